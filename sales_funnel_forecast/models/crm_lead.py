@@ -1,0 +1,280 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import sql as sql_tools
+from odoo.tools import SQL
+
+from .. import engine
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    stage_history_ids = fields.One2many(
+        "crm.lead.stage.history", "lead_id", string="Stage History", readonly=True,
+    )
+    stage_age_days = fields.Integer(
+        string="Days in Stage",
+        compute="_compute_stage_age_days",
+        help="Whole days since the deal entered its current stage.",
+    )
+    stage_forecast_probability = fields.Float(
+        related="stage_id.forecast_probability", string="Stage %",
+    )
+    probability_is_manual = fields.Boolean(
+        string="Probability Typed by Hand",
+        copy=False,
+        readonly=True,
+        help="The probability was typed on the deal instead of taken from its "
+        "stage; it holds until the deal's next stage change.",
+    )
+    forecast_excluded = fields.Boolean(
+        string="Out of Forecast",
+        copy=False,
+        tracking=True,
+        help="The deal counts for nothing in the weighted forecast.",
+    )
+    forecast_revenue = fields.Monetary(
+        string="Weighted Forecast",
+        compute="_compute_forecast_revenue",
+        store=True,
+        currency_field="company_currency",
+        help="Expected revenue x probability for open deals; 0 for won, lost, "
+        "archived deals and deals taken out of the forecast.",
+    )
+    lost_stage_id = fields.Many2one(
+        "crm.stage",
+        string="Lost at Stage",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The stage the deal was in when it was lost.",
+    )
+
+    def _auto_init(self):
+        # Create the new columns before the ORM does, so that installing onto
+        # a large database does not recompute them record by record: the
+        # post-install hook fills them with one statement each.
+        cr = self.env.cr
+        for column, column_type in (
+            ("forecast_revenue", "numeric"),
+            ("probability_is_manual", "boolean"),
+            ("forecast_excluded", "boolean"),
+            ("lost_stage_id", "int4"),
+        ):
+            if not sql_tools.column_exists(cr, self._table, column):
+                sql_tools.create_column(cr, self._table, column, column_type)
+        return super()._auto_init()
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("date_last_stage_update")
+    def _compute_stage_age_days(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            lead.stage_age_days = engine.whole_days(lead.date_last_stage_update, now)
+
+    @api.depends("expected_revenue", "probability", "active", "stage_id.is_won",
+                 "forecast_excluded")
+    def _compute_forecast_revenue(self):
+        for lead in self:
+            lead.forecast_revenue = engine.weighted_revenue(
+                lead.expected_revenue,
+                lead.probability,
+                lead.active,
+                lead.stage_id.is_won,
+                lead.forecast_excluded,
+            )
+
+    def _compute_probabilities(self):
+        """Keep the probability on the stage percentage.
+
+        Odoo recomputes the probability from its predictive scoring when the
+        stage or a scoring field changes. While the company lets stages drive
+        probabilities, an open deal keeps its stage's percentage, unless its
+        probability was typed by hand since its last stage change (a stage
+        change in the form, not yet saved, counts as a new stage).
+        """
+        # Called as a plain method (Odoo does so when restoring a deal), the
+        # assignments below are writes, which flag typed probabilities: read
+        # the flags first.
+        typed = {lead: lead.probability_is_manual for lead in self}
+        super()._compute_probabilities()
+        for lead in self:
+            if not lead.active or not lead.stage_id or not lead._sff_follows_stage():
+                continue
+            stage_changed = bool(lead._origin) and lead._origin.stage_id != lead.stage_id
+            if stage_changed or not typed[lead]:
+                lead.probability = lead.stage_id._sff_stage_probability()
+
+    def _sff_follows_stage(self):
+        self.ensure_one()
+        return (self.company_id or self.env.company).crm_probability_from_stage
+
+    # ------------------------------------------------------------------
+    # CRUD: probability follows the stage, history follows every move
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        # A probability given at creation is the user's (an import column, a
+        # field of the form): it holds like a typed one.
+        leads.browse(
+            lead.id for lead, vals in zip(leads, vals_list) if "probability" in vals
+        )._sff_flag_typed_probability()
+        staged = leads.filtered("stage_id")
+        if staged:
+            self.env["crm.lead.stage.history"].sudo()._sff_record_moves(
+                dict.fromkeys(staged.ids, False), reason="create",
+            )
+        return leads
+
+    def write(self, vals):
+        moved = {}
+        following = self.browse()
+        if "stage_id" in vals:
+            new_stage = self.env["crm.stage"].browse(vals["stage_id"])
+            moving = self.filtered(lambda lead: lead.stage_id != new_stage)
+            moved = {lead.id: lead.stage_id.id for lead in moving}
+            if new_stage and vals.get("active", True):
+                following = moving.filtered(
+                    lambda lead: lead.active and lead._sff_follows_stage()
+                )
+        was_active = self.filtered("active") if "active" in vals else self.browse()
+
+        if following:
+            follow_vals = dict(
+                vals,
+                probability=new_stage._sff_stage_probability(),
+                probability_is_manual=False,
+            )
+            if not new_stage.is_won:
+                # Odoo reopens a deal only for a probability above 0.
+                follow_vals["date_closed"] = False
+            result = super(CrmLead, following).write(follow_vals)
+            rest = self - following
+            if rest:
+                result = super(CrmLead, rest).write(vals)
+        else:
+            result = super().write(vals)
+
+        if "active" in vals:
+            self._sff_update_lost_stage(was_active)
+        if "probability" in vals and "stage_id" not in vals:
+            self._sff_flag_typed_probability()
+        if moved:
+            self.env["crm.lead.stage.history"].sudo()._sff_record_moves(
+                moved, reason=self.env.context.get("stage_history_reason", "manual"),
+            )
+        return result
+
+    def _sff_flag_typed_probability(self):
+        """A probability written without a stage change is a typed one: it
+        holds until the next stage change. Typing the stage's own percentage
+        back puts the deal on its stage again."""
+        follow = self.filtered(
+            lambda lead: lead.active and lead.stage_id and lead._sff_follows_stage()
+        )
+        typed = follow.filtered(
+            lambda lead: lead.probability != lead.stage_id._sff_stage_probability()
+        )
+        to_flag = typed.filtered(lambda lead: not lead.probability_is_manual)
+        if to_flag:
+            super(CrmLead, to_flag).write({"probability_is_manual": True})
+        to_unflag = (follow - typed).filtered("probability_is_manual")
+        if to_unflag:
+            super(CrmLead, to_unflag).write({"probability_is_manual": False})
+
+    def _sff_update_lost_stage(self, was_active):
+        """Remember the stage each deal was lost (archived) in; forget it when
+        the deal is restored."""
+        lost = was_active.filtered(lambda lead: not lead.active)
+        for stage, leads in lost.grouped("stage_id").items():
+            super(CrmLead, leads).write({"lost_stage_id": stage.id})
+        restored = (self - was_active).filtered(
+            lambda lead: lead.active and lead.lost_stage_id
+        )
+        if restored:
+            super(CrmLead, restored).write({"lost_stage_id": False})
+
+    # ------------------------------------------------------------------
+    # Predictive lead scoring must not undo stage percentages
+    # ------------------------------------------------------------------
+    def _update_automated_probabilities(self):
+        result = super()._update_automated_probabilities()
+        self._sff_align_probability_to_stage()
+        return result
+
+    @api.model
+    def _sff_align_probability_to_stage(self, company_ids=None, include_automated=False):
+        """Put open deals whose probability was not typed back on their stage
+        percentage, in SQL (Odoo's scoring cron writes probabilities in SQL
+        too). Only companies that let stages drive probabilities are touched.
+
+        With ``include_automated`` (installation, turning the setting on),
+        deals whose probability differs from Odoo's automated probability are
+        taken as typed by hand and only flagged as such.
+        """
+        cr = self.env.cr
+        self.flush_model()
+        companies = self.env["res.company"].sudo().search(
+            [("crm_probability_from_stage", "=", True)]
+            + ([("id", "in", company_ids)] if company_ids else [])
+        )
+        if not companies:
+            return
+        default_follows = self.env.company.crm_probability_from_stage
+        scope = SQL(
+            "(l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s))",
+            companies.ids, bool(default_follows and not company_ids),
+        )
+        if include_automated:
+            cr.execute(SQL(
+                """
+                UPDATE crm_lead l SET probability_is_manual = TRUE
+                  FROM crm_stage s
+                 WHERE s.id = l.stage_id AND l.active AND NOT s.is_won
+                   AND %(scope)s
+                   AND l.probability IS NOT NULL
+                   AND l.probability IS DISTINCT FROM l.automated_probability
+                   AND l.probability <> s.forecast_probability
+                """,
+                scope=scope,
+            ))
+        cr.execute(SQL(
+            """
+            UPDATE crm_lead l
+               SET probability = CASE WHEN s.is_won THEN 100 ELSE s.forecast_probability END,
+                   probability_is_manual = FALSE
+              FROM crm_stage s
+             WHERE s.id = l.stage_id AND l.active
+               AND %(scope)s
+               AND NOT COALESCE(l.probability_is_manual, FALSE)
+               AND l.probability IS DISTINCT FROM
+                   (CASE WHEN s.is_won THEN 100 ELSE s.forecast_probability END)
+            """,
+            scope=scope,
+        ))
+        self._sff_refresh_forecast_sql()
+
+    @api.model
+    def _sff_refresh_forecast_sql(self):
+        """Recompute ``forecast_revenue`` of every deal in one statement (the
+        same rule as ``engine.weighted_revenue``)."""
+        self.env.cr.execute(
+            """
+            UPDATE crm_lead l
+               SET forecast_revenue = w.value
+              FROM (SELECT d.id,
+                           CASE WHEN d.active AND NOT COALESCE(s.is_won, FALSE)
+                                     AND NOT COALESCE(d.forecast_excluded, FALSE)
+                                THEN ROUND((COALESCE(d.expected_revenue, 0)
+                                            * COALESCE(d.probability, 0) / 100.0)::numeric, 2)
+                                ELSE 0 END AS value
+                      FROM crm_lead d
+                 LEFT JOIN crm_stage s ON s.id = d.stage_id) w
+             WHERE w.id = l.id AND l.forecast_revenue IS DISTINCT FROM w.value
+            """
+        )
+        self.invalidate_model(["probability", "probability_is_manual", "forecast_revenue"])

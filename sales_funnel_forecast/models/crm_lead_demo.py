@@ -1,0 +1,238 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Demo pipeline: deals that went through their stages over 18 months.
+
+Deals are created and moved with the ORM, so that the chatter tracks every
+move and the stage history is written by the module itself; the dates are
+then set back in time to what the simulation decided.
+"""
+import random
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+DEMO_SEED = 20261122
+DEMO_DAYS = 540  # 18 months
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    @api.model
+    def _sff_demo_generate_pipeline(self, team_a_id, catalogue_a_id, team_b_id,
+                                    catalogue_b_id, count=300):
+        rng = random.Random(DEMO_SEED)
+        now = fields.Datetime.now()
+        Apply = self.env["crm.stage.catalogue.apply"]
+        pipelines = []
+        for team_id, catalogue_id, amounts in (
+            (team_a_id, catalogue_a_id, (15000, 180000)),
+            (team_b_id, catalogue_b_id, (800, 12000)),
+        ):
+            wizard = Apply.create({"team_id": team_id, "catalogue_id": catalogue_id})
+            stages = wizard._apply_lines(wizard.catalogue_id.line_ids)
+            team = self.env["crm.team"].browse(team_id)
+            pipelines.append((team, stages.sorted("sequence"), amounts))
+
+        partners = self.env["res.partner"].search([("is_company", "=", True)], limit=40)
+        sources = self.env["utm.source"].search([], limit=8)
+        reasons = self.env["crm.lost.reason"].search([])
+        products = self.env["product.product"].search(
+            [("sale_ok", "=", True), ("type", "=", "service")], limit=8
+        ) or self.env["product.product"].search([("sale_ok", "=", True)], limit=8)
+
+        plans = []
+        for index in range(count):
+            team, stages, amounts = pipelines[0] if rng.random() < 0.55 else pipelines[1]
+            plan = self._sff_demo_plan(rng, now, index, team, stages, amounts)
+            if partners:
+                plan["values"]["partner_id"] = rng.choice(partners).id
+            if sources:
+                plan["values"]["source_id"] = rng.choice(sources).id
+            plans.append(plan)
+
+        leads = self.create([plan["values"] for plan in plans])
+        for lead, plan in zip(leads, plans):
+            plan["lead"] = lead
+        self.env.cr.precommit.run()
+
+        # Replay the moves round by round: one write per stage and round, and
+        # the chatter tracking flushed after each round so that every move is
+        # its own tracked change.
+        rounds = max(len(plan["moves"]) for plan in plans)
+        for step in range(rounds):
+            by_stage = defaultdict(lambda: self.browse())
+            for plan in plans:
+                if step < len(plan["moves"]):
+                    by_stage[plan["moves"][step][1]] |= plan["lead"]
+            for stage, group in by_stage.items():
+                if stage.is_won:
+                    group.action_set_won()
+                else:
+                    group.write({"stage_id": stage.id})
+            self.env.cr.precommit.run()
+
+        for plan in plans:
+            if plan["outcome"] == "lost":
+                plan["lead"].action_set_lost(lost_reason_id=rng.choice(reasons).id if reasons else False)
+        self.env.cr.precommit.run()
+
+        if products:
+            self._sff_demo_quotations(rng, plans, products)
+        self._sff_demo_set_dates(plans)
+        return True
+
+    @api.model
+    def _sff_demo_plan(self, rng, now, index, team, stages, amounts):
+        """Decide a deal's life: creation date, moves (date, stage), outcome."""
+        users = team.member_ids or team.user_id
+        open_stages = stages.filtered(lambda stage: not stage.is_won)
+        won_stage = stages.filtered("is_won")[:1]
+        created = now - timedelta(days=rng.uniform(3, DEMO_DAYS), hours=rng.uniform(0, 9))
+        amount = round(rng.uniform(*amounts), -2)
+        position = 0
+        moves = []
+        date = created
+        outcome = "open"
+        step_days = 9 if len(open_stages) > 8 else 20
+        while True:
+            date = date + timedelta(days=rng.expovariate(1.0 / step_days), hours=rng.uniform(0, 6))
+            if date >= now:
+                break
+            roll = rng.random()
+            progress = position / max(len(open_stages) - 1, 1)
+            if roll < (0.07 + 0.05 * progress) * min(1.0, (4.0 / len(open_stages)) ** 0.5):
+                outcome = "lost"
+                break
+            if roll < 0.15 and position > 0:
+                position -= 1  # the customer went back a step
+            elif position == len(open_stages) - 1:
+                if rng.random() < 0.6:
+                    moves.append((date, won_stage))
+                    outcome = "won"
+                    break
+                continue
+            else:
+                position = min(position + (2 if rng.random() < 0.1 else 1), len(open_stages) - 1)
+            moves.append((date, open_stages[position]))
+        last_date = moves[-1][0] if moves else created
+        if outcome == "lost":
+            last_date = min(date, now)
+        return {
+            "created": created,
+            "moves": moves,
+            "outcome": outcome,
+            "closed": last_date,
+            "values": {
+                "name": f"{team.name} deal #{index + 1:03d}",
+                "type": "opportunity",
+                "team_id": team.id,
+                "user_id": rng.choice(users).id if users else False,
+                "stage_id": open_stages[0].id,
+                "expected_revenue": amount,
+                "priority": rng.choice(["0", "0", "1", "2"]),
+            },
+        }
+
+    @api.model
+    def _sff_demo_quotations(self, rng, plans, products):
+        orders = []
+        for plan in plans:
+            if not plan["moves"] or not plan["lead"].partner_id:
+                continue
+            lead = plan["lead"]
+            product = rng.choice(products)
+            orders.append({
+                "partner_id": lead.partner_id.id,
+                "opportunity_id": lead.id,
+                "user_id": lead.user_id.id,
+                "team_id": lead.team_id.id,
+                "order_line": [fields.Command.create({
+                    "product_id": product.id,
+                    "product_uom_qty": 1,
+                    "price_unit": lead.expected_revenue or 1000.0,
+                })],
+            })
+        if orders:
+            sale_orders = self.env["sale.order"].create(orders)
+            won = sale_orders.filtered(lambda order: order.opportunity_id.stage_id.is_won
+                                       and order.opportunity_id.active)
+            won.action_confirm()
+
+    @api.model
+    def _sff_demo_set_dates(self, plans):
+        """Put creation dates, moves, chatter and history back in time."""
+        cr = self.env.cr
+        self.env.flush_all()
+        lead_rows, history_rows, message_rows = [], [], []
+        field = self.env["ir.model.fields"]._get("crm.lead", "stage_id")
+        for plan in plans:
+            lead = plan["lead"]
+            dates = [plan["created"]] + [date for date, _stage in plan["moves"]]
+            lead_rows.append((
+                lead.id, plan["created"], dates[-1],
+                plan["closed"] if plan["outcome"] != "open" else None,
+            ))
+            for history, date_in, date_out in zip(
+                lead.stage_history_ids.sorted("id"), dates, dates[1:] + [None]
+            ):
+                history_rows.append((history.id, date_in, date_out))
+        cr.execute(
+            """
+            SELECT m.res_id, m.id
+              FROM mail_message m
+              JOIN mail_tracking_value tv ON tv.mail_message_id = m.id
+             WHERE m.model = 'crm.lead' AND m.res_id = ANY(%s) AND tv.field_id = %s
+          ORDER BY m.res_id, m.id
+            """,
+            [[plan["lead"].id for plan in plans], field.id],
+        )
+        messages = defaultdict(list)
+        for res_id, message_id in cr.fetchall():
+            messages[res_id].append(message_id)
+        for plan in plans:
+            for message_id, (date, _stage) in zip(messages[plan["lead"].id], plan["moves"]):
+                message_rows.append((message_id, date))
+        cr.execute(
+            """
+            UPDATE crm_lead l
+               SET create_date = v.created, date_open = v.created,
+                   date_last_stage_update = v.moved, date_closed = v.closed
+              FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[],
+                                         %s::timestamp[]))
+                   AS v(id, created, moved, closed)
+             WHERE l.id = v.id
+            """,
+            [list(column) for column in zip(*lead_rows)],
+        )
+        if history_rows:
+            cr.execute(
+                """
+                UPDATE crm_lead_stage_history h
+                   SET date_in = v.date_in, date_out = v.date_out,
+                       duration_days = EXTRACT(EPOCH FROM (COALESCE(v.date_out, now() AT TIME ZONE 'UTC') - v.date_in)) / 86400.0
+                  FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[]))
+                       AS v(id, date_in, date_out)
+                 WHERE h.id = v.id
+                """,
+                [list(column) for column in zip(*history_rows)],
+            )
+        if message_rows:
+            cr.execute(
+                """
+                UPDATE mail_message m SET date = v.date
+                  FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[])) AS v(id, date)
+                 WHERE m.id = v.id
+                """,
+                [list(column) for column in zip(*message_rows)],
+            )
+        cr.execute(
+            """
+            UPDATE sale_order o SET date_order = l.date_last_stage_update,
+                                    create_date = l.date_last_stage_update
+              FROM crm_lead l
+             WHERE o.opportunity_id = l.id AND l.id = ANY(%s)
+            """,
+            [[plan["lead"].id for plan in plans]],
+        )
+        self.env.invalidate_all()

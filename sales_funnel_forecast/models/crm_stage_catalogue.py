@@ -1,0 +1,87 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import engine
+
+
+class CrmStageCatalogue(models.Model):
+    """A ready-made sales process: the ordered steps of a pipeline with their
+    percentages, applied to a sales team by the catalogue wizard."""
+
+    _name = "crm.stage.catalogue"
+    _description = "Stage Catalogue"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    description = fields.Text(translate=True)
+    active = fields.Boolean(default=True)
+    line_ids = fields.One2many(
+        "crm.stage.catalogue.line", "catalogue_id", string="Steps", copy=True,
+    )
+    step_count = fields.Integer(compute="_compute_step_count", string="Steps Count")
+
+    @api.depends("line_ids")
+    def _compute_step_count(self):
+        for catalogue in self:
+            catalogue.step_count = len(catalogue.line_ids)
+
+    @api.constrains("line_ids")
+    def _check_won_step(self):
+        for catalogue in self:
+            if catalogue.line_ids and not catalogue.line_ids.filtered("is_won"):
+                raise ValidationError(
+                    _(
+                        "Catalogue “%(name)s” has no won step: mark the step "
+                        "where a deal counts as won.",
+                        name=catalogue.name,
+                    )
+                )
+
+    def action_apply_to_team(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Apply a Stage Catalogue"),
+            "res_model": "crm.stage.catalogue.apply",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_catalogue_id": self.id},
+        }
+
+
+class CrmStageCatalogueLine(models.Model):
+    _name = "crm.stage.catalogue.line"
+    _description = "Stage Catalogue Step"
+    _order = "catalogue_id, sequence, id"
+
+    catalogue_id = fields.Many2one(
+        "crm.stage.catalogue", required=True, ondelete="cascade", index=True,
+    )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(string="Step", required=True, translate=True)
+    forecast_probability = fields.Float(string="Percentage", digits=(16, 2))
+    is_won = fields.Boolean(string="Won Step")
+    fold = fields.Boolean(string="Folded in Pipeline")
+    requirements = fields.Text(
+        translate=True, help="What must be true for a deal to be in this step.",
+    )
+
+    @api.constrains("forecast_probability", "is_won")
+    def _check_forecast_probability(self):
+        for line in self:
+            if not engine.check_percentage(line.forecast_probability):
+                raise ValidationError(
+                    _(
+                        "The percentage of step “%(step)s” must be between 0 and "
+                        "100 (it is %(value)s).",
+                        step=line.name,
+                        value=line.forecast_probability,
+                    )
+                )
+            if line.is_won and line.forecast_probability != 100.0:
+                raise ValidationError(
+                    _("Step “%(step)s” is the won step: its percentage must be 100.",
+                      step=line.name)
+                )

@@ -1,0 +1,11 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    crm_probability_from_stage = fields.Boolean(
+        related="company_id.crm_probability_from_stage",
+        readonly=False,
+    )

@@ -1,0 +1,53 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime
+
+from odoo.tests import TransactionCase, new_test_user
+
+
+class FunnelCase(TransactionCase):
+    """A team with its own four-stage pipeline (10 / 30 / 60 / won) and a
+    clock the tests move by hand (the module stamps history with the
+    transaction time, as Odoo stamps stage updates)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.company = cls.env.company
+        cls.company.crm_probability_from_stage = True
+        cls.rep = new_test_user(
+            cls.env, login="sff_rep", groups="sales_team.group_sale_salesman",
+            name="Rita Rep",
+        )
+        cls.other_rep = new_test_user(
+            cls.env, login="sff_other_rep", groups="sales_team.group_sale_salesman",
+            name="Otto Rep",
+        )
+        cls.manager = new_test_user(
+            cls.env, login="sff_manager", groups="sales_team.group_sale_manager",
+            name="Mona Manager",
+        )
+        cls.team = cls.env["crm.team"].create({"name": "Funnel Test Team"})
+        Stage = cls.env["crm.stage"]
+        cls.s_new = Stage.create({"name": "T-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": cls.team.id})
+        cls.s_qualified = Stage.create({"name": "T-Qualified", "sequence": 902, "forecast_probability": 30, "team_id": cls.team.id})
+        cls.s_proposal = Stage.create({"name": "T-Proposal", "sequence": 903, "forecast_probability": 60, "team_id": cls.team.id})
+        cls.s_won = Stage.create({"name": "T-Won", "sequence": 904, "is_won": True, "team_id": cls.team.id})
+        cls.t0 = datetime(2026, 3, 2, 9, 0, 0)
+
+    def set_now(self, when):
+        """Make the transaction's clock read ``when``."""
+        self.patch(type(self.env.cr), "now", lambda cr: when)
+
+    def make_deal(self, name, stage, revenue=0.0, **values):
+        return self.env["crm.lead"].create(dict(
+            {
+                "name": name,
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": stage.id,
+                "expected_revenue": revenue,
+                "user_id": self.rep.id,
+            },
+            **values,
+        ))

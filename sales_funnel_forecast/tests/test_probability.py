@@ -1,0 +1,148 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import Form, tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestProbabilityFollowsStage(FunnelCase):
+
+    def test_create_in_stage_takes_its_percentage(self):
+        deal = self.make_deal("Create", self.s_qualified, 1000)
+        self.assertEqual(deal.probability, 30.0)
+        self.assertFalse(deal.probability_is_manual)
+
+    def test_write_and_kanban_drop(self):
+        deal = self.make_deal("Drop", self.s_new, 1000)
+        self.assertEqual(deal.probability, 10.0)
+        # a kanban drag and drop is a plain write of stage_id
+        deal.write({"stage_id": self.s_proposal.id})
+        self.assertEqual(deal.probability, 60.0)
+        deals = self.make_deal("A", self.s_new) | self.make_deal("B", self.s_proposal)
+        deals.write({"stage_id": self.s_qualified.id})
+        self.assertEqual(deals.mapped("probability"), [30.0, 30.0])
+
+    def test_form_status_bar(self):
+        deal = self.make_deal("Form", self.s_new, 1000)
+        with Form(deal) as form:
+            form.stage_id = self.s_proposal
+            self.assertEqual(form.probability, 60.0, "shown before saving")
+        self.assertEqual(deal.probability, 60.0)
+
+    def test_import(self):
+        deal = self.make_deal("Import", self.s_new, 1000)
+        result = self.env["crm.lead"].load(
+            [".id", "stage_id/.id"], [[str(deal.id), str(self.s_proposal.id)]]
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        self.assertEqual(deal.stage_id, self.s_proposal)
+        self.assertEqual(deal.probability, 60.0)
+
+    def test_server_action(self):
+        deal = self.make_deal("Server action", self.s_new, 1000)
+        action = self.env["ir.actions.server"].create({
+            "name": "Move to proposal",
+            "model_id": self.env["ir.model"]._get_id("crm.lead"),
+            "state": "object_write",
+            "update_path": "stage_id",
+            "evaluation_type": "value",
+            "resource_ref": f"crm.stage,{self.s_proposal.id}",
+        })
+        action.with_context(active_model="crm.lead", active_id=deal.id, active_ids=deal.ids).run()
+        self.assertEqual(deal.stage_id, self.s_proposal)
+        self.assertEqual(deal.probability, 60.0)
+
+    def test_won_and_back_from_won(self):
+        deal = self.make_deal("Won", self.s_proposal, 1000)
+        deal.action_set_won()
+        self.assertEqual(deal.stage_id, self.s_won)
+        self.assertEqual(deal.probability, 100.0)
+        self.assertTrue(deal.date_closed)
+        # Odoo alone leaves a deal moved out of a won stage at 100 %
+        deal.write({"stage_id": self.s_qualified.id})
+        self.assertEqual(deal.probability, 30.0)
+        self.assertFalse(deal.date_closed)
+
+    def test_back_from_won_to_zero_percent_stage_reopens(self):
+        zero = self.env["crm.stage"].create({"name": "T-Zero", "sequence": 900, "forecast_probability": 0, "team_id": self.team.id})
+        deal = self.make_deal("Zero", self.s_proposal, 1000)
+        deal.action_set_won()
+        self.assertTrue(deal.date_closed)
+        deal.stage_id = zero
+        self.assertEqual(deal.probability, 0.0)
+        self.assertFalse(deal.date_closed)
+        self.assertTrue(deal.active)
+
+    def test_typed_probability_holds_until_next_stage_change(self):
+        deal = self.make_deal("Typed", self.s_new, 1000)
+        deal.probability = 45
+        self.assertTrue(deal.probability_is_manual)
+        # editing fields that feed Odoo's scoring does not undo it
+        deal.write({"phone": "+32 2 555 01 01", "email_from": "buyer@example.com"})
+        self.assertEqual(deal.probability, 45.0)
+        deal.stage_id = self.s_qualified
+        self.assertEqual(deal.probability, 30.0)
+        self.assertFalse(deal.probability_is_manual)
+
+    def test_typed_probability_in_form(self):
+        deal = self.make_deal("Typed form", self.s_new, 1000)
+        with Form(deal) as form:
+            form.probability = 25
+        self.assertEqual(deal.probability, 25.0)
+        self.assertTrue(deal.probability_is_manual)
+        with Form(deal) as form:
+            form.stage_id = self.s_proposal
+        self.assertEqual(deal.probability, 60.0)
+
+    def test_probability_given_at_creation_holds(self):
+        deal = self.make_deal("Given", self.s_new, 1000, probability=70)
+        self.assertEqual(deal.probability, 70.0)
+        self.assertTrue(deal.probability_is_manual)
+
+    def test_setting_off_leaves_probability_alone(self):
+        self.company.crm_probability_from_stage = False
+        deal = self.make_deal("Off", self.s_new, 1000, probability=42)
+        deal.stage_id = self.s_proposal
+        self.assertEqual(deal.probability, 42.0)
+
+    def test_setting_back_on_aligns_open_deals(self):
+        self.company.crm_probability_from_stage = False
+        deal = self.make_deal("Realign", self.s_new, 1000)
+        deal.stage_id = self.s_proposal
+        self.env.cr.execute("UPDATE crm_lead SET probability = 12, automated_probability = 12 WHERE id = %s", [deal.id])
+        deal.invalidate_recordset()
+        settings = self.env["res.config.settings"].create({})
+        settings.crm_probability_from_stage = True
+        settings.execute()
+        self.assertEqual(deal.probability, 60.0)
+        self.assertEqual(deal.forecast_revenue, 600.0)
+
+    def test_predictive_scoring_cron_does_not_undo_stage(self):
+        deal = self.make_deal("PLS", self.s_qualified, 1000)
+        # make Odoo's automated probability equal to the current one, so that
+        # its cron believes the probability is its own and rewrites it
+        self.env.cr.execute("UPDATE crm_lead SET automated_probability = probability WHERE id = %s", [deal.id])
+        self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
+        deal.invalidate_recordset()
+        self.env["crm.lead"]._cron_update_automated_probabilities()
+        deal.invalidate_recordset()
+        self.assertEqual(deal.probability, 30.0)
+
+    def test_lost_keeps_lost_stage(self):
+        deal = self.make_deal("Lost wizard", self.s_qualified, 1000)
+        reason = self.env["crm.lost.reason"].create({"name": "Too far"})
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": deal.ids, "lost_reason_id": reason.id})
+        wizard.action_lost_reason_apply()
+        self.assertFalse(deal.active)
+        self.assertEqual(deal.probability, 0.0)
+        self.assertEqual(deal.lost_stage_id, self.s_qualified)
+        archived = self.make_deal("Archived", self.s_proposal, 1000)
+        archived.action_archive()
+        self.assertEqual(archived.lost_stage_id, self.s_proposal)
+        lost = self.make_deal("Set lost", self.s_new, 1000)
+        lost.action_set_lost()
+        self.assertEqual(lost.lost_stage_id, self.s_new)
+        # restored deals are no longer lost and take their stage percentage
+        archived.action_unarchive()
+        self.assertFalse(archived.lost_stage_id)
+        self.assertEqual(archived.probability, 60.0)

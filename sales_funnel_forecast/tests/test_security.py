@@ -1,0 +1,40 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import new_test_user, tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestHistoryAccess(FunnelCase):
+
+    def test_rep_sees_own_deals_history_only(self):
+        mine = self.make_deal("Mine", self.s_new, user_id=self.rep.id)
+        mine.stage_id = self.s_qualified
+        theirs = self.make_deal("Theirs", self.s_new, user_id=self.other_rep.id)
+        unassigned = self.make_deal("Nobody's", self.s_new, user_id=False)
+        History = self.env["crm.lead.stage.history"]
+        domain = [("lead_id", "in", (mine | theirs | unassigned).ids)]
+        seen = History.with_user(self.rep).search(domain)
+        self.assertEqual(seen.lead_id, mine | unassigned)
+        self.assertEqual(len(seen), 3)
+        # the analysis (read_group) obeys the same rule
+        count = History.with_user(self.rep)._read_group(domain, [], ["__count"])[0][0]
+        self.assertEqual(count, 3)
+        self.assertEqual(len(History.with_user(self.manager).search(domain)), 4)
+
+    def test_lost_deal_history_stays_visible_to_its_rep(self):
+        deal = self.make_deal("Lost", self.s_new, user_id=self.rep.id)
+        deal.action_set_lost()
+        rows = self.env["crm.lead.stage.history"].with_user(self.rep).search([("lead_id", "=", deal.id)])
+        self.assertEqual(len(rows), 1)
+
+    def test_multi_company(self):
+        other_company = self.env["res.company"].create({"name": "Funnel Other Co"})
+        deal = self.make_deal("Other company", self.s_new, company_id=other_company.id, user_id=False)
+        here_only = new_test_user(
+            self.env, login="sff_here_only", groups="sales_team.group_sale_manager",
+            company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
+        )
+        History = self.env["crm.lead.stage.history"]
+        self.assertFalse(History.with_user(here_only).search([("lead_id", "=", deal.id)]))
+        self.assertEqual(deal.stage_history_ids.company_id, other_company)

@@ -1,0 +1,21 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestStageTour(HttpCase):
+
+    def test_status_bar_moves_probability_and_history(self):
+        team = self.env["crm.team"].create({"name": "Tour Team"})
+        Stage = self.env["crm.stage"]
+        prospect = Stage.create({"name": "T-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id})
+        proposal = Stage.create({"name": "T-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id})
+        admin = self.env.ref("base.user_admin")
+        deal = self.env["crm.lead"].create({
+            "name": "SFF Tour Deal", "type": "opportunity", "team_id": team.id,
+            "stage_id": prospect.id, "user_id": admin.id, "expected_revenue": 5000,
+        })
+        self.start_tour("/odoo", "sales_funnel_forecast_stage_tour", login="admin")
+        self.assertEqual(deal.stage_id, proposal)
+        self.assertEqual(deal.probability, 60.0)
+        self.assertEqual(deal.stage_history_ids.mapped("stage_id"), prospect | proposal)

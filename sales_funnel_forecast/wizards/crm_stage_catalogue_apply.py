@@ -1,0 +1,79 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmStageCatalogueApply(models.TransientModel):
+    """Create a sales team's pipeline stages from a stage catalogue."""
+
+    _name = "crm.stage.catalogue.apply"
+    _description = "Apply a Stage Catalogue to a Sales Team"
+
+    catalogue_id = fields.Many2one(
+        "crm.stage.catalogue", string="Catalogue", required=True,
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", required=True,
+        default=lambda self: self.env["crm.team"].search([], limit=1),
+    )
+    line_ids = fields.One2many(related="catalogue_id.line_ids", string="Steps")
+    existing_stage_count = fields.Integer(compute="_compute_existing_stage_count")
+
+    @api.depends("team_id")
+    def _compute_existing_stage_count(self):
+        Stage = self.env["crm.stage"]
+        for wizard in self:
+            wizard.existing_stage_count = Stage.search_count(
+                [("team_id", "=", wizard.team_id.id)]
+            ) if wizard.team_id else 0
+
+    def action_apply(self):
+        self.ensure_one()
+        lines = self.catalogue_id.line_ids
+        if not lines:
+            raise UserError(
+                _("Catalogue “%(name)s” has no steps.", name=self.catalogue_id.name)
+            )
+        if not lines.filtered("is_won"):
+            raise UserError(
+                _("Catalogue “%(name)s” has no won step.", name=self.catalogue_id.name)
+            )
+        stages = self._apply_lines(lines)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Stages of %(team)s", team=self.team_id.name),
+            "res_model": "crm.stage",
+            "view_mode": "list,form",
+            "domain": [("id", "in", stages.ids)],
+            "context": {"default_team_id": self.team_id.id},
+        }
+
+    def _apply_lines(self, lines):
+        """Create (or update, when the team already has a stage of that name)
+        one stage per step, with the step's names in every installed language."""
+        Stage = self.env["crm.stage"]
+        existing = {
+            stage.name: stage for stage in Stage.search([("team_id", "=", self.team_id.id)])
+        }
+        languages = [code for code, _name in self.env["res.lang"].get_installed()]
+        stages = Stage
+        for line in lines:
+            values = {
+                "name": line.name,
+                "sequence": line.sequence,
+                "forecast_probability": line.forecast_probability,
+                "is_won": line.is_won,
+                "fold": line.fold,
+                "requirements": line.requirements,
+                "team_id": self.team_id.id,
+            }
+            stage = existing.get(line.name)
+            if stage:
+                stage.write(values)
+            else:
+                stage = Stage.create(values)
+            stage.update_field_translations(
+                "name", {code: line.with_context(lang=code).name for code in languages}
+            )
+            stages |= stage
+        return stages

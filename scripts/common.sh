@@ -1,0 +1,137 @@
+# shellcheck shell=bash
+# Shared setup for the project's scripts: where Odoo, the Python environment
+# and the private PostgreSQL live, and how to bring each of them up.
+# Sourced by scripts/run, scripts/test, bench/run and .ci/run.
+
+set -euo pipefail
+
+SFF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SFF_CACHE="${SFF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sales_funnel_forecast}"
+ODOO_PATH="${ODOO_PATH:-$SFF_CACHE/odoo-18.0}"
+SFF_VENV="${SFF_VENV:-$SFF_CACHE/venv}"
+SFF_PYTHON="${SFF_PYTHON:-python3}"
+ODOO_REPO_URL="${ODOO_REPO_URL:-https://github.com/odoo/odoo.git}"
+PGPORT="${PGPORT:-54329}"
+PGHOST=127.0.0.1
+PGUSER="${PGUSER:-odoo}"
+export PGPORT PGHOST PGUSER
+
+# PostgreSQL refuses to run as root: as root the cluster belongs to the
+# "postgres" system user, which cannot enter a 0700 home, so it lives under
+# /var/cache instead of the user's cache folder.
+if [ "$(id -u)" = 0 ]; then
+    SFF_PGDATA="${SFF_PGDATA:-/var/cache/sales_funnel_forecast/pg}"
+else
+    SFF_PGDATA="${SFF_PGDATA:-$SFF_CACHE/pg}"
+fi
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# --- Odoo source --------------------------------------------------------------
+sff_find_odoo() {
+    if [ -f "$ODOO_PATH/odoo-bin" ] && [ -d "$ODOO_PATH/addons/crm" ]; then
+        return 0
+    fi
+    if [ -n "${SFF_NO_DOWNLOAD:-}" ]; then
+        sff_odoo_missing
+    fi
+    say "Odoo 18.0 not found in $ODOO_PATH; trying to clone it from $ODOO_REPO_URL"
+    mkdir -p "$(dirname "$ODOO_PATH")"
+    if timeout 900 git clone --quiet --depth 1 --branch 18.0 "$ODOO_REPO_URL" "$ODOO_PATH.partial" 2>/dev/null; then
+        mv "$ODOO_PATH.partial" "$ODOO_PATH"
+    else
+        rm -rf "$ODOO_PATH.partial"
+        sff_odoo_missing
+    fi
+}
+
+sff_odoo_missing() {
+    cat >&2 <<MSG
+error: Odoo 18.0 was not found and could not be downloaded.
+
+The scripts look for an Odoo 18.0 source tree (the folder holding odoo-bin,
+odoo/ and addons/) in:
+    \$ODOO_PATH          (now: ${ODOO_PATH})
+which defaults to the project's cache folder, $SFF_CACHE/odoo-18.0.
+
+Put a copy there, for example with
+    git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git "$SFF_CACHE/odoo-18.0"
+or point ODOO_PATH at an existing checkout, then run the command again.
+MSG
+    exit 1
+}
+
+# --- Python environment -------------------------------------------------------
+sff_venv() {
+    sff_find_odoo
+    local stamp="$SFF_VENV/.sff-stamp"
+    local want
+    want="$(cat "$ODOO_PATH/requirements.txt" "$SFF_ROOT/scripts/requirements-dev.txt" | sha1sum | cut -c1-12)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        export PATH="$SFF_VENV/bin:$PATH"
+        return 0
+    fi
+    say "Installing Odoo's Python requirements into $SFF_VENV (a few minutes, once)"
+    [ -x "$SFF_VENV/bin/python" ] || "$SFF_PYTHON" -m venv "$SFF_VENV"
+    local req="$SFF_VENV/odoo-requirements.txt"
+    # cbor2 5.4.2 does not build on Python 3.11; python-ldap needs system
+    # headers and only serves LDAP logins, which the module does not use.
+    sed -e 's/^cbor2==5\.4\.2/cbor2==5.6.2/' -e '/^python-ldap/d' \
+        "$ODOO_PATH/requirements.txt" > "$req"
+    # Old source packages import pkg_resources while they build.
+    PIP_CONSTRAINT="$SFF_ROOT/scripts/pip-constraints.txt" \
+        "$SFF_VENV/bin/pip" install --quiet -r "$req" -r "$SFF_ROOT/scripts/requirements-dev.txt"
+    echo "$want" > "$stamp"
+    export PATH="$SFF_VENV/bin:$PATH"
+}
+
+# --- private PostgreSQL --------------------------------------------------------
+sff_as_pg_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+sff_pg_bin() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do
+        [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+    done
+    command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return 0; }
+    die "PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL 12+ (Debian: apt-get install postgresql)"
+}
+
+sff_pg_start() {
+    local bin
+    bin="$(sff_pg_bin)"
+    if [ ! -f "$SFF_PGDATA/PG_VERSION" ]; then
+        say "Creating a private PostgreSQL cluster in $SFF_PGDATA (port $PGPORT)"
+        mkdir -p "$SFF_PGDATA"
+        [ "$(id -u)" = 0 ] && chown postgres: "$SFF_PGDATA" "$(dirname "$SFF_PGDATA")"
+        sff_as_pg_owner "$bin/initdb" -D "$SFF_PGDATA" -U "$PGUSER" --auth=trust \
+            --encoding=UTF8 --locale=C >/dev/null
+    fi
+    if ! sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" status >/dev/null 2>&1; then
+        say "Starting the private PostgreSQL on 127.0.0.1:$PGPORT"
+        sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" -l "$SFF_PGDATA/server.log" -w \
+            -o "-p $PGPORT -k $SFF_PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+            start >/dev/null
+    fi
+}
+
+sff_pg_stop() {
+    local bin
+    bin="$(sff_pg_bin)"
+    sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" -m fast stop >/dev/null 2>&1 || true
+}
+
+# Odoo command line shared by every script.
+sff_odoo() {
+    "$SFF_VENV/bin/python" "$ODOO_PATH/odoo-bin" \
+        --addons-path="$ODOO_PATH/addons,$SFF_ROOT" \
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" \
+        "$@"
+}

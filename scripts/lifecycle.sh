@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Upgrade and uninstall the module on database $1 (which has it installed),
+# then install it onto a database without demo data that already holds deals
+# moved under chatter tracking, and check what the install made of them.
+source "$(dirname "$0")/common.sh"
+DB="$1"
+NODEMO="${DB}_nodemo"
+fail() { printf 'lifecycle: FAILED: %s\n' "$*" >&2; exit 1; }
+q() { psql -d "$1" -tAc "$2"; }
+shell() { sff_odoo shell -d "$1" --no-http --log-level=warn 2>&1 | grep -v "security risk" ; }
+
+before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
+sff_odoo -d "$DB" -u sales_funnel_forecast --stop-after-init --log-level=warn 2>&1 | grep -v "security risk" || true
+after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
+[ "$before" = "$after" ] || fail "upgrade changed the history ($before -> $after rows)"
+[ "$(q "$DB" "SELECT forecast_probability FROM crm_stage s JOIN ir_model_data d ON d.res_id = s.id AND d.model = 'crm.stage' WHERE d.module = 'crm' AND d.name = 'stage_lead2'")" = "30.00" ] \
+    || fail "upgrade changed Odoo's Qualified stage percentage"
+echo "lifecycle: upgrade kept $after history rows"
+
+deals=$(q "$DB" "SELECT count(*) FROM crm_lead")
+echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" | shell "$DB"
+[ "$(q "$DB" "SELECT state FROM ir_module_module WHERE name = 'sales_funnel_forecast'")" = "uninstalled" ] \
+    || fail "uninstall did not complete"
+[ -z "$(q "$DB" "SELECT 1 FROM information_schema.tables WHERE table_name = 'crm_lead_stage_history'")" ] \
+    || fail "uninstall left the history table"
+[ -z "$(q "$DB" "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'forecast_revenue'")" ] \
+    || fail "uninstall left crm_lead.forecast_revenue"
+[ "$(q "$DB" "SELECT count(*) FROM crm_lead")" = "$deals" ] || fail "uninstall lost deals"
+echo "lifecycle: uninstall removed the module's tables and columns, kept $deals deals"
+
+dropdb --if-exists "$NODEMO"
+sff_odoo -d "$NODEMO" -i crm,sale_crm,account --without-demo=all --stop-after-init --log-level=warn 2>&1 \
+    | grep -v "security risk" || true
+shell "$NODEMO" <<'PY'
+Lead = env["crm.lead"]
+stages = env["crm.stage"].search([], order="sequence")
+new, qualified, proposition, won = stages[:4]
+deals = Lead.create([{"name": f"Existing {i}", "type": "opportunity", "stage_id": new.id,
+                      "expected_revenue": 1000 * (i + 1)} for i in range(4)])
+env.cr.commit()
+deals[0].stage_id = qualified; env.cr.commit()
+deals[0].stage_id = proposition; env.cr.commit()
+deals[1].stage_id = proposition; env.cr.commit()
+deals[1].action_set_lost(); env.cr.commit()
+deals[2].action_set_won(); env.cr.commit()
+PY
+sff_odoo -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --stop-after-init --log-level=warn 2>&1 \
+    | grep -v "security risk" || true
+got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || h.n || ':' || COALESCE(ls.name->>'en_US', '-') || ':' || l.forecast_revenue, ' ' ORDER BY l.name)
+                    FROM crm_lead l
+                    JOIN (SELECT lead_id, count(*) n FROM crm_lead_stage_history WHERE reason = 'backfill' GROUP BY lead_id) h ON h.lead_id = l.id
+               LEFT JOIN crm_stage ls ON ls.id = l.lost_stage_id")
+want="Existing 0:3:-:600.00 Existing 1:2:Proposition:0.00 Existing 2:2:-:0.00 Existing 3:1:-:400.00"
+[ "$got" = "$want" ] || fail "install on existing deals gave [$got], expected [$want]"
+echo "lifecycle: install onto existing deals rebuilt their history: $got"
+dropdb --if-exists "$NODEMO"
+echo "lifecycle: OK"
