@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import time
 
 from . import engine
 
@@ -24,8 +25,16 @@ def post_init_hook(env):
     # Deals whose probability differs from Odoo's automated one were typed by
     # a rep: they keep it. The others take their stage percentage.
     Lead._sff_align_probability_to_stage(include_automated=True)
+    start = time.perf_counter()
     rows = env["crm.lead.stage.history"]._sff_backfill_from_tracking()
-    _logger.info("sales_funnel_forecast: %s stage history rows rebuilt from the chatter", rows)
+    seconds = time.perf_counter() - start
+    env["ir.config_parameter"].sudo().set_param(
+        "sales_funnel_forecast.last_backfill_seconds", f"{seconds:.1f}"
+    )
+    _logger.info(
+        "sales_funnel_forecast: %s stage history rows rebuilt from the chatter in %.1f s",
+        rows, seconds,
+    )
 
 
 def _set_initial_stage_percentages(env):

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import sql as sql_tools
 from odoo.tools import SQL
+from odoo.tools import sql as sql_tools
 
 from .. import engine
 
@@ -10,7 +10,7 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     stage_history_ids = fields.One2many(
-        "crm.lead.stage.history", "lead_id", string="Stage History", readonly=True,
+        "crm.lead.stage.history", "lead_id", readonly=True,
     )
     stage_age_days = fields.Integer(
         string="Days in Stage",
@@ -100,13 +100,14 @@ class CrmLead(models.Model):
         # assignments below are writes, which flag typed probabilities: read
         # the flags first.
         typed = {lead: lead.probability_is_manual for lead in self}
-        super()._compute_probabilities()
+        result = super()._compute_probabilities()
         for lead in self:
             if not lead.active or not lead.stage_id or not lead._sff_follows_stage():
                 continue
             stage_changed = bool(lead._origin) and lead._origin.stage_id != lead.stage_id
             if stage_changed or not typed[lead]:
                 lead.probability = lead.stage_id._sff_stage_probability()
+        return result
 
     def _sff_follows_stage(self):
         self.ensure_one()
@@ -181,22 +182,22 @@ class CrmLead(models.Model):
         )
         to_flag = typed.filtered(lambda lead: not lead.probability_is_manual)
         if to_flag:
-            super(CrmLead, to_flag).write({"probability_is_manual": True})
+            to_flag.write({"probability_is_manual": True})
         to_unflag = (follow - typed).filtered("probability_is_manual")
         if to_unflag:
-            super(CrmLead, to_unflag).write({"probability_is_manual": False})
+            to_unflag.write({"probability_is_manual": False})
 
     def _sff_update_lost_stage(self, was_active):
         """Remember the stage each deal was lost (archived) in; forget it when
         the deal is restored."""
         lost = was_active.filtered(lambda lead: not lead.active)
         for stage, leads in lost.grouped("stage_id").items():
-            super(CrmLead, leads).write({"lost_stage_id": stage.id})
+            leads.write({"lost_stage_id": stage.id})
         restored = (self - was_active).filtered(
             lambda lead: lead.active and lead.lost_stage_id
         )
         if restored:
-            super(CrmLead, restored).write({"lost_stage_id": False})
+            restored.write({"lost_stage_id": False})
 
     # ------------------------------------------------------------------
     # Predictive lead scoring must not undo stage percentages

@@ -16,7 +16,7 @@ DEMO_DAYS = 540  # 18 months
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _sff_demo_generate_pipeline(self, team_a_id, catalogue_a_id, team_b_id,
@@ -36,7 +36,7 @@ class CrmLead(models.Model):
 
         partners = self.env["res.partner"].search([("is_company", "=", True)], limit=40)
         sources = self.env["utm.source"].search([], limit=8)
-        reasons = self.env["crm.lost.reason"].search([])
+        reasons = self.env["crm.lost.reason"].search([], limit=10)
         products = self.env["product.product"].search(
             [("sale_ok", "=", True), ("type", "=", "service")], limit=8
         ) or self.env["product.product"].search([("sale_ok", "=", True)], limit=8)

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -33,11 +33,11 @@ class CrmLeadStageHistory(models.Model):
         readonly=True,
     )
     stage_id = fields.Many2one(
-        "crm.stage", string="Stage", required=True, index=True, readonly=True,
+        "crm.stage", required=True, index=True, readonly=True,
         ondelete="restrict",
     )
     previous_stage_id = fields.Many2one(
-        "crm.stage", string="Previous Stage", readonly=True, ondelete="set null",
+        "crm.stage", readonly=True, ondelete="set null",
     )
     user_id = fields.Many2one(
         "res.users", string="Salesperson", index=True, readonly=True,
@@ -48,7 +48,7 @@ class CrmLeadStageHistory(models.Model):
         ondelete="set null",
     )
     company_id = fields.Many2one(
-        "res.company", string="Company", index=True, readonly=True,
+        "res.company", index=True, readonly=True,
         ondelete="cascade",
     )
     company_currency = fields.Many2one(
@@ -67,9 +67,9 @@ class CrmLeadStageHistory(models.Model):
         "refresh.",
     )
     expected_revenue = fields.Monetary(
-        string="Expected Revenue", currency_field="company_currency", readonly=True,
+        currency_field="company_currency", readonly=True,
     )
-    probability = fields.Float(string="Probability", readonly=True, aggregator="avg")
+    probability = fields.Float(readonly=True, aggregator="avg")
     is_regression = fields.Boolean(
         string="Moved Back", readonly=True,
         help="The deal came here from a stage placed later in the pipeline.",
@@ -94,7 +94,7 @@ class CrmLeadStageHistory(models.Model):
 
     def _search_is_current(self, operator, value):
         if operator not in ("=", "!="):
-            raise NotImplementedError(_("Operation not supported"))
+            raise NotImplementedError(self.env._("Operation not supported"))
         current = (operator == "=") == bool(value)
         return [("date_out", "=" if current else "!=", False)]
 
@@ -113,7 +113,7 @@ class CrmLeadStageHistory(models.Model):
     def _sff_refuse_manual_change(self):
         if not self.env.su:
             raise AccessError(
-                _(
+                self.env._(
                     "The stage history is written by the deals themselves when "
                     "they change stage; it cannot be created or edited by hand."
                 )

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import sql as sql_tools
 
@@ -59,7 +59,7 @@ class CrmStage(models.Model):
         for stage in self:
             if not engine.check_percentage(stage.forecast_probability):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The percentage of stage “%(stage)s” must be between 0 "
                         "and 100 (it is %(value)s).",
                         stage=stage.name,
@@ -68,7 +68,7 @@ class CrmStage(models.Model):
                 )
             if stage.is_won and stage.forecast_probability != 100.0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Stage “%(stage)s” is a won stage: its percentage must "
                         "be 100.",
                         stage=stage.name,
@@ -80,7 +80,7 @@ class CrmStage(models.Model):
         for stage in self:
             if stage.stall_days < 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Stage “%(stage)s”: the number of days after which a "
                         "deal stalls cannot be negative (0 means never).",
                         stage=stage.name,
@@ -88,7 +88,7 @@ class CrmStage(models.Model):
                 )
             if stage.stall_action == "move_back" and stage.stall_move_back_steps < 1:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Stage “%(stage)s”: a stalled deal must be moved back at "
                         "least one stage.",
                         stage=stage.name,

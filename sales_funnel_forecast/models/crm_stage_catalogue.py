@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import engine
@@ -32,7 +32,7 @@ class CrmStageCatalogue(models.Model):
         for catalogue in self:
             if catalogue.line_ids and not catalogue.line_ids.filtered("is_won"):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Catalogue “%(name)s” has no won step: mark the step "
                         "where a deal counts as won.",
                         name=catalogue.name,
@@ -43,7 +43,7 @@ class CrmStageCatalogue(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Apply a Stage Catalogue"),
+            "name": self.env._("Apply a Stage Catalogue"),
             "res_model": "crm.stage.catalogue.apply",
             "view_mode": "form",
             "target": "new",
@@ -73,7 +73,7 @@ class CrmStageCatalogueLine(models.Model):
         for line in self:
             if not engine.check_percentage(line.forecast_probability):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The percentage of step “%(step)s” must be between 0 and "
                         "100 (it is %(value)s).",
                         step=line.name,
@@ -82,6 +82,6 @@ class CrmStageCatalogueLine(models.Model):
                 )
             if line.is_won and line.forecast_probability != 100.0:
                 raise ValidationError(
-                    _("Step “%(step)s” is the won step: its percentage must be 100.",
+                    self.env._("Step “%(step)s” is the won step: its percentage must be 100.",
                       step=line.name)
                 )

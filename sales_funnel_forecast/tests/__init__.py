@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import test_stage
-from . import test_probability
-from . import test_forecast
-from . import test_stage_history
-from . import test_backfill
-from . import test_catalogue
-from . import test_security
-from . import test_tour
+from . import (
+    test_backfill,
+    test_catalogue,
+    test_forecast,
+    test_probability,
+    test_security,
+    test_stage,
+    test_stage_history,
+    test_tour,
+)

@@ -112,7 +112,7 @@ class TestBackfillFromChatter(FunnelCase):
         self.assertEqual(History._sff_backfill_from_tracking(), 0)
 
     def test_lost_deals_on_install_keep_their_stage(self):
-        from odoo.addons.sales_funnel_forecast.hooks import post_init_hook
+        from ..hooks import post_init_hook
         deal = self.make_deal("Lost before install", self.s_proposal, 1000)
         deal.action_set_lost()
         self.env.flush_all()

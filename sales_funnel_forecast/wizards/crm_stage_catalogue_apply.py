@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -10,7 +10,7 @@ class CrmStageCatalogueApply(models.TransientModel):
     _description = "Apply a Stage Catalogue to a Sales Team"
 
     catalogue_id = fields.Many2one(
-        "crm.stage.catalogue", string="Catalogue", required=True,
+        "crm.stage.catalogue", required=True,
     )
     team_id = fields.Many2one(
         "crm.team", string="Sales Team", required=True,
@@ -32,16 +32,16 @@ class CrmStageCatalogueApply(models.TransientModel):
         lines = self.catalogue_id.line_ids
         if not lines:
             raise UserError(
-                _("Catalogue “%(name)s” has no steps.", name=self.catalogue_id.name)
+                self.env._("Catalogue “%(name)s” has no steps.", name=self.catalogue_id.name)
             )
         if not lines.filtered("is_won"):
             raise UserError(
-                _("Catalogue “%(name)s” has no won step.", name=self.catalogue_id.name)
+                self.env._("Catalogue “%(name)s” has no won step.", name=self.catalogue_id.name)
             )
         stages = self._apply_lines(lines)
         return {
             "type": "ir.actions.act_window",
-            "name": _("Stages of %(team)s", team=self.team_id.name),
+            "name": self.env._("Stages of %(team)s", team=self.team_id.name),
             "res_model": "crm.stage",
             "view_mode": "list,form",
             "domain": [("id", "in", stages.ids)],
