@@ -128,9 +128,14 @@ sff_pg_stop() {
     sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
 
-# Odoo command line shared by every script.
+# Odoo command line shared by every script; a subcommand (shell) may come first.
 sff_odoo() {
-    "$SFF_VENV/bin/python" "$ODOO_PATH/odoo-bin" \
+    local command=()
+    if [ "${1:-}" = shell ]; then
+        command=(shell)
+        shift
+    fi
+    "$SFF_VENV/bin/python" "$ODOO_PATH/odoo-bin" "${command[@]}" \
         --addons-path="$ODOO_PATH/addons,$SFF_ROOT" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" \
         "$@"

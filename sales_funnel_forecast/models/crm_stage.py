@@ -6,6 +6,28 @@ from odoo.tools import sql as sql_tools
 from .. import engine
 
 
+def check_won_percentage(records):
+    """Percentages of stages (or catalogue steps) lie in 0..100, and a won
+    one is 100: shared by ``crm.stage`` and ``crm.stage.catalogue.line``."""
+    for record in records:
+        if not engine.check_percentage(record.forecast_probability):
+            raise ValidationError(
+                records.env._(
+                    "The percentage of “%(stage)s” must be between 0 and 100 "
+                    "(it is %(value)s).",
+                    stage=record.name,
+                    value=record.forecast_probability,
+                )
+            )
+        if record.is_won and record.forecast_probability != 100.0:
+            raise ValidationError(
+                records.env._(
+                    "“%(stage)s” is where a deal is won: its percentage must be 100.",
+                    stage=record.name,
+                )
+            )
+
+
 class CrmStage(models.Model):
     _inherit = "crm.stage"
 
@@ -56,24 +78,7 @@ class CrmStage(models.Model):
 
     @api.constrains("forecast_probability", "is_won")
     def _check_forecast_probability(self):
-        for stage in self:
-            if not engine.check_percentage(stage.forecast_probability):
-                raise ValidationError(
-                    self.env._(
-                        "The percentage of stage “%(stage)s” must be between 0 "
-                        "and 100 (it is %(value)s).",
-                        stage=stage.name,
-                        value=stage.forecast_probability,
-                    )
-                )
-            if stage.is_won and stage.forecast_probability != 100.0:
-                raise ValidationError(
-                    self.env._(
-                        "Stage “%(stage)s” is a won stage: its percentage must "
-                        "be 100.",
-                        stage=stage.name,
-                    )
-                )
+        check_won_percentage(self)
 
     @api.constrains("stall_days", "stall_move_back_steps", "stall_action")
     def _check_stall_rule(self):

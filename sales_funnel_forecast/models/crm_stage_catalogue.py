@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .. import engine
+from .crm_stage import check_won_percentage
 
 
 class CrmStageCatalogue(models.Model):
@@ -70,18 +70,4 @@ class CrmStageCatalogueLine(models.Model):
 
     @api.constrains("forecast_probability", "is_won")
     def _check_forecast_probability(self):
-        for line in self:
-            if not engine.check_percentage(line.forecast_probability):
-                raise ValidationError(
-                    self.env._(
-                        "The percentage of step “%(step)s” must be between 0 and "
-                        "100 (it is %(value)s).",
-                        step=line.name,
-                        value=line.forecast_probability,
-                    )
-                )
-            if line.is_won and line.forecast_probability != 100.0:
-                raise ValidationError(
-                    self.env._("Step “%(step)s” is the won step: its percentage must be 100.",
-                      step=line.name)
-                )
+        check_won_percentage(self)
