@@ -128,15 +128,19 @@ sff_pg_stop() {
     sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
 
-# Odoo command line shared by every script; a subcommand (shell) may come first.
+# Odoo command line shared by every script.
 sff_odoo() {
-    local command=()
-    if [ "${1:-}" = shell ]; then
-        command=(shell)
-        shift
-    fi
-    "$SFF_VENV/bin/python" "$ODOO_PATH/odoo-bin" "${command[@]}" \
+    "$SFF_VENV/bin/python" "$ODOO_PATH/odoo-bin" \
         --addons-path="$ODOO_PATH/addons,$SFF_ROOT" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" \
         "$@"
+}
+
+# Python code from standard input, run with `env` on database $1.
+sff_odoo_exec() {
+    local db="$1"
+    shift
+    PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}" "$SFF_VENV/bin/python" "$SFF_ROOT/scripts/odoo_exec.py" \
+        --addons-path="$ODOO_PATH/addons,$SFF_ROOT" \
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" -d "$db" --log-level=warn "$@"
 }

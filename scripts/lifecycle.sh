@@ -7,7 +7,7 @@ DB="$1"
 NODEMO="${DB}_nodemo"
 fail() { printf 'lifecycle: FAILED: %s\n' "$*" >&2; exit 1; }
 q() { psql -d "$1" -tAc "$2"; }
-shell() { sff_odoo shell -d "$1" --no-http --log-level=warn 2>&1 | grep -v "security risk" ; }
+shell() { sff_odoo_exec "$1"; }
 
 before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 sff_odoo -d "$DB" -u sales_funnel_forecast --stop-after-init --log-level=warn 2>&1 | grep -v "security risk" || true

@@ -63,6 +63,20 @@ class Chromium:
             if message.get("id") == self.counter:
                 return message.get("result", {})
 
+    def wait_for(self, selector, seconds):
+        """Wait until the page shows an element matching ``selector``."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            found = self.call(
+                "Runtime.evaluate",
+                expression=f"!!document.querySelector({json.dumps(selector)})",
+                returnByValue=True,
+            )
+            if found.get("result", {}).get("value"):
+                return True
+            time.sleep(0.5)
+        return False
+
     def close(self):
         self.process.terminate()
 
@@ -80,7 +94,8 @@ def main():
         for page in pages:
             name, path = page.split("=", 1)
             browser.call("Page.navigate", url=f"{URL}{path}")
-            time.sleep(6)
+            browser.wait_for(".o_view_controller, .o_form_view", seconds=90)
+            time.sleep(3)
             shot = browser.call("Page.captureScreenshot", format="png")
             target = os.path.join(out_dir, f"{name}.png")
             with open(target, "wb") as handle:

@@ -218,7 +218,8 @@ class CrmLead(models.Model):
         taken as typed by hand and only flagged as such.
         """
         cr = self.env.cr
-        self.flush_model()
+        # stage percentages may just have been written through the ORM
+        self.env.flush_all()
         companies = self.env["res.company"].sudo().search(
             [("crm_probability_from_stage", "=", True)]
             + ([("id", "in", company_ids)] if company_ids else [])
@@ -235,7 +236,7 @@ class CrmLead(models.Model):
                 """
                 UPDATE crm_lead l SET probability_is_manual = TRUE
                   FROM crm_stage s
-                 WHERE s.id = l.stage_id AND l.active AND NOT s.is_won
+                 WHERE s.id = l.stage_id AND l.active AND NOT COALESCE(s.is_won, FALSE)
                    AND %(scope)s
                    AND l.probability IS NOT NULL
                    AND l.probability IS DISTINCT FROM l.automated_probability
@@ -246,14 +247,14 @@ class CrmLead(models.Model):
         cr.execute(SQL(
             """
             UPDATE crm_lead l
-               SET probability = CASE WHEN s.is_won THEN 100 ELSE s.forecast_probability END,
+               SET probability = CASE WHEN s.is_won THEN 100 ELSE COALESCE(s.forecast_probability, 0) END,
                    probability_is_manual = FALSE
               FROM crm_stage s
              WHERE s.id = l.stage_id AND l.active
                AND %(scope)s
                AND NOT COALESCE(l.probability_is_manual, FALSE)
                AND l.probability IS DISTINCT FROM
-                   (CASE WHEN s.is_won THEN 100 ELSE s.forecast_probability END)
+                   (CASE WHEN s.is_won THEN 100 ELSE COALESCE(s.forecast_probability, 0) END)
             """,
             scope=scope,
         ))

@@ -220,11 +220,20 @@ class CrmLead(models.Model):
         if message_rows:
             cr.execute(
                 """
-                UPDATE mail_message m SET date = v.date
+                UPDATE mail_message m SET date = v.date, create_date = v.date
                   FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[])) AS v(id, date)
                  WHERE m.id = v.id
                 """,
                 [list(column) for column in zip(*message_rows)],
+            )
+            # Odoo's status bar reads the time spent in each stage from them
+            cr.execute(
+                """
+                UPDATE mail_tracking_value tv SET create_date = m.date
+                  FROM mail_message m
+                 WHERE m.id = tv.mail_message_id AND m.id = ANY(%s)
+                """,
+                [[row[0] for row in message_rows]],
             )
         cr.execute(
             """

@@ -69,7 +69,10 @@ class CrmLeadStageHistory(models.Model):
     expected_revenue = fields.Monetary(
         currency_field="company_currency", readonly=True,
     )
-    probability = fields.Float(readonly=True, aggregator="avg")
+    probability = fields.Float(
+        readonly=True, aggregator="avg",
+        help="The deal's probability on entering the stage.",
+    )
     is_regression = fields.Boolean(
         string="Moved Back", readonly=True,
         help="The deal came here from a stage placed later in the pipeline.",
@@ -133,10 +136,16 @@ class CrmLeadStageHistory(models.Model):
         if not previous_stage_by_lead:
             return
         cr = self.env.cr
+        # The probability is not flushed on purpose: that would run Odoo's
+        # predictive scoring now instead of when Odoo itself needs it, and
+        # change what it computes. Deals driven by their stage enter at the
+        # stage percentage; the others at their stored probability.
         self.env["crm.lead"].flush_model(
             ["stage_id", "user_id", "team_id", "company_id", "expected_revenue",
-             "probability"]
+             "active", "probability_is_manual"]
         )
+        self.env["res.company"].flush_model(["crm_probability_from_stage"])
+        self.env["crm.stage"].flush_model(["forecast_probability", "is_won", "sequence"])
         when = when or cr.now()
         lead_ids = list(previous_stage_by_lead)
         prev_ids = [previous_stage_by_lead[lid] or None for lid in lead_ids]
@@ -163,13 +172,17 @@ class CrmLeadStageHistory(models.Model):
                      create_uid, create_date, write_uid, write_date)
                 SELECT l.id, l.stage_id, moved.prev_id, l.user_id, l.team_id,
                        l.company_id, %(when)s, 0, l.expected_revenue,
-                       l.probability,
+                       CASE WHEN l.active AND NOT COALESCE(l.probability_is_manual, FALSE)
+                                 AND COALESCE(c.crm_probability_from_stage, TRUE)
+                            THEN (CASE WHEN ns.is_won THEN 100 ELSE ns.forecast_probability END)
+                            ELSE l.probability END,
                        COALESCE(ns.sequence < ps.sequence, FALSE), %(reason)s,
                        %(uid)s, %(when)s, %(uid)s, %(when)s
                   FROM unnest(%(lead_ids)s::int[], %(prev_ids)s::int[]) AS moved(lead_id, prev_id)
                   JOIN crm_lead l ON l.id = moved.lead_id
                   JOIN crm_stage ns ON ns.id = l.stage_id
              LEFT JOIN crm_stage ps ON ps.id = moved.prev_id
+             LEFT JOIN res_company c ON c.id = l.company_id
                 """,
                 when=when, uid=self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
                 reason=reason,

@@ -120,3 +120,32 @@ class TestBackfillFromChatter(FunnelCase):
         self.env.invalidate_all()
         post_init_hook(self.env)
         self.assertEqual(deal.lost_stage_id, self.s_proposal)
+
+    def test_install_gives_percentages_and_aligns_open_deals(self):
+        from ..hooks import post_init_hook
+        team = self.env["crm.team"].create({"name": "Installed onto"})
+        first = self.env["crm.stage"].create({"name": "I-First", "sequence": 990, "team_id": team.id})
+        second = self.env["crm.stage"].create({"name": "I-Second", "sequence": 991, "team_id": team.id})
+        automated = self.make_deal("Automated", first, 2000, team_id=team.id)
+        typed = self.make_deal("Typed", second, 3000, team_id=team.id)
+        self.env.flush_all()
+        # as before the install: stages without a percentage, deals on Odoo's
+        # automated probability (or a typed one, different from it)
+        self.env.cr.execute("UPDATE crm_stage SET forecast_probability = NULL WHERE id = ANY(%s)",
+                            [(first | second).ids])
+        self.env.cr.execute(
+            """UPDATE crm_lead SET probability = 37, automated_probability = 37,
+                      probability_is_manual = NULL, forecast_revenue = NULL WHERE id = %s""",
+            [automated.id])
+        self.env.cr.execute(
+            """UPDATE crm_lead SET probability = 45, automated_probability = 20,
+                      probability_is_manual = NULL, forecast_revenue = NULL WHERE id = %s""",
+            [typed.id])
+        self.env.invalidate_all()
+        post_init_hook(self.env)
+        # two stages with no percentage: spread from 10 to 90
+        self.assertEqual((first.forecast_probability, second.forecast_probability), (10.0, 90.0))
+        self.assertEqual((automated.probability, automated.forecast_revenue), (10.0, 200.0))
+        self.assertFalse(automated.probability_is_manual)
+        self.assertEqual((typed.probability, typed.forecast_revenue), (45.0, 1350.0))
+        self.assertTrue(typed.probability_is_manual)
