@@ -9,6 +9,26 @@ fail() { printf 'lifecycle: FAILED: %s\n' "$*" >&2; exit 1; }
 q() { psql -d "$1" -tAc "$2"; }
 shell() { sff_odoo_exec "$1"; }
 
+# The demo pipeline: 300 deals over 18 months, moved back and forth, won and
+# lost with reasons, with quotations; every open deal has a probability.
+demo=$(q "$DB" "SELECT count(*) || ' deals, ' || count(DISTINCT team_id) || ' teams, '
+                       || count(DISTINCT user_id) || ' reps, '
+                       || count(*) FILTER (WHERE NOT active AND lost_reason_id IS NOT NULL) || ' lost with a reason, '
+                       || count(*) FILTER (WHERE active AND probability = 100) || ' won, '
+                       || (SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead d ON d.id = h.lead_id
+                            WHERE h.is_regression AND d.name LIKE '% deal #%') || ' moves back, '
+                       || (SELECT count(*) FROM sale_order o JOIN crm_lead d ON d.id = o.opportunity_id
+                            WHERE d.name LIKE '% deal #%') || ' quotations, '
+                       || (now()::date - min(create_date)::date) || ' days'
+                  FROM crm_lead WHERE name LIKE '% deal #%'")
+echo "lifecycle: demo pipeline: $demo"
+case "$demo" in "300 deals, 2 teams, 6 reps, "*) ;; *) fail "unexpected demo pipeline: $demo" ;; esac
+for figure in "lost with a reason" "won" "moves back" "quotations"; do
+    echo "$demo" | grep -qE "(^|, )0 $figure" && fail "the demo pipeline has no deal: $figure"
+done
+[ "$(q "$DB" "SELECT count(*) FROM crm_lead WHERE active AND stage_id IS NOT NULL AND probability IS NULL")" = 0 ] \
+    || fail "open deals without a probability"
+
 before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 sff_odoo -d "$DB" -u sales_funnel_forecast --stop-after-init --log-level=warn 2>&1 | grep -v "security risk" || true
 after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
@@ -46,11 +66,11 @@ deals[2].action_set_won(); env.cr.commit()
 PY
 sff_odoo -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --stop-after-init --log-level=warn 2>&1 \
     | grep -v "security risk" || true
-got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || h.n || ':' || COALESCE(ls.name->>'en_US', '-') || ':' || l.forecast_revenue, ' ' ORDER BY l.name)
+got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || h.n || ':' || COALESCE(ls.name->>'en_US', '-') || ':' || l.forecast_revenue::float, ' ' ORDER BY l.name)
                     FROM crm_lead l
                     JOIN (SELECT lead_id, count(*) n FROM crm_lead_stage_history WHERE reason = 'backfill' GROUP BY lead_id) h ON h.lead_id = l.id
                LEFT JOIN crm_stage ls ON ls.id = l.lost_stage_id")
-want="Existing 0:3:-:600.00 Existing 1:2:Proposition:0.00 Existing 2:2:-:0.00 Existing 3:1:-:400.00"
+want="Existing 0:3:-:600 Existing 1:2:Proposition:0 Existing 2:2:-:0 Existing 3:1:-:400"
 [ "$got" = "$want" ] || fail "install on existing deals gave [$got], expected [$want]"
 echo "lifecycle: install onto existing deals rebuilt their history: $got"
 dropdb --if-exists "$NODEMO"

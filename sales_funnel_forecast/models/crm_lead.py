@@ -273,7 +273,7 @@ class CrmLead(models.Model):
                                      AND NOT COALESCE(d.forecast_excluded, FALSE)
                                 THEN ROUND((COALESCE(d.expected_revenue, 0)
                                             * COALESCE(d.probability, 0) / 100.0)::numeric, 2)
-                                ELSE 0 END AS value
+                                ELSE 0.00 END AS value
                       FROM crm_lead d
                  LEFT JOIN crm_stage s ON s.id = d.stage_id) w
              WHERE w.id = l.id AND l.forecast_revenue IS DISTINCT FROM w.value
