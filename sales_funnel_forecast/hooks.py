@@ -38,18 +38,31 @@ def post_init_hook(env):
 
 
 def _set_initial_stage_percentages(env):
-    """Odoo's default stages get 10 / 30 / 60 / 100; other stages are spread
-    by sequence; won stages get 100."""
+    """Odoo's default stages get 10 / 30 / 60 / 100; other stages without a
+    percentage are spread by sequence; won stages get 100."""
     env.cr.execute("SELECT id FROM crm_stage WHERE forecast_probability IS NULL")
     missing = {row[0] for row in env.cr.fetchall()}
     if not missing:
         return
-    stages = env["crm.stage"].search([("id", "in", list(missing))], order="sequence, id")
     known = {}
     for xmlid, percentage in engine.ODOO_DEFAULT_STAGE_PERCENTAGES.items():
         stage = env.ref(xmlid, raise_if_not_found=False)
         if stage:
             known[stage.id] = percentage
+    all_stages = env["crm.stage"].search([("id", "in", list(missing))], order="sequence, id")
+    # each team's own stages are spread along that team's pipeline; stages
+    # shared by every team along theirs
+    for stages in all_stages.grouped("team_id").values():
+        _spread_stages(env, stages, known)
+
+
+def _spread_stages(env, stages, known):
     spread = engine.spread_percentages(stages.mapped("is_won"))
     for stage, percentage in zip(stages, spread):
-        stage.forecast_probability = 100.0 if stage.is_won else known.get(stage.id, percentage)
+        # SQL: through the ORM the deals of the stage would follow at once,
+        # before the hook has told typed probabilities apart
+        env.cr.execute(
+            "UPDATE crm_stage SET forecast_probability = %s WHERE id = %s",
+            [100.0 if stage.is_won else known.get(stage.id, percentage), stage.id],
+        )
+    stages.invalidate_recordset(["forecast_probability"])

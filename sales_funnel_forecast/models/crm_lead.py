@@ -1,9 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 from odoo.tools import sql as sql_tools
 
 from .. import engine
+from .crm_lead_stage_history import HISTORY_REASONS
+
+HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
 
 
 class CrmLead(models.Model):
@@ -99,7 +102,13 @@ class CrmLead(models.Model):
         # Called as a plain method (Odoo does so when restoring a deal), the
         # assignments below are writes, which flag typed probabilities: read
         # the flags first.
-        typed = {lead: lead.probability_is_manual for lead in self}
+        typed = {
+            lead: lead.probability_is_manual
+            # in the form: a probability typed since the record was opened
+            or (lead._origin.id != lead.id and bool(lead._origin)
+                and lead.probability != lead._origin.probability)
+            for lead in self
+        }
         result = super()._compute_probabilities()
         for lead in self:
             if not lead.active or not lead.stage_id or not lead._sff_follows_stage():
@@ -126,9 +135,12 @@ class CrmLead(models.Model):
         )._sff_flag_typed_probability()
         staged = leads.filtered("stage_id")
         if staged:
-            self.env["crm.lead.stage.history"].sudo()._sff_record_moves(
-                dict.fromkeys(staged.ids, False), reason="create",
-            )
+            History = self.env["crm.lead.stage.history"].sudo()
+            History._sff_record_moves(dict.fromkeys(staged.ids, False), reason="create")
+            lost = staged.filtered(lambda lead: not lead.active)
+            if lost:
+                # created already lost (an import of old deals)
+                lost._sff_update_lost_stage(lost)
         return leads
 
     def write(self, vals):
@@ -145,14 +157,19 @@ class CrmLead(models.Model):
         was_active = self.filtered("active") if "active" in vals else self.browse()
 
         if following:
-            follow_vals = dict(
-                vals,
-                probability=new_stage._sff_stage_probability(),
-                probability_is_manual=False,
-            )
+            stage_probability = new_stage._sff_stage_probability()
+            # A probability other than the new stage's, written with the
+            # stage (typed in the form before saving, an import with both
+            # columns), is the user's: it holds.
+            typed = "probability" in vals and float_compare(
+                vals["probability"] or 0.0, stage_probability, precision_digits=2
+            ) != 0
+            follow_vals = dict(vals, probability_is_manual=typed)
+            if not typed:
+                follow_vals["probability"] = stage_probability
             if not new_stage.is_won:
                 # Odoo reopens a deal only for a probability above 0.
-                follow_vals["date_closed"] = False
+                follow_vals.setdefault("date_closed", False)
             result = super(CrmLead, following).write(follow_vals)
             rest = self - following
             if rest:
@@ -162,12 +179,15 @@ class CrmLead(models.Model):
 
         if "active" in vals:
             self._sff_update_lost_stage(was_active)
-        if "probability" in vals and "stage_id" not in vals:
-            self._sff_flag_typed_probability()
+        if "probability" in vals:
+            (self - following)._sff_flag_typed_probability()
+        if "company_id" in vals:
+            self.env["crm.lead.stage.history"].sudo()._sff_sync_company(self.ids)
         if moved:
-            self.env["crm.lead.stage.history"].sudo()._sff_record_moves(
-                moved, reason=self.env.context.get("stage_history_reason", "manual"),
-            )
+            reason = self.env.context.get("stage_history_reason")
+            if reason not in HISTORY_REASON_KEYS:
+                reason = "manual"
+            self.env["crm.lead.stage.history"].sudo()._sff_record_moves(moved, reason=reason)
         return result
 
     def _sff_flag_typed_probability(self):
@@ -178,7 +198,9 @@ class CrmLead(models.Model):
             lambda lead: lead.active and lead.stage_id and lead._sff_follows_stage()
         )
         typed = follow.filtered(
-            lambda lead: lead.probability != lead.stage_id._sff_stage_probability()
+            lambda lead: float_compare(
+                lead.probability, lead.stage_id._sff_stage_probability(), precision_digits=2
+            ) != 0
         )
         to_flag = typed.filtered(lambda lead: not lead.probability_is_manual)
         if to_flag:
@@ -188,16 +210,36 @@ class CrmLead(models.Model):
             to_unflag.write({"probability_is_manual": False})
 
     def _sff_update_lost_stage(self, was_active):
-        """Remember the stage each deal was lost (archived) in; forget it when
-        the deal is restored."""
+        """A lost (archived) deal remembers the stage it was lost in, and its
+        stay there ends; a restored deal forgets it and starts a new stay."""
+        History = self.env["crm.lead.stage.history"].sudo()
         lost = was_active.filtered(lambda lead: not lead.active)
         for stage, leads in lost.grouped("stage_id").items():
-            leads.write({"lost_stage_id": stage.id})
+            leads.write({"lost_stage_id": stage.id, "probability_is_manual": False})
+        if lost:
+            History._sff_close_stays(lost.ids)
         restored = (self - was_active).filtered(
             lambda lead: lead.active and lead.lost_stage_id
         )
         if restored:
             restored.write({"lost_stage_id": False})
+            History._sff_record_moves(
+                {lead.id: lead.stage_id.id for lead in restored.filtered("stage_id")}
+            )
+
+    def _handle_won_lost(self, vals):
+        """Odoo's predictive scoring takes an open deal at 0 % for a lost one
+        when it is won. With stage percentages, an open deal in a 0 % stage
+        (a new prospect) is not lost: count it as won only."""
+        if "stage_id" in vals:
+            won_stage = self.env["crm.stage"].browse(vals["stage_id"]).is_won
+            open_at_zero = self.filtered(
+                lambda lead: lead.active and not lead.probability and not lead.stage_id.is_won
+            ) if won_stage else self.browse()
+            if open_at_zero:
+                open_at_zero._pls_increment_frequencies(to_state="won")
+                return super(CrmLead, self - open_at_zero)._handle_won_lost(vals)
+        return super()._handle_won_lost(vals)
 
     # ------------------------------------------------------------------
     # Predictive lead scoring must not undo stage percentages
@@ -208,10 +250,12 @@ class CrmLead(models.Model):
         return result
 
     @api.model
-    def _sff_align_probability_to_stage(self, company_ids=None, include_automated=False):
+    def _sff_align_probability_to_stage(self, company_ids=None, stage_ids=None,
+                                        include_automated=False):
         """Put open deals whose probability was not typed back on their stage
         percentage, in SQL (Odoo's scoring cron writes probabilities in SQL
-        too). Only companies that let stages drive probabilities are touched.
+        too). Only companies that let stages drive probabilities are touched;
+        ``stage_ids`` limits it to the deals of these stages.
 
         With ``include_automated`` (installation, turning the setting on),
         deals whose probability differs from Odoo's automated probability are
@@ -228,8 +272,9 @@ class CrmLead(models.Model):
             return
         default_follows = self.env.company.crm_probability_from_stage
         scope = SQL(
-            "(l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s))",
+            "(l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s)) AND (%s OR l.stage_id = ANY(%s))",
             companies.ids, bool(default_follows and not company_ids),
+            stage_ids is None, list(stage_ids or []),
         )
         if include_automated:
             cr.execute(SQL(
@@ -255,28 +300,60 @@ class CrmLead(models.Model):
                AND NOT COALESCE(l.probability_is_manual, FALSE)
                AND l.probability IS DISTINCT FROM
                    (CASE WHEN s.is_won THEN 100 ELSE COALESCE(s.forecast_probability, 0) END)
+         RETURNING l.id
             """,
             scope=scope,
         ))
-        self._sff_refresh_forecast_sql()
+        changed = [row[0] for row in cr.fetchall()]
+        # at installation every deal needs its weighted amounts
+        self._sff_refresh_weighted_amounts(None if include_automated and not company_ids else changed)
 
     @api.model
-    def _sff_refresh_forecast_sql(self):
-        """Recompute ``forecast_revenue`` of every deal in one statement (the
-        same rule as ``engine.weighted_revenue``)."""
+    def _sff_restore_automated_probability(self, company_ids):
+        """The company stopped letting stages drive probabilities: deals whose
+        probability was not typed go back to Odoo's automated probability."""
+        self.env.flush_all()
         self.env.cr.execute(
             """
-            UPDATE crm_lead l
-               SET forecast_revenue = w.value
-              FROM (SELECT d.id,
-                           CASE WHEN d.active AND NOT COALESCE(s.is_won, FALSE)
-                                     AND NOT COALESCE(d.forecast_excluded, FALSE)
-                                THEN ROUND((COALESCE(d.expected_revenue, 0)
-                                            * COALESCE(d.probability, 0) / 100.0)::numeric, 2)
-                                ELSE 0.00 END AS value
-                      FROM crm_lead d
-                 LEFT JOIN crm_stage s ON s.id = d.stage_id) w
-             WHERE w.id = l.id AND l.forecast_revenue IS DISTINCT FROM w.value
-            """
+            UPDATE crm_lead l SET probability = l.automated_probability
+              FROM crm_stage s
+             WHERE s.id = l.stage_id AND l.active AND NOT COALESCE(s.is_won, FALSE)
+               AND l.company_id = ANY(%s)
+               AND NOT COALESCE(l.probability_is_manual, FALSE)
+               AND l.automated_probability IS NOT NULL
+               AND l.probability IS DISTINCT FROM l.automated_probability
+         RETURNING l.id
+            """,
+            [list(company_ids)],
         )
-        self.invalidate_model(["probability", "probability_is_manual", "forecast_revenue"])
+        self._sff_refresh_weighted_amounts([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _sff_refresh_weighted_amounts(self, lead_ids=None):
+        """After probabilities were written in SQL, recompute what depends on
+        them the same way as the ORM would: our ``forecast_revenue`` (the rule
+        of ``engine.weighted_revenue``) and Odoo's prorated revenues.
+        ``lead_ids=None`` means every deal."""
+        if lead_ids is not None and not lead_ids:
+            return
+        self.env.cr.execute(SQL(
+            """
+            UPDATE crm_lead l
+               SET forecast_revenue = CASE
+                       WHEN l.active AND NOT COALESCE(s.is_won, FALSE)
+                            AND NOT COALESCE(l.forecast_excluded, FALSE)
+                       THEN ROUND((COALESCE(l.expected_revenue, 0) * COALESCE(l.probability, 0) / 100.0)::numeric, 2)
+                       ELSE 0.00 END,
+                   prorated_revenue = ROUND((COALESCE(l.expected_revenue, 0) * COALESCE(l.probability, 0) / 100.0)::numeric, 2),
+                   recurring_revenue_prorated = COALESCE(l.recurring_revenue, 0) * COALESCE(l.probability, 0) / 100.0,
+                   recurring_revenue_monthly_prorated = COALESCE(l.recurring_revenue_monthly, 0) * COALESCE(l.probability, 0) / 100.0
+              FROM crm_lead d
+         LEFT JOIN crm_stage s ON s.id = d.stage_id
+             WHERE d.id = l.id AND (%s OR l.id = ANY(%s))
+            """,
+            lead_ids is None, list(lead_ids or []),
+        ))
+        self.invalidate_model([
+            "probability", "probability_is_manual", "forecast_revenue", "prorated_revenue",
+            "recurring_revenue_prorated", "recurring_revenue_monthly_prorated",
+        ])

@@ -33,8 +33,10 @@ class CrmLeadStageHistory(models.Model):
         readonly=True,
     )
     stage_id = fields.Many2one(
+        # a deleted stage takes its stays with it rather than being blocked
+        # forever by deals that once went through it
         "crm.stage", required=True, index=True, readonly=True,
-        ondelete="restrict",
+        ondelete="cascade",
     )
     previous_stage_id = fields.Many2one(
         "crm.stage", readonly=True, ondelete="set null",
@@ -173,7 +175,7 @@ class CrmLeadStageHistory(models.Model):
                 SELECT l.id, l.stage_id, moved.prev_id, l.user_id, l.team_id,
                        l.company_id, %(when)s, 0, l.expected_revenue,
                        CASE WHEN l.active AND NOT COALESCE(l.probability_is_manual, FALSE)
-                                 AND COALESCE(c.crm_probability_from_stage, TRUE)
+                                 AND COALESCE(c.crm_probability_from_stage, %(default_follows)s)
                             THEN (CASE WHEN ns.is_won THEN 100 ELSE ns.forecast_probability END)
                             ELSE l.probability END,
                        COALESCE(ns.sequence < ps.sequence, FALSE), %(reason)s,
@@ -185,20 +187,54 @@ class CrmLeadStageHistory(models.Model):
              LEFT JOIN res_company c ON c.id = l.company_id
                 """,
                 when=when, uid=self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
-                reason=reason,
+                reason=reason, default_follows=self.env.company.crm_probability_from_stage,
             )
         )
         self.invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
     @api.model
-    def _cron_refresh_current_durations(self):
-        """Bring the duration of the stays still open up to now (daily)."""
+    def _sff_close_stays(self, lead_ids, when=None):
+        """End the current stay of deals that left the pipeline (lost)."""
+        when = when or self.env.cr.now()
         self.env.cr.execute(
             """
             UPDATE crm_lead_stage_history
-               SET duration_days = GREATEST(EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - date_in)), 0) / 86400.0
-             WHERE date_out IS NULL
+               SET date_out = %(when)s,
+                   duration_days = GREATEST(EXTRACT(EPOCH FROM (%(when)s - date_in)), 0) / 86400.0,
+                   write_uid = %(uid)s, write_date = %(when)s
+             WHERE lead_id = ANY(%(lead_ids)s) AND date_out IS NULL
+            """,
+            {"when": when, "uid": self.env.uid, "lead_ids": list(lead_ids)},
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _sff_sync_company(self, lead_ids):
+        """Stays follow their deal into another company (record rules filter
+        on the history's company)."""
+        self.env["crm.lead"].flush_model(["company_id"])
+        self.env.cr.execute(
+            """
+            UPDATE crm_lead_stage_history h SET company_id = l.company_id
+              FROM crm_lead l
+             WHERE l.id = h.lead_id AND l.id = ANY(%s)
+               AND h.company_id IS DISTINCT FROM l.company_id
+            """,
+            [list(lead_ids)],
+        )
+        self.invalidate_model(["company_id"])
+
+    @api.model
+    def _cron_refresh_current_durations(self):
+        """Bring the duration of the stays still open up to now (daily).
+        Stays in a won stage are the end of the road: they are not counted."""
+        self.env.cr.execute(
+            """
+            UPDATE crm_lead_stage_history h
+               SET duration_days = GREATEST(EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - h.date_in)), 0) / 86400.0
+              FROM crm_stage s
+             WHERE h.date_out IS NULL AND s.id = h.stage_id AND NOT COALESCE(s.is_won, FALSE)
             """
         )
         self.invalidate_model(["duration_days"])
@@ -241,7 +277,7 @@ class CrmLeadStageHistory(models.Model):
                 leads AS (
                     SELECT l.id, l.stage_id, l.create_date, l.date_last_stage_update,
                            l.user_id, l.team_id, l.company_id, l.expected_revenue,
-                           l.probability
+                           l.probability, l.active, l.date_closed
                       FROM crm_lead l
                      WHERE l.stage_id IS NOT NULL
                        AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h
@@ -281,9 +317,12 @@ class CrmLeadStageHistory(models.Model):
                 ),
                 closed AS (
                     -- the tracked last stay is closed when an untracked move followed
+                    -- and the stay of a lost deal ended when it was lost
                     SELECT s.lead_id, s.stage_id, s.previous_stage_id, s.date_in,
                            CASE WHEN s.date_out IS NULL AND s.stage_id <> leads.stage_id
                                 THEN GREATEST(COALESCE(leads.date_last_stage_update, s.date_in), s.date_in)
+                                WHEN s.date_out IS NULL AND NOT leads.active AND leads.date_closed IS NOT NULL
+                                THEN GREATEST(leads.date_closed, s.date_in)
                                 ELSE s.date_out END AS date_out
                       FROM stays s JOIN leads ON leads.id = s.lead_id
                 )

@@ -19,6 +19,14 @@ def check_won_percentage(records):
                     value=record.forecast_probability,
                 )
             )
+        if not record.is_won and record.forecast_probability >= 100.0:
+            raise ValidationError(
+                records.env._(
+                    "Only the stage where a deal is won can be at 100 %%: lower "
+                    "the percentage of “%(stage)s” or mark it as won.",
+                    stage=record.name,
+                )
+            )
         if record.is_won and record.forecast_probability != 100.0:
             raise ValidationError(
                 records.env._(
@@ -115,7 +123,11 @@ class CrmStage(models.Model):
     def write(self, vals):
         if vals.get("is_won") and "forecast_probability" not in vals:
             vals = dict(vals, forecast_probability=100.0)
-        return super().write(vals)
+        result = super().write(vals)
+        if "forecast_probability" in vals:
+            # deals in these stages follow the new percentage (typed ones hold)
+            self.env["crm.lead"]._sff_align_probability_to_stage(stage_ids=self.ids)
+        return result
 
     def _sff_stage_probability(self):
         """Probability a deal takes on entering this stage."""

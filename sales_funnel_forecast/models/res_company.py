@@ -14,14 +14,19 @@ class ResCompany(models.Model):
     )
 
     def write(self, vals):
-        turned_on = self.browse()
-        if vals.get("crm_probability_from_stage"):
-            turned_on = self.filtered(lambda company: not company.crm_probability_from_stage)
+        changed = self.browse()
+        if "crm_probability_from_stage" in vals:
+            changed = self.filtered(
+                lambda company: company.crm_probability_from_stage
+                != bool(vals["crm_probability_from_stage"])
+            )
         result = super().write(vals)
-        if turned_on:
+        if changed and vals["crm_probability_from_stage"]:
             # Deals of these companies take their stage percentage again,
             # except those whose probability was typed by a rep.
             self.env["crm.lead"]._sff_align_probability_to_stage(
-                company_ids=turned_on.ids, include_automated=True,
+                company_ids=changed.ids, include_automated=True,
             )
+        elif changed:
+            self.env["crm.lead"]._sff_restore_automated_probability(changed.ids)
         return result

@@ -54,11 +54,14 @@ class TestWeightedForecast(FunnelCase):
     def test_sql_refresh_matches_orm(self):
         deals = (self.make_deal("X", self.s_new, 1234.5)
                  | self.make_deal("Y", self.s_proposal, 999.99))
-        deals.invalidate_recordset()
-        self.env.cr.execute("UPDATE crm_lead SET forecast_revenue = 0 WHERE id = ANY(%s)", [deals.ids])
-        self.env["crm.lead"]._sff_refresh_forecast_sql()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET forecast_revenue = 0, prorated_revenue = 0 WHERE id = ANY(%s)",
+            [deals.ids])
+        self.env["crm.lead"]._sff_refresh_weighted_amounts(deals.ids)
         # 1234.5 x 10 % = 123.45 ; 999.99 x 60 % = 599.994 -> 599.99
         self.assertEqual(deals.mapped("forecast_revenue"), [123.45, 599.99])
+        self.assertEqual(deals.mapped("prorated_revenue"), [123.45, 599.99])
 
     def test_days_in_stage(self):
         self.set_now(self.t0)

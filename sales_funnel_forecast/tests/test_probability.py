@@ -146,3 +146,77 @@ class TestProbabilityFollowsStage(FunnelCase):
         archived.action_unarchive()
         self.assertFalse(archived.lost_stage_id)
         self.assertEqual(archived.probability, 60.0)
+
+    def test_typed_in_form_survives_other_edits(self):
+        deal = self.make_deal("Typed then edited", self.s_new, 1000)
+        with Form(deal) as form:
+            form.probability = 45
+            form.email_from = "someone@example.com"
+            form.phone = "+32 2 555 02 02"
+            self.assertEqual(form.probability, 45.0)
+        self.assertEqual(deal.probability, 45.0)
+        self.assertTrue(deal.probability_is_manual)
+
+    def test_typed_with_the_stage_in_one_save_holds(self):
+        deal = self.make_deal("Both", self.s_new, 1000)
+        deal.write({"stage_id": self.s_qualified.id, "probability": 45})
+        self.assertEqual(deal.probability, 45.0)
+        self.assertTrue(deal.probability_is_manual)
+        # the stage's own value written with it is not a typed one
+        deal.write({"stage_id": self.s_proposal.id, "probability": 60})
+        self.assertFalse(deal.probability_is_manual)
+
+    def test_probability_written_with_unchanged_stage_is_typed(self):
+        deal = self.make_deal("Same stage", self.s_qualified, 1000)
+        deal.write({"stage_id": self.s_qualified.id, "probability": 55})
+        self.assertTrue(deal.probability_is_manual)
+        self.env.cr.execute("UPDATE crm_lead SET automated_probability = 55 WHERE id = %s", [deal.id])
+        self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
+        deal.invalidate_recordset()
+        self.env["crm.lead"]._cron_update_automated_probabilities()
+        deal.invalidate_recordset()
+        self.assertEqual(deal.probability, 55.0, "a typed probability survives the scoring cron")
+
+    def test_restored_deal_takes_its_stage_again(self):
+        deal = self.make_deal("Typed then lost", self.s_proposal, 1000)
+        deal.probability = 45
+        deal.action_set_lost()
+        self.assertFalse(deal.probability_is_manual)
+        deal.action_unarchive()
+        self.assertEqual(deal.probability, 60.0)
+
+    def test_changing_a_stage_percentage_moves_its_deals(self):
+        follows = self.make_deal("Follows", self.s_qualified, 1000)
+        typed = self.make_deal("Typed", self.s_qualified, 1000)
+        typed.probability = 45
+        self.s_qualified.forecast_probability = 35
+        self.assertEqual(follows.probability, 35.0)
+        self.assertEqual(follows.forecast_revenue, 350.0)
+        self.assertEqual(follows.prorated_revenue, 350.0, "Odoo's prorated revenue follows too")
+        self.assertEqual(typed.probability, 45.0)
+
+    def test_setting_off_gives_odoo_its_probabilities_back(self):
+        deal = self.make_deal("Back to Odoo", self.s_qualified, 1000)
+        typed = self.make_deal("Typed", self.s_qualified, 1000)
+        typed.probability = 45
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET automated_probability = 12.5 WHERE id = ANY(%s)",
+                            [(deal | typed).ids])
+        self.env.invalidate_all()
+        self.company.crm_probability_from_stage = False
+        self.assertEqual(deal.probability, 12.5)
+        self.assertEqual(deal.forecast_revenue, 125.0)
+        self.assertEqual(typed.probability, 45.0)
+
+    def test_zero_percent_deal_won_keeps_scoring_counts_sane(self):
+        zero = self.env["crm.stage"].create({"name": "T-Zero", "sequence": 900, "forecast_probability": 0, "team_id": self.team.id})
+        deal = self.make_deal("From zero", zero, 1000)
+        self.assertEqual(deal.probability, 0.0)
+        deal.action_set_won()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT count(*) FROM crm_lead_scoring_frequency WHERE lost_count < 0")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_created_lost(self):
+        deal = self.make_deal("Imported lost", self.s_proposal, 1000, active=False, probability=0)
+        self.assertEqual(deal.lost_stage_id, self.s_proposal)

@@ -30,6 +30,10 @@ class TestStagePercentages(FunnelCase):
         self.s_proposal.is_won = True
         self.assertEqual(self.s_proposal.forecast_probability, 100.0)
 
+    def test_only_a_won_stage_is_at_100(self):
+        with self.assertRaisesRegex(ValidationError, "Only the stage where a deal is won"):
+            self.s_proposal.forecast_probability = 100
+
     def test_stall_fields_defaults(self):
         self.assertEqual(self.s_new.stall_days, 0)
         self.assertEqual(self.s_new.stall_action, "flag")

@@ -89,3 +89,43 @@ class TestStageHistory(FunnelCase):
         rows = deal.stage_history_ids
         deal.unlink()
         self.assertFalse(rows.exists())
+
+    def test_lost_closes_the_stay_and_restore_opens_one(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Lost stay", self.s_qualified)
+        self.set_now(self.t0 + timedelta(days=4))
+        deal.action_set_lost()
+        stay = deal.stage_history_ids
+        self.assertEqual(stay.date_out, self.t0 + timedelta(days=4))
+        self.assertEqual(stay.duration_days, 4.0)
+        self.set_now(self.t0 + timedelta(days=9))
+        deal.action_unarchive()
+        rows = deal.stage_history_ids.sorted("id")
+        self.assertEqual(len(rows), 2)
+        self.assertEqual((rows[1].stage_id, rows[1].previous_stage_id, rows[1].date_in),
+                         (self.s_qualified, self.s_qualified, self.t0 + timedelta(days=9)))
+        self.assertFalse(rows[1].date_out)
+
+    def test_won_stays_are_not_refreshed(self):
+        deal = self.make_deal("Won stay", self.s_proposal)
+        deal.action_set_won()
+        won_stay = deal.stage_history_ids.filtered(lambda row: not row.date_out)
+        self.env.cr.execute(
+            "UPDATE crm_lead_stage_history SET date_in = (now() AT TIME ZONE 'UTC') - interval '10 days', duration_days = 0 WHERE id = %s",
+            [won_stay.id])
+        self.env["crm.lead.stage.history"]._cron_refresh_current_durations()
+        self.assertEqual(won_stay.duration_days, 0.0)
+
+    def test_unknown_reason_from_context_is_a_move(self):
+        deal = self.make_deal("Reason", self.s_new)
+        deal.with_context(stage_history_reason="anything; drop").stage_id = self.s_qualified
+        self.assertEqual(deal.stage_history_ids.sorted("id")[-1].reason, "manual")
+        deal.with_context(stage_history_reason="stall").stage_id = self.s_new
+        self.assertEqual(deal.stage_history_ids.sorted("id")[-1].reason, "stall")
+
+    def test_history_follows_the_deal_to_another_company(self):
+        other = self.env["res.company"].create({"name": "Funnel Moved Co"})
+        deal = self.make_deal("Moving company", self.s_new, user_id=False)
+        deal.stage_id = self.s_qualified
+        deal.company_id = other
+        self.assertEqual(deal.stage_history_ids.company_id, other)
