@@ -33,7 +33,7 @@ before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 sff_odoo -d "$DB" -u sales_funnel_forecast --stop-after-init --log-level=warn 2>&1 | grep -v "security risk" || true
 after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 [ "$before" = "$after" ] || fail "upgrade changed the history ($before -> $after rows)"
-[ "$(q "$DB" "SELECT forecast_probability FROM crm_stage s JOIN ir_model_data d ON d.res_id = s.id AND d.model = 'crm.stage' WHERE d.module = 'crm' AND d.name = 'stage_lead2'")" = "30.00" ] \
+[ "$(q "$DB" "SELECT forecast_probability::float FROM crm_stage s JOIN ir_model_data d ON d.res_id = s.id AND d.model = 'crm.stage' WHERE d.module = 'crm' AND d.name = 'stage_lead2'")" = "30" ] \
     || fail "upgrade changed Odoo's Qualified stage percentage"
 echo "lifecycle: upgrade kept $after history rows"
 

@@ -2,7 +2,7 @@
 
 Logs in through Odoo's JSON-RPC, hands the session cookie to Chromium over
 the DevTools protocol and saves one PNG per page.
-Usage: python scripts/screenshot.py OUT_DIR NAME=/odoo/path [NAME=/odoo/path ...]
+Usage: python scripts/screenshot.py OUT_DIR NAME=/odoo/path[|css selector to click] ...
 Environment: SFF_URL (default http://localhost:8069), SFF_DB, SFF_LOGIN,
 SFF_PASSWORD.
 """
@@ -93,9 +93,16 @@ def main():
                      deviceScaleFactor=1, mobile=False)
         for page in pages:
             name, path = page.split("=", 1)
+            path, _sep, click = path.partition("|")
             browser.call("Page.navigate", url=f"{URL}{path}")
             browser.wait_for(".o_view_controller, .o_form_view", seconds=90)
             time.sleep(3)
+            if click:
+                browser.call(
+                    "Runtime.evaluate",
+                    expression=f"document.querySelector({json.dumps(click)}).click()",
+                )
+                time.sleep(3)
             shot = browser.call("Page.captureScreenshot", format="png")
             target = os.path.join(out_dir, f"{name}.png")
             with open(target, "wb") as handle:

@@ -135,6 +135,8 @@ class CrmLead(models.Model):
         )._sff_flag_typed_probability()
         staged = leads.filtered("stage_id")
         if staged:
+            # sudo: history rows are the deal's own record, written for whoever
+            # moves the deal; nobody holds create rights on them by design
             History = self.env["crm.lead.stage.history"].sudo()
             History._sff_record_moves(dict.fromkeys(staged.ids, False), reason="create")
             lost = staged.filtered(lambda lead: not lead.active)
@@ -181,6 +183,7 @@ class CrmLead(models.Model):
             self._sff_update_lost_stage(was_active)
         if "probability" in vals:
             (self - following)._sff_flag_typed_probability()
+        # sudo (here and below): see create, history rows are not the user's to write
         if "company_id" in vals:
             self.env["crm.lead.stage.history"].sudo()._sff_sync_company(self.ids)
         if moved:
@@ -212,7 +215,7 @@ class CrmLead(models.Model):
     def _sff_update_lost_stage(self, was_active):
         """A lost (archived) deal remembers the stage it was lost in, and its
         stay there ends; a restored deal forgets it and starts a new stay."""
-        History = self.env["crm.lead.stage.history"].sudo()
+        History = self.env["crm.lead.stage.history"].sudo()  # see create
         lost = was_active.filtered(lambda lead: not lead.active)
         for stage, leads in lost.grouped("stage_id").items():
             leads.write({"lost_stage_id": stage.id, "probability_is_manual": False})
@@ -264,6 +267,8 @@ class CrmLead(models.Model):
         cr = self.env.cr
         # stage percentages may just have been written through the ORM
         self.env.flush_all()
+        # sudo: the scoring cron and the install run for every company, not
+        # only those of the current user; only the setting is read
         companies = self.env["res.company"].sudo().search(
             [("crm_probability_from_stage", "=", True)]
             + ([("id", "in", company_ids)] if company_ids else [])

@@ -88,7 +88,9 @@ class CrmLead(models.Model):
         users = team.member_ids or team.user_id
         open_stages = stages.filtered(lambda stage: not stage.is_won)
         won_stage = stages.filtered("is_won")[:1]
-        created = now - timedelta(days=rng.uniform(3, DEMO_DAYS), hours=rng.uniform(0, 9))
+        # more deals in recent months, as in a growing pipeline
+        created = now - timedelta(days=3 + (DEMO_DAYS - 3) * rng.random() ** 1.3,
+                                  hours=rng.uniform(0, 9))
         amount = round(rng.uniform(*amounts), -2)
         position = 0
         moves = []
@@ -173,8 +175,10 @@ class CrmLead(models.Model):
                 lead.id, plan["created"], dates[-1],
                 plan["closed"] if plan["outcome"] != "open" else None,
             ))
+            # a lost deal's last stay ended when it was lost
+            ends = dates[1:] + [plan["closed"] if plan["outcome"] == "lost" else None]
             for history, date_in, date_out in zip(
-                lead.stage_history_ids.sorted("id"), dates, dates[1:] + [None]
+                lead.stage_history_ids.sorted("id"), dates, ends
             ):
                 history_rows.append((history.id, date_in, date_out))
         cr.execute(
@@ -210,10 +214,12 @@ class CrmLead(models.Model):
                 """
                 UPDATE crm_lead_stage_history h
                    SET date_in = v.date_in, date_out = v.date_out,
-                       duration_days = EXTRACT(EPOCH FROM (COALESCE(v.date_out, now() AT TIME ZONE 'UTC') - v.date_in)) / 86400.0
+                       duration_days = CASE WHEN v.date_out IS NULL AND s.is_won THEN 0
+                           ELSE EXTRACT(EPOCH FROM (COALESCE(v.date_out, now() AT TIME ZONE 'UTC') - v.date_in)) / 86400.0
+                       END
                   FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[]))
-                       AS v(id, date_in, date_out)
-                 WHERE h.id = v.id
+                       AS v(id, date_in, date_out), crm_stage s
+                 WHERE h.id = v.id AND s.id = h.stage_id
                 """,
                 [list(column) for column in zip(*history_rows)],
             )

@@ -333,7 +333,9 @@ class CrmLeadStageHistory(models.Model):
                      create_uid, create_date, write_uid, write_date)
                 SELECT c.lead_id, c.stage_id, ps.id, leads.user_id,
                        leads.team_id, leads.company_id, c.date_in, c.date_out,
-                       GREATEST(EXTRACT(EPOCH FROM (COALESCE(c.date_out, %(now)s) - c.date_in)), 0) / 86400.0,
+                       CASE WHEN c.date_out IS NULL AND s.is_won THEN 0  -- won: the end of the road
+                            ELSE GREATEST(EXTRACT(EPOCH FROM (COALESCE(c.date_out, %(now)s) - c.date_in)), 0) / 86400.0
+                       END,
                        leads.expected_revenue,
                        CASE WHEN c.date_out IS NULL THEN leads.probability
                             WHEN s.is_won THEN 100 ELSE s.forecast_probability END,
