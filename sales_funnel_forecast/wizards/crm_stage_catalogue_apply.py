@@ -11,6 +11,7 @@ class CrmStageCatalogueApply(models.TransientModel):
 
     catalogue_id = fields.Many2one(
         "crm.stage.catalogue", required=True,
+        default=lambda self: self.env["crm.stage.catalogue"].search([], limit=1),
     )
     team_id = fields.Many2one(
         "crm.team", string="Sales Team", required=True,
