@@ -127,6 +127,10 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # an empty probability cell of an import comes as False: no figure
+            if "probability" in vals and vals["probability"] is False:
+                del vals["probability"]
         leads = super().create(vals_list)
         # A probability given at creation is the user's (an import column, a
         # field of the form): it holds like a typed one.
@@ -163,7 +167,7 @@ class CrmLead(models.Model):
             # A probability other than the new stage's, written with the
             # stage (typed in the form before saving, an import with both
             # columns), is the user's: it holds.
-            typed = "probability" in vals and float_compare(
+            typed = vals.get("probability", False) is not False and float_compare(
                 vals["probability"] or 0.0, stage_probability, precision_digits=2
             ) != 0
             follow_vals = dict(vals, probability_is_manual=typed)

@@ -22,7 +22,6 @@ class CrmLeadStageHistory(models.Model):
     _name = "crm.lead.stage.history"
     _description = "Deal Stage History"
     _order = "date_in desc, id desc"
-    _rec_name = "stage_id"
 
     lead_id = fields.Many2one(
         "crm.lead",
@@ -91,6 +90,11 @@ class CrmLeadStageHistory(models.Model):
             """CREATE INDEX IF NOT EXISTS crm_lead_stage_history_open_idx
                ON crm_lead_stage_history (lead_id) WHERE date_out IS NULL"""
         )
+
+    @api.depends("lead_id.name", "stage_id.name")
+    def _compute_display_name(self):
+        for row in self:
+            row.display_name = f"{row.lead_id.name} – {row.stage_id.name}"
 
     @api.depends("date_out")
     def _compute_is_current(self):
