@@ -7,7 +7,6 @@ DB="$1"
 NODEMO="${DB}_nodemo"
 fail() { printf 'lifecycle: FAILED: %s\n' "$*" >&2; exit 1; }
 q() { psql -d "$1" -tAc "$2"; }
-shell() { sff_odoo_exec "$1"; }
 
 # The demo pipeline: 300 deals over 18 months, moved back and forth, won and
 # lost with reasons, with quotations; every open deal has a probability.
@@ -30,7 +29,7 @@ done
     || fail "open deals without a probability"
 
 before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
-sff_odoo -d "$DB" -u sales_funnel_forecast --stop-after-init --log-level=warn 2>&1 | grep -v "security risk" || true
+sff_odoo_once -d "$DB" -u sales_funnel_forecast --log-level=warn || fail "the upgrade failed"
 after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 [ "$before" = "$after" ] || fail "upgrade changed the history ($before -> $after rows)"
 [ "$(q "$DB" "SELECT forecast_probability::float FROM crm_stage s JOIN ir_model_data d ON d.res_id = s.id AND d.model = 'crm.stage' WHERE d.module = 'crm' AND d.name = 'stage_lead2'")" = "30" ] \
@@ -38,7 +37,7 @@ after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 echo "lifecycle: upgrade kept $after history rows"
 
 deals=$(q "$DB" "SELECT count(*) FROM crm_lead")
-echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" | shell "$DB"
+echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" | sff_odoo_exec "$DB"
 [ "$(q "$DB" "SELECT state FROM ir_module_module WHERE name = 'sales_funnel_forecast'")" = "uninstalled" ] \
     || fail "uninstall did not complete"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.tables WHERE table_name = 'crm_lead_stage_history'")" ] \
@@ -49,9 +48,9 @@ echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).b
 echo "lifecycle: uninstall removed the module's tables and columns, kept $deals deals"
 
 dropdb --if-exists "$NODEMO"
-sff_odoo -d "$NODEMO" -i crm,sale_crm,account --without-demo=all --stop-after-init --log-level=warn 2>&1 \
-    | grep -v "security risk" || true
-shell "$NODEMO" <<'PY'
+sff_odoo_once -d "$NODEMO" -i crm,sale_crm,account --without-demo=all --log-level=warn \
+    || fail "Odoo's crm did not install"
+sff_odoo_exec "$NODEMO" <<'PY'
 Lead = env["crm.lead"]
 stages = env["crm.stage"].search([], order="sequence")
 new, qualified, proposition, won = stages[:4]
@@ -64,8 +63,8 @@ deals[1].stage_id = proposition; env.cr.commit()
 deals[1].action_set_lost(); env.cr.commit()
 deals[2].action_set_won(); env.cr.commit()
 PY
-sff_odoo -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --stop-after-init --log-level=warn 2>&1 \
-    | grep -v "security risk" || true
+sff_odoo_once -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --log-level=warn \
+    || fail "the install onto existing deals failed"
 got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || h.n || ':' || COALESCE(ls.name->>'en_US', '-') || ':' || l.forecast_revenue::float, ' ' ORDER BY l.name)
                     FROM crm_lead l
                     JOIN (SELECT lead_id, count(*) n FROM crm_lead_stage_history WHERE reason = 'backfill' GROUP BY lead_id) h ON h.lead_id = l.id

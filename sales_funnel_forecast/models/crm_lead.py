@@ -5,6 +5,7 @@ from odoo.tools import sql as sql_tools
 
 from .. import engine
 from .crm_lead_stage_history import HISTORY_REASONS
+from .crm_stage import stage_probability_sql
 
 HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
 
@@ -301,17 +302,15 @@ class CrmLead(models.Model):
         cr.execute(SQL(
             """
             UPDATE crm_lead l
-               SET probability = CASE WHEN s.is_won THEN 100 ELSE COALESCE(s.forecast_probability, 0) END,
-                   probability_is_manual = FALSE
+               SET probability = %(stage_probability)s, probability_is_manual = FALSE
               FROM crm_stage s
              WHERE s.id = l.stage_id AND l.active
                AND %(scope)s
                AND NOT COALESCE(l.probability_is_manual, FALSE)
-               AND l.probability IS DISTINCT FROM
-                   (CASE WHEN s.is_won THEN 100 ELSE COALESCE(s.forecast_probability, 0) END)
+               AND l.probability IS DISTINCT FROM %(stage_probability)s
          RETURNING l.id
             """,
-            scope=scope,
+            scope=scope, stage_probability=stage_probability_sql("s"),
         ))
         changed = [row[0] for row in cr.fetchall()]
         # at installation every deal needs its weighted amounts
@@ -357,7 +356,7 @@ class CrmLead(models.Model):
                    recurring_revenue_prorated = COALESCE(l.recurring_revenue, 0) * COALESCE(l.probability, 0) / 100.0,
                    recurring_revenue_monthly_prorated = COALESCE(l.recurring_revenue_monthly, 0) * COALESCE(l.probability, 0) / 100.0
               FROM crm_lead d
-         LEFT JOIN crm_stage s ON s.id = d.stage_id
+         LEFT JOIN crm_stage s ON s.id = d.stage_id  -- a deal without a stage is open
              WHERE d.id = l.id AND (%s OR l.id = ANY(%s))
             """,
             lead_ids is None, list(lead_ids or []),

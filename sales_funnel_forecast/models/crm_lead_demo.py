@@ -10,6 +10,9 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_lead_stage_history import stay_days_sql
 
 DEMO_SEED = 20261122
 DEMO_DAYS = 540  # 18 months
@@ -72,9 +75,12 @@ class CrmLead(models.Model):
                     group.write({"stage_id": stage.id})
             self.env.cr.precommit.run()
 
+        lost_by_reason = defaultdict(lambda: self.browse())
         for plan in plans:
             if plan["outcome"] == "lost":
-                plan["lead"].action_set_lost(lost_reason_id=rng.choice(reasons).id if reasons else False)
+                lost_by_reason[rng.choice(reasons).id if reasons else False] |= plan["lead"]
+        for reason_id, leads in lost_by_reason.items():
+            leads.action_set_lost(lost_reason_id=reason_id)
         self.env.cr.precommit.run()
 
         if products:
@@ -210,19 +216,18 @@ class CrmLead(models.Model):
             [list(column) for column in zip(*lead_rows)],
         )
         if history_rows:
-            cr.execute(
+            cr.execute(SQL(
                 """
                 UPDATE crm_lead_stage_history h
-                   SET date_in = v.date_in, date_out = v.date_out,
-                       duration_days = CASE WHEN v.date_out IS NULL AND s.is_won THEN 0
-                           ELSE EXTRACT(EPOCH FROM (COALESCE(v.date_out, now() AT TIME ZONE 'UTC') - v.date_in)) / 86400.0
-                       END
+                   SET date_in = v.date_in, date_out = v.date_out, duration_days = %s
                   FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[]))
                        AS v(id, date_in, date_out), crm_stage s
                  WHERE h.id = v.id AND s.id = h.stage_id
                 """,
-                [list(column) for column in zip(*history_rows)],
-            )
+                stay_days_sql(SQL.identifier("v", "date_in"), SQL.identifier("v", "date_out"),
+                              cr.now(), SQL.identifier("s", "is_won")),
+                *[list(column) for column in zip(*history_rows)],
+            ))
         if message_rows:
             cr.execute(
                 """

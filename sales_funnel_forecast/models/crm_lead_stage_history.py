@@ -3,6 +3,24 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .crm_stage import stage_probability_sql
+
+
+def days_between_sql(start, end):
+    """SQL for the days (float, never negative) from ``start`` to ``end``."""
+    return SQL("(GREATEST(EXTRACT(EPOCH FROM (%s - %s)), 0) / 86400.0)", end, start)
+
+
+def stay_days_sql(date_in, date_out, now, is_won):
+    """SQL for the length of a stay: to its end, or up to ``now`` while it
+    lasts; a current stay in a won stage counts nothing (the end of the
+    road, not time spent selling)."""
+    return SQL(
+        "(CASE WHEN %s IS NULL AND COALESCE(%s, FALSE) THEN 0 ELSE %s END)",
+        date_out, is_won, days_between_sql(date_in, SQL("COALESCE(%s, %s)", date_out, now)),
+    )
+
+
 HISTORY_REASONS = [
     ("create", "Created"),
     ("manual", "Moved"),
@@ -155,19 +173,7 @@ class CrmLeadStageHistory(models.Model):
         when = when or cr.now()
         lead_ids = list(previous_stage_by_lead)
         prev_ids = [previous_stage_by_lead[lid] or None for lid in lead_ids]
-        cr.execute(
-            SQL(
-                """
-                UPDATE crm_lead_stage_history h
-                   SET date_out = %(when)s,
-                       duration_days = GREATEST(EXTRACT(EPOCH FROM (%(when)s - h.date_in)), 0) / 86400.0,
-                       write_uid = %(uid)s,
-                       write_date = %(when)s
-                 WHERE h.lead_id = ANY(%(lead_ids)s) AND h.date_out IS NULL
-                """,
-                when=when, uid=self.env.uid, lead_ids=lead_ids,
-            )
-        )
+        self._sff_close_stays(lead_ids, when)
         cr.execute(
             SQL(
                 """
@@ -180,7 +186,7 @@ class CrmLeadStageHistory(models.Model):
                        l.company_id, %(when)s, 0, l.expected_revenue,
                        CASE WHEN l.active AND NOT COALESCE(l.probability_is_manual, FALSE)
                                  AND COALESCE(c.crm_probability_from_stage, %(default_follows)s)
-                            THEN (CASE WHEN ns.is_won THEN 100 ELSE ns.forecast_probability END)
+                            THEN %(stage_probability)s
                             ELSE l.probability END,
                        COALESCE(ns.sequence < ps.sequence, FALSE), %(reason)s,
                        %(uid)s, %(when)s, %(uid)s, %(when)s
@@ -192,6 +198,7 @@ class CrmLeadStageHistory(models.Model):
                 """,
                 when=when, uid=self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
                 reason=reason, default_follows=self.env.company.crm_probability_from_stage,
+                stage_probability=stage_probability_sql("ns"),
             )
         )
         self.invalidate_model()
@@ -199,18 +206,18 @@ class CrmLeadStageHistory(models.Model):
 
     @api.model
     def _sff_close_stays(self, lead_ids, when=None):
-        """End the current stay of deals that left the pipeline (lost)."""
+        """End the current stay of deals that moved on or left the pipeline."""
         when = when or self.env.cr.now()
-        self.env.cr.execute(
+        self.env.cr.execute(SQL(
             """
             UPDATE crm_lead_stage_history
-               SET date_out = %(when)s,
-                   duration_days = GREATEST(EXTRACT(EPOCH FROM (%(when)s - date_in)), 0) / 86400.0,
+               SET date_out = %(when)s, duration_days = %(days)s,
                    write_uid = %(uid)s, write_date = %(when)s
              WHERE lead_id = ANY(%(lead_ids)s) AND date_out IS NULL
             """,
-            {"when": when, "uid": self.env.uid, "lead_ids": list(lead_ids)},
-        )
+            when=when, uid=self.env.uid, lead_ids=list(lead_ids),
+            days=days_between_sql(SQL.identifier("date_in"), when),
+        ))
         self.invalidate_model()
 
     @api.model
@@ -233,14 +240,14 @@ class CrmLeadStageHistory(models.Model):
     def _cron_refresh_current_durations(self):
         """Bring the duration of the stays still open up to now (daily).
         Stays in a won stage are the end of the road: they are not counted."""
-        self.env.cr.execute(
+        self.env.cr.execute(SQL(
             """
-            UPDATE crm_lead_stage_history h
-               SET duration_days = GREATEST(EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - h.date_in)), 0) / 86400.0
+            UPDATE crm_lead_stage_history h SET duration_days = %s
               FROM crm_stage s
              WHERE h.date_out IS NULL AND s.id = h.stage_id AND NOT COALESCE(s.is_won, FALSE)
-            """
-        )
+            """,
+            days_between_sql(SQL.identifier("h", "date_in"), SQL("(now() AT TIME ZONE 'UTC')")),
+        ))
         self.invalidate_model(["duration_days"])
 
     @api.model
@@ -337,12 +344,10 @@ class CrmLeadStageHistory(models.Model):
                      create_uid, create_date, write_uid, write_date)
                 SELECT c.lead_id, c.stage_id, ps.id, leads.user_id,
                        leads.team_id, leads.company_id, c.date_in, c.date_out,
-                       CASE WHEN c.date_out IS NULL AND s.is_won THEN 0  -- won: the end of the road
-                            ELSE GREATEST(EXTRACT(EPOCH FROM (COALESCE(c.date_out, %(now)s) - c.date_in)), 0) / 86400.0
-                       END,
+                       %(stay_days)s,
                        leads.expected_revenue,
                        CASE WHEN c.date_out IS NULL THEN leads.probability
-                            WHEN s.is_won THEN 100 ELSE s.forecast_probability END,
+                            ELSE %(stage_probability)s END,
                        COALESCE(s.sequence < ps.sequence, FALSE),
                        'backfill', %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM closed c
@@ -351,6 +356,11 @@ class CrmLeadStageHistory(models.Model):
              LEFT JOIN crm_stage ps ON ps.id = c.previous_stage_id
                 """,
                 field_id=field.id, now=cr.now(), uid=self.env.uid,
+                stay_days=stay_days_sql(
+                    SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out"),
+                    cr.now(), SQL.identifier("s", "is_won"),
+                ),
+                stage_probability=stage_probability_sql("s"),
             )
         )
         count = cr.rowcount

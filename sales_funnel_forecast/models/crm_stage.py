@@ -1,9 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 from odoo.tools import sql as sql_tools
 
 from .. import engine
+
+
+def stage_probability_sql(alias):
+    """SQL of ``engine.stage_probability`` for the ``crm_stage`` row
+    ``alias``: 100 in a won stage, the stage percentage elsewhere."""
+    return SQL(
+        "(CASE WHEN %s THEN 100 ELSE COALESCE(%s, 0) END)",
+        SQL.identifier(alias, "is_won"), SQL.identifier(alias, "forecast_probability"),
+    )
 
 
 def check_won_percentage(records):
