@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales Funnel & Forecast",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "summary": "Percentage stage catalogue, stage history and a weighted "
     "forecast for Odoo CRM",
@@ -13,11 +13,11 @@
         "security/sales_funnel_forecast_security.xml",
         "security/ir.model.access.csv",
         "data/crm_stage_catalogue_data.xml",
-        "data/ir_cron_data.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_stage_history_views.xml",
         "views/crm_stage_catalogue_views.xml",
+        "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/crm_stage_catalogue_apply_views.xml",
         "views/sales_funnel_forecast_menus.xml",

@@ -2,44 +2,38 @@
 import logging
 import time
 
-from . import engine
+from odoo.tools import SQL
+
+from . import engine, engine_sql
 
 _logger = logging.getLogger(__name__)
 
 
 def post_init_hook(env):
-    """Make the module right at once on an existing CRM database."""
+    """Make the module right at once on an existing CRM database: stage
+    percentages, the deals' new fields in one set-based statement, Odoo's
+    prorated amounts of the deals whose probability moved, and the stage
+    history rebuilt from the chatter."""
+    start = time.perf_counter()
     _set_initial_stage_percentages(env)
-    Lead = env["crm.lead"]
-    cr = env.cr
-    cr.execute(
-        """
-        UPDATE crm_lead
-           SET probability_is_manual = COALESCE(probability_is_manual, FALSE),
-               forecast_excluded = COALESCE(forecast_excluded, FALSE),
-               lost_stage_id = CASE WHEN NOT active AND COALESCE(probability, 0) = 0
-                                    THEN stage_id END
-        """
-    )
-    Lead.invalidate_model()
-    # Deals whose probability differs from Odoo's automated one were typed by
-    # a rep: they keep it. The others take their stage percentage.
-    Lead._sff_align_probability_to_stage(include_automated=True)
+    changed = _initialise_deals(env)
+    env["crm.lead"]._sff_recompute_odoo_amounts(changed)
+    deals_seconds = time.perf_counter() - start
     start = time.perf_counter()
     rows = env["crm.lead.stage.history"]._sff_backfill_from_tracking()
-    seconds = time.perf_counter() - start
-    env["ir.config_parameter"].sudo().set_param(
-        "sales_funnel_forecast.last_backfill_seconds", f"{seconds:.1f}"
-    )
     _logger.info(
-        "sales_funnel_forecast: %s stage history rows rebuilt from the chatter in %.1f s",
-        rows, seconds,
+        "sales_funnel_forecast: deals initialised in %.1f s (%s probabilities "
+        "moved to their stage); %s stage history rows rebuilt from the chatter "
+        "in %.1f s",
+        deals_seconds, len(changed), rows, time.perf_counter() - start,
     )
 
 
 def _set_initial_stage_percentages(env):
-    """Odoo's default stages get 10 / 30 / 60 / 100; other stages without a
-    percentage are spread by sequence; won stages get 100."""
+    """Stages without a percentage get one: Odoo's default stages 10 / 30 /
+    60 / 100, won stages 100, the others spread between their neighbours in
+    each pipeline (shared stages first, then each team's)."""
+    Stage = env["crm.stage"].with_context(active_test=False)
     env.cr.execute("SELECT id FROM crm_stage WHERE forecast_probability IS NULL")
     missing = {row[0] for row in env.cr.fetchall()}
     if not missing:
@@ -47,22 +41,99 @@ def _set_initial_stage_percentages(env):
     known = {}
     for xmlid, percentage in engine.ODOO_DEFAULT_STAGE_PERCENTAGES.items():
         stage = env.ref(xmlid, raise_if_not_found=False)
-        if stage:
+        if stage and stage.id in missing:
             known[stage.id] = percentage
-    all_stages = env["crm.stage"].search([("id", "in", list(missing))], order="sequence, id")
-    # each team's own stages are spread along that team's pipeline; stages
-    # shared by every team along theirs
-    for stages in all_stages.grouped("team_id").values():
-        _spread_stages(env, stages, known)
+    values = {}
+
+    def current(stage):
+        if stage.id in values:
+            return values[stage.id]
+        if stage.id in known:
+            return known[stage.id]
+        return None if stage.id in missing else stage.forecast_probability
+
+    def fill(stages):
+        ordered = stages.sorted(lambda s: engine.stage_order_key(s.sequence, s.id))
+        pairs = [(current(stage), stage.is_won) for stage in ordered]
+        for stage, percentage in zip(ordered, engine.fill_percentages(pairs)):
+            if stage.id in missing:
+                values.setdefault(stage.id, percentage)
+
+    fill(Stage.search([("team_id", "=", False)]))
+    for team in Stage.search([("team_id", "!=", False)]).team_id:
+        fill(Stage.search(Stage._sff_pipeline_domain(team.id)))
+    # SQL: through the ORM the deals of each stage would follow at once,
+    # before the deals' typed probabilities are told apart
+    env.cr.execute(
+        """UPDATE crm_stage s SET forecast_probability = v.percentage
+             FROM unnest(%s::int[], %s::numeric[]) AS v(id, percentage)
+            WHERE s.id = v.id""",
+        [list(values), list(values.values())],
+    )
+    Stage.invalidate_model(["forecast_probability"])
 
 
-def _spread_stages(env, stages, known):
-    spread = engine.spread_percentages(stages.mapped("is_won"))
-    for stage, percentage in zip(stages, spread):
-        # SQL: through the ORM the deals of the stage would follow at once,
-        # before the hook has told typed probabilities apart
-        env.cr.execute(
-            "UPDATE crm_stage SET forecast_probability = %s WHERE id = %s",
-            [100.0 if stage.is_won else known.get(stage.id, percentage), stage.id],
+def _initialise_deals(env):
+    """Fill the deals' new columns in one statement over crm_lead (a table
+    rewrite per statement is what makes installs slow on large databases):
+
+    - a probability that differs from both Odoo's automated one and the stage
+      percentage was typed by a rep: it holds and is flagged as typed;
+    - other open deals of companies that let stages drive probabilities take
+      their stage percentage;
+    - lost deals remember the stage they are in as the stage they were lost
+      in; nothing is out of the forecast yet; weighted amounts follow.
+
+    Returns the ids of the deals whose probability changed.
+    """
+    cr = env.cr
+    env.flush_all()
+    follows_default = env.company.crm_probability_from_stage
+    follows = SQL(
+        "(l.active AND NOT COALESCE(s.is_won, FALSE) AND s.id IS NOT NULL "
+        "AND COALESCE(c.crm_probability_from_stage, %s))", follows_default,
+    )
+    typed = SQL(
+        "(%s AND l.probability IS NOT NULL "
+        "AND l.probability IS DISTINCT FROM l.automated_probability "
+        "AND l.probability <> %s)",
+        follows, engine_sql.stage_probability("s"),
+    )
+    new_probability = SQL(
+        "(CASE WHEN %s AND NOT %s THEN %s ELSE l.probability END)",
+        follows, typed, engine_sql.stage_probability("s"),
+    )
+    cr.execute(SQL(
+        """
+        WITH computed AS (
+            SELECT l.id, %(typed)s AS typed, %(new_probability)s AS probability,
+                   l.probability AS old_probability, s.is_won
+              FROM crm_lead l
+         LEFT JOIN crm_stage s ON s.id = l.stage_id
+         LEFT JOIN res_company c ON c.id = l.company_id
         )
-    stages.invalidate_recordset(["forecast_probability"])
+        UPDATE crm_lead l
+           SET probability = n.probability,
+               probability_is_manual = n.typed,
+               forecast_excluded = FALSE,
+               lost_stage_id = CASE WHEN NOT l.active AND COALESCE(l.probability, 0) = 0
+                                    THEN l.stage_id END,
+               forecast_revenue = %(forecast)s,
+               pipeline_amount = %(pipeline)s
+          FROM computed n
+         WHERE n.id = l.id
+     RETURNING l.id, n.probability IS DISTINCT FROM n.old_probability
+        """,
+        typed=typed, new_probability=new_probability,
+        forecast=engine_sql.weighted_revenue(
+            SQL.identifier("l", "expected_revenue"), SQL.identifier("n", "probability"),
+            SQL.identifier("l", "active"), SQL.identifier("n", "is_won"), SQL("FALSE"),
+        ),
+        pipeline=engine_sql.pipeline_amount(
+            SQL.identifier("l", "expected_revenue"), SQL.identifier("n", "probability"),
+            SQL.identifier("l", "active"), SQL.identifier("n", "is_won"), SQL("FALSE"),
+        ),
+    ))
+    changed = [lead_id for lead_id, moved in cr.fetchall() if moved]
+    env["crm.lead"].invalidate_model()
+    return changed

@@ -21,6 +21,25 @@ def test_spread_single_open_stage_and_won_in_the_middle():
     assert engine.spread_percentages([]) == []
 
 
+def test_fill_keeps_known_percentages_and_their_order():
+    # New 10, a custom stage, Qualified 30, Proposition 60, another, Won
+    stages = [(10, False), (None, False), (30, False), (60, False), (None, False), (None, True)]
+    assert engine.fill_percentages(stages) == [10.0, 20.0, 30.0, 60.0, 80.0, 100.0]
+    # unknown stages before the first known one: from 0
+    assert engine.fill_percentages([(None, False), (None, False), (30, False)]) == [10.0, 20.0, 30.0]
+    # a known won stage stays 100, open stages never reach it
+    assert engine.fill_percentages([(98, False), (None, False), (None, False), (100, True)]) == [
+        98.0, 99.0, 99.0, 100.0]
+
+
+def test_propose_percentage():
+    assert engine.propose_percentage(30, 60) == 45.0
+    assert engine.propose_percentage(None, 10) == 5.0
+    assert engine.propose_percentage(60, None) == 80.0
+    assert engine.propose_percentage(None, None) == 50.0
+    assert engine.propose_percentage(99, None) == 99.0
+
+
 @pytest.mark.parametrize("value, ok", [(0, True), (100, True), (55.5, True), (-0.01, False), (100.01, False), (None, False)])
 def test_check_percentage(value, ok):
     assert engine.check_percentage(value) is ok
@@ -32,13 +51,34 @@ def test_stage_probability():
     assert engine.stage_probability(None, False) == 0.0
 
 
+def test_stage_order():
+    stages = [(10, 7), (9, 8), (10, 5), (None, 3)]
+    assert sorted(stages, key=lambda s: engine.stage_order_key(*s)) == [(None, 3), (9, 8), (10, 5), (10, 7)]
+
+
+@pytest.mark.parametrize("value, rounded", [
+    (0.125, 0.13), (500.025, 500.03), (599.994, 599.99), (-0.125, -0.13),
+    (0.1 + 0.2, 0.3), (2.675, 2.68), (None, 0.0),
+])
+def test_round_money_half_away_from_zero(value, rounded):
+    assert engine.round_money(value) == rounded
+
+
 def test_weighted_revenue_by_hand():
     assert engine.weighted_revenue(10000, 10, True, False, False) == 1000.0
     assert engine.weighted_revenue(999.99, 60, True, False, False) == 599.99
+    assert engine.weighted_revenue(0.25, 50, True, False, False) == 0.13
     assert engine.weighted_revenue(8000, 100, True, True, False) == 0.0     # won
     assert engine.weighted_revenue(7000, 0, False, False, False) == 0.0     # lost
     assert engine.weighted_revenue(9000, 60, True, False, True) == 0.0      # excluded
     assert engine.weighted_revenue(None, 60, True, False, False) == 0.0
+
+
+def test_pipeline_amount():
+    assert engine.pipeline_amount(8000, 100, True, True, False) == 8000.0   # won: all of it
+    assert engine.pipeline_amount(10000, 10, True, False, False) == 1000.0  # open: weighted
+    assert engine.pipeline_amount(7000, 0, False, False, False) == 0.0      # lost
+    assert engine.pipeline_amount(9000, 60, True, False, True) == 0.0       # excluded
 
 
 def test_durations():
@@ -48,9 +88,3 @@ def test_durations():
     assert engine.duration_days(None, start) == 0.0
     assert engine.whole_days(start, start + timedelta(days=9, hours=23)) == 9
     assert engine.whole_days(None, start) == 0
-
-
-def test_regression():
-    assert engine.is_regression(5, 3) is True
-    assert engine.is_regression(3, 5) is False
-    assert engine.is_regression(None, 5) is False

@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
     crm_lead,
-    crm_lead_demo,
     crm_lead_stage_history,
     crm_stage,
     crm_stage_catalogue,
+    crm_team,
     res_company,
     res_config_settings,
 )

@@ -1,13 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import SQL, float_compare
+from odoo.osv import expression
+from odoo.tools import SQL, float_compare, split_every
 from odoo.tools import sql as sql_tools
 
-from .. import engine
+from .. import engine, engine_sql
+from ..demo import pipeline as demo_pipeline
 from .crm_lead_stage_history import HISTORY_REASONS
-from .crm_stage import stage_probability_sql
 
 HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
+# Fields whose change can move a deal to another company or owner.
+OWNER_FIELDS = {"company_id", "team_id", "user_id", "partner_id"}
+# Fields whose change can start or end a stay in the pipeline.
+PIPELINE_FIELDS = {"stage_id", "active", "type"}
+# Odoo's stored amounts computed from the probability: recomputed by Odoo's
+# own methods after the module changed probabilities in SQL.
+ODOO_PROBABILITY_AMOUNTS = (
+    "prorated_revenue", "recurring_revenue_prorated", "recurring_revenue_monthly_prorated",
+)
+SEARCH_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
 class CrmLead(models.Model):
@@ -19,7 +30,9 @@ class CrmLead(models.Model):
     stage_age_days = fields.Integer(
         string="Days in Stage",
         compute="_compute_stage_age_days",
-        help="Whole days since the deal entered its current stage.",
+        search="_search_stage_age_days",
+        help="Whole days (24-hour periods) since the deal entered its current "
+        "stage, from its stage history; 0 for leads and lost deals.",
     )
     stage_forecast_probability = fields.Float(
         related="stage_id.forecast_probability", string="Stage %",
@@ -45,6 +58,14 @@ class CrmLead(models.Model):
         help="Expected revenue x probability for open deals; 0 for won, lost, "
         "archived deals and deals taken out of the forecast.",
     )
+    pipeline_amount = fields.Monetary(
+        string="Pipeline Value",
+        compute="_compute_forecast_revenue",
+        store=True,
+        currency_field="company_currency",
+        help="What the deal adds to its pipeline column: the weighted forecast "
+        "while it is open, its whole expected revenue once won, 0 when lost.",
+    )
     lost_stage_id = fields.Many2one(
         "crm.stage",
         string="Lost at Stage",
@@ -57,11 +78,12 @@ class CrmLead(models.Model):
 
     def _auto_init(self):
         # Create the new columns before the ORM does, so that installing onto
-        # a large database does not recompute them record by record: the
-        # post-install hook fills them with one statement each.
+        # a large database does not compute them record by record: the
+        # post-install hook fills them in one statement.
         cr = self.env.cr
         for column, column_type in (
             ("forecast_revenue", "numeric"),
+            ("pipeline_amount", "numeric"),
             ("probability_is_manual", "boolean"),
             ("forecast_excluded", "boolean"),
             ("lost_stage_id", "int4"),
@@ -73,23 +95,39 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
-    @api.depends("date_last_stage_update")
     def _compute_stage_age_days(self):
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
+        dates = {}
+        ids = [lead_id for lead_id in self.ids if lead_id]
+        if ids:
+            self.env.cr.execute(
+                """SELECT lead_id, date_in FROM crm_lead_stage_history
+                    WHERE lead_id = ANY(%s) AND date_out IS NULL""",
+                [ids],
+            )
+            dates = dict(self.env.cr.fetchall())
         for lead in self:
-            lead.stage_age_days = engine.whole_days(lead.date_last_stage_update, now)
+            lead.stage_age_days = engine.whole_days(dates.get(lead.id), now)
+
+    def _search_stage_age_days(self, operator, value):
+        if operator not in SEARCH_OPERATORS or not isinstance(value, int | float):
+            raise NotImplementedError(self.env._("Unsupported search on days in stage."))
+        return [("id", "in", SQL(
+            """(SELECT l.id FROM crm_lead l
+                  LEFT JOIN crm_lead_stage_history h ON h.lead_id = l.id AND h.date_out IS NULL
+                 WHERE COALESCE(FLOOR(%s), 0) %s %s)""",
+            engine_sql.days_between(SQL.identifier("h", "date_in"), self.env.cr.now()),
+            SQL(SEARCH_OPERATORS[operator]), value,
+        ))]
 
     @api.depends("expected_revenue", "probability", "active", "stage_id.is_won",
                  "forecast_excluded")
     def _compute_forecast_revenue(self):
         for lead in self:
-            lead.forecast_revenue = engine.weighted_revenue(
-                lead.expected_revenue,
-                lead.probability,
-                lead.active,
-                lead.stage_id.is_won,
-                lead.forecast_excluded,
-            )
+            values = (lead.expected_revenue, lead.probability, lead.active,
+                      lead.stage_id.is_won, lead.forecast_excluded)
+            lead.forecast_revenue = engine.weighted_revenue(*values)
+            lead.pipeline_amount = engine.pipeline_amount(*values)
 
     def _compute_probabilities(self):
         """Keep the probability on the stage percentage.
@@ -123,6 +161,55 @@ class CrmLead(models.Model):
         self.ensure_one()
         return (self.company_id or self.env.company).crm_probability_from_stage
 
+    def _sff_in_pipeline(self):
+        """An opportunity that is open or won has a current stay; a lead or
+        a lost deal has none."""
+        self.ensure_one()
+        return bool(self.active and self.type == "opportunity" and self.stage_id)
+
+    # ------------------------------------------------------------------
+    # Pipelines: a team with a stage catalogue has exactly its own stages
+    # ------------------------------------------------------------------
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        team_id = self.env.context.get("default_team_id")
+        team = self.env["crm.team"].browse(team_id) if team_id else self.env.user.sale_team_id
+        if not team.stage_catalogue_id:
+            return super()._read_group_stage_ids(stages, domain)
+        # the team's columns, and any other stage that holds deals shown
+        stage_ids = stages.sudo()._search(
+            ["|", ("id", "in", stages.ids), ("team_id", "=", team.id)], order=stages._order,
+        )
+        return stages.browse(stage_ids)
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        teams = self.mapped("team_id")
+        if team_id:
+            teams |= self.env["crm.team"].browse(team_id)
+        own = teams.filtered("stage_catalogue_id")
+        if not own:
+            return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
+        search_domain = [("team_id", "in", own.ids)]
+        others = teams - own
+        if others:
+            search_domain = expression.OR([
+                search_domain,
+                ["|", ("team_id", "=", False), ("team_id", "in", others.ids)],
+            ])
+        if domain:
+            search_domain = expression.AND([search_domain, list(domain)])
+        return self.env["crm.stage"].search(search_domain, order=order, limit=limit)
+
+    def action_set_won(self):
+        # Odoo looks for the won stage among the stages of every deal's team
+        # at once: one team at a time, each deal goes to its own team's.
+        teams = self.grouped("team_id")
+        if len(teams) <= 1:
+            return super().action_set_won()
+        for leads in teams.values():
+            super(CrmLead, leads).action_set_won()
+        return True
+
     # ------------------------------------------------------------------
     # CRUD: probability follows the stage, history follows every move
     # ------------------------------------------------------------------
@@ -138,29 +225,32 @@ class CrmLead(models.Model):
         leads.browse(
             lead.id for lead, vals in zip(leads, vals_list) if "probability" in vals
         )._sff_flag_typed_probability()
-        staged = leads.filtered("stage_id")
-        if staged:
+        opportunities = leads.filtered(lambda lead: lead.type == "opportunity" and lead.stage_id)
+        if opportunities:
             # sudo: history rows are the deal's own record, written for whoever
             # moves the deal; nobody holds create rights on them by design
             History = self.env["crm.lead.stage.history"].sudo()
-            History._sff_record_moves(dict.fromkeys(staged.ids, False), reason="create")
-            lost = staged.filtered(lambda lead: not lead.active)
+            History._sff_record_moves(dict.fromkeys(opportunities.ids, False), reason="create")
+            # created already lost (an import of old deals): the stay ends
+            lost = opportunities.filtered(lambda lead: not lead.active)
             if lost:
-                # created already lost (an import of old deals)
                 lost._sff_update_lost_stage(lost)
+                History._sff_close_stays(lost.ids)
         return leads
 
     def write(self, vals):
-        moved = {}
+        before = {}
+        if PIPELINE_FIELDS & set(vals):
+            before = {
+                lead.id: (lead.stage_id.id, lead._sff_in_pipeline(), lead.type) for lead in self
+            }
         following = self.browse()
-        if "stage_id" in vals:
+        if "stage_id" in vals and vals["stage_id"] and vals.get("active", True):
             new_stage = self.env["crm.stage"].browse(vals["stage_id"])
-            moving = self.filtered(lambda lead: lead.stage_id != new_stage)
-            moved = {lead.id: lead.stage_id.id for lead in moving}
-            if new_stage and vals.get("active", True):
-                following = moving.filtered(
-                    lambda lead: lead.active and lead._sff_follows_stage()
-                )
+            following = self.filtered(
+                lambda lead: lead.stage_id != new_stage and lead.active
+                and lead._sff_follows_stage()
+            )
         was_active = self.filtered("active") if "active" in vals else self.browse()
 
         if following:
@@ -188,15 +278,39 @@ class CrmLead(models.Model):
             self._sff_update_lost_stage(was_active)
         if "probability" in vals:
             (self - following)._sff_flag_typed_probability()
-        # sudo (here and below): see create, history rows are not the user's to write
-        if "company_id" in vals:
-            self.env["crm.lead.stage.history"].sudo()._sff_sync_company(self.ids)
-        if moved:
-            reason = self.env.context.get("stage_history_reason")
-            if reason not in HISTORY_REASON_KEYS:
-                reason = "manual"
-            self.env["crm.lead.stage.history"].sudo()._sff_record_moves(moved, reason=reason)
+        if OWNER_FIELDS & set(vals):
+            # sudo (here and below): see create, history rows are not the user's to write
+            self.env["crm.lead.stage.history"].sudo()._sff_sync_owner(self.ids)
+        if before:
+            self._sff_update_stays(before)
         return result
+
+    def _sff_update_stays(self, before):
+        """After a write: a deal that left the pipeline (lost, turned into a
+        lead) ends its stay; one that entered it (converted, restored) or
+        moved within it opens a new one, once, whatever came in the same
+        write. ``before`` maps deal ids to (stage id, in pipeline, type) as
+        they were before the write."""
+        reason = self.env.context.get("stage_history_reason")
+        if reason not in HISTORY_REASON_KEYS:
+            reason = "manual"
+        moves = {"create": {}, reason: {}}
+        left = []
+        for lead in self:
+            stage_before, was_in, type_before = before[lead.id]
+            now_in = lead._sff_in_pipeline()
+            if was_in and not now_in:
+                left.append(lead.id)
+            elif now_in and type_before == "lead":
+                # a lead converted into an opportunity: its first stay
+                moves["create"][lead.id] = False
+            elif now_in and (not was_in or stage_before != lead.stage_id.id):
+                # restored, or moved within the pipeline
+                moves[reason][lead.id] = stage_before
+        History = self.env["crm.lead.stage.history"].sudo()  # see create
+        History._sff_close_stays(left)
+        for move_reason, previous in moves.items():
+            History._sff_record_moves(previous, reason=move_reason)
 
     def _sff_flag_typed_probability(self):
         """A probability written without a stage change is a typed one: it
@@ -218,22 +332,16 @@ class CrmLead(models.Model):
             to_unflag.write({"probability_is_manual": False})
 
     def _sff_update_lost_stage(self, was_active):
-        """A lost (archived) deal remembers the stage it was lost in, and its
-        stay there ends; a restored deal forgets it and starts a new stay."""
-        History = self.env["crm.lead.stage.history"].sudo()  # see create
+        """A lost (archived) deal remembers the stage it was lost in; a
+        restored deal forgets it."""
         lost = was_active.filtered(lambda lead: not lead.active)
         for stage, leads in lost.grouped("stage_id").items():
             leads.write({"lost_stage_id": stage.id, "probability_is_manual": False})
-        if lost:
-            History._sff_close_stays(lost.ids)
         restored = (self - was_active).filtered(
             lambda lead: lead.active and lead.lost_stage_id
         )
         if restored:
             restored.write({"lost_stage_id": False})
-            History._sff_record_moves(
-                {lead.id: lead.stage_id.id for lead in restored.filtered("stage_id")}
-            )
 
     def _handle_won_lost(self, vals):
         """Odoo's predictive scoring takes an open deal at 0 % for a lost one
@@ -253,7 +361,28 @@ class CrmLead(models.Model):
     # Predictive lead scoring must not undo stage percentages
     # ------------------------------------------------------------------
     def _update_automated_probabilities(self):
+        """Odoo's scoring cron rewrites, in SQL, every probability equal to
+        its automated one: typed probabilities are put back afterwards, the
+        others back on their stage percentage."""
+        cr = self.env.cr
+        self.flush_model(["probability", "probability_is_manual"])
+        cr.execute("DROP TABLE IF EXISTS sff_typed_probability")
+        # a plain temporary table: the cron commits between its batches
+        cr.execute(
+            """CREATE TEMPORARY TABLE sff_typed_probability AS
+               SELECT id, probability FROM crm_lead
+                WHERE probability_is_manual AND active"""
+        )
         result = super()._update_automated_probabilities()
+        cr.execute(
+            """UPDATE crm_lead l SET probability = t.probability
+                 FROM sff_typed_probability t
+                WHERE t.id = l.id AND l.probability IS DISTINCT FROM t.probability
+            RETURNING l.id"""
+        )
+        restored = [row[0] for row in cr.fetchall()]
+        cr.execute("DROP TABLE sff_typed_probability")
+        self._sff_after_sql_probabilities(restored)
         self._sff_align_probability_to_stage()
         return result
 
@@ -265,15 +394,15 @@ class CrmLead(models.Model):
         too). Only companies that let stages drive probabilities are touched;
         ``stage_ids`` limits it to the deals of these stages.
 
-        With ``include_automated`` (installation, turning the setting on),
-        deals whose probability differs from Odoo's automated probability are
-        taken as typed by hand and only flagged as such.
+        With ``include_automated`` (turning the setting on), deals whose
+        probability differs from Odoo's automated probability are taken as
+        typed by hand and only flagged as such.
         """
         cr = self.env.cr
         # stage percentages may just have been written through the ORM
         self.env.flush_all()
-        # sudo: the scoring cron and the install run for every company, not
-        # only those of the current user; only the setting is read
+        # sudo: the scoring cron runs for every company, not only those of
+        # the current user; only the setting is read
         companies = self.env["res.company"].sudo().search(
             [("crm_probability_from_stage", "=", True)]
             + ([("id", "in", company_ids)] if company_ids else [])
@@ -295,9 +424,9 @@ class CrmLead(models.Model):
                    AND %(scope)s
                    AND l.probability IS NOT NULL
                    AND l.probability IS DISTINCT FROM l.automated_probability
-                   AND l.probability <> s.forecast_probability
+                   AND l.probability <> %(stage_probability)s
                 """,
-                scope=scope,
+                scope=scope, stage_probability=engine_sql.stage_probability("s"),
             ))
         cr.execute(SQL(
             """
@@ -310,11 +439,9 @@ class CrmLead(models.Model):
                AND l.probability IS DISTINCT FROM %(stage_probability)s
          RETURNING l.id
             """,
-            scope=scope, stage_probability=stage_probability_sql("s"),
+            scope=scope, stage_probability=engine_sql.stage_probability("s"),
         ))
-        changed = [row[0] for row in cr.fetchall()]
-        # at installation every deal needs its weighted amounts
-        self._sff_refresh_weighted_amounts(None if include_automated and not company_ids else changed)
+        self._sff_after_sql_probabilities([row[0] for row in cr.fetchall()])
 
     @api.model
     def _sff_restore_automated_probability(self, company_ids):
@@ -334,34 +461,65 @@ class CrmLead(models.Model):
             """,
             [list(company_ids)],
         )
-        self._sff_refresh_weighted_amounts([row[0] for row in self.env.cr.fetchall()])
+        self._sff_after_sql_probabilities([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _sff_after_sql_probabilities(self, lead_ids):
+        """Probabilities of these deals were written in SQL: bring what
+        depends on them up to date, ours in SQL with the engine's rules,
+        Odoo's own amounts through Odoo's own computations."""
+        if not lead_ids:
+            return
+        self._sff_refresh_weighted_amounts(lead_ids)
+        self._sff_recompute_odoo_amounts(lead_ids)
 
     @api.model
     def _sff_refresh_weighted_amounts(self, lead_ids=None):
-        """After probabilities were written in SQL, recompute what depends on
-        them the same way as the ORM would: our ``forecast_revenue`` (the rule
-        of ``engine.weighted_revenue``) and Odoo's prorated revenues.
-        ``lead_ids=None`` means every deal."""
+        """Recompute ``forecast_revenue`` and ``pipeline_amount`` in SQL, by
+        the engine's rules (``engine_sql``). ``lead_ids=None``: every deal."""
         if lead_ids is not None and not lead_ids:
             return
+        columns = dict(
+            expected_revenue=SQL.identifier("l", "expected_revenue"),
+            probability=SQL.identifier("l", "probability"),
+            active=SQL.identifier("l", "active"),
+            is_won=SQL.identifier("s", "is_won"),
+            excluded=SQL.identifier("l", "forecast_excluded"),
+        )
         self.env.cr.execute(SQL(
             """
             UPDATE crm_lead l
-               SET forecast_revenue = CASE
-                       WHEN l.active AND NOT COALESCE(s.is_won, FALSE)
-                            AND NOT COALESCE(l.forecast_excluded, FALSE)
-                       THEN ROUND((COALESCE(l.expected_revenue, 0) * COALESCE(l.probability, 0) / 100.0)::numeric, 2)
-                       ELSE 0.00 END,
-                   prorated_revenue = ROUND((COALESCE(l.expected_revenue, 0) * COALESCE(l.probability, 0) / 100.0)::numeric, 2),
-                   recurring_revenue_prorated = COALESCE(l.recurring_revenue, 0) * COALESCE(l.probability, 0) / 100.0,
-                   recurring_revenue_monthly_prorated = COALESCE(l.recurring_revenue_monthly, 0) * COALESCE(l.probability, 0) / 100.0
+               SET forecast_revenue = %(forecast)s, pipeline_amount = %(pipeline)s
               FROM crm_lead d
          LEFT JOIN crm_stage s ON s.id = d.stage_id  -- a deal without a stage is open
-             WHERE d.id = l.id AND (%s OR l.id = ANY(%s))
+             WHERE d.id = l.id AND (%(all)s OR l.id = ANY(%(ids)s))
             """,
-            lead_ids is None, list(lead_ids or []),
+            forecast=engine_sql.weighted_revenue(**columns),
+            pipeline=engine_sql.pipeline_amount(**columns),
+            all=lead_ids is None, ids=list(lead_ids or []),
         ))
         self.invalidate_model([
-            "probability", "probability_is_manual", "forecast_revenue", "prorated_revenue",
-            "recurring_revenue_prorated", "recurring_revenue_monthly_prorated",
+            "probability", "probability_is_manual", "forecast_revenue", "pipeline_amount",
         ])
+
+    @api.model
+    def _sff_recompute_odoo_amounts(self, lead_ids, batch_size=20000):
+        """Odoo's prorated revenues follow probabilities written in SQL,
+        computed by Odoo's own methods (in batches: installations onto large
+        databases change many deals at once)."""
+        fields_to_compute = [self._fields[name] for name in ODOO_PROBABILITY_AMOUNTS]
+        Lead = self.with_context(active_test=False)
+        for batch in split_every(batch_size, lead_ids):
+            leads = Lead.browse(batch)
+            for field in fields_to_compute:
+                self.env.add_to_compute(field, leads)
+            leads.flush_recordset(list(ODOO_PROBABILITY_AMOUNTS))
+            leads.invalidate_recordset()
+
+    # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_demo_generate_pipeline(self, *args):
+        """Called by the demo data file only: see ``demo/pipeline.py``."""
+        return demo_pipeline.generate(self.env, *args)

@@ -1,25 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .crm_stage import stage_probability_sql
+from .. import engine_sql
 
-
-def days_between_sql(start, end):
-    """SQL for the days (float, never negative) from ``start`` to ``end``."""
-    return SQL("(GREATEST(EXTRACT(EPOCH FROM (%s - %s)), 0) / 86400.0)", end, start)
-
-
-def stay_days_sql(date_in, date_out, now, is_won):
-    """SQL for the length of a stay: to its end, or up to ``now`` while it
-    lasts; a current stay in a won stage counts nothing (the end of the
-    road, not time spent selling)."""
-    return SQL(
-        "(CASE WHEN %s IS NULL AND COALESCE(%s, FALSE) THEN 0 ELSE %s END)",
-        date_out, is_won, days_between_sql(date_in, SQL("COALESCE(%s, %s)", date_out, now)),
-    )
-
+_logger = logging.getLogger(__name__)
 
 HISTORY_REASONS = [
     ("create", "Created"),
@@ -31,10 +19,12 @@ HISTORY_REASONS = [
 
 
 class CrmLeadStageHistory(models.Model):
-    """One row per stay of a deal in a stage.
+    """One row per stay of an opportunity in a stage.
 
     Rows are written by the deals themselves, in SQL and in batch, whenever
-    their stage changes; nobody creates or edits them by hand.
+    their stage changes; nobody creates or edits them by hand. A lead (Odoo's
+    lead type) has no stay: its first one starts when it is converted. A lost
+    (archived) deal has no open stay.
     """
 
     _name = "crm.lead.stage.history"
@@ -49,14 +39,13 @@ class CrmLeadStageHistory(models.Model):
         ondelete="cascade",
         readonly=True,
     )
+    # Stages that deals went through cannot be deleted (crm.stage.unlink says
+    # so and offers archiving): the history keeps where every deal has been.
     stage_id = fields.Many2one(
-        # a deleted stage takes its stays with it rather than being blocked
-        # forever by deals that once went through it
-        "crm.stage", required=True, index=True, readonly=True,
-        ondelete="cascade",
+        "crm.stage", required=True, index=True, readonly=True, ondelete="restrict",
     )
     previous_stage_id = fields.Many2one(
-        "crm.stage", readonly=True, ondelete="set null",
+        "crm.stage", readonly=True, index="btree_not_null", ondelete="restrict",
     )
     user_id = fields.Many2one(
         "res.users", string="Salesperson", index=True, readonly=True,
@@ -73,7 +62,7 @@ class CrmLeadStageHistory(models.Model):
     company_currency = fields.Many2one(
         "res.currency", related="company_id.currency_id", string="Currency",
     )
-    date_in = fields.Datetime(string="Entered", required=True, readonly=True)
+    date_in = fields.Datetime(string="Entered", required=True, readonly=True, index=True)
     date_out = fields.Datetime(
         string="Left", readonly=True, help="Empty while the deal is still in the stage."
     )
@@ -82,8 +71,9 @@ class CrmLeadStageHistory(models.Model):
         digits=(16, 2),
         readonly=True,
         aggregator="avg",
-        help="Length of the stay; for the current stay, up to the last daily "
-        "refresh.",
+        help="Length of the stay in days of 24 hours (elapsed time, the same "
+        "in every time zone): up to the moment the deal left the stage, or up "
+        "to now while it is still there.",
     )
     expected_revenue = fields.Monetary(
         currency_field="company_currency", readonly=True,
@@ -94,19 +84,24 @@ class CrmLeadStageHistory(models.Model):
     )
     is_regression = fields.Boolean(
         string="Moved Back", readonly=True,
-        help="The deal came here from a stage placed later in the pipeline.",
-    )
-    is_current = fields.Boolean(
-        string="Current Stay", compute="_compute_is_current", search="_search_is_current",
+        help="The deal came here from a stage placed later in the pipeline "
+        "(stage order: sequence, then creation).",
     )
     reason = fields.Selection(
         HISTORY_REASONS, string="Cause", required=True, default="manual", readonly=True,
     )
 
     def init(self):
+        # At most one open stay per deal; a stay is closed before the next one
+        # of the same deal is opened, in the same statement batch.
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS crm_lead_stage_history_open_idx
+            """CREATE UNIQUE INDEX IF NOT EXISTS crm_lead_stage_history_one_open_idx
                ON crm_lead_stage_history (lead_id) WHERE date_out IS NULL"""
+        )
+        # the funnel reports read stays by stage and entry date
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_stage_history_stage_date_in_idx
+               ON crm_lead_stage_history (stage_id, date_in)"""
         )
 
     @api.depends("lead_id.name", "stage_id.name")
@@ -114,16 +109,19 @@ class CrmLeadStageHistory(models.Model):
         for row in self:
             row.display_name = f"{row.lead_id.name} – {row.stage_id.name}"
 
-    @api.depends("date_out")
-    def _compute_is_current(self):
-        for row in self:
-            row.is_current = not row.date_out
-
-    def _search_is_current(self, operator, value):
-        if operator not in ("=", "!="):
-            raise NotImplementedError(self.env._("Operation not supported"))
-        current = (operator == "=") == bool(value)
-        return [("date_out", "=" if current else "!=", False)]
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The stored length of a stay is the final one; while the deal is
+        still in the stage (no ``date_out``) it is read as now minus entry,
+        in every read, filter, sort and aggregate."""
+        if fname != "duration_days":
+            return super()._field_to_sql(alias, fname, query, flush)
+        stored = super()._field_to_sql(alias, fname, query, flush)
+        date_in = super()._field_to_sql(alias, "date_in", query, flush)
+        date_out = super()._field_to_sql(alias, "date_out", query, flush)
+        return SQL(
+            "(CASE WHEN %s IS NULL THEN %s ELSE %s END)",
+            date_out, engine_sql.days_between(date_in, self.env.cr.now()), stored,
+        )
 
     # ------------------------------------------------------------------
     # History is the deals' own record: no hand-made rows.
@@ -151,11 +149,12 @@ class CrmLeadStageHistory(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _sff_record_moves(self, previous_stage_by_lead, reason="manual", when=None):
-        """Close the current stay and open a new one for each moved deal.
+        """Close the current stay and open a new one for each deal given.
 
         ``previous_stage_by_lead`` maps deal ids to the stage id they left
-        (False for a deal created in its stage). Values of the new stay are
-        read from the deal rows as they are now.
+        (False for a first stay: a deal created, or a lead converted). Values
+        of the new stay are read from the deal rows as they are now. Callers
+        pass open opportunities only.
         """
         if not previous_stage_by_lead:
             return
@@ -174,39 +173,40 @@ class CrmLeadStageHistory(models.Model):
         lead_ids = list(previous_stage_by_lead)
         prev_ids = [previous_stage_by_lead[lid] or None for lid in lead_ids]
         self._sff_close_stays(lead_ids, when)
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_lead_stage_history
-                    (lead_id, stage_id, previous_stage_id, user_id, team_id,
-                     company_id, date_in, duration_days, expected_revenue,
-                     probability, is_regression, reason,
-                     create_uid, create_date, write_uid, write_date)
-                SELECT l.id, l.stage_id, moved.prev_id, l.user_id, l.team_id,
-                       l.company_id, %(when)s, 0, l.expected_revenue,
-                       CASE WHEN l.active AND NOT COALESCE(l.probability_is_manual, FALSE)
-                                 AND COALESCE(c.crm_probability_from_stage, %(default_follows)s)
-                            THEN %(stage_probability)s
-                            ELSE l.probability END,
-                       COALESCE(ns.sequence < ps.sequence, FALSE), %(reason)s,
-                       %(uid)s, %(when)s, %(uid)s, %(when)s
-                  FROM unnest(%(lead_ids)s::int[], %(prev_ids)s::int[]) AS moved(lead_id, prev_id)
-                  JOIN crm_lead l ON l.id = moved.lead_id
-                  JOIN crm_stage ns ON ns.id = l.stage_id
-             LEFT JOIN crm_stage ps ON ps.id = moved.prev_id
-             LEFT JOIN res_company c ON c.id = l.company_id
-                """,
-                when=when, uid=self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
-                reason=reason, default_follows=self.env.company.crm_probability_from_stage,
-                stage_probability=stage_probability_sql("ns"),
-            )
-        )
+        cr.execute(SQL(
+            """
+            INSERT INTO crm_lead_stage_history
+                (lead_id, stage_id, previous_stage_id, user_id, team_id,
+                 company_id, date_in, expected_revenue,
+                 probability, is_regression, reason,
+                 create_uid, create_date, write_uid, write_date)
+            SELECT l.id, l.stage_id, moved.prev_id, l.user_id, l.team_id,
+                   l.company_id, %(when)s, l.expected_revenue,
+                   CASE WHEN l.active AND NOT COALESCE(l.probability_is_manual, FALSE)
+                             AND COALESCE(c.crm_probability_from_stage, %(default_follows)s)
+                        THEN %(stage_probability)s
+                        ELSE l.probability END,
+                   COALESCE(%(moved_back)s, FALSE), %(reason)s,
+                   %(uid)s, %(when)s, %(uid)s, %(when)s
+              FROM unnest(%(lead_ids)s::int[], %(prev_ids)s::int[]) AS moved(lead_id, prev_id)
+              JOIN crm_lead l ON l.id = moved.lead_id
+              JOIN crm_stage ns ON ns.id = l.stage_id
+         LEFT JOIN crm_stage ps ON ps.id = moved.prev_id
+         LEFT JOIN res_company c ON c.id = l.company_id
+            """,
+            when=when, uid=self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
+            reason=reason, default_follows=self.env.company.crm_probability_from_stage,
+            stage_probability=engine_sql.stage_probability("ns"),
+            moved_back=engine_sql.stage_before("ns", "ps"),
+        ))
         self.invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
     @api.model
     def _sff_close_stays(self, lead_ids, when=None):
         """End the current stay of deals that moved on or left the pipeline."""
+        if not lead_ids:
+            return
         when = when or self.env.cr.now()
         self.env.cr.execute(SQL(
             """
@@ -216,44 +216,40 @@ class CrmLeadStageHistory(models.Model):
              WHERE lead_id = ANY(%(lead_ids)s) AND date_out IS NULL
             """,
             when=when, uid=self.env.uid, lead_ids=list(lead_ids),
-            days=days_between_sql(SQL.identifier("date_in"), when),
+            days=engine_sql.days_between(SQL.identifier("date_in"), when),
         ))
         self.invalidate_model()
 
     @api.model
-    def _sff_sync_company(self, lead_ids):
+    def _sff_sync_owner(self, lead_ids):
         """Stays follow their deal into another company (record rules filter
-        on the history's company)."""
-        self.env["crm.lead"].flush_model(["company_id"])
+        on the history's company); the open stay also takes the deal's new
+        salesperson and team, past stays keep those of their time."""
+        self.env["crm.lead"].flush_model(["company_id", "user_id", "team_id"])
         self.env.cr.execute(
             """
-            UPDATE crm_lead_stage_history h SET company_id = l.company_id
+            UPDATE crm_lead_stage_history h
+               SET company_id = l.company_id,
+                   user_id = CASE WHEN h.date_out IS NULL THEN l.user_id ELSE h.user_id END,
+                   team_id = CASE WHEN h.date_out IS NULL THEN l.team_id ELSE h.team_id END
               FROM crm_lead l
              WHERE l.id = h.lead_id AND l.id = ANY(%s)
-               AND h.company_id IS DISTINCT FROM l.company_id
+               AND (h.company_id IS DISTINCT FROM l.company_id
+                    OR (h.date_out IS NULL AND (h.user_id IS DISTINCT FROM l.user_id
+                                                OR h.team_id IS DISTINCT FROM l.team_id)))
             """,
             [list(lead_ids)],
         )
-        self.invalidate_model(["company_id"])
+        self.invalidate_model(["company_id", "user_id", "team_id"])
 
-    @api.model
-    def _cron_refresh_current_durations(self):
-        """Bring the duration of the stays still open up to now (daily).
-        Stays in a won stage are the end of the road: they are not counted."""
-        self.env.cr.execute(SQL(
-            """
-            UPDATE crm_lead_stage_history h SET duration_days = %s
-              FROM crm_stage s
-             WHERE h.date_out IS NULL AND s.id = h.stage_id AND NOT COALESCE(s.is_won, FALSE)
-            """,
-            days_between_sql(SQL.identifier("h", "date_in"), SQL("(now() AT TIME ZONE 'UTC')")),
-        ))
-        self.invalidate_model(["duration_days"])
-
+    # ------------------------------------------------------------------
+    # Rebuilding the history from the chatter (installation)
+    # ------------------------------------------------------------------
     @api.model
     def _sff_backfill_from_tracking(self):
-        """Rebuild the stays of every deal from the stage changes tracked in
-        the chatter (``mail.tracking.value`` on ``crm.lead.stage_id``).
+        """Rebuild the stays of every opportunity from the stage changes
+        tracked in the chatter (``mail.tracking.value`` on
+        ``crm.lead.stage_id``).
 
         - the creation stage is not tracked: it is the old value of the first
           tracked change, entered at the deal's creation date;
@@ -262,107 +258,210 @@ class CrmLeadStageHistory(models.Model):
         - messages of deals merged into another one are moved onto it with a
           "From ..." subject; they describe the other deal and are skipped;
         - a deal moved without tracking (SQL, tracking disabled) ends with a
-          stay in its current stage from its last stage update.
+          stay in its current stage from its last stage update;
+        - a lead converted into an opportunity starts its first stay at its
+          conversion date; leads have none;
+        - a lost deal's last stay ends when it was lost: its closing date, or
+          failing that the tracked archiving, or its last update;
+        - each stay carries the salesperson, team and expected revenue of its
+          own time, where the chatter tracked their changes;
+        - stages deleted since are restored, archived, under their tracked
+          name, so that no stay is dropped.
 
         Deals that already have history rows are left alone, so the method
         can be rerun. Returns the number of rows written.
         """
         cr = self.env.cr
-        field = self.env["ir.model.fields"]._get("crm.lead", "stage_id")
-        cr.execute(
-            SQL(
-                """
-                WITH changes AS (
-                    SELECT m.res_id AS lead_id, m.date AS date_change,
-                           tv.old_value_integer AS old_stage,
-                           tv.new_value_integer AS new_stage,
-                           m.id AS message_id, tv.id AS tracking_id
-                      FROM mail_tracking_value tv
-                      JOIN mail_message m ON m.id = tv.mail_message_id
-                     WHERE tv.field_id = %(field_id)s
-                       AND m.model = 'crm.lead'
-                       AND m.subject IS NULL
-                       AND tv.new_value_integer IS NOT NULL
-                       AND tv.new_value_integer <> 0
-                ),
-                leads AS (
-                    SELECT l.id, l.stage_id, l.create_date, l.date_last_stage_update,
-                           l.user_id, l.team_id, l.company_id, l.expected_revenue,
-                           l.probability, l.active, l.date_closed
-                      FROM crm_lead l
-                     WHERE l.stage_id IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h
-                                        WHERE h.lead_id = l.id)
-                ),
-                ordered AS (
-                    SELECT c.*, ROW_NUMBER() OVER w AS rank,
-                           COUNT(*) OVER (PARTITION BY c.lead_id) AS total
-                      FROM changes c JOIN leads ON leads.id = c.lead_id
-                    WINDOW w AS (PARTITION BY c.lead_id ORDER BY c.date_change, c.message_id, c.tracking_id)
-                ),
-                stays AS (
-                    -- the creation stay: before the first tracked change
-                    SELECT o.lead_id, o.old_stage AS stage_id, NULL::int AS previous_stage_id,
-                           LEAST(leads.create_date, o.date_change) AS date_in,
-                           o.date_change AS date_out
-                      FROM ordered o JOIN leads ON leads.id = o.lead_id
-                     WHERE o.rank = 1 AND o.old_stage IS NOT NULL AND o.old_stage <> 0
-                    UNION ALL
-                    -- one stay per tracked change, until the next one
-                    SELECT o.lead_id, o.new_stage, NULLIF(o.old_stage, 0),
-                           o.date_change,
-                           LEAD(o.date_change) OVER (PARTITION BY o.lead_id ORDER BY o.rank)
-                      FROM ordered o
-                    UNION ALL
-                    -- deals never moved under tracking: one stay since creation
-                    SELECT leads.id, leads.stage_id, NULL::int, leads.create_date, NULL
-                      FROM leads
-                     WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.lead_id = leads.id)
-                    UNION ALL
-                    -- deals moved after their last tracked change without tracking
-                    SELECT o.lead_id, leads.stage_id, o.new_stage,
-                           GREATEST(COALESCE(leads.date_last_stage_update, o.date_change), o.date_change),
-                           NULL
-                      FROM ordered o JOIN leads ON leads.id = o.lead_id
-                     WHERE o.rank = o.total AND o.new_stage <> leads.stage_id
-                ),
-                closed AS (
-                    -- the tracked last stay is closed when an untracked move followed
-                    -- and the stay of a lost deal ended when it was lost
-                    SELECT s.lead_id, s.stage_id, s.previous_stage_id, s.date_in,
-                           CASE WHEN s.date_out IS NULL AND s.stage_id <> leads.stage_id
-                                THEN GREATEST(COALESCE(leads.date_last_stage_update, s.date_in), s.date_in)
-                                WHEN s.date_out IS NULL AND NOT leads.active AND leads.date_closed IS NOT NULL
-                                THEN GREATEST(leads.date_closed, s.date_in)
-                                ELSE s.date_out END AS date_out
-                      FROM stays s JOIN leads ON leads.id = s.lead_id
-                )
-                INSERT INTO crm_lead_stage_history
-                    (lead_id, stage_id, previous_stage_id, user_id, team_id,
-                     company_id, date_in, date_out, duration_days,
-                     expected_revenue, probability, is_regression, reason,
-                     create_uid, create_date, write_uid, write_date)
-                SELECT c.lead_id, c.stage_id, ps.id, leads.user_id,
-                       leads.team_id, leads.company_id, c.date_in, c.date_out,
-                       %(stay_days)s,
-                       leads.expected_revenue,
-                       CASE WHEN c.date_out IS NULL THEN leads.probability
-                            ELSE %(stage_probability)s END,
-                       COALESCE(s.sequence < ps.sequence, FALSE),
-                       'backfill', %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM closed c
-                  JOIN leads ON leads.id = c.lead_id
-                  JOIN crm_stage s ON s.id = c.stage_id
-             LEFT JOIN crm_stage ps ON ps.id = c.previous_stage_id
-                """,
-                field_id=field.id, now=cr.now(), uid=self.env.uid,
-                stay_days=stay_days_sql(
-                    SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out"),
-                    cr.now(), SQL.identifier("s", "is_won"),
-                ),
-                stage_probability=stage_probability_sql("s"),
+        Fields = self.env["ir.model.fields"]
+        field_ids = {
+            name: Fields._get("crm.lead", name).id
+            for name in ("stage_id", "user_id", "team_id", "expected_revenue", "active")
+        }
+        restored = self._sff_restore_deleted_stages(field_ids["stage_id"])
+        now = cr.now()
+        cr.execute(SQL(
+            """
+            WITH leads AS (
+                SELECT l.id, l.stage_id, l.create_date, l.date_last_stage_update,
+                       CASE WHEN l.date_conversion > l.create_date THEN l.date_conversion END
+                           AS date_conversion,
+                       l.user_id, l.team_id, l.company_id, l.expected_revenue,
+                       l.probability, l.active, l.date_closed, l.write_date
+                  FROM crm_lead l
+                 WHERE l.stage_id IS NOT NULL
+                   AND l.type = 'opportunity'
+                   AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h
+                                    WHERE h.lead_id = l.id)
+            ),
+            tracked AS (
+                SELECT m.res_id AS lead_id, tv.field_id, m.date AS date_change,
+                       m.id AS message_id, tv.id AS tracking_id,
+                       tv.old_value_integer AS old_int, tv.new_value_integer AS new_int,
+                       tv.old_value_float AS old_float, tv.new_value_float AS new_float
+                  FROM mail_tracking_value tv
+                  JOIN mail_message m ON m.id = tv.mail_message_id
+                 WHERE tv.field_id = ANY(%(tracked_fields)s)
+                   AND m.model = 'crm.lead'
+                   AND m.subject IS NULL
+            ),
+            changes AS (
+                SELECT t.lead_id, t.date_change, t.old_int AS old_stage, t.new_int AS new_stage,
+                       ROW_NUMBER() OVER w AS rank, COUNT(*) OVER (PARTITION BY t.lead_id) AS total
+                  FROM tracked t JOIN leads ON leads.id = t.lead_id
+                 WHERE t.field_id = %(stage_field)s AND COALESCE(t.new_int, 0) <> 0
+                WINDOW w AS (PARTITION BY t.lead_id ORDER BY t.date_change, t.message_id, t.tracking_id)
+            ),
+            stays AS (
+                -- the creation stay: before the first tracked change
+                SELECT c.lead_id, c.old_stage AS stage_id, NULL::int AS previous_stage_id,
+                       LEAST(leads.create_date, c.date_change) AS date_in,
+                       c.date_change AS date_out
+                  FROM changes c JOIN leads ON leads.id = c.lead_id
+                 WHERE c.rank = 1 AND COALESCE(c.old_stage, 0) <> 0
+                UNION ALL
+                -- one stay per tracked change, until the next one
+                SELECT c.lead_id, c.new_stage, NULLIF(c.old_stage, 0), c.date_change,
+                       LEAD(c.date_change) OVER (PARTITION BY c.lead_id ORDER BY c.rank)
+                  FROM changes c
+                UNION ALL
+                -- deals never moved under tracking: one stay since creation
+                SELECT leads.id, leads.stage_id, NULL::int, leads.create_date, NULL
+                  FROM leads
+                 WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.lead_id = leads.id)
+                UNION ALL
+                -- deals moved after their last tracked change without tracking
+                SELECT c.lead_id, leads.stage_id, c.new_stage,
+                       GREATEST(COALESCE(leads.date_last_stage_update, c.date_change), c.date_change),
+                       NULL
+                  FROM changes c JOIN leads ON leads.id = c.lead_id
+                 WHERE c.rank = c.total AND c.new_stage <> leads.stage_id
+            ),
+            lost_dates AS (
+                -- when lost deals were archived, as the chatter tracked it
+                SELECT t.lead_id, MAX(t.date_change) AS date_lost
+                  FROM tracked t
+                 WHERE t.field_id = %(active_field)s AND COALESCE(t.new_int, 0) = 0
+              GROUP BY t.lead_id
+            ),
+            closed AS (
+                -- the tracked last stay ends at an untracked move that followed,
+                -- the last stay of a lost deal when it was lost; stays of a
+                -- converted lead start at its conversion
+                SELECT s.lead_id,
+                       s.stage_id,
+                       CASE WHEN s.date_in < leads.date_conversion THEN NULL
+                            ELSE s.previous_stage_id END AS previous_stage_id,
+                       GREATEST(s.date_in, leads.date_conversion) AS date_in,
+                       CASE WHEN s.date_out IS NOT NULL THEN s.date_out
+                            WHEN s.stage_id <> leads.stage_id
+                            THEN GREATEST(COALESCE(leads.date_last_stage_update, s.date_in), s.date_in)
+                            WHEN NOT leads.active
+                            THEN GREATEST(COALESCE(leads.date_closed, ld.date_lost, leads.write_date),
+                                          s.date_in, leads.date_conversion)
+                       END AS date_out
+                  FROM stays s
+                  JOIN leads ON leads.id = s.lead_id
+             LEFT JOIN lost_dates ld ON ld.lead_id = s.lead_id
+                 WHERE leads.date_conversion IS NULL OR s.date_out IS NULL
+                       OR s.date_out > leads.date_conversion
+            ),
+            periods AS (
+                -- salesperson, team and amount of each deal over time: the old
+                -- value of a change holds since the change before it, the new
+                -- value of the last change until now
+                SELECT t.lead_id, t.field_id,
+                       LAG(t.date_change) OVER w AS date_from, t.date_change AS date_to,
+                       t.old_int AS value_int, t.old_float AS value_float
+                  FROM tracked t JOIN leads ON leads.id = t.lead_id
+                 WHERE t.field_id = ANY(%(owner_fields)s)
+                WINDOW w AS (PARTITION BY t.lead_id, t.field_id
+                             ORDER BY t.date_change, t.message_id, t.tracking_id)
+                UNION ALL
+                (SELECT DISTINCT ON (t.lead_id, t.field_id)
+                        t.lead_id, t.field_id, t.date_change, NULL, t.new_int, t.new_float
+                   FROM tracked t JOIN leads ON leads.id = t.lead_id
+                  WHERE t.field_id = ANY(%(owner_fields)s)
+               ORDER BY t.lead_id, t.field_id, t.date_change DESC, t.message_id DESC,
+                        t.tracking_id DESC)
             )
-        )
+            INSERT INTO crm_lead_stage_history
+                (lead_id, stage_id, previous_stage_id, user_id, team_id,
+                 company_id, date_in, date_out, duration_days,
+                 expected_revenue, probability, is_regression, reason,
+                 create_uid, create_date, write_uid, write_date)
+            SELECT c.lead_id, c.stage_id, ps.id,
+                   CASE WHEN pu.lead_id IS NULL THEN leads.user_id ELSE NULLIF(pu.value_int, 0) END,
+                   CASE WHEN pt.lead_id IS NULL THEN leads.team_id ELSE NULLIF(pt.value_int, 0) END,
+                   leads.company_id, c.date_in, c.date_out,
+                   CASE WHEN c.date_out IS NOT NULL THEN %(days)s END,
+                   CASE WHEN pr.lead_id IS NULL THEN leads.expected_revenue
+                        ELSE COALESCE(pr.value_float, 0) END,
+                   CASE WHEN c.date_out IS NULL THEN leads.probability
+                        ELSE %(stage_probability)s END,
+                   CASE WHEN s.id = ANY(%(restored)s) OR ps.id = ANY(%(restored)s) THEN FALSE
+                        ELSE COALESCE(%(moved_back)s, FALSE) END,
+                   'backfill', %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM closed c
+              JOIN leads ON leads.id = c.lead_id
+              JOIN crm_stage s ON s.id = c.stage_id
+         LEFT JOIN crm_stage ps ON ps.id = c.previous_stage_id
+         LEFT JOIN periods pu ON pu.lead_id = c.lead_id AND pu.field_id = %(user_field)s
+                   AND (pu.date_from IS NULL OR c.date_in >= pu.date_from)
+                   AND (pu.date_to IS NULL OR c.date_in < pu.date_to)
+         LEFT JOIN periods pt ON pt.lead_id = c.lead_id AND pt.field_id = %(team_field)s
+                   AND (pt.date_from IS NULL OR c.date_in >= pt.date_from)
+                   AND (pt.date_to IS NULL OR c.date_in < pt.date_to)
+         LEFT JOIN periods pr ON pr.lead_id = c.lead_id AND pr.field_id = %(revenue_field)s
+                   AND (pr.date_from IS NULL OR c.date_in >= pr.date_from)
+                   AND (pr.date_to IS NULL OR c.date_in < pr.date_to)
+            """,
+            tracked_fields=list(field_ids.values()),
+            owner_fields=[field_ids["user_id"], field_ids["team_id"], field_ids["expected_revenue"]],
+            stage_field=field_ids["stage_id"], active_field=field_ids["active"],
+            user_field=field_ids["user_id"], team_field=field_ids["team_id"],
+            revenue_field=field_ids["expected_revenue"],
+            restored=restored, now=now, uid=self.env.uid,
+            days=engine_sql.days_between(SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out")),
+            stage_probability=engine_sql.stage_probability("s"),
+            moved_back=engine_sql.stage_before("s", "ps"),
+        ))
         count = cr.rowcount
         self.invalidate_model()
         return count
+
+    @api.model
+    def _sff_restore_deleted_stages(self, stage_field_id):
+        """Stages named in tracked stage changes that no longer exist come
+        back, archived and folded, under their id and tracked name, so that
+        the stays in them are kept. Returns their ids."""
+        cr = self.env.cr
+        cr.execute(
+            """
+            INSERT INTO crm_stage
+                (id, name, sequence, is_won, fold, active, forecast_probability,
+                 stall_days, stall_action, stall_move_back_steps,
+                 create_uid, create_date, write_uid, write_date)
+            SELECT gone.stage_id, jsonb_build_object('en_US', COALESCE(NULLIF(gone.name, ''), '?')),
+                   1000, FALSE, TRUE, FALSE, 0, 0, 'flag', 1,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM (SELECT DISTINCT ON (v.stage_id) v.stage_id, v.name
+                      FROM mail_tracking_value tv
+                      JOIN mail_message m ON m.id = tv.mail_message_id AND m.model = 'crm.lead'
+                CROSS JOIN LATERAL (VALUES (tv.old_value_integer, tv.old_value_char),
+                                           (tv.new_value_integer, tv.new_value_char))
+                           AS v(stage_id, name)
+                     WHERE tv.field_id = %(field)s AND COALESCE(v.stage_id, 0) <> 0
+                       AND NOT EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = v.stage_id)
+                  ORDER BY v.stage_id, m.date DESC) AS gone
+         RETURNING id
+            """,
+            {"uid": self.env.uid, "field": stage_field_id},
+        )
+        restored = [row[0] for row in cr.fetchall()]
+        if restored:
+            _logger.info(
+                "sales_funnel_forecast: %s deleted stages restored (archived) from "
+                "the chatter: %s", len(restored), restored,
+            )
+            self.env["crm.stage"].invalidate_model()
+        return restored

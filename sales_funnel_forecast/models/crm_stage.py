@@ -1,19 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import sql as sql_tools
 
 from .. import engine
-
-
-def stage_probability_sql(alias):
-    """SQL of ``engine.stage_probability`` for the ``crm_stage`` row
-    ``alias``: 100 in a won stage, the stage percentage elsewhere."""
-    return SQL(
-        "(CASE WHEN %s THEN 100 ELSE COALESCE(%s, 0) END)",
-        SQL.identifier(alias, "is_won"), SQL.identifier(alias, "forecast_probability"),
-    )
 
 
 def check_won_percentage(records):
@@ -49,13 +39,18 @@ def check_won_percentage(records):
 class CrmStage(models.Model):
     _inherit = "crm.stage"
 
+    active = fields.Boolean(
+        default=True,
+        help="Archived stages no longer show in pipelines; the stage history "
+        "of the deals that went through them is kept.",
+    )
     forecast_probability = fields.Float(
         string="Stage Percentage",
-        default=10.0,
         digits=(16, 2),
         help="Share of the deal's amount counted in the forecast while the "
         "deal sits in this stage. A deal entering the stage takes this "
-        "probability. Won stages are always 100 %.",
+        "probability. Won stages are always 100 %. A new stage proposes the "
+        "value halfway between its neighbours.",
     )
     stall_days = fields.Integer(
         string="Stalls After (days)",
@@ -88,8 +83,7 @@ class CrmStage(models.Model):
 
     def _auto_init(self):
         # Stages that exist before the module is installed have no percentage
-        # yet (NULL): the post-install hook gives them one. Stages created
-        # later get the field default.
+        # yet (NULL): the post-install hook gives them one.
         if not sql_tools.column_exists(self.env.cr, self._table, "forecast_probability"):
             sql_tools.create_column(self.env.cr, self._table, "forecast_probability", "numeric")
         return super()._auto_init()
@@ -118,26 +112,105 @@ class CrmStage(models.Model):
                     )
                 )
 
-    @api.onchange("is_won")
-    def _onchange_is_won_probability(self):
+    @api.onchange("is_won", "team_id")
+    def _onchange_propose_percentage(self):
         if self.is_won:
             self.forecast_probability = 100.0
+        elif not self._origin or self._origin.is_won:
+            # a new stage, or a won stage no longer won: from its neighbours
+            self.forecast_probability = self._sff_propose_percentage(
+                self.team_id.id, self.sequence, exclude_id=self._origin.id,
+            )
+
+    # ------------------------------------------------------------------
+    # Pipelines and percentages
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_pipeline_domain(self, team_id):
+        """Stages of a team's pipeline: its own and the shared ones, as in
+        plain Odoo, or only its own once a stage catalogue was applied."""
+        team = self.env["crm.team"].browse(team_id)
+        if team and team.stage_catalogue_id:
+            return [("team_id", "=", team.id)]
+        if team:
+            return ["|", ("team_id", "=", False), ("team_id", "=", team.id)]
+        return [("team_id", "=", False)]
+
+    @api.model
+    def _sff_propose_percentage(self, team_id, sequence, exclude_id=None):
+        """Percentage for a stage placed at ``sequence`` in the pipeline of
+        ``team_id``: halfway between the open stages around it."""
+        domain = self._sff_pipeline_domain(team_id) + [("is_won", "=", False)]
+        if exclude_id:
+            domain.append(("id", "!=", exclude_id))
+        stages = self.search(domain).sorted(lambda s: engine.stage_order_key(s.sequence, s.id))
+        # a stage being created comes after those of the same sequence
+        before = stages.filtered(lambda s: (s.sequence or 0) <= (sequence or 0))
+        after = stages - before
+        return engine.propose_percentage(
+            before[-1:].forecast_probability if before else None,
+            after[:1].forecast_probability if after else None,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("is_won") and "forecast_probability" not in vals:
-                vals["forecast_probability"] = 100.0
+            if vals.get("is_won"):
+                vals.setdefault("forecast_probability", 100.0)
+            elif "forecast_probability" not in vals:
+                team_id = vals.get("team_id", self.env.context.get("default_team_id"))
+                vals["forecast_probability"] = self._sff_propose_percentage(
+                    team_id, vals.get("sequence", self.default_get(["sequence"]).get("sequence", 1)),
+                )
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get("is_won") and "forecast_probability" not in vals:
-            vals = dict(vals, forecast_probability=100.0)
-        result = super().write(vals)
-        if "forecast_probability" in vals:
+        unwon = self.browse()
+        if "is_won" in vals and "forecast_probability" not in vals:
+            if vals["is_won"]:
+                vals = dict(vals, forecast_probability=100.0)
+            else:
+                # a stage that stops being the won stage takes a percentage
+                # from its neighbours instead of failing on 100 %
+                unwon = self.filtered("is_won")
+        for stage in unwon:
+            super(CrmStage, stage).write(dict(vals, forecast_probability=self._sff_propose_percentage(
+                stage.team_id.id, stage.sequence, exclude_id=stage.id,
+            )))
+        result = super(CrmStage, self - unwon).write(vals) if self - unwon else True
+        if "forecast_probability" in vals or "is_won" in vals:
             # deals in these stages follow the new percentage (typed ones hold)
             self.env["crm.lead"]._sff_align_probability_to_stage(stage_ids=self.ids)
         return result
+
+    def action_archive(self):
+        open_deals = self.env["crm.lead"].sudo().search_count(
+            # sudo: counting every deal, not only those the user can read
+            [("stage_id", "in", self.ids), ("active", "=", True)]
+        )
+        if open_deals:
+            raise UserError(self.env._(
+                "%(count)s open deals are in the stages you are archiving: move "
+                "them to another stage first.", count=open_deals,
+            ))
+        return super().action_archive()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_history(self):
+        # sudo: the history of every deal counts, not only the readable ones
+        History = self.env["crm.lead.stage.history"].sudo()
+        for stage in self:
+            passed = History.search_count(
+                ["|", ("stage_id", "=", stage.id), ("previous_stage_id", "=", stage.id)]
+            )
+            if passed:
+                raise UserError(self.env._(
+                    "Stage “%(stage)s” is in the stage history of %(count)s deal "
+                    "moves: deleting it would erase where those deals have been. "
+                    "Archive it instead (Actions > Archive): it leaves the "
+                    "pipelines and the history stays whole.",
+                    stage=stage.name, count=passed,
+                ))
 
     def _sff_stage_probability(self):
         """Probability a deal takes on entering this stage."""

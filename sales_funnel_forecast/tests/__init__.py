@@ -2,7 +2,9 @@
 from . import (
     test_backfill,
     test_catalogue,
+    test_engine_sql,
     test_forecast,
+    test_pipeline,
     test_probability,
     test_security,
     test_stage,

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo.tests import TransactionCase, new_test_user
 
@@ -39,6 +39,9 @@ class FunnelCase(TransactionCase):
         """Make the transaction's clock read ``when``."""
         self.patch(type(self.env.cr), "now", lambda cr: when)
 
+    def day(self, days, hours=0):
+        return self.t0 + timedelta(days=days, hours=hours)
+
     def make_deal(self, name, stage, revenue=0.0, **values):
         return self.env["crm.lead"].create(dict(
             {
@@ -51,3 +54,14 @@ class FunnelCase(TransactionCase):
             },
             **values,
         ))
+
+    def stays(self, deal):
+        """The deal's stays, oldest first, as (stage, previous stage, date in,
+        date out) tuples."""
+        return [
+            (row.stage_id, row.previous_stage_id, row.date_in, row.date_out)
+            for row in deal.stage_history_ids.sorted(lambda row: (row.date_in, row.id))
+        ]
+
+    def open_stays(self, deals):
+        return deals.stage_history_ids.filtered(lambda row: not row.date_out)

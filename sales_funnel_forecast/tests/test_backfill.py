@@ -1,118 +1,189 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
-
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from .common import FunnelCase
 
 
 @tagged("post_install", "-at_install")
 class TestBackfillFromChatter(FunnelCase):
-    """History rebuilt from the stage changes Odoo tracked in the chatter, as
-    on a database the module is installed onto."""
+    """History rebuilt from the changes Odoo tracked in the chatter, as on a
+    database the module is installed onto."""
 
-    def flush_tracking(self):
+    def track(self, deal, values, days):
+        """Write ``values`` on the deal as a user would, let Odoo track the
+        change in the chatter, and date the tracking message ``days`` after
+        t0."""
+        self.env.cr.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM mail_message WHERE model = 'crm.lead' AND res_id = %s",
+            [deal.id])
+        last = self.env.cr.fetchone()[0]
+        deal.write(values)
         self.env.flush_all()
         self.env.cr.precommit.run()
-
-    def day(self, days):
-        return self.t0 + timedelta(days=days)
-
-    def date_messages(self, deal, days):
-        """Date the deal's stage-tracking messages, oldest first."""
-        field = self.env["ir.model.fields"]._get("crm.lead", "stage_id")
         self.env.cr.execute(
-            """SELECT m.id FROM mail_message m
-                 JOIN mail_tracking_value tv ON tv.mail_message_id = m.id
-                WHERE m.model = 'crm.lead' AND m.res_id = %s AND tv.field_id = %s
-             ORDER BY m.id""", [deal.id, field.id])
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        self.assertEqual(len(ids), len(days), "one tracked change per move")
-        for message_id, offset in zip(ids, days):
-            self.env.cr.execute("UPDATE mail_message SET date = %s WHERE id = %s",
-                                [self.day(offset), message_id])
-        self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.t0, deal.id])
+            """UPDATE mail_message SET date = %s
+                WHERE model = 'crm.lead' AND res_id = %s AND id > %s
+                  AND id IN (SELECT mail_message_id FROM mail_tracking_value)
+            RETURNING id""", [self.day(days), deal.id, last])
+        self.assertTrue(self.env.cr.fetchall(), f"Odoo tracked {values}")
+
+    def created(self, deal, days=0):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.day(days), deal.id])
+
+    def rebuild(self, deals):
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [deals.ids])
+        self.env.invalidate_all()
+        return self.env["crm.lead.stage.history"]._sff_backfill_from_tracking()
+
+    def rows(self, deal):
+        return [
+            (row.stage_id, row.previous_stage_id, row.date_in, row.date_out,
+             round(row.duration_days, 2) if row.date_out else None, row.is_regression)
+            for row in deal.stage_history_ids.sorted(lambda row: (row.date_in, row.id))
+        ]
 
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)
-        self.flush_tracking()
-        for stage in (self.s_qualified, self.s_proposal, self.s_qualified):
-            moved.stage_id = stage
-            self.flush_tracking()
-        self.date_messages(moved, [2, 5, 6])
+        self.created(moved)
+        for stage, day in ((self.s_qualified, 2), (self.s_proposal, 5), (self.s_qualified, 6)):
+            self.track(moved, {"stage_id": stage.id}, day)
 
         # two moves in one transaction are tracked as one change
         collapsed = self.make_deal("Collapsed", self.s_new, 1000)
-        self.flush_tracking()
+        self.created(collapsed)
         collapsed.stage_id = self.s_qualified
-        collapsed.stage_id = self.s_proposal
-        self.flush_tracking()
-        self.date_messages(collapsed, [4])
+        self.track(collapsed, {"stage_id": self.s_proposal.id}, 4)
 
         # a deal merged into "moved": its messages now sit on "moved"
         merged = self.make_deal("Merged", self.s_new, 1000)
-        self.flush_tracking()
-        merged.stage_id = self.s_won
-        self.flush_tracking()
-        self.date_messages(merged, [1])
+        self.created(merged)
+        self.track(merged, {"stage_id": self.s_won.id}, 1)
         moved._merge_dependences(merged)
 
         # moved without tracking after its last tracked change
         untracked = self.make_deal("Untracked", self.s_new, 1000)
-        self.flush_tracking()
-        untracked.stage_id = self.s_qualified
-        self.flush_tracking()
-        self.date_messages(untracked, [1])
+        self.created(untracked)
+        self.track(untracked, {"stage_id": self.s_qualified.id}, 1)
         self.env.cr.execute(
             "UPDATE crm_lead SET stage_id = %s, date_last_stage_update = %s WHERE id = %s",
             [self.s_proposal.id, self.day(3), untracked.id])
 
         never = self.make_deal("Never moved", self.s_qualified, 1000)
-        self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.t0, never.id])
+        self.created(never)
 
         deals = moved | collapsed | untracked | never
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [deals.ids])
-        self.env.invalidate_all()
-        History = self.env["crm.lead.stage.history"]
         # the merged deal itself keeps its rows (it still exists here)
-        written = History._sff_backfill_from_tracking()
-        self.assertEqual(written, 4 + 2 + 3 + 1)
-
-        def stays(deal):
-            return [
-                (row.stage_id, row.previous_stage_id, row.date_in, row.date_out,
-                 round(row.duration_days, 2) if row.date_out else None, row.is_regression)
-                for row in deal.stage_history_ids.sorted(lambda row: (row.date_in, row.id))
-            ]
+        self.assertEqual(self.rebuild(deals), 4 + 2 + 3 + 1)
 
         empty = self.env["crm.stage"]
-        self.assertEqual(stays(moved), [
+        self.assertEqual(self.rows(moved), [
             (self.s_new, empty, self.day(0), self.day(2), 2.0, False),
             (self.s_qualified, self.s_new, self.day(2), self.day(5), 3.0, False),
             (self.s_proposal, self.s_qualified, self.day(5), self.day(6), 1.0, False),
             (self.s_qualified, self.s_proposal, self.day(6), False, None, True),
         ])
-        self.assertEqual(stays(collapsed), [
+        self.assertEqual(self.rows(collapsed), [
             (self.s_new, empty, self.day(0), self.day(4), 4.0, False),
             (self.s_proposal, self.s_new, self.day(4), False, None, False),
         ])
-        self.assertEqual(stays(untracked), [
+        self.assertEqual(self.rows(untracked), [
             (self.s_new, empty, self.day(0), self.day(1), 1.0, False),
             (self.s_qualified, self.s_new, self.day(1), self.day(3), 2.0, False),
             (self.s_proposal, self.s_qualified, self.day(3), False, None, False),
         ])
-        self.assertEqual(stays(never), [(self.s_qualified, empty, self.day(0), False, None, False)])
+        self.assertEqual(self.rows(never), [(self.s_qualified, empty, self.day(0), False, None, False)])
         self.assertEqual(set(deals.stage_history_ids.mapped("reason")), {"backfill"})
         # past stays carry their stage percentage, the current one the deal's
         self.assertEqual(
             moved.stage_history_ids.sorted(lambda row: (row.date_in, row.id)).mapped("probability"),
             [10.0, 30.0, 60.0, 30.0])
         # rerunning writes nothing twice
-        self.assertEqual(History._sff_backfill_from_tracking(), 0)
+        self.assertEqual(self.env["crm.lead.stage.history"]._sff_backfill_from_tracking(), 0)
+
+    def test_each_stay_carries_the_facts_of_its_time(self):
+        other_team = self.env["crm.team"].create({"name": "Later team"})
+        deal = self.make_deal("Owners", self.s_new, 1000)
+        self.created(deal)
+        self.track(deal, {"stage_id": self.s_qualified.id}, 2)
+        self.track(deal, {"user_id": self.other_rep.id, "expected_revenue": 2500}, 3)
+        # Odoo gives the deal the new rep's own team with the rep
+        rep_team = deal.team_id
+        self.assertNotIn(rep_team, self.team | other_team)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 5)
+        self.track(deal, {"team_id": other_team.id}, 6)
+        self.rebuild(deal)
+        rows = deal.stage_history_ids.sorted("date_in")
+        self.assertEqual(rows.mapped("stage_id"), self.s_new | self.s_qualified | self.s_proposal)
+        self.assertEqual([row.user_id for row in rows], [self.rep, self.rep, self.other_rep])
+        self.assertEqual([row.team_id for row in rows], [self.team, self.team, rep_team])
+        self.assertEqual(rows.mapped("expected_revenue"), [1000.0, 1000.0, 2500.0])
+
+    def test_lost_deals_close_their_last_stay(self):
+        # lost with a closing date: the stay ends then
+        dated = self.make_deal("Lost, dated", self.s_qualified, 1000)
+        self.created(dated)
+        self.track(dated, {"active": False}, 4)
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(3), dated.id])
+        # lost without a closing date: when the chatter tracked the archiving
+        tracked = self.make_deal("Lost, tracked", self.s_qualified, 1000)
+        self.created(tracked)
+        self.track(tracked, {"active": False}, 4)
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = NULL WHERE id = %s", [tracked.id])
+        # neither: its last update
+        silent = self.make_deal("Lost, silent", self.s_qualified, 1000)
+        self.created(silent)
+        self.env.cr.execute(
+            "UPDATE crm_lead SET active = FALSE, date_closed = NULL, write_date = %s WHERE id = %s",
+            [self.day(7), silent.id])
+        self.rebuild(dated | tracked | silent)
+        self.assertEqual(dated.stage_history_ids.date_out, self.day(3))
+        self.assertEqual(tracked.stage_history_ids.date_out, self.day(4))
+        self.assertEqual(silent.stage_history_ids.date_out, self.day(7))
+        self.assertEqual(silent.stage_history_ids.duration_days, 7.0)
+
+    def test_converted_lead_starts_at_its_conversion(self):
+        lead = self.make_deal("Converted", self.s_new, 1000, type="lead")
+        self.created(lead)
+        self.track(lead, {"stage_id": self.s_qualified.id}, 1)
+        self.env.cr.execute(
+            "UPDATE crm_lead SET type = 'opportunity', date_conversion = %s WHERE id = %s",
+            [self.day(3), lead.id])
+        self.env.invalidate_all()
+        self.track(lead, {"stage_id": self.s_proposal.id}, 5)
+        still_lead = self.make_deal("Still a lead", self.s_new, 1000, type="lead")
+        self.created(still_lead)
+        self.assertEqual(self.rebuild(lead | still_lead), 2)
+        empty = self.env["crm.stage"]
+        self.assertEqual(self.rows(lead), [
+            (self.s_qualified, empty, self.day(3), self.day(5), 2.0, False),
+            (self.s_proposal, self.s_qualified, self.day(5), False, None, False),
+        ])
+        self.assertFalse(still_lead.stage_history_ids)
+
+    def test_stays_in_deleted_stages_are_kept(self):
+        gone = self.env["crm.stage"].create({"name": "Gone stage", "sequence": 902, "team_id": self.team.id})
+        deal = self.make_deal("Through a deleted stage", self.s_new, 1000)
+        self.created(deal)
+        self.track(deal, {"stage_id": gone.id}, 1)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 2)
+        gone_id = gone.id
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
+        gone.unlink()
+        self.rebuild(deal)
+        restored = self.env["crm.stage"].with_context(active_test=False).browse(gone_id)
+        self.assertTrue(restored.exists())
+        self.assertEqual((restored.name, restored.active), ("Gone stage", False))
+        self.assertEqual(self.rows(deal), [
+            (self.s_new, self.env["crm.stage"], self.day(0), self.day(1), 1.0, False),
+            (restored, self.s_new, self.day(1), self.day(2), 1.0, False),
+            (self.s_proposal, restored, self.day(2), False, None, False),
+        ])
 
     def test_lost_deals_on_install_keep_their_stage(self):
-        from ..hooks import post_init_hook
         deal = self.make_deal("Lost before install", self.s_proposal, 1000)
         deal.action_set_lost()
         self.env.flush_all()
@@ -122,30 +193,41 @@ class TestBackfillFromChatter(FunnelCase):
         self.assertEqual(deal.lost_stage_id, self.s_proposal)
 
     def test_install_gives_percentages_and_aligns_open_deals(self):
-        from ..hooks import post_init_hook
         team = self.env["crm.team"].create({"name": "Installed onto"})
-        first = self.env["crm.stage"].create({"name": "I-First", "sequence": 990, "team_id": team.id})
-        second = self.env["crm.stage"].create({"name": "I-Second", "sequence": 991, "team_id": team.id})
+        Stage = self.env["crm.stage"]
+        first = Stage.create({"name": "I-First", "sequence": 990, "team_id": team.id})
+        known = Stage.create({"name": "I-Known", "sequence": 991, "team_id": team.id, "forecast_probability": 40})
+        second = Stage.create({"name": "I-Second", "sequence": 992, "team_id": team.id})
+        third = Stage.create({"name": "I-Third", "sequence": 993, "team_id": team.id})
+        won = Stage.create({"name": "I-Won", "sequence": 994, "team_id": team.id, "is_won": True})
+        team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
         automated = self.make_deal("Automated", first, 2000, team_id=team.id)
         typed = self.make_deal("Typed", second, 3000, team_id=team.id)
         self.env.flush_all()
         # as before the install: stages without a percentage, deals on Odoo's
         # automated probability (or a typed one, different from it)
         self.env.cr.execute("UPDATE crm_stage SET forecast_probability = NULL WHERE id = ANY(%s)",
-                            [(first | second).ids])
+                            [(first | second | third | won).ids])
         self.env.cr.execute(
             """UPDATE crm_lead SET probability = 37, automated_probability = 37,
-                      probability_is_manual = NULL, forecast_revenue = NULL WHERE id = %s""",
+                      probability_is_manual = NULL, forecast_revenue = NULL, pipeline_amount = NULL
+                WHERE id = %s""",
             [automated.id])
         self.env.cr.execute(
             """UPDATE crm_lead SET probability = 45, automated_probability = 20,
-                      probability_is_manual = NULL, forecast_revenue = NULL WHERE id = %s""",
+                      probability_is_manual = NULL, forecast_revenue = NULL, pipeline_amount = NULL
+                WHERE id = %s""",
             [typed.id])
         self.env.invalidate_all()
         post_init_hook(self.env)
-        # two stages with no percentage: spread from 10 to 90
-        self.assertEqual((first.forecast_probability, second.forecast_probability), (10.0, 90.0))
-        self.assertEqual((automated.probability, automated.forecast_revenue), (10.0, 200.0))
+        # the known 40 % is kept, the others spread between their neighbours:
+        # 0 .. [20] .. 40 .. [60, 80] .. 100
+        self.assertEqual(
+            (first | known | second | third | won).mapped("forecast_probability"),
+            [20.0, 40.0, 60.0, 80.0, 100.0],
+        )
+        self.assertEqual((automated.probability, automated.forecast_revenue), (20.0, 400.0))
         self.assertFalse(automated.probability_is_manual)
         self.assertEqual((typed.probability, typed.forecast_revenue), (45.0, 1350.0))
         self.assertTrue(typed.probability_is_manual)
+        self.assertEqual(automated.prorated_revenue, 400.0, "Odoo's own amount follows")

@@ -140,7 +140,9 @@ class TestProbabilityFollowsStage(FunnelCase):
         deal.invalidate_recordset()
         self.env["crm.lead"]._cron_update_automated_probabilities()
         deal.invalidate_recordset()
+        self.assertNotEqual(deal.automated_probability, 30.0, "the cron scored the deal")
         self.assertEqual(deal.probability, 30.0)
+        self.assertEqual(deal.forecast_revenue, 300.0)
 
     def test_lost_keeps_lost_stage(self):
         deal = self.make_deal("Lost wizard", self.s_qualified, 1000)
@@ -189,7 +191,9 @@ class TestProbabilityFollowsStage(FunnelCase):
         deal.invalidate_recordset()
         self.env["crm.lead"]._cron_update_automated_probabilities()
         deal.invalidate_recordset()
+        self.assertNotEqual(deal.automated_probability, 55.0, "the cron scored the deal")
         self.assertEqual(deal.probability, 55.0, "a typed probability survives the scoring cron")
+        self.assertEqual((deal.forecast_revenue, deal.prorated_revenue), (550.0, 550.0))
 
     def test_restored_deal_takes_its_stage_again(self):
         deal = self.make_deal("Typed then lost", self.s_proposal, 1000)

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
 
 from .common import FunnelCase
 
@@ -40,9 +40,54 @@ class TestStagePercentages(FunnelCase):
         self.assertEqual(self.s_new.stall_move_back_steps, 1)
 
     def test_odoo_default_stages_got_percentages_on_install(self):
+        # crm's own data, loaded before the module: New, Qualified,
+        # Proposition and Won
         expected = {"crm.stage_lead1": 10.0, "crm.stage_lead2": 30.0,
                     "crm.stage_lead3": 60.0, "crm.stage_lead4": 100.0}
         for xmlid, percentage in expected.items():
-            stage = self.env.ref(xmlid, raise_if_not_found=False)
-            if stage:
-                self.assertEqual(stage.forecast_probability, percentage, xmlid)
+            self.assertEqual(self.env.ref(xmlid).forecast_probability, percentage, xmlid)
+
+    def test_new_stage_proposes_a_percentage_from_its_neighbours(self):
+        # the team's pipeline is its own four stages only
+        self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        between = self.env["crm.stage"].create({"name": "Between", "sequence": 902, "team_id": self.team.id})
+        # after T-Qualified (30, same sequence, older) and before T-Proposal (60)
+        self.assertEqual(between.forecast_probability, 45.0)
+        first = self.env["crm.stage"].create({"name": "First", "sequence": 900, "team_id": self.team.id})
+        self.assertEqual(first.forecast_probability, 5.0, "halfway from 0 to T-Prospect's 10")
+        with Form(self.env["crm.stage"].with_context(default_sequence=903)) as form:
+            form.name = "In the form"
+            form.team_id = self.team
+            self.assertEqual(form.forecast_probability, 80.0, "between 60 and 100")
+        # a value given is kept
+        given = self.env["crm.stage"].create({"name": "Given", "sequence": 902, "team_id": self.team.id,
+                                              "forecast_probability": 33})
+        self.assertEqual(given.forecast_probability, 33.0)
+
+    def test_unticking_won_sets_a_sensible_percentage(self):
+        self.s_won.is_won = False
+        # the last stage after T-Proposal (60): halfway to 100
+        self.assertEqual(self.s_won.forecast_probability, 80.0)
+        deal = self.make_deal("In former won", self.s_won, 1000)
+        self.assertEqual(deal.probability, 80.0)
+
+    def test_stage_with_history_cannot_be_deleted_but_can_be_archived(self):
+        passed = self.env["crm.stage"].create({"name": "Passed", "sequence": 902, "team_id": self.team.id})
+        deal = self.make_deal("Passing", passed)
+        deal.stage_id = self.s_proposal
+        with self.assertRaisesRegex(UserError, "Archive it instead"):
+            passed.unlink()
+        passed.action_archive()
+        self.assertFalse(passed.active)
+        self.assertEqual(deal.stage_history_ids.sorted("id")[0].stage_id, passed)
+        # an archived stage leaves the team's pipeline
+        self.assertNotIn(passed, deal._stage_find(limit=None))
+        # a stage never used can go
+        unused = self.env["crm.stage"].create({"name": "Unused", "team_id": self.team.id})
+        unused.unlink()
+        self.assertFalse(unused.exists())
+
+    def test_stage_with_open_deals_cannot_be_archived(self):
+        self.make_deal("Sitting", self.s_qualified)
+        with self.assertRaisesRegex(UserError, "1 open deals"):
+            self.s_qualified.action_archive()

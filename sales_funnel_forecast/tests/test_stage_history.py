@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import FunnelCase
 
@@ -13,13 +14,13 @@ class TestStageHistory(FunnelCase):
     def test_stays_and_durations(self):
         self.set_now(self.t0)
         deal = self.make_deal("History", self.s_new, 10000)
-        self.set_now(self.t0 + timedelta(days=3))
+        self.set_now(self.day(3))
         deal.stage_id = self.s_qualified
-        self.set_now(self.t0 + timedelta(days=10, hours=12))
+        self.set_now(self.day(10, 12))
         deal.stage_id = self.s_proposal
-        self.set_now(self.t0 + timedelta(days=12))
+        self.set_now(self.day(12))
         deal.stage_id = self.s_qualified        # the customer went back
-        self.set_now(self.t0 + timedelta(days=20))
+        self.set_now(self.day(20))
         deal.action_set_won()
 
         rows = deal.stage_history_ids.sorted("id")
@@ -32,13 +33,48 @@ class TestStageHistory(FunnelCase):
         self.assertEqual(rows.mapped("is_regression"), [False, False, False, True, False])
         self.assertEqual(rows.mapped("reason"), ["create", "manual", "manual", "manual", "manual"])
         self.assertEqual(rows[0].date_in, self.t0)
-        self.assertEqual(rows[1].date_in, self.t0 + timedelta(days=3))
-        self.assertEqual(rows[3].date_out, self.t0 + timedelta(days=20))
+        self.assertEqual(rows[1].date_in, self.day(3))
+        self.assertEqual(rows[3].date_out, self.day(20))
         self.assertFalse(rows[4].date_out, "the current stay is open")
         self.assertEqual(rows.mapped("probability"), [10.0, 30.0, 60.0, 30.0, 100.0])
         self.assertEqual(rows[0].expected_revenue, 10000.0)
         self.assertEqual(rows.mapped("user_id"), self.rep)
         self.assertEqual(rows.mapped("team_id"), self.team)
+
+    def test_current_stay_duration_is_right_when_read(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Current", self.s_new)
+        other = self.make_deal("Moved on", self.s_new)
+        self.set_now(self.day(2))
+        other.stage_id = self.s_qualified
+        self.set_now(self.day(5, 12))
+        History = self.env["crm.lead.stage.history"]
+        self.env.invalidate_all()
+        current = self.open_stays(deal)
+        self.assertEqual(current.duration_days, 5.5, "now minus entry, no daily job needed")
+        # the same rule in filters, sorts and the analysis' averages
+        domain = [("lead_id", "in", (deal | other).ids)]
+        self.assertEqual(History.search(domain + [("duration_days", ">", 5)]), current)
+        self.assertEqual(History.search(domain, order="duration_days desc", limit=1), current)
+        [(average,)] = History._read_group(domain + [("stage_id", "=", self.s_new.id)],
+                                           [], ["duration_days:avg"])
+        self.assertEqual(average, (5.5 + 2.0) / 2)
+        self.set_now(self.day(7))
+        self.env.invalidate_all()
+        self.assertEqual(self.open_stays(deal).duration_days, 7.0)
+
+    def test_won_stay_counts_the_same_while_current_and_after_reopening(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Won then reopened", self.s_proposal, 1000)
+        self.set_now(self.day(1))
+        deal.action_set_won()
+        self.set_now(self.day(4))
+        self.env.invalidate_all()
+        won_stay = self.open_stays(deal)
+        self.assertEqual(won_stay.duration_days, 3.0)
+        deal.stage_id = self.s_proposal
+        self.assertEqual(won_stay.duration_days, 3.0)
+        self.assertEqual(won_stay.date_out, self.day(4))
 
     def test_same_stage_write_adds_nothing(self):
         deal = self.make_deal("Same", self.s_new)
@@ -52,22 +88,14 @@ class TestStageHistory(FunnelCase):
         ])
         self.env.flush_all()
         History = self.env["crm.lead.stage.history"]
-        # The two statements of the history logger do not grow with the
-        # number of deals.
+        # closing the stays and opening the new ones: two statements, whatever
+        # the number of deals
         with self.assertQueryCount(2):
             History.sudo()._sff_record_moves(dict.fromkeys(deals.ids, self.s_new.id))
         deals.write({"stage_id": self.s_qualified.id})
         counts = dict(History._read_group([("lead_id", "in", deals.ids)], ["stage_id"], ["__count"]))
         self.assertEqual(counts[self.s_qualified], 60)
-
-    def test_current_duration_refresh(self):
-        self.set_now(self.t0)
-        deal = self.make_deal("Refresh", self.s_new)
-        self.env.cr.execute(
-            "UPDATE crm_lead_stage_history SET date_in = (now() AT TIME ZONE 'UTC') - interval '36 hours' WHERE lead_id = %s",
-            [deal.id])
-        self.env["crm.lead.stage.history"]._cron_refresh_current_durations()
-        self.assertAlmostEqual(deal.stage_history_ids.duration_days, 1.5, places=2)
+        self.assertEqual(len(self.open_stays(deals)), 60)
 
     def test_history_cannot_be_made_by_hand(self):
         deal = self.make_deal("Hand", self.s_new)
@@ -90,32 +118,6 @@ class TestStageHistory(FunnelCase):
         deal.unlink()
         self.assertFalse(rows.exists())
 
-    def test_lost_closes_the_stay_and_restore_opens_one(self):
-        self.set_now(self.t0)
-        deal = self.make_deal("Lost stay", self.s_qualified)
-        self.set_now(self.t0 + timedelta(days=4))
-        deal.action_set_lost()
-        stay = deal.stage_history_ids
-        self.assertEqual(stay.date_out, self.t0 + timedelta(days=4))
-        self.assertEqual(stay.duration_days, 4.0)
-        self.set_now(self.t0 + timedelta(days=9))
-        deal.action_unarchive()
-        rows = deal.stage_history_ids.sorted("id")
-        self.assertEqual(len(rows), 2)
-        self.assertEqual((rows[1].stage_id, rows[1].previous_stage_id, rows[1].date_in),
-                         (self.s_qualified, self.s_qualified, self.t0 + timedelta(days=9)))
-        self.assertFalse(rows[1].date_out)
-
-    def test_won_stays_are_not_refreshed(self):
-        deal = self.make_deal("Won stay", self.s_proposal)
-        deal.action_set_won()
-        won_stay = deal.stage_history_ids.filtered(lambda row: not row.date_out)
-        self.env.cr.execute(
-            "UPDATE crm_lead_stage_history SET date_in = (now() AT TIME ZONE 'UTC') - interval '10 days', duration_days = 0 WHERE id = %s",
-            [won_stay.id])
-        self.env["crm.lead.stage.history"]._cron_refresh_current_durations()
-        self.assertEqual(won_stay.duration_days, 0.0)
-
     def test_unknown_reason_from_context_is_a_move(self):
         deal = self.make_deal("Reason", self.s_new)
         deal.with_context(stage_history_reason="anything; drop").stage_id = self.s_qualified
@@ -123,9 +125,194 @@ class TestStageHistory(FunnelCase):
         deal.with_context(stage_history_reason="stall").stage_id = self.s_new
         self.assertEqual(deal.stage_history_ids.sorted("id")[-1].reason, "stall")
 
+    # ------------------------------------------------------------------
+    # No stay grows forever
+    # ------------------------------------------------------------------
+    def test_lost_closes_the_stay_and_restore_opens_one(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Lost stay", self.s_qualified)
+        self.set_now(self.day(4))
+        deal.action_set_lost()
+        stay = deal.stage_history_ids
+        self.assertEqual(stay.date_out, self.day(4))
+        self.assertEqual(stay.duration_days, 4.0)
+        self.set_now(self.day(9))
+        deal.action_unarchive()
+        self.assertEqual(self.stays(deal), [
+            (self.s_qualified, self.env["crm.stage"], self.t0, self.day(4)),
+            (self.s_qualified, self.s_qualified, self.day(9), False),
+        ])
+
+    def test_archive_and_move_in_one_write(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Archive and move", self.s_new)
+        self.set_now(self.day(2))
+        deal.write({"active": False, "stage_id": self.s_proposal.id})
+        self.assertFalse(self.open_stays(deal), "a lost deal has no open stay")
+        self.assertEqual(self.stays(deal), [(self.s_new, self.env["crm.stage"], self.t0, self.day(2))])
+
+    def test_archived_deals_in_a_batch_of_moves(self):
+        self.set_now(self.t0)
+        open_deal = self.make_deal("Open", self.s_new)
+        lost = self.make_deal("Lost", self.s_new)
+        lost.action_set_lost()
+        self.set_now(self.day(1))
+        (open_deal | lost).with_context(active_test=False).write({"stage_id": self.s_qualified.id})
+        self.assertEqual(len(self.open_stays(open_deal)), 1)
+        self.assertFalse(self.open_stays(lost))
+        self.assertEqual(len(lost.stage_history_ids), 1, "no stay for a lost deal moved")
+        self.assertEqual(lost.lost_stage_id, self.s_new, "still lost where it was lost")
+
+    def test_restore_and_move_in_one_write_opens_one_stay(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Restore and move", self.s_qualified)
+        self.set_now(self.day(1))
+        deal.action_set_lost()
+        self.set_now(self.day(5))
+        deal.write({"active": True, "stage_id": self.s_proposal.id})
+        self.assertEqual(self.stays(deal), [
+            (self.s_qualified, self.env["crm.stage"], self.t0, self.day(1)),
+            (self.s_proposal, self.s_qualified, self.day(5), False),
+        ])
+        self.assertEqual(deal.probability, 60.0)
+
+    def test_one_open_stay_per_deal_in_the_database(self):
+        deal = self.make_deal("Unique", self.s_new)
+        self.env.flush_all()
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.env.cr.execute(
+                """INSERT INTO crm_lead_stage_history (lead_id, stage_id, date_in, reason)
+                   VALUES (%s, %s, now(), 'manual')""", [deal.id, self.s_qualified.id])
+
+    # ------------------------------------------------------------------
+    # Days in stage come from the current stay
+    # ------------------------------------------------------------------
+    def test_days_in_stage_from_the_current_stay(self):
+        self.set_now(self.t0)
+        waiting = self.make_deal("Waiting", self.s_new)
+        moving = self.make_deal("Moving", self.s_new)
+        self.set_now(self.day(6))
+        # Odoo stamps its last stage update on every deal of the write
+        (waiting | moving).write({"stage_id": self.s_new.id})
+        moving.stage_id = self.s_qualified
+        self.set_now(self.day(9, 23))
+        self.env.invalidate_all()
+        self.assertEqual(waiting.stage_age_days, 9)
+        self.assertEqual(moving.stage_age_days, 3)
+        found = self.env["crm.lead"].search([("id", "in", (waiting | moving).ids), ("stage_age_days", ">=", 5)])
+        self.assertEqual(found, waiting)
+        self.set_now(self.day(10))
+        self.env.invalidate_all()
+        self.assertEqual(waiting.stage_age_days, 10)
+
+    def test_days_in_stage_restart_on_restore(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Restored", self.s_new)
+        self.set_now(self.day(3))
+        deal.action_set_lost()
+        self.assertEqual(deal.stage_age_days, 0, "a lost deal is in no stage")
+        self.set_now(self.day(20))
+        deal.action_unarchive()
+        self.set_now(self.day(22))
+        self.env.invalidate_all()
+        self.assertEqual(deal.stage_age_days, 2)
+
+    # ------------------------------------------------------------------
+    # Company, team and salesperson follow the deal
+    # ------------------------------------------------------------------
     def test_history_follows_the_deal_to_another_company(self):
         other = self.env["res.company"].create({"name": "Funnel Moved Co"})
         deal = self.make_deal("Moving company", self.s_new, user_id=False)
         deal.stage_id = self.s_qualified
         deal.company_id = other
         self.assertEqual(deal.stage_history_ids.company_id, other)
+
+    def test_team_change_that_changes_company_moves_the_stays(self):
+        other = self.env["res.company"].create({"name": "Funnel Team Co"})
+        self.env.user.company_ids |= other
+        home_team = self.env["crm.team"].create({"name": "Home company team", "company_id": self.company.id})
+        other_team = self.env["crm.team"].create({"name": "Other company team", "company_id": other.id})
+        deal = self.make_deal("Team move", self.s_new, user_id=False, team_id=home_team.id)
+        deal.stage_id = self.s_qualified
+        self.assertEqual(deal.company_id, self.company)
+        deal.team_id = other_team
+        self.assertEqual(deal.company_id, other, "Odoo computes the company from the team")
+        self.assertEqual(deal.stage_history_ids.company_id, other)
+        # the open stay is now the new team's; the closed one keeps its team
+        closed, current = deal.stage_history_ids.sorted("id")
+        self.assertEqual((closed.team_id, current.team_id), (home_team, other_team))
+
+    def test_salesperson_change_that_changes_company_moves_the_stays(self):
+        other = self.env["res.company"].create({"name": "Funnel Rep Co"})
+        self.env.user.company_ids |= other
+        far_rep = self.env["res.users"].create({
+            "name": "Far Rep", "login": "sff_far_rep",
+            "company_id": other.id, "company_ids": [(6, 0, other.ids)],
+            "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+        })
+        deal = self.make_deal("Rep move", self.s_new, team_id=False, user_id=False,
+                              company_id=self.company.id)
+        deal.user_id = far_rep
+        self.assertEqual(deal.company_id, other)
+        self.assertEqual(deal.stage_history_ids.company_id, other)
+        self.assertEqual(deal.stage_history_ids.user_id, far_rep)
+
+    # ------------------------------------------------------------------
+    # One stage order
+    # ------------------------------------------------------------------
+    def test_moved_back_uses_sequence_then_id(self):
+        # two stages with the same sequence: the older one comes first
+        first = self.env["crm.stage"].create({"name": "Same A", "sequence": 950, "team_id": self.team.id})
+        second = self.env["crm.stage"].create({"name": "Same B", "sequence": 950, "team_id": self.team.id})
+        deal = self.make_deal("Order", first)
+        deal.stage_id = second
+        deal.stage_id = first
+        rows = deal.stage_history_ids.sorted("id")
+        self.assertEqual(rows.mapped("is_regression"), [False, False, True])
+
+    # ------------------------------------------------------------------
+    # Leads and opportunities
+    # ------------------------------------------------------------------
+    def test_lead_has_no_stay_until_converted(self):
+        self.set_now(self.t0)
+        lead = self.make_deal("A lead", self.s_new, type="lead")
+        self.assertFalse(lead.stage_history_ids)
+        lead.stage_id = self.s_qualified
+        self.assertFalse(lead.stage_history_ids)
+        self.set_now(self.day(4))
+        wizard = self.env["crm.lead2opportunity.partner"].with_context(
+            active_model="crm.lead", active_id=lead.id, active_ids=lead.ids,
+        ).create({"name": "convert", "action": "nothing"})
+        wizard.action_apply()
+        self.assertEqual(lead.type, "opportunity")
+        self.assertEqual(lead.date_conversion, self.day(4))
+        row = lead.stage_history_ids
+        self.assertEqual((row.stage_id, row.previous_stage_id, row.date_in, row.date_out, row.reason),
+                         (lead.stage_id, self.env["crm.stage"], self.day(4), False, "create"))
+
+    def test_opportunity_turned_back_into_lead_ends_its_stay(self):
+        self.set_now(self.t0)
+        deal = self.make_deal("Back to lead", self.s_new)
+        self.set_now(self.day(1))
+        deal.type = "lead"
+        self.assertFalse(self.open_stays(deal))
+        self.assertEqual(deal.stage_history_ids.date_out, self.day(1))
+
+    def test_merge_through_the_wizard(self):
+        self.set_now(self.t0)
+        head = self.make_deal("Merge head", self.s_proposal, 5000, partner_name="Merge Co")
+        tail = self.make_deal("Merge tail", self.s_new, 1000, partner_name="Merge Co")
+        self.set_now(self.day(1))
+        tail.stage_id = self.s_qualified
+        tail_rows = tail.stage_history_ids
+        self.set_now(self.day(2))
+        wizard = self.env["crm.merge.opportunity"].with_context(
+            active_model="crm.lead", active_ids=(head | tail).ids,
+        ).create({"opportunity_ids": [(6, 0, (head | tail).ids)]})
+        merged = wizard.action_merge()
+        merged = self.env["crm.lead"].browse(merged["res_id"])
+        self.assertEqual(merged, head, "the deal furthest in the pipeline stays")
+        self.assertFalse(tail.exists())
+        self.assertFalse(tail_rows.exists(), "the merged deal's stays go with it")
+        self.assertEqual(self.stays(head), [(self.s_proposal, self.env["crm.stage"], self.t0, False)])
+        self.assertEqual(head.probability, 60.0)

@@ -19,14 +19,21 @@ class CrmStageCatalogueApply(models.TransientModel):
     )
     line_ids = fields.One2many(related="catalogue_id.line_ids", string="Steps")
     existing_stage_count = fields.Integer(compute="_compute_existing_stage_count")
+    shared_stage_deal_count = fields.Integer(compute="_compute_existing_stage_count")
 
     @api.depends("team_id")
     def _compute_existing_stage_count(self):
         Stage = self.env["crm.stage"]
+        Lead = self.env["crm.lead"]
         for wizard in self:
-            wizard.existing_stage_count = Stage.search_count(
-                [("team_id", "=", wizard.team_id.id)]
-            ) if wizard.team_id else 0
+            if not wizard.team_id:
+                wizard.existing_stage_count = wizard.shared_stage_deal_count = 0
+                continue
+            wizard.existing_stage_count = Stage.search_count([("team_id", "=", wizard.team_id.id)])
+            wizard.shared_stage_deal_count = Lead.search_count([
+                ("team_id", "=", wizard.team_id.id), ("type", "=", "opportunity"),
+                ("stage_id.team_id", "=", False),
+            ])
 
     def action_apply(self):
         self.ensure_one()
@@ -51,7 +58,8 @@ class CrmStageCatalogueApply(models.TransientModel):
 
     def _apply_lines(self, lines):
         """Create (or update, when the team already has a stage of that name)
-        one stage per step, with the step's names in every installed language."""
+        one stage per step, with the step's names in every installed language,
+        and make them the team's whole pipeline."""
         Stage = self.env["crm.stage"]
         existing = {
             stage.name: stage for stage in Stage.search([("team_id", "=", self.team_id.id)])
@@ -77,4 +85,5 @@ class CrmStageCatalogueApply(models.TransientModel):
                 "name", {code: line.with_context(lang=code).name for code in languages}
             )
             stages |= stage
+        self.team_id.stage_catalogue_id = self.catalogue_id
         return stages

@@ -3,27 +3,35 @@
 
 Deals are created and moved with the ORM, so that the chatter tracks every
 move and the stage history is written by the module itself; the dates are
-then set back in time to what the simulation decided.
+then set back in time to what the simulation decided. Called from the demo
+data file through ``crm.lead._sff_demo_generate_pipeline``.
 """
 import random
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import fields
 from odoo.tools import SQL
 
-from .crm_lead_stage_history import stay_days_sql
+from .. import engine_sql
 
 DEMO_SEED = 20261122
 DEMO_DAYS = 540  # 18 months
 
 
-class CrmLead(models.Model):
-    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+def generate(env, team_a_id, catalogue_a_id, team_b_id, catalogue_b_id, count=300):
+    """Two teams with a catalogue each, and ``count`` deals between them."""
+    return _Generator(env).generate(team_a_id, catalogue_a_id, team_b_id, catalogue_b_id, count)
 
-    @api.model
-    def _sff_demo_generate_pipeline(self, team_a_id, catalogue_a_id, team_b_id,
-                                    catalogue_b_id, count=300):
+
+class _Generator:
+    def __init__(self, env):
+        self.env = env
+
+    def browse(self, ids=()):
+        return self.env["crm.lead"].browse(ids)
+
+    def generate(self, team_a_id, catalogue_a_id, team_b_id, catalogue_b_id, count):
         rng = random.Random(DEMO_SEED)
         now = fields.Datetime.now()
         Apply = self.env["crm.stage.catalogue.apply"]
@@ -47,14 +55,14 @@ class CrmLead(models.Model):
         plans = []
         for index in range(count):
             team, stages, amounts = pipelines[0] if rng.random() < 0.55 else pipelines[1]
-            plan = self._sff_demo_plan(rng, now, index, team, stages, amounts)
+            plan = self._plan(rng, now, index, team, stages, amounts)
             if partners:
                 plan["values"]["partner_id"] = rng.choice(partners).id
             if sources:
                 plan["values"]["source_id"] = rng.choice(sources).id
             plans.append(plan)
 
-        leads = self.create([plan["values"] for plan in plans])
+        leads = self.env["crm.lead"].create([plan["values"] for plan in plans])
         for lead, plan in zip(leads, plans):
             plan["lead"] = lead
         self.env.cr.precommit.run()
@@ -84,12 +92,11 @@ class CrmLead(models.Model):
         self.env.cr.precommit.run()
 
         if products:
-            self._sff_demo_quotations(rng, plans, products)
-        self._sff_demo_set_dates(plans)
+            self._quotations(rng, plans, products)
+        self._set_dates(plans)
         return True
 
-    @api.model
-    def _sff_demo_plan(self, rng, now, index, team, stages, amounts):
+    def _plan(self, rng, now, index, team, stages, amounts):
         """Decide a deal's life: creation date, moves (date, stage), outcome."""
         users = team.member_ids or team.user_id
         open_stages = stages.filtered(lambda stage: not stage.is_won)
@@ -142,8 +149,7 @@ class CrmLead(models.Model):
             },
         }
 
-    @api.model
-    def _sff_demo_quotations(self, rng, plans, products):
+    def _quotations(self, rng, plans, products):
         orders = []
         for plan in plans:
             if not plan["moves"] or not plan["lead"].partner_id:
@@ -167,8 +173,7 @@ class CrmLead(models.Model):
                                        and order.opportunity_id.active)
             won.action_confirm()
 
-    @api.model
-    def _sff_demo_set_dates(self, plans):
+    def _set_dates(self, plans):
         """Put creation dates, moves, chatter and history back in time."""
         cr = self.env.cr
         self.env.flush_all()
@@ -219,13 +224,13 @@ class CrmLead(models.Model):
             cr.execute(SQL(
                 """
                 UPDATE crm_lead_stage_history h
-                   SET date_in = v.date_in, date_out = v.date_out, duration_days = %s
+                   SET date_in = v.date_in, date_out = v.date_out,
+                       duration_days = CASE WHEN v.date_out IS NOT NULL THEN %s END
                   FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[]))
-                       AS v(id, date_in, date_out), crm_stage s
-                 WHERE h.id = v.id AND s.id = h.stage_id
+                       AS v(id, date_in, date_out)
+                 WHERE h.id = v.id
                 """,
-                stay_days_sql(SQL.identifier("v", "date_in"), SQL.identifier("v", "date_out"),
-                              cr.now(), SQL.identifier("s", "is_won")),
+                engine_sql.days_between(SQL.identifier("v", "date_in"), SQL.identifier("v", "date_out")),
                 *[list(column) for column in zip(*history_rows)],
             ))
         if message_rows:

@@ -1,0 +1,68 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The rules of ``engine.py`` that the database applies too, as SQL.
+
+Each function here is the SQL twin of the ``engine`` function of the same
+name: batch updates and report views use these, Python code uses the engine,
+and ``tests/test_engine_sql.py`` checks that both give the same figures.
+Arguments are ``odoo.tools.SQL`` expressions (column references or values).
+"""
+from odoo.tools import SQL
+
+
+def stage_probability(stage_alias):
+    """``engine.stage_probability`` for the ``crm_stage`` row ``stage_alias``:
+    100 in a won stage, the stage percentage elsewhere."""
+    return SQL(
+        "(CASE WHEN COALESCE(%s, FALSE) THEN 100.0 ELSE COALESCE(%s, 0)::float8 END)",
+        SQL.identifier(stage_alias, "is_won"),
+        SQL.identifier(stage_alias, "forecast_probability"),
+    )
+
+
+def stage_before(first_alias, second_alias):
+    """True when the ``crm_stage`` row ``first_alias`` comes before
+    ``second_alias`` in Odoo's stage order (sequence, then id): the order of
+    ``engine.stage_order_key``. NULL when either stage is missing."""
+    return SQL(
+        "((COALESCE(%s, 0), %s) < (COALESCE(%s, 0), %s))",
+        SQL.identifier(first_alias, "sequence"), SQL.identifier(first_alias, "id"),
+        SQL.identifier(second_alias, "sequence"), SQL.identifier(second_alias, "id"),
+    )
+
+
+def days_between(start, end):
+    """``engine.duration_days``: 24-hour periods from ``start`` to ``end``,
+    never negative."""
+    return SQL("(GREATEST(EXTRACT(EPOCH FROM (%s - %s)), 0)::float8 / 86400.0)", end, start)
+
+
+def round_money(value):
+    """``engine.round_money``: a float rounded to cents, half away from zero
+    (the cast keeps 15 significant digits, as the engine does)."""
+    return SQL("ROUND((%s)::float8::numeric, 2)", value)
+
+
+def weighted_revenue(expected_revenue, probability, active, is_won, excluded):
+    """``engine.weighted_revenue``: amount x probability / 100 for open deals
+    in the forecast, 0 otherwise. The product is computed in float8, in the
+    engine's order, so that both round the same number."""
+    return SQL(
+        """(CASE WHEN COALESCE(%(active)s, FALSE) AND NOT COALESCE(%(won)s, FALSE)
+                      AND NOT COALESCE(%(excluded)s, FALSE)
+                 THEN %(rounded)s ELSE 0.00 END)""",
+        active=active, won=is_won, excluded=excluded,
+        rounded=round_money(SQL(
+            "COALESCE(%s, 0)::float8 * COALESCE(%s, 0)::float8 / 100.0",
+            expected_revenue, probability,
+        )),
+    )
+
+
+def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
+    """``engine.pipeline_amount``: the whole amount of a won deal, the
+    weighted forecast of an open one, 0 for a lost one."""
+    return SQL(
+        "(CASE WHEN COALESCE(%s, FALSE) AND COALESCE(%s, FALSE) THEN %s ELSE %s END)",
+        active, is_won, round_money(SQL("COALESCE(%s, 0)::float8", expected_revenue)),
+        weighted_revenue(expected_revenue, probability, active, is_won, excluded),
+    )

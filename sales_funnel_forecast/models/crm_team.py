@@ -1,0 +1,16 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class CrmTeam(models.Model):
+    _inherit = "crm.team"
+
+    stage_catalogue_id = fields.Many2one(
+        "crm.stage.catalogue",
+        string="Stage Catalogue",
+        ondelete="set null",
+        help="Sales process applied to this team. A team with a catalogue has "
+        "exactly its own stages: the stages shared by every team no longer "
+        "show in its pipeline, nor receive its new or won deals. Clear it to "
+        "see the shared stages again.",
+    )

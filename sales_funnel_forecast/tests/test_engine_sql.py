@@ -1,0 +1,86 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The rules that exist in Python (engine.py) and in SQL (engine_sql.py)
+give the same figures."""
+import random
+from datetime import datetime, timedelta
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
+
+from .. import engine, engine_sql
+
+
+@tagged("post_install", "-at_install")
+class TestEngineParity(TransactionCase):
+
+    def sql_values(self, expression, rows, columns):
+        """Evaluate ``expression`` over ``rows`` given as a VALUES list whose
+        columns are named ``columns`` (alias ``v``)."""
+        values = SQL(", ").join(SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row))
+                                for row in rows)
+        self.env.cr.execute(SQL(
+            "SELECT %s FROM (VALUES %s) AS v(%s)",
+            expression, values, SQL(", ").join(SQL.identifier(column) for column in columns),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def test_stage_probability(self):
+        rows = [(False, 35.5), (True, 80.0), (False, None), (None, 12.0)]
+        got = self.sql_values(engine_sql.stage_probability("v"), rows, ["is_won", "forecast_probability"])
+        self.assertEqual(got, [engine.stage_probability(pct, won) for won, pct in rows])
+
+    def test_stage_order(self):
+        stages = [(10, 5), (10, 7), (9, 8), (None, 3), (0, 2)]
+        rows = [(a[0], a[1], b[0], b[1]) for a in stages for b in stages]
+        # the helper, on two rows shaped like crm_stage
+        self.env.cr.execute(SQL(
+            """SELECT %s FROM (VALUES %s) AS v(a_seq, a_id, b_seq, b_id),
+                      LATERAL (SELECT v.a_seq AS sequence, v.a_id AS id) a,
+                      LATERAL (SELECT v.b_seq AS sequence, v.b_id AS id) b""",
+            engine_sql.stage_before("a", "b"),
+            SQL(", ").join(SQL("(%s::int, %s, %s::int, %s)", *row) for row in rows),
+        ))
+        got = [row[0] for row in self.env.cr.fetchall()]
+        expected = [engine.stage_order_key(a_seq, a_id) < engine.stage_order_key(b_seq, b_id)
+                    for a_seq, a_id, b_seq, b_id in rows]
+        self.assertEqual(got, expected)
+
+    def test_days_between(self):
+        start = datetime(2026, 3, 29, 0, 30)   # a daylight-saving weekend in Europe
+        rows = [(start, start + timedelta(days=d, hours=h, minutes=m))
+                for d, h, m in ((0, 0, 0), (1, 0, 0), (2, 12, 0), (0, 23, 59), (40, 1, 7), (-3, 0, 0))]
+        got = self.sql_values(
+            engine_sql.days_between(SQL("v.date_in::timestamp"), SQL("v.date_out::timestamp")),
+            rows, ["date_in", "date_out"])
+        for value, (date_in, date_out) in zip(got, rows):
+            self.assertAlmostEqual(value, engine.duration_days(date_in, date_out), places=9)
+
+    def test_money_rounding_and_forecast(self):
+        rng = random.Random(7)
+        rows = [
+            (0.25, 50.0, True, False, False),      # 0.125: half a cent
+            (1000.05, 50.0, True, False, False),   # 500.025
+            (999.99, 60.0, True, False, False),
+            (0.1, 30.0, True, False, False),
+            (8000.0, 100.0, True, True, False),    # won
+            (7000.0, 0.0, False, False, False),    # lost
+            (9000.0, 60.0, True, False, True),     # out of the forecast
+            (None, 60.0, True, False, False),
+            (-250.05, 50.0, True, False, False),   # a negative amount rounds away from zero too
+        ]
+        rows += [
+            (round(rng.uniform(0, 200000), 2), float(rng.choice([0, 1, 2.5, 5, 12.5, 33.33, 50, 85, 99])),
+             rng.random() > 0.2, rng.random() > 0.8, rng.random() > 0.9)
+            for _i in range(400)
+        ]
+        columns = ["expected", "probability", "active", "won", "excluded"]
+        args = [SQL("v.expected::numeric"), SQL("v.probability::float8"),
+                SQL("v.active"), SQL("v.won"), SQL("v.excluded")]
+        forecast = self.sql_values(engine_sql.weighted_revenue(*args), rows, columns)
+        pipeline = self.sql_values(engine_sql.pipeline_amount(*args), rows, columns)
+        self.assertEqual([float(value) for value in forecast],
+                         [engine.weighted_revenue(*row) for row in rows])
+        self.assertEqual([float(value) for value in pipeline],
+                         [engine.pipeline_amount(*row) for row in rows])
+        self.assertEqual(engine.weighted_revenue(*rows[0]), 0.13)
+        self.assertEqual(engine.weighted_revenue(*rows[-1 - 400]), -125.03)
