@@ -1,44 +1,88 @@
-# Run through `odoo-bin shell` by bench/run: times a stage write on 1,000
-# open deals, tracking included, each run rolled back. BENCH_MODE=vanilla
-# (Odoo alone) or module (without, then with the history logging).
+# Run with `env` by bench/run (scripts/odoo_exec.py): times stage writes on
+# open deals, chatter tracking and the module's history included, each run
+# rolled back.
+#   - batch: one write moving 1,000 deals (median of 9 runs);
+#   - drag: one deal moved per write, as a kanban drag and drop, 200 times
+#     (median per write);
+# BENCH_MODE=vanilla (Odoo alone) or module (without, then with the history
+# logging, runs alternating).
 import os
 import statistics
 import time
 
 RUNS = 9
-Lead = env["crm.lead"]  # noqa: F821 (odoo shell)
+DRAGS = 200
+Lead = env["crm.lead"]  # noqa: F821 (odoo_exec)
 stages = env["crm.stage"].search([], order="sequence, id", limit=4)  # noqa: F821
 deals = Lead.search([("stage_id", "=", stages[0].id), ("active", "=", True)], limit=1000)
 assert len(deals) == 1000, f"only {len(deals)} open deals in the first stage: generate at least 3,000 deals"
 
 
-def one_write(run):
+def commit_like():
+    """What a request does before committing: flush, then pre-commit hooks
+    (chatter tracking, the module's queued history)."""
+    env.flush_all()  # noqa: F821
+    env.cr.flush()  # noqa: F821
+
+
+def batch_write(run):
     target = stages[1 + run % 2]
     start = time.perf_counter()
     deals.write({"stage_id": target.id})
-    env.flush_all()  # noqa: F821
-    env.cr.precommit.run()  # noqa: F821  (chatter tracking)
-    env.flush_all()  # noqa: F821
+    commit_like()
     elapsed = time.perf_counter() - start
     env.cr.rollback()  # noqa: F821
     env.invalidate_all()  # noqa: F821
     return elapsed
 
 
+def drags(run):
+    times = []
+    for index, deal in enumerate(deals[:DRAGS]):
+        target = stages[1 + (run + index) % 2]
+        start = time.perf_counter()
+        deal.write({"stage_id": target.id})
+        commit_like()
+        times.append(time.perf_counter() - start)
+    env.cr.rollback()  # noqa: F821
+    env.invalidate_all()  # noqa: F821
+    return statistics.median(times)
+
+
+def measure():
+    batch_write(0)  # warm-up
+    drags(0)
+    return ([batch_write(run) for run in range(RUNS)],
+            [drags(run) for run in range(3)])
+
+
 if os.environ.get("BENCH_MODE") == "vanilla":
-    times = [one_write(run) for run in range(RUNS + 1)][1:]
-    print(f"vanilla median_s={statistics.median(times):.3f}")
+    batch, drag = measure()
+    print(f"vanilla batch_s={statistics.median(batch):.3f} drag_ms={1000 * statistics.median(drag):.2f}")
 else:
     # Runs with and without the history logging alternate, so that a slower
     # or faster moment of the machine weighs on both alike.
     History = type(env["crm.lead.stage.history"])  # noqa: F821
-    logger = History._sff_record_moves
-    one_write(0)  # warm-up
-    with_log, without_log = [], []
+    writers = {name: getattr(History, name)
+               for name in ("_sff_record_moves", "_sff_close_stays", "_sff_sync_owner")}
+
+    def logging(on):
+        for name, method in writers.items():
+            setattr(History, name, method if on else (lambda self, *args, **kwargs: None))
+
+    batch_write(0)
+    drags(0)
+    results = {True: ([], []), False: ([], [])}
     for run in range(RUNS):
-        History._sff_record_moves = lambda self, *args, **kwargs: None
-        without_log.append(one_write(run))
-        History._sff_record_moves = logger
-        with_log.append(one_write(run))
-    print(f"module nolog_median_s={statistics.median(without_log):.3f} "
-          f"log_median_s={statistics.median(with_log):.3f}")
+        for on in (False, True):
+            logging(on)
+            results[on][0].append(batch_write(run))
+            if run < 3:
+                results[on][1].append(drags(run))
+    logging(True)
+    print(
+        f"module nolog_batch_s={statistics.median(results[False][0]):.3f} "
+        f"log_batch_s={statistics.median(results[True][0]):.3f} "
+        f"nolog_drag_ms={1000 * statistics.median(results[False][1]):.2f} "
+        f"log_drag_ms={1000 * statistics.median(results[True][1]):.2f}"
+    )

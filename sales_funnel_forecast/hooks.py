@@ -4,6 +4,8 @@ import time
 
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 from . import engine, engine_sql
 
 _logger = logging.getLogger(__name__)
@@ -137,3 +139,24 @@ def _initialise_deals(env):
     changed = [lead_id for lead_id, moved in cr.fetchall() if moved]
     env["crm.lead"].invalidate_model()
     return changed
+
+
+def uninstall_hook(env):
+    """Archived stages are a notion of this module: once it is gone they
+    would show again in every pipeline. Those that no deal is in are the ones
+    users wanted to delete (or stages restored from the chatter): they go."""
+    Stage = env["crm.stage"].with_context(active_test=False, **{MODULE_UNINSTALL_FLAG: True})
+    env.cr.execute(
+        """SELECT s.id FROM crm_stage s
+            WHERE NOT s.active
+              AND NOT EXISTS (SELECT 1 FROM crm_lead l WHERE l.stage_id = s.id)"""
+    )
+    archived = Stage.browse(row[0] for row in env.cr.fetchall())
+    if archived:
+        # the history table is dropped with the module right after
+        env.cr.execute(
+            """DELETE FROM crm_lead_stage_history
+                WHERE stage_id = ANY(%(ids)s) OR previous_stage_id = ANY(%(ids)s)""",
+            {"ids": archived.ids},
+        )
+        archived.unlink()

@@ -96,12 +96,43 @@ sff_as_pg_owner() {
 }
 
 sff_pg_bin() {
+    # the newest PostgreSQL installed (Debian keeps one folder per version)
     local d
-    for d in /usr/lib/postgresql/*/bin; do
-        [ -x "$d/initdb" ] && { echo "$d"; return 0; }
-    done
+    d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    if [ -n "$d" ] && [ -x "$d/initdb" ]; then
+        echo "$d"
+        return 0
+    fi
     command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return 0; }
     die "PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL 12+ (Debian: apt-get install postgresql)"
+}
+
+# mkdir -p that, as root, gives the folders it creates (and only those) to
+# the postgres system user.
+sff_pg_mkdir() {
+    local dir="$1" missing=()
+    while [ ! -e "$dir" ]; do
+        missing=("$dir" "${missing[@]}")
+        dir="$(dirname "$dir")"
+    done
+    local created
+    for created in "${missing[@]}"; do
+        mkdir "$created"
+        [ "$(id -u)" = 0 ] && chown postgres: "$created"
+    done
+    return 0
+}
+
+# The private cluster trades durability for speed (fsync, synchronous
+# commit and full page writes off): it holds throwaway demo and test
+# databases. SFF_PG_DURABLE=1 starts it with PostgreSQL's defaults instead
+# (the benchmark measures both).
+sff_pg_options() {
+    local options="-p $PGPORT -k $SFF_PGDATA -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if [ -z "${SFF_PG_DURABLE:-}" ]; then
+        options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    echo "$options"
 }
 
 sff_pg_start() {
@@ -109,17 +140,24 @@ sff_pg_start() {
     bin="$(sff_pg_bin)"
     if [ ! -f "$SFF_PGDATA/PG_VERSION" ]; then
         say "Creating a private PostgreSQL cluster in $SFF_PGDATA (port $PGPORT)"
-        mkdir -p "$SFF_PGDATA"
-        [ "$(id -u)" = 0 ] && chown postgres: "$SFF_PGDATA" "$(dirname "$SFF_PGDATA")"
+        sff_pg_mkdir "$SFF_PGDATA"
         sff_as_pg_owner "$bin/initdb" -D "$SFF_PGDATA" -U "$PGUSER" --auth=trust \
             --encoding=UTF8 --locale=C >/dev/null
     fi
     if ! sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" status >/dev/null 2>&1; then
         say "Starting the private PostgreSQL on 127.0.0.1:$PGPORT"
         sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" -l "$SFF_PGDATA/server.log" -w \
-            -o "-p $PGPORT -k $SFF_PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-            start >/dev/null
+            -o "$(sff_pg_options)" start >/dev/null
     fi
+}
+
+# Restart the private cluster with the options of the environment (used by
+# the benchmark to switch durability on and off).
+sff_pg_restart() {
+    local bin
+    bin="$(sff_pg_bin)"
+    sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" -m fast stop >/dev/null 2>&1 || true
+    sff_pg_start
 }
 
 sff_pg_stop() {
@@ -128,10 +166,11 @@ sff_pg_stop() {
     sff_as_pg_owner "$bin/pg_ctl" -D "$SFF_PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
 
-# Odoo command line shared by every script.
+# Odoo command line shared by every script. SFF_ADDONS points at another
+# folder holding the module (the lifecycle checks install an earlier release).
 sff_odoo() {
     "$SFF_VENV/bin/python" "$ODOO_PATH/odoo-bin" \
-        --addons-path="$ODOO_PATH/addons,$SFF_ROOT" \
+        --addons-path="$ODOO_PATH/addons,${SFF_ADDONS:-$SFF_ROOT}" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" \
         "$@"
 }
@@ -153,6 +192,6 @@ sff_odoo_exec() {
     local db="$1"
     shift
     PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}" "$SFF_VENV/bin/python" "$SFF_ROOT/scripts/odoo_exec.py" \
-        --addons-path="$ODOO_PATH/addons,$SFF_ROOT" \
+        --addons-path="$ODOO_PATH/addons,${SFF_ADDONS:-$SFF_ROOT}" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" -d "$db" --log-level=warn "$@"
 }

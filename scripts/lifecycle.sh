@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# Upgrade and uninstall the module on database $1 (which has it installed),
-# then install it onto a database without demo data that already holds deals
-# moved under chatter tracking, and check what the install made of them.
+# Lifecycle checks of the module, on database $1 (which has it installed with
+# its demo data):
+#   1. the demo pipeline is what the README says;
+#   2. an upgrade keeps the history; an uninstall removes the module's tables
+#      and columns and keeps the deals;
+#   3. an install onto a database without demo data that already holds deals
+#      moved, reassigned, converted, won and lost under chatter tracking;
+#   4. an upgrade from the released 18.0.1.0.0 (git commit $SFF_RELEASED) of a
+#      database that holds deals: the migration makes its history right.
 source "$(dirname "$0")/common.sh"
 DB="$1"
 NODEMO="${DB}_nodemo"
+UPGRADE="${DB}_upgrade"
+# 18.0.1.0.0 as it landed
+SFF_RELEASED="${SFF_RELEASED:-f17aecc}"
+RELEASED_DIR="$(mktemp -d)"
+cleanup_lifecycle() {
+    rm -rf "$RELEASED_DIR"
+    dropdb --if-exists "$NODEMO" >/dev/null 2>&1 || true
+    dropdb --if-exists "$UPGRADE" >/dev/null 2>&1 || true
+}
+trap cleanup_lifecycle EXIT
 fail() { printf 'lifecycle: FAILED: %s\n' "$*" >&2; exit 1; }
 q() { psql -d "$1" -tAc "$2"; }
 
-# The demo pipeline: 300 deals over 18 months, moved back and forth, won and
-# lost with reasons, with quotations; every open deal has a probability.
+# --- 1. the demo pipeline -----------------------------------------------------
 demo=$(q "$DB" "SELECT count(*) || ' deals, ' || count(DISTINCT team_id) || ' teams, '
                        || count(DISTINCT user_id) || ' reps, '
                        || count(*) FILTER (WHERE NOT active AND lost_reason_id IS NOT NULL) || ' lost with a reason, '
@@ -27,7 +42,13 @@ for figure in "lost with a reason" "won" "moves back" "quotations"; do
 done
 [ "$(q "$DB" "SELECT count(*) FROM crm_lead WHERE active AND stage_id IS NOT NULL AND probability IS NULL")" = 0 ] \
     || fail "open deals without a probability"
+[ "$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id
+               WHERE h.date_out IS NULL AND (NOT l.active OR l.type = 'lead')")" = 0 ] \
+    || fail "open stays on lost deals or leads"
+[ "$(q "$DB" "SELECT count(*) FROM crm_team WHERE stage_catalogue_id IS NOT NULL")" = 2 ] \
+    || fail "the demo teams do not have their catalogues"
 
+# --- 2. upgrade and uninstall ---------------------------------------------------
 before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 sff_odoo_once -d "$DB" -u sales_funnel_forecast --log-level=warn || fail "the upgrade failed"
 after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
@@ -37,6 +58,12 @@ after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 echo "lifecycle: upgrade kept $after history rows"
 
 deals=$(q "$DB" "SELECT count(*) FROM crm_lead")
+# an archived stage no deal is in: uninstalling must not bring it back
+sff_odoo_exec "$DB" <<'PY'
+stage = env["crm.stage"].create({"name": "Lifecycle archived", "sequence": 500})
+stage.action_archive()
+PY
+stages=$(q "$DB" "SELECT count(*) FROM crm_stage WHERE active")
 echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" | sff_odoo_exec "$DB"
 [ "$(q "$DB" "SELECT state FROM ir_module_module WHERE name = 'sales_funnel_forecast'")" = "uninstalled" ] \
     || fail "uninstall did not complete"
@@ -45,32 +72,72 @@ echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).b
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'forecast_revenue'")" ] \
     || fail "uninstall left crm_lead.forecast_revenue"
 [ "$(q "$DB" "SELECT count(*) FROM crm_lead")" = "$deals" ] || fail "uninstall lost deals"
-echo "lifecycle: uninstall removed the module's tables and columns, kept $deals deals"
+[ "$(q "$DB" "SELECT count(*) FROM crm_stage")" = "$stages" ] \
+    || fail "uninstall left archived stages that would show again"
+[ -z "$(q "$DB" "SELECT 1 FROM ir_config_parameter WHERE key LIKE 'sales_funnel_forecast.%'")" ] \
+    || fail "uninstall left configuration parameters"
+echo "lifecycle: uninstall removed the module's tables, columns and archived stages, kept $deals deals"
 
+# --- 3. install onto existing deals ------------------------------------------------
 dropdb --if-exists "$NODEMO"
 sff_odoo_once -d "$NODEMO" -i crm,sale_crm,account --without-demo=all --log-level=warn \
     || fail "Odoo's crm did not install"
+# Deals as a company would have them before installing the module: each
+# change in its own transaction, as users make them, tracked in the chatter.
 sff_odoo_exec "$NODEMO" <<'PY'
 Lead = env["crm.lead"]
 stages = env["crm.stage"].search([], order="sequence")
 new, qualified, proposition, won = stages[:4]
+rep = env["res.users"].create({"name": "Existing Rep", "login": "existing.rep",
+                               "groups_id": [(4, env.ref("sales_team.group_sale_salesman").id)]})
 deals = Lead.create([{"name": f"Existing {i}", "type": "opportunity", "stage_id": new.id,
                       "expected_revenue": 1000 * (i + 1)} for i in range(4)])
+lead = Lead.create({"name": "Existing 4", "type": "lead", "expected_revenue": 5000})
 env.cr.commit()
 deals[0].stage_id = qualified; env.cr.commit()
+deals[0].user_id = rep; env.cr.commit()
 deals[0].stage_id = proposition; env.cr.commit()
 deals[1].stage_id = proposition; env.cr.commit()
 deals[1].action_set_lost(); env.cr.commit()
 deals[2].action_set_won(); env.cr.commit()
+lead.convert_opportunity(env["res.partner"]); env.cr.commit()
 PY
+createdb -T "$NODEMO" "$UPGRADE"
 sff_odoo_once -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --log-level=warn \
     || fail "the install onto existing deals failed"
-got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || h.n || ':' || COALESCE(ls.name->>'en_US', '-') || ':' || l.forecast_revenue::float, ' ' ORDER BY l.name)
+# name : stays : stays with the rep : lost at : weighted forecast
+got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || h.n || ':' || h.rep || ':' || COALESCE(ls.name->>'en_US', '-') || ':' || l.forecast_revenue::float, ' ' ORDER BY l.name)
                     FROM crm_lead l
-                    JOIN (SELECT lead_id, count(*) n FROM crm_lead_stage_history WHERE reason = 'backfill' GROUP BY lead_id) h ON h.lead_id = l.id
+                    JOIN (SELECT h.lead_id, count(*) n, count(*) FILTER (WHERE u.login = 'existing.rep') rep
+                            FROM crm_lead_stage_history h LEFT JOIN res_users u ON u.id = h.user_id
+                           WHERE h.reason = 'backfill' GROUP BY h.lead_id) h ON h.lead_id = l.id
                LEFT JOIN crm_stage ls ON ls.id = l.lost_stage_id")
-want="Existing 0:3:-:600 Existing 1:2:Proposition:0 Existing 2:2:-:0 Existing 3:1:-:400"
+want="Existing 0:3:1:-:600 Existing 1:2:0:Proposition:0 Existing 2:2:0:-:0 Existing 3:1:0:-:400 Existing 4:1:0:-:500"
 [ "$got" = "$want" ] || fail "install on existing deals gave [$got], expected [$want]"
+[ "$(q "$NODEMO" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id WHERE h.date_out IS NULL AND NOT l.active")" = 0 ] \
+    || fail "a lost deal kept an open stay after install"
 echo "lifecycle: install onto existing deals rebuilt their history: $got"
-dropdb --if-exists "$NODEMO"
+
+# --- 4. upgrade from the released version ---------------------------------------
+mkdir -p "$RELEASED_DIR/addons"
+git -C "$SFF_ROOT" archive "$SFF_RELEASED" sales_funnel_forecast | tar -x -C "$RELEASED_DIR/addons" \
+    || fail "the released version $SFF_RELEASED is not in this clone's history"
+SFF_ADDONS="$RELEASED_DIR/addons" sff_odoo_once -d "$UPGRADE" -i sales_funnel_forecast --without-demo=all --log-level=warn \
+    || fail "the released version did not install"
+[ "$(q "$UPGRADE" "SELECT latest_version FROM ir_module_module WHERE name = 'sales_funnel_forecast'")" = "18.0.1.0.0" ] \
+    || fail "the released version is not 18.0.1.0.0"
+# the released version left an open stay on a deal lost and moved in one write
+SFF_ADDONS="$RELEASED_DIR/addons" sff_odoo_exec "$UPGRADE" <<'PY'
+deal = env["crm.lead"].search([("name", "=", "Existing 3")])
+deal.write({"active": False, "stage_id": env["crm.stage"].search([], order="sequence", limit=2)[1].id})
+PY
+sff_odoo_once -d "$UPGRADE" -u sales_funnel_forecast --without-demo=all --log-level=warn \
+    || fail "the upgrade from the released version failed"
+[ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id WHERE h.date_out IS NULL AND NOT l.active")" = 0 ] \
+    || fail "the upgrade left open stays on lost deals"
+[ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead WHERE pipeline_amount IS NULL")" = 0 ] \
+    || fail "the upgrade left deals without a pipeline value"
+[ -n "$(q "$UPGRADE" "SELECT 1 FROM pg_indexes WHERE indexname = 'crm_lead_stage_history_one_open_idx'")" ] \
+    || fail "the upgrade did not create the one-open-stay index"
+echo "lifecycle: upgrade from 18.0.1.0.0 closed the stays of lost deals and filled the new columns"
 echo "lifecycle: OK"

@@ -100,6 +100,7 @@ class CrmLead(models.Model):
         dates = {}
         ids = [lead_id for lead_id in self.ids if lead_id]
         if ids:
+            self.env["crm.lead.stage.history"]._sff_flush_pending()
             self.env.cr.execute(
                 """SELECT lead_id, date_in FROM crm_lead_stage_history
                     WHERE lead_id = ANY(%s) AND date_out IS NULL""",
@@ -112,6 +113,7 @@ class CrmLead(models.Model):
     def _search_stage_age_days(self, operator, value):
         if operator not in SEARCH_OPERATORS or not isinstance(value, int | float):
             raise NotImplementedError(self.env._("Unsupported search on days in stage."))
+        self.env["crm.lead.stage.history"]._sff_flush_pending()
         return [("id", "in", SQL(
             """(SELECT l.id FROM crm_lead l
                   LEFT JOIN crm_lead_stage_history h ON h.lead_id = l.id AND h.date_out IS NULL
@@ -230,7 +232,9 @@ class CrmLead(models.Model):
             # sudo: history rows are the deal's own record, written for whoever
             # moves the deal; nobody holds create rights on them by design
             History = self.env["crm.lead.stage.history"].sudo()
-            History._sff_record_moves(dict.fromkeys(opportunities.ids, False), reason="create")
+            History._sff_record_moves(
+                {lead.id: (False, lead.stage_id.id) for lead in opportunities}, reason="create",
+            )
             # created already lost (an import of old deals): the stay ends
             lost = opportunities.filtered(lambda lead: not lead.active)
             if lost:
@@ -280,7 +284,9 @@ class CrmLead(models.Model):
             (self - following)._sff_flag_typed_probability()
         if OWNER_FIELDS & set(vals):
             # sudo (here and below): see create, history rows are not the user's to write
-            self.env["crm.lead.stage.history"].sudo()._sff_sync_owner(self.ids)
+            self.env["crm.lead.stage.history"].sudo()._sff_sync_owner(
+                self.filtered(lambda lead: lead.type == "opportunity").ids
+            )
         if before:
             self._sff_update_stays(before)
         return result
@@ -303,10 +309,10 @@ class CrmLead(models.Model):
                 left.append(lead.id)
             elif now_in and type_before == "lead":
                 # a lead converted into an opportunity: its first stay
-                moves["create"][lead.id] = False
+                moves["create"][lead.id] = (False, lead.stage_id.id)
             elif now_in and (not was_in or stage_before != lead.stage_id.id):
                 # restored, or moved within the pipeline
-                moves[reason][lead.id] = stage_before
+                moves[reason][lead.id] = (stage_before, lead.stage_id.id)
         History = self.env["crm.lead.stage.history"].sudo()  # see create
         History._sff_close_stays(left)
         for move_reason, previous in moves.items():

@@ -9,6 +9,9 @@ from .. import engine_sql
 
 _logger = logging.getLogger(__name__)
 
+# precommit data key of the moves queued in the current transaction
+PENDING_KEY = "sales_funnel_forecast.stage_history"
+
 HISTORY_REASONS = [
     ("create", "Created"),
     ("manual", "Moved"),
@@ -145,20 +148,84 @@ class CrmLeadStageHistory(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Writers (SQL, one statement per batch of deals)
+    # Writers: deals queue their moves; the queue is written in SQL, a few
+    # statements for the whole transaction, before the history is read and
+    # at the latest when the transaction commits (like Odoo's tracking).
     # ------------------------------------------------------------------
     @api.model
-    def _sff_record_moves(self, previous_stage_by_lead, reason="manual", when=None):
-        """Close the current stay and open a new one for each deal given.
+    def _sff_queue(self):
+        data = self.env.cr.precommit.data
+        queue = data.get(PENDING_KEY)
+        if queue is None:
+            queue = data[PENDING_KEY] = {"ops": [], "sync": set()}
+            self.env.cr.precommit.add(self.sudo()._sff_flush_pending)
+        return queue
 
-        ``previous_stage_by_lead`` maps deal ids to the stage id they left
-        (False for a first stay: a deal created, or a lead converted). Values
-        of the new stay are read from the deal rows as they are now. Callers
-        pass open opportunities only.
-        """
-        if not previous_stage_by_lead:
+    @api.model
+    def _sff_record_moves(self, moves, reason="manual", when=None):
+        """Queue a new stay for each deal of ``moves``, which maps deal ids to
+        ``(previous stage id or False, new stage id)``; the deal's current
+        stay, if any, ends then. Callers pass open opportunities only.
+
+        Stages and dates are those of the move; the salesperson, team, amount
+        and probability of the new stay are the deal's when the queue is
+        written, at the end of the transaction that moved it."""
+        if moves:
+            self._sff_queue_op("move", moves, reason, when)
+
+    @api.model
+    def _sff_close_stays(self, lead_ids, when=None):
+        """Queue the end of the current stay of deals that left the pipeline."""
+        if lead_ids:
+            self._sff_queue_op("close", dict.fromkeys(lead_ids), None, when)
+
+    @api.model
+    def _sff_sync_owner(self, lead_ids):
+        """Queue: the stays follow their deal into another company (record
+        rules filter on the history's company); the open stay also takes the
+        deal's new salesperson and team, past stays keep those of their time."""
+        if lead_ids:
+            self._sff_queue()["sync"].update(lead_ids)
+            self._sff_invalidate_queued(lead_ids)
+
+    def _sff_queue_op(self, kind, by_lead, reason, when):
+        ops = self._sff_queue()["ops"]
+        when = when or self.env.cr.now()
+        last = ops[-1] if ops else None
+        # consecutive operations of one kind, time and cause on distinct deals
+        # are one batch
+        if last and last[:3] == (kind, reason, when) and not by_lead.keys() & last[3].keys():
+            last[3].update(by_lead)
+        else:
+            ops.append((kind, reason, when, dict(by_lead)))
+        self._sff_invalidate_queued(list(by_lead))
+
+    def _sff_invalidate_queued(self, lead_ids):
+        """Stays in memory and the deals' lists of stays are read again, which
+        writes the queue (invalidating them through the ORM would write it at
+        once)."""
+        self.env.cache.invalidate(
+            [(field, None) for field in self._fields.values()]
+            + [(self.env["crm.lead"]._fields["stage_history_ids"], lead_ids)]
+        )
+
+    # reading the history through the ORM sees the moves queued before
+    def flush_model(self, fnames=None):
+        self._sff_flush_pending()
+        return super().flush_model(fnames)
+
+    def _fetch_query(self, query, fields):
+        self._sff_flush_pending()
+        return super()._fetch_query(query, fields)
+
+    @api.model
+    def _sff_flush_pending(self):
+        """Write the queued moves: two statements per batch of moves, one per
+        batch of endings, one for the owners. Called before the history is
+        read and by the transaction's pre-commit hooks."""
+        queue = self.env.cr.precommit.data.pop(PENDING_KEY, None)
+        if not queue or not (queue["ops"] or queue["sync"]):
             return
-        cr = self.env.cr
         # The probability is not flushed on purpose: that would run Odoo's
         # predictive scoring now instead of when Odoo itself needs it, and
         # change what it computes. Deals driven by their stage enter at the
@@ -169,10 +236,20 @@ class CrmLeadStageHistory(models.Model):
         )
         self.env["res.company"].flush_model(["crm_probability_from_stage"])
         self.env["crm.stage"].flush_model(["forecast_probability", "is_won", "sequence"])
-        when = when or cr.now()
-        lead_ids = list(previous_stage_by_lead)
-        prev_ids = [previous_stage_by_lead[lid] or None for lid in lead_ids]
-        self._sff_close_stays(lead_ids, when)
+        for kind, reason, when, by_lead in queue["ops"]:
+            self._sff_write_close(list(by_lead), when)
+            if kind == "move":
+                self._sff_write_open(by_lead, reason, when)
+        if queue["sync"]:
+            self._sff_write_owner(list(queue["sync"]))
+        self.invalidate_model()
+        self.env["crm.lead"].invalidate_model(["stage_history_ids"])
+
+    def _sff_write_open(self, moves, reason, when):
+        cr = self.env.cr
+        lead_ids = list(moves)
+        prev_ids = [moves[lead_id][0] or None for lead_id in lead_ids]
+        stage_ids = [moves[lead_id][1] for lead_id in lead_ids]
         cr.execute(SQL(
             """
             INSERT INTO crm_lead_stage_history
@@ -180,7 +257,7 @@ class CrmLeadStageHistory(models.Model):
                  company_id, date_in, expected_revenue,
                  probability, is_regression, reason,
                  create_uid, create_date, write_uid, write_date)
-            SELECT l.id, l.stage_id, moved.prev_id, l.user_id, l.team_id,
+            SELECT l.id, ns.id, moved.prev_id, l.user_id, l.team_id,
                    l.company_id, %(when)s, l.expected_revenue,
                    CASE WHEN l.active AND NOT COALESCE(l.probability_is_manual, FALSE)
                              AND COALESCE(c.crm_probability_from_stage, %(default_follows)s)
@@ -188,26 +265,21 @@ class CrmLeadStageHistory(models.Model):
                         ELSE l.probability END,
                    COALESCE(%(moved_back)s, FALSE), %(reason)s,
                    %(uid)s, %(when)s, %(uid)s, %(when)s
-              FROM unnest(%(lead_ids)s::int[], %(prev_ids)s::int[]) AS moved(lead_id, prev_id)
+              FROM unnest(%(lead_ids)s::int[], %(prev_ids)s::int[], %(stage_ids)s::int[])
+                   AS moved(lead_id, prev_id, stage_id)
               JOIN crm_lead l ON l.id = moved.lead_id
-              JOIN crm_stage ns ON ns.id = l.stage_id
+              JOIN crm_stage ns ON ns.id = moved.stage_id
          LEFT JOIN crm_stage ps ON ps.id = moved.prev_id
          LEFT JOIN res_company c ON c.id = l.company_id
             """,
             when=when, uid=self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
-            reason=reason, default_follows=self.env.company.crm_probability_from_stage,
+            stage_ids=stage_ids, reason=reason,
+            default_follows=self.env.company.crm_probability_from_stage,
             stage_probability=engine_sql.stage_probability("ns"),
             moved_back=engine_sql.stage_before("ns", "ps"),
         ))
-        self.invalidate_model()
-        self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
-    @api.model
-    def _sff_close_stays(self, lead_ids, when=None):
-        """End the current stay of deals that moved on or left the pipeline."""
-        if not lead_ids:
-            return
-        when = when or self.env.cr.now()
+    def _sff_write_close(self, lead_ids, when):
         self.env.cr.execute(SQL(
             """
             UPDATE crm_lead_stage_history
@@ -215,17 +287,11 @@ class CrmLeadStageHistory(models.Model):
                    write_uid = %(uid)s, write_date = %(when)s
              WHERE lead_id = ANY(%(lead_ids)s) AND date_out IS NULL
             """,
-            when=when, uid=self.env.uid, lead_ids=list(lead_ids),
+            when=when, uid=self.env.uid, lead_ids=lead_ids,
             days=engine_sql.days_between(SQL.identifier("date_in"), when),
         ))
-        self.invalidate_model()
 
-    @api.model
-    def _sff_sync_owner(self, lead_ids):
-        """Stays follow their deal into another company (record rules filter
-        on the history's company); the open stay also takes the deal's new
-        salesperson and team, past stays keep those of their time."""
-        self.env["crm.lead"].flush_model(["company_id", "user_id", "team_id"])
+    def _sff_write_owner(self, lead_ids):
         self.env.cr.execute(
             """
             UPDATE crm_lead_stage_history h
@@ -238,9 +304,8 @@ class CrmLeadStageHistory(models.Model):
                     OR (h.date_out IS NULL AND (h.user_id IS DISTINCT FROM l.user_id
                                                 OR h.team_id IS DISTINCT FROM l.team_id)))
             """,
-            [list(lead_ids)],
+            [lead_ids],
         )
-        self.invalidate_model(["company_id", "user_id", "team_id"])
 
     # ------------------------------------------------------------------
     # Rebuilding the history from the chatter (installation)

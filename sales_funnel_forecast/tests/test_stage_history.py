@@ -86,16 +86,26 @@ class TestStageHistory(FunnelCase):
             {"name": f"Batch {i}", "type": "opportunity", "team_id": self.team.id,
              "stage_id": self.s_new.id} for i in range(60)
         ])
-        self.env.flush_all()
         History = self.env["crm.lead.stage.history"]
-        # closing the stays and opening the new ones: two statements, whatever
-        # the number of deals
+        History._sff_flush_pending()
+        self.env.flush_all()
+        # moves are queued, then written: closing the stays and opening the
+        # new ones, two statements whatever the number of deals
+        with self.assertQueryCount(0, flush=False):
+            History.sudo()._sff_record_moves({deal.id: (self.s_new.id, self.s_qualified.id) for deal in deals})
         with self.assertQueryCount(2):
-            History.sudo()._sff_record_moves(dict.fromkeys(deals.ids, self.s_new.id))
+            History._sff_flush_pending()
+        # 60 deals moved one write at a time are one batch as well
+        for deal in deals:
+            deal.write({"stage_id": self.s_proposal.id})
+        self.env.flush_all()
+        with self.assertQueryCount(2):
+            History._sff_flush_pending()
         deals.write({"stage_id": self.s_qualified.id})
-        counts = dict(History._read_group([("lead_id", "in", deals.ids)], ["stage_id"], ["__count"]))
-        self.assertEqual(counts[self.s_qualified], 60)
-        self.assertEqual(len(self.open_stays(deals)), 60)
+        counts = dict(History._read_group([("lead_id", "in", deals.ids), ("date_out", "=", False)],
+                                          ["stage_id"], ["__count"]))
+        self.assertEqual(counts, {self.s_qualified: 60})
+        self.assertEqual(len(deals.stage_history_ids), 60 * 4)
 
     def test_history_cannot_be_made_by_hand(self):
         deal = self.make_deal("Hand", self.s_new)
@@ -234,6 +244,7 @@ class TestStageHistory(FunnelCase):
         other_team = self.env["crm.team"].create({"name": "Other company team", "company_id": other.id})
         deal = self.make_deal("Team move", self.s_new, user_id=False, team_id=home_team.id)
         deal.stage_id = self.s_qualified
+        self.env.cr.flush()  # as a commit would: the next change is another save
         self.assertEqual(deal.company_id, self.company)
         deal.team_id = other_team
         self.assertEqual(deal.company_id, other, "Odoo computes the company from the team")
