@@ -13,6 +13,7 @@
         "security/sales_funnel_forecast_security.xml",
         "security/ir.model.access.csv",
         "data/crm_stage_catalogue_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_stage_history_views.xml",

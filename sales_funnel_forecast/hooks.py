@@ -2,11 +2,11 @@
 import logging
 import time
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
 
-from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
-
 from . import engine, engine_sql
+from .models.crm_lead import SYNC_REFRESH_LIMIT
 
 _logger = logging.getLogger(__name__)
 
@@ -19,7 +19,14 @@ def post_init_hook(env):
     start = time.perf_counter()
     _set_initial_stage_percentages(env)
     changed = _initialise_deals(env)
-    env["crm.lead"]._sff_recompute_odoo_amounts(changed)
+    Lead = env["crm.lead"]
+    if len(changed) <= SYNC_REFRESH_LIMIT:
+        Lead._sff_compute_odoo_amounts(changed)
+    else:
+        # Odoo's own computation of its prorated amounts runs at about 4,000
+        # deals a second: on a large database, the refresh job does it in
+        # batches right after the installation
+        env.ref("sales_funnel_forecast.ir_cron_refresh_prorated_revenue")._trigger()
     deals_seconds = time.perf_counter() - start
     start = time.perf_counter()
     rows = env["crm.lead.stage.history"]._sff_backfill_from_tracking()
@@ -76,13 +83,14 @@ def _set_initial_stage_percentages(env):
 
 
 def _initialise_deals(env):
-    """Fill the deals' new columns in one statement over crm_lead (a table
-    rewrite per statement is what makes installs slow on large databases):
+    """Fill the deals' new columns in one statement over crm_lead, writing
+    only the deals whose values differ from the columns' defaults (a table
+    rewrite is what makes installs slow on large databases):
 
     - a probability that differs from both Odoo's automated one and the stage
       percentage was typed by a rep: it holds and is flagged as typed;
     - other open deals of companies that let stages drive probabilities take
-      their stage percentage;
+      their stage percentage, and wait for Odoo's prorated amounts;
     - lost deals remember the stage they are in as the stage they were lost
       in; nothing is out of the forecast yet; weighted amounts follow.
 
@@ -105,11 +113,16 @@ def _initialise_deals(env):
         "(CASE WHEN %s AND NOT %s THEN %s ELSE l.probability END)",
         follows, typed, engine_sql.stage_probability("s"),
     )
+    amounts = [SQL.identifier("l", "expected_revenue"), new_probability,
+               SQL.identifier("l", "active"), SQL.identifier("s", "is_won"), SQL("FALSE")]
     cr.execute(SQL(
         """
         WITH computed AS (
             SELECT l.id, %(typed)s AS typed, %(new_probability)s AS probability,
-                   l.probability AS old_probability, s.is_won
+                   %(forecast)s AS forecast, %(pipeline)s AS pipeline,
+                   COALESCE(l.lost_stage_id,
+                            CASE WHEN NOT l.active AND COALESCE(l.probability, 0) = 0
+                                 THEN l.stage_id END) AS lost_stage_id
               FROM crm_lead l
          LEFT JOIN crm_stage s ON s.id = l.stage_id
          LEFT JOIN res_company c ON c.id = l.company_id
@@ -118,23 +131,23 @@ def _initialise_deals(env):
            SET probability = n.probability,
                probability_is_manual = n.typed,
                forecast_excluded = FALSE,
-               lost_stage_id = CASE WHEN NOT l.active AND COALESCE(l.probability, 0) = 0
-                                    THEN l.stage_id END,
-               forecast_revenue = %(forecast)s,
-               pipeline_amount = %(pipeline)s
+               lost_stage_id = n.lost_stage_id,
+               forecast_revenue = n.forecast,
+               pipeline_amount = n.pipeline,
+               prorated_pending = n.probability IS DISTINCT FROM l.probability
           FROM computed n
          WHERE n.id = l.id
-     RETURNING l.id, n.probability IS DISTINCT FROM n.old_probability
+           AND (n.probability IS DISTINCT FROM l.probability
+                OR n.typed IS DISTINCT FROM l.probability_is_manual
+                OR l.forecast_excluded IS DISTINCT FROM FALSE
+                OR n.lost_stage_id IS DISTINCT FROM l.lost_stage_id
+                OR n.forecast IS DISTINCT FROM l.forecast_revenue
+                OR n.pipeline IS DISTINCT FROM l.pipeline_amount)
+     RETURNING l.id, l.prorated_pending
         """,
         typed=typed, new_probability=new_probability,
-        forecast=engine_sql.weighted_revenue(
-            SQL.identifier("l", "expected_revenue"), SQL.identifier("n", "probability"),
-            SQL.identifier("l", "active"), SQL.identifier("n", "is_won"), SQL("FALSE"),
-        ),
-        pipeline=engine_sql.pipeline_amount(
-            SQL.identifier("l", "expected_revenue"), SQL.identifier("n", "probability"),
-            SQL.identifier("l", "active"), SQL.identifier("n", "is_won"), SQL("FALSE"),
-        ),
+        forecast=engine_sql.weighted_revenue(*amounts),
+        pipeline=engine_sql.pipeline_amount(*amounts),
     ))
     changed = [lead_id for lead_id, moved in cr.fetchall() if moved]
     env["crm.lead"].invalidate_model()

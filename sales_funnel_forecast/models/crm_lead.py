@@ -18,6 +18,8 @@ PIPELINE_FIELDS = {"stage_id", "active", "type"}
 ODOO_PROBABILITY_AMOUNTS = (
     "prorated_revenue", "recurring_revenue_prorated", "recurring_revenue_monthly_prorated",
 )
+# Deals whose Odoo amounts are recomputed at once; more go to the refresh job.
+SYNC_REFRESH_LIMIT = 5000
 SEARCH_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -33,6 +35,12 @@ class CrmLead(models.Model):
         search="_search_stage_age_days",
         help="Whole days (24-hour periods) since the deal entered its current "
         "stage, from its stage history; 0 for leads and lost deals.",
+    )
+    pipeline_stage_ids = fields.Many2many(
+        "crm.stage",
+        string="Pipeline Stages",
+        compute="_compute_pipeline_stage_ids",
+        help="The stages of the deal's team pipeline (and its current stage).",
     )
     stage_forecast_probability = fields.Float(
         related="stage_id.forecast_probability", string="Stage %",
@@ -66,6 +74,14 @@ class CrmLead(models.Model):
         help="What the deal adds to its pipeline column: the weighted forecast "
         "while it is open, its whole expected revenue once won, 0 when lost.",
     )
+    prorated_pending = fields.Boolean(
+        string="Prorated Revenue to Refresh",
+        copy=False,
+        readonly=True,
+        help="The probability changed in bulk (stage percentages edited, "
+        "module installed): Odoo's prorated revenue of the deal is refreshed "
+        "by a background job within minutes.",
+    )
     lost_stage_id = fields.Many2one(
         "crm.stage",
         string="Lost at Stage",
@@ -77,20 +93,32 @@ class CrmLead(models.Model):
     )
 
     def _auto_init(self):
-        # Create the new columns before the ORM does, so that installing onto
-        # a large database does not compute them record by record: the
-        # post-install hook fills them in one statement.
+        # Create the new columns before the ORM does, with constant defaults:
+        # PostgreSQL adds them without rewriting the table, and the
+        # post-install hook only writes the deals whose values differ.
         cr = self.env.cr
-        for column, column_type in (
-            ("forecast_revenue", "numeric"),
-            ("pipeline_amount", "numeric"),
-            ("probability_is_manual", "boolean"),
-            ("forecast_excluded", "boolean"),
-            ("lost_stage_id", "int4"),
+        for column, column_type, default in (
+            ("forecast_revenue", "numeric", "0"),
+            ("pipeline_amount", "numeric", "0"),
+            ("probability_is_manual", "boolean", "FALSE"),
+            ("forecast_excluded", "boolean", "FALSE"),
+            ("prorated_pending", "boolean", "FALSE"),
+            ("lost_stage_id", "int4", "NULL"),
         ):
             if not sql_tools.column_exists(cr, self._table, column):
-                sql_tools.create_column(cr, self._table, column, column_type)
+                cr.execute(SQL(
+                    "ALTER TABLE crm_lead ADD COLUMN %s %s DEFAULT %s",
+                    SQL.identifier(column), SQL(column_type), SQL(default),
+                ))
         return super()._auto_init()
+
+    def init(self):
+        super().init()
+        # the deals whose Odoo prorated amounts wait for the refresh job
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_prorated_pending_idx
+               ON crm_lead (id) WHERE prorated_pending"""
+        )
 
     # ------------------------------------------------------------------
     # Computes
@@ -121,6 +149,16 @@ class CrmLead(models.Model):
             engine_sql.days_between(SQL.identifier("h", "date_in"), self.env.cr.now()),
             SQL(SEARCH_OPERATORS[operator]), value,
         ))]
+
+    @api.depends("team_id", "team_id.stage_catalogue_id", "stage_id")
+    def _compute_pipeline_stage_ids(self):
+        Stage = self.env["crm.stage"]
+        by_team = {}
+        for lead in self:
+            team_id = lead.team_id.id
+            if team_id not in by_team:
+                by_team[team_id] = Stage.search(Stage._sff_pipeline_domain(team_id))
+            lead.pipeline_stage_ids = by_team[team_id] | lead.stage_id
 
     @api.depends("expected_revenue", "probability", "active", "stage_id.is_won",
                  "forecast_excluded")
@@ -509,18 +547,53 @@ class CrmLead(models.Model):
         ])
 
     @api.model
-    def _sff_recompute_odoo_amounts(self, lead_ids, batch_size=20000):
+    def _sff_recompute_odoo_amounts(self, lead_ids, sync_limit=SYNC_REFRESH_LIMIT):
         """Odoo's prorated revenues follow probabilities written in SQL,
-        computed by Odoo's own methods (in batches: installations onto large
-        databases change many deals at once)."""
+        computed by Odoo's own methods: at once for a few thousand deals,
+        through the refresh job beyond (the ORM computes about 4,000 deals a
+        second; installing onto a large database changes them all)."""
+        if not lead_ids:
+            return
+        if len(lead_ids) <= sync_limit:
+            self._sff_compute_odoo_amounts(list(lead_ids))
+            return
+        self.env.cr.execute(
+            "UPDATE crm_lead SET prorated_pending = TRUE WHERE id = ANY(%s) AND NOT prorated_pending",
+            [list(lead_ids)],
+        )
+        self.env.ref("sales_funnel_forecast.ir_cron_refresh_prorated_revenue")._trigger()
+
+    @api.model
+    def _sff_compute_odoo_amounts(self, lead_ids):
         fields_to_compute = [self._fields[name] for name in ODOO_PROBABILITY_AMOUNTS]
-        Lead = self.with_context(active_test=False)
-        for batch in split_every(batch_size, lead_ids):
-            leads = Lead.browse(batch)
-            for field in fields_to_compute:
-                self.env.add_to_compute(field, leads)
-            leads.flush_recordset(list(ODOO_PROBABILITY_AMOUNTS))
-            leads.invalidate_recordset()
+        leads = self.browse(lead_ids)
+        for field in fields_to_compute:
+            self.env.add_to_compute(field, leads)
+        leads.flush_recordset(list(ODOO_PROBABILITY_AMOUNTS))
+        self.env.cr.execute(
+            "UPDATE crm_lead SET prorated_pending = FALSE WHERE id = ANY(%s) AND prorated_pending",
+            [lead_ids],
+        )
+        leads.invalidate_recordset(["prorated_pending"])
+
+    @api.model
+    def _cron_refresh_prorated_revenue(self, batch_size=SYNC_REFRESH_LIMIT):
+        """Refresh Odoo's prorated revenues of the deals whose probability was
+        changed in bulk, one batch per call: the scheduler calls again while
+        some remain, committing in between, and the job can be stopped and
+        rerun at any point."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT id FROM crm_lead WHERE prorated_pending ORDER BY id LIMIT %s", [batch_size],
+        )
+        lead_ids = [row[0] for row in cr.fetchall()]
+        if lead_ids:
+            self._sff_compute_odoo_amounts(lead_ids)
+            self.invalidate_model()
+        cr.execute("SELECT count(*) FROM crm_lead WHERE prorated_pending")
+        remaining = cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(lead_ids), remaining=remaining)
+        return remaining
 
     # ------------------------------------------------------------------
     # Demo data

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -220,9 +221,10 @@ class CrmLeadStageHistory(models.Model):
 
     @api.model
     def _sff_flush_pending(self):
-        """Write the queued moves: two statements per batch of moves, one per
-        batch of endings, one for the owners. Called before the history is
-        read and by the transaction's pre-commit hooks."""
+        """Write the queued moves, in one round trip: two statements per
+        batch of moves, one per batch of endings, one for the owners. Called
+        before the history is read and by the transaction's pre-commit
+        hooks."""
         queue = self.env.cr.precommit.data.pop(PENDING_KEY, None)
         if not queue or not (queue["ops"] or queue["sync"]):
             return
@@ -236,21 +238,23 @@ class CrmLeadStageHistory(models.Model):
         )
         self.env["res.company"].flush_model(["crm_probability_from_stage"])
         self.env["crm.stage"].flush_model(["forecast_probability", "is_won", "sequence"])
+        statements = []
         for kind, reason, when, by_lead in queue["ops"]:
-            self._sff_write_close(list(by_lead), when)
+            statements.append(self._sff_close_sql(list(by_lead), when))
             if kind == "move":
-                self._sff_write_open(by_lead, reason, when)
+                statements.append(self._sff_open_sql(by_lead, reason, when))
         if queue["sync"]:
-            self._sff_write_owner(list(queue["sync"]))
+            statements.append(self._sff_owner_sql(list(queue["sync"])))
+        # one round trip for the whole queue, statements in order
+        self.env.cr.execute(SQL(";\n").join(statements))
         self.invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
-    def _sff_write_open(self, moves, reason, when):
-        cr = self.env.cr
+    def _sff_open_sql(self, moves, reason, when):
         lead_ids = list(moves)
         prev_ids = [moves[lead_id][0] or None for lead_id in lead_ids]
         stage_ids = [moves[lead_id][1] for lead_id in lead_ids]
-        cr.execute(SQL(
+        return SQL(
             """
             INSERT INTO crm_lead_stage_history
                 (lead_id, stage_id, previous_stage_id, user_id, team_id,
@@ -277,10 +281,10 @@ class CrmLeadStageHistory(models.Model):
             default_follows=self.env.company.crm_probability_from_stage,
             stage_probability=engine_sql.stage_probability("ns"),
             moved_back=engine_sql.stage_before("ns", "ps"),
-        ))
+        )
 
-    def _sff_write_close(self, lead_ids, when):
-        self.env.cr.execute(SQL(
+    def _sff_close_sql(self, lead_ids, when):
+        return SQL(
             """
             UPDATE crm_lead_stage_history
                SET date_out = %(when)s, duration_days = %(days)s,
@@ -289,10 +293,10 @@ class CrmLeadStageHistory(models.Model):
             """,
             when=when, uid=self.env.uid, lead_ids=lead_ids,
             days=engine_sql.days_between(SQL.identifier("date_in"), when),
-        ))
+        )
 
-    def _sff_write_owner(self, lead_ids):
-        self.env.cr.execute(
+    def _sff_owner_sql(self, lead_ids):
+        return SQL(
             """
             UPDATE crm_lead_stage_history h
                SET company_id = l.company_id,
@@ -304,7 +308,7 @@ class CrmLeadStageHistory(models.Model):
                     OR (h.date_out IS NULL AND (h.user_id IS DISTINCT FROM l.user_id
                                                 OR h.team_id IS DISTINCT FROM l.team_id)))
             """,
-            [lead_ids],
+            lead_ids,
         )
 
     # ------------------------------------------------------------------
@@ -343,6 +347,53 @@ class CrmLeadStageHistory(models.Model):
             for name in ("stage_id", "user_id", "team_id", "expected_revenue", "active")
         }
         restored = self._sff_restore_deleted_stages(field_ids["stage_id"])
+        self._sff_flush_pending()
+        cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_history)")
+        with self._sff_bulk_load(empty=not cr.fetchone()[0]):
+            count = self._sff_backfill_insert(field_ids, restored)
+        self.invalidate_model()
+        return count
+
+    @contextmanager
+    def _sff_bulk_load(self, empty):
+        """Fill the history table in bulk: without just-in-time compilation
+        and with room to sort in memory; when the table is empty (the module
+        is being installed), without its indexes and foreign keys, which are
+        built again at the end in one pass each (a check per row and per key
+        costs more than the insert itself on large databases)."""
+        cr = self.env.cr
+        cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'")
+        definitions = []
+        if empty:
+            cr.execute(
+                """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                    WHERE conrelid = 'crm_lead_stage_history'::regclass AND contype = 'f'"""
+            )
+            foreign_keys = cr.fetchall()
+            cr.execute(
+                """SELECT i.indexname, i.indexdef FROM pg_indexes i
+                    WHERE i.tablename = 'crm_lead_stage_history'
+                      AND i.indexname NOT IN (SELECT conname FROM pg_constraint
+                                               WHERE conrelid = 'crm_lead_stage_history'::regclass)"""
+            )
+            indexes = cr.fetchall()
+            for name, _definition in foreign_keys:
+                cr.execute(SQL("ALTER TABLE crm_lead_stage_history DROP CONSTRAINT %s",
+                               SQL.identifier(name)))
+            for name, _definition in indexes:
+                cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
+            definitions = [SQL(definition) for _name, definition in indexes] + [
+                SQL("ALTER TABLE crm_lead_stage_history ADD CONSTRAINT %s %s",
+                    SQL.identifier(name), SQL(definition))
+                for name, definition in foreign_keys
+            ]
+        yield
+        for definition in definitions:
+            cr.execute(definition)
+        cr.execute("RESET jit; RESET work_mem")
+
+    def _sff_backfill_insert(self, field_ids, restored):
+        cr = self.env.cr
         now = cr.now()
         cr.execute(SQL(
             """
@@ -490,9 +541,7 @@ class CrmLeadStageHistory(models.Model):
             stage_probability=engine_sql.stage_probability("s"),
             moved_back=engine_sql.stage_before("s", "ps"),
         ))
-        count = cr.rowcount
-        self.invalidate_model()
-        return count
+        return cr.rowcount
 
     @api.model
     def _sff_restore_deleted_stages(self, stage_field_id):

@@ -84,3 +84,22 @@ class TestWeightedForecast(FunnelCase):
         self.assertEqual(deal.forecast_revenue, 0.13)
         # Odoo's own rule (Python's round) decides its own field: 0.125 -> 0.12
         self.assertEqual(deal.prorated_revenue, round(0.125, 2))
+
+    def test_many_deals_get_odoo_amounts_from_the_refresh_job(self):
+        deals = self.env["crm.lead"]
+        for index in range(3):
+            deals |= self.make_deal(f"Bulk {index}", self.s_new, 1000 * (index + 1))
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET probability = 40 WHERE id = ANY(%s)", [deals.ids])
+        # beyond the synchronous limit the deals wait for the job
+        self.env["crm.lead"]._sff_recompute_odoo_amounts(deals.ids, sync_limit=2)
+        deals.invalidate_recordset()
+        self.assertEqual(deals.mapped("prorated_pending"), [True] * 3)
+        self.assertEqual(deals.mapped("prorated_revenue"), [100.0, 200.0, 300.0], "not yet")
+        remaining = self.env["crm.lead"]._cron_refresh_prorated_revenue(batch_size=2)
+        self.assertEqual(remaining, self.env["crm.lead"].search_count([("prorated_pending", "=", True)]))
+        while remaining:
+            remaining = self.env["crm.lead"]._cron_refresh_prorated_revenue(batch_size=2)
+        deals.invalidate_recordset()
+        self.assertEqual(deals.mapped("prorated_revenue"), [400.0, 800.0, 1200.0])
+        self.assertEqual(deals.mapped("prorated_pending"), [False] * 3)

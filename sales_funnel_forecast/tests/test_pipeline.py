@@ -74,3 +74,16 @@ class TestTeamPipeline(FunnelCase):
         wizard.action_apply()
         self.assertEqual((untouched.stage_id, waiting.stage_id), (self.shared[0], self.shared[0]))
         self.assertEqual(len(self.columns(team)), 9)
+
+    def test_status_bar_offers_the_team_pipeline(self):
+        deal = self.make_deal("Status bar", self.catalogue_stages[0], team_id=self.catalogue_team.id)
+        self.assertEqual(deal.pipeline_stage_ids, self.catalogue_stages)
+        # a deal left in a shared stage sees that stage too
+        stray = self.make_deal("Stray", self.shared[0], team_id=self.catalogue_team.id)
+        self.assertEqual(stray.pipeline_stage_ids, self.catalogue_stages | self.shared[0])
+        plain = self.make_deal("Plain", self.s_new)
+        self.assertEqual(plain.pipeline_stage_ids, self.shared | self.team_stages)
+
+    @property
+    def team_stages(self):
+        return self.s_new | self.s_qualified | self.s_proposal | self.s_won

@@ -90,16 +90,16 @@ class TestStageHistory(FunnelCase):
         History._sff_flush_pending()
         self.env.flush_all()
         # moves are queued, then written: closing the stays and opening the
-        # new ones, two statements whatever the number of deals
+        # new ones, in one round trip whatever the number of deals
         with self.assertQueryCount(0, flush=False):
             History.sudo()._sff_record_moves({deal.id: (self.s_new.id, self.s_qualified.id) for deal in deals})
-        with self.assertQueryCount(2):
+        with self.assertQueryCount(1):
             History._sff_flush_pending()
         # 60 deals moved one write at a time are one batch as well
         for deal in deals:
             deal.write({"stage_id": self.s_proposal.id})
         self.env.flush_all()
-        with self.assertQueryCount(2):
+        with self.assertQueryCount(1):
             History._sff_flush_pending()
         deals.write({"stage_id": self.s_qualified.id})
         counts = dict(History._read_group([("lead_id", "in", deals.ids), ("date_out", "=", False)],

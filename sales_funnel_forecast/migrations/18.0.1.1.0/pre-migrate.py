@@ -1,9 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """18.0.1.0.0 -> 18.0.1.1.0: the history holds at most one open stay per
 opportunity (a unique index now says so), none for leads and lost deals."""
-from odoo.tools import SQL
-
 from odoo.addons.sales_funnel_forecast import engine_sql
+from odoo.tools import SQL
 
 
 def migrate(cr, version):
