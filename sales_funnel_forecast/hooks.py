@@ -98,6 +98,8 @@ def _initialise_deals(env):
     """
     cr = env.cr
     env.flush_all()
+    # one long statement: compiling it just in time costs more than it saves
+    cr.execute("SET LOCAL jit = off")
     follows_default = env.company.crm_probability_from_stage
     follows = SQL(
         "(l.active AND NOT COALESCE(s.is_won, FALSE) AND s.id IS NOT NULL "
@@ -150,6 +152,7 @@ def _initialise_deals(env):
         pipeline=engine_sql.pipeline_amount(*amounts),
     ))
     changed = [lead_id for lead_id, moved in cr.fetchall() if moved]
+    cr.execute("RESET jit")
     env["crm.lead"].invalidate_model()
     return changed
 
