@@ -4,7 +4,7 @@ Logs in through Odoo's JSON-RPC, hands the session cookie to Chromium over
 the DevTools protocol and saves one PNG per page.
 Usage: python scripts/screenshot.py OUT_DIR NAME=/odoo/path[|css selector to click] ...
 Environment: SFF_URL (default http://localhost:8069), SFF_DB, SFF_LOGIN,
-SFF_PASSWORD.
+SFF_PASSWORD, SFF_WIDTH and SFF_HEIGHT (window size, default 1440 x 900).
 """
 import base64
 import json
@@ -21,6 +21,8 @@ URL = os.environ.get("SFF_URL", "http://localhost:8069")
 DB = os.environ.get("SFF_DB", "sales_funnel_demo")
 LOGIN = os.environ.get("SFF_LOGIN", "admin")
 PASSWORD = os.environ.get("SFF_PASSWORD", "admin")
+WIDTH = int(os.environ.get("SFF_WIDTH", "1440"))
+HEIGHT = int(os.environ.get("SFF_HEIGHT", "900"))
 
 
 def login():
@@ -39,7 +41,7 @@ class Chromium:
         self.process = subprocess.Popen(
             ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
              "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--remote-debugging-port=9333", "--window-size=1440,900",
+             "--disable-sync", "--remote-debugging-port=9333", f"--window-size={WIDTH},{HEIGHT}",
              f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -89,7 +91,7 @@ def main():
     try:
         browser.call("Network.enable")
         browser.call("Network.setCookie", name="session_id", value=session, url=URL)
-        browser.call("Emulation.setDeviceMetricsOverride", width=1440, height=900,
+        browser.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT,
                      deviceScaleFactor=1, mobile=False)
         for page in pages:
             name, path = page.split("=", 1)

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import SQL, float_compare, split_every
+from odoo.tools import SQL, float_compare
 from odoo.tools import sql as sql_tools
 
 from .. import engine, engine_sql
@@ -113,12 +113,13 @@ class CrmLead(models.Model):
         return super()._auto_init()
 
     def init(self):
-        super().init()
+        result = super().init()
         # the deals whose Odoo prorated amounts wait for the refresh job
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS crm_lead_prorated_pending_idx
                ON crm_lead (id) WHERE prorated_pending"""
         )
+        return result
 
     # ------------------------------------------------------------------
     # Computes

@@ -7,7 +7,6 @@ class CrmTeam(models.Model):
 
     stage_catalogue_id = fields.Many2one(
         "crm.stage.catalogue",
-        string="Stage Catalogue",
         ondelete="set null",
         help="Sales process applied to this team. A team with a catalogue has "
         "exactly its own stages: the stages shared by every team no longer "

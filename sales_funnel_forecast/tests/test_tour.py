@@ -6,7 +6,11 @@ from odoo.tests import HttpCase, tagged
 class TestStageTour(HttpCase):
 
     def test_status_bar_moves_probability_and_history(self):
-        team = self.env["crm.team"].create({"name": "Tour Team"})
+        # a team with a catalogue: its pipeline is its own stages only
+        team = self.env["crm.team"].create({
+            "name": "Tour Team",
+            "stage_catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
+        })
         Stage = self.env["crm.stage"]
         prospect = Stage.create({"name": "T-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id})
         proposal = Stage.create({"name": "T-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id})

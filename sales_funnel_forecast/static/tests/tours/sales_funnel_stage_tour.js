@@ -26,6 +26,10 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_stage_tour", {
             content: "The deal starts at its stage's 10 %",
         },
         {
+            trigger: ".o_statusbar_status:has(button:contains('T-Proposal')):not(:has(button:contains('Proposition')))",
+            content: "The status bar offers the team's own stages, not Odoo's shared ones",
+        },
+        {
             trigger: ".o_statusbar_status button:contains('T-Proposal')",
             content: "Move the deal to the proposal stage",
             run: "click",
