@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales Funnel & Forecast",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
-    "summary": "Percentage stage catalogue, stage history and a weighted "
-    "forecast for Odoo CRM",
+    "summary": "Percentage stage catalogue, stage history, funnel, conversion "
+    "and revenue forecast reports for Odoo CRM",
     "author": "Sales Funnel Forecast contributors",
     "website": "https://github.com/sales-funnel-forecast/sales_funnel_forecast",
     "license": "LGPL-3",
@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/crm_stage_catalogue_data.xml",
         "data/ir_cron_data.xml",
+        "data/utm_source_data.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_stage_history_views.xml",
@@ -21,12 +22,18 @@
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/crm_stage_catalogue_apply_views.xml",
+        "wizards/crm_funnel_export_views.xml",
+        "reports/crm_funnel_report_views.xml",
+        "reports/report_funnel.xml",
         "views/sales_funnel_forecast_menus.xml",
     ],
     "demo": [
         "demo/sales_funnel_forecast_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_funnel_forecast/static/src/dashboard/**/*",
+        ],
         "web.assets_tests": [
             "sales_funnel_forecast/static/tests/tours/**/*",
         ],

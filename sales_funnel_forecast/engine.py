@@ -6,6 +6,7 @@ tested without a database. Models call these; they do not re-derive them.
 Rules that the database also applies (reports, batch updates) have their SQL
 twin in ``engine_sql.py``, next to this file, under the same name.
 """
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 SECONDS_PER_DAY = 86400.0
@@ -144,6 +145,30 @@ def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
     return weighted_revenue(expected_revenue, probability, active, is_won, excluded)
 
 
+# Closed deals a stage needs in the last year before its own win rate is
+# trusted over its percentage.
+HISTORY_MIN_CLOSED = 10
+HISTORY_DAYS = 365
+
+
+def conversion_rate(moved_on, reached):
+    """Share (%) of the deals that reached a stage and moved on to a later
+    one; None when no deal reached it (nothing to divide)."""
+    if not reached:
+        return None
+    return 100.0 * (moved_on or 0) / reached
+
+
+def history_win_rate(won, lost, stage_percentage, min_closed=HISTORY_MIN_CLOSED):
+    """Win rate (%) of a stage from the deals that reached it and closed:
+    100 x won / (won + lost). With fewer than ``min_closed`` closed deals the
+    stage percentage stands in. Returns ``(rate, fell_back)``."""
+    closed = (won or 0) + (lost or 0)
+    if closed < min_closed:
+        return float(stage_percentage or 0.0), True
+    return 100.0 * (won or 0) / closed, False
+
+
 def duration_days(date_in, date_out):
     """Length of a stay in days between two datetimes (SQL twin:
     ``engine_sql.days_between``).
@@ -161,3 +186,65 @@ def whole_days(date_in, now):
     if not date_in or not now:
         return 0
     return int(duration_days(date_in, now))
+
+
+PERIODS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_year",
+           "last_year", "last_12_months", "all")
+COMPARISONS = ("none", "previous", "last_year")
+
+
+def _shift_months(day, months):
+    """First day of the month ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_bounds(period, today):
+    """``(first day, day after the last)`` of a named period around
+    ``today`` (a date); ``(None, None)`` for "all".
+
+    >>> period_bounds("last_quarter", date(2026, 5, 10))
+    (datetime.date(2026, 1, 1), datetime.date(2026, 4, 1))
+    """
+    month_start = date(today.year, today.month, 1)
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    if period == "this_month":
+        return month_start, _shift_months(month_start, 1)
+    if period == "last_month":
+        return _shift_months(month_start, -1), month_start
+    if period == "this_quarter":
+        return quarter_start, _shift_months(quarter_start, 3)
+    if period == "last_quarter":
+        return _shift_months(quarter_start, -3), quarter_start
+    if period == "this_year":
+        return date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    if period == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year, 1, 1)
+    if period == "last_12_months":
+        return _shift_months(month_start, -11), _shift_months(month_start, 1)
+    if period == "all":
+        return None, None
+    raise ValueError(period)
+
+
+def comparison_bounds(date_from, date_to, comparison):
+    """The period a funnel is compared with: the one just before, of the same
+    length in months when the period is whole months, or the same period a
+    year earlier. None for no comparison or an unbounded period."""
+    if comparison == "none" or not date_from or not date_to:
+        return None
+    if comparison == "last_year":
+        return _same_day_years_before(date_from, 1), _same_day_years_before(date_to, 1)
+    if comparison == "previous":
+        if date_from.day == 1 and date_to.day == 1:
+            months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month
+            return _shift_months(date_from, -months), date_from
+        return date_from - (date_to - date_from), date_from
+    raise ValueError(comparison)
+
+
+def _same_day_years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February: the 28th
+        return day.replace(year=day.year - years, day=28)

@@ -30,11 +30,16 @@ def post_init_hook(env):
     deals_seconds = time.perf_counter() - start
     start = time.perf_counter()
     rows = env["crm.lead.stage.history"]._sff_backfill_from_tracking()
+    history_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    reached = env["crm.lead.stage.reach"]._sff_fill()
+    env["crm.stage"]._cron_refresh_history_win_rates()
     _logger.info(
         "sales_funnel_forecast: deals initialised in %.1f s (%s probabilities "
         "moved to their stage); %s stage history rows rebuilt from the chatter "
-        "in %.1f s",
-        deals_seconds, len(changed), rows, time.perf_counter() - start,
+        "in %.1f s; %s funnel rows in %.1f s",
+        deals_seconds, len(changed), rows, history_seconds,
+        reached, time.perf_counter() - start,
     )
 
 
@@ -124,10 +129,13 @@ def _initialise_deals(env):
                    %(forecast)s AS forecast, %(pipeline)s AS pipeline,
                    COALESCE(l.lost_stage_id,
                             CASE WHEN NOT l.active AND COALESCE(l.probability, 0) = 0
-                                 THEN l.stage_id END) AS lost_stage_id
+                                 THEN l.stage_id END) AS lost_stage_id,
+                   COALESCE(l.origin_type, src.origin_type,
+                            CASE WHEN COALESCE(l.referred, '') <> '' THEN 'seed' END) AS origin_type
               FROM crm_lead l
          LEFT JOIN crm_stage s ON s.id = l.stage_id
          LEFT JOIN res_company c ON c.id = l.company_id
+         LEFT JOIN utm_source src ON src.id = l.source_id
         )
         UPDATE crm_lead l
            SET probability = n.probability,
@@ -136,7 +144,8 @@ def _initialise_deals(env):
                lost_stage_id = n.lost_stage_id,
                forecast_revenue = n.forecast,
                pipeline_amount = n.pipeline,
-               prorated_pending = n.probability IS DISTINCT FROM l.probability
+               prorated_pending = n.probability IS DISTINCT FROM l.probability,
+               origin_type = n.origin_type
           FROM computed n
          WHERE n.id = l.id
            AND (n.probability IS DISTINCT FROM l.probability
@@ -144,7 +153,8 @@ def _initialise_deals(env):
                 OR l.forecast_excluded IS DISTINCT FROM FALSE
                 OR n.lost_stage_id IS DISTINCT FROM l.lost_stage_id
                 OR n.forecast IS DISTINCT FROM l.forecast_revenue
-                OR n.pipeline IS DISTINCT FROM l.pipeline_amount)
+                OR n.pipeline IS DISTINCT FROM l.pipeline_amount
+                OR n.origin_type IS DISTINCT FROM l.origin_type)
      RETURNING l.id, l.prorated_pending
         """,
         typed=typed, new_probability=new_probability,

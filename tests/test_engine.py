@@ -1,6 +1,6 @@
 """Engine arithmetic, without Odoo or a database."""
 import importlib.util
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,3 +88,48 @@ def test_durations():
     assert engine.duration_days(None, start) == 0.0
     assert engine.whole_days(start, start + timedelta(days=9, hours=23)) == 9
     assert engine.whole_days(None, start) == 0
+
+
+def test_conversion_rate():
+    assert engine.conversion_rate(2, 3) == pytest.approx(66.6667, abs=1e-4)
+    assert engine.conversion_rate(0, 4) == 0.0
+    assert engine.conversion_rate(0, 0) is None, "an empty stage has no rate, not a division by zero"
+
+
+def test_history_win_rate_and_fallback():
+    assert engine.history_win_rate(3, 7, 40) == (30.0, False)
+    assert engine.history_win_rate(9, 0, 40) == (40.0, True), "9 closed deals: the stage percentage"
+    assert engine.history_win_rate(0, 0, None) == (0.0, True)
+    assert engine.history_win_rate(10, 0, 40) == (100.0, False)
+
+
+@pytest.mark.parametrize("period, bounds", [
+    ("this_month", (date(2026, 5, 1), date(2026, 6, 1))),
+    ("last_month", (date(2026, 4, 1), date(2026, 5, 1))),
+    ("this_quarter", (date(2026, 4, 1), date(2026, 7, 1))),
+    ("last_quarter", (date(2026, 1, 1), date(2026, 4, 1))),
+    ("this_year", (date(2026, 1, 1), date(2027, 1, 1))),
+    ("last_year", (date(2025, 1, 1), date(2026, 1, 1))),
+    ("last_12_months", (date(2025, 6, 1), date(2026, 6, 1))),
+    ("all", (None, None)),
+])
+def test_period_bounds(period, bounds):
+    assert engine.period_bounds(period, date(2026, 5, 10)) == bounds
+
+
+def test_period_bounds_across_the_year():
+    assert engine.period_bounds("last_month", date(2026, 1, 15)) == (date(2025, 12, 1), date(2026, 1, 1))
+    assert engine.period_bounds("last_quarter", date(2026, 2, 1)) == (date(2025, 10, 1), date(2026, 1, 1))
+
+
+def test_comparison_bounds():
+    q2 = (date(2026, 4, 1), date(2026, 7, 1))
+    assert engine.comparison_bounds(*q2, "previous") == (date(2026, 1, 1), date(2026, 4, 1))
+    assert engine.comparison_bounds(*q2, "last_year") == (date(2025, 4, 1), date(2025, 7, 1))
+    assert engine.comparison_bounds(*q2, "none") is None
+    assert engine.comparison_bounds(None, None, "previous") is None
+    # a period of days: the same number of days before
+    assert engine.comparison_bounds(date(2026, 3, 10), date(2026, 3, 17), "previous") == (
+        date(2026, 3, 3), date(2026, 3, 10))
+    assert engine.comparison_bounds(date(2028, 2, 29), date(2028, 3, 1), "last_year") == (
+        date(2027, 2, 28), date(2027, 3, 1))

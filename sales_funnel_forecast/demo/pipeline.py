@@ -16,6 +16,14 @@ from odoo.tools import SQL
 from .. import engine_sql
 
 DEMO_SEED = 20261122
+NOTES = [
+    "Called the buyer: budget confirmed for this quarter.",
+    "Sent the product sheet and two references.",
+    "Meeting with the technical team; they want a trial.",
+    "No answer; left a voicemail.",
+    "Discussed delivery dates and the payment terms.",
+    "The decision moves to the board next month.",
+]
 DEMO_DAYS = 540  # 18 months
 
 
@@ -46,7 +54,8 @@ class _Generator:
             pipelines.append((team, stages.sorted("sequence"), amounts))
 
         partners = self.env["res.partner"].search([("is_company", "=", True)], limit=40)
-        sources = self.env["utm.source"].search([], limit=8)
+        # the sources whose origin type is known: seeds, nets and spears
+        sources = self.env["utm.source"].search([("origin_type", "!=", False)])
         reasons = self.env["crm.lost.reason"].search([], limit=10)
         products = self.env["product.product"].search(
             [("sale_ok", "=", True), ("type", "=", "service")], limit=8
@@ -93,8 +102,20 @@ class _Generator:
 
         if products:
             self._quotations(rng, plans, products)
+        self._notes(rng, now, plans)
         self._set_dates(plans)
         return True
+
+    def _notes(self, rng, now, plans):
+        """A few notes logged by the reps on each deal, along its life."""
+        for plan in plans:
+            end = plan["closed"] if plan["outcome"] != "open" else now
+            for _note in range(rng.randint(0, 3)):
+                message = plan["lead"].message_post(
+                    body=rng.choice(NOTES), message_type="comment", subtype_xmlid="mail.mt_note",
+                )
+                moment = plan["created"] + (end - plan["created"]) * rng.random()
+                plan.setdefault("notes", []).append((message.id, moment))
 
     def _plan(self, rng, now, index, team, stages, amounts):
         """Decide a deal's life: creation date, moves (date, stage), outcome."""
@@ -133,6 +154,10 @@ class _Generator:
         last_date = moves[-1][0] if moves else created
         if outcome == "lost":
             last_date = min(date, now)
+        if outcome == "open":
+            deadline = now + timedelta(days=rng.randint(5, 150))
+        else:
+            deadline = last_date + timedelta(days=rng.randint(0, 10))
         return {
             "created": created,
             "moves": moves,
@@ -145,6 +170,7 @@ class _Generator:
                 "user_id": rng.choice(users).id if users else False,
                 "stage_id": open_stages[0].id,
                 "expected_revenue": amount,
+                "date_deadline": deadline.date(),
                 "priority": rng.choice(["0", "0", "1", "2"]),
             },
         }
@@ -172,6 +198,8 @@ class _Generator:
             won = sale_orders.filtered(lambda order: order.opportunity_id.stage_id.is_won
                                        and order.opportunity_id.active)
             won.action_confirm()
+            # most quotations of the other deals went out to the customer
+            (sale_orders - won).filtered(lambda order: rng.random() < 0.7).action_quotation_sent()
 
     def _set_dates(self, plans):
         """Put creation dates, moves, chatter and history back in time."""
@@ -208,6 +236,7 @@ class _Generator:
         for plan in plans:
             for message_id, (date, _stage) in zip(messages[plan["lead"].id], plan["moves"]):
                 message_rows.append((message_id, date))
+            message_rows.extend(plan.get("notes", []))
         cr.execute(
             """
             UPDATE crm_lead l
@@ -261,3 +290,6 @@ class _Generator:
             [[plan["lead"].id for plan in plans]],
         )
         self.env.invalidate_all()
+        # the funnel rows and the stages' win rates from the dates above
+        self.env["crm.lead.stage.reach"]._sff_rebuild([plan["lead"].id for plan in plans])
+        self.env["crm.stage"]._cron_refresh_history_win_rates()

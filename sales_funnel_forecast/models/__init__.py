@@ -2,9 +2,11 @@
 from . import (
     crm_lead,
     crm_lead_stage_history,
+    crm_lead_stage_reach,
     crm_stage,
     crm_stage_catalogue,
     crm_team,
     res_company,
     res_config_settings,
+    utm_source,
 )

@@ -6,9 +6,11 @@ from odoo.tools import sql as sql_tools
 
 from .. import engine, engine_sql
 from ..demo import pipeline as demo_pipeline
-from .crm_lead_stage_history import HISTORY_REASONS
+from .crm_lead_stage_history import HISTORY_REASONS, REACH_LEAD_FIELDS
+from .crm_lead_stage_reach import ORIGIN_TYPES
 
 HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
+REACH_FIELDS = set(REACH_LEAD_FIELDS) | {"referred"}
 # Fields whose change can move a deal to another company or owner.
 OWNER_FIELDS = {"company_id", "team_id", "user_id", "partner_id"}
 # Fields whose change can start or end a stay in the pipeline.
@@ -82,6 +84,16 @@ class CrmLead(models.Model):
         "module installed): Odoo's prorated revenue of the deal is refreshed "
         "by a background job within minutes.",
     )
+    origin_type = fields.Selection(
+        ORIGIN_TYPES,
+        compute="_compute_origin_type",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="How the deal came: a referral (seed), inbound marketing (net) or "
+        "outbound prospecting (spear). Taken from the deal's source, or seed "
+        "when someone referred it; editable.",
+    )
     lost_stage_id = fields.Many2one(
         "crm.stage",
         string="Lost at Stage",
@@ -103,6 +115,7 @@ class CrmLead(models.Model):
             ("probability_is_manual", "boolean", "FALSE"),
             ("forecast_excluded", "boolean", "FALSE"),
             ("prorated_pending", "boolean", "FALSE"),
+            ("origin_type", "varchar", "NULL"),
             ("lost_stage_id", "int4", "NULL"),
         ):
             if not sql_tools.column_exists(cr, self._table, column):
@@ -150,6 +163,16 @@ class CrmLead(models.Model):
             engine_sql.days_between(SQL.identifier("h", "date_in"), self.env.cr.now()),
             SQL(SEARCH_OPERATORS[operator]), value,
         ))]
+
+    @api.depends("source_id", "referred")
+    def _compute_origin_type(self):
+        for lead in self:
+            if lead.source_id.origin_type:
+                lead.origin_type = lead.source_id.origin_type
+            elif lead.referred and not lead.origin_type:
+                lead.origin_type = "seed"
+            else:
+                lead.origin_type = lead.origin_type
 
     @api.depends("team_id", "team_id.stage_catalogue_id", "stage_id")
     def _compute_pipeline_stage_ids(self):
@@ -328,6 +351,9 @@ class CrmLead(models.Model):
             )
         if before:
             self._sff_update_stays(before)
+        if REACH_FIELDS & set(vals):
+            # the funnel rows carry these values
+            self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(self.ids)
         return result
 
     def _sff_update_stays(self, before):

@@ -1,15 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .. import engine_sql
+from .bulk import bulk_load
 
 _logger = logging.getLogger(__name__)
 
+# Deal fields copied on the funnel rows (crm.lead.stage.reach)
+REACH_LEAD_FIELDS = [
+    "type", "active", "stage_id", "lost_stage_id", "team_id", "user_id", "company_id",
+    "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
+    "create_date", "date_closed", "expected_revenue",
+]
 # precommit data key of the moves queued in the current transaction
 PENDING_KEY = "sales_funnel_forecast.stage_history"
 
@@ -158,7 +164,7 @@ class CrmLeadStageHistory(models.Model):
         data = self.env.cr.precommit.data
         queue = data.get(PENDING_KEY)
         if queue is None:
-            queue = data[PENDING_KEY] = {"ops": [], "sync": set()}
+            queue = data[PENDING_KEY] = {"ops": [], "sync": set(), "reach": set()}
             self.env.cr.precommit.add(self.sudo()._sff_flush_pending)
         return queue
 
@@ -189,8 +195,20 @@ class CrmLeadStageHistory(models.Model):
             self._sff_queue()["sync"].update(lead_ids)
             self._sff_invalidate_queued(lead_ids)
 
+    @api.model
+    def _sff_refresh_reach(self, lead_ids):
+        """Queue: the funnel rows of these deals are rebuilt from their
+        history and their current values (``crm.lead.stage.reach``)."""
+        if lead_ids:
+            self._sff_queue()["reach"].update(lead_ids)
+            self.env.cache.invalidate([
+                (field, None) for field in self.env["crm.lead.stage.reach"]._fields.values()
+            ])
+
     def _sff_queue_op(self, kind, by_lead, reason, when):
-        ops = self._sff_queue()["ops"]
+        queue = self._sff_queue()
+        queue["reach"].update(by_lead)
+        ops = queue["ops"]
         when = when or self.env.cr.now()
         last = ops[-1] if ops else None
         # consecutive operations of one kind, time and cause on distinct deals
@@ -226,7 +244,7 @@ class CrmLeadStageHistory(models.Model):
         before the history is read and by the transaction's pre-commit
         hooks."""
         queue = self.env.cr.precommit.data.pop(PENDING_KEY, None)
-        if not queue or not (queue["ops"] or queue["sync"]):
+        if not queue or not (queue["ops"] or queue["sync"] or queue["reach"]):
             return
         # The probability is not flushed on purpose: that would run Odoo's
         # predictive scoring now instead of when Odoo itself needs it, and
@@ -245,9 +263,14 @@ class CrmLeadStageHistory(models.Model):
                 statements.append(self._sff_open_sql(by_lead, reason, when))
         if queue["sync"]:
             statements.append(self._sff_owner_sql(list(queue["sync"])))
+        if queue["reach"]:
+            self.env["crm.lead"].flush_model(REACH_LEAD_FIELDS)
+            self.env["crm.team"].flush_model(["stage_catalogue_id"])
+            statements += self.env["crm.lead.stage.reach"]._sff_rebuild_sql(sorted(queue["reach"]))
         # one round trip for the whole queue, statements in order
         self.env.cr.execute(SQL(";\n").join(statements))
         self.invalidate_model()
+        self.env["crm.lead.stage.reach"].invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
     def _sff_open_sql(self, moves, reason, when):
@@ -349,48 +372,10 @@ class CrmLeadStageHistory(models.Model):
         restored = self._sff_restore_deleted_stages(field_ids["stage_id"])
         self._sff_flush_pending()
         cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_history)")
-        with self._sff_bulk_load(empty=not cr.fetchone()[0]):
+        with bulk_load(cr, "crm_lead_stage_history", empty=not cr.fetchone()[0]):
             count = self._sff_backfill_insert(field_ids, restored)
         self.invalidate_model()
         return count
-
-    @contextmanager
-    def _sff_bulk_load(self, empty):
-        """Fill the history table in bulk: without just-in-time compilation
-        and with room to sort in memory; when the table is empty (the module
-        is being installed), without its indexes and foreign keys, which are
-        built again at the end in one pass each (a check per row and per key
-        costs more than the insert itself on large databases)."""
-        cr = self.env.cr
-        cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'")
-        definitions = []
-        if empty:
-            cr.execute(
-                """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                    WHERE conrelid = 'crm_lead_stage_history'::regclass AND contype = 'f'"""
-            )
-            foreign_keys = cr.fetchall()
-            cr.execute(
-                """SELECT i.indexname, i.indexdef FROM pg_indexes i
-                    WHERE i.tablename = 'crm_lead_stage_history'
-                      AND i.indexname NOT IN (SELECT conname FROM pg_constraint
-                                               WHERE conrelid = 'crm_lead_stage_history'::regclass)"""
-            )
-            indexes = cr.fetchall()
-            for name, _definition in foreign_keys:
-                cr.execute(SQL("ALTER TABLE crm_lead_stage_history DROP CONSTRAINT %s",
-                               SQL.identifier(name)))
-            for name, _definition in indexes:
-                cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
-            definitions = [SQL(definition) for _name, definition in indexes] + [
-                SQL("ALTER TABLE crm_lead_stage_history ADD CONSTRAINT %s %s",
-                    SQL.identifier(name), SQL(definition))
-                for name, definition in foreign_keys
-            ]
-        yield
-        for definition in definitions:
-            cr.execute(definition)
-        cr.execute("RESET jit; RESET work_mem")
 
     def _sff_backfill_insert(self, field_ids, restored):
         cr = self.env.cr

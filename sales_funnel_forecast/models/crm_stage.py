@@ -5,6 +5,9 @@ from odoo.tools import sql as sql_tools
 
 from .. import engine
 
+# Stage fields that change which deals reached which stage
+PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
+
 
 def check_won_percentage(records):
     """Percentages of stages (or catalogue steps) lie in 0..100, and a won
@@ -79,6 +82,25 @@ class CrmStage(models.Model):
         string="Lost Reason When Stalled",
         ondelete="restrict",
         help="Reason recorded on deals closed as lost because they stalled.",
+    )
+
+    history_win_rate = fields.Float(
+        string="Win Rate (last 12 months)",
+        digits=(16, 1),
+        readonly=True,
+        help="Of the deals that reached this stage and were closed in the last "
+        "365 days, the share won. The history-weighted forecast uses it when "
+        "at least 10 such deals exist, and the stage percentage otherwise. "
+        "Refreshed daily.",
+    )
+    history_closed_count = fields.Integer(
+        string="Closed Deals (last 12 months)", readonly=True,
+        help="Deals that reached this stage and were won or lost in the last 365 days.",
+    )
+    history_fallback = fields.Boolean(
+        string="Win Rate from Stage Percentage", readonly=True, default=True,
+        help="Too few deals closed in the last year: the history-weighted "
+        "forecast uses the stage percentage.",
     )
 
     def _auto_init(self):
@@ -162,7 +184,10 @@ class CrmStage(models.Model):
                 vals["forecast_probability"] = self._sff_propose_percentage(
                     team_id, vals.get("sequence", self.default_get(["sequence"]).get("sequence", 1)),
                 )
-        return super().create(vals_list)
+        stages = super().create(vals_list)
+        # a stage placed before the furthest stage of deals: they reached it
+        stages._sff_rebuild_funnel(stages._sff_pipelines())
+        return stages
 
     def write(self, vals):
         unwon = self.browse()
@@ -177,11 +202,28 @@ class CrmStage(models.Model):
             super(CrmStage, stage).write(dict(vals, forecast_probability=self._sff_propose_percentage(
                 stage.team_id.id, stage.sequence, exclude_id=stage.id,
             )))
+        pipelines_before = self._sff_pipelines() if PIPELINE_STAGE_FIELDS & set(vals) else None
         result = super(CrmStage, self - unwon).write(vals) if self - unwon else True
         if "forecast_probability" in vals or "is_won" in vals:
             # deals in these stages follow the new percentage (typed ones hold)
             self.env["crm.lead"]._sff_align_probability_to_stage(stage_ids=self.ids)
+        if pipelines_before is not None:
+            # stages reordered, moved to another team, archived, restored:
+            # the funnel rows of the deals of the pipelines concerned
+            self._sff_rebuild_funnel(pipelines_before, self._sff_pipelines())
         return result
+
+    def _sff_pipelines(self):
+        """(team ids, shared) of the pipelines these stages belong to."""
+        return set(self.mapped("team_id").ids), any(not stage.team_id for stage in self)
+
+    def _sff_rebuild_funnel(self, *pipelines):
+        team_ids = set().union(*(teams for teams, _shared in pipelines))
+        shared = any(shared for _teams, shared in pipelines)
+        # sudo: the funnel rows of every deal of these pipelines, not only
+        # the ones the user can read
+        Reach = self.env["crm.lead.stage.reach"].sudo()
+        Reach._sff_rebuild(Reach._sff_deals_of_pipelines(team_ids, shared))
 
     def action_archive(self):
         open_deals = self.env["crm.lead"].sudo().search_count(
@@ -211,6 +253,44 @@ class CrmStage(models.Model):
                     "pipelines and the history stays whole.",
                     stage=stage.name, count=passed,
                 ))
+
+    @api.model
+    def _cron_refresh_history_win_rates(self):
+        """Win rate of every stage from the deals that reached it (funnel
+        rows) and were closed in the last 365 days; fewer than 10 such deals:
+        the stage percentage stands in, and the stage says so."""
+        cr = self.env.cr
+        self.env["crm.lead.stage.history"]._sff_flush_pending()
+        cr.execute(
+            """SELECT stage_id, count(*) FILTER (WHERE deal_state = 'won'),
+                      count(*) FILTER (WHERE deal_state = 'lost')
+                 FROM crm_lead_stage_reach
+                WHERE deal_state IN ('won', 'lost')
+                  AND date_closed >= (now() AT TIME ZONE 'UTC') - make_interval(days => %s)
+             GROUP BY stage_id""",
+            [engine.HISTORY_DAYS],
+        )
+        counts = {stage_id: (won, lost) for stage_id, won, lost in cr.fetchall()}
+        self.flush_model(["forecast_probability"])
+        # every stage, archived ones included, whoever triggers the refresh
+        cr.execute("SELECT id, forecast_probability FROM crm_stage")
+        rows = []
+        for stage_id, percentage in cr.fetchall():
+            won, lost = counts.get(stage_id, (0, 0))
+            rate, fell_back = engine.history_win_rate(won, lost, percentage)
+            rows.append((stage_id, rate, won + lost, fell_back))
+        # plain column values, no stage rule to run
+        cr.execute(
+            """UPDATE crm_stage s
+                  SET history_win_rate = v.rate, history_closed_count = v.closed,
+                      history_fallback = v.fell_back
+                 FROM unnest(%s::int[], %s::float8[], %s::int[], %s::bool[])
+                      AS v(id, rate, closed, fell_back)
+                WHERE s.id = v.id""",
+            [list(column) for column in zip(*rows)] if rows else [[], [], [], []],
+        )
+        self.invalidate_model(["history_win_rate", "history_closed_count", "history_fallback"])
+        return True
 
     def _sff_stage_probability(self):
         """Probability a deal takes on entering this stage."""

@@ -13,3 +13,12 @@ class CrmTeam(models.Model):
         "show in its pipeline, nor receive its new or won deals. Clear it to "
         "see the shared stages again.",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "stage_catalogue_id" in vals:
+            # the team's pipeline changed: shared stages left or came back
+            # sudo: every deal of the team, not only those the user can read
+            Reach = self.env["crm.lead.stage.reach"].sudo()
+            Reach._sff_rebuild(Reach._sff_deals_of_pipelines(self.ids, False))
+        return result

@@ -38,3 +38,40 @@ class TestHistoryAccess(FunnelCase):
         History = self.env["crm.lead.stage.history"]
         self.assertFalse(History.with_user(here_only).search([("lead_id", "=", deal.id)]))
         self.assertEqual(deal.stage_history_ids.company_id, other_company)
+
+
+@tagged("post_install", "-at_install")
+class TestReportAccess(FunnelCase):
+    """A rep limited to own documents sees own (and unassigned) deals only,
+    in every report, the dashboard, the PDF and the spreadsheet."""
+
+    def setUp(self):
+        super().setUp()
+        self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        self.mine = self.make_deal("Mine", self.s_new, 1000, user_id=self.rep.id)
+        self.mine.stage_id = self.s_qualified
+        self.theirs = self.make_deal("Theirs", self.s_new, 2000, user_id=self.other_rep.id)
+        self.theirs.stage_id = self.s_proposal
+
+    def test_every_report_holds_own_deals_only(self):
+        deals = self.mine | self.theirs
+        for model in ("crm.funnel.report", "crm.forecast.report", "crm.lead.source.report",
+                      "crm.sales.process.report", "crm.rep.comparison.report"):
+            Report = self.env[model]
+            seen = Report.with_user(self.rep).search([("lead_id", "in", deals.ids)]).lead_id
+            self.assertEqual(seen, self.mine, model)
+            self.assertEqual(Report.with_user(self.manager).search([("lead_id", "in", deals.ids)]).lead_id,
+                             deals, model)
+
+    def test_dashboard_and_exports_hold_own_deals_only(self):
+        params = {"team_id": self.team.id, "period": "all"}
+        rep_data = self.env["crm.funnel.report"].with_user(self.rep).get_funnel_dashboard(params)
+        manager_data = self.env["crm.funnel.report"].with_user(self.manager).get_funnel_dashboard(params)
+        self.assertEqual([row["reached"] for row in rep_data["stages"]], [1, 1])
+        self.assertEqual([row["reached"] for row in manager_data["stages"]], [2, 2, 1])
+        self.assertEqual(rep_data["forecast"]["forecast"], 300.0)
+        self.assertEqual(manager_data["forecast"]["forecast"], 300.0 + 1200.0)
+        wizard = self.env["crm.funnel.export"].with_user(self.rep).create(
+            {"team_id": self.team.id, "period": "all"})
+        self.assertEqual([row["reached"] for row in wizard._sff_pdf_values()["data"]["stages"]], [1, 1])
+        self.assertTrue(wizard._sff_xlsx())

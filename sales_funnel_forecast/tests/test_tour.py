@@ -23,3 +23,20 @@ class TestStageTour(HttpCase):
         self.assertEqual(deal.stage_id, proposal)
         self.assertEqual(deal.probability, 60.0)
         self.assertEqual(deal.stage_history_ids.mapped("stage_id"), prospect | proposal)
+
+    def test_dashboard_team_and_stage(self):
+        team = self.env["crm.team"].create({
+            "name": "SFF Dashboard Team",
+            "stage_catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
+        })
+        Stage = self.env["crm.stage"]
+        prospect = Stage.create({"name": "D-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id})
+        proposal = Stage.create({"name": "D-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id})
+        admin = self.env.ref("base.user_admin")
+        Lead = self.env["crm.lead"]
+        deal_a = Lead.create({"name": "SFF Dashboard Deal A", "type": "opportunity", "team_id": team.id,
+                              "stage_id": prospect.id, "user_id": admin.id, "expected_revenue": 1000})
+        Lead.create({"name": "SFF Dashboard Deal B", "type": "opportunity", "team_id": team.id,
+                     "stage_id": prospect.id, "user_id": admin.id, "expected_revenue": 2000})
+        deal_a.stage_id = proposal
+        self.start_tour("/odoo", "sales_funnel_forecast_dashboard_tour", login="admin")

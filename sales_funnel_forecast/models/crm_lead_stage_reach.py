@@ -1,0 +1,202 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .bulk import bulk_load
+
+DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
+ORIGIN_TYPES = [
+    ("seed", "Seed (referral)"),
+    ("net", "Net (inbound marketing)"),
+    ("spear", "Spear (outbound prospecting)"),
+]
+
+
+class CrmLeadStageReach(models.Model):
+    """One row per opportunity and per stage of its team's pipeline that it
+    cumulatively reached: every stage up to the furthest one it entered (in
+    today's stage order), skipped ones included.
+
+    The funnel reports read these rows; they are rebuilt from the stage
+    history, in SQL, by the same queue that writes the history (moves, and
+    changes of the deal fields the reports show), and for every deal of a
+    pipeline whose stages change. The deal's current salesperson, team,
+    source... are copied on each row so that reports group stored rows
+    without joining the deals.
+    """
+
+    _name = "crm.lead.stage.reach"
+    _description = "Stage Reached by a Deal"
+    _order = "lead_id, stage_sequence, stage_id"
+    _log_access = False
+
+    lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True,
+                              ondelete="cascade", readonly=True)
+    stage_id = fields.Many2one("crm.stage", required=True, index=True,
+                               ondelete="cascade", readonly=True)
+    stage_sequence = fields.Integer(readonly=True)
+    date_in = fields.Datetime(
+        string="Reached On", readonly=True, index=True,
+        help="When the deal first entered this stage; for a stage it skipped, "
+        "when it first entered a later one.",
+    )
+    entered = fields.Boolean(readonly=True, help="The deal had a stay in this stage.")
+    moved_on = fields.Boolean(readonly=True, help="The deal reached a later stage.")
+    deal_state = fields.Selection(DEAL_STATES, readonly=True)
+    is_current = fields.Boolean(readonly=True, help="The deal is in this stage now.")
+    is_lost_stage = fields.Boolean(readonly=True, help="The deal was lost in this stage.")
+    # the deal as it is now
+    user_id = fields.Many2one("res.users", readonly=True)
+    team_id = fields.Many2one("crm.team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
+    lead_create_date = fields.Datetime(readonly=True)
+    date_closed = fields.Datetime(readonly=True)
+    expected_revenue = fields.Float(readonly=True)
+
+    def init(self):
+        # the reports filter on the deal's company and salesperson (record
+        # rules) and group by stage and date
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_stage_reach_stage_date_in_idx
+               ON crm_lead_stage_reach (stage_id, date_in)"""
+        )
+
+    @api.model
+    def _sff_rebuild_sql(self, lead_ids=None):
+        """Statements that rebuild the rows of the given deals (``None``:
+        every deal) from their stage history and their current values."""
+        scope = SQL("TRUE") if lead_ids is None else SQL("l.id = ANY(%s)", list(lead_ids))
+        history_scope = (SQL("TRUE") if lead_ids is None
+                         else SQL("h.lead_id = ANY(%s)", list(lead_ids)))
+        delete = (SQL("DELETE FROM crm_lead_stage_reach") if lead_ids is None
+                  else SQL("DELETE FROM crm_lead_stage_reach WHERE lead_id = ANY(%s)", list(lead_ids)))
+        insert = SQL(
+            """
+            WITH deals AS (
+                SELECT l.id, l.team_id, l.user_id, l.company_id, l.partner_id, l.source_id,
+                       l.medium_id, l.campaign_id, l.origin_type, l.create_date, l.date_closed,
+                       COALESCE(l.expected_revenue, 0) AS expected_revenue,
+                       l.stage_id, l.lost_stage_id,
+                       CASE WHEN NOT l.active THEN 'lost'
+                            WHEN COALESCE(cs.is_won, FALSE) THEN 'won'
+                            ELSE 'open' END AS deal_state,
+                       t.stage_catalogue_id IS NOT NULL AS own_pipeline
+                  FROM crm_lead l
+             LEFT JOIN crm_team t ON t.id = l.team_id
+             LEFT JOIN crm_stage cs ON cs.id = l.stage_id
+                 WHERE l.type = 'opportunity' AND %(scope)s
+            ),
+            entered AS (
+                -- first entry of each deal in each stage it had a stay in
+                SELECT h.lead_id, h.stage_id, MIN(h.date_in) AS first_in,
+                       MIN(COALESCE(s.sequence, 0)) AS seq
+                  FROM crm_lead_stage_history h
+                  JOIN crm_stage s ON s.id = h.stage_id
+                 WHERE %(history_scope)s
+              GROUP BY h.lead_id, h.stage_id
+            ),
+            furthest AS (
+                SELECT DISTINCT ON (e.lead_id) e.lead_id, e.seq, e.stage_id
+                  FROM entered e
+              ORDER BY e.lead_id, e.seq DESC, e.stage_id DESC
+            ),
+            reached AS (
+                -- the stages of the deal's pipeline up to the furthest entered
+                SELECT d.id AS lead_id, s.id AS stage_id, COALESCE(s.sequence, 0) AS seq
+                  FROM deals d
+                  JOIN furthest f ON f.lead_id = d.id
+                  JOIN crm_stage s
+                    ON s.active
+                   AND (s.team_id = d.team_id OR (s.team_id IS NULL AND NOT d.own_pipeline))
+                   AND (COALESCE(s.sequence, 0), s.id) <= (f.seq, f.stage_id)
+            ),
+            ordered AS (
+                -- reached stages and entered ones (a stage entered may lie
+                -- outside today's pipeline: it still dates the stages before it)
+                SELECT COALESCE(r.lead_id, e.lead_id) AS lead_id,
+                       COALESCE(r.stage_id, e.stage_id) AS stage_id,
+                       COALESCE(r.seq, e.seq) AS seq,
+                       r.lead_id IS NOT NULL AS in_pipeline, e.first_in
+                  FROM reached r
+             FULL JOIN entered e ON e.lead_id = r.lead_id AND e.stage_id = r.stage_id
+            ),
+            dated AS (
+                SELECT o.*, MIN(o.first_in) OVER (
+                           PARTITION BY o.lead_id ORDER BY o.seq DESC, o.stage_id DESC
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS later_in
+                  FROM ordered o
+            )
+            INSERT INTO crm_lead_stage_reach
+                (lead_id, stage_id, stage_sequence, date_in, entered, moved_on, deal_state,
+                 is_current, is_lost_stage, user_id, team_id, company_id, partner_id,
+                 source_id, medium_id, campaign_id, origin_type, lead_create_date,
+                 date_closed, expected_revenue)
+            SELECT x.lead_id, x.stage_id, x.seq, COALESCE(x.first_in, x.later_in),
+                   x.first_in IS NOT NULL, (x.seq, x.stage_id) < (f.seq, f.stage_id),
+                   d.deal_state,
+                   d.deal_state <> 'lost' AND d.stage_id = x.stage_id,
+                   d.deal_state = 'lost' AND d.lost_stage_id IS NOT DISTINCT FROM x.stage_id,
+                   d.user_id, d.team_id, d.company_id, d.partner_id, d.source_id,
+                   d.medium_id, d.campaign_id, d.origin_type, d.create_date,
+                   d.date_closed, d.expected_revenue
+              FROM dated x
+              JOIN deals d ON d.id = x.lead_id
+              JOIN furthest f ON f.lead_id = x.lead_id
+             WHERE x.in_pipeline
+            """,
+            scope=scope, history_scope=history_scope,
+        )
+        return [delete, insert]
+
+    @api.model
+    def _sff_rebuild(self, lead_ids=None):
+        """Rebuild the rows of the given deals now (``None``: every deal)."""
+        History = self.env["crm.lead.stage.history"]
+        History._sff_flush_pending()
+        self.env["crm.lead"].flush_model()
+        self.env["crm.stage"].flush_model()
+        self.env["crm.team"].flush_model(["stage_catalogue_id"])
+        if lead_ids is not None and not lead_ids:
+            return
+        self.env.cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
+        self.invalidate_model()
+
+    @api.model
+    def _sff_fill(self):
+        """Build every deal's rows (installation, upgrade)."""
+        self.env["crm.lead.stage.history"]._sff_flush_pending()
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_reach)")
+        with bulk_load(cr, "crm_lead_stage_reach", empty=not cr.fetchone()[0]):
+            cr.execute(SQL(";\n").join(self._sff_rebuild_sql()))
+            cr.execute("SELECT count(*) FROM crm_lead_stage_reach")
+            count = cr.fetchone()[0]
+        self.invalidate_model()
+        return count
+
+    @api.model
+    def _sff_deals_of_pipelines(self, team_ids, shared):
+        """Ids of the opportunities whose pipeline includes the stages of the
+        given teams, and with ``shared``, the stages shared by every team."""
+        self.env["crm.team"].flush_model(["stage_catalogue_id"])
+        self.env["crm.lead"].flush_model(["team_id", "type"])
+        self.env.cr.execute(SQL(
+            """SELECT l.id FROM crm_lead l LEFT JOIN crm_team t ON t.id = l.team_id
+                WHERE l.type = 'opportunity'
+                  AND (l.team_id = ANY(%s)
+                       OR (%s AND t.stage_catalogue_id IS NULL))""",
+            list(team_ids), bool(shared),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def flush_model(self, fnames=None):
+        # rows are rebuilt by the history's queue: reading them writes it
+        self.env["crm.lead.stage.history"]._sff_flush_pending()
+        return super().flush_model(fnames)
+

@@ -1,0 +1,9 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import common  # isort: skip (the reports below inherit from it)
+from . import (
+    crm_forecast_report,
+    crm_funnel_report,
+    crm_lead_source_report,
+    crm_rep_comparison_report,
+    crm_sales_process_report,
+)

@@ -1,0 +1,150 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .. import engine_sql
+from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+
+
+class CrmForecastReport(models.Model):
+    """Revenue forecast: one row per open deal (active, neither won nor
+    lost), weighted by its stage percentage and by its stage's win rate of
+    the last 12 months. Deals out of the forecast count 0 in both, and show
+    apart with the amount they leave out."""
+
+    _name = "crm.forecast.report"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "Revenue Forecast Analysis"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "date_deadline, lead_id"
+    _depends = {
+        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
+                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
+                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
+                     "forecast_excluded"],
+        "crm.stage": ["is_won", "forecast_probability", "history_win_rate", "history_fallback"],
+        "res.partner": ["industry_id"],
+    }
+
+    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    industry_id = fields.Many2one("res.partner.industry", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
+    date_deadline = fields.Date(string="Expected Closing", readonly=True)
+    lead_create_date = fields.Datetime(string="Deal Created On", readonly=True)
+    deal_count = fields.Integer(string="Deals", readonly=True)
+    expected_revenue = fields.Monetary(readonly=True, currency_field="currency_id")
+    probability = fields.Float(readonly=True, aggregator="avg", digits=(16, 1))
+    forecast_revenue = fields.Monetary(
+        string="Stage-weighted Forecast", readonly=True, currency_field="currency_id",
+        help="Expected revenue x the deal's probability (its stage percentage "
+        "unless typed by hand); 0 when out of the forecast.",
+    )
+    history_probability = fields.Float(
+        string="Stage Win Rate (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="Of the deals that reached the deal's stage and closed in the last "
+        "365 days, the share won; the stage percentage when fewer than 10 closed.",
+    )
+    history_fallback = fields.Boolean(
+        string="Win Rate from Stage Percentage", readonly=True,
+        help="Fewer than 10 deals that reached the stage closed in the last "
+        "year: the stage percentage stands in for its win rate.",
+    )
+    history_forecast_revenue = fields.Monetary(
+        string="History-weighted Forecast", readonly=True, currency_field="currency_id",
+        help="Expected revenue x the stage's win rate of the last 12 months; 0 "
+        "when out of the forecast.",
+    )
+    forecast_excluded = fields.Boolean(string="Out of Forecast", readonly=True)
+    excluded_amount = fields.Monetary(
+        string="Left Out of Forecast", readonly=True, currency_field="currency_id",
+        help="What deals taken out of the forecast would count at their probability.",
+    )
+
+    def init(self):
+        expected = SQL.identifier("l", "expected_revenue")
+        history_probability = SQL(
+            "(CASE WHEN s.history_fallback OR s.history_fallback IS NULL "
+            "THEN COALESCE(s.forecast_probability, 0) ELSE s.history_win_rate END)"
+        )
+        self._sff_create_view(SQL(
+            """
+            SELECT l.id, l.id AS lead_id, l.stage_id, l.user_id, l.team_id, l.company_id,
+                   l.partner_id, p.industry_id, l.source_id, l.medium_id, l.campaign_id,
+                   l.origin_type, l.date_deadline, l.create_date AS lead_create_date,
+                   1 AS deal_count, l.expected_revenue, l.probability,
+                   l.forecast_revenue,
+                   %(history_probability)s AS history_probability,
+                   COALESCE(s.history_fallback, TRUE) AS history_fallback,
+                   %(history_forecast)s AS history_forecast_revenue,
+                   COALESCE(l.forecast_excluded, FALSE) AS forecast_excluded,
+                   CASE WHEN l.forecast_excluded THEN %(left_out)s ELSE 0 END AS excluded_amount
+              FROM crm_lead l
+              JOIN crm_stage s ON s.id = l.stage_id
+         LEFT JOIN res_partner p ON p.id = l.partner_id
+             WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, FALSE)
+            """,
+            history_probability=history_probability,
+            history_forecast=engine_sql.weighted_revenue(
+                expected, history_probability, SQL("TRUE"), SQL("FALSE"),
+                SQL.identifier("l", "forecast_excluded"),
+            ),
+            left_out=engine_sql.weighted_revenue(
+                expected, SQL.identifier("l", "probability"), SQL("TRUE"), SQL("FALSE"), SQL("FALSE"),
+            ),
+        ))
+
+    @api.model
+    def _sff_forecast_table(self, team_id=False, user_id=False):
+        """Open deals by stage and expected closing month (None: no date),
+        both forecasts, and what deals out of the forecast leave out."""
+        domain = []
+        if team_id:
+            domain.append(("team_id", "=", team_id))
+        if user_id:
+            domain.append(("user_id", "=", user_id))
+        groups = self._read_group(
+            domain, ["stage_id", "date_deadline:month"],
+            ["forecast_revenue:sum", "history_forecast_revenue:sum", "excluded_amount:sum",
+             "deal_count:sum"],
+        )
+        months = sorted({month for _stage, month, *_values in groups if month})
+        stages = sorted({stage for stage, *_rest in groups},
+                        key=lambda stage: (stage.sequence or 0, stage.id))
+        cells = {(stage.id, month): values for stage, month, *values in groups}
+        fallback = {stage.id: stage.history_fallback for stage in stages}
+        rows = []
+        for stage in stages:
+            by_month = []
+            for month in [*months, False]:
+                forecast, history, excluded, count = cells.get((stage.id, month), (0.0, 0.0, 0.0, 0))
+                by_month.append({"forecast": forecast, "history": history,
+                                 "excluded": excluded, "count": count})
+            rows.append({
+                "stage_id": stage.id,
+                "stage_name": stage.name,
+                "history_fallback": fallback[stage.id],
+                "history_win_rate": stage.history_win_rate,
+                "stage_percentage": stage.forecast_probability,
+                "months": by_month,
+                "forecast": sum(cell["forecast"] for cell in by_month),
+                "history": sum(cell["history"] for cell in by_month),
+                "excluded": sum(cell["excluded"] for cell in by_month),
+                "count": sum(cell["count"] for cell in by_month),
+            })
+        return {
+            "months": [fields.Date.to_string(month) for month in months] + [False],
+            "rows": rows,
+            "forecast": sum(row["forecast"] for row in rows),
+            "history": sum(row["history"] for row in rows),
+            "excluded": sum(row["excluded"] for row in rows),
+        }

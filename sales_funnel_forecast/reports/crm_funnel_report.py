@@ -1,0 +1,264 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .. import engine
+from ..models.crm_lead_stage_reach import DEAL_STATES, ORIGIN_TYPES
+
+
+class CrmFunnelReport(models.Model):
+    """The sales funnel: one row per deal and per stage of its team's
+    pipeline that it cumulatively reached (a deal that skipped a stage, or
+    moved back, still reached every stage up to the furthest one it entered,
+    in today's stage order).
+
+    Conversion from a stage to the next is sum(moved_on) / sum(reached): the
+    average of ``conversion_rate`` over the rows of the stage. The stricter
+    "entered" conversion counts only the deals that had a stay in the stage.
+    """
+
+    _name = "crm.funnel.report"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "Sales Funnel Analysis"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "stage_sequence, stage_id, date_in desc"
+    # reading the report writes the funnel rows queued by the deals (the
+    # rows' own flush does it) and what the view joins
+    _depends = {
+        "crm.lead.stage.reach": ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on",
+                                 "deal_state", "is_current", "is_lost_stage", "user_id", "team_id",
+                                 "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
+                                 "origin_type", "lead_create_date", "date_closed", "expected_revenue"],
+        "res.partner": ["industry_id"],
+    }
+
+    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    stage_sequence = fields.Integer(readonly=True, aggregator=False)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    industry_id = fields.Many2one("res.partner.industry", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
+    deal_state = fields.Selection(DEAL_STATES, string="Deal Status", readonly=True)
+    date_in = fields.Datetime(
+        string="Reached On", readonly=True,
+        help="When the deal first entered the stage; for a stage it skipped, "
+        "when it first entered a later one.",
+    )
+    lead_create_date = fields.Datetime(string="Deal Created On", readonly=True)
+    date_closed = fields.Datetime(string="Closed On", readonly=True)
+    expected_revenue = fields.Monetary(
+        string="Deal Amount", readonly=True, aggregator=False, currency_field="currency_id",
+    )
+    reached = fields.Integer(readonly=True, help="Deals that reached the stage (1 per row).")
+    entered = fields.Integer(readonly=True, help="Deals that had a stay in the stage.")
+    moved_on = fields.Integer(readonly=True,
+                              help="Deals that reached a later stage.")
+    won = fields.Integer(readonly=True, help="Deals that ended won.")
+    lost_here = fields.Integer(readonly=True,
+                               help="Deals lost while in this stage.")
+    open_here = fields.Integer(readonly=True,
+                               help="Open deals in this stage now.")
+    reached_amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    lost_amount = fields.Monetary(string="Lost Here Amount", readonly=True,
+                                  currency_field="currency_id")
+    open_amount = fields.Monetary(string="Open Here Amount", readonly=True,
+                                  currency_field="currency_id")
+    conversion_rate = fields.Float(
+        string="Conversion (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="Of the deals that reached the stage, the share that reached a later one.",
+    )
+    entered_conversion_rate = fields.Float(
+        string="Conversion of Entered (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="Of the deals that had a stay in the stage, the share that reached a later one.",
+    )
+    win_rate = fields.Float(
+        string="Won (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="Of the deals that reached the stage, the share that ended won.",
+    )
+
+    def init(self):
+        self._sff_create_view(SQL(
+            """
+            SELECT r.id, r.lead_id, r.stage_id, r.stage_sequence, r.user_id, r.team_id,
+                   r.company_id, r.partner_id, p.industry_id, r.source_id, r.medium_id,
+                   r.campaign_id, r.origin_type, r.deal_state, r.date_in,
+                   r.lead_create_date, r.date_closed, r.expected_revenue,
+                   1 AS reached,
+                   r.entered::int AS entered,
+                   r.moved_on::int AS moved_on,
+                   (r.deal_state = 'won')::int AS won,
+                   r.is_lost_stage::int AS lost_here,
+                   (r.is_current AND r.deal_state = 'open')::int AS open_here,
+                   r.expected_revenue AS reached_amount,
+                   CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
+                   CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END AS lost_amount,
+                   CASE WHEN r.is_current AND r.deal_state = 'open'
+                        THEN r.expected_revenue ELSE 0 END AS open_amount,
+                   CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
+                   CASE WHEN NOT r.entered THEN NULL
+                        WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS entered_conversion_rate,
+                   CASE WHEN r.deal_state = 'won' THEN 100.0 ELSE 0.0 END AS win_rate
+              FROM crm_lead_stage_reach r
+         LEFT JOIN res_partner p ON p.id = r.partner_id
+            """
+        ))
+
+    # ------------------------------------------------------------------
+    # The funnel of a team and period, as the dashboard, the PDF and the
+    # spreadsheet show it
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_funnel_domain(self, team_id=False, date_from=False, date_to=False, mode="flow",
+                           user_id=False):
+        """Rows of a funnel: ``mode`` "flow" counts the stages reached in the
+        period, "cohort" the deals created in the period."""
+        date_field = "date_in" if mode == "flow" else "lead_create_date"
+        domain = []
+        if team_id:
+            domain.append(("team_id", "=", team_id))
+        if user_id:
+            domain.append(("user_id", "=", user_id))
+        if date_from:
+            domain.append((date_field, ">=", date_from))
+        if date_to:
+            domain.append((date_field, "<", date_to))
+        return domain
+
+    @api.model
+    def _sff_funnel(self, domain):
+        """Per stage of the rows in ``domain`` (record rules apply): the
+        counts and amounts, and the conversion to the next stage, in stage
+        order. Returns a list of dicts."""
+        measures = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
+                    "reached_amount", "won_amount", "lost_amount", "open_amount"]
+        groups = self._read_group(domain, ["stage_id"], [f"{name}:sum" for name in measures])
+        # entered deals that moved on, for the stricter conversion
+        entered_moved = dict(self._read_group(
+            domain + [("entered", "=", 1)], ["stage_id"], ["moved_on:sum"],
+        ))
+        rows = []
+        for stage, *values in groups:
+            row = dict(zip(measures, values))
+            row.update(
+                stage_id=stage.id,
+                stage_name=stage.name,
+                sequence=engine.stage_order_key(stage.sequence, stage.id),
+                is_won=stage.is_won,
+                conversion_rate=engine.conversion_rate(row["moved_on"], row["reached"]),
+                entered_conversion_rate=engine.conversion_rate(
+                    entered_moved.get(stage, 0), row["entered"]),
+            )
+            rows.append(row)
+        rows.sort(key=lambda row: row["sequence"])
+        for row in rows:
+            del row["sequence"]
+        return rows
+
+    @api.model
+    def _sff_report_data(self, team_id=False, user_id=False, period="this_year",
+                         date_from=False, date_to=False, mode="flow", compare="none"):
+        """Everything the dashboard, the PDF and the spreadsheet show for a
+        team (or every team), a salesperson (or all) and a period: the funnel,
+        its comparison period, and the revenue forecast. Record rules apply:
+        a salesperson limited to own documents sees own deals only."""
+        if mode not in ("flow", "cohort"):
+            raise UserError(self.env._("Unknown funnel mode: %s", mode))
+        if compare not in engine.COMPARISONS:
+            raise UserError(self.env._("Unknown comparison: %s", compare))
+        if period and period != "custom":
+            if period not in engine.PERIODS:
+                raise UserError(self.env._("Unknown period: %s", period))
+            today = fields.Date.context_today(self)
+            date_from, date_to = engine.period_bounds(period, today)
+        else:
+            date_from = fields.Date.to_date(date_from) if date_from else None
+            date_to = fields.Date.to_date(date_to) if date_to else None
+            if date_from and date_to and date_to <= date_from:
+                raise UserError(self.env._("The period must end after it starts."))
+        compared = engine.comparison_bounds(date_from, date_to, compare)
+        stages = self._sff_funnel(self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id))
+        comparison = self._sff_funnel(
+            self._sff_funnel_domain(team_id, compared[0], compared[1], mode, user_id)
+        ) if compared else []
+        previous = {row["stage_id"]: row for row in comparison}
+        for row in stages:
+            before = previous.get(row["stage_id"])
+            row["compare_reached"] = before["reached"] if before else 0
+            row["compare_conversion_rate"] = before["conversion_rate"] if before else None
+        team = self.env["crm.team"].browse(team_id)
+        user = self.env["res.users"].browse(user_id)
+        return {
+            "team_id": team.id or False,
+            "team_name": team.name or self.env._("All teams"),
+            "user_name": user.name or False,
+            "mode": mode,
+            "date_from": date_from and fields.Date.to_string(date_from),
+            "date_to": date_to and fields.Date.to_string(date_to),
+            "compare": compare,
+            "compare_from": compared and fields.Date.to_string(compared[0]),
+            "compare_to": compared and fields.Date.to_string(compared[1]),
+            "currency_id": self.env.company.currency_id.id,
+            "stages": stages,
+            "comparison": comparison,
+            "forecast": self.env["crm.forecast.report"]._sff_forecast_table(team_id, user_id),
+        }
+
+    @api.model
+    def get_funnel_dashboard(self, params):
+        """The dashboard's data call (see ``_sff_report_data``)."""
+        params = dict(params or {})
+        allowed = {"team_id", "user_id", "period", "date_from", "date_to", "mode", "compare"}
+        return self._sff_report_data(**{key: value for key, value in params.items() if key in allowed})
+
+    @api.model
+    def get_stage_deals_action(self, params, stage_id):
+        """The deals behind a stage of the dashboard's funnel."""
+        data_params = {key: value for key, value in dict(params or {}).items()
+                       if key in {"team_id", "user_id", "period", "date_from", "date_to", "mode"}}
+        period = data_params.get("period", "this_year")
+        date_from, date_to = data_params.get("date_from"), data_params.get("date_to")
+        if period and period != "custom":
+            date_from, date_to = engine.period_bounds(period, fields.Date.context_today(self))
+        domain = self._sff_funnel_domain(
+            data_params.get("team_id"), date_from, date_to, data_params.get("mode", "flow"),
+            data_params.get("user_id"),
+        ) + [("stage_id", "=", stage_id)]
+        lead_ids = self.search(domain).lead_id.ids
+        stage = self.env["crm.stage"].browse(stage_id)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Deals that reached %(stage)s", stage=stage.name),
+            "res_model": "crm.lead",
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "domain": [("id", "in", lead_ids)],
+            "context": {"active_test": False, "create": False},
+        }
+
+    @api.model
+    def action_export(self, params, kind):
+        """The dashboard's Print and Spreadsheet buttons: the same team,
+        period, mode and comparison, through the export wizard."""
+        params = dict(params or {})
+        wizard = self.env["crm.funnel.export"].create({
+            "team_id": params.get("team_id") or False,
+            "user_id": params.get("user_id") or False,
+            "period": params.get("period") or "this_year",
+            "mode": params.get("mode") or "flow",
+            "compare": params.get("compare") or "none",
+        })
+        if kind == "pdf":
+            return wizard.action_print_pdf()
+        if kind == "xlsx":
+            return wizard.action_export_xlsx()
+        raise UserError(self.env._("Unknown export: %s", kind))

@@ -1,0 +1,69 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+
+
+class CrmLeadSourceReport(models.Model):
+    """New leads by source: one row per lead or opportunity created, with
+    what became of it."""
+
+    _name = "crm.lead.source.report"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "New Leads by Source"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "create_date desc"
+    _depends = {
+        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
+                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
+                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
+                     "forecast_excluded"],
+        "crm.stage": ["is_won"],
+        "res.partner": ["industry_id"],
+    }
+
+    lead_id = fields.Many2one("crm.lead", readonly=True)
+    create_date = fields.Datetime(string="Created On", readonly=True)
+    lead_type = fields.Selection([("lead", "Lead"), ("opportunity", "Opportunity")],
+                                 string="Type", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    industry_id = fields.Many2one("res.partner.industry", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    new_count = fields.Integer(string="New Leads", readonly=True)
+    opportunity_count = fields.Integer(
+        string="Opportunities", readonly=True,
+        help="Created as an opportunity or converted into one.",
+    )
+    won_count = fields.Integer(string="Won", readonly=True)
+    lost_count = fields.Integer(string="Lost", readonly=True)
+    expected_revenue = fields.Monetary(readonly=True, currency_field="currency_id")
+    won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
+
+    def init(self):
+        self._sff_create_view(SQL(
+            """
+            SELECT l.id, l.id AS lead_id, l.create_date, l.type AS lead_type, l.user_id,
+                   l.team_id, l.company_id, l.partner_id, p.industry_id, l.source_id,
+                   l.medium_id, l.campaign_id, l.origin_type, l.stage_id,
+                   1 AS new_count,
+                   (l.type = 'opportunity')::int AS opportunity_count,
+                   (l.active AND COALESCE(s.is_won, FALSE))::int AS won_count,
+                   (NOT l.active)::int AS lost_count,
+                   l.expected_revenue,
+                   CASE WHEN l.active AND COALESCE(s.is_won, FALSE)
+                        THEN l.expected_revenue ELSE 0 END AS won_amount
+              FROM crm_lead l
+         LEFT JOIN crm_stage s ON s.id = l.stage_id
+         LEFT JOIN res_partner p ON p.id = l.partner_id
+            """
+        ))

@@ -1,0 +1,76 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+
+
+class CrmRepComparisonReport(models.Model):
+    """Salespeople side by side, stage by stage: deals reached, conversion
+    to a later stage, won amount, and the activity done on deals while they
+    were in the stage. Its pivot puts stages in rows and salespeople in
+    columns; the total column is the team's."""
+
+    _name = "crm.rep.comparison.report"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "Salesperson Comparison by Stage"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "date desc"
+    _depends = {
+        "crm.lead.stage.reach": ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on",
+                                 "deal_state", "is_current", "is_lost_stage", "user_id", "team_id",
+                                 "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
+                                 "origin_type", "lead_create_date", "date_closed", "expected_revenue"],
+        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
+                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
+                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
+                     "forecast_excluded"],
+        "crm.lead.stage.history": ["lead_id", "stage_id", "date_in", "date_out"],
+        "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
+    }
+
+    date = fields.Datetime(readonly=True, help="When the deal reached the stage, or the activity date.")
+    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
+    reached = fields.Integer(string="Deals Reached", readonly=True)
+    moved_on = fields.Integer(readonly=True)
+    conversion_rate = fields.Float(string="Conversion (%)", readonly=True, aggregator="avg",
+                                   digits=(16, 1))
+    won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    activity_count = fields.Integer(
+        string="Activities", readonly=True,
+        help="Activities marked done and messages or notes logged on the deals "
+        "while they were in the stage.",
+    )
+
+    def init(self):
+        self._sff_create_view(SQL(
+            """
+            SELECT -r.id AS id, r.date_in AS date, r.lead_id, r.stage_id, r.user_id, r.team_id,
+                   r.company_id, r.partner_id, r.source_id, r.origin_type,
+                   1 AS reached, r.moved_on::int AS moved_on,
+                   CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
+                   CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
+                   0 AS activity_count
+              FROM crm_lead_stage_reach r
+             UNION ALL
+            SELECT m.id, m.date, l.id, h.stage_id, l.user_id, l.team_id, l.company_id,
+                   l.partner_id, l.source_id, l.origin_type,
+                   0, 0, NULL, 0, 1
+              FROM mail_message m
+              JOIN crm_lead l ON l.id = m.res_id
+              JOIN crm_lead_stage_history h
+                ON h.lead_id = m.res_id AND m.date >= h.date_in
+               AND (h.date_out IS NULL OR m.date < h.date_out)
+             WHERE m.model = 'crm.lead'
+               AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
+            """
+        ))

@@ -1,0 +1,96 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+
+ROW_KINDS = [
+    ("reached", "Stage reached"),
+    ("new", "New prospect"),
+    ("quotation", "Quotation sent"),
+    ("activity", "Activity"),
+]
+
+
+class CrmSalesProcessReport(models.Model):
+    """The sales process, week by week: prospects that reached each stage,
+    new prospects found, quotations sent and activity on existing deals, by
+    salesperson (the deal's)."""
+
+    _name = "crm.sales.process.report"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "Sales Process Analysis"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "date desc"
+    _depends = {
+        "crm.lead.stage.reach": ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on",
+                                 "deal_state", "is_current", "is_lost_stage", "user_id", "team_id",
+                                 "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
+                                 "origin_type", "lead_create_date", "date_closed", "expected_revenue"],
+        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
+                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
+                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
+                     "forecast_excluded"],
+        "sale.order": ["opportunity_id", "state", "date_order", "amount_untaxed", "currency_rate"],
+        "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
+    }
+
+    kind = fields.Selection(ROW_KINDS, readonly=True)
+    date = fields.Datetime(readonly=True)
+    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
+    reached_count = fields.Integer(string="Stages Reached", readonly=True)
+    new_count = fields.Integer(string="New Prospects", readonly=True)
+    quotation_count = fields.Integer(string="Quotations Sent", readonly=True)
+    quotation_amount = fields.Monetary(
+        string="Quotations (untaxed)", readonly=True, currency_field="currency_id",
+        help="Untaxed amount of the quotations sent, in company currency.",
+    )
+    activity_count = fields.Integer(
+        string="Activities", readonly=True,
+        help="Activities marked done and messages or notes logged on deals.",
+    )
+
+    def init(self):
+        deal = """l.user_id, l.team_id, l.company_id, l.partner_id, l.source_id,
+                  l.medium_id, l.campaign_id, l.origin_type"""
+        self._sff_create_view(SQL(
+            f"""
+            SELECT -r.id AS id, 'reached' AS kind, r.date_in AS date, r.lead_id, r.stage_id,
+                   r.user_id, r.team_id, r.company_id, r.partner_id, r.source_id,
+                   r.medium_id, r.campaign_id, r.origin_type,
+                   1 AS reached_count, 0 AS new_count, 0 AS quotation_count,
+                   0 AS quotation_amount, 0 AS activity_count
+              FROM crm_lead_stage_reach r
+             UNION ALL
+            SELECT l.id * 4 + 1, 'new', l.create_date, l.id, l.stage_id, {deal},
+                   0, 1, 0, 0, 0
+              FROM crm_lead l
+             UNION ALL
+            SELECT o.id * 4 + 2, 'quotation', o.date_order, l.id, l.stage_id, {deal},
+                   0, 0, 1,
+                   o.amount_untaxed / CASE COALESCE(o.currency_rate, 0) WHEN 0 THEN 1.0
+                                          ELSE o.currency_rate END,
+                   0
+              FROM sale_order o
+              JOIN crm_lead l ON l.id = o.opportunity_id
+             WHERE o.state IN ('sent', 'sale')
+             UNION ALL
+            SELECT m.id * 4 + 3, 'activity', m.date, l.id, l.stage_id, {deal},
+                   0, 0, 0, 0, 1
+              FROM mail_message m
+              JOIN crm_lead l ON l.id = m.res_id
+             WHERE m.model = 'crm.lead'
+               AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
+            """
+        ))

@@ -1,0 +1,126 @@
+/** @odoo-module **/
+
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { formatMonetary } from "@web/views/fields/formatters";
+import { Layout } from "@web/search/layout";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+/**
+ * The sales funnel of a team and period, drawn: one bar per stage, as wide
+ * as the deals that reached it, with the deals won, lost there and still open
+ * there in their own colours, the conversion between steps, counts and
+ * amounts. A click on a stage opens the deals behind it.
+ */
+export class FunnelDashboard extends Component {
+    static template = "sales_funnel_forecast.FunnelDashboard";
+    static components = { Layout };
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.env.config.setDisplayName(this.props.action.name || _t("Funnel Dashboard"));
+        const context = this.props.action.context || {};
+        this.state = useState({
+            teams: [],
+            params: {
+                team_id: context.default_team_id || false,
+                period: context.default_period || "this_year",
+                mode: context.default_mode || "flow",
+                compare: context.default_compare || "none",
+            },
+            data: null,
+            loading: true,
+        });
+        this.periods = [
+            ["this_month", _t("This month")],
+            ["last_month", _t("Last month")],
+            ["this_quarter", _t("This quarter")],
+            ["last_quarter", _t("Last quarter")],
+            ["this_year", _t("This year")],
+            ["last_year", _t("Last year")],
+            ["last_12_months", _t("Last 12 months")],
+            ["all", _t("All time")],
+        ];
+        this.modes = [
+            ["flow", _t("Stages reached in the period")],
+            ["cohort", _t("Deals created in the period")],
+        ];
+        this.comparisons = [
+            ["none", _t("No comparison")],
+            ["previous", _t("Previous period")],
+            ["last_year", _t("Same period last year")],
+        ];
+        onWillStart(async () => {
+            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], { order: "sequence, name" });
+            await this.load();
+        });
+    }
+
+    get display() {
+        return { controlPanel: {} };
+    }
+
+    async load() {
+        this.state.loading = true;
+        this.state.data = await this.orm.call("crm.funnel.report", "get_funnel_dashboard", [
+            this.state.params,
+        ]);
+        this.state.loading = false;
+    }
+
+    async onParamChange(key, ev) {
+        let value = ev.target.value;
+        if (key === "team_id") {
+            value = value ? parseInt(value, 10) : false;
+        }
+        this.state.params[key] = value;
+        await this.load();
+    }
+
+    /** Bars of the funnel, in stage order, with their drawn widths (%). */
+    get bars() {
+        const stages = (this.state.data && this.state.data.stages) || [];
+        const widest = Math.max(0, ...stages.map((stage) => stage.reached));
+        return stages.map((stage, index) => {
+            const share = (count) => (stage.reached ? (100 * count) / stage.reached : 0);
+            return {
+                ...stage,
+                width: widest ? (100 * stage.reached) / widest : 0,
+                wonShare: share(stage.won),
+                lostShare: share(stage.lost_here),
+                openShare: share(stage.open_here),
+                isLast: index === stages.length - 1,
+            };
+        });
+    }
+
+    formatAmount(value) {
+        return formatMonetary(value, { currencyId: this.state.data.currency_id });
+    }
+
+    formatRate(value) {
+        return value === null || value === undefined ? "" : `${value.toFixed(1)} %`;
+    }
+
+    async openStage(stageId) {
+        const action = await this.orm.call("crm.funnel.report", "get_stage_deals_action", [
+            this.state.params,
+            stageId,
+        ]);
+        await this.actionService.doAction(action);
+    }
+
+    async export(kind) {
+        const action = await this.orm.call("crm.funnel.report", "action_export", [
+            this.state.params,
+            kind,
+        ]);
+        await this.actionService.doAction(action);
+    }
+}
+
+registry.category("actions").add("sales_funnel_forecast.funnel_dashboard", FunnelDashboard);

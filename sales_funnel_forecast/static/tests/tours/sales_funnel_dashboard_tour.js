@@ -1,0 +1,43 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_funnel_dashboard_action",
+    steps: () => [
+        {
+            trigger: ".o_sff_dashboard .o_sff_filters",
+            content: "The dashboard opens on every team's funnel",
+        },
+        {
+            trigger: ".o_sff_dashboard select.o_sff_period",
+            content: "Look at every period",
+            run: "selectByLabel All time",
+        },
+        {
+            trigger: ".o_sff_dashboard select.o_sff_team",
+            content: "Choose the tour's team",
+            run: "selectByLabel SFF Dashboard Team",
+        },
+        {
+            trigger: ".o_sff_period_label:contains('SFF Dashboard Team')",
+            content: "The funnel is the team's",
+        },
+        {
+            trigger: ".o_sff_stage:contains('D-Proposal') .o_sff_reached:contains('1')",
+            content: "One deal reached the proposal stage",
+        },
+        {
+            trigger: ".o_sff_stage:contains('D-Prospect') .o_sff_reached:contains('2')",
+            content: "Both deals reached the first stage: a click opens them",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('SFF Dashboard Deal B')",
+            content: "The deals behind the stage are listed",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('SFF Dashboard Deal A')",
+        },
+    ],
+});

@@ -1,0 +1,94 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+import re
+import subprocess
+import tempfile
+import zipfile
+
+import openpyxl
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .test_funnel_report import FunnelReportCase
+
+
+@tagged("post_install", "-at_install")
+class TestFunnelExport(FunnelReportCase):
+    """The PDF and the spreadsheet carry the figures of the funnel tests."""
+
+    def wizard(self, user=None, **values):
+        Wizard = self.env["crm.funnel.export"]
+        if user:
+            Wizard = Wizard.with_user(user)
+        return Wizard.create(dict({"team_id": self.team.id, "period": "all"}, **values))
+
+    def test_spreadsheet_figures_and_chart(self):
+        self.build()
+        content = self.wizard()._sff_xlsx()
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast"])
+        funnel = book["Funnel"]
+        header = [cell.value for cell in funnel[4]]
+        self.assertEqual(header[:7], ["Stage", "Reached", "Entered", "Moved on", "Won", "Lost here", "Open here"])
+        rows = [[cell.value for cell in row][:11] for row in funnel.iter_rows(min_row=5, max_row=8)]
+        self.assertEqual(rows, [
+            ["T-Prospect", 5, 4, 4, 1, 1, 1, 15000, 1000, 5000, 3000],
+            ["T-Qualified", 4, 3, 2, 1, 0, 1, 10000, 1000, 0, 4000],
+            ["T-Proposal", 2, 2, 1, 1, 1, 0, 3000, 1000, 2000, 0],
+            ["T-Won", 1, 1, 0, 1, 0, 0, 1000, 1000, 0, 0],
+        ])
+        total = [cell.value for cell in funnel[9]][:11]
+        self.assertEqual(total[0], "Total")
+        self.assertEqual(total[5:7], [2, 2], "two deals lost, two open")
+        conversion = book["Conversion"]
+        self.assertEqual([cell.value for cell in conversion[5]][:6], ["T-Prospect", 5, 4, 80, 4, 75])
+        # the funnel chart is a native Excel chart: horizontal stacked bars
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            chart = archive.read("xl/charts/chart1.xml").decode()
+        self.assertIn('<c:barDir val="bar"/>', chart)
+        self.assertIn('<c:grouping val="stacked"/>', chart)
+
+    def test_pdf_figures(self):
+        self.build()
+        wizard = self.wizard()
+        pdf, report_type = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
+            "sales_funnel_forecast.action_report_funnel", wizard.ids)
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+            handle.write(pdf)
+            handle.flush()
+            # poppler's pdftotext (scripts/system-deps installs it)
+            text = subprocess.run(["pdftotext", "-layout", handle.name, "-"], check=True,
+                                  capture_output=True, text=True).stdout
+        text = re.sub(r"\s+", " ", text)
+        self.assertIn("T-Prospect: 5 reached · 1 won · 1 lost here · 1 open here", text)
+        self.assertIn("T-Qualified: 4 reached · 1 won · 0 lost here · 1 open here", text)
+        self.assertIn("80.0 % moved on", text)
+        self.assertIn("T-Prospect 5 4 4 80.0 75.0 1 1 1", text)
+
+    def test_empty_period_is_said_plainly(self):
+        wizard = self.wizard(period="custom", date_from="2001-01-01", date_to="2001-02-01")
+        book = openpyxl.load_workbook(io.BytesIO(wizard._sff_xlsx()))
+        self.assertEqual(book["Funnel"]["A5"].value, "No deal reached a stage in this period.")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "sales_funnel_forecast.action_report_funnel", wizard.ids)[0].decode()
+        self.assertIn("No deal reached a stage in this period.", html)
+
+    def test_bad_periods_are_refused(self):
+        with self.assertRaisesRegex(UserError, "end after it starts"):
+            self.wizard(period="custom", date_from="2026-03-01", date_to="2026-02-01")
+        with self.assertRaisesRegex(UserError, "first day"):
+            self.wizard(period="custom")
+
+    def test_dashboard_buttons(self):
+        self.build()
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        params = {"team_id": self.team.id, "period": "all", "mode": "flow", "compare": "none"}
+        Report = self.env["crm.funnel.report"]
+        action = Report.action_export(params, "xlsx")
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertIn("/xlsx_file/", action["url"])
+        action = Report.action_export(params, "pdf")
+        self.assertEqual(action["report_name"], "sales_funnel_forecast.report_funnel")

@@ -1,0 +1,86 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestForecastReport(FunnelCase):
+    """Stages A (10 %), B (30 %), C (60 %), W (won). In the last year 12
+    deals went through A and B and closed: 3 won (through C, skipped, to W),
+    9 lost in B; 2 more closed 400 days ago and do not count. So A and B win
+    25 % of the time; C and W have 3 closed deals each, too few: their
+    percentage stands in."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
+        cls.a, cls.b, cls.c, cls.w = cls.s_new, cls.s_qualified, cls.s_proposal, cls.s_won
+
+    def close_deals(self):
+        closed = self.env["crm.lead"]
+        for index in range(14):
+            deal = self.make_deal(f"Closed {index}", self.a, 100)
+            deal.stage_id = self.b
+            if index < 3:
+                deal.action_set_won()
+            else:
+                deal.action_set_lost()
+            closed |= deal
+        self.env.flush_all()
+        old = closed[-2:]
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = ANY(%s)",
+            [fields.Datetime.now() - timedelta(days=400), old.ids],
+        )
+        self.env["crm.lead.stage.reach"]._sff_rebuild(old.ids)
+        self.env["crm.stage"]._cron_refresh_history_win_rates()
+
+    def test_history_win_rates(self):
+        self.close_deals()
+        self.assertEqual((self.a.history_win_rate, self.a.history_closed_count, self.a.history_fallback),
+                         (25.0, 12, False))
+        self.assertEqual((self.b.history_win_rate, self.b.history_fallback), (25.0, False))
+        self.assertEqual((self.c.history_win_rate, self.c.history_closed_count, self.c.history_fallback),
+                         (60.0, 3, True))
+        self.assertEqual((self.w.history_win_rate, self.w.history_fallback), (100.0, True))
+
+    def test_forecast_by_hand(self):
+        self.close_deals()
+        o1 = self.make_deal("o1", self.b, 1000, date_deadline=date(2026, 12, 15))
+        o2 = self.make_deal("o2", self.c, 2000)
+        o3 = self.make_deal("o3", self.b, 5000, date_deadline=date(2026, 12, 20))
+        o3.forecast_excluded = True
+        Report = self.env["crm.forecast.report"]
+        rows = Report.search([("lead_id", "in", (o1 | o2 | o3).ids)])
+        by_deal = {row.lead_id: row for row in rows}
+        self.assertEqual(
+            [(by_deal[deal].forecast_revenue, by_deal[deal].history_probability,
+              by_deal[deal].history_forecast_revenue, by_deal[deal].excluded_amount,
+              by_deal[deal].history_fallback) for deal in (o1, o2, o3)],
+            [(300.0, 25.0, 250.0, 0.0, False),
+             (1200.0, 60.0, 1200.0, 0.0, True),
+             (0.0, 25.0, 0.0, 1500.0, False)],
+        )
+        # only open deals: the closed ones are not in the forecast
+        self.assertEqual(Report.search_count([("team_id", "=", self.team.id)]), 3)
+        table = Report._sff_forecast_table(self.team.id)
+        self.assertEqual(table["months"], ["2026-12-01", False])
+        rows = {row["stage_name"]: row for row in table["rows"]}
+        december, no_date = rows["T-Qualified"]["months"]
+        self.assertEqual((december["forecast"], december["history"], december["excluded"], december["count"]),
+                         (300.0, 250.0, 1500.0, 2))
+        self.assertEqual(no_date["count"], 0)
+        self.assertEqual(rows["T-Proposal"]["months"][1]["forecast"], 1200.0, "no date: its own group")
+        self.assertEqual((table["forecast"], table["history"], table["excluded"]), (1500.0, 1450.0, 1500.0))
+
+    def test_stage_without_closed_deals_falls_back(self):
+        deal = self.make_deal("Lonely", self.c, 1000)
+        self.env["crm.stage"]._cron_refresh_history_win_rates()
+        row = self.env["crm.forecast.report"].search([("lead_id", "=", deal.id)])
+        self.assertEqual((row.history_probability, row.history_fallback, row.history_forecast_revenue),
+                         (60.0, True, 600.0))

@@ -1,0 +1,215 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+MEASURES = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
+            "reached_amount", "won_amount", "lost_amount", "open_amount"]
+
+
+class FunnelReportCase(FunnelCase):
+    """Five deals a person can follow on paper, in a team whose pipeline is
+    its own four stages A (10 %), B (30 %), C (60 %) and W (won):
+
+    - d1, 1,000: A, B, C, W: won;
+    - d2, 2,000: A, then C (B skipped), lost in C;
+    - d3, 3,000: A, B, back to A: open in A;
+    - d4, 4,000: created in B (A skipped): open in B;
+    - d5, 5,000: A, lost in A.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
+        cls.a, cls.b, cls.c, cls.w = cls.s_new, cls.s_qualified, cls.s_proposal, cls.s_won
+
+    def build(self):
+        self.set_now(self.day(0))
+        d1 = self.make_deal("d1", self.a, 1000)
+        d2 = self.make_deal("d2", self.a, 2000)
+        d3 = self.make_deal("d3", self.a, 3000)
+        d5 = self.make_deal("d5", self.a, 5000)
+        self.set_now(self.day(1))
+        d4 = self.make_deal("d4", self.b, 4000)
+        (d1 | d3).write({"stage_id": self.b.id})
+        self.set_now(self.day(2))
+        d2.stage_id = self.c
+        d5.action_set_lost()
+        self.set_now(self.day(3))
+        d1.stage_id = self.c
+        d3.stage_id = self.a
+        self.set_now(self.day(4))
+        d1.action_set_won()
+        d2.action_set_lost()
+        return d1, d2, d3, d4, d5
+
+    def funnel(self, domain=(), user=None):
+        Report = self.env["crm.funnel.report"]
+        if user:
+            Report = Report.with_user(user)
+        domain = [("team_id", "=", self.team.id), *domain]
+        return {row["stage_id"]: row for row in Report._sff_funnel(domain)}
+
+
+@tagged("post_install", "-at_install")
+class TestFunnelReport(FunnelReportCase):
+
+    def test_reach_per_stage_by_hand(self):
+        self.build()
+        funnel = self.funnel()
+        self.assertEqual(list(funnel), [self.a.id, self.b.id, self.c.id, self.w.id], "stage order")
+        expected = {
+            #            reached entered moved won lost open  amounts: reached won lost open
+            self.a.id: (5, 4, 4, 1, 1, 1, 15000, 1000, 5000, 3000),
+            self.b.id: (4, 3, 2, 1, 0, 1, 10000, 1000, 0, 4000),
+            self.c.id: (2, 2, 1, 1, 1, 0, 3000, 1000, 2000, 0),
+            self.w.id: (1, 1, 0, 1, 0, 0, 1000, 1000, 0, 0),
+        }
+        for stage_id, figures in expected.items():
+            self.assertEqual(tuple(funnel[stage_id][name] for name in MEASURES), figures,
+                             self.env["crm.stage"].browse(stage_id).name)
+        # conversion: moved on / reached; of entered: among the deals that had a stay
+        self.assertEqual(funnel[self.a.id]["conversion_rate"], 80.0)
+        self.assertEqual(funnel[self.a.id]["entered_conversion_rate"], 75.0)
+        self.assertEqual(funnel[self.b.id]["conversion_rate"], 50.0)
+        self.assertAlmostEqual(funnel[self.b.id]["entered_conversion_rate"], 100.0 / 3)
+        self.assertEqual(funnel[self.c.id]["conversion_rate"], 50.0)
+        self.assertEqual(funnel[self.w.id]["conversion_rate"], 0.0)
+
+    def test_pivot_measures_are_the_same_figures(self):
+        self.build()
+        Report = self.env["crm.funnel.report"]
+        domain = [("team_id", "=", self.team.id)]
+        rows = dict((stage, (conversion, entered_conversion)) for stage, conversion, entered_conversion
+                    in Report._read_group(domain, ["stage_id"],
+                                          ["conversion_rate:avg", "entered_conversion_rate:avg"]))
+        self.assertEqual(rows[self.a][0], 80.0)
+        self.assertEqual(rows[self.a][1], 75.0, "the average ignores stages a deal skipped")
+        self.assertEqual(rows[self.b][0], 50.0)
+
+    def test_skipped_stage_is_dated_by_the_next_entry(self):
+        _d1, d2, _d3, d4, _d5 = self.build()
+        rows = self.env["crm.funnel.report"].search([("lead_id", "in", (d2 | d4).ids)])
+        by_key = {(row.lead_id, row.stage_id): row for row in rows}
+        # d2 skipped B: reached it when it entered C, on day 2
+        self.assertEqual((by_key[d2, self.b].entered, by_key[d2, self.b].date_in), (0, self.day(2)))
+        # d4 was created in B: it reached A then
+        self.assertEqual((by_key[d4, self.a].entered, by_key[d4, self.a].date_in), (0, self.day(1)))
+        self.assertEqual(by_key[d2, self.a].date_in, self.day(0))
+
+    def test_moved_back_deal_first_entry_dates_the_stage(self):
+        _d1, _d2, d3, _d4, _d5 = self.build()
+        row = self.env["crm.funnel.report"].search([("lead_id", "=", d3.id), ("stage_id", "=", self.a.id)])
+        self.assertEqual(row.date_in, self.day(0), "first entry, not the return")
+        self.assertEqual((row.moved_on, row.open_here), (1, 1))
+
+    def test_rows_follow_the_deal_now(self):
+        d1, _d2, d3, _d4, d5 = self.build()
+        Report = self.env["crm.funnel.report"]
+        d3.write({"user_id": self.other_rep.id, "team_id": self.team.id})
+        self.assertEqual(set(Report.search([("lead_id", "=", d3.id)]).mapped("user_id")), {self.other_rep})
+        # a lost deal restored is open again where it is
+        d5.action_unarchive()
+        funnel = self.funnel()
+        self.assertEqual((funnel[self.a.id]["lost_here"], funnel[self.a.id]["open_here"]), (0, 2))
+        # a won deal reopened
+        d1.stage_id = self.c
+        funnel = self.funnel()
+        self.assertEqual(funnel[self.w.id]["won"], 0)
+        self.assertEqual(funnel[self.c.id]["open_here"], 1)
+        self.assertEqual(funnel[self.w.id]["reached"], 1, "it did reach the won stage")
+
+    def test_stages_reordered_after_deals_passed(self):
+        _d1, d2, _d3, d4, _d5 = self.build()
+        # C now comes before B: d2 (A then C) no longer skipped anything
+        self.c.sequence = 900
+        self.a.sequence = 899
+        funnel = self.funnel()
+        self.assertEqual(list(funnel), [self.a.id, self.c.id, self.b.id, self.w.id])
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", d2.id)])
+        self.assertEqual(rows.stage_id, self.a | self.c)
+        # d4, created in B, now reached A and C before it
+        self.assertEqual(self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)]).stage_id,
+                         self.a | self.c | self.b)
+
+    def test_added_and_archived_stage(self):
+        self.build()
+        # a stage added between B and C: d1 and d2 went beyond it, so they
+        # reached it (without a stay)
+        extra = self.env["crm.stage"].create({"name": "T-Extra", "sequence": 902, "team_id": self.team.id})
+        row = self.funnel()[extra.id]
+        self.assertEqual((row["reached"], row["entered"], row["moved_on"]), (2, 0, 2))
+        extra.action_archive()
+        self.assertNotIn(extra.id, self.funnel())
+
+    def test_deal_moved_to_another_team(self):
+        _d1, _d2, _d3, d4, _d5 = self.build()
+        other = self.env["crm.team"].create({"name": "Plain team"})
+        d4.team_id = other
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)])
+        self.assertEqual(set(rows.mapped("team_id")), {other})
+        # its new pipeline is Odoo's shared stages: it reached those placed
+        # before B, where it sits; it had a stay in none of them
+        shared = self.env["crm.stage"].search([("team_id", "=", False)]).filtered(
+            lambda stage: (stage.sequence, stage.id) < (self.b.sequence, self.b.id))
+        self.assertTrue(shared)
+        self.assertEqual(rows.stage_id, shared)
+        self.assertEqual(set(rows.mapped("entered")), {0})
+        self.assertNotIn(d4, self.env["crm.funnel.report"].search([("team_id", "=", self.team.id)]).lead_id)
+
+    def test_deal_without_team_uses_shared_stages(self):
+        shared = self.env["crm.stage"].search([("team_id", "=", False)], order="sequence, id")
+        deal = self.make_deal("No team", shared[0], 100, team_id=False, user_id=False)
+        deal.stage_id = shared[2]
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
+        self.assertEqual(rows.stage_id, shared[:3])
+        self.assertEqual(rows.filtered(lambda row: row.stage_id == shared[1]).entered, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestFunnelPeriods(FunnelReportCase):
+
+    def test_flow_cohort_and_comparison(self):
+        self.build()
+        Report = self.env["crm.funnel.report"]
+        # flow: stages reached from day 1 to day 3 (excluded)
+        flow = {row["stage_id"]: row for row in Report._sff_funnel(
+            Report._sff_funnel_domain(self.team.id, self.day(1), self.day(3), "flow"))}
+        # A: d4 reached it on day 1 (skipped); B: d1, d3, d4 on day 1, d2 on day 2; C: d2 on day 2
+        self.assertEqual({stage: row["reached"] for stage, row in flow.items()},
+                         {self.a.id: 1, self.b.id: 4, self.c.id: 1})
+        # cohort: deals created on day 1 (d4 only)
+        cohort = {row["stage_id"]: row["reached"] for row in Report._sff_funnel(
+            Report._sff_funnel_domain(self.team.id, self.day(1), self.day(2), "cohort"))}
+        self.assertEqual(cohort, {self.a.id: 1, self.b.id: 1})
+
+    def test_report_data_with_comparison_and_an_empty_period(self):
+        self.build()
+        Report = self.env["crm.funnel.report"]
+        start = self.day(1).date()
+        data = Report._sff_report_data(team_id=self.team.id, period="custom",
+                                       date_from=start, date_to=start + timedelta(days=2),
+                                       mode="flow", compare="previous")
+        # the two days before: day -1 and day 0: A reached by d1, d2, d3, d5
+        self.assertEqual((data["compare_from"], data["compare_to"]),
+                         (str(start - timedelta(days=2)), str(start)))
+        by_stage = {row["stage_id"]: row for row in data["stages"]}
+        self.assertEqual(by_stage[self.a.id]["compare_reached"], 4)
+        self.assertEqual(by_stage[self.b.id]["compare_reached"], 0)
+        # a period without deals: an empty funnel, no division by zero
+        empty = Report._sff_report_data(team_id=self.team.id, period="custom",
+                                        date_from="2001-01-01", date_to="2001-02-01")
+        self.assertEqual(empty["stages"], [])
+
+    def test_dashboard_stage_action_opens_the_deals(self):
+        d1, d2, _d3, _d4, _d5 = self.build()
+        params = {"team_id": self.team.id, "period": "all", "mode": "flow"}
+        action = self.env["crm.funnel.report"].get_stage_deals_action(params, self.c.id)
+        self.assertEqual(action["res_model"], "crm.lead")
+        self.assertEqual(self.env["crm.lead"].with_context(active_test=False).search(action["domain"]),
+                         d1 | d2)
+        data = self.env["crm.funnel.report"].get_funnel_dashboard(params)
+        self.assertEqual([row["reached"] for row in data["stages"]], [5, 4, 2, 1])

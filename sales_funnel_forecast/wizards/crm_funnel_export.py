@@ -1,0 +1,148 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .. import engine
+from ..reports.funnel_xlsx import build_workbook
+
+PERIOD_CHOICES = [
+    ("this_month", "This month"),
+    ("last_month", "Last month"),
+    ("this_quarter", "This quarter"),
+    ("last_quarter", "Last quarter"),
+    ("this_year", "This year"),
+    ("last_year", "Last year"),
+    ("last_12_months", "Last 12 months"),
+    ("all", "All time"),
+    ("custom", "Dates of my choice"),
+]
+MODE_CHOICES = [
+    ("flow", "Stages reached in the period (flow)"),
+    ("cohort", "Deals created in the period (cohort)"),
+]
+COMPARE_CHOICES = [
+    ("none", "No comparison"),
+    ("previous", "Previous period"),
+    ("last_year", "Same period last year"),
+]
+
+
+class CrmFunnelExport(models.TransientModel):
+    """Print the funnel, conversion and forecast of a team and period as a
+    PDF, or download them as a spreadsheet."""
+
+    _name = "crm.funnel.export"
+    _description = "Print or Export the Sales Funnel"
+
+    team_id = fields.Many2one("crm.team", string="Sales Team",
+                              help="Empty: every team you can see.")
+    user_id = fields.Many2one("res.users", string="Salesperson",
+                              help="Empty: every salesperson you can see.")
+    period = fields.Selection(PERIOD_CHOICES, required=True, default="this_year")
+    date_from = fields.Date(string="From")
+    date_to = fields.Date(string="To", help="First day after the period.")
+    mode = fields.Selection(MODE_CHOICES, required=True, default="flow")
+    compare = fields.Selection(COMPARE_CHOICES, string="Compare With", required=True,
+                               default="none")
+    xlsx_file = fields.Binary(readonly=True, attachment=False)
+    xlsx_name = fields.Char(readonly=True)
+
+    @api.constrains("period", "date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if wizard.period == "custom" and not (wizard.date_from and wizard.date_to):
+                raise UserError(self.env._("Give the first day and the day after the period."))
+            if wizard.period == "custom" and wizard.date_to <= wizard.date_from:
+                raise UserError(self.env._("The period must end after it starts."))
+
+    def _sff_data(self):
+        self.ensure_one()
+        return self.env["crm.funnel.report"]._sff_report_data(
+            team_id=self.team_id.id, user_id=self.user_id.id, period=self.period,
+            date_from=self.date_from, date_to=self.date_to, mode=self.mode,
+            compare=self.compare,
+        )
+
+    def _sff_subtitle(self, data):
+        mode = dict(self._fields["mode"]._description_selection(self.env))[data["mode"]]
+        parts = [data["team_name"]]
+        if data["user_name"]:
+            parts.append(data["user_name"])
+        if data["date_from"]:
+            last_day = fields.Date.subtract(fields.Date.to_date(data["date_to"]), days=1)
+            parts.append(self.env._("%(start)s to %(end)s", start=data["date_from"],
+                                    end=fields.Date.to_string(last_day)))
+        else:
+            parts.append(self.env._("all time"))
+        parts.append(mode)
+        if data["compare_from"]:
+            last_day = fields.Date.subtract(fields.Date.to_date(data["compare_to"]), days=1)
+            parts.append(self.env._("compared with %(start)s to %(end)s",
+                                    start=data["compare_from"],
+                                    end=fields.Date.to_string(last_day)))
+        return " · ".join(parts)
+
+    def _sff_labels(self, data):
+        return {
+            "subtitle": self._sff_subtitle(data),
+            "funnel": self.env._("Funnel"), "conversion": self.env._("Conversion"), "forecast": self.env._("Forecast"),
+            "stage": self.env._("Stage"), "reached": self.env._("Reached"), "entered": self.env._("Entered"),
+            "moved_on": self.env._("Moved on"), "won": self.env._("Won"), "lost_here": self.env._("Lost here"),
+            "open_here": self.env._("Open here"), "reached_amount": self.env._("Reached amount"),
+            "won_amount": self.env._("Won amount"), "lost_amount": self.env._("Lost here amount"),
+            "open_amount": self.env._("Open here amount"), "compare_reached": self.env._("Reached, compared period"),
+            "conversion_rate": self.env._("Conversion (%)"),
+            "entered_conversion_rate": self.env._("Conversion of entered (%)"),
+            "compare_conversion_rate": self.env._("Conversion, compared period (%)"),
+            "total": self.env._("Total"), "offset": self.env._("(chart spacing)"),
+            "empty": self.env._("No deal reached a stage in this period."),
+            "forecast_subtitle": self.env._("Open deals by expected closing month, %(team)s",
+                                   team=data["team_name"]),
+            "weighting": self.env._("Weighting"), "no_date": self.env._("No date"),
+            "excluded": self.env._("Left out of forecast"),
+            "stage_weighted": self.env._("Stage-weighted"), "history_weighted": self.env._("History-weighted"),
+            "fallback": self.env._("stage %% used: under %(count)s closed deals in a year",
+                          count=engine.HISTORY_MIN_CLOSED),
+            "no_open_deal": self.env._("No open deal."),
+        }
+
+    def _sff_xlsx(self):
+        data = self._sff_data()
+        return build_workbook(data, self._sff_labels(data))
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        team = (self.team_id.name or self.env._("all teams")).replace("/", "-")
+        self.write({
+            "xlsx_file": base64.b64encode(self._sff_xlsx()),
+            "xlsx_name": self.env._("Funnel %(team)s %(today)s.xlsx", team=team,
+                                    today=fields.Date.context_today(self)),
+        })
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{self.xlsx_name}?download=true",
+            "target": "self",
+        }
+
+    def action_print_pdf(self):
+        self.ensure_one()
+        return self.env.ref("sales_funnel_forecast.action_report_funnel").report_action(self)
+
+    def _sff_pdf_values(self):
+        """What the PDF template draws (see report_funnel.xml)."""
+        data = self._sff_data()
+        widest = max((row["reached"] for row in data["stages"]), default=0)
+        bars = []
+        for row in data["stages"]:
+            width = 100.0 * row["reached"] / widest if widest else 0.0
+            bars.append(dict(
+                row,
+                width=width,
+                margin=(100.0 - width) / 2,
+                won_share=100.0 * row["won"] / row["reached"] if row["reached"] else 0.0,
+                lost_share=100.0 * row["lost_here"] / row["reached"] if row["reached"] else 0.0,
+                open_share=100.0 * row["open_here"] / row["reached"] if row["reached"] else 0.0,
+            ))
+        return {"data": data, "bars": bars, "labels": self._sff_labels(data)}
