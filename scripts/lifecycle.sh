@@ -6,19 +6,22 @@
 #      and columns and keeps the deals;
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking;
-#   4. an upgrade from the released 18.0.1.0.0 (git commit $SFF_RELEASED) of a
-#      database that holds deals: the migration makes its history right.
+#   4. upgrades from the released 18.0.1.0.0 and 18.0.1.1.0 (their commits
+#      in this repository) of a database that holds deals: the migrations
+#      make the history right and build the funnel rows.
 source "$(dirname "$0")/common.sh"
 DB="$1"
 NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
-# 18.0.1.0.0 as it landed
-SFF_RELEASED="${SFF_RELEASED:-f17aecc}"
+EXISTING="${DB}_existing"
+# the released versions as they landed: commit:version
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
     dropdb --if-exists "$NODEMO" >/dev/null 2>&1 || true
     dropdb --if-exists "$UPGRADE" >/dev/null 2>&1 || true
+    dropdb --if-exists "$EXISTING" >/dev/null 2>&1 || true
 }
 trap cleanup_lifecycle EXIT
 fail() { printf 'lifecycle: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -101,8 +104,9 @@ deals[1].stage_id = proposition; env.cr.commit()
 deals[1].action_set_lost(); env.cr.commit()
 deals[2].action_set_won(); env.cr.commit()
 lead.convert_opportunity(env["res.partner"]); env.cr.commit()
+deals[3].source_id = env.ref("utm.utm_source_search_engine"); env.cr.commit()
 PY
-createdb -T "$NODEMO" "$UPGRADE"
+createdb -T "$NODEMO" "$EXISTING"
 sff_odoo_once -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --log-level=warn \
     || fail "the install onto existing deals failed"
 # name : stays : stays with the rep : lost at : weighted forecast
@@ -117,27 +121,52 @@ want="Existing 0:3:1:-:600 Existing 1:2:0:Proposition:0 Existing 2:2:0:-:0 Exist
 [ "$(q "$NODEMO" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id WHERE h.date_out IS NULL AND NOT l.active")" = 0 ] \
     || fail "a lost deal kept an open stay after install"
 echo "lifecycle: install onto existing deals rebuilt their history: $got"
+# funnel rows: name : stages reached : entered : won rows : lost-here rows : origin type
+got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || r.n || ':' || r.entered || ':' || r.won || ':' || r.lost || ':' || COALESCE(l.origin_type, '-'), ' ' ORDER BY l.name)
+                    FROM crm_lead l
+                    JOIN (SELECT lead_id, count(*) n, count(*) FILTER (WHERE entered) entered,
+                                 count(*) FILTER (WHERE deal_state = 'won') won,
+                                 count(*) FILTER (WHERE is_lost_stage) lost
+                            FROM crm_lead_stage_reach GROUP BY lead_id) r ON r.lead_id = l.id")
+want="Existing 0:3:3:0:0:- Existing 1:3:2:0:1:- Existing 2:4:2:4:0:- Existing 3:1:1:0:0:net Existing 4:1:1:0:0:-"
+[ "$got" = "$want" ] || fail "install on existing deals gave the funnel rows [$got], expected [$want]"
+echo "lifecycle: install onto existing deals built their funnel rows: $got"
 
-# --- 4. upgrade from the released version ---------------------------------------
-mkdir -p "$RELEASED_DIR/addons"
-git -C "$SFF_ROOT" archive "$SFF_RELEASED" sales_funnel_forecast | tar -x -C "$RELEASED_DIR/addons" \
-    || fail "the released version $SFF_RELEASED is not in this clone's history"
-SFF_ADDONS="$RELEASED_DIR/addons" sff_odoo_once -d "$UPGRADE" -i sales_funnel_forecast --without-demo=all --log-level=warn \
-    || fail "the released version did not install"
-[ "$(q "$UPGRADE" "SELECT latest_version FROM ir_module_module WHERE name = 'sales_funnel_forecast'")" = "18.0.1.0.0" ] \
-    || fail "the released version is not 18.0.1.0.0"
-# the released version left an open stay on a deal lost and moved in one write
-SFF_ADDONS="$RELEASED_DIR/addons" sff_odoo_exec "$UPGRADE" <<'PY'
+# --- 4. upgrades from the released versions -------------------------------------
+for release in $RELEASES; do
+    commit="${release%%:*}"
+    version="${release#*:}"
+    rm -rf "$RELEASED_DIR/addons"
+    mkdir -p "$RELEASED_DIR/addons"
+    git -C "$SFF_ROOT" archive "$commit" sales_funnel_forecast | tar -x -C "$RELEASED_DIR/addons" \
+        || fail "the released version $commit is not in this clone's history"
+    dropdb --if-exists "$UPGRADE"
+    createdb -T "$EXISTING" "$UPGRADE"
+    SFF_ADDONS="$RELEASED_DIR/addons" sff_odoo_once -d "$UPGRADE" -i sales_funnel_forecast --without-demo=all --log-level=warn \
+        || fail "the released version $version did not install"
+    [ "$(q "$UPGRADE" "SELECT latest_version FROM ir_module_module WHERE name = 'sales_funnel_forecast'")" = "$version" ] \
+        || fail "the released version is not $version"
+    # 18.0.1.0.0 left an open stay on a deal lost and moved in one write
+    SFF_ADDONS="$RELEASED_DIR/addons" sff_odoo_exec "$UPGRADE" <<'PY'
 deal = env["crm.lead"].search([("name", "=", "Existing 3")])
 deal.write({"active": False, "stage_id": env["crm.stage"].search([], order="sequence", limit=2)[1].id})
 PY
-sff_odoo_once -d "$UPGRADE" -u sales_funnel_forecast --without-demo=all --log-level=warn \
-    || fail "the upgrade from the released version failed"
-[ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id WHERE h.date_out IS NULL AND NOT l.active")" = 0 ] \
-    || fail "the upgrade left open stays on lost deals"
-[ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead WHERE pipeline_amount IS NULL")" = 0 ] \
-    || fail "the upgrade left deals without a pipeline value"
-[ -n "$(q "$UPGRADE" "SELECT 1 FROM pg_indexes WHERE indexname = 'crm_lead_stage_history_one_open_idx'")" ] \
-    || fail "the upgrade did not create the one-open-stay index"
-echo "lifecycle: upgrade from 18.0.1.0.0 closed the stays of lost deals and filled the new columns"
+    sff_odoo_once -d "$UPGRADE" -u sales_funnel_forecast --without-demo=all --log-level=warn \
+        || fail "the upgrade from $version failed"
+    [ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id WHERE h.date_out IS NULL AND NOT l.active")" = 0 ] \
+        || fail "the upgrade from $version left open stays on lost deals"
+    [ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead WHERE pipeline_amount IS NULL")" = 0 ] \
+        || fail "the upgrade from $version left deals without a pipeline value"
+    [ -n "$(q "$UPGRADE" "SELECT 1 FROM pg_indexes WHERE indexname = 'crm_lead_stage_history_one_open_idx'")" ] \
+        || fail "the upgrade from $version did not create the one-open-stay index"
+    # the funnel rows built by the migration are those a rebuild gives
+    migrated=$(q "$UPGRADE" "SELECT string_agg(lead_id || '/' || stage_id || '/' || entered || '/' || deal_state, ' ' ORDER BY lead_id, stage_id) FROM crm_lead_stage_reach")
+    [ -n "$migrated" ] || fail "the upgrade from $version built no funnel rows"
+    echo 'env["crm.lead.stage.reach"]._sff_rebuild(None)' | sff_odoo_exec "$UPGRADE"
+    rebuilt=$(q "$UPGRADE" "SELECT string_agg(lead_id || '/' || stage_id || '/' || entered || '/' || deal_state, ' ' ORDER BY lead_id, stage_id) FROM crm_lead_stage_reach")
+    [ "$migrated" = "$rebuilt" ] || fail "the funnel rows of the upgrade from $version differ from a rebuild"
+    [ "$(q "$UPGRADE" "SELECT origin_type FROM crm_lead WHERE name = 'Existing 3'")" = "net" ] \
+        || fail "the upgrade from $version did not give deals their origin type"
+    echo "lifecycle: upgrade from $version closed the stays of lost deals, filled the new columns and built $(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_reach") funnel rows"
+done
 echo "lifecycle: OK"
