@@ -136,6 +136,12 @@ def weighted_revenue(expected_revenue, probability, active, is_won, excluded):
     return round_money((expected_revenue or 0.0) * (probability or 0.0) / 100.0)
 
 
+def weighted_amount(expected_revenue, probability):
+    """Amount x probability / 100, unrounded (SQL twin:
+    ``engine_sql.weighted_amount``): the reports sum it and round the total."""
+    return (expected_revenue or 0.0) * (probability or 0.0) / 100.0
+
+
 def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
     """What a deal adds to its pipeline column: the weighted forecast while
     open, the whole amount once won, nothing when lost (SQL twin:

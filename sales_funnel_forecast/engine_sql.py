@@ -58,6 +58,14 @@ def weighted_revenue(expected_revenue, probability, active, is_won, excluded):
     )
 
 
+def weighted_amount(expected_revenue, probability):
+    """Amount x probability / 100 unrounded, in float8: what report views
+    sum over many deals (``engine.weighted_amount``); converting each row to
+    numeric to round it would cost more than the rest of the query."""
+    return SQL("(COALESCE(%s, 0)::float8 * COALESCE(%s, 0)::float8 / 100.0)",
+               expected_revenue, probability)
+
+
 def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
     """``engine.pipeline_amount``: the whole amount of a won deal, the
     weighted forecast of an open one, 0 for a lost one."""

@@ -11,7 +11,8 @@ def bulk_load(cr, table, empty):
     compilation and with room to sort in memory; when the table is empty
     (the module is being installed), without its indexes and foreign keys,
     which are built again at the end in one pass each: a check per row and
-    per key costs more than the insert itself on large databases."""
+    per key costs more than the insert itself on large databases. The
+    table's planner statistics are gathered at the end."""
     cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'")
     definitions = []
     if empty:
@@ -43,3 +44,6 @@ def bulk_load(cr, table, empty):
     for definition in definitions:
         cr.execute(definition)
     cr.execute("RESET jit; RESET work_mem")
+    # statistics for the planner right away: reports group these rows by
+    # hashing only when it knows how many there are
+    cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))

@@ -62,7 +62,7 @@ class CrmForecastReport(models.Model):
     history_forecast_revenue = fields.Monetary(
         string="History-weighted Forecast", readonly=True, currency_field="currency_id",
         help="Expected revenue x the stage's win rate of the last 12 months; 0 "
-        "when out of the forecast.",
+        "when out of the forecast. Summed unrounded, rounded once in the total.",
     )
     forecast_excluded = fields.Boolean(string="Out of Forecast", readonly=True)
     excluded_amount = fields.Monetary(
@@ -94,13 +94,11 @@ class CrmForecastReport(models.Model):
              WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, FALSE)
             """,
             history_probability=history_probability,
-            history_forecast=engine_sql.weighted_revenue(
-                expected, history_probability, SQL("TRUE"), SQL("FALSE"),
-                SQL.identifier("l", "forecast_excluded"),
+            history_forecast=SQL(
+                "CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 ELSE %s END",
+                engine_sql.weighted_amount(expected, history_probability),
             ),
-            left_out=engine_sql.weighted_revenue(
-                expected, SQL.identifier("l", "probability"), SQL("TRUE"), SQL("FALSE"), SQL("FALSE"),
-            ),
+            left_out=engine_sql.weighted_amount(expected, SQL.identifier("l", "probability")),
         ))
 
     @api.model

@@ -139,30 +139,44 @@ class CrmFunnelReport(models.Model):
         """Per stage of the rows in ``domain`` (record rules apply): the
         counts and amounts, and the conversion to the next stage, in stage
         order. Returns a list of dicts."""
+        funnels = self._sff_funnels(domain)
+        return [row for funnel in funnels for row in funnel["stages"]]
+
+    @api.model
+    def _sff_funnels(self, domain):
+        """The funnels of the rows in ``domain``, one per sales team (each
+        team has its own pipeline): a list of dicts with the team and its
+        stages, teams by name, the deals without a team last."""
         measures = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
                     "reached_amount", "won_amount", "lost_amount", "open_amount"]
-        groups = self._read_group(domain, ["stage_id"], [f"{name}:sum" for name in measures])
+        groups = self._read_group(domain, ["team_id", "stage_id"],
+                                  [f"{name}:sum" for name in measures])
         # entered deals that moved on, for the stricter conversion
-        entered_moved = dict(self._read_group(
-            domain + [("entered", "=", 1)], ["stage_id"], ["moved_on:sum"],
-        ))
-        rows = []
-        for stage, *values in groups:
+        entered_moved = {
+            (team.id, stage.id): moved for team, stage, moved in self._read_group(
+                domain + [("entered", "=", 1)], ["team_id", "stage_id"], ["moved_on:sum"])
+        }
+        funnels = {}
+        for team, stage, *values in groups:
             row = dict(zip(measures, values))
             row.update(
                 stage_id=stage.id,
                 stage_name=stage.name,
-                sequence=engine.stage_order_key(stage.sequence, stage.id),
                 is_won=stage.is_won,
                 conversion_rate=engine.conversion_rate(row["moved_on"], row["reached"]),
                 entered_conversion_rate=engine.conversion_rate(
-                    entered_moved.get(stage, 0), row["entered"]),
+                    entered_moved.get((team.id, stage.id), 0), row["entered"]),
             )
-            rows.append(row)
-        rows.sort(key=lambda row: row["sequence"])
-        for row in rows:
-            del row["sequence"]
-        return rows
+            funnel = funnels.setdefault(team.id, {
+                "team_id": team.id or False,
+                "team_name": team.name or self.env._("No sales team"),
+                "stages": [],
+            })
+            funnel["stages"].append((engine.stage_order_key(stage.sequence, stage.id), row))
+        result = sorted(funnels.values(), key=lambda funnel: (not funnel["team_id"], funnel["team_name"]))
+        for funnel in result:
+            funnel["stages"] = [row for _key, row in sorted(funnel["stages"], key=lambda item: item[0])]
+        return result
 
     @api.model
     def _sff_report_data(self, team_id=False, user_id=False, period="this_year",
@@ -186,15 +200,19 @@ class CrmFunnelReport(models.Model):
             if date_from and date_to and date_to <= date_from:
                 raise UserError(self.env._("The period must end after it starts."))
         compared = engine.comparison_bounds(date_from, date_to, compare)
-        stages = self._sff_funnel(self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id))
-        comparison = self._sff_funnel(
-            self._sff_funnel_domain(team_id, compared[0], compared[1], mode, user_id)
-        ) if compared else []
-        previous = {row["stage_id"]: row for row in comparison}
-        for row in stages:
-            before = previous.get(row["stage_id"])
-            row["compare_reached"] = before["reached"] if before else 0
-            row["compare_conversion_rate"] = before["conversion_rate"] if before else None
+        funnels = self._sff_funnels(self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id))
+        previous = {}
+        if compared:
+            for funnel in self._sff_funnels(
+                self._sff_funnel_domain(team_id, compared[0], compared[1], mode, user_id)
+            ):
+                for row in funnel["stages"]:
+                    previous[funnel["team_id"], row["stage_id"]] = row
+        for funnel in funnels:
+            for row in funnel["stages"]:
+                before = previous.get((funnel["team_id"], row["stage_id"]))
+                row["compare_reached"] = before["reached"] if before else 0
+                row["compare_conversion_rate"] = before["conversion_rate"] if before else None
         team = self.env["crm.team"].browse(team_id)
         user = self.env["res.users"].browse(user_id)
         return {
@@ -208,8 +226,7 @@ class CrmFunnelReport(models.Model):
             "compare_from": compared and fields.Date.to_string(compared[0]),
             "compare_to": compared and fields.Date.to_string(compared[1]),
             "currency_id": self.env.company.currency_id.id,
-            "stages": stages,
-            "comparison": comparison,
+            "funnels": funnels,
             "forecast": self.env["crm.forecast.report"]._sff_forecast_table(team_id, user_id),
         }
 
@@ -217,12 +234,16 @@ class CrmFunnelReport(models.Model):
     def get_funnel_dashboard(self, params):
         """The dashboard's data call (see ``_sff_report_data``)."""
         params = dict(params or {})
+        if params.get("team_id") is None:
+            # first opening: the user's own team, when there is one
+            params["team_id"] = self.env.user.sale_team_id.id or False
         allowed = {"team_id", "user_id", "period", "date_from", "date_to", "mode", "compare"}
         return self._sff_report_data(**{key: value for key, value in params.items() if key in allowed})
 
     @api.model
-    def get_stage_deals_action(self, params, stage_id):
-        """The deals behind a stage of the dashboard's funnel."""
+    def get_stage_deals_action(self, params, stage_id, team_id=None):
+        """The deals behind a stage of one of the dashboard's funnels (the
+        funnel of ``team_id`` when the dashboard shows every team's)."""
         data_params = {key: value for key, value in dict(params or {}).items()
                        if key in {"team_id", "user_id", "period", "date_from", "date_to", "mode"}}
         period = data_params.get("period", "this_year")
@@ -233,6 +254,8 @@ class CrmFunnelReport(models.Model):
             data_params.get("team_id"), date_from, date_to, data_params.get("mode", "flow"),
             data_params.get("user_id"),
         ) + [("stage_id", "=", stage_id)]
+        if team_id is not None and not data_params.get("team_id"):
+            domain.append(("team_id", "=", team_id or False))
         lead_ids = self.search(domain).lead_id.ids
         stage = self.env["crm.stage"].browse(stage_id)
         return {

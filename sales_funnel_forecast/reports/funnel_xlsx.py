@@ -15,6 +15,7 @@ def build_workbook(data, labels):
     book = xlsxwriter.Workbook(output, {"in_memory": True})
     styles = {
         "title": book.add_format({"bold": True, "font_size": 14}),
+        "team": book.add_format({"bold": True, "font_size": 12, "font_color": "#714B67"}),
         "note": book.add_format({"italic": True, "font_color": "#666666"}),
         "head": book.add_format({"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF",
                                  "border": 1, "text_wrap": True, "valign": "vcenter"}),
@@ -56,10 +57,27 @@ def _funnel_sheet(book, styles, data, labels):
     ]
     if data["compare"] != "none":
         columns.append(("compare_reached", labels["compare_reached"], "int"))
-    head = 3
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, len(columns) - 1, 14)
+    helper_col = len(columns) + 1
+    sheet.set_column(helper_col, helper_col, None, None, {"hidden": True})
+    line = 3
+    if not data["funnels"]:
+        sheet.write(line, 0, labels["empty"], styles["note"])
+        return
+    for funnel in data["funnels"]:
+        line = _funnel_block(book, sheet, styles, labels, funnel, columns, line, helper_col)
+
+
+def _funnel_block(book, sheet, styles, labels, funnel, columns, line, helper_col):
+    """One team's funnel: its table, totals and chart, from row ``line``;
+    returns the first free row after it."""
+    sheet.write(line, 0, funnel["team_name"], styles["team"])
+    head = line + 1
     for col, (_key, title, _style) in enumerate(columns):
         sheet.write(head, col, title, styles["head"])
-    stages = data["stages"]
+    sheet.set_row(head, 30)
+    stages = funnel["stages"]
     for index, row in enumerate(stages, start=head + 1):
         for col, (key, _title, style) in enumerate(columns):
             sheet.write(index, col, row[key], styles[style])
@@ -72,23 +90,15 @@ def _funnel_sheet(book, styles, data, labels):
                         styles["total_money" if style == "money" else "total_int"])
         else:
             sheet.write_blank(total_row, col, None, styles["total_text"])
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, len(columns) - 1, 14)
-    sheet.set_row(head, 30)
-    if not stages:
-        sheet.write(head + 1, 0, labels["empty"], styles["note"])
-        return
     # The funnel as a native chart: horizontal stacked bars, a transparent
     # half-gap on the left of each bar centres it.
     widest = max(row["reached"] for row in stages)
-    helper_col = len(columns) + 1
     sheet.write(head, helper_col, labels["offset"], styles["note"])
     for index, row in enumerate(stages, start=head + 1):
         sheet.write(index, helper_col, (widest - row["reached"]) / 2.0)
-    sheet.set_column(helper_col, helper_col, None, None, {"hidden": True})
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     first, last = head + 1, head + len(stages)
-    sheet_name = labels["funnel"]
+    sheet_name = sheet.get_name()
     chart.add_series({
         "name": labels["offset"],
         "categories": [sheet_name, first, 0, last, 0],
@@ -104,12 +114,15 @@ def _funnel_sheet(book, styles, data, labels):
         "data_labels": {"value": True, "position": "center", "font": {"color": "#FFFFFF"}},
         "gap": 10,
     })
-    chart.set_title({"name": labels["funnel"]})
+    chart.set_title({"name": f"{labels['funnel']} · {funnel['team_name']}"})
     chart.set_legend({"none": True})
     chart.set_y_axis({"reverse": True})
     chart.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
-    chart.set_size({"width": 640, "height": 40 * len(stages) + 120})
+    height = 40 * len(stages) + 120
+    chart.set_size({"width": 640, "height": height})
     sheet.insert_chart(total_row + 2, 0, chart)
+    # rows of 20 points: the chart's height, and a row of space
+    return total_row + 3 + height // 20 + 1
 
 
 def _conversion_sheet(book, styles, data, labels):
@@ -125,21 +138,26 @@ def _conversion_sheet(book, styles, data, labels):
     ]
     if data["compare"] != "none":
         columns.append(("compare_conversion_rate", labels["compare_conversion_rate"], "pct"))
-    head = 3
-    for col, (_key, title, _style) in enumerate(columns):
-        sheet.write(head, col, title, styles["head"])
-    for index, row in enumerate(data["stages"], start=head + 1):
-        for col, (key, _title, style) in enumerate(columns):
-            value = row[key]
-            if value is None:
-                sheet.write_blank(index, col, None, styles[style])
-            else:
-                sheet.write(index, col, value, styles[style])
-    if not data["stages"]:
-        sheet.write(head + 1, 0, labels["empty"], styles["note"])
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, len(columns) - 1, 16)
-    sheet.set_row(head, 30)
+    line = 3
+    if not data["funnels"]:
+        sheet.write(line, 0, labels["empty"], styles["note"])
+        return
+    for funnel in data["funnels"]:
+        sheet.write(line, 0, funnel["team_name"], styles["team"])
+        head = line + 1
+        for col, (_key, title, _style) in enumerate(columns):
+            sheet.write(head, col, title, styles["head"])
+        sheet.set_row(head, 30)
+        for index, row in enumerate(funnel["stages"], start=head + 1):
+            for col, (key, _title, style) in enumerate(columns):
+                value = row[key]
+                if value is None:
+                    sheet.write_blank(index, col, None, styles[style])
+                else:
+                    sheet.write(index, col, value, styles[style])
+        line = head + len(funnel["stages"]) + 2
 
 
 def _forecast_sheet(book, styles, data, labels):

@@ -82,5 +82,7 @@ class TestEngineParity(TransactionCase):
                          [engine.weighted_revenue(*row) for row in rows])
         self.assertEqual([float(value) for value in pipeline],
                          [engine.pipeline_amount(*row) for row in rows])
+        unrounded = self.sql_values(engine_sql.weighted_amount(args[0], args[1]), rows, columns)
+        self.assertEqual(unrounded, [engine.weighted_amount(row[0], row[1]) for row in rows])
         self.assertEqual(engine.weighted_revenue(*rows[0]), 0.13)
         self.assertEqual(engine.weighted_revenue(*rows[-1 - 400]), -125.03)

@@ -29,20 +29,21 @@ class TestFunnelExport(FunnelReportCase):
         book = openpyxl.load_workbook(io.BytesIO(content))
         self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast"])
         funnel = book["Funnel"]
-        header = [cell.value for cell in funnel[4]]
+        self.assertEqual(funnel["A4"].value, self.team.name)
+        header = [cell.value for cell in funnel[5]]
         self.assertEqual(header[:7], ["Stage", "Reached", "Entered", "Moved on", "Won", "Lost here", "Open here"])
-        rows = [[cell.value for cell in row][:11] for row in funnel.iter_rows(min_row=5, max_row=8)]
+        rows = [[cell.value for cell in row][:11] for row in funnel.iter_rows(min_row=6, max_row=9)]
         self.assertEqual(rows, [
             ["T-Prospect", 5, 4, 4, 1, 1, 1, 15000, 1000, 5000, 3000],
             ["T-Qualified", 4, 3, 2, 1, 0, 1, 10000, 1000, 0, 4000],
             ["T-Proposal", 2, 2, 1, 1, 1, 0, 3000, 1000, 2000, 0],
             ["T-Won", 1, 1, 0, 1, 0, 0, 1000, 1000, 0, 0],
         ])
-        total = [cell.value for cell in funnel[9]][:11]
+        total = [cell.value for cell in funnel[10]][:11]
         self.assertEqual(total[0], "Total")
         self.assertEqual(total[5:7], [2, 2], "two deals lost, two open")
         conversion = book["Conversion"]
-        self.assertEqual([cell.value for cell in conversion[5]][:6], ["T-Prospect", 5, 4, 80, 4, 75])
+        self.assertEqual([cell.value for cell in conversion[6]][:6], ["T-Prospect", 5, 4, 80, 4, 75])
         # the funnel chart is a native Excel chart: horizontal stacked bars
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             chart = archive.read("xl/charts/chart1.xml").decode()
@@ -71,7 +72,7 @@ class TestFunnelExport(FunnelReportCase):
     def test_empty_period_is_said_plainly(self):
         wizard = self.wizard(period="custom", date_from="2001-01-01", date_to="2001-02-01")
         book = openpyxl.load_workbook(io.BytesIO(wizard._sff_xlsx()))
-        self.assertEqual(book["Funnel"]["A5"].value, "No deal reached a stage in this period.")
+        self.assertEqual(book["Funnel"]["A4"].value, "No deal reached a stage in this period.")
         html = self.env["ir.actions.report"]._render_qweb_html(
             "sales_funnel_forecast.action_report_funnel", wizard.ids)[0].decode()
         self.assertIn("No deal reached a stage in this period.", html)

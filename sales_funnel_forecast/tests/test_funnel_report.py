@@ -196,13 +196,15 @@ class TestFunnelPeriods(FunnelReportCase):
         # the two days before: day -1 and day 0: A reached by d1, d2, d3, d5
         self.assertEqual((data["compare_from"], data["compare_to"]),
                          (str(start - timedelta(days=2)), str(start)))
-        by_stage = {row["stage_id"]: row for row in data["stages"]}
+        [funnel] = data["funnels"]
+        self.assertEqual(funnel["team_id"], self.team.id)
+        by_stage = {row["stage_id"]: row for row in funnel["stages"]}
         self.assertEqual(by_stage[self.a.id]["compare_reached"], 4)
         self.assertEqual(by_stage[self.b.id]["compare_reached"], 0)
         # a period without deals: an empty funnel, no division by zero
         empty = Report._sff_report_data(team_id=self.team.id, period="custom",
                                         date_from="2001-01-01", date_to="2001-02-01")
-        self.assertEqual(empty["stages"], [])
+        self.assertEqual(empty["funnels"], [])
 
     def test_dashboard_stage_action_opens_the_deals(self):
         d1, d2, _d3, _d4, _d5 = self.build()
@@ -212,4 +214,18 @@ class TestFunnelPeriods(FunnelReportCase):
         self.assertEqual(self.env["crm.lead"].with_context(active_test=False).search(action["domain"]),
                          d1 | d2)
         data = self.env["crm.funnel.report"].get_funnel_dashboard(params)
-        self.assertEqual([row["reached"] for row in data["stages"]], [5, 4, 2, 1])
+        self.assertEqual([row["reached"] for row in data["funnels"][0]["stages"]], [5, 4, 2, 1])
+        # every team: one funnel per team, each in its own pipeline
+        other = self.env["crm.team"].create({"name": "Another team"})
+        self.make_deal("Elsewhere", self.env["crm.stage"].search([("team_id", "=", False)], limit=1),
+                       team_id=other.id)
+        every = self.env["crm.funnel.report"].get_funnel_dashboard(dict(params, team_id=False))
+        names = [funnel["team_name"] for funnel in every["funnels"]]
+        self.assertIn("Another team", names)
+        self.assertIn(self.team.name, names)
+        ours = next(funnel for funnel in every["funnels"] if funnel["team_id"] == self.team.id)
+        self.assertEqual([row["reached"] for row in ours["stages"]], [5, 4, 2, 1])
+        # opened without a team, the dashboard shows the user's own team
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        first = self.env["crm.funnel.report"].with_user(self.rep).get_funnel_dashboard({"period": "all"})
+        self.assertEqual((first["team_id"], first["team_name"]), (self.team.id, self.team.name))

@@ -67,11 +67,11 @@ class TestReportAccess(FunnelCase):
         params = {"team_id": self.team.id, "period": "all"}
         rep_data = self.env["crm.funnel.report"].with_user(self.rep).get_funnel_dashboard(params)
         manager_data = self.env["crm.funnel.report"].with_user(self.manager).get_funnel_dashboard(params)
-        self.assertEqual([row["reached"] for row in rep_data["stages"]], [1, 1])
-        self.assertEqual([row["reached"] for row in manager_data["stages"]], [2, 2, 1])
+        self.assertEqual([row["reached"] for row in rep_data["funnels"][0]["stages"]], [1, 1])
+        self.assertEqual([row["reached"] for row in manager_data["funnels"][0]["stages"]], [2, 2, 1])
         self.assertEqual(rep_data["forecast"]["forecast"], 300.0)
         self.assertEqual(manager_data["forecast"]["forecast"], 300.0 + 1200.0)
         wizard = self.env["crm.funnel.export"].with_user(self.rep).create(
             {"team_id": self.team.id, "period": "all"})
-        self.assertEqual([row["reached"] for row in wizard._sff_pdf_values()["data"]["stages"]], [1, 1])
+        self.assertEqual([row["reached"] for row in wizard._sff_pdf_values()["funnels"][0]["stages"]], [1, 1])
         self.assertTrue(wizard._sff_xlsx())

@@ -131,18 +131,21 @@ class CrmFunnelExport(models.TransientModel):
         return self.env.ref("sales_funnel_forecast.action_report_funnel").report_action(self)
 
     def _sff_pdf_values(self):
-        """What the PDF template draws (see report_funnel.xml)."""
+        """What the PDF template draws (see report_funnel.xml): each team's
+        funnel as bars as wide as the deals that reached each stage."""
         data = self._sff_data()
-        widest = max((row["reached"] for row in data["stages"]), default=0)
-        bars = []
-        for row in data["stages"]:
-            width = 100.0 * row["reached"] / widest if widest else 0.0
-            bars.append(dict(
-                row,
-                width=width,
-                margin=(100.0 - width) / 2,
-                won_share=100.0 * row["won"] / row["reached"] if row["reached"] else 0.0,
-                lost_share=100.0 * row["lost_here"] / row["reached"] if row["reached"] else 0.0,
-                open_share=100.0 * row["open_here"] / row["reached"] if row["reached"] else 0.0,
-            ))
-        return {"data": data, "bars": bars, "labels": self._sff_labels(data)}
+        funnels = []
+        for funnel in data["funnels"]:
+            widest = max((row["reached"] for row in funnel["stages"]), default=0)
+            bars = []
+            for row in funnel["stages"]:
+                width = 100.0 * row["reached"] / widest if widest else 0.0
+
+                def share(count, reached=row["reached"]):
+                    return 100.0 * count / reached if reached else 0.0
+
+                bars.append(dict(row, width=width, margin=(100.0 - width) / 2,
+                                 won_share=share(row["won"]), lost_share=share(row["lost_here"]),
+                                 open_share=share(row["open_here"])))
+            funnels.append(dict(funnel, bars=bars))
+        return {"data": data, "funnels": funnels, "labels": self._sff_labels(data)}

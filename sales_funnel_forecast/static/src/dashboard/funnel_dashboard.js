@@ -27,7 +27,8 @@ export class FunnelDashboard extends Component {
         this.state = useState({
             teams: [],
             params: {
-                team_id: context.default_team_id || false,
+                // null: the user's own team, chosen by the server
+                team_id: context.default_team_id || null,
                 period: context.default_period || "this_year",
                 mode: context.default_mode || "flow",
                 compare: context.default_compare || "none",
@@ -69,6 +70,7 @@ export class FunnelDashboard extends Component {
         this.state.data = await this.orm.call("crm.funnel.report", "get_funnel_dashboard", [
             this.state.params,
         ]);
+        this.state.params.team_id = this.state.data.team_id;
         this.state.loading = false;
     }
 
@@ -81,20 +83,25 @@ export class FunnelDashboard extends Component {
         await this.load();
     }
 
-    /** Bars of the funnel, in stage order, with their drawn widths (%). */
-    get bars() {
-        const stages = (this.state.data && this.state.data.stages) || [];
-        const widest = Math.max(0, ...stages.map((stage) => stage.reached));
-        return stages.map((stage, index) => {
-            const share = (count) => (stage.reached ? (100 * count) / stage.reached : 0);
-            return {
-                ...stage,
-                width: widest ? (100 * stage.reached) / widest : 0,
-                wonShare: share(stage.won),
-                lostShare: share(stage.lost_here),
-                openShare: share(stage.open_here),
-                isLast: index === stages.length - 1,
-            };
+    /** The funnels (one per team), their bars in stage order with their
+     *  drawn widths (%). */
+    get funnels() {
+        const funnels = (this.state.data && this.state.data.funnels) || [];
+        return funnels.map((funnel) => {
+            const stages = funnel.stages;
+            const widest = Math.max(0, ...stages.map((stage) => stage.reached));
+            const bars = stages.map((stage, index) => {
+                const share = (count) => (stage.reached ? (100 * count) / stage.reached : 0);
+                return {
+                    ...stage,
+                    width: widest ? (100 * stage.reached) / widest : 0,
+                    wonShare: share(stage.won),
+                    lostShare: share(stage.lost_here),
+                    openShare: share(stage.open_here),
+                    isLast: index === stages.length - 1,
+                };
+            });
+            return { ...funnel, bars };
         });
     }
 
@@ -106,10 +113,11 @@ export class FunnelDashboard extends Component {
         return value === null || value === undefined ? "" : `${value.toFixed(1)} %`;
     }
 
-    async openStage(stageId) {
+    async openStage(stageId, teamId) {
         const action = await this.orm.call("crm.funnel.report", "get_stage_deals_action", [
             this.state.params,
             stageId,
+            teamId,
         ]);
         await this.actionService.doAction(action);
     }
