@@ -86,8 +86,10 @@ dropdb --if-exists "$NODEMO"
 sff_odoo_once -d "$NODEMO" -i crm,sale_crm,account --without-demo=all --log-level=warn \
     || fail "Odoo's crm did not install"
 # Deals as a company would have them before installing the module: each
-# change in its own transaction, as users make them, tracked in the chatter.
+# change in its own transaction, as users make them, tracked in the chatter,
+# a second apart (the chatter dates its messages to the second).
 sff_odoo_exec "$NODEMO" <<'PY'
+import time
 Lead = env["crm.lead"]
 stages = env["crm.stage"].search([], order="sequence")
 new, qualified, proposition, won = stages[:4]
@@ -97,14 +99,19 @@ deals = Lead.create([{"name": f"Existing {i}", "type": "opportunity", "stage_id"
                       "expected_revenue": 1000 * (i + 1)} for i in range(4)])
 lead = Lead.create({"name": "Existing 4", "type": "lead", "expected_revenue": 5000})
 env.cr.commit()
-deals[0].stage_id = qualified; env.cr.commit()
-deals[0].user_id = rep; env.cr.commit()
-deals[0].stage_id = proposition; env.cr.commit()
-deals[1].stage_id = proposition; env.cr.commit()
-deals[1].action_set_lost(); env.cr.commit()
-deals[2].action_set_won(); env.cr.commit()
-lead.convert_opportunity(env["res.partner"]); env.cr.commit()
-deals[3].source_id = env.ref("utm.utm_source_search_engine"); env.cr.commit()
+for change in (
+    lambda: deals[0].write({"stage_id": qualified.id}),
+    lambda: deals[0].write({"user_id": rep.id}),
+    lambda: deals[0].write({"stage_id": proposition.id}),
+    lambda: deals[1].write({"stage_id": proposition.id}),
+    lambda: deals[1].action_set_lost(),
+    lambda: deals[2].action_set_won(),
+    lambda: lead.convert_opportunity(env["res.partner"]),
+    lambda: deals[3].write({"source_id": env.ref("utm.utm_source_search_engine").id}),
+):
+    time.sleep(1.05)
+    change()
+    env.cr.commit()
 PY
 createdb -T "$NODEMO" "$EXISTING"
 sff_odoo_once -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --log-level=warn \

@@ -26,6 +26,7 @@ def migrate(cr, version):
         source = env.ref(xmlid, raise_if_not_found=False)
         if source and not source.origin_type:
             source.origin_type = origin_type
+    env.flush_all()
     cr.execute(
         """
         UPDATE crm_lead l
