@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales Funnel & Forecast",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "summary": "Percentage stage catalogue, stage history, funnel, conversion "
     "and revenue forecast reports for Odoo CRM",
@@ -15,11 +15,15 @@
         "data/crm_stage_catalogue_data.xml",
         "data/ir_cron_data.xml",
         "data/utm_source_data.xml",
+        "data/crm_lost_reason_data.xml",
+        "data/crm_buying_role_data.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_stage_history_views.xml",
+        "wizards/crm_stage_stall_proposal_views.xml",
         "views/crm_stage_catalogue_views.xml",
         "views/crm_team_views.xml",
+        "views/crm_disposition_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/crm_stage_catalogue_apply_views.xml",
         "wizards/crm_funnel_export_views.xml",

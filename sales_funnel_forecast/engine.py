@@ -254,3 +254,90 @@ def _same_day_years_before(day, years):
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February: the 28th
         return day.replace(year=day.year - years, day=28)
+
+
+# ---------------------------------------------------------------------------
+# Stall rules
+# ---------------------------------------------------------------------------
+STALL_MULTIPLIER = 2.0
+STALL_CAP_DAYS = 30
+STALL_MIN_SAMPLE = 5
+
+
+def is_stalled(days_in_stage, stall_days):
+    """A deal stalls once it has been longer than ``stall_days`` (24-hour
+    periods) in its stage; 0 means the stage never stalls deals."""
+    return bool(stall_days) and stall_days > 0 and (days_in_stage or 0.0) > stall_days
+
+
+def days_over(days_in_stage, stall_days):
+    """Whole days a stalled deal is past its stage's limit (0 if not)."""
+    if not is_stalled(days_in_stage, stall_days):
+        return 0
+    return int(days_in_stage - stall_days)
+
+
+def move_back_position(position, steps):
+    """Position (0 = first stage of the pipeline) a stalled deal moves back
+    to: ``steps`` stages earlier, never before the first one. None when the
+    deal is already in the first stage (it cannot move back)."""
+    if position <= 0:
+        return None
+    return max(position - max(steps, 1), 0)
+
+
+def median(values):
+    ordered = sorted(values)
+    count = len(ordered)
+    if not count:
+        return None
+    middle = count // 2
+    if count % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def propose_stall_days(won_stay_days, multiplier=STALL_MULTIPLIER, cap=STALL_CAP_DAYS,
+                       min_sample=STALL_MIN_SAMPLE):
+    """Days after which deals stall in a stage, from the days that won deals
+    spent in it: ``multiplier`` x their median, rounded up to a whole day,
+    at least 1, at most ``cap``. None with fewer than ``min_sample`` won
+    deals (the stage keeps what the user set).
+
+    >>> propose_stall_days([2, 3, 4, 5, 10])
+    8
+    """
+    if len(won_stay_days) < max(min_sample, 1):
+        return None
+    value = multiplier * median(won_stay_days)
+    whole = int(value) if value == int(value) else int(value) + 1
+    return max(1, min(whole, cap))
+
+
+# ---------------------------------------------------------------------------
+# Loss reasons
+# ---------------------------------------------------------------------------
+LOSS_CATEGORY_WORDS = [
+    # (category, words found in a reason's name), the first match wins
+    ("price", ("expensive", "price", "cost", "cher", "prix")),
+    ("competitor", ("competitor", "competition", "concurren")),
+    ("no_budget", ("budget",)),
+    ("timing", ("timing", "later", "too early", "postpone", "delay")),
+    ("no_response", ("no response", "no answer", "unresponsive", "ghost")),
+    ("bad_contact", ("contact information", "bad contact", "wrong number", "bounce")),
+    ("wrong_person", ("wrong person", "not the right person")),
+    ("not_attempted", ("never attempted", "not attempted", "not contacted")),
+    ("unqualified", ("not interested", "unqualified", "not qualified", "no need", "spam",
+                     "doesn't fit", "not a fit")),
+    ("stalled", ("stalled", "inactive", "went silent")),
+]
+
+
+def guess_loss_category(name):
+    """Category of a loss reason guessed from its name where it is obvious
+    ("Too expensive" is price), "other" otherwise."""
+    text = (name or "").lower()
+    for category, words in LOSS_CATEGORY_WORDS:
+        if any(word in text for word in words):
+            return category
+    return "other"

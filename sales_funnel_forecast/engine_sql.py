@@ -74,3 +74,15 @@ def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
         active, is_won, round_money(SQL("COALESCE(%s, 0)::float8", expected_revenue)),
         weighted_revenue(expected_revenue, probability, active, is_won, excluded),
     )
+
+
+def stall_due(since, stage_alias):
+    """When a stay that started (or was kept open) at ``since`` stalls: the
+    stage's number of days later; NULL in a stage that never stalls deals or
+    in a won stage (``engine.is_stalled``)."""
+    return SQL(
+        "(CASE WHEN COALESCE(%s, 0) > 0 AND NOT COALESCE(%s, FALSE) "
+        "THEN %s + make_interval(days => %s) END)",
+        SQL.identifier(stage_alias, "stall_days"), SQL.identifier(stage_alias, "is_won"),
+        since, SQL.identifier(stage_alias, "stall_days"),
+    )

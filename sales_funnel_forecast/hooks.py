@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from . import engine, engine_sql
 from .models.crm_lead import SYNC_REFRESH_LIMIT
+from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
 
 _logger = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ def post_init_hook(env):
     history rebuilt from the chatter."""
     start = time.perf_counter()
     _set_initial_stage_percentages(env)
+    env["crm.lost.reason"]._sff_guess_categories()
     changed = _initialise_deals(env)
     Lead = env["crm.lead"]
     if len(changed) <= SYNC_REFRESH_LIMIT:
@@ -131,11 +133,13 @@ def _initialise_deals(env):
                             CASE WHEN NOT l.active AND COALESCE(l.probability, 0) = 0
                                  THEN l.stage_id END) AS lost_stage_id,
                    COALESCE(l.origin_type, src.origin_type,
-                            CASE WHEN COALESCE(l.referred, '') <> '' THEN 'seed' END) AS origin_type
+                            CASE WHEN COALESCE(l.referred, '') <> '' THEN 'seed' END) AS origin_type,
+                   %(contact_status)s AS contact_status
               FROM crm_lead l
          LEFT JOIN crm_stage s ON s.id = l.stage_id
          LEFT JOIN res_company c ON c.id = l.company_id
          LEFT JOIN utm_source src ON src.id = l.source_id
+         LEFT JOIN crm_lost_reason lr ON lr.id = l.lost_reason_id
         )
         UPDATE crm_lead l
            SET probability = n.probability,
@@ -145,7 +149,8 @@ def _initialise_deals(env):
                forecast_revenue = n.forecast,
                pipeline_amount = n.pipeline,
                prorated_pending = n.probability IS DISTINCT FROM l.probability,
-               origin_type = n.origin_type
+               origin_type = n.origin_type,
+               contact_status = n.contact_status
           FROM computed n
          WHERE n.id = l.id
            AND (n.probability IS DISTINCT FROM l.probability
@@ -154,10 +159,12 @@ def _initialise_deals(env):
                 OR n.lost_stage_id IS DISTINCT FROM l.lost_stage_id
                 OR n.forecast IS DISTINCT FROM l.forecast_revenue
                 OR n.pipeline IS DISTINCT FROM l.pipeline_amount
-                OR n.origin_type IS DISTINCT FROM l.origin_type)
+                OR n.origin_type IS DISTINCT FROM l.origin_type
+                OR n.contact_status IS DISTINCT FROM l.contact_status)
      RETURNING l.id, l.prorated_pending
         """,
         typed=typed, new_probability=new_probability,
+        contact_status=initial_contact_status_sql(),
         forecast=engine_sql.weighted_revenue(*amounts),
         pipeline=engine_sql.pipeline_amount(*amounts),
     ))
@@ -165,6 +172,20 @@ def _initialise_deals(env):
     cr.execute("RESET jit")
     env["crm.lead"].invalidate_model()
     return changed
+
+
+def initial_contact_status_sql():
+    """Contact status of deals that exist before the module (``l``: the deal,
+    ``s`` its stage, ``lr`` its lost reason): leads not attempted yet, won
+    deals qualified, deals lost for a disqualifying reason disqualified,
+    other opportunities contacted."""
+    return SQL(
+        """(CASE WHEN l.type = 'lead' THEN COALESCE(l.contact_status, 'not_attempted')
+                 WHEN l.active AND COALESCE(s.is_won, FALSE) THEN 'qualified'
+                 WHEN NOT l.active AND lr.category = ANY(%s) THEN 'disqualified'
+                 ELSE 'contacted' END)""",
+        list(DISQUALIFYING_CATEGORIES),
+    )
 
 
 def uninstall_hook(env):

@@ -6,16 +6,17 @@
 #      and columns and keeps the deals;
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking;
-#   4. upgrades from the released 18.0.1.0.0 and 18.0.1.1.0 (their commits
-#      in this repository) of a database that holds deals: the migrations
-#      make the history right and build the funnel rows.
+#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0 and 18.0.1.2.0
+#      (their commits in this repository) of a database that holds deals: the
+#      migrations make the history right, build the funnel rows, give lost
+#      reasons their category and deals their contact status.
 source "$(dirname "$0")/common.sh"
 DB="$1"
 NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
@@ -138,6 +139,9 @@ got=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || r.n || ':' || r.entered ||
 want="Existing 0:3:3:0:0:- Existing 1:3:2:0:1:- Existing 2:4:2:4:0:- Existing 3:1:1:0:0:net Existing 4:1:1:0:0:-"
 [ "$got" = "$want" ] || fail "install on existing deals gave the funnel rows [$got], expected [$want]"
 echo "lifecycle: install onto existing deals built their funnel rows: $got"
+statuses=$(q "$NODEMO" "SELECT string_agg(name || ':' || contact_status, ' ' ORDER BY name) FROM crm_lead WHERE name LIKE 'Existing %'")
+[ "$statuses" = "Existing 0:contacted Existing 1:contacted Existing 2:qualified Existing 3:contacted Existing 4:contacted" ] \
+    || fail "install on existing deals gave the contact statuses [$statuses]"
 
 # --- 4. upgrades from the released versions -------------------------------------
 for release in $RELEASES; do
@@ -174,6 +178,11 @@ PY
     [ "$migrated" = "$rebuilt" ] || fail "the funnel rows of the upgrade from $version differ from a rebuild"
     [ "$(q "$UPGRADE" "SELECT origin_type FROM crm_lead WHERE name = 'Existing 3'")" = "net" ] \
         || fail "the upgrade from $version did not give deals their origin type"
+    [ "$(q "$UPGRADE" "SELECT r.category FROM crm_lost_reason r JOIN ir_model_data d ON d.res_id = r.id AND d.model = 'crm.lost.reason' WHERE d.module = 'crm' AND d.name = 'lost_reason_1'")" = "price" ] \
+        || fail "the upgrade from $version did not give Odoo's \"Too expensive\" its category"
+    statuses=$(q "$UPGRADE" "SELECT string_agg(name || ':' || contact_status, ' ' ORDER BY name) FROM crm_lead WHERE name LIKE 'Existing %'")
+    [ "$statuses" = "Existing 0:contacted Existing 1:contacted Existing 2:qualified Existing 3:contacted Existing 4:contacted" ] \
+        || fail "the upgrade from $version gave the contact statuses [$statuses]"
     echo "lifecycle: upgrade from $version closed the stays of lost deals, filled the new columns and built $(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_reach") funnel rows"
 done
 echo "lifecycle: OK"

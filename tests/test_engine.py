@@ -133,3 +133,43 @@ def test_comparison_bounds():
         date(2026, 3, 3), date(2026, 3, 10))
     assert engine.comparison_bounds(date(2028, 2, 29), date(2028, 3, 1), "last_year") == (
         date(2027, 2, 28), date(2027, 3, 1))
+
+
+def test_stall_decisions():
+    assert engine.is_stalled(10.5, 10) is True
+    assert engine.is_stalled(10.0, 10) is False, "exactly the limit is not past it"
+    assert engine.is_stalled(400, 0) is False, "0: the stage never stalls deals"
+    assert engine.days_over(13.9, 10) == 3
+    assert engine.days_over(9, 10) == 0
+
+
+@pytest.mark.parametrize("position, steps, target", [
+    (5, 1, 4), (5, 2, 3), (1, 3, 0), (0, 1, None), (3, 0, 2),
+])
+def test_move_back_position(position, steps, target):
+    assert engine.move_back_position(position, steps) == target
+
+
+def test_propose_stall_days():
+    # median 4 days, twice that
+    assert engine.propose_stall_days([2, 3, 4, 5, 10]) == 8
+    # even count: median of the middle two (3.5), 7 days
+    assert engine.propose_stall_days([2, 3, 4, 5, 1, 9]) == 7
+    # rounded up to a whole day, capped
+    assert engine.propose_stall_days([1.2] * 5) == 3
+    assert engine.propose_stall_days([40] * 5) == 30
+    assert engine.propose_stall_days([0.1] * 5) == 1
+    # too little history: no proposal
+    assert engine.propose_stall_days([4, 4, 4, 4]) is None
+    assert engine.propose_stall_days([4, 4, 4, 4], min_sample=3, multiplier=1.5, cap=60) == 6
+
+
+@pytest.mark.parametrize("name, category", [
+    ("Too expensive", "price"), ("We don't have people/skills", "other"),
+    ("Not enough stock", "other"), ("Lost to a competitor", "competitor"),
+    ("No budget this year", "no_budget"), ("Bad timing", "timing"),
+    ("No response after several attempts", "no_response"), ("Spam", "unqualified"),
+    ("", "other"), (None, "other"),
+])
+def test_guess_loss_category(name, category):
+    assert engine.guess_loss_category(name) == category

@@ -103,8 +103,37 @@ class _Generator:
         if products:
             self._quotations(rng, plans, products)
         self._notes(rng, now, plans)
+        self._buying_roles(rng, plans)
         self._set_dates(plans)
+        self._stall_rules(pipelines)
         return True
+
+    def _buying_roles(self, rng, plans):
+        """Some of the customers' people, with their part in the decision:
+        on most deals that went far, rarely on the others."""
+        roles = self.env["crm.buying.role.type"].search([])
+        values = []
+        for plan in plans:
+            lead = plan["lead"]
+            people = lead.partner_id.child_ids[:3]
+            if not people or not roles or rng.random() > (0.7 if len(plan["moves"]) > 3 else 0.2):
+                continue
+            for person in people:
+                values.append({"lead_id": lead.id, "partner_id": person.id, "role_id": rng.choice(roles).id})
+        self.env["crm.lead.buying.role"].create(values)
+
+    def _stall_rules(self, pipelines):
+        """Stall rules on the demo pipelines, applied once: the early steps
+        flag deals idle for 30 days, the proposal steps take them out of the
+        forecast after 21."""
+        for _team, stages, _amounts in pipelines:
+            open_stages = stages.filtered(lambda stage: not stage.is_won)
+            half = len(open_stages) // 2
+            open_stages[:half].write({"stall_days": 30, "stall_action": "flag"})
+            open_stages[half:].write({"stall_days": 21, "stall_action": "exclude"})
+        Lead = self.env["crm.lead"]
+        while Lead._cron_apply_stall_rules():
+            pass
 
     def _notes(self, rng, now, plans):
         """A few notes logged by the reps on each deal, along its life."""

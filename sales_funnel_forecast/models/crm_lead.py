@@ -116,6 +116,10 @@ class CrmLead(models.Model):
             ("forecast_excluded", "boolean", "FALSE"),
             ("prorated_pending", "boolean", "FALSE"),
             ("origin_type", "varchar", "NULL"),
+            ("is_stalled", "boolean", "FALSE"),
+            ("stall_excluded", "boolean", "FALSE"),
+            ("has_decision_maker", "boolean", "FALSE"),
+            ("contact_status", "varchar", "'not_attempted'"),
             ("lost_stage_id", "int4", "NULL"),
         ):
             if not sql_tools.column_exists(cr, self._table, column):
@@ -382,6 +386,10 @@ class CrmLead(models.Model):
         History._sff_close_stays(left)
         for move_reason, previous in moves.items():
             History._sff_record_moves(previous, reason=move_reason)
+        # a stalled deal that moves on (or leaves) is no longer stalled
+        stalled = self.browse(left + list(moves[reason])).filtered("is_stalled")
+        if stalled:
+            stalled._sff_clear_stall()
 
     def _sff_flag_typed_probability(self):
         """A probability written without a stage change is a typed one: it

@@ -12,7 +12,8 @@ _logger = logging.getLogger(__name__)
 
 # Deal fields copied on the funnel rows (crm.lead.stage.reach)
 REACH_LEAD_FIELDS = [
-    "type", "active", "stage_id", "lost_stage_id", "team_id", "user_id", "company_id",
+    "type", "active", "stage_id", "lost_stage_id", "team_id", "user_id", "company_id", "is_stalled",
+    "has_decision_maker",
     "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
     "create_date", "date_closed", "expected_revenue",
 ]
@@ -100,6 +101,12 @@ class CrmLeadStageHistory(models.Model):
     reason = fields.Selection(
         HISTORY_REASONS, string="Cause", required=True, default="manual", readonly=True,
     )
+    stall_due = fields.Datetime(
+        string="Stalls On", readonly=True,
+        help="When the deal will have stayed longer than the stage allows, if "
+        "it is still there; empty once the stall rule acted on the stay, or "
+        "when the stage never stalls deals.",
+    )
 
     def init(self):
         # At most one open stay per deal; a stay is closed before the next one
@@ -107,6 +114,12 @@ class CrmLeadStageHistory(models.Model):
         self.env.cr.execute(
             """CREATE UNIQUE INDEX IF NOT EXISTS crm_lead_stage_history_one_open_idx
                ON crm_lead_stage_history (lead_id) WHERE date_out IS NULL"""
+        )
+        # the stall job reads the open stays past their limit
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_stage_history_stall_due_idx
+               ON crm_lead_stage_history (stall_due)
+               WHERE date_out IS NULL AND stall_due IS NOT NULL"""
         )
         # the funnel reports read stays by stage and entry date
         self.env.cr.execute(
@@ -255,7 +268,7 @@ class CrmLeadStageHistory(models.Model):
              "active", "probability_is_manual"]
         )
         self.env["res.company"].flush_model(["crm_probability_from_stage"])
-        self.env["crm.stage"].flush_model(["forecast_probability", "is_won", "sequence"])
+        self.env["crm.stage"].flush_model(["forecast_probability", "is_won", "sequence", "stall_days"])
         statements = []
         for kind, reason, when, by_lead in queue["ops"]:
             statements.append(self._sff_close_sql(list(by_lead), when))
@@ -282,7 +295,7 @@ class CrmLeadStageHistory(models.Model):
             INSERT INTO crm_lead_stage_history
                 (lead_id, stage_id, previous_stage_id, user_id, team_id,
                  company_id, date_in, expected_revenue,
-                 probability, is_regression, reason,
+                 probability, is_regression, reason, stall_due,
                  create_uid, create_date, write_uid, write_date)
             SELECT l.id, ns.id, moved.prev_id, l.user_id, l.team_id,
                    l.company_id, %(when)s, l.expected_revenue,
@@ -290,7 +303,7 @@ class CrmLeadStageHistory(models.Model):
                              AND COALESCE(c.crm_probability_from_stage, %(default_follows)s)
                         THEN %(stage_probability)s
                         ELSE l.probability END,
-                   COALESCE(%(moved_back)s, FALSE), %(reason)s,
+                   COALESCE(%(moved_back)s, FALSE), %(reason)s, %(stall_due)s,
                    %(uid)s, %(when)s, %(uid)s, %(when)s
               FROM unnest(%(lead_ids)s::int[], %(prev_ids)s::int[], %(stage_ids)s::int[])
                    AS moved(lead_id, prev_id, stage_id)
@@ -304,6 +317,7 @@ class CrmLeadStageHistory(models.Model):
             default_follows=self.env.company.crm_probability_from_stage,
             stage_probability=engine_sql.stage_probability("ns"),
             moved_back=engine_sql.stage_before("ns", "ps"),
+            stall_due=engine_sql.stall_due(SQL("%s", when), "ns"),
         )
 
     def _sff_close_sql(self, lead_ids, when):
@@ -333,6 +347,53 @@ class CrmLeadStageHistory(models.Model):
             """,
             lead_ids,
         )
+
+    # ------------------------------------------------------------------
+    # Stall rules
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_stall_done(self, stay_ids):
+        """The stall rule acted on these stays: the job passes them by."""
+        if stay_ids:
+            self.env.cr.execute(
+                "UPDATE crm_lead_stage_history SET stall_due = NULL WHERE id = ANY(%s)",
+                [list(stay_ids)],
+            )
+            self.invalidate_model(["stall_due"])
+
+    @api.model
+    def _sff_reset_stall_due(self, lead_ids, reset=False):
+        """The current stays of these deals stall again their stage's number
+        of days after ``reset`` (a manager kept them open), or after they
+        entered the stage."""
+        self._sff_flush_pending()
+        self.env["crm.stage"].flush_model(["stall_days", "is_won"])
+        self.env.cr.execute(SQL(
+            """UPDATE crm_lead_stage_history h SET stall_due = %s
+                 FROM crm_stage s
+                WHERE s.id = h.stage_id AND h.date_out IS NULL AND h.lead_id = ANY(%s)""",
+            engine_sql.stall_due(SQL("COALESCE(%s, h.date_in)", reset or None), "s"),
+            list(lead_ids),
+        ))
+        self.invalidate_model(["stall_due"])
+
+    @api.model
+    def _sff_stage_rule_changed(self, stage_ids):
+        """A stage's number of days changed: the current stays in it that the
+        rule has not acted on stall by the new number."""
+        self._sff_flush_pending()
+        self.env["crm.lead"].flush_model(["is_stalled", "stall_reset_date"])
+        self.env["crm.stage"].flush_model(["stall_days", "is_won"])
+        self.env.cr.execute(SQL(
+            """UPDATE crm_lead_stage_history h
+                  SET stall_due = %s
+                 FROM crm_stage s, crm_lead l
+                WHERE s.id = h.stage_id AND l.id = h.lead_id AND h.date_out IS NULL
+                  AND h.stage_id = ANY(%s) AND NOT COALESCE(l.is_stalled, FALSE)""",
+            engine_sql.stall_due(SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), "s"),
+            list(stage_ids),
+        ))
+        self.invalidate_model(["stall_due"])
 
     # ------------------------------------------------------------------
     # Rebuilding the history from the chatter (installation)
@@ -488,7 +549,7 @@ class CrmLeadStageHistory(models.Model):
             INSERT INTO crm_lead_stage_history
                 (lead_id, stage_id, previous_stage_id, user_id, team_id,
                  company_id, date_in, date_out, duration_days,
-                 expected_revenue, probability, is_regression, reason,
+                 expected_revenue, probability, is_regression, reason, stall_due,
                  create_uid, create_date, write_uid, write_date)
             SELECT c.lead_id, c.stage_id, ps.id,
                    CASE WHEN pu.lead_id IS NULL THEN leads.user_id ELSE NULLIF(pu.value_int, 0) END,
@@ -501,7 +562,9 @@ class CrmLeadStageHistory(models.Model):
                         ELSE %(stage_probability)s END,
                    CASE WHEN s.id = ANY(%(restored)s) OR ps.id = ANY(%(restored)s) THEN FALSE
                         ELSE COALESCE(%(moved_back)s, FALSE) END,
-                   'backfill', %(uid)s, %(now)s, %(uid)s, %(now)s
+                   'backfill',
+                   CASE WHEN c.date_out IS NULL AND leads.active THEN %(stall_due)s END,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM closed c
               JOIN leads ON leads.id = c.lead_id
               JOIN crm_stage s ON s.id = c.stage_id
@@ -525,6 +588,7 @@ class CrmLeadStageHistory(models.Model):
             days=engine_sql.days_between(SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out")),
             stage_probability=engine_sql.stage_probability("s"),
             moved_back=engine_sql.stage_before("s", "ps"),
+            stall_due=engine_sql.stall_due(SQL.identifier("c", "date_in"), "s"),
         ))
         return cr.rowcount
 

@@ -46,6 +46,8 @@ class CrmLeadStageReach(models.Model):
     moved_on = fields.Boolean(readonly=True, help="The deal reached a later stage.")
     is_current = fields.Boolean(readonly=True, help="The deal is in this stage now.")
     is_lost_stage = fields.Boolean(readonly=True, help="The deal was lost in this stage.")
+    is_stalled = fields.Boolean(readonly=True, help="The deal is stalled in this stage now.")
+    has_decision_maker = fields.Boolean(readonly=True)
     expected_revenue = fields.Float(readonly=True)
     stage_sequence = fields.Integer(readonly=True)
     lead_create_date = fields.Datetime(readonly=True)
@@ -85,7 +87,8 @@ class CrmLeadStageReach(models.Model):
                 SELECT l.id, l.team_id, l.user_id, l.company_id, l.partner_id, l.source_id,
                        l.medium_id, l.campaign_id, l.origin_type, l.create_date, l.date_closed,
                        COALESCE(l.expected_revenue, 0) AS expected_revenue,
-                       l.stage_id, l.lost_stage_id,
+                       l.stage_id, l.lost_stage_id, COALESCE(l.is_stalled, FALSE) AS is_stalled,
+                       COALESCE(l.has_decision_maker, FALSE) AS has_decision_maker,
                        CASE WHEN NOT l.active THEN 'lost'
                             WHEN COALESCE(cs.is_won, FALSE) THEN 'won'
                             ELSE 'open' END AS deal_state,
@@ -137,7 +140,7 @@ class CrmLeadStageReach(models.Model):
             )
             INSERT INTO crm_lead_stage_reach
                 (lead_id, stage_id, stage_sequence, date_in, entered, moved_on, deal_state,
-                 is_current, is_lost_stage, user_id, team_id, company_id, partner_id,
+                 is_current, is_lost_stage, is_stalled, has_decision_maker, user_id, team_id, company_id, partner_id,
                  source_id, medium_id, campaign_id, origin_type, lead_create_date,
                  date_closed, expected_revenue)
             SELECT x.lead_id, x.stage_id, x.seq, COALESCE(x.first_in, x.later_in),
@@ -145,6 +148,8 @@ class CrmLeadStageReach(models.Model):
                    d.deal_state,
                    d.deal_state <> 'lost' AND d.stage_id = x.stage_id,
                    d.deal_state = 'lost' AND d.lost_stage_id IS NOT DISTINCT FROM x.stage_id,
+                   d.deal_state = 'open' AND d.stage_id = x.stage_id AND d.is_stalled,
+                   d.has_decision_maker,
                    d.user_id, d.team_id, d.company_id, d.partner_id, d.source_id,
                    d.medium_id, d.campaign_id, d.origin_type, d.create_date,
                    d.date_closed, d.expected_revenue

@@ -114,7 +114,7 @@ class CrmStage(models.Model):
     def _check_forecast_probability(self):
         check_won_percentage(self)
 
-    @api.constrains("stall_days", "stall_move_back_steps", "stall_action")
+    @api.constrains("stall_days", "stall_move_back_steps", "stall_action", "stall_lost_reason_id")
     def _check_stall_rule(self):
         for stage in self:
             if stage.stall_days < 0:
@@ -122,6 +122,14 @@ class CrmStage(models.Model):
                     self.env._(
                         "Stage “%(stage)s”: the number of days after which a "
                         "deal stalls cannot be negative (0 means never).",
+                        stage=stage.name,
+                    )
+                )
+            if stage.stall_days and stage.stall_action == "lose" and not stage.stall_lost_reason_id:
+                raise ValidationError(
+                    self.env._(
+                        "Stage “%(stage)s”: choose the lost reason given to the "
+                        "stalled deals it closes as lost.",
                         stage=stage.name,
                     )
                 )
@@ -207,6 +215,10 @@ class CrmStage(models.Model):
         if "forecast_probability" in vals or "is_won" in vals:
             # deals in these stages follow the new percentage (typed ones hold)
             self.env["crm.lead"]._sff_align_probability_to_stage(stage_ids=self.ids)
+        if "stall_days" in vals or "is_won" in vals:
+            # the current stays in these stages stall by the new rule
+            # sudo: the stays are the deals' own record
+            self.env["crm.lead.stage.history"].sudo()._sff_stage_rule_changed(self.ids)
         if pipelines_before is not None:
             # stages reordered, moved to another team, archived, restored:
             # the funnel rows of the deals of the pipelines concerned

@@ -13,6 +13,11 @@ class ResCompany(models.Model):
         "until its next stage change.",
     )
 
+    crm_lost_reason_required = fields.Boolean(
+        string="Lost Reason Required",
+        help="A deal can only be marked lost with a lost reason.",
+    )
+
     def write(self, vals):
         changed = self.browse()
         if "crm_probability_from_stage" in vals:

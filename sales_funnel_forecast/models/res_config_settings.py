@@ -9,3 +9,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.crm_probability_from_stage",
         readonly=False,
     )
+    crm_lost_reason_required = fields.Boolean(
+        related="company_id.crm_lost_reason_required",
+        readonly=False,
+    )

@@ -4,6 +4,7 @@ from . import (
     crm_forecast_report,
     crm_funnel_report,
     crm_lead_source_report,
+    crm_loss_report,
     crm_rep_comparison_report,
     crm_sales_process_report,
 )

@@ -22,7 +22,7 @@ class CrmForecastReport(models.Model):
         "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
                      "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
                      "date_deadline", "expected_revenue", "probability", "forecast_revenue",
-                     "forecast_excluded"],
+                     "forecast_excluded", "is_stalled"],
         "crm.stage": ["is_won", "forecast_probability", "history_win_rate", "history_fallback"],
         "res.partner": ["industry_id"],
     }
@@ -65,6 +65,11 @@ class CrmForecastReport(models.Model):
         "when out of the forecast. Summed unrounded, rounded once in the total.",
     )
     forecast_excluded = fields.Boolean(string="Out of Forecast", readonly=True)
+    is_stalled = fields.Boolean(string="Stalled", readonly=True)
+    stalled_amount = fields.Monetary(
+        string="Stalled (at probability)", readonly=True, currency_field="currency_id",
+        help="What stalled deals count at their probability, in the forecast or not.",
+    )
     excluded_amount = fields.Monetary(
         string="Left Out of Forecast", readonly=True, currency_field="currency_id",
         help="What deals taken out of the forecast would count at their probability.",
@@ -87,6 +92,8 @@ class CrmForecastReport(models.Model):
                    COALESCE(s.history_fallback, TRUE) AS history_fallback,
                    %(history_forecast)s AS history_forecast_revenue,
                    COALESCE(l.forecast_excluded, FALSE) AS forecast_excluded,
+                   COALESCE(l.is_stalled, FALSE) AS is_stalled,
+                   CASE WHEN l.is_stalled THEN %(left_out)s ELSE 0 END AS stalled_amount,
                    CASE WHEN l.forecast_excluded THEN %(left_out)s ELSE 0 END AS excluded_amount
               FROM crm_lead l
               JOIN crm_stage s ON s.id = l.stage_id
@@ -115,6 +122,8 @@ class CrmForecastReport(models.Model):
             ["forecast_revenue:sum", "history_forecast_revenue:sum", "excluded_amount:sum",
              "deal_count:sum"],
         )
+        stalled = self._read_group(domain + [("is_stalled", "=", True)], [],
+                                   ["deal_count:sum", "stalled_amount:sum"])[0]
         months = sorted({month for _stage, month, *_values in groups if month})
         stages = sorted({stage for stage, *_rest in groups},
                         key=lambda stage: (stage.sequence or 0, stage.id))
@@ -145,4 +154,6 @@ class CrmForecastReport(models.Model):
             "forecast": sum(row["forecast"] for row in rows),
             "history": sum(row["history"] for row in rows),
             "excluded": sum(row["excluded"] for row in rows),
+            "stalled_count": stalled[0] or 0,
+            "stalled_amount": stalled[1] or 0.0,
         }

@@ -28,10 +28,12 @@ class CrmFunnelReport(models.Model):
     # rows' own flush does it) and what the view joins
     _depends = {
         "crm.lead.stage.reach": ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on",
-                                 "deal_state", "is_current", "is_lost_stage", "user_id", "team_id",
+                                 "deal_state", "is_current", "is_lost_stage", "is_stalled",
+                                 "has_decision_maker", "user_id", "team_id",
                                  "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
                                  "origin_type", "lead_create_date", "date_closed", "expected_revenue"],
         "res.partner": ["industry_id"],
+        "crm.lead": ["partner_id", "active", "is_stalled", "type"],
     }
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
@@ -67,6 +69,17 @@ class CrmFunnelReport(models.Model):
                                help="Deals lost while in this stage.")
     open_here = fields.Integer(readonly=True,
                                help="Open deals in this stage now.")
+    stalled_here = fields.Integer(readonly=True,
+                                  help="Open deals stalled in this stage now.")
+    no_decision_maker = fields.Integer(
+        string="Without Decision Maker", readonly=True,
+        help="Deals that reached the stage with no decision maker known on the customer's side.",
+    )
+    partner_status = fields.Selection(
+        [("active", "Active customer"), ("inactive", "Inactive customer")],
+        string="Customer Status", readonly=True,
+        help="Inactive: every deal of the customer is lost or stalled.",
+    )
     reached_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     lost_amount = fields.Monetary(string="Lost Here Amount", readonly=True,
@@ -99,6 +112,9 @@ class CrmFunnelReport(models.Model):
                    (r.deal_state = 'won')::int AS won,
                    r.is_lost_stage::int AS lost_here,
                    (r.is_current AND r.deal_state = 'open')::int AS open_here,
+                   r.is_stalled::int AS stalled_here,
+                   (NOT r.has_decision_maker)::int AS no_decision_maker,
+                   ps.status AS partner_status,
                    r.expected_revenue AS reached_amount,
                    CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
                    CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END AS lost_amount,
@@ -110,7 +126,9 @@ class CrmFunnelReport(models.Model):
                    CASE WHEN r.deal_state = 'won' THEN 100.0 ELSE 0.0 END AS win_rate
               FROM crm_lead_stage_reach r
          LEFT JOIN res_partner p ON p.id = r.partner_id
-            """
+         LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id
+            """,
+            partner_status=self.env["res.partner"]._sff_status_query(),
         ))
 
     # ------------------------------------------------------------------
@@ -148,7 +166,7 @@ class CrmFunnelReport(models.Model):
         team has its own pipeline): a list of dicts with the team and its
         stages, teams by name, the deals without a team last."""
         measures = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
-                    "reached_amount", "won_amount", "lost_amount", "open_amount"]
+                    "stalled_here", "reached_amount", "won_amount", "lost_amount", "open_amount"]
         groups = self._read_group(domain, ["team_id", "stage_id"],
                                   [f"{name}:sum" for name in measures])
         # entered deals that moved on, for the stricter conversion
@@ -228,6 +246,12 @@ class CrmFunnelReport(models.Model):
             "currency_id": self.env.company.currency_id.id,
             "funnels": funnels,
             "forecast": self.env["crm.forecast.report"]._sff_forecast_table(team_id, user_id),
+            "losses": self.env["crm.loss.report"]._sff_losses(
+                [(name, operator, value) for name, operator, value in (
+                    ("team_id", "=", team_id), ("user_id", "=", user_id),
+                    ("date_closed", ">=", date_from), ("date_closed", "<", date_to),
+                ) if value]
+            ),
         }
 
     @api.model

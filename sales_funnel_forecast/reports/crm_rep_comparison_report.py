@@ -19,7 +19,8 @@ class CrmRepComparisonReport(models.Model):
     _order = "date desc"
     _depends = {
         "crm.lead.stage.reach": ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on",
-                                 "deal_state", "is_current", "is_lost_stage", "user_id", "team_id",
+                                 "deal_state", "is_current", "is_lost_stage", "is_stalled",
+                                 "user_id", "team_id",
                                  "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
                                  "origin_type", "lead_create_date", "date_closed", "expected_revenue"],
         "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",

@@ -30,6 +30,7 @@ def build_workbook(data, labels):
     _funnel_sheet(book, styles, data, labels)
     _conversion_sheet(book, styles, data, labels)
     _forecast_sheet(book, styles, data, labels)
+    _losses_sheet(book, styles, data, labels)
     book.close()
     return output.getvalue()
 
@@ -50,6 +51,7 @@ def _funnel_sheet(book, styles, data, labels):
         ("won", labels["won"], "int"),
         ("lost_here", labels["lost_here"], "int"),
         ("open_here", labels["open_here"], "int"),
+        ("stalled_here", labels["stalled_here"], "int"),
         ("reached_amount", labels["reached_amount"], "money"),
         ("won_amount", labels["won_amount"], "money"),
         ("lost_amount", labels["lost_amount"], "money"),
@@ -85,7 +87,7 @@ def _funnel_block(book, sheet, styles, labels, funnel, columns, line, helper_col
     sheet.write(total_row, 0, labels["total"], styles["total_text"])
     # deals lost or open are counted once, in the stage they are lost or in
     for col, (key, _title, style) in enumerate(columns[1:], start=1):
-        if key in ("lost_here", "open_here", "lost_amount", "open_amount"):
+        if key in ("lost_here", "open_here", "stalled_here", "lost_amount", "open_amount"):
             sheet.write(total_row, col, sum(row[key] for row in stages),
                         styles["total_money" if style == "money" else "total_int"])
         else:
@@ -206,3 +208,38 @@ def _forecast_sheet(book, styles, data, labels):
     sheet.set_column(0, 1, 26)
     sheet.set_column(2, total_col + 1, 14)
     sheet.set_row(head, 30)
+
+
+def _losses_sheet(book, styles, data, labels):
+    sheet = book.add_worksheet(labels["losses"])
+    _heading(sheet, styles, labels["losses"], data, labels)
+    losses = data["losses"]
+    sheet.set_column(0, 1, 36)
+    sheet.set_column(2, 3, 14)
+    line = 3
+    if not losses["by_reason"]:
+        sheet.write(line, 0, labels["no_loss"], styles["note"])
+        return
+    for col, title in enumerate((labels["category"], labels["reason"], labels["loss_count"],
+                                 labels["loss_amount"])):
+        sheet.write(line, col, title, styles["head"])
+    for row in losses["by_reason"]:
+        line += 1
+        sheet.write(line, 0, labels["categories"].get(row["category"], row["category"]), styles["text"])
+        sheet.write(line, 1, row["reason"], styles["text"])
+        sheet.write(line, 2, row["count"], styles["int"])
+        sheet.write(line, 3, row["amount"], styles["money"])
+    line += 1
+    sheet.write(line, 0, labels["total"], styles["total_text"])
+    sheet.write_blank(line, 1, None, styles["total_text"])
+    sheet.write(line, 2, sum(row["count"] for row in losses["by_reason"]), styles["total_int"])
+    sheet.write(line, 3, sum(row["amount"] for row in losses["by_reason"]), styles["total_money"])
+    line += 2
+    for col, title in enumerate((labels["lost_stage"], "", labels["loss_count"], labels["loss_amount"])):
+        sheet.write(line, col, title, styles["head"])
+    for row in losses["by_stage"]:
+        line += 1
+        sheet.write(line, 0, row["stage"], styles["text"])
+        sheet.write_blank(line, 1, None, styles["text"])
+        sheet.write(line, 2, row["count"], styles["int"])
+        sheet.write(line, 3, row["amount"], styles["money"])

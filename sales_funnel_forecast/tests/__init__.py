@@ -3,6 +3,7 @@ from . import (
     test_activity_reports,
     test_backfill,
     test_catalogue,
+    test_dispositions,
     test_engine_sql,
     test_export,
     test_forecast,
@@ -13,5 +14,6 @@ from . import (
     test_security,
     test_stage,
     test_stage_history,
+    test_stall,
     test_tour,
 )

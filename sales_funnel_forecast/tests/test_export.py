@@ -27,21 +27,25 @@ class TestFunnelExport(FunnelReportCase):
         self.build()
         content = self.wizard()._sff_xlsx()
         book = openpyxl.load_workbook(io.BytesIO(content))
-        self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast"])
+        self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast", "Losses"])
+        # d2 and d5 lost without a reason, 2,000 + 5,000
+        losses = book["Losses"]
+        self.assertEqual([cell.value for cell in losses[5]][:4], ["Other", "No reason given", 2, 7000])
         funnel = book["Funnel"]
         self.assertEqual(funnel["A4"].value, self.team.name)
         header = [cell.value for cell in funnel[5]]
-        self.assertEqual(header[:7], ["Stage", "Reached", "Entered", "Moved on", "Won", "Lost here", "Open here"])
-        rows = [[cell.value for cell in row][:11] for row in funnel.iter_rows(min_row=6, max_row=9)]
+        self.assertEqual(header[:8], ["Stage", "Reached", "Entered", "Moved on", "Won", "Lost here",
+                                      "Open here", "Stalled here"])
+        rows = [[cell.value for cell in row][:12] for row in funnel.iter_rows(min_row=6, max_row=9)]
         self.assertEqual(rows, [
-            ["T-Prospect", 5, 4, 4, 1, 1, 1, 15000, 1000, 5000, 3000],
-            ["T-Qualified", 4, 3, 2, 1, 0, 1, 10000, 1000, 0, 4000],
-            ["T-Proposal", 2, 2, 1, 1, 1, 0, 3000, 1000, 2000, 0],
-            ["T-Won", 1, 1, 0, 1, 0, 0, 1000, 1000, 0, 0],
+            ["T-Prospect", 5, 4, 4, 1, 1, 1, 0, 15000, 1000, 5000, 3000],
+            ["T-Qualified", 4, 3, 2, 1, 0, 1, 0, 10000, 1000, 0, 4000],
+            ["T-Proposal", 2, 2, 1, 1, 1, 0, 0, 3000, 1000, 2000, 0],
+            ["T-Won", 1, 1, 0, 1, 0, 0, 0, 1000, 1000, 0, 0],
         ])
-        total = [cell.value for cell in funnel[10]][:11]
+        total = [cell.value for cell in funnel[10]][:12]
         self.assertEqual(total[0], "Total")
-        self.assertEqual(total[5:7], [2, 2], "two deals lost, two open")
+        self.assertEqual(total[5:8], [2, 2, 0], "two deals lost, two open, none stalled")
         conversion = book["Conversion"]
         self.assertEqual([cell.value for cell in conversion[6]][:6], ["T-Prospect", 5, 4, 80, 4, 75])
         # the funnel chart is a native Excel chart: horizontal stacked bars

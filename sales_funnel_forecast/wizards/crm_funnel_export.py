@@ -90,7 +90,7 @@ class CrmFunnelExport(models.TransientModel):
             "funnel": self.env._("Funnel"), "conversion": self.env._("Conversion"), "forecast": self.env._("Forecast"),
             "stage": self.env._("Stage"), "reached": self.env._("Reached"), "entered": self.env._("Entered"),
             "moved_on": self.env._("Moved on"), "won": self.env._("Won"), "lost_here": self.env._("Lost here"),
-            "open_here": self.env._("Open here"), "reached_amount": self.env._("Reached amount"),
+            "open_here": self.env._("Open here"), "stalled_here": self.env._("Stalled here"), "reached_amount": self.env._("Reached amount"),
             "won_amount": self.env._("Won amount"), "lost_amount": self.env._("Lost here amount"),
             "open_amount": self.env._("Open here amount"), "compare_reached": self.env._("Reached, compared period"),
             "conversion_rate": self.env._("Conversion (%)"),
@@ -106,6 +106,11 @@ class CrmFunnelExport(models.TransientModel):
             "fallback": self.env._("stage %% used: under %(count)s closed deals in a year",
                           count=engine.HISTORY_MIN_CLOSED),
             "no_open_deal": self.env._("No open deal."),
+            "losses": self.env._("Losses"), "no_loss": self.env._("No deal lost in this period."),
+            "category": self.env._("Reason category"), "reason": self.env._("Lost reason"),
+            "loss_count": self.env._("Deals lost"), "loss_amount": self.env._("Amount lost"),
+            "lost_stage": self.env._("Lost at stage"),
+            "categories": dict(self.env["crm.lost.reason"]._fields["category"]._description_selection(self.env)),
         }
 
     def _sff_xlsx(self):

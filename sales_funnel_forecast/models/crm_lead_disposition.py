@@ -1,0 +1,133 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Where a prospect stands (contact status), why deals are lost, and who
+decides on the customer's side (buying roles)."""
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .crm_lost_reason import DISQUALIFYING_CATEGORIES
+
+CONTACT_STATUSES = [
+    ("not_attempted", "Not attempted"),
+    ("attempted", "Attempted"),
+    ("contacted", "Contacted"),
+    ("qualified", "Qualified"),
+    ("disqualified", "Disqualified"),
+]
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    contact_status = fields.Selection(
+        CONTACT_STATUSES,
+        default="not_attempted",
+        required=True,
+        copy=False,
+        tracking=True,
+        help="Where the prospect stands: calls move it forward by themselves "
+        "(attempted, contacted); reps qualify or disqualify it, and a loss "
+        "for a reason like wrong person or no response disqualifies it.",
+    )
+    buying_role_ids = fields.One2many(
+        "crm.lead.buying.role", "lead_id", string="Buying Roles",
+        help="The customer's people and their part in this decision.",
+    )
+    has_decision_maker = fields.Boolean(
+        string="Decision Maker Known", compute="_compute_has_decision_maker", store=True,
+        help="Someone with a deciding role is known on the customer's side.",
+    )
+
+    @api.depends("buying_role_ids.role_id.is_decision_maker")
+    def _compute_has_decision_maker(self):
+        for lead in self:
+            lead.has_decision_maker = any(lead.buying_role_ids.role_id.mapped("is_decision_maker"))
+
+    # ------------------------------------------------------------------
+    # Dispositions in one click
+    # ------------------------------------------------------------------
+    def action_qualify(self):
+        self.write({"contact_status": "qualified"})
+        return True
+
+    def action_disqualify(self):
+        """Disqualifying a prospect closes it as lost: the lost dialog asks
+        why."""
+        action = self.env["ir.actions.actions"]._for_xml_id("crm.crm_lead_lost_action")
+        action["context"] = {
+            "default_lead_ids": self.ids,
+            "sff_disqualify": True,
+            "dialog_size": "medium",
+        }
+        action["name"] = self.env._("Disqualify")
+        return action
+
+    def action_add_customer_contacts(self):
+        """The customer company's people, in one click, to give them a role."""
+        for lead in self:
+            company = lead.partner_id.commercial_partner_id
+            if not company:
+                raise UserError(self.env._("Set the deal's customer first."))
+            people = (company | company.child_ids).filtered(
+                lambda partner: partner.type == "contact" and partner.active
+            ) - lead.buying_role_ids.partner_id
+            self.env["crm.lead.buying.role"].create([
+                {"lead_id": lead.id, "partner_id": partner.id} for partner in people
+            ])
+        return True
+
+    # ------------------------------------------------------------------
+    # Losing a deal
+    # ------------------------------------------------------------------
+    def action_set_lost(self, **additional_values):
+        reason = self.env["crm.lost.reason"].browse(additional_values.get("lost_reason_id"))
+        missing = self.filtered(
+            lambda lead: not reason and not lead.lost_reason_id
+            and (lead.company_id or self.env.company).crm_lost_reason_required
+        )
+        if missing:
+            raise UserError(self.env._(
+                "Say why the deal is lost: your company asks for a lost reason "
+                "(%(deals)s).", deals=", ".join(missing[:5].mapped("name")),
+            ))
+        result = super().action_set_lost(**additional_values)
+        disqualified = self.browse()
+        if self.env.context.get("sff_disqualify"):
+            disqualified = self
+        elif reason.category in DISQUALIFYING_CATEGORIES:
+            disqualified = self.filtered(lambda lead: lead.contact_status != "disqualified")
+        if disqualified:
+            disqualified.write({"contact_status": "disqualified"})
+        return result
+
+
+class CrmBuyingRoleType(models.Model):
+    _name = "crm.buying.role.type"
+    _description = "Buying Role"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    is_decision_maker = fields.Boolean(
+        string="Decides", help="Someone in this role can take the buying decision.",
+    )
+    active = fields.Boolean(default=True)
+
+
+class CrmLeadBuyingRole(models.Model):
+    _name = "crm.lead.buying.role"
+    _description = "Buying Role on a Deal"
+    _order = "lead_id, sequence, id"
+
+    lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True,
+                              ondelete="cascade")
+    sequence = fields.Integer(default=10)
+    partner_id = fields.Many2one("res.partner", string="Person", required=True, index=True,
+                                 ondelete="cascade")
+    role_id = fields.Many2one("crm.buying.role.type", ondelete="restrict")
+    note = fields.Char()
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+
+    _sql_constraints = [
+        ("person_once", "unique(lead_id, partner_id)",
+         "A person has one role on a deal: change the role instead of adding the person again."),
+    ]

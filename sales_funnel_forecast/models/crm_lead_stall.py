@@ -1,0 +1,277 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Stall rules: deals that sit in a stage longer than the stage allows are
+flagged, taken out of the forecast, moved back or closed as lost."""
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .. import engine, engine_sql
+
+# deals examined per call of the daily job; the scheduler calls it again
+# (committing in between) while some remain
+STALL_BATCH = 2000
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    is_stalled = fields.Boolean(
+        string="Stalled",
+        copy=False,
+        readonly=True,
+        help="The deal stayed longer in its stage than the stage allows. It "
+        "stops being stalled when it changes stage or a manager keeps it open.",
+    )
+    stalled_date = fields.Datetime(string="Stalled On", copy=False, readonly=True)
+    stall_excluded = fields.Boolean(
+        string="Out of Forecast by a Stall Rule", copy=False, readonly=True,
+        help="The stall rule took the deal out of the forecast: it comes back "
+        "in when the deal changes stage or is kept open.",
+    )
+    stall_reset_date = fields.Datetime(
+        string="Kept Open On", copy=False, readonly=True,
+        help="A manager kept the deal open: its time in stage counts again from then.",
+    )
+    stall_days_over = fields.Integer(
+        string="Days Over Limit", compute="_compute_stall_days_over",
+        help="Days the deal is past its stage's limit.",
+    )
+
+    @api.depends("stage_id.stall_days", "stage_age_days", "is_stalled")
+    def _compute_stall_days_over(self):
+        for lead in self:
+            lead.stall_days_over = engine.days_over(lead.stage_age_days, lead.stage_id.stall_days) \
+                if lead.is_stalled else 0
+
+    # ------------------------------------------------------------------
+    # Actions of people
+    # ------------------------------------------------------------------
+    def action_stall_keep_open(self):
+        """A manager keeps stalled deals open: they are no longer stalled,
+        back in the forecast, and their time in stage counts from now."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise UserError(self.env._("Only sales managers can keep a stalled deal open."))
+        stalled = self.filtered("is_stalled")
+        if not stalled:
+            return True
+        now = self.env.cr.now()
+        stalled._sff_clear_stall(reset=now)
+        # sudo: the note is the deal's own record, written for the manager
+        stalled.sudo()._message_log_batch({
+            lead.id: Markup("<p>%s</p>") % self.env._(
+                "Kept open by %(user)s: its time in stage counts again from today.",
+                user=self.env.user.name,
+            ) for lead in stalled
+        })
+        return True
+
+    def _sff_clear_stall(self, reset=False):
+        """No longer stalled: back in the forecast if the stall rule took it
+        out. ``reset``: the time in stage counts from that moment."""
+        excluded = self.filtered("stall_excluded")
+        values = {"is_stalled": False, "stalled_date": False, "stall_excluded": False,
+                  "stall_reset_date": reset or False}
+        if excluded:
+            excluded.write(dict(values, forecast_excluded=False))
+        rest = self - excluded
+        if rest:
+            rest.write(values)
+        # sudo: the stays are the deal's own record
+        self.env["crm.lead.stage.history"].sudo()._sff_reset_stall_due(self.ids, reset)
+
+    # ------------------------------------------------------------------
+    # The daily job
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_apply_stall_rules(self, batch_size=STALL_BATCH):
+        """Apply each stage's stall rule to the open deals past its limit,
+        one batch per call: the scheduler calls again while some remain,
+        committing in between. A deal is acted on once per stay: flagged
+        deals are not flagged again, deals moved back start a new stay, lost
+        deals leave the pipeline. Deals locked by users are left for the
+        next call."""
+        done, remaining = self._sff_apply_stall_rules(batch_size)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    @api.model
+    def action_apply_stall_rules(self):
+        """The managers' button: apply the rules now, every batch."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise UserError(self.env._("Only sales managers can apply the stall rules."))
+        total = 0
+        while True:
+            done, remaining = self._sff_apply_stall_rules(STALL_BATCH)
+            total += done
+            if not done or not remaining:
+                break
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if total else "info",
+                "message": self.env._("%(count)s stalled deals acted on.", count=total),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _sff_apply_stall_rules(self, limit):
+        """One batch: returns (deals acted on, deals still past their limit)."""
+        History = self.env["crm.lead.stage.history"].sudo()
+        History._sff_flush_pending()
+        self.env.flush_all()
+        cr = self.env.cr
+        now = cr.now()
+        # the open stays past their limit, oldest first; their deals locked,
+        # skipping those someone is editing
+        cr.execute(SQL(
+            """
+            SELECT l.id, h.id, s.id, s.stall_action, s.stall_days, %(age)s
+              FROM crm_lead_stage_history h
+              JOIN crm_lead l ON l.id = h.lead_id
+              JOIN crm_stage s ON s.id = l.stage_id
+             WHERE h.date_out IS NULL AND h.stall_due < %(now)s
+               AND l.active AND l.type = 'opportunity'
+          ORDER BY h.stall_due, h.id
+             LIMIT %(limit)s
+               FOR UPDATE OF l SKIP LOCKED
+            """,
+            now=now, limit=limit,
+            age=engine_sql.days_between(
+                SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), now),
+        ))
+        rows = cr.fetchall()
+        # sudo: the job acts for the company on every deal past its limit
+        Lead = self.sudo().with_context(tracking_disable=False)
+        by_action = defaultdict(lambda: Lead.browse())
+        ages = {}
+        for lead_id, _stay_id, _stage_id, action, _stall_days, age in rows:
+            by_action[action] |= Lead.browse(lead_id)
+            ages[lead_id] = age
+        notes = {}
+        flagged = by_action["flag"]
+        moved_notes, unmovable = by_action["move_back"]._sff_stall_move_back()
+        notes.update(moved_notes)
+        flagged |= unmovable
+        for lead in unmovable:
+            notes[lead.id] = self.env._(
+                "No earlier stage to move it back to: flagged instead.")
+        lost_notes = by_action["lose"]._sff_stall_lose()
+        notes.update(lost_notes)
+        excluded = by_action["exclude"]
+        for lead in flagged:
+            notes.setdefault(lead.id, self.env._("Flagged as stalled."))
+        for lead in excluded:
+            notes[lead.id] = self.env._("Flagged as stalled and taken out of the forecast.")
+        if flagged:
+            flagged.write({"is_stalled": True, "stalled_date": now})
+        if excluded:
+            excluded.write({"is_stalled": True, "stalled_date": now, "forecast_excluded": True,
+                            "stall_excluded": True})
+        # acted on: their stays leave the job's list
+        History._sff_stall_done([row[1] for row in rows])
+        acted = Lead.browse(row[0] for row in rows)
+        acted._sff_stall_log(notes, ages)
+        (flagged | excluded)._sff_stall_activity()
+        cr.execute(
+            """SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id
+                WHERE h.date_out IS NULL AND h.stall_due < %s AND l.active""",
+            [now],
+        )
+        return len(rows), cr.fetchone()[0]
+
+    def _sff_stall_move_back(self):
+        """Move each deal back its stage's number of steps in its team's
+        pipeline (never before the first stage), as one write per target
+        stage. Returns (notes by deal, deals that could not move back)."""
+        Stage = self.env["crm.stage"]
+        notes = {}
+        cannot = self.browse()
+        targets = defaultdict(lambda: self.browse())
+        pipelines = {}
+        for lead in self:
+            team_id = lead.team_id.id
+            if team_id not in pipelines:
+                pipelines[team_id] = Stage.search(Stage._sff_pipeline_domain(team_id)).filtered(
+                    lambda stage: not stage.is_won).sorted(
+                    lambda stage: engine.stage_order_key(stage.sequence, stage.id))
+            pipeline = pipelines[team_id]
+            if lead.stage_id not in pipeline:
+                cannot |= lead
+                continue
+            position = engine.move_back_position(
+                list(pipeline).index(lead.stage_id), lead.stage_id.stall_move_back_steps)
+            if position is None:
+                cannot |= lead
+                continue
+            targets[pipeline[position]] |= lead
+        for stage, leads in targets.items():
+            for lead in leads:
+                notes[lead.id] = self.env._(
+                    "Moved back from %(old)s to %(new)s.", old=lead.stage_id.name, new=stage.name)
+            # the salesperson and team stay as they are: only the stage moves
+            leads.with_context(stage_history_reason="stall").write({"stage_id": stage.id})
+        return notes, cannot
+
+    def _sff_stall_lose(self):
+        notes = {}
+        for reason, leads in self.grouped(lambda lead: lead.stage_id.stall_lost_reason_id).items():
+            for lead in leads:
+                notes[lead.id] = self.env._("Closed as lost: %(reason)s.", reason=reason.name or "-")
+            leads.action_set_lost(lost_reason_id=reason.id)
+        return notes
+
+    def _sff_stall_log(self, notes, ages):
+        """One chatter note per deal: how long it stayed, what the rule did,
+        and the activity planned on it, if any."""
+        if not self:
+            return
+        planned = {}
+        for activity in self.env["mail.activity"].sudo().search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", self.ids)], order="date_deadline",
+        ):
+            planned.setdefault(activity.res_id, activity)
+        bodies = {}
+        for lead in self:
+            stage = lead.lost_stage_id if not lead.active else lead.stage_id
+            text = self.env._(
+                "Stalled: %(days)s days without moving on (the stage allows %(limit)s).",
+                days=int(ages.get(lead.id, 0)), limit=stage.stall_days or "-",
+            )
+            body = Markup("<p>%s %s</p>") % (text, notes.get(lead.id, ""))
+            activity = planned.get(lead.id)
+            if activity:
+                body += Markup("<p>%s</p>") % self.env._(
+                    "An activity is planned: %(summary)s, due %(date)s.",
+                    summary=activity.summary or activity.activity_type_id.name,
+                    date=activity.date_deadline,
+                )
+            bodies[lead.id] = body
+        self._message_log_batch(bodies)
+
+    def _sff_stall_activity(self):
+        """An activity for the salesperson to decide: move the deal on, have
+        it kept open, or close it."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        model_id = self.env["ir.model"]._get_id("crm.lead")
+        values = []
+        for lead in self:
+            user = lead.user_id or lead.team_id.user_id
+            if not user:
+                continue
+            values.append({
+                "res_model_id": model_id,
+                "res_id": lead.id,
+                "activity_type_id": activity_type.id if activity_type else False,
+                "summary": self.env._("Stalled deal: move it on, keep it open or close it"),
+                "user_id": user.id,
+                "date_deadline": fields.Date.context_today(self),
+            })
+        if values:
+            # no mail to each salesperson: the activity shows in their list
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)

@@ -1,0 +1,77 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+from ..models.crm_lost_reason import LOSS_CATEGORIES
+
+
+class CrmLossReport(models.Model):
+    """Losses: one row per lost deal, why and at which stage it was lost."""
+
+    _name = "crm.loss.report"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "Loss Analysis"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "date_closed desc"
+    _depends = {
+        "crm.lead": ["type", "active", "lost_reason_id", "lost_stage_id", "stage_id", "user_id",
+                     "team_id", "company_id", "partner_id", "source_id", "medium_id",
+                     "campaign_id", "origin_type", "create_date", "date_closed",
+                     "expected_revenue", "contact_status"],
+        "crm.lost.reason": ["category"],
+        "res.partner": ["industry_id"],
+    }
+
+    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True)
+    category = fields.Selection(LOSS_CATEGORIES, string="Reason Category", readonly=True)
+    lost_stage_id = fields.Many2one("crm.stage", string="Lost at Stage", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    industry_id = fields.Many2one("res.partner.industry", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
+    date_closed = fields.Datetime(string="Lost On", readonly=True)
+    lead_create_date = fields.Datetime(string="Deal Created On", readonly=True)
+    lost_count = fields.Integer(string="Deals Lost", readonly=True)
+    lost_amount = fields.Monetary(string="Amount Lost", readonly=True, currency_field="currency_id")
+
+    def init(self):
+        self._sff_create_view(SQL(
+            """
+            SELECT l.id, l.id AS lead_id, l.lost_reason_id,
+                   COALESCE(r.category, 'other') AS category,
+                   COALESCE(l.lost_stage_id, l.stage_id) AS lost_stage_id,
+                   l.user_id, l.team_id, l.company_id, l.partner_id, p.industry_id,
+                   l.source_id, l.medium_id, l.campaign_id, l.origin_type,
+                   l.date_closed, l.create_date AS lead_create_date,
+                   1 AS lost_count, COALESCE(l.expected_revenue, 0) AS lost_amount
+              FROM crm_lead l
+         LEFT JOIN crm_lost_reason r ON r.id = l.lost_reason_id
+         LEFT JOIN res_partner p ON p.id = l.partner_id
+             WHERE NOT l.active AND l.type = 'opportunity'
+            """
+        ))
+
+    def _sff_losses(self, domain):
+        """Losses of ``domain`` by category and reason, and by stage: what the
+        spreadsheet shows."""
+        by_reason = [
+            {"category": category, "reason": reason.name or self.env._("No reason given"),
+             "count": count, "amount": amount}
+            for category, reason, count, amount in self._read_group(
+                domain, ["category", "lost_reason_id"], ["lost_count:sum", "lost_amount:sum"])
+        ]
+        by_stage = [
+            {"stage": stage.name or "-", "count": count, "amount": amount}
+            for stage, count, amount in self._read_group(
+                domain, ["lost_stage_id"], ["lost_count:sum", "lost_amount:sum"])
+        ]
+        return {"by_reason": by_reason, "by_stage": by_stage}

@@ -1,0 +1,189 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestStallRules(FunnelCase):
+    """A team with its own pipeline: A (10 %) flags after 10 days, B (30 %)
+    takes deals out of the forecast after 5, C (60 %) moves them back one
+    stage after 3, D (80 %) closes them as lost after 7, W is won."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
+        cls.a, cls.b, cls.c, cls.w = cls.s_new, cls.s_qualified, cls.s_proposal, cls.s_won
+        cls.reason = cls.env["crm.lost.reason"].create({"name": "Went silent"})
+        cls.d = cls.env["crm.stage"].create({
+            "name": "T-Closing", "sequence": 903, "forecast_probability": 80, "team_id": cls.team.id,
+        })
+        cls.w.sequence = 905
+        cls.a.write({"stall_days": 10, "stall_action": "flag"})
+        cls.b.write({"stall_days": 5, "stall_action": "exclude"})
+        cls.c.write({"stall_days": 3, "stall_action": "move_back", "stall_move_back_steps": 1})
+        cls.d.write({"stall_days": 7, "stall_action": "lose", "stall_lost_reason_id": cls.reason.id})
+
+    def run_job(self, batch_size=2000):
+        Lead = self.env["crm.lead"]
+        remaining = Lead._cron_apply_stall_rules(batch_size=batch_size)
+        self.env.invalidate_all()
+        return remaining
+
+    def notes(self, deal):
+        return deal.message_ids.filtered(lambda message: "Stalled:" in (message.body or ""))
+
+    def test_flag_once_after_the_limit(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Flag", self.a, 1000)
+        self.set_now(self.day(10))
+        self.run_job()
+        self.assertFalse(deal.is_stalled, "exactly 10 days is not past the limit")
+        self.set_now(self.day(10, 1))
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+        self.assertEqual(deal.stalled_date, self.day(10, 1))
+        self.assertEqual(deal.forecast_revenue, 100.0, "flagged only: still in the forecast")
+        self.assertEqual(len(self.notes(deal)), 1)
+        activity = deal.activity_ids
+        self.assertEqual((len(activity), activity.user_id), (1, self.rep))
+        # run again, the next day: nothing more
+        self.set_now(self.day(11, 1))
+        self.run_job()
+        self.assertEqual(len(self.notes(deal)), 1)
+        self.assertEqual(len(deal.activity_ids), 1)
+        # days over the limit on the card
+        self.set_now(self.day(13, 2))
+        self.env.invalidate_all()
+        self.assertEqual(deal.stall_days_over, 3)
+
+    def test_exclude_and_back_when_it_moves_on(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Exclude", self.b, 2000)
+        self.set_now(self.day(6))
+        self.run_job()
+        self.assertTrue(deal.is_stalled and deal.forecast_excluded)
+        self.assertEqual(deal.forecast_revenue, 0.0)
+        row = self.env["crm.forecast.report"].search([("lead_id", "=", deal.id)])
+        self.assertEqual((row.forecast_revenue, row.excluded_amount, row.is_stalled), (0.0, 600.0, True))
+        funnel = {r["stage_id"]: r for r in self.env["crm.funnel.report"]._sff_funnel(
+            [("team_id", "=", self.team.id)])}
+        self.assertEqual(funnel[self.b.id]["stalled_here"], 1)
+        # leaving the stage clears it
+        deal.stage_id = self.c
+        self.assertFalse(deal.is_stalled or deal.forecast_excluded)
+        self.assertEqual(deal.forecast_revenue, 1200.0)
+
+    def test_move_back_keeps_owner_and_logs_the_cause(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Move back", self.c, 3000)
+        self.set_now(self.day(4))
+        self.run_job()
+        self.assertEqual(deal.stage_id, self.b)
+        self.assertEqual(deal.probability, 30.0)
+        self.assertEqual((deal.user_id, deal.team_id), (self.rep, self.team))
+        stay = deal.stage_history_ids.sorted("id")[-1]
+        self.assertEqual((stay.stage_id, stay.previous_stage_id, stay.reason, stay.is_regression),
+                         (self.b, self.c, "stall", True))
+        self.assertIn("Moved back from T-Proposal to T-Qualified", self.notes(deal).body)
+        self.assertFalse(deal.is_stalled)
+        # its new stay counts from day 4: B allows 5 days
+        self.set_now(self.day(9))
+        self.run_job()
+        self.assertFalse(deal.is_stalled)
+        self.set_now(self.day(9, 1))
+        self.run_job()
+        self.assertTrue(deal.is_stalled and deal.forecast_excluded)
+
+    def test_move_back_from_the_first_stage_flags(self):
+        self.a.write({"stall_action": "move_back"})
+        self.set_now(self.day(0))
+        deal = self.make_deal("First", self.a, 1000)
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertEqual(deal.stage_id, self.a, "nowhere to go back to")
+        self.assertTrue(deal.is_stalled)
+        self.assertIn("No earlier stage", self.notes(deal).body)
+
+    def test_lose_with_the_stage_reason(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Lose", self.d, 4000)
+        self.set_now(self.day(8))
+        self.run_job()
+        self.assertFalse(deal.active)
+        self.assertEqual((deal.lost_reason_id, deal.lost_stage_id), (self.reason, self.d))
+        self.assertIn("Closed as lost: Went silent", self.notes(deal).body)
+        self.assertTrue(deal.exists(), "nothing is deleted")
+
+    def test_keep_open(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Kept", self.b, 2000)
+        self.set_now(self.day(6))
+        self.run_job()
+        with self.assertRaises(UserError):
+            deal.with_user(self.rep).action_stall_keep_open()
+        deal.with_user(self.manager).action_stall_keep_open()
+        self.assertFalse(deal.is_stalled or deal.forecast_excluded)
+        self.assertEqual(deal.stall_reset_date, self.day(6))
+        # it stalls again 5 days after being kept open, not before
+        self.set_now(self.day(10))
+        self.run_job()
+        self.assertFalse(deal.is_stalled)
+        self.set_now(self.day(11, 1))
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+
+    def test_planned_activity_is_named_and_time_still_counts(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Busy", self.a, 1000)
+        deal.activity_schedule("mail.mail_activity_data_call", date_deadline=date(2026, 4, 30),
+                               summary="Call the buyer", user_id=self.rep.id)
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+        self.assertIn("An activity is planned: Call the buyer, due 2026-04-30", self.notes(deal).body)
+
+    def test_batches_stop_half_way_and_resume(self):
+        self.set_now(self.day(0))
+        deals = self.make_deal("One", self.a) | self.make_deal("Two", self.a) | self.make_deal("Three", self.a)
+        self.set_now(self.day(11))
+        self.assertEqual(self.run_job(batch_size=1), 2, "two deals wait for the next call")
+        self.assertEqual(len(deals.filtered("is_stalled")), 1)
+        self.assertEqual(self.run_job(batch_size=1), 1)
+        self.assertEqual(self.run_job(batch_size=1), 0)
+        self.assertEqual(len(deals.filtered("is_stalled")), 3)
+        self.assertEqual(self.run_job(), 0)
+
+    def test_changing_a_stage_limit_applies_to_current_deals(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Limit", self.a, 1000)
+        self.set_now(self.day(6))
+        self.run_job()
+        self.assertFalse(deal.is_stalled)
+        self.a.stall_days = 5
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+        self.a.stall_days = 0
+        other = self.make_deal("Never", self.a, 1000)
+        self.set_now(self.day(60))
+        self.run_job()
+        self.assertFalse(other.is_stalled, "0: the stage never stalls deals")
+
+    def test_manager_button(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Button", self.a)
+        self.set_now(self.day(11))
+        with self.assertRaises(UserError):
+            self.env["crm.lead"].with_user(self.rep).action_apply_stall_rules()
+        result = self.env["crm.lead"].with_user(self.manager).action_apply_stall_rules()
+        self.assertIn("1 stalled deals acted on", result["params"]["message"])
+        self.env.invalidate_all()
+        self.assertTrue(deal.is_stalled)
+
+    def test_lose_rule_needs_a_reason(self):
+        with self.assertRaisesRegex(ValidationError, "lost reason"):
+            self.b.write({"stall_action": "lose", "stall_lost_reason_id": False})
