@@ -187,3 +187,30 @@ class TestStallRules(FunnelCase):
     def test_lose_rule_needs_a_reason(self):
         with self.assertRaisesRegex(ValidationError, "lost reason"):
             self.b.write({"stall_action": "lose", "stall_lost_reason_id": False})
+
+    def test_deals_locked_by_users_are_left_for_the_next_call(self):
+        # a deal committed before the test (the demo data's), open in a
+        # stage that stalls after 10 days, which another user is saving
+        deal = self.env["crm.lead"].search([
+            ("type", "=", "opportunity"), ("active", "=", True), ("stage_id.is_won", "=", False),
+            ("id", "not in", self.env["crm.lead"].search([("create_date", ">=", self.env.cr.now())]).ids),
+        ], limit=1)
+        self.assertTrue(deal, "the test database holds committed open deals (demo data)")
+        deal.stage_id.write({"stall_days": 10, "stall_action": "flag"})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_stage_history SET stall_due = %s WHERE lead_id = %s AND date_out IS NULL",
+            [self.day(-30), deal.id])
+        # were the job to wait for the lock, fail instead of hanging (the
+        # setting goes with this test's savepoint)
+        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
+        with self.registry.cursor() as other:
+            # the lock a user's save takes (an UPDATE of the deal); never wait
+            # on this test's own transaction
+            other.execute("SET LOCAL lock_timeout = '5s'")
+            other.execute("SELECT id FROM crm_lead WHERE id = %s FOR NO KEY UPDATE", [deal.id])
+            self.run_job()
+            self.assertFalse(deal.is_stalled, "locked by someone else: left alone")
+            other.rollback()
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
