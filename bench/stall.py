@@ -25,7 +25,7 @@ for stage, action in zip(stages, ("flag", "exclude", "move_back")):
     stage.write({"stall_days": limits.get(stage.id, 30), "stall_action": action})
 cr.commit()
 cr.execute("SELECT count(*) FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id "
-           "WHERE l.active AND l.type = 'opportunity' AND NOT s.is_won")
+           "WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, FALSE)")
 open_deals = cr.fetchone()[0]
 
 

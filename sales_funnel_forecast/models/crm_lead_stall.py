@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from .. import engine, engine_sql
 
@@ -252,26 +253,80 @@ class CrmLead(models.Model):
                     date=activity.date_deadline,
                 )
             bodies[lead.id] = body
-        self._message_log_batch(bodies)
+        self._sff_log_notes(bodies)
+
+    def _sff_log_notes(self, bodies):
+        """The batch's chatter notes in one INSERT, with the values Odoo's
+        ``_message_log_batch`` gives a note (author, reply-to, message id,
+        internal note subtype). The ORM's message create costs about a
+        millisecond per note, which on the first run over a large pipeline is
+        most of the job's time. The bodies are built here from escaped
+        strings (Markup), so there is nothing to sanitize."""
+        if not bodies:
+            return
+        author_id, email_from = self._message_compute_author(raise_on_email=False)
+        leads = self.browse(list(bodies))
+        reply_to = leads._notify_get_reply_to(default=email_from)
+        res_ids = list(bodies)
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, is_internal,
+                                      author_id, email_from, reply_to, message_id, date,
+                                      create_uid, write_uid, create_date, write_date)
+            SELECT %(model)s, note.res_id, note.body, 'notification', %(subtype)s, TRUE,
+                   %(author)s, %(email_from)s, note.reply_to, note.message_id, %(now)s,
+                   %(uid)s, %(uid)s, %(now)s, %(now)s
+              FROM unnest(%(res_ids)s::int[], %(bodies)s::text[], %(reply_to)s::varchar[],
+                          %(message_ids)s::varchar[]) AS note(res_id, body, reply_to, message_id)
+            """,
+            model=self._name,
+            subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            author=author_id or None, email_from=email_from or None,
+            now=self.env.cr.now(), uid=self.env.uid,
+            res_ids=res_ids, bodies=[str(bodies[res_id]) for res_id in res_ids],
+            reply_to=[reply_to.get(res_id) or None for res_id in res_ids],
+            message_ids=[generate_tracking_message_id("message-notify") for _res_id in res_ids],
+        ))
+        self.env["mail.message"].invalidate_model()
+        leads.invalidate_recordset(["message_ids"])
 
     def _sff_stall_activity(self):
         """An activity for the salesperson to decide: move the deal on, have
-        it kept open, or close it."""
+        it kept open, or close it. Inserted in one statement for the batch
+        (the ORM's activity create costs most of a millisecond each); the
+        salesperson follows the deal as with any activity assigned to them,
+        and sees it in their activity list, without a mail for each."""
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        model_id = self.env["ir.model"]._get_id("crm.lead")
-        values = []
+        per_user = defaultdict(lambda: self.browse())
         for lead in self:
             user = lead.user_id or lead.team_id.user_id
-            if not user:
-                continue
-            values.append({
-                "res_model_id": model_id,
-                "res_id": lead.id,
-                "activity_type_id": activity_type.id if activity_type else False,
-                "summary": self.env._("Stalled deal: move it on, keep it open or close it"),
-                "user_id": user.id,
-                "date_deadline": fields.Date.context_today(self),
-            })
-        if values:
-            # no mail to each salesperson: the activity shows in their list
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
+            if user:
+                per_user[user] |= lead
+        if not per_user:
+            return
+        rows = [(lead.id, lead.display_name, user.id)
+                for user, leads in per_user.items() for lead in leads]
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name, activity_type_id,
+                                       summary, date_deadline, user_id, automated, active,
+                                       create_uid, write_uid, create_date, write_date)
+            SELECT %(model_id)s, %(model)s, todo.res_id, todo.res_name, %(type_id)s,
+                   %(summary)s, %(today)s, todo.user_id, TRUE, TRUE,
+                   %(uid)s, %(uid)s, %(now)s, %(now)s
+              FROM unnest(%(res_ids)s::int[], %(names)s::varchar[], %(user_ids)s::int[])
+                   AS todo(res_id, res_name, user_id)
+            """,
+            model_id=self.env["ir.model"]._get_id(self._name), model=self._name,
+            type_id=activity_type.id if activity_type else None,
+            summary=self.env._("Stalled deal: move it on, keep it open or close it"),
+            today=fields.Date.context_today(self), uid=self.env.uid, now=self.env.cr.now(),
+            res_ids=[row[0] for row in rows], names=[row[1] for row in rows],
+            user_ids=[row[2] for row in rows],
+        ))
+        self.env["mail.activity"].invalidate_model()
+        self.invalidate_recordset(["activity_ids"])
+        for user, leads in per_user.items():
+            # sudo: the salesperson's partner, which a job user may not read
+            leads.message_subscribe(partner_ids=user.sudo().partner_id.ids)
+            user._bus_send("mail.activity/updated", {"activity_created": True})
