@@ -16,7 +16,8 @@ def post_init_hook(env):
     """Make the module right at once on an existing CRM database: stage
     percentages, the deals' new fields in one set-based statement, Odoo's
     prorated amounts of the deals whose probability moved, and the stage
-    history rebuilt from the chatter."""
+    history rebuilt from the chatter, invoices linked to the deals of their
+    orders."""
     start = time.perf_counter()
     _set_initial_stage_percentages(env)
     env["crm.lost.reason"]._sff_guess_categories()
@@ -34,13 +35,18 @@ def post_init_hook(env):
     rows = env["crm.lead.stage.history"]._sff_backfill_from_tracking()
     history_seconds = time.perf_counter() - start
     start = time.perf_counter()
+    linked = env["account.move"]._sff_link_existing_invoices()
+    with_invoices = Lead._sff_fill_invoice_amounts()
+    invoices_seconds = time.perf_counter() - start
+    start = time.perf_counter()
     reached = env["crm.lead.stage.reach"]._sff_fill()
     env["crm.stage"]._cron_refresh_history_win_rates()
     _logger.info(
         "sales_funnel_forecast: deals initialised in %.1f s (%s probabilities "
         "moved to their stage); %s stage history rows rebuilt from the chatter "
-        "in %.1f s; %s funnel rows in %.1f s",
+        "in %.1f s; %s invoices linked to %s deals in %.1f s; %s funnel rows in %.1f s",
         deals_seconds, len(changed), rows, history_seconds,
+        linked, with_invoices, invoices_seconds,
         reached, time.perf_counter() - start,
     )
 

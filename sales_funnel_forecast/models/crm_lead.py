@@ -121,6 +121,9 @@ class CrmLead(models.Model):
             ("has_decision_maker", "boolean", "FALSE"),
             ("contact_status", "varchar", "'not_attempted'"),
             ("lost_stage_id", "int4", "NULL"),
+            ("invoiced_amount", "numeric", "0"),
+            ("paid_amount", "numeric", "0"),
+            ("overdue_amount", "numeric", "0"),
         ):
             if not sql_tools.column_exists(cr, self._table, column):
                 cr.execute(SQL(

@@ -15,7 +15,7 @@ REACH_LEAD_FIELDS = [
     "type", "active", "stage_id", "lost_stage_id", "team_id", "user_id", "company_id", "is_stalled",
     "has_decision_maker",
     "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
-    "create_date", "date_closed", "expected_revenue",
+    "create_date", "date_closed", "expected_revenue", "invoiced_amount",
 ]
 # precommit data key of the moves queued in the current transaction
 PENDING_KEY = "sales_funnel_forecast.stage_history"

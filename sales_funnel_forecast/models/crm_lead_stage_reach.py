@@ -49,6 +49,7 @@ class CrmLeadStageReach(models.Model):
     is_stalled = fields.Boolean(readonly=True, help="The deal is stalled in this stage now.")
     has_decision_maker = fields.Boolean(readonly=True)
     expected_revenue = fields.Float(readonly=True)
+    invoiced_amount = fields.Float(readonly=True)
     stage_sequence = fields.Integer(readonly=True)
     lead_create_date = fields.Datetime(readonly=True)
     deal_state = fields.Selection(DEAL_STATES, readonly=True)
@@ -87,6 +88,7 @@ class CrmLeadStageReach(models.Model):
                 SELECT l.id, l.team_id, l.user_id, l.company_id, l.partner_id, l.source_id,
                        l.medium_id, l.campaign_id, l.origin_type, l.create_date, l.date_closed,
                        COALESCE(l.expected_revenue, 0) AS expected_revenue,
+                       COALESCE(l.invoiced_amount, 0) AS invoiced_amount,
                        l.stage_id, l.lost_stage_id, COALESCE(l.is_stalled, FALSE) AS is_stalled,
                        COALESCE(l.has_decision_maker, FALSE) AS has_decision_maker,
                        CASE WHEN NOT l.active THEN 'lost'
@@ -142,7 +144,7 @@ class CrmLeadStageReach(models.Model):
                 (lead_id, stage_id, stage_sequence, date_in, entered, moved_on, deal_state,
                  is_current, is_lost_stage, is_stalled, has_decision_maker, user_id, team_id, company_id, partner_id,
                  source_id, medium_id, campaign_id, origin_type, lead_create_date,
-                 date_closed, expected_revenue)
+                 date_closed, expected_revenue, invoiced_amount)
             SELECT x.lead_id, x.stage_id, x.seq, COALESCE(x.first_in, x.later_in),
                    x.first_in IS NOT NULL, (x.seq, x.stage_id) < (f.seq, f.stage_id),
                    d.deal_state,
@@ -152,7 +154,7 @@ class CrmLeadStageReach(models.Model):
                    d.has_decision_maker,
                    d.user_id, d.team_id, d.company_id, d.partner_id, d.source_id,
                    d.medium_id, d.campaign_id, d.origin_type, d.create_date,
-                   d.date_closed, d.expected_revenue
+                   d.date_closed, d.expected_revenue, d.invoiced_amount
               FROM dated x
               JOIN deals d ON d.id = x.lead_id
               JOIN furthest f ON f.lead_id = x.lead_id

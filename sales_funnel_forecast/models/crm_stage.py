@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import sql as sql_tools
 
 from .. import engine
+from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
 # Stage fields that change which deals reached which stage
 PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
@@ -84,6 +85,13 @@ class CrmStage(models.Model):
         help="Reason recorded on deals closed as lost because they stalled.",
     )
 
+    document_trigger = fields.Selection(
+        DOCUMENT_TRIGGERS,
+        string="Reached When",
+        help="A deal reaches this stage by itself when its quotation is confirmed, when "
+        "its first invoice is posted, or when its invoices are fully paid (a won "
+        "stage then marks the deal won). A deal already further on stays where it is.",
+    )
     history_win_rate = fields.Float(
         string="Win Rate (last 12 months)",
         digits=(16, 1),

@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .crm_lead_invoice import DOCUMENT_TRIGGERS
 from .crm_stage import check_won_percentage
 
 
@@ -66,6 +67,11 @@ class CrmStageCatalogueLine(models.Model):
     fold = fields.Boolean(string="Folded in Pipeline")
     requirements = fields.Text(
         translate=True, help="What must be true for a deal to be in this step.",
+    )
+    document_trigger = fields.Selection(
+        DOCUMENT_TRIGGERS, string="Reached When",
+        help="The stage made from this step is reached by itself when the deal's "
+        "quotation is confirmed, its first invoice posted or its invoices paid.",
     )
 
     @api.constrains("forecast_probability", "is_won")

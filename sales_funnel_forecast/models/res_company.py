@@ -17,6 +17,14 @@ class ResCompany(models.Model):
         string="Lost Reason Required",
         help="A deal can only be marked lost with a lost reason.",
     )
+    crm_quota_basis = fields.Selection(
+        [("accrual", "Invoiced (posted invoices)"), ("cash", "Paid (payments received)")],
+        string="Quota Attainment Basis",
+        default="accrual",
+        required=True,
+        help="Invoiced: quota attainment counts posted invoices and credit notes at their "
+        "date. Paid: it counts what customers paid, at the date of each payment.",
+    )
 
     def write(self, vals):
         changed = self.browse()

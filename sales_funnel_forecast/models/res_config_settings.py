@@ -13,3 +13,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.crm_lost_reason_required",
         readonly=False,
     )
+    crm_quota_basis = fields.Selection(
+        related="company_id.crm_quota_basis",
+        readonly=False,
+    )

@@ -5,6 +5,7 @@ from . import (
     crm_funnel_report,
     crm_lead_source_report,
     crm_loss_report,
+    crm_quota_report,
     crm_rep_comparison_report,
     crm_sales_process_report,
 )

@@ -31,7 +31,8 @@ class CrmFunnelReport(models.Model):
                                  "deal_state", "is_current", "is_lost_stage", "is_stalled",
                                  "has_decision_maker", "user_id", "team_id",
                                  "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
-                                 "origin_type", "lead_create_date", "date_closed", "expected_revenue"],
+                                 "origin_type", "lead_create_date", "date_closed", "expected_revenue",
+                                 "invoiced_amount"],
         "res.partner": ["industry_id"],
         "crm.lead": ["partner_id", "active", "is_stalled", "type"],
     }
@@ -86,6 +87,10 @@ class CrmFunnelReport(models.Model):
                                   currency_field="currency_id")
     open_amount = fields.Monetary(string="Open Here Amount", readonly=True,
                                   currency_field="currency_id")
+    invoiced_amount = fields.Monetary(
+        string="Invoiced", readonly=True, currency_field="currency_id",
+        help="Invoiced revenue (untaxed, net of credit notes) of the deals that reached the stage.",
+    )
     conversion_rate = fields.Float(
         string="Conversion (%)", readonly=True, aggregator="avg", digits=(16, 1),
         help="Of the deals that reached the stage, the share that reached a later one.",
@@ -120,6 +125,7 @@ class CrmFunnelReport(models.Model):
                    CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END AS lost_amount,
                    CASE WHEN r.is_current AND r.deal_state = 'open'
                         THEN r.expected_revenue ELSE 0 END AS open_amount,
+                   r.invoiced_amount,
                    CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
                    CASE WHEN NOT r.entered THEN NULL
                         WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS entered_conversion_rate,
@@ -250,6 +256,12 @@ class CrmFunnelReport(models.Model):
                 [(name, operator, value) for name, operator, value in (
                     ("team_id", "=", team_id), ("user_id", "=", user_id),
                     ("date_closed", ">=", date_from), ("date_closed", "<", date_to),
+                ) if value]
+            ),
+            "attainment": self.env["crm.quota.report"]._sff_attainment(
+                [(name, operator, value) for name, operator, value in (
+                    ("team_id", "=", team_id), ("user_id", "=", user_id),
+                    ("date", ">=", date_from), ("date", "<", date_to),
                 ) if value]
             ),
         }

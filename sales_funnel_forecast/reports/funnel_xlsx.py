@@ -31,6 +31,7 @@ def build_workbook(data, labels):
     _conversion_sheet(book, styles, data, labels)
     _forecast_sheet(book, styles, data, labels)
     _losses_sheet(book, styles, data, labels)
+    _attainment_sheet(book, styles, data, labels)
     book.close()
     return output.getvalue()
 
@@ -243,3 +244,34 @@ def _losses_sheet(book, styles, data, labels):
         sheet.write_blank(line, 1, None, styles["text"])
         sheet.write(line, 2, row["count"], styles["int"])
         sheet.write(line, 3, row["amount"], styles["money"])
+
+
+def _attainment_sheet(book, styles, data, labels):
+    sheet = book.add_worksheet(labels["attainment"])
+    _heading(sheet, styles, labels["attainment"], data, labels)
+    attainment = data["attainment"]
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, len(attainment["months"]) + 1, 14)
+    line = 3
+    if not attainment["rows"]:
+        sheet.write(line, 0, labels["no_revenue"], styles["note"])
+        return
+    sheet.write(line, 0, labels["salesperson"], styles["head"])
+    for col, month in enumerate(attainment["months"], start=1):
+        sheet.write(line, col, month, styles["head"])
+    total_col = len(attainment["months"]) + 1
+    sheet.write(line, total_col, labels["total"], styles["head"])
+    for row in attainment["rows"]:
+        line += 1
+        sheet.write(line, 0, row["user"], styles["text"])
+        for col, amount in enumerate(row["amounts"], start=1):
+            sheet.write(line, col, amount, styles["money"])
+        sheet.write(line, total_col, row["total"], styles["money"])
+    line += 1
+    sheet.write(line, 0, labels["total"], styles["total_text"])
+    for col in range(1, total_col):
+        sheet.write(line, col, sum(row["amounts"][col - 1] for row in attainment["rows"]),
+                    styles["total_money"])
+    sheet.write(line, total_col, sum(row["total"] for row in attainment["rows"]), styles["total_money"])
+    line += 2
+    sheet.write(line, 0, labels["attainment_note"], styles["note"])

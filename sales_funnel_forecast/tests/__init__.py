@@ -8,6 +8,7 @@ from . import (
     test_export,
     test_forecast,
     test_forecast_report,
+    test_invoices,
     test_funnel_report,
     test_pipeline,
     test_probability,

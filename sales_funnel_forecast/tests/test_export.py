@@ -27,7 +27,7 @@ class TestFunnelExport(FunnelReportCase):
         self.build()
         content = self.wizard()._sff_xlsx()
         book = openpyxl.load_workbook(io.BytesIO(content))
-        self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast", "Losses"])
+        self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast", "Losses", "Quota attainment"])
         # d2 and d5 lost without a reason, 2,000 + 5,000
         losses = book["Losses"]
         self.assertEqual([cell.value for cell in losses[5]][:4], ["Other", "No reason given", 2, 7000])

@@ -110,6 +110,11 @@ class CrmFunnelExport(models.TransientModel):
             "category": self.env._("Reason category"), "reason": self.env._("Lost reason"),
             "loss_count": self.env._("Deals lost"), "loss_amount": self.env._("Amount lost"),
             "lost_stage": self.env._("Lost at stage"),
+            "attainment": self.env._("Quota attainment"), "salesperson": self.env._("Salesperson"),
+            "no_revenue": self.env._("No revenue in this period."),
+            "attainment_note": self.env._(
+                "Untaxed revenue in company currency, net of credit notes: posted invoices at "
+                "their date, or payments at theirs, as the company counts."),
             "categories": dict(self.env["crm.lost.reason"]._fields["category"]._description_selection(self.env)),
         }
 

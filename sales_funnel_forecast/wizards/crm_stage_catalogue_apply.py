@@ -74,6 +74,7 @@ class CrmStageCatalogueApply(models.TransientModel):
                 "is_won": line.is_won,
                 "fold": line.fold,
                 "requirements": line.requirements,
+                "document_trigger": line.document_trigger,
                 "team_id": self.team_id.id,
             }
             stage = existing.get(line.name)

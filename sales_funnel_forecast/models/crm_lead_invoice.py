@@ -1,0 +1,211 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What the accountants' invoices say about a deal: invoiced, paid and
+overdue amounts, and the stages a deal reaches when its documents move."""
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .. import engine
+from .account_move import SALE_DOCUMENTS
+
+_logger = logging.getLogger(__name__)
+
+DOCUMENT_TRIGGERS = [
+    ("order", "Quotation confirmed"),
+    ("invoice", "First invoice posted"),
+    ("payment", "Invoices fully paid"),
+]
+# invoices Odoo considers settled: paid, paid but not yet matched with the
+# bank statement, or cancelled out by a credit note
+SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+
+
+def invoice_figures_sql(lead_filter, today):
+    """Per deal, from its posted customer invoices and credit notes (untaxed,
+    company currency at the invoice date, credit notes negative): invoiced,
+    paid (each document's untaxed amount times the share of its total that is
+    settled) and overdue (what customers still owe on invoices past their due
+    date). ``lead_filter`` is an SQL condition on ``m.opportunity_id``."""
+    return SQL(
+        """
+        SELECT m.opportunity_id AS lead_id,
+               SUM(m.amount_untaxed_signed) AS invoiced,
+               SUM(CASE WHEN m.amount_total <> 0
+                        THEN m.amount_untaxed_signed * (m.amount_total - m.amount_residual) / m.amount_total
+                        WHEN m.payment_state IN %(settled)s THEN m.amount_untaxed_signed
+                        ELSE 0 END) AS paid,
+               SUM(CASE WHEN m.move_type = 'out_invoice' AND m.invoice_date_due < %(today)s
+                        THEN m.amount_residual_signed ELSE 0 END) AS overdue
+          FROM account_move m
+         WHERE m.state = 'posted' AND m.move_type IN %(types)s AND %(lead_filter)s
+      GROUP BY m.opportunity_id
+        """,
+        settled=SETTLED_PAYMENT_STATES, today=today, types=SALE_DOCUMENTS,
+        lead_filter=lead_filter,
+    )
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    invoice_ids = fields.One2many(
+        "account.move", "opportunity_id", string="Invoices",
+        domain=[("move_type", "in", SALE_DOCUMENTS)],
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count", string="Invoice Count")
+    invoiced_amount = fields.Monetary(
+        string="Invoiced", currency_field="company_currency",
+        compute="_compute_invoice_amounts", store=True, copy=False,
+        help="Untaxed amount of the posted customer invoices linked to the deal, net of "
+        "credit notes, in the company's currency at each invoice's date.",
+    )
+    paid_amount = fields.Monetary(
+        string="Paid", currency_field="company_currency",
+        compute="_compute_invoice_amounts", store=True, copy=False,
+        help="The part of the invoiced amount the customer has paid (untaxed, in "
+        "proportion to what is paid of each invoice).",
+    )
+    overdue_amount = fields.Monetary(
+        string="Overdue", currency_field="company_currency",
+        compute="_compute_invoice_amounts", store=True, copy=False,
+        help="What the customer still owes (taxes included) on posted invoices of the "
+        "deal past their due date, in the company's currency.",
+    )
+
+    @api.depends("invoice_ids")
+    def _compute_invoice_count(self):
+        counts = dict(self.env["account.move"].sudo()._read_group(
+            [("opportunity_id", "in", self.ids), ("move_type", "in", SALE_DOCUMENTS)],
+            ["opportunity_id"], ["__count"]))
+        for lead in self:
+            lead.invoice_count = counts.get(lead._origin, 0)
+
+    @api.depends("invoice_ids.state", "invoice_ids.move_type",
+                 "invoice_ids.amount_untaxed_signed", "invoice_ids.amount_residual",
+                 "invoice_ids.amount_total", "invoice_ids.invoice_date_due",
+                 "invoice_ids.payment_state")
+    def _compute_invoice_amounts(self):
+        lead_ids = [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
+        figures = {}
+        if lead_ids:
+            self.env["account.move"].flush_model([
+                "opportunity_id", "state", "move_type", "amount_untaxed_signed",
+                "amount_residual", "amount_total", "amount_residual_signed",
+                "invoice_date_due", "payment_state"])
+            self.env.cr.execute(invoice_figures_sql(
+                SQL("m.opportunity_id = ANY(%s)", lead_ids), fields.Date.today()))
+            figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for lead in self:
+            invoiced, paid, overdue = figures.get(lead._origin.id, (0.0, 0.0, 0.0))
+            currency = lead.company_currency or self.env.company.currency_id
+            lead.invoiced_amount = currency.round(float(invoiced or 0))
+            lead.paid_amount = currency.round(float(paid or 0))
+            lead.overdue_amount = currency.round(float(overdue or 0))
+        if lead_ids:
+            # the funnel rows carry the invoiced amount
+            self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(lead_ids)
+
+    @api.model
+    def _sff_fill_invoice_amounts(self, overdue_only=False):
+        """Set-based: the amounts of every deal with invoices (on install and
+        upgrade), or only the overdue amounts, which move with the calendar
+        (the daily job). Deals whose figures did not change are not
+        written. Returns the number of deals written."""
+        self.env.flush_all()
+        figures = invoice_figures_sql(SQL("m.opportunity_id IS NOT NULL"), fields.Date.today())
+        # the deal's company currency's decimals (the current company's for
+        # deals without a company), as Monetary fields round
+        digits = SQL("COALESCE(cur.decimal_places, %s)", self.env.company.currency_id.decimal_places)
+        if overdue_only:
+            query = SQL(
+                """
+                UPDATE crm_lead l SET overdue_amount = ROUND(COALESCE(f.overdue, 0), %(digits)s)
+                  FROM crm_lead d
+             LEFT JOIN (%(figures)s) f ON f.lead_id = d.id
+             LEFT JOIN res_company c ON c.id = d.company_id
+             LEFT JOIN res_currency cur ON cur.id = c.currency_id
+                 WHERE d.id = l.id
+                   AND (d.overdue_amount <> 0 OR f.lead_id IS NOT NULL)
+                   AND l.overdue_amount IS DISTINCT FROM ROUND(COALESCE(f.overdue, 0), %(digits)s)
+                """, figures=figures, digits=digits)
+        else:
+            query = SQL(
+                """
+                UPDATE crm_lead l
+                   SET invoiced_amount = ROUND(f.invoiced, %(digits)s),
+                       paid_amount = ROUND(f.paid, %(digits)s),
+                       overdue_amount = ROUND(f.overdue, %(digits)s)
+                  FROM (%(figures)s) f
+                  JOIN crm_lead d ON d.id = f.lead_id
+             LEFT JOIN res_company c ON c.id = d.company_id
+             LEFT JOIN res_currency cur ON cur.id = c.currency_id
+                 WHERE f.lead_id = l.id
+                """, figures=figures, digits=digits)
+        self.env.cr.execute(query)
+        written = self.env.cr.rowcount
+        if not overdue_only:
+            self.env.cr.execute(
+                """UPDATE crm_lead_stage_reach r SET invoiced_amount = l.invoiced_amount
+                     FROM crm_lead l
+                    WHERE l.id = r.lead_id AND r.invoiced_amount IS DISTINCT FROM l.invoiced_amount""")
+            self.env["crm.lead.stage.reach"].invalidate_model(["invoiced_amount"])
+        self.invalidate_model(["invoiced_amount", "paid_amount", "overdue_amount"])
+        return written
+
+    @api.model
+    def _cron_refresh_overdue_amounts(self):
+        """Daily: invoices that fell due yesterday make their deals' amounts
+        overdue today."""
+        written = self._sff_fill_invoice_amounts(overdue_only=True)
+        _logger.info("sales_funnel_forecast: overdue amounts of %s deals refreshed", written)
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action.update({
+            "domain": [("opportunity_id", "=", self.id), ("move_type", "in", SALE_DOCUMENTS)],
+            "context": {"default_opportunity_id": self.id, "default_move_type": "out_invoice",
+                        "default_partner_id": self.partner_id.id, "create": False},
+        })
+        return action
+
+    # ------------------------------------------------------------------
+    # Stages that follow the documents
+    # ------------------------------------------------------------------
+    def _sff_follow_documents(self, event):
+        """Move each open deal forward to the stage of its team's pipeline
+        that ``event`` (``order``, ``invoice`` or ``payment``) reaches, when
+        that stage comes after the deal's own; never backwards. ``payment``
+        needs every posted invoice of the deal settled."""
+        Stage = self.env["crm.stage"]
+        # sudo: the accountant posting an invoice, or the salesperson
+        # confirming an order, moves the deal without needing CRM rights on it
+        deals = self.sudo().filtered(lambda lead: lead.active and lead.type == "opportunity"
+                                     and not lead.stage_id.is_won)
+        if event == "payment":
+            deals = deals.filtered(lambda lead: lead._sff_invoices_settled())
+        pipelines = {}
+        targets = {}
+        for deal in deals:
+            team_id = deal.team_id.id
+            if team_id not in pipelines:
+                pipelines[team_id] = Stage.sudo().search(Stage._sff_pipeline_domain(team_id)).sorted(
+                    lambda stage: engine.stage_order_key(stage.sequence, stage.id))
+            pipeline = pipelines[team_id]
+            target = pipeline.filtered(lambda stage: stage.document_trigger == event)[:1]
+            if not target or deal.stage_id not in pipeline:
+                continue
+            order = list(pipeline)
+            if order.index(target) > order.index(deal.stage_id):
+                targets.setdefault(target, deals.browse())
+                targets[target] |= deal
+        for stage, leads in targets.items():
+            leads.with_context(stage_history_reason="accounting").write({"stage_id": stage.id})
+        return deals.browse().union(*targets.values()) if targets else deals.browse()
+
+    def _sff_invoices_settled(self):
+        invoices = self.invoice_ids.filtered(
+            lambda move: move.state == "posted" and move.move_type == "out_invoice")
+        return bool(invoices) and all(
+            move.payment_state in SETTLED_PAYMENT_STATES for move in invoices)

@@ -1,0 +1,115 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.account_move import SALE_DOCUMENTS
+
+
+class CrmQuotaReport(models.Model):
+    """Quota attainment: the revenue each salesperson and team brought in,
+    from the accountants' documents. One row per posted customer invoice or
+    credit note (companies counting invoiced revenue), or per payment matched
+    with one (companies counting cash): its untaxed amount in company
+    currency, or the untaxed share of what the payment settled, credited to
+    the salesperson and team of the linked deal, or to the invoice's own when
+    no deal is linked."""
+
+    _name = "crm.quota.report"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "Quota Attainment"
+    _auto = False
+    _rec_name = "move_id"
+    _order = "date desc, id desc"
+    _depends = {
+        "account.move": ["state", "move_type", "opportunity_id", "invoice_date",
+                         "amount_untaxed_signed", "amount_total", "invoice_user_id",
+                         "team_id", "company_id", "partner_id"],
+        "account.move.line": ["move_id"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency",
+                                      "credit_amount_currency", "max_date"],
+        "crm.lead": ["user_id", "team_id"],
+        "res.company": ["crm_quota_basis"],
+    }
+
+    date = fields.Date(readonly=True, help="The invoice date, or the payment date when "
+                       "attainment counts payments.")
+    basis = fields.Selection(
+        [("accrual", "Invoiced"), ("cash", "Paid")], readonly=True,
+        help="What the company counts: posted invoices, or payments received.")
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    move_type = fields.Selection(
+        [("out_invoice", "Invoice"), ("out_refund", "Credit Note")], string="Type", readonly=True)
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    amount = fields.Monetary(string="Revenue", readonly=True, currency_field="currency_id",
+                             help="Untaxed, in the company's currency; credit notes subtract.")
+
+    def init(self):
+        credited = SQL(
+            """CASE WHEN l.id IS NOT NULL THEN l.user_id ELSE m.invoice_user_id END AS user_id,
+               CASE WHEN l.id IS NOT NULL THEN l.team_id ELSE m.team_id END AS team_id""")
+
+        def paid(offset, side, amount_currency):
+            # the payments matched with the receivable line of an invoice (or
+            # credit note) on one side of a reconciliation: the untaxed share
+            # of what they settled, in the invoice's currency's proportion
+            return SQL(
+                """
+                SELECT p.id * 4 + %(offset)s AS id, p.max_date AS date, 'cash' AS basis,
+                       m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
+                       %(credited)s, m.company_id,
+                       COALESCE(m.amount_untaxed_signed * %(settled)s / NULLIF(m.amount_total, 0), 0)
+                           AS amount
+                  FROM account_partial_reconcile p
+                  JOIN account_move_line ml ON ml.id = %(side)s
+                  JOIN account_account a ON a.id = ml.account_id
+                  JOIN account_move m ON m.id = ml.move_id
+                  JOIN res_company c ON c.id = m.company_id
+             LEFT JOIN crm_lead l ON l.id = m.opportunity_id
+                 WHERE c.crm_quota_basis = 'cash' AND m.state = 'posted'
+                   AND m.move_type IN %(types)s
+                   AND a.account_type = 'asset_receivable'
+                """,
+                offset=offset, credited=credited, types=SALE_DOCUMENTS,
+                side=SQL.identifier("p", side), settled=SQL.identifier("p", amount_currency),
+            )
+
+        self._sff_create_view(SQL(
+            """
+            SELECT m.id * 4 AS id, m.invoice_date AS date, 'accrual' AS basis,
+                   m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
+                   %(credited)s, m.company_id, m.amount_untaxed_signed AS amount
+              FROM account_move m
+              JOIN res_company c ON c.id = m.company_id
+         LEFT JOIN crm_lead l ON l.id = m.opportunity_id
+             WHERE COALESCE(c.crm_quota_basis, 'accrual') = 'accrual' AND m.state = 'posted'
+               AND m.move_type IN %(types)s
+            UNION ALL %(debit)s
+            UNION ALL %(credit)s
+            """,
+            credited=credited, types=SALE_DOCUMENTS,
+            debit=paid(2, "debit_move_id", "debit_amount_currency"),
+            credit=paid(3, "credit_move_id", "credit_amount_currency"),
+        ))
+
+    def _sff_attainment(self, domain):
+        """Revenue by salesperson (rows) and month (columns) for ``domain``
+        (record rules apply): what the spreadsheet shows."""
+        cells = self._read_group(domain, ["user_id", "date:month"], ["amount:sum"])
+        months = sorted({month for _user, month, _amount in cells if month})
+        rows = {}
+        for user, month, amount in cells:
+            row = rows.setdefault(user, {
+                "user": user.name or self.env._("No salesperson"),
+                "amounts": [0.0] * len(months), "total": 0.0})
+            if month:
+                row["amounts"][months.index(month)] += amount
+            row["total"] += amount
+        return {
+            "months": [fields.Date.to_string(month)[:7] for month in months],
+            "rows": sorted(rows.values(), key=lambda row: row["user"]),
+        }

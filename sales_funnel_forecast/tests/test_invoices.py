@@ -1,0 +1,314 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Invoices linked to deals: the link, the deal's invoiced / paid / overdue
+amounts, stages that follow the documents, quota attainment. Every figure is
+set up to be counted by hand."""
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.sale.tests.common import TestSaleCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInvoices(TestSaleCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.company = cls.company_data["company"]
+        cls.today = fields.Date.today()
+        cls.rep = new_test_user(cls.env, login="sff_inv_rep", name="Rita Rep",
+                                groups="sales_team.group_sale_salesman",
+                                company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.other_rep = new_test_user(cls.env, login="sff_inv_other", name="Otto Rep",
+                                      groups="sales_team.group_sale_salesman",
+                                      company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.accountant = new_test_user(cls.env, login="sff_inv_accountant", name="Anna Accountant",
+                                       groups="account.group_account_invoice",
+                                       company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.team = cls.env["crm.team"].create({"name": "Invoice Team", "company_id": cls.company.id})
+        Stage = cls.env["crm.stage"]
+        cls.s_new = Stage.create({"name": "I-New", "sequence": 951, "team_id": cls.team.id,
+                                  "forecast_probability": 10})
+        cls.s_order = Stage.create({"name": "I-Order", "sequence": 952, "team_id": cls.team.id,
+                                    "forecast_probability": 80, "document_trigger": "order"})
+        cls.s_invoice = Stage.create({"name": "I-Invoice", "sequence": 953, "team_id": cls.team.id,
+                                      "forecast_probability": 95, "document_trigger": "invoice"})
+        cls.s_paid = Stage.create({"name": "I-Paid", "sequence": 954, "team_id": cls.team.id,
+                                   "is_won": True, "document_trigger": "payment"})
+        # the team's own pipeline, as a catalogue gives it
+        cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
+        cls.tax10 = cls.env["account.tax"].create({
+            "name": "Sales 10 %", "amount": 10, "amount_type": "percent", "type_tax_use": "sale",
+            "company_id": cls.company.id})
+        cls.product = cls.env["product.product"].create({
+            "name": "Consulting day", "type": "service", "invoice_policy": "order",
+            "list_price": 1000.0, "taxes_id": [Command.set(cls.tax10.ids)]})
+        cls.customer = cls.env["res.partner"].create({"name": "Hand Count Ltd"})
+
+    # ------------------------------------------------------------------
+    def deal(self, name, user=None, stage=None):
+        return self.env["crm.lead"].create({
+            "name": name, "type": "opportunity", "team_id": self.team.id,
+            "stage_id": (stage or self.s_new).id, "user_id": (user or self.rep).id,
+            "partner_id": self.customer.id, "company_id": self.company.id})
+
+    def order(self, deal, *prices, currency=None):
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id, "opportunity_id": deal.id if deal else False,
+            "company_id": self.company.id, "user_id": (deal.user_id if deal else self.other_rep).id,
+            "team_id": self.team.id,
+            **({"pricelist_id": self.env["product.pricelist"].create({
+                "name": "Foreign", "currency_id": currency.id}).id} if currency else {}),
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1,
+                                          "price_unit": price}) for price in prices],
+        })
+        order.action_confirm()
+        return order
+
+    def invoice(self, orders, date=None, due=None, post=True):
+        move = orders._create_invoices()
+        move.invoice_date = date or self.today
+        move.invoice_payment_term_id = False
+        move.invoice_date_due = due or move.invoice_date
+        if post:
+            move.action_post()
+        return move
+
+    def pay(self, move, amount, date=None):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids,
+        ).create({"amount": amount, "payment_date": date or self.today})._create_payments()
+
+    def amounts(self, deal):
+        deal.invalidate_recordset()
+        return deal.invoiced_amount, deal.paid_amount, deal.overdue_amount
+
+    # ------------------------------------------------------------------
+    # The link and the deal's amounts
+    # ------------------------------------------------------------------
+    def test_invoice_from_orders_counts_untaxed_for_its_deal(self):
+        deal = self.deal("Two orders")
+        first, second = self.order(deal, 1000.0, 500.0), self.order(deal, 250.0)
+        move = self.invoice(first | second)
+        self.assertEqual(move.opportunity_id, deal, "one invoice grouping two orders of the deal")
+        self.assertEqual(move.amount_untaxed, 1750.0)
+        self.assertEqual(move.amount_total, 1925.0)
+        self.assertEqual(self.amounts(deal), (1750.0, 0.0, 0.0))
+        self.assertEqual(deal.invoice_count, 1)
+
+    def test_draft_and_cancelled_invoices_count_nothing(self):
+        deal = self.deal("Drafts")
+        draft = self.invoice(self.order(deal, 1000.0), post=False)
+        self.assertEqual(draft.opportunity_id, deal)
+        self.assertEqual(self.amounts(deal), (0.0, 0.0, 0.0))
+        draft.action_post()
+        self.assertEqual(self.amounts(deal)[0], 1000.0)
+        draft.button_draft()
+        draft.button_cancel()
+        self.assertEqual(self.amounts(deal), (0.0, 0.0, 0.0))
+
+    def test_partial_payment_and_overdue(self):
+        deal = self.deal("Half paid")
+        move = self.invoice(self.order(deal, 1000.0), date=self.today - timedelta(days=40),
+                            due=self.today - timedelta(days=10))
+        # 1,100 with tax, 550 paid: half of the untaxed 1,000 is paid, the
+        # customer still owes 550 past the due date
+        self.pay(move, 550.0)
+        self.assertEqual(self.amounts(deal), (1000.0, 500.0, 550.0))
+        self.pay(move, 550.0)
+        self.assertEqual(self.amounts(deal), (1000.0, 1000.0, 0.0))
+
+    def test_invoice_not_yet_due_is_not_overdue_until_the_daily_refresh(self):
+        deal = self.deal("Due tomorrow")
+        move = self.invoice(self.order(deal, 1000.0), due=self.today + timedelta(days=1))
+        self.assertEqual(self.amounts(deal), (1000.0, 0.0, 0.0))
+        # time passes: the due date is now behind us
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE account_move SET invoice_date_due = %s WHERE id = %s",
+                            [self.today - timedelta(days=1), move.id])
+        self.env["account.move"].invalidate_model()
+        self.env["crm.lead"]._cron_refresh_overdue_amounts()
+        self.assertEqual(self.amounts(deal), (1000.0, 0.0, 1100.0))
+
+    def test_credit_notes_subtract_and_can_make_it_negative(self):
+        deal = self.deal("Refunded")
+        move = self.invoice(self.order(deal, 1000.0))
+        refund = move._reverse_moves([{"invoice_date": self.today}])
+        self.assertEqual(refund.opportunity_id, deal, "a credit note follows the invoice it reverses")
+        refund.invoice_line_ids[0].price_unit = 300.0
+        refund.action_post()
+        self.assertEqual(self.amounts(deal)[0], 700.0)
+        bigger = move._reverse_moves([{"invoice_date": self.today}])
+        bigger.invoice_line_ids[0].price_unit = 1500.0
+        bigger.action_post()
+        self.assertEqual(self.amounts(deal)[0], -800.0, "1,000 - 300 - 1,500")
+
+    def test_foreign_currency_counts_at_the_invoice_date_rate(self):
+        eur = self.setup_other_currency("EUR", rates=[("1900-01-01", 2.0)])
+        deal = self.deal("In euros")
+        move = self.invoice(self.order(deal, 1000.0, currency=eur))
+        self.assertEqual(move.currency_id, eur)
+        self.assertEqual(self.amounts(deal)[0], 500.0, "1,000 EUR at 2 EUR per company unit")
+
+    def test_invoice_mixing_two_deals_goes_to_the_larger_share_with_a_warning(self):
+        small, large = self.deal("Small"), self.deal("Large")
+        move = self.invoice(self.order(small, 300.0) | self.order(large, 700.0), post=False)
+        self.assertEqual(move.opportunity_id, large)
+        self.assertIn("Large", move.opportunity_warning)
+        self.assertIn("Small", move.opportunity_warning)
+        move.action_post()
+        self.assertEqual(self.amounts(large)[0], 1000.0)
+        self.assertEqual(self.amounts(small)[0], 0.0)
+
+    def test_accountant_links_an_invoice_without_order_and_moves_it_with_a_note_in_both(self):
+        first, second = self.deal("First"), self.deal("Second")
+        move = self.init_invoice("out_invoice", partner=self.customer, amounts=[400.0],
+                                 invoice_date=self.today, taxes=self.env["account.tax"])
+        move = move.with_user(self.accountant)
+        move.opportunity_id = first
+        move.action_post()
+        self.assertEqual(self.amounts(first)[0], 400.0)
+        move.opportunity_id = second
+        self.assertEqual(self.amounts(first)[0], 0.0)
+        self.assertEqual(self.amounts(second)[0], 400.0)
+        for deal in (first, second):
+            self.assertTrue(deal.message_ids.filtered(
+                lambda message: move.name in (message.body or "")), deal.name)
+        # the accountant reads the deal, and changes nothing else on it
+        self.assertEqual(first.with_user(self.accountant).name, "First")
+        with self.assertRaises(AccessError):
+            first.with_user(self.accountant).write({"expected_revenue": 1.0})
+
+    def test_lost_deal_keeps_its_invoices(self):
+        deal = self.deal("Lost then paid")
+        order = self.order(deal, 1000.0)
+        deal.action_set_lost()
+        self.invoice(order)
+        self.assertFalse(deal.active)
+        self.assertEqual(self.amounts(deal)[0], 1000.0)
+
+    def test_bad_links_are_refused(self):
+        other_company = self.setup_other_company()["company"]
+        foreign = self.env["crm.lead"].create({"name": "Elsewhere", "type": "opportunity",
+                                               "company_id": other_company.id})
+        move = self.init_invoice("out_invoice", partner=self.customer, amounts=[100.0])
+        with self.assertRaises(UserError):
+            move.opportunity_id = foreign
+        bill = self.init_invoice("in_invoice", partner=self.customer, amounts=[100.0])
+        with self.assertRaisesRegex(ValidationError, "customer invoices"):
+            bill.opportunity_id = self.deal("Bill")
+
+    # ------------------------------------------------------------------
+    # Stages that follow the documents
+    # ------------------------------------------------------------------
+    def history_reasons(self, deal):
+        return [(row.stage_id.name, row.reason) for row in deal.stage_history_ids.sorted("id")]
+
+    def test_stages_follow_order_invoice_and_payment(self):
+        deal = self.deal("Follows")
+        order = self.order(deal, 1000.0)
+        self.assertEqual(deal.stage_id, self.s_order)
+        move = self.invoice(order)
+        self.assertEqual(deal.stage_id, self.s_invoice)
+        self.pay(move, 500.0)
+        self.assertEqual(deal.stage_id, self.s_invoice, "half paid: not yet")
+        self.pay(move, 600.0)
+        self.assertEqual(deal.stage_id, self.s_paid)
+        self.assertTrue(deal.stage_id.is_won)
+        self.assertEqual(deal.probability, 100.0)
+        self.env.flush_all()
+        self.assertEqual(self.history_reasons(deal), [
+            ("I-New", "create"), ("I-Order", "accounting"), ("I-Invoice", "accounting"),
+            ("I-Paid", "accounting")])
+
+    def test_documents_never_move_a_deal_backwards(self):
+        deal = self.deal("Ahead", stage=self.s_invoice)
+        self.order(deal, 1000.0)
+        self.assertEqual(deal.stage_id, self.s_invoice)
+
+    # ------------------------------------------------------------------
+    # Quota attainment
+    # ------------------------------------------------------------------
+    def attainment(self, user=None, **domain):
+        Report = self.env["crm.quota.report"].with_user(user) if user else self.env["crm.quota.report"]
+        Report.invalidate_model()
+        rows = Report._read_group([("company_id", "=", self.company.id)]
+                                  + [(key, "=", value) for key, value in domain.items()],
+                                  ["user_id"], ["amount:sum"])
+        return {row_user.name: amount for row_user, amount in rows}
+
+    def test_attainment_accrual_credits_the_deal_salesperson(self):
+        deal = self.deal("Rita's deal")
+        move = self.invoice(self.order(deal, 1000.0))
+        refund = move._reverse_moves([{"invoice_date": self.today}])
+        refund.invoice_line_ids[0].price_unit = 200.0
+        refund.action_post()
+        # an invoice without a deal counts for its own salesperson
+        loose = self.init_invoice("out_invoice", partner=self.customer, amounts=[300.0],
+                                  invoice_date=self.today, taxes=self.env["account.tax"])
+        loose.invoice_user_id = self.other_rep
+        loose.action_post()
+        # a draft counts nothing
+        self.init_invoice("out_invoice", partner=self.customer, amounts=[5000.0]).invoice_user_id = self.rep
+        self.assertEqual(self.attainment(), {"Rita Rep": 800.0, "Otto Rep": 300.0})
+        # a rep limited to own documents sees own revenue only
+        self.assertEqual(self.attainment(user=self.rep), {"Rita Rep": 800.0})
+
+    def test_attainment_cash_basis_counts_payments_at_their_date(self):
+        self.company.crm_quota_basis = "cash"
+        deal = self.deal("Cash")
+        move = self.invoice(self.order(deal, 1000.0), date=self.today - timedelta(days=60))
+        self.assertEqual(self.attainment(), {})
+        paid_on = self.today - timedelta(days=5)
+        self.pay(move, 550.0, date=paid_on)
+        self.assertEqual(self.attainment(), {"Rita Rep": 500.0}, "half of the untaxed 1,000")
+        rows = self.env["crm.quota.report"].search([("move_id", "=", move.id)])
+        self.assertEqual(rows.mapped("date"), [paid_on])
+        self.assertEqual(rows.mapped("basis"), ["cash"])
+
+    def test_funnel_rows_carry_the_invoiced_amount(self):
+        deal = self.deal("Funnel")
+        self.invoice(self.order(deal, 1000.0))
+        self.env.flush_all()
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
+        self.assertEqual(sorted(rows.stage_id.mapped("name")), ["I-Invoice", "I-New", "I-Order"])
+        self.assertEqual(set(rows.mapped("invoiced_amount")), {1000.0})
+
+    def test_install_links_existing_invoices_in_one_pass(self):
+        deal = self.deal("Existing")
+        move = self.invoice(self.order(deal, 1000.0))
+        refund = move._reverse_moves([{"invoice_date": self.today}])
+        refund.invoice_line_ids[0].price_unit = 100.0
+        refund.action_post()
+        self.env.flush_all()
+        # as before the module: no link, no amounts
+        self.env.cr.execute("UPDATE account_move SET opportunity_id = NULL WHERE id IN %s",
+                            [tuple((move | refund).ids)])
+        self.env.cr.execute("UPDATE crm_lead SET invoiced_amount = 0, paid_amount = 0 WHERE id = %s",
+                            [deal.id])
+        self.env.invalidate_all()
+        linked = self.env["account.move"]._sff_link_existing_invoices()
+        self.assertGreaterEqual(linked, 2)
+        self.env["crm.lead"]._sff_fill_invoice_amounts()
+        self.assertEqual((move | refund).opportunity_id, deal)
+        self.assertEqual(self.amounts(deal)[0], 900.0)
+
+    def test_spreadsheet_sheet_of_attainment(self):
+        import io
+
+        import openpyxl
+
+        first, second = self.deal("Sheet 1"), self.deal("Sheet 2", user=self.other_rep)
+        self.invoice(self.order(first, 1000.0))
+        self.invoice(self.order(second, 400.0))
+        self.invoice(self.order(first, 250.0))
+        wizard = self.env["crm.funnel.export"].create({"team_id": self.team.id, "period": "all"})
+        sheet = openpyxl.load_workbook(io.BytesIO(wizard._sff_xlsx()))["Quota attainment"]
+        month = fields.Date.to_string(self.today)[:7]
+        self.assertEqual([cell.value for cell in sheet[4]], ["Salesperson", month, "Total"])
+        self.assertEqual([cell.value for cell in sheet[5]], ["Otto Rep", 400, 400])
+        self.assertEqual([cell.value for cell in sheet[6]], ["Rita Rep", 1250, 1250])
+        self.assertEqual([cell.value for cell in sheet[7]], ["Total", 1650, 1650])
