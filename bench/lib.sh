@@ -2,12 +2,17 @@
 # generated deals with the module installed onto them.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
-# bench_database DB DEALS OUT: creates DB (crm, sale_crm, account, no demo
-# data) with 20 salespeople in two teams and a manager, DEALS deals from
-# bench/generate_reports.sql, then installs sales_funnel_forecast onto them.
-# Writes the install's whole-command time in seconds to OUT/install_s.
+# bench_database DB DEALS OUT: bench_deals, then bench_install.
 bench_database() {
-    local db="$1" deals="$2" out="$3" start
+    bench_deals "$1" "$2"
+    bench_install "$1" "$3"
+}
+
+# bench_deals DB DEALS: creates DB (crm, sale_crm, account, no demo data)
+# with 20 salespeople in two teams and a manager, and DEALS deals from
+# bench/generate_reports.sql.
+bench_deals() {
+    local db="$1" deals="$2"
     say "Creating $db (crm, sale_crm, account, no demo data) with 20 salespeople and a manager"
     sff_odoo_once -d "$db" -i crm,sale_crm,account --without-demo=all --log-level=warn \
         || die "Odoo's crm did not install"
@@ -29,7 +34,13 @@ PY
     psql -d "$db" -q -v deals="$deals" -f "$SFF_ROOT/bench/generate_reports.sql" \
         || die "the deals were not generated"
     psql -d "$db" -tAc "SELECT 'tracked stage changes: ' || count(*) FROM mail_tracking_value"
+}
 
+# bench_install DB OUT: installs sales_funnel_forecast onto DB; writes the
+# whole command's time in seconds to OUT/install_s and its log to
+# OUT/install.log.
+bench_install() {
+    local db="$1" out="$2" start
     say "Installing sales_funnel_forecast onto them"
     start=$(date +%s.%N)
     sff_odoo_once -d "$db" -i sales_funnel_forecast --without-demo=all --log-level=warn \

@@ -5,11 +5,13 @@
 #   2. an upgrade keeps the history; an uninstall removes the module's tables
 #      and columns and keeps the deals;
 #   3. an install onto a database without demo data that already holds deals
-#      moved, reassigned, converted, won and lost under chatter tracking;
+#      moved, reassigned, converted, won and lost under chatter tracking, and
+#      an invoiced order with a credit note;
 #   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0 and 18.0.1.2.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
-#      reasons their category and deals their contact status.
+#      reasons their category, deals their contact status and link the
+#      invoices to the deals of their orders.
 source "$(dirname "$0")/common.sh"
 DB="$1"
 NODEMO="${DB}_nodemo"
@@ -113,6 +115,24 @@ for change in (
     time.sleep(1.05)
     change()
     env.cr.commit()
+# invoiced orders: 1,000 invoiced on Existing 0 and 100 credited back; a
+# second order of it still a quotation
+product = env["product.product"].create({"name": "Existing service", "type": "service",
+                                         "invoice_policy": "order", "taxes_id": [(5, 0, 0)]})
+customer = env["res.partner"].create({"name": "Existing customer"})
+def order(deal, price):
+    return env["sale.order"].create({"partner_id": customer.id, "opportunity_id": deal.id,
+                                     "order_line": [(0, 0, {"product_id": product.id, "price_unit": price,
+                                                            "tax_id": [(5, 0, 0)]})]})
+sold = order(deals[0], 1000)
+sold.action_confirm()
+invoice = sold._create_invoices()
+invoice.action_post()
+refund = invoice._reverse_moves([{"invoice_date": invoice.invoice_date}])
+refund.invoice_line_ids.price_unit = 100
+refund.action_post()
+order(deals[0], 5000)
+env.cr.commit()
 PY
 createdb -T "$NODEMO" "$EXISTING"
 sff_odoo_once -d "$NODEMO" -i sales_funnel_forecast --without-demo=all --log-level=warn \
@@ -142,6 +162,10 @@ echo "lifecycle: install onto existing deals built their funnel rows: $got"
 statuses=$(q "$NODEMO" "SELECT string_agg(name || ':' || contact_status, ' ' ORDER BY name) FROM crm_lead WHERE name LIKE 'Existing %'")
 [ "$statuses" = "Existing 0:contacted Existing 1:contacted Existing 2:qualified Existing 3:contacted Existing 4:contacted" ] \
     || fail "install on existing deals gave the contact statuses [$statuses]"
+invoiced=$(q "$NODEMO" "SELECT l.name || ':' || l.invoiced_amount::float || ':' || (SELECT count(*) FROM account_move m WHERE m.opportunity_id = l.id)
+                         FROM crm_lead l WHERE l.invoiced_amount <> 0")
+[ "$invoiced" = "Existing 0:900:2" ] || fail "install on existing invoices gave [$invoiced], expected [Existing 0:900:2]"
+echo "lifecycle: install linked the existing invoice and credit note: $invoiced"
 
 # --- 4. upgrades from the released versions -------------------------------------
 for release in $RELEASES; do
@@ -183,6 +207,8 @@ PY
     statuses=$(q "$UPGRADE" "SELECT string_agg(name || ':' || contact_status, ' ' ORDER BY name) FROM crm_lead WHERE name LIKE 'Existing %'")
     [ "$statuses" = "Existing 0:contacted Existing 1:contacted Existing 2:qualified Existing 3:contacted Existing 4:contacted" ] \
         || fail "the upgrade from $version gave the contact statuses [$statuses]"
+    invoiced=$(q "$UPGRADE" "SELECT l.name || ':' || l.invoiced_amount::float FROM crm_lead l WHERE l.invoiced_amount <> 0")
+    [ "$invoiced" = "Existing 0:900" ] || fail "the upgrade from $version gave the invoiced amounts [$invoiced]"
     echo "lifecycle: upgrade from $version closed the stays of lost deals, filled the new columns and built $(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_reach") funnel rows"
 done
 echo "lifecycle: OK"

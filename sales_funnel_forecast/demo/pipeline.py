@@ -105,8 +105,42 @@ class _Generator:
         self._notes(rng, now, plans)
         self._buying_roles(rng, plans)
         self._set_dates(plans)
+        self._invoices(rng, plans)
         self._stall_rules(pipelines)
         return True
+
+    def _invoices(self, rng, plans):
+        """The won deals' orders invoiced when the deal was won, due 30 days
+        later; most paid within 10 to 40 days, the others still open (some
+        overdue), and one in ten credited in part."""
+        if not self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", self.env.company.id)], limit=1
+        ):
+            return
+        today = fields.Date.today()
+        orders = self.env["sale.order"].search([
+            ("opportunity_id", "in", [plan["lead"].id for plan in plans]), ("state", "=", "sale"),
+        ])
+        for order in orders:
+            deal = order.opportunity_id
+            invoiced_on = (deal.date_closed or fields.Datetime.now()).date()
+            invoice = order._create_invoices()
+            invoice.write({
+                "invoice_date": invoiced_on,
+                "invoice_payment_term_id": False,
+                "invoice_date_due": invoiced_on + timedelta(days=30),
+            })
+            invoice.action_post()
+            paid_on = invoiced_on + timedelta(days=rng.randint(10, 40))
+            if paid_on < today and rng.random() < 0.75:
+                self.env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=invoice.ids,
+                ).create({"payment_date": paid_on})._create_payments()
+            elif rng.random() < 0.1:
+                refund = invoice._reverse_moves([{"invoice_date": invoiced_on + timedelta(days=5)}])
+                refund.invoice_line_ids[:1].price_unit = round(
+                    refund.invoice_line_ids[:1].price_unit * 0.2, 2)
+                refund.action_post()
 
     def _buying_roles(self, rng, plans):
         """Some of the customers' people, with their part in the decision:
