@@ -128,8 +128,9 @@ class CrmLead(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         now = cr.now()
-        # the open stays past their limit, oldest first; their deals locked,
-        # skipping those someone is editing
+        # the open stays past their limit, in the order of their stall date
+        # (read from its index, so that a batch reads only its own rows);
+        # their deals locked, skipping those someone is editing
         cr.execute(SQL(
             """
             SELECT l.id, h.id, s.id, s.stall_action, s.stall_days, %(age)s
@@ -138,7 +139,7 @@ class CrmLead(models.Model):
               JOIN crm_stage s ON s.id = l.stage_id
              WHERE h.date_out IS NULL AND h.stall_due < %(now)s
                AND l.active AND l.type = 'opportunity'
-          ORDER BY h.stall_due, h.id
+          ORDER BY h.stall_due
              LIMIT %(limit)s
                FOR UPDATE OF l SKIP LOCKED
             """,
@@ -156,7 +157,7 @@ class CrmLead(models.Model):
             ages[lead_id] = age
         notes = {}
         flagged = by_action["flag"]
-        moved_notes, unmovable = by_action["move_back"]._sff_stall_move_back()
+        moved_notes, unmovable, stage_moves = by_action["move_back"]._sff_stall_move_back()
         notes.update(moved_notes)
         flagged |= unmovable
         for lead in unmovable:
@@ -172,16 +173,18 @@ class CrmLead(models.Model):
         if flagged:
             flagged.write({"is_stalled": True, "stalled_date": now})
         if excluded:
-            excluded.write({"is_stalled": True, "stalled_date": now, "forecast_excluded": True,
-                            "stall_excluded": True})
+            # the job's note says it: no tracking message of its own
+            excluded.with_context(mail_notrack=True).write({
+                "is_stalled": True, "stalled_date": now, "forecast_excluded": True,
+                "stall_excluded": True})
         # acted on: their stays leave the job's list
         History._sff_stall_done([row[1] for row in rows])
         acted = Lead.browse(row[0] for row in rows)
-        acted._sff_stall_log(notes, ages)
+        acted._sff_stall_log(notes, ages, stage_moves)
         (flagged | excluded)._sff_stall_activity()
+        # lost deals and leads have no open stay: the index alone counts
         cr.execute(
-            """SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id
-                WHERE h.date_out IS NULL AND h.stall_due < %s AND l.active""",
+            "SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL AND stall_due < %s",
             [now],
         )
         return len(rows), cr.fetchone()[0]
@@ -211,13 +214,18 @@ class CrmLead(models.Model):
                 cannot |= lead
                 continue
             targets[pipeline[position]] |= lead
+        moves = {}
         for stage, leads in targets.items():
             for lead in leads:
                 notes[lead.id] = self.env._(
                     "Moved back from %(old)s to %(new)s.", old=lead.stage_id.name, new=stage.name)
-            # the salesperson and team stay as they are: only the stage moves
-            leads.with_context(stage_history_reason="stall").write({"stage_id": stage.id})
-        return notes, cannot
+                moves[lead.id] = (lead.stage_id, stage)
+            # the salesperson and team stay as they are: only the stage
+            # moves; the stage change goes in the job's note, written for
+            # the whole batch at once (_sff_log_notes)
+            leads.with_context(stage_history_reason="stall", mail_notrack=True).write(
+                {"stage_id": stage.id})
+        return notes, cannot, moves
 
     def _sff_stall_lose(self):
         notes = {}
@@ -227,7 +235,7 @@ class CrmLead(models.Model):
             leads.action_set_lost(lost_reason_id=reason.id)
         return notes
 
-    def _sff_stall_log(self, notes, ages):
+    def _sff_stall_log(self, notes, ages, stage_moves=None):
         """One chatter note per deal: how long it stayed, what the rule did,
         and the activity planned on it, if any."""
         if not self:
@@ -253,15 +261,18 @@ class CrmLead(models.Model):
                     date=activity.date_deadline,
                 )
             bodies[lead.id] = body
-        self._sff_log_notes(bodies)
+        self._sff_log_notes(bodies, stage_moves)
 
-    def _sff_log_notes(self, bodies):
+    def _sff_log_notes(self, bodies, stage_moves=None):
         """The batch's chatter notes in one INSERT, with the values Odoo's
         ``_message_log_batch`` gives a note (author, reply-to, message id,
         internal note subtype). The ORM's message create costs about a
         millisecond per note, which on the first run over a large pipeline is
         most of the job's time. The bodies are built here from escaped
-        strings (Markup), so there is nothing to sanitize."""
+        strings (Markup), so there is nothing to sanitize. ``stage_moves``
+        maps deals moved back (written without Odoo's per-deal tracking) to
+        their (old stage, new stage): their note carries the stage change as
+        Odoo's tracking would, which Odoo's stage durations read."""
         if not bodies:
             return
         author_id, email_from = self._message_compute_author(raise_on_email=False)
@@ -278,6 +289,7 @@ class CrmLead(models.Model):
                    %(uid)s, %(uid)s, %(now)s, %(now)s
               FROM unnest(%(res_ids)s::int[], %(bodies)s::text[], %(reply_to)s::varchar[],
                           %(message_ids)s::varchar[]) AS note(res_id, body, reply_to, message_id)
+         RETURNING id, res_id
             """,
             model=self._name,
             subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
@@ -287,6 +299,29 @@ class CrmLead(models.Model):
             reply_to=[reply_to.get(res_id) or None for res_id in res_ids],
             message_ids=[generate_tracking_message_id("message-notify") for _res_id in res_ids],
         ))
+        messages = dict((res_id, message_id) for message_id, res_id in self.env.cr.fetchall())
+        moves = [(messages[lead_id], old, new) for lead_id, (old, new) in (stage_moves or {}).items()
+                 if lead_id in messages]
+        if moves:
+            self.env.cr.execute(SQL(
+                """
+                INSERT INTO mail_tracking_value (field_id, mail_message_id, old_value_integer,
+                                                 new_value_integer, old_value_char, new_value_char,
+                                                 create_uid, write_uid, create_date, write_date)
+                SELECT %(field)s, move.message_id, move.old_id, move.new_id, move.old_name,
+                       move.new_name, %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM unnest(%(message_ids)s::int[], %(old_ids)s::int[], %(new_ids)s::int[],
+                              %(old_names)s::varchar[], %(new_names)s::varchar[])
+                       AS move(message_id, old_id, new_id, old_name, new_name)
+                """,
+                field=self.env["ir.model.fields"]._get(self._name, "stage_id").id,
+                uid=self.env.uid, now=self.env.cr.now(),
+                message_ids=[move[0] for move in moves],
+                old_ids=[move[1].id for move in moves], new_ids=[move[2].id for move in moves],
+                old_names=[move[1].display_name for move in moves],
+                new_names=[move[2].display_name for move in moves],
+            ))
+            self.env["mail.tracking.value"].invalidate_model()
         self.env["mail.message"].invalidate_model()
         leads.invalidate_recordset(["message_ids"])
 
@@ -326,7 +361,42 @@ class CrmLead(models.Model):
         ))
         self.env["mail.activity"].invalidate_model()
         self.invalidate_recordset(["activity_ids"])
-        for user, leads in per_user.items():
-            # sudo: the salesperson's partner, which a job user may not read
-            leads.message_subscribe(partner_ids=user.sudo().partner_id.ids)
+        self._sff_add_followers({user.sudo().partner_id: leads for user, leads in per_user.items()})
+        for user in per_user:
             user._bus_send("mail.activity/updated", {"activity_created": True})
+
+    def _sff_add_followers(self, per_partner):
+        """Partners follow deals, as Odoo subscribes the person an activity
+        is assigned to: with the model's default subtypes (external ones for
+        portal and customer partners), existing followers left as they are.
+        One statement for the batch."""
+        default, _internal, external = self.env["mail.message.subtype"].default_subtypes(self._name)
+        rows = [(lead.id, partner.id) for partner, leads in per_partner.items() if partner
+                for lead in leads]
+        if not rows:
+            return
+        shared = set(self.env["res.partner"].sudo().browse(
+            [partner.id for partner in per_partner if partner]).filtered("partner_share").ids)
+        self.env.cr.execute(SQL(
+            """
+            WITH added AS (
+                INSERT INTO mail_followers (res_model, res_id, partner_id)
+                SELECT %(model)s, follow.res_id, follow.partner_id
+                  FROM unnest(%(res_ids)s::int[], %(partner_ids)s::int[]) AS follow(res_id, partner_id)
+                    ON CONFLICT (res_model, res_id, partner_id) DO NOTHING
+             RETURNING id, partner_id
+            )
+            INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
+            SELECT added.id, subtype.id
+              FROM added
+              JOIN unnest(%(subtype_ids)s::int[], %(shared)s::bool[]) AS subtype(id, shared)
+                ON subtype.shared = (added.partner_id = ANY(%(shared_partners)s::int[]))
+            """,
+            model=self._name,
+            res_ids=[row[0] for row in rows], partner_ids=[row[1] for row in rows],
+            subtype_ids=default.ids + external.ids,
+            shared=[False] * len(default) + [True] * len(external),
+            shared_partners=list(shared),
+        ))
+        self.env["mail.followers"].invalidate_model()
+        self.invalidate_recordset(["message_follower_ids", "message_partner_ids"])

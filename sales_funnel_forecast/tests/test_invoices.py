@@ -312,3 +312,33 @@ class TestInvoices(TestSaleCommon):
         self.assertEqual([cell.value for cell in sheet[5]], ["Otto Rep", 400, 400])
         self.assertEqual([cell.value for cell in sheet[6]], ["Rita Rep", 1250, 1250])
         self.assertEqual([cell.value for cell in sheet[7]], ["Total", 1650, 1650])
+
+    def test_missing_rate_on_the_invoice_date_falls_back_like_odoo(self):
+        # the only rate of the currency comes after the invoice date
+        later = self.today + timedelta(days=30)
+        gbp = self.setup_other_currency("GBP", rates=[(fields.Date.to_string(later), 4.0)])
+        deal = self.deal("No rate yet")
+        move = self.invoice(self.order(deal, 1000.0, currency=gbp))
+        self.assertEqual(move.currency_id, gbp)
+        self.assertEqual(self.amounts(deal)[0], move.amount_untaxed_signed)
+        self.assertNotEqual(move.amount_untaxed_signed, 0.0)
+
+    def test_posting_and_paying_recompute_only_their_deal(self):
+        deal, other = self.deal("Posted"), self.deal("Untouched")
+        self.invoice(self.order(other, 300.0))
+        move = self.invoice(self.order(deal, 1000.0), post=False)
+        self.env.flush_all()
+        computed = []
+        Lead = type(self.env["crm.lead"])
+        original = Lead._compute_invoice_amounts
+
+        def spy(records):
+            computed.extend(records.ids)
+            return original(records)
+
+        self.patch(Lead, "_compute_invoice_amounts", spy)
+        move.action_post()
+        self.pay(move, 1100.0)
+        self.env.flush_all()
+        self.assertTrue(computed)
+        self.assertEqual(set(computed), {deal.id})

@@ -40,6 +40,7 @@ class TestStallRules(FunnelCase):
     def test_flag_once_after_the_limit(self):
         self.set_now(self.day(0))
         deal = self.make_deal("Flag", self.a, 1000)
+        deal.message_unsubscribe(partner_ids=self.rep.partner_id.ids)
         self.set_now(self.day(10))
         self.run_job()
         self.assertFalse(deal.is_stalled, "exactly 10 days is not past the limit")
@@ -51,6 +52,10 @@ class TestStallRules(FunnelCase):
         self.assertEqual(len(self.notes(deal)), 1)
         activity = deal.activity_ids
         self.assertEqual((len(activity), activity.user_id), (1, self.rep))
+        # the salesperson follows the deal again, with the default subtypes
+        follower = deal.message_follower_ids.filtered(lambda f: f.partner_id == self.rep.partner_id)
+        self.assertEqual(follower.subtype_ids,
+                         self.env["mail.message.subtype"].default_subtypes("crm.lead")[0])
         # run again, the next day: nothing more
         self.set_now(self.day(11, 1))
         self.run_job()
@@ -89,7 +94,13 @@ class TestStallRules(FunnelCase):
         stay = deal.stage_history_ids.sorted("id")[-1]
         self.assertEqual((stay.stage_id, stay.previous_stage_id, stay.reason, stay.is_regression),
                          (self.b, self.c, "stall", True))
-        self.assertIn("Moved back from T-Proposal to T-Qualified", self.notes(deal).body)
+        note = self.notes(deal)
+        self.assertIn("Moved back from T-Proposal to T-Qualified", note.body)
+        # the stage change is tracked in the note, as Odoo tracks stages
+        self.assertEqual(
+            [(value.field_id.name, value.old_value_integer, value.new_value_integer,
+              value.old_value_char, value.new_value_char) for value in note.tracking_value_ids],
+            [("stage_id", self.c.id, self.b.id, "T-Proposal", "T-Qualified")])
         self.assertFalse(deal.is_stalled)
         # its new stay counts from day 4: B allows 5 days
         self.set_now(self.day(9))
