@@ -25,6 +25,8 @@
         "views/crm_team_views.xml",
         "views/crm_disposition_views.xml",
         "views/crm_invoice_views.xml",
+        "reports/report_target_plan.xml",
+        "views/crm_target_plan_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/crm_stage_catalogue_apply_views.xml",
         "wizards/crm_funnel_export_views.xml",

@@ -6,6 +6,7 @@ tested without a database. Models call these; they do not re-derive them.
 Rules that the database also applies (reports, batch updates) have their SQL
 twin in ``engine_sql.py``, next to this file, under the same name.
 """
+import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -341,3 +342,106 @@ def guess_loss_category(name):
         if any(word in text for word in words):
             return category
     return "other"
+
+
+# ---------------------------------------------------------------------------
+# Target plans: from a revenue goal back to the deals, prospects and pipeline
+# ---------------------------------------------------------------------------
+AVERAGE_MONTH_DAYS = 365.25 / 12
+
+
+def count_up(value):
+    """A whole number of deals or prospects: the exact need rounded up once,
+    float noise aside (100 / 3 * 3 is 100, not 101)."""
+    return math.ceil(round(value, 6))
+
+
+def conversion_win_rate(conversions):
+    """The win rate (%) of a funnel whose stages pass on ``conversions``
+    (% of the deals of each stage that move on to the next)."""
+    rate = 1.0
+    for conversion in conversions:
+        rate *= conversion / 100.0
+    return rate * 100.0
+
+
+def mix_win_rate(mix):
+    """The win rate (%) of new prospects coming in the ``mix``: pairs of
+    (share of the new prospects %, win rate of that origin %)."""
+    return sum(share * win_rate for share, win_rate in mix) / 100.0
+
+
+def cycle_months(cycle_days):
+    """The sales cycle in whole months: prospects enter the pipeline this many
+    months before their deals close (60 days: 2 months)."""
+    return max(0, int(round((cycle_days or 0) / AVERAGE_MONTH_DAYS)))
+
+
+def plan_months(date_from, date_to):
+    """First days of the months from ``date_from``'s to ``date_to``'s."""
+    months = []
+    month = date(date_from.year, date_from.month, 1)
+    while month <= date_to:
+        months.append(month)
+        month = _shift_months(month, 1)
+    return months
+
+
+def plan_figures(months, revenue_target, average_deal_value, win_rate, cycle_days,
+                 weights=None, origin_shares=None):
+    """The exact monthly needs of a plan over ``months`` (first days).
+
+    ``weights`` maps a calendar month (1..12) to its seasonality weight
+    (missing: 1); ``origin_shares`` maps an origin type to its share of the
+    new prospects (%). Returns a dict: month -> {"revenue", "deals",
+    "leads", "pipeline", "leads_by_origin", "in_plan"}. Revenue and deals
+    fall in the month the deals close; prospects and pipeline value in the
+    month they must enter, ``cycle_months`` earlier, which may lie before the
+    plan (``in_plan`` False). Nothing is rounded here: see ``count_up``.
+    """
+    if revenue_target <= 0 or average_deal_value <= 0:
+        raise ValueError("target and average deal value must be positive")
+    if not 0 < win_rate <= 100:
+        raise ValueError("win rate must lie in ]0, 100]")
+    raw = [(weights or {}).get(month.month, 1.0) for month in months]
+    total = sum(raw)
+    if total <= 0:
+        raise ValueError("seasonality weights are all zero")
+    shift = cycle_months(cycle_days)
+    rate = win_rate / 100.0
+    figures = {}
+
+    def line(month):
+        return figures.setdefault(month, {
+            "revenue": 0.0, "deals": 0.0, "leads": 0.0, "pipeline": 0.0,
+            "leads_by_origin": {}, "in_plan": month in months,
+        })
+
+    for month, weight in zip(months, raw):
+        revenue = revenue_target * weight / total
+        closing = line(month)
+        closing["revenue"] += revenue
+        closing["deals"] += revenue / average_deal_value
+        entry = line(_shift_months(month, -shift))
+        entry["leads"] += revenue / average_deal_value / rate
+        entry["pipeline"] += revenue / rate
+    for figure in figures.values():
+        figure["leads_by_origin"] = {
+            origin: figure["leads"] * share / 100.0 for origin, share in (origin_shares or {}).items()
+        }
+    return dict(sorted(figures.items()))
+
+
+def sum_figures(figures):
+    """Exact totals of several months' figures (rounded up afterwards)."""
+    total = {"revenue": 0.0, "deals": 0.0, "leads": 0.0, "pipeline": 0.0, "leads_by_origin": {}}
+    for figure in figures:
+        for key in ("revenue", "deals", "leads", "pipeline"):
+            total[key] += figure[key]
+        for origin, leads in figure["leads_by_origin"].items():
+            total["leads_by_origin"][origin] = total["leads_by_origin"].get(origin, 0.0) + leads
+    return total
+
+
+def quarter_start(day):
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)

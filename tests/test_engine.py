@@ -173,3 +173,72 @@ def test_propose_stall_days():
 ])
 def test_guess_loss_category(name, category):
     assert engine.guess_loss_category(name) == category
+
+
+# --- target plans -------------------------------------------------------------
+def test_plan_two_wins_in_ten_prospects():
+    # 2 wins in 10 prospects: a 20 % win rate; 10 contracts of 10,000 need 50
+    # prospects and 500,000 of pipeline
+    months = engine.plan_months(date(2027, 1, 1), date(2027, 12, 31))
+    total = engine.sum_figures(engine.plan_figures(months, 100000, 10000, 20, 0).values())
+    assert [engine.count_up(total["deals"]), engine.count_up(total["leads"])] == [10, 50]
+    assert round(total["pipeline"], 6) == 500000
+
+
+def test_plan_rounds_up_once_from_exact_values():
+    months = engine.plan_months(date(2027, 1, 1), date(2027, 12, 31))
+    total = engine.sum_figures(engine.plan_figures(months, 100000, 3000, 25, 0).values())
+    # 33.3 deals need 34; the prospects come from 133.3 (134), not from 34 (136)
+    assert engine.count_up(total["deals"]) == 34
+    assert engine.count_up(total["leads"]) == 134
+    assert engine.count_up(100 / 3 * 3) == 100
+
+
+def test_plan_months_quarters_and_seasonality():
+    months = engine.plan_months(date(2027, 1, 1), date(2027, 12, 31))
+    assert len(months) == 12 and months[0] == date(2027, 1, 1) and months[-1] == date(2027, 12, 1)
+    # December counts double: 13 shares, December two of them
+    figures = engine.plan_figures(months, 130000, 1000, 50, 0, weights={12: 2.0})
+    assert round(figures[date(2027, 12, 1)]["revenue"], 6) == 20000
+    assert round(figures[date(2027, 1, 1)]["revenue"], 6) == 10000
+    q4 = engine.sum_figures(f for month, f in figures.items() if engine.quarter_start(month) == date(2027, 10, 1))
+    assert round(q4["revenue"], 6) == 40000
+    assert engine.count_up(q4["leads"]) == 80
+    with pytest.raises(ValueError):
+        engine.plan_figures(months, 130000, 1000, 50, 0, weights={m: 0 for m in range(1, 13)})
+
+
+def test_plan_cycle_moves_entries_earlier_even_before_the_plan():
+    months = engine.plan_months(date(2027, 1, 1), date(2027, 12, 31))
+    figures = engine.plan_figures(months, 120000, 1000, 50, 60)
+    assert engine.cycle_months(60) == 2 and engine.cycle_months(45) == 1 and engine.cycle_months(0) == 0
+    # deals closing in March: their prospects enter in January
+    assert round(figures[date(2027, 3, 1)]["deals"], 6) == 10
+    assert round(figures[date(2027, 1, 1)]["leads"], 6) == 20
+    # January's and February's deals need prospects in November and December
+    before = [month for month, figure in figures.items() if not figure["in_plan"]]
+    assert before == [date(2026, 11, 1), date(2026, 12, 1)]
+    assert round(figures[date(2026, 11, 1)]["leads"], 6) == 20
+    assert figures[date(2026, 11, 1)]["deals"] == 0
+    # nothing enters in the last two months for deals of the plan
+    assert figures[date(2027, 12, 1)]["leads"] == 0
+
+
+def test_plan_origin_split_and_win_rates():
+    assert round(engine.conversion_win_rate([50, 40, 50]), 6) == 10
+    # 50 % seeds winning 40 %, 30 % nets winning 20 %, 20 % spears winning 5 %
+    mix = [(50, 40), (30, 20), (20, 5)]
+    assert round(engine.mix_win_rate(mix), 6) == 27
+    months = engine.plan_months(date(2027, 1, 1), date(2027, 1, 31))
+    figures = engine.plan_figures(months, 27000, 1000, engine.mix_win_rate(mix), 0,
+                                  origin_shares={"seed": 50, "net": 30, "spear": 20})
+    january = figures[date(2027, 1, 1)]
+    assert round(january["leads"], 6) == 100
+    assert {k: round(v, 6) for k, v in january["leads_by_origin"].items()} == {"seed": 50, "net": 30, "spear": 20}
+
+
+def test_plan_refuses_bad_input():
+    months = engine.plan_months(date(2027, 1, 1), date(2027, 12, 31))
+    for args in ((0, 1000, 20), (1000, 0, 20), (1000, 100, 0), (1000, 100, 101)):
+        with pytest.raises(ValueError):
+            engine.plan_figures(months, *args, 0)

@@ -10,6 +10,7 @@ from . import (
     crm_lost_reason,
     crm_stage,
     crm_stage_catalogue,
+    crm_target_plan,
     crm_team,
     res_company,
     res_config_settings,

@@ -4,6 +4,8 @@ customer's tags and industry, and a view created from a SELECT."""
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+
 
 class FunnelReportMixin(models.AbstractModel):
     """Report views with a ``lead_id`` column: filters on the products of the
@@ -61,3 +63,23 @@ class FunnelReportMixin(models.AbstractModel):
     def _sff_create_view(self, query):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), query))
+
+
+class FunnelReportDealMixin(models.AbstractModel):
+    """Report views with one row per deal (or per deal and stage): the deal's
+    salesperson, team, company, customer and origin, as dimensions."""
+
+    _name = "crm.funnel.report.deal.mixin"
+    _inherit = ["crm.funnel.report.mixin"]
+    _description = "Sales Funnel Report Deal Dimensions"
+
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    industry_id = fields.Many2one("res.partner.industry", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)

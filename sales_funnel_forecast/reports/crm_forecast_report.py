@@ -3,7 +3,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine_sql
-from ..models.crm_lead_stage_reach import ORIGIN_TYPES
 
 
 class CrmForecastReport(models.Model):
@@ -13,7 +12,7 @@ class CrmForecastReport(models.Model):
     apart with the amount they leave out."""
 
     _name = "crm.forecast.report"
-    _inherit = ["crm.funnel.report.mixin"]
+    _inherit = ["crm.funnel.report.deal.mixin"]
     _description = "Revenue Forecast Analysis"
     _auto = False
     _rec_name = "lead_id"
@@ -29,16 +28,6 @@ class CrmForecastReport(models.Model):
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    industry_id = fields.Many2one("res.partner.industry", readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
-    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
     date_deadline = fields.Date(string="Expected Closing", readonly=True)
     lead_create_date = fields.Datetime(string="Deal Created On", readonly=True)
     deal_count = fields.Integer(string="Deals", readonly=True)

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import engine
-from ..models.crm_lead_stage_reach import DEAL_STATES, ORIGIN_TYPES
+from ..models.crm_lead_stage_reach import DEAL_STATES
 
 
 class CrmFunnelReport(models.Model):
@@ -19,7 +19,7 @@ class CrmFunnelReport(models.Model):
     """
 
     _name = "crm.funnel.report"
-    _inherit = ["crm.funnel.report.mixin"]
+    _inherit = ["crm.funnel.report.deal.mixin"]
     _description = "Sales Funnel Analysis"
     _auto = False
     _rec_name = "lead_id"
@@ -40,16 +40,6 @@ class CrmFunnelReport(models.Model):
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
     stage_sequence = fields.Integer(readonly=True, aggregator=False)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    industry_id = fields.Many2one("res.partner.industry", readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
-    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
     deal_state = fields.Selection(DEAL_STATES, string="Deal Status", readonly=True)
     date_in = fields.Datetime(
         string="Reached On", readonly=True,

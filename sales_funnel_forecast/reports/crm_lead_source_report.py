@@ -2,15 +2,13 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_reach import ORIGIN_TYPES
-
 
 class CrmLeadSourceReport(models.Model):
     """New leads by source: one row per lead or opportunity created, with
     what became of it."""
 
     _name = "crm.lead.source.report"
-    _inherit = ["crm.funnel.report.mixin"]
+    _inherit = ["crm.funnel.report.deal.mixin"]
     _description = "New Leads by Source"
     _auto = False
     _rec_name = "lead_id"
@@ -28,16 +26,6 @@ class CrmLeadSourceReport(models.Model):
     create_date = fields.Datetime(string="Created On", readonly=True)
     lead_type = fields.Selection([("lead", "Lead"), ("opportunity", "Opportunity")],
                                  string="Type", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    industry_id = fields.Many2one("res.partner.industry", readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
-    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
     new_count = fields.Integer(string="New Leads", readonly=True)
     opportunity_count = fields.Integer(

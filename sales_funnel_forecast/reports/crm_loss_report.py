@@ -2,7 +2,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_reach import ORIGIN_TYPES
 from ..models.crm_lost_reason import LOSS_CATEGORIES
 
 
@@ -10,7 +9,7 @@ class CrmLossReport(models.Model):
     """Losses: one row per lost deal, why and at which stage it was lost."""
 
     _name = "crm.loss.report"
-    _inherit = ["crm.funnel.report.mixin"]
+    _inherit = ["crm.funnel.report.deal.mixin"]
     _description = "Loss Analysis"
     _auto = False
     _rec_name = "lead_id"
@@ -28,16 +27,6 @@ class CrmLossReport(models.Model):
     lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True)
     category = fields.Selection(LOSS_CATEGORIES, string="Reason Category", readonly=True)
     lost_stage_id = fields.Many2one("crm.stage", string="Lost at Stage", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    industry_id = fields.Many2one("res.partner.industry", readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
-    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
     date_closed = fields.Datetime(string="Lost On", readonly=True)
     lead_create_date = fields.Datetime(string="Deal Created On", readonly=True)
     lost_count = fields.Integer(string="Deals Lost", readonly=True)

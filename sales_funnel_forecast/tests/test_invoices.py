@@ -2,13 +2,15 @@
 """Invoices linked to deals: the link, the deal's invoiced / paid / overdue
 amounts, stages that follow the documents, quota attainment. Every figure is
 set up to be counted by hand."""
+import io
 from datetime import timedelta
 
+import openpyxl
+
 from odoo import Command, fields
+from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
-
-from odoo.addons.sale.tests.common import TestSaleCommon
 
 
 @tagged("post_install", "-at_install")
@@ -297,10 +299,6 @@ class TestInvoices(TestSaleCommon):
         self.assertEqual(self.amounts(deal)[0], 900.0)
 
     def test_spreadsheet_sheet_of_attainment(self):
-        import io
-
-        import openpyxl
-
         first, second = self.deal("Sheet 1"), self.deal("Sheet 2", user=self.other_rep)
         self.invoice(self.order(first, 1000.0))
         self.invoice(self.order(second, 400.0))

@@ -1,0 +1,476 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Target plans: from an annual revenue goal back to the prospects, deals and
+pipeline needed per month, quarter and year, with what really happened
+beside each figure."""
+import calendar
+from collections import defaultdict
+from datetime import date, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .. import engine
+from .crm_lead_stage_reach import ORIGIN_TYPES
+
+PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter"), ("year", "Whole Plan")]
+# inputs whose change recomputes the plan's figures
+PLAN_INPUTS = {
+    "date_from", "date_to", "revenue_target", "average_deal_value", "win_rate",
+    "sales_cycle_days", "season_ids", "stage_line_ids", "origin_line_ids", "company_id",
+}
+# closed deals below which the history is not trusted for defaults
+PLAN_MIN_HISTORY = 10
+
+
+class CrmTargetPlan(models.Model):
+    _name = "crm.target.plan"
+    _description = "Sales Target Plan"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc, name"
+    _check_company_auto = True
+
+    name = fields.Char(string="Sales Process", required=True, tracking=True,
+                       help="The sales process or goal this plan is for.")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True, tracking=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", tracking=True,
+                              domain="[('share', '=', False)]")
+    date_from = fields.Date(string="From", required=True, tracking=True,
+                            default=lambda self: date(fields.Date.context_today(self).year, 1, 1))
+    date_to = fields.Date(string="To", required=True, tracking=True,
+                          default=lambda self: date(fields.Date.context_today(self).year, 12, 31))
+    revenue_target = fields.Monetary(string="Revenue Target", required=True, tracking=True)
+    average_deal_value = fields.Monetary(string="Average Deal Value", required=True, tracking=True)
+    win_rate = fields.Float(
+        string="Win Rate (%)", digits=(16, 2), tracking=True,
+        compute="_compute_win_rate", store=True, readonly=False, precompute=True,
+        help="Of the new prospects, the share that ends won. With stage conversion lines it "
+        "is their product; with an origin mix, the mix's own.")
+    sales_cycle_days = fields.Integer(
+        string="Sales Cycle (days)", default=30, tracking=True,
+        help="From a prospect's entry to the deal's close: prospects enter this much earlier "
+        "than the deals they become close.")
+    season_ids = fields.One2many("crm.target.plan.season", "plan_id", string="Seasonality",
+                                 copy=True, default=lambda self: self._default_seasons())
+    stage_line_ids = fields.One2many("crm.target.plan.stage", "plan_id", string="Stage Conversions",
+                                     copy=True)
+    origin_line_ids = fields.One2many("crm.target.plan.origin", "plan_id", string="Origin Mix",
+                                      copy=True)
+    period_ids = fields.One2many("crm.target.plan.period", "plan_id", string="Figures", readonly=True)
+    month_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
+                                       string="Months")
+    quarter_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
+                                         string="Quarters")
+    year_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
+                                      string="Whole Plan")
+    history_note = fields.Char(readonly=True, copy=False,
+                               help="What the last fill from history found.")
+    deals_needed = fields.Integer(compute="_compute_totals")
+    leads_needed = fields.Integer(string="Prospects Needed", compute="_compute_totals")
+    pipeline_value_needed = fields.Monetary(compute="_compute_totals")
+    actual_revenue = fields.Monetary(compute="_compute_totals")
+
+    @api.model
+    def _default_seasons(self):
+        return [fields.Command.create({"month": str(month), "weight": 1.0}) for month in range(1, 13)]
+
+    @api.depends("stage_line_ids.conversion", "origin_line_ids.share", "origin_line_ids.win_rate")
+    def _compute_win_rate(self):
+        for plan in self:
+            if plan.origin_line_ids:
+                plan.win_rate = engine.mix_win_rate(
+                    [(line.share, line.win_rate) for line in plan.origin_line_ids])
+            elif plan.stage_line_ids:
+                plan.win_rate = engine.conversion_win_rate(plan.stage_line_ids.mapped("conversion"))
+            elif not plan.win_rate:
+                plan.win_rate = 20.0
+
+    @api.depends("period_ids")
+    def _compute_horizons(self):
+        for plan in self:
+            periods = plan.period_ids.sorted("date_from")
+            plan.month_period_ids = periods.filtered(lambda period: period.period_type == "month")
+            plan.quarter_period_ids = periods.filtered(lambda period: period.period_type == "quarter")
+            plan.year_period_ids = periods.filtered(lambda period: period.period_type == "year")
+
+    @api.depends("period_ids")
+    def _compute_totals(self):
+        for plan in self:
+            whole = plan.period_ids.filtered(lambda period: period.period_type == "year")[:1]
+            plan.deals_needed = whole.deals_needed
+            plan.leads_needed = whole.leads_needed
+            plan.pipeline_value_needed = whole.pipeline_value_needed
+            plan.actual_revenue = whole.actual_revenue
+
+    # ------------------------------------------------------------------
+    # Bad input
+    # ------------------------------------------------------------------
+    @api.constrains("date_from", "date_to", "revenue_target", "average_deal_value", "win_rate",
+                    "sales_cycle_days")
+    def _check_inputs(self):
+        for plan in self:
+            if plan.date_to < plan.date_from:
+                raise ValidationError(self.env._("The plan %(plan)s ends before it starts.", plan=plan.name))
+            last_day = calendar.monthrange(plan.date_to.year, plan.date_to.month)[1]
+            if plan.date_from.day != 1 or plan.date_to.day != last_day:
+                raise ValidationError(self.env._(
+                    "A plan covers whole months: %(plan)s must start on the first day of a month "
+                    "and end on the last day of one.", plan=plan.name))
+            if plan.revenue_target <= 0 or plan.average_deal_value <= 0:
+                raise ValidationError(self.env._(
+                    "The revenue target and the average deal value of %(plan)s must be more than 0.",
+                    plan=plan.name))
+            if plan.stage_line_ids and not plan.origin_line_ids and plan.win_rate <= 0:
+                raise ValidationError(self.env._(
+                    "The stage conversions of %(plan)s give a win rate of 0 %%: no number of "
+                    "prospects reaches the target.", plan=plan.name))
+            if not 0 < plan.win_rate <= 100:
+                raise ValidationError(self.env._(
+                    "The win rate of %(plan)s must be more than 0 %% and at most 100 %%.",
+                    plan=plan.name))
+            if plan.sales_cycle_days < 0:
+                raise ValidationError(self.env._("A sales cycle cannot be negative."))
+
+    @api.constrains("season_ids")
+    def _check_seasons(self):
+        for plan in self:
+            if plan.season_ids and sum(plan.season_ids.mapped("weight")) <= 0:
+                raise ValidationError(self.env._(
+                    "The seasonality weights of %(plan)s are all zero: at least one month must "
+                    "carry part of the target.", plan=plan.name))
+
+    @api.constrains("origin_line_ids")
+    def _check_origin_mix(self):
+        for plan in self:
+            if plan.origin_line_ids and round(sum(plan.origin_line_ids.mapped("share")), 2) != 100:
+                raise ValidationError(self.env._(
+                    "The origin shares of %(plan)s must add up to 100 %%.", plan=plan.name))
+
+    @api.constrains("company_id", "team_id", "user_id", "date_from", "date_to", "active")
+    def _check_overlap(self):
+        for plan in self.filtered("active"):
+            clash = self.search([
+                ("id", "!=", plan.id), ("company_id", "=", plan.company_id.id),
+                ("team_id", "=", plan.team_id.id), ("user_id", "=", plan.user_id.id),
+                ("date_from", "<=", plan.date_to), ("date_to", ">=", plan.date_from),
+            ], limit=1)
+            if clash:
+                raise ValidationError(self.env._(
+                    "%(plan)s overlaps %(other)s (%(start)s to %(end)s) for the same team and "
+                    "salesperson: change the dates or archive one of them.",
+                    plan=plan.name, other=clash.name, start=clash.date_from, end=clash.date_to))
+
+    # ------------------------------------------------------------------
+    # The figures, recomputed whenever an input changes
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("stage_line_ids") or vals.get("origin_line_ids"):
+                # the lines give the win rate
+                vals.pop("win_rate", None)
+        plans = super().create(vals_list)
+        plans._sff_rebuild_periods()
+        return plans
+
+    def write(self, vals):
+        result = super().write(vals)
+        if PLAN_INPUTS & set(vals):
+            self._sff_rebuild_periods()
+        elif {"team_id", "user_id"} & set(vals):
+            self.period_ids._sff_refresh_actuals()
+        return result
+
+    def _sff_rebuild_periods(self):
+        Period = self.env["crm.target.plan.period"]
+        self.period_ids.unlink()
+        values = []
+        for plan in self:
+            values += plan._sff_period_values()
+        periods = Period.create(values)
+        periods._sff_refresh_actuals()
+
+    def _sff_period_values(self):
+        """One line per month (the months before the plan where prospects
+        must already enter included), per quarter, and one for the whole
+        plan; counts rounded up once, from exact values."""
+        self.ensure_one()
+        months = engine.plan_months(self.date_from, self.date_to)
+        figures = engine.plan_figures(
+            months, self.revenue_target, self.average_deal_value, self.win_rate,
+            self.sales_cycle_days, {int(season.month): season.weight for season in self.season_ids},
+            {line.origin_type: line.share for line in self.origin_line_ids},
+        )
+        lines = [("month", month, engine._shift_months(month, 1) - timedelta(days=1), [figure],
+                  figure["in_plan"]) for month, figure in figures.items()]
+        quarters = defaultdict(list)
+        for month, figure in figures.items():
+            if figure["in_plan"]:
+                quarters[engine.quarter_start(month)].append(figure)
+        for start, members in quarters.items():
+            end = min(engine._shift_months(start, 3) - timedelta(days=1), self.date_to)
+            lines.append(("quarter", max(start, self.date_from), end, members, True))
+        # the whole plan: every need, those that fall before it included
+        lines.append(("year", self.date_from, self.date_to, list(figures.values()), True))
+        values = []
+        for period_type, start, end, members, in_plan in lines:
+            total = engine.sum_figures(members)
+            values.append({
+                "plan_id": self.id,
+                "period_type": period_type,
+                "date_from": start,
+                "date_to": end,
+                "in_plan": in_plan,
+                "revenue_target": self.currency_id.round(total["revenue"]),
+                "deals_needed": engine.count_up(total["deals"]),
+                "leads_needed": engine.count_up(total["leads"]),
+                "pipeline_value_needed": self.currency_id.round(total["pipeline"]),
+                "leads_seed": engine.count_up(total["leads_by_origin"].get("seed", 0.0)),
+                "leads_net": engine.count_up(total["leads_by_origin"].get("net", 0.0)),
+                "leads_spear": engine.count_up(total["leads_by_origin"].get("spear", 0.0)),
+            })
+        return values
+
+    def action_refresh_actuals(self):
+        self.period_ids._sff_refresh_actuals()
+        return True
+
+    @api.model
+    def _cron_refresh_actuals(self):
+        today = fields.Date.context_today(self)
+        self.search([("date_to", ">=", today - timedelta(days=62))]).period_ids._sff_refresh_actuals()
+
+    # ------------------------------------------------------------------
+    # Defaults from history
+    # ------------------------------------------------------------------
+    def action_fill_from_history(self):
+        """Average deal value, win rate, stage conversions, cycle and
+        seasonality from the deals of the plan's team (and salesperson)
+        closed in the last 12 months."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        since = today - timedelta(days=365)
+        domain = [("type", "=", "opportunity"), ("company_id", "in", [self.company_id.id, False]),
+                  ("date_closed", ">=", since), "|", ("active", "=", False), ("active", "=", True)]
+        if self.team_id:
+            domain.append(("team_id", "=", self.team_id.id))
+        if self.user_id:
+            domain.append(("user_id", "=", self.user_id.id))
+        # sudo: the figures are counts and sums over the team's deals, which
+        # a manager filling the plan may not all read one by one
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        closed = Lead.search(domain)
+        won = closed.filtered(lambda lead: lead.active and lead.stage_id.is_won)
+        lost = closed - won
+        if len(closed) < PLAN_MIN_HISTORY or not won:
+            self.history_note = self.env._(
+                "Only %(count)s deals closed in the last 12 months (%(won)s won): too few to "
+                "trust, the typed values stay.", count=len(closed), won=len(won))
+            return self._sff_notify(self.history_note, "warning")
+        values = {
+            "average_deal_value": sum(won.mapped("expected_revenue")) / len(won) or self.average_deal_value,
+            "sales_cycle_days": round(sum(
+                (lead.date_closed - lead.create_date).total_seconds() / 86400 for lead in won
+            ) / len(won)),
+        }
+        by_month = defaultdict(float)
+        for lead in won:
+            by_month[lead.date_closed.month] += lead.expected_revenue or 1.0
+        average = sum(by_month.values()) / 12
+        values["season_ids"] = [fields.Command.clear()] + [
+            fields.Command.create({"month": str(month), "weight": round(by_month.get(month, 0.0) / average, 2)})
+            for month in range(1, 13)]
+        stages = self._sff_history_conversions(closed)
+        values["stage_line_ids"] = [fields.Command.clear()] + [
+            fields.Command.create({"stage_id": stage.id, "conversion": conversion})
+            for stage, conversion in stages]
+        if not stages:
+            values["win_rate"] = 100.0 * len(won) / len(closed)
+        values["history_note"] = self.env._(
+            "Filled from %(count)s deals closed in the last 12 months (%(won)s won, %(lost)s lost).",
+            count=len(closed), won=len(won), lost=len(lost))
+        self.write(values)
+        return self._sff_notify(self.history_note, "success")
+
+    def _sff_history_conversions(self, closed):
+        """Per stage of the team's pipeline (won stage excluded), the share of
+        the closed deals that reached it and reached a later one (the funnel's
+        cumulative reach)."""
+        Reach = self.env["crm.lead.stage.reach"].sudo()
+        rows = Reach._read_group([("lead_id", "in", closed.ids)], ["stage_id"],
+                                 ["__count", "moved_on:array_agg"])
+        result = []
+        for stage, count, moved in sorted(rows, key=lambda row: engine.stage_order_key(
+                row[0].sequence, row[0].id)):
+            if stage.is_won or not count:
+                continue
+            result.append((stage, round(100.0 * sum(1 for flag in moved if flag) / count, 2)))
+        return result
+
+    def _sff_notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": kind, "message": message,
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
+
+class CrmTargetPlanSeason(models.Model):
+    _name = "crm.target.plan.season"
+    _description = "Target Plan Seasonality"
+    _order = "plan_id, month"
+
+    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
+    month = fields.Selection([(str(month), calendar.month_name[month]) for month in range(1, 13)],
+                             required=True)
+    weight = fields.Float(default=1.0, digits=(16, 2),
+                          help="The month's share of the target, against the others (1: an average month).")
+
+    @api.constrains("weight")
+    def _check_weight(self):
+        if any(season.weight < 0 for season in self):
+            raise ValidationError(self.env._("A seasonality weight cannot be negative."))
+
+
+class CrmTargetPlanStage(models.Model):
+    _name = "crm.target.plan.stage"
+    _description = "Target Plan Stage Conversion"
+    _order = "plan_id, sequence, id"
+
+    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
+    stage_id = fields.Many2one("crm.stage", required=True)
+    sequence = fields.Integer(related="stage_id.sequence", store=True)
+    conversion = fields.Float(string="Moves On (%)", digits=(16, 2),
+                              help="Of the deals in this stage, the share that moves on to the next.")
+
+    @api.constrains("conversion")
+    def _check_conversion(self):
+        if any(not 0 <= line.conversion <= 100 for line in self):
+            raise ValidationError(self.env._("A stage conversion lies between 0 and 100 %."))
+
+
+class CrmTargetPlanOrigin(models.Model):
+    _name = "crm.target.plan.origin"
+    _description = "Target Plan Origin Mix"
+    _order = "plan_id, origin_type"
+
+    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
+    origin_type = fields.Selection(ORIGIN_TYPES, required=True)
+    share = fields.Float(string="Share of Prospects (%)", digits=(16, 2))
+    win_rate = fields.Float(string="Win Rate (%)", digits=(16, 2))
+
+    _sql_constraints = [
+        ("origin_unique", "unique(plan_id, origin_type)", "Each origin type appears once in a plan's mix."),
+    ]
+
+    @api.constrains("share", "win_rate")
+    def _check_rates(self):
+        if any(not 0 <= line.share <= 100 or not 0 <= line.win_rate <= 100 for line in self):
+            raise ValidationError(self.env._("Origin shares and win rates lie between 0 and 100 %."))
+
+
+class CrmTargetPlanPeriod(models.Model):
+    _name = "crm.target.plan.period"
+    _description = "Target Plan Figures"
+    _order = "plan_id, period_type desc, date_from"
+
+    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="plan_id.company_id", store=True)
+    team_id = fields.Many2one(related="plan_id.team_id", store=True)
+    user_id = fields.Many2one(related="plan_id.user_id", store=True)
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    period_type = fields.Selection(PERIOD_TYPES, required=True)
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    in_plan = fields.Boolean(
+        string="Within the Plan", default=True,
+        help="Off for the months before the plan in which prospects must already enter.")
+    revenue_target = fields.Monetary(string="Revenue Target")
+    deals_needed = fields.Integer(string="Deals to Close")
+    leads_needed = fields.Integer(string="New Prospects Needed")
+    pipeline_value_needed = fields.Monetary(string="Pipeline Value to Enter")
+    leads_seed = fields.Integer(string="Prospects: Seeds")
+    leads_net = fields.Integer(string="Prospects: Nets")
+    leads_spear = fields.Integer(string="Prospects: Spears")
+    actual_revenue = fields.Monetary(string="Invoiced Revenue", readonly=True)
+    actual_deals_won = fields.Integer(string="Deals Won", readonly=True)
+    actual_new_leads = fields.Integer(string="New Leads", readonly=True)
+    attainment = fields.Float(string="Attainment (%)", digits=(16, 1), readonly=True,
+                              aggregator="avg")
+
+    def _compute_display_name(self):
+        for period in self:
+            if period.period_type == "year":
+                period.display_name = period.plan_id.name
+            elif period.period_type == "quarter":
+                period.display_name = f"Q{(period.date_from.month - 1) // 3 + 1} {period.date_from.year}"
+            else:
+                period.display_name = period.date_from.strftime("%Y-%m")
+
+    def _sff_refresh_actuals(self):
+        """What happened in each period, for the plan's company, team and
+        salesperson: leads created, deals won, and invoiced revenue as the
+        quota attainment report counts it (accrual or cash)."""
+        if not self:
+            return
+        self.env.flush_all()
+        cr = self.env.cr
+        by_plan = defaultdict(lambda: self.browse())
+        for period in self:
+            by_plan[period.plan_id] |= period
+        for plan, periods in by_plan.items():
+            start = min(periods.mapped("date_from"))
+            end = max(periods.mapped("date_to")) + timedelta(days=1)
+
+            def scope(alias, plan=plan):
+                parts = [SQL("%s = %s", SQL.identifier(alias, "company_id"), plan.company_id.id)]
+                for name in ("team_id", "user_id"):
+                    if plan[name]:
+                        parts.append(SQL("%s = %s", SQL.identifier(alias, name), plan[name].id))
+                return SQL(" AND ").join(parts)
+
+            monthly = defaultdict(lambda: [0, 0, 0.0])
+            cr.execute(SQL(
+                """
+                SELECT date_trunc('month', l.create_date)::date, count(*)
+                  FROM crm_lead l
+                 WHERE %(where)s AND l.create_date >= %(start)s AND l.create_date < %(end)s
+              GROUP BY 1
+                """, where=scope("l"), start=start, end=end))
+            for month, count in cr.fetchall():
+                monthly[month][0] += count
+            cr.execute(SQL(
+                """
+                SELECT date_trunc('month', l.date_closed)::date, count(*)
+                  FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
+                 WHERE %(where)s AND l.active AND COALESCE(s.is_won, FALSE) AND l.type = 'opportunity'
+                   AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
+              GROUP BY 1
+                """, where=scope("l"), start=start, end=end))
+            for month, count in cr.fetchall():
+                monthly[month][1] += count
+            cr.execute(SQL(
+                """
+                SELECT date_trunc('month', q.date)::date, SUM(q.amount)
+                  FROM crm_quota_report q
+                 WHERE %(where)s AND q.date >= %(start)s AND q.date < %(end)s
+              GROUP BY 1
+                """, where=scope("q"), start=start, end=end))
+            for month, amount in cr.fetchall():
+                monthly[month][2] += float(amount or 0)
+            for period in periods:
+                figures = [values for month, values in monthly.items()
+                           if period.date_from <= month <= period.date_to]
+                revenue = sum(values[2] for values in figures)
+                period.write({
+                    "actual_new_leads": sum(values[0] for values in figures),
+                    "actual_deals_won": sum(values[1] for values in figures),
+                    "actual_revenue": plan.currency_id.round(revenue),
+                    "attainment": round(100.0 * revenue / period.revenue_target, 1)
+                    if period.revenue_target else 0.0,
+                })
+

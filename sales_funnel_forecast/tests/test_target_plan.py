@@ -1,0 +1,165 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Target plans: the needs worked back from a revenue goal, counted by hand,
+and the actuals beside them."""
+from datetime import date
+
+from odoo import Command, fields
+from odoo.addons.sale.tests.common import TestSaleCommon
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestTargetPlan(TestSaleCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.rep = new_test_user(cls.env, login="sff_plan_rep", name="Pia Rep",
+                                groups="sales_team.group_sale_salesman",
+                                company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.team = cls.env["crm.team"].create({"name": "Plan Team", "company_id": cls.company.id,
+                                               "member_ids": [Command.link(cls.rep.id)]})
+        cls.other_team = cls.env["crm.team"].create({"name": "Other Plan Team", "company_id": cls.company.id})
+        cls.year = fields.Date.today().year
+
+    def plan(self, **values):
+        return self.env["crm.target.plan"].create(dict({
+            "name": "Plan", "company_id": self.company.id, "team_id": self.team.id,
+            "date_from": date(2027, 1, 1), "date_to": date(2027, 12, 31),
+            "revenue_target": 120000, "average_deal_value": 1000, "win_rate": 20,
+            "sales_cycle_days": 0,
+        }, **values))
+
+    def refused(self, message, **values):
+        with self.assertRaises(ValidationError) as refusal:
+            self.plan(**values)
+        self.assertIn(message, str(refusal.exception))
+
+    def figures(self, plan, period_type):
+        return [(period.date_from, period.revenue_target, period.deals_needed, period.leads_needed,
+                 period.pipeline_value_needed)
+                for period in plan.period_ids.filtered(lambda p: p.period_type == period_type).sorted("date_from")]
+
+    def test_two_wins_in_ten_prospects(self):
+        # 2 wins in 10 prospects: 50 prospects for 10 contracts of 10,000
+        plan = self.plan(revenue_target=100000, average_deal_value=10000, win_rate=20)
+        self.assertEqual((plan.deals_needed, plan.leads_needed, plan.pipeline_value_needed),
+                         (10, 50, 500000.0))
+
+    def test_whole_year_months_quarters_and_year(self):
+        plan = self.plan()
+        months = self.figures(plan, "month")
+        self.assertEqual(len(months), 12)
+        self.assertEqual(months[0], (date(2027, 1, 1), 10000.0, 10, 50, 50000.0))
+        self.assertEqual({row[1:] for row in months}, {(10000.0, 10, 50, 50000.0)})
+        self.assertEqual(self.figures(plan, "quarter"), [
+            (date(2027, month, 1), 30000.0, 30, 150, 150000.0) for month in (1, 4, 7, 10)])
+        self.assertEqual(self.figures(plan, "year"), [(date(2027, 1, 1), 120000.0, 120, 600, 600000.0)])
+        self.assertEqual(plan.quarter_period_ids[1].date_to, date(2027, 6, 30))
+
+    def test_counts_round_up_once_from_exact_values(self):
+        plan = self.plan(revenue_target=100000, average_deal_value=3000, win_rate=25)
+        # 33.3 deals: 34; the prospects from 133.3: 134 (not 34 / 25 % = 136)
+        self.assertEqual((plan.deals_needed, plan.leads_needed), (34, 134))
+        # each month: 2.78 deals, 3; 11.1 prospects, 12
+        self.assertEqual(self.figures(plan, "month")[0][2:4], (3, 12))
+
+    def test_cycle_moves_prospects_earlier_with_a_line_before_the_plan(self):
+        plan = self.plan(sales_cycle_days=60)
+        months = {period.date_from: period for period in plan.month_period_ids}
+        self.assertEqual(min(months), date(2026, 11, 1))
+        before = [period.date_from for period in plan.month_period_ids if not period.in_plan]
+        self.assertEqual(before, [date(2026, 11, 1), date(2026, 12, 1)])
+        # March's 10 deals need their 50 prospects in January
+        self.assertEqual(months[date(2027, 1, 1)].leads_needed, 50)
+        self.assertEqual(months[date(2026, 11, 1)].leads_needed, 50)
+        self.assertEqual(months[date(2026, 11, 1)].deals_needed, 0)
+        self.assertEqual(months[date(2027, 12, 1)].leads_needed, 0)
+        self.assertEqual(plan.leads_needed, 600, "the whole plan counts the early prospects")
+
+    def test_seasonality_and_inputs_recompute_by_themselves(self):
+        plan = self.plan(revenue_target=130000)
+        december = plan.season_ids.filtered(lambda season: season.month == "12")
+        plan.write({"season_ids": [Command.update(december.id, {"weight": 2.0})]})
+        months = self.figures(plan, "month")
+        self.assertEqual((months[0][1], months[11][1]), (10000.0, 20000.0))
+        plan.revenue_target = 260000
+        self.assertEqual(self.figures(plan, "month")[11][1], 40000.0)
+
+    def test_origin_mix_splits_the_prospects(self):
+        plan = self.plan(revenue_target=27000, origin_line_ids=[
+            Command.create({"origin_type": "seed", "share": 50, "win_rate": 40}),
+            Command.create({"origin_type": "net", "share": 30, "win_rate": 20}),
+            Command.create({"origin_type": "spear", "share": 20, "win_rate": 5}),
+        ])
+        self.assertAlmostEqual(plan.win_rate, 27.0)
+        whole = plan.year_period_ids
+        self.assertEqual((whole.deals_needed, whole.leads_needed), (27, 100))
+        self.assertEqual((whole.leads_seed, whole.leads_net, whole.leads_spear), (50, 30, 20))
+
+    def test_stage_conversions_give_the_win_rate(self):
+        stages = self.env["crm.stage"].create([{"name": f"P{i}", "team_id": self.team.id} for i in range(3)])
+        plan = self.plan(stage_line_ids=[
+            Command.create({"stage_id": stage.id, "conversion": conversion})
+            for stage, conversion in zip(stages, (50, 40, 50))])
+        self.assertAlmostEqual(plan.win_rate, 10.0)
+        self.assertEqual(plan.leads_needed, 1200)
+        with self.assertRaises(ValidationError) as refusal:
+            plan.write({"stage_line_ids": [Command.update(plan.stage_line_ids[0].id, {"conversion": 0})]})
+        self.assertIn("0 %", str(refusal.exception))
+
+    def test_bad_input_is_refused(self):
+        for values, message in (
+            ({"win_rate": 0}, "win rate"), ({"win_rate": 101}, "win rate"),
+            ({"revenue_target": 0}, "more than 0"), ({"average_deal_value": -5}, "more than 0"),
+            ({"date_to": date(2026, 12, 31)}, "ends before it starts"),
+            ({"date_to": date(2027, 12, 15)}, "whole months"),
+        ):
+            with self.subTest(values=values):
+                self.refused(message, **values)
+        self.refused("all zero", season_ids=[
+            Command.create({"month": str(month), "weight": 0}) for month in range(1, 13)])
+        self.plan()
+        self.refused("overlaps", name="Second", date_from=date(2027, 6, 1), date_to=date(2028, 5, 31))
+        # another team, or a plan of one salesperson, may share the dates
+        self.plan(name="Other team", team_id=self.other_team.id)
+        self.plan(name="Pia's", user_id=self.rep.id)
+
+    def test_actuals_from_leads_won_deals_and_posted_invoices(self):
+        today = fields.Date.today()
+        plan = self.plan(date_from=date(self.year, 1, 1), date_to=date(self.year, 12, 31),
+                         user_id=self.rep.id)
+        Lead = self.env["crm.lead"]
+        won_stage = self.env["crm.stage"].create({"name": "P-Won", "is_won": True, "team_id": self.team.id})
+        deals = Lead.create([{"name": f"Actual {i}", "type": "opportunity", "team_id": self.team.id,
+                              "user_id": self.rep.id, "company_id": self.company.id} for i in range(3)])
+        deals[0].write({"stage_id": won_stage.id})
+        invoice = self.init_invoice("out_invoice", partner=self.partner_a, amounts=[400.0],
+                                    invoice_date=today, taxes=self.env["account.tax"])
+        invoice.opportunity_id = deals[0]
+        invoice.action_post()
+        plan.action_refresh_actuals()
+        month = plan.month_period_ids.filtered(lambda period: period.date_from == today.replace(day=1))
+        self.assertEqual((month.actual_new_leads, month.actual_deals_won, month.actual_revenue),
+                         (3, 1, 400.0))
+        self.assertEqual(month.attainment, 4.0, "400 of the month's 10,000")
+        self.assertEqual(plan.year_period_ids.actual_revenue, 400.0)
+        # changing an input keeps the actuals
+        plan.revenue_target = 240000
+        month = plan.month_period_ids.filtered(lambda period: period.date_from == today.replace(day=1))
+        self.assertEqual((month.actual_revenue, month.attainment), (400.0, 2.0))
+
+    def test_fill_from_history_with_too_few_deals_keeps_the_typed_values(self):
+        plan = self.plan(date_from=date(self.year, 1, 1), date_to=date(self.year, 12, 31))
+        plan.action_fill_from_history()
+        self.assertIn("too few", plan.history_note)
+        self.assertEqual((plan.average_deal_value, plan.win_rate), (1000.0, 20.0))
+
+    def test_reps_read_their_team_plans_only(self):
+        mine = self.plan(name="Mine")
+        other = self.plan(name="Theirs", team_id=self.other_team.id)
+        visible = self.env["crm.target.plan"].with_user(self.rep).search([("id", "in", (mine | other).ids)])
+        self.assertEqual(visible, mine)
+        with self.assertRaises(AccessError):
+            mine.with_user(self.rep).revenue_target = 1
