@@ -60,6 +60,9 @@ class CrmTargetPlan(models.Model):
     origin_line_ids = fields.One2many("crm.target.plan.origin", "plan_id", string="Origin Mix",
                                       copy=True)
     period_ids = fields.One2many("crm.target.plan.period", "plan_id", string="Figures", readonly=True)
+    parent_id = fields.Many2one("crm.target.plan", string="Team Plan", ondelete="cascade", index=True,
+                                readonly=True, help="The team plan this salesperson's plan is a share of.")
+    child_ids = fields.One2many("crm.target.plan", "parent_id", string="Members' Plans")
     month_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
                                        string="Months")
     quarter_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
@@ -215,16 +218,27 @@ class CrmTargetPlan(models.Model):
             lines.append(("quarter", max(start, self.date_from), end, members, True))
         # the whole plan: every need, those that fall before it included
         lines.append(("year", self.date_from, self.date_to, list(figures.values()), True))
+        # monthly revenue targets rounded so that they add up to the plan's
+        # (each month's cumulative target rounded, the differences kept)
+        revenue = {}
+        cumulative = rounded_before = 0.0
+        for month, figure in figures.items():
+            cumulative += figure["revenue"]
+            rounded = self.currency_id.round(cumulative)
+            revenue[month] = rounded - rounded_before
+            rounded_before = rounded
         values = []
         for period_type, start, end, members, in_plan in lines:
             total = engine.sum_figures(members)
+            target = sum(revenue[month] for month, figure in figures.items()
+                         if any(figure is member for member in members))
             values.append({
                 "plan_id": self.id,
                 "period_type": period_type,
                 "date_from": start,
                 "date_to": end,
                 "in_plan": in_plan,
-                "revenue_target": self.currency_id.round(total["revenue"]),
+                "revenue_target": self.currency_id.round(target),
                 "deals_needed": engine.count_up(total["deals"]),
                 "leads_needed": engine.count_up(total["leads"]),
                 "pipeline_value_needed": self.currency_id.round(total["pipeline"]),
@@ -233,6 +247,44 @@ class CrmTargetPlan(models.Model):
                 "leads_spear": engine.count_up(total["leads_by_origin"].get("spear", 0.0)),
             })
         return values
+
+    def action_split_members(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.target.plan.split",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_plan_id": self.id},
+        }
+
+    def _sff_split(self, weights):
+        """One plan per salesperson of ``weights`` ({user: weight}), each
+        with its share of the revenue target; the last one takes what
+        rounding leaves, so that the members' targets add up to the team's.
+        Earlier member plans of this plan are replaced."""
+        self.ensure_one()
+        total = sum(weights.values())
+        if total <= 0:
+            raise ValidationError(self.env._("At least one salesperson must carry part of the target."))
+        self.with_context(active_test=False).child_ids.unlink()
+        users = [user for user, weight in weights.items() if weight > 0]
+        remaining = self.revenue_target
+        values = []
+        for index, user in enumerate(users):
+            share = remaining if index == len(users) - 1 else \
+                self.currency_id.round(self.revenue_target * weights[user] / total)
+            remaining -= share
+            values.append({
+                "name": f"{self.name} - {user.name}", "parent_id": self.id, "user_id": user.id,
+                "team_id": self.team_id.id, "company_id": self.company_id.id,
+                "date_from": self.date_from, "date_to": self.date_to, "revenue_target": share,
+                "average_deal_value": self.average_deal_value, "win_rate": self.win_rate,
+                "sales_cycle_days": self.sales_cycle_days,
+                "season_ids": [fields.Command.create({"month": season.month, "weight": season.weight})
+                               for season in self.season_ids],
+            })
+        return self.create(values)
 
     def action_refresh_actuals(self):
         self.period_ids._sff_refresh_actuals()
@@ -474,3 +526,49 @@ class CrmTargetPlanPeriod(models.Model):
                     if period.revenue_target else 0.0,
                 })
 
+
+
+class CrmTargetPlanSplit(models.TransientModel):
+    _name = "crm.target.plan.split"
+    _description = "Split a Team Plan per Salesperson"
+
+    plan_id = fields.Many2one("crm.target.plan", required=True)
+    line_ids = fields.One2many("crm.target.plan.split.line", "split_id", string="Salespeople",
+                               compute="_compute_line_ids", store=True, readonly=False)
+
+    @api.depends("plan_id")
+    def _compute_line_ids(self):
+        for split in self:
+            members = split.plan_id.team_id.member_ids
+            split.line_ids = [fields.Command.clear()] + [
+                fields.Command.create({"user_id": user.id, "weight": 1.0}) for user in members]
+
+    def action_split(self):
+        self.ensure_one()
+        if not self.plan_id.team_id:
+            raise ValidationError(self.env._("Only a team's plan can be split per salesperson."))
+        weights = {}
+        for line in self.line_ids:
+            weights[line.user_id] = weights.get(line.user_id, 0.0) + line.weight
+        plans = self.plan_id._sff_split(weights)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.target.plan",
+            "view_mode": "list,form",
+            "domain": [("id", "in", plans.ids)],
+            "name": self.env._("Members' Plans"),
+        }
+
+
+class CrmTargetPlanSplitLine(models.TransientModel):
+    _name = "crm.target.plan.split.line"
+    _description = "Salesperson's Share of a Team Plan"
+
+    split_id = fields.Many2one("crm.target.plan.split", required=True, ondelete="cascade")
+    user_id = fields.Many2one("res.users", string="Salesperson", required=True)
+    weight = fields.Float(default=1.0, digits=(16, 2), help="Equal weights give equal shares.")
+
+    @api.constrains("weight")
+    def _check_weight(self):
+        if any(line.weight < 0 for line in self):
+            raise ValidationError(self.env._("A salesperson's weight cannot be negative."))

@@ -29,13 +29,16 @@ class CrmQuotaReport(models.Model):
                                       "credit_amount_currency", "max_date"],
         "crm.lead": ["user_id", "team_id"],
         "res.company": ["crm_quota_basis"],
+        "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
+        "crm.target.plan.period": ["plan_id", "period_type", "in_plan", "date_from", "revenue_target"],
     }
 
     date = fields.Date(readonly=True, help="The invoice date, or the payment date when "
                        "attainment counts payments.")
     basis = fields.Selection(
-        [("accrual", "Invoiced"), ("cash", "Paid")], readonly=True,
-        help="What the company counts: posted invoices, or payments received.")
+        [("accrual", "Invoiced"), ("cash", "Paid"), ("target", "Target")], readonly=True,
+        help="What the company counts: posted invoices, or payments received; target rows "
+        "carry the target plans' monthly revenue targets.")
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     move_type = fields.Selection(
         [("out_invoice", "Invoice"), ("out_refund", "Credit Note")], string="Type", readonly=True)
@@ -47,6 +50,9 @@ class CrmQuotaReport(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     amount = fields.Monetary(string="Revenue", readonly=True, currency_field="currency_id",
                              help="Untaxed, in the company's currency; credit notes subtract.")
+    target = fields.Monetary(string="Target", readonly=True, currency_field="currency_id",
+                             help="The revenue target of the salesperson's (or team's) target plan "
+                             "for the month.")
 
     def init(self):
         credited = SQL(
@@ -63,7 +69,7 @@ class CrmQuotaReport(models.Model):
                        m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
                        %(credited)s, m.company_id,
                        COALESCE(m.amount_untaxed_signed * %(settled)s / NULLIF(m.amount_total, 0), 0)
-                           AS amount
+                           AS amount, 0 AS target
                   FROM account_partial_reconcile p
                   JOIN account_move_line ml ON ml.id = %(side)s
                   JOIN account_account a ON a.id = ml.account_id
@@ -82,7 +88,7 @@ class CrmQuotaReport(models.Model):
             """
             SELECT m.id * 4 AS id, m.invoice_date AS date, 'accrual' AS basis,
                    m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
-                   %(credited)s, m.company_id, m.amount_untaxed_signed AS amount
+                   %(credited)s, m.company_id, m.amount_untaxed_signed AS amount, 0 AS target
               FROM account_move m
               JOIN res_company c ON c.id = m.company_id
          LEFT JOIN crm_lead l ON l.id = m.opportunity_id
@@ -90,6 +96,15 @@ class CrmQuotaReport(models.Model):
                AND m.move_type IN %(types)s
             UNION ALL %(debit)s
             UNION ALL %(credit)s
+            UNION ALL
+            -- the monthly targets of the plans (of the members' plans where a
+            -- team plan is split, so that nothing counts twice)
+            SELECT pp.id * 4 + 1, pp.date_from, 'target', NULL, NULL, NULL, NULL,
+                   p.user_id, p.team_id, p.company_id, 0, pp.revenue_target
+              FROM crm_target_plan_period pp
+              JOIN crm_target_plan p ON p.id = pp.plan_id
+             WHERE pp.period_type = 'month' AND pp.in_plan AND p.active
+               AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             """,
             credited=credited, types=SALE_DOCUMENTS,
             debit=paid(2, "debit_move_id", "debit_amount_currency"),
@@ -99,7 +114,7 @@ class CrmQuotaReport(models.Model):
     def _sff_attainment(self, domain):
         """Revenue by salesperson (rows) and month (columns) for ``domain``
         (record rules apply): what the spreadsheet shows."""
-        cells = self._read_group(domain, ["user_id", "date:month"], ["amount:sum"])
+        cells = self._read_group(domain + [("basis", "!=", "target")], ["user_id", "date:month"], ["amount:sum"])
         months = sorted({month for _user, month, _amount in cells if month})
         rows = {}
         for user, month, amount in cells:

@@ -163,3 +163,31 @@ class TestTargetPlan(TestSaleCommon):
         self.assertEqual(visible, mine)
         with self.assertRaises(AccessError):
             mine.with_user(self.rep).revenue_target = 1
+
+    def test_split_per_salesperson_adds_up_to_the_team_target(self):
+        other = new_test_user(self.env, login="sff_plan_other", name="Olaf Rep",
+                              groups="sales_team.group_sale_salesman",
+                              company_id=self.company.id, company_ids=[self.company.id])
+        third = new_test_user(self.env, login="sff_plan_third", name="Tess Rep",
+                              groups="sales_team.group_sale_salesman",
+                              company_id=self.company.id, company_ids=[self.company.id])
+        self.team.member_ids = [Command.link(other.id), Command.link(third.id)]
+        plan = self.plan(revenue_target=100000)
+        split = self.env["crm.target.plan.split"].create({"plan_id": plan.id})
+        self.assertEqual(split.line_ids.user_id, self.rep | other | third)
+        split.action_split()
+        targets = {child.user_id.name: child.revenue_target for child in plan.child_ids}
+        # equal shares of 100,000: two of 33,333.33 and the rest
+        self.assertEqual(targets, {"Pia Rep": 33333.33, "Olaf Rep": 33333.33, "Tess Rep": 33333.34})
+        self.assertEqual(sum(targets.values()), 100000)
+        # typed weights, split again: the earlier members' plans are replaced
+        split = self.env["crm.target.plan.split"].create({"plan_id": plan.id})
+        for line, weight in zip(split.line_ids.sorted(lambda line: line.user_id.name), (1, 2, 1)):
+            line.weight = weight
+        split.action_split()
+        targets = {child.user_id.name: child.revenue_target for child in plan.child_ids}
+        self.assertEqual(targets, {"Olaf Rep": 25000.0, "Pia Rep": 50000.0, "Tess Rep": 25000.0})
+        # the quota report shows the members' monthly targets, not the team's again
+        rows = self.env["crm.quota.report"].search([("basis", "=", "target"), ("team_id", "=", self.team.id)])
+        self.assertEqual(round(sum(rows.mapped("target")), 2), 100000.0)
+        self.assertEqual(len(rows), 36)
