@@ -57,9 +57,15 @@ class _Generator:
         # the sources whose origin type is known: seeds, nets and spears
         sources = self.env["utm.source"].search([("origin_type", "!=", False)])
         reasons = self.env["crm.lost.reason"].search([], limit=10)
-        products = self.env["product.product"].search(
-            [("sale_ok", "=", True), ("type", "=", "service")], limit=8
-        ) or self.env["product.product"].search([("sale_ok", "=", True)], limit=8)
+        # services invoiced on order first, so that won deals' orders can be
+        # invoiced at once
+        Product = self.env["product.product"]
+        products = (
+            Product.search([("sale_ok", "=", True), ("type", "=", "service"),
+                            ("invoice_policy", "=", "order")], limit=8)
+            or Product.search([("sale_ok", "=", True), ("type", "=", "service")], limit=8)
+            or Product.search([("sale_ok", "=", True)], limit=8)
+        )
 
         plans = []
         for index in range(count):
@@ -120,7 +126,7 @@ class _Generator:
         today = fields.Date.today()
         orders = self.env["sale.order"].search([
             ("opportunity_id", "in", [plan["lead"].id for plan in plans]), ("state", "=", "sale"),
-        ])
+        ]).filtered(lambda order: order.invoice_status == "to invoice")
         for order in orders:
             deal = order.opportunity_id
             invoiced_on = (deal.date_closed or fields.Datetime.now()).date()

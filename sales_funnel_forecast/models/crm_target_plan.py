@@ -286,6 +286,11 @@ class CrmTargetPlan(models.Model):
             })
         return self.create(values)
 
+    def _sff_demo_split(self):
+        """Demo data: equal shares for the team's salespeople."""
+        for plan in self:
+            plan._sff_split({user: 1.0 for user in plan.team_id.member_ids})
+
     def action_refresh_actuals(self):
         self.period_ids._sff_refresh_actuals()
         return True
@@ -517,10 +522,12 @@ class CrmTargetPlanPeriod(models.Model):
             for period in periods:
                 figures = [values for month, values in monthly.items()
                            if period.date_from <= month <= period.date_to]
-                revenue = sum(values[2] for values in figures)
+                # the months before the plan count the prospects that entered
+                # for it, not revenue or deals of their own
+                revenue = sum(values[2] for values in figures) if period.in_plan else 0.0
                 period.write({
                     "actual_new_leads": sum(values[0] for values in figures),
-                    "actual_deals_won": sum(values[1] for values in figures),
+                    "actual_deals_won": sum(values[1] for values in figures) if period.in_plan else 0,
                     "actual_revenue": plan.currency_id.round(revenue),
                     "attainment": round(100.0 * revenue / period.revenue_target, 1)
                     if period.revenue_target else 0.0,

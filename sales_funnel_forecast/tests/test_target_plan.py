@@ -191,3 +191,12 @@ class TestTargetPlan(TestSaleCommon):
         rows = self.env["crm.quota.report"].search([("basis", "=", "target"), ("team_id", "=", self.team.id)])
         self.assertEqual(round(sum(rows.mapped("target")), 2), 100000.0)
         self.assertEqual(len(rows), 36)
+
+    def test_printed_plan_carries_the_figures(self):
+        plan = self.plan(name="Printed plan")
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "sales_funnel_forecast.action_report_target_plan", plan.ids)
+        text = html.decode()
+        self.assertIn("Printed plan", text)
+        for figure in ("120,000.00", "600,000.00", "Q4 2027", "2027-12"):
+            self.assertIn(figure, text)
