@@ -17,7 +17,6 @@ class AccountMove(models.Model):
 
     opportunity_id = fields.Many2one(
         "crm.lead",
-        string="Opportunity",
         compute="_compute_opportunity_id",
         store=True,
         readonly=False,

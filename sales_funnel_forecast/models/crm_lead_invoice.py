@@ -53,7 +53,7 @@ class CrmLead(models.Model):
         "account.move", "opportunity_id", string="Invoices",
         domain=[("move_type", "in", SALE_DOCUMENTS)],
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_count", string="Invoice Count")
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
     invoiced_amount = fields.Monetary(
         string="Invoiced", currency_field="company_currency",
         compute="_compute_invoice_amounts", store=True, copy=False,

@@ -42,8 +42,8 @@ class CrmTargetPlan(models.Model):
                             default=lambda self: date(fields.Date.context_today(self).year, 1, 1))
     date_to = fields.Date(string="To", required=True, tracking=True,
                           default=lambda self: date(fields.Date.context_today(self).year, 12, 31))
-    revenue_target = fields.Monetary(string="Revenue Target", required=True, tracking=True)
-    average_deal_value = fields.Monetary(string="Average Deal Value", required=True, tracking=True)
+    revenue_target = fields.Monetary(required=True, tracking=True)
+    average_deal_value = fields.Monetary(required=True, tracking=True)
     win_rate = fields.Float(
         string="Win Rate (%)", digits=(16, 2), tracking=True,
         compute="_compute_win_rate", store=True, readonly=False, precompute=True,
@@ -446,7 +446,7 @@ class CrmTargetPlanPeriod(models.Model):
     in_plan = fields.Boolean(
         string="Within the Plan", default=True,
         help="Off for the months before the plan in which prospects must already enter.")
-    revenue_target = fields.Monetary(string="Revenue Target")
+    revenue_target = fields.Monetary()
     deals_needed = fields.Integer(string="Deals to Close")
     leads_needed = fields.Integer(string="New Prospects Needed")
     pipeline_value_needed = fields.Monetary(string="Pipeline Value to Enter")
@@ -532,50 +532,3 @@ class CrmTargetPlanPeriod(models.Model):
                     "attainment": round(100.0 * revenue / period.revenue_target, 1)
                     if period.revenue_target else 0.0,
                 })
-
-
-
-class CrmTargetPlanSplit(models.TransientModel):
-    _name = "crm.target.plan.split"
-    _description = "Split a Team Plan per Salesperson"
-
-    plan_id = fields.Many2one("crm.target.plan", required=True)
-    line_ids = fields.One2many("crm.target.plan.split.line", "split_id", string="Salespeople",
-                               compute="_compute_line_ids", store=True, readonly=False)
-
-    @api.depends("plan_id")
-    def _compute_line_ids(self):
-        for split in self:
-            members = split.plan_id.team_id.member_ids
-            split.line_ids = [fields.Command.clear()] + [
-                fields.Command.create({"user_id": user.id, "weight": 1.0}) for user in members]
-
-    def action_split(self):
-        self.ensure_one()
-        if not self.plan_id.team_id:
-            raise ValidationError(self.env._("Only a team's plan can be split per salesperson."))
-        weights = {}
-        for line in self.line_ids:
-            weights[line.user_id] = weights.get(line.user_id, 0.0) + line.weight
-        plans = self.plan_id._sff_split(weights)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.target.plan",
-            "view_mode": "list,form",
-            "domain": [("id", "in", plans.ids)],
-            "name": self.env._("Members' Plans"),
-        }
-
-
-class CrmTargetPlanSplitLine(models.TransientModel):
-    _name = "crm.target.plan.split.line"
-    _description = "Salesperson's Share of a Team Plan"
-
-    split_id = fields.Many2one("crm.target.plan.split", required=True, ondelete="cascade")
-    user_id = fields.Many2one("res.users", string="Salesperson", required=True)
-    weight = fields.Float(default=1.0, digits=(16, 2), help="Equal weights give equal shares.")
-
-    @api.constrains("weight")
-    def _check_weight(self):
-        if any(line.weight < 0 for line in self):
-            raise ValidationError(self.env._("A salesperson's weight cannot be negative."))

@@ -50,7 +50,7 @@ class CrmQuotaReport(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     amount = fields.Monetary(string="Revenue", readonly=True, currency_field="currency_id",
                              help="Untaxed, in the company's currency; credit notes subtract.")
-    target = fields.Monetary(string="Target", readonly=True, currency_field="currency_id",
+    target = fields.Monetary(readonly=True, currency_field="currency_id",
                              help="The revenue target of the salesperson's (or team's) target plan "
                              "for the month.")
 

@@ -1,2 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import crm_funnel_export, crm_lead_lost, crm_stage_catalogue_apply, crm_stage_stall_proposal
+from . import (
+    crm_funnel_export,
+    crm_lead_lost,
+    crm_stage_catalogue_apply,
+    crm_stage_stall_proposal,
+    crm_target_plan_split,
+)

@@ -1,0 +1,50 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A team's target plan split into one plan per salesperson."""
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmTargetPlanSplit(models.TransientModel):
+    _name = "crm.target.plan.split"
+    _description = "Split a Team Plan per Salesperson"
+
+    plan_id = fields.Many2one("crm.target.plan", required=True)
+    line_ids = fields.One2many("crm.target.plan.split.line", "split_id", string="Salespeople",
+                               compute="_compute_line_ids", store=True, readonly=False)
+
+    @api.depends("plan_id")
+    def _compute_line_ids(self):
+        for split in self:
+            members = split.plan_id.team_id.member_ids
+            split.line_ids = [fields.Command.clear()] + [
+                fields.Command.create({"user_id": user.id, "weight": 1.0}) for user in members]
+
+    def action_split(self):
+        self.ensure_one()
+        if not self.plan_id.team_id:
+            raise ValidationError(self.env._("Only a team's plan can be split per salesperson."))
+        weights = {}
+        for line in self.line_ids:
+            weights[line.user_id] = weights.get(line.user_id, 0.0) + line.weight
+        plans = self.plan_id._sff_split(weights)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.target.plan",
+            "view_mode": "list,form",
+            "domain": [("id", "in", plans.ids)],
+            "name": self.env._("Members' Plans"),
+        }
+
+
+class CrmTargetPlanSplitLine(models.TransientModel):
+    _name = "crm.target.plan.split.line"
+    _description = "Salesperson's Share of a Team Plan"
+
+    split_id = fields.Many2one("crm.target.plan.split", required=True, ondelete="cascade")
+    user_id = fields.Many2one("res.users", string="Salesperson", required=True)
+    weight = fields.Float(default=1.0, digits=(16, 2), help="Equal weights give equal shares.")
+
+    @api.constrains("weight")
+    def _check_weight(self):
+        if any(line.weight < 0 for line in self):
+            raise ValidationError(self.env._("A salesperson's weight cannot be negative."))
