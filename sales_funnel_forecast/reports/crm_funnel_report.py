@@ -227,6 +227,7 @@ class CrmFunnelReport(models.Model):
                 before = previous.get((funnel["team_id"], row["stage_id"]))
                 row["compare_reached"] = before["reached"] if before else 0
                 row["compare_conversion_rate"] = before["conversion_rate"] if before else None
+        self._sff_add_plans(funnels, date_from or fields.Date.context_today(self))
         team = self.env["crm.team"].browse(team_id)
         user = self.env["res.users"].browse(user_id)
         return {
@@ -255,6 +256,28 @@ class CrmFunnelReport(models.Model):
                 ) if value]
             ),
         }
+
+    @api.model
+    def _sff_add_plans(self, funnels, day):
+        """The plan's funnel beside each team's real one: the target plan of
+        the team (not a salesperson's) in force on ``day`` gives each stage
+        its target conversion, and the deals that would reach it if as many
+        as really reached the first stage moved on at those rates. Stages
+        without a conversion line in the plan pass every deal on."""
+        Plan = self.env["crm.target.plan"]
+        for funnel in funnels:
+            plan = funnel["team_id"] and Plan.search([
+                ("team_id", "=", funnel["team_id"]), ("user_id", "=", False),
+                ("date_from", "<=", day), ("date_to", ">=", day),
+            ], limit=1)
+            targets = {line.stage_id.id: line.conversion for line in plan.stage_line_ids} if plan else {}
+            funnel["plan_name"] = plan.name if targets else False
+            expected = funnel["stages"][0]["reached"] if funnel["stages"] else 0
+            for row in funnel["stages"]:
+                row["target_conversion"] = targets.get(row["stage_id"]) if targets else None
+                row["plan_reached"] = round(expected, 1) if targets else None
+                if targets:
+                    expected *= targets.get(row["stage_id"], 100.0) / 100.0
 
     @api.model
     def get_funnel_dashboard(self, params):

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
+from datetime import date, timedelta
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -229,3 +230,24 @@ class TestFunnelPeriods(FunnelReportCase):
         self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
         first = self.env["crm.funnel.report"].with_user(self.rep).get_funnel_dashboard({"period": "all"})
         self.assertEqual((first["team_id"], first["team_name"]), (self.team.id, self.team.name))
+
+    def test_plan_funnel_beside_the_real_one(self):
+        self.build()
+        self.env["crm.target.plan"].create({
+            "name": "Funnel plan", "team_id": self.team.id,
+            "date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31),
+            "revenue_target": 100000, "average_deal_value": 1000,
+            "stage_line_ids": [Command.create({"stage_id": self.a.id, "conversion": 60}),
+                               Command.create({"stage_id": self.b.id, "conversion": 50}),
+                               Command.create({"stage_id": self.c.id, "conversion": 40})],
+        })
+        data = self.env["crm.funnel.report"]._sff_report_data(
+            team_id=self.team.id, period="custom", date_from="2026-03-01", date_to="2026-04-01")
+        [funnel] = data["funnels"]
+        self.assertEqual(funnel["plan_name"], "Funnel plan")
+        rows = {row["stage_id"]: row for row in funnel["stages"]}
+        # 5 deals really reached A: the plan expects 5, then 3, 1.5 and 0.6
+        self.assertEqual([rows[stage.id]["plan_reached"] for stage in (self.a, self.b, self.c, self.w)],
+                         [5.0, 3.0, 1.5, 0.6])
+        self.assertEqual([rows[stage.id]["target_conversion"] for stage in (self.a, self.b, self.c, self.w)],
+                         [60.0, 50.0, 40.0, None])

@@ -95,6 +95,10 @@ export class FunnelDashboard extends Component {
                 return {
                     ...stage,
                     width: widest ? (100 * stage.reached) / widest : 0,
+                    planWidth:
+                        widest && stage.plan_reached !== null && stage.plan_reached !== undefined
+                            ? Math.min(100, (100 * stage.plan_reached) / widest)
+                            : null,
                     wonShare: share(stage.won),
                     lostShare: share(stage.lost_here),
                     openShare: share(stage.open_here),
