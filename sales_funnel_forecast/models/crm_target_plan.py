@@ -283,6 +283,12 @@ class CrmTargetPlan(models.Model):
                 "sales_cycle_days": self.sales_cycle_days,
                 "season_ids": [fields.Command.create({"month": season.month, "weight": season.weight})
                                for season in self.season_ids],
+                "stage_line_ids": [fields.Command.create({"stage_id": line.stage_id.id,
+                                                         "conversion": line.conversion})
+                                   for line in self.stage_line_ids],
+                "origin_line_ids": [fields.Command.create({"origin_type": line.origin_type,
+                                                          "share": line.share, "win_rate": line.win_rate})
+                                    for line in self.origin_line_ids],
             })
         return self.create(values)
 
@@ -403,6 +409,19 @@ class CrmTargetPlanStage(models.Model):
     sequence = fields.Integer(related="stage_id.sequence", store=True)
     conversion = fields.Float(string="Moves On (%)", digits=(16, 2),
                               help="Of the deals in this stage, the share that moves on to the next.")
+    reach_share = fields.Float(
+        compute="_compute_reach_share", store=True, digits=(16, 6),
+        help="Of the new prospects, the share expected to reach this stage: the product of the "
+        "conversions of the stages before it.")
+
+    @api.depends("plan_id.stage_line_ids.conversion", "plan_id.stage_line_ids.sequence")
+    def _compute_reach_share(self):
+        for plan in self.plan_id:
+            share = 1.0
+            for line in plan.stage_line_ids.sorted(
+                    lambda line: engine.stage_order_key(line.sequence, line.stage_id.id)):
+                line.reach_share = share
+                share *= line.conversion / 100.0
 
     @api.constrains("conversion")
     def _check_conversion(self):

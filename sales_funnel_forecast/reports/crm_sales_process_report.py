@@ -9,6 +9,7 @@ ROW_KINDS = [
     ("new", "New prospect"),
     ("quotation", "Quotation sent"),
     ("activity", "Activity"),
+    ("target", "Target plan"),
 ]
 
 
@@ -35,6 +36,9 @@ class CrmSalesProcessReport(models.Model):
                      "forecast_excluded"],
         "sale.order": ["opportunity_id", "state", "date_order", "amount_untaxed", "currency_rate"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
+        "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
+        "crm.target.plan.period": ["plan_id", "period_type", "date_from", "date_to", "leads_needed"],
+        "crm.target.plan.stage": ["plan_id", "stage_id", "reach_share"],
     }
 
     kind = fields.Selection(ROW_KINDS, readonly=True)
@@ -61,6 +65,13 @@ class CrmSalesProcessReport(models.Model):
         string="Activities", readonly=True,
         help="Activities marked done and messages or notes logged on deals.",
     )
+    target_new_count = fields.Float(
+        string="Target New Prospects", readonly=True, digits=(16, 1),
+        help="The new prospects the target plans need, each month's spread evenly over its days.")
+    target_reached_count = fields.Float(
+        string="Target Stages Reached", readonly=True, digits=(16, 1),
+        help="The prospects the target plans expect to reach each stage: the new prospects "
+        "needed times the share of them that the plan's stage conversions bring that far.")
 
     def init(self):
         deal = """l.user_id, l.team_id, l.company_id, l.partner_id, l.source_id,
@@ -71,27 +82,51 @@ class CrmSalesProcessReport(models.Model):
                    r.user_id, r.team_id, r.company_id, r.partner_id, r.source_id,
                    r.medium_id, r.campaign_id, r.origin_type,
                    1 AS reached_count, 0 AS new_count, 0 AS quotation_count,
-                   0 AS quotation_amount, 0 AS activity_count
+                   0 AS quotation_amount, 0 AS activity_count,
+                   0.0 AS target_new_count, 0.0 AS target_reached_count
               FROM crm_lead_stage_reach r
              UNION ALL
             SELECT l.id * 4 + 1, 'new', l.create_date, l.id, l.stage_id, {deal},
-                   0, 1, 0, 0, 0
+                   0, 1, 0, 0, 0, 0.0, 0.0
               FROM crm_lead l
              UNION ALL
             SELECT o.id * 4 + 2, 'quotation', o.date_order, l.id, l.stage_id, {deal},
                    0, 0, 1,
                    o.amount_untaxed / CASE COALESCE(o.currency_rate, 0) WHEN 0 THEN 1.0
                                           ELSE o.currency_rate END,
-                   0
+                   0, 0.0, 0.0
               FROM sale_order o
               JOIN crm_lead l ON l.id = o.opportunity_id
              WHERE o.state IN ('sent', 'sale')
              UNION ALL
             SELECT m.id * 4 + 3, 'activity', m.date, l.id, l.stage_id, {deal},
-                   0, 0, 0, 0, 1
+                   0, 0, 0, 0, 1, 0.0, 0.0
               FROM mail_message m
               JOIN crm_lead l ON l.id = m.res_id
              WHERE m.model = 'crm.lead'
                AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
+             UNION ALL
+            -- the target plans, day by day: each month's new prospects spread
+            -- evenly over its days (one row without a stage), and the share of
+            -- them expected to reach each stage of the plan (the members'
+            -- plans where a team plan is split, so that nothing counts twice)
+            SELECT 4 * ((pp.id::bigint * 32 + EXTRACT(DAY FROM d.day)::int) * 1024
+                        + ps.ordinal),
+                   'target', d.day, NULL, ps.stage_id, p.user_id, p.team_id, p.company_id,
+                   NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0,
+                   CASE WHEN ps.id IS NULL THEN pp.leads_needed / days.n ELSE 0.0 END,
+                   CASE WHEN ps.id IS NULL THEN 0.0 ELSE pp.leads_needed / days.n * ps.reach_share END
+              FROM crm_target_plan_period pp
+              JOIN crm_target_plan p ON p.id = pp.plan_id
+              CROSS JOIN LATERAL (SELECT (pp.date_to - pp.date_from + 1)::float AS n) days
+              CROSS JOIN LATERAL generate_series(pp.date_from, pp.date_to, interval '1 day') AS d(day)
+              LEFT JOIN LATERAL (
+                  SELECT 0::bigint AS ordinal, NULL::int AS id, NULL::int AS stage_id, 1.0 AS reach_share
+                   UNION ALL
+                  SELECT row_number() OVER (ORDER BY s.id), s.id, s.stage_id, s.reach_share
+                    FROM crm_target_plan_stage s WHERE s.plan_id = p.id
+              ) ps ON TRUE
+             WHERE pp.period_type = 'month' AND p.active
+               AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             """
         ))

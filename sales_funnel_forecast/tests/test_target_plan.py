@@ -200,3 +200,30 @@ class TestTargetPlan(TestSaleCommon):
         self.assertIn("Printed plan", text)
         for figure in ("120,000.00", "600,000.00", "Q4 2027", "2027-12"):
             self.assertIn(figure, text)
+
+    def test_weekly_targets_in_the_sales_process_report(self):
+        stages = self.env["crm.stage"].create([{"name": f"W{i}", "team_id": self.team.id, "sequence": 960 + i}
+                                               for i in range(3)])
+        # 120,000 at 1,000 a deal, 20 % won: 600 prospects, 50 a month;
+        # half of them reach the second stage, a fifth of those the third
+        plan = self.plan(stage_line_ids=[
+            Command.create({"stage_id": stage.id, "conversion": conversion})
+            for stage, conversion in zip(stages, (50, 40, 100))])
+        self.assertEqual(plan.stage_line_ids.sorted("sequence").mapped("reach_share"), [1.0, 0.5, 0.2])
+        self.assertEqual(plan.month_period_ids[0].leads_needed, 50)
+        Report = self.env["crm.sales.process.report"]
+        week = [("kind", "=", "target"), ("team_id", "=", self.team.id),
+                ("date", ">=", "2027-01-04"), ("date", "<", "2027-01-11")]
+        [(new, reached)] = Report._read_group(week, [], ["target_new_count:sum", "target_reached_count:sum"])
+        # 7 of January's 31 days of 50 prospects
+        self.assertAlmostEqual(new, 7 * 50 / 31)
+        by_stage = dict(Report._read_group(week + [("stage_id", "!=", False)], ["stage_id"],
+                                           ["target_reached_count:sum"]))
+        self.assertAlmostEqual(by_stage[stages[0]], 7 * 50 / 31)
+        self.assertAlmostEqual(by_stage[stages[1]], 7 * 50 / 31 * 0.5)
+        self.assertAlmostEqual(by_stage[stages[2]], 7 * 50 / 31 * 0.2)
+        self.assertAlmostEqual(reached, 7 * 50 / 31 * 1.7)
+        # a whole year of targets adds up to the plan's 600
+        [(year,)] = Report._read_group([("kind", "=", "target"), ("team_id", "=", self.team.id)], [],
+                                       ["target_new_count:sum"])
+        self.assertAlmostEqual(year, 600)
