@@ -197,7 +197,17 @@ def initial_contact_status_sql():
 def uninstall_hook(env):
     """Archived stages are a notion of this module: once it is gone they
     would show again in every pipeline. Those that no deal is in are the ones
-    users wanted to delete (or stages restored from the chatter): they go."""
+    users wanted to delete (or stages restored from the chatter): they go.
+    The lost reasons the module shipped that deals were lost with stay, as
+    the company's own: they are no longer the module's to remove. The deals'
+    buying roles go with their table, before Odoo removes the role types
+    they point to."""
+    env.cr.execute(
+        """DELETE FROM ir_model_data d
+            WHERE d.module = 'sales_funnel_forecast' AND d.model = 'crm.lost.reason'
+              AND EXISTS (SELECT 1 FROM crm_lead l WHERE l.lost_reason_id = d.res_id)"""
+    )
+    env.cr.execute("DELETE FROM crm_lead_buying_role")
     Stage = env["crm.stage"].with_context(active_test=False, **{MODULE_UNINSTALL_FLAG: True})
     env.cr.execute(
         """SELECT s.id FROM crm_stage s

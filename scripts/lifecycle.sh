@@ -70,7 +70,11 @@ stage = env["crm.stage"].create({"name": "Lifecycle archived", "sequence": 500})
 stage.action_archive()
 PY
 stages=$(q "$DB" "SELECT count(*) FROM crm_stage WHERE active")
-echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" | sff_odoo_exec "$DB"
+uninstall_log="$(mktemp)"
+echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" \
+    | sff_odoo_exec "$DB" 2>&1 | tee "$uninstall_log"
+! grep -q "bad query" "$uninstall_log" || fail "the uninstall logged failed queries (see above)"
+rm -f "$uninstall_log"
 [ "$(q "$DB" "SELECT state FROM ir_module_module WHERE name = 'sales_funnel_forecast'")" = "uninstalled" ] \
     || fail "uninstall did not complete"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.tables WHERE table_name = 'crm_lead_stage_history'")" ] \
@@ -82,6 +86,8 @@ echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).b
     || fail "uninstall left archived stages that would show again"
 [ -z "$(q "$DB" "SELECT 1 FROM ir_config_parameter WHERE key LIKE 'sales_funnel_forecast.%'")" ] \
     || fail "uninstall left configuration parameters"
+[ "$(q "$DB" "SELECT count(*) FROM crm_lead WHERE lost_reason_id IS NOT NULL AND lost_reason_id NOT IN (SELECT id FROM crm_lost_reason)")" = 0 ] \
+    || fail "uninstall left deals with a lost reason that no longer exists"
 echo "lifecycle: uninstall removed the module's tables, columns and archived stages, kept $deals deals"
 
 # --- 3. install onto existing deals ------------------------------------------------
