@@ -12,6 +12,15 @@ ORIGIN_TYPES = [
 ]
 
 
+
+# the columns of a funnel row that the report views over them read
+REACH_COLUMNS = [
+    "lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on", "deal_state",
+    "is_current", "is_lost_stage", "is_stalled", "has_decision_maker", "user_id", "team_id",
+    "company_id", "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
+    "lead_create_date", "date_closed", "expected_revenue", "invoiced_amount",
+]
+
 class CrmLeadStageReach(models.Model):
     """One row per opportunity and per stage of its team's pipeline that it
     cumulatively reached: every stage up to the furthest one it entered (in

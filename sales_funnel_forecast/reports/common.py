@@ -30,30 +30,24 @@ class FunnelReportMixin(models.AbstractModel):
     def _compute_search_only(self):
         self.product_id = self.product_categ_id = self.partner_category_id = False
 
-    def _sff_lead_subquery(self, sql):
-        return [("lead_id", "in", sql)]
+    def _sff_quoted_deals(self, products):
+        """Rows whose deal has a live quotation or order of ``products`` (a
+        query on product.product)."""
+        return [("lead_id", "in", SQL(
+            """(SELECT o.opportunity_id FROM sale_order o
+                  JOIN sale_order_line ol ON ol.order_id = o.id
+                 WHERE o.opportunity_id IS NOT NULL AND o.state <> 'cancel'
+                   AND ol.product_id IN %s)""",
+            products.subselect(),
+        ))]
 
     def _search_product_id(self, operator, value):
-        products = self.env["product.product"]._search([("id", operator, value)])
-        return self._sff_lead_subquery(SQL(
-            """(SELECT o.opportunity_id FROM sale_order o
-                  JOIN sale_order_line ol ON ol.order_id = o.id
-                 WHERE o.opportunity_id IS NOT NULL AND o.state <> 'cancel'
-                   AND ol.product_id IN %s)""",
-            products.subselect(),
-        ))
+        return self._sff_quoted_deals(self.env["product.product"]._search([("id", operator, value)]))
 
     def _search_product_categ_id(self, operator, value):
-        products = self.env["product.product"]._search([("categ_id", "child_of", value)]
-                                                        if operator in ("=", "in", "child_of")
-                                                        else [("categ_id", operator, value)])
-        return self._sff_lead_subquery(SQL(
-            """(SELECT o.opportunity_id FROM sale_order o
-                  JOIN sale_order_line ol ON ol.order_id = o.id
-                 WHERE o.opportunity_id IS NOT NULL AND o.state <> 'cancel'
-                   AND ol.product_id IN %s)""",
-            products.subselect(),
-        ))
+        return self._sff_quoted_deals(self.env["product.product"]._search(
+            [("categ_id", "child_of", value)] if operator in ("=", "in", "child_of")
+            else [("categ_id", operator, value)]))
 
     def _search_partner_category_id(self, operator, value):
         partners = self.env["res.partner"]._search([("category_id", operator, value)])

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import engine
-from ..models.crm_lead_stage_reach import DEAL_STATES
+from ..models.crm_lead_stage_reach import DEAL_STATES, REACH_COLUMNS
 
 
 class CrmFunnelReport(models.Model):
@@ -27,12 +27,7 @@ class CrmFunnelReport(models.Model):
     # reading the report writes the funnel rows queued by the deals (the
     # rows' own flush does it) and what the view joins
     _depends = {
-        "crm.lead.stage.reach": ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on",
-                                 "deal_state", "is_current", "is_lost_stage", "is_stalled",
-                                 "has_decision_maker", "user_id", "team_id",
-                                 "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
-                                 "origin_type", "lead_create_date", "date_closed", "expected_revenue",
-                                 "invoiced_amount"],
+        "crm.lead.stage.reach": REACH_COLUMNS,
         "res.partner": ["industry_id"],
         "crm.lead": ["partner_id", "active", "is_stalled", "type"],
     }

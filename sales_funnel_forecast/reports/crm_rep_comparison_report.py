@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+from ..models.crm_lead_stage_reach import ORIGIN_TYPES, REACH_COLUMNS
 
 
 class CrmRepComparisonReport(models.Model):
@@ -18,11 +18,7 @@ class CrmRepComparisonReport(models.Model):
     _rec_name = "lead_id"
     _order = "date desc"
     _depends = {
-        "crm.lead.stage.reach": ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on",
-                                 "deal_state", "is_current", "is_lost_stage", "is_stalled",
-                                 "user_id", "team_id",
-                                 "company_id", "partner_id", "source_id", "medium_id", "campaign_id",
-                                 "origin_type", "lead_create_date", "date_closed", "expected_revenue"],
+        "crm.lead.stage.reach": REACH_COLUMNS,
         "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
                      "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
                      "date_deadline", "expected_revenue", "probability", "forecast_revenue",

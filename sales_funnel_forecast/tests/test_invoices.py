@@ -340,3 +340,14 @@ class TestInvoices(TestSaleCommon):
         self.env.flush_all()
         self.assertTrue(computed)
         self.assertEqual(set(computed), {deal.id})
+
+    def test_project_catalogue_steps_follow_the_documents(self):
+        lines = self.env.ref("sales_funnel_forecast.catalogue_project_sales").line_ids
+        self.assertEqual({line.name: line.document_trigger for line in lines if line.document_trigger},
+                         {"Order": "order", "Invoice": "invoice", "Payment": "payment"})
+        team = self.env["crm.team"].create({"name": "Catalogue team", "company_id": self.company.id})
+        wizard = self.env["crm.stage.catalogue.apply"].create({
+            "team_id": team.id, "catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_project_sales").id})
+        stages = wizard._apply_lines(wizard.catalogue_id.line_ids)
+        self.assertEqual(sorted(stages.filtered("document_trigger").mapped("document_trigger")),
+                         ["invoice", "order", "payment"])
