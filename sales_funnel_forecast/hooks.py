@@ -39,15 +39,17 @@ def post_init_hook(env):
     with_invoices = Lead._sff_fill_invoice_amounts()
     invoices_seconds = time.perf_counter() - start
     start = time.perf_counter()
+    calls = env["crm.lead.call.backfill"]._sff_backfill()
     reached = env["crm.lead.stage.reach"]._sff_fill()
     env["crm.stage"]._cron_refresh_history_win_rates()
     _logger.info(
         "sales_funnel_forecast: deals initialised in %.1f s (%s probabilities "
         "moved to their stage); %s stage history rows rebuilt from the chatter "
-        "in %.1f s; %s invoices linked to %s deals in %.1f s; %s funnel rows in %.1f s",
+        "in %.1f s; %s invoices linked to %s deals in %.1f s; calls of %s deals and %s funnel "
+        "rows in %.1f s",
         deals_seconds, len(changed), rows, history_seconds,
         linked, with_invoices, invoices_seconds,
-        reached, time.perf_counter() - start,
+        calls, reached, time.perf_counter() - start,
     )
 
 

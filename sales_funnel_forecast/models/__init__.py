@@ -2,6 +2,7 @@
 from . import (
     account_move,
     crm_lead,
+    crm_lead_call,
     crm_lead_disposition,
     crm_lead_invoice,
     crm_lead_stage_history,
@@ -15,6 +16,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_users,
     sale_order,
     utm_source,
 )

@@ -124,6 +124,10 @@ class CrmLead(models.Model):
             ("invoiced_amount", "numeric", "0"),
             ("paid_amount", "numeric", "0"),
             ("overdue_amount", "numeric", "0"),
+            ("call_count", "int4", "0"),
+            ("call_attempt_count", "int4", "0"),
+            ("date_first_conversation", "timestamp", "NULL"),
+            ("date_last_activity", "timestamp", "NULL"),
         ):
             if not sql_tools.column_exists(cr, self._table, column):
                 cr.execute(SQL(

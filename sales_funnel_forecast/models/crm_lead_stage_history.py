@@ -224,12 +224,13 @@ class CrmLeadStageHistory(models.Model):
         ops = queue["ops"]
         when = when or self.env.cr.now()
         last = ops[-1] if ops else None
-        # consecutive operations of one kind, time and cause on distinct deals
-        # are one batch
-        if last and last[:3] == (kind, reason, when) and not by_lead.keys() & last[3].keys():
-            last[3].update(by_lead)
+        # consecutive operations of one kind, time, cause and user on distinct
+        # deals are one batch (the user who moved the deals creates the stays)
+        if last and last[:4] == (kind, reason, when, self.env.uid) \
+                and not by_lead.keys() & last[4].keys():
+            last[4].update(by_lead)
         else:
-            ops.append((kind, reason, when, dict(by_lead)))
+            ops.append((kind, reason, when, self.env.uid, dict(by_lead)))
         self._sff_invalidate_queued(list(by_lead))
 
     def _sff_invalidate_queued(self, lead_ids):
@@ -270,10 +271,10 @@ class CrmLeadStageHistory(models.Model):
         self.env["res.company"].flush_model(["crm_probability_from_stage"])
         self.env["crm.stage"].flush_model(["forecast_probability", "is_won", "sequence", "stall_days"])
         statements = []
-        for kind, reason, when, by_lead in queue["ops"]:
+        for kind, reason, when, uid, by_lead in queue["ops"]:
             statements.append(self._sff_close_sql(list(by_lead), when))
             if kind == "move":
-                statements.append(self._sff_open_sql(by_lead, reason, when))
+                statements.append(self._sff_open_sql(by_lead, reason, when, uid))
         if queue["sync"]:
             statements.append(self._sff_owner_sql(list(queue["sync"])))
         if queue["reach"]:
@@ -286,7 +287,7 @@ class CrmLeadStageHistory(models.Model):
         self.env["crm.lead.stage.reach"].invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
-    def _sff_open_sql(self, moves, reason, when):
+    def _sff_open_sql(self, moves, reason, when, uid=None):
         lead_ids = list(moves)
         prev_ids = [moves[lead_id][0] or None for lead_id in lead_ids]
         stage_ids = [moves[lead_id][1] for lead_id in lead_ids]
@@ -312,7 +313,7 @@ class CrmLeadStageHistory(models.Model):
          LEFT JOIN crm_stage ps ON ps.id = moved.prev_id
          LEFT JOIN res_company c ON c.id = l.company_id
             """,
-            when=when, uid=self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
+            when=when, uid=uid or self.env.uid, lead_ids=lead_ids, prev_ids=prev_ids,
             stage_ids=stage_ids, reason=reason,
             default_follows=self.env.company.crm_probability_from_stage,
             stage_probability=engine_sql.stage_probability("ns"),

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmTeam(models.Model):
@@ -13,6 +13,21 @@ class CrmTeam(models.Model):
         "show in its pipeline, nor receive its new or won deals. Clear it to "
         "see the shared stages again.",
     )
+    call_target_daily = fields.Integer(
+        string="Calls per Day", default=0,
+        help="Calls each member is expected to make on a working day (Monday "
+        "to Friday); a member may have a target of their own. 0: no target.",
+    )
+    call_target_weekly = fields.Integer(
+        string="Calls per Week", default=0,
+        help="Calls each member is expected to make in a week; a member may "
+        "have a target of their own. 0: no target.",
+    )
+
+    _sql_constraints = [
+        ("call_targets_not_negative", "CHECK (call_target_daily >= 0 AND call_target_weekly >= 0)",
+         "A call target cannot be negative."),
+    ]
 
     def write(self, vals):
         result = super().write(vals)
@@ -22,3 +37,36 @@ class CrmTeam(models.Model):
             Reach = self.env["crm.lead.stage.reach"].sudo()
             Reach._sff_rebuild(Reach._sff_deals_of_pipelines(self.ids, False))
         return result
+
+
+class CrmTeamMember(models.Model):
+    _inherit = "crm.team.member"
+
+    call_target_daily = fields.Integer(
+        string="Calls per Day", default=0,
+        help="This member's own daily call target; 0: the team's.",
+    )
+    call_target_weekly = fields.Integer(
+        string="Calls per Week", default=0,
+        help="This member's own weekly call target; 0: the team's.",
+    )
+    effective_call_target_daily = fields.Integer(
+        string="Daily Call Target", compute="_compute_effective_call_targets",
+    )
+    effective_call_target_weekly = fields.Integer(
+        string="Weekly Call Target", compute="_compute_effective_call_targets",
+    )
+
+    _sql_constraints = [
+        ("call_targets_not_negative", "CHECK (call_target_daily >= 0 AND call_target_weekly >= 0)",
+         "A call target cannot be negative."),
+    ]
+
+    @api.depends("call_target_daily", "call_target_weekly",
+                 "crm_team_id.call_target_daily", "crm_team_id.call_target_weekly")
+    def _compute_effective_call_targets(self):
+        for member in self:
+            member.effective_call_target_daily = (
+                member.call_target_daily or member.crm_team_id.call_target_daily)
+            member.effective_call_target_weekly = (
+                member.call_target_weekly or member.crm_team_id.call_target_weekly)

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import common  # isort: skip (the reports below inherit from it)
 from . import (
+    crm_call_report,
     crm_forecast_report,
     crm_funnel_report,
     crm_lead_source_report,

@@ -7,6 +7,16 @@ from .. import engine
 from ..models.crm_lead_stage_reach import DEAL_STATES, REACH_COLUMNS
 
 
+CALL_ATTEMPT_BUCKETS = [
+    ("none", "No call yet"),
+    ("0", "Reached at the first call"),
+    ("1", "1 attempt"),
+    ("2", "2 attempts"),
+    ("3_5", "3 to 5 attempts"),
+    ("6_plus", "6 attempts or more"),
+]
+
+
 class CrmFunnelReport(models.Model):
     """The sales funnel: one row per deal and per stage of its team's
     pipeline that it cumulatively reached (a deal that skipped a stage, or
@@ -29,7 +39,7 @@ class CrmFunnelReport(models.Model):
     _depends = {
         "crm.lead.stage.reach": REACH_COLUMNS,
         "res.partner": ["industry_id"],
-        "crm.lead": ["partner_id", "active", "is_stalled", "type"],
+        "crm.lead": ["partner_id", "active", "is_stalled", "type", "call_count", "call_attempt_count"],
     }
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
@@ -65,6 +75,11 @@ class CrmFunnelReport(models.Model):
         [("active", "Active customer"), ("inactive", "Inactive customer")],
         string="Customer Status", readonly=True,
         help="Inactive: every deal of the customer is lost or stalled.",
+    )
+    call_attempts = fields.Selection(
+        CALL_ATTEMPT_BUCKETS, string="Call Attempts Before Conversation", readonly=True,
+        help="Calls that reached nobody before the deal's first conversation (so far, while "
+        "nobody was reached).",
     )
     reached_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
@@ -105,6 +120,10 @@ class CrmFunnelReport(models.Model):
                    r.is_stalled::int AS stalled_here,
                    (NOT r.has_decision_maker)::int AS no_decision_maker,
                    ps.status AS partner_status,
+                   CASE WHEN dl.call_count = 0 THEN 'none'
+                        WHEN dl.call_attempt_count <= 2 THEN dl.call_attempt_count::varchar
+                        WHEN dl.call_attempt_count <= 5 THEN '3_5'
+                        ELSE '6_plus' END AS call_attempts,
                    r.expected_revenue AS reached_amount,
                    CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
                    CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END AS lost_amount,
@@ -117,6 +136,7 @@ class CrmFunnelReport(models.Model):
                    CASE WHEN r.deal_state = 'won' THEN 100.0 ELSE 0.0 END AS win_rate
               FROM crm_lead_stage_reach r
          LEFT JOIN res_partner p ON p.id = r.partner_id
+         LEFT JOIN crm_lead dl ON dl.id = r.lead_id
          LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id
             """,
             partner_status=self.env["res.partner"]._sff_status_query(),

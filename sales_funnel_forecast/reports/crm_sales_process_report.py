@@ -9,6 +9,7 @@ ROW_KINDS = [
     ("new", "New prospect"),
     ("quotation", "Quotation sent"),
     ("activity", "Activity"),
+    ("call", "Call"),
     ("target", "Target plan"),
 ]
 
@@ -32,6 +33,7 @@ class CrmSalesProcessReport(models.Model):
                      "forecast_excluded"],
         "sale.order": ["opportunity_id", "state", "date_order", "amount_untaxed", "currency_rate"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
+        "crm.lead.call": ["lead_id", "user_id", "date", "stage_id"],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
         "crm.target.plan.period": ["plan_id", "period_type", "date_from", "date_to", "leads_needed"],
         "crm.target.plan.stage": ["plan_id", "stage_id", "reach_share"],
@@ -61,6 +63,10 @@ class CrmSalesProcessReport(models.Model):
         string="Activities", readonly=True,
         help="Activities marked done and messages or notes logged on deals.",
     )
+    call_count = fields.Integer(
+        string="Calls", readonly=True,
+        help="Calls logged, by the salesperson who made them (on their own deals or others').",
+    )
     target_new_count = fields.Float(
         string="Target New Prospects", readonly=True, digits=(16, 1),
         help="The new prospects the target plans need, each month's spread evenly over its days.")
@@ -78,38 +84,45 @@ class CrmSalesProcessReport(models.Model):
                    r.user_id, r.team_id, r.company_id, r.partner_id, r.source_id,
                    r.medium_id, r.campaign_id, r.origin_type,
                    1 AS reached_count, 0 AS new_count, 0 AS quotation_count,
-                   0 AS quotation_amount, 0 AS activity_count,
+                   0 AS quotation_amount, 0 AS activity_count, 0 AS call_count,
                    0.0 AS target_new_count, 0.0 AS target_reached_count
               FROM crm_lead_stage_reach r
              UNION ALL
-            SELECT l.id * 4 + 1, 'new', l.create_date, l.id, l.stage_id, {deal},
-                   0, 1, 0, 0, 0, 0.0, 0.0
+            SELECT l.id::bigint * 8 + 1, 'new', l.create_date, l.id, l.stage_id, {deal},
+                   0, 1, 0, 0, 0, 0, 0.0, 0.0
               FROM crm_lead l
              UNION ALL
-            SELECT o.id * 4 + 2, 'quotation', o.date_order, l.id, l.stage_id, {deal},
+            SELECT o.id::bigint * 8 + 2, 'quotation', o.date_order, l.id, l.stage_id, {deal},
                    0, 0, 1,
                    o.amount_untaxed / CASE COALESCE(o.currency_rate, 0) WHEN 0 THEN 1.0
                                           ELSE o.currency_rate END,
-                   0, 0.0, 0.0
+                   0, 0, 0.0, 0.0
               FROM sale_order o
               JOIN crm_lead l ON l.id = o.opportunity_id
              WHERE o.state IN ('sent', 'sale')
              UNION ALL
-            SELECT m.id * 4 + 3, 'activity', m.date, l.id, l.stage_id, {deal},
-                   0, 0, 0, 0, 1, 0.0, 0.0
+            SELECT m.id::bigint * 8 + 3, 'activity', m.date, l.id, l.stage_id, {deal},
+                   0, 0, 0, 0, 1, 0, 0.0, 0.0
               FROM mail_message m
               JOIN crm_lead l ON l.id = m.res_id
              WHERE m.model = 'crm.lead'
                AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
              UNION ALL
+            -- calls count for who made them, in the team of the deal at the call
+            SELECT c.id::bigint * 8 + 5, 'call', c.date, l.id, c.stage_id, c.user_id, c.team_id,
+                   c.company_id, l.partner_id, c.source_id, l.medium_id, l.campaign_id,
+                   l.origin_type, 0, 0, 0, 0, 0, 1, 0.0, 0.0
+              FROM crm_lead_call c
+              JOIN crm_lead l ON l.id = c.lead_id
+             UNION ALL
             -- the target plans, day by day: each month's new prospects spread
             -- evenly over its days (one row without a stage), and the share of
             -- them expected to reach each stage of the plan (the members'
             -- plans where a team plan is split, so that nothing counts twice)
-            SELECT 4 * ((pp.id::bigint * 32 + EXTRACT(DAY FROM d.day)::int) * 1024
+            SELECT 8 * ((pp.id::bigint * 32 + EXTRACT(DAY FROM d.day)::int) * 1024
                         + ps.ordinal),
                    'target', d.day, NULL, ps.stage_id, p.user_id, p.team_id, p.company_id,
-                   NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0,
+                   NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0,
                    CASE WHEN ps.id IS NULL THEN pp.leads_needed / days.n ELSE 0.0 END,
                    CASE WHEN ps.id IS NULL THEN 0.0 ELSE pp.leads_needed / days.n * ps.reach_share END
               FROM crm_target_plan_period pp

@@ -2,6 +2,7 @@
 from . import (
     test_activity_reports,
     test_backfill,
+    test_calls,
     test_catalogue,
     test_dispositions,
     test_engine_sql,

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
     crm_funnel_export,
+    crm_lead_call_log,
     crm_lead_lost,
     crm_stage_catalogue_apply,
     crm_stage_stall_proposal,

@@ -1,0 +1,377 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestCalls(FunnelCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.phone_type = cls.env.ref("mail.mail_activity_data_call")
+        cls.env["crm.team.member"].create([
+            {"crm_team_id": cls.team.id, "user_id": cls.rep.id},
+            {"crm_team_id": cls.team.id, "user_id": cls.other_rep.id,
+             "call_target_daily": 5},
+        ])
+        cls.team.write({"call_target_daily": 3, "call_target_weekly": 12})
+
+    def log(self, deal, outcome, user=None, **values):
+        """A call logged the way a rep does: the dialog, then one button."""
+        wizard = self.env["crm.lead.call.log"].with_user(user or self.rep).create(
+            dict({"lead_id": deal.id}, **values))
+        wizard.with_context(sff_call_outcome=outcome).action_log()
+        return deal.call_ids.sorted("id")[-1:]
+
+    def call(self, deal, outcome, when, user=None):
+        return self.env["crm.lead.call"].with_user(user or self.rep).create(
+            {"lead_id": deal.id, "outcome": outcome, "date": when})
+
+    def counters(self, deal):
+        deal.invalidate_recordset()
+        return (deal.call_count, deal.call_attempt_count, deal.contact_status)
+
+    # ------------------------------------------------------------------
+    # Counters and status
+    # ------------------------------------------------------------------
+    def test_calls_count_and_move_the_status_forward(self):
+        deal = self.make_deal("Calls", self.s_new)
+        self.assertEqual(self.counters(deal), (0, 0, "not_attempted"))
+        first = self.log(deal, "no_answer")
+        self.assertEqual(self.counters(deal), (1, 1, "attempted"))
+        self.assertEqual((first.user_id, first.stage_id, first.contact_status, first.team_id),
+                         (self.rep, self.s_new, "not_attempted", self.team))
+        self.log(deal, "voicemail")
+        self.assertEqual(self.counters(deal), (2, 2, "attempted"))
+        deal.stage_id = self.s_qualified
+        talk = self.log(deal, "conversation", duration_minutes=7.5, note="Wants a demo")
+        self.assertEqual(self.counters(deal), (3, 2, "contacted"))
+        self.assertEqual((talk.stage_id, talk.contact_status, talk.duration_minutes),
+                         (self.s_qualified, "attempted", 7.5))
+        self.assertEqual(deal.date_first_conversation, talk.date)
+        self.log(deal, "busy")
+        self.assertEqual(self.counters(deal), (4, 2, "contacted"),
+                         "attempts after the first conversation do not count")
+        self.assertEqual(deal.date_last_activity, deal.call_ids.sorted("date")[-1].date)
+        bodies = deal.message_ids.mapped("body")
+        self.assertEqual(sum("Call: " in body for body in bodies), 4, "one chatter line per call")
+        self.assertTrue(any("Conversation, 7.5 min" in body and "Wants a demo" in body
+                            for body in bodies))
+
+    def test_status_never_moves_backwards_by_itself(self):
+        qualified = self.make_deal("Qualified", self.s_new, contact_status="qualified")
+        self.log(qualified, "no_answer")
+        self.log(qualified, "conversation")
+        self.assertEqual(self.counters(qualified), (2, 1, "qualified"))
+        contacted = self.make_deal("Contacted", self.s_new)
+        self.log(contacted, "meeting_booked")
+        self.log(contacted, "no_answer")
+        self.assertEqual(self.counters(contacted), (2, 0, "contacted"))
+
+    def test_call_on_lost_deal_is_logged_without_reopening_it(self):
+        deal = self.make_deal("Lost", self.s_new)
+        deal.action_set_lost()
+        self.log(deal, "conversation")
+        deal.invalidate_recordset()
+        self.assertFalse(deal.active)
+        self.assertEqual(self.counters(deal), (1, 0, "contacted"))
+
+    def test_negative_duration_is_refused_and_nothing_counts(self):
+        deal = self.make_deal("Negative", self.s_new)
+        with self.assertRaisesRegex(ValidationError, "negative number of minutes"), \
+                mute_logger("odoo.sql_db"):
+            self.log(deal, "conversation", duration_minutes=-3)
+        self.assertEqual(self.counters(deal), (0, 0, "not_attempted"))
+        self.assertFalse(deal.call_ids)
+
+    def test_deleting_and_editing_calls_recount(self):
+        deal = self.make_deal("Delete", self.s_new)
+        self.call(deal, "no_answer", self.day(1))
+        talk = self.call(deal, "conversation", self.day(2))
+        self.call(deal, "busy", self.day(3))
+        self.assertEqual(self.counters(deal), (3, 1, "contacted"))
+        talk.unlink()
+        self.assertEqual(self.counters(deal), (2, 2, "contacted"), "the status stays where it was")
+        self.assertFalse(deal.date_first_conversation)
+        deal.call_ids.sorted("date")[-1].outcome = "conversation"
+        self.assertEqual(self.counters(deal), (2, 1, "contacted"))
+
+    def test_backdated_conversation_recounts_the_attempts(self):
+        deal = self.make_deal("Backdated", self.s_new)
+        self.call(deal, "no_answer", self.day(1))
+        self.call(deal, "no_answer", self.day(3))
+        self.assertEqual(self.counters(deal), (2, 2, "attempted"))
+        self.call(deal, "conversation", self.day(2))
+        self.assertEqual(self.counters(deal), (3, 1, "contacted"))
+        self.assertEqual(deal.date_first_conversation, self.day(2))
+        self.assertEqual(deal.date_last_activity, self.day(3))
+
+    def test_several_calls_in_one_create(self):
+        deal_a = self.make_deal("Batch A", self.s_new)
+        deal_b = self.make_deal("Batch B", self.s_new)
+        self.env["crm.lead.call"].with_user(self.rep).create([
+            {"lead_id": deal_a.id, "outcome": "no_answer", "date": self.day(1)},
+            {"lead_id": deal_a.id, "outcome": "conversation", "date": self.day(2)},
+            {"lead_id": deal_a.id, "outcome": "voicemail", "date": self.day(3)},
+            {"lead_id": deal_b.id, "outcome": "busy", "date": self.day(1)},
+        ])
+        self.assertEqual(self.counters(deal_a), (3, 1, "contacted"))
+        self.assertEqual(self.counters(deal_b), (1, 1, "attempted"))
+
+    def test_logging_a_call_never_counts_the_deals_calls(self):
+        """One insert and one counter update: the queries do not grow with
+        the calls the deal has."""
+        few = self.make_deal("Few calls", self.s_new)
+        many = self.make_deal("Many calls", self.s_new)
+        self.env["crm.lead.call"].create([
+            {"lead_id": many.id, "outcome": "no_answer", "date": self.day(0, hours)}
+            for hours in range(60)])
+        self.call(few, "no_answer", self.day(0))
+        queries = []
+        for deal in (few, many, few, many):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.log(deal, "voicemail")
+            queries.append(self.env.cr.sql_log_count - before)
+        queries = queries[2:]  # the first two warm Odoo's caches
+        self.assertEqual(queries[0], queries[1])
+        self.assertEqual(self.counters(many)[:2], (62, 62))
+
+    def test_merging_deals_merges_their_calls(self):
+        deal_a = self.make_deal("Merge A", self.s_new, partner_name="Merge Co")
+        deal_b = self.make_deal("Merge B", self.s_qualified, partner_name="Merge Co")
+        self.call(deal_a, "no_answer", self.day(1))
+        self.call(deal_b, "no_answer", self.day(2))
+        self.call(deal_b, "conversation", self.day(3))
+        self.call(deal_a, "voicemail", self.day(4))
+        merged = (deal_a | deal_b)._merge_opportunity(auto_unlink=True)
+        self.assertEqual(self.counters(merged)[:2], (4, 2))
+        self.assertEqual(len(merged.call_ids), 4)
+        self.assertEqual(merged.date_first_conversation, self.day(3))
+
+    def test_manager_call_on_a_rep_deal_counts_for_the_manager(self):
+        deal = self.make_deal("Managed", self.s_new)
+        call = self.log(deal, "conversation", user=self.manager)
+        self.assertEqual(call.user_id, self.manager)
+        # the rep sees the call on their deal, and cannot change it
+        self.assertEqual(deal.with_user(self.rep).call_ids, call)
+        with self.assertRaises(AccessError):
+            call.with_user(self.rep).write({"note": "mine"})
+        rows = self.env["crm.call.report"].with_user(self.manager)._read_group(
+            [("kind", "=", "call"), ("lead_id", "=", deal.id)], ["user_id"], ["call_count:sum"])
+        self.assertEqual(rows, [(self.manager, 1)])
+
+    def test_reps_see_their_calls_and_those_on_their_deals_only(self):
+        mine = self.make_deal("Mine", self.s_new)
+        theirs = self.make_deal("Theirs", self.s_new, user_id=self.other_rep.id)
+        own = self.log(mine, "no_answer")
+        other = self.log(theirs, "no_answer", user=self.other_rep)
+        Call = self.env["crm.lead.call"].with_user(self.rep)
+        self.assertEqual(Call.search([("id", "in", (own | other).ids)]), own)
+        with self.assertRaises(AccessError):
+            # nor log one on a deal they cannot read
+            Call.create({"lead_id": theirs.id, "outcome": "busy"})
+        with self.assertRaises(AccessError):
+            # nor in somebody else's name
+            Call.create({"lead_id": mine.id, "outcome": "busy", "user_id": self.other_rep.id})
+
+    def test_message_and_activity_dates_are_the_last_activity(self):
+        deal = self.make_deal("Activity", self.s_new)
+        self.assertFalse(deal.date_last_activity)
+        message = deal.with_user(self.rep).message_post(body="Sent the brochure", message_type="comment")
+        deal.invalidate_recordset()
+        self.assertEqual(deal.date_last_activity, message.date)
+
+    # ------------------------------------------------------------------
+    # A phone call marked done is a call
+    # ------------------------------------------------------------------
+    def schedule_call(self, deal, user=None):
+        return self.env["mail.activity"].with_user(user or self.rep).create({
+            "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+            "res_id": deal.id,
+            "activity_type_id": self.phone_type.id,
+            "user_id": (user or self.rep).id,
+            "summary": "Call back",
+        })
+
+    def test_phone_call_activity_done_records_a_call(self):
+        deal = self.make_deal("Activity calls", self.s_new)
+        # from the chatter or the activity widget: the feedback popover
+        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback="Good talk, sending a quote")
+        self.assertEqual(deal.call_ids.mapped("outcome"), ["conversation"])
+        self.assertEqual(self.counters(deal), (1, 0, "contacted"))
+        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback="Voicemail again, try Friday")
+        # from the activity view: done without feedback
+        self.schedule_call(deal).with_user(self.rep).action_done()
+        calls = deal.call_ids.sorted("id")
+        self.assertEqual(calls.mapped("outcome"), ["conversation", "voicemail", "conversation"])
+        self.assertEqual(calls.user_id, self.rep)
+        self.assertEqual(calls[0].note, "Good talk, sending a quote")
+        # the done activity's own message is the chatter line: no second one
+        self.assertFalse(any("Call: " in body for body in deal.message_ids.mapped("body")))
+        # an email activity is no call
+        email_type = self.env.ref("mail.mail_activity_data_email")
+        self.env["mail.activity"].create({
+            "res_model_id": self.env["ir.model"]._get_id("crm.lead"), "res_id": deal.id,
+            "activity_type_id": email_type.id, "user_id": self.rep.id,
+        }).action_feedback(feedback="Sent")
+        self.assertEqual(self.counters(deal)[0], 3)
+
+    def test_feedback_names_the_outcome_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["sales_funnel_forecast"], ["fr_FR"], overwrite=True)
+        deal = self.make_deal("French feedback", self.s_new)
+        rep_fr = self.rep.with_context(lang="fr_FR")
+        self.schedule_call(deal).with_user(rep_fr).with_context(lang="fr_FR").action_feedback(
+            feedback="Occupé, rappeler demain")
+        self.assertEqual(deal.call_ids.outcome, "busy")
+
+    def test_install_rebuilds_calls_from_done_phone_calls(self):
+        deal = self.make_deal("Before the module", self.s_new)
+        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback="No answer")
+        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback="Talked to the buyer")
+        # the database as it was before the module: no call, no counter (and
+        # the first call an hour before the second)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_message SET date = date - interval '1 hour' WHERE id = %s",
+            [deal.call_ids.sorted("id")[0].message_id.id])
+        self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
+        self.env.cr.execute(
+            """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0, contact_status = 'not_attempted',
+                      date_first_conversation = NULL, date_last_activity = NULL WHERE id = %s""", [deal.id])
+        self.env.invalidate_all()
+        Backfill = self.env["crm.lead.call.backfill"]
+        self.assertGreaterEqual(Backfill._sff_backfill(), 1)
+        self.assertEqual(deal.call_ids.sorted("date").mapped("outcome"), ["no_answer", "conversation"])
+        self.assertEqual(deal.call_ids.sorted("date").mapped("contact_status"),
+                         ["not_attempted", "attempted"])
+        self.assertEqual(deal.call_ids.user_id, self.rep)
+        self.assertEqual(self.counters(deal), (2, 1, "contacted"))
+        self.assertTrue(deal.date_last_activity)
+        Backfill._sff_backfill()
+        self.assertEqual(self.counters(deal)[0], 2, "a second run adds nothing")
+
+    # ------------------------------------------------------------------
+    # The reports
+    # ------------------------------------------------------------------
+    def test_calls_per_rep_per_day_and_week_against_targets(self):
+        deal = self.make_deal("Target", self.s_new)
+        other = self.make_deal("Target 2", self.s_new, user_id=self.other_rep.id)
+        monday = datetime(2026, 3, 2, 10, 0)  # the week of 2 to 8 March 2026
+        for day, count in ((0, 4), (1, 2), (7, 1)):
+            for index in range(count):
+                self.call(deal, "no_answer" if index else "conversation",
+                          monday + timedelta(days=day, minutes=index))
+        self.call(other, "busy", monday, user=self.other_rep)
+        Report = self.env["crm.call.report"]
+        week = [("date", ">=", datetime(2026, 3, 2)), ("date", "<", datetime(2026, 3, 9)),
+                ("team_id", "=", self.team.id)]
+        by_week = Report._read_group(week, ["user_id"], ["call_count:sum", "conversation_count:sum",
+                                                         "target_daily:sum", "target_weekly:sum"])
+        self.assertEqual({user: figures for user, *figures in by_week},
+                         {self.rep: [6, 2, 15, 12], self.other_rep: [1, 0, 25, 12]})
+        by_day = {day.date(): (calls, target) for day, calls, target in Report._read_group(
+            week + [("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum", "target_daily:sum"])}
+        self.assertEqual(by_day[datetime(2026, 3, 2).date()], (4, 3))
+        self.assertEqual(by_day[datetime(2026, 3, 3).date()], (2, 3))
+        self.assertEqual(by_day[datetime(2026, 3, 7).date()], (0, 0), "no target on Saturdays")
+        by_status = Report._read_group(week + [("kind", "=", "call"), ("user_id", "=", self.rep.id)],
+                                       ["contact_status"], ["call_count:sum"])
+        self.assertEqual(dict(by_status), {"not_attempted": 1, "contacted": 5})
+        # a rep sees their own rows only
+        mine = Report.with_user(self.rep)._read_group(week, ["user_id"], ["call_count:sum"])
+        self.assertEqual(mine, [(self.rep, 6)])
+
+    def test_sales_process_counts_calls_per_rep_and_week(self):
+        deal = self.make_deal("Process", self.s_new)
+        self.call(deal, "no_answer", datetime(2026, 3, 3, 9))
+        self.call(deal, "conversation", datetime(2026, 3, 4, 9), user=self.manager)
+        self.call(deal, "voicemail", datetime(2026, 3, 10, 9))
+        rows = self.env["crm.sales.process.report"]._read_group(
+            [("lead_id", "=", deal.id), ("kind", "=", "call")], ["user_id", "date:week"], ["call_count:sum"])
+        self.assertEqual(
+            sorted((user.login, week.date().isoformat(), calls) for user, week, calls in rows),
+            # weeks start on Sunday in English (United States)
+            [("sff_manager", "2026-03-01", 1), ("sff_rep", "2026-03-01", 1), ("sff_rep", "2026-03-08", 1)])
+
+    def test_conversion_cut_by_attempts_before_the_first_conversation(self):
+        quick = self.make_deal("Quick", self.s_new)
+        slow = self.make_deal("Slow", self.s_new)
+        silent = self.make_deal("Silent", self.s_new)
+        self.make_deal("Never called", self.s_new)
+        self.call(quick, "conversation", self.day(1))
+        for hours in range(3):
+            self.call(slow, "no_answer", self.day(1, hours))
+        self.call(slow, "conversation", self.day(2))
+        self.call(silent, "busy", self.day(1))
+        quick.stage_id = self.s_qualified
+        slow.stage_id = self.s_qualified
+        rows = self.env["crm.funnel.report"]._read_group(
+            [("team_id", "=", self.team.id), ("stage_id", "=", self.s_new.id)],
+            ["call_attempts"], ["reached:sum", "moved_on:sum"])
+        self.assertEqual(dict((bucket, (reached, moved)) for bucket, reached, moved in rows), {
+            "none": (1, 0), "0": (1, 1), "1": (1, 0), "3_5": (1, 1)})
+
+    # ------------------------------------------------------------------
+    # Adoption
+    # ------------------------------------------------------------------
+    def test_logins_are_recorded_and_kept_13_months(self):
+        Login = self.env["crm.user.login"]
+        self.env["res.users"].with_user(self.rep)._update_last_login()
+        self.env["res.users"].with_user(self.rep)._update_last_login()
+        outsider = new_test_user(self.env, login="sff_not_crm", groups="base.group_user")
+        self.env["res.users"].with_user(outsider)._update_last_login()
+        self.assertEqual(Login.search_count([("user_id", "=", self.rep.id)]), 2)
+        self.assertFalse(Login.search_count([("user_id", "=", outsider.id)]))
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            "INSERT INTO crm_user_login (user_id, date) VALUES (%s, %s), (%s, %s)",
+            [self.rep.id, now - relativedelta(months=14), self.rep.id, now - relativedelta(months=12)])
+        self.assertEqual(Login._cron_purge(batch_size=1), 0)
+        self.assertEqual(Login.search_count([("user_id", "=", self.rep.id)]), 3)
+
+    def test_adoption_shows_logins_calls_and_moves_per_week(self):
+        deal = self.make_deal("Adoption", self.s_new)
+        self.env["res.users"].with_user(self.rep)._update_last_login()
+        self.log(deal, "no_answer")
+        self.log(deal, "conversation")
+        deal.with_user(self.rep).write({"stage_id": self.s_qualified.id})
+        deal.with_user(self.rep).write({"stage_id": self.s_proposal.id})
+        self.env.flush_all()
+        rows = self.env["crm.adoption.report"].with_user(self.manager)._read_group(
+            [("user_id", "=", self.rep.id)], [], ["login_count:sum", "call_count:sum", "move_count:sum"])
+        self.assertEqual(rows, [(1, 2, 2)])
+        with self.assertRaises(AccessError):
+            self.env["crm.adoption.report"].with_user(self.rep).search([])
+
+    # ------------------------------------------------------------------
+    # Targets
+    # ------------------------------------------------------------------
+    def test_member_target_overrides_the_team(self):
+        members = self.team.crm_team_member_ids.sorted(lambda member: member.user_id.id)
+        targets = {member.user_id: (member.effective_call_target_daily, member.effective_call_target_weekly)
+                   for member in members}
+        self.assertEqual(targets, {self.rep: (3, 12), self.other_rep: (5, 12)})
+        with self.assertRaises(Exception), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.team.call_target_daily = -1
+
+    def test_dialog_from_the_form(self):
+        deal = self.make_deal("Form dialog", self.s_new)
+        action = deal.with_user(self.rep).action_sff_log_call()
+        self.assertEqual((action["res_model"], action["target"]), ("crm.lead.call.log", "new"))
+        form = Form(self.env["crm.lead.call.log"].with_user(self.rep).with_context(action["context"]))
+        form.duration_minutes = 2
+        wizard = form.save()
+        wizard.with_context(sff_call_outcome="meeting_booked").action_log()
+        self.assertEqual(deal.call_ids.mapped("outcome"), ["meeting_booked"])
+        self.assertEqual(self.counters(deal), (1, 0, "contacted"))
