@@ -112,6 +112,8 @@ class _Generator:
         self._buying_roles(rng, plans)
         self._set_dates(plans)
         self._invoices(rng, plans)
+        self._calls(rng, now, plans)
+        self._adoption(rng, now, plans)
         self._stall_rules(pipelines)
         return True
 
@@ -147,6 +149,66 @@ class _Generator:
                 refund.invoice_line_ids[:1].price_unit = round(
                     refund.invoice_line_ids[:1].price_unit * 0.2, 2)
                 refund.action_post()
+
+    def _calls(self, rng, now, plans):
+        """Calls along each deal's life: a few attempts before the first
+        conversation, then a call now and then (more on the inside team's
+        small deals), each by the deal's salesperson."""
+        outcomes = ["no_answer", "no_answer", "voicemail", "busy", "wrong_number"]
+        values = []
+        for plan in plans:
+            lead = plan["lead"]
+            user = lead.user_id
+            if not user:
+                continue
+            end = plan["closed"] if plan["outcome"] != "open" else now
+            first_move = plan["moves"][0][0] if plan["moves"] else end
+            moment = plan["created"] + timedelta(hours=rng.uniform(1, 30))
+            for _attempt in range(int(rng.expovariate(0.6))):
+                if moment >= first_move or moment >= now:
+                    break
+                values.append({"lead_id": lead.id, "user_id": user.id, "date": moment,
+                               "outcome": rng.choice(outcomes)})
+                moment += timedelta(hours=rng.uniform(4, 50))
+            if moment < now:
+                values.append({"lead_id": lead.id, "user_id": user.id, "date": moment,
+                               "outcome": "meeting_booked" if rng.random() < 0.3 else "conversation",
+                               "duration_minutes": round(rng.uniform(3, 25))})
+            frequency = 6 if lead.expected_revenue < 15000 else 3
+            for _call in range(rng.randint(0, frequency)):
+                when = moment + (end - moment) * rng.random()
+                if when < now:
+                    values.append({"lead_id": lead.id, "user_id": user.id, "date": when,
+                                   "outcome": rng.choice(outcomes + ["conversation"] * 3),
+                                   "duration_minutes": round(rng.uniform(1, 20))})
+        values.sort(key=lambda call: call["date"])
+        self.env["crm.lead.call"].create(values)
+        # the notes were logged today and dated back since
+        self.env["crm.lead"]._sff_fill_last_activity([plan["lead"].id for plan in plans])
+
+    def _adoption(self, rng, now, plans):
+        """The reps' logins over the last 13 months (one of them rarely logs
+        in), and the moves of their deals made by them."""
+        users = self.env["res.users"].browse({plan["lead"].user_id.id for plan in plans} - {False})
+        rows = []
+        for user in users.sorted("login"):
+            habit = 0.15 if user == users.sorted("login")[-1] else rng.uniform(0.6, 0.95)
+            for day in range(395):
+                moment = now - timedelta(days=day, hours=rng.uniform(0, 8))
+                if moment.weekday() < 5 and rng.random() < habit:
+                    rows.append((user.id, moment))
+        self.env.cr.execute(
+            """INSERT INTO crm_user_login (user_id, date)
+               SELECT * FROM unnest(%s::int[], %s::timestamp[])""",
+            [[row[0] for row in rows], [row[1] for row in rows]],
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE crm_lead_stage_history h SET create_uid = l.user_id
+                 FROM crm_lead l
+                WHERE l.id = h.lead_id AND l.id = ANY(%s) AND l.user_id IS NOT NULL""",
+            [[plan["lead"].id for plan in plans]],
+        )
 
     def _buying_roles(self, rng, plans):
         """Some of the customers' people, with their part in the decision:

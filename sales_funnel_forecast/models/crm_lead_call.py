@@ -223,16 +223,20 @@ class CrmLeadCall(models.Model):
         """A line in each deal's chatter per call, in one batch of notes."""
         labels = dict(self._fields["outcome"]._description_selection(self.env))
         for call in self:
-            parts = [labels[call.outcome]]
+            what = labels[call.outcome]
             if call.duration_minutes:
-                parts.append(self.env._("%(minutes)s min", minutes=f"{call.duration_minutes:g}"))
+                minutes = f"{call.duration_minutes:g}"
+                what = self.env._("%(outcome)s, %(minutes)s min", outcome=what, minutes=minutes)
             body = Markup("<p><i class='fa fa-phone me-1'></i>%s</p>") % self.env._(
-                "Call: %(what)s", what=", ".join(parts))
+                "Call: %(what)s", what=what)
             if call.note:
                 body += Markup("<p>%s</p>") % call.note
             # sudo: the note is the call's trace, logged even on a deal the
             # caller may read but not write (a colleague's deal)
-            call.lead_id.sudo()._message_log(body=body, author_id=call.user_id.partner_id.id)
+            message = call.lead_id.sudo()._message_log(body=body, author_id=call.user_id.partner_id.id)
+            if call.date < message.date:
+                # a call logged after the fact sits in the chatter at its time
+                message.date = call.date
 
 
 class CrmLead(models.Model):
@@ -291,6 +295,32 @@ class CrmLead(models.Model):
         ))
         self.invalidate_model(["call_count", "call_attempt_count", "date_first_conversation",
                                "date_last_activity"])
+
+    def _sff_fill_last_activity(self, lead_ids=None):
+        """The deals' last activity from their chatter and calls: messages
+        and notes written, emails, done activities, calls (tracking and
+        system notes are not activity). All deals when ``lead_ids`` is
+        None."""
+        self.env["crm.lead.call"].flush_model()
+        only = SQL("AND res_id = ANY(%s)", lead_ids) if lead_ids is not None else SQL()
+        only_calls = SQL("WHERE lead_id = ANY(%s)", lead_ids) if lead_ids is not None else SQL()
+        self.env.cr.execute(SQL(
+            """
+            UPDATE crm_lead l SET date_last_activity = a.last
+              FROM (SELECT id, max(last) AS last FROM (
+                        SELECT res_id AS id, max(date) AS last FROM mail_message
+                         WHERE model = 'crm.lead'
+                           AND (message_type IN ('comment', 'email', 'email_outgoing')
+                                OR mail_activity_type_id IS NOT NULL) %s
+                         GROUP BY res_id
+                         UNION ALL
+                        SELECT lead_id, max(date) FROM crm_lead_call %s GROUP BY lead_id
+                    ) u GROUP BY id) a
+             WHERE a.id = l.id AND l.date_last_activity IS DISTINCT FROM a.last
+            """,
+            only, only_calls,
+        ))
+        self.invalidate_model(["date_last_activity"])
 
     def _sff_touch_activity(self, when=None):
         """The deals had activity (a message, a done activity) at ``when``."""
@@ -444,18 +474,7 @@ class CrmLeadCallBackfill(models.AbstractModel):
                            OR contact_status = 'attempted' AND date_first_conversation IS NOT NULL)""",
                 [lead_ids],
             )
-        # the last activity: messages and notes written, emails, done
-        # activities (tracking and system notes are not activity)
-        cr.execute(
-            """UPDATE crm_lead l SET date_last_activity = m.last
-                 FROM (SELECT res_id, max(date) AS last FROM mail_message
-                        WHERE model = 'crm.lead'
-                          AND (message_type IN ('comment', 'email', 'email_outgoing')
-                               OR mail_activity_type_id IS NOT NULL)
-                        GROUP BY res_id) m
-                WHERE m.res_id = l.id
-                  AND (l.date_last_activity IS NULL OR l.date_last_activity < m.last)"""
-        )
+        self.env["crm.lead"]._sff_fill_last_activity()
         self.env["crm.lead"].invalidate_model()
         self.env["crm.lead.call"].invalidate_model()
         return len(lead_ids)

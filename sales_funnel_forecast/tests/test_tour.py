@@ -40,3 +40,17 @@ class TestStageTour(HttpCase):
                      "stage_id": prospect.id, "user_id": admin.id, "expected_revenue": 2000})
         deal_a.stage_id = proposal
         self.start_tour("/odoo", "sales_funnel_forecast_dashboard_tour", login="admin")
+
+    def test_log_a_call_from_the_kanban_card(self):
+        admin = self.env.ref("base.user_admin")
+        deal = self.env["crm.lead"].create({
+            "name": "SFF Call Deal", "type": "opportunity", "user_id": admin.id,
+            "team_id": self.env.ref("sales_team.team_sales_department").id,
+            "expected_revenue": 800,
+        })
+        self.start_tour("/odoo", "sales_funnel_forecast_call_tour", login="admin")
+        self.assertEqual(deal.call_count, 1)
+        call = deal.call_ids
+        self.assertEqual((call.outcome, call.duration_minutes, call.note, call.user_id),
+                         ("voicemail", 3.0, "Left a message with the assistant", admin))
+        self.assertEqual(deal.contact_status, "attempted")
