@@ -210,6 +210,10 @@ def uninstall_hook(env):
               AND EXISTS (SELECT 1 FROM crm_lead l WHERE l.lost_reason_id = d.res_id)"""
     )
     env.cr.execute("DELETE FROM crm_lead_buying_role")
+    # the calls and logins go with the module: they would hold on to the demo
+    # salespeople that the uninstall deletes before it drops their tables
+    env.cr.execute("DELETE FROM crm_lead_call")
+    env.cr.execute("DELETE FROM crm_user_login")
     Stage = env["crm.stage"].with_context(active_test=False, **{MODULE_UNINSTALL_FLAG: True})
     env.cr.execute(
         """SELECT s.id FROM crm_stage s

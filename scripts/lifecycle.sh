@@ -6,19 +6,20 @@
 #      and columns and keeps the deals;
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking, and
-#      an invoiced order with a credit note;
-#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0 and 18.0.1.2.0
+#      an invoiced order with a credit note, phone calls marked done;
+#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0 and 18.0.1.4.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
-#      reasons their category, deals their contact status and link the
-#      invoices to the deals of their orders.
+#      reasons their category, deals their contact status, link the
+#      invoices to the deals of their orders and rebuild the calls from the
+#      phone calls marked done.
 source "$(dirname "$0")/common.sh"
 DB="$1"
 NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
@@ -53,6 +54,13 @@ done
     || fail "open stays on lost deals or leads"
 [ "$(q "$DB" "SELECT count(*) FROM crm_team WHERE stage_catalogue_id IS NOT NULL")" = 2 ] \
     || fail "the demo teams do not have their catalogues"
+calls=$(q "$DB" "SELECT count(*) || ' calls by ' || count(DISTINCT user_id) || ' reps, '
+                        || (SELECT count(*) FROM crm_user_login) || ' logins'
+                   FROM crm_lead_call")
+echo "lifecycle: demo calls: $calls"
+case "$calls" in "0 calls"*|*" 0 logins") fail "the demo has no calls or no logins: $calls" ;; esac
+[ "$(q "$DB" "SELECT count(*) FROM crm_lead l WHERE call_count <> (SELECT count(*) FROM crm_lead_call c WHERE c.lead_id = l.id)")" = 0 ] \
+    || fail "deals whose call count is not their number of calls"
 
 # --- 2. upgrade and uninstall ---------------------------------------------------
 before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
@@ -117,6 +125,9 @@ for change in (
     lambda: deals[2].action_set_won(),
     lambda: lead.convert_opportunity(env["res.partner"]),
     lambda: deals[3].write({"source_id": env.ref("utm.utm_source_search_engine").id}),
+    # two phone calls marked done on Existing 3: nobody answered, then a talk
+    lambda: deals[3].activity_schedule("mail.mail_activity_data_call").action_feedback(feedback="No answer"),
+    lambda: deals[3].activity_schedule("mail.mail_activity_data_call").action_feedback(feedback="Spoke to the buyer"),
 ):
     time.sleep(1.05)
     change()
@@ -172,6 +183,14 @@ invoiced=$(q "$NODEMO" "SELECT l.name || ':' || l.invoiced_amount::float || ':' 
                          FROM crm_lead l WHERE l.invoiced_amount <> 0")
 [ "$invoiced" = "Existing 0:900:2" ] || fail "install on existing invoices gave [$invoiced], expected [Existing 0:900:2]"
 echo "lifecycle: install linked the existing invoice and credit note: $invoiced"
+# name : calls : attempts before the first conversation : outcomes : last activity known
+calls_query="SELECT string_agg(l.name || ':' || l.call_count || ':' || l.call_attempt_count || ':' || c.outcomes || ':' || (l.date_last_activity IS NOT NULL), ' ')
+               FROM crm_lead l JOIN (SELECT lead_id, string_agg(outcome, ',' ORDER BY date, id) outcomes
+                                       FROM crm_lead_call GROUP BY lead_id) c ON c.lead_id = l.id"
+calls=$(q "$NODEMO" "$calls_query")
+[ "$calls" = "Existing 3:2:1:no_answer,conversation:true" ] \
+    || fail "install on phone calls marked done gave the calls [$calls], expected [Existing 3:2:1:no_answer,conversation:true]"
+echo "lifecycle: install rebuilt the calls from the phone calls marked done: $calls"
 
 # --- 4. upgrades from the released versions -------------------------------------
 for release in $RELEASES; do
@@ -215,6 +234,8 @@ PY
         || fail "the upgrade from $version gave the contact statuses [$statuses]"
     invoiced=$(q "$UPGRADE" "SELECT l.name || ':' || l.invoiced_amount::float FROM crm_lead l WHERE l.invoiced_amount <> 0")
     [ "$invoiced" = "Existing 0:900" ] || fail "the upgrade from $version gave the invoiced amounts [$invoiced]"
+    calls=$(q "$UPGRADE" "$calls_query")
+    [ "$calls" = "Existing 3:2:1:no_answer,conversation:true" ] || fail "the upgrade from $version gave the calls [$calls]"
     echo "lifecycle: upgrade from $version closed the stays of lost deals, filled the new columns and built $(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_reach") funnel rows"
 done
 echo "lifecycle: OK"

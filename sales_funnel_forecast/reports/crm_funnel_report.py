@@ -40,6 +40,8 @@ class CrmFunnelReport(models.Model):
         "crm.lead.stage.reach": REACH_COLUMNS,
         "res.partner": ["industry_id"],
         "crm.lead": ["partner_id", "active", "is_stalled", "type", "call_count", "call_attempt_count"],
+        "crm.target.plan": ["team_id", "user_id", "company_id", "active", "date_from", "date_to"],
+        "crm.target.plan.stage": ["plan_id", "stage_id", "conversion"],
     }
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
@@ -99,6 +101,11 @@ class CrmFunnelReport(models.Model):
         string="Conversion of Entered (%)", readonly=True, aggregator="avg", digits=(16, 1),
         help="Of the deals that had a stay in the stage, the share that reached a later one.",
     )
+    target_conversion_rate = fields.Float(
+        string="Target Conversion (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="The conversion of the stage that the team's target plan (or the company's, for "
+        "a team without one) expects, for the deals that reached it in the plan's period.",
+    )
     win_rate = fields.Float(
         string="Won (%)", readonly=True, aggregator="avg", digits=(16, 1),
         help="Of the deals that reached the stage, the share that ended won.",
@@ -133,7 +140,15 @@ class CrmFunnelReport(models.Model):
                    CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
                    CASE WHEN NOT r.entered THEN NULL
                         WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS entered_conversion_rate,
-                   CASE WHEN r.deal_state = 'won' THEN 100.0 ELSE 0.0 END AS win_rate
+                   CASE WHEN r.deal_state = 'won' THEN 100.0 ELSE 0.0 END AS win_rate,
+                   -- a scalar subquery: computed only when the measure is asked for
+                   (SELECT ps.conversion
+                      FROM crm_target_plan p
+                      JOIN crm_target_plan_stage ps ON ps.plan_id = p.id AND ps.stage_id = r.stage_id
+                     WHERE p.active AND p.user_id IS NULL AND p.company_id = r.company_id
+                       AND (p.team_id = r.team_id OR p.team_id IS NULL)
+                       AND r.date_in >= p.date_from AND r.date_in < p.date_to + 1
+                     ORDER BY p.team_id IS NULL, p.date_from DESC LIMIT 1) AS target_conversion_rate
               FROM crm_lead_stage_reach r
          LEFT JOIN res_partner p ON p.id = r.partner_id
          LEFT JOIN crm_lead dl ON dl.id = r.lead_id

@@ -227,3 +227,28 @@ class TestTargetPlan(TestSaleCommon):
         [(year,)] = Report._read_group([("kind", "=", "target"), ("team_id", "=", self.team.id)], [],
                                        ["target_new_count:sum"])
         self.assertAlmostEqual(year, 600)
+
+    def test_conversion_pivot_shows_the_target_beside_the_measured_conversion(self):
+        stages = self.env["crm.stage"].create([{"name": f"C{i}", "team_id": self.team.id, "sequence": 970 + i}
+                                               for i in range(3)])
+        self.plan(date_from=date(self.year, 1, 1), date_to=date(self.year, 12, 31), stage_line_ids=[
+            Command.create({"stage_id": stage.id, "conversion": conversion})
+            for stage, conversion in zip(stages, (60, 25, 100))])
+        deals = self.env["crm.lead"].create([
+            {"name": f"Conversion {i}", "type": "opportunity", "team_id": self.team.id,
+             "stage_id": stages[0].id, "company_id": self.company.id} for i in range(4)])
+        deals[:3].write({"stage_id": stages[1].id})
+        deals[0].write({"stage_id": stages[2].id})
+        rows = self.env["crm.funnel.report"]._read_group(
+            [("team_id", "=", self.team.id), ("stage_id", "in", stages.ids)], ["stage_id"],
+            ["reached:sum", "conversion_rate:avg", "target_conversion_rate:avg"])
+        # 3 of 4 moved on from C0 (target 60 %), 1 of 3 from C1 (target 25 %)
+        self.assertEqual([(stage.name, reached, round(measured, 1), target)
+                          for stage, reached, measured, target in rows],
+                         [("C0", 4, 75.0, 60.0), ("C1", 3, 33.3, 25.0), ("C2", 1, 0.0, 100.0)])
+        # another team without a plan has no target
+        other = self.env["crm.lead"].create({"name": "Elsewhere", "type": "opportunity",
+                                             "team_id": self.other_team.id, "company_id": self.company.id})
+        [(target,)] = self.env["crm.funnel.report"]._read_group(
+            [("lead_id", "=", other.id)], [], ["target_conversion_rate:avg"])
+        self.assertFalse(target)

@@ -1,0 +1,87 @@
+# Run with `env` by bench/calls (scripts/odoo_exec.py): the calls report
+# pivot (salesperson x week), the call log and adoption pivots against Odoo's
+# own Pipeline Analysis pivot (stage x expected closing month), as a manager
+# and as a salesperson restricted to own documents; then logging a call
+# through the dialog. A pivot asks for its totals, its row groups, its column
+# groups and the cells: four grouped reads, timed together; each figure is
+# the median of RUNS after a first run that warms the caches.
+import statistics
+import time
+
+RUNS = 5
+manager = env["res.users"].search([("login", "=", "bench.manager")])  # noqa: F821 (odoo_exec)
+rep = env["res.users"].search([("login", "=", "bench.rep.01")])  # noqa: F821
+
+PIVOTS = [
+    ("Odoo's Pipeline Analysis pivot (stage x expected closing month)", "crm.lead",
+     [("type", "=", "opportunity")], "stage_id", "date_deadline:month",
+     ["__count", "expected_revenue:sum", "prorated_revenue:sum"]),
+    ("Calls report pivot (salesperson x week, calls against targets)", "crm.call.report", [],
+     "user_id", "date:week", ["call_count:sum", "target_daily:sum", "target_weekly:sum",
+                              "conversation_count:sum"]),
+    ("Call log pivot (salesperson x outcome)", "crm.lead.call", [], "user_id", "outcome",
+     ["__count", "duration_minutes:sum"]),
+    ("Adoption pivot (salesperson x week)", "crm.adoption.report", [], "user_id", "date:week",
+     ["login_count:sum", "call_count:sum", "move_count:sum"]),
+]
+
+
+def pivot(Model, domain, row, col, measures):
+    for groupby in ([], [row], [col], [row, col]):
+        Model._read_group(domain, groupby, measures)
+
+
+def timed(function, runs=RUNS):
+    times = []
+    for _run in range(runs + 1):
+        env.invalidate_all()  # noqa: F821
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+results = {}
+for role, user in (("manager", manager), ("rep", rep)):
+    for label, model, domain, row, col, measures in PIVOTS:
+        if model == "crm.adoption.report" and role == "rep":
+            continue  # the managers' view
+        Model = env[model].with_user(user)  # noqa: F821
+        results[role, label] = timed(lambda Model=Model, domain=domain, row=row, col=col,
+                                     measures=measures: pivot(Model, domain, row, col, measures))
+
+reference = PIVOTS[0][0]
+print("| measure | manager | ratio | salesperson (own deals) | ratio |")
+print("|---|---|---|---|---|")
+for label, *_rest in PIVOTS:
+    cells = []
+    for role in ("manager", "rep"):
+        if (role, label) not in results:
+            cells += ["-", "-"]
+            continue
+        seconds = results[role, label]
+        cells += [f"{seconds:.3f} s", f"x{seconds / results[role, reference]:.2f}"]
+    print(f"| {label} | " + " | ".join(cells) + " |")
+
+# logging a call: the dialog created, one outcome clicked; on the deal with
+# the most calls and on one without any
+env.cr.execute("SELECT id FROM crm_lead WHERE user_id = %s ORDER BY call_count DESC LIMIT 1", [rep.id])  # noqa: F821
+busy = env["crm.lead"].browse(env.cr.fetchone()[0])  # noqa: F821
+quiet = env["crm.lead"].create({"name": "Bench quiet deal", "type": "opportunity",  # noqa: F821
+                                "user_id": rep.id})
+env.cr.commit()  # noqa: F821
+
+
+def log_call(deal):
+    before = env.cr.sql_log_count  # noqa: F821
+    wizard = env["crm.lead.call.log"].with_user(rep).create({"lead_id": deal.id})  # noqa: F821
+    wizard.with_context(sff_call_outcome="no_answer").action_log()
+    env.flush_all()  # noqa: F821
+    log_call.queries = env.cr.sql_log_count - before  # noqa: F821
+
+
+for label, deal in ((f"Logging a call on a deal with {busy.call_count:,} calls", busy),
+                    ("Logging a call on a deal without calls", quiet)):
+    seconds = timed(lambda deal=deal: log_call(deal), runs=9)
+    print(f"| {label} | {seconds * 1000:.1f} ms | {log_call.queries} queries | - | - |")
+env.cr.rollback()  # noqa: F821
