@@ -19,7 +19,7 @@ SELECT d.id, r.user_id,
        o.outcome, CASE WHEN o.outcome IN ('conversation', 'meeting_booked') THEN 1 + g % 20 END,
        d.stage_id, 'attempted', d.team_id, d.company_id, d.source_id,
        o.outcome IN ('conversation', 'meeting_booked'), 1, now(), 1, now()
-  FROM generate_series(1, :calls) AS g
+  FROM generate_series(1::bigint, :calls) AS g
   JOIN bench_deals d ON d.n = (g * 7919) % (SELECT count(*) FROM bench_deals)
   JOIN bench_reps r ON r.n = g % 20
  CROSS JOIN LATERAL (SELECT (ARRAY['no_answer', 'voicemail', 'busy', 'conversation',
