@@ -1,3 +1,5 @@
+# ruff: noqa: F821 (env comes from scripts/odoo_exec.py; pivot, timed, manager, rep,
+# print_ratios and ODOO_PIVOT from bench/pivots.py, read first)
 # Run with `env` by bench/calls (scripts/odoo_exec.py): the calls report
 # pivot (salesperson x week), the call log and adoption pivots against Odoo's
 # own Pipeline Analysis pivot (stage x expected closing month), as a manager
@@ -5,40 +7,21 @@
 # through the dialog. A pivot asks for its totals, its row groups, its column
 # groups and the cells: four grouped reads, timed together; each figure is
 # the median of RUNS after a first run that warms the caches.
-import statistics
-import time
-
-RUNS = 5
-manager = env["res.users"].search([("login", "=", "bench.manager")])  # noqa: F821 (odoo_exec)
-rep = env["res.users"].search([("login", "=", "bench.rep.01")])  # noqa: F821
+from datetime import datetime, timedelta
 
 PIVOTS = [
-    ("Odoo's Pipeline Analysis pivot (stage x expected closing month)", "crm.lead",
-     [("type", "=", "opportunity")], "stage_id", "date_deadline:month",
-     ["__count", "expected_revenue:sum", "prorated_revenue:sum"]),
+    ODOO_PIVOT,  # noqa: F821 (bench/pivots.py)
     ("Calls report pivot (salesperson x week, calls against targets)", "crm.call.report", [],
      "user_id", "date:week", ["call_count:sum", "target_daily:sum", "target_weekly:sum",
                               "conversation_count:sum"]),
-    ("Call log pivot (salesperson x outcome)", "crm.lead.call", [], "user_id", "outcome",
+    ("Call log pivot, all calls (salesperson x outcome)", "crm.lead.call", [], "user_id", "outcome",
+     ["__count", "duration_minutes:sum"]),
+    ("Call log pivot, last 30 days (salesperson x stage at call)", "crm.lead.call",
+     [("date", ">=", datetime.now() - timedelta(days=30))], "user_id", "stage_id",
      ["__count", "duration_minutes:sum"]),
     ("Adoption pivot (salesperson x week)", "crm.adoption.report", [], "user_id", "date:week",
      ["login_count:sum", "call_count:sum", "move_count:sum"]),
 ]
-
-
-def pivot(Model, domain, row, col, measures):
-    for groupby in ([], [row], [col], [row, col]):
-        Model._read_group(domain, groupby, measures)
-
-
-def timed(function, runs=RUNS):
-    times = []
-    for _run in range(runs + 1):
-        env.invalidate_all()  # noqa: F821
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
 
 
 results = {}
@@ -50,18 +33,13 @@ for role, user in (("manager", manager), ("rep", rep)):
         results[role, label] = timed(lambda Model=Model, domain=domain, row=row, col=col,
                                      measures=measures: pivot(Model, domain, row, col, measures))
 
-reference = PIVOTS[0][0]
-print("| measure | manager | ratio | salesperson (own deals) | ratio |")
-print("|---|---|---|---|---|")
-for label, *_rest in PIVOTS:
-    cells = []
-    for role in ("manager", "rep"):
-        if (role, label) not in results:
-            cells += ["-", "-"]
-            continue
-        seconds = results[role, label]
-        cells += [f"{seconds:.3f} s", f"x{seconds / results[role, reference]:.2f}"]
-    print(f"| {label} | " + " | ".join(cells) + " |")
+for role, user in (("manager", manager), ("rep", rep)):
+    Calls = env["crm.lead.call"].with_user(user)
+    results[role, "Call log list, first page (80 newest calls)"] = timed(
+        lambda Calls=Calls: Calls.web_search_read([], {"date": {}, "lead_id": {"fields": {"display_name": {}}},
+                                                      "user_id": {"fields": {"display_name": {}}},
+                                                      "outcome": {}, "duration_minutes": {}}, limit=80))
+print_ratios(results, [pivot[0] for pivot in PIVOTS] + ["Call log list, first page (80 newest calls)"])
 
 # logging a call: the dialog created, one outcome clicked; on the deal with
 # the most calls and on one without any

@@ -1,7 +1,8 @@
 -- :calls calls by the 20 bench salespeople over the last two years, each on
 -- one of the deals (its team, stage and source copied as at the call), one
--- in four a conversation; the deals' counters counted from them as the
--- module counts them; call targets on both teams; a year of logins.
+-- in four a conversation; call targets on both teams; a year of logins.
+-- (bench/calls then has the module count the deals' counters and the
+-- calls per day.)
 SET jit = off;
 CREATE TEMP TABLE bench_reps AS
 SELECT row_number() OVER (ORDER BY u.id) - 1 AS n, u.id AS user_id
@@ -26,23 +27,6 @@ SELECT d.id, r.user_id,
                                    'no_answer', 'wrong_number', 'meeting_booked', 'no_answer'])[1 + g % 8]
                             AS outcome) o;
 ANALYZE crm_lead_call;
--- the counters, as crm.lead._sff_recount_calls counts them
-WITH calls AS (
-    SELECT c.lead_id, c.date, c.outcome,
-           min(c.date) FILTER (WHERE c.outcome IN ('conversation', 'meeting_booked'))
-               OVER (PARTITION BY c.lead_id) AS first_conversation
-      FROM crm_lead_call c
-), counted AS (
-    SELECT lead_id, count(*) AS n, min(first_conversation) AS first_conversation, max(date) AS last,
-           count(*) FILTER (WHERE outcome NOT IN ('conversation', 'meeting_booked')
-                              AND (first_conversation IS NULL OR date < first_conversation)) AS attempts
-      FROM calls GROUP BY lead_id
-)
-UPDATE crm_lead l
-   SET call_count = counted.n, call_attempt_count = counted.attempts,
-       date_first_conversation = counted.first_conversation,
-       date_last_activity = GREATEST(l.date_last_activity, counted.last)
-  FROM counted WHERE l.id = counted.lead_id;
 UPDATE crm_team SET call_target_daily = 8, call_target_weekly = 40;
 INSERT INTO crm_user_login (user_id, date)
 SELECT r.user_id, now() at time zone 'UTC' - d * interval '1 day'

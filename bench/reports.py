@@ -1,21 +1,14 @@
+# ruff: noqa: F821 (env comes from scripts/odoo_exec.py; pivot, timed, manager, rep,
+# print_ratios and ODOO_PIVOT from bench/pivots.py, read first)
 # Run with `env` by bench/reports (scripts/odoo_exec.py): times each report's
 # main pivot, the dashboard's data call and the spreadsheet export against
 # Odoo's own Pipeline Analysis pivot (stage x expected closing month), on the
 # same database, as a manager and as a salesperson restricted to own
 # documents (record rules apply). A pivot asks for its totals, its row
 # groups, its column groups and the cells: four grouped reads, timed
-# together; each figure is the median of RUNS.
-import statistics
-import time
-
-RUNS = 5
-manager = env["res.users"].search([("login", "=", "bench.manager")])  # noqa: F821 (odoo_exec)
-rep = env["res.users"].search([("login", "=", "bench.rep.01")])  # noqa: F821
-
+# together; each figure is the median of RUNS (bench/pivots.py, read first).
 PIVOTS = [
-    ("Odoo's Pipeline Analysis pivot (stage x expected closing month)", "crm.lead",
-     [("type", "=", "opportunity")], "stage_id", "date_deadline:month",
-     ["__count", "expected_revenue:sum", "prorated_revenue:sum"]),
+    ODOO_PIVOT,  # noqa: F821 (bench/pivots.py)
     ("Funnel pivot (stage x month reached)", "crm.funnel.report", [], "stage_id", "date_in:month",
      ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
     ("Funnel pivot (salesperson x stage)", "crm.funnel.report", [], "user_id", "stage_id",
@@ -25,21 +18,6 @@ PIVOTS = [
     ("New leads by source pivot (source x month created)", "crm.lead.source.report", [],
      "source_id", "create_date:month", ["new_count:sum", "opportunity_count:sum", "won_count:sum"]),
 ]
-
-
-def pivot(Model, domain, row, col, measures):
-    for groupby in ([], [row], [col], [row, col]):
-        Model._read_group(domain, groupby, measures)
-
-
-def timed(function):
-    times = []
-    for _run in range(RUNS + 1):
-        env.invalidate_all()  # noqa: F821
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])  # the first run warms the caches
 
 
 results = {}
@@ -59,13 +37,6 @@ for role, user in (("manager", manager), ("rep", rep)):
 
     results[role, "Spreadsheet export (last 12 months, all teams)"] = timed(export)
 
-reference = PIVOTS[0][0]
-print("| measure | manager | ratio | salesperson (own deals) | ratio |")
-print("|---|---|---|---|---|")
-for label in [pivot[0] for pivot in PIVOTS] + ["Dashboard data call (last 12 months, all teams)",
-                                              "Spreadsheet export (last 12 months, all teams)"]:
-    cells = []
-    for role in ("manager", "rep"):
-        seconds = results[role, label]
-        cells += [f"{seconds:.3f} s", f"x{seconds / results[role, reference]:.2f}"]
-    print(f"| {label} | " + " | ".join(cells) + " |")
+print_ratios(results, [pivot[0] for pivot in PIVOTS]  # noqa: F821 (bench/pivots.py)
+             + ["Dashboard data call (last 12 months, all teams)",
+                "Spreadsheet export (last 12 months, all teams)"])

@@ -1,5 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+def check_call_targets(records):
+    if any(record.call_target_daily < 0 or record.call_target_weekly < 0 for record in records):
+        raise ValidationError(records.env._("A call target cannot be negative."))
 
 
 class CrmTeam(models.Model):
@@ -28,6 +34,10 @@ class CrmTeam(models.Model):
         ("call_targets_not_negative", "CHECK (call_target_daily >= 0 AND call_target_weekly >= 0)",
          "A call target cannot be negative."),
     ]
+
+    @api.constrains("call_target_daily", "call_target_weekly")
+    def _check_call_targets(self):
+        check_call_targets(self)
 
     def write(self, vals):
         result = super().write(vals)
@@ -61,6 +71,10 @@ class CrmTeamMember(models.Model):
         ("call_targets_not_negative", "CHECK (call_target_daily >= 0 AND call_target_weekly >= 0)",
          "A call target cannot be negative."),
     ]
+
+    @api.constrains("call_target_daily", "call_target_weekly")
+    def _check_call_targets(self):
+        check_call_targets(self)
 
     @api.depends("call_target_daily", "call_target_weekly",
                  "crm_team_id.call_target_daily", "crm_team_id.call_target_weekly")

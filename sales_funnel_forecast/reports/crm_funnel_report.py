@@ -6,7 +6,6 @@ from odoo.tools import SQL
 from .. import engine
 from ..models.crm_lead_stage_reach import DEAL_STATES, REACH_COLUMNS
 
-
 CALL_ATTEMPT_BUCKETS = [
     ("none", "No call yet"),
     ("0", "Reached at the first call"),

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -35,6 +35,19 @@ class TestCalls(FunnelCase):
     def call(self, deal, outcome, when, user=None):
         return self.env["crm.lead.call"].with_user(user or self.rep).create(
             {"lead_id": deal.id, "outcome": outcome, "date": when})
+
+    def days_match_calls(self):
+        """The calls counted per day are the calls."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT user_id, outcome, count(*) FROM crm_lead_call GROUP BY 1, 2
+               EXCEPT SELECT user_id, outcome, sum(call_count) FROM crm_lead_call_day GROUP BY 1, 2""")
+        missing = self.env.cr.fetchall()
+        self.env.cr.execute(
+            """SELECT user_id, outcome, sum(call_count) FROM crm_lead_call_day GROUP BY 1, 2
+               HAVING sum(call_count) <> 0
+               EXCEPT SELECT user_id, outcome, count(*) FROM crm_lead_call GROUP BY 1, 2""")
+        self.assertEqual((missing, self.env.cr.fetchall()), ([], []))
 
     def counters(self, deal):
         deal.invalidate_recordset()
@@ -104,6 +117,7 @@ class TestCalls(FunnelCase):
         self.assertFalse(deal.date_first_conversation)
         deal.call_ids.sorted("date")[-1].outcome = "conversation"
         self.assertEqual(self.counters(deal), (2, 1, "contacted"))
+        self.days_match_calls()
 
     def test_backdated_conversation_recounts_the_attempts(self):
         deal = self.make_deal("Backdated", self.s_new)
@@ -155,6 +169,7 @@ class TestCalls(FunnelCase):
         self.call(deal_a, "voicemail", self.day(4))
         merged = (deal_a | deal_b)._merge_opportunity(auto_unlink=True)
         self.assertEqual(self.counters(merged)[:2], (4, 2))
+        self.days_match_calls()
         self.assertEqual(len(merged.call_ids), 4)
         self.assertEqual(merged.date_first_conversation, self.day(3))
 
@@ -167,7 +182,8 @@ class TestCalls(FunnelCase):
         with self.assertRaises(AccessError):
             call.with_user(self.rep).write({"note": "mine"})
         rows = self.env["crm.call.report"].with_user(self.manager)._read_group(
-            [("kind", "=", "call"), ("lead_id", "=", deal.id)], ["user_id"], ["call_count:sum"])
+            [("kind", "=", "call"), ("user_id", "in", (self.rep | self.manager).ids)], ["user_id"],
+            ["call_count:sum"])
         self.assertEqual(rows, [(self.manager, 1)])
 
     def test_reps_see_their_calls_and_those_on_their_deals_only(self):
@@ -274,23 +290,38 @@ class TestCalls(FunnelCase):
                           monday + timedelta(days=day, minutes=index))
         self.call(other, "busy", monday, user=self.other_rep)
         Report = self.env["crm.call.report"]
-        week = [("date", ">=", datetime(2026, 3, 2)), ("date", "<", datetime(2026, 3, 9)),
+        week = [("date", ">=", date(2026, 3, 2)), ("date", "<", date(2026, 3, 9)),
                 ("team_id", "=", self.team.id)]
         by_week = Report._read_group(week, ["user_id"], ["call_count:sum", "conversation_count:sum",
                                                          "target_daily:sum", "target_weekly:sum"])
         self.assertEqual({user: figures for user, *figures in by_week},
                          {self.rep: [6, 2, 15, 12], self.other_rep: [1, 0, 25, 12]})
-        by_day = {day.date(): (calls, target) for day, calls, target in Report._read_group(
+        by_day = {day: (calls, target) for day, calls, target in Report._read_group(
             week + [("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum", "target_daily:sum"])}
-        self.assertEqual(by_day[datetime(2026, 3, 2).date()], (4, 3))
-        self.assertEqual(by_day[datetime(2026, 3, 3).date()], (2, 3))
-        self.assertEqual(by_day[datetime(2026, 3, 7).date()], (0, 0), "no target on Saturdays")
+        self.assertEqual(by_day[date(2026, 3, 2)], (4, 3))
+        self.assertEqual(by_day[date(2026, 3, 3)], (2, 3))
+        self.assertEqual(by_day[date(2026, 3, 7)], (0, 0), "no target on Saturdays")
         by_status = Report._read_group(week + [("kind", "=", "call"), ("user_id", "=", self.rep.id)],
                                        ["contact_status"], ["call_count:sum"])
         self.assertEqual(dict(by_status), {"not_attempted": 1, "contacted": 5})
         # a rep sees their own rows only
         mine = Report.with_user(self.rep)._read_group(week, ["user_id"], ["call_count:sum"])
         self.assertEqual(mine, [(self.rep, 6)])
+
+    def test_a_call_counts_on_the_callers_day_in_their_time_zone(self):
+        self.rep.tz = "America/New_York"
+        deal = self.make_deal("Evening", self.s_new)
+        # 9 pm in New York is 2 am the next day in UTC
+        call = self.call(deal, "conversation", datetime(2026, 3, 3, 2, 0))
+        rows = self.env["crm.call.report"]._read_group(
+            [("kind", "=", "call"), ("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum"])
+        self.assertEqual(rows, [(date(2026, 3, 2), 1)])
+        call.date = datetime(2026, 3, 3, 14, 0)
+        rows = self.env["crm.call.report"]._read_group(
+            [("kind", "=", "call"), ("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum"])
+        self.assertEqual(rows, [(date(2026, 3, 3), 1)], "a call moved to another day moves there")
+        call.unlink()
+        self.assertFalse(self.env["crm.lead.call.day"].search([("user_id", "=", self.rep.id)]))
 
     def test_sales_process_counts_calls_per_rep_and_week(self):
         deal = self.make_deal("Process", self.s_new)
@@ -362,8 +393,10 @@ class TestCalls(FunnelCase):
         targets = {member.user_id: (member.effective_call_target_daily, member.effective_call_target_weekly)
                    for member in members}
         self.assertEqual(targets, {self.rep: (3, 12), self.other_rep: (5, 12)})
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self.team.call_target_daily = -1
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            members[0].call_target_weekly = -5
 
     def test_dialog_from_the_form(self):
         deal = self.make_deal("Form dialog", self.s_new)
