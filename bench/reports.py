@@ -7,12 +7,37 @@
 # documents (record rules apply). A pivot asks for its totals, its row
 # groups, its column groups and the cells: four grouped reads, timed
 # together; each figure is the median of RUNS (bench/pivots.py, read first).
+# a target plan per team over the last year, so that the conversion pivot
+# finds each stage's target conversion
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+open_stages = env["crm.stage"].search([("team_id", "=", False), ("is_won", "=", False)], order="sequence, id")
+for team in env["crm.team"].search([], order="id", limit=2):
+    env["crm.target.plan"].create({
+        "name": f"Bench plan {team.name}", "company_id": team.company_id.id or env.company.id,
+        "team_id": team.id, "date_from": date.today().replace(day=1) - relativedelta(months=11),
+        "date_to": date.today().replace(day=1) + relativedelta(months=1, days=-1),
+        "revenue_target": 10000000, "average_deal_value": 5000, "sales_cycle_days": 0,
+        "stage_line_ids": [(0, 0, {"stage_id": stage.id, "conversion": 60}) for stage in open_stages],
+    })
+env.cr.commit()
+
 PIVOTS = [
     ODOO_PIVOT,  # noqa: F821 (bench/pivots.py)
     ("Funnel pivot (stage x month reached)", "crm.funnel.report", [], "stage_id", "date_in:month",
      ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
     ("Funnel pivot (salesperson x stage)", "crm.funnel.report", [], "user_id", "stage_id",
      ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
+    ("Conversion pivot (team and stage x month reached, with the target conversion)",
+     "crm.funnel.report", [], "stage_id", "date_in:month",
+     ["conversion_rate:avg", "target_conversion_rate:avg", "entered_conversion_rate:avg",
+      "reached:sum", "moved_on:sum"]),
+    ("Conversion pivot as it opens (this month), with the target conversion",
+     "crm.funnel.report", [("date_in", ">=", date.today().replace(day=1))], "stage_id", "date_in:month",
+     ["conversion_rate:avg", "target_conversion_rate:avg", "entered_conversion_rate:avg",
+      "reached:sum", "moved_on:sum"]),
     ("Revenue forecast pivot (stage x expected closing month)", "crm.forecast.report", [],
      "stage_id", "date_deadline:month", ["forecast_revenue:sum", "history_forecast_revenue:sum"]),
     ("New leads by source pivot (source x month created)", "crm.lead.source.report", [],

@@ -140,21 +140,52 @@ class CrmFunnelReport(models.Model):
                    CASE WHEN NOT r.entered THEN NULL
                         WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS entered_conversion_rate,
                    CASE WHEN r.deal_state = 'won' THEN 100.0 ELSE 0.0 END AS win_rate,
-                   -- a scalar subquery: computed only when the measure is asked for
-                   (SELECT ps.conversion
-                      FROM crm_target_plan p
-                      JOIN crm_target_plan_stage ps ON ps.plan_id = p.id AND ps.stage_id = r.stage_id
-                     WHERE p.active AND p.user_id IS NULL AND p.company_id = r.company_id
-                       AND (p.team_id = r.team_id OR p.team_id IS NULL)
-                       AND r.date_in >= p.date_from AND r.date_in < p.date_to + 1
-                     ORDER BY p.team_id IS NULL, p.date_from DESC LIMIT 1) AS target_conversion_rate
+                   tp.conversion AS target_conversion_rate
               FROM crm_lead_stage_reach r
          LEFT JOIN res_partner p ON p.id = r.partner_id
          LEFT JOIN crm_lead dl ON dl.id = r.lead_id
+         -- the target plans' conversion of the stage in the month the deal
+         -- reached it: the team's plan, else the company's; one row per key
+         -- (grouped), so that PostgreSQL leaves the joins out of the queries
+         -- that do not ask for the target
+         LEFT JOIN (%(plans)s) tp
+                ON tp.company_id = r.company_id AND tp.team_key = COALESCE(r.team_id, 0)
+               AND tp.stage_id = r.stage_id AND tp.month = date_trunc('month', r.date_in)::date
          LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id
             """,
             partner_status=self.env["res.partner"]._sff_status_query(),
+            plans=self._sff_plan_conversions(),
         ))
+
+    @api.model
+    def _sff_plan_conversions(self):
+        """Each stage's target conversion per company, team (0: none) and
+        month: the team's active plan, else its company's plan without a
+        team (not the members' plans); the latest plan wins where two cover
+        the same month. Plans cover whole months. One row per key (grouped),
+        so that PostgreSQL leaves the join out of the queries that do not ask
+        for the target."""
+        return SQL(
+            """
+            SELECT k.company_id, k.team_key, k.stage_id, k.month,
+                   (array_agg(k.conversion ORDER BY k.own DESC, k.date_from DESC, k.plan_id DESC))[1]
+                       AS conversion
+              FROM (
+                SELECT p.company_id, COALESCE(t.id, p.team_id, 0) AS team_key, ps.stage_id,
+                       m.month::date AS month, ps.conversion, p.team_id IS NOT NULL AS own,
+                       p.date_from, p.id AS plan_id
+                  FROM crm_target_plan p
+                  JOIN crm_target_plan_stage ps ON ps.plan_id = p.id
+                 CROSS JOIN LATERAL generate_series(p.date_from, p.date_to, INTERVAL '1 month') AS m(month)
+                  -- a company's plan stands for each of its teams, and for deals without one
+                  LEFT JOIN LATERAL (SELECT t.id FROM crm_team t
+                                      WHERE p.team_id IS NULL AND t.company_id = p.company_id
+                                      UNION ALL SELECT NULL WHERE p.team_id IS NULL) t ON TRUE
+                 WHERE p.active AND p.user_id IS NULL
+              ) k
+             GROUP BY k.company_id, k.team_key, k.stage_id, k.month
+            """
+        )
 
     # ------------------------------------------------------------------
     # The funnel of a team and period, as the dashboard, the PDF and the

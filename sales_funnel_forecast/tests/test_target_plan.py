@@ -246,9 +246,19 @@ class TestTargetPlan(TestSaleCommon):
         self.assertEqual([(stage.name, reached, round(measured, 1), target)
                           for stage, reached, measured, target in rows],
                          [("C0", 4, 75.0, 60.0), ("C1", 3, 33.3, 25.0), ("C2", 1, 0.0, 100.0)])
-        # another team without a plan has no target
+        # another team without a plan has no target, until the company has
+        # a plan of its own (without a team): the team's plan still wins
         other = self.env["crm.lead"].create({"name": "Elsewhere", "type": "opportunity",
                                              "team_id": self.other_team.id, "company_id": self.company.id})
-        [(target,)] = self.env["crm.funnel.report"]._read_group(
-            [("lead_id", "=", other.id)], [], ["target_conversion_rate:avg"])
+        Report = self.env["crm.funnel.report"]
+        [(target,)] = Report._read_group([("lead_id", "=", other.id)], [], ["target_conversion_rate:avg"])
         self.assertFalse(target)
+        self.plan(team_id=False, date_from=date(self.year, 1, 1), date_to=date(self.year, 12, 31),
+                  stage_line_ids=[Command.create({"stage_id": stage.id, "conversion": 10})
+                                  for stage in other.stage_id | stages[0]])
+        [(target,)] = Report._read_group([("lead_id", "=", other.id), ("stage_id", "=", other.stage_id.id)], [],
+                                         ["target_conversion_rate:avg"])
+        self.assertEqual(target, 10.0)
+        [(target,)] = Report._read_group([("lead_id", "=", deals[0].id), ("stage_id", "=", stages[0].id)], [],
+                                         ["target_conversion_rate:avg"])
+        self.assertEqual(target, 60.0)

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.crm_lead_call import CALL_OUTCOMES
@@ -21,6 +21,7 @@ class CrmLeadCallLog(models.TransientModel):
         "crm.lead.call", compute="_compute_last_call", string="Last Call",
     )
 
+    @api.depends("lead_id")
     def _compute_last_call(self):
         for wizard in self:
             wizard.last_call_id = self.env["crm.lead.call"].search(
