@@ -510,9 +510,9 @@ class CrmLeadCallDay(models.Model):
     contact_status = fields.Selection(CONTACT_STATUSES, readonly=True)
     team_id = fields.Many2one("crm.team", readonly=True, ondelete="set null")
     company_id = fields.Many2one("res.company", readonly=True, ondelete="cascade")
-    call_count = fields.Integer(readonly=True)
-    conversation_count = fields.Integer(readonly=True)
-    duration_minutes = fields.Float(readonly=True)
+    call_count = fields.Integer(string="Calls", readonly=True)
+    conversation_count = fields.Integer(string="Conversations", readonly=True)
+    duration_minutes = fields.Float(string="Minutes", readonly=True)
 
     def init(self):
         self.env.cr.execute(

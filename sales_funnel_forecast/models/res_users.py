@@ -42,7 +42,7 @@ class ResUsers(models.Model):
 
     @api.model
     def _update_last_login(self):
-        super()._update_last_login()
+        result = super()._update_last_login()
         if self.env.user.has_group("sales_team.group_sale_salesman"):
             # one small insert per login, in SQL: the login must not wait on
             # the ORM (nor need rights on the table)
@@ -50,3 +50,4 @@ class ResUsers(models.Model):
                 "INSERT INTO crm_user_login (user_id, date) VALUES (%s, now() at time zone 'UTC')",
                 [self.env.uid],
             )
+        return result

@@ -200,6 +200,20 @@ class TestCalls(FunnelCase):
             # nor in somebody else's name
             Call.create({"lead_id": mine.id, "outcome": "busy", "user_id": self.other_rep.id})
 
+    def test_calls_of_another_company_stay_there(self):
+        other_company = self.env["res.company"].create({"name": "Calls Other Co"})
+        deal = self.make_deal("Other company", self.s_new, company_id=other_company.id, user_id=False)
+        call = self.env["crm.lead.call"].create({"lead_id": deal.id, "outcome": "conversation",
+                                                 "user_id": self.manager.id})
+        self.assertEqual(call.company_id, other_company)
+        here_only = new_test_user(
+            self.env, login="sff_calls_here_only", groups="sales_team.group_sale_manager",
+            company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
+        )
+        self.assertFalse(self.env["crm.lead.call"].with_user(here_only).search([("id", "=", call.id)]))
+        self.assertFalse(self.env["crm.call.report"].with_user(here_only).search(
+            [("company_id", "=", other_company.id)]))
+
     def test_message_and_activity_dates_are_the_last_activity(self):
         deal = self.make_deal("Activity", self.s_new)
         self.assertFalse(deal.date_last_activity)
@@ -402,7 +416,7 @@ class TestCalls(FunnelCase):
         deal = self.make_deal("Form dialog", self.s_new)
         action = deal.with_user(self.rep).action_sff_log_call()
         self.assertEqual((action["res_model"], action["target"]), ("crm.lead.call.log", "new"))
-        form = Form(self.env["crm.lead.call.log"].with_user(self.rep).with_context(action["context"]))
+        form = Form(self.env["crm.lead.call.log"].with_user(self.rep).with_context(**action["context"]))
         form.duration_minutes = 2
         wizard = form.save()
         wizard.with_context(sff_call_outcome="meeting_booked").action_log()

@@ -17,9 +17,7 @@ class CrmLeadCallLog(models.TransientModel):
     phone = fields.Char(related="lead_id.phone")
     duration_minutes = fields.Float(string="Duration (minutes)", digits=(16, 1))
     note = fields.Text()
-    last_call_id = fields.Many2one(
-        "crm.lead.call", compute="_compute_last_call", string="Last Call",
-    )
+    last_call_id = fields.Many2one("crm.lead.call", compute="_compute_last_call")
 
     @api.depends("lead_id")
     def _compute_last_call(self):
