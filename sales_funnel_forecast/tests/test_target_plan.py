@@ -3,6 +3,8 @@
 and the actuals beside them."""
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, fields
 from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError, ValidationError
@@ -155,6 +157,48 @@ class TestTargetPlan(TestSaleCommon):
         plan.action_fill_from_history()
         self.assertIn("too few", plan.history_note)
         self.assertEqual((plan.average_deal_value, plan.win_rate), (1000.0, 20.0))
+
+    def test_fill_from_history_takes_the_teams_closed_deals(self):
+        Stage = self.env["crm.stage"]
+        first = Stage.create({"name": "H0", "team_id": self.team.id, "sequence": 980})
+        second = Stage.create({"name": "H1", "team_id": self.team.id, "sequence": 981})
+        Stage.create({"name": "HW", "team_id": self.team.id, "sequence": 982, "is_won": True})
+        self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        Lead = self.env["crm.lead"]
+
+        def deal(amount, reach):
+            lead = Lead.create({"name": "History", "type": "opportunity", "team_id": self.team.id,
+                                "stage_id": first.id, "expected_revenue": amount,
+                                "company_id": self.company.id})
+            if reach >= 1:
+                lead.stage_id = second
+            return lead
+        # 4 won (1,000 + 2,000 + 3,000 + 2,000), 3 lost in H0, 3 lost in H1
+        won = [deal(amount, 1) for amount in (1000, 2000, 3000, 2000)]
+        for lead in won:
+            lead.action_set_won()
+        for lead in [deal(500, 0) for _i in range(3)] + [deal(500, 1) for _i in range(3)]:
+            lead.action_set_lost()
+        self.env.flush_all()
+        # closed on the 15th of last month, 30 days after they were created
+        closed_on = fields.Date.today().replace(day=1) - relativedelta(months=1, days=-14)
+        self.env.cr.execute(
+            """UPDATE crm_lead SET date_closed = %s, create_date = %s::timestamp - interval '30 days'
+                WHERE team_id = %s""", [closed_on, closed_on, self.team.id])
+        Lead.invalidate_model()
+        plan = self.plan(date_from=date(self.year + 1, 1, 1), date_to=date(self.year + 1, 12, 31))
+        plan.action_fill_from_history()
+        self.assertEqual(plan.history_note,
+                         "Filled from 10 deals closed in the last 12 months (4 won, 6 lost).")
+        self.assertEqual((plan.average_deal_value, plan.sales_cycle_days), (2000.0, 30))
+        # 7 of the 10 moved on from H0, 4 of the 7 from H1: a 40 % win rate
+        self.assertEqual([(line.stage_id, line.conversion) for line in plan.stage_line_ids.sorted("sequence")],
+                         [(first, 70.0), (second, 57.14)])
+        self.assertAlmostEqual(plan.win_rate, 70.0 * 57.14 / 100, places=2)
+        # all the won revenue came in one month: its weight is 12, the others 0
+        weights = {season.month: season.weight for season in plan.season_ids}
+        self.assertEqual(weights[str(closed_on.month)], 12.0)
+        self.assertEqual(sum(weights.values()), 12.0)
 
     def test_reps_read_their_team_plans_only(self):
         mine = self.plan(name="Mine")
