@@ -208,6 +208,14 @@ class TestTargetPlan(TestSaleCommon):
         with self.assertRaises(AccessError):
             mine.with_user(self.rep).revenue_target = 1
 
+    def test_plans_stay_in_their_company(self):
+        elsewhere = self.env["res.company"].create({"name": "Plan Other Co"})
+        plan = self.plan(name="Elsewhere", company_id=elsewhere.id, team_id=False)
+        manager = new_test_user(self.env, login="sff_plan_manager", groups="sales_team.group_sale_manager",
+                                company_id=self.company.id, company_ids=[self.company.id])
+        self.assertFalse(self.env["crm.target.plan"].with_user(manager).search([("id", "=", plan.id)]))
+        self.assertFalse(self.env["crm.target.plan.period"].with_user(manager).search([("plan_id", "=", plan.id)]))
+
     def test_split_per_salesperson_adds_up_to_the_team_target(self):
         other = new_test_user(self.env, login="sff_plan_other", name="Olaf Rep",
                               groups="sales_team.group_sale_salesman",
