@@ -353,16 +353,6 @@ class CrmLeadStageHistory(models.Model):
     # Stall rules
     # ------------------------------------------------------------------
     @api.model
-    def _sff_stall_done(self, stay_ids):
-        """The stall rule acted on these stays: the job passes them by."""
-        if stay_ids:
-            self.env.cr.execute(
-                "UPDATE crm_lead_stage_history SET stall_due = NULL WHERE id = ANY(%s)",
-                [list(stay_ids)],
-            )
-            self.invalidate_model(["stall_due"])
-
-    @api.model
     def _sff_reset_stall_due(self, lead_ids, reset=False):
         """The current stays of these deals stall again their stage's number
         of days after ``reset`` (a manager kept them open), or after they
