@@ -3,31 +3,22 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
-def check_call_targets(records):
-    if any(record.call_target_daily < 0 or record.call_target_weekly < 0 for record in records):
-        raise ValidationError(records.env._("A call target cannot be negative."))
+class CallTargetMixin(models.AbstractModel):
+    """A daily and a weekly call target: a sales team's, for each of its
+    members, and a member's own (0: the team's)."""
 
+    _name = "crm.call.target.mixin"
+    _description = "Call Targets"
 
-class CrmTeam(models.Model):
-    _inherit = "crm.team"
-
-    stage_catalogue_id = fields.Many2one(
-        "crm.stage.catalogue",
-        ondelete="set null",
-        help="Sales process applied to this team. A team with a catalogue has "
-        "exactly its own stages: the stages shared by every team no longer "
-        "show in its pipeline, nor receive its new or won deals. Clear it to "
-        "see the shared stages again.",
-    )
     call_target_daily = fields.Integer(
         string="Calls per Day", default=0,
-        help="Calls each member is expected to make on a working day (Monday "
-        "to Friday); a member may have a target of their own. 0: no target.",
+        help="Calls expected on each working day (Monday to Friday). On a sales team, "
+        "of each member; on a member, their own (0: the team's).",
     )
     call_target_weekly = fields.Integer(
         string="Calls per Week", default=0,
-        help="Calls each member is expected to make in a week; a member may "
-        "have a target of their own. 0: no target.",
+        help="Calls expected in a week. On a sales team, of each member; on a member, "
+        "their own (0: the team's).",
     )
 
     _sql_constraints = [
@@ -37,7 +28,22 @@ class CrmTeam(models.Model):
 
     @api.constrains("call_target_daily", "call_target_weekly")
     def _check_call_targets(self):
-        check_call_targets(self)
+        if any(record.call_target_daily < 0 or record.call_target_weekly < 0 for record in self):
+            raise ValidationError(self.env._("A call target cannot be negative."))
+
+
+class CrmTeam(models.Model):
+    _name = "crm.team"
+    _inherit = ["crm.team", "crm.call.target.mixin"]
+
+    stage_catalogue_id = fields.Many2one(
+        "crm.stage.catalogue",
+        ondelete="set null",
+        help="Sales process applied to this team. A team with a catalogue has "
+        "exactly its own stages: the stages shared by every team no longer "
+        "show in its pipeline, nor receive its new or won deals. Clear it to "
+        "see the shared stages again.",
+    )
 
     def write(self, vals):
         result = super().write(vals)
@@ -50,31 +56,15 @@ class CrmTeam(models.Model):
 
 
 class CrmTeamMember(models.Model):
-    _inherit = "crm.team.member"
+    _name = "crm.team.member"
+    _inherit = ["crm.team.member", "crm.call.target.mixin"]
 
-    call_target_daily = fields.Integer(
-        string="Calls per Day", default=0,
-        help="This member's own daily call target; 0: the team's.",
-    )
-    call_target_weekly = fields.Integer(
-        string="Calls per Week", default=0,
-        help="This member's own weekly call target; 0: the team's.",
-    )
     effective_call_target_daily = fields.Integer(
         string="Daily Call Target", compute="_compute_effective_call_targets",
     )
     effective_call_target_weekly = fields.Integer(
         string="Weekly Call Target", compute="_compute_effective_call_targets",
     )
-
-    _sql_constraints = [
-        ("call_targets_not_negative", "CHECK (call_target_daily >= 0 AND call_target_weekly >= 0)",
-         "A call target cannot be negative."),
-    ]
-
-    @api.constrains("call_target_daily", "call_target_weekly")
-    def _check_call_targets(self):
-        check_call_targets(self)
 
     @api.depends("call_target_daily", "call_target_weekly",
                  "crm_team_id.call_target_daily", "crm_team_id.call_target_weekly")
