@@ -159,26 +159,32 @@ class CrmLead(models.Model):
         rows = cr.fetchall()
         # sudo: the job acts for the company on every deal past its limit
         Lead = self.sudo().with_context(tracking_disable=False)
-        by_action = defaultdict(lambda: Lead.browse())
+        ids_by_action = defaultdict(list)
         ages = {}
         for lead_id, _stay_id, _stage_id, action, _stall_days, age in rows:
-            by_action[action] |= Lead.browse(lead_id)
+            ids_by_action[action].append(lead_id)
             ages[lead_id] = age
+        # one recordset per action (a union per deal costs more than the batch's SQL)
+        by_action = defaultdict(lambda: Lead.browse())
+        by_action.update({action: Lead.browse(ids) for action, ids in ids_by_action.items()})
         notes = {}
         flagged = by_action["flag"]
         moved_notes, unmovable, stage_moves = by_action["move_back"]._sff_stall_move_back()
         notes.update(moved_notes)
         flagged |= unmovable
+        # each text translated once per batch, not once per deal
+        unmovable_note = self.env._("No earlier stage to move it back to: flagged instead.")
         for lead in unmovable:
-            notes[lead.id] = self.env._(
-                "No earlier stage to move it back to: flagged instead.")
+            notes[lead.id] = unmovable_note
         lost_notes = by_action["lose"]._sff_stall_lose()
         notes.update(lost_notes)
         excluded = by_action["exclude"]
+        flagged_note = self.env._("Flagged as stalled.")
         for lead in flagged:
-            notes.setdefault(lead.id, self.env._("Flagged as stalled."))
+            notes.setdefault(lead.id, flagged_note)
+        excluded_note = self.env._("Flagged as stalled and taken out of the forecast.")
         for lead in excluded:
-            notes[lead.id] = self.env._("Flagged as stalled and taken out of the forecast.")
+            notes[lead.id] = excluded_note
         (flagged | excluded)._sff_mark_stalled(excluded, now)
         History.invalidate_model(["stall_due"])
         acted = Lead.browse(row[0] for row in rows)
@@ -229,30 +235,33 @@ class CrmLead(models.Model):
         stage. Returns (notes by deal, deals that could not move back)."""
         Stage = self.env["crm.stage"]
         notes = {}
-        cannot = self.browse()
-        targets = defaultdict(lambda: self.browse())
+        cannot_ids = []
+        target_ids = defaultdict(list)
         pipelines = {}
         for lead in self:
             team_id = lead.team_id.id
             if team_id not in pipelines:
-                pipelines[team_id] = Stage.search(Stage._sff_pipeline_domain(team_id)).filtered(
+                pipeline = Stage.search(Stage._sff_pipeline_domain(team_id)).filtered(
                     lambda stage: not stage.is_won).sorted(
                     lambda stage: engine.stage_order_key(stage.sequence, stage.id))
-            pipeline = pipelines[team_id]
-            if lead.stage_id not in pipeline:
-                cannot |= lead
+                pipelines[team_id] = (pipeline, {stage: index for index, stage in enumerate(pipeline)})
+            pipeline, positions = pipelines[team_id]
+            if lead.stage_id not in positions:
+                cannot_ids.append(lead.id)
                 continue
             position = engine.move_back_position(
-                list(pipeline).index(lead.stage_id), lead.stage_id.stall_move_back_steps)
+                positions[lead.stage_id], lead.stage_id.stall_move_back_steps)
             if position is None:
-                cannot |= lead
+                cannot_ids.append(lead.id)
                 continue
-            targets[pipeline[position]] |= lead
+            target_ids[pipeline[position]].append(lead.id)
+        cannot = self.browse(cannot_ids)
+        targets = {stage: self.browse(ids) for stage, ids in target_ids.items()}
         moves = {}
+        moved_text = self.env._("Moved back from %(old)s to %(new)s.")
         for stage, leads in targets.items():
             for lead in leads:
-                notes[lead.id] = self.env._(
-                    "Moved back from %(old)s to %(new)s.", old=lead.stage_id.name, new=stage.name)
+                notes[lead.id] = moved_text % {"old": lead.stage_id.name, "new": stage.name}
                 moves[lead.id] = (lead.stage_id, stage)
             # the salesperson and team stay as they are: only the stage
             # moves; the stage change goes in the job's note, written for
@@ -280,20 +289,20 @@ class CrmLead(models.Model):
         ):
             planned.setdefault(activity.res_id, activity)
         bodies = {}
+        # the texts translated once per batch, filled per deal
+        stalled_text = self.env._(
+            "Stalled: %(days)s days without moving on (the stage allows %(limit)s).")
+        planned_text = self.env._("An activity is planned: %(summary)s, due %(date)s.")
         for lead in self:
             stage = lead.lost_stage_id if not lead.active else lead.stage_id
-            text = self.env._(
-                "Stalled: %(days)s days without moving on (the stage allows %(limit)s).",
-                days=int(ages.get(lead.id, 0)), limit=stage.stall_days or "-",
-            )
+            text = stalled_text % {"days": int(ages.get(lead.id, 0)), "limit": stage.stall_days or "-"}
             body = Markup("<p>%s %s</p>") % (text, notes.get(lead.id, ""))
             activity = planned.get(lead.id)
             if activity:
-                body += Markup("<p>%s</p>") % self.env._(
-                    "An activity is planned: %(summary)s, due %(date)s.",
-                    summary=activity.summary or activity.activity_type_id.name,
-                    date=activity.date_deadline,
-                )
+                body += Markup("<p>%s</p>") % (planned_text % {
+                    "summary": activity.summary or activity.activity_type_id.name,
+                    "date": activity.date_deadline,
+                })
             bodies[lead.id] = body
         self._sff_log_notes(bodies, stage_moves)
 
@@ -366,13 +375,14 @@ class CrmLead(models.Model):
         salesperson follows the deal as with any activity assigned to them,
         and sees it in their activity list, without a mail for each."""
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        per_user = defaultdict(lambda: self.browse())
+        ids_per_user = defaultdict(list)
         for lead in self:
             user = lead.user_id or lead.team_id.user_id
             if user:
-                per_user[user] |= lead
-        if not per_user:
+                ids_per_user[user].append(lead.id)
+        if not ids_per_user:
             return
+        per_user = {user: self.browse(ids) for user, ids in ids_per_user.items()}
         rows = [(lead.id, lead.display_name, user.id)
                 for user, leads in per_user.items() for lead in leads]
         self.env.cr.execute(SQL(
