@@ -39,7 +39,7 @@ def post_init_hook(env):
     with_invoices = Lead._sff_fill_invoice_amounts()
     invoices_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    calls = env["crm.lead.call.backfill"]._sff_backfill()
+    calls = env["crm.lead"]._sff_backfill_calls()
     reached = env["crm.lead.stage.reach"]._sff_fill()
     env["crm.stage"]._cron_refresh_history_win_rates()
     _logger.info(

@@ -332,14 +332,87 @@ class CrmLead(models.Model):
         ))
         self.invalidate_model(["date_last_activity"])
 
+    @api.model
+    def _sff_backfill_calls(self):
+        """What a database had before the module: phone calls marked done
+        on deals become calls, and each deal gets its counters, contact
+        status and last activity (its last message, done activity or call).
+        Returns the number of deals given calls. Idempotent: a done activity
+        already turned into a call is skipped."""
+        cr = self.env.cr
+        outcome = SQL("CASE")
+        for key, english in CALL_OUTCOMES:
+            if key != "conversation":
+                outcome = SQL("%s WHEN m.body::text ILIKE %s THEN %s", outcome, f"%{english}%", key)
+        outcome = SQL("%s ELSE 'conversation' END", outcome)
+        cr.execute(SQL(
+            """
+            WITH done AS (
+                SELECT m.id AS message_id, m.res_id AS lead_id, m.date, m.author_id,
+                       %(outcome)s AS outcome
+                  FROM mail_message m
+                  JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
+                 WHERE m.model = 'crm.lead' AND t.category = 'phonecall'
+                   AND m.message_type = 'notification'
+                   AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)
+            ), ordered AS (
+                SELECT done.*,
+                       bool_or(done.outcome IN %(conversation)s) OVER (
+                           PARTITION BY done.lead_id ORDER BY done.date, done.message_id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached_before,
+                       row_number() OVER (PARTITION BY done.lead_id
+                                          ORDER BY done.date, done.message_id) AS nth
+                  FROM done
+            )
+            INSERT INTO crm_lead_call
+                (lead_id, message_id, user_id, date, outcome, stage_id, contact_status, team_id,
+                 company_id, source_id, is_conversation, create_uid, create_date, write_uid,
+                 write_date)
+            SELECT o.lead_id, o.message_id, COALESCE(author.id, l.user_id, %(uid)s), o.date,
+                   o.outcome, COALESCE(stay.stage_id, l.stage_id),
+                   CASE WHEN o.reached_before THEN 'contacted'
+                        WHEN o.nth > 1 THEN 'attempted' ELSE 'not_attempted' END,
+                   l.team_id, l.company_id, l.source_id, o.outcome IN %(conversation)s,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM ordered o
+              JOIN crm_lead l ON l.id = o.lead_id
+         LEFT JOIN LATERAL (SELECT u.id FROM res_users u
+                             WHERE u.partner_id = o.author_id AND NOT u.share
+                             ORDER BY u.id LIMIT 1) author ON TRUE
+         LEFT JOIN LATERAL (SELECT h.stage_id FROM crm_lead_stage_history h
+                             WHERE h.lead_id = o.lead_id AND h.date_in <= o.date
+                             ORDER BY h.date_in DESC LIMIT 1) stay ON TRUE
+         RETURNING lead_id
+            """,
+            outcome=outcome, conversation=CONVERSATION_OUTCOMES, uid=self.env.uid,
+        ))
+        lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
+        if lead_ids:
+            self._sff_recount_calls(lead_ids)
+            self.env["crm.lead.call.day"]._sff_recount()
+            cr.execute(
+                """UPDATE crm_lead
+                      SET contact_status = CASE WHEN date_first_conversation IS NOT NULL
+                                                THEN 'contacted' ELSE 'attempted' END
+                    WHERE id = ANY(%s)
+                      AND (contact_status = 'not_attempted'
+                           OR contact_status = 'attempted' AND date_first_conversation IS NOT NULL)""",
+                [lead_ids],
+            )
+        self._sff_fill_last_activity()
+        self.invalidate_model()
+        self.env["crm.lead.call"].invalidate_model()
+        return len(lead_ids)
+
     def _sff_touch_activity(self, when=None):
         """The deals had activity (a message, a done activity) at ``when``."""
         if not self.ids:
             return
+        when = when or fields.Datetime.now()
         self.env.cr.execute(
-            """UPDATE crm_lead SET date_last_activity = %s
-                WHERE id = ANY(%s) AND (date_last_activity IS NULL OR date_last_activity < %s)""",
-            [when or fields.Datetime.now(), self.ids, when or fields.Datetime.now()],
+            """UPDATE crm_lead SET date_last_activity = %(when)s
+                WHERE id = ANY(%(ids)s) AND (date_last_activity IS NULL OR date_last_activity < %(when)s)""",
+            {"when": when, "ids": self.ids},
         )
         self.invalidate_recordset(["date_last_activity"])
 
@@ -413,84 +486,6 @@ class MailActivity(models.Model):
         return messages, next_activities
 
 
-class CrmLeadCallBackfill(models.AbstractModel):
-    """What a database had before the module: phone calls marked done on
-    deals become calls, and each deal's last activity is its last message,
-    done activity or call."""
-
-    _name = "crm.lead.call.backfill"
-    _description = "Calls Rebuilt From the Chatter"
-
-    @api.model
-    def _sff_backfill(self):
-        """Returns the number of deals given calls. Idempotent: a done
-        activity already turned into a call is skipped."""
-        cr = self.env.cr
-        outcome = SQL("CASE")
-        for key, english in CALL_OUTCOMES:
-            if key != "conversation":
-                outcome = SQL("%s WHEN m.body::text ILIKE %s THEN %s", outcome, f"%{english}%", key)
-        outcome = SQL("%s ELSE 'conversation' END", outcome)
-        cr.execute(SQL(
-            """
-            WITH done AS (
-                SELECT m.id AS message_id, m.res_id AS lead_id, m.date, m.author_id,
-                       %(outcome)s AS outcome
-                  FROM mail_message m
-                  JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
-                 WHERE m.model = 'crm.lead' AND t.category = 'phonecall'
-                   AND m.message_type = 'notification'
-                   AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)
-            ), ordered AS (
-                SELECT done.*,
-                       bool_or(done.outcome IN %(conversation)s) OVER (
-                           PARTITION BY done.lead_id ORDER BY done.date, done.message_id
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached_before,
-                       row_number() OVER (PARTITION BY done.lead_id
-                                          ORDER BY done.date, done.message_id) AS nth
-                  FROM done
-            )
-            INSERT INTO crm_lead_call
-                (lead_id, message_id, user_id, date, outcome, stage_id, contact_status, team_id,
-                 company_id, source_id, is_conversation, create_uid, create_date, write_uid,
-                 write_date)
-            SELECT o.lead_id, o.message_id, COALESCE(author.id, l.user_id, %(uid)s), o.date,
-                   o.outcome, COALESCE(stay.stage_id, l.stage_id),
-                   CASE WHEN o.reached_before THEN 'contacted'
-                        WHEN o.nth > 1 THEN 'attempted' ELSE 'not_attempted' END,
-                   l.team_id, l.company_id, l.source_id, o.outcome IN %(conversation)s,
-                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM ordered o
-              JOIN crm_lead l ON l.id = o.lead_id
-         LEFT JOIN LATERAL (SELECT u.id FROM res_users u
-                             WHERE u.partner_id = o.author_id AND NOT u.share
-                             ORDER BY u.id LIMIT 1) author ON TRUE
-         LEFT JOIN LATERAL (SELECT h.stage_id FROM crm_lead_stage_history h
-                             WHERE h.lead_id = o.lead_id AND h.date_in <= o.date
-                             ORDER BY h.date_in DESC LIMIT 1) stay ON TRUE
-         RETURNING lead_id
-            """,
-            outcome=outcome, conversation=CONVERSATION_OUTCOMES, uid=self.env.uid,
-        ))
-        lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
-        if lead_ids:
-            self.env["crm.lead"]._sff_recount_calls(lead_ids)
-            self.env["crm.lead.call.day"]._sff_recount()
-            cr.execute(
-                """UPDATE crm_lead
-                      SET contact_status = CASE WHEN date_first_conversation IS NOT NULL
-                                                THEN 'contacted' ELSE 'attempted' END
-                    WHERE id = ANY(%s)
-                      AND (contact_status = 'not_attempted'
-                           OR contact_status = 'attempted' AND date_first_conversation IS NOT NULL)""",
-                [lead_ids],
-            )
-        self.env["crm.lead"]._sff_fill_last_activity()
-        self.env["crm.lead"].invalidate_model()
-        self.env["crm.lead.call"].invalidate_model()
-        return len(lead_ids)
-
-
 class CrmLeadCallDay(models.Model):
     """Calls counted per salesperson and day (the day in the salesperson's
     time zone), outcome and contact status at the call: what the calls
@@ -529,9 +524,10 @@ class CrmLeadCallDay(models.Model):
         return SQL("(timezone(COALESCE(p.tz, 'UTC'), c.date AT TIME ZONE 'UTC'))::date")
 
     @api.model
-    def _sff_add(self, call_ids):
-        """New calls counted into their days."""
-        self.env.cr.execute(SQL(
+    def _sff_insert_sql(self, calls, where):
+        """The INSERT of the per-day counts of the calls ``c`` read from
+        ``calls`` (a FROM item) that match ``where``."""
+        return SQL(
             """
             INSERT INTO crm_lead_call_day AS d
                 (user_id, day, outcome, contact_status, team_id, company_id,
@@ -539,18 +535,27 @@ class CrmLeadCallDay(models.Model):
             SELECT c.user_id, %(day)s, c.outcome, c.contact_status, c.team_id, c.company_id,
                    count(*), count(*) FILTER (WHERE c.outcome IN %(conversation)s),
                    COALESCE(sum(c.duration_minutes), 0)
-              FROM crm_lead_call c
+              FROM %(calls)s
               JOIN res_users u ON u.id = c.user_id
               JOIN res_partner p ON p.id = u.partner_id
-             WHERE c.id = ANY(%(ids)s)
+             WHERE %(where)s
              GROUP BY 1, 2, 3, 4, 5, 6
+            """,
+            day=self._sff_day_sql(), conversation=CONVERSATION_OUTCOMES, calls=calls, where=where,
+        )
+
+    @api.model
+    def _sff_add(self, call_ids):
+        """New calls counted into their days."""
+        self.env.cr.execute(SQL(
+            """%s
             ON CONFLICT (user_id, day, outcome, COALESCE(contact_status, ''),
                          COALESCE(team_id, 0), COALESCE(company_id, 0))
             DO UPDATE SET call_count = d.call_count + EXCLUDED.call_count,
                           conversation_count = d.conversation_count + EXCLUDED.conversation_count,
                           duration_minutes = d.duration_minutes + EXCLUDED.duration_minutes
             """,
-            day=self._sff_day_sql(), conversation=CONVERSATION_OUTCOMES, ids=list(call_ids),
+            self._sff_insert_sql(SQL("crm_lead_call c"), SQL("c.id = ANY(%s)", list(call_ids))),
         ))
         self.invalidate_model()
 
@@ -594,22 +599,6 @@ class CrmLeadCallDay(models.Model):
                                        AND c.date >= k.day - 1 AND c.date < k.day + 2""",
                 users, dates,
             )
-        day = self._sff_day_sql()
-        self.env.cr.execute(SQL(
-            """
-            INSERT INTO crm_lead_call_day
-                (user_id, day, outcome, contact_status, team_id, company_id,
-                 call_count, conversation_count, duration_minutes)
-            SELECT c.user_id, %(day)s, c.outcome, c.contact_status, c.team_id, c.company_id,
-                   count(*), count(*) FILTER (WHERE c.outcome IN %(conversation)s),
-                   COALESCE(sum(c.duration_minutes), 0)
-              FROM %(calls)s
-              JOIN res_users u ON u.id = c.user_id
-              JOIN res_partner p ON p.id = u.partner_id
-             WHERE %(same_day)s
-             GROUP BY 1, 2, 3, 4, 5, 6
-            """,
-            day=day, conversation=CONVERSATION_OUTCOMES, calls=calls,
-            same_day=SQL("TRUE") if days is None else SQL("%s = k.day", day),
-        ))
+        same_day = SQL("TRUE") if days is None else SQL("%s = k.day", self._sff_day_sql())
+        self.env.cr.execute(self._sff_insert_sql(calls, same_day))
         self.invalidate_model()

@@ -7,6 +7,13 @@ from odoo.tools import SQL
 from ..models.crm_lead_stage_reach import ORIGIN_TYPES
 
 
+def create_view(model, query):
+    """The report view of ``model`` (a model with ``_auto = False``) made
+    from the SELECT ``query``."""
+    tools.drop_view_if_exists(model.env.cr, model._table)
+    model.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(model._table), query))
+
+
 class FunnelReportMixin(models.AbstractModel):
     """Report views with a ``lead_id`` column: filters on the products of the
     deal's quotations and on its customer's tags."""
@@ -55,8 +62,7 @@ class FunnelReportMixin(models.AbstractModel):
 
     @api.model
     def _sff_create_view(self, query):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), query))
+        create_view(self, query)
 
 
 class FunnelReportDealMixin(models.AbstractModel):

@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lead_call import CALL_OUTCOMES
 from ..models.crm_lead_disposition import CONTACT_STATUSES
+from .common import create_view
 
 ROW_KINDS = [("call", "Call"), ("target", "Call target")]
 
@@ -47,10 +48,8 @@ class CrmCallReport(models.Model):
         help="The calls expected in the week (counted on its Monday).")
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
+        create_view(self, SQL(
             """
-            CREATE OR REPLACE VIEW crm_call_report AS (
             SELECT d.id::bigint * 2 AS id, 'call' AS kind, d.day AS date, d.user_id, d.team_id,
                    d.company_id, d.outcome, d.contact_status, d.call_count,
                    d.conversation_count, d.duration_minutes,
@@ -75,7 +74,7 @@ class CrmCallReport(models.Model):
              WHERE m.active AND t.active
                AND (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
                     OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
-            )"""
+            """
         ))
 
 
@@ -110,11 +109,9 @@ class CrmAdoptionReport(models.Model):
         "stall rules or by invoices).")
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
         local_day = "(timezone(COALESCE(p.tz, 'UTC'), {} AT TIME ZONE 'UTC'))::date"
-        self.env.cr.execute(SQL(
+        create_view(self, SQL(
             f"""
-            CREATE OR REPLACE VIEW crm_adoption_report AS (
             SELECT a.id, a.kind, a.date, a.user_id, u.sale_team_id AS team_id, u.company_id,
                    a.login_count, a.call_count, a.move_count
               FROM (
@@ -135,5 +132,5 @@ class CrmAdoptionReport(models.Model):
                  WHERE h.reason = 'manual' AND h.previous_stage_id IS NOT NULL
               ) a
               JOIN res_users u ON u.id = a.user_id
-            )"""
+            """
         ))

@@ -280,15 +280,15 @@ class TestCalls(FunnelCase):
             """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0, contact_status = 'not_attempted',
                       date_first_conversation = NULL, date_last_activity = NULL WHERE id = %s""", [deal.id])
         self.env.invalidate_all()
-        Backfill = self.env["crm.lead.call.backfill"]
-        self.assertGreaterEqual(Backfill._sff_backfill(), 1)
+        Lead = self.env["crm.lead"]
+        self.assertGreaterEqual(Lead._sff_backfill_calls(), 1)
         self.assertEqual(deal.call_ids.sorted("date").mapped("outcome"), ["no_answer", "conversation"])
         self.assertEqual(deal.call_ids.sorted("date").mapped("contact_status"),
                          ["not_attempted", "attempted"])
         self.assertEqual(deal.call_ids.user_id, self.rep)
         self.assertEqual(self.counters(deal), (2, 1, "contacted"))
         self.assertTrue(deal.date_last_activity)
-        Backfill._sff_backfill()
+        Lead._sff_backfill_calls()
         self.assertEqual(self.counters(deal)[0], 2, "a second run adds nothing")
 
     # ------------------------------------------------------------------

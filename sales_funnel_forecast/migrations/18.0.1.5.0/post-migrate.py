@@ -9,4 +9,4 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
-    env["crm.lead.call.backfill"]._sff_backfill()
+    env["crm.lead"]._sff_backfill_calls()
