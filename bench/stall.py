@@ -30,19 +30,24 @@ open_deals = cr.fetchone()[0]
 
 
 def run():
+    """The job's calls and the commits after them are timed; the count of
+    the deals past their limit before each call, which tells how many the
+    call acted on, is not part of the job and is left out of the time."""
     done_total = 0
-    start = time.perf_counter()
+    elapsed = 0.0
     while True:
         cr.execute("SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL "
                    "AND stall_due < now() AT TIME ZONE 'UTC'")
         before = cr.fetchone()[0]
+        start = time.perf_counter()
         remaining = Lead._cron_apply_stall_rules()
         cr.commit()
+        elapsed += time.perf_counter() - start
         done_total += before - remaining if before >= remaining else 0
         env.invalidate_all()  # noqa: F821
         if not remaining:
             break
-    return time.perf_counter() - start, done_total
+    return elapsed, done_total
 
 
 first_s, first_done = run()

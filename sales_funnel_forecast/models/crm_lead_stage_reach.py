@@ -187,6 +187,21 @@ class CrmLeadStageReach(models.Model):
         self.invalidate_model()
 
     @api.model
+    def _sff_set_stalled(self, lead_ids):
+        """The rows of these open deals' current stages are stalled, written
+        in place: the stall job flags thousands of deals a batch, and
+        rebuilding their rows would check each row's nine references to
+        other tables again for a flag. The deals' rows still queued for a
+        rebuild read the flag from the deals when they are rebuilt."""
+        self.env.cr.execute(SQL(
+            """UPDATE crm_lead_stage_reach SET is_stalled = TRUE
+                WHERE lead_id = ANY(%s) AND is_current AND deal_state = 'open'
+                  AND NOT is_stalled""",
+            list(lead_ids),
+        ))
+        self.invalidate_model(["is_stalled"])
+
+    @api.model
     def _sff_fill(self):
         """Build every deal's rows (installation, upgrade)."""
         self.env["crm.lead.stage.history"]._sff_flush_pending()

@@ -14,7 +14,7 @@ from .. import engine, engine_sql
 
 # deals examined per call of the daily job; the scheduler calls it again
 # (committing in between) while some remain
-STALL_BATCH = 2000
+STALL_BATCH = 5000
 
 
 class CrmLead(models.Model):
@@ -227,7 +227,7 @@ class CrmLead(models.Model):
         self.invalidate_recordset(["is_stalled", "stalled_date", "stall_excluded", "forecast_excluded",
                                    "forecast_revenue", "pipeline_amount", "write_uid", "write_date"])
         # the funnel rows carry the stalled flag
-        self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(self.ids)
+        self.env["crm.lead.stage.reach"].sudo()._sff_set_stalled(self.ids)
 
     def _sff_stall_move_back(self):
         """Move each deal back its stage's number of steps in its team's

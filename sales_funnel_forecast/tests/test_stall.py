@@ -83,6 +83,32 @@ class TestStallRules(FunnelCase):
         self.assertFalse(deal.is_stalled or deal.forecast_excluded)
         self.assertEqual(deal.forecast_revenue, 1200.0)
 
+    def test_funnel_rows_flagged_in_place_are_those_a_rebuild_gives(self):
+        self.set_now(self.day(0))
+        flagged = self.make_deal("Flag row", self.a, 1000)
+        excluded = self.make_deal("Exclude row", self.b, 2000)
+        excluded.stage_id = self.c
+        excluded.stage_id = self.b
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertTrue(flagged.is_stalled and excluded.is_stalled)
+        Reach = self.env["crm.lead.stage.reach"]
+        columns = ["lead_id", "stage_id", "is_current", "is_stalled", "entered", "moved_on"]
+        deals = (flagged | excluded).ids
+
+        def rows():
+            return sorted(
+                tuple(row[column] for column in columns)
+                for row in Reach.search_read([("lead_id", "in", deals)], columns, load=None))
+
+        in_place = rows()
+        self.assertEqual(
+            [(row[0], row[1]) for row in in_place if row[3]],
+            [(flagged.id, self.a.id), (excluded.id, self.b.id)],
+            "only the current stage's row is stalled")
+        Reach._sff_rebuild(deals)
+        self.assertEqual(rows(), in_place)
+
     def test_move_back_keeps_owner_and_logs_the_cause(self):
         self.set_now(self.day(0))
         deal = self.make_deal("Move back", self.c, 3000)
