@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from . import engine, engine_sql
 from .models.crm_lead import SYNC_REFRESH_LIMIT
+from .models.bulk import without_indexes
 from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
 
 _logger = logging.getLogger(__name__)
@@ -132,7 +133,18 @@ def _initialise_deals(env):
     )
     amounts = [SQL.identifier("l", "expected_revenue"), new_probability,
                SQL.identifier("l", "active"), SQL.identifier("s", "is_won"), SQL("FALSE")]
-    cr.execute(SQL(
+    # most deals change: the deals' indexes are built again after the
+    # statement rather than updated row by row
+    with without_indexes(cr, "crm_lead"):
+        cr.execute(_initialise_deals_sql(typed, new_probability, amounts))
+        changed = [lead_id for lead_id, moved in cr.fetchall() if moved]
+    cr.execute("RESET jit")
+    env["crm.lead"].invalidate_model()
+    return changed
+
+
+def _initialise_deals_sql(typed, new_probability, amounts):
+    return SQL(
         """
         WITH computed AS (
             SELECT l.id, %(typed)s AS typed, %(new_probability)s AS probability,
@@ -175,11 +187,7 @@ def _initialise_deals(env):
         contact_status=initial_contact_status_sql(),
         forecast=engine_sql.weighted_revenue(*amounts),
         pipeline=engine_sql.pipeline_amount(*amounts),
-    ))
-    changed = [lead_id for lead_id, moved in cr.fetchall() if moved]
-    cr.execute("RESET jit")
-    env["crm.lead"].invalidate_model()
-    return changed
+    )
 
 
 def initial_contact_status_sql():

@@ -192,6 +192,23 @@ class TestBackfillFromChatter(FunnelCase):
         post_init_hook(self.env)
         self.assertEqual(deal.lost_stage_id, self.s_proposal)
 
+    def test_install_builds_the_deals_indexes_again(self):
+        deal = self.make_deal("Indexed", self.s_proposal, 1000)
+        self.env.flush_all()
+        query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'crm_lead' ORDER BY 1"
+        self.env.cr.execute(query)
+        before = self.env.cr.fetchall()
+        self.assertGreater(len(before), 20)
+        self.env.cr.execute("UPDATE crm_lead SET forecast_revenue = NULL WHERE id = %s", [deal.id])
+        self.env.invalidate_all()
+        post_init_hook(self.env)
+        self.env.cr.execute(query)
+        self.assertEqual(self.env.cr.fetchall(), before)
+        self.assertEqual(deal.forecast_revenue, 600.0)
+        # the rebuilt indexes find the deal
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.assertEqual(self.env["crm.lead"].search([("name", "=", "Indexed")]), deal)
+
     def test_install_gives_percentages_and_aligns_open_deals(self):
         team = self.env["crm.team"].create({"name": "Installed onto"})
         Stage = self.env["crm.stage"]
