@@ -6,10 +6,13 @@ from odoo.tools import SQL
 
 
 @contextmanager
-def without_indexes(cr, table, foreign_keys=False):
+def without_indexes(cr, table, own_table=False):
     """Run the statements of the block on ``table`` without its indexes
-    (those that back no constraint), and with ``foreign_keys`` without its
-    foreign keys too; they are all built again at the end in one pass each.
+    (those that back no constraint; unique ones only in the module's
+    ``own_table``, as another module's unique index may carry more than an
+    index), and in its ``own_table`` without its foreign keys too; they are
+    all built again at the end in one pass each.
+
     For statements that write most rows of a large table: PostgreSQL then
     adds an entry to every index for every row written, and checks every
     key of every row, which costs far more than building them again. The
@@ -18,7 +21,7 @@ def without_indexes(cr, table, foreign_keys=False):
     indexes and keys come back with it."""
     cr.execute(SQL("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", SQL.identifier(table)))
     keys = []
-    if foreign_keys:
+    if own_table:
         cr.execute(
             """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
                 WHERE conrelid = %s::regclass AND contype = 'f'""",
@@ -26,11 +29,13 @@ def without_indexes(cr, table, foreign_keys=False):
         )
         keys = cr.fetchall()
     cr.execute(
-        """SELECT indexname, indexdef FROM pg_indexes
-            WHERE tablename = %s
-              AND indexname NOT IN (SELECT conname FROM pg_constraint
-                                     WHERE conrelid = %s::regclass)""",
-        [table, table],
+        """SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+             JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE i.indrelid = %s::regclass AND i.indisvalid
+              AND (%s OR NOT i.indisunique)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+         ORDER BY c.relname""",
+        [table, own_table],
     )
     indexes = cr.fetchall()
     for name, _definition in keys:
@@ -58,7 +63,7 @@ def bulk_load(cr, table, empty):
     the end."""
     cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'")
     if empty:
-        with without_indexes(cr, table, foreign_keys=True):
+        with without_indexes(cr, table, own_table=True):
             yield
     else:
         yield
