@@ -6,8 +6,8 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
 
 from . import engine, engine_sql
-from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .models.bulk import without_indexes
+from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
 
 _logger = logging.getLogger(__name__)
