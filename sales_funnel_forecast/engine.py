@@ -176,6 +176,14 @@ def history_win_rate(won, lost, stage_percentage, min_closed=HISTORY_MIN_CLOSED)
     return 100.0 * (won or 0) / closed, False
 
 
+def history_weight(win_rate, fell_back, stage_percentage):
+    """Share (0..1) of a deal's amount that the history-weighted forecast
+    counts in a stage: the stage's win rate, or its percentage while too few
+    deals closed to measure one."""
+    rate = stage_percentage if fell_back else win_rate
+    return float(rate or 0.0) / 100.0
+
+
 def duration_days(date_in, date_out):
     """Length of a stay in days between two datetimes (SQL twin:
     ``engine_sql.days_between``).

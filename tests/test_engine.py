@@ -96,6 +96,12 @@ def test_conversion_rate():
     assert engine.conversion_rate(0, 0) is None, "an empty stage has no rate, not a division by zero"
 
 
+def test_history_weight():
+    assert engine.history_weight(25.0, False, 60) == 0.25
+    assert engine.history_weight(25.0, True, 60) == 0.6, "falling back: the stage percentage"
+    assert engine.history_weight(None, True, None) == 0.0
+
+
 def test_history_win_rate_and_fallback():
     assert engine.history_win_rate(3, 7, 40) == (30.0, False)
     assert engine.history_win_rate(9, 0, 40) == (40.0, True), "9 closed deals: the stage percentage"

@@ -52,8 +52,10 @@ class CrmLeadStageHistory(models.Model):
     )
     # Stages that deals went through cannot be deleted (crm.stage.unlink says
     # so and offers archiving): the history keeps where every deal has been.
+    # Indexed by the (stage_id, date_in) index of init(), which serves every
+    # look-up by stage too.
     stage_id = fields.Many2one(
-        "crm.stage", required=True, index=True, readonly=True, ondelete="restrict",
+        "crm.stage", required=True, readonly=True, ondelete="restrict",
     )
     previous_stage_id = fields.Many2one(
         "crm.stage", readonly=True, index="btree_not_null", ondelete="restrict",
@@ -430,8 +432,45 @@ class CrmLeadStageHistory(models.Model):
         return count
 
     def _sff_backfill_insert(self, field_ids, restored):
+        """One INSERT ... SELECT. Every deal is read once and joined once to
+        its stage changes (a left join: deals never moved under tracking have
+        none); each change gives up to three stays (the creation stay before
+        the first change, the stay it starts, and the stay of an untracked
+        move after the last change), closed and dated in the same pass, so
+        that the statement sorts the tracked changes once and hashes the
+        deals once, whatever the number of deals."""
         cr = self.env.cr
         now = cr.now()
+        # the salesperson, team and amount of each stay: the deal's own, or
+        # where the chatter tracked changes of one of them, that of the stay's
+        # time (a join only for those with tracked changes)
+        owners = {"user_id": ("lead_user_id", "value_int"), "team_id": ("lead_team_id", "value_int"),
+                  "expected_revenue": ("lead_revenue", "value_float")}
+        cr.execute(
+            """SELECT f.id FROM unnest(%s) AS f(id)
+                WHERE EXISTS (SELECT 1 FROM mail_tracking_value tv WHERE tv.field_id = f.id)""",
+            [[field_ids[name] for name in owners]],
+        )
+        present = {row[0] for row in cr.fetchall()}
+        tracked_owners = {name: field_ids[name] for name in owners if field_ids[name] in present}
+        owner_values, owner_joins = {}, []
+        for name, (current, value) in owners.items():
+            if name not in tracked_owners:
+                owner_values[name] = SQL.identifier("c", current)
+                continue
+            alias = f"p_{name}"
+            then = (SQL("COALESCE(%s, 0)", SQL.identifier(alias, value)) if value == "value_float"
+                    else SQL("NULLIF(%s, 0)", SQL.identifier(alias, value)))
+            owner_values[name] = SQL("CASE WHEN %s IS NULL THEN %s ELSE %s END",
+                                     SQL.identifier(alias, "lead_id"), SQL.identifier("c", current), then)
+            owner_joins.append(SQL(
+                """LEFT JOIN owner_periods %(p)s ON %(p_lead)s = c.lead_id AND %(p_field)s = %(field)s
+                          AND (%(p_from)s IS NULL OR c.date_in >= %(p_from)s)
+                          AND (%(p_to)s IS NULL OR c.date_in < %(p_to)s)""",
+                p=SQL.identifier(alias), p_lead=SQL.identifier(alias, "lead_id"),
+                p_field=SQL.identifier(alias, "field_id"), field=tracked_owners[name],
+                p_from=SQL.identifier(alias, "date_from"), p_to=SQL.identifier(alias, "date_to"),
+            ))
         cr.execute(SQL(
             """
             WITH leads AS (
@@ -446,96 +485,103 @@ class CrmLeadStageHistory(models.Model):
                    AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h
                                     WHERE h.lead_id = l.id)
             ),
-            tracked AS (
-                SELECT m.res_id AS lead_id, tv.field_id, m.date AS date_change,
-                       m.id AS message_id, tv.id AS tracking_id,
-                       tv.old_value_integer AS old_int, tv.new_value_integer AS new_int,
-                       tv.old_value_float AS old_float, tv.new_value_float AS new_float
+            changes AS (
+                -- the tracked stage changes of each deal in order, with the
+                -- date of the next one
+                SELECT m.res_id AS lead_id, m.date AS date_change,
+                       tv.old_value_integer AS old_stage, tv.new_value_integer AS new_stage,
+                       ROW_NUMBER() OVER w AS rank, COUNT(*) OVER (PARTITION BY m.res_id) AS total,
+                       LEAD(m.date) OVER w AS next_change
                   FROM mail_tracking_value tv
                   JOIN mail_message m ON m.id = tv.mail_message_id
-                 WHERE tv.field_id = ANY(%(tracked_fields)s)
-                   AND m.model = 'crm.lead'
-                   AND m.subject IS NULL
-            ),
-            changes AS (
-                SELECT t.lead_id, t.date_change, t.old_int AS old_stage, t.new_int AS new_stage,
-                       ROW_NUMBER() OVER w AS rank, COUNT(*) OVER (PARTITION BY t.lead_id) AS total
-                  FROM tracked t JOIN leads ON leads.id = t.lead_id
-                 WHERE t.field_id = %(stage_field)s AND COALESCE(t.new_int, 0) <> 0
-                WINDOW w AS (PARTITION BY t.lead_id ORDER BY t.date_change, t.message_id, t.tracking_id)
-            ),
-            stays AS (
-                -- the creation stay: before the first tracked change
-                SELECT c.lead_id, c.old_stage AS stage_id, NULL::int AS previous_stage_id,
-                       LEAST(leads.create_date, c.date_change) AS date_in,
-                       c.date_change AS date_out
-                  FROM changes c JOIN leads ON leads.id = c.lead_id
-                 WHERE c.rank = 1 AND COALESCE(c.old_stage, 0) <> 0
-                UNION ALL
-                -- one stay per tracked change, until the next one
-                SELECT c.lead_id, c.new_stage, NULLIF(c.old_stage, 0), c.date_change,
-                       LEAD(c.date_change) OVER (PARTITION BY c.lead_id ORDER BY c.rank)
-                  FROM changes c
-                UNION ALL
-                -- deals never moved under tracking: one stay since creation
-                SELECT leads.id, leads.stage_id, NULL::int, leads.create_date, NULL
-                  FROM leads
-                 WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.lead_id = leads.id)
-                UNION ALL
-                -- deals moved after their last tracked change without tracking
-                SELECT c.lead_id, leads.stage_id, c.new_stage,
-                       GREATEST(COALESCE(leads.date_last_stage_update, c.date_change), c.date_change),
-                       NULL
-                  FROM changes c JOIN leads ON leads.id = c.lead_id
-                 WHERE c.rank = c.total AND c.new_stage <> leads.stage_id
+                 WHERE tv.field_id = %(stage_field)s AND COALESCE(tv.new_value_integer, 0) <> 0
+                   AND m.model = 'crm.lead' AND m.subject IS NULL
+                WINDOW w AS (PARTITION BY m.res_id ORDER BY m.date, m.id, tv.id)
             ),
             lost_dates AS (
                 -- when lost deals were archived, as the chatter tracked it
-                SELECT t.lead_id, MAX(t.date_change) AS date_lost
-                  FROM tracked t
-                 WHERE t.field_id = %(active_field)s AND COALESCE(t.new_int, 0) = 0
-              GROUP BY t.lead_id
+                SELECT m.res_id AS lead_id, MAX(m.date) AS date_lost
+                  FROM mail_tracking_value tv
+                  JOIN mail_message m ON m.id = tv.mail_message_id
+                 WHERE tv.field_id = %(active_field)s AND COALESCE(tv.new_value_integer, 0) = 0
+                   AND m.model = 'crm.lead' AND m.subject IS NULL
+              GROUP BY m.res_id
+            ),
+            deal_changes AS MATERIALIZED (
+                -- each deal with each of its changes, or alone without any
+                SELECT leads.*, c.date_change, c.old_stage, c.new_stage, c.rank, c.total,
+                       c.next_change
+                  FROM leads
+             LEFT JOIN changes c ON c.lead_id = leads.id
+            ),
+            stays AS (
+                -- each deal with each of its changes (or none): n = 1, the
+                -- stay the change starts (or since creation, without a
+                -- change); n = 2, the creation stay before the first change;
+                -- n = 3, a move without tracking after the last change
+                SELECT c.*, CASE k.n WHEN 1 THEN COALESCE(c.new_stage, c.stage_id)
+                                         WHEN 2 THEN c.old_stage
+                                         ELSE c.stage_id END AS stay_stage_id,
+                       CASE k.n WHEN 1 THEN NULLIF(c.old_stage, 0)
+                                WHEN 3 THEN c.new_stage END AS stay_previous_id,
+                       CASE k.n WHEN 1 THEN COALESCE(c.date_change, c.create_date)
+                                WHEN 2 THEN LEAST(c.create_date, c.date_change)
+                                ELSE GREATEST(COALESCE(c.date_last_stage_update, c.date_change),
+                                              c.date_change) END AS stay_in,
+                       CASE k.n WHEN 1 THEN c.next_change
+                                WHEN 2 THEN c.date_change END AS stay_out
+                  FROM deal_changes c
+            CROSS JOIN (VALUES (1), (2), (3)) AS k(n)
+                 WHERE CASE k.n WHEN 1 THEN TRUE
+                                WHEN 2 THEN c.rank = 1 AND COALESCE(c.old_stage, 0) <> 0
+                                ELSE c.rank = c.total AND c.new_stage <> c.stage_id END
             ),
             closed AS (
                 -- the tracked last stay ends at an untracked move that followed,
                 -- the last stay of a lost deal when it was lost; stays of a
                 -- converted lead start at its conversion
-                SELECT s.lead_id,
-                       s.stage_id,
-                       CASE WHEN s.date_in < leads.date_conversion THEN NULL
-                            ELSE s.previous_stage_id END AS previous_stage_id,
-                       GREATEST(s.date_in, leads.date_conversion) AS date_in,
-                       CASE WHEN s.date_out IS NOT NULL THEN s.date_out
-                            WHEN s.stage_id <> leads.stage_id
-                            THEN GREATEST(COALESCE(leads.date_last_stage_update, s.date_in), s.date_in)
-                            WHEN NOT leads.active
-                            THEN GREATEST(COALESCE(leads.date_closed, ld.date_lost, leads.write_date),
-                                          s.date_in, leads.date_conversion)
+                SELECT s.id AS lead_id, s.user_id AS lead_user_id, s.team_id AS lead_team_id,
+                       s.company_id, s.expected_revenue AS lead_revenue, s.probability AS lead_probability,
+                       s.active,
+                       s.stay_stage_id AS stage_id,
+                       CASE WHEN s.stay_in < s.date_conversion THEN NULL
+                            ELSE s.stay_previous_id END AS previous_stage_id,
+                       GREATEST(s.stay_in, s.date_conversion) AS date_in,
+                       CASE WHEN s.stay_out IS NOT NULL THEN s.stay_out
+                            WHEN s.stay_stage_id <> s.stage_id
+                            THEN GREATEST(COALESCE(s.date_last_stage_update, s.stay_in), s.stay_in)
+                            WHEN NOT s.active
+                            THEN GREATEST(COALESCE(s.date_closed, ld.date_lost, s.write_date),
+                                          s.stay_in, s.date_conversion)
                        END AS date_out
                   FROM stays s
-                  JOIN leads ON leads.id = s.lead_id
-             LEFT JOIN lost_dates ld ON ld.lead_id = s.lead_id
-                 WHERE leads.date_conversion IS NULL OR s.date_out IS NULL
-                       OR s.date_out > leads.date_conversion
+             LEFT JOIN lost_dates ld ON ld.lead_id = s.id AND NOT s.active
+                 WHERE s.date_conversion IS NULL OR s.stay_out IS NULL
+                       OR s.stay_out > s.date_conversion
             ),
             periods AS (
                 -- salesperson, team and amount of each deal over time: the old
                 -- value of a change holds since the change before it, the new
-                -- value of the last change until now
-                SELECT t.lead_id, t.field_id,
-                       LAG(t.date_change) OVER w AS date_from, t.date_change AS date_to,
-                       t.old_int AS value_int, t.old_float AS value_float
-                  FROM tracked t JOIN leads ON leads.id = t.lead_id
-                 WHERE t.field_id = ANY(%(owner_fields)s)
-                WINDOW w AS (PARTITION BY t.lead_id, t.field_id
-                             ORDER BY t.date_change, t.message_id, t.tracking_id)
+                -- value of the last change until now (read from the tracking
+                -- values themselves, so that the planner knows how many)
+                SELECT m.res_id AS lead_id, tv.field_id,
+                       LAG(m.date) OVER w AS date_from, m.date AS date_to,
+                       tv.old_value_integer AS value_int, tv.old_value_float AS value_float,
+                       ROW_NUMBER() OVER w = COUNT(*) OVER (PARTITION BY m.res_id, tv.field_id) AS last,
+                       tv.new_value_integer AS new_int, tv.new_value_float AS new_float
+                  FROM mail_tracking_value tv
+                  JOIN mail_message m ON m.id = tv.mail_message_id
+                 WHERE tv.field_id = ANY(%(owner_fields)s)
+                   AND m.model = 'crm.lead'
+                   AND m.subject IS NULL
+                WINDOW w AS (PARTITION BY m.res_id, tv.field_id ORDER BY m.date, m.id, tv.id)
+            ),
+            owner_periods AS (
+                SELECT p.lead_id, p.field_id, p.date_from, p.date_to, p.value_int, p.value_float
+                  FROM periods p
                 UNION ALL
-                (SELECT DISTINCT ON (t.lead_id, t.field_id)
-                        t.lead_id, t.field_id, t.date_change, NULL, t.new_int, t.new_float
-                   FROM tracked t JOIN leads ON leads.id = t.lead_id
-                  WHERE t.field_id = ANY(%(owner_fields)s)
-               ORDER BY t.lead_id, t.field_id, t.date_change DESC, t.message_id DESC,
-                        t.tracking_id DESC)
+                SELECT p.lead_id, p.field_id, p.date_to, NULL, p.new_int, p.new_float
+                  FROM periods p WHERE p.last
             )
             INSERT INTO crm_lead_stage_history
                 (lead_id, stage_id, previous_stage_id, user_id, team_id,
@@ -543,38 +589,27 @@ class CrmLeadStageHistory(models.Model):
                  expected_revenue, probability, is_regression, reason, stall_due,
                  create_uid, create_date, write_uid, write_date)
             SELECT c.lead_id, c.stage_id, ps.id,
-                   CASE WHEN pu.lead_id IS NULL THEN leads.user_id ELSE NULLIF(pu.value_int, 0) END,
-                   CASE WHEN pt.lead_id IS NULL THEN leads.team_id ELSE NULLIF(pt.value_int, 0) END,
-                   leads.company_id, c.date_in, c.date_out,
+                   %(user_value)s, %(team_value)s,
+                   c.company_id, c.date_in, c.date_out,
                    CASE WHEN c.date_out IS NOT NULL THEN %(days)s END,
-                   CASE WHEN pr.lead_id IS NULL THEN leads.expected_revenue
-                        ELSE COALESCE(pr.value_float, 0) END,
-                   CASE WHEN c.date_out IS NULL THEN leads.probability
+                   %(revenue_value)s,
+                   CASE WHEN c.date_out IS NULL THEN c.lead_probability
                         ELSE %(stage_probability)s END,
                    CASE WHEN s.id = ANY(%(restored)s) OR ps.id = ANY(%(restored)s) THEN FALSE
                         ELSE COALESCE(%(moved_back)s, FALSE) END,
                    'backfill',
-                   CASE WHEN c.date_out IS NULL AND leads.active THEN %(stall_due)s END,
+                   CASE WHEN c.date_out IS NULL AND c.active THEN %(stall_due)s END,
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM closed c
-              JOIN leads ON leads.id = c.lead_id
               JOIN crm_stage s ON s.id = c.stage_id
          LEFT JOIN crm_stage ps ON ps.id = c.previous_stage_id
-         LEFT JOIN periods pu ON pu.lead_id = c.lead_id AND pu.field_id = %(user_field)s
-                   AND (pu.date_from IS NULL OR c.date_in >= pu.date_from)
-                   AND (pu.date_to IS NULL OR c.date_in < pu.date_to)
-         LEFT JOIN periods pt ON pt.lead_id = c.lead_id AND pt.field_id = %(team_field)s
-                   AND (pt.date_from IS NULL OR c.date_in >= pt.date_from)
-                   AND (pt.date_to IS NULL OR c.date_in < pt.date_to)
-         LEFT JOIN periods pr ON pr.lead_id = c.lead_id AND pr.field_id = %(revenue_field)s
-                   AND (pr.date_from IS NULL OR c.date_in >= pr.date_from)
-                   AND (pr.date_to IS NULL OR c.date_in < pr.date_to)
+            %(owner_joins)s
             """,
-            tracked_fields=list(field_ids.values()),
-            owner_fields=[field_ids["user_id"], field_ids["team_id"], field_ids["expected_revenue"]],
+            owner_fields=list(tracked_owners.values()),
             stage_field=field_ids["stage_id"], active_field=field_ids["active"],
-            user_field=field_ids["user_id"], team_field=field_ids["team_id"],
-            revenue_field=field_ids["expected_revenue"],
+            user_value=owner_values["user_id"], team_value=owner_values["team_id"],
+            revenue_value=owner_values["expected_revenue"],
+            owner_joins=SQL(" ").join(owner_joins),
             restored=restored, now=now, uid=self.env.uid,
             days=engine_sql.days_between(SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out")),
             stage_probability=engine_sql.stage_probability("s"),

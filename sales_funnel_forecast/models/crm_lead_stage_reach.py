@@ -44,7 +44,8 @@ class CrmLeadStageReach(models.Model):
     # after, so that scanning millions of rows reads each row fast.
     lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True,
                               ondelete="cascade", readonly=True)
-    stage_id = fields.Many2one("crm.stage", required=True, index=True,
+    # indexed by the (stage_id, date_in) index of init()
+    stage_id = fields.Many2one("crm.stage", required=True,
                                ondelete="cascade", readonly=True)
     date_in = fields.Datetime(
         string="Reached On", readonly=True, index=True,

@@ -110,6 +110,24 @@ class CrmStage(models.Model):
         help="Too few deals closed in the last year: the history-weighted "
         "forecast uses the stage percentage.",
     )
+    # stored so that the forecast report multiplies each deal's amount by one
+    # stored number instead of choosing and converting the stage's rates for
+    # every deal it reads (digits=0: an exact NUMERIC, like the amounts)
+    history_weight = fields.Float(
+        string="History Weight",
+        digits=0,
+        compute="_compute_history_weight",
+        store=True,
+        help="Share of a deal's amount the history-weighted forecast counts in "
+        "this stage: the win rate of the last 12 months, or the stage "
+        "percentage when too few deals closed, over 100.",
+    )
+
+    @api.depends("forecast_probability", "history_win_rate", "history_fallback")
+    def _compute_history_weight(self):
+        for stage in self:
+            stage.history_weight = engine.history_weight(
+                stage.history_win_rate, stage.history_fallback, stage.forecast_probability)
 
     def _auto_init(self):
         # Stages that exist before the module is installed have no percentage
@@ -298,18 +316,20 @@ class CrmStage(models.Model):
         for stage_id, percentage in cr.fetchall():
             won, lost = counts.get(stage_id, (0, 0))
             rate, fell_back = engine.history_win_rate(won, lost, percentage)
-            rows.append((stage_id, rate, won + lost, fell_back))
+            rows.append((stage_id, rate, won + lost, fell_back,
+                         engine.history_weight(rate, fell_back, percentage)))
         # plain column values, no stage rule to run
         cr.execute(
             """UPDATE crm_stage s
                   SET history_win_rate = v.rate, history_closed_count = v.closed,
-                      history_fallback = v.fell_back
-                 FROM unnest(%s::int[], %s::float8[], %s::int[], %s::bool[])
-                      AS v(id, rate, closed, fell_back)
+                      history_fallback = v.fell_back, history_weight = v.weight
+                 FROM unnest(%s::int[], %s::float8[], %s::int[], %s::bool[], %s::float8[])
+                      AS v(id, rate, closed, fell_back, weight)
                 WHERE s.id = v.id""",
-            [list(column) for column in zip(*rows)] if rows else [[], [], [], []],
+            [list(column) for column in zip(*rows)] if rows else [[], [], [], [], []],
         )
-        self.invalidate_model(["history_win_rate", "history_closed_count", "history_fallback"])
+        self.invalidate_model(["history_win_rate", "history_closed_count", "history_fallback",
+                               "history_weight"])
         return True
 
     def _sff_stage_probability(self):

@@ -22,7 +22,8 @@ class CrmForecastReport(models.Model):
                      "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
                      "date_deadline", "expected_revenue", "probability", "forecast_revenue",
                      "forecast_excluded", "is_stalled"],
-        "crm.stage": ["is_won", "forecast_probability", "history_win_rate", "history_fallback"],
+        "crm.stage": ["is_won", "forecast_probability", "history_win_rate", "history_fallback",
+                      "history_weight"],
         "res.partner": ["industry_id"],
     }
 
@@ -90,9 +91,11 @@ class CrmForecastReport(models.Model):
              WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, FALSE)
             """,
             history_probability=history_probability,
+            # the stage's stored weight: one exact multiplication per deal
             history_forecast=SQL(
-                "CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 ELSE %s END",
-                engine_sql.weighted_amount(expected, history_probability),
+                "CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 "
+                "ELSE COALESCE(%s, 0) * COALESCE(s.history_weight, 0) END",
+                expected,
             ),
             left_out=engine_sql.weighted_amount(expected, SQL.identifier("l", "probability")),
         ))

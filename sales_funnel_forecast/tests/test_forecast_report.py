@@ -84,3 +84,19 @@ class TestForecastReport(FunnelCase):
         row = self.env["crm.forecast.report"].search([("lead_id", "=", deal.id)])
         self.assertEqual((row.history_probability, row.history_fallback, row.history_forecast_revenue),
                          (60.0, True, 600.0))
+
+    def test_history_weight_follows_the_stage_at_once(self):
+        """The stage's stored weight is its win rate, or its percentage while
+        it falls back; a new percentage counts before the nightly refresh."""
+        self.close_deals()
+        in_c = self.make_deal("In C", self.c, 1000)
+        in_b = self.make_deal("In B", self.b, 1000)
+        self.assertAlmostEqual(self.c.history_weight, 0.60)
+        self.assertAlmostEqual(self.b.history_weight, 0.25)
+        self.c.forecast_probability = 45
+        self.b.forecast_probability = 15
+        Report = self.env["crm.forecast.report"]
+        rows = {row.lead_id: row for row in Report.search([("lead_id", "in", (in_c | in_b).ids)])}
+        self.assertEqual((rows[in_c].history_probability, rows[in_c].history_forecast_revenue), (45.0, 450.0))
+        self.assertEqual((rows[in_b].history_probability, rows[in_b].history_forecast_revenue), (25.0, 250.0),
+                         "a measured win rate does not follow the percentage")
