@@ -1,12 +1,13 @@
-# ruff: noqa: F821 (env comes from scripts/odoo_exec.py; pivot, timed, manager, rep,
+# ruff: noqa: F821 (env comes from scripts/odoo_exec.py; pivot, timed, timed_rounds, manager, rep,
 # print_ratios and ODOO_PIVOT from bench/pivots.py, read first)
 # Run with `env` by bench/calls (scripts/odoo_exec.py): the calls report
 # pivot (salesperson x week), the call log and adoption pivots against Odoo's
 # own Pipeline Analysis pivot (stage x expected closing month), as a manager
 # and as a salesperson restricted to own documents; then logging a call
 # through the dialog. A pivot asks for its totals, its row groups, its column
-# groups and the cells: four grouped reads, timed together; each figure is
-# the median of RUNS after a first run that warms the caches.
+# groups and the cells: four grouped reads, timed together; the pivots and
+# the list take turns, round after round, and each figure is the median of
+# RUNS rounds after a first round that warms the caches.
 from datetime import datetime, timedelta
 
 PIVOTS = [
@@ -26,19 +27,20 @@ PIVOTS = [
 
 results = {}
 for role, user in (("manager", manager), ("rep", rep)):
-    for label, model, domain, row, col, measures in PIVOTS:
+    measures = {}
+    for label, model, domain, row, col, asked in PIVOTS:
         if model == "crm.adoption.report" and role == "rep":
             continue  # the managers' view
         Model = env[model].with_user(user)  # noqa: F821
-        results[role, label] = timed(lambda Model=Model, domain=domain, row=row, col=col,
-                                     measures=measures: pivot(Model, domain, row, col, measures))
-
-for role, user in (("manager", manager), ("rep", rep)):
+        measures[label] = (lambda Model=Model, domain=domain, row=row, col=col, asked=asked:
+                           pivot(Model, domain, row, col, asked))
     Calls = env["crm.lead.call"].with_user(user)
-    results[role, "Call log list, first page (80 newest calls)"] = timed(
+    measures["Call log list, first page (80 newest calls)"] = (
         lambda Calls=Calls: Calls.web_search_read([], {"date": {}, "lead_id": {"fields": {"display_name": {}}},
                                                       "user_id": {"fields": {"display_name": {}}},
                                                       "outcome": {}, "duration_minutes": {}}, limit=80))
+    for label, seconds in timed_rounds(measures).items():
+        results[role, label] = seconds
 print_ratios(results, [pivot[0] for pivot in PIVOTS] + ["Call log list, first page (80 newest calls)"])
 
 # logging a call: the dialog created, one outcome clicked; on the deal with

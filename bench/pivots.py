@@ -2,8 +2,10 @@
 # both files to scripts/odoo_exec.py, which gives them `env`): the timing
 # rules the report benchmarks share. A pivot asks for its totals, its row
 # groups, its column groups and the cells: four grouped reads, timed
-# together; each figure is the median of RUNS runs after a first run that
-# warms the caches.
+# together. Measures compared with each other are timed in rounds (each
+# measure once per round, in turn), so that Odoo's own pivot and the
+# module's see the same state of the machine; each figure is the median of
+# RUNS rounds after a first round that warms the caches.
 import statistics
 import time
 
@@ -28,6 +30,20 @@ def timed(function, runs=RUNS):
         function()
         times.append(time.perf_counter() - start)
     return statistics.median(times[1:])
+
+
+def timed_rounds(functions, runs=RUNS):
+    """``functions`` maps labels to functions: each is run once per round,
+    in turn; returns the median time of each over the rounds after the
+    first."""
+    times = {label: [] for label in functions}
+    for _round in range(runs + 1):
+        for label, function in functions.items():
+            env.invalidate_all()  # noqa: F821
+            start = time.perf_counter()
+            function()
+            times[label].append(time.perf_counter() - start)
+    return {label: statistics.median(values[1:]) for label, values in times.items()}
 
 
 def print_ratios(results, labels):

@@ -56,6 +56,7 @@ class CrmForecastReport(models.Model):
     )
     forecast_excluded = fields.Boolean(string="Out of Forecast", readonly=True)
     is_stalled = fields.Boolean(string="Stalled", readonly=True)
+    stalled_count = fields.Integer(string="Stalled Deals", readonly=True)
     stalled_amount = fields.Monetary(
         string="Stalled (at probability)", readonly=True, currency_field="currency_id",
         help="What stalled deals count at their probability, in the forecast or not.",
@@ -83,6 +84,7 @@ class CrmForecastReport(models.Model):
                    %(history_forecast)s AS history_forecast_revenue,
                    COALESCE(l.forecast_excluded, FALSE) AS forecast_excluded,
                    COALESCE(l.is_stalled, FALSE) AS is_stalled,
+                   COALESCE(l.is_stalled, FALSE)::int AS stalled_count,
                    CASE WHEN l.is_stalled THEN %(left_out)s ELSE 0 END AS stalled_amount,
                    CASE WHEN l.forecast_excluded THEN %(left_out)s ELSE 0 END AS excluded_amount
               FROM crm_lead l
@@ -109,17 +111,16 @@ class CrmForecastReport(models.Model):
             domain.append(("team_id", "=", team_id))
         if user_id:
             domain.append(("user_id", "=", user_id))
+        # one grouped read; the stalled deals are measures of their own
         groups = self._read_group(
             domain, ["stage_id", "date_deadline:month"],
             ["forecast_revenue:sum", "history_forecast_revenue:sum", "excluded_amount:sum",
-             "deal_count:sum"],
+             "deal_count:sum", "stalled_count:sum", "stalled_amount:sum"],
         )
-        stalled = self._read_group(domain + [("is_stalled", "=", True)], [],
-                                   ["deal_count:sum", "stalled_amount:sum"])[0]
         months = sorted({month for _stage, month, *_values in groups if month})
         stages = sorted({stage for stage, *_rest in groups},
                         key=lambda stage: (stage.sequence or 0, stage.id))
-        cells = {(stage.id, month): values for stage, month, *values in groups}
+        cells = {(stage.id, month): values[:4] for stage, month, *values in groups}
         fallback = {stage.id: stage.history_fallback for stage in stages}
         rows = []
         for stage in stages:
@@ -146,6 +147,6 @@ class CrmForecastReport(models.Model):
             "forecast": sum(row["forecast"] for row in rows),
             "history": sum(row["history"] for row in rows),
             "excluded": sum(row["excluded"] for row in rows),
-            "stalled_count": stalled[0] or 0,
-            "stalled_amount": stalled[1] or 0.0,
+            "stalled_count": sum(values[4] for _stage, _month, *values in groups),
+            "stalled_amount": sum(values[5] for _stage, _month, *values in groups),
         }

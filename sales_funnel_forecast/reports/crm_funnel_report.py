@@ -61,6 +61,11 @@ class CrmFunnelReport(models.Model):
     entered = fields.Integer(readonly=True, help="Deals that had a stay in the stage.")
     moved_on = fields.Integer(readonly=True,
                               help="Deals that reached a later stage.")
+    entered_moved_on = fields.Integer(
+        string="Entered and Moved On", readonly=True,
+        help="Deals that had a stay in the stage and reached a later one: the "
+        "numerator of the conversion of entered deals.",
+    )
     won = fields.Integer(readonly=True, help="Deals that ended won.")
     lost_here = fields.Integer(readonly=True,
                                help="Deals lost while in this stage.")
@@ -120,6 +125,7 @@ class CrmFunnelReport(models.Model):
                    1 AS reached,
                    r.entered::int AS entered,
                    r.moved_on::int AS moved_on,
+                   (r.entered AND r.moved_on)::int AS entered_moved_on,
                    (r.deal_state = 'won')::int AS won,
                    r.is_lost_stage::int AS lost_here,
                    (r.is_current AND r.deal_state = 'open')::int AS open_here,
@@ -136,10 +142,12 @@ class CrmFunnelReport(models.Model):
                    CASE WHEN r.is_current AND r.deal_state = 'open'
                         THEN r.expected_revenue ELSE 0 END AS open_amount,
                    r.invoiced_amount,
-                   CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
+                   -- shares as float8: averaged over millions of rows, exact
+                   -- decimals (numeric) would cost more than the rest
+                   CASE WHEN r.moved_on THEN 100.0::float8 ELSE 0.0::float8 END AS conversion_rate,
                    CASE WHEN NOT r.entered THEN NULL
-                        WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS entered_conversion_rate,
-                   CASE WHEN r.deal_state = 'won' THEN 100.0 ELSE 0.0 END AS win_rate,
+                        WHEN r.moved_on THEN 100.0::float8 ELSE 0.0::float8 END AS entered_conversion_rate,
+                   CASE WHEN r.deal_state = 'won' THEN 100.0::float8 ELSE 0.0::float8 END AS win_rate,
                    tp.conversion AS target_conversion_rate
               FROM crm_lead_stage_reach r
          LEFT JOIN res_partner p ON p.id = r.partner_id
@@ -168,19 +176,23 @@ class CrmFunnelReport(models.Model):
         return SQL(
             """
             SELECT k.company_id, k.team_key, k.stage_id, k.month,
-                   (array_agg(k.conversion ORDER BY k.own DESC, k.date_from DESC, k.plan_id DESC))[1]
+                   ((array_agg(k.conversion ORDER BY k.own DESC, k.date_from DESC, k.plan_id DESC))[1])::float8
                        AS conversion
               FROM (
-                SELECT p.company_id, COALESCE(t.id, p.team_id, 0) AS team_key, ps.stage_id,
+                SELECT p.company_id, tk.team_key, ps.stage_id,
                        m.month::date AS month, ps.conversion, p.team_id IS NOT NULL AS own,
                        p.date_from, p.id AS plan_id
                   FROM crm_target_plan p
                   JOIN crm_target_plan_stage ps ON ps.plan_id = p.id
                  CROSS JOIN LATERAL generate_series(p.date_from, p.date_to, INTERVAL '1 month') AS m(month)
-                  -- a company's plan stands for each of its teams, and for deals without one
-                  LEFT JOIN LATERAL (SELECT t.id FROM crm_team t
-                                      WHERE p.team_id IS NULL AND t.company_id = p.company_id
-                                      UNION ALL SELECT NULL WHERE p.team_id IS NULL) t ON TRUE
+                  -- a team's plan stands for its team; a company's plan for
+                  -- each of its teams, and for deals without one (key 0). A
+                  -- plain join (no lateral subquery), so that PostgreSQL can
+                  -- still read the funnel rows in parallel
+                  JOIN (SELECT t.id AS team_key, t.company_id FROM crm_team t
+                        UNION ALL SELECT 0, NULL) tk
+                    ON (p.team_id IS NOT NULL AND tk.team_key = p.team_id)
+                    OR (p.team_id IS NULL AND (tk.team_key = 0 OR tk.company_id = p.company_id))
                  WHERE p.active AND p.user_id IS NULL
               ) k
              GROUP BY k.company_id, k.team_key, k.stage_id, k.month
@@ -223,23 +235,20 @@ class CrmFunnelReport(models.Model):
         stages, teams by name, the deals without a team last."""
         measures = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
                     "stalled_here", "reached_amount", "won_amount", "lost_amount", "open_amount"]
+        # one grouped read: the entered deals that moved on (the stricter
+        # conversion) are a measure of their own
         groups = self._read_group(domain, ["team_id", "stage_id"],
-                                  [f"{name}:sum" for name in measures])
-        # entered deals that moved on, for the stricter conversion
-        entered_moved = {
-            (team.id, stage.id): moved for team, stage, moved in self._read_group(
-                domain + [("entered", "=", 1)], ["team_id", "stage_id"], ["moved_on:sum"])
-        }
+                                  [f"{name}:sum" for name in measures] + ["entered_moved_on:sum"])
         funnels = {}
         for team, stage, *values in groups:
             row = dict(zip(measures, values))
+            entered_moved = values[-1]
             row.update(
                 stage_id=stage.id,
                 stage_name=stage.name,
                 is_won=stage.is_won,
                 conversion_rate=engine.conversion_rate(row["moved_on"], row["reached"]),
-                entered_conversion_rate=engine.conversion_rate(
-                    entered_moved.get((team.id, stage.id), 0), row["entered"]),
+                entered_conversion_rate=engine.conversion_rate(entered_moved, row["entered"]),
             )
             funnel = funnels.setdefault(team.id, {
                 "team_id": team.id or False,

@@ -52,15 +52,26 @@ class CrmLossReport(models.Model):
     def _sff_losses(self, domain):
         """Losses of ``domain`` by category and reason, and by stage: what the
         spreadsheet shows."""
+        # one grouped read, added up by reason and by stage
+        reasons, stages = {}, {}
+        for category, reason, stage, count, amount in self._read_group(
+                domain, ["category", "lost_reason_id", "lost_stage_id"],
+                ["lost_count:sum", "lost_amount:sum"]):
+            for totals, key in ((reasons, (category, reason)), (stages, stage)):
+                total = totals.setdefault(key, [0, 0.0])
+                total[0] += count
+                total[1] += amount
         by_reason = [
             {"category": category, "reason": reason.name or self.env._("No reason given"),
              "count": count, "amount": amount}
-            for category, reason, count, amount in self._read_group(
-                domain, ["category", "lost_reason_id"], ["lost_count:sum", "lost_amount:sum"])
+            for (category, reason), (count, amount) in reasons.items()
         ]
+        # stages in their own order (archived ones too), deals lost without a
+        # stage last
+        staged = self.env["crm.stage"].with_context(active_test=False).union(
+            *(stage for stage in stages if stage)).sorted()
         by_stage = [
-            {"stage": stage.name or "-", "count": count, "amount": amount}
-            for stage, count, amount in self._read_group(
-                domain, ["lost_stage_id"], ["lost_count:sum", "lost_amount:sum"])
+            {"stage": stage.name or "-", "count": stages[stage][0], "amount": stages[stage][1]}
+            for stage in [*staged, *(stage for stage in stages if not stage)]
         ]
         return {"by_reason": by_reason, "by_stage": by_stage}
