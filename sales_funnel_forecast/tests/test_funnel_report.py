@@ -90,6 +90,9 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(rows[self.a][0], 80.0)
         self.assertEqual(rows[self.a][1], 75.0, "the average ignores stages a deal skipped")
         self.assertEqual(rows[self.b][0], 50.0)
+        # the numerator of the stricter conversion, as a measure
+        moved = dict(Report._read_group(domain, ["stage_id"], ["entered_moved_on:sum"]))
+        self.assertEqual((moved[self.a], moved[self.b], moved[self.c], moved[self.w]), (3, 1, 1, 0))
 
     def test_skipped_stage_is_dated_by_the_next_entry(self):
         _d1, d2, _d3, d4, _d5 = self.build()
