@@ -114,7 +114,6 @@ class CrmStage(models.Model):
     # stored number instead of choosing and converting the stage's rates for
     # every deal it reads (digits=0: an exact NUMERIC, like the amounts)
     history_weight = fields.Float(
-        string="History Weight",
         digits=0,
         compute="_compute_history_weight",
         store=True,
