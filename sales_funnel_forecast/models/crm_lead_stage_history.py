@@ -441,35 +441,34 @@ class CrmLeadStageHistory(models.Model):
         deals once, whatever the number of deals."""
         cr = self.env.cr
         now = cr.now()
-        # the salesperson, team and amount of each stay: the deal's own, or
-        # where the chatter tracked changes of one of them, that of the stay's
-        # time (a join only for those with tracked changes)
-        owners = {"user_id": ("lead_user_id", "value_int"), "team_id": ("lead_team_id", "value_int"),
-                  "expected_revenue": ("lead_revenue", "value_float")}
+        # the salesperson, team and amount of each stay: the deal's own, or,
+        # for the fields whose changes the chatter tracked, those of the
+        # stay's time (one join per such field): field, the deal's current
+        # value in "closed", the tracked value as the stay takes it
+        owners = [
+            ("user_id", "lead_user_id", "NULLIF(%s.value_int, 0)"),
+            ("team_id", "lead_team_id", "NULLIF(%s.value_int, 0)"),
+            ("expected_revenue", "lead_revenue", "COALESCE(%s.value_float, 0)"),
+        ]
         cr.execute(
             """SELECT f.id FROM unnest(%s) AS f(id)
                 WHERE EXISTS (SELECT 1 FROM mail_tracking_value tv WHERE tv.field_id = f.id)""",
-            [[field_ids[name] for name in owners]],
+            [[field_ids[name] for name, _current, _tracked in owners]],
         )
         present = {row[0] for row in cr.fetchall()}
-        tracked_owners = {name: field_ids[name] for name in owners if field_ids[name] in present}
         owner_values, owner_joins = {}, []
-        for name, (current, value) in owners.items():
-            if name not in tracked_owners:
+        for name, current, tracked in owners:
+            if field_ids[name] not in present:
                 owner_values[name] = SQL.identifier("c", current)
                 continue
-            alias = f"p_{name}"
-            then = (SQL("COALESCE(%s, 0)", SQL.identifier(alias, value)) if value == "value_float"
-                    else SQL("NULLIF(%s, 0)", SQL.identifier(alias, value)))
-            owner_values[name] = SQL("CASE WHEN %s IS NULL THEN %s ELSE %s END",
-                                     SQL.identifier(alias, "lead_id"), SQL.identifier("c", current), then)
+            period = SQL.identifier(f"p_{name}")
+            owner_values[name] = SQL("CASE WHEN %s.lead_id IS NULL THEN %s ELSE %s END",
+                                     period, SQL.identifier("c", current), SQL(tracked, period))
             owner_joins.append(SQL(
-                """LEFT JOIN owner_periods %(p)s ON %(p_lead)s = c.lead_id AND %(p_field)s = %(field)s
-                          AND (%(p_from)s IS NULL OR c.date_in >= %(p_from)s)
-                          AND (%(p_to)s IS NULL OR c.date_in < %(p_to)s)""",
-                p=SQL.identifier(alias), p_lead=SQL.identifier(alias, "lead_id"),
-                p_field=SQL.identifier(alias, "field_id"), field=tracked_owners[name],
-                p_from=SQL.identifier(alias, "date_from"), p_to=SQL.identifier(alias, "date_to"),
+                """LEFT JOIN owner_periods %(p)s ON %(p)s.lead_id = c.lead_id AND %(p)s.field_id = %(field)s
+                          AND (%(p)s.date_from IS NULL OR c.date_in >= %(p)s.date_from)
+                          AND (%(p)s.date_to IS NULL OR c.date_in < %(p)s.date_to)""",
+                p=period, field=field_ids[name],
             ))
         cr.execute(SQL(
             """
@@ -509,6 +508,9 @@ class CrmLeadStageHistory(models.Model):
             ),
             deal_changes AS MATERIALIZED (
                 -- each deal with each of its changes, or alone without any
+                -- (materialized: otherwise the planner multiplies the deals
+                -- by the three kinds of stay below before joining the
+                -- changes, and joins three times as many rows)
                 SELECT leads.*, c.date_change, c.old_stage, c.new_stage, c.rank, c.total,
                        c.next_change
                   FROM leads
@@ -605,7 +607,8 @@ class CrmLeadStageHistory(models.Model):
          LEFT JOIN crm_stage ps ON ps.id = c.previous_stage_id
             %(owner_joins)s
             """,
-            owner_fields=list(tracked_owners.values()),
+            owner_fields=[field_ids[name] for name, _current, _tracked in owners
+                          if field_ids[name] in present],
             stage_field=field_ids["stage_id"], active_field=field_ids["active"],
             user_value=owner_values["user_id"], team_value=owner_values["team_id"],
             revenue_value=owner_values["expected_revenue"],

@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .. import engine_sql
+from .. import engine, engine_sql
 
 
 class CrmForecastReport(models.Model):
@@ -117,10 +117,14 @@ class CrmForecastReport(models.Model):
             ["forecast_revenue:sum", "history_forecast_revenue:sum", "excluded_amount:sum",
              "deal_count:sum", "stalled_count:sum", "stalled_amount:sum"],
         )
-        months = sorted({month for _stage, month, *_values in groups if month})
+        cells, stalled_count, stalled_amount = {}, 0, 0.0
+        for stage, month, forecast, history, excluded, count, stalled, stalled_left in groups:
+            cells[stage.id, month] = (forecast, history, excluded, count)
+            stalled_count += stalled
+            stalled_amount += stalled_left
+        months = sorted({month for _stage, month in cells if month})
         stages = sorted({stage for stage, *_rest in groups},
-                        key=lambda stage: (stage.sequence or 0, stage.id))
-        cells = {(stage.id, month): values[:4] for stage, month, *values in groups}
+                        key=lambda stage: engine.stage_order_key(stage.sequence, stage.id))
         fallback = {stage.id: stage.history_fallback for stage in stages}
         rows = []
         for stage in stages:
@@ -147,6 +151,6 @@ class CrmForecastReport(models.Model):
             "forecast": sum(row["forecast"] for row in rows),
             "history": sum(row["history"] for row in rows),
             "excluded": sum(row["excluded"] for row in rows),
-            "stalled_count": sum(values[4] for _stage, _month, *values in groups),
-            "stalled_amount": sum(values[5] for _stage, _month, *values in groups),
+            "stalled_count": stalled_count,
+            "stalled_amount": stalled_amount,
         }

@@ -240,9 +240,8 @@ class CrmFunnelReport(models.Model):
         groups = self._read_group(domain, ["team_id", "stage_id"],
                                   [f"{name}:sum" for name in measures] + ["entered_moved_on:sum"])
         funnels = {}
-        for team, stage, *values in groups:
+        for team, stage, *values, entered_moved in groups:
             row = dict(zip(measures, values))
-            entered_moved = values[-1]
             row.update(
                 stage_id=stage.id,
                 stage_name=stage.name,

@@ -2,6 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from .. import engine
 from ..models.crm_lost_reason import LOSS_CATEGORIES
 
 
@@ -66,12 +67,12 @@ class CrmLossReport(models.Model):
              "count": count, "amount": amount}
             for (category, reason), (count, amount) in reasons.items()
         ]
-        # stages in their own order (archived ones too), deals lost without a
-        # stage last
-        staged = self.env["crm.stage"].with_context(active_test=False).union(
-            *(stage for stage in stages if stage)).sorted()
+        # in stage order, deals lost without a stage last
         by_stage = [
-            {"stage": stage.name or "-", "count": stages[stage][0], "amount": stages[stage][1]}
-            for stage in [*staged, *(stage for stage in stages if not stage)]
+            {"stage": stage.name or "-", "count": count, "amount": amount}
+            for stage, (count, amount) in sorted(
+                stages.items(),
+                key=lambda item: (not item[0], engine.stage_order_key(item[0].sequence, item[0].id)),
+            )
         ]
         return {"by_reason": by_reason, "by_stage": by_stage}
