@@ -444,32 +444,41 @@ class CrmLeadStageHistory(models.Model):
         # the salesperson, team and amount of each stay: the deal's own, or,
         # for the fields whose changes the chatter tracked, those of the
         # stay's time (one join per such field): field, the deal's current
-        # value in "closed", the tracked value as the stay takes it
+        # value in "closed", the table of the records the tracked ids name
+        # (a salesperson or a team deleted since is no one: the stay gets
+        # none, as its foreign key would set it), or the tracked amount
         owners = [
-            ("user_id", "lead_user_id", "NULLIF(%s.value_int, 0)"),
-            ("team_id", "lead_team_id", "NULLIF(%s.value_int, 0)"),
-            ("expected_revenue", "lead_revenue", "COALESCE(%s.value_float, 0)"),
+            ("user_id", "lead_user_id", "res_users"),
+            ("team_id", "lead_team_id", "crm_team"),
+            ("expected_revenue", "lead_revenue", None),
         ]
         cr.execute(
             """SELECT f.id FROM unnest(%s) AS f(id)
                 WHERE EXISTS (SELECT 1 FROM mail_tracking_value tv WHERE tv.field_id = f.id)""",
-            [[field_ids[name] for name, _current, _tracked in owners]],
+            [[field_ids[name] for name, _current, _table in owners]],
         )
         present = {row[0] for row in cr.fetchall()}
         owner_values, owner_joins = {}, []
-        for name, current, tracked in owners:
+        for name, current, table in owners:
             if field_ids[name] not in present:
                 owner_values[name] = SQL.identifier("c", current)
                 continue
             period = SQL.identifier(f"p_{name}")
-            owner_values[name] = SQL("CASE WHEN %s.lead_id IS NULL THEN %s ELSE %s END",
-                                     period, SQL.identifier("c", current), SQL(tracked, period))
             owner_joins.append(SQL(
                 """LEFT JOIN owner_periods %(p)s ON %(p)s.lead_id = c.lead_id AND %(p)s.field_id = %(field)s
                           AND (%(p)s.date_from IS NULL OR c.date_in >= %(p)s.date_from)
                           AND (%(p)s.date_to IS NULL OR c.date_in < %(p)s.date_to)""",
                 p=period, field=field_ids[name],
             ))
+            if table:
+                record = SQL.identifier(f"r_{name}")
+                tracked = SQL.identifier(f"r_{name}", "id")
+                owner_joins.append(SQL("LEFT JOIN %s %s ON %s = %s.value_int",
+                                       SQL.identifier(table), record, tracked, period))
+            else:
+                tracked = SQL("COALESCE(%s.value_float, 0)", period)
+            owner_values[name] = SQL("CASE WHEN %s.lead_id IS NULL THEN %s ELSE %s END",
+                                     period, SQL.identifier("c", current), tracked)
         cr.execute(SQL(
             """
             WITH leads AS (
@@ -607,7 +616,7 @@ class CrmLeadStageHistory(models.Model):
          LEFT JOIN crm_stage ps ON ps.id = c.previous_stage_id
             %(owner_joins)s
             """,
-            owner_fields=[field_ids[name] for name, _current, _tracked in owners
+            owner_fields=[field_ids[name] for name, _current, _table in owners
                           if field_ids[name] in present],
             stage_field=field_ids["stage_id"], active_field=field_ids["active"],
             user_value=owner_values["user_id"], team_value=owner_values["team_id"],

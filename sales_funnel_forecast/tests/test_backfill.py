@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..hooks import post_init_hook
 from .common import FunnelCase
@@ -121,6 +121,29 @@ class TestBackfillFromChatter(FunnelCase):
         self.assertEqual([row.user_id for row in rows], [self.rep, self.rep, self.other_rep])
         self.assertEqual([row.team_id for row in rows], [self.team, self.team, rep_team])
         self.assertEqual(rows.mapped("expected_revenue"), [1000.0, 1000.0, 2500.0])
+
+    def test_salesperson_and_team_deleted_since_are_no_one(self):
+        """The chatter still names a salesperson and a team that were
+        deleted since: their stays get none (as the foreign keys would set
+        them), the other stays keep theirs, and nothing fails."""
+        gone_team = self.env["crm.team"].create({"name": "Team deleted later"})
+        gone_rep = new_test_user(self.env, login="sff_gone_rep", groups="sales_team.group_sale_salesman")
+        deal = self.make_deal("Owners deleted", self.s_new, 1000, user_id=gone_rep.id, team_id=gone_team.id)
+        self.created(deal)
+        self.track(deal, {"stage_id": self.s_qualified.id}, 2)
+        self.track(deal, {"user_id": self.rep.id, "team_id": self.team.id}, 3)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 5)
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
+        self.env.invalidate_all()
+        gone_team.unlink()
+        gone_rep.unlink()
+        self.env.flush_all()
+        self.rebuild(deal)
+        rows = deal.stage_history_ids.sorted("date_in")
+        self.assertEqual(rows.mapped("stage_id"), self.s_new | self.s_qualified | self.s_proposal)
+        empty_user, empty_team = self.env["res.users"], self.env["crm.team"]
+        self.assertEqual([row.user_id for row in rows], [empty_user, empty_user, self.rep])
+        self.assertEqual([row.team_id for row in rows], [empty_team, empty_team, self.team])
 
     def test_lost_deals_close_their_last_stay(self):
         # lost with a closing date: the stay ends then
