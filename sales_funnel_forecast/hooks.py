@@ -2,6 +2,8 @@
 import logging
 import time
 
+import psycopg2
+
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
 
@@ -99,9 +101,8 @@ def _set_initial_stage_percentages(env):
 
 
 def _initialise_deals(env):
-    """Fill the deals' new columns in one statement over crm_lead, writing
-    only the deals whose values differ from the columns' defaults (a table
-    rewrite is what makes installs slow on large databases):
+    """Fill the deals' new columns, and move the probabilities that follow
+    the stage, in one pass over crm_lead (``initial_deal_columns``):
 
     - a probability that differs from both Odoo's automated one and the stage
       percentage was typed by a rep: it holds and is flagged as typed;
@@ -110,97 +111,178 @@ def _initialise_deals(env):
     - lost deals remember the stage they are in as the stage they were lost
       in; nothing is out of the forecast yet; weighted amounts follow.
 
+    Most deals change: rather than updating them (which leaves the old
+    version of every row behind, and every index to build over twice the
+    rows), PostgreSQL writes the table again with the new values
+    (``ALTER TABLE ... ALTER COLUMN ... TYPE`` to the same type ``USING``
+    them) and builds its indexes once over the new rows. The module's own
+    report views that read these columns are made again after; where
+    another module's view reads them, the deals whose values differ are
+    updated instead.
+
     Returns the ids of the deals whose probability changed.
     """
     cr = env.cr
     env.flush_all()
     # one long statement: compiling it just in time costs more than it saves
     cr.execute("SET LOCAL jit = off")
-    follows_default = env.company.crm_probability_from_stage
-    follows = SQL(
-        "(l.active AND NOT COALESCE(s.is_won, FALSE) AND s.id IS NOT NULL "
-        "AND COALESCE(c.crm_probability_from_stage, %s))", follows_default,
-    )
-    typed = SQL(
-        "(%s AND l.probability IS NOT NULL "
-        "AND l.probability IS DISTINCT FROM l.automated_probability "
-        "AND l.probability <> %s)",
-        follows, engine_sql.stage_probability("s"),
-    )
-    new_probability = SQL(
-        "(CASE WHEN %s AND NOT %s THEN %s ELSE l.probability END)",
-        follows, typed, engine_sql.stage_probability("s"),
-    )
-    amounts = [SQL.identifier("l", "expected_revenue"), new_probability,
-               SQL.identifier("l", "active"), SQL.identifier("s", "is_won"), SQL("FALSE")]
-    # most deals change: the deals' indexes are built again after the
-    # statement rather than updated row by row
-    with without_indexes(cr, "crm_lead"):
-        cr.execute(_initialise_deals_sql(typed, new_probability, amounts))
-        changed = [lead_id for lead_id, moved in cr.fetchall() if moved]
+    columns = initial_deal_columns(env)
+    if not _rewrite_deals(env, columns):
+        with without_indexes(cr, "crm_lead"):
+            cr.execute(SQL(
+                "UPDATE crm_lead SET %s WHERE %s",
+                SQL(", ").join(SQL("%s = %s", SQL.identifier(name), value)
+                               for name, value in columns.items()),
+                SQL(" OR ").join(SQL("(%s) IS DISTINCT FROM %s", value, SQL.identifier(name))
+                                 for name, value in columns.items()),
+            ))
     cr.execute("RESET jit")
     env["crm.lead"].invalidate_model()
-    return changed
+    cr.execute("SELECT id FROM crm_lead WHERE prorated_pending")
+    return [row[0] for row in cr.fetchall()]
 
 
-def _initialise_deals_sql(typed, new_probability, amounts):
-    return SQL(
-        """
-        WITH computed AS (
-            SELECT l.id, %(typed)s AS typed, %(new_probability)s AS probability,
-                   %(forecast)s AS forecast, %(pipeline)s AS pipeline,
-                   COALESCE(l.lost_stage_id,
-                            CASE WHEN NOT l.active AND COALESCE(l.probability, 0) = 0
-                                 THEN l.stage_id END) AS lost_stage_id,
-                   COALESCE(l.origin_type, src.origin_type,
-                            CASE WHEN COALESCE(l.referred, '') <> '' THEN 'seed' END) AS origin_type,
-                   %(contact_status)s AS contact_status
-              FROM crm_lead l
-         LEFT JOIN crm_stage s ON s.id = l.stage_id
-         LEFT JOIN res_company c ON c.id = l.company_id
-         LEFT JOIN utm_source src ON src.id = l.source_id
-         LEFT JOIN crm_lost_reason lr ON lr.id = l.lost_reason_id
-        )
-        UPDATE crm_lead l
-           SET probability = n.probability,
-               probability_is_manual = n.typed,
-               forecast_excluded = FALSE,
-               lost_stage_id = n.lost_stage_id,
-               forecast_revenue = n.forecast,
-               pipeline_amount = n.pipeline,
-               prorated_pending = n.probability IS DISTINCT FROM l.probability,
-               origin_type = n.origin_type,
-               contact_status = n.contact_status
-          FROM computed n
-         WHERE n.id = l.id
-           AND (n.probability IS DISTINCT FROM l.probability
-                OR n.typed IS DISTINCT FROM l.probability_is_manual
-                OR l.forecast_excluded IS DISTINCT FROM FALSE
-                OR n.lost_stage_id IS DISTINCT FROM l.lost_stage_id
-                OR n.forecast IS DISTINCT FROM l.forecast_revenue
-                OR n.pipeline IS DISTINCT FROM l.pipeline_amount
-                OR n.origin_type IS DISTINCT FROM l.origin_type
-                OR n.contact_status IS DISTINCT FROM l.contact_status)
-     RETURNING l.id, l.prorated_pending
-        """,
-        typed=typed, new_probability=new_probability,
-        contact_status=initial_contact_status_sql(),
-        forecast=engine_sql.weighted_revenue(*amounts),
-        pipeline=engine_sql.pipeline_amount(*amounts),
+def _rewrite_deals(env, columns):
+    """Write crm_lead again with ``columns`` (name: value over the deal's
+    own columns) in one ``ALTER TABLE``; False, with nothing changed, when
+    a view that is not the module's reads one of them or PostgreSQL refuses."""
+    cr = env.cr
+    cr.execute(
+        """SELECT DISTINCT v.relname FROM pg_depend d
+             JOIN pg_rewrite r ON r.oid = d.objid
+             JOIN pg_class v ON v.oid = r.ev_class
+             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE d.refobjid = 'crm_lead'::regclass AND v.relname <> 'crm_lead'
+              AND a.attname = ANY(%s)""",
+        [list(columns)],
     )
+    views = {row[0] for row in cr.fetchall()}
+    reports = [model for model in env.registry.values()
+               if not model._auto and not model._abstract and model._table in views
+               and model._original_module == "sales_funnel_forecast"]
+    if views - {model._table for model in reports}:
+        _logger.info("sales_funnel_forecast: views of other modules read the deals' columns %s: "
+                     "the deals are updated instead of written again", sorted(views))
+        return False
+    cr.execute(
+        """SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+            WHERE attrelid = 'crm_lead'::regclass AND attname = ANY(%s) AND NOT attisdropped""",
+        [list(columns)],
+    )
+    # the columns keep the types the catalog gives them
+    types = dict(cr.fetchall())
+    try:
+        with cr.savepoint():
+            for model in reports:
+                cr.execute(SQL("DROP VIEW %s", SQL.identifier(model._table)))
+            cr.execute(SQL("SET LOCAL maintenance_work_mem = '256MB'"))
+            cr.execute(SQL("ALTER TABLE crm_lead %s", SQL(", ").join(
+                SQL("ALTER COLUMN %s TYPE %s USING %s", SQL.identifier(name), SQL(types[name]), value)
+                for name, value in columns.items()
+            )))
+            cr.execute("RESET maintenance_work_mem")
+            for model in reports:
+                env[model._name].init()
+    except psycopg2.Error as error:
+        _logger.info("sales_funnel_forecast: the deals are updated instead of written again: %s", error)
+        return False
+    # the planner's statistics of the columns written went with them
+    cr.execute("ANALYZE crm_lead")
+    return True
 
 
-def initial_contact_status_sql():
-    """Contact status of deals that exist before the module (``l``: the deal,
-    ``s`` its stage, ``lr`` its lost reason): leads not attempted yet, won
+def initial_deal_columns(env):
+    """The deals' new columns (and their probability) as they are on
+    install: name: value over the deal's own columns, the few stages,
+    companies, sources and lost reasons looked up by id, so that each value
+    reads the deal's row alone (as ``ALTER TABLE ... USING`` requires)."""
+    look = deal_lookups(env)
+    won, stage_probability = look["won"], look["stage_probability"]
+    follows = SQL("(active AND NOT %s AND stage_id IS NOT NULL AND %s)", won, look["follows_stage"])
+    typed = SQL(
+        "(%s AND probability IS NOT NULL AND probability IS DISTINCT FROM automated_probability "
+        "AND probability <> %s)",
+        follows, stage_probability,
+    )
+    new_probability = SQL("(CASE WHEN %s AND NOT %s THEN %s ELSE probability END)",
+                          follows, typed, stage_probability)
+    amounts = [SQL.identifier("expected_revenue"), new_probability, SQL.identifier("active"),
+               won, SQL("FALSE")]
+    return {
+        "probability": new_probability,
+        "probability_is_manual": typed,
+        "forecast_excluded": SQL("FALSE"),
+        "lost_stage_id": SQL(
+            "COALESCE(lost_stage_id, CASE WHEN NOT active AND COALESCE(probability, 0) = 0 "
+            "THEN stage_id END)"),
+        "forecast_revenue": engine_sql.weighted_revenue(*amounts),
+        "pipeline_amount": engine_sql.pipeline_amount(*amounts),
+        # Odoo's prorated amounts wait for the deals whose probability moves
+        "prorated_pending": SQL("(COALESCE(prorated_pending, FALSE) OR %s IS DISTINCT FROM probability)",
+                                new_probability),
+        "origin_type": SQL(
+            "COALESCE(origin_type, %s, CASE WHEN COALESCE(referred, '') <> '' THEN 'seed' END)",
+            look["source_origin_type"]),
+        "contact_status": initial_contact_status_sql(won, look["disqualified"]),
+    }
+
+
+def _case_of_ids(column, groups, default):
+    """``column`` (the id of a row in a small table) mapped to a value:
+    ``groups`` maps each value to its ids."""
+    if not groups:
+        return default
+    return SQL("(CASE %s ELSE %s END)", SQL(" ").join(
+        SQL("WHEN %s = ANY(%s::int[]) THEN %s", SQL.identifier(column), ids, value)
+        for value, ids in groups.items()
+    ), default)
+
+
+def deal_lookups(env):
+    """What a deal's stage, company, source and lost reason say, as values
+    over the deal's own columns: whether its stage is won, the stage's
+    probability (``engine.stage_probability``), whether its company lets
+    stages drive probabilities, its source's origin type, whether its lost
+    reason disqualifies."""
+    cr = env.cr
+    cr.execute("SELECT id, COALESCE(is_won, FALSE), forecast_probability FROM crm_stage")
+    stages = cr.fetchall()
+    probabilities = {}
+    for stage_id, is_won, percentage in stages:
+        probabilities.setdefault(engine.stage_probability(percentage, is_won), []).append(stage_id)
+    cr.execute("SELECT id, crm_probability_from_stage FROM res_company "
+               "WHERE crm_probability_from_stage IS NOT NULL")
+    companies = {}
+    for company_id, follows in cr.fetchall():
+        companies.setdefault(follows, []).append(company_id)
+    cr.execute("SELECT id, origin_type FROM utm_source WHERE origin_type IS NOT NULL")
+    sources = {}
+    for source_id, origin_type in cr.fetchall():
+        sources.setdefault(origin_type, []).append(source_id)
+    cr.execute("SELECT id FROM crm_lost_reason WHERE category = ANY(%s)", [list(DISQUALIFYING_CATEGORIES)])
+    disqualifying = [row[0] for row in cr.fetchall()]
+    return {
+        "won": SQL("COALESCE(stage_id = ANY(%s::int[]), FALSE)",
+                   [stage_id for stage_id, is_won, _percentage in stages if is_won]),
+        "stage_probability": SQL("(%s)::float8", _case_of_ids("stage_id", probabilities, SQL("0.0"))),
+        "follows_stage": _case_of_ids("company_id", companies, SQL("%s", env.company.crm_probability_from_stage)),
+        "source_origin_type": _case_of_ids("source_id", sources, SQL("NULL")),
+        "disqualified": SQL("COALESCE(lost_reason_id = ANY(%s::int[]), FALSE)", disqualifying),
+    }
+
+
+def initial_contact_status_sql(won, disqualified):
+    """Contact status of deals that exist before the module, over the
+    deal's own columns (``won``: whether its stage is won, ``disqualified``:
+    whether its lost reason disqualifies): leads not attempted yet, won
     deals qualified, deals lost for a disqualifying reason disqualified,
     other opportunities contacted."""
     return SQL(
-        """(CASE WHEN l.type = 'lead' THEN COALESCE(l.contact_status, 'not_attempted')
-                 WHEN l.active AND COALESCE(s.is_won, FALSE) THEN 'qualified'
-                 WHEN NOT l.active AND lr.category = ANY(%s) THEN 'disqualified'
+        """(CASE WHEN type = 'lead' THEN COALESCE(contact_status, 'not_attempted')
+                 WHEN active AND %s THEN 'qualified'
+                 WHEN NOT active AND %s THEN 'disqualified'
                  ELSE 'contacted' END)""",
-        list(DISQUALIFYING_CATEGORIES),
+        won, disqualified,
     )
 
 

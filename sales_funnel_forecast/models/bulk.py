@@ -18,7 +18,13 @@ def without_indexes(cr, table, own_table=False):
     key of every row, which costs far more than building them again. The
     table is locked until the transaction ends (as the installation's
     ``ALTER TABLE`` locks it anyway), and if the transaction fails, the
-    indexes and keys come back with it."""
+    indexes and keys come back with it.
+
+    The foreign keys come back ``NOT VALID``: PostgreSQL enforces them on
+    every row written from then on, without reading the whole table at
+    once; ``validate_foreign_keys`` (the job that the installation
+    triggers) checks the rows already there afterwards, without keeping
+    anyone from working."""
     cr.execute(SQL("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", SQL.identifier(table)))
     keys = []
     if own_table:
@@ -49,22 +55,54 @@ def without_indexes(cr, table, own_table=False):
     for _name, definition in indexes:
         cr.execute(SQL(definition))
     for name, definition in keys:
-        cr.execute(SQL("ALTER TABLE %s ADD CONSTRAINT %s %s", SQL.identifier(table),
+        cr.execute(SQL("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", SQL.identifier(table),
                        SQL.identifier(name), SQL(definition)))
     cr.execute("RESET maintenance_work_mem")
 
 
+def foreign_keys_to_validate(cr, tables):
+    """The foreign keys of ``tables`` that ``without_indexes`` added back
+    unchecked: (table, constraint) pairs."""
+    cr.execute(
+        """SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c
+            WHERE c.contype = 'f' AND NOT c.convalidated
+              AND c.conrelid = ANY(ARRAY(SELECT to_regclass(t) FROM unnest(%s::text[]) AS t))
+         ORDER BY 1, 2""",
+        [list(tables)],
+    )
+    return cr.fetchall()
+
+
+def validate_foreign_key(cr, table, name):
+    """Check the rows already in ``table`` against its foreign key ``name``.
+    PostgreSQL reads the table without locking out writes to it or to the
+    table it points to (SHARE UPDATE EXCLUSIVE), and fails if a row points
+    to nothing."""
+    # names read from the catalog, not from user input
+    cr.execute(SQL("ALTER TABLE %s VALIDATE CONSTRAINT %s", SQL.identifier(table),
+                   SQL.identifier(name)))
+
+
+# the module's tables that ``bulk_load`` fills, whose foreign keys the
+# validation job checks
+BULK_TABLES = ("crm_lead_stage_history", "crm_lead_stage_reach")
+
+
 @contextmanager
-def bulk_load(cr, table, empty):
-    """Fill ``table`` in one long statement: without just-in-time
-    compilation and with room to sort in memory; when the table is empty
-    (the module is being installed), without its indexes and foreign keys
-    (``without_indexes``). The table's planner statistics are gathered at
-    the end."""
+def bulk_load(env, table, empty):
+    """Fill ``table`` (one of ``BULK_TABLES``) in one long statement:
+    without just-in-time compilation and with room to sort in memory; when
+    the table is empty (the module is being installed), without its indexes
+    and foreign keys (``without_indexes``), and the job that checks the keys
+    is triggered. The table's planner statistics are gathered at the end."""
+    cr = env.cr
     cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'")
     if empty:
         with without_indexes(cr, table, own_table=True):
             yield
+        job = env.ref("sales_funnel_forecast.ir_cron_validate_foreign_keys", raise_if_not_found=False)
+        if job:
+            job._trigger()
     else:
         yield
     cr.execute("RESET jit; RESET work_mem")

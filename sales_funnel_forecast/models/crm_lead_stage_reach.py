@@ -209,7 +209,7 @@ class CrmLeadStageReach(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_reach)")
-        with bulk_load(cr, "crm_lead_stage_reach", empty=not cr.fetchone()[0]):
+        with bulk_load(self.env, "crm_lead_stage_reach", empty=not cr.fetchone()[0]):
             cr.execute(SQL(";\n").join(self._sff_rebuild_sql()))
             cr.execute("SELECT count(*) FROM crm_lead_stage_reach")
             count = cr.fetchone()[0]

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import psycopg2
+
 from odoo.tests import new_test_user, tagged
 
 from ..hooks import post_init_hook
@@ -231,6 +233,127 @@ class TestBackfillFromChatter(FunnelCase):
         # the rebuilt indexes find the deal
         self.env.cr.execute("SET LOCAL enable_seqscan = off")
         self.assertEqual(self.env["crm.lead"].search([("name", "=", "Indexed")]), deal)
+
+    def test_install_writes_the_deals_again_or_updates_them(self):
+        """The install writes crm_lead again with the deals' new values and
+        makes the module's report views that read them again; where another
+        module's view reads them, it updates the deals instead, to the same
+        values, and leaves that view alone."""
+        won_deal = self.make_deal("Won before", self.s_won, 800)
+        open_deal = self.make_deal("Open before", self.s_qualified, 1000)
+        lost_deal = self.make_deal("Lost before", self.s_proposal, 500)
+        lost_deal.action_set_lost()
+        deals = won_deal | open_deal | lost_deal
+        self.env.flush_all()
+        # as before the install: Odoo's automated probabilities, none of the
+        # module's values
+        reset = """UPDATE crm_lead SET probability = CASE WHEN active THEN 55 ELSE 0 END,
+                          automated_probability = CASE WHEN active THEN 55 ELSE 0 END,
+                          forecast_revenue = 0, pipeline_amount = 0, lost_stage_id = NULL,
+                          contact_status = 'not_attempted', prorated_pending = FALSE
+                    WHERE id = ANY(%s)"""
+        columns = ["probability", "forecast_revenue", "pipeline_amount", "lost_stage_id",
+                   "contact_status", "prorated_pending"]
+
+        def values():
+            self.env.cr.execute(
+                "SELECT id, " + ", ".join(columns) + " FROM crm_lead WHERE id = ANY(%s) ORDER BY id",
+                [deals.ids])
+            return self.env.cr.fetchall()
+
+        self.env.cr.execute(reset, [deals.ids])
+        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead'")
+        before = self.env.cr.fetchone()[0]
+        post_init_hook(self.env)
+        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead'")
+        self.assertNotEqual(self.env.cr.fetchone()[0], before, "crm_lead written again")
+        rewritten = values()
+        # the won deal keeps its probability and counts whole in the
+        # pipeline; the open one moves to its stage's 30 % (Odoo's prorated
+        # amount follows at once); the lost one keeps its stage as the stage
+        # it was lost in
+        self.assertEqual([row[1:] for row in rewritten], [
+            (55.0, 0.0, 800.0, None, "qualified", False),
+            (30.0, 300.0, 300.0, None, "contacted", False),
+            (0.0, 0.0, 0.0, self.s_proposal.id, "contacted", False),
+        ])
+        self.assertEqual(open_deal.prorated_revenue, 300.0)
+        # the report views that read the columns are there again
+        self.assertEqual(self.env["crm.forecast.report"].search([("lead_id", "=", open_deal.id)]).forecast_revenue,
+                         300.0)
+        self.assertTrue(self.env["crm.loss.report"].search_count([("lead_id", "=", lost_deal.id)]))
+
+        self.env.cr.execute(reset, [deals.ids])
+        self.env.cr.execute("CREATE VIEW sff_test_other_module AS SELECT id, probability FROM crm_lead")
+        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead'")
+        before = self.env.cr.fetchone()[0]
+        self.env.invalidate_all()
+        post_init_hook(self.env)
+        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead'")
+        self.assertEqual(self.env.cr.fetchone()[0], before, "crm_lead updated in place")
+        self.assertEqual(values(), rewritten)
+        self.env.cr.execute("SELECT probability FROM sff_test_other_module WHERE id = %s", [open_deal.id])
+        self.assertEqual(self.env.cr.fetchone()[0], 30.0)
+
+    def unchecked_keys(self, table):
+        self.env.cr.execute(
+            """SELECT conname FROM pg_constraint
+                WHERE conrelid = %s::regclass AND contype = 'f' AND NOT convalidated
+             ORDER BY 1""", [table])
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def test_bulk_load_leaves_keys_to_the_job(self):
+        """Into an empty table (the installation), the funnel rows are
+        loaded with their foreign keys added back unchecked, the job that
+        checks them is triggered, and one run of it per key checks them all."""
+        deal = self.make_deal("Reloaded", self.s_proposal, 1000)
+        Reach = self.env["crm.lead.stage.reach"]
+        Reach.flush_model()
+        rows = Reach.search([("lead_id", "=", deal.id)])
+        self.assertIn(self.s_proposal, rows.stage_id)
+        reached = [(row.stage_id, row.date_in, row.entered) for row in rows]
+        job = self.env.ref("sales_funnel_forecast.ir_cron_validate_foreign_keys")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)])
+        self.env.cr.execute("DELETE FROM crm_lead_stage_reach")
+        self.env.invalidate_all()
+        self.assertGreater(Reach._sff_fill(), 0)
+        self.assertEqual([(row.stage_id, row.date_in, row.entered)
+                          for row in Reach.search([("lead_id", "=", deal.id)])], reached)
+        unchecked = self.unchecked_keys("crm_lead_stage_reach")
+        self.assertIn("crm_lead_stage_reach_lead_id_fkey", unchecked)
+        self.assertEqual(len(unchecked), 9)
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]),
+                         triggers + 1)
+        History = self.env["crm.lead.stage.history"]
+        # PostgreSQL enforces an unchecked key on the rows written since
+        with self.assertRaises(psycopg2.errors.ForeignKeyViolation), self.env.cr.savepoint():
+            self.env.cr.execute("UPDATE crm_lead_stage_reach SET user_id = 0 WHERE lead_id = %s", [deal.id])
+        for remaining in range(len(unchecked) - 1, -1, -1):
+            self.assertEqual(History._cron_validate_foreign_keys(), remaining)
+        self.assertEqual(self.unchecked_keys("crm_lead_stage_reach"), [])
+        self.assertEqual(History._cron_validate_foreign_keys(), 0)
+
+    def test_key_that_rows_break_stays_unchecked(self):
+        """A funnel row that points to no deal: the job names the key in the
+        log, leaves it unchecked, does not loop, and the rows stay."""
+        deal = self.make_deal("Broken", self.s_proposal, 1000)
+        self.env["crm.lead.stage.reach"].flush_model()
+        cr = self.env.cr
+        cr.execute("SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = %s", [deal.id])
+        rows = cr.fetchone()[0]
+        self.assertGreater(rows, 0)
+        cr.execute("ALTER TABLE crm_lead_stage_reach DROP CONSTRAINT crm_lead_stage_reach_lead_id_fkey")
+        cr.execute("UPDATE crm_lead_stage_reach SET lead_id = -1 WHERE lead_id = %s", [deal.id])
+        cr.execute(
+            """ALTER TABLE crm_lead_stage_reach ADD CONSTRAINT crm_lead_stage_reach_lead_id_fkey
+               FOREIGN KEY (lead_id) REFERENCES crm_lead(id) ON DELETE CASCADE NOT VALID""")
+        with self.assertLogs("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history",
+                             level="ERROR") as logs:
+            self.assertEqual(self.env["crm.lead.stage.history"]._cron_validate_foreign_keys(), 0)
+        self.assertIn("crm_lead_stage_reach_lead_id_fkey", logs.output[0])
+        self.assertEqual(self.unchecked_keys("crm_lead_stage_reach"), ["crm_lead_stage_reach_lead_id_fkey"])
+        cr.execute("SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = -1")
+        self.assertEqual(cr.fetchone()[0], rows)
 
     def test_install_gives_percentages_and_aligns_open_deals(self):
         team = self.env["crm.team"].create({"name": "Installed onto"})
