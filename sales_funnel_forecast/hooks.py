@@ -8,7 +8,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
 
 from . import engine, engine_sql
-from .models.bulk import without_indexes
+from .models.bulk import index_build_memory, without_indexes
 from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
 
@@ -175,16 +175,16 @@ def _rewrite_deals(env, columns):
         with cr.savepoint():
             for model in reports:
                 cr.execute(SQL("DROP VIEW %s", SQL.identifier(model._table)))
-            cr.execute(SQL("SET LOCAL maintenance_work_mem = '256MB'"))
-            cr.execute(SQL("ALTER TABLE crm_lead %s", SQL(", ").join(
-                SQL("ALTER COLUMN %s TYPE %s USING %s", SQL.identifier(name), SQL(types[name]), value)
-                for name, value in columns.items()
-            )))
-            cr.execute("RESET maintenance_work_mem")
+            # the rewrite builds every index of the table again
+            with index_build_memory(cr):
+                cr.execute(SQL("ALTER TABLE crm_lead %s", SQL(", ").join(
+                    SQL("ALTER COLUMN %s TYPE %s USING %s", SQL.identifier(name), SQL(types[name]), value)
+                    for name, value in columns.items()
+                )))
             for model in reports:
                 env[model._name].init()
     except psycopg2.Error as error:
-        _logger.info("sales_funnel_forecast: the deals are updated instead of written again: %s", error)
+        _logger.warning("sales_funnel_forecast: the deals are updated instead of written again: %s", error)
         return False
     # the planner's statistics of the columns written went with them
     cr.execute("ANALYZE crm_lead")

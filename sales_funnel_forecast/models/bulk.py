@@ -22,9 +22,9 @@ def without_indexes(cr, table, own_table=False):
 
     The foreign keys come back ``NOT VALID``: PostgreSQL enforces them on
     every row written from then on, without reading the whole table at
-    once; ``validate_foreign_keys`` (the job that the installation
-    triggers) checks the rows already there afterwards, without keeping
-    anyone from working."""
+    once; the job that ``bulk_load`` triggers
+    (``crm.lead.stage.history._cron_validate_foreign_keys``) checks the rows
+    already there afterwards, without keeping anyone from working."""
     cr.execute(SQL("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", SQL.identifier(table)))
     keys = []
     if own_table:
@@ -50,13 +50,21 @@ def without_indexes(cr, table, own_table=False):
     for name, _definition in indexes:
         cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
     yield
+    with index_build_memory(cr):
+        # definitions read from the catalog, not from user input
+        for _name, definition in indexes:
+            cr.execute(SQL(definition))
+        for name, definition in keys:
+            cr.execute(SQL("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", SQL.identifier(table),
+                           SQL.identifier(name), SQL(definition)))
+
+
+@contextmanager
+def index_build_memory(cr):
+    """Room for PostgreSQL to sort in memory while the block builds indexes
+    over a large table."""
     cr.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    # definitions read from the catalog, not from user input
-    for _name, definition in indexes:
-        cr.execute(SQL(definition))
-    for name, definition in keys:
-        cr.execute(SQL("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", SQL.identifier(table),
-                       SQL.identifier(name), SQL(definition)))
+    yield
     cr.execute("RESET maintenance_work_mem")
 
 

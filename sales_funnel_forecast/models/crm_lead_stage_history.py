@@ -12,6 +12,14 @@ from .bulk import BULK_TABLES, bulk_load, foreign_keys_to_validate, validate_for
 
 _logger = logging.getLogger(__name__)
 
+# the changes that the chatter tracked on deals: tracking values ``tv`` of
+# the messages ``m`` that Odoo posts for them (without a subject)
+TRACKED_DEAL_CHANGES = SQL(
+    """mail_tracking_value tv
+       JOIN mail_message m ON m.id = tv.mail_message_id
+                          AND m.model = 'crm.lead' AND m.subject IS NULL"""
+)
+
 # Deal fields copied on the funnel rows (crm.lead.stage.reach)
 REACH_LEAD_FIELDS = [
     "type", "active", "stage_id", "lost_stage_id", "team_id", "user_id", "company_id", "is_stalled",
@@ -528,19 +536,15 @@ class CrmLeadStageHistory(models.Model):
                        tv.old_value_integer AS old_stage, tv.new_value_integer AS new_stage,
                        ROW_NUMBER() OVER w AS rank, COUNT(*) OVER (PARTITION BY m.res_id) AS total,
                        LEAD(m.date) OVER w AS next_change
-                  FROM mail_tracking_value tv
-                  JOIN mail_message m ON m.id = tv.mail_message_id
+                  FROM %(tracked)s
                  WHERE tv.field_id = %(stage_field)s AND COALESCE(tv.new_value_integer, 0) <> 0
-                   AND m.model = 'crm.lead' AND m.subject IS NULL
                 WINDOW w AS (PARTITION BY m.res_id ORDER BY m.date, m.id, tv.id)
             ),
             lost_dates AS (
                 -- when lost deals were archived, as the chatter tracked it
                 SELECT m.res_id AS lead_id, MAX(m.date) AS date_lost
-                  FROM mail_tracking_value tv
-                  JOIN mail_message m ON m.id = tv.mail_message_id
+                  FROM %(tracked)s
                  WHERE tv.field_id = %(active_field)s AND COALESCE(tv.new_value_integer, 0) = 0
-                   AND m.model = 'crm.lead' AND m.subject IS NULL
               GROUP BY m.res_id
             ),
             deal_changes AS MATERIALIZED (
@@ -608,11 +612,8 @@ class CrmLeadStageHistory(models.Model):
                        tv.old_value_integer AS value_int, tv.old_value_float AS value_float,
                        ROW_NUMBER() OVER w = COUNT(*) OVER (PARTITION BY m.res_id, tv.field_id) AS last,
                        tv.new_value_integer AS new_int, tv.new_value_float AS new_float
-                  FROM mail_tracking_value tv
-                  JOIN mail_message m ON m.id = tv.mail_message_id
+                  FROM %(tracked)s
                  WHERE tv.field_id = ANY(%(owner_fields)s)
-                   AND m.model = 'crm.lead'
-                   AND m.subject IS NULL
                 WINDOW w AS (PARTITION BY m.res_id, tv.field_id ORDER BY m.date, m.id, tv.id)
             ),
             owner_periods AS (
@@ -646,6 +647,7 @@ class CrmLeadStageHistory(models.Model):
             """,
             owner_fields=[field_ids[name] for name, _current, _table in owners
                           if field_ids[name] in present],
+            tracked=TRACKED_DEAL_CHANGES,
             stage_field=field_ids["stage_id"], active_field=field_ids["active"],
             user_value=owner_values["user_id"], team_value=owner_values["team_id"],
             revenue_value=owner_values["expected_revenue"],
