@@ -110,6 +110,25 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(row.date_in, self.day(0), "first entry, not the return")
         self.assertEqual((row.moved_on, row.open_here), (1, 1))
 
+    def test_stage_entered_after_a_later_one_is_dated_by_its_own_entry(self):
+        # created in C (A and B reached on day 0), back to A on day 2: A's own
+        # entry dates it, B (never entered) takes the first later entry
+        self.set_now(self.day(0))
+        deal = self.make_deal("d6", self.c, 6000)
+        self.set_now(self.day(2))
+        deal.stage_id = self.a
+        Reach = self.env["crm.lead.stage.reach"]
+        expected = {self.a: (1, 1, self.day(2)), self.b: (0, 1, self.day(0)),
+                    self.c: (1, 0, self.day(0))}
+        for path in ("after the move", "rebuilt for every deal"):
+            if path == "rebuilt for every deal":
+                Reach._sff_fill()
+            rows = {row.stage_id: row for row in
+                    self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])}
+            self.assertEqual(
+                {stage: (row.entered, row.moved_on, row.date_in) for stage, row in rows.items()},
+                expected, path)
+
     def test_rows_follow_the_deal_now(self):
         d1, _d2, d3, _d4, d5 = self.build()
         Report = self.env["crm.funnel.report"]
