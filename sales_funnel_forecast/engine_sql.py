@@ -32,8 +32,10 @@ def stage_before(first_alias, second_alias):
 
 def days_between(start, end):
     """``engine.duration_days``: 24-hour periods from ``start`` to ``end``,
-    never negative."""
-    return SQL("(GREATEST(EXTRACT(EPOCH FROM (%s - %s)), 0)::float8 / 86400.0)", end, start)
+    never negative. ``date_part`` gives the seconds as a float8 directly
+    (``EXTRACT`` computes an exact numeric first: twice the time over
+    millions of stays)."""
+    return SQL("(GREATEST(date_part('epoch', %s - %s), 0) / 86400.0)", end, start)
 
 
 def round_money(value):
