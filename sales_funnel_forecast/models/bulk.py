@@ -97,15 +97,17 @@ BULK_TABLES = ("crm_lead_stage_history", "crm_lead_stage_reach")
 
 
 @contextmanager
-def bulk_load(env, table, empty):
+def bulk_load(env, table, rebuild_indexes):
     """Fill ``table`` (one of ``BULK_TABLES``) in one long statement:
-    without just-in-time compilation and with room to sort in memory; when
-    the table is empty (the module is being installed), without its indexes
-    and foreign keys (``without_indexes``), and the job that checks the keys
-    is triggered. The table's planner statistics are gathered at the end."""
+    without just-in-time compilation and with room to sort in memory; with
+    ``rebuild_indexes`` (an empty table, as on install, or most of its rows
+    written again), without its indexes and foreign keys
+    (``without_indexes``: the table stays locked until the transaction
+    ends), and the job that checks the keys is triggered. The table's
+    planner statistics are gathered at the end."""
     cr = env.cr
     cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'")
-    if empty:
+    if rebuild_indexes:
         with without_indexes(cr, table, own_table=True):
             yield
         job = env.ref("sales_funnel_forecast.ir_cron_validate_foreign_keys", raise_if_not_found=False)

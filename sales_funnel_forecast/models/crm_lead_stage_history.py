@@ -436,7 +436,7 @@ class CrmLeadStageHistory(models.Model):
         restored = self._sff_restore_deleted_stages(field_ids["stage_id"])
         self._sff_flush_pending()
         cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_history)")
-        with bulk_load(self.env, "crm_lead_stage_history", empty=not cr.fetchone()[0]):
+        with bulk_load(self.env, "crm_lead_stage_history", rebuild_indexes=not cr.fetchone()[0]):
             count = self._sff_backfill_insert(field_ids, restored)
         self.invalidate_model()
         return count

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, timedelta
+from unittest.mock import patch
+
+import psycopg2
 
 from odoo import Command
 from odoo.tests import tagged
@@ -157,6 +160,43 @@ class TestFunnelReport(FunnelReportCase):
         # d4, created in B, now reached A and C before it
         self.assertEqual(self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)]).stage_id,
                          self.a | self.c | self.b)
+
+    def test_reorder_followed_by_many_deals_rebuilds_them_in_bulk(self):
+        """From BULK_REBUILD_DEALS deals on (lowered here to 2), a reorder
+        writes the deals' rows in one statement with the table's indexes
+        and keys built again after it: the same rows as row by row."""
+        deals = self.build()
+        deals = deals[0] | deals[1] | deals[2] | deals[3] | deals[4]
+        Reach = self.env["crm.lead.stage.reach"]
+
+        def rows():
+            Reach.flush_model()
+            return sorted(
+                (row.lead_id.id, row.stage_id.id, row.stage_sequence, row.date_in, row.entered,
+                 row.moved_on, row.deal_state, row.is_current, row.is_lost_stage)
+                for row in Reach.search([("lead_id", "in", deals.ids)]))
+
+        self.c.sequence, self.a.sequence = 900, 899
+        one_by_one = rows()
+        self.c.sequence, self.a.sequence = 1, 0
+        before = rows()
+        self.assertNotEqual(before, one_by_one)
+        other_rows = Reach.search_count([("lead_id", "not in", deals.ids)])
+        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead_stage_reach__lead_id_index'")
+        index = self.env.cr.fetchone()[0]
+        with patch("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.BULK_REBUILD_DEALS", 2):
+            self.c.sequence, self.a.sequence = 900, 899
+            self.assertEqual(rows(), one_by_one)
+        self.assertEqual(Reach.search_count([("lead_id", "not in", deals.ids)]), other_rows)
+        # the index was built again, the keys came back unchecked and still
+        # hold for new rows
+        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead_stage_reach__lead_id_index'")
+        self.assertNotEqual(self.env.cr.fetchone()[0], index)
+        self.env.cr.execute("""SELECT count(*) FROM pg_constraint WHERE conrelid = 'crm_lead_stage_reach'::regclass
+                                AND contype = 'f' AND NOT convalidated""")
+        self.assertEqual(self.env.cr.fetchone()[0], 9)
+        with self.assertRaises(psycopg2.errors.ForeignKeyViolation), self.env.cr.savepoint():
+            self.env.cr.execute("UPDATE crm_lead_stage_reach SET stage_id = 0 WHERE lead_id = %s", [deals[0].id])
 
     def test_added_and_archived_stage(self):
         self.build()
