@@ -204,12 +204,15 @@ class CrmLeadStageReach(models.Model):
     def _sff_fill(self, lead_ids=None):
         """Build every deal's rows (installation, upgrade), or those of the
         many deals ``lead_ids`` (a stage reordered in a pipeline that most
-        deals follow): in one statement, the table's indexes and keys built
-        again after it (``bulk_load``). Returns the number of rows."""
+        deals follow), in one statement; into an empty table or for
+        ``lead_ids``, the table's indexes and keys are built again after it
+        (``bulk_load``). Returns the number of rows."""
         self.env["crm.lead.stage.history"]._sff_flush_pending()
         self.env.flush_all()
         cr = self.env.cr
-        with bulk_load(self.env, "crm_lead_stage_reach", rebuild_indexes=True):
+        cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_reach)")
+        empty = not cr.fetchone()[0]
+        with bulk_load(self.env, "crm_lead_stage_reach", rebuild_indexes=empty or lead_ids is not None):
             # every deal's stays: joined in the order written (the stays to
             # their deals, then to the stages below them), and the pairs
             # grouped by sorting rather than hashing two million groups (on
