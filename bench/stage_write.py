@@ -1,26 +1,27 @@
-# Run with `env` by bench/run (scripts/odoo_exec.py): times stage writes on
-# open deals as users make them, each in its own committed transaction
-# (chatter tracking, the module's history and PostgreSQL's commit included):
-#   - batch: one write moving 1,000 deals (median of 9 writes);
-#   - drag: one deal moved per write, as a kanban drag and drop (median of
-#     the writes of 5 rounds of 200).
+# Run with `env` by bench/run (scripts/odoo_exec.py): one round of stage
+# writes on open deals as users make them, each in its own committed
+# transaction (chatter tracking, the module's history and PostgreSQL's
+# commit included):
+#   - batch: one write moving 1,000 deals (BENCH_BATCHES writes, after a
+#     warm-up write);
+#   - drag: one deal moved per write, as a kanban drag and drop (BENCH_DRAGS
+#     writes).
 # BENCH_MODE=vanilla (Odoo alone) or module (writes without and with the
-# history logging alternate). Deals go back and forth between the second and
-# third stages, so that every write is a real move.
-import itertools
+# history logging alternate). Each round takes 1,000 deals still in the first
+# stage and moves them back and forth between the second and third stages,
+# so that every write is a real move. Prints the times of every write (one
+# line, seconds) for bench/run, which alternates rounds of Odoo alone and of
+# the module on two copies of one database and takes the medians.
 import os
-import statistics
 import time
 
-RUNS = 9
-DRAGS = 200
-ROUNDS = 5
+BATCHES = int(os.environ.get("BENCH_BATCHES", "2"))
+DRAGS = int(os.environ.get("BENCH_DRAGS", "200"))
 Lead = env["crm.lead"]  # noqa: F821 (odoo_exec)
 stages = env["crm.stage"].search([], order="sequence, id", limit=4)  # noqa: F821
-deals = Lead.search([("stage_id", "=", stages[0].id), ("active", "=", True)], limit=1000)
-assert len(deals) == 1000, f"only {len(deals)} open deals in the first stage: generate at least 3,000 deals"
-targets = itertools.cycle([stages[1], stages[2]])
-drag_targets = {deal.id: itertools.cycle([stages[1], stages[2]]) for deal in deals[:DRAGS]}
+deals = Lead.search([("stage_id", "=", stages[0].id), ("active", "=", True)], limit=1000, order="id")
+assert len(deals) == 1000, f"only {len(deals)} open deals left in the first stage: generate more deals"
+batch_targets = iter([stages[1], stages[2]] * (BATCHES + 1))
 
 
 def timed(function):
@@ -33,30 +34,34 @@ def timed(function):
 
 
 def batch_write():
-    target = next(targets)
+    target = next(batch_targets)
     return timed(lambda: deals.write({"stage_id": target.id}))
 
 
 def drags(switch=None):
-    """Times of single-deal writes; with ``switch``, writes alternate
-    between the two settings it switches."""
+    """Times of single-deal writes, each deal to the other of the second and
+    third stages; with ``switch``, writes alternate between the two settings
+    it switches."""
     times = {True: [], False: []}
     for index, deal in enumerate(deals[:DRAGS]):
         on = index % 2 == 0
         if switch:
             switch(on)
-        target = next(drag_targets[deal.id])
+        target = stages[2] if deal.stage_id == stages[1] else stages[1]
         times[on].append(timed(lambda deal=deal, target=target: deal.write({"stage_id": target.id})))
     return times
 
 
+def line(mode, values):
+    return " ".join([mode] + [f"{key}={','.join(f'{value:.5f}' for value in times)}"
+                              for key, times in values.items()])
+
+
 if os.environ.get("BENCH_MODE") == "vanilla":
     batch_write()  # warm-up
-    batch = [batch_write() for _run in range(RUNS)]
-    drag = []
-    for _round in range(ROUNDS):
-        drag += [value for values in drags().values() for value in values]
-    print(f"vanilla batch_s={statistics.median(batch):.3f} drag_ms={1000 * statistics.median(drag):.2f}")
+    batch = [batch_write() for _run in range(BATCHES)]
+    drag = [value for values in drags().values() for value in values]
+    print(line("vanilla", {"batch": batch, "drag": drag}))
 else:
     History = type(env["crm.lead.stage.history"])  # noqa: F821
     writers = {name: getattr(History, name)
@@ -68,18 +73,11 @@ else:
 
     batch_write()  # warm-up
     batch = {True: [], False: []}
-    drag = {True: [], False: []}
-    for _run in range(RUNS):
+    for _run in range(BATCHES):
         for on in (False, True):
             logging(on)
             batch[on].append(batch_write())
-    for _round in range(ROUNDS):
-        for on, values in drags(logging).items():
-            drag[on] += values
+    drag = drags(logging)
     logging(True)
-    print(
-        f"module nolog_batch_s={statistics.median(batch[False]):.3f} "
-        f"log_batch_s={statistics.median(batch[True]):.3f} "
-        f"nolog_drag_ms={1000 * statistics.median(drag[False]):.2f} "
-        f"log_drag_ms={1000 * statistics.median(drag[True]):.2f}"
-    )
+    print(line("module", {"nolog_batch": batch[False], "log_batch": batch[True],
+                          "nolog_drag": drag[False], "log_drag": drag[True]}))
