@@ -29,6 +29,12 @@ PIVOTS = [
     ODOO_PIVOT,  # noqa: F821 (bench/pivots.py)
     ("Funnel pivot (stage x month reached)", "crm.funnel.report", [], "stage_id", "date_in:month",
      ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
+    ("Funnel pivot as it opens (this month)", "crm.funnel.report",
+     [("date_in", ">=", date.today().replace(day=1))], "stage_id", "date_in:month",
+     ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
+    ("Funnel pivot over the last 12 months (stage x month reached)", "crm.funnel.report",
+     [("date_in", ">=", date.today().replace(day=1) - relativedelta(months=11))], "stage_id", "date_in:month",
+     ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
     ("Funnel pivot (salesperson x stage)", "crm.funnel.report", [], "user_id", "stage_id",
      ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
     ("Conversion pivot (team and stage x month reached, with the target conversion)",
