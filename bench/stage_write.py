@@ -7,7 +7,8 @@
 #   - drag: one deal moved per write, as a kanban drag and drop (BENCH_DRAGS
 #     writes).
 # BENCH_MODE=vanilla (Odoo alone) or module (writes without and with the
-# history logging alternate). Each round takes 1,000 deals still in the first
+# logging alternate: the history's stays and the funnel rows, which the
+# module writes at the end of each transaction). Each round takes 1,000 deals still in the first
 # stage and moves them back and forth between the second and third stages,
 # so that every write is a real move. Prints the times of every write (one
 # line, seconds) for bench/run, which alternates rounds of Odoo alone and of
@@ -64,8 +65,11 @@ if os.environ.get("BENCH_MODE") == "vanilla":
     print(line("vanilla", {"batch": batch, "drag": drag}))
 else:
     History = type(env["crm.lead.stage.history"])  # noqa: F821
+    # every write the module queues for the end of the transaction: the
+    # stays, the owners of the stays, the funnel rows
     writers = {name: getattr(History, name)
-               for name in ("_sff_record_moves", "_sff_close_stays", "_sff_sync_owner")}
+               for name in ("_sff_record_moves", "_sff_close_stays", "_sff_sync_owner",
+                            "_sff_refresh_reach")}
 
     def logging(on):
         for name, method in writers.items():
