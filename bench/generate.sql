@@ -1,7 +1,13 @@
 -- N opportunities in Odoo's four default stages, each with :changes stage
 -- changes tracked in its chatter (the way Odoo stores them), spread over
--- the last 18 months. Some deals end lost (archived at probability 0).
+-- the last 18 months, and with :extra_every set (default 0: none), one deal
+-- in :extra_every with one change more. Some deals end lost (archived at
+-- probability 0).
 \set ON_ERROR_STOP on
+\if :{?extra_every}
+\else
+\set extra_every 0
+\endif
 CREATE TEMP TABLE bench_stage AS
     SELECT id, row_number() OVER (ORDER BY sequence, id) - 1 AS pos
       FROM crm_stage ORDER BY sequence, id LIMIT 4;
@@ -28,12 +34,16 @@ CREATE TEMP TABLE bench_change AS
            l.create_date + c * interval '1 day' AS at,
            (SELECT id FROM bench_stage WHERE pos = (l.id + c - 1) % 3) AS old_stage,
            (SELECT id FROM bench_stage WHERE pos = (l.id + c) % 3) AS new_stage
-      FROM crm_lead l, generate_series(1, :changes) c
+      FROM crm_lead l,
+           generate_series(1, :changes + CASE WHEN :extra_every > 0 AND l.id % :extra_every = 0
+                                             THEN 1 ELSE 0 END) c
      WHERE l.name LIKE 'Bench deal %';
 
 -- final stage consistent with the last tracked change
-UPDATE crm_lead l SET stage_id = c.new_stage
-  FROM bench_change c WHERE c.lead_id = l.id AND c.k = :changes;
+UPDATE crm_lead l SET stage_id = c.new_stage, date_last_stage_update = c.at
+  FROM (SELECT DISTINCT ON (lead_id) lead_id, new_stage, at
+          FROM bench_change ORDER BY lead_id, k DESC) c
+ WHERE c.lead_id = l.id;
 
 ALTER TABLE bench_change ADD COLUMN message_id int;
 UPDATE bench_change SET message_id = nextval('mail_message_id_seq');

@@ -24,9 +24,9 @@ def post_init_hook(env):
     start = time.perf_counter()
     _set_initial_stage_percentages(env)
     env["crm.lost.reason"]._sff_guess_categories()
-    changed = _initialise_deals(env)
+    changed, moved = _initialise_deals(env)
     Lead = env["crm.lead"]
-    if len(changed) <= SYNC_REFRESH_LIMIT:
+    if changed is not None:
         Lead._sff_compute_odoo_amounts(changed)
     else:
         # Odoo's own computation of its prorated amounts runs at about 4,000
@@ -50,7 +50,7 @@ def post_init_hook(env):
         "moved to their stage); %s stage history rows rebuilt from the chatter "
         "in %.1f s; %s invoices linked to %s deals in %.1f s; calls of %s deals and %s funnel "
         "rows in %.1f s",
-        deals_seconds, len(changed), rows, history_seconds,
+        deals_seconds, moved, rows, history_seconds,
         linked, with_invoices, invoices_seconds,
         calls, reached, time.perf_counter() - start,
     )
@@ -120,7 +120,9 @@ def _initialise_deals(env):
     another module's view reads them, the deals whose values differ are
     updated instead.
 
-    Returns the ids of the deals whose probability changed.
+    Returns the ids of the deals whose probability changed (None when more
+    than ``SYNC_REFRESH_LIMIT`` did, which the refresh job takes in
+    batches), and how many did.
     """
     cr = env.cr
     env.flush_all()
@@ -138,8 +140,13 @@ def _initialise_deals(env):
             ))
     cr.execute("RESET jit")
     env["crm.lead"].invalidate_model()
-    cr.execute("SELECT id FROM crm_lead WHERE prorated_pending")
-    return [row[0] for row in cr.fetchall()]
+    # the ids go to Python only when they are few enough to compute at once
+    cr.execute("SELECT id FROM crm_lead WHERE prorated_pending LIMIT %s", [SYNC_REFRESH_LIMIT + 1])
+    changed = [row[0] for row in cr.fetchall()]
+    if len(changed) <= SYNC_REFRESH_LIMIT:
+        return changed, len(changed)
+    cr.execute("SELECT count(*) FROM crm_lead WHERE prorated_pending")
+    return None, cr.fetchone()[0]
 
 
 def _rewrite_deals(env, columns):
@@ -186,8 +193,10 @@ def _rewrite_deals(env, columns):
     except psycopg2.Error as error:
         _logger.warning("sales_funnel_forecast: the deals are updated instead of written again: %s", error)
         return False
-    # the planner's statistics of the columns written went with them
-    cr.execute("ANALYZE crm_lead")
+    # the planner's statistics of the columns written went with them (the
+    # other columns' stay: gathering only these reads the same sample of
+    # rows, without working out the statistics of Odoo's hundred columns)
+    cr.execute(SQL("ANALYZE crm_lead (%s)", SQL(", ").join(SQL.identifier(name) for name in columns)))
     return True
 
 

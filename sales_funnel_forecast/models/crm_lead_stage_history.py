@@ -133,11 +133,6 @@ class CrmLeadStageHistory(models.Model):
                ON crm_lead_stage_history (stall_due)
                WHERE date_out IS NULL AND stall_due IS NOT NULL"""
         )
-        # the funnel reports read stays by stage and entry date
-        self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS crm_lead_stage_history_stage_date_in_idx
-               ON crm_lead_stage_history (stage_id, date_in)"""
-        )
 
     @api.depends("lead_id.name", "stage_id.name")
     def _compute_display_name(self):

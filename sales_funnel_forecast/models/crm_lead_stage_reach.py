@@ -79,14 +79,6 @@ class CrmLeadStageReach(models.Model):
     campaign_id = fields.Many2one("utm.campaign", readonly=True)
     origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
 
-    def init(self):
-        # the reports filter on the deal's company and salesperson (record
-        # rules) and group by stage and date
-        self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS crm_lead_stage_reach_stage_date_in_idx
-               ON crm_lead_stage_reach (stage_id, date_in)"""
-        )
-
     @api.model
     def _sff_rebuild_sql(self, lead_ids=None):
         """Statements that rebuild the rows of the given deals (``None``:

@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 import psycopg2
 
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 
 from ..hooks import post_init_hook
@@ -294,6 +297,54 @@ class TestBackfillFromChatter(FunnelCase):
         self.assertEqual(values(), rewritten)
         self.env.cr.execute("SELECT probability FROM sff_test_other_module WHERE id = %s", [open_deal.id])
         self.assertEqual(self.env.cr.fetchone()[0], 30.0)
+
+    def test_install_leaves_many_prorated_amounts_to_the_job(self):
+        """Beyond ``SYNC_REFRESH_LIMIT`` deals whose probability moved, the
+        install leaves Odoo's prorated amounts to the refresh job, which
+        computes them in batches."""
+        first = self.make_deal("Moved one", self.s_qualified, 1000)
+        second = self.make_deal("Moved two", self.s_proposal, 2000)
+        deals = first | second
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE crm_lead SET probability = 55, automated_probability = 55, prorated_revenue = 0,
+                      prorated_pending = FALSE WHERE id = ANY(%s)""", [deals.ids])
+        self.env.invalidate_all()
+        job = self.env.ref("sales_funnel_forecast.ir_cron_refresh_prorated_revenue")
+        Trigger = self.env["ir.cron.trigger"]
+        triggers = Trigger.search_count([("cron_id", "=", job.id)])
+        with patch("odoo.addons.sales_funnel_forecast.hooks.SYNC_REFRESH_LIMIT", 1):
+            post_init_hook(self.env)
+        self.assertEqual(deals.mapped("probability"), [30.0, 60.0])
+        self.assertEqual(deals.mapped("prorated_pending"), [True, True])
+        self.assertEqual(deals.mapped("prorated_revenue"), [0.0, 0.0], "left to the job")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", job.id)]), triggers + 1)
+        Lead = self.env["crm.lead"]
+        while Lead._cron_refresh_prorated_revenue(batch_size=1):
+            pass
+        self.assertEqual(deals.mapped("prorated_revenue"), [300.0, 1200.0])
+        self.assertEqual(deals.mapped("prorated_pending"), [False, False])
+
+    def test_upgrade_drops_the_stage_date_indexes(self):
+        """The upgrade to 18.0.1.7.0 drops the (stage, entry date) indexes
+        that earlier versions made; the entry dates keep their own index."""
+        query = """SELECT indexname FROM pg_indexes
+                    WHERE tablename IN ('crm_lead_stage_history', 'crm_lead_stage_reach')
+                      AND indexname LIKE %s ORDER BY 1"""
+        self.env.cr.execute(query, ["%stage_date_in%"])
+        self.assertEqual(self.env.cr.fetchall(), [], "not made by this version")
+        self.env.cr.execute("CREATE INDEX crm_lead_stage_history_stage_date_in_idx "
+                            "ON crm_lead_stage_history (stage_id, date_in)")
+        self.env.cr.execute("CREATE INDEX crm_lead_stage_reach_stage_date_in_idx "
+                            "ON crm_lead_stage_reach (stage_id, date_in)")
+        migration = load_script("sales_funnel_forecast/migrations/18.0.1.7.0/post-migrate.py",
+                                "sff_post_migrate_18_0_1_7_0")
+        migration.migrate(self.env.cr, "18.0.1.6.0")
+        self.env.cr.execute(query, ["%stage_date_in%"])
+        self.assertEqual(self.env.cr.fetchall(), [])
+        self.env.cr.execute(query, ["%date_in_index"])
+        self.assertEqual(self.env.cr.fetchall(), [("crm_lead_stage_history__date_in_index",),
+                                                  ("crm_lead_stage_reach__date_in_index",)])
 
     def unchecked_keys(self, table):
         self.env.cr.execute(
