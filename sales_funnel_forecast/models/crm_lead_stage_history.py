@@ -661,6 +661,18 @@ class CrmLeadStageHistory(models.Model):
         back, archived and folded, under their id and tracked name, so that
         the stays in them are kept. Returns their ids."""
         cr = self.env.cr
+        # most databases have none: looking for them first reads the
+        # tracking values alone, without joining their messages
+        cr.execute(
+            """SELECT 1 FROM mail_tracking_value tv
+                CROSS JOIN LATERAL (VALUES (tv.old_value_integer), (tv.new_value_integer)) AS v(stage_id)
+                WHERE tv.field_id = %s AND COALESCE(v.stage_id, 0) <> 0
+                  AND NOT EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = v.stage_id)
+                LIMIT 1""",
+            [stage_field_id],
+        )
+        if not cr.fetchone():
+            return []
         cr.execute(
             """
             INSERT INTO crm_stage
