@@ -663,17 +663,10 @@ class CrmLeadStageHistory(models.Model):
         cr = self.env.cr
         # most databases have none: looking for them first reads the
         # tracking values alone, without joining their messages
-        cr.execute(
-            """SELECT 1 FROM mail_tracking_value tv
-                CROSS JOIN LATERAL (VALUES (tv.old_value_integer), (tv.new_value_integer)) AS v(stage_id)
-                WHERE tv.field_id = %s AND COALESCE(v.stage_id, 0) <> 0
-                  AND NOT EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = v.stage_id)
-                LIMIT 1""",
-            [stage_field_id],
-        )
+        cr.execute(SQL("SELECT 1 FROM %s LIMIT 1", _gone_stage_values(stage_field_id)))
         if not cr.fetchone():
             return []
-        cr.execute(
+        cr.execute(SQL(
             """
             INSERT INTO crm_stage
                 (id, name, sequence, is_won, fold, active, forecast_probability,
@@ -683,18 +676,15 @@ class CrmLeadStageHistory(models.Model):
                    1000, FALSE, TRUE, FALSE, 0, 0, 'flag', 1,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM (SELECT DISTINCT ON (v.stage_id) v.stage_id, v.name
-                      FROM mail_tracking_value tv
-                      JOIN mail_message m ON m.id = tv.mail_message_id AND m.model = 'crm.lead'
-                CROSS JOIN LATERAL (VALUES (tv.old_value_integer, tv.old_value_char),
-                                           (tv.new_value_integer, tv.new_value_char))
-                           AS v(stage_id, name)
-                     WHERE tv.field_id = %(field)s AND COALESCE(v.stage_id, 0) <> 0
-                       AND NOT EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = v.stage_id)
+                      FROM %(values)s
                   ORDER BY v.stage_id, m.date DESC) AS gone
          RETURNING id
             """,
-            {"uid": self.env.uid, "field": stage_field_id},
-        )
+            uid=self.env.uid,
+            # the latest name the chatter kept for each stage
+            values=_gone_stage_values(stage_field_id, SQL(
+                "JOIN mail_message m ON m.id = tv.mail_message_id AND m.model = 'crm.lead'")),
+        ))
         restored = [row[0] for row in cr.fetchall()]
         if restored:
             _logger.info(
@@ -703,3 +693,20 @@ class CrmLeadStageHistory(models.Model):
             )
             self.env["crm.stage"].invalidate_model()
         return restored
+
+
+def _gone_stage_values(stage_field_id, join=None):
+    """The old and new stages of the tracked stage changes (``stage_field_id``:
+    the deals' stage field), each with the name the chatter kept
+    (``v.stage_id``, ``v.name``), whose stage no longer exists; ``join``
+    adds a table to the tracking values (``tv``)."""
+    return SQL(
+        """mail_tracking_value tv
+           %s
+           CROSS JOIN LATERAL (VALUES (tv.old_value_integer, tv.old_value_char),
+                                      (tv.new_value_integer, tv.new_value_char))
+                      AS v(stage_id, name)
+           WHERE tv.field_id = %s AND COALESCE(v.stage_id, 0) <> 0
+             AND NOT EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = v.stage_id)""",
+        join or SQL(), stage_field_id,
+    )
