@@ -596,6 +596,9 @@ class CrmLeadStageHistory(models.Model):
              LEFT JOIN lost_dates ld ON ld.lead_id = s.id AND NOT s.active
                  WHERE s.date_conversion IS NULL OR s.stay_out IS NULL
                        OR s.stay_out > s.date_conversion
+                -- a fence: the stays' dates are worked out once a row here,
+                -- not again at each use below (0.8 s of 9 s on a million deals)
+                OFFSET 0
             ),
             periods AS (
                 -- salesperson, team and amount of each deal over time: the old

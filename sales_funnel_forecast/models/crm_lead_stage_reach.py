@@ -210,7 +210,12 @@ class CrmLeadStageReach(models.Model):
             # grouped by sorting rather than hashing two million groups (on
             # a million deals, 9.6 s instead of 15 s for the planner's own
             # choice)
-            cr.execute("SET LOCAL join_collapse_limit = 1; SET LOCAL enable_hashagg = off")
+            # the sort of the stays paired with the stages below them fits
+            # in memory up to 1 GB (about 120 bytes a pair: 500 MB on a
+            # million deals, 1.3 s less than merging runs on disk);
+            # PostgreSQL takes only what the sort needs
+            cr.execute("SET LOCAL join_collapse_limit = 1; SET LOCAL enable_hashagg = off; "
+                       "SET LOCAL work_mem = '1GB'")
             delete, insert = self._sff_rebuild_sql(lead_ids)
             cr.execute(delete)
             cr.execute(insert)
