@@ -11,6 +11,7 @@ from . import engine, engine_sql
 from .models.bulk import index_build_memory, without_indexes
 from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
+from .reports.crm_funnel_summary import TZ_PARAM
 
 _logger = logging.getLogger(__name__)
 
@@ -309,6 +310,12 @@ def uninstall_hook(env):
               AND EXISTS (SELECT 1 FROM crm_lead l WHERE l.lost_reason_id = d.res_id)"""
     )
     env.cr.execute("DELETE FROM crm_lead_buying_role")
+    # the funnel's monthly totals are a table and a trigger function of
+    # PostgreSQL's that no model of Odoo's owns (the triggers go with the
+    # funnel rows' table, the totals' view with the table)
+    env.cr.execute("DROP TABLE IF EXISTS crm_funnel_summary_delta CASCADE")
+    env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
+    env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [TZ_PARAM])
     # the calls and logins go with the module: they would hold on to the demo
     # salespeople that the uninstall deletes before it drops their tables
     env.cr.execute("DELETE FROM crm_lead_call")

@@ -87,6 +87,10 @@ rm -f "$uninstall_log"
     || fail "uninstall did not complete"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.tables WHERE table_name = 'crm_lead_stage_history'")" ] \
     || fail "uninstall left the history table"
+[ -z "$(q "$DB" "SELECT 1 FROM information_schema.tables WHERE table_name LIKE 'crm_funnel_summary%'")" ] \
+    || fail "uninstall left the funnel's monthly totals"
+[ -z "$(q "$DB" "SELECT 1 FROM pg_proc WHERE proname = 'sff_funnel_summary_delta'")" ] \
+    || fail "uninstall left the monthly totals' trigger function"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'forecast_revenue'")" ] \
     || fail "uninstall left crm_lead.forecast_revenue"
 [ "$(q "$DB" "SELECT count(*) FROM crm_lead")" = "$deals" ] || fail "uninstall lost deals"

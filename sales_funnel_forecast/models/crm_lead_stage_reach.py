@@ -204,6 +204,10 @@ class CrmLeadStageReach(models.Model):
         cr = self.env.cr
         cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_reach)")
         empty = not cr.fetchone()[0]
+        Summary = self.env["crm.funnel.summary"]
+        # the monthly totals are worked out again from every row after,
+        # rather than from the millions of rows deleted and written
+        Summary._sff_set_triggers(False)
         with bulk_load(self.env, "crm_lead_stage_reach", rebuild_indexes=empty or lead_ids is not None):
             # every deal's stays: joined in the order written (the stays to
             # their deals, then to the stages below them), and the pairs
@@ -221,6 +225,8 @@ class CrmLeadStageReach(models.Model):
             cr.execute(insert)
             count = cr.rowcount
             cr.execute("RESET join_collapse_limit; RESET enable_hashagg")
+        Summary._sff_set_triggers(True)
+        Summary._sff_rebuild()
         self.invalidate_model()
         return count
 

@@ -4,6 +4,7 @@ from . import (
     crm_call_report,
     crm_forecast_report,
     crm_funnel_report,
+    crm_funnel_summary,
     crm_lead_source_report,
     crm_loss_report,
     crm_quota_report,

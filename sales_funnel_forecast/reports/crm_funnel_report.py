@@ -1,10 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, time
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .. import engine
 from ..models.crm_lead_stage_reach import DEAL_STATES, REACH_COLUMNS
+from .crm_funnel_summary import AMOUNTS, SUMMARY_DIMENSIONS, SUMMARY_MEASURES
+
+# averages of the funnel rows that the monthly totals give: the share of
+# rows where the numerator holds among those where the denominator does
+SUMMARY_RATES = {
+    "conversion_rate": ("moved_on", "reached"),
+    "entered_conversion_rate": ("entered_moved_on", "entered"),
+    "win_rate": ("won", "reached"),
+}
 
 CALL_ATTEMPT_BUCKETS = [
     ("none", "No call yet"),
@@ -198,6 +212,132 @@ class CrmFunnelReport(models.Model):
              GROUP BY k.company_id, k.team_key, k.stage_id, k.month
             """
         )
+
+    # ------------------------------------------------------------------
+    # Grouped reads from the monthly totals
+    # ------------------------------------------------------------------
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """Grouped reads that the monthly totals (``crm.funnel.summary``) can
+        answer exactly read them instead of the funnel rows: groups and
+        filters on the company, team, salesperson and stage, and on the
+        month reached in the totals' time zone, sums of the counts and
+        amounts, and the conversion and win rates. Anything else reads the
+        rows."""
+        plan = self._sff_summary_plan(domain, groupby, aggregates, having, offset, limit, order)
+        if plan is None:
+            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        summary_domain, summary_groupby, summary_order = plan
+        self.browse().check_access("read")
+        # reading the totals writes the funnel rows queued by the deals
+        self.env["crm.lead.stage.reach"].flush_model()
+        sums = ["reached"] + [name for name in SUMMARY_MEASURES if name != "reached"]
+        # sudo: the salespeople have no access to the totals of their own;
+        # the report's record rules for this user are in summary_domain
+        Summary = self.env["crm.funnel.summary"].sudo()
+        rows = Summary._read_group(
+            summary_domain, summary_groupby, [f"{name}:sum" for name in sums],
+            having=[("reached:sum", ">", 0)] if groupby else (), order=summary_order,
+        )
+        if not groupby and not rows[0][0]:
+            return [tuple(self._read_group_empty_value(spec) for spec in aggregates)]
+        result = []
+        for row in rows:
+            keys, totals = row[:len(groupby)], dict(zip(sums, row[len(groupby):]))
+            values = []
+            for spec, key in zip(groupby, keys):
+                if spec.startswith("date_in:"):
+                    values.append(datetime.combine(key, time.min) if key else False)
+                else:
+                    values.append(key.with_env(self.env))
+            for spec in aggregates:
+                name = "reached" if spec == "__count" else spec.split(":")[0]
+                if name in SUMMARY_RATES:
+                    numerator, denominator = SUMMARY_RATES[name]
+                    values.append(100.0 * totals[numerator] / totals[denominator]
+                                  if totals[denominator] else False)
+                elif name in AMOUNTS:
+                    values.append(totals[name])
+                else:
+                    # counts, as PostgreSQL gives the sums of integers
+                    values.append(int(totals[name]))
+            result.append(tuple(values))
+        return result
+
+    @api.model
+    def _sff_summary_plan(self, domain, groupby, aggregates, having, offset, limit, order):
+        """How the monthly totals answer a grouped read: (domain, groupby,
+        order) over ``crm.funnel.summary``, the report's record rules in the
+        domain; None when they cannot answer it exactly."""
+        if having or offset or limit or not aggregates:
+            return None
+        for spec in aggregates:
+            fname, _sep, func = spec.partition(":")
+            if not (spec == "__count" or (func == "sum" and fname in SUMMARY_MEASURES)
+                    or (func == "avg" and fname in SUMMARY_RATES)):
+                return None
+        Summary = self.env["crm.funnel.summary"]
+        tz = Summary._sff_tz()
+        context_tz = self.env.context.get("tz")
+        # grouped by month, Odoo reads the months in the context's time zone
+        months_match = (context_tz if context_tz in pytz.all_timezones_set else "UTC") == tz
+        terms = {}
+        for spec in groupby:
+            fname, _sep, granularity = spec.partition(":")
+            if fname in SUMMARY_DIMENSIONS and not granularity:
+                terms[spec] = spec
+            elif fname == "date_in" and granularity in ("month", "quarter", "year") and months_match:
+                terms[spec] = f"month:{granularity}"
+            else:
+                return None
+        rules = [] if self.env.su else self.env["ir.rule"]._compute_domain(self._name, "read")
+        summary_domain = []
+        for part in (domain, rules or []):
+            translated = self._sff_summary_domain(part, pytz.timezone(tz))
+            if translated is None:
+                return None
+            summary_domain = expression.AND([summary_domain, translated])
+        summary_order = None
+        if order:
+            parts = []
+            for term in order.split(","):
+                spec, *direction = term.split()
+                if spec not in terms:
+                    return None
+                parts.append(" ".join([terms[spec], *direction]))
+            summary_order = ", ".join(parts)
+        return summary_domain, [terms[spec] for spec in groupby], summary_order
+
+    @api.model
+    def _sff_summary_domain(self, domain, tz):
+        """``domain`` over the funnel report as a domain over the monthly
+        totals (months in ``tz``), or None when it filters on anything they
+        do not keep: a condition on the date reached must start a month
+        there (``>=``) or end before one (``<``)."""
+        result = []
+        for leaf in expression.normalize_domain(domain or []):
+            if expression.is_operator(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+                result.append(leaf)
+                continue
+            if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+                return None
+            path, operator, value = leaf
+            if not isinstance(path, str):
+                return None
+            if path.split(".")[0] in SUMMARY_DIMENSIONS:
+                result.append(leaf)
+                continue
+            if path != "date_in" or operator not in (">=", "<") or not value:
+                return None
+            try:
+                moment = fields.Datetime.to_datetime(value)
+            except ValueError:
+                return None
+            local = pytz.utc.localize(moment).astimezone(tz)
+            if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
+                return None
+            result.append(("month", operator, local.date()))
+        return result
 
     # ------------------------------------------------------------------
     # The funnel of a team and period, as the dashboard, the PDF and the

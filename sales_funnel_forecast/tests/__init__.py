@@ -10,6 +10,7 @@ from . import (
     test_forecast,
     test_forecast_report,
     test_funnel_report,
+    test_funnel_summary,
     test_invoices,
     test_pipeline,
     test_probability,

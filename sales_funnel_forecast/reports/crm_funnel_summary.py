@@ -1,0 +1,219 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The funnel's monthly totals: what the funnel pivots read when they group
+and filter by what the totals keep (``crm.funnel.report._read_group``)."""
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .common import create_view
+
+TZ_PARAM = "sales_funnel_forecast.funnel_summary_tz"
+DELTA_TABLE = "crm_funnel_summary_delta"
+# what the totals are grouped by (the funnel rows' columns of the same names)
+SUMMARY_DIMENSIONS = ("company_id", "team_id", "user_id", "stage_id")
+# the totals kept, each the sum over the funnel rows of a column of the
+# funnel report (crm.funnel.report), as computed over a row ``r`` of
+# crm_lead_stage_reach
+SUMMARY_MEASURES = {
+    "reached": SQL("1"),
+    "entered": SQL("r.entered::int"),
+    "moved_on": SQL("r.moved_on::int"),
+    "entered_moved_on": SQL("(r.entered AND r.moved_on)::int"),
+    "won": SQL("(r.deal_state = 'won')::int"),
+    "lost_here": SQL("r.is_lost_stage::int"),
+    "open_here": SQL("(r.is_current AND r.deal_state = 'open')::int"),
+    "stalled_here": SQL("r.is_stalled::int"),
+    "no_decision_maker": SQL("(NOT r.has_decision_maker)::int"),
+    "reached_amount": SQL("r.expected_revenue"),
+    "won_amount": SQL("CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END"),
+    "lost_amount": SQL("CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END"),
+    "open_amount": SQL("CASE WHEN r.is_current AND r.deal_state = 'open' THEN r.expected_revenue ELSE 0 END"),
+    "invoiced_amount": SQL("r.invoiced_amount"),
+}
+AMOUNTS = ("reached_amount", "won_amount", "lost_amount", "open_amount", "invoiced_amount")
+TRIGGER_EVENTS = {
+    "insert": SQL("INSERT ON crm_lead_stage_reach REFERENCING NEW TABLE AS new_rows"),
+    "delete": SQL("DELETE ON crm_lead_stage_reach REFERENCING OLD TABLE AS old_rows"),
+    "update": SQL("UPDATE ON crm_lead_stage_reach REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+}
+
+
+def _month_sql(column, tz):
+    """The first day of the month of the UTC datetime ``column`` in the time
+    zone ``tz`` (SQL, a parameter or a column), as a date."""
+    return SQL("date_trunc('month', timezone(%s, timezone('UTC', %s)))::date", tz, column)
+
+
+def _grouped_rows_sql(source, sign, tz):
+    """The totals of the funnel rows of ``source`` (a table of
+    crm_lead_stage_reach rows, aliased ``r``) per company, team,
+    salesperson, stage and month (in time zone ``tz``), times ``sign``."""
+    return SQL(
+        "SELECT %(dims)s, %(month)s, %(sums)s FROM %(source)s r GROUP BY %(dims)s, %(month)s",
+        dims=SQL(", ").join(SQL.identifier("r", name) for name in SUMMARY_DIMENSIONS),
+        month=_month_sql(SQL.identifier("r", "date_in"), tz),
+        sums=SQL(", ").join(SQL("%s * SUM(%s)", sign, value) for value in SUMMARY_MEASURES.values()),
+        source=source,
+    )
+
+
+def _insert_sql(select):
+    return SQL("INSERT INTO %s (%s, month, %s) %s", SQL.identifier(DELTA_TABLE),
+               SQL(", ").join(map(SQL.identifier, SUMMARY_DIMENSIONS)),
+               SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)), select)
+
+
+class CrmFunnelSummary(models.Model):
+    """The funnel rows (``crm.lead.stage.reach``) totalled per company,
+    sales team, salesperson, stage and month the stage was reached, in the
+    time zone of the setting "Funnel totals time zone".
+
+    A pivot over a million deals' funnel rows reads two to three million
+    rows; these totals hold a few thousand. PostgreSQL keeps them: triggers
+    on the funnel rows add, for every statement that writes some, what it
+    added and took away, as rows of their own (``crm_funnel_summary_delta``:
+    no row is ever updated in place, so that two reps moving deals at once
+    never wait for each other), and this view sums them. A daily job
+    (``_cron_compact``) folds them into one row per key.
+
+    Read only through the funnel report, which applies its own record rules
+    to these totals: its salespeople have no access of their own.
+    """
+
+    _name = "crm.funnel.summary"
+    _description = "Sales Funnel Monthly Totals"
+    _auto = False
+    _rec_name = "stage_id"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    month = fields.Date(readonly=True, help="First day of the month the stage was reached.")
+    reached = fields.Integer(readonly=True)
+    entered = fields.Integer(readonly=True)
+    moved_on = fields.Integer(readonly=True)
+    entered_moved_on = fields.Integer(readonly=True)
+    won = fields.Integer(readonly=True)
+    lost_here = fields.Integer(readonly=True)
+    open_here = fields.Integer(readonly=True)
+    stalled_here = fields.Integer(readonly=True)
+    no_decision_maker = fields.Integer(readonly=True)
+    reached_amount = fields.Float(readonly=True)
+    won_amount = fields.Float(readonly=True)
+    lost_amount = fields.Float(readonly=True)
+    open_amount = fields.Float(readonly=True)
+    invoiced_amount = fields.Float(readonly=True)
+
+    def init(self):
+        cr = self.env.cr
+        cr.execute("SELECT to_regclass(%s) IS NULL", [DELTA_TABLE])
+        created = cr.fetchone()[0]
+        if created:
+            cr.execute(SQL(
+                "CREATE TABLE %s (%s, month date, %s)",
+                SQL.identifier(DELTA_TABLE),
+                SQL(", ").join(SQL("%s integer", SQL.identifier(name)) for name in SUMMARY_DIMENSIONS),
+                SQL(", ").join(SQL("%s %s", SQL.identifier(name),
+                                   SQL("double precision" if name in AMOUNTS else "bigint"))
+                               for name in SUMMARY_MEASURES),
+            ))
+        dims = SQL(", ").join(SQL.identifier("d", name) for name in SUMMARY_DIMENSIONS)
+        create_view(self, SQL(
+            """SELECT row_number() OVER () AS id, %(dims)s, d.month, %(sums)s
+                 FROM %(table)s d GROUP BY %(dims)s, d.month""",
+            dims=dims, table=SQL.identifier(DELTA_TABLE),
+            sums=SQL(", ").join(SQL("SUM(%s)::%s AS %s", SQL.identifier("d", name),
+                                    SQL("float8" if name in AMOUNTS else "bigint"), SQL.identifier(name))
+                                for name in SUMMARY_MEASURES),
+        ))
+        self._sff_create_triggers()
+        if created:
+            self._sff_rebuild()
+
+    @api.model
+    def _sff_tz(self):
+        """The time zone the totals' months are in: the setting, else the
+        administrator's time zone, else UTC."""
+        tz = self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM)
+        if tz not in pytz.all_timezones_set:
+            tz = self.env.ref("base.user_admin", raise_if_not_found=False).tz or "UTC"
+        return tz if tz in pytz.all_timezones_set else "UTC"
+
+    @api.model
+    def _sff_create_triggers(self):
+        """The triggers that keep the totals, their months in ``_sff_tz``."""
+        cr = self.env.cr
+        delta = SQL(
+            """
+            CREATE OR REPLACE FUNCTION sff_funnel_summary_delta() RETURNS trigger
+            LANGUAGE plpgsql AS $body$
+            BEGIN
+                IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                    %(removed)s;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    %(added)s;
+                END IF;
+                RETURN NULL;
+            END
+            $body$
+            """,
+            # the time zone is the trigger's argument
+            removed=_insert_sql(_grouped_rows_sql(SQL("old_rows"), -1, SQL("TG_ARGV[0]"))),
+            added=_insert_sql(_grouped_rows_sql(SQL("new_rows"), 1, SQL("TG_ARGV[0]"))),
+        )
+        cr.execute(delta)
+        tz = self._sff_tz()
+        for event, definition in TRIGGER_EVENTS.items():
+            name = SQL.identifier(f"sff_funnel_summary_{event}")
+            cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON crm_lead_stage_reach", name))
+            cr.execute(SQL(
+                "CREATE TRIGGER %s AFTER %s FOR EACH STATEMENT EXECUTE FUNCTION sff_funnel_summary_delta(%s)",
+                name, definition, tz,
+            ))
+
+    @api.model
+    def _sff_set_triggers(self, enabled):
+        """Switch the triggers off while the funnel rows are written in bulk
+        (``crm.lead.stage.reach._sff_fill``, which rebuilds the totals
+        after), and on again."""
+        for event in TRIGGER_EVENTS:
+            self.env.cr.execute(SQL(
+                "ALTER TABLE crm_lead_stage_reach %s TRIGGER %s",
+                SQL("ENABLE" if enabled else "DISABLE"), SQL.identifier(f"sff_funnel_summary_{event}"),
+            ))
+
+    @api.model
+    def _sff_rebuild(self):
+        """The totals again from every funnel row, in ``_sff_tz``."""
+        cr = self.env.cr
+        self._sff_create_triggers()
+        cr.execute(SQL("DELETE FROM %s", SQL.identifier(DELTA_TABLE)))
+        cr.execute(_insert_sql(_grouped_rows_sql(SQL("crm_lead_stage_reach"), 1, self._sff_tz())))
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, self._sff_tz())
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(DELTA_TABLE)))
+
+    @api.model
+    def _cron_compact(self):
+        """Fold the rows the triggers added into one row per key, dropping
+        the keys no funnel row is left under (their amounts are then
+        nothing, but for the rounding of sums of floats). Rows added
+        meanwhile by other transactions stay as they are, for the next
+        run. Returns the number of rows left."""
+        cr = self.env.cr
+        dims = SQL(", ").join(map(SQL.identifier, SUMMARY_DIMENSIONS))
+        cr.execute(SQL(
+            """WITH gone AS (DELETE FROM %(table)s RETURNING *)
+               INSERT INTO %(table)s (%(dims)s, month, %(columns)s)
+               SELECT %(dims)s, month, %(sums)s FROM gone
+             GROUP BY %(dims)s, month
+               HAVING SUM(reached) <> 0""",
+            dims=dims, table=SQL.identifier(DELTA_TABLE),
+            columns=SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)),
+            sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(name)) for name in SUMMARY_MEASURES),
+        ))
+        folded = cr.rowcount
+        self.env["ir.cron"]._notify_progress(done=1, remaining=0)
+        return folded
