@@ -54,6 +54,11 @@ class CrmForecastReport(models.Model):
         help="Expected revenue x the stage's win rate of the last 12 months; 0 "
         "when out of the forecast. Summed unrounded, rounded once in the total.",
     )
+    history_base_revenue = fields.Monetary(
+        string="Amount in the Forecast", readonly=True, currency_field="currency_id",
+        help="Expected revenue of the deals in the forecast (0 for those out of it): what the "
+        "stage's win rate weighs.",
+    )
     forecast_excluded = fields.Boolean(string="Out of Forecast", readonly=True)
     is_stalled = fields.Boolean(string="Stalled", readonly=True)
     stalled_count = fields.Integer(string="Stalled Deals", readonly=True)
@@ -72,6 +77,8 @@ class CrmForecastReport(models.Model):
             "(CASE WHEN s.history_fallback OR s.history_fallback IS NULL "
             "THEN COALESCE(s.forecast_probability, 0) ELSE s.history_win_rate END)"
         )
+        history_base = SQL("(CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 ELSE COALESCE(%s, 0) END)",
+                           expected)
         self._sff_create_view(SQL(
             """
             SELECT l.id, l.id AS lead_id, l.stage_id, l.user_id, l.team_id, l.company_id,
@@ -82,6 +89,7 @@ class CrmForecastReport(models.Model):
                    %(history_probability)s AS history_probability,
                    COALESCE(s.history_fallback, TRUE) AS history_fallback,
                    %(history_forecast)s AS history_forecast_revenue,
+                   %(history_base)s AS history_base_revenue,
                    COALESCE(l.forecast_excluded, FALSE) AS forecast_excluded,
                    COALESCE(l.is_stalled, FALSE) AS is_stalled,
                    COALESCE(l.is_stalled, FALSE)::int AS stalled_count,
@@ -94,13 +102,45 @@ class CrmForecastReport(models.Model):
             """,
             history_probability=history_probability,
             # the stage's stored weight: one exact multiplication per deal
-            history_forecast=SQL(
-                "CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 "
-                "ELSE COALESCE(%s, 0) * COALESCE(s.history_weight, 0) END",
-                expected,
-            ),
+            history_forecast=SQL("%s * COALESCE(s.history_weight, 0)", history_base),
+            history_base=history_base,
             left_out=engine_sql.weighted_amount(expected, SQL.identifier("l", "probability")),
         ))
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """The history-weighted forecast summed per stage: its stage's win
+        rate times the amount of its deals in the forecast, rather than the
+        product worked out on every deal (which costs a pivot over a million
+        deals a third of its time). Reads of sums in the default order of
+        their groups are grouped by stage too, then added up over the stages."""
+        history = "history_forecast_revenue:sum"
+        if (history not in aggregates or having or offset or limit or order
+                or not all(spec == "__count" or spec.endswith(":sum") for spec in aggregates)):
+            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        by_stage = list(groupby) if "stage_id" in groupby else [*groupby, "stage_id"]
+        asked = ["history_base_revenue:sum" if spec == history else spec for spec in aggregates]
+        rows = super()._read_group(domain, by_stage, asked)
+        self.env["crm.stage"].flush_model(["history_weight"])
+        stage_at = by_stage.index("stage_id")
+        history_at = len(by_stage) + list(aggregates).index(history)
+        groups = {}
+        for position, row in enumerate(rows):
+            row = list(row)
+            row[history_at] = (row[history_at] or 0.0) * (row[stage_at].history_weight or 0.0)
+            # grouped by stage on top of the groups asked: the stages' rows of a
+            # group add up (in the order the groups came)
+            key = tuple(row[:len(groupby)]) if "stage_id" not in groupby else position
+            values = row[len(by_stage):]
+            if key in groups:
+                groups[key] = [_add(total, value) for total, value in zip(groups[key], values)]
+            else:
+                groups[key] = values
+        if not groupby and not groups:
+            return [tuple(self._read_group_empty_value(spec) for spec in aggregates)]
+        if "stage_id" in groupby:
+            return [(*row[:len(groupby)], *groups[position]) for position, row in enumerate(rows)]
+        return [(*key, *values) for key, values in groups.items()]
 
     @api.model
     def _sff_forecast_table(self, team_id=False, user_id=False):
@@ -154,3 +194,11 @@ class CrmForecastReport(models.Model):
             "stalled_count": stalled_count,
             "stalled_amount": stalled_amount,
         }
+
+
+def _add(total, value):
+    """Two sums of a grouped read added up: False (no value) counts for
+    nothing, and stays False when both are."""
+    if total is False and value is False:
+        return False
+    return (total or 0) + (value or 0)

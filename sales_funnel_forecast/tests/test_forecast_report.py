@@ -100,3 +100,31 @@ class TestForecastReport(FunnelCase):
         self.assertEqual((rows[in_c].history_probability, rows[in_c].history_forecast_revenue), (45.0, 450.0))
         self.assertEqual((rows[in_b].history_probability, rows[in_b].history_forecast_revenue), (25.0, 250.0),
                          "a measured win rate does not follow the percentage")
+
+    def test_pivot_sums_the_forecast_per_stage(self):
+        """Summed per stage (win rate x the stage's amount in the forecast),
+        the history-weighted forecast gives the figures of the deals' own
+        products, whatever the groups."""
+        self.close_deals()
+        self.make_deal("o1", self.b, 1000, date_deadline=date(2026, 12, 15))
+        self.make_deal("o2", self.c, 2000, date_deadline=date(2026, 12, 20))
+        self.make_deal("o3", self.b, 5000, date_deadline=date(2027, 1, 5)).forecast_excluded = True
+        self.make_deal("o4", self.a, 3000)
+        Report = self.env["crm.forecast.report"]
+        team = [("team_id", "=", self.team.id)]
+        asked = ["history_forecast_revenue:sum", "forecast_revenue:sum", "__count"]
+        # December: o1 (B, 1000 x 25 %) and o2 (C, 2000 x 60 %); January: o3 is out of
+        # the forecast; no date: o4 (A, 3000 x 25 %)
+        self.assertEqual(Report._read_group(team, ["date_deadline:month"], asked),
+                         [(date(2026, 12, 1), 1450.0, 1500.0, 2), (date(2027, 1, 1), 0.0, 0.0, 1),
+                          (False, 750.0, 300.0, 1)])
+        self.assertEqual(Report._read_group(team, [], asked), [(2200.0, 1800.0, 4)])
+        self.assertEqual(Report._read_group([("id", "=", 0)], [], asked), [(False, False, 0)])
+        for groupby in (["date_deadline:month"], ["stage_id"], ["user_id", "date_deadline:month"]):
+            # an order of its own reads each deal's product
+            products = Report._read_group(team, groupby, asked, order=", ".join(groupby))
+            self.assertEqual(len(Report._read_group(team, groupby, asked)), len(products))
+            for per_stage, per_deal in zip(Report._read_group(team, groupby, asked), products):
+                self.assertEqual(per_stage[:len(groupby)], per_deal[:len(groupby)])
+                for total, expected in zip(per_stage[len(groupby):], per_deal[len(groupby):]):
+                    self.assertAlmostEqual(total, expected, places=6)
