@@ -67,6 +67,8 @@ before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 sff_odoo_once -d "$DB" -u sales_funnel_forecast --log-level=warn || fail "the upgrade failed"
 after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 [ "$before" = "$after" ] || fail "upgrade changed the history ($before -> $after rows)"
+[ "$(q "$DB" "SELECT sum(reached) FROM crm_funnel_summary")" = "$(q "$DB" "SELECT count(*) FROM crm_lead_stage_reach")" ] \
+    || fail "after the upgrade the monthly totals do not count every funnel row"
 [ "$(q "$DB" "SELECT forecast_probability::float FROM crm_stage s JOIN ir_model_data d ON d.res_id = s.id AND d.model = 'crm.stage' WHERE d.module = 'crm' AND d.name = 'stage_lead2'")" = "30" ] \
     || fail "upgrade changed Odoo's Qualified stage percentage"
 echo "lifecycle: upgrade kept $after history rows"
@@ -231,6 +233,11 @@ PY
     # the funnel rows built by the migration are those a rebuild gives
     migrated=$(q "$UPGRADE" "SELECT string_agg(lead_id || '/' || stage_id || '/' || entered || '/' || deal_state, ' ' ORDER BY lead_id, stage_id) FROM crm_lead_stage_reach")
     [ -n "$migrated" ] || fail "the upgrade from $version built no funnel rows"
+    # the funnel's monthly totals count every funnel row, per stage
+    [ "$(q "$UPGRADE" "SELECT count(*) FROM (SELECT stage_id, count(*) AS n FROM crm_lead_stage_reach GROUP BY 1) r
+                         FULL JOIN (SELECT stage_id, sum(reached) AS n FROM crm_funnel_summary GROUP BY 1) s USING (stage_id)
+                        WHERE r.n IS DISTINCT FROM s.n")" = 0 ] \
+        || fail "the monthly totals of the upgrade from $version differ from the funnel rows"
     echo 'env["crm.lead.stage.reach"]._sff_rebuild(None)' | sff_odoo_exec "$UPGRADE"
     rebuilt=$(q "$UPGRADE" "SELECT string_agg(lead_id || '/' || stage_id || '/' || entered || '/' || deal_state, ' ' ORDER BY lead_id, stage_id) FROM crm_lead_stage_reach")
     [ "$migrated" = "$rebuilt" ] || fail "the funnel rows of the upgrade from $version differ from a rebuild"
