@@ -11,7 +11,7 @@ from . import engine, engine_sql
 from .models.bulk import index_build_memory, without_indexes
 from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
-from .reports.crm_funnel_summary import TZ_PARAM
+from .models.res_config_settings import TZ_PARAM
 
 _logger = logging.getLogger(__name__)
 

@@ -2,7 +2,8 @@
 from odoo import fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..reports.crm_funnel_summary import TZ_PARAM
+# the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py)
+TZ_PARAM = "sales_funnel_forecast.funnel_summary_tz"
 
 
 class ResConfigSettings(models.TransientModel):

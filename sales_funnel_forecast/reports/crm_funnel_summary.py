@@ -6,9 +6,9 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.res_config_settings import TZ_PARAM
 from .common import create_view
 
-TZ_PARAM = "sales_funnel_forecast.funnel_summary_tz"
 DELTA_TABLE = "crm_funnel_summary_delta"
 # what the totals are grouped by (the funnel rows' columns of the same names)
 SUMMARY_DIMENSIONS = ("company_id", "team_id", "user_id", "stage_id")

@@ -4,7 +4,8 @@ from datetime import datetime
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
-from ..reports.crm_funnel_summary import SUMMARY_MEASURES, TZ_PARAM
+from ..models.res_config_settings import TZ_PARAM
+from ..reports.crm_funnel_summary import SUMMARY_MEASURES
 from .test_funnel_report import FunnelReportCase
 
 SUMS = [f"{name}:sum" for name in SUMMARY_MEASURES]
