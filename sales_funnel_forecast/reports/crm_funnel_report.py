@@ -222,16 +222,20 @@ class CrmFunnelReport(models.Model):
         answer exactly read them instead of the funnel rows: groups and
         filters on the company, team, salesperson and stage, and on the
         month reached in the totals' time zone, sums of the counts and
-        amounts, and the conversion and win rates. Anything else reads the
-        rows."""
+        amounts, the conversion and win rates, and the target conversion
+        (totals in UTC). Anything else reads the rows."""
         plan = self._sff_summary_plan(domain, groupby, aggregates, having, offset, limit, order)
         if plan is None:
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         summary_domain, summary_groupby, summary_order = plan
         self.browse().check_access("read")
-        # reading the totals writes the funnel rows queued by the deals
-        self.env["crm.lead.stage.reach"].flush_model()
+        # reading the totals writes what the report's rows depend on: the
+        # funnel rows queued by the deals (their flush), the plans
+        for model_name, fnames in self._depends.items():
+            self.env[model_name].flush_model(fnames)
         sums = ["reached"] + [name for name in SUMMARY_MEASURES if name != "reached"]
+        if "target_conversion_rate:avg" in aggregates:
+            sums += ["target_weighted", "target_reached"]
         # sudo: the salespeople have no access to the totals of their own;
         # the report's record rules for this user are in summary_domain
         Summary = self.env["crm.funnel.summary"].sudo()
@@ -252,7 +256,10 @@ class CrmFunnelReport(models.Model):
                     values.append(key.with_env(self.env))
             for spec in aggregates:
                 name = "reached" if spec == "__count" else spec.split(":")[0]
-                if name in SUMMARY_RATES:
+                if name == "target_conversion_rate":
+                    values.append(totals["target_weighted"] / totals["target_reached"]
+                                  if totals["target_reached"] else False)
+                elif name in SUMMARY_RATES:
                     numerator, denominator = SUMMARY_RATES[name]
                     values.append(100.0 * totals[numerator] / totals[denominator]
                                   if totals[denominator] else False)
@@ -274,10 +281,14 @@ class CrmFunnelReport(models.Model):
         for spec in aggregates:
             fname, _sep, func = spec.partition(":")
             if not (spec == "__count" or (func == "sum" and fname in SUMMARY_MEASURES)
-                    or (func == "avg" and fname in SUMMARY_RATES)):
+                    or (func == "avg" and fname in SUMMARY_RATES)
+                    or spec == "target_conversion_rate:avg"):
                 return None
         Summary = self.env["crm.funnel.summary"]
         tz = Summary._sff_tz()
+        if "target_conversion_rate:avg" in aggregates and tz != "UTC":
+            # the plans' months are UTC months, the totals' are not
+            return None
         context_tz = self.env.context.get("tz")
         # grouped by month, Odoo reads the months in the context's time zone
         months_match = (context_tz if context_tz in pytz.all_timezones_set else "UTC") == tz

@@ -105,6 +105,12 @@ class CrmFunnelSummary(models.Model):
     lost_amount = fields.Float(string="Lost Here Amount", readonly=True)
     open_amount = fields.Float(string="Open Here Amount", readonly=True)
     invoiced_amount = fields.Float(readonly=True)
+    # the target plans' conversion of the key's company, team, stage and
+    # month, times its deals, and the deals that have one: their average
+    # is the funnel rows' average target conversion (plans' months are UTC
+    # months: only totals in UTC have them)
+    target_weighted = fields.Float(readonly=True)
+    target_reached = fields.Integer(readonly=True)
 
     def init(self):
         cr = self.env.cr
@@ -121,12 +127,21 @@ class CrmFunnelSummary(models.Model):
             ))
         dims = SQL(", ").join(SQL.identifier("d", name) for name in SUMMARY_DIMENSIONS)
         create_view(self, SQL(
-            """SELECT row_number() OVER () AS id, %(dims)s, d.month, %(sums)s
-                 FROM %(table)s d GROUP BY %(dims)s, d.month""",
+            """SELECT row_number() OVER () AS id, k.*,
+                      tp.conversion * k.reached AS target_weighted,
+                      CASE WHEN tp.conversion IS NULL THEN 0 ELSE k.reached END AS target_reached
+                 FROM (SELECT %(dims)s, d.month, %(sums)s
+                         FROM %(table)s d GROUP BY %(dims)s, d.month) k
+                 -- one row per key: PostgreSQL leaves the join out when the
+                 -- target is not asked for
+            LEFT JOIN (%(plans)s) tp
+                   ON tp.company_id = k.company_id AND tp.team_key = COALESCE(k.team_id, 0)
+                  AND tp.stage_id = k.stage_id AND tp.month = k.month""",
             dims=dims, table=SQL.identifier(DELTA_TABLE),
             sums=SQL(", ").join(SQL("SUM(%s)::%s AS %s", SQL.identifier("d", name),
                                     SQL("float8" if name in AMOUNTS else "bigint"), SQL.identifier(name))
                                 for name in SUMMARY_MEASURES),
+            plans=self.env["crm.funnel.report"]._sff_plan_conversions(),
         ))
         self._sff_create_triggers()
         if created:

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime
+from datetime import date, datetime
 
+from odoo import Command
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
@@ -111,6 +112,43 @@ class TestFunnelSummary(FunnelReportCase):
                          [(False, 0, False)], "no row: the empty values of a grouped read")
         self.assertEqual(Report._read_group(april, ["stage_id"], ["reached:sum"]), [])
 
+    def test_target_conversion_from_the_totals(self):
+        """The plans' target conversion, averaged over the funnel rows of
+        each group, from the totals in UTC; in another time zone the
+        totals' months are not the plans' and the rows are read."""
+        self.build()
+        self.env["crm.target.plan"].create({
+            "name": "Summary plan", "team_id": self.team.id,
+            "date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31),
+            "revenue_target": 100000, "average_deal_value": 1000,
+            "stage_line_ids": [Command.create({"stage_id": self.a.id, "conversion": 60}),
+                               Command.create({"stage_id": self.b.id, "conversion": 50}),
+                               Command.create({"stage_id": self.c.id, "conversion": 33.3})],
+        })
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
+        self.env["crm.funnel.summary"]._sff_rebuild()
+        Report = self.env["crm.funnel.report"].with_context(tz="UTC")
+        team = ("team_id", "=", self.team.id)
+        asked = ["target_conversion_rate:avg", "conversion_rate:avg", "reached:sum"]
+        self.assertIsNotNone(Report._sff_summary_plan([team], ["stage_id"], asked, (), 0, None, None))
+        by_stage = Report._read_group([team], ["stage_id"], asked)
+        # every deal reached its stages in March: each stage's own target, none for W
+        self.assertEqual([(stage, target) for stage, target, *_rest in by_stage],
+                         [(self.a, 60.0), (self.b, 50.0), (self.c, 33.3), (self.w, False)])
+        for groupby in ([], ["stage_id"], ["user_id"], ["date_in:month", "stage_id"]):
+            totals = Report._read_group([team], groupby, asked)
+            rows = Report._read_group([team, ROWS], groupby, asked)
+            self.assertEqual(len(totals), len(rows), groupby)
+            for total, row in zip(totals, rows):
+                self.assertEqual(total[:len(groupby)], row[:len(groupby)])
+                for value, expected in zip(total[len(groupby):], row[len(groupby):]):
+                    if expected is False:
+                        self.assertIs(value, False, groupby)
+                    else:
+                        self.assertAlmostEqual(value, expected, places=9, msg=groupby)
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
+        self.assertIsNone(Report._sff_summary_plan([team], ["stage_id"], asked, (), 0, None, None))
+
     def test_what_the_totals_cannot_answer_reads_the_rows(self):
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
@@ -118,7 +156,8 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertIsNone(plan([], ["date_in:day"], ["reached:sum"], (), 0, None, None), "days")
         self.assertIsNone(plan([], ["partner_id"], ["reached:sum"], (), 0, None, None), "customer")
         self.assertIsNone(plan([("source_id", "=", 1)], [], ["reached:sum"], (), 0, None, None), "filter")
-        self.assertIsNone(plan([], ["stage_id"], ["target_conversion_rate:avg"], (), 0, None, None))
+        self.assertIsNone(plan([], ["stage_id"], ["reached:max"], (), 0, None, None), "not a sum")
+        self.assertIsNone(plan([], ["stage_id"], ["expected_revenue:sum"], (), 0, None, None), "not kept")
         self.assertIsNone(plan([], ["stage_id"], ["reached:sum"], [("reached:sum", ">", 1)], 0, None, None))
         self.assertIsNone(plan([], ["stage_id"], ["reached:sum"], (), 0, 10, None), "a page of groups")
         self.assertIsNone(plan([("date_in", ">=", "2026-03-02 00:00:00")], [], ["reached:sum"], (), 0, None, None),
