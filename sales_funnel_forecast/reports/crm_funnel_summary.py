@@ -109,8 +109,8 @@ class CrmFunnelSummary(models.Model):
     # month, times its deals, and the deals that have one: their average
     # is the funnel rows' average target conversion (plans' months are UTC
     # months: only totals in UTC have them)
-    target_weighted = fields.Float(readonly=True)
-    target_reached = fields.Integer(readonly=True)
+    target_weighted = fields.Float(string="Target Conversion x Deals", readonly=True)
+    target_reached = fields.Integer(string="Deals with a Target", readonly=True)
 
     def init(self):
         cr = self.env.cr
