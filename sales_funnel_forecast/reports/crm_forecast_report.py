@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine, engine_sql
+from .common import in_won_stage
 
 
 class CrmForecastReport(models.Model):
@@ -96,10 +97,14 @@ class CrmForecastReport(models.Model):
                    CASE WHEN l.is_stalled THEN %(left_out)s ELSE 0 END AS stalled_amount,
                    CASE WHEN l.forecast_excluded THEN %(left_out)s ELSE 0 END AS excluded_amount
               FROM crm_lead l
-              JOIN crm_stage s ON s.id = l.stage_id
+         -- the open deals' stage, left out of the queries that read none of
+         -- its columns (the pivots' sums)
+         LEFT JOIN crm_stage s ON s.id = l.stage_id
          LEFT JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, FALSE)
+             WHERE l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
+               AND NOT %(won)s
             """,
+            won=in_won_stage(SQL.identifier("l", "stage_id")),
             history_probability=history_probability,
             # the stage's stored weight: one exact multiplication per deal
             history_forecast=SQL("%s * COALESCE(s.history_weight, 0)", history_base),

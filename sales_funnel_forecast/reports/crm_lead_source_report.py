@@ -2,6 +2,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from .common import in_won_stage
+
 
 class CrmLeadSourceReport(models.Model):
     """New leads by source: one row per lead or opportunity created, with
@@ -45,13 +47,12 @@ class CrmLeadSourceReport(models.Model):
                    l.medium_id, l.campaign_id, l.origin_type, l.stage_id,
                    1 AS new_count,
                    (l.type = 'opportunity')::int AS opportunity_count,
-                   (l.active AND COALESCE(s.is_won, FALSE))::int AS won_count,
+                   (l.active AND %(won)s)::int AS won_count,
                    (NOT l.active)::int AS lost_count,
                    l.expected_revenue,
-                   CASE WHEN l.active AND COALESCE(s.is_won, FALSE)
-                        THEN l.expected_revenue ELSE 0 END AS won_amount
+                   CASE WHEN l.active AND %(won)s THEN l.expected_revenue ELSE 0 END AS won_amount
               FROM crm_lead l
-         LEFT JOIN crm_stage s ON s.id = l.stage_id
          LEFT JOIN res_partner p ON p.id = l.partner_id
-            """
+            """,
+            won=in_won_stage(SQL.identifier("l", "stage_id")),
         ))
