@@ -11,7 +11,7 @@ from . import engine, engine_sql
 from .models.bulk import index_build_memory, without_indexes
 from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
-from .models.res_config_settings import TZ_PARAM
+from .models.res_config_settings import TZ_BUILT_PARAM, TZ_PARAM
 
 _logger = logging.getLogger(__name__)
 
@@ -315,7 +315,7 @@ def uninstall_hook(env):
     # funnel rows' table, the totals' view with the table)
     env.cr.execute("DROP TABLE IF EXISTS crm_funnel_summary_delta CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
-    env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [TZ_PARAM])
+    env.cr.execute("DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]])
     # the calls and logins go with the module: they would hold on to the demo
     # salespeople that the uninstall deletes before it drops their tables
     env.cr.execute("DELETE FROM crm_lead_call")

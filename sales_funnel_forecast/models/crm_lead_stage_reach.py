@@ -205,9 +205,13 @@ class CrmLeadStageReach(models.Model):
         cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_reach)")
         empty = not cr.fetchone()[0]
         Summary = self.env["crm.funnel.summary"]
+        # locked first (as the bulk load locks it anyway): switching the
+        # triggers off takes a weaker lock that a reader's write could then
+        # wait behind while this waits for the reader
+        cr.execute("LOCK TABLE crm_lead_stage_reach IN ACCESS EXCLUSIVE MODE")
         # the monthly totals are worked out again from every row after,
         # rather than from the millions of rows deleted and written
-        Summary._sff_set_triggers(False)
+        Summary._sff_disable_triggers()
         with bulk_load(self.env, "crm_lead_stage_reach", rebuild_indexes=empty or lead_ids is not None):
             # every deal's stays: joined in the order written (the stays to
             # their deals, then to the stages below them), and the pairs
@@ -225,7 +229,7 @@ class CrmLeadStageReach(models.Model):
             cr.execute(insert)
             count = cr.rowcount
             cr.execute("RESET join_collapse_limit; RESET enable_hashagg")
-        Summary._sff_set_triggers(True)
+        # the rebuild creates the triggers again, switched on
         Summary._sff_rebuild()
         self.invalidate_model()
         return count

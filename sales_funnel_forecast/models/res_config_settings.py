@@ -2,8 +2,11 @@
 from odoo import fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
-# the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py)
+# the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
+# the setting, and the one the totals were worked out in (written by their
+# rebuild only)
 TZ_PARAM = "sales_funnel_forecast.funnel_summary_tz"
+TZ_BUILT_PARAM = "sales_funnel_forecast.funnel_summary_tz_built"
 
 
 class ResConfigSettings(models.TransientModel):
@@ -27,10 +30,9 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def set_values(self):
-        Summary = self.env["crm.funnel.summary"]
-        before = Summary._sff_tz()
         result = super().set_values()
-        if Summary._sff_tz() != before:
+        Summary = self.env["crm.funnel.summary"]
+        if Summary._sff_tz() != Summary._sff_built_tz():
             # the months start at another hour: the totals are worked out again
             Summary._sff_rebuild()
         return result

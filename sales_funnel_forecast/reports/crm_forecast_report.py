@@ -120,19 +120,22 @@ class CrmForecastReport(models.Model):
         deals a third of its time). Reads of sums in the default order of
         their groups are grouped by stage too, then added up over the stages."""
         history = "history_forecast_revenue:sum"
-        if (history not in aggregates or having or offset or limit or order
+        # the order the public read_group gives when asked for none: its groups'
+        default_order = not order or [term.strip() for term in order.split(",")] == list(groupby)
+        if (history not in aggregates or having or offset or limit or not default_order
                 or not all(spec == "__count" or spec.endswith(":sum") for spec in aggregates)):
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         by_stage = list(groupby) if "stage_id" in groupby else [*groupby, "stage_id"]
         asked = ["history_base_revenue:sum" if spec == history else spec for spec in aggregates]
-        rows = super()._read_group(domain, by_stage, asked)
+        rows = super()._read_group(domain, by_stage, asked, order=",".join(by_stage))
         self.env["crm.stage"].flush_model(["history_weight"])
         stage_at = by_stage.index("stage_id")
-        history_at = len(by_stage) + list(aggregates).index(history)
+        history_at = [len(by_stage) + index for index, spec in enumerate(aggregates) if spec == history]
         groups = {}
         for position, row in enumerate(rows):
             row = list(row)
-            row[history_at] = (row[history_at] or 0.0) * (row[stage_at].history_weight or 0.0)
+            for index in history_at:
+                row[index] = (row[index] or 0.0) * (row[stage_at].history_weight or 0.0)
             # grouped by stage on top of the groups asked: the stages' rows of a
             # group add up (in the order the groups came)
             key = tuple(row[:len(groupby)]) if "stage_id" not in groupby else position

@@ -284,8 +284,9 @@ class CrmFunnelReport(models.Model):
                     or (func == "avg" and fname in SUMMARY_RATES)
                     or spec == "target_conversion_rate:avg"):
                 return None
-        Summary = self.env["crm.funnel.summary"]
-        tz = Summary._sff_tz()
+        tz = self.env["crm.funnel.summary"]._sff_built_tz()
+        if tz is None:
+            return None
         if "target_conversion_rate:avg" in aggregates and tz != "UTC":
             # the plans' months are UTC months, the totals' are not
             return None
@@ -323,8 +324,9 @@ class CrmFunnelReport(models.Model):
     def _sff_summary_domain(self, domain, tz):
         """``domain`` over the funnel report as a domain over the monthly
         totals (months in ``tz``), or None when it filters on anything they
-        do not keep: a condition on the date reached must start a month
-        there (``>=``) or end before one (``<``)."""
+        do not keep: conditions on the company, team, salesperson or stage
+        compare ids; one on the date reached must start a month there
+        (``>=``) or end before one (``<``)."""
         result = []
         for leaf in expression.normalize_domain(domain or []):
             if expression.is_operator(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
@@ -333,9 +335,15 @@ class CrmFunnelReport(models.Model):
             if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
                 return None
             path, operator, value = leaf
-            if not isinstance(path, str):
-                return None
-            if path.split(".")[0] in SUMMARY_DIMENSIONS:
+            if path in SUMMARY_DIMENSIONS:
+                # ids only: the totals are read as superuser, where a search
+                # on the records' names or fields would skip this user's rules
+                ids = value if isinstance(value, (list, tuple)) else [value]
+                if operator not in ("=", "!=", "in", "not in") or not all(
+                        value_id is False or value_id is None
+                        or (isinstance(value_id, int) and not isinstance(value_id, bool))
+                        for value_id in ids):
+                    return None
                 result.append(leaf)
                 continue
             if path != "date_in" or operator not in (">=", "<") or not value:

@@ -6,7 +6,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.res_config_settings import TZ_PARAM
+from ..models.res_config_settings import TZ_BUILT_PARAM, TZ_PARAM
 from .common import create_view
 
 DELTA_TABLE = "crm_funnel_summary_delta"
@@ -67,7 +67,8 @@ def _insert_sql(select):
 class CrmFunnelSummary(models.Model):
     """The funnel rows (``crm.lead.stage.reach``) totalled per company,
     sales team, salesperson, stage and month the stage was reached, in the
-    time zone of the setting "Funnel totals time zone".
+    time zone of the setting "Funnel Totals Time Zone" (``_sff_built_tz``:
+    the one they were last worked out in).
 
     A pivot over a million deals' funnel rows reads two to three million
     rows; these totals hold a few thousand. PostgreSQL keeps them: triggers
@@ -143,22 +144,32 @@ class CrmFunnelSummary(models.Model):
                                 for name in SUMMARY_MEASURES),
             plans=self.env["crm.funnel.report"]._sff_plan_conversions(),
         ))
-        self._sff_create_triggers()
-        if created:
+        built = self._sff_built_tz()
+        if created or built != self._sff_tz():
             self._sff_rebuild()
+        else:
+            self._sff_create_triggers(built)
 
     @api.model
     def _sff_tz(self):
-        """The time zone the totals' months are in: the setting, else the
-        administrator's time zone, else UTC."""
+        """The time zone the totals' months should be in: the setting, else
+        the administrator's time zone, else UTC."""
         tz = self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM)
         if tz not in pytz.all_timezones_set:
-            tz = self.env.ref("base.user_admin", raise_if_not_found=False).tz or "UTC"
+            admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+            tz = admin.tz if admin else None
         return tz if tz in pytz.all_timezones_set else "UTC"
 
     @api.model
-    def _sff_create_triggers(self):
-        """The triggers that keep the totals, their months in ``_sff_tz``."""
+    def _sff_built_tz(self):
+        """The time zone the totals' months are in, as their last rebuild
+        left them (None before any)."""
+        tz = self.env["ir.config_parameter"].sudo().get_param(TZ_BUILT_PARAM)
+        return tz if tz in pytz.all_timezones_set else None
+
+    @api.model
+    def _sff_create_triggers(self, tz):
+        """The triggers that keep the totals, their months in ``tz``."""
         cr = self.env.cr
         delta = SQL(
             """
@@ -180,7 +191,6 @@ class CrmFunnelSummary(models.Model):
             added=_insert_sql(_grouped_rows_sql(SQL("new_rows"), 1, SQL("TG_ARGV[0]"))),
         )
         cr.execute(delta)
-        tz = self._sff_tz()
         for event, definition in TRIGGER_EVENTS.items():
             name = SQL.identifier(f"sff_funnel_summary_{event}")
             cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON crm_lead_stage_reach", name))
@@ -190,24 +200,28 @@ class CrmFunnelSummary(models.Model):
             ))
 
     @api.model
-    def _sff_set_triggers(self, enabled):
+    def _sff_disable_triggers(self):
         """Switch the triggers off while the funnel rows are written in bulk
-        (``crm.lead.stage.reach._sff_fill``, which rebuilds the totals
-        after), and on again."""
+        (``crm.lead.stage.reach._sff_fill``, whose rebuild of the totals
+        creates them again after)."""
         for event in TRIGGER_EVENTS:
             self.env.cr.execute(SQL(
-                "ALTER TABLE crm_lead_stage_reach %s TRIGGER %s",
-                SQL("ENABLE" if enabled else "DISABLE"), SQL.identifier(f"sff_funnel_summary_{event}"),
+                "ALTER TABLE crm_lead_stage_reach DISABLE TRIGGER %s",
+                SQL.identifier(f"sff_funnel_summary_{event}"),
             ))
 
     @api.model
     def _sff_rebuild(self):
-        """The totals again from every funnel row, in ``_sff_tz``."""
+        """The totals again from every funnel row, in ``_sff_tz``. The
+        funnel rows stay locked until the transaction ends, so that no
+        change slips in between the triggers and the totals."""
         cr = self.env.cr
-        self._sff_create_triggers()
+        tz = self._sff_tz()
+        cr.execute("LOCK TABLE crm_lead_stage_reach IN ACCESS EXCLUSIVE MODE")
+        self._sff_create_triggers(tz)
         cr.execute(SQL("DELETE FROM %s", SQL.identifier(DELTA_TABLE)))
-        cr.execute(_insert_sql(_grouped_rows_sql(SQL("crm_lead_stage_reach"), 1, self._sff_tz())))
-        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, self._sff_tz())
+        cr.execute(_insert_sql(_grouped_rows_sql(SQL("crm_lead_stage_reach"), 1, tz)))
+        self.env["ir.config_parameter"].sudo().set_param(TZ_BUILT_PARAM, tz)
         cr.execute(SQL("ANALYZE %s", SQL.identifier(DELTA_TABLE)))
 
     @api.model

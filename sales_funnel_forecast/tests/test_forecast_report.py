@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 from odoo import fields
+from odoo.models import BaseModel
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -128,3 +129,24 @@ class TestForecastReport(FunnelCase):
                 self.assertEqual(per_stage[:len(groupby)], per_deal[:len(groupby)])
                 for total, expected in zip(per_stage[len(groupby):], per_deal[len(groupby):]):
                     self.assertAlmostEqual(total, expected, places=6)
+
+    def test_pivot_read_group_sums_per_stage(self):
+        """The pivot's call (the public read_group, which orders by the
+        groups) takes the per-stage sums too."""
+        self.close_deals()
+        self.make_deal("o1", self.b, 1000, date_deadline=date(2026, 12, 15))
+        self.make_deal("o2", self.c, 2000, date_deadline=date(2026, 12, 20))
+        asked = []
+        read_group = BaseModel._read_group
+
+        def spy(model, domain, groupby=(), aggregates=(), *args, **kwargs):
+            if model._name == "crm.forecast.report":
+                asked.append(tuple(aggregates))
+            return read_group(model, domain, groupby, aggregates, *args, **kwargs)
+
+        self.patch(BaseModel, "_read_group", spy)
+        [group] = self.env["crm.forecast.report"].read_group(
+            [("team_id", "=", self.team.id)], ["history_forecast_revenue:sum"], ["date_deadline:month"],
+            lazy=False)
+        self.assertEqual(group["history_forecast_revenue"], 1450.0)
+        self.assertTrue(asked and all("history_base_revenue:sum" in specs for specs in asked), asked)

@@ -147,12 +147,19 @@ class TestFunnelSummary(FunnelReportCase):
                     else:
                         self.assertAlmostEqual(value, expected, places=9, msg=groupby)
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
+        self.env["crm.funnel.summary"]._sff_rebuild()
         self.assertIsNone(Report._sff_summary_plan([team], ["stage_id"], asked, (), 0, None, None))
 
     def test_what_the_totals_cannot_answer_reads_the_rows(self):
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
+        self.env["crm.funnel.summary"]._sff_rebuild()
         plan = Report._sff_summary_plan
+        # the totals are read as superuser: conditions on the salesperson's
+        # (or team's...) own fields would search them without this user's rules
+        self.assertIsNone(plan([("user_id.login", "=", "sff_rep")], [], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(plan([("user_id", "ilike", "Rita")], [], ["reached:sum"], (), 0, None, None))
+        self.assertIsNotNone(plan([("user_id", "in", [self.rep.id, False])], [], ["reached:sum"], (), 0, None, None))
         self.assertIsNone(plan([], ["date_in:day"], ["reached:sum"], (), 0, None, None), "days")
         self.assertIsNone(plan([], ["partner_id"], ["reached:sum"], (), 0, None, None), "customer")
         self.assertIsNone(plan([("source_id", "=", 1)], [], ["reached:sum"], (), 0, None, None), "filter")
@@ -200,6 +207,27 @@ class TestFunnelSummary(FunnelReportCase):
             self.assertEqual(Report._read_group([*shared, ROWS], [], ["reached:sum", "reached_amount:sum"]),
                              [(reached[len(companies)], amount)], companies)
         self.assertEqual(reached[2] - reached[1], 1, "the other company's deal, once it is allowed")
+
+    def test_totals_keep_the_time_zone_they_were_worked_out_in(self):
+        """Clearing the setting falls back to the administrator's time zone;
+        as long as nothing works the totals out again, the pivots read them
+        in the time zone they are in."""
+        self.build()
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
+        Summary = self.env["crm.funnel.summary"]
+        Summary._sff_rebuild()
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, False)
+        self.env.ref("base.user_admin").tz = "Asia/Tokyo"
+        self.assertEqual((Summary._sff_tz(), Summary._sff_built_tz()), ("Asia/Tokyo", "UTC"))
+        Report = self.env["crm.funnel.report"]
+        self.assertIsNotNone(Report.with_context(tz="UTC")._sff_summary_plan(
+            [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(Report.with_context(tz="Asia/Tokyo")._sff_summary_plan(
+            [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
+        # the settings saved: the totals follow the time zone in force
+        self.env["res.config.settings"].create({}).execute()
+        self.assertEqual(Summary._sff_built_tz(), "Asia/Tokyo")
+        self.assertTotalsFollow("months at midnight in Tokyo")
 
     def test_time_zone_setting_works_the_totals_out_again(self):
         self.build()
