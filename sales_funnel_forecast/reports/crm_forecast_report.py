@@ -127,7 +127,9 @@ class CrmForecastReport(models.Model):
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         by_stage = list(groupby) if "stage_id" in groupby else [*groupby, "stage_id"]
         asked = ["history_base_revenue:sum" if spec == history else spec for spec in aggregates]
-        rows = super()._read_group(domain, by_stage, asked, order=",".join(by_stage))
+        # the stages added on top are not ordered: ordering groups by stage
+        # joins every deal to its stage for the stages' order
+        rows = super()._read_group(domain, by_stage, asked, order=",".join(groupby) or "__count")
         self.env["crm.stage"].flush_model(["history_weight"])
         stage_at = by_stage.index("stage_id")
         history_at = [len(by_stage) + index for index, spec in enumerate(aggregates) if spec == history]
