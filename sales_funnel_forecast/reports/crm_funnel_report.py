@@ -136,26 +136,13 @@ class CrmFunnelReport(models.Model):
                    r.company_id, r.partner_id, p.industry_id, r.source_id, r.medium_id,
                    r.campaign_id, r.origin_type, r.deal_state, r.date_in,
                    r.lead_create_date, r.date_closed, r.expected_revenue,
-                   1 AS reached,
-                   r.entered::int AS entered,
-                   r.moved_on::int AS moved_on,
-                   (r.entered AND r.moved_on)::int AS entered_moved_on,
-                   (r.deal_state = 'won')::int AS won,
-                   r.is_lost_stage::int AS lost_here,
-                   (r.is_current AND r.deal_state = 'open')::int AS open_here,
-                   r.is_stalled::int AS stalled_here,
-                   (NOT r.has_decision_maker)::int AS no_decision_maker,
+                   -- the counts and amounts, as the monthly totals sum them
+                   %(measures)s,
                    ps.status AS partner_status,
                    CASE WHEN dl.call_count = 0 THEN 'none'
                         WHEN dl.call_attempt_count <= 2 THEN dl.call_attempt_count::varchar
                         WHEN dl.call_attempt_count <= 5 THEN '3_5'
                         ELSE '6_plus' END AS call_attempts,
-                   r.expected_revenue AS reached_amount,
-                   CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
-                   CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END AS lost_amount,
-                   CASE WHEN r.is_current AND r.deal_state = 'open'
-                        THEN r.expected_revenue ELSE 0 END AS open_amount,
-                   r.invoiced_amount,
                    -- shares as float8: averaged over millions of rows, exact
                    -- decimals (numeric) would cost more than the rest
                    CASE WHEN r.moved_on THEN 100.0::float8 ELSE 0.0::float8 END AS conversion_rate,
@@ -175,6 +162,8 @@ class CrmFunnelReport(models.Model):
                AND tp.stage_id = r.stage_id AND tp.month = date_trunc('month', r.date_in)::date
          LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id
             """,
+            measures=SQL(", ").join(SQL("%s AS %s", value, SQL.identifier(name))
+                                    for name, value in SUMMARY_MEASURES.items()),
             partner_status=self.env["res.partner"]._sff_status_query(),
             plans=self._sff_plan_conversions(),
         ))
@@ -233,7 +222,8 @@ class CrmFunnelReport(models.Model):
         # funnel rows queued by the deals (their flush), the plans
         for model_name, fnames in self._depends.items():
             self.env[model_name].flush_model(fnames)
-        sums = ["reached"] + [name for name in SUMMARY_MEASURES if name != "reached"]
+        # reached first: the groups without a funnel row are left out on it
+        sums = list(SUMMARY_MEASURES)
         if "target_conversion_rate:avg" in aggregates:
             sums += ["target_weighted", "target_reached"]
         # sudo: the salespeople have no access to the totals of their own;

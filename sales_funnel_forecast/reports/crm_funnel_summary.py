@@ -12,9 +12,9 @@ from .common import create_view
 DELTA_TABLE = "crm_funnel_summary_delta"
 # what the totals are grouped by (the funnel rows' columns of the same names)
 SUMMARY_DIMENSIONS = ("company_id", "team_id", "user_id", "stage_id")
-# the totals kept, each the sum over the funnel rows of a column of the
-# funnel report (crm.funnel.report), as computed over a row ``r`` of
-# crm_lead_stage_reach
+# the totals kept: the funnel report's counts and amounts (crm.funnel.report
+# selects them under these names), over a row ``r`` of crm_lead_stage_reach;
+# "reached" first (the reads of the totals rely on it)
 SUMMARY_MEASURES = {
     "reached": SQL("1"),
     "entered": SQL("r.entered::int"),
@@ -85,7 +85,6 @@ class CrmFunnelSummary(models.Model):
     _name = "crm.funnel.summary"
     _description = "Sales Funnel Monthly Totals"
     _auto = False
-    _rec_name = "stage_id"
 
     company_id = fields.Many2one("res.company", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
@@ -234,14 +233,13 @@ class CrmFunnelSummary(models.Model):
         cr = self.env.cr
         dims = SQL(", ").join(map(SQL.identifier, SUMMARY_DIMENSIONS))
         cr.execute(SQL(
-            """WITH gone AS (DELETE FROM %(table)s RETURNING *)
-               INSERT INTO %(table)s (%(dims)s, month, %(columns)s)
-               SELECT %(dims)s, month, %(sums)s FROM gone
-             GROUP BY %(dims)s, month
-               HAVING SUM(reached) <> 0""",
-            dims=dims, table=SQL.identifier(DELTA_TABLE),
-            columns=SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)),
-            sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(name)) for name in SUMMARY_MEASURES),
+            "WITH gone AS (DELETE FROM %s RETURNING *) %s",
+            SQL.identifier(DELTA_TABLE),
+            _insert_sql(SQL(
+                "SELECT %(dims)s, month, %(sums)s FROM gone GROUP BY %(dims)s, month HAVING SUM(reached) <> 0",
+                dims=dims,
+                sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(name)) for name in SUMMARY_MEASURES),
+            )),
         ))
         folded = cr.rowcount
         self.env["ir.cron"]._notify_progress(done=1, remaining=0)

@@ -50,6 +50,16 @@ class FunnelReportCase(FunnelCase):
         d2.action_set_lost()
         return d1, d2, d3, d4, d5
 
+    def make_plan(self, name, date_from, date_to, conversions):
+        """The team's target plan over the period, with the target
+        conversions of stages A, B and C."""
+        return self.env["crm.target.plan"].create({
+            "name": name, "team_id": self.team.id, "date_from": date_from, "date_to": date_to,
+            "revenue_target": 100000, "average_deal_value": 1000,
+            "stage_line_ids": [Command.create({"stage_id": stage.id, "conversion": conversion})
+                               for stage, conversion in zip((self.a, self.b, self.c), conversions)],
+        })
+
     def funnel(self, domain=(), user=None):
         Report = self.env["crm.funnel.report"]
         if user:
@@ -295,14 +305,7 @@ class TestFunnelPeriods(FunnelReportCase):
 
     def test_plan_funnel_beside_the_real_one(self):
         self.build()
-        self.env["crm.target.plan"].create({
-            "name": "Funnel plan", "team_id": self.team.id,
-            "date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31),
-            "revenue_target": 100000, "average_deal_value": 1000,
-            "stage_line_ids": [Command.create({"stage_id": self.a.id, "conversion": 60}),
-                               Command.create({"stage_id": self.b.id, "conversion": 50}),
-                               Command.create({"stage_id": self.c.id, "conversion": 40})],
-        })
+        self.make_plan("Funnel plan", date(2026, 1, 1), date(2026, 12, 31), (60, 50, 40))
         data = self.env["crm.funnel.report"]._sff_report_data(
             team_id=self.team.id, period="custom", date_from="2026-03-01", date_to="2026-04-01")
         [funnel] = data["funnels"]

@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime
 
-from odoo import Command
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
@@ -117,14 +116,7 @@ class TestFunnelSummary(FunnelReportCase):
         each group, from the totals in UTC; in another time zone the
         totals' months are not the plans' and the rows are read."""
         self.build()
-        self.env["crm.target.plan"].create({
-            "name": "Summary plan", "team_id": self.team.id,
-            "date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31),
-            "revenue_target": 100000, "average_deal_value": 1000,
-            "stage_line_ids": [Command.create({"stage_id": self.a.id, "conversion": 60}),
-                               Command.create({"stage_id": self.b.id, "conversion": 50}),
-                               Command.create({"stage_id": self.c.id, "conversion": 33.3})],
-        })
+        self.make_plan("Summary plan", date(2026, 3, 1), date(2026, 3, 31), (60, 50, 33.3))
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
         self.env["crm.funnel.summary"]._sff_rebuild()
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
