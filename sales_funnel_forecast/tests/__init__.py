@@ -14,6 +14,7 @@ from . import (
     test_invoices,
     test_pipeline,
     test_probability,
+    test_report_views,
     test_security,
     test_stage,
     test_stage_history,

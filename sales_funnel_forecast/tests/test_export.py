@@ -54,6 +54,18 @@ class TestFunnelExport(FunnelReportCase):
         self.assertIn('<c:barDir val="bar"/>', chart)
         self.assertIn('<c:grouping val="stacked"/>', chart)
 
+    def test_salesperson_spreadsheet_holds_own_deals(self):
+        """d4 and d5 go to another rep: the rep's spreadsheet counts d1, d2
+        and d3 (A by the three, B too as d2 skipped it, C by d1 and d2, W by
+        d1), the manager's all five."""
+        deals = self.build()
+        (deals[3] | deals[4]).write({"user_id": self.other_rep.id, "team_id": self.team.id})
+        for user, reached in ((self.rep, [3, 3, 2, 1]), (self.manager, [5, 4, 2, 1])):
+            book = openpyxl.load_workbook(io.BytesIO(self.wizard(user)._sff_xlsx()))
+            rows = [[cell.value for cell in row][:2] for row in book["Funnel"].iter_rows(min_row=6, max_row=9)]
+            self.assertEqual(rows, [[stage, count] for stage, count in zip(
+                ["T-Prospect", "T-Qualified", "T-Proposal", "T-Won"], reached)], user.name)
+
     def test_pdf_figures(self):
         self.build()
         wizard = self.wizard()

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 import psycopg2
@@ -240,6 +240,46 @@ class TestFunnelReport(FunnelReportCase):
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
         self.assertEqual(rows.stage_id, shared[:3])
         self.assertEqual(rows.filtered(lambda row: row.stage_id == shared[1]).entered, 0)
+
+    def test_stages_with_the_same_sequence_reach_in_id_order(self):
+        """Two stages at the same sequence (Odoo's Won and a catalogue step,
+        both 70) are ordered by id: a deal in the later one reached the
+        earlier one, not the other way round."""
+        twin = self.env["crm.stage"].create({
+            "name": "T-Qualified bis", "sequence": self.b.sequence, "forecast_probability": 30,
+            "team_id": self.team.id,
+        })
+        self.set_now(self.day(0))
+        in_twin = self.make_deal("In the twin", self.a, 100)
+        in_b = self.make_deal("In B", self.a, 100)
+        self.set_now(self.day(1))
+        in_twin.stage_id = twin
+        in_b.stage_id = self.b
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_twin.id)])
+        self.assertEqual(rows.sorted("stage_sequence").stage_id.ids, [self.a.id, self.b.id, twin.id])
+        self.assertEqual(rows.filtered(lambda row: row.stage_id == self.b).entered, 0, "skipped")
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_b.id)])
+        self.assertEqual(set(rows.stage_id.ids), {self.a.id, self.b.id})
+
+    def test_leads_count_once_they_are_opportunities(self):
+        lead = self.make_deal("A lead", self.a, 100, type="lead")
+        Report = self.env["crm.funnel.report"]
+        self.assertFalse(Report.search([("lead_id", "=", lead.id)]), "a lead is not in the funnel")
+        lead.convert_opportunity(self.env["res.partner"], team_id=self.team.id)
+        self.assertEqual((lead.type, lead.team_id), ("opportunity", self.team))
+        self.assertEqual(Report.search([("lead_id", "=", lead.id)]).stage_id, lead.stage_id)
+
+    def test_funnel_by_week(self):
+        """The five deals reached their stages from Monday 2 to Friday 6 March
+        2026: one week, grouped from the funnel rows."""
+        self.build()
+        groups = self.env["crm.funnel.report"]._read_group(
+            [("team_id", "=", self.team.id)], ["stage_id", "date_in:week"], ["reached:sum", "won:sum"])
+        [week] = {week for _stage, week, _reached, _won in groups}
+        # the week starts on the language's first day of the week
+        self.assertTrue(week <= datetime(2026, 3, 2) < week + timedelta(days=7), week)
+        self.assertEqual([(stage, reached, won) for stage, _week, reached, won in groups],
+                         [(self.a, 5, 1), (self.b, 4, 1), (self.c, 2, 1), (self.w, 1, 1)])
 
 
 @tagged("post_install", "-at_install")

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .. import engine
 from .common import FunnelCase
 
 
@@ -327,3 +328,13 @@ class TestStageHistory(FunnelCase):
         self.assertFalse(tail_rows.exists(), "the merged deal's stays go with it")
         self.assertEqual(self.stays(head), [(self.s_proposal, self.env["crm.stage"], self.t0, False)])
         self.assertEqual(head.probability, 60.0)
+
+    def test_durations_say_their_rule_and_dead_code_is_gone(self):
+        History = self.env["crm.lead.stage.history"]
+        self.assertIn("days of 24 hours", History._fields["duration_days"].help)
+        self.assertNotIn("is_current", History._fields)
+        self.assertFalse(hasattr(engine, "is_regression"))
+
+    def test_won_column_sums_the_pipeline_amount(self):
+        arch = self.env["crm.lead"].get_views([(False, "kanban")])["views"]["kanban"]["arch"]
+        self.assertIn('sum_field="pipeline_amount"', arch)
