@@ -88,6 +88,28 @@ class TestSalesProcessReport(FunnelCase):
         # product filter: the deal quoted the product
         self.assertEqual(Report.search(domain + [("product_id", "=", product.id)]).lead_id, deal)
 
+    def test_done_activity_counts_as_activity(self):
+        """An activity marked done on a deal counts in the week it was done,
+        beside the messages logged."""
+        self.set_now(self.t0)
+        deal = self.make_deal("Process activity", self.s_new, 1000)
+        activity = self.env["mail.activity"].create({
+            "res_model_id": self.env["ir.model"]._get_id("crm.lead"), "res_id": deal.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            "user_id": self.rep.id, "summary": "Call the buyer",
+        })
+        activity.action_feedback(feedback="Reached the buyer")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_message SET date = %s WHERE model = 'crm.lead' AND res_id = %s "
+            "AND mail_activity_type_id IS NOT NULL", [self.day(1), deal.id])
+        Report = self.env["crm.sales.process.report"]
+        week = [("lead_id", "=", deal.id), ("date", ">=", self.t0), ("date", "<", self.t0 + timedelta(days=7))]
+        self.assertEqual(Report._read_group(week, ["user_id"], ["activity_count:sum"]), [(self.rep, 1)])
+        # the report opens week by week
+        arch = Report.get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+        self.assertIn('interval="week"', arch)
+
 
 @tagged("post_install", "-at_install")
 class TestRepComparisonReport(FunnelCase):

@@ -34,6 +34,8 @@ class TestFunnelExport(FunnelReportCase):
         funnel = book["Funnel"]
         self.assertEqual(funnel["A4"].value, self.team.name)
         header = [cell.value for cell in funnel[5]]
+        self.assertTrue(funnel["A5"].font.bold and funnel["B5"].font.bold, "headers formatted")
+        self.assertTrue(funnel["A10"].font.bold, "totals formatted")
         self.assertEqual(header[:8], ["Stage", "Reached", "Entered", "Moved on", "Won", "Lost here",
                                       "Open here", "Stalled here"])
         rows = [[cell.value for cell in row][:12] for row in funnel.iter_rows(min_row=6, max_row=9)]

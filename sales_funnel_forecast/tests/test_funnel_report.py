@@ -158,6 +158,18 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(funnel[self.c.id]["open_here"], 1)
         self.assertEqual(funnel[self.w.id]["reached"], 1, "it did reach the won stage")
 
+    def test_rows_follow_the_deal_source(self):
+        d1 = self.build()[0]
+        source = self.env["utm.source"].create({"name": "Funnel trade fair"})
+        medium = self.env["utm.medium"].create({"name": "Funnel booth"})
+        d1.write({"source_id": source.id, "medium_id": medium.id})
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", d1.id)])
+        self.assertEqual((len(rows), rows.source_id, rows.medium_id), (4, source, medium))
+        # grouped by source: the four stages d1 reached count for the fair
+        groups = dict(self.env["crm.funnel.report"]._read_group(
+            [("team_id", "=", self.team.id), ("source_id", "=", source.id)], ["stage_id"], ["reached:sum"]))
+        self.assertEqual(list(groups.values()), [1, 1, 1, 1])
+
     def test_stages_reordered_after_deals_passed(self):
         _d1, d2, _d3, d4, _d5 = self.build()
         # C now comes before B: d2 (A then C) no longer skipped anything
