@@ -315,6 +315,7 @@ def uninstall_hook(env):
     # funnel rows' table, the totals' view with the table)
     env.cr.execute("DROP TABLE IF EXISTS crm_funnel_summary_delta CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
+    env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_truncate() CASCADE")
     env.cr.execute("DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]])
     # the calls and logins go with the module: they would hold on to the demo
     # salespeople that the uninstall deletes before it drops their tables

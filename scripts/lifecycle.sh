@@ -7,7 +7,7 @@
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking, and
 #      an invoiced order with a credit note, phone calls marked done;
-#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0 and 18.0.1.5.0
+#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0 and 18.0.1.8.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
 #      reasons their category, deals their contact status, link the
@@ -19,7 +19,7 @@ NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
@@ -64,7 +64,26 @@ case "$calls" in "0 calls"*|*" 0 logins") fail "the demo has no calls or no logi
 
 # --- 2. upgrade and uninstall ---------------------------------------------------
 before=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
+# an administrator's schedule of the module's jobs survives the upgrade
+cron_of() {
+    q "$DB" "SELECT c.interval_number || ' ' || c.interval_type || ' ' || c.active
+               FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id AND d.model = 'ir.cron'
+              WHERE d.module = 'sales_funnel_forecast' AND d.name = '$1'"
+}
+q "$DB" "UPDATE ir_cron c SET interval_number = 6, interval_type = 'hours'
+           FROM ir_model_data d WHERE d.res_id = c.id AND d.model = 'ir.cron'
+            AND d.module = 'sales_funnel_forecast' AND d.name = 'ir_cron_apply_stall_rules';
+         UPDATE ir_cron c SET active = FALSE
+           FROM ir_model_data d WHERE d.res_id = c.id AND d.model = 'ir.cron'
+            AND d.module = 'sales_funnel_forecast' AND d.name = 'ir_cron_refresh_target_plan_actuals'" >/dev/null
 sff_odoo_once -d "$DB" -u sales_funnel_forecast --log-level=warn || fail "the upgrade failed"
+[ "$(cron_of ir_cron_apply_stall_rules)" = "6 hours true" ] \
+    || fail "the upgrade reset the stall job's schedule: $(cron_of ir_cron_apply_stall_rules)"
+[ "$(cron_of ir_cron_refresh_target_plan_actuals)" = "1 days false" ] \
+    || fail "the upgrade switched the plans' job back on: $(cron_of ir_cron_refresh_target_plan_actuals)"
+[ "$(q "$DB" "SELECT count(*) FROM ir_model_data WHERE module = 'sales_funnel_forecast' AND model = 'ir.cron' AND NOT noupdate")" = 0 ] \
+    || fail "jobs of the module that upgrades would overwrite"
+echo "lifecycle: the upgrade kept the administrator's job schedules"
 after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 [ "$before" = "$after" ] || fail "upgrade changed the history ($before -> $after rows)"
 [ "$(q "$DB" "SELECT sum(reached) FROM crm_funnel_summary")" = "$(q "$DB" "SELECT count(*) FROM crm_lead_stage_reach")" ] \
@@ -91,8 +110,8 @@ rm -f "$uninstall_log"
     || fail "uninstall left the history table"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.tables WHERE table_name LIKE 'crm_funnel_summary%'")" ] \
     || fail "uninstall left the funnel's monthly totals"
-[ -z "$(q "$DB" "SELECT 1 FROM pg_proc WHERE proname = 'sff_funnel_summary_delta'")" ] \
-    || fail "uninstall left the monthly totals' trigger function"
+[ -z "$(q "$DB" "SELECT 1 FROM pg_proc WHERE proname LIKE 'sff\\_%'")" ] \
+    || fail "uninstall left the monthly totals' trigger functions"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'forecast_revenue'")" ] \
     || fail "uninstall left crm_lead.forecast_revenue"
 [ "$(q "$DB" "SELECT count(*) FROM crm_lead")" = "$deals" ] || fail "uninstall lost deals"
@@ -217,8 +236,19 @@ for release in $RELEASES; do
 deal = env["crm.lead"].search([("name", "=", "Existing 3")])
 deal.write({"active": False, "stage_id": env["crm.stage"].search([], order="sequence", limit=2)[1].id})
 PY
+    # the administrator's schedules of the release's jobs
+    released_jobs=$(q "$UPGRADE" "SELECT string_agg(quote_literal(d.name), ',') FROM ir_model_data d
+                                   WHERE d.module = 'sales_funnel_forecast' AND d.model = 'ir.cron'")
+    q "$UPGRADE" "UPDATE ir_cron c SET interval_number = 7, interval_type = 'hours'
+                    FROM ir_model_data d WHERE d.res_id = c.id AND d.model = 'ir.cron'
+                     AND d.module = 'sales_funnel_forecast'" >/dev/null
     sff_odoo_once -d "$UPGRADE" -u sales_funnel_forecast --without-demo=all --log-level=warn \
         || fail "the upgrade from $version failed"
+    reset=$(q "$UPGRADE" "SELECT string_agg(d.name, ' ') FROM ir_cron c
+                            JOIN ir_model_data d ON d.res_id = c.id AND d.model = 'ir.cron'
+                           WHERE d.module = 'sales_funnel_forecast' AND d.name IN (${released_jobs:-NULL})
+                             AND (c.interval_number, c.interval_type) <> (7, 'hours')")
+    [ -z "$reset" ] || fail "the upgrade from $version reset the schedules of [$reset]"
     [ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id WHERE h.date_out IS NULL AND NOT l.active")" = 0 ] \
         || fail "the upgrade from $version left open stays on lost deals"
     [ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead WHERE pipeline_amount IS NULL")" = 0 ] \

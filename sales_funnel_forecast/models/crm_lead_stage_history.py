@@ -567,7 +567,12 @@ class CrmLeadStageHistory(models.Model):
                                 ELSE GREATEST(COALESCE(c.date_last_stage_update, c.date_change),
                                               c.date_change) END AS stay_in,
                        CASE k.n WHEN 1 THEN c.next_change
-                                WHEN 2 THEN c.date_change END AS stay_out
+                                WHEN 2 THEN c.date_change END AS stay_out,
+                       -- the stays of a deal in the order of its tracking
+                       -- messages (two moves in one second keep theirs)
+                       CASE k.n WHEN 2 THEN 0
+                                WHEN 1 THEN COALESCE(c.rank, 1)
+                                ELSE c.total + 1 END AS stay_order
                   FROM deal_changes c
             CROSS JOIN (VALUES (1), (2), (3)) AS k(n)
                  WHERE CASE k.n WHEN 1 THEN TRUE
@@ -578,7 +583,7 @@ class CrmLeadStageHistory(models.Model):
                 -- the tracked last stay ends at an untracked move that followed,
                 -- the last stay of a lost deal when it was lost; stays of a
                 -- converted lead start at its conversion
-                SELECT s.id AS lead_id, s.user_id AS lead_user_id, s.team_id AS lead_team_id,
+                SELECT s.id AS lead_id, s.stay_order, s.user_id AS lead_user_id, s.team_id AS lead_team_id,
                        s.company_id, s.expected_revenue AS lead_revenue, s.probability AS lead_probability,
                        s.active,
                        s.stay_stage_id AS stage_id,
@@ -642,6 +647,9 @@ class CrmLeadStageHistory(models.Model):
               JOIN crm_stage s ON s.id = c.stage_id
          LEFT JOIN crm_stage ps ON ps.id = c.previous_stage_id
             %(owner_joins)s
+            -- ids in the order of the moves: a deal's stays that start in
+            -- the same second read in the order they happened
+          ORDER BY c.lead_id, c.stay_order
             """,
             owner_fields=[field_ids[name] for name, _current, _table in owners
                           if field_ids[name] in present],

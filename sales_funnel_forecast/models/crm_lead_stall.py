@@ -101,21 +101,34 @@ class CrmLead(models.Model):
 
     @api.model
     def action_apply_stall_rules(self):
-        """The managers' button: apply the rules now, every batch."""
+        """The managers' button: the stall job runs now, in the background,
+        batch after batch with a commit between batches (as every night),
+        instead of every batch in this request, which a large database
+        would take past the web worker's time limit and roll back."""
         if not self.env.user.has_group("sales_team.group_sale_manager"):
             raise UserError(self.env._("Only sales managers can apply the stall rules."))
-        total = 0
-        while True:
-            done, remaining = self._sff_apply_stall_rules(STALL_BATCH)
-            total += done
-            if not done or not remaining:
-                break
+        # sudo: managers may start the job, not edit scheduled actions
+        job = self.env.ref("sales_funnel_forecast.ir_cron_apply_stall_rules").sudo()
+        if not job.active:
+            raise UserError(self.env._(
+                "The scheduled action “%(job)s” is switched off: an administrator can switch it "
+                "on again in Settings > Technical > Scheduled Actions.", job=job.name))
+        job._trigger()
+        self.env["crm.lead.stage.history"]._sff_flush_pending()
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL AND stall_due < %s",
+            [self.env.cr.now()],
+        )
+        due = self.env.cr.fetchone()[0]
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success" if total else "info",
-                "message": self.env._("%(count)s stalled deals acted on.", count=total),
+                "type": "info",
+                "message": self.env._(
+                    "The stall rules are being applied in the background to %(count)s deals past "
+                    "their stage's limit; reload the list in a few moments to see them.", count=due)
+                if due else self.env._("No deal is past its stage's limit."),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

@@ -29,10 +29,23 @@ class ResConfigSettings(models.TransientModel):
         help="The months of the funnel's monthly totals start at midnight in this time zone.",
     )
 
+    sff_funnel_summary_tz_built = fields.Char(
+        string="Funnel Totals Worked Out In", compute="_compute_sff_funnel_summary_tz_built",
+        help="The time zone the funnel's monthly totals are in now. After a change of the "
+        "setting, a background job works them out again within minutes.",
+    )
+
+    def _compute_sff_funnel_summary_tz_built(self):
+        built = self.env["crm.funnel.summary"]._sff_built_tz() or "-"
+        for settings in self:
+            settings.sff_funnel_summary_tz_built = built
+
     def set_values(self):
         result = super().set_values()
         Summary = self.env["crm.funnel.summary"]
         if Summary._sff_tz() != Summary._sff_built_tz():
-            # the months start at another hour: the totals are worked out again
-            Summary._sff_rebuild()
+            # the months start at another hour: the totals are worked out
+            # again by a job, whose transaction can lock the funnel rows
+            # before it reads them (a request has read much already)
+            Summary._sff_schedule_rebuild()
         return result

@@ -79,7 +79,8 @@ class CrmFunnelSummary(models.Model):
     (``_cron_compact``) folds them into one row per key.
 
     Read only through the funnel report, which applies its own record rules
-    to these totals: its salespeople have no access of their own.
+    (Odoo's and any added since) to these totals: nobody has access of their
+    own, so that no read of them goes around those rules.
     """
 
     _name = "crm.funnel.summary"
@@ -197,6 +198,25 @@ class CrmFunnelSummary(models.Model):
                 "CREATE TRIGGER %s AFTER %s FOR EACH STATEMENT EXECUTE FUNCTION sff_funnel_summary_delta(%s)",
                 name, definition, tz,
             ))
+        # TRUNCATE (of the funnel rows, or of the deals with CASCADE) fires
+        # no row trigger: the totals are emptied with the rows
+        cr.execute(SQL(
+            """
+            CREATE OR REPLACE FUNCTION sff_funnel_summary_truncate() RETURNS trigger
+            LANGUAGE plpgsql AS $body$
+            BEGIN
+                DELETE FROM %s;
+                RETURN NULL;
+            END
+            $body$
+            """,
+            SQL.identifier(DELTA_TABLE),
+        ))
+        cr.execute("DROP TRIGGER IF EXISTS sff_funnel_summary_truncate ON crm_lead_stage_reach")
+        cr.execute(
+            """CREATE TRIGGER sff_funnel_summary_truncate AFTER TRUNCATE ON crm_lead_stage_reach
+               FOR EACH STATEMENT EXECUTE FUNCTION sff_funnel_summary_truncate()"""
+        )
 
     @api.model
     def _sff_disable_triggers(self):
@@ -210,12 +230,22 @@ class CrmFunnelSummary(models.Model):
             ))
 
     @api.model
-    def _sff_rebuild(self):
-        """The totals again from every funnel row, in ``_sff_tz``. The
-        funnel rows stay locked until the transaction ends, so that no
-        change slips in between the triggers and the totals."""
+    def _sff_rebuild(self, tz=None):
+        """The totals again from every funnel row, in ``tz`` (default:
+        ``_sff_tz``), in this transaction. The funnel rows stay locked until
+        it ends, so that no change slips in between the triggers and the
+        totals.
+
+        Right in the time zone the totals are already in (after a bulk fill
+        of the funnel rows): a change committed by someone else after this
+        transaction's snapshot but before the lock is not in the rows read
+        here, and its own additions to the totals, in the same time zone,
+        are not deleted here either, so they add up. In another time zone,
+        those additions would stay in the old one's months: a change of
+        time zone goes through ``_cron_rebuild``, whose snapshot comes after
+        its lock."""
         cr = self.env.cr
-        tz = self._sff_tz()
+        tz = tz or self._sff_tz()
         cr.execute("LOCK TABLE crm_lead_stage_reach IN ACCESS EXCLUSIVE MODE")
         self._sff_create_triggers(tz)
         cr.execute(SQL("DELETE FROM %s", SQL.identifier(DELTA_TABLE)))
@@ -224,10 +254,38 @@ class CrmFunnelSummary(models.Model):
         cr.execute(SQL("ANALYZE %s", SQL.identifier(DELTA_TABLE)))
 
     @api.model
+    def _sff_schedule_rebuild(self):
+        """Have the totals worked out again in the time zone of the setting,
+        by the job (``_cron_rebuild``), as soon as a cron worker is free;
+        until then the pivots read them in the time zone they are in."""
+        # sudo: whoever saves the setting may start the job, not edit it
+        self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_summary").sudo()._trigger()
+
+    @api.model
+    def _cron_rebuild(self):
+        """Work the totals out again when the setting's time zone is not the
+        one they are in (a change of the setting, or of the administrator's
+        time zone the setting falls back to). Its transaction locks the
+        funnel rows before it reads anything: every change committed before
+        is then in what it reads, and every change after waits for it.
+        Returns whether it worked them out again."""
+        tz = self._sff_tz()
+        if tz == self._sff_built_tz():
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return False
+        # The job runner has read in this transaction already, which took
+        # its snapshot: start another, whose first statement is the lock.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._sff_rebuild(tz)
+        self.env["ir.cron"]._notify_progress(done=1, remaining=0)
+        return True
+
+    @api.model
     def _cron_compact(self):
         """Fold the rows the triggers added into one row per key, dropping
-        the keys no funnel row is left under (their amounts are then
-        nothing, but for the rounding of sums of floats). Rows added
+        the keys whose counts are all nothing (no funnel row is left under
+        them: their amounts are then nothing too, but for the rounding of
+        sums of floats). Rows added
         meanwhile by other transactions stay as they are, for the next
         run. Returns the number of rows left."""
         cr = self.env.cr
@@ -236,9 +294,12 @@ class CrmFunnelSummary(models.Model):
             "WITH gone AS (DELETE FROM %s RETURNING *) %s",
             SQL.identifier(DELTA_TABLE),
             _insert_sql(SQL(
-                "SELECT %(dims)s, month, %(sums)s FROM gone GROUP BY %(dims)s, month HAVING SUM(reached) <> 0",
+                "SELECT %(dims)s, month, %(sums)s FROM gone GROUP BY %(dims)s, month HAVING %(kept)s",
                 dims=dims,
                 sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(name)) for name in SUMMARY_MEASURES),
+                # a key is dropped only when every count is nothing
+                kept=SQL(" OR ").join(SQL("SUM(%s) <> 0", SQL.identifier(name))
+                                      for name in SUMMARY_MEASURES if name not in AMOUNTS),
             )),
         ))
         folded = cr.rowcount

@@ -51,6 +51,28 @@ class TestBackfillFromChatter(FunnelCase):
             for row in deal.stage_history_ids.sorted(lambda row: (row.date_in, row.id))
         ]
 
+    def test_moves_within_one_second_keep_their_order(self):
+        """Created in Qualified, moved back to New, then on to Proposal, all
+        in one second: the stays' ids follow the moves, so that the
+        history, in the order of its entry dates then ids, reads as they
+        happened."""
+        deal = self.make_deal("Same second", self.s_qualified, 1000)
+        self.created(deal, days=3)
+        self.track(deal, {"stage_id": self.s_new.id}, 3)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 3)
+        # twice, so that the order does not come from the way rows happen
+        # to be read
+        for _run in range(2):
+            self.rebuild(deal)
+            history = self.env["crm.lead.stage.history"].search([("lead_id", "=", deal.id)], order="id")
+            self.assertEqual(history.stage_id, self.s_qualified | self.s_new | self.s_proposal)
+            self.assertEqual(set(history.mapped("date_in")), {self.day(3)})
+            self.assertEqual(
+                deal.stage_history_ids.sorted(lambda row: (row.date_in, row.id)).stage_id,
+                self.s_qualified | self.s_new | self.s_proposal)
+            # the form's history tab: newest first
+            self.assertEqual(deal.stage_history_ids.stage_id, self.s_proposal | self.s_new | self.s_qualified)
+
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)
         self.created(moved)

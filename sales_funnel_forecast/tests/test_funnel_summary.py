@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime
 
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError
+from odoo import SUPERUSER_ID, api
+from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import SQL
 
 from ..models.res_config_settings import TZ_PARAM
@@ -182,6 +184,71 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertFalse(self.env["crm.funnel.summary"].with_user(self.rep).has_access("read"),
                          "no access of the salesperson's own to everyone's totals")
 
+    def test_nobody_reads_the_totals_around_the_report_rules(self):
+        """A rule added on the funnel report (here: one team only)
+        holds on the pivots, whether they read the totals or the rows, and
+        the totals cannot be read directly (RPC's search_read included)."""
+        self.build()
+        other_team = self.env["crm.team"].create({"name": "Summary Hidden Team"})
+        self.make_deal("hidden", self.a, 900, team_id=other_team.id, user_id=self.other_rep.id)
+        Summary = self.env["crm.funnel.summary"]
+        for user in (self.rep, self.manager, self.env.ref("base.user_admin")):
+            self.assertFalse(Summary.with_user(user).has_access("read"), user.name)
+            with self.assertRaises(AccessError):
+                Summary.with_user(user).search_read([], ["reached"])
+        self.env["ir.rule"].create({
+            "name": "Funnel Analysis: the test team only",
+            "model_id": self.env.ref("sales_funnel_forecast.model_crm_funnel_report").id,
+            "domain_force": f"[('team_id', '=', {self.team.id})]",
+        })
+        Report = self.env["crm.funnel.report"].with_user(self.manager).with_context(tz="UTC")
+        self.assertIsNotNone(Report._sff_summary_plan([], ["team_id"], ["reached:sum"], (), 0, None, None),
+                             "a rule on the totals' own fields: read through them")
+        self.assertEqual(Report._read_group([], ["team_id"], ["reached:sum"]),
+                         [(self.team, 12)], "A 5, B 4, C 2, W 1")
+        self.assertEqual(Report._read_group([ROWS], ["team_id"], ["reached:sum"]), [(self.team, 12)])
+        # a rule the totals cannot apply sends the pivot to the rows
+        self.env["ir.rule"].create({
+            "name": "Funnel Analysis: not the hidden customer",
+            "model_id": self.env.ref("sales_funnel_forecast.model_crm_funnel_report").id,
+            "domain_force": "[('partner_id', '=', False)]",
+        })
+        self.assertIsNone(Report._sff_summary_plan([], ["team_id"], ["reached:sum"], (), 0, None, None))
+        self.assertEqual(Report._read_group([], ["team_id"], ["reached:sum"]), [(self.team, 12)])
+
+    def test_truncated_funnel_rows_empty_the_totals(self):
+        self.build()
+        self.env["crm.lead.stage.reach"].flush_model()
+        self.env.cr.execute("TRUNCATE crm_lead_stage_reach")
+        self.assertEqual(self.totals(), ({}, {}), "no row, no total")
+        self.env["crm.lead.stage.reach"]._sff_fill()
+        self.assertTotalsFollow("rows written again after the truncation")
+        # the deals truncated with CASCADE take their funnel rows with them
+        self.env.cr.execute("SAVEPOINT truncate_deals")
+        self.env.cr.execute("TRUNCATE crm_lead CASCADE")
+        self.env.cr.execute("SELECT count(*) FROM crm_funnel_summary_delta")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.env.cr.execute("ROLLBACK TO SAVEPOINT truncate_deals")
+
+    def test_fold_keeps_a_key_with_counts_and_no_reached(self):
+        """A key whose deals' rows were rewritten (won +1) in a month where
+        the rows it took away count -1 reached and the new ones +1: nothing
+        reached but one won. The fold keeps it."""
+        self.build()
+        self.env["crm.lead.stage.reach"].flush_model()
+        self.env.cr.execute(SQL(
+            "INSERT INTO crm_funnel_summary_delta (company_id, team_id, user_id, stage_id, month, %s) "
+            "VALUES (%s, %s, %s, %s, '2026-03-01', %s)",
+            SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)),
+            self.company.id, self.team.id, self.rep.id, self.a.id,
+            SQL(", ").join(SQL("%s", 1 if name == "won" else 0) for name in SUMMARY_MEASURES),
+        ))
+        self.env["crm.funnel.summary"]._cron_compact()
+        self.env.cr.execute(
+            "SELECT sum(reached), sum(won) FROM crm_funnel_summary_delta WHERE stage_id = %s AND team_id = %s",
+            [self.a.id, self.team.id])
+        self.assertEqual(self.env.cr.fetchone(), (5, 2), "A: 5 reached, 1 won and the +1 kept")
+
     def test_other_company_rows_stay_out(self):
         self.build()
         other = self.env["res.company"].create({"name": "Summary Other Company"})
@@ -216,20 +283,128 @@ class TestFunnelSummary(FunnelReportCase):
             [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
         self.assertIsNone(Report.with_context(tz="Asia/Tokyo")._sff_summary_plan(
             [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
-        # the settings saved: the totals follow the time zone in force
+        # the settings saved: the job works the totals out in the time zone in force
         self.env["res.config.settings"].create({}).execute()
+        self.assertEqual(Summary._sff_built_tz(), "UTC", "not in the request itself")
+        Summary._sff_rebuild()
         self.assertEqual(Summary._sff_built_tz(), "Asia/Tokyo")
         self.assertTotalsFollow("months at midnight in Tokyo")
 
     def test_time_zone_setting_works_the_totals_out_again(self):
         self.build()
+        Summary = self.env["crm.funnel.summary"]
+        built = Summary._sff_built_tz()
+        job = self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_summary")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)])
         settings = Form(self.env["res.config.settings"])
         settings.sff_funnel_summary_tz = "Pacific/Kiritimati"
         settings.save().execute()
-        self.assertEqual(self.env["crm.funnel.summary"]._sff_tz(), "Pacific/Kiritimati")
-        self.assertTotalsFollow("months at midnight in Kiritimati (UTC+14)")
+        self.assertEqual(Summary._sff_tz(), "Pacific/Kiritimati")
+        # the request only starts the job; until it ran, months in
+        # Kiritimati are counted from the rows
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]), triggers + 1)
+        self.assertEqual(Summary._sff_built_tz(), built)
         Report = self.env["crm.funnel.report"].with_context(tz="Pacific/Kiritimati")
         team = ("team_id", "=", self.team.id)
+        self.assertIsNone(Report._sff_summary_plan([team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
+        self.assertEqual(self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built, built)
+        # what the job does once it holds the lock
+        Summary._sff_rebuild()
+        self.assertEqual(self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built,
+                         "Pacific/Kiritimati")
+        self.assertTotalsFollow("months at midnight in Kiritimati (UTC+14)")
         self.assertIsNotNone(Report._sff_summary_plan([team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
         self.assertEqual(Report._read_group([team], ["stage_id", "date_in:month"], ["reached:sum"]),
                          Report._read_group([team, ROWS], ["stage_id", "date_in:month"], ["reached:sum"]))
+
+
+@tagged("post_install", "-at_install")
+class TestTimeZoneRebuildRace(TransactionCase):
+    """The totals worked out again in another time zone while a rep moves a
+    deal: two real transactions, each committed, as on a live server."""
+
+    def cursor(self):
+        cr = self.registry.cursor()
+        # never wait forever on another transaction of the test
+        cr.execute("SET lock_timeout = '20s'")
+        cr.commit()
+        return cr
+
+    def run_sql(self, query, params=()):
+        with self.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if cr.description else None
+
+    def totals_and_rows(self, tz):
+        measures = SQL(", ").join(SQL("SUM(%s)::float", SQL.identifier(name)) for name in SUMMARY_MEASURES)
+        with self.cursor() as cr:
+            cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id, month, %s
+                                FROM crm_funnel_summary_delta GROUP BY 1, 2, 3, 4, 5""", measures))
+            kept = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
+            cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id,
+                                     date_trunc('month', timezone(%s, timezone('UTC', date_in)))::date, %s
+                                FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5""", tz, measures))
+            rows = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
+        return kept, rows
+
+    def race(self, rebuild):
+        """A rebuild into Kiritimati (UTC+14) that read before a rep's move
+        was committed: the move opens a stay on 31 January 2026 at noon UTC,
+        1 February in Kiritimati. ``rebuild(env)`` is what the job does in
+        its transaction. Returns the deal's team."""
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.funnel.summary"]._sff_rebuild("UTC")
+            env["ir.config_parameter"].set_param(TZ_PARAM, "Pacific/Kiritimati")
+        job_cr = self.cursor()
+        try:
+            job_env = api.Environment(job_cr, SUPERUSER_ID, {})
+            # the job's runner reads first (its server action, the job's row)
+            job_env["crm.funnel.summary"]._sff_tz()
+            job_cr.execute("SELECT count(*) FROM crm_lead_stage_reach")
+            with self.cursor() as rep_cr:
+                env = api.Environment(rep_cr, SUPERUSER_ID, {})
+                team = env["crm.team"].create({"name": "Race across a month"})
+                deal = env["crm.lead"].create({
+                    "name": "Race across a month", "type": "opportunity", "team_id": team.id,
+                    "stage_id": env.ref("crm.stage_lead1").id, "expected_revenue": 700,
+                })
+                env.flush_all()
+                env["crm.lead.stage.history"]._sff_flush_pending()
+                rep_cr.execute("UPDATE crm_lead_stage_history SET date_in = '2026-01-31 12:00:00' "
+                               "WHERE lead_id = %s", [deal.id])
+                env["crm.lead.stage.reach"]._sff_rebuild([deal.id])
+                team_id = team.id
+            rebuild(job_env)
+            job_cr.commit()
+        finally:
+            job_cr.close()
+        with self.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["crm.funnel.summary"]._cron_compact()
+        return team_id
+
+    def test_a_rebuild_into_another_time_zone_keeps_a_move_committed_meanwhile(self):
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            setting = env["ir.config_parameter"].get_param(TZ_PARAM)
+            built = env["crm.funnel.summary"]._sff_built_tz()
+        team_ids = []
+        try:
+            # the control: a rebuild whose lock comes after its snapshot
+            # leaves the move's totals in January, in UTC
+            team_ids.append(self.race(lambda env: env["crm.funnel.summary"]._sff_rebuild()))
+            kept, rows = self.totals_and_rows("Pacific/Kiritimati")
+            self.assertNotEqual(kept, rows, "the race happened")
+            self.assertEqual({key[4] for key in kept if key[1] == team_ids[-1]}, {date(2026, 1, 1)})
+            # the job: its transaction starts with the lock
+            team_ids.append(self.race(lambda env: env["crm.funnel.summary"]._cron_rebuild()))
+            kept, rows = self.totals_and_rows("Pacific/Kiritimati")
+            self.assertEqual(kept, rows)
+            self.assertEqual({key[4] for key in kept if key[1] == team_ids[-1]}, {date(2026, 2, 1)})
+        finally:
+            with self.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.lead"].with_context(active_test=False).search([("team_id", "in", team_ids)]).unlink()
+                env["crm.team"].browse(team_ids).exists().unlink()
+                env["ir.config_parameter"].set_param(TZ_PARAM, setting or False)
+                env["crm.funnel.summary"]._sff_rebuild(built)

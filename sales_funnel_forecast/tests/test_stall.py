@@ -210,16 +210,33 @@ class TestStallRules(FunnelCase):
         self.run_job()
         self.assertFalse(other.is_stalled, "0: the stage never stalls deals")
 
-    def test_manager_button(self):
+    def test_manager_button_starts_the_job(self):
+        """The button does not act in its own request: it asks the cron
+        workers to run the job (which commits batch by batch) and says how
+        many deals wait for it."""
         self.set_now(self.day(0))
         deal = self.make_deal("Button", self.a)
+        self.set_now(self.day(5))
+        self.make_deal("Fresh", self.a)
         self.set_now(self.day(11))
         with self.assertRaises(UserError):
             self.env["crm.lead"].with_user(self.rep).action_apply_stall_rules()
+        job = self.env.ref("sales_funnel_forecast.ir_cron_apply_stall_rules")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", job.id)])
         result = self.env["crm.lead"].with_user(self.manager).action_apply_stall_rules()
-        self.assertIn("1 stalled deals acted on", result["params"]["message"])
+        self.assertEqual(Trigger.search_count([("cron_id", "=", job.id)]), before + 1)
+        self.assertIn(" to 1 deals past their stage's limit", result["params"]["message"])
         self.env.invalidate_all()
+        self.assertFalse(deal.is_stalled, "nothing done in the request itself")
+        # what the cron worker then runs
+        self.assertEqual(self.run_job(), 0)
         self.assertTrue(deal.is_stalled)
+        result = self.env["crm.lead"].with_user(self.manager).action_apply_stall_rules()
+        self.assertEqual(result["params"]["message"], "No deal is past its stage's limit.")
+        job.active = False
+        with self.assertRaisesRegex(UserError, "switched off"):
+            self.env["crm.lead"].with_user(self.manager).action_apply_stall_rules()
 
     def test_lose_rule_needs_a_reason(self):
         with self.assertRaisesRegex(ValidationError, "lost reason"):
