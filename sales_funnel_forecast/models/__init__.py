@@ -7,6 +7,7 @@ from . import (
     crm_lead_invoice,
     crm_lead_stage_history,
     crm_lead_stage_reach,
+    crm_lead_stage_reach_pending,
     crm_lead_stall,
     crm_lost_reason,
     crm_stage,

@@ -13,6 +13,11 @@ def without_indexes(cr, table, own_table=False):
     index), and in its ``own_table`` without its foreign keys too; they are
     all built again at the end in one pass each.
 
+    For the installation and upgrades only: dropping or adding a foreign
+    key locks the table it points to (the deals, users, companies...)
+    until the transaction ends, which would stop every user of a live
+    server.
+
     For statements that write most rows of a large table: PostgreSQL then
     adds an entry to every index for every row written, and checks every
     key of every row, which costs far more than building them again. The

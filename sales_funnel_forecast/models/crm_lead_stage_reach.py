@@ -5,10 +5,11 @@ from odoo.tools import SQL
 from .bulk import bulk_load
 
 DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
-# from this many deals on, a rebuild writes their rows the way the
-# installation does, the table's indexes and keys built again after it: on a
-# million deals, row by row through five indexes and nine keys took 136 s
-BULK_REBUILD_DEALS = 100000
+# from this many deals on, their rows are rebuilt by a job, this many deals a
+# batch, committing between batches (``_cron_rebuild_pending``), instead of
+# in the request that changed their pipeline: row by row, a million deals'
+# rows took 136 s, past a web worker's time limit
+QUEUED_REBUILD_DEALS = 20000
 ORIGIN_TYPES = [
     ("seed", "Seed (referral)"),
     ("net", "Net (inbound marketing)"),
@@ -163,7 +164,9 @@ class CrmLeadStageReach(models.Model):
 
     @api.model
     def _sff_rebuild(self, lead_ids=None):
-        """Rebuild the rows of the given deals now (``None``: every deal)."""
+        """Rebuild the rows of the given deals (``None``: every deal, as the
+        installation and upgrades do); from ``QUEUED_REBUILD_DEALS`` deals
+        on, the job rebuilds them after this transaction."""
         History = self.env["crm.lead.stage.history"]
         History._sff_flush_pending()
         self.env["crm.lead"].flush_model()
@@ -171,11 +174,65 @@ class CrmLeadStageReach(models.Model):
         self.env["crm.team"].flush_model(["stage_catalogue_id"])
         if lead_ids is not None and not lead_ids:
             return
-        if lead_ids is None or len(lead_ids) >= BULK_REBUILD_DEALS:
-            self._sff_fill(lead_ids)
+        if lead_ids is None:
+            self._sff_fill()
+            return
+        if len(lead_ids) >= QUEUED_REBUILD_DEALS:
+            self._sff_queue_rebuild(lead_ids)
             return
         self.env.cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
         self.invalidate_model()
+
+    @api.model
+    def _sff_queue_rebuild(self, lead_ids):
+        """The rows of these many deals (a stage reordered in a pipeline that
+        most deals follow) are rebuilt by the job, batch after batch, as soon
+        as a cron worker is free; until then they keep the stages' order of
+        before."""
+        self.env.cr.execute(
+            """INSERT INTO crm_lead_stage_reach_pending (lead_id)
+               SELECT unnest(%s::int[]) ON CONFLICT (lead_id) DO NOTHING""",
+            [list(lead_ids)],
+        )
+        # sudo: whoever reorders the stages may start the job, not edit it
+        self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows").sudo()._trigger()
+
+    @api.model
+    def _cron_rebuild_pending(self, batch_size=QUEUED_REBUILD_DEALS):
+        """Rebuild the rows of the deals queued by ``_sff_queue_rebuild``,
+        one batch per call: the scheduler calls again while some remain,
+        committing in between. Returns the number of deals left."""
+        # The runner has read in this transaction already: the batch starts
+        # another, whose first statement locks the deals (see below).
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        done, remaining = self._sff_rebuild_pending_batch(batch_size)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    @api.model
+    def _sff_rebuild_pending_batch(self, batch_size):
+        """One batch of queued deals: their rows rebuilt, each deal locked
+        first as a user's save locks it, so that nobody changes it meanwhile.
+        Deals someone is saving are skipped, for the next batch: the lock
+        never waits, and, as the first statement of its transaction, it
+        never meets a change committed after its snapshot. Returns (deals
+        rebuilt, deals left)."""
+        cr = self.env.cr
+        cr.execute(
+            """SELECT l.id FROM crm_lead l
+                WHERE l.id IN (SELECT p.lead_id FROM crm_lead_stage_reach_pending p
+                                ORDER BY p.lead_id LIMIT %s)
+                  FOR NO KEY UPDATE SKIP LOCKED""",
+            [batch_size],
+        )
+        lead_ids = [row[0] for row in cr.fetchall()]
+        if lead_ids:
+            cr.execute("DELETE FROM crm_lead_stage_reach_pending WHERE lead_id = ANY(%s)", [lead_ids])
+            self.env["crm.lead.stage.history"]._sff_flush_pending()
+            cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
+            self.invalidate_model()
+        cr.execute("SELECT count(*) FROM crm_lead_stage_reach_pending")
+        return len(lead_ids), cr.fetchone()[0]
 
     @api.model
     def _sff_set_stalled(self, lead_ids):
@@ -193,12 +250,10 @@ class CrmLeadStageReach(models.Model):
         self.invalidate_model(["is_stalled"])
 
     @api.model
-    def _sff_fill(self, lead_ids=None):
-        """Build every deal's rows (installation, upgrade), or those of the
-        many deals ``lead_ids`` (a stage reordered in a pipeline that most
-        deals follow), in one statement; into an empty table or for
-        ``lead_ids``, the table's indexes and keys are built again after it
-        (``bulk_load``). Returns the number of rows written."""
+    def _sff_fill(self):
+        """Build every deal's rows in one statement (installation, upgrade);
+        into an empty table, the table's indexes and keys are built again
+        after it (``bulk_load``). Returns the number of rows written."""
         self.env["crm.lead.stage.history"]._sff_flush_pending()
         self.env.flush_all()
         cr = self.env.cr
@@ -212,7 +267,7 @@ class CrmLeadStageReach(models.Model):
         # the monthly totals are worked out again from every row after,
         # rather than from the millions of rows deleted and written
         Summary._sff_disable_triggers()
-        with bulk_load(self.env, "crm_lead_stage_reach", rebuild_indexes=empty or lead_ids is not None):
+        with bulk_load(self.env, "crm_lead_stage_reach", rebuild_indexes=empty):
             # every deal's stays: joined in the order written (the stays to
             # their deals, then to the stages below them), and the pairs
             # grouped by sorting rather than hashing two million groups (on
@@ -224,11 +279,13 @@ class CrmLeadStageReach(models.Model):
             # PostgreSQL takes only what the sort needs
             cr.execute("SET LOCAL join_collapse_limit = 1; SET LOCAL enable_hashagg = off; "
                        "SET LOCAL work_mem = '1GB'")
-            delete, insert = self._sff_rebuild_sql(lead_ids)
+            delete, insert = self._sff_rebuild_sql()
             cr.execute(delete)
             cr.execute(insert)
             count = cr.rowcount
             cr.execute("RESET join_collapse_limit; RESET enable_hashagg")
+            # nothing is left for the job to rebuild
+            cr.execute("DELETE FROM crm_lead_stage_reach_pending")
         # the rebuild creates the triggers again, switched on
         Summary._sff_rebuild()
         self.invalidate_model()

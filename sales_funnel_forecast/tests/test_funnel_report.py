@@ -183,10 +183,12 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)]).stage_id,
                          self.a | self.c | self.b)
 
-    def test_reorder_followed_by_many_deals_rebuilds_them_in_bulk(self):
-        """From BULK_REBUILD_DEALS deals on (lowered here to 2), a reorder
-        writes the deals' rows in one statement with the table's indexes
-        and keys built again after it: the same rows as row by row."""
+    def test_reorder_followed_by_many_deals_rebuilds_them_in_the_background(self):
+        """From QUEUED_REBUILD_DEALS deals on (lowered here to 2), a reorder
+        leaves the deals' rows to the job, which rebuilds them batch by
+        batch with the rows a rebuild deal by deal gives; meanwhile nothing
+        else waits: another user reads the users, the stages, another deal
+        and its funnel rows, without waiting a second."""
         deals = self.build()
         deals = deals[0] | deals[1] | deals[2] | deals[3] | deals[4]
         Reach = self.env["crm.lead.stage.reach"]
@@ -204,21 +206,51 @@ class TestFunnelReport(FunnelReportCase):
         before = rows()
         self.assertNotEqual(before, one_by_one)
         other_rows = Reach.search_count([("lead_id", "not in", deals.ids)])
-        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead_stage_reach__lead_id_index'")
-        index = self.env.cr.fetchone()[0]
-        with patch("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.BULK_REBUILD_DEALS", 2):
+        job = self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)])
+        with patch("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.QUEUED_REBUILD_DEALS", 2):
             self.c.sequence, self.a.sequence = 900, 899
-            self.assertEqual(rows(), one_by_one)
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]), triggers)
+        self.assertEqual(rows(), before, "left to the job")
+        # a committed deal (the demo data's) that someone else reads meanwhile
+        other = self.env["crm.lead"].search([("id", "not in", deals.ids), ("type", "=", "opportunity")],
+                                            limit=1, order="id")
+        self.assertTrue(other)
+        # two batches of at most three deals, as the job calls them
+        self.assertEqual(Reach._sff_rebuild_pending_batch(3), (3, 2))
+        with self.registry.cursor() as reader:
+            reader.execute("SET LOCAL lock_timeout = '1s'")
+            reader.execute("SELECT login FROM res_users WHERE id = %s", [self.rep.id])
+            reader.execute("SELECT id FROM res_users ORDER BY id")
+            reader.execute("SELECT id, name FROM crm_stage ORDER BY id")
+            reader.execute("SELECT name FROM crm_lead WHERE id = %s", [other.id])
+            self.assertTrue(reader.fetchone())
+            reader.execute("SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = %s", [other.id])
+            self.assertTrue(reader.fetchone()[0])
+            # and a user's save of another deal does not wait either
+            reader.execute("SELECT id FROM crm_lead WHERE id = %s FOR NO KEY UPDATE", [other.id])
+            reader.rollback()
+        self.assertEqual(Reach._sff_rebuild_pending_batch(3), (2, 0))
+        self.assertEqual(rows(), one_by_one)
         self.assertEqual(Reach.search_count([("lead_id", "not in", deals.ids)]), other_rows)
-        # the index was built again, the keys came back unchecked and still
-        # hold for new rows
-        self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead_stage_reach__lead_id_index'")
-        self.assertNotEqual(self.env.cr.fetchone()[0], index)
-        self.env.cr.execute("""SELECT count(*) FROM pg_constraint WHERE conrelid = 'crm_lead_stage_reach'::regclass
-                                AND contype = 'f' AND NOT convalidated""")
-        self.assertEqual(self.env.cr.fetchone()[0], 9)
-        with self.assertRaises(psycopg2.errors.ForeignKeyViolation), self.env.cr.savepoint():
-            self.env.cr.execute("UPDATE crm_lead_stage_reach SET stage_id = 0 WHERE lead_id = %s", [deals[0].id])
+        self.assertEqual(Reach._sff_rebuild_pending_batch(3), (0, 0))
+        # the table's keys are as they were: checked, none dropped
+        self.env.cr.execute("""SELECT count(*), count(*) FILTER (WHERE NOT convalidated) FROM pg_constraint
+                                WHERE conrelid = 'crm_lead_stage_reach'::regclass AND contype = 'f'""")
+        self.assertEqual(self.env.cr.fetchone(), (9, 0))
+
+    def test_queued_deal_that_a_user_is_saving_waits_for_the_next_batch(self):
+        deal = self.env["crm.lead"].search([("type", "=", "opportunity")], limit=1, order="id")
+        self.assertTrue(deal, "a committed deal (demo data)")
+        Reach = self.env["crm.lead.stage.reach"]
+        Reach._sff_queue_rebuild([deal.id])
+        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
+        with self.registry.cursor() as user:
+            user.execute("SET LOCAL lock_timeout = '5s'")
+            user.execute("SELECT id FROM crm_lead WHERE id = %s FOR NO KEY UPDATE", [deal.id])
+            self.assertEqual(Reach._sff_rebuild_pending_batch(10), (0, 1), "skipped, not waited for")
+            user.rollback()
+        self.assertEqual(Reach._sff_rebuild_pending_batch(10), (1, 0))
 
     def test_added_and_archived_stage(self):
         self.build()
