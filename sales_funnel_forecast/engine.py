@@ -108,12 +108,6 @@ def stage_probability(stage_percentage, is_won):
     return 100.0 if is_won else float(stage_percentage or 0.0)
 
 
-def stage_order_key(sequence, stage_id):
-    """Odoo's stage order: sequence, then id (SQL twin:
-    ``engine_sql.stage_before``)."""
-    return (sequence or 0, stage_id or 0)
-
-
 def is_open(active, is_won):
     """A deal is open while it is neither won nor lost (archived)."""
     return bool(active) and not is_won

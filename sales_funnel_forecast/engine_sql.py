@@ -19,15 +19,25 @@ def stage_probability(stage_alias):
     )
 
 
+def stage_order(stage_alias):
+    """The place of the ``crm_stage`` row ``stage_alias`` in Odoo's stage
+    order, the kanban's: sequence (empty last, as PostgreSQL sorts it),
+    then name, then id, the names compared in English (the funnel rows
+    are worked out once for every user), as a row value to compare; NULL
+    without a stage.
+    ``crm.stage._sff_sorted`` sorts records in this order."""
+    return SQL(
+        "(CASE WHEN %(id)s IS NOT NULL THEN ROW(COALESCE(%(sequence)s, 2147483647), %(name)s->>'en_US', %(id)s) END)",
+        id=SQL.identifier(stage_alias, "id"), sequence=SQL.identifier(stage_alias, "sequence"),
+        name=SQL.identifier(stage_alias, "name"),
+    )
+
+
 def stage_before(first_alias, second_alias):
     """True when the ``crm_stage`` row ``first_alias`` comes before
-    ``second_alias`` in Odoo's stage order (sequence, then id): the order of
-    ``engine.stage_order_key``. NULL when either stage is missing."""
-    return SQL(
-        "((COALESCE(%s, 0), %s) < (COALESCE(%s, 0), %s))",
-        SQL.identifier(first_alias, "sequence"), SQL.identifier(first_alias, "id"),
-        SQL.identifier(second_alias, "sequence"), SQL.identifier(second_alias, "id"),
-    )
+    ``second_alias`` in the stage order (``stage_order``). NULL when either
+    stage is missing."""
+    return SQL("(%s < %s)", stage_order(first_alias), stage_order(second_alias))
 
 
 def days_between(start, end):

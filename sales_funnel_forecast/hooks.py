@@ -81,7 +81,7 @@ def _set_initial_stage_percentages(env):
         return None if stage.id in missing else stage.forecast_probability
 
     def fill(stages):
-        ordered = stages.sorted(lambda s: engine.stage_order_key(s.sequence, s.id))
+        ordered = stages._sff_sorted()
         pairs = [(current(stage), stage.is_won) for stage in ordered]
         for stage, percentage in zip(ordered, engine.fill_percentages(pairs)):
             if stage.id in missing:

@@ -51,11 +51,6 @@ def test_stage_probability():
     assert engine.stage_probability(None, False) == 0.0
 
 
-def test_stage_order():
-    stages = [(10, 7), (9, 8), (10, 5), (None, 3)]
-    assert sorted(stages, key=lambda s: engine.stage_order_key(*s)) == [(None, 3), (9, 8), (10, 5), (10, 7)]
-
-
 @pytest.mark.parametrize("value, rounded", [
     (0.125, 0.13), (500.025, 500.03), (599.994, 599.99), (-0.125, -0.13),
     (0.1 + 0.2, 0.3), (2.675, 2.68), (None, 0.0),

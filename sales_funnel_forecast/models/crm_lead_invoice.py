@@ -6,7 +6,6 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .. import engine
 from .account_move import SALE_DOCUMENTS
 
 _logger = logging.getLogger(__name__)
@@ -190,8 +189,7 @@ class CrmLead(models.Model):
         for deal in deals:
             team_id = deal.team_id.id
             if team_id not in pipelines:
-                pipelines[team_id] = Stage.sudo().search(Stage._sff_pipeline_domain(team_id)).sorted(
-                    lambda stage: engine.stage_order_key(stage.sequence, stage.id))
+                pipelines[team_id] = Stage.sudo().search(Stage._sff_pipeline_domain(team_id))._sff_sorted()
             pipeline = pipelines[team_id]
             target = pipeline.filtered(lambda stage: stage.document_trigger == event)[:1]
             if not target or deal.stage_id not in pipeline:

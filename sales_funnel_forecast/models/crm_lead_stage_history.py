@@ -107,8 +107,8 @@ class CrmLeadStageHistory(models.Model):
     )
     is_regression = fields.Boolean(
         string="Moved Back", readonly=True,
-        help="The deal came here from a stage placed later in the pipeline "
-        "(stage order: sequence, then creation).",
+        help="The deal came here from a stage placed later in the pipeline, "
+        "in the order the pipeline shows its stages.",
     )
     reason = fields.Selection(
         HISTORY_REASONS, string="Cause", required=True, default="manual", readonly=True,

@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .. import engine_sql
 from .bulk import bulk_load
 
 DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
@@ -41,7 +42,7 @@ class CrmLeadStageReach(models.Model):
 
     _name = "crm.lead.stage.reach"
     _description = "Stage Reached by a Deal"
-    _order = "lead_id, stage_sequence, stage_id"
+    _order = "lead_id, stage_id"
     _log_access = False
 
     # Columns in the order PostgreSQL stores them: the fixed-width ones the
@@ -86,7 +87,8 @@ class CrmLeadStageReach(models.Model):
         every deal) from their stage history and their current values.
 
         A deal reached a stage of its pipeline when it had a stay in that
-        stage or in a later one (in today's order, ``sequence`` then id), so
+        stage or in a later one (in today's order, the kanban's:
+        ``engine_sql.stage_order``), so
         each stay is paired with the stages of the deal's pipeline up to its
         own (``below``: a few rows per team and stage) and the pairs are
         grouped by deal and stage. A stay in a stage outside today's
@@ -110,8 +112,7 @@ class CrmLeadStageReach(models.Model):
                   JOIN crm_stage s
                     ON s.active
                    AND (s.team_id = k.team_key OR (s.team_id IS NULL AND NOT k.own_pipeline))
-                  JOIN crm_stage u
-                    ON (COALESCE(s.sequence, 0), s.id) <= (COALESCE(u.sequence, 0), u.id)
+                  JOIN crm_stage u ON %(s_order)s <= %(u_order)s
             ),
             reached AS (
                 -- entered: a stay in the stage itself; the date is the first
@@ -159,6 +160,7 @@ class CrmLeadStageReach(models.Model):
               JOIN deals d ON d.id = x.lead_id
             """,
             scope=scope, history_scope=history_scope,
+            s_order=engine_sql.stage_order("s"), u_order=engine_sql.stage_order("u"),
         )
         return [delete, insert]
 

@@ -255,8 +255,7 @@ class CrmLead(models.Model):
             team_id = lead.team_id.id
             if team_id not in pipelines:
                 pipeline = Stage.search(Stage._sff_pipeline_domain(team_id)).filtered(
-                    lambda stage: not stage.is_won).sorted(
-                    lambda stage: engine.stage_order_key(stage.sequence, stage.id))
+                    lambda stage: not stage.is_won)._sff_sorted()
                 pipelines[team_id] = (pipeline, {stage: index for index, stage in enumerate(pipeline)})
             pipeline, positions = pipelines[team_id]
             if lead.stage_id not in positions:

@@ -181,6 +181,17 @@ class CrmStage(models.Model):
     # Pipelines and percentages
     # ------------------------------------------------------------------
     @api.model
+    def _sff_sorted(self):
+        """These stages in the order the pipeline shows them: Odoo's stage
+        order (sequence, name, id), the names compared in English, as the
+        funnel rows are worked out in SQL (``engine_sql.stage_order``)."""
+        if len(self) < 2:
+            return self
+        # sudo, archived included: the order of stages already in hand
+        ordered = self.sudo().with_context(lang="en_US", active_test=False).search(
+            [("id", "in", self.ids)], order=self._order)
+        return self.browse(ordered.ids)
+
     def _sff_pipeline_domain(self, team_id):
         """Stages of a team's pipeline: its own and the shared ones, as in
         plain Odoo, or only its own once a stage catalogue was applied."""
@@ -198,7 +209,7 @@ class CrmStage(models.Model):
         domain = self._sff_pipeline_domain(team_id) + [("is_won", "=", False)]
         if exclude_id:
             domain.append(("id", "!=", exclude_id))
-        stages = self.search(domain).sorted(lambda s: engine.stage_order_key(s.sequence, s.id))
+        stages = self.search(domain)._sff_sorted()
         # a stage being created comes after those of the same sequence
         before = stages.filtered(lambda s: (s.sequence or 0) <= (sequence or 0))
         after = stages - before
@@ -235,7 +246,8 @@ class CrmStage(models.Model):
             super(CrmStage, stage).write(dict(vals, forecast_probability=self._sff_propose_percentage(
                 stage.team_id.id, stage.sequence, exclude_id=stage.id,
             )))
-        pipelines_before = self._sff_pipelines() if PIPELINE_STAGE_FIELDS & set(vals) else None
+        reordered = PIPELINE_STAGE_FIELDS & set(vals) or ("name" in vals and self._sff_tied())
+        pipelines_before = self._sff_pipelines() if reordered else None
         result = super(CrmStage, self - unwon).write(vals) if self - unwon else True
         if "forecast_probability" in vals or "is_won" in vals:
             # deals in these stages follow the new percentage (typed ones hold)
@@ -249,6 +261,13 @@ class CrmStage(models.Model):
             # the funnel rows of the deals of the pipelines concerned
             self._sff_rebuild_funnel(pipelines_before, self._sff_pipelines())
         return result
+
+    def _sff_tied(self):
+        """Whether another stage has the sequence of one of these: their
+        names then order them, and a new name may change the order."""
+        # sudo: every stage counts, whoever renames one
+        return bool(self.sudo().with_context(active_test=False).search_count(
+            [("sequence", "in", self.mapped("sequence")), ("id", "not in", self.ids)], limit=1))
 
     def _sff_pipelines(self):
         """(team ids, shared) of the pipelines these stages belong to."""

@@ -366,8 +366,9 @@ class CrmTargetPlan(models.Model):
         rows = Reach._read_group([("lead_id", "in", closed.ids)], ["stage_id"],
                                  ["__count", "moved_on:array_agg"])
         result = []
-        for stage, count, moved in sorted(rows, key=lambda row: engine.stage_order_key(
-                row[0].sequence, row[0].id)):
+        order = {stage: index for index, stage in
+                 enumerate(self.env["crm.stage"].union(*(row[0] for row in rows))._sff_sorted())}
+        for stage, count, moved in sorted(rows, key=lambda row: order[row[0]]):
             if stage.is_won or not count:
                 continue
             result.append((stage, round(100.0 * sum(1 for flag in moved if flag) / count, 2)))
@@ -418,8 +419,8 @@ class CrmTargetPlanStage(models.Model):
     def _compute_reach_share(self):
         for plan in self.plan_id:
             share = 1.0
-            for line in plan.stage_line_ids.sorted(
-                    lambda line: engine.stage_order_key(line.sequence, line.stage_id.id)):
+            order = {stage: index for index, stage in enumerate(plan.stage_line_ids.stage_id._sff_sorted())}
+            for line in sorted(plan.stage_line_ids, key=lambda line, order=order: order.get(line.stage_id, -1)):
                 line.reach_share = share
                 share *= line.conversion / 100.0
 

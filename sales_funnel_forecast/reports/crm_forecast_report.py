@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .. import engine, engine_sql
+from .. import engine_sql
 from .common import in_won_stage
 
 
@@ -173,8 +173,7 @@ class CrmForecastReport(models.Model):
             stalled_count += stalled
             stalled_amount += stalled_left
         months = sorted({month for _stage, month in cells if month})
-        stages = sorted({stage for stage, *_rest in groups},
-                        key=lambda stage: engine.stage_order_key(stage.sequence, stage.id))
+        stages = self.env["crm.stage"].union(*(stage for stage, *_rest in groups))._sff_sorted()
         fallback = {stage.id: stage.history_fallback for stage in stages}
         rows = []
         for stage in stages:

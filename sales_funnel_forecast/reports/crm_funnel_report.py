@@ -46,7 +46,7 @@ class CrmFunnelReport(models.Model):
     _description = "Sales Funnel Analysis"
     _auto = False
     _rec_name = "lead_id"
-    _order = "stage_sequence, stage_id, date_in desc"
+    _order = "stage_id, date_in desc"
     # reading the report writes the funnel rows queued by the deals (the
     # rows' own flush does it) and what the view joins
     _depends = {
@@ -403,10 +403,12 @@ class CrmFunnelReport(models.Model):
                 "team_name": team.name or self.env._("No sales team"),
                 "stages": [],
             })
-            funnel["stages"].append((engine.stage_order_key(stage.sequence, stage.id), row))
+            funnel["stages"].append((stage, row))
         result = sorted(funnels.values(), key=lambda funnel: (not funnel["team_id"], funnel["team_name"]))
+        order = {stage: index for index, stage in
+                 enumerate(self.env["crm.stage"].union(*(stage for _team, stage, *_rest in groups))._sff_sorted())}
         for funnel in result:
-            funnel["stages"] = [row for _key, row in sorted(funnel["stages"], key=lambda item: item[0])]
+            funnel["stages"] = [row for _stage, row in sorted(funnel["stages"], key=lambda item: order[item[0]])]
         return result
 
     @api.model

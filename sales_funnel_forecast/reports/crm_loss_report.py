@@ -2,7 +2,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .. import engine
 from ..models.crm_lost_reason import LOSS_CATEGORIES
 
 
@@ -68,11 +67,13 @@ class CrmLossReport(models.Model):
             for (category, reason), (count, amount) in reasons.items()
         ]
         # in stage order, deals lost without a stage last
+        order = {stage: index for index, stage in
+                 enumerate(self.env["crm.stage"].union(*stages)._sff_sorted())}
         by_stage = [
             {"stage": stage.name or "-", "count": count, "amount": amount}
             for stage, (count, amount) in sorted(
                 stages.items(),
-                key=lambda item: (not item[0], engine.stage_order_key(item[0].sequence, item[0].id)),
+                key=lambda item: (not item[0], order.get(item[0], 0)),
             )
         ]
         return {"by_reason": by_reason, "by_stage": by_stage}

@@ -30,20 +30,27 @@ class TestEngineParity(TransactionCase):
         self.assertEqual(got, [engine.stage_probability(pct, won) for won, pct in rows])
 
     def test_stage_order(self):
-        stages = [(10, 5), (10, 7), (9, 8), (None, 3), (0, 2)]
-        rows = [(a[0], a[1], b[0], b[1]) for a in stages for b in stages]
-        # the helper, on two rows shaped like crm_stage
+        """The SQL order of stages (the funnel rows, "moved back") is the
+        kanban's: sequence, then name, then id, an empty sequence last."""
+        Stage = self.env["crm.stage"]
+        stages = Stage.create([
+            {"name": name, "sequence": sequence}
+            for name, sequence in (("Order b", 10), ("Order a", 10), ("Order a", 10), ("Order z", 9),
+                                   ("Order c", 11), ("Order nothing", 0), ("order lower", 10))
+        ])
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_stage SET sequence = NULL WHERE id = %s", [stages[5].id])
+        stages.invalidate_recordset(["sequence"])
+        kanban = Stage.search([("id", "in", stages.ids)])
+        self.assertEqual(stages._sff_sorted(), kanban)
         self.env.cr.execute(SQL(
-            """SELECT %s FROM (VALUES %s) AS v(a_seq, a_id, b_seq, b_id),
-                      LATERAL (SELECT v.a_seq AS sequence, v.a_id AS id) a,
-                      LATERAL (SELECT v.b_seq AS sequence, v.b_id AS id) b""",
-            engine_sql.stage_before("a", "b"),
-            SQL(", ").join(SQL("(%s::int, %s, %s::int, %s)", *row) for row in rows),
+            """SELECT a.id, b.id, %s FROM crm_stage a, crm_stage b
+                WHERE a.id = ANY(%s) AND b.id = ANY(%s)""",
+            engine_sql.stage_before("a", "b"), stages.ids, stages.ids,
         ))
-        got = [row[0] for row in self.env.cr.fetchall()]
-        expected = [engine.stage_order_key(a_seq, a_id) < engine.stage_order_key(b_seq, b_id)
-                    for a_seq, a_id, b_seq, b_id in rows]
-        self.assertEqual(got, expected)
+        position = {stage.id: index for index, stage in enumerate(kanban)}
+        for first, second, before in self.env.cr.fetchall():
+            self.assertEqual(before, position[first] < position[second], (first, second))
 
     def test_days_between(self):
         start = datetime(2026, 3, 29, 0, 30)   # a daylight-saving weekend in Europe

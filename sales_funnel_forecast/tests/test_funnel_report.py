@@ -2,8 +2,6 @@
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
-import psycopg2
-
 from odoo import Command
 from odoo.tests import tagged
 
@@ -254,9 +252,9 @@ class TestFunnelReport(FunnelReportCase):
 
     def test_added_and_archived_stage(self):
         self.build()
-        # a stage added between B and C: d1 and d2 went beyond it, so they
-        # reached it (without a stay)
-        extra = self.env["crm.stage"].create({"name": "T-Extra", "sequence": 902, "team_id": self.team.id})
+        # a stage added between B and C (B's sequence, a name after B's): d1
+        # and d2 went beyond it, so they reached it (without a stay)
+        extra = self.env["crm.stage"].create({"name": "T-Qualified, extra", "sequence": 902, "team_id": self.team.id})
         row = self.funnel()[extra.id]
         self.assertEqual((row["reached"], row["entered"], row["moved_on"]), (2, 0, 2))
         extra.action_archive()
@@ -285,25 +283,38 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(rows.stage_id, shared[:3])
         self.assertEqual(rows.filtered(lambda row: row.stage_id == shared[1]).entered, 0)
 
-    def test_stages_with_the_same_sequence_reach_in_id_order(self):
-        """Two stages at the same sequence (Odoo's Won and a catalogue step,
-        both 70) are ordered by id: a deal in the later one reached the
-        earlier one, not the other way round."""
+    def test_stages_with_the_same_sequence_reach_in_the_kanban_order(self):
+        """Two stages at the same sequence are in the order the kanban shows
+        them: by name ("T-Also qualified", created after B, "T-Qualified",
+        comes before it). A deal in B reached the other one, not the other
+        way round; the funnel lists them in that order too."""
         twin = self.env["crm.stage"].create({
-            "name": "T-Qualified bis", "sequence": self.b.sequence, "forecast_probability": 30,
+            "name": "T-Also qualified", "sequence": self.b.sequence, "forecast_probability": 30,
             "team_id": self.team.id,
         })
+        self.assertGreater(twin.id, self.b.id)
+        columns = self.env["crm.lead"].with_context(default_team_id=self.team.id)._read_group_stage_ids(
+            self.env["crm.stage"], [])
+        self.assertEqual(columns.filtered(lambda stage: stage in (twin | self.b)), twin | self.b)
         self.set_now(self.day(0))
         in_twin = self.make_deal("In the twin", self.a, 100)
         in_b = self.make_deal("In B", self.a, 100)
         self.set_now(self.day(1))
         in_twin.stage_id = twin
         in_b.stage_id = self.b
-        rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_twin.id)])
-        self.assertEqual(rows.sorted("stage_sequence").stage_id.ids, [self.a.id, self.b.id, twin.id])
-        self.assertEqual(rows.filtered(lambda row: row.stage_id == self.b).entered, 0, "skipped")
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_b.id)])
-        self.assertEqual(set(rows.stage_id.ids), {self.a.id, self.b.id})
+        self.assertEqual(rows.stage_id, self.a | twin | self.b, "the report's own order")
+        self.assertEqual(rows.filtered(lambda row: row.stage_id == twin).entered, 0, "skipped")
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_twin.id)])
+        self.assertEqual(rows.stage_id, self.a | twin)
+        funnel = [row["stage_id"] for row in self.env["crm.funnel.report"]._sff_funnel(
+            [("lead_id", "in", (in_b | in_twin).ids)])]
+        self.assertEqual(funnel, [self.a.id, twin.id, self.b.id])
+        # renamed so that it sorts after B: the rows follow the new order
+        twin.name = "T-Z qualified"
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_twin.id)])
+        self.assertEqual(rows.stage_id, self.a | self.b | twin)
+        self.assertEqual(rows.filtered(lambda row: row.stage_id == self.b).entered, 0)
 
     def test_leads_count_once_they_are_opportunities(self):
         lead = self.make_deal("A lead", self.a, 100, type="lead")

@@ -272,13 +272,19 @@ class TestStageHistory(FunnelCase):
     # ------------------------------------------------------------------
     # One stage order
     # ------------------------------------------------------------------
-    def test_moved_back_uses_sequence_then_id(self):
-        # two stages with the same sequence: the older one comes first
-        first = self.env["crm.stage"].create({"name": "Same A", "sequence": 950, "team_id": self.team.id})
-        second = self.env["crm.stage"].create({"name": "Same B", "sequence": 950, "team_id": self.team.id})
-        deal = self.make_deal("Order", first)
-        deal.stage_id = second
-        deal.stage_id = first
+    def test_moved_back_follows_the_kanban_order(self):
+        """Two stages at one sequence: the pipeline shows them by name
+        (Odoo's stage order: sequence, name, id), so "Alpha", created after
+        "Zulu", comes first, and a move from Zulu to Alpha is a move back."""
+        zulu = self.env["crm.stage"].create({"name": "Zulu", "sequence": 950, "team_id": self.team.id})
+        alpha = self.env["crm.stage"].create({"name": "Alpha", "sequence": 950, "team_id": self.team.id})
+        self.assertGreater(alpha.id, zulu.id)
+        kanban = self.env["crm.stage"].search([("id", "in", (zulu | alpha).ids)])
+        self.assertEqual(kanban, alpha | zulu, "the kanban's columns")
+        self.assertEqual((zulu | alpha)._sff_sorted(), alpha | zulu)
+        deal = self.make_deal("Order", alpha)
+        deal.stage_id = zulu
+        deal.stage_id = alpha
         rows = deal.stage_history_ids.sorted("id")
         self.assertEqual(rows.mapped("is_regression"), [False, False, True])
 

@@ -20,7 +20,7 @@ class TestStallRules(FunnelCase):
         cls.a, cls.b, cls.c, cls.w = cls.s_new, cls.s_qualified, cls.s_proposal, cls.s_won
         cls.reason = cls.env["crm.lost.reason"].create({"name": "Went silent"})
         cls.d = cls.env["crm.stage"].create({
-            "name": "T-Closing", "sequence": 903, "forecast_probability": 80, "team_id": cls.team.id,
+            "name": "T-Signature", "sequence": 903, "forecast_probability": 80, "team_id": cls.team.id,
         })
         cls.w.sequence = 905
         cls.a.write({"stall_days": 10, "stall_action": "flag"})

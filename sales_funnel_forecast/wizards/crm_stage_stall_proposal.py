@@ -50,8 +50,7 @@ class CrmStageStallProposal(models.TransientModel):
             return []
         Stage = self.env["crm.stage"]
         stages = Stage.search(Stage._sff_pipeline_domain(self.team_id.id)).filtered(
-            lambda stage: not stage.is_won).sorted(
-            lambda stage: engine.stage_order_key(stage.sequence, stage.id))
+            lambda stage: not stage.is_won)._sff_sorted()
         History = self.env["crm.lead.stage.history"]
         History._sff_flush_pending()
         # days each won deal of the team spent in each stage, all stays added
