@@ -117,12 +117,14 @@ class AccountMove(models.Model):
     def _compute_opportunity_warning(self):
         for move in self:
             ranked = move._sff_deal_shares()
+            # sudo: the names of the deals of orders the user invoices, which
+            # a salesperson who invoices may not read
             move.opportunity_warning = len(ranked) > 1 and self.env._(
                 "This invoice bills orders of several opportunities (%(deals)s): it counts "
                 "for %(deal)s, which has the larger share. Split the invoice per order to "
                 "credit each opportunity.",
-                deals=", ".join(deal.name for deal, _amount in ranked),
-                deal=ranked[0][0].name,
+                deals=", ".join(deal.sudo().name for deal, _amount in ranked),
+                deal=ranked[0][0].sudo().name,
             )
 
     @api.constrains("opportunity_id", "move_type")

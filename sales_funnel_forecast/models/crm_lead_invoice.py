@@ -159,6 +159,22 @@ class CrmLead(models.Model):
         written = self._sff_fill_invoice_amounts(overdue_only=True)
         _logger.info("sales_funnel_forecast: overdue amounts of %s deals refreshed", written)
 
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        """The deal field of an invoice (context ``sff_link_invoice``) offers
+        billing users every opportunity of their companies, so that an
+        accountant who is also a salesperson limited to own deals, who reads
+        only those everywhere else, still links an invoice to any deal."""
+        if not (self.env.context.get("sff_link_invoice")
+                and self.env.user.has_group("account.group_account_invoice")):
+            return super().name_search(name, args, operator, limit)
+        # sudo: names of the companies' opportunities only, for billing
+        # users; the caller's own conditions are left out, so that nothing
+        # but a name is searched beyond the user's rules
+        domain = [("type", "=", "opportunity"),
+                  ("company_id", "in", self.env.companies.ids + [False])]
+        return super(CrmLead, self.sudo()).name_search(name, domain, operator, limit)
+
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")

@@ -184,6 +184,69 @@ class TestInvoices(TestSaleCommon):
         with self.assertRaises(AccessError):
             first.with_user(self.accountant).write({"expected_revenue": 1.0})
 
+    def test_salesperson_who_invoices_reads_own_deals_and_links_any(self):
+        """A salesperson limited to own deals who also has billing rights
+        reads own and unassigned deals only, in every read (Odoo adds the
+        rules of a user's groups up: the billing users' rule must not widen
+        the salesperson's); from an invoice's deal field, like any billing
+        user, they find and link any opportunity of their company."""
+        invoicing_rep = new_test_user(
+            self.env, login="sff_inv_rep_billing", name="Ivan Invoicing Rep",
+            groups="sales_team.group_sale_salesman,account.group_account_invoice",
+            company_id=self.company.id, company_ids=[self.company.id])
+        own = self.deal("Ivan's own", user=invoicing_rep)
+        unassigned = self.deal("Nobody's")
+        unassigned.user_id = False
+        others = self.deal("Rita's")
+        self.env["crm.lead"].create({"name": "Rita's lead", "type": "lead", "team_id": self.team.id,
+                                            "user_id": self.rep.id, "company_id": self.company.id})
+        team = [("team_id", "=", self.team.id)]
+        Lead = self.env["crm.lead"].with_user(invoicing_rep)
+        self.assertEqual(Lead.search(team), own | unassigned)
+        self.assertEqual(Lead.search_count(team), 2)
+        self.assertEqual(
+            sorted((group["user_id"] and group["user_id"][0], group["user_id_count"])
+                   for group in Lead.read_group(team, ["expected_revenue:sum"], ["user_id"])),
+            [(False, 1), (invoicing_rep.id, 1)])
+        self.assertEqual(Lead._read_group(team, [], ["__count"]), [(2,)])
+        names = {name for _id, name in Lead.name_search("'s")}
+        self.assertIn("Ivan's own", names)
+        self.assertIn("Nobody's", names)
+        self.assertNotIn("Rita's", names)
+        with self.assertRaises(AccessError):
+            others.with_user(invoicing_rep).read(["name"])
+        # the funnel reports hold the same deals
+        self.env["crm.lead.stage.reach"].flush_model()
+        self.assertEqual(self.env["crm.funnel.report"].with_user(invoicing_rep).search(team).lead_id,
+                         own | unassigned)
+        # the invoice's deal field: every opportunity of the company, no lead
+        linkable = {name for _id, name in Lead.with_context(sff_link_invoice=True).name_search("'s")}
+        self.assertTrue({"Ivan's own", "Nobody's", "Rita's"} <= linkable)
+        self.assertNotIn("Rita's lead", linkable)
+        # ... which the invoice form saves and shows by name
+        move = self.init_invoice("out_invoice", partner=self.customer, amounts=[400.0],
+                                 invoice_date=self.today, taxes=self.env["account.tax"])
+        move.with_user(invoicing_rep).web_save({"opportunity_id": others.id}, {})
+        self.assertEqual(move.opportunity_id, others)
+        [shown] = move.with_user(invoicing_rep).web_read({"opportunity_id": {"fields": {"display_name": {}}}})
+        self.assertEqual(shown["opportunity_id"], {"id": others.id, "display_name": "Rita's"})
+
+    def test_accountant_reads_every_opportunity_of_the_company(self):
+        deals = self.deal("Rita's") | self.deal("Otto's", user=self.other_rep)
+        self.env["crm.lead"].create({"name": "A lead", "type": "lead", "team_id": self.team.id,
+                                     "company_id": self.company.id})
+        Lead = self.env["crm.lead"].with_user(self.accountant)
+        team = [("team_id", "=", self.team.id)]
+        self.assertEqual(Lead.search(team), deals, "opportunities, not leads")
+        self.assertEqual(Lead._read_group(team, [], ["__count"]), [(2,)])
+        self.assertEqual({name for _id, name in Lead.name_search("'s")}, {"Rita's", "Otto's"})
+        self.assertEqual({name for _id, name in Lead.with_context(sff_link_invoice=True).name_search("'s")},
+                         {"Rita's", "Otto's"})
+        move = self.init_invoice("out_invoice", partner=self.customer, amounts=[400.0],
+                                 invoice_date=self.today, taxes=self.env["account.tax"])
+        move.with_user(self.accountant).web_save({"opportunity_id": deals[1].id}, {})
+        self.assertEqual(move.opportunity_id, deals[1])
+
     def test_lost_deal_keeps_its_invoices(self):
         deal = self.deal("Lost then paid")
         order = self.order(deal, 1000.0)
