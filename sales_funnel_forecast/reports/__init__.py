@@ -3,6 +3,7 @@ from . import common  # isort: skip (the reports below inherit from it)
 from . import (
     crm_call_report,
     crm_forecast_report,
+    crm_funnel_dashboard,
     crm_funnel_report,
     crm_funnel_summary,
     crm_lead_source_report,

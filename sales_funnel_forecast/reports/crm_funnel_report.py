@@ -498,31 +498,38 @@ class CrmFunnelReport(models.Model):
                 if targets:
                     expected *= targets.get(row["stage_id"], 100.0) / 100.0
 
+    @api.readonly
     @api.model
     def get_funnel_dashboard(self, params):
-        """The dashboard's data call (see ``_sff_report_data``)."""
-        params = dict(params or {})
-        if params.get("team_id") is None:
+        """The dashboard's data call (see ``_sff_report_data``); ``params``
+        as ``crm.funnel.dashboard._sff_params`` checks them. Reads only: on
+        a read-only cursor, a replica's when the server has one."""
+        Dashboard = self.env["crm.funnel.dashboard"]
+        params = dict(params) if isinstance(params, dict) else params
+        if isinstance(params, dict) and params.get("team_id") is None:
             # first opening: the user's own team, when there is one
             params["team_id"] = self.env.user.sale_team_id.id or False
-        allowed = {"team_id", "user_id", "period", "date_from", "date_to", "mode", "compare"}
-        return self._sff_report_data(**{key: value for key, value in params.items() if key in allowed})
+        return self._sff_report_data(**Dashboard._sff_params(params))
 
+    @api.readonly
     @api.model
     def get_stage_deals_action(self, params, stage_id, team_id=None):
         """The deals behind a stage of one of the dashboard's funnels (the
         funnel of ``team_id`` when the dashboard shows every team's)."""
-        data_params = {key: value for key, value in dict(params or {}).items()
-                       if key in {"team_id", "user_id", "period", "date_from", "date_to", "mode"}}
-        period = data_params.get("period", "this_year")
-        date_from, date_to = data_params.get("date_from"), data_params.get("date_to")
-        if period and period != "custom":
-            date_from, date_to = engine.period_bounds(period, fields.Date.context_today(self))
+        Dashboard = self.env["crm.funnel.dashboard"]
+        params = Dashboard._sff_params(params)
+        stage_id = Dashboard._sff_record_param("crm.stage", stage_id, self.env._("stage"))
+        if not stage_id:
+            raise UserError(self.env._("Which stage's deals? No stage was given."))
+        if team_id is not None:
+            team_id = Dashboard._sff_record_param("crm.team", team_id, self.env._("sales team"))
+        date_from, date_to = params["date_from"], params["date_to"]
+        if params["period"] != "custom":
+            date_from, date_to = engine.period_bounds(params["period"], fields.Date.context_today(self))
         domain = self._sff_funnel_domain(
-            data_params.get("team_id"), date_from, date_to, data_params.get("mode", "flow"),
-            data_params.get("user_id"),
+            params["team_id"], date_from, date_to, params["mode"], params["user_id"],
         ) + [("stage_id", "=", stage_id)]
-        if team_id is not None and not data_params.get("team_id"):
+        if team_id is not None and not params["team_id"]:
             domain.append(("team_id", "=", team_id or False))
         lead_ids = self.search(domain).lead_id.ids
         stage = self.env["crm.stage"].browse(stage_id)
@@ -536,20 +543,10 @@ class CrmFunnelReport(models.Model):
             "context": {"active_test": False, "create": False},
         }
 
+    @api.readonly
     @api.model
     def action_export(self, params, kind):
         """The dashboard's Print and Spreadsheet buttons: the same team,
-        period, mode and comparison, through the export wizard."""
-        params = dict(params or {})
-        wizard = self.env["crm.funnel.export"].create({
-            "team_id": params.get("team_id") or False,
-            "user_id": params.get("user_id") or False,
-            "period": params.get("period") or "this_year",
-            "mode": params.get("mode") or "flow",
-            "compare": params.get("compare") or "none",
-        })
-        if kind == "pdf":
-            return wizard.action_print_pdf()
-        if kind == "xlsx":
-            return wizard.action_export_xlsx()
-        raise UserError(self.env._("Unknown export: %s", kind))
+        period, mode and comparison, as a PDF (``kind`` "pdf") or a
+        spreadsheet ("xlsx"), both built on a read-only cursor."""
+        return self.env["crm.funnel.dashboard"]._sff_export_action(params, kind)

@@ -12,6 +12,7 @@ from . import (
     test_funnel_report,
     test_funnel_summary,
     test_invoices,
+    test_live_server,
     test_pipeline,
     test_probability,
     test_report_views,

@@ -23,9 +23,12 @@ class TestFunnelExport(FunnelReportCase):
             Wizard = Wizard.with_user(user)
         return Wizard.create(dict({"team_id": self.team.id, "period": "all"}, **values))
 
+    def xlsx(self, wizard):
+        return self.env["crm.funnel.dashboard"].with_user(wizard.env.user)._sff_xlsx(wizard._sff_params())[0]
+
     def test_spreadsheet_figures_and_chart(self):
         self.build()
-        content = self.wizard()._sff_xlsx()
+        content = self.xlsx(self.wizard())
         book = openpyxl.load_workbook(io.BytesIO(content))
         self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast", "Losses", "Quota attainment"])
         # d2 and d5 lost without a reason, 2,000 + 5,000
@@ -63,7 +66,7 @@ class TestFunnelExport(FunnelReportCase):
         deals = self.build()
         (deals[3] | deals[4]).write({"user_id": self.other_rep.id, "team_id": self.team.id})
         for user, reached in ((self.rep, [3, 3, 2, 1]), (self.manager, [5, 4, 2, 1])):
-            book = openpyxl.load_workbook(io.BytesIO(self.wizard(user)._sff_xlsx()))
+            book = openpyxl.load_workbook(io.BytesIO(self.xlsx(self.wizard(user))))
             rows = [[cell.value for cell in row][:2] for row in book["Funnel"].iter_rows(min_row=6, max_row=9)]
             self.assertEqual(rows, [[stage, count] for stage, count in zip(
                 ["T-Prospect", "T-Qualified", "T-Proposal", "T-Won"], reached)], user.name)
@@ -89,7 +92,7 @@ class TestFunnelExport(FunnelReportCase):
 
     def test_empty_period_is_said_plainly(self):
         wizard = self.wizard(period="custom", date_from="2001-01-01", date_to="2001-02-01")
-        book = openpyxl.load_workbook(io.BytesIO(wizard._sff_xlsx()))
+        book = openpyxl.load_workbook(io.BytesIO(self.xlsx(wizard)))
         self.assertEqual(book["Funnel"]["A4"].value, "No deal reached a stage in this period.")
         html = self.env["ir.actions.report"]._render_qweb_html(
             "sales_funnel_forecast.action_report_funnel", wizard.ids)[0].decode()
@@ -108,6 +111,11 @@ class TestFunnelExport(FunnelReportCase):
         Report = self.env["crm.funnel.report"]
         action = Report.action_export(params, "xlsx")
         self.assertEqual(action["type"], "ir.actions.act_url")
-        self.assertIn("/xlsx_file/", action["url"])
+        self.assertTrue(action["url"].startswith("/sales_funnel_forecast/funnel.xlsx?params="), action["url"])
         action = Report.action_export(params, "pdf")
         self.assertEqual(action["report_name"], "sales_funnel_forecast.report_funnel")
+        self.assertEqual(action["data"]["sff_params"]["team_id"], self.team.id)
+        # the PDF of the dashboard's print action: no record, the parameters
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "sales_funnel_forecast.action_report_funnel", [], data=action["data"])[0].decode()
+        self.assertIn("<strong>T-Prospect</strong>: <span>5</span> reached", re.sub(r"\s+", " ", html))

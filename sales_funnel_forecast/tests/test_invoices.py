@@ -367,7 +367,8 @@ class TestInvoices(TestSaleCommon):
         self.invoice(self.order(second, 400.0))
         self.invoice(self.order(first, 250.0))
         wizard = self.env["crm.funnel.export"].create({"team_id": self.team.id, "period": "all"})
-        sheet = openpyxl.load_workbook(io.BytesIO(wizard._sff_xlsx()))["Quota attainment"]
+        content = self.env["crm.funnel.dashboard"]._sff_xlsx(wizard._sff_params())[0]
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Quota attainment"]
         month = fields.Date.to_string(self.today)[:7]
         self.assertEqual([cell.value for cell in sheet[4]], ["Salesperson", month, "Total"])
         self.assertEqual([cell.value for cell in sheet[5]], ["Otto Rep", 400, 400])

@@ -1,4 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+
+import openpyxl
+
 from odoo.tests import new_test_user, tagged
 
 from .common import FunnelCase
@@ -73,5 +77,10 @@ class TestReportAccess(FunnelCase):
         self.assertEqual(manager_data["forecast"]["forecast"], 300.0 + 1200.0)
         wizard = self.env["crm.funnel.export"].with_user(self.rep).create(
             {"team_id": self.team.id, "period": "all"})
-        self.assertEqual([row["reached"] for row in wizard._sff_pdf_values()["funnels"][0]["stages"]], [1, 1])
-        self.assertTrue(wizard._sff_xlsx())
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.rep)
+        self.assertEqual([row["reached"] for row in Dashboard._sff_pdf_values(wizard._sff_params())["funnels"][0]["stages"]],
+                         [1, 1])
+        book = openpyxl.load_workbook(io.BytesIO(Dashboard._sff_xlsx(wizard._sff_params())[0]))
+        self.assertEqual([row[1].value for row in book["Funnel"].iter_rows(min_row=6, max_row=7)], [1, 1])
+        self.assertNotEqual(book["Funnel"]["A8"].value, self.env["crm.stage"].browse(
+            manager_data["funnels"][0]["stages"][2]["stage_id"]).name, "the third stage is the manager's only")
