@@ -25,6 +25,9 @@ else
     SFF_PGDATA="${SFF_PGDATA:-$SFF_CACHE/pg}"
 fi
 
+# a hot standby of the cluster (scripts/live.sh) must allow as many
+SFF_PG_MAX_CONNECTIONS=200
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -128,7 +131,7 @@ sff_pg_mkdir() {
 # databases. SFF_PG_DURABLE=1 starts it with PostgreSQL's defaults instead
 # (the benchmark measures both).
 sff_pg_options() {
-    local options="-p $PGPORT -k $SFF_PGDATA -c listen_addresses=127.0.0.1 -c max_connections=200"
+    local options="-p $PGPORT -k $SFF_PGDATA -c listen_addresses=127.0.0.1 -c max_connections=$SFF_PG_MAX_CONNECTIONS"
     if [ -z "${SFF_PG_DURABLE:-}" ]; then
         options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi
