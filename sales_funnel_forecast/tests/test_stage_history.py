@@ -108,6 +108,35 @@ class TestStageHistory(FunnelCase):
         self.assertEqual(counts, {self.s_qualified: 60})
         self.assertEqual(len(deals.stage_history_ids), 60 * 4)
 
+    def test_stays_are_written_before_commit_as_tracking_values_are(self):
+        """The stays and funnel rows of a move are written by the
+        transaction's pre-commit work, as Odoo writes the chatter's tracking
+        values: env.flush_all() writes neither; env.cr.flush(), which every
+        commit runs first, writes both, and so does reading the history
+        through the ORM."""
+        deal = self.make_deal("Queued", self.s_new)
+        self.env.cr.flush()
+        deal.stage_id = self.s_qualified
+        self.env.flush_all()
+
+        def in_sql():
+            self.env.cr.execute(
+                """SELECT (SELECT count(*) FROM crm_lead_stage_history WHERE lead_id = %(id)s),
+                          (SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = %(id)s),
+                          (SELECT count(*) FROM mail_tracking_value tv
+                             JOIN mail_message m ON m.id = tv.mail_message_id
+                            WHERE m.model = 'crm.lead' AND m.res_id = %(id)s)""",
+                {"id": deal.id})
+            return self.env.cr.fetchone()
+
+        stays, rows, tracked = in_sql()
+        self.assertEqual((stays, tracked), (1, 0), "the move's stay and tracking wait for the commit")
+        self.env.cr.flush()
+        self.assertEqual(in_sql(), (stays + 1, rows + 1, 1))
+        deal.stage_id = self.s_proposal
+        self.assertEqual(len(deal.stage_history_ids), 3, "read through the ORM: written first")
+        self.assertEqual(in_sql()[0], 3)
+
     def test_history_cannot_be_made_by_hand(self):
         deal = self.make_deal("Hand", self.s_new)
         History = self.env["crm.lead.stage.history"]
