@@ -23,15 +23,15 @@ fail() { printf 'live: FAILED: %s\n' "$*" >&2; exit 1; }
 ODOO_PID=
 cleanup_live() {
     if [ -n "$ODOO_PID" ]; then
-        # the server and its workers (websocket process included)
-        local children
-        children="$(pgrep -P "$ODOO_PID" || true)"
-        kill "$ODOO_PID" $children 2>/dev/null || true
-        for _ in $(seq 1 20); do
-            kill -0 "$ODOO_PID" 2>/dev/null || break
+        # the server, its workers and its websocket process: every process
+        # started with this HTTP port (the server's own pid is a shell's)
+        pkill -f -- "--http-port=$HTTP_PORT" 2>/dev/null || true
+        for _ in $(seq 1 30); do
+            pgrep -f -- "--http-port=$HTTP_PORT" >/dev/null || break
             sleep 1
         done
-        kill -9 "$ODOO_PID" $children 2>/dev/null || true
+        pkill -9 -f -- "--http-port=$HTTP_PORT" 2>/dev/null || true
+        wait "$ODOO_PID" 2>/dev/null || true
     fi
     sff_as_pg_owner "$BIN/pg_ctl" -D "$STANDBY_DIR" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$STANDBY_DIR"
