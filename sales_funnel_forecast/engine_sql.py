@@ -19,6 +19,16 @@ def stage_probability(stage_alias):
     )
 
 
+def stage_order_columns(stage_alias):
+    """The stage order (``stage_order``) as the list of an ORDER BY or a
+    window's: sequence (empty last), name in English, id."""
+    return SQL(
+        "COALESCE(%s, 2147483647), %s->>'en_US', %s",
+        SQL.identifier(stage_alias, "sequence"), SQL.identifier(stage_alias, "name"),
+        SQL.identifier(stage_alias, "id"),
+    )
+
+
 def stage_order(stage_alias):
     """The place of the ``crm_stage`` row ``stage_alias`` in Odoo's stage
     order, the kanban's: sequence (empty last, as PostgreSQL sorts it),
@@ -27,9 +37,8 @@ def stage_order(stage_alias):
     without a stage.
     ``crm.stage._sff_sorted`` sorts records in this order."""
     return SQL(
-        "(CASE WHEN %(id)s IS NOT NULL THEN ROW(COALESCE(%(sequence)s, 2147483647), %(name)s->>'en_US', %(id)s) END)",
-        id=SQL.identifier(stage_alias, "id"), sequence=SQL.identifier(stage_alias, "sequence"),
-        name=SQL.identifier(stage_alias, "name"),
+        "(CASE WHEN %s IS NOT NULL THEN ROW(%s) END)",
+        SQL.identifier(stage_alias, "id"), stage_order_columns(stage_alias),
     )
 
 
