@@ -2,12 +2,13 @@
 against an Odoo started with workers, while an administrator triggers the
 scheduled jobs.
 
-    python bench/load.py run URL DB REPS SECONDS MODULE OUT.json
+    python bench/load.py run URL DB REPS SECONDS MODULE THINK OUT.json
     python bench/load.py serverlog ODOO.log OUT.json
     python bench/load.py report OUT_DIR
 
 ``run`` drives REPS salespeople (logins bench.rep.NN, password = login) for
-SECONDS seconds, each on their own deals: stage moves, amounts, won, lost,
+SECONDS seconds, each on their own deals, pausing THINK seconds on average
+between two actions (from half to one and a half times it; 0: none): stage moves, amounts, won, lost,
 restore, a call logged (without the module: a note), the funnel pivot and
 the dashboard (without the module: Odoo's Pipeline Analysis pivot and
 graph). MODULE is 1 on the copy with sales_funnel_forecast. Every request's
@@ -73,8 +74,9 @@ class Client:
 
 
 class Rep(threading.Thread):
-    def __init__(self, url, db, login, deadline, module, seed):
+    def __init__(self, url, db, login, deadline, module, seed, think=0.0):
         super().__init__(daemon=True)
+        self.think = think
         self.client = Client(url, db, login)
         self.deadline, self.module = deadline, module
         self.random = random.Random(seed)
@@ -152,6 +154,8 @@ class Rep(threading.Thread):
             except Exception as exc:  # noqa: BLE001 (every failure is counted, the salesperson goes on)
                 error = f"{type(exc).__name__}: {exc}"[:300]
             self.results.append((name, time.perf_counter() - start, error))
+            if self.think:
+                time.sleep(self.random.uniform(0.5, 1.5) * self.think)
 
 
 def trigger_jobs(url, db, deadline, module, every=15):
@@ -172,9 +176,10 @@ def trigger_jobs(url, db, deadline, module, every=15):
     return triggered, len(ids)
 
 
-def run(url, db, reps, seconds, module, out):
+def run(url, db, reps, seconds, module, think, out):
     module = module == "1"
-    threads = [Rep(url, db, f"bench.rep.{index:02d}", None, module, index) for index in range(1, int(reps) + 1)]
+    threads = [Rep(url, db, f"bench.rep.{index:02d}", None, module, index, float(think))
+               for index in range(1, int(reps) + 1)]
     began = time.time()
     deadline = began + float(seconds)
     for thread in threads:
@@ -185,7 +190,7 @@ def run(url, db, reps, seconds, module, out):
         thread.join()
     elapsed = time.time() - began
     results = [result for thread in threads for result in thread.results]
-    Path(out).write_text(json.dumps({"seconds": elapsed, "reps": int(reps), "module": module,
+    Path(out).write_text(json.dumps({"seconds": elapsed, "reps": int(reps), "module": module, "think": float(think),
                                      "jobs_triggered": triggered, "results": results}))
 
 
@@ -261,7 +266,8 @@ def report(out_dir):
             moves = [latency for op, latency, error in data["results"] if op == "move" and not error]
             per_round.append(f"{statistics.median(moves) * 1000:.0f} ms" if moves else "-")
         print(f"\n{name}: {len(rounds)} rounds of {rounds[0]['seconds']:.0f} s with {rounds[0]['reps']} "
-              f"salespeople, {sum(len(data['results']) for data in rounds)} requests, "
+              f"salespeople pausing {rounds[0]['think']:.2f} s on average between actions, "
+              f"{sum(len(data['results']) for data in rounds)} requests, "
               f"{failures.get(module, 0)} failed; serialization failures retried by Odoo: {retries[module][0]}, "
               f"given up after Odoo's retries: {retries[module][1]}; stage move p50 per round: {', '.join(per_round)}")
         errors = sorted({error for data in rounds for _op, _latency, error in data["results"] if error})
@@ -298,7 +304,7 @@ def report(out_dir):
 
 if __name__ == "__main__":
     if sys.argv[1] == "run":
-        run(*sys.argv[2:8])
+        run(*sys.argv[2:9])
     elif sys.argv[1] == "serverlog":
         serverlog(*sys.argv[2:4])
     else:
