@@ -316,10 +316,6 @@ def uninstall_hook(env):
     env.cr.execute("DROP TABLE IF EXISTS crm_funnel_summary_delta CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_truncate() CASCADE")
-    # the functions of the history's and funnel rows' writes
-    env.cr.execute("DROP FUNCTION IF EXISTS sff_rebuild_funnel_rows(int[])")
-    env.cr.execute("DROP FUNCTION IF EXISTS sff_close_stays(int[], timestamp, int)")
-    env.cr.execute("DROP FUNCTION IF EXISTS sff_record_moves(int[], int[], int[], varchar, timestamp, int, boolean)")
     env.cr.execute("DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]])
     # the calls and logins go with the module: they would hold on to the demo
     # salespeople that the uninstall deletes before it drops their tables

@@ -16,23 +16,30 @@ STANDBY_PORT=$((PGPORT + 1))
 STANDBY_DIR="${SFF_PGDATA}-standby"
 HTTP_PORT="${SFF_LIVE_HTTP_PORT:-8169}"
 GEVENT_PORT="${SFF_LIVE_GEVENT_PORT:-8172}"
-LOG="$(mktemp -d)/odoo.log"
+RUN_DIR="$(mktemp -d)"
+LOG="$RUN_DIR/odoo.log"
 BIN="$(sff_pg_bin)"
 fail() { printf 'live: FAILED: %s\n' "$*" >&2; exit 1; }
 
 ODOO_PID=
 cleanup_live() {
     if [ -n "$ODOO_PID" ]; then
-        # the server, its workers and its websocket process: every process
-        # started with this HTTP port (the server's own pid is a shell's)
-        pkill -f -- "--http-port=$HTTP_PORT" 2>/dev/null || true
+        # the server (its pid file: $ODOO_PID is a shell's), then what it
+        # started: its workers, its cron worker and its websocket process
+        local server children
+        server="$(cat "$RUN_DIR/odoo.pid" 2>/dev/null || true)"
+        children="$([ -n "$server" ] && pgrep -P "$server" || true)"
+        [ -n "$server" ] && kill "$server" 2>/dev/null
         for _ in $(seq 1 30); do
-            pgrep -f -- "--http-port=$HTTP_PORT" >/dev/null || break
+            { [ -n "$server" ] && kill -0 "$server" 2>/dev/null; } || break
             sleep 1
         done
-        pkill -9 -f -- "--http-port=$HTTP_PORT" 2>/dev/null || true
+        # shellcheck disable=SC2086 (one pid a word)
+        kill -9 $server $children 2>/dev/null || true
         wait "$ODOO_PID" 2>/dev/null || true
     fi
+    psql -d "$DB" -qc "DELETE FROM ir_config_parameter WHERE key = 'report.url'" 2>/dev/null || true
+    rm -rf "$RUN_DIR"
     sff_as_pg_owner "$BIN/pg_ctl" -D "$STANDBY_DIR" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$STANDBY_DIR"
 }
@@ -55,7 +62,8 @@ psql -d "$DB" -qc "INSERT INTO ir_config_parameter (key, value) VALUES ('report.
                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
 sff_odoo -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$HTTP_PORT" \
     --gevent-port="$GEVENT_PORT" --workers=2 --max-cron-threads=1 \
-    --db_replica_host=127.0.0.1 --db_replica_port="$STANDBY_PORT" --logfile="$LOG" --log-level=info &
+    --db_replica_host=127.0.0.1 --db_replica_port="$STANDBY_PORT" --pidfile="$RUN_DIR/odoo.pid" \
+    --logfile="$LOG" --log-level=info &
 ODOO_PID=$!
 for _ in $(seq 1 120); do
     curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/web/login" && break
@@ -72,7 +80,6 @@ done
     "http://127.0.0.1:$GEVENT_PORT" "$DB" sff.alice "$STANDBY_DIR/server.log" \
     "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$DB" "host=$PGHOST port=$STANDBY_PORT user=$PGUSER dbname=$DB" \
     || { tail -n 40 "$LOG"; fail "see above"; }
-psql -d "$DB" -qc "DELETE FROM ir_config_parameter WHERE key = 'report.url'"
 if grep -q "DistributionNotFound\|Traceback" "$LOG"; then
     grep -B2 -A12 "DistributionNotFound\|Traceback" "$LOG" | head -n 60
     fail "errors in Odoo's log"

@@ -123,6 +123,11 @@ def main():
         cookie=f"session_id={rep.session.cookies.get('session_id')}", origin=origin, timeout=30,
         host=origin.split("://", 1)[1])
     ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
+    # the connection stays open and answers a ping
+    ws.ping("live")
+    opcode, _frame = ws.recv_data_frame(control_frame=True)
+    if opcode != websocket.ABNF.OPCODE_PONG:
+        fail(f"the websocket answered a ping with opcode {opcode}, not a pong")
     ws.close()
     print("live: the websocket process accepted a salesperson's connection")
 

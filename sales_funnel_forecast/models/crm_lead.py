@@ -257,13 +257,17 @@ class CrmLead(models.Model):
         )
         return stages.browse(stage_ids)
 
-    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+    def _stage_find(self, team_id=False, domain=None, order=None, limit=1):
         teams = self.mapped("team_id")
         if team_id:
             teams |= self.env["crm.team"].browse(team_id)
         own = teams.filtered("stage_catalogue_id")
         if not own:
-            return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
+            return super()._stage_find(team_id=team_id, domain=domain, order=order or "sequence, id",
+                                       limit=limit)
+        # a catalogue's pipeline: its first stage (or won stage) as its
+        # kanban shows them, in the stage order (sequence, name, id)
+        order = order or self.env["crm.stage"]._order
         search_domain = [("team_id", "in", own.ids)]
         others = teams - own
         if others:

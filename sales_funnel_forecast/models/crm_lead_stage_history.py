@@ -133,29 +133,6 @@ class CrmLeadStageHistory(models.Model):
                ON crm_lead_stage_history (stall_due)
                WHERE date_out IS NULL AND stall_due IS NOT NULL"""
         )
-        # the moves' statements as functions: PostgreSQL keeps their plans
-        # from one call to the next in a connection (one plan for any deals:
-        # the "generic" one), where each move's statements planned anew cost
-        # more than they ran
-        arg = {name: SQL.identifier(f"p_{name}") for name in
-               ("lead_ids", "prev_ids", "stage_ids", "reason", "moment", "uid", "default_follows")}
-        close = self._sff_close_sql(arg["lead_ids"], arg["moment"], arg["uid"])
-        opened = self._sff_open_sql(arg["lead_ids"], arg["prev_ids"], arg["stage_ids"], arg["reason"],
-                                    arg["moment"], arg["uid"], arg["default_follows"])
-        for name, args, body in (
-            ("sff_record_moves", "p_lead_ids int[], p_prev_ids int[], p_stage_ids int[], p_reason varchar, "
-                                 "p_moment timestamp, p_uid int, p_default_follows boolean",
-             SQL("BEGIN %s; %s; END", close, opened)),
-            ("sff_close_stays", "p_lead_ids int[], p_moment timestamp, p_uid int", SQL("BEGIN %s; END", close)),
-        ):
-            assert not body.params, "the function's statements take their values from its arguments"
-            # dropped first: a new version may name its arguments otherwise
-            self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s(%s)", SQL.identifier(name), SQL(args)))
-            self.env.cr.execute(SQL(
-                "CREATE FUNCTION %s(%s) RETURNS void LANGUAGE plpgsql "
-                "SET plan_cache_mode = force_generic_plan AS %s",
-                SQL.identifier(name), SQL(args), SQL("$body$%s$body$", SQL(body.code)),
-            ))
 
     @api.depends("lead_id.name", "stage_id.name")
     def _compute_display_name(self):
@@ -299,20 +276,18 @@ class CrmLeadStageHistory(models.Model):
              "active", "probability_is_manual"]
         )
         self.env["res.company"].flush_model(["crm_probability_from_stage"])
-        self.env["crm.stage"].flush_model(["forecast_probability", "is_won", "sequence", "stall_days"])
+        self.env["crm.stage"].flush_model(
+            ["forecast_probability", "is_won", "sequence", "name", "active", "team_id", "stall_days"])
         statements = []
         default_follows = self.env.company.crm_probability_from_stage
         for kind, reason, when, uid, by_lead in queue["ops"]:
             lead_ids = list(by_lead)
+            statements.append(self._sff_close_sql(lead_ids, when, uid))
             if kind == "move":
-                statements.append(SQL(
-                    "SELECT sff_record_moves(%s::int[], %s::int[], %s::int[], %s, %s::timestamp, %s, %s)",
+                statements.append(self._sff_open_sql(
                     lead_ids, [by_lead[lead_id][0] or None for lead_id in lead_ids],
                     [by_lead[lead_id][1] for lead_id in lead_ids], reason, when, uid, default_follows,
                 ))
-            else:
-                statements.append(SQL("SELECT sff_close_stays(%s::int[], %s::timestamp, %s)",
-                                      lead_ids, when, uid))
         if queue["sync"]:
             statements.append(self._sff_owner_sql(list(queue["sync"])))
         if queue["reach"]:
@@ -326,9 +301,8 @@ class CrmLeadStageHistory(models.Model):
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
     def _sff_open_sql(self, lead_ids, prev_ids, stage_ids, reason, when, uid, default_follows):
-        """The new stays of the deals ``lead_ids`` (arrays, as SQL: the
-        arguments of sff_record_moves), from ``prev_ids`` into ``stage_ids``
-        at ``when``."""
+        """The new stays of the deals ``lead_ids``, from ``prev_ids`` into
+        ``stage_ids`` at ``when``."""
         return SQL(
             """
             INSERT INTO crm_lead_stage_history
@@ -344,7 +318,7 @@ class CrmLeadStageHistory(models.Model):
                         ELSE l.probability END,
                    COALESCE(%(moved_back)s, FALSE), %(reason)s, %(stall_due)s,
                    %(uid)s, %(when)s, %(uid)s, %(when)s
-              FROM unnest(%(lead_ids)s, %(prev_ids)s, %(stage_ids)s)
+              FROM unnest(%(lead_ids)s::int[], %(prev_ids)s::int[], %(stage_ids)s::int[])
                    AS moved(lead_id, prev_id, stage_id)
               JOIN crm_lead l ON l.id = moved.lead_id
               JOIN crm_stage ns ON ns.id = moved.stage_id
@@ -355,13 +329,12 @@ class CrmLeadStageHistory(models.Model):
             stage_ids=stage_ids, reason=reason, default_follows=default_follows,
             stage_probability=engine_sql.stage_probability("ns"),
             moved_back=engine_sql.stage_before("ns", "ps"),
-            stall_due=engine_sql.stall_due(when, "ns"),
+            stall_due=engine_sql.stall_due(SQL("%s", when), "ns"),
         )
 
     def _sff_close_sql(self, lead_ids, when, uid):
         """The end of the current stays of the deals ``lead_ids`` at
-        ``when`` (SQL: the arguments of sff_record_moves and
-        sff_close_stays)."""
+        ``when``."""
         return SQL(
             """
             UPDATE crm_lead_stage_history

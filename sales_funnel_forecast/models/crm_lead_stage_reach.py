@@ -1,20 +1,29 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine_sql
 from .bulk import bulk_load
 
+_logger = logging.getLogger(__name__)
+
 DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
-# from this many deals on, their rows are rebuilt by a job, this many deals a
-# batch, committing between batches (``_cron_rebuild_pending``), instead of
-# in the request that changed their pipeline: row by row, a million deals'
-# rows took 136 s, past a web worker's time limit
+# from this many deals on, their rows are rebuilt by a job, committing
+# between batches (``_cron_rebuild_pending``), instead of in the request that
+# changed their pipeline: row by row, a million deals' rows took 136 s, past
+# a web worker's time limit
 QUEUED_REBUILD_DEALS = 20000
-# up to this many deals, their rows are rebuilt by a call of the function
-# sff_rebuild_funnel_rows, whose plans PostgreSQL keeps (planned for a few
-# deals); more are rebuilt by statements planned for them
-FUNCTION_REBUILD_DEALS = 100
+# deals a batch of the job: each is locked while its batch runs, as a save
+# locks it, so that a batch keeps users waiting a few seconds at most
+REBUILD_BATCH = 2000
+# up to this many deals, only the rows that change are written
+# (``_sff_refresh_sql``); more are all written again
+REFRESH_DEALS = 100
 ORIGIN_TYPES = [
     ("seed", "Seed (referral)"),
     ("net", "Net (inbound marketing)"),
@@ -190,10 +199,9 @@ class CrmLeadStageReach(models.Model):
         return [delete, insert]
 
     @api.model
-    def _sff_refresh_sql(self, ids):
-        """One statement that brings the rows of the deals ``ids`` (an SQL
-        array: the argument of sff_rebuild_funnel_rows) up to date by
-        touching only the rows that change: those that differ from what a
+    def _sff_refresh_sql(self, lead_ids):
+        """One statement that brings the rows of the deals ``lead_ids`` up to
+        date by touching only the rows that change: those that differ from what a
         rebuild gives are deleted, and what a rebuild gives that no row
         holds any more is written. A move changes two or three of a deal's
         rows: PostgreSQL then checks the foreign keys of those only, and the
@@ -203,8 +211,7 @@ class CrmLeadStageReach(models.Model):
             SQL("%s IS NOT DISTINCT FROM %s", SQL.identifier("n", name), SQL.identifier("r", name))
             for name in REACH_COLUMNS
         )
-        # the ids as a set to join: planned as a few deals looked up by id
-        deals = SQL("(SELECT unnest(%s))", ids)
+        deals = SQL("(SELECT unnest(%s::int[]))", lead_ids)
         return SQL(
             """
             WITH new AS (%(rows)s),
@@ -225,29 +232,15 @@ class CrmLeadStageReach(models.Model):
             new_columns=SQL(", ").join(SQL.identifier("n", name) for name in REACH_COLUMNS),
         )
 
-    def init(self):
-        # the rows of a few deals (each move's, at commit) brought up to
-        # date by a function: PostgreSQL keeps its plan from one call to the
-        # next in a connection, where the statement planned anew cost more
-        # than it ran; one plan for any few deals (the "generic" one), not
-        # one per call for their ids
-        body = SQL("BEGIN %s; END", self._sff_refresh_sql(SQL.identifier("p_lead_ids")))
-        assert not body.params, "the function's statements take their ids from its argument"
-        # dropped first: a new version may name its argument otherwise
-        self.env.cr.execute("DROP FUNCTION IF EXISTS sff_rebuild_funnel_rows(int[])")
-        self.env.cr.execute(SQL(
-            """CREATE FUNCTION sff_rebuild_funnel_rows(p_lead_ids int[]) RETURNS void
-               LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS %s""",
-            SQL("$body$%s$body$", SQL(body.code)),
-        ))
-
     @api.model
     def _sff_rebuild_statements(self, lead_ids):
-        """The statements that rebuild the rows of the deals ``lead_ids``:
-        for a few, a call of the function that ``init`` creates; for many,
-        its statements, planned for that many."""
-        if len(lead_ids) <= FUNCTION_REBUILD_DEALS:
-            return [SQL("SELECT sff_rebuild_funnel_rows(%s::int[])", list(lead_ids))]
+        """The statements that bring the rows of the deals ``lead_ids`` up to
+        date after their own changes (the history's queue, at commit: each
+        deal then locked by its save): for a few, only the rows that change
+        (``_sff_refresh_sql``); for many, all of them deleted and written
+        again."""
+        if len(lead_ids) <= REFRESH_DEALS:
+            return [self._sff_refresh_sql(list(lead_ids))]
         return self._sff_rebuild_sql(lead_ids)
 
     @api.model
@@ -265,10 +258,12 @@ class CrmLeadStageReach(models.Model):
         if lead_ids is None:
             self._sff_fill()
             return
-        if len(lead_ids) >= QUEUED_REBUILD_DEALS:
-            self._sff_queue_rebuild(lead_ids)
+        if len(lead_ids) >= QUEUED_REBUILD_DEALS and self._sff_queue_rebuild(lead_ids):
             return
-        self.env.cr.execute(SQL(";\n").join(self._sff_rebuild_statements(lead_ids)))
+        # every row deleted and written again (not only those that change):
+        # a deal saved meanwhile under the stages' former order then meets
+        # this transaction on its rows, and one of the two is run again
+        self.env.cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
         self.invalidate_model()
 
     @api.model
@@ -276,24 +271,48 @@ class CrmLeadStageReach(models.Model):
         """The rows of these many deals (a stage reordered in a pipeline that
         most deals follow) are rebuilt by the job, batch after batch, as soon
         as a cron worker is free; until then they keep the stages' order of
-        before."""
+        before. Returns False, having queued nothing, when the job is
+        missing or switched off."""
+        # sudo: whoever reorders the stages may start the job, not edit it
+        job = self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows",
+                           raise_if_not_found=False)
+        if not job or not job.sudo().active:
+            _logger.warning(
+                "sales_funnel_forecast: the job that rebuilds funnel rows is missing or switched "
+                "off: the rows of %s deals are rebuilt in the request", len(lead_ids))
+            return False
         self.env.cr.execute(
             """INSERT INTO crm_lead_stage_reach_pending (lead_id)
                SELECT unnest(%s::int[]) ON CONFLICT (lead_id) DO NOTHING""",
             [list(lead_ids)],
         )
-        # sudo: whoever reorders the stages may start the job, not edit it
-        self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows").sudo()._trigger()
+        job.sudo()._trigger()
+        return True
 
     @api.model
-    def _cron_rebuild_pending(self, batch_size=QUEUED_REBUILD_DEALS):
+    def _cron_rebuild_pending(self, batch_size=REBUILD_BATCH):
         """Rebuild the rows of the deals queued by ``_sff_queue_rebuild``,
         one batch per call: the scheduler calls again while some remain,
-        committing in between. Returns the number of deals left."""
+        committing in between. A batch that meets a change committed by
+        someone else meanwhile is left for the job's next run, a minute
+        later. Returns the number of deals left."""
+        cr = self.env.cr
         # The runner has read in this transaction already: the batch starts
-        # another, whose first statement locks the deals (see below).
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        done, remaining = self._sff_rebuild_pending_batch(batch_size)
+        # another, whose first statement is its lock (see below).
+        cr.commit()  # pylint: disable=invalid-commit
+        try:
+            with cr.savepoint(flush=False):
+                done, remaining = self._sff_rebuild_pending_batch(batch_size)
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable) as error:
+            _logger.info("sales_funnel_forecast: a batch of funnel rows met a concurrent change (%s), "
+                         "left for the next run", error.pgcode)
+            cr.execute("SELECT count(*) FROM crm_lead_stage_reach_pending")
+            done, remaining = 0, cr.fetchone()[0]
+        if remaining and not done:
+            # deals all being saved, or a conflict: the scheduler would take
+            # the run as finished; it comes again a minute later instead
+            self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows")._trigger(
+                fields.Datetime.now() + timedelta(minutes=1))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
 
@@ -301,11 +320,13 @@ class CrmLeadStageReach(models.Model):
     def _sff_rebuild_pending_batch(self, batch_size):
         """One batch of queued deals: their rows rebuilt, each deal locked
         first as a user's save locks it, so that nobody changes it meanwhile.
-        Deals someone is saving are skipped, for the next batch: the lock
-        never waits, and, as the first statement of its transaction, it
-        never meets a change committed after its snapshot. Returns (deals
-        rebuilt, deals left)."""
+        Deals someone is saving are skipped, for the next batch: that lock
+        never waits. The queue is locked first (the batch's first statement,
+        before its snapshot): a pipeline change that queues deals meanwhile
+        waits for the batch, and the batch sees every change queued before.
+        Returns (deals rebuilt, deals left)."""
         cr = self.env.cr
+        cr.execute("LOCK TABLE crm_lead_stage_reach_pending IN SHARE ROW EXCLUSIVE MODE")
         cr.execute(
             """SELECT l.id FROM crm_lead l
                 WHERE l.id IN (SELECT p.lead_id FROM crm_lead_stage_reach_pending p

@@ -264,7 +264,10 @@ class CrmStage(models.Model):
 
     def _sff_tied(self):
         """Whether another stage has the sequence of one of these: their
-        names then order them, and a new name may change the order."""
+        names (in English, which a rename in another language leaves as it
+        is) then order them, and a new name may change the order."""
+        if (self.env.lang or "en_US") != "en_US":
+            return False
         # sudo: every stage counts, whoever renames one
         return bool(self.sudo().with_context(active_test=False).search_count(
             [("sequence", "in", self.mapped("sequence")), ("id", "not in", self.ids)], limit=1))

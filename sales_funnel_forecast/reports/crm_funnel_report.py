@@ -506,9 +506,13 @@ class CrmFunnelReport(models.Model):
         a read-only cursor, a replica's when the server has one."""
         Dashboard = self.env["crm.funnel.dashboard"]
         params = dict(params) if isinstance(params, dict) else params
+        if params is None:
+            params = {}
         if isinstance(params, dict) and params.get("team_id") is None:
-            # first opening: the user's own team, when there is one
-            params["team_id"] = self.env.user.sale_team_id.id or False
+            # first opening: the user's own team, when there is one that
+            # the user may see now (its company among those selected)
+            team = self.env.user.sale_team_id
+            params["team_id"] = team.id if team and team.has_access("read") else False
         return self._sff_report_data(**Dashboard._sff_params(params))
 
     @api.readonly

@@ -237,6 +237,21 @@ class TestFunnelReport(FunnelReportCase):
                                 WHERE conrelid = 'crm_lead_stage_reach'::regclass AND contype = 'f'""")
         self.assertEqual(self.env.cr.fetchone(), (9, 0))
 
+    def test_reorder_without_the_job_rebuilds_in_the_request(self):
+        """The job switched off by an administrator: a reorder of many deals
+        rebuilds their rows at once rather than queue them for nothing."""
+        deals = self.build()
+        self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows").active = False
+        Reach = self.env["crm.lead.stage.reach"]
+        with patch("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.QUEUED_REBUILD_DEALS", 2):
+            self.c.sequence, self.a.sequence = 900, 899
+        self.env.cr.execute("SELECT count(*) FROM crm_lead_stage_reach_pending")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        rows = Reach.search([("lead_id", "=", deals[3].id)])
+        # d4, in B: with C now between A and B, it reached C too (skipped)
+        self.assertEqual(rows.stage_id, self.a | self.c | self.b)
+        self.assertEqual(rows.filtered(lambda row: row.stage_id == self.c).entered, False)
+
     def test_queued_deal_that_a_user_is_saving_waits_for_the_next_batch(self):
         deal = self.env["crm.lead"].search([("type", "=", "opportunity")], limit=1, order="id")
         self.assertTrue(deal, "a committed deal (demo data)")

@@ -234,23 +234,25 @@ class TestFunnelSummary(FunnelReportCase):
         self.env.cr.execute("ROLLBACK TO SAVEPOINT truncate_deals")
 
     def test_fold_keeps_a_key_with_counts_and_no_reached(self):
-        """A key whose deals' rows were rewritten (won +1) in a month where
-        the rows it took away count -1 reached and the new ones +1: nothing
-        reached but one won. The fold keeps it."""
+        """A key where the totals say one won but nothing reached (a change
+        whose rows went to another month than those it took away, as a
+        change of time zone left them): the fold keeps it, where keeping
+        only the keys with something reached dropped it."""
         self.build()
         self.env["crm.lead.stage.reach"].flush_model()
         self.env.cr.execute(SQL(
             "INSERT INTO crm_funnel_summary_delta (company_id, team_id, user_id, stage_id, month, %s) "
-            "VALUES (%s, %s, %s, %s, '2026-03-01', %s)",
+            "VALUES (%s, %s, %s, %s, '2025-12-01', %s)",
             SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)),
             self.company.id, self.team.id, self.rep.id, self.a.id,
             SQL(", ").join(SQL("%s", 1 if name == "won" else 0) for name in SUMMARY_MEASURES),
         ))
         self.env["crm.funnel.summary"]._cron_compact()
         self.env.cr.execute(
-            "SELECT sum(reached), sum(won) FROM crm_funnel_summary_delta WHERE stage_id = %s AND team_id = %s",
+            """SELECT count(*), sum(reached), sum(won) FROM crm_funnel_summary_delta
+                WHERE stage_id = %s AND team_id = %s AND month = '2025-12-01'""",
             [self.a.id, self.team.id])
-        self.assertEqual(self.env.cr.fetchone(), (5, 2), "A: 5 reached, 1 won and the +1 kept")
+        self.assertEqual(self.env.cr.fetchone(), (1, 0, 1), "the key kept: nothing reached, one won")
 
     def test_other_company_rows_stay_out(self):
         self.build()
