@@ -148,6 +148,32 @@ def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
 
 # Closed deals a stage needs in the last year before its own win rate is
 # trusted over its percentage.
+def funnel_reach(stays, pipeline, place):
+    """The stages of a deal's pipeline that it reached, as the funnel rows
+    count them (SQL twin: ``crm.lead.stage.reach._sff_rows_sql``): a deal
+    reached a stage when it had a stay in that stage or in a later one.
+
+    ``stays``: {stage id: first entry} of the deal's stays; ``pipeline``:
+    [(stage id, sequence)] the active stages of its pipeline; ``place``:
+    {stage id: place in the stage order} of every stage. Returns, in the
+    order of ``pipeline``, (stage id, sequence, date reached, entered,
+    moved on): reached on its first entry in the stage, or for a stage it
+    skipped on its first entry in a later one; moved on when it had a stay
+    in a later stage."""
+    rows = []
+    for stage_id, sequence in pipeline:
+        later = [(other, date) for other, date in stays.items() if place[other] >= place[stage_id]]
+        if not later:
+            continue
+        entered = stage_id in stays
+        rows.append((
+            stage_id, sequence,
+            stays[stage_id] if entered else min(date for _other, date in later),
+            entered, any(other != stage_id for other, _date in later),
+        ))
+    return rows
+
+
 HISTORY_MIN_CLOSED = 10
 HISTORY_DAYS = 365
 

@@ -243,3 +243,19 @@ def test_plan_refuses_bad_input():
     for args in ((0, 1000, 20), (1000, 0, 20), (1000, 100, 0), (1000, 100, 101)):
         with pytest.raises(ValueError):
             engine.plan_figures(months, *args, 0)
+
+
+def test_funnel_reach():
+    # pipeline A (1), B (2), C (3); stage X another team's, placed between B and C
+    place = {"A": 0, "B": 1, "X": 2, "C": 3}
+    pipeline = [("A", 10), ("B", 20), ("C", 30)]
+    day = [date(2026, 3, d) for d in range(1, 6)]
+    # created in A, skipped B into C, back to A: A entered first on day 1
+    assert engine.funnel_reach({"A": day[0], "C": day[1]}, pipeline, place) == [
+        ("A", 10, day[0], True, True), ("B", 20, day[1], False, True), ("C", 30, day[1], True, False)]
+    # a stay in another team's stage dates the stages before it
+    assert engine.funnel_reach({"X": day[2]}, pipeline, place) == [
+        ("A", 10, day[2], False, True), ("B", 20, day[2], False, True)]
+    # a stage entered after a later one: dated by its own entry
+    assert engine.funnel_reach({"C": day[0], "A": day[3]}, pipeline, place)[0] == ("A", 10, day[3], True, True)
+    assert engine.funnel_reach({}, pipeline, place) == []

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from .. import engine_sql
 from .bulk import BULK_TABLES, bulk_load, foreign_keys_to_validate, validate_foreign_key
+from .crm_lead_stage_reach import REFRESH_DEALS
 
 _logger = logging.getLogger(__name__)
 
@@ -290,12 +291,20 @@ class CrmLeadStageHistory(models.Model):
                 ))
         if queue["sync"]:
             statements.append(self._sff_owner_sql(list(queue["sync"])))
-        if queue["reach"]:
+        Reach = self.env["crm.lead.stage.reach"]
+        refresh = sorted(queue["reach"])
+        if refresh:
             self.env["crm.lead"].flush_model(REACH_LEAD_FIELDS)
             self.env["crm.team"].flush_model(["stage_catalogue_id"])
-            statements += self.env["crm.lead.stage.reach"]._sff_rebuild_statements(sorted(queue["reach"]))
-        # one round trip for the whole queue, statements in order
-        self.env.cr.execute(SQL(";\n").join(statements))
+            if len(refresh) > REFRESH_DEALS:
+                statements += Reach._sff_rebuild_sql(refresh)
+                refresh = []
+        # one round trip for the queue's statements, in order
+        if statements:
+            self.env.cr.execute(SQL(";\n").join(statements))
+        if refresh:
+            # the rows of a few deals, from their stays just written
+            Reach._sff_refresh(refresh)
         self.invalidate_model()
         self.env["crm.lead.stage.reach"].invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])

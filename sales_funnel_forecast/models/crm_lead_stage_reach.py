@@ -7,7 +7,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .. import engine_sql
+from .. import engine, engine_sql
 from .bulk import bulk_load
 
 _logger = logging.getLogger(__name__)
@@ -21,8 +21,9 @@ QUEUED_REBUILD_DEALS = 20000
 # deals a batch of the job: each is locked while its batch runs, as a save
 # locks it, so that a batch keeps users waiting a few seconds at most
 REBUILD_BATCH = 2000
-# up to this many deals, only the rows that change are written
-# (``_sff_refresh_sql``); more are all written again
+# up to this many deals (the changes of a save), their rows are worked out
+# in Python and only those that change are written (``_sff_refresh``); more
+# are all written again
 REFRESH_DEALS = 100
 ORIGIN_TYPES = [
     ("seed", "Seed (referral)"),
@@ -96,7 +97,7 @@ class CrmLeadStageReach(models.Model):
     origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
 
     @api.model
-    def _sff_rows_sql(self, scope, history_scope, few=False):
+    def _sff_rows_sql(self, scope, history_scope):
         """The SELECT of the funnel rows (``REACH_COLUMNS``) of the deals in
         ``scope`` (a condition on the deal ``l``; ``history_scope``, the
         same on their stays ``h``), from their stage history and their
@@ -108,16 +109,8 @@ class CrmLeadStageReach(models.Model):
         of the deal's pipeline up to its own (``below``: a few rows per team
         and stage) and the pairs are grouped by deal and stage. A stay in a
         stage outside today's pipeline (another team's, archived) still
-        dates the stages before it.
-
-        With ``few`` (a few deals, their many moves), each deal's stays are
-        first reduced to one per stage (its first entry there), which gives
-        the same rows from fewer pairs."""
-        stays = SQL(
-            """(SELECT h.lead_id, h.stage_id, MIN(h.date_in) AS date_in
-                  FROM crm_lead_stage_history h WHERE %s GROUP BY h.lead_id, h.stage_id)""",
-            history_scope,
-        ) if few else SQL("crm_lead_stage_history")
+        dates the stages before it. Python twin: ``engine.funnel_reach``
+        (``_sff_refresh``)."""
         return SQL(
             """
             WITH ranked AS (
@@ -146,7 +139,7 @@ class CrmLeadStageReach(models.Model):
                                 MIN(h.date_in)) AS date_in,
                        bool_or(h.stage_id = b.stage_id) AS entered,
                        bool_or(h.stage_id <> b.stage_id) AS moved_on
-                  FROM %(stays)s h
+                  FROM crm_lead_stage_history h
                   JOIN crm_lead l ON l.id = h.lead_id AND l.type = 'opportunity' AND %(scope)s
                   JOIN below b ON b.team_key = COALESCE(l.team_id, 0) AND b.upper_id = h.stage_id
                  WHERE %(history_scope)s
@@ -178,7 +171,7 @@ class CrmLeadStageReach(models.Model):
               FROM reached x
               JOIN deals d ON d.id = x.lead_id
             """,
-            scope=scope, history_scope=history_scope, stays=stays,
+            scope=scope, history_scope=history_scope,
             order=engine_sql.stage_order_columns("s"),
         )
 
@@ -199,49 +192,87 @@ class CrmLeadStageReach(models.Model):
         return [delete, insert]
 
     @api.model
-    def _sff_refresh_sql(self, lead_ids):
-        """One statement that brings the rows of the deals ``lead_ids`` up to
-        date by touching only the rows that change: those that differ from what a
-        rebuild gives are deleted, and what a rebuild gives that no row
-        holds any more is written. A move changes two or three of a deal's
-        rows: PostgreSQL then checks the foreign keys of those only, and the
-        monthly totals' triggers sum those only."""
-        columns = SQL(", ").join(map(SQL.identifier, REACH_COLUMNS))
-        same = SQL(" AND ").join(
-            SQL("%s IS NOT DISTINCT FROM %s", SQL.identifier("n", name), SQL.identifier("r", name))
-            for name in REACH_COLUMNS
-        )
-        deals = SQL("(SELECT unnest(%s::int[]))", lead_ids)
-        return SQL(
-            """
-            WITH new AS (%(rows)s),
-            gone AS (
-                DELETE FROM crm_lead_stage_reach r
-                 WHERE r.lead_id IN %(deals)s
-                   AND NOT EXISTS (SELECT 1 FROM new n WHERE %(same)s)
-             RETURNING r.id
-            )
-            INSERT INTO crm_lead_stage_reach (%(columns)s)
-            SELECT %(new_columns)s FROM new n
-             WHERE NOT EXISTS (SELECT 1 FROM crm_lead_stage_reach r
-                                WHERE r.lead_id = n.lead_id AND r.stage_id = n.stage_id
-                                  AND r.id NOT IN (SELECT id FROM gone))
-            """,
-            rows=self._sff_rows_sql(SQL("l.id IN %s", deals), SQL("h.lead_id IN %s", deals), few=True),
-            deals=deals, same=same, columns=columns,
-            new_columns=SQL(", ").join(SQL.identifier("n", name) for name in REACH_COLUMNS),
-        )
+    def _sff_refresh(self, lead_ids):
+        """Bring the rows of a few deals up to date after their own changes
+        (the history's queue, at commit: each deal then locked by its save),
+        writing only the rows that change: those that differ from what a
+        rebuild gives are deleted, the rows it gives that no row holds any
+        more are written. A move changes two or three rows of its deal:
+        PostgreSQL then checks the foreign keys of those only, and the
+        monthly totals' triggers sum those only.
 
-    @api.model
-    def _sff_rebuild_statements(self, lead_ids):
-        """The statements that bring the rows of the deals ``lead_ids`` up to
-        date after their own changes (the history's queue, at commit: each
-        deal then locked by its save): for a few, only the rows that change
-        (``_sff_refresh_sql``); for many, all of them deleted and written
-        again."""
-        if len(lead_ids) <= REFRESH_DEALS:
-            return [self._sff_refresh_sql(list(lead_ids))]
-        return self._sff_rebuild_sql(lead_ids)
+        The rows are worked out here (``engine.funnel_reach``, the twin of
+        ``_sff_rows_sql``) from a few plain queries: PostgreSQL plans the
+        rebuild's statement anew on every request (Odoo resets its
+        connections), which cost twice what it ran."""
+        cr = self.env.cr
+        cr.execute(
+            """SELECT lead_id, stage_id, MIN(date_in) FROM crm_lead_stage_history
+                WHERE lead_id = ANY(%s) GROUP BY lead_id, stage_id""",
+            [list(lead_ids)],
+        )
+        stays = {}
+        for lead_id, stage_id, date_in in cr.fetchall():
+            stays.setdefault(lead_id, {})[stage_id] = date_in
+        cr.execute(SQL(
+            "SELECT id, team_id, active, COALESCE(sequence, 0) FROM crm_stage ORDER BY %s",
+            engine_sql.stage_order_columns("crm_stage"),
+        ))
+        stages = cr.fetchall()
+        place = {stage_id: index for index, (stage_id, *_rest) in enumerate(stages)}
+        cr.execute(
+            """SELECT l.id, l.team_id, t.stage_catalogue_id IS NOT NULL, l.user_id, l.company_id,
+                      l.partner_id, l.source_id, l.medium_id, l.campaign_id, l.origin_type,
+                      l.create_date, l.date_closed, COALESCE(l.expected_revenue, 0),
+                      COALESCE(l.invoiced_amount, 0), l.stage_id, l.lost_stage_id,
+                      COALESCE(l.is_stalled, FALSE), COALESCE(l.has_decision_maker, FALSE),
+                      CASE WHEN NOT l.active THEN 'lost'
+                           WHEN COALESCE(cs.is_won, FALSE) THEN 'won' ELSE 'open' END
+                 FROM crm_lead l
+            LEFT JOIN crm_team t ON t.id = l.team_id
+            LEFT JOIN crm_stage cs ON cs.id = l.stage_id
+                WHERE l.id = ANY(%s) AND l.type = 'opportunity'""",
+            [list(lead_ids)],
+        )
+        pipelines = {}
+        new = {}
+        for (lead_id, team_id, own_pipeline, user_id, company_id, partner_id, source_id, medium_id,
+             campaign_id, origin_type, create_date, date_closed, expected_revenue, invoiced_amount,
+             stage_id, lost_stage_id, is_stalled, has_decision_maker, state) in cr.fetchall():
+            key = (team_id or 0, own_pipeline)
+            if key not in pipelines:
+                pipelines[key] = [
+                    (sid, seq) for sid, team, active, seq in stages
+                    if active and (team == key[0] or (team is None and not own_pipeline))
+                ]
+            for reached_id, seq, date_in, entered, moved_on in engine.funnel_reach(
+                    stays.get(lead_id, {}), pipelines[key], place):
+                new[lead_id, reached_id] = (
+                    lead_id, reached_id, seq, date_in, entered, moved_on, state,
+                    state != "lost" and stage_id == reached_id,
+                    state == "lost" and lost_stage_id == reached_id,
+                    state == "open" and stage_id == reached_id and is_stalled,
+                    has_decision_maker, user_id, team_id, company_id, partner_id, source_id,
+                    medium_id, campaign_id, origin_type, create_date, date_closed,
+                    expected_revenue, invoiced_amount,
+                )
+        columns = SQL(", ").join(map(SQL.identifier, REACH_COLUMNS))
+        cr.execute(SQL("SELECT id, %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s)",
+                       columns, list(lead_ids)))
+        stale = []
+        for row_id, *values in cr.fetchall():
+            key = (values[0], values[1])
+            if new.get(key) == tuple(values):
+                del new[key]
+            else:
+                stale.append(row_id)
+        if stale:
+            cr.execute("DELETE FROM crm_lead_stage_reach WHERE id = ANY(%s)", [stale])
+        if new:
+            cr.execute(SQL("INSERT INTO crm_lead_stage_reach (%s) VALUES %s", columns, SQL(", ").join(
+                SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row)) for row in new.values()
+            )))
+        self.invalidate_model()
 
     @api.model
     def _sff_rebuild(self, lead_ids=None):

@@ -119,19 +119,26 @@ class CrmFunnelSummary(models.Model):
         created = cr.fetchone()[0]
         if created:
             cr.execute(SQL(
-                "CREATE TABLE %s (%s, month date, %s)",
+                "CREATE TABLE %s (id bigserial, %s, month date, %s)",
                 SQL.identifier(DELTA_TABLE),
                 SQL(", ").join(SQL("%s integer", SQL.identifier(name)) for name in SUMMARY_DIMENSIONS),
                 SQL(", ").join(SQL("%s %s", SQL.identifier(name),
                                    SQL("double precision" if name in AMOUNTS else "bigint"))
                                for name in SUMMARY_MEASURES),
             ))
+        else:
+            # each total's id: that of its first row (18.0.1.8.0 had none)
+            cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS id bigserial", SQL.identifier(DELTA_TABLE)))
         dims = SQL(", ").join(SQL.identifier("d", name) for name in SUMMARY_DIMENSIONS)
+        # the id of a key is the least id of its rows, not a row number: a
+        # window over the view would keep PostgreSQL from filtering the rows
+        # before it sums them (9 ms instead of 1 for a team's month on 19,000
+        # rows)
         create_view(self, SQL(
-            """SELECT row_number() OVER () AS id, k.*,
+            """SELECT k.*,
                       tp.conversion * k.reached AS target_weighted,
                       CASE WHEN tp.conversion IS NULL THEN 0 ELSE k.reached END AS target_reached
-                 FROM (SELECT %(dims)s, d.month, %(sums)s
+                 FROM (SELECT MIN(d.id) AS id, %(dims)s, d.month, %(sums)s
                          FROM %(table)s d GROUP BY %(dims)s, d.month) k
                  -- one row per key: PostgreSQL leaves the join out when the
                  -- target is not asked for

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import random
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import FunnelCase
 
@@ -236,6 +238,56 @@ class TestFunnelReport(FunnelReportCase):
         self.env.cr.execute("""SELECT count(*), count(*) FILTER (WHERE NOT convalidated) FROM pg_constraint
                                 WHERE conrelid = 'crm_lead_stage_reach'::regclass AND contype = 'f'""")
         self.assertEqual(self.env.cr.fetchone(), (9, 0))
+
+    def test_a_save_and_a_rebuild_give_the_same_rows(self):
+        """A save's rows are worked out in Python (engine.funnel_reach), a
+        rebuild's in SQL: the same rows, column by column, for deals moved
+        at random through their pipeline, a stage of another team and an
+        archived one, won, lost, restored, reassigned, with tied sequences."""
+        rng = random.Random(11)
+        deals = self.build()
+        other_team = self.env["crm.team"].create({"name": "Parity Other Team"})
+        foreign = self.env["crm.stage"].create({"name": "T-Foreign", "sequence": 902, "team_id": other_team.id})
+        tied = self.env["crm.stage"].create({"name": "T-AA tied", "sequence": 902, "team_id": self.team.id})
+        old = self.env["crm.stage"].create({"name": "T-Old", "sequence": 901, "team_id": self.team.id})
+        stages = [self.a, self.b, self.c, self.w, foreign, tied, old]
+        Reach = self.env["crm.lead.stage.reach"]
+        more = self.env["crm.lead"].browse()
+        for index in range(6):
+            more |= self.make_deal(f"p{index}", rng.choice(stages[:3]), 100 * index)
+        everything = more.union(*deals)
+        for day in range(5, 25):
+            self.set_now(self.day(day))
+            deal = rng.choice(everything)
+            action = rng.choice(["move", "move", "move", "lost", "restore", "owner", "amount"])
+            if action == "move":
+                deal.stage_id = rng.choice(stages)
+            elif action == "lost" and deal.active:
+                deal.action_set_lost()
+            elif action == "restore" and not deal.active:
+                deal.action_unarchive()
+            elif action == "owner":
+                deal.user_id = rng.choice([self.rep, self.other_rep])
+            else:
+                deal.expected_revenue = rng.randrange(100, 9000)
+            if day == 15:
+                everything.filtered(lambda deal: deal.stage_id == old and deal.active).stage_id = self.a
+                old.action_archive()
+                stages.remove(old)
+            Reach.flush_model()
+        columns = ["lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on", "deal_state",
+                   "is_current", "is_lost_stage", "is_stalled", "user_id", "team_id", "expected_revenue"]
+
+        def rows():
+            Reach.flush_model()
+            self.env.cr.execute(SQL("SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) ORDER BY 1, 2",
+                                    SQL(", ").join(map(SQL.identifier, columns)), everything.ids))
+            return self.env.cr.fetchall()
+
+        saved = rows()
+        self.assertGreater(len(saved), 20)
+        Reach._sff_rebuild(everything.ids)
+        self.assertEqual(rows(), saved)
 
     def test_reorder_without_the_job_rebuilds_in_the_request(self):
         """The job switched off by an administrator: a reorder of many deals
