@@ -332,7 +332,7 @@ class TestTimeZoneRebuildRace(TransactionCase):
         cr = self.registry.cursor()
         # never wait forever on another transaction of the test
         cr.execute("SET lock_timeout = '20s'")
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
         return cr
 
     def run_sql(self, query, params=()):
