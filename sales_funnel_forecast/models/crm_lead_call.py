@@ -253,20 +253,26 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     call_ids = fields.One2many("crm.lead.call", "lead_id", string="Call Log")
+    # the deal's figures below are read together, not with every read of
+    # the deal (a move does not need them)
     call_count = fields.Integer(
+        prefetch="sff_deal_figures",
         string="Calls", readonly=True, copy=False,
         help="Calls logged on the deal.",
     )
     call_attempt_count = fields.Integer(
+        prefetch="sff_deal_figures",
         string="Attempts Before Conversation", readonly=True, copy=False,
         help="Calls that reached nobody before the first conversation (all of "
         "them while nobody was reached yet).",
     )
     date_first_conversation = fields.Datetime(
+        prefetch="sff_deal_figures",
         string="First Conversation", readonly=True, copy=False,
         help="The first call where someone was reached.",
     )
     date_last_activity = fields.Datetime(
+        prefetch="sff_deal_figures",
         string="Last Activity", readonly=True, copy=False, index="btree_not_null",
         help="The last call logged, activity done or message on the deal.",
     )

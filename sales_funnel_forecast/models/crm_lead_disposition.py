@@ -20,6 +20,7 @@ class CrmLead(models.Model):
 
     contact_status = fields.Selection(
         CONTACT_STATUSES,
+        prefetch="sff_deal_figures",
         default="not_attempted",
         required=True,
         copy=False,

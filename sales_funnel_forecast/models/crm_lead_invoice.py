@@ -54,18 +54,21 @@ class CrmLead(models.Model):
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     invoiced_amount = fields.Monetary(
+        prefetch="sff_deal_figures",
         string="Invoiced", currency_field="company_currency",
         compute="_compute_invoice_amounts", store=True, copy=False,
         help="Untaxed amount of the posted customer invoices linked to the deal, net of "
         "credit notes, in the company's currency at each invoice's date.",
     )
     paid_amount = fields.Monetary(
+        prefetch="sff_deal_figures",
         string="Paid", currency_field="company_currency",
         compute="_compute_invoice_amounts", store=True, copy=False,
         help="The part of the invoiced amount the customer has paid (untaxed, in "
         "proportion to what is paid of each invoice).",
     )
     overdue_amount = fields.Monetary(
+        prefetch="sff_deal_figures",
         string="Overdue", currency_field="company_currency",
         compute="_compute_invoice_amounts", store=True, copy=False,
         help="What the customer still owes (taxes included) on posted invoices of the "

@@ -299,12 +299,15 @@ class CrmLeadStageHistory(models.Model):
             if len(refresh) > REFRESH_DEALS:
                 statements += Reach._sff_rebuild_sql(refresh)
                 refresh = []
+        if refresh:
+            # what the rows of a few deals are worked out from, read after
+            # the stays are written
+            statements.append(Reach._sff_refresh_read_sql(refresh))
         # one round trip for the queue's statements, in order
         if statements:
             self.env.cr.execute(SQL(";\n").join(statements))
         if refresh:
-            # the rows of a few deals, from their stays just written
-            Reach._sff_refresh(refresh)
+            Reach._sff_refresh_write(refresh, self.env.cr.fetchone())
         self.invalidate_model()
         self.env["crm.lead.stage.reach"].invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])

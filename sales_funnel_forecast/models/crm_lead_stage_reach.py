@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg2
 
@@ -11,6 +11,13 @@ from .. import engine, engine_sql
 from .bulk import bulk_load
 
 _logger = logging.getLogger(__name__)
+
+
+def _timestamp(value):
+    """A timestamp as JSON gives it (ISO text), as psycopg2 would: a naive
+    datetime, or None."""
+    return datetime.fromisoformat(value) if value else None
+
 
 DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
 # from this many deals on, their rows are rebuilt by a job, committing
@@ -31,8 +38,6 @@ ORIGIN_TYPES = [
     ("spear", "Spear (outbound prospecting)"),
 ]
 
-
-
 # the columns of a funnel row: what its rebuild writes, what the report
 # views over them read
 REACH_COLUMNS = [
@@ -41,6 +46,9 @@ REACH_COLUMNS = [
     "company_id", "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
     "lead_create_date", "date_closed", "expected_revenue", "invoiced_amount",
 ]
+REACH_TIMESTAMPS = {"date_in", "lead_create_date", "date_closed"}
+REACH_AMOUNTS = {"expected_revenue", "invoiced_amount"}
+
 
 class CrmLeadStageReach(models.Model):
     """One row per opportunity and per stage of its team's pipeline that it
@@ -202,43 +210,64 @@ class CrmLeadStageReach(models.Model):
         monthly totals' triggers sum those only.
 
         The rows are worked out here (``engine.funnel_reach``, the twin of
-        ``_sff_rows_sql``) from a few plain queries: PostgreSQL plans the
-        rebuild's statement anew on every request (Odoo resets its
-        connections), which cost twice what it ran."""
-        cr = self.env.cr
-        cr.execute(
-            """SELECT lead_id, stage_id, MIN(date_in) FROM crm_lead_stage_history
-                WHERE lead_id = ANY(%s) GROUP BY lead_id, stage_id""",
-            [list(lead_ids)],
-        )
-        stays = {}
-        for lead_id, stage_id, date_in in cr.fetchall():
-            stays.setdefault(lead_id, {})[stage_id] = date_in
-        cr.execute(SQL(
-            "SELECT id, team_id, active, COALESCE(sequence, 0) FROM crm_stage ORDER BY %s",
-            engine_sql.stage_order_columns("crm_stage"),
-        ))
-        stages = cr.fetchall()
-        place = {stage_id: index for index, (stage_id, *_rest) in enumerate(stages)}
-        cr.execute(
-            """SELECT l.id, l.team_id, t.stage_catalogue_id IS NOT NULL, l.user_id, l.company_id,
-                      l.partner_id, l.source_id, l.medium_id, l.campaign_id, l.origin_type,
-                      l.create_date, l.date_closed, COALESCE(l.expected_revenue, 0),
-                      COALESCE(l.invoiced_amount, 0), l.stage_id, l.lost_stage_id,
-                      COALESCE(l.is_stalled, FALSE), COALESCE(l.has_decision_maker, FALSE),
-                      CASE WHEN NOT l.active THEN 'lost'
-                           WHEN COALESCE(cs.is_won, FALSE) THEN 'won' ELSE 'open' END
+        ``_sff_rows_sql``): PostgreSQL plans the rebuild's statement anew on
+        every request (Odoo resets its connections), which cost twice what
+        it ran. What they are worked out from comes in one statement
+        (``_sff_refresh_read_sql``), which the history's queue sends in the
+        round trip of its own statements."""
+        self.env.cr.execute(self._sff_refresh_read_sql(lead_ids))
+        self._sff_refresh_write(lead_ids, self.env.cr.fetchone())
+
+    @api.model
+    def _sff_refresh_read_sql(self, lead_ids):
+        """One row: the deals' first entry into each stage, every stage in
+        the pipeline's order, the deals' values, their current rows; each a
+        JSON array of arrays (``_sff_refresh_write`` reads them)."""
+        lead_ids = list(lead_ids)
+        return SQL(
+            """
+            SELECT
+              (SELECT json_agg(json_build_array(lead_id, stage_id, date_in))
+                 FROM (SELECT lead_id, stage_id, MIN(date_in) AS date_in FROM crm_lead_stage_history
+                        WHERE lead_id = ANY(%(ids)s) GROUP BY lead_id, stage_id) first_in),
+              (SELECT json_agg(json_build_array(s.id, s.team_id, s.active, COALESCE(s.sequence, 0))
+                               ORDER BY %(order)s)
+                 FROM crm_stage s),
+              (SELECT json_agg(json_build_array(
+                          l.id, l.team_id, t.stage_catalogue_id IS NOT NULL, l.user_id, l.company_id,
+                          l.partner_id, l.source_id, l.medium_id, l.campaign_id, l.origin_type,
+                          l.create_date, l.date_closed, COALESCE(l.expected_revenue, 0)::float8,
+                          COALESCE(l.invoiced_amount, 0)::float8, l.stage_id, l.lost_stage_id,
+                          COALESCE(l.is_stalled, FALSE), COALESCE(l.has_decision_maker, FALSE),
+                          CASE WHEN NOT l.active THEN 'lost'
+                               WHEN COALESCE(cs.is_won, FALSE) THEN 'won' ELSE 'open' END))
                  FROM crm_lead l
             LEFT JOIN crm_team t ON t.id = l.team_id
             LEFT JOIN crm_stage cs ON cs.id = l.stage_id
-                WHERE l.id = ANY(%s) AND l.type = 'opportunity'""",
-            [list(lead_ids)],
+                WHERE l.id = ANY(%(ids)s) AND l.type = 'opportunity'),
+              (SELECT json_agg(json_build_array(r.id, %(columns)s))
+                 FROM crm_lead_stage_reach r WHERE r.lead_id = ANY(%(ids)s))
+            """,
+            ids=lead_ids, order=engine_sql.stage_order_columns("s"),
+            columns=SQL(", ").join(
+                SQL("%s::float8", SQL.identifier("r", name)) if name in REACH_AMOUNTS
+                else SQL.identifier("r", name) for name in REACH_COLUMNS),
         )
+
+    @api.model
+    def _sff_refresh_write(self, lead_ids, fetched):
+        """Write the rows that change, from what ``_sff_refresh_read_sql``
+        returned: one round trip, none when nothing changes."""
+        first_in, stages, leads, current = (value or [] for value in fetched)
+        stays = {}
+        for lead_id, stage_id, date_in in first_in:
+            stays.setdefault(lead_id, {})[stage_id] = _timestamp(date_in)
+        place = {stage[0]: index for index, stage in enumerate(stages)}
         pipelines = {}
         new = {}
         for (lead_id, team_id, own_pipeline, user_id, company_id, partner_id, source_id, medium_id,
              campaign_id, origin_type, create_date, date_closed, expected_revenue, invoiced_amount,
-             stage_id, lost_stage_id, is_stalled, has_decision_maker, state) in cr.fetchall():
+             stage_id, lost_stage_id, is_stalled, has_decision_maker, state) in leads:
             key = (team_id or 0, own_pipeline)
             if key not in pipelines:
                 pipelines[key] = [
@@ -253,25 +282,31 @@ class CrmLeadStageReach(models.Model):
                     state == "lost" and lost_stage_id == reached_id,
                     state == "open" and stage_id == reached_id and is_stalled,
                     has_decision_maker, user_id, team_id, company_id, partner_id, source_id,
-                    medium_id, campaign_id, origin_type, create_date, date_closed,
-                    expected_revenue, invoiced_amount,
+                    medium_id, campaign_id, origin_type, _timestamp(create_date),
+                    _timestamp(date_closed), expected_revenue, invoiced_amount,
                 )
-        columns = SQL(", ").join(map(SQL.identifier, REACH_COLUMNS))
-        cr.execute(SQL("SELECT id, %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s)",
-                       columns, list(lead_ids)))
         stale = []
-        for row_id, *values in cr.fetchall():
+        for row_id, *values in current:
+            values = tuple(_timestamp(value) if name in REACH_TIMESTAMPS else value
+                           for name, value in zip(REACH_COLUMNS, values))
             key = (values[0], values[1])
-            if new.get(key) == tuple(values):
+            if new.get(key) == values:
                 del new[key]
             else:
                 stale.append(row_id)
+        statements = []
         if stale:
-            cr.execute("DELETE FROM crm_lead_stage_reach WHERE id = ANY(%s)", [stale])
+            statements.append(SQL("DELETE FROM crm_lead_stage_reach WHERE id = ANY(%s)", stale))
         if new:
-            cr.execute(SQL("INSERT INTO crm_lead_stage_reach (%s) VALUES %s", columns, SQL(", ").join(
-                SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row)) for row in new.values()
-            )))
+            statements.append(SQL(
+                "INSERT INTO crm_lead_stage_reach (%s) VALUES %s",
+                SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                SQL(", ").join(
+                    SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row))
+                    for row in new.values()),
+            ))
+        if statements:
+            self.env.cr.execute(SQL(";\n").join(statements))
         self.invalidate_model()
 
     @api.model

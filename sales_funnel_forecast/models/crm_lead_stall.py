@@ -27,13 +27,15 @@ class CrmLead(models.Model):
         help="The deal stayed longer in its stage than the stage allows. It "
         "stops being stalled when it changes stage or a manager keeps it open.",
     )
-    stalled_date = fields.Datetime(string="Stalled On", copy=False, readonly=True)
+    stalled_date = fields.Datetime(string="Stalled On", copy=False, readonly=True,
+                                   prefetch="sff_deal_figures")
     stall_excluded = fields.Boolean(
         string="Out of Forecast by a Stall Rule", copy=False, readonly=True,
         help="The stall rule took the deal out of the forecast: it comes back "
         "in when the deal changes stage or is kept open.",
     )
     stall_reset_date = fields.Datetime(
+        prefetch="sff_deal_figures",
         string="Kept Open On", copy=False, readonly=True,
         help="A manager kept the deal open: its time in stage counts again from then.",
     )
