@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
 # the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
@@ -26,6 +26,8 @@ class ResConfigSettings(models.TransientModel):
     )
     sff_funnel_summary_tz = fields.Selection(
         _tz_get, string="Funnel Totals Time Zone", config_parameter=TZ_PARAM,
+        # unset, the totals follow the administrator's time zone: shown as such
+        default=lambda self: self.env["crm.funnel.summary"]._sff_tz(),
         help="The months of the funnel's monthly totals start at midnight in this time zone.",
     )
 
@@ -35,6 +37,7 @@ class ResConfigSettings(models.TransientModel):
         "setting, a background job works them out again within minutes.",
     )
 
+    @api.depends("company_id")  # computed when the settings form opens
     def _compute_sff_funnel_summary_tz_built(self):
         built = self.env["crm.funnel.summary"]._sff_built_tz() or "-"
         for settings in self:

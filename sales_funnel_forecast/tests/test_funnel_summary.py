@@ -302,6 +302,9 @@ class TestFunnelSummary(FunnelReportCase):
         job = self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_summary")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)])
         settings = Form(self.env["res.config.settings"])
+        # the form opens on the time zone in force and the one the totals are in
+        self.assertEqual(settings.sff_funnel_summary_tz, Summary._sff_tz())
+        self.assertEqual(settings.sff_funnel_summary_tz_built, built)
         settings.sff_funnel_summary_tz = "Pacific/Kiritimati"
         settings.save().execute()
         self.assertEqual(Summary._sff_tz(), "Pacific/Kiritimati")
