@@ -16,6 +16,22 @@ SUMS = [f"{name}:sum" for name in SUMMARY_MEASURES]
 ROWS = ("lead_id", "!=", False)
 
 
+def totals_and_rows(cr, tz):
+    """The monthly totals as PostgreSQL keeps them (keys whose every total
+    is zero left out), against the same totals worked out from the funnel
+    rows with months in ``tz``: two dicts keyed by company, team,
+    salesperson, stage and month."""
+    measures = SQL(", ").join(SQL("SUM(%s)::float", SQL.identifier(name)) for name in SUMMARY_MEASURES)
+    cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id, month, %s
+                        FROM crm_funnel_summary_delta GROUP BY 1, 2, 3, 4, 5""", measures))
+    kept = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
+    cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id,
+                             date_trunc('month', timezone(%s, timezone('UTC', date_in)))::date, %s
+                        FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5""", tz, measures))
+    rows = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
+    return {key: values for key, values in kept.items() if any(values)}, rows
+
+
 @tagged("post_install", "-at_install")
 class TestFunnelSummary(FunnelReportCase):
     """The funnel's monthly totals follow the funnel rows on every path, and
@@ -26,19 +42,7 @@ class TestFunnelSummary(FunnelReportCase):
         totals worked out from the funnel rows now: two dicts keyed by
         company, team, salesperson, stage and month."""
         self.env["crm.lead.stage.reach"].flush_model()
-        cr = self.env.cr
-        tz = self.env["crm.funnel.summary"]._sff_tz()
-        measures = SQL(", ").join(SQL("SUM(%s)", SQL.identifier(name)) for name in SUMMARY_MEASURES)
-        cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id, month, %s
-                            FROM crm_funnel_summary_delta
-                        GROUP BY 1, 2, 3, 4, 5 HAVING SUM(reached) <> 0""", measures))
-        kept = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
-        # the same totals straight from the funnel report's rows
-        cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id,
-                                 date_trunc('month', timezone(%s, timezone('UTC', date_in)))::date, %s
-                            FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5""", tz, measures))
-        rows = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
-        return kept, rows
+        return totals_and_rows(self.env.cr, self.env["crm.funnel.summary"]._sff_tz())
 
     def assertTotalsFollow(self, message):
         kept, rows = self.totals()
@@ -344,16 +348,8 @@ class TestTimeZoneRebuildRace(TransactionCase):
             return cr.fetchall() if cr.description else None
 
     def totals_and_rows(self, tz):
-        measures = SQL(", ").join(SQL("SUM(%s)::float", SQL.identifier(name)) for name in SUMMARY_MEASURES)
         with self.cursor() as cr:
-            cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id, month, %s
-                                FROM crm_funnel_summary_delta GROUP BY 1, 2, 3, 4, 5""", measures))
-            kept = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
-            cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id,
-                                     date_trunc('month', timezone(%s, timezone('UTC', date_in)))::date, %s
-                                FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5""", tz, measures))
-            rows = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
-        return kept, rows
+            return totals_and_rows(cr, tz)
 
     def race(self, rebuild):
         """A rebuild into Kiritimati (UTC+14) that read before a rep's move
