@@ -249,6 +249,15 @@ PY
                            WHERE d.module = 'sales_funnel_forecast' AND d.name IN (${released_jobs:-NULL})
                              AND (c.interval_number, c.interval_type) <> (7, 'hours')")
     [ -z "$reset" ] || fail "the upgrade from $version reset the schedules of [$reset]"
+    # the jobs are those of the data file: an earlier release's job is gone,
+    # with its server action
+    jobs_now=$(grep -o 'model="ir.cron"' "$SFF_ROOT/sales_funnel_forecast/data/ir_cron_data.xml" | wc -l)
+    [ "$(q "$UPGRADE" "SELECT count(*) FROM ir_model_data d JOIN ir_cron c ON c.id = d.res_id
+                        WHERE d.module = 'sales_funnel_forecast' AND d.model = 'ir.cron'")" = "$jobs_now" ] \
+        || fail "the upgrade from $version left jobs that the module no longer has"
+    [ "$(q "$UPGRADE" "SELECT count(*) FROM ir_model_data WHERE module = 'sales_funnel_forecast'
+                        AND model = 'ir.actions.server' AND res_id NOT IN (SELECT id FROM ir_act_server)")" = 0 ] \
+        || fail "the upgrade from $version left names of server actions that are gone"
     [ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id WHERE h.date_out IS NULL AND NOT l.active")" = 0 ] \
         || fail "the upgrade from $version left open stays on lost deals"
     [ "$(q "$UPGRADE" "SELECT count(*) FROM crm_lead WHERE pipeline_amount IS NULL")" = 0 ] \

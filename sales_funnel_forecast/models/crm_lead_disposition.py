@@ -20,7 +20,6 @@ class CrmLead(models.Model):
 
     contact_status = fields.Selection(
         CONTACT_STATUSES,
-        prefetch="sff_deal_figures",
         default="not_attempted",
         required=True,
         copy=False,

@@ -307,7 +307,7 @@ class CrmLeadStageHistory(models.Model):
         if statements:
             self.env.cr.execute(SQL(";\n").join(statements))
         if refresh:
-            Reach._sff_refresh_write(refresh, self.env.cr.fetchone())
+            Reach._sff_refresh_write(self.env.cr.fetchone())
         self.invalidate_model()
         self.env["crm.lead.stage.reach"].invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])

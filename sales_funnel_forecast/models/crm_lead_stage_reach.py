@@ -13,10 +13,16 @@ from .bulk import bulk_load
 _logger = logging.getLogger(__name__)
 
 
+def _iso(column):
+    """A timestamp column as text of fixed width (microseconds always
+    there), which every Python reads back (``_timestamp``)."""
+    return SQL("""to_char(%s, 'YYYY-MM-DD"T"HH24:MI:SS.US')""", column)
+
+
 def _timestamp(value):
-    """A timestamp as JSON gives it (ISO text), as psycopg2 would: a naive
+    """A timestamp as ``_iso`` gives it, as psycopg2 would: a naive
     datetime, or None."""
-    return datetime.fromisoformat(value) if value else None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
 DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
@@ -29,7 +35,7 @@ QUEUED_REBUILD_DEALS = 20000
 # locks it, so that a batch keeps users waiting a few seconds at most
 REBUILD_BATCH = 2000
 # up to this many deals (the changes of a save), their rows are worked out
-# in Python and only those that change are written (``_sff_refresh``); more
+# in Python and only those that change are written (``_sff_refresh_write``); more
 # are all written again
 REFRESH_DEALS = 100
 ORIGIN_TYPES = [
@@ -118,7 +124,7 @@ class CrmLeadStageReach(models.Model):
         and stage) and the pairs are grouped by deal and stage. A stay in a
         stage outside today's pipeline (another team's, archived) still
         dates the stages before it. Python twin: ``engine.funnel_reach``
-        (``_sff_refresh``)."""
+        (``_sff_refresh_write``)."""
         return SQL(
             """
             WITH ranked AS (
@@ -200,34 +206,24 @@ class CrmLeadStageReach(models.Model):
         return [delete, insert]
 
     @api.model
-    def _sff_refresh(self, lead_ids):
-        """Bring the rows of a few deals up to date after their own changes
-        (the history's queue, at commit: each deal then locked by its save),
-        writing only the rows that change: those that differ from what a
-        rebuild gives are deleted, the rows it gives that no row holds any
-        more are written. A move changes two or three rows of its deal:
-        PostgreSQL then checks the foreign keys of those only, and the
-        monthly totals' triggers sum those only.
-
-        The rows are worked out here (``engine.funnel_reach``, the twin of
-        ``_sff_rows_sql``): PostgreSQL plans the rebuild's statement anew on
-        every request (Odoo resets its connections), which cost twice what
-        it ran. What they are worked out from comes in one statement
-        (``_sff_refresh_read_sql``), which the history's queue sends in the
-        round trip of its own statements."""
-        self.env.cr.execute(self._sff_refresh_read_sql(lead_ids))
-        self._sff_refresh_write(lead_ids, self.env.cr.fetchone())
-
-    @api.model
     def _sff_refresh_read_sql(self, lead_ids):
-        """One row: the deals' first entry into each stage, every stage in
-        the pipeline's order, the deals' values, their current rows; each a
-        JSON array of arrays (``_sff_refresh_write`` reads them)."""
+        """Bringing the rows of a few deals up to date after their own
+        changes (the history's queue, at commit: each deal then locked by
+        its save), first step: what they are worked out from, in one
+        statement that the queue sends in the round trip of its own, after
+        them. One row: the deals' first entry into each stage, every stage
+        in the pipeline's order, the deals' values, their current rows; each
+        a JSON array of arrays, timestamps as text of fixed width
+        (``_sff_refresh_write`` reads them).
+
+        The rows are worked out in Python (``engine.funnel_reach``, the twin
+        of ``_sff_rows_sql``): PostgreSQL plans the rebuild's statement anew
+        on every request, which cost twice what it ran."""
         lead_ids = list(lead_ids)
         return SQL(
             """
             SELECT
-              (SELECT json_agg(json_build_array(lead_id, stage_id, date_in))
+              (SELECT json_agg(json_build_array(lead_id, stage_id, %(first_in)s))
                  FROM (SELECT lead_id, stage_id, MIN(date_in) AS date_in FROM crm_lead_stage_history
                         WHERE lead_id = ANY(%(ids)s) GROUP BY lead_id, stage_id) first_in),
               (SELECT json_agg(json_build_array(s.id, s.team_id, s.active, COALESCE(s.sequence, 0))
@@ -236,7 +232,7 @@ class CrmLeadStageReach(models.Model):
               (SELECT json_agg(json_build_array(
                           l.id, l.team_id, t.stage_catalogue_id IS NOT NULL, l.user_id, l.company_id,
                           l.partner_id, l.source_id, l.medium_id, l.campaign_id, l.origin_type,
-                          l.create_date, l.date_closed, COALESCE(l.expected_revenue, 0)::float8,
+                          %(create_date)s, %(date_closed)s, COALESCE(l.expected_revenue, 0)::float8,
                           COALESCE(l.invoiced_amount, 0)::float8, l.stage_id, l.lost_stage_id,
                           COALESCE(l.is_stalled, FALSE), COALESCE(l.has_decision_maker, FALSE),
                           CASE WHEN NOT l.active THEN 'lost'
@@ -249,15 +245,24 @@ class CrmLeadStageReach(models.Model):
                  FROM crm_lead_stage_reach r WHERE r.lead_id = ANY(%(ids)s))
             """,
             ids=lead_ids, order=engine_sql.stage_order_columns("s"),
+            first_in=_iso(SQL.identifier("date_in")),
+            create_date=_iso(SQL.identifier("l", "create_date")),
+            date_closed=_iso(SQL.identifier("l", "date_closed")),
             columns=SQL(", ").join(
                 SQL("%s::float8", SQL.identifier("r", name)) if name in REACH_AMOUNTS
+                else _iso(SQL.identifier("r", name)) if name in REACH_TIMESTAMPS
                 else SQL.identifier("r", name) for name in REACH_COLUMNS),
         )
 
     @api.model
-    def _sff_refresh_write(self, lead_ids, fetched):
-        """Write the rows that change, from what ``_sff_refresh_read_sql``
-        returned: one round trip, none when nothing changes."""
+    def _sff_refresh_write(self, fetched):
+        """Second step: write the rows that change, from the row that
+        ``_sff_refresh_read_sql`` returned. Those that differ from what a
+        rebuild gives are deleted, the rows it gives that no row holds any
+        more are written, in one round trip (none when nothing changes). A
+        move changes two or three rows of its deal: PostgreSQL then checks
+        the foreign keys of those only, and the monthly totals' triggers sum
+        those only."""
         first_in, stages, leads, current = (value or [] for value in fetched)
         stays = {}
         for lead_id, stage_id, date_in in first_in:

@@ -8,9 +8,6 @@ class ResCompany(models.Model):
     crm_probability_from_stage = fields.Boolean(
         string="Probability Follows Stage",
         default=True,
-        # read on its own: a deal's save asks for this flag alone, not for
-        # the company's hundred other columns
-        prefetch="sff_probability_from_stage",
         help="When a deal changes stage, its probability becomes the "
         "percentage of the new stage. A probability typed on the deal holds "
         "until its next stage change.",

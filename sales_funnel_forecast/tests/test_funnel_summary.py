@@ -295,6 +295,9 @@ class TestFunnelSummary(FunnelReportCase):
         # the settings saved: the job works the totals out in the time zone in force
         self.env["res.config.settings"].create({}).execute()
         self.assertEqual(Summary._sff_built_tz(), "UTC", "not in the request itself")
+        # saved as the form showed it, the setting stays unset: it still
+        # follows the administrator
+        self.assertFalse(self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM))
         Summary._sff_rebuild()
         self.assertEqual(Summary._sff_built_tz(), "Asia/Tokyo")
         self.assertTotalsFollow("months at midnight in Tokyo")

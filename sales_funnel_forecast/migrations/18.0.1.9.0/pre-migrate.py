@@ -4,7 +4,24 @@
 administrator once installed. Odoo does not change the flag of a record it
 already knows when the record moves into a noupdate block, so it is set
 here, before the data files are loaded again, and this upgrade already
-keeps the schedules as they are."""
+keeps the schedules as they are.
+
+Only the jobs the module still has: one it no longer has (an earlier
+release's) must stay updatable, so that the upgrade deletes it together
+with its server action."""
+
+JOBS = (
+    "ir_cron_apply_stall_rules",
+    "ir_cron_compact_funnel_summary",
+    "ir_cron_purge_user_logins",
+    "ir_cron_rebuild_funnel_rows",
+    "ir_cron_rebuild_funnel_summary",
+    "ir_cron_refresh_history_win_rates",
+    "ir_cron_refresh_overdue_amounts",
+    "ir_cron_refresh_prorated_revenue",
+    "ir_cron_refresh_target_plan_actuals",
+    "ir_cron_validate_foreign_keys",
+)
 
 
 def migrate(cr, version):
@@ -12,5 +29,7 @@ def migrate(cr, version):
         return
     cr.execute(
         """UPDATE ir_model_data SET noupdate = TRUE
-            WHERE module = 'sales_funnel_forecast' AND model = 'ir.cron' AND NOT noupdate"""
+            WHERE module = 'sales_funnel_forecast' AND model = 'ir.cron' AND NOT noupdate
+              AND name = ANY(%s)""",
+        [list(JOBS)],
     )
