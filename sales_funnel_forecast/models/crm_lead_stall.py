@@ -101,9 +101,10 @@ class CrmLead(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
 
-    @api.model
     def action_apply_stall_rules(self):
-        """The managers' button: the stall job runs now, in the background,
+        """The managers' button (in the list's header: called with the
+        selected deals, or none; it acts on every deal past its stage's
+        limit all the same): the stall job runs now, in the background,
         batch after batch with a commit between batches (as every night),
         instead of every batch in this request, which a large database
         would take past the web worker's time limit and roll back."""

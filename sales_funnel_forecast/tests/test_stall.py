@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
+from odoo.api import call_kw
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -224,7 +225,8 @@ class TestStallRules(FunnelCase):
         job = self.env.ref("sales_funnel_forecast.ir_cron_apply_stall_rules")
         Trigger = self.env["ir.cron.trigger"]
         before = Trigger.search_count([("cron_id", "=", job.id)])
-        result = self.env["crm.lead"].with_user(self.manager).action_apply_stall_rules()
+        # as the list's header button calls it: with the selected deals, here none
+        result = call_kw(self.env["crm.lead"].with_user(self.manager), "action_apply_stall_rules", [[]], {})
         self.assertEqual(Trigger.search_count([("cron_id", "=", job.id)]), before + 1)
         self.assertIn(" to 1 deals past their stage's limit", result["params"]["message"])
         self.env.invalidate_all()
@@ -232,7 +234,8 @@ class TestStallRules(FunnelCase):
         # what the cron worker then runs
         self.assertEqual(self.run_job(), 0)
         self.assertTrue(deal.is_stalled)
-        result = self.env["crm.lead"].with_user(self.manager).action_apply_stall_rules()
+        # with a deal selected
+        result = call_kw(self.env["crm.lead"].with_user(self.manager), "action_apply_stall_rules", [deal.ids], {})
         self.assertEqual(result["params"]["message"], "No deal is past its stage's limit.")
         job.active = False
         with self.assertRaisesRegex(UserError, "switched off"):
