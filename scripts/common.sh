@@ -178,6 +178,29 @@ sff_odoo() {
         "$@"
 }
 
+# Stops an Odoo started in the background: $1 its pid file, $2 the pid of
+# the shell job that started it. The server first (from its pid file), then
+# what it started: its workers, its cron worker and its websocket process;
+# without a pid file (Odoo not started yet), the job itself.
+sff_odoo_stop() {
+    local pidfile="$1" job="$2" server children
+    server="$(cat "$pidfile" 2>/dev/null || true)"
+    if [ -z "$server" ]; then
+        kill "$job" 2>/dev/null || true
+        wait "$job" 2>/dev/null || true
+        return 0
+    fi
+    children="$(pgrep -P "$server" || true)"
+    kill "$server" 2>/dev/null || true
+    for _ in $(seq 1 30); do
+        kill -0 "$server" 2>/dev/null || break
+        sleep 1
+    done
+    # shellcheck disable=SC2086 (one pid a word)
+    kill -9 $server $children 2>/dev/null || true
+    wait "$job" 2>/dev/null || true
+}
+
 # odoo-bin run to completion (--stop-after-init), without the warning Odoo
 # prints when run as root; returns Odoo's exit status (non-zero when a
 # database failed to initialise, e.g. an install that broke).

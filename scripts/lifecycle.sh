@@ -236,12 +236,14 @@ for release in $RELEASES; do
 deal = env["crm.lead"].search([("name", "=", "Existing 3")])
 deal.write({"active": False, "stage_id": env["crm.stage"].search([], order="sequence", limit=2)[1].id})
 PY
-    # the administrator's schedules of the release's jobs
+    # the administrator's schedules of the release's jobs, the totals' fold
+    # left as the release shipped it
     released_jobs=$(q "$UPGRADE" "SELECT string_agg(quote_literal(d.name), ',') FROM ir_model_data d
-                                   WHERE d.module = 'sales_funnel_forecast' AND d.model = 'ir.cron'")
+                                   WHERE d.module = 'sales_funnel_forecast' AND d.model = 'ir.cron'
+                                     AND d.name <> 'ir_cron_compact_funnel_summary'")
     q "$UPGRADE" "UPDATE ir_cron c SET interval_number = 7, interval_type = 'hours'
                     FROM ir_model_data d WHERE d.res_id = c.id AND d.model = 'ir.cron'
-                     AND d.module = 'sales_funnel_forecast'" >/dev/null
+                     AND d.module = 'sales_funnel_forecast' AND d.name IN (${released_jobs:-NULL})" >/dev/null
     sff_odoo_once -d "$UPGRADE" -u sales_funnel_forecast --without-demo=all --log-level=warn \
         || fail "the upgrade from $version failed"
     reset=$(q "$UPGRADE" "SELECT string_agg(d.name, ' ') FROM ir_cron c
@@ -249,12 +251,19 @@ PY
                            WHERE d.module = 'sales_funnel_forecast' AND d.name IN (${released_jobs:-NULL})
                              AND (c.interval_number, c.interval_type) <> (7, 'hours')")
     [ -z "$reset" ] || fail "the upgrade from $version reset the schedules of [$reset]"
+    fold=$(q "$UPGRADE" "SELECT c.interval_number || ' ' || c.interval_type FROM ir_cron c
+                           JOIN ir_model_data d ON d.res_id = c.id AND d.model = 'ir.cron'
+                          WHERE d.module = 'sales_funnel_forecast' AND d.name = 'ir_cron_compact_funnel_summary'")
+    [ "$fold" = "1 hours" ] || fail "the upgrade from $version left the totals' fold every [$fold]"
     # the jobs are those of the data file: an earlier release's job is gone,
     # with its server action
-    jobs_now=$(grep -o 'model="ir.cron"' "$SFF_ROOT/sales_funnel_forecast/data/ir_cron_data.xml" | wc -l)
-    [ "$(q "$UPGRADE" "SELECT count(*) FROM ir_model_data d JOIN ir_cron c ON c.id = d.res_id
-                        WHERE d.module = 'sales_funnel_forecast' AND d.model = 'ir.cron'")" = "$jobs_now" ] \
-        || fail "the upgrade from $version left jobs that the module no longer has"
+    jobs_file=$(grep -o 'id="[a-z_]*" model="ir.cron"' "$SFF_ROOT/sales_funnel_forecast/data/ir_cron_data.xml" \
+                | cut -d'"' -f2 | sort | tr '\n' ' ')
+    jobs_db=$(q "$UPGRADE" "SELECT d.name FROM ir_model_data d JOIN ir_cron c ON c.id = d.res_id
+                             WHERE d.module = 'sales_funnel_forecast' AND d.model = 'ir.cron' ORDER BY 1" \
+              | sort | tr '\n' ' ')
+    [ "$jobs_db" = "$jobs_file" ] \
+        || fail "the upgrade from $version left the jobs [$jobs_db], not those of the data file [$jobs_file]"
     [ "$(q "$UPGRADE" "SELECT count(*) FROM ir_model_data WHERE module = 'sales_funnel_forecast'
                         AND model = 'ir.actions.server' AND res_id NOT IN (SELECT id FROM ir_act_server)")" = 0 ] \
         || fail "the upgrade from $version left names of server actions that are gone"

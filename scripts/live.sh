@@ -24,19 +24,7 @@ fail() { printf 'live: FAILED: %s\n' "$*" >&2; exit 1; }
 ODOO_PID=
 cleanup_live() {
     if [ -n "$ODOO_PID" ]; then
-        # the server (its pid file: $ODOO_PID is a shell's), then what it
-        # started: its workers, its cron worker and its websocket process
-        local server children
-        server="$(cat "$RUN_DIR/odoo.pid" 2>/dev/null || true)"
-        children="$([ -n "$server" ] && pgrep -P "$server" || true)"
-        [ -n "$server" ] && kill "$server" 2>/dev/null
-        for _ in $(seq 1 30); do
-            { [ -n "$server" ] && kill -0 "$server" 2>/dev/null; } || break
-            sleep 1
-        done
-        # shellcheck disable=SC2086 (one pid a word)
-        kill -9 $server $children 2>/dev/null || true
-        wait "$ODOO_PID" 2>/dev/null || true
+        sff_odoo_stop "$RUN_DIR/odoo.pid" "$ODOO_PID"
     fi
     psql -d "$DB" -qc "DELETE FROM ir_config_parameter WHERE key = 'report.url'" 2>/dev/null || true
     rm -rf "$RUN_DIR"

@@ -268,13 +268,16 @@ class CrmLeadStageHistory(models.Model):
         queue = self.env.cr.precommit.data.pop(PENDING_KEY, None)
         if not queue or not (queue["ops"] or queue["sync"] or queue["reach"]):
             return
+        Reach = self.env["crm.lead.stage.reach"]
+        refresh = sorted(queue["reach"])
         # The probability is not flushed on purpose: that would run Odoo's
         # predictive scoring now instead of when Odoo itself needs it, and
         # change what it computes. Deals driven by their stage enter at the
-        # stage percentage; the others at their stored probability.
+        # stage percentage; the others at their stored probability. The
+        # values of the funnel rows too, when some are worked out.
         self.env["crm.lead"].flush_model(
             ["stage_id", "user_id", "team_id", "company_id", "expected_revenue",
-             "active", "probability_is_manual"]
+             "active", "probability_is_manual"] + (REACH_LEAD_FIELDS if refresh else [])
         )
         self.env["res.company"].flush_model(["crm_probability_from_stage"])
         self.env["crm.stage"].flush_model(
@@ -291,17 +294,15 @@ class CrmLeadStageHistory(models.Model):
                 ))
         if queue["sync"]:
             statements.append(self._sff_owner_sql(list(queue["sync"])))
-        Reach = self.env["crm.lead.stage.reach"]
-        refresh = sorted(queue["reach"])
         if refresh:
-            self.env["crm.lead"].flush_model(REACH_LEAD_FIELDS)
             self.env["crm.team"].flush_model(["stage_catalogue_id"])
             if len(refresh) > REFRESH_DEALS:
                 statements += Reach._sff_rebuild_sql(refresh)
                 refresh = []
         if refresh:
             # what the rows of a few deals are worked out from, read after
-            # the stays are written
+            # the stays are written: the last statement, whose row
+            # fetchone() returns
             statements.append(Reach._sff_refresh_read_sql(refresh))
         # one round trip for the queue's statements, in order
         if statements:
@@ -309,7 +310,7 @@ class CrmLeadStageHistory(models.Model):
         if refresh:
             Reach._sff_refresh_write(self.env.cr.fetchone())
         self.invalidate_model()
-        self.env["crm.lead.stage.reach"].invalidate_model()
+        Reach.invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])
 
     def _sff_open_sql(self, lead_ids, prev_ids, stage_ids, reason, when, uid, default_follows):

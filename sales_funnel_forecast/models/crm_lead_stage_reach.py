@@ -311,8 +311,8 @@ class CrmLeadStageReach(models.Model):
                     for row in new.values()),
             ))
         if statements:
+            # the caller (the history's queue) then forgets the rows in memory
             self.env.cr.execute(SQL(";\n").join(statements))
-        self.invalidate_model()
 
     @api.model
     def _sff_rebuild(self, lead_ids=None):

@@ -45,14 +45,13 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         Summary = self.env["crm.funnel.summary"]
-        # sudo: the parameter behind the setting, as Odoo's settings write it
-        params = self.env["ir.config_parameter"].sudo()
-        # unset, the time zone follows the administrator's: the form shows
-        # that zone, and saving it as it is leaves the setting unset
-        following = not params.get_param(TZ_PARAM) and self.sff_funnel_summary_tz == Summary._sff_tz()
+        # sudo: the parameter behind the setting, as Odoo's settings read it
+        if not self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM):
+            # unset, the time zone follows the administrator's: the form
+            # shows that zone, and saving it as it is leaves the setting unset
+            for settings in self.filtered(lambda s: s.sff_funnel_summary_tz == Summary._sff_tz()):
+                settings.sff_funnel_summary_tz = False
         result = super().set_values()
-        if following:
-            params.set_param(TZ_PARAM, False)
         if Summary._sff_tz() != Summary._sff_built_tz():
             # the months start at another hour: the totals are worked out
             # again by a job, whose transaction can lock the funnel rows

@@ -8,7 +8,8 @@ keeps the schedules as they are.
 
 Only the jobs the module still has: one it no longer has (an earlier
 release's) must stay updatable, so that the upgrade deletes it together
-with its server action."""
+with its server action. The fold of the funnel's monthly totals runs every
+hour instead of every day, unless an administrator changed its schedule."""
 
 JOBS = (
     "ir_cron_apply_stall_rules",
@@ -32,4 +33,11 @@ def migrate(cr, version):
             WHERE module = 'sales_funnel_forecast' AND model = 'ir.cron' AND NOT noupdate
               AND name = ANY(%s)""",
         [list(JOBS)],
+    )
+    cr.execute(
+        """UPDATE ir_cron c SET interval_type = 'hours'
+             FROM ir_model_data d
+            WHERE d.res_id = c.id AND d.model = 'ir.cron' AND d.module = 'sales_funnel_forecast'
+              AND d.name = 'ir_cron_compact_funnel_summary'
+              AND c.interval_number = 1 AND c.interval_type = 'days'"""
     )
