@@ -48,12 +48,17 @@ def _month_sql(column, tz):
 def _grouped_rows_sql(source, sign, tz):
     """The totals of the funnel rows of ``source`` (a table of
     crm_lead_stage_reach rows, aliased ``r``) per company, team,
-    salesperson, stage and month (in time zone ``tz``), times ``sign``."""
+    salesperson, stage and month (in time zone ``tz``), times ``sign``: 1,
+    -1, or a column of ``source`` that gives each row's sign."""
+    if isinstance(sign, int):
+        sums = SQL(", ").join(SQL("%s * SUM(%s)", sign, value) for value in SUMMARY_MEASURES.values())
+    else:
+        sums = SQL(", ").join(SQL("SUM(%s * (%s))", sign, value) for value in SUMMARY_MEASURES.values())
     return SQL(
         "SELECT %(dims)s, %(month)s, %(sums)s FROM %(source)s r GROUP BY %(dims)s, %(month)s",
         dims=SQL(", ").join(SQL.identifier("r", name) for name in SUMMARY_DIMENSIONS),
         month=_month_sql(SQL.identifier("r", "date_in"), tz),
-        sums=SQL(", ").join(SQL("%s * SUM(%s)", sign, value) for value in SUMMARY_MEASURES.values()),
+        sums=sums,
         source=source,
     )
 
@@ -183,19 +188,26 @@ class CrmFunnelSummary(models.Model):
             CREATE OR REPLACE FUNCTION sff_funnel_summary_delta() RETURNS trigger
             LANGUAGE plpgsql AS $body$
             BEGIN
-                IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                IF TG_OP = 'DELETE' THEN
                     %(removed)s;
-                END IF;
-                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                ELSIF TG_OP = 'INSERT' THEN
                     %(added)s;
+                ELSE
+                    %(changed)s;
                 END IF;
                 RETURN NULL;
             END
             $body$
             """,
-            # the time zone is the trigger's argument
+            # the time zone is the trigger's argument; an update's rows, as
+            # they were and as they are, are summed in one statement
             removed=_insert_sql(_grouped_rows_sql(SQL("old_rows"), -1, SQL("TG_ARGV[0]"))),
             added=_insert_sql(_grouped_rows_sql(SQL("new_rows"), 1, SQL("TG_ARGV[0]"))),
+            changed=_insert_sql(_grouped_rows_sql(
+                SQL("(SELECT o.*, -1 AS sff_sign FROM old_rows o "
+                    "UNION ALL SELECT n.*, 1 AS sff_sign FROM new_rows n)"),
+                SQL("r.sff_sign"), SQL("TG_ARGV[0]"),
+            )),
         )
         cr.execute(delta)
         for event, definition in TRIGGER_EVENTS.items():
