@@ -108,6 +108,48 @@ def stage_probability(stage_percentage, is_won):
     return 100.0 if is_won else float(stage_percentage or 0.0)
 
 
+# Forecast categories, as the leading CRMs name them: an open deal is in
+# the pipeline, a best case or a commit; a won one is closed; a lost one, or
+# one taken out of the forecast, is omitted.
+FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
+# the categories a rep may choose for an open deal
+OPEN_FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "omitted")
+BEST_CASE_FROM = 40.0
+COMMIT_FROM = 70.0
+
+
+def stage_forecast_category(stage_percentage, is_won):
+    """A stage's category by default (SQL twin:
+    ``engine_sql.stage_forecast_category``): below 40 % pipeline, 40 to 69
+    best case, 70 and above commit, a won stage closed."""
+    if is_won:
+        return "closed"
+    percentage = float(stage_percentage or 0.0)
+    if percentage >= COMMIT_FROM:
+        return "commit"
+    if percentage >= BEST_CASE_FROM:
+        return "best_case"
+    return "pipeline"
+
+
+def deal_forecast_category(active, is_won, excluded, chosen, stage_category):
+    """A deal's category: omitted once lost (archived), closed once won,
+    omitted while out of the forecast, else the one a rep chose (``chosen``:
+    False when none holds), else its stage's (SQL twin:
+    ``engine_sql.deal_forecast_category``)."""
+    if not active:
+        return "omitted"
+    if is_won:
+        return "closed"
+    if excluded:
+        return "omitted"
+    if chosen in OPEN_FORECAST_CATEGORIES:
+        return chosen
+    if stage_category in OPEN_FORECAST_CATEGORIES:
+        return stage_category
+    return "pipeline"
+
+
 def is_open(active, is_won):
     """A deal is open while it is neither won nor lost (archived)."""
     return bool(active) and not is_won

@@ -8,6 +8,8 @@ Arguments are ``odoo.tools.SQL`` expressions (column references or values).
 """
 from odoo.tools import SQL
 
+from . import engine
+
 
 def stage_probability(stage_alias):
     """``engine.stage_probability`` for the ``crm_stage`` row ``stage_alias``:
@@ -16,6 +18,33 @@ def stage_probability(stage_alias):
         "(CASE WHEN COALESCE(%s, FALSE) THEN 100.0 ELSE COALESCE(%s, 0)::float8 END)",
         SQL.identifier(stage_alias, "is_won"),
         SQL.identifier(stage_alias, "forecast_probability"),
+    )
+
+
+def stage_forecast_category(percentage, is_won):
+    """``engine.stage_forecast_category`` over SQL values ``percentage`` and
+    ``is_won``."""
+    return SQL(
+        """(CASE WHEN COALESCE(%(won)s, FALSE) THEN 'closed'
+                 WHEN COALESCE(%(pct)s, 0) >= %(commit)s THEN 'commit'
+                 WHEN COALESCE(%(pct)s, 0) >= %(best)s THEN 'best_case'
+                 ELSE 'pipeline' END)""",
+        won=is_won, pct=percentage, commit=engine.COMMIT_FROM, best=engine.BEST_CASE_FROM,
+    )
+
+
+def deal_forecast_category(active, is_won, excluded, chosen, stage_category):
+    """``engine.deal_forecast_category`` over SQL values (``chosen``: the
+    deal's category when a rep's choice holds, else NULL)."""
+    return SQL(
+        """(CASE WHEN NOT COALESCE(%(active)s, FALSE) THEN 'omitted'
+                 WHEN COALESCE(%(won)s, FALSE) THEN 'closed'
+                 WHEN COALESCE(%(excluded)s, FALSE) THEN 'omitted'
+                 WHEN %(chosen)s IN %(open)s THEN %(chosen)s
+                 WHEN %(stage)s IN %(open)s THEN %(stage)s
+                 ELSE 'pipeline' END)""",
+        active=active, won=is_won, excluded=excluded, chosen=chosen, stage=stage_category,
+        open=engine.OPEN_FORECAST_CATEGORIES,
     )
 
 

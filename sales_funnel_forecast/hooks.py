@@ -92,13 +92,16 @@ def _set_initial_stage_percentages(env):
         fill(Stage.search(Stage._sff_pipeline_domain(team.id)))
     # SQL: through the ORM the deals of each stage would follow at once,
     # before the deals' typed probabilities are told apart
-    env.cr.execute(
-        """UPDATE crm_stage s SET forecast_probability = v.percentage
+    # and the category of each new percentage (the stages' categories were
+    # worked out when the column was added, before they had one)
+    env.cr.execute(SQL(
+        """UPDATE crm_stage s SET forecast_probability = v.percentage, forecast_category = %s
              FROM unnest(%s::int[], %s::numeric[]) AS v(id, percentage)
             WHERE s.id = v.id""",
-        [list(values), list(values.values())],
-    )
-    Stage.invalidate_model(["forecast_probability"])
+        engine_sql.stage_forecast_category(SQL("v.percentage"), SQL("s.is_won")),
+        list(values), list(values.values()),
+    ))
+    Stage.invalidate_model(["forecast_probability", "forecast_category"])
 
 
 def _initialise_deals(env):
@@ -234,6 +237,10 @@ def initial_deal_columns(env):
             "COALESCE(origin_type, %s, CASE WHEN COALESCE(referred, '') <> '' THEN 'seed' END)",
             look["source_origin_type"]),
         "contact_status": initial_contact_status_sql(won, look["disqualified"]),
+        # no category chosen by hand yet, nothing out of the forecast
+        "forecast_category": engine_sql.deal_forecast_category(
+            SQL.identifier("active"), won, SQL("FALSE"), SQL("NULL::varchar"), look["stage_category"]),
+        "forecast_category_is_manual": SQL("FALSE"),
     }
 
 
@@ -260,6 +267,10 @@ def deal_lookups(env):
     probabilities = {}
     for stage_id, is_won, percentage in stages:
         probabilities.setdefault(engine.stage_probability(percentage, is_won), []).append(stage_id)
+    cr.execute("SELECT id, forecast_category FROM crm_stage WHERE forecast_category IS NOT NULL")
+    categories = {}
+    for stage_id, category in cr.fetchall():
+        categories.setdefault(category, []).append(stage_id)
     cr.execute("SELECT id, crm_probability_from_stage FROM res_company "
                "WHERE crm_probability_from_stage IS NOT NULL")
     companies = {}
@@ -275,6 +286,7 @@ def deal_lookups(env):
         "won": SQL("COALESCE(stage_id = ANY(%s::int[]), FALSE)",
                    [stage_id for stage_id, is_won, _percentage in stages if is_won]),
         "stage_probability": SQL("(%s)::float8", _case_of_ids("stage_id", probabilities, SQL("0.0"))),
+        "stage_category": _case_of_ids("stage_id", categories, SQL("NULL::varchar")),
         "follows_stage": _case_of_ids("company_id", companies, SQL("%s", env.company.crm_probability_from_stage)),
         "source_origin_type": _case_of_ids("source_id", sources, SQL("NULL")),
         "disqualified": SQL("COALESCE(lost_reason_id = ANY(%s::int[]), FALSE)", disqualifying),

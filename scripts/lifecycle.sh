@@ -7,7 +7,7 @@
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking, and
 #      an invoiced order with a credit note, phone calls marked done;
-#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0 and 18.0.1.8.0
+#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0 and 18.0.1.9.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
 #      reasons their category, deals their contact status, link the
@@ -19,7 +19,7 @@ NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
@@ -216,6 +216,15 @@ calls=$(q "$NODEMO" "$calls_query")
 [ "$calls" = "Existing 3:2:1:no_answer,conversation:true" ] \
     || fail "install on phone calls marked done gave the calls [$calls], expected [Existing 3:2:1:no_answer,conversation:true]"
 echo "lifecycle: install rebuilt the calls from the phone calls marked done: $calls"
+# every deal in its forecast category: Omitted when lost, Closed (Won) when
+# won, else its stage's; none chosen by hand yet
+categories_query="SELECT count(*) FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id
+                   WHERE l.forecast_category_is_manual OR l.forecast_category IS DISTINCT FROM
+                         CASE WHEN NOT l.active THEN 'omitted' WHEN s.is_won THEN 'closed'
+                              WHEN l.forecast_excluded THEN 'omitted' ELSE COALESCE(s.forecast_category, 'pipeline') END"
+[ "$(q "$NODEMO" "$categories_query")" = 0 ] || fail "install on existing deals left deals outside their forecast category"
+categories=$(q "$NODEMO" "SELECT string_agg(name || ':' || forecast_category, ' ' ORDER BY name) FROM crm_lead WHERE name LIKE 'Existing %'")
+echo "lifecycle: install put the existing deals in their forecast categories: $categories"
 
 # --- 4. upgrades from the released versions -------------------------------------
 for release in $RELEASES; do
@@ -296,6 +305,8 @@ PY
     statuses=$(q "$UPGRADE" "SELECT string_agg(name || ':' || contact_status, ' ' ORDER BY name) FROM crm_lead WHERE name LIKE 'Existing %'")
     [ "$statuses" = "Existing 0:contacted Existing 1:contacted Existing 2:qualified Existing 3:contacted Existing 4:contacted" ] \
         || fail "the upgrade from $version gave the contact statuses [$statuses]"
+    [ "$(q "$UPGRADE" "$categories_query")" = 0 ] \
+        || fail "the upgrade from $version left deals outside their forecast category"
     invoiced=$(q "$UPGRADE" "SELECT l.name || ':' || l.invoiced_amount::float FROM crm_lead l WHERE l.invoiced_amount <> 0")
     [ "$invoiced" = "Existing 0:900" ] || fail "the upgrade from $version gave the invoiced amounts [$invoiced]"
     calls=$(q "$UPGRADE" "$calls_query")

@@ -259,3 +259,25 @@ def test_funnel_reach():
     # a stage entered after a later one: dated by its own entry
     assert engine.funnel_reach({"C": day[0], "A": day[3]}, pipeline, place)[0] == ("A", 10, day[3], True, True)
     assert engine.funnel_reach({}, pipeline, place) == []
+
+
+def test_stage_forecast_category_by_percentage():
+    # below 40 pipeline, 40 to 69 best case, 70 and above commit, won closed
+    got = [engine.stage_forecast_category(pct, False) for pct in (None, 0, 10, 39.99, 40, 69.99, 70, 99)]
+    assert got == ["pipeline", "pipeline", "pipeline", "pipeline", "best_case", "best_case", "commit", "commit"]
+    assert engine.stage_forecast_category(100, True) == "closed"
+    assert engine.stage_forecast_category(10, True) == "closed"
+
+
+def test_deal_forecast_category():
+    category = engine.deal_forecast_category
+    # lost first, then won, then out of the forecast, then a rep's choice, then the stage's
+    assert category(False, True, False, "commit", "commit") == "omitted"
+    assert category(True, True, True, "pipeline", "closed") == "closed"
+    assert category(True, False, True, "commit", "commit") == "omitted"
+    assert category(True, False, False, "commit", "pipeline") == "commit"
+    assert category(True, False, False, "omitted", "commit") == "omitted"
+    assert category(True, False, False, False, "best_case") == "best_case"
+    # a choice that cannot hold on an open deal, a stage without one
+    assert category(True, False, False, "closed", "pipeline") == "pipeline"
+    assert category(True, False, False, False, None) == "pipeline"

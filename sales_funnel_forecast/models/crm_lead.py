@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare
 from odoo.tools import sql as sql_tools
@@ -8,6 +9,7 @@ from .. import engine, engine_sql
 from ..demo import pipeline as demo_pipeline
 from .crm_lead_stage_history import HISTORY_REASONS, REACH_LEAD_FIELDS
 from .crm_lead_stage_reach import ORIGIN_TYPES
+from .crm_stage import FORECAST_CATEGORY_SELECTION
 
 HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
 REACH_FIELDS = set(REACH_LEAD_FIELDS) | {"referred"}
@@ -59,6 +61,24 @@ class CrmLead(models.Model):
         copy=False,
         tracking=True,
         help="The deal counts for nothing in the weighted forecast.",
+    )
+    forecast_category = fields.Selection(
+        FORECAST_CATEGORY_SELECTION,
+        string="Forecast Category",
+        compute="_compute_forecast_category",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Pipeline, Best Case or Commit: the stage's category, or the one the "
+        "salesperson chose, which holds until the deal's next stage change. "
+        "Closed (Won) once won; Omitted once lost or out of the forecast.",
+    )
+    forecast_category_is_manual = fields.Boolean(
+        string="Category Chosen by Hand",
+        copy=False,
+        readonly=True,
+        help="The forecast category was chosen on the deal instead of taken from "
+        "its stage; it holds until the deal's next stage change.",
     )
     forecast_revenue = fields.Monetary(
         string="Weighted Forecast",
@@ -113,6 +133,8 @@ class CrmLead(models.Model):
             ("forecast_revenue", "numeric", "0"),
             ("pipeline_amount", "numeric", "0"),
             ("probability_is_manual", "boolean", "FALSE"),
+            ("forecast_category", "varchar", "NULL"),
+            ("forecast_category_is_manual", "boolean", "FALSE"),
             ("forecast_excluded", "boolean", "FALSE"),
             ("prorated_pending", "boolean", "FALSE"),
             ("origin_type", "varchar", "NULL"),
@@ -203,6 +225,26 @@ class CrmLead(models.Model):
                       lead.stage_id.is_won, lead.forecast_excluded)
             lead.forecast_revenue = engine.weighted_revenue(*values)
             lead.pipeline_amount = engine.pipeline_amount(*values)
+
+    @api.depends("active", "stage_id", "stage_id.is_won", "forecast_excluded")
+    def _compute_forecast_category(self):
+        # A stage's own category is not a dependency: a manager's change of
+        # it reaches the stage's deals in SQL (``_sff_align_forecast_category``).
+        for lead in self:
+            # in the form, a stage changed since the deal was opened ends the
+            # salesperson's choice, as saving it will
+            stage_changed = bool(lead._origin) and lead._origin.stage_id != lead.stage_id
+            chosen = lead.forecast_category_is_manual and not stage_changed and lead.forecast_category
+            lead.forecast_category = engine.deal_forecast_category(
+                lead.active, lead.stage_id.is_won, lead.forecast_excluded, chosen,
+                lead.stage_id.forecast_category)
+
+    def _sff_default_forecast_category(self):
+        """The category the deal takes without a salesperson's choice."""
+        self.ensure_one()
+        return engine.deal_forecast_category(
+            self.active, self.stage_id.is_won, self.forecast_excluded, False,
+            self.stage_id.forecast_category)
 
     def _compute_probabilities(self):
         """Keep the probability on the stage percentage.
@@ -298,12 +340,19 @@ class CrmLead(models.Model):
             # an empty probability cell of an import comes as False: no figure
             if "probability" in vals and vals["probability"] is False:
                 del vals["probability"]
+            # nor is an empty category cell a category
+            if "forecast_category" in vals and not vals["forecast_category"]:
+                del vals["forecast_category"]
         leads = super().create(vals_list)
         # A probability given at creation is the user's (an import column, a
         # field of the form): it holds like a typed one.
         leads.browse(
             lead.id for lead, vals in zip(leads, vals_list) if "probability" in vals
         )._sff_flag_typed_probability()
+        # likewise a category given at creation
+        leads.browse(
+            lead.id for lead, vals in zip(leads, vals_list) if vals.get("forecast_category")
+        )._sff_flag_chosen_category()
         opportunities = leads.filtered(lambda lead: lead.type == "opportunity" and lead.stage_id)
         if opportunities:
             # sudo: history rows are the deal's own record, written for whoever
@@ -320,6 +369,25 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        recompute_category = False
+        if "forecast_category" in vals and not vals["forecast_category"]:
+            # an empty category (an import's empty cell): none chosen, the
+            # deal takes its own again
+            vals = dict(vals, forecast_category_is_manual=False)
+            del vals["forecast_category"]
+            recompute_category = True
+        if vals.get("forecast_category"):
+            # refused before anything is written
+            stage = self.env["crm.stage"].browse(vals["stage_id"]) if "stage_id" in vals else None
+            for lead in self:
+                lead._sff_check_category_choice(
+                    vals["forecast_category"], vals.get("active", lead.active),
+                    lead.stage_id if stage is None else stage,
+                    vals.get("forecast_excluded", lead.forecast_excluded))
+        if vals.get("forecast_excluded") and "forecast_category" not in vals:
+            # out of the forecast: Omitted, and a salesperson's category
+            # does not come back with the deal
+            vals = dict(vals, forecast_category_is_manual=False)
         before = {}
         if PIPELINE_FIELDS & set(vals):
             before = {
@@ -333,6 +401,12 @@ class CrmLead(models.Model):
                 and lead._sff_follows_stage()
             )
         was_active = self.filtered("active") if "active" in vals else self.browse()
+
+        # a stage change ends a salesperson's category, unless one comes with it
+        moving = self.browse()
+        if "stage_id" in vals and "forecast_category" not in vals:
+            moving = self.filtered(lambda lead: lead.forecast_category_is_manual
+                                   and lead.stage_id.id != (vals["stage_id"] or False))
 
         if following:
             stage_probability = new_stage._sff_stage_probability()
@@ -348,17 +422,28 @@ class CrmLead(models.Model):
             if not new_stage.is_won:
                 # Odoo reopens a deal only for a probability above 0.
                 follow_vals.setdefault("date_closed", False)
-            result = super(CrmLead, following).write(follow_vals)
-            rest = self - following
-            if rest:
-                result = super(CrmLead, rest).write(vals)
         else:
-            result = super().write(vals)
+            follow_vals = vals
+        # the deals by the values they are written with (a kanban drag: one)
+        groups = {}
+        following_ids, moving_ids = set(following.ids), set(moving.ids)
+        for lead_id in self.ids:
+            groups.setdefault((lead_id in following_ids, lead_id in moving_ids), []).append(lead_id)
+        result = True
+        for (is_following, is_moving), ids in groups.items():
+            group_vals = follow_vals if is_following else vals
+            if is_moving:
+                group_vals = dict(group_vals, forecast_category_is_manual=False)
+            result = super(CrmLead, self.browse(ids)).write(group_vals) and result
 
         if "active" in vals:
             self._sff_update_lost_stage(was_active)
         if "probability" in vals:
             (self - following)._sff_flag_typed_probability()
+        if "forecast_category" in vals:
+            self._sff_flag_chosen_category()
+        elif recompute_category:
+            self.env.add_to_compute(self._fields["forecast_category"], self)
         if OWNER_FIELDS & set(vals):
             # sudo (here and below): see create, history rows are not the user's to write
             self.env["crm.lead.stage.history"].sudo()._sff_sync_owner(
@@ -421,12 +506,83 @@ class CrmLead(models.Model):
         if to_unflag:
             to_unflag.write({"probability_is_manual": False})
 
+    def _sff_check_category_choice(self, category, active, stage, excluded):
+        """Refuse ``category`` for the deal when it is (or is being made)
+        ``active``, in ``stage``, ``excluded`` from the forecast: only an
+        open deal's category is chosen, Closed is for won deals, and a lost
+        deal, or one out of the forecast, is Omitted."""
+        self.ensure_one()
+        default = engine.deal_forecast_category(active, stage.is_won, excluded, False, stage.forecast_category)
+        if category == default or (default not in ("closed", "omitted") and category != "closed"):
+            return
+        labels = dict(self._fields["forecast_category"]._description_selection(self.env))
+        if default == "closed":
+            reason = self.env._("it is won")
+        elif default == "omitted" and not active:
+            reason = self.env._("it is lost")
+        elif default == "omitted":
+            reason = self.env._("it is out of the forecast")
+        else:
+            reason = self.env._("Closed (Won) is for won deals")
+        raise ValidationError(self.env._(
+            "“%(deal)s” cannot be in the forecast category %(category)s: %(reason)s. "
+            "Its category is %(default)s.",
+            deal=self.display_name, category=labels.get(category, category),
+            reason=reason, default=labels[default],
+        ))
+
+    def _sff_flag_chosen_category(self):
+        """A category written on deals (the form, an import, a call of the
+        API) is the salesperson's choice, which holds until the next stage
+        change; writing the category the deal would have anyway is none."""
+        for lead in self:
+            lead._sff_check_category_choice(
+                lead.forecast_category, lead.active, lead.stage_id, lead.forecast_excluded)
+        chosen = self.filtered(lambda lead: lead.forecast_category != lead._sff_default_forecast_category())
+        to_flag = chosen.filtered(lambda lead: not lead.forecast_category_is_manual)
+        if to_flag:
+            to_flag.write({"forecast_category_is_manual": True})
+        to_unflag = (self - chosen).filtered("forecast_category_is_manual")
+        if to_unflag:
+            to_unflag.write({"forecast_category_is_manual": False})
+
+    @api.model
+    def _sff_align_forecast_category(self, stage_ids=None, lead_ids=None):
+        """Put deals whose category was not chosen by hand on their stage's
+        (the stage's category changed, the module was upgraded), in SQL:
+        a stage may hold most of the deals. ``stage_ids`` and ``lead_ids``
+        limit it to the deals of these stages, or these deals."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(SQL(
+            """
+            UPDATE crm_lead l SET forecast_category = %(category)s
+              FROM crm_lead d
+         LEFT JOIN crm_stage s ON s.id = d.stage_id
+             WHERE d.id = l.id
+               AND (%(all_stages)s OR l.stage_id = ANY(%(stage_ids)s))
+               AND (%(all_leads)s OR l.id = ANY(%(lead_ids)s))
+               AND l.forecast_category IS DISTINCT FROM %(category)s
+         RETURNING l.id
+            """,
+            category=engine_sql.deal_forecast_category(
+                SQL("d.active"), SQL("s.is_won"), SQL("d.forecast_excluded"),
+                SQL("CASE WHEN d.forecast_category_is_manual THEN d.forecast_category END"),
+                SQL("s.forecast_category")),
+            all_stages=stage_ids is None, stage_ids=list(stage_ids or []),
+            all_leads=lead_ids is None, lead_ids=list(lead_ids or []),
+        ))
+        changed = [row[0] for row in cr.fetchall()]
+        self.invalidate_model(["forecast_category"])
+        return changed
+
     def _sff_update_lost_stage(self, was_active):
         """A lost (archived) deal remembers the stage it was lost in; a
         restored deal forgets it."""
         lost = was_active.filtered(lambda lead: not lead.active)
         for stage, leads in lost.grouped("stage_id").items():
-            leads.write({"lost_stage_id": stage.id, "probability_is_manual": False})
+            leads.write({"lost_stage_id": stage.id, "probability_is_manual": False,
+                         "forecast_category_is_manual": False})
         restored = (self - was_active).filtered(
             lambda lead: lead.active and lead.lost_stage_id
         )

@@ -221,7 +221,8 @@ class CrmLead(models.Model):
         if not self:
             return
         self.flush_recordset(["expected_revenue", "probability", "active", "stage_id",
-                              "forecast_excluded", "stall_excluded"])
+                              "forecast_excluded", "stall_excluded", "forecast_category",
+                              "forecast_category_is_manual"])
         new_excluded = SQL("(l.forecast_excluded OR l.id = ANY(%s))", excluded.ids)
         amounts = [SQL.identifier("l", "expected_revenue"), SQL.identifier("l", "probability"),
                    SQL.identifier("l", "active"), SQL.identifier("s", "is_won"), new_excluded]
@@ -231,6 +232,11 @@ class CrmLead(models.Model):
                SET is_stalled = TRUE, stalled_date = %(now)s,
                    stall_excluded = l.stall_excluded OR l.id = ANY(%(excluded)s),
                    forecast_excluded = %(new_excluded)s,
+                   -- out of the forecast: Omitted, a salesperson's choice ends
+                   forecast_category = CASE WHEN l.id = ANY(%(excluded)s) THEN %(category)s
+                                            ELSE l.forecast_category END,
+                   forecast_category_is_manual = l.forecast_category_is_manual
+                                                 AND NOT l.id = ANY(%(excluded)s),
                    forecast_revenue = %(forecast)s, pipeline_amount = %(pipeline)s,
                    write_uid = %(uid)s, write_date = %(now)s
               FROM crm_lead d LEFT JOIN crm_stage s ON s.id = d.stage_id
@@ -239,8 +245,12 @@ class CrmLead(models.Model):
             now=now, excluded=excluded.ids, new_excluded=new_excluded, uid=self.env.uid,
             forecast=engine_sql.weighted_revenue(*amounts),
             pipeline=engine_sql.pipeline_amount(*amounts), ids=self.ids,
+            category=engine_sql.deal_forecast_category(
+                SQL("l.active"), SQL("s.is_won"), SQL("TRUE"), SQL("NULL::varchar"),
+                SQL("s.forecast_category")),
         ))
         self.invalidate_recordset(["is_stalled", "stalled_date", "stall_excluded", "forecast_excluded",
+                                   "forecast_category", "forecast_category_is_manual",
                                    "forecast_revenue", "pipeline_amount", "write_uid", "write_date"])
         # the funnel rows carry the stalled flag
         self.env["crm.lead.stage.reach"].sudo()._sff_set_stalled(self.ids)

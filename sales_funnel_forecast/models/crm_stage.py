@@ -8,6 +8,28 @@ from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
 # Stage fields that change which deals reached which stage
 PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
+# engine.FORECAST_CATEGORIES with their labels
+FORECAST_CATEGORY_SELECTION = [
+    ("pipeline", "Pipeline"),
+    ("best_case", "Best Case"),
+    ("commit", "Commit"),
+    ("closed", "Closed (Won)"),
+    ("omitted", "Omitted"),
+]
+
+
+def check_forecast_category(records):
+    """A won stage (or catalogue step) is Closed, and only a won one:
+    shared by ``crm.stage`` and ``crm.stage.catalogue.line``."""
+    for record in records:
+        if record.is_won and record.forecast_category != "closed":
+            raise ValidationError(records.env._(
+                "“%(stage)s” is where a deal is won: its forecast category is Closed (Won).",
+                stage=record.name))
+        if not record.is_won and record.forecast_category == "closed":
+            raise ValidationError(records.env._(
+                "Only the stage where a deal is won is Closed (Won): choose Pipeline, Best Case, "
+                "Commit or Omitted for “%(stage)s”.", stage=record.name))
 
 
 def check_won_percentage(records):
@@ -55,6 +77,18 @@ class CrmStage(models.Model):
         "deal sits in this stage. A deal entering the stage takes this "
         "probability. Won stages are always 100 %. A new stage proposes the "
         "value halfway between its neighbours.",
+    )
+    forecast_category = fields.Selection(
+        FORECAST_CATEGORY_SELECTION,
+        string="Forecast Category",
+        compute="_compute_forecast_category",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The category of the deals in this stage, unless a salesperson chose "
+        "another for a deal (until its next stage change). By default from the "
+        "percentage: below 40 % Pipeline, 40 to 69 % Best Case, 70 % and above "
+        "Commit; a won stage is Closed (Won).",
     )
     stall_days = fields.Integer(
         string="Stalls After (days)",
@@ -135,9 +169,23 @@ class CrmStage(models.Model):
             sql_tools.create_column(self.env.cr, self._table, "forecast_probability", "numeric")
         return super()._auto_init()
 
+    @api.depends("is_won")
+    def _compute_forecast_category(self):
+        # a new stage takes the category of its percentage; a stage that
+        # becomes won is Closed, one that stops being won takes its new
+        # percentage's; otherwise the category is the manager's
+        for stage in self:
+            if stage.is_won or not stage.forecast_category or stage.forecast_category == "closed":
+                stage.forecast_category = engine.stage_forecast_category(
+                    stage.forecast_probability, stage.is_won)
+
     @api.constrains("forecast_probability", "is_won")
     def _check_forecast_probability(self):
         check_won_percentage(self)
+
+    @api.constrains("forecast_category", "is_won")
+    def _check_forecast_category(self):
+        check_forecast_category(self)
 
     @api.constrains("stall_days", "stall_move_back_steps", "stall_action", "stall_lost_reason_id")
     def _check_stall_rule(self):
@@ -252,6 +300,10 @@ class CrmStage(models.Model):
         if "forecast_probability" in vals or "is_won" in vals:
             # deals in these stages follow the new percentage (typed ones hold)
             self.env["crm.lead"]._sff_align_probability_to_stage(stage_ids=self.ids)
+        if "forecast_category" in vals:
+            # the open deals of these stages take the new category, but for
+            # those whose salesperson chose one
+            self.env["crm.lead"]._sff_align_forecast_category(stage_ids=self.ids)
         if "stall_days" in vals or "is_won" in vals:
             # the current stays in these stages stall by the new rule
             # sudo: the stays are the deals' own record

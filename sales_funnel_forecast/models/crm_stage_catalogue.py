@@ -3,7 +3,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
-from .crm_stage import check_won_percentage
+from .. import engine
+from .crm_stage import FORECAST_CATEGORY_SELECTION, check_forecast_category, check_won_percentage
 
 
 class CrmStageCatalogue(models.Model):
@@ -64,6 +65,17 @@ class CrmStageCatalogueLine(models.Model):
     name = fields.Char(string="Step", required=True, translate=True)
     forecast_probability = fields.Float(string="Percentage", digits=(16, 2))
     is_won = fields.Boolean(string="Won Step")
+    forecast_category = fields.Selection(
+        FORECAST_CATEGORY_SELECTION,
+        string="Forecast Category",
+        compute="_compute_forecast_category",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The category of the deals in the stage made from this step. By default from "
+        "the percentage: below 40 % Pipeline, 40 to 69 % Best Case, 70 % and above Commit; "
+        "the won step is Closed (Won).",
+    )
     fold = fields.Boolean(string="Folded in Pipeline")
     requirements = fields.Text(
         translate=True, help="What must be true for a deal to be in this step.",
@@ -74,6 +86,18 @@ class CrmStageCatalogueLine(models.Model):
         "quotation is confirmed, its first invoice posted or its invoices paid.",
     )
 
+    @api.depends("is_won")
+    def _compute_forecast_category(self):
+        # as a stage's (crm.stage._compute_forecast_category)
+        for line in self:
+            if line.is_won or not line.forecast_category or line.forecast_category == "closed":
+                line.forecast_category = engine.stage_forecast_category(
+                    line.forecast_probability, line.is_won)
+
     @api.constrains("forecast_probability", "is_won")
     def _check_forecast_probability(self):
         check_won_percentage(self)
+
+    @api.constrains("forecast_category", "is_won")
+    def _check_forecast_category(self):
+        check_forecast_category(self)

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine_sql
+from ..models.crm_stage import FORECAST_CATEGORY_SELECTION
 from .common import in_won_stage
 
 
@@ -22,7 +23,7 @@ class CrmForecastReport(models.Model):
         "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
                      "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
                      "date_deadline", "expected_revenue", "probability", "forecast_revenue",
-                     "forecast_excluded", "is_stalled"],
+                     "forecast_excluded", "is_stalled", "forecast_category"],
         "crm.stage": ["is_won", "forecast_probability", "history_win_rate", "history_fallback",
                       "history_weight"],
         "res.partner": ["industry_id"],
@@ -60,6 +61,7 @@ class CrmForecastReport(models.Model):
         help="Expected revenue of the deals in the forecast (0 for those out of it): what the "
         "stage's win rate weighs.",
     )
+    forecast_category = fields.Selection(FORECAST_CATEGORY_SELECTION, readonly=True)
     forecast_excluded = fields.Boolean(string="Out of Forecast", readonly=True)
     is_stalled = fields.Boolean(string="Stalled", readonly=True)
     stalled_count = fields.Integer(string="Stalled Deals", readonly=True)
@@ -92,6 +94,7 @@ class CrmForecastReport(models.Model):
                    %(history_forecast)s AS history_forecast_revenue,
                    %(history_base)s AS history_base_revenue,
                    COALESCE(l.forecast_excluded, FALSE) AS forecast_excluded,
+                   l.forecast_category,
                    COALESCE(l.is_stalled, FALSE) AS is_stalled,
                    COALESCE(l.is_stalled, FALSE)::int AS stalled_count,
                    CASE WHEN l.is_stalled THEN %(left_out)s ELSE 0 END AS stalled_amount,
@@ -153,6 +156,21 @@ class CrmForecastReport(models.Model):
         return [(*key, *values) for key, values in groups.items()]
 
     @api.model
+    @api.model
+    def _sff_forecast_categories(self, domain):
+        """The open deals of ``domain`` by forecast category, in the order
+        of their certainty (Commit first), each with its deals, amount and
+        weighted forecast; categories without deals are left out."""
+        groups = self._read_group(
+            domain, ["forecast_category"], ["deal_count:sum", "expected_revenue:sum", "forecast_revenue:sum"])
+        found = {category: (count, amount, forecast) for category, count, amount, forecast in groups}
+        labels = dict(self._fields["forecast_category"]._description_selection(self.env))
+        return [
+            {"category": category, "label": labels[category], "count": found[category][0],
+             "amount": found[category][1], "forecast": found[category][2]}
+            for category in ("commit", "best_case", "pipeline", "omitted") if category in found
+        ]
+
     def _sff_forecast_table(self, team_id=False, user_id=False):
         """Open deals by stage and expected closing month (None: no date),
         both forecasts, and what deals out of the forecast leave out."""
@@ -197,6 +215,7 @@ class CrmForecastReport(models.Model):
         return {
             "months": [fields.Date.to_string(month) for month in months] + [False],
             "rows": rows,
+            "categories": self._sff_forecast_categories(domain),
             "forecast": sum(row["forecast"] for row in rows),
             "history": sum(row["history"] for row in rows),
             "excluded": sum(row["excluded"] for row in rows),

@@ -29,6 +29,23 @@ class TestEngineParity(TransactionCase):
         got = self.sql_values(engine_sql.stage_probability("v"), rows, ["is_won", "forecast_probability"])
         self.assertEqual(got, [engine.stage_probability(pct, won) for won, pct in rows])
 
+    def test_forecast_categories(self):
+        rows = [(False, 0.0), (False, 39.99), (False, 40.0), (False, 69.99), (False, 70.0),
+                (True, 100.0), (None, None), (False, None)]
+        got = self.sql_values(engine_sql.stage_forecast_category(SQL("v.pct::numeric"), SQL("v.won::bool")),
+                              rows, ["won", "pct"])
+        self.assertEqual(got, [engine.stage_forecast_category(pct, won) for won, pct in rows])
+        rows = [(active, won, excluded, chosen, stage)
+                for active in (True, False) for won in (True, False) for excluded in (True, False)
+                for chosen in (None, "commit", "omitted", "closed")
+                for stage in (None, "best_case", "closed")]
+        got = self.sql_values(
+            engine_sql.deal_forecast_category(
+                SQL("v.active::bool"), SQL("v.won::bool"), SQL("v.excluded::bool"),
+                SQL("v.chosen::varchar"), SQL("v.stage::varchar")),
+            rows, ["active", "won", "excluded", "chosen", "stage"])
+        self.assertEqual(got, [engine.deal_forecast_category(*row) for row in rows])
+
     def test_stage_order(self):
         """The SQL order of stages (the funnel rows, "moved back") is the
         kanban's: sequence, then name, then id, an empty sequence last."""

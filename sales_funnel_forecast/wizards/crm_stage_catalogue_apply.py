@@ -72,6 +72,7 @@ class CrmStageCatalogueApply(models.TransientModel):
                 "sequence": line.sequence,
                 "forecast_probability": line.forecast_probability,
                 "is_won": line.is_won,
+                "forecast_category": line.forecast_category,
                 "fold": line.fold,
                 "requirements": line.requirements,
                 "document_trigger": line.document_trigger,
