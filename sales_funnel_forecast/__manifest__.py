@@ -17,6 +17,7 @@
         "data/utm_source_data.xml",
         "data/crm_lost_reason_data.xml",
         "data/crm_buying_role_data.xml",
+        "wizards/crm_stage_percentage_proposal_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_stage_history_views.xml",

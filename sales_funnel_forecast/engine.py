@@ -238,6 +238,24 @@ def history_win_rate(won, lost, stage_percentage, min_closed=HISTORY_MIN_CLOSED)
     return 100.0 * (won or 0) / closed, False
 
 
+def propose_stage_percentage(won, lost, is_won=False, min_closed=HISTORY_MIN_CLOSED):
+    """A stage's percentage from the deals that reached it and closed: its
+    win rate rounded to a whole percent, at most 99 for an open stage (100
+    is the won stage's), 100 for the won stage. None with fewer than
+    ``min_closed`` closed deals: too few to say.
+
+    >>> propose_stage_percentage(3, 9)
+    25.0
+    """
+    if is_won:
+        return 100.0
+    closed = (won or 0) + (lost or 0)
+    if closed < max(min_closed, 1):
+        return None
+    rate = Decimal(100 * (won or 0)) / Decimal(closed)
+    return float(min(Decimal(OPEN_MAX), rate.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
 def history_weight(win_rate, fell_back, stage_percentage):
     """Share (0..1) of a deal's amount that the history-weighted forecast
     counts in a stage: the stage's win rate, or its percentage while too few

@@ -281,3 +281,19 @@ def test_deal_forecast_category():
     # a choice that cannot hold on an open deal, a stage without one
     assert category(True, False, False, "closed", "pipeline") == "pipeline"
     assert category(True, False, False, False, None) == "pipeline"
+
+
+def test_propose_stage_percentage_from_win_rates():
+    propose = engine.propose_stage_percentage
+    assert propose(3, 9) == 25.0
+    # half a percent rounds up, whole percents only
+    assert propose(5, 35) == 13.0         # 12.5 %
+    assert propose(4, 14) == 22.0         # 22.2 %
+    # fewer than 10 closed deals: nothing to propose
+    assert propose(3, 6) is None
+    assert propose(0, 0) is None
+    # an open stage stays below the won stage's 100
+    assert propose(10, 0) == 99.0
+    assert propose(0, 10) == 0.0
+    assert propose(0, 0, is_won=True) == 100.0
+    assert propose(1, 1, min_closed=2) == 50.0

@@ -12,6 +12,7 @@ from . import (
     crm_lost_reason,
     crm_stage,
     crm_stage_catalogue,
+    crm_stage_percentage_change,
     crm_target_plan,
     crm_team,
     res_company,

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
 from odoo.tools import sql as sql_tools
 
 from .. import engine
@@ -89,6 +90,10 @@ class CrmStage(models.Model):
         "another for a deal (until its next stage change). By default from the "
         "percentage: below 40 % Pipeline, 40 to 69 % Best Case, 70 % and above "
         "Commit; a won stage is Closed (Won).",
+    )
+    percentage_change_ids = fields.One2many(
+        "crm.stage.percentage.change", "stage_id", string="Percentage History", readonly=True,
+        groups="sales_team.group_sale_manager",
     )
     stall_days = fields.Integer(
         string="Stalls After (days)",
@@ -282,6 +287,9 @@ class CrmStage(models.Model):
         return stages
 
     def write(self, vals):
+        percentages = {}
+        if "forecast_probability" in vals or "is_won" in vals:
+            percentages = {stage.id: stage.forecast_probability for stage in self}
         unwon = self.browse()
         if "is_won" in vals and "forecast_probability" not in vals:
             if vals["is_won"]:
@@ -312,7 +320,32 @@ class CrmStage(models.Model):
             # stages reordered, moved to another team, archived, restored:
             # the funnel rows of the deals of the pipelines concerned
             self._sff_rebuild_funnel(pipelines_before, self._sff_pipelines())
+        if percentages:
+            self._sff_log_percentage_changes(percentages)
         return result
+
+    def _sff_log_percentage_changes(self, before):
+        """Keep each change of these stages' percentages (``before``: stage
+        id: percentage), with its evidence when it came from the win rates
+        (context ``sff_win_rates``: stage id: (win rate, closed deals))."""
+        evidence = self.env.context.get("sff_win_rates") or {}
+        values = []
+        for stage in self:
+            old = before.get(stage.id)
+            if float_compare(old or 0.0, stage.forecast_probability or 0.0, precision_digits=2) == 0:
+                continue
+            rate, closed = evidence.get(stage.id, (False, 0))
+            values.append({
+                "stage_id": stage.id,
+                "old_percentage": old or 0.0,
+                "new_percentage": stage.forecast_probability,
+                "origin": "win_rate" if stage.id in evidence else "manual",
+                "win_rate": rate,
+                "closed_count": closed,
+            })
+        if values:
+            # sudo: the history is the stages' own record; nobody writes it by hand
+            self.env["crm.stage.percentage.change"].sudo().create(values)
 
     def _sff_tied(self):
         """Whether another stage has the sequence of one of these: their
@@ -366,13 +399,12 @@ class CrmStage(models.Model):
                 ))
 
     @api.model
-    def _cron_refresh_history_win_rates(self):
-        """Win rate of every stage from the deals that reached it (funnel
-        rows) and were closed in the last 365 days; fewer than 10 such deals:
-        the stage percentage stands in, and the stage says so."""
-        cr = self.env.cr
+    def _sff_closed_counts(self):
+        """Per stage, the deals that reached it (funnel rows) and were won,
+        and lost, in the last 365 days: {stage id: (won, lost)}. Every deal
+        counts, whoever asks (the win rates are the company's figures)."""
         self.env["crm.lead.stage.history"]._sff_flush_pending()
-        cr.execute(
+        self.env.cr.execute(
             """SELECT stage_id, count(*) FILTER (WHERE deal_state = 'won'),
                       count(*) FILTER (WHERE deal_state = 'lost')
                  FROM crm_lead_stage_reach
@@ -381,7 +413,15 @@ class CrmStage(models.Model):
              GROUP BY stage_id""",
             [engine.HISTORY_DAYS],
         )
-        counts = {stage_id: (won, lost) for stage_id, won, lost in cr.fetchall()}
+        return {stage_id: (won, lost) for stage_id, won, lost in self.env.cr.fetchall()}
+
+    @api.model
+    def _cron_refresh_history_win_rates(self):
+        """Win rate of every stage from the deals that reached it (funnel
+        rows) and were closed in the last 365 days; fewer than 10 such deals:
+        the stage percentage stands in, and the stage says so."""
+        cr = self.env.cr
+        counts = self._sff_closed_counts()
         self.flush_model(["forecast_probability"])
         # every stage, archived ones included, whoever triggers the refresh
         cr.execute("SELECT id, forecast_probability FROM crm_stage")

@@ -4,6 +4,7 @@ from . import (
     crm_lead_call_log,
     crm_lead_lost,
     crm_stage_catalogue_apply,
+    crm_stage_percentage_proposal,
     crm_stage_stall_proposal,
     crm_target_plan_split,
 )

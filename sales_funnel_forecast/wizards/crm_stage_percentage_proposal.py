@@ -1,0 +1,100 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+from .. import engine
+
+
+class CrmStagePercentageProposal(models.TransientModel):
+    """Stage percentages proposed from what happened: each stage's win rate
+    over the last 12 months (of the deals that reached it and closed), beside
+    the percentage it has, for the manager to accept stage by stage. Reps'
+    optimism meets the company's own record."""
+
+    _name = "crm.stage.percentage.proposal"
+    _description = "Propose Stage Percentages from Win Rates"
+
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", required=True,
+        default=lambda self: self.env.user.sale_team_id,
+    )
+    line_ids = fields.One2many("crm.stage.percentage.proposal.line", "wizard_id", string="Stages")
+
+    @api.onchange("team_id")
+    def _onchange_propose(self):
+        self.line_ids = [fields.Command.clear()] + [
+            fields.Command.create(values) for values in self._sff_proposals()
+        ]
+
+    def _sff_proposals(self):
+        """One line per open stage of the team's pipeline: its percentage,
+        the deals that reached it and were won or lost in the last 12 months,
+        their win rate, and the percentage proposed (none with fewer than 10
+        closed deals)."""
+        self.ensure_one()
+        if not self.team_id:
+            return []
+        Stage = self.env["crm.stage"]
+        stages = Stage.search(Stage._sff_pipeline_domain(self.team_id.id)).filtered(
+            lambda stage: not stage.is_won)._sff_sorted()
+        counts = Stage._sff_closed_counts()
+        lines = []
+        for stage in stages:
+            won, lost = counts.get(stage.id, (0, 0))
+            proposed = engine.propose_stage_percentage(won, lost)
+            lines.append({
+                "stage_id": stage.id,
+                "current_percentage": stage.forecast_probability,
+                "won_count": won,
+                "closed_count": won + lost,
+                "win_rate": 100.0 * won / (won + lost) if won + lost else 0.0,
+                "proposed_percentage": proposed or 0.0,
+                "has_proposal": proposed is not None,
+                "apply": proposed is not None and proposed != stage.forecast_probability,
+            })
+        return lines
+
+    def action_apply(self):
+        """The percentages accepted become the stages' (their deals follow,
+        but for probabilities typed by hand), each change kept with the win
+        rate it came from."""
+        self.ensure_one()
+        applied = self.line_ids.filtered(lambda line: line.apply and line.has_proposal)
+        evidence = {line.stage_id.id: (line.win_rate, line.closed_count) for line in applied}
+        for line in applied:
+            line.stage_id.with_context(sff_win_rates=evidence).forecast_probability = line.proposed_percentage
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s stage percentages set from their win rates.",
+                                      count=len(applied)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+
+class CrmStagePercentageProposalLine(models.TransientModel):
+    _name = "crm.stage.percentage.proposal.line"
+    _description = "Stage Percentage Proposed from its Win Rate"
+
+    wizard_id = fields.Many2one("crm.stage.percentage.proposal", required=True, ondelete="cascade")
+    stage_id = fields.Many2one("crm.stage", required=True, readonly=True)
+    current_percentage = fields.Float(string="Now (%)", digits=(16, 2), readonly=True)
+    won_count = fields.Integer(string="Won", readonly=True)
+    closed_count = fields.Integer(
+        string="Closed Deals", readonly=True,
+        help="Deals that reached the stage and were won or lost in the last 12 months.",
+    )
+    win_rate = fields.Float(string="Win Rate (%)", digits=(16, 1), readonly=True)
+    proposed_percentage = fields.Float(string="Proposed (%)", digits=(16, 2), readonly=True)
+    has_proposal = fields.Boolean(readonly=True)
+    note = fields.Char(compute="_compute_note")
+    apply = fields.Boolean(string="Accept")
+
+    @api.depends("has_proposal", "closed_count")
+    def _compute_note(self):
+        for line in self:
+            line.note = False if line.has_proposal else self.env._(
+                "Too few closed deals: %(count)s of the %(needed)s needed",
+                count=line.closed_count, needed=engine.HISTORY_MIN_CLOSED)
