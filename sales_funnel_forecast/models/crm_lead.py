@@ -68,7 +68,7 @@ class CrmLead(models.Model):
         compute="_compute_forecast_category",
         store=True,
         readonly=False,
-        tracking=True,
+        copy=False,
         help="Pipeline, Best Case or Commit: the stage's category, or the one the "
         "salesperson chose, which holds until the deal's next stage change. "
         "Closed (Won) once won; Omitted once lost or out of the forecast.",
@@ -542,6 +542,13 @@ class CrmLead(models.Model):
         to_flag = chosen.filtered(lambda lead: not lead.forecast_category_is_manual)
         if to_flag:
             to_flag.write({"forecast_category_is_manual": True})
+        # the choice goes in the chatter (the category that follows the
+        # stage is not tracked: a stage move already says where the deal went)
+        labels = dict(self._fields["forecast_category"]._description_selection(self.env))
+        for lead in chosen:
+            lead._message_log(body=self.env._(
+                "Forecast category chosen: %(category)s (until the next stage change).",
+                category=labels[lead.forecast_category]))
         to_unflag = (self - chosen).filtered("forecast_category_is_manual")
         if to_unflag:
             to_unflag.write({"forecast_category_is_manual": False})

@@ -156,7 +156,6 @@ class CrmForecastReport(models.Model):
         return [(*key, *values) for key, values in groups.items()]
 
     @api.model
-    @api.model
     def _sff_forecast_categories(self, domain):
         """The open deals of ``domain`` by forecast category, in the order
         of their certainty (Commit first), each with its deals, amount and
@@ -171,6 +170,7 @@ class CrmForecastReport(models.Model):
             for category in ("commit", "best_case", "pipeline", "omitted") if category in found
         ]
 
+    @api.model
     def _sff_forecast_table(self, team_id=False, user_id=False):
         """Open deals by stage and expected closing month (None: no date),
         both forecasts, and what deals out of the forecast leave out."""
