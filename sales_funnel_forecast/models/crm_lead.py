@@ -234,7 +234,9 @@ class CrmLead(models.Model):
             # in the form, a stage changed since the deal was opened ends the
             # salesperson's choice, as saving it will
             stage_changed = bool(lead._origin) and lead._origin.stage_id != lead.stage_id
-            chosen = lead.forecast_category_is_manual and not stage_changed and lead.forecast_category
+            # the choice as saved: not what the form showed meanwhile
+            chosen = lead.forecast_category_is_manual and not stage_changed and (
+                lead._origin or lead).forecast_category
             lead.forecast_category = engine.deal_forecast_category(
                 lead.active, lead.stage_id.is_won, lead.forecast_excluded, chosen,
                 lead.stage_id.forecast_category)
@@ -352,7 +354,7 @@ class CrmLead(models.Model):
         # likewise a category given at creation
         leads.browse(
             lead.id for lead, vals in zip(leads, vals_list) if vals.get("forecast_category")
-        )._sff_flag_chosen_category()
+        )._sff_flag_chosen_category(check=True)
         opportunities = leads.filtered(lambda lead: lead.type == "opportunity" and lead.stage_id)
         if opportunities:
             # sudo: history rows are the deal's own record, written for whoever
@@ -512,18 +514,21 @@ class CrmLead(models.Model):
         open deal's category is chosen, Closed is for won deals, and a lost
         deal, or one out of the forecast, is Omitted."""
         self.ensure_one()
-        default = engine.deal_forecast_category(active, stage.is_won, excluded, False, stage.forecast_category)
-        if category == default or (default not in ("closed", "omitted") and category != "closed"):
+        # what the deal's state imposes, if anything
+        if not active:
+            default, reason = "omitted", self.env._("it is lost")
+        elif stage.is_won:
+            default, reason = "closed", self.env._("it is won")
+        elif excluded:
+            default, reason = "omitted", self.env._("it is out of the forecast")
+        else:
+            if category != "closed":
+                return
+            default = engine.deal_forecast_category(active, False, False, False, stage.forecast_category)
+            reason = self.env._("Closed (Won) is for won deals")
+        if category == default:
             return
         labels = dict(self._fields["forecast_category"]._description_selection(self.env))
-        if default == "closed":
-            reason = self.env._("it is won")
-        elif default == "omitted" and not active:
-            reason = self.env._("it is lost")
-        elif default == "omitted":
-            reason = self.env._("it is out of the forecast")
-        else:
-            reason = self.env._("Closed (Won) is for won deals")
         raise ValidationError(self.env._(
             "“%(deal)s” cannot be in the forecast category %(category)s: %(reason)s. "
             "Its category is %(default)s.",
@@ -531,13 +536,16 @@ class CrmLead(models.Model):
             reason=reason, default=labels[default],
         ))
 
-    def _sff_flag_chosen_category(self):
+    def _sff_flag_chosen_category(self, check=False):
         """A category written on deals (the form, an import, a call of the
         API) is the salesperson's choice, which holds until the next stage
-        change; writing the category the deal would have anyway is none."""
-        for lead in self:
-            lead._sff_check_category_choice(
-                lead.forecast_category, lead.active, lead.stage_id, lead.forecast_excluded)
+        change; writing the category the deal would have anyway is none.
+        ``check``: refuse the categories the deals cannot have (a write
+        refuses them before writing)."""
+        if check:
+            for lead in self:
+                lead._sff_check_category_choice(
+                    lead.forecast_category, lead.active, lead.stage_id, lead.forecast_excluded)
         chosen = self.filtered(lambda lead: lead.forecast_category != lead._sff_default_forecast_category())
         to_flag = chosen.filtered(lambda lead: not lead.forecast_category_is_manual)
         if to_flag:
@@ -552,6 +560,23 @@ class CrmLead(models.Model):
         to_unflag = (self - chosen).filtered("forecast_category_is_manual")
         if to_unflag:
             to_unflag.write({"forecast_category_is_manual": False})
+
+    @api.model
+    def _sff_forget_chosen_category(self, stage_ids):
+        """The deals of these stages no longer hold a category chosen by
+        hand (the stage became won, or open again): they take the one their
+        stage gives them."""
+        self.flush_model(["forecast_category_is_manual", "stage_id"])
+        self.env.cr.execute(
+            """UPDATE crm_lead SET forecast_category_is_manual = FALSE
+                WHERE stage_id = ANY(%s) AND forecast_category_is_manual
+            RETURNING id""",
+            [list(stage_ids)],
+        )
+        leads = self.browse(row[0] for row in self.env.cr.fetchall())
+        self.invalidate_model(["forecast_category_is_manual"])
+        if leads:
+            self.env.add_to_compute(self._fields["forecast_category"], leads)
 
     @api.model
     def _sff_align_forecast_category(self, stage_ids=None, lead_ids=None):

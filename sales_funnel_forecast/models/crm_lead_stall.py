@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
 from .. import engine, engine_sql
+from .notify import notification
 
 # deals examined per call of the daily job; the scheduler calls it again
 # (committing in between) while some remain
@@ -123,18 +124,10 @@ class CrmLead(models.Model):
             [self.env.cr.now()],
         )
         due = self.env.cr.fetchone()[0]
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "The stall rules are being applied in the background to %(count)s deals past "
-                    "their stage's limit; reload the list in a few moments to see them.", count=due)
-                if due else self.env._("No deal is past its stage's limit."),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(self.env._(
+            "The stall rules are being applied in the background to %(count)s deals past "
+            "their stage's limit; reload the list in a few moments to see them.", count=due)
+            if due else self.env._("No deal is past its stage's limit."), kind="info")
 
     @api.model
     def _sff_apply_stall_rules(self, limit):

@@ -19,6 +19,18 @@ FORECAST_CATEGORY_SELECTION = [
 ]
 
 
+def compute_forecast_category(records):
+    """The forecast category of stages (or catalogue steps) by default: a
+    new one takes its percentage's (and follows it while it is being made),
+    a won one is Closed (Won), one that stops being won takes its
+    percentage's; otherwise the category is the manager's. Shared by
+    ``crm.stage`` and ``crm.stage.catalogue.line``."""
+    for record in records:
+        if record.is_won or not record._origin or record.forecast_category in (False, "closed"):
+            record.forecast_category = engine.stage_forecast_category(
+                record.forecast_probability, record.is_won)
+
+
 def check_forecast_category(records):
     """A won stage (or catalogue step) is Closed, and only a won one:
     shared by ``crm.stage`` and ``crm.stage.catalogue.line``."""
@@ -174,15 +186,9 @@ class CrmStage(models.Model):
             sql_tools.create_column(self.env.cr, self._table, "forecast_probability", "numeric")
         return super()._auto_init()
 
-    @api.depends("is_won")
+    @api.depends("is_won", "forecast_probability")
     def _compute_forecast_category(self):
-        # a new stage takes the category of its percentage; a stage that
-        # becomes won is Closed, one that stops being won takes its new
-        # percentage's; otherwise the category is the manager's
-        for stage in self:
-            if stage.is_won or not stage.forecast_category or stage.forecast_category == "closed":
-                stage.forecast_category = engine.stage_forecast_category(
-                    stage.forecast_probability, stage.is_won)
+        compute_forecast_category(self)
 
     @api.constrains("forecast_probability", "is_won")
     def _check_forecast_probability(self):
@@ -308,6 +314,10 @@ class CrmStage(models.Model):
         if "forecast_probability" in vals or "is_won" in vals:
             # deals in these stages follow the new percentage (typed ones hold)
             self.env["crm.lead"]._sff_align_probability_to_stage(stage_ids=self.ids)
+        if "is_won" in vals:
+            # won or open again: the deals of these stages take what the
+            # stage now gives them, a salesperson's choice ends
+            self.env["crm.lead"]._sff_forget_chosen_category(self.ids)
         if "forecast_category" in vals:
             # the open deals of these stages take the new category, but for
             # those whose salesperson chose one

@@ -3,8 +3,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
-from .. import engine
-from .crm_stage import FORECAST_CATEGORY_SELECTION, check_forecast_category, check_won_percentage
+from .crm_stage import (
+    FORECAST_CATEGORY_SELECTION,
+    check_forecast_category,
+    check_won_percentage,
+    compute_forecast_category,
+)
 
 
 class CrmStageCatalogue(models.Model):
@@ -86,13 +90,9 @@ class CrmStageCatalogueLine(models.Model):
         "quotation is confirmed, its first invoice posted or its invoices paid.",
     )
 
-    @api.depends("is_won")
+    @api.depends("is_won", "forecast_probability")
     def _compute_forecast_category(self):
-        # as a stage's (crm.stage._compute_forecast_category)
-        for line in self:
-            if line.is_won or not line.forecast_category or line.forecast_category == "closed":
-                line.forecast_category = engine.stage_forecast_category(
-                    line.forecast_probability, line.is_won)
+        compute_forecast_category(self)
 
     @api.constrains("forecast_probability", "is_won")
     def _check_forecast_probability(self):

@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from .. import engine
 from .crm_lead_stage_reach import ORIGIN_TYPES
+from .notify import notification
 
 PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter"), ("year", "Whole Plan")]
 # inputs whose change recomputes the plan's figures
@@ -375,12 +376,7 @@ class CrmTargetPlan(models.Model):
         return result
 
     def _sff_notify(self, message, kind):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"type": kind, "message": message,
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
-        }
+        return notification(message, kind, then={"type": "ir.actions.client", "tag": "soft_reload"})
 
 
 class CrmTargetPlanSeason(models.Model):

@@ -66,6 +66,41 @@ class TestForecastCategory(FunnelCase):
         with self.assertRaisesRegex(ValidationError, "its forecast category is Closed"):
             self.s_won.forecast_category = "commit"
 
+    def test_new_stage_in_the_form_follows_its_percentage(self):
+        with Form(self.env["crm.stage"].with_user(self.manager)) as form:
+            form.name = "T-Typed"
+            form.forecast_probability = 80
+            self.assertEqual(form.forecast_category, "commit")
+        stage = form.record
+        self.assertEqual(stage.forecast_category, "commit")
+        # once made, the category is the manager's: a new percentage keeps it
+        with Form(stage.with_user(self.manager)) as form:
+            form.forecast_probability = 20
+            self.assertEqual(form.forecast_category, "commit")
+        line_form = Form(self.env.ref("sales_funnel_forecast.catalogue_simple").with_user(self.manager))
+        with line_form.line_ids.new() as line:
+            line.name = "Verbal yes"
+            line.forecast_probability = 45
+            self.assertEqual(line.forecast_category, "best_case")
+
+    def test_stage_won_or_open_again_ends_the_deals_choices(self):
+        deal = self.make_deal("Chosen", self.s_signature, 1000)
+        deal.forecast_category = "best_case"
+        self.s_signature.is_won = True
+        self.assertEqual(self.categories(deal), [("closed", False)])
+        self.s_signature.is_won = False
+        self.assertEqual(self.categories(deal), [(self.s_signature.forecast_category, False)])
+        # a manager's category for the stage then reaches the deal
+        self.s_signature.forecast_category = "best_case"
+        self.assertEqual(self.categories(deal), [("best_case", False)])
+
+    def test_deal_in_an_omitted_stage_may_be_given_a_category(self):
+        self.s_qualified.forecast_category = "omitted"
+        deal = self.make_deal("Parked", self.s_qualified, 1000)
+        self.assertEqual(self.categories(deal), [("omitted", False)])
+        deal.with_user(self.rep).forecast_category = "commit"
+        self.assertEqual(self.categories(deal), [("commit", True)])
+
     def test_catalogue_steps_ship_their_categories(self):
         catalogue = self.env.ref("sales_funnel_forecast.catalogue_simple")
         self.assertEqual(
@@ -165,6 +200,16 @@ class TestForecastCategory(FunnelCase):
             form.stage_id = self.s_qualified
             self.assertEqual(form.forecast_category, "pipeline")
         self.assertEqual(self.categories(deal), [("pipeline", False)])
+
+    def test_form_stage_changed_and_back_keeps_the_choice(self):
+        deal = self.make_deal("Back and forth", self.s_new, 1000)
+        deal.forecast_category = "commit"
+        with Form(deal.with_user(self.rep)) as form:
+            form.stage_id = self.s_proposal
+            self.assertEqual(form.forecast_category, "best_case")
+            form.stage_id = self.s_new
+            self.assertEqual(form.forecast_category, "commit")
+        self.assertEqual(self.categories(deal), [("commit", True)])
 
     def test_several_deals_in_one_write(self):
         deals = (self.make_deal("One", self.s_new, 100) | self.make_deal("Two", self.s_new, 200)

@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 
 from .. import engine
+from ..models.notify import notification
 
 
 class CrmStagePercentageProposal(models.TransientModel):
@@ -62,16 +63,8 @@ class CrmStagePercentageProposal(models.TransientModel):
         evidence = {line.stage_id.id: (line.win_rate, line.closed_count) for line in applied}
         for line in applied:
             line.stage_id.with_context(sff_win_rates=evidence).forecast_probability = line.proposed_percentage
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("%(count)s stage percentages set from their win rates.",
-                                      count=len(applied)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(self.env._("%(count)s stage percentages set from their win rates.",
+                                       count=len(applied)))
 
 
 class CrmStagePercentageProposalLine(models.TransientModel):

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import engine
+from ..models.notify import notification
 
 
 class CrmStageStallProposal(models.TransientModel):
@@ -87,15 +88,7 @@ class CrmStageStallProposal(models.TransientModel):
         applied = self.line_ids.filtered(lambda line: line.apply and line.has_proposal)
         for line in applied:
             line.stage_id.stall_days = line.proposed_days
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("%(count)s stage limits set from history.", count=len(applied)),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(self.env._("%(count)s stage limits set from history.", count=len(applied)))
 
 
 class CrmStageStallProposalLine(models.TransientModel):
