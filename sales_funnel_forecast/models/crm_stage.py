@@ -93,7 +93,6 @@ class CrmStage(models.Model):
     )
     forecast_category = fields.Selection(
         FORECAST_CATEGORY_SELECTION,
-        string="Forecast Category",
         compute="_compute_forecast_category",
         store=True,
         readonly=False,

@@ -71,7 +71,6 @@ class CrmStageCatalogueLine(models.Model):
     is_won = fields.Boolean(string="Won Step")
     forecast_category = fields.Selection(
         FORECAST_CATEGORY_SELECTION,
-        string="Forecast Category",
         compute="_compute_forecast_category",
         store=True,
         readonly=False,
