@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales Funnel & Forecast",
-    "version": "18.0.1.10.0",
+    "version": "18.0.1.11.0",
     "category": "Sales/CRM",
     "summary": "Percentage stage catalogue, stage history, funnel, conversion "
     "and revenue forecast reports for Odoo CRM",
@@ -33,6 +33,7 @@
         "wizards/crm_stage_catalogue_apply_views.xml",
         "wizards/crm_funnel_export_views.xml",
         "reports/crm_funnel_report_views.xml",
+        "reports/crm_deal_flow_report_views.xml",
         "reports/report_funnel.xml",
         "views/sales_funnel_forecast_menus.xml",
     ],

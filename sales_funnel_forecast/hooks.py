@@ -23,6 +23,10 @@ def post_init_hook(env):
     history rebuilt from the chatter, invoices linked to the deals of their
     orders."""
     start = time.perf_counter()
+    # the forecast versions are rebuilt once the deals are set up; until
+    # then the database writes none (their triggers would write one per deal
+    # set up here, and keep PostgreSQL from writing the deals' table again)
+    env["crm.lead.forecast.version"]._sff_drop_triggers()
     _set_initial_stage_percentages(env)
     env["crm.lost.reason"]._sff_guess_categories()
     changed, moved = _initialise_deals(env)
@@ -39,6 +43,9 @@ def post_init_hook(env):
     rows = env["crm.lead.stage.history"]._sff_backfill_from_tracking()
     history_seconds = time.perf_counter() - start
     start = time.perf_counter()
+    versions = env["crm.lead.forecast.version"]._sff_rebuild()
+    versions_seconds = time.perf_counter() - start
+    start = time.perf_counter()
     linked = env["account.move"]._sff_link_existing_invoices()
     with_invoices = Lead._sff_fill_invoice_amounts()
     invoices_seconds = time.perf_counter() - start
@@ -49,9 +56,9 @@ def post_init_hook(env):
     _logger.info(
         "sales_funnel_forecast: deals initialised in %.1f s (%s probabilities "
         "moved to their stage); %s stage history rows rebuilt from the chatter "
-        "in %.1f s; %s invoices linked to %s deals in %.1f s; calls of %s deals and %s funnel "
+        "in %.1f s; %s forecast versions in %.1f s; %s invoices linked to %s deals in %.1f s; calls of %s deals and %s funnel "
         "rows in %.1f s",
-        deals_seconds, moved, rows, history_seconds,
+        deals_seconds, moved, rows, history_seconds, versions, versions_seconds,
         linked, with_invoices, invoices_seconds,
         calls, reached, time.perf_counter() - start,
     )
@@ -326,6 +333,9 @@ def uninstall_hook(env):
     # PostgreSQL's that no model of Odoo's owns (the triggers go with the
     # funnel rows' table, the totals' view with the table)
     env.cr.execute("DROP TABLE IF EXISTS crm_funnel_summary_delta CASCADE")
+    # the deals' table outlives the module: its triggers that write the
+    # forecast versions go before the versions' table does
+    env["crm.lead.forecast.version"]._sff_drop_triggers()
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_truncate() CASCADE")
     env.cr.execute("DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]])

@@ -7,7 +7,7 @@
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking, and
 #      an invoiced order with a credit note, phone calls marked done;
-#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0 and 18.0.1.9.0
+#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0, 18.0.1.9.0 and 18.0.1.10.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
 #      reasons their category, deals their contact status, link the
@@ -19,7 +19,7 @@ NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0 109142b:18.0.1.10.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
@@ -111,7 +111,11 @@ rm -f "$uninstall_log"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.tables WHERE table_name LIKE 'crm_funnel_summary%'")" ] \
     || fail "uninstall left the funnel's monthly totals"
 [ -z "$(q "$DB" "SELECT 1 FROM pg_proc WHERE proname LIKE 'sff\\_%'")" ] \
-    || fail "uninstall left the monthly totals' trigger functions"
+    || fail "uninstall left the monthly totals' or the forecast versions' trigger functions"
+[ -z "$(q "$DB" "SELECT 1 FROM pg_trigger WHERE tgname LIKE 'sff\\_%'")" ] \
+    || fail "uninstall left triggers on the deals' table"
+echo "env['crm.lead'].search([], limit=1).expected_revenue += 1" | sff_odoo_exec "$DB" \
+    || fail "a deal cannot be written after the uninstall"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'forecast_revenue'")" ] \
     || fail "uninstall left crm_lead.forecast_revenue"
 [ "$(q "$DB" "SELECT count(*) FROM crm_lead")" = "$deals" ] || fail "uninstall lost deals"
@@ -225,6 +229,27 @@ categories_query="SELECT count(*) FROM crm_lead l LEFT JOIN crm_stage s ON s.id 
 [ "$(q "$NODEMO" "$categories_query")" = 0 ] || fail "install on existing deals left deals outside their forecast category"
 categories=$(q "$NODEMO" "SELECT string_agg(name || ':' || forecast_category, ' ' ORDER BY name) FROM crm_lead WHERE name LIKE 'Existing %'")
 echo "lifecycle: install put the existing deals in their forecast categories: $categories"
+# every opportunity has one current forecast version, the deal as it stands;
+# leads have none; the database keeps them (its two triggers)
+versions_query="SELECT count(*) FROM crm_lead l
+                  LEFT JOIN crm_lead_forecast_version v ON v.lead_id = l.id AND v.valid_to IS NULL
+                  LEFT JOIN crm_stage s ON s.id = l.stage_id
+                 WHERE (l.type = 'opportunity' AND l.stage_id IS NOT NULL) IS DISTINCT FROM (v.id IS NOT NULL)
+                    OR (v.id IS NOT NULL AND (v.stage_id, v.expected_revenue, v.user_id, v.team_id,
+                                              v.forecast_category, v.date_deadline, v.deal_state)
+                        IS DISTINCT FROM (l.stage_id, l.expected_revenue, l.user_id, l.team_id,
+                                          l.forecast_category, l.date_deadline,
+                                          CASE WHEN NOT l.active THEN 'lost' WHEN s.is_won THEN 'won' ELSE 'open' END))"
+versions_checks() {
+    [ "$(q "$1" "$versions_query")" = 0 ] || fail "$2 left deals whose current forecast version is not the deal"
+    [ "$(q "$1" "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sff\\_forecast\\_version\\_%'")" = 2 ] \
+        || fail "$2 did not create the forecast versions' triggers"
+}
+versions_checks "$NODEMO" "install on existing deals"
+versions=$(q "$NODEMO" "SELECT string_agg(l.name || ':' || n, ' ' ORDER BY l.name)
+                          FROM crm_lead l JOIN (SELECT lead_id, count(*) n FROM crm_lead_forecast_version GROUP BY 1) v
+                            ON v.lead_id = l.id WHERE l.name LIKE 'Existing %'")
+echo "lifecycle: install rebuilt the existing deals' forecast versions: $versions"
 
 # --- 4. upgrades from the released versions -------------------------------------
 for release in $RELEASES; do
@@ -307,6 +332,7 @@ PY
         || fail "the upgrade from $version gave the contact statuses [$statuses]"
     [ "$(q "$UPGRADE" "$categories_query")" = 0 ] \
         || fail "the upgrade from $version left deals outside their forecast category"
+    versions_checks "$UPGRADE" "the upgrade from $version"
     invoiced=$(q "$UPGRADE" "SELECT l.name || ':' || l.invoiced_amount::float FROM crm_lead l WHERE l.invoiced_amount <> 0")
     [ "$invoiced" = "Existing 0:900" ] || fail "the upgrade from $version gave the invoiced amounts [$invoiced]"
     calls=$(q "$UPGRADE" "$calls_query")

@@ -4,6 +4,8 @@ from . import (
     crm_lead,
     crm_lead_call,
     crm_lead_disposition,
+    crm_lead_forecast,
+    crm_lead_forecast_version,
     crm_lead_invoice,
     crm_lead_stage_history,
     crm_lead_stage_reach,

@@ -98,7 +98,7 @@ def validate_foreign_key(cr, table, name):
 
 # the module's tables that ``bulk_load`` fills, whose foreign keys the
 # validation job checks
-BULK_TABLES = ("crm_lead_stage_history", "crm_lead_stage_reach")
+BULK_TABLES = ("crm_lead_stage_history", "crm_lead_stage_reach", "crm_lead_forecast_version")
 
 
 @contextmanager

@@ -3,6 +3,8 @@ from datetime import datetime, timedelta
 
 from odoo.tests import TransactionCase, new_test_user
 
+from ..models.crm_lead_forecast_version import MOMENT_SETTING
+
 
 class FunnelCase(TransactionCase):
     """A team with its own four-stage pipeline (10 / 30 / 60 / won) and a
@@ -36,8 +38,36 @@ class FunnelCase(TransactionCase):
         cls.t0 = datetime(2026, 3, 2, 9, 0, 0)
 
     def set_now(self, when):
-        """Make the transaction's clock read ``when``."""
+        """Make the transaction's clock read ``when``: the clock of the
+        module's Python code, and of the versions the database writes (the
+        deals' pending changes are written first, at the time before)."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT set_config(%s, %s, TRUE)", [MOMENT_SETTING, when.isoformat(" ")])
         self.patch(type(self.env.cr), "now", lambda cr: when)
+
+    def track(self, deal, values, days):
+        """Write ``values`` on the deal as a user would, let Odoo track the
+        change in the chatter, and date the tracking message ``days`` after
+        t0."""
+        self.env.cr.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM mail_message WHERE model = 'crm.lead' AND res_id = %s",
+            [deal.id])
+        last = self.env.cr.fetchone()[0]
+        deal.write(values)
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.cr.execute(
+            """UPDATE mail_message SET date = %s
+                WHERE model = 'crm.lead' AND res_id = %s AND id > %s
+                  AND id IN (SELECT mail_message_id FROM mail_tracking_value)
+            RETURNING id""", [self.day(days), deal.id, last])
+        self.assertTrue(self.env.cr.fetchall(), f"Odoo tracked {values}")
+
+    def created(self, deal, days=0):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.day(days), deal.id])
+
 
     def day(self, days, hours=0):
         return self.t0 + timedelta(days=days, hours=hours)

@@ -15,29 +15,6 @@ class TestBackfillFromChatter(FunnelCase):
     """History rebuilt from the changes Odoo tracked in the chatter, as on a
     database the module is installed onto."""
 
-    def track(self, deal, values, days):
-        """Write ``values`` on the deal as a user would, let Odoo track the
-        change in the chatter, and date the tracking message ``days`` after
-        t0."""
-        self.env.cr.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM mail_message WHERE model = 'crm.lead' AND res_id = %s",
-            [deal.id])
-        last = self.env.cr.fetchone()[0]
-        deal.write(values)
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.env.cr.execute(
-            """UPDATE mail_message SET date = %s
-                WHERE model = 'crm.lead' AND res_id = %s AND id > %s
-                  AND id IN (SELECT mail_message_id FROM mail_tracking_value)
-            RETURNING id""", [self.day(days), deal.id, last])
-        self.assertTrue(self.env.cr.fetchall(), f"Odoo tracked {values}")
-
-    def created(self, deal, days=0):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.day(days), deal.id])
-
     def rebuild(self, deals):
         self.env.flush_all()
         self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [deals.ids])

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
+    crm_deal_flow_wizard,
     crm_funnel_export,
     crm_lead_call_log,
     crm_lead_lost,

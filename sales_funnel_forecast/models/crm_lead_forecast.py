@@ -1,0 +1,222 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The deals' past: their forecast versions, the pipeline at a moment, the
+flow of a period's pipeline between two moments, and slipped closing
+dates."""
+from datetime import date, datetime, time
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_lead_forecast_version import VERSIONED_COLUMNS, WATCHED_COLUMNS
+
+WATCHED_COLUMNS_SET = frozenset(WATCHED_COLUMNS)
+
+# The steps of a deal flow, in the order a waterfall draws them, with the
+# sign each gives the pipeline.
+FLOW_STEPS = [
+    ("start", "Pipeline at Start"),
+    ("new", "New"),
+    ("pulled_in", "Pulled In"),
+    ("increased", "Amount Increased"),
+    ("decreased", "Amount Decreased"),
+    ("pushed_out", "Pushed Out"),
+    ("won", "Won"),
+    ("lost", "Lost"),
+    ("end", "Pipeline at End"),
+]
+FLOW_SIGNS = {
+    "start": 1, "new": 1, "pulled_in": 1, "increased": 1,
+    "decreased": -1, "pushed_out": -1, "won": -1, "lost": -1, "end": 1,
+}
+
+
+def flow_moment(day):
+    """The moment a deal flow reads the pipeline at for the date ``day``:
+    its first instant (UTC, as the database keeps every time)."""
+    if isinstance(day, str):
+        day = fields.Datetime.to_datetime(day) if len(day) > 10 else fields.Date.to_date(day)
+    if isinstance(day, datetime):
+        return day
+    return datetime.combine(day, time.min)
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    forecast_version_ids = fields.One2many(
+        "crm.lead.forecast.version", "lead_id", string="Forecast Versions", readonly=True,
+    )
+    slip_count = fields.Integer(
+        string="Times Slipped",
+        compute="_compute_slippage",
+        search="_search_slip_count",
+        help="How many times the expected closing date was moved later since "
+        "the module was installed (Odoo does not keep its earlier changes).",
+    )
+    slip_days = fields.Integer(
+        string="Days Slipped",
+        compute="_compute_slippage",
+        help="By how many days in all the expected closing date was moved later.",
+    )
+
+    # The database writes the versions when the deals' rows are written: what
+    # the ORM holds of them in memory is read again.
+    def _write_multi(self, vals_list):
+        result = super()._write_multi(vals_list)
+        if any(WATCHED_COLUMNS_SET.intersection(vals) for vals in vals_list):
+            self._sff_forget_versions()
+        return result
+
+    @api.model
+    def _create(self, data_list):
+        records = super()._create(data_list)
+        records._sff_forget_versions()
+        return records
+
+    def _sff_forget_versions(self):
+        self.invalidate_recordset(["forecast_version_ids", "slip_count", "slip_days"], flush=False)
+        self.env["crm.lead.forecast.version"].invalidate_model(flush=False)
+
+    def _compute_slippage(self):
+        totals = {
+            lead.id: (count, days)
+            for lead, count, days in self.env["crm.lead.forecast.version"].sudo()._read_group(
+                # sudo: counting the deal's own versions, which the user reads
+                # through the deal; the versions' company rule would hide the
+                # deal's time in another company
+                [("lead_id", "in", self.ids), ("slip_days", ">", 0)],
+                ["lead_id"], ["__count", "slip_days:sum"],
+            )
+        }
+        for lead in self:
+            lead.slip_count, lead.slip_days = totals.get(lead._origin.id, (0, 0))
+
+    def _search_slip_count(self, operator, value):
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(value, int):
+            raise NotImplementedError(self.env._("Unsupported search on the number of slips."))
+        sql_operator = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[operator]
+        counted = SQL(
+            """(SELECT l.id FROM crm_lead l
+                 WHERE (SELECT COUNT(*) FROM crm_lead_forecast_version v
+                         WHERE v.lead_id = l.id AND v.slip_days > 0) %s %s)""",
+            SQL(sql_operator), value,
+        )
+        self.env["crm.lead.forecast.version"].flush_model(["slip_days"])
+        return [("id", "in", counted)]
+
+    # ------------------------------------------------------------------
+    # The pipeline at a moment
+    # ------------------------------------------------------------------
+    @api.model
+    @api.readonly
+    def sff_pipeline_at(self, moment, domain=None):
+        """The open deals as they stood at ``moment`` (a datetime, or a date
+        for its first instant), among those ``domain`` selects (archived
+        ones included): one dict per deal with ``lead_id`` and the
+        versioned values (stage, amount, probability, expected closing,
+        category, salesperson, team, company), as the versions read them.
+        Record rules apply."""
+        Version = self.env["crm.lead.forecast.version"]
+        self.env.cr.execute(Version._sff_at_sql(
+            flow_moment(moment), [("deal_state", "=", "open")], domain))
+        return [
+            {key: value for key, value in row.items() if key in ("lead_id",) + VERSIONED_COLUMNS}
+            for row in self.env.cr.dictfetchall()
+        ]
+
+    # ------------------------------------------------------------------
+    # Deal flow
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_deal_flow_sql(self, date_from, date_to, domain=None):
+        """One row per deal and step of the flow of the pipeline of the
+        period [date_from, date_to) (open deals expected to close in it)
+        between the moments date_from and date_to (now, if earlier): the
+        deal, the step (``FLOW_STEPS``), the step's amount, and the deal's
+        values at both moments. A deal in both pipelines has a start row,
+        an end row and, if its amount changed, an increase or a decrease;
+        one that left has a start row and the way it left; one that came
+        has the way it came and an end row. Amounts leaving the pipeline
+        are those of the start, coming into it those of the end."""
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+        start = flow_moment(date_from)
+        end = min(flow_moment(date_to), self.env.cr.now())
+        Version = self.env["crm.lead.forecast.version"]
+        return SQL(
+            """
+            WITH s AS (%(at_start)s), e AS (%(at_end)s),
+            pairs AS (
+                SELECT COALESCE(s.lead_id, e.lead_id) AS lead_id,
+                       COALESCE(s.deal_state = 'open' AND s.date_deadline >= %(date_from)s
+                                AND s.date_deadline < %(date_to)s, FALSE) AS in_start,
+                       COALESCE(e.deal_state = 'open' AND e.date_deadline >= %(date_from)s
+                                AND e.date_deadline < %(date_to)s, FALSE) AS in_end,
+                       s.lead_id IS NOT NULL AS existed, e.deal_state AS end_state,
+                       s.stage_id AS start_stage_id, e.stage_id AS end_stage_id,
+                       COALESCE(s.expected_revenue, 0) AS start_amount,
+                       COALESCE(e.expected_revenue, 0) AS end_amount,
+                       s.date_deadline AS start_deadline, e.date_deadline AS end_deadline,
+                       s.forecast_category AS start_category, e.forecast_category AS end_category,
+                       COALESCE(e.user_id, s.user_id) AS user_id,
+                       COALESCE(e.team_id, s.team_id) AS team_id,
+                       COALESCE(e.company_id, s.company_id) AS company_id
+                  FROM s FULL JOIN e ON e.lead_id = s.lead_id
+            ),
+            flows AS (
+                SELECT p.*, CASE
+                           WHEN p.in_start AND p.in_end THEN
+                               CASE WHEN p.end_amount > p.start_amount THEN 'increased'
+                                    WHEN p.end_amount < p.start_amount THEN 'decreased' END
+                           WHEN p.in_start THEN
+                               CASE p.end_state WHEN 'won' THEN 'won'
+                                                WHEN 'open' THEN 'pushed_out'
+                                                ELSE 'lost' END
+                           WHEN p.existed THEN 'pulled_in'
+                           ELSE 'new' END AS movement
+                  FROM pairs p
+                 WHERE p.in_start OR p.in_end
+            )
+            SELECT f.*, steps.step, steps.position,
+                   CASE steps.step
+                        WHEN 'start' THEN f.start_amount
+                        WHEN 'end' THEN f.end_amount
+                        WHEN 'increased' THEN f.end_amount - f.start_amount
+                        WHEN 'decreased' THEN f.start_amount - f.end_amount
+                        WHEN 'new' THEN f.end_amount
+                        WHEN 'pulled_in' THEN f.end_amount
+                        ELSE f.start_amount END AS amount
+              FROM flows f
+        CROSS JOIN LATERAL (
+                   SELECT 'start' AS step, 0 AS position WHERE f.in_start
+                   UNION ALL SELECT f.movement, 1 WHERE f.movement IS NOT NULL
+                   UNION ALL SELECT 'end', 2 WHERE f.in_end
+                   ) AS steps
+            """,
+            at_start=Version._sff_at_sql(start, lead_domain=domain),
+            at_end=Version._sff_at_sql(end, lead_domain=domain),
+            date_from=date_from, date_to=date_to,
+        )
+
+    @api.model
+    @api.readonly
+    def sff_deal_flow(self, date_from, date_to, domain=None):
+        """How the pipeline of the period [date_from, date_to) changed
+        between the moments date_from and date_to (or now, if earlier):
+        ``{step: (count, amount)}`` for every step of ``FLOW_STEPS``, where
+        start + new + pulled_in - pushed_out - won - lost = end, in counts,
+        and in amounts with + increased - decreased. Record rules apply."""
+        date_from, date_to = _as_date(date_from), _as_date(date_to)
+        self.env.cr.execute(SQL(
+            "SELECT flow.step, COUNT(*), COALESCE(SUM(flow.amount), 0) FROM (%s) AS flow GROUP BY flow.step",
+            self._sff_deal_flow_sql(date_from, date_to, domain),
+        ))
+        totals = {step: (count, amount) for step, count, amount in self.env.cr.fetchall()}
+        return {step: totals.get(step, (0, 0.0)) for step, _label in FLOW_STEPS}
+
+
+def _as_date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return fields.Date.to_date(value)

@@ -1,0 +1,413 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from .. import engine_sql
+from .bulk import bulk_load
+from .crm_lead_stage_history import TRACKED_DEAL_CHANGES
+from .crm_stage import FORECAST_CATEGORY_SELECTION
+
+_logger = logging.getLogger(__name__)
+
+DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
+# The deal columns a version copies; a change of any of them starts a new
+# version (``type``: a deal turned back into a lead leaves the pipeline).
+VERSIONED_COLUMNS = (
+    "stage_id", "expected_revenue", "probability", "date_deadline", "forecast_category",
+    "user_id", "team_id", "company_id",
+)
+WATCHED_COLUMNS = VERSIONED_COLUMNS + ("active", "type")
+# A session setting that, when set, stands for the transaction's clock in
+# the versions the database writes (data migrations replaying changes of the
+# past, and the tests' clock); empty: now.
+MOMENT_SETTING = "sales_funnel_forecast.now"
+# From this many stays in the stage history, the rebuild writes the versions
+# without their indexes and keys, and builds them again after.
+BULK_MIN_STAYS = 100000
+
+
+class CrmLeadForecastVersion(models.Model):
+    """What the forecast of a deal depended on, from one change to the next.
+
+    PostgreSQL writes these rows itself, by triggers on the deals' table:
+    whichever way a deal changes (form, kanban, import, RPC, merge, the
+    module's own batch updates, another module's SQL), the version it leaves
+    ends and a new one starts, at the transaction's time. Several changes
+    made at one moment are one version. Opportunities only: a lead has
+    none until it is converted.
+
+    On install, the rows of the past are rebuilt from the stage history
+    (itself rebuilt from the chatter) and the tracked changes of amount,
+    salesperson and team; Odoo does not track the expected closing date,
+    so the rebuilt rows carry today's, and only changes made from then on
+    are known."""
+
+    _name = "crm.lead.forecast.version"
+    _description = "Deal Forecast Version"
+    _order = "valid_from desc, id desc"
+    _log_access = False
+    _rec_name = "lead_id"
+
+    lead_id = fields.Many2one(
+        "crm.lead", string="Deal", required=True, readonly=True, ondelete="cascade",
+    )
+    valid_from = fields.Datetime(required=True, readonly=True)
+    valid_to = fields.Datetime(
+        readonly=True, help="Empty while this is how the deal stands now.",
+    )
+    stage_id = fields.Many2one("crm.stage", readonly=True, ondelete="restrict")
+    expected_revenue = fields.Monetary(currency_field="company_currency", readonly=True)
+    probability = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
+    date_deadline = fields.Date(string="Expected Closing", readonly=True)
+    forecast_category = fields.Selection(FORECAST_CATEGORY_SELECTION, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, index=True, ondelete="set null",
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", readonly=True, index=True, ondelete="set null",
+    )
+    company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
+    company_currency = fields.Many2one(
+        "res.currency", related="company_id.currency_id", string="Currency",
+    )
+    deal_state = fields.Selection(DEAL_STATES, readonly=True, required=True)
+    slip_days = fields.Integer(
+        string="Days Slipped", readonly=True, aggregator="sum",
+        help="How many days later the expected closing date was set by the "
+        "change that started this version; empty when it did not move later "
+        "(and on the rows rebuilt on install, which do not know it).",
+    )
+
+    def init(self):
+        cr = self.env.cr
+        cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS crm_lead_forecast_version_current_idx
+               ON crm_lead_forecast_version (lead_id) WHERE valid_to IS NULL"""
+        )
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_forecast_version_lead_idx
+               ON crm_lead_forecast_version (lead_id, valid_from)"""
+        )
+        cr.execute(_trigger_function_sql())
+        # The triggers are created by the rebuild of the install or of the
+        # upgrade that brought this table, once the deals have been set up
+        # in bulk; later upgrades only bring their definition up to date.
+        cr.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = 'sff_forecast_version_update'"
+        )
+        if cr.fetchone():
+            self._sff_create_triggers()
+
+    @api.model
+    def _sff_create_triggers(self):
+        """The deals' table writes the versions (install and upgrade only:
+        creating a trigger locks the deals' table against writes)."""
+        changed = SQL(" OR ").join(
+            SQL("OLD.%s IS DISTINCT FROM NEW.%s", SQL.identifier(name), SQL.identifier(name))
+            for name in WATCHED_COLUMNS
+        )
+        self.env.cr.execute(SQL(
+            """CREATE OR REPLACE TRIGGER sff_forecast_version_update
+                   AFTER UPDATE OF %(columns)s ON crm_lead FOR EACH ROW
+                   WHEN (%(changed)s)
+                   EXECUTE FUNCTION sff_forecast_version();
+               CREATE OR REPLACE TRIGGER sff_forecast_version_insert
+                   AFTER INSERT ON crm_lead FOR EACH ROW
+                   WHEN (NEW.type = 'opportunity')
+                   EXECUTE FUNCTION sff_forecast_version()""",
+            columns=SQL(", ").join(SQL.identifier(name) for name in WATCHED_COLUMNS),
+            changed=changed,
+        ))
+
+    @api.model
+    def _sff_drop_triggers(self):
+        self.env.cr.execute(
+            """DROP TRIGGER IF EXISTS sff_forecast_version_update ON crm_lead;
+               DROP TRIGGER IF EXISTS sff_forecast_version_insert ON crm_lead;
+               DROP FUNCTION IF EXISTS sff_forecast_version() CASCADE"""
+        )
+
+    # ------------------------------------------------------------------
+    # The deals' own record: no hand-made rows.
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sff_refuse_manual_change()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sff_refuse_manual_change()
+        return super().write(vals)
+
+    def _sff_refuse_manual_change(self):
+        if not self.env.su:
+            raise AccessError(self.env._(
+                "The forecast versions are written by the deals themselves when they "
+                "change; they cannot be created or edited by hand."))
+
+    def flush_model(self, fnames=None):
+        # the rows are written by the database when the deals are: reading
+        # them first writes what the deals have pending
+        self.env["crm.lead"].flush_model(WATCHED_COLUMNS)
+        return super().flush_model(fnames)
+
+    def _fetch_query(self, query, fields):
+        self.env["crm.lead"].flush_model(WATCHED_COLUMNS)
+        return super()._fetch_query(query, fields)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        self.env["crm.lead"].flush_model(WATCHED_COLUMNS)
+        return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+
+    # ------------------------------------------------------------------
+    # Reading: the pipeline at a moment
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_at_sql(self, moment, domain=None, lead_domain=None):
+        """The versions in force at ``moment`` (one per deal at most) that
+        ``domain`` selects, of the deals that ``lead_domain`` selects,
+        archived ones included, as a SELECT of the versions' columns. The
+        record rules of both models apply."""
+        lead_query = self.env["crm.lead"].with_context(active_test=False)._search(
+            lead_domain or [])
+        query = self._search(expression.AND([
+            [("valid_from", "<=", moment), "|", ("valid_to", "=", False), ("valid_to", ">", moment),
+             ("lead_id", "in", lead_query)],
+            domain or [],
+        ]))
+        query.order = None
+        return query.select(*(
+            SQL("%s AS %s", self._field_to_sql(self._table, name, query), SQL.identifier(name))
+            for name in ("lead_id", "deal_state", "valid_from", "slip_days") + VERSIONED_COLUMNS
+        ))
+
+    # ------------------------------------------------------------------
+    # Rebuilding the past (installation, upgrade)
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_rebuild(self):
+        """Write the versions of every opportunity from its stays in the
+        stage history and the chatter's tracked changes of amount,
+        salesperson, team and archiving, then let the database keep them.
+        Every row is written again: for the installation and the upgrade
+        that bring the versions only. Returns the number of rows."""
+        cr = self.env.cr
+        self.env["crm.lead.stage.history"]._sff_flush_pending()
+        self.env.flush_all()
+        self._sff_drop_triggers()
+        cr.execute(_trigger_function_sql())
+        cr.execute("TRUNCATE crm_lead_forecast_version")
+        Fields = self.env["ir.model.fields"]
+        field_ids = {
+            name: Fields._get("crm.lead", name).id
+            for name in ("user_id", "team_id", "expected_revenue")
+        }
+        # keys and indexes dropped and built again after the rows: worth it
+        # (and the table locked) for large databases only
+        cr.execute("SELECT count(*) >= %s FROM (SELECT FROM crm_lead_stage_history LIMIT %s) s",
+                   [BULK_MIN_STAYS, BULK_MIN_STAYS])
+        with bulk_load(self.env, "crm_lead_forecast_version", rebuild_indexes=cr.fetchone()[0]):
+            cr.execute(_rebuild_sql(field_ids))
+            count = cr.rowcount
+        self._sff_create_triggers()
+        self.invalidate_model()
+        return count
+
+
+def _moment_sql():
+    return SQL(
+        "COALESCE(NULLIF(current_setting(%s, TRUE), '')::timestamp, now() AT TIME ZONE 'UTC')",
+        MOMENT_SETTING,
+    )
+
+
+def _trigger_function_sql():
+    """The PL/pgSQL function the deals' triggers call: the current version
+    of the deal ends and its new one starts; a change at the same moment as
+    the current version's start rewrites it instead."""
+    values = SQL(
+        """NEW.stage_id, NEW.expected_revenue, NEW.probability, NEW.date_deadline,
+           NEW.forecast_category, NEW.user_id, NEW.team_id, NEW.company_id, state"""
+    )
+    columns = SQL(
+        """stage_id, expected_revenue, probability, date_deadline, forecast_category,
+           user_id, team_id, company_id, deal_state"""
+    )
+    # the function's body is a string constant of PostgreSQL's: written out
+    # from fixed text here, nothing in it comes from users
+    body = SQL(
+        """
+        DECLARE
+            moment timestamp := %(moment)s;
+            state varchar;
+            slip integer;
+        BEGIN
+            IF NEW.type = 'opportunity' AND NEW.stage_id IS NOT NULL THEN
+                state := CASE WHEN NOT COALESCE(NEW.active, FALSE) THEN 'lost'
+                              WHEN (SELECT s.is_won FROM crm_stage s WHERE s.id = NEW.stage_id)
+                              THEN 'won'
+                              ELSE 'open' END;
+            END IF;
+            IF TG_OP = 'UPDATE' THEN
+                IF NEW.date_deadline > OLD.date_deadline THEN
+                    slip := NEW.date_deadline - OLD.date_deadline;
+                ELSIF NEW.date_deadline < OLD.date_deadline THEN
+                    slip := -(OLD.date_deadline - NEW.date_deadline);
+                END IF;
+                IF state IS NOT NULL THEN
+                    UPDATE crm_lead_forecast_version
+                       SET (%(columns)s) = (%(values)s),
+                           slip_days = NULLIF(GREATEST(COALESCE(slip_days, 0) + COALESCE(slip, 0), 0), 0)
+                     WHERE lead_id = NEW.id AND valid_to IS NULL AND valid_from >= moment;
+                    IF FOUND THEN
+                        RETURN NULL;
+                    END IF;
+                ELSE
+                    DELETE FROM crm_lead_forecast_version
+                     WHERE lead_id = NEW.id AND valid_to IS NULL AND valid_from >= moment;
+                END IF;
+                UPDATE crm_lead_forecast_version SET valid_to = moment
+                 WHERE lead_id = NEW.id AND valid_to IS NULL;
+            END IF;
+            IF state IS NOT NULL THEN
+                INSERT INTO crm_lead_forecast_version
+                       (lead_id, valid_from, %(columns)s, slip_days)
+                VALUES (NEW.id, moment, %(values)s, NULLIF(GREATEST(COALESCE(slip, 0), 0), 0));
+            END IF;
+            RETURN NULL;
+        END
+        """,
+        moment=_moment_sql(), columns=columns, values=values,
+    )
+    return SQL(
+        "CREATE OR REPLACE FUNCTION sff_forecast_version() RETURNS trigger "
+        "LANGUAGE plpgsql AS %s",
+        body.code % tuple(_literal(param) for param in body.params),
+    )
+
+
+def _literal(value):
+    """A fixed string of this module as an SQL literal (for the function
+    body, which PostgreSQL takes as a string without parameters)."""
+    assert value == MOMENT_SETTING, value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _rebuild_sql(field_ids):
+    """Versions of every opportunity that has stays, in one INSERT ...
+    SELECT: each stay and each tracked change of amount, salesperson or team
+    after the first stay is a point in the deal's time; the point where a
+    lost deal's last stay ended is one too. At each point a version carries
+    the last value set at or before it (a running maximum over (time, value)
+    pairs, so that one sort serves every column); changes at the same moment
+    are one version. The current version is the deal as it stands."""
+    owner_fields = [field_ids["user_id"], field_ids["team_id"], field_ids["expected_revenue"]]
+    return SQL(
+        """
+        WITH deals AS (
+            SELECT l.id, l.active, l.stage_id, l.expected_revenue, l.probability,
+                   l.date_deadline, l.forecast_category, l.user_id, l.team_id,
+                   l.company_id
+              FROM crm_lead l
+             WHERE l.type = 'opportunity' AND l.stage_id IS NOT NULL
+        ),
+        points AS (
+            -- each stay: its stage, and the facts of its time
+            SELECT h.lead_id, h.date_in AS moment, 0 AS kind, h.id AS ord,
+                   h.stage_id, h.probability,
+                   TRUE AS user_set, h.user_id,
+                   TRUE AS team_set, h.team_id,
+                   h.expected_revenue AS revenue, NULL::boolean AS active
+              FROM crm_lead_stage_history h
+              JOIN deals d ON d.id = h.lead_id
+            UNION ALL
+            -- tracked changes of salesperson, team and amount
+            SELECT m.res_id, m.date, 1, tv.id,
+                   NULL, NULL,
+                   tv.field_id = %(user_field)s,
+                   CASE WHEN tv.field_id = %(user_field)s THEN u.id END,
+                   tv.field_id = %(team_field)s,
+                   CASE WHEN tv.field_id = %(team_field)s THEN t.id END,
+                   CASE WHEN tv.field_id = %(revenue_field)s
+                        THEN COALESCE(tv.new_value_float, 0) END,
+                   NULL
+              FROM %(tracked)s
+              JOIN deals d ON d.id = m.res_id
+         LEFT JOIN res_users u ON u.id = tv.new_value_integer AND tv.field_id = %(user_field)s
+         LEFT JOIN crm_team t ON t.id = tv.new_value_integer AND tv.field_id = %(team_field)s
+             WHERE tv.field_id = ANY(%(owner_fields)s)
+            UNION ALL
+            -- a lost deal leaves the pipeline when its last stay ended
+            SELECT h.lead_id, h.date_out, 2, h.id,
+                   NULL, NULL, FALSE, NULL, FALSE, NULL, NULL, FALSE
+              FROM crm_lead_stage_history h
+              JOIN deals d ON d.id = h.lead_id AND NOT d.active
+             WHERE h.date_out IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history n
+                                WHERE n.lead_id = h.lead_id AND n.date_in >= h.date_out
+                                  AND n.id <> h.id)
+        ),
+        keyed AS (
+            -- the position of each point in its deal's time, as the first
+            -- items of the (position, value) pairs below
+            SELECT p.*, EXTRACT(EPOCH FROM p.moment)::float8 AS at FROM points p
+        ),
+        versions AS (
+            SELECT p.lead_id, p.moment,
+                   (MAX(ARRAY[p.at, p.kind, p.ord, p.stage_id]) FILTER (WHERE p.kind = 0) OVER w)[4]::int
+                       AS stage_id,
+                   (MAX(ARRAY[p.at, p.kind, p.ord, p.probability]) FILTER (WHERE p.kind = 0) OVER w)[4]
+                       AS probability,
+                   (MAX(ARRAY[p.at, p.kind, p.ord, p.user_id]) FILTER (WHERE p.user_set) OVER w)[4]::int
+                       AS user_id,
+                   (MAX(ARRAY[p.at, p.kind, p.ord, p.team_id]) FILTER (WHERE p.team_set) OVER w)[4]::int
+                       AS team_id,
+                   (MAX(ARRAY[p.at::numeric, p.kind, p.ord, p.revenue])
+                       FILTER (WHERE p.revenue IS NOT NULL) OVER w)[4] AS revenue,
+                   COALESCE(BOOL_AND(p.active) OVER w, TRUE) AS active,
+                   -- the next point's time: where a version of the last
+                   -- point of its moment ends
+                   LEAD(p.moment) OVER w AS valid_to,
+                   MIN(p.moment) FILTER (WHERE p.kind = 0) OVER (PARTITION BY p.lead_id) AS first_stay
+              FROM keyed p
+            WINDOW w AS (PARTITION BY p.lead_id ORDER BY p.moment, p.kind, p.ord)
+        )
+        INSERT INTO crm_lead_forecast_version
+            (lead_id, valid_from, valid_to, stage_id, expected_revenue, probability,
+             date_deadline, forecast_category, user_id, team_id, company_id, deal_state)
+        SELECT v.lead_id, v.moment, v.valid_to,
+               CASE WHEN v.valid_to IS NULL THEN d.stage_id ELSE v.stage_id END,
+               CASE WHEN v.valid_to IS NULL THEN d.expected_revenue ELSE v.revenue END,
+               CASE WHEN v.valid_to IS NULL THEN d.probability ELSE v.probability END,
+               d.date_deadline,
+               CASE WHEN v.valid_to IS NULL THEN d.forecast_category
+                    ELSE %(category)s END,
+               CASE WHEN v.valid_to IS NULL THEN d.user_id ELSE v.user_id END,
+               CASE WHEN v.valid_to IS NULL THEN d.team_id ELSE v.team_id END,
+               d.company_id,
+               CASE WHEN NOT (CASE WHEN v.valid_to IS NULL THEN d.active ELSE v.active END)
+                    THEN 'lost'
+                    WHEN (CASE WHEN v.valid_to IS NULL THEN cs.is_won ELSE s.is_won END)
+                    THEN 'won'
+                    ELSE 'open' END
+          FROM versions v
+          JOIN deals d ON d.id = v.lead_id
+          JOIN crm_stage s ON s.id = v.stage_id
+          JOIN crm_stage cs ON cs.id = d.stage_id
+         -- the last point of each moment, from the first stay on
+         WHERE v.moment >= v.first_stay
+           AND (v.valid_to IS NULL OR v.valid_to > v.moment)
+      ORDER BY v.lead_id, v.moment
+        """,
+        tracked=TRACKED_DEAL_CHANGES,
+        user_field=field_ids["user_id"], team_field=field_ids["team_id"],
+        revenue_field=field_ids["expected_revenue"], owner_fields=owner_fields,
+        category=engine_sql.deal_forecast_category(
+            SQL("v.active"), SQL("s.is_won"), SQL("FALSE"), SQL("NULL"),
+            SQL("s.forecast_category")),
+    )

@@ -1,0 +1,295 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestForecastVersions(FunnelCase):
+    """Each deal's versions: what its forecast depended on, from one change
+    to the next, written by the database whatever the way the deal
+    changed."""
+
+    def versions(self, deal):
+        return [
+            (v.valid_from, v.valid_to, v.stage_id, v.expected_revenue, v.deal_state,
+             v.forecast_category, v.date_deadline, v.slip_days)
+            for v in deal.forecast_version_ids.sorted("valid_from")
+        ]
+
+    def test_each_change_starts_a_version(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Versions", self.s_new, 1000, date_deadline=date(2026, 4, 10))
+        self.set_now(self.day(2))
+        deal.stage_id = self.s_qualified
+        self.set_now(self.day(5))
+        # amount and a closing date 10 days later in one change: one version
+        deal.write({"expected_revenue": 1500, "date_deadline": date(2026, 4, 20)})
+        self.set_now(self.day(6))
+        deal.date_deadline = date(2026, 4, 15)
+        self.set_now(self.day(7))
+        deal.action_set_lost()
+        self.env.flush_all()
+        self.assertEqual(self.versions(deal), [
+            (self.day(0), self.day(2), self.s_new, 1000, "open", "pipeline", date(2026, 4, 10), 0),
+            (self.day(2), self.day(5), self.s_qualified, 1000, "open", "pipeline", date(2026, 4, 10), 0),
+            (self.day(5), self.day(6), self.s_qualified, 1500, "open", "pipeline", date(2026, 4, 20), 10),
+            (self.day(6), self.day(7), self.s_qualified, 1500, "open", "pipeline", date(2026, 4, 15), 0),
+            (self.day(7), False, self.s_qualified, 1500, "lost", "omitted", date(2026, 4, 15), 0),
+        ])
+        self.assertEqual((deal.slip_count, deal.slip_days), (1, 10))
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        self.assertIn(deal, Lead.search([("slip_count", ">", 0)]))
+        self.assertNotIn(deal, Lead.search([("slip_count", "=", 0)]))
+        # won: the version says so, its category is Closed
+        self.set_now(self.day(8))
+        deal.action_unarchive()
+        self.set_now(self.day(9))
+        deal.stage_id = self.s_won
+        self.env.flush_all()
+        last = deal.forecast_version_ids.sorted("valid_from")[-2:]
+        self.assertEqual([(v.deal_state, v.forecast_category) for v in last],
+                         [("open", "pipeline"), ("won", "closed")])
+
+    def test_changes_at_one_moment_are_one_version(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("One moment", self.s_new, 1000, date_deadline=date(2026, 4, 10))
+        deal.write({"stage_id": self.s_proposal.id})
+        deal.write({"date_deadline": date(2026, 4, 12)})
+        deal.write({"date_deadline": date(2026, 4, 11), "expected_revenue": 900})
+        self.env.flush_all()
+        self.assertEqual(self.versions(deal), [
+            (self.day(0), False, self.s_proposal, 900, "open", "best_case", date(2026, 4, 11), 1),
+        ])
+
+    def test_every_path_writes_versions(self):
+        # a lead has none until converted
+        self.set_now(self.day(0))
+        lead = self.make_deal("A lead", self.s_new, 500, type="lead")
+        self.env.flush_all()
+        self.assertFalse(lead.forecast_version_ids)
+        self.set_now(self.day(1))
+        lead.convert_opportunity(self.env["res.partner"])
+        self.env.flush_all()
+        self.assertEqual(len(lead.forecast_version_ids), 1)
+        self.assertEqual(lead.forecast_version_ids.valid_from, self.day(1))
+        # SQL of another module, outside the ORM
+        self.set_now(self.day(2))
+        self.env.cr.execute("UPDATE crm_lead SET expected_revenue = 750 WHERE id = %s", [lead.id])
+        self.env.invalidate_all()
+        self.assertEqual(lead.forecast_version_ids.sorted("valid_from").mapped("expected_revenue"),
+                         [500, 750])
+        # several deals in one write
+        self.set_now(self.day(3))
+        other = self.make_deal("Other", self.s_new, 300)
+        self.set_now(self.day(4))
+        (lead | other).write({"stage_id": self.s_qualified.id})
+        self.env.flush_all()
+        self.assertEqual([v.stage_id for v in (lead | other).forecast_version_ids
+                          if v.valid_from == self.day(4)], [self.s_qualified, self.s_qualified])
+        # a merge: the deals merged away take their versions with them, the
+        # kept one starts a new version for what it took over
+        self.set_now(self.day(5))
+        kept = (lead | other)._merge_opportunity(auto_unlink=True)
+        self.env.flush_all()
+        self.assertEqual(self.env["crm.lead.forecast.version"].search_count(
+            [("lead_id", "in", (lead | other).ids), ("lead_id", "!=", kept.id)]), 0)
+        self.assertEqual(kept.forecast_version_ids.filtered(lambda v: not v.valid_to).lead_id, kept)
+        # back to a lead: out of the pipeline, its last version ends
+        self.set_now(self.day(6))
+        kept.type = "lead"
+        self.env.flush_all()
+        self.assertFalse(kept.forecast_version_ids.filtered(lambda v: not v.valid_to))
+        self.assertEqual(max(kept.forecast_version_ids.mapped("valid_to")), self.day(6))
+
+    def test_versions_cannot_be_written_by_hand(self):
+        deal = self.make_deal("Hands off", self.s_new, 100)
+        self.env.flush_all()
+        Version = self.env["crm.lead.forecast.version"].with_user(self.manager)
+        with self.assertRaises(AccessError):
+            Version.create({"lead_id": deal.id, "valid_from": self.day(0), "deal_state": "open"})
+        with self.assertRaises(AccessError):
+            deal.forecast_version_ids.with_user(self.manager).write({"expected_revenue": 1})
+        with self.assertRaises(AccessError):
+            deal.forecast_version_ids.with_user(self.manager).unlink()
+
+    def test_pipeline_at_a_moment(self):
+        self.set_now(self.day(0))
+        first = self.make_deal("First", self.s_new, 1000, date_deadline=date(2026, 4, 1))
+        self.set_now(self.day(1))
+        second = self.make_deal("Second", self.s_qualified, 2000, user_id=self.other_rep.id,
+                                date_deadline=date(2026, 4, 5))
+        self.set_now(self.day(3))
+        first.write({"stage_id": self.s_proposal.id, "expected_revenue": 1200})
+        self.set_now(self.day(4))
+        second.action_set_lost()
+        self.set_now(self.day(5))
+        self.env.flush_all()
+        Lead = self.env["crm.lead"]
+        mine = [("id", "in", (first | second).ids)]
+
+        def at(moment, user=None):
+            rows = (Lead.with_user(user) if user else Lead).sff_pipeline_at(moment, mine)
+            return sorted((row["lead_id"], row["stage_id"], row["expected_revenue"]) for row in rows)
+
+        self.assertEqual(at(self.day(0, -1)), [])
+        self.assertEqual(at(self.day(0, 1)), [(first.id, self.s_new.id, 1000)])
+        self.assertEqual(at(self.day(2)), [(first.id, self.s_new.id, 1000),
+                                           (second.id, self.s_qualified.id, 2000)])
+        self.assertEqual(at(self.day(3)), [(first.id, self.s_proposal.id, 1200),
+                                           (second.id, self.s_qualified.id, 2000)])
+        self.assertEqual(at(self.day(4)), [(first.id, self.s_proposal.id, 1200)])
+        # the rows carry every versioned value
+        row = Lead.sff_pipeline_at(self.day(2), [("id", "=", second.id)])[0]
+        self.assertEqual(row, {
+            "lead_id": second.id, "stage_id": self.s_qualified.id, "expected_revenue": 2000.0,
+            "probability": 30.0, "date_deadline": date(2026, 4, 5), "forecast_category": "pipeline",
+            "user_id": self.other_rep.id, "team_id": self.team.id, "company_id": self.company.id,
+        })
+        # a rep limited to own deals reads the past of own deals only
+        self.assertEqual(at(self.day(2), self.rep), [(first.id, self.s_new.id, 1000)])
+        self.assertEqual(at(self.day(2), self.manager), at(self.day(2)))
+
+    def test_rebuilt_from_the_chatter(self):
+        """On install, the versions of the past come from the stage history
+        and the tracked changes of amount, salesperson and team; the
+        current one is the deal as it stands."""
+        deal = self.make_deal("Rebuilt", self.s_new, 1000, date_deadline=date(2026, 5, 1))
+        self.created(deal)
+        self.track(deal, {"stage_id": self.s_qualified.id}, 2)
+        self.track(deal, {"expected_revenue": 2500}, 3)
+        self.track(deal, {"user_id": self.other_rep.id, "team_id": self.team.id}, 4)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 6)
+        lost = self.make_deal("Rebuilt, lost", self.s_qualified, 800)
+        self.created(lost)
+        self.track(lost, {"active": False}, 4)
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(4), lost.id])
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)",
+                            [(deal | lost).ids])
+        self.env.invalidate_all()
+        self.env["crm.lead.stage.history"]._sff_backfill_from_tracking()
+        count = self.env["crm.lead.forecast.version"]._sff_rebuild()
+        self.assertGreaterEqual(count, 7)
+        rows = [
+            (v.valid_from, v.valid_to, v.stage_id, v.expected_revenue, v.user_id, v.deal_state,
+             v.forecast_category, v.probability)
+            for v in deal.forecast_version_ids.sorted("valid_from")
+        ]
+        self.assertEqual(rows, [
+            (self.day(0), self.day(2), self.s_new, 1000, self.rep, "open", "pipeline", 10),
+            (self.day(2), self.day(3), self.s_qualified, 1000, self.rep, "open", "pipeline", 30),
+            (self.day(3), self.day(4), self.s_qualified, 2500, self.rep, "open", "pipeline", 30),
+            (self.day(4), self.day(6), self.s_qualified, 2500, self.other_rep, "open", "pipeline", 30),
+            (self.day(6), False, self.s_proposal, 2500, self.other_rep, "open", "best_case", 60),
+        ])
+        # the closing date is today's on every rebuilt row
+        self.assertEqual(set(deal.forecast_version_ids.mapped("date_deadline")), {date(2026, 5, 1)})
+        self.assertEqual(
+            [(v.valid_from, v.valid_to, v.deal_state) for v in lost.forecast_version_ids.sorted("valid_from")],
+            [(self.day(0), self.day(4), "open"), (self.day(4), False, "lost")])
+        # the database keeps them from then on
+        self.set_now(self.day(10))
+        deal.expected_revenue = 3000
+        self.env.flush_all()
+        self.assertEqual(deal.forecast_version_ids.sorted("valid_from")[-1].expected_revenue, 3000)
+
+
+@tagged("post_install", "-at_install")
+class TestDealFlow(FunnelCase):
+    """The flow of March 2026's pipeline between March 1 and April 1, on six
+    deals whose amounts and closing dates change on known days."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.restricted = new_test_user(
+            cls.env, login="sff_flow_rep", groups="sales_team.group_sale_salesman", name="Flo Rep")
+
+    def at(self, *args):
+        self.set_now(datetime(2026, *args))
+
+    def setUp(self):
+        super().setUp()
+        self.at(2, 20, 10)
+        self.a = self.make_deal("A", self.s_new, 1000, date_deadline=date(2026, 3, 15))
+        self.b = self.make_deal("B", self.s_qualified, 2000, date_deadline=date(2026, 3, 20))
+        self.c = self.make_deal("C", self.s_new, 3000, date_deadline=date(2026, 4, 10))
+        self.at(2, 25, 10)
+        self.e = self.make_deal("E", self.s_new, 400, date_deadline=date(2026, 3, 30))
+        self.f = self.make_deal("F", self.s_new, 900, date_deadline=date(2026, 3, 5),
+                                user_id=self.restricted.id)
+        self.at(3, 3, 10)
+        self.d = self.make_deal("D", self.s_new, 700, date_deadline=date(2026, 3, 28))
+        self.at(3, 5, 10)
+        self.c.date_deadline = date(2026, 3, 25)     # pulled in
+        self.at(3, 6, 10)
+        self.f.action_set_lost()                     # lost
+        self.at(3, 10, 10)
+        self.a.expected_revenue = 1500               # increased by 500
+        self.at(3, 12, 10)
+        self.b.stage_id = self.s_won                 # won
+        self.at(3, 15, 10)
+        self.e.date_deadline = date(2026, 4, 15)     # pushed out, 16 days
+        # after the period: not in its flow
+        self.at(4, 2, 10)
+        self.a.expected_revenue = 99
+        self.at(5, 1, 10)
+        self.deals = self.a | self.b | self.c | self.d | self.e | self.f
+        self.domain = [("id", "in", self.deals.ids)]
+
+    def test_waterfall_to_the_cent(self):
+        flow = self.env["crm.lead"].sff_deal_flow(date(2026, 3, 1), date(2026, 4, 1), self.domain)
+        self.assertEqual(flow, {
+            "start": (4, 4300.0), "new": (1, 700.0), "pulled_in": (1, 3000.0),
+            "increased": (1, 500.0), "decreased": (0, 0.0), "pushed_out": (1, 400.0),
+            "won": (1, 2000.0), "lost": (1, 900.0), "end": (3, 5200.0),
+        })
+        # both ends are the pipeline at their moment, within the period
+        Lead = self.env["crm.lead"]
+        for moment, step in ((datetime(2026, 3, 1), "start"), (datetime(2026, 4, 1), "end")):
+            rows = [row for row in Lead.sff_pipeline_at(moment, self.domain)
+                    if date(2026, 3, 1) <= row["date_deadline"] < date(2026, 4, 1)]
+            self.assertEqual((len(rows), sum(row["expected_revenue"] for row in rows)), flow[step])
+        self.assertEqual((self.e.slip_count, self.e.slip_days), (1, 16))
+        self.assertEqual((self.c.slip_count, self.a.slip_count), (0, 0))
+
+    def test_report_opens_each_step_with_its_deals(self):
+        Report = self.env["crm.deal.flow.report"].with_context(
+            sff_flow_from="2026-03-01", sff_flow_to="2026-04-01")
+        domain = [("lead_id", "in", self.deals.ids)]
+        groups = {step: (count, amount) for step, count, amount in Report._read_group(
+            domain, ["step"], ["deal_count:sum", "amount:sum"])}
+        self.assertEqual(groups["start"], (4, 4300.0))
+        self.assertEqual(groups["end"], (3, 5200.0))
+        # the signed changes take the start to the end
+        self.assertEqual(sum(Report.search(domain + [("step", "!=", "end")]).mapped("flow_amount")), 5200)
+        pushed = Report.search(domain + [("step", "=", "pushed_out")])
+        self.assertEqual(pushed.lead_id, self.e)
+        self.assertEqual((pushed.start_deadline, pushed.end_deadline, pushed.start_amount),
+                         (date(2026, 3, 30), date(2026, 4, 15), 400))
+        won = Report.search(domain + [("step", "=", "won")])
+        self.assertEqual((won.lead_id, won.start_stage_id, won.end_stage_id),
+                         (self.b, self.s_qualified, self.s_won))
+        # the wizard shows the same steps
+        wizard = self.env["crm.deal.flow.wizard"].create(
+            {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 1), "team_id": self.team.id})
+        steps = {line.step: (line.deal_count, line.amount) for line in wizard.step_ids}
+        self.assertEqual(steps["end"], (3, 5200.0))
+        action = wizard.action_open_report()
+        self.assertEqual(action["context"], {"sff_flow_from": "2026-03-01", "sff_flow_to": "2026-04-01"})
+
+    def test_a_rep_sees_the_flow_of_own_deals(self):
+        flow = self.env["crm.lead"].with_user(self.restricted).sff_deal_flow(
+            "2026-03-01", "2026-04-01", self.domain)
+        self.assertEqual((flow["start"], flow["lost"], flow["end"]), ((1, 900.0), (1, 900.0), (0, 0.0)))
+        rows = self.env["crm.deal.flow.report"].with_user(self.restricted).with_context(
+            sff_flow_from="2026-03-01", sff_flow_to="2026-04-01").search([])
+        self.assertEqual(rows.lead_id, self.f)
+
+    def test_period_must_end_after_it_starts(self):
+        with self.assertRaises(ValidationError):
+            self.env["crm.deal.flow.wizard"].create(
+                {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 1)})

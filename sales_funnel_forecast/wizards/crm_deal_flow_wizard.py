@@ -1,0 +1,88 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..models.crm_lead_forecast import FLOW_STEPS
+from ..reports.crm_deal_flow_report import FROM_KEY, TO_KEY
+
+
+class CrmDealFlowWizard(models.TransientModel):
+    """Pick the period whose pipeline's flow the Deal Flow report shows, and
+    see its steps at once."""
+
+    _name = "crm.deal.flow.wizard"
+    _description = "Deal Flow"
+
+    date_from = fields.Date(
+        string="From", required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        help="The period's first day: the pipeline is read as it stood at its start.",
+    )
+    date_to = fields.Date(
+        string="To", required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1) + relativedelta(months=1),
+        help="The day after the period: the pipeline is read as it stood then, or now "
+        "if that is later than today. Deals count when expected to close from the "
+        "first day up to the day before this one.",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team")
+    user_id = fields.Many2one("res.users", string="Salesperson")
+    step_ids = fields.One2many("crm.deal.flow.wizard.step", "wizard_id", compute="_compute_steps")
+    currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if wizard.date_to <= wizard.date_from:
+                raise ValidationError(self.env._("The period must end after it starts."))
+
+    def _lead_domain(self):
+        domain = []
+        if self.team_id:
+            domain.append(("team_id", "=", self.team_id.id))
+        if self.user_id:
+            domain.append(("user_id", "=", self.user_id.id))
+        return domain
+
+    @api.depends("date_from", "date_to", "team_id", "user_id")
+    def _compute_steps(self):
+        for wizard in self:
+            if not (wizard.date_from and wizard.date_to) or wizard.date_to <= wizard.date_from:
+                wizard.step_ids = [Command.clear()]
+                continue
+            flow = self.env["crm.lead"].sff_deal_flow(
+                wizard.date_from, wizard.date_to, wizard._lead_domain())
+            wizard.step_ids = [Command.clear()] + [
+                Command.create({"step": step, "deal_count": flow[step][0], "amount": flow[step][1],
+                                "currency_id": wizard.currency_id.id})
+                for step, _label in FLOW_STEPS
+            ]
+
+    def action_open_report(self):
+        self.ensure_one()
+        domain = [("team_id", "=", self.team_id.id)] if self.team_id else []
+        if self.user_id:
+            domain.append(("user_id", "=", self.user_id.id))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_funnel_forecast.crm_deal_flow_report_action")
+        action.update({
+            "name": self.env._("Deal Flow %(start)s - %(end)s", start=self.date_from,
+                               end=self.date_to - relativedelta(days=1)),
+            "domain": domain,
+            "context": {FROM_KEY: fields.Date.to_string(self.date_from),
+                        TO_KEY: fields.Date.to_string(self.date_to)},
+        })
+        return action
+
+
+class CrmDealFlowWizardStep(models.TransientModel):
+    _name = "crm.deal.flow.wizard.step"
+    _description = "Deal Flow Step"
+
+    wizard_id = fields.Many2one("crm.deal.flow.wizard", ondelete="cascade")
+    step = fields.Selection(FLOW_STEPS, readonly=True)
+    deal_count = fields.Integer(string="Deals", readonly=True)
+    amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency", readonly=True)
