@@ -52,6 +52,13 @@ PIVOTS = [
 ]
 
 
+SIX_MONTHS_AGO = date.today() - relativedelta(months=6)
+QUARTER_START = date.today().replace(day=1, month=(date.today().month - 1) // 3 * 3 + 1)
+LAST_QUARTER = (QUARTER_START - relativedelta(months=3), QUARTER_START)
+AT_LABEL = "Pipeline as it stood 6 months ago (sff_pipeline_at, every open deal)"
+FLOW_LABEL = "Deal flow of the last quarter (sff_deal_flow)"
+FLOW_PIVOT_LABEL = "Deal flow pivot of the last quarter (step x team)"
+
 results = {}
 for role, user in (("manager", manager), ("rep", rep)):
     measures = {}
@@ -69,9 +76,18 @@ for role, user in (("manager", manager), ("rep", rep)):
         env.cr.rollback()  # noqa: F821
 
     measures["Spreadsheet export (last 12 months, all teams)"] = export
+    # the deals' past, from their forecast versions
+    Lead = env["crm.lead"].with_user(user)  # noqa: F821
+    measures[AT_LABEL] = lambda Lead=Lead: Lead.sff_pipeline_at(SIX_MONTHS_AGO)
+    measures[FLOW_LABEL] = lambda Lead=Lead: Lead.sff_deal_flow(*LAST_QUARTER)
+    Flow = env["crm.deal.flow.report"].with_user(user).with_context(  # noqa: F821
+        sff_flow_from=LAST_QUARTER[0], sff_flow_to=LAST_QUARTER[1])
+    measures[FLOW_PIVOT_LABEL] = (lambda Flow=Flow: pivot(  # noqa: F821
+        Flow, [], "step", "team_id", ["deal_count:sum", "amount:sum"]))
     for label, seconds in timed_rounds(measures).items():  # noqa: F821 (bench/pivots.py)
         results[role, label] = seconds
 
 print_ratios(results, [pivot[0] for pivot in PIVOTS]  # noqa: F821 (bench/pivots.py)
              + ["Dashboard data call (last 12 months, all teams)",
-                "Spreadsheet export (last 12 months, all teams)"])
+                "Spreadsheet export (last 12 months, all teams)", AT_LABEL, FLOW_LABEL,
+                FLOW_PIVOT_LABEL])

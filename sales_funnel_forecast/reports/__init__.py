@@ -4,6 +4,7 @@ from . import (
     crm_call_report,
     crm_deal_flow_report,
     crm_forecast_report,
+    crm_forecast_slippage_report,
     crm_funnel_dashboard,
     crm_funnel_report,
     crm_funnel_summary,

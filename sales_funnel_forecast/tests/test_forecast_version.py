@@ -293,3 +293,28 @@ class TestDealFlow(FunnelCase):
         with self.assertRaises(ValidationError):
             self.env["crm.deal.flow.wizard"].create(
                 {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 1)})
+
+    def test_slippage_by_month_and_rep(self):
+        """March expected six deals; E's date moved out of it by 16 days, and
+        A's, after the month, by 78 days (March 15 to June 1): two slipped
+        out of six, 47 days on average. C moved earlier, into March: no
+        slip."""
+        self.at(5, 2, 10)
+        self.a.date_deadline = date(2026, 6, 1)
+        self.env.flush_all()
+        Report = self.env["crm.forecast.slippage.report"]
+        domain = [("lead_id", "in", self.deals.ids)]
+        march = domain + [("date_period", "=", date(2026, 3, 1))]
+        self.assertEqual(Report.search(march).lead_id, self.deals)
+        self.assertEqual(Report.search(march + [("slipped", "=", True)]).lead_id, self.a | self.e)
+        [(count, slipped, rate, days)] = Report._read_group(
+            march, [], ["deal_count:sum", "slipped_count:sum", "slip_rate:avg", "slip_days:avg"])
+        self.assertEqual((count, slipped, round(rate, 2), days), (6, 2, 33.33, 47))
+        april = Report.search(domain + [("date_period", "=", date(2026, 4, 1))])
+        self.assertEqual((april.lead_id, april.mapped("slipped")), (self.c | self.e, [False, False]))
+        # the deal says how often and by how much its date moved later
+        self.assertEqual((self.a.slip_count, self.a.slip_days), (1, 78))
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        self.assertEqual(Lead.search(self.domain + [("slip_count", ">", 0)]), self.a | self.e)
+        # a rep limited to own deals reads own rows only
+        self.assertEqual(Report.with_user(self.restricted).search([]).lead_id, self.f)

@@ -1,0 +1,95 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class CrmForecastSlippageReport(models.Model):
+    """Slippage: one row per deal and month it was expected to close in
+    while open, from its forecast versions; the row says whether a change
+    then moved its expected closing date out of that month, to a later one,
+    and by how many days. The share of slipped deals and the average slip
+    per salesperson, team and month are this report's measures."""
+
+    _name = "crm.forecast.slippage.report"
+    _description = "Forecast Slippage Analysis"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "date_period desc, lead_id"
+    _depends = {
+        "crm.lead.forecast.version": [
+            "lead_id", "valid_from", "valid_to", "deal_state", "date_deadline", "slip_days",
+            "user_id", "team_id", "company_id", "expected_revenue",
+        ],
+        "res.company": ["currency_id"],
+    }
+
+    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    date_period = fields.Date(string="Expected Month", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    expected_revenue = fields.Monetary(readonly=True, currency_field="currency_id")
+    deal_count = fields.Integer(string="Deals Expected", readonly=True)
+    slipped = fields.Boolean(readonly=True)
+    slipped_count = fields.Integer(string="Deals Slipped", readonly=True)
+    slip_rate = fields.Float(
+        string="Slipped (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="Of the deals expected to close in the month, the share whose "
+        "expected closing date was then moved to a later month.",
+    )
+    slip_days = fields.Integer(
+        string="Average Slip (days)", readonly=True, aggregator="avg",
+        help="By how many days the slipped deals' expected closing dates moved "
+        "out of the month, on average.",
+    )
+    slipped_amount = fields.Monetary(
+        string="Amount Slipped", readonly=True, currency_field="currency_id",
+    )
+
+    def init(self):
+        self.env.cr.execute(SQL(
+            """
+            CREATE OR REPLACE VIEW %(view)s AS (
+            WITH expected AS (
+                -- each open version with an expected closing date, and the
+                -- change that ended it, when that change moved the date
+                -- out of the version's month to a later one
+                SELECT v.lead_id, date_trunc('month', v.date_deadline)::date AS period,
+                       v.valid_from, v.user_id, v.team_id, v.company_id, v.expected_revenue,
+                       CASE WHEN n.slip_days > 0
+                                 AND n.date_deadline >= date_trunc('month', v.date_deadline) + interval '1 month'
+                            THEN n.slip_days END AS slip_days
+                  FROM crm_lead_forecast_version v
+             LEFT JOIN crm_lead_forecast_version n
+                    ON n.lead_id = v.lead_id AND n.valid_from = v.valid_to
+                 WHERE v.deal_state = 'open' AND v.date_deadline IS NOT NULL
+            ),
+            periods AS (
+                SELECT e.lead_id, e.period,
+                       -- the owner and amount of the deal's last version in the month
+                       (ARRAY_AGG(e.user_id ORDER BY e.valid_from DESC))[1] AS user_id,
+                       (ARRAY_AGG(e.team_id ORDER BY e.valid_from DESC))[1] AS team_id,
+                       (ARRAY_AGG(e.company_id ORDER BY e.valid_from DESC))[1] AS company_id,
+                       (ARRAY_AGG(e.expected_revenue ORDER BY e.valid_from DESC))[1] AS expected_revenue,
+                       SUM(e.slip_days) AS slip_days
+                  FROM expected e
+              GROUP BY e.lead_id, e.period
+            )
+            -- one id per deal and month, without numbering the whole view
+            SELECT p.lead_id::bigint * 100000 + EXTRACT(YEAR FROM p.period)::int * 12
+                       + EXTRACT(MONTH FROM p.period)::int AS id,
+                   p.lead_id, p.period AS date_period, p.user_id, p.team_id, p.company_id,
+                   c.currency_id, COALESCE(p.expected_revenue, 0) AS expected_revenue,
+                   1 AS deal_count, p.slip_days IS NOT NULL AS slipped,
+                   (p.slip_days IS NOT NULL)::int AS slipped_count,
+                   CASE WHEN p.slip_days IS NOT NULL THEN 100.0 ELSE 0.0 END AS slip_rate,
+                   p.slip_days,
+                   CASE WHEN p.slip_days IS NOT NULL THEN COALESCE(p.expected_revenue, 0) ELSE 0 END
+                       AS slipped_amount
+              FROM periods p
+         LEFT JOIN res_company c ON c.id = p.company_id
+            )
+            """,
+            view=SQL.identifier(self._table),
+        ))
