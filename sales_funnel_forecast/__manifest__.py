@@ -34,6 +34,7 @@
         "wizards/crm_funnel_export_views.xml",
         "reports/crm_funnel_report_views.xml",
         "reports/crm_deal_flow_report_views.xml",
+        "reports/crm_pipeline_snapshot_views.xml",
         "reports/report_funnel.xml",
         "views/sales_funnel_forecast_menus.xml",
     ],

@@ -45,6 +45,9 @@ def post_init_hook(env):
     start = time.perf_counter()
     versions = env["crm.lead.forecast.version"]._sff_rebuild()
     versions_seconds = time.perf_counter() - start
+    # the weekly snapshots of the past 24 months: written by their job, a
+    # batch per run, right after the install
+    env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")._trigger()
     start = time.perf_counter()
     linked = env["account.move"]._sff_link_existing_invoices()
     with_invoices = Lead._sff_fill_invoice_amounts()

@@ -12,6 +12,7 @@ from . import (
     crm_lead_stage_reach_pending,
     crm_lead_stall,
     crm_lost_reason,
+    crm_pipeline_snapshot,
     crm_stage,
     crm_stage_catalogue,
     crm_stage_percentage_change,

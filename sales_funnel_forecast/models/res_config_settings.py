@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
+from .crm_pipeline_snapshot import WEEKDAY_PARAM, WEEKDAYS
+
 # the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
 # the setting, and the one the totals were worked out in (written by their
 # rebuild only)
@@ -29,6 +31,12 @@ class ResConfigSettings(models.TransientModel):
         # unset, the totals follow the administrator's time zone: shown as such
         default=lambda self: self.env["crm.funnel.summary"]._sff_tz(),
         help="The months of the funnel's monthly totals start at midnight in this time zone.",
+    )
+
+    sff_snapshot_weekday = fields.Selection(
+        WEEKDAYS, string="Pipeline Snapshot Day", config_parameter=WEEKDAY_PARAM, default="0",
+        help="The day of the week the pipeline's weekly snapshot is written, as it stood "
+        "at the start of that day.",
     )
 
     sff_funnel_summary_tz_built = fields.Char(

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime
 
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -318,3 +319,66 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(Lead.search(self.domain + [("slip_count", ">", 0)]), self.a | self.e)
         # a rep limited to own deals reads own rows only
         self.assertEqual(Report.with_user(self.restricted).search([]).lead_id, self.f)
+
+    def test_weekly_snapshot_totals(self):
+        """On March 1, A, B, C, E and F were open (D came on March 3): five
+        deals, 7,300 in all, 1,130 stage-weighted (10 % of A, C, E and F,
+        30 % of B); history-weighted, 5,300 and 2,000 at the two stages'
+        weights."""
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        Snapshot._sff_take([date(2026, 3, 1)])
+        domain = [("date_snapshot", "=", date(2026, 3, 1)), ("team_id", "=", self.team.id)]
+        [(count, amount, weighted, history)] = Snapshot._read_group(
+            domain, [], ["deal_count:sum", "expected_revenue:sum", "forecast_revenue:sum",
+                         "history_forecast_revenue:sum"])
+        self.assertEqual((count, amount, weighted), (5, 7300.0, 1130.0))
+        self.env.cr.execute(
+            "SELECT COALESCE(history_weight, forecast_probability / 100) FROM crm_stage WHERE id = %s",
+            [self.s_new.id])
+        new_weight = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            "SELECT COALESCE(history_weight, forecast_probability / 100) FROM crm_stage WHERE id = %s",
+            [self.s_qualified.id])
+        qualified_weight = self.env.cr.fetchone()[0]
+        self.assertAlmostEqual(history, 5300 * new_weight + 2000 * qualified_weight, 2)
+        by_stage = {stage: (count, amount) for stage, count, amount in Snapshot._read_group(
+            domain, ["stage_id"], ["deal_count:sum", "expected_revenue:sum"])}
+        self.assertEqual(by_stage, {self.s_new: (4, 5300.0), self.s_qualified: (1, 2000.0)})
+        by_month = {month: count for month, count in Snapshot._read_group(
+            domain, ["deadline_month:month"], ["deal_count:sum"])}
+        self.assertEqual(list(by_month.values()), [4, 1])
+        # taken again, the day's rows are replaced, not added
+        Snapshot._sff_take([date(2026, 3, 1)])
+        self.assertEqual(Snapshot._read_group(domain, [], ["deal_count:sum"]), [(5,)])
+        # a rep limited to own documents reads the rows of own deals
+        rows = Snapshot.with_user(self.restricted).search(domain)
+        self.assertEqual((rows.user_id, sum(rows.mapped("deal_count"))), (self.restricted, 1))
+
+    def test_snapshot_job_and_button(self):
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        self.env["ir.config_parameter"].set_param("sales_funnel_forecast.snapshot_weekday", "2")
+        # Wednesdays of the 24 months up to Wednesday March 4, 2026
+        missing = Snapshot._sff_days_missing(date(2026, 3, 4))
+        self.assertEqual((missing[0], missing[-1], len(missing)),
+                         (date(2024, 3, 6), date(2026, 3, 4), 105))
+        self.assertEqual({day.weekday() for day in missing}, {2})
+        Snapshot._sff_take([date(2026, 3, 4)])
+        self.assertNotIn(date(2026, 3, 4), Snapshot._sff_days_missing(date(2026, 3, 4)))
+        # the job writes the oldest missing ones, a batch per run, and says
+        # how many remain; a day without any open deal is written too (one
+        # empty row), so that the job does not take it again
+        before = Snapshot._sff_days_missing()
+        self.assertEqual(Snapshot._cron_take_snapshots(batch_days=3), len(before) - 3)
+        self.assertEqual(Snapshot._sff_days_missing(), before[3:])
+        Snapshot._sff_take([date(1990, 1, 1)])
+        self.assertEqual(Snapshot.search_read([("date_snapshot", "=", date(1990, 1, 1))],
+                                              ["deal_count", "expected_revenue"]),
+                         [{"id": Snapshot.search([("date_snapshot", "=", date(1990, 1, 1))]).id,
+                           "deal_count": 0, "expected_revenue": 0.0}])
+        # managers take one now; reps cannot
+        with self.assertRaises(AccessError):
+            Snapshot.with_user(self.restricted).action_take_snapshot()
+        action = Snapshot.with_user(self.manager).action_take_snapshot()
+        self.assertEqual(action["tag"], "display_notification")
+        today = fields.Date.context_today(Snapshot)
+        self.assertEqual(Snapshot.sff_last_snapshot(), today)

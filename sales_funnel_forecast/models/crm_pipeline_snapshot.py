@@ -1,0 +1,173 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .crm_stage import FORECAST_CATEGORY_SELECTION
+from .notify import notification
+
+WEEKDAY_PARAM = "sales_funnel_forecast.snapshot_weekday"
+WEEKDAYS = [
+    ("0", "Monday"), ("1", "Tuesday"), ("2", "Wednesday"), ("3", "Thursday"),
+    ("4", "Friday"), ("5", "Saturday"), ("6", "Sunday"),
+]
+# how far back the job writes the weekly snapshots it finds missing
+HISTORY_MONTHS = 24
+# snapshots written per run of the job (each reads every forecast version once)
+BATCH_DAYS = 8
+
+
+class CrmPipelineSnapshot(models.Model):
+    """The open pipeline as it stood at the start of a day, in totals per
+    company, team, salesperson, stage, forecast category and expected
+    closing month, read from the deals' forecast versions: written each
+    week on the day the settings give, on demand, and for the past 24
+    months after the install. Trend pivots read these few rows rather than
+    every deal."""
+
+    _name = "crm.pipeline.snapshot"
+    _description = "Pipeline Snapshot"
+    _order = "date_snapshot desc, id"
+    _log_access = False
+    _rec_name = "date_snapshot"
+
+    date_snapshot = fields.Date(
+        string="Snapshot Day", required=True, readonly=True, index=True,
+        help="The pipeline as it stood at the start of this day (UTC).",
+    )
+    company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, ondelete="set null")
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True, ondelete="set null")
+    stage_id = fields.Many2one("crm.stage", readonly=True, ondelete="cascade")
+    forecast_category = fields.Selection(FORECAST_CATEGORY_SELECTION, readonly=True)
+    deadline_month = fields.Date(string="Expected Closing Month", readonly=True)
+    currency_id = fields.Many2one("res.currency", related="company_id.currency_id", string="Currency")
+    deal_count = fields.Integer(string="Deals", readonly=True)
+    expected_revenue = fields.Monetary(string="Pipeline", readonly=True, currency_field="currency_id")
+    forecast_revenue = fields.Monetary(
+        string="Stage-weighted Forecast", readonly=True, currency_field="currency_id",
+        help="Amount x each deal's probability then; 0 for deals out of the forecast.",
+    )
+    history_forecast_revenue = fields.Monetary(
+        string="History-weighted Forecast", readonly=True, currency_field="currency_id",
+        help="Amount x the stage's win rate of the last 12 months as the snapshot was "
+        "written; 0 for deals out of the forecast.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sff_refuse_manual_change()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sff_refuse_manual_change()
+        return super().write(vals)
+
+    def _sff_refuse_manual_change(self):
+        if not self.env.su:
+            raise AccessError(self.env._(
+                "Pipeline snapshots are written from the deals' forecast versions; "
+                "they cannot be created or edited by hand."))
+
+    # ------------------------------------------------------------------
+    # Writing
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_take(self, days):
+        """Write the snapshots of ``days`` (dates), replacing those already
+        written for them, in one statement per day. Returns the rows
+        written."""
+        cr = self.env.cr
+        self.env["crm.lead.forecast.version"].flush_model()
+        self.env["crm.stage"].flush_model(["history_weight", "forecast_probability"])
+        count = 0
+        for day in days:
+            cr.execute(SQL(
+                """
+                DELETE FROM crm_pipeline_snapshot WHERE date_snapshot = %(day)s;
+                INSERT INTO crm_pipeline_snapshot
+                    (date_snapshot, company_id, team_id, user_id, stage_id, forecast_category,
+                     deadline_month, deal_count, expected_revenue, forecast_revenue,
+                     history_forecast_revenue)
+                SELECT %(day)s, v.company_id, v.team_id, v.user_id, v.stage_id, v.forecast_category,
+                       date_trunc('month', v.date_deadline)::date, COUNT(*),
+                       SUM(COALESCE(v.expected_revenue, 0)),
+                       SUM(CASE WHEN v.forecast_category = 'omitted' THEN 0
+                                ELSE COALESCE(v.expected_revenue, 0) * COALESCE(v.probability, 0) / 100 END),
+                       SUM(CASE WHEN v.forecast_category = 'omitted' THEN 0
+                                ELSE COALESCE(v.expected_revenue, 0)
+                                     * COALESCE(s.history_weight, COALESCE(s.forecast_probability, 0) / 100) END)
+                  FROM crm_lead_forecast_version v
+             LEFT JOIN crm_stage s ON s.id = v.stage_id
+                 WHERE v.deal_state = 'open' AND v.valid_from <= %(moment)s
+                   AND (v.valid_to IS NULL OR v.valid_to > %(moment)s)
+              GROUP BY v.company_id, v.team_id, v.user_id, v.stage_id, v.forecast_category,
+                       date_trunc('month', v.date_deadline)
+                """,
+                day=day, moment=fields.Datetime.to_datetime(day),
+            ))
+            if not cr.rowcount:
+                # no open deal then: one empty row says the day was taken
+                cr.execute(
+                    """INSERT INTO crm_pipeline_snapshot (date_snapshot, deal_count, expected_revenue,
+                                                          forecast_revenue, history_forecast_revenue)
+                       VALUES (%s, 0, 0, 0, 0)""", [day])
+            count += cr.rowcount
+        self.invalidate_model()
+        return count
+
+    @api.model
+    def _sff_days_missing(self, today=None):
+        """The weekly snapshot days of the last 24 months (on the settings'
+        weekday, up to today) that have no snapshot yet, oldest first."""
+        today = today or fields.Date.context_today(self)
+        # sudo: the setting is a system parameter, read by the job
+        weekday = int(self.env["ir.config_parameter"].sudo().get_param(WEEKDAY_PARAM, "0"))
+        last = today - timedelta(days=(today.weekday() - weekday) % 7)
+        first = today - relativedelta(months=HISTORY_MONTHS)
+        days = []
+        day = last
+        while day >= first:
+            days.append(day)
+            day -= timedelta(days=7)
+        self.env.cr.execute(
+            "SELECT DISTINCT date_snapshot FROM crm_pipeline_snapshot WHERE date_snapshot = ANY(%s)",
+            [days])
+        present = {row[0] for row in self.env.cr.fetchall()}
+        return sorted(set(days) - present)
+
+    @api.model
+    def _cron_take_snapshots(self, batch_days=BATCH_DAYS):
+        """This week's snapshot on the settings' weekday, and those of the
+        past 24 months that are missing (after the install: all of them),
+        a batch per run, oldest first: the scheduler runs the job again
+        while some remain, committing in between."""
+        missing = self._sff_days_missing()
+        batch = missing[:batch_days]
+        if batch:
+            self._sff_take(batch)
+        remaining = len(missing) - len(batch)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return remaining
+
+    def action_take_snapshot(self):
+        """Write today's snapshot now (managers), replacing one of today."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("Only sales managers can take a snapshot of the pipeline."))
+        today = fields.Date.context_today(self)
+        # sudo: snapshots are written by the system; the button is the managers'
+        rows = self.sudo()._sff_take([today])
+        return notification(
+            self.env._("Snapshot of %(day)s written: %(rows)s rows.", day=today, rows=rows),
+            then={"type": "ir.actions.client", "tag": "soft_reload"},
+        )
+
+    @api.model
+    def sff_last_snapshot(self):
+        """The day of the latest snapshot, for the views to say it."""
+        self.env.cr.execute("SELECT MAX(date_snapshot) FROM crm_pipeline_snapshot")
+        return self.env.cr.fetchone()[0]
