@@ -9,6 +9,9 @@ from ..models.crm_stage import FORECAST_CATEGORY_SELECTION
 
 # the context keys that carry the report's two dates
 FROM_KEY, TO_KEY = "sff_flow_from", "sff_flow_to"
+# the steps as the report names them: numbered, so that grouping by step
+# lists them in the order a waterfall draws them
+REPORT_STEPS = [(f"{index}_{step}", label) for index, (step, label) in enumerate(FLOW_STEPS)]
 
 
 class CrmDealFlowReport(models.Model):
@@ -24,7 +27,7 @@ class CrmDealFlowReport(models.Model):
     _order = "position, step_order, amount desc"
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
-    step = fields.Selection(FLOW_STEPS, readonly=True, group_expand="_expand_steps")
+    step = fields.Selection(REPORT_STEPS, readonly=True)
     step_order = fields.Integer(readonly=True)
     position = fields.Integer(readonly=True)
     deal_count = fields.Integer(string="Deals", readonly=True)
@@ -71,9 +74,12 @@ class CrmDealFlowReport(models.Model):
             SQL("WHEN %s THEN %s", step, sign) for step, sign in FLOW_SIGNS.items())
         orders = SQL(" ").join(
             SQL("WHEN %s THEN %s", step, index) for index, (step, _label) in enumerate(FLOW_STEPS))
+        keys = SQL(" ").join(
+            SQL("WHEN %s THEN %s", step, key) for (step, _label), (key, _label2) in zip(FLOW_STEPS, REPORT_STEPS))
         return SQL(
             """SELECT flow.lead_id * 10 + (CASE flow.step %(orders)s END) AS id,
-                      flow.lead_id, flow.step, (CASE flow.step %(orders)s END) AS step_order,
+                      flow.lead_id, (CASE flow.step %(keys)s END) AS step,
+                      (CASE flow.step %(orders)s END) AS step_order,
                       flow.position, 1 AS deal_count, flow.amount,
                       flow.amount * (CASE flow.step %(signs)s END) AS flow_amount,
                       flow.start_stage_id, flow.end_stage_id, flow.start_amount, flow.end_amount,
@@ -81,10 +87,6 @@ class CrmDealFlowReport(models.Model):
                       flow.user_id, flow.team_id, flow.company_id, c.currency_id
                  FROM (%(flow)s) AS flow
             LEFT JOIN res_company c ON c.id = flow.company_id""",
-            orders=orders, signs=signs,
+            orders=orders, signs=signs, keys=keys,
             flow=self.env["crm.lead"]._sff_deal_flow_sql(date_from, date_to),
         )
-
-    @api.model
-    def _expand_steps(self, values, domain):
-        return [step for step, _label in FLOW_STEPS]

@@ -261,17 +261,21 @@ class TestDealFlow(FunnelCase):
         Report = self.env["crm.deal.flow.report"].with_context(
             sff_flow_from="2026-03-01", sff_flow_to="2026-04-01")
         domain = [("lead_id", "in", self.deals.ids)]
-        groups = {step: (count, amount) for step, count, amount in Report._read_group(
-            domain, ["step"], ["deal_count:sum", "amount:sum"])}
-        self.assertEqual(groups["start"], (4, 4300.0))
-        self.assertEqual(groups["end"], (3, 5200.0))
+        groups = [(step, count, amount) for step, count, amount in Report._read_group(
+            domain, ["step"], ["deal_count:sum", "amount:sum"])]
+        # in the order a waterfall draws them
+        self.assertEqual(groups, [
+            ("0_start", 4, 4300.0), ("1_new", 1, 700.0), ("2_pulled_in", 1, 3000.0),
+            ("3_increased", 1, 500.0), ("5_pushed_out", 1, 400.0), ("6_won", 1, 2000.0),
+            ("7_lost", 1, 900.0), ("8_end", 3, 5200.0),
+        ])
         # the signed changes take the start to the end
-        self.assertEqual(sum(Report.search(domain + [("step", "!=", "end")]).mapped("flow_amount")), 5200)
-        pushed = Report.search(domain + [("step", "=", "pushed_out")])
+        self.assertEqual(sum(Report.search(domain + [("step", "!=", "8_end")]).mapped("flow_amount")), 5200)
+        pushed = Report.search(domain + [("step", "=", "5_pushed_out")])
         self.assertEqual(pushed.lead_id, self.e)
         self.assertEqual((pushed.start_deadline, pushed.end_deadline, pushed.start_amount),
                          (date(2026, 3, 30), date(2026, 4, 15), 400))
-        won = Report.search(domain + [("step", "=", "won")])
+        won = Report.search(domain + [("step", "=", "6_won")])
         self.assertEqual((won.lead_id, won.start_stage_id, won.end_stage_id),
                          (self.b, self.s_qualified, self.s_won))
         # the wizard shows the same steps
