@@ -72,7 +72,8 @@ for role, user in (("manager", manager), ("rep", rep)):
     Export = env["crm.funnel.export"].with_user(user)  # noqa: F821
 
     def export(Export=Export):
-        Export.create({"period": "last_12_months"})._sff_xlsx()
+        params = Export.create({"period": "last_12_months"})._sff_params()
+        Export.env["crm.funnel.dashboard"]._sff_xlsx(params)
         env.cr.rollback()  # noqa: F821
 
     measures["Spreadsheet export (last 12 months, all teams)"] = export
