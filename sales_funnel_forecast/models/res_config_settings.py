@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
+from ..reports.crm_forecast_accuracy_report import DEFAULT_LEAD_DAYS, LEAD_DAYS_PARAM
 from .crm_pipeline_snapshot import WEEKDAY_PARAM, WEEKDAYS
 
 # the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
@@ -37,6 +38,13 @@ class ResConfigSettings(models.TransientModel):
         WEEKDAYS, string="Pipeline Snapshot Day", config_parameter=WEEKDAY_PARAM, default="0",
         help="The day of the week the pipeline's weekly snapshot is written, as it stood "
         "at the start of that day.",
+    )
+
+    sff_accuracy_lead_days = fields.Integer(
+        string="Forecast Accuracy Lead Time", config_parameter=LEAD_DAYS_PARAM,
+        default=DEFAULT_LEAD_DAYS,
+        help="Forecast accuracy compares each period's forecast at its start and this "
+        "many days before it with what was won.",
     )
 
     sff_funnel_summary_tz_built = fields.Char(

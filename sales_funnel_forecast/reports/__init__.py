@@ -3,6 +3,7 @@ from . import common  # isort: skip (the reports below inherit from it)
 from . import (
     crm_call_report,
     crm_deal_flow_report,
+    crm_forecast_accuracy_report,
     crm_forecast_report,
     crm_forecast_slippage_report,
     crm_funnel_dashboard,

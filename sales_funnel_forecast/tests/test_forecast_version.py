@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
@@ -386,3 +388,83 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(action["tag"], "display_notification")
         today = fields.Date.context_today(Snapshot)
         self.assertEqual(Snapshot.sff_last_snapshot(), today)
+
+
+@tagged("post_install", "-at_install")
+class TestForecastAccuracy(FunnelCase):
+    """A rep committed 100,000 for the month before last (a deal at 60 %
+    expected on its 15th, put in Commit by hand) and won it at 80,000:
+    accuracy 75 %, optimism 1.25 for Commit; the stage-weighted 60,000 is
+    75 % accurate too, with an optimism of 0.75. Last month was forecast
+    5,000 (a deal at 10 %) and nothing was won: n/a. This month is not
+    over: no line yet."""
+
+    @staticmethod
+    def monday_before(day):
+        return day - timedelta(days=day.weekday())
+
+    def setUp(self):
+        super().setUp()
+        this_month = date.today().replace(day=1)
+        self.first = this_month - relativedelta(months=2)
+        self.second = this_month - relativedelta(months=1)
+        self.set_now(datetime.combine(self.first - timedelta(days=11), time(10)))
+        self.big = self.make_deal("Big", self.s_proposal, 100000,
+                                  date_deadline=self.first + timedelta(days=14))
+        self.big.forecast_category = "commit"
+        self.small = self.make_deal("Small", self.s_new, 50000,
+                                    date_deadline=self.second + timedelta(days=19))
+        self.current = self.make_deal("Current", self.s_new, 10000, date_deadline=this_month)
+        won_on = datetime.combine(self.first + timedelta(days=9), time(10))
+        self.set_now(won_on)
+        self.big.write({"expected_revenue": 80000, "stage_id": self.s_won.id})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, self.big.id])
+        # the last snapshots before each month's start, and the one 30 days
+        # before the first
+        self.snapshot_day = self.monday_before(self.first)
+        self.env["crm.pipeline.snapshot"]._sff_take([
+            self.monday_before(self.first - timedelta(days=30)), self.snapshot_day,
+            self.monday_before(self.second), self.monday_before(this_month)])
+        self.env.invalidate_all()
+        self.this_month = this_month
+
+    def lines(self, domain):
+        Report = self.env["crm.forecast.accuracy.report"]
+        return {
+            line.method: (line.forecast_amount, line.actual_amount, line.accuracy, line.optimism)
+            for line in Report.search(domain + [("team_id", "=", self.team.id)])
+        }
+
+    def test_accuracy_and_optimism(self):
+        first = [("period_type", "=", "month"), ("date_from", "=", self.first), ("lead_days", "=", 0)]
+        rep = self.lines(first + [("user_id", "=", self.rep.id)])
+        self.assertEqual(rep["commit"], (100000.0, 80000.0, 75.0, 1.25))
+        self.assertEqual(rep["best_case"], (100000.0, 80000.0, 75.0, 1.25))
+        self.assertEqual(rep["stage_weighted"], (60000.0, 80000.0, 75.0, 0.75))
+        line = self.env["crm.forecast.accuracy.report"].search(
+            first + [("user_id", "=", self.rep.id), ("method", "=", "commit")])
+        self.assertEqual(line.date_snapshot, self.snapshot_day)
+        # the team's whole line: its only rep's figures
+        team = self.lines(first + [("scope", "=", "team")])
+        self.assertEqual(team["commit"], (100000.0, 80000.0, 75.0, 1.25))
+        # 30 days before, nothing was in the pipeline: 0 forecast, accuracy
+        # 0 and optimism 0 against the 80,000 won
+        ahead = self.lines([("period_type", "=", "month"), ("date_from", "=", self.first),
+                            ("lead_days", "=", 30), ("user_id", "=", self.rep.id)])
+        self.assertEqual(ahead["commit"], (0.0, 80000.0, 0.0, 0.0))
+        # last month: forecast, nothing won: n/a
+        second = self.lines([("period_type", "=", "month"), ("date_from", "=", self.second),
+                             ("lead_days", "=", 0), ("user_id", "=", self.rep.id)])
+        self.assertEqual(second["stage_weighted"], (5000.0, 0.0, False, False))
+        # this month is not over: no line, though a deal is expected in it
+        self.assertEqual(self.lines([("date_from", "=", self.this_month)]), {})
+
+    def test_reps_read_their_own_lines(self):
+        Report = self.env["crm.forecast.accuracy.report"]
+        own = Report.with_user(self.rep).search([("team_id", "=", self.team.id)])
+        self.assertTrue(own)
+        self.assertEqual(own.user_id, self.rep)
+        self.assertFalse(Report.with_user(self.other_rep).search([("team_id", "=", self.team.id)]))
+        managed = Report.with_user(self.manager).search([("team_id", "=", self.team.id)])
+        self.assertEqual(set(managed.mapped("scope")), {"rep", "team"})

@@ -1,0 +1,198 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+# the lead time, in days, of the second forecast of each period (setting)
+LEAD_DAYS_PARAM = "sales_funnel_forecast.accuracy_lead_days"
+DEFAULT_LEAD_DAYS = 30
+ACCURACY_METHODS = [
+    ("stage_weighted", "Stage-weighted"),
+    ("history_weighted", "History-weighted"),
+    ("commit", "Commit"),
+    ("best_case", "Best Case"),
+    ("submitted", "Submitted"),
+]
+
+
+class CrmForecastAccuracyReport(models.Model):
+    """Forecast accuracy: for each closed month and quarter of the last 24
+    months, what each method forecast for it at its start (and a lead time
+    before, the setting's number of days), against what was won in it. One
+    row per period, lead time, salesperson (or the team as a whole) and
+    method.
+
+    The forecasts are read from the weekly pipeline snapshots: the latest
+    one taken on or before the period's start (minus the lead time), its
+    open deals expected to close in the period. The snapshots of the months
+    before the install are written from the deals' versions rebuilt from
+    the chatter, so that accuracy goes back 24 months at once."""
+
+    _name = "crm.forecast.accuracy.report"
+    _description = "Forecast Accuracy Analysis"
+    _auto = False
+    _order = "date_from desc, team_id, user_id, method"
+    _depends = {
+        "crm.pipeline.snapshot": [
+            "date_snapshot", "company_id", "team_id", "user_id", "forecast_category",
+            "deadline_month", "expected_revenue", "forecast_revenue", "history_forecast_revenue",
+        ],
+        "crm.lead": ["type", "active", "stage_id", "date_closed", "expected_revenue",
+                     "user_id", "team_id", "company_id"],
+        "crm.stage": ["is_won"],
+    }
+
+    period_type = fields.Selection(
+        [("month", "Month"), ("quarter", "Quarter")], readonly=True)
+    date_from = fields.Date(string="Period", readonly=True)
+    date_snapshot = fields.Date(
+        string="Forecast As Of", readonly=True,
+        help="The day of the pipeline snapshot the forecast was read from.",
+    )
+    lead_days = fields.Integer(
+        string="Lead Time (days)", readonly=True, aggregator="max",
+        help="How long before the period's start it was forecast (0: at its start).",
+    )
+    scope = fields.Selection(
+        [("rep", "Salesperson"), ("team", "Whole Team")], readonly=True,
+        help="A salesperson's own line, or the team's as a whole (all its salespeople "
+        "together): a team's accuracy is that of its total, not the average of its "
+        "salespeople's.",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    method = fields.Selection(ACCURACY_METHODS, readonly=True)
+    forecast_amount = fields.Monetary(string="Forecast", readonly=True, currency_field="currency_id")
+    actual_amount = fields.Monetary(
+        string="Won", readonly=True, currency_field="currency_id",
+        help="The expected revenue of the deals won in the period.",
+    )
+    accuracy = fields.Float(
+        string="Accuracy (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="100 x max(0, 1 - |won - forecast| / won); empty when nothing was won "
+        "in the period (n/a). Averaged over the lines grouped.",
+    )
+    optimism = fields.Float(
+        readonly=True, aggregator="avg", digits=(16, 2),
+        help="Forecast / won: above 1, more was forecast than won; empty when "
+        "nothing was won. Averaged over the lines grouped.",
+    )
+    error_amount = fields.Monetary(
+        string="Error", readonly=True, currency_field="currency_id",
+        help="|won - forecast|: the method closest over a span has the smallest total.",
+    )
+
+    def init(self):
+        self.env.cr.execute(SQL(
+            """
+            CREATE OR REPLACE VIEW %(view)s AS (
+            WITH lead_times AS (
+                SELECT 0 AS lead_days
+                 UNION
+                SELECT COALESCE((SELECT NULLIF(p.value, '')::int FROM ir_config_parameter p
+                                  WHERE p.key = %(lead_param)s), %(lead_default)s)
+            ),
+            periods AS (
+                -- the closed months and quarters of the last 24 months
+                SELECT 'month' AS period_type, m::date AS date_from,
+                       (m + interval '1 month')::date AS date_to
+                  FROM generate_series(date_trunc('month', current_date) - interval '24 months',
+                                       date_trunc('month', current_date) - interval '1 month',
+                                       interval '1 month') m
+                 UNION ALL
+                SELECT 'quarter', q::date, (q + interval '3 months')::date
+                  FROM generate_series(date_trunc('quarter', current_date) - interval '24 months',
+                                       date_trunc('quarter', current_date) - interval '3 months',
+                                       interval '3 months') q
+            ),
+            moments AS (
+                -- each period and lead time with its snapshot: the latest
+                -- taken on or before the period's start less the lead time
+                SELECT p.period_type, p.date_from, p.date_to, l.lead_days,
+                       (SELECT MAX(s.date_snapshot) FROM crm_pipeline_snapshot s
+                         WHERE s.date_snapshot <= p.date_from - l.lead_days) AS date_snapshot
+                  FROM periods p CROSS JOIN lead_times l
+            ),
+            forecasts AS (
+                SELECT m.period_type, m.date_from, m.lead_days, m.date_snapshot,
+                       s.company_id, s.team_id, s.user_id, GROUPING(s.user_id) = 1 AS whole_team,
+                       SUM(s.forecast_revenue) AS stage_weighted,
+                       SUM(s.history_forecast_revenue) AS history_weighted,
+                       COALESCE(SUM(s.expected_revenue) FILTER (WHERE s.forecast_category = 'commit'), 0)
+                           AS commit,
+                       COALESCE(SUM(s.expected_revenue)
+                                FILTER (WHERE s.forecast_category IN ('commit', 'best_case')), 0)
+                           AS best_case
+                  FROM moments m
+                  JOIN crm_pipeline_snapshot s
+                    ON s.date_snapshot = m.date_snapshot
+                   AND s.deadline_month >= m.date_from AND s.deadline_month < m.date_to
+              GROUP BY GROUPING SETS (
+                       (m.period_type, m.date_from, m.lead_days, m.date_snapshot, s.company_id, s.team_id, s.user_id),
+                       (m.period_type, m.date_from, m.lead_days, m.date_snapshot, s.company_id, s.team_id))
+            ),
+            actuals AS (
+                SELECT p.period_type, p.date_from, l.company_id, l.team_id, l.user_id,
+                       GROUPING(l.user_id) = 1 AS whole_team,
+                       SUM(COALESCE(l.expected_revenue, 0)) AS won
+                  FROM periods p
+                  JOIN crm_lead l ON l.date_closed >= p.date_from AND l.date_closed < p.date_to
+                  JOIN crm_stage st ON st.id = l.stage_id
+                 WHERE l.active AND l.type = 'opportunity' AND st.is_won
+              GROUP BY GROUPING SETS (
+                       (p.period_type, p.date_from, l.company_id, l.team_id, l.user_id),
+                       (p.period_type, p.date_from, l.company_id, l.team_id))
+            ),
+            actuals_by_lead AS (
+                SELECT a.*, lt.lead_days FROM actuals a CROSS JOIN lead_times lt
+            ),
+            pairs AS (
+                SELECT COALESCE(f.period_type, a.period_type) AS period_type,
+                       COALESCE(f.date_from, a.date_from) AS date_from,
+                       COALESCE(f.lead_days, a.lead_days) AS lead_days,
+                       COALESCE(f.company_id, a.company_id) AS company_id,
+                       COALESCE(f.team_id, a.team_id) AS team_id,
+                       CASE WHEN COALESCE(f.whole_team, a.whole_team) THEN NULL
+                            ELSE COALESCE(f.user_id, a.user_id) END AS user_id,
+                       COALESCE(f.whole_team, a.whole_team) AS whole_team,
+                       f.date_snapshot,
+                       COALESCE(f.stage_weighted, 0) AS stage_weighted,
+                       COALESCE(f.history_weighted, 0) AS history_weighted,
+                       COALESCE(f.commit, 0) AS commit, COALESCE(f.best_case, 0) AS best_case,
+                       COALESCE(a.won, 0) AS won
+                  FROM forecasts f
+             FULL JOIN actuals_by_lead a
+                    ON a.period_type = f.period_type AND a.date_from = f.date_from
+                   AND a.lead_days = f.lead_days AND a.whole_team = f.whole_team
+                   -- (a full join wants equalities: no company, team or
+                   -- salesperson is 0)
+                   AND COALESCE(a.company_id, 0) = COALESCE(f.company_id, 0)
+                   AND COALESCE(a.team_id, 0) = COALESCE(f.team_id, 0)
+                   AND COALESCE(a.user_id, 0) = COALESCE(f.user_id, 0)
+            ),
+            lines AS (
+                SELECT p.*, x.method, x.position, x.amount AS forecast_amount
+                  FROM pairs p
+            CROSS JOIN LATERAL (VALUES ('stage_weighted', 1, p.stage_weighted),
+                                       ('history_weighted', 2, p.history_weighted),
+                                       ('commit', 3, p.commit),
+                                       ('best_case', 4, p.best_case)) AS x(method, position, amount)
+            )
+            SELECT ROW_NUMBER() OVER (ORDER BY l.period_type, l.date_from, l.lead_days, l.company_id,
+                                               l.team_id, l.whole_team, l.user_id, l.position) AS id,
+                   l.period_type, l.date_from, l.date_snapshot, l.lead_days,
+                   CASE WHEN l.whole_team THEN 'team' ELSE 'rep' END AS scope,
+                   l.team_id, l.user_id, l.company_id, c.currency_id, l.method,
+                   l.forecast_amount, l.won AS actual_amount,
+                   ABS(l.won - l.forecast_amount) AS error_amount,
+                   CASE WHEN l.won > 0
+                        THEN 100 * GREATEST(0, 1 - ABS(l.won - l.forecast_amount) / l.won) END AS accuracy,
+                   CASE WHEN l.won > 0 THEN l.forecast_amount / l.won END AS optimism
+              FROM lines l
+         LEFT JOIN res_company c ON c.id = l.company_id
+            )
+            """,
+            view=SQL.identifier(self._table),
+            lead_param=LEAD_DAYS_PARAM, lead_default=DEFAULT_LEAD_DAYS,
+        ))
