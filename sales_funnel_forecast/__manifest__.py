@@ -29,6 +29,7 @@
         "views/crm_invoice_views.xml",
         "reports/report_target_plan.xml",
         "views/crm_target_plan_views.xml",
+        "views/crm_forecast_submission_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/crm_stage_catalogue_apply_views.xml",
         "wizards/crm_funnel_export_views.xml",

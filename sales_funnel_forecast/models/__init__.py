@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
     account_move,
+    crm_forecast_submission,
     crm_lead,
     crm_lead_call,
     crm_lead_disposition,

@@ -23,8 +23,9 @@ class CrmForecastAccuracyReport(models.Model):
 
     The forecasts are read from the weekly pipeline snapshots: the latest
     one taken on or before the period's start (minus the lead time), its
-    open deals expected to close in the period. The snapshots of the months
-    before the install are written from the deals' versions rebuilt from
+    open deals expected to close in the period; the submitted forecast is
+    the Commit of the latest submission made by then. The snapshots of the
+    months before the install are written from the deals' versions rebuilt from
     the chatter, so that accuracy goes back 24 months at once."""
 
     _name = "crm.forecast.accuracy.report"
@@ -39,6 +40,8 @@ class CrmForecastAccuracyReport(models.Model):
         "crm.lead": ["type", "active", "stage_id", "date_closed", "expected_revenue",
                      "user_id", "team_id", "company_id"],
         "crm.stage": ["is_won"],
+        "crm.forecast.submission": ["period_type", "date_from", "team_id", "user_id", "company_id",
+                                    "commit_amount", "submitted_on"],
     }
 
     period_type = fields.Selection(
@@ -172,12 +175,35 @@ class CrmForecastAccuracyReport(models.Model):
                    AND COALESCE(a.user_id, 0) = COALESCE(f.user_id, 0)
             ),
             lines AS (
-                SELECT p.*, x.method, x.position, x.amount AS forecast_amount
+                SELECT p.period_type, p.date_from, p.date_snapshot, p.lead_days, p.whole_team,
+                       p.team_id, p.user_id, p.company_id, x.method, x.position,
+                       x.amount AS forecast_amount, p.won
                   FROM pairs p
             CROSS JOIN LATERAL (VALUES ('stage_weighted', 1, p.stage_weighted),
                                        ('history_weighted', 2, p.history_weighted),
                                        ('commit', 3, p.commit),
                                        ('best_case', 4, p.best_case)) AS x(method, position, amount)
+                 UNION ALL
+                -- the submitted Commit: the latest submission for the period
+                -- made by its start (less the lead time), where there is one
+                SELECT sb.period_type, sb.date_from, NULL, sb.lead_days, sb.whole_team, sb.team_id,
+                       sb.user_id, sb.company_id, 'submitted', 5, sb.commit_amount, COALESCE(a.won, 0)
+                  FROM (SELECT DISTINCT ON (p.period_type, p.date_from, lt.lead_days, s.team_id,
+                                            COALESCE(s.user_id, 0))
+                               p.period_type, p.date_from, lt.lead_days, s.company_id, s.team_id,
+                               s.user_id, s.user_id IS NULL AS whole_team, s.commit_amount
+                          FROM crm_forecast_submission s
+                          JOIN periods p ON p.period_type = s.period_type AND p.date_from = s.date_from
+                    CROSS JOIN lead_times lt
+                         WHERE s.submitted_on <= (p.date_from - lt.lead_days)::timestamp
+                      ORDER BY p.period_type, p.date_from, lt.lead_days, s.team_id,
+                               COALESCE(s.user_id, 0), s.submitted_on DESC, s.id DESC) sb
+             LEFT JOIN actuals_by_lead a
+                    ON a.period_type = sb.period_type AND a.date_from = sb.date_from
+                   AND a.lead_days = sb.lead_days AND a.whole_team = sb.whole_team
+                   AND COALESCE(a.company_id, 0) = COALESCE(sb.company_id, 0)
+                   AND COALESCE(a.team_id, 0) = sb.team_id
+                   AND COALESCE(a.user_id, 0) = COALESCE(sb.user_id, 0)
             )
             SELECT ROW_NUMBER() OVER (ORDER BY l.period_type, l.date_from, l.lead_days, l.company_id,
                                                l.team_id, l.whole_team, l.user_id, l.position) AS id,

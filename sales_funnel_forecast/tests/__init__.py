@@ -10,6 +10,7 @@ from . import (
     test_forecast,
     test_forecast_category,
     test_forecast_report,
+    test_forecast_submission,
     test_forecast_version,
     test_funnel_report,
     test_funnel_summary,

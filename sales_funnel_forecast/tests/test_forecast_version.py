@@ -460,6 +460,26 @@ class TestForecastAccuracy(FunnelCase):
         # this month is not over: no line, though a deal is expected in it
         self.assertEqual(self.lines([("date_from", "=", self.this_month)]), {})
 
+    def test_submitted_forecast(self):
+        """The rep submitted 90,000 for the first month three days before it
+        started, then 70,000 on its second day: at its start, 90,000 was
+        the submitted forecast; against 80,000 won, 87.5 % accurate,
+        optimism 1.125. Thirty days before, nothing was submitted: no
+        line."""
+        Submission = self.env["crm.forecast.submission"].with_user(self.rep)
+        early = Submission.create({"team_id": self.team.id, "date_from": self.first,
+                                   "commit_amount": 90000, "best_case_amount": 120000})
+        late = Submission.create({"team_id": self.team.id, "date_from": self.first,
+                                  "commit_amount": 70000, "best_case_amount": 120000})
+        for submission, day in ((early, self.first - timedelta(days=3)), (late, self.first + timedelta(days=1))):
+            self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+                                [datetime.combine(day, time(9)), submission.id])
+        self.env.invalidate_all()
+        first = [("period_type", "=", "month"), ("date_from", "=", self.first), ("user_id", "=", self.rep.id)]
+        at_start = self.lines(first + [("lead_days", "=", 0)])
+        self.assertEqual(at_start["submitted"], (90000.0, 80000.0, 87.5, 1.125))
+        self.assertNotIn("submitted", self.lines(first + [("lead_days", "=", 30)]))
+
     def test_reps_read_their_own_lines(self):
         Report = self.env["crm.forecast.accuracy.report"]
         own = Report.with_user(self.rep).search([("team_id", "=", self.team.id)])

@@ -1,0 +1,113 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestForecastSubmission(FunnelCase):
+    """In March 2026 the rep has a deal in Commit (10,000), one in Best
+    Case (5,000), one in Pipeline (2,000), all expected in March, and one
+    won in March (3,000): Commit 13,000, Best Case 18,000 prefilled."""
+
+    def setUp(self):
+        super().setUp()
+        self.make_deal("Commit", self.s_proposal, 10000, date_deadline=date(2026, 3, 20)).forecast_category = "commit"
+        self.make_deal("Best", self.s_proposal, 5000, date_deadline=date(2026, 3, 25))
+        self.make_deal("Pipe", self.s_new, 2000, date_deadline=date(2026, 3, 28))
+        self.make_deal("April", self.s_proposal, 7000, date_deadline=date(2026, 4, 2)).forecast_category = "commit"
+        won = self.make_deal("Won", self.s_won, 3000)
+        self.make_deal("Other rep", self.s_proposal, 9000, date_deadline=date(2026, 3, 20),
+                       user_id=self.other_rep.id)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s",
+                            [datetime(2026, 3, 5, 12), won.id])
+        self.env.invalidate_all()
+        self.Submission = self.env["crm.forecast.submission"]
+
+    def test_prefilled_from_the_categories(self):
+        figures = self.Submission.sff_prefill(self.rep.id, self.team.id, "month", date(2026, 3, 14))
+        self.assertEqual(figures, {"commit_amount": 13000.0, "best_case_amount": 18000.0,
+                                   "won_amount": 3000.0})
+        # the whole team: the other rep's Best Case deal too
+        team = self.Submission.sff_prefill(False, self.team.id, "month", date(2026, 3, 1))
+        self.assertEqual((team["commit_amount"], team["best_case_amount"]), (13000.0, 27000.0))
+        # the second quarter: April's Commit deal only
+        quarter = self.Submission.sff_prefill(self.rep.id, self.team.id, "quarter", date(2026, 5, 10))
+        self.assertEqual((quarter["commit_amount"], quarter["best_case_amount"]), (7000.0, 7000.0))
+        # the form of a rep prefills them
+        form = Form(self.Submission.with_user(self.rep))
+        form.team_id = self.team
+        form.date_from = date(2026, 3, 1)
+        self.assertEqual((form.commit_amount, form.best_case_amount), (13000.0, 18000.0))
+        form.commit_amount = 12000
+        form.note = "The Commit deal may slip"
+        submission = form.save()
+        self.assertEqual((submission.user_id, submission.commit_amount, submission.date_to),
+                         (self.rep, 12000.0, date(2026, 4, 1)))
+        self.assertTrue(submission.submitted_on)
+
+    def test_every_submission_is_kept(self):
+        Submission = self.Submission.with_user(self.rep)
+        first = Submission.create({"team_id": self.team.id, "date_from": date(2026, 3, 17),
+                                   "commit_amount": 10000, "best_case_amount": 15000})
+        self.assertEqual(first.date_from, date(2026, 3, 1))
+        with self.assertRaises(UserError):
+            first.commit_amount = 11000
+        second = Submission.create({"team_id": self.team.id, "date_from": date(2026, 3, 1),
+                                    "commit_amount": 11000, "best_case_amount": 15000})
+        self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+                            [datetime(2026, 3, 2), first.id])
+        self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+                            [datetime(2026, 3, 9), second.id])
+        self.env.invalidate_all()
+        self.assertEqual(Submission.search([("date_from", "=", date(2026, 3, 1))]), first | second)
+        last = self.Submission.sff_last_submissions(self.team.id, date(2026, 3, 1), "month")
+        self.assertEqual(last, {self.rep.id: second})
+        before = self.Submission.sff_last_submissions(self.team.id, date(2026, 3, 1), "month",
+                                                      datetime(2026, 3, 5))
+        self.assertEqual(before, {self.rep.id: first})
+        with self.assertRaises(ValidationError):
+            Submission.create({"team_id": self.team.id, "date_from": date(2026, 3, 1),
+                               "commit_amount": 10000, "best_case_amount": 9000})
+
+    def test_reps_submit_their_own_and_read_their_own(self):
+        with self.assertRaises(AccessError):
+            self.Submission.with_user(self.rep).create({
+                "team_id": self.team.id, "user_id": self.other_rep.id, "date_from": date(2026, 3, 1),
+                "commit_amount": 1, "best_case_amount": 1})
+        other = self.Submission.with_user(self.other_rep).create({
+            "team_id": self.team.id, "date_from": date(2026, 3, 1),
+            "commit_amount": 9000, "best_case_amount": 9000})
+        team_line = self.Submission.with_user(self.manager).create({
+            "team_id": self.team.id, "user_id": False, "date_from": date(2026, 3, 1),
+            "commit_amount": 30000, "best_case_amount": 40000})
+        self.assertFalse(team_line.user_id)
+        self.assertFalse(self.Submission.with_user(self.rep).search([("id", "in", (other | team_line).ids)]))
+        self.assertEqual(self.Submission.with_user(self.manager).search(
+            [("id", "in", (other | team_line).ids)]), other | team_line)
+
+    def test_managers_adjust_beside_the_submission(self):
+        submission = self.Submission.with_user(self.rep).create({
+            "team_id": self.team.id, "date_from": date(2026, 3, 1),
+            "commit_amount": 13000, "best_case_amount": 18000})
+        with self.assertRaises(AccessError):
+            self.env["crm.forecast.adjustment"].with_user(self.rep).create({
+                "submission_id": submission.id, "commit_amount": 1, "best_case_amount": 1,
+                "reason": "mine"})
+        submission.with_user(self.manager).write({"adjustment_ids": [(0, 0, {
+            "commit_amount": 10000, "best_case_amount": 16000,
+            "reason": "The Commit deal's customer froze its budget"})]})
+        self.assertEqual((submission.commit_amount, submission.best_case_amount), (13000.0, 18000.0))
+        self.assertEqual((submission.adjusted_commit_amount, submission.adjusted_best_case_amount),
+                         (10000.0, 16000.0))
+        self.assertEqual(submission.adjustment_ids.user_id, self.manager)
+        # the rep reads the adjustment of own submission
+        self.assertEqual(submission.with_user(self.rep).adjustment_ids.reason,
+                         "The Commit deal's customer froze its budget")
+        with self.assertRaises(ValidationError):
+            submission.with_user(self.manager).write({"adjustment_ids": [(0, 0, {
+                "commit_amount": 10000, "best_case_amount": 5000, "reason": "wrong"})]})
