@@ -45,6 +45,7 @@
     "assets": {
         "web.assets_backend": [
             "sales_funnel_forecast/static/src/dashboard/**/*",
+            "sales_funnel_forecast/static/src/forecast/**/*",
         ],
         "web.assets_tests": [
             "sales_funnel_forecast/static/tests/tours/**/*",

@@ -2,6 +2,7 @@
 from . import (
     account_move,
     crm_forecast_submission,
+    crm_forecast_submission_screen,
     crm_lead,
     crm_lead_call,
     crm_lead_disposition,

@@ -167,6 +167,7 @@ class CrmForecastSubmission(models.Model):
             domain + [("active", "=", True), ("stage_id.is_won", "=", True),
                       ("date_closed", ">=", start), ("date_closed", "<", end)],
             [], ["expected_revenue:sum"])
+        won = won or 0.0  # no deal won: the sum of nothing
         commit = open_by_category.get("commit", 0.0)
         best_case = open_by_category.get("best_case", 0.0)
         return {"commit_amount": commit + won, "best_case_amount": best_case + commit + won,

@@ -111,3 +111,40 @@ class TestForecastSubmission(FunnelCase):
         with self.assertRaises(ValidationError):
             submission.with_user(self.manager).write({"adjustment_ids": [(0, 0, {
                 "commit_amount": 10000, "best_case_amount": 5000, "reason": "wrong"})]})
+
+    def test_forecast_screen(self):
+        """March: the rep won 3,000, has 10,000 in Commit, 5,000 in Best
+        Case, 2,000 in Pipeline: Commit forecast 13,000, Best Case 18,000,
+        open pipeline 17,000; quota 20,000 (target plan), gap 17,000,
+        coverage 1.0. The other rep: 9,000 in Best Case, no quota, not
+        submitted (marked)."""
+        Period = self.env["crm.target.plan.period"]
+        plan = self.env["crm.target.plan"].create({
+            "name": "March plan", "team_id": self.team.id, "user_id": self.rep.id,
+            "date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31),
+            "revenue_target": 240000, "average_deal_value": 10000, "sales_cycle_days": 0,
+        })
+        march = Period.search([("plan_id", "=", plan.id), ("period_type", "=", "month"),
+                               ("date_from", "=", date(2026, 3, 1))])
+        march.sudo().revenue_target = 20000
+        self.Submission.with_user(self.rep).create({
+            "team_id": self.team.id, "date_from": date(2026, 3, 1),
+            "commit_amount": 12000, "best_case_amount": 18000})
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-10"}
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+        self.assertEqual((screen["date_from"], screen["date_to"]), ("2026-03-01", "2026-03-31"))
+        lines = {line["user_id"]: line for line in screen["lines"]}
+        rita = lines[self.rep.id]
+        self.assertEqual(
+            {key: rita[key] for key in ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage", "late")},
+            {"quota": 20000.0, "won": 3000.0, "commit": 13000.0, "best_case": 18000.0,
+             "pipeline": 17000.0, "gap": 17000.0, "coverage": 1.0, "late": False})
+        self.assertEqual(rita["submission"]["commit"], 12000.0)
+        otto = lines[self.other_rep.id]
+        self.assertEqual((otto["best_case"], otto["commit"], otto["quota"], otto["late"], otto["submission"]),
+                         (9000.0, 0.0, None, True, None))
+        self.assertEqual(screen["team_line"]["pipeline"], 26000.0)
+        # a rep reads own line only, without the team's
+        own = self.Submission.with_user(self.rep).get_forecast_screen(params)
+        self.assertEqual([line["user_id"] for line in own["lines"]], [self.rep.id])
+        self.assertIsNone(own["team_line"])

@@ -1,0 +1,159 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+from .crm_forecast_submission import period_bounds
+from .crm_lead_forecast import FLOW_SIGNS
+
+# a salesperson who has not submitted a forecast for the period in this
+# many days is marked on the Forecast screen (setting)
+STALE_DAYS_PARAM = "sales_funnel_forecast.submission_stale_days"
+DEFAULT_STALE_DAYS = 7
+
+
+class CrmForecastSubmission(models.Model):
+    _inherit = "crm.forecast.submission"
+
+    @api.model
+    @api.readonly
+    def get_forecast_screen(self, params):
+        """The Forecast screen of a team and period: per salesperson, the
+        quota, what was won, the Commit and Best Case forecasts (open deals
+        of those categories expected in the period, plus what was won), the
+        open pipeline expected in it, the last submission and adjustment,
+        the gap to quota (quota - won) and the coverage (pipeline / gap).
+        A salesperson limited to own documents gets own line only."""
+        period_type = params.get("period_type") or "month"
+        today = fields.Date.context_today(self)
+        day = fields.Date.to_date(params.get("date_from")) or today
+        start, end = period_bounds(day, period_type)
+        team = self.env["crm.team"].browse(params.get("team_id") or self.env.user.sale_team_id.id)
+        if not team:
+            team = self.env["crm.team"].search([], limit=1)
+        manager = self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
+        Lead = self.env["crm.lead"]
+        base = [("type", "=", "opportunity"), ("team_id", "=", team.id)]
+        open_rows = Lead._read_group(
+            base + [("active", "=", True), ("stage_id.is_won", "=", False),
+                    ("date_deadline", ">=", start), ("date_deadline", "<", end)],
+            ["user_id", "forecast_category"], ["expected_revenue:sum"])
+        won_rows = Lead._read_group(
+            base + [("active", "=", True), ("stage_id.is_won", "=", True),
+                    ("date_closed", ">=", start), ("date_closed", "<", end)],
+            ["user_id"], ["expected_revenue:sum"])
+        users = team.member_ids | team.user_id if manager else self.env.user
+        users |= self.env["res.users"].browse(
+            user.id for user, _category, _amount in open_rows if user)
+        users |= self.env["res.users"].browse(user.id for user, _amount in won_rows if user)
+        if not manager:
+            users = self.env.user
+        figures = {user.id: {"won": 0.0, "commit": 0.0, "best_case": 0.0, "pipeline": 0.0} for user in users}
+        for user, category, amount in open_rows:
+            line = figures.get(user.id)
+            if line is None or category == "omitted":
+                continue
+            line["pipeline"] += amount
+            if category == "commit":
+                line["commit"] += amount
+            if category in ("commit", "best_case"):
+                line["best_case"] += amount
+        for user, amount in won_rows:
+            if user.id in figures:
+                figures[user.id]["won"] += amount
+        quotas = self._sff_quotas(team, users, period_type, start)
+        submissions = self.sff_last_submissions(team.id, start, period_type)
+        # sudo: the setting is a system parameter
+        stale_days = int(self.env["ir.config_parameter"].sudo().get_param(
+            STALE_DAYS_PARAM, DEFAULT_STALE_DAYS))
+        stale_before = fields.Datetime.now() - timedelta(days=stale_days)
+        lines = []
+        for user in users.sorted("name"):
+            values = figures[user.id]
+            lines.append(self._sff_screen_line(
+                user.id, user.name, quotas.get(user.id), values, submissions.get(user.id), stale_before))
+        total = {key: sum(figures[user.id][key] for user in users)
+                 for key in ("won", "commit", "best_case", "pipeline")}
+        team_line = None
+        if manager:
+            team_quota = quotas.get(False)
+            team_line = self._sff_screen_line(
+                False, team.name, team_quota, total, submissions.get(False), stale_before)
+        flow_domain = [("team_id", "=", team.id)] + ([] if manager else [("user_id", "=", self.env.uid)])
+        flow = Lead.sff_deal_flow(start, end, flow_domain)
+        return {
+            "team_id": team.id,
+            "flow": [
+                {"step": step, "label": label, "count": flow[step][0], "amount": flow[step][1],
+                 "sign": FLOW_SIGNS[step]}
+                for step, label in self.env["crm.deal.flow.wizard.step"]._fields["step"]._description_selection(self.env)
+            ],
+            "period_type": period_type,
+            "date_from": fields.Date.to_string(start),
+            "date_to": fields.Date.to_string(end - timedelta(days=1)),
+            "periods": self._sff_screen_periods(period_type, today),
+            "currency_id": team.company_id.currency_id.id or self.env.company.currency_id.id,
+            "stale_days": stale_days,
+            "lines": lines,
+            "team_line": team_line,
+        }
+
+    def _sff_screen_line(self, user_id, name, quota, values, submission, stale_before):
+        won = values["won"]
+        commit = values["commit"] + won
+        best_case = values["best_case"] + won
+        gap = quota - won if quota is not None else None
+        adjustment = submission.adjustment_ids.sorted(lambda a: (a.date, a.id))[-1:] if submission else None
+        return {
+            "user_id": user_id,
+            "name": name,
+            "quota": quota,
+            "won": won,
+            "commit": commit,
+            "best_case": best_case,
+            "pipeline": values["pipeline"],
+            "gap": gap,
+            "coverage": values["pipeline"] / gap if gap and gap > 0 else None,
+            "submission": submission and {
+                "id": submission.id,
+                "commit": submission.commit_amount,
+                "best_case": submission.best_case_amount,
+                "date": fields.Datetime.to_string(submission.submitted_on),
+            },
+            "adjustment": adjustment and {
+                "commit": adjustment.commit_amount,
+                "best_case": adjustment.best_case_amount,
+                "reason": adjustment.reason,
+                "user": adjustment.user_id.name,
+            },
+            "late": bool(user_id) and (not submission or submission.submitted_on < stale_before),
+        }
+
+    def _sff_quotas(self, team, users, period_type, start):
+        """Each salesperson's target for the period from the target plans
+        (``False``: the team's own), else the team's monthly invoicing
+        target for the team (times three for a quarter)."""
+        # sudo: the targets are read for the figures the user already sees
+        # (their own line, or a manager's team)
+        periods = self.env["crm.target.plan.period"].sudo().search([
+            ("period_type", "=", period_type), ("date_from", "=", start),
+            ("team_id", "=", team.id), ("user_id", "in", users.ids + [False]),
+            ("plan_id.company_id", "=", team.company_id.id or self.env.company.id),
+        ])
+        quotas = {}
+        for period in periods:
+            key = period.user_id.id or False
+            quotas[key] = quotas.get(key, 0.0) + period.revenue_target
+        if False not in quotas and team.invoiced_target:
+            quotas[False] = team.invoiced_target * (3 if period_type == "quarter" else 1)
+        return quotas
+
+    def _sff_screen_periods(self, period_type, today):
+        months = 3 if period_type == "quarter" else 1
+        current = period_bounds(today, period_type)[0]
+        return [
+            fields.Date.to_string(current + relativedelta(months=months * offset))
+            for offset in (-2, -1, 0, 1, 2)
+        ]

@@ -1,0 +1,143 @@
+/** @odoo-module **/
+
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { formatMonetary } from "@web/views/fields/formatters";
+import { Layout } from "@web/search/layout";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+/**
+ * The Forecast screen of a team and a month or quarter: per salesperson, the
+ * quota, what was won, the Commit and Best Case forecasts, the open pipeline,
+ * the last submission and adjustment, the gap to quota and the coverage; the
+ * salespeople who have not submitted lately are marked. Below, how the
+ * period's pipeline changed since it started, drawn as a waterfall.
+ */
+export class ForecastScreen extends Component {
+    static template = "sales_funnel_forecast.ForecastScreen";
+    static components = { Layout };
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.env.config.setDisplayName(this.props.action.name || _t("Forecast"));
+        this.state = useState({
+            teams: [],
+            params: { team_id: null, period_type: "month", date_from: null },
+            data: null,
+        });
+        this.periodTypes = [
+            ["month", _t("Month")],
+            ["quarter", _t("Quarter")],
+        ];
+        onWillStart(async () => {
+            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], { order: "sequence, name" });
+            await this.load();
+        });
+    }
+
+    get display() {
+        return { controlPanel: {} };
+    }
+
+    async load() {
+        this.state.data = await this.orm.call("crm.forecast.submission", "get_forecast_screen", [
+            this.state.params,
+        ]);
+        this.state.params.team_id = this.state.data.team_id;
+        this.state.params.date_from = this.state.data.date_from;
+    }
+
+    async onParamChange(key, ev) {
+        let value = ev.target.value;
+        if (key === "team_id") {
+            value = parseInt(value, 10);
+        }
+        if (key === "period_type") {
+            this.state.params.date_from = null;
+        }
+        this.state.params[key] = value;
+        await this.load();
+    }
+
+    formatAmount(value) {
+        if (value === null || value === undefined) {
+            return "";
+        }
+        return formatMonetary(value, { currencyId: this.state.data.currency_id });
+    }
+
+    formatCoverage(value) {
+        return value === null || value === undefined ? "" : `${value.toFixed(2)}x`;
+    }
+
+    periodLabel(day) {
+        const [year, month] = day.split("-").map((part) => parseInt(part, 10));
+        if (this.state.data.period_type === "quarter") {
+            return `Q${Math.floor((month - 1) / 3) + 1} ${year}`;
+        }
+        return `${year}-${String(month).padStart(2, "0")}`;
+    }
+
+    /** The waterfall's bars: each floats from the running total before it to
+     *  the one after it; the two pipelines stand on the axis. */
+    get waterfall() {
+        const steps = (this.state.data && this.state.data.flow) || [];
+        let running = 0;
+        const bars = steps.map((step) => {
+            let low, high;
+            if (step.step === "start" || step.step === "end") {
+                low = 0;
+                high = step.amount;
+                running = step.amount;
+            } else {
+                const next = running + step.sign * step.amount;
+                low = Math.min(running, next);
+                high = Math.max(running, next);
+                running = next;
+            }
+            return { ...step, low, high };
+        });
+        const top = Math.max(1, ...bars.map((bar) => bar.high));
+        return bars.map((bar) => ({
+            ...bar,
+            bottom: (100 * bar.low) / top,
+            height: Math.max(0.5, (100 * (bar.high - bar.low)) / top),
+        }));
+    }
+
+    async submit() {
+        await this.actionService.doAction({
+            type: "ir.actions.act_window",
+            res_model: "crm.forecast.submission",
+            views: [[false, "form"]],
+            target: "new",
+            context: {
+                default_team_id: this.state.data.team_id,
+                default_period_type: this.state.data.period_type,
+                default_date_from: this.state.data.date_from,
+            },
+        }, { onClose: () => this.load() });
+    }
+
+    async openSubmissions(line) {
+        const domain = [
+            ["team_id", "=", this.state.data.team_id],
+            ["date_from", "=", this.state.data.date_from],
+            ["period_type", "=", this.state.data.period_type],
+            ["user_id", "=", line.user_id],
+        ];
+        await this.actionService.doAction({
+            type: "ir.actions.act_window",
+            name: _t("Forecast Submissions"),
+            res_model: "crm.forecast.submission",
+            views: [[false, "list"], [false, "form"]],
+            domain,
+        });
+    }
+}
+
+registry.category("actions").add("sales_funnel_forecast.forecast_screen", ForecastScreen);
