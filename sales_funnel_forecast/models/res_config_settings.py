@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
 from ..reports.crm_forecast_accuracy_report import DEFAULT_LEAD_DAYS, LEAD_DAYS_PARAM
+from .crm_forecast_submission_screen import DEFAULT_STALE_DAYS, STALE_DAYS_PARAM
 from .crm_pipeline_snapshot import WEEKDAY_PARAM, WEEKDAYS
 
 # the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
@@ -45,6 +46,13 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULT_LEAD_DAYS,
         help="Forecast accuracy compares each period's forecast at its start and this "
         "many days before it with what was won.",
+    )
+
+    sff_submission_stale_days = fields.Integer(
+        string="Forecast Submission Reminder", config_parameter=STALE_DAYS_PARAM,
+        default=DEFAULT_STALE_DAYS,
+        help="The Forecast screen marks the salespeople who have not submitted a forecast "
+        "for the period in this many days.",
     )
 
     sff_funnel_summary_tz_built = fields.Char(

@@ -148,3 +148,23 @@ class TestForecastSubmission(FunnelCase):
         own = self.Submission.with_user(self.rep).get_forecast_screen(params)
         self.assertEqual([line["user_id"] for line in own["lines"]], [self.rep.id])
         self.assertIsNone(own["team_line"])
+
+    def test_late_submitters_by_the_setting(self):
+        submission = self.Submission.with_user(self.rep).create({
+            "team_id": self.team.id, "date_from": date(2026, 3, 1),
+            "commit_amount": 12000, "best_case_amount": 18000})
+        self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = now() at time zone 'utc' - interval '5 days' WHERE id = %s",
+                            [submission.id])
+        self.env.invalidate_all()
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+
+        def late():
+            screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+            return {line["user_id"]: line["late"] for line in screen["lines"]}[self.rep.id]
+
+        settings = self.env["res.config.settings"].create({"sff_submission_stale_days": 7})
+        settings.execute()
+        self.assertFalse(late())
+        settings = self.env["res.config.settings"].create({"sff_submission_stale_days": 3})
+        settings.execute()
+        self.assertTrue(late())
