@@ -21,6 +21,12 @@ VERSIONED_COLUMNS = (
     "user_id", "team_id", "company_id",
 )
 WATCHED_COLUMNS = VERSIONED_COLUMNS + ("active", "type")
+# What reading the versions writes first of the deals' pending changes: not
+# the probability, whose flush would run Odoo's predictive scoring then
+# rather than when Odoo itself needs it, and change what it computes (a
+# merge reads the deals' versions); the database versions it when Odoo
+# writes it, at the latest when the transaction commits.
+FLUSHED_COLUMNS = tuple(name for name in WATCHED_COLUMNS if name != "probability")
 # A session setting that, when set, stands for the transaction's clock in
 # the versions the database writes (data migrations replaying changes of the
 # past, and the tests' clock); empty: now.
@@ -152,16 +158,16 @@ class CrmLeadForecastVersion(models.Model):
     def flush_model(self, fnames=None):
         # the rows are written by the database when the deals are: reading
         # them first writes what the deals have pending
-        self.env["crm.lead"].flush_model(WATCHED_COLUMNS)
+        self.env["crm.lead"].flush_model(FLUSHED_COLUMNS)
         return super().flush_model(fnames)
 
     def _fetch_query(self, query, fields):
-        self.env["crm.lead"].flush_model(WATCHED_COLUMNS)
+        self.env["crm.lead"].flush_model(FLUSHED_COLUMNS)
         return super()._fetch_query(query, fields)
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
-        self.env["crm.lead"].flush_model(WATCHED_COLUMNS)
+        self.env["crm.lead"].flush_model(FLUSHED_COLUMNS)
         return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
 
     # ------------------------------------------------------------------
