@@ -65,6 +65,12 @@ def main():
         "the PDF": lambda: rep.session.get(
             rep.url + "/report/pdf/sales_funnel_forecast.report_funnel",
             params={"options": json.dumps({"sff_params": params})}, timeout=300),
+        "the pipeline a month ago": lambda: rep.call(
+            "crm.lead", "sff_pipeline_at", time.strftime("%Y-%m-%d", time.gmtime(time.time() - 30 * 86400))),
+        "the deal flow of this month": lambda: rep.call(
+            "crm.lead", "sff_deal_flow", time.strftime("%Y-%m-01"), time.strftime("%Y-%m-%d")),
+        "the Forecast screen": lambda: rep.call(
+            "crm.forecast.submission", "get_forecast_screen", {"team_id": team_id}),
     }
     for name, read in reads.items():
         offset = log.stat().st_size
@@ -77,7 +83,8 @@ def main():
         time.sleep(0.5)
         queries = new_log(log, offset)
         if not any(table in queries for table in ("crm_lead_stage_reach", "crm_funnel_summary",
-                                                   "crm_funnel_report", "crm_forecast_report")):
+                                                   "crm_funnel_report", "crm_forecast_report",
+                                                   "crm_lead_forecast_version")):
             fail(f"{name} was not answered by the standby")
         print(f"live: {name} answered by the standby")
 
