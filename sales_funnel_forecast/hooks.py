@@ -27,6 +27,9 @@ def post_init_hook(env):
     # then the database writes none (their triggers would write one per deal
     # set up here, and keep PostgreSQL from writing the deals' table again)
     env["crm.lead.forecast.version"]._sff_drop_triggers()
+    # they point to the stages (restrict): the archived stages removed below
+    # would be kept by the versions of the deals that went through them
+    env.cr.execute("DELETE FROM crm_lead_forecast_version")
     _set_initial_stage_percentages(env)
     env["crm.lost.reason"]._sff_guess_categories()
     changed, moved = _initialise_deals(env)

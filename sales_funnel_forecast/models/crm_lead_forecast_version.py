@@ -117,11 +117,13 @@ class CrmLeadForecastVersion(models.Model):
             for name in WATCHED_COLUMNS
         )
         self.env.cr.execute(SQL(
-            """CREATE OR REPLACE TRIGGER sff_forecast_version_update
+            """DROP TRIGGER IF EXISTS sff_forecast_version_update ON crm_lead;
+               CREATE TRIGGER sff_forecast_version_update
                    AFTER UPDATE OF %(columns)s ON crm_lead FOR EACH ROW
                    WHEN (%(changed)s)
                    EXECUTE FUNCTION sff_forecast_version();
-               CREATE OR REPLACE TRIGGER sff_forecast_version_insert
+               DROP TRIGGER IF EXISTS sff_forecast_version_insert ON crm_lead;
+               CREATE TRIGGER sff_forecast_version_insert
                    AFTER INSERT ON crm_lead FOR EACH ROW
                    WHEN (NEW.type = 'opportunity')
                    EXECUTE FUNCTION sff_forecast_version()""",
@@ -252,6 +254,7 @@ def _trigger_function_sql():
             moment timestamp := %(moment)s;
             state varchar;
             slip integer;
+            before date;
         BEGIN
             IF NEW.type = 'opportunity' AND NEW.stage_id IS NOT NULL THEN
                 state := CASE WHEN NOT COALESCE(NEW.active, FALSE) THEN 'lost'
@@ -266,11 +269,22 @@ def _trigger_function_sql():
                     slip := -(OLD.date_deadline - NEW.date_deadline);
                 END IF;
                 IF state IS NOT NULL THEN
+                    -- a change at the moment the current version started:
+                    -- the version is rewritten, its slip measured from the
+                    -- version before it (none for a deal new at that moment)
                     UPDATE crm_lead_forecast_version
-                       SET (%(columns)s) = (%(values)s),
-                           slip_days = NULLIF(GREATEST(COALESCE(slip_days, 0) + COALESCE(slip, 0), 0), 0)
+                       SET (%(columns)s) = (%(values)s)
                      WHERE lead_id = NEW.id AND valid_to IS NULL AND valid_from >= moment;
                     IF FOUND THEN
+                        IF OLD.date_deadline IS DISTINCT FROM NEW.date_deadline THEN
+                            SELECT v.date_deadline INTO before FROM crm_lead_forecast_version v
+                             WHERE v.lead_id = NEW.id AND v.valid_to >= moment
+                          ORDER BY v.valid_to DESC LIMIT 1;
+                            UPDATE crm_lead_forecast_version
+                               SET slip_days = CASE WHEN NEW.date_deadline > before
+                                                    THEN NEW.date_deadline - before END
+                             WHERE lead_id = NEW.id AND valid_to IS NULL;
+                        END IF;
                         RETURN NULL;
                     END IF;
                 ELSE
@@ -307,8 +321,9 @@ def _literal(value):
 def _rebuild_sql(field_ids):
     """Versions of every opportunity that has stays, in one INSERT ...
     SELECT: each stay and each tracked change of amount, salesperson or team
-    after the first stay is a point in the deal's time; the point where a
-    lost deal's last stay ended is one too. At each point a version carries
+    after the first stay is a point in the deal's time; so is the end of a
+    stay that no other stay followed at once (lost or archived, until the
+    deal was restored, if it was). At each point a version carries
     the last value set at or before it (a running maximum over (time, value)
     pairs, so that one sort serves every column); changes at the same moment
     are one version. The current version is the deal as it stands."""
@@ -328,7 +343,7 @@ def _rebuild_sql(field_ids):
                    h.stage_id, h.probability,
                    TRUE AS user_set, h.user_id,
                    TRUE AS team_set, h.team_id,
-                   h.expected_revenue AS revenue, NULL::boolean AS active
+                   h.expected_revenue AS revenue, TRUE AS active
               FROM crm_lead_stage_history h
               JOIN deals d ON d.id = h.lead_id
             UNION ALL
@@ -348,14 +363,16 @@ def _rebuild_sql(field_ids):
          LEFT JOIN crm_team t ON t.id = tv.new_value_integer AND tv.field_id = %(team_field)s
              WHERE tv.field_id = ANY(%(owner_fields)s)
             UNION ALL
-            -- a lost deal leaves the pipeline when its last stay ended
+            -- a stay that ended without another one starting then: the
+            -- deal left the pipeline (lost or archived) until its next
+            -- stay, if any (restored)
             SELECT h.lead_id, h.date_out, 2, h.id,
                    NULL, NULL, FALSE, NULL, FALSE, NULL, NULL, FALSE
               FROM crm_lead_stage_history h
-              JOIN deals d ON d.id = h.lead_id AND NOT d.active
+              JOIN deals d ON d.id = h.lead_id
              WHERE h.date_out IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history n
-                                WHERE n.lead_id = h.lead_id AND n.date_in >= h.date_out
+                                WHERE n.lead_id = h.lead_id AND n.date_in = h.date_out
                                   AND n.id <> h.id)
         ),
         keyed AS (
@@ -375,7 +392,10 @@ def _rebuild_sql(field_ids):
                        AS team_id,
                    (MAX(ARRAY[p.at::numeric, p.kind, p.ord, p.revenue])
                        FILTER (WHERE p.revenue IS NOT NULL) OVER w)[4] AS revenue,
-                   COALESCE(BOOL_AND(p.active) OVER w, TRUE) AS active,
+                   -- in the pipeline since the last stay started, out of it
+                   -- since the last one ended without another
+                   (MAX(ARRAY[p.at, p.kind, p.ord, p.active::int]) FILTER (WHERE p.active IS NOT NULL)
+                       OVER w)[4] = 1 AS active,
                    -- the next point's time: where a version of the last
                    -- point of its moment ends
                    LEAD(p.moment) OVER w AS valid_to,

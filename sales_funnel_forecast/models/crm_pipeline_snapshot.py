@@ -124,7 +124,8 @@ class CrmPipelineSnapshot(models.Model):
     def _sff_days_missing(self, today=None):
         """The weekly snapshot days of the last 24 months (on the settings'
         weekday, up to today) that have no snapshot yet, oldest first."""
-        today = today or fields.Date.context_today(self)
+        # days of UTC, as the snapshots read the pipeline at their first instant
+        today = today or fields.Date.today()
         # sudo: the setting is a system parameter, read by the job
         weekday = int(self.env["ir.config_parameter"].sudo().get_param(WEEKDAY_PARAM, "0"))
         last = today - timedelta(days=(today.weekday() - weekday) % 7)
@@ -158,7 +159,7 @@ class CrmPipelineSnapshot(models.Model):
         """Write today's snapshot now (managers), replacing one of today."""
         if not self.env.user.has_group("sales_team.group_sale_manager"):
             raise AccessError(self.env._("Only sales managers can take a snapshot of the pipeline."))
-        today = fields.Date.context_today(self)
+        today = fields.Date.today()
         # sudo: snapshots are written by the system; the button is the managers'
         rows = self.sudo()._sff_take([today])
         return notification(

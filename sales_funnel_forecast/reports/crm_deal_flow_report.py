@@ -7,8 +7,10 @@ from odoo.tools import SQL
 from ..models.crm_lead_forecast import FLOW_SIGNS, FLOW_STEPS
 from ..models.crm_stage import FORECAST_CATEGORY_SELECTION
 
-# the context keys that carry the report's two dates
+# the context keys that carry the report's two dates, and the team and
+# salesperson of the deals it counts
 FROM_KEY, TO_KEY = "sff_flow_from", "sff_flow_to"
+TEAM_KEY, USER_KEY = "sff_flow_team_id", "sff_flow_user_id"
 # the steps as the report names them: numbered, so that grouping by step
 # lists them in the order a waterfall draws them
 REPORT_STEPS = [(f"{index}_{step}", label) for index, (step, label) in enumerate(FLOW_STEPS)]
@@ -67,6 +69,16 @@ class CrmDealFlowReport(models.Model):
         date_to = fields.Date.to_date(context.get(TO_KEY)) or date_from + relativedelta(months=1)
         return date_from, date_to
 
+    @api.model
+    def _sff_lead_domain(self):
+        """The deals the report counts: those of the context's team and
+        salesperson (as they are now, as the wizard counts them)."""
+        domain = []
+        for key, field in ((TEAM_KEY, "team_id"), (USER_KEY, "user_id")):
+            if self.env.context.get(key):
+                domain.append((field, "=", int(self.env.context[key])))
+        return domain
+
     @property
     def _table_query(self):
         date_from, date_to = self._sff_dates()
@@ -88,5 +100,5 @@ class CrmDealFlowReport(models.Model):
                  FROM (%(flow)s) AS flow
             LEFT JOIN res_company c ON c.id = flow.company_id""",
             orders=orders, signs=signs, keys=keys,
-            flow=self.env["crm.lead"]._sff_deal_flow_sql(date_from, date_to),
+            flow=self.env["crm.lead"]._sff_deal_flow_sql(date_from, date_to, self._sff_lead_domain()),
         )

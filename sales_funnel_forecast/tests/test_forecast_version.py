@@ -64,8 +64,9 @@ class TestForecastVersions(FunnelCase):
         deal.write({"date_deadline": date(2026, 4, 12)})
         deal.write({"date_deadline": date(2026, 4, 11), "expected_revenue": 900})
         self.env.flush_all()
+        # a deal new at that moment: its date did not slip
         self.assertEqual(self.versions(deal), [
-            (self.day(0), False, self.s_proposal, 900, "open", "best_case", date(2026, 4, 11), 1),
+            (self.day(0), False, self.s_proposal, 900, "open", "best_case", date(2026, 4, 11), 0),
         ])
 
     def test_every_path_writes_versions(self):
@@ -107,6 +108,41 @@ class TestForecastVersions(FunnelCase):
         self.env.flush_all()
         self.assertFalse(kept.forecast_version_ids.filtered(lambda v: not v.valid_to))
         self.assertEqual(max(kept.forecast_version_ids.mapped("valid_to")), self.day(6))
+
+    def test_slip_of_changes_at_one_moment(self):
+        """Changes at one moment are one version: its slip is measured from
+        the version before it. Five days earlier then five later: none;
+        three earlier then ten later: seven; a deal new at that moment
+        whose date moves: none."""
+        self.set_now(self.day(0))
+        deal = self.make_deal("Dates", self.s_new, 100, date_deadline=date(2026, 4, 10))
+        deal.date_deadline = date(2026, 5, 10)
+        self.set_now(self.day(1))
+        deal.date_deadline = date(2026, 4, 5)
+        deal.date_deadline = date(2026, 4, 10)
+        self.set_now(self.day(2))
+        deal.date_deadline = date(2026, 4, 7)
+        deal.date_deadline = date(2026, 4, 17)
+        self.env.flush_all()
+        self.assertEqual([v.slip_days for v in deal.forecast_version_ids.sorted("valid_from")], [0, 0, 7])
+
+    def test_rebuilt_lost_and_restored(self):
+        """A deal lost on day 3 and restored on day 5: the rebuilt versions
+        say it was out of the pipeline in between, as the live ones do."""
+        self.set_now(self.day(0))
+        deal = self.make_deal("Restored", self.s_qualified, 1000)
+        self.set_now(self.day(3))
+        deal.action_archive()
+        self.set_now(self.day(5))
+        deal.action_unarchive()
+        self.set_now(self.day(6))
+        self.env.flush_all()
+        live = [(v.valid_from, v.valid_to, v.deal_state) for v in deal.forecast_version_ids.sorted("valid_from")]
+        self.assertEqual(live, [(self.day(0), self.day(3), "open"), (self.day(3), self.day(5), "lost"),
+                                (self.day(5), False, "open")])
+        self.env["crm.lead.forecast.version"]._sff_rebuild()
+        rebuilt = [(v.valid_from, v.valid_to, v.deal_state) for v in deal.forecast_version_ids.sorted("valid_from")]
+        self.assertEqual(rebuilt, live)
 
     def test_versions_cannot_be_written_by_hand(self):
         deal = self.make_deal("Hands off", self.s_new, 100)
@@ -286,7 +322,18 @@ class TestDealFlow(FunnelCase):
         steps = {line.step: (line.deal_count, line.amount) for line in wizard.step_ids}
         self.assertEqual(steps["end"], (3, 5200.0))
         action = wizard.action_open_report()
-        self.assertEqual(action["context"], {"sff_flow_from": "2026-03-01", "sff_flow_to": "2026-04-01"})
+        self.assertEqual(action["context"], {"sff_flow_from": "2026-03-01", "sff_flow_to": "2026-04-01",
+                                             "sff_flow_team_id": self.team.id, "sff_flow_user_id": False})
+        # the report counts the deals of the wizard's team, as they are now
+        other_team = self.env["crm.team"].create({"name": "Flow, other team"})
+        self.c.team_id = other_team
+        self.env.flush_all()
+        Team = Report.with_context(sff_flow_team_id=self.team.id)
+        self.assertNotIn(self.c, Team.search([]).lead_id)
+        wizard.invalidate_recordset()
+        steps = {line.step: (line.deal_count, line.amount) for line in wizard.step_ids}
+        self.assertEqual(steps["end"], (2, 2200.0))
+        self.assertEqual(sum(Team.search([("step", "=", "8_end")]).mapped("amount")), 2200.0)
 
     def test_a_rep_sees_the_flow_of_own_deals(self):
         flow = self.env["crm.lead"].with_user(self.restricted).sff_deal_flow(
@@ -386,7 +433,7 @@ class TestDealFlow(FunnelCase):
             Snapshot.with_user(self.restricted).action_take_snapshot()
         action = Snapshot.with_user(self.manager).action_take_snapshot()
         self.assertEqual(action["tag"], "display_notification")
-        today = fields.Date.context_today(Snapshot)
+        today = fields.Date.today()
         self.assertEqual(Snapshot.sff_last_snapshot(), today)
 
 

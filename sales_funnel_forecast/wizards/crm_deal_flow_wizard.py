@@ -5,7 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..models.crm_lead_forecast import FLOW_STEPS
-from ..reports.crm_deal_flow_report import FROM_KEY, TO_KEY
+from ..reports.crm_deal_flow_report import FROM_KEY, TEAM_KEY, TO_KEY, USER_KEY
 
 
 class CrmDealFlowWizard(models.TransientModel):
@@ -62,17 +62,14 @@ class CrmDealFlowWizard(models.TransientModel):
 
     def action_open_report(self):
         self.ensure_one()
-        domain = [("team_id", "=", self.team_id.id)] if self.team_id else []
-        if self.user_id:
-            domain.append(("user_id", "=", self.user_id.id))
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_funnel_forecast.crm_deal_flow_report_action")
         action.update({
             "name": self.env._("Deal Flow %(start)s - %(end)s", start=self.date_from,
                                end=self.date_to - relativedelta(days=1)),
-            "domain": domain,
             "context": {FROM_KEY: fields.Date.to_string(self.date_from),
-                        TO_KEY: fields.Date.to_string(self.date_to)},
+                        TO_KEY: fields.Date.to_string(self.date_to),
+                        TEAM_KEY: self.team_id.id, USER_KEY: self.user_id.id},
         })
         return action
 
