@@ -37,6 +37,7 @@
         "reports/crm_deal_flow_report_views.xml",
         "reports/crm_pipeline_snapshot_views.xml",
         "reports/report_funnel.xml",
+        "reports/report_forecast_screen.xml",
         "views/sales_funnel_forecast_menus.xml",
     ],
     "demo": [

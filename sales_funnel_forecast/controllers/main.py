@@ -24,3 +24,17 @@ class FunnelExport(http.Controller):
             ("Content-Type", XLSX_MIMETYPE),
             ("Content-Disposition", content_disposition(name)),
         ])
+
+    @http.route("/sales_funnel_forecast/forecast.xlsx", type="http", auth="user", readonly=True)
+    def forecast_xlsx(self, params="{}"):
+        """The Forecast screen's spreadsheet, on a read-only cursor."""
+        try:
+            values = json.loads(params)
+        except ValueError as error:
+            raise UserError(request.env._("The forecast's parameters are not readable: %(error)s",
+                                          error=error)) from error
+        content, name = request.env["crm.forecast.submission"]._sff_forecast_xlsx(values)
+        return request.make_response(content, headers=[
+            ("Content-Type", XLSX_MIMETYPE),
+            ("Content-Disposition", content_disposition(name)),
+        ])

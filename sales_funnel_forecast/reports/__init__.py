@@ -14,4 +14,5 @@ from . import (
     crm_quota_report,
     crm_rep_comparison_report,
     crm_sales_process_report,
+    forecast_export,
 )

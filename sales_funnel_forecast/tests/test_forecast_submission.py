@@ -1,5 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+import zipfile
 from datetime import date, datetime
+
+import openpyxl
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -168,3 +172,33 @@ class TestForecastSubmission(FunnelCase):
         settings = self.env["res.config.settings"].create({"sff_submission_stale_days": 3})
         settings.execute()
         self.assertTrue(late())
+
+    def test_forecast_printed_and_exported(self):
+        """The spreadsheet and the PDF carry the screen's figures: the rep's
+        Commit 13,000 and Best Case 18,000, the deal flow's steps with a
+        native stacked column chart (the waterfall), the accuracy sheet."""
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        Submission = self.Submission.with_user(self.manager)
+        content, name = Submission._sff_forecast_xlsx(params)
+        self.assertTrue(name.endswith(".xlsx"))
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        self.assertEqual(book.sheetnames, ["Forecast by salesperson", "Deal flow", "Accuracy by period"])
+        rows = {row[0].value: [cell.value for cell in row] for row in book["Forecast by salesperson"].iter_rows(min_row=4)}
+        self.assertEqual(rows[self.rep.name][2:5], [3000, 13000, 18000])
+        flow = book["Deal flow"]
+        self.assertEqual([flow.cell(row=row, column=1).value for row in (4, 12)], ["Pipeline at Start", "Pipeline at End"])
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            chart = archive.read("xl/charts/chart1.xml").decode()
+        self.assertIn('<c:grouping val="stacked"/>', chart)
+        self.assertIn('<c:barDir val="col"/>', chart)
+        action = Submission.action_forecast_export(params, "xlsx")
+        self.assertIn("/sales_funnel_forecast/forecast.xlsx?", action["url"])
+        action = Submission.action_forecast_export(params, "pdf")
+        self.assertEqual(action["report_name"], "sales_funnel_forecast.report_forecast_screen")
+        html = self.env["ir.actions.report"].with_user(self.manager)._render_qweb_html(
+            "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params})[0].decode()
+        self.assertIn("Forecast of Funnel Test Team", html)
+        self.assertIn("13,000.00", html)
+        self.assertIn("(not submitted)", html)
+        with self.assertRaises(UserError):
+            Submission.action_forecast_export(params, "csv")

@@ -123,6 +123,14 @@ export class ForecastScreen extends Component {
         }, { onClose: () => this.load() });
     }
 
+    async export(kind) {
+        const action = await this.orm.call("crm.forecast.submission", "action_forecast_export", [
+            this.state.params,
+            kind,
+        ]);
+        await this.actionService.doAction(action);
+    }
+
     async openSubmissions(line) {
         const domain = [
             ["team_id", "=", this.state.data.team_id],

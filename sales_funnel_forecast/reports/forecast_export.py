@@ -1,0 +1,174 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The Forecast screen printed (QWeb PDF) and as a spreadsheet (XLSX):
+forecast by salesperson, the period's deal flow with a native waterfall
+chart, and the team's forecast accuracy by period."""
+import io
+import json
+
+import xlsxwriter
+from werkzeug.urls import url_encode
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+EXPORT_KINDS = ("pdf", "xlsx")
+FIGURES = ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage")
+
+
+class CrmForecastSubmission(models.Model):
+    _inherit = "crm.forecast.submission"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _sff_export_values(self, params):
+        """The screen's data with what the exports add: labels, the
+        waterfall's drawn bars, and the team's accuracy by closed month."""
+        data = self.get_forecast_screen(params)
+        team = self.env["crm.team"].browse(data["team_id"])
+        running, bars = 0.0, []
+        for step in data["flow"]:
+            if step["step"] in ("start", "end"):
+                low, high, running = 0.0, step["amount"], step["amount"]
+            else:
+                after = running + step["sign"] * step["amount"]
+                low, high, running = min(running, after), max(running, after), after
+            bars.append(dict(step, low=low, high=high))
+        top = max([bar["high"] for bar in bars] + [1.0])
+        for bar in bars:
+            bar["bottom"] = 100 * bar["low"] / top
+            bar["height"] = max(0.5, 100 * (bar["high"] - bar["low"]) / top)
+        Accuracy = self.env["crm.forecast.accuracy.report"]
+        methods = dict(Accuracy._fields["method"]._description_selection(self.env))
+        accuracy = [
+            {"period": line.date_from, "method": methods[line.method], "user": line.user_id.name or team.name,
+             "forecast": line.forecast_amount, "actual": line.actual_amount,
+             "accuracy": line.accuracy if line.actual_amount else None,
+             "optimism": line.optimism if line.actual_amount else None}
+            for line in Accuracy.search([
+                ("team_id", "=", team.id), ("period_type", "=", data["period_type"]),
+                ("lead_days", "=", 0)], order="date_from desc, user_id, method")
+        ]
+        return dict(data, team_name=team.name, bars=bars, accuracy=accuracy,
+                    currency=self.env["res.currency"].browse(data["currency_id"]))
+
+    @api.model
+    def _sff_forecast_xlsx(self, params):
+        """The spreadsheet: (its bytes, its file name)."""
+        values = self._sff_export_values(params)
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = book.add_format({"bold": True})
+        money = book.add_format({"num_format": "#,##0.00"})
+        bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
+        ratio = book.add_format({"num_format": "0.00"})
+        title = book.add_format({"bold": True, "font_size": 14})
+        heading = self.env._("Forecast of %(team)s, %(start)s to %(end)s", team=values["team_name"],
+                    start=values["date_from"], end=values["date_to"])
+
+        sheet = book.add_worksheet(self.env._("Forecast by salesperson"))
+        sheet.write(0, 0, heading, title)
+        headers = [self.env._("Salesperson"), self.env._("Quota"), self.env._("Won"), self.env._("Commit"), self.env._("Best Case"), self.env._("Open Pipeline"),
+                   self.env._("Gap to Quota"), self.env._("Coverage"), self.env._("Submitted Commit"), self.env._("Submitted Best Case"),
+                   self.env._("Submitted On"), self.env._("Adjusted Commit"), self.env._("Adjustment Reason"), self.env._("Not Submitted")]
+        sheet.write_row(2, 0, headers, bold)
+        lines = values["lines"] + ([values["team_line"]] if values["team_line"] else [])
+        for row, line in enumerate(lines, start=3):
+            team_row = line is values["team_line"]
+            sheet.write(row, 0, line["name"] + (" " + self.env._("(team)") if team_row else ""), bold if team_row else None)
+            for col, key in enumerate(FIGURES, start=1):
+                if line[key] is not None:
+                    sheet.write_number(row, col, line[key], ratio if key == "coverage" else
+                                       (bold_money if team_row else money))
+            submission = line["submission"] or {}
+            adjustment = line["adjustment"] or {}
+            if submission:
+                sheet.write_number(row, 8, submission["commit"], money)
+                sheet.write_number(row, 9, submission["best_case"], money)
+                sheet.write(row, 10, submission["date"])
+            if adjustment:
+                sheet.write_number(row, 11, adjustment["commit"], money)
+                sheet.write(row, 12, adjustment["reason"])
+            if line["late"]:
+                sheet.write(row, 13, self.env._("Yes"))
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, 11, 15)
+        sheet.set_column(12, 12, 36)
+
+        flow = book.add_worksheet(self.env._("Deal flow"))
+        flow.write(0, 0, heading, title)
+        flow.write_row(2, 0, [self.env._("Step"), self.env._("Deals"), self.env._("Amount"), self.env._("Base"), self.env._("Up"), self.env._("Down")], bold)
+        for row, bar in enumerate(values["bars"], start=3):
+            flow.write(row, 0, bar["label"])
+            flow.write_number(row, 1, bar["count"])
+            flow.write_number(row, 2, bar["amount"], money)
+            rising = bar["step"] in ("start", "end") or bar["sign"] > 0
+            # the waterfall: an invisible base, then the step rising or falling
+            flow.write_number(row, 3, bar["low"], money)
+            flow.write_number(row, 4, bar["high"] - bar["low"] if rising else 0, money)
+            flow.write_number(row, 5, 0 if rising else bar["high"] - bar["low"], money)
+        last = 2 + len(values["bars"])
+        chart = book.add_chart({"type": "column", "subtype": "stacked"})
+        categories = [flow.name, 3, 0, last, 0]
+        chart.add_series({"name": self.env._("Base"), "categories": categories, "values": [flow.name, 3, 3, last, 3],
+                          "fill": {"none": True}, "border": {"none": True}})
+        chart.add_series({"name": self.env._("Up"), "categories": categories, "values": [flow.name, 3, 4, last, 4],
+                          "fill": {"color": "#28a745"}, "gap": 50})
+        chart.add_series({"name": self.env._("Down"), "categories": categories, "values": [flow.name, 3, 5, last, 5],
+                          "fill": {"color": "#dc3545"}})
+        chart.set_title({"name": self.env._("How the period's pipeline changed since it started")})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 760, "height": 380})
+        flow.insert_chart(last + 2, 0, chart)
+        flow.set_column(0, 0, 22)
+        flow.set_column(1, 5, 14)
+
+        sheet = book.add_worksheet(self.env._("Accuracy by period"))
+        sheet.write(0, 0, self.env._("Forecast accuracy of %(team)s, at each period's start", team=values["team_name"]), title)
+        sheet.write_row(2, 0, [self.env._("Period"), self.env._("Salesperson"), self.env._("Method"), self.env._("Forecast"), self.env._("Won"),
+                               self.env._("Accuracy (%)"), self.env._("Optimism")], bold)
+        for row, line in enumerate(values["accuracy"], start=3):
+            sheet.write(row, 0, fields.Date.to_string(line["period"]))
+            sheet.write(row, 1, line["user"])
+            sheet.write(row, 2, line["method"])
+            sheet.write_number(row, 3, line["forecast"], money)
+            sheet.write_number(row, 4, line["actual"], money)
+            for col, key in ((5, "accuracy"), (6, "optimism")):
+                if line[key] is None:
+                    sheet.write(row, col, self.env._("n/a"))
+                else:
+                    sheet.write_number(row, col, line[key], ratio)
+        sheet.set_column(0, 2, 20)
+        sheet.set_column(3, 6, 14)
+        book.close()
+        name = self.env._("Forecast %(team)s %(start)s.xlsx", team=values["team_name"].replace("/", "-"),
+                 start=values["date_from"])
+        return output.getvalue(), name
+
+    @api.model
+    def action_forecast_export(self, params, kind):
+        """The action that prints (PDF) or downloads (spreadsheet) the
+        Forecast screen of these parameters."""
+        if kind not in EXPORT_KINDS:
+            raise UserError(self.env._("Unknown export: %(kind)s.", kind=kind))
+        params = {key: params.get(key) for key in ("team_id", "period_type", "date_from")}
+        if kind == "pdf":
+            return self.env.ref("sales_funnel_forecast.action_report_forecast_screen").report_action(
+                [], data={"sff_params": params})
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/sales_funnel_forecast/forecast.xlsx?" + url_encode({"params": json.dumps(params)}),
+            "target": "download",
+        }
+
+
+class ReportForecastScreen(models.AbstractModel):
+    _name = "report.sales_funnel_forecast.report_forecast_screen"
+    _description = "Forecast PDF"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        params = (data or {}).get("sff_params") or {}
+        return {
+            "doc_ids": docids,
+            "doc_model": "crm.forecast.submission",
+            "docs": [self.env["crm.forecast.submission"]._sff_export_values(params)],
+        }
