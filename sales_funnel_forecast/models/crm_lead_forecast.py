@@ -95,14 +95,20 @@ class CrmLead(models.Model):
         if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(value, int):
             raise NotImplementedError(self.env._("Unsupported search on the number of slips."))
         sql_operator = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[operator]
-        counted = SQL(
-            """(SELECT l.id FROM crm_lead l
-                 WHERE (SELECT COUNT(*) FROM crm_lead_forecast_version v
-                         WHERE v.lead_id = l.id AND v.slip_days > 0) %s %s)""",
+        slipped = SQL(
+            """SELECT v.lead_id FROM crm_lead_forecast_version v WHERE v.slip_days > 0
+             GROUP BY v.lead_id HAVING COUNT(*) %s %s""",
             SQL(sql_operator), value,
         )
         self.env["crm.lead.forecast.version"].flush_model(["slip_days"])
-        return [("id", "in", counted)]
+        # the deals that slipped, read from the versions that slipped alone;
+        # a count that 0 satisfies takes the deals that never slipped too
+        if {"=": value == 0, "!=": value != 0, "<": value > 0, "<=": value >= 0,
+                ">": value < 0, ">=": value <= 0}[operator]:
+            return ["!", ("id", "in", SQL(
+                """(SELECT v.lead_id FROM crm_lead_forecast_version v WHERE v.slip_days > 0
+                  GROUP BY v.lead_id HAVING NOT (COUNT(*) %s %s))""", SQL(sql_operator), value))]
+        return [("id", "in", SQL("(%s)", slipped))]
 
     # ------------------------------------------------------------------
     # The pipeline at a moment

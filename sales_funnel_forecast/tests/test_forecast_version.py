@@ -370,6 +370,9 @@ class TestDealFlow(FunnelCase):
         self.assertEqual((self.a.slip_count, self.a.slip_days), (1, 78))
         Lead = self.env["crm.lead"].with_context(active_test=False)
         self.assertEqual(Lead.search(self.domain + [("slip_count", ">", 0)]), self.a | self.e)
+        self.assertEqual(Lead.search(self.domain + [("slip_count", "<", 1)]), self.deals - self.a - self.e)
+        self.assertEqual(Lead.search(self.domain + [("slip_count", ">=", 2)]), Lead)
+        self.assertEqual(Lead.search(self.domain + [("slip_count", "!=", 1)]), self.deals - self.a - self.e)
         # a rep limited to own deals reads own rows only
         self.assertEqual(Report.with_user(self.restricted).search([]).lead_id, self.f)
 
