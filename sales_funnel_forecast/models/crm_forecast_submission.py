@@ -95,7 +95,7 @@ class CrmForecastSubmission(models.Model):
                  "adjustment_ids.best_case_amount", "adjustment_ids.date")
     def _compute_adjusted(self):
         for submission in self:
-            last = submission.adjustment_ids.sorted(lambda a: (a.date, a.id))[-1:]
+            last = submission.adjustment_ids.sorted(lambda a: (a.date, a._origin.id or 0))[-1:]
             submission.adjusted_commit_amount = last.commit_amount if last else submission.commit_amount
             submission.adjusted_best_case_amount = (
                 last.best_case_amount if last else submission.best_case_amount)
@@ -132,6 +132,11 @@ class CrmForecastSubmission(models.Model):
                     fields.Date.to_date(vals["date_from"]), vals.get("period_type", "month"))[0]
             vals["submitted_on"] = fields.Datetime.now()
         return super().create(vals_list)
+
+    @api.onchange("team_id")
+    def _onchange_team_company(self):
+        if self.team_id.company_id:
+            self.company_id = self.team_id.company_id
 
     @api.onchange("user_id", "team_id", "period_type", "date_from")
     def _onchange_prefill(self):

@@ -51,16 +51,21 @@ class CrmForecastSubmission(models.Model):
         if not manager:
             users = self.env.user
         figures = {user.id: {"won": 0.0, "commit": 0.0, "best_case": 0.0, "pipeline": 0.0} for user in users}
+        # the team's line counts every deal of the team, unassigned ones too
+        total = {"won": 0.0, "commit": 0.0, "best_case": 0.0, "pipeline": 0.0}
         for user, category, amount in open_rows:
-            line = figures.get(user.id)
-            if line is None or category == "omitted":
+            if category == "omitted":
                 continue
-            line["pipeline"] += amount
-            if category == "commit":
-                line["commit"] += amount
-            if category in ("commit", "best_case"):
-                line["best_case"] += amount
+            for line in (figures.get(user.id), total):
+                if line is None:
+                    continue
+                line["pipeline"] += amount
+                if category == "commit":
+                    line["commit"] += amount
+                if category in ("commit", "best_case"):
+                    line["best_case"] += amount
         for user, amount in won_rows:
+            total["won"] += amount
             if user.id in figures:
                 figures[user.id]["won"] += amount
         quotas = self._sff_quotas(team, users, period_type, start)
@@ -74,8 +79,6 @@ class CrmForecastSubmission(models.Model):
             values = figures[user.id]
             lines.append(self._sff_screen_line(
                 user.id, user.name, quotas.get(user.id), values, submissions.get(user.id), stale_before))
-        total = {key: sum(figures[user.id][key] for user in users)
-                 for key in ("won", "commit", "best_case", "pipeline")}
         team_line = None
         if manager:
             team_quota = quotas.get(False)
@@ -105,7 +108,8 @@ class CrmForecastSubmission(models.Model):
         commit = values["commit"] + won
         best_case = values["best_case"] + won
         gap = quota - won if quota is not None else None
-        adjustment = submission.adjustment_ids.sorted(lambda a: (a.date, a.id))[-1:] if submission else None
+        adjustment = (submission.adjustment_ids.sorted(lambda a: (a.date, a._origin.id or 0))[-1:]
+                      if submission else None)
         return {
             "user_id": user_id,
             "name": name,
@@ -137,8 +141,11 @@ class CrmForecastSubmission(models.Model):
         target for the team (times three for a quarter)."""
         # sudo: the targets are read for the figures the user already sees
         # (their own line, or a manager's team)
+        end = period_bounds(start, period_type)[1]
         periods = self.env["crm.target.plan.period"].sudo().search([
-            ("period_type", "=", period_type), ("date_from", "=", start),
+            # a plan's first quarter may start after the quarter does
+            ("period_type", "=", period_type), ("date_from", ">=", start), ("date_from", "<", end),
+            ("in_plan", "=", True),
             ("team_id", "=", team.id), ("user_id", "in", users.ids + [False]),
             ("plan_id.company_id", "=", team.company_id.id or self.env.company.id),
         ])

@@ -148,7 +148,12 @@ class CrmForecastAccuracyReport(models.Model):
                        (p.period_type, p.date_from, l.company_id, l.team_id))
             ),
             actuals_by_lead AS (
-                SELECT a.*, lt.lead_days FROM actuals a CROSS JOIN lead_times lt
+                -- what was won, for each lead time whose moment has a
+                -- snapshot to compare it with (none: the period was not
+                -- forecast then, the job may still be writing the past)
+                SELECT a.*, m.lead_days FROM actuals a
+                  JOIN moments m ON m.period_type = a.period_type AND m.date_from = a.date_from
+                 WHERE m.date_snapshot IS NOT NULL
             ),
             pairs AS (
                 SELECT COALESCE(f.period_type, a.period_type) AS period_type,

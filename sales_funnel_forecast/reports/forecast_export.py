@@ -39,7 +39,8 @@ class CrmForecastSubmission(models.Model):
         Accuracy = self.env["crm.forecast.accuracy.report"]
         methods = dict(Accuracy._fields["method"]._description_selection(self.env))
         accuracy = [
-            {"period": line.date_from, "method": methods[line.method], "user": line.user_id.name or team.name,
+            {"period": line.date_from, "method": methods[line.method],
+             "user": line.user_id.name or (team.name if line.scope == "team" else self.env._("Unassigned")),
              "forecast": line.forecast_amount, "actual": line.actual_amount,
              "accuracy": line.accuracy if line.actual_amount else None,
              "optimism": line.optimism if line.actual_amount else None}
@@ -55,7 +56,8 @@ class CrmForecastSubmission(models.Model):
         """The spreadsheet: (its bytes, its file name)."""
         values = self._sff_export_values(params)
         output = io.BytesIO()
-        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        # names and reasons typed by users stay text, never formulas
+        book = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
         bold = book.add_format({"bold": True})
         money = book.add_format({"num_format": "#,##0.00"})
         bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})

@@ -148,6 +148,12 @@ class TestForecastSubmission(FunnelCase):
         self.assertEqual((otto["best_case"], otto["commit"], otto["quota"], otto["late"], otto["submission"]),
                          (9000.0, 0.0, None, True, None))
         self.assertEqual(screen["team_line"]["pipeline"], 26000.0)
+        # the team's line counts its unassigned deals too
+        self.make_deal("Nobody's", self.s_proposal, 10000, date_deadline=date(2026, 3, 22),
+                       user_id=False).forecast_category = "commit"
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+        self.assertEqual((screen["team_line"]["pipeline"], screen["team_line"]["commit"]), (36000.0, 23000.0))
+        self.assertEqual({line["user_id"]: line["pipeline"] for line in screen["lines"]}[self.rep.id], 17000.0)
         # a rep reads own line only, without the team's
         own = self.Submission.with_user(self.rep).get_forecast_screen(params)
         self.assertEqual([line["user_id"] for line in own["lines"]], [self.rep.id])

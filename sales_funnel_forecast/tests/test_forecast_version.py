@@ -510,6 +510,23 @@ class TestForecastAccuracy(FunnelCase):
         # this month is not over: no line, though a deal is expected in it
         self.assertEqual(self.lines([("date_from", "=", self.this_month)]), {})
 
+    def test_no_snapshot_no_line(self):
+        """A deal won in a month whose start no snapshot precedes (the job
+        has not written that far back): no line, rather than a forecast of 0
+        and an accuracy of 0 % for every method."""
+        early = self.first - relativedelta(months=3)
+        won_on = datetime.combine(early + timedelta(days=10), time(10))
+        self.set_now(won_on - timedelta(days=1))
+        deal = self.make_deal("Early", self.s_new, 4000)
+        self.set_now(won_on)
+        deal.stage_id = self.s_won
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
+        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot WHERE date_snapshot < %s",
+                            [self.monday_before(self.first - timedelta(days=30))])
+        self.env.invalidate_all()
+        self.assertEqual(self.lines([("period_type", "=", "month"), ("date_from", "=", early)]), {})
+
     def test_submitted_forecast(self):
         """The rep submitted 90,000 for the first month three days before it
         started, then 70,000 on its second day: at its start, 90,000 was
