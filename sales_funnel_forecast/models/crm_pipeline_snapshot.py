@@ -17,6 +17,10 @@ WEEKDAYS = [
 ]
 # how far back the job writes the weekly snapshots it finds missing
 HISTORY_MONTHS = 24
+# the lead time, in days, of the second forecast of each period in the
+# forecast accuracy report (setting)
+ACCURACY_LEAD_DAYS_PARAM = "sales_funnel_forecast.accuracy_lead_days"
+DEFAULT_ACCURACY_LEAD_DAYS = 30
 # snapshots written per run of the job (each reads every forecast version once)
 BATCH_DAYS = 8
 

@@ -2,9 +2,13 @@
 from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..reports.crm_forecast_accuracy_report import DEFAULT_LEAD_DAYS, LEAD_DAYS_PARAM
 from .crm_forecast_submission_screen import DEFAULT_STALE_DAYS, STALE_DAYS_PARAM
-from .crm_pipeline_snapshot import WEEKDAY_PARAM, WEEKDAYS
+from .crm_pipeline_snapshot import (
+    ACCURACY_LEAD_DAYS_PARAM,
+    DEFAULT_ACCURACY_LEAD_DAYS,
+    WEEKDAY_PARAM,
+    WEEKDAYS,
+)
 
 # the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
 # the setting, and the one the totals were worked out in (written by their
@@ -42,8 +46,8 @@ class ResConfigSettings(models.TransientModel):
     )
 
     sff_accuracy_lead_days = fields.Integer(
-        string="Forecast Accuracy Lead Time", config_parameter=LEAD_DAYS_PARAM,
-        default=DEFAULT_LEAD_DAYS,
+        string="Forecast Accuracy Lead Time", config_parameter=ACCURACY_LEAD_DAYS_PARAM,
+        default=DEFAULT_ACCURACY_LEAD_DAYS,
         help="Forecast accuracy compares each period's forecast at its start and this "
         "many days before it with what was won.",
     )

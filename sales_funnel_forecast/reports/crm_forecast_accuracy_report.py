@@ -2,9 +2,9 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-# the lead time, in days, of the second forecast of each period (setting)
-LEAD_DAYS_PARAM = "sales_funnel_forecast.accuracy_lead_days"
-DEFAULT_LEAD_DAYS = 30
+from ..models.crm_pipeline_snapshot import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
+from .crm_quota_report import REVENUE_DEPENDS, quota_revenue_query
+
 ACCURACY_METHODS = [
     ("stage_weighted", "Stage-weighted"),
     ("history_weighted", "History-weighted"),
@@ -17,7 +17,9 @@ ACCURACY_METHODS = [
 class CrmForecastAccuracyReport(models.Model):
     """Forecast accuracy: for each closed month and quarter of the last 24
     months, what each method forecast for it at its start (and a lead time
-    before, the setting's number of days), against what was won in it. One
+    before, the setting's number of days), against what was won in it, and
+    against the revenue of quota attainment (invoiced, or paid, as the
+    company counts it) in it. One
     row per period, lead time, salesperson (or the team as a whole) and
     method.
 
@@ -42,6 +44,7 @@ class CrmForecastAccuracyReport(models.Model):
         "crm.stage": ["is_won"],
         "crm.forecast.submission": ["period_type", "date_from", "team_id", "user_id", "company_id",
                                     "commit_amount", "submitted_on"],
+        **REVENUE_DEPENDS,
     }
 
     period_type = fields.Selection(
@@ -80,6 +83,21 @@ class CrmForecastAccuracyReport(models.Model):
         readonly=True, aggregator="avg", digits=(16, 2),
         help="Forecast / won: above 1, more was forecast than won; empty when "
         "nothing was won. Averaged over the lines grouped.",
+    )
+    revenue_amount = fields.Monetary(
+        string="Invoiced", readonly=True, currency_field="currency_id",
+        help="The revenue of quota attainment in the period: posted invoices less credit "
+        "notes, untaxed, or the payments received where the company's quota attainment "
+        "counts payments (Settings).",
+    )
+    revenue_accuracy = fields.Float(
+        string="Accuracy on Invoiced (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        help="100 x max(0, 1 - |invoiced - forecast| / invoiced); empty when nothing was "
+        "invoiced (or paid) in the period (n/a).",
+    )
+    revenue_optimism = fields.Float(
+        string="Optimism on Invoiced", readonly=True, aggregator="avg", digits=(16, 2),
+        help="Forecast / invoiced (or paid); empty when nothing was.",
     )
     error_amount = fields.Monetary(
         string="Error", readonly=True, currency_field="currency_id",
@@ -135,17 +153,26 @@ class CrmForecastAccuracyReport(models.Model):
                        (m.period_type, m.date_from, m.lead_days, m.date_snapshot, s.company_id, s.team_id, s.user_id),
                        (m.period_type, m.date_from, m.lead_days, m.date_snapshot, s.company_id, s.team_id))
             ),
-            actuals AS (
+            revenue AS (%(revenue)s),
+            actual_rows AS (
                 SELECT p.period_type, p.date_from, l.company_id, l.team_id, l.user_id,
-                       GROUPING(l.user_id) = 1 AS whole_team,
-                       SUM(COALESCE(l.expected_revenue, 0)) AS won
+                       COALESCE(l.expected_revenue, 0) AS won, 0 AS revenue
                   FROM periods p
                   JOIN crm_lead l ON l.date_closed >= p.date_from AND l.date_closed < p.date_to
                   JOIN crm_stage st ON st.id = l.stage_id
                  WHERE l.active AND l.type = 'opportunity' AND st.is_won
-              GROUP BY GROUPING SETS (
-                       (p.period_type, p.date_from, l.company_id, l.team_id, l.user_id),
-                       (p.period_type, p.date_from, l.company_id, l.team_id))
+                 UNION ALL
+                SELECT p.period_type, p.date_from, r.company_id, r.team_id, r.user_id, 0, r.amount
+                  FROM periods p
+                  JOIN revenue r ON r.date >= p.date_from AND r.date < p.date_to
+                 WHERE r.date >= date_trunc('month', current_date) - interval '24 months'
+            ),
+            actuals AS (
+                SELECT period_type, date_from, company_id, team_id, user_id,
+                       GROUPING(user_id) = 1 AS whole_team, SUM(won) AS won, SUM(revenue) AS revenue
+                  FROM actual_rows
+              GROUP BY GROUPING SETS ((period_type, date_from, company_id, team_id, user_id),
+                                      (period_type, date_from, company_id, team_id))
             ),
             actuals_by_lead AS (
                 -- what was won, for each lead time whose moment has a
@@ -168,7 +195,7 @@ class CrmForecastAccuracyReport(models.Model):
                        COALESCE(f.stage_weighted, 0) AS stage_weighted,
                        COALESCE(f.history_weighted, 0) AS history_weighted,
                        COALESCE(f.commit, 0) AS commit, COALESCE(f.best_case, 0) AS best_case,
-                       COALESCE(a.won, 0) AS won
+                       COALESCE(a.won, 0) AS won, COALESCE(a.revenue, 0) AS revenue
                   FROM forecasts f
              FULL JOIN actuals_by_lead a
                     ON a.period_type = f.period_type AND a.date_from = f.date_from
@@ -182,7 +209,7 @@ class CrmForecastAccuracyReport(models.Model):
             lines AS (
                 SELECT p.period_type, p.date_from, p.date_snapshot, p.lead_days, p.whole_team,
                        p.team_id, p.user_id, p.company_id, x.method, x.position,
-                       x.amount AS forecast_amount, p.won
+                       x.amount AS forecast_amount, p.won, p.revenue
                   FROM pairs p
             CROSS JOIN LATERAL (VALUES ('stage_weighted', 1, p.stage_weighted),
                                        ('history_weighted', 2, p.history_weighted),
@@ -192,7 +219,8 @@ class CrmForecastAccuracyReport(models.Model):
                 -- the submitted Commit: the latest submission for the period
                 -- made by its start (less the lead time), where there is one
                 SELECT sb.period_type, sb.date_from, NULL, sb.lead_days, sb.whole_team, sb.team_id,
-                       sb.user_id, sb.company_id, 'submitted', 5, sb.commit_amount, COALESCE(a.won, 0)
+                       sb.user_id, sb.company_id, 'submitted', 5, sb.commit_amount, COALESCE(a.won, 0),
+                       COALESCE(a.revenue, 0)
                   FROM (SELECT DISTINCT ON (p.period_type, p.date_from, lt.lead_days, s.team_id,
                                             COALESCE(s.user_id, 0))
                                p.period_type, p.date_from, lt.lead_days, s.company_id, s.team_id,
@@ -219,11 +247,17 @@ class CrmForecastAccuracyReport(models.Model):
                    ABS(l.won - l.forecast_amount) AS error_amount,
                    CASE WHEN l.won > 0
                         THEN 100 * GREATEST(0, 1 - ABS(l.won - l.forecast_amount) / l.won) END AS accuracy,
-                   CASE WHEN l.won > 0 THEN l.forecast_amount / l.won END AS optimism
+                   CASE WHEN l.won > 0 THEN l.forecast_amount / l.won END AS optimism,
+                   l.revenue AS revenue_amount,
+                   CASE WHEN l.revenue > 0
+                        THEN 100 * GREATEST(0, 1 - ABS(l.revenue - l.forecast_amount) / l.revenue)
+                   END AS revenue_accuracy,
+                   CASE WHEN l.revenue > 0 THEN l.forecast_amount / l.revenue END AS revenue_optimism
               FROM lines l
          LEFT JOIN res_company c ON c.id = l.company_id
             )
             """,
             view=SQL.identifier(self._table),
-            lead_param=LEAD_DAYS_PARAM, lead_default=DEFAULT_LEAD_DAYS,
+            lead_param=ACCURACY_LEAD_DAYS_PARAM, lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
+            revenue=quota_revenue_query(),
         ))

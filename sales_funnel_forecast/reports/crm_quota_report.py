@@ -4,6 +4,72 @@ from odoo.tools import SQL
 
 from ..models.account_move import SALE_DOCUMENTS
 
+# what the revenue rows of quota attainment read, beside the deals
+REVENUE_DEPENDS = {
+    "account.move": ["state", "move_type", "opportunity_id", "invoice_date",
+                     "amount_untaxed_signed", "amount_total", "invoice_user_id",
+                     "team_id", "company_id", "partner_id"],
+    "account.move.line": ["move_id"],
+    "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency",
+                                  "credit_amount_currency", "max_date"],
+    "res.company": ["crm_quota_basis"],
+}
+
+
+def quota_revenue_query():
+    """The revenue rows of quota attainment, one per posted customer invoice
+    or credit note (companies counting invoiced revenue) or per payment
+    matched with one (companies counting cash): id, date, basis, move_id,
+    move_type, lead_id, partner_id, user_id, team_id, company_id, amount
+    and target (0). The quota report and the forecast accuracy report read
+    the same revenue."""
+    credited = SQL(
+        """CASE WHEN l.id IS NOT NULL THEN l.user_id ELSE m.invoice_user_id END AS user_id,
+           CASE WHEN l.id IS NOT NULL THEN l.team_id ELSE m.team_id END AS team_id""")
+
+    def paid(offset, side, amount_currency):
+        # the payments matched with the receivable line of an invoice (or
+        # credit note) on one side of a reconciliation: the untaxed share
+        # of what they settled, in the invoice's currency's proportion
+        return SQL(
+            """
+            SELECT p.id * 4 + %(offset)s AS id, p.max_date AS date, 'cash' AS basis,
+                   m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
+                   %(credited)s, m.company_id,
+                   COALESCE(m.amount_untaxed_signed * %(settled)s / NULLIF(m.amount_total, 0), 0)
+                       AS amount, 0 AS target
+              FROM account_partial_reconcile p
+              JOIN account_move_line ml ON ml.id = %(side)s
+              JOIN account_account a ON a.id = ml.account_id
+              JOIN account_move m ON m.id = ml.move_id
+              JOIN res_company c ON c.id = m.company_id
+         LEFT JOIN crm_lead l ON l.id = m.opportunity_id
+             WHERE c.crm_quota_basis = 'cash' AND m.state = 'posted'
+               AND m.move_type IN %(types)s
+               AND a.account_type = 'asset_receivable'
+            """,
+            offset=offset, credited=credited, types=SALE_DOCUMENTS,
+            side=SQL.identifier("p", side), settled=SQL.identifier("p", amount_currency),
+        )
+
+    return SQL(
+        """
+        SELECT m.id * 4 AS id, m.invoice_date AS date, 'accrual' AS basis,
+               m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
+               %(credited)s, m.company_id, m.amount_untaxed_signed AS amount, 0 AS target
+          FROM account_move m
+          JOIN res_company c ON c.id = m.company_id
+     LEFT JOIN crm_lead l ON l.id = m.opportunity_id
+         WHERE COALESCE(c.crm_quota_basis, 'accrual') = 'accrual' AND m.state = 'posted'
+           AND m.move_type IN %(types)s
+        UNION ALL %(debit)s
+        UNION ALL %(credit)s
+        """,
+        credited=credited, types=SALE_DOCUMENTS,
+        debit=paid(2, "debit_move_id", "debit_amount_currency"),
+        credit=paid(3, "credit_move_id", "credit_amount_currency"),
+    )
+
 
 class CrmQuotaReport(models.Model):
     """Quota attainment: the revenue each salesperson and team brought in,
@@ -21,14 +87,8 @@ class CrmQuotaReport(models.Model):
     _rec_name = "move_id"
     _order = "date desc, id desc"
     _depends = {
-        "account.move": ["state", "move_type", "opportunity_id", "invoice_date",
-                         "amount_untaxed_signed", "amount_total", "invoice_user_id",
-                         "team_id", "company_id", "partner_id"],
-        "account.move.line": ["move_id"],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency",
-                                      "credit_amount_currency", "max_date"],
+        **REVENUE_DEPENDS,
         "crm.lead": ["user_id", "team_id"],
-        "res.company": ["crm_quota_basis"],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
         "crm.target.plan.period": ["plan_id", "period_type", "in_plan", "date_from", "revenue_target"],
     }
@@ -55,47 +115,9 @@ class CrmQuotaReport(models.Model):
                              "for the month.")
 
     def init(self):
-        credited = SQL(
-            """CASE WHEN l.id IS NOT NULL THEN l.user_id ELSE m.invoice_user_id END AS user_id,
-               CASE WHEN l.id IS NOT NULL THEN l.team_id ELSE m.team_id END AS team_id""")
-
-        def paid(offset, side, amount_currency):
-            # the payments matched with the receivable line of an invoice (or
-            # credit note) on one side of a reconciliation: the untaxed share
-            # of what they settled, in the invoice's currency's proportion
-            return SQL(
-                """
-                SELECT p.id * 4 + %(offset)s AS id, p.max_date AS date, 'cash' AS basis,
-                       m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
-                       %(credited)s, m.company_id,
-                       COALESCE(m.amount_untaxed_signed * %(settled)s / NULLIF(m.amount_total, 0), 0)
-                           AS amount, 0 AS target
-                  FROM account_partial_reconcile p
-                  JOIN account_move_line ml ON ml.id = %(side)s
-                  JOIN account_account a ON a.id = ml.account_id
-                  JOIN account_move m ON m.id = ml.move_id
-                  JOIN res_company c ON c.id = m.company_id
-             LEFT JOIN crm_lead l ON l.id = m.opportunity_id
-                 WHERE c.crm_quota_basis = 'cash' AND m.state = 'posted'
-                   AND m.move_type IN %(types)s
-                   AND a.account_type = 'asset_receivable'
-                """,
-                offset=offset, credited=credited, types=SALE_DOCUMENTS,
-                side=SQL.identifier("p", side), settled=SQL.identifier("p", amount_currency),
-            )
-
         self._sff_create_view(SQL(
             """
-            SELECT m.id * 4 AS id, m.invoice_date AS date, 'accrual' AS basis,
-                   m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
-                   %(credited)s, m.company_id, m.amount_untaxed_signed AS amount, 0 AS target
-              FROM account_move m
-              JOIN res_company c ON c.id = m.company_id
-         LEFT JOIN crm_lead l ON l.id = m.opportunity_id
-             WHERE COALESCE(c.crm_quota_basis, 'accrual') = 'accrual' AND m.state = 'posted'
-               AND m.move_type IN %(types)s
-            UNION ALL %(debit)s
-            UNION ALL %(credit)s
+            %(revenue)s
             UNION ALL
             -- the monthly targets of the plans (of the members' plans where a
             -- team plan is split, so that nothing counts twice)
@@ -106,9 +128,7 @@ class CrmQuotaReport(models.Model):
              WHERE pp.period_type = 'month' AND pp.in_plan AND p.active
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             """,
-            credited=credited, types=SALE_DOCUMENTS,
-            debit=paid(2, "debit_move_id", "debit_amount_currency"),
-            credit=paid(3, "credit_move_id", "credit_amount_currency"),
+            revenue=quota_revenue_query(),
         ))
 
     def _sff_attainment(self, domain):

@@ -43,7 +43,9 @@ class CrmForecastSubmission(models.Model):
              "user": line.user_id.name or (team.name if line.scope == "team" else self.env._("Unassigned")),
              "forecast": line.forecast_amount, "actual": line.actual_amount,
              "accuracy": line.accuracy if line.actual_amount else None,
-             "optimism": line.optimism if line.actual_amount else None}
+             "optimism": line.optimism if line.actual_amount else None,
+             "invoiced": line.revenue_amount,
+             "invoiced_accuracy": line.revenue_accuracy if line.revenue_amount > 0 else None}
             for line in Accuracy.search([
                 ("team_id", "=", team.id), ("period_type", "=", data["period_type"]),
                 ("lead_days", "=", 0)], order="date_from desc, user_id, method")
@@ -126,20 +128,22 @@ class CrmForecastSubmission(models.Model):
         sheet = book.add_worksheet(self.env._("Accuracy by period"))
         sheet.write(0, 0, self.env._("Forecast accuracy of %(team)s, at each period's start", team=values["team_name"]), title)
         sheet.write_row(2, 0, [self.env._("Period"), self.env._("Salesperson"), self.env._("Method"), self.env._("Forecast"), self.env._("Won"),
-                               self.env._("Accuracy (%)"), self.env._("Optimism")], bold)
+                               self.env._("Accuracy (%)"), self.env._("Optimism"), self.env._("Invoiced"),
+                               self.env._("Accuracy on Invoiced (%)")], bold)
         for row, line in enumerate(values["accuracy"], start=3):
             sheet.write(row, 0, fields.Date.to_string(line["period"]))
             sheet.write(row, 1, line["user"])
             sheet.write(row, 2, line["method"])
             sheet.write_number(row, 3, line["forecast"], money)
             sheet.write_number(row, 4, line["actual"], money)
-            for col, key in ((5, "accuracy"), (6, "optimism")):
+            sheet.write_number(row, 7, line["invoiced"], money)
+            for col, key in ((5, "accuracy"), (6, "optimism"), (8, "invoiced_accuracy")):
                 if line[key] is None:
                     sheet.write(row, col, self.env._("n/a"))
                 else:
                     sheet.write_number(row, col, line[key], ratio)
         sheet.set_column(0, 2, 20)
-        sheet.set_column(3, 6, 14)
+        sheet.set_column(3, 8, 14)
         book.close()
         name = self.env._("Forecast %(team)s %(start)s.xlsx", team=values["team_name"].replace("/", "-"),
                  start=values["date_from"])

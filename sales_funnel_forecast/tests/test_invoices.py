@@ -3,14 +3,17 @@
 amounts, stages that follow the documents, quota attainment. Every figure is
 set up to be counted by hand."""
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import openpyxl
+from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+
+from ..models.crm_lead_forecast_version import MOMENT_SETTING
 
 
 @tagged("post_install", "-at_install")
@@ -333,6 +336,58 @@ class TestInvoices(TestSaleCommon):
         rows = self.env["crm.quota.report"].search([("move_id", "=", move.id)])
         self.assertEqual(rows.mapped("date"), [paid_on])
         self.assertEqual(rows.mapped("basis"), ["cash"])
+
+    def test_forecast_accuracy_against_invoiced_and_paid_revenue(self):
+        """Rita's deal of 1,000, put in Commit, was expected in the month
+        before last when it started; 800 of it was invoiced (untaxed) in
+        that month and it was won at 1,000. Against the won 1,000, Commit
+        was 100 % accurate; against the invoiced 800, 75 % with an optimism
+        of 1.25. Last month 500 was invoiced on a deal nobody forecast:
+        forecast 0, 0 % on invoiced, n/a on won. When the company counts
+        payments, half of the first invoice (440 of 880 with tax) paid in
+        the first month is 400: accuracy 0 %, optimism 2.5."""
+        this_month = self.today.replace(day=1)
+        first, second = this_month - relativedelta(months=2), this_month - relativedelta(months=1)
+
+        def at(day):
+            # the moment the deals' forecast versions are stamped with
+            self.env.flush_all()
+            self.env.cr.execute("SELECT set_config(%s, %s, TRUE)",
+                                [MOMENT_SETTING, datetime.combine(day, time(10)).isoformat(" ")])
+
+        at(first - timedelta(days=11))
+        deal = self.deal("Committed")
+        deal.write({"expected_revenue": 1000.0, "date_deadline": first + timedelta(days=14),
+                    "forecast_category": "commit"})
+        at(first + timedelta(days=2))
+        other = self.deal("Unforecast")
+        self.env["crm.pipeline.snapshot"]._sff_take([
+            first - timedelta(days=first.weekday()), second - timedelta(days=second.weekday())])
+        move = self.invoice(self.order(deal, 800.0), date=first + timedelta(days=5))
+        self.invoice(self.order(other, 500.0), date=second + timedelta(days=3))
+        at(first + timedelta(days=9))
+        deal.write({"stage_id": self.s_paid.id, "expected_revenue": 1000.0})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s",
+                            [datetime.combine(first + timedelta(days=9), time(10)), deal.id])
+        self.env.invalidate_all()
+
+        def line(period, method="commit"):
+            # (the report's rows are numbered afresh at each read: none of
+            # them is kept from one read to the next)
+            self.env.invalidate_all()
+            lines = self.env["crm.forecast.accuracy.report"].search([
+                ("team_id", "=", self.team.id), ("user_id", "=", self.rep.id),
+                ("period_type", "=", "month"), ("date_from", "=", period), ("lead_days", "=", 0),
+                ("method", "=", method)])
+            return [(row.forecast_amount, row.actual_amount, row.accuracy, row.revenue_amount,
+                     row.revenue_accuracy, row.revenue_optimism) for row in lines]
+
+        self.assertEqual(line(first), [(1000.0, 1000.0, 100.0, 800.0, 75.0, 1.25)])
+        self.assertEqual(line(second, "stage_weighted"), [(0.0, 0.0, False, 500.0, 0.0, 0.0)])
+        self.company.crm_quota_basis = "cash"
+        self.pay(move, 440.0, date=first + timedelta(days=20))
+        self.assertEqual(line(first), [(1000.0, 1000.0, 100.0, 400.0, 0.0, 2.5)])
 
     def test_funnel_rows_carry_the_invoiced_amount(self):
         deal = self.deal("Funnel")
