@@ -1,9 +1,10 @@
 -- :deals opportunities for the reports benchmark: spread over the reps
 -- created by bench/reports (logins bench.rep.*), two sales teams, Odoo's
--- sources, expected closing dates over the coming year (one in eight
--- without), and 0 to 3 stage changes each (1.5 on average) tracked in their
--- chatter the way Odoo stores them (the third one moves back to the first
--- stage), over the last 18 months. One deal in seven is lost, one in ten
+-- sources, expected closing dates (one in eight without) over the coming
+-- year for open deals and within 15 days of closing for closed ones, and
+-- 0 to 3 stage changes each (1.5 on average) tracked in their chatter the
+-- way Odoo stores them (the third one moves back to the first stage), over
+-- the last 18 months. One deal in seven is lost, one in ten
 -- won.
 \set ON_ERROR_STOP on
 CREATE TEMP TABLE bench_stage AS
@@ -36,6 +37,9 @@ SELECT 'Report deal ' || b.n, 'opportunity', (b.n % 7) <> 0,
        (SELECT id FROM bench_team WHERE pos = b.n % 2),
        (SELECT id FROM bench_source WHERE pos = b.n % (SELECT count(*) FROM bench_source)),
        CASE WHEN b.n % 8 = 0 THEN NULL
+            -- a closed deal was expected around the day it closed
+            WHEN (b.n % 7) = 0 OR b.n % 10 = 3
+            THEN (b.created + (b.changes + 1) * interval '9 days')::date + (b.n % 31) - 15
             ELSE (now() AT TIME ZONE 'UTC')::date + (b.n % 365) END,
        b.created, b.created, b.created + b.changes * interval '9 days',
        CASE WHEN (b.n % 7) = 0 OR b.n % 10 = 3 THEN b.created + (b.changes + 1) * interval '9 days' END,

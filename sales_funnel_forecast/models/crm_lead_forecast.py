@@ -124,11 +124,9 @@ class CrmLead(models.Model):
         Record rules apply."""
         Version = self.env["crm.lead.forecast.version"]
         self.env.cr.execute(Version._sff_at_sql(
-            flow_moment(moment), [("deal_state", "=", "open")], domain))
-        return [
-            {key: value for key, value in row.items() if key in ("lead_id",) + VERSIONED_COLUMNS}
-            for row in self.env.cr.dictfetchall()
-        ]
+            flow_moment(moment), [("deal_state", "=", "open")], domain,
+            columns=("lead_id",) + VERSIONED_COLUMNS))
+        return self.env.cr.dictfetchall()
 
     # ------------------------------------------------------------------
     # Deal flow
@@ -148,25 +146,70 @@ class CrmLead(models.Model):
         start = flow_moment(date_from)
         end = min(flow_moment(date_to), self.env.cr.now())
         Version = self.env["crm.lead.forecast.version"]
+        # The period's pipelines at both moments come first, found by the
+        # versions' expected closing dates; then the other end of the deals
+        # in one of them only (the way they came or left), found deal by
+        # deal; then the deals the user reads and ``domain`` selects. The
+        # versions' own record rules apply to each part.
+        in_period = [("deal_state", "=", "open"), ("date_deadline", ">=", date_from),
+                     ("date_deadline", "<", date_to)]
+        leads = self.with_context(active_test=False)._search(domain or [])
+        # The same deals either way; the plan differs: a salesperson's own
+        # deals, or a team's, are found first among the deals expected in
+        # the period then, which keeps the versions read few; all the deals
+        # of a company are checked at the end, deal by deal, rather than
+        # read whole.
+        if domain or not self.env.user.has_group("sales_team.group_sale_salesman_all_leads"):
+            candidates = SQL(
+                """SELECT DISTINCT v.lead_id FROM crm_lead_forecast_version v
+                    WHERE v.deal_state = 'open'
+                      AND v.date_deadline >= %(date_from)s AND v.date_deadline < %(date_to)s
+                      AND v.valid_from <= %(end)s AND (v.valid_to IS NULL OR v.valid_to > %(start)s)
+                      AND v.lead_id IN %(leads)s""",
+                date_from=date_from, date_to=date_to, start=start, end=end, leads=leads.subselect(),
+            )
+            in_period.append(("lead_id", "in", SQL("(SELECT c.lead_id FROM candidates c)")))
+            readable = SQL("TRUE")
+        else:
+            candidates = SQL("SELECT NULL::integer AS lead_id WHERE FALSE")
+            readable = SQL("p.lead_id IN %s", leads.subselect())
         return SQL(
             """
-            WITH s AS (%(at_start)s), e AS (%(at_end)s),
+            WITH candidates AS MATERIALIZED (%(candidates)s),
+            s_in AS MATERIALIZED (%(start_in)s), e_in AS MATERIALIZED (%(end_in)s),
+            s AS (SELECT * FROM s_in UNION ALL %(start_of_comers)s),
+            e AS (SELECT * FROM e_in UNION ALL %(end_of_leavers)s),
+            sides AS (
+                SELECT TRUE AS at_start, s.* FROM s UNION ALL SELECT FALSE, e.* FROM e
+            ),
             pairs AS (
-                SELECT COALESCE(s.lead_id, e.lead_id) AS lead_id,
-                       COALESCE(s.deal_state = 'open' AND s.date_deadline >= %(date_from)s
-                                AND s.date_deadline < %(date_to)s, FALSE) AS in_start,
-                       COALESCE(e.deal_state = 'open' AND e.date_deadline >= %(date_from)s
-                                AND e.date_deadline < %(date_to)s, FALSE) AS in_end,
-                       s.lead_id IS NOT NULL AS existed, e.deal_state AS end_state,
-                       s.stage_id AS start_stage_id, e.stage_id AS end_stage_id,
-                       COALESCE(s.expected_revenue, 0) AS start_amount,
-                       COALESCE(e.expected_revenue, 0) AS end_amount,
-                       s.date_deadline AS start_deadline, e.date_deadline AS end_deadline,
-                       s.forecast_category AS start_category, e.forecast_category AS end_category,
-                       COALESCE(e.user_id, s.user_id) AS user_id,
-                       COALESCE(e.team_id, s.team_id) AS team_id,
-                       COALESCE(e.company_id, s.company_id) AS company_id
-                  FROM s FULL JOIN e ON e.lead_id = s.lead_id
+                -- a deal's start and end side by side (grouped rather than
+                -- joined: PostgreSQL cannot estimate a join of the two)
+                SELECT x.lead_id,
+                       COALESCE(BOOL_OR(x.at_start AND x.deal_state = 'open'
+                                        AND x.date_deadline >= %(date_from)s
+                                        AND x.date_deadline < %(date_to)s), FALSE) AS in_start,
+                       COALESCE(BOOL_OR(NOT x.at_start AND x.deal_state = 'open'
+                                        AND x.date_deadline >= %(date_from)s
+                                        AND x.date_deadline < %(date_to)s), FALSE) AS in_end,
+                       BOOL_OR(x.at_start) AS existed,
+                       MAX(x.deal_state) FILTER (WHERE NOT x.at_start) AS end_state,
+                       MAX(x.stage_id) FILTER (WHERE x.at_start) AS start_stage_id,
+                       MAX(x.stage_id) FILTER (WHERE NOT x.at_start) AS end_stage_id,
+                       COALESCE(MAX(x.expected_revenue) FILTER (WHERE x.at_start), 0) AS start_amount,
+                       COALESCE(MAX(x.expected_revenue) FILTER (WHERE NOT x.at_start), 0) AS end_amount,
+                       MAX(x.date_deadline) FILTER (WHERE x.at_start) AS start_deadline,
+                       MAX(x.date_deadline) FILTER (WHERE NOT x.at_start) AS end_deadline,
+                       MAX(x.forecast_category) FILTER (WHERE x.at_start) AS start_category,
+                       MAX(x.forecast_category) FILTER (WHERE NOT x.at_start) AS end_category,
+                       COALESCE(MAX(x.user_id) FILTER (WHERE NOT x.at_start),
+                                MAX(x.user_id) FILTER (WHERE x.at_start)) AS user_id,
+                       COALESCE(MAX(x.team_id) FILTER (WHERE NOT x.at_start),
+                                MAX(x.team_id) FILTER (WHERE x.at_start)) AS team_id,
+                       COALESCE(MAX(x.company_id) FILTER (WHERE NOT x.at_start),
+                                MAX(x.company_id) FILTER (WHERE x.at_start)) AS company_id
+                  FROM sides x
+              GROUP BY x.lead_id
             ),
             flows AS (
                 SELECT p.*, CASE
@@ -180,7 +223,7 @@ class CrmLead(models.Model):
                            WHEN p.existed THEN 'pulled_in'
                            ELSE 'new' END AS movement
                   FROM pairs p
-                 WHERE p.in_start OR p.in_end
+                 WHERE (p.in_start OR p.in_end) AND %(readable)s
             )
             SELECT f.*, steps.step, steps.position,
                    CASE steps.step
@@ -198,8 +241,15 @@ class CrmLead(models.Model):
                    UNION ALL SELECT 'end', 2 WHERE f.in_end
                    ) AS steps
             """,
-            at_start=Version._sff_at_sql(start, lead_domain=domain),
-            at_end=Version._sff_at_sql(end, lead_domain=domain),
+            start_in=Version._sff_at_sql(start, in_period, lead_domain=False),
+            end_in=Version._sff_at_sql(end, in_period, lead_domain=False),
+            start_of_comers=Version._sff_at_sql(start, [("lead_id", "in", SQL(
+                "(SELECT e_in.lead_id FROM e_in WHERE e_in.lead_id NOT IN (SELECT lead_id FROM s_in))"))],
+                lead_domain=False),
+            end_of_leavers=Version._sff_at_sql(end, [("lead_id", "in", SQL(
+                "(SELECT s_in.lead_id FROM s_in WHERE s_in.lead_id NOT IN (SELECT lead_id FROM e_in))"))],
+                lead_domain=False),
+            candidates=candidates, readable=readable,
             date_from=date_from, date_to=date_to,
         )
 

@@ -98,6 +98,13 @@ class CrmLeadForecastVersion(models.Model):
             """CREATE INDEX IF NOT EXISTS crm_lead_forecast_version_lead_idx
                ON crm_lead_forecast_version (lead_id, valid_from)"""
         )
+        # the open versions by expected closing date: the deals a period's
+        # pipeline had at some moment (deal flow)
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_forecast_version_deadline_idx
+               ON crm_lead_forecast_version (date_deadline, valid_from)
+               WHERE deal_state = 'open'"""
+        )
         cr.execute(_trigger_function_sql())
         # The triggers are created by the rebuild of the install or of the
         # upgrade that brought this table, once the deals have been set up
@@ -176,22 +183,27 @@ class CrmLeadForecastVersion(models.Model):
     # Reading: the pipeline at a moment
     # ------------------------------------------------------------------
     @api.model
-    def _sff_at_sql(self, moment, domain=None, lead_domain=None):
+    def _sff_at_sql(self, moment, domain=None, lead_domain=None, columns=None):
         """The versions in force at ``moment`` (one per deal at most) that
         ``domain`` selects, of the deals that ``lead_domain`` selects,
-        archived ones included, as a SELECT of the versions' columns. The
-        record rules of both models apply."""
-        lead_query = self.env["crm.lead"].with_context(active_test=False)._search(
-            lead_domain or [])
+        archived ones included, as a SELECT of the versions' ``columns``
+        (by default the deal, its state, the version's start and slip, and
+        the versioned values). The record rules of both models apply, the
+        deals' unless ``lead_domain`` is False: the caller's ``domain``
+        already keeps the deals the user reads."""
+        leads = []
+        if lead_domain is not False:
+            leads = [("lead_id", "in", self.env["crm.lead"].with_context(active_test=False)._search(
+                lead_domain or []))]
         query = self._search(expression.AND([
-            [("valid_from", "<=", moment), "|", ("valid_to", "=", False), ("valid_to", ">", moment),
-             ("lead_id", "in", lead_query)],
+            [("valid_from", "<=", moment), "|", ("valid_to", "=", False), ("valid_to", ">", moment)],
+            leads,
             domain or [],
         ]))
         query.order = None
         return query.select(*(
             SQL("%s AS %s", self._field_to_sql(self._table, name, query), SQL.identifier(name))
-            for name in ("lead_id", "deal_state", "valid_from", "slip_days") + VERSIONED_COLUMNS
+            for name in columns or ("lead_id", "deal_state", "valid_from", "slip_days") + VERSIONED_COLUMNS
         ))
 
     # ------------------------------------------------------------------

@@ -3,6 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.crm_pipeline_snapshot import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
+from .common import create_view
 from .crm_quota_report import REVENUE_DEPENDS, quota_revenue_query
 
 ACCURACY_METHODS = [
@@ -105,9 +106,9 @@ class CrmForecastAccuracyReport(models.Model):
     )
 
     def init(self):
-        self.env.cr.execute(SQL(
+        # (dropped and created again: its columns change between versions)
+        create_view(self, SQL(
             """
-            CREATE OR REPLACE VIEW %(view)s AS (
             WITH lead_times AS (
                 SELECT 0 AS lead_days
                  UNION
@@ -116,16 +117,16 @@ class CrmForecastAccuracyReport(models.Model):
             ),
             periods AS (
                 -- the closed months and quarters of the last 24 months
-                SELECT 'month' AS period_type, m::date AS date_from,
-                       (m + interval '1 month')::date AS date_to
-                  FROM generate_series(date_trunc('month', current_date) - interval '24 months',
-                                       date_trunc('month', current_date) - interval '1 month',
-                                       interval '1 month') m
+                -- (counted in integers, which the planner counts right)
+                SELECT 'month' AS period_type,
+                       (date_trunc('month', current_date) - make_interval(months => i))::date AS date_from,
+                       (date_trunc('month', current_date) - make_interval(months => i - 1))::date AS date_to
+                  FROM generate_series(1, 24) i
                  UNION ALL
-                SELECT 'quarter', q::date, (q + interval '3 months')::date
-                  FROM generate_series(date_trunc('quarter', current_date) - interval '24 months',
-                                       date_trunc('quarter', current_date) - interval '3 months',
-                                       interval '3 months') q
+                SELECT 'quarter',
+                       (date_trunc('quarter', current_date) - make_interval(months => 3 * i))::date,
+                       (date_trunc('quarter', current_date) - make_interval(months => 3 * i - 3))::date
+                  FROM generate_series(1, 8) i
             ),
             moments AS (
                 -- each period and lead time with its snapshot: the latest
@@ -154,18 +155,36 @@ class CrmForecastAccuracyReport(models.Model):
                        (m.period_type, m.date_from, m.lead_days, m.date_snapshot, s.company_id, s.team_id))
             ),
             revenue AS (%(revenue)s),
-            actual_rows AS (
-                SELECT p.period_type, p.date_from, l.company_id, l.team_id, l.user_id,
-                       COALESCE(l.expected_revenue, 0) AS won, 0 AS revenue
-                  FROM periods p
-                  JOIN crm_lead l ON l.date_closed >= p.date_from AND l.date_closed < p.date_to
-                  JOIN crm_stage st ON st.id = l.stage_id
-                 WHERE l.active AND l.type = 'opportunity' AND st.is_won
+            monthly_actuals AS (
+                -- what was won (by closing date) and invoiced (or paid) in
+                -- each month since the first period's start, by company,
+                -- team and salesperson
+                SELECT date_trunc('month', l.date_closed)::date AS month, l.company_id, l.team_id,
+                       l.user_id, SUM(COALESCE(l.expected_revenue, 0)) AS won, 0 AS revenue
+                  FROM crm_lead l
+                 WHERE l.active AND l.type = 'opportunity'
+                   AND l.stage_id = ANY(ARRAY(SELECT st.id FROM crm_stage st WHERE st.is_won))
+                   AND l.date_closed >= date_trunc('quarter', current_date) - interval '24 months'
+                   AND l.date_closed < date_trunc('month', current_date)
+              GROUP BY 1, 2, 3, 4
                  UNION ALL
-                SELECT p.period_type, p.date_from, r.company_id, r.team_id, r.user_id, 0, r.amount
-                  FROM periods p
-                  JOIN revenue r ON r.date >= p.date_from AND r.date < p.date_to
-                 WHERE r.date >= date_trunc('month', current_date) - interval '24 months'
+                SELECT date_trunc('month', r.date)::date, r.company_id, r.team_id, r.user_id,
+                       0, SUM(r.amount)
+                  FROM revenue r
+                 WHERE r.date >= date_trunc('quarter', current_date) - interval '24 months'
+                   AND r.date < date_trunc('month', current_date)
+              GROUP BY 1, 2, 3, 4
+            ),
+            actual_rows AS (
+                SELECT 'month' AS period_type, a.month AS date_from, a.company_id, a.team_id,
+                       a.user_id, a.won, a.revenue
+                  FROM monthly_actuals a
+                 WHERE a.month >= date_trunc('month', current_date) - interval '24 months'
+                 UNION ALL
+                SELECT 'quarter', date_trunc('quarter', a.month)::date, a.company_id, a.team_id,
+                       a.user_id, a.won, a.revenue
+                  FROM monthly_actuals a
+                 WHERE a.month < date_trunc('quarter', current_date)
             ),
             actuals AS (
                 SELECT period_type, date_from, company_id, team_id, user_id,
@@ -255,9 +274,7 @@ class CrmForecastAccuracyReport(models.Model):
                    CASE WHEN l.revenue > 0 THEN l.forecast_amount / l.revenue END AS revenue_optimism
               FROM lines l
          LEFT JOIN res_company c ON c.id = l.company_id
-            )
             """,
-            view=SQL.identifier(self._table),
             lead_param=ACCURACY_LEAD_DAYS_PARAM, lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
             revenue=quota_revenue_query(),
         ))
