@@ -131,7 +131,7 @@ class Rep(threading.Thread):
                             lazy=False)
         elif name == "dashboard":
             if self.module:
-                client.call("crm.funnel.report", "get_funnel_dashboard",
+                client.call("crm.funnel.dashboard", "get_funnel_dashboard",
                             {"team_id": self.team_id, "period": "this_year"})
             else:
                 client.call("crm.lead", "web_read_group", [("type", "=", "opportunity")],

@@ -79,7 +79,7 @@ for role, user in (("manager", manager), ("rep", rep)):
         Model = env[model].with_user(user)  # noqa: F821
         measures[label] = (lambda Model=Model, domain=domain, row=row, col=col, asked=measures_asked:
                            pivot(Model, domain, row, col, asked))
-    Report = env["crm.funnel.report"].with_user(user)  # noqa: F821
+    Report = env["crm.funnel.dashboard"].with_user(user)  # noqa: F821
     measures["Dashboard data call (last 12 months, all teams)"] = (
         lambda Report=Report: Report.get_funnel_dashboard({"period": "last_12_months"}))
     Export = env["crm.funnel.export"].with_user(user)  # noqa: F821

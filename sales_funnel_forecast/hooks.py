@@ -8,10 +8,9 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
 
 from . import engine, engine_sql
-from .models.bulk import index_build_memory, without_indexes
+from .const import DISQUALIFYING_CATEGORIES, TZ_BUILT_PARAM, TZ_PARAM
 from .models.crm_lead import SYNC_REFRESH_LIMIT
-from .models.crm_lost_reason import DISQUALIFYING_CATEGORIES
-from .models.res_config_settings import TZ_BUILT_PARAM, TZ_PARAM
+from .tools.bulk import index_build_memory, without_indexes
 
 _logger = logging.getLogger(__name__)
 

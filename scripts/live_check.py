@@ -54,7 +54,7 @@ def main():
     params = {"team_id": team_id, "period": "all", "mode": "flow", "compare": "none"}
 
     reads = {
-        "the dashboard's data call": lambda: rep.call("crm.funnel.report", "get_funnel_dashboard", params),
+        "the dashboard's data call": lambda: rep.call("crm.funnel.dashboard", "get_funnel_dashboard", params),
         "the funnel pivot": lambda: rep.call(
             "crm.funnel.report", "web_read_group", [("team_id", "=", team_id)],
             ["reached:sum", "won:sum"], ["stage_id"], lazy=False),

@@ -5,7 +5,7 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 
-from ..reports.crm_funnel_dashboard import XLSX_MIMETYPE
+from ..const import XLSX_MIMETYPE
 
 
 class FunnelExport(http.Controller):

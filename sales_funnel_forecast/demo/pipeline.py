@@ -4,7 +4,7 @@
 Deals are created and moved with the ORM, so that the chatter tracks every
 move and the stage history is written by the module itself; the dates are
 then set back in time to what the simulation decided. Called from the demo
-data file through ``crm.lead._sff_demo_generate_pipeline``.
+data file through ``crm.funnel.demo._generate_pipeline``.
 """
 import random
 from collections import defaultdict

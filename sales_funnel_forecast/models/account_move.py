@@ -9,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools import sql as sql_tools
 
-SALE_DOCUMENTS = ("out_invoice", "out_refund")
+from ..const import SALE_DOCUMENTS
 
 
 class AccountMove(models.Model):
@@ -179,22 +179,3 @@ class AccountMove(models.Model):
         posted.filtered(lambda move: move.move_type == "out_invoice").opportunity_id \
             ._sff_follow_documents("invoice")
         return posted
-
-
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    def _reconcile_plan(self, reconciliation_plan):
-        result = super()._reconcile_plan(reconciliation_plan)
-        lines = self.browse()
-        pending = list(reconciliation_plan)
-        while pending:
-            item = pending.pop()
-            if isinstance(item, models.BaseModel):
-                lines |= item
-            else:
-                pending.extend(item)
-        deals = lines.move_id.filtered(lambda move: move.move_type in SALE_DOCUMENTS).opportunity_id
-        if deals:
-            deals._sff_follow_documents("payment")
-        return result

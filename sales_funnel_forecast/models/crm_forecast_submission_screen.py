@@ -5,8 +5,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from ..const import FLOW_SIGNS
 from .crm_forecast_submission import period_bounds
-from .crm_lead_forecast import FLOW_SIGNS
 
 # a salesperson who has not submitted a forecast for the period in this
 # many days is marked on the Forecast screen (setting)

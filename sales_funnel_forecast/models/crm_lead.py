@@ -6,10 +6,8 @@ from odoo.tools import SQL, float_compare
 from odoo.tools import sql as sql_tools
 
 from .. import engine, engine_sql
-from ..demo import pipeline as demo_pipeline
+from ..const import FORECAST_CATEGORY_SELECTION, ORIGIN_TYPES
 from .crm_lead_stage_history import HISTORY_REASONS, REACH_LEAD_FIELDS
-from .crm_lead_stage_reach import ORIGIN_TYPES
-from .crm_stage import FORECAST_CATEGORY_SELECTION
 
 HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
 REACH_FIELDS = set(REACH_LEAD_FIELDS) | {"referred"}
@@ -827,11 +825,3 @@ class CrmLead(models.Model):
         remaining = cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=len(lead_ids), remaining=remaining)
         return remaining
-
-    # ------------------------------------------------------------------
-    # Demo data
-    # ------------------------------------------------------------------
-    @api.model
-    def _sff_demo_generate_pipeline(self, *args):
-        """Called by the demo data file only: see ``demo/pipeline.py``."""
-        return demo_pipeline.generate(self.env, *args)

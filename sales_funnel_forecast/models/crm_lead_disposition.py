@@ -4,15 +4,7 @@ decides on the customer's side (buying roles)."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .crm_lost_reason import DISQUALIFYING_CATEGORIES
-
-CONTACT_STATUSES = [
-    ("not_attempted", "Not attempted"),
-    ("attempted", "Attempted"),
-    ("contacted", "Contacted"),
-    ("qualified", "Qualified"),
-    ("disqualified", "Disqualified"),
-]
+from ..const import CONTACT_STATUSES, DISQUALIFYING_CATEGORIES
 
 
 class CrmLead(models.Model):
@@ -98,36 +90,3 @@ class CrmLead(models.Model):
         if disqualified:
             disqualified.write({"contact_status": "disqualified"})
         return result
-
-
-class CrmBuyingRoleType(models.Model):
-    _name = "crm.buying.role.type"
-    _description = "Buying Role"
-    _order = "sequence, id"
-
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    is_decision_maker = fields.Boolean(
-        string="Decides", help="Someone in this role can take the buying decision.",
-    )
-    active = fields.Boolean(default=True)
-
-
-class CrmLeadBuyingRole(models.Model):
-    _name = "crm.lead.buying.role"
-    _description = "Buying Role on a Deal"
-    _order = "lead_id, sequence, id"
-
-    lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True,
-                              ondelete="cascade")
-    sequence = fields.Integer(default=10)
-    partner_id = fields.Many2one("res.partner", string="Person", required=True, index=True,
-                                 ondelete="cascade")
-    role_id = fields.Many2one("crm.buying.role.type", ondelete="restrict")
-    note = fields.Char()
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
-
-    _sql_constraints = [
-        ("person_once", "unique(lead_id, partner_id)",
-         "A person has one role on a deal: change the role instead of adding the person again."),
-    ]

@@ -7,27 +7,10 @@ from datetime import date, datetime, time
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..const import FLOW_STEPS
 from .crm_lead_forecast_version import VERSIONED_COLUMNS, WATCHED_COLUMNS
 
 WATCHED_COLUMNS_SET = frozenset(WATCHED_COLUMNS)
-
-# The steps of a deal flow, in the order a waterfall draws them, with the
-# sign each gives the pipeline.
-FLOW_STEPS = [
-    ("start", "Pipeline at Start"),
-    ("new", "New"),
-    ("pulled_in", "Pulled In"),
-    ("increased", "Amount Increased"),
-    ("decreased", "Amount Decreased"),
-    ("pushed_out", "Pushed Out"),
-    ("won", "Won"),
-    ("lost", "Lost"),
-    ("end", "Pipeline at End"),
-]
-FLOW_SIGNS = {
-    "start": 1, "new": 1, "pulled_in": 1, "increased": 1,
-    "decreased": -1, "pushed_out": -1, "won": -1, "lost": -1, "end": 1,
-}
 
 
 def flow_moment(day):
@@ -164,9 +147,10 @@ class CrmLead(models.Model):
                 """SELECT DISTINCT v.lead_id FROM crm_lead_forecast_version v
                     WHERE v.deal_state = 'open'
                       AND v.date_deadline >= %(date_from)s AND v.date_deadline < %(date_to)s
-                      AND v.valid_from <= %(end)s AND (v.valid_to IS NULL OR v.valid_to > %(start)s)
+                      AND v.valid_from <= %(last)s AND (v.valid_to IS NULL OR v.valid_to > %(first)s)
                       AND v.lead_id IN %(leads)s""",
-                date_from=date_from, date_to=date_to, start=start, end=end, leads=leads.subselect(),
+                date_from=date_from, date_to=date_to, first=min(start, end), last=max(start, end),
+                leads=leads.subselect(),
             )
             in_period.append(("lead_id", "in", SQL("(SELECT c.lead_id FROM candidates c)")))
             readable = SQL("TRUE")
@@ -241,14 +225,14 @@ class CrmLead(models.Model):
                    UNION ALL SELECT 'end', 2 WHERE f.in_end
                    ) AS steps
             """,
-            start_in=Version._sff_at_sql(start, in_period, lead_domain=False),
-            end_in=Version._sff_at_sql(end, in_period, lead_domain=False),
+            start_in=Version._sff_at_sql(start, in_period, check_leads=False),
+            end_in=Version._sff_at_sql(end, in_period, check_leads=False),
             start_of_comers=Version._sff_at_sql(start, [("lead_id", "in", SQL(
                 "(SELECT e_in.lead_id FROM e_in WHERE e_in.lead_id NOT IN (SELECT lead_id FROM s_in))"))],
-                lead_domain=False),
+                check_leads=False),
             end_of_leavers=Version._sff_at_sql(end, [("lead_id", "in", SQL(
                 "(SELECT s_in.lead_id FROM s_in WHERE s_in.lead_id NOT IN (SELECT lead_id FROM e_in))"))],
-                lead_domain=False),
+                check_leads=False),
             candidates=candidates, readable=readable,
             date_from=date_from, date_to=date_to,
         )

@@ -7,13 +7,12 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from .. import engine_sql
-from .bulk import bulk_load
+from ..const import DEAL_STATES, FORECAST_CATEGORY_SELECTION
+from ..tools.bulk import bulk_load
 from .crm_lead_stage_history import TRACKED_DEAL_CHANGES
-from .crm_stage import FORECAST_CATEGORY_SELECTION
 
 _logger = logging.getLogger(__name__)
 
-DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
 # The deal columns a version copies; a change of any of them starts a new
 # version (``type``: a deal turned back into a lead leaves the pipeline).
 VERSIONED_COLUMNS = (
@@ -183,16 +182,16 @@ class CrmLeadForecastVersion(models.Model):
     # Reading: the pipeline at a moment
     # ------------------------------------------------------------------
     @api.model
-    def _sff_at_sql(self, moment, domain=None, lead_domain=None, columns=None):
+    def _sff_at_sql(self, moment, domain=None, lead_domain=None, columns=None, check_leads=True):
         """The versions in force at ``moment`` (one per deal at most) that
         ``domain`` selects, of the deals that ``lead_domain`` selects,
         archived ones included, as a SELECT of the versions' ``columns``
         (by default the deal, its state, the version's start and slip, and
         the versioned values). The record rules of both models apply, the
-        deals' unless ``lead_domain`` is False: the caller's ``domain``
-        already keeps the deals the user reads."""
+        deals' unless ``check_leads`` is false: for a caller whose
+        ``domain`` already keeps only the deals the user reads."""
         leads = []
-        if lead_domain is not False:
+        if check_leads:
             leads = [("lead_id", "in", self.env["crm.lead"].with_context(active_test=False)._search(
                 lead_domain or []))]
         query = self._search(expression.AND([

@@ -6,7 +6,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .account_move import SALE_DOCUMENTS
+from ..const import SALE_DOCUMENTS
 
 _logger = logging.getLogger(__name__)
 

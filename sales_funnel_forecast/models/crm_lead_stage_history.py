@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .. import engine_sql
-from .bulk import BULK_TABLES, bulk_load, foreign_keys_to_validate, validate_foreign_key
+from ..tools.bulk import BULK_TABLES, bulk_load, foreign_keys_to_validate, validate_foreign_key
 from .crm_lead_stage_reach import REFRESH_DEALS
 
 _logger = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine, engine_sql
-from .bulk import bulk_load
+from ..const import DEAL_STATES, ORIGIN_TYPES, REACH_COLUMNS
+from ..tools.bulk import bulk_load
 
 _logger = logging.getLogger(__name__)
 
@@ -25,7 +26,6 @@ def _timestamp(value):
     return datetime.fromisoformat(value) if value else None
 
 
-DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
 # from this many deals on, their rows are rebuilt by a job, committing
 # between batches (``_cron_rebuild_pending``), instead of in the request that
 # changed their pipeline: row by row, a million deals' rows took 136 s, past
@@ -40,20 +40,7 @@ REBUILD_BATCH = 2000
 REFRESH_DEALS = 100
 # room left on each page of the funnel rows, in percent
 REACH_FILLFACTOR = 90
-ORIGIN_TYPES = [
-    ("seed", "Seed (referral)"),
-    ("net", "Net (inbound marketing)"),
-    ("spear", "Spear (outbound prospecting)"),
-]
 
-# the columns of a funnel row: what its rebuild writes, what the report
-# views over them read
-REACH_COLUMNS = [
-    "lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on", "deal_state",
-    "is_current", "is_lost_stage", "is_stalled", "has_decision_maker", "user_id", "team_id",
-    "company_id", "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
-    "lead_create_date", "date_closed", "expected_revenue", "invoiced_amount",
-]
 REACH_TIMESTAMPS = {"date_in", "lead_create_date", "date_closed"}
 REACH_AMOUNTS = {"expected_revenue", "invoiced_amount"}
 

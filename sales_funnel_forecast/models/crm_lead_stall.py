@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
 from .. import engine, engine_sql
-from .notify import notification
+from ..tools.notify import notification
 
 # deals examined per call of the daily job; the scheduler calls it again
 # (committing in between) while some remain

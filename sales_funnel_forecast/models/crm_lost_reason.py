@@ -2,24 +2,7 @@
 from odoo import api, fields, models
 
 from .. import engine
-
-LOSS_CATEGORIES = [
-    ("bad_contact", "Bad or no contact information"),
-    ("no_response", "No response"),
-    ("not_attempted", "Never attempted"),
-    ("wrong_person", "Wrong person"),
-    ("unqualified", "Unqualified"),
-    ("competitor", "Lost to a competitor"),
-    ("price", "Price"),
-    ("timing", "Timing"),
-    ("no_budget", "No budget"),
-    ("stalled", "Stalled"),
-    ("other", "Other"),
-]
-# categories of a prospect that was never a real buyer: a deal lost for one
-# of them is disqualified
-DISQUALIFYING_CATEGORIES = ("bad_contact", "no_response", "not_attempted", "wrong_person",
-                            "unqualified")
+from ..const import LOSS_CATEGORIES
 
 
 class CrmLostReason(models.Model):

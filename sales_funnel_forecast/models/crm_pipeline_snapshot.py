@@ -7,8 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .crm_stage import FORECAST_CATEGORY_SELECTION
-from .notify import notification
+from ..const import FORECAST_CATEGORY_SELECTION
+from ..tools.notify import notification
 
 WEEKDAY_PARAM = "sales_funnel_forecast.snapshot_weekday"
 WEEKDAYS = [
@@ -17,10 +17,6 @@ WEEKDAYS = [
 ]
 # how far back the job writes the weekly snapshots it finds missing
 HISTORY_MONTHS = 24
-# the lead time, in days, of the second forecast of each period in the
-# forecast accuracy report (setting)
-ACCURACY_LEAD_DAYS_PARAM = "sales_funnel_forecast.accuracy_lead_days"
-DEFAULT_ACCURACY_LEAD_DAYS = 30
 # snapshots written per run of the job (each reads every forecast version once)
 BATCH_DAYS = 8
 

@@ -5,18 +5,11 @@ from odoo.tools import float_compare
 from odoo.tools import sql as sql_tools
 
 from .. import engine
+from ..const import FORECAST_CATEGORY_SELECTION
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
 # Stage fields that change which deals reached which stage
 PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
-# engine.FORECAST_CATEGORIES with their labels
-FORECAST_CATEGORY_SELECTION = [
-    ("pipeline", "Pipeline"),
-    ("best_case", "Best Case"),
-    ("commit", "Commit"),
-    ("closed", "Closed (Won)"),
-    ("omitted", "Omitted"),
-]
 
 
 def compute_forecast_category(records):

@@ -8,11 +8,9 @@ from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 from .. import engine
-from .crm_lead_stage_reach import ORIGIN_TYPES
-from .notify import notification
+from ..tools.notify import notification
 
 PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter"), ("year", "Whole Plan")]
 # inputs whose change recomputes the plan's figures
@@ -293,11 +291,6 @@ class CrmTargetPlan(models.Model):
             })
         return self.create(values)
 
-    def _sff_demo_split(self):
-        """Demo data: equal shares for the team's salespeople."""
-        for plan in self:
-            plan._sff_split({user: 1.0 for user in plan.team_id.member_ids})
-
     def action_refresh_actuals(self):
         self.period_ids._sff_refresh_actuals()
         return True
@@ -377,174 +370,3 @@ class CrmTargetPlan(models.Model):
 
     def _sff_notify(self, message, kind):
         return notification(message, kind, then={"type": "ir.actions.client", "tag": "soft_reload"})
-
-
-class CrmTargetPlanSeason(models.Model):
-    _name = "crm.target.plan.season"
-    _description = "Target Plan Seasonality"
-    _order = "plan_id, month"
-
-    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
-    month = fields.Selection([(str(month), calendar.month_name[month]) for month in range(1, 13)],
-                             required=True)
-    weight = fields.Float(default=1.0, digits=(16, 2),
-                          help="The month's share of the target, against the others (1: an average month).")
-
-    @api.constrains("weight")
-    def _check_weight(self):
-        if any(season.weight < 0 for season in self):
-            raise ValidationError(self.env._("A seasonality weight cannot be negative."))
-
-
-class CrmTargetPlanStage(models.Model):
-    _name = "crm.target.plan.stage"
-    _description = "Target Plan Stage Conversion"
-    _order = "plan_id, sequence, id"
-
-    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
-    stage_id = fields.Many2one("crm.stage", required=True)
-    sequence = fields.Integer(related="stage_id.sequence", store=True)
-    conversion = fields.Float(string="Moves On (%)", digits=(16, 2),
-                              help="Of the deals in this stage, the share that moves on to the next.")
-    reach_share = fields.Float(
-        compute="_compute_reach_share", store=True, digits=(16, 6),
-        help="Of the new prospects, the share expected to reach this stage: the product of the "
-        "conversions of the stages before it.")
-
-    @api.depends("plan_id.stage_line_ids.conversion", "plan_id.stage_line_ids.sequence")
-    def _compute_reach_share(self):
-        for plan in self.plan_id:
-            share = 1.0
-            order = {stage: index for index, stage in enumerate(plan.stage_line_ids.stage_id._sff_sorted())}
-            for line in sorted(plan.stage_line_ids, key=lambda line, order=order: order.get(line.stage_id, -1)):
-                line.reach_share = share
-                share *= line.conversion / 100.0
-
-    @api.constrains("conversion")
-    def _check_conversion(self):
-        if any(not 0 <= line.conversion <= 100 for line in self):
-            raise ValidationError(self.env._("A stage conversion lies between 0 and 100 %."))
-
-
-class CrmTargetPlanOrigin(models.Model):
-    _name = "crm.target.plan.origin"
-    _description = "Target Plan Origin Mix"
-    _order = "plan_id, origin_type"
-
-    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
-    origin_type = fields.Selection(ORIGIN_TYPES, required=True)
-    share = fields.Float(string="Share of Prospects (%)", digits=(16, 2))
-    win_rate = fields.Float(string="Win Rate (%)", digits=(16, 2))
-
-    _sql_constraints = [
-        ("origin_unique", "unique(plan_id, origin_type)", "Each origin type appears once in a plan's mix."),
-    ]
-
-    @api.constrains("share", "win_rate")
-    def _check_rates(self):
-        if any(not 0 <= line.share <= 100 or not 0 <= line.win_rate <= 100 for line in self):
-            raise ValidationError(self.env._("Origin shares and win rates lie between 0 and 100 %."))
-
-
-class CrmTargetPlanPeriod(models.Model):
-    _name = "crm.target.plan.period"
-    _description = "Target Plan Figures"
-    _order = "plan_id, period_type desc, date_from"
-
-    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="plan_id.company_id", store=True)
-    team_id = fields.Many2one(related="plan_id.team_id", store=True)
-    user_id = fields.Many2one(related="plan_id.user_id", store=True)
-    currency_id = fields.Many2one(related="plan_id.currency_id")
-    period_type = fields.Selection(PERIOD_TYPES, required=True)
-    date_from = fields.Date(required=True)
-    date_to = fields.Date(required=True)
-    in_plan = fields.Boolean(
-        string="Within the Plan", default=True,
-        help="Off for the months before the plan in which prospects must already enter.")
-    revenue_target = fields.Monetary()
-    deals_needed = fields.Integer(string="Deals to Close")
-    leads_needed = fields.Integer(string="New Prospects Needed")
-    pipeline_value_needed = fields.Monetary(string="Pipeline Value to Enter")
-    leads_seed = fields.Integer(string="Prospects: Seeds")
-    leads_net = fields.Integer(string="Prospects: Nets")
-    leads_spear = fields.Integer(string="Prospects: Spears")
-    actual_revenue = fields.Monetary(string="Invoiced Revenue", readonly=True)
-    actual_deals_won = fields.Integer(string="Deals Won", readonly=True)
-    actual_new_leads = fields.Integer(string="New Leads", readonly=True)
-    attainment = fields.Float(string="Attainment (%)", digits=(16, 1), readonly=True,
-                              aggregator="avg")
-
-    def _compute_display_name(self):
-        for period in self:
-            if period.period_type == "year":
-                period.display_name = period.plan_id.name
-            elif period.period_type == "quarter":
-                period.display_name = f"Q{(period.date_from.month - 1) // 3 + 1} {period.date_from.year}"
-            else:
-                period.display_name = period.date_from.strftime("%Y-%m")
-
-    def _sff_refresh_actuals(self):
-        """What happened in each period, for the plan's company, team and
-        salesperson: leads created, deals won, and invoiced revenue as the
-        quota attainment report counts it (accrual or cash)."""
-        if not self:
-            return
-        self.env.flush_all()
-        cr = self.env.cr
-        by_plan = defaultdict(lambda: self.browse())
-        for period in self:
-            by_plan[period.plan_id] |= period
-        for plan, periods in by_plan.items():
-            start = min(periods.mapped("date_from"))
-            end = max(periods.mapped("date_to")) + timedelta(days=1)
-
-            def scope(alias, plan=plan):
-                parts = [SQL("%s = %s", SQL.identifier(alias, "company_id"), plan.company_id.id)]
-                for name in ("team_id", "user_id"):
-                    if plan[name]:
-                        parts.append(SQL("%s = %s", SQL.identifier(alias, name), plan[name].id))
-                return SQL(" AND ").join(parts)
-
-            monthly = defaultdict(lambda: [0, 0, 0.0])
-            cr.execute(SQL(
-                """
-                SELECT date_trunc('month', l.create_date)::date, count(*)
-                  FROM crm_lead l
-                 WHERE %(where)s AND l.create_date >= %(start)s AND l.create_date < %(end)s
-              GROUP BY 1
-                """, where=scope("l"), start=start, end=end))
-            for month, count in cr.fetchall():
-                monthly[month][0] += count
-            cr.execute(SQL(
-                """
-                SELECT date_trunc('month', l.date_closed)::date, count(*)
-                  FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE %(where)s AND l.active AND COALESCE(s.is_won, FALSE) AND l.type = 'opportunity'
-                   AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
-              GROUP BY 1
-                """, where=scope("l"), start=start, end=end))
-            for month, count in cr.fetchall():
-                monthly[month][1] += count
-            cr.execute(SQL(
-                """
-                SELECT date_trunc('month', q.date)::date, SUM(q.amount)
-                  FROM crm_quota_report q
-                 WHERE %(where)s AND q.date >= %(start)s AND q.date < %(end)s
-              GROUP BY 1
-                """, where=scope("q"), start=start, end=end))
-            for month, amount in cr.fetchall():
-                monthly[month][2] += float(amount or 0)
-            for period in periods:
-                figures = [values for month, values in monthly.items()
-                           if period.date_from <= month <= period.date_to]
-                # the months before the plan count the prospects that entered
-                # for it, not revenue or deals of their own
-                revenue = sum(values[2] for values in figures) if period.in_plan else 0.0
-                period.write({
-                    "actual_new_leads": sum(values[0] for values in figures),
-                    "actual_deals_won": sum(values[1] for values in figures) if period.in_plan else 0,
-                    "actual_revenue": plan.currency_id.round(revenue),
-                    "attainment": round(100.0 * revenue / period.revenue_target, 1)
-                    if period.revenue_target else 0.0,
-                })

@@ -2,19 +2,9 @@
 from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
+from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, TZ_PARAM
 from .crm_forecast_submission_screen import DEFAULT_STALE_DAYS, STALE_DAYS_PARAM
-from .crm_pipeline_snapshot import (
-    ACCURACY_LEAD_DAYS_PARAM,
-    DEFAULT_ACCURACY_LEAD_DAYS,
-    WEEKDAY_PARAM,
-    WEEKDAYS,
-)
-
-# the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
-# the setting, and the one the totals were worked out in (written by their
-# rebuild only)
-TZ_PARAM = "sales_funnel_forecast.funnel_summary_tz"
-TZ_BUILT_PARAM = "sales_funnel_forecast.funnel_summary_tz_built"
+from .crm_pipeline_snapshot import WEEKDAY_PARAM, WEEKDAYS
 
 
 class ResConfigSettings(models.TransientModel):

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from .crm_lead_stage_reach import ORIGIN_TYPES
+from ..const import ORIGIN_TYPES
 
 
 class UtmSource(models.Model):

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import common  # isort: skip (the reports below inherit from it)
 from . import (
+    crm_adoption_report,
     crm_call_report,
     crm_deal_flow_report,
     crm_forecast_accuracy_report,
@@ -15,4 +16,6 @@ from . import (
     crm_rep_comparison_report,
     crm_sales_process_report,
     forecast_export,
+    report_forecast_screen,
+    report_funnel,
 )

@@ -4,7 +4,7 @@ customer's tags and industry, and a view created from a SELECT."""
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_reach import ORIGIN_TYPES
+from ..const import ORIGIN_TYPES
 
 
 def create_view(model, query):

@@ -2,8 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_call import CALL_OUTCOMES
-from ..models.crm_lead_disposition import CONTACT_STATUSES
+from ..const import CALL_OUTCOMES, CONTACT_STATUSES
 from .common import create_view
 
 ROW_KINDS = [("call", "Call"), ("target", "Call target")]
@@ -74,63 +73,5 @@ class CrmCallReport(models.Model):
              WHERE m.active AND t.active
                AND (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
                     OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
-            """
-        ))
-
-
-class CrmAdoptionReport(models.Model):
-    """Is the CRM used? Per salesperson and week: logins, calls logged and
-    deals moved to another stage by hand, side by side (each on its day in
-    the salesperson's time zone)."""
-
-    _name = "crm.adoption.report"
-    _description = "CRM Adoption"
-    _auto = False
-    _order = "date desc"
-    _depends = {
-        "crm.user.login": ["user_id", "date"],
-        "crm.lead.call.day": ["user_id", "day", "call_count"],
-        "crm.lead.stage.history": ["create_uid", "date_in", "reason", "previous_stage_id"],
-        "res.users": ["company_id", "sale_team_id", "partner_id"],
-        "res.partner": ["tz"],
-    }
-
-    kind = fields.Selection([("login", "Login"), ("call", "Call"), ("move", "Stage move")],
-                            readonly=True)
-    date = fields.Date(string="Day", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    login_count = fields.Integer(string="Logins", readonly=True)
-    call_count = fields.Integer(string="Calls", readonly=True)
-    move_count = fields.Integer(
-        string="Stage Moves", readonly=True,
-        help="Deals the user moved to another stage (not the moves made by the "
-        "stall rules or by invoices).")
-
-    def init(self):
-        local_day = "(timezone(COALESCE(p.tz, 'UTC'), {} AT TIME ZONE 'UTC'))::date"
-        create_view(self, SQL(
-            f"""
-            SELECT a.id, a.kind, a.date, a.user_id, u.sale_team_id AS team_id, u.company_id,
-                   a.login_count, a.call_count, a.move_count
-              FROM (
-                SELECT g.id::bigint * 3 AS id, 'login' AS kind, {local_day.format("g.date")} AS date,
-                       g.user_id, 1 AS login_count, 0 AS call_count, 0 AS move_count
-                  FROM crm_user_login g
-                  JOIN res_users gu ON gu.id = g.user_id
-                  JOIN res_partner p ON p.id = gu.partner_id
-                 UNION ALL
-                SELECT d.id::bigint * 3 + 1, 'call', d.day, d.user_id, 0, d.call_count, 0
-                  FROM crm_lead_call_day d
-                 UNION ALL
-                SELECT h.id::bigint * 3 + 2, 'move', {local_day.format("h.date_in")}, h.create_uid,
-                       0, 0, 1
-                  FROM crm_lead_stage_history h
-                  JOIN res_users hu ON hu.id = h.create_uid
-                  JOIN res_partner p ON p.id = hu.partner_id
-                 WHERE h.reason = 'manual' AND h.previous_stage_id IS NOT NULL
-              ) a
-              JOIN res_users u ON u.id = a.user_id
             """
         ))

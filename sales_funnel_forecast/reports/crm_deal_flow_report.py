@@ -4,8 +4,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_forecast import FLOW_SIGNS, FLOW_STEPS
-from ..models.crm_stage import FORECAST_CATEGORY_SELECTION
+from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION
 
 # the context keys that carry the report's two dates, and the team and
 # salesperson of the deals it counts

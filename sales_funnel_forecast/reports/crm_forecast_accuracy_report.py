@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_pipeline_snapshot import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
+from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
 from .common import create_view
 from .crm_quota_report import REVENUE_DEPENDS, quota_revenue_query
 
@@ -168,7 +168,7 @@ class CrmForecastAccuracyReport(models.Model):
                    AND l.date_closed < date_trunc('month', current_date)
               GROUP BY 1, 2, 3, 4
                  UNION ALL
-                SELECT date_trunc('month', r.date)::date, r.company_id, r.team_id, r.user_id,
+                SELECT date_trunc('month', r.date)::date, r.credited_company_id, r.team_id, r.user_id,
                        0, SUM(r.amount)
                   FROM revenue r
                  WHERE r.date >= date_trunc('quarter', current_date) - interval '24 months'

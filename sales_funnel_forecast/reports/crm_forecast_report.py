@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine_sql
-from ..models.crm_stage import FORECAST_CATEGORY_SELECTION
+from ..const import FORECAST_CATEGORY_SELECTION
 from .common import in_won_stage
 
 

@@ -26,7 +26,6 @@ PARAM_DEFAULTS = {
 }
 MODES = ("flow", "cohort")
 EXPORT_KINDS = ("pdf", "xlsx")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CrmFunnelDashboard(models.AbstractModel):
@@ -106,8 +105,213 @@ class CrmFunnelDashboard(models.AbstractModel):
     @api.model
     def _sff_data(self, params):
         """What the dashboard, the PDF and the spreadsheet show for these
-        (checked) parameters (``crm.funnel.report._sff_report_data``)."""
-        return self.env["crm.funnel.report"]._sff_report_data(**self._sff_params(params))
+        (checked) parameters (``_sff_report_data``)."""
+        return self._sff_report_data(**self._sff_params(params))
+
+    # ------------------------------------------------------------------
+    # The funnel of a team and period, as the dashboard, the PDF and the
+    # spreadsheet show it
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_funnel_domain(self, team_id=False, date_from=False, date_to=False, mode="flow",
+                           user_id=False):
+        """Rows of a funnel: ``mode`` "flow" counts the stages reached in the
+        period, "cohort" the deals created in the period."""
+        date_field = "date_in" if mode == "flow" else "lead_create_date"
+        domain = []
+        if team_id:
+            domain.append(("team_id", "=", team_id))
+        if user_id:
+            domain.append(("user_id", "=", user_id))
+        if date_from:
+            domain.append((date_field, ">=", date_from))
+        if date_to:
+            domain.append((date_field, "<", date_to))
+        return domain
+
+    @api.model
+    def _sff_funnel(self, domain):
+        """Per stage of the rows in ``domain`` (record rules apply): the
+        counts and amounts, and the conversion to the next stage, in stage
+        order. Returns a list of dicts."""
+        funnels = self._sff_funnels(domain)
+        return [row for funnel in funnels for row in funnel["stages"]]
+
+    @api.model
+    def _sff_funnels(self, domain):
+        """The funnels of the rows in ``domain``, one per sales team (each
+        team has its own pipeline): a list of dicts with the team and its
+        stages, teams by name, the deals without a team last."""
+        measures = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
+                    "stalled_here", "reached_amount", "won_amount", "lost_amount", "open_amount"]
+        # one grouped read: the entered deals that moved on (the stricter
+        # conversion) are a measure of their own
+        groups = self.env["crm.funnel.report"]._read_group(domain, ["team_id", "stage_id"],
+                                  [f"{name}:sum" for name in measures] + ["entered_moved_on:sum"])
+        funnels = {}
+        for team, stage, *values, entered_moved in groups:
+            row = dict(zip(measures, values))
+            row.update(
+                stage_id=stage.id,
+                stage_name=stage.name,
+                is_won=stage.is_won,
+                conversion_rate=engine.conversion_rate(row["moved_on"], row["reached"]),
+                entered_conversion_rate=engine.conversion_rate(entered_moved, row["entered"]),
+            )
+            funnel = funnels.setdefault(team.id, {
+                "team_id": team.id or False,
+                "team_name": team.name or self.env._("No sales team"),
+                "stages": [],
+            })
+            funnel["stages"].append((stage, row))
+        result = sorted(funnels.values(), key=lambda funnel: (not funnel["team_id"], funnel["team_name"]))
+        order = {stage: index for index, stage in
+                 enumerate(self.env["crm.stage"].union(*(stage for _team, stage, *_rest in groups))._sff_sorted())}
+        for funnel in result:
+            funnel["stages"] = [row for _stage, row in sorted(funnel["stages"], key=lambda item: order[item[0]])]
+        return result
+
+    @api.model
+    def _sff_report_data(self, team_id=False, user_id=False, period="this_year",
+                         date_from=False, date_to=False, mode="flow", compare="none"):
+        """Everything the dashboard, the PDF and the spreadsheet show for a
+        team (or every team), a salesperson (or all) and a period: the funnel,
+        its comparison period, and the revenue forecast. Record rules apply:
+        a salesperson limited to own documents sees own deals only."""
+        if mode not in ("flow", "cohort"):
+            raise UserError(self.env._("Unknown funnel mode: %s", mode))
+        if compare not in engine.COMPARISONS:
+            raise UserError(self.env._("Unknown comparison: %s", compare))
+        if period and period != "custom":
+            if period not in engine.PERIODS:
+                raise UserError(self.env._("Unknown period: %s", period))
+            today = fields.Date.context_today(self)
+            date_from, date_to = engine.period_bounds(period, today)
+        else:
+            date_from = fields.Date.to_date(date_from) if date_from else None
+            date_to = fields.Date.to_date(date_to) if date_to else None
+            if date_from and date_to and date_to <= date_from:
+                raise UserError(self.env._("The period must end after it starts."))
+        compared = engine.comparison_bounds(date_from, date_to, compare)
+        funnels = self._sff_funnels(self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id))
+        previous = {}
+        if compared:
+            for funnel in self._sff_funnels(
+                self._sff_funnel_domain(team_id, compared[0], compared[1], mode, user_id)
+            ):
+                for row in funnel["stages"]:
+                    previous[funnel["team_id"], row["stage_id"]] = row
+        for funnel in funnels:
+            for row in funnel["stages"]:
+                before = previous.get((funnel["team_id"], row["stage_id"]))
+                row["compare_reached"] = before["reached"] if before else 0
+                row["compare_conversion_rate"] = before["conversion_rate"] if before else None
+        self._sff_add_plans(funnels, date_from or fields.Date.context_today(self))
+        team = self.env["crm.team"].browse(team_id)
+        user = self.env["res.users"].browse(user_id)
+        return {
+            "team_id": team.id or False,
+            "team_name": team.name or self.env._("All teams"),
+            "user_name": user.name or False,
+            "mode": mode,
+            "date_from": date_from and fields.Date.to_string(date_from),
+            "date_to": date_to and fields.Date.to_string(date_to),
+            "compare": compare,
+            "compare_from": compared and fields.Date.to_string(compared[0]),
+            "compare_to": compared and fields.Date.to_string(compared[1]),
+            "currency_id": self.env.company.currency_id.id,
+            "funnels": funnels,
+            "forecast": self.env["crm.forecast.report"]._sff_forecast_table(team_id, user_id),
+            "losses": self.env["crm.loss.report"]._sff_losses(
+                [(name, operator, value) for name, operator, value in (
+                    ("team_id", "=", team_id), ("user_id", "=", user_id),
+                    ("date_closed", ">=", date_from), ("date_closed", "<", date_to),
+                ) if value]
+            ),
+            "attainment": self.env["crm.quota.report"]._sff_attainment(
+                [(name, operator, value) for name, operator, value in (
+                    ("team_id", "=", team_id), ("user_id", "=", user_id),
+                    ("date", ">=", date_from), ("date", "<", date_to),
+                ) if value]
+            ),
+        }
+
+    @api.model
+    def _sff_add_plans(self, funnels, day):
+        """The plan's funnel beside each team's real one: the target plan of
+        the team (not a salesperson's) in force on ``day`` gives each stage
+        its target conversion, and the deals that would reach it if as many
+        as really reached the first stage moved on at those rates. Stages
+        without a conversion line in the plan pass every deal on."""
+        Plan = self.env["crm.target.plan"]
+        for funnel in funnels:
+            plan = funnel["team_id"] and Plan.search([
+                ("team_id", "=", funnel["team_id"]), ("user_id", "=", False),
+                ("date_from", "<=", day), ("date_to", ">=", day),
+            ], limit=1)
+            targets = {line.stage_id.id: line.conversion for line in plan.stage_line_ids} if plan else {}
+            funnel["plan_name"] = plan.name if targets else False
+            expected = funnel["stages"][0]["reached"] if funnel["stages"] else 0
+            for row in funnel["stages"]:
+                row["target_conversion"] = targets.get(row["stage_id"]) if targets else None
+                row["plan_reached"] = round(expected, 1) if targets else None
+                if targets:
+                    expected *= targets.get(row["stage_id"], 100.0) / 100.0
+
+    @api.readonly
+    @api.model
+    def get_funnel_dashboard(self, params):
+        """The dashboard's data call (see ``_sff_report_data``); ``params``
+        as ``_sff_params`` checks them. Reads only: on
+        a read-only cursor, a replica's when the server has one."""
+        params = dict(params) if isinstance(params, dict) else params
+        if params is None:
+            params = {}
+        if isinstance(params, dict) and params.get("team_id") is None:
+            # first opening: the user's own team, when there is one that
+            # the user may see now (its company among those selected)
+            team = self.env.user.sale_team_id
+            params["team_id"] = team.id if team and team.has_access("read") else False
+        return self._sff_report_data(**self._sff_params(params))
+
+    @api.readonly
+    @api.model
+    def get_stage_deals_action(self, params, stage_id, team_id=None):
+        """The deals behind a stage of one of the dashboard's funnels (the
+        funnel of ``team_id`` when the dashboard shows every team's)."""
+        params = self._sff_params(params)
+        stage_id = self._sff_record_param("crm.stage", stage_id, self.env._("stage"))
+        if not stage_id:
+            raise UserError(self.env._("Which stage's deals? No stage was given."))
+        if team_id is not None:
+            team_id = self._sff_record_param("crm.team", team_id, self.env._("sales team"))
+        date_from, date_to = params["date_from"], params["date_to"]
+        if params["period"] != "custom":
+            date_from, date_to = engine.period_bounds(params["period"], fields.Date.context_today(self))
+        domain = self._sff_funnel_domain(
+            params["team_id"], date_from, date_to, params["mode"], params["user_id"],
+        ) + [("stage_id", "=", stage_id)]
+        if team_id is not None and not params["team_id"]:
+            domain.append(("team_id", "=", team_id or False))
+        lead_ids = self.env["crm.funnel.report"].search(domain).lead_id.ids
+        stage = self.env["crm.stage"].browse(stage_id)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Deals that reached %(stage)s", stage=stage.name),
+            "res_model": "crm.lead",
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "domain": [("id", "in", lead_ids)],
+            "context": {"active_test": False, "create": False},
+        }
+
+    @api.readonly
+    @api.model
+    def action_export(self, params, kind):
+        """The dashboard's Print and Spreadsheet buttons: the same team,
+        period, mode and comparison, as a PDF (``kind`` "pdf") or a
+        spreadsheet ("xlsx"), both built on a read-only cursor."""
+        return self._sff_export_action(params, kind)
 
     # ------------------------------------------------------------------
     # Labels, PDF, spreadsheet
@@ -229,25 +433,4 @@ class CrmFunnelDashboard(models.AbstractModel):
             "type": "ir.actions.act_url",
             "url": "/sales_funnel_forecast/funnel.xlsx?" + url_encode({"params": json.dumps(params)}),
             "target": "download",
-        }
-
-
-class ReportFunnel(models.AbstractModel):
-    """The PDF: the funnel of the parameters the print action carries (or,
-    printed from the export wizard's records, of theirs)."""
-
-    _name = "report.sales_funnel_forecast.report_funnel"
-    _description = "Sales Funnel PDF"
-
-    @api.model
-    def _get_report_values(self, docids, data=None):
-        Dashboard = self.env["crm.funnel.dashboard"]
-        if data and data.get("sff_params") is not None:
-            params_list = [data["sff_params"]]
-        else:
-            params_list = [wizard._sff_params() for wizard in self.env["crm.funnel.export"].browse(docids)]
-        return {
-            "doc_ids": docids,
-            "doc_model": "crm.funnel.export",
-            "docs": [Dashboard._sff_pdf_values(params) for params in params_list],
         }

@@ -1,12 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The funnel's monthly totals: what the funnel pivots read when they group
 and filter by what the totals keep (``crm.funnel.report._read_group``)."""
+from datetime import datetime, time
+
 import pytz
 
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..models.res_config_settings import TZ_BUILT_PARAM, TZ_PARAM
+from ..const import TZ_BUILT_PARAM, TZ_PARAM
 from .common import create_view
 
 DELTA_TABLE = "crm_funnel_summary_delta"
@@ -30,6 +33,14 @@ SUMMARY_MEASURES = {
     "lost_amount": SQL("CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END"),
     "open_amount": SQL("CASE WHEN r.is_current AND r.deal_state = 'open' THEN r.expected_revenue ELSE 0 END"),
     "invoiced_amount": SQL("r.invoiced_amount"),
+}
+
+# averages of the funnel rows that the monthly totals give: the share of
+# rows where the numerator holds among those where the denominator does
+SUMMARY_RATES = {
+    "conversion_rate": ("moved_on", "reached"),
+    "entered_conversion_rate": ("entered_moved_on", "entered"),
+    "win_rate": ("won", "reached"),
 }
 AMOUNTS = ("reached_amount", "won_amount", "lost_amount", "open_amount", "invoiced_amount")
 TRIGGER_EVENTS = {
@@ -324,3 +335,152 @@ class CrmFunnelSummary(models.Model):
         folded = cr.rowcount
         self.env["ir.cron"]._notify_progress(done=1, remaining=0)
         return folded
+
+    # ------------------------------------------------------------------
+    # The funnel report's grouped reads, answered from the totals
+    # ------------------------------------------------------------------
+    @api.model
+    def _sff_read_group_for(self, report, domain, groupby=(), aggregates=(), having=(), offset=0,
+                            limit=None, order=None):
+        """A grouped read of the funnel report (``report``, with its user
+        and context) answered from the monthly totals, when they can answer
+        it exactly: groups and
+        filters on the company, team, salesperson and stage, and on the
+        month reached in the totals' time zone, sums of the counts and
+        amounts, the conversion and win rates, and the target conversion
+        (totals in UTC). None for anything else: the rows answer it."""
+        plan = self._sff_plan(report, domain, groupby, aggregates, having, offset, limit, order)
+        if plan is None:
+            return None
+        summary_domain, summary_groupby, summary_order = plan
+        report.browse().check_access("read")
+        # reading the totals writes what the report's rows depend on: the
+        # funnel rows queued by the deals (their flush), the plans
+        for model_name, fnames in report._depends.items():
+            self.env[model_name].flush_model(fnames)
+        # reached first: the groups without a funnel row are left out on it
+        sums = list(SUMMARY_MEASURES)
+        if "target_conversion_rate:avg" in aggregates:
+            sums += ["target_weighted", "target_reached"]
+        # sudo: the salespeople have no access to the totals of their own;
+        # the report's record rules for this user are in summary_domain
+        Summary = self.sudo()
+        rows = Summary._read_group(
+            summary_domain, summary_groupby, [f"{name}:sum" for name in sums],
+            having=[("reached:sum", ">", 0)] if groupby else (), order=summary_order,
+        )
+        if not groupby and not rows[0][0]:
+            return [tuple(report._read_group_empty_value(spec) for spec in aggregates)]
+        result = []
+        for row in rows:
+            keys, totals = row[:len(groupby)], dict(zip(sums, row[len(groupby):]))
+            values = []
+            for spec, key in zip(groupby, keys):
+                if spec.startswith("date_in:"):
+                    values.append(datetime.combine(key, time.min) if key else False)
+                else:
+                    values.append(key.with_env(report.env))
+            for spec in aggregates:
+                name = "reached" if spec == "__count" else spec.split(":")[0]
+                if name == "target_conversion_rate":
+                    values.append(totals["target_weighted"] / totals["target_reached"]
+                                  if totals["target_reached"] else False)
+                elif name in SUMMARY_RATES:
+                    numerator, denominator = SUMMARY_RATES[name]
+                    values.append(100.0 * totals[numerator] / totals[denominator]
+                                  if totals[denominator] else False)
+                elif name in AMOUNTS:
+                    values.append(totals[name])
+                else:
+                    # counts, as PostgreSQL gives the sums of integers
+                    values.append(int(totals[name]))
+            result.append(tuple(values))
+        return result
+
+    @api.model
+    def _sff_plan(self, report, domain, groupby, aggregates, having, offset, limit, order):
+        """How the monthly totals answer a grouped read of the funnel report
+        (``report``): (domain, groupby, order) over the totals, the report's
+        record rules for its user in the domain; None when they cannot
+        answer it exactly."""
+        if having or offset or limit or not aggregates:
+            return None
+        for spec in aggregates:
+            fname, _sep, func = spec.partition(":")
+            if not (spec == "__count" or (func == "sum" and fname in SUMMARY_MEASURES)
+                    or (func == "avg" and fname in SUMMARY_RATES)
+                    or spec == "target_conversion_rate:avg"):
+                return None
+        tz = self._sff_built_tz()
+        if tz is None:
+            return None
+        if "target_conversion_rate:avg" in aggregates and tz != "UTC":
+            # the plans' months are UTC months, the totals' are not
+            return None
+        context_tz = report.env.context.get("tz")
+        # grouped by month, Odoo reads the months in the context's time zone
+        months_match = (context_tz if context_tz in pytz.all_timezones_set else "UTC") == tz
+        terms = {}
+        for spec in groupby:
+            fname, _sep, granularity = spec.partition(":")
+            if fname in SUMMARY_DIMENSIONS and not granularity:
+                terms[spec] = spec
+            elif fname == "date_in" and granularity in ("month", "quarter", "year") and months_match:
+                terms[spec] = f"month:{granularity}"
+            else:
+                return None
+        rules = [] if report.env.su else report.env["ir.rule"]._compute_domain(report._name, "read")
+        summary_domain = []
+        for part in (domain, rules or []):
+            translated = self._sff_domain(part, pytz.timezone(tz))
+            if translated is None:
+                return None
+            summary_domain = expression.AND([summary_domain, translated])
+        summary_order = None
+        if order:
+            parts = []
+            for term in order.split(","):
+                spec, *direction = term.split()
+                if spec not in terms:
+                    return None
+                parts.append(" ".join([terms[spec], *direction]))
+            summary_order = ", ".join(parts)
+        return summary_domain, [terms[spec] for spec in groupby], summary_order
+
+    @api.model
+    def _sff_domain(self, domain, tz):
+        """``domain`` over the funnel report as a domain over the monthly
+        totals (months in ``tz``), or None when it filters on anything they
+        do not keep: conditions on the company, team, salesperson or stage
+        compare ids; one on the date reached must start a month there
+        (``>=``) or end before one (``<``)."""
+        result = []
+        for leaf in expression.normalize_domain(domain or []):
+            if expression.is_operator(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+                result.append(leaf)
+                continue
+            if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+                return None
+            path, operator, value = leaf
+            if path in SUMMARY_DIMENSIONS:
+                # ids only: the totals are read as superuser, where a search
+                # on the records' names or fields would skip this user's rules
+                ids = value if isinstance(value, (list, tuple)) else [value]
+                if operator not in ("=", "!=", "in", "not in") or not all(
+                        value_id is False or value_id is None
+                        or (isinstance(value_id, int) and not isinstance(value_id, bool))
+                        for value_id in ids):
+                    return None
+                result.append(leaf)
+                continue
+            if path != "date_in" or operator not in (">=", "<") or not value:
+                return None
+            try:
+                moment = fields.Datetime.to_datetime(value)
+            except ValueError:
+                return None
+            local = pytz.utc.localize(moment).astimezone(tz)
+            if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
+                return None
+            result.append(("month", operator, local.date()))
+        return result

@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lost_reason import LOSS_CATEGORIES
+from ..const import LOSS_CATEGORIES
 
 
 class CrmLossReport(models.Model):

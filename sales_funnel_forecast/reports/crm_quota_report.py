@@ -2,17 +2,18 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.account_move import SALE_DOCUMENTS
+from ..const import SALE_DOCUMENTS
 
 # what the revenue rows of quota attainment read, beside the deals
 REVENUE_DEPENDS = {
     "account.move": ["state", "move_type", "opportunity_id", "invoice_date",
                      "amount_untaxed_signed", "amount_total", "invoice_user_id",
                      "team_id", "company_id", "partner_id"],
-    "account.move.line": ["move_id"],
+    "account.move.line": ["move_id", "account_id"],
+    "account.account": ["account_type"],
     "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency",
                                   "credit_amount_currency", "max_date"],
-    "res.company": ["crm_quota_basis"],
+    "res.company": ["crm_quota_basis", "currency_id"],
 }
 
 
@@ -20,12 +21,16 @@ def quota_revenue_query():
     """The revenue rows of quota attainment, one per posted customer invoice
     or credit note (companies counting invoiced revenue) or per payment
     matched with one (companies counting cash): id, date, basis, move_id,
-    move_type, lead_id, partner_id, user_id, team_id, company_id, amount
-    and target (0). The quota report and the forecast accuracy report read
-    the same revenue."""
+    move_type, lead_id, partner_id, user_id, team_id, company_id (the
+    invoice's), amount, target (0) and credited_company_id (the deal's
+    company, the invoice's without a deal: whose forecast the revenue
+    answers). The quota report and the forecast accuracy report read the
+    same revenue."""
     credited = SQL(
         """CASE WHEN l.id IS NOT NULL THEN l.user_id ELSE m.invoice_user_id END AS user_id,
            CASE WHEN l.id IS NOT NULL THEN l.team_id ELSE m.team_id END AS team_id""")
+    credited_company = SQL(
+        "CASE WHEN l.id IS NOT NULL THEN l.company_id ELSE m.company_id END AS credited_company_id")
 
     def paid(offset, side, amount_currency):
         # the payments matched with the receivable line of an invoice (or
@@ -37,7 +42,7 @@ def quota_revenue_query():
                    m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
                    %(credited)s, m.company_id,
                    COALESCE(m.amount_untaxed_signed * %(settled)s / NULLIF(m.amount_total, 0), 0)
-                       AS amount, 0 AS target
+                       AS amount, 0 AS target, %(credited_company)s
               FROM account_partial_reconcile p
               JOIN account_move_line ml ON ml.id = %(side)s
               JOIN account_account a ON a.id = ml.account_id
@@ -48,7 +53,7 @@ def quota_revenue_query():
                AND m.move_type IN %(types)s
                AND a.account_type = 'asset_receivable'
             """,
-            offset=offset, credited=credited, types=SALE_DOCUMENTS,
+            offset=offset, credited=credited, types=SALE_DOCUMENTS, credited_company=credited_company,
             side=SQL.identifier("p", side), settled=SQL.identifier("p", amount_currency),
         )
 
@@ -56,7 +61,8 @@ def quota_revenue_query():
         """
         SELECT m.id * 4 AS id, m.invoice_date AS date, 'accrual' AS basis,
                m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
-               %(credited)s, m.company_id, m.amount_untaxed_signed AS amount, 0 AS target
+               %(credited)s, m.company_id, m.amount_untaxed_signed AS amount, 0 AS target,
+               %(credited_company)s
           FROM account_move m
           JOIN res_company c ON c.id = m.company_id
      LEFT JOIN crm_lead l ON l.id = m.opportunity_id
@@ -65,7 +71,7 @@ def quota_revenue_query():
         UNION ALL %(debit)s
         UNION ALL %(credit)s
         """,
-        credited=credited, types=SALE_DOCUMENTS,
+        credited=credited, types=SALE_DOCUMENTS, credited_company=credited_company,
         debit=paid(2, "debit_move_id", "debit_amount_currency"),
         credit=paid(3, "credit_move_id", "credit_amount_currency"),
     )
@@ -88,7 +94,7 @@ class CrmQuotaReport(models.Model):
     _order = "date desc, id desc"
     _depends = {
         **REVENUE_DEPENDS,
-        "crm.lead": ["user_id", "team_id"],
+        "crm.lead": ["user_id", "team_id", "company_id"],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
         "crm.target.plan.period": ["plan_id", "period_type", "in_plan", "date_from", "revenue_target"],
     }
@@ -122,7 +128,7 @@ class CrmQuotaReport(models.Model):
             -- the monthly targets of the plans (of the members' plans where a
             -- team plan is split, so that nothing counts twice)
             SELECT pp.id * 4 + 1, pp.date_from, 'target', NULL, NULL, NULL, NULL,
-                   p.user_id, p.team_id, p.company_id, 0, pp.revenue_target
+                   p.user_id, p.team_id, p.company_id, 0, pp.revenue_target, p.company_id
               FROM crm_target_plan_period pp
               JOIN crm_target_plan p ON p.id = pp.plan_id
              WHERE pp.period_type = 'month' AND pp.in_plan AND p.active

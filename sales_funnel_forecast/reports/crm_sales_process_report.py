@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_reach import ORIGIN_TYPES, REACH_COLUMNS
+from ..const import ORIGIN_TYPES, REACH_COLUMNS
 
 ROW_KINDS = [
     ("reached", "Stage reached"),

@@ -8,7 +8,7 @@ import xlsxwriter
 
 
 def build_workbook(data, labels):
-    """Bytes of the workbook for ``crm.funnel.report._sff_report_data``'s
+    """Bytes of the workbook for ``crm.funnel.dashboard._sff_report_data``'s
     ``data``; ``labels`` holds the translated texts (see the export
     wizard)."""
     output = io.BytesIO()

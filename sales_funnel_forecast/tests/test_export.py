@@ -108,7 +108,7 @@ class TestFunnelExport(FunnelReportCase):
         self.build()
         self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
         params = {"team_id": self.team.id, "period": "all", "mode": "flow", "compare": "none"}
-        Report = self.env["crm.funnel.report"]
+        Report = self.env["crm.funnel.dashboard"]
         action = Report.action_export(params, "xlsx")
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertTrue(action["url"].startswith("/sales_funnel_forecast/funnel.xlsx?params="), action["url"])

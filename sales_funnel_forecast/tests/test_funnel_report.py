@@ -8,7 +8,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_reach import REACH_COLUMNS
+from ..const import REACH_COLUMNS
 from .common import FunnelCase
 
 MEASURES = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
@@ -63,11 +63,11 @@ class FunnelReportCase(FunnelCase):
         })
 
     def funnel(self, domain=(), user=None):
-        Report = self.env["crm.funnel.report"]
+        Dashboard = self.env["crm.funnel.dashboard"]
         if user:
-            Report = Report.with_user(user)
+            Dashboard = Dashboard.with_user(user)
         domain = [("team_id", "=", self.team.id), *domain]
-        return {row["stage_id"]: row for row in Report._sff_funnel(domain)}
+        return {row["stage_id"]: row for row in Dashboard._sff_funnel(domain)}
 
 
 @tagged("post_install", "-at_install")
@@ -386,7 +386,7 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(rows.filtered(lambda row: row.stage_id == twin).entered, 0, "skipped")
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_twin.id)])
         self.assertEqual(rows.stage_id, self.a | twin)
-        funnel = [row["stage_id"] for row in self.env["crm.funnel.report"]._sff_funnel(
+        funnel = [row["stage_id"] for row in self.env["crm.funnel.dashboard"]._sff_funnel(
             [("lead_id", "in", (in_b | in_twin).ids)])]
         self.assertEqual(funnel, [self.a.id, twin.id, self.b.id])
         # renamed so that it sorts after B: the rows follow the new order
@@ -421,7 +421,7 @@ class TestFunnelPeriods(FunnelReportCase):
 
     def test_flow_cohort_and_comparison(self):
         self.build()
-        Report = self.env["crm.funnel.report"]
+        Report = self.env["crm.funnel.dashboard"]
         # flow: stages reached from day 1 to day 3 (excluded)
         flow = {row["stage_id"]: row for row in Report._sff_funnel(
             Report._sff_funnel_domain(self.team.id, self.day(1), self.day(3), "flow"))}
@@ -435,9 +435,9 @@ class TestFunnelPeriods(FunnelReportCase):
 
     def test_report_data_with_comparison_and_an_empty_period(self):
         self.build()
-        Report = self.env["crm.funnel.report"]
+        Dashboard = self.env["crm.funnel.dashboard"]
         start = self.day(1).date()
-        data = Report._sff_report_data(team_id=self.team.id, period="custom",
+        data = Dashboard._sff_report_data(team_id=self.team.id, period="custom",
                                        date_from=start, date_to=start + timedelta(days=2),
                                        mode="flow", compare="previous")
         # the two days before: day -1 and day 0: A reached by d1, d2, d3, d5
@@ -449,24 +449,24 @@ class TestFunnelPeriods(FunnelReportCase):
         self.assertEqual(by_stage[self.a.id]["compare_reached"], 4)
         self.assertEqual(by_stage[self.b.id]["compare_reached"], 0)
         # a period without deals: an empty funnel, no division by zero
-        empty = Report._sff_report_data(team_id=self.team.id, period="custom",
+        empty = Dashboard._sff_report_data(team_id=self.team.id, period="custom",
                                         date_from="2001-01-01", date_to="2001-02-01")
         self.assertEqual(empty["funnels"], [])
 
     def test_dashboard_stage_action_opens_the_deals(self):
         d1, d2, _d3, _d4, _d5 = self.build()
         params = {"team_id": self.team.id, "period": "all", "mode": "flow"}
-        action = self.env["crm.funnel.report"].get_stage_deals_action(params, self.c.id)
+        action = self.env["crm.funnel.dashboard"].get_stage_deals_action(params, self.c.id)
         self.assertEqual(action["res_model"], "crm.lead")
         self.assertEqual(self.env["crm.lead"].with_context(active_test=False).search(action["domain"]),
                          d1 | d2)
-        data = self.env["crm.funnel.report"].get_funnel_dashboard(params)
+        data = self.env["crm.funnel.dashboard"].get_funnel_dashboard(params)
         self.assertEqual([row["reached"] for row in data["funnels"][0]["stages"]], [5, 4, 2, 1])
         # every team: one funnel per team, each in its own pipeline
         other = self.env["crm.team"].create({"name": "Another team"})
         self.make_deal("Elsewhere", self.env["crm.stage"].search([("team_id", "=", False)], limit=1),
                        team_id=other.id)
-        every = self.env["crm.funnel.report"].get_funnel_dashboard(dict(params, team_id=False))
+        every = self.env["crm.funnel.dashboard"].get_funnel_dashboard(dict(params, team_id=False))
         names = [funnel["team_name"] for funnel in every["funnels"]]
         self.assertIn("Another team", names)
         self.assertIn(self.team.name, names)
@@ -474,13 +474,13 @@ class TestFunnelPeriods(FunnelReportCase):
         self.assertEqual([row["reached"] for row in ours["stages"]], [5, 4, 2, 1])
         # opened without a team, the dashboard shows the user's own team
         self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
-        first = self.env["crm.funnel.report"].with_user(self.rep).get_funnel_dashboard({"period": "all"})
+        first = self.env["crm.funnel.dashboard"].with_user(self.rep).get_funnel_dashboard({"period": "all"})
         self.assertEqual((first["team_id"], first["team_name"]), (self.team.id, self.team.name))
 
     def test_plan_funnel_beside_the_real_one(self):
         self.build()
         self.make_plan("Funnel plan", date(2026, 1, 1), date(2026, 12, 31), (60, 50, 40))
-        data = self.env["crm.funnel.report"]._sff_report_data(
+        data = self.env["crm.funnel.dashboard"]._sff_report_data(
             team_id=self.team.id, period="custom", date_from="2026-03-01", date_to="2026-04-01")
         [funnel] = data["funnels"]
         self.assertEqual(funnel["plan_name"], "Funnel plan")

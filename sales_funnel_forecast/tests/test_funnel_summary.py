@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..models.res_config_settings import TZ_PARAM
+from ..const import TZ_PARAM
 from ..reports.crm_funnel_summary import SUMMARY_MEASURES
 from .test_funnel_report import FunnelReportCase
 
@@ -36,6 +36,11 @@ def totals_and_rows(cr, tz):
 class TestFunnelSummary(FunnelReportCase):
     """The funnel's monthly totals follow the funnel rows on every path, and
     the funnel pivots read them with the rows' figures."""
+
+    def summary_plan(self, report, *args):
+        """How the monthly totals would answer this grouped read of the
+        funnel report (None: the rows answer it)."""
+        return self.env["crm.funnel.summary"]._sff_plan(report, *args)
 
     def totals(self):
         """The monthly totals as PostgreSQL keeps them, against the same
@@ -95,7 +100,7 @@ class TestFunnelSummary(FunnelReportCase):
         asked = ["__count", *SUMS, "conversion_rate:avg", "entered_conversion_rate:avg", "win_rate:avg"]
         for groupby in ([], ["stage_id"], ["stage_id", "date_in:month"], ["user_id", "stage_id"],
                         ["date_in:year"], ["team_id", "stage_id"]):
-            self.assertIsNotNone(Report._sff_summary_plan([team], groupby, asked, (), 0, None, None))
+            self.assertIsNotNone(self.summary_plan(Report, [team], groupby, asked, (), 0, None, None))
             self.assertEqual(Report._read_group([team], groupby, asked),
                              Report._read_group([team, ROWS], groupby, asked), groupby)
         # by hand: stage A reached by the five deals in March 2026, B by four
@@ -112,7 +117,7 @@ class TestFunnelSummary(FunnelReportCase):
                          [(g["stage_id"], g["date_in:month"], g["reached"], g["won_amount"]) for g in rows])
         # a month that starts the filter, and one that ends it
         march = [team, ("date_in", ">=", "2026-03-01 00:00:00"), ("date_in", "<", "2026-04-01 00:00:00")]
-        self.assertIsNotNone(Report._sff_summary_plan(march, ["stage_id"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNotNone(self.summary_plan(Report, march, ["stage_id"], ["reached:sum"], (), 0, None, None))
         self.assertEqual(Report._read_group(march, ["stage_id"], ["reached:sum"]),
                          Report._read_group([*march, ROWS], ["stage_id"], ["reached:sum"]))
         april = [team, ("date_in", ">=", "2026-04-01 00:00:00")]
@@ -131,7 +136,7 @@ class TestFunnelSummary(FunnelReportCase):
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
         team = ("team_id", "=", self.team.id)
         asked = ["target_conversion_rate:avg", "conversion_rate:avg", "reached:sum"]
-        self.assertIsNotNone(Report._sff_summary_plan([team], ["stage_id"], asked, (), 0, None, None))
+        self.assertIsNotNone(self.summary_plan(Report, [team], ["stage_id"], asked, (), 0, None, None))
         by_stage = Report._read_group([team], ["stage_id"], asked)
         # every deal reached its stages in March: each stage's own target, none for W
         self.assertEqual([(stage, target) for stage, target, *_rest in by_stage],
@@ -149,13 +154,15 @@ class TestFunnelSummary(FunnelReportCase):
                         self.assertAlmostEqual(value, expected, places=9, msg=groupby)
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
         self.env["crm.funnel.summary"]._sff_rebuild()
-        self.assertIsNone(Report._sff_summary_plan([team], ["stage_id"], asked, (), 0, None, None))
+        self.assertIsNone(self.summary_plan(Report, [team], ["stage_id"], asked, (), 0, None, None))
 
     def test_what_the_totals_cannot_answer_reads_the_rows(self):
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
         self.env["crm.funnel.summary"]._sff_rebuild()
-        plan = Report._sff_summary_plan
+        def plan(*args):
+            return self.summary_plan(Report, *args)
+
         # the totals are read as superuser: conditions on the salesperson's
         # (or team's...) own fields would search them without this user's rules
         self.assertIsNone(plan([("user_id.login", "=", "sff_rep")], [], ["reached:sum"], (), 0, None, None))
@@ -174,15 +181,15 @@ class TestFunnelSummary(FunnelReportCase):
         # months in another time zone than the totals': read from the rows;
         # groups without a month do not depend on it
         brussels = Report.with_context(tz="Europe/Brussels")
-        self.assertIsNone(brussels._sff_summary_plan([], ["date_in:month"], ["reached:sum"], (), 0, None, None))
-        self.assertIsNotNone(brussels._sff_summary_plan([], ["user_id"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(self.summary_plan(brussels, [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNotNone(self.summary_plan(brussels, [], ["user_id"], ["reached:sum"], (), 0, None, None))
 
     def test_salesperson_reads_own_totals(self):
         deals = self.build()
         (deals[3] | deals[4]).user_id = self.other_rep
         Report = self.env["crm.funnel.report"].with_user(self.rep).with_context(tz="UTC")
         team = ("team_id", "=", self.team.id)
-        self.assertIsNotNone(Report._sff_summary_plan([team], ["stage_id"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNotNone(self.summary_plan(Report, [team], ["stage_id"], ["reached:sum"], (), 0, None, None))
         rows = Report._read_group([team], ["stage_id"], ["reached:sum"])
         # d1, d2 and d3 are the rep's: A reached by the three, B too (d2 skipped it on
         # its way to C), C by two (d1, d2), W by d1
@@ -209,7 +216,7 @@ class TestFunnelSummary(FunnelReportCase):
             "domain_force": f"[('team_id', '=', {self.team.id})]",
         })
         Report = self.env["crm.funnel.report"].with_user(self.manager).with_context(tz="UTC")
-        self.assertIsNotNone(Report._sff_summary_plan([], ["team_id"], ["reached:sum"], (), 0, None, None),
+        self.assertIsNotNone(self.summary_plan(Report, [], ["team_id"], ["reached:sum"], (), 0, None, None),
                              "a rule on the totals' own fields: read through them")
         self.assertEqual(Report._read_group([], ["team_id"], ["reached:sum"]),
                          [(self.team, 12)], "A 5, B 4, C 2, W 1")
@@ -220,7 +227,7 @@ class TestFunnelSummary(FunnelReportCase):
             "model_id": self.env.ref("sales_funnel_forecast.model_crm_funnel_report").id,
             "domain_force": "[('partner_id', '=', False)]",
         })
-        self.assertIsNone(Report._sff_summary_plan([], ["team_id"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(self.summary_plan(Report, [], ["team_id"], ["reached:sum"], (), 0, None, None))
         self.assertEqual(Report._read_group([], ["team_id"], ["reached:sum"]), [(self.team, 12)])
 
     def test_truncated_funnel_rows_empty_the_totals(self):
@@ -288,9 +295,9 @@ class TestFunnelSummary(FunnelReportCase):
         self.env.ref("base.user_admin").tz = "Asia/Tokyo"
         self.assertEqual((Summary._sff_tz(), Summary._sff_built_tz()), ("Asia/Tokyo", "UTC"))
         Report = self.env["crm.funnel.report"]
-        self.assertIsNotNone(Report.with_context(tz="UTC")._sff_summary_plan(
+        self.assertIsNotNone(self.summary_plan(Report.with_context(tz="UTC"),
             [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
-        self.assertIsNone(Report.with_context(tz="Asia/Tokyo")._sff_summary_plan(
+        self.assertIsNone(self.summary_plan(Report.with_context(tz="Asia/Tokyo"),
             [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
         # the settings saved: the job works the totals out in the time zone in force
         self.env["res.config.settings"].create({}).execute()
@@ -321,14 +328,14 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertEqual(Summary._sff_built_tz(), built)
         Report = self.env["crm.funnel.report"].with_context(tz="Pacific/Kiritimati")
         team = ("team_id", "=", self.team.id)
-        self.assertIsNone(Report._sff_summary_plan([team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(self.summary_plan(Report, [team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
         self.assertEqual(self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built, built)
         # what the job does once it holds the lock
         Summary._sff_rebuild()
         self.assertEqual(self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built,
                          "Pacific/Kiritimati")
         self.assertTotalsFollow("months at midnight in Kiritimati (UTC+14)")
-        self.assertIsNotNone(Report._sff_summary_plan([team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNotNone(self.summary_plan(Report, [team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
         self.assertEqual(Report._read_group([team], ["stage_id", "date_in:month"], ["reached:sum"]),
                          Report._read_group([team, ROWS], ["stage_id", "date_in:month"], ["reached:sum"]))
 

@@ -64,7 +64,7 @@ class TestReadOnly(FunnelReportCase):
         self.make_plan("Read-only plan", date(2026, 3, 1), date(2026, 4, 30), (60, 50, 30))
         params = {"team_id": self.team.id, "period": "all", "compare": "previous"}
         for user in (self.manager, self.rep):
-            Report = self.env["crm.funnel.report"].with_user(user)
+            Report = self.env["crm.funnel.dashboard"].with_user(user)
             Dashboard = self.env["crm.funnel.dashboard"].with_user(user)
             with self.read_only():
                 for model, (groupby, aggregates) in PIVOTS.items():
@@ -102,7 +102,7 @@ class TestBadInput(FunnelReportCase):
     salesperson gets a UserError in their language, never a traceback."""
 
     def test_bad_calls_get_a_clear_error(self):
-        Report = self.env["crm.funnel.report"].with_user(self.rep)
+        Report = self.env["crm.funnel.dashboard"].with_user(self.rep)
         other_company = self.env["res.company"].create({"name": "Bad Input Elsewhere"})
         hidden_team = self.env["crm.team"].create({"name": "Elsewhere", "company_id": other_company.id})
         calls = [
@@ -147,7 +147,7 @@ class TestBadInput(FunnelReportCase):
 
     def test_good_calls_still_answer(self):
         self.build()
-        Report = self.env["crm.funnel.report"].with_user(self.rep)
+        Report = self.env["crm.funnel.dashboard"].with_user(self.rep)
         for params in ({}, None, {"team_id": False}, {"team_id": self.team.id, "period": "all", "extra": 1},
                        {"period": "custom", "date_from": "2026-03-01", "date_to": "2026-04-01",
                         "team_id": self.team.id}):

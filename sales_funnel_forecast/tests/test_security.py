@@ -69,8 +69,8 @@ class TestReportAccess(FunnelCase):
 
     def test_dashboard_and_exports_hold_own_deals_only(self):
         params = {"team_id": self.team.id, "period": "all"}
-        rep_data = self.env["crm.funnel.report"].with_user(self.rep).get_funnel_dashboard(params)
-        manager_data = self.env["crm.funnel.report"].with_user(self.manager).get_funnel_dashboard(params)
+        rep_data = self.env["crm.funnel.dashboard"].with_user(self.rep).get_funnel_dashboard(params)
+        manager_data = self.env["crm.funnel.dashboard"].with_user(self.manager).get_funnel_dashboard(params)
         self.assertEqual([row["reached"] for row in rep_data["funnels"][0]["stages"]], [1, 1])
         self.assertEqual([row["reached"] for row in manager_data["funnels"][0]["stages"]], [2, 2, 1])
         self.assertEqual(rep_data["forecast"]["forecast"], 300.0)

@@ -76,7 +76,7 @@ class TestStallRules(FunnelCase):
         self.assertEqual(deal.forecast_revenue, 0.0)
         row = self.env["crm.forecast.report"].search([("lead_id", "=", deal.id)])
         self.assertEqual((row.forecast_revenue, row.excluded_amount, row.is_stalled), (0.0, 600.0, True))
-        funnel = {r["stage_id"]: r for r in self.env["crm.funnel.report"]._sff_funnel(
+        funnel = {r["stage_id"]: r for r in self.env["crm.funnel.dashboard"]._sff_funnel(
             [("team_id", "=", self.team.id)])}
         self.assertEqual(funnel[self.b.id]["stalled_here"], 1)
         # leaving the stage clears it

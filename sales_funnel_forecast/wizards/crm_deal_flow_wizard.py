@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..models.crm_lead_forecast import FLOW_STEPS
+from ..const import FLOW_STEPS
 from ..reports.crm_deal_flow_report import FROM_KEY, TEAM_KEY, TO_KEY, USER_KEY
 
 
@@ -72,14 +72,3 @@ class CrmDealFlowWizard(models.TransientModel):
                         TEAM_KEY: self.team_id.id, USER_KEY: self.user_id.id},
         })
         return action
-
-
-class CrmDealFlowWizardStep(models.TransientModel):
-    _name = "crm.deal.flow.wizard.step"
-    _description = "Deal Flow Step"
-
-    wizard_id = fields.Many2one("crm.deal.flow.wizard", ondelete="cascade")
-    step = fields.Selection(FLOW_STEPS, readonly=True)
-    deal_count = fields.Integer(string="Deals", readonly=True)
-    amount = fields.Monetary(readonly=True, currency_field="currency_id")
-    currency_id = fields.Many2one("res.currency", readonly=True)

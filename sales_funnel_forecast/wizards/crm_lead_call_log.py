@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.crm_lead_call import CALL_OUTCOMES
+from ..const import CALL_OUTCOMES
 
 
 class CrmLeadCallLog(models.TransientModel):

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import engine
-from ..models.notify import notification
+from ..tools.notify import notification
 
 
 class CrmStageStallProposal(models.TransientModel):
@@ -89,17 +89,3 @@ class CrmStageStallProposal(models.TransientModel):
         for line in applied:
             line.stage_id.stall_days = line.proposed_days
         return notification(self.env._("%(count)s stage limits set from history.", count=len(applied)))
-
-
-class CrmStageStallProposalLine(models.TransientModel):
-    _name = "crm.stage.stall.proposal.line"
-    _description = "Stall Limit Proposed for a Stage"
-
-    wizard_id = fields.Many2one("crm.stage.stall.proposal", required=True, ondelete="cascade")
-    stage_id = fields.Many2one("crm.stage", required=True, readonly=True)
-    current_days = fields.Integer(string="Now (days)", readonly=True)
-    won_count = fields.Integer(string="Won Deals Seen", readonly=True)
-    median_days = fields.Float(string="Median Days of Won Deals", digits=(16, 1), readonly=True)
-    proposed_days = fields.Integer(string="Proposed (days)")
-    has_proposal = fields.Boolean(readonly=True)
-    apply = fields.Boolean(string="Use It")

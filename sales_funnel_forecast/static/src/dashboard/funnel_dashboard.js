@@ -67,7 +67,7 @@ export class FunnelDashboard extends Component {
 
     async load() {
         this.state.loading = true;
-        this.state.data = await this.orm.call("crm.funnel.report", "get_funnel_dashboard", [
+        this.state.data = await this.orm.call("crm.funnel.dashboard", "get_funnel_dashboard", [
             this.state.params,
         ]);
         this.state.params.team_id = this.state.data.team_id;
@@ -118,7 +118,7 @@ export class FunnelDashboard extends Component {
     }
 
     async openStage(stageId, teamId) {
-        const action = await this.orm.call("crm.funnel.report", "get_stage_deals_action", [
+        const action = await this.orm.call("crm.funnel.dashboard", "get_stage_deals_action", [
             this.state.params,
             stageId,
             teamId,
@@ -127,7 +127,7 @@ export class FunnelDashboard extends Component {
     }
 
     async export(kind) {
-        const action = await this.orm.call("crm.funnel.report", "action_export", [
+        const action = await this.orm.call("crm.funnel.dashboard", "action_export", [
             this.state.params,
             kind,
         ]);

@@ -1,0 +1,105 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What the models, reports, wizards and hooks share: selection lists,
+column lists and the keys of the module's system parameters (settings)."""
+
+DEAL_STATES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
+
+ORIGIN_TYPES = [
+    ("seed", "Seed (referral)"),
+    ("net", "Net (inbound marketing)"),
+    ("spear", "Spear (outbound prospecting)"),
+]
+
+# the columns of a funnel row: what its rebuild writes, what the report
+# views over them read
+REACH_COLUMNS = [
+    "lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on", "deal_state",
+    "is_current", "is_lost_stage", "is_stalled", "has_decision_maker", "user_id", "team_id",
+    "company_id", "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
+    "lead_create_date", "date_closed", "expected_revenue", "invoiced_amount",
+]
+
+CONTACT_STATUSES = [
+    ("not_attempted", "Not attempted"),
+    ("attempted", "Attempted"),
+    ("contacted", "Contacted"),
+    ("qualified", "Qualified"),
+    ("disqualified", "Disqualified"),
+]
+
+CALL_OUTCOMES = [
+    ("no_answer", "No answer"),
+    ("voicemail", "Voicemail"),
+    ("busy", "Busy"),
+    ("wrong_number", "Wrong number"),
+    ("conversation", "Conversation"),
+    ("meeting_booked", "Meeting booked"),
+]
+
+# the outcomes where someone was reached: they make a deal "contacted"
+CONVERSATION_OUTCOMES = ("conversation", "meeting_booked")
+
+# engine.FORECAST_CATEGORIES with their labels
+FORECAST_CATEGORY_SELECTION = [
+    ("pipeline", "Pipeline"),
+    ("best_case", "Best Case"),
+    ("commit", "Commit"),
+    ("closed", "Closed (Won)"),
+    ("omitted", "Omitted"),
+]
+
+LOSS_CATEGORIES = [
+    ("bad_contact", "Bad or no contact information"),
+    ("no_response", "No response"),
+    ("not_attempted", "Never attempted"),
+    ("wrong_person", "Wrong person"),
+    ("unqualified", "Unqualified"),
+    ("competitor", "Lost to a competitor"),
+    ("price", "Price"),
+    ("timing", "Timing"),
+    ("no_budget", "No budget"),
+    ("stalled", "Stalled"),
+    ("other", "Other"),
+]
+
+# categories of a prospect that was never a real buyer: a deal lost for one
+# of them is disqualified
+DISQUALIFYING_CATEGORIES = ("bad_contact", "no_response", "not_attempted", "wrong_person",
+                            "unqualified")
+
+# The steps of a deal flow, in the order a waterfall draws them, with the
+# sign each gives the pipeline.
+FLOW_STEPS = [
+    ("start", "Pipeline at Start"),
+    ("new", "New"),
+    ("pulled_in", "Pulled In"),
+    ("increased", "Amount Increased"),
+    ("decreased", "Amount Decreased"),
+    ("pushed_out", "Pushed Out"),
+    ("won", "Won"),
+    ("lost", "Lost"),
+    ("end", "Pipeline at End"),
+]
+
+FLOW_SIGNS = {
+    "start": 1, "new": 1, "pulled_in": 1, "increased": 1,
+    "decreased": -1, "pushed_out": -1, "won": -1, "lost": -1, "end": 1,
+}
+
+SALE_DOCUMENTS = ("out_invoice", "out_refund")
+
+# the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):
+# the setting, and the one the totals were worked out in (written by their
+# rebuild only)
+TZ_PARAM = "sales_funnel_forecast.funnel_summary_tz"
+
+TZ_BUILT_PARAM = "sales_funnel_forecast.funnel_summary_tz_built"
+
+# the lead time, in days, of the second forecast of each period in the
+# forecast accuracy report (setting)
+ACCURACY_LEAD_DAYS_PARAM = "sales_funnel_forecast.accuracy_lead_days"
+
+DEFAULT_ACCURACY_LEAD_DAYS = 30
+
+# the spreadsheets the module writes
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,215 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..const import CALL_OUTCOMES, CONVERSATION_OUTCOMES
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    call_ids = fields.One2many("crm.lead.call", "lead_id", string="Call Log")
+    # the deal's figures below are read together, not with every read of
+    # the deal (a move does not need them)
+    call_count = fields.Integer(
+        prefetch="sff_deal_figures",
+        string="Calls", readonly=True, copy=False,
+        help="Calls logged on the deal.",
+    )
+    call_attempt_count = fields.Integer(
+        prefetch="sff_deal_figures",
+        string="Attempts Before Conversation", readonly=True, copy=False,
+        help="Calls that reached nobody before the first conversation (all of "
+        "them while nobody was reached yet).",
+    )
+    date_first_conversation = fields.Datetime(
+        prefetch="sff_deal_figures",
+        string="First Conversation", readonly=True, copy=False,
+        help="The first call where someone was reached.",
+    )
+    date_last_activity = fields.Datetime(
+        prefetch="sff_deal_figures",
+        string="Last Activity", readonly=True, copy=False, index="btree_not_null",
+        help="The last call logged, activity done or message on the deal.",
+    )
+
+    def _sff_recount_calls(self, lead_ids):
+        """The call counters of these deals, counted again from their calls
+        (after a call is deleted, moved to another deal or back-dated)."""
+        if not lead_ids:
+            return
+        self.env["crm.lead.call"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            WITH calls AS (
+                SELECT c.lead_id, c.date, c.outcome,
+                       min(c.date) FILTER (WHERE c.outcome IN %(conversation)s)
+                           OVER (PARTITION BY c.lead_id) AS first_conversation
+                  FROM crm_lead_call c WHERE c.lead_id = ANY(%(ids)s)
+            ), counted AS (
+                SELECT d.id, count(calls.lead_id) AS n,
+                       min(calls.first_conversation) AS first_conversation,
+                       max(calls.date) AS last,
+                       count(*) FILTER (WHERE calls.outcome NOT IN %(conversation)s
+                                          AND (calls.first_conversation IS NULL
+                                               OR calls.date < calls.first_conversation)) AS attempts
+                  FROM unnest(%(ids)s::int[]) AS d(id)
+             LEFT JOIN calls ON calls.lead_id = d.id
+                 GROUP BY d.id
+            )
+            UPDATE crm_lead l
+               SET call_count = counted.n, call_attempt_count = counted.attempts,
+                   date_first_conversation = counted.first_conversation,
+                   date_last_activity = GREATEST(l.date_last_activity, counted.last)
+              FROM counted WHERE l.id = counted.id
+            """,
+            ids=list(lead_ids), conversation=CONVERSATION_OUTCOMES,
+        ))
+        self.invalidate_model(["call_count", "call_attempt_count", "date_first_conversation",
+                               "date_last_activity"])
+
+    def _sff_fill_last_activity(self, lead_ids=None):
+        """The deals' last activity from their chatter and calls: messages
+        and notes written, emails, done activities, calls (tracking and
+        system notes are not activity). All deals when ``lead_ids`` is
+        None."""
+        self.env["crm.lead.call"].flush_model()
+        only = SQL("AND res_id = ANY(%s)", lead_ids) if lead_ids is not None else SQL()
+        only_calls = SQL("WHERE lead_id = ANY(%s)", lead_ids) if lead_ids is not None else SQL()
+        self.env.cr.execute(SQL(
+            """
+            UPDATE crm_lead l SET date_last_activity = a.last
+              FROM (SELECT id, max(last) AS last FROM (
+                        SELECT res_id AS id, max(date) AS last FROM mail_message
+                         WHERE model = 'crm.lead'
+                           AND (message_type IN ('comment', 'email', 'email_outgoing')
+                                OR mail_activity_type_id IS NOT NULL) %s
+                         GROUP BY res_id
+                         UNION ALL
+                        SELECT lead_id, max(date) FROM crm_lead_call %s GROUP BY lead_id
+                    ) u GROUP BY id) a
+             WHERE a.id = l.id AND l.date_last_activity IS DISTINCT FROM a.last
+            """,
+            only, only_calls,
+        ))
+        self.invalidate_model(["date_last_activity"])
+
+    @api.model
+    def _sff_backfill_calls(self):
+        """What a database had before the module: phone calls marked done
+        on deals become calls, and each deal gets its counters, contact
+        status and last activity (its last message, done activity or call).
+        Returns the number of deals given calls. Idempotent: a done activity
+        already turned into a call is skipped."""
+        cr = self.env.cr
+        outcome = SQL("CASE")
+        for key, english in CALL_OUTCOMES:
+            if key != "conversation":
+                outcome = SQL("%s WHEN m.body::text ILIKE %s THEN %s", outcome, f"%{english}%", key)
+        outcome = SQL("%s ELSE 'conversation' END", outcome)
+        cr.execute(SQL(
+            """
+            WITH done AS (
+                SELECT m.id AS message_id, m.res_id AS lead_id, m.date, m.author_id,
+                       %(outcome)s AS outcome
+                  FROM mail_message m
+                  JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
+                 WHERE m.model = 'crm.lead' AND t.category = 'phonecall'
+                   AND m.message_type = 'notification'
+                   AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)
+            ), ordered AS (
+                SELECT done.*,
+                       bool_or(done.outcome IN %(conversation)s) OVER (
+                           PARTITION BY done.lead_id ORDER BY done.date, done.message_id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached_before,
+                       row_number() OVER (PARTITION BY done.lead_id
+                                          ORDER BY done.date, done.message_id) AS nth
+                  FROM done
+            )
+            INSERT INTO crm_lead_call
+                (lead_id, message_id, user_id, date, outcome, stage_id, contact_status, team_id,
+                 company_id, source_id, is_conversation, create_uid, create_date, write_uid,
+                 write_date)
+            SELECT o.lead_id, o.message_id, COALESCE(author.id, l.user_id, %(uid)s), o.date,
+                   o.outcome, COALESCE(stay.stage_id, l.stage_id),
+                   CASE WHEN o.reached_before THEN 'contacted'
+                        WHEN o.nth > 1 THEN 'attempted' ELSE 'not_attempted' END,
+                   l.team_id, l.company_id, l.source_id, o.outcome IN %(conversation)s,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM ordered o
+              JOIN crm_lead l ON l.id = o.lead_id
+         LEFT JOIN LATERAL (SELECT u.id FROM res_users u
+                             WHERE u.partner_id = o.author_id AND NOT u.share
+                             ORDER BY u.id LIMIT 1) author ON TRUE
+         LEFT JOIN LATERAL (SELECT h.stage_id FROM crm_lead_stage_history h
+                             WHERE h.lead_id = o.lead_id AND h.date_in <= o.date
+                             ORDER BY h.date_in DESC LIMIT 1) stay ON TRUE
+         RETURNING lead_id
+            """,
+            outcome=outcome, conversation=CONVERSATION_OUTCOMES, uid=self.env.uid,
+        ))
+        lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
+        if lead_ids:
+            self._sff_recount_calls(lead_ids)
+            self.env["crm.lead.call.day"]._sff_recount()
+            cr.execute(
+                """UPDATE crm_lead
+                      SET contact_status = CASE WHEN date_first_conversation IS NOT NULL
+                                                THEN 'contacted' ELSE 'attempted' END
+                    WHERE id = ANY(%s)
+                      AND (contact_status = 'not_attempted'
+                           OR contact_status = 'attempted' AND date_first_conversation IS NOT NULL)""",
+                [lead_ids],
+            )
+        self._sff_fill_last_activity()
+        self.invalidate_model()
+        self.env["crm.lead.call"].invalidate_model()
+        return len(lead_ids)
+
+    def _sff_touch_activity(self, when=None):
+        """The deals had activity (a message, a done activity) at ``when``."""
+        if not self.ids:
+            return
+        when = when or fields.Datetime.now()
+        self.env.cr.execute(
+            """UPDATE crm_lead SET date_last_activity = %(when)s
+                WHERE id = ANY(%(ids)s) AND (date_last_activity IS NULL OR date_last_activity < %(when)s)""",
+            {"when": when, "ids": self.ids},
+        )
+        self.invalidate_recordset(["date_last_activity"])
+
+    def message_post(self, **kwargs):
+        message = super().message_post(**kwargs)
+        if message.message_type in ("comment", "email", "email_outgoing") or message.mail_activity_type_id:
+            self._sff_touch_activity(message.date)
+        return message
+
+    def _merge_dependences(self, opportunities):
+        result = super()._merge_dependences(opportunities)
+        calls = self.env["crm.lead.call"].sudo().search([("lead_id", "in", opportunities.ids)])
+        if calls:
+            # sudo: the calls of every merged deal follow, whoever made them;
+            # one recount of the kept deal rather than one per call
+            calls.with_context(sff_no_recount=True).write({"lead_id": self.id})
+            self._sff_recount_calls(self.ids)
+        return result
+
+    def action_sff_log_call(self):
+        """The call dialog: outcome buttons, an optional duration and note."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Call"),
+            "res_model": "crm.lead.call.log",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_lead_id": self.id, "dialog_size": "medium"},
+        }
+
+    def action_sff_view_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("sales_funnel_forecast.crm_lead_call_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action

@@ -1,0 +1,22 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import calendar
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmTargetPlanSeason(models.Model):
+    _name = "crm.target.plan.season"
+    _description = "Target Plan Seasonality"
+    _order = "plan_id, month"
+
+    plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
+    month = fields.Selection([(str(month), calendar.month_name[month]) for month in range(1, 13)],
+                             required=True)
+    weight = fields.Float(default=1.0, digits=(16, 2),
+                          help="The month's share of the target, against the others (1: an average month).")
+
+    @api.constrains("weight")
+    def _check_weight(self):
+        if any(season.weight < 0 for season in self):
+            raise ValidationError(self.env._("A seasonality weight cannot be negative."))

@@ -1,0 +1,16 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class CrmStageStallProposalLine(models.TransientModel):
+    _name = "crm.stage.stall.proposal.line"
+    _description = "Stall Limit Proposed for a Stage"
+
+    wizard_id = fields.Many2one("crm.stage.stall.proposal", required=True, ondelete="cascade")
+    stage_id = fields.Many2one("crm.stage", required=True, readonly=True)
+    current_days = fields.Integer(string="Now (days)", readonly=True)
+    won_count = fields.Integer(string="Won Deals Seen", readonly=True)
+    median_days = fields.Float(string="Median Days of Won Deals", digits=(16, 1), readonly=True)
+    proposed_days = fields.Integer(string="Proposed (days)")
+    has_proposal = fields.Boolean(readonly=True)
+    apply = fields.Boolean(string="Use It")
