@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from . import engine, engine_sql
 from .const import DISQUALIFYING_CATEGORIES, TZ_BUILT_PARAM, TZ_PARAM
+from .install.stage_history import backfill_from_tracking
 from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .tools.bulk import index_build_memory, without_indexes
 
@@ -42,7 +43,7 @@ def post_init_hook(env):
         env.ref("sales_funnel_forecast.ir_cron_refresh_prorated_revenue")._trigger()
     deals_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    rows = env["crm.lead.stage.history"]._sff_backfill_from_tracking()
+    rows = backfill_from_tracking(env)
     history_seconds = time.perf_counter() - start
     start = time.perf_counter()
     versions = env["crm.lead.forecast.version"]._sff_rebuild()

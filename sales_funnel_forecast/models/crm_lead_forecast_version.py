@@ -8,8 +8,8 @@ from odoo.tools import SQL
 
 from .. import engine_sql
 from ..const import DEAL_STATES, FORECAST_CATEGORY_SELECTION
+from ..install.stage_history import TRACKED_DEAL_CHANGES
 from ..tools.bulk import bulk_load
-from .crm_lead_stage_history import TRACKED_DEAL_CHANGES
 
 _logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 
 from ..hooks import post_init_hook
+from ..install.stage_history import backfill_from_tracking
 from .common import FunnelCase
 
 
@@ -19,7 +20,7 @@ class TestBackfillFromChatter(FunnelCase):
         self.env.flush_all()
         self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [deals.ids])
         self.env.invalidate_all()
-        return self.env["crm.lead.stage.history"]._sff_backfill_from_tracking()
+        return backfill_from_tracking(self.env)
 
     def rows(self, deal):
         return [
@@ -106,7 +107,7 @@ class TestBackfillFromChatter(FunnelCase):
             moved.stage_history_ids.sorted(lambda row: (row.date_in, row.id)).mapped("probability"),
             [10.0, 30.0, 60.0, 30.0])
         # rerunning writes nothing twice
-        self.assertEqual(self.env["crm.lead.stage.history"]._sff_backfill_from_tracking(), 0)
+        self.assertEqual(backfill_from_tracking(self.env), 0)
 
     def test_each_stay_carries_the_facts_of_its_time(self):
         other_team = self.env["crm.team"].create({"name": "Later team"})

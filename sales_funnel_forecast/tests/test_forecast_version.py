@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..install.stage_history import backfill_from_tracking
 from .common import FunnelCase
 
 
@@ -209,7 +210,7 @@ class TestForecastVersions(FunnelCase):
         self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)",
                             [(deal | lost).ids])
         self.env.invalidate_all()
-        self.env["crm.lead.stage.history"]._sff_backfill_from_tracking()
+        backfill_from_tracking(self.env)
         count = self.env["crm.lead.forecast.version"]._sff_rebuild()
         self.assertGreaterEqual(count, 7)
         rows = [
