@@ -220,7 +220,7 @@ class CrmLeadCall(models.Model):
                 leads.sudo().write({"contact_status": target})
 
     def _sff_log_on_deals(self):
-        """A line in each deal's chatter per call, in one batch of notes."""
+        """A note in the deal's chatter for each call (one note per call)."""
         labels = dict(self._fields["outcome"]._description_selection(self.env))
         for call in self:
             what = labels[call.outcome]
