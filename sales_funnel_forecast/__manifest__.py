@@ -9,6 +9,7 @@
     "website": "https://github.com/sales-funnel-forecast/sales_funnel_forecast",
     "license": "LGPL-3",
     "depends": ["crm", "sale_crm", "account"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/sales_funnel_forecast_security.xml",
         "security/ir.model.access.csv",
@@ -52,6 +53,7 @@
             "sales_funnel_forecast/static/tests/tours/**/*",
         ],
     },
+    "images": ["static/description/funnel_dashboard.png"],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }
