@@ -17,7 +17,11 @@ trap 'rm -rf "$WORK"; dropdb --if-exists "$DB" >/dev/null 2>&1 || true' EXIT
 say "Building the wheel"
 "$SFF_VENV/bin/pip" wheel --quiet --no-deps --no-build-isolation \
     "$SFF_ROOT/sales_funnel_forecast" --wheel-dir "$WORK/dist" || die "the wheel did not build"
-wheel="$(ls "$WORK"/dist/odoo_addon_sales_funnel_forecast-*.whl)"
+shopt -s nullglob
+wheels=("$WORK"/dist/odoo_addon_sales_funnel_forecast-*.whl)
+shopt -u nullglob
+[ "${#wheels[@]}" = 1 ] || die "expected one wheel in $WORK/dist, found ${#wheels[@]}"
+wheel="${wheels[0]}"
 echo "built $(basename "$wheel")"
 "$SFF_VENV/bin/python" - "$wheel" <<'PY' || die "the wheel's metadata is wrong"
 import sys, zipfile

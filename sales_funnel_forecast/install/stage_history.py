@@ -265,6 +265,7 @@ def _backfill_insert(env, field_ids, restored):
     ))
     return cr.rowcount
 
+
 def restore_deleted_stages(env, stage_field_id):
     """Stages named in tracked stage changes that no longer exist come
     back, archived and folded, under their id and tracked name, so that
@@ -302,6 +303,7 @@ def restore_deleted_stages(env, stage_field_id):
         )
         env["crm.stage"].invalidate_model()
     return restored
+
 
 def _gone_stage_values(stage_field_id, join=None):
     """The old and new stages of the tracked stage changes (``stage_field_id``:

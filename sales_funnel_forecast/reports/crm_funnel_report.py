@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 

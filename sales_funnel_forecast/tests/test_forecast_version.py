@@ -192,6 +192,12 @@ class TestForecastVersions(FunnelCase):
         # a rep limited to own deals reads the past of own deals only
         self.assertEqual(at(self.day(2), self.rep), [(first.id, self.s_new.id, 1000)])
         self.assertEqual(at(self.day(2), self.manager), at(self.day(2)))
+        # the same without a domain, as a client may send it (false, or
+        # none): the rep still reads own deals only
+        for domain in (False, None, []):
+            own = {row["lead_id"] for row in Lead.with_user(self.rep).sff_pipeline_at(self.day(2), domain)}
+            self.assertIn(first.id, own)
+            self.assertNotIn(second.id, own, domain)
 
     def test_rebuilt_from_the_chatter(self):
         """On install, the versions of the past come from the stage history
