@@ -220,6 +220,23 @@ class TestCalls(FunnelCase):
         message = deal.with_user(self.rep).message_post(body="Sent the brochure", message_type="comment")
         deal.invalidate_recordset()
         self.assertEqual(deal.date_last_activity, message.date)
+        # a to-do marked done is activity too: the note it posts dates it
+        # (the brochure's message set a week back first)
+        week_ago = message.date - timedelta(days=7)
+        self.env.cr.execute("UPDATE mail_message SET date = %s WHERE id = %s", [week_ago, message.id])
+        self.env.cr.execute("UPDATE crm_lead SET date_last_activity = %s WHERE id = %s", [week_ago, deal.id])
+        self.env.invalidate_all()
+        todo = self.env["mail.activity"].with_user(self.rep).create({
+            "res_model_id": self.env["ir.model"]._get_id("crm.lead"), "res_id": deal.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            "user_id": self.rep.id, "summary": "Send the price list"})
+        done_id = todo.action_feedback(feedback="Price list sent")
+        deal.invalidate_recordset()
+        done = self.env["mail.message"].browse(done_id)
+        self.assertTrue(done.mail_activity_type_id)
+        self.assertEqual(deal.date_last_activity, done.date)
+        self.assertGreater(deal.date_last_activity, week_ago)
+        self.assertFalse(deal.call_ids, "a to-do is not a call")
 
     # ------------------------------------------------------------------
     # A phone call marked done is a call

@@ -232,8 +232,16 @@ class TestProbabilityFollowsStage(FunnelCase):
         self.assertEqual(deal.probability, 0.0)
         deal.action_set_won()
         self.env.flush_all()
-        self.env.cr.execute("SELECT count(*) FROM crm_lead_scoring_frequency WHERE lost_count < 0")
-        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        # won once, never counted lost: Odoo's scoring starts every count at
+        # 0.1, then adds 1 to the won count of each of the deal's values (a
+        # deal at 0 % taken for a lost one would take 1 off its lost count)
+        self.env.cr.execute(
+            """SELECT variable, value, won_count, lost_count FROM crm_lead_scoring_frequency
+                WHERE team_id = %s AND (variable <> 'stage_id' OR value = %s)""",
+            [self.team.id, str(zero.id)])
+        self.assertEqual(sorted(self.env.cr.fetchall()), [
+            ("email_state", "False", 1.1, 0.1), ("phone_state", "False", 1.1, 0.1),
+            ("stage_id", str(zero.id), 1.1, 0.1)])
 
     def test_created_lost(self):
         deal = self.make_deal("Imported lost", self.s_proposal, 1000, active=False, probability=0)

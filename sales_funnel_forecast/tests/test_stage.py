@@ -34,10 +34,24 @@ class TestStagePercentages(FunnelCase):
         with self.assertRaisesRegex(ValidationError, "Only the stage where a deal is won"):
             self.s_proposal.forecast_probability = 100
 
-    def test_stall_fields_defaults(self):
-        self.assertEqual(self.s_new.stall_days, 0)
-        self.assertEqual(self.s_new.stall_action, "flag")
-        self.assertEqual(self.s_new.stall_move_back_steps, 1)
+    def test_a_new_stage_never_stalls_its_deals(self):
+        """A stage created without a stall rule (0 days: never) leaves its
+        deals alone, however long they stay; given a limit, its default
+        action flags them."""
+        stage = self.env["crm.stage"].create({
+            "name": "T-Untouched", "sequence": 902, "forecast_probability": 20, "team_id": self.team.id})
+        self.set_now(self.day(0))
+        deal = self.make_deal("Years here", stage, 1000)
+        self.set_now(self.day(800))
+        self.env["crm.lead"]._cron_apply_stall_rules()
+        self.env.invalidate_all()
+        self.assertFalse(deal.is_stalled)
+        self.assertEqual((deal.stage_id, deal.active, deal.forecast_category), (stage, True, "pipeline"))
+        stage.stall_days = 30
+        self.env["crm.lead"]._cron_apply_stall_rules()
+        self.env.invalidate_all()
+        self.assertTrue(deal.is_stalled, "the default action: flag")
+        self.assertEqual((deal.stage_id, deal.active), (stage, True), "flagged, not moved nor lost")
 
     def test_odoo_default_stages_got_percentages_on_install(self):
         # crm's own data, loaded before the module: New, Qualified,

@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime
+
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .. import engine
 from .common import FunnelCase
 
 
@@ -364,12 +366,41 @@ class TestStageHistory(FunnelCase):
         self.assertEqual(self.stays(head), [(self.s_proposal, self.env["crm.stage"], self.t0, False)])
         self.assertEqual(head.probability, 60.0)
 
-    def test_durations_say_their_rule_and_dead_code_is_gone(self):
+    def test_durations_count_24_hour_periods_across_a_clock_change(self):
+        """A stay from midnight to midnight two days later in Brussels, over
+        the night the clocks go forward, lasted 47 hours: 1.96 days of 24
+        hours (not 2 calendar days), the same in the field, its filters and
+        the analysis' averages, whatever the user's time zone."""
+        self.env.user.tz = "Europe/Brussels"
+        # 2026-03-29 00:00 in Brussels (UTC+1), then 2026-03-31 00:00 (UTC+2)
+        entered, left = datetime(2026, 3, 28, 23, 0), datetime(2026, 3, 30, 22, 0)
+        self.set_now(entered)
+        deal = self.make_deal("Over the clock change", self.s_new)
+        self.set_now(left)
+        deal.stage_id = self.s_qualified
+        stay = deal.stage_history_ids.filtered(lambda row: row.stage_id == self.s_new)
+        self.assertAlmostEqual(stay.duration_days, 47 / 24, places=6)
         History = self.env["crm.lead.stage.history"]
-        self.assertIn("days of 24 hours", History._fields["duration_days"].help)
-        self.assertNotIn("is_current", History._fields)
-        self.assertFalse(hasattr(engine, "is_regression"))
+        domain = [("lead_id", "=", deal.id), ("stage_id", "=", self.s_new.id)]
+        self.assertFalse(History.search(domain + [("duration_days", ">=", 2)]))
+        self.assertEqual(History.search(domain + [("duration_days", ">", 1.95)]), stay)
+        [(average,)] = History._read_group(domain, [], ["duration_days:avg"])
+        self.assertAlmostEqual(average, 47 / 24, places=6)
 
     def test_won_column_sums_the_pipeline_amount(self):
+        """The kanban sums each column's pipeline amount: the weighted
+        forecast of its open deals, the whole amount of its won ones, as
+        its grouped read returns them."""
         arch = self.env["crm.lead"].get_views([(False, "kanban")])["views"]["kanban"]["arch"]
-        self.assertIn('sum_field="pipeline_amount"', arch)
+        sum_field = etree.fromstring(arch).find(".//progressbar").get("sum_field")
+        self.make_deal("Open", self.s_proposal, 1000)          # 60 %: 600
+        self.make_deal("Other open", self.s_proposal, 500)     # 300
+        won = self.make_deal("Won", self.s_proposal, 2000)
+        won.action_set_won()
+        lost = self.make_deal("Lost", self.s_proposal, 4000)
+        lost.action_set_lost()
+        groups = self.env["crm.lead"].web_read_group(
+            [("team_id", "=", self.team.id)], [f"{sum_field}:sum"], ["stage_id"])["groups"]
+        # (the kanban lists the empty columns too)
+        sums = {group["stage_id"][0]: group[sum_field] for group in groups if group["stage_id_count"]}
+        self.assertEqual(sums, {self.s_proposal.id: 900.0, self.s_won.id: 2000.0})
