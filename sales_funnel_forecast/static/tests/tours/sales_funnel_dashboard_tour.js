@@ -24,11 +24,12 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_tour", 
             content: "The funnel is the team's",
         },
         {
-            trigger: ".o_sff_stage:contains('D-Proposal') .o_sff_reached:contains('1')",
+            // exact counts: a bare :contains('1') would also match 10 or 21
+            trigger: ".o_sff_stage:contains('D-Proposal') .o_sff_reached:contains(/^1$/)",
             content: "One deal reached the proposal stage",
         },
         {
-            trigger: ".o_sff_stage:contains('D-Prospect') .o_sff_reached:contains('2')",
+            trigger: ".o_sff_stage:contains('D-Prospect') .o_sff_reached:contains(/^2$/)",
             content: "Both deals reached the first stage: a click opens them",
             run: "click",
         },
