@@ -5,6 +5,7 @@ from . import (
     test_calls,
     test_catalogue,
     test_dispositions,
+    test_engine,
     test_engine_sql,
     test_export,
     test_forecast,

@@ -79,6 +79,29 @@ class TestEngineParity(TransactionCase):
         for value, (date_in, date_out) in zip(got, rows):
             self.assertAlmostEqual(value, engine.duration_days(date_in, date_out), places=9)
 
+    def test_stall_due(self):
+        """The job stalls an open stay when its due moment is behind now
+        (``stall_due < now``): for every stage rule and time in the stage,
+        exactly when ``engine.is_stalled`` says so; never in a won stage or
+        one without a rule (no due moment at all)."""
+        since = datetime(2026, 3, 28, 22, 0)   # over a daylight-saving weekend
+        rows = []
+        for stall_days in (None, 0, 1, 3, 10):
+            for is_won in (False, True):
+                for hours in (0, 23, 24, 25, 71, 72, 73, 239, 240, 241, 2400):
+                    rows.append((since, since + timedelta(hours=hours), stall_days, is_won))
+        got = self.sql_values(
+            SQL("COALESCE(%s < v.now::timestamp, FALSE)",
+                engine_sql.stall_due(SQL("v.since::timestamp"), "v")),
+            rows, ["since", "now", "stall_days", "is_won"])
+        expected = [not is_won and engine.is_stalled(engine.duration_days(start, now), stall_days)
+                    for start, now, stall_days, is_won in rows]
+        self.assertEqual(got, expected)
+        # by hand, open stages only: 1 day stalls after 25 h and the 7 times
+        # beyond (8), 3 days after 73 h and beyond (5), 10 days after 241 h
+        # and 2,400 h (2)
+        self.assertEqual(sum(expected), 8 + 5 + 2)
+
     def test_money_rounding_and_forecast(self):
         rng = random.Random(7)
         rows = [
