@@ -18,6 +18,7 @@ scheduled jobs' time, and the serialization failures Odoo retried.
 ``report`` prints the two copies side by side from every round's files in
 OUT_DIR.
 """
+
 import json
 import random
 import re
@@ -42,10 +43,17 @@ OPERATIONS = {
 }
 # the scheduled jobs triggered during the load (their external ids)
 ODOO_JOBS = ["crm.website_crm_score_cron", "crm.ir_cron_crm_lead_assign"]
-MODULE_JOBS = [f"sales_funnel_forecast.{name}" for name in (
-    "ir_cron_apply_stall_rules", "ir_cron_compact_funnel_summary", "ir_cron_refresh_history_win_rates",
-    "ir_cron_rebuild_funnel_rows", "ir_cron_refresh_prorated_revenue", "ir_cron_refresh_target_plan_actuals",
-)]
+MODULE_JOBS = [
+    f"sales_funnel_forecast.{name}"
+    for name in (
+        "ir_cron_apply_stall_rules",
+        "ir_cron_compact_funnel_summary",
+        "ir_cron_refresh_history_win_rates",
+        "ir_cron_rebuild_funnel_rows",
+        "ir_cron_refresh_prorated_revenue",
+        "ir_cron_refresh_target_plan_actuals",
+    )
+]
 
 
 class RpcError(Exception):
@@ -56,21 +64,30 @@ class Client:
     def __init__(self, url, db, login):
         self.url = url.rstrip("/")
         self.session = requests.Session()
-        self.uid = self.rpc("/web/session/authenticate", {"db": db, "login": login, "password": login})["uid"]
+        self.uid = self.rpc(
+            "/web/session/authenticate", {"db": db, "login": login, "password": login}
+        )["uid"]
 
     def rpc(self, path, params):
-        response = self.session.post(self.url + path, json={"jsonrpc": "2.0", "method": "call", "params": params},
-                                     timeout=300)
+        response = self.session.post(
+            self.url + path,
+            json={"jsonrpc": "2.0", "method": "call", "params": params},
+            timeout=300,
+        )
         response.raise_for_status()
         body = response.json()
         if "error" in body:
             data = body["error"].get("data", {})
-            raise RpcError(f"{data.get('name', '')}: {data.get('message', body['error'].get('message'))}")
+            raise RpcError(
+                f"{data.get('name', '')}: {data.get('message', body['error'].get('message'))}"
+            )
         return body.get("result")
 
     def call(self, model, method, *args, **kwargs):
-        return self.rpc(f"/web/dataset/call_kw/{model}/{method}",
-                        {"model": model, "method": method, "args": list(args), "kwargs": kwargs})
+        return self.rpc(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
 
 
 class Rep(threading.Thread):
@@ -82,17 +99,27 @@ class Rep(threading.Thread):
         self.random = random.Random(seed)
         self.results = []  # (operation, seconds, error or None)
         ctx = {"active_test": False}
-        deals = self.client.call("crm.lead", "search_read", [("user_id", "=", self.client.uid),
-                                                             ("type", "=", "opportunity")],
-                                 ["active", "stage_id"], context=ctx)
-        stages = self.client.call("crm.stage", "search_read", [("team_id", "=", False)], ["is_won"],
-                                  order="sequence, id")
+        deals = self.client.call(
+            "crm.lead",
+            "search_read",
+            [("user_id", "=", self.client.uid), ("type", "=", "opportunity")],
+            ["active", "stage_id"],
+            context=ctx,
+        )
+        stages = self.client.call(
+            "crm.stage", "search_read", [("team_id", "=", False)], ["is_won"], order="sequence, id"
+        )
         self.stages = [stage["id"] for stage in stages if not stage["is_won"]]
         won = {stage["id"] for stage in stages if stage["is_won"]}
-        self.open = [deal["id"] for deal in deals if deal["active"] and deal["stage_id"]
-                     and deal["stage_id"][0] not in won]
+        self.open = [
+            deal["id"]
+            for deal in deals
+            if deal["active"] and deal["stage_id"] and deal["stage_id"][0] not in won
+        ]
         self.lost = [deal["id"] for deal in deals if not deal["active"]]
-        self.team_id = self.client.call("res.users", "read", [self.client.uid], ["sale_team_id"])[0]["sale_team_id"]
+        self.team_id = self.client.call("res.users", "read", [self.client.uid], ["sale_team_id"])[
+            0
+        ]["sale_team_id"]
         self.team_id = self.team_id and self.team_id[0]
 
     def operation(self, name):
@@ -101,7 +128,12 @@ class Rep(threading.Thread):
             deal = rnd.choice(self.open)
             client.call("crm.lead", "write", [deal], {"stage_id": rnd.choice(self.stages)})
         elif name == "amount":
-            client.call("crm.lead", "write", [rnd.choice(self.open)], {"expected_revenue": rnd.randrange(500, 50000)})
+            client.call(
+                "crm.lead",
+                "write",
+                [rnd.choice(self.open)],
+                {"expected_revenue": rnd.randrange(500, 50000)},
+            )
         elif name == "won":
             deal = self.open.pop(rnd.randrange(len(self.open)))
             client.call("crm.lead", "action_set_won_rainbowman", [deal])
@@ -116,26 +148,60 @@ class Rep(threading.Thread):
         elif name == "call":
             deal = rnd.choice(self.open)
             if self.module:
-                client.call("crm.lead.call", "create", {"lead_id": deal, "outcome": rnd.choice(
-                    ["no_answer", "voicemail", "busy", "conversation", "meeting_booked"])})
+                client.call(
+                    "crm.lead.call",
+                    "create",
+                    {
+                        "lead_id": deal,
+                        "outcome": rnd.choice(
+                            ["no_answer", "voicemail", "busy", "conversation", "meeting_booked"]
+                        ),
+                    },
+                )
             else:
-                client.call("crm.lead", "message_post", [deal], body="Called the customer.",
-                            message_type="comment", subtype_xmlid="mail.mt_note")
+                client.call(
+                    "crm.lead",
+                    "message_post",
+                    [deal],
+                    body="Called the customer.",
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
         elif name == "pivot":
             if self.module:
-                client.call("crm.funnel.report", "web_read_group", [], ["reached:sum", "won:sum"],
-                            ["stage_id", "date_in:month"], lazy=False)
+                client.call(
+                    "crm.funnel.report",
+                    "web_read_group",
+                    [],
+                    ["reached:sum", "won:sum"],
+                    ["stage_id", "date_in:month"],
+                    lazy=False,
+                )
             else:
-                client.call("crm.lead", "web_read_group", [("type", "=", "opportunity")],
-                            ["expected_revenue:sum", "prorated_revenue:sum"], ["stage_id", "date_deadline:month"],
-                            lazy=False)
+                client.call(
+                    "crm.lead",
+                    "web_read_group",
+                    [("type", "=", "opportunity")],
+                    ["expected_revenue:sum", "prorated_revenue:sum"],
+                    ["stage_id", "date_deadline:month"],
+                    lazy=False,
+                )
         elif name == "dashboard":
             if self.module:
-                client.call("crm.funnel.dashboard", "get_funnel_dashboard",
-                            {"team_id": self.team_id, "period": "this_year"})
+                client.call(
+                    "crm.funnel.dashboard",
+                    "get_funnel_dashboard",
+                    {"team_id": self.team_id, "period": "this_year"},
+                )
             else:
-                client.call("crm.lead", "web_read_group", [("type", "=", "opportunity")],
-                            ["expected_revenue:sum"], ["stage_id", "user_id"], lazy=False)
+                client.call(
+                    "crm.lead",
+                    "web_read_group",
+                    [("type", "=", "opportunity")],
+                    ["expected_revenue:sum"],
+                    ["stage_id", "user_id"],
+                    lazy=False,
+                )
 
     def run(self):
         names = list(OPERATIONS)
@@ -167,15 +233,23 @@ def trigger_jobs(url, db, deadline, module, every=15):
     ids = []
     for xmlid in ODOO_JOBS + (MODULE_JOBS if module else []):
         module_name, name = xmlid.split(".")
-        found = admin.call("ir.model.data", "search_read", [("module", "=", module_name), ("name", "=", name)],
-                           ["res_id"])
+        found = admin.call(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", module_name), ("name", "=", name)],
+            ["res_id"],
+        )
         ids += [row["res_id"] for row in found]
     triggered = 0
     while time.time() < deadline:
         for job_id in ids:
             try:
-                admin.call("ir.cron", "write", [job_id],
-                           {"nextcall": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())})
+                admin.call(
+                    "ir.cron",
+                    "write",
+                    [job_id],
+                    {"nextcall": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())},
+                )
                 triggered += 1
             except RpcError:
                 pass  # running now
@@ -183,11 +257,12 @@ def trigger_jobs(url, db, deadline, module, every=15):
     return triggered, len(ids)
 
 
-
 def run(url, db, reps, seconds, module, think, out):
     module = module == "1"
-    threads = [Rep(url, db, f"bench.rep.{index:02d}", None, module, index, float(think))
-               for index in range(1, int(reps) + 1)]
+    threads = [
+        Rep(url, db, f"bench.rep.{index:02d}", None, module, index, float(think))
+        for index in range(1, int(reps) + 1)
+    ]
     began = time.time()
     deadline = began + float(seconds)
     for thread in threads:
@@ -198,8 +273,18 @@ def run(url, db, reps, seconds, module, think, out):
         thread.join()
     elapsed = time.time() - began
     results = [result for thread in threads for result in thread.results]
-    Path(out).write_text(json.dumps({"seconds": elapsed, "reps": int(reps), "module": module, "think": float(think),
-                                     "jobs_triggered": triggered, "results": results}))
+    Path(out).write_text(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "reps": int(reps),
+                "module": module,
+                "think": float(think),
+                "jobs_triggered": triggered,
+                "results": results,
+            }
+        )
+    )
 
 
 REQUEST = re.compile(r'"(?:POST|GET) (\S+?)(?:\?\S*)? HTTP/1\.1" (\d+) - (\d+) ([\d.]+) ([\d.]+)')
@@ -224,7 +309,9 @@ def serverlog(log, out):
                 route[3] += float(other)
             elif match := JOB_DONE.search(line):
                 jobs[match.group(1)] = jobs.get(match.group(1), 0.0) + float(match.group(2))
-    Path(out).write_text(json.dumps({"retried": retried, "gave_up": gave_up, "routes": routes, "jobs": jobs}))
+    Path(out).write_text(
+        json.dumps({"retried": retried, "gave_up": gave_up, "routes": routes, "jobs": jobs})
+    )
 
 
 def percentile(values, share):
@@ -242,8 +329,10 @@ def report(out_dir):
         data["server"] = counts
         retries[data["module"]][0] += counts["retried"]
         retries[data["module"]][1] += counts["gave_up"]
-    print("| operation | Odoo alone: done | ops/s | p50 | p95 | with the module: done | ops/s | p50 | p95 "
-          "| p50 ratio |")
+    print(
+        "| operation | Odoo alone: done | ops/s | p50 | p95 | with the module: done | ops/s | p50 | p95 "
+        "| p50 ratio |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     failures = {}
     for name, (_weight, with_module, without) in OPERATIONS.items():
@@ -251,15 +340,27 @@ def report(out_dir):
         medians = []
         for module in (False, True):
             seconds = sum(data["seconds"] for data in copies[module])
-            done = [latency for data in copies[module] for op, latency, error in data["results"]
-                    if op == name and not error]
+            done = [
+                latency
+                for data in copies[module]
+                for op, latency, error in data["results"]
+                if op == name and not error
+            ]
             failures[module] = failures.get(module, 0) + sum(
-                1 for data in copies[module] for op, _latency, error in data["results"] if op == name and error)
+                1
+                for data in copies[module]
+                for op, _latency, error in data["results"]
+                if op == name and error
+            )
             if done:
                 median = statistics.median(done)
                 medians.append(median)
-                cells += [str(len(done)), f"{len(done) / seconds:.2f}", f"{median * 1000:.0f} ms",
-                          f"{percentile(done, 0.95) * 1000:.0f} ms"]
+                cells += [
+                    str(len(done)),
+                    f"{len(done) / seconds:.2f}",
+                    f"{median * 1000:.0f} ms",
+                    f"{percentile(done, 0.95) * 1000:.0f} ms",
+                ]
             else:
                 medians.append(None)
                 cells += ["0", "-", "-", "-"]
@@ -271,25 +372,36 @@ def report(out_dir):
         rounds = copies[module]
         per_round = []
         for data in rounds:
-            moves = [latency for op, latency, error in data["results"] if op == "move" and not error]
+            moves = [
+                latency for op, latency, error in data["results"] if op == "move" and not error
+            ]
             per_round.append(f"{statistics.median(moves) * 1000:.0f} ms" if moves else "-")
-        print(f"\n{name}: {len(rounds)} rounds of {rounds[0]['seconds']:.0f} s with {rounds[0]['reps']} "
-              f"salespeople pausing {rounds[0]['think']:.2f} s on average between actions, "
-              f"{sum(len(data['results']) for data in rounds)} requests, "
-              f"{failures.get(module, 0)} failed; serialization failures retried by Odoo: {retries[module][0]}, "
-              f"given up after Odoo's retries: {retries[module][1]}; stage move p50 per round: {', '.join(per_round)}")
-        errors = sorted({error for data in rounds for _op, _latency, error in data["results"] if error})
+        print(
+            f"\n{name}: {len(rounds)} rounds of {rounds[0]['seconds']:.0f} s with {rounds[0]['reps']} "
+            f"salespeople pausing {rounds[0]['think']:.2f} s on average between actions, "
+            f"{sum(len(data['results']) for data in rounds)} requests, "
+            f"{failures.get(module, 0)} failed; serialization failures retried by Odoo: {retries[module][0]}, "
+            f"given up after Odoo's retries: {retries[module][1]}; stage move p50 per round: {', '.join(per_round)}"
+        )
+        errors = sorted(
+            {error for data in rounds for _op, _latency, error in data["results"] if error}
+        )
         for error in errors[:5]:
             print(f"  failed: {error}")
         jobs = {}
         for data in rounds:
             for job, seconds in data["server"]["jobs"].items():
                 jobs[job] = jobs.get(job, 0.0) + seconds
-        busy = ", ".join(f"{job} {seconds:.1f} s" for job, seconds in sorted(jobs.items(), key=lambda item: -item[1])
-                         if seconds >= 0.5)
+        busy = ", ".join(
+            f"{job} {seconds:.1f} s"
+            for job, seconds in sorted(jobs.items(), key=lambda item: -item[1])
+            if seconds >= 0.5
+        )
         print(f"  scheduled jobs' time: {busy or 'under 0.5 s each'}")
     print("\nOn the server, per request (its log): queries, SQL time, other time")
-    print("| route | Odoo alone: requests | queries | SQL | other | with the module: requests | queries | SQL | other |")
+    print(
+        "| route | Odoo alone: requests | queries | SQL | other | with the module: requests | queries | SQL | other |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     totals = {}
     for module in (False, True):
@@ -298,14 +410,24 @@ def report(out_dir):
                 total = totals.setdefault(route, {}).setdefault(module, [0, 0, 0.0, 0.0])
                 for index, value in enumerate((count, queries, sql, other)):
                     total[index] += value
-    for route, by_copy in sorted(totals.items(), key=lambda item: -sum(v[0] for v in item[1].values())):
+    for route, by_copy in sorted(
+        totals.items(), key=lambda item: -sum(v[0] for v in item[1].values())
+    ):
         if not route.startswith("/web/dataset/call_kw/"):
             continue
         cells = []
         for module in (False, True):
             count, queries, sql, other = by_copy.get(module, [0, 0, 0.0, 0.0])
-            cells += ([str(count), f"{queries / count:.1f}", f"{sql / count * 1000:.1f} ms",
-                       f"{other / count * 1000:.1f} ms"] if count else ["0", "-", "-", "-"])
+            cells += (
+                [
+                    str(count),
+                    f"{queries / count:.1f}",
+                    f"{sql / count * 1000:.1f} ms",
+                    f"{other / count * 1000:.1f} ms",
+                ]
+                if count
+                else ["0", "-", "-", "-"]
+            )
         print(f"| {route.removeprefix('/web/dataset/call_kw/')} | " + " | ".join(cells) + " |")
     return failures
 

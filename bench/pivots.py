@@ -14,9 +14,14 @@ import time
 RUNS = 5
 manager = env["res.users"].search([("login", "=", "bench.manager")])  # noqa: F821 (odoo_exec)
 rep = env["res.users"].search([("login", "=", "bench.rep.01")])  # noqa: F821
-ODOO_PIVOT = ("Odoo's Pipeline Analysis pivot (stage x expected closing month)", "crm.lead",
-              [("type", "=", "opportunity")], "stage_id", "date_deadline:month",
-              ["__count", "expected_revenue:sum", "prorated_revenue:sum"])
+ODOO_PIVOT = (
+    "Odoo's Pipeline Analysis pivot (stage x expected closing month)",
+    "crm.lead",
+    [("type", "=", "opportunity")],
+    "stage_id",
+    "date_deadline:month",
+    ["__count", "expected_revenue:sum", "prorated_revenue:sum"],
+)
 
 
 def pivot(Model, domain, row, col, measures):

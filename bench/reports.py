@@ -14,41 +14,105 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-open_stages = env["crm.stage"].search([("team_id", "=", False), ("is_won", "=", False)], order="sequence, id")
+open_stages = env["crm.stage"].search(
+    [("team_id", "=", False), ("is_won", "=", False)], order="sequence, id"
+)
 for team in env["crm.team"].search([], order="id", limit=2):
-    env["crm.target.plan"].create({
-        "name": f"Bench plan {team.name}", "company_id": team.company_id.id or env.company.id,
-        "team_id": team.id, "date_from": date.today().replace(day=1) - relativedelta(months=11),
-        "date_to": date.today().replace(day=1) + relativedelta(months=1, days=-1),
-        "revenue_target": 10000000, "average_deal_value": 5000, "sales_cycle_days": 0,
-        "stage_line_ids": [(0, 0, {"stage_id": stage.id, "conversion": 60}) for stage in open_stages],
-    })
+    env["crm.target.plan"].create(
+        {
+            "name": f"Bench plan {team.name}",
+            "company_id": team.company_id.id or env.company.id,
+            "team_id": team.id,
+            "date_from": date.today().replace(day=1) - relativedelta(months=11),
+            "date_to": date.today().replace(day=1) + relativedelta(months=1, days=-1),
+            "revenue_target": 10000000,
+            "average_deal_value": 5000,
+            "sales_cycle_days": 0,
+            "stage_line_ids": [
+                (0, 0, {"stage_id": stage.id, "conversion": 60}) for stage in open_stages
+            ],
+        }
+    )
 env.cr.commit()
 
 PIVOTS = [
     ODOO_PIVOT,  # noqa: F821 (bench/pivots.py)
-    ("Funnel pivot (stage x month reached)", "crm.funnel.report", [], "stage_id", "date_in:month",
-     ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
-    ("Funnel pivot as it opens (this month)", "crm.funnel.report",
-     [("date_in", ">=", date.today().replace(day=1))], "stage_id", "date_in:month",
-     ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
-    ("Funnel pivot over the last 12 months (stage x month reached)", "crm.funnel.report",
-     [("date_in", ">=", date.today().replace(day=1) - relativedelta(months=11))], "stage_id", "date_in:month",
-     ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
-    ("Funnel pivot (salesperson x stage)", "crm.funnel.report", [], "user_id", "stage_id",
-     ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"]),
-    ("Conversion pivot (team and stage x month reached, with the target conversion)",
-     "crm.funnel.report", [], "stage_id", "date_in:month",
-     ["conversion_rate:avg", "target_conversion_rate:avg", "entered_conversion_rate:avg",
-      "reached:sum", "moved_on:sum"]),
-    ("Conversion pivot as it opens (this month), with the target conversion",
-     "crm.funnel.report", [("date_in", ">=", date.today().replace(day=1))], "stage_id", "date_in:month",
-     ["conversion_rate:avg", "target_conversion_rate:avg", "entered_conversion_rate:avg",
-      "reached:sum", "moved_on:sum"]),
-    ("Revenue forecast pivot (stage x expected closing month)", "crm.forecast.report", [],
-     "stage_id", "date_deadline:month", ["forecast_revenue:sum", "history_forecast_revenue:sum"]),
-    ("New leads by source pivot (source x month created)", "crm.lead.source.report", [],
-     "source_id", "create_date:month", ["new_count:sum", "opportunity_count:sum", "won_count:sum"]),
+    (
+        "Funnel pivot (stage x month reached)",
+        "crm.funnel.report",
+        [],
+        "stage_id",
+        "date_in:month",
+        ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"],
+    ),
+    (
+        "Funnel pivot as it opens (this month)",
+        "crm.funnel.report",
+        [("date_in", ">=", date.today().replace(day=1))],
+        "stage_id",
+        "date_in:month",
+        ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"],
+    ),
+    (
+        "Funnel pivot over the last 12 months (stage x month reached)",
+        "crm.funnel.report",
+        [("date_in", ">=", date.today().replace(day=1) - relativedelta(months=11))],
+        "stage_id",
+        "date_in:month",
+        ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"],
+    ),
+    (
+        "Funnel pivot (salesperson x stage)",
+        "crm.funnel.report",
+        [],
+        "user_id",
+        "stage_id",
+        ["reached:sum", "won:sum", "lost_here:sum", "open_here:sum", "reached_amount:sum"],
+    ),
+    (
+        "Conversion pivot (team and stage x month reached, with the target conversion)",
+        "crm.funnel.report",
+        [],
+        "stage_id",
+        "date_in:month",
+        [
+            "conversion_rate:avg",
+            "target_conversion_rate:avg",
+            "entered_conversion_rate:avg",
+            "reached:sum",
+            "moved_on:sum",
+        ],
+    ),
+    (
+        "Conversion pivot as it opens (this month), with the target conversion",
+        "crm.funnel.report",
+        [("date_in", ">=", date.today().replace(day=1))],
+        "stage_id",
+        "date_in:month",
+        [
+            "conversion_rate:avg",
+            "target_conversion_rate:avg",
+            "entered_conversion_rate:avg",
+            "reached:sum",
+            "moved_on:sum",
+        ],
+    ),
+    (
+        "Revenue forecast pivot (stage x expected closing month)",
+        "crm.forecast.report",
+        [],
+        "stage_id",
+        "date_deadline:month",
+        ["forecast_revenue:sum", "history_forecast_revenue:sum"],
+    ),
+    (
+        "New leads by source pivot (source x month created)",
+        "crm.lead.source.report",
+        [],
+        "source_id",
+        "create_date:month",
+        ["new_count:sum", "opportunity_count:sum", "won_count:sum"],
+    ),
 ]
 
 
@@ -77,11 +141,15 @@ for role, user in (("manager", manager), ("rep", rep)):
     measures = {}
     for label, model, domain, row, col, measures_asked in PIVOTS:
         Model = env[model].with_user(user)  # noqa: F821
-        measures[label] = (lambda Model=Model, domain=domain, row=row, col=col, asked=measures_asked:
-                           pivot(Model, domain, row, col, asked))
+        measures[label] = (
+            lambda Model=Model, domain=domain, row=row, col=col, asked=measures_asked: pivot(
+                Model, domain, row, col, asked
+            )
+        )
     Report = env["crm.funnel.dashboard"].with_user(user)  # noqa: F821
-    measures["Dashboard data call (last 12 months, all teams)"] = (
-        lambda Report=Report: Report.get_funnel_dashboard({"period": "last_12_months"}))
+    measures["Dashboard data call (last 12 months, all teams)"] = lambda Report=Report: (
+        Report.get_funnel_dashboard({"period": "last_12_months"})
+    )
     Export = env["crm.funnel.export"].with_user(user)  # noqa: F821
 
     def export(Export=Export):
@@ -94,27 +162,49 @@ for role, user in (("manager", manager), ("rep", rep)):
     Lead = env["crm.lead"].with_user(user)  # noqa: F821
     measures[AT_LABEL] = lambda Lead=Lead: Lead.sff_pipeline_at(SIX_MONTHS_AGO)
     measures[FLOW_LABEL] = lambda Lead=Lead: Lead.sff_deal_flow(*THIS_QUARTER)
-    Flow = env["crm.deal.flow.report"].with_user(user).with_context(  # noqa: F821
-        sff_flow_from=THIS_QUARTER[0], sff_flow_to=THIS_QUARTER[1])
-    measures[FLOW_PIVOT_LABEL] = (lambda Flow=Flow: pivot(  # noqa: F821
-        Flow, [], "step", "team_id", ["deal_count:sum", "amount:sum"]))
+    Flow = (
+        env["crm.deal.flow.report"]
+        .with_user(user)
+        .with_context(  # noqa: F821
+            sff_flow_from=THIS_QUARTER[0], sff_flow_to=THIS_QUARTER[1]
+        )
+    )
+    measures[FLOW_PIVOT_LABEL] = lambda Flow=Flow: pivot(  # noqa: F821
+        Flow, [], "step", "team_id", ["deal_count:sum", "amount:sum"]
+    )
     Accuracy = env["crm.forecast.accuracy.report"].with_user(user)  # noqa: F821
-    measures[ACCURACY_LABEL] = (lambda Accuracy=Accuracy: pivot(  # noqa: F821
-        Accuracy, [("period_type", "=", "month"), ("lead_days", "=", 0)], "team_id", "method",
-        ["accuracy:avg", "optimism:avg", "error_amount:sum"]))
+    measures[ACCURACY_LABEL] = lambda Accuracy=Accuracy: pivot(  # noqa: F821
+        Accuracy,
+        [("period_type", "=", "month"), ("lead_days", "=", 0)],
+        "team_id",
+        "method",
+        ["accuracy:avg", "optimism:avg", "error_amount:sum"],
+    )
     for label, seconds in timed_rounds(measures).items():  # noqa: F821 (bench/pivots.py)
         results[role, label] = seconds
 
-print_ratios(results, [pivot[0] for pivot in PIVOTS]  # noqa: F821 (bench/pivots.py)
-             + ["Dashboard data call (last 12 months, all teams)",
-                "Spreadsheet export (last 12 months, all teams)", AT_LABEL, FLOW_LABEL,
-                FLOW_PIVOT_LABEL, ACCURACY_LABEL])
+print_ratios(
+    results,
+    [pivot[0] for pivot in PIVOTS]  # noqa: F821 (bench/pivots.py)
+    + [
+        "Dashboard data call (last 12 months, all teams)",
+        "Spreadsheet export (last 12 months, all teams)",
+        AT_LABEL,
+        FLOW_LABEL,
+        FLOW_PIVOT_LABEL,
+        ACCURACY_LABEL,
+    ],
+)
 
-print(f"| Weekly pipeline snapshots of the last 24 months ({weeks} days, the job after the install) "
-      f"| | {backfill_seconds:.1f} s | |")
+print(
+    f"| Weekly pipeline snapshots of the last 24 months ({weeks} days, the job after the install) "
+    f"| | {backfill_seconds:.1f} s | |"
+)
 # one weekly snapshot of the whole pipeline, as the job writes it
 
-env.cr.execute("SELECT count(*) FROM crm_lead_forecast_version WHERE valid_to IS NULL AND deal_state = 'open'")  # noqa: F821
+env.cr.execute(
+    "SELECT count(*) FROM crm_lead_forecast_version WHERE valid_to IS NULL AND deal_state = 'open'"
+)  # noqa: F821
 open_deals = env.cr.fetchone()[0]  # noqa: F821
 started = time.perf_counter()
 snapshot_rows = env["crm.pipeline.snapshot"]._sff_take([date.today()])  # noqa: F821
@@ -122,5 +212,7 @@ snapshot_seconds = time.perf_counter() - started
 env.cr.execute("SELECT pg_total_relation_size('crm_pipeline_snapshot')")  # noqa: F821
 snapshot_bytes = env.cr.fetchone()[0]  # noqa: F821
 env.cr.commit()  # noqa: F821
-print(f"| Weekly pipeline snapshot of {open_deals} open deals | {snapshot_rows} rows "
-      f"| {snapshot_seconds:.2f} s | {snapshot_bytes / 1e6:.2f} MB on disk |")
+print(
+    f"| Weekly pipeline snapshot of {open_deals} open deals | {snapshot_rows} rows "
+    f"| {snapshot_seconds:.2f} s | {snapshot_bytes / 1e6:.2f} MB on disk |"
+)

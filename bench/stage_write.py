@@ -20,8 +20,12 @@ BATCHES = int(os.environ.get("BENCH_BATCHES", "2"))
 DRAGS = int(os.environ.get("BENCH_DRAGS", "200"))
 Lead = env["crm.lead"]  # noqa: F821 (odoo_exec)
 stages = env["crm.stage"].search([], order="sequence, id", limit=4)  # noqa: F821
-deals = Lead.search([("stage_id", "=", stages[0].id), ("active", "=", True)], limit=1000, order="id")
-assert len(deals) == 1000, f"only {len(deals)} open deals left in the first stage: generate more deals"
+deals = Lead.search(
+    [("stage_id", "=", stages[0].id), ("active", "=", True)], limit=1000, order="id"
+)
+assert len(deals) == 1000, (
+    f"only {len(deals)} open deals left in the first stage: generate more deals"
+)
 batch_targets = iter([stages[1], stages[2]] * (BATCHES + 1))
 
 
@@ -49,13 +53,17 @@ def drags(switch=None):
         if switch:
             switch(on)
         target = stages[2] if deal.stage_id == stages[1] else stages[1]
-        times[on].append(timed(lambda deal=deal, target=target: deal.write({"stage_id": target.id})))
+        times[on].append(
+            timed(lambda deal=deal, target=target: deal.write({"stage_id": target.id}))
+        )
     return times
 
 
 def line(mode, values):
-    return " ".join([mode] + [f"{key}={','.join(f'{value:.5f}' for value in times)}"
-                              for key, times in values.items()])
+    return " ".join(
+        [mode]
+        + [f"{key}={','.join(f'{value:.5f}' for value in times)}" for key, times in values.items()]
+    )
 
 
 if os.environ.get("BENCH_MODE") == "vanilla":
@@ -67,9 +75,15 @@ else:
     History = type(env["crm.lead.stage.history"])  # noqa: F821
     # every write the module queues for the end of the transaction: the
     # stays, the owners of the stays, the funnel rows
-    writers = {name: getattr(History, name)
-               for name in ("_sff_record_moves", "_sff_close_stays", "_sff_sync_owner",
-                            "_sff_refresh_reach")}
+    writers = {
+        name: getattr(History, name)
+        for name in (
+            "_sff_record_moves",
+            "_sff_close_stays",
+            "_sff_sync_owner",
+            "_sff_refresh_reach",
+        )
+    }
 
     def logging(on):
         for name, method in writers.items():
@@ -83,5 +97,14 @@ else:
             batch[on].append(batch_write())
     drag = drags(logging)
     logging(True)
-    print(line("module", {"nolog_batch": batch[False], "log_batch": batch[True],
-                          "nolog_drag": drag[False], "log_drag": drag[True]}))
+    print(
+        line(
+            "module",
+            {
+                "nolog_batch": batch[False],
+                "log_batch": batch[True],
+                "nolog_drag": drag[False],
+                "log_drag": drag[True],
+            },
+        )
+    )

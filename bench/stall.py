@@ -11,7 +11,9 @@ import time
 
 cr = env.cr  # noqa: F821 (odoo_exec)
 Lead = env["crm.lead"]  # noqa: F821
-stages = env["crm.stage"].search([("team_id", "=", False), ("is_won", "=", False)], order="sequence, id")[:3]
+stages = env["crm.stage"].search(
+    [("team_id", "=", False), ("is_won", "=", False)], order="sequence, id"
+)[:3]
 cr.execute(
     """SELECT h.stage_id,
               percentile_cont(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC' - h.date_in)) / 86400)
@@ -24,8 +26,10 @@ limits = {stage_id: max(1, math.ceil(days)) for stage_id, days in cr.fetchall()}
 for stage, action in zip(stages, ("flag", "exclude", "move_back")):
     stage.write({"stall_days": limits.get(stage.id, 30), "stall_action": action})
 cr.commit()
-cr.execute("SELECT count(*) FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id "
-           "WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, FALSE)")
+cr.execute(
+    "SELECT count(*) FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id "
+    "WHERE l.active AND l.type = 'opportunity' AND NOT COALESCE(s.is_won, FALSE)"
+)
 open_deals = cr.fetchone()[0]
 
 
@@ -36,8 +40,10 @@ def run():
     done_total = 0
     elapsed = 0.0
     while True:
-        cr.execute("SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL "
-                   "AND stall_due < now() AT TIME ZONE 'UTC'")
+        cr.execute(
+            "SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL "
+            "AND stall_due < now() AT TIME ZONE 'UTC'"
+        )
         before = cr.fetchone()[0]
         start = time.perf_counter()
         remaining = Lead._cron_apply_stall_rules()
@@ -53,7 +59,9 @@ def run():
 first_s, first_done = run()
 second_s, second_done = run()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-print(f"| stall job, first run: {first_done} of {open_deals} open deals acted on "
-      f"(limits {sorted(limits.values())} days) | {first_s:.1f} s |")
+print(
+    f"| stall job, first run: {first_done} of {open_deals} open deals acted on "
+    f"(limits {sorted(limits.values())} days) | {first_s:.1f} s |"
+)
 print(f"| stall job, run again right after: {second_done} acted on | {second_s:.1f} s |")
 print(f"| peak memory of the Odoo process running the job | {peak_mb:.0f} MB |")

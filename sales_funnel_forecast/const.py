@@ -13,10 +13,29 @@ ORIGIN_TYPES = [
 # the columns of a funnel row: what its rebuild writes, what the report
 # views over them read
 REACH_COLUMNS = [
-    "lead_id", "stage_id", "stage_sequence", "date_in", "entered", "moved_on", "deal_state",
-    "is_current", "is_lost_stage", "is_stalled", "has_decision_maker", "user_id", "team_id",
-    "company_id", "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
-    "lead_create_date", "date_closed", "expected_revenue", "invoiced_amount",
+    "lead_id",
+    "stage_id",
+    "stage_sequence",
+    "date_in",
+    "entered",
+    "moved_on",
+    "deal_state",
+    "is_current",
+    "is_lost_stage",
+    "is_stalled",
+    "has_decision_maker",
+    "user_id",
+    "team_id",
+    "company_id",
+    "partner_id",
+    "source_id",
+    "medium_id",
+    "campaign_id",
+    "origin_type",
+    "lead_create_date",
+    "date_closed",
+    "expected_revenue",
+    "invoiced_amount",
 ]
 
 CONTACT_STATUSES = [
@@ -64,8 +83,13 @@ LOSS_CATEGORIES = [
 
 # categories of a prospect that was never a real buyer: a deal lost for one
 # of them is disqualified
-DISQUALIFYING_CATEGORIES = ("bad_contact", "no_response", "not_attempted", "wrong_person",
-                            "unqualified")
+DISQUALIFYING_CATEGORIES = (
+    "bad_contact",
+    "no_response",
+    "not_attempted",
+    "wrong_person",
+    "unqualified",
+)
 
 # The steps of a deal flow, in the order a waterfall draws them, with the
 # sign each gives the pipeline.
@@ -82,8 +106,15 @@ FLOW_STEPS = [
 ]
 
 FLOW_SIGNS = {
-    "start": 1, "new": 1, "pulled_in": 1, "increased": 1,
-    "decreased": -1, "pushed_out": -1, "won": -1, "lost": -1, "end": 1,
+    "start": 1,
+    "new": 1,
+    "pulled_in": 1,
+    "increased": 1,
+    "decreased": -1,
+    "pushed_out": -1,
+    "won": -1,
+    "lost": -1,
+    "end": 1,
 }
 
 SALE_DOCUMENTS = ("out_invoice", "out_refund")

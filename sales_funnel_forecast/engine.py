@@ -6,6 +6,7 @@ tested without a database. Models call these; they do not re-derive them.
 Rules that the database also applies (reports, batch updates) have their SQL
 twin in ``engine_sql.py``, next to this file, under the same name.
 """
+
 import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -60,8 +61,7 @@ def fill_percentages(stages, first=SPREAD_FIRST, last=SPREAD_LAST):
     >>> fill_percentages([(10, False), (None, False), (30, False), (None, True)])
     [10.0, 20.0, 30.0, 100.0]
     """
-    result = [100.0 if won else (None if known is None else float(known))
-              for known, won in stages]
+    result = [100.0 if won else (None if known is None else float(known)) for known, won in stages]
     open_positions = [i for i, (_known, won) in enumerate(stages) if not won]
     if all(result[i] is None for i in open_positions):
         count = len(open_positions)
@@ -208,11 +208,15 @@ def funnel_reach(stays, pipeline, place):
         if not later:
             continue
         entered = stage_id in stays
-        rows.append((
-            stage_id, sequence,
-            stays[stage_id] if entered else min(date for _other, date in later),
-            entered, any(other != stage_id for other, _date in later),
-        ))
+        rows.append(
+            (
+                stage_id,
+                sequence,
+                stays[stage_id] if entered else min(date for _other, date in later),
+                entered,
+                any(other != stage_id for other, _date in later),
+            )
+        )
     return rows
 
 
@@ -283,8 +287,16 @@ def whole_days(date_in, now):
     return int(duration_days(date_in, now))
 
 
-PERIODS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_year",
-           "last_year", "last_12_months", "all")
+PERIODS = (
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "last_quarter",
+    "this_year",
+    "last_year",
+    "last_12_months",
+    "all",
+)
 COMPARISONS = ("none", "previous", "last_year")
 
 
@@ -386,8 +398,9 @@ def median(values):
     return (ordered[middle - 1] + ordered[middle]) / 2.0
 
 
-def propose_stall_days(won_stay_days, multiplier=STALL_MULTIPLIER, cap=STALL_CAP_DAYS,
-                       min_sample=STALL_MIN_SAMPLE):
+def propose_stall_days(
+    won_stay_days, multiplier=STALL_MULTIPLIER, cap=STALL_CAP_DAYS, min_sample=STALL_MIN_SAMPLE
+):
     """Days after which deals stall in a stage, from the days that won deals
     spent in it: ``multiplier`` x their median, rounded up to a whole day,
     at least 1, at most ``cap``. None with fewer than ``min_sample`` won
@@ -416,8 +429,18 @@ LOSS_CATEGORY_WORDS = [
     ("bad_contact", ("contact information", "bad contact", "wrong number", "bounce")),
     ("wrong_person", ("wrong person", "not the right person")),
     ("not_attempted", ("never attempted", "not attempted", "not contacted")),
-    ("unqualified", ("not interested", "unqualified", "not qualified", "no need", "spam",
-                     "doesn't fit", "not a fit")),
+    (
+        "unqualified",
+        (
+            "not interested",
+            "unqualified",
+            "not qualified",
+            "no need",
+            "spam",
+            "doesn't fit",
+            "not a fit",
+        ),
+    ),
     ("stalled", ("stalled", "inactive", "went silent")),
 ]
 
@@ -475,8 +498,15 @@ def plan_months(date_from, date_to):
     return months
 
 
-def plan_figures(months, revenue_target, average_deal_value, win_rate, cycle_days,
-                 weights=None, origin_shares=None):
+def plan_figures(
+    months,
+    revenue_target,
+    average_deal_value,
+    win_rate,
+    cycle_days,
+    weights=None,
+    origin_shares=None,
+):
     """The exact monthly needs of a plan over ``months`` (first days).
 
     ``weights`` maps a calendar month (1..12) to its seasonality weight
@@ -500,10 +530,17 @@ def plan_figures(months, revenue_target, average_deal_value, win_rate, cycle_day
     figures = {}
 
     def line(month):
-        return figures.setdefault(month, {
-            "revenue": 0.0, "deals": 0.0, "leads": 0.0, "pipeline": 0.0,
-            "leads_by_origin": {}, "in_plan": month in months,
-        })
+        return figures.setdefault(
+            month,
+            {
+                "revenue": 0.0,
+                "deals": 0.0,
+                "leads": 0.0,
+                "pipeline": 0.0,
+                "leads_by_origin": {},
+                "in_plan": month in months,
+            },
+        )
 
     for month, weight in zip(months, raw):
         revenue = revenue_target * weight / total
@@ -515,7 +552,8 @@ def plan_figures(months, revenue_target, average_deal_value, win_rate, cycle_day
         entry["pipeline"] += revenue / rate
     for figure in figures.values():
         figure["leads_by_origin"] = {
-            origin: figure["leads"] * share / 100.0 for origin, share in (origin_shares or {}).items()
+            origin: figure["leads"] * share / 100.0
+            for origin, share in (origin_shares or {}).items()
         }
     return dict(sorted(figures.items()))
 

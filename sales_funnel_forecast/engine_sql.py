@@ -6,6 +6,7 @@ name: batch updates and report views use these, Python code uses the engine,
 and ``tests/test_engine_sql.py`` checks that both give the same figures.
 Arguments are ``odoo.tools.SQL`` expressions (column references or values).
 """
+
 from odoo.tools import SQL
 
 from . import engine
@@ -29,7 +30,10 @@ def stage_forecast_category(percentage, is_won):
                  WHEN COALESCE(%(pct)s, 0) >= %(commit)s THEN 'commit'
                  WHEN COALESCE(%(pct)s, 0) >= %(best)s THEN 'best_case'
                  ELSE 'pipeline' END)""",
-        won=is_won, pct=percentage, commit=engine.COMMIT_FROM, best=engine.BEST_CASE_FROM,
+        won=is_won,
+        pct=percentage,
+        commit=engine.COMMIT_FROM,
+        best=engine.BEST_CASE_FROM,
     )
 
 
@@ -43,7 +47,11 @@ def deal_forecast_category(active, is_won, excluded, chosen, stage_category):
                  WHEN %(chosen)s IN %(open)s THEN %(chosen)s
                  WHEN %(stage)s IN %(open)s THEN %(stage)s
                  ELSE 'pipeline' END)""",
-        active=active, won=is_won, excluded=excluded, chosen=chosen, stage=stage_category,
+        active=active,
+        won=is_won,
+        excluded=excluded,
+        chosen=chosen,
+        stage=stage_category,
         open=engine.OPEN_FORECAST_CATEGORIES,
     )
 
@@ -53,7 +61,8 @@ def stage_order_columns(stage_alias):
     window's: sequence (empty last), name in English, id."""
     return SQL(
         "COALESCE(%s, 2147483647), %s->>'en_US', %s",
-        SQL.identifier(stage_alias, "sequence"), SQL.identifier(stage_alias, "name"),
+        SQL.identifier(stage_alias, "sequence"),
+        SQL.identifier(stage_alias, "name"),
         SQL.identifier(stage_alias, "id"),
     )
 
@@ -67,7 +76,8 @@ def stage_order(stage_alias):
     ``crm.stage._sff_sorted`` sorts records in this order."""
     return SQL(
         "(CASE WHEN %s IS NOT NULL THEN ROW(%s) END)",
-        SQL.identifier(stage_alias, "id"), stage_order_columns(stage_alias),
+        SQL.identifier(stage_alias, "id"),
+        stage_order_columns(stage_alias),
     )
 
 
@@ -100,11 +110,16 @@ def weighted_revenue(expected_revenue, probability, active, is_won, excluded):
         """(CASE WHEN COALESCE(%(active)s, FALSE) AND NOT COALESCE(%(won)s, FALSE)
                       AND NOT COALESCE(%(excluded)s, FALSE)
                  THEN %(rounded)s ELSE 0.00 END)""",
-        active=active, won=is_won, excluded=excluded,
-        rounded=round_money(SQL(
-            "COALESCE(%s, 0)::float8 * COALESCE(%s, 0)::float8 / 100.0",
-            expected_revenue, probability,
-        )),
+        active=active,
+        won=is_won,
+        excluded=excluded,
+        rounded=round_money(
+            SQL(
+                "COALESCE(%s, 0)::float8 * COALESCE(%s, 0)::float8 / 100.0",
+                expected_revenue,
+                probability,
+            )
+        ),
     )
 
 
@@ -112,8 +127,9 @@ def weighted_amount(expected_revenue, probability):
     """Amount x probability / 100 unrounded, in float8: what report views
     sum over many deals (``engine.weighted_amount``); converting each row to
     numeric to round it would cost more than the rest of the query."""
-    return SQL("(COALESCE(%s, 0)::float8 * COALESCE(%s, 0)::float8 / 100.0)",
-               expected_revenue, probability)
+    return SQL(
+        "(COALESCE(%s, 0)::float8 * COALESCE(%s, 0)::float8 / 100.0)", expected_revenue, probability
+    )
 
 
 def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
@@ -121,7 +137,9 @@ def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
     weighted forecast of an open one, 0 for a lost one."""
     return SQL(
         "(CASE WHEN COALESCE(%s, FALSE) AND COALESCE(%s, FALSE) THEN %s ELSE %s END)",
-        active, is_won, round_money(SQL("COALESCE(%s, 0)::float8", expected_revenue)),
+        active,
+        is_won,
+        round_money(SQL("COALESCE(%s, 0)::float8", expected_revenue)),
         weighted_revenue(expected_revenue, probability, active, is_won, excluded),
     )
 
@@ -133,6 +151,8 @@ def stall_due(since, stage_alias):
     return SQL(
         "(CASE WHEN COALESCE(%s, 0) > 0 AND NOT COALESCE(%s, FALSE) "
         "THEN %s + make_interval(days => %s) END)",
-        SQL.identifier(stage_alias, "stall_days"), SQL.identifier(stage_alias, "is_won"),
-        since, SQL.identifier(stage_alias, "stall_days"),
+        SQL.identifier(stage_alias, "stall_days"),
+        SQL.identifier(stage_alias, "is_won"),
+        since,
+        SQL.identifier(stage_alias, "stall_days"),
     )

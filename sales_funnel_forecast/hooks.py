@@ -64,9 +64,18 @@ def post_init_hook(env):
         "moved to their stage); %s stage history rows rebuilt from the chatter "
         "in %.1f s; %s forecast versions in %.1f s; %s invoices linked to %s deals in %.1f s; calls of %s deals and %s funnel "
         "rows in %.1f s",
-        deals_seconds, moved, rows, history_seconds, versions, versions_seconds,
-        linked, with_invoices, invoices_seconds,
-        calls, reached, time.perf_counter() - start,
+        deals_seconds,
+        moved,
+        rows,
+        history_seconds,
+        versions,
+        versions_seconds,
+        linked,
+        with_invoices,
+        invoices_seconds,
+        calls,
+        reached,
+        time.perf_counter() - start,
     )
 
 
@@ -107,13 +116,16 @@ def _set_initial_stage_percentages(env):
     # before the deals' typed probabilities are told apart
     # and the category of each new percentage (the stages' categories were
     # worked out when the column was added, before they had one)
-    env.cr.execute(SQL(
-        """UPDATE crm_stage s SET forecast_probability = v.percentage, forecast_category = %s
+    env.cr.execute(
+        SQL(
+            """UPDATE crm_stage s SET forecast_probability = v.percentage, forecast_category = %s
              FROM unnest(%s::int[], %s::numeric[]) AS v(id, percentage)
             WHERE s.id = v.id""",
-        engine_sql.stage_forecast_category(SQL("v.percentage"), SQL("s.is_won")),
-        list(values), list(values.values()),
-    ))
+            engine_sql.stage_forecast_category(SQL("v.percentage"), SQL("s.is_won")),
+            list(values),
+            list(values.values()),
+        )
+    )
     Stage.invalidate_model(["forecast_probability", "forecast_category"])
 
 
@@ -148,13 +160,19 @@ def _initialise_deals(env):
     columns = initial_deal_columns(env)
     if not _rewrite_deals(env, columns):
         with without_indexes(cr, "crm_lead"):
-            cr.execute(SQL(
-                "UPDATE crm_lead SET %s WHERE %s",
-                SQL(", ").join(SQL("%s = %s", SQL.identifier(name), value)
-                               for name, value in columns.items()),
-                SQL(" OR ").join(SQL("(%s) IS DISTINCT FROM %s", value, SQL.identifier(name))
-                                 for name, value in columns.items()),
-            ))
+            cr.execute(
+                SQL(
+                    "UPDATE crm_lead SET %s WHERE %s",
+                    SQL(", ").join(
+                        SQL("%s = %s", SQL.identifier(name), value)
+                        for name, value in columns.items()
+                    ),
+                    SQL(" OR ").join(
+                        SQL("(%s) IS DISTINCT FROM %s", value, SQL.identifier(name))
+                        for name, value in columns.items()
+                    ),
+                )
+            )
     cr.execute("RESET jit")
     env["crm.lead"].invalidate_model()
     # the ids go to Python only when they are few enough to compute at once
@@ -181,12 +199,20 @@ def _rewrite_deals(env, columns):
         [list(columns)],
     )
     views = {row[0] for row in cr.fetchall()}
-    reports = [model for model in env.registry.values()
-               if not model._auto and not model._abstract and model._table in views
-               and model._original_module == "sales_funnel_forecast"]
+    reports = [
+        model
+        for model in env.registry.values()
+        if not model._auto
+        and not model._abstract
+        and model._table in views
+        and model._original_module == "sales_funnel_forecast"
+    ]
     if views - {model._table for model in reports}:
-        _logger.info("sales_funnel_forecast: views of other modules read the deals' columns %s: "
-                     "the deals are updated instead of written again", sorted(views))
+        _logger.info(
+            "sales_funnel_forecast: views of other modules read the deals' columns %s: "
+            "the deals are updated instead of written again",
+            sorted(views),
+        )
         return False
     cr.execute(
         """SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
@@ -201,19 +227,33 @@ def _rewrite_deals(env, columns):
                 cr.execute(SQL("DROP VIEW %s", SQL.identifier(model._table)))
             # the rewrite builds every index of the table again
             with index_build_memory(cr):
-                cr.execute(SQL("ALTER TABLE crm_lead %s", SQL(", ").join(
-                    SQL("ALTER COLUMN %s TYPE %s USING %s", SQL.identifier(name), SQL(types[name]), value)
-                    for name, value in columns.items()
-                )))
+                cr.execute(
+                    SQL(
+                        "ALTER TABLE crm_lead %s",
+                        SQL(", ").join(
+                            SQL(
+                                "ALTER COLUMN %s TYPE %s USING %s",
+                                SQL.identifier(name),
+                                SQL(types[name]),
+                                value,
+                            )
+                            for name, value in columns.items()
+                        ),
+                    )
+                )
             for model in reports:
                 env[model._name].init()
     except psycopg2.Error as error:
-        _logger.warning("sales_funnel_forecast: the deals are updated instead of written again: %s", error)
+        _logger.warning(
+            "sales_funnel_forecast: the deals are updated instead of written again: %s", error
+        )
         return False
     # the planner's statistics of the columns written went with them (the
     # other columns' stay: gathering only these reads the same sample of
     # rows, without working out the statistics of Odoo's hundred columns)
-    cr.execute(SQL("ANALYZE crm_lead (%s)", SQL(", ").join(SQL.identifier(name) for name in columns)))
+    cr.execute(
+        SQL("ANALYZE crm_lead (%s)", SQL(", ").join(SQL.identifier(name) for name in columns))
+    )
     return True
 
 
@@ -228,31 +268,47 @@ def initial_deal_columns(env):
     typed = SQL(
         "(%s AND probability IS NOT NULL AND probability IS DISTINCT FROM automated_probability "
         "AND probability <> %s)",
-        follows, stage_probability,
+        follows,
+        stage_probability,
     )
-    new_probability = SQL("(CASE WHEN %s AND NOT %s THEN %s ELSE probability END)",
-                          follows, typed, stage_probability)
-    amounts = [SQL.identifier("expected_revenue"), new_probability, SQL.identifier("active"),
-               won, SQL("FALSE")]
+    new_probability = SQL(
+        "(CASE WHEN %s AND NOT %s THEN %s ELSE probability END)", follows, typed, stage_probability
+    )
+    amounts = [
+        SQL.identifier("expected_revenue"),
+        new_probability,
+        SQL.identifier("active"),
+        won,
+        SQL("FALSE"),
+    ]
     return {
         "probability": new_probability,
         "probability_is_manual": typed,
         "forecast_excluded": SQL("FALSE"),
         "lost_stage_id": SQL(
             "COALESCE(lost_stage_id, CASE WHEN NOT active AND COALESCE(probability, 0) = 0 "
-            "THEN stage_id END)"),
+            "THEN stage_id END)"
+        ),
         "forecast_revenue": engine_sql.weighted_revenue(*amounts),
         "pipeline_amount": engine_sql.pipeline_amount(*amounts),
         # Odoo's prorated amounts wait for the deals whose probability moves
-        "prorated_pending": SQL("(COALESCE(prorated_pending, FALSE) OR %s IS DISTINCT FROM probability)",
-                                new_probability),
+        "prorated_pending": SQL(
+            "(COALESCE(prorated_pending, FALSE) OR %s IS DISTINCT FROM probability)",
+            new_probability,
+        ),
         "origin_type": SQL(
             "COALESCE(origin_type, %s, CASE WHEN COALESCE(referred, '') <> '' THEN 'seed' END)",
-            look["source_origin_type"]),
+            look["source_origin_type"],
+        ),
         "contact_status": initial_contact_status_sql(won, look["disqualified"]),
         # no category chosen by hand yet, nothing out of the forecast
         "forecast_category": engine_sql.deal_forecast_category(
-            SQL.identifier("active"), won, SQL("FALSE"), SQL("NULL::varchar"), look["stage_category"]),
+            SQL.identifier("active"),
+            won,
+            SQL("FALSE"),
+            SQL("NULL::varchar"),
+            look["stage_category"],
+        ),
         "forecast_category_is_manual": SQL("FALSE"),
     }
 
@@ -262,10 +318,14 @@ def _case_of_ids(column, groups, default):
     ``groups`` maps each value to its ids."""
     if not groups:
         return default
-    return SQL("(CASE %s ELSE %s END)", SQL(" ").join(
-        SQL("WHEN %s = ANY(%s::int[]) THEN %s", SQL.identifier(column), ids, value)
-        for value, ids in groups.items()
-    ), default)
+    return SQL(
+        "(CASE %s ELSE %s END)",
+        SQL(" ").join(
+            SQL("WHEN %s = ANY(%s::int[]) THEN %s", SQL.identifier(column), ids, value)
+            for value, ids in groups.items()
+        ),
+        default,
+    )
 
 
 def deal_lookups(env):
@@ -284,8 +344,10 @@ def deal_lookups(env):
     categories = {}
     for stage_id, category in cr.fetchall():
         categories.setdefault(category, []).append(stage_id)
-    cr.execute("SELECT id, crm_probability_from_stage FROM res_company "
-               "WHERE crm_probability_from_stage IS NOT NULL")
+    cr.execute(
+        "SELECT id, crm_probability_from_stage FROM res_company "
+        "WHERE crm_probability_from_stage IS NOT NULL"
+    )
     companies = {}
     for company_id, follows in cr.fetchall():
         companies.setdefault(follows, []).append(company_id)
@@ -293,14 +355,22 @@ def deal_lookups(env):
     sources = {}
     for source_id, origin_type in cr.fetchall():
         sources.setdefault(origin_type, []).append(source_id)
-    cr.execute("SELECT id FROM crm_lost_reason WHERE category = ANY(%s)", [list(DISQUALIFYING_CATEGORIES)])
+    cr.execute(
+        "SELECT id FROM crm_lost_reason WHERE category = ANY(%s)", [list(DISQUALIFYING_CATEGORIES)]
+    )
     disqualifying = [row[0] for row in cr.fetchall()]
     return {
-        "won": SQL("COALESCE(stage_id = ANY(%s::int[]), FALSE)",
-                   [stage_id for stage_id, is_won, _percentage in stages if is_won]),
-        "stage_probability": SQL("(%s)::float8", _case_of_ids("stage_id", probabilities, SQL("0.0"))),
+        "won": SQL(
+            "COALESCE(stage_id = ANY(%s::int[]), FALSE)",
+            [stage_id for stage_id, is_won, _percentage in stages if is_won],
+        ),
+        "stage_probability": SQL(
+            "(%s)::float8", _case_of_ids("stage_id", probabilities, SQL("0.0"))
+        ),
         "stage_category": _case_of_ids("stage_id", categories, SQL("NULL::varchar")),
-        "follows_stage": _case_of_ids("company_id", companies, SQL("%s", env.company.crm_probability_from_stage)),
+        "follows_stage": _case_of_ids(
+            "company_id", companies, SQL("%s", env.company.crm_probability_from_stage)
+        ),
         "source_origin_type": _case_of_ids("source_id", sources, SQL("NULL")),
         "disqualified": SQL("COALESCE(lost_reason_id = ANY(%s::int[]), FALSE)", disqualifying),
     }
@@ -317,7 +387,8 @@ def initial_contact_status_sql(won, disqualified):
                  WHEN active AND %s THEN 'qualified'
                  WHEN NOT active AND %s THEN 'disqualified'
                  ELSE 'contacted' END)""",
-        won, disqualified,
+        won,
+        disqualified,
     )
 
 
@@ -344,7 +415,9 @@ def uninstall_hook(env):
     env["crm.lead.forecast.version"]._sff_drop_triggers()
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_truncate() CASCADE")
-    env.cr.execute("DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]])
+    env.cr.execute(
+        "DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]]
+    )
     # the calls and logins go with the module: they would hold on to the demo
     # salespeople that the uninstall deletes before it drops their tables
     env.cr.execute("DELETE FROM crm_lead_call")

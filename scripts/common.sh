@@ -65,6 +65,32 @@ MSG
     exit 1
 }
 
+# --- Node tools (prettier with its XML plugin, for pre-commit) ----------------
+SFF_NODE="${SFF_NODE:-$SFF_CACHE/node}"
+SFF_NODE_PACKAGES="prettier@3.3.3 @prettier/plugin-xml@3.4.1"
+sff_node() {
+    local stamp="$SFF_NODE/.sff-stamp"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SFF_NODE_PACKAGES" ] \
+        && [ -x "$SFF_NODE/node_modules/.bin/prettier" ]; then
+        return 0
+    fi
+    command -v npm >/dev/null || die "npm is needed for prettier (Debian: apt install npm)"
+    mkdir -p "$SFF_NODE"
+    # one install at a time (pre-commit runs its hooks in parallel)
+    (
+        flock 9
+        if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SFF_NODE_PACKAGES" ] \
+            && [ -x "$SFF_NODE/node_modules/.bin/prettier" ]; then
+            exit 0
+        fi
+        say "Installing $SFF_NODE_PACKAGES into $SFF_NODE (once)"
+        # shellcheck disable=SC2086 (one package a word)
+        npm install --silent --no-audit --no-fund --prefix "$SFF_NODE" $SFF_NODE_PACKAGES >&2 \
+            || die "npm could not install $SFF_NODE_PACKAGES"
+        echo "$SFF_NODE_PACKAGES" > "$stamp"
+    ) 9>"$SFF_NODE/.sff-lock" || exit 1
+}
+
 # --- Python environment -------------------------------------------------------
 sff_venv() {
     sff_find_odoo

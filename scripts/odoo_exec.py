@@ -2,6 +2,7 @@
 Odoo database, then commit. Used by the lifecycle checks and the benchmark.
 Usage: python scripts/odoo_exec.py [odoo options: -d DB --addons-path ...] < code.py
 """
+
 import sys
 
 import odoo

@@ -6,6 +6,7 @@ Usage: python scripts/screenshot.py OUT_DIR NAME=/odoo/path[|css selector to cli
 Environment: SFF_URL (default http://localhost:8069), SFF_DB, SFF_LOGIN,
 SFF_PASSWORD, SFF_WIDTH and SFF_HEIGHT (window size, default 1440 x 900).
 """
+
 import base64
 import json
 import os
@@ -26,7 +27,9 @@ HEIGHT = int(os.environ.get("SFF_HEIGHT", "900"))
 
 
 def login():
-    body = json.dumps({"jsonrpc": "2.0", "params": {"db": DB, "login": LOGIN, "password": PASSWORD}})
+    body = json.dumps(
+        {"jsonrpc": "2.0", "params": {"db": DB, "login": LOGIN, "password": PASSWORD}}
+    )
     request = urllib.request.Request(
         f"{URL}/web/session/authenticate", body.encode(), {"Content-Type": "application/json"}
     )
@@ -39,11 +42,23 @@ class Chromium:
     def __init__(self):
         self.profile = tempfile.mkdtemp(prefix="sff-chromium-")
         self.process = subprocess.Popen(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--remote-debugging-port=9333", f"--window-size={WIDTH},{HEIGHT}",
-             f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=9333",
+                f"--window-size={WIDTH},{HEIGHT}",
+                f"--user-data-dir={self.profile}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _attempt in range(50):
             try:
@@ -91,8 +106,13 @@ def main():
     try:
         browser.call("Network.enable")
         browser.call("Network.setCookie", name="session_id", value=session, url=URL)
-        browser.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT,
-                     deviceScaleFactor=1, mobile=False)
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=WIDTH,
+            height=HEIGHT,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         for page in pages:
             name, path = page.split("=", 1)
             path, _sep, click = path.partition("|")

@@ -17,13 +17,17 @@ class FunnelExport(http.Controller):
         try:
             values = json.loads(params)
         except ValueError as error:
-            raise UserError(request.env._("The funnel's parameters are not readable: %(error)s",
-                                          error=error)) from error
+            raise UserError(
+                request.env._("The funnel's parameters are not readable: %(error)s", error=error)
+            ) from error
         content, name = request.env["crm.funnel.dashboard"]._sff_xlsx(values)
-        return request.make_response(content, headers=[
-            ("Content-Type", XLSX_MIMETYPE),
-            ("Content-Disposition", content_disposition(name)),
-        ])
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", XLSX_MIMETYPE),
+                ("Content-Disposition", content_disposition(name)),
+            ],
+        )
 
     @http.route("/sales_funnel_forecast/forecast.xlsx", type="http", auth="user", readonly=True)
     def forecast_xlsx(self, params="{}"):
@@ -31,10 +35,14 @@ class FunnelExport(http.Controller):
         try:
             values = json.loads(params)
         except ValueError as error:
-            raise UserError(request.env._("The forecast's parameters are not readable: %(error)s",
-                                          error=error)) from error
+            raise UserError(
+                request.env._("The forecast's parameters are not readable: %(error)s", error=error)
+            ) from error
         content, name = request.env["crm.forecast.submission"]._sff_forecast_xlsx(values)
-        return request.make_response(content, headers=[
-            ("Content-Type", XLSX_MIMETYPE),
-            ("Content-Disposition", content_disposition(name)),
-        ])
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", XLSX_MIMETYPE),
+                ("Content-Disposition", content_disposition(name)),
+            ],
+        )

@@ -6,6 +6,7 @@ move and the stage history is written by the module itself; the dates are
 then set back in time to what the simulation decided. Called from the demo
 data file through ``crm.funnel.demo._generate_pipeline``.
 """
+
 import random
 from collections import defaultdict
 from datetime import timedelta
@@ -61,8 +62,14 @@ class _Generator:
         # invoiced at once
         Product = self.env["product.product"]
         products = (
-            Product.search([("sale_ok", "=", True), ("type", "=", "service"),
-                            ("invoice_policy", "=", "order")], limit=8)
+            Product.search(
+                [
+                    ("sale_ok", "=", True),
+                    ("type", "=", "service"),
+                    ("invoice_policy", "=", "order"),
+                ],
+                limit=8,
+            )
             or Product.search([("sale_ok", "=", True), ("type", "=", "service")], limit=8)
             or Product.search([("sale_ok", "=", True)], limit=8)
         )
@@ -126,28 +133,39 @@ class _Generator:
         ):
             return
         today = fields.Date.today()
-        orders = self.env["sale.order"].search([
-            ("opportunity_id", "in", [plan["lead"].id for plan in plans]), ("state", "=", "sale"),
-        ]).filtered(lambda order: order.invoice_status == "to invoice")
+        orders = (
+            self.env["sale.order"]
+            .search(
+                [
+                    ("opportunity_id", "in", [plan["lead"].id for plan in plans]),
+                    ("state", "=", "sale"),
+                ]
+            )
+            .filtered(lambda order: order.invoice_status == "to invoice")
+        )
         for order in orders:
             deal = order.opportunity_id
             invoiced_on = (deal.date_closed or fields.Datetime.now()).date()
             invoice = order._create_invoices()
-            invoice.write({
-                "invoice_date": invoiced_on,
-                "invoice_payment_term_id": False,
-                "invoice_date_due": invoiced_on + timedelta(days=30),
-            })
+            invoice.write(
+                {
+                    "invoice_date": invoiced_on,
+                    "invoice_payment_term_id": False,
+                    "invoice_date_due": invoiced_on + timedelta(days=30),
+                }
+            )
             invoice.action_post()
             paid_on = invoiced_on + timedelta(days=rng.randint(10, 40))
             if paid_on < today and rng.random() < 0.75:
                 self.env["account.payment.register"].with_context(
-                    active_model="account.move", active_ids=invoice.ids,
+                    active_model="account.move",
+                    active_ids=invoice.ids,
                 ).create({"payment_date": paid_on})._create_payments()
             elif rng.random() < 0.1:
                 refund = invoice._reverse_moves([{"invoice_date": invoiced_on + timedelta(days=5)}])
                 refund.invoice_line_ids[:1].price_unit = round(
-                    refund.invoice_line_ids[:1].price_unit * 0.2, 2)
+                    refund.invoice_line_ids[:1].price_unit * 0.2, 2
+                )
                 refund.action_post()
 
     def _calls(self, rng, now, plans):
@@ -167,20 +185,38 @@ class _Generator:
             for _attempt in range(int(rng.expovariate(0.6))):
                 if moment >= first_move or moment >= now:
                     break
-                values.append({"lead_id": lead.id, "user_id": user.id, "date": moment,
-                               "outcome": rng.choice(outcomes)})
+                values.append(
+                    {
+                        "lead_id": lead.id,
+                        "user_id": user.id,
+                        "date": moment,
+                        "outcome": rng.choice(outcomes),
+                    }
+                )
                 moment += timedelta(hours=rng.uniform(4, 50))
             if moment < now:
-                values.append({"lead_id": lead.id, "user_id": user.id, "date": moment,
-                               "outcome": "meeting_booked" if rng.random() < 0.3 else "conversation",
-                               "duration_minutes": round(rng.uniform(3, 25))})
+                values.append(
+                    {
+                        "lead_id": lead.id,
+                        "user_id": user.id,
+                        "date": moment,
+                        "outcome": "meeting_booked" if rng.random() < 0.3 else "conversation",
+                        "duration_minutes": round(rng.uniform(3, 25)),
+                    }
+                )
             frequency = 6 if lead.expected_revenue < 15000 else 3
             for _call in range(rng.randint(0, frequency)):
                 when = moment + (end - moment) * rng.random()
                 if when < now:
-                    values.append({"lead_id": lead.id, "user_id": user.id, "date": when,
-                                   "outcome": rng.choice(outcomes + ["conversation"] * 3),
-                                   "duration_minutes": round(rng.uniform(1, 20))})
+                    values.append(
+                        {
+                            "lead_id": lead.id,
+                            "user_id": user.id,
+                            "date": when,
+                            "outcome": rng.choice(outcomes + ["conversation"] * 3),
+                            "duration_minutes": round(rng.uniform(1, 20)),
+                        }
+                    )
         values.sort(key=lambda call: call["date"])
         self.env["crm.lead.call"].create(values)
         # the notes were logged today and dated back since
@@ -221,7 +257,9 @@ class _Generator:
             if not people or not roles or rng.random() > (0.7 if len(plan["moves"]) > 3 else 0.2):
                 continue
             for person in people:
-                values.append({"lead_id": lead.id, "partner_id": person.id, "role_id": rng.choice(roles).id})
+                values.append(
+                    {"lead_id": lead.id, "partner_id": person.id, "role_id": rng.choice(roles).id}
+                )
         self.env["crm.lead.buying.role"].create(values)
 
     def _stall_rules(self, pipelines):
@@ -243,7 +281,9 @@ class _Generator:
             end = plan["closed"] if plan["outcome"] != "open" else now
             for _note in range(rng.randint(0, 3)):
                 message = plan["lead"].message_post(
-                    body=rng.choice(NOTES), message_type="comment", subtype_xmlid="mail.mt_note",
+                    body=rng.choice(NOTES),
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
                 )
                 moment = plan["created"] + (end - plan["created"]) * rng.random()
                 plan.setdefault("notes", []).append((message.id, moment))
@@ -254,8 +294,9 @@ class _Generator:
         open_stages = stages.filtered(lambda stage: not stage.is_won)
         won_stage = stages.filtered("is_won")[:1]
         # more deals in recent months, as in a growing pipeline
-        created = now - timedelta(days=3 + (DEMO_DAYS - 3) * rng.random() ** 1.3,
-                                  hours=rng.uniform(0, 9))
+        created = now - timedelta(
+            days=3 + (DEMO_DAYS - 3) * rng.random() ** 1.3, hours=rng.uniform(0, 9)
+        )
         amount = round(rng.uniform(*amounts), -2)
         position = 0
         moves = []
@@ -313,21 +354,28 @@ class _Generator:
                 continue
             lead = plan["lead"]
             product = rng.choice(products)
-            orders.append({
-                "partner_id": lead.partner_id.id,
-                "opportunity_id": lead.id,
-                "user_id": lead.user_id.id,
-                "team_id": lead.team_id.id,
-                "order_line": [fields.Command.create({
-                    "product_id": product.id,
-                    "product_uom_qty": 1,
-                    "price_unit": lead.expected_revenue or 1000.0,
-                })],
-            })
+            orders.append(
+                {
+                    "partner_id": lead.partner_id.id,
+                    "opportunity_id": lead.id,
+                    "user_id": lead.user_id.id,
+                    "team_id": lead.team_id.id,
+                    "order_line": [
+                        fields.Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": 1,
+                                "price_unit": lead.expected_revenue or 1000.0,
+                            }
+                        )
+                    ],
+                }
+            )
         if orders:
             sale_orders = self.env["sale.order"].create(orders)
-            won = sale_orders.filtered(lambda order: order.opportunity_id.stage_id.is_won
-                                       and order.opportunity_id.active)
+            won = sale_orders.filtered(
+                lambda order: order.opportunity_id.stage_id.is_won and order.opportunity_id.active
+            )
             won.action_confirm()
             # most quotations of the other deals went out to the customer
             (sale_orders - won).filtered(lambda order: rng.random() < 0.7).action_quotation_sent()
@@ -341,15 +389,17 @@ class _Generator:
         for plan in plans:
             lead = plan["lead"]
             dates = [plan["created"]] + [date for date, _stage in plan["moves"]]
-            lead_rows.append((
-                lead.id, plan["created"], dates[-1],
-                plan["closed"] if plan["outcome"] != "open" else None,
-            ))
+            lead_rows.append(
+                (
+                    lead.id,
+                    plan["created"],
+                    dates[-1],
+                    plan["closed"] if plan["outcome"] != "open" else None,
+                )
+            )
             # a lost deal's last stay ended when it was lost
             ends = dates[1:] + [plan["closed"] if plan["outcome"] == "lost" else None]
-            for history, date_in, date_out in zip(
-                lead.stage_history_ids.sorted("id"), dates, ends
-            ):
+            for history, date_in, date_out in zip(lead.stage_history_ids.sorted("id"), dates, ends):
                 history_rows.append((history.id, date_in, date_out))
         cr.execute(
             """
@@ -381,8 +431,9 @@ class _Generator:
             [list(column) for column in zip(*lead_rows)],
         )
         if history_rows:
-            cr.execute(SQL(
-                """
+            cr.execute(
+                SQL(
+                    """
                 UPDATE crm_lead_stage_history h
                    SET date_in = v.date_in, date_out = v.date_out,
                        duration_days = CASE WHEN v.date_out IS NOT NULL THEN %s END
@@ -390,9 +441,12 @@ class _Generator:
                        AS v(id, date_in, date_out)
                  WHERE h.id = v.id
                 """,
-                engine_sql.days_between(SQL.identifier("v", "date_in"), SQL.identifier("v", "date_out")),
-                *[list(column) for column in zip(*history_rows)],
-            ))
+                    engine_sql.days_between(
+                        SQL.identifier("v", "date_in"), SQL.identifier("v", "date_out")
+                    ),
+                    *[list(column) for column in zip(*history_rows)],
+                )
+            )
         if message_rows:
             cr.execute(
                 """

@@ -2,6 +2,7 @@
 """The deals' stage history rebuilt from the chatter, at installation: one
 INSERT ... SELECT over the tracked stage changes, and the stages deleted
 since brought back (archived) so that no stay is lost."""
+
 import logging
 
 from odoo.tools import SQL
@@ -94,23 +95,38 @@ def _backfill_insert(env, field_ids, restored):
             owner_values[name] = SQL.identifier("c", current)
             continue
         period = SQL.identifier(f"p_{name}")
-        owner_joins.append(SQL(
-            """LEFT JOIN owner_periods %(p)s ON %(p)s.lead_id = c.lead_id AND %(p)s.field_id = %(field)s
+        owner_joins.append(
+            SQL(
+                """LEFT JOIN owner_periods %(p)s ON %(p)s.lead_id = c.lead_id AND %(p)s.field_id = %(field)s
                       AND (%(p)s.date_from IS NULL OR c.date_in >= %(p)s.date_from)
                       AND (%(p)s.date_to IS NULL OR c.date_in < %(p)s.date_to)""",
-            p=period, field=field_ids[name],
-        ))
+                p=period,
+                field=field_ids[name],
+            )
+        )
         if table:
             record = SQL.identifier(f"r_{name}")
             tracked = SQL.identifier(f"r_{name}", "id")
-            owner_joins.append(SQL("LEFT JOIN %s %s ON %s = %s.value_int",
-                                   SQL.identifier(table), record, tracked, period))
+            owner_joins.append(
+                SQL(
+                    "LEFT JOIN %s %s ON %s = %s.value_int",
+                    SQL.identifier(table),
+                    record,
+                    tracked,
+                    period,
+                )
+            )
         else:
             tracked = SQL("COALESCE(%s.value_float, 0)", period)
-        owner_values[name] = SQL("CASE WHEN %s.lead_id IS NULL THEN %s ELSE %s END",
-                                 period, SQL.identifier("c", current), tracked)
-    cr.execute(SQL(
-        """
+        owner_values[name] = SQL(
+            "CASE WHEN %s.lead_id IS NULL THEN %s ELSE %s END",
+            period,
+            SQL.identifier("c", current),
+            tracked,
+        )
+    cr.execute(
+        SQL(
+            """
         WITH leads AS (
             SELECT l.id, l.stage_id, l.create_date, l.date_last_stage_update,
                    CASE WHEN l.date_conversion > l.create_date THEN l.date_conversion END
@@ -250,19 +266,27 @@ def _backfill_insert(env, field_ids, restored):
         -- the same second read in the order they happened
       ORDER BY c.lead_id, c.stay_order
         """,
-        owner_fields=[field_ids[name] for name, _current, _table in owners
-                      if field_ids[name] in present],
-        tracked=TRACKED_DEAL_CHANGES,
-        stage_field=field_ids["stage_id"], active_field=field_ids["active"],
-        user_value=owner_values["user_id"], team_value=owner_values["team_id"],
-        revenue_value=owner_values["expected_revenue"],
-        owner_joins=SQL(" ").join(owner_joins),
-        restored=restored, now=now, uid=env.uid,
-        days=engine_sql.days_between(SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out")),
-        stage_probability=engine_sql.stage_probability("s"),
-        moved_back=engine_sql.stage_before("s", "ps"),
-        stall_due=engine_sql.stall_due(SQL.identifier("c", "date_in"), "s"),
-    ))
+            owner_fields=[
+                field_ids[name] for name, _current, _table in owners if field_ids[name] in present
+            ],
+            tracked=TRACKED_DEAL_CHANGES,
+            stage_field=field_ids["stage_id"],
+            active_field=field_ids["active"],
+            user_value=owner_values["user_id"],
+            team_value=owner_values["team_id"],
+            revenue_value=owner_values["expected_revenue"],
+            owner_joins=SQL(" ").join(owner_joins),
+            restored=restored,
+            now=now,
+            uid=env.uid,
+            days=engine_sql.days_between(
+                SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out")
+            ),
+            stage_probability=engine_sql.stage_probability("s"),
+            moved_back=engine_sql.stage_before("s", "ps"),
+            stall_due=engine_sql.stall_due(SQL.identifier("c", "date_in"), "s"),
+        )
+    )
     return cr.rowcount
 
 
@@ -276,8 +300,9 @@ def restore_deleted_stages(env, stage_field_id):
     cr.execute(SQL("SELECT 1 FROM %s LIMIT 1", _gone_stage_values(stage_field_id)))
     if not cr.fetchone():
         return []
-    cr.execute(SQL(
-        """
+    cr.execute(
+        SQL(
+            """
         INSERT INTO crm_stage
             (id, name, sequence, is_won, fold, active, forecast_probability,
              stall_days, stall_action, stall_move_back_steps,
@@ -290,16 +315,20 @@ def restore_deleted_stages(env, stage_field_id):
               ORDER BY v.stage_id, m.date DESC) AS gone
      RETURNING id
         """,
-        uid=env.uid,
-        # the latest name the chatter kept for each stage
-        values=_gone_stage_values(stage_field_id, SQL(
-            "JOIN mail_message m ON m.id = tv.mail_message_id AND m.model = 'crm.lead'")),
-    ))
+            uid=env.uid,
+            # the latest name the chatter kept for each stage
+            values=_gone_stage_values(
+                stage_field_id,
+                SQL("JOIN mail_message m ON m.id = tv.mail_message_id AND m.model = 'crm.lead'"),
+            ),
+        )
+    )
     restored = [row[0] for row in cr.fetchall()]
     if restored:
         _logger.info(
-            "sales_funnel_forecast: %s deleted stages restored (archived) from "
-            "the chatter: %s", len(restored), restored,
+            "sales_funnel_forecast: %s deleted stages restored (archived) from the chatter: %s",
+            len(restored),
+            restored,
         )
         env["crm.stage"].invalidate_model()
     return restored
@@ -318,5 +347,6 @@ def _gone_stage_values(stage_field_id, join=None):
                       AS v(stage_id, name)
            WHERE tv.field_id = %s AND COALESCE(v.stage_id, 0) <> 0
              AND NOT EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = v.stage_id)""",
-        join or SQL(), stage_field_id,
+        join or SQL(),
+        stage_field_id,
     )

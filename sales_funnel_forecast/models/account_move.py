@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Customer invoices and credit notes linked to the deal they bill."""
+
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -50,8 +51,9 @@ class AccountMove(models.Model):
         reverse. Returns the number of documents linked."""
         self.env.flush_all()
         cr = self.env.cr
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             WITH shares AS (
                 -- an invoice line counts once for each deal behind it
                 SELECT line.move_id, line.opportunity_id, SUM(ABS(line.price_subtotal)) AS amount
@@ -75,8 +77,9 @@ class AccountMove(models.Model):
                AND m.move_type IN %(types)s
                AND (l.company_id IS NULL OR l.company_id = m.company_id)
             """,
-            types=SALE_DOCUMENTS,
-        ))
+                types=SALE_DOCUMENTS,
+            )
+        )
         linked = cr.rowcount
         cr.execute("""
             UPDATE account_move m SET opportunity_id = r.opportunity_id
@@ -99,8 +102,11 @@ class AccountMove(models.Model):
                     shares[deal] += abs(line.price_subtotal)
         return sorted(shares.items(), key=lambda item: (-item[1], item[0].id))
 
-    @api.depends("move_type", "invoice_line_ids.sale_line_ids.order_id.opportunity_id",
-                 "invoice_line_ids.price_subtotal")
+    @api.depends(
+        "move_type",
+        "invoice_line_ids.sale_line_ids.order_id.opportunity_id",
+        "invoice_line_ids.price_subtotal",
+    )
     def _compute_opportunity_id(self):
         for move in self:
             if move.move_type not in SALE_DOCUMENTS:
@@ -112,8 +118,11 @@ class AccountMove(models.Model):
             if ranked:
                 move.opportunity_id = ranked[0][0]
 
-    @api.depends("move_type", "invoice_line_ids.sale_line_ids.order_id.opportunity_id",
-                 "invoice_line_ids.price_subtotal")
+    @api.depends(
+        "move_type",
+        "invoice_line_ids.sale_line_ids.order_id.opportunity_id",
+        "invoice_line_ids.price_subtotal",
+    )
     def _compute_opportunity_warning(self):
         for move in self:
             ranked = move._sff_deal_shares()
@@ -131,9 +140,13 @@ class AccountMove(models.Model):
     def _check_opportunity_document(self):
         for move in self:
             if move.opportunity_id and move.move_type not in SALE_DOCUMENTS:
-                raise ValidationError(self.env._(
-                    "Only customer invoices and credit notes can be linked to an opportunity "
-                    "(%(move)s is not one).", move=move.display_name))
+                raise ValidationError(
+                    self.env._(
+                        "Only customer invoices and credit notes can be linked to an opportunity "
+                        "(%(move)s is not one).",
+                        move=move.display_name,
+                    )
+                )
 
     def write(self, vals):
         if "opportunity_id" not in vals:
@@ -154,16 +167,28 @@ class AccountMove(models.Model):
             if old:
                 # sudo: accountants change links without write rights on deals;
                 # the note is the deal's own record of its invoices
-                old.sudo()._message_log(body=Markup("<p>%s</p>") % self.env._(
-                    "Invoice %(invoice)s is no longer linked to this opportunity (now: %(deal)s), "
-                    "changed by %(user)s.",
-                    invoice=link, deal=new.name or self.env._("none"), user=self.env.user.name))
+                old.sudo()._message_log(
+                    body=Markup("<p>%s</p>")
+                    % self.env._(
+                        "Invoice %(invoice)s is no longer linked to this opportunity (now: %(deal)s), "
+                        "changed by %(user)s.",
+                        invoice=link,
+                        deal=new.name or self.env._("none"),
+                        user=self.env.user.name,
+                    )
+                )
             if new:
                 # sudo: as above
-                new.sudo()._message_log(body=Markup("<p>%s</p>") % self.env._(
-                    "Invoice %(invoice)s is now linked to this opportunity (before: %(deal)s), "
-                    "changed by %(user)s.",
-                    invoice=link, deal=old.name or self.env._("none"), user=self.env.user.name))
+                new.sudo()._message_log(
+                    body=Markup("<p>%s</p>")
+                    % self.env._(
+                        "Invoice %(invoice)s is now linked to this opportunity (before: %(deal)s), "
+                        "changed by %(user)s.",
+                        invoice=link,
+                        deal=old.name or self.env._("none"),
+                        user=self.env.user.name,
+                    )
+                )
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
         # a credit note counts against the deal of the invoice it reverses
@@ -176,6 +201,7 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        posted.filtered(lambda move: move.move_type == "out_invoice").opportunity_id \
-            ._sff_follow_documents("invoice")
+        posted.filtered(
+            lambda move: move.move_type == "out_invoice"
+        ).opportunity_id._sff_follow_documents("invoice")
         return posted

@@ -10,6 +10,7 @@ class CrmBuyingRoleType(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     is_decision_maker = fields.Boolean(
-        string="Decides", help="Someone in this role can take the buying decision.",
+        string="Decides",
+        help="Someone in this role can take the buying decision.",
     )
     active = fields.Boolean(default=True)

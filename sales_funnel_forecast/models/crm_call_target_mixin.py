@@ -11,19 +11,24 @@ class CallTargetMixin(models.AbstractModel):
     _description = "Call Targets"
 
     call_target_daily = fields.Integer(
-        string="Calls per Day", default=0,
+        string="Calls per Day",
+        default=0,
         help="Calls expected on each working day (Monday to Friday). On a sales team, "
         "of each member; on a member, their own (0: the team's).",
     )
     call_target_weekly = fields.Integer(
-        string="Calls per Week", default=0,
+        string="Calls per Week",
+        default=0,
         help="Calls expected in a week. On a sales team, of each member; on a member, "
         "their own (0: the team's).",
     )
 
     _sql_constraints = [
-        ("call_targets_not_negative", "CHECK (call_target_daily >= 0 AND call_target_weekly >= 0)",
-         "A call target cannot be negative."),
+        (
+            "call_targets_not_negative",
+            "CHECK (call_target_daily >= 0 AND call_target_weekly >= 0)",
+            "A call target cannot be negative.",
+        ),
     ]
 
     @api.constrains("call_target_daily", "call_target_weekly")

@@ -12,14 +12,18 @@ class CrmForecastAdjustment(models.Model):
     _order = "date desc, id desc"
 
     submission_id = fields.Many2one(
-        "crm.forecast.submission", required=True, ondelete="cascade", index=True)
+        "crm.forecast.submission", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one(related="submission_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="submission_id.currency_id")
     commit_amount = fields.Monetary(string="Commit", required=True)
     best_case_amount = fields.Monetary(string="Best Case", required=True)
     reason = fields.Text(required=True)
     user_id = fields.Many2one(
-        "res.users", string="Adjusted By", required=True, readonly=True,
+        "res.users",
+        string="Adjusted By",
+        required=True,
+        readonly=True,
         default=lambda self: self.env.user,
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
@@ -27,6 +31,10 @@ class CrmForecastAdjustment(models.Model):
     @api.constrains("commit_amount", "best_case_amount")
     def _check_amounts(self):
         for adjustment in self:
-            if adjustment.commit_amount < 0 or adjustment.best_case_amount < adjustment.commit_amount:
-                raise ValidationError(self.env._(
-                    "An adjusted Commit cannot be negative, nor the Best Case below it."))
+            if (
+                adjustment.commit_amount < 0
+                or adjustment.best_case_amount < adjustment.commit_amount
+            ):
+                raise ValidationError(
+                    self.env._("An adjusted Commit cannot be negative, nor the Best Case below it.")
+                )

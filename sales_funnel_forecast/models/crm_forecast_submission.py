@@ -31,27 +31,37 @@ class CrmForecastSubmission(models.Model):
     _check_company_auto = True
 
     user_id = fields.Many2one(
-        "res.users", string="Salesperson", index=True,
+        "res.users",
+        string="Salesperson",
+        index=True,
         default=lambda self: self.env.user,
         help="Empty for a team's own forecast, submitted by its manager.",
     )
     team_id = fields.Many2one(
-        "crm.team", string="Sales Team", required=True, index=True,
+        "crm.team",
+        string="Sales Team",
+        required=True,
+        index=True,
         check_company=True,
         default=lambda self: self.env.user.sale_team_id,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True,
+        "res.company",
+        required=True,
+        index=True,
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     period_type = fields.Selection(PERIOD_TYPES, string="Period", required=True, default="month")
     date_from = fields.Date(
-        string="From", required=True,
+        string="From",
+        required=True,
         default=lambda self: fields.Date.context_today(self).replace(day=1),
     )
     date_to = fields.Date(
-        string="To", compute="_compute_date_to", store=True,
+        string="To",
+        compute="_compute_date_to",
+        store=True,
         help="The first day after the period.",
     )
     commit_amount = fields.Monetary(
@@ -66,39 +76,56 @@ class CrmForecastSubmission(models.Model):
     )
     note = fields.Text()
     submitted_on = fields.Datetime(readonly=True, index=True)
-    adjustment_ids = fields.One2many("crm.forecast.adjustment", "submission_id", string="Adjustments")
+    adjustment_ids = fields.One2many(
+        "crm.forecast.adjustment", "submission_id", string="Adjustments"
+    )
     can_adjust = fields.Boolean(compute="_compute_can_adjust")
     adjusted_commit_amount = fields.Monetary(
-        string="Adjusted Commit", compute="_compute_adjusted",
+        string="Adjusted Commit",
+        compute="_compute_adjusted",
         help="The latest manager's adjustment, or the submitted figure.",
     )
     adjusted_best_case_amount = fields.Monetary(
-        string="Adjusted Best Case", compute="_compute_adjusted",
+        string="Adjusted Best Case",
+        compute="_compute_adjusted",
     )
 
     _sql_constraints = [
-        ("amounts_positive", "CHECK (commit_amount >= 0 AND best_case_amount >= 0)",
-         "Forecast amounts cannot be negative."),
+        (
+            "amounts_positive",
+            "CHECK (commit_amount >= 0 AND best_case_amount >= 0)",
+            "Forecast amounts cannot be negative.",
+        ),
     ]
 
     @api.depends("date_from", "period_type")
     def _compute_date_to(self):
         for submission in self:
-            submission.date_to = submission.date_from and period_bounds(
-                submission.date_from, submission.period_type)[1]
+            submission.date_to = (
+                submission.date_from
+                and period_bounds(submission.date_from, submission.period_type)[1]
+            )
 
     @api.depends_context("uid")
     def _compute_can_adjust(self):
         self.can_adjust = self.env.user.has_group("sales_team.group_sale_manager")
 
-    @api.depends("commit_amount", "best_case_amount", "adjustment_ids.commit_amount",
-                 "adjustment_ids.best_case_amount", "adjustment_ids.date")
+    @api.depends(
+        "commit_amount",
+        "best_case_amount",
+        "adjustment_ids.commit_amount",
+        "adjustment_ids.best_case_amount",
+        "adjustment_ids.date",
+    )
     def _compute_adjusted(self):
         for submission in self:
             last = submission.adjustment_ids.sorted(lambda a: (a.date, a._origin.id or 0))[-1:]
-            submission.adjusted_commit_amount = last.commit_amount if last else submission.commit_amount
+            submission.adjusted_commit_amount = (
+                last.commit_amount if last else submission.commit_amount
+            )
             submission.adjusted_best_case_amount = (
-                last.best_case_amount if last else submission.best_case_amount)
+                last.best_case_amount if last else submission.best_case_amount
+            )
 
     @api.depends("user_id", "team_id", "date_from", "period_type")
     def _compute_display_name(self):
@@ -110,10 +137,14 @@ class CrmForecastSubmission(models.Model):
     def _check_amounts(self):
         for submission in self:
             if submission.best_case_amount < submission.commit_amount:
-                raise ValidationError(self.env._(
-                    "The Best Case (%(best)s) cannot be below the Commit (%(commit)s): it "
-                    "includes the committed deals.",
-                    best=submission.best_case_amount, commit=submission.commit_amount))
+                raise ValidationError(
+                    self.env._(
+                        "The Best Case (%(best)s) cannot be below the Commit (%(commit)s): it "
+                        "includes the committed deals.",
+                        best=submission.best_case_amount,
+                        commit=submission.commit_amount,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Submitting
@@ -124,12 +155,16 @@ class CrmForecastSubmission(models.Model):
         for vals in vals_list:
             vals.setdefault("user_id", self.env.uid)
             if not self.env.su and not is_manager and vals.get("user_id") != self.env.uid:
-                raise AccessError(self.env._(
-                    "You can submit your own forecast only; a team's or another salesperson's "
-                    "is submitted by a sales manager."))
+                raise AccessError(
+                    self.env._(
+                        "You can submit your own forecast only; a team's or another salesperson's "
+                        "is submitted by a sales manager."
+                    )
+                )
             if vals.get("date_from"):
                 vals["date_from"] = period_bounds(
-                    fields.Date.to_date(vals["date_from"]), vals.get("period_type", "month"))[0]
+                    fields.Date.to_date(vals["date_from"]), vals.get("period_type", "month")
+                )[0]
             vals["submitted_on"] = fields.Datetime.now()
         return super().create(vals_list)
 
@@ -141,16 +176,21 @@ class CrmForecastSubmission(models.Model):
     @api.onchange("user_id", "team_id", "period_type", "date_from")
     def _onchange_prefill(self):
         if self.team_id and self.date_from and self.period_type:
-            figures = self.sff_prefill(self.user_id.id, self.team_id.id, self.period_type, self.date_from)
+            figures = self.sff_prefill(
+                self.user_id.id, self.team_id.id, self.period_type, self.date_from
+            )
             self.commit_amount = figures["commit_amount"]
             self.best_case_amount = figures["best_case_amount"]
 
     def write(self, vals):
         # managers add their adjustments through the submission's form
         if set(vals) - {"adjustment_ids"} and not self.env.su:
-            raise UserError(self.env._(
-                "A submitted forecast is kept as it was submitted: submit a new one, or, "
-                "as a manager, adjust it."))
+            raise UserError(
+                self.env._(
+                    "A submitted forecast is kept as it was submitted: submit a new one, or, "
+                    "as a manager, adjust it."
+                )
+            )
         return super().write(vals)
 
     @api.model
@@ -164,19 +204,38 @@ class CrmForecastSubmission(models.Model):
         if user_id:
             domain.append(("user_id", "=", user_id))
         Lead = self.env["crm.lead"]
-        open_by_category = dict(Lead._read_group(
-            domain + [("active", "=", True), ("stage_id.is_won", "=", False),
-                      ("date_deadline", ">=", start), ("date_deadline", "<", end)],
-            ["forecast_category"], ["expected_revenue:sum"]))
+        open_by_category = dict(
+            Lead._read_group(
+                domain
+                + [
+                    ("active", "=", True),
+                    ("stage_id.is_won", "=", False),
+                    ("date_deadline", ">=", start),
+                    ("date_deadline", "<", end),
+                ],
+                ["forecast_category"],
+                ["expected_revenue:sum"],
+            )
+        )
         [(won,)] = Lead._read_group(
-            domain + [("active", "=", True), ("stage_id.is_won", "=", True),
-                      ("date_closed", ">=", start), ("date_closed", "<", end)],
-            [], ["expected_revenue:sum"])
+            domain
+            + [
+                ("active", "=", True),
+                ("stage_id.is_won", "=", True),
+                ("date_closed", ">=", start),
+                ("date_closed", "<", end),
+            ],
+            [],
+            ["expected_revenue:sum"],
+        )
         won = won or 0.0  # no deal won: the sum of nothing
         commit = open_by_category.get("commit", 0.0)
         best_case = open_by_category.get("best_case", 0.0)
-        return {"commit_amount": commit + won, "best_case_amount": best_case + commit + won,
-                "won_amount": won}
+        return {
+            "commit_amount": commit + won,
+            "best_case_amount": best_case + commit + won,
+            "won_amount": won,
+        }
 
     @api.model
     def sff_last_submissions(self, team_id, date_from, period_type, moment=None):
@@ -185,18 +244,23 @@ class CrmForecastSubmission(models.Model):
         ``moment`` (default: now)."""
         self.flush_model()
         self.env["crm.forecast.adjustment"].flush_model()
-        query = self._search([
-            ("team_id", "=", team_id), ("date_from", "=", date_from),
-            ("period_type", "=", period_type),
-            ("submitted_on", "<=", moment or fields.Datetime.now()),
-        ])
+        query = self._search(
+            [
+                ("team_id", "=", team_id),
+                ("date_from", "=", date_from),
+                ("period_type", "=", period_type),
+                ("submitted_on", "<=", moment or fields.Datetime.now()),
+            ]
+        )
         query.order = None
-        self.env.cr.execute(SQL(
-            """SELECT DISTINCT ON (COALESCE(s.user_id, 0)) s.id
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT ON (COALESCE(s.user_id, 0)) s.id
                  FROM crm_forecast_submission s
                 WHERE s.id IN (%s)
              ORDER BY COALESCE(s.user_id, 0), s.submitted_on DESC, s.id DESC""",
-            query.subselect(),
-        ))
+                query.subselect(),
+            )
+        )
         latest = self.browse(row[0] for row in self.env.cr.fetchall())
         return {submission.user_id.id: submission for submission in latest}

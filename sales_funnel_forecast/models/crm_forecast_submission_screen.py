@@ -37,20 +37,38 @@ class CrmForecastSubmission(models.Model):
         Lead = self.env["crm.lead"]
         base = [("type", "=", "opportunity"), ("team_id", "=", team.id)]
         open_rows = Lead._read_group(
-            base + [("active", "=", True), ("stage_id.is_won", "=", False),
-                    ("date_deadline", ">=", start), ("date_deadline", "<", end)],
-            ["user_id", "forecast_category"], ["expected_revenue:sum"])
+            base
+            + [
+                ("active", "=", True),
+                ("stage_id.is_won", "=", False),
+                ("date_deadline", ">=", start),
+                ("date_deadline", "<", end),
+            ],
+            ["user_id", "forecast_category"],
+            ["expected_revenue:sum"],
+        )
         won_rows = Lead._read_group(
-            base + [("active", "=", True), ("stage_id.is_won", "=", True),
-                    ("date_closed", ">=", start), ("date_closed", "<", end)],
-            ["user_id"], ["expected_revenue:sum"])
+            base
+            + [
+                ("active", "=", True),
+                ("stage_id.is_won", "=", True),
+                ("date_closed", ">=", start),
+                ("date_closed", "<", end),
+            ],
+            ["user_id"],
+            ["expected_revenue:sum"],
+        )
         users = team.member_ids | team.user_id if manager else self.env.user
         users |= self.env["res.users"].browse(
-            user.id for user, _category, _amount in open_rows if user)
+            user.id for user, _category, _amount in open_rows if user
+        )
         users |= self.env["res.users"].browse(user.id for user, _amount in won_rows if user)
         if not manager:
             users = self.env.user
-        figures = {user.id: {"won": 0.0, "commit": 0.0, "best_case": 0.0, "pipeline": 0.0} for user in users}
+        figures = {
+            user.id: {"won": 0.0, "commit": 0.0, "best_case": 0.0, "pipeline": 0.0}
+            for user in users
+        }
         # the team's line counts every deal of the team, unassigned ones too
         total = {"won": 0.0, "commit": 0.0, "best_case": 0.0, "pipeline": 0.0}
         for user, category, amount in open_rows:
@@ -71,27 +89,46 @@ class CrmForecastSubmission(models.Model):
         quotas = self._sff_quotas(team, users, period_type, start)
         submissions = self.sff_last_submissions(team.id, start, period_type)
         # sudo: the setting is a system parameter
-        stale_days = int(self.env["ir.config_parameter"].sudo().get_param(
-            STALE_DAYS_PARAM, DEFAULT_STALE_DAYS))
+        stale_days = int(
+            self.env["ir.config_parameter"].sudo().get_param(STALE_DAYS_PARAM, DEFAULT_STALE_DAYS)
+        )
         stale_before = fields.Datetime.now() - timedelta(days=stale_days)
         lines = []
         for user in users.sorted("name"):
             values = figures[user.id]
-            lines.append(self._sff_screen_line(
-                user.id, user.name, quotas.get(user.id), values, submissions.get(user.id), stale_before))
+            lines.append(
+                self._sff_screen_line(
+                    user.id,
+                    user.name,
+                    quotas.get(user.id),
+                    values,
+                    submissions.get(user.id),
+                    stale_before,
+                )
+            )
         team_line = None
         if manager:
             team_quota = quotas.get(False)
             team_line = self._sff_screen_line(
-                False, team.name, team_quota, total, submissions.get(False), stale_before)
-        flow_domain = [("team_id", "=", team.id)] + ([] if manager else [("user_id", "=", self.env.uid)])
+                False, team.name, team_quota, total, submissions.get(False), stale_before
+            )
+        flow_domain = [("team_id", "=", team.id)] + (
+            [] if manager else [("user_id", "=", self.env.uid)]
+        )
         flow = Lead.sff_deal_flow(start, end, flow_domain)
         return {
             "team_id": team.id,
             "flow": [
-                {"step": step, "label": label, "count": flow[step][0], "amount": flow[step][1],
-                 "sign": FLOW_SIGNS[step]}
-                for step, label in self.env["crm.deal.flow.wizard.step"]._fields["step"]._description_selection(self.env)
+                {
+                    "step": step,
+                    "label": label,
+                    "count": flow[step][0],
+                    "amount": flow[step][1],
+                    "sign": FLOW_SIGNS[step],
+                }
+                for step, label in self.env["crm.deal.flow.wizard.step"]
+                ._fields["step"]
+                ._description_selection(self.env)
             ],
             "period_type": period_type,
             "date_from": fields.Date.to_string(start),
@@ -108,8 +145,11 @@ class CrmForecastSubmission(models.Model):
         commit = values["commit"] + won
         best_case = values["best_case"] + won
         gap = quota - won if quota is not None else None
-        adjustment = (submission.adjustment_ids.sorted(lambda a: (a.date, a._origin.id or 0))[-1:]
-                      if submission else None)
+        adjustment = (
+            submission.adjustment_ids.sorted(lambda a: (a.date, a._origin.id or 0))[-1:]
+            if submission
+            else None
+        )
         return {
             "user_id": user_id,
             "name": name,
@@ -120,13 +160,15 @@ class CrmForecastSubmission(models.Model):
             "pipeline": values["pipeline"],
             "gap": gap,
             "coverage": values["pipeline"] / gap if gap and gap > 0 else None,
-            "submission": submission and {
+            "submission": submission
+            and {
                 "id": submission.id,
                 "commit": submission.commit_amount,
                 "best_case": submission.best_case_amount,
                 "date": fields.Datetime.to_string(submission.submitted_on),
             },
-            "adjustment": adjustment and {
+            "adjustment": adjustment
+            and {
                 "commit": adjustment.commit_amount,
                 "best_case": adjustment.best_case_amount,
                 "reason": adjustment.reason,
@@ -142,13 +184,22 @@ class CrmForecastSubmission(models.Model):
         # sudo: the targets are read for the figures the user already sees
         # (their own line, or a manager's team)
         end = period_bounds(start, period_type)[1]
-        periods = self.env["crm.target.plan.period"].sudo().search([
-            # a plan's first quarter may start after the quarter does
-            ("period_type", "=", period_type), ("date_from", ">=", start), ("date_from", "<", end),
-            ("in_plan", "=", True),
-            ("team_id", "=", team.id), ("user_id", "in", users.ids + [False]),
-            ("plan_id.company_id", "=", team.company_id.id or self.env.company.id),
-        ])
+        periods = (
+            self.env["crm.target.plan.period"]
+            .sudo()
+            .search(
+                [
+                    # a plan's first quarter may start after the quarter does
+                    ("period_type", "=", period_type),
+                    ("date_from", ">=", start),
+                    ("date_from", "<", end),
+                    ("in_plan", "=", True),
+                    ("team_id", "=", team.id),
+                    ("user_id", "in", users.ids + [False]),
+                    ("plan_id.company_id", "=", team.company_id.id or self.env.company.id),
+                ]
+            )
+        )
         quotas = {}
         for period in periods:
             key = period.user_id.id or False

@@ -18,7 +18,9 @@ PIPELINE_FIELDS = {"stage_id", "active", "type"}
 # Odoo's stored amounts computed from the probability: recomputed by Odoo's
 # own methods after the module changed probabilities in SQL.
 ODOO_PROBABILITY_AMOUNTS = (
-    "prorated_revenue", "recurring_revenue_prorated", "recurring_revenue_monthly_prorated",
+    "prorated_revenue",
+    "recurring_revenue_prorated",
+    "recurring_revenue_monthly_prorated",
 )
 # Deals whose Odoo amounts are recomputed at once; more go to the refresh job.
 SYNC_REFRESH_LIMIT = 5000
@@ -29,7 +31,9 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     stage_history_ids = fields.One2many(
-        "crm.lead.stage.history", "lead_id", readonly=True,
+        "crm.lead.stage.history",
+        "lead_id",
+        readonly=True,
     )
     stage_age_days = fields.Integer(
         string="Days in Stage",
@@ -45,7 +49,8 @@ class CrmLead(models.Model):
         help="The stages of the deal's team pipeline (and its current stage).",
     )
     stage_forecast_probability = fields.Float(
-        related="stage_id.forecast_probability", string="Stage %",
+        related="stage_id.forecast_probability",
+        string="Stage %",
     )
     probability_is_manual = fields.Boolean(
         string="Probability Typed by Hand",
@@ -149,10 +154,14 @@ class CrmLead(models.Model):
             ("date_last_activity", "timestamp", "NULL"),
         ):
             if not sql_tools.column_exists(cr, self._table, column):
-                cr.execute(SQL(
-                    "ALTER TABLE crm_lead ADD COLUMN %s %s DEFAULT %s",
-                    SQL.identifier(column), SQL(column_type), SQL(default),
-                ))
+                cr.execute(
+                    SQL(
+                        "ALTER TABLE crm_lead ADD COLUMN %s %s DEFAULT %s",
+                        SQL.identifier(column),
+                        SQL(column_type),
+                        SQL(default),
+                    )
+                )
         return super()._auto_init()
 
     def init(self):
@@ -186,13 +195,20 @@ class CrmLead(models.Model):
         if operator not in SEARCH_OPERATORS or not isinstance(value, int | float):
             raise NotImplementedError(self.env._("Unsupported search on days in stage."))
         self.env["crm.lead.stage.history"]._sff_flush_pending()
-        return [("id", "in", SQL(
-            """(SELECT l.id FROM crm_lead l
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    """(SELECT l.id FROM crm_lead l
                   LEFT JOIN crm_lead_stage_history h ON h.lead_id = l.id AND h.date_out IS NULL
                  WHERE COALESCE(FLOOR(%s), 0) %s %s)""",
-            engine_sql.days_between(SQL.identifier("h", "date_in"), self.env.cr.now()),
-            SQL(SEARCH_OPERATORS[operator]), value,
-        ))]
+                    engine_sql.days_between(SQL.identifier("h", "date_in"), self.env.cr.now()),
+                    SQL(SEARCH_OPERATORS[operator]),
+                    value,
+                ),
+            )
+        ]
 
     @api.depends("source_id", "referred")
     def _compute_origin_type(self):
@@ -214,12 +230,18 @@ class CrmLead(models.Model):
                 by_team[team_id] = Stage.search(Stage._sff_pipeline_domain(team_id))
             lead.pipeline_stage_ids = by_team[team_id] | lead.stage_id
 
-    @api.depends("expected_revenue", "probability", "active", "stage_id.is_won",
-                 "forecast_excluded")
+    @api.depends(
+        "expected_revenue", "probability", "active", "stage_id.is_won", "forecast_excluded"
+    )
     def _compute_forecast_revenue(self):
         for lead in self:
-            values = (lead.expected_revenue, lead.probability, lead.active,
-                      lead.stage_id.is_won, lead.forecast_excluded)
+            values = (
+                lead.expected_revenue,
+                lead.probability,
+                lead.active,
+                lead.stage_id.is_won,
+                lead.forecast_excluded,
+            )
             lead.forecast_revenue = engine.weighted_revenue(*values)
             lead.pipeline_amount = engine.pipeline_amount(*values)
 
@@ -232,18 +254,29 @@ class CrmLead(models.Model):
             # salesperson's choice, as saving it will
             stage_changed = bool(lead._origin) and lead._origin.stage_id != lead.stage_id
             # the choice as saved: not what the form showed meanwhile
-            chosen = lead.forecast_category_is_manual and not stage_changed and (
-                lead._origin or lead).forecast_category
+            chosen = (
+                lead.forecast_category_is_manual
+                and not stage_changed
+                and (lead._origin or lead).forecast_category
+            )
             lead.forecast_category = engine.deal_forecast_category(
-                lead.active, lead.stage_id.is_won, lead.forecast_excluded, chosen,
-                lead.stage_id.forecast_category)
+                lead.active,
+                lead.stage_id.is_won,
+                lead.forecast_excluded,
+                chosen,
+                lead.stage_id.forecast_category,
+            )
 
     def _sff_default_forecast_category(self):
         """The category the deal takes without a salesperson's choice."""
         self.ensure_one()
         return engine.deal_forecast_category(
-            self.active, self.stage_id.is_won, self.forecast_excluded, False,
-            self.stage_id.forecast_category)
+            self.active,
+            self.stage_id.is_won,
+            self.forecast_excluded,
+            False,
+            self.stage_id.forecast_category,
+        )
 
     def _compute_probabilities(self):
         """Keep the probability on the stage percentage.
@@ -260,8 +293,11 @@ class CrmLead(models.Model):
         typed = {
             lead: lead.probability_is_manual
             # in the form: a probability typed since the record was opened
-            or (lead._origin.id != lead.id and bool(lead._origin)
-                and lead.probability != lead._origin.probability)
+            or (
+                lead._origin.id != lead.id
+                and bool(lead._origin)
+                and lead.probability != lead._origin.probability
+            )
             for lead in self
         }
         result = super()._compute_probabilities()
@@ -294,7 +330,8 @@ class CrmLead(models.Model):
             return super()._read_group_stage_ids(stages, domain)
         # the team's columns, and any other stage that holds deals shown
         stage_ids = stages.sudo()._search(
-            ["|", ("id", "in", stages.ids), ("team_id", "=", team.id)], order=stages._order,
+            ["|", ("id", "in", stages.ids), ("team_id", "=", team.id)],
+            order=stages._order,
         )
         return stages.browse(stage_ids)
 
@@ -304,18 +341,21 @@ class CrmLead(models.Model):
             teams |= self.env["crm.team"].browse(team_id)
         own = teams.filtered("stage_catalogue_id")
         if not own:
-            return super()._stage_find(team_id=team_id, domain=domain, order=order or "sequence, id",
-                                       limit=limit)
+            return super()._stage_find(
+                team_id=team_id, domain=domain, order=order or "sequence, id", limit=limit
+            )
         # a catalogue's pipeline: its first stage (or won stage) as its
         # kanban shows them, in the stage order (sequence, name, id)
         order = order or self.env["crm.stage"]._order
         search_domain = [("team_id", "in", own.ids)]
         others = teams - own
         if others:
-            search_domain = expression.OR([
-                search_domain,
-                ["|", ("team_id", "=", False), ("team_id", "in", others.ids)],
-            ])
+            search_domain = expression.OR(
+                [
+                    search_domain,
+                    ["|", ("team_id", "=", False), ("team_id", "in", others.ids)],
+                ]
+            )
         if domain:
             search_domain = expression.AND([search_domain, list(domain)])
         return self.env["crm.stage"].search(search_domain, order=order, limit=limit)
@@ -358,7 +398,8 @@ class CrmLead(models.Model):
             # moves the deal; nobody holds create rights on them by design
             History = self.env["crm.lead.stage.history"].sudo()
             History._sff_record_moves(
-                {lead.id: (False, lead.stage_id.id) for lead in opportunities}, reason="create",
+                {lead.id: (False, lead.stage_id.id) for lead in opportunities},
+                reason="create",
             )
             # created already lost (an import of old deals): the stay ends
             lost = opportunities.filtered(lambda lead: not lead.active)
@@ -380,9 +421,11 @@ class CrmLead(models.Model):
             stage = self.env["crm.stage"].browse(vals["stage_id"]) if "stage_id" in vals else None
             for lead in self:
                 lead._sff_check_category_choice(
-                    vals["forecast_category"], vals.get("active", lead.active),
+                    vals["forecast_category"],
+                    vals.get("active", lead.active),
                     lead.stage_id if stage is None else stage,
-                    vals.get("forecast_excluded", lead.forecast_excluded))
+                    vals.get("forecast_excluded", lead.forecast_excluded),
+                )
         if vals.get("forecast_excluded") and "forecast_category" not in vals:
             # out of the forecast: Omitted, and a salesperson's category
             # does not come back with the deal
@@ -396,25 +439,32 @@ class CrmLead(models.Model):
         if "stage_id" in vals and vals["stage_id"] and vals.get("active", True):
             new_stage = self.env["crm.stage"].browse(vals["stage_id"])
             following = self.filtered(
-                lambda lead: lead.stage_id != new_stage and lead.active
-                and lead._sff_follows_stage()
+                lambda lead: (
+                    lead.stage_id != new_stage and lead.active and lead._sff_follows_stage()
+                )
             )
         was_active = self.filtered("active") if "active" in vals else self.browse()
 
         # a stage change ends a salesperson's category, unless one comes with it
         moving = self.browse()
         if "stage_id" in vals and "forecast_category" not in vals:
-            moving = self.filtered(lambda lead: lead.forecast_category_is_manual
-                                   and lead.stage_id.id != (vals["stage_id"] or False))
+            moving = self.filtered(
+                lambda lead: (
+                    lead.forecast_category_is_manual
+                    and lead.stage_id.id != (vals["stage_id"] or False)
+                )
+            )
 
         if following:
             stage_probability = new_stage._sff_stage_probability()
             # A probability other than the new stage's, written with the
             # stage (typed in the form before saving, an import with both
             # columns), is the user's: it holds.
-            typed = vals.get("probability", False) is not False and float_compare(
-                vals["probability"] or 0.0, stage_probability, precision_digits=2
-            ) != 0
+            typed = (
+                vals.get("probability", False) is not False
+                and float_compare(vals["probability"] or 0.0, stage_probability, precision_digits=2)
+                != 0
+            )
             follow_vals = dict(vals, probability_is_manual=typed)
             if not typed:
                 follow_vals["probability"] = stage_probability
@@ -494,9 +544,12 @@ class CrmLead(models.Model):
             lambda lead: lead.active and lead.stage_id and lead._sff_follows_stage()
         )
         typed = follow.filtered(
-            lambda lead: float_compare(
-                lead.probability, lead.stage_id._sff_stage_probability(), precision_digits=2
-            ) != 0
+            lambda lead: (
+                float_compare(
+                    lead.probability, lead.stage_id._sff_stage_probability(), precision_digits=2
+                )
+                != 0
+            )
         )
         to_flag = typed.filtered(lambda lead: not lead.probability_is_manual)
         if to_flag:
@@ -521,17 +574,23 @@ class CrmLead(models.Model):
         else:
             if category != "closed":
                 return
-            default = engine.deal_forecast_category(active, False, False, False, stage.forecast_category)
+            default = engine.deal_forecast_category(
+                active, False, False, False, stage.forecast_category
+            )
             reason = self.env._("Closed (Won) is for won deals")
         if category == default:
             return
         labels = dict(self._fields["forecast_category"]._description_selection(self.env))
-        raise ValidationError(self.env._(
-            "“%(deal)s” cannot be in the forecast category %(category)s: %(reason)s. "
-            "Its category is %(default)s.",
-            deal=self.display_name, category=labels.get(category, category),
-            reason=reason, default=labels[default],
-        ))
+        raise ValidationError(
+            self.env._(
+                "“%(deal)s” cannot be in the forecast category %(category)s: %(reason)s. "
+                "Its category is %(default)s.",
+                deal=self.display_name,
+                category=labels.get(category, category),
+                reason=reason,
+                default=labels[default],
+            )
+        )
 
     def _sff_flag_chosen_category(self, check=False):
         """A category written on deals (the form, an import, a call of the
@@ -542,8 +601,11 @@ class CrmLead(models.Model):
         if check:
             for lead in self:
                 lead._sff_check_category_choice(
-                    lead.forecast_category, lead.active, lead.stage_id, lead.forecast_excluded)
-        chosen = self.filtered(lambda lead: lead.forecast_category != lead._sff_default_forecast_category())
+                    lead.forecast_category, lead.active, lead.stage_id, lead.forecast_excluded
+                )
+        chosen = self.filtered(
+            lambda lead: lead.forecast_category != lead._sff_default_forecast_category()
+        )
         to_flag = chosen.filtered(lambda lead: not lead.forecast_category_is_manual)
         if to_flag:
             to_flag.write({"forecast_category_is_manual": True})
@@ -551,9 +613,12 @@ class CrmLead(models.Model):
         # stage is not tracked: a stage move already says where the deal went)
         labels = dict(self._fields["forecast_category"]._description_selection(self.env))
         for lead in chosen:
-            lead._message_log(body=self.env._(
-                "Forecast category chosen: %(category)s (until the next stage change).",
-                category=labels[lead.forecast_category]))
+            lead._message_log(
+                body=self.env._(
+                    "Forecast category chosen: %(category)s (until the next stage change).",
+                    category=labels[lead.forecast_category],
+                )
+            )
         to_unflag = (self - chosen).filtered("forecast_category_is_manual")
         if to_unflag:
             to_unflag.write({"forecast_category_is_manual": False})
@@ -583,8 +648,9 @@ class CrmLead(models.Model):
         limit it to the deals of these stages, or these deals."""
         self.env.flush_all()
         cr = self.env.cr
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             UPDATE crm_lead l SET forecast_category = %(category)s
               FROM crm_lead d
          LEFT JOIN crm_stage s ON s.id = d.stage_id
@@ -594,13 +660,19 @@ class CrmLead(models.Model):
                AND l.forecast_category IS DISTINCT FROM %(category)s
          RETURNING l.id
             """,
-            category=engine_sql.deal_forecast_category(
-                SQL("d.active"), SQL("s.is_won"), SQL("d.forecast_excluded"),
-                SQL("CASE WHEN d.forecast_category_is_manual THEN d.forecast_category END"),
-                SQL("s.forecast_category")),
-            all_stages=stage_ids is None, stage_ids=list(stage_ids or []),
-            all_leads=lead_ids is None, lead_ids=list(lead_ids or []),
-        ))
+                category=engine_sql.deal_forecast_category(
+                    SQL("d.active"),
+                    SQL("s.is_won"),
+                    SQL("d.forecast_excluded"),
+                    SQL("CASE WHEN d.forecast_category_is_manual THEN d.forecast_category END"),
+                    SQL("s.forecast_category"),
+                ),
+                all_stages=stage_ids is None,
+                stage_ids=list(stage_ids or []),
+                all_leads=lead_ids is None,
+                lead_ids=list(lead_ids or []),
+            )
+        )
         changed = [row[0] for row in cr.fetchall()]
         self.invalidate_model(["forecast_category"])
         return changed
@@ -610,11 +682,14 @@ class CrmLead(models.Model):
         restored deal forgets it."""
         lost = was_active.filtered(lambda lead: not lead.active)
         for stage, leads in lost.grouped("stage_id").items():
-            leads.write({"lost_stage_id": stage.id, "probability_is_manual": False,
-                         "forecast_category_is_manual": False})
-        restored = (self - was_active).filtered(
-            lambda lead: lead.active and lead.lost_stage_id
-        )
+            leads.write(
+                {
+                    "lost_stage_id": stage.id,
+                    "probability_is_manual": False,
+                    "forecast_category_is_manual": False,
+                }
+            )
+        restored = (self - was_active).filtered(lambda lead: lead.active and lead.lost_stage_id)
         if restored:
             restored.write({"lost_stage_id": False})
 
@@ -624,9 +699,13 @@ class CrmLead(models.Model):
         (a new prospect) is not lost: count it as won only."""
         if "stage_id" in vals:
             won_stage = self.env["crm.stage"].browse(vals["stage_id"]).is_won
-            open_at_zero = self.filtered(
-                lambda lead: lead.active and not lead.probability and not lead.stage_id.is_won
-            ) if won_stage else self.browse()
+            open_at_zero = (
+                self.filtered(
+                    lambda lead: lead.active and not lead.probability and not lead.stage_id.is_won
+                )
+                if won_stage
+                else self.browse()
+            )
             if open_at_zero:
                 open_at_zero._pls_increment_frequencies(to_state="won")
                 return super(CrmLead, self - open_at_zero)._handle_won_lost(vals)
@@ -662,8 +741,9 @@ class CrmLead(models.Model):
         return result
 
     @api.model
-    def _sff_align_probability_to_stage(self, company_ids=None, stage_ids=None,
-                                        include_automated=False):
+    def _sff_align_probability_to_stage(
+        self, company_ids=None, stage_ids=None, include_automated=False
+    ):
         """Put open deals whose probability was not typed back on their stage
         percentage, in SQL (Odoo's scoring cron writes probabilities in SQL
         too). Only companies that let stages drive probabilities are touched;
@@ -678,21 +758,28 @@ class CrmLead(models.Model):
         self.env.flush_all()
         # sudo: the scoring cron runs for every company, not only those of
         # the current user; only the setting is read
-        companies = self.env["res.company"].sudo().search(
-            [("crm_probability_from_stage", "=", True)]
-            + ([("id", "in", company_ids)] if company_ids else [])
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search(
+                [("crm_probability_from_stage", "=", True)]
+                + ([("id", "in", company_ids)] if company_ids else [])
+            )
         )
         if not companies:
             return
         default_follows = self.env.company.crm_probability_from_stage
         scope = SQL(
             "(l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s)) AND (%s OR l.stage_id = ANY(%s))",
-            companies.ids, bool(default_follows and not company_ids),
-            stage_ids is None, list(stage_ids or []),
+            companies.ids,
+            bool(default_follows and not company_ids),
+            stage_ids is None,
+            list(stage_ids or []),
         )
         if include_automated:
-            cr.execute(SQL(
-                """
+            cr.execute(
+                SQL(
+                    """
                 UPDATE crm_lead l SET probability_is_manual = TRUE
                   FROM crm_stage s
                  WHERE s.id = l.stage_id AND l.active AND NOT COALESCE(s.is_won, FALSE)
@@ -701,10 +788,13 @@ class CrmLead(models.Model):
                    AND l.probability IS DISTINCT FROM l.automated_probability
                    AND l.probability <> %(stage_probability)s
                 """,
-                scope=scope, stage_probability=engine_sql.stage_probability("s"),
-            ))
-        cr.execute(SQL(
-            """
+                    scope=scope,
+                    stage_probability=engine_sql.stage_probability("s"),
+                )
+            )
+        cr.execute(
+            SQL(
+                """
             UPDATE crm_lead l
                SET probability = %(stage_probability)s, probability_is_manual = FALSE
               FROM crm_stage s
@@ -714,8 +804,10 @@ class CrmLead(models.Model):
                AND l.probability IS DISTINCT FROM %(stage_probability)s
          RETURNING l.id
             """,
-            scope=scope, stage_probability=engine_sql.stage_probability("s"),
-        ))
+                scope=scope,
+                stage_probability=engine_sql.stage_probability("s"),
+            )
+        )
         self._sff_after_sql_probabilities([row[0] for row in cr.fetchall()])
 
     @api.model
@@ -761,21 +853,29 @@ class CrmLead(models.Model):
             is_won=SQL.identifier("s", "is_won"),
             excluded=SQL.identifier("l", "forecast_excluded"),
         )
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE crm_lead l
                SET forecast_revenue = %(forecast)s, pipeline_amount = %(pipeline)s
               FROM crm_lead d
          LEFT JOIN crm_stage s ON s.id = d.stage_id  -- a deal without a stage is open
              WHERE d.id = l.id AND (%(all)s OR l.id = ANY(%(ids)s))
             """,
-            forecast=engine_sql.weighted_revenue(**columns),
-            pipeline=engine_sql.pipeline_amount(**columns),
-            all=lead_ids is None, ids=list(lead_ids or []),
-        ))
-        self.invalidate_model([
-            "probability", "probability_is_manual", "forecast_revenue", "pipeline_amount",
-        ])
+                forecast=engine_sql.weighted_revenue(**columns),
+                pipeline=engine_sql.pipeline_amount(**columns),
+                all=lead_ids is None,
+                ids=list(lead_ids or []),
+            )
+        )
+        self.invalidate_model(
+            [
+                "probability",
+                "probability_is_manual",
+                "forecast_revenue",
+                "pipeline_amount",
+            ]
+        )
 
     @api.model
     def _sff_recompute_odoo_amounts(self, lead_ids, sync_limit=SYNC_REFRESH_LIMIT):
@@ -815,7 +915,8 @@ class CrmLead(models.Model):
         rerun at any point."""
         cr = self.env.cr
         cr.execute(
-            "SELECT id FROM crm_lead WHERE prorated_pending ORDER BY id LIMIT %s", [batch_size],
+            "SELECT id FROM crm_lead WHERE prorated_pending ORDER BY id LIMIT %s",
+            [batch_size],
         )
         lead_ids = [row[0] for row in cr.fetchall()]
         if lead_ids:

@@ -7,16 +7,21 @@ class CrmLeadBuyingRole(models.Model):
     _description = "Buying Role on a Deal"
     _order = "lead_id, sequence, id"
 
-    lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True,
-                              ondelete="cascade")
+    lead_id = fields.Many2one(
+        "crm.lead", string="Deal", required=True, index=True, ondelete="cascade"
+    )
     sequence = fields.Integer(default=10)
-    partner_id = fields.Many2one("res.partner", string="Person", required=True, index=True,
-                                 ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner", string="Person", required=True, index=True, ondelete="cascade"
+    )
     role_id = fields.Many2one("crm.buying.role.type", ondelete="restrict")
     note = fields.Char()
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
 
     _sql_constraints = [
-        ("person_once", "unique(lead_id, partner_id)",
-         "A person has one role on a deal: change the role instead of adding the person again."),
+        (
+            "person_once",
+            "unique(lead_id, partner_id)",
+            "A person has one role on a deal: change the role instead of adding the person again.",
+        ),
     ]

@@ -3,6 +3,7 @@
 one small update per call (never a count over the deal's calls, except when
 a call is deleted, moved, or logged with a date before the deal's last
 activity)."""
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -38,11 +39,18 @@ class CrmLeadCall(models.Model):
     _rec_names_search = ["lead_id", "note"]
 
     lead_id = fields.Many2one(
-        "crm.lead", string="Deal", required=True, index=True, ondelete="cascade",
+        "crm.lead",
+        string="Deal",
+        required=True,
+        index=True,
+        ondelete="cascade",
         domain="[('company_id', 'in', [company_id, False])]",
     )
     user_id = fields.Many2one(
-        "res.users", string="Called By", required=True, index=True,
+        "res.users",
+        string="Called By",
+        required=True,
+        index=True,
         default=lambda self: self.env.user,
         help="Who made the call: the call counts for them, whoever owns the deal.",
     )
@@ -51,34 +59,54 @@ class CrmLeadCall(models.Model):
     duration_minutes = fields.Float(string="Duration (minutes)", digits=(16, 1))
     note = fields.Text()
     stage_id = fields.Many2one(
-        "crm.stage", string="Stage at Call", readonly=True, ondelete="set null",
+        "crm.stage",
+        string="Stage at Call",
+        readonly=True,
+        ondelete="set null",
         help="The deal's stage when the call was logged.",
     )
     contact_status = fields.Selection(
-        CONTACT_STATUSES, string="Status at Call", readonly=True,
+        CONTACT_STATUSES,
+        string="Status at Call",
+        readonly=True,
         help="The deal's contact status just before the call.",
     )
     team_id = fields.Many2one(
-        "crm.team", string="Sales Team", readonly=True, index="btree_not_null", ondelete="set null",
+        "crm.team",
+        string="Sales Team",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
         help="The deal's sales team when the call was logged.",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
     source_id = fields.Many2one(
-        "utm.source", string="Lead Source", readonly=True, ondelete="set null",
+        "utm.source",
+        string="Lead Source",
+        readonly=True,
+        ondelete="set null",
         help="The deal's source when the call was logged.",
     )
     message_id = fields.Many2one(
-        "mail.message", string="Done Activity", readonly=True, index="btree_not_null",
-        ondelete="set null", help="The phone call activity marked done that recorded this call.",
+        "mail.message",
+        string="Done Activity",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The phone call activity marked done that recorded this call.",
     )
     is_conversation = fields.Boolean(
-        compute="_compute_is_conversation", store=True,
+        compute="_compute_is_conversation",
+        store=True,
         help="Someone was reached: a conversation or a meeting booked.",
     )
 
     _sql_constraints = [
-        ("duration_not_negative", "CHECK (duration_minutes IS NULL OR duration_minutes >= 0)",
-         "A call cannot last a negative number of minutes."),
+        (
+            "duration_not_negative",
+            "CHECK (duration_minutes IS NULL OR duration_minutes >= 0)",
+            "A call cannot last a negative number of minutes.",
+        ),
     ]
 
     def init(self):
@@ -97,8 +125,9 @@ class CrmLeadCall(models.Model):
     def _compute_display_name(self):
         labels = dict(self._fields["outcome"]._description_selection(self.env))
         for call in self:
-            call.display_name = " · ".join(filter(None, [
-                call.lead_id.display_name, labels.get(call.outcome)]))
+            call.display_name = " · ".join(
+                filter(None, [call.lead_id.display_name, labels.get(call.outcome)])
+            )
 
     def _sff_check_values(self, vals_list):
         """Refused before anything is written, in the user's language."""
@@ -111,7 +140,9 @@ class CrmLeadCall(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._sff_check_values(vals_list)
-        leads = self.env["crm.lead"].browse({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
+        leads = self.env["crm.lead"].browse(
+            {vals["lead_id"] for vals in vals_list if vals.get("lead_id")}
+        )
         # a call is logged on a deal the user can read: record rules of the
         # deals apply, not only those of the calls
         leads.check_access("read")
@@ -138,13 +169,22 @@ class CrmLeadCall(models.Model):
         self._sff_check_values([vals])
         before = self.lead_id
         Days = self.env["crm.lead.call.day"]
-        counted = {"user_id", "date", "outcome", "contact_status", "team_id", "company_id",
-                   "duration_minutes"} & set(vals)
+        counted = {
+            "user_id",
+            "date",
+            "outcome",
+            "contact_status",
+            "team_id",
+            "company_id",
+            "duration_minutes",
+        } & set(vals)
         days = Days._sff_days_of(self.ids) if counted else []
         result = super().write(vals)
         if counted:
             Days._sff_recount(set(days) | set(Days._sff_days_of(self.ids)))
-        if {"lead_id", "date", "outcome"} & set(vals) and not self.env.context.get("sff_no_recount"):
+        if {"lead_id", "date", "outcome"} & set(vals) and not self.env.context.get(
+            "sff_no_recount"
+        ):
             self.env["crm.lead"]._sff_recount_calls((before | self.lead_id).ids)
         return result
 
@@ -167,8 +207,9 @@ class CrmLeadCall(models.Model):
             return
         self.flush_recordset()
         cr = self.env.cr
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             WITH new AS (
                 SELECT lead_id, count(*) AS n, min(date) AS first, max(date) AS last,
                        min(date) FILTER (WHERE outcome IN %(conversation)s) AS first_conversation
@@ -188,15 +229,18 @@ class CrmLeadCall(models.Model):
              WHERE l.id = new.lead_id
          RETURNING l.id, new.first < old.date_last_activity
             """,
-            ids=self.ids, conversation=CONVERSATION_OUTCOMES,
-        ))
+                ids=self.ids,
+                conversation=CONVERSATION_OUTCOMES,
+            )
+        )
         # the increments assume the new calls come after the deal's others: a
         # call dated before the deal's last activity may be older than some
         # of its calls, and the deal is recounted from its calls
         backdated = [lead_id for lead_id, older in cr.fetchall() if older]
         Lead = self.env["crm.lead"]
-        Lead.invalidate_model(["call_count", "call_attempt_count", "date_first_conversation",
-                               "date_last_activity"])
+        Lead.invalidate_model(
+            ["call_count", "call_attempt_count", "date_first_conversation", "date_last_activity"]
+        )
         if backdated:
             Lead._sff_recount_calls(backdated)
         self._sff_move_contact_status()
@@ -213,7 +257,9 @@ class CrmLeadCall(models.Model):
             if STATUS_RANK[target] > STATUS_RANK[current]:
                 moves[lead] = target
         for target in ("attempted", "contacted"):
-            leads = self.env["crm.lead"].union(*[lead for lead, status in moves.items() if status == target])
+            leads = self.env["crm.lead"].union(
+                *[lead for lead, status in moves.items() if status == target]
+            )
             if leads:
                 # sudo: the status follows the call by rule, whoever owns the
                 # deal (a manager calling a rep's deal); the change is tracked
@@ -228,12 +274,15 @@ class CrmLeadCall(models.Model):
                 minutes = f"{call.duration_minutes:g}"
                 what = self.env._("%(outcome)s, %(minutes)s min", outcome=what, minutes=minutes)
             body = Markup("<p><i class='fa fa-phone me-1'></i>%s</p>") % self.env._(
-                "Call: %(what)s", what=what)
+                "Call: %(what)s", what=what
+            )
             if call.note:
                 body += Markup("<p>%s</p>") % call.note
             # sudo: the note is the call's trace, logged even on a deal the
             # caller may read but not write (a colleague's deal)
-            message = call.lead_id.sudo()._message_log(body=body, author_id=call.user_id.partner_id.id)
+            message = call.lead_id.sudo()._message_log(
+                body=body, author_id=call.user_id.partner_id.id
+            )
             if call.date < message.date:
                 # a call logged after the fact sits in the chatter at its time
                 message.date = call.date

@@ -60,35 +60,43 @@ class CrmLeadCallDay(models.Model):
              WHERE %(where)s
              GROUP BY 1, 2, 3, 4, 5, 6
             """,
-            day=self._sff_day_sql(), conversation=CONVERSATION_OUTCOMES, calls=calls, where=where,
+            day=self._sff_day_sql(),
+            conversation=CONVERSATION_OUTCOMES,
+            calls=calls,
+            where=where,
         )
 
     @api.model
     def _sff_add(self, call_ids):
         """New calls counted into their days."""
-        self.env.cr.execute(SQL(
-            """%s
+        self.env.cr.execute(
+            SQL(
+                """%s
             ON CONFLICT (user_id, day, outcome, COALESCE(contact_status, ''),
                          COALESCE(team_id, 0), COALESCE(company_id, 0))
             DO UPDATE SET call_count = d.call_count + EXCLUDED.call_count,
                           conversation_count = d.conversation_count + EXCLUDED.conversation_count,
                           duration_minutes = d.duration_minutes + EXCLUDED.duration_minutes
             """,
-            self._sff_insert_sql(SQL("crm_lead_call c"), SQL("c.id = ANY(%s)", list(call_ids))),
-        ))
+                self._sff_insert_sql(SQL("crm_lead_call c"), SQL("c.id = ANY(%s)", list(call_ids))),
+            )
+        )
         self.invalidate_model()
 
     @api.model
     def _sff_days_of(self, call_ids):
         """The (salesperson, day) pairs of these calls."""
         self.env["crm.lead.call"].flush_model()
-        self.env.cr.execute(SQL(
-            """SELECT DISTINCT c.user_id, %s FROM crm_lead_call c
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT c.user_id, %s FROM crm_lead_call c
                  JOIN res_users u ON u.id = c.user_id
                  JOIN res_partner p ON p.id = u.partner_id
                 WHERE c.id = ANY(%s)""",
-            self._sff_day_sql(), list(call_ids),
-        ))
+                self._sff_day_sql(),
+                list(call_ids),
+            )
+        )
         return self.env.cr.fetchall()
 
     @api.model
@@ -116,7 +124,8 @@ class CrmLeadCallDay(models.Model):
                 """unnest(%s::int[], %s::date[]) AS k(user_id, day)
                    JOIN crm_lead_call c ON c.user_id = k.user_id
                                        AND c.date >= k.day - 1 AND c.date < k.day + 2""",
-                users, dates,
+                users,
+                dates,
             )
         same_day = SQL("TRUE") if days is None else SQL("%s = k.day", self._sff_day_sql())
         self.env.cr.execute(self._sff_insert_sql(calls, same_day))

@@ -13,23 +13,32 @@ class CrmLead(models.Model):
     # the deal (a move does not need them)
     call_count = fields.Integer(
         prefetch="sff_deal_figures",
-        string="Calls", readonly=True, copy=False,
+        string="Calls",
+        readonly=True,
+        copy=False,
         help="Calls logged on the deal.",
     )
     call_attempt_count = fields.Integer(
         prefetch="sff_deal_figures",
-        string="Attempts Before Conversation", readonly=True, copy=False,
+        string="Attempts Before Conversation",
+        readonly=True,
+        copy=False,
         help="Calls that reached nobody before the first conversation (all of "
         "them while nobody was reached yet).",
     )
     date_first_conversation = fields.Datetime(
         prefetch="sff_deal_figures",
-        string="First Conversation", readonly=True, copy=False,
+        string="First Conversation",
+        readonly=True,
+        copy=False,
         help="The first call where someone was reached.",
     )
     date_last_activity = fields.Datetime(
         prefetch="sff_deal_figures",
-        string="Last Activity", readonly=True, copy=False, index="btree_not_null",
+        string="Last Activity",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         help="The last call logged, activity done or message on the deal.",
     )
 
@@ -39,8 +48,9 @@ class CrmLead(models.Model):
         if not lead_ids:
             return
         self.env["crm.lead.call"].flush_model()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH calls AS (
                 SELECT c.lead_id, c.date, c.outcome,
                        min(c.date) FILTER (WHERE c.outcome IN %(conversation)s)
@@ -63,10 +73,13 @@ class CrmLead(models.Model):
                    date_last_activity = GREATEST(l.date_last_activity, counted.last)
               FROM counted WHERE l.id = counted.id
             """,
-            ids=list(lead_ids), conversation=CONVERSATION_OUTCOMES,
-        ))
-        self.invalidate_model(["call_count", "call_attempt_count", "date_first_conversation",
-                               "date_last_activity"])
+                ids=list(lead_ids),
+                conversation=CONVERSATION_OUTCOMES,
+            )
+        )
+        self.invalidate_model(
+            ["call_count", "call_attempt_count", "date_first_conversation", "date_last_activity"]
+        )
 
     def _sff_fill_last_activity(self, lead_ids=None):
         """The deals' last activity from their chatter and calls: messages
@@ -76,8 +89,9 @@ class CrmLead(models.Model):
         self.env["crm.lead.call"].flush_model()
         only = SQL("AND res_id = ANY(%s)", lead_ids) if lead_ids is not None else SQL()
         only_calls = SQL("WHERE lead_id = ANY(%s)", lead_ids) if lead_ids is not None else SQL()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE crm_lead l SET date_last_activity = a.last
               FROM (SELECT id, max(last) AS last FROM (
                         SELECT res_id AS id, max(date) AS last FROM mail_message
@@ -90,8 +104,10 @@ class CrmLead(models.Model):
                     ) u GROUP BY id) a
              WHERE a.id = l.id AND l.date_last_activity IS DISTINCT FROM a.last
             """,
-            only, only_calls,
-        ))
+                only,
+                only_calls,
+            )
+        )
         self.invalidate_model(["date_last_activity"])
 
     @api.model
@@ -107,8 +123,9 @@ class CrmLead(models.Model):
             if key != "conversation":
                 outcome = SQL("%s WHEN m.body::text ILIKE %s THEN %s", outcome, f"%{english}%", key)
         outcome = SQL("%s ELSE 'conversation' END", outcome)
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             WITH done AS (
                 SELECT m.id AS message_id, m.res_id AS lead_id, m.date, m.author_id,
                        %(outcome)s AS outcome
@@ -146,8 +163,11 @@ class CrmLead(models.Model):
                              ORDER BY h.date_in DESC LIMIT 1) stay ON TRUE
          RETURNING lead_id
             """,
-            outcome=outcome, conversation=CONVERSATION_OUTCOMES, uid=self.env.uid,
-        ))
+                outcome=outcome,
+                conversation=CONVERSATION_OUTCOMES,
+                uid=self.env.uid,
+            )
+        )
         lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
         if lead_ids:
             self._sff_recount_calls(lead_ids)
@@ -180,7 +200,10 @@ class CrmLead(models.Model):
 
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
-        if message.message_type in ("comment", "email", "email_outgoing") or message.mail_activity_type_id:
+        if (
+            message.message_type in ("comment", "email", "email_outgoing")
+            or message.mail_activity_type_id
+        ):
             self._sff_touch_activity(message.date)
         return message
 
@@ -209,7 +232,9 @@ class CrmLead(models.Model):
 
     def action_sff_view_calls(self):
         self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id("sales_funnel_forecast.crm_lead_call_action")
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sales_funnel_forecast.crm_lead_call_action"
+        )
         action["domain"] = [("lead_id", "=", self.id)]
         action["context"] = {"default_lead_id": self.id}
         return action

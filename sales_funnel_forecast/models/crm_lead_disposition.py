@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Where a prospect stands (contact status), why deals are lost, and who
 decides on the customer's side (buying roles)."""
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -21,11 +22,15 @@ class CrmLead(models.Model):
         "for a reason like wrong person or no response disqualifies it.",
     )
     buying_role_ids = fields.One2many(
-        "crm.lead.buying.role", "lead_id", string="Buying Roles",
+        "crm.lead.buying.role",
+        "lead_id",
+        string="Buying Roles",
         help="The customer's people and their part in this decision.",
     )
     has_decision_maker = fields.Boolean(
-        string="Decision Maker Known", compute="_compute_has_decision_maker", store=True,
+        string="Decision Maker Known",
+        compute="_compute_has_decision_maker",
+        store=True,
         help="Someone with a deciding role is known on the customer's side.",
     )
 
@@ -62,9 +67,9 @@ class CrmLead(models.Model):
             people = (company | company.child_ids).filtered(
                 lambda partner: partner.type == "contact" and partner.active
             ) - lead.buying_role_ids.partner_id
-            self.env["crm.lead.buying.role"].create([
-                {"lead_id": lead.id, "partner_id": partner.id} for partner in people
-            ])
+            self.env["crm.lead.buying.role"].create(
+                [{"lead_id": lead.id, "partner_id": partner.id} for partner in people]
+            )
         return True
 
     # ------------------------------------------------------------------
@@ -73,14 +78,19 @@ class CrmLead(models.Model):
     def action_set_lost(self, **additional_values):
         reason = self.env["crm.lost.reason"].browse(additional_values.get("lost_reason_id"))
         missing = self.filtered(
-            lambda lead: not reason and not lead.lost_reason_id
-            and (lead.company_id or self.env.company).crm_lost_reason_required
+            lambda lead: (
+                not reason
+                and not lead.lost_reason_id
+                and (lead.company_id or self.env.company).crm_lost_reason_required
+            )
         )
         if missing:
-            raise UserError(self.env._(
-                "Say why the deal is lost: your company asks for a lost reason "
-                "(%(deals)s).", deals=", ".join(missing[:5].mapped("name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "Say why the deal is lost: your company asks for a lost reason (%(deals)s).",
+                    deals=", ".join(missing[:5].mapped("name")),
+                )
+            )
         result = super().action_set_lost(**additional_values)
         disqualified = self.browse()
         if self.env.context.get("sff_disqualify"):

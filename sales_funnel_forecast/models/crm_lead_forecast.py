@@ -2,6 +2,7 @@
 """The deals' past: their forecast versions, the pipeline at a moment, the
 flow of a period's pipeline between two moments, and slipped closing
 dates."""
+
 from datetime import date, datetime, time
 
 from odoo import api, fields, models
@@ -27,7 +28,10 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     forecast_version_ids = fields.One2many(
-        "crm.lead.forecast.version", "lead_id", string="Forecast Versions", readonly=True,
+        "crm.lead.forecast.version",
+        "lead_id",
+        string="Forecast Versions",
+        readonly=True,
     )
     slip_count = fields.Integer(
         string="Times Slipped",
@@ -63,12 +67,15 @@ class CrmLead(models.Model):
     def _compute_slippage(self):
         totals = {
             lead.id: (count, days)
-            for lead, count, days in self.env["crm.lead.forecast.version"].sudo()._read_group(
+            for lead, count, days in self.env["crm.lead.forecast.version"]
+            .sudo()
+            ._read_group(
                 # sudo: counting the deal's own versions, which the user reads
                 # through the deal; the versions' company rule would hide the
                 # deal's time in another company
                 [("lead_id", "in", self.ids), ("slip_days", ">", 0)],
-                ["lead_id"], ["__count", "slip_days:sum"],
+                ["lead_id"],
+                ["__count", "slip_days:sum"],
             )
         }
         for lead in self:
@@ -81,16 +88,33 @@ class CrmLead(models.Model):
         slipped = SQL(
             """SELECT v.lead_id FROM crm_lead_forecast_version v WHERE v.slip_days > 0
              GROUP BY v.lead_id HAVING COUNT(*) %s %s""",
-            SQL(sql_operator), value,
+            SQL(sql_operator),
+            value,
         )
         self.env["crm.lead.forecast.version"].flush_model(["slip_days"])
         # the deals that slipped, read from the versions that slipped alone;
         # a count that 0 satisfies takes the deals that never slipped too
-        if {"=": value == 0, "!=": value != 0, "<": value > 0, "<=": value >= 0,
-                ">": value < 0, ">=": value <= 0}[operator]:
-            return ["!", ("id", "in", SQL(
-                """(SELECT v.lead_id FROM crm_lead_forecast_version v WHERE v.slip_days > 0
-                  GROUP BY v.lead_id HAVING NOT (COUNT(*) %s %s))""", SQL(sql_operator), value))]
+        if {
+            "=": value == 0,
+            "!=": value != 0,
+            "<": value > 0,
+            "<=": value >= 0,
+            ">": value < 0,
+            ">=": value <= 0,
+        }[operator]:
+            return [
+                "!",
+                (
+                    "id",
+                    "in",
+                    SQL(
+                        """(SELECT v.lead_id FROM crm_lead_forecast_version v WHERE v.slip_days > 0
+                  GROUP BY v.lead_id HAVING NOT (COUNT(*) %s %s))""",
+                        SQL(sql_operator),
+                        value,
+                    ),
+                ),
+            ]
         return [("id", "in", SQL("(%s)", slipped))]
 
     # ------------------------------------------------------------------
@@ -106,9 +130,14 @@ class CrmLead(models.Model):
         category, salesperson, team, company), as the versions read them.
         Record rules apply."""
         Version = self.env["crm.lead.forecast.version"]
-        self.env.cr.execute(Version._sff_at_sql(
-            flow_moment(moment), [("deal_state", "=", "open")], domain,
-            columns=("lead_id",) + VERSIONED_COLUMNS))
+        self.env.cr.execute(
+            Version._sff_at_sql(
+                flow_moment(moment),
+                [("deal_state", "=", "open")],
+                domain,
+                columns=("lead_id",) + VERSIONED_COLUMNS,
+            )
+        )
         return self.env.cr.dictfetchall()
 
     # ------------------------------------------------------------------
@@ -134,8 +163,11 @@ class CrmLead(models.Model):
         # in one of them only (the way they came or left), found deal by
         # deal; then the deals the user reads and ``domain`` selects. The
         # versions' own record rules apply to each part.
-        in_period = [("deal_state", "=", "open"), ("date_deadline", ">=", date_from),
-                     ("date_deadline", "<", date_to)]
+        in_period = [
+            ("deal_state", "=", "open"),
+            ("date_deadline", ">=", date_from),
+            ("date_deadline", "<", date_to),
+        ]
         leads = self.with_context(active_test=False)._search(domain or [])
         # The same deals either way; the plan differs: a salesperson's own
         # deals, or a team's, are found first among the deals expected in
@@ -149,7 +181,10 @@ class CrmLead(models.Model):
                       AND v.date_deadline >= %(date_from)s AND v.date_deadline < %(date_to)s
                       AND v.valid_from <= %(last)s AND (v.valid_to IS NULL OR v.valid_to > %(first)s)
                       AND v.lead_id IN %(leads)s""",
-                date_from=date_from, date_to=date_to, first=min(start, end), last=max(start, end),
+                date_from=date_from,
+                date_to=date_to,
+                first=min(start, end),
+                last=max(start, end),
                 leads=leads.subselect(),
             )
             in_period.append(("lead_id", "in", SQL("(SELECT c.lead_id FROM candidates c)")))
@@ -227,14 +262,36 @@ class CrmLead(models.Model):
             """,
             start_in=Version._sff_at_sql(start, in_period, check_leads=False),
             end_in=Version._sff_at_sql(end, in_period, check_leads=False),
-            start_of_comers=Version._sff_at_sql(start, [("lead_id", "in", SQL(
-                "(SELECT e_in.lead_id FROM e_in WHERE e_in.lead_id NOT IN (SELECT lead_id FROM s_in))"))],
-                check_leads=False),
-            end_of_leavers=Version._sff_at_sql(end, [("lead_id", "in", SQL(
-                "(SELECT s_in.lead_id FROM s_in WHERE s_in.lead_id NOT IN (SELECT lead_id FROM e_in))"))],
-                check_leads=False),
-            candidates=candidates, readable=readable,
-            date_from=date_from, date_to=date_to,
+            start_of_comers=Version._sff_at_sql(
+                start,
+                [
+                    (
+                        "lead_id",
+                        "in",
+                        SQL(
+                            "(SELECT e_in.lead_id FROM e_in WHERE e_in.lead_id NOT IN (SELECT lead_id FROM s_in))"
+                        ),
+                    )
+                ],
+                check_leads=False,
+            ),
+            end_of_leavers=Version._sff_at_sql(
+                end,
+                [
+                    (
+                        "lead_id",
+                        "in",
+                        SQL(
+                            "(SELECT s_in.lead_id FROM s_in WHERE s_in.lead_id NOT IN (SELECT lead_id FROM e_in))"
+                        ),
+                    )
+                ],
+                check_leads=False,
+            ),
+            candidates=candidates,
+            readable=readable,
+            date_from=date_from,
+            date_to=date_to,
         )
 
     @api.model
@@ -246,10 +303,12 @@ class CrmLead(models.Model):
         start + new + pulled_in - pushed_out - won - lost = end, in counts,
         and in amounts with + increased - decreased. Record rules apply."""
         date_from, date_to = _as_date(date_from), _as_date(date_to)
-        self.env.cr.execute(SQL(
-            "SELECT flow.step, COUNT(*), COALESCE(SUM(flow.amount), 0) FROM (%s) AS flow GROUP BY flow.step",
-            self._sff_deal_flow_sql(date_from, date_to, domain),
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT flow.step, COUNT(*), COALESCE(SUM(flow.amount), 0) FROM (%s) AS flow GROUP BY flow.step",
+                self._sff_deal_flow_sql(date_from, date_to, domain),
+            )
+        )
         totals = {step: (count, amount) for step, count, amount in self.env.cr.fetchall()}
         return {step: totals.get(step, (0, 0.0)) for step, _label in FLOW_STEPS}
 

@@ -16,8 +16,14 @@ _logger = logging.getLogger(__name__)
 # The deal columns a version copies; a change of any of them starts a new
 # version (``type``: a deal turned back into a lead leaves the pipeline).
 VERSIONED_COLUMNS = (
-    "stage_id", "expected_revenue", "probability", "date_deadline", "forecast_category",
-    "user_id", "team_id", "company_id",
+    "stage_id",
+    "expected_revenue",
+    "probability",
+    "date_deadline",
+    "forecast_category",
+    "user_id",
+    "team_id",
+    "company_id",
 )
 WATCHED_COLUMNS = VERSIONED_COLUMNS + ("active", "type")
 # What reading the versions writes first of the deals' pending changes: not
@@ -58,11 +64,16 @@ class CrmLeadForecastVersion(models.Model):
     _rec_name = "lead_id"
 
     lead_id = fields.Many2one(
-        "crm.lead", string="Deal", required=True, readonly=True, ondelete="cascade",
+        "crm.lead",
+        string="Deal",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
     )
     valid_from = fields.Datetime(required=True, readonly=True)
     valid_to = fields.Datetime(
-        readonly=True, help="Empty while this is how the deal stands now.",
+        readonly=True,
+        help="Empty while this is how the deal stands now.",
     )
     stage_id = fields.Many2one("crm.stage", readonly=True, ondelete="restrict")
     expected_revenue = fields.Monetary(currency_field="company_currency", readonly=True)
@@ -70,18 +81,30 @@ class CrmLeadForecastVersion(models.Model):
     date_deadline = fields.Date(string="Expected Closing", readonly=True)
     forecast_category = fields.Selection(FORECAST_CATEGORY_SELECTION, readonly=True)
     user_id = fields.Many2one(
-        "res.users", string="Salesperson", readonly=True, index=True, ondelete="set null",
+        "res.users",
+        string="Salesperson",
+        readonly=True,
+        index=True,
+        ondelete="set null",
     )
     team_id = fields.Many2one(
-        "crm.team", string="Sales Team", readonly=True, index=True, ondelete="set null",
+        "crm.team",
+        string="Sales Team",
+        readonly=True,
+        index=True,
+        ondelete="set null",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
     company_currency = fields.Many2one(
-        "res.currency", related="company_id.currency_id", string="Currency",
+        "res.currency",
+        related="company_id.currency_id",
+        string="Currency",
     )
     deal_state = fields.Selection(DEAL_STATES, readonly=True, required=True)
     slip_days = fields.Integer(
-        string="Days Slipped", readonly=True, aggregator="sum",
+        string="Days Slipped",
+        readonly=True,
+        aggregator="sum",
         help="How many days later the expected closing date was set by the "
         "change that started this version; empty when it did not move later "
         "(and on the rows rebuilt on install, which do not know it).",
@@ -108,9 +131,7 @@ class CrmLeadForecastVersion(models.Model):
         # The triggers are created by the rebuild of the install or of the
         # upgrade that brought this table, once the deals have been set up
         # in bulk; later upgrades only bring their definition up to date.
-        cr.execute(
-            "SELECT 1 FROM pg_trigger WHERE tgname = 'sff_forecast_version_update'"
-        )
+        cr.execute("SELECT 1 FROM pg_trigger WHERE tgname = 'sff_forecast_version_update'")
         if cr.fetchone():
             self._sff_create_triggers()
 
@@ -122,8 +143,9 @@ class CrmLeadForecastVersion(models.Model):
             SQL("OLD.%s IS DISTINCT FROM NEW.%s", SQL.identifier(name), SQL.identifier(name))
             for name in WATCHED_COLUMNS
         )
-        self.env.cr.execute(SQL(
-            """DROP TRIGGER IF EXISTS sff_forecast_version_update ON crm_lead;
+        self.env.cr.execute(
+            SQL(
+                """DROP TRIGGER IF EXISTS sff_forecast_version_update ON crm_lead;
                CREATE TRIGGER sff_forecast_version_update
                    AFTER UPDATE OF %(columns)s ON crm_lead FOR EACH ROW
                    WHEN (%(changed)s)
@@ -133,9 +155,10 @@ class CrmLeadForecastVersion(models.Model):
                    AFTER INSERT ON crm_lead FOR EACH ROW
                    WHEN (NEW.type = 'opportunity')
                    EXECUTE FUNCTION sff_forecast_version()""",
-            columns=SQL(", ").join(SQL.identifier(name) for name in WATCHED_COLUMNS),
-            changed=changed,
-        ))
+                columns=SQL(", ").join(SQL.identifier(name) for name in WATCHED_COLUMNS),
+                changed=changed,
+            )
+        )
 
     @api.model
     def _sff_drop_triggers(self):
@@ -159,9 +182,12 @@ class CrmLeadForecastVersion(models.Model):
 
     def _sff_refuse_manual_change(self):
         if not self.env.su:
-            raise AccessError(self.env._(
-                "The forecast versions are written by the deals themselves when they "
-                "change; they cannot be created or edited by hand."))
+            raise AccessError(
+                self.env._(
+                    "The forecast versions are written by the deals themselves when they "
+                    "change; they cannot be created or edited by hand."
+                )
+            )
 
     def flush_model(self, fnames=None):
         # the rows are written by the database when the deals are: reading
@@ -192,18 +218,35 @@ class CrmLeadForecastVersion(models.Model):
         ``domain`` already keeps only the deals the user reads."""
         leads = []
         if check_leads:
-            leads = [("lead_id", "in", self.env["crm.lead"].with_context(active_test=False)._search(
-                lead_domain or []))]
-        query = self._search(expression.AND([
-            [("valid_from", "<=", moment), "|", ("valid_to", "=", False), ("valid_to", ">", moment)],
-            leads,
-            domain or [],
-        ]))
+            leads = [
+                (
+                    "lead_id",
+                    "in",
+                    self.env["crm.lead"].with_context(active_test=False)._search(lead_domain or []),
+                )
+            ]
+        query = self._search(
+            expression.AND(
+                [
+                    [
+                        ("valid_from", "<=", moment),
+                        "|",
+                        ("valid_to", "=", False),
+                        ("valid_to", ">", moment),
+                    ],
+                    leads,
+                    domain or [],
+                ]
+            )
+        )
         query.order = None
-        return query.select(*(
-            SQL("%s AS %s", self._field_to_sql(self._table, name, query), SQL.identifier(name))
-            for name in columns or ("lead_id", "deal_state", "valid_from", "slip_days") + VERSIONED_COLUMNS
-        ))
+        return query.select(
+            *(
+                SQL("%s AS %s", self._field_to_sql(self._table, name, query), SQL.identifier(name))
+                for name in columns
+                or ("lead_id", "deal_state", "valid_from", "slip_days") + VERSIONED_COLUMNS
+            )
+        )
 
     # ------------------------------------------------------------------
     # Rebuilding the past (installation, upgrade)
@@ -228,8 +271,10 @@ class CrmLeadForecastVersion(models.Model):
         }
         # keys and indexes dropped and built again after the rows: worth it
         # (and the table locked) for large databases only
-        cr.execute("SELECT count(*) >= %s FROM (SELECT FROM crm_lead_stage_history LIMIT %s) s",
-                   [BULK_MIN_STAYS, BULK_MIN_STAYS])
+        cr.execute(
+            "SELECT count(*) >= %s FROM (SELECT FROM crm_lead_stage_history LIMIT %s) s",
+            [BULK_MIN_STAYS, BULK_MIN_STAYS],
+        )
         with bulk_load(self.env, "crm_lead_forecast_version", rebuild_indexes=cr.fetchone()[0]):
             cr.execute(_rebuild_sql(field_ids))
             count = cr.rowcount
@@ -313,11 +358,12 @@ def _trigger_function_sql():
             RETURN NULL;
         END
         """,
-        moment=_moment_sql(), columns=columns, values=values,
+        moment=_moment_sql(),
+        columns=columns,
+        values=values,
     )
     return SQL(
-        "CREATE OR REPLACE FUNCTION sff_forecast_version() RETURNS trigger "
-        "LANGUAGE plpgsql AS %s",
+        "CREATE OR REPLACE FUNCTION sff_forecast_version() RETURNS trigger LANGUAGE plpgsql AS %s",
         body.code % tuple(_literal(param) for param in body.params),
     )
 
@@ -442,9 +488,11 @@ def _rebuild_sql(field_ids):
       ORDER BY v.lead_id, v.moment
         """,
         tracked=TRACKED_DEAL_CHANGES,
-        user_field=field_ids["user_id"], team_field=field_ids["team_id"],
-        revenue_field=field_ids["expected_revenue"], owner_fields=owner_fields,
+        user_field=field_ids["user_id"],
+        team_field=field_ids["team_id"],
+        revenue_field=field_ids["expected_revenue"],
+        owner_fields=owner_fields,
         category=engine_sql.deal_forecast_category(
-            SQL("v.active"), SQL("s.is_won"), SQL("FALSE"), SQL("NULL"),
-            SQL("s.forecast_category")),
+            SQL("v.active"), SQL("s.is_won"), SQL("FALSE"), SQL("NULL"), SQL("s.forecast_category")
+        ),
     )

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What the accountants' invoices say about a deal: invoiced, paid and
 overdue amounts, and the stages a deal reaches when its documents move."""
+
 import logging
 
 from odoo import api, fields, models
@@ -40,7 +41,9 @@ def invoice_figures_sql(lead_filter, today):
          WHERE m.state = 'posted' AND m.move_type IN %(types)s AND %(lead_filter)s
       GROUP BY m.opportunity_id
         """,
-        settled=SETTLED_PAYMENT_STATES, today=today, types=SALE_DOCUMENTS,
+        settled=SETTLED_PAYMENT_STATES,
+        today=today,
+        types=SALE_DOCUMENTS,
         lead_filter=lead_filter,
     )
 
@@ -49,54 +52,88 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     invoice_ids = fields.One2many(
-        "account.move", "opportunity_id", string="Invoices",
+        "account.move",
+        "opportunity_id",
+        string="Invoices",
         domain=[("move_type", "in", SALE_DOCUMENTS)],
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     invoiced_amount = fields.Monetary(
         prefetch="sff_deal_figures",
-        string="Invoiced", currency_field="company_currency",
-        compute="_compute_invoice_amounts", store=True, copy=False,
+        string="Invoiced",
+        currency_field="company_currency",
+        compute="_compute_invoice_amounts",
+        store=True,
+        copy=False,
         help="Untaxed amount of the posted customer invoices linked to the deal, net of "
         "credit notes, in the company's currency at each invoice's date.",
     )
     paid_amount = fields.Monetary(
         prefetch="sff_deal_figures",
-        string="Paid", currency_field="company_currency",
-        compute="_compute_invoice_amounts", store=True, copy=False,
+        string="Paid",
+        currency_field="company_currency",
+        compute="_compute_invoice_amounts",
+        store=True,
+        copy=False,
         help="The part of the invoiced amount the customer has paid (untaxed, in "
         "proportion to what is paid of each invoice).",
     )
     overdue_amount = fields.Monetary(
         prefetch="sff_deal_figures",
-        string="Overdue", currency_field="company_currency",
-        compute="_compute_invoice_amounts", store=True, copy=False,
+        string="Overdue",
+        currency_field="company_currency",
+        compute="_compute_invoice_amounts",
+        store=True,
+        copy=False,
         help="What the customer still owes (taxes included) on posted invoices of the "
         "deal past their due date, in the company's currency.",
     )
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
-        counts = dict(self.env["account.move"].sudo()._read_group(
-            [("opportunity_id", "in", self.ids), ("move_type", "in", SALE_DOCUMENTS)],
-            ["opportunity_id"], ["__count"]))
+        counts = dict(
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [("opportunity_id", "in", self.ids), ("move_type", "in", SALE_DOCUMENTS)],
+                ["opportunity_id"],
+                ["__count"],
+            )
+        )
         for lead in self:
             lead.invoice_count = counts.get(lead._origin, 0)
 
-    @api.depends("invoice_ids.state", "invoice_ids.move_type",
-                 "invoice_ids.amount_untaxed_signed", "invoice_ids.amount_residual",
-                 "invoice_ids.amount_total", "invoice_ids.invoice_date_due",
-                 "invoice_ids.payment_state")
+    @api.depends(
+        "invoice_ids.state",
+        "invoice_ids.move_type",
+        "invoice_ids.amount_untaxed_signed",
+        "invoice_ids.amount_residual",
+        "invoice_ids.amount_total",
+        "invoice_ids.invoice_date_due",
+        "invoice_ids.payment_state",
+    )
     def _compute_invoice_amounts(self):
         lead_ids = [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
         figures = {}
         if lead_ids:
-            self.env["account.move"].flush_model([
-                "opportunity_id", "state", "move_type", "amount_untaxed_signed",
-                "amount_residual", "amount_total", "amount_residual_signed",
-                "invoice_date_due", "payment_state"])
-            self.env.cr.execute(invoice_figures_sql(
-                SQL("m.opportunity_id = ANY(%s)", lead_ids), fields.Date.today()))
+            self.env["account.move"].flush_model(
+                [
+                    "opportunity_id",
+                    "state",
+                    "move_type",
+                    "amount_untaxed_signed",
+                    "amount_residual",
+                    "amount_total",
+                    "amount_residual_signed",
+                    "invoice_date_due",
+                    "payment_state",
+                ]
+            )
+            self.env.cr.execute(
+                invoice_figures_sql(
+                    SQL("m.opportunity_id = ANY(%s)", lead_ids), fields.Date.today()
+                )
+            )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for lead in self:
             invoiced, paid, overdue = figures.get(lead._origin.id, (0.0, 0.0, 0.0))
@@ -118,7 +155,9 @@ class CrmLead(models.Model):
         figures = invoice_figures_sql(SQL("m.opportunity_id IS NOT NULL"), fields.Date.today())
         # the deal's company currency's decimals (the current company's for
         # deals without a company), as Monetary fields round
-        digits = SQL("COALESCE(cur.decimal_places, %s)", self.env.company.currency_id.decimal_places)
+        digits = SQL(
+            "COALESCE(cur.decimal_places, %s)", self.env.company.currency_id.decimal_places
+        )
         if overdue_only:
             query = SQL(
                 """
@@ -130,7 +169,10 @@ class CrmLead(models.Model):
                  WHERE d.id = l.id
                    AND (d.overdue_amount <> 0 OR f.lead_id IS NOT NULL)
                    AND l.overdue_amount IS DISTINCT FROM ROUND(COALESCE(f.overdue, 0), %(digits)s)
-                """, figures=figures, digits=digits)
+                """,
+                figures=figures,
+                digits=digits,
+            )
         else:
             query = SQL(
                 """
@@ -143,14 +185,18 @@ class CrmLead(models.Model):
              LEFT JOIN res_company c ON c.id = d.company_id
              LEFT JOIN res_currency cur ON cur.id = c.currency_id
                  WHERE f.lead_id = l.id
-                """, figures=figures, digits=digits)
+                """,
+                figures=figures,
+                digits=digits,
+            )
         self.env.cr.execute(query)
         written = self.env.cr.rowcount
         if not overdue_only:
             self.env.cr.execute(
                 """UPDATE crm_lead_stage_reach r SET invoiced_amount = l.invoiced_amount
                      FROM crm_lead l
-                    WHERE l.id = r.lead_id AND r.invoiced_amount IS DISTINCT FROM l.invoiced_amount""")
+                    WHERE l.id = r.lead_id AND r.invoiced_amount IS DISTINCT FROM l.invoiced_amount"""
+            )
             self.env["crm.lead.stage.reach"].invalidate_model(["invoiced_amount"])
         self.invalidate_model(["invoiced_amount", "paid_amount", "overdue_amount"])
         return written
@@ -168,24 +214,36 @@ class CrmLead(models.Model):
         billing users every opportunity of their companies, so that an
         accountant who is also a salesperson limited to own deals, who reads
         only those everywhere else, still links an invoice to any deal."""
-        if not (self.env.context.get("sff_link_invoice")
-                and self.env.user.has_group("account.group_account_invoice")):
+        if not (
+            self.env.context.get("sff_link_invoice")
+            and self.env.user.has_group("account.group_account_invoice")
+        ):
             return super().name_search(name, args, operator, limit)
         # sudo: names of the companies' opportunities only, for billing
         # users; the caller's own conditions are left out, so that nothing
         # but a name is searched beyond the user's rules
-        domain = [("type", "=", "opportunity"),
-                  ("company_id", "in", self.env.companies.ids + [False])]
+        domain = [
+            ("type", "=", "opportunity"),
+            ("company_id", "in", self.env.companies.ids + [False]),
+        ]
         return super(CrmLead, self.sudo()).name_search(name, domain, operator, limit)
 
     def action_view_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action.update({
-            "domain": [("opportunity_id", "=", self.id), ("move_type", "in", SALE_DOCUMENTS)],
-            "context": {"default_opportunity_id": self.id, "default_move_type": "out_invoice",
-                        "default_partner_id": self.partner_id.id, "create": False},
-        })
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            {
+                "domain": [("opportunity_id", "=", self.id), ("move_type", "in", SALE_DOCUMENTS)],
+                "context": {
+                    "default_opportunity_id": self.id,
+                    "default_move_type": "out_invoice",
+                    "default_partner_id": self.partner_id.id,
+                    "create": False,
+                },
+            }
+        )
         return action
 
     # ------------------------------------------------------------------
@@ -199,8 +257,9 @@ class CrmLead(models.Model):
         Stage = self.env["crm.stage"]
         # sudo: the accountant posting an invoice, or the salesperson
         # confirming an order, moves the deal without needing CRM rights on it
-        deals = self.sudo().filtered(lambda lead: lead.active and lead.type == "opportunity"
-                                     and not lead.stage_id.is_won)
+        deals = self.sudo().filtered(
+            lambda lead: lead.active and lead.type == "opportunity" and not lead.stage_id.is_won
+        )
         if event == "payment":
             deals = deals.filtered(lambda lead: lead._sff_invoices_settled())
         pipelines = {}
@@ -208,7 +267,9 @@ class CrmLead(models.Model):
         for deal in deals:
             team_id = deal.team_id.id
             if team_id not in pipelines:
-                pipelines[team_id] = Stage.sudo().search(Stage._sff_pipeline_domain(team_id))._sff_sorted()
+                pipelines[team_id] = (
+                    Stage.sudo().search(Stage._sff_pipeline_domain(team_id))._sff_sorted()
+                )
             pipeline = pipelines[team_id]
             target = pipeline.filtered(lambda stage: stage.document_trigger == event)[:1]
             if not target or deal.stage_id not in pipeline:
@@ -223,6 +284,8 @@ class CrmLead(models.Model):
 
     def _sff_invoices_settled(self):
         invoices = self.invoice_ids.filtered(
-            lambda move: move.state == "posted" and move.move_type == "out_invoice")
+            lambda move: move.state == "posted" and move.move_type == "out_invoice"
+        )
         return bool(invoices) and all(
-            move.payment_state in SETTLED_PAYMENT_STATES for move in invoices)
+            move.payment_state in SETTLED_PAYMENT_STATES for move in invoices
+        )

@@ -16,10 +16,24 @@ _logger = logging.getLogger(__name__)
 
 # Deal fields copied on the funnel rows (crm.lead.stage.reach)
 REACH_LEAD_FIELDS = [
-    "type", "active", "stage_id", "lost_stage_id", "team_id", "user_id", "company_id", "is_stalled",
+    "type",
+    "active",
+    "stage_id",
+    "lost_stage_id",
+    "team_id",
+    "user_id",
+    "company_id",
+    "is_stalled",
     "has_decision_maker",
-    "partner_id", "source_id", "medium_id", "campaign_id", "origin_type",
-    "create_date", "date_closed", "expected_revenue", "invoiced_amount",
+    "partner_id",
+    "source_id",
+    "medium_id",
+    "campaign_id",
+    "origin_type",
+    "create_date",
+    "date_closed",
+    "expected_revenue",
+    "invoiced_amount",
 ]
 # precommit data key of the moves queued in the current transaction
 PENDING_KEY = "sales_funnel_forecast.stage_history"
@@ -59,25 +73,41 @@ class CrmLeadStageHistory(models.Model):
     # Indexed by the (stage_id, date_in) index of init(), which serves every
     # look-up by stage too.
     stage_id = fields.Many2one(
-        "crm.stage", required=True, readonly=True, ondelete="restrict",
+        "crm.stage",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
     )
     previous_stage_id = fields.Many2one(
-        "crm.stage", readonly=True, index="btree_not_null", ondelete="restrict",
+        "crm.stage",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
     )
     user_id = fields.Many2one(
-        "res.users", string="Salesperson", index=True, readonly=True,
+        "res.users",
+        string="Salesperson",
+        index=True,
+        readonly=True,
         ondelete="set null",
     )
     team_id = fields.Many2one(
-        "crm.team", string="Sales Team", index=True, readonly=True,
+        "crm.team",
+        string="Sales Team",
+        index=True,
+        readonly=True,
         ondelete="set null",
     )
     company_id = fields.Many2one(
-        "res.company", index=True, readonly=True,
+        "res.company",
+        index=True,
+        readonly=True,
         ondelete="cascade",
     )
     company_currency = fields.Many2one(
-        "res.currency", related="company_id.currency_id", string="Currency",
+        "res.currency",
+        related="company_id.currency_id",
+        string="Currency",
     )
     date_in = fields.Datetime(string="Entered", required=True, readonly=True, index=True)
     date_out = fields.Datetime(
@@ -93,22 +123,30 @@ class CrmLeadStageHistory(models.Model):
         "to now while it is still there.",
     )
     expected_revenue = fields.Monetary(
-        currency_field="company_currency", readonly=True,
+        currency_field="company_currency",
+        readonly=True,
     )
     probability = fields.Float(
-        readonly=True, aggregator="avg",
+        readonly=True,
+        aggregator="avg",
         help="The deal's probability on entering the stage.",
     )
     is_regression = fields.Boolean(
-        string="Moved Back", readonly=True,
+        string="Moved Back",
+        readonly=True,
         help="The deal came here from a stage placed later in the pipeline, "
         "in the order the pipeline shows its stages.",
     )
     reason = fields.Selection(
-        HISTORY_REASONS, string="Cause", required=True, default="manual", readonly=True,
+        HISTORY_REASONS,
+        string="Cause",
+        required=True,
+        default="manual",
+        readonly=True,
     )
     stall_due = fields.Datetime(
-        string="Stalls On", readonly=True,
+        string="Stalls On",
+        readonly=True,
         help="When the deal will have stayed longer than the stage allows, if "
         "it is still there; empty once the stall rule acted on the stay, or "
         "when the stage never stalls deals.",
@@ -144,7 +182,9 @@ class CrmLeadStageHistory(models.Model):
         date_out = super()._field_to_sql(alias, "date_out", query, flush)
         return SQL(
             "(CASE WHEN %s IS NULL THEN %s ELSE %s END)",
-            date_out, engine_sql.days_between(date_in, self.env.cr.now()), stored,
+            date_out,
+            engine_sql.days_between(date_in, self.env.cr.now()),
+            stored,
         )
 
     # ------------------------------------------------------------------
@@ -215,9 +255,9 @@ class CrmLeadStageHistory(models.Model):
         history and their current values (``crm.lead.stage.reach``)."""
         if lead_ids:
             self._sff_queue()["reach"].update(lead_ids)
-            self.env.cache.invalidate([
-                (field, None) for field in self.env["crm.lead.stage.reach"]._fields.values()
-            ])
+            self.env.cache.invalidate(
+                [(field, None) for field in self.env["crm.lead.stage.reach"]._fields.values()]
+            )
 
     def _sff_queue_op(self, kind, by_lead, reason, when):
         queue = self._sff_queue()
@@ -227,8 +267,11 @@ class CrmLeadStageHistory(models.Model):
         last = ops[-1] if ops else None
         # consecutive operations of one kind, time, cause and user on distinct
         # deals are one batch (the user who moved the deals creates the stays)
-        if last and last[:4] == (kind, reason, when, self.env.uid) \
-                and not by_lead.keys() & last[4].keys():
+        if (
+            last
+            and last[:4] == (kind, reason, when, self.env.uid)
+            and not by_lead.keys() & last[4].keys()
+        ):
             last[4].update(by_lead)
         else:
             ops.append((kind, reason, when, self.env.uid, dict(by_lead)))
@@ -269,22 +312,46 @@ class CrmLeadStageHistory(models.Model):
         # stage percentage; the others at their stored probability. The
         # values of the funnel rows too, when some are worked out.
         self.env["crm.lead"].flush_model(
-            ["stage_id", "user_id", "team_id", "company_id", "expected_revenue",
-             "active", "probability_is_manual"] + (REACH_LEAD_FIELDS if refresh else [])
+            [
+                "stage_id",
+                "user_id",
+                "team_id",
+                "company_id",
+                "expected_revenue",
+                "active",
+                "probability_is_manual",
+            ]
+            + (REACH_LEAD_FIELDS if refresh else [])
         )
         self.env["res.company"].flush_model(["crm_probability_from_stage"])
         self.env["crm.stage"].flush_model(
-            ["forecast_probability", "is_won", "sequence", "name", "active", "team_id", "stall_days"])
+            [
+                "forecast_probability",
+                "is_won",
+                "sequence",
+                "name",
+                "active",
+                "team_id",
+                "stall_days",
+            ]
+        )
         statements = []
         default_follows = self.env.company.crm_probability_from_stage
         for kind, reason, when, uid, by_lead in queue["ops"]:
             lead_ids = list(by_lead)
             statements.append(self._sff_close_sql(lead_ids, when, uid))
             if kind == "move":
-                statements.append(self._sff_open_sql(
-                    lead_ids, [by_lead[lead_id][0] or None for lead_id in lead_ids],
-                    [by_lead[lead_id][1] for lead_id in lead_ids], reason, when, uid, default_follows,
-                ))
+                statements.append(
+                    self._sff_open_sql(
+                        lead_ids,
+                        [by_lead[lead_id][0] or None for lead_id in lead_ids],
+                        [by_lead[lead_id][1] for lead_id in lead_ids],
+                        reason,
+                        when,
+                        uid,
+                        default_follows,
+                    )
+                )
         if queue["sync"]:
             statements.append(self._sff_owner_sql(list(queue["sync"])))
         if refresh:
@@ -331,8 +398,13 @@ class CrmLeadStageHistory(models.Model):
          LEFT JOIN crm_stage ps ON ps.id = moved.prev_id
          LEFT JOIN res_company c ON c.id = l.company_id
             """,
-            when=when, uid=uid, lead_ids=lead_ids, prev_ids=prev_ids,
-            stage_ids=stage_ids, reason=reason, default_follows=default_follows,
+            when=when,
+            uid=uid,
+            lead_ids=lead_ids,
+            prev_ids=prev_ids,
+            stage_ids=stage_ids,
+            reason=reason,
+            default_follows=default_follows,
             stage_probability=engine_sql.stage_probability("ns"),
             moved_back=engine_sql.stage_before("ns", "ps"),
             stall_due=engine_sql.stall_due(SQL("%s", when), "ns"),
@@ -348,7 +420,9 @@ class CrmLeadStageHistory(models.Model):
                    write_uid = %(uid)s, write_date = %(when)s
              WHERE lead_id = ANY(%(lead_ids)s) AND date_out IS NULL
             """,
-            when=when, uid=uid, lead_ids=lead_ids,
+            when=when,
+            uid=uid,
+            lead_ids=lead_ids,
             days=engine_sql.days_between(SQL.identifier("date_in"), when),
         )
 
@@ -378,13 +452,15 @@ class CrmLeadStageHistory(models.Model):
         entered the stage."""
         self._sff_flush_pending()
         self.env["crm.stage"].flush_model(["stall_days", "is_won"])
-        self.env.cr.execute(SQL(
-            """UPDATE crm_lead_stage_history h SET stall_due = %s
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead_stage_history h SET stall_due = %s
                  FROM crm_stage s
                 WHERE s.id = h.stage_id AND h.date_out IS NULL AND h.lead_id = ANY(%s)""",
-            engine_sql.stall_due(SQL("COALESCE(%s, h.date_in)", reset or None), "s"),
-            list(lead_ids),
-        ))
+                engine_sql.stall_due(SQL("COALESCE(%s, h.date_in)", reset or None), "s"),
+                list(lead_ids),
+            )
+        )
         self.invalidate_model(["stall_due"])
 
     @api.model
@@ -394,15 +470,19 @@ class CrmLeadStageHistory(models.Model):
         self._sff_flush_pending()
         self.env["crm.lead"].flush_model(["is_stalled", "stall_reset_date"])
         self.env["crm.stage"].flush_model(["stall_days", "is_won"])
-        self.env.cr.execute(SQL(
-            """UPDATE crm_lead_stage_history h
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead_stage_history h
                   SET stall_due = %s
                  FROM crm_stage s, crm_lead l
                 WHERE s.id = h.stage_id AND l.id = h.lead_id AND h.date_out IS NULL
                   AND h.stage_id = ANY(%s) AND NOT COALESCE(l.is_stalled, FALSE)""",
-            engine_sql.stall_due(SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), "s"),
-            list(stage_ids),
-        ))
+                engine_sql.stall_due(
+                    SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), "s"
+                ),
+                list(stage_ids),
+            )
+        )
         self.invalidate_model(["stall_due"])
 
     # ------------------------------------------------------------------
@@ -427,7 +507,9 @@ class CrmLeadStageHistory(models.Model):
         except psycopg2.IntegrityError as error:
             _logger.error(
                 "sales_funnel_forecast: rows of %s break its foreign key %s, left unchecked: %s",
-                table, name, error,
+                table,
+                name,
+                error,
             )
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return 0

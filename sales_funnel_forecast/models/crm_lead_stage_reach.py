@@ -66,13 +66,15 @@ class CrmLeadStageReach(models.Model):
     # Columns in the order PostgreSQL stores them: the fixed-width ones the
     # reports read on every row first, the nullable and variable-width ones
     # after, so that scanning millions of rows reads each row fast.
-    lead_id = fields.Many2one("crm.lead", string="Deal", required=True, index=True,
-                              ondelete="cascade", readonly=True)
+    lead_id = fields.Many2one(
+        "crm.lead", string="Deal", required=True, index=True, ondelete="cascade", readonly=True
+    )
     # indexed by the (stage_id, date_in) index of init()
-    stage_id = fields.Many2one("crm.stage", required=True,
-                               ondelete="cascade", readonly=True)
+    stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade", readonly=True)
     date_in = fields.Datetime(
-        string="Reached On", readonly=True, index=True,
+        string="Reached On",
+        readonly=True,
+        index=True,
         help="When the deal first entered this stage; for a stage it skipped, "
         "when it first entered a later one.",
     )
@@ -111,7 +113,9 @@ class CrmLeadStageReach(models.Model):
             [f"fillfactor={REACH_FILLFACTOR}"],
         )
         if cr.fetchone()[0]:
-            cr.execute(SQL("ALTER TABLE crm_lead_stage_reach SET (fillfactor = %s)", REACH_FILLFACTOR))
+            cr.execute(
+                SQL("ALTER TABLE crm_lead_stage_reach SET (fillfactor = %s)", REACH_FILLFACTOR)
+            )
 
     @api.model
     def _sff_rows_sql(self, scope, history_scope):
@@ -188,7 +192,8 @@ class CrmLeadStageReach(models.Model):
               FROM reached x
               JOIN deals d ON d.id = x.lead_id
             """,
-            scope=scope, history_scope=history_scope,
+            scope=scope,
+            history_scope=history_scope,
             order=engine_sql.stage_order_columns("s"),
         )
 
@@ -205,7 +210,11 @@ class CrmLeadStageReach(models.Model):
             scope = SQL("l.id = ANY(%s)", list(lead_ids))
             history_scope = SQL("h.lead_id = ANY(%s)", list(lead_ids))
             delete = SQL("DELETE FROM crm_lead_stage_reach WHERE lead_id = ANY(%s)", list(lead_ids))
-        insert = SQL("INSERT INTO crm_lead_stage_reach (%s) %s", columns, self._sff_rows_sql(scope, history_scope))
+        insert = SQL(
+            "INSERT INTO crm_lead_stage_reach (%s) %s",
+            columns,
+            self._sff_rows_sql(scope, history_scope),
+        )
         return [delete, insert]
 
     @api.model
@@ -247,14 +256,19 @@ class CrmLeadStageReach(models.Model):
               (SELECT json_agg(json_build_array(r.id, %(columns)s))
                  FROM crm_lead_stage_reach r WHERE r.lead_id = ANY(%(ids)s))
             """,
-            ids=lead_ids, order=engine_sql.stage_order_columns("s"),
+            ids=lead_ids,
+            order=engine_sql.stage_order_columns("s"),
             first_in=_iso(SQL.identifier("date_in")),
             create_date=_iso(SQL.identifier("l", "create_date")),
             date_closed=_iso(SQL.identifier("l", "date_closed")),
             columns=SQL(", ").join(
-                SQL("%s::float8", SQL.identifier("r", name)) if name in REACH_AMOUNTS
-                else _iso(SQL.identifier("r", name)) if name in REACH_TIMESTAMPS
-                else SQL.identifier("r", name) for name in REACH_COLUMNS),
+                SQL("%s::float8", SQL.identifier("r", name))
+                if name in REACH_AMOUNTS
+                else _iso(SQL.identifier("r", name))
+                if name in REACH_TIMESTAMPS
+                else SQL.identifier("r", name)
+                for name in REACH_COLUMNS
+            ),
         )
 
     @api.model
@@ -274,31 +288,69 @@ class CrmLeadStageReach(models.Model):
         place = {stage[0]: index for index, stage in enumerate(stages)}
         pipelines = {}
         new = {}
-        for (lead_id, team_id, own_pipeline, user_id, company_id, partner_id, source_id, medium_id,
-             campaign_id, origin_type, create_date, date_closed, expected_revenue, invoiced_amount,
-             stage_id, lost_stage_id, is_stalled, has_decision_maker, state) in leads:
+        for (
+            lead_id,
+            team_id,
+            own_pipeline,
+            user_id,
+            company_id,
+            partner_id,
+            source_id,
+            medium_id,
+            campaign_id,
+            origin_type,
+            create_date,
+            date_closed,
+            expected_revenue,
+            invoiced_amount,
+            stage_id,
+            lost_stage_id,
+            is_stalled,
+            has_decision_maker,
+            state,
+        ) in leads:
             key = (team_id or 0, own_pipeline)
             if key not in pipelines:
                 pipelines[key] = [
-                    (sid, seq) for sid, team, active, seq in stages
+                    (sid, seq)
+                    for sid, team, active, seq in stages
                     if active and (team == key[0] or (team is None and not own_pipeline))
                 ]
             for reached_id, seq, date_in, entered, moved_on in engine.funnel_reach(
-                    stays.get(lead_id, {}), pipelines[key], place):
+                stays.get(lead_id, {}), pipelines[key], place
+            ):
                 new[lead_id, reached_id] = (
-                    lead_id, reached_id, seq, date_in, entered, moved_on, state,
+                    lead_id,
+                    reached_id,
+                    seq,
+                    date_in,
+                    entered,
+                    moved_on,
+                    state,
                     state != "lost" and stage_id == reached_id,
                     state == "lost" and lost_stage_id == reached_id,
                     state == "open" and stage_id == reached_id and is_stalled,
-                    has_decision_maker, user_id, team_id, company_id, partner_id, source_id,
-                    medium_id, campaign_id, origin_type, _timestamp(create_date),
-                    _timestamp(date_closed), expected_revenue, invoiced_amount,
+                    has_decision_maker,
+                    user_id,
+                    team_id,
+                    company_id,
+                    partner_id,
+                    source_id,
+                    medium_id,
+                    campaign_id,
+                    origin_type,
+                    _timestamp(create_date),
+                    _timestamp(date_closed),
+                    expected_revenue,
+                    invoiced_amount,
                 )
         stale = []
         changed = {}
         for row_id, *values in current:
-            values = tuple(_timestamp(value) if name in REACH_TIMESTAMPS else value
-                           for name, value in zip(REACH_COLUMNS, values))
+            values = tuple(
+                _timestamp(value) if name in REACH_TIMESTAMPS else value
+                for name, value in zip(REACH_COLUMNS, values)
+            )
             key = (values[0], values[1])
             if key not in new:
                 stale.append(row_id)
@@ -312,13 +364,16 @@ class CrmLeadStageReach(models.Model):
         if changed:
             statements.append(self._sff_update_rows_sql(changed))
         if new:
-            statements.append(SQL(
-                "INSERT INTO crm_lead_stage_reach (%s) VALUES %s",
-                SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
-                SQL(", ").join(
-                    SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row))
-                    for row in new.values()),
-            ))
+            statements.append(
+                SQL(
+                    "INSERT INTO crm_lead_stage_reach (%s) VALUES %s",
+                    SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                    SQL(", ").join(
+                        SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row))
+                        for row in new.values()
+                    ),
+                )
+            )
         if statements:
             # the caller (the history's queue) then forgets the rows in memory
             self.env.cr.execute(SQL(";\n").join(statements))
@@ -337,7 +392,8 @@ class CrmLeadStageReach(models.Model):
             list(rows),
             SQL(", ").join(
                 SQL("%s::%s[]", list(values), SQL(self._fields[name].column_type[1]))
-                for name, values in zip(REACH_COLUMNS, zip(*rows.values()))),
+                for name, values in zip(REACH_COLUMNS, zip(*rows.values()))
+            ),
             columns,
         )
 
@@ -372,12 +428,15 @@ class CrmLeadStageReach(models.Model):
         before. Returns False, having queued nothing, when the job is
         missing or switched off."""
         # sudo: whoever reorders the stages may start the job, not edit it
-        job = self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows",
-                           raise_if_not_found=False)
+        job = self.env.ref(
+            "sales_funnel_forecast.ir_cron_rebuild_funnel_rows", raise_if_not_found=False
+        )
         if not job or not job.sudo().active:
             _logger.warning(
                 "sales_funnel_forecast: the job that rebuilds funnel rows is missing or switched "
-                "off: the rows of %s deals are rebuilt in the request", len(lead_ids))
+                "off: the rows of %s deals are rebuilt in the request",
+                len(lead_ids),
+            )
             return False
         self.env.cr.execute(
             """INSERT INTO crm_lead_stage_reach_pending (lead_id)
@@ -402,15 +461,19 @@ class CrmLeadStageReach(models.Model):
             with cr.savepoint(flush=False):
                 done, remaining = self._sff_rebuild_pending_batch(batch_size)
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable) as error:
-            _logger.info("sales_funnel_forecast: a batch of funnel rows met a concurrent change (%s), "
-                         "left for the next run", error.pgcode)
+            _logger.info(
+                "sales_funnel_forecast: a batch of funnel rows met a concurrent change (%s), "
+                "left for the next run",
+                error.pgcode,
+            )
             cr.execute("SELECT count(*) FROM crm_lead_stage_reach_pending")
             done, remaining = 0, cr.fetchone()[0]
         if remaining and not done:
             # deals all being saved, or a conflict: the scheduler would take
             # the run as finished; it comes again a minute later instead
             self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows")._trigger(
-                fields.Datetime.now() + timedelta(minutes=1))
+                fields.Datetime.now() + timedelta(minutes=1)
+            )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
 
@@ -434,7 +497,9 @@ class CrmLeadStageReach(models.Model):
         )
         lead_ids = [row[0] for row in cr.fetchall()]
         if lead_ids:
-            cr.execute("DELETE FROM crm_lead_stage_reach_pending WHERE lead_id = ANY(%s)", [lead_ids])
+            cr.execute(
+                "DELETE FROM crm_lead_stage_reach_pending WHERE lead_id = ANY(%s)", [lead_ids]
+            )
             self.env["crm.lead.stage.history"]._sff_flush_pending()
             cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
             self.invalidate_model()
@@ -448,12 +513,14 @@ class CrmLeadStageReach(models.Model):
         rebuilding their rows would check each row's nine references to
         other tables again for a flag. The deals' rows still queued for a
         rebuild read the flag from the deals when they are rebuilt."""
-        self.env.cr.execute(SQL(
-            """UPDATE crm_lead_stage_reach SET is_stalled = TRUE
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead_stage_reach SET is_stalled = TRUE
                 WHERE lead_id = ANY(%s) AND is_current AND deal_state = 'open'
                   AND NOT is_stalled""",
-            list(lead_ids),
-        ))
+                list(lead_ids),
+            )
+        )
         self.invalidate_model(["is_stalled"])
 
     @api.model
@@ -484,8 +551,10 @@ class CrmLeadStageReach(models.Model):
             # in memory up to 1 GB (about 120 bytes a pair: 500 MB on a
             # million deals, 1.3 s less than merging runs on disk);
             # PostgreSQL takes only what the sort needs
-            cr.execute("SET LOCAL join_collapse_limit = 1; SET LOCAL enable_hashagg = off; "
-                       "SET LOCAL work_mem = '1GB'")
+            cr.execute(
+                "SET LOCAL join_collapse_limit = 1; SET LOCAL enable_hashagg = off; "
+                "SET LOCAL work_mem = '1GB'"
+            )
             delete, insert = self._sff_rebuild_sql()
             cr.execute(delete)
             cr.execute(insert)
@@ -504,17 +573,19 @@ class CrmLeadStageReach(models.Model):
         given teams, and with ``shared``, the stages shared by every team."""
         self.env["crm.team"].flush_model(["stage_catalogue_id"])
         self.env["crm.lead"].flush_model(["team_id", "type"])
-        self.env.cr.execute(SQL(
-            """SELECT l.id FROM crm_lead l LEFT JOIN crm_team t ON t.id = l.team_id
+        self.env.cr.execute(
+            SQL(
+                """SELECT l.id FROM crm_lead l LEFT JOIN crm_team t ON t.id = l.team_id
                 WHERE l.type = 'opportunity'
                   AND (l.team_id = ANY(%s)
                        OR (%s AND t.stage_catalogue_id IS NULL))""",
-            list(team_ids), bool(shared),
-        ))
+                list(team_ids),
+                bool(shared),
+            )
+        )
         return [row[0] for row in self.env.cr.fetchall()]
 
     def flush_model(self, fnames=None):
         # rows are rebuilt by the history's queue: reading them writes it
         self.env["crm.lead.stage.history"]._sff_flush_pending()
         return super().flush_model(fnames)
-

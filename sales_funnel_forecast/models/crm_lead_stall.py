@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Stall rules: deals that sit in a stage longer than the stage allows are
 flagged, taken out of the forecast, moved back or closed as lost."""
+
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -28,28 +29,37 @@ class CrmLead(models.Model):
         help="The deal stayed longer in its stage than the stage allows. It "
         "stops being stalled when it changes stage or a manager keeps it open.",
     )
-    stalled_date = fields.Datetime(string="Stalled On", copy=False, readonly=True,
-                                   prefetch="sff_deal_figures")
+    stalled_date = fields.Datetime(
+        string="Stalled On", copy=False, readonly=True, prefetch="sff_deal_figures"
+    )
     stall_excluded = fields.Boolean(
-        string="Out of Forecast by a Stall Rule", copy=False, readonly=True,
+        string="Out of Forecast by a Stall Rule",
+        copy=False,
+        readonly=True,
         help="The stall rule took the deal out of the forecast: it comes back "
         "in when the deal changes stage or is kept open.",
     )
     stall_reset_date = fields.Datetime(
         prefetch="sff_deal_figures",
-        string="Kept Open On", copy=False, readonly=True,
+        string="Kept Open On",
+        copy=False,
+        readonly=True,
         help="A manager kept the deal open: its time in stage counts again from then.",
     )
     stall_days_over = fields.Integer(
-        string="Days Over Limit", compute="_compute_stall_days_over",
+        string="Days Over Limit",
+        compute="_compute_stall_days_over",
         help="Days the deal is past its stage's limit.",
     )
 
     @api.depends("stage_id.stall_days", "stage_age_days", "is_stalled")
     def _compute_stall_days_over(self):
         for lead in self:
-            lead.stall_days_over = engine.days_over(lead.stage_age_days, lead.stage_id.stall_days) \
-                if lead.is_stalled else 0
+            lead.stall_days_over = (
+                engine.days_over(lead.stage_age_days, lead.stage_id.stall_days)
+                if lead.is_stalled
+                else 0
+            )
 
     # ------------------------------------------------------------------
     # Actions of people
@@ -65,20 +75,28 @@ class CrmLead(models.Model):
         now = self.env.cr.now()
         stalled._sff_clear_stall(reset=now)
         # sudo: the note is the deal's own record, written for the manager
-        stalled.sudo()._message_log_batch({
-            lead.id: Markup("<p>%s</p>") % self.env._(
-                "Kept open by %(user)s: its time in stage counts again from today.",
-                user=self.env.user.name,
-            ) for lead in stalled
-        })
+        stalled.sudo()._message_log_batch(
+            {
+                lead.id: Markup("<p>%s</p>")
+                % self.env._(
+                    "Kept open by %(user)s: its time in stage counts again from today.",
+                    user=self.env.user.name,
+                )
+                for lead in stalled
+            }
+        )
         return True
 
     def _sff_clear_stall(self, reset=False):
         """No longer stalled: back in the forecast if the stall rule took it
         out. ``reset``: the time in stage counts from that moment."""
         excluded = self.filtered("stall_excluded")
-        values = {"is_stalled": False, "stalled_date": False, "stall_excluded": False,
-                  "stall_reset_date": reset or False}
+        values = {
+            "is_stalled": False,
+            "stalled_date": False,
+            "stall_excluded": False,
+            "stall_reset_date": reset or False,
+        }
         if excluded:
             excluded.write(dict(values, forecast_excluded=False))
         rest = self - excluded
@@ -114,9 +132,13 @@ class CrmLead(models.Model):
         # sudo: managers may start the job, not edit scheduled actions
         job = self.env.ref("sales_funnel_forecast.ir_cron_apply_stall_rules").sudo()
         if not job.active:
-            raise UserError(self.env._(
-                "The scheduled action “%(job)s” is switched off: an administrator can switch it "
-                "on again in Settings > Technical > Scheduled Actions.", job=job.name))
+            raise UserError(
+                self.env._(
+                    "The scheduled action “%(job)s” is switched off: an administrator can switch it "
+                    "on again in Settings > Technical > Scheduled Actions.",
+                    job=job.name,
+                )
+            )
         job._trigger()
         self.env["crm.lead.stage.history"]._sff_flush_pending()
         self.env.cr.execute(
@@ -124,10 +146,16 @@ class CrmLead(models.Model):
             [self.env.cr.now()],
         )
         due = self.env.cr.fetchone()[0]
-        return notification(self.env._(
-            "The stall rules are being applied in the background to %(count)s deals past "
-            "their stage's limit; reload the list in a few moments to see them.", count=due)
-            if due else self.env._("No deal is past its stage's limit."), kind="info")
+        return notification(
+            self.env._(
+                "The stall rules are being applied in the background to %(count)s deals past "
+                "their stage's limit; reload the list in a few moments to see them.",
+                count=due,
+            )
+            if due
+            else self.env._("No deal is past its stage's limit."),
+            kind="info",
+        )
 
     @api.model
     def _sff_apply_stall_rules(self, limit):
@@ -141,8 +169,9 @@ class CrmLead(models.Model):
         # (read from its index, so that a batch reads only its own rows);
         # their deals locked, skipping those someone is editing; the stays
         # taken leave the job's list in the same statement
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             WITH picked AS (
                 SELECT l.id AS lead_id, h.id AS stay_id, s.id AS stage_id, s.stall_action,
                        s.stall_days, %(age)s AS age, h.stall_due
@@ -161,10 +190,13 @@ class CrmLead(models.Model):
             SELECT lead_id, stay_id, stage_id, stall_action, stall_days, age
               FROM picked ORDER BY stall_due
             """,
-            now=now, limit=limit,
-            age=engine_sql.days_between(
-                SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), now),
-        ))
+                now=now,
+                limit=limit,
+                age=engine_sql.days_between(
+                    SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), now
+                ),
+            )
+        )
         rows = cr.fetchall()
         # sudo: the job acts for the company on every deal past its limit
         Lead = self.sudo().with_context(tracking_disable=False)
@@ -213,14 +245,29 @@ class CrmLead(models.Model):
         of the job); the job's note says it, so no tracking message."""
         if not self:
             return
-        self.flush_recordset(["expected_revenue", "probability", "active", "stage_id",
-                              "forecast_excluded", "stall_excluded", "forecast_category",
-                              "forecast_category_is_manual"])
+        self.flush_recordset(
+            [
+                "expected_revenue",
+                "probability",
+                "active",
+                "stage_id",
+                "forecast_excluded",
+                "stall_excluded",
+                "forecast_category",
+                "forecast_category_is_manual",
+            ]
+        )
         new_excluded = SQL("(l.forecast_excluded OR l.id = ANY(%s))", excluded.ids)
-        amounts = [SQL.identifier("l", "expected_revenue"), SQL.identifier("l", "probability"),
-                   SQL.identifier("l", "active"), SQL.identifier("s", "is_won"), new_excluded]
-        self.env.cr.execute(SQL(
-            """
+        amounts = [
+            SQL.identifier("l", "expected_revenue"),
+            SQL.identifier("l", "probability"),
+            SQL.identifier("l", "active"),
+            SQL.identifier("s", "is_won"),
+            new_excluded,
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE crm_lead l
                SET is_stalled = TRUE, stalled_date = %(now)s,
                    stall_excluded = l.stall_excluded OR l.id = ANY(%(excluded)s),
@@ -235,16 +282,36 @@ class CrmLead(models.Model):
               FROM crm_lead d LEFT JOIN crm_stage s ON s.id = d.stage_id
              WHERE d.id = l.id AND l.id = ANY(%(ids)s)
             """,
-            now=now, excluded=excluded.ids, new_excluded=new_excluded, uid=self.env.uid,
-            forecast=engine_sql.weighted_revenue(*amounts),
-            pipeline=engine_sql.pipeline_amount(*amounts), ids=self.ids,
-            category=engine_sql.deal_forecast_category(
-                SQL("l.active"), SQL("s.is_won"), SQL("TRUE"), SQL("NULL::varchar"),
-                SQL("s.forecast_category")),
-        ))
-        self.invalidate_recordset(["is_stalled", "stalled_date", "stall_excluded", "forecast_excluded",
-                                   "forecast_category", "forecast_category_is_manual",
-                                   "forecast_revenue", "pipeline_amount", "write_uid", "write_date"])
+                now=now,
+                excluded=excluded.ids,
+                new_excluded=new_excluded,
+                uid=self.env.uid,
+                forecast=engine_sql.weighted_revenue(*amounts),
+                pipeline=engine_sql.pipeline_amount(*amounts),
+                ids=self.ids,
+                category=engine_sql.deal_forecast_category(
+                    SQL("l.active"),
+                    SQL("s.is_won"),
+                    SQL("TRUE"),
+                    SQL("NULL::varchar"),
+                    SQL("s.forecast_category"),
+                ),
+            )
+        )
+        self.invalidate_recordset(
+            [
+                "is_stalled",
+                "stalled_date",
+                "stall_excluded",
+                "forecast_excluded",
+                "forecast_category",
+                "forecast_category_is_manual",
+                "forecast_revenue",
+                "pipeline_amount",
+                "write_uid",
+                "write_date",
+            ]
+        )
         # the funnel rows carry the stalled flag
         self.env["crm.lead.stage.reach"].sudo()._sff_set_stalled(self.ids)
 
@@ -260,15 +327,22 @@ class CrmLead(models.Model):
         for lead in self:
             team_id = lead.team_id.id
             if team_id not in pipelines:
-                pipeline = Stage.search(Stage._sff_pipeline_domain(team_id)).filtered(
-                    lambda stage: not stage.is_won)._sff_sorted()
-                pipelines[team_id] = (pipeline, {stage: index for index, stage in enumerate(pipeline)})
+                pipeline = (
+                    Stage.search(Stage._sff_pipeline_domain(team_id))
+                    .filtered(lambda stage: not stage.is_won)
+                    ._sff_sorted()
+                )
+                pipelines[team_id] = (
+                    pipeline,
+                    {stage: index for index, stage in enumerate(pipeline)},
+                )
             pipeline, positions = pipelines[team_id]
             if lead.stage_id not in positions:
                 cannot_ids.append(lead.id)
                 continue
             position = engine.move_back_position(
-                positions[lead.stage_id], lead.stage_id.stall_move_back_steps)
+                positions[lead.stage_id], lead.stage_id.stall_move_back_steps
+            )
             if position is None:
                 cannot_ids.append(lead.id)
                 continue
@@ -285,14 +359,17 @@ class CrmLead(models.Model):
             # moves; the stage change goes in the job's note, written for
             # the whole batch at once (_sff_log_notes)
             leads.with_context(stage_history_reason="stall", mail_notrack=True).write(
-                {"stage_id": stage.id})
+                {"stage_id": stage.id}
+            )
         return notes, cannot, moves
 
     def _sff_stall_lose(self):
         notes = {}
         for reason, leads in self.grouped(lambda lead: lead.stage_id.stall_lost_reason_id).items():
             for lead in leads:
-                notes[lead.id] = self.env._("Closed as lost: %(reason)s.", reason=reason.name or "-")
+                notes[lead.id] = self.env._(
+                    "Closed as lost: %(reason)s.", reason=reason.name or "-"
+                )
             leads.action_set_lost(lost_reason_id=reason.id)
         return notes
 
@@ -302,25 +379,37 @@ class CrmLead(models.Model):
         if not self:
             return
         planned = {}
-        for activity in self.env["mail.activity"].sudo().search(
-            [("res_model", "=", "crm.lead"), ("res_id", "in", self.ids)], order="date_deadline",
+        for activity in (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [("res_model", "=", "crm.lead"), ("res_id", "in", self.ids)],
+                order="date_deadline",
+            )
         ):
             planned.setdefault(activity.res_id, activity)
         bodies = {}
         # the texts translated once per batch, filled per deal
         stalled_text = self.env._(
-            "Stalled: %(days)s days without moving on (the stage allows %(limit)s).")
+            "Stalled: %(days)s days without moving on (the stage allows %(limit)s)."
+        )
         planned_text = self.env._("An activity is planned: %(summary)s, due %(date)s.")
         for lead in self:
             stage = lead.lost_stage_id if not lead.active else lead.stage_id
-            text = stalled_text % {"days": int(ages.get(lead.id, 0)), "limit": stage.stall_days or "-"}
+            text = stalled_text % {
+                "days": int(ages.get(lead.id, 0)),
+                "limit": stage.stall_days or "-",
+            }
             body = Markup("<p>%s %s</p>") % (text, notes.get(lead.id, ""))
             activity = planned.get(lead.id)
             if activity:
-                body += Markup("<p>%s</p>") % (planned_text % {
-                    "summary": activity.summary or activity.activity_type_id.name,
-                    "date": activity.date_deadline,
-                })
+                body += Markup("<p>%s</p>") % (
+                    planned_text
+                    % {
+                        "summary": activity.summary or activity.activity_type_id.name,
+                        "date": activity.date_deadline,
+                    }
+                )
             bodies[lead.id] = body
         self._sff_log_notes(bodies, stage_moves)
 
@@ -340,8 +429,9 @@ class CrmLead(models.Model):
         leads = self.browse(list(bodies))
         reply_to = leads._notify_get_reply_to(default=email_from)
         res_ids = list(bodies)
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, is_internal,
                                       author_id, email_from, reply_to, message_id, date,
                                       create_uid, write_uid, create_date, write_date)
@@ -352,20 +442,28 @@ class CrmLead(models.Model):
                           %(message_ids)s::varchar[]) AS note(res_id, body, reply_to, message_id)
          RETURNING id, res_id
             """,
-            model=self._name,
-            subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-            author=author_id or None, email_from=email_from or None,
-            now=self.env.cr.now(), uid=self.env.uid,
-            res_ids=res_ids, bodies=[str(bodies[res_id]) for res_id in res_ids],
-            reply_to=[reply_to.get(res_id) or None for res_id in res_ids],
-            message_ids=[generate_tracking_message_id("message-notify") for _res_id in res_ids],
-        ))
+                model=self._name,
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=author_id or None,
+                email_from=email_from or None,
+                now=self.env.cr.now(),
+                uid=self.env.uid,
+                res_ids=res_ids,
+                bodies=[str(bodies[res_id]) for res_id in res_ids],
+                reply_to=[reply_to.get(res_id) or None for res_id in res_ids],
+                message_ids=[generate_tracking_message_id("message-notify") for _res_id in res_ids],
+            )
+        )
         messages = dict((res_id, message_id) for message_id, res_id in self.env.cr.fetchall())
-        moves = [(messages[lead_id], old, new) for lead_id, (old, new) in (stage_moves or {}).items()
-                 if lead_id in messages]
+        moves = [
+            (messages[lead_id], old, new)
+            for lead_id, (old, new) in (stage_moves or {}).items()
+            if lead_id in messages
+        ]
         if moves:
-            self.env.cr.execute(SQL(
-                """
+            self.env.cr.execute(
+                SQL(
+                    """
                 INSERT INTO mail_tracking_value (field_id, mail_message_id, old_value_integer,
                                                  new_value_integer, old_value_char, new_value_char,
                                                  create_uid, write_uid, create_date, write_date)
@@ -375,13 +473,16 @@ class CrmLead(models.Model):
                               %(old_names)s::varchar[], %(new_names)s::varchar[])
                        AS move(message_id, old_id, new_id, old_name, new_name)
                 """,
-                field=self.env["ir.model.fields"]._get(self._name, "stage_id").id,
-                uid=self.env.uid, now=self.env.cr.now(),
-                message_ids=[move[0] for move in moves],
-                old_ids=[move[1].id for move in moves], new_ids=[move[2].id for move in moves],
-                old_names=[move[1].display_name for move in moves],
-                new_names=[move[2].display_name for move in moves],
-            ))
+                    field=self.env["ir.model.fields"]._get(self._name, "stage_id").id,
+                    uid=self.env.uid,
+                    now=self.env.cr.now(),
+                    message_ids=[move[0] for move in moves],
+                    old_ids=[move[1].id for move in moves],
+                    new_ids=[move[2].id for move in moves],
+                    old_names=[move[1].display_name for move in moves],
+                    new_names=[move[2].display_name for move in moves],
+                )
+            )
             self.env["mail.tracking.value"].invalidate_model()
         self.env["mail.message"].invalidate_model()
         leads.invalidate_recordset(["message_ids"])
@@ -401,10 +502,14 @@ class CrmLead(models.Model):
         if not ids_per_user:
             return
         per_user = {user: self.browse(ids) for user, ids in ids_per_user.items()}
-        rows = [(lead.id, lead.display_name, user.id)
-                for user, leads in per_user.items() for lead in leads]
-        self.env.cr.execute(SQL(
-            """
+        rows = [
+            (lead.id, lead.display_name, user.id)
+            for user, leads in per_user.items()
+            for lead in leads
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
             INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name, activity_type_id,
                                        summary, date_deadline, user_id, automated, active,
                                        create_uid, write_uid, create_date, write_date)
@@ -414,13 +519,18 @@ class CrmLead(models.Model):
               FROM unnest(%(res_ids)s::int[], %(names)s::varchar[], %(user_ids)s::int[])
                    AS todo(res_id, res_name, user_id)
             """,
-            model_id=self.env["ir.model"]._get_id(self._name), model=self._name,
-            type_id=activity_type.id if activity_type else None,
-            summary=self.env._("Stalled deal: move it on, keep it open or close it"),
-            today=fields.Date.context_today(self), uid=self.env.uid, now=self.env.cr.now(),
-            res_ids=[row[0] for row in rows], names=[row[1] for row in rows],
-            user_ids=[row[2] for row in rows],
-        ))
+                model_id=self.env["ir.model"]._get_id(self._name),
+                model=self._name,
+                type_id=activity_type.id if activity_type else None,
+                summary=self.env._("Stalled deal: move it on, keep it open or close it"),
+                today=fields.Date.context_today(self),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                res_ids=[row[0] for row in rows],
+                names=[row[1] for row in rows],
+                user_ids=[row[2] for row in rows],
+            )
+        )
         self.env["mail.activity"].invalidate_model()
         self.invalidate_recordset(["activity_ids"])
         self._sff_add_followers({user.sudo().partner_id: leads for user, leads in per_user.items()})
@@ -433,14 +543,24 @@ class CrmLead(models.Model):
         portal and customer partners), existing followers left as they are.
         One statement for the batch."""
         default, _internal, external = self.env["mail.message.subtype"].default_subtypes(self._name)
-        rows = [(lead.id, partner.id) for partner, leads in per_partner.items() if partner
-                for lead in leads]
+        rows = [
+            (lead.id, partner.id)
+            for partner, leads in per_partner.items()
+            if partner
+            for lead in leads
+        ]
         if not rows:
             return
-        shared = set(self.env["res.partner"].sudo().browse(
-            [partner.id for partner in per_partner if partner]).filtered("partner_share").ids)
-        self.env.cr.execute(SQL(
-            """
+        shared = set(
+            self.env["res.partner"]
+            .sudo()
+            .browse([partner.id for partner in per_partner if partner])
+            .filtered("partner_share")
+            .ids
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             WITH added AS (
                 INSERT INTO mail_followers (res_model, res_id, partner_id)
                 SELECT %(model)s, follow.res_id, follow.partner_id
@@ -454,11 +574,13 @@ class CrmLead(models.Model):
               JOIN unnest(%(subtype_ids)s::int[], %(shared)s::bool[]) AS subtype(id, shared)
                 ON subtype.shared = (added.partner_id = ANY(%(shared_partners)s::int[]))
             """,
-            model=self._name,
-            res_ids=[row[0] for row in rows], partner_ids=[row[1] for row in rows],
-            subtype_ids=default.ids + external.ids,
-            shared=[False] * len(default) + [True] * len(external),
-            shared_partners=list(shared),
-        ))
+                model=self._name,
+                res_ids=[row[0] for row in rows],
+                partner_ids=[row[1] for row in rows],
+                subtype_ids=default.ids + external.ids,
+                shared=[False] * len(default) + [True] * len(external),
+                shared_partners=list(shared),
+            )
+        )
         self.env["mail.followers"].invalidate_model()
         self.invalidate_recordset(["message_follower_ids", "message_partner_ids"])

@@ -9,7 +9,9 @@ class CrmLostReason(models.Model):
     _inherit = "crm.lost.reason"
 
     category = fields.Selection(
-        LOSS_CATEGORIES, required=True, default="other",
+        LOSS_CATEGORIES,
+        required=True,
+        default="other",
         help="Why prospects drop out, in groups the loss report can count.",
     )
 
@@ -17,7 +19,9 @@ class CrmLostReason(models.Model):
     def _sff_guess_categories(self):
         """Reasons created before the module get a category from their name
         where it is obvious ("Too expensive" is price), "other" otherwise."""
-        reasons = self.with_context(active_test=False, lang="en_US").search([("category", "=", "other")])
+        reasons = self.with_context(active_test=False, lang="en_US").search(
+            [("category", "=", "other")]
+        )
         for reason in reasons:
             category = engine.guess_loss_category(reason.name)
             if category != "other":

@@ -12,8 +12,13 @@ from ..tools.notify import notification
 
 WEEKDAY_PARAM = "sales_funnel_forecast.snapshot_weekday"
 WEEKDAYS = [
-    ("0", "Monday"), ("1", "Tuesday"), ("2", "Wednesday"), ("3", "Thursday"),
-    ("4", "Friday"), ("5", "Saturday"), ("6", "Sunday"),
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
 ]
 # how far back the job writes the weekly snapshots it finds missing
 HISTORY_MONTHS = 24
@@ -36,7 +41,10 @@ class CrmPipelineSnapshot(models.Model):
     _rec_name = "date_snapshot"
 
     date_snapshot = fields.Date(
-        string="Snapshot Day", required=True, readonly=True, index=True,
+        string="Snapshot Day",
+        required=True,
+        readonly=True,
+        index=True,
         help="The pipeline as it stood at the start of this day (UTC).",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
@@ -45,15 +53,23 @@ class CrmPipelineSnapshot(models.Model):
     stage_id = fields.Many2one("crm.stage", readonly=True, ondelete="cascade")
     forecast_category = fields.Selection(FORECAST_CATEGORY_SELECTION, readonly=True)
     deadline_month = fields.Date(string="Expected Closing Month", readonly=True)
-    currency_id = fields.Many2one("res.currency", related="company_id.currency_id", string="Currency")
+    currency_id = fields.Many2one(
+        "res.currency", related="company_id.currency_id", string="Currency"
+    )
     deal_count = fields.Integer(string="Deals", readonly=True)
-    expected_revenue = fields.Monetary(string="Pipeline", readonly=True, currency_field="currency_id")
+    expected_revenue = fields.Monetary(
+        string="Pipeline", readonly=True, currency_field="currency_id"
+    )
     forecast_revenue = fields.Monetary(
-        string="Stage-weighted Forecast", readonly=True, currency_field="currency_id",
+        string="Stage-weighted Forecast",
+        readonly=True,
+        currency_field="currency_id",
         help="Amount x each deal's probability then; 0 for deals out of the forecast.",
     )
     history_forecast_revenue = fields.Monetary(
-        string="History-weighted Forecast", readonly=True, currency_field="currency_id",
+        string="History-weighted Forecast",
+        readonly=True,
+        currency_field="currency_id",
         help="Amount x the stage's win rate of the last 12 months as the snapshot was "
         "written; 0 for deals out of the forecast.",
     )
@@ -69,9 +85,12 @@ class CrmPipelineSnapshot(models.Model):
 
     def _sff_refuse_manual_change(self):
         if not self.env.su:
-            raise AccessError(self.env._(
-                "Pipeline snapshots are written from the deals' forecast versions; "
-                "they cannot be created or edited by hand."))
+            raise AccessError(
+                self.env._(
+                    "Pipeline snapshots are written from the deals' forecast versions; "
+                    "they cannot be created or edited by hand."
+                )
+            )
 
     # ------------------------------------------------------------------
     # Writing
@@ -86,8 +105,9 @@ class CrmPipelineSnapshot(models.Model):
         self.env["crm.stage"].flush_model(["history_weight", "forecast_probability"])
         count = 0
         for day in days:
-            cr.execute(SQL(
-                """
+            cr.execute(
+                SQL(
+                    """
                 DELETE FROM crm_pipeline_snapshot WHERE date_snapshot = %(day)s;
                 INSERT INTO crm_pipeline_snapshot
                     (date_snapshot, company_id, team_id, user_id, stage_id, forecast_category,
@@ -108,14 +128,18 @@ class CrmPipelineSnapshot(models.Model):
               GROUP BY v.company_id, v.team_id, v.user_id, v.stage_id, v.forecast_category,
                        date_trunc('month', v.date_deadline)
                 """,
-                day=day, moment=fields.Datetime.to_datetime(day),
-            ))
+                    day=day,
+                    moment=fields.Datetime.to_datetime(day),
+                )
+            )
             if not cr.rowcount:
                 # no open deal then: one empty row says the day was taken
                 cr.execute(
                     """INSERT INTO crm_pipeline_snapshot (date_snapshot, deal_count, expected_revenue,
                                                           forecast_revenue, history_forecast_revenue)
-                       VALUES (%s, 0, 0, 0, 0)""", [day])
+                       VALUES (%s, 0, 0, 0, 0)""",
+                    [day],
+                )
             count += cr.rowcount
         self.invalidate_model()
         return count
@@ -137,7 +161,8 @@ class CrmPipelineSnapshot(models.Model):
             day -= timedelta(days=7)
         self.env.cr.execute(
             "SELECT DISTINCT date_snapshot FROM crm_pipeline_snapshot WHERE date_snapshot = ANY(%s)",
-            [days])
+            [days],
+        )
         present = {row[0] for row in self.env.cr.fetchall()}
         return sorted(set(days) - present)
 
@@ -158,7 +183,9 @@ class CrmPipelineSnapshot(models.Model):
     def action_take_snapshot(self):
         """Write today's snapshot now (managers), replacing one of today."""
         if not self.env.user.has_group("sales_team.group_sale_manager"):
-            raise AccessError(self.env._("Only sales managers can take a snapshot of the pipeline."))
+            raise AccessError(
+                self.env._("Only sales managers can take a snapshot of the pipeline.")
+            )
         today = fields.Date.today()
         # sudo: snapshots are written by the system; the button is the managers'
         rows = self.sudo()._sff_take([today])

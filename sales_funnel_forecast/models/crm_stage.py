@@ -21,7 +21,8 @@ def compute_forecast_category(records):
     for record in records:
         if record.is_won or not record._origin or record.forecast_category in (False, "closed"):
             record.forecast_category = engine.stage_forecast_category(
-                record.forecast_probability, record.is_won)
+                record.forecast_probability, record.is_won
+            )
 
 
 def check_forecast_category(records):
@@ -29,13 +30,20 @@ def check_forecast_category(records):
     shared by ``crm.stage`` and ``crm.stage.catalogue.line``."""
     for record in records:
         if record.is_won and record.forecast_category != "closed":
-            raise ValidationError(records.env._(
-                "“%(stage)s” is where a deal is won: its forecast category is Closed (Won).",
-                stage=record.name))
+            raise ValidationError(
+                records.env._(
+                    "“%(stage)s” is where a deal is won: its forecast category is Closed (Won).",
+                    stage=record.name,
+                )
+            )
         if not record.is_won and record.forecast_category == "closed":
-            raise ValidationError(records.env._(
-                "Only the stage where a deal is won is Closed (Won): choose Pipeline, Best Case, "
-                "Commit or Omitted for “%(stage)s”.", stage=record.name))
+            raise ValidationError(
+                records.env._(
+                    "Only the stage where a deal is won is Closed (Won): choose Pipeline, Best Case, "
+                    "Commit or Omitted for “%(stage)s”.",
+                    stage=record.name,
+                )
+            )
 
 
 def check_won_percentage(records):
@@ -45,8 +53,7 @@ def check_won_percentage(records):
         if not engine.check_percentage(record.forecast_probability):
             raise ValidationError(
                 records.env._(
-                    "The percentage of “%(stage)s” must be between 0 and 100 "
-                    "(it is %(value)s).",
+                    "The percentage of “%(stage)s” must be between 0 and 100 (it is %(value)s).",
                     stage=record.name,
                     value=record.forecast_probability,
                 )
@@ -96,7 +103,10 @@ class CrmStage(models.Model):
         "Commit; a won stage is Closed (Won).",
     )
     percentage_change_ids = fields.One2many(
-        "crm.stage.percentage.change", "stage_id", string="Percentage History", readonly=True,
+        "crm.stage.percentage.change",
+        "stage_id",
+        string="Percentage History",
+        readonly=True,
         groups="sales_team.group_sale_manager",
     )
     stall_days = fields.Integer(
@@ -145,11 +155,14 @@ class CrmStage(models.Model):
         "Refreshed daily.",
     )
     history_closed_count = fields.Integer(
-        string="Closed Deals (last 12 months)", readonly=True,
+        string="Closed Deals (last 12 months)",
+        readonly=True,
         help="Deals that reached this stage and were won or lost in the last 365 days.",
     )
     history_fallback = fields.Boolean(
-        string="Win Rate from Stage Percentage", readonly=True, default=True,
+        string="Win Rate from Stage Percentage",
+        readonly=True,
+        default=True,
         help="Too few deals closed in the last year: the history-weighted "
         "forecast uses the stage percentage.",
     )
@@ -169,7 +182,8 @@ class CrmStage(models.Model):
     def _compute_history_weight(self):
         for stage in self:
             stage.history_weight = engine.history_weight(
-                stage.history_win_rate, stage.history_fallback, stage.forecast_probability)
+                stage.history_win_rate, stage.history_fallback, stage.forecast_probability
+            )
 
     def _auto_init(self):
         # Stages that exist before the module is installed have no percentage
@@ -212,8 +226,7 @@ class CrmStage(models.Model):
             if stage.stall_action == "move_back" and stage.stall_move_back_steps < 1:
                 raise ValidationError(
                     self.env._(
-                        "Stage “%(stage)s”: a stalled deal must be moved back at "
-                        "least one stage.",
+                        "Stage “%(stage)s”: a stalled deal must be moved back at least one stage.",
                         stage=stage.name,
                     )
                 )
@@ -225,7 +238,9 @@ class CrmStage(models.Model):
         elif not self._origin or self._origin.is_won:
             # a new stage, or a won stage no longer won: from its neighbours
             self.forecast_probability = self._sff_propose_percentage(
-                self.team_id.id, self.sequence, exclude_id=self._origin.id,
+                self.team_id.id,
+                self.sequence,
+                exclude_id=self._origin.id,
             )
 
     # ------------------------------------------------------------------
@@ -239,8 +254,11 @@ class CrmStage(models.Model):
         if len(self) < 2:
             return self
         # sudo, archived included: the order of stages already in hand
-        ordered = self.sudo().with_context(lang="en_US", active_test=False).search(
-            [("id", "in", self.ids)], order=self._order)
+        ordered = (
+            self.sudo()
+            .with_context(lang="en_US", active_test=False)
+            .search([("id", "in", self.ids)], order=self._order)
+        )
         return self.browse(ordered.ids)
 
     def _sff_pipeline_domain(self, team_id):
@@ -277,7 +295,8 @@ class CrmStage(models.Model):
             elif "forecast_probability" not in vals:
                 team_id = vals.get("team_id", self.env.context.get("default_team_id"))
                 vals["forecast_probability"] = self._sff_propose_percentage(
-                    team_id, vals.get("sequence", self.default_get(["sequence"]).get("sequence", 1)),
+                    team_id,
+                    vals.get("sequence", self.default_get(["sequence"]).get("sequence", 1)),
                 )
         stages = super().create(vals_list)
         # a stage placed before the furthest stage of deals: they reached it
@@ -297,9 +316,16 @@ class CrmStage(models.Model):
                 # from its neighbours instead of failing on 100 %
                 unwon = self.filtered("is_won")
         for stage in unwon:
-            super(CrmStage, stage).write(dict(vals, forecast_probability=self._sff_propose_percentage(
-                stage.team_id.id, stage.sequence, exclude_id=stage.id,
-            )))
+            super(CrmStage, stage).write(
+                dict(
+                    vals,
+                    forecast_probability=self._sff_propose_percentage(
+                        stage.team_id.id,
+                        stage.sequence,
+                        exclude_id=stage.id,
+                    ),
+                )
+            )
         reordered = PIPELINE_STAGE_FIELDS & set(vals) or ("name" in vals and self._sff_tied())
         pipelines_before = self._sff_pipelines() if reordered else None
         result = super(CrmStage, self - unwon).write(vals) if self - unwon else True
@@ -334,17 +360,22 @@ class CrmStage(models.Model):
         values = []
         for stage in self:
             old = before.get(stage.id)
-            if float_compare(old or 0.0, stage.forecast_probability or 0.0, precision_digits=2) == 0:
+            if (
+                float_compare(old or 0.0, stage.forecast_probability or 0.0, precision_digits=2)
+                == 0
+            ):
                 continue
             rate, closed = evidence.get(stage.id, (False, 0))
-            values.append({
-                "stage_id": stage.id,
-                "old_percentage": old or 0.0,
-                "new_percentage": stage.forecast_probability,
-                "origin": "win_rate" if stage.id in evidence else "manual",
-                "win_rate": rate,
-                "closed_count": closed,
-            })
+            values.append(
+                {
+                    "stage_id": stage.id,
+                    "old_percentage": old or 0.0,
+                    "new_percentage": stage.forecast_probability,
+                    "origin": "win_rate" if stage.id in evidence else "manual",
+                    "win_rate": rate,
+                    "closed_count": closed,
+                }
+            )
         if values:
             # sudo: the history is the stages' own record; nobody writes it by hand
             self.env["crm.stage.percentage.change"].sudo().create(values)
@@ -356,8 +387,13 @@ class CrmStage(models.Model):
         if (self.env.lang or "en_US") != "en_US":
             return False
         # sudo: every stage counts, whoever renames one
-        return bool(self.sudo().with_context(active_test=False).search_count(
-            [("sequence", "in", self.mapped("sequence")), ("id", "not in", self.ids)], limit=1))
+        return bool(
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [("sequence", "in", self.mapped("sequence")), ("id", "not in", self.ids)], limit=1
+            )
+        )
 
     def _sff_pipelines(self):
         """(team ids, shared) of the pipelines these stages belong to."""
@@ -372,15 +408,22 @@ class CrmStage(models.Model):
         Reach._sff_rebuild(Reach._sff_deals_of_pipelines(team_ids, shared))
 
     def action_archive(self):
-        open_deals = self.env["crm.lead"].sudo().search_count(
-            # sudo: counting every deal, not only those the user can read
-            [("stage_id", "in", self.ids), ("active", "=", True)]
+        open_deals = (
+            self.env["crm.lead"]
+            .sudo()
+            .search_count(
+                # sudo: counting every deal, not only those the user can read
+                [("stage_id", "in", self.ids), ("active", "=", True)]
+            )
         )
         if open_deals:
-            raise UserError(self.env._(
-                "%(count)s open deals are in the stages you are archiving: move "
-                "them to another stage first.", count=open_deals,
-            ))
+            raise UserError(
+                self.env._(
+                    "%(count)s open deals are in the stages you are archiving: move "
+                    "them to another stage first.",
+                    count=open_deals,
+                )
+            )
         return super().action_archive()
 
     @api.ondelete(at_uninstall=False)
@@ -392,13 +435,16 @@ class CrmStage(models.Model):
                 ["|", ("stage_id", "=", stage.id), ("previous_stage_id", "=", stage.id)]
             )
             if passed:
-                raise UserError(self.env._(
-                    "Stage “%(stage)s” is in the stage history of %(count)s deal "
-                    "moves: deleting it would erase where those deals have been. "
-                    "Archive it instead (Actions > Archive): it leaves the "
-                    "pipelines and the history stays whole.",
-                    stage=stage.name, count=passed,
-                ))
+                raise UserError(
+                    self.env._(
+                        "Stage “%(stage)s” is in the stage history of %(count)s deal "
+                        "moves: deleting it would erase where those deals have been. "
+                        "Archive it instead (Actions > Archive): it leaves the "
+                        "pipelines and the history stays whole.",
+                        stage=stage.name,
+                        count=passed,
+                    )
+                )
 
     @api.model
     def _sff_closed_counts(self):
@@ -431,8 +477,15 @@ class CrmStage(models.Model):
         for stage_id, percentage in cr.fetchall():
             won, lost = counts.get(stage_id, (0, 0))
             rate, fell_back = engine.history_win_rate(won, lost, percentage)
-            rows.append((stage_id, rate, won + lost, fell_back,
-                         engine.history_weight(rate, fell_back, percentage)))
+            rows.append(
+                (
+                    stage_id,
+                    rate,
+                    won + lost,
+                    fell_back,
+                    engine.history_weight(rate, fell_back, percentage),
+                )
+            )
         # plain column values, no stage rule to run
         cr.execute(
             """UPDATE crm_stage s
@@ -443,8 +496,9 @@ class CrmStage(models.Model):
                 WHERE s.id = v.id""",
             [list(column) for column in zip(*rows)] if rows else [[], [], [], [], []],
         )
-        self.invalidate_model(["history_win_rate", "history_closed_count", "history_fallback",
-                               "history_weight"])
+        self.invalidate_model(
+            ["history_win_rate", "history_closed_count", "history_fallback", "history_weight"]
+        )
         return True
 
     def _sff_stage_probability(self):

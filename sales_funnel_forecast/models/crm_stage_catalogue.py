@@ -16,7 +16,10 @@ class CrmStageCatalogue(models.Model):
     description = fields.Text(translate=True)
     active = fields.Boolean(default=True)
     line_ids = fields.One2many(
-        "crm.stage.catalogue.line", "catalogue_id", string="Steps", copy=True,
+        "crm.stage.catalogue.line",
+        "catalogue_id",
+        string="Steps",
+        copy=True,
     )
     step_count = fields.Integer(compute="_compute_step_count", string="Steps Count")
 

@@ -12,7 +12,10 @@ class CrmStageCatalogueLine(models.Model):
     _order = "catalogue_id, sequence, id"
 
     catalogue_id = fields.Many2one(
-        "crm.stage.catalogue", required=True, ondelete="cascade", index=True,
+        "crm.stage.catalogue",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Step", required=True, translate=True)
@@ -30,10 +33,12 @@ class CrmStageCatalogueLine(models.Model):
     )
     fold = fields.Boolean(string="Folded in Pipeline")
     requirements = fields.Text(
-        translate=True, help="What must be true for a deal to be in this step.",
+        translate=True,
+        help="What must be true for a deal to be in this step.",
     )
     document_trigger = fields.Selection(
-        DOCUMENT_TRIGGERS, string="Reached When",
+        DOCUMENT_TRIGGERS,
+        string="Reached When",
         help="The stage made from this step is reached by itself when the deal's "
         "quotation is confirmed, its first invoice posted or its invoices paid.",
     )

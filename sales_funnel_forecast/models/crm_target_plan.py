@@ -2,6 +2,7 @@
 """Target plans: from an annual revenue goal back to the prospects, deals and
 pipeline needed per month, quarter and year, with what really happened
 beside each figure."""
+
 import calendar
 from collections import defaultdict
 from datetime import date, timedelta
@@ -15,8 +16,16 @@ from ..tools.notify import notification
 PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter"), ("year", "Whole Plan")]
 # inputs whose change recomputes the plan's figures
 PLAN_INPUTS = {
-    "date_from", "date_to", "revenue_target", "average_deal_value", "win_rate",
-    "sales_cycle_days", "season_ids", "stage_line_ids", "origin_line_ids", "company_id",
+    "date_from",
+    "date_to",
+    "revenue_target",
+    "average_deal_value",
+    "win_rate",
+    "sales_cycle_days",
+    "season_ids",
+    "stage_line_ids",
+    "origin_line_ids",
+    "company_id",
 }
 # closed deals below which the history is not trusted for defaults
 PLAN_MIN_HISTORY = 10
@@ -29,47 +38,90 @@ class CrmTargetPlan(models.Model):
     _order = "date_from desc, name"
     _check_company_auto = True
 
-    name = fields.Char(string="Sales Process", required=True, tracking=True,
-                       help="The sales process or goal this plan is for.")
+    name = fields.Char(
+        string="Sales Process",
+        required=True,
+        tracking=True,
+        help="The sales process or goal this plan is for.",
+    )
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True, tracking=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", tracking=True,
-                              domain="[('share', '=', False)]")
-    date_from = fields.Date(string="From", required=True, tracking=True,
-                            default=lambda self: date(fields.Date.context_today(self).year, 1, 1))
-    date_to = fields.Date(string="To", required=True, tracking=True,
-                          default=lambda self: date(fields.Date.context_today(self).year, 12, 31))
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", tracking=True, domain="[('share', '=', False)]"
+    )
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        tracking=True,
+        default=lambda self: date(fields.Date.context_today(self).year, 1, 1),
+    )
+    date_to = fields.Date(
+        string="To",
+        required=True,
+        tracking=True,
+        default=lambda self: date(fields.Date.context_today(self).year, 12, 31),
+    )
     revenue_target = fields.Monetary(required=True, tracking=True)
     average_deal_value = fields.Monetary(required=True, tracking=True)
     win_rate = fields.Float(
-        string="Win Rate (%)", digits=(16, 2), tracking=True,
-        compute="_compute_win_rate", store=True, readonly=False, precompute=True,
+        string="Win Rate (%)",
+        digits=(16, 2),
+        tracking=True,
+        compute="_compute_win_rate",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Of the new prospects, the share that ends won. With stage conversion lines it "
-        "is their product; with an origin mix, the mix's own.")
+        "is their product; with an origin mix, the mix's own.",
+    )
     sales_cycle_days = fields.Integer(
-        string="Sales Cycle (days)", default=30, tracking=True,
+        string="Sales Cycle (days)",
+        default=30,
+        tracking=True,
         help="From a prospect's entry to the deal's close: prospects enter this much earlier "
-        "than the deals they become close.")
-    season_ids = fields.One2many("crm.target.plan.season", "plan_id", string="Seasonality",
-                                 copy=True, default=lambda self: self._default_seasons())
-    stage_line_ids = fields.One2many("crm.target.plan.stage", "plan_id", string="Stage Conversions",
-                                     copy=True)
-    origin_line_ids = fields.One2many("crm.target.plan.origin", "plan_id", string="Origin Mix",
-                                      copy=True)
-    period_ids = fields.One2many("crm.target.plan.period", "plan_id", string="Figures", readonly=True)
-    parent_id = fields.Many2one("crm.target.plan", string="Team Plan", ondelete="cascade", index=True,
-                                readonly=True, help="The team plan this salesperson's plan is a share of.")
+        "than the deals they become close.",
+    )
+    season_ids = fields.One2many(
+        "crm.target.plan.season",
+        "plan_id",
+        string="Seasonality",
+        copy=True,
+        default=lambda self: self._default_seasons(),
+    )
+    stage_line_ids = fields.One2many(
+        "crm.target.plan.stage", "plan_id", string="Stage Conversions", copy=True
+    )
+    origin_line_ids = fields.One2many(
+        "crm.target.plan.origin", "plan_id", string="Origin Mix", copy=True
+    )
+    period_ids = fields.One2many(
+        "crm.target.plan.period", "plan_id", string="Figures", readonly=True
+    )
+    parent_id = fields.Many2one(
+        "crm.target.plan",
+        string="Team Plan",
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+        help="The team plan this salesperson's plan is a share of.",
+    )
     child_ids = fields.One2many("crm.target.plan", "parent_id", string="Members' Plans")
-    month_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
-                                       string="Months")
-    quarter_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
-                                         string="Quarters")
-    year_period_ids = fields.One2many("crm.target.plan.period", compute="_compute_horizons",
-                                      string="Whole Plan")
-    history_note = fields.Char(readonly=True, copy=False,
-                               help="What the last fill from history found.")
+    month_period_ids = fields.One2many(
+        "crm.target.plan.period", compute="_compute_horizons", string="Months"
+    )
+    quarter_period_ids = fields.One2many(
+        "crm.target.plan.period", compute="_compute_horizons", string="Quarters"
+    )
+    year_period_ids = fields.One2many(
+        "crm.target.plan.period", compute="_compute_horizons", string="Whole Plan"
+    )
+    history_note = fields.Char(
+        readonly=True, copy=False, help="What the last fill from history found."
+    )
     deals_needed = fields.Integer(compute="_compute_totals")
     leads_needed = fields.Integer(string="Prospects Needed", compute="_compute_totals")
     pipeline_value_needed = fields.Monetary(compute="_compute_totals")
@@ -77,14 +129,17 @@ class CrmTargetPlan(models.Model):
 
     @api.model
     def _default_seasons(self):
-        return [fields.Command.create({"month": str(month), "weight": 1.0}) for month in range(1, 13)]
+        return [
+            fields.Command.create({"month": str(month), "weight": 1.0}) for month in range(1, 13)
+        ]
 
     @api.depends("stage_line_ids.conversion", "origin_line_ids.share", "origin_line_ids.win_rate")
     def _compute_win_rate(self):
         for plan in self:
             if plan.origin_line_ids:
                 plan.win_rate = engine.mix_win_rate(
-                    [(line.share, line.win_rate) for line in plan.origin_line_ids])
+                    [(line.share, line.win_rate) for line in plan.origin_line_ids]
+                )
             elif plan.stage_line_ids:
                 plan.win_rate = engine.conversion_win_rate(plan.stage_line_ids.mapped("conversion"))
             elif not plan.win_rate:
@@ -95,7 +150,9 @@ class CrmTargetPlan(models.Model):
         for plan in self:
             periods = plan.period_ids.sorted("date_from")
             plan.month_period_ids = periods.filtered(lambda period: period.period_type == "month")
-            plan.quarter_period_ids = periods.filtered(lambda period: period.period_type == "quarter")
+            plan.quarter_period_ids = periods.filtered(
+                lambda period: period.period_type == "quarter"
+            )
             plan.year_period_ids = periods.filtered(lambda period: period.period_type == "year")
 
     @api.depends("period_ids")
@@ -110,29 +167,51 @@ class CrmTargetPlan(models.Model):
     # ------------------------------------------------------------------
     # Bad input
     # ------------------------------------------------------------------
-    @api.constrains("date_from", "date_to", "revenue_target", "average_deal_value", "win_rate",
-                    "sales_cycle_days")
+    @api.constrains(
+        "date_from",
+        "date_to",
+        "revenue_target",
+        "average_deal_value",
+        "win_rate",
+        "sales_cycle_days",
+    )
     def _check_inputs(self):
         for plan in self:
             if plan.date_to < plan.date_from:
-                raise ValidationError(self.env._("The plan %(plan)s ends before it starts.", plan=plan.name))
+                raise ValidationError(
+                    self.env._("The plan %(plan)s ends before it starts.", plan=plan.name)
+                )
             last_day = calendar.monthrange(plan.date_to.year, plan.date_to.month)[1]
             if plan.date_from.day != 1 or plan.date_to.day != last_day:
-                raise ValidationError(self.env._(
-                    "A plan covers whole months: %(plan)s must start on the first day of a month "
-                    "and end on the last day of one.", plan=plan.name))
+                raise ValidationError(
+                    self.env._(
+                        "A plan covers whole months: %(plan)s must start on the first day of a month "
+                        "and end on the last day of one.",
+                        plan=plan.name,
+                    )
+                )
             if plan.revenue_target <= 0 or plan.average_deal_value <= 0:
-                raise ValidationError(self.env._(
-                    "The revenue target and the average deal value of %(plan)s must be more than 0.",
-                    plan=plan.name))
+                raise ValidationError(
+                    self.env._(
+                        "The revenue target and the average deal value of %(plan)s must be more than 0.",
+                        plan=plan.name,
+                    )
+                )
             if plan.stage_line_ids and not plan.origin_line_ids and plan.win_rate <= 0:
-                raise ValidationError(self.env._(
-                    "The stage conversions of %(plan)s give a win rate of 0 %%: no number of "
-                    "prospects reaches the target.", plan=plan.name))
+                raise ValidationError(
+                    self.env._(
+                        "The stage conversions of %(plan)s give a win rate of 0 %%: no number of "
+                        "prospects reaches the target.",
+                        plan=plan.name,
+                    )
+                )
             if not 0 < plan.win_rate <= 100:
-                raise ValidationError(self.env._(
-                    "The win rate of %(plan)s must be more than 0 %% and at most 100 %%.",
-                    plan=plan.name))
+                raise ValidationError(
+                    self.env._(
+                        "The win rate of %(plan)s must be more than 0 %% and at most 100 %%.",
+                        plan=plan.name,
+                    )
+                )
             if plan.sales_cycle_days < 0:
                 raise ValidationError(self.env._("A sales cycle cannot be negative."))
 
@@ -140,30 +219,49 @@ class CrmTargetPlan(models.Model):
     def _check_seasons(self):
         for plan in self:
             if plan.season_ids and sum(plan.season_ids.mapped("weight")) <= 0:
-                raise ValidationError(self.env._(
-                    "The seasonality weights of %(plan)s are all zero: at least one month must "
-                    "carry part of the target.", plan=plan.name))
+                raise ValidationError(
+                    self.env._(
+                        "The seasonality weights of %(plan)s are all zero: at least one month must "
+                        "carry part of the target.",
+                        plan=plan.name,
+                    )
+                )
 
     @api.constrains("origin_line_ids")
     def _check_origin_mix(self):
         for plan in self:
             if plan.origin_line_ids and round(sum(plan.origin_line_ids.mapped("share")), 2) != 100:
-                raise ValidationError(self.env._(
-                    "The origin shares of %(plan)s must add up to 100 %%.", plan=plan.name))
+                raise ValidationError(
+                    self.env._(
+                        "The origin shares of %(plan)s must add up to 100 %%.", plan=plan.name
+                    )
+                )
 
     @api.constrains("company_id", "team_id", "user_id", "date_from", "date_to", "active")
     def _check_overlap(self):
         for plan in self.filtered("active"):
-            clash = self.search([
-                ("id", "!=", plan.id), ("company_id", "=", plan.company_id.id),
-                ("team_id", "=", plan.team_id.id), ("user_id", "=", plan.user_id.id),
-                ("date_from", "<=", plan.date_to), ("date_to", ">=", plan.date_from),
-            ], limit=1)
+            clash = self.search(
+                [
+                    ("id", "!=", plan.id),
+                    ("company_id", "=", plan.company_id.id),
+                    ("team_id", "=", plan.team_id.id),
+                    ("user_id", "=", plan.user_id.id),
+                    ("date_from", "<=", plan.date_to),
+                    ("date_to", ">=", plan.date_from),
+                ],
+                limit=1,
+            )
             if clash:
-                raise ValidationError(self.env._(
-                    "%(plan)s overlaps %(other)s (%(start)s to %(end)s) for the same team and "
-                    "salesperson: change the dates or archive one of them.",
-                    plan=plan.name, other=clash.name, start=clash.date_from, end=clash.date_to))
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s overlaps %(other)s (%(start)s to %(end)s) for the same team and "
+                        "salesperson: change the dates or archive one of them.",
+                        plan=plan.name,
+                        other=clash.name,
+                        start=clash.date_from,
+                        end=clash.date_to,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # The figures, recomputed whenever an input changes
@@ -202,12 +300,24 @@ class CrmTargetPlan(models.Model):
         self.ensure_one()
         months = engine.plan_months(self.date_from, self.date_to)
         figures = engine.plan_figures(
-            months, self.revenue_target, self.average_deal_value, self.win_rate,
-            self.sales_cycle_days, {int(season.month): season.weight for season in self.season_ids},
+            months,
+            self.revenue_target,
+            self.average_deal_value,
+            self.win_rate,
+            self.sales_cycle_days,
+            {int(season.month): season.weight for season in self.season_ids},
             {line.origin_type: line.share for line in self.origin_line_ids},
         )
-        lines = [("month", month, engine._shift_months(month, 1) - timedelta(days=1), [figure],
-                  figure["in_plan"]) for month, figure in figures.items()]
+        lines = [
+            (
+                "month",
+                month,
+                engine._shift_months(month, 1) - timedelta(days=1),
+                [figure],
+                figure["in_plan"],
+            )
+            for month, figure in figures.items()
+        ]
         quarters = defaultdict(list)
         for month, figure in figures.items():
             if figure["in_plan"]:
@@ -229,22 +339,27 @@ class CrmTargetPlan(models.Model):
         values = []
         for period_type, start, end, members, in_plan in lines:
             total = engine.sum_figures(members)
-            target = sum(revenue[month] for month, figure in figures.items()
-                         if any(figure is member for member in members))
-            values.append({
-                "plan_id": self.id,
-                "period_type": period_type,
-                "date_from": start,
-                "date_to": end,
-                "in_plan": in_plan,
-                "revenue_target": self.currency_id.round(target),
-                "deals_needed": engine.count_up(total["deals"]),
-                "leads_needed": engine.count_up(total["leads"]),
-                "pipeline_value_needed": self.currency_id.round(total["pipeline"]),
-                "leads_seed": engine.count_up(total["leads_by_origin"].get("seed", 0.0)),
-                "leads_net": engine.count_up(total["leads_by_origin"].get("net", 0.0)),
-                "leads_spear": engine.count_up(total["leads_by_origin"].get("spear", 0.0)),
-            })
+            target = sum(
+                revenue[month]
+                for month, figure in figures.items()
+                if any(figure is member for member in members)
+            )
+            values.append(
+                {
+                    "plan_id": self.id,
+                    "period_type": period_type,
+                    "date_from": start,
+                    "date_to": end,
+                    "in_plan": in_plan,
+                    "revenue_target": self.currency_id.round(target),
+                    "deals_needed": engine.count_up(total["deals"]),
+                    "leads_needed": engine.count_up(total["leads"]),
+                    "pipeline_value_needed": self.currency_id.round(total["pipeline"]),
+                    "leads_seed": engine.count_up(total["leads_by_origin"].get("seed", 0.0)),
+                    "leads_net": engine.count_up(total["leads_by_origin"].get("net", 0.0)),
+                    "leads_spear": engine.count_up(total["leads_by_origin"].get("spear", 0.0)),
+                }
+            )
         return values
 
     def action_split_members(self):
@@ -265,30 +380,55 @@ class CrmTargetPlan(models.Model):
         self.ensure_one()
         total = sum(weights.values())
         if total <= 0:
-            raise ValidationError(self.env._("At least one salesperson must carry part of the target."))
+            raise ValidationError(
+                self.env._("At least one salesperson must carry part of the target.")
+            )
         self.with_context(active_test=False).child_ids.unlink()
         users = [user for user, weight in weights.items() if weight > 0]
         remaining = self.revenue_target
         values = []
         for index, user in enumerate(users):
-            share = remaining if index == len(users) - 1 else \
-                self.currency_id.round(self.revenue_target * weights[user] / total)
+            share = (
+                remaining
+                if index == len(users) - 1
+                else self.currency_id.round(self.revenue_target * weights[user] / total)
+            )
             remaining -= share
-            values.append({
-                "name": f"{self.name} - {user.name}", "parent_id": self.id, "user_id": user.id,
-                "team_id": self.team_id.id, "company_id": self.company_id.id,
-                "date_from": self.date_from, "date_to": self.date_to, "revenue_target": share,
-                "average_deal_value": self.average_deal_value, "win_rate": self.win_rate,
-                "sales_cycle_days": self.sales_cycle_days,
-                "season_ids": [fields.Command.create({"month": season.month, "weight": season.weight})
-                               for season in self.season_ids],
-                "stage_line_ids": [fields.Command.create({"stage_id": line.stage_id.id,
-                                                         "conversion": line.conversion})
-                                   for line in self.stage_line_ids],
-                "origin_line_ids": [fields.Command.create({"origin_type": line.origin_type,
-                                                          "share": line.share, "win_rate": line.win_rate})
-                                    for line in self.origin_line_ids],
-            })
+            values.append(
+                {
+                    "name": f"{self.name} - {user.name}",
+                    "parent_id": self.id,
+                    "user_id": user.id,
+                    "team_id": self.team_id.id,
+                    "company_id": self.company_id.id,
+                    "date_from": self.date_from,
+                    "date_to": self.date_to,
+                    "revenue_target": share,
+                    "average_deal_value": self.average_deal_value,
+                    "win_rate": self.win_rate,
+                    "sales_cycle_days": self.sales_cycle_days,
+                    "season_ids": [
+                        fields.Command.create({"month": season.month, "weight": season.weight})
+                        for season in self.season_ids
+                    ],
+                    "stage_line_ids": [
+                        fields.Command.create(
+                            {"stage_id": line.stage_id.id, "conversion": line.conversion}
+                        )
+                        for line in self.stage_line_ids
+                    ],
+                    "origin_line_ids": [
+                        fields.Command.create(
+                            {
+                                "origin_type": line.origin_type,
+                                "share": line.share,
+                                "win_rate": line.win_rate,
+                            }
+                        )
+                        for line in self.origin_line_ids
+                    ],
+                }
+            )
         return self.create(values)
 
     def action_refresh_actuals(self):
@@ -298,7 +438,9 @@ class CrmTargetPlan(models.Model):
     @api.model
     def _cron_refresh_actuals(self):
         today = fields.Date.context_today(self)
-        self.search([("date_to", ">=", today - timedelta(days=62))]).period_ids._sff_refresh_actuals()
+        self.search(
+            [("date_to", ">=", today - timedelta(days=62))]
+        ).period_ids._sff_refresh_actuals()
 
     # ------------------------------------------------------------------
     # Defaults from history
@@ -310,8 +452,14 @@ class CrmTargetPlan(models.Model):
         self.ensure_one()
         today = fields.Date.context_today(self)
         since = today - timedelta(days=365)
-        domain = [("type", "=", "opportunity"), ("company_id", "in", [self.company_id.id, False]),
-                  ("date_closed", ">=", since), "|", ("active", "=", False), ("active", "=", True)]
+        domain = [
+            ("type", "=", "opportunity"),
+            ("company_id", "in", [self.company_id.id, False]),
+            ("date_closed", ">=", since),
+            "|",
+            ("active", "=", False),
+            ("active", "=", True),
+        ]
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))
         if self.user_id:
@@ -325,30 +473,42 @@ class CrmTargetPlan(models.Model):
         if len(closed) < PLAN_MIN_HISTORY or not won:
             self.history_note = self.env._(
                 "Only %(count)s deals closed in the last 12 months (%(won)s won): too few to "
-                "trust, the typed values stay.", count=len(closed), won=len(won))
+                "trust, the typed values stay.",
+                count=len(closed),
+                won=len(won),
+            )
             return self._sff_notify(self.history_note, "warning")
         values = {
-            "average_deal_value": sum(won.mapped("expected_revenue")) / len(won) or self.average_deal_value,
-            "sales_cycle_days": round(sum(
-                (lead.date_closed - lead.create_date).total_seconds() / 86400 for lead in won
-            ) / len(won)),
+            "average_deal_value": sum(won.mapped("expected_revenue")) / len(won)
+            or self.average_deal_value,
+            "sales_cycle_days": round(
+                sum((lead.date_closed - lead.create_date).total_seconds() / 86400 for lead in won)
+                / len(won)
+            ),
         }
         by_month = defaultdict(float)
         for lead in won:
             by_month[lead.date_closed.month] += lead.expected_revenue or 1.0
         average = sum(by_month.values()) / 12
         values["season_ids"] = [fields.Command.clear()] + [
-            fields.Command.create({"month": str(month), "weight": round(by_month.get(month, 0.0) / average, 2)})
-            for month in range(1, 13)]
+            fields.Command.create(
+                {"month": str(month), "weight": round(by_month.get(month, 0.0) / average, 2)}
+            )
+            for month in range(1, 13)
+        ]
         stages = self._sff_history_conversions(closed)
         values["stage_line_ids"] = [fields.Command.clear()] + [
             fields.Command.create({"stage_id": stage.id, "conversion": conversion})
-            for stage, conversion in stages]
+            for stage, conversion in stages
+        ]
         if not stages:
             values["win_rate"] = 100.0 * len(won) / len(closed)
         values["history_note"] = self.env._(
             "Filled from %(count)s deals closed in the last 12 months (%(won)s won, %(lost)s lost).",
-            count=len(closed), won=len(won), lost=len(lost))
+            count=len(closed),
+            won=len(won),
+            lost=len(lost),
+        )
         self.write(values)
         return self._sff_notify(self.history_note, "success")
 
@@ -357,11 +517,16 @@ class CrmTargetPlan(models.Model):
         the closed deals that reached it and reached a later one (the funnel's
         cumulative reach)."""
         Reach = self.env["crm.lead.stage.reach"].sudo()
-        rows = Reach._read_group([("lead_id", "in", closed.ids)], ["stage_id"],
-                                 ["__count", "moved_on:array_agg"])
+        rows = Reach._read_group(
+            [("lead_id", "in", closed.ids)], ["stage_id"], ["__count", "moved_on:array_agg"]
+        )
         result = []
-        order = {stage: index for index, stage in
-                 enumerate(self.env["crm.stage"].union(*(row[0] for row in rows))._sff_sorted())}
+        order = {
+            stage: index
+            for index, stage in enumerate(
+                self.env["crm.stage"].union(*(row[0] for row in rows))._sff_sorted()
+            )
+        }
         for stage, count, moved in sorted(rows, key=lambda row: order[row[0]]):
             if stage.is_won or not count:
                 continue

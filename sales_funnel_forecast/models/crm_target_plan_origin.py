@@ -16,10 +16,16 @@ class CrmTargetPlanOrigin(models.Model):
     win_rate = fields.Float(string="Win Rate (%)", digits=(16, 2))
 
     _sql_constraints = [
-        ("origin_unique", "unique(plan_id, origin_type)", "Each origin type appears once in a plan's mix."),
+        (
+            "origin_unique",
+            "unique(plan_id, origin_type)",
+            "Each origin type appears once in a plan's mix.",
+        ),
     ]
 
     @api.constrains("share", "win_rate")
     def _check_rates(self):
         if any(not 0 <= line.share <= 100 or not 0 <= line.win_rate <= 100 for line in self):
-            raise ValidationError(self.env._("Origin shares and win rates lie between 0 and 100 %."))
+            raise ValidationError(
+                self.env._("Origin shares and win rates lie between 0 and 100 %.")
+            )

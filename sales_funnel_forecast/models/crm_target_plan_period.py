@@ -22,8 +22,10 @@ class CrmTargetPlanPeriod(models.Model):
     date_from = fields.Date(required=True)
     date_to = fields.Date(required=True)
     in_plan = fields.Boolean(
-        string="Within the Plan", default=True,
-        help="Off for the months before the plan in which prospects must already enter.")
+        string="Within the Plan",
+        default=True,
+        help="Off for the months before the plan in which prospects must already enter.",
+    )
     revenue_target = fields.Monetary()
     deals_needed = fields.Integer(string="Deals to Close")
     leads_needed = fields.Integer(string="New Prospects Needed")
@@ -34,15 +36,18 @@ class CrmTargetPlanPeriod(models.Model):
     actual_revenue = fields.Monetary(string="Invoiced Revenue", readonly=True)
     actual_deals_won = fields.Integer(string="Deals Won", readonly=True)
     actual_new_leads = fields.Integer(string="New Leads", readonly=True)
-    attainment = fields.Float(string="Attainment (%)", digits=(16, 1), readonly=True,
-                              aggregator="avg")
+    attainment = fields.Float(
+        string="Attainment (%)", digits=(16, 1), readonly=True, aggregator="avg"
+    )
 
     def _compute_display_name(self):
         for period in self:
             if period.period_type == "year":
                 period.display_name = period.plan_id.name
             elif period.period_type == "quarter":
-                period.display_name = f"Q{(period.date_from.month - 1) // 3 + 1} {period.date_from.year}"
+                period.display_name = (
+                    f"Q{(period.date_from.month - 1) // 3 + 1} {period.date_from.year}"
+                )
             else:
                 period.display_name = period.date_from.strftime("%Y-%m")
 
@@ -69,44 +74,70 @@ class CrmTargetPlanPeriod(models.Model):
                 return SQL(" AND ").join(parts)
 
             monthly = defaultdict(lambda: [0, 0, 0.0])
-            cr.execute(SQL(
-                """
+            cr.execute(
+                SQL(
+                    """
                 SELECT date_trunc('month', l.create_date)::date, count(*)
                   FROM crm_lead l
                  WHERE %(where)s AND l.create_date >= %(start)s AND l.create_date < %(end)s
               GROUP BY 1
-                """, where=scope("l"), start=start, end=end))
+                """,
+                    where=scope("l"),
+                    start=start,
+                    end=end,
+                )
+            )
             for month, count in cr.fetchall():
                 monthly[month][0] += count
-            cr.execute(SQL(
-                """
+            cr.execute(
+                SQL(
+                    """
                 SELECT date_trunc('month', l.date_closed)::date, count(*)
                   FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
                  WHERE %(where)s AND l.active AND COALESCE(s.is_won, FALSE) AND l.type = 'opportunity'
                    AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
               GROUP BY 1
-                """, where=scope("l"), start=start, end=end))
+                """,
+                    where=scope("l"),
+                    start=start,
+                    end=end,
+                )
+            )
             for month, count in cr.fetchall():
                 monthly[month][1] += count
-            cr.execute(SQL(
-                """
+            cr.execute(
+                SQL(
+                    """
                 SELECT date_trunc('month', q.date)::date, SUM(q.amount)
                   FROM crm_quota_report q
                  WHERE %(where)s AND q.date >= %(start)s AND q.date < %(end)s
               GROUP BY 1
-                """, where=scope("q"), start=start, end=end))
+                """,
+                    where=scope("q"),
+                    start=start,
+                    end=end,
+                )
+            )
             for month, amount in cr.fetchall():
                 monthly[month][2] += float(amount or 0)
             for period in periods:
-                figures = [values for month, values in monthly.items()
-                           if period.date_from <= month <= period.date_to]
+                figures = [
+                    values
+                    for month, values in monthly.items()
+                    if period.date_from <= month <= period.date_to
+                ]
                 # the months before the plan count the prospects that entered
                 # for it, not revenue or deals of their own
                 revenue = sum(values[2] for values in figures) if period.in_plan else 0.0
-                period.write({
-                    "actual_new_leads": sum(values[0] for values in figures),
-                    "actual_deals_won": sum(values[1] for values in figures) if period.in_plan else 0,
-                    "actual_revenue": plan.currency_id.round(revenue),
-                    "attainment": round(100.0 * revenue / period.revenue_target, 1)
-                    if period.revenue_target else 0.0,
-                })
+                period.write(
+                    {
+                        "actual_new_leads": sum(values[0] for values in figures),
+                        "actual_deals_won": sum(values[1] for values in figures)
+                        if period.in_plan
+                        else 0,
+                        "actual_revenue": plan.currency_id.round(revenue),
+                        "attainment": round(100.0 * revenue / period.revenue_target, 1)
+                        if period.revenue_target
+                        else 0.0,
+                    }
+                )

@@ -11,10 +11,14 @@ class CrmTargetPlanSeason(models.Model):
     _order = "plan_id, month"
 
     plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
-    month = fields.Selection([(str(month), calendar.month_name[month]) for month in range(1, 13)],
-                             required=True)
-    weight = fields.Float(default=1.0, digits=(16, 2),
-                          help="The month's share of the target, against the others (1: an average month).")
+    month = fields.Selection(
+        [(str(month), calendar.month_name[month]) for month in range(1, 13)], required=True
+    )
+    weight = fields.Float(
+        default=1.0,
+        digits=(16, 2),
+        help="The month's share of the target, against the others (1: an average month).",
+    )
 
     @api.constrains("weight")
     def _check_weight(self):

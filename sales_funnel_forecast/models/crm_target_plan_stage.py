@@ -11,19 +11,30 @@ class CrmTargetPlanStage(models.Model):
     plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
     stage_id = fields.Many2one("crm.stage", required=True)
     sequence = fields.Integer(related="stage_id.sequence", store=True)
-    conversion = fields.Float(string="Moves On (%)", digits=(16, 2),
-                              help="Of the deals in this stage, the share that moves on to the next.")
+    conversion = fields.Float(
+        string="Moves On (%)",
+        digits=(16, 2),
+        help="Of the deals in this stage, the share that moves on to the next.",
+    )
     reach_share = fields.Float(
-        compute="_compute_reach_share", store=True, digits=(16, 6),
+        compute="_compute_reach_share",
+        store=True,
+        digits=(16, 6),
         help="Of the new prospects, the share expected to reach this stage: the product of the "
-        "conversions of the stages before it.")
+        "conversions of the stages before it.",
+    )
 
     @api.depends("plan_id.stage_line_ids.conversion", "plan_id.stage_line_ids.sequence")
     def _compute_reach_share(self):
         for plan in self.plan_id:
             share = 1.0
-            order = {stage: index for index, stage in enumerate(plan.stage_line_ids.stage_id._sff_sorted())}
-            for line in sorted(plan.stage_line_ids, key=lambda line, order=order: order.get(line.stage_id, -1)):
+            order = {
+                stage: index
+                for index, stage in enumerate(plan.stage_line_ids.stage_id._sff_sorted())
+            }
+            for line in sorted(
+                plan.stage_line_ids, key=lambda line, order=order: order.get(line.stage_id, -1)
+            ):
                 line.reach_share = share
                 share *= line.conversion / 100.0
 

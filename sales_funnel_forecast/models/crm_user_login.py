@@ -12,8 +12,9 @@ class CrmUserLogin(models.Model):
     _order = "date desc, id desc"
     _log_access = False
 
-    user_id = fields.Many2one("res.users", required=True, readonly=True, index=True,
-                              ondelete="cascade")
+    user_id = fields.Many2one(
+        "res.users", required=True, readonly=True, index=True, ondelete="cascade"
+    )
     date = fields.Datetime(required=True, readonly=True, index=True)
 
     @api.model

@@ -12,26 +12,43 @@ class MailActivity(models.Model):
         """A phone call marked done on a deal (from the chatter, the activity
         widget or the activity view) is a call: a conversation unless the
         feedback names another outcome ("no answer", "voicemail"...)."""
-        phone = self.filtered(lambda activity: activity.res_model == "crm.lead"
-                              and activity.activity_type_id.category == "phonecall")
+        phone = self.filtered(
+            lambda activity: (
+                activity.res_model == "crm.lead"
+                and activity.activity_type_id.category == "phonecall"
+            )
+        )
         done = [(activity.res_id, activity.activity_type_id.id) for activity in phone]
-        messages, next_activities = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        messages, next_activities = super()._action_done(
+            feedback=feedback, attachment_ids=attachment_ids
+        )
         if done:
             outcome = outcome_from_feedback(self.env, feedback)
             free = list(messages)
             calls = []
             for lead_id, type_id in done:
-                message = next((message for message in free if message.model == "crm.lead"
-                                and message.res_id == lead_id
-                                and message.mail_activity_type_id.id == type_id), None)
+                message = next(
+                    (
+                        message
+                        for message in free
+                        if message.model == "crm.lead"
+                        and message.res_id == lead_id
+                        and message.mail_activity_type_id.id == type_id
+                    ),
+                    None,
+                )
                 if message:
                     free.remove(message)
-                calls.append({
-                    "lead_id": lead_id, "outcome": outcome, "user_id": self.env.user.id,
-                    "note": html2plaintext(feedback) if feedback else False,
-                    "message_id": message.id if message else False,
-                    "date": message.date if message else fields.Datetime.now(),
-                })
+                calls.append(
+                    {
+                        "lead_id": lead_id,
+                        "outcome": outcome,
+                        "user_id": self.env.user.id,
+                        "note": html2plaintext(feedback) if feedback else False,
+                        "message_id": message.id if message else False,
+                        "date": message.date if message else fields.Datetime.now(),
+                    }
+                )
             # sudo: marking an activity done is allowed to its assignee even
             # without access to the deal (Odoo's rule); the call follows it
             self.env["crm.lead.call"].sudo().with_context(sff_call_from_activity=True).create(calls)

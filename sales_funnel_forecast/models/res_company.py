@@ -30,15 +30,17 @@ class ResCompany(models.Model):
         changed = self.browse()
         if "crm_probability_from_stage" in vals:
             changed = self.filtered(
-                lambda company: company.crm_probability_from_stage
-                != bool(vals["crm_probability_from_stage"])
+                lambda company: (
+                    company.crm_probability_from_stage != bool(vals["crm_probability_from_stage"])
+                )
             )
         result = super().write(vals)
         if changed and vals["crm_probability_from_stage"]:
             # Deals of these companies take their stage percentage again,
             # except those whose probability was typed by a rep.
             self.env["crm.lead"]._sff_align_probability_to_stage(
-                company_ids=changed.ids, include_automated=True,
+                company_ids=changed.ids,
+                include_automated=True,
             )
         elif changed:
             self.env["crm.lead"]._sff_restore_automated_probability(changed.ids)

@@ -23,34 +23,42 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
     )
     sff_funnel_summary_tz = fields.Selection(
-        _tz_get, string="Funnel Totals Time Zone", config_parameter=TZ_PARAM,
+        _tz_get,
+        string="Funnel Totals Time Zone",
+        config_parameter=TZ_PARAM,
         # unset, the totals follow the administrator's time zone: shown as such
         default=lambda self: self.env["crm.funnel.summary"]._sff_tz(),
         help="The months of the funnel's monthly totals start at midnight in this time zone.",
     )
 
     sff_snapshot_weekday = fields.Selection(
-        WEEKDAYS, string="Pipeline Snapshot Day", config_parameter=WEEKDAY_PARAM, default="0",
+        WEEKDAYS,
+        string="Pipeline Snapshot Day",
+        config_parameter=WEEKDAY_PARAM,
+        default="0",
         help="The day of the week the pipeline's weekly snapshot is written, as it stood "
         "at the start of that day.",
     )
 
     sff_accuracy_lead_days = fields.Integer(
-        string="Forecast Accuracy Lead Time", config_parameter=ACCURACY_LEAD_DAYS_PARAM,
+        string="Forecast Accuracy Lead Time",
+        config_parameter=ACCURACY_LEAD_DAYS_PARAM,
         default=DEFAULT_ACCURACY_LEAD_DAYS,
         help="Forecast accuracy compares each period's forecast at its start and this "
         "many days before it with what was won.",
     )
 
     sff_submission_stale_days = fields.Integer(
-        string="Forecast Submission Reminder", config_parameter=STALE_DAYS_PARAM,
+        string="Forecast Submission Reminder",
+        config_parameter=STALE_DAYS_PARAM,
         default=DEFAULT_STALE_DAYS,
         help="The Forecast screen marks the salespeople who have not submitted a forecast "
         "for the period in this many days.",
     )
 
     sff_funnel_summary_tz_built = fields.Char(
-        string="Funnel Totals Worked Out In", compute="_compute_sff_funnel_summary_tz_built",
+        string="Funnel Totals Worked Out In",
+        compute="_compute_sff_funnel_summary_tz_built",
         help="The time zone the funnel's monthly totals are in now. After a change of the "
         "setting, a background job works them out again within minutes.",
     )

@@ -43,14 +43,18 @@ class ResPartner(models.Model):
 
     def _compute_funnel_status(self):
         self.env["crm.lead"].flush_model(
-            ["partner_id", "active", "is_stalled", "type", "lost_reason_id", "date_closed"])
+            ["partner_id", "active", "is_stalled", "type", "lost_reason_id", "date_closed"]
+        )
         ids = [partner_id for partner_id in self.ids if partner_id]
         found = {}
         if ids:
-            self.env.cr.execute(SQL(
-                "SELECT partner_id, status, lost_reason_id FROM (%s) s WHERE s.partner_id = ANY(%s)",
-                self._sff_status_query(), ids,
-            ))
+            self.env.cr.execute(
+                SQL(
+                    "SELECT partner_id, status, lost_reason_id FROM (%s) s WHERE s.partner_id = ANY(%s)",
+                    self._sff_status_query(),
+                    ids,
+                )
+            )
             found = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for partner in self:
             status, reason_id = found.get(partner.id, (False, False))
@@ -61,8 +65,11 @@ class ResPartner(models.Model):
         if operator not in ("=", "!=") or value not in ("active", "inactive", False):
             raise NotImplementedError(self.env._("Unsupported search on customer status."))
         self.env["crm.lead"].flush_model(["partner_id", "active", "is_stalled", "type"])
-        matching = SQL("(SELECT partner_id FROM (%s) s WHERE s.status = %s)",
-                       self._sff_status_query(), value or "none")
+        matching = SQL(
+            "(SELECT partner_id FROM (%s) s WHERE s.status = %s)",
+            self._sff_status_query(),
+            value or "none",
+        )
         if value is False:
             matching = SQL("(SELECT partner_id FROM (%s) s)", self._sff_status_query())
             return [("id", "not in" if operator == "=" else "in", matching)]

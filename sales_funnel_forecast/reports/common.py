@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What the report views share: the filters on a deal's quotations, its
 customer's tags and industry, and a view created from a SELECT."""
+
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
@@ -11,7 +12,9 @@ def create_view(model, query):
     """The report view of ``model`` (a model with ``_auto = False``) made
     from the SELECT ``query``."""
     tools.drop_view_if_exists(model.env.cr, model._table)
-    model.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(model._table), query))
+    model.env.cr.execute(
+        SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(model._table), query)
+    )
 
 
 def in_won_stage(stage_column):
@@ -20,7 +23,9 @@ def in_won_stage(stage_column):
     query (an init plan), so that a report over every deal pays a lookup
     in a short array per deal instead of a join, which PostgreSQL can then
     leave out of the queries that read no other column of the stage."""
-    return SQL("COALESCE(%s = ANY(ARRAY(SELECT id FROM crm_stage WHERE is_won)), FALSE)", stage_column)
+    return SQL(
+        "COALESCE(%s = ANY(ARRAY(SELECT id FROM crm_stage WHERE is_won)), FALSE)", stage_column
+    )
 
 
 class FunnelReportMixin(models.AbstractModel):
@@ -31,15 +36,22 @@ class FunnelReportMixin(models.AbstractModel):
     _description = "Sales Funnel Report Filters"
 
     product_id = fields.Many2one(
-        "product.product", compute="_compute_search_only",
-        search="_search_product_id", help="A product quoted to the deal.",
+        "product.product",
+        compute="_compute_search_only",
+        search="_search_product_id",
+        help="A product quoted to the deal.",
     )
     product_categ_id = fields.Many2one(
-        "product.category", string="Product Category", compute="_compute_search_only",
-        search="_search_product_categ_id", help="A category of a product quoted to the deal.",
+        "product.category",
+        string="Product Category",
+        compute="_compute_search_only",
+        search="_search_product_categ_id",
+        help="A category of a product quoted to the deal.",
     )
     partner_category_id = fields.Many2one(
-        "res.partner.category", string="Customer Tag", compute="_compute_search_only",
+        "res.partner.category",
+        string="Customer Tag",
+        compute="_compute_search_only",
         search="_search_partner_category_id",
     )
 
@@ -49,21 +61,33 @@ class FunnelReportMixin(models.AbstractModel):
     def _sff_quoted_deals(self, products):
         """Rows whose deal has a live quotation or order of ``products`` (a
         query on product.product)."""
-        return [("lead_id", "in", SQL(
-            """(SELECT o.opportunity_id FROM sale_order o
+        return [
+            (
+                "lead_id",
+                "in",
+                SQL(
+                    """(SELECT o.opportunity_id FROM sale_order o
                   JOIN sale_order_line ol ON ol.order_id = o.id
                  WHERE o.opportunity_id IS NOT NULL AND o.state <> 'cancel'
                    AND ol.product_id IN %s)""",
-            products.subselect(),
-        ))]
+                    products.subselect(),
+                ),
+            )
+        ]
 
     def _search_product_id(self, operator, value):
-        return self._sff_quoted_deals(self.env["product.product"]._search([("id", operator, value)]))
+        return self._sff_quoted_deals(
+            self.env["product.product"]._search([("id", operator, value)])
+        )
 
     def _search_product_categ_id(self, operator, value):
-        return self._sff_quoted_deals(self.env["product.product"]._search(
-            [("categ_id", "child_of", value)] if operator in ("=", "in", "child_of")
-            else [("categ_id", operator, value)]))
+        return self._sff_quoted_deals(
+            self.env["product.product"]._search(
+                [("categ_id", "child_of", value)]
+                if operator in ("=", "in", "child_of")
+                else [("categ_id", operator, value)]
+            )
+        )
 
     def _search_partner_category_id(self, operator, value):
         partners = self.env["res.partner"]._search([("category_id", operator, value)])

@@ -22,8 +22,9 @@ class CrmAdoptionReport(models.Model):
         "res.partner": ["tz"],
     }
 
-    kind = fields.Selection([("login", "Login"), ("call", "Call"), ("move", "Stage move")],
-                            readonly=True)
+    kind = fields.Selection(
+        [("login", "Login"), ("call", "Call"), ("move", "Stage move")], readonly=True
+    )
     date = fields.Date(string="Day", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
@@ -31,14 +32,18 @@ class CrmAdoptionReport(models.Model):
     login_count = fields.Integer(string="Logins", readonly=True)
     call_count = fields.Integer(string="Calls", readonly=True)
     move_count = fields.Integer(
-        string="Stage Moves", readonly=True,
+        string="Stage Moves",
+        readonly=True,
         help="Deals the user moved to another stage (not the moves made by the "
-        "stall rules or by invoices).")
+        "stall rules or by invoices).",
+    )
 
     def init(self):
         local_day = "(timezone(COALESCE(p.tz, 'UTC'), {} AT TIME ZONE 'UTC'))::date"
-        create_view(self, SQL(
-            f"""
+        create_view(
+            self,
+            SQL(
+                f"""
             SELECT a.id, a.kind, a.date, a.user_id, u.sale_team_id AS team_id, u.company_id,
                    a.login_count, a.call_count, a.move_count
               FROM (
@@ -60,4 +65,5 @@ class CrmAdoptionReport(models.Model):
               ) a
               JOIN res_users u ON u.id = a.user_id
             """
-        ))
+            ),
+        )

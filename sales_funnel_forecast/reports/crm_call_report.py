@@ -20,11 +20,26 @@ class CrmCallReport(models.Model):
     _auto = False
     _order = "date desc"
     _depends = {
-        "crm.lead.call.day": ["user_id", "day", "outcome", "contact_status", "team_id",
-                              "company_id", "call_count", "conversation_count", "duration_minutes"],
+        "crm.lead.call.day": [
+            "user_id",
+            "day",
+            "outcome",
+            "contact_status",
+            "team_id",
+            "company_id",
+            "call_count",
+            "conversation_count",
+            "duration_minutes",
+        ],
         "crm.team": ["call_target_daily", "call_target_weekly", "company_id", "active"],
-        "crm.team.member": ["user_id", "crm_team_id", "call_target_daily", "call_target_weekly",
-                            "active", "create_date"],
+        "crm.team.member": [
+            "user_id",
+            "crm_team_id",
+            "call_target_daily",
+            "call_target_weekly",
+            "active",
+            "create_date",
+        ],
     }
 
     kind = fields.Selection(ROW_KINDS, readonly=True)
@@ -36,19 +51,27 @@ class CrmCallReport(models.Model):
     contact_status = fields.Selection(CONTACT_STATUSES, string="Status at Call", readonly=True)
     call_count = fields.Integer(string="Calls", readonly=True)
     conversation_count = fields.Integer(
-        string="Conversations", readonly=True,
-        help="Calls where someone was reached: a conversation or a meeting booked.")
+        string="Conversations",
+        readonly=True,
+        help="Calls where someone was reached: a conversation or a meeting booked.",
+    )
     duration_minutes = fields.Float(string="Minutes", readonly=True, digits=(16, 1))
     target_daily = fields.Integer(
-        string="Daily Target", readonly=True,
-        help="The calls expected on each working day; by week, the sum of the week's days.")
+        string="Daily Target",
+        readonly=True,
+        help="The calls expected on each working day; by week, the sum of the week's days.",
+    )
     target_weekly = fields.Integer(
-        string="Weekly Target", readonly=True,
-        help="The calls expected in the week (counted on its Monday).")
+        string="Weekly Target",
+        readonly=True,
+        help="The calls expected in the week (counted on its Monday).",
+    )
 
     def init(self):
-        create_view(self, SQL(
-            """
+        create_view(
+            self,
+            SQL(
+                """
             SELECT d.id::bigint * 2 AS id, 'call' AS kind, d.day AS date, d.user_id, d.team_id,
                    d.company_id, d.outcome, d.contact_status, d.call_count,
                    d.conversation_count, d.duration_minutes,
@@ -74,4 +97,5 @@ class CrmCallReport(models.Model):
                AND (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
                     OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
             """
-        ))
+            ),
+        )

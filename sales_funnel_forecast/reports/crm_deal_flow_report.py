@@ -33,27 +33,36 @@ class CrmDealFlowReport(models.Model):
     position = fields.Integer(readonly=True)
     deal_count = fields.Integer(string="Deals", readonly=True)
     amount = fields.Monetary(
-        readonly=True, currency_field="currency_id",
+        readonly=True,
+        currency_field="currency_id",
         help="The deal's expected revenue in the step: at the start for the "
         "pipeline at start and the deals that left it, at the end for the "
         "pipeline at end and the deals that came into it, the change for an "
         "amount increased or decreased.",
     )
     flow_amount = fields.Monetary(
-        string="Change to Pipeline", readonly=True, currency_field="currency_id",
+        string="Change to Pipeline",
+        readonly=True,
+        currency_field="currency_id",
         help="The amount with the sign it gives the pipeline: what a "
         "waterfall draws between the two pipelines.",
     )
     start_stage_id = fields.Many2one("crm.stage", string="Stage at Start", readonly=True)
     end_stage_id = fields.Many2one("crm.stage", string="Stage at End", readonly=True)
-    start_amount = fields.Monetary(string="Amount at Start", readonly=True, currency_field="currency_id")
-    end_amount = fields.Monetary(string="Amount at End", readonly=True, currency_field="currency_id")
+    start_amount = fields.Monetary(
+        string="Amount at Start", readonly=True, currency_field="currency_id"
+    )
+    end_amount = fields.Monetary(
+        string="Amount at End", readonly=True, currency_field="currency_id"
+    )
     start_deadline = fields.Date(string="Expected Closing at Start", readonly=True)
     end_deadline = fields.Date(string="Expected Closing at End", readonly=True)
     start_category = fields.Selection(
-        FORECAST_CATEGORY_SELECTION, string="Category at Start", readonly=True)
+        FORECAST_CATEGORY_SELECTION, string="Category at Start", readonly=True
+    )
     end_category = fields.Selection(
-        FORECAST_CATEGORY_SELECTION, string="Category at End", readonly=True)
+        FORECAST_CATEGORY_SELECTION, string="Category at End", readonly=True
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -82,11 +91,15 @@ class CrmDealFlowReport(models.Model):
     def _table_query(self):
         date_from, date_to = self._sff_dates()
         signs = SQL(" ").join(
-            SQL("WHEN %s THEN %s", step, sign) for step, sign in FLOW_SIGNS.items())
+            SQL("WHEN %s THEN %s", step, sign) for step, sign in FLOW_SIGNS.items()
+        )
         orders = SQL(" ").join(
-            SQL("WHEN %s THEN %s", step, index) for index, (step, _label) in enumerate(FLOW_STEPS))
+            SQL("WHEN %s THEN %s", step, index) for index, (step, _label) in enumerate(FLOW_STEPS)
+        )
         keys = SQL(" ").join(
-            SQL("WHEN %s THEN %s", step, key) for (step, _label), (key, _label2) in zip(FLOW_STEPS, REPORT_STEPS))
+            SQL("WHEN %s THEN %s", step, key)
+            for (step, _label), (key, _label2) in zip(FLOW_STEPS, REPORT_STEPS)
+        )
         return SQL(
             """SELECT flow.lead_id * 10 + (CASE flow.step %(orders)s END) AS id,
                       flow.lead_id, (CASE flow.step %(keys)s END) AS step,
@@ -98,6 +111,10 @@ class CrmDealFlowReport(models.Model):
                       flow.user_id, flow.team_id, flow.company_id, c.currency_id
                  FROM (%(flow)s) AS flow
             LEFT JOIN res_company c ON c.id = flow.company_id""",
-            orders=orders, signs=signs, keys=keys,
-            flow=self.env["crm.lead"]._sff_deal_flow_sql(date_from, date_to, self._sff_lead_domain()),
+            orders=orders,
+            signs=signs,
+            keys=keys,
+            flow=self.env["crm.lead"]._sff_deal_flow_sql(
+                date_from, date_to, self._sff_lead_domain()
+            ),
         )

@@ -37,30 +37,55 @@ class CrmForecastAccuracyReport(models.Model):
     _order = "date_from desc, team_id, user_id, method"
     _depends = {
         "crm.pipeline.snapshot": [
-            "date_snapshot", "company_id", "team_id", "user_id", "forecast_category",
-            "deadline_month", "expected_revenue", "forecast_revenue", "history_forecast_revenue",
+            "date_snapshot",
+            "company_id",
+            "team_id",
+            "user_id",
+            "forecast_category",
+            "deadline_month",
+            "expected_revenue",
+            "forecast_revenue",
+            "history_forecast_revenue",
         ],
-        "crm.lead": ["type", "active", "stage_id", "date_closed", "expected_revenue",
-                     "user_id", "team_id", "company_id"],
+        "crm.lead": [
+            "type",
+            "active",
+            "stage_id",
+            "date_closed",
+            "expected_revenue",
+            "user_id",
+            "team_id",
+            "company_id",
+        ],
         "crm.stage": ["is_won"],
-        "crm.forecast.submission": ["period_type", "date_from", "team_id", "user_id", "company_id",
-                                    "commit_amount", "submitted_on"],
+        "crm.forecast.submission": [
+            "period_type",
+            "date_from",
+            "team_id",
+            "user_id",
+            "company_id",
+            "commit_amount",
+            "submitted_on",
+        ],
         **REVENUE_DEPENDS,
     }
 
-    period_type = fields.Selection(
-        [("month", "Month"), ("quarter", "Quarter")], readonly=True)
+    period_type = fields.Selection([("month", "Month"), ("quarter", "Quarter")], readonly=True)
     date_from = fields.Date(string="Period", readonly=True)
     date_snapshot = fields.Date(
-        string="Forecast As Of", readonly=True,
+        string="Forecast As Of",
+        readonly=True,
         help="The day of the pipeline snapshot the forecast was read from.",
     )
     lead_days = fields.Integer(
-        string="Lead Time (days)", readonly=True, aggregator="max",
+        string="Lead Time (days)",
+        readonly=True,
+        aggregator="max",
         help="How long before the period's start it was forecast (0: at its start).",
     )
     scope = fields.Selection(
-        [("rep", "Salesperson"), ("team", "Whole Team")], readonly=True,
+        [("rep", "Salesperson"), ("team", "Whole Team")],
+        readonly=True,
         help="A salesperson's own line, or the team's as a whole (all its salespeople "
         "together): a team's accuracy is that of its total, not the average of its "
         "salespeople's.",
@@ -70,45 +95,66 @@ class CrmForecastAccuracyReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     method = fields.Selection(ACCURACY_METHODS, readonly=True)
-    forecast_amount = fields.Monetary(string="Forecast", readonly=True, currency_field="currency_id")
+    forecast_amount = fields.Monetary(
+        string="Forecast", readonly=True, currency_field="currency_id"
+    )
     actual_amount = fields.Monetary(
-        string="Won", readonly=True, currency_field="currency_id",
+        string="Won",
+        readonly=True,
+        currency_field="currency_id",
         help="The expected revenue of the deals won in the period.",
     )
     accuracy = fields.Float(
-        string="Accuracy (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Accuracy (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="100 x max(0, 1 - |won - forecast| / won); empty when nothing was won "
         "in the period (n/a). Averaged over the lines grouped.",
     )
     optimism = fields.Float(
-        readonly=True, aggregator="avg", digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
         help="Forecast / won: above 1, more was forecast than won; empty when "
         "nothing was won. Averaged over the lines grouped.",
     )
     revenue_amount = fields.Monetary(
-        string="Invoiced", readonly=True, currency_field="currency_id",
+        string="Invoiced",
+        readonly=True,
+        currency_field="currency_id",
         help="The revenue of quota attainment in the period: posted invoices less credit "
         "notes, untaxed, or the payments received where the company's quota attainment "
         "counts payments (Settings).",
     )
     revenue_accuracy = fields.Float(
-        string="Accuracy on Invoiced (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Accuracy on Invoiced (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="100 x max(0, 1 - |invoiced - forecast| / invoiced); empty when nothing was "
         "invoiced (or paid) in the period (n/a).",
     )
     revenue_optimism = fields.Float(
-        string="Optimism on Invoiced", readonly=True, aggregator="avg", digits=(16, 2),
+        string="Optimism on Invoiced",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
         help="Forecast / invoiced (or paid); empty when nothing was.",
     )
     error_amount = fields.Monetary(
-        string="Error", readonly=True, currency_field="currency_id",
+        string="Error",
+        readonly=True,
+        currency_field="currency_id",
         help="|won - forecast|: the method closest over a span has the smallest total.",
     )
 
     def init(self):
         # (dropped and created again: its columns change between versions)
-        create_view(self, SQL(
-            """
+        create_view(
+            self,
+            SQL(
+                """
             WITH lead_times AS (
                 SELECT 0 AS lead_days
                  UNION
@@ -275,6 +321,8 @@ class CrmForecastAccuracyReport(models.Model):
               FROM lines l
          LEFT JOIN res_company c ON c.id = l.company_id
             """,
-            lead_param=ACCURACY_LEAD_DAYS_PARAM, lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
-            revenue=quota_revenue_query(),
-        ))
+                lead_param=ACCURACY_LEAD_DAYS_PARAM,
+                lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
+                revenue=quota_revenue_query(),
+            ),
+        )

@@ -20,12 +20,34 @@ class CrmForecastReport(models.Model):
     _rec_name = "lead_id"
     _order = "date_deadline, lead_id"
     _depends = {
-        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
-                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
-                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
-                     "forecast_excluded", "is_stalled", "forecast_category"],
-        "crm.stage": ["is_won", "forecast_probability", "history_win_rate", "history_fallback",
-                      "history_weight"],
+        "crm.lead": [
+            "type",
+            "active",
+            "stage_id",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "origin_type",
+            "create_date",
+            "date_deadline",
+            "expected_revenue",
+            "probability",
+            "forecast_revenue",
+            "forecast_excluded",
+            "is_stalled",
+            "forecast_category",
+        ],
+        "crm.stage": [
+            "is_won",
+            "forecast_probability",
+            "history_win_rate",
+            "history_fallback",
+            "history_weight",
+        ],
         "res.partner": ["industry_id"],
     }
 
@@ -37,27 +59,37 @@ class CrmForecastReport(models.Model):
     expected_revenue = fields.Monetary(readonly=True, currency_field="currency_id")
     probability = fields.Float(readonly=True, aggregator="avg", digits=(16, 1))
     forecast_revenue = fields.Monetary(
-        string="Stage-weighted Forecast", readonly=True, currency_field="currency_id",
+        string="Stage-weighted Forecast",
+        readonly=True,
+        currency_field="currency_id",
         help="Expected revenue x the deal's probability (its stage percentage "
         "unless typed by hand); 0 when out of the forecast.",
     )
     history_probability = fields.Float(
-        string="Stage Win Rate (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Stage Win Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="Of the deals that reached the deal's stage and closed in the last "
         "365 days, the share won; the stage percentage when fewer than 10 closed.",
     )
     history_fallback = fields.Boolean(
-        string="Win Rate from Stage Percentage", readonly=True,
+        string="Win Rate from Stage Percentage",
+        readonly=True,
         help="Fewer than 10 deals that reached the stage closed in the last "
         "year: the stage percentage stands in for its win rate.",
     )
     history_forecast_revenue = fields.Monetary(
-        string="History-weighted Forecast", readonly=True, currency_field="currency_id",
+        string="History-weighted Forecast",
+        readonly=True,
+        currency_field="currency_id",
         help="Expected revenue x the stage's win rate of the last 12 months; 0 "
         "when out of the forecast. Summed unrounded, rounded once in the total.",
     )
     history_base_revenue = fields.Monetary(
-        string="Amount in the Forecast", readonly=True, currency_field="currency_id",
+        string="Amount in the Forecast",
+        readonly=True,
+        currency_field="currency_id",
         help="Expected revenue of the deals in the forecast (0 for those out of it): what the "
         "stage's win rate weighs.",
     )
@@ -66,11 +98,15 @@ class CrmForecastReport(models.Model):
     is_stalled = fields.Boolean(string="Stalled", readonly=True)
     stalled_count = fields.Integer(string="Stalled Deals", readonly=True)
     stalled_amount = fields.Monetary(
-        string="Stalled (at probability)", readonly=True, currency_field="currency_id",
+        string="Stalled (at probability)",
+        readonly=True,
+        currency_field="currency_id",
         help="What stalled deals count at their probability, in the forecast or not.",
     )
     excluded_amount = fields.Monetary(
-        string="Left Out of Forecast", readonly=True, currency_field="currency_id",
+        string="Left Out of Forecast",
+        readonly=True,
+        currency_field="currency_id",
         help="What deals taken out of the forecast would count at their probability.",
     )
 
@@ -80,10 +116,13 @@ class CrmForecastReport(models.Model):
             "(CASE WHEN s.history_fallback OR s.history_fallback IS NULL "
             "THEN COALESCE(s.forecast_probability, 0) ELSE s.history_win_rate END)"
         )
-        history_base = SQL("(CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 ELSE COALESCE(%s, 0) END)",
-                           expected)
-        self._sff_create_view(SQL(
-            """
+        history_base = SQL(
+            "(CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 ELSE COALESCE(%s, 0) END)",
+            expected,
+        )
+        self._sff_create_view(
+            SQL(
+                """
             SELECT l.id, l.id AS lead_id, l.stage_id, l.user_id, l.team_id, l.company_id,
                    l.partner_id, p.industry_id, l.source_id, l.medium_id, l.campaign_id,
                    l.origin_type, l.date_deadline, l.create_date AS lead_create_date,
@@ -107,16 +146,19 @@ class CrmForecastReport(models.Model):
              WHERE l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
                AND NOT %(won)s
             """,
-            won=in_won_stage(SQL.identifier("l", "stage_id")),
-            history_probability=history_probability,
-            # the stage's stored weight: one exact multiplication per deal
-            history_forecast=SQL("%s * COALESCE(s.history_weight, 0)", history_base),
-            history_base=history_base,
-            left_out=engine_sql.weighted_amount(expected, SQL.identifier("l", "probability")),
-        ))
+                won=in_won_stage(SQL.identifier("l", "stage_id")),
+                history_probability=history_probability,
+                # the stage's stored weight: one exact multiplication per deal
+                history_forecast=SQL("%s * COALESCE(s.history_weight, 0)", history_base),
+                history_base=history_base,
+                left_out=engine_sql.weighted_amount(expected, SQL.identifier("l", "probability")),
+            )
+        )
 
     @api.model
-    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
         """The history-weighted forecast summed per stage: its stage's win
         rate times the amount of its deals in the forecast, rather than the
         product worked out on every deal (which costs a pivot over a million
@@ -125,8 +167,14 @@ class CrmForecastReport(models.Model):
         history = "history_forecast_revenue:sum"
         # the order the public read_group gives when asked for none: its groups'
         default_order = not order or [term.strip() for term in order.split(",")] == list(groupby)
-        if (history not in aggregates or having or offset or limit or not default_order
-                or not all(spec == "__count" or spec.endswith(":sum") for spec in aggregates)):
+        if (
+            history not in aggregates
+            or having
+            or offset
+            or limit
+            or not default_order
+            or not all(spec == "__count" or spec.endswith(":sum") for spec in aggregates)
+        ):
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         by_stage = list(groupby) if "stage_id" in groupby else [*groupby, "stage_id"]
         asked = ["history_base_revenue:sum" if spec == history else spec for spec in aggregates]
@@ -135,7 +183,9 @@ class CrmForecastReport(models.Model):
         rows = super()._read_group(domain, by_stage, asked, order=",".join(groupby) or "__count")
         self.env["crm.stage"].flush_model(["history_weight"])
         stage_at = by_stage.index("stage_id")
-        history_at = [len(by_stage) + index for index, spec in enumerate(aggregates) if spec == history]
+        history_at = [
+            len(by_stage) + index for index, spec in enumerate(aggregates) if spec == history
+        ]
         groups = {}
         for position, row in enumerate(rows):
             row = list(row)
@@ -143,8 +193,8 @@ class CrmForecastReport(models.Model):
                 row[index] = (row[index] or 0.0) * (row[stage_at].history_weight or 0.0)
             # grouped by stage on top of the groups asked: the stages' rows of a
             # group add up (in the order the groups came)
-            key = tuple(row[:len(groupby)]) if "stage_id" not in groupby else position
-            values = row[len(by_stage):]
+            key = tuple(row[: len(groupby)]) if "stage_id" not in groupby else position
+            values = row[len(by_stage) :]
             if key in groups:
                 groups[key] = [_add(total, value) for total, value in zip(groups[key], values)]
             else:
@@ -152,7 +202,7 @@ class CrmForecastReport(models.Model):
         if not groupby and not groups:
             return [tuple(self._read_group_empty_value(spec) for spec in aggregates)]
         if "stage_id" in groupby:
-            return [(*row[:len(groupby)], *groups[position]) for position, row in enumerate(rows)]
+            return [(*row[: len(groupby)], *groups[position]) for position, row in enumerate(rows)]
         return [(*key, *values) for key, values in groups.items()]
 
     @api.model
@@ -161,13 +211,24 @@ class CrmForecastReport(models.Model):
         of their certainty (Commit first), each with its deals, amount and
         weighted forecast; categories without deals are left out."""
         groups = self._read_group(
-            domain, ["forecast_category"], ["deal_count:sum", "expected_revenue:sum", "forecast_revenue:sum"])
-        found = {category: (count, amount, forecast) for category, count, amount, forecast in groups}
+            domain,
+            ["forecast_category"],
+            ["deal_count:sum", "expected_revenue:sum", "forecast_revenue:sum"],
+        )
+        found = {
+            category: (count, amount, forecast) for category, count, amount, forecast in groups
+        }
         labels = dict(self._fields["forecast_category"]._description_selection(self.env))
         return [
-            {"category": category, "label": labels[category], "count": found[category][0],
-             "amount": found[category][1], "forecast": found[category][2]}
-            for category in ("commit", "best_case", "pipeline", "omitted") if category in found
+            {
+                "category": category,
+                "label": labels[category],
+                "count": found[category][0],
+                "amount": found[category][1],
+                "forecast": found[category][2],
+            }
+            for category in ("commit", "best_case", "pipeline", "omitted")
+            if category in found
         ]
 
     @api.model
@@ -181,9 +242,16 @@ class CrmForecastReport(models.Model):
             domain.append(("user_id", "=", user_id))
         # one grouped read; the stalled deals are measures of their own
         groups = self._read_group(
-            domain, ["stage_id", "date_deadline:month"],
-            ["forecast_revenue:sum", "history_forecast_revenue:sum", "excluded_amount:sum",
-             "deal_count:sum", "stalled_count:sum", "stalled_amount:sum"],
+            domain,
+            ["stage_id", "date_deadline:month"],
+            [
+                "forecast_revenue:sum",
+                "history_forecast_revenue:sum",
+                "excluded_amount:sum",
+                "deal_count:sum",
+                "stalled_count:sum",
+                "stalled_amount:sum",
+            ],
         )
         cells, stalled_count, stalled_amount = {}, 0, 0.0
         for stage, month, forecast, history, excluded, count, stalled, stalled_left in groups:
@@ -197,21 +265,26 @@ class CrmForecastReport(models.Model):
         for stage in stages:
             by_month = []
             for month in [*months, False]:
-                forecast, history, excluded, count = cells.get((stage.id, month), (0.0, 0.0, 0.0, 0))
-                by_month.append({"forecast": forecast, "history": history,
-                                 "excluded": excluded, "count": count})
-            rows.append({
-                "stage_id": stage.id,
-                "stage_name": stage.name,
-                "history_fallback": fallback[stage.id],
-                "history_win_rate": stage.history_win_rate,
-                "stage_percentage": stage.forecast_probability,
-                "months": by_month,
-                "forecast": sum(cell["forecast"] for cell in by_month),
-                "history": sum(cell["history"] for cell in by_month),
-                "excluded": sum(cell["excluded"] for cell in by_month),
-                "count": sum(cell["count"] for cell in by_month),
-            })
+                forecast, history, excluded, count = cells.get(
+                    (stage.id, month), (0.0, 0.0, 0.0, 0)
+                )
+                by_month.append(
+                    {"forecast": forecast, "history": history, "excluded": excluded, "count": count}
+                )
+            rows.append(
+                {
+                    "stage_id": stage.id,
+                    "stage_name": stage.name,
+                    "history_fallback": fallback[stage.id],
+                    "history_win_rate": stage.history_win_rate,
+                    "stage_percentage": stage.forecast_probability,
+                    "months": by_month,
+                    "forecast": sum(cell["forecast"] for cell in by_month),
+                    "history": sum(cell["history"] for cell in by_month),
+                    "excluded": sum(cell["excluded"] for cell in by_month),
+                    "count": sum(cell["count"] for cell in by_month),
+                }
+            )
         return {
             "months": [fields.Date.to_string(month) for month in months] + [False],
             "rows": rows,

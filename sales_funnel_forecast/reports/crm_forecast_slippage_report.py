@@ -17,8 +17,16 @@ class CrmForecastSlippageReport(models.Model):
     _order = "date_period desc, lead_id"
     _depends = {
         "crm.lead.forecast.version": [
-            "lead_id", "valid_from", "valid_to", "deal_state", "date_deadline", "slip_days",
-            "user_id", "team_id", "company_id", "expected_revenue",
+            "lead_id",
+            "valid_from",
+            "valid_to",
+            "deal_state",
+            "date_deadline",
+            "slip_days",
+            "user_id",
+            "team_id",
+            "company_id",
+            "expected_revenue",
         ],
         "res.company": ["currency_id"],
     }
@@ -34,22 +42,30 @@ class CrmForecastSlippageReport(models.Model):
     slipped = fields.Boolean(readonly=True)
     slipped_count = fields.Integer(string="Deals Slipped", readonly=True)
     slip_rate = fields.Float(
-        string="Slipped (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Slipped (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="Of the deals expected to close in the month, the share whose "
         "expected closing date was then moved to a later month.",
     )
     slip_days = fields.Integer(
-        string="Average Slip (days)", readonly=True, aggregator="avg",
+        string="Average Slip (days)",
+        readonly=True,
+        aggregator="avg",
         help="By how many days the slipped deals' expected closing dates moved "
         "out of the month, on average.",
     )
     slipped_amount = fields.Monetary(
-        string="Amount Slipped", readonly=True, currency_field="currency_id",
+        string="Amount Slipped",
+        readonly=True,
+        currency_field="currency_id",
     )
 
     def init(self):
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             CREATE OR REPLACE VIEW %(view)s AS (
             WITH expected AS (
                 -- each open version with an expected closing date, and the
@@ -91,5 +107,6 @@ class CrmForecastSlippageReport(models.Model):
          LEFT JOIN res_company c ON c.id = p.company_id
             )
             """,
-            view=SQL.identifier(self._table),
-        ))
+                view=SQL.identifier(self._table),
+            )
+        )

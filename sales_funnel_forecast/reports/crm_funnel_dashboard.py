@@ -3,6 +3,7 @@
 spreadsheet show it: their parameters checked, their labels, the PDF's
 drawing and the spreadsheet's bytes. Every path reads only (they run on a
 read-only cursor, on a replica when there is one)."""
+
 import json
 
 from werkzeug.urls import url_encode
@@ -44,9 +45,12 @@ class CrmFunnelDashboard(models.AbstractModel):
         if params is None:
             params = {}
         if not isinstance(params, dict):
-            raise UserError(self.env._(
-                "The funnel's parameters are given by name (team_id, period, ...), not as %(value)s.",
-                value=type(params).__name__))
+            raise UserError(
+                self.env._(
+                    "The funnel's parameters are given by name (team_id, period, ...), not as %(value)s.",
+                    value=type(params).__name__,
+                )
+            )
         result = dict(PARAM_DEFAULTS)
         for key, value in params.items():
             if key not in result:
@@ -71,8 +75,12 @@ class CrmFunnelDashboard(models.AbstractModel):
                 if value not in engine.COMPARISONS:
                     raise UserError(self.env._("Unknown comparison: %(compare)s.", compare=value))
                 result[key] = value
-        if result["period"] == "custom" and result["date_from"] and result["date_to"] \
-                and result["date_to"] <= result["date_from"]:
+        if (
+            result["period"] == "custom"
+            and result["date_from"]
+            and result["date_to"]
+            and result["date_to"] <= result["date_from"]
+        ):
             raise UserError(self.env._("The period must end after it starts."))
         return result
 
@@ -83,11 +91,18 @@ class CrmFunnelDashboard(models.AbstractModel):
         if value is None or value is False or value == 0:
             return False
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise UserError(self.env._("The %(what)s is given by its id, a whole number, not “%(value)s”.",
-                                       what=what, value=value))
+            raise UserError(
+                self.env._(
+                    "The %(what)s is given by its id, a whole number, not “%(value)s”.",
+                    what=what,
+                    value=value,
+                )
+            )
         record = self.env[model].browse(value)
         if not record.exists() or not record.has_access("read"):
-            raise UserError(self.env._("There is no %(what)s #%(id)s that you may see.", what=what, id=value))
+            raise UserError(
+                self.env._("There is no %(what)s #%(id)s that you may see.", what=what, id=value)
+            )
         return value
 
     @api.model
@@ -99,7 +114,9 @@ class CrmFunnelDashboard(models.AbstractModel):
         except (TypeError, ValueError):
             day = None
         if not day:
-            raise UserError(self.env._("“%(value)s” is not a date (expected: YYYY-MM-DD).", value=value))
+            raise UserError(
+                self.env._("“%(value)s” is not a date (expected: YYYY-MM-DD).", value=value)
+            )
         return day
 
     @api.model
@@ -113,8 +130,9 @@ class CrmFunnelDashboard(models.AbstractModel):
     # spreadsheet show it
     # ------------------------------------------------------------------
     @api.model
-    def _sff_funnel_domain(self, team_id=False, date_from=False, date_to=False, mode="flow",
-                           user_id=False):
+    def _sff_funnel_domain(
+        self, team_id=False, date_from=False, date_to=False, mode="flow", user_id=False
+    ):
         """Rows of a funnel: ``mode`` "flow" counts the stages reached in the
         period, "cohort" the deals created in the period."""
         date_field = "date_in" if mode == "flow" else "lead_create_date"
@@ -142,12 +160,26 @@ class CrmFunnelDashboard(models.AbstractModel):
         """The funnels of the rows in ``domain``, one per sales team (each
         team has its own pipeline): a list of dicts with the team and its
         stages, teams by name, the deals without a team last."""
-        measures = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
-                    "stalled_here", "reached_amount", "won_amount", "lost_amount", "open_amount"]
+        measures = [
+            "reached",
+            "entered",
+            "moved_on",
+            "won",
+            "lost_here",
+            "open_here",
+            "stalled_here",
+            "reached_amount",
+            "won_amount",
+            "lost_amount",
+            "open_amount",
+        ]
         # one grouped read: the entered deals that moved on (the stricter
         # conversion) are a measure of their own
-        groups = self.env["crm.funnel.report"]._read_group(domain, ["team_id", "stage_id"],
-                                  [f"{name}:sum" for name in measures] + ["entered_moved_on:sum"])
+        groups = self.env["crm.funnel.report"]._read_group(
+            domain,
+            ["team_id", "stage_id"],
+            [f"{name}:sum" for name in measures] + ["entered_moved_on:sum"],
+        )
         funnels = {}
         for team, stage, *values, entered_moved in groups:
             row = dict(zip(measures, values))
@@ -158,22 +190,43 @@ class CrmFunnelDashboard(models.AbstractModel):
                 conversion_rate=engine.conversion_rate(row["moved_on"], row["reached"]),
                 entered_conversion_rate=engine.conversion_rate(entered_moved, row["entered"]),
             )
-            funnel = funnels.setdefault(team.id, {
-                "team_id": team.id or False,
-                "team_name": team.name or self.env._("No sales team"),
-                "stages": [],
-            })
+            funnel = funnels.setdefault(
+                team.id,
+                {
+                    "team_id": team.id or False,
+                    "team_name": team.name or self.env._("No sales team"),
+                    "stages": [],
+                },
+            )
             funnel["stages"].append((stage, row))
-        result = sorted(funnels.values(), key=lambda funnel: (not funnel["team_id"], funnel["team_name"]))
-        order = {stage: index for index, stage in
-                 enumerate(self.env["crm.stage"].union(*(stage for _team, stage, *_rest in groups))._sff_sorted())}
+        result = sorted(
+            funnels.values(), key=lambda funnel: (not funnel["team_id"], funnel["team_name"])
+        )
+        order = {
+            stage: index
+            for index, stage in enumerate(
+                self.env["crm.stage"]
+                .union(*(stage for _team, stage, *_rest in groups))
+                ._sff_sorted()
+            )
+        }
         for funnel in result:
-            funnel["stages"] = [row for _stage, row in sorted(funnel["stages"], key=lambda item: order[item[0]])]
+            funnel["stages"] = [
+                row for _stage, row in sorted(funnel["stages"], key=lambda item: order[item[0]])
+            ]
         return result
 
     @api.model
-    def _sff_report_data(self, team_id=False, user_id=False, period="this_year",
-                         date_from=False, date_to=False, mode="flow", compare="none"):
+    def _sff_report_data(
+        self,
+        team_id=False,
+        user_id=False,
+        period="this_year",
+        date_from=False,
+        date_to=False,
+        mode="flow",
+        compare="none",
+    ):
         """Everything the dashboard, the PDF and the spreadsheet show for a
         team (or every team), a salesperson (or all) and a period: the funnel,
         its comparison period, and the revenue forecast. Record rules apply:
@@ -193,7 +246,9 @@ class CrmFunnelDashboard(models.AbstractModel):
             if date_from and date_to and date_to <= date_from:
                 raise UserError(self.env._("The period must end after it starts."))
         compared = engine.comparison_bounds(date_from, date_to, compare)
-        funnels = self._sff_funnels(self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id))
+        funnels = self._sff_funnels(
+            self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id)
+        )
         previous = {}
         if compared:
             for funnel in self._sff_funnels(
@@ -223,16 +278,28 @@ class CrmFunnelDashboard(models.AbstractModel):
             "funnels": funnels,
             "forecast": self.env["crm.forecast.report"]._sff_forecast_table(team_id, user_id),
             "losses": self.env["crm.loss.report"]._sff_losses(
-                [(name, operator, value) for name, operator, value in (
-                    ("team_id", "=", team_id), ("user_id", "=", user_id),
-                    ("date_closed", ">=", date_from), ("date_closed", "<", date_to),
-                ) if value]
+                [
+                    (name, operator, value)
+                    for name, operator, value in (
+                        ("team_id", "=", team_id),
+                        ("user_id", "=", user_id),
+                        ("date_closed", ">=", date_from),
+                        ("date_closed", "<", date_to),
+                    )
+                    if value
+                ]
             ),
             "attainment": self.env["crm.quota.report"]._sff_attainment(
-                [(name, operator, value) for name, operator, value in (
-                    ("team_id", "=", team_id), ("user_id", "=", user_id),
-                    ("date", ">=", date_from), ("date", "<", date_to),
-                ) if value]
+                [
+                    (name, operator, value)
+                    for name, operator, value in (
+                        ("team_id", "=", team_id),
+                        ("user_id", "=", user_id),
+                        ("date", ">=", date_from),
+                        ("date", "<", date_to),
+                    )
+                    if value
+                ]
             ),
         }
 
@@ -245,11 +312,18 @@ class CrmFunnelDashboard(models.AbstractModel):
         without a conversion line in the plan pass every deal on."""
         Plan = self.env["crm.target.plan"]
         for funnel in funnels:
-            plan = funnel["team_id"] and Plan.search([
-                ("team_id", "=", funnel["team_id"]), ("user_id", "=", False),
-                ("date_from", "<=", day), ("date_to", ">=", day),
-            ], limit=1)
-            targets = {line.stage_id.id: line.conversion for line in plan.stage_line_ids} if plan else {}
+            plan = funnel["team_id"] and Plan.search(
+                [
+                    ("team_id", "=", funnel["team_id"]),
+                    ("user_id", "=", False),
+                    ("date_from", "<=", day),
+                    ("date_to", ">=", day),
+                ],
+                limit=1,
+            )
+            targets = (
+                {line.stage_id.id: line.conversion for line in plan.stage_line_ids} if plan else {}
+            )
             funnel["plan_name"] = plan.name if targets else False
             expected = funnel["stages"][0]["reached"] if funnel["stages"] else 0
             for row in funnel["stages"]:
@@ -287,9 +361,15 @@ class CrmFunnelDashboard(models.AbstractModel):
             team_id = self._sff_record_param("crm.team", team_id, self.env._("sales team"))
         date_from, date_to = params["date_from"], params["date_to"]
         if params["period"] != "custom":
-            date_from, date_to = engine.period_bounds(params["period"], fields.Date.context_today(self))
+            date_from, date_to = engine.period_bounds(
+                params["period"], fields.Date.context_today(self)
+            )
         domain = self._sff_funnel_domain(
-            params["team_id"], date_from, date_to, params["mode"], params["user_id"],
+            params["team_id"],
+            date_from,
+            date_to,
+            params["mode"],
+            params["user_id"],
         ) + [("stage_id", "=", stage_id)]
         if team_id is not None and not params["team_id"]:
             domain.append(("team_id", "=", team_id or False))
@@ -324,16 +404,25 @@ class CrmFunnelDashboard(models.AbstractModel):
             parts.append(data["user_name"])
         if data["date_from"]:
             last_day = fields.Date.subtract(fields.Date.to_date(data["date_to"]), days=1)
-            parts.append(self.env._("%(start)s to %(end)s", start=data["date_from"],
-                                    end=fields.Date.to_string(last_day)))
+            parts.append(
+                self.env._(
+                    "%(start)s to %(end)s",
+                    start=data["date_from"],
+                    end=fields.Date.to_string(last_day),
+                )
+            )
         else:
             parts.append(self.env._("all time"))
         parts.append(modes[data["mode"]])
         if data["compare_from"]:
             last_day = fields.Date.subtract(fields.Date.to_date(data["compare_to"]), days=1)
-            parts.append(self.env._("compared with %(start)s to %(end)s",
-                                    start=data["compare_from"],
-                                    end=fields.Date.to_string(last_day)))
+            parts.append(
+                self.env._(
+                    "compared with %(start)s to %(end)s",
+                    start=data["compare_from"],
+                    end=fields.Date.to_string(last_day),
+                )
+            )
         return " · ".join(parts)
 
     @api.model
@@ -362,15 +451,18 @@ class CrmFunnelDashboard(models.AbstractModel):
             "total": self.env._("Total"),
             "offset": self.env._("(chart spacing)"),
             "empty": self.env._("No deal reached a stage in this period."),
-            "forecast_subtitle": self.env._("Open deals by expected closing month, %(team)s",
-                                            team=data["team_name"]),
+            "forecast_subtitle": self.env._(
+                "Open deals by expected closing month, %(team)s", team=data["team_name"]
+            ),
             "weighting": self.env._("Weighting"),
             "no_date": self.env._("No date"),
             "excluded": self.env._("Left out of forecast"),
             "stage_weighted": self.env._("Stage-weighted"),
             "history_weighted": self.env._("History-weighted"),
-            "fallback": self.env._("stage %% used: under %(count)s closed deals in a year",
-                                   count=engine.HISTORY_MIN_CLOSED),
+            "fallback": self.env._(
+                "stage %% used: under %(count)s closed deals in a year",
+                count=engine.HISTORY_MIN_CLOSED,
+            ),
             "no_open_deal": self.env._("No open deal."),
             "losses": self.env._("Losses"),
             "no_loss": self.env._("No deal lost in this period."),
@@ -384,8 +476,11 @@ class CrmFunnelDashboard(models.AbstractModel):
             "no_revenue": self.env._("No revenue in this period."),
             "attainment_note": self.env._(
                 "Untaxed revenue in company currency, net of credit notes: posted invoices at "
-                "their date, or payments at theirs, as the company counts."),
-            "categories": dict(self.env["crm.lost.reason"]._fields["category"]._description_selection(self.env)),
+                "their date, or payments at theirs, as the company counts."
+            ),
+            "categories": dict(
+                self.env["crm.lost.reason"]._fields["category"]._description_selection(self.env)
+            ),
         }
 
     @api.model
@@ -403,19 +498,32 @@ class CrmFunnelDashboard(models.AbstractModel):
                 def share(count, reached=row["reached"]):
                     return 100.0 * count / reached if reached else 0.0
 
-                bars.append(dict(row, width=width, margin=(100.0 - width) / 2,
-                                 won_share=share(row["won"]), lost_share=share(row["lost_here"]),
-                                 open_share=share(row["open_here"])))
+                bars.append(
+                    dict(
+                        row,
+                        width=width,
+                        margin=(100.0 - width) / 2,
+                        won_share=share(row["won"]),
+                        lost_share=share(row["lost_here"]),
+                        open_share=share(row["open_here"]),
+                    )
+                )
             funnels.append(dict(funnel, bars=bars))
-        return {"data": data, "funnels": funnels, "labels": self._sff_labels(data),
-                "currency": self.env.company.currency_id}
+        return {
+            "data": data,
+            "funnels": funnels,
+            "labels": self._sff_labels(data),
+            "currency": self.env.company.currency_id,
+        }
 
     @api.model
     def _sff_xlsx(self, params):
         """The spreadsheet: (its bytes, its file name)."""
         data = self._sff_data(params)
         team = (data["team_id"] and data["team_name"] or self.env._("all teams")).replace("/", "-")
-        name = self.env._("Funnel %(team)s %(today)s.xlsx", team=team, today=fields.Date.context_today(self))
+        name = self.env._(
+            "Funnel %(team)s %(today)s.xlsx", team=team, today=fields.Date.context_today(self)
+        )
         return build_workbook(data, self._sff_labels(data)), name
 
     @api.model
@@ -424,13 +532,17 @@ class CrmFunnelDashboard(models.AbstractModel):
         of these parameters; both read only, on a replica when there is one."""
         if kind not in EXPORT_KINDS:
             raise UserError(self.env._("Unknown export: %(kind)s.", kind=kind))
-        params = {key: fields.Date.to_string(value) if key.startswith("date_") and value else value
-                  for key, value in self._sff_params(params).items()}
+        params = {
+            key: fields.Date.to_string(value) if key.startswith("date_") and value else value
+            for key, value in self._sff_params(params).items()
+        }
         if kind == "pdf":
             return self.env.ref("sales_funnel_forecast.action_report_funnel").report_action(
-                [], data={"sff_params": params})
+                [], data={"sff_params": params}
+            )
         return {
             "type": "ir.actions.act_url",
-            "url": "/sales_funnel_forecast/funnel.xlsx?" + url_encode({"params": json.dumps(params)}),
+            "url": "/sales_funnel_forecast/funnel.xlsx?"
+            + url_encode({"params": json.dumps(params)}),
             "target": "download",
         }

@@ -37,7 +37,14 @@ class CrmFunnelReport(models.Model):
     _depends = {
         "crm.lead.stage.reach": REACH_COLUMNS,
         "res.partner": ["industry_id"],
-        "crm.lead": ["partner_id", "active", "is_stalled", "type", "call_count", "call_attempt_count"],
+        "crm.lead": [
+            "partner_id",
+            "active",
+            "is_stalled",
+            "type",
+            "call_count",
+            "call_attempt_count",
+        ],
         "crm.target.plan": ["team_id", "user_id", "company_id", "active", "date_from", "date_to"],
         "crm.target.plan.stage": ["plan_id", "stage_id", "conversion"],
     }
@@ -47,76 +54,98 @@ class CrmFunnelReport(models.Model):
     stage_sequence = fields.Integer(readonly=True, aggregator=False)
     deal_state = fields.Selection(DEAL_STATES, string="Deal Status", readonly=True)
     date_in = fields.Datetime(
-        string="Reached On", readonly=True,
+        string="Reached On",
+        readonly=True,
         help="When the deal first entered the stage; for a stage it skipped, "
         "when it first entered a later one.",
     )
     lead_create_date = fields.Datetime(string="Deal Created On", readonly=True)
     date_closed = fields.Datetime(string="Closed On", readonly=True)
     expected_revenue = fields.Monetary(
-        string="Deal Amount", readonly=True, aggregator=False, currency_field="currency_id",
+        string="Deal Amount",
+        readonly=True,
+        aggregator=False,
+        currency_field="currency_id",
     )
     reached = fields.Integer(readonly=True, help="Deals that reached the stage (1 per row).")
     entered = fields.Integer(readonly=True, help="Deals that had a stay in the stage.")
-    moved_on = fields.Integer(readonly=True,
-                              help="Deals that reached a later stage.")
+    moved_on = fields.Integer(readonly=True, help="Deals that reached a later stage.")
     entered_moved_on = fields.Integer(
-        string="Entered and Moved On", readonly=True,
+        string="Entered and Moved On",
+        readonly=True,
         help="Deals that had a stay in the stage and reached a later one: the "
         "numerator of the conversion of entered deals.",
     )
     won = fields.Integer(readonly=True, help="Deals that ended won.")
-    lost_here = fields.Integer(readonly=True,
-                               help="Deals lost while in this stage.")
-    open_here = fields.Integer(readonly=True,
-                               help="Open deals in this stage now.")
-    stalled_here = fields.Integer(readonly=True,
-                                  help="Open deals stalled in this stage now.")
+    lost_here = fields.Integer(readonly=True, help="Deals lost while in this stage.")
+    open_here = fields.Integer(readonly=True, help="Open deals in this stage now.")
+    stalled_here = fields.Integer(readonly=True, help="Open deals stalled in this stage now.")
     no_decision_maker = fields.Integer(
-        string="Without Decision Maker", readonly=True,
+        string="Without Decision Maker",
+        readonly=True,
         help="Deals that reached the stage with no decision maker known on the customer's side.",
     )
     partner_status = fields.Selection(
         [("active", "Active customer"), ("inactive", "Inactive customer")],
-        string="Customer Status", readonly=True,
+        string="Customer Status",
+        readonly=True,
         help="Inactive: every deal of the customer is lost or stalled.",
     )
     call_attempts = fields.Selection(
-        CALL_ATTEMPT_BUCKETS, string="Call Attempts Before Conversation", readonly=True,
+        CALL_ATTEMPT_BUCKETS,
+        string="Call Attempts Before Conversation",
+        readonly=True,
         help="Calls that reached nobody before the deal's first conversation (so far, while "
         "nobody was reached).",
     )
     reached_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
-    lost_amount = fields.Monetary(string="Lost Here Amount", readonly=True,
-                                  currency_field="currency_id")
-    open_amount = fields.Monetary(string="Open Here Amount", readonly=True,
-                                  currency_field="currency_id")
+    lost_amount = fields.Monetary(
+        string="Lost Here Amount", readonly=True, currency_field="currency_id"
+    )
+    open_amount = fields.Monetary(
+        string="Open Here Amount", readonly=True, currency_field="currency_id"
+    )
     invoiced_amount = fields.Monetary(
-        string="Invoiced", readonly=True, currency_field="currency_id",
+        string="Invoiced",
+        readonly=True,
+        currency_field="currency_id",
         help="Invoiced revenue (untaxed, net of credit notes) of the deals that reached the stage.",
     )
     conversion_rate = fields.Float(
-        string="Conversion (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Conversion (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="Of the deals that reached the stage, the share that reached a later one.",
     )
     entered_conversion_rate = fields.Float(
-        string="Conversion of Entered (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Conversion of Entered (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="Of the deals that had a stay in the stage, the share that reached a later one.",
     )
     target_conversion_rate = fields.Float(
-        string="Target Conversion (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Target Conversion (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="The conversion of the stage that the team's target plan (or the company's, for "
         "a team without one) expects, for the deals that reached it in the plan's period.",
     )
     win_rate = fields.Float(
-        string="Won (%)", readonly=True, aggregator="avg", digits=(16, 1),
+        string="Won (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
         help="Of the deals that reached the stage, the share that ended won.",
     )
 
     def init(self):
-        self._sff_create_view(SQL(
-            """
+        self._sff_create_view(
+            SQL(
+                """
             SELECT r.id, r.lead_id, r.stage_id, r.stage_sequence, r.user_id, r.team_id,
                    r.company_id, r.partner_id, p.industry_id, r.source_id, r.medium_id,
                    r.campaign_id, r.origin_type, r.deal_state, r.date_in,
@@ -147,11 +176,14 @@ class CrmFunnelReport(models.Model):
                AND tp.stage_id = r.stage_id AND tp.month = date_trunc('month', r.date_in)::date
          LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id
             """,
-            measures=SQL(", ").join(SQL("%s AS %s", value, SQL.identifier(name))
-                                    for name, value in SUMMARY_MEASURES.items()),
-            partner_status=self.env["res.partner"]._sff_status_query(),
-            plans=self._sff_plan_conversions(),
-        ))
+                measures=SQL(", ").join(
+                    SQL("%s AS %s", value, SQL.identifier(name))
+                    for name, value in SUMMARY_MEASURES.items()
+                ),
+                partner_status=self.env["res.partner"]._sff_status_query(),
+                plans=self._sff_plan_conversions(),
+            )
+        )
 
     @api.model
     def _sff_plan_conversions(self):
@@ -191,12 +223,15 @@ class CrmFunnelReport(models.Model):
     # Grouped reads from the monthly totals
     # ------------------------------------------------------------------
     @api.model
-    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
         """Grouped reads that the monthly totals can answer exactly read them
         instead of the funnel rows (``crm.funnel.summary._sff_read_group_for``);
         anything else reads the rows."""
         result = self.env["crm.funnel.summary"]._sff_read_group_for(
-            self, domain, groupby, aggregates, having, offset, limit, order)
+            self, domain, groupby, aggregates, having, offset, limit, order
+        )
         if result is None:
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         return result

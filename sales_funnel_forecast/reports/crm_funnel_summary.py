@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The funnel's monthly totals: what the funnel pivots read when they group
 and filter by what the totals keep (``crm.funnel.report._read_group``)."""
+
 from datetime import datetime, time
 
 import pytz
@@ -31,7 +32,9 @@ SUMMARY_MEASURES = {
     "reached_amount": SQL("r.expected_revenue"),
     "won_amount": SQL("CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END"),
     "lost_amount": SQL("CASE WHEN r.is_lost_stage THEN r.expected_revenue ELSE 0 END"),
-    "open_amount": SQL("CASE WHEN r.is_current AND r.deal_state = 'open' THEN r.expected_revenue ELSE 0 END"),
+    "open_amount": SQL(
+        "CASE WHEN r.is_current AND r.deal_state = 'open' THEN r.expected_revenue ELSE 0 END"
+    ),
     "invoiced_amount": SQL("r.invoiced_amount"),
 }
 
@@ -46,7 +49,9 @@ AMOUNTS = ("reached_amount", "won_amount", "lost_amount", "open_amount", "invoic
 TRIGGER_EVENTS = {
     "insert": SQL("INSERT ON crm_lead_stage_reach REFERENCING NEW TABLE AS new_rows"),
     "delete": SQL("DELETE ON crm_lead_stage_reach REFERENCING OLD TABLE AS old_rows"),
-    "update": SQL("UPDATE ON crm_lead_stage_reach REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    "update": SQL(
+        "UPDATE ON crm_lead_stage_reach REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    ),
 }
 
 
@@ -62,9 +67,13 @@ def _grouped_rows_sql(source, sign, tz):
     salesperson, stage and month (in time zone ``tz``), times ``sign``: 1,
     -1, or a column of ``source`` that gives each row's sign."""
     if isinstance(sign, int):
-        sums = SQL(", ").join(SQL("%s * SUM(%s)", sign, value) for value in SUMMARY_MEASURES.values())
+        sums = SQL(", ").join(
+            SQL("%s * SUM(%s)", sign, value) for value in SUMMARY_MEASURES.values()
+        )
     else:
-        sums = SQL(", ").join(SQL("SUM(%s * (%s))", sign, value) for value in SUMMARY_MEASURES.values())
+        sums = SQL(", ").join(
+            SQL("SUM(%s * (%s))", sign, value) for value in SUMMARY_MEASURES.values()
+        )
     return SQL(
         "SELECT %(dims)s, %(month)s, %(sums)s FROM %(source)s r GROUP BY %(dims)s, %(month)s",
         dims=SQL(", ").join(SQL.identifier("r", name) for name in SUMMARY_DIMENSIONS),
@@ -75,9 +84,13 @@ def _grouped_rows_sql(source, sign, tz):
 
 
 def _insert_sql(select):
-    return SQL("INSERT INTO %s (%s, month, %s) %s", SQL.identifier(DELTA_TABLE),
-               SQL(", ").join(map(SQL.identifier, SUMMARY_DIMENSIONS)),
-               SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)), select)
+    return SQL(
+        "INSERT INTO %s (%s, month, %s) %s",
+        SQL.identifier(DELTA_TABLE),
+        SQL(", ").join(map(SQL.identifier, SUMMARY_DIMENSIONS)),
+        SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)),
+        select,
+    )
 
 
 class CrmFunnelSummary(models.Model):
@@ -134,24 +147,40 @@ class CrmFunnelSummary(models.Model):
         cr.execute("SELECT to_regclass(%s) IS NULL", [DELTA_TABLE])
         created = cr.fetchone()[0]
         if created:
-            cr.execute(SQL(
-                "CREATE TABLE %s (id bigserial, %s, month date, %s)",
-                SQL.identifier(DELTA_TABLE),
-                SQL(", ").join(SQL("%s integer", SQL.identifier(name)) for name in SUMMARY_DIMENSIONS),
-                SQL(", ").join(SQL("%s %s", SQL.identifier(name),
-                                   SQL("double precision" if name in AMOUNTS else "bigint"))
-                               for name in SUMMARY_MEASURES),
-            ))
+            cr.execute(
+                SQL(
+                    "CREATE TABLE %s (id bigserial, %s, month date, %s)",
+                    SQL.identifier(DELTA_TABLE),
+                    SQL(", ").join(
+                        SQL("%s integer", SQL.identifier(name)) for name in SUMMARY_DIMENSIONS
+                    ),
+                    SQL(", ").join(
+                        SQL(
+                            "%s %s",
+                            SQL.identifier(name),
+                            SQL("double precision" if name in AMOUNTS else "bigint"),
+                        )
+                        for name in SUMMARY_MEASURES
+                    ),
+                )
+            )
         else:
             # each total's id: that of its first row (18.0.1.8.0 had none)
-            cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS id bigserial", SQL.identifier(DELTA_TABLE)))
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS id bigserial",
+                    SQL.identifier(DELTA_TABLE),
+                )
+            )
         dims = SQL(", ").join(SQL.identifier("d", name) for name in SUMMARY_DIMENSIONS)
         # the id of a key is the least id of its rows, not a row number: a
         # window over the view would keep PostgreSQL from filtering the rows
         # before it sums them (9 ms instead of 1 for a team's month on 19,000
         # rows)
-        create_view(self, SQL(
-            """SELECT k.*,
+        create_view(
+            self,
+            SQL(
+                """SELECT k.*,
                       tp.conversion * k.reached AS target_weighted,
                       CASE WHEN tp.conversion IS NULL THEN 0 ELSE k.reached END AS target_reached
                  FROM (SELECT MIN(d.id) AS id, %(dims)s, d.month, %(sums)s
@@ -161,12 +190,20 @@ class CrmFunnelSummary(models.Model):
             LEFT JOIN (%(plans)s) tp
                    ON tp.company_id = k.company_id AND tp.team_key = COALESCE(k.team_id, 0)
                   AND tp.stage_id = k.stage_id AND tp.month = k.month""",
-            dims=dims, table=SQL.identifier(DELTA_TABLE),
-            sums=SQL(", ").join(SQL("SUM(%s)::%s AS %s", SQL.identifier("d", name),
-                                    SQL("float8" if name in AMOUNTS else "bigint"), SQL.identifier(name))
-                                for name in SUMMARY_MEASURES),
-            plans=self.env["crm.funnel.report"]._sff_plan_conversions(),
-        ))
+                dims=dims,
+                table=SQL.identifier(DELTA_TABLE),
+                sums=SQL(", ").join(
+                    SQL(
+                        "SUM(%s)::%s AS %s",
+                        SQL.identifier("d", name),
+                        SQL("float8" if name in AMOUNTS else "bigint"),
+                        SQL.identifier(name),
+                    )
+                    for name in SUMMARY_MEASURES
+                ),
+                plans=self.env["crm.funnel.report"]._sff_plan_conversions(),
+            ),
+        )
         built = self._sff_built_tz()
         if created or built != self._sff_tz():
             self._sff_rebuild()
@@ -214,24 +251,34 @@ class CrmFunnelSummary(models.Model):
             # they were and as they are, are summed in one statement
             removed=_insert_sql(_grouped_rows_sql(SQL("old_rows"), -1, SQL("TG_ARGV[0]"))),
             added=_insert_sql(_grouped_rows_sql(SQL("new_rows"), 1, SQL("TG_ARGV[0]"))),
-            changed=_insert_sql(_grouped_rows_sql(
-                SQL("(SELECT o.*, -1 AS sff_sign FROM old_rows o "
-                    "UNION ALL SELECT n.*, 1 AS sff_sign FROM new_rows n)"),
-                SQL("r.sff_sign"), SQL("TG_ARGV[0]"),
-            )),
+            changed=_insert_sql(
+                _grouped_rows_sql(
+                    SQL(
+                        "(SELECT o.*, -1 AS sff_sign FROM old_rows o "
+                        "UNION ALL SELECT n.*, 1 AS sff_sign FROM new_rows n)"
+                    ),
+                    SQL("r.sff_sign"),
+                    SQL("TG_ARGV[0]"),
+                )
+            ),
         )
         cr.execute(delta)
         for event, definition in TRIGGER_EVENTS.items():
             name = SQL.identifier(f"sff_funnel_summary_{event}")
             cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON crm_lead_stage_reach", name))
-            cr.execute(SQL(
-                "CREATE TRIGGER %s AFTER %s FOR EACH STATEMENT EXECUTE FUNCTION sff_funnel_summary_delta(%s)",
-                name, definition, tz,
-            ))
+            cr.execute(
+                SQL(
+                    "CREATE TRIGGER %s AFTER %s FOR EACH STATEMENT EXECUTE FUNCTION sff_funnel_summary_delta(%s)",
+                    name,
+                    definition,
+                    tz,
+                )
+            )
         # TRUNCATE (of the funnel rows, or of the deals with CASCADE) fires
         # no row trigger: the totals are emptied with the rows
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             CREATE OR REPLACE FUNCTION sff_funnel_summary_truncate() RETURNS trigger
             LANGUAGE plpgsql AS $body$
             BEGIN
@@ -240,8 +287,9 @@ class CrmFunnelSummary(models.Model):
             END
             $body$
             """,
-            SQL.identifier(DELTA_TABLE),
-        ))
+                SQL.identifier(DELTA_TABLE),
+            )
+        )
         cr.execute("DROP TRIGGER IF EXISTS sff_funnel_summary_truncate ON crm_lead_stage_reach")
         cr.execute(
             """CREATE TRIGGER sff_funnel_summary_truncate AFTER TRUNCATE ON crm_lead_stage_reach
@@ -254,10 +302,12 @@ class CrmFunnelSummary(models.Model):
         (``crm.lead.stage.reach._sff_fill``, whose rebuild of the totals
         creates them again after)."""
         for event in TRIGGER_EVENTS:
-            self.env.cr.execute(SQL(
-                "ALTER TABLE crm_lead_stage_reach DISABLE TRIGGER %s",
-                SQL.identifier(f"sff_funnel_summary_{event}"),
-            ))
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE crm_lead_stage_reach DISABLE TRIGGER %s",
+                    SQL.identifier(f"sff_funnel_summary_{event}"),
+                )
+            )
 
     @api.model
     def _sff_rebuild(self, tz=None):
@@ -320,18 +370,27 @@ class CrmFunnelSummary(models.Model):
         run. Returns the number of rows left."""
         cr = self.env.cr
         dims = SQL(", ").join(map(SQL.identifier, SUMMARY_DIMENSIONS))
-        cr.execute(SQL(
-            "WITH gone AS (DELETE FROM %s RETURNING *) %s",
-            SQL.identifier(DELTA_TABLE),
-            _insert_sql(SQL(
-                "SELECT %(dims)s, month, %(sums)s FROM gone GROUP BY %(dims)s, month HAVING %(kept)s",
-                dims=dims,
-                sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier(name)) for name in SUMMARY_MEASURES),
-                # a key is dropped only when every count is nothing
-                kept=SQL(" OR ").join(SQL("SUM(%s) <> 0", SQL.identifier(name))
-                                      for name in SUMMARY_MEASURES if name not in AMOUNTS),
-            )),
-        ))
+        cr.execute(
+            SQL(
+                "WITH gone AS (DELETE FROM %s RETURNING *) %s",
+                SQL.identifier(DELTA_TABLE),
+                _insert_sql(
+                    SQL(
+                        "SELECT %(dims)s, month, %(sums)s FROM gone GROUP BY %(dims)s, month HAVING %(kept)s",
+                        dims=dims,
+                        sums=SQL(", ").join(
+                            SQL("SUM(%s)", SQL.identifier(name)) for name in SUMMARY_MEASURES
+                        ),
+                        # a key is dropped only when every count is nothing
+                        kept=SQL(" OR ").join(
+                            SQL("SUM(%s) <> 0", SQL.identifier(name))
+                            for name in SUMMARY_MEASURES
+                            if name not in AMOUNTS
+                        ),
+                    )
+                ),
+            )
+        )
         folded = cr.rowcount
         self.env["ir.cron"]._notify_progress(done=1, remaining=0)
         return folded
@@ -340,8 +399,9 @@ class CrmFunnelSummary(models.Model):
     # The funnel report's grouped reads, answered from the totals
     # ------------------------------------------------------------------
     @api.model
-    def _sff_read_group_for(self, report, domain, groupby=(), aggregates=(), having=(), offset=0,
-                            limit=None, order=None):
+    def _sff_read_group_for(
+        self, report, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
         """A grouped read of the funnel report (``report``, with its user
         and context) answered from the monthly totals, when they can answer
         it exactly: groups and
@@ -366,14 +426,17 @@ class CrmFunnelSummary(models.Model):
         # the report's record rules for this user are in summary_domain
         Summary = self.sudo()
         rows = Summary._read_group(
-            summary_domain, summary_groupby, [f"{name}:sum" for name in sums],
-            having=[("reached:sum", ">", 0)] if groupby else (), order=summary_order,
+            summary_domain,
+            summary_groupby,
+            [f"{name}:sum" for name in sums],
+            having=[("reached:sum", ">", 0)] if groupby else (),
+            order=summary_order,
         )
         if not groupby and not rows[0][0]:
             return [tuple(report._read_group_empty_value(spec) for spec in aggregates)]
         result = []
         for row in rows:
-            keys, totals = row[:len(groupby)], dict(zip(sums, row[len(groupby):]))
+            keys, totals = row[: len(groupby)], dict(zip(sums, row[len(groupby) :]))
             values = []
             for spec, key in zip(groupby, keys):
                 if spec.startswith("date_in:"):
@@ -383,12 +446,18 @@ class CrmFunnelSummary(models.Model):
             for spec in aggregates:
                 name = "reached" if spec == "__count" else spec.split(":")[0]
                 if name == "target_conversion_rate":
-                    values.append(totals["target_weighted"] / totals["target_reached"]
-                                  if totals["target_reached"] else False)
+                    values.append(
+                        totals["target_weighted"] / totals["target_reached"]
+                        if totals["target_reached"]
+                        else False
+                    )
                 elif name in SUMMARY_RATES:
                     numerator, denominator = SUMMARY_RATES[name]
-                    values.append(100.0 * totals[numerator] / totals[denominator]
-                                  if totals[denominator] else False)
+                    values.append(
+                        100.0 * totals[numerator] / totals[denominator]
+                        if totals[denominator]
+                        else False
+                    )
                 elif name in AMOUNTS:
                     values.append(totals[name])
                 else:
@@ -407,9 +476,12 @@ class CrmFunnelSummary(models.Model):
             return None
         for spec in aggregates:
             fname, _sep, func = spec.partition(":")
-            if not (spec == "__count" or (func == "sum" and fname in SUMMARY_MEASURES)
-                    or (func == "avg" and fname in SUMMARY_RATES)
-                    or spec == "target_conversion_rate:avg"):
+            if not (
+                spec == "__count"
+                or (func == "sum" and fname in SUMMARY_MEASURES)
+                or (func == "avg" and fname in SUMMARY_RATES)
+                or spec == "target_conversion_rate:avg"
+            ):
                 return None
         tz = self._sff_built_tz()
         if tz is None:
@@ -425,7 +497,9 @@ class CrmFunnelSummary(models.Model):
             fname, _sep, granularity = spec.partition(":")
             if fname in SUMMARY_DIMENSIONS and not granularity:
                 terms[spec] = spec
-            elif fname == "date_in" and granularity in ("month", "quarter", "year") and months_match:
+            elif (
+                fname == "date_in" and granularity in ("month", "quarter", "year") and months_match
+            ):
                 terms[spec] = f"month:{granularity}"
             else:
                 return None
@@ -456,7 +530,10 @@ class CrmFunnelSummary(models.Model):
         (``>=``) or end before one (``<``)."""
         result = []
         for leaf in expression.normalize_domain(domain or []):
-            if expression.is_operator(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+            if expression.is_operator(leaf) or leaf in (
+                expression.TRUE_LEAF,
+                expression.FALSE_LEAF,
+            ):
                 result.append(leaf)
                 continue
             if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
@@ -467,9 +544,11 @@ class CrmFunnelSummary(models.Model):
                 # on the records' names or fields would skip this user's rules
                 ids = value if isinstance(value, (list, tuple)) else [value]
                 if operator not in ("=", "!=", "in", "not in") or not all(
-                        value_id is False or value_id is None
-                        or (isinstance(value_id, int) and not isinstance(value_id, bool))
-                        for value_id in ids):
+                    value_id is False
+                    or value_id is None
+                    or (isinstance(value_id, int) and not isinstance(value_id, bool))
+                    for value_id in ids
+                ):
                     return None
                 result.append(leaf)
                 continue
@@ -480,7 +559,13 @@ class CrmFunnelSummary(models.Model):
             except ValueError:
                 return None
             local = pytz.utc.localize(moment).astimezone(tz)
-            if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
+            if (local.day, local.hour, local.minute, local.second, local.microsecond) != (
+                1,
+                0,
+                0,
+                0,
+                0,
+            ):
                 return None
             result.append(("month", operator, local.date()))
         return result

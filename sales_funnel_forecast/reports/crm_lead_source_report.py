@@ -16,22 +16,39 @@ class CrmLeadSourceReport(models.Model):
     _rec_name = "lead_id"
     _order = "create_date desc"
     _depends = {
-        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
-                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
-                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
-                     "forecast_excluded"],
+        "crm.lead": [
+            "type",
+            "active",
+            "stage_id",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "origin_type",
+            "create_date",
+            "date_deadline",
+            "expected_revenue",
+            "probability",
+            "forecast_revenue",
+            "forecast_excluded",
+        ],
         "crm.stage": ["is_won"],
         "res.partner": ["industry_id"],
     }
 
     lead_id = fields.Many2one("crm.lead", readonly=True)
     create_date = fields.Datetime(string="Created On", readonly=True)
-    lead_type = fields.Selection([("lead", "Lead"), ("opportunity", "Opportunity")],
-                                 string="Type", readonly=True)
+    lead_type = fields.Selection(
+        [("lead", "Lead"), ("opportunity", "Opportunity")], string="Type", readonly=True
+    )
     stage_id = fields.Many2one("crm.stage", readonly=True)
     new_count = fields.Integer(string="New Leads", readonly=True)
     opportunity_count = fields.Integer(
-        string="Opportunities", readonly=True,
+        string="Opportunities",
+        readonly=True,
         help="Created as an opportunity or converted into one.",
     )
     won_count = fields.Integer(string="Won", readonly=True)
@@ -40,8 +57,9 @@ class CrmLeadSourceReport(models.Model):
     won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
 
     def init(self):
-        self._sff_create_view(SQL(
-            """
+        self._sff_create_view(
+            SQL(
+                """
             SELECT l.id, l.id AS lead_id, l.create_date, l.type AS lead_type, l.user_id,
                    l.team_id, l.company_id, l.partner_id, p.industry_id, l.source_id,
                    l.medium_id, l.campaign_id, l.origin_type, l.stage_id,
@@ -54,5 +72,6 @@ class CrmLeadSourceReport(models.Model):
               FROM crm_lead l
          LEFT JOIN res_partner p ON p.id = l.partner_id
             """,
-            won=in_won_stage(SQL.identifier("l", "stage_id")),
-        ))
+                won=in_won_stage(SQL.identifier("l", "stage_id")),
+            )
+        )

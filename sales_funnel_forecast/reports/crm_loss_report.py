@@ -15,10 +15,25 @@ class CrmLossReport(models.Model):
     _rec_name = "lead_id"
     _order = "date_closed desc"
     _depends = {
-        "crm.lead": ["type", "active", "lost_reason_id", "lost_stage_id", "stage_id", "user_id",
-                     "team_id", "company_id", "partner_id", "source_id", "medium_id",
-                     "campaign_id", "origin_type", "create_date", "date_closed",
-                     "expected_revenue", "contact_status"],
+        "crm.lead": [
+            "type",
+            "active",
+            "lost_reason_id",
+            "lost_stage_id",
+            "stage_id",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "origin_type",
+            "create_date",
+            "date_closed",
+            "expected_revenue",
+            "contact_status",
+        ],
         "crm.lost.reason": ["category"],
         "res.partner": ["industry_id"],
     }
@@ -33,8 +48,9 @@ class CrmLossReport(models.Model):
     lost_amount = fields.Monetary(string="Amount Lost", readonly=True, currency_field="currency_id")
 
     def init(self):
-        self._sff_create_view(SQL(
-            """
+        self._sff_create_view(
+            SQL(
+                """
             SELECT l.id, l.id AS lead_id, l.lost_reason_id,
                    COALESCE(r.category, 'other') AS category,
                    COALESCE(l.lost_stage_id, l.stage_id) AS lost_stage_id,
@@ -47,7 +63,8 @@ class CrmLossReport(models.Model):
          LEFT JOIN res_partner p ON p.id = l.partner_id
              WHERE NOT l.active AND l.type = 'opportunity'
             """
-        ))
+            )
+        )
 
     def _sff_losses(self, domain):
         """Losses of ``domain`` by category and reason, and by stage: what the
@@ -55,20 +72,28 @@ class CrmLossReport(models.Model):
         # one grouped read, added up by reason and by stage
         reasons, stages = {}, {}
         for category, reason, stage, count, amount in self._read_group(
-                domain, ["category", "lost_reason_id", "lost_stage_id"],
-                ["lost_count:sum", "lost_amount:sum"]):
+            domain,
+            ["category", "lost_reason_id", "lost_stage_id"],
+            ["lost_count:sum", "lost_amount:sum"],
+        ):
             for totals, key in ((reasons, (category, reason)), (stages, stage)):
                 total = totals.setdefault(key, [0, 0.0])
                 total[0] += count
                 total[1] += amount
         by_reason = [
-            {"category": category, "reason": reason.name or self.env._("No reason given"),
-             "count": count, "amount": amount}
+            {
+                "category": category,
+                "reason": reason.name or self.env._("No reason given"),
+                "count": count,
+                "amount": amount,
+            }
             for (category, reason), (count, amount) in reasons.items()
         ]
         # in stage order, deals lost without a stage last
-        order = {stage: index for index, stage in
-                 enumerate(self.env["crm.stage"].union(*stages)._sff_sorted())}
+        order = {
+            stage: index
+            for index, stage in enumerate(self.env["crm.stage"].union(*stages)._sff_sorted())
+        }
         by_stage = [
             {"stage": stage.name or "-", "count": count, "amount": amount}
             for stage, (count, amount) in sorted(

@@ -6,13 +6,27 @@ from ..const import SALE_DOCUMENTS
 
 # what the revenue rows of quota attainment read, beside the deals
 REVENUE_DEPENDS = {
-    "account.move": ["state", "move_type", "opportunity_id", "invoice_date",
-                     "amount_untaxed_signed", "amount_total", "invoice_user_id",
-                     "team_id", "company_id", "partner_id"],
+    "account.move": [
+        "state",
+        "move_type",
+        "opportunity_id",
+        "invoice_date",
+        "amount_untaxed_signed",
+        "amount_total",
+        "invoice_user_id",
+        "team_id",
+        "company_id",
+        "partner_id",
+    ],
     "account.move.line": ["move_id", "account_id"],
     "account.account": ["account_type"],
-    "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency",
-                                  "credit_amount_currency", "max_date"],
+    "account.partial.reconcile": [
+        "debit_move_id",
+        "credit_move_id",
+        "debit_amount_currency",
+        "credit_amount_currency",
+        "max_date",
+    ],
     "res.company": ["crm_quota_basis", "currency_id"],
 }
 
@@ -28,9 +42,11 @@ def quota_revenue_query():
     same revenue."""
     credited = SQL(
         """CASE WHEN l.id IS NOT NULL THEN l.user_id ELSE m.invoice_user_id END AS user_id,
-           CASE WHEN l.id IS NOT NULL THEN l.team_id ELSE m.team_id END AS team_id""")
+           CASE WHEN l.id IS NOT NULL THEN l.team_id ELSE m.team_id END AS team_id"""
+    )
     credited_company = SQL(
-        "CASE WHEN l.id IS NOT NULL THEN l.company_id ELSE m.company_id END AS credited_company_id")
+        "CASE WHEN l.id IS NOT NULL THEN l.company_id ELSE m.company_id END AS credited_company_id"
+    )
 
     def paid(offset, side, amount_currency):
         # the payments matched with the receivable line of an invoice (or
@@ -53,8 +69,12 @@ def quota_revenue_query():
                AND m.move_type IN %(types)s
                AND a.account_type = 'asset_receivable'
             """,
-            offset=offset, credited=credited, types=SALE_DOCUMENTS, credited_company=credited_company,
-            side=SQL.identifier("p", side), settled=SQL.identifier("p", amount_currency),
+            offset=offset,
+            credited=credited,
+            types=SALE_DOCUMENTS,
+            credited_company=credited_company,
+            side=SQL.identifier("p", side),
+            settled=SQL.identifier("p", amount_currency),
         )
 
     return SQL(
@@ -71,7 +91,9 @@ def quota_revenue_query():
         UNION ALL %(debit)s
         UNION ALL %(credit)s
         """,
-        credited=credited, types=SALE_DOCUMENTS, credited_company=credited_company,
+        credited=credited,
+        types=SALE_DOCUMENTS,
+        credited_company=credited_company,
         debit=paid(2, "debit_move_id", "debit_amount_currency"),
         credit=paid(3, "credit_move_id", "credit_amount_currency"),
     )
@@ -96,33 +118,50 @@ class CrmQuotaReport(models.Model):
         **REVENUE_DEPENDS,
         "crm.lead": ["user_id", "team_id", "company_id"],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
-        "crm.target.plan.period": ["plan_id", "period_type", "in_plan", "date_from", "revenue_target"],
+        "crm.target.plan.period": [
+            "plan_id",
+            "period_type",
+            "in_plan",
+            "date_from",
+            "revenue_target",
+        ],
     }
 
-    date = fields.Date(readonly=True, help="The invoice date, or the payment date when "
-                       "attainment counts payments.")
+    date = fields.Date(
+        readonly=True, help="The invoice date, or the payment date when attainment counts payments."
+    )
     basis = fields.Selection(
-        [("accrual", "Invoiced"), ("cash", "Paid"), ("target", "Target")], readonly=True,
+        [("accrual", "Invoiced"), ("cash", "Paid"), ("target", "Target")],
+        readonly=True,
         help="What the company counts: posted invoices, or payments received; target rows "
-        "carry the target plans' monthly revenue targets.")
+        "carry the target plans' monthly revenue targets.",
+    )
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     move_type = fields.Selection(
-        [("out_invoice", "Invoice"), ("out_refund", "Credit Note")], string="Type", readonly=True)
+        [("out_invoice", "Invoice"), ("out_refund", "Credit Note")], string="Type", readonly=True
+    )
     lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    amount = fields.Monetary(string="Revenue", readonly=True, currency_field="currency_id",
-                             help="Untaxed, in the company's currency; credit notes subtract.")
-    target = fields.Monetary(readonly=True, currency_field="currency_id",
-                             help="The revenue target of the salesperson's (or team's) target plan "
-                             "for the month.")
+    amount = fields.Monetary(
+        string="Revenue",
+        readonly=True,
+        currency_field="currency_id",
+        help="Untaxed, in the company's currency; credit notes subtract.",
+    )
+    target = fields.Monetary(
+        readonly=True,
+        currency_field="currency_id",
+        help="The revenue target of the salesperson's (or team's) target plan for the month.",
+    )
 
     def init(self):
-        self._sff_create_view(SQL(
-            """
+        self._sff_create_view(
+            SQL(
+                """
             %(revenue)s
             UNION ALL
             -- the monthly targets of the plans (of the members' plans where a
@@ -134,19 +173,27 @@ class CrmQuotaReport(models.Model):
              WHERE pp.period_type = 'month' AND pp.in_plan AND p.active
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             """,
-            revenue=quota_revenue_query(),
-        ))
+                revenue=quota_revenue_query(),
+            )
+        )
 
     def _sff_attainment(self, domain):
         """Revenue by salesperson (rows) and month (columns) for ``domain``
         (record rules apply): what the spreadsheet shows."""
-        cells = self._read_group(domain + [("basis", "!=", "target")], ["user_id", "date:month"], ["amount:sum"])
+        cells = self._read_group(
+            domain + [("basis", "!=", "target")], ["user_id", "date:month"], ["amount:sum"]
+        )
         months = sorted({month for _user, month, _amount in cells if month})
         rows = {}
         for user, month, amount in cells:
-            row = rows.setdefault(user, {
-                "user": user.name or self.env._("No salesperson"),
-                "amounts": [0.0] * len(months), "total": 0.0})
+            row = rows.setdefault(
+                user,
+                {
+                    "user": user.name or self.env._("No salesperson"),
+                    "amounts": [0.0] * len(months),
+                    "total": 0.0,
+                },
+            )
             if month:
                 row["amounts"][months.index(month)] += amount
             row["total"] += amount

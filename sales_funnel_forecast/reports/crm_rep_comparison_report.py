@@ -19,15 +19,32 @@ class CrmRepComparisonReport(models.Model):
     _order = "date desc"
     _depends = {
         "crm.lead.stage.reach": REACH_COLUMNS,
-        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
-                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
-                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
-                     "forecast_excluded"],
+        "crm.lead": [
+            "type",
+            "active",
+            "stage_id",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "origin_type",
+            "create_date",
+            "date_deadline",
+            "expected_revenue",
+            "probability",
+            "forecast_revenue",
+            "forecast_excluded",
+        ],
         "crm.lead.stage.history": ["lead_id", "stage_id", "date_in", "date_out"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
     }
 
-    date = fields.Datetime(readonly=True, help="When the deal reached the stage, or the activity date.")
+    date = fields.Datetime(
+        readonly=True, help="When the deal reached the stage, or the activity date."
+    )
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
@@ -39,18 +56,21 @@ class CrmRepComparisonReport(models.Model):
     origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
     reached = fields.Integer(string="Deals Reached", readonly=True)
     moved_on = fields.Integer(readonly=True)
-    conversion_rate = fields.Float(string="Conversion (%)", readonly=True, aggregator="avg",
-                                   digits=(16, 1))
+    conversion_rate = fields.Float(
+        string="Conversion (%)", readonly=True, aggregator="avg", digits=(16, 1)
+    )
     won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     activity_count = fields.Integer(
-        string="Activities", readonly=True,
+        string="Activities",
+        readonly=True,
         help="Activities marked done and messages or notes logged on the deals "
         "while they were in the stage.",
     )
 
     def init(self):
-        self._sff_create_view(SQL(
-            """
+        self._sff_create_view(
+            SQL(
+                """
             SELECT -r.id AS id, r.date_in AS date, r.lead_id, r.stage_id, r.user_id, r.team_id,
                    r.company_id, r.partner_id, r.source_id, r.origin_type,
                    1 AS reached, r.moved_on::int AS moved_on,
@@ -70,4 +90,5 @@ class CrmRepComparisonReport(models.Model):
              WHERE m.model = 'crm.lead'
                AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
             """
-        ))
+            )
+        )

@@ -27,15 +27,36 @@ class CrmSalesProcessReport(models.Model):
     _order = "date desc"
     _depends = {
         "crm.lead.stage.reach": REACH_COLUMNS,
-        "crm.lead": ["type", "active", "stage_id", "user_id", "team_id", "company_id", "partner_id",
-                     "source_id", "medium_id", "campaign_id", "origin_type", "create_date",
-                     "date_deadline", "expected_revenue", "probability", "forecast_revenue",
-                     "forecast_excluded"],
+        "crm.lead": [
+            "type",
+            "active",
+            "stage_id",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "origin_type",
+            "create_date",
+            "date_deadline",
+            "expected_revenue",
+            "probability",
+            "forecast_revenue",
+            "forecast_excluded",
+        ],
         "sale.order": ["opportunity_id", "state", "date_order", "amount_untaxed", "currency_rate"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
         "crm.lead.call": ["lead_id", "user_id", "date", "stage_id"],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
-        "crm.target.plan.period": ["plan_id", "period_type", "date_from", "date_to", "leads_needed"],
+        "crm.target.plan.period": [
+            "plan_id",
+            "period_type",
+            "date_from",
+            "date_to",
+            "leads_needed",
+        ],
         "crm.target.plan.stage": ["plan_id", "stage_id", "reach_share"],
     }
 
@@ -56,30 +77,41 @@ class CrmSalesProcessReport(models.Model):
     new_count = fields.Integer(string="New Prospects", readonly=True)
     quotation_count = fields.Integer(string="Quotations Sent", readonly=True)
     quotation_amount = fields.Monetary(
-        string="Quotations (untaxed)", readonly=True, currency_field="currency_id",
+        string="Quotations (untaxed)",
+        readonly=True,
+        currency_field="currency_id",
         help="Untaxed amount of the quotations sent, in company currency.",
     )
     activity_count = fields.Integer(
-        string="Activities", readonly=True,
+        string="Activities",
+        readonly=True,
         help="Activities marked done and messages or notes logged on deals.",
     )
     call_count = fields.Integer(
-        string="Calls", readonly=True,
+        string="Calls",
+        readonly=True,
         help="Calls logged, by the salesperson who made them (on their own deals or others').",
     )
     target_new_count = fields.Float(
-        string="Target New Prospects", readonly=True, digits=(16, 1),
-        help="The new prospects the target plans need, each month's spread evenly over its days.")
+        string="Target New Prospects",
+        readonly=True,
+        digits=(16, 1),
+        help="The new prospects the target plans need, each month's spread evenly over its days.",
+    )
     target_reached_count = fields.Float(
-        string="Target Stages Reached", readonly=True, digits=(16, 1),
+        string="Target Stages Reached",
+        readonly=True,
+        digits=(16, 1),
         help="The prospects the target plans expect to reach each stage: the new prospects "
-        "needed times the share of them that the plan's stage conversions bring that far.")
+        "needed times the share of them that the plan's stage conversions bring that far.",
+    )
 
     def init(self):
         deal = """l.user_id, l.team_id, l.company_id, l.partner_id, l.source_id,
                   l.medium_id, l.campaign_id, l.origin_type"""
-        self._sff_create_view(SQL(
-            f"""
+        self._sff_create_view(
+            SQL(
+                f"""
             SELECT -r.id AS id, 'reached' AS kind, r.date_in AS date, r.lead_id, r.stage_id,
                    r.user_id, r.team_id, r.company_id, r.partner_id, r.source_id,
                    r.medium_id, r.campaign_id, r.origin_type,
@@ -138,4 +170,5 @@ class CrmSalesProcessReport(models.Model):
              WHERE pp.period_type = 'month' AND p.active
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             """
-        ))
+            )
+        )

@@ -2,6 +2,7 @@
 """The Forecast screen printed (QWeb PDF) and as a spreadsheet (XLSX):
 forecast by salesperson, the period's deal flow with a native waterfall
 chart, and the team's forecast accuracy by period."""
+
 import io
 import json
 
@@ -39,19 +40,34 @@ class CrmForecastSubmission(models.Model):
         Accuracy = self.env["crm.forecast.accuracy.report"]
         methods = dict(Accuracy._fields["method"]._description_selection(self.env))
         accuracy = [
-            {"period": line.date_from, "method": methods[line.method],
-             "user": line.user_id.name or (team.name if line.scope == "team" else self.env._("Unassigned")),
-             "forecast": line.forecast_amount, "actual": line.actual_amount,
-             "accuracy": line.accuracy if line.actual_amount else None,
-             "optimism": line.optimism if line.actual_amount else None,
-             "invoiced": line.revenue_amount,
-             "invoiced_accuracy": line.revenue_accuracy if line.revenue_amount > 0 else None}
-            for line in Accuracy.search([
-                ("team_id", "=", team.id), ("period_type", "=", data["period_type"]),
-                ("lead_days", "=", 0)], order="date_from desc, user_id, method")
+            {
+                "period": line.date_from,
+                "method": methods[line.method],
+                "user": line.user_id.name
+                or (team.name if line.scope == "team" else self.env._("Unassigned")),
+                "forecast": line.forecast_amount,
+                "actual": line.actual_amount,
+                "accuracy": line.accuracy if line.actual_amount else None,
+                "optimism": line.optimism if line.actual_amount else None,
+                "invoiced": line.revenue_amount,
+                "invoiced_accuracy": line.revenue_accuracy if line.revenue_amount > 0 else None,
+            }
+            for line in Accuracy.search(
+                [
+                    ("team_id", "=", team.id),
+                    ("period_type", "=", data["period_type"]),
+                    ("lead_days", "=", 0),
+                ],
+                order="date_from desc, user_id, method",
+            )
         ]
-        return dict(data, team_name=team.name, bars=bars, accuracy=accuracy,
-                    currency=self.env["res.currency"].browse(data["currency_id"]))
+        return dict(
+            data,
+            team_name=team.name,
+            bars=bars,
+            accuracy=accuracy,
+            currency=self.env["res.currency"].browse(data["currency_id"]),
+        )
 
     @api.model
     def _sff_forecast_xlsx(self, params):
@@ -65,23 +81,49 @@ class CrmForecastSubmission(models.Model):
         bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
         ratio = book.add_format({"num_format": "0.00"})
         title = book.add_format({"bold": True, "font_size": 14})
-        heading = self.env._("Forecast of %(team)s, %(start)s to %(end)s", team=values["team_name"],
-                    start=values["date_from"], end=values["date_to"])
+        heading = self.env._(
+            "Forecast of %(team)s, %(start)s to %(end)s",
+            team=values["team_name"],
+            start=values["date_from"],
+            end=values["date_to"],
+        )
 
         sheet = book.add_worksheet(self.env._("Forecast by salesperson"))
         sheet.write(0, 0, heading, title)
-        headers = [self.env._("Salesperson"), self.env._("Quota"), self.env._("Won"), self.env._("Commit"), self.env._("Best Case"), self.env._("Open Pipeline"),
-                   self.env._("Gap to Quota"), self.env._("Coverage"), self.env._("Submitted Commit"), self.env._("Submitted Best Case"),
-                   self.env._("Submitted On"), self.env._("Adjusted Commit"), self.env._("Adjustment Reason"), self.env._("Not Submitted")]
+        headers = [
+            self.env._("Salesperson"),
+            self.env._("Quota"),
+            self.env._("Won"),
+            self.env._("Commit"),
+            self.env._("Best Case"),
+            self.env._("Open Pipeline"),
+            self.env._("Gap to Quota"),
+            self.env._("Coverage"),
+            self.env._("Submitted Commit"),
+            self.env._("Submitted Best Case"),
+            self.env._("Submitted On"),
+            self.env._("Adjusted Commit"),
+            self.env._("Adjustment Reason"),
+            self.env._("Not Submitted"),
+        ]
         sheet.write_row(2, 0, headers, bold)
         lines = values["lines"] + ([values["team_line"]] if values["team_line"] else [])
         for row, line in enumerate(lines, start=3):
             team_row = line is values["team_line"]
-            sheet.write(row, 0, line["name"] + (" " + self.env._("(team)") if team_row else ""), bold if team_row else None)
+            sheet.write(
+                row,
+                0,
+                line["name"] + (" " + self.env._("(team)") if team_row else ""),
+                bold if team_row else None,
+            )
             for col, key in enumerate(FIGURES, start=1):
                 if line[key] is not None:
-                    sheet.write_number(row, col, line[key], ratio if key == "coverage" else
-                                       (bold_money if team_row else money))
+                    sheet.write_number(
+                        row,
+                        col,
+                        line[key],
+                        ratio if key == "coverage" else (bold_money if team_row else money),
+                    )
             submission = line["submission"] or {}
             adjustment = line["adjustment"] or {}
             if submission:
@@ -99,7 +141,19 @@ class CrmForecastSubmission(models.Model):
 
         flow = book.add_worksheet(self.env._("Deal flow"))
         flow.write(0, 0, heading, title)
-        flow.write_row(2, 0, [self.env._("Step"), self.env._("Deals"), self.env._("Amount"), self.env._("Base"), self.env._("Up"), self.env._("Down")], bold)
+        flow.write_row(
+            2,
+            0,
+            [
+                self.env._("Step"),
+                self.env._("Deals"),
+                self.env._("Amount"),
+                self.env._("Base"),
+                self.env._("Up"),
+                self.env._("Down"),
+            ],
+            bold,
+        )
         for row, bar in enumerate(values["bars"], start=3):
             flow.write(row, 0, bar["label"])
             flow.write_number(row, 1, bar["count"])
@@ -112,12 +166,32 @@ class CrmForecastSubmission(models.Model):
         last = 2 + len(values["bars"])
         chart = book.add_chart({"type": "column", "subtype": "stacked"})
         categories = [flow.name, 3, 0, last, 0]
-        chart.add_series({"name": self.env._("Base"), "categories": categories, "values": [flow.name, 3, 3, last, 3],
-                          "fill": {"none": True}, "border": {"none": True}})
-        chart.add_series({"name": self.env._("Up"), "categories": categories, "values": [flow.name, 3, 4, last, 4],
-                          "fill": {"color": "#28a745"}, "gap": 50})
-        chart.add_series({"name": self.env._("Down"), "categories": categories, "values": [flow.name, 3, 5, last, 5],
-                          "fill": {"color": "#dc3545"}})
+        chart.add_series(
+            {
+                "name": self.env._("Base"),
+                "categories": categories,
+                "values": [flow.name, 3, 3, last, 3],
+                "fill": {"none": True},
+                "border": {"none": True},
+            }
+        )
+        chart.add_series(
+            {
+                "name": self.env._("Up"),
+                "categories": categories,
+                "values": [flow.name, 3, 4, last, 4],
+                "fill": {"color": "#28a745"},
+                "gap": 50,
+            }
+        )
+        chart.add_series(
+            {
+                "name": self.env._("Down"),
+                "categories": categories,
+                "values": [flow.name, 3, 5, last, 5],
+                "fill": {"color": "#dc3545"},
+            }
+        )
         chart.set_title({"name": self.env._("How the period's pipeline changed since it started")})
         chart.set_legend({"none": True})
         chart.set_size({"width": 760, "height": 380})
@@ -126,10 +200,30 @@ class CrmForecastSubmission(models.Model):
         flow.set_column(1, 5, 14)
 
         sheet = book.add_worksheet(self.env._("Accuracy by period"))
-        sheet.write(0, 0, self.env._("Forecast accuracy of %(team)s, at each period's start", team=values["team_name"]), title)
-        sheet.write_row(2, 0, [self.env._("Period"), self.env._("Salesperson"), self.env._("Method"), self.env._("Forecast"), self.env._("Won"),
-                               self.env._("Accuracy (%)"), self.env._("Optimism"), self.env._("Invoiced"),
-                               self.env._("Accuracy on Invoiced (%)")], bold)
+        sheet.write(
+            0,
+            0,
+            self.env._(
+                "Forecast accuracy of %(team)s, at each period's start", team=values["team_name"]
+            ),
+            title,
+        )
+        sheet.write_row(
+            2,
+            0,
+            [
+                self.env._("Period"),
+                self.env._("Salesperson"),
+                self.env._("Method"),
+                self.env._("Forecast"),
+                self.env._("Won"),
+                self.env._("Accuracy (%)"),
+                self.env._("Optimism"),
+                self.env._("Invoiced"),
+                self.env._("Accuracy on Invoiced (%)"),
+            ],
+            bold,
+        )
         for row, line in enumerate(values["accuracy"], start=3):
             sheet.write(row, 0, fields.Date.to_string(line["period"]))
             sheet.write(row, 1, line["user"])
@@ -145,8 +239,11 @@ class CrmForecastSubmission(models.Model):
         sheet.set_column(0, 2, 20)
         sheet.set_column(3, 8, 14)
         book.close()
-        name = self.env._("Forecast %(team)s %(start)s.xlsx", team=values["team_name"].replace("/", "-"),
-                 start=values["date_from"])
+        name = self.env._(
+            "Forecast %(team)s %(start)s.xlsx",
+            team=values["team_name"].replace("/", "-"),
+            start=values["date_from"],
+        )
         return output.getvalue(), name
 
     @api.model
@@ -157,10 +254,12 @@ class CrmForecastSubmission(models.Model):
             raise UserError(self.env._("Unknown export: %(kind)s.", kind=kind))
         params = {key: params.get(key) for key in ("team_id", "period_type", "date_from")}
         if kind == "pdf":
-            return self.env.ref("sales_funnel_forecast.action_report_forecast_screen").report_action(
-                [], data={"sff_params": params})
+            return self.env.ref(
+                "sales_funnel_forecast.action_report_forecast_screen"
+            ).report_action([], data={"sff_params": params})
         return {
             "type": "ir.actions.act_url",
-            "url": "/sales_funnel_forecast/forecast.xlsx?" + url_encode({"params": json.dumps(params)}),
+            "url": "/sales_funnel_forecast/forecast.xlsx?"
+            + url_encode({"params": json.dumps(params)}),
             "target": "download",
         }

@@ -2,6 +2,7 @@
 """The funnel, conversion and forecast of a team and period as an Excel
 workbook (xlsxwriter, from Odoo's requirements): one sheet per report,
 formatted headers and totals, the funnel drawn as a native Excel chart."""
+
 import io
 
 import xlsxwriter
@@ -17,15 +18,25 @@ def build_workbook(data, labels):
         "title": book.add_format({"bold": True, "font_size": 14}),
         "team": book.add_format({"bold": True, "font_size": 12, "font_color": "#714B67"}),
         "note": book.add_format({"italic": True, "font_color": "#666666"}),
-        "head": book.add_format({"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF",
-                                 "border": 1, "text_wrap": True, "valign": "vcenter"}),
+        "head": book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#714B67",
+                "font_color": "#FFFFFF",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        ),
         "text": book.add_format({"border": 1}),
         "int": book.add_format({"border": 1, "num_format": "#,##0"}),
         "money": book.add_format({"border": 1, "num_format": "#,##0.00"}),
         "pct": book.add_format({"border": 1, "num_format": "0.0"}),
         "total_text": book.add_format({"bold": True, "top": 2, "border": 1}),
         "total_int": book.add_format({"bold": True, "top": 2, "border": 1, "num_format": "#,##0"}),
-        "total_money": book.add_format({"bold": True, "top": 2, "border": 1, "num_format": "#,##0.00"}),
+        "total_money": book.add_format(
+            {"bold": True, "top": 2, "border": 1, "num_format": "#,##0.00"}
+        ),
     }
     _funnel_sheet(book, styles, data, labels)
     _conversion_sheet(book, styles, data, labels)
@@ -89,8 +100,12 @@ def _funnel_block(book, sheet, styles, labels, funnel, columns, line, helper_col
     # deals lost or open are counted once, in the stage they are lost or in
     for col, (key, _title, style) in enumerate(columns[1:], start=1):
         if key in ("lost_here", "open_here", "stalled_here", "lost_amount", "open_amount"):
-            sheet.write(total_row, col, sum(row[key] for row in stages),
-                        styles["total_money" if style == "money" else "total_int"])
+            sheet.write(
+                total_row,
+                col,
+                sum(row[key] for row in stages),
+                styles["total_money" if style == "money" else "total_int"],
+            )
         else:
             sheet.write_blank(total_row, col, None, styles["total_text"])
     # The funnel as a native chart: horizontal stacked bars, a transparent
@@ -102,21 +117,25 @@ def _funnel_block(book, sheet, styles, labels, funnel, columns, line, helper_col
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     first, last = head + 1, head + len(stages)
     sheet_name = sheet.get_name()
-    chart.add_series({
-        "name": labels["offset"],
-        "categories": [sheet_name, first, 0, last, 0],
-        "values": [sheet_name, first, helper_col, last, helper_col],
-        "fill": {"none": True},
-        "border": {"none": True},
-    })
-    chart.add_series({
-        "name": labels["reached"],
-        "categories": [sheet_name, first, 0, last, 0],
-        "values": [sheet_name, first, 1, last, 1],
-        "fill": {"color": "#714B67"},
-        "data_labels": {"value": True, "position": "center", "font": {"color": "#FFFFFF"}},
-        "gap": 10,
-    })
+    chart.add_series(
+        {
+            "name": labels["offset"],
+            "categories": [sheet_name, first, 0, last, 0],
+            "values": [sheet_name, first, helper_col, last, helper_col],
+            "fill": {"none": True},
+            "border": {"none": True},
+        }
+    )
+    chart.add_series(
+        {
+            "name": labels["reached"],
+            "categories": [sheet_name, first, 0, last, 0],
+            "values": [sheet_name, first, 1, last, 1],
+            "fill": {"color": "#714B67"},
+            "data_labels": {"value": True, "position": "center", "font": {"color": "#FFFFFF"}},
+            "gap": 10,
+        }
+    )
     chart.set_title({"name": f"{labels['funnel']} · {funnel['team_name']}"})
     chart.set_legend({"none": True})
     chart.set_y_axis({"reverse": True})
@@ -179,8 +198,10 @@ def _forecast_sheet(book, styles, data, labels):
     sheet.write(head, total_col + 1, labels["excluded"], styles["head"])
     line = head + 1
     for row in forecast["rows"]:
-        for key, title in (("forecast", labels["stage_weighted"]),
-                           ("history", labels["history_weighted"])):
+        for key, title in (
+            ("forecast", labels["stage_weighted"]),
+            ("history", labels["history_weighted"]),
+        ):
             sheet.write(line, 0, row["stage_name"], styles["text"])
             note = title
             if key == "history" and row["history_fallback"]:
@@ -194,15 +215,26 @@ def _forecast_sheet(book, styles, data, labels):
             else:
                 sheet.write_blank(line, total_col + 1, None, styles["money"])
             line += 1
-    for key, title in (("forecast", labels["stage_weighted"]), ("history", labels["history_weighted"])):
+    for key, title in (
+        ("forecast", labels["stage_weighted"]),
+        ("history", labels["history_weighted"]),
+    ):
         sheet.write(line, 0, labels["total"], styles["total_text"])
         sheet.write(line, 1, title, styles["total_text"])
         for col in range(len(months)):
-            sheet.write(line, col + 2, sum(row["months"][col][key] for row in forecast["rows"]),
-                        styles["total_money"])
+            sheet.write(
+                line,
+                col + 2,
+                sum(row["months"][col][key] for row in forecast["rows"]),
+                styles["total_money"],
+            )
         sheet.write(line, total_col, forecast[key], styles["total_money"])
-        sheet.write(line, total_col + 1, forecast["excluded"] if key == "forecast" else "",
-                    styles["total_money"])
+        sheet.write(
+            line,
+            total_col + 1,
+            forecast["excluded"] if key == "forecast" else "",
+            styles["total_money"],
+        )
         line += 1
     if not forecast["rows"]:
         sheet.write(head + 1, 0, labels["no_open_deal"], styles["note"])
@@ -221,12 +253,15 @@ def _losses_sheet(book, styles, data, labels):
     if not losses["by_reason"]:
         sheet.write(line, 0, labels["no_loss"], styles["note"])
         return
-    for col, title in enumerate((labels["category"], labels["reason"], labels["loss_count"],
-                                 labels["loss_amount"])):
+    for col, title in enumerate(
+        (labels["category"], labels["reason"], labels["loss_count"], labels["loss_amount"])
+    ):
         sheet.write(line, col, title, styles["head"])
     for row in losses["by_reason"]:
         line += 1
-        sheet.write(line, 0, labels["categories"].get(row["category"], row["category"]), styles["text"])
+        sheet.write(
+            line, 0, labels["categories"].get(row["category"], row["category"]), styles["text"]
+        )
         sheet.write(line, 1, row["reason"], styles["text"])
         sheet.write(line, 2, row["count"], styles["int"])
         sheet.write(line, 3, row["amount"], styles["money"])
@@ -236,7 +271,9 @@ def _losses_sheet(book, styles, data, labels):
     sheet.write(line, 2, sum(row["count"] for row in losses["by_reason"]), styles["total_int"])
     sheet.write(line, 3, sum(row["amount"] for row in losses["by_reason"]), styles["total_money"])
     line += 2
-    for col, title in enumerate((labels["lost_stage"], "", labels["loss_count"], labels["loss_amount"])):
+    for col, title in enumerate(
+        (labels["lost_stage"], "", labels["loss_count"], labels["loss_amount"])
+    ):
         sheet.write(line, col, title, styles["head"])
     for row in losses["by_stage"]:
         line += 1
@@ -270,8 +307,14 @@ def _attainment_sheet(book, styles, data, labels):
     line += 1
     sheet.write(line, 0, labels["total"], styles["total_text"])
     for col in range(1, total_col):
-        sheet.write(line, col, sum(row["amounts"][col - 1] for row in attainment["rows"]),
-                    styles["total_money"])
-    sheet.write(line, total_col, sum(row["total"] for row in attainment["rows"]), styles["total_money"])
+        sheet.write(
+            line,
+            col,
+            sum(row["amounts"][col - 1] for row in attainment["rows"]),
+            styles["total_money"],
+        )
+    sheet.write(
+        line, total_col, sum(row["total"] for row in attainment["rows"]), styles["total_money"]
+    )
     line += 2
     sheet.write(line, 0, labels["attainment_note"], styles["note"])

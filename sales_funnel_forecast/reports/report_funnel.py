@@ -15,7 +15,9 @@ class ReportFunnel(models.AbstractModel):
         if data and data.get("sff_params") is not None:
             params_list = [data["sff_params"]]
         else:
-            params_list = [wizard._sff_params() for wizard in self.env["crm.funnel.export"].browse(docids)]
+            params_list = [
+                wizard._sff_params() for wizard in self.env["crm.funnel.export"].browse(docids)
+            ]
         return {
             "doc_ids": docids,
             "doc_model": "crm.funnel.export",

@@ -18,23 +18,52 @@ class FunnelCase(TransactionCase):
         cls.company = cls.env.company
         cls.company.crm_probability_from_stage = True
         cls.rep = new_test_user(
-            cls.env, login="sff_rep", groups="sales_team.group_sale_salesman",
+            cls.env,
+            login="sff_rep",
+            groups="sales_team.group_sale_salesman",
             name="Rita Rep",
         )
         cls.other_rep = new_test_user(
-            cls.env, login="sff_other_rep", groups="sales_team.group_sale_salesman",
+            cls.env,
+            login="sff_other_rep",
+            groups="sales_team.group_sale_salesman",
             name="Otto Rep",
         )
         cls.manager = new_test_user(
-            cls.env, login="sff_manager", groups="sales_team.group_sale_manager",
+            cls.env,
+            login="sff_manager",
+            groups="sales_team.group_sale_manager",
             name="Mona Manager",
         )
         cls.team = cls.env["crm.team"].create({"name": "Funnel Test Team"})
         Stage = cls.env["crm.stage"]
-        cls.s_new = Stage.create({"name": "T-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": cls.team.id})
-        cls.s_qualified = Stage.create({"name": "T-Qualified", "sequence": 902, "forecast_probability": 30, "team_id": cls.team.id})
-        cls.s_proposal = Stage.create({"name": "T-Proposal", "sequence": 903, "forecast_probability": 60, "team_id": cls.team.id})
-        cls.s_won = Stage.create({"name": "T-Won", "sequence": 904, "is_won": True, "team_id": cls.team.id})
+        cls.s_new = Stage.create(
+            {
+                "name": "T-Prospect",
+                "sequence": 901,
+                "forecast_probability": 10,
+                "team_id": cls.team.id,
+            }
+        )
+        cls.s_qualified = Stage.create(
+            {
+                "name": "T-Qualified",
+                "sequence": 902,
+                "forecast_probability": 30,
+                "team_id": cls.team.id,
+            }
+        )
+        cls.s_proposal = Stage.create(
+            {
+                "name": "T-Proposal",
+                "sequence": 903,
+                "forecast_probability": 60,
+                "team_id": cls.team.id,
+            }
+        )
+        cls.s_won = Stage.create(
+            {"name": "T-Won", "sequence": 904, "is_won": True, "team_id": cls.team.id}
+        )
         cls.t0 = datetime(2026, 3, 2, 9, 0, 0)
 
     def set_now(self, when):
@@ -42,7 +71,9 @@ class FunnelCase(TransactionCase):
         module's Python code, and of the versions the database writes (the
         deals' pending changes are written first, at the time before)."""
         self.env.flush_all()
-        self.env.cr.execute("SELECT set_config(%s, %s, TRUE)", [MOMENT_SETTING, when.isoformat(" ")])
+        self.env.cr.execute(
+            "SELECT set_config(%s, %s, TRUE)", [MOMENT_SETTING, when.isoformat(" ")]
+        )
         self.patch(type(self.env.cr), "now", lambda cr: when)
 
     def track(self, deal, values, days):
@@ -51,7 +82,8 @@ class FunnelCase(TransactionCase):
         t0."""
         self.env.cr.execute(
             "SELECT COALESCE(MAX(id), 0) FROM mail_message WHERE model = 'crm.lead' AND res_id = %s",
-            [deal.id])
+            [deal.id],
+        )
         last = self.env.cr.fetchone()[0]
         deal.write(values)
         self.env.flush_all()
@@ -60,30 +92,35 @@ class FunnelCase(TransactionCase):
             """UPDATE mail_message SET date = %s
                 WHERE model = 'crm.lead' AND res_id = %s AND id > %s
                   AND id IN (SELECT mail_message_id FROM mail_tracking_value)
-            RETURNING id""", [self.day(days), deal.id, last])
+            RETURNING id""",
+            [self.day(days), deal.id, last],
+        )
         self.assertTrue(self.env.cr.fetchall(), f"Odoo tracked {values}")
 
     def created(self, deal, days=0):
         self.env.flush_all()
         self.env.cr.precommit.run()
-        self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.day(days), deal.id])
-
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.day(days), deal.id]
+        )
 
     def day(self, days, hours=0):
         return self.t0 + timedelta(days=days, hours=hours)
 
     def make_deal(self, name, stage, revenue=0.0, **values):
-        return self.env["crm.lead"].create(dict(
-            {
-                "name": name,
-                "type": "opportunity",
-                "team_id": self.team.id,
-                "stage_id": stage.id,
-                "expected_revenue": revenue,
-                "user_id": self.rep.id,
-            },
-            **values,
-        ))
+        return self.env["crm.lead"].create(
+            dict(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": stage.id,
+                    "expected_revenue": revenue,
+                    "user_id": self.rep.id,
+                },
+                **values,
+            )
+        )
 
     def stays(self, deal):
         """The deal's stays, oldest first, as (stage, previous stage, date in,

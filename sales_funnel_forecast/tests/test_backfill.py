@@ -18,14 +18,22 @@ class TestBackfillFromChatter(FunnelCase):
 
     def rebuild(self, deals):
         self.env.flush_all()
-        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [deals.ids])
+        self.env.cr.execute(
+            "DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [deals.ids]
+        )
         self.env.invalidate_all()
         return backfill_from_tracking(self.env)
 
     def rows(self, deal):
         return [
-            (row.stage_id, row.previous_stage_id, row.date_in, row.date_out,
-             round(row.duration_days, 2) if row.date_out else None, row.is_regression)
+            (
+                row.stage_id,
+                row.previous_stage_id,
+                row.date_in,
+                row.date_out,
+                round(row.duration_days, 2) if row.date_out else None,
+                row.is_regression,
+            )
             for row in deal.stage_history_ids.sorted(lambda row: (row.date_in, row.id))
         ]
 
@@ -42,14 +50,19 @@ class TestBackfillFromChatter(FunnelCase):
         # to be read
         for _run in range(2):
             self.rebuild(deal)
-            history = self.env["crm.lead.stage.history"].search([("lead_id", "=", deal.id)], order="id")
+            history = self.env["crm.lead.stage.history"].search(
+                [("lead_id", "=", deal.id)], order="id"
+            )
             self.assertEqual(history.stage_id, self.s_qualified | self.s_new | self.s_proposal)
             self.assertEqual(set(history.mapped("date_in")), {self.day(3)})
             self.assertEqual(
                 deal.stage_history_ids.sorted(lambda row: (row.date_in, row.id)).stage_id,
-                self.s_qualified | self.s_new | self.s_proposal)
+                self.s_qualified | self.s_new | self.s_proposal,
+            )
             # the form's history tab: newest first
-            self.assertEqual(deal.stage_history_ids.stage_id, self.s_proposal | self.s_new | self.s_qualified)
+            self.assertEqual(
+                deal.stage_history_ids.stage_id, self.s_proposal | self.s_new | self.s_qualified
+            )
 
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)
@@ -75,7 +88,8 @@ class TestBackfillFromChatter(FunnelCase):
         self.track(untracked, {"stage_id": self.s_qualified.id}, 1)
         self.env.cr.execute(
             "UPDATE crm_lead SET stage_id = %s, date_last_stage_update = %s WHERE id = %s",
-            [self.s_proposal.id, self.day(3), untracked.id])
+            [self.s_proposal.id, self.day(3), untracked.id],
+        )
 
         never = self.make_deal("Never moved", self.s_qualified, 1000)
         self.created(never)
@@ -85,27 +99,39 @@ class TestBackfillFromChatter(FunnelCase):
         self.assertEqual(self.rebuild(deals), 4 + 2 + 3 + 1)
 
         empty = self.env["crm.stage"]
-        self.assertEqual(self.rows(moved), [
-            (self.s_new, empty, self.day(0), self.day(2), 2.0, False),
-            (self.s_qualified, self.s_new, self.day(2), self.day(5), 3.0, False),
-            (self.s_proposal, self.s_qualified, self.day(5), self.day(6), 1.0, False),
-            (self.s_qualified, self.s_proposal, self.day(6), False, None, True),
-        ])
-        self.assertEqual(self.rows(collapsed), [
-            (self.s_new, empty, self.day(0), self.day(4), 4.0, False),
-            (self.s_proposal, self.s_new, self.day(4), False, None, False),
-        ])
-        self.assertEqual(self.rows(untracked), [
-            (self.s_new, empty, self.day(0), self.day(1), 1.0, False),
-            (self.s_qualified, self.s_new, self.day(1), self.day(3), 2.0, False),
-            (self.s_proposal, self.s_qualified, self.day(3), False, None, False),
-        ])
-        self.assertEqual(self.rows(never), [(self.s_qualified, empty, self.day(0), False, None, False)])
+        self.assertEqual(
+            self.rows(moved),
+            [
+                (self.s_new, empty, self.day(0), self.day(2), 2.0, False),
+                (self.s_qualified, self.s_new, self.day(2), self.day(5), 3.0, False),
+                (self.s_proposal, self.s_qualified, self.day(5), self.day(6), 1.0, False),
+                (self.s_qualified, self.s_proposal, self.day(6), False, None, True),
+            ],
+        )
+        self.assertEqual(
+            self.rows(collapsed),
+            [
+                (self.s_new, empty, self.day(0), self.day(4), 4.0, False),
+                (self.s_proposal, self.s_new, self.day(4), False, None, False),
+            ],
+        )
+        self.assertEqual(
+            self.rows(untracked),
+            [
+                (self.s_new, empty, self.day(0), self.day(1), 1.0, False),
+                (self.s_qualified, self.s_new, self.day(1), self.day(3), 2.0, False),
+                (self.s_proposal, self.s_qualified, self.day(3), False, None, False),
+            ],
+        )
+        self.assertEqual(
+            self.rows(never), [(self.s_qualified, empty, self.day(0), False, None, False)]
+        )
         self.assertEqual(set(deals.stage_history_ids.mapped("reason")), {"backfill"})
         # past stays carry their stage percentage, the current one the deal's
         self.assertEqual(
             moved.stage_history_ids.sorted(lambda row: (row.date_in, row.id)).mapped("probability"),
-            [10.0, 30.0, 60.0, 30.0])
+            [10.0, 30.0, 60.0, 30.0],
+        )
         # rerunning writes nothing twice
         self.assertEqual(backfill_from_tracking(self.env), 0)
 
@@ -132,8 +158,12 @@ class TestBackfillFromChatter(FunnelCase):
         deleted since: their stays get none (as the foreign keys would set
         them), the other stays keep theirs, and nothing fails."""
         gone_team = self.env["crm.team"].create({"name": "Team deleted later"})
-        gone_rep = new_test_user(self.env, login="sff_gone_rep", groups="sales_team.group_sale_salesman")
-        deal = self.make_deal("Owners deleted", self.s_new, 1000, user_id=gone_rep.id, team_id=gone_team.id)
+        gone_rep = new_test_user(
+            self.env, login="sff_gone_rep", groups="sales_team.group_sale_salesman"
+        )
+        deal = self.make_deal(
+            "Owners deleted", self.s_new, 1000, user_id=gone_rep.id, team_id=gone_team.id
+        )
         self.created(deal)
         self.track(deal, {"stage_id": self.s_qualified.id}, 2)
         self.track(deal, {"user_id": self.rep.id, "team_id": self.team.id}, 3)
@@ -155,7 +185,9 @@ class TestBackfillFromChatter(FunnelCase):
         dated = self.make_deal("Lost, dated", self.s_qualified, 1000)
         self.created(dated)
         self.track(dated, {"active": False}, 4)
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(3), dated.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(3), dated.id]
+        )
         # lost without a closing date: when the chatter tracked the archiving
         tracked = self.make_deal("Lost, tracked", self.s_qualified, 1000)
         self.created(tracked)
@@ -166,7 +198,8 @@ class TestBackfillFromChatter(FunnelCase):
         self.created(silent)
         self.env.cr.execute(
             "UPDATE crm_lead SET active = FALSE, date_closed = NULL, write_date = %s WHERE id = %s",
-            [self.day(7), silent.id])
+            [self.day(7), silent.id],
+        )
         self.rebuild(dated | tracked | silent)
         self.assertEqual(dated.stage_history_ids.date_out, self.day(3))
         self.assertEqual(tracked.stage_history_ids.date_out, self.day(4))
@@ -179,21 +212,27 @@ class TestBackfillFromChatter(FunnelCase):
         self.track(lead, {"stage_id": self.s_qualified.id}, 1)
         self.env.cr.execute(
             "UPDATE crm_lead SET type = 'opportunity', date_conversion = %s WHERE id = %s",
-            [self.day(3), lead.id])
+            [self.day(3), lead.id],
+        )
         self.env.invalidate_all()
         self.track(lead, {"stage_id": self.s_proposal.id}, 5)
         still_lead = self.make_deal("Still a lead", self.s_new, 1000, type="lead")
         self.created(still_lead)
         self.assertEqual(self.rebuild(lead | still_lead), 2)
         empty = self.env["crm.stage"]
-        self.assertEqual(self.rows(lead), [
-            (self.s_qualified, empty, self.day(3), self.day(5), 2.0, False),
-            (self.s_proposal, self.s_qualified, self.day(5), False, None, False),
-        ])
+        self.assertEqual(
+            self.rows(lead),
+            [
+                (self.s_qualified, empty, self.day(3), self.day(5), 2.0, False),
+                (self.s_proposal, self.s_qualified, self.day(5), False, None, False),
+            ],
+        )
         self.assertFalse(still_lead.stage_history_ids)
 
     def test_stays_in_deleted_stages_are_kept(self):
-        gone = self.env["crm.stage"].create({"name": "Gone stage", "sequence": 902, "team_id": self.team.id})
+        gone = self.env["crm.stage"].create(
+            {"name": "Gone stage", "sequence": 902, "team_id": self.team.id}
+        )
         deal = self.make_deal("Through a deleted stage", self.s_new, 1000)
         self.created(deal)
         self.track(deal, {"stage_id": gone.id}, 1)
@@ -205,11 +244,14 @@ class TestBackfillFromChatter(FunnelCase):
         restored = self.env["crm.stage"].with_context(active_test=False).browse(gone_id)
         self.assertTrue(restored.exists())
         self.assertEqual((restored.name, restored.active), ("Gone stage", False))
-        self.assertEqual(self.rows(deal), [
-            (self.s_new, self.env["crm.stage"], self.day(0), self.day(1), 1.0, False),
-            (restored, self.s_new, self.day(1), self.day(2), 1.0, False),
-            (self.s_proposal, restored, self.day(2), False, None, False),
-        ])
+        self.assertEqual(
+            self.rows(deal),
+            [
+                (self.s_new, self.env["crm.stage"], self.day(0), self.day(1), 1.0, False),
+                (restored, self.s_new, self.day(1), self.day(2), 1.0, False),
+                (self.s_proposal, restored, self.day(2), False, None, False),
+            ],
+        )
 
     def test_lost_deals_on_install_keep_their_stage(self):
         deal = self.make_deal("Lost before install", self.s_proposal, 1000)
@@ -255,13 +297,22 @@ class TestBackfillFromChatter(FunnelCase):
                           forecast_revenue = 0, pipeline_amount = 0, lost_stage_id = NULL,
                           contact_status = 'not_attempted', prorated_pending = FALSE
                     WHERE id = ANY(%s)"""
-        columns = ["probability", "forecast_revenue", "pipeline_amount", "lost_stage_id",
-                   "contact_status", "prorated_pending"]
+        columns = [
+            "probability",
+            "forecast_revenue",
+            "pipeline_amount",
+            "lost_stage_id",
+            "contact_status",
+            "prorated_pending",
+        ]
 
         def values():
             self.env.cr.execute(
-                "SELECT id, " + ", ".join(columns) + " FROM crm_lead WHERE id = ANY(%s) ORDER BY id",
-                [deals.ids])
+                "SELECT id, "
+                + ", ".join(columns)
+                + " FROM crm_lead WHERE id = ANY(%s) ORDER BY id",
+                [deals.ids],
+            )
             return self.env.cr.fetchall()
 
         self.env.cr.execute(reset, [deals.ids])
@@ -275,19 +326,28 @@ class TestBackfillFromChatter(FunnelCase):
         # pipeline; the open one moves to its stage's 30 % (Odoo's prorated
         # amount follows at once); the lost one keeps its stage as the stage
         # it was lost in
-        self.assertEqual([row[1:] for row in rewritten], [
-            (55.0, 0.0, 800.0, None, "qualified", False),
-            (30.0, 300.0, 300.0, None, "contacted", False),
-            (0.0, 0.0, 0.0, self.s_proposal.id, "contacted", False),
-        ])
+        self.assertEqual(
+            [row[1:] for row in rewritten],
+            [
+                (55.0, 0.0, 800.0, None, "qualified", False),
+                (30.0, 300.0, 300.0, None, "contacted", False),
+                (0.0, 0.0, 0.0, self.s_proposal.id, "contacted", False),
+            ],
+        )
         self.assertEqual(open_deal.prorated_revenue, 300.0)
         # the report views that read the columns are there again
-        self.assertEqual(self.env["crm.forecast.report"].search([("lead_id", "=", open_deal.id)]).forecast_revenue,
-                         300.0)
+        self.assertEqual(
+            self.env["crm.forecast.report"]
+            .search([("lead_id", "=", open_deal.id)])
+            .forecast_revenue,
+            300.0,
+        )
         self.assertTrue(self.env["crm.loss.report"].search_count([("lead_id", "=", lost_deal.id)]))
 
         self.env.cr.execute(reset, [deals.ids])
-        self.env.cr.execute("CREATE VIEW sff_test_other_module AS SELECT id, probability FROM crm_lead")
+        self.env.cr.execute(
+            "CREATE VIEW sff_test_other_module AS SELECT id, probability FROM crm_lead"
+        )
         self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead'")
         before = self.env.cr.fetchone()[0]
         self.env.invalidate_all()
@@ -295,7 +355,9 @@ class TestBackfillFromChatter(FunnelCase):
         self.env.cr.execute("SELECT relfilenode FROM pg_class WHERE relname = 'crm_lead'")
         self.assertEqual(self.env.cr.fetchone()[0], before, "crm_lead updated in place")
         self.assertEqual(values(), rewritten)
-        self.env.cr.execute("SELECT probability FROM sff_test_other_module WHERE id = %s", [open_deal.id])
+        self.env.cr.execute(
+            "SELECT probability FROM sff_test_other_module WHERE id = %s", [open_deal.id]
+        )
         self.assertEqual(self.env.cr.fetchone()[0], 30.0)
 
     def test_install_leaves_many_prorated_amounts_to_the_job(self):
@@ -308,7 +370,9 @@ class TestBackfillFromChatter(FunnelCase):
         self.env.flush_all()
         self.env.cr.execute(
             """UPDATE crm_lead SET probability = 55, automated_probability = 55, prorated_revenue = 0,
-                      prorated_pending = FALSE WHERE id = ANY(%s)""", [deals.ids])
+                      prorated_pending = FALSE WHERE id = ANY(%s)""",
+            [deals.ids],
+        )
         self.env.invalidate_all()
         job = self.env.ref("sales_funnel_forecast.ir_cron_refresh_prorated_revenue")
         Trigger = self.env["ir.cron.trigger"]
@@ -333,24 +397,34 @@ class TestBackfillFromChatter(FunnelCase):
                       AND indexname LIKE %s ORDER BY 1"""
         self.env.cr.execute(query, ["%stage_date_in%"])
         self.assertEqual(self.env.cr.fetchall(), [], "not made by this version")
-        self.env.cr.execute("CREATE INDEX crm_lead_stage_history_stage_date_in_idx "
-                            "ON crm_lead_stage_history (stage_id, date_in)")
-        self.env.cr.execute("CREATE INDEX crm_lead_stage_reach_stage_date_in_idx "
-                            "ON crm_lead_stage_reach (stage_id, date_in)")
-        migration = load_script("sales_funnel_forecast/migrations/18.0.1.7.0/post-migrate.py",
-                                "sff_post_migrate_18_0_1_7_0")
+        self.env.cr.execute(
+            "CREATE INDEX crm_lead_stage_history_stage_date_in_idx "
+            "ON crm_lead_stage_history (stage_id, date_in)"
+        )
+        self.env.cr.execute(
+            "CREATE INDEX crm_lead_stage_reach_stage_date_in_idx "
+            "ON crm_lead_stage_reach (stage_id, date_in)"
+        )
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.7.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_7_0",
+        )
         migration.migrate(self.env.cr, "18.0.1.6.0")
         self.env.cr.execute(query, ["%stage_date_in%"])
         self.assertEqual(self.env.cr.fetchall(), [])
         self.env.cr.execute(query, ["%date_in_index"])
-        self.assertEqual(self.env.cr.fetchall(), [("crm_lead_stage_history__date_in_index",),
-                                                  ("crm_lead_stage_reach__date_in_index",)])
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [("crm_lead_stage_history__date_in_index",), ("crm_lead_stage_reach__date_in_index",)],
+        )
 
     def unchecked_keys(self, table):
         self.env.cr.execute(
             """SELECT conname FROM pg_constraint
                 WHERE conrelid = %s::regclass AND contype = 'f' AND NOT convalidated
-             ORDER BY 1""", [table])
+             ORDER BY 1""",
+            [table],
+        )
         return [row[0] for row in self.env.cr.fetchall()]
 
     def test_bulk_load_leaves_keys_to_the_job(self):
@@ -368,17 +442,25 @@ class TestBackfillFromChatter(FunnelCase):
         self.env.cr.execute("DELETE FROM crm_lead_stage_reach")
         self.env.invalidate_all()
         self.assertGreater(Reach._sff_fill(), 0)
-        self.assertEqual([(row.stage_id, row.date_in, row.entered)
-                          for row in Reach.search([("lead_id", "=", deal.id)])], reached)
+        self.assertEqual(
+            [
+                (row.stage_id, row.date_in, row.entered)
+                for row in Reach.search([("lead_id", "=", deal.id)])
+            ],
+            reached,
+        )
         unchecked = self.unchecked_keys("crm_lead_stage_reach")
         self.assertIn("crm_lead_stage_reach_lead_id_fkey", unchecked)
         self.assertEqual(len(unchecked), 9)
-        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]),
-                         triggers + 1)
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]), triggers + 1
+        )
         History = self.env["crm.lead.stage.history"]
         # PostgreSQL enforces an unchecked key on the rows written since
         with self.assertRaises(psycopg2.errors.ForeignKeyViolation), self.env.cr.savepoint():
-            self.env.cr.execute("UPDATE crm_lead_stage_reach SET user_id = 0 WHERE lead_id = %s", [deal.id])
+            self.env.cr.execute(
+                "UPDATE crm_lead_stage_reach SET user_id = 0 WHERE lead_id = %s", [deal.id]
+            )
         for remaining in range(len(unchecked) - 1, -1, -1):
             self.assertEqual(History._cron_validate_foreign_keys(), remaining)
         self.assertEqual(self.unchecked_keys("crm_lead_stage_reach"), [])
@@ -393,16 +475,22 @@ class TestBackfillFromChatter(FunnelCase):
         cr.execute("SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = %s", [deal.id])
         rows = cr.fetchone()[0]
         self.assertGreater(rows, 0)
-        cr.execute("ALTER TABLE crm_lead_stage_reach DROP CONSTRAINT crm_lead_stage_reach_lead_id_fkey")
+        cr.execute(
+            "ALTER TABLE crm_lead_stage_reach DROP CONSTRAINT crm_lead_stage_reach_lead_id_fkey"
+        )
         cr.execute("UPDATE crm_lead_stage_reach SET lead_id = -1 WHERE lead_id = %s", [deal.id])
         cr.execute(
             """ALTER TABLE crm_lead_stage_reach ADD CONSTRAINT crm_lead_stage_reach_lead_id_fkey
-               FOREIGN KEY (lead_id) REFERENCES crm_lead(id) ON DELETE CASCADE NOT VALID""")
-        with self.assertLogs("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history",
-                             level="ERROR") as logs:
+               FOREIGN KEY (lead_id) REFERENCES crm_lead(id) ON DELETE CASCADE NOT VALID"""
+        )
+        with self.assertLogs(
+            "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history", level="ERROR"
+        ) as logs:
             self.assertEqual(self.env["crm.lead.stage.history"]._cron_validate_foreign_keys(), 0)
         self.assertIn("crm_lead_stage_reach_lead_id_fkey", logs.output[0])
-        self.assertEqual(self.unchecked_keys("crm_lead_stage_reach"), ["crm_lead_stage_reach_lead_id_fkey"])
+        self.assertEqual(
+            self.unchecked_keys("crm_lead_stage_reach"), ["crm_lead_stage_reach_lead_id_fkey"]
+        )
         cr.execute("SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = -1")
         self.assertEqual(cr.fetchone()[0], rows)
 
@@ -410,7 +498,9 @@ class TestBackfillFromChatter(FunnelCase):
         team = self.env["crm.team"].create({"name": "Installed onto"})
         Stage = self.env["crm.stage"]
         first = Stage.create({"name": "I-First", "sequence": 990, "team_id": team.id})
-        known = Stage.create({"name": "I-Known", "sequence": 991, "team_id": team.id, "forecast_probability": 40})
+        known = Stage.create(
+            {"name": "I-Known", "sequence": 991, "team_id": team.id, "forecast_probability": 40}
+        )
         second = Stage.create({"name": "I-Second", "sequence": 992, "team_id": team.id})
         third = Stage.create({"name": "I-Third", "sequence": 993, "team_id": team.id})
         won = Stage.create({"name": "I-Won", "sequence": 994, "team_id": team.id, "is_won": True})
@@ -420,18 +510,22 @@ class TestBackfillFromChatter(FunnelCase):
         self.env.flush_all()
         # as before the install: stages without a percentage, deals on Odoo's
         # automated probability (or a typed one, different from it)
-        self.env.cr.execute("UPDATE crm_stage SET forecast_probability = NULL WHERE id = ANY(%s)",
-                            [(first | second | third | won).ids])
+        self.env.cr.execute(
+            "UPDATE crm_stage SET forecast_probability = NULL WHERE id = ANY(%s)",
+            [(first | second | third | won).ids],
+        )
         self.env.cr.execute(
             """UPDATE crm_lead SET probability = 37, automated_probability = 37,
                       probability_is_manual = NULL, forecast_revenue = NULL, pipeline_amount = NULL
                 WHERE id = %s""",
-            [automated.id])
+            [automated.id],
+        )
         self.env.cr.execute(
             """UPDATE crm_lead SET probability = 45, automated_probability = 20,
                       probability_is_manual = NULL, forecast_revenue = NULL, pipeline_amount = NULL
                 WHERE id = %s""",
-            [typed.id])
+            [typed.id],
+        )
         self.env.invalidate_all()
         post_init_hook(self.env)
         # the known 40 % is kept, the others spread between their neighbours:

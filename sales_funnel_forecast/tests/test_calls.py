@@ -13,40 +13,48 @@ from .common import FunnelCase
 
 @tagged("post_install", "-at_install")
 class TestCalls(FunnelCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.phone_type = cls.env.ref("mail.mail_activity_data_call")
-        cls.env["crm.team.member"].create([
-            {"crm_team_id": cls.team.id, "user_id": cls.rep.id},
-            {"crm_team_id": cls.team.id, "user_id": cls.other_rep.id,
-             "call_target_daily": 5},
-        ])
+        cls.env["crm.team.member"].create(
+            [
+                {"crm_team_id": cls.team.id, "user_id": cls.rep.id},
+                {"crm_team_id": cls.team.id, "user_id": cls.other_rep.id, "call_target_daily": 5},
+            ]
+        )
         cls.team.write({"call_target_daily": 3, "call_target_weekly": 12})
 
     def log(self, deal, outcome, user=None, **values):
         """A call logged the way a rep does: the dialog, then one button."""
-        wizard = self.env["crm.lead.call.log"].with_user(user or self.rep).create(
-            dict({"lead_id": deal.id}, **values))
+        wizard = (
+            self.env["crm.lead.call.log"]
+            .with_user(user or self.rep)
+            .create(dict({"lead_id": deal.id}, **values))
+        )
         wizard.with_context(sff_call_outcome=outcome).action_log()
         return deal.call_ids.sorted("id")[-1:]
 
     def call(self, deal, outcome, when, user=None):
-        return self.env["crm.lead.call"].with_user(user or self.rep).create(
-            {"lead_id": deal.id, "outcome": outcome, "date": when})
+        return (
+            self.env["crm.lead.call"]
+            .with_user(user or self.rep)
+            .create({"lead_id": deal.id, "outcome": outcome, "date": when})
+        )
 
     def days_match_calls(self):
         """The calls counted per day are the calls."""
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT user_id, outcome, count(*) FROM crm_lead_call GROUP BY 1, 2
-               EXCEPT SELECT user_id, outcome, sum(call_count) FROM crm_lead_call_day GROUP BY 1, 2""")
+               EXCEPT SELECT user_id, outcome, sum(call_count) FROM crm_lead_call_day GROUP BY 1, 2"""
+        )
         missing = self.env.cr.fetchall()
         self.env.cr.execute(
             """SELECT user_id, outcome, sum(call_count) FROM crm_lead_call_day GROUP BY 1, 2
                HAVING sum(call_count) <> 0
-               EXCEPT SELECT user_id, outcome, count(*) FROM crm_lead_call GROUP BY 1, 2""")
+               EXCEPT SELECT user_id, outcome, count(*) FROM crm_lead_call GROUP BY 1, 2"""
+        )
         self.assertEqual((missing, self.env.cr.fetchall()), ([], []))
 
     def counters(self, deal):
@@ -61,24 +69,32 @@ class TestCalls(FunnelCase):
         self.assertEqual(self.counters(deal), (0, 0, "not_attempted"))
         first = self.log(deal, "no_answer")
         self.assertEqual(self.counters(deal), (1, 1, "attempted"))
-        self.assertEqual((first.user_id, first.stage_id, first.contact_status, first.team_id),
-                         (self.rep, self.s_new, "not_attempted", self.team))
+        self.assertEqual(
+            (first.user_id, first.stage_id, first.contact_status, first.team_id),
+            (self.rep, self.s_new, "not_attempted", self.team),
+        )
         self.log(deal, "voicemail")
         self.assertEqual(self.counters(deal), (2, 2, "attempted"))
         deal.stage_id = self.s_qualified
         talk = self.log(deal, "conversation", duration_minutes=7.5, note="Wants a demo")
         self.assertEqual(self.counters(deal), (3, 2, "contacted"))
-        self.assertEqual((talk.stage_id, talk.contact_status, talk.duration_minutes),
-                         (self.s_qualified, "attempted", 7.5))
+        self.assertEqual(
+            (talk.stage_id, talk.contact_status, talk.duration_minutes),
+            (self.s_qualified, "attempted", 7.5),
+        )
         self.assertEqual(deal.date_first_conversation, talk.date)
         self.log(deal, "busy")
-        self.assertEqual(self.counters(deal), (4, 2, "contacted"),
-                         "attempts after the first conversation do not count")
+        self.assertEqual(
+            self.counters(deal),
+            (4, 2, "contacted"),
+            "attempts after the first conversation do not count",
+        )
         self.assertEqual(deal.date_last_activity, deal.call_ids.sorted("date")[-1].date)
         bodies = deal.message_ids.mapped("body")
         self.assertEqual(sum("Call: " in body for body in bodies), 4, "one chatter line per call")
-        self.assertTrue(any("Conversation, 7.5 min" in body and "Wants a demo" in body
-                            for body in bodies))
+        self.assertTrue(
+            any("Conversation, 7.5 min" in body and "Wants a demo" in body for body in bodies)
+        )
 
     def test_status_never_moves_backwards_by_itself(self):
         qualified = self.make_deal("Qualified", self.s_new, contact_status="qualified")
@@ -100,8 +116,10 @@ class TestCalls(FunnelCase):
 
     def test_negative_duration_is_refused_and_nothing_counts(self):
         deal = self.make_deal("Negative", self.s_new)
-        with self.assertRaisesRegex(ValidationError, "negative number of minutes"), \
-                mute_logger("odoo.sql_db"):
+        with (
+            self.assertRaisesRegex(ValidationError, "negative number of minutes"),
+            mute_logger("odoo.sql_db"),
+        ):
             self.log(deal, "conversation", duration_minutes=-3)
         self.assertEqual(self.counters(deal), (0, 0, "not_attempted"))
         self.assertFalse(deal.call_ids)
@@ -132,12 +150,14 @@ class TestCalls(FunnelCase):
     def test_several_calls_in_one_create(self):
         deal_a = self.make_deal("Batch A", self.s_new)
         deal_b = self.make_deal("Batch B", self.s_new)
-        self.env["crm.lead.call"].with_user(self.rep).create([
-            {"lead_id": deal_a.id, "outcome": "no_answer", "date": self.day(1)},
-            {"lead_id": deal_a.id, "outcome": "conversation", "date": self.day(2)},
-            {"lead_id": deal_a.id, "outcome": "voicemail", "date": self.day(3)},
-            {"lead_id": deal_b.id, "outcome": "busy", "date": self.day(1)},
-        ])
+        self.env["crm.lead.call"].with_user(self.rep).create(
+            [
+                {"lead_id": deal_a.id, "outcome": "no_answer", "date": self.day(1)},
+                {"lead_id": deal_a.id, "outcome": "conversation", "date": self.day(2)},
+                {"lead_id": deal_a.id, "outcome": "voicemail", "date": self.day(3)},
+                {"lead_id": deal_b.id, "outcome": "busy", "date": self.day(1)},
+            ]
+        )
         self.assertEqual(self.counters(deal_a), (3, 1, "contacted"))
         self.assertEqual(self.counters(deal_b), (1, 1, "attempted"))
 
@@ -146,9 +166,12 @@ class TestCalls(FunnelCase):
         the calls the deal has."""
         few = self.make_deal("Few calls", self.s_new)
         many = self.make_deal("Many calls", self.s_new)
-        self.env["crm.lead.call"].create([
-            {"lead_id": many.id, "outcome": "no_answer", "date": self.day(0, hours)}
-            for hours in range(60)])
+        self.env["crm.lead.call"].create(
+            [
+                {"lead_id": many.id, "outcome": "no_answer", "date": self.day(0, hours)}
+                for hours in range(60)
+            ]
+        )
         self.call(few, "no_answer", self.day(0))
         queries = []
         for deal in (few, many, few, many):
@@ -181,9 +204,15 @@ class TestCalls(FunnelCase):
         self.assertEqual(deal.with_user(self.rep).call_ids, call)
         with self.assertRaises(AccessError):
             call.with_user(self.rep).write({"note": "mine"})
-        rows = self.env["crm.call.report"].with_user(self.manager)._read_group(
-            [("kind", "=", "call"), ("user_id", "in", (self.rep | self.manager).ids)], ["user_id"],
-            ["call_count:sum"])
+        rows = (
+            self.env["crm.call.report"]
+            .with_user(self.manager)
+            ._read_group(
+                [("kind", "=", "call"), ("user_id", "in", (self.rep | self.manager).ids)],
+                ["user_id"],
+                ["call_count:sum"],
+            )
+        )
         self.assertEqual(rows, [(self.manager, 1)])
 
     def test_reps_see_their_calls_and_those_on_their_deals_only(self):
@@ -202,34 +231,60 @@ class TestCalls(FunnelCase):
 
     def test_calls_of_another_company_stay_there(self):
         other_company = self.env["res.company"].create({"name": "Calls Other Co"})
-        deal = self.make_deal("Other company", self.s_new, company_id=other_company.id, user_id=False)
-        call = self.env["crm.lead.call"].create({"lead_id": deal.id, "outcome": "conversation",
-                                                 "user_id": self.manager.id})
+        deal = self.make_deal(
+            "Other company", self.s_new, company_id=other_company.id, user_id=False
+        )
+        call = self.env["crm.lead.call"].create(
+            {"lead_id": deal.id, "outcome": "conversation", "user_id": self.manager.id}
+        )
         self.assertEqual(call.company_id, other_company)
         here_only = new_test_user(
-            self.env, login="sff_calls_here_only", groups="sales_team.group_sale_manager",
-            company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
+            self.env,
+            login="sff_calls_here_only",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
         )
-        self.assertFalse(self.env["crm.lead.call"].with_user(here_only).search([("id", "=", call.id)]))
-        self.assertFalse(self.env["crm.call.report"].with_user(here_only).search(
-            [("company_id", "=", other_company.id)]))
+        self.assertFalse(
+            self.env["crm.lead.call"].with_user(here_only).search([("id", "=", call.id)])
+        )
+        self.assertFalse(
+            self.env["crm.call.report"]
+            .with_user(here_only)
+            .search([("company_id", "=", other_company.id)])
+        )
 
     def test_message_and_activity_dates_are_the_last_activity(self):
         deal = self.make_deal("Activity", self.s_new)
         self.assertFalse(deal.date_last_activity)
-        message = deal.with_user(self.rep).message_post(body="Sent the brochure", message_type="comment")
+        message = deal.with_user(self.rep).message_post(
+            body="Sent the brochure", message_type="comment"
+        )
         deal.invalidate_recordset()
         self.assertEqual(deal.date_last_activity, message.date)
         # a to-do marked done is activity too: the note it posts dates it
         # (the brochure's message set a week back first)
         week_ago = message.date - timedelta(days=7)
-        self.env.cr.execute("UPDATE mail_message SET date = %s WHERE id = %s", [week_ago, message.id])
-        self.env.cr.execute("UPDATE crm_lead SET date_last_activity = %s WHERE id = %s", [week_ago, deal.id])
+        self.env.cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s", [week_ago, message.id]
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_last_activity = %s WHERE id = %s", [week_ago, deal.id]
+        )
         self.env.invalidate_all()
-        todo = self.env["mail.activity"].with_user(self.rep).create({
-            "res_model_id": self.env["ir.model"]._get_id("crm.lead"), "res_id": deal.id,
-            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
-            "user_id": self.rep.id, "summary": "Send the price list"})
+        todo = (
+            self.env["mail.activity"]
+            .with_user(self.rep)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": deal.id,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "user_id": self.rep.id,
+                    "summary": "Send the price list",
+                }
+            )
+        )
         done_id = todo.action_feedback(feedback="Price list sent")
         deal.invalidate_recordset()
         done = self.env["mail.message"].browse(done_id)
@@ -242,21 +297,31 @@ class TestCalls(FunnelCase):
     # A phone call marked done is a call
     # ------------------------------------------------------------------
     def schedule_call(self, deal, user=None):
-        return self.env["mail.activity"].with_user(user or self.rep).create({
-            "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
-            "res_id": deal.id,
-            "activity_type_id": self.phone_type.id,
-            "user_id": (user or self.rep).id,
-            "summary": "Call back",
-        })
+        return (
+            self.env["mail.activity"]
+            .with_user(user or self.rep)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": deal.id,
+                    "activity_type_id": self.phone_type.id,
+                    "user_id": (user or self.rep).id,
+                    "summary": "Call back",
+                }
+            )
+        )
 
     def test_phone_call_activity_done_records_a_call(self):
         deal = self.make_deal("Activity calls", self.s_new)
         # from the chatter or the activity widget: the feedback popover
-        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback="Good talk, sending a quote")
+        self.schedule_call(deal).with_user(self.rep).action_feedback(
+            feedback="Good talk, sending a quote"
+        )
         self.assertEqual(deal.call_ids.mapped("outcome"), ["conversation"])
         self.assertEqual(self.counters(deal), (1, 0, "contacted"))
-        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback="Voicemail again, try Friday")
+        self.schedule_call(deal).with_user(self.rep).action_feedback(
+            feedback="Voicemail again, try Friday"
+        )
         # from the activity view: done without feedback
         self.schedule_call(deal).with_user(self.rep).action_done()
         calls = deal.call_ids.sorted("id")
@@ -267,19 +332,26 @@ class TestCalls(FunnelCase):
         self.assertFalse(any("Call: " in body for body in deal.message_ids.mapped("body")))
         # an email activity is no call
         email_type = self.env.ref("mail.mail_activity_data_email")
-        self.env["mail.activity"].create({
-            "res_model_id": self.env["ir.model"]._get_id("crm.lead"), "res_id": deal.id,
-            "activity_type_id": email_type.id, "user_id": self.rep.id,
-        }).action_feedback(feedback="Sent")
+        self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "res_id": deal.id,
+                "activity_type_id": email_type.id,
+                "user_id": self.rep.id,
+            }
+        ).action_feedback(feedback="Sent")
         self.assertEqual(self.counters(deal)[0], 3)
 
     def test_feedback_names_the_outcome_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(["sales_funnel_forecast"], ["fr_FR"], overwrite=True)
+        self.env["ir.module.module"]._load_module_terms(
+            ["sales_funnel_forecast"], ["fr_FR"], overwrite=True
+        )
         deal = self.make_deal("French feedback", self.s_new)
         rep_fr = self.rep.with_context(lang="fr_FR")
         self.schedule_call(deal).with_user(rep_fr).with_context(lang="fr_FR").action_feedback(
-            feedback="Occupé, rappeler demain")
+            feedback="Occupé, rappeler demain"
+        )
         self.assertEqual(deal.call_ids.outcome, "busy")
 
     def test_install_rebuilds_calls_from_done_phone_calls(self):
@@ -291,17 +363,23 @@ class TestCalls(FunnelCase):
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE mail_message SET date = date - interval '1 hour' WHERE id = %s",
-            [deal.call_ids.sorted("id")[0].message_id.id])
+            [deal.call_ids.sorted("id")[0].message_id.id],
+        )
         self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
         self.env.cr.execute(
             """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0, contact_status = 'not_attempted',
-                      date_first_conversation = NULL, date_last_activity = NULL WHERE id = %s""", [deal.id])
+                      date_first_conversation = NULL, date_last_activity = NULL WHERE id = %s""",
+            [deal.id],
+        )
         self.env.invalidate_all()
         Lead = self.env["crm.lead"]
         self.assertGreaterEqual(Lead._sff_backfill_calls(), 1)
-        self.assertEqual(deal.call_ids.sorted("date").mapped("outcome"), ["no_answer", "conversation"])
-        self.assertEqual(deal.call_ids.sorted("date").mapped("contact_status"),
-                         ["not_attempted", "attempted"])
+        self.assertEqual(
+            deal.call_ids.sorted("date").mapped("outcome"), ["no_answer", "conversation"]
+        )
+        self.assertEqual(
+            deal.call_ids.sorted("date").mapped("contact_status"), ["not_attempted", "attempted"]
+        )
         self.assertEqual(deal.call_ids.user_id, self.rep)
         self.assertEqual(self.counters(deal), (2, 1, "contacted"))
         self.assertTrue(deal.date_last_activity)
@@ -317,23 +395,43 @@ class TestCalls(FunnelCase):
         monday = datetime(2026, 3, 2, 10, 0)  # the week of 2 to 8 March 2026
         for day, count in ((0, 4), (1, 2), (7, 1)):
             for index in range(count):
-                self.call(deal, "no_answer" if index else "conversation",
-                          monday + timedelta(days=day, minutes=index))
+                self.call(
+                    deal,
+                    "no_answer" if index else "conversation",
+                    monday + timedelta(days=day, minutes=index),
+                )
         self.call(other, "busy", monday, user=self.other_rep)
         Report = self.env["crm.call.report"]
-        week = [("date", ">=", date(2026, 3, 2)), ("date", "<", date(2026, 3, 9)),
-                ("team_id", "=", self.team.id)]
-        by_week = Report._read_group(week, ["user_id"], ["call_count:sum", "conversation_count:sum",
-                                                         "target_daily:sum", "target_weekly:sum"])
-        self.assertEqual({user: figures for user, *figures in by_week},
-                         {self.rep: [6, 2, 15, 12], self.other_rep: [1, 0, 25, 12]})
-        by_day = {day: (calls, target) for day, calls, target in Report._read_group(
-            week + [("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum", "target_daily:sum"])}
+        week = [
+            ("date", ">=", date(2026, 3, 2)),
+            ("date", "<", date(2026, 3, 9)),
+            ("team_id", "=", self.team.id),
+        ]
+        by_week = Report._read_group(
+            week,
+            ["user_id"],
+            ["call_count:sum", "conversation_count:sum", "target_daily:sum", "target_weekly:sum"],
+        )
+        self.assertEqual(
+            {user: figures for user, *figures in by_week},
+            {self.rep: [6, 2, 15, 12], self.other_rep: [1, 0, 25, 12]},
+        )
+        by_day = {
+            day: (calls, target)
+            for day, calls, target in Report._read_group(
+                week + [("user_id", "=", self.rep.id)],
+                ["date:day"],
+                ["call_count:sum", "target_daily:sum"],
+            )
+        }
         self.assertEqual(by_day[date(2026, 3, 2)], (4, 3))
         self.assertEqual(by_day[date(2026, 3, 3)], (2, 3))
         self.assertEqual(by_day[date(2026, 3, 7)], (0, 0), "no target on Saturdays")
-        by_status = Report._read_group(week + [("kind", "=", "call"), ("user_id", "=", self.rep.id)],
-                                       ["contact_status"], ["call_count:sum"])
+        by_status = Report._read_group(
+            week + [("kind", "=", "call"), ("user_id", "=", self.rep.id)],
+            ["contact_status"],
+            ["call_count:sum"],
+        )
         self.assertEqual(dict(by_status), {"not_attempted": 1, "contacted": 5})
         # a rep sees their own rows only
         mine = Report.with_user(self.rep)._read_group(week, ["user_id"], ["call_count:sum"])
@@ -345,11 +443,13 @@ class TestCalls(FunnelCase):
         # 9 pm in New York is 2 am the next day in UTC
         call = self.call(deal, "conversation", datetime(2026, 3, 3, 2, 0))
         rows = self.env["crm.call.report"]._read_group(
-            [("kind", "=", "call"), ("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum"])
+            [("kind", "=", "call"), ("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum"]
+        )
         self.assertEqual(rows, [(date(2026, 3, 2), 1)])
         call.date = datetime(2026, 3, 3, 14, 0)
         rows = self.env["crm.call.report"]._read_group(
-            [("kind", "=", "call"), ("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum"])
+            [("kind", "=", "call"), ("user_id", "=", self.rep.id)], ["date:day"], ["call_count:sum"]
+        )
         self.assertEqual(rows, [(date(2026, 3, 3), 1)], "a call moved to another day moves there")
         call.unlink()
         self.assertFalse(self.env["crm.lead.call.day"].search([("user_id", "=", self.rep.id)]))
@@ -360,11 +460,19 @@ class TestCalls(FunnelCase):
         self.call(deal, "conversation", datetime(2026, 3, 4, 9), user=self.manager)
         self.call(deal, "voicemail", datetime(2026, 3, 10, 9))
         rows = self.env["crm.sales.process.report"]._read_group(
-            [("lead_id", "=", deal.id), ("kind", "=", "call")], ["user_id", "date:week"], ["call_count:sum"])
+            [("lead_id", "=", deal.id), ("kind", "=", "call")],
+            ["user_id", "date:week"],
+            ["call_count:sum"],
+        )
         self.assertEqual(
             sorted((user.login, week.date().isoformat(), calls) for user, week, calls in rows),
             # weeks start on Sunday in English (United States)
-            [("sff_manager", "2026-03-01", 1), ("sff_rep", "2026-03-01", 1), ("sff_rep", "2026-03-08", 1)])
+            [
+                ("sff_manager", "2026-03-01", 1),
+                ("sff_rep", "2026-03-01", 1),
+                ("sff_rep", "2026-03-08", 1),
+            ],
+        )
 
     def test_conversion_cut_by_attempts_before_the_first_conversation(self):
         quick = self.make_deal("Quick", self.s_new)
@@ -380,9 +488,13 @@ class TestCalls(FunnelCase):
         slow.stage_id = self.s_qualified
         rows = self.env["crm.funnel.report"]._read_group(
             [("team_id", "=", self.team.id), ("stage_id", "=", self.s_new.id)],
-            ["call_attempts"], ["reached:sum", "moved_on:sum"])
-        self.assertEqual(dict((bucket, (reached, moved)) for bucket, reached, moved in rows), {
-            "none": (1, 0), "0": (1, 1), "1": (1, 0), "3_5": (1, 1)})
+            ["call_attempts"],
+            ["reached:sum", "moved_on:sum"],
+        )
+        self.assertEqual(
+            dict((bucket, (reached, moved)) for bucket, reached, moved in rows),
+            {"none": (1, 0), "0": (1, 1), "1": (1, 0), "3_5": (1, 1)},
+        )
 
     # ------------------------------------------------------------------
     # Adoption
@@ -398,7 +510,13 @@ class TestCalls(FunnelCase):
         now = fields.Datetime.now()
         self.env.cr.execute(
             "INSERT INTO crm_user_login (user_id, date) VALUES (%s, %s), (%s, %s)",
-            [self.rep.id, now - relativedelta(months=14), self.rep.id, now - relativedelta(months=12)])
+            [
+                self.rep.id,
+                now - relativedelta(months=14),
+                self.rep.id,
+                now - relativedelta(months=12),
+            ],
+        )
         self.assertEqual(Login._cron_purge(batch_size=1), 0)
         self.assertEqual(Login.search_count([("user_id", "=", self.rep.id)]), 3)
 
@@ -410,8 +528,15 @@ class TestCalls(FunnelCase):
         deal.with_user(self.rep).write({"stage_id": self.s_qualified.id})
         deal.with_user(self.rep).write({"stage_id": self.s_proposal.id})
         self.env.flush_all()
-        rows = self.env["crm.adoption.report"].with_user(self.manager)._read_group(
-            [("user_id", "=", self.rep.id)], [], ["login_count:sum", "call_count:sum", "move_count:sum"])
+        rows = (
+            self.env["crm.adoption.report"]
+            .with_user(self.manager)
+            ._read_group(
+                [("user_id", "=", self.rep.id)],
+                [],
+                ["login_count:sum", "call_count:sum", "move_count:sum"],
+            )
+        )
         self.assertEqual(rows, [(1, 2, 2)])
         with self.assertRaises(AccessError):
             self.env["crm.adoption.report"].with_user(self.rep).search([])
@@ -421,8 +546,13 @@ class TestCalls(FunnelCase):
     # ------------------------------------------------------------------
     def test_member_target_overrides_the_team(self):
         members = self.team.crm_team_member_ids.sorted(lambda member: member.user_id.id)
-        targets = {member.user_id: (member.effective_call_target_daily, member.effective_call_target_weekly)
-                   for member in members}
+        targets = {
+            member.user_id: (
+                member.effective_call_target_daily,
+                member.effective_call_target_weekly,
+            )
+            for member in members
+        }
         self.assertEqual(targets, {self.rep: (3, 12), self.other_rep: (5, 12)})
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self.team.call_target_daily = -1
@@ -433,7 +563,9 @@ class TestCalls(FunnelCase):
         deal = self.make_deal("Form dialog", self.s_new)
         action = deal.with_user(self.rep).action_sff_log_call()
         self.assertEqual((action["res_model"], action["target"]), ("crm.lead.call.log", "new"))
-        form = Form(self.env["crm.lead.call.log"].with_user(self.rep).with_context(**action["context"]))
+        form = Form(
+            self.env["crm.lead.call.log"].with_user(self.rep).with_context(**action["context"])
+        )
         form.duration_minutes = 2
         wizard = form.save()
         wizard.with_context(sff_call_outcome="meeting_booked").action_log()

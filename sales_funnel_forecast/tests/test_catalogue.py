@@ -5,22 +5,39 @@ from odoo.tests import tagged
 from .common import FunnelCase
 
 PROJECT_SALES = [
-    ("New prospect", 0), ("Need identified", 1), ("First contact", 2),
-    ("First meeting", 3), ("Opportunity analysis", 5), ("Proposal preparation", 10),
-    ("Proposal presentation", 15), ("Prospect evaluation", 20),
-    ("Second proposal preparation", 25), ("Second proposal presentation", 30),
-    ("Second proposal evaluation", 35), ("Negotiation", 40), ("Final negotiation", 50),
-    ("Order", 80), ("Delivery", 85), ("Invoice", 95), ("Payment", 100),
+    ("New prospect", 0),
+    ("Need identified", 1),
+    ("First contact", 2),
+    ("First meeting", 3),
+    ("Opportunity analysis", 5),
+    ("Proposal preparation", 10),
+    ("Proposal presentation", 15),
+    ("Prospect evaluation", 20),
+    ("Second proposal preparation", 25),
+    ("Second proposal presentation", 30),
+    ("Second proposal evaluation", 35),
+    ("Negotiation", 40),
+    ("Final negotiation", 50),
+    ("Order", 80),
+    ("Delivery", 85),
+    ("Invoice", 95),
+    ("Payment", 100),
 ]
 
 
 @tagged("post_install", "-at_install")
 class TestStageCatalogue(FunnelCase):
-
     def apply(self, xmlid, team):
-        wizard = self.env["crm.stage.catalogue.apply"].with_user(self.manager).create({
-            "catalogue_id": self.env.ref(xmlid).id, "team_id": team.id,
-        })
+        wizard = (
+            self.env["crm.stage.catalogue.apply"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "catalogue_id": self.env.ref(xmlid).id,
+                    "team_id": team.id,
+                }
+            )
+        )
         action = wizard.action_apply()
         return self.env["crm.stage"].search(action["domain"], order="sequence")
 
@@ -39,7 +56,9 @@ class TestStageCatalogue(FunnelCase):
     def test_short_catalogues(self):
         team = self.env["crm.team"].create({"name": "Short"})
         four = self.apply("sales_funnel_forecast.catalogue_simple", team)
-        self.assertEqual(four.mapped("name"), ["Prospecting", "Qualification", "Proposal", "Closing", "Won"])
+        self.assertEqual(
+            four.mapped("name"), ["Prospecting", "Qualification", "Proposal", "Closing", "Won"]
+        )
         self.assertEqual(four.mapped("forecast_probability"), [10.0, 25.0, 50.0, 75.0, 100.0])
         team_b = self.env["crm.team"].create({"name": "Active"})
         nine = self.apply("sales_funnel_forecast.catalogue_active_sales", team_b)
@@ -57,9 +76,13 @@ class TestStageCatalogue(FunnelCase):
 
     def test_catalogue_needs_a_won_step(self):
         with self.assertRaisesRegex(ValidationError, "no won step"):
-            self.env["crm.stage.catalogue"].create({
-                "name": "Broken",
-                "line_ids": [(0, 0, {"name": "Only", "forecast_probability": 50})],
-            })
+            self.env["crm.stage.catalogue"].create(
+                {
+                    "name": "Broken",
+                    "line_ids": [(0, 0, {"name": "Only", "forecast_probability": 50})],
+                }
+            )
         with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
-            self.env.ref("sales_funnel_forecast.catalogue_simple_step_02").forecast_probability = 150
+            self.env.ref(
+                "sales_funnel_forecast.catalogue_simple_step_02"
+            ).forecast_probability = 150

@@ -10,7 +10,6 @@ from .common import FunnelCase
 
 @tagged("post_install", "-at_install")
 class TestLossReasons(FunnelCase):
-
     def test_shipped_reasons_cover_every_category(self):
         Reason = self.env["crm.lost.reason"]
         categories = set(Reason.search([]).mapped("category"))
@@ -22,7 +21,7 @@ class TestLossReasons(FunnelCase):
 
     def test_reason_required_by_the_company(self):
         deal = self.make_deal("Needs a reason", self.s_new, 1000)
-        deal.action_set_lost()   # not required: fine
+        deal.action_set_lost()  # not required: fine
         deal.action_unarchive()
         self.company.crm_lost_reason_required = True
         with self.assertRaisesRegex(UserError, "lost reason"):
@@ -39,7 +38,6 @@ class TestLossReasons(FunnelCase):
 
 @tagged("post_install", "-at_install")
 class TestContactStatus(FunnelCase):
-
     def test_qualify_and_disqualify(self):
         deal = self.make_deal("Prospect", self.s_new, 1000)
         self.assertEqual(deal.contact_status, "not_attempted")
@@ -57,17 +55,20 @@ class TestContactStatus(FunnelCase):
 
     def test_lost_reason_disqualifies(self):
         deal = self.make_deal("Wrong person", self.s_new, 1000)
-        deal.action_set_lost(lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_wrong_person").id)
+        deal.action_set_lost(
+            lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_wrong_person").id
+        )
         self.assertEqual(deal.contact_status, "disqualified")
         priced = self.make_deal("Too dear", self.s_new, 1000)
         priced.contact_status = "qualified"
-        priced.action_set_lost(lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_price").id)
+        priced.action_set_lost(
+            lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_price").id
+        )
         self.assertEqual(priced.contact_status, "qualified", "a real buyer who chose not to buy")
 
 
 @tagged("post_install", "-at_install")
 class TestInactiveCustomers(FunnelCase):
-
     def test_customer_status_and_reason(self):
         Partner = self.env["res.partner"]
         busy = Partner.create({"name": "Busy Co", "is_company": True})
@@ -79,39 +80,67 @@ class TestInactiveCustomers(FunnelCase):
         lost_busy = self.make_deal("Busy lost", self.s_new, partner_id=busy.id)
         lost_busy.action_set_lost()
         first = self.make_deal("Gone first", self.s_new, partner_id=gone.id)
-        first.action_set_lost(lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_price").id)
+        first.action_set_lost(
+            lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_price").id
+        )
         last = self.make_deal("Gone last", self.s_new, partner_id=gone.id)
-        last.action_set_lost(lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_competitor").id)
+        last.action_set_lost(
+            lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_competitor").id
+        )
         self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s",
-                            [fields.Datetime.now() - timedelta(days=30), first.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=30), first.id],
+        )
         stuck = self.make_deal("Stuck", self.s_new, partner_id=stalled.id)
         stuck.write({"is_stalled": True})
         partners = busy | gone | stalled | nobody
         partners.invalidate_recordset()
-        self.assertEqual(partners.mapped("funnel_status"), ["active", "inactive", "inactive", False])
-        self.assertEqual(gone.funnel_inactive_reason_id, self.env.ref("sales_funnel_forecast.lost_reason_competitor"))
-        self.assertEqual(Partner.search([("id", "in", partners.ids), ("funnel_status", "=", "inactive")]),
-                         gone | stalled)
+        self.assertEqual(
+            partners.mapped("funnel_status"), ["active", "inactive", "inactive", False]
+        )
+        self.assertEqual(
+            gone.funnel_inactive_reason_id,
+            self.env.ref("sales_funnel_forecast.lost_reason_competitor"),
+        )
+        self.assertEqual(
+            Partner.search([("id", "in", partners.ids), ("funnel_status", "=", "inactive")]),
+            gone | stalled,
+        )
         # in the funnel: active and inactive customers per stage
-        rows = dict(self.env["crm.funnel.report"]._read_group(
-            [("lead_id", "in", (lost_busy | first | last | stuck).ids), ("stage_id", "=", self.s_new.id)],
-            ["partner_status"], ["reached:sum"]))
+        rows = dict(
+            self.env["crm.funnel.report"]._read_group(
+                [
+                    ("lead_id", "in", (lost_busy | first | last | stuck).ids),
+                    ("stage_id", "=", self.s_new.id),
+                ],
+                ["partner_status"],
+                ["reached:sum"],
+            )
+        )
         self.assertEqual(rows, {"active": 1, "inactive": 3})
 
 
 @tagged("post_install", "-at_install")
 class TestBuyingRoles(FunnelCase):
-
     def test_roles_from_the_customer_people(self):
-        company = self.env["res.partner"].create({
-            "name": "Buyer Co", "is_company": True,
-            "child_ids": [Command.create({"name": "Ann Boss"}), Command.create({"name": "Ben Tech"})],
-        })
+        company = self.env["res.partner"].create(
+            {
+                "name": "Buyer Co",
+                "is_company": True,
+                "child_ids": [
+                    Command.create({"name": "Ann Boss"}),
+                    Command.create({"name": "Ben Tech"}),
+                ],
+            }
+        )
         deal = self.make_deal("Roles", self.s_new, 1000, partner_id=company.id)
         self.assertFalse(deal.has_decision_maker)
         deal.action_add_customer_contacts()
-        self.assertEqual(set(deal.buying_role_ids.partner_id.mapped("name")), {"Buyer Co", "Ann Boss", "Ben Tech"})
+        self.assertEqual(
+            set(deal.buying_role_ids.partner_id.mapped("name")),
+            {"Buyer Co", "Ann Boss", "Ben Tech"},
+        )
         deal.action_add_customer_contacts()
         self.assertEqual(len(deal.buying_role_ids), 3, "nobody twice")
         ann = deal.buying_role_ids.filtered(lambda role: role.partner_id.name == "Ann Boss")
@@ -120,29 +149,43 @@ class TestBuyingRoles(FunnelCase):
         ann.role_id = self.env.ref("sales_funnel_forecast.buying_role_decision_maker")
         self.assertTrue(deal.has_decision_maker)
         without = self.make_deal("Nobody known", self.s_new, 1000)
-        found = self.env["crm.lead"].search([("id", "in", (deal | without).ids), ("has_decision_maker", "=", False)])
+        found = self.env["crm.lead"].search(
+            [("id", "in", (deal | without).ids), ("has_decision_maker", "=", False)]
+        )
         self.assertEqual(found, without)
-        counts = dict(self.env["crm.funnel.report"]._read_group(
-            [("lead_id", "in", (deal | without).ids)], ["stage_id"], ["no_decision_maker:sum"]))
+        counts = dict(
+            self.env["crm.funnel.report"]._read_group(
+                [("lead_id", "in", (deal | without).ids)], ["stage_id"], ["no_decision_maker:sum"]
+            )
+        )
         self.assertEqual(counts[self.s_new], 1)
 
 
 @tagged("post_install", "-at_install")
 class TestLossReport(FunnelCase):
-
     def test_losses_by_reason_and_stage(self):
         price = self.env.ref("sales_funnel_forecast.lost_reason_price")
         competitor = self.env.ref("sales_funnel_forecast.lost_reason_competitor")
-        for name, stage, amount, reason in (("L1", self.s_new, 1000, price), ("L2", self.s_proposal, 2000, price),
-                                            ("L3", self.s_proposal, 4000, competitor)):
+        for name, stage, amount, reason in (
+            ("L1", self.s_new, 1000, price),
+            ("L2", self.s_proposal, 2000, price),
+            ("L3", self.s_proposal, 4000, competitor),
+        ):
             self.make_deal(name, stage, amount).action_set_lost(lost_reason_id=reason.id)
         self.make_deal("Still open", self.s_new, 8000)
         Report = self.env["crm.loss.report"]
         domain = [("team_id", "=", self.team.id)]
-        by_category = {category: values for category, *values in Report._read_group(
-            domain, ["category"], ["lost_count:sum", "lost_amount:sum"])}
+        by_category = {
+            category: values
+            for category, *values in Report._read_group(
+                domain, ["category"], ["lost_count:sum", "lost_amount:sum"]
+            )
+        }
         self.assertEqual(by_category, {"price": [2, 3000.0], "competitor": [1, 4000.0]})
-        by_stage = {stage: count for stage, count in Report._read_group(domain, ["lost_stage_id"], ["lost_count:sum"])}
+        by_stage = {
+            stage: count
+            for stage, count in Report._read_group(domain, ["lost_stage_id"], ["lost_count:sum"])
+        }
         self.assertEqual(by_stage, {self.s_new: 1, self.s_proposal: 2})
         losses = Report._sff_losses(domain)
         self.assertEqual(sum(row["amount"] for row in losses["by_reason"]), 7000.0)
@@ -150,7 +193,6 @@ class TestLossReport(FunnelCase):
 
 @tagged("post_install", "-at_install")
 class TestStallProposal(FunnelCase):
-
     def test_limits_from_won_deals(self):
         self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
         self.s_qualified.stall_days = 9
@@ -161,17 +203,26 @@ class TestStallProposal(FunnelCase):
             self.set_now(self.day(days))
             deal.stage_id = self.s_qualified
             deal.action_set_won()
-        wizard = self.env["crm.stage.stall.proposal"].with_user(self.manager).create({"team_id": self.team.id})
+        wizard = (
+            self.env["crm.stage.stall.proposal"]
+            .with_user(self.manager)
+            .create({"team_id": self.team.id})
+        )
         wizard.write({"line_ids": [Command.create(values) for values in wizard._sff_proposals()]})
         lines = {line.stage_id: line for line in wizard.line_ids}
         prospect = lines[self.s_new]
-        self.assertEqual((prospect.won_count, prospect.median_days, prospect.proposed_days, prospect.apply),
-                         (5, 4.0, 8, True))
+        self.assertEqual(
+            (prospect.won_count, prospect.median_days, prospect.proposed_days, prospect.apply),
+            (5, 4.0, 8, True),
+        )
         # T-Qualified: the won deals spent no time there (won at once): 0 days
         # each, proposal at least 1 day; T-Proposal: no won deal went through
         self.assertEqual(lines[self.s_qualified].proposed_days, 1)
         self.assertFalse(lines[self.s_proposal].has_proposal)
         lines[self.s_qualified].apply = False
         wizard.action_apply()
-        self.assertEqual((self.s_new.stall_days, self.s_qualified.stall_days, self.s_proposal.stall_days),
-                         (8, 9, 0), "unchosen and unproposed stages keep their limit")
+        self.assertEqual(
+            (self.s_new.stall_days, self.s_qualified.stall_days, self.s_proposal.stall_days),
+            (8, 9, 0),
+            "unchosen and unproposed stages keep their limit",
+        )

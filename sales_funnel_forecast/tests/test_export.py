@@ -24,35 +24,59 @@ class TestFunnelExport(FunnelReportCase):
         return Wizard.create(dict({"team_id": self.team.id, "period": "all"}, **values))
 
     def xlsx(self, wizard):
-        return self.env["crm.funnel.dashboard"].with_user(wizard.env.user)._sff_xlsx(wizard._sff_params())[0]
+        return (
+            self.env["crm.funnel.dashboard"]
+            .with_user(wizard.env.user)
+            ._sff_xlsx(wizard._sff_params())[0]
+        )
 
     def test_spreadsheet_figures_and_chart(self):
         self.build()
         content = self.xlsx(self.wizard())
         book = openpyxl.load_workbook(io.BytesIO(content))
-        self.assertEqual(book.sheetnames, ["Funnel", "Conversion", "Forecast", "Losses", "Quota attainment"])
+        self.assertEqual(
+            book.sheetnames, ["Funnel", "Conversion", "Forecast", "Losses", "Quota attainment"]
+        )
         # d2 and d5 lost without a reason, 2,000 + 5,000
         losses = book["Losses"]
-        self.assertEqual([cell.value for cell in losses[5]][:4], ["Other", "No reason given", 2, 7000])
+        self.assertEqual(
+            [cell.value for cell in losses[5]][:4], ["Other", "No reason given", 2, 7000]
+        )
         funnel = book["Funnel"]
         self.assertEqual(funnel["A4"].value, self.team.name)
         header = [cell.value for cell in funnel[5]]
         self.assertTrue(funnel["A5"].font.bold and funnel["B5"].font.bold, "headers formatted")
         self.assertTrue(funnel["A10"].font.bold, "totals formatted")
-        self.assertEqual(header[:8], ["Stage", "Reached", "Entered", "Moved on", "Won", "Lost here",
-                                      "Open here", "Stalled here"])
+        self.assertEqual(
+            header[:8],
+            [
+                "Stage",
+                "Reached",
+                "Entered",
+                "Moved on",
+                "Won",
+                "Lost here",
+                "Open here",
+                "Stalled here",
+            ],
+        )
         rows = [[cell.value for cell in row][:12] for row in funnel.iter_rows(min_row=6, max_row=9)]
-        self.assertEqual(rows, [
-            ["T-Prospect", 5, 4, 4, 1, 1, 1, 0, 15000, 1000, 5000, 3000],
-            ["T-Qualified", 4, 3, 2, 1, 0, 1, 0, 10000, 1000, 0, 4000],
-            ["T-Proposal", 2, 2, 1, 1, 1, 0, 0, 3000, 1000, 2000, 0],
-            ["T-Won", 1, 1, 0, 1, 0, 0, 0, 1000, 1000, 0, 0],
-        ])
+        self.assertEqual(
+            rows,
+            [
+                ["T-Prospect", 5, 4, 4, 1, 1, 1, 0, 15000, 1000, 5000, 3000],
+                ["T-Qualified", 4, 3, 2, 1, 0, 1, 0, 10000, 1000, 0, 4000],
+                ["T-Proposal", 2, 2, 1, 1, 1, 0, 0, 3000, 1000, 2000, 0],
+                ["T-Won", 1, 1, 0, 1, 0, 0, 0, 1000, 1000, 0, 0],
+            ],
+        )
         total = [cell.value for cell in funnel[10]][:12]
         self.assertEqual(total[0], "Total")
         self.assertEqual(total[5:8], [2, 2, 0], "two deals lost, two open, none stalled")
         conversion = book["Conversion"]
-        self.assertEqual([cell.value for cell in conversion[6]][:6], ["T-Prospect", 5, 4, 80, 4, 75])
+        self.assertEqual(
+            [cell.value for cell in conversion[6]][:6], ["T-Prospect", 5, 4, 80, 4, 75]
+        )
         # the funnel chart is a native Excel chart: horizontal stacked bars
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             chart = archive.read("xl/charts/chart1.xml").decode()
@@ -67,23 +91,41 @@ class TestFunnelExport(FunnelReportCase):
         (deals[3] | deals[4]).write({"user_id": self.other_rep.id, "team_id": self.team.id})
         for user, reached in ((self.rep, [3, 3, 2, 1]), (self.manager, [5, 4, 2, 1])):
             book = openpyxl.load_workbook(io.BytesIO(self.xlsx(self.wizard(user))))
-            rows = [[cell.value for cell in row][:2] for row in book["Funnel"].iter_rows(min_row=6, max_row=9)]
-            self.assertEqual(rows, [[stage, count] for stage, count in zip(
-                ["T-Prospect", "T-Qualified", "T-Proposal", "T-Won"], reached)], user.name)
+            rows = [
+                [cell.value for cell in row][:2]
+                for row in book["Funnel"].iter_rows(min_row=6, max_row=9)
+            ]
+            self.assertEqual(
+                rows,
+                [
+                    [stage, count]
+                    for stage, count in zip(
+                        ["T-Prospect", "T-Qualified", "T-Proposal", "T-Won"], reached
+                    )
+                ],
+                user.name,
+            )
 
     def test_pdf_figures(self):
         self.build()
         wizard = self.wizard()
-        pdf, report_type = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
-            "sales_funnel_forecast.action_report_funnel", wizard.ids)
+        pdf, report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("sales_funnel_forecast.action_report_funnel", wizard.ids)
+        )
         self.assertEqual(report_type, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
             handle.write(pdf)
             handle.flush()
             # poppler's pdftotext (scripts/system-deps installs it)
-            text = subprocess.run(["pdftotext", "-layout", handle.name, "-"], check=True,
-                                  capture_output=True, text=True).stdout
+            text = subprocess.run(
+                ["pdftotext", "-layout", handle.name, "-"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
         text = re.sub(r"\s+", " ", text)
         self.assertIn("T-Prospect: 5 reached · 1 won · 1 lost here · 1 open here", text)
         self.assertIn("T-Qualified: 4 reached · 1 won · 0 lost here · 1 open here", text)
@@ -94,8 +136,11 @@ class TestFunnelExport(FunnelReportCase):
         wizard = self.wizard(period="custom", date_from="2001-01-01", date_to="2001-02-01")
         book = openpyxl.load_workbook(io.BytesIO(self.xlsx(wizard)))
         self.assertEqual(book["Funnel"]["A4"].value, "No deal reached a stage in this period.")
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "sales_funnel_forecast.action_report_funnel", wizard.ids)[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("sales_funnel_forecast.action_report_funnel", wizard.ids)[0]
+            .decode()
+        )
         self.assertIn("No deal reached a stage in this period.", html)
 
     def test_bad_periods_are_refused(self):
@@ -111,11 +156,20 @@ class TestFunnelExport(FunnelReportCase):
         Report = self.env["crm.funnel.dashboard"]
         action = Report.action_export(params, "xlsx")
         self.assertEqual(action["type"], "ir.actions.act_url")
-        self.assertTrue(action["url"].startswith("/sales_funnel_forecast/funnel.xlsx?params="), action["url"])
+        self.assertTrue(
+            action["url"].startswith("/sales_funnel_forecast/funnel.xlsx?params="), action["url"]
+        )
         action = Report.action_export(params, "pdf")
         self.assertEqual(action["report_name"], "sales_funnel_forecast.report_funnel")
         self.assertEqual(action["data"]["sff_params"]["team_id"], self.team.id)
         # the PDF of the dashboard's print action: no record, the parameters
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "sales_funnel_forecast.action_report_funnel", [], data=action["data"])[0].decode()
-        self.assertIn("<strong>T-Prospect</strong>: <span>5</span> reached", re.sub(r"\s+", " ", html))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_funnel_forecast.action_report_funnel", [], data=action["data"]
+            )[0]
+            .decode()
+        )
+        self.assertIn(
+            "<strong>T-Prospect</strong>: <span>5</span> reached", re.sub(r"\s+", " ", html)
+        )

@@ -14,9 +14,14 @@ class TestForecastCategory(FunnelCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.s_signature = cls.env["crm.stage"].create({
-            "name": "T-Signature", "sequence": 903, "forecast_probability": 80, "team_id": cls.team.id,
-        })
+        cls.s_signature = cls.env["crm.stage"].create(
+            {
+                "name": "T-Signature",
+                "sequence": 903,
+                "forecast_probability": 80,
+                "team_id": cls.team.id,
+            }
+        )
         cls.s_won.sequence = 905
 
     def categories(self, deals):
@@ -26,8 +31,13 @@ class TestForecastCategory(FunnelCase):
         """The category changes in the deal's chatter, oldest first."""
         field = self.env["ir.model.fields"]._get("crm.lead", "forecast_category")
         values = self.env["mail.tracking.value"].search(
-            [("field_id", "=", field.id), ("mail_message_id.res_id", "=", deal.id),
-             ("mail_message_id.model", "=", "crm.lead")], order="id")
+            [
+                ("field_id", "=", field.id),
+                ("mail_message_id.res_id", "=", deal.id),
+                ("mail_message_id.model", "=", "crm.lead"),
+            ],
+            order="id",
+        )
         return [(value.old_value_char, value.new_value_char) for value in values]
 
     def flush_tracking(self):
@@ -40,14 +50,25 @@ class TestForecastCategory(FunnelCase):
     # ------------------------------------------------------------------
     def test_stage_category_by_default_from_its_percentage(self):
         self.assertEqual(
-            [self.s_new.forecast_category, self.s_qualified.forecast_category,
-             self.s_proposal.forecast_category, self.s_signature.forecast_category,
-             self.s_won.forecast_category],
-            ["pipeline", "pipeline", "best_case", "commit", "closed"])
+            [
+                self.s_new.forecast_category,
+                self.s_qualified.forecast_category,
+                self.s_proposal.forecast_category,
+                self.s_signature.forecast_category,
+                self.s_won.forecast_category,
+            ],
+            ["pipeline", "pipeline", "best_case", "commit", "closed"],
+        )
         Stage = self.env["crm.stage"]
-        made = Stage.create([{"name": f"T-{pct}", "forecast_probability": pct, "team_id": self.team.id}
-                             for pct in (39.99, 40, 69.99, 70)])
-        self.assertEqual(made.mapped("forecast_category"), ["pipeline", "best_case", "best_case", "commit"])
+        made = Stage.create(
+            [
+                {"name": f"T-{pct}", "forecast_probability": pct, "team_id": self.team.id}
+                for pct in (39.99, 40, 69.99, 70)
+            ]
+        )
+        self.assertEqual(
+            made.mapped("forecast_category"), ["pipeline", "best_case", "best_case", "commit"]
+        )
 
     def test_stage_category_is_the_managers_and_won_is_closed(self):
         stage = self.s_qualified.with_user(self.manager)
@@ -59,9 +80,12 @@ class TestForecastCategory(FunnelCase):
         stage.is_won = True
         self.assertEqual((stage.forecast_probability, stage.forecast_category), (100.0, "closed"))
         stage.is_won = False
-        self.assertEqual(stage.forecast_category,
-                         "best_case" if stage.forecast_probability >= 40 else "pipeline")
-        with self.assertRaisesRegex(ValidationError, "Only the stage where a deal is won is Closed"):
+        self.assertEqual(
+            stage.forecast_category, "best_case" if stage.forecast_probability >= 40 else "pipeline"
+        )
+        with self.assertRaisesRegex(
+            ValidationError, "Only the stage where a deal is won is Closed"
+        ):
             self.s_proposal.forecast_category = "closed"
         with self.assertRaisesRegex(ValidationError, "its forecast category is Closed"):
             self.s_won.forecast_category = "commit"
@@ -77,7 +101,9 @@ class TestForecastCategory(FunnelCase):
         with Form(stage.with_user(self.manager)) as form:
             form.forecast_probability = 20
             self.assertEqual(form.forecast_category, "commit")
-        line_form = Form(self.env.ref("sales_funnel_forecast.catalogue_simple").with_user(self.manager))
+        line_form = Form(
+            self.env.ref("sales_funnel_forecast.catalogue_simple").with_user(self.manager)
+        )
         with line_form.line_ids.new() as line:
             line.name = "Verbal yes"
             line.forecast_probability = 45
@@ -105,19 +131,34 @@ class TestForecastCategory(FunnelCase):
         catalogue = self.env.ref("sales_funnel_forecast.catalogue_simple")
         self.assertEqual(
             [(line.name, line.forecast_category) for line in catalogue.line_ids],
-            [("Prospecting", "pipeline"), ("Qualification", "pipeline"), ("Proposal", "best_case"),
-             ("Closing", "commit"), ("Won", "closed")])
+            [
+                ("Prospecting", "pipeline"),
+                ("Qualification", "pipeline"),
+                ("Proposal", "best_case"),
+                ("Closing", "commit"),
+                ("Won", "closed"),
+            ],
+        )
         # the manager's own choice goes to the team's stage
-        catalogue.line_ids.filtered(lambda line: line.name == "Proposal").forecast_category = "commit"
+        catalogue.line_ids.filtered(
+            lambda line: line.name == "Proposal"
+        ).forecast_category = "commit"
         team = self.env["crm.team"].create({"name": "Catalogue Category Team"})
         wizard = self.env["crm.stage.catalogue.apply"].create(
-            {"catalogue_id": catalogue.id, "team_id": team.id})
+            {"catalogue_id": catalogue.id, "team_id": team.id}
+        )
         wizard.action_apply()
         stages = self.env["crm.stage"].search([("team_id", "=", team.id)])
         self.assertEqual(
             {stage.name: stage.forecast_category for stage in stages},
-            {"Prospecting": "pipeline", "Qualification": "pipeline", "Proposal": "commit",
-             "Closing": "commit", "Won": "closed"})
+            {
+                "Prospecting": "pipeline",
+                "Qualification": "pipeline",
+                "Proposal": "commit",
+                "Closing": "commit",
+                "Won": "closed",
+            },
+        )
 
     # ------------------------------------------------------------------
     # Deals follow their stage
@@ -147,8 +188,10 @@ class TestForecastCategory(FunnelCase):
         chosen = self.make_deal("Chosen", self.s_new, 100)
         chosen.forecast_category = "commit"
         copies = won.copy() | chosen.copy()
-        self.assertEqual([(c.forecast_category, c.forecast_category_is_manual) for c in copies],
-                         [(copies[0]._sff_default_forecast_category(), False), ("pipeline", False)])
+        self.assertEqual(
+            [(c.forecast_category, c.forecast_category_is_manual) for c in copies],
+            [(copies[0]._sff_default_forecast_category(), False), ("pipeline", False)],
+        )
 
     def test_chosen_category_holds_until_the_next_stage_change(self):
         deal = self.make_deal("Chosen", self.s_new, 1000)
@@ -212,8 +255,11 @@ class TestForecastCategory(FunnelCase):
         self.assertEqual(self.categories(deal), [("commit", True)])
 
     def test_several_deals_in_one_write(self):
-        deals = (self.make_deal("One", self.s_new, 100) | self.make_deal("Two", self.s_new, 200)
-                 | self.make_deal("Three", self.s_proposal, 300))
+        deals = (
+            self.make_deal("One", self.s_new, 100)
+            | self.make_deal("Two", self.s_new, 200)
+            | self.make_deal("Three", self.s_proposal, 300)
+        )
         deals[0].forecast_category = "commit"
         deals.write({"stage_id": self.s_qualified.id})
         self.assertEqual(self.categories(deals), [("pipeline", False)] * 3)
@@ -226,12 +272,37 @@ class TestForecastCategory(FunnelCase):
     def test_import(self):
         Lead = self.env["crm.lead"]
         result = Lead.load(
-            ["name", "type", "team_id/.id", "stage_id/.id", "expected_revenue", "forecast_category"],
-            [["Imported A", "opportunity", str(self.team.id), str(self.s_qualified.id), "1000", ""],
-             ["Imported B", "opportunity", str(self.team.id), str(self.s_qualified.id), "1000", "Commit"]],
+            [
+                "name",
+                "type",
+                "team_id/.id",
+                "stage_id/.id",
+                "expected_revenue",
+                "forecast_category",
+            ],
+            [
+                [
+                    "Imported A",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s_qualified.id),
+                    "1000",
+                    "",
+                ],
+                [
+                    "Imported B",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s_qualified.id),
+                    "1000",
+                    "Commit",
+                ],
+            ],
         )
         self.assertFalse(result["messages"], result["messages"])
-        self.assertEqual(self.categories(Lead.browse(result["ids"])), [("pipeline", False), ("commit", True)])
+        self.assertEqual(
+            self.categories(Lead.browse(result["ids"])), [("pipeline", False), ("commit", True)]
+        )
         # an update of existing deals by id
         first = Lead.browse(result["ids"][0])
         result = Lead.load([".id", "forecast_category"], [[str(first.id), "Best Case"]])
@@ -239,14 +310,22 @@ class TestForecastCategory(FunnelCase):
         self.assertEqual(self.categories(first), [("best_case", True)])
 
     def test_lead_converted_and_team_changed(self):
-        lead = self.env["crm.lead"].create({"name": "A lead", "type": "lead", "team_id": self.team.id})
+        lead = self.env["crm.lead"].create(
+            {"name": "A lead", "type": "lead", "team_id": self.team.id}
+        )
         lead.convert_opportunity(self.env["res.partner"])
         self.assertEqual(lead.type, "opportunity")
         self.assertEqual(lead.forecast_category, lead.stage_id.forecast_category)
         # another team whose pipeline does not have the deal's stage
         other_team = self.env["crm.team"].create({"name": "Other Category Team"})
         other_stage = self.env["crm.stage"].create(
-            {"name": "Other 75", "sequence": 1, "forecast_probability": 75, "team_id": other_team.id})
+            {
+                "name": "Other 75",
+                "sequence": 1,
+                "forecast_probability": 75,
+                "team_id": other_team.id,
+            }
+        )
         deal = self.make_deal("Team change", self.s_new, 100)
         deal.forecast_category = "best_case"
         deal.write({"team_id": other_team.id})
@@ -306,8 +385,10 @@ class TestForecastCategory(FunnelCase):
             lost.forecast_category = "pipeline"
         # each refusal rolled back its write
         self.env.invalidate_all()
-        self.assertEqual(self.categories(deal | won | lost),
-                         [("pipeline", False), ("closed", False), ("omitted", False)])
+        self.assertEqual(
+            self.categories(deal | won | lost),
+            [("pipeline", False), ("closed", False), ("omitted", False)],
+        )
         # in the user's language
         self.env["res.lang"]._activate_lang("fr_FR")
         with self.assertRaisesRegex(ValidationError, "gagnée"):
@@ -324,8 +405,10 @@ class TestForecastCategory(FunnelCase):
         lost.action_set_lost()
         elsewhere = self.make_deal("Elsewhere", self.s_new, 400)
         self.s_qualified.with_user(self.manager).forecast_category = "best_case"
-        self.assertEqual(self.categories(follows | chosen | lost | elsewhere),
-                         [("best_case", False), ("commit", True), ("omitted", False), ("pipeline", False)])
+        self.assertEqual(
+            self.categories(follows | chosen | lost | elsewhere),
+            [("best_case", False), ("commit", True), ("omitted", False), ("pipeline", False)],
+        )
 
     # ------------------------------------------------------------------
     # Reports
@@ -342,19 +425,37 @@ class TestForecastCategory(FunnelCase):
         self.make_deal("L", self.s_new, 900).action_set_lost()
         Report = self.env["crm.forecast.report"]
         domain = [("team_id", "=", self.team.id)]
-        groups = Report._read_group(domain, ["forecast_category"],
-                                    ["deal_count:sum", "expected_revenue:sum", "forecast_revenue:sum"])
-        self.assertEqual(sorted(groups), [
-            ("best_case", 1, 2000.0, 1200.0), ("commit", 1, 3000.0, 300.0),
-            ("omitted", 1, 500.0, 0.0), ("pipeline", 1, 1000.0, 100.0)])
+        groups = Report._read_group(
+            domain,
+            ["forecast_category"],
+            ["deal_count:sum", "expected_revenue:sum", "forecast_revenue:sum"],
+        )
+        self.assertEqual(
+            sorted(groups),
+            [
+                ("best_case", 1, 2000.0, 1200.0),
+                ("commit", 1, 3000.0, 300.0),
+                ("omitted", 1, 500.0, 0.0),
+                ("pipeline", 1, 1000.0, 100.0),
+            ],
+        )
         table = Report._sff_forecast_table(self.team.id)
         self.assertEqual(
-            [(line["category"], line["label"], line["count"], line["amount"], line["forecast"])
-             for line in table["categories"]],
-            [("commit", "Commit", 1, 3000.0, 300.0), ("best_case", "Best Case", 1, 2000.0, 1200.0),
-             ("pipeline", "Pipeline", 1, 1000.0, 100.0), ("omitted", "Omitted", 1, 500.0, 0.0)])
+            [
+                (line["category"], line["label"], line["count"], line["amount"], line["forecast"])
+                for line in table["categories"]
+            ],
+            [
+                ("commit", "Commit", 1, 3000.0, 300.0),
+                ("best_case", "Best Case", 1, 2000.0, 1200.0),
+                ("pipeline", "Pipeline", 1, 1000.0, 100.0),
+                ("omitted", "Omitted", 1, 500.0, 0.0),
+            ],
+        )
         # a rep reads the same through the report's rules: all four are theirs
-        rep_groups = Report.with_user(self.rep)._read_group(domain, ["forecast_category"], ["deal_count:sum"])
+        rep_groups = Report.with_user(self.rep)._read_group(
+            domain, ["forecast_category"], ["deal_count:sum"]
+        )
         self.assertEqual(sum(count for _category, count in rep_groups), 4)
 
     # ------------------------------------------------------------------
@@ -369,7 +470,10 @@ class TestForecastCategory(FunnelCase):
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE crm_lead SET forecast_category = NULL, forecast_category_is_manual = TRUE WHERE id = ANY(%s)",
-            [deals.ids])
+            [deals.ids],
+        )
         self.env.invalidate_all()
         post_init_hook(self.env)
-        self.assertEqual(self.categories(deals), [("closed", False), ("commit", False), ("omitted", False)])
+        self.assertEqual(
+            self.categories(deals), [("closed", False), ("commit", False), ("omitted", False)]
+        )

@@ -43,11 +43,15 @@ class TestForecastReport(FunnelCase):
 
     def test_history_win_rates(self):
         self.close_deals()
-        self.assertEqual((self.a.history_win_rate, self.a.history_closed_count, self.a.history_fallback),
-                         (25.0, 12, False))
+        self.assertEqual(
+            (self.a.history_win_rate, self.a.history_closed_count, self.a.history_fallback),
+            (25.0, 12, False),
+        )
         self.assertEqual((self.b.history_win_rate, self.b.history_fallback), (25.0, False))
-        self.assertEqual((self.c.history_win_rate, self.c.history_closed_count, self.c.history_fallback),
-                         (60.0, 3, True))
+        self.assertEqual(
+            (self.c.history_win_rate, self.c.history_closed_count, self.c.history_fallback),
+            (60.0, 3, True),
+        )
         self.assertEqual((self.w.history_win_rate, self.w.history_fallback), (100.0, True))
 
     def test_forecast_by_hand(self):
@@ -60,12 +64,21 @@ class TestForecastReport(FunnelCase):
         rows = Report.search([("lead_id", "in", (o1 | o2 | o3).ids)])
         by_deal = {row.lead_id: row for row in rows}
         self.assertEqual(
-            [(by_deal[deal].forecast_revenue, by_deal[deal].history_probability,
-              by_deal[deal].history_forecast_revenue, by_deal[deal].excluded_amount,
-              by_deal[deal].history_fallback) for deal in (o1, o2, o3)],
-            [(300.0, 25.0, 250.0, 0.0, False),
-             (1200.0, 60.0, 1200.0, 0.0, True),
-             (0.0, 25.0, 0.0, 1500.0, False)],
+            [
+                (
+                    by_deal[deal].forecast_revenue,
+                    by_deal[deal].history_probability,
+                    by_deal[deal].history_forecast_revenue,
+                    by_deal[deal].excluded_amount,
+                    by_deal[deal].history_fallback,
+                )
+                for deal in (o1, o2, o3)
+            ],
+            [
+                (300.0, 25.0, 250.0, 0.0, False),
+                (1200.0, 60.0, 1200.0, 0.0, True),
+                (0.0, 25.0, 0.0, 1500.0, False),
+            ],
         )
         # only open deals: the closed ones are not in the forecast
         self.assertEqual(Report.search_count([("team_id", "=", self.team.id)]), 3)
@@ -73,18 +86,26 @@ class TestForecastReport(FunnelCase):
         self.assertEqual(table["months"], ["2026-12-01", False])
         rows = {row["stage_name"]: row for row in table["rows"]}
         december, no_date = rows["T-Qualified"]["months"]
-        self.assertEqual((december["forecast"], december["history"], december["excluded"], december["count"]),
-                         (300.0, 250.0, 1500.0, 2))
+        self.assertEqual(
+            (december["forecast"], december["history"], december["excluded"], december["count"]),
+            (300.0, 250.0, 1500.0, 2),
+        )
         self.assertEqual(no_date["count"], 0)
-        self.assertEqual(rows["T-Proposal"]["months"][1]["forecast"], 1200.0, "no date: its own group")
-        self.assertEqual((table["forecast"], table["history"], table["excluded"]), (1500.0, 1450.0, 1500.0))
+        self.assertEqual(
+            rows["T-Proposal"]["months"][1]["forecast"], 1200.0, "no date: its own group"
+        )
+        self.assertEqual(
+            (table["forecast"], table["history"], table["excluded"]), (1500.0, 1450.0, 1500.0)
+        )
 
     def test_stage_without_closed_deals_falls_back(self):
         deal = self.make_deal("Lonely", self.c, 1000)
         self.env["crm.stage"]._cron_refresh_history_win_rates()
         row = self.env["crm.forecast.report"].search([("lead_id", "=", deal.id)])
-        self.assertEqual((row.history_probability, row.history_fallback, row.history_forecast_revenue),
-                         (60.0, True, 600.0))
+        self.assertEqual(
+            (row.history_probability, row.history_fallback, row.history_forecast_revenue),
+            (60.0, True, 600.0),
+        )
 
     def test_history_weight_follows_the_stage_at_once(self):
         """The stage's stored weight is its win rate, or its percentage while
@@ -98,9 +119,14 @@ class TestForecastReport(FunnelCase):
         self.b.forecast_probability = 15
         Report = self.env["crm.forecast.report"]
         rows = {row.lead_id: row for row in Report.search([("lead_id", "in", (in_c | in_b).ids)])}
-        self.assertEqual((rows[in_c].history_probability, rows[in_c].history_forecast_revenue), (45.0, 450.0))
-        self.assertEqual((rows[in_b].history_probability, rows[in_b].history_forecast_revenue), (25.0, 250.0),
-                         "a measured win rate does not follow the percentage")
+        self.assertEqual(
+            (rows[in_c].history_probability, rows[in_c].history_forecast_revenue), (45.0, 450.0)
+        )
+        self.assertEqual(
+            (rows[in_b].history_probability, rows[in_b].history_forecast_revenue),
+            (25.0, 250.0),
+            "a measured win rate does not follow the percentage",
+        )
 
     def test_pivot_sums_the_forecast_per_stage(self):
         """Summed per stage (win rate x the stage's amount in the forecast),
@@ -116,9 +142,14 @@ class TestForecastReport(FunnelCase):
         asked = ["history_forecast_revenue:sum", "forecast_revenue:sum", "__count"]
         # December: o1 (B, 1000 x 25 %) and o2 (C, 2000 x 60 %); January: o3 is out of
         # the forecast; no date: o4 (A, 3000 x 25 %)
-        self.assertEqual(Report._read_group(team, ["date_deadline:month"], asked),
-                         [(date(2026, 12, 1), 1450.0, 1500.0, 2), (date(2027, 1, 1), 0.0, 0.0, 1),
-                          (False, 750.0, 300.0, 1)])
+        self.assertEqual(
+            Report._read_group(team, ["date_deadline:month"], asked),
+            [
+                (date(2026, 12, 1), 1450.0, 1500.0, 2),
+                (date(2027, 1, 1), 0.0, 0.0, 1),
+                (False, 750.0, 300.0, 1),
+            ],
+        )
         self.assertEqual(Report._read_group(team, [], asked), [(2200.0, 1800.0, 4)])
         self.assertEqual(Report._read_group([("id", "=", 0)], [], asked), [(False, False, 0)])
         for groupby in (["date_deadline:month"], ["stage_id"], ["user_id", "date_deadline:month"]):
@@ -126,8 +157,8 @@ class TestForecastReport(FunnelCase):
             products = Report._read_group(team, groupby, asked, order=", ".join(groupby))
             self.assertEqual(len(Report._read_group(team, groupby, asked)), len(products))
             for per_stage, per_deal in zip(Report._read_group(team, groupby, asked), products):
-                self.assertEqual(per_stage[:len(groupby)], per_deal[:len(groupby)])
-                for total, expected in zip(per_stage[len(groupby):], per_deal[len(groupby):]):
+                self.assertEqual(per_stage[: len(groupby)], per_deal[: len(groupby)])
+                for total, expected in zip(per_stage[len(groupby) :], per_deal[len(groupby) :]):
                     self.assertAlmostEqual(total, expected, places=6)
 
     def test_pivot_read_group_sums_per_stage(self):
@@ -146,7 +177,12 @@ class TestForecastReport(FunnelCase):
 
         self.patch(BaseModel, "_read_group", spy)
         [group] = self.env["crm.forecast.report"].read_group(
-            [("team_id", "=", self.team.id)], ["history_forecast_revenue:sum"], ["date_deadline:month"],
-            lazy=False)
+            [("team_id", "=", self.team.id)],
+            ["history_forecast_revenue:sum"],
+            ["date_deadline:month"],
+            lazy=False,
+        )
         self.assertEqual(group["history_forecast_revenue"], 1450.0)
-        self.assertTrue(asked and all("history_base_revenue:sum" in specs for specs in asked), asked)
+        self.assertTrue(
+            asked and all("history_base_revenue:sum" in specs for specs in asked), asked
+        )

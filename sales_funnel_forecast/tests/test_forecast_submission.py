@@ -19,28 +19,41 @@ class TestForecastSubmission(FunnelCase):
 
     def setUp(self):
         super().setUp()
-        self.make_deal("Commit", self.s_proposal, 10000, date_deadline=date(2026, 3, 20)).forecast_category = "commit"
+        self.make_deal(
+            "Commit", self.s_proposal, 10000, date_deadline=date(2026, 3, 20)
+        ).forecast_category = "commit"
         self.make_deal("Best", self.s_proposal, 5000, date_deadline=date(2026, 3, 25))
         self.make_deal("Pipe", self.s_new, 2000, date_deadline=date(2026, 3, 28))
-        self.make_deal("April", self.s_proposal, 7000, date_deadline=date(2026, 4, 2)).forecast_category = "commit"
+        self.make_deal(
+            "April", self.s_proposal, 7000, date_deadline=date(2026, 4, 2)
+        ).forecast_category = "commit"
         won = self.make_deal("Won", self.s_won, 3000)
-        self.make_deal("Other rep", self.s_proposal, 9000, date_deadline=date(2026, 3, 20),
-                       user_id=self.other_rep.id)
+        self.make_deal(
+            "Other rep",
+            self.s_proposal,
+            9000,
+            date_deadline=date(2026, 3, 20),
+            user_id=self.other_rep.id,
+        )
         self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s",
-                            [datetime(2026, 3, 5, 12), won.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s", [datetime(2026, 3, 5, 12), won.id]
+        )
         self.env.invalidate_all()
         self.Submission = self.env["crm.forecast.submission"]
 
     def test_prefilled_from_the_categories(self):
         figures = self.Submission.sff_prefill(self.rep.id, self.team.id, "month", date(2026, 3, 14))
-        self.assertEqual(figures, {"commit_amount": 13000.0, "best_case_amount": 18000.0,
-                                   "won_amount": 3000.0})
+        self.assertEqual(
+            figures, {"commit_amount": 13000.0, "best_case_amount": 18000.0, "won_amount": 3000.0}
+        )
         # the whole team: the other rep's Best Case deal too
         team = self.Submission.sff_prefill(False, self.team.id, "month", date(2026, 3, 1))
         self.assertEqual((team["commit_amount"], team["best_case_amount"]), (13000.0, 27000.0))
         # the second quarter: April's Commit deal only
-        quarter = self.Submission.sff_prefill(self.rep.id, self.team.id, "quarter", date(2026, 5, 10))
+        quarter = self.Submission.sff_prefill(
+            self.rep.id, self.team.id, "quarter", date(2026, 5, 10)
+        )
         self.assertEqual((quarter["commit_amount"], quarter["best_case_amount"]), (7000.0, 7000.0))
         # the form of a rep prefills them
         form = Form(self.Submission.with_user(self.rep))
@@ -50,71 +63,154 @@ class TestForecastSubmission(FunnelCase):
         form.commit_amount = 12000
         form.note = "The Commit deal may slip"
         submission = form.save()
-        self.assertEqual((submission.user_id, submission.commit_amount, submission.date_to),
-                         (self.rep, 12000.0, date(2026, 4, 1)))
+        self.assertEqual(
+            (submission.user_id, submission.commit_amount, submission.date_to),
+            (self.rep, 12000.0, date(2026, 4, 1)),
+        )
         self.assertTrue(submission.submitted_on)
 
     def test_every_submission_is_kept(self):
         Submission = self.Submission.with_user(self.rep)
-        first = Submission.create({"team_id": self.team.id, "date_from": date(2026, 3, 17),
-                                   "commit_amount": 10000, "best_case_amount": 15000})
+        first = Submission.create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 17),
+                "commit_amount": 10000,
+                "best_case_amount": 15000,
+            }
+        )
         self.assertEqual(first.date_from, date(2026, 3, 1))
         with self.assertRaises(UserError):
             first.commit_amount = 11000
-        second = Submission.create({"team_id": self.team.id, "date_from": date(2026, 3, 1),
-                                    "commit_amount": 11000, "best_case_amount": 15000})
-        self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
-                            [datetime(2026, 3, 2), first.id])
-        self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
-                            [datetime(2026, 3, 9), second.id])
+        second = Submission.create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 11000,
+                "best_case_amount": 15000,
+            }
+        )
+        self.env.cr.execute(
+            "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+            [datetime(2026, 3, 2), first.id],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+            [datetime(2026, 3, 9), second.id],
+        )
         self.env.invalidate_all()
         self.assertEqual(Submission.search([("date_from", "=", date(2026, 3, 1))]), first | second)
         last = self.Submission.sff_last_submissions(self.team.id, date(2026, 3, 1), "month")
         self.assertEqual(last, {self.rep.id: second})
-        before = self.Submission.sff_last_submissions(self.team.id, date(2026, 3, 1), "month",
-                                                      datetime(2026, 3, 5))
+        before = self.Submission.sff_last_submissions(
+            self.team.id, date(2026, 3, 1), "month", datetime(2026, 3, 5)
+        )
         self.assertEqual(before, {self.rep.id: first})
         with self.assertRaises(ValidationError):
-            Submission.create({"team_id": self.team.id, "date_from": date(2026, 3, 1),
-                               "commit_amount": 10000, "best_case_amount": 9000})
+            Submission.create(
+                {
+                    "team_id": self.team.id,
+                    "date_from": date(2026, 3, 1),
+                    "commit_amount": 10000,
+                    "best_case_amount": 9000,
+                }
+            )
 
     def test_reps_submit_their_own_and_read_their_own(self):
         with self.assertRaises(AccessError):
-            self.Submission.with_user(self.rep).create({
-                "team_id": self.team.id, "user_id": self.other_rep.id, "date_from": date(2026, 3, 1),
-                "commit_amount": 1, "best_case_amount": 1})
-        other = self.Submission.with_user(self.other_rep).create({
-            "team_id": self.team.id, "date_from": date(2026, 3, 1),
-            "commit_amount": 9000, "best_case_amount": 9000})
-        team_line = self.Submission.with_user(self.manager).create({
-            "team_id": self.team.id, "user_id": False, "date_from": date(2026, 3, 1),
-            "commit_amount": 30000, "best_case_amount": 40000})
+            self.Submission.with_user(self.rep).create(
+                {
+                    "team_id": self.team.id,
+                    "user_id": self.other_rep.id,
+                    "date_from": date(2026, 3, 1),
+                    "commit_amount": 1,
+                    "best_case_amount": 1,
+                }
+            )
+        other = self.Submission.with_user(self.other_rep).create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 9000,
+                "best_case_amount": 9000,
+            }
+        )
+        team_line = self.Submission.with_user(self.manager).create(
+            {
+                "team_id": self.team.id,
+                "user_id": False,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 30000,
+                "best_case_amount": 40000,
+            }
+        )
         self.assertFalse(team_line.user_id)
-        self.assertFalse(self.Submission.with_user(self.rep).search([("id", "in", (other | team_line).ids)]))
-        self.assertEqual(self.Submission.with_user(self.manager).search(
-            [("id", "in", (other | team_line).ids)]), other | team_line)
+        self.assertFalse(
+            self.Submission.with_user(self.rep).search([("id", "in", (other | team_line).ids)])
+        )
+        self.assertEqual(
+            self.Submission.with_user(self.manager).search([("id", "in", (other | team_line).ids)]),
+            other | team_line,
+        )
 
     def test_managers_adjust_beside_the_submission(self):
-        submission = self.Submission.with_user(self.rep).create({
-            "team_id": self.team.id, "date_from": date(2026, 3, 1),
-            "commit_amount": 13000, "best_case_amount": 18000})
+        submission = self.Submission.with_user(self.rep).create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 13000,
+                "best_case_amount": 18000,
+            }
+        )
         with self.assertRaises(AccessError):
-            self.env["crm.forecast.adjustment"].with_user(self.rep).create({
-                "submission_id": submission.id, "commit_amount": 1, "best_case_amount": 1,
-                "reason": "mine"})
-        submission.with_user(self.manager).write({"adjustment_ids": [(0, 0, {
-            "commit_amount": 10000, "best_case_amount": 16000,
-            "reason": "The Commit deal's customer froze its budget"})]})
-        self.assertEqual((submission.commit_amount, submission.best_case_amount), (13000.0, 18000.0))
-        self.assertEqual((submission.adjusted_commit_amount, submission.adjusted_best_case_amount),
-                         (10000.0, 16000.0))
+            self.env["crm.forecast.adjustment"].with_user(self.rep).create(
+                {
+                    "submission_id": submission.id,
+                    "commit_amount": 1,
+                    "best_case_amount": 1,
+                    "reason": "mine",
+                }
+            )
+        submission.with_user(self.manager).write(
+            {
+                "adjustment_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "commit_amount": 10000,
+                            "best_case_amount": 16000,
+                            "reason": "The Commit deal's customer froze its budget",
+                        },
+                    )
+                ]
+            }
+        )
+        self.assertEqual(
+            (submission.commit_amount, submission.best_case_amount), (13000.0, 18000.0)
+        )
+        self.assertEqual(
+            (submission.adjusted_commit_amount, submission.adjusted_best_case_amount),
+            (10000.0, 16000.0),
+        )
         self.assertEqual(submission.adjustment_ids.user_id, self.manager)
         # the rep reads the adjustment of own submission
-        self.assertEqual(submission.with_user(self.rep).adjustment_ids.reason,
-                         "The Commit deal's customer froze its budget")
+        self.assertEqual(
+            submission.with_user(self.rep).adjustment_ids.reason,
+            "The Commit deal's customer froze its budget",
+        )
         with self.assertRaises(ValidationError):
-            submission.with_user(self.manager).write({"adjustment_ids": [(0, 0, {
-                "commit_amount": 10000, "best_case_amount": 5000, "reason": "wrong"})]})
+            submission.with_user(self.manager).write(
+                {
+                    "adjustment_ids": [
+                        (
+                            0,
+                            0,
+                            {"commit_amount": 10000, "best_case_amount": 5000, "reason": "wrong"},
+                        )
+                    ]
+                }
+            )
 
     def test_forecast_screen(self):
         """March: the rep won 3,000, has 10,000 in Commit, 5,000 in Best
@@ -123,48 +219,100 @@ class TestForecastSubmission(FunnelCase):
         coverage 1.0. The other rep: 9,000 in Best Case, no quota, not
         submitted (marked)."""
         Period = self.env["crm.target.plan.period"]
-        plan = self.env["crm.target.plan"].create({
-            "name": "March plan", "team_id": self.team.id, "user_id": self.rep.id,
-            "date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31),
-            "revenue_target": 240000, "average_deal_value": 10000, "sales_cycle_days": 0,
-        })
-        march = Period.search([("plan_id", "=", plan.id), ("period_type", "=", "month"),
-                               ("date_from", "=", date(2026, 3, 1))])
+        plan = self.env["crm.target.plan"].create(
+            {
+                "name": "March plan",
+                "team_id": self.team.id,
+                "user_id": self.rep.id,
+                "date_from": date(2026, 1, 1),
+                "date_to": date(2026, 12, 31),
+                "revenue_target": 240000,
+                "average_deal_value": 10000,
+                "sales_cycle_days": 0,
+            }
+        )
+        march = Period.search(
+            [
+                ("plan_id", "=", plan.id),
+                ("period_type", "=", "month"),
+                ("date_from", "=", date(2026, 3, 1)),
+            ]
+        )
         march.sudo().revenue_target = 20000
-        self.Submission.with_user(self.rep).create({
-            "team_id": self.team.id, "date_from": date(2026, 3, 1),
-            "commit_amount": 12000, "best_case_amount": 18000})
+        self.Submission.with_user(self.rep).create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 12000,
+                "best_case_amount": 18000,
+            }
+        )
         params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-10"}
         screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
         self.assertEqual((screen["date_from"], screen["date_to"]), ("2026-03-01", "2026-03-31"))
         lines = {line["user_id"]: line for line in screen["lines"]}
         rita = lines[self.rep.id]
         self.assertEqual(
-            {key: rita[key] for key in ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage", "late")},
-            {"quota": 20000.0, "won": 3000.0, "commit": 13000.0, "best_case": 18000.0,
-             "pipeline": 17000.0, "gap": 17000.0, "coverage": 1.0, "late": False})
+            {
+                key: rita[key]
+                for key in (
+                    "quota",
+                    "won",
+                    "commit",
+                    "best_case",
+                    "pipeline",
+                    "gap",
+                    "coverage",
+                    "late",
+                )
+            },
+            {
+                "quota": 20000.0,
+                "won": 3000.0,
+                "commit": 13000.0,
+                "best_case": 18000.0,
+                "pipeline": 17000.0,
+                "gap": 17000.0,
+                "coverage": 1.0,
+                "late": False,
+            },
+        )
         self.assertEqual(rita["submission"]["commit"], 12000.0)
         otto = lines[self.other_rep.id]
-        self.assertEqual((otto["best_case"], otto["commit"], otto["quota"], otto["late"], otto["submission"]),
-                         (9000.0, 0.0, None, True, None))
+        self.assertEqual(
+            (otto["best_case"], otto["commit"], otto["quota"], otto["late"], otto["submission"]),
+            (9000.0, 0.0, None, True, None),
+        )
         self.assertEqual(screen["team_line"]["pipeline"], 26000.0)
         # the team's line counts its unassigned deals too
-        self.make_deal("Nobody's", self.s_proposal, 10000, date_deadline=date(2026, 3, 22),
-                       user_id=False).forecast_category = "commit"
+        self.make_deal(
+            "Nobody's", self.s_proposal, 10000, date_deadline=date(2026, 3, 22), user_id=False
+        ).forecast_category = "commit"
         screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
-        self.assertEqual((screen["team_line"]["pipeline"], screen["team_line"]["commit"]), (36000.0, 23000.0))
-        self.assertEqual({line["user_id"]: line["pipeline"] for line in screen["lines"]}[self.rep.id], 17000.0)
+        self.assertEqual(
+            (screen["team_line"]["pipeline"], screen["team_line"]["commit"]), (36000.0, 23000.0)
+        )
+        self.assertEqual(
+            {line["user_id"]: line["pipeline"] for line in screen["lines"]}[self.rep.id], 17000.0
+        )
         # a rep reads own line only, without the team's
         own = self.Submission.with_user(self.rep).get_forecast_screen(params)
         self.assertEqual([line["user_id"] for line in own["lines"]], [self.rep.id])
         self.assertIsNone(own["team_line"])
 
     def test_late_submitters_by_the_setting(self):
-        submission = self.Submission.with_user(self.rep).create({
-            "team_id": self.team.id, "date_from": date(2026, 3, 1),
-            "commit_amount": 12000, "best_case_amount": 18000})
-        self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = now() at time zone 'utc' - interval '5 days' WHERE id = %s",
-                            [submission.id])
+        submission = self.Submission.with_user(self.rep).create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 12000,
+                "best_case_amount": 18000,
+            }
+        )
+        self.env.cr.execute(
+            "UPDATE crm_forecast_submission SET submitted_on = now() at time zone 'utc' - interval '5 days' WHERE id = %s",
+            [submission.id],
+        )
         self.env.invalidate_all()
         params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
 
@@ -188,11 +336,19 @@ class TestForecastSubmission(FunnelCase):
         content, name = Submission._sff_forecast_xlsx(params)
         self.assertTrue(name.endswith(".xlsx"))
         book = openpyxl.load_workbook(io.BytesIO(content))
-        self.assertEqual(book.sheetnames, ["Forecast by salesperson", "Deal flow", "Accuracy by period"])
-        rows = {row[0].value: [cell.value for cell in row] for row in book["Forecast by salesperson"].iter_rows(min_row=4)}
+        self.assertEqual(
+            book.sheetnames, ["Forecast by salesperson", "Deal flow", "Accuracy by period"]
+        )
+        rows = {
+            row[0].value: [cell.value for cell in row]
+            for row in book["Forecast by salesperson"].iter_rows(min_row=4)
+        }
         self.assertEqual(rows[self.rep.name][2:5], [3000, 13000, 18000])
         flow = book["Deal flow"]
-        self.assertEqual([flow.cell(row=row, column=1).value for row in (4, 12)], ["Pipeline at Start", "Pipeline at End"])
+        self.assertEqual(
+            [flow.cell(row=row, column=1).value for row in (4, 12)],
+            ["Pipeline at Start", "Pipeline at End"],
+        )
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             chart = archive.read("xl/charts/chart1.xml").decode()
         self.assertIn('<c:grouping val="stacked"/>', chart)
@@ -201,8 +357,14 @@ class TestForecastSubmission(FunnelCase):
         self.assertIn("/sales_funnel_forecast/forecast.xlsx?", action["url"])
         action = Submission.action_forecast_export(params, "pdf")
         self.assertEqual(action["report_name"], "sales_funnel_forecast.report_forecast_screen")
-        html = self.env["ir.actions.report"].with_user(self.manager)._render_qweb_html(
-            "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params})[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            ._render_qweb_html(
+                "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params}
+            )[0]
+            .decode()
+        )
         self.assertIn("Forecast of Funnel Test Team", html)
         self.assertIn("13,000.00", html)
         self.assertIn("(not submitted)", html)

@@ -19,8 +19,16 @@ class TestForecastVersions(FunnelCase):
 
     def versions(self, deal):
         return [
-            (v.valid_from, v.valid_to, v.stage_id, v.expected_revenue, v.deal_state,
-             v.forecast_category, v.date_deadline, v.slip_days)
+            (
+                v.valid_from,
+                v.valid_to,
+                v.stage_id,
+                v.expected_revenue,
+                v.deal_state,
+                v.forecast_category,
+                v.date_deadline,
+                v.slip_days,
+            )
             for v in deal.forecast_version_ids.sorted("valid_from")
         ]
 
@@ -37,13 +45,61 @@ class TestForecastVersions(FunnelCase):
         self.set_now(self.day(7))
         deal.action_set_lost()
         self.env.flush_all()
-        self.assertEqual(self.versions(deal), [
-            (self.day(0), self.day(2), self.s_new, 1000, "open", "pipeline", date(2026, 4, 10), 0),
-            (self.day(2), self.day(5), self.s_qualified, 1000, "open", "pipeline", date(2026, 4, 10), 0),
-            (self.day(5), self.day(6), self.s_qualified, 1500, "open", "pipeline", date(2026, 4, 20), 10),
-            (self.day(6), self.day(7), self.s_qualified, 1500, "open", "pipeline", date(2026, 4, 15), 0),
-            (self.day(7), False, self.s_qualified, 1500, "lost", "omitted", date(2026, 4, 15), 0),
-        ])
+        self.assertEqual(
+            self.versions(deal),
+            [
+                (
+                    self.day(0),
+                    self.day(2),
+                    self.s_new,
+                    1000,
+                    "open",
+                    "pipeline",
+                    date(2026, 4, 10),
+                    0,
+                ),
+                (
+                    self.day(2),
+                    self.day(5),
+                    self.s_qualified,
+                    1000,
+                    "open",
+                    "pipeline",
+                    date(2026, 4, 10),
+                    0,
+                ),
+                (
+                    self.day(5),
+                    self.day(6),
+                    self.s_qualified,
+                    1500,
+                    "open",
+                    "pipeline",
+                    date(2026, 4, 20),
+                    10,
+                ),
+                (
+                    self.day(6),
+                    self.day(7),
+                    self.s_qualified,
+                    1500,
+                    "open",
+                    "pipeline",
+                    date(2026, 4, 15),
+                    0,
+                ),
+                (
+                    self.day(7),
+                    False,
+                    self.s_qualified,
+                    1500,
+                    "lost",
+                    "omitted",
+                    date(2026, 4, 15),
+                    0,
+                ),
+            ],
+        )
         self.assertEqual((deal.slip_count, deal.slip_days), (1, 10))
         Lead = self.env["crm.lead"].with_context(active_test=False)
         self.assertIn(deal, Lead.search([("slip_count", ">", 0)]))
@@ -55,8 +111,10 @@ class TestForecastVersions(FunnelCase):
         deal.stage_id = self.s_won
         self.env.flush_all()
         last = deal.forecast_version_ids.sorted("valid_from")[-2:]
-        self.assertEqual([(v.deal_state, v.forecast_category) for v in last],
-                         [("open", "pipeline"), ("won", "closed")])
+        self.assertEqual(
+            [(v.deal_state, v.forecast_category) for v in last],
+            [("open", "pipeline"), ("won", "closed")],
+        )
 
     def test_changes_at_one_moment_are_one_version(self):
         self.set_now(self.day(0))
@@ -66,9 +124,21 @@ class TestForecastVersions(FunnelCase):
         deal.write({"date_deadline": date(2026, 4, 11), "expected_revenue": 900})
         self.env.flush_all()
         # a deal new at that moment: its date did not slip
-        self.assertEqual(self.versions(deal), [
-            (self.day(0), False, self.s_proposal, 900, "open", "best_case", date(2026, 4, 11), 0),
-        ])
+        self.assertEqual(
+            self.versions(deal),
+            [
+                (
+                    self.day(0),
+                    False,
+                    self.s_proposal,
+                    900,
+                    "open",
+                    "best_case",
+                    date(2026, 4, 11),
+                    0,
+                ),
+            ],
+        )
 
     def test_every_path_writes_versions(self):
         # a lead has none until converted
@@ -85,23 +155,34 @@ class TestForecastVersions(FunnelCase):
         self.set_now(self.day(2))
         self.env.cr.execute("UPDATE crm_lead SET expected_revenue = 750 WHERE id = %s", [lead.id])
         self.env.invalidate_all()
-        self.assertEqual(lead.forecast_version_ids.sorted("valid_from").mapped("expected_revenue"),
-                         [500, 750])
+        self.assertEqual(
+            lead.forecast_version_ids.sorted("valid_from").mapped("expected_revenue"), [500, 750]
+        )
         # several deals in one write
         self.set_now(self.day(3))
         other = self.make_deal("Other", self.s_new, 300)
         self.set_now(self.day(4))
         (lead | other).write({"stage_id": self.s_qualified.id})
         self.env.flush_all()
-        self.assertEqual([v.stage_id for v in (lead | other).forecast_version_ids
-                          if v.valid_from == self.day(4)], [self.s_qualified, self.s_qualified])
+        self.assertEqual(
+            [
+                v.stage_id
+                for v in (lead | other).forecast_version_ids
+                if v.valid_from == self.day(4)
+            ],
+            [self.s_qualified, self.s_qualified],
+        )
         # a merge: the deals merged away take their versions with them, the
         # kept one starts a new version for what it took over
         self.set_now(self.day(5))
         kept = (lead | other)._merge_opportunity(auto_unlink=True)
         self.env.flush_all()
-        self.assertEqual(self.env["crm.lead.forecast.version"].search_count(
-            [("lead_id", "in", (lead | other).ids), ("lead_id", "!=", kept.id)]), 0)
+        self.assertEqual(
+            self.env["crm.lead.forecast.version"].search_count(
+                [("lead_id", "in", (lead | other).ids), ("lead_id", "!=", kept.id)]
+            ),
+            0,
+        )
         self.assertEqual(kept.forecast_version_ids.filtered(lambda v: not v.valid_to).lead_id, kept)
         # back to a lead: out of the pipeline, its last version ends
         self.set_now(self.day(6))
@@ -125,7 +206,9 @@ class TestForecastVersions(FunnelCase):
         deal.date_deadline = date(2026, 4, 7)
         deal.date_deadline = date(2026, 4, 17)
         self.env.flush_all()
-        self.assertEqual([v.slip_days for v in deal.forecast_version_ids.sorted("valid_from")], [0, 0, 7])
+        self.assertEqual(
+            [v.slip_days for v in deal.forecast_version_ids.sorted("valid_from")], [0, 0, 7]
+        )
 
     def test_rebuilt_lost_and_restored(self):
         """A deal lost on day 3 and restored on day 5: the rebuilt versions
@@ -138,11 +221,23 @@ class TestForecastVersions(FunnelCase):
         deal.action_unarchive()
         self.set_now(self.day(6))
         self.env.flush_all()
-        live = [(v.valid_from, v.valid_to, v.deal_state) for v in deal.forecast_version_ids.sorted("valid_from")]
-        self.assertEqual(live, [(self.day(0), self.day(3), "open"), (self.day(3), self.day(5), "lost"),
-                                (self.day(5), False, "open")])
+        live = [
+            (v.valid_from, v.valid_to, v.deal_state)
+            for v in deal.forecast_version_ids.sorted("valid_from")
+        ]
+        self.assertEqual(
+            live,
+            [
+                (self.day(0), self.day(3), "open"),
+                (self.day(3), self.day(5), "lost"),
+                (self.day(5), False, "open"),
+            ],
+        )
         self.env["crm.lead.forecast.version"]._sff_rebuild()
-        rebuilt = [(v.valid_from, v.valid_to, v.deal_state) for v in deal.forecast_version_ids.sorted("valid_from")]
+        rebuilt = [
+            (v.valid_from, v.valid_to, v.deal_state)
+            for v in deal.forecast_version_ids.sorted("valid_from")
+        ]
         self.assertEqual(rebuilt, live)
 
     def test_versions_cannot_be_written_by_hand(self):
@@ -160,8 +255,13 @@ class TestForecastVersions(FunnelCase):
         self.set_now(self.day(0))
         first = self.make_deal("First", self.s_new, 1000, date_deadline=date(2026, 4, 1))
         self.set_now(self.day(1))
-        second = self.make_deal("Second", self.s_qualified, 2000, user_id=self.other_rep.id,
-                                date_deadline=date(2026, 4, 5))
+        second = self.make_deal(
+            "Second",
+            self.s_qualified,
+            2000,
+            user_id=self.other_rep.id,
+            date_deadline=date(2026, 4, 5),
+        )
         self.set_now(self.day(3))
         first.write({"stage_id": self.s_proposal.id, "expected_revenue": 1200})
         self.set_now(self.day(4))
@@ -173,29 +273,47 @@ class TestForecastVersions(FunnelCase):
 
         def at(moment, user=None):
             rows = (Lead.with_user(user) if user else Lead).sff_pipeline_at(moment, mine)
-            return sorted((row["lead_id"], row["stage_id"], row["expected_revenue"]) for row in rows)
+            return sorted(
+                (row["lead_id"], row["stage_id"], row["expected_revenue"]) for row in rows
+            )
 
         self.assertEqual(at(self.day(0, -1)), [])
         self.assertEqual(at(self.day(0, 1)), [(first.id, self.s_new.id, 1000)])
-        self.assertEqual(at(self.day(2)), [(first.id, self.s_new.id, 1000),
-                                           (second.id, self.s_qualified.id, 2000)])
-        self.assertEqual(at(self.day(3)), [(first.id, self.s_proposal.id, 1200),
-                                           (second.id, self.s_qualified.id, 2000)])
+        self.assertEqual(
+            at(self.day(2)),
+            [(first.id, self.s_new.id, 1000), (second.id, self.s_qualified.id, 2000)],
+        )
+        self.assertEqual(
+            at(self.day(3)),
+            [(first.id, self.s_proposal.id, 1200), (second.id, self.s_qualified.id, 2000)],
+        )
         self.assertEqual(at(self.day(4)), [(first.id, self.s_proposal.id, 1200)])
         # the rows carry every versioned value
         row = Lead.sff_pipeline_at(self.day(2), [("id", "=", second.id)])[0]
-        self.assertEqual(row, {
-            "lead_id": second.id, "stage_id": self.s_qualified.id, "expected_revenue": 2000.0,
-            "probability": 30.0, "date_deadline": date(2026, 4, 5), "forecast_category": "pipeline",
-            "user_id": self.other_rep.id, "team_id": self.team.id, "company_id": self.company.id,
-        })
+        self.assertEqual(
+            row,
+            {
+                "lead_id": second.id,
+                "stage_id": self.s_qualified.id,
+                "expected_revenue": 2000.0,
+                "probability": 30.0,
+                "date_deadline": date(2026, 4, 5),
+                "forecast_category": "pipeline",
+                "user_id": self.other_rep.id,
+                "team_id": self.team.id,
+                "company_id": self.company.id,
+            },
+        )
         # a rep limited to own deals reads the past of own deals only
         self.assertEqual(at(self.day(2), self.rep), [(first.id, self.s_new.id, 1000)])
         self.assertEqual(at(self.day(2), self.manager), at(self.day(2)))
         # the same without a domain, as a client may send it (false, or
         # none): the rep still reads own deals only
         for domain in (False, None, []):
-            own = {row["lead_id"] for row in Lead.with_user(self.rep).sff_pipeline_at(self.day(2), domain)}
+            own = {
+                row["lead_id"]
+                for row in Lead.with_user(self.rep).sff_pipeline_at(self.day(2), domain)
+            }
             self.assertIn(first.id, own)
             self.assertNotIn(second.id, own, domain)
 
@@ -212,30 +330,84 @@ class TestForecastVersions(FunnelCase):
         lost = self.make_deal("Rebuilt, lost", self.s_qualified, 800)
         self.created(lost)
         self.track(lost, {"active": False}, 4)
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(4), lost.id])
-        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)",
-                            [(deal | lost).ids])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(4), lost.id]
+        )
+        self.env.cr.execute(
+            "DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [(deal | lost).ids]
+        )
         self.env.invalidate_all()
         backfill_from_tracking(self.env)
         count = self.env["crm.lead.forecast.version"]._sff_rebuild()
         self.assertGreaterEqual(count, 7)
         rows = [
-            (v.valid_from, v.valid_to, v.stage_id, v.expected_revenue, v.user_id, v.deal_state,
-             v.forecast_category, v.probability)
+            (
+                v.valid_from,
+                v.valid_to,
+                v.stage_id,
+                v.expected_revenue,
+                v.user_id,
+                v.deal_state,
+                v.forecast_category,
+                v.probability,
+            )
             for v in deal.forecast_version_ids.sorted("valid_from")
         ]
-        self.assertEqual(rows, [
-            (self.day(0), self.day(2), self.s_new, 1000, self.rep, "open", "pipeline", 10),
-            (self.day(2), self.day(3), self.s_qualified, 1000, self.rep, "open", "pipeline", 30),
-            (self.day(3), self.day(4), self.s_qualified, 2500, self.rep, "open", "pipeline", 30),
-            (self.day(4), self.day(6), self.s_qualified, 2500, self.other_rep, "open", "pipeline", 30),
-            (self.day(6), False, self.s_proposal, 2500, self.other_rep, "open", "best_case", 60),
-        ])
+        self.assertEqual(
+            rows,
+            [
+                (self.day(0), self.day(2), self.s_new, 1000, self.rep, "open", "pipeline", 10),
+                (
+                    self.day(2),
+                    self.day(3),
+                    self.s_qualified,
+                    1000,
+                    self.rep,
+                    "open",
+                    "pipeline",
+                    30,
+                ),
+                (
+                    self.day(3),
+                    self.day(4),
+                    self.s_qualified,
+                    2500,
+                    self.rep,
+                    "open",
+                    "pipeline",
+                    30,
+                ),
+                (
+                    self.day(4),
+                    self.day(6),
+                    self.s_qualified,
+                    2500,
+                    self.other_rep,
+                    "open",
+                    "pipeline",
+                    30,
+                ),
+                (
+                    self.day(6),
+                    False,
+                    self.s_proposal,
+                    2500,
+                    self.other_rep,
+                    "open",
+                    "best_case",
+                    60,
+                ),
+            ],
+        )
         # the closing date is today's on every rebuilt row
         self.assertEqual(set(deal.forecast_version_ids.mapped("date_deadline")), {date(2026, 5, 1)})
         self.assertEqual(
-            [(v.valid_from, v.valid_to, v.deal_state) for v in lost.forecast_version_ids.sorted("valid_from")],
-            [(self.day(0), self.day(4), "open"), (self.day(4), False, "lost")])
+            [
+                (v.valid_from, v.valid_to, v.deal_state)
+                for v in lost.forecast_version_ids.sorted("valid_from")
+            ],
+            [(self.day(0), self.day(4), "open"), (self.day(4), False, "lost")],
+        )
         # the database keeps them from then on
         self.set_now(self.day(10))
         deal.expected_revenue = 3000
@@ -252,7 +424,8 @@ class TestDealFlow(FunnelCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.restricted = new_test_user(
-            cls.env, login="sff_flow_rep", groups="sales_team.group_sale_salesman", name="Flo Rep")
+            cls.env, login="sff_flow_rep", groups="sales_team.group_sale_salesman", name="Flo Rep"
+        )
 
     def at(self, *args):
         self.set_now(datetime(2026, *args))
@@ -265,20 +438,21 @@ class TestDealFlow(FunnelCase):
         self.c = self.make_deal("C", self.s_new, 3000, date_deadline=date(2026, 4, 10))
         self.at(2, 25, 10)
         self.e = self.make_deal("E", self.s_new, 400, date_deadline=date(2026, 3, 30))
-        self.f = self.make_deal("F", self.s_new, 900, date_deadline=date(2026, 3, 5),
-                                user_id=self.restricted.id)
+        self.f = self.make_deal(
+            "F", self.s_new, 900, date_deadline=date(2026, 3, 5), user_id=self.restricted.id
+        )
         self.at(3, 3, 10)
         self.d = self.make_deal("D", self.s_new, 700, date_deadline=date(2026, 3, 28))
         self.at(3, 5, 10)
-        self.c.date_deadline = date(2026, 3, 25)     # pulled in
+        self.c.date_deadline = date(2026, 3, 25)  # pulled in
         self.at(3, 6, 10)
-        self.f.action_set_lost()                     # lost
+        self.f.action_set_lost()  # lost
         self.at(3, 10, 10)
-        self.a.expected_revenue = 1500               # increased by 500
+        self.a.expected_revenue = 1500  # increased by 500
         self.at(3, 12, 10)
-        self.b.stage_id = self.s_won                 # won
+        self.b.stage_id = self.s_won  # won
         self.at(3, 15, 10)
-        self.e.date_deadline = date(2026, 4, 15)     # pushed out, 16 days
+        self.e.date_deadline = date(2026, 4, 15)  # pushed out, 16 days
         # after the period: not in its flow
         self.at(4, 2, 10)
         self.a.expected_revenue = 99
@@ -288,49 +462,88 @@ class TestDealFlow(FunnelCase):
 
     def test_waterfall_to_the_cent(self):
         flow = self.env["crm.lead"].sff_deal_flow(date(2026, 3, 1), date(2026, 4, 1), self.domain)
-        self.assertEqual(flow, {
-            "start": (4, 4300.0), "new": (1, 700.0), "pulled_in": (1, 3000.0),
-            "increased": (1, 500.0), "decreased": (0, 0.0), "pushed_out": (1, 400.0),
-            "won": (1, 2000.0), "lost": (1, 900.0), "end": (3, 5200.0),
-        })
+        self.assertEqual(
+            flow,
+            {
+                "start": (4, 4300.0),
+                "new": (1, 700.0),
+                "pulled_in": (1, 3000.0),
+                "increased": (1, 500.0),
+                "decreased": (0, 0.0),
+                "pushed_out": (1, 400.0),
+                "won": (1, 2000.0),
+                "lost": (1, 900.0),
+                "end": (3, 5200.0),
+            },
+        )
         # both ends are the pipeline at their moment, within the period
         Lead = self.env["crm.lead"]
         for moment, step in ((datetime(2026, 3, 1), "start"), (datetime(2026, 4, 1), "end")):
-            rows = [row for row in Lead.sff_pipeline_at(moment, self.domain)
-                    if date(2026, 3, 1) <= row["date_deadline"] < date(2026, 4, 1)]
+            rows = [
+                row
+                for row in Lead.sff_pipeline_at(moment, self.domain)
+                if date(2026, 3, 1) <= row["date_deadline"] < date(2026, 4, 1)
+            ]
             self.assertEqual((len(rows), sum(row["expected_revenue"] for row in rows)), flow[step])
         self.assertEqual((self.e.slip_count, self.e.slip_days), (1, 16))
         self.assertEqual((self.c.slip_count, self.a.slip_count), (0, 0))
 
     def test_report_opens_each_step_with_its_deals(self):
         Report = self.env["crm.deal.flow.report"].with_context(
-            sff_flow_from="2026-03-01", sff_flow_to="2026-04-01")
+            sff_flow_from="2026-03-01", sff_flow_to="2026-04-01"
+        )
         domain = [("lead_id", "in", self.deals.ids)]
-        groups = [(step, count, amount) for step, count, amount in Report._read_group(
-            domain, ["step"], ["deal_count:sum", "amount:sum"])]
+        groups = [
+            (step, count, amount)
+            for step, count, amount in Report._read_group(
+                domain, ["step"], ["deal_count:sum", "amount:sum"]
+            )
+        ]
         # in the order a waterfall draws them
-        self.assertEqual(groups, [
-            ("0_start", 4, 4300.0), ("1_new", 1, 700.0), ("2_pulled_in", 1, 3000.0),
-            ("3_increased", 1, 500.0), ("5_pushed_out", 1, 400.0), ("6_won", 1, 2000.0),
-            ("7_lost", 1, 900.0), ("8_end", 3, 5200.0),
-        ])
+        self.assertEqual(
+            groups,
+            [
+                ("0_start", 4, 4300.0),
+                ("1_new", 1, 700.0),
+                ("2_pulled_in", 1, 3000.0),
+                ("3_increased", 1, 500.0),
+                ("5_pushed_out", 1, 400.0),
+                ("6_won", 1, 2000.0),
+                ("7_lost", 1, 900.0),
+                ("8_end", 3, 5200.0),
+            ],
+        )
         # the signed changes take the start to the end
-        self.assertEqual(sum(Report.search(domain + [("step", "!=", "8_end")]).mapped("flow_amount")), 5200)
+        self.assertEqual(
+            sum(Report.search(domain + [("step", "!=", "8_end")]).mapped("flow_amount")), 5200
+        )
         pushed = Report.search(domain + [("step", "=", "5_pushed_out")])
         self.assertEqual(pushed.lead_id, self.e)
-        self.assertEqual((pushed.start_deadline, pushed.end_deadline, pushed.start_amount),
-                         (date(2026, 3, 30), date(2026, 4, 15), 400))
+        self.assertEqual(
+            (pushed.start_deadline, pushed.end_deadline, pushed.start_amount),
+            (date(2026, 3, 30), date(2026, 4, 15), 400),
+        )
         won = Report.search(domain + [("step", "=", "6_won")])
-        self.assertEqual((won.lead_id, won.start_stage_id, won.end_stage_id),
-                         (self.b, self.s_qualified, self.s_won))
+        self.assertEqual(
+            (won.lead_id, won.start_stage_id, won.end_stage_id),
+            (self.b, self.s_qualified, self.s_won),
+        )
         # the wizard shows the same steps
         wizard = self.env["crm.deal.flow.wizard"].create(
-            {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 1), "team_id": self.team.id})
+            {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 1), "team_id": self.team.id}
+        )
         steps = {line.step: (line.deal_count, line.amount) for line in wizard.step_ids}
         self.assertEqual(steps["end"], (3, 5200.0))
         action = wizard.action_open_report()
-        self.assertEqual(action["context"], {"sff_flow_from": "2026-03-01", "sff_flow_to": "2026-04-01",
-                                             "sff_flow_team_id": self.team.id, "sff_flow_user_id": False})
+        self.assertEqual(
+            action["context"],
+            {
+                "sff_flow_from": "2026-03-01",
+                "sff_flow_to": "2026-04-01",
+                "sff_flow_team_id": self.team.id,
+                "sff_flow_user_id": False,
+            },
+        )
         # the report counts the deals of the wizard's team, as they are now
         other_team = self.env["crm.team"].create({"name": "Flow, other team"})
         self.c.team_id = other_team
@@ -343,17 +556,27 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(sum(Team.search([("step", "=", "8_end")]).mapped("amount")), 2200.0)
 
     def test_a_rep_sees_the_flow_of_own_deals(self):
-        flow = self.env["crm.lead"].with_user(self.restricted).sff_deal_flow(
-            "2026-03-01", "2026-04-01", self.domain)
-        self.assertEqual((flow["start"], flow["lost"], flow["end"]), ((1, 900.0), (1, 900.0), (0, 0.0)))
-        rows = self.env["crm.deal.flow.report"].with_user(self.restricted).with_context(
-            sff_flow_from="2026-03-01", sff_flow_to="2026-04-01").search([])
+        flow = (
+            self.env["crm.lead"]
+            .with_user(self.restricted)
+            .sff_deal_flow("2026-03-01", "2026-04-01", self.domain)
+        )
+        self.assertEqual(
+            (flow["start"], flow["lost"], flow["end"]), ((1, 900.0), (1, 900.0), (0, 0.0))
+        )
+        rows = (
+            self.env["crm.deal.flow.report"]
+            .with_user(self.restricted)
+            .with_context(sff_flow_from="2026-03-01", sff_flow_to="2026-04-01")
+            .search([])
+        )
         self.assertEqual(rows.lead_id, self.f)
 
     def test_period_must_end_after_it_starts(self):
         with self.assertRaises(ValidationError):
             self.env["crm.deal.flow.wizard"].create(
-                {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 1)})
+                {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 1)}
+            )
 
     def test_slippage_by_month_and_rep(self):
         """March expected six deals; E's date moved out of it by 16 days, and
@@ -369,17 +592,24 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(Report.search(march).lead_id, self.deals)
         self.assertEqual(Report.search(march + [("slipped", "=", True)]).lead_id, self.a | self.e)
         [(count, slipped, rate, days)] = Report._read_group(
-            march, [], ["deal_count:sum", "slipped_count:sum", "slip_rate:avg", "slip_days:avg"])
+            march, [], ["deal_count:sum", "slipped_count:sum", "slip_rate:avg", "slip_days:avg"]
+        )
         self.assertEqual((count, slipped, round(rate, 2), days), (6, 2, 33.33, 47))
         april = Report.search(domain + [("date_period", "=", date(2026, 4, 1))])
-        self.assertEqual((april.lead_id, april.mapped("slipped")), (self.c | self.e, [False, False]))
+        self.assertEqual(
+            (april.lead_id, april.mapped("slipped")), (self.c | self.e, [False, False])
+        )
         # the deal says how often and by how much its date moved later
         self.assertEqual((self.a.slip_count, self.a.slip_days), (1, 78))
         Lead = self.env["crm.lead"].with_context(active_test=False)
         self.assertEqual(Lead.search(self.domain + [("slip_count", ">", 0)]), self.a | self.e)
-        self.assertEqual(Lead.search(self.domain + [("slip_count", "<", 1)]), self.deals - self.a - self.e)
+        self.assertEqual(
+            Lead.search(self.domain + [("slip_count", "<", 1)]), self.deals - self.a - self.e
+        )
         self.assertEqual(Lead.search(self.domain + [("slip_count", ">=", 2)]), Lead)
-        self.assertEqual(Lead.search(self.domain + [("slip_count", "!=", 1)]), self.deals - self.a - self.e)
+        self.assertEqual(
+            Lead.search(self.domain + [("slip_count", "!=", 1)]), self.deals - self.a - self.e
+        )
         # a rep limited to own deals reads own rows only
         self.assertEqual(Report.with_user(self.restricted).search([]).lead_id, self.f)
 
@@ -392,23 +622,40 @@ class TestDealFlow(FunnelCase):
         Snapshot._sff_take([date(2026, 3, 1)])
         domain = [("date_snapshot", "=", date(2026, 3, 1)), ("team_id", "=", self.team.id)]
         [(count, amount, weighted, history)] = Snapshot._read_group(
-            domain, [], ["deal_count:sum", "expected_revenue:sum", "forecast_revenue:sum",
-                         "history_forecast_revenue:sum"])
+            domain,
+            [],
+            [
+                "deal_count:sum",
+                "expected_revenue:sum",
+                "forecast_revenue:sum",
+                "history_forecast_revenue:sum",
+            ],
+        )
         self.assertEqual((count, amount, weighted), (5, 7300.0, 1130.0))
         self.env.cr.execute(
             "SELECT COALESCE(history_weight, forecast_probability / 100) FROM crm_stage WHERE id = %s",
-            [self.s_new.id])
+            [self.s_new.id],
+        )
         new_weight = self.env.cr.fetchone()[0]
         self.env.cr.execute(
             "SELECT COALESCE(history_weight, forecast_probability / 100) FROM crm_stage WHERE id = %s",
-            [self.s_qualified.id])
+            [self.s_qualified.id],
+        )
         qualified_weight = self.env.cr.fetchone()[0]
         self.assertAlmostEqual(history, 5300 * new_weight + 2000 * qualified_weight, 2)
-        by_stage = {stage: (count, amount) for stage, count, amount in Snapshot._read_group(
-            domain, ["stage_id"], ["deal_count:sum", "expected_revenue:sum"])}
+        by_stage = {
+            stage: (count, amount)
+            for stage, count, amount in Snapshot._read_group(
+                domain, ["stage_id"], ["deal_count:sum", "expected_revenue:sum"]
+            )
+        }
         self.assertEqual(by_stage, {self.s_new: (4, 5300.0), self.s_qualified: (1, 2000.0)})
-        by_month = {month: count for month, count in Snapshot._read_group(
-            domain, ["deadline_month:month"], ["deal_count:sum"])}
+        by_month = {
+            month: count
+            for month, count in Snapshot._read_group(
+                domain, ["deadline_month:month"], ["deal_count:sum"]
+            )
+        }
         self.assertEqual(list(by_month.values()), [4, 1])
         # taken again, the day's rows are replaced, not added
         Snapshot._sff_take([date(2026, 3, 1)])
@@ -422,8 +669,9 @@ class TestDealFlow(FunnelCase):
         self.env["ir.config_parameter"].set_param("sales_funnel_forecast.snapshot_weekday", "2")
         # Wednesdays of the 24 months up to Wednesday March 4, 2026
         missing = Snapshot._sff_days_missing(date(2026, 3, 4))
-        self.assertEqual((missing[0], missing[-1], len(missing)),
-                         (date(2024, 3, 6), date(2026, 3, 4), 105))
+        self.assertEqual(
+            (missing[0], missing[-1], len(missing)), (date(2024, 3, 6), date(2026, 3, 4), 105)
+        )
         self.assertEqual({day.weekday() for day in missing}, {2})
         Snapshot._sff_take([date(2026, 3, 4)])
         self.assertNotIn(date(2026, 3, 4), Snapshot._sff_days_missing(date(2026, 3, 4)))
@@ -434,10 +682,18 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(Snapshot._cron_take_snapshots(batch_days=3), len(before) - 3)
         self.assertEqual(Snapshot._sff_days_missing(), before[3:])
         Snapshot._sff_take([date(1990, 1, 1)])
-        self.assertEqual(Snapshot.search_read([("date_snapshot", "=", date(1990, 1, 1))],
-                                              ["deal_count", "expected_revenue"]),
-                         [{"id": Snapshot.search([("date_snapshot", "=", date(1990, 1, 1))]).id,
-                           "deal_count": 0, "expected_revenue": 0.0}])
+        self.assertEqual(
+            Snapshot.search_read(
+                [("date_snapshot", "=", date(1990, 1, 1))], ["deal_count", "expected_revenue"]
+            ),
+            [
+                {
+                    "id": Snapshot.search([("date_snapshot", "=", date(1990, 1, 1))]).id,
+                    "deal_count": 0,
+                    "expected_revenue": 0.0,
+                }
+            ],
+        )
         # managers take one now; reps cannot
         with self.assertRaises(AccessError):
             Snapshot.with_user(self.restricted).action_take_snapshot()
@@ -466,23 +722,32 @@ class TestForecastAccuracy(FunnelCase):
         self.first = this_month - relativedelta(months=2)
         self.second = this_month - relativedelta(months=1)
         self.set_now(datetime.combine(self.first - timedelta(days=11), time(10)))
-        self.big = self.make_deal("Big", self.s_proposal, 100000,
-                                  date_deadline=self.first + timedelta(days=14))
+        self.big = self.make_deal(
+            "Big", self.s_proposal, 100000, date_deadline=self.first + timedelta(days=14)
+        )
         self.big.forecast_category = "commit"
-        self.small = self.make_deal("Small", self.s_new, 50000,
-                                    date_deadline=self.second + timedelta(days=19))
+        self.small = self.make_deal(
+            "Small", self.s_new, 50000, date_deadline=self.second + timedelta(days=19)
+        )
         self.current = self.make_deal("Current", self.s_new, 10000, date_deadline=this_month)
         won_on = datetime.combine(self.first + timedelta(days=9), time(10))
         self.set_now(won_on)
         self.big.write({"expected_revenue": 80000, "stage_id": self.s_won.id})
         self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, self.big.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, self.big.id]
+        )
         # the last snapshots before each month's start, and the one 30 days
         # before the first
         self.snapshot_day = self.monday_before(self.first)
-        self.env["crm.pipeline.snapshot"]._sff_take([
-            self.monday_before(self.first - timedelta(days=30)), self.snapshot_day,
-            self.monday_before(self.second), self.monday_before(this_month)])
+        self.env["crm.pipeline.snapshot"]._sff_take(
+            [
+                self.monday_before(self.first - timedelta(days=30)),
+                self.snapshot_day,
+                self.monday_before(self.second),
+                self.monday_before(this_month),
+            ]
+        )
         self.env.invalidate_all()
         self.this_month = this_month
 
@@ -494,25 +759,42 @@ class TestForecastAccuracy(FunnelCase):
         }
 
     def test_accuracy_and_optimism(self):
-        first = [("period_type", "=", "month"), ("date_from", "=", self.first), ("lead_days", "=", 0)]
+        first = [
+            ("period_type", "=", "month"),
+            ("date_from", "=", self.first),
+            ("lead_days", "=", 0),
+        ]
         rep = self.lines(first + [("user_id", "=", self.rep.id)])
         self.assertEqual(rep["commit"], (100000.0, 80000.0, 75.0, 1.25))
         self.assertEqual(rep["best_case"], (100000.0, 80000.0, 75.0, 1.25))
         self.assertEqual(rep["stage_weighted"], (60000.0, 80000.0, 75.0, 0.75))
         line = self.env["crm.forecast.accuracy.report"].search(
-            first + [("user_id", "=", self.rep.id), ("method", "=", "commit")])
+            first + [("user_id", "=", self.rep.id), ("method", "=", "commit")]
+        )
         self.assertEqual(line.date_snapshot, self.snapshot_day)
         # the team's whole line: its only rep's figures
         team = self.lines(first + [("scope", "=", "team")])
         self.assertEqual(team["commit"], (100000.0, 80000.0, 75.0, 1.25))
         # 30 days before, nothing was in the pipeline: 0 forecast, accuracy
         # 0 and optimism 0 against the 80,000 won
-        ahead = self.lines([("period_type", "=", "month"), ("date_from", "=", self.first),
-                            ("lead_days", "=", 30), ("user_id", "=", self.rep.id)])
+        ahead = self.lines(
+            [
+                ("period_type", "=", "month"),
+                ("date_from", "=", self.first),
+                ("lead_days", "=", 30),
+                ("user_id", "=", self.rep.id),
+            ]
+        )
         self.assertEqual(ahead["commit"], (0.0, 80000.0, 0.0, 0.0))
         # last month: forecast, nothing won: n/a
-        second = self.lines([("period_type", "=", "month"), ("date_from", "=", self.second),
-                             ("lead_days", "=", 0), ("user_id", "=", self.rep.id)])
+        second = self.lines(
+            [
+                ("period_type", "=", "month"),
+                ("date_from", "=", self.second),
+                ("lead_days", "=", 0),
+                ("user_id", "=", self.rep.id),
+            ]
+        )
         self.assertEqual(second["stage_weighted"], (5000.0, 0.0, False, False))
         # this month is not over: no line, though a deal is expected in it
         self.assertEqual(self.lines([("date_from", "=", self.this_month)]), {})
@@ -529,8 +811,10 @@ class TestForecastAccuracy(FunnelCase):
         deal.stage_id = self.s_won
         self.env.flush_all()
         self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
-        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot WHERE date_snapshot < %s",
-                            [self.monday_before(self.first - timedelta(days=30))])
+        self.env.cr.execute(
+            "DELETE FROM crm_pipeline_snapshot WHERE date_snapshot < %s",
+            [self.monday_before(self.first - timedelta(days=30))],
+        )
         self.env.invalidate_all()
         self.assertEqual(self.lines([("period_type", "=", "month"), ("date_from", "=", early)]), {})
 
@@ -541,15 +825,36 @@ class TestForecastAccuracy(FunnelCase):
         optimism 1.125. Thirty days before, nothing was submitted: no
         line."""
         Submission = self.env["crm.forecast.submission"].with_user(self.rep)
-        early = Submission.create({"team_id": self.team.id, "date_from": self.first,
-                                   "commit_amount": 90000, "best_case_amount": 120000})
-        late = Submission.create({"team_id": self.team.id, "date_from": self.first,
-                                  "commit_amount": 70000, "best_case_amount": 120000})
-        for submission, day in ((early, self.first - timedelta(days=3)), (late, self.first + timedelta(days=1))):
-            self.env.cr.execute("UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
-                                [datetime.combine(day, time(9)), submission.id])
+        early = Submission.create(
+            {
+                "team_id": self.team.id,
+                "date_from": self.first,
+                "commit_amount": 90000,
+                "best_case_amount": 120000,
+            }
+        )
+        late = Submission.create(
+            {
+                "team_id": self.team.id,
+                "date_from": self.first,
+                "commit_amount": 70000,
+                "best_case_amount": 120000,
+            }
+        )
+        for submission, day in (
+            (early, self.first - timedelta(days=3)),
+            (late, self.first + timedelta(days=1)),
+        ):
+            self.env.cr.execute(
+                "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+                [datetime.combine(day, time(9)), submission.id],
+            )
         self.env.invalidate_all()
-        first = [("period_type", "=", "month"), ("date_from", "=", self.first), ("user_id", "=", self.rep.id)]
+        first = [
+            ("period_type", "=", "month"),
+            ("date_from", "=", self.first),
+            ("user_id", "=", self.rep.id),
+        ]
         at_start = self.lines(first + [("lead_days", "=", 0)])
         self.assertEqual(at_start["submitted"], (90000.0, 80000.0, 87.5, 1.125))
         self.assertNotIn("submitted", self.lines(first + [("lead_days", "=", 30)]))

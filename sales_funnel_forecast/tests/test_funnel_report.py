@@ -11,8 +11,18 @@ from odoo.tools import SQL
 from ..const import REACH_COLUMNS
 from .common import FunnelCase
 
-MEASURES = ["reached", "entered", "moved_on", "won", "lost_here", "open_here",
-            "reached_amount", "won_amount", "lost_amount", "open_amount"]
+MEASURES = [
+    "reached",
+    "entered",
+    "moved_on",
+    "won",
+    "lost_here",
+    "open_here",
+    "reached_amount",
+    "won_amount",
+    "lost_amount",
+    "open_amount",
+]
 
 
 class FunnelReportCase(FunnelCase):
@@ -55,12 +65,20 @@ class FunnelReportCase(FunnelCase):
     def make_plan(self, name, date_from, date_to, conversions):
         """The team's target plan over the period, with the target
         conversions of stages A, B and C."""
-        return self.env["crm.target.plan"].create({
-            "name": name, "team_id": self.team.id, "date_from": date_from, "date_to": date_to,
-            "revenue_target": 100000, "average_deal_value": 1000,
-            "stage_line_ids": [Command.create({"stage_id": stage.id, "conversion": conversion})
-                               for stage, conversion in zip((self.a, self.b, self.c), conversions)],
-        })
+        return self.env["crm.target.plan"].create(
+            {
+                "name": name,
+                "team_id": self.team.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                "revenue_target": 100000,
+                "average_deal_value": 1000,
+                "stage_line_ids": [
+                    Command.create({"stage_id": stage.id, "conversion": conversion})
+                    for stage, conversion in zip((self.a, self.b, self.c), conversions)
+                ],
+            }
+        )
 
     def funnel(self, domain=(), user=None):
         Dashboard = self.env["crm.funnel.dashboard"]
@@ -72,7 +90,6 @@ class FunnelReportCase(FunnelCase):
 
 @tagged("post_install", "-at_install")
 class TestFunnelReport(FunnelReportCase):
-
     def test_reach_per_stage_by_hand(self):
         self.build()
         funnel = self.funnel()
@@ -85,8 +102,11 @@ class TestFunnelReport(FunnelReportCase):
             self.w.id: (1, 1, 0, 1, 0, 0, 1000, 1000, 0, 0),
         }
         for stage_id, figures in expected.items():
-            self.assertEqual(tuple(funnel[stage_id][name] for name in MEASURES), figures,
-                             self.env["crm.stage"].browse(stage_id).name)
+            self.assertEqual(
+                tuple(funnel[stage_id][name] for name in MEASURES),
+                figures,
+                self.env["crm.stage"].browse(stage_id).name,
+            )
         # conversion: moved on / reached; of entered: among the deals that had a stay
         self.assertEqual(funnel[self.a.id]["conversion_rate"], 80.0)
         self.assertEqual(funnel[self.a.id]["entered_conversion_rate"], 75.0)
@@ -99,9 +119,12 @@ class TestFunnelReport(FunnelReportCase):
         self.build()
         Report = self.env["crm.funnel.report"]
         domain = [("team_id", "=", self.team.id)]
-        rows = dict((stage, (conversion, entered_conversion)) for stage, conversion, entered_conversion
-                    in Report._read_group(domain, ["stage_id"],
-                                          ["conversion_rate:avg", "entered_conversion_rate:avg"]))
+        rows = dict(
+            (stage, (conversion, entered_conversion))
+            for stage, conversion, entered_conversion in Report._read_group(
+                domain, ["stage_id"], ["conversion_rate:avg", "entered_conversion_rate:avg"]
+            )
+        )
         self.assertEqual(rows[self.a][0], 80.0)
         self.assertEqual(rows[self.a][1], 75.0, "the average ignores stages a deal skipped")
         self.assertEqual(rows[self.b][0], 50.0)
@@ -121,7 +144,9 @@ class TestFunnelReport(FunnelReportCase):
 
     def test_moved_back_deal_first_entry_dates_the_stage(self):
         _d1, _d2, d3, _d4, _d5 = self.build()
-        row = self.env["crm.funnel.report"].search([("lead_id", "=", d3.id), ("stage_id", "=", self.a.id)])
+        row = self.env["crm.funnel.report"].search(
+            [("lead_id", "=", d3.id), ("stage_id", "=", self.a.id)]
+        )
         self.assertEqual(row.date_in, self.day(0), "first entry, not the return")
         self.assertEqual((row.moved_on, row.open_here), (1, 1))
 
@@ -133,22 +158,31 @@ class TestFunnelReport(FunnelReportCase):
         self.set_now(self.day(2))
         deal.stage_id = self.a
         Reach = self.env["crm.lead.stage.reach"]
-        expected = {self.a: (1, 1, self.day(2)), self.b: (0, 1, self.day(0)),
-                    self.c: (1, 0, self.day(0))}
+        expected = {
+            self.a: (1, 1, self.day(2)),
+            self.b: (0, 1, self.day(0)),
+            self.c: (1, 0, self.day(0)),
+        }
         for path in ("after the move", "rebuilt for every deal"):
             if path == "rebuilt for every deal":
                 Reach._sff_fill()
-            rows = {row.stage_id: row for row in
-                    self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])}
+            rows = {
+                row.stage_id: row
+                for row in self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
+            }
             self.assertEqual(
                 {stage: (row.entered, row.moved_on, row.date_in) for stage, row in rows.items()},
-                expected, path)
+                expected,
+                path,
+            )
 
     def test_rows_follow_the_deal_now(self):
         d1, _d2, d3, _d4, d5 = self.build()
         Report = self.env["crm.funnel.report"]
         d3.write({"user_id": self.other_rep.id, "team_id": self.team.id})
-        self.assertEqual(set(Report.search([("lead_id", "=", d3.id)]).mapped("user_id")), {self.other_rep})
+        self.assertEqual(
+            set(Report.search([("lead_id", "=", d3.id)]).mapped("user_id")), {self.other_rep}
+        )
         # a lost deal restored is open again where it is
         d5.action_unarchive()
         funnel = self.funnel()
@@ -168,8 +202,13 @@ class TestFunnelReport(FunnelReportCase):
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", d1.id)])
         self.assertEqual((len(rows), rows.source_id, rows.medium_id), (4, source, medium))
         # grouped by source: the four stages d1 reached count for the fair
-        groups = dict(self.env["crm.funnel.report"]._read_group(
-            [("team_id", "=", self.team.id), ("source_id", "=", source.id)], ["stage_id"], ["reached:sum"]))
+        groups = dict(
+            self.env["crm.funnel.report"]._read_group(
+                [("team_id", "=", self.team.id), ("source_id", "=", source.id)],
+                ["stage_id"],
+                ["reached:sum"],
+            )
+        )
         self.assertEqual(list(groups.values()), [1, 1, 1, 1])
 
     def test_stages_reordered_after_deals_passed(self):
@@ -182,8 +221,10 @@ class TestFunnelReport(FunnelReportCase):
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", d2.id)])
         self.assertEqual(rows.stage_id, self.a | self.c)
         # d4, created in B, now reached A and C before it
-        self.assertEqual(self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)]).stage_id,
-                         self.a | self.c | self.b)
+        self.assertEqual(
+            self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)]).stage_id,
+            self.a | self.c | self.b,
+        )
 
     def test_reorder_followed_by_many_deals_rebuilds_them_in_the_background(self):
         """From QUEUED_REBUILD_DEALS deals on (lowered here to 2), a reorder
@@ -198,9 +239,19 @@ class TestFunnelReport(FunnelReportCase):
         def rows():
             Reach.flush_model()
             return sorted(
-                (row.lead_id.id, row.stage_id.id, row.stage_sequence, row.date_in, row.entered,
-                 row.moved_on, row.deal_state, row.is_current, row.is_lost_stage)
-                for row in Reach.search([("lead_id", "in", deals.ids)]))
+                (
+                    row.lead_id.id,
+                    row.stage_id.id,
+                    row.stage_sequence,
+                    row.date_in,
+                    row.entered,
+                    row.moved_on,
+                    row.deal_state,
+                    row.is_current,
+                    row.is_lost_stage,
+                )
+                for row in Reach.search([("lead_id", "in", deals.ids)])
+            )
 
         self.c.sequence, self.a.sequence = 900, 899
         one_by_one = rows()
@@ -210,13 +261,18 @@ class TestFunnelReport(FunnelReportCase):
         other_rows = Reach.search_count([("lead_id", "not in", deals.ids)])
         job = self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)])
-        with patch("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.QUEUED_REBUILD_DEALS", 2):
+        with patch(
+            "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.QUEUED_REBUILD_DEALS", 2
+        ):
             self.c.sequence, self.a.sequence = 900, 899
-        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]), triggers)
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]), triggers
+        )
         self.assertEqual(rows(), before, "left to the job")
         # a committed deal (the demo data's) that someone else reads meanwhile
-        other = self.env["crm.lead"].search([("id", "not in", deals.ids), ("type", "=", "opportunity")],
-                                            limit=1, order="id")
+        other = self.env["crm.lead"].search(
+            [("id", "not in", deals.ids), ("type", "=", "opportunity")], limit=1, order="id"
+        )
         self.assertTrue(other)
         # two batches of at most three deals, as the job calls them
         self.assertEqual(Reach._sff_rebuild_pending_batch(3), (3, 2))
@@ -227,7 +283,9 @@ class TestFunnelReport(FunnelReportCase):
             reader.execute("SELECT id, name FROM crm_stage ORDER BY id")
             reader.execute("SELECT name FROM crm_lead WHERE id = %s", [other.id])
             self.assertTrue(reader.fetchone())
-            reader.execute("SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = %s", [other.id])
+            reader.execute(
+                "SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = %s", [other.id]
+            )
             self.assertTrue(reader.fetchone()[0])
             # and a user's save of another deal does not wait either
             reader.execute("SELECT id FROM crm_lead WHERE id = %s FOR NO KEY UPDATE", [other.id])
@@ -249,9 +307,15 @@ class TestFunnelReport(FunnelReportCase):
         rng = random.Random(11)
         deals = self.build()
         other_team = self.env["crm.team"].create({"name": "Parity Other Team"})
-        foreign = self.env["crm.stage"].create({"name": "T-Foreign", "sequence": 902, "team_id": other_team.id})
-        tied = self.env["crm.stage"].create({"name": "T-AA tied", "sequence": 902, "team_id": self.team.id})
-        old = self.env["crm.stage"].create({"name": "T-Old", "sequence": 901, "team_id": self.team.id})
+        foreign = self.env["crm.stage"].create(
+            {"name": "T-Foreign", "sequence": 902, "team_id": other_team.id}
+        )
+        tied = self.env["crm.stage"].create(
+            {"name": "T-AA tied", "sequence": 902, "team_id": self.team.id}
+        )
+        old = self.env["crm.stage"].create(
+            {"name": "T-Old", "sequence": 901, "team_id": self.team.id}
+        )
         stages = [self.a, self.b, self.c, self.w, foreign, tied, old]
         Reach = self.env["crm.lead.stage.reach"]
         more = self.env["crm.lead"].browse()
@@ -277,7 +341,9 @@ class TestFunnelReport(FunnelReportCase):
                 action = "nothing"
             done[action] += 1
             if day == 15:
-                everything.filtered(lambda deal: deal.stage_id == old and deal.active).stage_id = self.a
+                everything.filtered(
+                    lambda deal: deal.stage_id == old and deal.active
+                ).stage_id = self.a
                 old.action_archive()
                 stages.remove(old)
             Reach.flush_model()
@@ -287,13 +353,20 @@ class TestFunnelReport(FunnelReportCase):
 
         def rows():
             Reach.flush_model()
-            self.env.cr.execute(SQL("SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) ORDER BY 1, 2",
-                                    SQL(", ").join(map(SQL.identifier, columns)), everything.ids))
+            self.env.cr.execute(
+                SQL(
+                    "SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) ORDER BY 1, 2",
+                    SQL(", ").join(map(SQL.identifier, columns)),
+                    everything.ids,
+                )
+            )
             return self.env.cr.fetchall()
 
         # every row of these deals worked out by a save (some were written
         # by the rebuilds of the stages' changes)
-        self.env.cr.execute("DELETE FROM crm_lead_stage_reach WHERE lead_id = ANY(%s)", [everything.ids])
+        self.env.cr.execute(
+            "DELETE FROM crm_lead_stage_reach WHERE lead_id = ANY(%s)", [everything.ids]
+        )
         Reach.invalidate_model()
         self.env["crm.lead.stage.history"]._sff_refresh_reach(everything.ids)
         saved = rows()
@@ -307,7 +380,9 @@ class TestFunnelReport(FunnelReportCase):
         deals = self.build()
         self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows").active = False
         Reach = self.env["crm.lead.stage.reach"]
-        with patch("odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.QUEUED_REBUILD_DEALS", 2):
+        with patch(
+            "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_reach.QUEUED_REBUILD_DEALS", 2
+        ):
             self.c.sequence, self.a.sequence = 900, 899
         self.env.cr.execute("SELECT count(*) FROM crm_lead_stage_reach_pending")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
@@ -325,7 +400,9 @@ class TestFunnelReport(FunnelReportCase):
         with self.registry.cursor() as user:
             user.execute("SET LOCAL lock_timeout = '5s'")
             user.execute("SELECT id FROM crm_lead WHERE id = %s FOR NO KEY UPDATE", [deal.id])
-            self.assertEqual(Reach._sff_rebuild_pending_batch(10), (0, 1), "skipped, not waited for")
+            self.assertEqual(
+                Reach._sff_rebuild_pending_batch(10), (0, 1), "skipped, not waited for"
+            )
             user.rollback()
         self.assertEqual(Reach._sff_rebuild_pending_batch(10), (1, 0))
 
@@ -333,7 +410,9 @@ class TestFunnelReport(FunnelReportCase):
         self.build()
         # a stage added between B and C (B's sequence, a name after B's): d1
         # and d2 went beyond it, so they reached it (without a stay)
-        extra = self.env["crm.stage"].create({"name": "T-Qualified, extra", "sequence": 902, "team_id": self.team.id})
+        extra = self.env["crm.stage"].create(
+            {"name": "T-Qualified, extra", "sequence": 902, "team_id": self.team.id}
+        )
         row = self.funnel()[extra.id]
         self.assertEqual((row["reached"], row["entered"], row["moved_on"]), (2, 0, 2))
         extra.action_archive()
@@ -347,12 +426,17 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(set(rows.mapped("team_id")), {other})
         # its new pipeline is Odoo's shared stages: it reached those placed
         # before B, where it sits; it had a stay in none of them
-        shared = self.env["crm.stage"].search([("team_id", "=", False)]).filtered(
-            lambda stage: (stage.sequence, stage.id) < (self.b.sequence, self.b.id))
+        shared = (
+            self.env["crm.stage"]
+            .search([("team_id", "=", False)])
+            .filtered(lambda stage: (stage.sequence, stage.id) < (self.b.sequence, self.b.id))
+        )
         self.assertTrue(shared)
         self.assertEqual(rows.stage_id, shared)
         self.assertEqual(set(rows.mapped("entered")), {0})
-        self.assertNotIn(d4, self.env["crm.funnel.report"].search([("team_id", "=", self.team.id)]).lead_id)
+        self.assertNotIn(
+            d4, self.env["crm.funnel.report"].search([("team_id", "=", self.team.id)]).lead_id
+        )
 
     def test_deal_without_team_uses_shared_stages(self):
         shared = self.env["crm.stage"].search([("team_id", "=", False)], order="sequence, id")
@@ -367,13 +451,20 @@ class TestFunnelReport(FunnelReportCase):
         them: by name ("T-Also qualified", created after B, "T-Qualified",
         comes before it). A deal in B reached the other one, not the other
         way round; the funnel lists them in that order too."""
-        twin = self.env["crm.stage"].create({
-            "name": "T-Also qualified", "sequence": self.b.sequence, "forecast_probability": 30,
-            "team_id": self.team.id,
-        })
+        twin = self.env["crm.stage"].create(
+            {
+                "name": "T-Also qualified",
+                "sequence": self.b.sequence,
+                "forecast_probability": 30,
+                "team_id": self.team.id,
+            }
+        )
         self.assertGreater(twin.id, self.b.id)
-        columns = self.env["crm.lead"].with_context(default_team_id=self.team.id)._read_group_stage_ids(
-            self.env["crm.stage"], [])
+        columns = (
+            self.env["crm.lead"]
+            .with_context(default_team_id=self.team.id)
+            ._read_group_stage_ids(self.env["crm.stage"], [])
+        )
         self.assertEqual(columns.filtered(lambda stage: stage in (twin | self.b)), twin | self.b)
         self.set_now(self.day(0))
         in_twin = self.make_deal("In the twin", self.a, 100)
@@ -386,8 +477,12 @@ class TestFunnelReport(FunnelReportCase):
         self.assertEqual(rows.filtered(lambda row: row.stage_id == twin).entered, 0, "skipped")
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", in_twin.id)])
         self.assertEqual(rows.stage_id, self.a | twin)
-        funnel = [row["stage_id"] for row in self.env["crm.funnel.dashboard"]._sff_funnel(
-            [("lead_id", "in", (in_b | in_twin).ids)])]
+        funnel = [
+            row["stage_id"]
+            for row in self.env["crm.funnel.dashboard"]._sff_funnel(
+                [("lead_id", "in", (in_b | in_twin).ids)]
+            )
+        ]
         self.assertEqual(funnel, [self.a.id, twin.id, self.b.id])
         # renamed so that it sorts after B: the rows follow the new order
         twin.name = "T-Z qualified"
@@ -408,49 +503,70 @@ class TestFunnelReport(FunnelReportCase):
         2026: one week, grouped from the funnel rows."""
         self.build()
         groups = self.env["crm.funnel.report"]._read_group(
-            [("team_id", "=", self.team.id)], ["stage_id", "date_in:week"], ["reached:sum", "won:sum"])
+            [("team_id", "=", self.team.id)],
+            ["stage_id", "date_in:week"],
+            ["reached:sum", "won:sum"],
+        )
         [week] = {week for _stage, week, _reached, _won in groups}
         # the week starts on the language's first day of the week
         self.assertTrue(week <= datetime(2026, 3, 2) < week + timedelta(days=7), week)
-        self.assertEqual([(stage, reached, won) for stage, _week, reached, won in groups],
-                         [(self.a, 5, 1), (self.b, 4, 1), (self.c, 2, 1), (self.w, 1, 1)])
+        self.assertEqual(
+            [(stage, reached, won) for stage, _week, reached, won in groups],
+            [(self.a, 5, 1), (self.b, 4, 1), (self.c, 2, 1), (self.w, 1, 1)],
+        )
 
 
 @tagged("post_install", "-at_install")
 class TestFunnelPeriods(FunnelReportCase):
-
     def test_flow_cohort_and_comparison(self):
         self.build()
         Report = self.env["crm.funnel.dashboard"]
         # flow: stages reached from day 1 to day 3 (excluded)
-        flow = {row["stage_id"]: row for row in Report._sff_funnel(
-            Report._sff_funnel_domain(self.team.id, self.day(1), self.day(3), "flow"))}
+        flow = {
+            row["stage_id"]: row
+            for row in Report._sff_funnel(
+                Report._sff_funnel_domain(self.team.id, self.day(1), self.day(3), "flow")
+            )
+        }
         # A: d4 reached it on day 1 (skipped); B: d1, d3, d4 on day 1, d2 on day 2; C: d2 on day 2
-        self.assertEqual({stage: row["reached"] for stage, row in flow.items()},
-                         {self.a.id: 1, self.b.id: 4, self.c.id: 1})
+        self.assertEqual(
+            {stage: row["reached"] for stage, row in flow.items()},
+            {self.a.id: 1, self.b.id: 4, self.c.id: 1},
+        )
         # cohort: deals created on day 1 (d4 only)
-        cohort = {row["stage_id"]: row["reached"] for row in Report._sff_funnel(
-            Report._sff_funnel_domain(self.team.id, self.day(1), self.day(2), "cohort"))}
+        cohort = {
+            row["stage_id"]: row["reached"]
+            for row in Report._sff_funnel(
+                Report._sff_funnel_domain(self.team.id, self.day(1), self.day(2), "cohort")
+            )
+        }
         self.assertEqual(cohort, {self.a.id: 1, self.b.id: 1})
 
     def test_report_data_with_comparison_and_an_empty_period(self):
         self.build()
         Dashboard = self.env["crm.funnel.dashboard"]
         start = self.day(1).date()
-        data = Dashboard._sff_report_data(team_id=self.team.id, period="custom",
-                                       date_from=start, date_to=start + timedelta(days=2),
-                                       mode="flow", compare="previous")
+        data = Dashboard._sff_report_data(
+            team_id=self.team.id,
+            period="custom",
+            date_from=start,
+            date_to=start + timedelta(days=2),
+            mode="flow",
+            compare="previous",
+        )
         # the two days before: day -1 and day 0: A reached by d1, d2, d3, d5
-        self.assertEqual((data["compare_from"], data["compare_to"]),
-                         (str(start - timedelta(days=2)), str(start)))
+        self.assertEqual(
+            (data["compare_from"], data["compare_to"]), (str(start - timedelta(days=2)), str(start))
+        )
         [funnel] = data["funnels"]
         self.assertEqual(funnel["team_id"], self.team.id)
         by_stage = {row["stage_id"]: row for row in funnel["stages"]}
         self.assertEqual(by_stage[self.a.id]["compare_reached"], 4)
         self.assertEqual(by_stage[self.b.id]["compare_reached"], 0)
         # a period without deals: an empty funnel, no division by zero
-        empty = Dashboard._sff_report_data(team_id=self.team.id, period="custom",
-                                        date_from="2001-01-01", date_to="2001-02-01")
+        empty = Dashboard._sff_report_data(
+            team_id=self.team.id, period="custom", date_from="2001-01-01", date_to="2001-02-01"
+        )
         self.assertEqual(empty["funnels"], [])
 
     def test_dashboard_stage_action_opens_the_deals(self):
@@ -458,14 +574,18 @@ class TestFunnelPeriods(FunnelReportCase):
         params = {"team_id": self.team.id, "period": "all", "mode": "flow"}
         action = self.env["crm.funnel.dashboard"].get_stage_deals_action(params, self.c.id)
         self.assertEqual(action["res_model"], "crm.lead")
-        self.assertEqual(self.env["crm.lead"].with_context(active_test=False).search(action["domain"]),
-                         d1 | d2)
+        self.assertEqual(
+            self.env["crm.lead"].with_context(active_test=False).search(action["domain"]), d1 | d2
+        )
         data = self.env["crm.funnel.dashboard"].get_funnel_dashboard(params)
         self.assertEqual([row["reached"] for row in data["funnels"][0]["stages"]], [5, 4, 2, 1])
         # every team: one funnel per team, each in its own pipeline
         other = self.env["crm.team"].create({"name": "Another team"})
-        self.make_deal("Elsewhere", self.env["crm.stage"].search([("team_id", "=", False)], limit=1),
-                       team_id=other.id)
+        self.make_deal(
+            "Elsewhere",
+            self.env["crm.stage"].search([("team_id", "=", False)], limit=1),
+            team_id=other.id,
+        )
         every = self.env["crm.funnel.dashboard"].get_funnel_dashboard(dict(params, team_id=False))
         names = [funnel["team_name"] for funnel in every["funnels"]]
         self.assertIn("Another team", names)
@@ -474,19 +594,28 @@ class TestFunnelPeriods(FunnelReportCase):
         self.assertEqual([row["reached"] for row in ours["stages"]], [5, 4, 2, 1])
         # opened without a team, the dashboard shows the user's own team
         self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
-        first = self.env["crm.funnel.dashboard"].with_user(self.rep).get_funnel_dashboard({"period": "all"})
+        first = (
+            self.env["crm.funnel.dashboard"]
+            .with_user(self.rep)
+            .get_funnel_dashboard({"period": "all"})
+        )
         self.assertEqual((first["team_id"], first["team_name"]), (self.team.id, self.team.name))
 
     def test_plan_funnel_beside_the_real_one(self):
         self.build()
         self.make_plan("Funnel plan", date(2026, 1, 1), date(2026, 12, 31), (60, 50, 40))
         data = self.env["crm.funnel.dashboard"]._sff_report_data(
-            team_id=self.team.id, period="custom", date_from="2026-03-01", date_to="2026-04-01")
+            team_id=self.team.id, period="custom", date_from="2026-03-01", date_to="2026-04-01"
+        )
         [funnel] = data["funnels"]
         self.assertEqual(funnel["plan_name"], "Funnel plan")
         rows = {row["stage_id"]: row for row in funnel["stages"]}
         # 5 deals really reached A: the plan expects 5, then 3, 1.5 and 0.6
-        self.assertEqual([rows[stage.id]["plan_reached"] for stage in (self.a, self.b, self.c, self.w)],
-                         [5.0, 3.0, 1.5, 0.6])
-        self.assertEqual([rows[stage.id]["target_conversion"] for stage in (self.a, self.b, self.c, self.w)],
-                         [60.0, 50.0, 40.0, None])
+        self.assertEqual(
+            [rows[stage.id]["plan_reached"] for stage in (self.a, self.b, self.c, self.w)],
+            [5.0, 3.0, 1.5, 0.6],
+        )
+        self.assertEqual(
+            [rows[stage.id]["target_conversion"] for stage in (self.a, self.b, self.c, self.w)],
+            [60.0, 50.0, 40.0, None],
+        )

@@ -21,13 +21,26 @@ def totals_and_rows(cr, tz):
     is zero left out), against the same totals worked out from the funnel
     rows with months in ``tz``: two dicts keyed by company, team,
     salesperson, stage and month."""
-    measures = SQL(", ").join(SQL("SUM(%s)::float", SQL.identifier(name)) for name in SUMMARY_MEASURES)
-    cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id, month, %s
-                        FROM crm_funnel_summary_delta GROUP BY 1, 2, 3, 4, 5""", measures))
+    measures = SQL(", ").join(
+        SQL("SUM(%s)::float", SQL.identifier(name)) for name in SUMMARY_MEASURES
+    )
+    cr.execute(
+        SQL(
+            """SELECT company_id, team_id, user_id, stage_id, month, %s
+                        FROM crm_funnel_summary_delta GROUP BY 1, 2, 3, 4, 5""",
+            measures,
+        )
+    )
     kept = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
-    cr.execute(SQL("""SELECT company_id, team_id, user_id, stage_id,
+    cr.execute(
+        SQL(
+            """SELECT company_id, team_id, user_id, stage_id,
                              date_trunc('month', timezone(%s, timezone('UTC', date_in)))::date, %s
-                        FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5""", tz, measures))
+                        FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5""",
+            tz,
+            measures,
+        )
+    )
     rows = {row[:5]: tuple(round(value, 2) for value in row[5:]) for row in cr.fetchall()}
     return {key: values for key, values in kept.items() if any(values)}, rows
 
@@ -97,32 +110,68 @@ class TestFunnelSummary(FunnelReportCase):
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
         self.env["crm.funnel.summary"]._sff_rebuild()
         team = ("team_id", "=", self.team.id)
-        asked = ["__count", *SUMS, "conversion_rate:avg", "entered_conversion_rate:avg", "win_rate:avg"]
-        for groupby in ([], ["stage_id"], ["stage_id", "date_in:month"], ["user_id", "stage_id"],
-                        ["date_in:year"], ["team_id", "stage_id"]):
-            self.assertIsNotNone(self.summary_plan(Report, [team], groupby, asked, (), 0, None, None))
-            self.assertEqual(Report._read_group([team], groupby, asked),
-                             Report._read_group([team, ROWS], groupby, asked), groupby)
+        asked = [
+            "__count",
+            *SUMS,
+            "conversion_rate:avg",
+            "entered_conversion_rate:avg",
+            "win_rate:avg",
+        ]
+        for groupby in (
+            [],
+            ["stage_id"],
+            ["stage_id", "date_in:month"],
+            ["user_id", "stage_id"],
+            ["date_in:year"],
+            ["team_id", "stage_id"],
+        ):
+            self.assertIsNotNone(
+                self.summary_plan(Report, [team], groupby, asked, (), 0, None, None)
+            )
+            self.assertEqual(
+                Report._read_group([team], groupby, asked),
+                Report._read_group([team, ROWS], groupby, asked),
+                groupby,
+            )
         # by hand: stage A reached by the five deals in March 2026, B by four
-        cells = {(stage, month): (count, reached, won) for stage, month, count, reached, won
-                 in Report._read_group([team], ["stage_id", "date_in:month"],
-                                       ["__count", "reached:sum", "won:sum"])}
+        cells = {
+            (stage, month): (count, reached, won)
+            for stage, month, count, reached, won in Report._read_group(
+                [team], ["stage_id", "date_in:month"], ["__count", "reached:sum", "won:sum"]
+            )
+        }
         self.assertEqual(cells[self.a, datetime(2026, 3, 1)], (5, 5, 1))
         self.assertEqual(cells[self.b, datetime(2026, 3, 1)], (4, 4, 1))
         # the pivot's public call: same groups, same figures
-        pivot = Report.read_group([team], ["reached", "won_amount"], ["stage_id", "date_in:month"], lazy=False)
-        rows = Report.read_group([team, ROWS], ["reached", "won_amount"], ["stage_id", "date_in:month"],
-                                 lazy=False)
-        self.assertEqual([(g["stage_id"], g["date_in:month"], g["reached"], g["won_amount"]) for g in pivot],
-                         [(g["stage_id"], g["date_in:month"], g["reached"], g["won_amount"]) for g in rows])
+        pivot = Report.read_group(
+            [team], ["reached", "won_amount"], ["stage_id", "date_in:month"], lazy=False
+        )
+        rows = Report.read_group(
+            [team, ROWS], ["reached", "won_amount"], ["stage_id", "date_in:month"], lazy=False
+        )
+        self.assertEqual(
+            [(g["stage_id"], g["date_in:month"], g["reached"], g["won_amount"]) for g in pivot],
+            [(g["stage_id"], g["date_in:month"], g["reached"], g["won_amount"]) for g in rows],
+        )
         # a month that starts the filter, and one that ends it
-        march = [team, ("date_in", ">=", "2026-03-01 00:00:00"), ("date_in", "<", "2026-04-01 00:00:00")]
-        self.assertIsNotNone(self.summary_plan(Report, march, ["stage_id"], ["reached:sum"], (), 0, None, None))
-        self.assertEqual(Report._read_group(march, ["stage_id"], ["reached:sum"]),
-                         Report._read_group([*march, ROWS], ["stage_id"], ["reached:sum"]))
+        march = [
+            team,
+            ("date_in", ">=", "2026-03-01 00:00:00"),
+            ("date_in", "<", "2026-04-01 00:00:00"),
+        ]
+        self.assertIsNotNone(
+            self.summary_plan(Report, march, ["stage_id"], ["reached:sum"], (), 0, None, None)
+        )
+        self.assertEqual(
+            Report._read_group(march, ["stage_id"], ["reached:sum"]),
+            Report._read_group([*march, ROWS], ["stage_id"], ["reached:sum"]),
+        )
         april = [team, ("date_in", ">=", "2026-04-01 00:00:00")]
-        self.assertEqual(Report._read_group(april, [], ["reached:sum", "__count", "conversion_rate:avg"]),
-                         [(False, 0, False)], "no row: the empty values of a grouped read")
+        self.assertEqual(
+            Report._read_group(april, [], ["reached:sum", "__count", "conversion_rate:avg"]),
+            [(False, 0, False)],
+            "no row: the empty values of a grouped read",
+        )
         self.assertEqual(Report._read_group(april, ["stage_id"], ["reached:sum"]), [])
 
     def test_target_conversion_from_the_totals(self):
@@ -136,18 +185,22 @@ class TestFunnelSummary(FunnelReportCase):
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
         team = ("team_id", "=", self.team.id)
         asked = ["target_conversion_rate:avg", "conversion_rate:avg", "reached:sum"]
-        self.assertIsNotNone(self.summary_plan(Report, [team], ["stage_id"], asked, (), 0, None, None))
+        self.assertIsNotNone(
+            self.summary_plan(Report, [team], ["stage_id"], asked, (), 0, None, None)
+        )
         by_stage = Report._read_group([team], ["stage_id"], asked)
         # every deal reached its stages in March: each stage's own target, none for W
-        self.assertEqual([(stage, target) for stage, target, *_rest in by_stage],
-                         [(self.a, 60.0), (self.b, 50.0), (self.c, 33.3), (self.w, False)])
+        self.assertEqual(
+            [(stage, target) for stage, target, *_rest in by_stage],
+            [(self.a, 60.0), (self.b, 50.0), (self.c, 33.3), (self.w, False)],
+        )
         for groupby in ([], ["stage_id"], ["user_id"], ["date_in:month", "stage_id"]):
             totals = Report._read_group([team], groupby, asked)
             rows = Report._read_group([team, ROWS], groupby, asked)
             self.assertEqual(len(totals), len(rows), groupby)
             for total, row in zip(totals, rows):
-                self.assertEqual(total[:len(groupby)], row[:len(groupby)])
-                for value, expected in zip(total[len(groupby):], row[len(groupby):]):
+                self.assertEqual(total[: len(groupby)], row[: len(groupby)])
+                for value, expected in zip(total[len(groupby) :], row[len(groupby) :]):
                     if expected is False:
                         self.assertIs(value, False, groupby)
                     else:
@@ -160,43 +213,72 @@ class TestFunnelSummary(FunnelReportCase):
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
         self.env["crm.funnel.summary"]._sff_rebuild()
+
         def plan(*args):
             return self.summary_plan(Report, *args)
 
         # the totals are read as superuser: conditions on the salesperson's
         # (or team's...) own fields would search them without this user's rules
-        self.assertIsNone(plan([("user_id.login", "=", "sff_rep")], [], ["reached:sum"], (), 0, None, None))
-        self.assertIsNone(plan([("user_id", "ilike", "Rita")], [], ["reached:sum"], (), 0, None, None))
-        self.assertIsNotNone(plan([("user_id", "in", [self.rep.id, False])], [], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(
+            plan([("user_id.login", "=", "sff_rep")], [], ["reached:sum"], (), 0, None, None)
+        )
+        self.assertIsNone(
+            plan([("user_id", "ilike", "Rita")], [], ["reached:sum"], (), 0, None, None)
+        )
+        self.assertIsNotNone(
+            plan([("user_id", "in", [self.rep.id, False])], [], ["reached:sum"], (), 0, None, None)
+        )
         self.assertIsNone(plan([], ["date_in:day"], ["reached:sum"], (), 0, None, None), "days")
         self.assertIsNone(plan([], ["partner_id"], ["reached:sum"], (), 0, None, None), "customer")
-        self.assertIsNone(plan([("source_id", "=", 1)], [], ["reached:sum"], (), 0, None, None), "filter")
+        self.assertIsNone(
+            plan([("source_id", "=", 1)], [], ["reached:sum"], (), 0, None, None), "filter"
+        )
         self.assertIsNone(plan([], ["stage_id"], ["reached:max"], (), 0, None, None), "not a sum")
-        self.assertIsNone(plan([], ["stage_id"], ["expected_revenue:sum"], (), 0, None, None), "not kept")
-        self.assertIsNone(plan([], ["stage_id"], ["reached:sum"], [("reached:sum", ">", 1)], 0, None, None))
-        self.assertIsNone(plan([], ["stage_id"], ["reached:sum"], (), 0, 10, None), "a page of groups")
-        self.assertIsNone(plan([("date_in", ">=", "2026-03-02 00:00:00")], [], ["reached:sum"], (), 0, None, None),
-                          "a day that starts no month")
-        self.assertIsNone(plan([("date_in", ">", "2026-03-01 00:00:00")], [], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(
+            plan([], ["stage_id"], ["expected_revenue:sum"], (), 0, None, None), "not kept"
+        )
+        self.assertIsNone(
+            plan([], ["stage_id"], ["reached:sum"], [("reached:sum", ">", 1)], 0, None, None)
+        )
+        self.assertIsNone(
+            plan([], ["stage_id"], ["reached:sum"], (), 0, 10, None), "a page of groups"
+        )
+        self.assertIsNone(
+            plan(
+                [("date_in", ">=", "2026-03-02 00:00:00")], [], ["reached:sum"], (), 0, None, None
+            ),
+            "a day that starts no month",
+        )
+        self.assertIsNone(
+            plan([("date_in", ">", "2026-03-01 00:00:00")], [], ["reached:sum"], (), 0, None, None)
+        )
         # months in another time zone than the totals': read from the rows;
         # groups without a month do not depend on it
         brussels = Report.with_context(tz="Europe/Brussels")
-        self.assertIsNone(self.summary_plan(brussels, [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
-        self.assertIsNotNone(self.summary_plan(brussels, [], ["user_id"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNone(
+            self.summary_plan(brussels, [], ["date_in:month"], ["reached:sum"], (), 0, None, None)
+        )
+        self.assertIsNotNone(
+            self.summary_plan(brussels, [], ["user_id"], ["reached:sum"], (), 0, None, None)
+        )
 
     def test_salesperson_reads_own_totals(self):
         deals = self.build()
         (deals[3] | deals[4]).user_id = self.other_rep
         Report = self.env["crm.funnel.report"].with_user(self.rep).with_context(tz="UTC")
         team = ("team_id", "=", self.team.id)
-        self.assertIsNotNone(self.summary_plan(Report, [team], ["stage_id"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNotNone(
+            self.summary_plan(Report, [team], ["stage_id"], ["reached:sum"], (), 0, None, None)
+        )
         rows = Report._read_group([team], ["stage_id"], ["reached:sum"])
         # d1, d2 and d3 are the rep's: A reached by the three, B too (d2 skipped it on
         # its way to C), C by two (d1, d2), W by d1
         self.assertEqual(rows, [(self.a, 3), (self.b, 3), (self.c, 2), (self.w, 1)])
         self.assertEqual(rows, Report._read_group([team, ROWS], ["stage_id"], ["reached:sum"]))
-        self.assertFalse(self.env["crm.funnel.summary"].with_user(self.rep).has_access("read"),
-                         "no access of the salesperson's own to everyone's totals")
+        self.assertFalse(
+            self.env["crm.funnel.summary"].with_user(self.rep).has_access("read"),
+            "no access of the salesperson's own to everyone's totals",
+        )
 
     def test_nobody_reads_the_totals_around_the_report_rules(self):
         """A rule added on the funnel report (here: one team only)
@@ -210,24 +292,37 @@ class TestFunnelSummary(FunnelReportCase):
             self.assertFalse(Summary.with_user(user).has_access("read"), user.name)
             with self.assertRaises(AccessError):
                 Summary.with_user(user).search_read([], ["reached"])
-        self.env["ir.rule"].create({
-            "name": "Funnel Analysis: the test team only",
-            "model_id": self.env.ref("sales_funnel_forecast.model_crm_funnel_report").id,
-            "domain_force": f"[('team_id', '=', {self.team.id})]",
-        })
+        self.env["ir.rule"].create(
+            {
+                "name": "Funnel Analysis: the test team only",
+                "model_id": self.env.ref("sales_funnel_forecast.model_crm_funnel_report").id,
+                "domain_force": f"[('team_id', '=', {self.team.id})]",
+            }
+        )
         Report = self.env["crm.funnel.report"].with_user(self.manager).with_context(tz="UTC")
-        self.assertIsNotNone(self.summary_plan(Report, [], ["team_id"], ["reached:sum"], (), 0, None, None),
-                             "a rule on the totals' own fields: read through them")
-        self.assertEqual(Report._read_group([], ["team_id"], ["reached:sum"]),
-                         [(self.team, 12)], "A 5, B 4, C 2, W 1")
-        self.assertEqual(Report._read_group([ROWS], ["team_id"], ["reached:sum"]), [(self.team, 12)])
+        self.assertIsNotNone(
+            self.summary_plan(Report, [], ["team_id"], ["reached:sum"], (), 0, None, None),
+            "a rule on the totals' own fields: read through them",
+        )
+        self.assertEqual(
+            Report._read_group([], ["team_id"], ["reached:sum"]),
+            [(self.team, 12)],
+            "A 5, B 4, C 2, W 1",
+        )
+        self.assertEqual(
+            Report._read_group([ROWS], ["team_id"], ["reached:sum"]), [(self.team, 12)]
+        )
         # a rule the totals cannot apply sends the pivot to the rows
-        self.env["ir.rule"].create({
-            "name": "Funnel Analysis: not the hidden customer",
-            "model_id": self.env.ref("sales_funnel_forecast.model_crm_funnel_report").id,
-            "domain_force": "[('partner_id', '=', False)]",
-        })
-        self.assertIsNone(self.summary_plan(Report, [], ["team_id"], ["reached:sum"], (), 0, None, None))
+        self.env["ir.rule"].create(
+            {
+                "name": "Funnel Analysis: not the hidden customer",
+                "model_id": self.env.ref("sales_funnel_forecast.model_crm_funnel_report").id,
+                "domain_force": "[('partner_id', '=', False)]",
+            }
+        )
+        self.assertIsNone(
+            self.summary_plan(Report, [], ["team_id"], ["reached:sum"], (), 0, None, None)
+        )
         self.assertEqual(Report._read_group([], ["team_id"], ["reached:sum"]), [(self.team, 12)])
 
     def test_truncated_funnel_rows_empty_the_totals(self):
@@ -251,19 +346,27 @@ class TestFunnelSummary(FunnelReportCase):
         only the keys with something reached dropped it."""
         self.build()
         self.env["crm.lead.stage.reach"].flush_model()
-        self.env.cr.execute(SQL(
-            "INSERT INTO crm_funnel_summary_delta (company_id, team_id, user_id, stage_id, month, %s) "
-            "VALUES (%s, %s, %s, %s, '2025-12-01', %s)",
-            SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)),
-            self.company.id, self.team.id, self.rep.id, self.a.id,
-            SQL(", ").join(SQL("%s", 1 if name == "won" else 0) for name in SUMMARY_MEASURES),
-        ))
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO crm_funnel_summary_delta (company_id, team_id, user_id, stage_id, month, %s) "
+                "VALUES (%s, %s, %s, %s, '2025-12-01', %s)",
+                SQL(", ").join(map(SQL.identifier, SUMMARY_MEASURES)),
+                self.company.id,
+                self.team.id,
+                self.rep.id,
+                self.a.id,
+                SQL(", ").join(SQL("%s", 1 if name == "won" else 0) for name in SUMMARY_MEASURES),
+            )
+        )
         self.env["crm.funnel.summary"]._cron_compact()
         self.env.cr.execute(
             """SELECT count(*), sum(reached), sum(won) FROM crm_funnel_summary_delta
                 WHERE stage_id = %s AND team_id = %s AND month = '2025-12-01'""",
-            [self.a.id, self.team.id])
-        self.assertEqual(self.env.cr.fetchone(), (1, 0, 1), "the key kept: nothing reached, one won")
+            [self.a.id, self.team.id],
+        )
+        self.assertEqual(
+            self.env.cr.fetchone(), (1, 0, 1), "the key kept: nothing reached, one won"
+        )
 
     def test_other_company_rows_stay_out(self):
         self.build()
@@ -275,12 +378,19 @@ class TestFunnelSummary(FunnelReportCase):
         self.manager.company_ids |= other
         reached = {}
         for companies in ([self.company.id], [self.company.id, other.id]):
-            Report = self.env["crm.funnel.report"].with_user(self.manager).with_context(
-                allowed_company_ids=companies)
+            Report = (
+                self.env["crm.funnel.report"]
+                .with_user(self.manager)
+                .with_context(allowed_company_ids=companies)
+            )
             [(reached[len(companies)], amount)] = Report._read_group(
-                shared, [], ["reached:sum", "reached_amount:sum"])
-            self.assertEqual(Report._read_group([*shared, ROWS], [], ["reached:sum", "reached_amount:sum"]),
-                             [(reached[len(companies)], amount)], companies)
+                shared, [], ["reached:sum", "reached_amount:sum"]
+            )
+            self.assertEqual(
+                Report._read_group([*shared, ROWS], [], ["reached:sum", "reached_amount:sum"]),
+                [(reached[len(companies)], amount)],
+                companies,
+            )
         self.assertEqual(reached[2] - reached[1], 1, "the other company's deal, once it is allowed")
 
     def test_totals_keep_the_time_zone_they_were_worked_out_in(self):
@@ -295,10 +405,30 @@ class TestFunnelSummary(FunnelReportCase):
         self.env.ref("base.user_admin").tz = "Asia/Tokyo"
         self.assertEqual((Summary._sff_tz(), Summary._sff_built_tz()), ("Asia/Tokyo", "UTC"))
         Report = self.env["crm.funnel.report"]
-        self.assertIsNotNone(self.summary_plan(Report.with_context(tz="UTC"),
-            [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
-        self.assertIsNone(self.summary_plan(Report.with_context(tz="Asia/Tokyo"),
-            [], ["date_in:month"], ["reached:sum"], (), 0, None, None))
+        self.assertIsNotNone(
+            self.summary_plan(
+                Report.with_context(tz="UTC"),
+                [],
+                ["date_in:month"],
+                ["reached:sum"],
+                (),
+                0,
+                None,
+                None,
+            )
+        )
+        self.assertIsNone(
+            self.summary_plan(
+                Report.with_context(tz="Asia/Tokyo"),
+                [],
+                ["date_in:month"],
+                ["reached:sum"],
+                (),
+                0,
+                None,
+                None,
+            )
+        )
         # the settings saved: the job works the totals out in the time zone in force
         self.env["res.config.settings"].create({}).execute()
         self.assertEqual(Summary._sff_built_tz(), "UTC", "not in the request itself")
@@ -324,20 +454,32 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertEqual(Summary._sff_tz(), "Pacific/Kiritimati")
         # the request only starts the job; until it ran, months in
         # Kiritimati are counted from the rows
-        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]), triggers + 1)
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", job.id)]), triggers + 1
+        )
         self.assertEqual(Summary._sff_built_tz(), built)
         Report = self.env["crm.funnel.report"].with_context(tz="Pacific/Kiritimati")
         team = ("team_id", "=", self.team.id)
-        self.assertIsNone(self.summary_plan(Report, [team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
-        self.assertEqual(self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built, built)
+        self.assertIsNone(
+            self.summary_plan(Report, [team], ["date_in:month"], ["reached:sum"], (), 0, None, None)
+        )
+        self.assertEqual(
+            self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built, built
+        )
         # what the job does once it holds the lock
         Summary._sff_rebuild()
-        self.assertEqual(self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built,
-                         "Pacific/Kiritimati")
+        self.assertEqual(
+            self.env["res.config.settings"].create({}).sff_funnel_summary_tz_built,
+            "Pacific/Kiritimati",
+        )
         self.assertTotalsFollow("months at midnight in Kiritimati (UTC+14)")
-        self.assertIsNotNone(self.summary_plan(Report, [team], ["date_in:month"], ["reached:sum"], (), 0, None, None))
-        self.assertEqual(Report._read_group([team], ["stage_id", "date_in:month"], ["reached:sum"]),
-                         Report._read_group([team, ROWS], ["stage_id", "date_in:month"], ["reached:sum"]))
+        self.assertIsNotNone(
+            self.summary_plan(Report, [team], ["date_in:month"], ["reached:sum"], (), 0, None, None)
+        )
+        self.assertEqual(
+            Report._read_group([team], ["stage_id", "date_in:month"], ["reached:sum"]),
+            Report._read_group([team, ROWS], ["stage_id", "date_in:month"], ["reached:sum"]),
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -379,14 +521,22 @@ class TestTimeZoneRebuildRace(TransactionCase):
             with self.cursor() as rep_cr:
                 env = api.Environment(rep_cr, SUPERUSER_ID, {})
                 team = env["crm.team"].create({"name": "Race across a month"})
-                deal = env["crm.lead"].create({
-                    "name": "Race across a month", "type": "opportunity", "team_id": team.id,
-                    "stage_id": env.ref("crm.stage_lead1").id, "expected_revenue": 700,
-                })
+                deal = env["crm.lead"].create(
+                    {
+                        "name": "Race across a month",
+                        "type": "opportunity",
+                        "team_id": team.id,
+                        "stage_id": env.ref("crm.stage_lead1").id,
+                        "expected_revenue": 700,
+                    }
+                )
                 env.flush_all()
                 env["crm.lead.stage.history"]._sff_flush_pending()
-                rep_cr.execute("UPDATE crm_lead_stage_history SET date_in = '2026-01-31 12:00:00' "
-                               "WHERE lead_id = %s", [deal.id])
+                rep_cr.execute(
+                    "UPDATE crm_lead_stage_history SET date_in = '2026-01-31 12:00:00' "
+                    "WHERE lead_id = %s",
+                    [deal.id],
+                )
                 env["crm.lead.stage.reach"]._sff_rebuild([deal.id])
                 team_id = team.id
             rebuild(job_env)
@@ -418,7 +568,9 @@ class TestTimeZoneRebuildRace(TransactionCase):
         finally:
             with self.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                env["crm.lead"].with_context(active_test=False).search([("team_id", "in", team_ids)]).unlink()
+                env["crm.lead"].with_context(active_test=False).search(
+                    [("team_id", "in", team_ids)]
+                ).unlink()
                 env["crm.team"].browse(team_ids).exists().unlink()
                 env["ir.config_parameter"].set_param(TZ_PARAM, setting or False)
                 env["crm.funnel.summary"]._sff_rebuild(built)

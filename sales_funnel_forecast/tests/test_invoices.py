@@ -2,6 +2,7 @@
 """Invoices linked to deals: the link, the deal's invoiced / paid / overdue
 amounts, stages that follow the documents, quota attainment. Every figure is
 set up to be counted by hand."""
+
 import io
 from datetime import datetime, time, timedelta
 
@@ -24,52 +25,125 @@ class TestInvoices(TestSaleCommon):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         cls.company = cls.company_data["company"]
         cls.today = fields.Date.today()
-        cls.rep = new_test_user(cls.env, login="sff_inv_rep", name="Rita Rep",
-                                groups="sales_team.group_sale_salesman",
-                                company_id=cls.company.id, company_ids=[cls.company.id])
-        cls.other_rep = new_test_user(cls.env, login="sff_inv_other", name="Otto Rep",
-                                      groups="sales_team.group_sale_salesman",
-                                      company_id=cls.company.id, company_ids=[cls.company.id])
-        cls.accountant = new_test_user(cls.env, login="sff_inv_accountant", name="Anna Accountant",
-                                       groups="account.group_account_invoice",
-                                       company_id=cls.company.id, company_ids=[cls.company.id])
-        cls.team = cls.env["crm.team"].create({"name": "Invoice Team", "company_id": cls.company.id})
+        cls.rep = new_test_user(
+            cls.env,
+            login="sff_inv_rep",
+            name="Rita Rep",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
+        cls.other_rep = new_test_user(
+            cls.env,
+            login="sff_inv_other",
+            name="Otto Rep",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="sff_inv_accountant",
+            name="Anna Accountant",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
+        cls.team = cls.env["crm.team"].create(
+            {"name": "Invoice Team", "company_id": cls.company.id}
+        )
         Stage = cls.env["crm.stage"]
-        cls.s_new = Stage.create({"name": "I-New", "sequence": 951, "team_id": cls.team.id,
-                                  "forecast_probability": 10})
-        cls.s_order = Stage.create({"name": "I-Order", "sequence": 952, "team_id": cls.team.id,
-                                    "forecast_probability": 80, "document_trigger": "order"})
-        cls.s_invoice = Stage.create({"name": "I-Invoice", "sequence": 953, "team_id": cls.team.id,
-                                      "forecast_probability": 95, "document_trigger": "invoice"})
-        cls.s_paid = Stage.create({"name": "I-Paid", "sequence": 954, "team_id": cls.team.id,
-                                   "is_won": True, "document_trigger": "payment"})
+        cls.s_new = Stage.create(
+            {"name": "I-New", "sequence": 951, "team_id": cls.team.id, "forecast_probability": 10}
+        )
+        cls.s_order = Stage.create(
+            {
+                "name": "I-Order",
+                "sequence": 952,
+                "team_id": cls.team.id,
+                "forecast_probability": 80,
+                "document_trigger": "order",
+            }
+        )
+        cls.s_invoice = Stage.create(
+            {
+                "name": "I-Invoice",
+                "sequence": 953,
+                "team_id": cls.team.id,
+                "forecast_probability": 95,
+                "document_trigger": "invoice",
+            }
+        )
+        cls.s_paid = Stage.create(
+            {
+                "name": "I-Paid",
+                "sequence": 954,
+                "team_id": cls.team.id,
+                "is_won": True,
+                "document_trigger": "payment",
+            }
+        )
         # the team's own pipeline, as a catalogue gives it
         cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
-        cls.tax10 = cls.env["account.tax"].create({
-            "name": "Sales 10 %", "amount": 10, "amount_type": "percent", "type_tax_use": "sale",
-            "company_id": cls.company.id})
-        cls.product = cls.env["product.product"].create({
-            "name": "Consulting day", "type": "service", "invoice_policy": "order",
-            "list_price": 1000.0, "taxes_id": [Command.set(cls.tax10.ids)]})
+        cls.tax10 = cls.env["account.tax"].create(
+            {
+                "name": "Sales 10 %",
+                "amount": 10,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Consulting day",
+                "type": "service",
+                "invoice_policy": "order",
+                "list_price": 1000.0,
+                "taxes_id": [Command.set(cls.tax10.ids)],
+            }
+        )
         cls.customer = cls.env["res.partner"].create({"name": "Hand Count Ltd"})
 
     # ------------------------------------------------------------------
     def deal(self, name, user=None, stage=None):
-        return self.env["crm.lead"].create({
-            "name": name, "type": "opportunity", "team_id": self.team.id,
-            "stage_id": (stage or self.s_new).id, "user_id": (user or self.rep).id,
-            "partner_id": self.customer.id, "company_id": self.company.id})
+        return self.env["crm.lead"].create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": (stage or self.s_new).id,
+                "user_id": (user or self.rep).id,
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+            }
+        )
 
     def order(self, deal, *prices, currency=None):
-        order = self.env["sale.order"].create({
-            "partner_id": self.customer.id, "opportunity_id": deal.id if deal else False,
-            "company_id": self.company.id, "user_id": (deal.user_id if deal else self.other_rep).id,
-            "team_id": self.team.id,
-            **({"pricelist_id": self.env["product.pricelist"].create({
-                "name": "Foreign", "currency_id": currency.id}).id} if currency else {}),
-            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1,
-                                          "price_unit": price}) for price in prices],
-        })
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "opportunity_id": deal.id if deal else False,
+                "company_id": self.company.id,
+                "user_id": (deal.user_id if deal else self.other_rep).id,
+                "team_id": self.team.id,
+                **(
+                    {
+                        "pricelist_id": self.env["product.pricelist"]
+                        .create({"name": "Foreign", "currency_id": currency.id})
+                        .id
+                    }
+                    if currency
+                    else {}
+                ),
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": price}
+                    )
+                    for price in prices
+                ],
+            }
+        )
         order.action_confirm()
         return order
 
@@ -84,7 +158,8 @@ class TestInvoices(TestSaleCommon):
 
     def pay(self, move, amount, date=None):
         self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=move.ids,
+            active_model="account.move",
+            active_ids=move.ids,
         ).create({"amount": amount, "payment_date": date or self.today})._create_payments()
 
     def amounts(self, deal):
@@ -117,8 +192,11 @@ class TestInvoices(TestSaleCommon):
 
     def test_partial_payment_and_overdue(self):
         deal = self.deal("Half paid")
-        move = self.invoice(self.order(deal, 1000.0), date=self.today - timedelta(days=40),
-                            due=self.today - timedelta(days=10))
+        move = self.invoice(
+            self.order(deal, 1000.0),
+            date=self.today - timedelta(days=40),
+            due=self.today - timedelta(days=10),
+        )
         # 1,100 with tax, 550 paid: half of the untaxed 1,000 is paid, the
         # customer still owes 550 past the due date
         self.pay(move, 550.0)
@@ -132,8 +210,10 @@ class TestInvoices(TestSaleCommon):
         self.assertEqual(self.amounts(deal), (1000.0, 0.0, 0.0))
         # time passes: the due date is now behind us
         self.env.flush_all()
-        self.env.cr.execute("UPDATE account_move SET invoice_date_due = %s WHERE id = %s",
-                            [self.today - timedelta(days=1), move.id])
+        self.env.cr.execute(
+            "UPDATE account_move SET invoice_date_due = %s WHERE id = %s",
+            [self.today - timedelta(days=1), move.id],
+        )
         self.env["account.move"].invalidate_model()
         self.env["crm.lead"]._cron_refresh_overdue_amounts()
         self.assertEqual(self.amounts(deal), (1000.0, 0.0, 1100.0))
@@ -142,7 +222,9 @@ class TestInvoices(TestSaleCommon):
         deal = self.deal("Refunded")
         move = self.invoice(self.order(deal, 1000.0))
         refund = move._reverse_moves([{"invoice_date": self.today}])
-        self.assertEqual(refund.opportunity_id, deal, "a credit note follows the invoice it reverses")
+        self.assertEqual(
+            refund.opportunity_id, deal, "a credit note follows the invoice it reverses"
+        )
         refund.invoice_line_ids[0].price_unit = 300.0
         refund.action_post()
         self.assertEqual(self.amounts(deal)[0], 700.0)
@@ -170,8 +252,13 @@ class TestInvoices(TestSaleCommon):
 
     def test_accountant_links_an_invoice_without_order_and_moves_it_with_a_note_in_both(self):
         first, second = self.deal("First"), self.deal("Second")
-        move = self.init_invoice("out_invoice", partner=self.customer, amounts=[400.0],
-                                 invoice_date=self.today, taxes=self.env["account.tax"])
+        move = self.init_invoice(
+            "out_invoice",
+            partner=self.customer,
+            amounts=[400.0],
+            invoice_date=self.today,
+            taxes=self.env["account.tax"],
+        )
         move = move.with_user(self.accountant)
         move.opportunity_id = first
         move.action_post()
@@ -180,8 +267,10 @@ class TestInvoices(TestSaleCommon):
         self.assertEqual(self.amounts(first)[0], 0.0)
         self.assertEqual(self.amounts(second)[0], 400.0)
         for deal in (first, second):
-            self.assertTrue(deal.message_ids.filtered(
-                lambda message: move.name in (message.body or "")), deal.name)
+            self.assertTrue(
+                deal.message_ids.filtered(lambda message: move.name in (message.body or "")),
+                deal.name,
+            )
         # the accountant reads the deal, and changes nothing else on it
         self.assertEqual(first.with_user(self.accountant).name, "First")
         with self.assertRaises(AccessError):
@@ -194,23 +283,37 @@ class TestInvoices(TestSaleCommon):
         the salesperson's); from an invoice's deal field, like any billing
         user, they find and link any opportunity of their company."""
         invoicing_rep = new_test_user(
-            self.env, login="sff_inv_rep_billing", name="Ivan Invoicing Rep",
+            self.env,
+            login="sff_inv_rep_billing",
+            name="Ivan Invoicing Rep",
             groups="sales_team.group_sale_salesman,account.group_account_invoice",
-            company_id=self.company.id, company_ids=[self.company.id])
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
         own = self.deal("Ivan's own", user=invoicing_rep)
         unassigned = self.deal("Nobody's")
         unassigned.user_id = False
         others = self.deal("Rita's")
-        self.env["crm.lead"].create({"name": "Rita's lead", "type": "lead", "team_id": self.team.id,
-                                            "user_id": self.rep.id, "company_id": self.company.id})
+        self.env["crm.lead"].create(
+            {
+                "name": "Rita's lead",
+                "type": "lead",
+                "team_id": self.team.id,
+                "user_id": self.rep.id,
+                "company_id": self.company.id,
+            }
+        )
         team = [("team_id", "=", self.team.id)]
         Lead = self.env["crm.lead"].with_user(invoicing_rep)
         self.assertEqual(Lead.search(team), own | unassigned)
         self.assertEqual(Lead.search_count(team), 2)
         self.assertEqual(
-            sorted((group["user_id"] and group["user_id"][0], group["user_id_count"])
-                   for group in Lead.read_group(team, ["expected_revenue:sum"], ["user_id"])),
-            [(False, 1), (invoicing_rep.id, 1)])
+            sorted(
+                (group["user_id"] and group["user_id"][0], group["user_id_count"])
+                for group in Lead.read_group(team, ["expected_revenue:sum"], ["user_id"])
+            ),
+            [(False, 1), (invoicing_rep.id, 1)],
+        )
         self.assertEqual(Lead._read_group(team, [], ["__count"]), [(2,)])
         names = {name for _id, name in Lead.name_search("'s")}
         self.assertIn("Ivan's own", names)
@@ -220,33 +323,57 @@ class TestInvoices(TestSaleCommon):
             others.with_user(invoicing_rep).read(["name"])
         # the funnel reports hold the same deals
         self.env["crm.lead.stage.reach"].flush_model()
-        self.assertEqual(self.env["crm.funnel.report"].with_user(invoicing_rep).search(team).lead_id,
-                         own | unassigned)
+        self.assertEqual(
+            self.env["crm.funnel.report"].with_user(invoicing_rep).search(team).lead_id,
+            own | unassigned,
+        )
         # the invoice's deal field: every opportunity of the company, no lead
-        linkable = {name for _id, name in Lead.with_context(sff_link_invoice=True).name_search("'s")}
+        linkable = {
+            name for _id, name in Lead.with_context(sff_link_invoice=True).name_search("'s")
+        }
         self.assertTrue({"Ivan's own", "Nobody's", "Rita's"} <= linkable)
         self.assertNotIn("Rita's lead", linkable)
         # ... which the invoice form saves and shows by name
-        move = self.init_invoice("out_invoice", partner=self.customer, amounts=[400.0],
-                                 invoice_date=self.today, taxes=self.env["account.tax"])
+        move = self.init_invoice(
+            "out_invoice",
+            partner=self.customer,
+            amounts=[400.0],
+            invoice_date=self.today,
+            taxes=self.env["account.tax"],
+        )
         move.with_user(invoicing_rep).web_save({"opportunity_id": others.id}, {})
         self.assertEqual(move.opportunity_id, others)
-        [shown] = move.with_user(invoicing_rep).web_read({"opportunity_id": {"fields": {"display_name": {}}}})
+        [shown] = move.with_user(invoicing_rep).web_read(
+            {"opportunity_id": {"fields": {"display_name": {}}}}
+        )
         self.assertEqual(shown["opportunity_id"], {"id": others.id, "display_name": "Rita's"})
 
     def test_accountant_reads_every_opportunity_of_the_company(self):
         deals = self.deal("Rita's") | self.deal("Otto's", user=self.other_rep)
-        self.env["crm.lead"].create({"name": "A lead", "type": "lead", "team_id": self.team.id,
-                                     "company_id": self.company.id})
+        self.env["crm.lead"].create(
+            {
+                "name": "A lead",
+                "type": "lead",
+                "team_id": self.team.id,
+                "company_id": self.company.id,
+            }
+        )
         Lead = self.env["crm.lead"].with_user(self.accountant)
         team = [("team_id", "=", self.team.id)]
         self.assertEqual(Lead.search(team), deals, "opportunities, not leads")
         self.assertEqual(Lead._read_group(team, [], ["__count"]), [(2,)])
         self.assertEqual({name for _id, name in Lead.name_search("'s")}, {"Rita's", "Otto's"})
-        self.assertEqual({name for _id, name in Lead.with_context(sff_link_invoice=True).name_search("'s")},
-                         {"Rita's", "Otto's"})
-        move = self.init_invoice("out_invoice", partner=self.customer, amounts=[400.0],
-                                 invoice_date=self.today, taxes=self.env["account.tax"])
+        self.assertEqual(
+            {name for _id, name in Lead.with_context(sff_link_invoice=True).name_search("'s")},
+            {"Rita's", "Otto's"},
+        )
+        move = self.init_invoice(
+            "out_invoice",
+            partner=self.customer,
+            amounts=[400.0],
+            invoice_date=self.today,
+            taxes=self.env["account.tax"],
+        )
         move.with_user(self.accountant).web_save({"opportunity_id": deals[1].id}, {})
         self.assertEqual(move.opportunity_id, deals[1])
 
@@ -260,8 +387,9 @@ class TestInvoices(TestSaleCommon):
 
     def test_bad_links_are_refused(self):
         other_company = self.setup_other_company()["company"]
-        foreign = self.env["crm.lead"].create({"name": "Elsewhere", "type": "opportunity",
-                                               "company_id": other_company.id})
+        foreign = self.env["crm.lead"].create(
+            {"name": "Elsewhere", "type": "opportunity", "company_id": other_company.id}
+        )
         move = self.init_invoice("out_invoice", partner=self.customer, amounts=[100.0])
         with self.assertRaises(UserError):
             move.opportunity_id = foreign
@@ -288,9 +416,15 @@ class TestInvoices(TestSaleCommon):
         self.assertTrue(deal.stage_id.is_won)
         self.assertEqual(deal.probability, 100.0)
         self.env.flush_all()
-        self.assertEqual(self.history_reasons(deal), [
-            ("I-New", "create"), ("I-Order", "accounting"), ("I-Invoice", "accounting"),
-            ("I-Paid", "accounting")])
+        self.assertEqual(
+            self.history_reasons(deal),
+            [
+                ("I-New", "create"),
+                ("I-Order", "accounting"),
+                ("I-Invoice", "accounting"),
+                ("I-Paid", "accounting"),
+            ],
+        )
 
     def test_documents_never_move_a_deal_backwards(self):
         deal = self.deal("Ahead", stage=self.s_invoice)
@@ -301,11 +435,16 @@ class TestInvoices(TestSaleCommon):
     # Quota attainment
     # ------------------------------------------------------------------
     def attainment(self, user=None, **domain):
-        Report = self.env["crm.quota.report"].with_user(user) if user else self.env["crm.quota.report"]
+        Report = (
+            self.env["crm.quota.report"].with_user(user) if user else self.env["crm.quota.report"]
+        )
         Report.invalidate_model()
-        rows = Report._read_group([("company_id", "=", self.company.id)]
-                                  + [(key, "=", value) for key, value in domain.items()],
-                                  ["user_id"], ["amount:sum"])
+        rows = Report._read_group(
+            [("company_id", "=", self.company.id)]
+            + [(key, "=", value) for key, value in domain.items()],
+            ["user_id"],
+            ["amount:sum"],
+        )
         return {row_user.name: amount for row_user, amount in rows}
 
     def test_attainment_accrual_credits_the_deal_salesperson(self):
@@ -315,12 +454,19 @@ class TestInvoices(TestSaleCommon):
         refund.invoice_line_ids[0].price_unit = 200.0
         refund.action_post()
         # an invoice without a deal counts for its own salesperson
-        loose = self.init_invoice("out_invoice", partner=self.customer, amounts=[300.0],
-                                  invoice_date=self.today, taxes=self.env["account.tax"])
+        loose = self.init_invoice(
+            "out_invoice",
+            partner=self.customer,
+            amounts=[300.0],
+            invoice_date=self.today,
+            taxes=self.env["account.tax"],
+        )
         loose.invoice_user_id = self.other_rep
         loose.action_post()
         # a draft counts nothing
-        self.init_invoice("out_invoice", partner=self.customer, amounts=[5000.0]).invoice_user_id = self.rep
+        self.init_invoice(
+            "out_invoice", partner=self.customer, amounts=[5000.0]
+        ).invoice_user_id = self.rep
         self.assertEqual(self.attainment(), {"Rita Rep": 800.0, "Otto Rep": 300.0})
         # a rep limited to own documents sees own revenue only
         self.assertEqual(self.attainment(user=self.rep), {"Rita Rep": 800.0})
@@ -352,36 +498,61 @@ class TestInvoices(TestSaleCommon):
         def at(day):
             # the moment the deals' forecast versions are stamped with
             self.env.flush_all()
-            self.env.cr.execute("SELECT set_config(%s, %s, TRUE)",
-                                [MOMENT_SETTING, datetime.combine(day, time(10)).isoformat(" ")])
+            self.env.cr.execute(
+                "SELECT set_config(%s, %s, TRUE)",
+                [MOMENT_SETTING, datetime.combine(day, time(10)).isoformat(" ")],
+            )
 
         at(first - timedelta(days=11))
         deal = self.deal("Committed")
-        deal.write({"expected_revenue": 1000.0, "date_deadline": first + timedelta(days=14),
-                    "forecast_category": "commit"})
+        deal.write(
+            {
+                "expected_revenue": 1000.0,
+                "date_deadline": first + timedelta(days=14),
+                "forecast_category": "commit",
+            }
+        )
         at(first + timedelta(days=2))
         other = self.deal("Unforecast")
-        self.env["crm.pipeline.snapshot"]._sff_take([
-            first - timedelta(days=first.weekday()), second - timedelta(days=second.weekday())])
+        self.env["crm.pipeline.snapshot"]._sff_take(
+            [first - timedelta(days=first.weekday()), second - timedelta(days=second.weekday())]
+        )
         move = self.invoice(self.order(deal, 800.0), date=first + timedelta(days=5))
         self.invoice(self.order(other, 500.0), date=second + timedelta(days=3))
         at(first + timedelta(days=9))
         deal.write({"stage_id": self.s_paid.id, "expected_revenue": 1000.0})
         self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s",
-                            [datetime.combine(first + timedelta(days=9), time(10)), deal.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s",
+            [datetime.combine(first + timedelta(days=9), time(10)), deal.id],
+        )
         self.env.invalidate_all()
 
         def line(period, method="commit"):
             # (the report's rows are numbered afresh at each read: none of
             # them is kept from one read to the next)
             self.env.invalidate_all()
-            lines = self.env["crm.forecast.accuracy.report"].search([
-                ("team_id", "=", self.team.id), ("user_id", "=", self.rep.id),
-                ("period_type", "=", "month"), ("date_from", "=", period), ("lead_days", "=", 0),
-                ("method", "=", method)])
-            return [(row.forecast_amount, row.actual_amount, row.accuracy, row.revenue_amount,
-                     row.revenue_accuracy, row.revenue_optimism) for row in lines]
+            lines = self.env["crm.forecast.accuracy.report"].search(
+                [
+                    ("team_id", "=", self.team.id),
+                    ("user_id", "=", self.rep.id),
+                    ("period_type", "=", "month"),
+                    ("date_from", "=", period),
+                    ("lead_days", "=", 0),
+                    ("method", "=", method),
+                ]
+            )
+            return [
+                (
+                    row.forecast_amount,
+                    row.actual_amount,
+                    row.accuracy,
+                    row.revenue_amount,
+                    row.revenue_accuracy,
+                    row.revenue_optimism,
+                )
+                for row in lines
+            ]
 
         self.assertEqual(line(first), [(1000.0, 1000.0, 100.0, 800.0, 75.0, 1.25)])
         self.assertEqual(line(second, "stage_weighted"), [(0.0, 0.0, False, 500.0, 0.0, 0.0)])
@@ -405,10 +576,13 @@ class TestInvoices(TestSaleCommon):
         refund.action_post()
         self.env.flush_all()
         # as before the module: no link, no amounts
-        self.env.cr.execute("UPDATE account_move SET opportunity_id = NULL WHERE id IN %s",
-                            [tuple((move | refund).ids)])
-        self.env.cr.execute("UPDATE crm_lead SET invoiced_amount = 0, paid_amount = 0 WHERE id = %s",
-                            [deal.id])
+        self.env.cr.execute(
+            "UPDATE account_move SET opportunity_id = NULL WHERE id IN %s",
+            [tuple((move | refund).ids)],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET invoiced_amount = 0, paid_amount = 0 WHERE id = %s", [deal.id]
+        )
         self.env.invalidate_all()
         linked = self.env["account.move"]._sff_link_existing_invoices()
         self.assertGreaterEqual(linked, 2)
@@ -462,11 +636,21 @@ class TestInvoices(TestSaleCommon):
 
     def test_project_catalogue_steps_follow_the_documents(self):
         lines = self.env.ref("sales_funnel_forecast.catalogue_project_sales").line_ids
-        self.assertEqual({line.name: line.document_trigger for line in lines if line.document_trigger},
-                         {"Order": "order", "Invoice": "invoice", "Payment": "payment"})
-        team = self.env["crm.team"].create({"name": "Catalogue team", "company_id": self.company.id})
-        wizard = self.env["crm.stage.catalogue.apply"].create({
-            "team_id": team.id, "catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_project_sales").id})
+        self.assertEqual(
+            {line.name: line.document_trigger for line in lines if line.document_trigger},
+            {"Order": "order", "Invoice": "invoice", "Payment": "payment"},
+        )
+        team = self.env["crm.team"].create(
+            {"name": "Catalogue team", "company_id": self.company.id}
+        )
+        wizard = self.env["crm.stage.catalogue.apply"].create(
+            {
+                "team_id": team.id,
+                "catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_project_sales").id,
+            }
+        )
         stages = wizard._apply_lines(wizard.catalogue_id.line_ids)
-        self.assertEqual(sorted(stages.filtered("document_trigger").mapped("document_trigger")),
-                         ["invoice", "order", "payment"])
+        self.assertEqual(
+            sorted(stages.filtered("document_trigger").mapped("document_trigger")),
+            ["invoice", "order", "payment"],
+        )

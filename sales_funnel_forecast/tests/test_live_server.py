@@ -2,6 +2,7 @@
 """What a live server asks of the reports: every read runs on a read-only
 transaction (as Odoo runs ``@api.readonly`` calls, on a replica when there
 is one), and bad parameters sent over RPC get a clear error."""
+
 import io
 from contextlib import contextmanager
 from datetime import date
@@ -17,13 +18,20 @@ from .test_funnel_report import FunnelReportCase
 
 # every report, as its pivot groups it
 PIVOTS = {
-    "crm.funnel.report": (["stage_id", "date_in:month"],
-                          ["reached:sum", "won_amount:sum", "conversion_rate:avg", "target_conversion_rate:avg"]),
-    "crm.forecast.report": (["stage_id", "date_deadline:month"],
-                            ["forecast_revenue:sum", "history_forecast_revenue:sum"]),
+    "crm.funnel.report": (
+        ["stage_id", "date_in:month"],
+        ["reached:sum", "won_amount:sum", "conversion_rate:avg", "target_conversion_rate:avg"],
+    ),
+    "crm.forecast.report": (
+        ["stage_id", "date_deadline:month"],
+        ["forecast_revenue:sum", "history_forecast_revenue:sum"],
+    ),
     "crm.sales.process.report": (["user_id", "date:week"], ["reached_count:sum", "new_count:sum"]),
     "crm.rep.comparison.report": (["user_id", "stage_id"], ["reached:sum", "conversion_rate:avg"]),
-    "crm.lead.source.report": (["source_id", "create_date:month"], ["new_count:sum", "won_amount:sum"]),
+    "crm.lead.source.report": (
+        ["source_id", "create_date:month"],
+        ["new_count:sum", "won_amount:sum"],
+    ),
     "crm.loss.report": (["lost_reason_id", "lost_stage_id"], ["lost_count:sum", "lost_amount:sum"]),
     "crm.call.report": (["user_id", "date:day"], ["call_count:sum", "conversation_count:sum"]),
     "crm.adoption.report": (["user_id", "date:week"], ["login_count:sum", "move_count:sum"]),
@@ -33,7 +41,6 @@ PIVOTS = {
 
 @tagged("post_install", "-at_install")
 class TestReadOnly(FunnelReportCase):
-
     @contextmanager
     def read_only(self):
         """The block runs in a read-only transaction, as a read-only
@@ -46,7 +53,9 @@ class TestReadOnly(FunnelReportCase):
         try:
             cr.execute("SET LOCAL transaction_read_only = on")
             yield
-            self.assertFalse(cr.precommit.data.get(PENDING_KEY), "nothing queued to write at commit")
+            self.assertFalse(
+                cr.precommit.data.get(PENDING_KEY), "nothing queued to write at commit"
+            )
             self.env.flush_all()
             cr.flush()
         finally:
@@ -56,7 +65,9 @@ class TestReadOnly(FunnelReportCase):
     def test_read_only_transaction_refuses_writes(self):
         """The helper does what it says."""
         with self.assertRaises(psycopg2.errors.ReadOnlySqlTransaction), self.read_only():
-            self.env.cr.execute("UPDATE crm_stage SET sequence = sequence WHERE id = %s", [self.a.id])
+            self.env.cr.execute(
+                "UPDATE crm_stage SET sequence = sequence WHERE id = %s", [self.a.id]
+            )
         self.env.cr.execute("UPDATE crm_stage SET sequence = sequence WHERE id = %s", [self.a.id])
 
     def test_every_report_read_is_read_only(self):
@@ -74,7 +85,9 @@ class TestReadOnly(FunnelReportCase):
                     Model.web_read_group([], aggregates, groupby, lazy=False)
                     Model.web_search_read([], {"id": {}}, limit=80)
                 data = Report.get_funnel_dashboard(params)
-                self.assertEqual([row["reached"] for row in data["funnels"][0]["stages"]], [5, 4, 2, 1])
+                self.assertEqual(
+                    [row["reached"] for row in data["funnels"][0]["stages"]], [5, 4, 2, 1]
+                )
                 action = Report.get_stage_deals_action(params, self.a.id)
                 self.assertEqual(len(action["domain"][0][2]), 5)
                 xlsx = Report.action_export(params, "xlsx")
@@ -82,17 +95,28 @@ class TestReadOnly(FunnelReportCase):
                 content, _name = Dashboard._sff_xlsx(params)
                 book = openpyxl.load_workbook(io.BytesIO(content))
                 self.assertEqual(book["Funnel"]["B6"].value, 5)
-                html = self.env["ir.actions.report"].with_user(user)._render_qweb_html(
-                    "sales_funnel_forecast.action_report_funnel", [], data=pdf["data"])[0]
+                html = (
+                    self.env["ir.actions.report"]
+                    .with_user(user)
+                    ._render_qweb_html(
+                        "sales_funnel_forecast.action_report_funnel", [], data=pdf["data"]
+                    )[0]
+                )
                 self.assertIn(b"T-Prospect", html)
                 self.assertIn("/sales_funnel_forecast/funnel.xlsx", xlsx["url"])
 
     def test_pdf_is_read_only(self):
         self.build()
         with self.read_only():
-            pdf, _type = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
-                "sales_funnel_forecast.action_report_funnel", [],
-                data={"sff_params": {"team_id": self.team.id, "period": "all"}})
+            pdf, _type = (
+                self.env["ir.actions.report"]
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf(
+                    "sales_funnel_forecast.action_report_funnel",
+                    [],
+                    data={"sff_params": {"team_id": self.team.id, "period": "all"}},
+                )
+            )
         self.assertTrue(pdf.startswith(b"%PDF"))
 
 
@@ -104,7 +128,9 @@ class TestBadInput(FunnelReportCase):
     def test_bad_calls_get_a_clear_error(self):
         Report = self.env["crm.funnel.dashboard"].with_user(self.rep)
         other_company = self.env["res.company"].create({"name": "Bad Input Elsewhere"})
-        hidden_team = self.env["crm.team"].create({"name": "Elsewhere", "company_id": other_company.id})
+        hidden_team = self.env["crm.team"].create(
+            {"name": "Elsewhere", "company_id": other_company.id}
+        )
         calls = [
             ("team as text", Report.get_funnel_dashboard, ({"team_id": "abc"},)),
             ("two teams", Report.get_funnel_dashboard, ({"team_id": [1, 2]},)),
@@ -112,23 +138,41 @@ class TestBadInput(FunnelReportCase):
             ("another company's team", Report.get_funnel_dashboard, ({"team_id": hidden_team.id},)),
             ("a team as true", Report.get_funnel_dashboard, ({"team_id": True},)),
             ("salesperson as text", Report.get_funnel_dashboard, ({"user_id": "me"},)),
-            ("not a date", Report.get_funnel_dashboard, ({"period": "custom", "date_from": "not-a-date"},)),
-            ("a date as a number", Report.get_funnel_dashboard, ({"period": "custom", "date_to": 20260101},)),
-            ("backwards", Report.get_funnel_dashboard,
-             ({"period": "custom", "date_from": "2026-03-01", "date_to": "2026-02-01"},)),
+            (
+                "not a date",
+                Report.get_funnel_dashboard,
+                ({"period": "custom", "date_from": "not-a-date"},),
+            ),
+            (
+                "a date as a number",
+                Report.get_funnel_dashboard,
+                ({"period": "custom", "date_to": 20260101},),
+            ),
+            (
+                "backwards",
+                Report.get_funnel_dashboard,
+                ({"period": "custom", "date_from": "2026-03-01", "date_to": "2026-02-01"},),
+            ),
             ("unknown period", Report.get_funnel_dashboard, ({"period": "someday"},)),
             ("unknown mode", Report.get_funnel_dashboard, ({"mode": "sideways"},)),
             ("unknown comparison", Report.get_funnel_dashboard, ({"compare": "tomorrow"},)),
             ("parameters as a list", Report.get_funnel_dashboard, (["team_id", 1],)),
             ("stage as SQL", Report.get_stage_deals_action, ({}, "1; drop table crm_lead")),
-            ("unknown period, stage", Report.get_stage_deals_action, ({"period": "someday"}, self.a.id)),
+            (
+                "unknown period, stage",
+                Report.get_stage_deals_action,
+                ({"period": "someday"}, self.a.id),
+            ),
             ("no stage", Report.get_stage_deals_action, ({}, False)),
             ("a stage that is not", Report.get_stage_deals_action, ({}, 987654321)),
             ("a team as text, stage", Report.get_stage_deals_action, ({}, self.a.id, "x")),
             ("unknown period, export", Report.action_export, ({"period": "someday"}, "xlsx")),
             ("unknown export", Report.action_export, ({}, "docx")),
-            ("bad date, spreadsheet", self.env["crm.funnel.dashboard"].with_user(self.rep)._sff_xlsx,
-             ({"date_from": "31/12/2026"},)),
+            (
+                "bad date, spreadsheet",
+                self.env["crm.funnel.dashboard"].with_user(self.rep)._sff_xlsx,
+                ({"date_from": "31/12/2026"},),
+            ),
         ]
         for label, method, args in calls:
             with self.subTest(label), self.assertRaises(UserError):
@@ -148,11 +192,26 @@ class TestBadInput(FunnelReportCase):
     def test_good_calls_still_answer(self):
         self.build()
         Report = self.env["crm.funnel.dashboard"].with_user(self.rep)
-        for params in ({}, None, {"team_id": False}, {"team_id": self.team.id, "period": "all", "extra": 1},
-                       {"period": "custom", "date_from": "2026-03-01", "date_to": "2026-04-01",
-                        "team_id": self.team.id}):
+        for params in (
+            {},
+            None,
+            {"team_id": False},
+            {"team_id": self.team.id, "period": "all", "extra": 1},
+            {
+                "period": "custom",
+                "date_from": "2026-03-01",
+                "date_to": "2026-04-01",
+                "team_id": self.team.id,
+            },
+        ):
             with self.subTest(params=params):
                 Report.get_funnel_dashboard(params)
-        data = Report.get_funnel_dashboard({"period": "custom", "date_from": "2026-03-01",
-                                            "date_to": "2026-04-01", "team_id": self.team.id})
+        data = Report.get_funnel_dashboard(
+            {
+                "period": "custom",
+                "date_from": "2026-03-01",
+                "date_to": "2026-04-01",
+                "team_id": self.team.id,
+            }
+        )
         self.assertEqual([row["reached"] for row in data["funnels"][0]["stages"]], [5, 4, 2, 1])

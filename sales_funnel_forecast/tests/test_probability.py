@@ -6,7 +6,6 @@ from .common import FunnelCase
 
 @tagged("post_install", "-at_install")
 class TestProbabilityFollowsStage(FunnelCase):
-
     def test_create_in_stage_takes_its_percentage(self):
         deal = self.make_deal("Create", self.s_qualified, 1000)
         self.assertEqual(deal.probability, 30.0)
@@ -42,8 +41,24 @@ class TestProbabilityFollowsStage(FunnelCase):
         Lead = self.env["crm.lead"]
         result = Lead.load(
             ["name", "type", "team_id/.id", "stage_id/.id", "expected_revenue", "probability"],
-            [["Imported A", "opportunity", str(self.team.id), str(self.s_qualified.id), "1000", ""],
-             ["Imported B", "opportunity", str(self.team.id), str(self.s_qualified.id), "1000", "75"]],
+            [
+                [
+                    "Imported A",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s_qualified.id),
+                    "1000",
+                    "",
+                ],
+                [
+                    "Imported B",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s_qualified.id),
+                    "1000",
+                    "75",
+                ],
+            ],
         )
         self.assertFalse(result["messages"], result["messages"])
         first, second = Lead.browse(result["ids"])
@@ -54,14 +69,16 @@ class TestProbabilityFollowsStage(FunnelCase):
 
     def test_server_action(self):
         deal = self.make_deal("Server action", self.s_new, 1000)
-        action = self.env["ir.actions.server"].create({
-            "name": "Move to proposal",
-            "model_id": self.env["ir.model"]._get_id("crm.lead"),
-            "state": "object_write",
-            "update_path": "stage_id",
-            "evaluation_type": "value",
-            "resource_ref": f"crm.stage,{self.s_proposal.id}",
-        })
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Move to proposal",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "state": "object_write",
+                "update_path": "stage_id",
+                "evaluation_type": "value",
+                "resource_ref": f"crm.stage,{self.s_proposal.id}",
+            }
+        )
         action.with_context(active_model="crm.lead", active_id=deal.id, active_ids=deal.ids).run()
         self.assertEqual(deal.stage_id, self.s_proposal)
         self.assertEqual(deal.probability, 60.0)
@@ -78,7 +95,9 @@ class TestProbabilityFollowsStage(FunnelCase):
         self.assertFalse(deal.date_closed)
 
     def test_back_from_won_to_zero_percent_stage_reopens(self):
-        zero = self.env["crm.stage"].create({"name": "T-Zero", "sequence": 900, "forecast_probability": 0, "team_id": self.team.id})
+        zero = self.env["crm.stage"].create(
+            {"name": "T-Zero", "sequence": 900, "forecast_probability": 0, "team_id": self.team.id}
+        )
         deal = self.make_deal("Zero", self.s_proposal, 1000)
         deal.action_set_won()
         self.assertTrue(deal.date_closed)
@@ -123,7 +142,10 @@ class TestProbabilityFollowsStage(FunnelCase):
         self.company.crm_probability_from_stage = False
         deal = self.make_deal("Realign", self.s_new, 1000)
         deal.stage_id = self.s_proposal
-        self.env.cr.execute("UPDATE crm_lead SET probability = 12, automated_probability = 12 WHERE id = %s", [deal.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET probability = 12, automated_probability = 12 WHERE id = %s",
+            [deal.id],
+        )
         deal.invalidate_recordset()
         settings = self.env["res.config.settings"].create({})
         settings.crm_probability_from_stage = True
@@ -135,7 +157,9 @@ class TestProbabilityFollowsStage(FunnelCase):
         deal = self.make_deal("PLS", self.s_qualified, 1000)
         # make Odoo's automated probability equal to the current one, so that
         # its cron believes the probability is its own and rewrites it
-        self.env.cr.execute("UPDATE crm_lead SET automated_probability = probability WHERE id = %s", [deal.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET automated_probability = probability WHERE id = %s", [deal.id]
+        )
         self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
         deal.invalidate_recordset()
         self.env["crm.lead"]._cron_update_automated_probabilities()
@@ -147,7 +171,9 @@ class TestProbabilityFollowsStage(FunnelCase):
     def test_lost_keeps_lost_stage(self):
         deal = self.make_deal("Lost wizard", self.s_qualified, 1000)
         reason = self.env["crm.lost.reason"].create({"name": "Too far"})
-        wizard = self.env["crm.lead.lost"].create({"lead_ids": deal.ids, "lost_reason_id": reason.id})
+        wizard = self.env["crm.lead.lost"].create(
+            {"lead_ids": deal.ids, "lost_reason_id": reason.id}
+        )
         wizard.action_lost_reason_apply()
         self.assertFalse(deal.active)
         self.assertEqual(deal.probability, 0.0)
@@ -186,7 +212,9 @@ class TestProbabilityFollowsStage(FunnelCase):
         deal = self.make_deal("Same stage", self.s_qualified, 1000)
         deal.write({"stage_id": self.s_qualified.id, "probability": 55})
         self.assertTrue(deal.probability_is_manual)
-        self.env.cr.execute("UPDATE crm_lead SET automated_probability = 55 WHERE id = %s", [deal.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET automated_probability = 55 WHERE id = %s", [deal.id]
+        )
         self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
         deal.invalidate_recordset()
         self.env["crm.lead"]._cron_update_automated_probabilities()
@@ -218,8 +246,10 @@ class TestProbabilityFollowsStage(FunnelCase):
         typed = self.make_deal("Typed", self.s_qualified, 1000)
         typed.probability = 45
         self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET automated_probability = 12.5 WHERE id = ANY(%s)",
-                            [(deal | typed).ids])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET automated_probability = 12.5 WHERE id = ANY(%s)",
+            [(deal | typed).ids],
+        )
         self.env.invalidate_all()
         self.company.crm_probability_from_stage = False
         self.assertEqual(deal.probability, 12.5)
@@ -227,7 +257,9 @@ class TestProbabilityFollowsStage(FunnelCase):
         self.assertEqual(typed.probability, 45.0)
 
     def test_zero_percent_deal_won_keeps_scoring_counts_sane(self):
-        zero = self.env["crm.stage"].create({"name": "T-Zero", "sequence": 900, "forecast_probability": 0, "team_id": self.team.id})
+        zero = self.env["crm.stage"].create(
+            {"name": "T-Zero", "sequence": 900, "forecast_probability": 0, "team_id": self.team.id}
+        )
         deal = self.make_deal("From zero", zero, 1000)
         self.assertEqual(deal.probability, 0.0)
         deal.action_set_won()
@@ -238,10 +270,16 @@ class TestProbabilityFollowsStage(FunnelCase):
         self.env.cr.execute(
             """SELECT variable, value, won_count, lost_count FROM crm_lead_scoring_frequency
                 WHERE team_id = %s AND (variable <> 'stage_id' OR value = %s)""",
-            [self.team.id, str(zero.id)])
-        self.assertEqual(sorted(self.env.cr.fetchall()), [
-            ("email_state", "False", 1.1, 0.1), ("phone_state", "False", 1.1, 0.1),
-            ("stage_id", str(zero.id), 1.1, 0.1)])
+            [self.team.id, str(zero.id)],
+        )
+        self.assertEqual(
+            sorted(self.env.cr.fetchall()),
+            [
+                ("email_state", "False", 1.1, 0.1),
+                ("phone_state", "False", 1.1, 0.1),
+                ("stage_id", str(zero.id), 1.1, 0.1),
+            ],
+        )
 
     def test_created_lost(self):
         deal = self.make_deal("Imported lost", self.s_proposal, 1000, active=False, probability=0)

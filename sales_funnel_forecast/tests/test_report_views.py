@@ -7,11 +7,26 @@ from odoo.tests import tagged
 from .common import FunnelCase
 
 # the cuts of the deals that the reports group by
-CUTS = ["user_id", "team_id", "partner_id", "industry_id", "source_id", "medium_id", "campaign_id",
-        "origin_type", "company_id", "stage_id"]
+CUTS = [
+    "user_id",
+    "team_id",
+    "partner_id",
+    "industry_id",
+    "source_id",
+    "medium_id",
+    "campaign_id",
+    "origin_type",
+    "company_id",
+    "stage_id",
+]
 # the reports with a row (at least) per open deal, and the cuts each keeps
-DEAL_REPORTS = ["crm.funnel.report", "crm.forecast.report", "crm.lead.source.report",
-                "crm.rep.comparison.report", "crm.sales.process.report"]
+DEAL_REPORTS = [
+    "crm.funnel.report",
+    "crm.forecast.report",
+    "crm.lead.source.report",
+    "crm.rep.comparison.report",
+    "crm.sales.process.report",
+]
 
 
 @tagged("post_install", "-at_install")
@@ -22,20 +37,44 @@ class TestReportCuts(FunnelCase):
 
     def test_reports_cut_by_every_dimension(self):
         Utm = self.env["utm.source"]
-        sources = Utm.create([{"name": "Cut referral", "origin_type": "seed"},
-                              {"name": "Cut webinar", "origin_type": "net"}])
+        sources = Utm.create(
+            [
+                {"name": "Cut referral", "origin_type": "seed"},
+                {"name": "Cut webinar", "origin_type": "net"},
+            ]
+        )
         media = self.env["utm.medium"].create([{"name": "Cut phone"}, {"name": "Cut email"}])
-        campaigns = self.env["utm.campaign"].create([{"name": "Cut spring"}, {"name": "Cut autumn"}])
-        industries = self.env["res.partner.industry"].create([{"name": "Cut food"}, {"name": "Cut steel"}])
-        partners = self.env["res.partner"].create([
-            {"name": "Cut Bakery", "industry_id": industries[0].id, "is_company": True},
-            {"name": "Cut Foundry", "industry_id": industries[1].id, "is_company": True}])
-        deals = self.make_deal("Cut one", self.s_qualified, 1000, partner_id=partners[0].id,
-                               source_id=sources[0].id, medium_id=media[0].id,
-                               campaign_id=campaigns[0].id)
-        deals |= self.make_deal("Cut two", self.s_new, 3000, partner_id=partners[1].id,
-                                source_id=sources[1].id, medium_id=media[1].id,
-                                campaign_id=campaigns[1].id, user_id=self.other_rep.id)
+        campaigns = self.env["utm.campaign"].create(
+            [{"name": "Cut spring"}, {"name": "Cut autumn"}]
+        )
+        industries = self.env["res.partner.industry"].create(
+            [{"name": "Cut food"}, {"name": "Cut steel"}]
+        )
+        partners = self.env["res.partner"].create(
+            [
+                {"name": "Cut Bakery", "industry_id": industries[0].id, "is_company": True},
+                {"name": "Cut Foundry", "industry_id": industries[1].id, "is_company": True},
+            ]
+        )
+        deals = self.make_deal(
+            "Cut one",
+            self.s_qualified,
+            1000,
+            partner_id=partners[0].id,
+            source_id=sources[0].id,
+            medium_id=media[0].id,
+            campaign_id=campaigns[0].id,
+        )
+        deals |= self.make_deal(
+            "Cut two",
+            self.s_new,
+            3000,
+            partner_id=partners[1].id,
+            source_id=sources[1].id,
+            medium_id=media[1].id,
+            campaign_id=campaigns[1].id,
+            user_id=self.other_rep.id,
+        )
         self.env.flush_all()
 
         def value(key):
@@ -58,5 +97,8 @@ class TestReportCuts(FunnelCase):
                 if cut == "stage_id" and model != "crm.forecast.report":
                     continue  # one row per stage reached, not the deal's stage
                 groups = Report._read_group(mine, [cut], ["lead_id:count_distinct"])
-                self.assertEqual(Counter({value(key): count for key, count in groups}), expected(cut),
-                                 f"{model} by {cut}")
+                self.assertEqual(
+                    Counter({value(key): count for key, count in groups}),
+                    expected(cut),
+                    f"{model} by {cut}",
+                )

@@ -10,7 +10,6 @@ from .common import FunnelCase
 
 @tagged("post_install", "-at_install")
 class TestHistoryAccess(FunnelCase):
-
     def test_rep_sees_own_deals_history_only(self):
         mine = self.make_deal("Mine", self.s_new, user_id=self.rep.id)
         mine.stage_id = self.s_qualified
@@ -29,15 +28,24 @@ class TestHistoryAccess(FunnelCase):
     def test_lost_deal_history_stays_visible_to_its_rep(self):
         deal = self.make_deal("Lost", self.s_new, user_id=self.rep.id)
         deal.action_set_lost()
-        rows = self.env["crm.lead.stage.history"].with_user(self.rep).search([("lead_id", "=", deal.id)])
+        rows = (
+            self.env["crm.lead.stage.history"]
+            .with_user(self.rep)
+            .search([("lead_id", "=", deal.id)])
+        )
         self.assertEqual(len(rows), 1)
 
     def test_multi_company(self):
         other_company = self.env["res.company"].create({"name": "Funnel Other Co"})
-        deal = self.make_deal("Other company", self.s_new, company_id=other_company.id, user_id=False)
+        deal = self.make_deal(
+            "Other company", self.s_new, company_id=other_company.id, user_id=False
+        )
         here_only = new_test_user(
-            self.env, login="sff_here_only", groups="sales_team.group_sale_manager",
-            company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
+            self.env,
+            login="sff_here_only",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
         )
         History = self.env["crm.lead.stage.history"]
         self.assertFalse(History.with_user(here_only).search([("lead_id", "=", deal.id)]))
@@ -59,27 +67,47 @@ class TestReportAccess(FunnelCase):
 
     def test_every_report_holds_own_deals_only(self):
         deals = self.mine | self.theirs
-        for model in ("crm.funnel.report", "crm.forecast.report", "crm.lead.source.report",
-                      "crm.sales.process.report", "crm.rep.comparison.report"):
+        for model in (
+            "crm.funnel.report",
+            "crm.forecast.report",
+            "crm.lead.source.report",
+            "crm.sales.process.report",
+            "crm.rep.comparison.report",
+        ):
             Report = self.env[model]
             seen = Report.with_user(self.rep).search([("lead_id", "in", deals.ids)]).lead_id
             self.assertEqual(seen, self.mine, model)
-            self.assertEqual(Report.with_user(self.manager).search([("lead_id", "in", deals.ids)]).lead_id,
-                             deals, model)
+            self.assertEqual(
+                Report.with_user(self.manager).search([("lead_id", "in", deals.ids)]).lead_id,
+                deals,
+                model,
+            )
 
     def test_dashboard_and_exports_hold_own_deals_only(self):
         params = {"team_id": self.team.id, "period": "all"}
         rep_data = self.env["crm.funnel.dashboard"].with_user(self.rep).get_funnel_dashboard(params)
-        manager_data = self.env["crm.funnel.dashboard"].with_user(self.manager).get_funnel_dashboard(params)
+        manager_data = (
+            self.env["crm.funnel.dashboard"].with_user(self.manager).get_funnel_dashboard(params)
+        )
         self.assertEqual([row["reached"] for row in rep_data["funnels"][0]["stages"]], [1, 1])
-        self.assertEqual([row["reached"] for row in manager_data["funnels"][0]["stages"]], [2, 2, 1])
+        self.assertEqual(
+            [row["reached"] for row in manager_data["funnels"][0]["stages"]], [2, 2, 1]
+        )
         self.assertEqual(rep_data["forecast"]["forecast"], 300.0)
         self.assertEqual(manager_data["forecast"]["forecast"], 300.0 + 1200.0)
-        wizard = self.env["crm.funnel.export"].with_user(self.rep).create(
-            {"team_id": self.team.id, "period": "all"})
+        wizard = (
+            self.env["crm.funnel.export"]
+            .with_user(self.rep)
+            .create({"team_id": self.team.id, "period": "all"})
+        )
         Dashboard = self.env["crm.funnel.dashboard"].with_user(self.rep)
-        self.assertEqual([row["reached"] for row in Dashboard._sff_pdf_values(wizard._sff_params())["funnels"][0]["stages"]],
-                         [1, 1])
+        self.assertEqual(
+            [
+                row["reached"]
+                for row in Dashboard._sff_pdf_values(wizard._sff_params())["funnels"][0]["stages"]
+            ],
+            [1, 1],
+        )
         book = openpyxl.load_workbook(io.BytesIO(Dashboard._sff_xlsx(wizard._sff_params())[0]))
         # the sheet's funnel, read back: the rep's two stages, one deal each,
         # and not the third stage that only the manager's deals reached
@@ -89,6 +117,8 @@ class TestReportAccess(FunnelCase):
             if not name or name == "Total":
                 break
             stage_rows.append((name, reached))
-        self.assertEqual(stage_rows, [(row["stage_name"], 1) for row in rep_data["funnels"][0]["stages"]])
+        self.assertEqual(
+            stage_rows, [(row["stage_name"], 1) for row in rep_data["funnels"][0]["stages"]]
+        )
         third = manager_data["funnels"][0]["stages"][2]["stage_name"]
         self.assertNotIn(third, [cell for row in sheet.iter_rows(values_only=True) for cell in row])

@@ -7,7 +7,6 @@ from .common import FunnelCase
 
 @tagged("post_install", "-at_install")
 class TestStagePercentages(FunnelCase):
-
     def test_percentage_out_of_range_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
             self.s_new.forecast_probability = 120
@@ -20,7 +19,9 @@ class TestStagePercentages(FunnelCase):
 
     def test_move_back_needs_a_step(self):
         with self.assertRaisesRegex(ValidationError, "at least one stage"):
-            self.s_new.write({"stall_days": 10, "stall_action": "move_back", "stall_move_back_steps": 0})
+            self.s_new.write(
+                {"stall_days": 10, "stall_action": "move_back", "stall_move_back_steps": 0}
+            )
 
     def test_won_stage_is_always_100(self):
         won = self.env["crm.stage"].create({"name": "Signed", "is_won": True})
@@ -38,15 +39,23 @@ class TestStagePercentages(FunnelCase):
         """A stage created without a stall rule (0 days: never) leaves its
         deals alone, however long they stay; given a limit, its default
         action flags them."""
-        stage = self.env["crm.stage"].create({
-            "name": "T-Untouched", "sequence": 902, "forecast_probability": 20, "team_id": self.team.id})
+        stage = self.env["crm.stage"].create(
+            {
+                "name": "T-Untouched",
+                "sequence": 902,
+                "forecast_probability": 20,
+                "team_id": self.team.id,
+            }
+        )
         self.set_now(self.day(0))
         deal = self.make_deal("Years here", stage, 1000)
         self.set_now(self.day(800))
         self.env["crm.lead"]._cron_apply_stall_rules()
         self.env.invalidate_all()
         self.assertFalse(deal.is_stalled)
-        self.assertEqual((deal.stage_id, deal.active, deal.forecast_category), (stage, True, "pipeline"))
+        self.assertEqual(
+            (deal.stage_id, deal.active, deal.forecast_category), (stage, True, "pipeline")
+        )
         stage.stall_days = 30
         self.env["crm.lead"]._cron_apply_stall_rules()
         self.env.invalidate_all()
@@ -56,26 +65,35 @@ class TestStagePercentages(FunnelCase):
     def test_odoo_default_stages_got_percentages_on_install(self):
         # crm's own data, loaded before the module: New, Qualified,
         # Proposition and Won
-        expected = {"crm.stage_lead1": 10.0, "crm.stage_lead2": 30.0,
-                    "crm.stage_lead3": 60.0, "crm.stage_lead4": 100.0}
+        expected = {
+            "crm.stage_lead1": 10.0,
+            "crm.stage_lead2": 30.0,
+            "crm.stage_lead3": 60.0,
+            "crm.stage_lead4": 100.0,
+        }
         for xmlid, percentage in expected.items():
             self.assertEqual(self.env.ref(xmlid).forecast_probability, percentage, xmlid)
 
     def test_new_stage_proposes_a_percentage_from_its_neighbours(self):
         # the team's pipeline is its own four stages only
         self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
-        between = self.env["crm.stage"].create({"name": "Between", "sequence": 902, "team_id": self.team.id})
+        between = self.env["crm.stage"].create(
+            {"name": "Between", "sequence": 902, "team_id": self.team.id}
+        )
         # after T-Qualified (30, same sequence, older) and before T-Proposal (60)
         self.assertEqual(between.forecast_probability, 45.0)
-        first = self.env["crm.stage"].create({"name": "First", "sequence": 900, "team_id": self.team.id})
+        first = self.env["crm.stage"].create(
+            {"name": "First", "sequence": 900, "team_id": self.team.id}
+        )
         self.assertEqual(first.forecast_probability, 5.0, "halfway from 0 to T-Prospect's 10")
         with Form(self.env["crm.stage"].with_context(default_sequence=903)) as form:
             form.name = "In the form"
             form.team_id = self.team
             self.assertEqual(form.forecast_probability, 80.0, "between 60 and 100")
         # a value given is kept
-        given = self.env["crm.stage"].create({"name": "Given", "sequence": 902, "team_id": self.team.id,
-                                              "forecast_probability": 33})
+        given = self.env["crm.stage"].create(
+            {"name": "Given", "sequence": 902, "team_id": self.team.id, "forecast_probability": 33}
+        )
         self.assertEqual(given.forecast_probability, 33.0)
 
     def test_unticking_won_sets_a_sensible_percentage(self):
@@ -86,7 +104,9 @@ class TestStagePercentages(FunnelCase):
         self.assertEqual(deal.probability, 80.0)
 
     def test_stage_with_history_cannot_be_deleted_but_can_be_archived(self):
-        passed = self.env["crm.stage"].create({"name": "Passed", "sequence": 902, "team_id": self.team.id})
+        passed = self.env["crm.stage"].create(
+            {"name": "Passed", "sequence": 902, "team_id": self.team.id}
+        )
         deal = self.make_deal("Passing", passed)
         deal.stage_id = self.s_proposal
         with self.assertRaisesRegex(UserError, "Archive it instead"):

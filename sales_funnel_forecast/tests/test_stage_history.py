@@ -13,7 +13,6 @@ from .common import FunnelCase
 
 @tagged("post_install", "-at_install")
 class TestStageHistory(FunnelCase):
-
     def test_stays_and_durations(self):
         self.set_now(self.t0)
         deal = self.make_deal("History", self.s_new, 10000)
@@ -22,15 +21,19 @@ class TestStageHistory(FunnelCase):
         self.set_now(self.day(10, 12))
         deal.stage_id = self.s_proposal
         self.set_now(self.day(12))
-        deal.stage_id = self.s_qualified        # the customer went back
+        deal.stage_id = self.s_qualified  # the customer went back
         self.set_now(self.day(20))
         deal.action_set_won()
 
         rows = deal.stage_history_ids.sorted("id")
-        self.assertEqual([row.stage_id for row in rows],
-                         [self.s_new, self.s_qualified, self.s_proposal, self.s_qualified, self.s_won])
-        self.assertEqual([row.previous_stage_id for row in rows[1:]],
-                         [self.s_new, self.s_qualified, self.s_proposal, self.s_qualified])
+        self.assertEqual(
+            [row.stage_id for row in rows],
+            [self.s_new, self.s_qualified, self.s_proposal, self.s_qualified, self.s_won],
+        )
+        self.assertEqual(
+            [row.previous_stage_id for row in rows[1:]],
+            [self.s_new, self.s_qualified, self.s_proposal, self.s_qualified],
+        )
         self.assertFalse(rows[0].previous_stage_id)
         self.assertEqual(rows.mapped("duration_days")[:4], [3.0, 7.5, 1.5, 8.0])
         self.assertEqual(rows.mapped("is_regression"), [False, False, False, True, False])
@@ -59,8 +62,9 @@ class TestStageHistory(FunnelCase):
         domain = [("lead_id", "in", (deal | other).ids)]
         self.assertEqual(History.search(domain + [("duration_days", ">", 5)]), current)
         self.assertEqual(History.search(domain, order="duration_days desc", limit=1), current)
-        [(average,)] = History._read_group(domain + [("stage_id", "=", self.s_new.id)],
-                                           [], ["duration_days:avg"])
+        [(average,)] = History._read_group(
+            domain + [("stage_id", "=", self.s_new.id)], [], ["duration_days:avg"]
+        )
         self.assertEqual(average, (5.5 + 2.0) / 2)
         self.set_now(self.day(7))
         self.env.invalidate_all()
@@ -85,17 +89,26 @@ class TestStageHistory(FunnelCase):
         self.assertEqual(len(deal.stage_history_ids), 1)
 
     def test_batch_write_logs_with_constant_queries(self):
-        deals = self.env["crm.lead"].create([
-            {"name": f"Batch {i}", "type": "opportunity", "team_id": self.team.id,
-             "stage_id": self.s_new.id} for i in range(60)
-        ])
+        deals = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Batch {i}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.s_new.id,
+                }
+                for i in range(60)
+            ]
+        )
         History = self.env["crm.lead.stage.history"]
         History._sff_flush_pending()
         self.env.flush_all()
         # moves are queued, then written: closing the stays and opening the
         # new ones, in one round trip whatever the number of deals
         with self.assertQueryCount(0, flush=False):
-            History.sudo()._sff_record_moves({deal.id: (self.s_new.id, self.s_qualified.id) for deal in deals})
+            History.sudo()._sff_record_moves(
+                {deal.id: (self.s_new.id, self.s_qualified.id) for deal in deals}
+            )
         with self.assertQueryCount(1):
             History._sff_flush_pending()
         # 60 deals moved one write at a time are one batch as well
@@ -105,8 +118,11 @@ class TestStageHistory(FunnelCase):
         with self.assertQueryCount(1):
             History._sff_flush_pending()
         deals.write({"stage_id": self.s_qualified.id})
-        counts = dict(History._read_group([("lead_id", "in", deals.ids), ("date_out", "=", False)],
-                                          ["stage_id"], ["__count"]))
+        counts = dict(
+            History._read_group(
+                [("lead_id", "in", deals.ids), ("date_out", "=", False)], ["stage_id"], ["__count"]
+            )
+        )
         self.assertEqual(counts, {self.s_qualified: 60})
         self.assertEqual(len(deals.stage_history_ids), 60 * 4)
 
@@ -128,11 +144,14 @@ class TestStageHistory(FunnelCase):
                           (SELECT count(*) FROM mail_tracking_value tv
                              JOIN mail_message m ON m.id = tv.mail_message_id
                             WHERE m.model = 'crm.lead' AND m.res_id = %(id)s)""",
-                {"id": deal.id})
+                {"id": deal.id},
+            )
             return self.env.cr.fetchone()
 
         stays, rows, tracked = in_sql()
-        self.assertEqual((stays, tracked), (1, 0), "the move's stay and tracking wait for the commit")
+        self.assertEqual(
+            (stays, tracked), (1, 0), "the move's stay and tracking wait for the commit"
+        )
         self.env.cr.flush()
         self.assertEqual(in_sql(), (stays + 1, rows + 1, 1))
         deal.stage_id = self.s_proposal
@@ -143,16 +162,24 @@ class TestStageHistory(FunnelCase):
         deal = self.make_deal("Hand", self.s_new)
         History = self.env["crm.lead.stage.history"]
         with self.assertRaises(AccessError):
-            History.with_user(self.manager).create({
-                "lead_id": deal.id, "stage_id": self.s_won.id, "date_in": self.t0,
-            })
+            History.with_user(self.manager).create(
+                {
+                    "lead_id": deal.id,
+                    "stage_id": self.s_won.id,
+                    "date_in": self.t0,
+                }
+            )
         with self.assertRaises(AccessError):
             deal.stage_history_ids.with_user(self.manager).write({"stage_id": self.s_won.id})
         admin = self.env.ref("base.user_admin")
         with self.assertRaises(AccessError):
-            History.with_user(admin).create({
-                "lead_id": deal.id, "stage_id": self.s_won.id, "date_in": self.t0,
-            })
+            History.with_user(admin).create(
+                {
+                    "lead_id": deal.id,
+                    "stage_id": self.s_won.id,
+                    "date_in": self.t0,
+                }
+            )
 
     def test_deleting_a_deal_deletes_its_history(self):
         deal = self.make_deal("Gone", self.s_new)
@@ -180,10 +207,13 @@ class TestStageHistory(FunnelCase):
         self.assertEqual(stay.duration_days, 4.0)
         self.set_now(self.day(9))
         deal.action_unarchive()
-        self.assertEqual(self.stays(deal), [
-            (self.s_qualified, self.env["crm.stage"], self.t0, self.day(4)),
-            (self.s_qualified, self.s_qualified, self.day(9), False),
-        ])
+        self.assertEqual(
+            self.stays(deal),
+            [
+                (self.s_qualified, self.env["crm.stage"], self.t0, self.day(4)),
+                (self.s_qualified, self.s_qualified, self.day(9), False),
+            ],
+        )
 
     def test_archive_and_move_in_one_write(self):
         self.set_now(self.t0)
@@ -191,7 +221,9 @@ class TestStageHistory(FunnelCase):
         self.set_now(self.day(2))
         deal.write({"active": False, "stage_id": self.s_proposal.id})
         self.assertFalse(self.open_stays(deal), "a lost deal has no open stay")
-        self.assertEqual(self.stays(deal), [(self.s_new, self.env["crm.stage"], self.t0, self.day(2))])
+        self.assertEqual(
+            self.stays(deal), [(self.s_new, self.env["crm.stage"], self.t0, self.day(2))]
+        )
 
     def test_archived_deals_in_a_batch_of_moves(self):
         self.set_now(self.t0)
@@ -212,10 +244,13 @@ class TestStageHistory(FunnelCase):
         deal.action_set_lost()
         self.set_now(self.day(5))
         deal.write({"active": True, "stage_id": self.s_proposal.id})
-        self.assertEqual(self.stays(deal), [
-            (self.s_qualified, self.env["crm.stage"], self.t0, self.day(1)),
-            (self.s_proposal, self.s_qualified, self.day(5), False),
-        ])
+        self.assertEqual(
+            self.stays(deal),
+            [
+                (self.s_qualified, self.env["crm.stage"], self.t0, self.day(1)),
+                (self.s_proposal, self.s_qualified, self.day(5), False),
+            ],
+        )
         self.assertEqual(deal.probability, 60.0)
 
     def test_one_open_stay_per_deal_in_the_database(self):
@@ -224,7 +259,9 @@ class TestStageHistory(FunnelCase):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
             self.env.cr.execute(
                 """INSERT INTO crm_lead_stage_history (lead_id, stage_id, date_in, reason)
-                   VALUES (%s, %s, now(), 'manual')""", [deal.id, self.s_qualified.id])
+                   VALUES (%s, %s, now(), 'manual')""",
+                [deal.id, self.s_qualified.id],
+            )
 
     # ------------------------------------------------------------------
     # Days in stage come from the current stay
@@ -241,7 +278,9 @@ class TestStageHistory(FunnelCase):
         self.env.invalidate_all()
         self.assertEqual(waiting.stage_age_days, 9)
         self.assertEqual(moving.stage_age_days, 3)
-        found = self.env["crm.lead"].search([("id", "in", (waiting | moving).ids), ("stage_age_days", ">=", 5)])
+        found = self.env["crm.lead"].search(
+            [("id", "in", (waiting | moving).ids), ("stage_age_days", ">=", 5)]
+        )
         self.assertEqual(found, waiting)
         self.set_now(self.day(10))
         self.env.invalidate_all()
@@ -272,8 +311,12 @@ class TestStageHistory(FunnelCase):
     def test_team_change_that_changes_company_moves_the_stays(self):
         other = self.env["res.company"].create({"name": "Funnel Team Co"})
         self.env.user.company_ids |= other
-        home_team = self.env["crm.team"].create({"name": "Home company team", "company_id": self.company.id})
-        other_team = self.env["crm.team"].create({"name": "Other company team", "company_id": other.id})
+        home_team = self.env["crm.team"].create(
+            {"name": "Home company team", "company_id": self.company.id}
+        )
+        other_team = self.env["crm.team"].create(
+            {"name": "Other company team", "company_id": other.id}
+        )
         deal = self.make_deal("Team move", self.s_new, user_id=False, team_id=home_team.id)
         deal.stage_id = self.s_qualified
         self.env.cr.flush()  # as a commit would: the next change is another save
@@ -288,13 +331,18 @@ class TestStageHistory(FunnelCase):
     def test_salesperson_change_that_changes_company_moves_the_stays(self):
         other = self.env["res.company"].create({"name": "Funnel Rep Co"})
         self.env.user.company_ids |= other
-        far_rep = self.env["res.users"].create({
-            "name": "Far Rep", "login": "sff_far_rep",
-            "company_id": other.id, "company_ids": [(6, 0, other.ids)],
-            "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
-        })
-        deal = self.make_deal("Rep move", self.s_new, team_id=False, user_id=False,
-                              company_id=self.company.id)
+        far_rep = self.env["res.users"].create(
+            {
+                "name": "Far Rep",
+                "login": "sff_far_rep",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        deal = self.make_deal(
+            "Rep move", self.s_new, team_id=False, user_id=False, company_id=self.company.id
+        )
         deal.user_id = far_rep
         self.assertEqual(deal.company_id, other)
         self.assertEqual(deal.stage_history_ids.company_id, other)
@@ -307,8 +355,12 @@ class TestStageHistory(FunnelCase):
         """Two stages at one sequence: the pipeline shows them by name
         (Odoo's stage order: sequence, name, id), so "Alpha", created after
         "Zulu", comes first, and a move from Zulu to Alpha is a move back."""
-        zulu = self.env["crm.stage"].create({"name": "Zulu", "sequence": 950, "team_id": self.team.id})
-        alpha = self.env["crm.stage"].create({"name": "Alpha", "sequence": 950, "team_id": self.team.id})
+        zulu = self.env["crm.stage"].create(
+            {"name": "Zulu", "sequence": 950, "team_id": self.team.id}
+        )
+        alpha = self.env["crm.stage"].create(
+            {"name": "Alpha", "sequence": 950, "team_id": self.team.id}
+        )
         self.assertGreater(alpha.id, zulu.id)
         kanban = self.env["crm.stage"].search([("id", "in", (zulu | alpha).ids)])
         self.assertEqual(kanban, alpha | zulu, "the kanban's columns")
@@ -329,15 +381,23 @@ class TestStageHistory(FunnelCase):
         lead.stage_id = self.s_qualified
         self.assertFalse(lead.stage_history_ids)
         self.set_now(self.day(4))
-        wizard = self.env["crm.lead2opportunity.partner"].with_context(
-            active_model="crm.lead", active_id=lead.id, active_ids=lead.ids,
-        ).create({"name": "convert", "action": "nothing"})
+        wizard = (
+            self.env["crm.lead2opportunity.partner"]
+            .with_context(
+                active_model="crm.lead",
+                active_id=lead.id,
+                active_ids=lead.ids,
+            )
+            .create({"name": "convert", "action": "nothing"})
+        )
         wizard.action_apply()
         self.assertEqual(lead.type, "opportunity")
         self.assertEqual(lead.date_conversion, self.day(4))
         row = lead.stage_history_ids
-        self.assertEqual((row.stage_id, row.previous_stage_id, row.date_in, row.date_out, row.reason),
-                         (lead.stage_id, self.env["crm.stage"], self.day(4), False, "create"))
+        self.assertEqual(
+            (row.stage_id, row.previous_stage_id, row.date_in, row.date_out, row.reason),
+            (lead.stage_id, self.env["crm.stage"], self.day(4), False, "create"),
+        )
 
     def test_opportunity_turned_back_into_lead_ends_its_stay(self):
         self.set_now(self.t0)
@@ -355,15 +415,22 @@ class TestStageHistory(FunnelCase):
         tail.stage_id = self.s_qualified
         tail_rows = tail.stage_history_ids
         self.set_now(self.day(2))
-        wizard = self.env["crm.merge.opportunity"].with_context(
-            active_model="crm.lead", active_ids=(head | tail).ids,
-        ).create({"opportunity_ids": [(6, 0, (head | tail).ids)]})
+        wizard = (
+            self.env["crm.merge.opportunity"]
+            .with_context(
+                active_model="crm.lead",
+                active_ids=(head | tail).ids,
+            )
+            .create({"opportunity_ids": [(6, 0, (head | tail).ids)]})
+        )
         merged = wizard.action_merge()
         merged = self.env["crm.lead"].browse(merged["res_id"])
         self.assertEqual(merged, head, "the deal furthest in the pipeline stays")
         self.assertFalse(tail.exists())
         self.assertFalse(tail_rows.exists(), "the merged deal's stays go with it")
-        self.assertEqual(self.stays(head), [(self.s_proposal, self.env["crm.stage"], self.t0, False)])
+        self.assertEqual(
+            self.stays(head), [(self.s_proposal, self.env["crm.stage"], self.t0, False)]
+        )
         self.assertEqual(head.probability, 60.0)
 
     def test_durations_count_24_hour_periods_across_a_clock_change(self):
@@ -393,14 +460,17 @@ class TestStageHistory(FunnelCase):
         its grouped read returns them."""
         arch = self.env["crm.lead"].get_views([(False, "kanban")])["views"]["kanban"]["arch"]
         sum_field = etree.fromstring(arch).find(".//progressbar").get("sum_field")
-        self.make_deal("Open", self.s_proposal, 1000)          # 60 %: 600
-        self.make_deal("Other open", self.s_proposal, 500)     # 300
+        self.make_deal("Open", self.s_proposal, 1000)  # 60 %: 600
+        self.make_deal("Other open", self.s_proposal, 500)  # 300
         won = self.make_deal("Won", self.s_proposal, 2000)
         won.action_set_won()
         lost = self.make_deal("Lost", self.s_proposal, 4000)
         lost.action_set_lost()
         groups = self.env["crm.lead"].web_read_group(
-            [("team_id", "=", self.team.id)], [f"{sum_field}:sum"], ["stage_id"])["groups"]
+            [("team_id", "=", self.team.id)], [f"{sum_field}:sum"], ["stage_id"]
+        )["groups"]
         # (the kanban lists the empty columns too)
-        sums = {group["stage_id"][0]: group[sum_field] for group in groups if group["stage_id_count"]}
+        sums = {
+            group["stage_id"][0]: group[sum_field] for group in groups if group["stage_id_count"]
+        }
         self.assertEqual(sums, {self.s_proposal.id: 900.0, self.s_won.id: 2000.0})

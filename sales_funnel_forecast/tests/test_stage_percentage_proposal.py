@@ -38,17 +38,25 @@ class TestStagePercentageProposal(FunnelCase):
         self.close_deals()
         form = self.proposal_form()
         lines = [
-            (form.line_ids.edit(index).stage_id, form.line_ids.edit(index).current_percentage,
-             form.line_ids.edit(index).closed_count, form.line_ids.edit(index).won_count,
-             form.line_ids.edit(index).win_rate, form.line_ids.edit(index).proposed_percentage,
-             form.line_ids.edit(index).apply)
+            (
+                form.line_ids.edit(index).stage_id,
+                form.line_ids.edit(index).current_percentage,
+                form.line_ids.edit(index).closed_count,
+                form.line_ids.edit(index).won_count,
+                form.line_ids.edit(index).win_rate,
+                form.line_ids.edit(index).proposed_percentage,
+                form.line_ids.edit(index).apply,
+            )
             for index in range(len(form.line_ids))
         ]
-        self.assertEqual(lines, [
-            (self.s_new, 10.0, 12, 3, 25.0, 25.0, True),
-            (self.s_qualified, 30.0, 12, 3, 25.0, 25.0, True),
-            (self.s_proposal, 60.0, 3, 3, 100.0, 0.0, False),
-        ])
+        self.assertEqual(
+            lines,
+            [
+                (self.s_new, 10.0, 12, 3, 25.0, 25.0, True),
+                (self.s_qualified, 30.0, 12, 3, 25.0, 25.0, True),
+                (self.s_proposal, 60.0, 3, 3, 100.0, 0.0, False),
+            ],
+        )
         with form.line_ids.edit(2) as line:
             self.assertEqual(line.note, "Too few closed deals: 3 of the 10 needed")
 
@@ -64,27 +72,45 @@ class TestStagePercentageProposal(FunnelCase):
             line.apply = False
         wizard = form.save()
         wizard.action_apply()
-        self.assertEqual((self.s_new.forecast_probability, self.s_qualified.forecast_probability), (25.0, 30.0))
+        self.assertEqual(
+            (self.s_new.forecast_probability, self.s_qualified.forecast_probability), (25.0, 30.0)
+        )
         self.assertEqual((follows.probability, follows.forecast_revenue), (25.0, 250.0))
         self.assertEqual(typed.probability, 45.0, "a typed probability holds")
         change = self.s_new.percentage_change_ids
         self.assertEqual(
-            [(c.old_percentage, c.new_percentage, c.origin, c.win_rate, c.closed_count, c.user_id)
-             for c in change],
-            [(10.0, 25.0, "win_rate", 25.0, 12, self.manager)])
+            [
+                (
+                    c.old_percentage,
+                    c.new_percentage,
+                    c.origin,
+                    c.win_rate,
+                    c.closed_count,
+                    c.user_id,
+                )
+                for c in change
+            ],
+            [(10.0, 25.0, "win_rate", 25.0, 12, self.manager)],
+        )
         self.assertEqual(change.date, self.day(30))
         self.assertFalse(self.s_qualified.percentage_change_ids)
         # a percentage edited by hand is kept too, newest first
         self.s_new.with_user(self.manager).forecast_probability = 15
         self.s_new.invalidate_recordset(["percentage_change_ids"])
         self.assertEqual(
-            [(c.old_percentage, c.new_percentage, c.origin) for c in self.s_new.percentage_change_ids],
-            [(25.0, 15.0, "manual"), (10.0, 25.0, "win_rate")])
+            [
+                (c.old_percentage, c.new_percentage, c.origin)
+                for c in self.s_new.percentage_change_ids
+            ],
+            [(25.0, 15.0, "manual"), (10.0, 25.0, "win_rate")],
+        )
 
     def test_only_managers_see_and_nobody_writes_the_history(self):
         self.s_new.forecast_probability = 20
         Change = self.env["crm.stage.percentage.change"]
-        self.assertEqual(Change.with_user(self.manager).search_count([("stage_id", "=", self.s_new.id)]), 1)
+        self.assertEqual(
+            Change.with_user(self.manager).search_count([("stage_id", "=", self.s_new.id)]), 1
+        )
         with self.assertRaises(AccessError):
             Change.with_user(self.rep).search([])
         with self.assertRaises(AccessError):
@@ -92,14 +118,22 @@ class TestStagePercentageProposal(FunnelCase):
         with self.assertRaises(AccessError):
             Change.with_user(self.manager).search([]).write({"new_percentage": 5})
         with self.assertRaises(AccessError):
-            self.env["crm.stage.percentage.proposal"].with_user(self.rep).create({"team_id": self.team.id})
+            self.env["crm.stage.percentage.proposal"].with_user(self.rep).create(
+                {"team_id": self.team.id}
+            )
         # a rep still reads the stages (the history is a manager's field)
-        self.assertEqual(self.s_new.with_user(self.rep).read(["forecast_probability"])[0]["forecast_probability"],
-                         20.0)
+        self.assertEqual(
+            self.s_new.with_user(self.rep).read(["forecast_probability"])[0][
+                "forecast_probability"
+            ],
+            20.0,
+        )
 
     def test_nothing_closed_nothing_proposed(self):
         form = self.proposal_form()
-        self.assertEqual([form.line_ids.edit(i).apply for i in range(len(form.line_ids))], [False] * 3)
+        self.assertEqual(
+            [form.line_ids.edit(i).apply for i in range(len(form.line_ids))], [False] * 3
+        )
         wizard = form.save()
         action = wizard.action_apply()
         self.assertIn("0 stage percentages", action["params"]["message"])

@@ -20,14 +20,21 @@ class TestStallRules(FunnelCase):
         cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
         cls.a, cls.b, cls.c, cls.w = cls.s_new, cls.s_qualified, cls.s_proposal, cls.s_won
         cls.reason = cls.env["crm.lost.reason"].create({"name": "Went silent"})
-        cls.d = cls.env["crm.stage"].create({
-            "name": "T-Signature", "sequence": 903, "forecast_probability": 80, "team_id": cls.team.id,
-        })
+        cls.d = cls.env["crm.stage"].create(
+            {
+                "name": "T-Signature",
+                "sequence": 903,
+                "forecast_probability": 80,
+                "team_id": cls.team.id,
+            }
+        )
         cls.w.sequence = 905
         cls.a.write({"stall_days": 10, "stall_action": "flag"})
         cls.b.write({"stall_days": 5, "stall_action": "exclude"})
         cls.c.write({"stall_days": 3, "stall_action": "move_back", "stall_move_back_steps": 1})
-        cls.d.write({"stall_days": 7, "stall_action": "lose", "stall_lost_reason_id": cls.reason.id})
+        cls.d.write(
+            {"stall_days": 7, "stall_action": "lose", "stall_lost_reason_id": cls.reason.id}
+        )
 
     def run_job(self, batch_size=2000):
         Lead = self.env["crm.lead"]
@@ -55,8 +62,9 @@ class TestStallRules(FunnelCase):
         self.assertEqual((len(activity), activity.user_id), (1, self.rep))
         # the salesperson follows the deal again, with the default subtypes
         follower = deal.message_follower_ids.filtered(lambda f: f.partner_id == self.rep.partner_id)
-        self.assertEqual(follower.subtype_ids,
-                         self.env["mail.message.subtype"].default_subtypes("crm.lead")[0])
+        self.assertEqual(
+            follower.subtype_ids, self.env["mail.message.subtype"].default_subtypes("crm.lead")[0]
+        )
         # run again, the next day: nothing more
         self.set_now(self.day(11, 1))
         self.run_job()
@@ -75,9 +83,13 @@ class TestStallRules(FunnelCase):
         self.assertTrue(deal.is_stalled and deal.forecast_excluded)
         self.assertEqual(deal.forecast_revenue, 0.0)
         row = self.env["crm.forecast.report"].search([("lead_id", "=", deal.id)])
-        self.assertEqual((row.forecast_revenue, row.excluded_amount, row.is_stalled), (0.0, 600.0, True))
-        funnel = {r["stage_id"]: r for r in self.env["crm.funnel.dashboard"]._sff_funnel(
-            [("team_id", "=", self.team.id)])}
+        self.assertEqual(
+            (row.forecast_revenue, row.excluded_amount, row.is_stalled), (0.0, 600.0, True)
+        )
+        funnel = {
+            r["stage_id"]: r
+            for r in self.env["crm.funnel.dashboard"]._sff_funnel([("team_id", "=", self.team.id)])
+        }
         self.assertEqual(funnel[self.b.id]["stalled_here"], 1)
         # leaving the stage clears it
         deal.stage_id = self.c
@@ -100,13 +112,15 @@ class TestStallRules(FunnelCase):
         def rows():
             return sorted(
                 tuple(row[column] for column in columns)
-                for row in Reach.search_read([("lead_id", "in", deals)], columns, load=None))
+                for row in Reach.search_read([("lead_id", "in", deals)], columns, load=None)
+            )
 
         in_place = rows()
         self.assertEqual(
             [(row[0], row[1]) for row in in_place if row[3]],
             [(flagged.id, self.a.id), (excluded.id, self.b.id)],
-            "only the current stage's row is stalled")
+            "only the current stage's row is stalled",
+        )
         Reach._sff_rebuild(deals)
         self.assertEqual(rows(), in_place)
 
@@ -119,15 +133,26 @@ class TestStallRules(FunnelCase):
         self.assertEqual(deal.probability, 30.0)
         self.assertEqual((deal.user_id, deal.team_id), (self.rep, self.team))
         stay = deal.stage_history_ids.sorted("id")[-1]
-        self.assertEqual((stay.stage_id, stay.previous_stage_id, stay.reason, stay.is_regression),
-                         (self.b, self.c, "stall", True))
+        self.assertEqual(
+            (stay.stage_id, stay.previous_stage_id, stay.reason, stay.is_regression),
+            (self.b, self.c, "stall", True),
+        )
         note = self.notes(deal)
         self.assertIn("Moved back from T-Proposal to T-Qualified", note.body)
         # the stage change is tracked in the note, as Odoo tracks stages
         self.assertEqual(
-            [(value.field_id.name, value.old_value_integer, value.new_value_integer,
-              value.old_value_char, value.new_value_char) for value in note.tracking_value_ids],
-            [("stage_id", self.c.id, self.b.id, "T-Proposal", "T-Qualified")])
+            [
+                (
+                    value.field_id.name,
+                    value.old_value_integer,
+                    value.new_value_integer,
+                    value.old_value_char,
+                    value.new_value_char,
+                )
+                for value in note.tracking_value_ids
+            ],
+            [("stage_id", self.c.id, self.b.id, "T-Proposal", "T-Qualified")],
+        )
         self.assertFalse(deal.is_stalled)
         # its new stay counts from day 4: B allows 5 days
         self.set_now(self.day(9))
@@ -178,16 +203,26 @@ class TestStallRules(FunnelCase):
     def test_planned_activity_is_named_and_time_still_counts(self):
         self.set_now(self.day(0))
         deal = self.make_deal("Busy", self.a, 1000)
-        deal.activity_schedule("mail.mail_activity_data_call", date_deadline=date(2026, 4, 30),
-                               summary="Call the buyer", user_id=self.rep.id)
+        deal.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=date(2026, 4, 30),
+            summary="Call the buyer",
+            user_id=self.rep.id,
+        )
         self.set_now(self.day(11))
         self.run_job()
         self.assertTrue(deal.is_stalled)
-        self.assertIn("An activity is planned: Call the buyer, due 2026-04-30", self.notes(deal).body)
+        self.assertIn(
+            "An activity is planned: Call the buyer, due 2026-04-30", self.notes(deal).body
+        )
 
     def test_batches_stop_half_way_and_resume(self):
         self.set_now(self.day(0))
-        deals = self.make_deal("One", self.a) | self.make_deal("Two", self.a) | self.make_deal("Three", self.a)
+        deals = (
+            self.make_deal("One", self.a)
+            | self.make_deal("Two", self.a)
+            | self.make_deal("Three", self.a)
+        )
         self.set_now(self.day(11))
         self.assertEqual(self.run_job(batch_size=1), 2, "two deals wait for the next call")
         self.assertEqual(len(deals.filtered("is_stalled")), 1)
@@ -226,7 +261,9 @@ class TestStallRules(FunnelCase):
         Trigger = self.env["ir.cron.trigger"]
         before = Trigger.search_count([("cron_id", "=", job.id)])
         # as the list's header button calls it: with the selected deals, here none
-        result = call_kw(self.env["crm.lead"].with_user(self.manager), "action_apply_stall_rules", [[]], {})
+        result = call_kw(
+            self.env["crm.lead"].with_user(self.manager), "action_apply_stall_rules", [[]], {}
+        )
         self.assertEqual(Trigger.search_count([("cron_id", "=", job.id)]), before + 1)
         self.assertIn(" to 1 deals past their stage's limit", result["params"]["message"])
         self.env.invalidate_all()
@@ -235,7 +272,9 @@ class TestStallRules(FunnelCase):
         self.assertEqual(self.run_job(), 0)
         self.assertTrue(deal.is_stalled)
         # with a deal selected
-        result = call_kw(self.env["crm.lead"].with_user(self.manager), "action_apply_stall_rules", [deal.ids], {})
+        result = call_kw(
+            self.env["crm.lead"].with_user(self.manager), "action_apply_stall_rules", [deal.ids], {}
+        )
         self.assertEqual(result["params"]["message"], "No deal is past its stage's limit.")
         job.active = False
         with self.assertRaisesRegex(UserError, "switched off"):
@@ -248,16 +287,26 @@ class TestStallRules(FunnelCase):
     def test_deals_locked_by_users_are_left_for_the_next_call(self):
         # a deal committed before the test (the demo data's), open in a
         # stage that stalls after 10 days, which another user is saving
-        deal = self.env["crm.lead"].search([
-            ("type", "=", "opportunity"), ("active", "=", True), ("stage_id.is_won", "=", False),
-            ("id", "not in", self.env["crm.lead"].search([("create_date", ">=", self.env.cr.now())]).ids),
-        ], limit=1)
+        deal = self.env["crm.lead"].search(
+            [
+                ("type", "=", "opportunity"),
+                ("active", "=", True),
+                ("stage_id.is_won", "=", False),
+                (
+                    "id",
+                    "not in",
+                    self.env["crm.lead"].search([("create_date", ">=", self.env.cr.now())]).ids,
+                ),
+            ],
+            limit=1,
+        )
         self.assertTrue(deal, "the test database holds committed open deals (demo data)")
         deal.stage_id.write({"stall_days": 10, "stall_action": "flag"})
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE crm_lead_stage_history SET stall_due = %s WHERE lead_id = %s AND date_out IS NULL",
-            [self.day(-30), deal.id])
+            [self.day(-30), deal.id],
+        )
         # were the job to wait for the lock, fail instead of hanging (the
         # setting goes with this test's savepoint)
         self.env.cr.execute("SET LOCAL lock_timeout = '5s'")

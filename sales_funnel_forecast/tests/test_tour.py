@@ -4,53 +4,92 @@ from odoo.tests import HttpCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestStageTour(HttpCase):
-
     def test_status_bar_moves_probability_and_history(self):
         # a team with a catalogue: its pipeline is its own stages only
-        team = self.env["crm.team"].create({
-            "name": "Tour Team",
-            "stage_catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
-        })
+        team = self.env["crm.team"].create(
+            {
+                "name": "Tour Team",
+                "stage_catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
+            }
+        )
         Stage = self.env["crm.stage"]
-        prospect = Stage.create({"name": "T-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id})
-        proposal = Stage.create({"name": "T-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id})
+        prospect = Stage.create(
+            {"name": "T-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id}
+        )
+        proposal = Stage.create(
+            {"name": "T-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id}
+        )
         admin = self.env.ref("base.user_admin")
-        deal = self.env["crm.lead"].create({
-            "name": "SFF Tour Deal", "type": "opportunity", "team_id": team.id,
-            "stage_id": prospect.id, "user_id": admin.id, "expected_revenue": 5000,
-        })
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "SFF Tour Deal",
+                "type": "opportunity",
+                "team_id": team.id,
+                "stage_id": prospect.id,
+                "user_id": admin.id,
+                "expected_revenue": 5000,
+            }
+        )
         self.start_tour("/odoo", "sales_funnel_forecast_stage_tour", login="admin")
         self.assertEqual(deal.stage_id, proposal)
         self.assertEqual(deal.probability, 60.0)
         self.assertEqual(deal.stage_history_ids.mapped("stage_id"), prospect | proposal)
 
     def test_dashboard_team_and_stage(self):
-        team = self.env["crm.team"].create({
-            "name": "SFF Dashboard Team",
-            "stage_catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
-        })
+        team = self.env["crm.team"].create(
+            {
+                "name": "SFF Dashboard Team",
+                "stage_catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
+            }
+        )
         Stage = self.env["crm.stage"]
-        prospect = Stage.create({"name": "D-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id})
-        proposal = Stage.create({"name": "D-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id})
+        prospect = Stage.create(
+            {"name": "D-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id}
+        )
+        proposal = Stage.create(
+            {"name": "D-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id}
+        )
         admin = self.env.ref("base.user_admin")
         Lead = self.env["crm.lead"]
-        deal_a = Lead.create({"name": "SFF Dashboard Deal A", "type": "opportunity", "team_id": team.id,
-                              "stage_id": prospect.id, "user_id": admin.id, "expected_revenue": 1000})
-        Lead.create({"name": "SFF Dashboard Deal B", "type": "opportunity", "team_id": team.id,
-                     "stage_id": prospect.id, "user_id": admin.id, "expected_revenue": 2000})
+        deal_a = Lead.create(
+            {
+                "name": "SFF Dashboard Deal A",
+                "type": "opportunity",
+                "team_id": team.id,
+                "stage_id": prospect.id,
+                "user_id": admin.id,
+                "expected_revenue": 1000,
+            }
+        )
+        Lead.create(
+            {
+                "name": "SFF Dashboard Deal B",
+                "type": "opportunity",
+                "team_id": team.id,
+                "stage_id": prospect.id,
+                "user_id": admin.id,
+                "expected_revenue": 2000,
+            }
+        )
         deal_a.stage_id = proposal
         self.start_tour("/odoo", "sales_funnel_forecast_dashboard_tour", login="admin")
 
     def test_log_a_call_from_the_kanban_card(self):
         admin = self.env.ref("base.user_admin")
-        deal = self.env["crm.lead"].create({
-            "name": "SFF Call Deal", "type": "opportunity", "user_id": admin.id,
-            "team_id": self.env.ref("sales_team.team_sales_department").id,
-            "expected_revenue": 800,
-        })
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "SFF Call Deal",
+                "type": "opportunity",
+                "user_id": admin.id,
+                "team_id": self.env.ref("sales_team.team_sales_department").id,
+                "expected_revenue": 800,
+            }
+        )
         self.start_tour("/odoo", "sales_funnel_forecast_call_tour", login="admin")
         self.assertEqual(deal.call_count, 1)
         call = deal.call_ids
-        self.assertEqual((call.outcome, call.duration_minutes, call.note, call.user_id),
-                         ("voicemail", 3.0, "Left a message with the assistant", admin))
+        self.assertEqual(
+            (call.outcome, call.duration_minutes, call.note, call.user_id),
+            ("voicemail", 3.0, "Left a message with the assistant", admin),
+        )
         self.assertEqual(deal.contact_status, "attempted")

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Filling tables in bulk (installation, upgrades)."""
+
 from contextlib import contextmanager
 
 from odoo.tools import SQL
@@ -50,8 +51,9 @@ def without_indexes(cr, table, own_table=False):
     )
     indexes = cr.fetchall()
     for name, _definition in keys:
-        cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(table),
-                       SQL.identifier(name)))
+        cr.execute(
+            SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(table), SQL.identifier(name))
+        )
     for name, _definition in indexes:
         cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
     yield
@@ -60,8 +62,14 @@ def without_indexes(cr, table, own_table=False):
         for _name, definition in indexes:
             cr.execute(SQL(definition))
         for name, definition in keys:
-            cr.execute(SQL("ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", SQL.identifier(table),
-                           SQL.identifier(name), SQL(definition)))
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID",
+                    SQL.identifier(table),
+                    SQL.identifier(name),
+                    SQL(definition),
+                )
+            )
 
 
 @contextmanager
@@ -92,8 +100,9 @@ def validate_foreign_key(cr, table, name):
     table it points to (SHARE UPDATE EXCLUSIVE), and fails if a row points
     to nothing."""
     # names read from the catalog, not from user input
-    cr.execute(SQL("ALTER TABLE %s VALIDATE CONSTRAINT %s", SQL.identifier(table),
-                   SQL.identifier(name)))
+    cr.execute(
+        SQL("ALTER TABLE %s VALIDATE CONSTRAINT %s", SQL.identifier(table), SQL.identifier(name))
+    )
 
 
 # the module's tables that ``bulk_load`` fills, whose foreign keys the
@@ -115,7 +124,9 @@ def bulk_load(env, table, rebuild_indexes):
     if rebuild_indexes:
         with without_indexes(cr, table, own_table=True):
             yield
-        job = env.ref("sales_funnel_forecast.ir_cron_validate_foreign_keys", raise_if_not_found=False)
+        job = env.ref(
+            "sales_funnel_forecast.ir_cron_validate_foreign_keys", raise_if_not_found=False
+        )
         if job:
             job._trigger()
     else:

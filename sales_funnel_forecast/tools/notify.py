@@ -7,6 +7,9 @@ def notification(message, kind="success", then=None):
     return {
         "type": "ir.actions.client",
         "tag": "display_notification",
-        "params": {"type": kind, "message": message,
-                   "next": then or {"type": "ir.actions.act_window_close"}},
+        "params": {
+            "type": kind,
+            "message": message,
+            "next": then or {"type": "ir.actions.act_window_close"},
+        },
     }

@@ -16,13 +16,17 @@ class CrmDealFlowWizard(models.TransientModel):
     _description = "Deal Flow"
 
     date_from = fields.Date(
-        string="From", required=True,
+        string="From",
+        required=True,
         default=lambda self: fields.Date.context_today(self).replace(day=1),
         help="The period's first day: the pipeline is read as it stood at its start.",
     )
     date_to = fields.Date(
-        string="To", required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1) + relativedelta(months=1),
+        string="To",
+        required=True,
+        default=lambda self: (
+            fields.Date.context_today(self).replace(day=1) + relativedelta(months=1)
+        ),
         help="The day after the period: the pipeline is read as it stood then, or now "
         "if that is later than today. Deals count when expected to close from the "
         "first day up to the day before this one.",
@@ -53,22 +57,38 @@ class CrmDealFlowWizard(models.TransientModel):
                 wizard.step_ids = [Command.clear()]
                 continue
             flow = self.env["crm.lead"].sff_deal_flow(
-                wizard.date_from, wizard.date_to, wizard._lead_domain())
+                wizard.date_from, wizard.date_to, wizard._lead_domain()
+            )
             wizard.step_ids = [Command.clear()] + [
-                Command.create({"step": step, "deal_count": flow[step][0], "amount": flow[step][1],
-                                "currency_id": wizard.currency_id.id})
+                Command.create(
+                    {
+                        "step": step,
+                        "deal_count": flow[step][0],
+                        "amount": flow[step][1],
+                        "currency_id": wizard.currency_id.id,
+                    }
+                )
                 for step, _label in FLOW_STEPS
             ]
 
     def action_open_report(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_funnel_forecast.crm_deal_flow_report_action")
-        action.update({
-            "name": self.env._("Deal Flow %(start)s - %(end)s", start=self.date_from,
-                               end=self.date_to - relativedelta(days=1)),
-            "context": {FROM_KEY: fields.Date.to_string(self.date_from),
-                        TO_KEY: fields.Date.to_string(self.date_to),
-                        TEAM_KEY: self.team_id.id, USER_KEY: self.user_id.id},
-        })
+            "sales_funnel_forecast.crm_deal_flow_report_action"
+        )
+        action.update(
+            {
+                "name": self.env._(
+                    "Deal Flow %(start)s - %(end)s",
+                    start=self.date_from,
+                    end=self.date_to - relativedelta(days=1),
+                ),
+                "context": {
+                    FROM_KEY: fields.Date.to_string(self.date_from),
+                    TO_KEY: fields.Date.to_string(self.date_to),
+                    TEAM_KEY: self.team_id.id,
+                    USER_KEY: self.user_id.id,
+                },
+            }
+        )
         return action

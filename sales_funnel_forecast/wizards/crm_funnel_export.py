@@ -31,16 +31,19 @@ class CrmFunnelExport(models.TransientModel):
     _name = "crm.funnel.export"
     _description = "Print or Export the Sales Funnel"
 
-    team_id = fields.Many2one("crm.team", string="Sales Team",
-                              help="Empty: every team you can see.")
-    user_id = fields.Many2one("res.users", string="Salesperson",
-                              help="Empty: every salesperson you can see.")
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", help="Empty: every team you can see."
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", help="Empty: every salesperson you can see."
+    )
     period = fields.Selection(PERIOD_CHOICES, required=True, default="this_year")
     date_from = fields.Date(string="From")
     date_to = fields.Date(string="To", help="First day after the period.")
     mode = fields.Selection(MODE_CHOICES, required=True, default="flow")
-    compare = fields.Selection(COMPARE_CHOICES, string="Compare With", required=True,
-                               default="none")
+    compare = fields.Selection(
+        COMPARE_CHOICES, string="Compare With", required=True, default="none"
+    )
 
     @api.constrains("period", "date_from", "date_to")
     def _check_dates(self):
@@ -54,10 +57,13 @@ class CrmFunnelExport(models.TransientModel):
         """The funnel's parameters as the dashboard sends them."""
         self.ensure_one()
         return {
-            "team_id": self.team_id.id, "user_id": self.user_id.id, "period": self.period,
+            "team_id": self.team_id.id,
+            "user_id": self.user_id.id,
+            "period": self.period,
             "date_from": self.date_from and fields.Date.to_string(self.date_from),
             "date_to": self.date_to and fields.Date.to_string(self.date_to),
-            "mode": self.mode, "compare": self.compare,
+            "mode": self.mode,
+            "compare": self.compare,
         }
 
     def action_export_xlsx(self):

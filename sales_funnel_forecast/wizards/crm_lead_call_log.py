@@ -23,7 +23,8 @@ class CrmLeadCallLog(models.TransientModel):
     def _compute_last_call(self):
         for wizard in self:
             wizard.last_call_id = self.env["crm.lead.call"].search(
-                [("lead_id", "=", wizard.lead_id.id)], limit=1)
+                [("lead_id", "=", wizard.lead_id.id)], limit=1
+            )
 
     def action_log(self):
         """Saves the call with the outcome of the button clicked."""
@@ -31,10 +32,12 @@ class CrmLeadCallLog(models.TransientModel):
         outcome = self.env.context.get("sff_call_outcome")
         if outcome not in dict(CALL_OUTCOMES):
             raise UserError(self.env._("Choose how the call went."))
-        self.env["crm.lead.call"].create({
-            "lead_id": self.lead_id.id,
-            "outcome": outcome,
-            "duration_minutes": self.duration_minutes,
-            "note": self.note,
-        })
+        self.env["crm.lead.call"].create(
+            {
+                "lead_id": self.lead_id.id,
+                "outcome": outcome,
+                "duration_minutes": self.duration_minutes,
+                "note": self.note,
+            }
+        )
         return {"type": "ir.actions.act_window_close"}

@@ -10,11 +10,14 @@ class CrmStageCatalogueApply(models.TransientModel):
     _description = "Apply a Stage Catalogue to a Sales Team"
 
     catalogue_id = fields.Many2one(
-        "crm.stage.catalogue", required=True,
+        "crm.stage.catalogue",
+        required=True,
         default=lambda self: self.env["crm.stage.catalogue"].search([], limit=1),
     )
     team_id = fields.Many2one(
-        "crm.team", string="Sales Team", required=True,
+        "crm.team",
+        string="Sales Team",
+        required=True,
         default=lambda self: self.env["crm.team"].search([], limit=1),
     )
     line_ids = fields.One2many(related="catalogue_id.line_ids", string="Steps")
@@ -30,10 +33,13 @@ class CrmStageCatalogueApply(models.TransientModel):
                 wizard.existing_stage_count = wizard.shared_stage_deal_count = 0
                 continue
             wizard.existing_stage_count = Stage.search_count([("team_id", "=", wizard.team_id.id)])
-            wizard.shared_stage_deal_count = Lead.search_count([
-                ("team_id", "=", wizard.team_id.id), ("type", "=", "opportunity"),
-                ("stage_id.team_id", "=", False),
-            ])
+            wizard.shared_stage_deal_count = Lead.search_count(
+                [
+                    ("team_id", "=", wizard.team_id.id),
+                    ("type", "=", "opportunity"),
+                    ("stage_id.team_id", "=", False),
+                ]
+            )
 
     def action_apply(self):
         self.ensure_one()

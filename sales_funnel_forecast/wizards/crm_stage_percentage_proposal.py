@@ -15,7 +15,9 @@ class CrmStagePercentageProposal(models.TransientModel):
     _description = "Propose Stage Percentages from Win Rates"
 
     team_id = fields.Many2one(
-        "crm.team", string="Sales Team", required=True,
+        "crm.team",
+        string="Sales Team",
+        required=True,
         default=lambda self: self.env.user.sale_team_id,
     )
     line_ids = fields.One2many("crm.stage.percentage.proposal.line", "wizard_id", string="Stages")
@@ -35,23 +37,28 @@ class CrmStagePercentageProposal(models.TransientModel):
         if not self.team_id:
             return []
         Stage = self.env["crm.stage"]
-        stages = Stage.search(Stage._sff_pipeline_domain(self.team_id.id)).filtered(
-            lambda stage: not stage.is_won)._sff_sorted()
+        stages = (
+            Stage.search(Stage._sff_pipeline_domain(self.team_id.id))
+            .filtered(lambda stage: not stage.is_won)
+            ._sff_sorted()
+        )
         counts = Stage._sff_closed_counts()
         lines = []
         for stage in stages:
             won, lost = counts.get(stage.id, (0, 0))
             proposed = engine.propose_stage_percentage(won, lost)
-            lines.append({
-                "stage_id": stage.id,
-                "current_percentage": stage.forecast_probability,
-                "won_count": won,
-                "closed_count": won + lost,
-                "win_rate": 100.0 * won / (won + lost) if won + lost else 0.0,
-                "proposed_percentage": proposed or 0.0,
-                "has_proposal": proposed is not None,
-                "apply": proposed is not None and proposed != stage.forecast_probability,
-            })
+            lines.append(
+                {
+                    "stage_id": stage.id,
+                    "current_percentage": stage.forecast_probability,
+                    "won_count": won,
+                    "closed_count": won + lost,
+                    "win_rate": 100.0 * won / (won + lost) if won + lost else 0.0,
+                    "proposed_percentage": proposed or 0.0,
+                    "has_proposal": proposed is not None,
+                    "apply": proposed is not None and proposed != stage.forecast_probability,
+                }
+            )
         return lines
 
     def action_apply(self):
@@ -62,6 +69,9 @@ class CrmStagePercentageProposal(models.TransientModel):
         applied = self.line_ids.filtered(lambda line: line.apply and line.has_proposal)
         evidence = {line.stage_id.id: (line.win_rate, line.closed_count) for line in applied}
         for line in applied:
-            line.stage_id.with_context(sff_win_rates=evidence).forecast_probability = line.proposed_percentage
-        return notification(self.env._("%(count)s stage percentages set from their win rates.",
-                                       count=len(applied)))
+            line.stage_id.with_context(
+                sff_win_rates=evidence
+            ).forecast_probability = line.proposed_percentage
+        return notification(
+            self.env._("%(count)s stage percentages set from their win rates.", count=len(applied))
+        )

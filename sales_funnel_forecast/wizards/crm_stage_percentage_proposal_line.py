@@ -13,7 +13,8 @@ class CrmStagePercentageProposalLine(models.TransientModel):
     current_percentage = fields.Float(string="Now (%)", digits=(16, 2), readonly=True)
     won_count = fields.Integer(string="Won", readonly=True)
     closed_count = fields.Integer(
-        string="Closed Deals", readonly=True,
+        string="Closed Deals",
+        readonly=True,
         help="Deals that reached the stage and were won or lost in the last 12 months.",
     )
     win_rate = fields.Float(string="Win Rate (%)", digits=(16, 1), readonly=True)
@@ -25,6 +26,12 @@ class CrmStagePercentageProposalLine(models.TransientModel):
     @api.depends("has_proposal", "closed_count")
     def _compute_note(self):
         for line in self:
-            line.note = False if line.has_proposal else self.env._(
-                "Too few closed deals: %(count)s of the %(needed)s needed",
-                count=line.closed_count, needed=engine.HISTORY_MIN_CLOSED)
+            line.note = (
+                False
+                if line.has_proposal
+                else self.env._(
+                    "Too few closed deals: %(count)s of the %(needed)s needed",
+                    count=line.closed_count,
+                    needed=engine.HISTORY_MIN_CLOSED,
+                )
+            )

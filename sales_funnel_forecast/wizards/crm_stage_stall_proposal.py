@@ -17,15 +17,18 @@ class CrmStageStallProposal(models.TransientModel):
 
     team_id = fields.Many2one("crm.team", string="Sales Team", required=True)
     multiplier = fields.Float(
-        default=engine.STALL_MULTIPLIER, digits=(16, 1),
+        default=engine.STALL_MULTIPLIER,
+        digits=(16, 1),
         help="The limit is this many times the median time won deals spent in the stage.",
     )
     cap_days = fields.Integer(
-        string="At Most (days)", default=engine.STALL_CAP_DAYS,
+        string="At Most (days)",
+        default=engine.STALL_CAP_DAYS,
         help="No stage gets a longer limit than this.",
     )
     min_sample = fields.Integer(
-        string="Won Deals Needed", default=engine.STALL_MIN_SAMPLE,
+        string="Won Deals Needed",
+        default=engine.STALL_MIN_SAMPLE,
         help="A stage through which fewer won deals went keeps its limit.",
     )
     line_ids = fields.One2many("crm.stage.stall.proposal.line", "wizard_id", string="Stages")
@@ -34,8 +37,11 @@ class CrmStageStallProposal(models.TransientModel):
     def _check_values(self):
         for wizard in self:
             if wizard.multiplier <= 0 or wizard.cap_days < 1 or wizard.min_sample < 1:
-                raise UserError(self.env._(
-                    "The multiple must be above 0, the cap and the number of won deals at least 1."))
+                raise UserError(
+                    self.env._(
+                        "The multiple must be above 0, the cap and the number of won deals at least 1."
+                    )
+                )
 
     @api.onchange("team_id", "multiplier", "cap_days", "min_sample")
     def _onchange_propose(self):
@@ -50,8 +56,11 @@ class CrmStageStallProposal(models.TransientModel):
         if not self.team_id:
             return []
         Stage = self.env["crm.stage"]
-        stages = Stage.search(Stage._sff_pipeline_domain(self.team_id.id)).filtered(
-            lambda stage: not stage.is_won)._sff_sorted()
+        stages = (
+            Stage.search(Stage._sff_pipeline_domain(self.team_id.id))
+            .filtered(lambda stage: not stage.is_won)
+            ._sff_sorted()
+        )
         History = self.env["crm.lead.stage.history"]
         History._sff_flush_pending()
         # days each won deal of the team spent in each stage, all stays added
@@ -71,16 +80,19 @@ class CrmStageStallProposal(models.TransientModel):
         lines = []
         for stage in stages:
             proposed = engine.propose_stall_days(
-                days[stage.id], self.multiplier, self.cap_days, self.min_sample)
-            lines.append({
-                "stage_id": stage.id,
-                "current_days": stage.stall_days,
-                "won_count": len(days[stage.id]),
-                "median_days": engine.median(days[stage.id]) or 0.0,
-                "proposed_days": proposed or 0,
-                "has_proposal": proposed is not None,
-                "apply": proposed is not None,
-            })
+                days[stage.id], self.multiplier, self.cap_days, self.min_sample
+            )
+            lines.append(
+                {
+                    "stage_id": stage.id,
+                    "current_days": stage.stall_days,
+                    "won_count": len(days[stage.id]),
+                    "median_days": engine.median(days[stage.id]) or 0.0,
+                    "proposed_days": proposed or 0,
+                    "has_proposal": proposed is not None,
+                    "apply": proposed is not None,
+                }
+            )
         return lines
 
     def action_apply(self):
@@ -88,4 +100,6 @@ class CrmStageStallProposal(models.TransientModel):
         applied = self.line_ids.filtered(lambda line: line.apply and line.has_proposal)
         for line in applied:
             line.stage_id.stall_days = line.proposed_days
-        return notification(self.env._("%(count)s stage limits set from history.", count=len(applied)))
+        return notification(
+            self.env._("%(count)s stage limits set from history.", count=len(applied))
+        )

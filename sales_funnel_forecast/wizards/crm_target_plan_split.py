@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A team's target plan split into one plan per salesperson."""
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -9,15 +10,22 @@ class CrmTargetPlanSplit(models.TransientModel):
     _description = "Split a Team Plan per Salesperson"
 
     plan_id = fields.Many2one("crm.target.plan", required=True)
-    line_ids = fields.One2many("crm.target.plan.split.line", "split_id", string="Salespeople",
-                               compute="_compute_line_ids", store=True, readonly=False)
+    line_ids = fields.One2many(
+        "crm.target.plan.split.line",
+        "split_id",
+        string="Salespeople",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=False,
+    )
 
     @api.depends("plan_id")
     def _compute_line_ids(self):
         for split in self:
             members = split.plan_id.team_id.member_ids
             split.line_ids = [fields.Command.clear()] + [
-                fields.Command.create({"user_id": user.id, "weight": 1.0}) for user in members]
+                fields.Command.create({"user_id": user.id, "weight": 1.0}) for user in members
+            ]
 
     def action_split(self):
         self.ensure_one()

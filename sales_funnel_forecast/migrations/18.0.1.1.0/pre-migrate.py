@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """18.0.1.0.0 -> 18.0.1.1.0: the history holds at most one open stay per
 opportunity (a unique index now says so), none for leads and lost deals."""
+
 from odoo.addons.sales_funnel_forecast import engine_sql
 from odoo.tools import SQL
 
@@ -29,9 +30,13 @@ def migrate(cr, version):
          WHERE l.id = h.lead_id AND h.date_out IS NULL AND NOT l.active
     """)
     # one rule for every closed stay (a won stay used to count no days)
-    cr.execute(SQL(
-        "UPDATE crm_lead_stage_history h SET duration_days = CASE WHEN h.date_out IS NOT NULL THEN %s END",
-        days,
-    ))
+    cr.execute(
+        SQL(
+            "UPDATE crm_lead_stage_history h SET duration_days = CASE WHEN h.date_out IS NOT NULL THEN %s END",
+            days,
+        )
+    )
     # the benchmark's parameter of the first version is no longer written
-    cr.execute("DELETE FROM ir_config_parameter WHERE key = 'sales_funnel_forecast.last_backfill_seconds'")
+    cr.execute(
+        "DELETE FROM ir_config_parameter WHERE key = 'sales_funnel_forecast.last_backfill_seconds'"
+    )

@@ -3,6 +3,7 @@
 category of their percentage when the column was added; every deal takes
 its stage's now (Closed when won, Omitted when lost or out of the
 forecast), none chosen by hand yet."""
+
 from odoo import SUPERUSER_ID, api
 
 

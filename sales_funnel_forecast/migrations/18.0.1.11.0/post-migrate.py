@@ -3,6 +3,7 @@
 the past are rebuilt from their stage history and the chatter, then the
 database keeps them. The weekly snapshots of the past 24 months are
 written by their job right after."""
+
 from odoo import SUPERUSER_ID, api
 
 

@@ -2,6 +2,7 @@
 """18.0.1.1.0 -> 18.0.1.2.0: the funnel reports. Deals get their origin type
 from their source (or seed when someone referred them), the funnel rows are
 built from the stage history, and the stages' win rates computed."""
+
 from odoo import SUPERUSER_ID, api
 
 # as in data/utm_source_data.xml

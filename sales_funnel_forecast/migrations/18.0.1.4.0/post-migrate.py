@@ -3,6 +3,7 @@
 credit notes take the deal of the orders they invoice (as on a first
 install), deals their invoiced, paid and overdue amounts, and the funnel rows
 the invoiced amount."""
+
 from odoo import SUPERUSER_ID, api
 
 
@@ -14,9 +15,11 @@ def migrate(cr, version):
     env["crm.lead"]._sff_fill_invoice_amounts()
     # the catalogue's data is not updated on upgrade: its order, invoice and
     # payment steps take their triggers unless someone set them already
-    for xmlid, trigger in (("catalogue_project_sales_step_14", "order"),
-                           ("catalogue_project_sales_step_16", "invoice"),
-                           ("catalogue_project_sales_step_17", "payment")):
+    for xmlid, trigger in (
+        ("catalogue_project_sales_step_14", "order"),
+        ("catalogue_project_sales_step_16", "invoice"),
+        ("catalogue_project_sales_step_17", "payment"),
+    ):
         line = env.ref(f"sales_funnel_forecast.{xmlid}", raise_if_not_found=False)
         if line and not line.document_trigger:
             line.document_trigger = trigger

@@ -2,6 +2,7 @@
 """18.0.1.4.0 -> 18.0.1.5.0: calls. Phone calls marked done on deals become
 calls (as on a first install), the deals their call counters, contact
 status and last activity."""
+
 from odoo import SUPERUSER_ID, api
 
 

@@ -1,12 +1,12 @@
 /** @odoo-module **/
 
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { formatMonetary } from "@web/views/fields/formatters";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {formatMonetary} from "@web/views/fields/formatters";
+import {Layout} from "@web/search/layout";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
 
 /**
  * The sales funnel of a team and period, drawn: one bar per stage, as wide
@@ -16,13 +16,15 @@ import { standardActionServiceProps } from "@web/webclient/actions/action_servic
  */
 export class FunnelDashboard extends Component {
     static template = "sales_funnel_forecast.FunnelDashboard";
-    static components = { Layout };
-    static props = { ...standardActionServiceProps };
+    static components = {Layout};
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
         this.actionService = useService("action");
-        this.env.config.setDisplayName(this.props.action.name || _t("Funnel Dashboard"));
+        this.env.config.setDisplayName(
+            this.props.action.name || _t("Funnel Dashboard")
+        );
         const context = this.props.action.context || {};
         this.state = useState({
             teams: [],
@@ -56,20 +58,24 @@ export class FunnelDashboard extends Component {
             ["last_year", _t("Same period last year")],
         ];
         onWillStart(async () => {
-            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], { order: "sequence, name" });
+            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], {
+                order: "sequence, name",
+            });
             await this.load();
         });
     }
 
     get display() {
-        return { controlPanel: {} };
+        return {controlPanel: {}};
     }
 
     async load() {
         this.state.loading = true;
-        this.state.data = await this.orm.call("crm.funnel.dashboard", "get_funnel_dashboard", [
-            this.state.params,
-        ]);
+        this.state.data = await this.orm.call(
+            "crm.funnel.dashboard",
+            "get_funnel_dashboard",
+            [this.state.params]
+        );
         this.state.params.team_id = this.state.data.team_id;
         this.state.loading = false;
     }
@@ -91,12 +97,15 @@ export class FunnelDashboard extends Component {
             const stages = funnel.stages;
             const widest = Math.max(0, ...stages.map((stage) => stage.reached));
             const bars = stages.map((stage, index) => {
-                const share = (count) => (stage.reached ? (100 * count) / stage.reached : 0);
+                const share = (count) =>
+                    stage.reached ? (100 * count) / stage.reached : 0;
                 return {
                     ...stage,
                     width: widest ? (100 * stage.reached) / widest : 0,
                     planWidth:
-                        widest && stage.plan_reached !== null && stage.plan_reached !== undefined
+                        widest &&
+                        stage.plan_reached !== null &&
+                        stage.plan_reached !== undefined
                             ? Math.min(100, (100 * stage.plan_reached) / widest)
                             : null,
                     wonShare: share(stage.won),
@@ -105,12 +114,12 @@ export class FunnelDashboard extends Component {
                     isLast: index === stages.length - 1,
                 };
             });
-            return { ...funnel, bars };
+            return {...funnel, bars};
         });
     }
 
     formatAmount(value) {
-        return formatMonetary(value, { currencyId: this.state.data.currency_id });
+        return formatMonetary(value, {currencyId: this.state.data.currency_id});
     }
 
     formatRate(value) {
@@ -118,11 +127,11 @@ export class FunnelDashboard extends Component {
     }
 
     async openStage(stageId, teamId) {
-        const action = await this.orm.call("crm.funnel.dashboard", "get_stage_deals_action", [
-            this.state.params,
-            stageId,
-            teamId,
-        ]);
+        const action = await this.orm.call(
+            "crm.funnel.dashboard",
+            "get_stage_deals_action",
+            [this.state.params, stageId, teamId]
+        );
         await this.actionService.doAction(action);
     }
 
@@ -135,4 +144,6 @@ export class FunnelDashboard extends Component {
     }
 }
 
-registry.category("actions").add("sales_funnel_forecast.funnel_dashboard", FunnelDashboard);
+registry
+    .category("actions")
+    .add("sales_funnel_forecast.funnel_dashboard", FunnelDashboard);

@@ -1,12 +1,12 @@
 /** @odoo-module **/
 
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { formatMonetary } from "@web/views/fields/formatters";
-import { Layout } from "@web/search/layout";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {formatMonetary} from "@web/views/fields/formatters";
+import {Layout} from "@web/search/layout";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
 
 /**
  * The Forecast screen of a team and a month or quarter: per salesperson, the
@@ -17,8 +17,8 @@ import { standardActionServiceProps } from "@web/webclient/actions/action_servic
  */
 export class ForecastScreen extends Component {
     static template = "sales_funnel_forecast.ForecastScreen";
-    static components = { Layout };
-    static props = { ...standardActionServiceProps };
+    static components = {Layout};
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
@@ -26,7 +26,7 @@ export class ForecastScreen extends Component {
         this.env.config.setDisplayName(this.props.action.name || _t("Forecast"));
         this.state = useState({
             teams: [],
-            params: { team_id: null, period_type: "month", date_from: null },
+            params: {team_id: null, period_type: "month", date_from: null},
             data: null,
         });
         this.periodTypes = [
@@ -34,19 +34,23 @@ export class ForecastScreen extends Component {
             ["quarter", _t("Quarter")],
         ];
         onWillStart(async () => {
-            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], { order: "sequence, name" });
+            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], {
+                order: "sequence, name",
+            });
             await this.load();
         });
     }
 
     get display() {
-        return { controlPanel: {} };
+        return {controlPanel: {}};
     }
 
     async load() {
-        this.state.data = await this.orm.call("crm.forecast.submission", "get_forecast_screen", [
-            this.state.params,
-        ]);
+        this.state.data = await this.orm.call(
+            "crm.forecast.submission",
+            "get_forecast_screen",
+            [this.state.params]
+        );
         this.state.params.team_id = this.state.data.team_id;
         this.state.params.date_from = this.state.data.date_from;
     }
@@ -67,7 +71,7 @@ export class ForecastScreen extends Component {
         if (value === null || value === undefined) {
             return "";
         }
-        return formatMonetary(value, { currencyId: this.state.data.currency_id });
+        return formatMonetary(value, {currencyId: this.state.data.currency_id});
     }
 
     formatCoverage(value) {
@@ -99,7 +103,7 @@ export class ForecastScreen extends Component {
                 high = Math.max(running, next);
                 running = next;
             }
-            return { ...step, low, high };
+            return {...step, low, high};
         });
         const top = Math.max(1, ...bars.map((bar) => bar.high));
         return bars.map((bar) => ({
@@ -110,24 +114,28 @@ export class ForecastScreen extends Component {
     }
 
     async submit() {
-        await this.actionService.doAction({
-            type: "ir.actions.act_window",
-            res_model: "crm.forecast.submission",
-            views: [[false, "form"]],
-            target: "new",
-            context: {
-                default_team_id: this.state.data.team_id,
-                default_period_type: this.state.data.period_type,
-                default_date_from: this.state.data.date_from,
+        await this.actionService.doAction(
+            {
+                type: "ir.actions.act_window",
+                res_model: "crm.forecast.submission",
+                views: [[false, "form"]],
+                target: "new",
+                context: {
+                    default_team_id: this.state.data.team_id,
+                    default_period_type: this.state.data.period_type,
+                    default_date_from: this.state.data.date_from,
+                },
             },
-        }, { onClose: () => this.load() });
+            {onClose: () => this.load()}
+        );
     }
 
     async export(kind) {
-        const action = await this.orm.call("crm.forecast.submission", "action_forecast_export", [
-            this.state.params,
-            kind,
-        ]);
+        const action = await this.orm.call(
+            "crm.forecast.submission",
+            "action_forecast_export",
+            [this.state.params, kind]
+        );
         await this.actionService.doAction(action);
     }
 
@@ -142,10 +150,15 @@ export class ForecastScreen extends Component {
             type: "ir.actions.act_window",
             name: _t("Forecast Submissions"),
             res_model: "crm.forecast.submission",
-            views: [[false, "list"], [false, "form"]],
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
             domain,
         });
     }
 }
 
-registry.category("actions").add("sales_funnel_forecast.forecast_screen", ForecastScreen);
+registry
+    .category("actions")
+    .add("sales_funnel_forecast.forecast_screen", ForecastScreen);

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 registry.category("web_tour.tours").add("sales_funnel_forecast_call_tour", {
     url: "/odoo",
@@ -18,7 +18,8 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_call_tour", {
             run: "click",
         },
         {
-            trigger: ".modal .o_sff_call_dialog .o_field_widget[name=duration_minutes] input",
+            trigger:
+                ".modal .o_sff_call_dialog .o_field_widget[name=duration_minutes] input",
             content: "A duration, if you want one",
             run: "edit 3",
         },
@@ -37,7 +38,8 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_call_tour", {
             content: "The dialog closes",
         },
         {
-            trigger: ".o_kanban_record:contains('SFF Call Deal') .o_sff_log_call:contains('1')",
+            trigger:
+                ".o_kanban_record:contains('SFF Call Deal') .o_sff_log_call:contains('1')",
             content: "The card counts the call",
         },
     ],

@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_tour", {
     url: "/odoo/action-sales_funnel_forecast.crm_funnel_dashboard_action",
@@ -25,11 +25,13 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_tour", 
         },
         {
             // exact counts: a bare :contains('1') would also match 10 or 21
-            trigger: ".o_sff_stage:contains('D-Proposal') .o_sff_reached:contains(/^1$/)",
+            trigger:
+                ".o_sff_stage:contains('D-Proposal') .o_sff_reached:contains(/^1$/)",
             content: "One deal reached the proposal stage",
         },
         {
-            trigger: ".o_sff_stage:contains('D-Prospect') .o_sff_reached:contains(/^2$/)",
+            trigger:
+                ".o_sff_stage:contains('D-Prospect') .o_sff_reached:contains(/^2$/)",
             content: "Both deals reached the first stage: a click opens them",
             run: "click",
         },
