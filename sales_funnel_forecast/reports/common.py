@@ -97,6 +97,49 @@ class FunnelReportMixin(models.AbstractModel):
     def _sff_create_view(self, query):
         create_view(self, query)
 
+    # ------------------------------------------------------------------
+    # The view's query in parts, as Odoo's sale.report and
+    # crm.activity.report build theirs: a module adds a column by extending
+    # _select() (and _join() for the table it comes from) with super(),
+    # without copying the query. Reports whose query is not one SELECT
+    # (unions, steps over several periods) build theirs in init().
+    # ------------------------------------------------------------------
+    def _select(self):
+        """The view's columns (SQL), the report's ``id`` among them."""
+        return None
+
+    def _from(self):
+        """The table (or subquery) the rows come from, with its alias."""
+        return None
+
+    def _join(self):
+        """The other tables, each with its JOIN clause."""
+        return SQL()
+
+    def _where(self):
+        """The condition on the rows, or empty for every row."""
+        return SQL()
+
+    def _group_by(self):
+        """The columns the rows are grouped by, or empty."""
+        return SQL()
+
+    def _query(self):
+        """The view's SELECT, from its parts."""
+        where, group_by = self._where(), self._group_by()
+        return SQL(
+            "SELECT %s FROM %s %s %s %s",
+            self._select(),
+            self._from(),
+            self._join(),
+            SQL("WHERE %s", where) if where else SQL(),
+            SQL("GROUP BY %s", group_by) if group_by else SQL(),
+        )
+
+    def init(self):
+        if self._select() is not None:
+            self._sff_create_view(self._query())
+
 
 class FunnelReportDealMixin(models.AbstractModel):
     """Report views with one row per deal (or per deal and stage): the deal's

@@ -39,15 +39,21 @@ class CrmAdoptionReport(models.Model):
     )
 
     def init(self):
-        local_day = "(timezone(COALESCE(p.tz, 'UTC'), {} AT TIME ZONE 'UTC'))::date"
+        def local_day(column):
+            # the day in the user's time zone (its partner's, alias p)
+            return SQL(
+                "(timezone(COALESCE(p.tz, 'UTC'), %s AT TIME ZONE 'UTC'))::date",
+                SQL.identifier(*column.split(".")),
+            )
+
         create_view(
             self,
             SQL(
-                f"""
+                """
             SELECT a.id, a.kind, a.date, a.user_id, u.sale_team_id AS team_id, u.company_id,
                    a.login_count, a.call_count, a.move_count
               FROM (
-                SELECT g.id::bigint * 3 AS id, 'login' AS kind, {local_day.format("g.date")} AS date,
+                SELECT g.id::bigint * 3 AS id, 'login' AS kind, %(login_day)s AS date,
                        g.user_id, 1 AS login_count, 0 AS call_count, 0 AS move_count
                   FROM crm_user_login g
                   JOIN res_users gu ON gu.id = g.user_id
@@ -56,7 +62,7 @@ class CrmAdoptionReport(models.Model):
                 SELECT d.id::bigint * 3 + 1, 'call', d.day, d.user_id, 0, d.call_count, 0
                   FROM crm_lead_call_day d
                  UNION ALL
-                SELECT h.id::bigint * 3 + 2, 'move', {local_day.format("h.date_in")}, h.create_uid,
+                SELECT h.id::bigint * 3 + 2, 'move', %(move_day)s, h.create_uid,
                        0, 0, 1
                   FROM crm_lead_stage_history h
                   JOIN res_users hu ON hu.id = h.create_uid
@@ -64,6 +70,8 @@ class CrmAdoptionReport(models.Model):
                  WHERE h.reason = 'manual' AND h.previous_stage_id IS NOT NULL
               ) a
               JOIN res_users u ON u.id = a.user_id
-            """
+            """,
+                login_day=local_day("g.date"),
+                move_day=local_day("h.date_in"),
             ),
         )

@@ -110,7 +110,7 @@ class CrmForecastReport(models.Model):
         help="What deals taken out of the forecast would count at their probability.",
     )
 
-    def init(self):
+    def _select(self):
         expected = SQL.identifier("l", "expected_revenue")
         history_probability = SQL(
             "(CASE WHEN s.history_fallback OR s.history_fallback IS NULL "
@@ -120,39 +120,44 @@ class CrmForecastReport(models.Model):
             "(CASE WHEN COALESCE(l.forecast_excluded, FALSE) THEN 0 ELSE COALESCE(%s, 0) END)",
             expected,
         )
-        self._sff_create_view(
-            SQL(
-                """
-            SELECT l.id, l.id AS lead_id, l.stage_id, l.user_id, l.team_id, l.company_id,
-                   l.partner_id, p.industry_id, l.source_id, l.medium_id, l.campaign_id,
-                   l.origin_type, l.date_deadline, l.create_date AS lead_create_date,
-                   1 AS deal_count, l.expected_revenue, l.probability,
-                   l.forecast_revenue,
-                   %(history_probability)s AS history_probability,
-                   COALESCE(s.history_fallback, TRUE) AS history_fallback,
-                   %(history_forecast)s AS history_forecast_revenue,
-                   %(history_base)s AS history_base_revenue,
-                   COALESCE(l.forecast_excluded, FALSE) AS forecast_excluded,
-                   l.forecast_category,
-                   COALESCE(l.is_stalled, FALSE) AS is_stalled,
-                   COALESCE(l.is_stalled, FALSE)::int AS stalled_count,
-                   CASE WHEN l.is_stalled THEN %(left_out)s ELSE 0 END AS stalled_amount,
-                   CASE WHEN l.forecast_excluded THEN %(left_out)s ELSE 0 END AS excluded_amount
-              FROM crm_lead l
-         -- the open deals' stage, left out of the queries that read none of
-         -- its columns (the pivots' sums)
-         LEFT JOIN crm_stage s ON s.id = l.stage_id
-         LEFT JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
-               AND NOT %(won)s
-            """,
-                won=in_won_stage(SQL.identifier("l", "stage_id")),
-                history_probability=history_probability,
-                # the stage's stored weight: one exact multiplication per deal
-                history_forecast=SQL("%s * COALESCE(s.history_weight, 0)", history_base),
-                history_base=history_base,
-                left_out=engine_sql.weighted_amount(expected, SQL.identifier("l", "probability")),
-            )
+        return SQL(
+            """l.id, l.id AS lead_id, l.stage_id, l.user_id, l.team_id, l.company_id,
+               l.partner_id, p.industry_id, l.source_id, l.medium_id, l.campaign_id,
+               l.origin_type, l.date_deadline, l.create_date AS lead_create_date,
+               1 AS deal_count, l.expected_revenue, l.probability,
+               l.forecast_revenue,
+               %(history_probability)s AS history_probability,
+               COALESCE(s.history_fallback, TRUE) AS history_fallback,
+               %(history_forecast)s AS history_forecast_revenue,
+               %(history_base)s AS history_base_revenue,
+               COALESCE(l.forecast_excluded, FALSE) AS forecast_excluded,
+               l.forecast_category,
+               COALESCE(l.is_stalled, FALSE) AS is_stalled,
+               COALESCE(l.is_stalled, FALSE)::int AS stalled_count,
+               CASE WHEN l.is_stalled THEN %(left_out)s ELSE 0 END AS stalled_amount,
+               CASE WHEN l.forecast_excluded THEN %(left_out)s ELSE 0 END AS excluded_amount""",
+            history_probability=history_probability,
+            # the stage's stored weight: one exact multiplication per deal
+            history_forecast=SQL("%s * COALESCE(s.history_weight, 0)", history_base),
+            history_base=history_base,
+            left_out=engine_sql.weighted_amount(expected, SQL.identifier("l", "probability")),
+        )
+
+    def _from(self):
+        return SQL("crm_lead l")
+
+    def _join(self):
+        # the open deals' stage, left out of the queries that read none of
+        # its columns (the pivots' sums)
+        return SQL(
+            """LEFT JOIN crm_stage s ON s.id = l.stage_id
+               LEFT JOIN res_partner p ON p.id = l.partner_id"""
+        )
+
+    def _where(self):
+        return SQL(
+            "l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL AND NOT %s",
+            in_won_stage(SQL.identifier("l", "stage_id")),
         )
 
     @api.model

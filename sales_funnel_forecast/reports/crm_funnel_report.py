@@ -142,47 +142,49 @@ class CrmFunnelReport(models.Model):
         help="Of the deals that reached the stage, the share that ended won.",
     )
 
-    def init(self):
-        self._sff_create_view(
-            SQL(
-                """
-            SELECT r.id, r.lead_id, r.stage_id, r.stage_sequence, r.user_id, r.team_id,
-                   r.company_id, r.partner_id, p.industry_id, r.source_id, r.medium_id,
-                   r.campaign_id, r.origin_type, r.deal_state, r.date_in,
-                   r.lead_create_date, r.date_closed, r.expected_revenue,
-                   -- the counts and amounts, as the monthly totals sum them
-                   %(measures)s,
-                   ps.status AS partner_status,
-                   CASE WHEN dl.call_count = 0 THEN 'none'
-                        WHEN dl.call_attempt_count <= 2 THEN dl.call_attempt_count::varchar
-                        WHEN dl.call_attempt_count <= 5 THEN '3_5'
-                        ELSE '6_plus' END AS call_attempts,
-                   -- shares as float8: averaged over millions of rows, exact
-                   -- decimals (numeric) would cost more than the rest
-                   CASE WHEN r.moved_on THEN 100.0::float8 ELSE 0.0::float8 END AS conversion_rate,
-                   CASE WHEN NOT r.entered THEN NULL
-                        WHEN r.moved_on THEN 100.0::float8 ELSE 0.0::float8 END AS entered_conversion_rate,
-                   CASE WHEN r.deal_state = 'won' THEN 100.0::float8 ELSE 0.0::float8 END AS win_rate,
-                   tp.conversion AS target_conversion_rate
-              FROM crm_lead_stage_reach r
-         LEFT JOIN res_partner p ON p.id = r.partner_id
-         LEFT JOIN crm_lead dl ON dl.id = r.lead_id
-         -- the target plans' conversion of the stage in the month the deal
-         -- reached it: the team's plan, else the company's; one row per key
-         -- (grouped), so that PostgreSQL leaves the joins out of the queries
-         -- that do not ask for the target
-         LEFT JOIN (%(plans)s) tp
-                ON tp.company_id = r.company_id AND tp.team_key = COALESCE(r.team_id, 0)
-               AND tp.stage_id = r.stage_id AND tp.month = date_trunc('month', r.date_in)::date
-         LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id
-            """,
-                measures=SQL(", ").join(
-                    SQL("%s AS %s", value, SQL.identifier(name))
-                    for name, value in SUMMARY_MEASURES.items()
-                ),
-                partner_status=self.env["res.partner"]._sff_status_query(),
-                plans=self._sff_plan_conversions(),
-            )
+    def _select(self):
+        return SQL(
+            """r.id, r.lead_id, r.stage_id, r.stage_sequence, r.user_id, r.team_id,
+               r.company_id, r.partner_id, p.industry_id, r.source_id, r.medium_id,
+               r.campaign_id, r.origin_type, r.deal_state, r.date_in,
+               r.lead_create_date, r.date_closed, r.expected_revenue,
+               -- the counts and amounts, as the monthly totals sum them
+               %(measures)s,
+               ps.status AS partner_status,
+               CASE WHEN dl.call_count = 0 THEN 'none'
+                    WHEN dl.call_attempt_count <= 2 THEN dl.call_attempt_count::varchar
+                    WHEN dl.call_attempt_count <= 5 THEN '3_5'
+                    ELSE '6_plus' END AS call_attempts,
+               -- shares as float8: averaged over millions of rows, exact
+               -- decimals (numeric) would cost more than the rest
+               CASE WHEN r.moved_on THEN 100.0::float8 ELSE 0.0::float8 END AS conversion_rate,
+               CASE WHEN NOT r.entered THEN NULL
+                    WHEN r.moved_on THEN 100.0::float8 ELSE 0.0::float8 END AS entered_conversion_rate,
+               CASE WHEN r.deal_state = 'won' THEN 100.0::float8 ELSE 0.0::float8 END AS win_rate,
+               tp.conversion AS target_conversion_rate""",
+            measures=SQL(", ").join(
+                SQL("%s AS %s", value, SQL.identifier(name))
+                for name, value in SUMMARY_MEASURES.items()
+            ),
+        )
+
+    def _from(self):
+        return SQL("crm_lead_stage_reach r")
+
+    def _join(self):
+        return SQL(
+            """LEFT JOIN res_partner p ON p.id = r.partner_id
+               LEFT JOIN crm_lead dl ON dl.id = r.lead_id
+               -- the target plans' conversion of the stage in the month the
+               -- deal reached it: the team's plan, else the company's; one
+               -- row per key (grouped), so that PostgreSQL leaves the joins
+               -- out of the queries that do not ask for the target
+               LEFT JOIN (%(plans)s) tp
+                      ON tp.company_id = r.company_id AND tp.team_key = COALESCE(r.team_id, 0)
+                     AND tp.stage_id = r.stage_id AND tp.month = date_trunc('month', r.date_in)::date
+               LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id""",
+            partner_status=self.env["res.partner"]._sff_status_query(),
+            plans=self._sff_plan_conversions(),
         )
 
     @api.model

@@ -56,22 +56,22 @@ class CrmLeadSourceReport(models.Model):
     expected_revenue = fields.Monetary(readonly=True, currency_field="currency_id")
     won_amount = fields.Monetary(readonly=True, currency_field="currency_id")
 
-    def init(self):
-        self._sff_create_view(
-            SQL(
-                """
-            SELECT l.id, l.id AS lead_id, l.create_date, l.type AS lead_type, l.user_id,
-                   l.team_id, l.company_id, l.partner_id, p.industry_id, l.source_id,
-                   l.medium_id, l.campaign_id, l.origin_type, l.stage_id,
-                   1 AS new_count,
-                   (l.type = 'opportunity')::int AS opportunity_count,
-                   (l.active AND %(won)s)::int AS won_count,
-                   (NOT l.active)::int AS lost_count,
-                   l.expected_revenue,
-                   CASE WHEN l.active AND %(won)s THEN l.expected_revenue ELSE 0 END AS won_amount
-              FROM crm_lead l
-         LEFT JOIN res_partner p ON p.id = l.partner_id
-            """,
-                won=in_won_stage(SQL.identifier("l", "stage_id")),
-            )
+    def _select(self):
+        return SQL(
+            """l.id, l.id AS lead_id, l.create_date, l.type AS lead_type, l.user_id,
+               l.team_id, l.company_id, l.partner_id, p.industry_id, l.source_id,
+               l.medium_id, l.campaign_id, l.origin_type, l.stage_id,
+               1 AS new_count,
+               (l.type = 'opportunity')::int AS opportunity_count,
+               (l.active AND %(won)s)::int AS won_count,
+               (NOT l.active)::int AS lost_count,
+               l.expected_revenue,
+               CASE WHEN l.active AND %(won)s THEN l.expected_revenue ELSE 0 END AS won_amount""",
+            won=in_won_stage(SQL.identifier("l", "stage_id")),
         )
+
+    def _from(self):
+        return SQL("crm_lead l")
+
+    def _join(self):
+        return SQL("LEFT JOIN res_partner p ON p.id = l.partner_id")

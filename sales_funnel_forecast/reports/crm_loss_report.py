@@ -47,24 +47,28 @@ class CrmLossReport(models.Model):
     lost_count = fields.Integer(string="Deals Lost", readonly=True)
     lost_amount = fields.Monetary(string="Amount Lost", readonly=True, currency_field="currency_id")
 
-    def init(self):
-        self._sff_create_view(
-            SQL(
-                """
-            SELECT l.id, l.id AS lead_id, l.lost_reason_id,
-                   COALESCE(r.category, 'other') AS category,
-                   COALESCE(l.lost_stage_id, l.stage_id) AS lost_stage_id,
-                   l.user_id, l.team_id, l.company_id, l.partner_id, p.industry_id,
-                   l.source_id, l.medium_id, l.campaign_id, l.origin_type,
-                   l.date_closed, l.create_date AS lead_create_date,
-                   1 AS lost_count, COALESCE(l.expected_revenue, 0) AS lost_amount
-              FROM crm_lead l
-         LEFT JOIN crm_lost_reason r ON r.id = l.lost_reason_id
-         LEFT JOIN res_partner p ON p.id = l.partner_id
-             WHERE NOT l.active AND l.type = 'opportunity'
-            """
-            )
+    def _select(self):
+        return SQL(
+            """l.id, l.id AS lead_id, l.lost_reason_id,
+               COALESCE(r.category, 'other') AS category,
+               COALESCE(l.lost_stage_id, l.stage_id) AS lost_stage_id,
+               l.user_id, l.team_id, l.company_id, l.partner_id, p.industry_id,
+               l.source_id, l.medium_id, l.campaign_id, l.origin_type,
+               l.date_closed, l.create_date AS lead_create_date,
+               1 AS lost_count, COALESCE(l.expected_revenue, 0) AS lost_amount"""
         )
+
+    def _from(self):
+        return SQL("crm_lead l")
+
+    def _join(self):
+        return SQL(
+            """LEFT JOIN crm_lost_reason r ON r.id = l.lost_reason_id
+               LEFT JOIN res_partner p ON p.id = l.partner_id"""
+        )
+
+    def _where(self):
+        return SQL("NOT l.active AND l.type = 'opportunity'")
 
     def _sff_losses(self, domain):
         """Losses of ``domain`` by category and reason, and by stage: what the

@@ -107,11 +107,14 @@ class CrmSalesProcessReport(models.Model):
     )
 
     def init(self):
-        deal = """l.user_id, l.team_id, l.company_id, l.partner_id, l.source_id,
-                  l.medium_id, l.campaign_id, l.origin_type"""
+        # the deal's dimensions, as each row of the view carries them
+        deal = SQL(
+            """l.user_id, l.team_id, l.company_id, l.partner_id, l.source_id,
+               l.medium_id, l.campaign_id, l.origin_type"""
+        )
         self._sff_create_view(
             SQL(
-                f"""
+                """
             SELECT -r.id AS id, 'reached' AS kind, r.date_in AS date, r.lead_id, r.stage_id,
                    r.user_id, r.team_id, r.company_id, r.partner_id, r.source_id,
                    r.medium_id, r.campaign_id, r.origin_type,
@@ -120,11 +123,11 @@ class CrmSalesProcessReport(models.Model):
                    0.0 AS target_new_count, 0.0 AS target_reached_count
               FROM crm_lead_stage_reach r
              UNION ALL
-            SELECT l.id::bigint * 8 + 1, 'new', l.create_date, l.id, l.stage_id, {deal},
+            SELECT l.id::bigint * 8 + 1, 'new', l.create_date, l.id, l.stage_id, %(deal)s,
                    0, 1, 0, 0, 0, 0, 0.0, 0.0
               FROM crm_lead l
              UNION ALL
-            SELECT o.id::bigint * 8 + 2, 'quotation', o.date_order, l.id, l.stage_id, {deal},
+            SELECT o.id::bigint * 8 + 2, 'quotation', o.date_order, l.id, l.stage_id, %(deal)s,
                    0, 0, 1,
                    o.amount_untaxed / CASE COALESCE(o.currency_rate, 0) WHEN 0 THEN 1.0
                                           ELSE o.currency_rate END,
@@ -133,7 +136,7 @@ class CrmSalesProcessReport(models.Model):
               JOIN crm_lead l ON l.id = o.opportunity_id
              WHERE o.state IN ('sent', 'sale')
              UNION ALL
-            SELECT m.id::bigint * 8 + 3, 'activity', m.date, l.id, l.stage_id, {deal},
+            SELECT m.id::bigint * 8 + 3, 'activity', m.date, l.id, l.stage_id, %(deal)s,
                    0, 0, 0, 0, 1, 0, 0.0, 0.0
               FROM mail_message m
               JOIN crm_lead l ON l.id = m.res_id
@@ -169,6 +172,7 @@ class CrmSalesProcessReport(models.Model):
               ) ps ON TRUE
              WHERE pp.period_type = 'month' AND p.active
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
-            """
+            """,
+                deal=deal,
             )
         )

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import Counter
+from unittest.mock import patch
 
 from odoo import models
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import FunnelCase
 
@@ -102,3 +104,34 @@ class TestReportCuts(FunnelCase):
                     expected(cut),
                     f"{model} by {cut}",
                 )
+
+    def test_a_module_adds_a_column_without_copying_the_query(self):
+        """Another module extends a report's _select() and _join() with
+        super(): the view gets the column, every other column as before
+        (here: the forecast report and the deal's customer's city)."""
+        partner = self.env["res.partner"].create({"name": "Cut Bakery", "city": "Ghent"})
+        deal = self.make_deal("Extended", self.s_qualified, 1000, partner_id=partner.id)
+        Report = self.env["crm.forecast.report"]
+        ReportClass = type(Report)
+        select, join = ReportClass._select, ReportClass._join
+
+        def extended_select(report):
+            return SQL("%s, city_partner.city AS partner_city", select(report))
+
+        def extended_join(report):
+            return SQL(
+                "%s LEFT JOIN res_partner city_partner ON city_partner.id = l.partner_id",
+                join(report),
+            )
+
+        with (
+            patch.object(ReportClass, "_select", extended_select),
+            patch.object(ReportClass, "_join", extended_join),
+        ):
+            Report.init()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT partner_city, forecast_revenue FROM crm_forecast_report WHERE lead_id = %s",
+            [deal.id],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [("Ghent", 300.0)])
