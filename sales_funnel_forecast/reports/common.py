@@ -2,7 +2,7 @@
 """What the report views share: the filters on a deal's quotations, its
 customer's tags and industry, and a view created from a SELECT."""
 
-from odoo import api, fields, models, tools
+from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..const import ORIGIN_TYPES
@@ -28,11 +28,65 @@ def in_won_stage(stage_column):
     )
 
 
+class ReportQueryMixin(models.AbstractModel):
+    """A report view's query in parts, as Odoo's sale.report and
+    crm.activity.report build theirs: another module adds a column by
+    extending _select() (and _join() for the table it comes from) with
+    super(), without copying the query. A view made of a union reads it as
+    a subquery in _from(); one made of steps, as common table expressions
+    in _with()."""
+
+    _name = "crm.report.query.mixin"
+    _description = "Report View Query"
+
+    def _with(self):
+        """The common table expressions the query starts with, or empty."""
+        return SQL()
+
+    def _select(self):
+        """The view's columns (SQL), the report's ``id`` among them."""
+        return None
+
+    def _from(self):
+        """The table (or subquery) the rows come from, with its alias."""
+        return None
+
+    def _join(self):
+        """The other tables, each with its JOIN clause."""
+        return SQL()
+
+    def _where(self):
+        """The condition on the rows, or empty for every row."""
+        return SQL()
+
+    def _group_by(self):
+        """The columns the rows are grouped by, or empty."""
+        return SQL()
+
+    def _query(self):
+        """The view's SELECT, from its parts."""
+        with_, where, group_by = self._with(), self._where(), self._group_by()
+        return SQL(
+            "%s SELECT %s FROM %s %s %s %s",
+            SQL("WITH %s", with_) if with_ else SQL(),
+            self._select(),
+            self._from(),
+            self._join(),
+            SQL("WHERE %s", where) if where else SQL(),
+            SQL("GROUP BY %s", group_by) if group_by else SQL(),
+        )
+
+    def init(self):
+        if self._select() is not None:
+            create_view(self, self._query())
+
+
 class FunnelReportMixin(models.AbstractModel):
     """Report views with a ``lead_id`` column: filters on the products of the
     deal's quotations and on its customer's tags."""
 
     _name = "crm.funnel.report.mixin"
+    _inherit = ["crm.report.query.mixin"]
     _description = "Sales Funnel Report Filters"
 
     product_id = fields.Many2one(
@@ -92,53 +146,6 @@ class FunnelReportMixin(models.AbstractModel):
     def _search_partner_category_id(self, operator, value):
         partners = self.env["res.partner"]._search([("category_id", operator, value)])
         return [("partner_id", "in", partners)]
-
-    @api.model
-    def _sff_create_view(self, query):
-        create_view(self, query)
-
-    # ------------------------------------------------------------------
-    # The view's query in parts, as Odoo's sale.report and
-    # crm.activity.report build theirs: a module adds a column by extending
-    # _select() (and _join() for the table it comes from) with super(),
-    # without copying the query. Reports whose query is not one SELECT
-    # (unions, steps over several periods) build theirs in init().
-    # ------------------------------------------------------------------
-    def _select(self):
-        """The view's columns (SQL), the report's ``id`` among them."""
-        return None
-
-    def _from(self):
-        """The table (or subquery) the rows come from, with its alias."""
-        return None
-
-    def _join(self):
-        """The other tables, each with its JOIN clause."""
-        return SQL()
-
-    def _where(self):
-        """The condition on the rows, or empty for every row."""
-        return SQL()
-
-    def _group_by(self):
-        """The columns the rows are grouped by, or empty."""
-        return SQL()
-
-    def _query(self):
-        """The view's SELECT, from its parts."""
-        where, group_by = self._where(), self._group_by()
-        return SQL(
-            "SELECT %s FROM %s %s %s %s",
-            self._select(),
-            self._from(),
-            self._join(),
-            SQL("WHERE %s", where) if where else SQL(),
-            SQL("GROUP BY %s", group_by) if group_by else SQL(),
-        )
-
-    def init(self):
-        if self._select() is not None:
-            self._sff_create_view(self._query())
 
 
 class FunnelReportDealMixin(models.AbstractModel):

@@ -2,8 +2,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .common import create_view
-
 
 class CrmAdoptionReport(models.Model):
     """Is the CRM used? Per salesperson and week: logins, calls logged and
@@ -11,6 +9,7 @@ class CrmAdoptionReport(models.Model):
     the salesperson's time zone)."""
 
     _name = "crm.adoption.report"
+    _inherit = ["crm.report.query.mixin"]
     _description = "CRM Adoption"
     _auto = False
     _order = "date desc"
@@ -38,7 +37,13 @@ class CrmAdoptionReport(models.Model):
         "stall rules or by invoices).",
     )
 
-    def init(self):
+    def _select(self):
+        return SQL(
+            """a.id, a.kind, a.date, a.user_id, u.sale_team_id AS team_id, u.company_id,
+               a.login_count, a.call_count, a.move_count"""
+        )
+
+    def _from(self):
         def local_day(column):
             # the day in the user's time zone (its partner's, alias p)
             return SQL(
@@ -46,13 +51,9 @@ class CrmAdoptionReport(models.Model):
                 SQL.identifier(*column.split(".")),
             )
 
-        create_view(
-            self,
-            SQL(
-                """
-            SELECT a.id, a.kind, a.date, a.user_id, u.sale_team_id AS team_id, u.company_id,
-                   a.login_count, a.call_count, a.move_count
-              FROM (
+        # the logins, calls and stage moves, one SELECT a kind
+        return SQL(
+            """(
                 SELECT g.id::bigint * 3 AS id, 'login' AS kind, %(login_day)s AS date,
                        g.user_id, 1 AS login_count, 0 AS call_count, 0 AS move_count
                   FROM crm_user_login g
@@ -68,10 +69,10 @@ class CrmAdoptionReport(models.Model):
                   JOIN res_users hu ON hu.id = h.create_uid
                   JOIN res_partner p ON p.id = hu.partner_id
                  WHERE h.reason = 'manual' AND h.previous_stage_id IS NOT NULL
-              ) a
-              JOIN res_users u ON u.id = a.user_id
-            """,
-                login_day=local_day("g.date"),
-                move_day=local_day("h.date_in"),
-            ),
+            ) a""",
+            login_day=local_day("g.date"),
+            move_day=local_day("h.date_in"),
         )
+
+    def _join(self):
+        return SQL("JOIN res_users u ON u.id = a.user_id")

@@ -3,7 +3,6 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import CALL_OUTCOMES, CONTACT_STATUSES
-from .common import create_view
 
 ROW_KINDS = [("call", "Call"), ("target", "Call target")]
 
@@ -16,6 +15,7 @@ class CrmCallReport(models.Model):
     weekly target on Mondays."""
 
     _name = "crm.call.report"
+    _inherit = ["crm.report.query.mixin"]
     _description = "Calls Analysis"
     _auto = False
     _order = "date desc"
@@ -67,35 +67,36 @@ class CrmCallReport(models.Model):
         help="The calls expected in the week (counted on its Monday).",
     )
 
-    def init(self):
-        create_view(
-            self,
-            SQL(
-                """
-            SELECT d.id::bigint * 2 AS id, 'call' AS kind, d.day AS date, d.user_id, d.team_id,
-                   d.company_id, d.outcome, d.contact_status, d.call_count,
-                   d.conversation_count, d.duration_minutes,
-                   0 AS target_daily, 0 AS target_weekly
-              FROM crm_lead_call_day d
-             UNION ALL
-            SELECT (m.id::bigint * 1000000 + (d.day::date - DATE '2000-01-01')) * 2 + 1,
-                   'target', d.day::date, m.user_id, m.crm_team_id, t.company_id, NULL, NULL,
-                   0, 0, 0,
-                   CASE WHEN EXTRACT(ISODOW FROM d.day) <= 5
-                        THEN COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily)
-                        ELSE 0 END,
-                   CASE WHEN EXTRACT(ISODOW FROM d.day) = 1
-                        THEN COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly)
-                        ELSE 0 END
-              FROM crm_team_member m
-              JOIN crm_team t ON t.id = m.crm_team_id
-             CROSS JOIN LATERAL generate_series(
-                   date_trunc('week', LEAST(m.create_date,
-                                            (SELECT min(day) FROM crm_lead_call_day))),
-                   now() at time zone 'UTC', INTERVAL '1 day') AS d(day)
-             WHERE m.active AND t.active
-               AND (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
-                    OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
-            """
-            ),
+    def _select(self):
+        return SQL("u.*")
+
+    def _from(self):
+        # the rows of each kind, one SELECT a kind
+        return SQL(
+            """(
+                SELECT d.id::bigint * 2 AS id, 'call' AS kind, d.day AS date, d.user_id, d.team_id,
+                       d.company_id, d.outcome, d.contact_status, d.call_count,
+                       d.conversation_count, d.duration_minutes,
+                       0 AS target_daily, 0 AS target_weekly
+                  FROM crm_lead_call_day d
+                 UNION ALL
+                SELECT (m.id::bigint * 1000000 + (d.day::date - DATE '2000-01-01')) * 2 + 1,
+                       'target', d.day::date, m.user_id, m.crm_team_id, t.company_id, NULL, NULL,
+                       0, 0, 0,
+                       CASE WHEN EXTRACT(ISODOW FROM d.day) <= 5
+                            THEN COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily)
+                            ELSE 0 END,
+                       CASE WHEN EXTRACT(ISODOW FROM d.day) = 1
+                            THEN COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly)
+                            ELSE 0 END
+                  FROM crm_team_member m
+                  JOIN crm_team t ON t.id = m.crm_team_id
+                 CROSS JOIN LATERAL generate_series(
+                       date_trunc('week', LEAST(m.create_date,
+                                                (SELECT min(day) FROM crm_lead_call_day))),
+                       now() at time zone 'UTC', INTERVAL '1 day') AS d(day)
+                 WHERE m.active AND t.active
+                   AND (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
+                        OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
+            ) AS u"""
         )

@@ -3,7 +3,6 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
-from .common import create_view
 from .crm_quota_report import REVENUE_DEPENDS, quota_revenue_query
 
 ACCURACY_METHODS = [
@@ -32,6 +31,7 @@ class CrmForecastAccuracyReport(models.Model):
     the chatter, so that accuracy goes back 24 months at once."""
 
     _name = "crm.forecast.accuracy.report"
+    _inherit = ["crm.report.query.mixin"]
     _description = "Forecast Accuracy Analysis"
     _auto = False
     _order = "date_from desc, team_id, user_id, method"
@@ -149,13 +149,10 @@ class CrmForecastAccuracyReport(models.Model):
         help="|won - forecast|: the method closest over a span has the smallest total.",
     )
 
-    def init(self):
-        # (dropped and created again: its columns change between versions)
-        create_view(
-            self,
-            SQL(
-                """
-            WITH lead_times AS (
+    def _with(self):
+        return SQL(
+            """
+            lead_times AS (
                 SELECT 0 AS lead_days
                  UNION
                 SELECT COALESCE((SELECT NULLIF(p.value, '')::int FROM ir_config_parameter p
@@ -303,7 +300,15 @@ class CrmForecastAccuracyReport(models.Model):
                    AND COALESCE(a.team_id, 0) = sb.team_id
                    AND COALESCE(a.user_id, 0) = COALESCE(sb.user_id, 0)
             )
-            SELECT ROW_NUMBER() OVER (ORDER BY l.period_type, l.date_from, l.lead_days, l.company_id,
+            """,
+            lead_param=ACCURACY_LEAD_DAYS_PARAM,
+            lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
+            revenue=quota_revenue_query(),
+        )
+
+    def _select(self):
+        return SQL(
+            """ROW_NUMBER() OVER (ORDER BY l.period_type, l.date_from, l.lead_days, l.company_id,
                                                l.team_id, l.whole_team, l.user_id, l.position) AS id,
                    l.period_type, l.date_from, l.date_snapshot, l.lead_days,
                    CASE WHEN l.whole_team THEN 'team' ELSE 'rep' END AS scope,
@@ -317,12 +322,11 @@ class CrmForecastAccuracyReport(models.Model):
                    CASE WHEN l.revenue > 0
                         THEN 100 * GREATEST(0, 1 - ABS(l.revenue - l.forecast_amount) / l.revenue)
                    END AS revenue_accuracy,
-                   CASE WHEN l.revenue > 0 THEN l.forecast_amount / l.revenue END AS revenue_optimism
-              FROM lines l
-         LEFT JOIN res_company c ON c.id = l.company_id
-            """,
-                lead_param=ACCURACY_LEAD_DAYS_PARAM,
-                lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
-                revenue=quota_revenue_query(),
-            ),
+                   CASE WHEN l.revenue > 0 THEN l.forecast_amount / l.revenue END AS revenue_optimism"""
         )
+
+    def _from(self):
+        return SQL("lines l")
+
+    def _join(self):
+        return SQL("LEFT JOIN res_company c ON c.id = l.company_id")

@@ -11,6 +11,7 @@ class CrmForecastSlippageReport(models.Model):
     per salesperson, team and month are this report's measures."""
 
     _name = "crm.forecast.slippage.report"
+    _inherit = ["crm.report.query.mixin"]
     _description = "Forecast Slippage Analysis"
     _auto = False
     _rec_name = "lead_id"
@@ -62,12 +63,10 @@ class CrmForecastSlippageReport(models.Model):
         currency_field="currency_id",
     )
 
-    def init(self):
-        self.env.cr.execute(
-            SQL(
-                """
-            CREATE OR REPLACE VIEW %(view)s AS (
-            WITH expected AS (
+    def _with(self):
+        return SQL(
+            """
+            expected AS (
                 -- each open version with an expected closing date, and the
                 -- change that ended it, when that change moved the date
                 -- out of the version's month to a later one
@@ -92,8 +91,13 @@ class CrmForecastSlippageReport(models.Model):
                   FROM expected e
               GROUP BY e.lead_id, e.period
             )
-            -- one id per deal and month, without numbering the whole view
-            SELECT p.lead_id::bigint * 100000 + EXTRACT(YEAR FROM p.period)::int * 12
+            """
+        )
+
+    def _select(self):
+        # one id per deal and month, without numbering the whole view
+        return SQL(
+            """p.lead_id::bigint * 100000 + EXTRACT(YEAR FROM p.period)::int * 12
                        + EXTRACT(MONTH FROM p.period)::int AS id,
                    p.lead_id, p.period AS date_period, p.user_id, p.team_id, p.company_id,
                    c.currency_id, COALESCE(p.expected_revenue, 0) AS expected_revenue,
@@ -102,11 +106,11 @@ class CrmForecastSlippageReport(models.Model):
                    CASE WHEN p.slip_days IS NOT NULL THEN 100.0 ELSE 0.0 END AS slip_rate,
                    p.slip_days,
                    CASE WHEN p.slip_days IS NOT NULL THEN COALESCE(p.expected_revenue, 0) ELSE 0 END
-                       AS slipped_amount
-              FROM periods p
-         LEFT JOIN res_company c ON c.id = p.company_id
-            )
-            """,
-                view=SQL.identifier(self._table),
-            )
+                       AS slipped_amount"""
         )
+
+    def _from(self):
+        return SQL("periods p")
+
+    def _join(self):
+        return SQL("LEFT JOIN res_company c ON c.id = p.company_id")

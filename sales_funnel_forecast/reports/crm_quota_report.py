@@ -158,10 +158,13 @@ class CrmQuotaReport(models.Model):
         help="The revenue target of the salesperson's (or team's) target plan for the month.",
     )
 
-    def init(self):
-        self._sff_create_view(
-            SQL(
-                """
+    def _select(self):
+        return SQL("u.*")
+
+    def _from(self):
+        # the revenue rows, then the plans' monthly targets
+        return SQL(
+            """(
             %(revenue)s
             UNION ALL
             -- the monthly targets of the plans (of the members' plans where a
@@ -172,9 +175,8 @@ class CrmQuotaReport(models.Model):
               JOIN crm_target_plan p ON p.id = pp.plan_id
              WHERE pp.period_type = 'month' AND pp.in_plan AND p.active
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
-            """,
-                revenue=quota_revenue_query(),
-            )
+            ) AS u""",
+            revenue=quota_revenue_query(),
         )
 
     def _sff_attainment(self, domain):

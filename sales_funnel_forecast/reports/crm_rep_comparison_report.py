@@ -67,28 +67,30 @@ class CrmRepComparisonReport(models.Model):
         "while they were in the stage.",
     )
 
-    def init(self):
-        self._sff_create_view(
-            SQL(
-                """
-            SELECT -r.id AS id, r.date_in AS date, r.lead_id, r.stage_id, r.user_id, r.team_id,
-                   r.company_id, r.partner_id, r.source_id, r.origin_type,
-                   1 AS reached, r.moved_on::int AS moved_on,
-                   CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
-                   CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
-                   0 AS activity_count
-              FROM crm_lead_stage_reach r
-             UNION ALL
-            SELECT m.id, m.date, l.id, h.stage_id, l.user_id, l.team_id, l.company_id,
-                   l.partner_id, l.source_id, l.origin_type,
-                   0, 0, NULL, 0, 1
-              FROM mail_message m
-              JOIN crm_lead l ON l.id = m.res_id
-              JOIN crm_lead_stage_history h
-                ON h.lead_id = m.res_id AND m.date >= h.date_in
-               AND (h.date_out IS NULL OR m.date < h.date_out)
-             WHERE m.model = 'crm.lead'
-               AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
-            """
-            )
+    def _select(self):
+        return SQL("u.*")
+
+    def _from(self):
+        # the rows of each kind, one SELECT a kind
+        return SQL(
+            """(
+                SELECT -r.id AS id, r.date_in AS date, r.lead_id, r.stage_id, r.user_id, r.team_id,
+                       r.company_id, r.partner_id, r.source_id, r.origin_type,
+                       1 AS reached, r.moved_on::int AS moved_on,
+                       CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
+                       CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
+                       0 AS activity_count
+                  FROM crm_lead_stage_reach r
+                 UNION ALL
+                SELECT m.id, m.date, l.id, h.stage_id, l.user_id, l.team_id, l.company_id,
+                       l.partner_id, l.source_id, l.origin_type,
+                       0, 0, NULL, 0, 1
+                  FROM mail_message m
+                  JOIN crm_lead l ON l.id = m.res_id
+                  JOIN crm_lead_stage_history h
+                    ON h.lead_id = m.res_id AND m.date >= h.date_in
+                   AND (h.date_out IS NULL OR m.date < h.date_out)
+                 WHERE m.model = 'crm.lead'
+                   AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
+            ) AS u"""
         )

@@ -106,15 +106,18 @@ class CrmSalesProcessReport(models.Model):
         "needed times the share of them that the plan's stage conversions bring that far.",
     )
 
-    def init(self):
-        # the deal's dimensions, as each row of the view carries them
+    def _select(self):
+        return SQL("u.*")
+
+    def _from(self):
+        # the rows of each kind, one SELECT a kind; the deal's dimensions,
+        # as each row of the view carries them
         deal = SQL(
             """l.user_id, l.team_id, l.company_id, l.partner_id, l.source_id,
                l.medium_id, l.campaign_id, l.origin_type"""
         )
-        self._sff_create_view(
-            SQL(
-                """
+        return SQL(
+            """(
             SELECT -r.id AS id, 'reached' AS kind, r.date_in AS date, r.lead_id, r.stage_id,
                    r.user_id, r.team_id, r.company_id, r.partner_id, r.source_id,
                    r.medium_id, r.campaign_id, r.origin_type,
@@ -172,7 +175,6 @@ class CrmSalesProcessReport(models.Model):
               ) ps ON TRUE
              WHERE pp.period_type = 'month' AND p.active
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
-            """,
-                deal=deal,
-            )
+            ) AS u""",
+            deal=deal,
         )
