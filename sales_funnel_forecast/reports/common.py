@@ -40,7 +40,9 @@ class ReportQueryMixin(models.AbstractModel):
     _description = "Report View Query"
 
     def _with(self):
-        """The common table expressions the query starts with, or empty."""
+        """The common table expressions the query starts with, or empty (an
+        extension adds its own after ``super()``'s with a comma when that is
+        not empty; likewise ``AND`` in ``_where``)."""
         return SQL()
 
     def _select(self):
@@ -67,7 +69,8 @@ class ReportQueryMixin(models.AbstractModel):
         """The view's SELECT, from its parts."""
         with_, where, group_by = self._with(), self._where(), self._group_by()
         return SQL(
-            "%s SELECT %s FROM %s %s %s %s",
+            # a line a part: a part ending with a -- comment ends only itself
+            "%s\nSELECT %s\nFROM %s\n%s\n%s\n%s",
             SQL("WITH %s", with_) if with_ else SQL(),
             self._select(),
             self._from(),
@@ -77,7 +80,8 @@ class ReportQueryMixin(models.AbstractModel):
         )
 
     def init(self):
-        if self._select() is not None:
+        # the reports built otherwise (the funnel totals) leave _from() empty
+        if self._from() is not None:
             create_view(self, self._query())
 
 
