@@ -2,6 +2,7 @@
 """The deals' forecast versions of the past, rebuilt at installation (and
 by the upgrade that brought them) from the stage history and the changes
 the chatter tracked: one INSERT ... SELECT."""
+
 from odoo.tools import SQL
 
 from .. import engine_sql
