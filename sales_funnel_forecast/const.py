@@ -134,3 +134,24 @@ DEFAULT_ACCURACY_LEAD_DAYS = 30
 
 # the spreadsheets the module writes
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# the deal's columns that the deal reports read (their _depends on crm.lead)
+DEAL_DEPENDS = [
+    "type",
+    "active",
+    "stage_id",
+    "user_id",
+    "team_id",
+    "company_id",
+    "partner_id",
+    "source_id",
+    "medium_id",
+    "campaign_id",
+    "origin_type",
+    "create_date",
+    "date_deadline",
+    "expected_revenue",
+    "probability",
+    "forecast_revenue",
+    "forecast_excluded",
+]

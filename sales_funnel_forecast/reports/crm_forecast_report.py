@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine_sql
-from ..const import FORECAST_CATEGORY_SELECTION
+from ..const import DEAL_DEPENDS, FORECAST_CATEGORY_SELECTION
 from .common import in_won_stage
 
 
@@ -21,23 +21,7 @@ class CrmForecastReport(models.Model):
     _order = "date_deadline, lead_id"
     _depends = {
         "crm.lead": [
-            "type",
-            "active",
-            "stage_id",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "origin_type",
-            "create_date",
-            "date_deadline",
-            "expected_revenue",
-            "probability",
-            "forecast_revenue",
-            "forecast_excluded",
+            *DEAL_DEPENDS,
             "is_stalled",
             "forecast_category",
         ],

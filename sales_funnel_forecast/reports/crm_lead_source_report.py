@@ -2,6 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..const import DEAL_DEPENDS
 from .common import in_won_stage
 
 
@@ -17,23 +18,7 @@ class CrmLeadSourceReport(models.Model):
     _order = "create_date desc"
     _depends = {
         "crm.lead": [
-            "type",
-            "active",
-            "stage_id",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "origin_type",
-            "create_date",
-            "date_deadline",
-            "expected_revenue",
-            "probability",
-            "forecast_revenue",
-            "forecast_excluded",
+            *DEAL_DEPENDS,
         ],
         "crm.stage": ["is_won"],
         "res.partner": ["industry_id"],

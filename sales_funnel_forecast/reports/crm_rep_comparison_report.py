@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..const import ORIGIN_TYPES, REACH_COLUMNS
+from ..const import DEAL_DEPENDS, ORIGIN_TYPES, REACH_COLUMNS
 
 
 class CrmRepComparisonReport(models.Model):
@@ -20,23 +20,7 @@ class CrmRepComparisonReport(models.Model):
     _depends = {
         "crm.lead.stage.reach": REACH_COLUMNS,
         "crm.lead": [
-            "type",
-            "active",
-            "stage_id",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "origin_type",
-            "create_date",
-            "date_deadline",
-            "expected_revenue",
-            "probability",
-            "forecast_revenue",
-            "forecast_excluded",
+            *DEAL_DEPENDS,
         ],
         "crm.lead.stage.history": ["lead_id", "stage_id", "date_in", "date_out"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],

@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..const import ORIGIN_TYPES, REACH_COLUMNS
+from ..const import DEAL_DEPENDS, ORIGIN_TYPES, REACH_COLUMNS
 
 ROW_KINDS = [
     ("reached", "Stage reached"),
@@ -28,23 +28,7 @@ class CrmSalesProcessReport(models.Model):
     _depends = {
         "crm.lead.stage.reach": REACH_COLUMNS,
         "crm.lead": [
-            "type",
-            "active",
-            "stage_id",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "origin_type",
-            "create_date",
-            "date_deadline",
-            "expected_revenue",
-            "probability",
-            "forecast_revenue",
-            "forecast_excluded",
+            *DEAL_DEPENDS,
         ],
         "sale.order": ["opportunity_id", "state", "date_order", "amount_untaxed", "currency_rate"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
