@@ -1,32 +1,31 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION
 
-# the context keys that carry the report's two dates, and the team and
-# salesperson of the deals it counts
-FROM_KEY, TO_KEY = "sff_flow_from", "sff_flow_to"
-TEAM_KEY, USER_KEY = "sff_flow_team_id", "sff_flow_user_id"
 # the steps as the report names them: numbered, so that grouping by step
 # lists them in the order a waterfall draws them
 REPORT_STEPS = [(f"{index}_{step}", label) for index, (step, label) in enumerate(FLOW_STEPS)]
 
 
-class CrmDealFlowReport(models.Model):
+class CrmDealFlowReport(models.TransientModel):
     """Deal flow: how the pipeline of a period (open deals expected to close
     in it) changed between its first day and its last (or today). One row
-    per deal and step; the two dates come from the context (the Deal Flow
-    wizard puts them there), by default this month."""
+    per deal and step, written once when the Deal Flow wizard opens them
+    (with the rights of the user who asked), so that every regrouping of
+    the pivot reads these rows instead of working the flow out again. Like
+    the wizard's, they are cleared by Odoo's vacuum of transient records;
+    each user reads only the rows written for them."""
 
     _name = "crm.deal.flow.report"
     _description = "Deal Flow Analysis"
-    _auto = False
     _rec_name = "lead_id"
     _order = "position, step_order, amount desc"
 
+    wizard_id = fields.Many2one(
+        "crm.deal.flow.wizard", required=True, index=True, ondelete="cascade", readonly=True
+    )
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
     step = fields.Selection(REPORT_STEPS, readonly=True)
     step_order = fields.Integer(readonly=True)
@@ -69,27 +68,10 @@ class CrmDealFlowReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
 
     @api.model
-    def _sff_dates(self):
-        """The period the report reads: the context's, else this month."""
-        context = self.env.context
-        today = fields.Date.context_today(self)
-        date_from = fields.Date.to_date(context.get(FROM_KEY)) or today.replace(day=1)
-        date_to = fields.Date.to_date(context.get(TO_KEY)) or date_from + relativedelta(months=1)
-        return date_from, date_to
-
-    @api.model
-    def _sff_lead_domain(self):
-        """The deals the report counts: those of the context's team and
-        salesperson (as they are now, as the wizard counts them)."""
-        domain = []
-        for key, field in ((TEAM_KEY, "team_id"), (USER_KEY, "user_id")):
-            if self.env.context.get(key):
-                domain.append((field, "=", int(self.env.context[key])))
-        return domain
-
-    @property
-    def _table_query(self):
-        date_from, date_to = self._sff_dates()
+    def _sff_fill(self, wizard):
+        """Writes the rows of ``wizard``'s period, team and salesperson (the
+        deals the current user reads), in place of those it had."""
+        self.env.cr.execute(SQL("DELETE FROM crm_deal_flow_report WHERE wizard_id = %s", wizard.id))
         signs = SQL(" ").join(
             SQL("WHEN %s THEN %s", step, sign) for step, sign in FLOW_SIGNS.items()
         )
@@ -100,21 +82,33 @@ class CrmDealFlowReport(models.Model):
             SQL("WHEN %s THEN %s", step, key)
             for (step, _label), (key, _label2) in zip(FLOW_STEPS, REPORT_STEPS)
         )
-        return SQL(
-            """SELECT flow.lead_id * 10 + (CASE flow.step %(orders)s END) AS id,
-                      flow.lead_id, (CASE flow.step %(keys)s END) AS step,
-                      (CASE flow.step %(orders)s END) AS step_order,
-                      flow.position, 1 AS deal_count, flow.amount,
-                      flow.amount * (CASE flow.step %(signs)s END) AS flow_amount,
-                      flow.start_stage_id, flow.end_stage_id, flow.start_amount, flow.end_amount,
-                      flow.start_deadline, flow.end_deadline, flow.start_category, flow.end_category,
-                      flow.user_id, flow.team_id, flow.company_id, c.currency_id
-                 FROM (%(flow)s) AS flow
-            LEFT JOIN res_company c ON c.id = flow.company_id""",
-            orders=orders,
-            signs=signs,
-            keys=keys,
-            flow=self.env["crm.lead"]._sff_deal_flow_sql(
-                date_from, date_to, self._sff_lead_domain()
-            ),
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO crm_deal_flow_report (
+                       wizard_id, lead_id, step, step_order, position, deal_count, amount,
+                       flow_amount, start_stage_id, end_stage_id, start_amount, end_amount,
+                       start_deadline, end_deadline, start_category, end_category,
+                       user_id, team_id, company_id, currency_id,
+                       create_uid, create_date, write_uid, write_date)
+                SELECT %(wizard)s, flow.lead_id, (CASE flow.step %(keys)s END),
+                       (CASE flow.step %(orders)s END), flow.position, 1, flow.amount,
+                       flow.amount * (CASE flow.step %(signs)s END),
+                       flow.start_stage_id, flow.end_stage_id, flow.start_amount, flow.end_amount,
+                       flow.start_deadline, flow.end_deadline, flow.start_category,
+                       flow.end_category, flow.user_id, flow.team_id, flow.company_id,
+                       c.currency_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (%(flow)s) AS flow
+             LEFT JOIN res_company c ON c.id = flow.company_id""",
+                wizard=wizard.id,
+                keys=keys,
+                orders=orders,
+                signs=signs,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                flow=self.env["crm.lead"]._sff_deal_flow_sql(
+                    wizard.date_from, wizard.date_to, wizard._lead_domain()
+                ),
+            )
         )
+        self.invalidate_model()
+        return self.env.cr.rowcount

@@ -488,11 +488,24 @@ class TestDealFlow(FunnelCase):
         self.assertEqual((self.e.slip_count, self.e.slip_days), (1, 16))
         self.assertEqual((self.c.slip_count, self.a.slip_count), (0, 0))
 
-    def test_report_opens_each_step_with_its_deals(self):
-        Report = self.env["crm.deal.flow.report"].with_context(
-            sff_flow_from="2026-03-01", sff_flow_to="2026-04-01"
+    def open_report(self, user=None, **values):
+        """The report's rows as the wizard opens them, for ``user``."""
+        Wizard = self.env["crm.deal.flow.wizard"]
+        if user:
+            Wizard = Wizard.with_user(user)
+        wizard = Wizard.create(
+            {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 1), **values}
         )
-        domain = [("lead_id", "in", self.deals.ids)]
+        action = wizard.action_open_report()
+        Report = self.env["crm.deal.flow.report"].with_user(user or self.env.user)
+        return wizard, action, Report.search(action["domain"])
+
+    def test_report_opens_each_step_with_its_deals(self):
+        wizard, action, rows = self.open_report(team_id=self.team.id)
+        self.assertEqual(action["domain"], [("wizard_id", "=", wizard.id)])
+        self.assertEqual(action["res_model"], "crm.deal.flow.report")
+        Report = self.env["crm.deal.flow.report"]
+        domain = action["domain"] + [("lead_id", "in", self.deals.ids)]
         groups = [
             (step, count, amount)
             for step, count, amount in Report._read_group(
@@ -529,31 +542,28 @@ class TestDealFlow(FunnelCase):
             (self.b, self.s_qualified, self.s_won),
         )
         # the wizard shows the same steps
-        wizard = self.env["crm.deal.flow.wizard"].create(
-            {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 1), "team_id": self.team.id}
-        )
         steps = {line.step: (line.deal_count, line.amount) for line in wizard.step_ids}
         self.assertEqual(steps["end"], (3, 5200.0))
-        action = wizard.action_open_report()
-        self.assertEqual(
-            action["context"],
-            {
-                "sff_flow_from": "2026-03-01",
-                "sff_flow_to": "2026-04-01",
-                "sff_flow_team_id": self.team.id,
-                "sff_flow_user_id": False,
-            },
-        )
-        # the report counts the deals of the wizard's team, as they are now
+        # the report counts the deals of the wizard's team, as they are now:
+        # opened again, its rows are written again, in place of the others
         other_team = self.env["crm.team"].create({"name": "Flow, other team"})
         self.c.team_id = other_team
         self.env.flush_all()
-        Team = Report.with_context(sff_flow_team_id=self.team.id)
-        self.assertNotIn(self.c, Team.search([]).lead_id)
         wizard.invalidate_recordset()
         steps = {line.step: (line.deal_count, line.amount) for line in wizard.step_ids}
         self.assertEqual(steps["end"], (2, 2200.0))
-        self.assertEqual(sum(Team.search([("step", "=", "8_end")]).mapped("amount")), 2200.0)
+        self.assertIn(self.c, rows.lead_id)
+        wizard.action_open_report()
+        again = Report.search(action["domain"])
+        self.assertNotIn(self.c, again.lead_id)
+        self.assertFalse(rows.exists() - again)
+        self.assertEqual(sum(again.filtered(lambda r: r.step == "8_end").mapped("amount")), 2200.0)
+        # another period's wizard keeps its own rows
+        _other, _other_action, other_rows = self.open_report(
+            date_from=date(2026, 4, 1), date_to=date(2026, 5, 1)
+        )
+        self.assertFalse(other_rows & again)
+        self.assertEqual(Report.search(action["domain"]), again)
 
     def test_a_rep_sees_the_flow_of_own_deals(self):
         flow = (
@@ -564,13 +574,27 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(
             (flow["start"], flow["lost"], flow["end"]), ((1, 900.0), (1, 900.0), (0, 0.0))
         )
-        rows = (
-            self.env["crm.deal.flow.report"]
-            .with_user(self.restricted)
-            .with_context(sff_flow_from="2026-03-01", sff_flow_to="2026-04-01")
-            .search([])
+        _wizard, action, rows = self.open_report(user=self.restricted)
+        self.assertEqual(rows.filtered(lambda r: r.lead_id in self.deals).lead_id, self.f)
+        self.assertEqual(
+            sorted(rows.filtered(lambda r: r.lead_id == self.f).mapped("step")),
+            ["0_start", "7_lost"],
         )
-        self.assertEqual(rows.lead_id, self.f)
+        # the manager's rows are not the rep's to read, nor the rep's the
+        # manager's: each reads the rows written for them
+        _manager_wizard, manager_action, manager_rows = self.open_report()
+        self.assertGreater(len(manager_rows), len(rows))
+        Report = self.env["crm.deal.flow.report"]
+        self.assertFalse(Report.with_user(self.restricted).search(manager_action["domain"]))
+        with self.assertRaises(AccessError):
+            manager_rows.with_user(self.restricted).read(["amount"])
+        salesman = new_test_user(
+            self.env, login="flow_other_rep", groups="sales_team.group_sale_salesman"
+        )
+        self.assertFalse(Report.with_user(salesman).search(action["domain"]))
+        # a rep cannot write rows, nor change them
+        with self.assertRaises(AccessError):
+            rows[:1].with_user(self.restricted).write({"amount": 1})
 
     def test_period_must_end_after_it_starts(self):
         with self.assertRaises(ValidationError):

@@ -5,7 +5,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..const import FLOW_STEPS
-from ..reports.crm_deal_flow_report import FROM_KEY, TEAM_KEY, TO_KEY, USER_KEY
 
 
 class CrmDealFlowWizard(models.TransientModel):
@@ -72,7 +71,10 @@ class CrmDealFlowWizard(models.TransientModel):
             ]
 
     def action_open_report(self):
+        """The period's deals, step by step, in the report: their rows are
+        written now, once, and every regrouping reads them."""
         self.ensure_one()
+        self.env["crm.deal.flow.report"]._sff_fill(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_funnel_forecast.crm_deal_flow_report_action"
         )
@@ -83,12 +85,8 @@ class CrmDealFlowWizard(models.TransientModel):
                     start=self.date_from,
                     end=self.date_to - relativedelta(days=1),
                 ),
-                "context": {
-                    FROM_KEY: fields.Date.to_string(self.date_from),
-                    TO_KEY: fields.Date.to_string(self.date_to),
-                    TEAM_KEY: self.team_id.id,
-                    USER_KEY: self.user_id.id,
-                },
+                "domain": [("wizard_id", "=", self.id)],
+                "target": "current",
             }
         )
         return action
