@@ -8,6 +8,7 @@
     "author": "Sales Funnel Forecast contributors",
     "website": "https://github.com/sales-funnel-forecast/sales_funnel_forecast",
     "license": "LGPL-3",
+    "maintainers": ["sales-funnel-forecast"],
     "depends": ["crm", "sale_crm", "account"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
