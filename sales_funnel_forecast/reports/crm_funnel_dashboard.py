@@ -10,6 +10,7 @@ from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from .. import engine
 from .funnel_xlsx import build_workbook
@@ -407,8 +408,8 @@ class CrmFunnelDashboard(models.AbstractModel):
             parts.append(
                 self.env._(
                     "%(start)s to %(end)s",
-                    start=data["date_from"],
-                    end=fields.Date.to_string(last_day),
+                    start=format_date(self.env, data["date_from"]),
+                    end=format_date(self.env, last_day),
                 )
             )
         else:
@@ -419,8 +420,8 @@ class CrmFunnelDashboard(models.AbstractModel):
             parts.append(
                 self.env._(
                     "compared with %(start)s to %(end)s",
-                    start=data["compare_from"],
-                    end=fields.Date.to_string(last_day),
+                    start=format_date(self.env, data["compare_from"]),
+                    end=format_date(self.env, last_day),
                 )
             )
         return " · ".join(parts)
@@ -456,6 +457,12 @@ class CrmFunnelDashboard(models.AbstractModel):
             ),
             "weighting": self.env._("Weighting"),
             "no_date": self.env._("No date"),
+            # the forecast's months, as the user's language names them
+            "months": {
+                month: format_date(self.env, month, date_format="MMM y")
+                for month in data["forecast"]["months"]
+                if month
+            },
             "excluded": self.env._("Left out of forecast"),
             "stage_weighted": self.env._("Stage-weighted"),
             "history_weighted": self.env._("History-weighted"),

@@ -9,8 +9,11 @@ import json
 import xlsxwriter
 from werkzeug.urls import url_encode
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date, format_datetime
+
+from ..tools.formats import excel_date_format
 
 EXPORT_KINDS = ("pdf", "xlsx")
 FIGURES = ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage")
@@ -81,11 +84,13 @@ class CrmForecastSubmission(models.Model):
         bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
         ratio = book.add_format({"num_format": "0.00"})
         title = book.add_format({"bold": True, "font_size": 14})
+        # dates as the user's language writes them
+        day = book.add_format({"num_format": excel_date_format(self.env), "align": "left"})
         heading = self.env._(
             "Forecast of %(team)s, %(start)s to %(end)s",
             team=values["team_name"],
-            start=values["date_from"],
-            end=values["date_to"],
+            start=format_date(self.env, values["date_from"]),
+            end=format_date(self.env, values["date_to"]),
         )
 
         sheet = book.add_worksheet(self.env._("Forecast by salesperson"))
@@ -129,7 +134,9 @@ class CrmForecastSubmission(models.Model):
             if submission:
                 sheet.write_number(row, 8, submission["commit"], money)
                 sheet.write_number(row, 9, submission["best_case"], money)
-                sheet.write(row, 10, submission["date"])
+                sheet.write(
+                    row, 10, format_datetime(self.env, submission["date"], dt_format="short")
+                )
             if adjustment:
                 sheet.write_number(row, 11, adjustment["commit"], money)
                 sheet.write(row, 12, adjustment["reason"])
@@ -225,7 +232,7 @@ class CrmForecastSubmission(models.Model):
             bold,
         )
         for row, line in enumerate(values["accuracy"], start=3):
-            sheet.write(row, 0, fields.Date.to_string(line["period"]))
+            sheet.write_datetime(row, 0, line["period"], day)
             sheet.write(row, 1, line["user"])
             sheet.write(row, 2, line["method"])
             sheet.write_number(row, 3, line["forecast"], money)

@@ -188,7 +188,9 @@ def _forecast_sheet(book, styles, data, labels):
     sheet.write(0, 0, labels["forecast"], styles["title"])
     sheet.write(1, 0, labels["forecast_subtitle"], styles["note"])
     head = 3
-    months = [month or labels["no_date"] for month in forecast["months"]]
+    months = [
+        labels["months"][month] if month else labels["no_date"] for month in forecast["months"]
+    ]
     sheet.write(head, 0, labels["stage"], styles["head"])
     sheet.write(head, 1, labels["weighting"], styles["head"])
     for col, month in enumerate(months, start=2):

@@ -1,0 +1,43 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Dates in the user's language, as the spreadsheets write them."""
+
+import re
+
+from odoo.tools.misc import get_lang
+
+# the language's date format (strftime, as res.lang keeps it) in Excel's
+# number-format codes; other text is quoted, as Excel wants it
+EXCEL_CODES = {
+    "%d": "dd",
+    "%e": "d",
+    "%m": "mm",
+    "%Y": "yyyy",
+    "%y": "yy",
+    "%b": "mmm",
+    "%B": "mmmm",
+    "%a": "ddd",
+    "%A": "dddd",
+}
+DIRECTIVE = re.compile(r"%[a-zA-Z]")
+SEPARATORS = re.compile(r"[ ./,:-]*")
+
+
+def excel_date_format(env):
+    """Excel's number format of a date in the user's language."""
+    date_format = get_lang(env).date_format
+    parts, last = [], 0
+    for match in DIRECTIVE.finditer(date_format):
+        if match.start() > last:
+            parts.append(_quoted(date_format[last : match.start()]))
+        parts.append(EXCEL_CODES.get(match.group(), ""))
+        last = match.end()
+    if last < len(date_format):
+        parts.append(_quoted(date_format[last:]))
+    return "".join(parts) or "yyyy-mm-dd"
+
+
+def _quoted(text):
+    # separators stand for themselves, letters and other signs are quoted
+    if SEPARATORS.fullmatch(text):
+        return text
+    return '"' + text.replace('"', "") + '"'
