@@ -9,22 +9,30 @@ from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION
 REPORT_STEPS = [(f"{index}_{step}", label) for index, (step, label) in enumerate(FLOW_STEPS)]
 
 
-class CrmDealFlowReport(models.TransientModel):
+class CrmDealFlowReport(models.Model):
     """Deal flow: how the pipeline of a period (open deals expected to close
     in it) changed between its first day and its last (or today). One row
     per deal and step, written once when the Deal Flow wizard opens them
     (with the rights of the user who asked), so that every regrouping of
-    the pivot reads these rows instead of working the flow out again. Like
-    the wizard's, they are cleared by Odoo's vacuum of transient records;
-    each user reads only the rows written for them."""
+    the pivot reads these rows instead of working the flow out again; each
+    user reads only the rows written for them.
+
+    The rows live in a table of their own, made by ``init``, whose only
+    foreign key is the wizard's (they go with it when Odoo's vacuum of
+    transient records clears it): a table Odoo made would check a foreign
+    key per many2one on every row written, which would cost more than
+    working the flow out."""
 
     _name = "crm.deal.flow.report"
     _description = "Deal Flow Analysis"
+    _auto = False
+    _table = "crm_deal_flow_line"
     _rec_name = "lead_id"
     _order = "position, step_order, amount desc"
 
-    wizard_id = fields.Many2one(
-        "crm.deal.flow.wizard", required=True, index=True, ondelete="cascade", readonly=True
+    wizard_id = fields.Integer(readonly=True, help="The Deal Flow wizard that wrote the row.")
+    requested_uid = fields.Many2one(
+        "res.users", string="Opened By", readonly=True, help="Whose rights the row was read with."
     )
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
     step = fields.Selection(REPORT_STEPS, readonly=True)
@@ -67,11 +75,44 @@ class CrmDealFlowReport(models.TransientModel):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
 
+    def init(self):
+        self.env.cr.execute("""
+            CREATE TABLE IF NOT EXISTS crm_deal_flow_line (
+                id serial PRIMARY KEY,
+                wizard_id integer NOT NULL
+                    REFERENCES crm_deal_flow_wizard (id) ON DELETE CASCADE,
+                requested_uid integer NOT NULL,
+                lead_id integer NOT NULL,
+                step varchar NOT NULL,
+                step_order integer NOT NULL,
+                position integer NOT NULL,
+                deal_count integer NOT NULL,
+                amount numeric,
+                flow_amount numeric,
+                start_stage_id integer,
+                end_stage_id integer,
+                start_amount numeric,
+                end_amount numeric,
+                start_deadline date,
+                end_deadline date,
+                start_category varchar,
+                end_category varchar,
+                user_id integer,
+                team_id integer,
+                company_id integer,
+                currency_id integer
+            )
+        """)
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS crm_deal_flow_line_wizard_idx"
+            " ON crm_deal_flow_line (wizard_id)"
+        )
+
     @api.model
     def _sff_fill(self, wizard):
         """Writes the rows of ``wizard``'s period, team and salesperson (the
         deals the current user reads), in place of those it had."""
-        self.env.cr.execute(SQL("DELETE FROM crm_deal_flow_report WHERE wizard_id = %s", wizard.id))
+        self.env.cr.execute(SQL("DELETE FROM crm_deal_flow_line WHERE wizard_id = %s", wizard.id))
         signs = SQL(" ").join(
             SQL("WHEN %s THEN %s", step, sign) for step, sign in FLOW_SIGNS.items()
         )
@@ -84,19 +125,18 @@ class CrmDealFlowReport(models.TransientModel):
         )
         self.env.cr.execute(
             SQL(
-                """INSERT INTO crm_deal_flow_report (
-                       wizard_id, lead_id, step, step_order, position, deal_count, amount,
-                       flow_amount, start_stage_id, end_stage_id, start_amount, end_amount,
-                       start_deadline, end_deadline, start_category, end_category,
-                       user_id, team_id, company_id, currency_id,
-                       create_uid, create_date, write_uid, write_date)
-                SELECT %(wizard)s, flow.lead_id, (CASE flow.step %(keys)s END),
+                """INSERT INTO crm_deal_flow_line (
+                       wizard_id, requested_uid, lead_id, step, step_order, position,
+                       deal_count, amount, flow_amount, start_stage_id, end_stage_id,
+                       start_amount, end_amount, start_deadline, end_deadline,
+                       start_category, end_category, user_id, team_id, company_id, currency_id)
+                SELECT %(wizard)s, %(uid)s, flow.lead_id, (CASE flow.step %(keys)s END),
                        (CASE flow.step %(orders)s END), flow.position, 1, flow.amount,
                        flow.amount * (CASE flow.step %(signs)s END),
                        flow.start_stage_id, flow.end_stage_id, flow.start_amount, flow.end_amount,
                        flow.start_deadline, flow.end_deadline, flow.start_category,
                        flow.end_category, flow.user_id, flow.team_id, flow.company_id,
-                       c.currency_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       c.currency_id
                   FROM (%(flow)s) AS flow
              LEFT JOIN res_company c ON c.id = flow.company_id""",
                 wizard=wizard.id,
@@ -104,7 +144,6 @@ class CrmDealFlowReport(models.TransientModel):
                 orders=orders,
                 signs=signs,
                 uid=self.env.uid,
-                now=self.env.cr.now(),
                 flow=self.env["crm.lead"]._sff_deal_flow_sql(
                     wizard.date_from, wizard.date_to, wizard._lead_domain()
                 ),
