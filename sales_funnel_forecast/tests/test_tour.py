@@ -35,7 +35,9 @@ class TestStageTour(HttpCase):
         self.assertEqual(deal.probability, 60.0)
         self.assertEqual(deal.stage_history_ids.mapped("stage_id"), prospect | proposal)
 
-    def test_dashboard_team_and_stage(self):
+    def dashboard_deals(self):
+        """Two deals of a team of its own: both reached D-Prospect, one moved on
+        to D-Proposal."""
         team = self.env["crm.team"].create(
             {
                 "name": "SFF Dashboard Team",
@@ -72,7 +74,19 @@ class TestStageTour(HttpCase):
             }
         )
         deal_a.stage_id = proposal
+
+    def test_dashboard_team_and_stage(self):
+        self.dashboard_deals()
         self.start_tour("/odoo", "sales_funnel_forecast_dashboard_tour", login="admin")
+
+    def test_dashboard_in_polish(self):
+        """The dashboard in Polish: its texts, the period's dates as Polish
+        writes them (01.01.2026), the conversion with a decimal comma."""
+        self.dashboard_deals()
+        self.env["res.lang"]._activate_lang("pl_PL")
+        self.env["ir.module.module"]._load_module_terms(["sales_funnel_forecast"], ["pl_PL"])
+        self.env.ref("base.user_admin").lang = "pl_PL"
+        self.start_tour("/odoo", "sales_funnel_forecast_dashboard_polish_tour", login="admin")
 
     def test_log_a_call_from_the_kanban_card(self):
         admin = self.env.ref("base.user_admin")

@@ -2,6 +2,8 @@
 
 import {Component, onWillStart, useState} from "@odoo/owl";
 import {_t} from "@web/core/l10n/translation";
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
+import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {formatMonetary} from "@web/views/fields/formatters";
@@ -123,7 +125,14 @@ export class FunnelDashboard extends Component {
     }
 
     formatRate(value) {
-        return value === null || value === undefined ? "" : `${value.toFixed(1)} %`;
+        return value === null || value === undefined
+            ? ""
+            : `${formatFloat(value, {digits: [16, 1]})} %`;
+    }
+
+    /** A day sent as YYYY-MM-DD, written as the user's language writes dates. */
+    formatDay(day) {
+        return day ? formatDate(deserializeDate(day)) : "";
     }
 
     async openStage(stageId, teamId) {

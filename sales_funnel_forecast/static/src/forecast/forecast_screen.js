@@ -2,6 +2,8 @@
 
 import {Component, onWillStart, useState} from "@odoo/owl";
 import {_t} from "@web/core/l10n/translation";
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
+import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {formatMonetary} from "@web/views/fields/formatters";
@@ -75,7 +77,14 @@ export class ForecastScreen extends Component {
     }
 
     formatCoverage(value) {
-        return value === null || value === undefined ? "" : `${value.toFixed(2)}x`;
+        return value === null || value === undefined
+            ? ""
+            : `${formatFloat(value, {digits: [16, 2]})}x`;
+    }
+
+    /** A day sent as YYYY-MM-DD, written as the user's language writes dates. */
+    formatDay(day) {
+        return day ? formatDate(deserializeDate(day)) : "";
     }
 
     periodLabel(day) {
@@ -83,7 +92,8 @@ export class ForecastScreen extends Component {
         if (this.state.data.period_type === "quarter") {
             return `Q${Math.floor((month - 1) / 3) + 1} ${year}`;
         }
-        return `${year}-${String(month).padStart(2, "0")}`;
+        // the month's name and year, in the user's language's order
+        return deserializeDate(day).toLocaleString({month: "long", year: "numeric"});
     }
 
     /** The waterfall's bars: each floats from the running total before it to
