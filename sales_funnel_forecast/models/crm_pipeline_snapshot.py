@@ -177,6 +177,10 @@ class CrmPipelineSnapshot(models.Model):
         if batch:
             self._sff_take(batch)
         remaining = len(missing) - len(batch)
+        if not remaining:
+            # every snapshot written: the accuracy lines read them (and the
+            # day's won deals and revenue), worked out once a day
+            self.env["crm.forecast.accuracy.report"]._sff_refresh()
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return remaining
 
@@ -189,6 +193,7 @@ class CrmPipelineSnapshot(models.Model):
         today = fields.Date.today()
         # sudo: snapshots are written by the system; the button is the managers'
         rows = self.sudo()._sff_take([today])
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
         return notification(
             self.env._("Snapshot of %(day)s written: %(rows)s rows.", day=today, rows=rows),
             then={"type": "ir.actions.client", "tag": "soft_reload"},

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_datetime
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
-from .crm_quota_report import REVENUE_DEPENDS, quota_revenue_query
+from ..tools.notify import notification
+from .crm_quota_report import quota_revenue_query
 
 ACCURACY_METHODS = [
     ("stage_weighted", "Stage-weighted"),
@@ -33,42 +35,12 @@ class CrmForecastAccuracyReport(models.Model):
     _name = "crm.forecast.accuracy.report"
     _inherit = ["crm.report.query.mixin"]
     _description = "Forecast Accuracy Analysis"
-    _auto = False
     _order = "date_from desc, team_id, user_id, method"
-    _depends = {
-        "crm.pipeline.snapshot": [
-            "date_snapshot",
-            "company_id",
-            "team_id",
-            "user_id",
-            "forecast_category",
-            "deadline_month",
-            "expected_revenue",
-            "forecast_revenue",
-            "history_forecast_revenue",
-        ],
-        "crm.lead": [
-            "type",
-            "active",
-            "stage_id",
-            "date_closed",
-            "expected_revenue",
-            "user_id",
-            "team_id",
-            "company_id",
-        ],
-        "crm.stage": ["is_won"],
-        "crm.forecast.submission": [
-            "period_type",
-            "date_from",
-            "team_id",
-            "user_id",
-            "company_id",
-            "commit_amount",
-            "submitted_on",
-        ],
-        **REVENUE_DEPENDS,
-    }
+    # the lines are written by _sff_refresh, all at once, from the query the
+    # report's parts make: every reader then reads stored lines, which the
+    # record rules filter as they read (a rep's own lines among a few
+    # thousand), instead of the whole query worked out for each read
+    _log_access = False
 
     period_type = fields.Selection([("month", "Month"), ("quarter", "Quarter")], readonly=True)
     date_from = fields.Date(string="Period", readonly=True)
@@ -141,6 +113,11 @@ class CrmForecastAccuracyReport(models.Model):
         aggregator="avg",
         digits=(16, 2),
         help="Forecast / invoiced (or paid); empty when nothing was.",
+    )
+    refreshed_on = fields.Datetime(
+        readonly=True,
+        help="When the lines were worked out: every day by the pipeline snapshots' job, "
+        "or by Refresh Now.",
     )
     error_amount = fields.Monetary(
         string="Error",
@@ -308,9 +285,7 @@ class CrmForecastAccuracyReport(models.Model):
 
     def _select(self):
         return SQL(
-            """ROW_NUMBER() OVER (ORDER BY l.period_type, l.date_from, l.lead_days, l.company_id,
-                                               l.team_id, l.whole_team, l.user_id, l.position) AS id,
-                   l.period_type, l.date_from, l.date_snapshot, l.lead_days,
+            """l.period_type, l.date_from, l.date_snapshot, l.lead_days,
                    CASE WHEN l.whole_team THEN 'team' ELSE 'rep' END AS scope,
                    l.team_id, l.user_id, l.company_id, c.currency_id, l.method,
                    l.forecast_amount, l.won AS actual_amount,
@@ -330,3 +305,79 @@ class CrmForecastAccuracyReport(models.Model):
 
     def _join(self):
         return SQL("LEFT JOIN res_company c ON c.id = l.company_id")
+
+    def init(self):
+        # a table of stored lines (Odoo makes it), not a view
+        return
+
+    @api.model
+    def _sff_columns(self):
+        """The stored columns the query fills: every field's but the id
+        and the refresh's own (a module that adds a field and its column
+        to ``_select()`` gets it filled too)."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name not in ("id", "refreshed_on")
+        ]
+
+    @api.model
+    def _sff_refresh(self):
+        """Works every line out again from the snapshots, the won deals,
+        the revenue and the submissions, in place of the stored ones;
+        returns how many were written. One refresh at a time: another one
+        waits for it (a transaction-level advisory lock, no table lock)."""
+        # sudo: the lines of every team are written once for all readers,
+        # whose record rules filter what each of them reads
+        Report = self.sudo()
+        cr = self.env.cr
+        # the query reads the deals, snapshots, invoices and settings as the
+        # database has them
+        self.env.flush_all()
+        cr.execute("SELECT pg_advisory_xact_lock(hashtext('sales_funnel_forecast.accuracy'))")
+        cr.execute("DELETE FROM crm_forecast_accuracy_report")
+        columns = SQL(", ").join(SQL.identifier(name) for name in Report._sff_columns())
+        cr.execute(
+            SQL(
+                """INSERT INTO crm_forecast_accuracy_report (%(columns)s, refreshed_on)
+                   SELECT %(columns)s, %(now)s FROM (%(query)s) AS q""",
+                columns=columns,
+                now=cr.now(),
+                query=Report._query(),
+            )
+        )
+        written = cr.rowcount
+        self.invalidate_model()
+        return written
+
+    @api.model
+    def sff_refreshed_on(self):
+        """When the lines were last worked out (False: never yet)."""
+        self.env.cr.execute("SELECT MAX(refreshed_on) FROM crm_forecast_accuracy_report")
+        return self.env.cr.fetchone()[0] or False
+
+    @api.model
+    def action_sff_open(self):
+        """The report, named with the time of its last refresh."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_funnel_forecast.crm_forecast_accuracy_report_action"
+        )
+        refreshed_on = self.sff_refreshed_on()
+        action["name"] = (
+            self.env._(
+                "Forecast Accuracy (refreshed %(when)s)",
+                when=format_datetime(self.env, refreshed_on, dt_format=False),
+            )
+            if refreshed_on
+            else self.env._("Forecast Accuracy (not worked out yet)")
+        )
+        return action
+
+    def action_sff_refresh(self):
+        """Refresh Now: the lines worked out again, then the report opened
+        anew (its name says when)."""
+        written = self._sff_refresh()
+        return notification(
+            self.env._("Forecast accuracy worked out again: %(count)s lines.", count=written),
+            then=self.action_sff_open(),
+        )

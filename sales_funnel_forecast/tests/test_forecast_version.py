@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime, time, timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -777,6 +778,7 @@ class TestForecastAccuracy(FunnelCase):
 
     def lines(self, domain):
         Report = self.env["crm.forecast.accuracy.report"]
+        Report._sff_refresh()
         return {
             line.method: (line.forecast_amount, line.actual_amount, line.accuracy, line.optimism)
             for line in Report.search(domain + [("team_id", "=", self.team.id)])
@@ -885,9 +887,70 @@ class TestForecastAccuracy(FunnelCase):
 
     def test_reps_read_their_own_lines(self):
         Report = self.env["crm.forecast.accuracy.report"]
+        Report._sff_refresh()
         own = Report.with_user(self.rep).search([("team_id", "=", self.team.id)])
         self.assertTrue(own)
         self.assertEqual(own.user_id, self.rep)
         self.assertFalse(Report.with_user(self.other_rep).search([("team_id", "=", self.team.id)]))
         managed = Report.with_user(self.manager).search([("team_id", "=", self.team.id)])
         self.assertEqual(set(managed.mapped("scope")), {"rep", "team"})
+
+    def test_lines_are_stored_until_refreshed(self):
+        """The lines are worked out by a refresh and read as they were
+        then: a deal won later in a closed month changes them at the next
+        refresh (the snapshots' job, or Refresh Now), which says when."""
+        Report = self.env["crm.forecast.accuracy.report"]
+        first = [
+            ("period_type", "=", "month"),
+            ("date_from", "=", self.first),
+            ("lead_days", "=", 0),
+            ("user_id", "=", self.rep.id),
+            ("method", "=", "commit"),
+            ("team_id", "=", self.team.id),
+        ]
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        Report._sff_refresh()
+        self.assertEqual(Report.search(first).actual_amount, 80000.0)
+        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 2, 8, 0))
+        # 20,000 more won in that month, after the refresh
+        late = self.make_deal("Late", self.s_new, 20000)
+        late.stage_id = self.s_won
+        self.env.flush_all()
+        won_on = datetime.combine(self.first + timedelta(days=20), time(10))
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, late.id])
+        self.env.invalidate_all()
+        self.assertEqual(Report.search(first).actual_amount, 80000.0)
+        # a rep's Refresh Now: the lines again, and the report named anew,
+        # with the time in the rep's time zone
+        self.rep.tz = "Europe/Warsaw"
+        self.set_now(datetime(2030, 1, 2, 9, 30))
+        action = Report.with_user(self.rep).action_sff_refresh()
+        self.assertEqual(action["tag"], "display_notification")
+        opened = action["params"]["next"]
+        self.assertEqual(opened["res_model"], "crm.forecast.accuracy.report")
+        self.assertEqual(opened["name"], "Forecast Accuracy (refreshed 01/02/2030 10:30:00)")
+        line = Report.search(first)
+        self.assertEqual((line.actual_amount, line.accuracy), (100000.0, 100.0))
+        self.assertEqual(line.refreshed_on, datetime(2030, 1, 2, 9, 30))
+        # the snapshots' job refreshes them once it has every snapshot
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        with patch.object(type(Snapshot), "_sff_days_missing", lambda self: []):
+            self.set_now(datetime(2030, 1, 3, 6, 0))
+            self.assertEqual(Snapshot._cron_take_snapshots(), 0)
+        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 3, 6, 0))
+
+    def test_menu_names_the_last_refresh(self):
+        Report = self.env["crm.forecast.accuracy.report"]
+        self.env.user.tz = "UTC"
+        self.env.cr.execute("DELETE FROM crm_forecast_accuracy_report")
+        action = self.env.ref(
+            "sales_funnel_forecast.crm_forecast_accuracy_report_action_open"
+        ).run()
+        self.assertEqual(action["name"], "Forecast Accuracy (not worked out yet)")
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        Report._sff_refresh()
+        action = self.env.ref(
+            "sales_funnel_forecast.crm_forecast_accuracy_report_action_open"
+        ).run()
+        self.assertEqual(action["name"], "Forecast Accuracy (refreshed 01/02/2030 08:00:00)")
+        self.assertEqual(action["view_mode"], "pivot,graph,list")
