@@ -1,25 +1,31 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """18.0.1.0.0 -> 18.0.1.1.0: the pipeline value is new, and the weighted
-forecast now rounds half-cents the same way in Python and SQL."""
+forecast now rounds half-cents the same way in Python and SQL (worked out
+again at the end of the upgrade)."""
 
-from odoo import SUPERUSER_ID, api
+from odoo.addons.sales_funnel_forecast.install.rebuild import request
 
 
 def migrate(cr, version):
     if not version:
         return
-    env = api.Environment(cr, SUPERUSER_ID, {})
-    env["crm.lead"]._sff_refresh_weighted_amounts()
+    request(cr, "weighted_amounts")
     # teams to which a catalogue was applied have, from now on, exactly its
     # stages: recognise them by their own stages carrying every step's name
-    Stage = env["crm.stage"].with_context(lang="en_US")
-    catalogues = env["crm.stage.catalogue"].with_context(lang="en_US").search([])
-    for team in (
-        env["crm.team"].with_context(active_test=False).search([("stage_catalogue_id", "=", False)])
-    ):
-        names = set(Stage.search([("team_id", "=", team.id)]).mapped("name"))
-        for catalogue in catalogues:
-            steps = set(catalogue.line_ids.mapped("name"))
-            if steps and steps <= names:
-                team.stage_catalogue_id = catalogue
-                break
+    # (in English), the first catalogue in their order that fits
+    cr.execute("""
+        UPDATE crm_team t SET stage_catalogue_id = fit.catalogue_id
+          FROM (SELECT DISTINCT ON (team.id) team.id AS team_id, c.id AS catalogue_id
+                  FROM crm_team team
+            CROSS JOIN crm_stage_catalogue c
+                 WHERE team.stage_catalogue_id IS NULL
+                   AND EXISTS (SELECT 1 FROM crm_stage_catalogue_line l WHERE l.catalogue_id = c.id)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM crm_stage_catalogue_line l
+                        WHERE l.catalogue_id = c.id
+                          AND NOT EXISTS (SELECT 1 FROM crm_stage s
+                                           WHERE s.team_id = team.id AND s.active
+                                             AND s.name->>'en_US' = l.name->>'en_US'))
+              ORDER BY team.id, c.sequence, c.id) fit
+         WHERE fit.team_id = t.id
+    """)

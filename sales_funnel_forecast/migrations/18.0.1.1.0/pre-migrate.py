@@ -2,14 +2,10 @@
 """18.0.1.0.0 -> 18.0.1.1.0: the history holds at most one open stay per
 opportunity (a unique index now says so), none for leads and lost deals."""
 
-from odoo.addons.sales_funnel_forecast import engine_sql
-from odoo.tools import SQL
-
 
 def migrate(cr, version):
     if not version:
         return
-    days = engine_sql.days_between(SQL.identifier("h", "date_in"), SQL.identifier("h", "date_out"))
     # leads (Odoo's lead type) have no stays
     cr.execute("""
         DELETE FROM crm_lead_stage_history h USING crm_lead l
@@ -30,12 +26,12 @@ def migrate(cr, version):
          WHERE l.id = h.lead_id AND h.date_out IS NULL AND NOT l.active
     """)
     # one rule for every closed stay (a won stay used to count no days)
-    cr.execute(
-        SQL(
-            "UPDATE crm_lead_stage_history h SET duration_days = CASE WHEN h.date_out IS NOT NULL THEN %s END",
-            days,
-        )
-    )
+    cr.execute("""
+        UPDATE crm_lead_stage_history h
+           SET duration_days = CASE WHEN h.date_out IS NOT NULL
+                                    THEN GREATEST(date_part('epoch', h.date_out - h.date_in), 0) / 86400.0
+                               END
+    """)
     # the benchmark's parameter of the first version is no longer written
     cr.execute(
         "DELETE FROM ir_config_parameter WHERE key = 'sales_funnel_forecast.last_backfill_seconds'"

@@ -1,0 +1,88 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What an upgrade works out again from the data, as a first install does.
+
+A migration script changes the data of its own version with the SQL of its
+time, and names here what its version changed that the module works out
+from the data (funnel rows, win rates, forecast versions...): ``request``.
+Once every script of the upgrade has run, ``migrations/0.0.0`` runs the
+parts requested, each once, in the order an install runs them, with the
+code being installed (``run_requested``), whatever the version upgraded
+from. The scripts thus carry no call to the models' methods, which keep
+changing; the names of ``STEPS`` and ``request`` are their contract."""
+
+import logging
+
+from odoo.tools import SQL
+
+from ..hooks import deal_lookups, initial_contact_status_sql
+
+_logger = logging.getLogger(__name__)
+PARAM = "sales_funnel_forecast.upgrade_rebuild"
+
+
+def _contact_status(env):
+    # the deals the contact status was new to, as a first install sets it
+    look = deal_lookups(env)
+    env.cr.execute(
+        SQL(
+            """UPDATE crm_lead SET contact_status = %s
+                WHERE contact_status = 'not_attempted' AND type = 'opportunity'""",
+            initial_contact_status_sql(look["won"], look["disqualified"]),
+        )
+    )
+    env["crm.lead"].invalidate_model(["contact_status"])
+
+
+def _stall_days(env):
+    env.cr.execute("SELECT id FROM crm_stage WHERE stall_days > 0")
+    env["crm.lead.stage.history"]._sff_stage_rule_changed([row[0] for row in env.cr.fetchall()])
+
+
+def _invoices(env):
+    env["account.move"]._sff_link_existing_invoices()
+    env["crm.lead"]._sff_fill_invoice_amounts()
+
+
+# in the order an install runs them (hooks.post_init_hook)
+STEPS = {
+    "loss_categories": lambda env: env["crm.lost.reason"]._sff_guess_categories(),
+    "contact_status": _contact_status,
+    "weighted_amounts": lambda env: env["crm.lead"]._sff_refresh_weighted_amounts(),
+    "forecast_categories": lambda env: env["crm.lead"]._sff_align_forecast_category(),
+    "stall_days": _stall_days,
+    "forecast_versions": lambda env: env["crm.lead.forecast.version"]._sff_rebuild(),
+    # the weekly snapshots: written by their job, a batch per run, after
+    "snapshots": lambda env: env.ref(
+        "sales_funnel_forecast.ir_cron_take_pipeline_snapshots"
+    )._trigger(),
+    "invoices": _invoices,
+    "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
+    "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),
+    "win_rates": lambda env: env["crm.stage"]._cron_refresh_history_win_rates(),
+}
+
+
+def request(cr, *steps):
+    """Names parts of ``STEPS`` to run at the end of the upgrade."""
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        raise ValueError(f"unknown rebuild steps: {sorted(unknown)}")
+    cr.execute(
+        """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
+           ON CONFLICT (key) DO UPDATE
+           SET value = ir_config_parameter.value || ',' || EXCLUDED.value""",
+        [PARAM, ",".join(steps)],
+    )
+
+
+def run_requested(env):
+    """Runs the parts the upgrade's scripts requested, each once."""
+    env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s RETURNING value", [PARAM])
+    row = env.cr.fetchone()
+    requested = set(row[0].split(",")) if row else set()
+    for name, step in STEPS.items():
+        if name in requested:
+            _logger.info("sales_funnel_forecast: upgrade: %s worked out again", name)
+            step(env)
+            env.flush_all()
+    return [name for name in STEPS if name in requested]
