@@ -226,3 +226,12 @@ print(
     f"| Weekly pipeline snapshot of {open_deals} open deals | {snapshot_rows} rows "
     f"| {snapshot_seconds:.2f} s | {snapshot_bytes / 1e6:.2f} MB on disk |"
 )
+# the accuracy lines worked out again, as the snapshots' job does each day
+started = time.perf_counter()
+accuracy_lines = env["crm.forecast.accuracy.report"]._sff_refresh()  # noqa: F821
+accuracy_seconds = time.perf_counter() - started
+env.cr.commit()  # noqa: F821
+print(
+    f"| Forecast accuracy lines worked out again (the daily refresh) | {accuracy_lines} lines "
+    f"| {accuracy_seconds:.2f} s | |"
+)

@@ -118,6 +118,17 @@ class CrmDealFlowReport(models.Model):
     def _sff_fill(self, wizard):
         """Writes the rows of ``wizard``'s period, team and salesperson (the
         deals the current user reads), in place of those it had."""
+        # the wizard's row first: a second opening of the same wizard at once
+        # waits, then is retried by Odoo (it fails to serialise), rather than
+        # writing its rows beside these; and the vacuum of transient records
+        # counts the wizard's age from its last opening
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_deal_flow_wizard SET write_date = %s WHERE id = %s",
+                self.env.cr.now(),
+                wizard.id,
+            )
+        )
         self.env.cr.execute(SQL("DELETE FROM crm_deal_flow_line WHERE wizard_id = %s", wizard.id))
         signs = SQL(" ").join(
             SQL("WHEN %s THEN %s", step, sign) for step, sign in FLOW_SIGNS.items()

@@ -1,12 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, sql
 from odoo.tools.misc import format_datetime
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
 from ..tools.notify import notification
 from .crm_quota_report import quota_revenue_query
 
+# the time of the last refresh: the row each refresh writes first
+REFRESH_PARAM = "sales_funnel_forecast.accuracy_refreshed_on"
 ACCURACY_METHODS = [
     ("stage_weighted", "Stage-weighted"),
     ("history_weighted", "History-weighted"),
@@ -306,8 +309,15 @@ class CrmForecastAccuracyReport(models.Model):
     def _join(self):
         return SQL("LEFT JOIN res_company c ON c.id = l.company_id")
 
+    def _auto_init(self):
+        # a table of stored lines (Odoo makes it): the builds of 18.0.1.11.0
+        # before it had a view of that name
+        if sql.table_kind(self.env.cr, self._table) == sql.TableKind.View:
+            sql.drop_view_if_exists(self.env.cr, self._table)
+        return super()._auto_init()
+
     def init(self):
-        # a table of stored lines (Odoo makes it), not a view
+        # not a view (crm.report.query.mixin's init makes one)
         return
 
     @api.model
@@ -325,16 +335,20 @@ class CrmForecastAccuracyReport(models.Model):
     def _sff_refresh(self):
         """Works every line out again from the snapshots, the won deals,
         the revenue and the submissions, in place of the stored ones;
-        returns how many were written. One refresh at a time: another one
-        waits for it (a transaction-level advisory lock, no table lock)."""
-        # sudo: the lines of every team are written once for all readers,
-        # whose record rules filter what each of them reads
+        returns how many were written. One refresh at a time: each first
+        writes the row of the refresh's time, so that a second one at once
+        waits for the first, then fails to serialise and is retried by Odoo
+        on a fresh snapshot of the data (a row lock, no table lock)."""
         Report = self.sudo()
         cr = self.env.cr
         # the query reads the deals, snapshots, invoices and settings as the
         # database has them
         self.env.flush_all()
-        cr.execute("SELECT pg_advisory_xact_lock(hashtext('sales_funnel_forecast.accuracy'))")
+        cr.execute(
+            """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
+               ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
+            [REFRESH_PARAM, str(cr.now())],
+        )
         cr.execute("DELETE FROM crm_forecast_accuracy_report")
         columns = SQL(", ").join(SQL.identifier(name) for name in Report._sff_columns())
         cr.execute(
@@ -374,8 +388,12 @@ class CrmForecastAccuracyReport(models.Model):
         return action
 
     def action_sff_refresh(self):
-        """Refresh Now: the lines worked out again, then the report opened
-        anew (its name says when)."""
+        """Refresh Now (managers): the lines worked out again, then the
+        report opened anew (its name says when)."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(
+                self.env._("Only sales managers can work the forecast accuracy out again.")
+            )
         written = self._sff_refresh()
         return notification(
             self.env._("Forecast accuracy worked out again: %(count)s lines.", count=written),

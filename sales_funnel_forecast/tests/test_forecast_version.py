@@ -583,7 +583,7 @@ class TestDealFlow(FunnelCase):
         )
         # the manager's rows are not the rep's to read, nor the rep's the
         # manager's: each reads the rows written for them
-        _manager_wizard, manager_action, manager_rows = self.open_report()
+        manager_wizard, manager_action, manager_rows = self.open_report()
         self.assertGreater(len(manager_rows), len(rows))
         Report = self.env["crm.deal.flow.report"]
         self.assertFalse(Report.with_user(self.restricted).search(manager_action["domain"]))
@@ -596,6 +596,11 @@ class TestDealFlow(FunnelCase):
         # a rep cannot write rows, nor change them
         with self.assertRaises(AccessError):
             rows[:1].with_user(self.restricted).write({"amount": 1})
+        # nor open another user's wizard again (which would write rows in
+        # place of theirs)
+        with self.assertRaises(AccessError):
+            manager_wizard.with_user(self.restricted).action_open_report()
+        self.assertEqual(Report.search(manager_action["domain"]), manager_rows)
 
     def test_period_must_end_after_it_starts(self):
         with self.assertRaises(ValidationError):
@@ -920,11 +925,13 @@ class TestForecastAccuracy(FunnelCase):
         self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, late.id])
         self.env.invalidate_all()
         self.assertEqual(Report.search(first).actual_amount, 80000.0)
-        # a rep's Refresh Now: the lines again, and the report named anew,
-        # with the time in the rep's time zone
-        self.rep.tz = "Europe/Warsaw"
+        # Refresh Now is a manager's: the lines again, and the report named
+        # anew, with the time in the manager's time zone
+        with self.assertRaises(AccessError):
+            Report.with_user(self.rep).action_sff_refresh()
+        self.manager.tz = "Europe/Warsaw"
         self.set_now(datetime(2030, 1, 2, 9, 30))
-        action = Report.with_user(self.rep).action_sff_refresh()
+        action = Report.with_user(self.manager).action_sff_refresh()
         self.assertEqual(action["tag"], "display_notification")
         opened = action["params"]["next"]
         self.assertEqual(opened["res_model"], "crm.forecast.accuracy.report")
@@ -941,16 +948,16 @@ class TestForecastAccuracy(FunnelCase):
 
     def test_menu_names_the_last_refresh(self):
         Report = self.env["crm.forecast.accuracy.report"]
-        self.env.user.tz = "UTC"
         self.env.cr.execute("DELETE FROM crm_forecast_accuracy_report")
-        action = self.env.ref(
+        # the menu's action, as a salesperson runs it
+        menu_action = self.env.ref(
             "sales_funnel_forecast.crm_forecast_accuracy_report_action_open"
-        ).run()
+        ).with_user(self.rep)
+        self.rep.tz = "UTC"
+        action = menu_action.run()
         self.assertEqual(action["name"], "Forecast Accuracy (not worked out yet)")
         self.set_now(datetime(2030, 1, 2, 8, 0))
         Report._sff_refresh()
-        action = self.env.ref(
-            "sales_funnel_forecast.crm_forecast_accuracy_report_action_open"
-        ).run()
+        action = menu_action.run()
         self.assertEqual(action["name"], "Forecast Accuracy (refreshed 01/02/2030 08:00:00)")
         self.assertEqual(action["view_mode"], "pivot,graph,list")

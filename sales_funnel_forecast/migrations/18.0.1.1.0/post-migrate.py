@@ -18,7 +18,7 @@ def migrate(cr, version):
           FROM (SELECT DISTINCT ON (team.id) team.id AS team_id, c.id AS catalogue_id
                   FROM crm_team team
             CROSS JOIN crm_stage_catalogue c
-                 WHERE team.stage_catalogue_id IS NULL
+                 WHERE team.stage_catalogue_id IS NULL AND c.active
                    AND EXISTS (SELECT 1 FROM crm_stage_catalogue_line l WHERE l.catalogue_id = c.id)
                    AND NOT EXISTS (
                        SELECT 1 FROM crm_stage_catalogue_line l

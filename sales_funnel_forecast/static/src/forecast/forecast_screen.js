@@ -2,7 +2,12 @@
 
 import {Component, onWillStart, useState} from "@odoo/owl";
 import {_t} from "@web/core/l10n/translation";
-import {deserializeDate, formatDate} from "@web/core/l10n/dates";
+import {
+    deserializeDate,
+    deserializeDateTime,
+    formatDate,
+    formatDateTime,
+} from "@web/core/l10n/dates";
 import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
@@ -85,6 +90,11 @@ export class ForecastScreen extends Component {
     /** A day sent as YYYY-MM-DD, written as the user's language writes dates. */
     formatDay(day) {
         return day ? formatDate(deserializeDate(day)) : "";
+    }
+
+    /** A moment sent in UTC, in the user's time zone and language. */
+    formatMoment(moment) {
+        return moment ? formatDateTime(deserializeDateTime(moment)) : "";
     }
 
     periodLabel(day) {
