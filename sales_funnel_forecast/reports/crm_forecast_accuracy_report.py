@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
-from odoo.tools.misc import format_datetime
+from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
 from ..tools.notify import notification
@@ -377,15 +377,27 @@ class CrmForecastAccuracyReport(models.Model):
             "sales_funnel_forecast.crm_forecast_accuracy_report_action"
         )
         refreshed_on = self.sff_refreshed_on()
-        action["name"] = (
+        # the web client shows display_name before name
+        action["name"] = action["display_name"] = (
             self.env._(
                 "Forecast Accuracy (refreshed %(when)s)",
-                when=format_datetime(self.env, refreshed_on, dt_format=False),
+                when=format_datetime(self.env, refreshed_on, dt_format=self._sff_minute_format()),
             )
             if refreshed_on
             else self.env._("Forecast Accuracy (not worked out yet)")
         )
         return action
+
+    @api.model
+    def _sff_minute_format(self):
+        """The user's language's date and short time (no seconds), as babel
+        reads them."""
+        lang = get_lang(self.env)
+        locale = babel_locale_parse(lang.code)
+        return " ".join(
+            posix_to_ldml(posix, locale=locale)
+            for posix in (lang.date_format, lang.short_time_format)
+        )
 
     def action_sff_refresh(self):
         """Refresh Now (managers): the lines worked out again, then the

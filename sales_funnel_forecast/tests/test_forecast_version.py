@@ -505,6 +505,8 @@ class TestDealFlow(FunnelCase):
         wizard, action, rows = self.open_report(team_id=self.team.id)
         self.assertEqual(action["domain"], [("wizard_id", "=", wizard.id)])
         self.assertEqual(action["res_model"], "crm.deal.flow.report")
+        # the title the web client shows, in the user's date format
+        self.assertEqual(action["display_name"], "Deal Flow 03/01/2026 - 03/31/2026")
         Report = self.env["crm.deal.flow.report"]
         domain = action["domain"] + [("lead_id", "in", self.deals.ids)]
         groups = [
@@ -935,7 +937,10 @@ class TestForecastAccuracy(FunnelCase):
         self.assertEqual(action["tag"], "display_notification")
         opened = action["params"]["next"]
         self.assertEqual(opened["res_model"], "crm.forecast.accuracy.report")
-        self.assertEqual(opened["name"], "Forecast Accuracy (refreshed 01/02/2030 10:30:00)")
+        self.assertEqual(
+            (opened["name"], opened["display_name"]),
+            ("Forecast Accuracy (refreshed 01/02/2030 10:30)",) * 2,
+        )
         line = Report.search(first)
         self.assertEqual((line.actual_amount, line.accuracy), (100000.0, 100.0))
         self.assertEqual(line.refreshed_on, datetime(2030, 1, 2, 9, 30))
@@ -959,5 +964,5 @@ class TestForecastAccuracy(FunnelCase):
         self.set_now(datetime(2030, 1, 2, 8, 0))
         Report._sff_refresh()
         action = menu_action.run()
-        self.assertEqual(action["name"], "Forecast Accuracy (refreshed 01/02/2030 08:00:00)")
+        self.assertEqual(action["display_name"], "Forecast Accuracy (refreshed 01/02/2030 08:00)")
         self.assertEqual(action["view_mode"], "pivot,graph,list")

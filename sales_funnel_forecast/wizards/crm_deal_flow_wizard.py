@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
 
 from ..const import FLOW_STEPS
 
@@ -83,13 +84,16 @@ class CrmDealFlowWizard(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_funnel_forecast.crm_deal_flow_report_action"
         )
+        name = self.env._(
+            "Deal Flow %(start)s - %(end)s",
+            start=format_date(self.env, self.date_from),
+            end=format_date(self.env, self.date_to - relativedelta(days=1)),
+        )
         action.update(
             {
-                "name": self.env._(
-                    "Deal Flow %(start)s - %(end)s",
-                    start=self.date_from,
-                    end=self.date_to - relativedelta(days=1),
-                ),
+                # the web client shows display_name before name
+                "name": name,
+                "display_name": name,
                 "domain": [("wizard_id", "=", self.id)],
                 "target": "current",
             }
