@@ -1,4 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# a mixin first: the models that inherit it are set up after it
+from . import crm_system_record_mixin
+
+# isort: split
 from . import (
     account_move,
     account_move_line,
@@ -27,6 +31,7 @@ from . import (
     crm_stage_catalogue,
     crm_stage_catalogue_line,
     crm_stage_percentage_change,
+    # a mixin first: the models that inherit it are set up after it
     crm_target_plan,
     crm_target_plan_origin,
     crm_target_plan_period,

@@ -2,7 +2,6 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -57,6 +56,7 @@ class CrmLeadForecastVersion(models.Model):
     are known."""
 
     _name = "crm.lead.forecast.version"
+    _inherit = ["crm.system.record.mixin"]
     _description = "Deal Forecast Version"
     _order = "valid_from desc, id desc"
     _log_access = False
@@ -170,23 +170,11 @@ class CrmLeadForecastVersion(models.Model):
     # ------------------------------------------------------------------
     # The deals' own record: no hand-made rows.
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._sff_refuse_manual_change()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._sff_refuse_manual_change()
-        return super().write(vals)
-
-    def _sff_refuse_manual_change(self):
-        if not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "The forecast versions are written by the deals themselves when they "
-                    "change; they cannot be created or edited by hand."
-                )
-            )
+    def _sff_manual_change_message(self):
+        return self.env._(
+            "The forecast versions are written by the deals themselves when they "
+            "change; they cannot be created or edited by hand."
+        )
 
     def flush_model(self, fnames=None):
         # the rows are written by the database when the deals are: reading

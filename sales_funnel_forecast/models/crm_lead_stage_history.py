@@ -4,7 +4,6 @@ import logging
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .. import engine_sql
@@ -57,6 +56,7 @@ class CrmLeadStageHistory(models.Model):
     """
 
     _name = "crm.lead.stage.history"
+    _inherit = ["crm.system.record.mixin"]
     _description = "Deal Stage History"
     _order = "date_in desc, id desc"
 
@@ -190,23 +190,11 @@ class CrmLeadStageHistory(models.Model):
     # ------------------------------------------------------------------
     # History is the deals' own record: no hand-made rows.
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._sff_refuse_manual_change()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._sff_refuse_manual_change()
-        return super().write(vals)
-
-    def _sff_refuse_manual_change(self):
-        if not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "The stage history is written by the deals themselves when "
-                    "they change stage; it cannot be created or edited by hand."
-                )
-            )
+    def _sff_manual_change_message(self):
+        return self.env._(
+            "The stage history is written by the deals themselves when "
+            "they change stage; it cannot be created or edited by hand."
+        )
 
     # ------------------------------------------------------------------
     # Writers: deals queue their moves; the queue is written in SQL, a few

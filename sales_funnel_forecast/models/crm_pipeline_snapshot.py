@@ -35,6 +35,7 @@ class CrmPipelineSnapshot(models.Model):
     every deal."""
 
     _name = "crm.pipeline.snapshot"
+    _inherit = ["crm.system.record.mixin"]
     _description = "Pipeline Snapshot"
     _order = "date_snapshot desc, id"
     _log_access = False
@@ -74,23 +75,11 @@ class CrmPipelineSnapshot(models.Model):
         "written; 0 for deals out of the forecast.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._sff_refuse_manual_change()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._sff_refuse_manual_change()
-        return super().write(vals)
-
-    def _sff_refuse_manual_change(self):
-        if not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "Pipeline snapshots are written from the deals' forecast versions; "
-                    "they cannot be created or edited by hand."
-                )
-            )
+    def _sff_manual_change_message(self):
+        return self.env._(
+            "Pipeline snapshots are written from the deals' forecast versions; "
+            "they cannot be created or edited by hand."
+        )
 
     # ------------------------------------------------------------------
     # Writing

@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..const import LOSS_CATEGORIES
+from ..const import DEAL_DEPENDS, LOSS_CATEGORIES
 
 
 class CrmLossReport(models.Model):
@@ -16,22 +16,10 @@ class CrmLossReport(models.Model):
     _order = "date_closed desc"
     _depends = {
         "crm.lead": [
-            "type",
-            "active",
+            *DEAL_DEPENDS,
             "lost_reason_id",
             "lost_stage_id",
-            "stage_id",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "origin_type",
-            "create_date",
             "date_closed",
-            "expected_revenue",
             "contact_status",
         ],
         "crm.lost.reason": ["category"],

@@ -6,6 +6,18 @@ from odoo.tests import TransactionCase, new_test_user
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
 
 
+def company_user(env, login, name, groups, company):
+    """A user of ``company`` only, in ``groups`` (comma-separated xml ids)."""
+    return new_test_user(
+        env,
+        login=login,
+        name=name,
+        groups=groups,
+        company_id=company.id,
+        company_ids=[company.id],
+    )
+
+
 class FunnelCase(TransactionCase):
     """A team with its own four-stage pipeline (10 / 30 / 60 / won) and a
     clock the tests move by hand (the module stamps history with the
@@ -106,6 +118,27 @@ class FunnelCase(TransactionCase):
 
     def day(self, days, hours=0):
         return self.t0 + timedelta(days=days, hours=hours)
+
+    def import_deals(self, column, values):
+        """Deals as an import of a spreadsheet makes them, in the team's
+        qualified stage at 1,000: one per value of ``column``."""
+        Lead = self.env["crm.lead"]
+        result = Lead.load(
+            ["name", "type", "team_id/.id", "stage_id/.id", "expected_revenue", column],
+            [
+                [
+                    f"Imported {chr(ord('A') + index)}",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s_qualified.id),
+                    "1000",
+                    value,
+                ]
+                for index, value in enumerate(values)
+            ],
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        return Lead.browse(result["ids"])
 
     def make_deal(self, name, stage, revenue=0.0, **values):
         return self.env["crm.lead"].create(

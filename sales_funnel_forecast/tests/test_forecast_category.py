@@ -270,42 +270,13 @@ class TestForecastCategory(FunnelCase):
         self.assertEqual(self.categories(deals), [("best_case", False)] * 3)
 
     def test_import(self):
-        Lead = self.env["crm.lead"]
-        result = Lead.load(
-            [
-                "name",
-                "type",
-                "team_id/.id",
-                "stage_id/.id",
-                "expected_revenue",
-                "forecast_category",
-            ],
-            [
-                [
-                    "Imported A",
-                    "opportunity",
-                    str(self.team.id),
-                    str(self.s_qualified.id),
-                    "1000",
-                    "",
-                ],
-                [
-                    "Imported B",
-                    "opportunity",
-                    str(self.team.id),
-                    str(self.s_qualified.id),
-                    "1000",
-                    "Commit",
-                ],
-            ],
-        )
-        self.assertFalse(result["messages"], result["messages"])
-        self.assertEqual(
-            self.categories(Lead.browse(result["ids"])), [("pipeline", False), ("commit", True)]
-        )
+        deals = self.import_deals("forecast_category", ["", "Commit"])
+        self.assertEqual(self.categories(deals), [("pipeline", False), ("commit", True)])
         # an update of existing deals by id
-        first = Lead.browse(result["ids"][0])
-        result = Lead.load([".id", "forecast_category"], [[str(first.id), "Best Case"]])
+        first = deals[0]
+        result = self.env["crm.lead"].load(
+            [".id", "forecast_category"], [[str(first.id), "Best Case"]]
+        )
         self.assertFalse(result["messages"], result["messages"])
         self.assertEqual(self.categories(first), [("best_case", True)])
 

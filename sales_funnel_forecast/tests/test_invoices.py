@@ -12,9 +12,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
+from .common import company_user
 
 
 @tagged("post_install", "-at_install")
@@ -25,29 +26,18 @@ class TestInvoices(TestSaleCommon):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         cls.company = cls.company_data["company"]
         cls.today = fields.Date.today()
-        cls.rep = new_test_user(
-            cls.env,
-            login="sff_inv_rep",
-            name="Rita Rep",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=[cls.company.id],
+        cls.rep = company_user(
+            cls.env, "sff_inv_rep", "Rita Rep", "sales_team.group_sale_salesman", cls.company
         )
-        cls.other_rep = new_test_user(
-            cls.env,
-            login="sff_inv_other",
-            name="Otto Rep",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=[cls.company.id],
+        cls.other_rep = company_user(
+            cls.env, "sff_inv_other", "Otto Rep", "sales_team.group_sale_salesman", cls.company
         )
-        cls.accountant = new_test_user(
+        cls.accountant = company_user(
             cls.env,
-            login="sff_inv_accountant",
-            name="Anna Accountant",
-            groups="account.group_account_invoice",
-            company_id=cls.company.id,
-            company_ids=[cls.company.id],
+            "sff_inv_accountant",
+            "Anna Accountant",
+            "account.group_account_invoice",
+            cls.company,
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Invoice Team", "company_id": cls.company.id}
@@ -282,13 +272,12 @@ class TestInvoices(TestSaleCommon):
         rules of a user's groups up: the billing users' rule must not widen
         the salesperson's); from an invoice's deal field, like any billing
         user, they find and link any opportunity of their company."""
-        invoicing_rep = new_test_user(
+        invoicing_rep = company_user(
             self.env,
-            login="sff_inv_rep_billing",
-            name="Ivan Invoicing Rep",
-            groups="sales_team.group_sale_salesman,account.group_account_invoice",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
+            "sff_inv_rep_billing",
+            "Ivan Invoicing Rep",
+            "sales_team.group_sale_salesman,account.group_account_invoice",
+            self.company,
         )
         own = self.deal("Ivan's own", user=invoicing_rep)
         unassigned = self.deal("Nobody's")

@@ -38,30 +38,7 @@ class TestProbabilityFollowsStage(FunnelCase):
         self.assertEqual(deal.probability, 60.0)
 
     def test_import_new_deals(self):
-        Lead = self.env["crm.lead"]
-        result = Lead.load(
-            ["name", "type", "team_id/.id", "stage_id/.id", "expected_revenue", "probability"],
-            [
-                [
-                    "Imported A",
-                    "opportunity",
-                    str(self.team.id),
-                    str(self.s_qualified.id),
-                    "1000",
-                    "",
-                ],
-                [
-                    "Imported B",
-                    "opportunity",
-                    str(self.team.id),
-                    str(self.s_qualified.id),
-                    "1000",
-                    "75",
-                ],
-            ],
-        )
-        self.assertFalse(result["messages"], result["messages"])
-        first, second = Lead.browse(result["ids"])
+        first, second = self.import_deals("probability", ["", "75"])
         self.assertEqual((first.probability, first.forecast_revenue), (30.0, 300.0))
         # a probability column is the user's figure: it holds
         self.assertEqual((second.probability, second.forecast_revenue), (75.0, 750.0))

@@ -11,6 +11,8 @@ from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from .common import company_user
+
 
 @tagged("post_install", "-at_install")
 class TestTargetPlan(TestSaleCommon):
@@ -18,13 +20,8 @@ class TestTargetPlan(TestSaleCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
-        cls.rep = new_test_user(
-            cls.env,
-            login="sff_plan_rep",
-            name="Pia Rep",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=[cls.company.id],
+        cls.rep = company_user(
+            cls.env, "sff_plan_rep", "Pia Rep", "sales_team.group_sale_salesman", cls.company
         )
         cls.team = cls.env["crm.team"].create(
             {
@@ -323,21 +320,11 @@ class TestTargetPlan(TestSaleCommon):
         )
 
     def test_split_per_salesperson_adds_up_to_the_team_target(self):
-        other = new_test_user(
-            self.env,
-            login="sff_plan_other",
-            name="Olaf Rep",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
+        other = company_user(
+            self.env, "sff_plan_other", "Olaf Rep", "sales_team.group_sale_salesman", self.company
         )
-        third = new_test_user(
-            self.env,
-            login="sff_plan_third",
-            name="Tess Rep",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
+        third = company_user(
+            self.env, "sff_plan_third", "Tess Rep", "sales_team.group_sale_salesman", self.company
         )
         self.team.member_ids = [Command.link(other.id), Command.link(third.id)]
         plan = self.plan(revenue_target=100000)
