@@ -130,18 +130,28 @@ class CrmLead(models.Model):
         category, salesperson, team, company), as the versions read them.
         Record rules apply."""
         Version = self.env["crm.lead.forecast.version"]
+        names = ("lead_id",) + VERSIONED_COLUMNS
+        # the amounts come as doubles, which the driver reads natively,
+        # rather than as exact numerics that Odoo turns into floats value by
+        # value in Python: the same floats, half a million deals faster
+        outer = SQL(", ").join(
+            SQL("%s::float8", SQL.identifier(name))
+            if Version._fields[name].column_type[0] == "numeric"
+            else SQL.identifier(name)
+            for name in names
+        )
         self.env.cr.execute(
-            Version._sff_at_sql(
-                flow_moment(moment),
-                [("deal_state", "=", "open")],
-                domain,
-                columns=("lead_id",) + VERSIONED_COLUMNS,
+            SQL(
+                "SELECT %s FROM (%s) AS v",
+                outer,
+                Version._sff_at_sql(
+                    flow_moment(moment), [("deal_state", "=", "open")], domain, columns=names
+                ),
             )
         )
         # one dict per deal, its keys shared: a third faster than the
         # cursor's dictfetchall, which names each value of each row anew
         # (a whole company's pipeline is hundreds of thousands of deals)
-        names = [column.name for column in self.env.cr.description]
         return [dict(zip(names, row)) for row in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------------
