@@ -58,6 +58,7 @@
     ],
     "assets": {
         "web.assets_backend": [
+            "sales_funnel_forecast/static/src/common/**/*",
             "sales_funnel_forecast/static/src/dashboard/**/*",
             "sales_funnel_forecast/static/src/forecast/**/*",
         ],

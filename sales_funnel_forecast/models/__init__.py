@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-# a mixin first: the models that inherit it are set up after it
-from . import crm_system_record_mixin
+# the mixins first: the models that inherit them are set up after them
+from . import crm_stage_percentage_mixin, crm_system_record_mixin
 
 # isort: split
 from . import (

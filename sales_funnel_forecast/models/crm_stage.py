@@ -12,71 +12,9 @@ from .crm_lead_invoice import DOCUMENT_TRIGGERS
 PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
 
 
-def compute_forecast_category(records):
-    """The forecast category of stages (or catalogue steps) by default: a
-    new one takes its percentage's (and follows it while it is being made),
-    a won one is Closed (Won), one that stops being won takes its
-    percentage's; otherwise the category is the manager's. Shared by
-    ``crm.stage`` and ``crm.stage.catalogue.line``."""
-    for record in records:
-        if record.is_won or not record._origin or record.forecast_category in (False, "closed"):
-            record.forecast_category = engine.stage_forecast_category(
-                record.forecast_probability, record.is_won
-            )
-
-
-def check_forecast_category(records):
-    """A won stage (or catalogue step) is Closed, and only a won one:
-    shared by ``crm.stage`` and ``crm.stage.catalogue.line``."""
-    for record in records:
-        if record.is_won and record.forecast_category != "closed":
-            raise ValidationError(
-                records.env._(
-                    "“%(stage)s” is where a deal is won: its forecast category is Closed (Won).",
-                    stage=record.name,
-                )
-            )
-        if not record.is_won and record.forecast_category == "closed":
-            raise ValidationError(
-                records.env._(
-                    "Only the stage where a deal is won is Closed (Won): choose Pipeline, Best Case, "
-                    "Commit or Omitted for “%(stage)s”.",
-                    stage=record.name,
-                )
-            )
-
-
-def check_won_percentage(records):
-    """Percentages of stages (or catalogue steps) lie in 0..100, and a won
-    one is 100: shared by ``crm.stage`` and ``crm.stage.catalogue.line``."""
-    for record in records:
-        if not engine.check_percentage(record.forecast_probability):
-            raise ValidationError(
-                records.env._(
-                    "The percentage of “%(stage)s” must be between 0 and 100 (it is %(value)s).",
-                    stage=record.name,
-                    value=record.forecast_probability,
-                )
-            )
-        if not record.is_won and record.forecast_probability >= 100.0:
-            raise ValidationError(
-                records.env._(
-                    "Only the stage where a deal is won can be at 100 %%: lower "
-                    "the percentage of “%(stage)s” or mark it as won.",
-                    stage=record.name,
-                )
-            )
-        if record.is_won and record.forecast_probability != 100.0:
-            raise ValidationError(
-                records.env._(
-                    "“%(stage)s” is where a deal is won: its percentage must be 100.",
-                    stage=record.name,
-                )
-            )
-
-
 class CrmStage(models.Model):
-    _inherit = "crm.stage"
+    _name = "crm.stage"
+    _inherit = ["crm.stage", "crm.stage.percentage.mixin"]
 
     active = fields.Boolean(
         default=True,
@@ -191,18 +129,6 @@ class CrmStage(models.Model):
         if not sql_tools.column_exists(self.env.cr, self._table, "forecast_probability"):
             sql_tools.create_column(self.env.cr, self._table, "forecast_probability", "numeric")
         return super()._auto_init()
-
-    @api.depends("is_won", "forecast_probability")
-    def _compute_forecast_category(self):
-        compute_forecast_category(self)
-
-    @api.constrains("forecast_probability", "is_won")
-    def _check_forecast_probability(self):
-        check_won_percentage(self)
-
-    @api.constrains("forecast_category", "is_won")
-    def _check_forecast_category(self):
-        check_forecast_category(self)
 
     @api.constrains("stall_days", "stall_move_back_steps", "stall_action", "stall_lost_reason_id")
     def _check_stall_rule(self):

@@ -1,13 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..const import FORECAST_CATEGORY_SELECTION
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
-from .crm_stage import check_forecast_category, check_won_percentage, compute_forecast_category
 
 
 class CrmStageCatalogueLine(models.Model):
     _name = "crm.stage.catalogue.line"
+    _inherit = ["crm.stage.percentage.mixin"]
     _description = "Stage Catalogue Step"
     _order = "catalogue_id, sequence, id"
 
@@ -42,15 +42,3 @@ class CrmStageCatalogueLine(models.Model):
         help="The stage made from this step is reached by itself when the deal's "
         "quotation is confirmed, its first invoice posted or its invoices paid.",
     )
-
-    @api.depends("is_won", "forecast_probability")
-    def _compute_forecast_category(self):
-        compute_forecast_category(self)
-
-    @api.constrains("forecast_probability", "is_won")
-    def _check_forecast_probability(self):
-        check_won_percentage(self)
-
-    @api.constrains("forecast_category", "is_won")
-    def _check_forecast_category(self):
-        check_forecast_category(self)

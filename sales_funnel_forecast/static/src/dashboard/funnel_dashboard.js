@@ -8,6 +8,7 @@ import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {formatMonetary} from "@web/views/fields/formatters";
 import {Layout} from "@web/search/layout";
+import {loadTeams} from "../common/teams";
 import {standardActionServiceProps} from "@web/webclient/actions/action_service";
 
 /**
@@ -60,9 +61,7 @@ export class FunnelDashboard extends Component {
             ["last_year", _t("Same period last year")],
         ];
         onWillStart(async () => {
-            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], {
-                order: "sequence, name",
-            });
+            this.state.teams = await loadTeams(this.orm);
             await this.load();
         });
     }

@@ -13,6 +13,7 @@ import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {formatMonetary} from "@web/views/fields/formatters";
 import {Layout} from "@web/search/layout";
+import {loadTeams} from "../common/teams";
 import {standardActionServiceProps} from "@web/webclient/actions/action_service";
 
 /**
@@ -41,9 +42,7 @@ export class ForecastScreen extends Component {
             ["quarter", _t("Quarter")],
         ];
         onWillStart(async () => {
-            this.state.teams = await this.orm.searchRead("crm.team", [], ["name"], {
-                order: "sequence, name",
-            });
+            this.state.teams = await loadTeams(this.orm);
             await this.load();
         });
     }
