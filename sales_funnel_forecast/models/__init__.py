@@ -31,7 +31,6 @@ from . import (
     crm_stage_catalogue,
     crm_stage_catalogue_line,
     crm_stage_percentage_change,
-    # a mixin first: the models that inherit it are set up after it
     crm_target_plan,
     crm_target_plan_origin,
     crm_target_plan_period,

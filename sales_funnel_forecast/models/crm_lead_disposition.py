@@ -55,8 +55,8 @@ class CrmLead(models.Model):
             "sff_disqualify": True,
             "dialog_size": "medium",
         }
-        # the web client shows display_name before name
-        action["name"] = action["display_name"] = self.env._("Disqualify")
+        # the dialog's title
+        action["name"] = self.env._("Disqualify")
         return action
 
     def action_add_customer_contacts(self):

@@ -6,11 +6,18 @@ from odoo.exceptions import AccessError
 class CrmSystemRecordMixin(models.AbstractModel):
     """Records the module writes from the deals (stays, versions,
     snapshots): nobody creates or edits them by hand, the system does
-    (``sudo``, or SQL). Each model says why in its own words
+    (``sudo``, or SQL). Each model may say why in its own words
     (``_sff_manual_change_message``)."""
 
     _name = "crm.system.record.mixin"
     _description = "Records Written from the Deals"
+
+    def _sff_manual_change_message(self):
+        return self.env._(
+            "%(records)s are written from the deals; they cannot be created or edited by hand.",
+            # the model's name in the user's language
+            records=self.env["ir.model"]._get(self._name).name,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

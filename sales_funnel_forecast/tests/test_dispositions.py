@@ -47,7 +47,7 @@ class TestContactStatus(FunnelCase):
         action = other.action_disqualify()
         self.assertEqual(action["res_model"], "crm.lead.lost")
         # the dialog's title, as the web client shows it
-        self.assertEqual(action["display_name"], "Disqualify")
+        self.assertEqual(action["name"], "Disqualify")
         wizard = self.env["crm.lead.lost"].with_context(**action["context"]).create({})
         self.assertEqual(wizard.lead_ids, other)
         self.assertTrue(wizard.lost_reason_required, "disqualifying asks why")
