@@ -38,6 +38,13 @@ for team in env["crm.team"].search([], order="id", limit=2):
     )
 env.cr.commit()
 
+CONVERSION_MEASURES = [
+    "conversion_rate:avg",
+    "target_conversion_rate:avg",
+    "entered_conversion_rate:avg",
+    "reached:sum",
+    "moved_on:sum",
+]
 PIVOTS = [
     ODOO_PIVOT,  # noqa: F821 (bench/pivots.py)
     (
@@ -78,13 +85,7 @@ PIVOTS = [
         [],
         "stage_id",
         "date_in:month",
-        [
-            "conversion_rate:avg",
-            "target_conversion_rate:avg",
-            "entered_conversion_rate:avg",
-            "reached:sum",
-            "moved_on:sum",
-        ],
+        CONVERSION_MEASURES,
     ),
     (
         "Conversion pivot as it opens (this month), with the target conversion",
@@ -92,13 +93,7 @@ PIVOTS = [
         [("date_in", ">=", date.today().replace(day=1))],
         "stage_id",
         "date_in:month",
-        [
-            "conversion_rate:avg",
-            "target_conversion_rate:avg",
-            "entered_conversion_rate:avg",
-            "reached:sum",
-            "moved_on:sum",
-        ],
+        CONVERSION_MEASURES,
     ),
     (
         "Revenue forecast pivot (stage x expected closing month)",

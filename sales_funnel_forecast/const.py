@@ -135,8 +135,10 @@ DEFAULT_ACCURACY_LEAD_DAYS = 30
 # the spreadsheets the module writes
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# the deal's columns that the deal reports read (their _depends on crm.lead)
-DEAL_DEPENDS = [
+# the deal's columns every report is cut by (salesperson, team, company,
+# customer, source, origin) and that say whether and where it is in the
+# pipeline
+DEAL_DIMENSIONS = [
     "type",
     "active",
     "stage_id",
@@ -149,9 +151,23 @@ DEAL_DEPENDS = [
     "campaign_id",
     "origin_type",
     "create_date",
+]
+# the deal's columns that the deal reports read (their _depends on crm.lead)
+DEAL_DEPENDS = [
+    *DEAL_DIMENSIONS,
     "date_deadline",
     "expected_revenue",
     "probability",
     "forecast_revenue",
     "forecast_excluded",
+]
+# the deal's columns copied on its funnel rows (crm.lead.stage.reach)
+REACH_LEAD_FIELDS = [
+    *DEAL_DIMENSIONS,
+    "lost_stage_id",
+    "is_stalled",
+    "has_decision_maker",
+    "date_closed",
+    "expected_revenue",
+    "invoiced_amount",
 ]

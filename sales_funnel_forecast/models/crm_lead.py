@@ -6,8 +6,8 @@ from odoo.tools import SQL, float_compare
 from odoo.tools import sql as sql_tools
 
 from .. import engine, engine_sql
-from ..const import FORECAST_CATEGORY_SELECTION, ORIGIN_TYPES
-from .crm_lead_stage_history import HISTORY_REASONS, REACH_LEAD_FIELDS
+from ..const import FORECAST_CATEGORY_SELECTION, ORIGIN_TYPES, REACH_LEAD_FIELDS
+from .crm_lead_stage_history import HISTORY_REASONS
 
 HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
 REACH_FIELDS = set(REACH_LEAD_FIELDS) | {"referred"}

@@ -7,33 +7,13 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .. import engine_sql
+from ..const import REACH_LEAD_FIELDS
 from ..tools.bulk import BULK_TABLES, foreign_keys_to_validate, validate_foreign_key
 from .crm_lead_stage_reach import REFRESH_DEALS
 
 _logger = logging.getLogger(__name__)
 
 
-# Deal fields copied on the funnel rows (crm.lead.stage.reach)
-REACH_LEAD_FIELDS = [
-    "type",
-    "active",
-    "stage_id",
-    "lost_stage_id",
-    "team_id",
-    "user_id",
-    "company_id",
-    "is_stalled",
-    "has_decision_maker",
-    "partner_id",
-    "source_id",
-    "medium_id",
-    "campaign_id",
-    "origin_type",
-    "create_date",
-    "date_closed",
-    "expected_revenue",
-    "invoiced_amount",
-]
 # precommit data key of the moves queued in the current transaction
 PENDING_KEY = "sales_funnel_forecast.stage_history"
 

@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..const import DEAL_DEPENDS, LOSS_CATEGORIES
+from ..const import DEAL_DIMENSIONS, LOSS_CATEGORIES
 
 
 class CrmLossReport(models.Model):
@@ -16,10 +16,11 @@ class CrmLossReport(models.Model):
     _order = "date_closed desc"
     _depends = {
         "crm.lead": [
-            *DEAL_DEPENDS,
+            *DEAL_DIMENSIONS,
             "lost_reason_id",
             "lost_stage_id",
             "date_closed",
+            "expected_revenue",
             "contact_status",
         ],
         "crm.lost.reason": ["category"],
