@@ -1,6 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import common  # isort: skip (the reports below inherit from it)
+# the mixins first, in the order they inherit one another: the reports
+# below are set up after them
+from . import crm_report_query_mixin  # isort: skip
+from . import crm_funnel_report_mixin  # isort: skip
+from . import crm_funnel_report_deal_mixin  # isort: skip
+
+# isort: split
 from . import (
+    common,
     crm_adoption_report,
     crm_call_report,
     crm_deal_flow_report,

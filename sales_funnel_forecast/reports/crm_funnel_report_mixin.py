@@ -1,0 +1,70 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class FunnelReportMixin(models.AbstractModel):
+    """Report views with a ``lead_id`` column: filters on the products of the
+    deal's quotations and on its customer's tags."""
+
+    _name = "crm.funnel.report.mixin"
+    _inherit = ["crm.report.query.mixin"]
+    _description = "Sales Funnel Report Filters"
+
+    product_id = fields.Many2one(
+        "product.product",
+        compute="_compute_search_only",
+        search="_search_product_id",
+        help="A product quoted to the deal.",
+    )
+    product_categ_id = fields.Many2one(
+        "product.category",
+        string="Product Category",
+        compute="_compute_search_only",
+        search="_search_product_categ_id",
+        help="A category of a product quoted to the deal.",
+    )
+    partner_category_id = fields.Many2one(
+        "res.partner.category",
+        string="Customer Tag",
+        compute="_compute_search_only",
+        search="_search_partner_category_id",
+    )
+
+    def _compute_search_only(self):
+        self.product_id = self.product_categ_id = self.partner_category_id = False
+
+    def _sff_quoted_deals(self, products):
+        """Rows whose deal has a live quotation or order of ``products`` (a
+        query on product.product)."""
+        return [
+            (
+                "lead_id",
+                "in",
+                SQL(
+                    """(SELECT o.opportunity_id FROM sale_order o
+                  JOIN sale_order_line ol ON ol.order_id = o.id
+                 WHERE o.opportunity_id IS NOT NULL AND o.state <> 'cancel'
+                   AND ol.product_id IN %s)""",
+                    products.subselect(),
+                ),
+            )
+        ]
+
+    def _search_product_id(self, operator, value):
+        return self._sff_quoted_deals(
+            self.env["product.product"]._search([("id", operator, value)])
+        )
+
+    def _search_product_categ_id(self, operator, value):
+        return self._sff_quoted_deals(
+            self.env["product.product"]._search(
+                [("categ_id", "child_of", value)]
+                if operator in ("=", "in", "child_of")
+                else [("categ_id", operator, value)]
+            )
+        )
+
+    def _search_partner_category_id(self, operator, value):
+        partners = self.env["res.partner"]._search([("category_id", operator, value)])
+        return [("partner_id", "in", partners)]
