@@ -415,12 +415,6 @@ def uninstall_hook(env):
     env["crm.lead.forecast.version"]._sff_drop_triggers()
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_truncate() CASCADE")
-    # the functions that a save's queue calls (the history's and the funnel
-    # rows' models create them)
-    env.cr.execute(
-        """DROP FUNCTION IF EXISTS sff_stage_history_move, sff_stage_reach_source,
-                                   sff_stage_reach_write"""
-    )
     env.cr.execute(
         "DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]]
     )

@@ -9,7 +9,6 @@ from odoo.tools import SQL
 from .. import engine_sql
 from ..const import REACH_LEAD_FIELDS
 from ..tools.bulk import BULK_TABLES, foreign_keys_to_validate, validate_foreign_key
-from ..tools.plpgsql import plpgsql_function
 from .crm_lead_stage_reach import REFRESH_DEALS
 
 _logger = logging.getLogger(__name__)
@@ -145,49 +144,6 @@ class CrmLeadStageHistory(models.Model):
             """CREATE INDEX IF NOT EXISTS crm_lead_stage_history_stall_due_idx
                ON crm_lead_stage_history (stall_due)
                WHERE date_out IS NULL AND stall_due IS NOT NULL"""
-        )
-
-        self._sff_create_functions()
-
-    @api.model
-    def _sff_create_functions(self):
-        """The queue's statements as PL/pgSQL functions, which PostgreSQL
-        plans once per connection: sent as text, a save's statements were
-        planned again on every save, and planning them cost more than running
-        them (a drag: 0.7 of 1.2 ms). Created again by every upgrade, from
-        the statements below."""
-        lead_ids, moment, uid = SQL("p_lead_ids"), SQL("p_moment"), SQL("p_uid")
-        self.env.cr.execute(
-            plpgsql_function(
-                SQL(
-                    """sff_stage_history_move(
-                        p_lead_ids int4[], p_prev_ids int4[], p_stage_ids int4[],
-                        p_reason varchar, p_moment timestamp, p_uid int4,
-                        p_default_follows boolean) RETURNS void"""
-                ),
-                SQL(
-                    "%s; IF p_stage_ids IS NOT NULL THEN %s; END IF",
-                    self._sff_close_sql(lead_ids, moment, uid),
-                    self._sff_open_sql(
-                        lead_ids,
-                        SQL("p_prev_ids"),
-                        SQL("p_stage_ids"),
-                        SQL("p_reason"),
-                        moment,
-                        uid,
-                        SQL("p_default_follows"),
-                    ),
-                ),
-            )
-        )
-        self.env.cr.execute(
-            plpgsql_function(
-                SQL("sff_stage_reach_source(p_lead_ids int4[]) RETURNS json"),
-                SQL(
-                    "RETURN (%s)",
-                    self.env["crm.lead.stage.reach"]._sff_refresh_read_sql(lead_ids),
-                ),
-            )
         )
 
     @api.depends("lead_id.name", "stage_id.name")
@@ -351,21 +307,19 @@ class CrmLeadStageHistory(models.Model):
         default_follows = self.env.company.crm_probability_from_stage
         for kind, reason, when, uid, by_lead in queue["ops"]:
             lead_ids = list(by_lead)
-            moved = kind == "move"
-            # the stays end; moved deals enter their new stage (_sff_create_functions)
-            statements.append(
-                SQL(
-                    "SELECT sff_stage_history_move(%s::int4[], %s::int4[], %s::int4[], "
-                    "%s, %s, %s, %s)",
-                    lead_ids,
-                    [by_lead[lead_id][0] or None for lead_id in lead_ids] if moved else None,
-                    [by_lead[lead_id][1] for lead_id in lead_ids] if moved else None,
-                    reason,
-                    when,
-                    uid,
-                    default_follows,
+            statements.append(self._sff_close_sql(lead_ids, when, uid))
+            if kind == "move":
+                statements.append(
+                    self._sff_open_sql(
+                        lead_ids,
+                        [by_lead[lead_id][0] or None for lead_id in lead_ids],
+                        [by_lead[lead_id][1] for lead_id in lead_ids],
+                        reason,
+                        when,
+                        uid,
+                        default_follows,
+                    )
                 )
-            )
         if queue["sync"]:
             statements.append(self._sff_owner_sql(list(queue["sync"])))
         if refresh:
@@ -377,12 +331,12 @@ class CrmLeadStageHistory(models.Model):
             # what the rows of a few deals are worked out from, read after
             # the stays are written: the last statement, whose row
             # fetchone() returns
-            statements.append(SQL("SELECT sff_stage_reach_source(%s::int4[])", refresh))
+            statements.append(Reach._sff_refresh_read_sql(refresh))
         # one round trip for the queue's statements, in order
         if statements:
             self.env.cr.execute(SQL(";\n").join(statements))
         if refresh:
-            Reach._sff_refresh_write(self.env.cr.fetchone()[0])
+            Reach._sff_refresh_write(self.env.cr.fetchone())
         self.invalidate_model()
         Reach.invalidate_model()
         self.env["crm.lead"].invalidate_model(["stage_history_ids"])

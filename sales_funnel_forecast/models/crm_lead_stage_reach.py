@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
 import logging
 from datetime import datetime, timedelta
 
@@ -11,7 +10,6 @@ from odoo.tools import SQL
 from .. import engine, engine_sql
 from ..const import DEAL_STATES, ORIGIN_TYPES, REACH_COLUMNS
 from ..tools.bulk import bulk_load
-from ..tools.plpgsql import plpgsql_function
 
 _logger = logging.getLogger(__name__)
 
@@ -26,15 +24,6 @@ def _timestamp(value):
     """A timestamp as ``_iso`` gives it, as psycopg2 would: a naive
     datetime, or None (six digits of a second: every Python 3 reads them)."""
     return datetime.fromisoformat(value) if value else None
-
-
-def _json_rows(rows):
-    """Rows given as (row id or None, values of ``REACH_COLUMNS``) as the
-    JSON array of objects that ``sff_stage_reach_write`` reads."""
-    return json.dumps(
-        [dict(zip(REACH_COLUMNS, values), id=row_id) for row_id, values in rows],
-        default=datetime.isoformat,
-    )
 
 
 # from this many deals on, their rows are rebuilt by a job, committing
@@ -127,32 +116,6 @@ class CrmLeadStageReach(models.Model):
             cr.execute(
                 SQL("ALTER TABLE crm_lead_stage_reach SET (fillfactor = %s)", REACH_FILLFACTOR)
             )
-        # what a save writes (``_sff_refresh_write``), planned once per connection
-        columns = SQL(", ").join(map(SQL.identifier, REACH_COLUMNS))
-        cr.execute(
-            plpgsql_function(
-                SQL(
-                    "sff_stage_reach_write(p_stale int4[], p_changed json, p_new json) RETURNS void"
-                ),
-                SQL(
-                    """IF p_stale IS NOT NULL THEN
-                           DELETE FROM crm_lead_stage_reach WHERE id = ANY(p_stale);
-                       END IF;
-                       IF p_changed IS NOT NULL THEN
-                           UPDATE crm_lead_stage_reach r SET (%(columns)s) = (%(values)s)
-                             FROM %(changed)s WHERE r.id = v.id;
-                       END IF;
-                       IF p_new IS NOT NULL THEN
-                           INSERT INTO crm_lead_stage_reach (%(columns)s)
-                           SELECT %(values)s FROM %(new)s;
-                       END IF""",
-                    columns=columns,
-                    values=SQL(", ").join(SQL.identifier("v", name) for name in REACH_COLUMNS),
-                    changed=SQL("json_populate_recordset(NULL::crm_lead_stage_reach, p_changed) v"),
-                    new=SQL("json_populate_recordset(NULL::crm_lead_stage_reach, p_new) v"),
-                ),
-            )
-        )
 
     @api.model
     def _sff_rows_sql(self, scope, history_scope):
@@ -259,20 +222,19 @@ class CrmLeadStageReach(models.Model):
         """Bringing the rows of a few deals up to date after their own
         changes (the history's queue, at commit: each deal then locked by
         its save), first step: what they are worked out from, in one
-        expression, the body of the function ``sff_stage_reach_source`` that
-        the queue calls in its round trip, after the stays are written
-        (``crm.lead.stage.history._sff_create_functions``). One JSON array:
-        the deals' first entry into each stage, every stage in the
-        pipeline's order, the deals' values, their current rows; each an
-        array of arrays, timestamps as text of fixed width
+        statement that the queue sends in the round trip of its own, after
+        them. One row: the deals' first entry into each stage, every stage
+        in the pipeline's order, the deals' values, their current rows; each
+        a JSON array of arrays, timestamps as text of fixed width
         (``_sff_refresh_write`` reads them).
 
         The rows are worked out in Python (``engine.funnel_reach``, the twin
         of ``_sff_rows_sql``): PostgreSQL plans the rebuild's statement anew
         on every request, which cost twice what it ran."""
+        lead_ids = list(lead_ids)
         return SQL(
             """
-            SELECT json_build_array(
+            SELECT
               (SELECT json_agg(json_build_array(lead_id, stage_id, %(first_in)s))
                  FROM (SELECT lead_id, stage_id, MIN(date_in) AS date_in FROM crm_lead_stage_history
                         WHERE lead_id = ANY(%(ids)s) GROUP BY lead_id, stage_id) first_in),
@@ -292,7 +254,7 @@ class CrmLeadStageReach(models.Model):
             LEFT JOIN crm_stage cs ON cs.id = l.stage_id
                 WHERE l.id = ANY(%(ids)s) AND l.type = 'opportunity'),
               (SELECT json_agg(json_build_array(r.id, %(columns)s))
-                 FROM crm_lead_stage_reach r WHERE r.lead_id = ANY(%(ids)s)))
+                 FROM crm_lead_stage_reach r WHERE r.lead_id = ANY(%(ids)s))
             """,
             ids=lead_ids,
             order=engine_sql.stage_order_columns("s"),
@@ -396,16 +358,44 @@ class CrmLeadStageReach(models.Model):
                 del new[key]
             else:
                 changed[row_id] = new.pop(key)
-        if stale or changed or new:
-            # the caller (the history's queue) then forgets the rows in memory
-            self.env.cr.execute(
+        statements = []
+        if stale:
+            statements.append(SQL("DELETE FROM crm_lead_stage_reach WHERE id = ANY(%s)", stale))
+        if changed:
+            statements.append(self._sff_update_rows_sql(changed))
+        if new:
+            statements.append(
                 SQL(
-                    "SELECT sff_stage_reach_write(%s::int4[], %s::json, %s::json)",
-                    stale or None,
-                    _json_rows(changed.items()) if changed else None,
-                    _json_rows((None, row) for row in new.values()) if new else None,
+                    "INSERT INTO crm_lead_stage_reach (%s) VALUES %s",
+                    SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                    SQL(", ").join(
+                        SQL("(%s)", SQL(", ").join(SQL("%s", value) for value in row))
+                        for row in new.values()
+                    ),
                 )
             )
+        if statements:
+            # the caller (the history's queue) then forgets the rows in memory
+            self.env.cr.execute(SQL(";\n").join(statements))
+
+    @api.model
+    def _sff_update_rows_sql(self, rows):
+        """One UPDATE of the rows ``rows`` (row id: values of
+        ``REACH_COLUMNS``), every column set from an array typed as the
+        table's column."""
+        columns = SQL(", ").join(map(SQL.identifier, REACH_COLUMNS))
+        return SQL(
+            """UPDATE crm_lead_stage_reach r SET (%s) = (%s)
+                 FROM unnest(%s::int4[], %s) AS v(id, %s) WHERE r.id = v.id""",
+            columns,
+            SQL(", ").join(SQL.identifier("v", name) for name in REACH_COLUMNS),
+            list(rows),
+            SQL(", ").join(
+                SQL("%s::%s[]", list(values), SQL(self._fields[name].column_type[1]))
+                for name, values in zip(REACH_COLUMNS, zip(*rows.values()))
+            ),
+            columns,
+        )
 
     @api.model
     def _sff_rebuild(self, lead_ids=None):
