@@ -4,12 +4,13 @@ flow of a period's pipeline between two moments, and slipped closing
 dates."""
 
 from datetime import date, datetime, time
+from itertools import starmap
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..const import FLOW_STEPS
-from .crm_lead_forecast_version import VERSIONED_COLUMNS, WATCHED_COLUMNS
+from .crm_lead_forecast_version import WATCHED_COLUMNS
 
 WATCHED_COLUMNS_SET = frozenset(WATCHED_COLUMNS)
 
@@ -22,6 +23,38 @@ def flow_moment(day):
     if isinstance(day, datetime):
         return day
     return datetime.combine(day, time.min)
+
+
+def _pipeline_deal(
+    lead_id,
+    stage_id,
+    expected_revenue,
+    probability,
+    date_deadline,
+    forecast_category,
+    user_id,
+    team_id,
+    company_id,
+):
+    """One deal of ``sff_pipeline_at``, from its row. A dict display with its
+    keys written out: Python builds it in two thirds of the time of
+    ``dict(zip(names, row))``, and a company's pipeline is hundreds of
+    thousands of deals."""
+    return {
+        "lead_id": lead_id,
+        "stage_id": stage_id,
+        "expected_revenue": expected_revenue,
+        "probability": probability,
+        "date_deadline": date_deadline,
+        "forecast_category": forecast_category,
+        "user_id": user_id,
+        "team_id": team_id,
+        "company_id": company_id,
+    }
+
+
+# the columns of sff_pipeline_at's rows, in the order _pipeline_deal takes them
+PIPELINE_COLUMNS = _pipeline_deal.__code__.co_varnames[: _pipeline_deal.__code__.co_argcount]
 
 
 class CrmLead(models.Model):
@@ -130,7 +163,7 @@ class CrmLead(models.Model):
         category, salesperson, team, company), as the versions read them.
         Record rules apply."""
         Version = self.env["crm.lead.forecast.version"]
-        names = ("lead_id",) + VERSIONED_COLUMNS
+        names = PIPELINE_COLUMNS
         # the amounts come as doubles, which the driver reads natively,
         # rather than as exact numerics that Odoo turns into floats value by
         # value in Python: the same floats, half a million deals faster
@@ -149,10 +182,7 @@ class CrmLead(models.Model):
                 ),
             )
         )
-        # one dict per deal, its keys shared: a third faster than the
-        # cursor's dictfetchall, which names each value of each row anew
-        # (a whole company's pipeline is hundreds of thousands of deals)
-        return [dict(zip(names, row)) for row in self.env.cr.fetchall()]
+        return list(starmap(_pipeline_deal, self.env.cr.fetchall()))
 
     # ------------------------------------------------------------------
     # Deal flow

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..install.stage_history import backfill_from_tracking
+from ..models.crm_lead_forecast_version import VERSIONED_COLUMNS
 from .common import FunnelCase
 
 
@@ -291,6 +292,7 @@ class TestForecastVersions(FunnelCase):
         self.assertEqual(at(self.day(4)), [(first.id, self.s_proposal.id, 1200)])
         # the rows carry every versioned value
         row = Lead.sff_pipeline_at(self.day(2), [("id", "=", second.id)])[0]
+        self.assertEqual(set(row), {"lead_id", *VERSIONED_COLUMNS})
         self.assertEqual(
             row,
             {
