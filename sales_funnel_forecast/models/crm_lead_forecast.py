@@ -4,6 +4,7 @@ flow of a period's pipeline between two moments, and slipped closing
 dates."""
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from itertools import starmap
 
 from odoo import api, fields, models
@@ -23,6 +24,13 @@ def flow_moment(day):
     if isinstance(day, datetime):
         return day
     return datetime.combine(day, time.min)
+
+
+@lru_cache(maxsize=4096)
+def _day(ordinal):
+    """The date of the day number ``ordinal`` (``date.toordinal``), None for
+    None: one object per day, which the deals closing that day share."""
+    return ordinal and date.fromordinal(ordinal)
 
 
 def _pipeline_deal(
@@ -45,7 +53,7 @@ def _pipeline_deal(
         "stage_id": stage_id,
         "expected_revenue": expected_revenue,
         "probability": probability,
-        "date_deadline": date_deadline,
+        "date_deadline": _day(date_deadline),
         "forecast_category": forecast_category,
         "user_id": user_id,
         "team_id": team_id,
@@ -164,15 +172,21 @@ class CrmLead(models.Model):
         Record rules apply."""
         Version = self.env["crm.lead.forecast.version"]
         names = PIPELINE_COLUMNS
-        # the amounts come as doubles, which the driver reads natively,
+
+        # The amounts come as doubles, which the driver reads natively,
         # rather than as exact numerics that Odoo turns into floats value by
-        # value in Python: the same floats, half a million deals faster
-        outer = SQL(", ").join(
-            SQL("%s::float8", SQL.identifier(name))
-            if Version._fields[name].column_type[0] == "numeric"
-            else SQL.identifier(name)
-            for name in names
-        )
+        # value in Python: the same floats, half a million deals faster. The
+        # expected closing dates come as day numbers, each day's date made
+        # once (_day): the driver's parsing of every date took a third of
+        # the time of reading the rows.
+        def column(name):
+            if name == "date_deadline":
+                return SQL("(%s - DATE '0001-01-01' + 1)", SQL.identifier(name))
+            if Version._fields[name].column_type[0] == "numeric":
+                return SQL("%s::float8", SQL.identifier(name))
+            return SQL.identifier(name)
+
+        outer = SQL(", ").join(map(column, names))
         self.env.cr.execute(
             SQL(
                 "SELECT %s FROM (%s) AS v",

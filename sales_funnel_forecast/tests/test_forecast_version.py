@@ -307,6 +307,16 @@ class TestForecastVersions(FunnelCase):
                 "company_id": self.company.id,
             },
         )
+        # its expected closing date as it stood: a date; none, None
+        self.set_now(self.day(6))
+        first.write({"date_deadline": False})
+        self.set_now(self.day(7))
+        self.env.flush_all()
+        dates = {
+            moment: Lead.sff_pipeline_at(moment, [("id", "=", first.id)])[0]["date_deadline"]
+            for moment in (self.day(6, -1), self.day(7))
+        }
+        self.assertEqual(dates, {self.day(6, -1): date(2026, 4, 1), self.day(7): None})
         # a rep limited to own deals reads the past of own deals only
         self.assertEqual(at(self.day(2), self.rep), [(first.id, self.s_new.id, 1000)])
         self.assertEqual(at(self.day(2), self.manager), at(self.day(2)))
