@@ -19,6 +19,8 @@
 import os
 import time
 
+from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ
+
 BATCHES = int(os.environ.get("BENCH_BATCHES", "2"))
 DRAGS = int(os.environ.get("BENCH_DRAGS", "200"))
 Lead = env["crm.lead"]  # noqa: F821 (odoo_exec)
@@ -35,8 +37,13 @@ batch_targets = iter([stages[1], stages[2]] * (BATCHES + 1))
 def timed(function):
     # as a request borrows its connection from Odoo's pool: psycopg2's reset
     # (DISCARD ALL), which drops the plans PostgreSQL kept for the
-    # connection, the triggers' and foreign keys' among them
-    env.cr._cnx.reset()  # noqa: F821
+    # connection, the triggers' and foreign keys' among them, and leaves
+    # the connection at the server's defaults; then, as Odoo's cursor does
+    # on a borrowed connection, repeatable read and writes allowed
+    connection = env.cr.connection  # noqa: F821
+    connection.reset()
+    connection.set_isolation_level(ISOLATION_LEVEL_REPEATABLE_READ)
+    connection.set_session(readonly=False)
     start = time.perf_counter()
     function()
     env.cr.commit()  # noqa: F821 (flush, pre-commit hooks, commit)

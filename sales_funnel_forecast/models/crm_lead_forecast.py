@@ -30,7 +30,7 @@ def flow_moment(day):
 def _day(ordinal):
     """The date of the day number ``ordinal`` (``date.toordinal``), None for
     None: one object per day, which the deals closing that day share."""
-    return ordinal and date.fromordinal(ordinal)
+    return None if ordinal is None else date.fromordinal(ordinal)
 
 
 def _pipeline_deal(
