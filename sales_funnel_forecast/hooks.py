@@ -22,6 +22,10 @@ def post_init_hook(env):
     prorated amounts of the deals whose probability moved, and the stage
     history rebuilt from the chatter, invoices linked to the deals of their
     orders."""
+    # the steps an upgrade can run again too (install.rebuild imports this
+    # module's SQL helpers, hence here)
+    from .install.rebuild import STEPS
+
     start = time.perf_counter()
     # the forecast versions are rebuilt once the deals are set up; until
     # then the database writes none (their triggers would write one per deal
@@ -31,7 +35,7 @@ def post_init_hook(env):
     # would be kept by the versions of the deals that went through them
     env.cr.execute("DELETE FROM crm_lead_forecast_version")
     _set_initial_stage_percentages(env)
-    env["crm.lost.reason"]._sff_guess_categories()
+    STEPS["loss_categories"](env)
     changed, moved = _initialise_deals(env)
     Lead = env["crm.lead"]
     if changed is not None:
@@ -46,19 +50,18 @@ def post_init_hook(env):
     rows = backfill_from_tracking(env)
     history_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    versions = env["crm.lead.forecast.version"]._sff_rebuild()
+    versions = STEPS["forecast_versions"](env)
     versions_seconds = time.perf_counter() - start
     # the weekly snapshots of the past 24 months: written by their job, a
     # batch per run, right after the install
-    env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")._trigger()
+    STEPS["snapshots"](env)
     start = time.perf_counter()
-    linked = env["account.move"]._sff_link_existing_invoices()
-    with_invoices = Lead._sff_fill_invoice_amounts()
+    linked, with_invoices = STEPS["invoices"](env)
     invoices_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    calls = env["crm.lead"]._sff_backfill_calls()
-    reached = env["crm.lead.stage.reach"]._sff_fill()
-    env["crm.stage"]._cron_refresh_history_win_rates()
+    calls = STEPS["calls"](env)
+    reached = STEPS["funnel_rows"](env)
+    STEPS["win_rates"](env)
     _logger.info(
         "sales_funnel_forecast: deals initialised in %.1f s (%s probabilities "
         "moved to their stage); %s stage history rows rebuilt from the chatter "

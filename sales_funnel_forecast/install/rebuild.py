@@ -39,11 +39,13 @@ def _stall_days(env):
 
 
 def _invoices(env):
-    env["account.move"]._sff_link_existing_invoices()
-    env["crm.lead"]._sff_fill_invoice_amounts()
+    """Returns the invoices linked and the deals given invoice amounts."""
+    linked = env["account.move"]._sff_link_existing_invoices()
+    return linked, env["crm.lead"]._sff_fill_invoice_amounts()
 
 
-# in the order an install runs them (hooks.post_init_hook)
+# in the order an install runs them (hooks.post_init_hook runs them by name
+# here, around its own set-up of the deals and the history)
 STEPS = {
     "loss_categories": lambda env: env["crm.lost.reason"]._sff_guess_categories(),
     "contact_status": _contact_status,

@@ -17,7 +17,7 @@ class CrmDealFlowReport(models.Model):
     the pivot reads these rows instead of working the flow out again; each
     user reads only the rows written for them.
 
-    The rows live in a table of their own, made by the wizard's ``init``, whose only
+    The rows live in a table of their own, made by ``init`` once every model is set up, whose only
     foreign key is the wizard's (they go with it when Odoo's vacuum of
     transient records clears it): a table Odoo made would check a foreign
     key per many2one on every row written, which would cost more than
@@ -76,9 +76,9 @@ class CrmDealFlowReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
 
     def init(self):
-        # the table refers to the wizard's, which may not exist yet: the
-        # wizard's init makes it (_sff_create_table)
-        return
+        # the table refers to the wizards', which may not exist yet: made
+        # once every model of the registry is set up
+        self.pool.post_init(self._sff_create_table)
 
     @api.model
     def _sff_create_table(self):

@@ -316,10 +316,6 @@ class CrmForecastAccuracyReport(models.Model):
             sql.drop_view_if_exists(self.env.cr, self._table)
         return super()._auto_init()
 
-    def init(self):
-        # not a view (crm.report.query.mixin's init makes one)
-        return
-
     @api.model
     def _sff_columns(self):
         """The stored columns the query fills: every field's but the id

@@ -57,6 +57,8 @@ class ReportQueryMixin(models.AbstractModel):
         )
 
     def init(self):
-        # the reports built otherwise (the funnel totals) leave _from() empty
-        if self._from() is not None:
+        # a report stored in a table of its own (the accuracy lines) is no
+        # view; the reports built otherwise (the funnel totals) leave _from()
+        # empty
+        if not self._auto and self._from() is not None:
             create_view(self, self._query())

@@ -36,11 +36,6 @@ class CrmDealFlowWizard(models.TransientModel):
     step_ids = fields.One2many("crm.deal.flow.wizard.step", "wizard_id", compute="_compute_steps")
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
 
-    def init(self):
-        # the report's rows refer to the wizards: their table is made once
-        # the wizards' is (Odoo sets up one model after the other)
-        self.env["crm.deal.flow.report"]._sff_create_table()
-
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for wizard in self:
