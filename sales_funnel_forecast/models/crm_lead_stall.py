@@ -146,14 +146,21 @@ class CrmLead(models.Model):
             [self.env.cr.now()],
         )
         due = self.env.cr.fetchone()[0]
-        return notification(
-            self.env._(
+        if due == 1:
+            message = self.env._(
+                "The stall rules are being applied in the background to a deal past its "
+                "stage's limit; reload the list in a few moments to see it."
+            )
+        elif due:
+            message = self.env._(
                 "The stall rules are being applied in the background to %(count)s deals past "
                 "their stage's limit; reload the list in a few moments to see them.",
                 count=due,
             )
-            if due
-            else self.env._("No deal is past its stage's limit."),
+        else:
+            message = self.env._("No deal is past its stage's limit.")
+        return notification(
+            message,
             kind="info",
         )
 

@@ -342,6 +342,13 @@ class CrmStage(models.Model):
                 [("stage_id", "in", self.ids), ("active", "=", True)]
             )
         )
+        if open_deals == 1:
+            raise UserError(
+                self.env._(
+                    "An open deal is in the stages you are archiving: move it to "
+                    "another stage first."
+                )
+            )
         if open_deals:
             raise UserError(
                 self.env._(
@@ -360,6 +367,16 @@ class CrmStage(models.Model):
             passed = History.search_count(
                 ["|", ("stage_id", "=", stage.id), ("previous_stage_id", "=", stage.id)]
             )
+            if passed == 1:
+                raise UserError(
+                    self.env._(
+                        "Stage “%(stage)s” is in the stage history of a deal move: "
+                        "deleting it would erase where that deal has been. Archive it "
+                        "instead (Actions > Archive): it leaves the pipelines and the "
+                        "history stays whole.",
+                        stage=stage.name,
+                    )
+                )
             if passed:
                 raise UserError(
                     self.env._(

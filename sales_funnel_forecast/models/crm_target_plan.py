@@ -471,11 +471,19 @@ class CrmTargetPlan(models.Model):
         won = closed.filtered(lambda lead: lead.active and lead.stage_id.is_won)
         lost = closed - won
         if len(closed) < PLAN_MIN_HISTORY or not won:
-            self.history_note = self.env._(
-                "Only %(count)s deals closed in the last 12 months (%(won)s won): too few to "
-                "trust, the typed values stay.",
-                count=len(closed),
-                won=len(won),
+            self.history_note = (
+                self.env._(
+                    "Only %(count)s deals closed in the last 12 months (%(won)s won): too few "
+                    "to trust, the typed values stay.",
+                    count=len(closed),
+                    won=len(won),
+                )
+                if len(closed) != 1
+                else self.env._(
+                    "Only one deal closed in the last 12 months (%(won)s won): too few to "
+                    "trust, the typed values stay.",
+                    won=len(won),
+                )
             )
             return self._sff_notify(self.history_note, "warning")
         values = {

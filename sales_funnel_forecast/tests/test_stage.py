@@ -108,8 +108,15 @@ class TestStagePercentages(FunnelCase):
             {"name": "Passed", "sequence": 902, "team_id": self.team.id}
         )
         deal = self.make_deal("Passing", passed)
+        with self.assertRaisesRegex(
+            UserError, "in the stage history of a deal move: .* Archive it"
+        ):
+            passed.unlink()
+        # its stay in the stage and the move out of it
         deal.stage_id = self.s_proposal
-        with self.assertRaisesRegex(UserError, "Archive it instead"):
+        with self.assertRaisesRegex(
+            UserError, "in the stage history of 2 deal moves: .* Archive it"
+        ):
             passed.unlink()
         passed.action_archive()
         self.assertFalse(passed.active)
@@ -123,5 +130,8 @@ class TestStagePercentages(FunnelCase):
 
     def test_stage_with_open_deals_cannot_be_archived(self):
         self.make_deal("Sitting", self.s_qualified)
-        with self.assertRaisesRegex(UserError, "1 open deals"):
+        with self.assertRaisesRegex(UserError, "^An open deal is in the stages you are archiving"):
+            self.s_qualified.action_archive()
+        self.make_deal("Sitting too", self.s_qualified)
+        with self.assertRaisesRegex(UserError, "^2 open deals are in the stages you are archiving"):
             self.s_qualified.action_archive()

@@ -265,7 +265,7 @@ class TestStallRules(FunnelCase):
             self.env["crm.lead"].with_user(self.manager), "action_apply_stall_rules", [[]], {}
         )
         self.assertEqual(Trigger.search_count([("cron_id", "=", job.id)]), before + 1)
-        self.assertIn(" to 1 deals past their stage's limit", result["params"]["message"])
+        self.assertIn(" to a deal past its stage's limit", result["params"]["message"])
         self.env.invalidate_all()
         self.assertFalse(deal.is_stalled, "nothing done in the request itself")
         # what the cron worker then runs

@@ -230,8 +230,25 @@ class TestTargetPlan(TestSaleCommon):
     def test_fill_from_history_with_too_few_deals_keeps_the_typed_values(self):
         plan = self.plan(date_from=date(self.year, 1, 1), date_to=date(self.year, 12, 31))
         plan.action_fill_from_history()
-        self.assertIn("too few", plan.history_note)
+        self.assertEqual(
+            plan.history_note,
+            "Only 0 deals closed in the last 12 months (0 won): too few to trust, the typed values stay.",
+        )
         self.assertEqual((plan.average_deal_value, plan.win_rate), (1000.0, 20.0))
+        self.env["crm.lead"].create(
+            {
+                "name": "Lost alone",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "company_id": self.company.id,
+            }
+        ).action_set_lost()
+        plan.action_fill_from_history()
+        self.assertEqual(
+            plan.history_note,
+            "Only one deal closed in the last 12 months (0 won): too few to trust, the typed "
+            "values stay.",
+        )
 
     def test_fill_from_history_takes_the_teams_closed_deals(self):
         Stage = self.env["crm.stage"]
