@@ -17,7 +17,7 @@ class CrmDealFlowReport(models.Model):
     the pivot reads these rows instead of working the flow out again; each
     user reads only the rows written for them.
 
-    The rows live in a table of their own, made by ``init`` once every model is set up, whose only
+    The rows live in a table of their own, made from its fields by ``init`` once every model is set up, whose only
     foreign key is the wizard's (they go with it when Odoo's vacuum of
     transient records clears it): a table Odoo made would check a foreign
     key per many2one on every row written, which would cost more than
@@ -30,15 +30,21 @@ class CrmDealFlowReport(models.Model):
     _rec_name = "lead_id"
     _order = "position, step_order, amount desc"
 
-    wizard_id = fields.Integer(readonly=True, help="The Deal Flow wizard that wrote the row.")
-    requested_uid = fields.Many2one(
-        "res.users", string="Opened By", readonly=True, help="Whose rights the row was read with."
+    wizard_id = fields.Integer(
+        readonly=True, required=True, help="The Deal Flow wizard that wrote the row."
     )
-    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
-    step = fields.Selection(REPORT_STEPS, readonly=True)
-    step_order = fields.Integer(readonly=True)
-    position = fields.Integer(readonly=True)
-    deal_count = fields.Integer(string="Deals", readonly=True)
+    requested_uid = fields.Many2one(
+        "res.users",
+        string="Opened By",
+        readonly=True,
+        required=True,
+        help="Whose rights the row was read with.",
+    )
+    lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True, required=True)
+    step = fields.Selection(REPORT_STEPS, readonly=True, required=True)
+    step_order = fields.Integer(readonly=True, required=True)
+    position = fields.Integer(readonly=True, required=True)
+    deal_count = fields.Integer(string="Deals", readonly=True, required=True)
     amount = fields.Monetary(
         readonly=True,
         currency_field="currency_id",
@@ -82,34 +88,51 @@ class CrmDealFlowReport(models.Model):
 
     @api.model
     def _sff_create_table(self):
-        self.env.cr.execute("""
-            CREATE TABLE IF NOT EXISTS crm_deal_flow_line (
-                id serial PRIMARY KEY,
-                wizard_id integer NOT NULL
-                    REFERENCES crm_deal_flow_wizard (id) ON DELETE CASCADE,
-                requested_uid integer NOT NULL,
-                lead_id integer NOT NULL,
-                step varchar NOT NULL,
-                step_order integer NOT NULL,
-                position integer NOT NULL,
-                deal_count integer NOT NULL,
-                amount numeric,
-                flow_amount numeric,
-                start_stage_id integer,
-                end_stage_id integer,
-                start_amount numeric,
-                end_amount numeric,
-                start_deadline date,
-                end_deadline date,
-                start_category varchar,
-                end_category varchar,
-                user_id integer,
-                team_id integer,
-                company_id integer,
-                currency_id integer
+        """The table of the rows, a column per stored field, typed as Odoo
+        types it; a field another module adds comes as a column of a table
+        made before it."""
+        fields_ = [
+            field
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name != "id"
+        ]
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS crm_deal_flow_line (id serial PRIMARY KEY, %s)",
+                SQL(", ").join(
+                    SQL(
+                        "%s %s%s",
+                        SQL.identifier(field.name),
+                        SQL(field.column_type[1]),
+                        SQL(" NOT NULL" if field.required else ""),
+                    )
+                    for field in fields_
+                ),
             )
-        """)
-        self.env.cr.execute(
+        )
+        # a column added since, without its constraint: the rows already
+        # written have no value for it
+        for field in fields_:
+            cr.execute(
+                SQL(
+                    "ALTER TABLE crm_deal_flow_line ADD COLUMN IF NOT EXISTS %s %s",
+                    SQL.identifier(field.name),
+                    SQL(field.column_type[1]),
+                )
+            )
+        # the rows go with their wizard
+        cr.execute(
+            """SELECT 1 FROM pg_constraint
+                WHERE conname = 'crm_deal_flow_line_wizard_id_fkey'
+                  AND conrelid = 'crm_deal_flow_line'::regclass"""
+        )
+        if not cr.rowcount:
+            cr.execute(
+                """ALTER TABLE crm_deal_flow_line ADD CONSTRAINT crm_deal_flow_line_wizard_id_fkey
+                   FOREIGN KEY (wizard_id) REFERENCES crm_deal_flow_wizard (id) ON DELETE CASCADE"""
+            )
+        cr.execute(
             "CREATE INDEX IF NOT EXISTS crm_deal_flow_line_wizard_idx"
             " ON crm_deal_flow_line (wizard_id)"
         )

@@ -580,6 +580,39 @@ class TestDealFlow(FunnelCase):
         self.assertFalse(other_rows & again)
         self.assertEqual(Report.search(action["domain"]), again)
 
+    def test_flow_table_is_made_from_the_fields(self):
+        """The rows' table has a column per stored field of the report, typed
+        as Odoo types it, not null where the field is required, and its rows
+        go with their wizard."""
+        Report = self.env["crm.deal.flow.report"]
+        self.env.cr.execute(
+            """SELECT column_name, udt_name, is_nullable = 'NO' FROM information_schema.columns
+                WHERE table_name = 'crm_deal_flow_line' AND column_name <> 'id'"""
+        )
+        columns = {name: (kind, not_null) for name, kind, not_null in self.env.cr.fetchall()}
+        self.assertEqual(
+            columns,
+            {
+                name: (field.column_type[0], field.required)
+                for name, field in Report._fields.items()
+                if field.store and field.column_type and name != "id"
+            },
+        )
+        self.assertEqual(columns["amount"], ("numeric", False))
+        self.assertEqual(columns["lead_id"], ("int4", True))
+        self.assertEqual(columns["step"], ("varchar", True))
+        # made again (an upgrade): nothing changes, nothing fails
+        Report._sff_create_table()
+        self.env.cr.execute(
+            """SELECT confdeltype FROM pg_constraint
+                WHERE conrelid = 'crm_deal_flow_line'::regclass AND contype = 'f'"""
+        )
+        self.assertEqual(self.env.cr.fetchall(), [("c",)])
+        wizard, _action, rows = self.open_report(team_id=self.team.id)
+        self.assertTrue(rows)
+        wizard.unlink()
+        self.assertFalse(rows.exists())
+
     def test_a_rep_sees_the_flow_of_own_deals(self):
         flow = (
             self.env["crm.lead"]
