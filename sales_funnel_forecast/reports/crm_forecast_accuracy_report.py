@@ -118,7 +118,7 @@ class CrmForecastAccuracyReport(models.Model):
         help="Forecast / invoiced (or paid); empty when nothing was.",
     )
     refreshed_on = fields.Datetime(
-        readonly=True,
+        compute="_compute_refreshed_on",
         help="When the lines were worked out: every day by the pipeline snapshots' job, "
         "or by Refresh Now.",
     )
@@ -314,17 +314,22 @@ class CrmForecastAccuracyReport(models.Model):
         # before it had a view of that name
         if sql.table_kind(self.env.cr, self._table) == sql.TableKind.View:
             sql.drop_view_if_exists(self.env.cr, self._table)
-        return super()._auto_init()
+        result = super()._auto_init()
+        # and those after it the refresh's time on every line, which the
+        # refresh's own row holds
+        if sql.column_exists(self.env.cr, self._table, "refreshed_on"):
+            self.env.cr.execute("ALTER TABLE crm_forecast_accuracy_report DROP COLUMN refreshed_on")
+        return result
 
     @api.model
     def _sff_columns(self):
-        """The stored columns the query fills: every field's but the id
-        and the refresh's own (a module that adds a field and its column
-        to ``_select()`` gets it filled too)."""
+        """The stored columns the query fills: every field's but the id (a
+        module that adds a field and its column to ``_select()`` gets it
+        filled too)."""
         return [
             name
             for name, field in self._fields.items()
-            if field.store and field.column_type and name not in ("id", "refreshed_on")
+            if field.store and field.column_type and name != "id"
         ]
 
     @api.model
@@ -349,10 +354,8 @@ class CrmForecastAccuracyReport(models.Model):
         columns = SQL(", ").join(SQL.identifier(name) for name in Report._sff_columns())
         cr.execute(
             SQL(
-                """INSERT INTO crm_forecast_accuracy_report (%(columns)s, refreshed_on)
-                   SELECT %(columns)s, %(now)s FROM (%(query)s) AS q""",
+                "INSERT INTO crm_forecast_accuracy_report (%(columns)s) SELECT %(columns)s FROM (%(query)s) AS q",
                 columns=columns,
-                now=cr.now(),
                 query=Report._query(),
             )
         )
@@ -362,9 +365,17 @@ class CrmForecastAccuracyReport(models.Model):
 
     @api.model
     def sff_refreshed_on(self):
-        """When the lines were last worked out (False: never yet)."""
-        self.env.cr.execute("SELECT MAX(refreshed_on) FROM crm_forecast_accuracy_report")
-        return self.env.cr.fetchone()[0] or False
+        """When the lines were last worked out (False: never yet), as the
+        refresh's row says (written in SQL, so read in SQL: Odoo's cache of
+        the parameters does not see it)."""
+        self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [REFRESH_PARAM])
+        row = self.env.cr.fetchone()
+        return fields.Datetime.to_datetime(row[0]) if row and row[0] else False
+
+    def _compute_refreshed_on(self):
+        refreshed_on = self.sff_refreshed_on()
+        for line in self:
+            line.refreshed_on = refreshed_on
 
     @api.model
     def action_sff_open(self):
