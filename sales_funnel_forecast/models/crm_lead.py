@@ -171,6 +171,13 @@ class CrmLead(models.Model):
             """CREATE INDEX IF NOT EXISTS crm_lead_prorated_pending_idx
                ON crm_lead (id) WHERE prorated_pending"""
         )
+        # The deals a manager reads, by their company (Odoo's multi-company
+        # rule), as the pipeline at a moment and the deal flow check them
+        # against the versions: read from this index alone, a tenth of the
+        # deals' table, rather than from the table.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS crm_lead_company_id_id_idx ON crm_lead (company_id, id)"
+        )
         return result
 
     # ------------------------------------------------------------------
