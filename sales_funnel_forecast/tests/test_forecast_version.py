@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 from datetime import date, datetime, time, timedelta
 from unittest.mock import patch
 
@@ -500,6 +501,30 @@ class TestDealFlow(FunnelCase):
             self.assertEqual((len(rows), sum(row["expected_revenue"] for row in rows)), flow[step])
         self.assertEqual((self.e.slip_count, self.e.slip_days), (1, 16))
         self.assertEqual((self.c.slip_count, self.a.slip_count), (0, 0))
+
+    def test_printed_waterfall_counts_its_deals(self):
+        """The PDF of the Forecast screen words each bar's deals by their
+        number: one deal, or so many deals."""
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_funnel_forecast.report_forecast_screen",
+                [],
+                data={
+                    "sff_params": {
+                        "team_id": self.team.id,
+                        "period_type": "month",
+                        "date_from": "2026-03-01",
+                    }
+                },
+            )[0]
+            .decode()
+        )
+        # start, new, pulled in, increased, decreased, pushed out, won, lost, end
+        self.assertEqual(
+            re.findall(r">\s*(\d+ deals|1 deal)\s*<", html),
+            ["4 deals"] + ["1 deal"] * 3 + ["0 deals"] + ["1 deal"] * 3 + ["3 deals"],
+        )
 
     def open_report(self, user=None, **values):
         """The report's rows as the wizard opens them, for ``user``."""
