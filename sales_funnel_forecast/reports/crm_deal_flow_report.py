@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION
 
@@ -17,11 +17,12 @@ class CrmDealFlowReport(models.Model):
     the pivot reads these rows instead of working the flow out again; each
     user reads only the rows written for them.
 
-    The rows live in a table of their own, made from its fields by ``init`` once every model is set up, whose only
-    foreign key is the wizard's (they go with it when Odoo's vacuum of
-    transient records clears it): a table Odoo made would check a foreign
-    key per many2one on every row written, which would cost more than
-    working the flow out."""
+    The rows live in a table of their own, made from the fields once every
+    model is set up (``_sff_create_table``, which ``init`` leaves to the
+    registry's post-init), whose only foreign key is the wizard's (they go
+    with it when Odoo's vacuum of transient records clears it): a table
+    Odoo made would check a foreign key per many2one on every row written,
+    which would cost more than working the flow out."""
 
     _name = "crm.deal.flow.report"
     _description = "Deal Flow Analysis"
@@ -97,9 +98,11 @@ class CrmDealFlowReport(models.Model):
             if field.store and field.column_type and name != "id"
         ]
         cr = self.env.cr
+        table = SQL.identifier(self._table)
         cr.execute(
             SQL(
-                "CREATE TABLE IF NOT EXISTS crm_deal_flow_line (id serial PRIMARY KEY, %s)",
+                "CREATE TABLE IF NOT EXISTS %s (id serial PRIMARY KEY, %s)",
+                table,
                 SQL(", ").join(
                     SQL(
                         "%s %s%s",
@@ -116,26 +119,20 @@ class CrmDealFlowReport(models.Model):
         for field in fields_:
             cr.execute(
                 SQL(
-                    "ALTER TABLE crm_deal_flow_line ADD COLUMN IF NOT EXISTS %s %s",
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s",
+                    table,
                     SQL.identifier(field.name),
                     SQL(field.column_type[1]),
                 )
             )
         # the rows go with their wizard
-        cr.execute(
-            """SELECT 1 FROM pg_constraint
-                WHERE conname = 'crm_deal_flow_line_wizard_id_fkey'
-                  AND conrelid = 'crm_deal_flow_line'::regclass"""
-        )
-        if not cr.rowcount:
-            cr.execute(
-                """ALTER TABLE crm_deal_flow_line ADD CONSTRAINT crm_deal_flow_line_wizard_id_fkey
-                   FOREIGN KEY (wizard_id) REFERENCES crm_deal_flow_wizard (id) ON DELETE CASCADE"""
+        if not sql.get_foreign_keys(
+            cr, self._table, "wizard_id", "crm_deal_flow_wizard", "id", "cascade"
+        ):
+            sql.add_foreign_key(
+                cr, self._table, "wizard_id", "crm_deal_flow_wizard", "id", "cascade"
             )
-        cr.execute(
-            "CREATE INDEX IF NOT EXISTS crm_deal_flow_line_wizard_idx"
-            " ON crm_deal_flow_line (wizard_id)"
-        )
+        sql.create_index(cr, f"{self._table}_wizard_idx", self._table, ["wizard_id"])
 
     @api.model
     def _sff_fill(self, wizard):

@@ -348,7 +348,7 @@ class CrmForecastAccuracyReport(models.Model):
         cr.execute(
             """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
-            [REFRESH_PARAM, str(cr.now())],
+            [REFRESH_PARAM, fields.Datetime.to_string(cr.now())],
         )
         cr.execute("DELETE FROM crm_forecast_accuracy_report")
         columns = SQL(", ").join(SQL.identifier(name) for name in Report._sff_columns())
@@ -370,7 +370,8 @@ class CrmForecastAccuracyReport(models.Model):
         the parameters does not see it)."""
         self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [REFRESH_PARAM])
         row = self.env.cr.fetchone()
-        return fields.Datetime.to_datetime(row[0]) if row and row[0] else False
+        # (the builds before 18.0.1.11.0 wrote it with its microseconds)
+        return fields.Datetime.to_datetime(row[0][:19]) if row and row[0] else False
 
     def _compute_refreshed_on(self):
         refreshed_on = self.sff_refreshed_on()

@@ -626,8 +626,20 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(columns["amount"], ("numeric", False))
         self.assertEqual(columns["lead_id"], ("int4", True))
         self.assertEqual(columns["step"], ("varchar", True))
-        # made again (an upgrade): nothing changes, nothing fails
+        # made again (an upgrade): nothing changes, nothing fails; a column
+        # the table lacks (a field added since) comes, without its constraint
+        self.env.cr.execute("ALTER TABLE crm_deal_flow_line DROP COLUMN end_category")
+        self.env.cr.execute("ALTER TABLE crm_deal_flow_line DROP COLUMN deal_count")
         Report._sff_create_table()
+        self.env.cr.execute(
+            """SELECT column_name, udt_name, is_nullable = 'NO' FROM information_schema.columns
+                WHERE table_name = 'crm_deal_flow_line'
+                  AND column_name IN ('end_category', 'deal_count')"""
+        )
+        self.assertEqual(
+            sorted(self.env.cr.fetchall()),
+            [("deal_count", "int4", False), ("end_category", "varchar", False)],
+        )
         self.env.cr.execute(
             """SELECT confdeltype FROM pg_constraint
                 WHERE conrelid = 'crm_deal_flow_line'::regclass AND contype = 'f'"""
@@ -920,6 +932,13 @@ class TestForecastAccuracy(FunnelCase):
         )
         self.env.invalidate_all()
         self.assertEqual(self.lines([("period_type", "=", "month"), ("date_from", "=", early)]), {})
+        # a refresh that writes no line at all still says when it ran
+        Report = self.env["crm.forecast.accuracy.report"]
+        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot")
+        self.set_now(datetime(2030, 2, 3, 4, 5))
+        self.assertEqual(Report._sff_refresh(), 0)
+        self.assertFalse(Report.search([]))
+        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 2, 3, 4, 5))
 
     def test_submitted_forecast(self):
         """The rep submitted 90,000 for the first month three days before it
@@ -1043,3 +1062,14 @@ class TestForecastAccuracy(FunnelCase):
         self.assertEqual(
             set(Report.search([]).mapped("refreshed_on")), {datetime(2030, 1, 2, 8, 0)}
         )
+        # a refresh at a moment with its microseconds: the row keeps the
+        # second, as Odoo writes a date and time (and reads one written with
+        # them, as earlier builds wrote it)
+        self.set_now(datetime(2030, 1, 2, 8, 5, 7, 123456))
+        Report._sff_refresh()
+        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 2, 8, 5, 7))
+        self.env.cr.execute(
+            """UPDATE ir_config_parameter SET value = '2030-01-02 08:06:00.654321'
+                WHERE key = 'sales_funnel_forecast.accuracy_refreshed_on'"""
+        )
+        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 2, 8, 6))
