@@ -7,7 +7,7 @@
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking, and
 #      an invoiced order with a credit note, phone calls marked done;
-#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0, 18.0.1.9.0 and 18.0.1.10.0
+#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0, 18.0.1.9.0, 18.0.1.10.0 and 18.0.1.11.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
 #      reasons their category, deals their contact status, link the
@@ -19,7 +19,7 @@ NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0 109142b:18.0.1.10.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0 109142b:18.0.1.10.0 5aef4bb:18.0.1.11.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
@@ -307,6 +307,10 @@ PY
         || fail "the upgrade from $version left deals without a pipeline value"
     [ -n "$(q "$UPGRADE" "SELECT 1 FROM pg_indexes WHERE indexname = 'crm_lead_stage_history_one_open_idx'")" ] \
         || fail "the upgrade from $version did not create the one-open-stay index"
+    [ -n "$(q "$UPGRADE" "SELECT 1 FROM pg_indexes WHERE indexname = 'crm_lead_company_id_id_idx'")" ] \
+        || fail "the upgrade from $version did not create the deals' index by company"
+    [ -z "$(q "$UPGRADE" "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_forecast_accuracy_report' AND column_name = 'refreshed_on'")" ] \
+        || fail "the upgrade from $version left the accuracy lines' own refresh time"
     # every stage's weight in the history-weighted forecast: its percentage
     # (too few closed deals here) over 100
     [ "$(q "$UPGRADE" "SELECT count(*) FROM crm_stage WHERE history_weight IS NULL OR abs(history_weight -

@@ -315,7 +315,7 @@ class CrmForecastAccuracyReport(models.Model):
         if sql.table_kind(self.env.cr, self._table) == sql.TableKind.View:
             sql.drop_view_if_exists(self.env.cr, self._table)
         result = super()._auto_init()
-        # and those after it the refresh's time on every line, which the
+        # and 18.0.1.11.0 the refresh's time on every line, which the
         # refresh's own row holds
         if sql.column_exists(self.env.cr, self._table, "refreshed_on"):
             self.env.cr.execute("ALTER TABLE crm_forecast_accuracy_report DROP COLUMN refreshed_on")
@@ -370,7 +370,7 @@ class CrmForecastAccuracyReport(models.Model):
         the parameters does not see it)."""
         self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [REFRESH_PARAM])
         row = self.env.cr.fetchone()
-        # (the builds before 18.0.1.11.0 wrote it with its microseconds)
+        # (18.0.1.11.0 wrote it with its microseconds)
         return fields.Datetime.to_datetime(row[0][:19]) if row and row[0] else False
 
     def _compute_refreshed_on(self):
