@@ -24,6 +24,12 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_tour", 
             content: "The funnel is the team's",
         },
         {
+            // one deal, in the singular
+            trigger:
+                ".o_sff_forecast_stalled td:contains(/^\\s*Of which stalled: 1 deal\\s*$/)",
+            content: "One of the team's open deals is stalled",
+        },
+        {
             // exact counts: a bare :contains('1') would also match 10 or 21
             trigger:
                 ".o_sff_stage:contains('D-Proposal') .o_sff_reached:contains(/^1$/)",
