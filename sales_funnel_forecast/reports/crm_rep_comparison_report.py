@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..const import DEAL_DEPENDS, ORIGIN_TYPES, REACH_COLUMNS
+from ..const import DEAL_DEPENDS, REACH_COLUMNS
 
 
 class CrmRepComparisonReport(models.Model):
@@ -12,7 +12,7 @@ class CrmRepComparisonReport(models.Model):
     columns; the total column is the team's."""
 
     _name = "crm.rep.comparison.report"
-    _inherit = ["crm.funnel.report.mixin"]
+    _inherit = ["crm.funnel.report.deal.mixin"]
     _description = "Salesperson Comparison by Stage"
     _auto = False
     _rec_name = "lead_id"
@@ -24,6 +24,7 @@ class CrmRepComparisonReport(models.Model):
         ],
         "crm.lead.stage.history": ["lead_id", "stage_id", "date_in", "date_out"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
+        "res.partner": ["industry_id"],
     }
 
     date = fields.Datetime(
@@ -31,13 +32,6 @@ class CrmRepComparisonReport(models.Model):
     )
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
     reached = fields.Integer(string="Deals Reached", readonly=True)
     moved_on = fields.Integer(readonly=True)
     conversion_rate = fields.Float(
@@ -52,22 +46,22 @@ class CrmRepComparisonReport(models.Model):
     )
 
     def _select(self):
-        return SQL("u.*")
+        return SQL("u.*, p.industry_id")
 
     def _from(self):
         # the rows of each kind, one SELECT a kind
         return SQL(
             """(
                 SELECT -r.id AS id, r.date_in AS date, r.lead_id, r.stage_id, r.user_id, r.team_id,
-                       r.company_id, r.partner_id, r.source_id, r.origin_type,
-                       1 AS reached, r.moved_on::int AS moved_on,
+                       r.company_id, r.partner_id, r.source_id, r.medium_id, r.campaign_id,
+                       r.origin_type, 1 AS reached, r.moved_on::int AS moved_on,
                        CASE WHEN r.moved_on THEN 100.0 ELSE 0.0 END AS conversion_rate,
                        CASE WHEN r.deal_state = 'won' THEN r.expected_revenue ELSE 0 END AS won_amount,
                        0 AS activity_count
                   FROM crm_lead_stage_reach r
                  UNION ALL
                 SELECT m.id, m.date, l.id, h.stage_id, l.user_id, l.team_id, l.company_id,
-                       l.partner_id, l.source_id, l.origin_type,
+                       l.partner_id, l.source_id, l.medium_id, l.campaign_id, l.origin_type,
                        0, 0, NULL, 0, 1
                   FROM mail_message m
                   JOIN crm_lead l ON l.id = m.res_id
@@ -78,3 +72,6 @@ class CrmRepComparisonReport(models.Model):
                    AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
             ) AS u"""
         )
+
+    def _join(self):
+        return SQL("LEFT JOIN res_partner p ON p.id = u.partner_id")

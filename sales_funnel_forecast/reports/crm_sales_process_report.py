@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..const import DEAL_DEPENDS, ORIGIN_TYPES, REACH_COLUMNS
+from ..const import DEAL_DEPENDS, REACH_COLUMNS
 
 ROW_KINDS = [
     ("reached", "Stage reached"),
@@ -20,7 +20,7 @@ class CrmSalesProcessReport(models.Model):
     salesperson (the deal's)."""
 
     _name = "crm.sales.process.report"
-    _inherit = ["crm.funnel.report.mixin"]
+    _inherit = ["crm.funnel.report.deal.mixin"]
     _description = "Sales Process Analysis"
     _auto = False
     _rec_name = "lead_id"
@@ -42,21 +42,13 @@ class CrmSalesProcessReport(models.Model):
             "leads_needed",
         ],
         "crm.target.plan.stage": ["plan_id", "stage_id", "reach_share"],
+        "res.partner": ["industry_id"],
     }
 
     kind = fields.Selection(ROW_KINDS, readonly=True)
     date = fields.Datetime(readonly=True)
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
-    origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
     reached_count = fields.Integer(string="Stages Reached", readonly=True)
     new_count = fields.Integer(string="New Prospects", readonly=True)
     quotation_count = fields.Integer(string="Quotations Sent", readonly=True)
@@ -91,7 +83,10 @@ class CrmSalesProcessReport(models.Model):
     )
 
     def _select(self):
-        return SQL("u.*")
+        return SQL("u.*, p.industry_id")
+
+    def _join(self):
+        return SQL("LEFT JOIN res_partner p ON p.id = u.partner_id")
 
     def _from(self):
         # the rows of each kind, one SELECT a kind; the deal's dimensions,
