@@ -32,7 +32,15 @@ class CrmSalesProcessReport(models.Model):
         ],
         "sale.order": ["opportunity_id", "state", "date_order", "amount_untaxed", "currency_rate"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
-        "crm.lead.call": ["lead_id", "user_id", "date", "stage_id"],
+        "crm.lead.call": [
+            "lead_id",
+            "user_id",
+            "team_id",
+            "company_id",
+            "source_id",
+            "date",
+            "stage_id",
+        ],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
         "crm.target.plan.period": [
             "plan_id",
