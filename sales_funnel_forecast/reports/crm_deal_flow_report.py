@@ -89,42 +89,21 @@ class CrmDealFlowReport(models.Model):
 
     @api.model
     def _sff_create_table(self):
-        """The table of the rows, a column per stored field, typed as Odoo
-        types it; a field another module adds comes as a column of a table
-        made before it."""
-        fields_ = [
-            field
-            for name, field in self._fields.items()
-            if field.store and field.column_type and name != "id"
-        ]
+        """The table of the rows, through Odoo's own schema helpers: a
+        column per stored field, typed as Odoo types it, not null where the
+        field is required; a field another module adds comes as a column of
+        a table made before it (without the constraint: the rows already
+        written have no value for it)."""
         cr = self.env.cr
-        table = SQL.identifier(self._table)
-        cr.execute(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS %s (id serial PRIMARY KEY, %s)",
-                table,
-                SQL(", ").join(
-                    SQL(
-                        "%s %s%s",
-                        SQL.identifier(field.name),
-                        SQL(field.column_type[1]),
-                        SQL(" NOT NULL" if field.required else ""),
-                    )
-                    for field in fields_
-                ),
-            )
-        )
-        # a column added since, without its constraint: the rows already
-        # written have no value for it
-        for field in fields_:
-            cr.execute(
-                SQL(
-                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s",
-                    table,
-                    SQL.identifier(field.name),
-                    SQL(field.column_type[1]),
-                )
-            )
+        made = not sql.table_exists(cr, self._table)
+        if made:
+            sql.create_model_table(cr, self._table, self._description)
+        columns = sql.table_columns(cr, self._table)
+        for name, field in self._fields.items():
+            if field.store and field.column_type and name not in columns:
+                sql.create_column(cr, self._table, name, field.column_type[1], field.string)
+                if field.required and made:
+                    sql.set_not_null(cr, self._table, name)
         # the rows go with their wizard
         if not sql.get_foreign_keys(
             cr, self._table, "wizard_id", "crm_deal_flow_wizard", "id", "cascade"

@@ -354,7 +354,8 @@ class CrmForecastAccuracyReport(models.Model):
         columns = SQL(", ").join(SQL.identifier(name) for name in Report._sff_columns())
         cr.execute(
             SQL(
-                "INSERT INTO crm_forecast_accuracy_report (%(columns)s) SELECT %(columns)s FROM (%(query)s) AS q",
+                """INSERT INTO crm_forecast_accuracy_report (%(columns)s)
+                   SELECT %(columns)s FROM (%(query)s) AS q""",
                 columns=columns,
                 query=Report._query(),
             )
