@@ -2,7 +2,9 @@
 import io
 
 import openpyxl
+from dateutil.relativedelta import relativedelta
 
+from odoo import fields
 from odoo.tests import new_test_user, tagged
 
 from .common import FunnelCase
@@ -50,6 +52,106 @@ class TestHistoryAccess(FunnelCase):
         History = self.env["crm.lead.stage.history"]
         self.assertFalse(History.with_user(here_only).search([("lead_id", "=", deal.id)]))
         self.assertEqual(deal.stage_history_ids.company_id, other_company)
+
+    def test_forecast_records_stay_in_their_company(self):
+        """A manager of one company reads none of another company's forecast
+        versions, pipeline snapshots, accuracy lines, submissions,
+        adjustments or deal-flow rows; one of both companies reads them while
+        that company is among the active ones."""
+        other = self.env["res.company"].create({"name": "Forecast Other Co"})
+        team = self.env["crm.team"].create({"name": "Other Co Team", "company_id": other.id})
+        deal = self.make_deal(
+            "Other co deal",
+            self.s_new,
+            500,
+            company_id=other.id,
+            team_id=team.id,
+            user_id=False,
+            date_deadline=fields.Date.today(),
+        )
+        # the snapshot of the pipeline as it stands at tomorrow's start
+        self.env["crm.pipeline.snapshot"]._sff_take([fields.Date.today() + relativedelta(days=1)])
+        self.env.cr.execute(
+            """INSERT INTO crm_forecast_accuracy_report
+                   (company_id, team_id, period_type, date_from, lead_days, method)
+               VALUES (%s, %s, 'month', %s, 0, 'commit')""",
+            [other.id, team.id, fields.Date.today().replace(day=1)],
+        )
+        submission = self.env["crm.forecast.submission"].create(
+            {
+                "user_id": self.env.uid,
+                "team_id": team.id,
+                "company_id": other.id,
+                "commit_amount": 100,
+                "best_case_amount": 200,
+            }
+        )
+        self.env["crm.forecast.adjustment"].create(
+            {
+                "submission_id": submission.id,
+                "commit_amount": 80,
+                "best_case_amount": 200,
+                "reason": "Other company's adjustment",
+            }
+        )
+        here_only = new_test_user(
+            self.env,
+            login="sff_forecast_here_only",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        both = new_test_user(
+            self.env,
+            login="sff_forecast_both",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, (self.company | other).ids)],
+        )
+        theirs = {
+            "crm.lead.forecast.version": [("lead_id", "=", deal.id)],
+            "crm.pipeline.snapshot": [("company_id", "=", other.id)],
+            "crm.forecast.accuracy.report": [("company_id", "=", other.id)],
+            "crm.forecast.submission": [("company_id", "=", other.id)],
+            "crm.forecast.adjustment": [("company_id", "=", other.id)],
+        }
+        for model, domain in theirs.items():
+            self.assertTrue(self.env[model].search(domain), model)
+            self.assertFalse(self.env[model].with_user(here_only).search(domain), model)
+            self.assertTrue(
+                self.env[model]
+                .with_user(both)
+                .with_context(allowed_company_ids=[self.company.id, other.id])
+                .search(domain),
+                model,
+            )
+            self.assertFalse(
+                self.env[model]
+                .with_user(both)
+                .with_context(allowed_company_ids=[self.company.id])
+                .search(domain),
+                model,
+            )
+        # the deal flow's rows, written for the manager of both companies
+        Wizard = (
+            self.env["crm.deal.flow.wizard"]
+            .with_user(both)
+            .with_context(allowed_company_ids=[self.company.id, other.id])
+        )
+        today = fields.Date.today()
+        wizard = Wizard.create(
+            {
+                "team_id": team.id,
+                "date_from": today.replace(day=1),
+                "date_to": today.replace(day=1) + relativedelta(months=1),
+            }
+        )
+        domain = wizard.action_open_report()["domain"] + [("lead_id", "=", deal.id)]
+        Flow = self.env["crm.deal.flow.report"].with_user(both)
+        self.assertTrue(
+            Flow.with_context(allowed_company_ids=[self.company.id, other.id]).search(domain)
+        )
+        self.assertFalse(Flow.with_context(allowed_company_ids=[self.company.id]).search(domain))
 
 
 @tagged("post_install", "-at_install")
