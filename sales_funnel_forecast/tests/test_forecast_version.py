@@ -914,6 +914,45 @@ class TestForecastAccuracy(FunnelCase):
         # this month is not over: no line, though a deal is expected in it
         self.assertEqual(self.lines([("date_from", "=", self.this_month)]), {})
 
+    def test_closest_method_and_optimism_over_closed_months(self):
+        """What the pivot's "Last 12 Closed Months" answers for the rep's
+        two closed months: the error each method made in all (the closest
+        has the smallest), and the rep's average optimism per method (a
+        month without anything won has none and does not count)."""
+        Report = self.env["crm.forecast.accuracy.report"]
+        Report._sff_refresh()
+        span = [
+            ("period_type", "=", "month"),
+            ("lead_days", "=", 0),
+            ("scope", "=", "rep"),
+            ("user_id", "=", self.rep.id),
+            ("team_id", "=", self.team.id),
+            ("date_from", ">=", date.today() + relativedelta(day=1, months=-12)),
+        ]
+        groups = Report._read_group(
+            span, ["method"], ["error_amount:sum", "optimism:avg", "__count"]
+        )
+        # by hand: Commit and Best Case forecast 100,000 for the 80,000 won
+        # in the first month (20,000 off) and nothing for the second, where
+        # nothing was won (0 off); the stage-weighted 60,000 then 5,000 are
+        # 20,000 + 5,000 off, the history-weighted the same (too few closed
+        # deals: the stage's percentage); optimism 1.25 and 0.75 in the first
+        # month, none in the second
+        self.assertEqual(
+            sorted(groups),
+            [
+                ("best_case", 20000.0, 1.25, 2),
+                ("commit", 20000.0, 1.25, 2),
+                ("history_weighted", 25000.0, 0.75, 2),
+                ("stage_weighted", 25000.0, 0.75, 2),
+            ],
+        )
+        closest = min(groups, key=lambda group: group[1])[1]
+        self.assertEqual(
+            {method for method, error, _optimism, _count in groups if error == closest},
+            {"commit", "best_case"},
+        )
+
     def test_no_snapshot_no_line(self):
         """A deal won in a month whose start no snapshot precedes (the job
         has not written that far back): no line, rather than a forecast of 0
