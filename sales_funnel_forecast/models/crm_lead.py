@@ -444,7 +444,13 @@ class CrmLead(models.Model):
             }
         following = self.browse()
         if "stage_id" in vals and vals["stage_id"] and vals.get("active", True):
-            new_stage = self.env["crm.stage"].browse(vals["stage_id"])
+            # the new stage is read with those the deals leave, in one query
+            # (the chatter's tracking names them all)
+            new_stage = (
+                self.env["crm.stage"]
+                .browse(vals["stage_id"])
+                .with_prefetch({vals["stage_id"], *self.stage_id._ids})
+            )
             following = self.filtered(
                 lambda lead: (
                     lead.stage_id != new_stage and lead.active and lead._sff_follows_stage()

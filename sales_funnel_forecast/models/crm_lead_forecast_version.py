@@ -281,63 +281,68 @@ def _trigger_function_sql():
     """The PL/pgSQL function the deals' triggers call: the current version
     of the deal ends and its new one starts; a change at the same moment as
     the current version's start rewrites it instead."""
+    # the deal's state, worked out inside the statement that writes it (a
+    # statement of its own would be planned again in every request)
     values = SQL(
         """NEW.stage_id, NEW.expected_revenue, NEW.probability, NEW.date_deadline,
-           NEW.forecast_category, NEW.user_id, NEW.team_id, NEW.company_id, state"""
+           NEW.forecast_category, NEW.user_id, NEW.team_id, NEW.company_id,
+           CASE WHEN NOT COALESCE(NEW.active, FALSE) THEN 'lost'
+                WHEN (SELECT s.is_won FROM crm_stage s WHERE s.id = NEW.stage_id) THEN 'won'
+                ELSE 'open' END"""
     )
     columns = SQL(
         """stage_id, expected_revenue, probability, date_deadline, forecast_category,
            user_id, team_id, company_id, deal_state"""
     )
     # the function's body is a string constant of PostgreSQL's: written out
-    # from fixed text here, nothing in it comes from users
+    # from fixed text here, nothing in it comes from users. A deal's usual
+    # change (a version that started before this moment) costs two
+    # statements: the current version ends, the new one starts.
     body = SQL(
         """
         DECLARE
             moment timestamp := %(moment)s;
-            state varchar;
+            tracked boolean := NEW.type = 'opportunity' AND NEW.stage_id IS NOT NULL;
             slip integer;
             before date;
         BEGIN
-            IF NEW.type = 'opportunity' AND NEW.stage_id IS NOT NULL THEN
-                state := CASE WHEN NOT COALESCE(NEW.active, FALSE) THEN 'lost'
-                              WHEN (SELECT s.is_won FROM crm_stage s WHERE s.id = NEW.stage_id)
-                              THEN 'won'
-                              ELSE 'open' END;
-            END IF;
             IF TG_OP = 'UPDATE' THEN
                 IF NEW.date_deadline > OLD.date_deadline THEN
                     slip := NEW.date_deadline - OLD.date_deadline;
                 ELSIF NEW.date_deadline < OLD.date_deadline THEN
                     slip := -(OLD.date_deadline - NEW.date_deadline);
                 END IF;
-                IF state IS NOT NULL THEN
-                    -- a change at the moment the current version started:
-                    -- the version is rewritten, its slip measured from the
-                    -- version before it (none for a deal new at that moment)
-                    UPDATE crm_lead_forecast_version
-                       SET (%(columns)s) = (%(values)s)
-                     WHERE lead_id = NEW.id AND valid_to IS NULL AND valid_from >= moment;
-                    IF FOUND THEN
-                        IF OLD.date_deadline IS DISTINCT FROM NEW.date_deadline THEN
-                            SELECT v.date_deadline INTO before FROM crm_lead_forecast_version v
-                             WHERE v.lead_id = NEW.id AND v.valid_to >= moment
-                          ORDER BY v.valid_to DESC LIMIT 1;
-                            UPDATE crm_lead_forecast_version
-                               SET slip_days = CASE WHEN NEW.date_deadline > before
-                                                    THEN NEW.date_deadline - before END
-                             WHERE lead_id = NEW.id AND valid_to IS NULL;
+                IF tracked THEN
+                    UPDATE crm_lead_forecast_version SET valid_to = moment
+                     WHERE lead_id = NEW.id AND valid_to IS NULL AND valid_from < moment;
+                    IF NOT FOUND THEN
+                        -- a change at the moment the current version started:
+                        -- the version is rewritten, its slip measured from the
+                        -- version before it (none for a deal new at that moment)
+                        UPDATE crm_lead_forecast_version
+                           SET (%(columns)s) = (%(values)s)
+                         WHERE lead_id = NEW.id AND valid_to IS NULL;
+                        IF FOUND THEN
+                            IF OLD.date_deadline IS DISTINCT FROM NEW.date_deadline THEN
+                                SELECT v.date_deadline INTO before FROM crm_lead_forecast_version v
+                                 WHERE v.lead_id = NEW.id AND v.valid_to >= moment
+                              ORDER BY v.valid_to DESC LIMIT 1;
+                                UPDATE crm_lead_forecast_version
+                                   SET slip_days = CASE WHEN NEW.date_deadline > before
+                                                        THEN NEW.date_deadline - before END
+                                 WHERE lead_id = NEW.id AND valid_to IS NULL;
+                            END IF;
+                            RETURN NULL;
                         END IF;
-                        RETURN NULL;
                     END IF;
                 ELSE
                     DELETE FROM crm_lead_forecast_version
                      WHERE lead_id = NEW.id AND valid_to IS NULL AND valid_from >= moment;
+                    UPDATE crm_lead_forecast_version SET valid_to = moment
+                     WHERE lead_id = NEW.id AND valid_to IS NULL;
                 END IF;
-                UPDATE crm_lead_forecast_version SET valid_to = moment
-                 WHERE lead_id = NEW.id AND valid_to IS NULL;
             END IF;
-            IF state IS NOT NULL THEN
+            IF tracked THEN
                 INSERT INTO crm_lead_forecast_version
                        (lead_id, valid_from, %(columns)s, slip_days)
                 VALUES (NEW.id, moment, %(values)s, NULLIF(GREATEST(COALESCE(slip, 0), 0), 0));
