@@ -19,7 +19,7 @@ NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0 109142b:18.0.1.10.0 5aef4bb:18.0.1.11.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0 109142b:18.0.1.10.0 5aef4bb:18.0.1.11.0 50dcc2f:18.0.1.12.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
@@ -341,6 +341,19 @@ PY
     [ "$invoiced" = "Existing 0:900" ] || fail "the upgrade from $version gave the invoiced amounts [$invoiced]"
     calls=$(q "$UPGRADE" "$calls_query")
     [ "$calls" = "Existing 3:2:1:no_answer,conversation:true" ] || fail "the upgrade from $version gave the calls [$calls]"
+    # the upgraded triggers keep the versions: a deal moved after the
+    # upgrade ends its version and starts one more
+    sff_odoo_exec "$UPGRADE" <<'PY' || fail "the upgrade from $version did not start a version for a deal moved after it"
+deal = env["crm.lead"].search([("type", "=", "opportunity"), ("stage_id.is_won", "=", False)], limit=1, order="id")
+Version = env["crm.lead.forecast.version"]
+before = Version.search_count([("lead_id", "=", deal.id)])
+target = env["crm.stage"].search([("id", "!=", deal.stage_id.id), ("is_won", "=", False)], limit=1)
+deal.write({"stage_id": target.id})
+env.flush_all()
+after = Version.search_count([("lead_id", "=", deal.id)])
+assert after == before + 1, f"{before} versions before the move, {after} after"
+PY
+    versions_checks "$UPGRADE" "a deal moved after the upgrade from $version"
     echo "lifecycle: upgrade from $version closed the stays of lost deals, filled the new columns and built $(q "$UPGRADE" "SELECT count(*) FROM crm_lead_stage_reach") funnel rows"
 done
 echo "lifecycle: OK"
