@@ -7,12 +7,14 @@
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking, and
 #      an invoiced order with a credit note, phone calls marked done;
-#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0, 18.0.1.9.0, 18.0.1.10.0 and 18.0.1.11.0
+#   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0, 18.0.1.9.0, 18.0.1.10.0, 18.0.1.11.0
+#      and 18.0.1.12.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
 #      reasons their category, deals their contact status, link the
 #      invoices to the deals of their orders and rebuild the calls from the
-#      phone calls marked done.
+#      phone calls marked done; the upgraded triggers start a forecast
+#      version for a deal moved after the upgrade.
 source "$(dirname "$0")/common.sh"
 DB="$1"
 NODEMO="${DB}_nodemo"

@@ -449,7 +449,7 @@ class CrmLead(models.Model):
             new_stage = (
                 self.env["crm.stage"]
                 .browse(vals["stage_id"])
-                .with_prefetch({vals["stage_id"], *self.stage_id._ids})
+                .with_prefetch(tuple({vals["stage_id"], *self.stage_id._ids}))
             )
             following = self.filtered(
                 lambda lead: (
