@@ -7,14 +7,15 @@ from ..models.crm_lead_forecast_version import MOMENT_SETTING
 
 
 def company_user(env, login, name, groups, company):
-    """A user of ``company`` only, in ``groups`` (comma-separated xml ids)."""
+    """A user of ``company`` only, in ``groups`` (comma-separated xml ids);
+    given several companies, a user of those, the first the current one."""
     return new_test_user(
         env,
         login=login,
         name=name,
         groups=groups,
-        company_id=company.id,
-        company_ids=[company.id],
+        company_id=company[:1].id,
+        company_ids=company.ids,
     )
 
 

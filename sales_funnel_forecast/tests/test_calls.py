@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import FunnelCase
+from .common import FunnelCase, company_user
 
 
 @tagged("post_install", "-at_install")
@@ -238,12 +238,12 @@ class TestCalls(FunnelCase):
             {"lead_id": deal.id, "outcome": "conversation", "user_id": self.manager.id}
         )
         self.assertEqual(call.company_id, other_company)
-        here_only = new_test_user(
+        here_only = company_user(
             self.env,
-            login="sff_calls_here_only",
-            groups="sales_team.group_sale_manager",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
+            "sff_calls_here_only",
+            "Calls Manager Here",
+            "sales_team.group_sale_manager",
+            self.company,
         )
         self.assertFalse(
             self.env["crm.lead.call"].with_user(here_only).search([("id", "=", call.id)])

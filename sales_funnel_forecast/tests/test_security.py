@@ -5,9 +5,9 @@ import openpyxl
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import FunnelCase
+from .common import FunnelCase, company_user
 
 
 @tagged("post_install", "-at_install")
@@ -42,12 +42,8 @@ class TestHistoryAccess(FunnelCase):
         deal = self.make_deal(
             "Other company", self.s_new, company_id=other_company.id, user_id=False
         )
-        here_only = new_test_user(
-            self.env,
-            login="sff_here_only",
-            groups="sales_team.group_sale_manager",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
+        here_only = company_user(
+            self.env, "sff_here_only", "Manager Here", "sales_team.group_sale_manager", self.company
         )
         History = self.env["crm.lead.stage.history"]
         self.assertFalse(History.with_user(here_only).search([("lead_id", "=", deal.id)]))
@@ -94,19 +90,19 @@ class TestHistoryAccess(FunnelCase):
                 "reason": "Other company's adjustment",
             }
         )
-        here_only = new_test_user(
+        here_only = company_user(
             self.env,
-            login="sff_forecast_here_only",
-            groups="sales_team.group_sale_manager",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
+            "sff_forecast_here_only",
+            "Forecast Manager Here",
+            "sales_team.group_sale_manager",
+            self.company,
         )
-        both = new_test_user(
+        both = company_user(
             self.env,
-            login="sff_forecast_both",
-            groups="sales_team.group_sale_manager",
-            company_id=self.company.id,
-            company_ids=[(6, 0, (self.company | other).ids)],
+            "sff_forecast_both",
+            "Forecast Manager of Both",
+            "sales_team.group_sale_manager",
+            self.company | other,
         )
         theirs = {
             "crm.lead.forecast.version": [("lead_id", "=", deal.id)],
