@@ -325,7 +325,9 @@ class CrmLeadStageHistory(models.Model):
         if refresh:
             self.env["crm.team"].flush_model(["stage_catalogue_id"])
             if len(refresh) > REFRESH_DEALS:
-                statements += Reach._sff_rebuild_sql(refresh)
+                # the changes of one save to many deals, each locked by it:
+                # their rows brought up to date in place, in SQL
+                statements.append(Reach._sff_merge_sql(refresh))
                 refresh = []
         if refresh:
             # what the rows of a few deals are worked out from, read after

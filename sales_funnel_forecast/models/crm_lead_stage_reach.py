@@ -35,8 +35,9 @@ QUEUED_REBUILD_DEALS = 20000
 # locks it, so that a batch keeps users waiting a few seconds at most
 REBUILD_BATCH = 2000
 # up to this many deals (the changes of a save), their rows are worked out
-# in Python and only those that change are written (``_sff_refresh_write``); more
-# are all written again
+# in Python and only those that change are written (``_sff_refresh_write``); for
+# more, one statement works them out and writes those that change
+# (``_sff_merge_sql``)
 REFRESH_DEALS = 100
 # room left on each page of the funnel rows, in percent
 REACH_FILLFACTOR = 90
@@ -216,6 +217,50 @@ class CrmLeadStageReach(models.Model):
             self._sff_rows_sql(scope, history_scope),
         )
         return [delete, insert]
+
+    @api.model
+    def _sff_merge_sql(self, lead_ids):
+        """One statement that brings the rows of the given deals up to date
+        in place, from the same SELECT as the rebuild (``_sff_rows_sql``):
+        rows no longer given are deleted, rows given with other values are
+        updated, missing ones inserted; rows that stay as they are are left
+        alone. For the changes of one save to many deals (each locked by
+        it): a move changes two or three flags of a deal's rows, and
+        deleting and writing every row again checked each row's nine
+        references to other tables and wrote its six indexes again."""
+        lead_ids = list(lead_ids)
+        key = ("lead_id", "stage_id")
+        values = [name for name in REACH_COLUMNS if name not in key]
+        return SQL(
+            """
+            WITH given AS MATERIALIZED (%(rows)s),
+            gone AS (
+                DELETE FROM crm_lead_stage_reach r
+                 WHERE r.lead_id = ANY(%(ids)s)
+                   AND NOT EXISTS (SELECT 1 FROM given g
+                                    WHERE g.lead_id = r.lead_id AND g.stage_id = r.stage_id)
+            ),
+            changed AS (
+                UPDATE crm_lead_stage_reach r SET (%(values)s) = (%(given_values)s)
+                  FROM given g
+                 WHERE r.lead_id = g.lead_id AND r.stage_id = g.stage_id
+                   AND (%(row_values)s) IS DISTINCT FROM (%(given_values)s)
+            )
+            INSERT INTO crm_lead_stage_reach (%(columns)s)
+            SELECT %(given_columns)s FROM given g
+             WHERE NOT EXISTS (SELECT 1 FROM crm_lead_stage_reach r
+                                WHERE r.lead_id = g.lead_id AND r.stage_id = g.stage_id)
+            """,
+            rows=self._sff_rows_sql(
+                SQL("l.id = ANY(%s)", lead_ids), SQL("h.lead_id = ANY(%s)", lead_ids)
+            ),
+            ids=lead_ids,
+            values=SQL(", ").join(map(SQL.identifier, values)),
+            given_values=SQL(", ").join(SQL.identifier("g", name) for name in values),
+            row_values=SQL(", ").join(SQL.identifier("r", name) for name in values),
+            columns=SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+            given_columns=SQL(", ").join(SQL.identifier("g", name) for name in REACH_COLUMNS),
+        )
 
     @api.model
     def _sff_refresh_read_sql(self, lead_ids):

@@ -1,12 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError
 from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import SQL
 
-from ..const import TZ_PARAM
+from ..const import REACH_COLUMNS, TZ_PARAM
 from ..reports.crm_funnel_summary import SUMMARY_MEASURES
 from .test_funnel_report import FunnelReportCase
 
@@ -85,6 +86,91 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertTotalsFollow("a deal deleted")
         self.env["crm.lead.stage.reach"]._sff_fill()
         self.assertTotalsFollow("every row written again in bulk")
+
+    def test_a_save_of_many_deals_writes_only_the_rows_that_change(self):
+        """A save of more deals than are worked out in Python (lowered here
+        to 1) brings their rows up to date in one statement: a missing row
+        is inserted, a row no longer given deleted, a wrong value mended,
+        the rows the move changes updated in place (the same id), and a row
+        the move leaves as it was is not written at all (the same place in
+        the table); the rows are then those a rebuild gives, and the
+        monthly totals follow."""
+        d1, d2, d3, d4, d5 = self.build()
+        deals = d1 | d2 | d3 | d4 | d5
+        Reach = self.env["crm.lead.stage.reach"]
+        Reach.flush_model()
+        cr = self.env.cr
+
+        def row(deal, stage):
+            cr.execute(
+                """SELECT id, ctid::text FROM crm_lead_stage_reach
+                    WHERE lead_id = %s AND stage_id = %s""",
+                [deal.id, stage.id],
+            )
+            return cr.fetchall()
+
+        def rows():
+            Reach.flush_model()
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) ORDER BY 1, 2",
+                    SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                    deals.ids,
+                )
+            )
+            return cr.fetchall()
+
+        # d4 skipped A (open in B): moving it to C leaves that row as it is
+        [(skipped_id, skipped_place)] = row(d4, self.a)
+        [(current_id, _place)] = row(d4, self.b)
+        # rows gone wrong: d3's B row missing, a W row d4 never reached, a
+        # wrong amount on d4's B row
+        cr.execute(
+            "DELETE FROM crm_lead_stage_reach WHERE lead_id = %s AND stage_id = %s",
+            [d3.id, self.b.id],
+        )
+        cr.execute(
+            """INSERT INTO crm_lead_stage_reach (lead_id, stage_id, stage_sequence, date_in,
+                   entered, moved_on, deal_state, is_current, is_lost_stage, is_stalled,
+                   has_decision_maker, expected_revenue, invoiced_amount, team_id, company_id)
+               SELECT lead_id, %s, 99, date_in, TRUE, FALSE, 'open', FALSE, FALSE, FALSE,
+                      FALSE, expected_revenue, 0, team_id, company_id
+                 FROM crm_lead_stage_reach WHERE id = %s""",
+            [self.w.id, current_id],
+        )
+        cr.execute(
+            "UPDATE crm_lead_stage_reach SET expected_revenue = 1 WHERE id = %s", [current_id]
+        )
+        Reach.invalidate_model()
+        self.assertTotalsFollow("rows changed by hand")
+        self.set_now(self.day(5))
+        with patch(
+            "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history.REFRESH_DEALS", 1
+        ):
+            (d3 | d4).write({"stage_id": self.c.id})
+            merged = rows()
+        self.assertEqual(row(d4, self.a), [(skipped_id, skipped_place)], "not written")
+        self.assertEqual(row(d4, self.w), [], "deleted")
+        [(same_id, _place)] = row(d4, self.b)
+        self.assertEqual(same_id, current_id, "updated in place")
+        self.assertEqual(len(row(d3, self.b)), 1, "inserted")
+        by_key = {values[:2]: dict(zip(REACH_COLUMNS, values)) for values in merged}
+        self.assertEqual(by_key[d4.id, self.b.id]["expected_revenue"], 4000)
+        self.assertEqual(
+            [
+                (
+                    stage.name,
+                    by_key[d3.id, stage.id]["entered"],
+                    by_key[d3.id, stage.id]["is_current"],
+                )
+                for stage in (self.a, self.b, self.c)
+            ],
+            [(self.a.name, True, False), (self.b.name, True, False), (self.c.name, True, True)],
+        )
+        self.assertTotalsFollow("a save of many deals")
+        Reach._sff_rebuild(deals.ids)
+        self.assertEqual(rows(), merged, "the rows a rebuild gives")
+        self.assertTotalsFollow("rebuilt")
 
     def test_compaction_keeps_the_totals_in_fewer_rows(self):
         deals = self.build()
