@@ -50,8 +50,8 @@ class CrmLeadStageHistory(models.Model):
     )
     # Stages that deals went through cannot be deleted (crm.stage.unlink says
     # so and offers archiving): the history keeps where every deal has been.
-    # Indexed by the (stage_id, date_in) index of init(), which serves every
-    # look-up by stage too.
+    # Not indexed: no report or job looks stays up by stage alone (18.0.1.7.0
+    # dropped the (stage_id, date_in) index); only a stage's deletion does.
     stage_id = fields.Many2one(
         "crm.stage",
         required=True,
@@ -327,7 +327,7 @@ class CrmLeadStageHistory(models.Model):
             if len(refresh) > REFRESH_DEALS:
                 # the changes of one save to many deals, each locked by it:
                 # their rows brought up to date in place, in SQL
-                statements.append(Reach._sff_merge_sql(refresh))
+                statements += Reach._sff_merge_sql(refresh)
                 refresh = []
         if refresh:
             # what the rows of a few deals are worked out from, read after

@@ -70,7 +70,8 @@ class CrmLeadStageReach(models.Model):
     lead_id = fields.Many2one(
         "crm.lead", string="Deal", required=True, index=True, ondelete="cascade", readonly=True
     )
-    # indexed by the (stage_id, date_in) index of init()
+    # not indexed: reports group the rows by stage, none looks them up by it
+    # (18.0.1.7.0 dropped the (stage_id, date_in) index)
     stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade", readonly=True)
     date_in = fields.Datetime(
         string="Reached On",
@@ -103,7 +104,8 @@ class CrmLeadStageReach(models.Model):
     origin_type = fields.Selection(ORIGIN_TYPES, readonly=True)
 
     def init(self):
-        # A save updates a deal's rows in place (``_sff_refresh_write``),
+        # A save updates a deal's rows in place (``_sff_refresh_write``,
+        # ``_sff_merge_sql``),
         # mostly flags and amounts, no indexed column: with room left on
         # each page, PostgreSQL writes the new row on the same page and
         # leaves the indexes alone. Set once (later fills keep the room).
@@ -220,31 +222,41 @@ class CrmLeadStageReach(models.Model):
 
     @api.model
     def _sff_merge_sql(self, lead_ids):
-        """One statement that brings the rows of the given deals up to date
-        in place, from the same SELECT as the rebuild (``_sff_rows_sql``):
-        rows no longer given are deleted, rows given with other values are
-        updated, missing ones inserted; rows that stay as they are are left
-        alone. For the changes of one save to many deals (each locked by
-        it): a move changes two or three flags of a deal's rows, and
-        deleting and writing every row again checked each row's nine
-        references to other tables and wrote its six indexes again."""
+        """Statements that bring the rows of the given deals up to date in
+        place, from the same SELECT as the rebuild (``_sff_rows_sql``): rows
+        no longer given are deleted, rows given with other values updated,
+        missing ones inserted; rows that stay as they are are not written.
+        For the changes of one save to many deals: a move changes two or
+        three flags of a deal's rows, and deleting and writing every row
+        again checked each row's nine references to other tables and wrote
+        its five indexes again.
+
+        Every row of the deals is locked first (``_sff_lock_rows_sql``), as
+        deleting it did. Of two rows of one deal and stage (the table has no
+        unique index), the first is kept and the others deleted."""
         lead_ids = list(lead_ids)
         key = ("lead_id", "stage_id")
         values = [name for name in REACH_COLUMNS if name not in key]
-        return SQL(
+        merge = SQL(
             """
             WITH given AS MATERIALIZED (%(rows)s),
             gone AS (
                 DELETE FROM crm_lead_stage_reach r
                  WHERE r.lead_id = ANY(%(ids)s)
-                   AND NOT EXISTS (SELECT 1 FROM given g
-                                    WHERE g.lead_id = r.lead_id AND g.stage_id = r.stage_id)
+                   AND (NOT EXISTS (SELECT 1 FROM given g
+                                     WHERE g.lead_id = r.lead_id AND g.stage_id = r.stage_id)
+                        OR EXISTS (SELECT 1 FROM crm_lead_stage_reach first
+                                    WHERE first.lead_id = r.lead_id
+                                      AND first.stage_id = r.stage_id AND first.id < r.id))
             ),
             changed AS (
                 UPDATE crm_lead_stage_reach r SET (%(values)s) = (%(given_values)s)
                   FROM given g
                  WHERE r.lead_id = g.lead_id AND r.stage_id = g.stage_id
                    AND (%(row_values)s) IS DISTINCT FROM (%(given_values)s)
+                   AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_reach first
+                                    WHERE first.lead_id = r.lead_id
+                                      AND first.stage_id = r.stage_id AND first.id < r.id)
             )
             INSERT INTO crm_lead_stage_reach (%(columns)s)
             SELECT %(given_columns)s FROM given g
@@ -261,6 +273,22 @@ class CrmLeadStageReach(models.Model):
             columns=SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
             given_columns=SQL(", ").join(SQL.identifier("g", name) for name in REACH_COLUMNS),
         )
+        return [self._sff_lock_rows_sql(lead_ids), merge]
+
+    @api.model
+    def _sff_lock_rows_sql(self, lead_ids, columns=None):
+        """The current rows of these deals, locked (their ids, or the given
+        ``columns``). A save then
+        meets any rebuild of its deals' rows that committed after its
+        snapshot or is still running (a stage reordered, the job's batch,
+        which delete every row), even when the save writes none of the
+        rows itself: PostgreSQL refuses the lock (a serialization failure,
+        which Odoo retries), or waits for the rebuild and then refuses it."""
+        return SQL(
+            "SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) FOR NO KEY UPDATE",
+            columns or SQL("id"),
+            list(lead_ids),
+        )
 
     @api.model
     def _sff_refresh_read_sql(self, lead_ids):
@@ -269,7 +297,8 @@ class CrmLeadStageReach(models.Model):
         its save), first step: what they are worked out from, in one
         statement that the queue sends in the round trip of its own, after
         them. One row: the deals' first entry into each stage, every stage
-        in the pipeline's order, the deals' values, their current rows; each
+        in the pipeline's order, the deals' values, their current rows
+        (locked: ``_sff_lock_rows_sql``); each
         a JSON array of arrays, timestamps as text of fixed width
         (``_sff_refresh_write`` reads them).
 
@@ -299,9 +328,10 @@ class CrmLeadStageReach(models.Model):
             LEFT JOIN crm_stage cs ON cs.id = l.stage_id
                 WHERE l.id = ANY(%(ids)s) AND l.type = 'opportunity'),
               (SELECT json_agg(json_build_array(r.id, %(columns)s))
-                 FROM crm_lead_stage_reach r WHERE r.lead_id = ANY(%(ids)s))
+                 FROM (%(locked)s) r)
             """,
             ids=lead_ids,
+            locked=self._sff_lock_rows_sql(lead_ids, SQL("*")),
             order=engine_sql.stage_order_columns("s"),
             first_in=_iso(SQL.identifier("date_in")),
             create_date=_iso(SQL.identifier("l", "create_date")),
@@ -461,7 +491,8 @@ class CrmLeadStageReach(models.Model):
             return
         # every row deleted and written again (not only those that change):
         # a deal saved meanwhile under the stages' former order then meets
-        # this transaction on its rows, and one of the two is run again
+        # this transaction on its rows, which the save locks
+        # (``_sff_lock_rows_sql``), and one of the two is run again
         self.env.cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
         self.invalidate_model()
 

@@ -4,7 +4,9 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
-from odoo import Command
+import psycopg2
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -405,6 +407,55 @@ class TestFunnelReport(FunnelReportCase):
             )
             user.rollback()
         self.assertEqual(Reach._sff_rebuild_pending_batch(10), (1, 0))
+
+    def test_a_save_meets_a_rebuild_committed_meanwhile(self):
+        """A save locks the funnel rows of its deals before it works them
+        out: a rebuild of a deal's rows (a stage reordered, the job's
+        batch: every row deleted and written again) that committed after
+        the save's snapshot makes the save fail, for Odoo to run it again,
+        even when the save writes none of the rows (it would otherwise
+        keep rows of the stages' former order beside the rebuild's); for a
+        few deals (worked out in Python) and for many (in SQL)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            team = env["crm.team"].create({"name": "Save against a rebuild"})
+            deal = env["crm.lead"].create(
+                {
+                    "name": "Save against a rebuild",
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "stage_id": env.ref("crm.stage_lead1").id,
+                }
+            )
+            deal.stage_id = env.ref("crm.stage_lead2")
+            env.flush_all()
+            self.assertTrue(env["crm.lead.stage.reach"].search_count([("lead_id", "=", deal.id)]))
+            team_id, deal_id = team.id, deal.id
+        try:
+            for threshold in (100, 0):
+                with self.registry.cursor() as save_cr:
+                    # the save's snapshot
+                    save_cr.execute("SELECT stage_id FROM crm_lead WHERE id = %s", [deal_id])
+                    with self.registry.cursor() as rebuild_cr:
+                        env = api.Environment(rebuild_cr, SUPERUSER_ID, {})
+                        env["crm.lead.stage.reach"]._sff_rebuild([deal_id])
+                    History = api.Environment(save_cr, SUPERUSER_ID, {})["crm.lead.stage.history"]
+                    with (
+                        patch(
+                            "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history."
+                            "REFRESH_DEALS",
+                            threshold,
+                        ),
+                        self.assertRaises(psycopg2.errors.SerializationFailure, msg=threshold),
+                    ):
+                        History._sff_refresh_reach([deal_id])
+                        History._sff_flush_pending()
+                    save_cr.rollback()
+        finally:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.lead"].browse(deal_id).unlink()
+                env["crm.team"].browse(team_id).unlink()
 
     def test_added_and_archived_stage(self):
         self.build()

@@ -90,11 +90,12 @@ class TestFunnelSummary(FunnelReportCase):
     def test_a_save_of_many_deals_writes_only_the_rows_that_change(self):
         """A save of more deals than are worked out in Python (lowered here
         to 1) brings their rows up to date in one statement: a missing row
-        is inserted, a row no longer given deleted, a wrong value mended,
-        the rows the move changes updated in place (the same id), and a row
-        the move leaves as it was is not written at all (the same place in
-        the table); the rows are then those a rebuild gives, and the
-        monthly totals follow."""
+        is inserted, a row no longer given deleted, a wrong value mended
+        (a NULL too), a row there twice kept once, the rows the move
+        changes updated in place (the same id), and a row the move leaves
+        as it was is not written at all (the same place in the table); the
+        rows are then those a rebuild gives, and the monthly totals
+        follow."""
         d1, d2, d3, d4, d5 = self.build()
         deals = d1 | d2 | d3 | d4 | d5
         Reach = self.env["crm.lead.stage.reach"]
@@ -141,14 +142,40 @@ class TestFunnelSummary(FunnelReportCase):
         cr.execute(
             "UPDATE crm_lead_stage_reach SET expected_revenue = 1 WHERE id = %s", [current_id]
         )
+        # d1, saved with them without a move: its A row lost its closing
+        # date (a value against NULL), its B row is there twice
+        [(d1_a_id, _place)] = row(d1, self.a)
+        [(d1_b_id, _place)] = row(d1, self.b)
+        cr.execute("UPDATE crm_lead_stage_reach SET date_closed = NULL WHERE id = %s", [d1_a_id])
+        cr.execute(
+            SQL(
+                "INSERT INTO crm_lead_stage_reach (%s) SELECT %s FROM crm_lead_stage_reach "
+                "WHERE id = %s",
+                SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                d1_b_id,
+            )
+        )
+        self.assertEqual(len(row(d1, self.b)), 2)
         Reach.invalidate_model()
         self.assertTotalsFollow("rows changed by hand")
         self.set_now(self.day(5))
-        with patch(
-            "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history.REFRESH_DEALS", 1
+        Model = type(Reach)
+        with (
+            patch(
+                "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history.REFRESH_DEALS", 1
+            ),
+            patch.object(
+                Model, "_sff_merge_sql", autospec=True, side_effect=Model._sff_merge_sql
+            ) as merge,
         ):
             (d3 | d4).write({"stage_id": self.c.id})
+            self.env["crm.lead.stage.history"]._sff_refresh_reach(d1.ids)
             merged = rows()
+        self.assertEqual(merge.call_count, 1, "the rows of the three deals in SQL, at once")
+        self.assertEqual(set(merge.call_args.args[1]), set((d1 | d3 | d4).ids))
+        self.assertEqual([row_id for row_id, _place in row(d1, self.b)], [d1_b_id], "first kept")
+        self.assertEqual([row_id for row_id, _place in row(d1, self.a)], [d1_a_id], "in place")
         self.assertEqual(row(d4, self.a), [(skipped_id, skipped_place)], "not written")
         self.assertEqual(row(d4, self.w), [], "deleted")
         [(same_id, _place)] = row(d4, self.b)
@@ -156,6 +183,8 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertEqual(len(row(d3, self.b)), 1, "inserted")
         by_key = {values[:2]: dict(zip(REACH_COLUMNS, values)) for values in merged}
         self.assertEqual(by_key[d4.id, self.b.id]["expected_revenue"], 4000)
+        self.assertTrue(d1.date_closed)
+        self.assertEqual(by_key[d1.id, self.a.id]["date_closed"], d1.date_closed, "mended")
         self.assertEqual(
             [
                 (
