@@ -50,8 +50,10 @@ class CrmLeadStageHistory(models.Model):
     )
     # Stages that deals went through cannot be deleted (crm.stage.unlink says
     # so and offers archiving): the history keeps where every deal has been.
-    # Not indexed: no report or job looks stays up by stage alone (18.0.1.7.0
-    # dropped the (stage_id, date_in) index); only a stage's deletion does.
+    # Not indexed alone (18.0.1.7.0 dropped the (stage_id, date_in) index):
+    # the reports read stays by deal and by date; a stage's new stall rule
+    # reads the open stays (a partial index), and only a stage's deletion
+    # reads the whole table.
     stage_id = fields.Many2one(
         "crm.stage",
         required=True,

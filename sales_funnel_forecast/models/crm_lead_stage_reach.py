@@ -36,8 +36,7 @@ QUEUED_REBUILD_DEALS = 20000
 REBUILD_BATCH = 2000
 # up to this many deals (the changes of a save), their rows are worked out
 # in Python and only those that change are written (``_sff_refresh_write``); for
-# more, one statement works them out and writes those that change
-# (``_sff_merge_sql``)
+# more, in SQL, and only those that change are written (``_sff_merge_sql``)
 REFRESH_DEALS = 100
 # room left on each page of the funnel rows, in percent
 REACH_FILLFACTOR = 90
@@ -225,7 +224,8 @@ class CrmLeadStageReach(models.Model):
         """Statements that bring the rows of the given deals up to date in
         place, from the same SELECT as the rebuild (``_sff_rows_sql``): rows
         no longer given are deleted, rows given with other values updated,
-        missing ones inserted; rows that stay as they are are not written.
+        missing ones inserted; rows that stay as they are are only locked
+        (no new version of the row, no index or reference written).
         For the changes of one save to many deals: a move changes two or
         three flags of a deal's rows, and deleting and writing every row
         again checked each row's nine references to other tables and wrote
@@ -273,20 +273,29 @@ class CrmLeadStageReach(models.Model):
             columns=SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
             given_columns=SQL(", ").join(SQL.identifier("g", name) for name in REACH_COLUMNS),
         )
-        return [self._sff_lock_rows_sql(lead_ids), merge]
+        # the lock answers one row, not every row's id
+        locked = SQL("SELECT count(*) FROM (%s) locked", self._sff_lock_rows_sql(lead_ids))
+        return [locked, merge]
 
     @api.model
-    def _sff_lock_rows_sql(self, lead_ids, columns=None):
-        """The current rows of these deals, locked (their ids, or the given
-        ``columns``). A save then
-        meets any rebuild of its deals' rows that committed after its
-        snapshot or is still running (a stage reordered, the job's batch,
-        which delete every row), even when the save writes none of the
-        rows itself: PostgreSQL refuses the lock (a serialization failure,
-        which Odoo retries), or waits for the rebuild and then refuses it."""
+    def _sff_lock_rows_sql(self, lead_ids):
+        """The current rows of these deals, locked, before a save works them
+        out again. A rebuild of the rows (a stage reordered, the job's
+        batch: every row deleted and written again) that committed after
+        the save's snapshot, or that has deleted them and not committed
+        yet, then makes the save fail (a serialization failure, which Odoo
+        retries; at once, or when the rebuild commits), even when the save
+        itself would write none of the rows. Locking a row writes its lock
+        marker, not a new version of the row.
+
+        Not covered: a deal that has no rows yet in the save's snapshot (a
+        new opportunity, a converted lead), or that the save moves into the
+        pipeline being reordered, and a rebuild whose snapshot is older than
+        a save that committed before the rebuild reached its rows; the
+        deal's rows then follow the stages' former order until its next
+        change (``_sff_rebuild``)."""
         return SQL(
-            "SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) FOR NO KEY UPDATE",
-            columns or SQL("id"),
+            "SELECT * FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) FOR NO KEY UPDATE",
             list(lead_ids),
         )
 
@@ -331,7 +340,7 @@ class CrmLeadStageReach(models.Model):
                  FROM (%(locked)s) r)
             """,
             ids=lead_ids,
-            locked=self._sff_lock_rows_sql(lead_ids, SQL("*")),
+            locked=self._sff_lock_rows_sql(lead_ids),
             order=engine_sql.stage_order_columns("s"),
             first_in=_iso(SQL.identifier("date_in")),
             create_date=_iso(SQL.identifier("l", "create_date")),
@@ -492,7 +501,9 @@ class CrmLeadStageReach(models.Model):
         # every row deleted and written again (not only those that change):
         # a deal saved meanwhile under the stages' former order then meets
         # this transaction on its rows, which the save locks
-        # (``_sff_lock_rows_sql``), and one of the two is run again
+        # (``_sff_lock_rows_sql``, which says what it leaves out), and one
+        # of the two is run again. Locking the deals first would catch more,
+        # but would also fail the reorder on any edit of any of its deals.
         self.env.cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
         self.invalidate_model()
 

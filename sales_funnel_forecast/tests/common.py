@@ -19,6 +19,23 @@ def company_user(env, login, name, groups, company):
     )
 
 
+def team_and_deal(env, name, **values):
+    """A team of its own and an opportunity in it in Odoo's first stage,
+    both named ``name``: for tests that commit in cursors of their own,
+    away from the deals of the other tests."""
+    team = env["crm.team"].create({"name": name})
+    deal = env["crm.lead"].create(
+        {
+            "name": name,
+            "type": "opportunity",
+            "team_id": team.id,
+            "stage_id": env.ref("crm.stage_lead1").id,
+            **values,
+        }
+    )
+    return team, deal
+
+
 class FunnelCase(TransactionCase):
     """A team with its own four-stage pipeline (10 / 30 / 60 / won) and a
     clock the tests move by hand (the module stamps history with the

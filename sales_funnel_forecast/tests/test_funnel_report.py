@@ -11,7 +11,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from ..const import REACH_COLUMNS
-from .common import FunnelCase
+from .common import FunnelCase, team_and_deal
 
 MEASURES = [
     "reached",
@@ -418,15 +418,7 @@ class TestFunnelReport(FunnelReportCase):
         few deals (worked out in Python) and for many (in SQL)."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            team = env["crm.team"].create({"name": "Save against a rebuild"})
-            deal = env["crm.lead"].create(
-                {
-                    "name": "Save against a rebuild",
-                    "type": "opportunity",
-                    "team_id": team.id,
-                    "stage_id": env.ref("crm.stage_lead1").id,
-                }
-            )
+            team, deal = team_and_deal(env, "Save against a rebuild")
             deal.stage_id = env.ref("crm.stage_lead2")
             env.flush_all()
             self.assertTrue(env["crm.lead.stage.reach"].search_count([("lead_id", "=", deal.id)]))
@@ -434,9 +426,11 @@ class TestFunnelReport(FunnelReportCase):
         try:
             for threshold in (100, 0):
                 with self.registry.cursor() as save_cr:
-                    # the save's snapshot
+                    # the save's snapshot; a regression fails, rather than waits
+                    save_cr.execute("SET LOCAL lock_timeout = '5s'")
                     save_cr.execute("SELECT stage_id FROM crm_lead WHERE id = %s", [deal_id])
                     with self.registry.cursor() as rebuild_cr:
+                        rebuild_cr.execute("SET LOCAL lock_timeout = '5s'")
                         env = api.Environment(rebuild_cr, SUPERUSER_ID, {})
                         env["crm.lead.stage.reach"]._sff_rebuild([deal_id])
                     History = api.Environment(save_cr, SUPERUSER_ID, {})["crm.lead.stage.history"]

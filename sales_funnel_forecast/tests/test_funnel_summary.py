@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..const import REACH_COLUMNS, TZ_PARAM
 from ..reports.crm_funnel_summary import SUMMARY_MEASURES
+from .common import team_and_deal
 from .test_funnel_report import FunnelReportCase
 
 SUMS = [f"{name}:sum" for name in SUMMARY_MEASURES]
@@ -143,20 +144,23 @@ class TestFunnelSummary(FunnelReportCase):
             "UPDATE crm_lead_stage_reach SET expected_revenue = 1 WHERE id = %s", [current_id]
         )
         # d1, saved with them without a move: its A row lost its closing
-        # date (a value against NULL), its B row is there twice
+        # date (a value against NULL); d4's B row, which the move changes,
+        # and its W row, which goes, are there twice
         [(d1_a_id, _place)] = row(d1, self.a)
-        [(d1_b_id, _place)] = row(d1, self.b)
         cr.execute("UPDATE crm_lead_stage_reach SET date_closed = NULL WHERE id = %s", [d1_a_id])
-        cr.execute(
-            SQL(
-                "INSERT INTO crm_lead_stage_reach (%s) SELECT %s FROM crm_lead_stage_reach "
-                "WHERE id = %s",
-                SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
-                SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
-                d1_b_id,
+        [(w_id, _place)] = row(d4, self.w)
+        for copied in (current_id, w_id):
+            cr.execute(
+                SQL(
+                    "INSERT INTO crm_lead_stage_reach (%s) SELECT %s FROM crm_lead_stage_reach "
+                    "WHERE id = %s",
+                    SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                    SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                    copied,
+                )
             )
-        )
-        self.assertEqual(len(row(d1, self.b)), 2)
+        self.assertEqual(len(row(d4, self.b)), 2)
+        self.assertEqual(len(row(d4, self.w)), 2)
         Reach.invalidate_model()
         self.assertTotalsFollow("rows changed by hand")
         self.set_now(self.day(5))
@@ -174,12 +178,11 @@ class TestFunnelSummary(FunnelReportCase):
             merged = rows()
         self.assertEqual(merge.call_count, 1, "the rows of the three deals in SQL, at once")
         self.assertEqual(set(merge.call_args.args[1]), set((d1 | d3 | d4).ids))
-        self.assertEqual([row_id for row_id, _place in row(d1, self.b)], [d1_b_id], "first kept")
         self.assertEqual([row_id for row_id, _place in row(d1, self.a)], [d1_a_id], "in place")
         self.assertEqual(row(d4, self.a), [(skipped_id, skipped_place)], "not written")
-        self.assertEqual(row(d4, self.w), [], "deleted")
+        self.assertEqual(row(d4, self.w), [], "deleted, both")
         [(same_id, _place)] = row(d4, self.b)
-        self.assertEqual(same_id, current_id, "updated in place")
+        self.assertEqual(same_id, current_id, "the first kept, updated in place")
         self.assertEqual(len(row(d3, self.b)), 1, "inserted")
         by_key = {values[:2]: dict(zip(REACH_COLUMNS, values)) for values in merged}
         self.assertEqual(by_key[d4.id, self.b.id]["expected_revenue"], 4000)
@@ -635,16 +638,7 @@ class TestTimeZoneRebuildRace(TransactionCase):
             job_cr.execute("SELECT count(*) FROM crm_lead_stage_reach")
             with self.cursor() as rep_cr:
                 env = api.Environment(rep_cr, SUPERUSER_ID, {})
-                team = env["crm.team"].create({"name": "Race across a month"})
-                deal = env["crm.lead"].create(
-                    {
-                        "name": "Race across a month",
-                        "type": "opportunity",
-                        "team_id": team.id,
-                        "stage_id": env.ref("crm.stage_lead1").id,
-                        "expected_revenue": 700,
-                    }
-                )
+                team, deal = team_and_deal(env, "Race across a month", expected_revenue=700)
                 env.flush_all()
                 env["crm.lead.stage.history"]._sff_flush_pending()
                 rep_cr.execute(
