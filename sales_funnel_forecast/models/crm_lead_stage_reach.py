@@ -288,12 +288,13 @@ class CrmLeadStageReach(models.Model):
         itself would write none of the rows. Locking a row writes its lock
         marker, not a new version of the row.
 
-        Not covered: a deal that has no rows yet in the save's snapshot (a
-        new opportunity, a converted lead), or that the save moves into the
-        pipeline being reordered, and a rebuild whose snapshot is older than
-        a save that committed before the rebuild reached its rows; the
-        deal's rows then follow the stages' former order until its next
-        change (``_sff_rebuild``)."""
+        Not covered, each until the deal's next change (``_sff_rebuild``):
+        a deal that has no rows yet in the save's snapshot (a new
+        opportunity, a converted lead), or that the save moves into the
+        pipeline being reordered, keeps rows of the stages' former order;
+        a rebuild whose snapshot is older than a save that wrote none of
+        the deal's rows (its change made no difference to them in the
+        former order) gives rows without that change."""
         return SQL(
             "SELECT * FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) FOR NO KEY UPDATE",
             list(lead_ids),
@@ -502,8 +503,10 @@ class CrmLeadStageReach(models.Model):
         # a deal saved meanwhile under the stages' former order then meets
         # this transaction on its rows, which the save locks
         # (``_sff_lock_rows_sql``, which says what it leaves out), and one
-        # of the two is run again. Locking the deals first would catch more,
-        # but would also fail the reorder on any edit of any of its deals.
+        # of the two is run again. Locking the deals first would also catch
+        # a save that wrote none of the rows, but would fail the reorder on
+        # any edit of any of its deals, and would still miss the deals its
+        # snapshot does not show in the pipeline.
         self.env.cr.execute(SQL(";\n").join(self._sff_rebuild_sql(lead_ids)))
         self.invalidate_model()
 
