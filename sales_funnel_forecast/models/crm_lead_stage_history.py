@@ -329,7 +329,7 @@ class CrmLeadStageHistory(models.Model):
             if len(refresh) > REFRESH_DEALS:
                 # the changes of one save to many deals, each locked by it:
                 # their rows brought up to date in place, in SQL
-                statements += Reach._sff_merge_sql(refresh)
+                statements.append(Reach._sff_merge_sql(refresh))
                 refresh = []
         if refresh:
             # what the rows of a few deals are worked out from, read after

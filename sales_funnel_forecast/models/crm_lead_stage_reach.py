@@ -221,43 +221,47 @@ class CrmLeadStageReach(models.Model):
 
     @api.model
     def _sff_merge_sql(self, lead_ids):
-        """Statements that bring the rows of the given deals up to date in
-        place, from the same SELECT as the rebuild (``_sff_rows_sql``): rows
-        no longer given are deleted, rows given with other values updated,
-        missing ones inserted; rows that stay as they are are only locked
-        (no new version of the row, no index or reference written).
+        """The statement that brings the rows of the given deals up to date
+        in place, from the same SELECT as the rebuild (``_sff_rows_sql``):
+        rows no longer given are deleted, rows given with other values
+        updated, missing ones inserted; rows that stay as they are are only
+        locked (no new version of the row, no index or reference written).
         For the changes of one save to many deals: a move changes two or
         three flags of a deal's rows, and deleting and writing every row
         again checked each row's nine references to other tables and wrote
         its five indexes again.
 
-        Every row of the deals is locked first (``_sff_lock_rows_sql``), as
-        deleting it did. Of two rows of one deal and stage (the table has no
-        unique index), the first is kept and the others deleted."""
+        The deals' current rows are read once, locked
+        (``_sff_lock_rows_sql``), as deleting them did; every one of them is
+        read (each is deleted, kept or updated). Of two rows of one deal and
+        stage (the table has no unique index), the first is kept and the
+        others deleted."""
         lead_ids = list(lead_ids)
         key = ("lead_id", "stage_id")
         values = [name for name in REACH_COLUMNS if name not in key]
-        merge = SQL(
+        return SQL(
             """
             WITH given AS MATERIALIZED (%(rows)s),
+            held AS MATERIALIZED (
+                SELECT r.*, r.id <> min(r.id) OVER (PARTITION BY r.lead_id, r.stage_id) AS copy
+                  FROM (%(locked)s) r
+            ),
             gone AS (
-                DELETE FROM crm_lead_stage_reach r
-                 WHERE r.lead_id = ANY(%(ids)s)
-                   AND (NOT EXISTS (SELECT 1 FROM given g
-                                     WHERE g.lead_id = r.lead_id AND g.stage_id = r.stage_id)
-                        OR EXISTS (SELECT 1 FROM crm_lead_stage_reach first
-                                    WHERE first.lead_id = r.lead_id
-                                      AND first.stage_id = r.stage_id AND first.id < r.id))
+                DELETE FROM crm_lead_stage_reach r USING held h
+                 WHERE r.id = h.id
+                   AND (h.copy OR NOT EXISTS (SELECT 1 FROM given g
+                                              WHERE g.lead_id = h.lead_id
+                                                AND g.stage_id = h.stage_id))
             ),
             changed AS (
                 UPDATE crm_lead_stage_reach r SET (%(values)s) = (%(given_values)s)
-                  FROM given g
-                 WHERE r.lead_id = g.lead_id AND r.stage_id = g.stage_id
-                   AND (%(row_values)s) IS DISTINCT FROM (%(given_values)s)
-                   AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_reach first
-                                    WHERE first.lead_id = r.lead_id
-                                      AND first.stage_id = r.stage_id AND first.id < r.id)
+                  FROM held h
+                  JOIN given g ON g.lead_id = h.lead_id AND g.stage_id = h.stage_id
+                 WHERE r.id = h.id AND NOT h.copy
+                   AND (%(held_values)s) IS DISTINCT FROM (%(given_values)s)
             )
+            -- the rows as they were (the statement's snapshot), looked up
+            -- by the table's index: held has none
             INSERT INTO crm_lead_stage_reach (%(columns)s)
             SELECT %(given_columns)s FROM given g
              WHERE NOT EXISTS (SELECT 1 FROM crm_lead_stage_reach r
@@ -266,16 +270,13 @@ class CrmLeadStageReach(models.Model):
             rows=self._sff_rows_sql(
                 SQL("l.id = ANY(%s)", lead_ids), SQL("h.lead_id = ANY(%s)", lead_ids)
             ),
-            ids=lead_ids,
+            locked=self._sff_lock_rows_sql(lead_ids),
             values=SQL(", ").join(map(SQL.identifier, values)),
             given_values=SQL(", ").join(SQL.identifier("g", name) for name in values),
-            row_values=SQL(", ").join(SQL.identifier("r", name) for name in values),
+            held_values=SQL(", ").join(SQL.identifier("h", name) for name in values),
             columns=SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
             given_columns=SQL(", ").join(SQL.identifier("g", name) for name in REACH_COLUMNS),
         )
-        # the lock answers one row, not every row's id
-        locked = SQL("SELECT count(*) FROM (%s) locked", self._sff_lock_rows_sql(lead_ids))
-        return [locked, merge]
 
     @api.model
     def _sff_lock_rows_sql(self, lead_ids):

@@ -82,6 +82,19 @@ class FunnelReportCase(FunnelCase):
             }
         )
 
+    def reach_rows(self, deals):
+        """The funnel rows of these deals as stored, every column
+        (``REACH_COLUMNS``), in the order of deal and stage."""
+        self.env["crm.lead.stage.reach"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) ORDER BY 1, 2",
+                SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
+                deals.ids,
+            )
+        )
+        return self.env.cr.fetchall()
+
     def funnel(self, domain=(), user=None):
         Dashboard = self.env["crm.funnel.dashboard"]
         if user:
@@ -351,18 +364,6 @@ class TestFunnelReport(FunnelReportCase):
             Reach.flush_model()
         for action in ("move", "lost", "restore", "owner", "amount"):
             self.assertGreater(done[action], 0, action)
-        columns = REACH_COLUMNS
-
-        def rows():
-            Reach.flush_model()
-            self.env.cr.execute(
-                SQL(
-                    "SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) ORDER BY 1, 2",
-                    SQL(", ").join(map(SQL.identifier, columns)),
-                    everything.ids,
-                )
-            )
-            return self.env.cr.fetchall()
 
         # every row of these deals worked out by a save (some were written
         # by the rebuilds of the stages' changes)
@@ -371,10 +372,10 @@ class TestFunnelReport(FunnelReportCase):
         )
         Reach.invalidate_model()
         self.env["crm.lead.stage.history"]._sff_refresh_reach(everything.ids)
-        saved = rows()
+        saved = self.reach_rows(everything)
         self.assertGreater(len(saved), 20)
         Reach._sff_rebuild(everything.ids)
-        self.assertEqual(rows(), saved)
+        self.assertEqual(self.reach_rows(everything), saved)
 
     def test_reorder_without_the_job_rebuilds_in_the_request(self):
         """The job switched off by an administrator: a reorder of many deals

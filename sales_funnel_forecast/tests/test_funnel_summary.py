@@ -111,17 +111,6 @@ class TestFunnelSummary(FunnelReportCase):
             )
             return cr.fetchall()
 
-        def rows():
-            Reach.flush_model()
-            cr.execute(
-                SQL(
-                    "SELECT %s FROM crm_lead_stage_reach WHERE lead_id = ANY(%s) ORDER BY 1, 2",
-                    SQL(", ").join(map(SQL.identifier, REACH_COLUMNS)),
-                    deals.ids,
-                )
-            )
-            return cr.fetchall()
-
         # d4 skipped A (open in B): moving it to C leaves that row as it is
         [(skipped_id, skipped_place)] = row(d4, self.a)
         [(current_id, _place)] = row(d4, self.b)
@@ -175,7 +164,7 @@ class TestFunnelSummary(FunnelReportCase):
         ):
             (d3 | d4).write({"stage_id": self.c.id})
             self.env["crm.lead.stage.history"]._sff_refresh_reach(d1.ids)
-            merged = rows()
+            merged = self.reach_rows(deals)
         self.assertEqual(merge.call_count, 1, "the rows of the three deals in SQL, at once")
         self.assertEqual(set(merge.call_args.args[1]), set((d1 | d3 | d4).ids))
         self.assertEqual([row_id for row_id, _place in row(d1, self.a)], [d1_a_id], "in place")
@@ -201,7 +190,7 @@ class TestFunnelSummary(FunnelReportCase):
         )
         self.assertTotalsFollow("a save of many deals")
         Reach._sff_rebuild(deals.ids)
-        self.assertEqual(rows(), merged, "the rows a rebuild gives")
+        self.assertEqual(self.reach_rows(deals), merged, "the rows a rebuild gives")
         self.assertTotalsFollow("rebuilt")
 
     def test_compaction_keeps_the_totals_in_fewer_rows(self):
