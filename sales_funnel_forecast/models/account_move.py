@@ -164,6 +164,10 @@ class AccountMove(models.Model):
         for move, old in changed:
             new = move.opportunity_id
             link = move._get_html_link()
+            # sudo: each note names the other deal, which the user who moved
+            # the invoice may not read (a salesperson with invoicing rights
+            # who reads own deals only), as Odoo's tracking names a record
+            old_name, new_name = old.sudo().name, new.sudo().name
             if old:
                 # sudo: accountants change links without write rights on deals;
                 # the note is the deal's own record of its invoices
@@ -173,7 +177,7 @@ class AccountMove(models.Model):
                         "Invoice %(invoice)s is no longer linked to this opportunity (now: %(deal)s), "
                         "changed by %(user)s.",
                         invoice=link,
-                        deal=new.name or self.env._("none"),
+                        deal=new_name or self.env._("none"),
                         user=self.env.user.name,
                     )
                 )
@@ -185,7 +189,7 @@ class AccountMove(models.Model):
                         "Invoice %(invoice)s is now linked to this opportunity (before: %(deal)s), "
                         "changed by %(user)s.",
                         invoice=link,
-                        deal=old.name or self.env._("none"),
+                        deal=old_name or self.env._("none"),
                         user=self.env.user.name,
                     )
                 )

@@ -39,6 +39,17 @@ class CrmLead(models.Model):
         for lead in self:
             lead.has_decision_maker = any(lead.buying_role_ids.role_id.mapped("is_decision_maker"))
 
+    def _write_multi(self, vals_list):
+        result = super()._write_multi(vals_list)
+        # The funnel rows carry the flag. The buying roles compute it: its
+        # change reaches the database here, never through the deal's write
+        # (a role line added or changed, a role that stops deciding).
+        changed = [lead.id for lead, vals in zip(self, vals_list) if "has_decision_maker" in vals]
+        if changed:
+            # sudo: as in write, the history's queue is not the user's to write
+            self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(changed)
+        return result
+
     # ------------------------------------------------------------------
     # Dispositions in one click
     # ------------------------------------------------------------------

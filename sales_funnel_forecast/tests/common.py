@@ -106,6 +106,14 @@ class FunnelCase(TransactionCase):
         )
         self.patch(type(self.env.cr), "now", lambda cr: when)
 
+    def end_request(self):
+        """What the end of a request does before its commit: pending
+        changes written, the pre-commit hooks run (the history's queue);
+        nothing kept in memory for the next one."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.invalidate_all()
+
     def track(self, deal, values, days):
         """Write ``values`` on the deal as a user would, let Odoo track the
         change in the chatter, and date the tracking message ``days`` after

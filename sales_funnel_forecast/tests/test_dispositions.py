@@ -138,6 +138,20 @@ class TestBuyingRoles(FunnelCase):
         )
         deal = self.make_deal("Roles", self.s_new, 1000, partner_id=company.id)
         self.assertFalse(deal.has_decision_maker)
+
+        def without_decision_maker():
+            """The deal's count in the funnel's "without decision maker",
+            each role change made in a request of its own (the funnel rows
+            carry the flag, which the roles compute)."""
+            self.end_request()
+            [(count,)] = self.env["crm.funnel.report"]._read_group(
+                [("lead_id", "=", deal.id), ("stage_id", "=", self.s_new.id)],
+                [],
+                ["no_decision_maker:sum"],
+            )
+            return count
+
+        self.assertEqual(without_decision_maker(), 1)
         deal.action_add_customer_contacts()
         self.assertEqual(
             set(deal.buying_role_ids.partner_id.mapped("name")),
@@ -148,8 +162,32 @@ class TestBuyingRoles(FunnelCase):
         ann = deal.buying_role_ids.filtered(lambda role: role.partner_id.name == "Ann Boss")
         ann.role_id = self.env.ref("sales_funnel_forecast.buying_role_technical_evaluator")
         self.assertFalse(deal.has_decision_maker)
+        self.assertEqual(without_decision_maker(), 1)
         ann.role_id = self.env.ref("sales_funnel_forecast.buying_role_decision_maker")
         self.assertTrue(deal.has_decision_maker)
+        self.assertEqual(without_decision_maker(), 0)
+        # a role that stops deciding, changed by a manager in its own request
+        deciding = self.env.ref("sales_funnel_forecast.buying_role_decision_maker")
+        deciding.is_decision_maker = False
+        self.assertEqual(without_decision_maker(), 1)
+        deciding.is_decision_maker = True
+        self.assertEqual(without_decision_maker(), 0)
+        # a line removed from the deal's tab
+        deal.write({"buying_role_ids": [Command.unlink(ann.id)]})
+        self.assertEqual(without_decision_maker(), 1)
+        deal.write(
+            {
+                "buying_role_ids": [
+                    Command.create(
+                        {
+                            "partner_id": self.env["res.partner"].create({"name": "Cy Chief"}).id,
+                            "role_id": deciding.id,
+                        }
+                    )
+                ]
+            }
+        )
+        self.assertEqual(without_decision_maker(), 0)
         without = self.make_deal("Nobody known", self.s_new, 1000)
         found = self.env["crm.lead"].search(
             [("id", "in", (deal | without).ids), ("has_decision_maker", "=", False)]

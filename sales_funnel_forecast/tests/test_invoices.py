@@ -336,6 +336,14 @@ class TestInvoices(TestSaleCommon):
             {"opportunity_id": {"fields": {"display_name": {}}}}
         )
         self.assertEqual(shown["opportunity_id"], {"id": others.id, "display_name": "Rita's"})
+        # once posted, they move it back to their own deal in a later request
+        # (nothing in memory): both deals' notes name the other deal
+        move.action_post()
+        self.env.invalidate_all()
+        move.with_user(invoicing_rep).web_save({"opportunity_id": own.id}, {})
+        self.assertEqual(move.opportunity_id, own)
+        self.assertIn("(now: Ivan's own)", others.message_ids[0].body)
+        self.assertIn("(before: Rita's)", own.message_ids[0].body)
 
     def test_accountant_reads_every_opportunity_of_the_company(self):
         deals = self.deal("Rita's") | self.deal("Otto's", user=self.other_rep)

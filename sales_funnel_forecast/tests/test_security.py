@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+from datetime import date
 
 import openpyxl
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import FunnelCase, company_user
@@ -148,6 +149,80 @@ class TestHistoryAccess(FunnelCase):
             Flow.with_context(allowed_company_ids=[self.company.id, other.id]).search(domain)
         )
         self.assertFalse(Flow.with_context(allowed_company_ids=[self.company.id]).search(domain))
+
+    def test_plan_lines_and_call_counts_stay_in_their_company_and_plan(self):
+        """A plan's stage conversions, seasons and origins are read as the
+        plan is: not by a rep of another company, not by a rep whom
+        another rep's personal plan is not for; managers read those of their
+        companies. The daily call counts stay in their company."""
+        other = self.env["res.company"].create({"name": "Plan Other Co"})
+
+        def plan(name, company, user=False):
+            return self.env["crm.target.plan"].create(
+                {
+                    "name": name,
+                    "company_id": company.id,
+                    "user_id": user and user.id,
+                    "date_from": date(2026, 1, 1),
+                    "date_to": date(2026, 12, 31),
+                    "revenue_target": 100000,
+                    "average_deal_value": 1000,
+                    "stage_line_ids": [
+                        Command.create({"stage_id": self.s_new.id, "conversion": 42})
+                    ],
+                    "origin_line_ids": [
+                        Command.create({"origin_type": "seed", "share": 100, "win_rate": 20})
+                    ],
+                }
+            )
+
+        elsewhere = plan("Other co plan", other)
+        personal = plan("Rita's own plan", self.company, self.other_rep)
+        self.assertTrue(elsewhere.season_ids and personal.season_ids)
+        here_rep = company_user(
+            self.env,
+            "sff_plan_here_rep",
+            "Rep Here",
+            "sales_team.group_sale_salesman",
+            self.company,
+        )
+        here_manager = company_user(
+            self.env,
+            "sff_plan_here_mgr",
+            "Manager Here",
+            "sales_team.group_sale_manager",
+            self.company,
+        )
+        for model, lines in (
+            ("crm.target.plan.stage", "stage_line_ids"),
+            ("crm.target.plan.season", "season_ids"),
+            ("crm.target.plan.origin", "origin_line_ids"),
+        ):
+            Lines = self.env[model]
+            domain = [("plan_id", "in", (elsewhere | personal).ids)]
+            self.assertFalse(Lines.with_user(here_rep).search(domain), model)
+            self.assertEqual(Lines.with_user(self.other_rep).search(domain), personal[lines], model)
+            self.assertEqual(Lines.with_user(here_manager).search(domain), personal[lines], model)
+            self.assertEqual(Lines.search(domain), elsewhere[lines] | personal[lines], model)
+        # the daily call counts: one day of the other company's calls
+        self.env.flush_all()
+        self.env.cr.execute(
+            """INSERT INTO crm_lead_call_day (user_id, day, outcome, company_id, call_count,
+                                              conversation_count, duration_minutes)
+               VALUES (%s, '2026-03-02', 'no_answer', %s, 7, 0, 0)""",
+            [self.other_rep.id, other.id],
+        )
+        Days = self.env["crm.lead.call.day"]
+        domain = [("company_id", "=", other.id)]
+        self.assertFalse(Days.with_user(here_manager).search(domain))
+        both = company_user(
+            self.env,
+            "sff_plan_both_mgr",
+            "Manager Both",
+            "sales_team.group_sale_manager",
+            self.company | other,
+        )
+        self.assertEqual(Days.with_user(both).search(domain).call_count, 7)
 
 
 @tagged("post_install", "-at_install")
