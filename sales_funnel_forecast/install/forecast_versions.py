@@ -23,8 +23,8 @@ def rebuild_sql(field_ids):
         """
         WITH deals AS (
             SELECT l.id, l.active, l.stage_id, l.expected_revenue, l.probability,
-                   l.date_deadline, l.forecast_category, l.user_id, l.team_id,
-                   l.company_id
+                   l.date_deadline, l.forecast_category, l.forecast_excluded, l.user_id,
+                   l.team_id, l.company_id
               FROM crm_lead l
              WHERE l.type = 'opportunity' AND l.stage_id IS NOT NULL
         ),
@@ -96,7 +96,8 @@ def rebuild_sql(field_ids):
         )
         INSERT INTO crm_lead_forecast_version
             (lead_id, valid_from, valid_to, stage_id, expected_revenue, probability,
-             date_deadline, forecast_category, user_id, team_id, company_id, deal_state)
+             date_deadline, forecast_category, forecast_excluded, user_id, team_id, company_id,
+             deal_state)
         SELECT v.lead_id, v.moment, v.valid_to,
                CASE WHEN v.valid_to IS NULL THEN d.stage_id ELSE v.stage_id END,
                CASE WHEN v.valid_to IS NULL THEN d.expected_revenue ELSE v.revenue END,
@@ -104,6 +105,8 @@ def rebuild_sql(field_ids):
                d.date_deadline,
                CASE WHEN v.valid_to IS NULL THEN d.forecast_category
                     ELSE %(category)s END,
+               -- as the category: the past was in the forecast
+               v.valid_to IS NULL AND COALESCE(d.forecast_excluded, FALSE),
                CASE WHEN v.valid_to IS NULL THEN d.user_id ELSE v.user_id END,
                CASE WHEN v.valid_to IS NULL THEN d.team_id ELSE v.team_id END,
                d.company_id,

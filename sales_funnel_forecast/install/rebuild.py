@@ -57,6 +57,8 @@ STEPS = {
     "snapshots": lambda env: env.ref(
         "sales_funnel_forecast.ir_cron_take_pipeline_snapshots"
     )._trigger(),
+    # the stored snapshot days that weighed a deal omitted by choice 0
+    "omitted_snapshots": lambda env: env["crm.pipeline.snapshot"]._sff_retake_omitted(),
     "invoices": _invoices,
     "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
     "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),

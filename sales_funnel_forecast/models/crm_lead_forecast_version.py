@@ -19,6 +19,7 @@ VERSIONED_COLUMNS = (
     "probability",
     "date_deadline",
     "forecast_category",
+    "forecast_excluded",
     "user_id",
     "team_id",
     "company_id",
@@ -79,6 +80,12 @@ class CrmLeadForecastVersion(models.Model):
     probability = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
     date_deadline = fields.Date(string="Expected Closing", readonly=True)
     forecast_category = fields.Selection(FORECAST_CATEGORY_SELECTION, readonly=True)
+    forecast_excluded = fields.Boolean(
+        string="Out of Forecast",
+        readonly=True,
+        help="The deal counted for nothing in the weighted forecast (its category is then "
+        "Omitted; a deal a salesperson or its stage puts in Omitted still counts).",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
@@ -285,14 +292,15 @@ def _trigger_function_sql():
     # statement of its own would be planned again in every request)
     values = SQL(
         """NEW.stage_id, NEW.expected_revenue, NEW.probability, NEW.date_deadline,
-           NEW.forecast_category, NEW.user_id, NEW.team_id, NEW.company_id,
+           NEW.forecast_category, COALESCE(NEW.forecast_excluded, FALSE),
+           NEW.user_id, NEW.team_id, NEW.company_id,
            CASE WHEN NOT COALESCE(NEW.active, FALSE) THEN 'lost'
                 WHEN (SELECT s.is_won FROM crm_stage s WHERE s.id = NEW.stage_id) THEN 'won'
                 ELSE 'open' END"""
     )
     columns = SQL(
         """stage_id, expected_revenue, probability, date_deadline, forecast_category,
-           user_id, team_id, company_id, deal_state"""
+           forecast_excluded, user_id, team_id, company_id, deal_state"""
     )
     # the function's body is a string constant of PostgreSQL's: written out
     # from fixed text here, nothing in it comes from users. A deal's usual
@@ -334,6 +342,10 @@ def _trigger_function_sql():
                             END IF;
                             RETURN NULL;
                         END IF;
+                        -- no current version: the deal enters the pipeline
+                        -- (a lead converted); its first version slipped from
+                        -- nothing
+                        slip := NULL;
                     END IF;
                 ELSE
                     DELETE FROM crm_lead_forecast_version

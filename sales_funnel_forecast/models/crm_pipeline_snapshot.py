@@ -105,9 +105,9 @@ class CrmPipelineSnapshot(models.Model):
                 SELECT %(day)s, v.company_id, v.team_id, v.user_id, v.stage_id, v.forecast_category,
                        date_trunc('month', v.date_deadline)::date, COUNT(*),
                        SUM(COALESCE(v.expected_revenue, 0)),
-                       SUM(CASE WHEN v.forecast_category = 'omitted' THEN 0
+                       SUM(CASE WHEN v.forecast_excluded THEN 0
                                 ELSE COALESCE(v.expected_revenue, 0) * COALESCE(v.probability, 0) / 100 END),
-                       SUM(CASE WHEN v.forecast_category = 'omitted' THEN 0
+                       SUM(CASE WHEN v.forecast_excluded THEN 0
                                 ELSE COALESCE(v.expected_revenue, 0)
                                      * COALESCE(s.history_weight, COALESCE(s.forecast_probability, 0) / 100) END)
                   FROM crm_lead_forecast_version v
@@ -132,6 +132,29 @@ class CrmPipelineSnapshot(models.Model):
             count += cr.rowcount
         self.invalidate_model()
         return count
+
+    @api.model
+    def _sff_retake_omitted(self):
+        """Take again the stored days on which an open deal was in the
+        Omitted category while in the forecast (by a salesperson's choice
+        or its stage's category), then the accuracy lines that read them:
+        the snapshots of 18.0.1.14.0 and before weighed such a deal 0.
+        Returns the days (the upgrade's step ``omitted_snapshots``)."""
+        self.env["crm.lead.forecast.version"].flush_model()
+        self.env.cr.execute(
+            """SELECT d.day FROM (SELECT DISTINCT date_snapshot AS day FROM crm_pipeline_snapshot) d
+                WHERE EXISTS (SELECT 1 FROM crm_lead_forecast_version v
+                               WHERE v.deal_state = 'open' AND v.forecast_category = 'omitted'
+                                 AND NOT COALESCE(v.forecast_excluded, FALSE)
+                                 AND v.valid_from <= d.day
+                                 AND (v.valid_to IS NULL OR v.valid_to > d.day))
+             ORDER BY d.day"""
+        )
+        days = [row[0] for row in self.env.cr.fetchall()]
+        if days:
+            self._sff_take(days)
+            self.env["crm.forecast.accuracy.report"]._sff_refresh()
+        return days
 
     @api.model
     def _sff_days_missing(self, today=None):

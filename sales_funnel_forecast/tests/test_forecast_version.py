@@ -7,10 +7,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 
+from ..install import rebuild
 from ..install.stage_history import backfill_from_tracking
 from ..models.crm_lead_forecast_version import VERSIONED_COLUMNS
+from ..reports.crm_forecast_accuracy_report import REFRESH_PARAM as ACCURACY_REFRESHED
 from .common import FunnelCase
 
 
@@ -194,6 +197,151 @@ class TestForecastVersions(FunnelCase):
         self.assertFalse(kept.forecast_version_ids.filtered(lambda v: not v.valid_to))
         self.assertEqual(max(kept.forecast_version_ids.mapped("valid_to")), self.day(6))
 
+    def test_a_converted_lead_has_not_slipped(self):
+        """A lead converted with a later expected closing date in the same
+        save enters the pipeline: its first version slipped from nothing.
+        Turned back into a lead and converted again later: no slip either;
+        a later date after that, as an opportunity, is a slip of 10 days."""
+        self.set_now(self.day(0))
+        lead = self.make_deal(
+            "Lead with a date", self.s_new, 1000, type="lead", date_deadline=date(2026, 3, 1)
+        )
+        self.set_now(self.day(1))
+        lead.write({"type": "opportunity", "date_deadline": date(2026, 4, 1)})
+        self.set_now(self.day(2))
+        lead.type = "lead"
+        self.set_now(self.day(3))
+        lead.write({"type": "opportunity", "date_deadline": date(2026, 5, 1)})
+        self.set_now(self.day(4))
+        lead.date_deadline = date(2026, 5, 11)
+        self.env.flush_all()
+        self.assertEqual(
+            [
+                (v.valid_from, v.date_deadline, v.slip_days)
+                for v in lead.forecast_version_ids.sorted("valid_from")
+            ],
+            [
+                (self.day(1), date(2026, 4, 1), 0),
+                (self.day(3), date(2026, 5, 1), 0),
+                (self.day(4), date(2026, 5, 11), 10),
+            ],
+        )
+        self.assertEqual((lead.slip_count, lead.slip_days), (1, 10))
+
+    def test_snapshot_weighs_what_the_deal_weighed(self):
+        """Omitted by a salesperson's choice, a deal still counts in the
+        stage-weighted forecast, on the deal and in the snapshots; out of
+        the forecast, it counts 0. Three deals of 1,000, 2,000 and 500 at
+        30 %: the first omitted by choice (300), the second out of the
+        forecast (0), the third omitted by choice then, a day later, out of
+        the forecast too (a version of its own: the category did not
+        change). On March 4: 3 deals, 3,500, stage-weighted 300."""
+        self.set_now(self.day(0))
+        chosen = self.make_deal("Parked", self.s_qualified, 1000, date_deadline=date(2026, 4, 1))
+        excluded = self.make_deal(
+            "Out", self.s_qualified, 2000, date_deadline=date(2026, 4, 1), forecast_excluded=True
+        )
+        both = self.make_deal(
+            "Parked then out", self.s_qualified, 500, date_deadline=date(2026, 4, 1)
+        )
+        (chosen | both).write({"forecast_category": "omitted"})
+        self.set_now(self.day(1))
+        both.forecast_excluded = True
+        self.env.flush_all()
+        self.assertEqual(
+            [(deal.forecast_category, deal.forecast_revenue) for deal in chosen | excluded | both],
+            [("omitted", 300.0), ("omitted", 0.0), ("omitted", 0.0)],
+        )
+        self.assertEqual(
+            [
+                (v.valid_from, v.forecast_category, v.forecast_excluded)
+                for v in both.forecast_version_ids.sorted("valid_from")
+            ],
+            [(self.day(0), "omitted", False), (self.day(1), "omitted", True)],
+        )
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        Snapshot._sff_take([date(2026, 3, 4)])
+        [(count, amount, weighted, history)] = Snapshot._read_group(
+            [("date_snapshot", "=", date(2026, 3, 4)), ("team_id", "=", self.team.id)],
+            [],
+            [
+                "deal_count:sum",
+                "expected_revenue:sum",
+                "forecast_revenue:sum",
+                "history_forecast_revenue:sum",
+            ],
+        )
+        self.assertEqual((count, amount, weighted), (3, 3500.0, 300.0))
+        self.env.cr.execute(
+            "SELECT COALESCE(history_weight, forecast_probability / 100) FROM crm_stage WHERE id = %s",
+            [self.s_qualified.id],
+        )
+        self.assertAlmostEqual(history, 1000 * self.env.cr.fetchone()[0], 2)
+        # the pipeline at a moment says which deals were out of the forecast
+        rows = self.env["crm.lead"].sff_pipeline_at(self.day(0, 1), [("id", "in", both.ids)])
+        self.assertEqual([row["forecast_excluded"] for row in rows], [False])
+        rows = self.env["crm.lead"].sff_pipeline_at(self.day(2), [("id", "in", both.ids)])
+        self.assertEqual([row["forecast_excluded"] for row in rows], [True])
+
+    def test_upgrade_from_versions_without_the_forecast_flag(self):
+        """The upgrade to 18.0.1.15.0: the versions get the deals' "out of
+        the forecast" flag, the past ones from the chatter's tracking; the
+        snapshot days that weighed a deal omitted by choice 0 are taken
+        again (not the others), then the accuracy lines; the slip of a
+        converted lead's first version goes. A: 1,000 at 30 %, omitted by
+        choice; D: 500 at 30 %, omitted by choice, out of the forecast on
+        day 1, back in on day 2. On March 3 (before day 1): 450."""
+        self.set_now(self.day(0))
+        chosen = self.make_deal("A", self.s_qualified, 1000, date_deadline=date(2026, 4, 1))
+        moved = self.make_deal("D", self.s_qualified, 500, date_deadline=date(2026, 4, 1))
+        (chosen | moved).write({"forecast_category": "omitted"})
+        lead = self.make_deal("Lead", self.s_new, 100, type="lead", date_deadline=date(2026, 3, 1))
+        # Odoo tracks the changes of later requests than the creation's
+        self.end_request()
+        self.set_now(self.day(1))
+        self.track(moved, {"forecast_excluded": True}, 1)
+        lead.write({"type": "opportunity", "date_deadline": date(2026, 4, 1)})
+        self.set_now(self.day(2))
+        self.track(moved, {"forecast_excluded": False}, 2)
+        self.set_now(self.day(3))
+        self.track(moved, {"forecast_excluded": True}, 3)
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        Snapshot._sff_take([date(2000, 1, 3), date(2026, 3, 3)])
+        before = Snapshot.search([("date_snapshot", "=", date(2000, 1, 3))])
+        self.assertEqual(before.deal_count, 0)
+        # the data as 18.0.1.14.0 left it
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE crm_lead_forecast_version SET forecast_excluded = NULL;
+               UPDATE crm_lead_forecast_version SET slip_days = 31
+                WHERE lead_id = %s AND valid_from = %s;
+               UPDATE crm_pipeline_snapshot SET forecast_revenue = 0, history_forecast_revenue = 0
+                WHERE forecast_category = 'omitted'""",
+            [lead.id, self.day(1)],
+        )
+        self.env.invalidate_all()
+        day = [("date_snapshot", "=", date(2026, 3, 3)), ("team_id", "=", self.team.id)]
+        self.assertEqual(Snapshot._read_group(day, [], ["forecast_revenue:sum"]), [(0.0,)])
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.15.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_15_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.14.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            [v.forecast_excluded for v in moved.forecast_version_ids.sorted("valid_from")],
+            [False, True, False, True],
+        )
+        self.assertFalse(any(chosen.forecast_version_ids.mapped("forecast_excluded")))
+        self.assertEqual(lead.forecast_version_ids.mapped("slip_days"), [0])
+        self.assertEqual(rebuild.run_requested(self.env), ["omitted_snapshots"])
+        self.assertEqual(Snapshot._read_group(day, [], ["forecast_revenue:sum"]), [(450.0,)])
+        self.assertTrue(before.exists(), "a day without such a deal is left as it was")
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param(ACCURACY_REFRESHED),
+            fields.Datetime.to_string(self.day(3)),
+        )
+
     def test_slip_of_changes_at_one_moment(self):
         """Changes at one moment are one version: its slip is measured from
         the version before it. Five days earlier then five later: none;
@@ -303,6 +451,7 @@ class TestForecastVersions(FunnelCase):
                 "probability": 30.0,
                 "date_deadline": date(2026, 4, 5),
                 "forecast_category": "pipeline",
+                "forecast_excluded": False,
                 "user_id": self.other_rep.id,
                 "team_id": self.team.id,
                 "company_id": self.company.id,
@@ -347,8 +496,11 @@ class TestForecastVersions(FunnelCase):
         self.env.cr.execute(
             "UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(4), lost.id]
         )
+        out = self.make_deal("Rebuilt, out of the forecast", self.s_qualified, 600)
+        self.created(out)
+        self.track(out, {"forecast_excluded": True}, 5)
         self.env.cr.execute(
-            "DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [(deal | lost).ids]
+            "DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [(deal | lost | out).ids]
         )
         self.env.invalidate_all()
         backfill_from_tracking(self.env)
@@ -422,6 +574,13 @@ class TestForecastVersions(FunnelCase):
             ],
             [(self.day(0), self.day(4), "open"), (self.day(4), False, "lost")],
         )
+        # out of the forecast: the current version says so, as its category;
+        # the past ones were in the forecast, as their category says
+        self.assertEqual(
+            [(v.forecast_category, v.forecast_excluded) for v in out.forecast_version_ids],
+            [("omitted", True)],
+        )
+        self.assertFalse(any(deal.forecast_version_ids.mapped("forecast_excluded")))
         # the database keeps them from then on
         self.set_now(self.day(10))
         deal.expected_revenue = 3000
