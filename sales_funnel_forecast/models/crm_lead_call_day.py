@@ -45,7 +45,12 @@ class CrmLeadCallDay(models.Model):
     @api.model
     def _sff_insert_sql(self, calls, where):
         """The INSERT of the per-day counts of the calls ``c`` read from
-        ``calls`` (a FROM item) that match ``where``."""
+        ``calls`` (a FROM item) that match ``where``, added to the day's
+        row when there is one. A recount has deleted its days' rows first:
+        a row there is another request's, committed after this
+        transaction's snapshot (a call of that day logged meanwhile), which
+        PostgreSQL then refuses as a serialization failure, retried by
+        Odoo, rather than as a duplicate key, which Odoo would not retry."""
         return SQL(
             """
             INSERT INTO crm_lead_call_day AS d
@@ -59,6 +64,11 @@ class CrmLeadCallDay(models.Model):
               JOIN res_partner p ON p.id = u.partner_id
              WHERE %(where)s
              GROUP BY 1, 2, 3, 4, 5, 6
+                ON CONFLICT (user_id, day, outcome, COALESCE(contact_status, ''),
+                             COALESCE(team_id, 0), COALESCE(company_id, 0))
+                DO UPDATE SET call_count = d.call_count + EXCLUDED.call_count,
+                              conversation_count = d.conversation_count + EXCLUDED.conversation_count,
+                              duration_minutes = d.duration_minutes + EXCLUDED.duration_minutes
             """,
             day=self._sff_day_sql(),
             conversation=CONVERSATION_OUTCOMES,
@@ -70,16 +80,7 @@ class CrmLeadCallDay(models.Model):
     def _sff_add(self, call_ids):
         """New calls counted into their days."""
         self.env.cr.execute(
-            SQL(
-                """%s
-            ON CONFLICT (user_id, day, outcome, COALESCE(contact_status, ''),
-                         COALESCE(team_id, 0), COALESCE(company_id, 0))
-            DO UPDATE SET call_count = d.call_count + EXCLUDED.call_count,
-                          conversation_count = d.conversation_count + EXCLUDED.conversation_count,
-                          duration_minutes = d.duration_minutes + EXCLUDED.duration_minutes
-            """,
-                self._sff_insert_sql(SQL("crm_lead_call c"), SQL("c.id = ANY(%s)", list(call_ids))),
-            )
+            self._sff_insert_sql(SQL("crm_lead_call c"), SQL("c.id = ANY(%s)", list(call_ids)))
         )
         self.invalidate_model()
 

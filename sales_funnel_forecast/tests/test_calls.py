@@ -1,14 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime, timedelta
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import FunnelCase, company_user
+from .common import FunnelCase, company_user, team_and_deal
 
 
 @tagged("post_install", "-at_install")
@@ -136,6 +137,57 @@ class TestCalls(FunnelCase):
         deal.call_ids.sorted("date")[-1].outcome = "conversation"
         self.assertEqual(self.counters(deal), (2, 1, "contacted"))
         self.days_match_calls()
+
+    def test_a_recount_meets_a_call_logged_meanwhile(self):
+        """A call changed to "no answer" while another request logs the
+        salesperson's first "no answer" of that day: the change's recount
+        of the day fails to serialise, for Odoo to run it again on fresh
+        data (then counting both calls), instead of failing on a duplicate
+        day row, which Odoo would not retry."""
+        when = datetime(2001, 2, 3, 12, 0)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            admin = env.ref("base.user_admin")
+            team, deal = team_and_deal(env, "Recount against a call")
+            other = deal.copy({"name": "Recount against a call, the other deal"})
+            # one day row for both calls: same salesperson, day, outcome,
+            # status, team and company; two deals, so that nothing else of
+            # the two requests meets
+            same = {"date": when, "user_id": admin.id, "contact_status": "attempted"}
+            changed = env["crm.lead.call"].create(dict(same, lead_id=deal.id, outcome="busy"))
+            ids = {"team": team.id, "deals": (deal | other).ids, "changed": changed.id}
+        try:
+            with self.registry.cursor() as change_cr:
+                # the change's snapshot; a regression fails, rather than waits
+                change_cr.execute("SET LOCAL lock_timeout = '5s'")
+                change_cr.execute(
+                    "SELECT outcome FROM crm_lead_call WHERE id = %s", [ids["changed"]]
+                )
+                with self.registry.cursor() as log_cr:
+                    env = api.Environment(log_cr, SUPERUSER_ID, {})
+                    env["crm.lead.call"].create(
+                        dict(same, lead_id=ids["deals"][1], outcome="no_answer")
+                    )
+                env = api.Environment(change_cr, SUPERUSER_ID, {})
+                with self.assertRaises(psycopg2.errors.SerializationFailure):
+                    env["crm.lead.call"].browse(ids["changed"]).outcome = "no_answer"
+                change_cr.rollback()
+                # run again, as Odoo does: both calls counted
+                env["crm.lead.call"].browse(ids["changed"]).outcome = "no_answer"
+                env.flush_all()
+                change_cr.execute(
+                    """SELECT outcome, call_count FROM crm_lead_call_day
+                        WHERE user_id = %s AND day = %s""",
+                    [same["user_id"], when.date()],
+                )
+                self.assertEqual(change_cr.fetchall(), [("no_answer", 2)])
+                change_cr.rollback()
+        finally:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.lead.call"].search([("lead_id", "in", ids["deals"])]).unlink()
+                env["crm.lead"].browse(ids["deals"]).unlink()
+                env["crm.team"].browse(ids["team"]).unlink()
 
     def test_backdated_conversation_recounts_the_attempts(self):
         deal = self.make_deal("Backdated", self.s_new)

@@ -205,8 +205,15 @@ class TestInvoices(TestSaleCommon):
             [self.today - timedelta(days=1), move.id],
         )
         self.env["account.move"].invalidate_model()
-        self.env["crm.lead"]._cron_refresh_overdue_amounts()
+        # the scheduler's run, which reports what it wrote
+        cron = self.env.ref("sales_funnel_forecast.ir_cron_refresh_overdue_amounts")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        self.env["crm.lead"].with_context(
+            ir_cron_progress_id=progress.id
+        )._cron_refresh_overdue_amounts()
         self.assertEqual(self.amounts(deal), (1000.0, 0.0, 1100.0))
+        self.assertGreaterEqual(progress.done, 1)
+        self.assertEqual(progress.remaining, 0)
 
     def test_credit_notes_subtract_and_can_make_it_negative(self):
         deal = self.deal("Refunded")
