@@ -212,16 +212,21 @@ class CrmLead(models.Model):
         values at both moments. A deal in both pipelines has a start row,
         an end row and, if its amount changed, an increase or a decrease;
         one that left has a start row and the way it left; one that came
-        has the way it came and an end row. Amounts leaving the pipeline
-        are those of the start, coming into it those of the end."""
+        has the way it came and an end row; one that came and left in
+        between (created and won, pulled in and lost...) has the way it came
+        and the way it left. Amounts leaving the pipeline are those of the
+        start, coming into it those of the end; a deal that came and left
+        in between does both with the amount it had when it was last in the
+        period's pipeline."""
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         start = flow_moment(date_from)
         end = min(flow_moment(date_to), self.env.cr.now())
         Version = self.env["crm.lead.forecast.version"]
         # The period's pipelines at both moments come first, found by the
-        # versions' expected closing dates; then the other end of the deals
-        # in one of them only (the way they came or left), found deal by
-        # deal; then the deals the user reads and ``domain`` selects. The
+        # versions' expected closing dates, and the deals in the period's
+        # pipeline only in between; then the other end of the deals not in
+        # both pipelines (the way they came or left), found deal by deal;
+        # then the deals the user reads and ``domain`` selects. The
         # versions' own record rules apply to each part.
         in_period = [
             ("deal_state", "=", "open"),
@@ -256,10 +261,19 @@ class CrmLead(models.Model):
             """
             WITH candidates AS MATERIALIZED (%(candidates)s),
             s_in AS MATERIALIZED (%(start_in)s), e_in AS MATERIALIZED (%(end_in)s),
+            -- in the period's pipeline in between only: its last version there
+            m_in AS MATERIALIZED (
+                SELECT DISTINCT ON (m.lead_id) m.* FROM (%(between)s) m
+                 WHERE m.lead_id NOT IN (SELECT lead_id FROM s_in)
+                   AND m.lead_id NOT IN (SELECT lead_id FROM e_in)
+              ORDER BY m.lead_id, m.valid_from DESC
+            ),
             s AS (SELECT * FROM s_in UNION ALL %(start_of_comers)s),
             e AS (SELECT * FROM e_in UNION ALL %(end_of_leavers)s),
             sides AS (
+                -- at_start: true at the start, false at the end, empty in between
                 SELECT TRUE AS at_start, s.* FROM s UNION ALL SELECT FALSE, e.* FROM e
+                UNION ALL SELECT NULL, m_in.* FROM m_in
             ),
             pairs AS (
                 -- a deal's start and end side by side (grouped rather than
@@ -286,7 +300,9 @@ class CrmLead(models.Model):
                        COALESCE(MAX(x.team_id) FILTER (WHERE NOT x.at_start),
                                 MAX(x.team_id) FILTER (WHERE x.at_start)) AS team_id,
                        COALESCE(MAX(x.company_id) FILTER (WHERE NOT x.at_start),
-                                MAX(x.company_id) FILTER (WHERE x.at_start)) AS company_id
+                                MAX(x.company_id) FILTER (WHERE x.at_start)) AS company_id,
+                       COALESCE(BOOL_OR(x.at_start IS NULL), FALSE) AS in_between,
+                       MAX(x.expected_revenue) FILTER (WHERE x.at_start IS NULL) AS between_amount
                   FROM sides x
               GROUP BY x.lead_id
             ),
@@ -295,33 +311,35 @@ class CrmLead(models.Model):
                            WHEN p.in_start AND p.in_end THEN
                                CASE WHEN p.end_amount > p.start_amount THEN 'increased'
                                     WHEN p.end_amount < p.start_amount THEN 'decreased' END
-                           WHEN p.in_start THEN
-                               CASE p.end_state WHEN 'won' THEN 'won'
-                                                WHEN 'open' THEN 'pushed_out'
-                                                ELSE 'lost' END
+                           WHEN p.in_start THEN %(left)s
                            WHEN p.existed THEN 'pulled_in'
-                           ELSE 'new' END AS movement
+                           ELSE 'new' END AS movement,
+                       -- came and left in between: the way it left too
+                       CASE WHEN p.in_between THEN %(left)s END AS leaving
                   FROM pairs p
-                 WHERE (p.in_start OR p.in_end) AND %(readable)s
+                 WHERE (p.in_start OR p.in_end OR p.in_between) AND %(readable)s
             )
             SELECT f.*, steps.step, steps.position,
-                   CASE steps.step
-                        WHEN 'start' THEN f.start_amount
-                        WHEN 'end' THEN f.end_amount
-                        WHEN 'increased' THEN f.end_amount - f.start_amount
-                        WHEN 'decreased' THEN f.start_amount - f.end_amount
-                        WHEN 'new' THEN f.end_amount
-                        WHEN 'pulled_in' THEN f.end_amount
-                        ELSE f.start_amount END AS amount
+                   CASE WHEN f.in_between THEN f.between_amount
+                        ELSE CASE steps.step
+                             WHEN 'start' THEN f.start_amount
+                             WHEN 'end' THEN f.end_amount
+                             WHEN 'increased' THEN f.end_amount - f.start_amount
+                             WHEN 'decreased' THEN f.start_amount - f.end_amount
+                             WHEN 'new' THEN f.end_amount
+                             WHEN 'pulled_in' THEN f.end_amount
+                             ELSE f.start_amount END END AS amount
               FROM flows f
         CROSS JOIN LATERAL (
                    SELECT 'start' AS step, 0 AS position WHERE f.in_start
                    UNION ALL SELECT f.movement, 1 WHERE f.movement IS NOT NULL
+                   UNION ALL SELECT f.leaving, 1 WHERE f.leaving IS NOT NULL
                    UNION ALL SELECT 'end', 2 WHERE f.in_end
                    ) AS steps
             """,
             start_in=Version._sff_at_sql(start, in_period, check_leads=False),
             end_in=Version._sff_at_sql(end, in_period, check_leads=False),
+            between=Version._sff_started_sql(start, end, in_period),
             start_of_comers=Version._sff_at_sql(
                 start,
                 [
@@ -329,7 +347,9 @@ class CrmLead(models.Model):
                         "lead_id",
                         "in",
                         SQL(
-                            "(SELECT e_in.lead_id FROM e_in WHERE e_in.lead_id NOT IN (SELECT lead_id FROM s_in))"
+                            """(SELECT e_in.lead_id FROM e_in
+                                 WHERE e_in.lead_id NOT IN (SELECT lead_id FROM s_in)
+                                UNION ALL SELECT lead_id FROM m_in)"""
                         ),
                     )
                 ],
@@ -342,11 +362,18 @@ class CrmLead(models.Model):
                         "lead_id",
                         "in",
                         SQL(
-                            "(SELECT s_in.lead_id FROM s_in WHERE s_in.lead_id NOT IN (SELECT lead_id FROM e_in))"
+                            """(SELECT s_in.lead_id FROM s_in
+                                 WHERE s_in.lead_id NOT IN (SELECT lead_id FROM e_in)
+                                UNION ALL SELECT lead_id FROM m_in)"""
                         ),
                     )
                 ],
                 check_leads=False,
+            ),
+            left=SQL(
+                """CASE p.end_state WHEN 'won' THEN 'won'
+                                    WHEN 'open' THEN 'pushed_out'
+                                    ELSE 'lost' END"""
             ),
             candidates=candidates,
             readable=readable,

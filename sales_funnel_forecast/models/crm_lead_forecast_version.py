@@ -233,6 +233,19 @@ class CrmLeadForecastVersion(models.Model):
                 ]
             )
         )
+        return self._sff_select(query, columns)
+
+    @api.model
+    def _sff_started_sql(self, start, end, domain):
+        """The versions that started after the moment ``start`` and before
+        ``end`` that ``domain`` selects (record rules apply), as a SELECT of
+        the columns ``_sff_at_sql`` gives by default."""
+        query = self._search(
+            expression.AND([[("valid_from", ">", start), ("valid_from", "<", end)], domain])
+        )
+        return self._sff_select(query)
+
+    def _sff_select(self, query, columns=None):
         query.order = None
         return query.select(
             *(

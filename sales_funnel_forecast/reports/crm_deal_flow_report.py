@@ -52,7 +52,8 @@ class CrmDealFlowReport(models.Model):
         help="The deal's expected revenue in the step: at the start for the "
         "pipeline at start and the deals that left it, at the end for the "
         "pipeline at end and the deals that came into it, the change for an "
-        "amount increased or decreased.",
+        "amount increased or decreased; for a deal that came and left in "
+        "between, its amount when it was last in the period's pipeline.",
     )
     flow_amount = fields.Monetary(
         string="Change to Pipeline",

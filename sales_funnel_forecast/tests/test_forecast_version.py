@@ -661,6 +661,73 @@ class TestDealFlow(FunnelCase):
         self.assertEqual((self.e.slip_count, self.e.slip_days), (1, 16))
         self.assertEqual((self.c.slip_count, self.a.slip_count), (0, 0))
 
+    def test_deals_that_came_and_left_in_between(self):
+        """Deals in March's pipeline on neither March 1 nor April 1 still
+        flow through it: G, new on March 3 at 600, raised to 650, won on
+        March 10 (new 650, won 650); I, new on March 4 at 800, pushed into
+        April on March 9; J, expected in April since February at 1,200,
+        pulled into March on March 5 and lost on March 12. Both ends stay
+        empty; with the six deals of the month, the flow's won is March's
+        won amount, B's 2,000 and G's 650."""
+        self.at(2, 20, 10)
+        j = self.make_deal("J", self.s_new, 1200, date_deadline=date(2026, 4, 20))
+        self.at(3, 3, 10)
+        g = self.make_deal("G", self.s_new, 600, date_deadline=date(2026, 3, 28))
+        self.at(3, 4, 10)
+        i = self.make_deal("I", self.s_new, 800, date_deadline=date(2026, 3, 25))
+        self.at(3, 5, 10)
+        j.date_deadline = date(2026, 3, 20)
+        self.at(3, 6, 10)
+        g.expected_revenue = 650
+        self.at(3, 9, 10)
+        i.date_deadline = date(2026, 4, 10)
+        self.at(3, 10, 10)
+        g.stage_id = self.s_won
+        self.at(3, 12, 10)
+        j.action_set_lost()
+        self.at(5, 1, 10)
+        Lead = self.env["crm.lead"]
+        flow = Lead.sff_deal_flow(
+            date(2026, 3, 1), date(2026, 4, 1), [("id", "in", (g | i | j).ids)]
+        )
+        self.assertEqual(
+            flow,
+            {
+                "start": (0, 0.0),
+                "new": (2, 1450.0),
+                "pulled_in": (1, 1200.0),
+                "increased": (0, 0.0),
+                "decreased": (0, 0.0),
+                "pushed_out": (1, 800.0),
+                "won": (1, 650.0),
+                "lost": (1, 1200.0),
+                "end": (0, 0.0),
+            },
+        )
+        everything = self.deals | g | i | j
+        flow = Lead.sff_deal_flow(
+            date(2026, 3, 1), date(2026, 4, 1), [("id", "in", everything.ids)]
+        )
+        self.assertEqual(flow["won"], (2, 2650.0))
+        self.assertEqual(flow["new"], (3, 2150.0))
+        # the report opens them, each in both its steps
+        _wizard, _action, rows = self.open_report(team_id=self.team.id)
+        self.assertEqual(
+            sorted(
+                (row.lead_id.name, row.step, row.amount, row.flow_amount)
+                for row in rows
+                if row.lead_id in g | i | j
+            ),
+            [
+                ("G", "1_new", 650.0, 650.0),
+                ("G", "6_won", 650.0, -650.0),
+                ("I", "1_new", 800.0, 800.0),
+                ("I", "5_pushed_out", 800.0, -800.0),
+                ("J", "2_pulled_in", 1200.0, 1200.0),
+                ("J", "7_lost", 1200.0, -1200.0),
+            ],
+        )
+
     def test_printed_waterfall_counts_its_deals(self):
         """The PDF of the Forecast screen words each bar's deals by their
         number: one deal, or so many deals."""
