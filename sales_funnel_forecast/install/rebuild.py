@@ -57,12 +57,12 @@ STEPS = {
     "snapshots": lambda env: env.ref(
         "sales_funnel_forecast.ir_cron_take_pipeline_snapshots"
     )._trigger(),
-    # the stored snapshot days that weighed a deal omitted by choice 0
-    "omitted_snapshots": lambda env: env["crm.pipeline.snapshot"]._sff_retake_omitted(),
     "invoices": _invoices,
     "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
     "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),
     "win_rates": lambda env: env["crm.stage"]._cron_refresh_history_win_rates(),
+    # the forecast accuracy lines, from the snapshots and the won deals
+    "accuracy_lines": lambda env: env["crm.forecast.accuracy.report"]._sff_refresh(),
 }
 
 

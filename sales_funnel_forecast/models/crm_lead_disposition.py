@@ -41,10 +41,15 @@ class CrmLead(models.Model):
 
     def _write_multi(self, vals_list):
         result = super()._write_multi(vals_list)
-        # The funnel rows carry the flag. The buying roles compute it: its
-        # change reaches the database here, never through the deal's write
-        # (a role line added or changed, a role that stops deciding).
-        changed = [lead.id for lead, vals in zip(self, vals_list) if "has_decision_maker" in vals]
+        # The funnel rows of opportunities carry the flag. The buying roles
+        # compute it: its change reaches the database here, never through
+        # the deal's write (a role line added or changed, a role that stops
+        # deciding); after a creation too, which queued the rows already.
+        changed = [
+            lead.id
+            for lead, vals in zip(self, vals_list)
+            if "has_decision_maker" in vals and lead.type == "opportunity"
+        ]
         if changed:
             # sudo: as in write, the history's queue is not the user's to write
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(changed)

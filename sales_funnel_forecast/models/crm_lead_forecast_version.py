@@ -4,6 +4,7 @@ import logging
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools import sql as sql_tools
 
 from ..const import DEAL_STATES, FORECAST_CATEGORY_SELECTION
 from ..install.forecast_versions import rebuild_sql
@@ -115,6 +116,20 @@ class CrmLeadForecastVersion(models.Model):
         "change that started this version; empty when it did not move later "
         "(and on the rows rebuilt on install, which do not know it).",
     )
+
+    def _auto_init(self):
+        # The flag comes to existing versions (18.0.1.15.0) with a constant
+        # default: PostgreSQL adds it without rewriting the table; the
+        # upgrade's script then sets it where the deal was out of the
+        # forecast.
+        cr = self.env.cr
+        if sql_tools.table_exists(cr, self._table) and not sql_tools.column_exists(
+            cr, self._table, "forecast_excluded"
+        ):
+            cr.execute(
+                "ALTER TABLE crm_lead_forecast_version ADD COLUMN forecast_excluded boolean DEFAULT FALSE"
+            )
+        return super()._auto_init()
 
     def init(self):
         cr = self.env.cr

@@ -134,29 +134,6 @@ class CrmPipelineSnapshot(models.Model):
         return count
 
     @api.model
-    def _sff_retake_omitted(self):
-        """Take again the stored days on which an open deal was in the
-        Omitted category while in the forecast (by a salesperson's choice
-        or its stage's category), then the accuracy lines that read them:
-        the snapshots of 18.0.1.14.0 and before weighed such a deal 0.
-        Returns the days (the upgrade's step ``omitted_snapshots``)."""
-        self.env["crm.lead.forecast.version"].flush_model()
-        self.env.cr.execute(
-            """SELECT d.day FROM (SELECT DISTINCT date_snapshot AS day FROM crm_pipeline_snapshot) d
-                WHERE EXISTS (SELECT 1 FROM crm_lead_forecast_version v
-                               WHERE v.deal_state = 'open' AND v.forecast_category = 'omitted'
-                                 AND NOT COALESCE(v.forecast_excluded, FALSE)
-                                 AND v.valid_from <= d.day
-                                 AND (v.valid_to IS NULL OR v.valid_to > d.day))
-             ORDER BY d.day"""
-        )
-        days = [row[0] for row in self.env.cr.fetchall()]
-        if days:
-            self._sff_take(days)
-            self.env["crm.forecast.accuracy.report"]._sff_refresh()
-        return days
-
-    @api.model
     def _sff_days_missing(self, today=None):
         """The weekly snapshot days of the last 24 months (on the settings'
         weekday, up to today) that have no snapshot yet, oldest first."""

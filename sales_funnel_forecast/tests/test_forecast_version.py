@@ -284,59 +284,122 @@ class TestForecastVersions(FunnelCase):
         self.assertEqual([row["forecast_excluded"] for row in rows], [True])
 
     def test_upgrade_from_versions_without_the_forecast_flag(self):
-        """The upgrade to 18.0.1.15.0: the versions get the deals' "out of
-        the forecast" flag, the past ones from the chatter's tracking; the
-        snapshot days that weighed a deal omitted by choice 0 are taken
-        again (not the others), then the accuracy lines; the slip of a
-        converted lead's first version goes. A: 1,000 at 30 %, omitted by
-        choice; D: 500 at 30 %, omitted by choice, out of the forecast on
-        day 1, back in on day 2. On March 3 (before day 1): 450."""
+        """The upgrade to 18.0.1.15.0, on data as 18.0.1.14.0 left it. A:
+        1,000 at 30 %, omitted by choice all along. D: 500 at 30 %, omitted
+        by choice on day 0, out of the forecast on day 1, back in on day 2,
+        out again on day 3; E: 800, out of the forecast on day 1 and back in
+        on day 2 (its category changing each time); each change dated in the
+        chatter 3 seconds after it (Odoo dates a message at the end of its
+        request); 18.0.1.14.0
+        kept one version of D from day 0 (its category never changed),
+        which is split at each change. L: a lead converted with a later
+        date (a slip to clear); F: a date moved 10 days later (a slip to
+        keep). The snapshots' Omitted rows, written at 0: March 3 (before
+        day 1) 450, March 4 (D out) 300; the accuracy lines are worked out
+        again."""
         self.set_now(self.day(0))
         chosen = self.make_deal("A", self.s_qualified, 1000, date_deadline=date(2026, 4, 1))
         moved = self.make_deal("D", self.s_qualified, 500, date_deadline=date(2026, 4, 1))
-        (chosen | moved).write({"forecast_category": "omitted"})
-        lead = self.make_deal("Lead", self.s_new, 100, type="lead", date_deadline=date(2026, 3, 1))
+        slipped = self.make_deal("F", self.s_new, 100, date_deadline=date(2026, 4, 1))
+        lead = self.make_deal("L", self.s_new, 100, type="lead", date_deadline=date(2026, 3, 1))
+        out = self.make_deal("E", self.s_qualified, 800, date_deadline=date(2026, 4, 1))
         # Odoo tracks the changes of later requests than the creation's
         self.end_request()
-        self.set_now(self.day(1))
-        self.track(moved, {"forecast_excluded": True}, 1)
-        lead.write({"type": "opportunity", "date_deadline": date(2026, 4, 1)})
-        self.set_now(self.day(2))
-        self.track(moved, {"forecast_excluded": False}, 2)
-        self.set_now(self.day(3))
-        self.track(moved, {"forecast_excluded": True}, 3)
+        (chosen | moved).write({"forecast_category": "omitted"})
+        self.end_request()
+        for days, excluded in ((1, True), (2, False), (3, True)):
+            self.set_now(self.day(days))
+            if days == 1:
+                lead.write({"type": "opportunity", "date_deadline": date(2026, 4, 1)})
+                slipped.date_deadline = date(2026, 4, 11)
+            self.track(moved, {"forecast_excluded": excluded}, days)
+            if days < 3:
+                # E: its category changes too (a version of its own then)
+                self.track(out, {"forecast_excluded": excluded}, days)
+        self.env.cr.execute(
+            """UPDATE mail_message m SET date = m.date + interval '3 seconds'
+                FROM mail_tracking_value t
+               WHERE t.mail_message_id = m.id AND m.res_id = ANY(%s) AND m.model = 'crm.lead'""",
+            [(moved | out).ids],
+        )
         Snapshot = self.env["crm.pipeline.snapshot"]
-        Snapshot._sff_take([date(2000, 1, 3), date(2026, 3, 3)])
-        before = Snapshot.search([("date_snapshot", "=", date(2000, 1, 3))])
-        self.assertEqual(before.deal_count, 0)
-        # the data as 18.0.1.14.0 left it
+        Snapshot._sff_take([date(2026, 3, 3), date(2026, 3, 4)])
+        # the data as 18.0.1.14.0 left it, the flag's column just added
         self.env.flush_all()
         self.env.cr.execute(
-            """UPDATE crm_lead_forecast_version SET forecast_excluded = NULL;
+            """UPDATE crm_lead_forecast_version SET forecast_excluded = FALSE;
+               DELETE FROM crm_lead_forecast_version WHERE lead_id = %(moved)s AND valid_from > %(start)s;
+               UPDATE crm_lead_forecast_version SET valid_to = NULL WHERE lead_id = %(moved)s;
                UPDATE crm_lead_forecast_version SET slip_days = 31
-                WHERE lead_id = %s AND valid_from = %s;
+                WHERE lead_id = %(lead)s AND valid_from = %(converted)s;
                UPDATE crm_pipeline_snapshot SET forecast_revenue = 0, history_forecast_revenue = 0
                 WHERE forecast_category = 'omitted'""",
-            [lead.id, self.day(1)],
+            {
+                "moved": moved.id,
+                "start": self.day(0),
+                "lead": lead.id,
+                "converted": self.day(1),
+            },
         )
         self.env.invalidate_all()
-        day = [("date_snapshot", "=", date(2026, 3, 3)), ("team_id", "=", self.team.id)]
-        self.assertEqual(Snapshot._read_group(day, [], ["forecast_revenue:sum"]), [(0.0,)])
+        day = [("team_id", "=", self.team.id), ("forecast_category", "=", "omitted")]
+        self.assertEqual(
+            Snapshot._read_group(day, ["date_snapshot:day"], ["forecast_revenue:sum"]),
+            [(date(2026, 3, 3), 0.0), (date(2026, 3, 4), 0.0)],
+        )
         migration = load_script(
             "sales_funnel_forecast/migrations/18.0.1.15.0/post-migrate.py",
             "sff_post_migrate_18_0_1_15_0",
         )
         migration.migrate(self.env.cr, "18.0.1.14.0")
         self.env.invalidate_all()
+        seconds = timedelta(seconds=3)
         self.assertEqual(
-            [v.forecast_excluded for v in moved.forecast_version_ids.sorted("valid_from")],
-            [False, True, False, True],
+            [
+                (v.valid_from, v.valid_to, v.forecast_excluded)
+                for v in moved.forecast_version_ids.sorted("valid_from")
+            ],
+            [
+                (self.day(0), self.day(1) + seconds, False),
+                (self.day(1) + seconds, self.day(2) + seconds, True),
+                (self.day(2) + seconds, self.day(3) + seconds, False),
+                (self.day(3) + seconds, False, True),
+            ],
         )
         self.assertFalse(any(chosen.forecast_version_ids.mapped("forecast_excluded")))
+        # E's versions start at its changes, 3 seconds before their messages
+        self.assertEqual(
+            [
+                (v.valid_from, v.forecast_category, v.forecast_excluded)
+                for v in out.forecast_version_ids.sorted("valid_from")
+            ],
+            [
+                (self.day(0), "pipeline", False),
+                (self.day(1), "omitted", True),
+                (self.day(2), "pipeline", False),
+            ],
+        )
         self.assertEqual(lead.forecast_version_ids.mapped("slip_days"), [0])
-        self.assertEqual(rebuild.run_requested(self.env), ["omitted_snapshots"])
-        self.assertEqual(Snapshot._read_group(day, [], ["forecast_revenue:sum"]), [(450.0,)])
-        self.assertTrue(before.exists(), "a day without such a deal is left as it was")
+        self.assertEqual(
+            slipped.forecast_version_ids.sorted("valid_from").mapped("slip_days"), [0, 10]
+        )
+        self.env.cr.execute(
+            "SELECT COALESCE(history_weight, forecast_probability / 100) FROM crm_stage WHERE id = %s",
+            [self.s_qualified.id],
+        )
+        weight = self.env.cr.fetchone()[0]
+        rows = Snapshot._read_group(
+            day,
+            ["date_snapshot:day"],
+            ["forecast_revenue:sum", "history_forecast_revenue:sum"],
+        )
+        self.assertEqual(
+            [(snapshot_day, weighted) for snapshot_day, weighted, _history in rows],
+            [(date(2026, 3, 3), 450.0), (date(2026, 3, 4), 300.0)],
+        )
+        for (_day, _weighted, history), amount in zip(rows, (1500, 1000)):
+            self.assertAlmostEqual(history, amount * weight, 2)
+        self.assertEqual(rebuild.run_requested(self.env), ["accuracy_lines"])
         self.assertEqual(
             self.env["ir.config_parameter"].get_param(ACCURACY_REFRESHED),
             fields.Datetime.to_string(self.day(3)),

@@ -153,16 +153,18 @@ class TestHistoryAccess(FunnelCase):
     def test_plan_lines_and_call_counts_stay_in_their_company_and_plan(self):
         """A plan's stage conversions, seasons and origins are read as the
         plan is: not by a rep of another company, not by a rep whom
-        another rep's personal plan is not for; managers read those of their
-        companies. The daily call counts stay in their company."""
+        another rep's personal plan is not for, a team's plan by its
+        members; managers read those of their companies. The daily call
+        counts stay in their company."""
         other = self.env["res.company"].create({"name": "Plan Other Co"})
 
-        def plan(name, company, user=False):
+        def plan(name, company, user=False, team=False):
             return self.env["crm.target.plan"].create(
                 {
                     "name": name,
                     "company_id": company.id,
                     "user_id": user and user.id,
+                    "team_id": team and team.id,
                     "date_from": date(2026, 1, 1),
                     "date_to": date(2026, 12, 31),
                     "revenue_target": 100000,
@@ -193,17 +195,25 @@ class TestHistoryAccess(FunnelCase):
             "sales_team.group_sale_manager",
             self.company,
         )
+        # a team's plan: its members read it
+        team = self.env["crm.team"].create({"name": "Plan Team", "company_id": self.company.id})
+        self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": here_rep.id})
+        teams = plan("Plan Team's plan", self.company, team=team)
         for model, lines in (
             ("crm.target.plan.stage", "stage_line_ids"),
             ("crm.target.plan.season", "season_ids"),
             ("crm.target.plan.origin", "origin_line_ids"),
         ):
             Lines = self.env[model]
-            domain = [("plan_id", "in", (elsewhere | personal).ids)]
-            self.assertFalse(Lines.with_user(here_rep).search(domain), model)
+            domain = [("plan_id", "in", (elsewhere | personal | teams).ids)]
+            self.assertEqual(Lines.with_user(here_rep).search(domain), teams[lines], model)
             self.assertEqual(Lines.with_user(self.other_rep).search(domain), personal[lines], model)
-            self.assertEqual(Lines.with_user(here_manager).search(domain), personal[lines], model)
-            self.assertEqual(Lines.search(domain), elsewhere[lines] | personal[lines], model)
+            self.assertEqual(
+                Lines.with_user(here_manager).search(domain), personal[lines] | teams[lines], model
+            )
+            self.assertEqual(
+                Lines.search(domain), elsewhere[lines] | personal[lines] | teams[lines], model
+            )
         # the daily call counts: one day of the other company's calls
         self.env.flush_all()
         self.env.cr.execute(
