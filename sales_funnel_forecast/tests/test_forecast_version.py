@@ -290,12 +290,16 @@ class TestForecastVersions(FunnelCase):
         out again on day 3; E: 800, out of the forecast on day 1 and back in
         on day 2 (its category changing each time); each change dated in the
         chatter 3 seconds after it (Odoo dates a message at the end of its
-        request); 18.0.1.14.0
-        kept one version of D from day 0 (its category never changed),
-        which is split at each change. L: a lead converted with a later
-        date (a slip to clear); F: a date moved 10 days later (a slip to
-        keep). The snapshots' Omitted rows, written at 0: March 3 (before
-        day 1) 450, March 4 (D out) 300; the accuracy lines are worked out
+        request); S: 200, omitted by choice, taken out of the forecast by the
+        stall rules on day 2 (not tracked). A merged deal's change in A's
+        chatter is not A's. D moves to the next stage on day 4.
+        18.0.1.14.0 kept one version of D from day 0 to day 4 and of S from
+        day 0 (their category never changed), which are split at each
+        change. L: a lead converted with a later date (a slip to clear); F:
+        a date moved 10 days later (a slip to keep). The snapshots' Omitted
+        rows, written at 0: March 3 (before day 1) 300 + 150 + 60 = 510,
+        March 4 (D out, S not yet) 360; the others are left as they were;
+        the accuracy lines are worked out
         again."""
         self.set_now(self.day(0))
         chosen = self.make_deal("A", self.s_qualified, 1000, date_deadline=date(2026, 4, 1))
@@ -303,45 +307,82 @@ class TestForecastVersions(FunnelCase):
         slipped = self.make_deal("F", self.s_new, 100, date_deadline=date(2026, 4, 1))
         lead = self.make_deal("L", self.s_new, 100, type="lead", date_deadline=date(2026, 3, 1))
         out = self.make_deal("E", self.s_qualified, 800, date_deadline=date(2026, 4, 1))
+        stalled = self.make_deal("S", self.s_qualified, 200, date_deadline=date(2026, 4, 1))
         # Odoo tracks the changes of later requests than the creation's
         self.end_request()
-        (chosen | moved).write({"forecast_category": "omitted"})
+        (chosen | moved | stalled).write({"forecast_category": "omitted"})
         self.end_request()
         for days, excluded in ((1, True), (2, False), (3, True)):
             self.set_now(self.day(days))
             if days == 1:
                 lead.write({"type": "opportunity", "date_deadline": date(2026, 4, 1)})
                 slipped.date_deadline = date(2026, 4, 11)
+            if days == 2:
+                # the stall rules take S out of the forecast: not tracked
+                stalled._sff_mark_stalled(stalled, self.day(2))
             self.track(moved, {"forecast_excluded": excluded}, days)
             if days < 3:
                 # E: its category changes too (a version of its own then)
                 self.track(out, {"forecast_excluded": excluded}, days)
+        self.set_now(self.day(4))
+        moved.stage_id = self.s_proposal
+        self.env.flush_all()
         self.env.cr.execute(
             """UPDATE mail_message m SET date = m.date + interval '3 seconds'
                 FROM mail_tracking_value t
                WHERE t.mail_message_id = m.id AND m.res_id = ANY(%s) AND m.model = 'crm.lead'""",
             [(moved | out).ids],
         )
+        # a change of a deal merged into A, which the merge moved into A's chatter
+        self.env.cr.execute(
+            """WITH m AS (
+                   INSERT INTO mail_message (model, res_id, subject, message_type, date)
+                   VALUES ('crm.lead', %s, 'From: a merged deal', 'notification', %s)
+                   RETURNING id)
+               INSERT INTO mail_tracking_value (field_id, mail_message_id, old_value_integer,
+                                                new_value_integer)
+               SELECT %s, m.id, 0, 1 FROM m""",
+            [
+                chosen.id,
+                self.day(2),
+                self.env["ir.model.fields"]._get("crm.lead", "forecast_excluded").id,
+            ],
+        )
         Snapshot = self.env["crm.pipeline.snapshot"]
         Snapshot._sff_take([date(2026, 3, 3), date(2026, 3, 4)])
+        others = Snapshot.search(
+            [("team_id", "=", self.team.id), ("forecast_category", "!=", "omitted")]
+        )
+        written = others.read(["forecast_revenue", "history_forecast_revenue"])
+        self.assertTrue(written)
         # the data as 18.0.1.14.0 left it, the flag's column just added
         self.env.flush_all()
         self.env.cr.execute(
             """UPDATE crm_lead_forecast_version SET forecast_excluded = FALSE;
-               DELETE FROM crm_lead_forecast_version WHERE lead_id = %(moved)s AND valid_from > %(start)s;
-               UPDATE crm_lead_forecast_version SET valid_to = NULL WHERE lead_id = %(moved)s;
+               DELETE FROM crm_lead_forecast_version
+                WHERE lead_id = ANY(%(flag_only)s) AND valid_from > %(start)s
+                  AND valid_from < %(moved_on)s;
+               UPDATE crm_lead_forecast_version SET valid_to = %(moved_on)s
+                WHERE lead_id = %(moved)s AND valid_from = %(start)s;
+               UPDATE crm_lead_forecast_version SET valid_to = NULL
+                WHERE lead_id = %(stalled)s;
                UPDATE crm_lead_forecast_version SET slip_days = 31
                 WHERE lead_id = %(lead)s AND valid_from = %(converted)s;
                UPDATE crm_pipeline_snapshot SET forecast_revenue = 0, history_forecast_revenue = 0
                 WHERE forecast_category = 'omitted'""",
             {
+                "flag_only": (moved | stalled).ids,
                 "moved": moved.id,
+                "stalled": stalled.id,
                 "start": self.day(0),
+                "moved_on": self.day(4),
                 "lead": lead.id,
                 "converted": self.day(1),
             },
         )
         self.env.invalidate_all()
+        self.assertEqual(len(moved.forecast_version_ids), 2)
+        self.assertEqual(len(stalled.forecast_version_ids), 1)
         day = [("team_id", "=", self.team.id), ("forecast_category", "=", "omitted")]
         self.assertEqual(
             Snapshot._read_group(day, ["date_snapshot:day"], ["forecast_revenue:sum"]),
@@ -363,10 +404,22 @@ class TestForecastVersions(FunnelCase):
                 (self.day(0), self.day(1) + seconds, False),
                 (self.day(1) + seconds, self.day(2) + seconds, True),
                 (self.day(2) + seconds, self.day(3) + seconds, False),
-                (self.day(3) + seconds, False, True),
+                (self.day(3) + seconds, self.day(4), True),
+                (self.day(4), False, True),
             ],
         )
-        self.assertFalse(any(chosen.forecast_version_ids.mapped("forecast_excluded")))
+        self.assertEqual(
+            [
+                (v.valid_from, v.valid_to, v.forecast_excluded)
+                for v in stalled.forecast_version_ids.sorted("valid_from")
+            ],
+            [(self.day(0), self.day(2), False), (self.day(2), False, True)],
+        )
+        # the merged deal's change is not A's
+        self.assertEqual(
+            [(v.valid_to, v.forecast_excluded) for v in chosen.forecast_version_ids],
+            [(False, False)],
+        )
         # E's versions start at its changes, 3 seconds before their messages
         self.assertEqual(
             [
@@ -395,14 +448,17 @@ class TestForecastVersions(FunnelCase):
         )
         self.assertEqual(
             [(snapshot_day, weighted) for snapshot_day, weighted, _history in rows],
-            [(date(2026, 3, 3), 450.0), (date(2026, 3, 4), 300.0)],
+            [(date(2026, 3, 3), 510.0), (date(2026, 3, 4), 360.0)],
         )
-        for (_day, _weighted, history), amount in zip(rows, (1500, 1000)):
+        for (_day, _weighted, history), amount in zip(rows, (1700, 1200)):
             self.assertAlmostEqual(history, amount * weight, 2)
+        # the other rows stay as they were written
+        others.invalidate_recordset()
+        self.assertEqual(others.read(["forecast_revenue", "history_forecast_revenue"]), written)
         self.assertEqual(rebuild.run_requested(self.env), ["accuracy_lines"])
         self.assertEqual(
             self.env["ir.config_parameter"].get_param(ACCURACY_REFRESHED),
-            fields.Datetime.to_string(self.day(3)),
+            fields.Datetime.to_string(self.day(4)),
         )
 
     def test_slip_of_changes_at_one_moment(self):

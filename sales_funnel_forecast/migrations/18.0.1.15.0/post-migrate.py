@@ -11,12 +11,15 @@ versions in Omitted can carry TRUE:
 
 - the versions in force take the deal's flag;
 - the earlier ones take it from the chatter's tracking of "Out of
-  Forecast". Odoo dates a tracking message when its request ends, to the
-  second, a little after the transaction's time that starts a version: a
-  change is read as the start of a version within a minute of it. The
-  previous versions did not start at a change of the flag alone (the
-  category stayed Omitted): such a version is split at each change logged
-  inside it;
+  Forecast" (not the messages a merge brought from the deals merged away,
+  which have a subject), and from the stall rules' exclusions in force,
+  which the chatter does not track (the deal's stalled date). Odoo dates a
+  tracking message when its request ends, to the second, a little after
+  the transaction's time that starts a version: a change is read as the
+  start of a version within a minute of it. The previous versions did not
+  start at a change of the flag alone (the category stayed Omitted): such
+  a version is split at each change inside it. A stall exclusion since
+  cleared is known by its clearing only;
 - the Omitted rows of the stored snapshots get their weighted amounts
   again from these versions (the stage's history weight of the day, as the
   day's other rows of that stage used it, else today's), the other rows
@@ -37,13 +40,13 @@ def migrate(cr, version):
         "SELECT id FROM ir_model_fields WHERE model = 'crm.lead' AND name = 'forecast_excluded'"
     )
     field = cr.fetchone()
-    if field:
-        _past_flags(cr, field[0])
+    _past_flags(cr, field[0] if field else None)
     # the versions in force (after the splits): the deal's flag
     cr.execute(
-        """UPDATE crm_lead_forecast_version v SET forecast_excluded = TRUE
+        """UPDATE crm_lead_forecast_version v SET forecast_excluded = l.forecast_excluded
              FROM crm_lead l
-            WHERE l.id = v.lead_id AND v.valid_to IS NULL AND l.forecast_excluded"""
+            WHERE l.id = v.lead_id AND v.valid_to IS NULL
+              AND v.forecast_excluded IS DISTINCT FROM l.forecast_excluded"""
     )
     cr.execute(
         """UPDATE crm_lead_forecast_version v SET slip_days = NULL
@@ -56,39 +59,69 @@ def migrate(cr, version):
 
 
 def _past_flags(cr, field_id):
-    # the tracked changes of the flag, read once
+    # the changes of the flag, read once: tracked by the chatter (the
+    # changes of the deal itself, without the subject a merge gives the
+    # messages it moves), and the stall exclusions in force
     cr.execute(
-        """CREATE TEMPORARY TABLE sff_flag_change AS
+        """CREATE TEMPORARY TABLE sff_flag_change ON COMMIT DROP AS
            SELECT t.id, m.res_id AS lead_id, m.date AS at,
                   COALESCE(t.old_value_integer, 0) <> 0 AS old,
                   COALESCE(t.new_value_integer, 0) <> 0 AS new
              FROM mail_tracking_value t
              JOIN mail_message m ON m.id = t.mail_message_id
-            WHERE t.field_id = %s AND m.model = 'crm.lead'""",
+            WHERE t.field_id = %s AND m.model = 'crm.lead' AND m.subject IS NULL
+        UNION ALL
+           SELECT 0, l.id, l.stalled_date, FALSE, TRUE
+             FROM crm_lead l
+            WHERE l.stall_excluded AND l.forecast_excluded AND l.stalled_date IS NOT NULL""",
         [field_id],
     )
     cr.execute("CREATE INDEX ON sff_flag_change (lead_id, at)")
     cr.execute("ANALYZE sff_flag_change")
     # the changes inside an open Omitted version, which did not start or
     # end one (a change within a minute of a version's start or end is
-    # the one that started or ended it)
+    # the one that started or ended it), each with the flag it left (the
+    # last change of its second)
     cr.execute(
-        """CREATE TEMPORARY TABLE sff_flag_split AS
-            SELECT DISTINCT v.id AS version_id, v.valid_to AS version_end, c.at
+        """CREATE TEMPORARY TABLE sff_flag_split ON COMMIT DROP AS
+            SELECT DISTINCT ON (v.id, c.at) v.id AS version_id, v.valid_to AS version_end,
+                   c.at, c.new
               FROM crm_lead_forecast_version v
               JOIN sff_flag_change c ON c.lead_id = v.lead_id
                                     AND c.at > v.valid_from + interval '1 minute'
                                     AND (v.valid_to IS NULL
                                          OR c.at < v.valid_to - interval '1 minute')
-             WHERE v.deal_state = 'open' AND v.forecast_category = 'omitted'"""
+             WHERE v.deal_state = 'open' AND v.forecast_category = 'omitted'
+          ORDER BY v.id, c.at, c.id DESC"""
     )
-    # the version ends at its first change; a copy of it runs from each
-    # change to the next (the last to the version's end)
+    # the version ends at its first change
     cr.execute(
         """UPDATE crm_lead_forecast_version v SET valid_to = f.first_at
              FROM (SELECT version_id, MIN(at) AS first_at FROM sff_flag_split GROUP BY 1) f
             WHERE v.id = f.version_id"""
     )
+    # each earlier open Omitted version: the flag as it stood at its start
+    cr.execute(
+        """UPDATE crm_lead_forecast_version v SET forecast_excluded = f.flag
+             FROM (SELECT v.id,
+                          COALESCE(
+                              (SELECT c.new FROM sff_flag_change c
+                                WHERE c.lead_id = v.lead_id
+                                  AND c.at <= v.valid_from + interval '1 minute'
+                             ORDER BY c.at DESC, c.id DESC LIMIT 1),
+                              (SELECT c.old FROM sff_flag_change c
+                                WHERE c.lead_id = v.lead_id
+                                  AND c.at > v.valid_from + interval '1 minute'
+                             ORDER BY c.at, c.id LIMIT 1),
+                              l.forecast_excluded, FALSE) AS flag
+                     FROM crm_lead_forecast_version v
+                     JOIN crm_lead l ON l.id = v.lead_id
+                    WHERE v.valid_to IS NOT NULL
+                      AND v.deal_state = 'open' AND v.forecast_category = 'omitted') f
+            WHERE f.id = v.id AND v.forecast_excluded IS DISTINCT FROM f.flag"""
+    )
+    # a copy of it from each change to the next (the last to the
+    # version's end), with the flag the change left
     cr.execute(
         """INSERT INTO crm_lead_forecast_version
                (lead_id, valid_from, valid_to, stage_id, expected_revenue, probability,
@@ -98,41 +131,41 @@ def _past_flags(cr, field_id):
                   COALESCE(LEAD(s.at) OVER (PARTITION BY s.version_id ORDER BY s.at),
                            s.version_end),
                   v.stage_id, v.expected_revenue, v.probability, v.date_deadline,
-                  v.forecast_category, FALSE, v.user_id, v.team_id, v.company_id, v.deal_state
+                  v.forecast_category, s.new, v.user_id, v.team_id, v.company_id, v.deal_state
              FROM sff_flag_split s
              JOIN crm_lead_forecast_version v ON v.id = s.version_id"""
-    )
-    # each earlier open Omitted version: the flag as it stood at its start
-    cr.execute(
-        """UPDATE crm_lead_forecast_version v
-               SET forecast_excluded = COALESCE(
-                   (SELECT c.new FROM sff_flag_change c
-                     WHERE c.lead_id = v.lead_id AND c.at <= v.valid_from + interval '1 minute'
-                  ORDER BY c.at DESC, c.id DESC LIMIT 1),
-                   (SELECT c.old FROM sff_flag_change c
-                     WHERE c.lead_id = v.lead_id AND c.at > v.valid_from + interval '1 minute'
-                  ORDER BY c.at, c.id LIMIT 1),
-                   l.forecast_excluded, FALSE)
-              FROM crm_lead l
-             WHERE l.id = v.lead_id AND v.valid_to IS NOT NULL
-               AND v.deal_state = 'open' AND v.forecast_category = 'omitted'"""
     )
     cr.execute("DROP TABLE sff_flag_split, sff_flag_change")
 
 
 def _omitted_snapshot_rows(cr):
+    # the open Omitted versions, the days of the snapshots' Omitted rows,
+    # and the history weight each day's snapshot gave a stage (its other rows)
+    cr.execute(
+        """CREATE TEMPORARY TABLE sff_omitted_version ON COMMIT DROP AS
+           SELECT v.valid_from, v.valid_to, v.forecast_excluded, v.expected_revenue,
+                  v.probability, v.stage_id, COALESCE(v.company_id, 0) AS company_id,
+                  COALESCE(v.team_id, 0) AS team_id, COALESCE(v.user_id, 0) AS user_id,
+                  COALESCE(date_trunc('month', v.date_deadline)::date, 'infinity') AS month
+             FROM crm_lead_forecast_version v
+            WHERE v.deal_state = 'open' AND v.forecast_category = 'omitted'"""
+    )
     cr.execute(
         """
-        WITH weights AS (
-            -- the history weight each day's snapshot gave a stage
+        WITH days AS (
+            SELECT DISTINCT date_snapshot AS day FROM crm_pipeline_snapshot
+             WHERE forecast_category = 'omitted'
+        ),
+        weights AS (
             SELECT date_snapshot, stage_id,
                    SUM(history_forecast_revenue) / NULLIF(SUM(expected_revenue), 0) AS weight
               FROM crm_pipeline_snapshot
              WHERE forecast_category <> 'omitted'
           GROUP BY 1, 2
         ),
-        figures AS (
-            SELECT r.id,
+        sums AS (
+            SELECT d.day, v.company_id, v.team_id, v.user_id, COALESCE(v.stage_id, 0) AS stage_id,
+                   v.month,
                    SUM(CASE WHEN v.forecast_excluded THEN 0
                             ELSE COALESCE(v.expected_revenue, 0) * COALESCE(v.probability, 0) / 100
                        END) AS weighted,
@@ -141,24 +174,20 @@ def _omitted_snapshot_rows(cr):
                                  * COALESCE(w.weight, s.history_weight,
                                             COALESCE(s.forecast_probability, 0) / 100)
                        END) AS history
-              FROM crm_pipeline_snapshot r
-              JOIN crm_lead_forecast_version v
-                ON v.deal_state = 'open' AND v.forecast_category = 'omitted'
-               AND COALESCE(v.company_id, 0) = COALESCE(r.company_id, 0)
-               AND COALESCE(v.team_id, 0) = COALESCE(r.team_id, 0)
-               AND COALESCE(v.user_id, 0) = COALESCE(r.user_id, 0)
-               AND COALESCE(v.stage_id, 0) = COALESCE(r.stage_id, 0)
-               AND date_trunc('month', v.date_deadline)::date IS NOT DISTINCT FROM r.deadline_month
-               AND v.valid_from <= r.date_snapshot
-               AND (v.valid_to IS NULL OR v.valid_to > r.date_snapshot)
+              FROM days d
+              JOIN sff_omitted_version v
+                ON v.valid_from <= d.day AND (v.valid_to IS NULL OR v.valid_to > d.day)
          LEFT JOIN crm_stage s ON s.id = v.stage_id
-         LEFT JOIN weights w ON w.date_snapshot = r.date_snapshot AND w.stage_id = v.stage_id
-             WHERE r.forecast_category = 'omitted'
-          GROUP BY r.id
+         LEFT JOIN weights w ON w.date_snapshot = d.day AND w.stage_id = v.stage_id
+          GROUP BY 1, 2, 3, 4, 5, 6
         )
         UPDATE crm_pipeline_snapshot r
-           SET forecast_revenue = f.weighted, history_forecast_revenue = f.history
-          FROM figures f
-         WHERE f.id = r.id
+           SET forecast_revenue = x.weighted, history_forecast_revenue = x.history
+          FROM sums x
+         WHERE r.forecast_category = 'omitted' AND r.date_snapshot = x.day
+           AND COALESCE(r.company_id, 0) = x.company_id AND COALESCE(r.team_id, 0) = x.team_id
+           AND COALESCE(r.user_id, 0) = x.user_id AND COALESCE(r.stage_id, 0) = x.stage_id
+           AND COALESCE(r.deadline_month, 'infinity') = x.month
         """
     )
+    cr.execute("DROP TABLE sff_omitted_version")
