@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import float_compare
 from odoo.tools import sql as sql_tools
 
@@ -166,6 +167,7 @@ class CrmStage(models.Model):
             self.forecast_probability = self._sff_propose_percentage(
                 self.team_id.id,
                 self.sequence,
+                self.name,
                 exclude_id=self._origin.id,
             )
 
@@ -198,15 +200,23 @@ class CrmStage(models.Model):
         return [("team_id", "=", False)]
 
     @api.model
-    def _sff_propose_percentage(self, team_id, sequence, exclude_id=None):
-        """Percentage for a stage placed at ``sequence`` in the pipeline of
-        ``team_id``: halfway between the open stages around it."""
+    def _sff_propose_percentage(self, team_id, sequence, name=None, exclude_id=None):
+        """Percentage for a stage placed at ``sequence`` and named ``name``
+        in the pipeline of ``team_id``: halfway between the open stages
+        around it, in the pipeline's order (``_sff_sorted``: the name in
+        English breaks a tie of sequences, as in the kanban)."""
         domain = self._sff_pipeline_domain(team_id) + [("is_won", "=", False)]
         if exclude_id:
             domain.append(("id", "!=", exclude_id))
         stages = self.search(domain)._sff_sorted()
-        # a stage being created comes after those of the same sequence
-        before = stages.filtered(lambda s: (s.sequence or 0) <= (sequence or 0))
+        # the stages before it, compared as PostgreSQL orders them; a stage
+        # being created comes after those of the same sequence and name
+        tie = [("sequence", "=", sequence or 0)]
+        if name:
+            tie.append(("name", "<=", name))
+        before = stages & self.with_context(lang="en_US").search(
+            expression.AND([domain, expression.OR([[("sequence", "<", sequence or 0)], tie])])
+        )
         after = stages - before
         return engine.propose_percentage(
             before[-1:].forecast_probability if before else None,
@@ -223,6 +233,7 @@ class CrmStage(models.Model):
                 vals["forecast_probability"] = self._sff_propose_percentage(
                     team_id,
                     vals.get("sequence", self.default_get(["sequence"]).get("sequence", 1)),
+                    vals.get("name"),
                 )
         stages = super().create(vals_list)
         # a stage placed before the furthest stage of deals: they reached it
@@ -248,6 +259,7 @@ class CrmStage(models.Model):
                     forecast_probability=self._sff_propose_percentage(
                         stage.team_id.id,
                         stage.sequence,
+                        stage.with_context(lang="en_US").name,
                         exclude_id=stage.id,
                     ),
                 )

@@ -6,7 +6,8 @@ from odoo.exceptions import ValidationError
 class CrmTargetPlanStage(models.Model):
     _name = "crm.target.plan.stage"
     _description = "Target Plan Stage Conversion"
-    _order = "plan_id, sequence, id"
+    # the pipeline's order: the stage's (sequence, name, id)
+    _order = "plan_id, stage_id, id"
 
     plan_id = fields.Many2one("crm.target.plan", required=True, ondelete="cascade", index=True)
     stage_id = fields.Many2one("crm.stage", required=True)
@@ -24,7 +25,11 @@ class CrmTargetPlanStage(models.Model):
         "conversions of the stages before it.",
     )
 
-    @api.depends("plan_id.stage_line_ids.conversion", "plan_id.stage_line_ids.sequence")
+    @api.depends(
+        "plan_id.stage_line_ids.conversion",
+        "plan_id.stage_line_ids.sequence",
+        "plan_id.stage_line_ids.stage_id.name",
+    )
     def _compute_reach_share(self):
         for plan in self.plan_id:
             share = 1.0

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -64,6 +65,33 @@ class TestStageCatalogue(FunnelCase):
         nine = self.apply("sales_funnel_forecast.catalogue_active_sales", team_b)
         self.assertEqual(len(nine), 9)
         self.assertEqual(nine.filtered("is_won").name, "Completion")
+
+    def test_steps_at_one_sequence_keep_their_order(self):
+        """Steps created at one sequence (an import, a call of the API) are
+        in the catalogue's order, which the team's kanban keeps: it orders
+        stages of one sequence by name."""
+        catalogue = self.env["crm.stage.catalogue"].create(
+            {
+                "name": "One sequence",
+                "line_ids": [
+                    Command.create({"name": "New", "forecast_probability": 10}),
+                    Command.create({"name": "Demo", "forecast_probability": 50}),
+                    Command.create({"name": "Signed", "is_won": True, "forecast_probability": 100}),
+                ],
+            }
+        )
+        self.assertEqual(catalogue.line_ids.mapped("sequence"), [10, 10, 10])
+        team = self.env["crm.team"].create({"name": "One sequence"})
+        self.env["crm.stage.catalogue.apply"].create(
+            {"catalogue_id": catalogue.id, "team_id": team.id}
+        ).action_apply()
+        columns = (
+            self.env["crm.lead"]
+            .with_context(default_team_id=team.id)
+            ._read_group_stage_ids(self.env["crm.stage"], [])
+        )
+        self.assertEqual(columns.mapped("name"), ["New", "Demo", "Signed"])
+        self.assertEqual(columns.mapped("sequence"), [10, 11, 12])
 
     def test_names_are_translated(self):
         self.env["res.lang"]._activate_lang("fr_FR")

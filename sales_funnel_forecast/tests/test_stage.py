@@ -78,16 +78,30 @@ class TestStagePercentages(FunnelCase):
         # the team's pipeline is its own four stages only
         self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
         between = self.env["crm.stage"].create(
-            {"name": "Between", "sequence": 902, "team_id": self.team.id}
+            {"name": "U-Between", "sequence": 902, "team_id": self.team.id}
         )
-        # after T-Qualified (30, same sequence, older) and before T-Proposal (60)
+        # after T-Qualified (30, same sequence, a name before) and before
+        # T-Proposal (60)
         self.assertEqual(between.forecast_probability, 45.0)
+        # at the same sequence, a name before T-Qualified's: the kanban shows
+        # it between T-Prospect (10) and T-Qualified (30)
+        tied = self.env["crm.stage"].create(
+            {"name": "A-Tied", "sequence": 902, "team_id": self.team.id}
+        )
+        self.assertEqual(
+            self.env["crm.lead"]
+            .with_context(default_team_id=self.team.id)
+            ._read_group_stage_ids(self.env["crm.stage"], [])
+            .mapped("name")[:4],
+            ["T-Prospect", "A-Tied", "T-Qualified", "U-Between"],
+        )
+        self.assertEqual(tied.forecast_probability, 20.0)
         first = self.env["crm.stage"].create(
             {"name": "First", "sequence": 900, "team_id": self.team.id}
         )
         self.assertEqual(first.forecast_probability, 5.0, "halfway from 0 to T-Prospect's 10")
         with Form(self.env["crm.stage"].with_context(default_sequence=903)) as form:
-            form.name = "In the form"
+            form.name = "Z, typed in the form"
             form.team_id = self.team
             self.assertEqual(form.forecast_probability, 80.0, "between 60 and 100")
         # a value given is kept

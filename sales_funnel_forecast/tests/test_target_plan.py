@@ -376,6 +376,36 @@ class TestTargetPlan(TestSaleCommon):
         for figure in ("120,000.00", "600,000.00", "Q4 2027", "2027-12"):
             self.assertIn(figure, text)
 
+    def test_reach_shares_follow_the_pipeline_order_of_tied_stages(self):
+        """Stages that share a sequence are in the order of their names (the
+        kanban's): the reach shares and the lines follow it, and follow a
+        rename that changes it. A, C, B at 50 %, 40 %, 30 %."""
+        a, c, b = self.env["crm.stage"].create(
+            [
+                {"name": "Plan A", "team_id": self.team.id, "sequence": 970},
+                {"name": "Plan C", "team_id": self.team.id, "sequence": 971},
+                {"name": "Plan B", "team_id": self.team.id, "sequence": 972},
+            ]
+        )
+        plan = self.plan(
+            stage_line_ids=[
+                Command.create({"stage_id": stage.id, "conversion": conversion})
+                for stage, conversion in zip((a, c, b), (50, 40, 30))
+            ]
+        )
+
+        def shares():
+            plan.invalidate_recordset()
+            return [(line.stage_id.name, line.reach_share) for line in plan.stage_line_ids]
+
+        self.assertEqual(shares(), [("Plan A", 1.0), ("Plan C", 0.5), ("Plan B", 0.2)])
+        # B at C's sequence: B's name comes first
+        b.sequence = 971
+        self.assertEqual(shares(), [("Plan A", 1.0), ("Plan B", 0.5), ("Plan C", 0.15)])
+        # B renamed after C
+        b.name = "Plan D"
+        self.assertEqual(shares(), [("Plan A", 1.0), ("Plan C", 0.5), ("Plan D", 0.2)])
+
     def test_weekly_targets_in_the_sales_process_report(self):
         stages = self.env["crm.stage"].create(
             [{"name": f"W{i}", "team_id": self.team.id, "sequence": 960 + i} for i in range(3)]

@@ -72,10 +72,14 @@ class CrmStageCatalogueApply(models.TransientModel):
         }
         languages = [code for code, _name in self.env["res.lang"].get_installed()]
         stages = Stage
+        sequence = None
         for line in lines:
+            # the steps' order, which the kanban orders by sequence then name:
+            # a step at the sequence of the one before comes after it
+            sequence = line.sequence if sequence is None else max(line.sequence, sequence + 1)
             values = {
                 "name": line.name,
-                "sequence": line.sequence,
+                "sequence": sequence,
                 "forecast_probability": line.forecast_probability,
                 "is_won": line.is_won,
                 "forecast_category": line.forecast_category,
