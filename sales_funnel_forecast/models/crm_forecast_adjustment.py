@@ -28,6 +28,14 @@ class CrmForecastAdjustment(models.Model):
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # who adjusted, and when: the manager adding it, now
+        if not self.env.su:
+            for vals in vals_list:
+                vals.update(user_id=self.env.uid, date=fields.Datetime.now())
+        return super().create(vals_list)
+
     @api.constrains("commit_amount", "best_case_amount")
     def _check_amounts(self):
         for adjustment in self:

@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, time
+
+import pytz
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
@@ -161,10 +164,12 @@ class CrmForecastSubmission(models.Model):
                         "is submitted by a sales manager."
                     )
                 )
-            if vals.get("date_from"):
-                vals["date_from"] = period_bounds(
-                    fields.Date.to_date(vals["date_from"]), vals.get("period_type", "month")
-                )[0]
+            # the first day of the period, the default one included
+            missing = [name for name in ("period_type", "date_from") if not vals.get(name)]
+            vals.update(self.default_get(missing) if missing else {})
+            vals["date_from"] = period_bounds(
+                fields.Date.to_date(vals["date_from"]), vals["period_type"]
+            )[0]
             vals["submitted_on"] = fields.Datetime.now()
         return super().create(vals_list)
 
@@ -183,15 +188,54 @@ class CrmForecastSubmission(models.Model):
             self.best_case_amount = figures["best_case_amount"]
 
     def write(self, vals):
-        # managers add their adjustments through the submission's form
-        if set(vals) - {"adjustment_ids"} and not self.env.su:
+        # managers add their adjustments through the submission's form; the
+        # submission and the adjustments before stay as they were
+        if not self.env.su and (
+            set(vals) - {"adjustment_ids"}
+            or any(command[0] != Command.CREATE for command in vals.get("adjustment_ids") or [])
+        ):
             raise UserError(
                 self.env._(
-                    "A submitted forecast is kept as it was submitted: submit a new one, or, "
-                    "as a manager, adjust it."
+                    "A submitted forecast is kept as it was submitted, and so is every "
+                    "adjustment: submit a new forecast, or, as a manager, add an adjustment."
                 )
             )
         return super().write(vals)
+
+    @api.model
+    def _sff_period_deals(self, team, start, end):
+        """The domains of a team's deals that a period's forecast counts:
+        open deals expected to close in [start, end), and deals won in it,
+        the days in the user's time zone. A team shared by companies
+        counts the current company's deals, in its currency (as its quota
+        does)."""
+        company = team.company_id or self.env.company
+        base = [
+            ("type", "=", "opportunity"),
+            ("team_id", "=", team.id),
+            ("company_id", "in", [company.id, False]),
+            ("active", "=", True),
+        ]
+        tz_name = self.env.context.get("tz") or self.env.user.tz
+        tz = pytz.timezone(tz_name) if tz_name in pytz.all_timezones_set else pytz.utc
+        won_from, won_to = (
+            tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+            for day in (start, end)
+        )
+        return (
+            base
+            + [
+                ("stage_id.is_won", "=", False),
+                ("date_deadline", ">=", start),
+                ("date_deadline", "<", end),
+            ],
+            base
+            + [
+                ("stage_id.is_won", "=", True),
+                ("date_closed", ">=", won_from),
+                ("date_closed", "<", won_to),
+            ],
+        )
 
     @api.model
     def sff_prefill(self, user_id, team_id, period_type, date_from):
@@ -200,34 +244,15 @@ class CrmForecastSubmission(models.Model):
         Commit expected to close in it + deals won in it; Best Case = Best
         Case + Commit + won. Record rules apply."""
         start, end = period_bounds(fields.Date.to_date(date_from), period_type)
-        domain = [("type", "=", "opportunity"), ("team_id", "=", team_id)]
-        if user_id:
-            domain.append(("user_id", "=", user_id))
+        open_domain, won_domain = self._sff_period_deals(
+            self.env["crm.team"].browse(team_id), start, end
+        )
+        mine = [("user_id", "=", user_id)] if user_id else []
         Lead = self.env["crm.lead"]
         open_by_category = dict(
-            Lead._read_group(
-                domain
-                + [
-                    ("active", "=", True),
-                    ("stage_id.is_won", "=", False),
-                    ("date_deadline", ">=", start),
-                    ("date_deadline", "<", end),
-                ],
-                ["forecast_category"],
-                ["expected_revenue:sum"],
-            )
+            Lead._read_group(open_domain + mine, ["forecast_category"], ["expected_revenue:sum"])
         )
-        [(won,)] = Lead._read_group(
-            domain
-            + [
-                ("active", "=", True),
-                ("stage_id.is_won", "=", True),
-                ("date_closed", ">=", start),
-                ("date_closed", "<", end),
-            ],
-            [],
-            ["expected_revenue:sum"],
-        )
+        [(won,)] = Lead._read_group(won_domain + mine, [], ["expected_revenue:sum"])
         won = won or 0.0  # no deal won: the sum of nothing
         commit = open_by_category.get("commit", 0.0)
         best_case = open_by_category.get("best_case", 0.0)

@@ -35,29 +35,12 @@ class CrmForecastSubmission(models.Model):
             team = self.env["crm.team"].search([], limit=1)
         manager = self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
         Lead = self.env["crm.lead"]
-        base = [("type", "=", "opportunity"), ("team_id", "=", team.id)]
+        open_domain, won_domain = self._sff_period_deals(team, start, end)
         open_rows = Lead._read_group(
-            base
-            + [
-                ("active", "=", True),
-                ("stage_id.is_won", "=", False),
-                ("date_deadline", ">=", start),
-                ("date_deadline", "<", end),
-            ],
-            ["user_id", "forecast_category"],
-            ["expected_revenue:sum"],
+            open_domain, ["user_id", "forecast_category"], ["expected_revenue:sum"]
         )
-        won_rows = Lead._read_group(
-            base
-            + [
-                ("active", "=", True),
-                ("stage_id.is_won", "=", True),
-                ("date_closed", ">=", start),
-                ("date_closed", "<", end),
-            ],
-            ["user_id"],
-            ["expected_revenue:sum"],
-        )
+        won_rows = Lead._read_group(won_domain, ["user_id"], ["expected_revenue:sum"])
+        company = team.company_id or self.env.company
         users = team.member_ids | team.user_id if manager else self.env.user
         users |= self.env["res.users"].browse(
             user.id for user, _category, _amount in open_rows if user
@@ -112,9 +95,10 @@ class CrmForecastSubmission(models.Model):
             team_line = self._sff_screen_line(
                 False, team.name, team_quota, total, submissions.get(False), stale_before
             )
-        flow_domain = [("team_id", "=", team.id)] + (
-            [] if manager else [("user_id", "=", self.env.uid)]
-        )
+        flow_domain = [
+            ("team_id", "=", team.id),
+            ("company_id", "in", [company.id, False]),
+        ] + ([] if manager else [("user_id", "=", self.env.uid)])
         flow = Lead.sff_deal_flow(start, end, flow_domain)
         return {
             "team_id": team.id,
@@ -134,7 +118,7 @@ class CrmForecastSubmission(models.Model):
             "date_from": fields.Date.to_string(start),
             "date_to": fields.Date.to_string(end - timedelta(days=1)),
             "periods": self._sff_screen_periods(period_type, today),
-            "currency_id": team.company_id.currency_id.id or self.env.company.currency_id.id,
+            "currency_id": company.currency_id.id,
             "stale_days": stale_days,
             "lines": lines,
             "team_line": team_line,

@@ -5,8 +5,9 @@ from datetime import date, datetime
 
 import openpyxl
 
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import FunnelCase
 
@@ -115,6 +116,26 @@ class TestForecastSubmission(FunnelCase):
                     "best_case_amount": 9000,
                 }
             )
+        # nobody deletes one, a manager neither
+        for user in (self.rep, self.manager):
+            with self.assertRaises(AccessError):
+                first.with_user(user).unlink()
+        self.assertTrue(first.exists())
+        # a quarter's, sent without its first day (an import, the API):
+        # filed under the quarter of today
+        quarter = Submission.with_context(tz="UTC").create(
+            {
+                "team_id": self.team.id,
+                "period_type": "quarter",
+                "commit_amount": 1,
+                "best_case_amount": 1,
+            }
+        )
+        today = fields.Date.context_today(quarter)
+        self.assertEqual(
+            (quarter.date_from.year, quarter.date_from.month, quarter.date_from.day),
+            (today.year, (today.month - 1) // 3 * 3 + 1, 1),
+        )
 
     def test_reps_submit_their_own_and_read_their_own(self):
         with self.assertRaises(AccessError):
@@ -210,6 +231,106 @@ class TestForecastSubmission(FunnelCase):
                         )
                     ]
                 }
+            )
+        # an adjustment stays as its manager made it: another manager adds
+        # one of their own, under their name and now, and neither rewrites
+        # nor deletes the first
+        adjustment = submission.adjustment_ids
+        other_manager = new_test_user(
+            self.env, "sff_second_manager", groups="sales_team.group_sale_manager"
+        )
+        for command in (
+            Command.update(adjustment.id, {"commit_amount": 5, "best_case_amount": 5}),
+            Command.delete(adjustment.id),
+            Command.unlink(adjustment.id),
+            Command.clear(),
+        ):
+            with self.assertRaises(UserError):
+                submission.with_user(other_manager).write({"adjustment_ids": [command]})
+        with self.assertRaises(AccessError):
+            adjustment.with_user(other_manager).write({"commit_amount": 5})
+        with self.assertRaises(AccessError):
+            adjustment.with_user(other_manager).unlink()
+        second = (
+            self.env["crm.forecast.adjustment"]
+            .with_user(other_manager)
+            .create(
+                {
+                    "submission_id": submission.id,
+                    "commit_amount": 9000,
+                    "best_case_amount": 9000,
+                    "reason": "Second look",
+                    "user_id": self.manager.id,
+                    "date": datetime(2020, 1, 1),
+                }
+            )
+        )
+        self.assertEqual(second.user_id, other_manager)
+        self.assertGreater(second.date, datetime(2020, 1, 1))
+        self.assertEqual(
+            [(a.commit_amount, a.user_id) for a in submission.adjustment_ids.sorted("id")],
+            [(10000.0, self.manager), (9000.0, other_manager)],
+        )
+
+    def test_screen_of_a_team_shared_by_companies_and_time_zones(self):
+        """A team without a company, deals of two companies in two
+        currencies: the screen counts the current company's, in its
+        currency (as the quota does). A deal won at 01:30 on April 1 in
+        Paris (23:30 UTC on March 31) is April's for a manager in Paris,
+        on the screen and in the prefill."""
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        other = self.env["res.company"].create({"name": "Euro Co", "currency_id": eur.id})
+        self.assertFalse(self.team.company_id)
+        self.assertNotEqual(self.company.currency_id, eur)
+        self.manager.company_ids |= other
+        self.make_deal(
+            "Euro",
+            self.s_proposal,
+            1000,
+            date_deadline=date(2026, 3, 20),
+            company_id=other.id,
+            user_id=False,
+        )
+        Submission = self.Submission.with_user(self.manager)
+
+        def screen(company, **params):
+            return Submission.with_context(
+                allowed_company_ids=(company | (self.company | other - company)).ids
+            ).get_forecast_screen(dict({"team_id": self.team.id, "period_type": "month"}, **params))
+
+        # March: Commit 10,000, Best 5,000, Pipe 2,000, the other rep's 9,000
+        home = screen(self.company, date_from="2026-03-01")
+        self.assertEqual(home["team_line"]["pipeline"], 26000.0)
+        self.assertEqual(home["currency_id"], self.company.currency_id.id)
+        euro = screen(other, date_from="2026-03-01")
+        self.assertEqual(euro["team_line"]["pipeline"], 1000.0)
+        self.assertEqual(euro["currency_id"], eur.id)
+        # the won deal of the setup, closed at 23:30 UTC on March 31 instead
+        won = self.env["crm.lead"].search([("name", "=", "Won"), ("team_id", "=", self.team.id)])
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s",
+            [datetime(2026, 3, 31, 23, 30), won.id],
+        )
+        self.env.invalidate_all()
+        for tz, march, april in (("Europe/Paris", 0.0, 3000.0), ("UTC", 3000.0, 0.0)):
+            Paris = Submission.with_context(tz=tz)
+            self.assertEqual(
+                [
+                    Paris.get_forecast_screen(
+                        {"team_id": self.team.id, "period_type": "month", "date_from": day}
+                    )["team_line"]["won"]
+                    for day in ("2026-03-01", "2026-04-01")
+                ],
+                [march, april],
+                tz,
+            )
+            self.assertEqual(
+                Paris.sff_prefill(self.rep.id, self.team.id, "month", date(2026, 4, 1))[
+                    "won_amount"
+                ],
+                april,
+                tz,
             )
 
     def test_forecast_screen(self):
