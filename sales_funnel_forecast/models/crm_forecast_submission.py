@@ -37,6 +37,8 @@ class CrmForecastSubmission(models.Model):
         "res.users",
         string="Salesperson",
         index=True,
+        # a salesperson's forecasts stay theirs: archive the user instead
+        ondelete="restrict",
         default=lambda self: self.env.user,
         help="Empty for a team's own forecast, submitted by its manager.",
     )
@@ -263,10 +265,11 @@ class CrmForecastSubmission(models.Model):
         }
 
     @api.model
-    def sff_last_submissions(self, team_id, date_from, period_type, moment=None):
+    def sff_last_submissions(self, team_id, date_from, period_type, moment=None, company_id=None):
         """The latest submission of each salesperson of a team (and of the
         team's own line, under ``False``) for a period, made at or before
-        ``moment`` (default: now)."""
+        ``moment`` (default: now), in ``company_id`` if given (a team
+        shared by companies)."""
         self.flush_model()
         self.env["crm.forecast.adjustment"].flush_model()
         query = self._search(
@@ -276,6 +279,7 @@ class CrmForecastSubmission(models.Model):
                 ("period_type", "=", period_type),
                 ("submitted_on", "<=", moment or fields.Datetime.now()),
             ]
+            + ([("company_id", "=", company_id)] if company_id else [])
         )
         query.order = None
         self.env.cr.execute(

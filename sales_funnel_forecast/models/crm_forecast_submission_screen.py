@@ -70,7 +70,7 @@ class CrmForecastSubmission(models.Model):
             if user.id in figures:
                 figures[user.id]["won"] += amount
         quotas = self._sff_quotas(team, users, period_type, start)
-        submissions = self.sff_last_submissions(team.id, start, period_type)
+        submissions = self.sff_last_submissions(team.id, start, period_type, company_id=company.id)
         # sudo: the setting is a system parameter
         stale_days = int(
             self.env["ir.config_parameter"].sudo().get_param(STALE_DAYS_PARAM, DEFAULT_STALE_DAYS)
@@ -118,6 +118,7 @@ class CrmForecastSubmission(models.Model):
             "date_from": fields.Date.to_string(start),
             "date_to": fields.Date.to_string(end - timedelta(days=1)),
             "periods": self._sff_screen_periods(period_type, today),
+            "company_id": company.id,
             "currency_id": company.currency_id.id,
             "stale_days": stale_days,
             "lines": lines,

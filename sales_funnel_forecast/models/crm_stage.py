@@ -164,10 +164,13 @@ class CrmStage(models.Model):
             self.forecast_probability = 100.0
         elif not self._origin or self._origin.is_won:
             # a new stage, or a won stage no longer won: from its neighbours
+            # (its place: the sequence, then the name in English; not
+            # proposed again as the name is typed, which would undo a
+            # percentage typed before it)
             self.forecast_probability = self._sff_propose_percentage(
                 self.team_id.id,
                 self.sequence,
-                self.name,
+                self._origin.with_context(lang="en_US").name if self._origin else self.name,
                 exclude_id=self._origin.id,
             )
 

@@ -58,6 +58,7 @@ class CrmForecastSubmission(models.Model):
             for line in Accuracy.search(
                 [
                     ("team_id", "=", team.id),
+                    ("company_id", "in", [data["company_id"], False]),
                     ("period_type", "=", data["period_type"]),
                     ("lead_days", "=", 0),
                 ],

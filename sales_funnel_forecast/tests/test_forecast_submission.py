@@ -4,10 +4,12 @@ import zipfile
 from datetime import date, datetime
 
 import openpyxl
+import psycopg2
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import FunnelCase
 
@@ -271,6 +273,14 @@ class TestForecastSubmission(FunnelCase):
             [(a.commit_amount, a.user_id) for a in submission.adjustment_ids.sorted("id")],
             [(10000.0, self.manager), (9000.0, other_manager)],
         )
+        # the form offers new lines only
+        with Form(submission.with_user(other_manager)) as form:
+            with form.adjustment_ids.edit(0) as line, self.assertRaises(AssertionError):
+                line.commit_amount = 1
+        # a salesperson who submitted stays: archived, not deleted
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                self.rep.unlink()
 
     def test_screen_of_a_team_shared_by_companies_and_time_zones(self):
         """A team without a company, deals of two companies in two
@@ -306,6 +316,33 @@ class TestForecastSubmission(FunnelCase):
         euro = screen(other, date_from="2026-03-01")
         self.assertEqual(euro["team_line"]["pipeline"], 1000.0)
         self.assertEqual(euro["currency_id"], eur.id)
+        # the team's own forecast, submitted in each company: each screen
+        # shows its company's, and its exports its company's accuracy lines
+        for company, amount in ((self.company, 30000), (other, 900)):
+            Submission.with_context(allowed_company_ids=company.ids).create(
+                {
+                    "team_id": self.team.id,
+                    "user_id": False,
+                    "date_from": date(2026, 3, 1),
+                    "commit_amount": amount,
+                    "best_case_amount": amount,
+                }
+            )
+        self.env.flush_all()
+        self.env.cr.execute(
+            """INSERT INTO crm_forecast_accuracy_report
+                   (period_type, date_from, lead_days, method, scope, team_id, company_id,
+                    forecast_amount, actual_amount)
+               VALUES ('month', '2026-02-01', 0, 'commit', 'team', %s, %s, 100, 80)""",
+            [self.team.id, other.id],
+        )
+        for company, amount, lines in ((self.company, 30000.0, 0), (other, 900.0, 1)):
+            params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+            values = Submission.with_context(
+                allowed_company_ids=(company | (self.company | other - company)).ids
+            )._sff_export_values(params)
+            self.assertEqual(values["team_line"]["submission"]["commit"], amount)
+            self.assertEqual(len(values["accuracy"]), lines)
         # the won deal of the setup, closed at 23:30 UTC on March 31 instead
         won = self.env["crm.lead"].search([("name", "=", "Won"), ("team_id", "=", self.team.id)])
         self.env.cr.execute(
