@@ -3,9 +3,10 @@ import re
 from datetime import date, datetime, time, timedelta
 from unittest.mock import patch
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
@@ -1122,6 +1123,40 @@ class TestDealFlow(FunnelCase):
         # a rep limited to own documents reads the rows of own deals
         rows = Snapshot.with_user(self.restricted).search(domain)
         self.assertEqual((rows.user_id, sum(rows.mapped("deal_count"))), (self.restricted, 1))
+
+    def test_two_snapshots_of_a_day_at_once(self):
+        """Two requests writing the first snapshot of a day at once (a
+        manager's button and the weekly job): the second fails to
+        serialise, for Odoo to run it again, which then replaces the first
+        one's rows, instead of adding its own beside them (every deal of
+        the day counted twice). A day with no open deal: one row."""
+        day = date(2001, 1, 1)
+        try:
+            with self.registry.cursor() as first_cr:
+                # the first request's snapshot; a regression fails, rather than waits
+                first_cr.execute("SET LOCAL lock_timeout = '5s'")
+                first_cr.execute("SELECT count(*) FROM crm_pipeline_snapshot")
+                with self.registry.cursor() as second_cr:
+                    second_cr.execute("SET LOCAL lock_timeout = '5s'")
+                    api.Environment(second_cr, SUPERUSER_ID, {})["crm.pipeline.snapshot"]._sff_take(
+                        [day]
+                    )
+                Snapshot = api.Environment(first_cr, SUPERUSER_ID, {})["crm.pipeline.snapshot"]
+                with self.assertRaises(psycopg2.errors.SerializationFailure):
+                    Snapshot._sff_take([day])
+                first_cr.rollback()
+                # run again, as Odoo does
+                Snapshot._sff_take([day])
+                first_cr.commit()
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT count(*), sum(deal_count) FROM crm_pipeline_snapshot WHERE date_snapshot = %s",
+                    [day],
+                )
+                self.assertEqual(cr.fetchone(), (1, 0))
+        finally:
+            with self.registry.cursor() as cr:
+                cr.execute("DELETE FROM crm_pipeline_snapshot WHERE date_snapshot = %s", [day])
 
     def test_snapshot_job_and_button(self):
         Snapshot = self.env["crm.pipeline.snapshot"]
