@@ -8,7 +8,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL
 
 from . import engine, engine_sql
-from .const import DISQUALIFYING_CATEGORIES, TZ_BUILT_PARAM, TZ_PARAM
+from .const import DISQUALIFYING_CATEGORIES
 from .install.stage_history import backfill_from_tracking
 from .models.crm_lead import SYNC_REFRESH_LIMIT
 from .tools.bulk import index_build_memory, without_indexes
@@ -418,8 +418,10 @@ def uninstall_hook(env):
     env["crm.lead.forecast.version"]._sff_drop_triggers()
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_delta() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS sff_funnel_summary_truncate() CASCADE")
+    # the module's settings and bookkeeping rows (the totals' time zone, the
+    # snapshots' and the accuracy lines' last writing...)
     env.cr.execute(
-        "DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [[TZ_PARAM, TZ_BUILT_PARAM]]
+        "DELETE FROM ir_config_parameter WHERE starts_with(key, %s)", ["sales_funnel_forecast."]
     )
     # the calls and logins go with the module: they would hold on to the demo
     # salespeople that the uninstall deletes before it drops their tables

@@ -1124,40 +1124,6 @@ class TestDealFlow(FunnelCase):
         rows = Snapshot.with_user(self.restricted).search(domain)
         self.assertEqual((rows.user_id, sum(rows.mapped("deal_count"))), (self.restricted, 1))
 
-    def test_two_snapshots_of_a_day_at_once(self):
-        """Two requests writing the first snapshot of a day at once (a
-        manager's button and the weekly job): the second fails to
-        serialise, for Odoo to run it again, which then replaces the first
-        one's rows, instead of adding its own beside them (every deal of
-        the day counted twice). A day with no open deal: one row."""
-        day = date(2001, 1, 1)
-        try:
-            with self.registry.cursor() as first_cr:
-                # the first request's snapshot; a regression fails, rather than waits
-                first_cr.execute("SET LOCAL lock_timeout = '5s'")
-                first_cr.execute("SELECT count(*) FROM crm_pipeline_snapshot")
-                with self.registry.cursor() as second_cr:
-                    second_cr.execute("SET LOCAL lock_timeout = '5s'")
-                    api.Environment(second_cr, SUPERUSER_ID, {})["crm.pipeline.snapshot"]._sff_take(
-                        [day]
-                    )
-                Snapshot = api.Environment(first_cr, SUPERUSER_ID, {})["crm.pipeline.snapshot"]
-                with self.assertRaises(psycopg2.errors.SerializationFailure):
-                    Snapshot._sff_take([day])
-                first_cr.rollback()
-                # run again, as Odoo does
-                Snapshot._sff_take([day])
-                first_cr.commit()
-            with self.registry.cursor() as cr:
-                cr.execute(
-                    "SELECT count(*), sum(deal_count) FROM crm_pipeline_snapshot WHERE date_snapshot = %s",
-                    [day],
-                )
-                self.assertEqual(cr.fetchone(), (1, 0))
-        finally:
-            with self.registry.cursor() as cr:
-                cr.execute("DELETE FROM crm_pipeline_snapshot WHERE date_snapshot = %s", [day])
-
     def test_snapshot_job_and_button(self):
         Snapshot = self.env["crm.pipeline.snapshot"]
         self.env["ir.config_parameter"].set_param("sales_funnel_forecast.snapshot_weekday", "2")
@@ -1492,3 +1458,44 @@ class TestForecastAccuracy(FunnelCase):
                 WHERE key = 'sales_funnel_forecast.accuracy_refreshed_on'"""
         )
         self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 2, 8, 6))
+
+
+@tagged("post_install", "-at_install")
+class TestSnapshotRace(FunnelCase):
+    """Apart from the other tests: it commits a change of the row that
+    every snapshot writer writes first, which a test transaction that
+    began before would then fail to write."""
+
+    def test_two_snapshots_of_a_day_at_once(self):
+        """Two requests writing the first snapshot of a day at once (a
+        manager's button and the weekly job): the second fails to
+        serialise, for Odoo to run it again, which then replaces the first
+        one's rows, instead of adding its own beside them (every deal of
+        the day counted twice). A day with no open deal: one row."""
+        day = date(2001, 1, 1)
+        try:
+            with self.registry.cursor() as first_cr:
+                # the first request's snapshot; a regression fails, rather than waits
+                first_cr.execute("SET LOCAL lock_timeout = '5s'")
+                first_cr.execute("SELECT count(*) FROM crm_pipeline_snapshot")
+                with self.registry.cursor() as second_cr:
+                    second_cr.execute("SET LOCAL lock_timeout = '5s'")
+                    api.Environment(second_cr, SUPERUSER_ID, {})["crm.pipeline.snapshot"]._sff_take(
+                        [day]
+                    )
+                Snapshot = api.Environment(first_cr, SUPERUSER_ID, {})["crm.pipeline.snapshot"]
+                with self.assertRaises(psycopg2.errors.SerializationFailure):
+                    Snapshot._sff_take([day])
+                first_cr.rollback()
+                # run again, as Odoo does
+                Snapshot._sff_take([day])
+                first_cr.commit()
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT count(*), sum(deal_count) FROM crm_pipeline_snapshot WHERE date_snapshot = %s",
+                    [day],
+                )
+                self.assertEqual(cr.fetchone(), (1, 0))
+        finally:
+            with self.registry.cursor() as cr:
+                cr.execute("DELETE FROM crm_pipeline_snapshot WHERE date_snapshot = %s", [day])
