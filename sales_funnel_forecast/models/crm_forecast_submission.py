@@ -205,13 +205,20 @@ class CrmForecastSubmission(models.Model):
         return super().write(vals)
 
     @api.model
+    def _sff_team_company(self, team):
+        """The company whose deals, forecasts and quota a team's Forecast
+        screen counts, in its currency: the team's, or for a team shared
+        by companies the current one."""
+        return team.company_id or self.env.company
+
+    @api.model
     def _sff_period_deals(self, team, start, end):
         """The domains of a team's deals that a period's forecast counts:
         open deals expected to close in [start, end), and deals won in it,
         the days in the user's time zone. A team shared by companies
         counts the current company's deals, in its currency (as its quota
         does)."""
-        company = team.company_id or self.env.company
+        company = self._sff_team_company(team)
         base = [
             ("type", "=", "opportunity"),
             ("team_id", "=", team.id),

@@ -40,7 +40,7 @@ class CrmForecastSubmission(models.Model):
             open_domain, ["user_id", "forecast_category"], ["expected_revenue:sum"]
         )
         won_rows = Lead._read_group(won_domain, ["user_id"], ["expected_revenue:sum"])
-        company = team.company_id or self.env.company
+        company = self._sff_team_company(team)
         users = team.member_ids | team.user_id if manager else self.env.user
         users |= self.env["res.users"].browse(
             user.id for user, _category, _amount in open_rows if user
@@ -181,7 +181,7 @@ class CrmForecastSubmission(models.Model):
                     ("in_plan", "=", True),
                     ("team_id", "=", team.id),
                     ("user_id", "in", users.ids + [False]),
-                    ("plan_id.company_id", "=", team.company_id.id or self.env.company.id),
+                    ("plan_id.company_id", "=", self._sff_team_company(team).id),
                 ]
             )
         )

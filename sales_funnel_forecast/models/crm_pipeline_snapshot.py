@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..const import FORECAST_CATEGORY_SELECTION
 from ..tools.notify import notification
+from ..tools.writers import claim_writer_row
 
 WEEKDAY_PARAM = "sales_funnel_forecast.snapshot_weekday"
 # when snapshots were last written: every writer writes it first
@@ -92,17 +93,9 @@ class CrmPipelineSnapshot(models.Model):
         written for them, in one statement per day. Returns the rows
         written."""
         cr = self.env.cr
-        # One writer at a time: each first writes the row of this time, so
-        # that a second one at once waits, then fails to serialise and is
-        # run again by Odoo on fresh data (a row lock, no table lock). Two
-        # writers of a day's first snapshot would otherwise each write it,
-        # neither seeing the other's rows to replace, and the day would
-        # count every deal twice.
-        cr.execute(
-            """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
-               ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
-            [WRITTEN_PARAM, fields.Datetime.to_string(cr.now())],
-        )
+        # one writer at a time: two writers of a day's first snapshot would
+        # each write it, and the day would count every deal twice
+        claim_writer_row(cr, WRITTEN_PARAM)
         self.env["crm.lead.forecast.version"].flush_model()
         self.env["crm.stage"].flush_model(["history_weight", "forecast_probability"])
         count = 0

@@ -211,13 +211,15 @@ class CrmStage(models.Model):
         domain = self._sff_pipeline_domain(team_id) + [("is_won", "=", False)]
         if exclude_id:
             domain.append(("id", "!=", exclude_id))
-        stages = self.search(domain)._sff_sorted()
+        # in the pipeline's order (the names in English), as ``_sff_sorted``
+        English = self.with_context(lang="en_US")
+        stages = English.search(domain)
         # the stages before it, compared as PostgreSQL orders them; a stage
         # being created comes after those of the same sequence and name
         tie = [("sequence", "=", sequence or 0)]
         if name:
             tie.append(("name", "<=", name))
-        before = stages & self.with_context(lang="en_US").search(
+        before = stages & English.search(
             expression.AND([domain, expression.OR([[("sequence", "<", sequence or 0)], tie])])
         )
         after = stages - before

@@ -6,6 +6,7 @@ from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
 from ..tools.notify import notification
+from ..tools.writers import claim_writer_row
 from .crm_quota_report import quota_revenue_query
 
 # the time of the last refresh: the row each refresh writes first
@@ -345,11 +346,7 @@ class CrmForecastAccuracyReport(models.Model):
         # the query reads the deals, snapshots, invoices and settings as the
         # database has them
         self.env.flush_all()
-        cr.execute(
-            """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
-               ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
-            [REFRESH_PARAM, fields.Datetime.to_string(cr.now())],
-        )
+        claim_writer_row(cr, REFRESH_PARAM)
         cr.execute("DELETE FROM crm_forecast_accuracy_report")
         columns = SQL(", ").join(SQL.identifier(name) for name in Report._sff_columns())
         cr.execute(

@@ -1,0 +1,18 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""One writer at a time, without a table lock."""
+
+from odoo import fields
+
+
+def claim_writer_row(cr, key):
+    """Write the system parameter ``key`` with this transaction's time,
+    first thing in a job that replaces stored rows (the pipeline
+    snapshots, the accuracy lines). A second writer at once waits on that
+    row, then fails to serialise (repeatable read) and is run again by
+    Odoo on fresh data: it never writes its rows beside the first one's,
+    which it could not see to replace. A row lock, no table lock."""
+    cr.execute(
+        """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
+           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
+        [key, fields.Datetime.to_string(cr.now())],
+    )
