@@ -13,7 +13,7 @@ PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter")]
 
 def period_bounds(day, period_type):
     """The first day of the month or quarter of ``day``, and the first day
-    of the next one."""
+    of the next one (a ``ValueError`` past the calendar's last year)."""
     if period_type == "quarter":
         start = day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
         return start, start + relativedelta(months=3)
@@ -169,7 +169,7 @@ class CrmForecastSubmission(models.Model):
             # the first day of the period, the default one included
             missing = [name for name in ("period_type", "date_from") if not vals.get(name)]
             vals.update(self.default_get(missing) if missing else {})
-            vals["date_from"] = period_bounds(
+            vals["date_from"] = self._sff_period_bounds(
                 fields.Date.to_date(vals["date_from"]), vals["period_type"]
             )[0]
             vals["submitted_on"] = fields.Datetime.now()
@@ -183,7 +183,7 @@ class CrmForecastSubmission(models.Model):
     @api.onchange("user_id", "team_id", "period_type", "date_from")
     def _onchange_prefill(self):
         if self.team_id and self.date_from and self.period_type:
-            figures = self.sff_prefill(
+            figures = self._sff_prefill(
                 self.user_id.id, self.team_id.id, self.period_type, self.date_from
             )
             self.commit_amount = figures["commit_amount"]
@@ -203,6 +203,20 @@ class CrmForecastSubmission(models.Model):
                 )
             )
         return super().write(vals)
+
+    @api.model
+    def _sff_period_bounds(self, day, period_type):
+        """``period_bounds``, with a message for a period the calendar
+        cannot hold (the last quarter of the year 9999)."""
+        try:
+            return period_bounds(day, period_type)
+        except (ValueError, OverflowError) as error:
+            raise UserError(
+                self.env._(
+                    "The period of %(day)s ends beyond the last date a calendar can hold.",
+                    day=day,
+                )
+            ) from error
 
     @api.model
     def _sff_team_company(self, team):
@@ -247,12 +261,12 @@ class CrmForecastSubmission(models.Model):
         )
 
     @api.model
-    def sff_prefill(self, user_id, team_id, period_type, date_from):
+    def _sff_prefill(self, user_id, team_id, period_type, date_from):
         """The Commit and Best Case the deals give for a salesperson (or
         the whole team, without ``user_id``) and a period: Commit = deals in
         Commit expected to close in it + deals won in it; Best Case = Best
         Case + Commit + won. Record rules apply."""
-        start, end = period_bounds(fields.Date.to_date(date_from), period_type)
+        start, end = self._sff_period_bounds(fields.Date.to_date(date_from), period_type)
         open_domain, won_domain = self._sff_period_deals(
             self.env["crm.team"].browse(team_id), start, end
         )
@@ -272,7 +286,7 @@ class CrmForecastSubmission(models.Model):
         }
 
     @api.model
-    def sff_last_submissions(self, team_id, date_from, period_type, moment=None, company_id=None):
+    def _sff_last_submissions(self, team_id, date_from, period_type, moment=None, company_id=None):
         """The latest submission of each salesperson of a team (and of the
         team's own line, under ``False``) for a period, made at or before
         ``moment`` (default: now), in ``company_id`` if given (a team

@@ -4,9 +4,10 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..const import FLOW_SIGNS
-from .crm_forecast_submission import period_bounds
+from .crm_forecast_submission import PERIOD_TYPES, period_bounds
 
 # a salesperson who has not submitted a forecast for the period in this
 # many days is marked on the Forecast screen (setting)
@@ -26,11 +27,11 @@ class CrmForecastSubmission(models.Model):
         open pipeline expected in it, the last submission and adjustment,
         the gap to quota (quota - won) and the coverage (pipeline / gap).
         A salesperson limited to own documents gets own line only."""
-        period_type = params.get("period_type") or "month"
+        params = self._sff_screen_params(params)
+        period_type = params["period_type"]
         today = fields.Date.context_today(self)
-        day = fields.Date.to_date(params.get("date_from")) or today
-        start, end = period_bounds(day, period_type)
-        team = self.env["crm.team"].browse(params.get("team_id") or self.env.user.sale_team_id.id)
+        start, end = self._sff_period_bounds(params["date_from"] or today, period_type)
+        team = self.env["crm.team"].browse(params["team_id"] or self.env.user.sale_team_id.id)
         if not team:
             team = self.env["crm.team"].search([], limit=1)
         manager = self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
@@ -70,7 +71,7 @@ class CrmForecastSubmission(models.Model):
             if user.id in figures:
                 figures[user.id]["won"] += amount
         quotas = self._sff_quotas(team, users, period_type, start)
-        submissions = self.sff_last_submissions(team.id, start, period_type, company_id=company.id)
+        submissions = self._sff_last_submissions(team.id, start, period_type, company_id=company.id)
         # sudo: the setting is a system parameter
         stale_days = int(
             self.env["ir.config_parameter"].sudo().get_param(STALE_DAYS_PARAM, DEFAULT_STALE_DAYS)
@@ -123,6 +124,35 @@ class CrmForecastSubmission(models.Model):
             "stale_days": stale_days,
             "lines": lines,
             "team_line": team_line,
+        }
+
+    @api.model
+    def _sff_screen_params(self, params):
+        """The Forecast screen's parameters (team_id, period_type,
+        date_from) from what a client sent, each checked as the funnel's
+        are: the team by id among those the user may see, a known period, a
+        date. Anything else is a ``UserError`` in the user's language;
+        other keys are left out."""
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise UserError(
+                self.env._(
+                    "The Forecast screen's parameters are given by name (team_id, "
+                    "period_type, date_from), not as %(value)s.",
+                    value=type(params).__name__,
+                )
+            )
+        Dashboard = self.env["crm.funnel.dashboard"]
+        period_type = params.get("period_type") or "month"
+        if not isinstance(period_type, str) or period_type not in dict(PERIOD_TYPES):
+            raise UserError(self.env._("Unknown period: %(period)s.", period=period_type))
+        return {
+            "team_id": Dashboard._sff_record_param(
+                "crm.team", params.get("team_id"), self.env._("sales team")
+            ),
+            "period_type": period_type,
+            "date_from": Dashboard._sff_date_param(params.get("date_from")),
         }
 
     def _sff_screen_line(self, user_id, name, quota, values, submission, stale_before):

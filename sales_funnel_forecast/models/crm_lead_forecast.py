@@ -8,6 +8,7 @@ from functools import lru_cache
 from itertools import starmap
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..const import FLOW_STEPS
@@ -172,6 +173,8 @@ class CrmLead(models.Model):
         versioned values (stage, amount, probability, expected closing,
         category, salesperson, team, company), as the versions read them.
         Record rules apply."""
+        moment = self._sff_moment_param(moment)
+        self._sff_domain_param(domain)
         Version = self.env["crm.lead.forecast.version"]
         names = PIPELINE_COLUMNS
 
@@ -193,9 +196,7 @@ class CrmLead(models.Model):
             SQL(
                 "SELECT %s FROM (%s) AS v",
                 outer,
-                Version._sff_at_sql(
-                    flow_moment(moment), [("deal_state", "=", "open")], domain, columns=names
-                ),
+                Version._sff_at_sql(moment, [("deal_state", "=", "open")], domain, columns=names),
             )
         )
         return list(starmap(_pipeline_deal, self.env.cr.fetchall()))
@@ -389,7 +390,10 @@ class CrmLead(models.Model):
         ``{step: (count, amount)}`` for every step of ``FLOW_STEPS``, where
         start + new + pulled_in - pushed_out - won - lost = end, in counts,
         and in amounts with + increased - decreased. Record rules apply."""
-        date_from, date_to = _as_date(date_from), _as_date(date_to)
+        date_from, date_to = (self._sff_moment_param(day).date() for day in (date_from, date_to))
+        self._sff_domain_param(domain)
+        if date_to <= date_from:
+            raise UserError(self.env._("The period must end after it starts."))
         self.env.cr.execute(
             SQL(
                 "SELECT flow.step, COUNT(*), COALESCE(SUM(flow.amount), 0) FROM (%s) AS flow GROUP BY flow.step",
@@ -399,10 +403,30 @@ class CrmLead(models.Model):
         totals = {step: (count, amount) for step, count, amount in self.env.cr.fetchall()}
         return {step: totals.get(step, (0, 0.0)) for step, _label in FLOW_STEPS}
 
+    @api.model
+    def _sff_moment_param(self, value):
+        """``flow_moment`` of what a caller gave, or a ``UserError`` in the
+        user's language for what is not a date or a moment."""
+        try:
+            moment = flow_moment(value)
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            moment = None
+        if not isinstance(moment, datetime):
+            raise UserError(
+                self.env._(
+                    "“%(value)s” is not a date (expected: YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS "
+                    "for a moment).",
+                    value=value,
+                )
+            )
+        return moment
 
-def _as_date(value):
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return fields.Date.to_date(value)
+    @api.model
+    def _sff_domain_param(self, domain):
+        if domain not in (None, False) and not isinstance(domain, (list, tuple)):
+            raise UserError(
+                self.env._(
+                    "The deals are selected by a domain, a list of conditions, not by %(value)s.",
+                    value=type(domain).__name__,
+                )
+            )

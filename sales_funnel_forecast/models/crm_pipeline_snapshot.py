@@ -196,7 +196,7 @@ class CrmPipelineSnapshot(models.Model):
         )
 
     @api.model
-    def sff_last_snapshot(self):
+    def _sff_last_snapshot(self):
         """The day of the latest snapshot, for the views to say it."""
         self.env.cr.execute("SELECT MAX(date_snapshot) FROM crm_pipeline_snapshot")
         return self.env.cr.fetchone()[0]

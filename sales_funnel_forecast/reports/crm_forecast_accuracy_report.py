@@ -362,7 +362,7 @@ class CrmForecastAccuracyReport(models.Model):
         return written
 
     @api.model
-    def sff_refreshed_on(self):
+    def _sff_refreshed_on(self):
         """When the lines were last worked out (False: never yet), as the
         refresh's row says (written in SQL, so read in SQL: Odoo's cache of
         the parameters does not see it)."""
@@ -372,17 +372,18 @@ class CrmForecastAccuracyReport(models.Model):
         return fields.Datetime.to_datetime(row[0][:19]) if row and row[0] else False
 
     def _compute_refreshed_on(self):
-        refreshed_on = self.sff_refreshed_on()
+        refreshed_on = self._sff_refreshed_on()
         for line in self:
             line.refreshed_on = refreshed_on
 
     @api.model
+    @api.readonly
     def action_sff_open(self):
         """The report, named with the time of its last refresh."""
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_funnel_forecast.crm_forecast_accuracy_report_action"
         )
-        refreshed_on = self.sff_refreshed_on()
+        refreshed_on = self._sff_refreshed_on()
         # the web client shows display_name before name
         action["name"] = action["display_name"] = (
             self.env._(

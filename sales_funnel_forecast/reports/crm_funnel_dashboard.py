@@ -246,7 +246,13 @@ class CrmFunnelDashboard(models.AbstractModel):
             date_to = fields.Date.to_date(date_to) if date_to else None
             if date_from and date_to and date_to <= date_from:
                 raise UserError(self.env._("The period must end after it starts."))
-        compared = engine.comparison_bounds(date_from, date_to, compare)
+        try:
+            compared = engine.comparison_bounds(date_from, date_to, compare)
+        except (ValueError, OverflowError) as error:
+            # a period at the calendar's first years has none before it
+            raise UserError(
+                self.env._("There is no period before %(day)s to compare with.", day=date_from)
+            ) from error
         funnels = self._sff_funnels(
             self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id)
         )

@@ -9,7 +9,7 @@ import json
 import xlsxwriter
 from werkzeug.urls import url_encode
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date, format_datetime
 
@@ -255,12 +255,15 @@ class CrmForecastSubmission(models.Model):
         return output.getvalue(), name
 
     @api.model
+    @api.readonly
     def action_forecast_export(self, params, kind):
         """The action that prints (PDF) or downloads (spreadsheet) the
-        Forecast screen of these parameters."""
-        if kind not in EXPORT_KINDS:
+        Forecast screen of these parameters (checked here, so that a bad
+        one is said at once rather than by the download)."""
+        if not isinstance(kind, str) or kind not in EXPORT_KINDS:
             raise UserError(self.env._("Unknown export: %(kind)s.", kind=kind))
-        params = {key: params.get(key) for key in ("team_id", "period_type", "date_from")}
+        params = self._sff_screen_params(params)
+        params["date_from"] = fields.Date.to_string(params["date_from"])
         if kind == "pdf":
             return self.env.ref(
                 "sales_funnel_forecast.action_report_forecast_screen"

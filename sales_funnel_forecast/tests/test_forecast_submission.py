@@ -46,15 +46,17 @@ class TestForecastSubmission(FunnelCase):
         self.Submission = self.env["crm.forecast.submission"]
 
     def test_prefilled_from_the_categories(self):
-        figures = self.Submission.sff_prefill(self.rep.id, self.team.id, "month", date(2026, 3, 14))
+        figures = self.Submission._sff_prefill(
+            self.rep.id, self.team.id, "month", date(2026, 3, 14)
+        )
         self.assertEqual(
             figures, {"commit_amount": 13000.0, "best_case_amount": 18000.0, "won_amount": 3000.0}
         )
         # the whole team: the other rep's Best Case deal too
-        team = self.Submission.sff_prefill(False, self.team.id, "month", date(2026, 3, 1))
+        team = self.Submission._sff_prefill(False, self.team.id, "month", date(2026, 3, 1))
         self.assertEqual((team["commit_amount"], team["best_case_amount"]), (13000.0, 27000.0))
         # the second quarter: April's Commit deal only
-        quarter = self.Submission.sff_prefill(
+        quarter = self.Submission._sff_prefill(
             self.rep.id, self.team.id, "quarter", date(2026, 5, 10)
         )
         self.assertEqual((quarter["commit_amount"], quarter["best_case_amount"]), (7000.0, 7000.0))
@@ -103,9 +105,9 @@ class TestForecastSubmission(FunnelCase):
         )
         self.env.invalidate_all()
         self.assertEqual(Submission.search([("date_from", "=", date(2026, 3, 1))]), first | second)
-        last = self.Submission.sff_last_submissions(self.team.id, date(2026, 3, 1), "month")
+        last = self.Submission._sff_last_submissions(self.team.id, date(2026, 3, 1), "month")
         self.assertEqual(last, {self.rep.id: second})
-        before = self.Submission.sff_last_submissions(
+        before = self.Submission._sff_last_submissions(
             self.team.id, date(2026, 3, 1), "month", datetime(2026, 3, 5)
         )
         self.assertEqual(before, {self.rep.id: first})
@@ -363,7 +365,7 @@ class TestForecastSubmission(FunnelCase):
                 tz,
             )
             self.assertEqual(
-                Paris.sff_prefill(self.rep.id, self.team.id, "month", date(2026, 4, 1))[
+                Paris._sff_prefill(self.rep.id, self.team.id, "month", date(2026, 4, 1))[
                     "won_amount"
                 ],
                 april,

@@ -1160,7 +1160,7 @@ class TestDealFlow(FunnelCase):
         action = Snapshot.with_user(self.manager).action_take_snapshot()
         self.assertEqual(action["tag"], "display_notification")
         today = fields.Date.today()
-        self.assertEqual(Snapshot.sff_last_snapshot(), today)
+        self.assertEqual(Snapshot._sff_last_snapshot(), today)
 
 
 @tagged("post_install", "-at_install")
@@ -1323,7 +1323,7 @@ class TestForecastAccuracy(FunnelCase):
         self.set_now(datetime(2030, 2, 3, 4, 5))
         self.assertEqual(Report._sff_refresh(), 0)
         self.assertFalse(Report.search([]))
-        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 2, 3, 4, 5))
+        self.assertEqual(Report._sff_refreshed_on(), datetime(2030, 2, 3, 4, 5))
 
     def test_submitted_forecast(self):
         """The rep submitted 90,000 for the first month three days before it
@@ -1392,7 +1392,7 @@ class TestForecastAccuracy(FunnelCase):
         self.set_now(datetime(2030, 1, 2, 8, 0))
         Report._sff_refresh()
         self.assertEqual(Report.search(first).actual_amount, 80000.0)
-        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 2, 8, 0))
+        self.assertEqual(Report._sff_refreshed_on(), datetime(2030, 1, 2, 8, 0))
         # 20,000 more won in that month, after the refresh
         late = self.make_deal("Late", self.s_new, 20000)
         late.stage_id = self.s_won
@@ -1423,7 +1423,7 @@ class TestForecastAccuracy(FunnelCase):
         with patch.object(type(Snapshot), "_sff_days_missing", lambda self: []):
             self.set_now(datetime(2030, 1, 3, 6, 0))
             self.assertEqual(Snapshot._cron_take_snapshots(), 0)
-        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 3, 6, 0))
+        self.assertEqual(Report._sff_refreshed_on(), datetime(2030, 1, 3, 6, 0))
 
     def test_menu_names_the_last_refresh(self):
         Report = self.env["crm.forecast.accuracy.report"]
@@ -1452,12 +1452,12 @@ class TestForecastAccuracy(FunnelCase):
         # them, as earlier builds wrote it)
         self.set_now(datetime(2030, 1, 2, 8, 5, 7, 123456))
         Report._sff_refresh()
-        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 2, 8, 5, 7))
+        self.assertEqual(Report._sff_refreshed_on(), datetime(2030, 1, 2, 8, 5, 7))
         self.env.cr.execute(
             """UPDATE ir_config_parameter SET value = '2030-01-02 08:06:00.654321'
                 WHERE key = 'sales_funnel_forecast.accuracy_refreshed_on'"""
         )
-        self.assertEqual(Report.sff_refreshed_on(), datetime(2030, 1, 2, 8, 6))
+        self.assertEqual(Report._sff_refreshed_on(), datetime(2030, 1, 2, 8, 6))
 
 
 @tagged("post_install", "-at_install")

@@ -189,6 +189,144 @@ class TestBadInput(FunnelReportCase):
         with self.assertRaisesRegex(UserError, "Période inconnue"):
             Report.with_context(lang="fr_FR").get_funnel_dashboard({"period": "someday"})
 
+    def test_forecast_calls_get_a_clear_error(self):
+        """The Forecast screen, its Print and Spreadsheet buttons, the
+        pipeline at a moment and the deal flow, called over RPC with bad
+        parameters: a UserError each, as the funnel's calls."""
+        other_company = self.env["res.company"].create({"name": "Forecast Elsewhere"})
+        hidden_team = self.env["crm.team"].create(
+            {"name": "Elsewhere", "company_id": other_company.id}
+        )
+        Submission = self.env["crm.forecast.submission"].with_user(self.rep)
+        Lead = self.env["crm.lead"].with_user(self.rep)
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.rep)
+        screen, export = Submission.get_forecast_screen, Submission.action_forecast_export
+
+        def pdf(params):
+            return (
+                self.env["ir.actions.report"]
+                .with_user(self.rep)
+                ._render_qweb_html(
+                    "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params}
+                )
+            )
+
+        team = self.team.id
+        year_one = {"period": "custom", "date_from": "0001-01-01", "date_to": "0001-06-01"}
+        calls = [
+            ("screen, parameters as a list", screen, (["team_id", 1],)),
+            ("screen, team as text", screen, ({"team_id": "abc"},)),
+            ("screen, two teams", screen, ({"team_id": [team, 1]},)),
+            ("screen, team as a float", screen, ({"team_id": 1.5},)),
+            ("screen, a team that is not", screen, ({"team_id": 987654321},)),
+            ("screen, another company's team", screen, ({"team_id": hidden_team.id},)),
+            ("screen, negative team", screen, ({"team_id": -3},)),
+            ("screen, unknown period", screen, ({"period_type": "week"},)),
+            ("screen, period as a list", screen, ({"period_type": ["month"]},)),
+            ("screen, not a date", screen, ({"date_from": "not-a-date"},)),
+            ("screen, month 13", screen, ({"date_from": "2026-13-01"},)),
+            ("screen, date as a number", screen, ({"date_from": 20260301},)),
+            (
+                "screen, the last quarter",
+                screen,
+                ({"date_from": "9999-12-01", "period_type": "quarter"},),
+            ),
+            ("export, team as text", export, ({"team_id": "a"}, "xlsx")),
+            ("export, bad date", export, ({"date_from": "x"}, "xlsx")),
+            ("export, unknown kind", export, ({}, ["pdf"])),
+            (
+                "spreadsheet, bad date",
+                Submission._sff_forecast_xlsx,
+                ({"date_from": "31/12/2026"},),
+            ),
+            ("spreadsheet, team as text", Submission._sff_forecast_xlsx, ({"team_id": "abc"},)),
+            ("pdf, bad date", pdf, ({"date_from": "not-a-date"},)),
+            ("pdf, two teams", pdf, ({"team_id": [team, 1]},)),
+            ("pipeline, not a date", Lead.sff_pipeline_at, ("bad",)),
+            ("pipeline, no moment", Lead.sff_pipeline_at, (None,)),
+            ("pipeline, a number", Lead.sff_pipeline_at, (5,)),
+            ("pipeline, month 13", Lead.sff_pipeline_at, ("2026-13-01",)),
+            ("pipeline, domain as text", Lead.sff_pipeline_at, ("2026-03-01", "x")),
+            ("flow, not a date", Lead.sff_deal_flow, ("bad", "2026-04-01")),
+            ("flow, no start", Lead.sff_deal_flow, (None, "2026-04-01")),
+            ("flow, numbers", Lead.sff_deal_flow, (1, 2)),
+            ("flow, backwards", Lead.sff_deal_flow, ("2026-04-01", "2026-03-01")),
+            ("flow, domain as text", Lead.sff_deal_flow, ("2026-03-01", "2026-04-01", "x")),
+            (
+                "funnel, the year 1 compared with the one before",
+                Dashboard.get_funnel_dashboard,
+                (dict(year_one, compare="previous"),),
+            ),
+            (
+                "funnel, the year 1 compared with last year",
+                Dashboard.get_funnel_dashboard,
+                (dict(year_one, compare="last_year"),),
+            ),
+            (
+                "funnel spreadsheet, the year 1",
+                Dashboard._sff_xlsx,
+                (dict(year_one, compare="previous"),),
+            ),
+        ]
+        for label, method, args in calls:
+            with self.subTest(label), self.assertRaises(UserError), self.env.cr.savepoint():
+                method(*args)
+        with self.assertRaisesRegex(UserError, "Unknown period: week"):
+            screen({"period_type": "week"})
+        with self.assertRaisesRegex(UserError, "“bad” is not a date"):
+            Lead.sff_deal_flow("bad", "2026-04-01")
+        with self.assertRaisesRegex(UserError, "no sales team #987654321 that you may see"):
+            export({"team_id": 987654321}, "pdf")
+        with self.assertRaisesRegex(UserError, "no period before 0001-01-01"):
+            Dashboard.get_funnel_dashboard(dict(year_one, compare="previous"))
+        # a submission for the calendar's last quarter
+        with self.assertRaisesRegex(UserError, "beyond the last date"):
+            Submission.create(
+                {"team_id": team, "period_type": "quarter", "date_from": "9999-12-01"}
+            )
+        # good calls answer, the export with the checked parameters
+        self.assertEqual(
+            screen({"team_id": team, "period_type": "quarter", "date_from": "2026-02-10"})[
+                "date_from"
+            ],
+            "2026-01-01",
+        )
+        action = export({"team_id": team, "date_from": "2026-02-10", "extra": 1}, "pdf")
+        self.assertEqual(
+            action["data"]["sff_params"],
+            {"team_id": team, "period_type": "month", "date_from": "2026-02-10"},
+        )
+        self.assertEqual(
+            Lead.sff_deal_flow("2026-03-01", "2026-04-01 00:00:00", [("id", "=", 0)])["start"],
+            (0, 0.0),
+        )
+        # no parameters: the defaults, as the funnel's
+        self.assertEqual(screen(None)["period_type"], "month")
+
+    def test_report_reads_get_a_read_only_cursor_over_rpc(self):
+        """Odoo's JSON-RPC gives a read-only cursor (a replica's) to a method
+        whose first definition in the class's order is ``@api.readonly``
+        (web's ``_call_kw_readonly``): every report read the clients call."""
+        reads = [
+            ("crm.funnel.dashboard", "get_funnel_dashboard"),
+            ("crm.funnel.dashboard", "get_stage_deals_action"),
+            ("crm.funnel.dashboard", "action_export"),
+            ("crm.forecast.submission", "get_forecast_screen"),
+            ("crm.forecast.submission", "action_forecast_export"),
+            ("crm.forecast.accuracy.report", "action_sff_open"),
+            ("crm.lead", "sff_pipeline_at"),
+            ("crm.lead", "sff_deal_flow"),
+        ]
+
+        def read_only(model, name):
+            for cls in type(self.env[model]).mro():
+                method = getattr(cls, name, None)
+                if method is not None and hasattr(method, "_readonly"):
+                    return method._readonly
+            return False
+
+        self.assertEqual([read for read in reads if not read_only(*read)], [])
+
     def test_good_calls_still_answer(self):
         self.build()
         Report = self.env["crm.funnel.dashboard"].with_user(self.rep)
