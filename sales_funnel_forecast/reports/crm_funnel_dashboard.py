@@ -4,15 +4,12 @@ spreadsheet show it: their parameters checked, their labels, the PDF's
 drawing and the spreadsheet's bytes. Every path reads only (they run on a
 read-only cursor, on a replica when there is one)."""
 
-import json
-
-from werkzeug.urls import url_encode
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from .. import engine
+from ..tools.downloads import download_action, in_download_companies
 from .funnel_xlsx import build_workbook
 
 # the funnel's parameters, as the dashboard, the export wizard and the
@@ -531,7 +528,13 @@ class CrmFunnelDashboard(models.AbstractModel):
 
     @api.model
     def _sff_xlsx(self, params):
-        """The spreadsheet: (its bytes, its file name)."""
+        """The spreadsheet: (its bytes, its file name), in the companies
+        its download names."""
+        model, params = in_download_companies(self, params)
+        return model._sff_build_xlsx(params)
+
+    @api.model
+    def _sff_build_xlsx(self, params):
         data = self._sff_data(params)
         team = (data["team_id"] and data["team_name"] or self.env._("all teams")).replace("/", "-")
         name = self.env._(
@@ -553,9 +556,4 @@ class CrmFunnelDashboard(models.AbstractModel):
             return self.env.ref("sales_funnel_forecast.action_report_funnel").report_action(
                 [], data={"sff_params": params}
             )
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/sales_funnel_forecast/funnel.xlsx?"
-            + url_encode({"params": json.dumps(params)}),
-            "target": "download",
-        }
+        return download_action(self.env, "/sales_funnel_forecast/funnel.xlsx", params)

@@ -4,19 +4,20 @@ forecast by salesperson, the period's deal flow with a native waterfall
 chart, and the team's forecast accuracy by period."""
 
 import io
-import json
 
 import xlsxwriter
-from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date, format_datetime
 
+from ..tools.downloads import download_action, in_download_companies
 from ..tools.formats import excel_date_format
 
 EXPORT_KINDS = ("pdf", "xlsx")
 FIGURES = ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage")
+# the PDF's accuracy table: the newest periods, whole (the spreadsheet has all)
+PDF_ACCURACY_PERIODS = 12
 
 
 class CrmForecastSubmission(models.Model):
@@ -65,21 +66,33 @@ class CrmForecastSubmission(models.Model):
                 order="date_from desc, user_id, method",
             )
         ]
+        periods = sorted({line["period"] for line in accuracy}, reverse=True)
+        printed = set(periods[:PDF_ACCURACY_PERIODS])
         return dict(
             data,
             team_name=team.name,
             bars=bars,
             accuracy=accuracy,
+            pdf_accuracy=[line for line in accuracy if line["period"] in printed],
+            accuracy_periods_left_out=len(periods) - len(printed),
             currency=self.env["res.currency"].browse(data["currency_id"]),
         )
 
     @api.model
     def _sff_forecast_xlsx(self, params):
-        """The spreadsheet: (its bytes, its file name)."""
+        """The spreadsheet: (its bytes, its file name), in the companies
+        its download names."""
+        model, params = in_download_companies(self, params)
+        return model._sff_build_forecast_xlsx(params)
+
+    @api.model
+    def _sff_build_forecast_xlsx(self, params):
         values = self._sff_export_values(params)
         output = io.BytesIO()
-        # names and reasons typed by users stay text, never formulas
-        book = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
+        # names and reasons typed by users stay text, never formulas or links
+        book = xlsxwriter.Workbook(
+            output, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
         bold = book.add_format({"bold": True})
         money = book.add_format({"num_format": "#,##0.00"})
         bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
@@ -268,9 +281,4 @@ class CrmForecastSubmission(models.Model):
             return self.env.ref(
                 "sales_funnel_forecast.action_report_forecast_screen"
             ).report_action([], data={"sff_params": params})
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/sales_funnel_forecast/forecast.xlsx?"
-            + url_encode({"params": json.dumps(params)}),
-            "target": "download",
-        }
+        return download_action(self.env, "/sales_funnel_forecast/forecast.xlsx", params)

