@@ -24,6 +24,8 @@ ODOO_PROBABILITY_AMOUNTS = (
 )
 # Deals whose Odoo amounts are recomputed at once; more go to the refresh job.
 SYNC_REFRESH_LIMIT = 5000
+# the deal's call figures, kept by the calls (crm_lead_calls.py)
+CALL_FIGURES = {"call_count", "call_attempt_count", "date_first_conversation"}
 SEARCH_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -382,6 +384,12 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # the call figures are counted from the calls, in SQL: an import's
+        # or a copy's column of them is not taken
+        vals_list = [
+            {key: value for key, value in vals.items() if key not in CALL_FIGURES}
+            for vals in vals_list
+        ]
         for vals in vals_list:
             # an empty probability cell of an import comes as False: no figure
             if "probability" in vals and vals["probability"] is False:
@@ -416,6 +424,9 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        if CALL_FIGURES & set(vals):
+            # counted from the calls, in SQL: never written by hand
+            vals = {key: value for key, value in vals.items() if key not in CALL_FIGURES}
         recompute_category = False
         if "forecast_category" in vals and not vals["forecast_category"]:
             # an empty category (an import's empty cell): none chosen, the
@@ -438,7 +449,11 @@ class CrmLead(models.Model):
             # does not come back with the deal
             vals = dict(vals, forecast_category_is_manual=False)
         before = {}
-        if PIPELINE_FIELDS & set(vals):
+        # an opportunity without a stage gets one from Odoo when its team,
+        # salesperson or type change (crm.lead._compute_stage_id)
+        if PIPELINE_FIELDS & set(vals) or any(
+            not lead.stage_id and lead.type == "opportunity" for lead in self
+        ):
             before = {
                 lead.id: (lead.stage_id.id, lead._sff_in_pipeline(), lead.type) for lead in self
             }

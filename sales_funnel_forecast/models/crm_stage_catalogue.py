@@ -50,3 +50,11 @@ class CrmStageCatalogue(models.Model):
             "target": "new",
             "context": {"default_catalogue_id": self.id},
         }
+
+    def unlink(self):
+        # the teams get the shared stages back: through their write, which
+        # rebuilds their deals' funnel rows
+        self.env["crm.team"].sudo().with_context(active_test=False).search(
+            [("stage_catalogue_id", "in", self.ids)]
+        ).write({"stage_catalogue_id": False})
+        return super().unlink()

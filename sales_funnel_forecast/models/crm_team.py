@@ -23,3 +23,20 @@ class CrmTeam(models.Model):
             Reach = self.env["crm.lead.stage.reach"].sudo()
             Reach._sff_rebuild(Reach._sff_deals_of_pipelines(self.ids, False))
         return result
+
+    def unlink(self):
+        # the teams' deals, and with stages of their own every deal of the
+        # shared pipelines (the stages become shared), change pipeline
+        Reach = self.env["crm.lead.stage.reach"].sudo()
+        own_stages = bool(
+            self.env["crm.stage"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("team_id", "in", self.ids)], limit=1)
+        )
+        lead_ids = set(Reach._sff_deals_of_pipelines(self.ids, False))
+        result = super().unlink()
+        if own_stages:
+            lead_ids.update(Reach._sff_deals_of_pipelines([], True))
+        Reach._sff_rebuild(sorted(lead_ids))
+        return result

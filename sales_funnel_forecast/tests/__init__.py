@@ -27,4 +27,5 @@ from . import (
     test_stall,
     test_target_plan,
     test_tour,
+    test_write_paths,
 )

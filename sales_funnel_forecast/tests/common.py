@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta
 
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
 
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
 
@@ -36,7 +37,132 @@ def team_and_deal(env, name, **values):
     return team, deal
 
 
-class FunnelCase(TransactionCase):
+# the funnel rows' counts and amounts, as the monthly totals add them up
+TOTAL_COUNTS = (
+    "reached entered moved_on entered_moved_on won lost_here open_here stalled_here "
+    "no_decision_maker"
+).split()
+TOTAL_AMOUNTS = "reached_amount won_amount lost_amount open_amount invoiced_amount".split()
+# the funnel rows' columns that a rebuild from the history writes
+ROW_COLUMNS = (
+    "lead_id stage_id stage_sequence date_in entered moved_on deal_state is_current is_lost_stage "
+    "is_stalled has_decision_maker user_id team_id company_id partner_id source_id medium_id "
+    "campaign_id origin_type lead_create_date date_closed expected_revenue invoiced_amount"
+).split()
+
+
+class StructuresMixin:
+    """What the module keeps beside the deals, checked on the whole
+    database (bench/load's checks, and the versions'): ``broken()`` names
+    each structure that does not hold, with its offending rows."""
+
+    def _rows(self, query, params=None):
+        self.env.cr.execute(query, params or [])
+        return self.env.cr.fetchall()
+
+    def broken(self):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.invalidate_all()
+        found = {}
+        found["one open stay, in the deal's stage"] = self._rows(
+            """SELECT l.id FROM crm_lead l
+                WHERE l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
+                  AND (SELECT count(*) FROM crm_lead_stage_history h
+                        WHERE h.lead_id = l.id AND h.date_out IS NULL) <> 1
+                   OR l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h
+                                   WHERE h.lead_id = l.id AND h.date_out IS NULL
+                                     AND h.stage_id = l.stage_id)"""
+        )
+        found["no open stay for lost deals and leads"] = self._rows(
+            """SELECT l.id FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id
+                WHERE h.date_out IS NULL AND (NOT l.active OR l.type = 'lead')"""
+        )
+        found["call counters"] = self._rows(
+            """SELECT l.id FROM crm_lead l
+                WHERE l.call_count <> (SELECT count(*) FROM crm_lead_call c WHERE c.lead_id = l.id)"""
+        )
+        measures = ", ".join(
+            [f"sum({name})::numeric AS {name}" for name in TOTAL_COUNTS]
+            + [f"round(sum({name})::numeric, 2) AS {name}" for name in TOTAL_AMOUNTS]
+        )
+        nonzero = " OR ".join(f"sum({name}) <> 0" for name in TOTAL_COUNTS + TOTAL_AMOUNTS)
+        [tz] = self._rows(
+            """SELECT COALESCE((SELECT value FROM ir_config_parameter
+                                 WHERE key = 'sales_funnel_forecast.funnel_summary_tz_built'),
+                               'UTC')"""
+        )[0]
+        keys = "COALESCE(company_id, 0) AS company_id, COALESCE(team_id, 0) AS team_id, "
+        keys += "COALESCE(user_id, 0) AS user_id, stage_id"
+        found["monthly totals equal the rows"] = self._rows(
+            f"""SELECT r, s
+                  FROM (SELECT {keys},
+                               date_trunc('month', timezone(%s, timezone('UTC', date_in)))::date
+                                   AS month, {measures}
+                          FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5) r
+             FULL JOIN (SELECT {keys}, month, {measures}
+                          FROM crm_funnel_summary GROUP BY 1, 2, 3, 4, 5 HAVING {nonzero}) s
+                 USING (company_id, team_id, user_id, stage_id, month)
+                 WHERE r IS DISTINCT FROM s""",
+            [tz],
+        )
+        columns = SQL(", ".join(ROW_COLUMNS))
+        rebuilt = self.env["crm.lead.stage.reach"]._sff_rows_sql(SQL("TRUE"), SQL("TRUE"))
+        self.env.cr.execute(
+            SQL(
+                """SELECT 'kept', t.* FROM (SELECT %(columns)s FROM crm_lead_stage_reach
+                                             EXCEPT SELECT %(columns)s FROM (%(rebuilt)s) x) t
+                    UNION ALL
+                   SELECT 'rebuilt', t.* FROM (SELECT %(columns)s FROM (%(rebuilt)s) x
+                                                EXCEPT SELECT %(columns)s FROM crm_lead_stage_reach) t""",
+                columns=columns,
+                rebuilt=rebuilt,
+            )
+        )
+        found["funnel rows equal a rebuild from the history"] = self.env.cr.fetchall()
+        state = "CASE WHEN NOT l.active THEN 'lost' WHEN s.is_won THEN 'won' ELSE 'open' END"
+        found["one version in force per opportunity in a stage"] = self._rows(
+            """SELECT l.id FROM crm_lead l
+                WHERE (SELECT count(*) FROM crm_lead_forecast_version v
+                        WHERE v.lead_id = l.id AND v.valid_to IS NULL)
+                      <> CASE WHEN l.type = 'opportunity' AND l.stage_id IS NOT NULL THEN 1 ELSE 0 END"""
+        )
+        found["the version in force has the deal's values"] = self._rows(
+            f"""SELECT l.id FROM crm_lead l
+                  JOIN crm_lead_forecast_version v ON v.lead_id = l.id AND v.valid_to IS NULL
+             LEFT JOIN crm_stage s ON s.id = l.stage_id
+                 WHERE ROW(l.stage_id, l.expected_revenue, round(l.probability::numeric, 2),
+                           l.date_deadline, l.forecast_category, COALESCE(l.forecast_excluded, FALSE),
+                           l.user_id, l.team_id, l.company_id, {state})
+                       IS DISTINCT FROM
+                       ROW(v.stage_id, v.expected_revenue, round(v.probability::numeric, 2),
+                           v.date_deadline, v.forecast_category, v.forecast_excluded, v.user_id,
+                           v.team_id, v.company_id, v.deal_state)"""
+        )
+        found["versions follow each other"] = self._rows(
+            """SELECT lead_id, valid_from FROM (
+                    SELECT lead_id, valid_from, valid_to,
+                           lead(valid_from) OVER (PARTITION BY lead_id ORDER BY valid_from, id) AS next
+                      FROM crm_lead_forecast_version) v
+                WHERE next IS NOT NULL AND (valid_to IS NULL OR valid_to > next)
+                   OR valid_to <= valid_from"""
+        )
+        found["stays follow each other"] = self._rows(
+            """SELECT lead_id, date_in FROM (
+                    SELECT lead_id, date_in, date_out,
+                           lead(date_in) OVER (PARTITION BY lead_id ORDER BY date_in, id) AS next
+                      FROM crm_lead_stage_history) h
+                WHERE next IS NOT NULL AND (date_out IS NULL OR date_out > next)
+                   OR date_out < date_in"""
+        )
+        return {name: rows for name, rows in found.items() if rows}
+
+    def assertStructuresHold(self, path):
+        self.assertEqual(self.broken(), {}, path)
+
+
+class FunnelCase(StructuresMixin, TransactionCase):
     """A team with its own four-stage pipeline (10 / 30 / 60 / won) and a
     clock the tests move by hand (the module stamps history with the
     transaction time, as Odoo stamps stage updates)."""

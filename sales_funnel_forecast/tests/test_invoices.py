@@ -15,11 +15,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
-from .common import company_user
+from .common import StructuresMixin, company_user
 
 
 @tagged("post_install", "-at_install")
-class TestInvoices(TestSaleCommon):
+class TestInvoices(StructuresMixin, TestSaleCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -657,3 +657,24 @@ class TestInvoices(TestSaleCommon):
             sorted(stages.filtered("document_trigger").mapped("document_trigger")),
             ["invoice", "order", "payment"],
         )
+
+    def test_documents_keep_the_structures(self):
+        deal = self.deal("Paths docs")
+        other = self.deal("Paths docs 2")
+        self.assertStructuresHold("created")
+        order = self.order(deal, 1000.0)
+        self.assertStructuresHold("order confirmed")
+        move = self.invoice(order)
+        self.assertStructuresHold("invoice posted")
+        self.pay(move, 1100.0)
+        self.assertStructuresHold("paid")
+        move.button_draft()
+        self.assertStructuresHold("reset to draft")
+        move.opportunity_id = other
+        self.assertStructuresHold("relinked")
+        move.action_post()
+        self.assertStructuresHold("reposted")
+        move._reverse_moves(cancel=True)
+        self.assertStructuresHold("credit note")
+        other.action_set_lost()
+        self.assertStructuresHold("lost with invoices")

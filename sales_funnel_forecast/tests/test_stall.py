@@ -320,3 +320,22 @@ class TestStallRules(FunnelCase):
             other.rollback()
         self.run_job()
         self.assertTrue(deal.is_stalled)
+
+    def test_stall_job_keeps_the_structures(self):
+        self.set_now(self.day(0))
+        deals = [
+            self.make_deal(f"St{i}", stage, 1000)
+            for i, stage in enumerate([self.a, self.b, self.c, self.d])
+        ]
+        self.set_now(self.day(20))
+        self.run_job()
+        self.assertStructuresHold("stall job")
+        self.set_now(self.day(21))
+        for deal in deals:
+            deal.invalidate_recordset()
+        deals[0].write({"stage_id": self.b.id})
+        deals[1].write({"forecast_excluded": False})
+        self.assertStructuresHold("after stall: moves")
+        self.set_now(self.day(40))
+        self.run_job()
+        self.assertStructuresHold("stall job again")
