@@ -347,6 +347,13 @@ def _trigger_function_sql():
                     slip := NEW.date_deadline - OLD.date_deadline;
                 ELSIF NEW.date_deadline < OLD.date_deadline THEN
                     slip := -(OLD.date_deadline - NEW.date_deadline);
+                ELSIF tracked AND OLD.date_deadline IS NULL AND NEW.date_deadline IS NOT NULL THEN
+                    -- a date given again after it was cleared: measured from
+                    -- the last one the deal had
+                    SELECT v.date_deadline INTO before FROM crm_lead_forecast_version v
+                     WHERE v.lead_id = NEW.id AND v.date_deadline IS NOT NULL
+                  ORDER BY v.valid_from DESC LIMIT 1;
+                    slip := NEW.date_deadline - before;
                 END IF;
                 IF tracked THEN
                     UPDATE crm_lead_forecast_version SET valid_to = moment

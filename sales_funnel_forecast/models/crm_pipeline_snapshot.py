@@ -7,7 +7,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from ..const import FORECAST_CATEGORY_SELECTION
+from .. import engine_sql
+from ..const import (
+    ACCURACY_LEAD_DAYS_PARAM,
+    DEFAULT_ACCURACY_LEAD_DAYS,
+    FORECAST_CATEGORY_SELECTION,
+)
 from ..tools.notify import notification
 from ..tools.writers import claim_writer_row
 
@@ -50,6 +55,13 @@ class CrmPipelineSnapshot(models.Model):
         readonly=True,
         index=True,
         help="The pipeline as it stood at the start of this day (UTC).",
+    )
+    weekly = fields.Boolean(
+        readonly=True,
+        help="Taken on the weekly snapshot day of the settings, which the trend views "
+        "show by default (one snapshot a week, so that a week's figures are not "
+        "added up twice). The others are the pipeline at each month's start and "
+        "the forecast accuracy's lead time before it, and those taken on demand.",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, ondelete="set null")
@@ -98,6 +110,7 @@ class CrmPipelineSnapshot(models.Model):
         claim_writer_row(cr, WRITTEN_PARAM)
         self.env["crm.lead.forecast.version"].flush_model()
         self.env["crm.stage"].flush_model(["history_weight", "forecast_probability"])
+        weekday = self._sff_weekday()
         count = 0
         for day in days:
             cr.execute(
@@ -105,14 +118,13 @@ class CrmPipelineSnapshot(models.Model):
                     """
                 DELETE FROM crm_pipeline_snapshot WHERE date_snapshot = %(day)s;
                 INSERT INTO crm_pipeline_snapshot
-                    (date_snapshot, company_id, team_id, user_id, stage_id, forecast_category,
+                    (date_snapshot, weekly, company_id, team_id, user_id, stage_id, forecast_category,
                      deadline_month, deal_count, expected_revenue, forecast_revenue,
                      history_forecast_revenue)
-                SELECT %(day)s, v.company_id, v.team_id, v.user_id, v.stage_id, v.forecast_category,
+                SELECT %(day)s, %(weekly)s, v.company_id, v.team_id, v.user_id, v.stage_id, v.forecast_category,
                        date_trunc('month', v.date_deadline)::date, COUNT(*),
                        SUM(COALESCE(v.expected_revenue, 0)),
-                       SUM(CASE WHEN v.forecast_excluded THEN 0
-                                ELSE COALESCE(v.expected_revenue, 0) * COALESCE(v.probability, 0) / 100 END),
+                       SUM(%(weighted)s),
                        SUM(CASE WHEN v.forecast_excluded THEN 0
                                 ELSE COALESCE(v.expected_revenue, 0)
                                      * COALESCE(s.history_weight, COALESCE(s.forecast_probability, 0) / 100) END)
@@ -124,29 +136,50 @@ class CrmPipelineSnapshot(models.Model):
                        date_trunc('month', v.date_deadline)
                 """,
                     day=day,
+                    weekly=day.weekday() == weekday,
                     moment=fields.Datetime.to_datetime(day),
+                    # each open deal's weighted amount to the cent, as the
+                    # deal and the revenue forecast have it
+                    weighted=engine_sql.weighted_revenue(
+                        SQL("v.expected_revenue"),
+                        SQL("v.probability"),
+                        SQL("TRUE"),
+                        SQL("FALSE"),
+                        SQL("v.forecast_excluded"),
+                    ),
                 )
             )
             if not cr.rowcount:
                 # no open deal then: one empty row says the day was taken
                 cr.execute(
-                    """INSERT INTO crm_pipeline_snapshot (date_snapshot, deal_count, expected_revenue,
-                                                          forecast_revenue, history_forecast_revenue)
-                       VALUES (%s, 0, 0, 0, 0)""",
-                    [day],
+                    """INSERT INTO crm_pipeline_snapshot (date_snapshot, weekly, deal_count,
+                                                          expected_revenue, forecast_revenue,
+                                                          history_forecast_revenue)
+                       VALUES (%s, %s, 0, 0, 0, 0)""",
+                    [day, day.weekday() == weekday],
                 )
             count += cr.rowcount
         self.invalidate_model()
         return count
 
     @api.model
+    def _sff_weekday(self):
+        """The weekly snapshot's day of the week (Monday 0), as the settings
+        give it."""
+        # sudo: the setting is a system parameter, read by the job
+        value = self.env["ir.config_parameter"].sudo().get_param(WEEKDAY_PARAM, "0")
+        return int(value) if value in dict(WEEKDAYS) else 0
+
+    @api.model
     def _sff_days_missing(self, today=None):
-        """The weekly snapshot days of the last 24 months (on the settings'
-        weekday, up to today) that have no snapshot yet, oldest first."""
+        """The snapshot days up to today that have no snapshot yet, oldest
+        first: the weekly days of the last 24 months (on the settings'
+        weekday), and the days the forecast accuracy reads its periods'
+        forecasts at: the first day of every month of its 24 months and 8
+        quarters, and the lead time's number of days before each."""
         # days of UTC, as the snapshots read the pipeline at their first instant
         today = today or fields.Date.today()
-        # sudo: the setting is a system parameter, read by the job
-        weekday = int(self.env["ir.config_parameter"].sudo().get_param(WEEKDAY_PARAM, "0"))
+        weekday = self._sff_weekday()
         last = today - timedelta(days=(today.weekday() - weekday) % 7)
         first = today - relativedelta(months=HISTORY_MONTHS)
         days = []
@@ -154,6 +187,22 @@ class CrmPipelineSnapshot(models.Model):
         while day >= first:
             days.append(day)
             day -= timedelta(days=7)
+        # sudo: the setting is a system parameter, read by the job
+        # (unset or empty: the default, as the accuracy's query reads it)
+        lead_days = self.env["ir.config_parameter"].sudo().get_param(ACCURACY_LEAD_DAYS_PARAM)
+        try:
+            lead = timedelta(days=max(0, int(lead_days or DEFAULT_ACCURACY_LEAD_DAYS)))
+        except ValueError:
+            lead = timedelta(days=DEFAULT_ACCURACY_LEAD_DAYS)
+        # the accuracy's first quarter starts up to two months before its
+        # first month
+        month = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1) - relativedelta(
+            months=HISTORY_MONTHS
+        )
+        while month <= today:
+            days += [day for day in (month, month - lead) if day <= today]
+            month += relativedelta(months=1)
+        days = list(set(days))
         self.env.cr.execute(
             "SELECT DISTINCT date_snapshot FROM crm_pipeline_snapshot WHERE date_snapshot = ANY(%s)",
             [days],

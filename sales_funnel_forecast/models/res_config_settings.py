@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
+from odoo.exceptions import ValidationError
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, TZ_PARAM
 from .crm_forecast_submission_screen import DEFAULT_STALE_DAYS, STALE_DAYS_PARAM
@@ -68,6 +69,21 @@ class ResConfigSettings(models.TransientModel):
         built = self.env["crm.funnel.summary"]._sff_built_tz() or "-"
         for settings in self:
             settings.sff_funnel_summary_tz_built = built
+
+    @api.constrains("sff_accuracy_lead_days", "sff_submission_stale_days")
+    def _check_sff_days(self):
+        for settings in self:
+            if settings.sff_accuracy_lead_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The forecast accuracy lead time is a number of days before each "
+                        "period's start: 0 or more."
+                    )
+                )
+            if settings.sff_submission_stale_days < 0:
+                raise ValidationError(
+                    self.env._("The forecast submission reminder is a number of days: 0 or more.")
+                )
 
     def set_values(self):
         Summary = self.env["crm.funnel.summary"]

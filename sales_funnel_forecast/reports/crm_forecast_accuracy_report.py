@@ -179,17 +179,38 @@ class CrmForecastAccuracyReport(models.Model):
                        (m.period_type, m.date_from, m.lead_days, m.date_snapshot, s.company_id, s.team_id))
             ),
             revenue AS (%(revenue)s),
+            won_deals AS (
+                -- the won deals, on their closing day in the time zone of
+                -- the funnel's months (the Forecast screen's days), each
+                -- credited to its company, team and salesperson when it was
+                -- won (its version then): a deal handed over later stays
+                -- in the figures of who won it
+                SELECT timezone(%(tz)s, timezone('UTC', l.date_closed)) AS closed_at,
+                       COALESCE(w.company_id, l.company_id) AS company_id,
+                       COALESCE(w.team_id, l.team_id) AS team_id,
+                       CASE WHEN w.lead_id IS NULL THEN l.user_id ELSE w.user_id END AS user_id,
+                       COALESCE(l.expected_revenue, 0) AS amount
+                  FROM crm_lead l
+             LEFT JOIN LATERAL (SELECT v.lead_id, v.company_id, v.team_id, v.user_id
+                                  FROM crm_lead_forecast_version v
+                                 WHERE v.lead_id = l.id AND v.valid_from <= l.date_closed
+                                   AND (v.valid_to IS NULL OR v.valid_to > l.date_closed)
+                                 LIMIT 1) w ON TRUE
+                 WHERE l.active AND l.type = 'opportunity'
+                   AND l.stage_id = ANY(ARRAY(SELECT st.id FROM crm_stage st WHERE st.is_won))
+                   -- (a day either way for the time zone, cut exactly below)
+                   AND l.date_closed >= date_trunc('quarter', current_date) - interval '24 months 1 day'
+                   AND l.date_closed < date_trunc('month', current_date) + interval '1 day'
+            ),
             monthly_actuals AS (
                 -- what was won (by closing date) and invoiced (or paid) in
                 -- each month since the first period's start, by company,
                 -- team and salesperson
-                SELECT date_trunc('month', l.date_closed)::date AS month, l.company_id, l.team_id,
-                       l.user_id, SUM(COALESCE(l.expected_revenue, 0)) AS won, 0 AS revenue
-                  FROM crm_lead l
-                 WHERE l.active AND l.type = 'opportunity'
-                   AND l.stage_id = ANY(ARRAY(SELECT st.id FROM crm_stage st WHERE st.is_won))
-                   AND l.date_closed >= date_trunc('quarter', current_date) - interval '24 months'
-                   AND l.date_closed < date_trunc('month', current_date)
+                SELECT date_trunc('month', d.closed_at)::date AS month, d.company_id, d.team_id,
+                       d.user_id, SUM(d.amount) AS won, 0 AS revenue
+                  FROM won_deals d
+                 WHERE d.closed_at >= date_trunc('quarter', current_date) - interval '24 months'
+                   AND d.closed_at < date_trunc('month', current_date)
               GROUP BY 1, 2, 3, 4
                  UNION ALL
                 SELECT date_trunc('month', r.date)::date, r.credited_company_id, r.team_id, r.user_id,
@@ -265,14 +286,14 @@ class CrmForecastAccuracyReport(models.Model):
                        sb.user_id, sb.company_id, 'submitted', 5, sb.commit_amount, COALESCE(a.won, 0),
                        COALESCE(a.revenue, 0)
                   FROM (SELECT DISTINCT ON (p.period_type, p.date_from, lt.lead_days, s.team_id,
-                                            COALESCE(s.user_id, 0))
+                                            s.company_id, COALESCE(s.user_id, 0))
                                p.period_type, p.date_from, lt.lead_days, s.company_id, s.team_id,
                                s.user_id, s.user_id IS NULL AS whole_team, s.commit_amount
                           FROM crm_forecast_submission s
                           JOIN periods p ON p.period_type = s.period_type AND p.date_from = s.date_from
                     CROSS JOIN lead_times lt
                          WHERE s.submitted_on <= (p.date_from - lt.lead_days)::timestamp
-                      ORDER BY p.period_type, p.date_from, lt.lead_days, s.team_id,
+                      ORDER BY p.period_type, p.date_from, lt.lead_days, s.team_id, s.company_id,
                                COALESCE(s.user_id, 0), s.submitted_on DESC, s.id DESC) sb
              LEFT JOIN actuals_by_lead a
                     ON a.period_type = sb.period_type AND a.date_from = sb.date_from
@@ -284,6 +305,7 @@ class CrmForecastAccuracyReport(models.Model):
             """,
             lead_param=ACCURACY_LEAD_DAYS_PARAM,
             lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
+            tz=self.env["crm.funnel.summary"]._sff_tz(),
             revenue=quota_revenue_query(),
         )
 

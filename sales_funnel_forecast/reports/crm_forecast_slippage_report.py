@@ -69,15 +69,23 @@ class CrmForecastSlippageReport(models.Model):
             expected AS (
                 -- each open version with an expected closing date, and the
                 -- change that ended it, when that change moved the date
-                -- out of the version's month to a later one
+                -- out of the version's month to a later one; a change that
+                -- cleared the date counts by the date given next
                 SELECT v.lead_id, date_trunc('month', v.date_deadline)::date AS period,
                        v.valid_from, v.user_id, v.team_id, v.company_id, v.expected_revenue,
-                       CASE WHEN n.slip_days > 0
-                                 AND n.date_deadline >= date_trunc('month', v.date_deadline) + interval '1 month'
-                            THEN n.slip_days END AS slip_days
+                       CASE WHEN COALESCE(n.slip_days, g.slip_days) > 0
+                                 AND COALESCE(n.date_deadline, g.date_deadline)
+                                     >= date_trunc('month', v.date_deadline) + interval '1 month'
+                            THEN COALESCE(n.slip_days, g.slip_days) END AS slip_days
                   FROM crm_lead_forecast_version v
              LEFT JOIN crm_lead_forecast_version n
                     ON n.lead_id = v.lead_id AND n.valid_from = v.valid_to
+             LEFT JOIN LATERAL (SELECT a.slip_days, a.date_deadline
+                                  FROM crm_lead_forecast_version a
+                                 WHERE n.date_deadline IS NULL AND n.valid_to IS NOT NULL
+                                   AND a.lead_id = v.lead_id AND a.valid_from >= n.valid_to
+                                   AND a.date_deadline IS NOT NULL
+                              ORDER BY a.valid_from LIMIT 1) g ON TRUE
                  WHERE v.deal_state = 'open' AND v.date_deadline IS NOT NULL
             ),
             periods AS (

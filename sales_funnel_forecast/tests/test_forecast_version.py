@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 
+from ..const import TZ_PARAM
 from ..install import rebuild
 from ..install.stage_history import backfill_from_tracking
 from ..models.crm_lead_forecast_version import VERSIONED_COLUMNS
@@ -480,6 +481,105 @@ class TestForecastVersions(FunnelCase):
         self.assertEqual(
             [v.slip_days for v in deal.forecast_version_ids.sorted("valid_from")], [0, 0, 7]
         )
+
+    def test_upgrade_marks_the_weekly_snapshots(self):
+        """Snapshots written by 18.0.1.15.0 (no weekly flag): after the
+        upgrade, those of the settings' weekday (Wednesday here) are the
+        weekly ones, the others (a day taken on demand) not; the job is
+        asked to run, to write the accuracy's first days of months."""
+        self.env["ir.config_parameter"].set_param("sales_funnel_forecast.snapshot_weekday", "2")
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        self.set_now(datetime(2026, 3, 2, 9))
+        self.make_deal("Snap", self.s_new, 100)
+        Snapshot._sff_take([date(2026, 3, 4), date(2026, 3, 6), date(2026, 3, 11)])
+        self.env.cr.execute("UPDATE crm_pipeline_snapshot SET weekly = NULL")
+        cron = self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.16.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_16_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.15.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            sorted(
+                Snapshot._read_group(
+                    [
+                        (
+                            "date_snapshot",
+                            "in",
+                            [date(2026, 3, 4), date(2026, 3, 6), date(2026, 3, 11)],
+                        )
+                    ],
+                    ["date_snapshot:day", "weekly"],
+                )
+            ),
+            [(date(2026, 3, 4), True), (date(2026, 3, 6), False), (date(2026, 3, 11), True)],
+        )
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
+        )
+
+    def test_date_cleared_then_given_later_is_a_slip(self):
+        """A deal expected on March 20 has its date emptied on March 10 and
+        set to April 30 on March 12: it slipped 41 days, out of March; the
+        deal, the "slipped" filter and the slippage report say so. Given
+        back earlier (March 15), it would not have."""
+        self.set_now(datetime(2026, 3, 1, 9))
+        deal = self.make_deal("Cleared", self.s_qualified, 5000, date_deadline=date(2026, 3, 20))
+        earlier = self.make_deal(
+            "Cleared too", self.s_qualified, 500, date_deadline=date(2026, 3, 20)
+        )
+        self.set_now(datetime(2026, 3, 10, 9))
+        (deal | earlier).date_deadline = False
+        self.set_now(datetime(2026, 3, 11, 9))
+        deal.stage_id = self.s_proposal  # a change while it has no date
+        self.set_now(datetime(2026, 3, 12, 9))
+        deal.date_deadline = date(2026, 4, 30)
+        earlier.date_deadline = date(2026, 3, 15)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual((deal.slip_count, deal.slip_days), (1, 41))
+        self.assertEqual((earlier.slip_count, earlier.slip_days), (0, 0))
+        slipped = self.env["crm.lead"].search([("slip_count", ">", 0)])
+        self.assertIn(deal, slipped)
+        self.assertNotIn(earlier, slipped)
+        report = self.env["crm.forecast.slippage.report"].search(
+            [("lead_id", "in", (deal | earlier).ids), ("date_period", "=", date(2026, 3, 1))]
+        )
+        self.assertEqual(
+            {line.lead_id: (line.slipped, line.slip_days) for line in report},
+            {deal: (True, 41), earlier: (False, 0)},
+        )
+
+    def test_snapshot_weighs_each_deal_to_the_cent(self):
+        """Three open deals weighted 0.125, 500.025 and 599.994 weigh 0.13 +
+        500.03 + 599.99 = 1,100.15 on the deals and in the revenue
+        forecast; the snapshot of the next day says the same."""
+        self.set_now(datetime(2026, 3, 2, 9))
+        deals = self.env["crm.lead"]
+        for name, revenue, probability in (
+            ("Half cent", 0.25, 50),
+            ("Half cent again", 1000.05, 50),
+            ("Plain", 999.99, 60),
+        ):
+            deal = self.make_deal(name, self.s_new, revenue, date_deadline=date(2026, 4, 10))
+            deal.probability = probability
+            deals |= deal
+        self.env.flush_all()
+        self.assertEqual(sum(deals.mapped("forecast_revenue")), 1100.15)
+        [(report_total,)] = self.env["crm.forecast.report"]._read_group(
+            [("lead_id", "in", deals.ids)], [], ["forecast_revenue:sum"]
+        )
+        self.assertAlmostEqual(report_total, 1100.15, places=6)
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        Snapshot._sff_take([date(2026, 3, 3)])
+        [(snapshot_total,)] = Snapshot._read_group(
+            [("date_snapshot", "=", date(2026, 3, 3)), ("team_id", "=", self.team.id)],
+            [],
+            ["forecast_revenue:sum"],
+        )
+        self.assertAlmostEqual(snapshot_total, 1100.15, places=6)
 
     def test_rebuilt_lost_and_restored(self):
         """A deal lost on day 3 and restored on day 5: the rebuilt versions
@@ -1127,13 +1227,31 @@ class TestDealFlow(FunnelCase):
     def test_snapshot_job_and_button(self):
         Snapshot = self.env["crm.pipeline.snapshot"]
         self.env["ir.config_parameter"].set_param("sales_funnel_forecast.snapshot_weekday", "2")
-        # Wednesdays of the 24 months up to Wednesday March 4, 2026
+        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot")
+        # the 105 Wednesdays of the 24 months up to Wednesday March 4, 2026
+        # (from March 6, 2024); and the days the forecast accuracy reads:
+        # the first day of each month since the first of its 8 quarters
+        # (January 2024: 27 months) and 30 days (the lead time) before each,
+        # 46 days (a month's first day is sometimes 30 days before the
+        # next's), 5 of them among the Wednesdays: 146 days in all
         missing = Snapshot._sff_days_missing(date(2026, 3, 4))
         self.assertEqual(
-            (missing[0], missing[-1], len(missing)), (date(2024, 3, 6), date(2026, 3, 4), 105)
+            (missing[0], missing[-1], len(missing)), (date(2023, 12, 2), date(2026, 3, 4), 146)
         )
-        self.assertEqual({day.weekday() for day in missing}, {2})
+        weekly = [day for day in missing if day >= date(2024, 3, 6) and day.weekday() == 2]
+        self.assertEqual(len(weekly), 105)
+        others = sorted(set(missing) - set(weekly))
+        self.assertEqual(
+            others[:4], [date(2023, 12, 2), date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 31)]
+        )
+        self.assertEqual(others[-3:], [date(2026, 1, 30), date(2026, 2, 1), date(2026, 3, 1)])
+        # the snapshots say which are the weekly ones
+        Snapshot._sff_take([date(2026, 3, 1)])
+        rows = Snapshot.search([("date_snapshot", "=", date(2026, 3, 1))])
+        self.assertEqual(set(rows.mapped("weekly")), {False})
         Snapshot._sff_take([date(2026, 3, 4)])
+        rows = Snapshot.search([("date_snapshot", "=", date(2026, 3, 4))])
+        self.assertEqual(set(rows.mapped("weekly")), {True})
         self.assertNotIn(date(2026, 3, 4), Snapshot._sff_days_missing(date(2026, 3, 4)))
         # the job writes the oldest missing ones, a batch per run, and says
         # how many remain; a day without any open deal is written too (one
@@ -1458,6 +1576,145 @@ class TestForecastAccuracy(FunnelCase):
                 WHERE key = 'sales_funnel_forecast.accuracy_refreshed_on'"""
         )
         self.assertEqual(Report._sff_refreshed_on(), datetime(2030, 1, 2, 8, 6))
+
+    # ------------------------------------------------------------------
+    # Who won what, when, and what was forecast at a period's first day
+    # ------------------------------------------------------------------
+    def rep_line(self, month, user, method="commit"):
+        return self.env["crm.forecast.accuracy.report"].search(
+            [
+                ("period_type", "=", "month"),
+                ("date_from", "=", month),
+                ("lead_days", "=", 0),
+                ("team_id", "=", self.team.id),
+                ("user_id", "=", user.id),
+                ("method", "=", method),
+            ]
+        )
+
+    def test_won_deal_handed_over_later_stays_with_who_won_it(self):
+        """The rep won Big (80,000 of the 100,000 committed) in the month
+        before last; this month the account goes to another rep. The
+        closed month still says 75 % and 1.25 for the rep, and nothing won
+        by the other rep then."""
+        self.set_now(datetime.combine(self.this_month, time(11)))
+        self.big.user_id = self.other_rep
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
+        line = self.rep_line(self.first, self.rep)
+        self.assertEqual(
+            (line.forecast_amount, line.actual_amount, line.accuracy, line.optimism),
+            (100000.0, 80000.0, 75.0, 1.25),
+        )
+        self.assertFalse(self.rep_line(self.first, self.other_rep))
+
+    def test_won_in_the_month_of_the_funnel_time_zone(self):
+        """In Paris, a deal of 3,000 won at 23:30 UTC on the last day of the
+        month before last is won on the first day of last month, as the
+        Forecast screen and the prefill count it: last month's won amount."""
+        self.env["ir.config_parameter"].set_param(TZ_PARAM, "Europe/Paris")
+        (self.env.user | self.rep | self.manager).tz = "Europe/Paris"
+        self.set_now(datetime.combine(self.first, time(9)))
+        deal = self.make_deal("Edge", self.s_proposal, 3000)
+        won_on = datetime.combine(self.second - timedelta(days=1), time(23, 30))
+        self.set_now(won_on)
+        deal.stage_id = self.s_won
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
+        self.env.invalidate_all()
+        prefill = (
+            self.env["crm.forecast.submission"]
+            .with_user(self.rep)
+            ._sff_prefill(self.rep.id, self.team.id, "month", self.second)
+        )
+        self.assertEqual(prefill["won_amount"], 3000.0)
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
+        self.assertEqual(
+            (
+                self.rep_line(self.first, self.rep).actual_amount,
+                self.rep_line(self.second, self.rep).actual_amount,
+            ),
+            (80000.0, 3000.0),
+        )
+
+    def test_forecast_read_at_the_period_first_day(self):
+        """A 20,000 deal put in Commit for last month the day before it
+        began, and won in it: Commit forecast 20,000 at the month's start
+        (the job writes the month's first day), accuracy 100 %; read from
+        the snapshot of that day, not the weekly one before it."""
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        self.set_now(datetime.combine(self.second - timedelta(days=1), time(10)))
+        late = self.make_deal(
+            "Late", self.s_proposal, 20000, date_deadline=self.second + timedelta(days=9)
+        )
+        late.forecast_category = "commit"
+        won_on = datetime.combine(self.second + timedelta(days=5), time(10))
+        self.set_now(won_on)
+        late.stage_id = self.s_won
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, late.id])
+        self.env.invalidate_all()
+        missing = Snapshot._sff_days_missing()
+        self.assertIn(self.second, missing)
+        self.assertIn(self.second - timedelta(days=30), missing)
+        Snapshot._sff_take(missing)
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
+        line = self.rep_line(self.second, self.rep)
+        self.assertEqual(line.date_snapshot, self.second)
+        # Commit: Late alone (Small, expected last month too, is in Pipeline)
+        self.assertEqual(
+            (line.forecast_amount, line.actual_amount, line.accuracy), (20000.0, 20000.0, 100.0)
+        )
+        at_start = {
+            deal["lead_id"]: deal["forecast_category"]
+            for deal in self.env["crm.lead"].sff_pipeline_at(self.second)
+        }
+        self.assertEqual(at_start.get(late.id), "commit")
+
+    def test_submissions_of_a_team_shared_by_two_companies(self):
+        """A team without a company submits its own forecast for the month
+        before last in each of two companies (30,000 and 900): a submitted
+        line for each company."""
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        other = self.env["res.company"].create({"name": "Euro Co", "currency_id": eur.id})
+        self.manager.company_ids |= other
+        Submission = self.env["crm.forecast.submission"].with_user(self.manager)
+        for company, amount in ((self.company, 30000), (other, 900)):
+            submission = Submission.with_context(allowed_company_ids=company.ids).create(
+                {
+                    "team_id": self.team.id,
+                    "user_id": False,
+                    "date_from": self.first,
+                    "commit_amount": amount,
+                    "best_case_amount": amount,
+                }
+            )
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+                [datetime.combine(self.first - timedelta(days=3), time(9)), submission.id],
+            )
+        self.env.invalidate_all()
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
+        lines = self.env["crm.forecast.accuracy.report"].search(
+            [
+                ("period_type", "=", "month"),
+                ("date_from", "=", self.first),
+                ("lead_days", "=", 0),
+                ("team_id", "=", self.team.id),
+                ("method", "=", "submitted"),
+            ]
+        )
+        self.assertEqual(
+            sorted((line.company_id.name, line.forecast_amount) for line in lines),
+            sorted([(self.company.name, 30000.0), ("Euro Co", 900.0)]),
+        )
+
+    def test_lead_time_is_not_negative(self):
+        with self.assertRaisesRegex(ValidationError, "0 or more"):
+            self.env["res.config.settings"].create({"sff_accuracy_lead_days": -10})
+        with self.assertRaisesRegex(ValidationError, "0 or more"):
+            self.env["res.config.settings"].create({"sff_submission_stale_days": -1})
 
 
 @tagged("post_install", "-at_install")
