@@ -74,7 +74,11 @@ class CrmForecastSubmission(models.Model):
             bars=bars,
             accuracy=accuracy,
             pdf_accuracy=[line for line in accuracy if line["period"] in printed],
-            accuracy_periods_left_out=len(periods) - len(printed),
+            accuracy_note=len(periods) > len(printed)
+            and self.env._(
+                "Older periods (%(count)s): in the spreadsheet.",
+                count=len(periods) - len(printed),
+            ),
             currency=self.env["res.currency"].browse(data["currency_id"]),
         )
 
