@@ -229,7 +229,7 @@ class CrmForecastSubmission(models.Model):
     def _sff_period_deals(self, team, start, end):
         """The domains of a team's deals that a period's forecast counts:
         open deals expected to close in [start, end), and deals won in it,
-        the days in the user's time zone. A team shared by companies
+        the days in the funnel totals' time zone. A team shared by companies
         counts the current company's deals, in its currency (as its quota
         does)."""
         company = self._sff_team_company(team)
@@ -239,8 +239,10 @@ class CrmForecastSubmission(models.Model):
             ("company_id", "in", [company.id, False]),
             ("active", "=", True),
         ]
-        tz_name = self.env.context.get("tz") or self.env.user.tz
-        tz = pytz.timezone(tz_name) if tz_name in pytz.all_timezones_set else pytz.utc
+        # the days of the funnel totals' time zone (the CRM settings), as the
+        # forecast accuracy counts what was won: one team's figures for
+        # everyone, wherever each reader is
+        tz = pytz.timezone(self.env["crm.funnel.summary"]._sff_tz())
         won_from, won_to = (
             tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
             for day in (start, end)

@@ -110,7 +110,7 @@ class CrmPipelineSnapshot(models.Model):
         claim_writer_row(cr, WRITTEN_PARAM)
         self.env["crm.lead.forecast.version"].flush_model()
         self.env["crm.stage"].flush_model(["history_weight", "forecast_probability"])
-        weekday = self._sff_weekday()
+        weekday = self._sff_mark_weekly()
         count = 0
         for day in days:
             cr.execute(
@@ -169,6 +169,22 @@ class CrmPipelineSnapshot(models.Model):
         # sudo: the setting is a system parameter, read by the job
         value = self.env["ir.config_parameter"].sudo().get_param(WEEKDAY_PARAM, "0")
         return int(value) if value in dict(WEEKDAYS) else 0
+
+    @api.model
+    def _sff_mark_weekly(self):
+        """Mark the weekly snapshots as the settings' weekday now says (a
+        change of the day leaves the old day's rows out of the trend
+        views, the job then writing the new day's); returns the weekday."""
+        weekday = self._sff_weekday()
+        self.env.cr.execute(
+            """UPDATE crm_pipeline_snapshot
+                  SET weekly = (EXTRACT(ISODOW FROM date_snapshot)::int - 1 = %(weekday)s)
+                WHERE weekly IS DISTINCT FROM (EXTRACT(ISODOW FROM date_snapshot)::int - 1 = %(weekday)s)""",
+            {"weekday": weekday},
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_model(["weekly"])
+        return weekday
 
     @api.model
     def _sff_days_missing(self, today=None):

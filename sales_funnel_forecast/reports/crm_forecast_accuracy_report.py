@@ -181,13 +181,13 @@ class CrmForecastAccuracyReport(models.Model):
             revenue AS (%(revenue)s),
             won_deals AS (
                 -- the won deals, on their closing day in the time zone of
-                -- the funnel's months (the Forecast screen's days), each
+                -- the funnel totals (the Forecast screen's days too), each
                 -- credited to its company, team and salesperson when it was
                 -- won (its version then): a deal handed over later stays
                 -- in the figures of who won it
                 SELECT timezone(%(tz)s, timezone('UTC', l.date_closed)) AS closed_at,
-                       COALESCE(w.company_id, l.company_id) AS company_id,
-                       COALESCE(w.team_id, l.team_id) AS team_id,
+                       CASE WHEN w.lead_id IS NULL THEN l.company_id ELSE w.company_id END AS company_id,
+                       CASE WHEN w.lead_id IS NULL THEN l.team_id ELSE w.team_id END AS team_id,
                        CASE WHEN w.lead_id IS NULL THEN l.user_id ELSE w.user_id END AS user_id,
                        COALESCE(l.expected_revenue, 0) AS amount
                   FROM crm_lead l

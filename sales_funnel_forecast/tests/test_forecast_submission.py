@@ -15,6 +15,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..const import TZ_PARAM
 from ..reports.funnel_xlsx import build_workbook
 from .common import FunnelCase
 
@@ -309,8 +310,9 @@ class TestForecastSubmission(FunnelCase):
         """A team without a company, deals of two companies in two
         currencies: the screen counts the current company's, in its
         currency (as the quota does). A deal won at 01:30 on April 1 in
-        Paris (23:30 UTC on March 31) is April's for a manager in Paris,
-        on the screen and in the prefill."""
+        Paris (23:30 UTC on March 31) is April's on the screen and in the
+        prefill when the funnel totals' time zone (the CRM settings) is
+        Paris, whatever the reader's own."""
         eur = self.env.ref("base.EUR")
         eur.active = True
         other = self.env["res.company"].create({"name": "Euro Co", "currency_id": eur.id})
@@ -374,7 +376,9 @@ class TestForecastSubmission(FunnelCase):
         )
         self.env.invalidate_all()
         for tz, march, april in (("Europe/Paris", 0.0, 3000.0), ("UTC", 3000.0, 0.0)):
-            Paris = Submission.with_context(tz=tz)
+            self.env["ir.config_parameter"].set_param(TZ_PARAM, tz)
+            # a reader elsewhere counts the same days
+            Paris = Submission.with_context(tz="Asia/Tokyo")
             self.assertEqual(
                 [
                     Paris.get_forecast_screen(

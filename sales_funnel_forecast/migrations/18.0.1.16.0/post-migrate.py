@@ -16,14 +16,8 @@ from odoo import SUPERUSER_ID, api
 def migrate(cr, version):
     if not version:
         return
-    cr.execute(
-        """UPDATE crm_pipeline_snapshot
-              SET weekly = EXTRACT(ISODOW FROM date_snapshot)::int - 1
-                           = COALESCE((SELECT CASE WHEN value ~ '^[0-6]$' THEN value::int END
-                                         FROM ir_config_parameter
-                                        WHERE key = 'sales_funnel_forecast.snapshot_weekday'), 0)"""
-    )
     env = api.Environment(cr, SUPERUSER_ID, {})
+    env["crm.pipeline.snapshot"]._sff_mark_weekly()
     cron = env.ref(
         "sales_funnel_forecast.ir_cron_take_pipeline_snapshots", raise_if_not_found=False
     )
