@@ -205,7 +205,7 @@ print_ratios(
 )
 
 print(
-    f"| Weekly pipeline snapshots of the last 24 months ({weeks} days, the job after the install) "
+    f"| Pipeline snapshots of the last 24 months ({weeks} days: weekly, and the months' first days and lead time for the accuracy; the job after the install) "
     f"| | {backfill_seconds:.1f} s | |"
 )
 # one weekly snapshot of the whole pipeline, as the job writes it
@@ -221,7 +221,7 @@ env.cr.execute("SELECT pg_total_relation_size('crm_pipeline_snapshot')")  # noqa
 snapshot_bytes = env.cr.fetchone()[0]  # noqa: F821
 env.cr.commit()  # noqa: F821
 print(
-    f"| Weekly pipeline snapshot of {open_deals} open deals | {snapshot_rows} rows "
+    f"| One pipeline snapshot of {open_deals} open deals | {snapshot_rows} rows "
     f"| {snapshot_seconds:.2f} s | {snapshot_bytes / 1e6:.2f} MB on disk |"
 )
 # the accuracy lines worked out again, as the snapshots' job does each day
