@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare
 from odoo.tools import sql as sql_tools
@@ -24,6 +24,8 @@ ODOO_PROBABILITY_AMOUNTS = (
 )
 # Deals whose Odoo amounts are recomputed at once; more go to the refresh job.
 SYNC_REFRESH_LIMIT = 5000
+# the deal's stall, kept by the stall rules (crm_lead_stall.py)
+STALL_FIELDS = {"is_stalled", "stalled_date", "stall_excluded", "stall_reset_date"}
 # the deal's call figures, kept by the calls (crm_lead_calls.py)
 CALL_FIGURES = {"call_count", "call_attempt_count", "date_first_conversation"}
 SEARCH_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -424,6 +426,15 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        if STALL_FIELDS & set(vals) and not (
+            self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+        ):
+            raise AccessError(
+                self.env._(
+                    "A deal's stall is set by its stage's rule and ended by a stage change "
+                    "or by a sales manager keeping it open."
+                )
+            )
         if CALL_FIGURES & set(vals):
             # counted from the calls, in SQL: never written by hand
             vals = {key: value for key, value in vals.items() if key not in CALL_FIGURES}

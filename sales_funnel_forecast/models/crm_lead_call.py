@@ -167,6 +167,19 @@ class CrmLeadCall(models.Model):
 
     def write(self, vals):
         self._sff_check_values([vals])
+        if vals.get("lead_id"):
+            # moved to another deal: one the user can read (as at creation),
+            # whose stage, status, team, company and source it takes
+            lead = self.env["crm.lead"].browse(vals["lead_id"])
+            lead.check_access("read")
+            vals = {
+                "stage_id": lead.stage_id.id,
+                "contact_status": lead.contact_status,
+                "team_id": lead.team_id.id,
+                "company_id": lead.company_id.id,
+                "source_id": lead.source_id.id,
+                **vals,
+            }
         before = self.lead_id
         Days = self.env["crm.lead.call.day"]
         counted = {

@@ -92,8 +92,8 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # Losing a deal
     # ------------------------------------------------------------------
-    def action_set_lost(self, **additional_values):
-        reason = self.env["crm.lost.reason"].browse(additional_values.get("lost_reason_id"))
+    def _sff_check_lost_reason(self, reason):
+        """Refuse to lose, without a reason, deals whose company asks for one."""
         missing = self.filtered(
             lambda lead: (
                 not reason
@@ -108,7 +108,21 @@ class CrmLead(models.Model):
                     deals=", ".join(missing[:5].mapped("name")),
                 )
             )
-        result = super().action_set_lost(**additional_values)
+
+    def action_archive(self):
+        # archiving a deal loses it (the list's Archive): the company's rule
+        # on lost reasons holds there too (action_set_lost checks it with
+        # the reason it brings, then archives)
+        if not self.env.context.get("sff_losing"):
+            self.filtered("active")._sff_check_lost_reason(self.env["crm.lost.reason"])
+        return super().action_archive()
+
+    def action_set_lost(self, **additional_values):
+        reason = self.env["crm.lost.reason"].browse(additional_values.get("lost_reason_id"))
+        self._sff_check_lost_reason(reason)
+        result = super(CrmLead, self.with_context(sff_losing=True)).action_set_lost(
+            **additional_values
+        )
         disqualified = self.browse()
         if self.env.context.get("sff_disqualify"):
             disqualified = self

@@ -90,7 +90,10 @@ class CrmLead(models.Model):
     def _sff_clear_stall(self, reset=False):
         """No longer stalled: back in the forecast if the stall rule took it
         out. ``reset``: the time in stage counts from that moment."""
-        excluded = self.filtered("stall_excluded")
+        # sudo: the stall fields are the stall rules' and the managers'; a
+        # salesperson's stage move ends a stall through here
+        deals = self.sudo()
+        excluded = deals.filtered("stall_excluded")
         values = {
             "is_stalled": False,
             "stalled_date": False,
@@ -99,7 +102,7 @@ class CrmLead(models.Model):
         }
         if excluded:
             excluded.write(dict(values, forecast_excluded=False))
-        rest = self - excluded
+        rest = deals - excluded
         if rest:
             rest.write(values)
         # sudo: the stays are the deal's own record
@@ -277,7 +280,10 @@ class CrmLead(models.Model):
                 """
             UPDATE crm_lead l
                SET is_stalled = TRUE, stalled_date = %(now)s,
-                   stall_excluded = l.stall_excluded OR l.id = ANY(%(excluded)s),
+                   -- the rule's own exclusion only: a deal already out of
+                   -- the forecast (by a manager) stays out when it ends
+                   stall_excluded = l.stall_excluded
+                                    OR (l.id = ANY(%(excluded)s) AND NOT COALESCE(l.forecast_excluded, FALSE)),
                    forecast_excluded = %(new_excluded)s,
                    -- out of the forecast: Omitted, a salesperson's choice ends
                    forecast_category = CASE WHEN l.id = ANY(%(excluded)s) THEN %(category)s

@@ -356,7 +356,7 @@ class CrmStage(models.Model):
             .sudo()
             .search_count(
                 # sudo: counting every deal, not only those the user can read
-                [("stage_id", "in", self.ids), ("active", "=", True)]
+                [("stage_id", "in", self.ids), ("active", "=", True), ("type", "=", "opportunity")]
             )
         )
         if open_deals == 1:

@@ -23,6 +23,14 @@ class ResPartner(models.Model):
         help="The lost reason of the customer's latest deal.",
     )
 
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_buying_roles(self):
+        # a deleted contact's buying roles go with it through the ORM (the
+        # database would drop them unseen): each deal's decision maker flag
+        # and funnel rows follow
+        # sudo: the roles on every deal, not only those the user reads
+        self.env["crm.lead.buying.role"].sudo().search([("partner_id", "in", self.ids)]).unlink()
+
     @api.model
     def _sff_status_query(self):
         """SQL: one row per customer of an opportunity, its status (active

@@ -19,6 +19,7 @@ from . import (
     test_live_server,
     test_pipeline,
     test_probability,
+    test_process_paths,
     test_report_views,
     test_security,
     test_stage,

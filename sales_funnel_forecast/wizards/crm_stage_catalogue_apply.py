@@ -63,12 +63,17 @@ class CrmStageCatalogueApply(models.TransientModel):
         }
 
     def _apply_lines(self, lines):
-        """Create (or update, when the team already has a stage of that name)
-        one stage per step, with the step's names in every installed language,
-        and make them the team's whole pipeline."""
+        """Create (or update, when the team already has a stage of that name,
+        archived ones too) one stage per step, with the step's names in every
+        installed language, and make them the team's whole pipeline: the
+        team's other stages are archived, but those that still hold deals
+        (they show while they do)."""
         Stage = self.env["crm.stage"]
         existing = {
-            stage.name: stage for stage in Stage.search([("team_id", "=", self.team_id.id)])
+            stage.name: stage
+            for stage in Stage.with_context(active_test=False).search(
+                [("team_id", "=", self.team_id.id)], order="active desc, sequence, id desc"
+            )[::-1]
         }
         languages = [code for code, _name in self.env["res.lang"].get_installed()]
         stages = Stage
@@ -87,6 +92,7 @@ class CrmStageCatalogueApply(models.TransientModel):
                 "requirements": line.requirements,
                 "document_trigger": line.document_trigger,
                 "team_id": self.team_id.id,
+                "active": True,
             }
             stage = existing.get(line.name)
             if stage:
@@ -98,4 +104,16 @@ class CrmStageCatalogueApply(models.TransientModel):
             )
             stages |= stage
         self.team_id.stage_catalogue_id = self.catalogue_id
+        # another catalogue's steps, or the team's own stages: no longer its
+        # pipeline (a stage that holds deals stays until they move on)
+        others = Stage.search([("team_id", "=", self.team_id.id), ("id", "not in", stages.ids)])
+        held = set(
+            # sudo: every deal of the team, not only those the user reads
+            self.env["crm.lead"]
+            .sudo()
+            ._read_group(
+                [("stage_id", "in", others.ids), ("type", "=", "opportunity")], ["stage_id"]
+            )
+        )
+        others.filtered(lambda stage: (stage,) not in held).write({"active": False})
         return stages
