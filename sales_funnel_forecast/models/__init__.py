@@ -32,6 +32,7 @@ from . import (
     crm_stage_catalogue_line,
     crm_stage_percentage_change,
     crm_target_plan,
+    crm_target_plan_line_mixin,
     crm_target_plan_origin,
     crm_target_plan_period,
     crm_target_plan_season,

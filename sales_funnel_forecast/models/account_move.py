@@ -106,11 +106,17 @@ class AccountMove(models.Model):
         "move_type",
         "invoice_line_ids.sale_line_ids.order_id.opportunity_id",
         "invoice_line_ids.price_subtotal",
+        "reversed_entry_id.opportunity_id",
     )
     def _compute_opportunity_id(self):
         for move in self:
             if move.move_type not in SALE_DOCUMENTS:
                 move.opportunity_id = False
+                continue
+            if move.move_type == "out_refund" and move.reversed_entry_id.opportunity_id:
+                # a credit note goes with the invoice it reverses, wherever
+                # that invoice was moved
+                move.opportunity_id = move.reversed_entry_id.opportunity_id
                 continue
             ranked = move._sff_deal_shares()
             # without an order of a deal behind it, the link set by hand (or

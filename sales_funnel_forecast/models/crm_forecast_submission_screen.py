@@ -212,6 +212,7 @@ class CrmForecastSubmission(models.Model):
                     ("team_id", "=", team.id),
                     ("user_id", "in", users.ids + [False]),
                     ("plan_id.company_id", "=", self._sff_team_company(team).id),
+                    ("plan_id.active", "=", True),
                 ]
             )
         )

@@ -7,11 +7,14 @@ import calendar
 from collections import defaultdict
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import engine
 from ..tools.notify import notification
+from .crm_target_plan_line_mixin import PLAN_SAVING
 
 PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter"), ("year", "Whole Plan")]
 # inputs whose change recomputes the plan's figures
@@ -215,10 +218,16 @@ class CrmTargetPlan(models.Model):
             if plan.sales_cycle_days < 0:
                 raise ValidationError(self.env._("A sales cycle cannot be negative."))
 
-    @api.constrains("season_ids")
+    @api.constrains("season_ids", "date_from", "date_to")
     def _check_seasons(self):
         for plan in self:
-            if plan.season_ids and sum(plan.season_ids.mapped("weight")) <= 0:
+            if not (plan.season_ids and plan.date_from and plan.date_to):
+                continue
+            # the plan's own months carry its target (a month without a
+            # weight weighs 1)
+            weights = {int(season.month): season.weight for season in plan.season_ids}
+            months = engine.plan_months(plan.date_from, plan.date_to)
+            if sum(weights.get(month.month, 1.0) for month in months) <= 0:
                 raise ValidationError(
                     self.env._(
                         "The seasonality weights of %(plan)s are all zero: at least one month must "
@@ -272,17 +281,52 @@ class CrmTargetPlan(models.Model):
             if vals.get("stage_line_ids") or vals.get("origin_line_ids"):
                 # the lines give the win rate
                 vals.pop("win_rate", None)
-        plans = super().create(vals_list)
+        plans = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).create(vals_list)
+        plans = plans.with_env(self.env)
         plans._sff_rebuild_periods()
         return plans
 
+    def copy_data(self, default=None):
+        # a plan duplicated is the next one: the same length, right after it
+        # (on the same dates it would overlap its original)
+        default = dict(default or {})
+        vals_list = super().copy_data(default)
+        for plan, vals in zip(self, vals_list):
+            if "date_from" not in default and "date_to" not in default:
+                months = len(engine.plan_months(plan.date_from, plan.date_to))
+                vals["date_from"] = plan.date_from + relativedelta(months=months)
+                vals["date_to"] = (
+                    plan.date_to + timedelta(days=1) + relativedelta(months=months)
+                ) - timedelta(days=1)
+            if "name" not in default:
+                vals["name"] = self.env._("%(name)s (copy)", name=plan.name)
+        return vals_list
+
     def write(self, vals):
-        result = super().write(vals)
+        result = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).write(vals)
+        children = self.with_context(active_test=False).child_ids if "active" in vals else None
+        if children:
+            # a team plan's members' plans are archived and restored with it
+            children.write({"active": vals["active"]})
         if PLAN_INPUTS & set(vals):
-            self._sff_rebuild_periods()
+            self._sff_inputs_changed()
         elif {"team_id", "user_id"} & set(vals):
             self.period_ids._sff_refresh_actuals()
         return result
+
+    def _sff_rebuild_if_alone(self, env):
+        """A line of these plans was written on its own (not while the plan
+        saves it, which rebuilds after): the figures follow."""
+        if not env.context.get(PLAN_SAVING):
+            self.exists()._sff_inputs_changed()
+
+    def _sff_inputs_changed(self):
+        """The figures worked out again; a split team plan's members' plans
+        split again with their shares as they were (the reports read
+        those)."""
+        self._sff_rebuild_periods()
+        for plan in self.filtered("child_ids"):
+            plan._sff_split({child.user_id: child.revenue_target for child in plan.child_ids})
 
     def _sff_rebuild_periods(self):
         Period = self.env["crm.target.plan.period"]
@@ -432,7 +476,10 @@ class CrmTargetPlan(models.Model):
         return self.create(values)
 
     def action_refresh_actuals(self):
-        self.period_ids._sff_refresh_actuals()
+        # whoever may read the plan refreshes it: its figures are worked
+        # out, never typed (sudo: salespeople read their plans' figures only)
+        self.check_access("read")
+        self.sudo().period_ids._sff_refresh_actuals()
         return True
 
     @api.model

@@ -7,6 +7,7 @@ from ..const import ORIGIN_TYPES
 
 class CrmTargetPlanOrigin(models.Model):
     _name = "crm.target.plan.origin"
+    _inherit = ["crm.target.plan.line.mixin"]
     _description = "Target Plan Origin Mix"
     _order = "plan_id, origin_type"
 

@@ -67,7 +67,14 @@ class CrmTargetPlanPeriod(models.Model):
             end = max(periods.mapped("date_to")) + timedelta(days=1)
 
             def scope(alias, plan=plan):
-                parts = [SQL("%s = %s", SQL.identifier(alias, "company_id"), plan.company_id.id)]
+                company = SQL.identifier(alias, "company_id")
+                parts = [
+                    # a lead nobody took yet may have no company (Odoo's, for
+                    # a team shared by companies): it counts in the plan's
+                    SQL("(%s = %s OR %s IS NULL)", company, plan.company_id.id, company)
+                    if alias == "l"
+                    else SQL("%s = %s", company, plan.company_id.id)
+                ]
                 for name in ("team_id", "user_id"):
                     if plan[name]:
                         parts.append(SQL("%s = %s", SQL.identifier(alias, name), plan[name].id))

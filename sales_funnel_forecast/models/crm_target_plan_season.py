@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 
 class CrmTargetPlanSeason(models.Model):
     _name = "crm.target.plan.season"
+    _inherit = ["crm.target.plan.line.mixin"]
     _description = "Target Plan Seasonality"
     _order = "plan_id, month"
 

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 
 class CrmTargetPlanStage(models.Model):
     _name = "crm.target.plan.stage"
+    _inherit = ["crm.target.plan.line.mixin"]
     _description = "Target Plan Stage Conversion"
     # the pipeline's order: the stage's (sequence, name, id)
     _order = "plan_id, stage_id, id"

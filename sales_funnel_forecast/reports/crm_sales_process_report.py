@@ -146,7 +146,10 @@ class CrmSalesProcessReport(models.Model):
             -- plans where a team plan is split, so that nothing counts twice)
             SELECT 8 * ((pp.id::bigint * 32 + EXTRACT(DAY FROM d.day)::int) * 1024
                         + ps.ordinal),
-                   'target', d.day, NULL, ps.stage_id, p.user_id, p.team_id, p.company_id,
+                   -- a plain timestamp (generate_series gives one with a
+                   -- time zone, which the readers' grouping would shift),
+                   -- at noon: the same day in any time zone within 12 hours
+                   'target', d.day::date + TIME '12:00', NULL, ps.stage_id, p.user_id, p.team_id, p.company_id,
                    NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0,
                    CASE WHEN ps.id IS NULL THEN pp.leads_needed / days.n ELSE 0.0 END,
                    CASE WHEN ps.id IS NULL THEN 0.0 ELSE pp.leads_needed / days.n * ps.reach_share END

@@ -1,0 +1,125 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The sales process report as readers in other time zones group it, and
+the targets of other teams' plans kept to their readers."""
+
+from datetime import date, datetime
+
+from odoo.tests import tagged
+
+from .test_funnel_report import FunnelReportCase
+
+
+@tagged("post_install", "-at_install")
+class TestReportPaths(FunnelReportCase):
+    def test_sales_process_month_target_in_the_readers_time_zone(self):
+        """120,000 at 1,000 a deal, 20 % won: 50 prospects a month. A
+        manager in New York grouping the sales process by month reads
+        January's 50, and nothing in December before the plan starts."""
+        plan = self.env["crm.target.plan"].create(
+            {
+                "name": "Paths plan",
+                "team_id": self.team.id,
+                "date_from": date(2027, 1, 1),
+                "date_to": date(2027, 12, 31),
+                "revenue_target": 120000,
+                "average_deal_value": 1000,
+                "win_rate": 20,
+                "sales_cycle_days": 0,
+            }
+        )
+        self.assertEqual(plan.month_period_ids.sorted("date_from")[0].leads_needed, 50)
+        found = {}
+        for tz in ("America/New_York", "Europe/Paris", "Asia/Shanghai"):
+            Report = self.env["crm.sales.process.report"].with_context(tz=tz)
+            months = dict(
+                Report._read_group(
+                    [("kind", "=", "target"), ("team_id", "=", self.team.id)],
+                    ["date:month"],
+                    ["target_new_count:sum"],
+                )
+            )
+            found[tz] = (
+                round(months.get(datetime(2026, 12, 1), 0.0), 2),
+                round(months.get(datetime(2027, 1, 1), 0.0), 2),
+            )
+        self.assertEqual(
+            found,
+            dict.fromkeys(found, (0.0, 50.0)),
+            "(December 2026, January 2027) as each reader groups them: nothing, then 50",
+        )
+
+    def test_sales_process_groups_days_in_the_readers_time_zone(self):
+        """A deal created on Monday 2 March 2026 at 09:00 in Shanghai
+        (01:00 UTC), and one created on 1 April at 01:30 in Paris (23:30
+        UTC on 31 March): the funnel report puts them on the Monday and in
+        April for those readers; the sales process must too."""
+        self.set_now(datetime(2026, 3, 2, 1, 0))
+        morning = self.make_deal("paths Shanghai morning", self.a, 1000)
+        self.set_now(datetime(2026, 3, 31, 23, 30))
+        night = self.make_deal("paths Paris night", self.a, 1000)
+        self.end_request()
+        cases = (
+            (morning, "Asia/Shanghai", "day", datetime(2026, 3, 2)),
+            (night, "Europe/Paris", "month", datetime(2026, 4, 1)),
+        )
+        funnel, process = {}, {}
+        for deal, tz, granularity, expected in cases:
+            funnel[deal.name] = (
+                self.env["crm.funnel.report"]
+                .with_context(tz=tz)
+                ._read_group(
+                    [("lead_id", "=", deal.id)], [f"date_in:{granularity}"], ["reached:sum"]
+                )
+            )
+            process[deal.name] = (
+                self.env["crm.sales.process.report"]
+                .with_context(tz=tz)
+                ._read_group(
+                    [("lead_id", "=", deal.id), ("kind", "=", "reached")],
+                    [f"date:{granularity}"],
+                    ["reached_count:sum"],
+                )
+            )
+            self.assertEqual(funnel[deal.name], [(expected, 1)], "the funnel report")
+        self.assertEqual(process, funnel, "the sales process, as the funnel report")
+
+    # ------------------------------------------------------------------
+    # Sales process: another team's targets, which the rep may not read
+    # ------------------------------------------------------------------
+    def test_sales_process_keeps_other_teams_targets_to_their_readers(self):
+        """Reps read the target plans of their teams and their own (the
+        plans' record rules); the sales process report must not show a rep
+        the daily targets of another team's plan."""
+        other_team = self.env["crm.team"].create({"name": "Paths Other Team"})
+        self.env["crm.target.plan"].create(
+            {
+                "name": "Paths other team's plan",
+                "team_id": other_team.id,
+                "date_from": date(2027, 1, 1),
+                "date_to": date(2027, 12, 31),
+                "revenue_target": 120000,
+                "average_deal_value": 1000,
+                "win_rate": 20,
+                "sales_cycle_days": 0,
+            }
+        )
+        self.end_request()
+        self.assertNotIn(self.rep, other_team.member_ids)
+        as_rep = self.env(user=self.rep)
+        self.assertFalse(
+            as_rep["crm.target.plan"].search([("team_id", "=", other_team.id)]),
+            "the plan is not the rep's to read",
+        )
+        self.assertFalse(
+            as_rep["crm.target.plan.period"].search([("team_id", "=", other_team.id)]),
+            "nor its figures",
+        )
+        self.assertEqual(
+            as_rep["crm.sales.process.report"]._read_group(
+                [("kind", "=", "target"), ("team_id", "=", other_team.id)],
+                [],
+                ["target_new_count:sum"],
+            ),
+            [(0.0,)],
+            "nor the report's rows of it",
+        )
