@@ -190,21 +190,30 @@ def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
 
 # Closed deals a stage needs in the last year before its own win rate is
 # trusted over its percentage.
-def funnel_reach(stays, pipeline, place):
+def funnel_reach(stays, pipeline, family, place, won=frozenset()):
     """The stages of a deal's pipeline that it reached, as the funnel rows
     count them (SQL twin: ``crm.lead.stage.reach._sff_rows_sql``): a deal
     reached a stage when it had a stay in that stage or in a later one.
 
     ``stays``: {stage id: first entry} of the deal's stays; ``pipeline``:
-    [(stage id, sequence)] the active stages of its pipeline; ``place``:
-    {stage id: place in the stage order} of every stage. Returns, in the
+    [(stage id, sequence)] the active stages of its pipeline; ``family``:
+    the ids of its pipeline's stages, archived ones too (a stay in another
+    team's stage reaches nothing); ``place``: {stage id: place in the stage
+    order} of every stage; ``won``: the won stages, which only a stay in a
+    won stage reaches. Returns, in the
     order of ``pipeline``, (stage id, sequence, date reached, entered,
     moved on): reached on its first entry in the stage, or for a stage it
     skipped on its first entry in a later one; moved on when it had a stay
     in a later stage."""
     rows = []
     for stage_id, sequence in pipeline:
-        later = [(other, date) for other, date in stays.items() if place[other] >= place[stage_id]]
+        later = [
+            (other, date)
+            for other, date in stays.items()
+            if other in family
+            and place[other] >= place[stage_id]
+            and (stage_id not in won or other in won)
+        ]
         if not later:
             continue
         entered = stage_id in stays

@@ -130,15 +130,18 @@ class CrmLeadStageReach(models.Model):
         stage or in a later one (in today's order, the kanban's:
         ``engine_sql.stage_order``), so each stay is paired with the stages
         of the deal's pipeline up to its own (``below``: a few rows per team
-        and stage) and the pairs are grouped by deal and stage. A stay in a
-        stage outside today's pipeline (another team's, archived) still
-        dates the stages before it. Python twin: ``engine.funnel_reach``
+        and stage) and the pairs are grouped by deal and stage. A stay in an
+        archived stage of the pipeline dates the stages before it; a stay
+        in another team's stage does not (its sequence says nothing of
+        this pipeline's order), and a won stage is reached by a won stay
+        only. Python twin: ``engine.funnel_reach``
         (``_sff_refresh_write``)."""
         return SQL(
             """
             WITH ranked AS (
                 -- every stage's place in the stage order, worked out once
                 SELECT s.id, s.team_id, s.active, COALESCE(s.sequence, 0) AS seq,
+                       COALESCE(s.is_won, FALSE) AS is_won,
                        rank() OVER (ORDER BY %(order)s) AS place
                   FROM crm_stage s
             ),
@@ -152,7 +155,15 @@ class CrmLeadStageReach(models.Model):
                   JOIN ranked s
                     ON s.active
                    AND (s.team_id = k.team_key OR (s.team_id IS NULL AND NOT k.own_pipeline))
-                  JOIN ranked u ON s.place <= u.place
+                  -- a stay reaches the stages before it in the deal's own
+                  -- pipeline (archived ones too), not another team's (whose
+                  -- sequences say nothing of this pipeline's order); a won
+                  -- stage only by a won stay (a deleted stage the install
+                  -- restored comes last, and is no win)
+                  JOIN ranked u
+                    ON s.place <= u.place
+                   AND (u.team_id = k.team_key OR (u.team_id IS NULL AND NOT k.own_pipeline))
+                   AND (NOT s.is_won OR u.is_won)
             ),
             reached AS (
                 -- entered: a stay in the stage itself; the date is the first
@@ -323,7 +334,8 @@ class CrmLeadStageReach(models.Model):
               (SELECT json_agg(json_build_array(lead_id, stage_id, %(first_in)s))
                  FROM (SELECT lead_id, stage_id, MIN(date_in) AS date_in FROM crm_lead_stage_history
                         WHERE lead_id = ANY(%(ids)s) GROUP BY lead_id, stage_id) first_in),
-              (SELECT json_agg(json_build_array(s.id, s.team_id, s.active, COALESCE(s.sequence, 0))
+              (SELECT json_agg(json_build_array(s.id, s.team_id, s.active, COALESCE(s.sequence, 0),
+                                                COALESCE(s.is_won, FALSE))
                                ORDER BY %(order)s)
                  FROM crm_stage s),
               (SELECT json_agg(json_build_array(
@@ -372,6 +384,7 @@ class CrmLeadStageReach(models.Model):
         for lead_id, stage_id, date_in in first_in:
             stays.setdefault(lead_id, {})[stage_id] = _timestamp(date_in)
         place = {stage[0]: index for index, stage in enumerate(stages)}
+        won = frozenset(stage[0] for stage in stages if stage[4])
         pipelines = {}
         new = {}
         for (
@@ -397,13 +410,17 @@ class CrmLeadStageReach(models.Model):
         ) in leads:
             key = (team_id or 0, own_pipeline)
             if key not in pipelines:
-                pipelines[key] = [
-                    (sid, seq)
-                    for sid, team, active, seq in stages
-                    if active and (team == key[0] or (team is None and not own_pipeline))
+                family = [
+                    (sid, seq, active)
+                    for sid, team, active, seq, _won in stages
+                    if team == key[0] or (team is None and not own_pipeline)
                 ]
+                pipelines[key] = (
+                    [(sid, seq) for sid, seq, active in family if active],
+                    frozenset(sid for sid, _seq, _active in family),
+                )
             for reached_id, seq, date_in, entered, moved_on in engine.funnel_reach(
-                stays.get(lead_id, {}), pipelines[key], place
+                stays.get(lead_id, {}), *pipelines[key], place, won
             ):
                 new[lead_id, reached_id] = (
                     lead_id,

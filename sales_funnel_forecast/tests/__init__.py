@@ -15,6 +15,7 @@ from . import (
     test_forecast_version,
     test_funnel_report,
     test_funnel_summary,
+    test_install_paths,
     test_invoices,
     test_live_server,
     test_pipeline,

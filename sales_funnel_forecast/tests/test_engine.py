@@ -285,29 +285,36 @@ class TestEngine(BaseCase):
                 engine.plan_figures(months, *args, 0)
 
     def test_funnel_reach(self):
-        place = {"A": 0, "B": 1, "X": 2, "C": 3}
+        place = {"A": 0, "B": 1, "X": 2, "Z": 3, "C": 4, "Y": 5}
         pipeline = [("A", 10), ("B", 20), ("C", 30)]
+        # Z: an archived stage of the pipeline; X, Y: another team's
+        family = {"A", "B", "Z", "C"}
         day = [date(2026, 3, d) for d in range(1, 6)]
+
+        def reach(stays, won=frozenset()):
+            return engine.funnel_reach(stays, pipeline, family, place, won)
+
         # created in A, skipped B into C, back to A: A entered first on day 1
-        assert engine.funnel_reach({"A": day[0], "C": day[1]}, pipeline, place) == [
+        assert reach({"A": day[0], "C": day[1]}) == [
             ("A", 10, day[0], True, True),
             ("B", 20, day[1], False, True),
             ("C", 30, day[1], True, False),
         ]
-        # a stay in another team's stage dates the stages before it
-        assert engine.funnel_reach({"X": day[2]}, pipeline, place) == [
+        # a stay in an archived stage of the pipeline dates the stages
+        # before it; one in another team's stage reaches nothing
+        assert reach({"Z": day[2]}) == [
             ("A", 10, day[2], False, True),
             ("B", 20, day[2], False, True),
         ]
+        assert reach({"X": day[2], "Y": day[3]}) == []
         # a stage entered after a later one: dated by its own entry
-        assert engine.funnel_reach({"C": day[0], "A": day[3]}, pipeline, place)[0] == (
-            "A",
-            10,
-            day[3],
-            True,
-            True,
-        )
-        assert engine.funnel_reach({}, pipeline, place) == []
+        assert reach({"C": day[0], "A": day[3]})[0] == ("A", 10, day[3], True, True)
+        assert reach({}) == []
+        # C won: reached by a won stay only
+        assert reach({"A": day[0], "C": day[1]}, won={"C"})[-1] == ("C", 30, day[1], True, False)
+        assert engine.funnel_reach(
+            {"A": day[0], "Y": day[1]}, pipeline, family | {"Y"}, place, {"C"}
+        ) == [("A", 10, day[0], True, True), ("B", 20, day[1], False, True)]
 
     def test_stage_forecast_category_by_percentage(self):
         got = [

@@ -499,8 +499,12 @@ class TestForecastVersions(FunnelCase):
             "sales_funnel_forecast/migrations/18.0.1.16.0/post-migrate.py",
             "sff_post_migrate_18_0_1_16_0",
         )
+        self.env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [rebuild.PARAM])
         migration.migrate(self.env.cr, "18.0.1.15.0")
         self.env.invalidate_all()
+        # the funnel rows and win rates are worked out again at the end
+        self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [rebuild.PARAM])
+        self.assertEqual(self.env.cr.fetchone()[0], "funnel_rows,win_rates")
         self.assertEqual(
             sorted(
                 Snapshot._read_group(

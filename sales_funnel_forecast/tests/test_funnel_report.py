@@ -468,20 +468,20 @@ class TestFunnelReport(FunnelReportCase):
         _d1, _d2, _d3, d4, _d5 = self.build()
         other = self.env["crm.team"].create({"name": "Plain team"})
         d4.team_id = other
+        # its new pipeline is Odoo's shared stages, in none of which it had a
+        # stay: it reached none of them (the old team's B, where it sits,
+        # says nothing of the shared stages' order: not Won at least), and
+        # it left its old team's funnel
+        self.assertFalse(self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)]))
+        # moved on into the shared Qualified, it reached New and Qualified
+        shared = self.env["crm.stage"].search([("team_id", "=", False)], order="sequence, id")
+        d4.stage_id = shared[1]
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", d4.id)])
         self.assertEqual(set(rows.mapped("team_id")), {other})
-        # its new pipeline is Odoo's shared stages: it reached those placed
-        # before B, where it sits; it had a stay in none of them
-        shared = (
-            self.env["crm.stage"]
-            .search([("team_id", "=", False)])
-            .filtered(lambda stage: (stage.sequence, stage.id) < (self.b.sequence, self.b.id))
-        )
-        self.assertTrue(shared)
-        self.assertEqual(rows.stage_id, shared)
-        self.assertEqual(set(rows.mapped("entered")), {0})
-        self.assertNotIn(
-            d4, self.env["crm.funnel.report"].search([("team_id", "=", self.team.id)]).lead_id
+        self.assertEqual(rows.stage_id, shared[:2])
+        self.assertEqual(
+            [(row.stage_id, row.entered) for row in rows.sorted("stage_sequence")],
+            [(shared[0], 0), (shared[1], 1)],
         )
 
     def test_deal_without_team_uses_shared_stages(self):

@@ -1,0 +1,64 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Installed onto deals whose chatter tells their past: the funnel rows of
+a deal handed over between teams, or moved through a stage deleted since."""
+
+from odoo.tests import tagged
+
+from ..install.stage_history import backfill_from_tracking
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestInstalledFunnel(FunnelCase):
+    def install_rebuild(self, deals):
+        """What the install runs over existing deals: the stays from the
+        chatter, then the forecast versions from them."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.cr.execute(
+            "DELETE FROM crm_lead_stage_history WHERE lead_id = ANY(%s)", [deals.ids]
+        )
+        self.env.invalidate_all()
+        backfill_from_tracking(self.env)
+        self.env["crm.lead.forecast.version"]._sff_rebuild()
+        self.env.invalidate_all()
+
+    def test_deal_handed_to_another_team_did_not_reach_won(self):
+        """Prospected in the test team (its own stages, sequences 901-904),
+        then handed on day 2 to a team on Odoo's shared pipeline (New 1,
+        Qualified 2, Proposition 3, Won 70) into New, where it still is: in
+        its team's funnel it reached New only, not Proposition or Won."""
+        other_team = self.env["crm.team"].create({"name": "Shared pipeline team"})
+        shared_new = self.env.ref("crm.stage_lead1")
+        deal = self.make_deal("Handed over", self.s_new, 1000)
+        self.created(deal)
+        self.track(deal, {"team_id": other_team.id, "stage_id": shared_new.id}, 2)
+        self.install_rebuild(deal)
+        self.env["crm.lead.stage.reach"]._sff_fill()
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
+        self.assertEqual(sorted(rows.mapped("stage_id.name")), ["New"], "stages the deal reached")
+
+    def test_deal_through_a_deleted_stage_did_not_reach_won(self):
+        """New (day 0), then a stage between Qualified and Proposal that was
+        deleted since (day 1), then Proposal (day 2), where it is open: it
+        reached New, Qualified (skipped), Proposal; not Won."""
+        gone = self.env["crm.stage"].create(
+            {"name": "Gone stage", "sequence": 902, "team_id": self.team.id}
+        )
+        deal = self.make_deal("Through a deleted stage", self.s_new, 1000)
+        self.created(deal)
+        self.track(deal, {"stage_id": gone.id}, 1)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 2)
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
+        self.env.invalidate_all()
+        gone.unlink()
+        self.install_rebuild(deal)
+        self.env["crm.lead.stage.reach"]._sff_fill()
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
+        team_rows = rows.filtered(lambda row: row.stage_id.team_id == self.team)
+        self.assertEqual(
+            team_rows.stage_id.mapped("name"),
+            ["T-Prospect", "T-Qualified", "T-Proposal"],
+            "an open deal in Proposal did not reach Won",
+        )
