@@ -21,6 +21,8 @@ class AccountMove(models.Model):
         compute="_compute_opportunity_id",
         store=True,
         readonly=False,
+        # a credit note's follows the invoice it reverses
+        recursive=True,
         index="btree_not_null",
         check_company=True,
         tracking=True,

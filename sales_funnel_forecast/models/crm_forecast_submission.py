@@ -1,12 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import datetime, time
-
-import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+
+from ..tools.days import day_start
 
 PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter")]
 
@@ -242,11 +241,7 @@ class CrmForecastSubmission(models.Model):
         # the days of the funnel totals' time zone (the CRM settings), as the
         # forecast accuracy counts what was won: one team's figures for
         # everyone, wherever each reader is
-        tz = pytz.timezone(self.env["crm.funnel.summary"]._sff_tz())
-        won_from, won_to = (
-            tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-            for day in (start, end)
-        )
+        won_from, won_to = (day_start(self.env, day) for day in (start, end))
         return (
             base
             + [

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools.days import day_start
 from .crm_target_plan import PERIOD_TYPES
 
 
@@ -80,18 +81,23 @@ class CrmTargetPlanPeriod(models.Model):
                         parts.append(SQL("%s = %s", SQL.identifier(alias, name), plan[name].id))
                 return SQL(" AND ").join(parts)
 
+            # the months of the funnel totals' time zone (CRM settings), as
+            # the Forecast screen and the forecast accuracy count them
+            tz = self.env["crm.funnel.summary"]._sff_tz()
             monthly = defaultdict(lambda: [0, 0, 0.0])
             cr.execute(
                 SQL(
                     """
-                SELECT date_trunc('month', l.create_date)::date, count(*)
+                SELECT date_trunc('month', timezone(%(tz)s, timezone('UTC', l.create_date)))::date,
+                       count(*)
                   FROM crm_lead l
                  WHERE %(where)s AND l.create_date >= %(start)s AND l.create_date < %(end)s
               GROUP BY 1
                 """,
                     where=scope("l"),
-                    start=start,
-                    end=end,
+                    start=day_start(self.env, start),
+                    end=day_start(self.env, end),
+                    tz=tz,
                 )
             )
             for month, count in cr.fetchall():
@@ -99,15 +105,17 @@ class CrmTargetPlanPeriod(models.Model):
             cr.execute(
                 SQL(
                     """
-                SELECT date_trunc('month', l.date_closed)::date, count(*)
+                SELECT date_trunc('month', timezone(%(tz)s, timezone('UTC', l.date_closed)))::date,
+                       count(*)
                   FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
                  WHERE %(where)s AND l.active AND COALESCE(s.is_won, FALSE) AND l.type = 'opportunity'
                    AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
               GROUP BY 1
                 """,
                     where=scope("l"),
-                    start=start,
-                    end=end,
+                    start=day_start(self.env, start),
+                    end=day_start(self.env, end),
+                    tz=tz,
                 )
             )
             for month, count in cr.fetchall():

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from .. import engine
+from ..tools.days import day_start
 from ..tools.downloads import download_action, in_download_companies
 from .funnel_xlsx import build_workbook
 
@@ -139,10 +140,11 @@ class CrmFunnelDashboard(models.AbstractModel):
             domain.append(("team_id", "=", team_id))
         if user_id:
             domain.append(("user_id", "=", user_id))
+        # the days of the funnel totals' time zone, as its pivots count them
         if date_from:
-            domain.append((date_field, ">=", date_from))
+            domain.append((date_field, ">=", day_start(self.env, date_from)))
         if date_to:
-            domain.append((date_field, "<", date_to))
+            domain.append((date_field, "<", day_start(self.env, date_to)))
         return domain
 
     @api.model
@@ -287,8 +289,8 @@ class CrmFunnelDashboard(models.AbstractModel):
                     for name, operator, value in (
                         ("team_id", "=", team_id),
                         ("user_id", "=", user_id),
-                        ("date_closed", ">=", date_from),
-                        ("date_closed", "<", date_to),
+                        ("date_closed", ">=", day_start(self.env, date_from)),
+                        ("date_closed", "<", day_start(self.env, date_to)),
                     )
                     if value
                 ]

@@ -4,13 +4,14 @@ changed after its split, duplicated, its lines written alone, months of no
 weight; a rep refreshing own plan; a credit note of a moved invoice; a team
 shared by companies; what a rep reads of other teams' targets."""
 
-from datetime import date
+from datetime import date, datetime
 
 from odoo import Command, fields
 from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..const import TZ_PARAM
 from .common import company_user
 
 
@@ -111,6 +112,43 @@ class TestPlanPaths(TestSaleCommon):
         self.assertFalse(lead.company_id)
         plan.action_refresh_actuals()
         self.assertEqual(sum(plan.month_period_ids.mapped("actual_new_leads")), 1)
+
+    def test_deals_won_month_in_the_crm_time_zone(self):
+        """The funnel totals' time zone is Europe/Brussels; a deal is won on
+        1 February at 00:30 there (31 January 23:30 UTC): the Forecast
+        screen, the forecast accuracy and the plan count it in February."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
+        plan = self.plan(date_from=date(self.year, 1, 1), date_to=date(self.year, 12, 31))
+        won_stage = self.env["crm.stage"].create(
+            {"name": "Paths-Won", "is_won": True, "team_id": self.team.id}
+        )
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "Won at midnight",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "user_id": self.rep.id,
+                "company_id": self.company.id,
+            }
+        )
+        deal.write({"stage_id": won_stage.id})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s",
+            [datetime(self.year, 1, 31, 23, 30), deal.id],
+        )
+        deal.invalidate_recordset()
+        # the forecast screen counts the deal won in February
+        Submission = self.env["crm.forecast.submission"]
+        _open, won_in_february = Submission._sff_period_deals(
+            self.team, date(self.year, 2, 1), date(self.year, 3, 1)
+        )
+        self.assertIn(deal, self.env["crm.lead"].search(won_in_february))
+        plan.action_refresh_actuals()
+        months = {
+            period.date_from.month: period.actual_deals_won for period in plan.month_period_ids
+        }
+        self.assertEqual((months[1], months[2]), (0, 1))
 
     def test_forecast_screen_quota_ignores_archived_plans(self):
         """Pia's 12,000 plan for next year is archived and replaced by a

@@ -1,16 +1,76 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The sales process report as readers in other time zones group it, and
-the targets of other teams' plans kept to their readers."""
+"""The dashboard's periods and the sales process report on the days of the
+funnel totals' time zone and the readers', and the targets of other
+teams' plans kept to their readers."""
 
 from datetime import date, datetime
 
 from odoo.tests import tagged
 
+from ..const import TZ_PARAM
 from .test_funnel_report import FunnelReportCase
 
 
 @tagged("post_install", "-at_install")
 class TestReportPaths(FunnelReportCase):
+    def test_dashboard_month_is_the_pivot_month(self):
+        """Funnel totals and the manager in Paris: a deal created at 01:30 on
+        1 April in Paris (23:30 UTC on 31 March) reached its first stage in
+        April, as the Funnel pivot grouped by month shows. The dashboard's
+        April (custom period 2026-04-01 to 2026-05-01) must count it too."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Paris")
+        self.env["crm.funnel.summary"]._sff_rebuild()
+        self.set_now(datetime(2026, 3, 31, 23, 30))
+        deal = self.make_deal("paths April fool", self.a, 1000)
+        self.set_now(datetime(2026, 4, 10, 9, 0))
+        deal.stage_id = self.b
+        self.end_request()
+        Report = (
+            self.env["crm.funnel.report"].with_user(self.manager).with_context(tz="Europe/Paris")
+        )
+        pivot = {
+            (stage.id, month): reached
+            for stage, month, reached in Report._read_group(
+                [("team_id", "=", self.team.id)], ["stage_id", "date_in:month"], ["reached:sum"]
+            )
+        }
+        april = datetime(2026, 4, 1)
+        self.assertEqual(pivot, {(self.a.id, april): 1, (self.b.id, april): 1}, "the pivot")
+        Dashboard = (
+            self.env["crm.funnel.dashboard"].with_user(self.manager).with_context(tz="Europe/Paris")
+        )
+        data = Dashboard.get_funnel_dashboard(
+            {
+                "team_id": self.team.id,
+                "period": "custom",
+                "date_from": "2026-04-01",
+                "date_to": "2026-05-01",
+            }
+        )
+        reached = {row["stage_id"]: row["reached"] for row in data["funnels"][0]["stages"]}
+        self.assertEqual(
+            reached, {self.a.id: 1, self.b.id: 1}, "the dashboard's April, as the pivot's"
+        )
+
+    def test_dashboard_reads_the_monthly_totals_in_their_time_zone(self):
+        """The README: "The funnel's pivots, graphs and dashboard read monthly
+        totals". With the totals in Brussels (the demo database's setting),
+        the dashboard's April is not a month of the totals: every period
+        but "all" counts the funnel rows one by one."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
+        self.env["crm.funnel.summary"]._sff_rebuild()
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
+        domain = Dashboard._sff_funnel_domain(self.team.id, date(2026, 4, 1), date(2026, 5, 1))
+        Report = (
+            self.env["crm.funnel.report"].with_user(self.manager).with_context(tz="Europe/Brussels")
+        )
+        self.assertIsNotNone(
+            self.env["crm.funnel.summary"]._sff_plan(
+                Report, domain, ["team_id", "stage_id"], ["reached:sum"], (), 0, None, None
+            ),
+            f"the dashboard's April {domain} read from the totals",
+        )
+
     def test_sales_process_month_target_in_the_readers_time_zone(self):
         """120,000 at 1,000 a deal, 20 % won: 50 prospects a month. A
         manager in New York grouping the sales process by month reads
