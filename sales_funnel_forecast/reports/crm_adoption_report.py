@@ -39,7 +39,7 @@ class CrmAdoptionReport(models.Model):
 
     def _select(self):
         return SQL(
-            """a.id, a.kind, a.date, a.user_id, u.sale_team_id AS team_id, u.company_id,
+            """a.id, a.kind, a.date, a.user_id, a.team_id, a.company_id,
                a.login_count, a.call_count, a.move_count"""
         )
 
@@ -51,20 +51,24 @@ class CrmAdoptionReport(models.Model):
                 SQL.identifier(*column.split(".")),
             )
 
-        # the logins, calls and stage moves, one SELECT a kind
+        # the logins, calls and stage moves, one SELECT a kind; calls and
+        # moves in the team and company of the deal they were made on (a
+        # login in the user's own team and company)
         return SQL(
             """(
                 SELECT g.id::bigint * 3 AS id, 'login' AS kind, %(login_day)s AS date,
-                       g.user_id, 1 AS login_count, 0 AS call_count, 0 AS move_count
+                       g.user_id, gu.sale_team_id AS team_id, gu.company_id,
+                       1 AS login_count, 0 AS call_count, 0 AS move_count
                   FROM crm_user_login g
                   JOIN res_users gu ON gu.id = g.user_id
                   JOIN res_partner p ON p.id = gu.partner_id
                  UNION ALL
-                SELECT d.id::bigint * 3 + 1, 'call', d.day, d.user_id, 0, d.call_count, 0
+                SELECT d.id::bigint * 3 + 1, 'call', d.day, d.user_id, d.team_id, d.company_id,
+                       0, d.call_count, 0
                   FROM crm_lead_call_day d
                  UNION ALL
                 SELECT h.id::bigint * 3 + 2, 'move', %(move_day)s, h.create_uid,
-                       0, 0, 1
+                       h.team_id, h.company_id, 0, 0, 1
                   FROM crm_lead_stage_history h
                   JOIN res_users hu ON hu.id = h.create_uid
                   JOIN res_partner p ON p.id = hu.partner_id

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
+from .common import company_user
 from .test_funnel_report import FunnelReportCase
 
 
@@ -182,4 +183,64 @@ class TestReportPaths(FunnelReportCase):
             ),
             [(0.0,)],
             "nor the report's rows of it",
+        )
+
+    def test_adoption_counts_in_the_company_of_the_work(self):
+        """A rep of companies A (default) and B works in a team of B: the
+        manager of B sees the rep's calls and moves on B's deals in the
+        adoption report."""
+        company_a = self.company
+        company_b = self.env["res.company"].create({"name": "Paths Company B"})
+        rep = company_user(
+            self.env,
+            "paths_rep_b",
+            "Bea Rep",
+            "sales_team.group_sale_salesman",
+            company_a | company_b,
+        )
+        manager_b = company_user(
+            self.env, "paths_mgr_b", "Bo Manager", "sales_team.group_sale_manager", company_b
+        )
+        team_b = self.env["crm.team"].create({"name": "Paths Team B", "company_id": company_b.id})
+        stage1, stage2 = self.env.ref("crm.stage_lead1"), self.env.ref("crm.stage_lead2")
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "Paths deal of B",
+                "type": "opportunity",
+                "team_id": team_b.id,
+                "company_id": company_b.id,
+                "user_id": rep.id,
+                "stage_id": stage1.id,
+            }
+        )
+        self.end_request()
+        as_rep = self.env(
+            user=rep,
+            context=dict(self.env.context, allowed_company_ids=[company_b.id, company_a.id]),
+        )
+        as_rep["crm.lead"].browse(deal.id).stage_id = stage2
+        as_rep["crm.lead.call"].create({"lead_id": deal.id, "outcome": "conversation"})
+        self.end_request()
+        self.assertEqual(deal.company_id, company_b)
+        # the call and the move are there, for a manager of both companies
+        self.assertEqual(
+            self.env["crm.adoption.report"]
+            .with_context(allowed_company_ids=[company_a.id, company_b.id])
+            ._read_group(
+                [("user_id", "=", rep.id)], ["company_id"], ["call_count:sum", "move_count:sum"]
+            ),
+            [(company_b, 1, 1)],
+            "counted in B, where the work was done, not in the rep's default company A",
+        )
+        Adoption = (
+            self.env["crm.adoption.report"]
+            .with_user(manager_b)
+            .with_context(allowed_company_ids=[company_b.id])
+        )
+        self.assertEqual(
+            Adoption._read_group(
+                [("user_id", "=", rep.id)], [], ["call_count:sum", "move_count:sum"]
+            ),
+            [(1, 1)],
+            "B's manager sees the call and the move made on B's deal",
         )
