@@ -167,19 +167,29 @@ class CrmLeadCall(models.Model):
 
     def write(self, vals):
         self._sff_check_values([vals])
-        if vals.get("lead_id"):
+        moved = (
+            self.filtered(lambda call: call.lead_id.id != vals["lead_id"])
+            if vals.get("lead_id") and not self.env.context.get("sff_call_moving")
+            else self.browse()
+        )
+        if moved:
             # moved to another deal: one the user can read (as at creation),
-            # whose stage, status, team, company and source it takes
+            # whose stage, status, team, company and source it takes; calls
+            # saved again on their own deal keep theirs
             lead = self.env["crm.lead"].browse(vals["lead_id"])
             lead.check_access("read")
-            vals = {
-                "stage_id": lead.stage_id.id,
-                "contact_status": lead.contact_status,
-                "team_id": lead.team_id.id,
-                "company_id": lead.company_id.id,
-                "source_id": lead.source_id.id,
-                **vals,
-            }
+            moved.with_context(sff_call_moving=True).write(
+                {
+                    "stage_id": lead.stage_id.id,
+                    "contact_status": lead.contact_status,
+                    "team_id": lead.team_id.id,
+                    "company_id": lead.company_id.id,
+                    "source_id": lead.source_id.id,
+                    **vals,
+                }
+            )
+            rest = self - moved
+            return rest.write(vals) if rest else True
         before = self.lead_id
         Days = self.env["crm.lead.call.day"]
         counted = {

@@ -223,6 +223,8 @@ class CrmTargetPlan(models.Model):
         for plan in self:
             if not (plan.season_ids and plan.date_from and plan.date_to):
                 continue
+            if plan.date_to < plan.date_from:
+                continue  # said by the dates' own check
             # the plan's own months carry its target (a month without a
             # weight weighs 1)
             weights = {int(season.month): season.weight for season in plan.season_ids}

@@ -70,10 +70,10 @@ class CrmTargetPlanPeriod(models.Model):
             def scope(alias, plan=plan):
                 company = SQL.identifier(alias, "company_id")
                 parts = [
-                    # a lead nobody took yet may have no company (Odoo's, for
-                    # a team shared by companies): it counts in the plan's
+                    # a lead nobody took yet of a team shared by companies
+                    # has no company (Odoo's): it counts in the team's plan
                     SQL("(%s = %s OR %s IS NULL)", company, plan.company_id.id, company)
-                    if alias == "l"
+                    if alias == "l" and plan.team_id and not plan.team_id.company_id
                     else SQL("%s = %s", company, plan.company_id.id)
                 ]
                 for name in ("team_id", "user_id"):

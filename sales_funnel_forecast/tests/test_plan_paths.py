@@ -102,6 +102,7 @@ class TestPlanPaths(TestSaleCommon):
         A new lead of the team nobody is assigned to yet has no company, as
         Odoo leaves it: the plan's month shows 0 new leads instead of 1 (the
         forecast screen of the same team counts such deals)."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
         shared = self.env["crm.team"].create({"name": "Shared team", "company_id": False})
         plan = self.plan(
             team_id=shared.id, date_from=date(self.year, 1, 1), date_to=date(self.year, 12, 31)

@@ -4,6 +4,8 @@ proposal through its form, stall exclusions beside a manager's, catalogues
 applied again or replaced, stages holding only leads, a deleted decision
 maker, calls moved between deals, the lost reason a company requires."""
 
+from datetime import date
+
 from odoo.tests import Form, tagged
 
 from .common import FunnelCase
@@ -212,9 +214,9 @@ class TestProcessPaths(FunnelCase):
         self.assertFalse(deal.buying_role_ids)
         self.assertFalse(deal.has_decision_maker, "no role line left, no decision maker")
 
-    def test_archive_bypasses_required_lost_reason(self):
-        """The company asks for a lost reason; archiving a deal (the list's
-        Archive action: a lost deal is an archived one) loses it without."""
+    def test_archive_asks_for_the_required_lost_reason(self):
+        """The company asks for a lost reason: archiving a deal (the list's
+        Archive action: a lost deal is an archived one) asks for it too."""
         from odoo.exceptions import UserError
 
         self.company.crm_lost_reason_required = True
@@ -223,3 +225,64 @@ class TestProcessPaths(FunnelCase):
             deal.with_user(self.rep).action_set_lost()
         with self.assertRaises(UserError):
             deal.with_user(self.rep).action_archive()
+
+    def test_call_resaved_on_its_own_deal_keeps_its_stage_at_call(self):
+        """A call logged while the deal was in Prospect; the deal moved on to
+        Qualified; the call re-imported (export/import round trip, an RPC
+        write naming its deal): its 'Stage at Call' must stay Prospect."""
+        deal = self.make_deal("Call snapshot", self.s_new, 1000)
+        call = self.env["crm.lead.call"].create({"lead_id": deal.id, "outcome": "no_answer"})
+        self.assertEqual(call.stage_id, self.s_new)
+        deal.stage_id = self.s_qualified
+        result = self.env["crm.lead.call"].load(
+            [".id", "lead_id/.id", "note"], [[str(call.id), str(deal.id), "re-imported"]]
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        call.invalidate_recordset()
+        self.assertEqual(call.note, "re-imported")
+        self.assertEqual(call.stage_id, self.s_new, "the stage at the call, not today's")
+
+
+@tagged("post_install", "-at_install")
+class TestPlanLinesAlone(FunnelCase):
+    def test_season_lines_zeroed_alone_refused_clearly(self):
+        from odoo.exceptions import ValidationError
+
+        plan = self.env["crm.target.plan"].create(
+            {
+                "name": "Paths Q1",
+                "team_id": self.team.id,
+                "date_from": date(2027, 1, 1),
+                "date_to": date(2027, 3, 31),
+                "revenue_target": 30000,
+                "average_deal_value": 1000,
+                "win_rate": 20,
+                "sales_cycle_days": 0,
+            }
+        )
+        with self.assertRaises(ValidationError):
+            plan.season_ids.filtered(lambda s: int(s.month) <= 3).write({"weight": 0.0})
+
+    def test_other_company_plan_counts_no_lead_of_this_one(self):
+        """A new company's company-wide plan (no team): it has no lead of its
+        own, yet counts the leads of no company (web leads nobody took)."""
+        other = self.env["res.company"].create({"name": "Paths Other Co"})
+        year = date.today().year
+        plan = self.env["crm.target.plan"].create(
+            {
+                "name": "Other company plan",
+                "company_id": other.id,
+                "date_from": date(year, 1, 1),
+                "date_to": date(year, 12, 31),
+                "revenue_target": 120000,
+                "average_deal_value": 1000,
+                "win_rate": 20,
+                "sales_cycle_days": 0,
+            }
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Paths web lead", "type": "lead", "team_id": False, "user_id": False}
+        )
+        self.assertFalse(lead.company_id)
+        plan.action_refresh_actuals()
+        self.assertEqual(sum(plan.month_period_ids.mapped("actual_new_leads")), 0)

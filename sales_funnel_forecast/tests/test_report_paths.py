@@ -56,8 +56,7 @@ class TestReportPaths(FunnelReportCase):
     def test_dashboard_reads_the_monthly_totals_in_their_time_zone(self):
         """The README: "The funnel's pivots, graphs and dashboard read monthly
         totals". With the totals in Brussels (the demo database's setting),
-        the dashboard's April is not a month of the totals: every period
-        but "all" counts the funnel rows one by one."""
+        the dashboard's April is a month of the totals, which answer it."""
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
         self.env["crm.funnel.summary"]._sff_rebuild()
         Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
