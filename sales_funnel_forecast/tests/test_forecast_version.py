@@ -1623,6 +1623,23 @@ class TestForecastAccuracy(FunnelCase):
         )
         self.assertFalse(self.rep_line(self.first, self.other_rep))
 
+    def test_won_without_a_team_stays_without(self):
+        """A deal of 7,000 won in the month before last while it had no
+        team, given the team this month: that month's actual of the rep in
+        the team is Big's 80,000 alone (the version at the win says no
+        team)."""
+        self.set_now(datetime.combine(self.first, time(9)))
+        deal = self.make_deal("Teamless", self.s_proposal, 7000, team_id=False)
+        won_on = datetime.combine(self.first + timedelta(days=3), time(10))
+        self.set_now(won_on)
+        deal.stage_id = self.s_won
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
+        self.set_now(datetime.combine(self.this_month, time(11)))
+        deal.team_id = self.team
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
+        self.assertEqual(self.rep_line(self.first, self.rep).actual_amount, 80000.0)
+
     def test_won_in_the_month_of_the_funnel_time_zone(self):
         """The funnel totals' time zone is Paris: a deal of 3,000 won at
         23:30 UTC on the last day of the month before last is won on the
