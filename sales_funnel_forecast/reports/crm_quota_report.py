@@ -48,10 +48,12 @@ def quota_revenue_query():
         "CASE WHEN l.id IS NOT NULL THEN l.company_id ELSE m.company_id END AS credited_company_id"
     )
 
-    def paid(offset, side, amount_currency):
+    def paid(offset, side, other_side, amount_currency):
         # the payments matched with the receivable line of an invoice (or
         # credit note) on one side of a reconciliation: the untaxed share
-        # of what they settled, in the invoice's currency's proportion
+        # of what they settled, in the invoice's currency's proportion; an
+        # invoice settled by a credit note was not paid (the two sides,
+        # at their own rates, would not cancel out)
         return SQL(
             """
             SELECT p.id * 4 + %(offset)s AS id, p.max_date AS date, 'cash' AS basis,
@@ -64,9 +66,12 @@ def quota_revenue_query():
               JOIN account_account a ON a.id = ml.account_id
               JOIN account_move m ON m.id = ml.move_id
               JOIN res_company c ON c.id = m.company_id
+              JOIN account_move_line oml ON oml.id = %(other_side)s
+              JOIN account_move om ON om.id = oml.move_id
          LEFT JOIN crm_lead l ON l.id = m.opportunity_id
              WHERE c.crm_quota_basis = 'cash' AND m.state = 'posted'
                AND m.move_type IN %(types)s
+               AND om.move_type NOT IN %(types)s
                AND a.account_type = 'asset_receivable'
             """,
             offset=offset,
@@ -74,6 +79,7 @@ def quota_revenue_query():
             types=SALE_DOCUMENTS,
             credited_company=credited_company,
             side=SQL.identifier("p", side),
+            other_side=SQL.identifier("p", other_side),
             settled=SQL.identifier("p", amount_currency),
         )
 
@@ -94,8 +100,8 @@ def quota_revenue_query():
         credited=credited,
         types=SALE_DOCUMENTS,
         credited_company=credited_company,
-        debit=paid(2, "debit_move_id", "debit_amount_currency"),
-        credit=paid(3, "credit_move_id", "credit_amount_currency"),
+        debit=paid(2, "debit_move_id", "credit_move_id", "debit_amount_currency"),
+        credit=paid(3, "credit_move_id", "debit_move_id", "credit_amount_currency"),
     )
 
 

@@ -231,6 +231,42 @@ class TestPlanPaths(TestSaleCommon):
                 ],
             )
 
+    def test_cash_basis_counts_no_payment_for_an_invoice_cancelled_by_a_credit_note(self):
+        """The company counts payments. An invoice of 1,000 EUR (no tax) on
+        10 January at 2 EUR per company unit (500), fully cancelled on 10
+        March by a credit note at 4 EUR per unit (250) reconciled with it.
+        Nobody paid anything: the attainment is 0."""
+        self.company.crm_quota_basis = "cash"
+        jan, mar = date(self.year, 1, 10), date(self.year, 3, 10)
+        eur = self.setup_other_currency("EUR", rates=[("1900-01-01", 2.0), (str(mar), 4.0)])
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "Cancelled in euros",
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "user_id": self.rep.id,
+                "company_id": self.company.id,
+            }
+        )
+        move = self.init_invoice(
+            "out_invoice",
+            partner=self.partner_a,
+            amounts=[1000.0],
+            invoice_date=jan,
+            taxes=self.env["account.tax"],
+            currency=eur,
+        )
+        move.opportunity_id = deal
+        move.action_post()
+        self.assertEqual(move.amount_untaxed_signed, 500.0)
+        refund = move._reverse_moves([{"invoice_date": mar, "date": mar}], cancel=True)
+        self.assertEqual(refund.amount_untaxed_signed, -250.0)
+        self.assertEqual(move.payment_state, "reversed")
+        Report = self.env["crm.quota.report"]
+        Report.invalidate_model()
+        rows = Report.search([("lead_id", "=", deal.id), ("basis", "=", "cash")])
+        self.assertEqual(round(sum(rows.mapped("amount")), 2), 0.0)
+
     def test_credit_note_follows_the_deal_the_invoice_was_moved_to(self):
         """An invoice of deal A's order, 1,000, moved by the accountant to
         deal B (the order was on the wrong deal). A credit note of 400 on
