@@ -163,6 +163,28 @@ class TestProcessPaths(FunnelCase):
         )
         self.assertIn(closing, again)
 
+    def test_manager_of_another_company_changes_a_team_stage(self):
+        from odoo.exceptions import AccessError
+
+        from .common import company_user
+
+        other = self.env["res.company"].create({"name": "Paths Other Co"})
+        self.team.company_id = self.env.company
+        other_manager = company_user(
+            self.env, "paths_other_mgr", "Other Manager", "sales_team.group_sale_manager", other
+        )
+        deal = self.make_deal("Here", self.s_qualified, 1000)
+        with self.assertRaises(AccessError):
+            self.s_qualified.with_user(other_manager).forecast_probability = 5
+        self.assertEqual(deal.probability, 30.0)
+        # the team's own manager changes it; a stage shared by every team,
+        # any manager
+        self.s_qualified.with_user(self.manager).forecast_probability = 35
+        self.assertEqual(deal.probability, 35.0)
+        shared = self.env["crm.stage"].create({"name": "Paths shared", "sequence": 950})
+        shared.with_user(other_manager).forecast_probability = 40
+        self.assertEqual(shared.forecast_probability, 40.0)
+
     def test_rep_moves_own_call_onto_a_deal_he_cannot_read(self):
         from odoo.exceptions import AccessError
 
