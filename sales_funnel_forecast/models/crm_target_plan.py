@@ -316,10 +316,10 @@ class CrmTargetPlan(models.Model):
             self.period_ids._sff_refresh_actuals()
         return result
 
-    def _sff_rebuild_if_alone(self, env):
+    def _sff_rebuild_if_alone(self):
         """A line of these plans was written on its own (not while the plan
         saves it, which rebuilds after): the figures follow."""
-        if not env.context.get(PLAN_SAVING):
+        if not self.env.context.get(PLAN_SAVING):
             self.exists()._sff_inputs_changed()
 
     def _sff_inputs_changed(self):

@@ -16,20 +16,17 @@ class CrmTargetPlanLineMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        lines._sff_rebuild_plans()
+        lines.plan_id._sff_rebuild_if_alone()
         return lines
 
     def write(self, vals):
         plans = self.plan_id
         result = super().write(vals)
-        (plans | self.plan_id)._sff_rebuild_if_alone(self.env)
+        (plans | self.plan_id)._sff_rebuild_if_alone()
         return result
 
     def unlink(self):
         plans = self.plan_id
         result = super().unlink()
-        plans._sff_rebuild_if_alone(self.env)
+        plans._sff_rebuild_if_alone()
         return result
-
-    def _sff_rebuild_plans(self):
-        self.plan_id._sff_rebuild_if_alone(self.env)

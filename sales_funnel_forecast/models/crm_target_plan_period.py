@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..tools.days import day_start
+from ..tools.days import day_start, local_month_sql
 from .crm_target_plan import PERIOD_TYPES
 
 
@@ -88,8 +88,7 @@ class CrmTargetPlanPeriod(models.Model):
             cr.execute(
                 SQL(
                     """
-                SELECT date_trunc('month', timezone(%(tz)s, timezone('UTC', l.create_date)))::date,
-                       count(*)
+                SELECT %(month)s, count(*)
                   FROM crm_lead l
                  WHERE %(where)s AND l.create_date >= %(start)s AND l.create_date < %(end)s
               GROUP BY 1
@@ -97,7 +96,7 @@ class CrmTargetPlanPeriod(models.Model):
                     where=scope("l"),
                     start=day_start(self.env, start),
                     end=day_start(self.env, end),
-                    tz=tz,
+                    month=local_month_sql(SQL("l.create_date"), tz),
                 )
             )
             for month, count in cr.fetchall():
@@ -105,8 +104,7 @@ class CrmTargetPlanPeriod(models.Model):
             cr.execute(
                 SQL(
                     """
-                SELECT date_trunc('month', timezone(%(tz)s, timezone('UTC', l.date_closed)))::date,
-                       count(*)
+                SELECT %(month)s, count(*)
                   FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
                  WHERE %(where)s AND l.active AND COALESCE(s.is_won, FALSE) AND l.type = 'opportunity'
                    AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
@@ -115,7 +113,7 @@ class CrmTargetPlanPeriod(models.Model):
                     where=scope("l"),
                     start=day_start(self.env, start),
                     end=day_start(self.env, end),
-                    tz=tz,
+                    month=local_month_sql(SQL("l.date_closed"), tz),
                 )
             )
             for month, count in cr.fetchall():

@@ -5,6 +5,7 @@ from odoo.tools import SQL, sql
 from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
+from ..tools.days import local_time_sql
 from ..tools.notify import notification
 from ..tools.writers import claim_writer_row
 from .crm_quota_report import quota_revenue_query
@@ -185,7 +186,7 @@ class CrmForecastAccuracyReport(models.Model):
                 -- credited to its company, team and salesperson when it was
                 -- won (its version then): a deal handed over later stays
                 -- in the figures of who won it
-                SELECT timezone(%(tz)s, timezone('UTC', l.date_closed)) AS closed_at,
+                SELECT %(closed_at)s AS closed_at,
                        CASE WHEN w.lead_id IS NULL THEN l.company_id ELSE w.company_id END AS company_id,
                        CASE WHEN w.lead_id IS NULL THEN l.team_id ELSE w.team_id END AS team_id,
                        CASE WHEN w.lead_id IS NULL THEN l.user_id ELSE w.user_id END AS user_id,
@@ -305,7 +306,9 @@ class CrmForecastAccuracyReport(models.Model):
             """,
             lead_param=ACCURACY_LEAD_DAYS_PARAM,
             lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
-            tz=self.env["crm.funnel.summary"]._sff_tz(),
+            closed_at=local_time_sql(
+                SQL("l.date_closed"), self.env["crm.funnel.summary"]._sff_tz()
+            ),
             revenue=quota_revenue_query(),
         )
 

@@ -11,6 +11,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..const import TZ_BUILT_PARAM, TZ_PARAM
+from ..tools.days import local_month_sql
 from .common import create_view
 
 DELTA_TABLE = "crm_funnel_summary_delta"
@@ -55,12 +56,6 @@ TRIGGER_EVENTS = {
 }
 
 
-def _month_sql(column, tz):
-    """The first day of the month of the UTC datetime ``column`` in the time
-    zone ``tz`` (SQL, a parameter or a column), as a date."""
-    return SQL("date_trunc('month', timezone(%s, timezone('UTC', %s)))::date", tz, column)
-
-
 def _grouped_rows_sql(source, sign, tz):
     """The totals of the funnel rows of ``source`` (a table of
     crm_lead_stage_reach rows, aliased ``r``) per company, team,
@@ -77,7 +72,7 @@ def _grouped_rows_sql(source, sign, tz):
     return SQL(
         "SELECT %(dims)s, %(month)s, %(sums)s FROM %(source)s r GROUP BY %(dims)s, %(month)s",
         dims=SQL(", ").join(SQL.identifier("r", name) for name in SUMMARY_DIMENSIONS),
-        month=_month_sql(SQL.identifier("r", "date_in"), tz),
+        month=local_month_sql(SQL.identifier("r", "date_in"), tz),
         sums=sums,
         source=source,
     )

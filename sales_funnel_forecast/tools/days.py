@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 
 import pytz
 
+from odoo.tools import SQL
+
 
 def day_start(env, day):
     """The first instant (UTC, as the database keeps times) of the date
@@ -14,3 +16,15 @@ def day_start(env, day):
         return day
     tz = pytz.timezone(env["crm.funnel.summary"]._sff_tz())
     return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def local_time_sql(column, tz):
+    """SQL: the UTC datetime ``column`` as the clock reads it in the time
+    zone ``tz`` (a parameter or a column)."""
+    return SQL("timezone(%s, timezone('UTC', %s))", tz, column)
+
+
+def local_month_sql(column, tz):
+    """SQL: the first day of the month of the UTC datetime ``column`` in the
+    time zone ``tz``, as a date."""
+    return SQL("date_trunc('month', %s)::date", local_time_sql(column, tz))
