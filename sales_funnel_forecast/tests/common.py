@@ -261,6 +261,41 @@ class FunnelCase(StructuresMixin, TransactionCase):
         )
         self.assertTrue(self.env.cr.fetchall(), f"Odoo tracked {values}")
 
+    def run_job(self, batch_size=2000):
+        """The stall rules' daily job, one batch."""
+        remaining = self.env["crm.lead"]._cron_apply_stall_rules(batch_size=batch_size)
+        self.env.invalidate_all()
+        return remaining
+
+    def won_after(self, days):
+        """Deals won after ``days`` days each in the first stage (the
+        history the stall proposal reads)."""
+        for index, spent in enumerate(days):
+            self.set_now(self.t0)
+            deal = self.make_deal(f"Won {index}", self.s_new, 1000)
+            self.set_now(self.day(spent))
+            deal.stage_id = self.s_qualified
+            deal.action_set_won()
+
+    def deal_through_a_deleted_stage(self):
+        """A deal created in the first stage (day 0), moved to a stage
+        between Qualified and Proposal (day 1), then to Proposal (day 2), as
+        the chatter tracked it; the stage deleted since, its stays gone.
+        Returns the deal and the deleted stage's id."""
+        gone = self.env["crm.stage"].create(
+            {"name": "Gone stage", "sequence": 902, "team_id": self.team.id}
+        )
+        deal = self.make_deal("Through a deleted stage", self.s_new, 1000)
+        self.created(deal)
+        self.track(deal, {"stage_id": gone.id}, 1)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 2)
+        gone_id = gone.id
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
+        self.env.invalidate_all()
+        gone.unlink()
+        return deal, gone_id
+
     def created(self, deal, days=0):
         self.env.flush_all()
         self.env.cr.precommit.run()

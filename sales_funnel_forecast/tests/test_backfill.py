@@ -230,16 +230,7 @@ class TestBackfillFromChatter(FunnelCase):
         self.assertFalse(still_lead.stage_history_ids)
 
     def test_stays_in_deleted_stages_are_kept(self):
-        gone = self.env["crm.stage"].create(
-            {"name": "Gone stage", "sequence": 902, "team_id": self.team.id}
-        )
-        deal = self.make_deal("Through a deleted stage", self.s_new, 1000)
-        self.created(deal)
-        self.track(deal, {"stage_id": gone.id}, 1)
-        self.track(deal, {"stage_id": self.s_proposal.id}, 2)
-        gone_id = gone.id
-        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
-        gone.unlink()
+        deal, gone_id = self.deal_through_a_deleted_stage()
         self.rebuild(deal)
         restored = self.env["crm.stage"].with_context(active_test=False).browse(gone_id)
         self.assertTrue(restored.exists())

@@ -237,12 +237,7 @@ class TestStallProposal(FunnelCase):
         self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
         self.s_qualified.stall_days = 9
         # five won deals spent 2, 3, 4, 5 and 10 days in T-Prospect
-        for index, days in enumerate((2, 3, 4, 5, 10)):
-            self.set_now(self.t0)
-            deal = self.make_deal(f"Won {index}", self.s_new, 1000)
-            self.set_now(self.day(days))
-            deal.stage_id = self.s_qualified
-            deal.action_set_won()
+        self.won_after((2, 3, 4, 5, 10))
         wizard = (
             self.env["crm.stage.stall.proposal"]
             .with_user(self.manager)

@@ -42,17 +42,7 @@ class TestInstalledFunnel(FunnelCase):
         """New (day 0), then a stage between Qualified and Proposal that was
         deleted since (day 1), then Proposal (day 2), where it is open: it
         reached New, Qualified (skipped), Proposal; not Won."""
-        gone = self.env["crm.stage"].create(
-            {"name": "Gone stage", "sequence": 902, "team_id": self.team.id}
-        )
-        deal = self.make_deal("Through a deleted stage", self.s_new, 1000)
-        self.created(deal)
-        self.track(deal, {"stage_id": gone.id}, 1)
-        self.track(deal, {"stage_id": self.s_proposal.id}, 2)
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
-        self.env.invalidate_all()
-        gone.unlink()
+        deal, _gone_id = self.deal_through_a_deleted_stage()
         self.install_rebuild(deal)
         self.env["crm.lead.stage.reach"]._sff_fill()
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])

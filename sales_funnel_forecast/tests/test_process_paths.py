@@ -18,21 +18,11 @@ class TestStallPaths(FunnelCase):
         super().setUpClass()
         cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
 
-    def run_job(self):
-        remaining = self.env["crm.lead"]._cron_apply_stall_rules(batch_size=2000)
-        self.env.invalidate_all()
-        return remaining
-
     def test_stall_proposal_through_the_form(self):
         """The manager opens "Propose Stall Rules", picks the team and
         clicks Apply, as in the web client (Form saves what the client
         sends: readonly fields only with force_save)."""
-        for index, days in enumerate((2, 3, 4, 5, 10)):
-            self.set_now(self.t0)
-            deal = self.make_deal(f"Won {index}", self.s_new, 1000)
-            self.set_now(self.day(days))
-            deal.stage_id = self.s_qualified
-            deal.action_set_won()
+        self.won_after((2, 3, 4, 5, 10))
         form = Form(self.env["crm.stage.stall.proposal"].with_user(self.manager))
         form.team_id = self.team
         wizard = form.save()

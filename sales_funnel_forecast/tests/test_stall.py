@@ -36,12 +36,6 @@ class TestStallRules(FunnelCase):
             {"stall_days": 7, "stall_action": "lose", "stall_lost_reason_id": cls.reason.id}
         )
 
-    def run_job(self, batch_size=2000):
-        Lead = self.env["crm.lead"]
-        remaining = Lead._cron_apply_stall_rules(batch_size=batch_size)
-        self.env.invalidate_all()
-        return remaining
-
     def notes(self, deal):
         return deal.message_ids.filtered(lambda message: "Stalled:" in (message.body or ""))
 
