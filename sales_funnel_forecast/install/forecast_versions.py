@@ -133,3 +133,74 @@ def rebuild_sql(field_ids):
             SQL("v.active"), SQL("s.is_won"), SQL("FALSE"), SQL("NULL"), SQL("s.forecast_category")
         ),
     )
+
+
+def mark_lost_periods(env, cuts):
+    """The versions of deals that were out of the pipeline for the times
+    ``cuts`` ((deal id, lost at, restored at), as ``split_lost_periods``
+    gives them): a version that spans a time's start or end is cut there,
+    and those in between are lost (Omitted), as the rebuild writes them
+    from stays that know those times. For versions rebuilt before the
+    stays knew them (the upgrade to 18.0.1.17.0); a time already marked
+    is left as it is. Returns the number of versions marked."""
+    if not cuts:
+        return 0
+    cr = env.cr
+    lead_ids = [cut[0] for cut in cuts]
+    bounds = SQL(
+        "unnest(%s::int[] || %s::int[], %s::timestamp[] || %s::timestamp[]) AS b(lead_id, moment)",
+        lead_ids,
+        lead_ids,
+        [cut[1] for cut in cuts],
+        [cut[2] for cut in cuts],
+    )
+    # a version with several bounds in it is cut at its first one per round
+    while True:
+        cr.execute(
+            SQL(
+                """
+            WITH spanning AS (
+                SELECT DISTINCT ON (v.id) v.id, v.valid_to, b.moment
+                  FROM %(bounds)s
+                  JOIN crm_lead_forecast_version v
+                    ON v.lead_id = b.lead_id AND v.valid_from < b.moment
+                   AND (v.valid_to IS NULL OR v.valid_to > b.moment)
+              ORDER BY v.id, b.moment
+            ),
+            cut AS (
+                UPDATE crm_lead_forecast_version v SET valid_to = s.moment
+                  FROM spanning s
+                 WHERE v.id = s.id
+             RETURNING v.*, s.valid_to AS was_to
+            )
+            INSERT INTO crm_lead_forecast_version
+                (lead_id, valid_from, valid_to, stage_id, expected_revenue, probability,
+                 date_deadline, forecast_category, forecast_excluded, user_id, team_id,
+                 company_id, deal_state)
+            SELECT lead_id, valid_to, was_to, stage_id, expected_revenue, probability,
+                   date_deadline, forecast_category, forecast_excluded, user_id, team_id,
+                   company_id, deal_state
+              FROM cut
+            """,
+                bounds=bounds,
+            )
+        )
+        if not cr.rowcount:
+            break
+    cr.execute(
+        SQL(
+            """
+        UPDATE crm_lead_forecast_version v
+           SET deal_state = 'lost', forecast_category = 'omitted'
+          FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[]) AS c(lead_id, lost_at, restored_at)
+         WHERE v.lead_id = c.lead_id AND v.valid_from >= c.lost_at AND v.valid_from < c.restored_at
+           AND v.deal_state <> 'lost'
+        """,
+            lead_ids,
+            [cut[1] for cut in cuts],
+            [cut[2] for cut in cuts],
+        )
+    )
+    marked = cr.rowcount
+    env["crm.lead.forecast.version"].invalidate_model()
+    return marked

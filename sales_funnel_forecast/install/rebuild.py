@@ -15,6 +15,8 @@ import logging
 from odoo.tools import SQL
 
 from ..hooks import deal_lookups, initial_contact_status_sql
+from .forecast_versions import mark_lost_periods
+from .stage_history import split_lost_periods
 
 _logger = logging.getLogger(__name__)
 PARAM = "sales_funnel_forecast.upgrade_rebuild"
@@ -44,6 +46,36 @@ def _invoices(env):
     return linked, env["crm.lead"]._sff_fill_invoice_amounts()
 
 
+def _lost_periods(env):
+    """Deals lost and restored before the install, as the chatter tracked
+    it, were out of the pipeline in between: their stays, versions, funnel
+    rows and the snapshots of those days, for a database installed before
+    the stays knew those times. Returns the (deal, lost at, restored at)
+    times cut."""
+    History = env["crm.lead.stage.history"]
+    History._sff_flush_pending()
+    env.flush_all()
+    cuts = split_lost_periods(env, env["ir.model.fields"]._get("crm.lead", "active").id)
+    if not cuts:
+        return cuts
+    History.invalidate_model()
+    mark_lost_periods(env, cuts)
+    History._sff_refresh_reach(sorted({cut[0] for cut in cuts}))
+    # the snapshots of those days read the deals as open: their job takes
+    # them again (and the accuracy lines after them)
+    env.cr.execute(
+        """DELETE FROM crm_pipeline_snapshot s
+            USING unnest(%s::timestamp[], %s::timestamp[]) AS c(lost_at, restored_at)
+            WHERE s.date_snapshot::timestamp >= c.lost_at
+              AND s.date_snapshot::timestamp < c.restored_at""",
+        [[cut[1] for cut in cuts], [cut[2] for cut in cuts]],
+    )
+    if env.cr.rowcount:
+        env["crm.pipeline.snapshot"].invalidate_model()
+        env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")._trigger()
+    return cuts
+
+
 # in the order an install runs them (hooks.post_init_hook runs them by name
 # here, around its own set-up of the deals and the history)
 STEPS = {
@@ -52,6 +84,8 @@ STEPS = {
     "weighted_amounts": lambda env: env["crm.lead"]._sff_refresh_weighted_amounts(),
     "forecast_categories": lambda env: env["crm.lead"]._sff_align_forecast_category(),
     "stall_days": _stall_days,
+    # (the install cuts the stays as it rebuilds them, before the versions)
+    "lost_periods": _lost_periods,
     "forecast_versions": lambda env: env["crm.lead.forecast.version"]._sff_rebuild(),
     # the weekly snapshots: written by their job, a batch per run, after
     "snapshots": lambda env: env.ref(

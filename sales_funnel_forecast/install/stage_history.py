@@ -38,6 +38,9 @@ def backfill_from_tracking(env):
       conversion date; leads have none;
     - a lost deal's last stay ends when it was lost: its closing date, or
       failing that the tracked archiving, or its last update;
+    - a deal lost then restored, as the chatter tracked it, was out of the
+      pipeline in between: its stay ends when it was lost and another one
+      in the same stage starts when it was restored (``split_lost_periods``);
     - each stay carries the salesperson, team and expected revenue of its
       own time, where the chatter tracked their changes;
     - stages deleted since are restored, archived, under their tracked
@@ -58,8 +61,87 @@ def backfill_from_tracking(env):
     cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_history)")
     with bulk_load(env, "crm_lead_stage_history", rebuild_indexes=not cr.fetchone()[0]):
         count = _backfill_insert(env, field_ids, restored)
+    count += len(split_lost_periods(env, field_ids["active"]))
     History.invalidate_model()
     return count
+
+
+def split_lost_periods(env, active_field_id):
+    """The stays rebuilt from the chatter that span a time the deal was
+    lost, between an archiving and a restoration the chatter tracked
+    (``active_field_id``: the deals' active field): each ends when the
+    deal was lost, and a stay in the same stage starts when it was
+    restored and ends when the first one did, as a restoration writes it
+    live. A stay with several such times is cut once per round. Returns
+    the (deal id, lost at, restored at) of the times cut, in order."""
+    cr = env.cr
+    cut = []
+    while True:
+        cr.execute(
+            SQL(
+                """
+            WITH toggles AS (
+                SELECT m.res_id AS lead_id, m.date,
+                       COALESCE(tv.new_value_integer, 0) <> 0 AS restored,
+                       LEAD(m.date) OVER w AS next_date,
+                       LEAD(COALESCE(tv.new_value_integer, 0) <> 0) OVER w AS next_restored
+                  FROM %(tracked)s
+                 WHERE tv.field_id = %(active_field)s
+                WINDOW w AS (PARTITION BY m.res_id ORDER BY m.date, m.id, tv.id)
+            ),
+            periods AS (
+                SELECT t.lead_id, t.date AS lost_at, t.next_date AS restored_at
+                  FROM toggles t
+                 WHERE NOT t.restored AND t.next_restored AND t.next_date > t.date
+            ),
+            spanned AS (
+                -- each stay rebuilt from the chatter with the first lost
+                -- time it spans
+                SELECT DISTINCT ON (h.id) h.id, h.date_out, p.lost_at, p.restored_at
+                  FROM periods p
+                  JOIN crm_lead_stage_history h
+                    ON h.lead_id = p.lead_id AND h.reason = 'backfill'
+                   AND h.date_in < p.lost_at AND (h.date_out IS NULL OR h.date_out > p.lost_at)
+              ORDER BY h.id, p.lost_at
+            ),
+            ended AS (
+                UPDATE crm_lead_stage_history h
+                   SET date_out = s.lost_at, duration_days = %(days)s, stall_due = NULL
+                  FROM spanned s
+                 WHERE h.id = s.id
+             RETURNING h.*, s.date_out AS was_out, s.restored_at
+            ),
+            started AS (
+                INSERT INTO crm_lead_stage_history
+                    (lead_id, stage_id, previous_stage_id, user_id, team_id,
+                     company_id, date_in, date_out, duration_days,
+                     expected_revenue, probability, is_regression, reason, stall_due,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT e.lead_id, e.stage_id, e.stage_id, e.user_id, e.team_id,
+                       e.company_id, e.restored_at, e.was_out,
+                       CASE WHEN e.was_out IS NOT NULL THEN %(restored_days)s END,
+                       e.expected_revenue, e.probability, FALSE, 'backfill',
+                       CASE WHEN e.was_out IS NULL AND l.active THEN %(stall_due)s END,
+                       e.create_uid, e.create_date, e.write_uid, e.write_date
+                  FROM ended e
+                  JOIN crm_lead l ON l.id = e.lead_id
+                  JOIN crm_stage s ON s.id = e.stage_id
+                 WHERE e.was_out IS NULL OR e.was_out > e.restored_at
+              ORDER BY e.lead_id, e.date_in
+            )
+            SELECT lead_id, date_out, restored_at FROM ended ORDER BY lead_id, date_out
+            """,
+                tracked=TRACKED_DEAL_CHANGES,
+                active_field=active_field_id,
+                days=engine_sql.days_between(SQL.identifier("h", "date_in"), SQL("s.lost_at")),
+                restored_days=engine_sql.days_between(SQL("e.restored_at"), SQL("e.was_out")),
+                stall_due=engine_sql.stall_due(SQL("e.restored_at"), "s"),
+            )
+        )
+        rows = cr.fetchall()
+        if not rows:
+            return cut
+        cut.extend(rows)
 
 
 def _backfill_insert(env, field_ids, restored):

@@ -7,6 +7,7 @@ from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 
 from ..hooks import post_init_hook
+from ..install import rebuild, stage_history
 from ..install.stage_history import backfill_from_tracking
 from .common import FunnelCase
 
@@ -205,6 +206,160 @@ class TestBackfillFromChatter(FunnelCase):
         self.assertEqual(tracked.stage_history_ids.date_out, self.day(4))
         self.assertEqual(silent.stage_history_ids.date_out, self.day(7))
         self.assertEqual(silent.stage_history_ids.duration_days, 7.0)
+
+    def lost_and_restored(self):
+        """Three deals lost and restored as the chatter tracked it, the
+        Proposal stage stalling deals after 5 days:
+
+        - Qualified day 0, Proposal day 2, lost day 4, restored day 6, lost
+          day 7, restored day 9, Won day 12;
+        - Proposal day 0, lost day 1, restored day 3, still there;
+        - Qualified day 0, lost day 1, restored day 2, lost for good day 5
+          (its closing date)."""
+        self.s_proposal.stall_days = 5
+        twice = self.make_deal("Lost twice", self.s_qualified, 1000)
+        self.created(twice)
+        self.track(twice, {"stage_id": self.s_proposal.id}, 2)
+        self.track(twice, {"active": False}, 4)
+        self.track(twice, {"active": True}, 6)
+        self.track(twice, {"active": False}, 7)
+        self.track(twice, {"active": True}, 9)
+        self.track(twice, {"stage_id": self.s_won.id}, 12)
+        back = self.make_deal("Back", self.s_proposal, 500)
+        self.created(back)
+        self.track(back, {"active": False}, 1)
+        self.track(back, {"active": True}, 3)
+        gone = self.make_deal("Gone again", self.s_qualified, 700)
+        self.created(gone)
+        self.track(gone, {"active": False}, 1)
+        self.track(gone, {"active": True}, 2)
+        self.track(gone, {"active": False}, 5)
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s", [self.day(5), gone.id]
+        )
+        return twice, back, gone
+
+    def versions(self, deal):
+        return [
+            (
+                v.valid_from,
+                v.valid_to,
+                v.stage_id,
+                v.deal_state,
+                v.forecast_category,
+                v.expected_revenue,
+                v.probability,
+            )
+            for v in deal.forecast_version_ids.sorted("valid_from")
+        ]
+
+    def test_deals_lost_and_restored_were_out_between(self):
+        """Lost and restored before the install, as the chatter tracked it:
+        out of the pipeline in between, in the stays (the stay ends when the
+        deal was lost, another in its stage starts when it came back, as a
+        restoration writes it live), in the versions and in the stalls."""
+        twice, back, gone = self.lost_and_restored()
+        self.rebuild(twice | back | gone)
+        q, p, w = self.s_qualified, self.s_proposal, self.s_won
+        self.assertEqual(
+            self.rows(twice),
+            [
+                (q, self.env["crm.stage"], self.day(0), self.day(2), 2.0, False),
+                (p, q, self.day(2), self.day(4), 2.0, False),
+                (p, p, self.day(6), self.day(7), 1.0, False),
+                (p, p, self.day(9), self.day(12), 3.0, False),
+                (w, p, self.day(12), False, None, False),
+            ],
+        )
+        self.assertEqual(
+            self.rows(back),
+            [
+                (p, self.env["crm.stage"], self.day(0), self.day(1), 1.0, False),
+                (p, p, self.day(3), False, None, False),
+            ],
+        )
+        self.assertEqual(
+            self.rows(gone),
+            [
+                (q, self.env["crm.stage"], self.day(0), self.day(1), 1.0, False),
+                (q, q, self.day(2), self.day(5), 3.0, False),
+            ],
+        )
+        # the open stay stalls five days after the deal came back
+        self.assertEqual(
+            back.stage_history_ids.filtered(lambda row: not row.date_out).stall_due,
+            self.day(8),
+        )
+        self.assertFalse(back.stage_history_ids.filtered("date_out").stall_due)
+        # rerun: nothing more to cut
+        self.assertEqual(self.rebuild(self.env["crm.lead"]), 0)
+        self.env["crm.lead.forecast.version"]._sff_rebuild()
+        self.assertEqual(
+            [
+                (v.valid_from, v.valid_to, v.deal_state)
+                for v in twice.forecast_version_ids.sorted("valid_from")
+            ],
+            [
+                (self.day(0), self.day(2), "open"),
+                (self.day(2), self.day(4), "open"),
+                (self.day(4), self.day(6), "lost"),
+                (self.day(6), self.day(7), "open"),
+                (self.day(7), self.day(9), "lost"),
+                (self.day(9), self.day(12), "open"),
+                (self.day(12), False, "won"),
+            ],
+        )
+        self.env["crm.lead.stage.history"]._sff_refresh_reach((twice | back | gone).ids)
+        self.assertStructuresHold("lost and restored before the install")
+
+    def test_upgrade_cuts_the_stays_of_deals_lost_and_restored(self):
+        """A database installed before the stays knew when deals were lost
+        and restored (18.0.1.16.0 and before): the upgrade gives the stays
+        and versions the install now gives, the funnel rows that go with
+        them, and takes the snapshots of those days again."""
+        deals = self.lost_and_restored()
+        everything = deals[0] | deals[1] | deals[2]
+        self.rebuild(everything)
+        self.env["crm.lead.forecast.version"]._sff_rebuild()
+        expected = [(self.rows(deal), self.versions(deal)) for deal in deals]
+        # as the install wrote them before
+        with patch.object(stage_history, "split_lost_periods", return_value=[]):
+            self.rebuild(everything)
+        self.env["crm.lead.forecast.version"]._sff_rebuild()
+        History = self.env["crm.lead.stage.history"]
+        History._sff_refresh_reach(everything.ids)
+        self.assertNotEqual([(self.rows(deal), self.versions(deal)) for deal in deals], expected)
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        # the snapshots read the pipeline at midnight: on day 5's the first
+        # deal was lost, on day 10's no deal was
+        inside, outside = self.day(5).date(), self.day(10).date()
+        Snapshot._sff_take([inside, outside])
+        job = self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")
+        Trigger = self.env["ir.cron.trigger"]
+        triggers = Trigger.search_count([("cron_id", "=", job.id)])
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.17.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_17_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.16.0")
+        self.assertEqual(rebuild.run_requested(self.env), ["lost_periods"])
+        self.env.invalidate_all()
+        self.assertEqual([(self.rows(deal), self.versions(deal)) for deal in deals], expected)
+        self.assertEqual(
+            set(
+                Snapshot.search([("date_snapshot", "in", [inside, outside])]).mapped(
+                    "date_snapshot"
+                )
+            ),
+            {outside},
+        )
+        self.assertEqual(Trigger.search_count([("cron_id", "=", job.id)]), triggers + 1)
+        self.assertStructuresHold("upgrade of deals lost and restored")
+        # again: nothing more to do
+        rebuild.request(self.env.cr, "lost_periods")
+        self.assertEqual(rebuild.run_requested(self.env), ["lost_periods"])
+        self.env.invalidate_all()
+        self.assertEqual([(self.rows(deal), self.versions(deal)) for deal in deals], expected)
 
     def test_converted_lead_starts_at_its_conversion(self):
         lead = self.make_deal("Converted", self.s_new, 1000, type="lead")
