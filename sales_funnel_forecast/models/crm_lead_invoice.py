@@ -5,6 +5,7 @@ overdue amounts, and the stages a deal reaches when its documents move."""
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..const import SALE_DOCUMENTS
@@ -144,6 +145,43 @@ class CrmLead(models.Model):
         if lead_ids:
             # the funnel rows carry the invoiced amount
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(lead_ids)
+
+    @api.constrains("company_id", "user_id", "team_id")
+    def _check_invoice_currency(self):
+        """A deal keeps the currency of its invoices: their amounts, in the
+        currency of their company, are added up as the deal's (its invoiced
+        and paid amounts, the forecast accuracy's revenue). A new
+        salesperson or team may move the deal to another company (Odoo's
+        rule): one keeping its books in another currency is refused."""
+        # sudo: the companies of the deal's invoices, whoever moves the deal
+        # (a salesperson may read no invoices); nothing else is read
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("opportunity_id", "in", self.filtered("company_id").ids),
+                    ("move_type", "in", SALE_DOCUMENTS),
+                    ("state", "!=", "cancel"),
+                ]
+            )
+        )
+        for move in moves:
+            lead = move.opportunity_id
+            if move.company_id.currency_id != lead.company_id.currency_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(deal)s has invoices of %(company)s, in %(currency)s: it cannot move "
+                        "to %(new_company)s, which keeps its books in %(new_currency)s. Link "
+                        "the invoices to a deal of %(new_company)s first, or keep the deal in "
+                        "%(company)s.",
+                        deal=lead.display_name,
+                        company=move.company_id.name,
+                        currency=move.company_id.currency_id.name,
+                        new_company=lead.company_id.name,
+                        new_currency=lead.company_id.currency_id.name,
+                    )
+                )
 
     @api.model
     def _sff_fill_invoice_amounts(self, overdue_only=False):

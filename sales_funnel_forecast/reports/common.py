@@ -26,3 +26,16 @@ def in_won_stage(stage_column):
     return SQL(
         "COALESCE(%s = ANY(ARRAY(SELECT id FROM crm_stage WHERE is_won)), FALSE)", stage_column
     )
+
+
+def currency_companies(env):
+    """The selected companies whose amounts a screen adds up: those that
+    keep their books in the current company's currency, the one it shows
+    amounts in (amounts in two currencies do not add up)."""
+    currency = env.company.currency_id
+    return env.companies.filtered(lambda company: company.currency_id == currency)
+
+
+def currency_company_domain(env):
+    """The rows of ``currency_companies`` (and of no company)."""
+    return [("company_id", "in", currency_companies(env).ids + [False])]

@@ -221,10 +221,11 @@ class CrmForecastReport(models.Model):
         ]
 
     @api.model
-    def _sff_forecast_table(self, team_id=False, user_id=False):
-        """Open deals by stage and expected closing month (None: no date),
-        both forecasts, and what deals out of the forecast leave out."""
-        domain = []
+    def _sff_forecast_table(self, team_id=False, user_id=False, domain=None):
+        """Open deals (of ``domain`` too, when given) by stage and expected
+        closing month (None: no date), both forecasts, and what deals out of
+        the forecast leave out."""
+        domain = list(domain or [])
         if team_id:
             domain.append(("team_id", "=", team_id))
         if user_id:

@@ -11,6 +11,8 @@ from odoo.tools.misc import format_date
 from .. import engine
 from ..tools.days import day_start
 from ..tools.downloads import download_action, in_download_companies
+from ..tools.formats import excel_money_format
+from .common import currency_companies, currency_company_domain
 from .funnel_xlsx import build_workbook
 
 # the funnel's parameters, as the dashboard, the export wizard and the
@@ -135,7 +137,7 @@ class CrmFunnelDashboard(models.AbstractModel):
         """Rows of a funnel: ``mode`` "flow" counts the stages reached in the
         period, "cohort" the deals created in the period."""
         date_field = "date_in" if mode == "flow" else "lead_create_date"
-        domain = []
+        domain = currency_company_domain(self.env)
         if team_id:
             domain.append(("team_id", "=", team_id))
         if user_id:
@@ -146,6 +148,19 @@ class CrmFunnelDashboard(models.AbstractModel):
         if date_to:
             domain.append((date_field, "<", day_start(self.env, date_to)))
         return domain
+
+    @api.model
+    def _sff_companies_note(self):
+        """What the figures leave out, when a selected company keeps its books
+        in another currency: which companies they count (False otherwise)."""
+        companies = currency_companies(self.env)
+        if companies == self.env.companies:
+            return False
+        return self.env._(
+            "%(companies)s only: the selected companies in %(currency)s",
+            companies=", ".join(companies.mapped("name")),
+            currency=self.env.company.currency_id.name,
+        )
 
     @api.model
     def _sff_funnel(self, domain):
@@ -281,10 +296,14 @@ class CrmFunnelDashboard(models.AbstractModel):
             "compare_from": compared and fields.Date.to_string(compared[0]),
             "compare_to": compared and fields.Date.to_string(compared[1]),
             "currency_id": self.env.company.currency_id.id,
+            "companies_note": self._sff_companies_note(),
             "funnels": funnels,
-            "forecast": self.env["crm.forecast.report"]._sff_forecast_table(team_id, user_id),
+            "forecast": self.env["crm.forecast.report"]._sff_forecast_table(
+                team_id, user_id, currency_company_domain(self.env)
+            ),
             "losses": self.env["crm.loss.report"]._sff_losses(
-                [
+                currency_company_domain(self.env)
+                + [
                     (name, operator, value)
                     for name, operator, value in (
                         ("team_id", "=", team_id),
@@ -296,7 +315,8 @@ class CrmFunnelDashboard(models.AbstractModel):
                 ]
             ),
             "attainment": self.env["crm.quota.report"]._sff_attainment(
-                [
+                currency_company_domain(self.env)
+                + [
                     (name, operator, value)
                     for name, operator, value in (
                         ("team_id", "=", team_id),
@@ -420,6 +440,8 @@ class CrmFunnelDashboard(models.AbstractModel):
         else:
             parts.append(self.env._("all time"))
         parts.append(modes[data["mode"]])
+        if data.get("companies_note"):
+            parts.append(data["companies_note"])
         if data["compare_from"]:
             last_day = fields.Date.subtract(fields.Date.to_date(data["compare_to"]), days=1)
             parts.append(
@@ -435,6 +457,9 @@ class CrmFunnelDashboard(models.AbstractModel):
     def _sff_labels(self, data):
         return {
             "subtitle": self._sff_subtitle(data),
+            "money_format": excel_money_format(
+                self.env["res.currency"].browse(data["currency_id"])
+            ),
             "funnel": self.env._("Funnel"),
             "conversion": self.env._("Conversion"),
             "forecast": self.env._("Forecast"),

@@ -37,16 +37,14 @@ def quota_revenue_query():
     matched with one (companies counting cash): id, date, basis, move_id,
     move_type, lead_id, partner_id, user_id, team_id, company_id (the
     invoice's), amount, target (0) and credited_company_id (the deal's
-    company, the invoice's without a deal: whose forecast the revenue
-    answers). The quota report and the forecast accuracy report read the
+    company, the invoice's for a deal without one or without a deal: whose
+    forecast the revenue answers, in whose currency it is). The quota report and the forecast accuracy report read the
     same revenue."""
     credited = SQL(
         """CASE WHEN l.id IS NOT NULL THEN l.user_id ELSE m.invoice_user_id END AS user_id,
            CASE WHEN l.id IS NOT NULL THEN l.team_id ELSE m.team_id END AS team_id"""
     )
-    credited_company = SQL(
-        "CASE WHEN l.id IS NOT NULL THEN l.company_id ELSE m.company_id END AS credited_company_id"
-    )
+    credited_company = SQL("COALESCE(l.company_id, m.company_id) AS credited_company_id")
 
     def paid(offset, side, other_side, amount_currency):
         # the payments matched with the receivable line of an invoice (or

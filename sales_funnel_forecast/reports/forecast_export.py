@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date, format_datetime
 
 from ..tools.downloads import download_action, in_download_companies
-from ..tools.formats import excel_date_format
+from ..tools.formats import excel_date_format, excel_money_format
 
 EXPORT_KINDS = ("pdf", "xlsx")
 FIGURES = ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage")
@@ -98,8 +98,9 @@ class CrmForecastSubmission(models.Model):
             output, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
         )
         bold = book.add_format({"bold": True})
-        money = book.add_format({"num_format": "#,##0.00"})
-        bold_money = book.add_format({"bold": True, "num_format": "#,##0.00"})
+        money_format = excel_money_format(values["currency"])
+        money = book.add_format({"num_format": money_format})
+        bold_money = book.add_format({"bold": True, "num_format": money_format})
         ratio = book.add_format({"num_format": "0.00"})
         title = book.add_format({"bold": True, "font_size": 14})
         # dates as the user's language writes them

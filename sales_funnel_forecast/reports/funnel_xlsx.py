@@ -33,12 +33,12 @@ def build_workbook(data, labels):
         ),
         "text": book.add_format({"border": 1}),
         "int": book.add_format({"border": 1, "num_format": "#,##0"}),
-        "money": book.add_format({"border": 1, "num_format": "#,##0.00"}),
+        "money": book.add_format({"border": 1, "num_format": labels["money_format"]}),
         "pct": book.add_format({"border": 1, "num_format": "0.0"}),
         "total_text": book.add_format({"bold": True, "top": 2, "border": 1}),
         "total_int": book.add_format({"bold": True, "top": 2, "border": 1, "num_format": "#,##0"}),
         "total_money": book.add_format(
-            {"bold": True, "top": 2, "border": 1, "num_format": "#,##0.00"}
+            {"bold": True, "top": 2, "border": 1, "num_format": labels["money_format"]}
         ),
     }
     _funnel_sheet(book, styles, data, labels)

@@ -41,3 +41,16 @@ def _quoted(text):
     if SEPARATORS.fullmatch(text):
         return text
     return '"' + text.replace('"', "") + '"'
+
+
+def excel_money_format(currency):
+    """Excel's number format of an amount in ``currency``: its decimals,
+    and its symbol on its side, as text (so that a spreadsheet says which
+    currency its amounts are in, whatever the reader's settings)."""
+    number = "#,##0"
+    if currency.decimal_places > 0:
+        number += "." + "0" * currency.decimal_places
+    symbol = '"' + (currency.symbol or currency.name).replace('"', "") + '"'
+    if currency.position == "before":
+        return f"{symbol}{number}"
+    return f"{number} {symbol}"

@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
 from ..const import FLOW_STEPS
+from ..reports.common import currency_company_domain
 
 
 class CrmDealFlowWizard(models.TransientModel):
@@ -43,7 +44,9 @@ class CrmDealFlowWizard(models.TransientModel):
                 raise ValidationError(self.env._("The period must end after it starts."))
 
     def _lead_domain(self):
-        domain = []
+        # the deals of the selected companies in the currency its amounts
+        # are shown in
+        domain = currency_company_domain(self.env)
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))
         if self.user_id:
