@@ -47,7 +47,7 @@ class CrmForecastSubmission(models.Model):
         required=True,
         index=True,
         check_company=True,
-        default=lambda self: self.env.user.sale_team_id,
+        default=lambda self: self.env["crm.team"]._sff_own_team(),
     )
     company_id = fields.Many2one(
         "res.company",

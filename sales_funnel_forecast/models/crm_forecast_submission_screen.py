@@ -31,7 +31,8 @@ class CrmForecastSubmission(models.Model):
         period_type = params["period_type"]
         today = fields.Date.context_today(self)
         start, end = self._sff_period_bounds(params["date_from"] or today, period_type)
-        team = self.env["crm.team"].browse(params["team_id"] or self.env.user.sale_team_id.id)
+        Team = self.env["crm.team"]
+        team = Team.browse(params["team_id"]) if params["team_id"] else Team._sff_own_team()
         if not team:
             team = self.env["crm.team"].search([], limit=1)
         manager = self.env.user.has_group("sales_team.group_sale_salesman_all_leads")

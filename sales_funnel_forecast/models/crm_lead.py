@@ -336,7 +336,11 @@ class CrmLead(models.Model):
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         team_id = self.env.context.get("default_team_id")
-        team = self.env["crm.team"].browse(team_id) if team_id else self.env.user.sale_team_id
+        team = (
+            self.env["crm.team"].browse(team_id)
+            if team_id
+            else self.env["crm.team"]._sff_own_team()
+        )
         if not team.stage_catalogue_id:
             return super()._read_group_stage_ids(stages, domain)
         # the team's columns, and any other stage that holds deals shown

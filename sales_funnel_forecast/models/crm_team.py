@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmTeam(models.Model):
@@ -14,6 +14,14 @@ class CrmTeam(models.Model):
         "show in its pipeline, nor receive its new or won deals. Clear it to "
         "see the shared stages again.",
     )
+
+    @api.model
+    def _sff_own_team(self):
+        """The current user's sales team, when the user may read it among
+        the selected companies (``env.user`` is a superuser's record: its
+        team may be one of a company not selected)."""
+        team_id = self.env.user.sale_team_id.id
+        return self.search([("id", "=", team_id)], limit=1) if team_id else self.browse()
 
     def write(self, vals):
         result = super().write(vals)

@@ -370,8 +370,7 @@ class CrmFunnelDashboard(models.AbstractModel):
         if isinstance(params, dict) and params.get("team_id") is None:
             # first opening: the user's own team, when there is one that
             # the user may see now (its company among those selected)
-            team = self.env.user.sale_team_id
-            params["team_id"] = team.id if team and team.has_access("read") else False
+            params["team_id"] = self.env["crm.team"]._sff_own_team().id or False
         return self._sff_report_data(**self._sff_params(params))
 
     @api.readonly

@@ -4,6 +4,7 @@ from . import (
     test_backfill,
     test_calls,
     test_catalogue,
+    test_companies,
     test_currencies,
     test_dispositions,
     test_engine,

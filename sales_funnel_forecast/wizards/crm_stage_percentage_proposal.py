@@ -18,7 +18,7 @@ class CrmStagePercentageProposal(models.TransientModel):
         "crm.team",
         string="Sales Team",
         required=True,
-        default=lambda self: self.env.user.sale_team_id,
+        default=lambda self: self.env["crm.team"]._sff_own_team(),
     )
     line_ids = fields.One2many("crm.stage.percentage.proposal.line", "wizard_id", string="Stages")
 
