@@ -67,6 +67,7 @@
         ],
     },
     "images": ["static/description/funnel_dashboard.png"],
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

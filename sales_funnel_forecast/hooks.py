@@ -3,9 +3,10 @@ import logging
 import time
 
 import psycopg2
+from lxml import etree
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
-from odoo.tools import SQL
+from odoo.tools import SQL, file_open
 
 from . import engine, engine_sql
 from .const import DISQUALIFYING_CATEGORIES
@@ -395,19 +396,113 @@ def initial_contact_status_sql(won, disqualified):
     )
 
 
+# The records of Odoo's models that the module's data files add, by model:
+# its table, the data file, whether the name is translated. They outlive
+# the module where they are used, and a database may have them already.
+SHARED_DATA = {
+    "crm.lost.reason": ("crm_lost_reason", "data/crm_lost_reason_data.xml", True),
+    "utm.source": ("utm_source", "data/utm_source_data.xml", False),
+}
+
+
+def pre_init_hook(env):
+    """A lost reason or a source of the module's data files that the
+    database has already, under the same name (typed by its users, or kept
+    by an earlier uninstall because deals use it), is the module's record:
+    the install fills in what the module adds to it (a category, an origin
+    type) instead of adding a second one beside it ("Referral [2]")."""
+    Data = env["ir.model.data"]
+    for model, (_table, path, _translated) in SHARED_DATA.items():
+        with file_open(f"sales_funnel_forecast/{path}", "rb") as data_file:
+            records = etree.parse(data_file).iterfind(f"record[@model='{model}']")
+            shipped = [
+                (record.get("id"), record.findtext("field[@name='name']"))
+                for record in records
+                if "." not in record.get("id")
+            ]
+        Records = env[model].with_context(active_test=False, lang="en_US")
+        for name, label in shipped:
+            if not label or Data._xmlid_to_res_id(f"sales_funnel_forecast.{name}"):
+                continue
+            existing = Records.search([("name", "=", label)], order="id", limit=1)
+            if existing:
+                Data._update_xmlids(
+                    [
+                        {
+                            "xml_id": f"sales_funnel_forecast.{name}",
+                            "record": existing,
+                            "noupdate": True,
+                        }
+                    ]
+                )
+
+
+def _module_tables(env):
+    """The tables of the models the module defines, dropped with it (every
+    module that extends a model names it too: those of no other module)."""
+    env.cr.execute(
+        """SELECT m.model FROM ir_model m
+             JOIN ir_model_data d ON d.model = 'ir.model' AND d.res_id = m.id
+            WHERE d.module = 'sales_funnel_forecast'
+              AND NOT EXISTS (SELECT 1 FROM ir_model_data o
+                               WHERE o.model = 'ir.model' AND o.res_id = m.id
+                                 AND o.module <> 'sales_funnel_forecast')"""
+    )
+    models = [env[model] for (model,) in env.cr.fetchall() if model in env]
+    return [model._table for model in models if not model._abstract and model._auto]
+
+
+def _foreign_keys(env, table, module_tables, own):
+    """The (table, column) of the foreign keys to ``table``: from the
+    module's tables ``module_tables`` (``own``), or from every other table."""
+    env.cr.execute(
+        """SELECT c.conrelid::regclass::text, a.attname
+             FROM pg_constraint c
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+            WHERE c.contype = 'f' AND c.confrelid = %s::regclass
+              AND (c.conrelid::regclass::text = ANY(%s)) = %s""",
+        [table, module_tables, own],
+    )
+    return env.cr.fetchall()
+
+
+def _release_used(env, model, table, module_tables):
+    """The module's records of ``model`` that records outliving the module
+    point to (deals lost for a reason, orders from a source) stay, as the
+    company's own: they are no longer the module's to remove."""
+    keys = _foreign_keys(env, table, module_tables, own=False)
+    if not keys:
+        return
+    used = SQL(" OR ").join(
+        SQL(
+            "EXISTS (SELECT 1 FROM %s r WHERE r.%s = d.res_id)",
+            SQL.identifier(ref_table),
+            SQL.identifier(column),
+        )
+        for ref_table, column in keys
+    )
+    env.cr.execute(
+        SQL(
+            """DELETE FROM ir_model_data d
+                WHERE d.module = 'sales_funnel_forecast' AND d.model = %s AND (%s)""",
+            model,
+            used,
+        )
+    )
+    # the xml ids' lookups are cached
+    env.registry.clear_cache()
+
+
 def uninstall_hook(env):
     """Archived stages are a notion of this module: once it is gone they
     would show again in every pipeline. Those that no deal is in are the ones
     users wanted to delete (or stages restored from the chatter): they go.
-    The lost reasons the module shipped that deals were lost with stay, as
-    the company's own: they are no longer the module's to remove. The deals'
-    buying roles go with their table, before Odoo removes the role types
-    they point to."""
-    env.cr.execute(
-        """DELETE FROM ir_model_data d
-            WHERE d.module = 'sales_funnel_forecast' AND d.model = 'crm.lost.reason'
-              AND EXISTS (SELECT 1 FROM crm_lead l WHERE l.lost_reason_id = d.res_id)"""
-    )
+    The lost reasons and the sources the module shipped that deals, orders
+    or invoices use stay, as the company's own. The deals' buying roles go
+    with their table, before Odoo removes the role types they point to."""
+    module_tables = _module_tables(env)
+    for model, (table, _path, _translated) in SHARED_DATA.items():
+        _release_used(env, model, table, module_tables)
     env.cr.execute("DELETE FROM crm_lead_buying_role")
     # the funnel's monthly totals are a table and a trigger function of
     # PostgreSQL's that no model of Odoo's owns (the triggers go with the
@@ -435,10 +530,15 @@ def uninstall_hook(env):
     )
     archived = Stage.browse(row[0] for row in env.cr.fetchall())
     if archived:
-        # the history table is dropped with the module right after
-        env.cr.execute(
-            """DELETE FROM crm_lead_stage_history
-                WHERE stage_id = ANY(%(ids)s) OR previous_stage_id = ANY(%(ids)s)""",
-            {"ids": archived.ids},
-        )
+        # the module's rows that name them (stays, versions, plan lines...):
+        # their tables are dropped with the module right after
+        for table, column in _foreign_keys(env, "crm_stage", module_tables, own=True):
+            env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE %s = ANY(%s)",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                    archived.ids,
+                )
+            )
         archived.unlink()

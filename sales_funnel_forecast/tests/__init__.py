@@ -33,5 +33,6 @@ from . import (
     test_stall,
     test_target_plan,
     test_tour,
+    test_uninstall,
     test_write_paths,
 )

@@ -1,0 +1,167 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Uninstall and install again: what the uninstall hook keeps and removes,
+and the install's data onto records the database has already (the
+lifecycle script, scripts/lifecycle.sh, uninstalls a real database)."""
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import convert_file
+
+from ..hooks import pre_init_hook, uninstall_hook
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestUninstallKeeps(TransactionCase):
+    def _module_records(self, model):
+        """What Odoo's uninstall removes after the hook: the records of
+        ``model`` that the module alone names."""
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "sales_funnel_forecast"), ("model", "=", model)]
+        )
+        return self.env[model].browse(data.mapped("res_id")).exists()
+
+    def test_uninstall_keeps_the_source_of_deals_orders(self):
+        """A deal that came by referral (the module's "Referral" source,
+        picked by a rep) keeps its source once the module is uninstalled,
+        as a deal lost for one of the module's lost reasons keeps its
+        reason."""
+        referral = self.env.ref("sales_funnel_forecast.utm_source_referral")
+        deal = self.env["crm.lead"].create(
+            {"name": "Referred deal", "type": "opportunity", "source_id": referral.id}
+        )
+        reason = self.env.ref("sales_funnel_forecast.lost_reason_price")
+        lost = self.env["crm.lead"].create({"name": "Lost deal", "type": "opportunity"})
+        lost.action_set_lost(lost_reason_id=reason.id)
+        self.env.flush_all()
+        uninstall_hook(self.env)
+        # what ir.model.data._module_data_uninstall does with them next
+        for model in ("crm.lost.reason", "utm.source"):
+            self._module_records(model).with_context(**{MODULE_UNINSTALL_FLAG: True}).unlink()
+        self.env.invalidate_all()
+        self.assertEqual(lost.lost_reason_id, reason, "the lost reason is kept (the hook does it)")
+        self.assertEqual(deal.source_id, referral, "the deal's source is lost on uninstall")
+        # unused ones go with the module
+        self.assertFalse(self.env.ref("sales_funnel_forecast.utm_source_cold_call", False))
+        self.assertEqual(self._module_records("utm.source"), self.env["utm.source"])
+
+    def test_reinstall_after_uninstall_does_not_duplicate_lost_reasons(self):
+        """Uninstall keeps the module's lost reasons that deals were lost
+        with (without their xml id); installing the module again must not
+        add a second "Price too high" beside the kept one."""
+        reason = self.env.ref("sales_funnel_forecast.lost_reason_price")
+        lost = self.env["crm.lead"].create({"name": "Lost deal", "type": "opportunity"})
+        lost.action_set_lost(lost_reason_id=reason.id)
+        self.env.flush_all()
+        Reason = self.env["crm.lost.reason"].with_context(lang="en_US", active_test=False)
+        before = Reason.search([("name", "=", "Price too high")])
+        uninstall_hook(self.env)
+        self.assertFalse(self.env.ref("sales_funnel_forecast.lost_reason_price", False))
+        # the install again: its hook, then its data file in init mode
+        pre_init_hook(self.env)
+        convert_file(
+            self.env,
+            "sales_funnel_forecast",
+            "data/crm_lost_reason_data.xml",
+            {},
+            mode="init",
+            noupdate=True,
+        )
+        self.assertEqual(
+            Reason.search([("name", "=", "Price too high")]),
+            before,
+            "lost reasons named 'Price too high' after reinstall",
+        )
+        self.assertIn(self.env.ref("sales_funnel_forecast.lost_reason_price"), before)
+
+
+@tagged("post_install", "-at_install")
+class TestUninstallArchivedStages(FunnelCase):
+    def test_uninstall_with_an_archived_stage_a_deal_went_through(self):
+        """A deal went through a stage (day 0), moved on (day 1); the stage
+        was archived since and holds no deal. The uninstall deletes such
+        stages: it must not fail on the deal's forecast versions that
+        point to it."""
+        extra = self.env["crm.stage"].create(
+            {"name": "T-Extra", "sequence": 901, "team_id": self.team.id}
+        )
+        self.set_now(self.t0)
+        deal = self.make_deal("Through extra", extra, 1000)
+        self.end_request()
+        self.set_now(self.day(1))
+        deal.stage_id = self.s_qualified
+        self.end_request()
+        extra.action_archive()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_lead_forecast_version WHERE stage_id = %s", [extra.id]
+        )
+        self.assertTrue(self.env.cr.fetchone()[0], "the deal's first version is in the stage")
+        try:
+            with self.env.cr.savepoint():
+                uninstall_hook(self.env)
+                self.env.flush_all()
+        except Exception as error:  # noqa: BLE001
+            self.fail(f"the uninstall hook failed: {type(error).__name__}: {error}")
+
+    def test_uninstall_with_an_archived_stage_in_a_target_plan(self):
+        """A plan's stage conversions name a stage archived since (no deal
+        in it): the uninstall must not fail on the plan's line."""
+        from datetime import date
+
+        extra = self.env["crm.stage"].create(
+            {"name": "T-Extra", "sequence": 901, "team_id": self.team.id}
+        )
+        self.env["crm.target.plan"].create(
+            {
+                "name": "Plan",
+                "company_id": self.company.id,
+                "team_id": self.team.id,
+                "date_from": date(2027, 1, 1),
+                "date_to": date(2027, 12, 31),
+                "revenue_target": 120000,
+                "average_deal_value": 1000,
+                "win_rate": 20,
+                "sales_cycle_days": 0,
+                "stage_line_ids": [(0, 0, {"stage_id": extra.id, "conversion": 50})],
+            }
+        )
+        extra.action_archive()
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                uninstall_hook(self.env)
+                self.env.flush_all()
+        except Exception as error:  # noqa: BLE001
+            self.fail(f"the uninstall hook failed: {type(error).__name__}: {error}")
+
+
+@tagged("post_install", "-at_install")
+class TestInstallOntoOwnRecords(TransactionCase):
+    def test_install_onto_a_company_s_own_referral_source(self):
+        """A company that already tracks a "Referral" source (utm.source
+        names are unique) installs the module: its source is the referral
+        source, not a second "Referral [2]" beside it with the origin type
+        while the company's deals stay on the first one."""
+        referral = self.env.ref("sales_funnel_forecast.utm_source_referral")
+        # the company's own source, as before the install (no xml id)
+        self.env["ir.model.data"].search(
+            [("module", "=", "sales_funnel_forecast"), ("name", "=", "utm_source_referral")]
+        ).unlink()
+        deal = self.env["crm.lead"].create(
+            {"name": "Referred", "type": "opportunity", "source_id": referral.id}
+        )
+        pre_init_hook(self.env)
+        convert_file(
+            self.env,
+            "sales_funnel_forecast",
+            "data/utm_source_data.xml",
+            {},
+            mode="init",
+            noupdate=True,
+        )
+        sources = self.env["utm.source"].search([("name", "=like", "Referral%")])
+        self.assertEqual(
+            sorted(sources.mapped("name")), ["Referral"], "sources after the install's data"
+        )
+        self.assertEqual(deal.source_id.origin_type, "seed")
