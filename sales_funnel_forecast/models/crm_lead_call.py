@@ -14,6 +14,9 @@ from ..const import CALL_OUTCOMES, CONTACT_STATUSES, CONVERSATION_OUTCOMES
 
 # the order statuses move forward in by themselves
 STATUS_RANK = {status: rank for rank, (status, _label) in enumerate(CONTACT_STATUSES)}
+# the statuses that calls give a deal (qualified and disqualified are set by
+# hand: when, the deal does not say)
+CALL_STATUSES = ("not_attempted", "attempted", "contacted")
 
 
 def outcome_from_feedback(env, feedback):
@@ -148,12 +151,24 @@ class CrmLeadCall(models.Model):
         leads.check_access("read")
         leads = leads.with_context(active_test=False).exists()
         snapshot = {lead.id: lead for lead in leads}
-        for vals in vals_list:
+        # calls logged after the fact (imported, back-dated): the stage and
+        # status the deal had then
+        then = self._sff_deal_at_calls(
+            [
+                (index, vals["lead_id"], fields.Datetime.to_datetime(vals["date"]))
+                for index, vals in enumerate(vals_list)
+                if vals.get("lead_id") in snapshot and vals.get("date")
+            ]
+        )
+        for index, vals in enumerate(vals_list):
             lead = snapshot.get(vals.get("lead_id"))
             if lead:
                 # the deal as it is at the call (the stage, status, team,
                 # source a report cuts the calls by)
-                vals.setdefault("stage_id", lead.stage_id.id)
+                stage_id, status = then.get(index, (None, None))
+                vals.setdefault("stage_id", stage_id or lead.stage_id.id)
+                if status and lead.contact_status in CALL_STATUSES:
+                    vals.setdefault("contact_status", status)
                 vals.setdefault("contact_status", lead.contact_status)
                 vals.setdefault("team_id", lead.team_id.id)
                 vals.setdefault("company_id", lead.company_id.id)
@@ -164,6 +179,47 @@ class CrmLeadCall(models.Model):
         if not self.env.context.get("sff_call_from_activity"):
             calls._sff_log_on_deals()
         return calls
+
+    @api.model
+    def _sff_deal_at_calls(self, dated):
+        """The deal as it was at calls logged after the fact: for each
+        (index, deal id, date) of ``dated`` whose deal changed stage or had
+        a call after that date, its index mapped to the stage it was in then
+        (None before its first stay) and the status its earlier calls gave
+        it (contacted after a conversation, attempted after a call)."""
+        if not dated:
+            return {}
+        self.env["crm.lead.stage.history"]._sff_flush_pending()
+        self.flush_model(["lead_id", "date", "outcome"])
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT k.ord, stay.stage_id,
+                   CASE WHEN earlier.conversation THEN 'contacted'
+                        WHEN earlier.n > 0 THEN 'attempted'
+                        ELSE 'not_attempted' END
+              FROM unnest(%(ords)s::int[], %(leads)s::int[], %(dates)s::timestamp[])
+                   AS k(ord, lead_id, date)
+         LEFT JOIN LATERAL (SELECT h.stage_id FROM crm_lead_stage_history h
+                             WHERE h.lead_id = k.lead_id AND h.date_in <= k.date
+                          ORDER BY h.date_in DESC, h.id DESC LIMIT 1) stay ON TRUE
+        CROSS JOIN LATERAL (SELECT count(*) AS n,
+                                   COALESCE(bool_or(c.outcome IN %(conversation)s), FALSE)
+                                       AS conversation
+                              FROM crm_lead_call c
+                             WHERE c.lead_id = k.lead_id AND c.date < k.date) earlier
+             WHERE EXISTS (SELECT 1 FROM crm_lead_stage_history h
+                            WHERE h.lead_id = k.lead_id AND h.date_in > k.date)
+                OR EXISTS (SELECT 1 FROM crm_lead_call c
+                            WHERE c.lead_id = k.lead_id AND c.date > k.date)
+            """,
+                ords=[index for index, _lead, _date in dated],
+                leads=[lead_id for _index, lead_id, _date in dated],
+                dates=[date for _index, _lead, date in dated],
+                conversation=CONVERSATION_OUTCOMES,
+            )
+        )
+        return {index: (stage_id, status) for index, stage_id, status in self.env.cr.fetchall()}
 
     def write(self, vals):
         self._sff_check_values([vals])
@@ -188,6 +244,9 @@ class CrmLeadCall(models.Model):
                     **vals,
                 }
             )
+            # the deal they join was attempted, or contacted, as a new call
+            # would make it
+            moved._sff_move_contact_status()
             rest = self - moved
             return rest.write(vals) if rest else True
         before = self.lead_id

@@ -101,6 +101,17 @@ class CrmLeadCallDay(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _sff_recount_users(self, user_ids):
+        """Every day of these salespeople counted again (their time zone
+        changed: their calls fall on other days)."""
+        self.env["crm.lead.call"].flush_model()
+        self.env.cr.execute("DELETE FROM crm_lead_call_day WHERE user_id = ANY(%s)", [user_ids])
+        self.env.cr.execute(
+            self._sff_insert_sql(SQL("crm_lead_call c"), SQL("c.user_id = ANY(%s)", user_ids))
+        )
+        self.invalidate_model()
+
+    @api.model
     def _sff_recount(self, days=None):
         """Count the given (salesperson, day) pairs again from their calls;
         every day when ``days`` is None (installation)."""

@@ -4,6 +4,13 @@ from odoo.tools import SQL
 
 from ..const import CALL_OUTCOMES, CONVERSATION_OUTCOMES
 
+# the messages of a deal that are activity (``m``): messages and notes
+# written, emails, done activities; not tracking nor system notes
+ACTIVITY_MESSAGES = SQL(
+    """(m.message_type IN ('comment', 'email', 'email_outgoing')
+        OR m.mail_activity_type_id IS NOT NULL)"""
+)
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
@@ -42,6 +49,18 @@ class CrmLead(models.Model):
         help="The last call logged, activity done or message on the deal.",
     )
 
+    def unlink(self):
+        # the deals' calls go with them in the database (a cascade): their
+        # days are counted again once they are gone
+        # sudo: every call of the deals, whoever made them
+        Days = self.env["crm.lead.call.day"]
+        days = Days._sff_days_of(
+            self.env["crm.lead.call"].sudo().search([("lead_id", "in", self.ids)]).ids
+        )
+        result = super().unlink()
+        Days._sff_recount(days)
+        return result
+
     def _sff_recount_calls(self, lead_ids):
         """The call counters of these deals, counted again from their calls
         (after a call is deleted, moved to another deal or back-dated)."""
@@ -70,11 +89,17 @@ class CrmLead(models.Model):
             UPDATE crm_lead l
                SET call_count = counted.n, call_attempt_count = counted.attempts,
                    date_first_conversation = counted.first_conversation,
-                   date_last_activity = GREATEST(l.date_last_activity, counted.last)
+                   -- its last call, or message or done activity: a call
+                   -- deleted or moved away is no longer its last activity
+                   date_last_activity = GREATEST(
+                       counted.last,
+                       (SELECT max(m.date) FROM mail_message m
+                         WHERE m.model = 'crm.lead' AND m.res_id = l.id AND %(activity)s))
               FROM counted WHERE l.id = counted.id
             """,
                 ids=list(lead_ids),
                 conversation=CONVERSATION_OUTCOMES,
+                activity=ACTIVITY_MESSAGES,
             )
         )
         self.invalidate_model(
@@ -94,16 +119,15 @@ class CrmLead(models.Model):
                 """
             UPDATE crm_lead l SET date_last_activity = a.last
               FROM (SELECT id, max(last) AS last FROM (
-                        SELECT res_id AS id, max(date) AS last FROM mail_message
-                         WHERE model = 'crm.lead'
-                           AND (message_type IN ('comment', 'email', 'email_outgoing')
-                                OR mail_activity_type_id IS NOT NULL) %s
+                        SELECT res_id AS id, max(date) AS last FROM mail_message m
+                         WHERE model = 'crm.lead' AND %s %s
                          GROUP BY res_id
                          UNION ALL
                         SELECT lead_id, max(date) FROM crm_lead_call %s GROUP BY lead_id
                     ) u GROUP BY id) a
              WHERE a.id = l.id AND l.date_last_activity IS DISTINCT FROM a.last
             """,
+                ACTIVITY_MESSAGES,
                 only,
                 only_calls,
             )

@@ -43,7 +43,17 @@ class CrmTeam(models.Model):
             .search_count([("team_id", "in", self.ids)], limit=1)
         )
         lead_ids = set(Reach._sff_deals_of_pipelines(self.ids, False))
+        # the teams' calls per day lose their team: counted again once it is
+        # gone, added to the days' rows without a team (emptied in place,
+        # two rows of a day would fall on one key)
+        self.env["crm.lead.call"].flush_model()
+        self.env.cr.execute(
+            "DELETE FROM crm_lead_call_day WHERE team_id = ANY(%s) RETURNING user_id, day",
+            [self.ids],
+        )
+        call_days = set(self.env.cr.fetchall())
         result = super().unlink()
+        self.env["crm.lead.call.day"]._sff_recount(call_days)
         if own_stages:
             lead_ids.update(Reach._sff_deals_of_pipelines([], True))
         Reach._sff_rebuild(sorted(lead_ids))

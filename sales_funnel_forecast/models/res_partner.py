@@ -23,6 +23,16 @@ class ResPartner(models.Model):
         help="The lost reason of the customer's latest deal.",
     )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "tz" in vals:
+            # the calls of their users count in the days of their time zone
+            # sudo: the users of these contacts, whoever changes them
+            users = self.sudo().with_context(active_test=False).user_ids
+            if users:
+                self.env["crm.lead.call.day"]._sff_recount_users(users.ids)
+        return result
+
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_buying_roles(self):
         # a deleted contact's buying roles go with it through the ORM (the

@@ -72,7 +72,9 @@ class CrmAdoptionReport(models.Model):
                   FROM crm_lead_stage_history h
                   JOIN res_users hu ON hu.id = h.create_uid
                   JOIN res_partner p ON p.id = hu.partner_id
+                 -- a deal restored into its stage did not move
                  WHERE h.reason = 'manual' AND h.previous_stage_id IS NOT NULL
+                   AND h.previous_stage_id <> h.stage_id
             ) a""",
             login_day=local_day("g.date"),
             move_day=local_day("h.date_in"),

@@ -92,8 +92,11 @@ class CrmCallReport(models.Model):
                   FROM crm_team_member m
                   JOIN crm_team t ON t.id = m.crm_team_id
                  CROSS JOIN LATERAL generate_series(
+                       -- from the week the member joined, or of the member's
+                       -- first call counted (calls imported from before)
                        date_trunc('week', LEAST(m.create_date,
-                                                (SELECT min(day) FROM crm_lead_call_day))),
+                                                (SELECT min(cd.day) FROM crm_lead_call_day cd
+                                                  WHERE cd.user_id = m.user_id))),
                        now() at time zone 'UTC', INTERVAL '1 day') AS d(day)
                  WHERE m.active AND t.active
                    AND (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0

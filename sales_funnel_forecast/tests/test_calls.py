@@ -623,3 +623,212 @@ class TestCalls(FunnelCase):
         wizard.with_context(sff_call_outcome="meeting_booked").action_log()
         self.assertEqual(deal.call_ids.mapped("outcome"), ["meeting_booked"])
         self.assertEqual(self.counters(deal), (1, 0, "contacted"))
+
+
+@tagged("post_install", "-at_install")
+class TestCallPaths(FunnelCase):
+    """Paths around calls: deals and teams deleted, time zones changed,
+    calls moved, merged, imported after the fact, read by reps."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.phone_type = cls.env.ref("mail.mail_activity_data_call")
+
+    def call(self, deal, outcome, when, user=None):
+        return (
+            self.env["crm.lead.call"]
+            .with_user(user or self.rep)
+            .create({"lead_id": deal.id, "outcome": outcome, "date": when})
+        )
+
+    def schedule_call(self, deal, user=None):
+        return (
+            self.env["mail.activity"]
+            .with_user(user or self.rep)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": deal.id,
+                    "activity_type_id": self.phone_type.id,
+                    "user_id": (user or self.rep).id,
+                    "summary": "Call back",
+                }
+            )
+        )
+
+    def day_counts(self, user):
+        """The calls of ``user`` as the calls report and the adoption
+        report count them (crm.lead.call.day)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT COALESCE(sum(call_count), 0) FROM crm_lead_call_day WHERE user_id = %s",
+            [user.id],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def report_calls(self, user):
+        rows = self.env["crm.call.report"]._read_group(
+            [("kind", "=", "call"), ("user_id", "=", user.id)], [], ["call_count:sum"]
+        )
+        return rows[0][0] or 0
+
+    # a deleted deal's calls leave the calls and adoption reports
+    def test_deleted_deal_calls_leave_the_calls_report(self):
+        deal = self.make_deal("Duplicate to delete", self.s_new)
+        self.call(deal, "no_answer", datetime(2026, 3, 2, 10))
+        self.call(deal, "conversation", datetime(2026, 3, 2, 11))
+        self.assertEqual(self.report_calls(self.rep), 2)
+        deal.unlink()
+        self.env.invalidate_all()
+        self.assertFalse(self.env["crm.lead.call"].search([("user_id", "=", self.rep.id)]))
+        # hand count: no call left
+        self.assertEqual(self.report_calls(self.rep), 0, "calls report after deleting the deal")
+
+    # a team whose members logged calls can be deleted
+    def test_deleting_a_team_with_calls(self):
+        other_team = self.env["crm.team"].create({"name": "Short-lived team"})
+        in_team = self.make_deal("In the team", self.s_new, team_id=other_team.id)
+        no_team = self.make_deal("No team", self.s_new, team_id=False)
+        when = datetime(2026, 3, 2, 10)
+        self.call(in_team, "no_answer", when)
+        self.call(no_team, "no_answer", when)
+        self.env.flush_all()
+        # the manager deletes the team: Odoo sets the deals' team empty
+        other_team.with_user(self.manager).unlink()
+        self.env.flush_all()
+        self.assertEqual(self.day_counts(self.rep), 2)
+
+    # a time zone change moves the calls to the days of the new one
+    def test_time_zone_change_then_deleted_call(self):
+        self.rep.tz = "UTC"
+        deal = self.make_deal("Late call", self.s_new)
+        late = self.call(deal, "no_answer", datetime(2026, 3, 2, 23, 30))
+        self.call(deal, "no_answer", datetime(2026, 3, 3, 10, 0))
+        self.assertEqual(self.day_counts(self.rep), 2)
+        # the rep sets their own time zone in their preferences
+        self.rep.tz = "Europe/Paris"
+        late.unlink()
+        # hand count: one call left
+        self.assertEqual(self.day_counts(self.rep), 1, "calls per day after a deleted call")
+
+    # a deleted call is no longer the deal's last activity
+    def test_deleted_call_is_no_longer_the_last_activity(self):
+        deal = self.make_deal("Wrong deal", self.s_new)
+        self.assertFalse(deal.date_last_activity)
+        call = self.call(deal, "conversation", datetime(2026, 3, 5, 10))
+        self.assertEqual(deal.date_last_activity, datetime(2026, 3, 5, 10))
+        # logged on the wrong deal: deleted (or moved to the right one)
+        call.unlink()
+        deal.invalidate_recordset()
+        # hand count: no call, no message, no done activity on the deal (the
+        # call's note in the chatter is a system note)
+        self.assertFalse(deal.call_ids)
+        self.assertFalse(deal.date_last_activity, "last activity of a deal without any")
+
+    # merged deals, moved calls: the deal's contact status follows its calls
+    def test_merged_deal_status_follows_its_calls(self):
+        called = self.make_deal("Merge called", self.s_new, partner_name="Merge Status Co")
+        ahead = self.make_deal("Merge ahead", self.s_proposal, partner_name="Merge Status Co")
+        self.call(called, "conversation", datetime(2026, 3, 2, 10))
+        self.assertEqual(called.contact_status, "contacted")
+        merged = (called | ahead)._merge_opportunity(auto_unlink=True)
+        merged.invalidate_recordset()
+        self.assertEqual(merged, ahead)
+        self.assertEqual(
+            (merged.call_count, bool(merged.date_first_conversation), merged.contact_status),
+            (1, True, "contacted"),
+        )
+
+    def test_moved_call_moves_the_status(self):
+        wrong = self.make_deal("Logged on the wrong deal", self.s_new)
+        right = self.make_deal("The right deal", self.s_new)
+        call = self.call(wrong, "conversation", datetime(2026, 3, 2, 10))
+        call.with_user(self.rep).lead_id = right
+        right.invalidate_recordset()
+        self.assertEqual((right.call_count, right.contact_status), (1, "contacted"))
+
+    # adoption: restoring a lost deal is no stage move
+    def test_restore_is_no_stage_move(self):
+        deal = self.make_deal("Restored", self.s_new)
+        deal.with_user(self.rep).action_set_lost()
+        deal.with_user(self.rep).action_unarchive()
+        self.end_request()
+        rows = (
+            self.env["crm.adoption.report"]
+            .with_user(self.manager)
+            ._read_group([("user_id", "=", self.rep.id)], [], ["move_count:sum"])
+        )
+        self.assertEqual(rows[0][0] or 0, 0, "stage moves of a rep who moved no deal")
+
+    # calls report: a new team member has no target before joining
+    def test_new_member_has_no_target_before_joining(self):
+        self.team.write({"call_target_daily": 3})
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        deal = self.make_deal("Old call", self.s_new)
+        # a call of the team, long before the new hire joined (today)
+        self.call(deal, "no_answer", datetime(2025, 1, 6, 10), user=self.rep)
+        newcomer = self.env["res.users"].create(
+            {
+                "name": "Nina Newcomer",
+                "login": "sff_newcomer",
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        member = self.env["crm.team.member"].create(
+            {"crm_team_id": self.team.id, "user_id": newcomer.id}
+        )
+        self.env.flush_all()
+        self.assertGreater(member.create_date.date(), date(2025, 2, 1))
+        rows = self.env["crm.call.report"]._read_group(
+            [
+                ("user_id", "=", newcomer.id),
+                ("date", ">=", date(2025, 1, 6)),
+                ("date", "<", date(2025, 1, 13)),
+            ],
+            [],
+            ["target_daily:sum"],
+        )
+        self.assertEqual(rows[0][0] or 0, 0, "daily targets of a rep who was not there yet")
+
+    # a call logged or imported after the fact takes the deal's stage and
+    # status it had at the call
+    def test_imported_past_calls_keep_the_stage_and_status_at_the_call(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Imported history", self.s_new)
+        self.end_request()
+        self.set_now(self.day(3))
+        self.call(deal, "conversation", self.day(3))
+        self.set_now(self.day(5))
+        deal.stage_id = self.s_proposal
+        self.end_request()
+        self.set_now(self.day(10))
+        # last week's calls from the phone system, imported into the call log
+        result = (
+            self.env["crm.lead.call"]
+            .with_user(self.rep)
+            .load(
+                ["lead_id/.id", "outcome", "date"],
+                [[str(deal.id), "no_answer", self.day(1).strftime("%Y-%m-%d %H:%M:%S")]],
+            )
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        call = self.env["crm.lead.call"].browse(result["ids"])
+        self.assertEqual(call.date, self.day(1))
+        self.assertEqual(
+            (call.stage_id.name, call.contact_status),
+            (self.s_new.name, "not_attempted"),
+            "stage and status as they were at the call",
+        )
+
+    # a rep restricted to own documents reads the calls of an unassigned
+    # deal it reads
+    def test_unassigned_deal_calls_are_visible_to_reps(self):
+        deal = self.make_deal("Unassigned lead", self.s_new, user_id=False)
+        self.call(deal, "no_answer", datetime(2026, 3, 2, 10), user=self.other_rep)
+        as_rep = deal.with_user(self.rep)
+        as_rep.invalidate_recordset()
+        self.assertEqual(as_rep.call_count, 1)
+        self.assertEqual(
+            len(as_rep.call_ids), as_rep.call_count, "calls listed vs the deal's call count"
+        )
