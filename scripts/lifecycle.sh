@@ -95,10 +95,26 @@ after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
 echo "lifecycle: upgrade kept $after history rows"
 
 deals=$(q "$DB" "SELECT count(*) FROM crm_lead")
-# an archived stage no deal is in: uninstalling must not bring it back
+# archived stages no deal is in, one that a deal went through (its stays
+# and versions name it): uninstalling must not bring them back; a deal from
+# one of the module's sources keeps it
 sff_odoo_exec "$DB" <<'PY'
 stage = env["crm.stage"].create({"name": "Lifecycle archived", "sequence": 500})
 stage.action_archive()
+passed = env["crm.stage"].create({"name": "Lifecycle passed through", "sequence": 501})
+deal = env["crm.lead"].create(
+    {
+        "name": "Lifecycle through an archived stage",
+        "type": "opportunity",
+        "stage_id": passed.id,
+        "source_id": env.ref("sales_funnel_forecast.utm_source_referral").id,
+    }
+)
+env.cr.commit()
+deal.stage_id = env["crm.stage"].search([("id", "!=", passed.id)], limit=1)
+env.cr.commit()
+passed.action_archive()
+env.cr.commit()
 PY
 stages=$(q "$DB" "SELECT count(*) FROM crm_stage WHERE active")
 uninstall_log="$(mktemp)"
@@ -127,6 +143,8 @@ echo "env['crm.lead'].search([], limit=1).expected_revenue += 1" | sff_odoo_exec
     || fail "uninstall left configuration parameters"
 [ "$(q "$DB" "SELECT count(*) FROM crm_lead WHERE lost_reason_id IS NOT NULL AND lost_reason_id NOT IN (SELECT id FROM crm_lost_reason)")" = 0 ] \
     || fail "uninstall left deals with a lost reason that no longer exists"
+[ "$(q "$DB" "SELECT s.name FROM crm_lead l JOIN utm_source s ON s.id = l.source_id WHERE l.name = 'Lifecycle through an archived stage'")" = "Referral" ] \
+    || fail "uninstall took a deal's source away"
 echo "lifecycle: uninstall removed the module's tables, columns and archived stages, kept $deals deals"
 
 # --- 3. install onto existing deals ------------------------------------------------
