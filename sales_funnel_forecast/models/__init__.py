@@ -41,6 +41,7 @@ from . import (
     crm_team_member,
     crm_user_login,
     mail_activity,
+    mail_message,
     res_company,
     res_config_settings,
     res_partner,

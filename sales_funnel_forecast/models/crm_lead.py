@@ -350,6 +350,17 @@ class CrmLead(models.Model):
         )
         return stages.browse(stage_ids)
 
+    def _convert_opportunity_data(self, customer, team_id=False):
+        """A lead converted into a team with a stage catalogue enters that
+        team's pipeline (Odoo gives a stage only to a lead without one: a
+        lead in a shared stage would stay out of the team's stages and
+        funnel)."""
+        values = super()._convert_opportunity_data(customer, team_id=team_id)
+        team = self.env["crm.team"].browse(team_id) if team_id else self.team_id
+        if team.stage_catalogue_id and "stage_id" not in values and self.stage_id.team_id != team:
+            values["stage_id"] = self.browse()._stage_find(team_id=team.id).id
+        return values
+
     def _stage_find(self, team_id=False, domain=None, order=None, limit=1):
         teams = self.mapped("team_id")
         if team_id:
@@ -763,23 +774,28 @@ class CrmLead(models.Model):
         others back on their stage percentage."""
         cr = self.env.cr
         self.flush_model(["probability", "probability_is_manual"])
-        cr.execute("DROP TABLE IF EXISTS sff_typed_probability")
-        # a plain temporary table: the cron commits between its batches
+        cr.execute("DROP TABLE IF EXISTS sff_probability_before")
+        # a plain temporary table: the cron commits between its batches; the
+        # open deals' probabilities, whether typed or not (in a company
+        # whose stages do not drive probabilities, the cron's stand)
         cr.execute(
-            """CREATE TEMPORARY TABLE sff_typed_probability AS
-               SELECT id, probability FROM crm_lead
-                WHERE probability_is_manual AND active"""
+            """CREATE TEMPORARY TABLE sff_probability_before AS
+               SELECT id, probability, COALESCE(probability_is_manual, FALSE) AS typed
+                 FROM crm_lead WHERE active"""
         )
         result = super()._update_automated_probabilities()
         cr.execute(
             """UPDATE crm_lead l SET probability = t.probability
-                 FROM sff_typed_probability t
-                WHERE t.id = l.id AND l.probability IS DISTINCT FROM t.probability
-            RETURNING l.id"""
+                 FROM sff_probability_before t
+                WHERE t.id = l.id AND t.typed AND l.probability IS DISTINCT FROM t.probability"""
         )
-        restored = [row[0] for row in cr.fetchall()]
-        cr.execute("DROP TABLE sff_typed_probability")
-        self._sff_after_sql_probabilities(restored)
+        cr.execute(
+            """SELECT l.id FROM crm_lead l JOIN sff_probability_before t ON t.id = l.id
+                WHERE l.probability IS DISTINCT FROM t.probability"""
+        )
+        changed = [row[0] for row in cr.fetchall()]
+        cr.execute("DROP TABLE sff_probability_before")
+        self._sff_after_sql_probabilities(changed)
         self._sff_align_probability_to_stage()
         return result
 

@@ -6,9 +6,9 @@ from ..const import CALL_OUTCOMES, CONVERSATION_OUTCOMES
 
 # the messages of a deal that are activity (``m``): messages and notes
 # written, emails, done activities; not tracking nor system notes
+ACTIVITY_MESSAGE_TYPES = ("comment", "email", "email_outgoing")
 ACTIVITY_MESSAGES = SQL(
-    """(m.message_type IN ('comment', 'email', 'email_outgoing')
-        OR m.mail_activity_type_id IS NOT NULL)"""
+    "(m.message_type IN %s OR m.mail_activity_type_id IS NOT NULL)", ACTIVITY_MESSAGE_TYPES
 )
 
 
@@ -221,15 +221,6 @@ class CrmLead(models.Model):
             {"when": when, "ids": self.ids},
         )
         self.invalidate_recordset(["date_last_activity"])
-
-    def message_post(self, **kwargs):
-        message = super().message_post(**kwargs)
-        if (
-            message.message_type in ("comment", "email", "email_outgoing")
-            or message.mail_activity_type_id
-        ):
-            self._sff_touch_activity(message.date)
-        return message
 
     def _merge_dependences(self, opportunities):
         result = super()._merge_dependences(opportunities)

@@ -323,9 +323,16 @@ class CrmLead(models.Model):
         return deals.browse().union(*targets.values()) if targets else deals.browse()
 
     def _sff_invoices_settled(self):
+        """Whether the deal's invoices are paid: those a credit note cancels
+        (reversed) are no sale, neither paid nor due; a deal whose invoices
+        are all reversed was not paid."""
         invoices = self.invoice_ids.filtered(
-            lambda move: move.state == "posted" and move.move_type == "out_invoice"
+            lambda move: (
+                move.state == "posted"
+                and move.move_type == "out_invoice"
+                and move.payment_state != "reversed"
+            )
         )
         return bool(invoices) and all(
-            move.payment_state in SETTLED_PAYMENT_STATES for move in invoices
+            move.payment_state in ("paid", "in_payment") for move in invoices
         )

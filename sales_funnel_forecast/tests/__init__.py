@@ -20,6 +20,7 @@ from . import (
     test_install_paths,
     test_invoices,
     test_live_server,
+    test_odoo_paths,
     test_pipeline,
     test_plan_paths,
     test_probability,

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
+    base_partner_merge,
     crm_deal_flow_wizard,
     crm_deal_flow_wizard_step,
     crm_funnel_export,
