@@ -364,10 +364,26 @@ class TestOdooMachineryMail(FunnelCase):
         self.s_won.is_won = False
         self.s_proposal.is_won = True
         self.assertStructuresHold("stage made won")
+        self.assertEqual(
+            [
+                version.deal_state
+                for version in (a | b | c).forecast_version_ids
+                if not version.valid_to
+            ],
+            ["won", "won", "won"],
+        )
         self.set_now(self.day(2))
         self.s_proposal.is_won = False
         self.s_won.is_won = True
         self.assertStructuresHold("stage open again")
+        self.assertEqual(
+            [
+                version.deal_state
+                for version in (a | b | c).forecast_version_ids
+                if not version.valid_to
+            ],
+            ["open", "open", "open"],
+        )
 
     def test_assigned_lead_converted_into_a_catalogue_team(self):
         """A lead of no team (an alias of no team) assigned by Odoo to a team
