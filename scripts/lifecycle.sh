@@ -3,12 +3,13 @@
 # its demo data):
 #   1. the demo pipeline is what the README says;
 #   2. an upgrade keeps the history; an uninstall removes the module's tables
-#      and columns and keeps the deals;
+#      and columns and keeps the deals, their lost reasons and sources, also
+#      with an archived stage a deal went through;
 #   3. an install onto a database without demo data that already holds deals
 #      moved, reassigned, converted, won and lost under chatter tracking, and
 #      an invoiced order with a credit note, phone calls marked done;
 #   4. upgrades from the released 18.0.1.0.0, 18.0.1.1.0, 18.0.1.2.0, 18.0.1.4.0, 18.0.1.5.0, 18.0.1.8.0, 18.0.1.9.0, 18.0.1.10.0, 18.0.1.11.0,
-#      18.0.1.12.0, 18.0.1.13.0 and 18.0.1.14.0
+#      18.0.1.12.0, 18.0.1.13.0, 18.0.1.14.0, 18.0.1.15.0 and 18.0.1.16.0
 #      (their commits in this repository) of a database that holds deals: the
 #      migrations make the history right, build the funnel rows, give lost
 #      reasons their category, deals their contact status, link the
