@@ -16,7 +16,7 @@ from odoo.tools import SQL
 
 from ..hooks import deal_lookups, initial_contact_status_sql
 from .forecast_versions import mark_lost_periods
-from .stage_history import split_lost_periods
+from .stage_history import split_lost_periods, tracked_field_ids
 
 _logger = logging.getLogger(__name__)
 PARAM = "sales_funnel_forecast.upgrade_rebuild"
@@ -55,23 +55,30 @@ def _lost_periods(env):
     History = env["crm.lead.stage.history"]
     History._sff_flush_pending()
     env.flush_all()
-    cuts = split_lost_periods(env, env["ir.model.fields"]._get("crm.lead", "active").id)
+    cuts = split_lost_periods(env, tracked_field_ids(env))
     if not cuts:
         return cuts
     History.invalidate_model()
     mark_lost_periods(env, cuts)
     History._sff_refresh_reach(sorted({cut[0] for cut in cuts}))
     # the snapshots of those days read the deals as open: their job takes
-    # them again (and the accuracy lines after them)
+    # those of its 24 months again (and the accuracy lines after them), the
+    # upgrade takes the older ones now (the job would not)
     env.cr.execute(
         """DELETE FROM crm_pipeline_snapshot s
             USING unnest(%s::timestamp[], %s::timestamp[]) AS c(lost_at, restored_at)
             WHERE s.date_snapshot::timestamp >= c.lost_at
-              AND s.date_snapshot::timestamp < c.restored_at""",
+              AND s.date_snapshot::timestamp < c.restored_at
+        RETURNING s.date_snapshot""",
         [[cut[1] for cut in cuts], [cut[2] for cut in cuts]],
     )
-    if env.cr.rowcount:
-        env["crm.pipeline.snapshot"].invalidate_model()
+    days = {row[0] for row in env.cr.fetchall()}
+    if days:
+        Snapshot = env["crm.pipeline.snapshot"]
+        Snapshot.invalidate_model()
+        older = sorted(days - set(Snapshot._sff_days_missing()))
+        if older:
+            Snapshot._sff_take(older)
         env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")._trigger()
     return cuts
 

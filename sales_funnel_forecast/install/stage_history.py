@@ -50,32 +50,64 @@ def backfill_from_tracking(env):
     can be rerun. Returns the number of rows written.
     """
     cr = env.cr
-    Fields = env["ir.model.fields"]
-    field_ids = {
-        name: Fields._get("crm.lead", name).id
-        for name in ("stage_id", "user_id", "team_id", "expected_revenue", "active")
-    }
+    field_ids = tracked_field_ids(env)
     History = env["crm.lead.stage.history"]
     restored = restore_deleted_stages(env, field_ids["stage_id"])
     History._sff_flush_pending()
     cr.execute("SELECT EXISTS (SELECT 1 FROM crm_lead_stage_history)")
     with bulk_load(env, "crm_lead_stage_history", rebuild_indexes=not cr.fetchone()[0]):
         count = _backfill_insert(env, field_ids, restored)
-    count += len(split_lost_periods(env, field_ids["active"]))
+    count += len(split_lost_periods(env, field_ids))
     History.invalidate_model()
     return count
 
 
-def split_lost_periods(env, active_field_id):
-    """The stays rebuilt from the chatter that span a time the deal was
-    lost, between an archiving and a restoration the chatter tracked
-    (``active_field_id``: the deals' active field): each ends when the
-    deal was lost, and a stay in the same stage starts when it was
-    restored and ends when the first one did, as a restoration writes it
-    live. A stay with several such times is cut once per round. Returns
-    the (deal id, lost at, restored at) of the times cut, in order."""
+def tracked_field_ids(env):
+    """The ids of the deals' fields whose tracked changes the rebuild reads."""
+    Fields = env["ir.model.fields"]
+    return {
+        name: Fields._get("crm.lead", name).id
+        for name in ("stage_id", "user_id", "team_id", "expected_revenue", "active")
+    }
+
+
+def split_lost_periods(env, field_ids):
+    """The stays rebuilt from the chatter that span or start in a time the
+    deal was lost, between an archiving and a restoration the chatter
+    tracked (``field_ids``: ``tracked_field_ids``), as a restoration writes
+    them live: a stay that spans the loss ends then, and a stay in the same
+    stage starts at the restoration (with the salesperson, team and amount
+    of that time) and ends when the first one did; a stay that starts while
+    the deal was lost (moved then, or in the write that lost it) starts at
+    the restoration, or goes if it ended before. One time per stay a round.
+    Returns the (deal id, lost at, restored at) of the times cut."""
     cr = env.cr
     cut = []
+
+    def owner_then(field, value, table=None):
+        # the value the chatter tracked last for ``field`` between the cut
+        # stay's start and the restoration, the cut stay's own without one
+        # (a salesperson or team deleted since is no one)
+        found = SQL(
+            """(SELECT %(value)s FROM %(tracked)s
+                 WHERE m.res_id = e.lead_id AND tv.field_id = %(field)s
+                   AND m.date > e.date_in AND m.date <= e.restored_at
+              ORDER BY m.date DESC, m.id DESC, tv.id DESC LIMIT 1)""",
+            value=SQL("ARRAY[%s]", value),
+            tracked=TRACKED_DEAL_CHANGES,
+            field=field_ids[field],
+        )
+        own = SQL.identifier("e", field)
+        if table:
+            return SQL(
+                "CASE WHEN %(found)s IS NULL THEN %(own)s ELSE (SELECT r.id FROM %(table)s r "
+                "WHERE r.id = (%(found)s)[1]) END",
+                found=found,
+                own=own,
+                table=SQL.identifier(table),
+            )
+        return SQL("COALESCE((%s)[1], %s)", found, own)
+
     while True:
         cr.execute(
             SQL(
@@ -94,22 +126,49 @@ def split_lost_periods(env, active_field_id):
                   FROM toggles t
                  WHERE NOT t.restored AND t.next_restored AND t.next_date > t.date
             ),
+            inside AS (
+                -- each stay rebuilt from the chatter that starts in a lost
+                -- time, with the first such time
+                SELECT DISTINCT ON (h.id) h.id, h.date_out, p.lost_at, p.restored_at
+                  FROM periods p
+                  JOIN crm_lead_stage_history h
+                    ON h.lead_id = p.lead_id AND h.reason = 'backfill'
+                   AND h.date_in >= p.lost_at AND h.date_in < p.restored_at
+              ORDER BY h.id, p.lost_at
+            ),
             spanned AS (
-                -- each stay rebuilt from the chatter with the first lost
-                -- time it spans
+                -- each other one with the first lost time it spans
                 SELECT DISTINCT ON (h.id) h.id, h.date_out, p.lost_at, p.restored_at
                   FROM periods p
                   JOIN crm_lead_stage_history h
                     ON h.lead_id = p.lead_id AND h.reason = 'backfill'
                    AND h.date_in < p.lost_at AND (h.date_out IS NULL OR h.date_out > p.lost_at)
+                 WHERE h.id NOT IN (SELECT id FROM inside)
               ORDER BY h.id, p.lost_at
+            ),
+            dropped AS (
+                DELETE FROM crm_lead_stage_history h
+                 USING inside i
+                 WHERE h.id = i.id AND i.date_out <= i.restored_at
+             RETURNING h.lead_id, i.lost_at, i.restored_at
+            ),
+            delayed AS (
+                UPDATE crm_lead_stage_history h
+                   SET date_in = i.restored_at,
+                       duration_days = CASE WHEN h.date_out IS NOT NULL THEN %(delayed_days)s END,
+                       stall_due = CASE WHEN h.date_out IS NULL AND l.active
+                                        THEN %(delayed_stall_due)s END
+                  FROM inside i, crm_lead l, crm_stage s
+                 WHERE h.id = i.id AND (i.date_out IS NULL OR i.date_out > i.restored_at)
+                   AND l.id = h.lead_id AND s.id = h.stage_id
+             RETURNING h.lead_id, i.lost_at, i.restored_at
             ),
             ended AS (
                 UPDATE crm_lead_stage_history h
                    SET date_out = s.lost_at, duration_days = %(days)s, stall_due = NULL
                   FROM spanned s
                  WHERE h.id = s.id
-             RETURNING h.*, s.date_out AS was_out, s.restored_at
+             RETURNING h.*, s.date_out AS was_out, s.lost_at, s.restored_at
             ),
             started AS (
                 INSERT INTO crm_lead_stage_history
@@ -117,10 +176,12 @@ def split_lost_periods(env, active_field_id):
                      company_id, date_in, date_out, duration_days,
                      expected_revenue, probability, is_regression, reason, stall_due,
                      create_uid, create_date, write_uid, write_date)
-                SELECT e.lead_id, e.stage_id, e.stage_id, e.user_id, e.team_id,
+                SELECT e.lead_id, e.stage_id, e.stage_id, %(user_then)s, %(team_then)s,
                        e.company_id, e.restored_at, e.was_out,
                        CASE WHEN e.was_out IS NOT NULL THEN %(restored_days)s END,
-                       e.expected_revenue, e.probability, FALSE, 'backfill',
+                       %(revenue_then)s,
+                       CASE WHEN e.was_out IS NULL THEN l.probability ELSE e.probability END,
+                       FALSE, 'backfill',
                        CASE WHEN e.was_out IS NULL AND l.active THEN %(stall_due)s END,
                        e.create_uid, e.create_date, e.write_uid, e.write_date
                   FROM ended e
@@ -129,18 +190,25 @@ def split_lost_periods(env, active_field_id):
                  WHERE e.was_out IS NULL OR e.was_out > e.restored_at
               ORDER BY e.lead_id, e.date_in
             )
-            SELECT lead_id, date_out, restored_at FROM ended ORDER BY lead_id, date_out
+            SELECT lead_id, lost_at, restored_at FROM ended
+             UNION SELECT lead_id, lost_at, restored_at FROM dropped
+             UNION SELECT lead_id, lost_at, restored_at FROM delayed
             """,
                 tracked=TRACKED_DEAL_CHANGES,
-                active_field=active_field_id,
+                active_field=field_ids["active"],
                 days=engine_sql.days_between(SQL.identifier("h", "date_in"), SQL("s.lost_at")),
+                delayed_days=engine_sql.days_between(SQL("i.restored_at"), SQL("h.date_out")),
+                delayed_stall_due=engine_sql.stall_due(SQL("i.restored_at"), "s"),
                 restored_days=engine_sql.days_between(SQL("e.restored_at"), SQL("e.was_out")),
                 stall_due=engine_sql.stall_due(SQL("e.restored_at"), "s"),
+                user_then=owner_then("user_id", SQL("tv.new_value_integer"), "res_users"),
+                team_then=owner_then("team_id", SQL("tv.new_value_integer"), "crm_team"),
+                revenue_then=owner_then("expected_revenue", SQL("COALESCE(tv.new_value_float, 0)")),
             )
         )
         rows = cr.fetchall()
         if not rows:
-            return cut
+            return sorted(set(cut))
         cut.extend(rows)
 
 

@@ -155,7 +155,12 @@ class CrmLeadCall(models.Model):
         # status the deal had then
         then = self._sff_deal_at_calls(
             [
-                (index, vals["lead_id"], fields.Datetime.to_datetime(vals["date"]))
+                (
+                    index,
+                    vals["lead_id"],
+                    fields.Datetime.to_datetime(vals["date"]),
+                    vals.get("outcome"),
+                )
                 for index, vals in enumerate(vals_list)
                 if vals.get("lead_id") in snapshot and vals.get("date")
             ]
@@ -183,10 +188,12 @@ class CrmLeadCall(models.Model):
     @api.model
     def _sff_deal_at_calls(self, dated):
         """The deal as it was at calls logged after the fact: for each
-        (index, deal id, date) of ``dated`` whose deal changed stage or had
-        a call after that date, its index mapped to the stage it was in then
-        (None before its first stay) and the status its earlier calls gave
-        it (contacted after a conversation, attempted after a call)."""
+        (index, deal id, date, outcome) of ``dated`` whose deal changed stage
+        or had a call after that date (one of the deal's, or of ``dated``),
+        its index mapped to the stage it was in then (None before its first
+        stay) and the status the calls before it gave it (contacted after a
+        conversation, attempted after a call), those of ``dated`` too (an
+        import of several calls of a deal)."""
         if not dated:
             return {}
         self.env["crm.lead.stage.history"]._sff_flush_pending()
@@ -194,28 +201,39 @@ class CrmLeadCall(models.Model):
         self.env.cr.execute(
             SQL(
                 """
+            WITH k AS (
+                SELECT * FROM unnest(%(ords)s::int[], %(leads)s::int[], %(dates)s::timestamp[],
+                                     %(outcomes)s::varchar[]) AS k(ord, lead_id, date, outcome)
+            ), calls AS (
+                SELECT c.lead_id, c.date, c.outcome FROM crm_lead_call c
+                 WHERE c.lead_id IN (SELECT lead_id FROM k) AND c.id <> ALL(%(ids)s)
+                 UNION ALL
+                SELECT k.lead_id, k.date, k.outcome FROM k
+            )
             SELECT k.ord, stay.stage_id,
                    CASE WHEN earlier.conversation THEN 'contacted'
                         WHEN earlier.n > 0 THEN 'attempted'
                         ELSE 'not_attempted' END
-              FROM unnest(%(ords)s::int[], %(leads)s::int[], %(dates)s::timestamp[])
-                   AS k(ord, lead_id, date)
+              FROM k
          LEFT JOIN LATERAL (SELECT h.stage_id FROM crm_lead_stage_history h
                              WHERE h.lead_id = k.lead_id AND h.date_in <= k.date
                           ORDER BY h.date_in DESC, h.id DESC LIMIT 1) stay ON TRUE
         CROSS JOIN LATERAL (SELECT count(*) AS n,
                                    COALESCE(bool_or(c.outcome IN %(conversation)s), FALSE)
                                        AS conversation
-                              FROM crm_lead_call c
+                              FROM calls c
                              WHERE c.lead_id = k.lead_id AND c.date < k.date) earlier
              WHERE EXISTS (SELECT 1 FROM crm_lead_stage_history h
                             WHERE h.lead_id = k.lead_id AND h.date_in > k.date)
-                OR EXISTS (SELECT 1 FROM crm_lead_call c
+                OR EXISTS (SELECT 1 FROM calls c
                             WHERE c.lead_id = k.lead_id AND c.date > k.date)
             """,
-                ords=[index for index, _lead, _date in dated],
-                leads=[lead_id for _index, lead_id, _date in dated],
-                dates=[date for _index, _lead, date in dated],
+                ords=[entry[0] for entry in dated],
+                leads=[entry[1] for entry in dated],
+                dates=[entry[2] for entry in dated],
+                outcomes=[entry[3] or None for entry in dated],
+                # calls moved: read as the calls of the deal they join
+                ids=self.ids,
                 conversation=CONVERSATION_OUTCOMES,
             )
         )
@@ -230,20 +248,31 @@ class CrmLeadCall(models.Model):
         )
         if moved:
             # moved to another deal: one the user can read (as at creation),
-            # whose stage, status, team, company and source it takes; calls
-            # saved again on their own deal keep theirs
+            # whose team, company and source it takes, and the stage and
+            # status that deal had at the call; calls saved again on their
+            # own deal keep theirs
             lead = self.env["crm.lead"].browse(vals["lead_id"])
             lead.check_access("read")
-            moved.with_context(sff_call_moving=True).write(
-                {
-                    "stage_id": lead.stage_id.id,
-                    "contact_status": lead.contact_status,
-                    "team_id": lead.team_id.id,
-                    "company_id": lead.company_id.id,
-                    "source_id": lead.source_id.id,
-                    **vals,
-                }
+            then = moved._sff_deal_at_calls(
+                [(call.id, lead.id, call.date, call.outcome) for call in moved]
             )
+            groups = {}
+            for call in moved:
+                stage_id, status = then.get(call.id, (None, None))
+                if not (status and lead.contact_status in CALL_STATUSES):
+                    status = lead.contact_status
+                groups.setdefault((stage_id or lead.stage_id.id, status), []).append(call.id)
+            for (stage_id, status), call_ids in groups.items():
+                self.browse(call_ids).with_context(sff_call_moving=True).write(
+                    {
+                        "stage_id": stage_id,
+                        "contact_status": status,
+                        "team_id": lead.team_id.id,
+                        "company_id": lead.company_id.id,
+                        "source_id": lead.source_id.id,
+                        **vals,
+                    }
+                )
             # the deal they join was attempted, or contacted, as a new call
             # would make it
             moved._sff_move_contact_status()

@@ -228,7 +228,12 @@ class CrmLead(models.Model):
         if calls:
             # sudo: the calls of every merged deal follow, whoever made them;
             # one recount of the kept deal rather than one per call
-            calls.with_context(sff_no_recount=True).write({"lead_id": self.id})
+            # the calls keep the stage, status, team and company they were
+            # made at (the merged deal's); they move the kept deal's status
+            calls.with_context(sff_no_recount=True, sff_call_moving=True).write(
+                {"lead_id": self.id}
+            )
+            calls._sff_move_contact_status()
             self._sff_recount_calls(self.ids)
         return result
 

@@ -832,3 +832,77 @@ class TestCallPaths(FunnelCase):
         self.assertEqual(
             len(as_rep.call_ids), as_rep.call_count, "calls listed vs the deal's call count"
         )
+
+    def test_merged_calls_keep_their_stage_and_status_at_the_call(self):
+        """A duplicate called twice in the first stage is merged into a deal
+        at Proposal: the calls keep the stage and status they were made at,
+        and the kept deal is contacted."""
+        self.set_now(self.day(0))
+        duplicate = self.make_deal("Dup called", self.s_new, partner_name="Merge Stage Co")
+        ahead = self.make_deal("Dup ahead", self.s_proposal, partner_name="Merge Stage Co")
+        self.end_request()
+        first = self.call(duplicate, "no_answer", self.day(1))
+        second = self.call(duplicate, "conversation", self.day(2))
+        before = [(call.stage_id, call.contact_status) for call in first | second]
+        self.assertEqual(before, [(self.s_new, "not_attempted"), (self.s_new, "attempted")])
+        self.set_now(self.day(3))
+        merged = (duplicate | ahead)._merge_opportunity(auto_unlink=True)
+        self.assertEqual(merged, ahead)
+        self.env.invalidate_all()
+        self.assertEqual([(call.stage_id, call.contact_status) for call in first | second], before)
+        self.assertEqual((merged.call_count, merged.contact_status), (2, "contacted"))
+
+    def test_imported_calls_of_one_deal_follow_each_other(self):
+        """Last week's calls imported in one file, on a deal that moved on
+        since: no answer (day 1), a conversation (day 2), no answer (day 3).
+        Each call's status is what the calls before it gave the deal: not
+        attempted, attempted, contacted."""
+        self.set_now(self.day(0))
+        deal = self.make_deal("Imported batch", self.s_new)
+        self.end_request()
+        self.set_now(self.day(5))
+        deal.stage_id = self.s_proposal
+        self.end_request()
+        self.set_now(self.day(10))
+        stamp = "%Y-%m-%d %H:%M:%S"
+        result = (
+            self.env["crm.lead.call"]
+            .with_user(self.rep)
+            .load(
+                ["lead_id/.id", "outcome", "date"],
+                [
+                    [str(deal.id), "no_answer", self.day(1).strftime(stamp)],
+                    [str(deal.id), "conversation", self.day(2).strftime(stamp)],
+                    [str(deal.id), "no_answer", self.day(3).strftime(stamp)],
+                ],
+            )
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        calls = self.env["crm.lead.call"].browse(result["ids"]).sorted("date")
+        self.assertEqual(
+            [(call.stage_id, call.contact_status) for call in calls],
+            [
+                (self.s_new, "not_attempted"),
+                (self.s_new, "attempted"),
+                (self.s_new, "contacted"),
+            ],
+        )
+
+    def test_call_moved_takes_the_stage_of_its_new_deal_at_the_call(self):
+        """A call of day 1 logged on the wrong deal is moved to the right
+        one, in Qualified then (Proposal since day 5): it is a call in
+        Qualified, the deal's first (not attempted)."""
+        self.set_now(self.day(0))
+        wrong = self.make_deal("Wrong deal", self.s_new)
+        right = self.make_deal("Right deal", self.s_qualified)
+        self.end_request()
+        self.set_now(self.day(5))
+        right.stage_id = self.s_proposal
+        self.end_request()
+        self.set_now(self.day(6))
+        call = self.call(wrong, "no_answer", self.day(1))
+        call.with_user(self.rep).lead_id = right
+        self.assertEqual(
+            (call.stage_id, call.contact_status, right.contact_status),
+            (self.s_qualified, "not_attempted", "attempted"),
+        )
