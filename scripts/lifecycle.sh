@@ -95,7 +95,6 @@ after=$(q "$DB" "SELECT count(*) FROM crm_lead_stage_history")
     || fail "upgrade changed Odoo's Qualified stage percentage"
 echo "lifecycle: upgrade kept $after history rows"
 
-deals=$(q "$DB" "SELECT count(*) FROM crm_lead")
 # archived stages no deal is in, one that a deal went through (its stays
 # and versions name it): uninstalling must not bring them back; a deal from
 # one of the module's sources keeps it
@@ -117,6 +116,7 @@ env.cr.commit()
 passed.action_archive()
 env.cr.commit()
 PY
+deals=$(q "$DB" "SELECT count(*) FROM crm_lead")
 stages=$(q "$DB" "SELECT count(*) FROM crm_stage WHERE active")
 uninstall_log="$(mktemp)"
 echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" \
