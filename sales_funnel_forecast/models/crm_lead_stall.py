@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 from odoo.tools.mail import generate_tracking_message_id
 
 from .. import engine, engine_sql
@@ -420,7 +420,7 @@ class CrmLead(models.Model):
                     planned_text
                     % {
                         "summary": activity.summary or activity.activity_type_id.name,
-                        "date": activity.date_deadline,
+                        "date": format_date(self.env, activity.date_deadline),
                     }
                 )
             bodies[lead.id] = body
@@ -515,8 +515,15 @@ class CrmLead(models.Model):
         if not ids_per_user:
             return
         per_user = {user: self.browse(ids) for user, ids in ids_per_user.items()}
+        # the to-do in each salesperson's language
+        summaries = {
+            user: self.with_context(lang=user.lang or self.env.lang).env._(
+                "Stalled deal: move it on, keep it open or close it"
+            )
+            for user in per_user
+        }
         rows = [
-            (lead.id, lead.display_name, user.id)
+            (lead.id, lead.display_name, user.id, summaries[user])
             for user, leads in per_user.items()
             for lead in leads
         ]
@@ -527,21 +534,22 @@ class CrmLead(models.Model):
                                        summary, date_deadline, user_id, automated, active,
                                        create_uid, write_uid, create_date, write_date)
             SELECT %(model_id)s, %(model)s, todo.res_id, todo.res_name, %(type_id)s,
-                   %(summary)s, %(today)s, todo.user_id, TRUE, TRUE,
+                   todo.summary, %(today)s, todo.user_id, TRUE, TRUE,
                    %(uid)s, %(uid)s, %(now)s, %(now)s
-              FROM unnest(%(res_ids)s::int[], %(names)s::varchar[], %(user_ids)s::int[])
-                   AS todo(res_id, res_name, user_id)
+              FROM unnest(%(res_ids)s::int[], %(names)s::varchar[], %(user_ids)s::int[],
+                          %(summaries)s::varchar[])
+                   AS todo(res_id, res_name, user_id, summary)
             """,
                 model_id=self.env["ir.model"]._get_id(self._name),
                 model=self._name,
                 type_id=activity_type.id if activity_type else None,
-                summary=self.env._("Stalled deal: move it on, keep it open or close it"),
                 today=fields.Date.context_today(self),
                 uid=self.env.uid,
                 now=self.env.cr.now(),
                 res_ids=[row[0] for row in rows],
                 names=[row[1] for row in rows],
                 user_ids=[row[2] for row in rows],
+                summaries=[row[3] for row in rows],
             )
         )
         self.env["mail.activity"].invalidate_model()

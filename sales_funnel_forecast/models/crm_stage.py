@@ -22,6 +22,15 @@ class CrmStage(models.Model):
         help="Archived stages no longer show in pipelines; the stage history "
         "of the deals that went through them is kept.",
     )
+    catalogue_line_id = fields.Many2one(
+        "crm.stage.catalogue.line",
+        string="Catalogue Step",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The stage catalogue's step this stage was made from: a language "
+        "installed later gives the stage the step's name in it.",
+    )
     forecast_probability = fields.Float(
         string="Stage Percentage",
         digits=(16, 2),
@@ -465,3 +474,24 @@ class CrmStage(models.Model):
         """Probability a deal takes on entering this stage."""
         self.ensure_one()
         return engine.stage_probability(self.forecast_probability, self.is_won)
+
+    @api.model
+    def _sff_translate_catalogue_stages(self, langs):
+        """Stages made from a catalogue's step take the step's name in the
+        languages ``langs`` (installed after the stage was made), unless the
+        stage was renamed or already has a name of its own in them."""
+        stages = self.with_context(active_test=False).search([("catalogue_line_id", "!=", False)])
+        for stage in stages:
+            line = stage.catalogue_line_id
+            if stage.with_context(lang="en_US").name != line.with_context(lang="en_US").name:
+                continue
+            english = line.with_context(lang="en_US").name
+            names = {
+                lang: line.with_context(lang=lang).name
+                for lang in langs
+                if lang != "en_US"
+                and stage.with_context(lang=lang).name == english
+                and line.with_context(lang=lang).name != english
+            }
+            if names:
+                stage.update_field_translations("name", names)

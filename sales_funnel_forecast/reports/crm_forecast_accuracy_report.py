@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
 from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
+from odoo.tools.safe_eval import safe_eval
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
 from ..tools.days import local_time_sql
@@ -418,6 +419,13 @@ class CrmForecastAccuracyReport(models.Model):
             if refreshed_on
             else self.env._("Forecast Accuracy (not worked out yet)")
         )
+        if not self.env.user.has_group("sales_team.group_sale_salesman_all_leads"):
+            # a salesperson reads the lines of their own: opened on those,
+            # not on whole teams' (which they may not read)
+            context = dict(safe_eval(action.get("context") or "{}"))
+            context.pop("search_default_whole_team", None)
+            context["search_default_reps"] = 1
+            action["context"] = context
         return action
 
     @api.model

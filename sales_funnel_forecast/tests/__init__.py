@@ -19,6 +19,7 @@ from . import (
     test_funnel_summary,
     test_install_paths,
     test_invoices,
+    test_languages,
     test_live_server,
     test_odoo_paths,
     test_pipeline,

@@ -207,7 +207,7 @@ class TestStallRules(FunnelCase):
         self.run_job()
         self.assertTrue(deal.is_stalled)
         self.assertIn(
-            "An activity is planned: Call the buyer, due 2026-04-30", self.notes(deal).body
+            "An activity is planned: Call the buyer, due 04/30/2026", self.notes(deal).body
         )
 
     def test_batches_stop_half_way_and_resume(self):

@@ -93,6 +93,7 @@ class CrmStageCatalogueApply(models.TransientModel):
                 "document_trigger": line.document_trigger,
                 "team_id": self.team_id.id,
                 "active": True,
+                "catalogue_line_id": line.id,
             }
             stage = existing.get(line.name)
             if stage:

@@ -113,6 +113,20 @@ export class FunnelDashboard extends Component {
                     lostShare: share(stage.lost_here),
                     openShare: share(stage.open_here),
                     isLast: index === stages.length - 1,
+                    // labels before their count: one wording for one and
+                    // for several, in every language
+                    wonLabel: _t("Won: %(count)s", {count: stage.won}),
+                    lostLabel: _t("Lost here: %(count)s", {count: stage.lost_here}),
+                    openLabel: _t("Open here: %(count)s", {count: stage.open_here}),
+                    stalledLabel: _t("Stalled: %(count)s", {count: stage.stalled_here}),
+                    planLabel:
+                        stage.plan_reached === null || stage.plan_reached === undefined
+                            ? ""
+                            : _t("Plan: %(count)s reached", {
+                                  count: formatFloat(stage.plan_reached, {
+                                      digits: [false, 1],
+                                  }),
+                              }),
                 };
             });
             return {...funnel, bars};
