@@ -28,6 +28,8 @@ SYNC_REFRESH_LIMIT = 5000
 STALL_FIELDS = {"is_stalled", "stalled_date", "stall_excluded", "stall_reset_date"}
 # the deal's call figures, kept by the calls (crm_lead_calls.py)
 CALL_FIGURES = {"call_count", "call_attempt_count", "date_first_conversation"}
+# worked out from the posted invoices (crm_lead_invoice.py): never typed
+INVOICE_FIGURES = {"invoiced_amount", "paid_amount", "overdue_amount"}
 SEARCH_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -401,10 +403,11 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        # the call figures are counted from the calls, in SQL: an import's
-        # or a copy's column of them is not taken
+        # the call figures are counted from the calls, in SQL, the invoice
+        # figures from the invoices: an import's or a copy's column of them
+        # is not taken
         vals_list = [
-            {key: value for key, value in vals.items() if key not in CALL_FIGURES}
+            {key: value for key, value in vals.items() if key not in self._sff_counted_fields()}
             for vals in vals_list
         ]
         for vals in vals_list:
@@ -440,9 +443,24 @@ class CrmLead(models.Model):
                 History._sff_close_stays(lost.ids)
         return leads
 
+    @api.model
+    def _sff_counted_fields(self):
+        """The deals' figures counted from their calls and invoices: never
+        written by hand (the module's own code writes them in SQL, or as the
+        superuser)."""
+        return CALL_FIGURES if self.env.su else CALL_FIGURES | INVOICE_FIGURES
+
     def write(self, vals):
-        if STALL_FIELDS & set(vals) and not (
-            self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+        if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")) and (
+            STALL_FIELDS & set(vals)
+            # the stall rule's "out of the forecast" is the stall's too (a
+            # stage change, which ends the stall, brings the deal back)
+            or (
+                "forecast_excluded" in vals
+                and not vals["forecast_excluded"]
+                and "stage_id" not in vals
+                and any(self.mapped("stall_excluded"))
+            )
         ):
             raise AccessError(
                 self.env._(
@@ -450,9 +468,11 @@ class CrmLead(models.Model):
                     "or by a sales manager keeping it open."
                 )
             )
-        if CALL_FIGURES & set(vals):
-            # counted from the calls, in SQL: never written by hand
-            vals = {key: value for key, value in vals.items() if key not in CALL_FIGURES}
+        if self._sff_counted_fields() & set(vals):
+            # counted from the calls and invoices: never written by hand
+            vals = {
+                key: value for key, value in vals.items() if key not in self._sff_counted_fields()
+            }
         recompute_category = False
         if "forecast_category" in vals and not vals["forecast_category"]:
             # an empty category (an import's empty cell): none chosen, the

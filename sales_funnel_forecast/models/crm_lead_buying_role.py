@@ -25,3 +25,11 @@ class CrmLeadBuyingRole(models.Model):
             "A person has one role on a deal: change the role instead of adding the person again.",
         ),
     ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "lead_id" in vals and not self.env.su:
+            # Odoo checks the rules on the roles as they were: a role moved
+            # to another deal is checked on the deal it is on now
+            self.check_access("write")
+        return result

@@ -291,6 +291,10 @@ class CrmLeadCall(models.Model):
         } & set(vals)
         days = Days._sff_days_of(self.ids) if counted else []
         result = super().write(vals)
+        if "user_id" in vals and not self.env.su:
+            # Odoo checks the rules on the calls as they were: a call made
+            # one's own, then given to a colleague, is checked as it is now
+            self.check_access("write")
         if counted:
             Days._sff_recount(set(days) | set(Days._sff_days_of(self.ids)))
         if {"lead_id", "date", "outcome"} & set(vals) and not self.env.context.get(

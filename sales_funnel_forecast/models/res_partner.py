@@ -11,6 +11,7 @@ class ResPartner(models.Model):
     funnel_status = fields.Selection(
         PARTNER_STATUSES,
         string="Customer Status",
+        groups="sales_team.group_sale_salesman",
         compute="_compute_funnel_status",
         search="_search_funnel_status",
         help="Inactive: every deal with this customer is lost or stalled. "
@@ -19,6 +20,7 @@ class ResPartner(models.Model):
     funnel_inactive_reason_id = fields.Many2one(
         "crm.lost.reason",
         string="Inactive Because",
+        groups="sales_team.group_sale_salesman",
         compute="_compute_funnel_status",
         help="The lost reason of the customer's latest deal.",
     )
@@ -45,7 +47,13 @@ class ResPartner(models.Model):
     def _sff_status_query(self):
         """SQL: one row per customer of an opportunity, its status (active
         while one of its deals is open and not stalled, or won) and the lost
-        reason of its latest deal."""
+        reason of its latest deal, from the deals the user may read (their
+        record rules and companies)."""
+        readable = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            ._search([("type", "=", "opportunity"), ("partner_id", "!=", False)])
+        )
         return SQL(
             """
             SELECT l.partner_id,
@@ -54,9 +62,10 @@ class ResPartner(models.Model):
                    (array_agg(l.lost_reason_id ORDER BY COALESCE(l.date_closed, l.create_date) DESC,
                               l.id DESC))[1] AS lost_reason_id
               FROM crm_lead l
-             WHERE l.partner_id IS NOT NULL AND l.type = 'opportunity'
+             WHERE l.partner_id IS NOT NULL AND l.type = 'opportunity' AND l.id IN %s
           GROUP BY l.partner_id
-            """
+            """,
+            readable.subselect(),
         )
 
     def _compute_funnel_status(self):

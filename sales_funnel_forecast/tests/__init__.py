@@ -28,6 +28,7 @@ from . import (
     test_process_paths,
     test_report_paths,
     test_report_views,
+    test_rules_paths,
     test_security,
     test_stage,
     test_stage_history,

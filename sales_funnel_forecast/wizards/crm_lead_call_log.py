@@ -13,11 +13,20 @@ class CrmLeadCallLog(models.TransientModel):
     _description = "Log a Call"
 
     lead_id = fields.Many2one("crm.lead", string="Deal", required=True, readonly=True)
-    partner_id = fields.Many2one(related="lead_id.partner_id")
-    phone = fields.Char(related="lead_id.phone")
+    # read as the user: the deal's customer and phone are the user's to see
+    partner_id = fields.Many2one(related="lead_id.partner_id", related_sudo=False)
+    phone = fields.Char(related="lead_id.phone", related_sudo=False)
     duration_minutes = fields.Float(string="Duration (minutes)", digits=(16, 1))
     note = fields.Text()
     last_call_id = fields.Many2one("crm.lead.call", compute="_compute_last_call")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the dialog of a deal the user may read, as a call on it
+        self.env["crm.lead"].browse(
+            {vals["lead_id"] for vals in vals_list if vals.get("lead_id")}
+        ).check_access("read")
+        return super().create(vals_list)
 
     @api.depends("lead_id")
     def _compute_last_call(self):
