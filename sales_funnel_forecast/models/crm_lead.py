@@ -184,6 +184,11 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS crm_lead_company_id_id_idx ON crm_lead (company_id, id)"
         )
+        # the deals with an amount overdue, which the daily job reads again
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_overdue_idx
+               ON crm_lead (id) WHERE overdue_amount <> 0"""
+        )
         return result
 
     # ------------------------------------------------------------------
@@ -686,12 +691,17 @@ class CrmLead(models.Model):
         # the choice goes in the chatter (the category that follows the
         # stage is not tracked: a stage move already says where the deal went)
         labels = dict(self._fields["forecast_category"]._description_selection(self.env))
-        for lead in chosen:
-            lead._message_log(
-                body=self.env._(
-                    "Forecast category chosen: %(category)s (until the next stage change).",
-                    category=labels[lead.forecast_category],
-                )
+        if chosen:
+            # one batch of notes (a mass edit, an import)
+            chosen._message_log_batch(
+                {
+                    lead.id: self.env._(
+                        "Forecast category chosen: %(category)s (until the next stage change).",
+                        category=labels[lead.forecast_category],
+                    )
+                    for lead in chosen
+                },
+                author_id=self.env.user.partner_id.id,
             )
         to_unflag = (self - chosen).filtered("forecast_category_is_manual")
         if to_unflag:

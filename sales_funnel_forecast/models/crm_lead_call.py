@@ -4,6 +4,8 @@ one small update per call (never a count over the deal's calls, except when
 a call is deleted, moved, or logged with a date before the deal's last
 activity)."""
 
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -381,8 +383,11 @@ class CrmLeadCall(models.Model):
                 leads.sudo().write({"contact_status": target})
 
     def _sff_log_on_deals(self):
-        """A note in the deal's chatter for each call (one note per call)."""
+        """A note in the deal's chatter for each call (one note per call),
+        written a batch at a time (an import of calls): one batch per author
+        and per call of a deal within the calls."""
         labels = dict(self._fields["outcome"]._description_selection(self.env))
+        batches, nth = defaultdict(list), defaultdict(int)
         for call in self:
             what = labels[call.outcome]
             if call.duration_minutes:
@@ -393,11 +398,31 @@ class CrmLeadCall(models.Model):
             )
             if call.note:
                 body += Markup("<p>%s</p>") % call.note
-            # sudo: the note is the call's trace, logged even on a deal the
-            # caller may read but not write (a colleague's deal)
-            message = call.lead_id.sudo()._message_log(
-                body=body, author_id=call.user_id.partner_id.id
+            batches[call.user_id.partner_id.id, nth[call.lead_id.id]].append((call, body))
+            nth[call.lead_id.id] += 1
+        dated = []
+        for (author_id, _nth), logged in batches.items():
+            # (the batch logs as the superuser: the note is the call's trace,
+            # logged even on a deal the caller may read but not write)
+            messages = (
+                self.env["crm.lead"]
+                .browse([call.lead_id.id for call, _body in logged])
+                ._message_log_batch(
+                    {call.lead_id.id: body for call, body in logged}, author_id=author_id
+                )
             )
-            if call.date < message.date:
-                # a call logged after the fact sits in the chatter at its time
-                message.date = call.date
+            dated += [
+                (message.id, call.date)
+                for (call, _body), message in zip(logged, messages)
+                if call.date < message.date
+            ]
+        if dated:
+            # a call logged after the fact sits in the chatter at its time
+            self.env["mail.message"].flush_model(["date"])
+            self.env.cr.execute(
+                """UPDATE mail_message m SET date = v.date
+                     FROM unnest(%s::int[], %s::timestamp[]) AS v(id, date)
+                    WHERE m.id = v.id""",
+                [[row[0] for row in dated], [row[1] for row in dated]],
+            )
+            self.env["mail.message"].invalidate_model(["date"])

@@ -148,6 +148,11 @@ class CrmLeadForecastVersion(models.Model):
                ON crm_lead_forecast_version (date_deadline, valid_from)
                WHERE deal_state = 'open'"""
         )
+        # the deals whose closing date slipped (the deals' "Slipped" filter)
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_lead_forecast_version_slipped_idx
+               ON crm_lead_forecast_version (lead_id) WHERE slip_days > 0"""
+        )
         cr.execute(_trigger_function_sql())
         # The triggers are created by the rebuild of the install or of the
         # upgrade that brought this table, once the deals have been set up

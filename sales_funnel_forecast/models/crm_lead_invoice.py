@@ -200,16 +200,24 @@ class CrmLead(models.Model):
             query = SQL(
                 """
                 UPDATE crm_lead l SET overdue_amount = ROUND(COALESCE(f.overdue, 0), %(digits)s)
-                  FROM crm_lead d
+                  -- the deals with invoices, or with an overdue amount still
+                  -- (paid since, or their invoices unlinked): read from
+                  -- indexes, not the whole table
+                  FROM (SELECT m.opportunity_id AS id FROM account_move m
+                         WHERE m.opportunity_id IS NOT NULL AND m.state = 'posted'
+                           AND m.move_type IN %(types)s
+                         UNION
+                        SELECT d.id FROM crm_lead d WHERE d.overdue_amount <> 0) k
+                  JOIN crm_lead d ON d.id = k.id
              LEFT JOIN (%(figures)s) f ON f.lead_id = d.id
              LEFT JOIN res_company c ON c.id = d.company_id
              LEFT JOIN res_currency cur ON cur.id = c.currency_id
                  WHERE d.id = l.id
-                   AND (d.overdue_amount <> 0 OR f.lead_id IS NOT NULL)
                    AND l.overdue_amount IS DISTINCT FROM ROUND(COALESCE(f.overdue, 0), %(digits)s)
                 """,
                 figures=figures,
                 digits=digits,
+                types=SALE_DOCUMENTS,
             )
         else:
             query = SQL(

@@ -14,15 +14,19 @@ class MailMessage(models.Model):
         sent from the list's mass mailing, received by email."""
         messages = super().create(vals_list)
         last = {}
-        for message in messages:
+        # read from the values written (the records' fields would be read
+        # again from the database, a query per message)
+        for message, vals in zip(messages, vals_list):
             if (
-                message.model == "crm.lead"
-                and message.res_id
+                vals.get("model") == "crm.lead"
+                and vals.get("res_id")
                 and (
-                    message.message_type in ACTIVITY_MESSAGE_TYPES or message.mail_activity_type_id
+                    vals.get("message_type", "comment") in ACTIVITY_MESSAGE_TYPES
+                    or vals.get("mail_activity_type_id")
                 )
             ):
-                last[message.res_id] = max(last.get(message.res_id, message.date), message.date)
+                res_id = vals["res_id"]
+                last[res_id] = max(last.get(res_id, message.date), message.date)
         for when in set(last.values()):
             self.env["crm.lead"].browse(
                 lead_id for lead_id, date in last.items() if date == when

@@ -5,6 +5,7 @@ from . import (
     test_calls,
     test_catalogue,
     test_companies,
+    test_costs,
     test_currencies,
     test_dispositions,
     test_engine,
