@@ -137,6 +137,31 @@ class CrmForecastSubmission(models.Model):
             who = submission.user_id.name or submission.team_id.name or ""
             submission.display_name = f"{who} – {submission.date_from or ''}"
 
+    @api.model
+    def _search_display_name(self, operator, value):
+        """A submission by its name as lists show it, "<salesperson or team>
+        – <first day>" (an import's column, the adjustment form's field), or
+        by the salesperson's or team's name alone."""
+        if operator not in ("=", "ilike", "=ilike", "like", "=like") or not isinstance(value, str):
+            return super()._search_display_name(operator, value)
+        who, dash, day = value.partition(" – ")
+        who = who.strip()
+        name_operator = "=" if operator == "=" else "ilike"
+        domain = [
+            "|",
+            ("user_id.name", name_operator, who),
+            "&",
+            ("user_id", "=", False),
+            ("team_id.name", name_operator, who),
+        ]
+        if dash and day.strip():
+            try:
+                first = fields.Date.to_date(day.strip())
+            except ValueError:
+                return [("id", "=", False)]
+            domain = ["&", ("date_from", "=", first), *domain]
+        return domain
+
     @api.constrains("commit_amount", "best_case_amount")
     def _check_amounts(self):
         for submission in self:

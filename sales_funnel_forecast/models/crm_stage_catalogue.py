@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class CrmStageCatalogue(models.Model):
@@ -54,7 +54,18 @@ class CrmStageCatalogue(models.Model):
     def unlink(self):
         # the teams get the shared stages back: through their write, which
         # rebuilds their deals' funnel rows
-        self.env["crm.team"].sudo().with_context(active_test=False).search(
-            [("stage_catalogue_id", "in", self.ids)]
-        ).write({"stage_catalogue_id": False})
+        Team = self.env["crm.team"].with_context(active_test=False)
+        # sudo: the teams of every company, to see whether the user may
+        # change them all
+        teams = Team.sudo().search([("stage_catalogue_id", "in", self.ids)])
+        mine = Team.search([("id", "in", teams.ids)])
+        if teams and (mine != teams.with_env(mine.env) or not mine.has_access("write")):
+            raise UserError(
+                self.env._(
+                    "%(catalogues)s is the pipeline of teams you cannot change: it can only be "
+                    "deleted by someone who can change them all.",
+                    catalogues=", ".join(self.mapped("name")),
+                )
+            )
+        teams.write({"stage_catalogue_id": False})
         return super().unlink()

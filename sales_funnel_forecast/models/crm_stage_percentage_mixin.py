@@ -14,6 +14,28 @@ class CrmStagePercentageMixin(models.AbstractModel):
     _name = "crm.stage.percentage.mixin"
     _description = "Stage Percentage and Forecast Category"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # an empty category (an import's empty cell): the percentage's
+        vals_list = [
+            {key: value for key, value in vals.items() if key != "forecast_category" or value}
+            for vals in vals_list
+        ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "forecast_category" in vals and not vals["forecast_category"]:
+            # the category cleared (an import's empty cell, a mass edit):
+            # each takes its percentage's again
+            vals = {key: value for key, value in vals.items() if key != "forecast_category"}
+            result = super().write(vals) if vals else True
+            for record in self:
+                record.forecast_category = engine.stage_forecast_category(
+                    record.forecast_probability, record.is_won
+                )
+            return result
+        return super().write(vals)
+
     @api.depends("is_won", "forecast_probability")
     def _compute_forecast_category(self):
         """The forecast category of stages (or catalogue steps) by default: a

@@ -110,6 +110,8 @@ class CrmTargetPlan(models.Model):
         ondelete="cascade",
         index=True,
         readonly=True,
+        # a copy is a plan of its own, not another share of the team plan
+        copy=False,
         help="The team plan this salesperson's plan is a share of.",
     )
     child_ids = fields.One2many("crm.target.plan", "parent_id", string="Members' Plans")
@@ -310,6 +312,10 @@ class CrmTargetPlan(models.Model):
         if children:
             # a team plan's members' plans are archived and restored with it
             children.write({"active": vals["active"]})
+        members = self.with_context(active_test=False).child_ids if "team_id" in vals else None
+        if members:
+            # and follow it to another team
+            members.write({"team_id": vals["team_id"]})
         if PLAN_INPUTS & set(vals):
             self._sff_inputs_changed()
         elif {"team_id", "user_id"} & set(vals):
@@ -320,7 +326,12 @@ class CrmTargetPlan(models.Model):
         """A line of these plans was written on its own (not while the plan
         saves it, which rebuilds after): the figures follow."""
         if not self.env.context.get(PLAN_SAVING):
-            self.exists()._sff_inputs_changed()
+            plans = self.exists()
+            # the plan's own rules, as a save of the plan checks them
+            plans._check_origin_mix()
+            plans._check_seasons()
+            plans._check_inputs()
+            plans._sff_inputs_changed()
 
     def _sff_inputs_changed(self):
         """The figures worked out again; a split team plan's members' plans
@@ -429,7 +440,8 @@ class CrmTargetPlan(models.Model):
             raise ValidationError(
                 self.env._("At least one salesperson must carry part of the target.")
             )
-        self.with_context(active_test=False).child_ids.unlink()
+        # (an archived member's plan is kept, as archived)
+        self.child_ids.unlink()
         users = [user for user, weight in weights.items() if weight > 0]
         remaining = self.revenue_target
         values = []

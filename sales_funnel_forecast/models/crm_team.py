@@ -23,8 +23,30 @@ class CrmTeam(models.Model):
         team_id = self.env.user.sale_team_id.id
         return self.search([("id", "=", team_id)], limit=1) if team_id else self.browse()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        teams = super().create(vals_list)
+        teams.filtered("stage_catalogue_id")._sff_apply_catalogue_if_stageless()
+        return teams
+
+    def _sff_apply_catalogue_if_stageless(self):
+        """A team given a catalogue (the team form, an import) without
+        stages of its own would have no pipeline at all: the catalogue is
+        applied to it, as its Apply button does. A team with stages of its
+        own keeps them."""
+        # sudo: whether the team has stages, archived ones too
+        Stage = self.env["crm.stage"].sudo().with_context(active_test=False)
+        for team in self:
+            if not Stage.search_count([("team_id", "=", team.id)], limit=1):
+                self.env["crm.stage.catalogue.apply"].create(
+                    {"catalogue_id": team.stage_catalogue_id.id, "team_id": team.id}
+                ).action_apply()
+
     def write(self, vals):
         result = super().write(vals)
+        if vals.get("stage_catalogue_id") and not self.env.context.get("sff_applying_catalogue"):
+            # (the Apply wizard rebuilds the funnel rows after its stages)
+            self._sff_apply_catalogue_if_stageless()
         if "stage_catalogue_id" in vals:
             # the team's pipeline changed: shared stages left or came back
             # sudo: every deal of the team, not only those the user can read

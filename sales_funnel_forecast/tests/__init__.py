@@ -27,6 +27,7 @@ from . import (
     test_plan_paths,
     test_probability,
     test_process_paths,
+    test_record_paths,
     test_report_paths,
     test_report_views,
     test_rules_paths,

@@ -104,7 +104,9 @@ class CrmStageCatalogueApply(models.TransientModel):
                 "name", {code: line.with_context(lang=code).name for code in languages}
             )
             stages |= stage
-        self.team_id.stage_catalogue_id = self.catalogue_id
+        self.team_id.with_context(
+            sff_applying_catalogue=True
+        ).stage_catalogue_id = self.catalogue_id
         # another catalogue's steps, or the team's own stages: no longer its
         # pipeline (a stage that holds deals stays until they move on)
         others = Stage.search([("team_id", "=", self.team_id.id), ("id", "not in", stages.ids)])
