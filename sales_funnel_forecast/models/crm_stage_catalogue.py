@@ -51,15 +51,20 @@ class CrmStageCatalogue(models.Model):
             "context": {"default_catalogue_id": self.id},
         }
 
-    def unlink(self):
-        # the teams get the shared stages back: through their write, which
-        # rebuilds their deals' funnel rows
-        Team = self.env["crm.team"].with_context(active_test=False)
+    @api.ondelete(at_uninstall=False)
+    def _sff_check_teams_changeable(self):
         # sudo: the teams of every company, to see whether the user may
         # change them all
-        teams = Team.sudo().search([("stage_catalogue_id", "in", self.ids)])
-        mine = Team.search([("id", "in", teams.ids)])
-        if teams and (mine != teams.with_env(mine.env) or not mine.has_access("write")):
+        teams = (
+            self.env["crm.team"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("stage_catalogue_id", "in", self.ids)])
+        )
+        mine = (
+            self.env["crm.team"].with_context(active_test=False).search([("id", "in", teams.ids)])
+        )
+        if teams and (mine.ids != teams.ids or not mine.has_access("write")):
             raise UserError(
                 self.env._(
                     "%(catalogues)s is the pipeline of teams you cannot change: it can only be "
@@ -67,5 +72,13 @@ class CrmStageCatalogue(models.Model):
                     catalogues=", ".join(self.mapped("name")),
                 )
             )
-        teams.write({"stage_catalogue_id": False})
+
+    def unlink(self):
+        # (before the teams let go of it, below)
+        self._sff_check_teams_changeable()
+        # the teams get the shared stages back: through their write, which
+        # rebuilds their deals' funnel rows
+        self.env["crm.team"].sudo().with_context(active_test=False).search(
+            [("stage_catalogue_id", "in", self.ids)]
+        ).write({"stage_catalogue_id": False})
         return super().unlink()
