@@ -435,6 +435,23 @@ class TestInvoices(StructuresMixin, TestSaleCommon):
         self.order(deal, 1000.0)
         self.assertEqual(deal.stage_id, self.s_invoice)
 
+    def test_invoice_cancelled_by_a_full_credit_note_does_not_win_the_deal(self):
+        """The customer backs out after the invoice: the accountant issues
+        a full credit note (Reverse, full refund). Nothing was paid: the
+        deal is not won ("Invoices fully paid"), nor counts invoiced or paid
+        revenue."""
+        deal = self.deal("Refunded in full")
+        move = self.invoice(self.order(deal, 1000.0))
+        self.assertEqual(deal.stage_id, self.s_invoice)
+        move._reverse_moves([{"invoice_date": self.today}], cancel=True)
+        self.assertEqual(move.payment_state, "reversed")
+        deal.invalidate_recordset()
+        self.assertEqual(
+            (deal.stage_id, deal.probability, deal.invoiced_amount, deal.paid_amount),
+            (self.s_invoice, 95.0, 0.0, 0.0),
+        )
+        self.assertStructuresHold("full credit note")
+
     # ------------------------------------------------------------------
     # Quota attainment
     # ------------------------------------------------------------------

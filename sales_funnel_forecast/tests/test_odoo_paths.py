@@ -3,11 +3,9 @@
 merge, users and teams archived, documents, mass mailing. Each keeps the
 module's structures and figures."""
 
-from odoo import Command, fields
-from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.tests import tagged
 
-from .common import FunnelCase, StructuresMixin
+from .common import FunnelCase
 
 RAW_EMAIL = """Return-Path: <prospect@example.com>
 To: sales@example.com
@@ -202,119 +200,6 @@ class TestOdooMachinery(FunnelCase):
         (a | b | c).with_context(active_test=False).write({"stage_id": self.s_won.id})
         self.assertStructuresHold("mass edit to won stage")
         self.assertEqual((a | b).mapped("probability"), [100.0, 100.0])
-
-
-@tagged("post_install", "-at_install")
-class TestOdooMachineryDocuments(StructuresMixin, TestSaleCommon):
-    """The pipeline of test_invoices (order 80 %, invoice 95 %, paid = won),
-    trimmed to what these checks need."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
-        cls.company = cls.company_data["company"]
-        cls.today = fields.Date.today()
-        cls.team = cls.env["crm.team"].create(
-            {"name": "Machinery Doc Team", "company_id": cls.company.id}
-        )
-        Stage = cls.env["crm.stage"]
-        cls.s_new = Stage.create(
-            {"name": "M-New", "sequence": 951, "team_id": cls.team.id, "forecast_probability": 10}
-        )
-        cls.s_order = Stage.create(
-            {
-                "name": "M-Order",
-                "sequence": 952,
-                "team_id": cls.team.id,
-                "forecast_probability": 80,
-                "document_trigger": "order",
-            }
-        )
-        cls.s_invoice = Stage.create(
-            {
-                "name": "M-Invoice",
-                "sequence": 953,
-                "team_id": cls.team.id,
-                "forecast_probability": 95,
-                "document_trigger": "invoice",
-            }
-        )
-        cls.s_paid = Stage.create(
-            {
-                "name": "M-Paid",
-                "sequence": 954,
-                "team_id": cls.team.id,
-                "is_won": True,
-                "document_trigger": "payment",
-            }
-        )
-        cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Machinery day",
-                "type": "service",
-                "invoice_policy": "order",
-                "list_price": 1000.0,
-                "taxes_id": [Command.clear()],
-            }
-        )
-        cls.customer = cls.env["res.partner"].create({"name": "Machinery Customer"})
-
-    def _deal(self, name):
-        return self.env["crm.lead"].create(
-            {
-                "name": name,
-                "type": "opportunity",
-                "team_id": self.team.id,
-                "stage_id": self.s_new.id,
-                "partner_id": self.customer.id,
-                "company_id": self.company.id,
-                "expected_revenue": 1000,
-            }
-        )
-
-    def _order(self, deal):
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.customer.id,
-                "opportunity_id": deal.id,
-                "company_id": self.company.id,
-                "team_id": self.team.id,
-                "order_line": [
-                    Command.create(
-                        {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 1000.0}
-                    )
-                ],
-            }
-        )
-        order.action_confirm()
-        return order
-
-    def _invoice(self, order):
-        move = order._create_invoices()
-        move.invoice_date = self.today
-        move.action_post()
-        return move
-
-    def test_invoice_cancelled_by_a_full_credit_note_does_not_win_the_deal(self):
-        """The customer backs out after the invoice: the accountant issues
-        a full credit note (Reverse, 'full refund'). Nothing was paid: the
-        deal is not won ('Invoices fully paid')."""
-        deal = self._deal("Refunded in full")
-        move = self._invoice(self._order(deal))
-        self.assertEqual(deal.stage_id, self.s_invoice)
-        move._reverse_moves([{"invoice_date": self.today}], cancel=True)
-        self.assertEqual(move.payment_state, "reversed")
-        deal.invalidate_recordset()
-        self.assertEqual(deal.invoiced_amount, 0.0)
-        self.assertEqual(deal.paid_amount, 0.0)
-        self.assertEqual(
-            (deal.stage_id.name, deal.probability),
-            ("M-Invoice", 95.0),
-            "a cancelled invoice does not make the deal won",
-        )
-        self.assertStructuresHold("full credit note")
 
 
 @tagged("post_install", "-at_install")
