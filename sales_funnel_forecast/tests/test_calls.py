@@ -12,12 +12,37 @@ from odoo.tools import mute_logger
 from .common import FunnelCase, company_user, team_and_deal
 
 
+class CallsMixin:
+    """A call logged with its date, and a phone call scheduled on a deal."""
+
+    def call(self, deal, outcome, when, user=None):
+        return (
+            self.env["crm.lead.call"]
+            .with_user(user or self.rep)
+            .create({"lead_id": deal.id, "outcome": outcome, "date": when})
+        )
+
+    def schedule_call(self, deal, user=None):
+        return (
+            self.env["mail.activity"]
+            .with_user(user or self.rep)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": deal.id,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                    "user_id": (user or self.rep).id,
+                    "summary": "Call back",
+                }
+            )
+        )
+
+
 @tagged("post_install", "-at_install")
-class TestCalls(FunnelCase):
+class TestCalls(CallsMixin, FunnelCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.phone_type = cls.env.ref("mail.mail_activity_data_call")
         cls.env["crm.team.member"].create(
             [
                 {"crm_team_id": cls.team.id, "user_id": cls.rep.id},
@@ -35,13 +60,6 @@ class TestCalls(FunnelCase):
         )
         wizard.with_context(sff_call_outcome=outcome).action_log()
         return deal.call_ids.sorted("id")[-1:]
-
-    def call(self, deal, outcome, when, user=None):
-        return (
-            self.env["crm.lead.call"]
-            .with_user(user or self.rep)
-            .create({"lead_id": deal.id, "outcome": outcome, "date": when})
-        )
 
     def days_match_calls(self):
         """The calls counted per day are the calls."""
@@ -348,21 +366,6 @@ class TestCalls(FunnelCase):
     # ------------------------------------------------------------------
     # A phone call marked done is a call
     # ------------------------------------------------------------------
-    def schedule_call(self, deal, user=None):
-        return (
-            self.env["mail.activity"]
-            .with_user(user or self.rep)
-            .create(
-                {
-                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
-                    "res_id": deal.id,
-                    "activity_type_id": self.phone_type.id,
-                    "user_id": (user or self.rep).id,
-                    "summary": "Call back",
-                }
-            )
-        )
-
     def test_phone_call_activity_done_records_a_call(self):
         deal = self.make_deal("Activity calls", self.s_new)
         # from the chatter or the activity widget: the feedback popover
@@ -626,36 +629,9 @@ class TestCalls(FunnelCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCallPaths(FunnelCase):
+class TestCallPaths(CallsMixin, FunnelCase):
     """Paths around calls: deals and teams deleted, time zones changed,
     calls moved, merged, imported after the fact, read by reps."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.phone_type = cls.env.ref("mail.mail_activity_data_call")
-
-    def call(self, deal, outcome, when, user=None):
-        return (
-            self.env["crm.lead.call"]
-            .with_user(user or self.rep)
-            .create({"lead_id": deal.id, "outcome": outcome, "date": when})
-        )
-
-    def schedule_call(self, deal, user=None):
-        return (
-            self.env["mail.activity"]
-            .with_user(user or self.rep)
-            .create(
-                {
-                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
-                    "res_id": deal.id,
-                    "activity_type_id": self.phone_type.id,
-                    "user_id": (user or self.rep).id,
-                    "summary": "Call back",
-                }
-            )
-        )
 
     def day_counts(self, user):
         """The calls of ``user`` as the calls report and the adoption

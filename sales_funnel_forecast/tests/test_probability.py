@@ -130,10 +130,10 @@ class TestProbabilityFollowsStage(FunnelCase):
         self.assertEqual(deal.probability, 60.0)
         self.assertEqual(deal.forecast_revenue, 600.0)
 
-    def test_predictive_scoring_cron_does_not_undo_stage(self):
-        deal = self.make_deal("PLS", self.s_qualified, 1000)
-        # make Odoo's automated probability equal to the current one, so that
-        # its cron believes the probability is its own and rewrites it
+    def run_scoring_cron(self, deal):
+        """Odoo's predictive scoring job, on a deal whose probability it
+        takes for its own (its automated probability made equal to it), so
+        that it rewrites it in SQL."""
         self.env.cr.execute(
             "UPDATE crm_lead SET automated_probability = probability WHERE id = %s", [deal.id]
         )
@@ -141,6 +141,21 @@ class TestProbabilityFollowsStage(FunnelCase):
         deal.invalidate_recordset()
         self.env["crm.lead"]._cron_update_automated_probabilities()
         deal.invalidate_recordset()
+
+    def test_scoring_cron_in_a_company_where_stages_do_not_drive(self):
+        """Odoo's scoring job writes probabilities in SQL: in a company that
+        turned "probability follows stage" off, the weighted forecast is
+        still expected revenue x the probability it wrote."""
+        self.company.crm_probability_from_stage = False
+        deal = self.make_deal("PLS off", self.s_qualified, 1000, probability=30)
+        self.run_scoring_cron(deal)
+        self.assertNotEqual(deal.probability, 30.0, "the cron scored the deal")
+        self.assertAlmostEqual(deal.forecast_revenue, round(1000 * deal.probability / 100, 2), 2)
+        self.assertStructuresHold("scoring cron, stages not driving")
+
+    def test_predictive_scoring_cron_does_not_undo_stage(self):
+        deal = self.make_deal("PLS", self.s_qualified, 1000)
+        self.run_scoring_cron(deal)
         self.assertNotEqual(deal.automated_probability, 30.0, "the cron scored the deal")
         self.assertEqual(deal.probability, 30.0)
         self.assertEqual(deal.forecast_revenue, 300.0)

@@ -9,7 +9,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import FunnelCase, company_user
+from .common import FunnelCase, company_user, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -26,20 +26,13 @@ class TestOwnRecordPaths(FunnelCase):
         cls.Plan = cls.env["crm.target.plan"]
 
     def team_plan(self, **values):
-        return self.Plan.create(
-            dict(
-                {
-                    "name": "Team 2030",
-                    "team_id": self.team.id,
-                    "date_from": date(2030, 1, 1),
-                    "date_to": date(2030, 12, 31),
-                    "revenue_target": 120000,
-                    "average_deal_value": 1000,
-                    "win_rate": 20,
-                    "sales_cycle_days": 0,
-                },
+        return make_plan(
+            self.env,
+            self.team,
+            **dict(
+                {"name": "Team 2030", "date_from": date(2030, 1, 1), "date_to": date(2030, 12, 31)},
                 **values,
-            )
+            ),
         )
 
     # ------------------------------------------------------------------

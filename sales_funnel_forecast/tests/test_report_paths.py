@@ -8,7 +8,7 @@ from datetime import date, datetime
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
-from .common import company_user
+from .common import company_user, make_plan
 from .test_funnel_report import FunnelReportCase
 
 
@@ -75,18 +75,7 @@ class TestReportPaths(FunnelReportCase):
         """120,000 at 1,000 a deal, 20 % won: 50 prospects a month. A
         manager in New York grouping the sales process by month reads
         January's 50, and nothing in December before the plan starts."""
-        plan = self.env["crm.target.plan"].create(
-            {
-                "name": "Paths plan",
-                "team_id": self.team.id,
-                "date_from": date(2027, 1, 1),
-                "date_to": date(2027, 12, 31),
-                "revenue_target": 120000,
-                "average_deal_value": 1000,
-                "win_rate": 20,
-                "sales_cycle_days": 0,
-            }
-        )
+        plan = make_plan(self.env, self.team, name="Paths plan")
         self.assertEqual(plan.month_period_ids.sorted("date_from")[0].leads_needed, 50)
         found = {}
         for tz in ("America/New_York", "Europe/Paris", "Asia/Shanghai"):

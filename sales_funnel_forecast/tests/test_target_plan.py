@@ -11,7 +11,7 @@ from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import company_user
+from .common import company_user, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -36,22 +36,7 @@ class TestTargetPlan(TestSaleCommon):
         cls.year = fields.Date.today().year
 
     def plan(self, **values):
-        return self.env["crm.target.plan"].create(
-            dict(
-                {
-                    "name": "Plan",
-                    "company_id": self.company.id,
-                    "team_id": self.team.id,
-                    "date_from": date(2027, 1, 1),
-                    "date_to": date(2027, 12, 31),
-                    "revenue_target": 120000,
-                    "average_deal_value": 1000,
-                    "win_rate": 20,
-                    "sales_cycle_days": 0,
-                },
-                **values,
-            )
-        )
+        return make_plan(self.env, self.team, **dict({"company_id": self.company.id}, **values))
 
     def refused(self, message, **values):
         with self.assertRaises(ValidationError) as refusal:

@@ -8,7 +8,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import convert_file
 
 from ..hooks import pre_init_hook, uninstall_hook
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -77,6 +77,14 @@ class TestUninstallKeeps(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestUninstallArchivedStages(FunnelCase):
+    def assert_uninstall_runs(self):
+        try:
+            with self.env.cr.savepoint():
+                uninstall_hook(self.env)
+                self.env.flush_all()
+        except Exception as error:  # noqa: BLE001 - what the administrator gets
+            self.fail(f"the uninstall hook failed: {type(error).__name__}: {error}")
+
     def test_uninstall_with_an_archived_stage_a_deal_went_through(self):
         """A deal went through a stage (day 0), moved on (day 1); the stage
         was archived since and holds no deal. The uninstall deletes such
@@ -97,43 +105,23 @@ class TestUninstallArchivedStages(FunnelCase):
             "SELECT count(*) FROM crm_lead_forecast_version WHERE stage_id = %s", [extra.id]
         )
         self.assertTrue(self.env.cr.fetchone()[0], "the deal's first version is in the stage")
-        try:
-            with self.env.cr.savepoint():
-                uninstall_hook(self.env)
-                self.env.flush_all()
-        except Exception as error:  # noqa: BLE001
-            self.fail(f"the uninstall hook failed: {type(error).__name__}: {error}")
+        self.assert_uninstall_runs()
 
     def test_uninstall_with_an_archived_stage_in_a_target_plan(self):
         """A plan's stage conversions name a stage archived since (no deal
         in it): the uninstall must not fail on the plan's line."""
-        from datetime import date
-
         extra = self.env["crm.stage"].create(
             {"name": "T-Extra", "sequence": 901, "team_id": self.team.id}
         )
-        self.env["crm.target.plan"].create(
-            {
-                "name": "Plan",
-                "company_id": self.company.id,
-                "team_id": self.team.id,
-                "date_from": date(2027, 1, 1),
-                "date_to": date(2027, 12, 31),
-                "revenue_target": 120000,
-                "average_deal_value": 1000,
-                "win_rate": 20,
-                "sales_cycle_days": 0,
-                "stage_line_ids": [(0, 0, {"stage_id": extra.id, "conversion": 50})],
-            }
+        make_plan(
+            self.env,
+            self.team,
+            company_id=self.company.id,
+            stage_line_ids=[(0, 0, {"stage_id": extra.id, "conversion": 50})],
         )
         extra.action_archive()
         self.env.flush_all()
-        try:
-            with self.env.cr.savepoint():
-                uninstall_hook(self.env)
-                self.env.flush_all()
-        except Exception as error:  # noqa: BLE001
-            self.fail(f"the uninstall hook failed: {type(error).__name__}: {error}")
+        self.assert_uninstall_runs()
 
 
 @tagged("post_install", "-at_install")
