@@ -140,18 +140,7 @@ class TestReportPaths(FunnelReportCase):
         plans' record rules); the sales process report must not show a rep
         the daily targets of another team's plan."""
         other_team = self.env["crm.team"].create({"name": "Paths Other Team"})
-        self.env["crm.target.plan"].create(
-            {
-                "name": "Paths other team's plan",
-                "team_id": other_team.id,
-                "date_from": date(2027, 1, 1),
-                "date_to": date(2027, 12, 31),
-                "revenue_target": 120000,
-                "average_deal_value": 1000,
-                "win_rate": 20,
-                "sales_cycle_days": 0,
-            }
-        )
+        make_plan(self.env, other_team, name="Paths other team's plan")
         self.end_request()
         self.assertNotIn(self.rep, other_team.member_ids)
         as_rep = self.env(user=self.rep)
