@@ -463,8 +463,11 @@ class CrmLead(models.Model):
             or (
                 "forecast_excluded" in vals
                 and not vals["forecast_excluded"]
-                and "stage_id" not in vals
-                and any(self.mapped("stall_excluded"))
+                and any(
+                    lead.stall_excluded
+                    and ("stage_id" not in vals or lead.stage_id.id == vals["stage_id"])
+                    for lead in self
+                )
             )
         ):
             raise AccessError(

@@ -401,7 +401,7 @@ class CrmLeadCall(models.Model):
             batches[call.user_id.partner_id.id, nth[call.lead_id.id]].append((call, body))
             nth[call.lead_id.id] += 1
         dated = []
-        for (author_id, _nth), logged in batches.items():
+        for (author_id, _nth), logged in sorted(batches.items(), key=lambda item: item[0][1]):
             # (the batch logs as the superuser: the note is the call's trace,
             # logged even on a deal the caller may read but not write)
             messages = (

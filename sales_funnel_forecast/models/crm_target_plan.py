@@ -253,7 +253,7 @@ class CrmTargetPlan(models.Model):
     @api.constrains("company_id", "team_id", "user_id", "date_from", "date_to", "active")
     def _check_overlap(self):
         for plan in self.filtered("active"):
-            clash = self.search(
+            clash = self.with_context(active_test=True).search(
                 [
                     ("id", "!=", plan.id),
                     ("company_id", "=", plan.company_id.id),
@@ -442,6 +442,7 @@ class CrmTargetPlan(models.Model):
             )
         # (an archived member's plan is kept, as archived)
         self.child_ids.unlink()
+        self.with_context(active_test=False).child_ids.write({"parent_id": False})
         users = [user for user, weight in weights.items() if weight > 0]
         remaining = self.revenue_target
         values = []

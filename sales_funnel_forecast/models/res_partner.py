@@ -68,6 +68,7 @@ class ResPartner(models.Model):
             readable.subselect(),
         )
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_funnel_status(self):
         self.env["crm.lead"].flush_model(
             ["partner_id", "active", "is_stalled", "type", "lost_reason_id", "date_closed"]

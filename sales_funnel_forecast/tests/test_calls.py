@@ -882,3 +882,38 @@ class TestCallPaths(CallsMixin, FunnelCase):
             (call.stage_id, call.contact_status, right.contact_status),
             (self.s_qualified, "not_attempted", "attempted"),
         )
+
+    def test_call_notes_follow_the_calls_of_a_deal(self):
+        """Calls of two deals by several people in one create (an import):
+        each deal's chatter (in the order of its messages) shows its calls
+        in the order they came, with their callers and dates."""
+        deal_e = self.make_deal("Deal E", self.s_new, 100)
+        deal_d = self.make_deal("Deal D", self.s_new, 100)
+        self.env["crm.lead.call"].create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "user_id": user.id,
+                    "outcome": outcome,
+                    "date": self.day(day),
+                    "note": note,
+                }
+                for lead, user, outcome, day, note in (
+                    (deal_e, self.manager, "no_answer", 1, "E first"),
+                    (deal_e, self.rep, "no_answer", 2, "E second"),
+                    (deal_d, self.other_rep, "no_answer", 3, "D first"),
+                    (deal_d, self.rep, "conversation", 4, "D second"),
+                )
+            ]
+        )
+        notes = self.env["mail.message"].search(
+            [("model", "=", "crm.lead"), ("res_id", "=", deal_d.id), ("body", "ilike", "Call:")],
+            order="id",
+        )
+        self.assertEqual(
+            [("D first" in note.body, note.author_id, note.date) for note in notes],
+            [
+                (True, self.other_rep.partner_id, self.day(3)),
+                (False, self.rep.partner_id, self.day(4)),
+            ],
+        )

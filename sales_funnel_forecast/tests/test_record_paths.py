@@ -270,3 +270,32 @@ class TestOwnRecordPaths(FunnelCase):
             catalogue,
             "company B's team lost its catalogue to A's manager",
         )
+
+    def test_team_plan_restored_after_a_resplit_with_an_archived_member(self):
+        """Otto's share archived (he was away), the plan split again with
+        Otto back; the team plan archived and restored later: restored, its
+        members' targets add up to the team's."""
+        plan = self.team_plan()
+        plan._sff_split({self.rep: 1, self.other_rep: 1})
+        plan.child_ids.filtered(lambda child: child.user_id == self.other_rep).action_archive()
+        plan._sff_split({self.rep: 1, self.other_rep: 1})
+        plan.action_archive()
+        plan.action_unarchive()
+        self.assertEqual(round(sum(plan.child_ids.mapped("revenue_target")), 2), 120000.0)
+
+    def test_team_plan_restored_leaves_a_departed_members_share(self):
+        """Otto leaves: his share archived, the plan split again between the
+        others; the team plan archived and restored: Otto's old share stays
+        archived, apart."""
+        plan = self.team_plan()
+        plan._sff_split({self.rep: 1, self.other_rep: 1})
+        otto = plan.child_ids.filtered(lambda child: child.user_id == self.other_rep)
+        otto.action_archive()
+        plan._sff_split({self.rep: 1})
+        plan.action_archive()
+        plan.action_unarchive()
+        self.assertEqual(
+            (plan.child_ids.user_id, round(sum(plan.child_ids.mapped("revenue_target")), 2)),
+            (self.rep, 120000.0),
+        )
+        self.assertEqual((otto.exists(), otto.active), (otto, False))

@@ -195,3 +195,50 @@ class TestAroundTheRules(FunnelCase):
         )
         with self.assertRaises(AccessError):
             self.env["crm.lead.call.log"].with_user(here_only).create({"lead_id": deal.id})
+
+    def stalled_excluded_deal(self):
+        self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        self.s_qualified.write({"stall_days": 5, "stall_action": "exclude"})
+        self.set_now(self.day(0))
+        deal = self.make_deal("Stalls", self.s_qualified, 2000, user_id=self.rep.id)
+        self.set_now(self.day(6))
+        self.run_job()
+        self.assertTrue(deal.is_stalled and deal.stall_excluded and deal.forecast_excluded)
+        return deal
+
+    def test_stall_exclusion_kept_with_the_same_stage(self):
+        """A write (or an import) of the deal's own stage with "out of the
+        forecast" cleared does not end the stall: refused to a rep."""
+        deal = self.stalled_excluded_deal()
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            deal.with_user(self.rep).write(
+                {"stage_id": self.s_qualified.id, "forecast_excluded": False}
+            )
+        result = (
+            self.env["crm.lead"]
+            .with_user(self.rep)
+            .load(
+                [".id", "stage_id/.id", "forecast_excluded"],
+                [[str(deal.id), str(self.s_qualified.id), "0"]],
+            )
+        )
+        self.assertTrue(result["messages"])
+        self.env.invalidate_all()
+        self.assertEqual((deal.stall_excluded, deal.forecast_excluded), (True, True))
+
+    def test_customer_status_read_by_two_users_in_one_transaction(self):
+        """Read by a manager, then by a rep limited to own deals in the same
+        transaction (a server action, a report): each reads the deals of
+        their own rules."""
+        partner = self.env["res.partner"].create({"name": "Shared Customer"})
+        reason = self.env["crm.lost.reason"].create({"name": "Secret: too expensive"})
+        theirs = self.make_deal(
+            "Theirs", self.s_new, 10, user_id=self.other_rep.id, partner_id=partner.id
+        )
+        theirs.action_set_lost(lost_reason_id=reason.id)
+        self.env.flush_all()
+        self.assertEqual(partner.with_user(self.manager).funnel_inactive_reason_id, reason)
+        values = partner.with_user(self.rep).read(["funnel_status", "funnel_inactive_reason_id"])[0]
+        self.assertEqual(
+            (values["funnel_status"], values["funnel_inactive_reason_id"]), (False, False)
+        )
