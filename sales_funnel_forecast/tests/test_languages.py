@@ -63,14 +63,13 @@ class TestInTheUsersLanguage(FunnelCase):
         self.assertIn("30/04/2026", note.body)
 
     def test_kanban_days_unit_is_translated(self):
-        """The card's days in stage read in French: its unit is a word (Odoo
-        exports no term of one character for translation)."""
+        """The card's days in stage read in French, one day or several: its
+        unit is a word (Odoo exports no term of one character)."""
         view = self.env.ref("sales_funnel_forecast.crm_case_kanban_view_leads")
         arch = view.with_context(lang="fr_FR").arch_db
-        self.assertIsNone(
-            re.search(r'name="stage_age_days"\s*/>\s*d\s*<', arch),
-            "the kanban card shows '<days> d' to a French user",
-        )
+        self.assertIsNone(re.search(r'name="stage_age_days"\s*/>\s*d\s*<', arch))
+        self.assertIn('<span invisible="stage_age_days != 1">jour</span>', arch)
+        self.assertIn('<span invisible="stage_age_days == 1">jours</span>', arch)
 
     def test_catalogue_stage_names_follow_a_language_installed_later(self):
         """A catalogue applied, then a language added: the team's stages made
