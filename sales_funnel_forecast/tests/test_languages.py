@@ -70,6 +70,7 @@ class TestInTheUsersLanguage(FunnelCase):
         self.assertIsNone(re.search(r'name="stage_age_days"\s*/>\s*d\s*<', arch))
         self.assertIn('<span invisible="stage_age_days != 1">jour</span>', arch)
         self.assertIn('<span invisible="stage_age_days == 1">jours</span>', arch)
+        self.assertIn('<span invisible="stall_days_over == 1">jours de trop</span>', arch)
 
     def test_catalogue_stage_names_follow_a_language_installed_later(self):
         """A catalogue applied, then a language added: the team's stages made
