@@ -19,8 +19,23 @@ Hello, please call us back.
 """
 
 
+class AssignmentMixin:
+    def assigned(self, domain, values_list):
+        """Leads of no team created on day 0, then assigned by Odoo's team
+        assignment on day 1 to the rep of the test's team (its domain:
+        ``domain``)."""
+        self.env["crm.team.member"].create(
+            {"crm_team_id": self.team.id, "user_id": self.rep.id, "assignment_max": 300}
+        )
+        self.team.assignment_domain = domain
+        leads = self.env["crm.lead"].create(values_list)
+        self.set_now(self.day(1))
+        self.team._action_assign_leads(force_quota=True, creation_delta_days=0)
+        return leads
+
+
 @tagged("post_install", "-at_install")
-class TestOdooMachinery(FunnelCase):
+class TestOdooMachinery(AssignmentMixin, FunnelCase):
     def test_lead_from_an_incoming_email(self):
         self.team.use_leads = False
         self.set_now(self.t0)
@@ -36,12 +51,8 @@ class TestOdooMachinery(FunnelCase):
 
     def test_team_assignment(self):
         self.set_now(self.t0)
-        self.env["crm.team.member"].create(
-            {"crm_team_id": self.team.id, "user_id": self.rep.id, "assignment_max": 300}
-        )
-        self.team.assignment_domain = "[('name', 'like', 'Machinery assign')]"
-        Lead = self.env["crm.lead"]
-        leads = Lead.create(
+        leads = self.assigned(
+            "[('name', 'like', 'Machinery assign')]",
             [
                 {
                     "name": f"Machinery assign {i}",
@@ -62,10 +73,8 @@ class TestOdooMachinery(FunnelCase):
                     "expected_revenue": 700,
                     "email_from": "o@example.com",
                 }
-            ]
+            ],
         )
-        self.set_now(self.day(1))
-        self.team._action_assign_leads(force_quota=True, creation_delta_days=0)
         self.assertEqual(leads.team_id, self.team)
         self.assertEqual(set(leads.mapped("type")), {"opportunity"})
         self.assertEqual(leads.user_id, self.rep)
@@ -181,7 +190,7 @@ class TestOdooMachinery(FunnelCase):
 
 
 @tagged("post_install", "-at_install")
-class TestOdooMachineryMail(FunnelCase):
+class TestOdooMachineryMail(AssignmentMixin, FunnelCase):
     def test_mass_email_from_the_list_is_last_activity(self):
         """Select deals in the list, Actions > Send email: each deal's chatter
         shows the email sent; its Last Activity is that email, as the
@@ -245,22 +254,19 @@ class TestOdooMachineryMail(FunnelCase):
         that runs a catalogue: the funnel counts it in that pipeline."""
         self.set_now(self.t0)
         self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
-        self.env["crm.team.member"].create(
-            {"crm_team_id": self.team.id, "user_id": self.rep.id, "assignment_max": 300}
+        lead = self.assigned(
+            "[('name', '=', 'Machinery catalogue lead')]",
+            [
+                {
+                    "name": "Machinery catalogue lead",
+                    "type": "lead",
+                    "team_id": False,
+                    "user_id": False,
+                    "expected_revenue": 500,
+                    "email_from": "c@example.com",
+                }
+            ],
         )
-        self.team.assignment_domain = "[('name', '=', 'Machinery catalogue lead')]"
-        lead = self.env["crm.lead"].create(
-            {
-                "name": "Machinery catalogue lead",
-                "type": "lead",
-                "team_id": False,
-                "user_id": False,
-                "expected_revenue": 500,
-                "email_from": "c@example.com",
-            }
-        )
-        self.set_now(self.day(1))
-        self.team._action_assign_leads(force_quota=True, creation_delta_days=0)
         self.assertEqual((lead.type, lead.team_id), ("opportunity", self.team))
         self.assertStructuresHold("assigned into a catalogue team")
         self.assertIn(lead.stage_id, lead.pipeline_stage_ids)

@@ -118,12 +118,7 @@ class TestAroundTheRules(FunnelCase):
         change or by a sales manager keeping it open: the rep's write of the
         stall fields is refused, and so is clearing ``forecast_excluded``
         alone."""
-        self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
-        self.s_qualified.write({"stall_days": 5, "stall_action": "exclude"})
-        self.set_now(self.day(0))
-        deal = self.make_deal("Stalls", self.s_qualified, 2000, user_id=self.rep.id)
-        self.set_now(self.day(6))
-        self.run_job()
+        deal = self.stalled_excluded_deal()
         self.assertTrue(deal.is_stalled and deal.forecast_excluded)
         with self.assertRaises(AccessError):
             deal.with_user(self.rep).write({"stall_excluded": False})
