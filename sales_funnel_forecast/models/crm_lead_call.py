@@ -164,7 +164,11 @@ class CrmLeadCall(models.Model):
                     vals.get("outcome"),
                 )
                 for index, vals in enumerate(vals_list)
-                if vals.get("lead_id") in snapshot and vals.get("date")
+                if vals.get("lead_id") in snapshot
+                and vals.get("date")
+                and snapshot[vals["lead_id"]]._sff_changed_since(
+                    fields.Datetime.to_datetime(vals["date"])
+                )
             ]
         )
         for index, vals in enumerate(vals_list):
@@ -189,6 +193,8 @@ class CrmLeadCall(models.Model):
 
     @api.model
     def _sff_deal_at_calls(self, dated):
+        # (callers pass the calls of deals that changed since: see
+        # crm.lead._sff_changed_since)
         """The deal as it was at calls logged after the fact: for each
         (index, deal id, date, outcome) of ``dated`` whose deal changed stage
         or had a call after that date (one of the deal's, or of ``dated``),

@@ -53,13 +53,24 @@ class CrmLead(models.Model):
         # the deals' calls go with them in the database (a cascade): their
         # days are counted again once they are gone
         # sudo: every call of the deals, whoever made them
+        calls = self.env["crm.lead.call"].sudo().search([("lead_id", "in", self.ids)])
+        if not calls:
+            return super().unlink()
         Days = self.env["crm.lead.call.day"]
-        days = Days._sff_days_of(
-            self.env["crm.lead.call"].sudo().search([("lead_id", "in", self.ids)]).ids
-        )
+        days = Days._sff_days_of(calls.ids)
         result = super().unlink()
         Days._sff_recount(days)
         return result
+
+    def _sff_changed_since(self, when):
+        """Whether the deal moved stage or had activity (a call among it)
+        after ``when``: a call dated then was logged after the fact, and
+        the deal it found is not the one it had."""
+        self.ensure_one()
+        return any(
+            moment and moment > when
+            for moment in (self.date_last_stage_update, self.date_last_activity)
+        )
 
     def _sff_recount_calls(self, lead_ids):
         """The call counters of these deals, counted again from their calls

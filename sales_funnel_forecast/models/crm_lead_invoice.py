@@ -146,7 +146,9 @@ class CrmLead(models.Model):
             # the funnel rows carry the invoiced amount
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(lead_ids)
 
-    @api.constrains("company_id", "user_id", "team_id")
+    # (a new salesperson or team changes the deal's company through Odoo's
+    # compute, whose new value Odoo checks against this rule)
+    @api.constrains("company_id")
     def _check_invoice_currency(self):
         """A deal keeps the currency of its invoices: their amounts, in the
         currency of their company, are added up as the deal's (its invoiced

@@ -29,10 +29,13 @@ class CrmStagePercentageMixin(models.AbstractModel):
             # each takes its percentage's again
             vals = {key: value for key, value in vals.items() if key != "forecast_category"}
             result = super().write(vals) if vals else True
-            for record in self:
-                record.forecast_category = engine.stage_forecast_category(
+            # one write per category (a stage's write aligns its deals)
+            for category, records in self.grouped(
+                lambda record: engine.stage_forecast_category(
                     record.forecast_probability, record.is_won
                 )
+            ).items():
+                records.forecast_category = category
             return result
         return super().write(vals)
 

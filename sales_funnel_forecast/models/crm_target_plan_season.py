@@ -21,10 +21,9 @@ class CrmTargetPlanSeason(models.Model):
         help="The month's share of the target, against the others (1: an average month).",
     )
 
-    @api.constrains("weight", "month")
+    # (a line written on its own is checked with its plan's rules:
+    # crm.target.plan._sff_rebuild_if_alone)
+    @api.constrains("weight")
     def _check_weight(self):
         if any(season.weight < 0 for season in self):
             raise ValidationError(self.env._("A seasonality weight cannot be negative."))
-        # written on its own, the line must leave its plan a month to carry
-        # the target
-        self.plan_id._check_seasons()
