@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import FLOW_SIGNS
+from ..tools.formats import period_label
 from .crm_forecast_submission import PERIOD_TYPES, period_bounds
 
 # a salesperson who has not submitted a forecast for the period in this
@@ -120,6 +121,10 @@ class CrmForecastSubmission(models.Model):
             "date_from": fields.Date.to_string(start),
             "date_to": fields.Date.to_string(end - timedelta(days=1)),
             "periods": self._sff_screen_periods(period_type, today),
+            "period_labels": {
+                day: period_label(self.env, day, period_type)
+                for day in self._sff_screen_periods(period_type, today)
+            },
             "company_id": company.id,
             "currency_id": company.currency_id.id,
             "stale_days": stale_days,

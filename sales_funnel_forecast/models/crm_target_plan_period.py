@@ -2,10 +2,11 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.days import day_start, local_month_sql
+from ..tools.formats import period_label
 from .crm_target_plan import PERIOD_TYPES
 
 
@@ -41,14 +42,14 @@ class CrmTargetPlanPeriod(models.Model):
         string="Attainment (%)", digits=(16, 1), readonly=True, aggregator="avg"
     )
 
+    @api.depends("plan_id.name", "period_type", "date_from")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for period in self:
             if period.period_type == "year":
                 period.display_name = period.plan_id.name
             elif period.period_type == "quarter":
-                period.display_name = (
-                    f"Q{(period.date_from.month - 1) // 3 + 1} {period.date_from.year}"
-                )
+                period.display_name = period_label(self.env, period.date_from, "quarter")
             else:
                 period.display_name = period.date_from.strftime("%Y-%m")
 

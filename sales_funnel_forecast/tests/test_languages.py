@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The module as French-speaking salespeople and managers read it: what
 the jobs write for them, the cards, the stages of a catalogue in a
-language installed later, the accuracy report opened by a rep."""
+language installed later, the accuracy report opened by a rep, the names
+of months and quarters."""
 
 import re
 from datetime import date
@@ -9,7 +10,7 @@ from datetime import date
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -117,3 +118,42 @@ class TestInTheUsersLanguage(FunnelCase):
             self.assertTrue(context.get(on), user.name)
             self.assertFalse(context.get(off), user.name)
             self.assertTrue(context.get("search_default_months"), user.name)
+
+    def test_quarters_and_months_are_named_in_the_users_language(self):
+        """The Forecast screen's periods and a plan's quarters read as
+        Odoo's grouped views name them: "T1 2026" and "mars 2026" in
+        French, "Q1 2026" and "March 2026" in English."""
+        Submission = self.env["crm.forecast.submission"].with_user(self.manager)
+        months = {
+            "fr_FR": "janvier février mars avril mai juin juillet août septembre "
+            "octobre novembre décembre".split(),
+            "en_US": "January February March April May June July August September "
+            "October November December".split(),
+        }
+        for lang, quarter in (("fr_FR", "T"), ("en_US", "Q")):
+            screens = {
+                period_type: Submission.with_context(lang=lang).get_forecast_screen(
+                    {"team_id": self.team.id, "period_type": period_type}
+                )
+                for period_type in ("quarter", "month")
+            }
+            # the five periods around today's, each named
+            labels = screens["quarter"]["period_labels"]
+            self.assertEqual(list(labels), screens["quarter"]["periods"])
+            self.assertEqual(
+                list(labels.values()),
+                [f"{quarter}{(int(day[5:7]) - 1) // 3 + 1} {day[:4]}" for day in labels],
+                lang,
+            )
+            labels = screens["month"]["period_labels"]
+            self.assertEqual(list(labels), screens["month"]["periods"])
+            self.assertEqual(
+                list(labels.values()),
+                [f"{months[lang][int(day[5:7]) - 1]} {day[:4]}" for day in labels],
+                lang,
+            )
+        plan = make_plan(self.env, self.team)
+        self.assertEqual(
+            plan.with_context(lang="fr_FR").quarter_period_ids.mapped("display_name"),
+            ["T1 2027", "T2 2027", "T3 2027", "T4 2027"],
+        )

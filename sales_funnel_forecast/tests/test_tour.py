@@ -112,3 +112,12 @@ class TestStageTour(HttpCase):
             ("voicemail", 3.0, "Left a message with the assistant", admin),
         )
         self.assertEqual(deal.contact_status, "attempted")
+
+    def test_forecast_screen_in_french(self):
+        """The Forecast screen of a French administrator: months and
+        quarters named as French names them ("T4 2026", "décembre 2026")."""
+        self.env["crm.team"].create({"name": "SFF Forecast Team"})
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["sales_funnel_forecast"], ["fr_FR"])
+        self.env.ref("base.user_admin").lang = "fr_FR"
+        self.start_tour("/odoo", "sales_funnel_forecast_screen_french_tour", login="admin")

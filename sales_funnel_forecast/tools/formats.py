@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Dates in the user's language, as the spreadsheets write them."""
+"""Dates and periods in the user's language, as the spreadsheets and
+screens write them."""
 
 import re
 
-from odoo.tools.misc import get_lang
+from odoo.tools.misc import format_date, get_lang
 
 # the language's date format (strftime, as res.lang keeps it) in Excel's
 # number-format codes; other text is quoted, as Excel wants it
@@ -54,3 +55,13 @@ def excel_money_format(currency):
     if currency.position == "before":
         return f"{symbol}{number}"
     return f"{number} {symbol}"
+
+
+# a period's name as Odoo's grouped views write it (``READ_GROUP_DISPLAY_FORMAT``)
+PERIOD_PATTERNS = {"month": "MMMM yyyy", "quarter": "QQQ yyyy"}
+
+
+def period_label(env, day, period_type):
+    """The month or quarter starting on ``day``, in the user's language:
+    "March 2026", "Q1 2026" in English, "mars 2026", "T1 2026" in French."""
+    return format_date(env, day, date_format=PERIOD_PATTERNS[period_type])

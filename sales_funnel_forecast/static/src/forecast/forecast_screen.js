@@ -96,15 +96,6 @@ export class ForecastScreen extends Component {
         return moment ? formatDateTime(deserializeDateTime(moment)) : "";
     }
 
-    periodLabel(day) {
-        const [year, month] = day.split("-").map((part) => parseInt(part, 10));
-        if (this.state.data.period_type === "quarter") {
-            return `Q${Math.floor((month - 1) / 3) + 1} ${year}`;
-        }
-        // the month's name and year, in the user's language's order
-        return deserializeDate(day).toLocaleString({month: "long", year: "numeric"});
-    }
-
     /** The waterfall's bars: each floats from the running total before it to
      *  the one after it; the two pipelines stand on the axis. */
     get waterfall() {
