@@ -6,7 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..const import FLOW_SIGNS
+from ..const import FLOW_SIGNS, FLOW_STEPS
+from ..reports.crm_deal_flow_report import report_step
 from ..tools.formats import period_label
 from .crm_forecast_submission import PERIOD_TYPES, period_bounds
 
@@ -31,11 +32,7 @@ class CrmForecastSubmission(models.Model):
         params = self._sff_screen_params(params)
         period_type = params["period_type"]
         today = fields.Date.context_today(self)
-        start, end = self._sff_period_bounds(params["date_from"] or today, period_type)
-        Team = self.env["crm.team"]
-        team = Team.browse(params["team_id"]) if params["team_id"] else Team._sff_own_team()
-        if not team:
-            team = self.env["crm.team"].search([], limit=1)
+        team, start, end, company = self._sff_screen_scope(params)
         manager = self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
         Lead = self.env["crm.lead"]
         open_domain, won_domain = self._sff_period_deals(team, start, end)
@@ -43,7 +40,6 @@ class CrmForecastSubmission(models.Model):
             open_domain, ["user_id", "forecast_category"], ["expected_revenue:sum"]
         )
         won_rows = Lead._read_group(won_domain, ["user_id"], ["expected_revenue:sum"])
-        company = self._sff_team_company(team)
         users = team.member_ids | team.user_id if manager else self.env.user
         users |= self.env["res.users"].browse(
             user.id for user, _category, _amount in open_rows if user
@@ -98,11 +94,13 @@ class CrmForecastSubmission(models.Model):
             team_line = self._sff_screen_line(
                 False, team.name, team_quota, total, submissions.get(False), stale_before
             )
-        flow_domain = [
-            ("team_id", "=", team.id),
-            ("company_id", "in", [company.id, False]),
-        ] + ([] if manager else [("user_id", "=", self.env.uid)])
-        flow = Lead.sff_deal_flow(start, end, flow_domain)
+        # the deals the Deal Flow report lists for the team, period and
+        # company (each bar opens them: action_forecast_flow_step)
+        flow = Lead.sff_deal_flow(
+            start,
+            end,
+            self.env["crm.deal.flow.wizard"].new(self._sff_screen_flow(params))._lead_domain(),
+        )
         return {
             "team_id": team.id,
             "flow": [
@@ -159,6 +157,71 @@ class CrmForecastSubmission(models.Model):
             ),
             "period_type": period_type,
             "date_from": Dashboard._sff_date_param(params.get("date_from")),
+        }
+
+    @api.model
+    def _sff_screen_scope(self, params):
+        """The team, the period's first day and the day after its last, and
+        the company whose deals the Forecast screen of checked ``params``
+        counts."""
+        today = fields.Date.context_today(self)
+        start, end = self._sff_period_bounds(params["date_from"] or today, params["period_type"])
+        Team = self.env["crm.team"]
+        team = Team.browse(params["team_id"]) if params["team_id"] else Team._sff_own_team()
+        if not team:
+            team = self.env["crm.team"].search([], limit=1)
+        return team, start, end, self._sff_team_company(team)
+
+    @api.model
+    def _sff_screen_flow(self, params):
+        """The Deal Flow of the screen's team, period and company, in the
+        company's currency: the deals the user reads, a salesperson's own
+        and unassigned ones as everywhere."""
+        team, start, end, company = self._sff_screen_scope(params)
+        return {
+            "date_from": start,
+            "date_to": end,
+            "team_id": team.id,
+            "company_id": company.id,
+            "currency_id": company.currency_id.id,
+        }
+
+    @api.model
+    def action_forecast_flow_step(self, params, step):
+        """The deals of one bar of the Forecast screen's waterfall, with
+        their values at both dates: the Deal Flow report of the screen's
+        team, period and company, on that step."""
+        if not isinstance(step, str) or step not in dict(FLOW_STEPS):
+            raise UserError(self.env._("Unknown step of the deal flow: %(step)s.", step=step))
+        params = self._sff_screen_params(params)
+        wizard = self.env["crm.deal.flow.wizard"].create(self._sff_screen_flow(params))
+        action = wizard.action_open_report()
+        action["domain"] = action["domain"] + [("step", "=", report_step(step))]
+        return action
+
+    @api.readonly
+    @api.model
+    def action_forecast_submissions(self, params, user_id):
+        """The submissions behind a line of the Forecast screen (a
+        salesperson's, or the team's for ``False``), the newest first: those
+        of the screen's team, period and company, whose latest it shows."""
+        params = self._sff_screen_params(params)
+        user_id = self.env["crm.funnel.dashboard"]._sff_record_param(
+            "res.users", user_id, self.env._("salesperson")
+        )
+        team, start, _end, company = self._sff_screen_scope(params)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Forecast Submissions"),
+            "res_model": "crm.forecast.submission",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [
+                ("team_id", "=", team.id),
+                ("date_from", "=", fields.Date.to_string(start)),
+                ("period_type", "=", params["period_type"]),
+                ("user_id", "=", user_id),
+                ("company_id", "=", company.id),
+            ],
         }
 
     def _sff_screen_line(self, user_id, name, quota, values, submission, stale_before):

@@ -287,6 +287,9 @@ class CrmLead(models.Model):
             {
                 "domain": [("opportunity_id", "=", self.id), ("move_type", "in", SALE_DOCUMENTS)],
                 "context": {
+                    # the posted ones, which the deal's figures count; the
+                    # drafts and cancelled ones a filter away
+                    "search_default_posted": 1,
                     "default_opportunity_id": self.id,
                     "default_move_type": "out_invoice",
                     "default_partner_id": self.partner_id.id,

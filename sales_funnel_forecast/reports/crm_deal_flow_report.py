@@ -9,6 +9,13 @@ from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION
 REPORT_STEPS = [(f"{index}_{step}", label) for index, (step, label) in enumerate(FLOW_STEPS)]
 
 
+def report_step(step):
+    """The report's key of a step of the flow (``FLOW_STEPS``)."""
+    return next(
+        key for (name, _label), (key, _label2) in zip(FLOW_STEPS, REPORT_STEPS) if name == step
+    )
+
+
 class CrmDealFlowReport(models.Model):
     """Deal flow: how the pipeline of a period (open deals expected to close
     in it) changed between its first day and its last (or today). One row

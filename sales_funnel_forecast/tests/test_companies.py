@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A user's own sales team, where screens and forms start from it, is one
-of the companies selected in the company switcher."""
+of the companies selected in the company switcher; a deal handed to
+another company shows there what it counts."""
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -116,3 +117,29 @@ class TestOwnTeamAmongCompanies(FunnelCase):
         except AccessError as error:
             self.fail(f"the wizard does not open: {error}")
         self.assertNotEqual(values["team_id"] and values["team_id"]["id"], self.team_a.id)
+
+    def test_deal_handed_to_another_company_shows_its_calls(self):
+        """A deal of company A with two calls is handed to company B: the
+        manager working in B alone reads its "Calls: 2" and the two calls
+        its button opens (each keeps the company it was made in)."""
+        self.team.company_id = False
+        deal = self.make_deal(
+            "Moves company", self.s_qualified, 1000, company_id=self.company_a.id, user_id=False
+        )
+        calls = self.env["crm.lead.call"].create(
+            [{"lead_id": deal.id, "outcome": outcome} for outcome in ("no_answer", "conversation")]
+        )
+        deal.company_id = self.company_b
+        self.end_request()
+        self.assertEqual(calls.company_id, self.company_a)
+        in_b = self._in_company_b_only("crm.lead").browse(deal.id)
+        self.assertEqual(in_b.call_count, 2)
+        action = in_b.action_sff_view_calls()
+        listed = self.env["crm.lead.call"].with_env(in_b.env).search(action["domain"])
+        self.assertEqual(listed, calls)
+        # a call of a deal of company A stays A's
+        kept = self.make_deal("Stays", self.s_qualified, 500, company_id=self.company_a.id)
+        self.env["crm.lead.call"].create({"lead_id": kept.id, "outcome": "no_answer"})
+        self.assertFalse(
+            self.env["crm.lead.call"].with_env(in_b.env).search([("lead_id", "=", kept.id)])
+        )

@@ -485,6 +485,86 @@ class TestForecastSubmission(FunnelCase):
         self.assertEqual([line["user_id"] for line in own["lines"]], [self.rep.id])
         self.assertIsNone(own["team_line"])
 
+    def test_waterfall_bars_open_the_deals_they_count(self):
+        """Each bar of the Forecast screen's waterfall opens the Deal Flow
+        rows of its deals: as many deals and the same amount. A rep counts
+        own and unassigned deals, as everywhere: on March 1 the pipeline
+        of March held the rep's 1,000 and an unassigned 2,000 (the other
+        rep's 4,000 too, for the manager); then the rep's was won and the
+        unassigned one raised by 500."""
+        self.set_now(datetime(2026, 2, 20, 9))
+        before = self.make_deal("Before", self.s_new, 1000, date_deadline=date(2026, 3, 20))
+        nobodys = self.make_deal(
+            "Nobody's", self.s_new, 2000, date_deadline=date(2026, 3, 21), user_id=False
+        )
+        self.make_deal(
+            "Otto's", self.s_new, 4000, date_deadline=date(2026, 3, 22), user_id=self.other_rep.id
+        )
+        self.end_request()
+        # in March: the rep's deal won, the unassigned one raised to 2,500
+        self.set_now(datetime(2026, 3, 5, 9))
+        before.stage_id = self.s_won
+        nobodys.expected_revenue = 2500
+        self.end_request()
+        self.set_now(datetime(2026, 3, 10, 9))
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        for user, start, end in (
+            (self.rep, (2, 3000.0), 2500.0),
+            (self.manager, (3, 7000.0), 6500.0),
+        ):
+            Submission = self.Submission.with_user(user)
+            bars = {
+                bar["step"]: (bar["count"], bar["amount"])
+                for bar in Submission.get_forecast_screen(params)["flow"]
+            }
+            self.assertEqual(bars["start"], start, user.name)
+            self.assertEqual(
+                (bars["increased"], bars["won"], bars["end"]),
+                ((1, 500.0), (1, 1000.0), (1 if user == self.rep else 2, end)),
+                user.name,
+            )
+            for step, figure in bars.items():
+                action = Submission.action_forecast_flow_step(params, step)
+                rows = self.env[action["res_model"]].with_user(user).search(action["domain"])
+                self.assertEqual(
+                    (sum(rows.mapped("deal_count")), round(sum(rows.mapped("amount")), 2)),
+                    figure,
+                    (user.name, step),
+                )
+
+    def test_forecast_line_opens_the_submissions_of_its_company(self):
+        """A team shared by two companies: the rep submitted 1,000 for March
+        in the first, then 5,000 in the second. The screen, in the first,
+        shows 1,000; its line opens that company's submission only."""
+        other = self.env["res.company"].create(
+            {"name": "Second company", "currency_id": self.company.currency_id.id}
+        )
+        both = (self.company | other).ids
+        self.manager.company_ids |= other
+        self.rep.company_ids |= other
+        self.team.company_id = False
+        Submission = self.Submission.with_user(self.rep)
+        for company, amount, day in ((self.company, 1000, 2), (other, 5000, 3)):
+            self.set_now(datetime(2026, 3, day, 9))
+            Submission.with_context(allowed_company_ids=[company.id, *both]).create(
+                {
+                    "team_id": self.team.id,
+                    "company_id": company.id,
+                    "date_from": date(2026, 3, 1),
+                    "commit_amount": amount,
+                    "best_case_amount": amount,
+                }
+            )
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        for user in (self.manager, self.rep):
+            in_first = self.Submission.with_user(user).with_context(allowed_company_ids=both)
+            screen = in_first.get_forecast_screen(params)
+            [line] = [line for line in screen["lines"] if line["user_id"] == self.rep.id]
+            self.assertEqual(line["submission"]["commit"], 1000.0, user.name)
+            action = in_first.action_forecast_submissions(params, self.rep.id)
+            listed = in_first.search(action["domain"])
+            self.assertEqual(listed.mapped("commit_amount"), [1000.0], user.name)
+
     def test_late_submitters_by_the_setting(self):
         submission = self.Submission.with_user(self.rep).create(
             {

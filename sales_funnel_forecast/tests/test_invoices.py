@@ -8,11 +8,13 @@ from datetime import datetime, time, timedelta
 
 import openpyxl
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo import Command, fields
 from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
 from .common import StructuresMixin, company_user
@@ -179,6 +181,34 @@ class TestInvoices(StructuresMixin, TestSaleCommon):
         draft.button_draft()
         draft.button_cancel()
         self.assertEqual(self.amounts(deal), (0.0, 0.0, 0.0))
+
+    def test_invoiced_button_opens_the_invoices_it_counts(self):
+        """The deal's Invoiced button says 800 (an invoice of 1,000 less a
+        credit note of 200, both posted): its list opens on those two, net
+        800; the draft and the cancelled invoice are a filter away."""
+        deal = self.deal("Button")
+        posted = self.invoice(self.order(deal, 1000.0))
+        self.invoice(self.order(deal, 500.0), post=False)
+        self.invoice(self.order(deal, 300.0), post=False).button_cancel()
+        credit = posted._reverse_moves([{"invoice_date": self.today}])
+        credit.invoice_line_ids.price_unit = 200.0
+        credit.action_post()
+        self.assertEqual(self.amounts(deal)[0], 800.0)
+        action = deal.action_view_invoices()
+        view = self.env["ir.ui.view"].browse(action["search_view_id"][0])
+        # the filters the list opens with, as the web client applies them
+        filters = [
+            safe_eval(node.get("domain"))
+            for node in etree.fromstring(view.get_combined_arch()).iter("filter")
+            if action["context"].get(f"search_default_{node.get('name')}")
+        ]
+        self.assertEqual(len(filters), 1)
+        listed = self.env["account.move"].search(action["domain"] + filters[0])
+        self.assertEqual(listed, posted | credit)
+        self.assertEqual(sum(listed.mapped("amount_untaxed_signed")), 800.0)
+        self.assertEqual(
+            len(self.env["account.move"].search(action["domain"])), 4, "all of them, unfiltered"
+        )
 
     def test_partial_payment_and_overdue(self):
         deal = self.deal("Half paid")

@@ -242,6 +242,24 @@ class TestBadInput(FunnelReportCase):
             ("spreadsheet, team as text", Submission._sff_forecast_xlsx, ({"team_id": "abc"},)),
             ("pdf, bad date", pdf, ({"date_from": "not-a-date"},)),
             ("pdf, two teams", pdf, ({"team_id": [team, 1]},)),
+            ("bar, unknown step", Submission.action_forecast_flow_step, ({}, "middle")),
+            ("bar, step as a list", Submission.action_forecast_flow_step, ({}, ["won"])),
+            ("bar, team as text", Submission.action_forecast_flow_step, ({"team_id": "a"}, "won")),
+            (
+                "submissions, salesperson as text",
+                Submission.action_forecast_submissions,
+                ({}, "me"),
+            ),
+            (
+                "submissions, a salesperson that is not",
+                Submission.action_forecast_submissions,
+                ({}, 987654321),
+            ),
+            (
+                "submissions, bad date",
+                Submission.action_forecast_submissions,
+                ({"date_from": "x"}, False),
+            ),
             ("pipeline, not a date", Lead.sff_pipeline_at, ("bad",)),
             ("pipeline, no moment", Lead.sff_pipeline_at, (None,)),
             ("pipeline, a number", Lead.sff_pipeline_at, (5,)),
@@ -273,6 +291,8 @@ class TestBadInput(FunnelReportCase):
                 method(*args)
         with self.assertRaisesRegex(UserError, "Unknown period: week"):
             screen({"period_type": "week"})
+        with self.assertRaisesRegex(UserError, "Unknown step of the deal flow: middle"):
+            Submission.action_forecast_flow_step({}, "middle")
         with self.assertRaisesRegex(UserError, "“bad” is not a date"):
             Lead.sff_deal_flow("bad", "2026-04-01")
         with self.assertRaisesRegex(UserError, "no sales team #987654321 that you may see"):
@@ -313,6 +333,7 @@ class TestBadInput(FunnelReportCase):
             ("crm.funnel.dashboard", "action_export"),
             ("crm.forecast.submission", "get_forecast_screen"),
             ("crm.forecast.submission", "action_forecast_export"),
+            ("crm.forecast.submission", "action_forecast_submissions"),
             ("crm.forecast.accuracy.report", "action_sff_open"),
             ("crm.lead", "sff_pipeline_at"),
             ("crm.lead", "sff_deal_flow"),

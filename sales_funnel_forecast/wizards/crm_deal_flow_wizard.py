@@ -33,6 +33,11 @@ class CrmDealFlowWizard(models.TransientModel):
         "first day up to the day before this one.",
     )
     team_id = fields.Many2one("crm.team", string="Sales Team")
+    company_id = fields.Many2one(
+        "res.company",
+        help="The deals of this company (and of none) only; left empty, those of the "
+        "selected companies that keep their books in the current company's currency.",
+    )
     user_id = fields.Many2one("res.users", string="Salesperson")
     step_ids = fields.One2many("crm.deal.flow.wizard.step", "wizard_id", compute="_compute_steps")
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
@@ -46,14 +51,17 @@ class CrmDealFlowWizard(models.TransientModel):
     def _lead_domain(self):
         # the deals of the selected companies in the currency its amounts
         # are shown in
-        domain = currency_company_domain(self.env)
+        if self.company_id:
+            domain = [("company_id", "in", [self.company_id.id, False])]
+        else:
+            domain = currency_company_domain(self.env)
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))
         if self.user_id:
             domain.append(("user_id", "=", self.user_id.id))
         return domain
 
-    @api.depends("date_from", "date_to", "team_id", "user_id")
+    @api.depends("date_from", "date_to", "team_id", "user_id", "company_id")
     def _compute_steps(self):
         for wizard in self:
             if not (wizard.date_from and wizard.date_to) or wizard.date_to <= wizard.date_from:

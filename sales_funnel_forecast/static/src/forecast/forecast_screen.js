@@ -149,23 +149,24 @@ export class ForecastScreen extends Component {
         await this.actionService.doAction(action);
     }
 
+    /** The deals of a bar of the waterfall, in the Deal Flow report. */
+    async openFlowStep(step) {
+        const action = await this.orm.call(
+            "crm.forecast.submission",
+            "action_forecast_flow_step",
+            [this.state.params, step]
+        );
+        await this.actionService.doAction(action);
+    }
+
+    /** The submissions behind a line: the latest is the one it shows. */
     async openSubmissions(line) {
-        const domain = [
-            ["team_id", "=", this.state.data.team_id],
-            ["date_from", "=", this.state.data.date_from],
-            ["period_type", "=", this.state.data.period_type],
-            ["user_id", "=", line.user_id],
-        ];
-        await this.actionService.doAction({
-            type: "ir.actions.act_window",
-            name: _t("Forecast Submissions"),
-            res_model: "crm.forecast.submission",
-            views: [
-                [false, "list"],
-                [false, "form"],
-            ],
-            domain,
-        });
+        const action = await this.orm.call(
+            "crm.forecast.submission",
+            "action_forecast_submissions",
+            [this.state.params, line.user_id]
+        );
+        await this.actionService.doAction(action);
     }
 }
 
