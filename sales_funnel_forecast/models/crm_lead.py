@@ -7,6 +7,7 @@ from odoo.tools import sql as sql_tools
 
 from .. import engine, engine_sql
 from ..const import FORECAST_CATEGORY_SELECTION, ORIGIN_TYPES, REACH_LEAD_FIELDS
+from ..tools.jobs import run_batch
 from .crm_lead_stage_history import HISTORY_REASONS
 
 HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
@@ -1005,16 +1006,31 @@ class CrmLead(models.Model):
         changed in bulk, one batch per call: the scheduler calls again while
         some remain, committing in between, and the job can be stopped and
         rerun at any point."""
+        return run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_refresh_prorated_revenue",
+            lambda: self._sff_refresh_prorated_batch(batch_size),
+            self._sff_prorated_count,
+        )
+
+    @api.model
+    def _sff_refresh_prorated_batch(self, batch_size):
+        """One batch of the job: the deals locked as a save locks them,
+        skipping those someone is saving (for the next batch). Returns
+        (deals refreshed, deals left)."""
         cr = self.env.cr
         cr.execute(
-            "SELECT id FROM crm_lead WHERE prorated_pending ORDER BY id LIMIT %s",
+            """SELECT id FROM crm_lead WHERE prorated_pending ORDER BY id LIMIT %s
+               FOR NO KEY UPDATE SKIP LOCKED""",
             [batch_size],
         )
         lead_ids = [row[0] for row in cr.fetchall()]
         if lead_ids:
             self._sff_compute_odoo_amounts(lead_ids)
             self.invalidate_model()
-        cr.execute("SELECT count(*) FROM crm_lead WHERE prorated_pending")
-        remaining = cr.fetchone()[0]
-        self.env["ir.cron"]._notify_progress(done=len(lead_ids), remaining=remaining)
-        return remaining
+        return len(lead_ids), self._sff_prorated_count()
+
+    @api.model
+    def _sff_prorated_count(self):
+        self.env.cr.execute("SELECT count(*) FROM crm_lead WHERE prorated_pending")
+        return self.env.cr.fetchone()[0]

@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 
 # precommit data key of the moves queued in the current transaction
 PENDING_KEY = "sales_funnel_forecast.stage_history"
+# the foreign keys the daily check found broken, and the day it did
+BROKEN_KEYS_PARAM = "sales_funnel_forecast.foreign_keys_broken"
 
 HISTORY_REASONS = [
     ("create", "Created"),
@@ -466,24 +468,35 @@ class CrmLeadStageHistory(models.Model):
         bulk against the foreign keys it left to check, one key per call:
         the scheduler calls again while some remain, committing in between.
         A key that rows break stays unchecked (PostgreSQL still enforces it
-        on new rows) and is named in the server log; the next daily run
-        tries it again."""
+        on new rows), is named in the server log and is passed over until
+        the next day's run, which tries it again: the keys after it are
+        checked meanwhile."""
         cr = self.env.cr
-        pending = foreign_keys_to_validate(cr, BULK_TABLES)
-        if not pending:
-            return 0
-        table, name = pending[0]
-        try:
-            with cr.savepoint():
-                validate_foreign_key(cr, table, name)
-        except psycopg2.IntegrityError as error:
-            _logger.error(
-                "sales_funnel_forecast: rows of %s break its foreign key %s, left unchecked: %s",
-                table,
-                name,
-                error,
-            )
-            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
-            return 0
-        self.env["ir.cron"]._notify_progress(done=1, remaining=len(pending) - 1)
-        return len(pending) - 1
+        Param = self.env["ir.config_parameter"].sudo()
+        today = fields.Date.to_string(fields.Date.context_today(self))
+        broken = Param.get_param(BROKEN_KEYS_PARAM, "").split(",")
+        # the keys found broken today (the first item is their day)
+        broken = set(broken[1:]) if broken[0] == today else set()
+        pending = [
+            key for key in foreign_keys_to_validate(cr, BULK_TABLES) if ".".join(key) not in broken
+        ]
+        for index, (table, name) in enumerate(pending):
+            try:
+                with cr.savepoint():
+                    validate_foreign_key(cr, table, name)
+            except psycopg2.IntegrityError as error:
+                _logger.error(
+                    "sales_funnel_forecast: rows of %s break its foreign key %s, left unchecked "
+                    "until tomorrow: %s",
+                    table,
+                    name,
+                    error,
+                )
+                broken.add(f"{table}.{name}")
+                Param.set_param(BROKEN_KEYS_PARAM, ",".join([today, *sorted(broken)]))
+                continue
+            remaining = len(pending) - index - 1
+            self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+            return remaining
+        self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+        return 0

@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-from datetime import datetime, timedelta
-
-import psycopg2
+from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -10,6 +8,7 @@ from odoo.tools import SQL
 from .. import engine, engine_sql
 from ..const import DEAL_STATES, ORIGIN_TYPES, REACH_COLUMNS
 from ..tools.bulk import bulk_load
+from ..tools.jobs import run_batch
 
 _logger = logging.getLogger(__name__)
 
@@ -561,29 +560,19 @@ class CrmLeadStageReach(models.Model):
         committing in between. A batch that meets a change committed by
         someone else meanwhile is left for the job's next run, a minute
         later. Returns the number of deals left."""
-        cr = self.env.cr
-        # The runner has read in this transaction already: the batch starts
-        # another, whose first statement is its lock (see below).
-        cr.commit()  # pylint: disable=invalid-commit
-        try:
-            with cr.savepoint(flush=False):
-                done, remaining = self._sff_rebuild_pending_batch(batch_size)
-        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable) as error:
-            _logger.info(
-                "sales_funnel_forecast: a batch of funnel rows met a concurrent change (%s), "
-                "left for the next run",
-                error.pgcode,
-            )
-            cr.execute("SELECT count(*) FROM crm_lead_stage_reach_pending")
-            done, remaining = 0, cr.fetchone()[0]
-        if remaining and not done:
-            # deals all being saved, or a conflict: the scheduler would take
-            # the run as finished; it comes again a minute later instead
-            self.env.ref("sales_funnel_forecast.ir_cron_rebuild_funnel_rows")._trigger(
-                fields.Datetime.now() + timedelta(minutes=1)
-            )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return remaining
+        # the batch's first statement is its lock (see below)
+        return run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_rebuild_funnel_rows",
+            lambda: self._sff_rebuild_pending_batch(batch_size),
+            self._sff_pending_count,
+            flush=False,
+        )
+
+    @api.model
+    def _sff_pending_count(self):
+        self.env.cr.execute("SELECT count(*) FROM crm_lead_stage_reach_pending")
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _sff_rebuild_pending_batch(self, batch_size):

@@ -12,6 +12,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.mail import generate_tracking_message_id
 
 from .. import engine, engine_sql
+from ..tools.jobs import run_batch
 from ..tools.notify import notification
 
 # deals examined per call of the daily job; the scheduler calls it again
@@ -119,9 +120,22 @@ class CrmLead(models.Model):
         deals are not flagged again, deals moved back start a new stay, lost
         deals leave the pipeline. Deals locked by users are left for the
         next call."""
-        done, remaining = self._sff_apply_stall_rules(batch_size)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return remaining
+        return run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_apply_stall_rules",
+            lambda: self._sff_apply_stall_rules(batch_size),
+            self._sff_stall_due_count,
+        )
+
+    @api.model
+    def _sff_stall_due_count(self):
+        """The deals past their stage's limit (lost deals and leads have no
+        open stay: the index alone counts)."""
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL AND stall_due < %s",
+            [self.env.cr.now()],
+        )
+        return self.env.cr.fetchone()[0]
 
     def action_apply_stall_rules(self):
         """The managers' button (in the list's header: called with the
@@ -144,11 +158,7 @@ class CrmLead(models.Model):
             )
         job._trigger()
         self.env["crm.lead.stage.history"]._sff_flush_pending()
-        self.env.cr.execute(
-            "SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL AND stall_due < %s",
-            [self.env.cr.now()],
-        )
-        due = self.env.cr.fetchone()[0]
+        due = self._sff_stall_due_count()
         if due == 1:
             message = self.env._(
                 "The stall rules are being applied in the background to a deal past its "
@@ -241,12 +251,7 @@ class CrmLead(models.Model):
         acted = Lead.browse(row[0] for row in rows)
         acted._sff_stall_log(notes, ages, stage_moves)
         (flagged | excluded)._sff_stall_activity()
-        # lost deals and leads have no open stay: the index alone counts
-        cr.execute(
-            "SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL AND stall_due < %s",
-            [now],
-        )
-        return len(rows), cr.fetchone()[0]
+        return len(rows), self._sff_stall_due_count()
 
     def _sff_mark_stalled(self, excluded, now):
         """Flag these deals as stalled, and take ``excluded`` out of the

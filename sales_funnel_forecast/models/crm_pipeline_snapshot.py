@@ -13,6 +13,7 @@ from ..const import (
     DEFAULT_ACCURACY_LEAD_DAYS,
     FORECAST_CATEGORY_SELECTION,
 )
+from ..tools.jobs import run_batch
 from ..tools.notify import notification
 from ..tools.writers import claim_writer_row
 
@@ -232,6 +233,18 @@ class CrmPipelineSnapshot(models.Model):
         past 24 months that are missing (after the install: all of them),
         a batch per run, oldest first: the scheduler runs the job again
         while some remain, committing in between."""
+        return run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_take_pipeline_snapshots",
+            lambda: self._sff_take_batch(batch_days),
+            # a manager writing snapshots meanwhile (one writer at a time):
+            # the days still missing, and the accuracy's refresh, a minute later
+            lambda: len(self._sff_days_missing()) or 1,
+        )
+
+    @api.model
+    def _sff_take_batch(self, batch_days):
+        """One batch of the job: returns (days written, days missing)."""
         missing = self._sff_days_missing()
         batch = missing[:batch_days]
         if batch:
@@ -241,8 +254,7 @@ class CrmPipelineSnapshot(models.Model):
             # every snapshot written: the accuracy lines read them (and the
             # day's won deals and revenue), worked out once a day
             self.env["crm.forecast.accuracy.report"]._sff_refresh()
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
-        return remaining
+        return len(batch), remaining
 
     def action_take_snapshot(self):
         """Write today's snapshot now (managers), replacing one of today."""

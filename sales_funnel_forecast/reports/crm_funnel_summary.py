@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from ..const import TZ_BUILT_PARAM, TZ_PARAM
 from ..tools.days import local_month_sql
+from ..tools.jobs import new_transaction, run_batch
 from .common import create_view
 
 DELTA_TABLE = "crm_funnel_summary_delta"
@@ -348,12 +349,19 @@ class CrmFunnelSummary(models.Model):
         if tz == self._sff_built_tz():
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return False
-        # The job runner has read in this transaction already, which took
-        # its snapshot: start another, whose first statement is the lock.
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._sff_rebuild(tz)
-        self.env["ir.cron"]._notify_progress(done=1, remaining=0)
-        return True
+        # the batch's first statement is the lock
+
+        def rebuild():
+            self._sff_rebuild(tz)
+            return 1, 0
+
+        return not run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_rebuild_funnel_summary",
+            rebuild,
+            lambda: 1,
+            flush=False,
+        )
 
     @api.model
     def _cron_compact(self):
@@ -364,6 +372,14 @@ class CrmFunnelSummary(models.Model):
         meanwhile by other transactions stay as they are, for the next
         run. Returns the number of rows left."""
         cr = self.env.cr
+        # The job runner has read in this transaction already, which took
+        # its snapshot: the fold starts another, whose first statement takes
+        # the funnel rows' lock that every save takes, and that the time
+        # zone's rebuild (``_sff_rebuild``) waits for and makes it wait
+        # for: the fold then never meets rows the rebuild deleted, nor the
+        # rebuild rows the fold deleted.
+        new_transaction(cr)
+        cr.execute("LOCK TABLE crm_lead_stage_reach IN ROW EXCLUSIVE MODE")
         dims = SQL(", ").join(map(SQL.identifier, SUMMARY_DIMENSIONS))
         cr.execute(
             SQL(

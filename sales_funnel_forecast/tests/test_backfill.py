@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
 from unittest.mock import patch
 
 import psycopg2
 
+from odoo import fields
 from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 
@@ -721,7 +723,8 @@ class TestBackfillFromChatter(FunnelCase):
 
     def test_key_that_rows_break_stays_unchecked(self):
         """A funnel row that points to no deal: the job names the key in the
-        log, leaves it unchecked, does not loop, and the rows stay."""
+        log, leaves it unchecked, does not loop, and the rows stay; it
+        checks the keys after it, and tries it again the next day."""
         deal = self.make_deal("Broken", self.s_proposal, 1000)
         self.env["crm.lead.stage.reach"].flush_model()
         cr = self.env.cr
@@ -736,16 +739,31 @@ class TestBackfillFromChatter(FunnelCase):
             """ALTER TABLE crm_lead_stage_reach ADD CONSTRAINT crm_lead_stage_reach_lead_id_fkey
                FOREIGN KEY (lead_id) REFERENCES crm_lead(id) ON DELETE CASCADE NOT VALID"""
         )
-        with self.assertLogs(
-            "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history", level="ERROR"
-        ) as logs:
-            self.assertEqual(self.env["crm.lead.stage.history"]._cron_validate_foreign_keys(), 0)
+        # a sound key left unchecked after it, in the job's order
+        cr.execute(
+            """ALTER TABLE crm_lead_stage_reach DROP CONSTRAINT crm_lead_stage_reach_stage_id_fkey,
+               ADD CONSTRAINT crm_lead_stage_reach_stage_id_fkey
+               FOREIGN KEY (stage_id) REFERENCES crm_stage(id) ON DELETE CASCADE NOT VALID"""
+        )
+        History = self.env["crm.lead.stage.history"]
+        logger = "odoo.addons.sales_funnel_forecast.models.crm_lead_stage_history"
+        with self.assertLogs(logger, level="ERROR") as logs:
+            # the broken key passed over, the sound one checked
+            self.assertEqual(History._cron_validate_foreign_keys(), 0)
         self.assertIn("crm_lead_stage_reach_lead_id_fkey", logs.output[0])
         self.assertEqual(
             self.unchecked_keys("crm_lead_stage_reach"), ["crm_lead_stage_reach_lead_id_fkey"]
         )
         cr.execute("SELECT count(*) FROM crm_lead_stage_reach WHERE lead_id = -1")
         self.assertEqual(cr.fetchone()[0], rows)
+        # the same day, the broken key is not read again; the next day it is
+        with self.assertNoLogs(logger, level="ERROR"):
+            self.assertEqual(History._cron_validate_foreign_keys(), 0)
+        self.patch(
+            fields.Date, "context_today", staticmethod(lambda *args, **kwargs: date(2030, 1, 1))
+        )
+        with self.assertLogs(logger, level="ERROR"):
+            self.assertEqual(History._cron_validate_foreign_keys(), 0)
 
     def test_install_gives_percentages_and_aligns_open_deals(self):
         team = self.env["crm.team"].create({"name": "Installed onto"})

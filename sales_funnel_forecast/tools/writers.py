@@ -8,9 +8,10 @@ def claim_writer_row(cr, key):
     """Write the system parameter ``key`` with this transaction's time,
     first thing in a job that replaces stored rows (the pipeline
     snapshots, the accuracy lines). A second writer at once waits on that
-    row, then fails to serialise (repeatable read) and is run again by
-    Odoo on fresh data: it never writes its rows beside the first one's,
-    which it could not see to replace. A row lock, no table lock."""
+    row, then fails to serialise (repeatable read): a request is run again
+    by Odoo on fresh data, a job's batch a minute later (``jobs.run_batch``).
+    It never writes its rows beside the first one's, which it could not
+    see to replace. A row lock, no table lock."""
     cr.execute(
         """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
