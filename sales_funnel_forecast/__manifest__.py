@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales Funnel & Forecast",
-    "version": "18.0.1.17.0",
+    "version": "18.0.1.18.0",
     "category": "Sales/CRM",
     "summary": "Percentage stage catalogue, stage history, funnel, conversion "
     "and revenue forecast reports for Odoo CRM",
@@ -19,6 +19,7 @@
         "data/utm_source_data.xml",
         "data/crm_lost_reason_data.xml",
         "data/crm_buying_role_data.xml",
+        "data/mail_activity_type_data.xml",
         "wizards/crm_stage_percentage_proposal_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",

@@ -522,6 +522,14 @@ def uninstall_hook(env):
     # salespeople that the uninstall deletes before it drops their tables
     env.cr.execute("DELETE FROM crm_lead_call")
     env.cr.execute("DELETE FROM crm_user_login")
+    # the stall to-dos still open stay, as to-dos: their type goes
+    stalled = env.ref("sales_funnel_forecast.mail_activity_type_stalled", raise_if_not_found=False)
+    todo = env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+    if stalled and todo:
+        env.cr.execute(
+            "UPDATE mail_activity SET activity_type_id = %s WHERE activity_type_id = %s",
+            [todo.id, stalled.id],
+        )
     Stage = env["crm.stage"].with_context(active_test=False, **{MODULE_UNINSTALL_FLAG: True})
     env.cr.execute(
         """SELECT s.id FROM crm_stage s

@@ -18,6 +18,8 @@ from ..tools.notify import notification
 # deals examined per call of the daily job; the scheduler calls it again
 # (committing in between) while some remain
 STALL_BATCH = 5000
+# the to-do a stalled deal's salesperson is given
+STALL_ACTIVITY_TYPE = "sales_funnel_forecast.mail_activity_type_stalled"
 
 
 class CrmLead(models.Model):
@@ -108,6 +110,24 @@ class CrmLead(models.Model):
             rest.write(values)
         # sudo: the stays are the deal's own record
         self.env["crm.lead.stage.history"].sudo()._sff_reset_stall_due(self.ids, reset)
+        # the salesperson's to-do is done with (sudo: whoever moves the deal
+        # on or keeps it open ends it, whoever it was given to)
+        self.env["mail.activity"].sudo().search(self._sff_stall_todo_domain()).unlink()
+
+    @api.model
+    def _sff_stall_todo_summary(self, lang):
+        """The stall to-do's summary in the language ``lang``."""
+        return self.with_context(lang=lang or self.env.lang).env._(
+            "Stalled deal: move it on, keep it open or close it"
+        )
+
+    def _sff_stall_todo_domain(self):
+        """The stall rules' open to-dos on these deals."""
+        return [
+            ("res_model", "=", self._name),
+            ("res_id", "in", self.ids),
+            ("activity_type_id", "=", self.env.ref(STALL_ACTIVITY_TYPE).id),
+        ]
 
     # ------------------------------------------------------------------
     # The daily job
@@ -221,10 +241,12 @@ class CrmLead(models.Model):
         # sudo: the job acts for the company on every deal past its limit
         Lead = self.sudo().with_context(tracking_disable=False)
         ids_by_action = defaultdict(list)
-        ages = {}
-        for lead_id, _stay_id, _stage_id, action, _stall_days, age in rows:
+        ages, limits = {}, {}
+        for lead_id, _stay_id, _stage_id, action, stall_days, age in rows:
             ids_by_action[action].append(lead_id)
             ages[lead_id] = age
+            # the limit of the stage it stalled in (moved back, it is in another)
+            limits[lead_id] = stall_days
         # one recordset per action (a union per deal costs more than the batch's SQL)
         by_action = defaultdict(lambda: Lead.browse())
         by_action.update({action: Lead.browse(ids) for action, ids in ids_by_action.items()})
@@ -249,7 +271,7 @@ class CrmLead(models.Model):
         (flagged | excluded)._sff_mark_stalled(excluded, now)
         History.invalidate_model(["stall_due"])
         acted = Lead.browse(row[0] for row in rows)
-        acted._sff_stall_log(notes, ages, stage_moves)
+        acted._sff_stall_log(notes, ages, limits, stage_moves)
         (flagged | excluded)._sff_stall_activity()
         return len(rows), self._sff_stall_due_count()
 
@@ -391,9 +413,10 @@ class CrmLead(models.Model):
             leads.action_set_lost(lost_reason_id=reason.id)
         return notes
 
-    def _sff_stall_log(self, notes, ages, stage_moves=None):
-        """One chatter note per deal: how long it stayed, what the rule did,
-        and the activity planned on it, if any."""
+    def _sff_stall_log(self, notes, ages, limits, stage_moves=None):
+        """One chatter note per deal: how long it stayed in the stage it
+        stalled in and that stage's limit, what the rule did, and the
+        activity planned on it, if any."""
         if not self:
             return
         planned = {}
@@ -413,10 +436,9 @@ class CrmLead(models.Model):
         )
         planned_text = self.env._("An activity is planned: %(summary)s, due %(date)s.")
         for lead in self:
-            stage = lead.lost_stage_id if not lead.active else lead.stage_id
             text = stalled_text % {
                 "days": int(ages.get(lead.id, 0)),
-                "limit": stage.stall_days or "-",
+                "limit": limits.get(lead.id) or "-",
             }
             body = Markup("<p>%s %s</p>") % (text, notes.get(lead.id, ""))
             activity = planned.get(lead.id)
@@ -511,24 +533,33 @@ class CrmLead(models.Model):
         (the ORM's activity create costs most of a millisecond each); the
         salesperson follows the deal as with any activity assigned to them,
         and sees it in their activity list, without a mail for each."""
-        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        activity_type = self.env.ref(STALL_ACTIVITY_TYPE)
+        # one to-do at a time: a deal that stalls again before its to-do is
+        # done keeps the one it has
+        has_one = set(
+            self.env["mail.activity"].sudo().search(self._sff_stall_todo_domain()).mapped("res_id")
+        )
         ids_per_user = defaultdict(list)
         for lead in self:
-            user = lead.user_id or lead.team_id.user_id
+            if lead.id in has_one:
+                continue
+            # its salesperson, or the team's leader for a salesperson gone
+            user = next(
+                (user for user in (lead.user_id, lead.team_id.user_id) if user.active), None
+            )
             if user:
                 ids_per_user[user].append(lead.id)
         if not ids_per_user:
             return
         per_user = {user: self.browse(ids) for user, ids in ids_per_user.items()}
-        # the to-do in each salesperson's language
-        summaries = {
-            user: self.with_context(lang=user.lang or self.env.lang).env._(
-                "Stalled deal: move it on, keep it open or close it"
-            )
+        # the to-do in each salesperson's language, due on their today
+        summaries = {user: self._sff_stall_todo_summary(user.lang) for user in per_user}
+        todays = {
+            user: fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
             for user in per_user
         }
         rows = [
-            (lead.id, lead.display_name, user.id, summaries[user])
+            (lead.id, lead.display_name, user.id, summaries[user], todays[user])
             for user, leads in per_user.items()
             for lead in leads
         ]
@@ -539,22 +570,22 @@ class CrmLead(models.Model):
                                        summary, date_deadline, user_id, automated, active,
                                        create_uid, write_uid, create_date, write_date)
             SELECT %(model_id)s, %(model)s, todo.res_id, todo.res_name, %(type_id)s,
-                   todo.summary, %(today)s, todo.user_id, TRUE, TRUE,
+                   todo.summary, todo.deadline, todo.user_id, TRUE, TRUE,
                    %(uid)s, %(uid)s, %(now)s, %(now)s
               FROM unnest(%(res_ids)s::int[], %(names)s::varchar[], %(user_ids)s::int[],
-                          %(summaries)s::varchar[])
-                   AS todo(res_id, res_name, user_id, summary)
+                          %(summaries)s::varchar[], %(deadlines)s::date[])
+                   AS todo(res_id, res_name, user_id, summary, deadline)
             """,
                 model_id=self.env["ir.model"]._get_id(self._name),
                 model=self._name,
-                type_id=activity_type.id if activity_type else None,
-                today=fields.Date.context_today(self),
+                type_id=activity_type.id,
                 uid=self.env.uid,
                 now=self.env.cr.now(),
                 res_ids=[row[0] for row in rows],
                 names=[row[1] for row in rows],
                 user_ids=[row[2] for row in rows],
                 summaries=[row[3] for row in rows],
+                deadlines=[row[4] for row in rows],
             )
         )
         self.env["mail.activity"].invalidate_model()

@@ -427,8 +427,10 @@ class CrmFunnelDashboard(models.AbstractModel):
         parts = [data["team_name"]]
         if data["user_name"]:
             parts.append(data["user_name"])
-        if data["date_from"]:
-            last_day = fields.Date.subtract(fields.Date.to_date(data["date_to"]), days=1)
+        last_day = data["date_to"] and fields.Date.subtract(
+            fields.Date.to_date(data["date_to"]), days=1
+        )
+        if data["date_from"] and last_day:
             parts.append(
                 self.env._(
                     "%(start)s to %(end)s",
@@ -436,6 +438,13 @@ class CrmFunnelDashboard(models.AbstractModel):
                     end=format_date(self.env, last_day),
                 )
             )
+        elif data["date_from"]:
+            # a period of the user's own with one end only
+            parts.append(
+                self.env._("from %(start)s", start=format_date(self.env, data["date_from"]))
+            )
+        elif last_day:
+            parts.append(self.env._("until %(end)s", end=format_date(self.env, last_day)))
         else:
             parts.append(self.env._("all time"))
         parts.append(modes[data["mode"]])
@@ -493,6 +502,16 @@ class CrmFunnelDashboard(models.AbstractModel):
                 if month
             },
             "excluded": self.env._("Left out of forecast"),
+            # the stalled deals apart, as the dashboard shows them
+            "stalled_deals": (
+                self.env._("Of which stalled: 1 deal")
+                if data["forecast"]["stalled_count"] == 1
+                else self.env._(
+                    "Of which stalled: %(count)s deals", count=data["forecast"]["stalled_count"]
+                )
+            ),
+            "stalled_weighting": self.env._("At their probability"),
+            "target_conversion": self.env._("Target conversion (%)"),
             "stage_weighted": self.env._("Stage-weighted"),
             "history_weighted": self.env._("History-weighted"),
             "fallback": self.env._(

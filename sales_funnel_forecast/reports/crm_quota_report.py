@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..const import SALE_DOCUMENTS
 
@@ -204,6 +205,7 @@ class CrmQuotaReport(models.Model):
                 row["amounts"][months.index(month)] += amount
             row["total"] += amount
         return {
-            "months": [fields.Date.to_string(month)[:7] for month in months],
+            # as the forecast's months: in the user's language
+            "months": [format_date(self.env, month, date_format="MMM y") for month in months],
             "rows": sorted(rows.values(), key=lambda row: row["user"]),
         }

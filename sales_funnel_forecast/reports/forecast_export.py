@@ -80,6 +80,8 @@ class CrmForecastSubmission(models.Model):
                 count=len(periods) - len(printed),
             ),
             currency=self.env["res.currency"].browse(data["currency_id"]),
+            # the letterhead of the company whose figures these are
+            company=self.env["res.company"].browse(data["company_id"]),
         )
 
     @api.model

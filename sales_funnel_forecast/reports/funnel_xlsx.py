@@ -163,6 +163,9 @@ def _conversion_sheet(book, styles, data, labels):
     ]
     if data["compare"] != "none":
         columns.append(("compare_conversion_rate", labels["compare_conversion_rate"], "pct"))
+    if any(funnel.get("plan_name") for funnel in data["funnels"]):
+        # the target plan's conversions, beside the real ones
+        columns.append(("target_conversion", labels["target_conversion"], "pct"))
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, len(columns) - 1, 16)
     line = 3
@@ -241,6 +244,10 @@ def _forecast_sheet(book, styles, data, labels):
             styles["total_money"],
         )
         line += 1
+    if forecast["stalled_count"]:
+        sheet.write(line, 0, labels["stalled_deals"], styles["text"])
+        sheet.write(line, 1, labels["stalled_weighting"], styles["text"])
+        sheet.write(line, total_col, forecast["stalled_amount"], styles["money"])
     if not forecast["rows"]:
         sheet.write(head + 1, 0, labels["no_open_deal"], styles["note"])
     sheet.set_column(0, 1, 26)

@@ -4,9 +4,11 @@ import re
 import subprocess
 import tempfile
 import zipfile
+from datetime import date
 
 import openpyxl
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -131,6 +133,76 @@ class TestFunnelExport(FunnelReportCase):
         self.assertIn("T-Qualified: 4 reached · 1 won · 0 lost here · 1 open here", text)
         self.assertIn("80.0 % moved on", text)
         self.assertIn("T-Prospect 5 4 4 80.0 75.0 1 1 1", text)
+
+    def funnel_html(self, params):
+        """The funnel's PDF, as HTML text, for ``params``."""
+        # a company whose documents' layout is chosen (else Odoo asks first)
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        action = self.env["crm.funnel.dashboard"].action_export(params, "pdf")
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "sales_funnel_forecast.action_report_funnel", [], data=action["data"]
+            )[0]
+            .decode()
+        )
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&nbsp;", " ")
+
+    def test_exports_carry_the_stalled_deals_and_the_plan_targets(self):
+        """The dashboard shows the stalled deals apart (d4, 4,000 at 30 %:
+        1,200) and the plan's target conversions (42, 50, 60 %): so do the
+        PDF and the spreadsheet."""
+        self.build()
+        today = fields.Date.context_today(self.env["crm.lead"])
+        self.make_plan(
+            "Plan in force", date(today.year, 1, 1), date(today.year, 12, 31), (42, 50, 60)
+        )
+        self.b.write({"stall_days": 1, "stall_action": "flag"})
+        self.set_now(self.day(5))
+        self.run_job()
+        params = {"team_id": self.team.id, "period": "all"}
+        data = self.env["crm.funnel.dashboard"].get_funnel_dashboard(params)
+        forecast = data["forecast"]
+        self.assertEqual((forecast["stalled_count"], forecast["stalled_amount"]), (1, 1200.0))
+        self.assertEqual(
+            [row["target_conversion"] for row in data["funnels"][0]["stages"]][:3], [42, 50, 60]
+        )
+        book = openpyxl.load_workbook(
+            io.BytesIO(self.env["crm.funnel.dashboard"]._sff_xlsx(params)[0])
+        )
+        stalled = [
+            [cell.value for cell in row if cell.value is not None]
+            for row in book["Forecast"].iter_rows()
+            if row[0].value == "Of which stalled: 1 deal"
+        ]
+        self.assertEqual(stalled, [["Of which stalled: 1 deal", "At their probability", 1200]])
+        conversion = book["Conversion"]
+        self.assertEqual(conversion["G5"].value, "Target conversion (%)")
+        self.assertEqual([conversion[f"G{row}"].value for row in (6, 7, 8)], [42, 50, 60])
+        text = self.funnel_html(params)
+        self.assertIn("Of which stalled: 1 deal $ 1,200.00 at their probability", text)
+        self.assertIn("Target conversion %", text)
+        self.assertIn("T-Prospect 5 4 4 80.0 75.0 1 1 1 $ 1,000.00 42.0", text)
+        self.assertIn(
+            "T-Qualified : 4 reached · 1 won · 0 lost here · 1 open here · 1 stalled here", text
+        )
+
+    def test_period_with_one_end_prints(self):
+        """A period of the user's own from a day on, without an end (or
+        up to a day): the dashboard shows it, its PDF and spreadsheet say so."""
+        self.build()
+        for dates, said in (
+            ({"date_from": "2026-01-01"}, "from 01/01/2026"),
+            ({"date_to": "2027-01-01"}, "until 12/31/2026"),
+        ):
+            params = dict({"team_id": self.team.id, "period": "custom"}, **dates)
+            data = self.env["crm.funnel.dashboard"].get_funnel_dashboard(params)
+            self.assertEqual(data["funnels"][0]["stages"][0]["reached"], 5)
+            self.assertIn(said, self.funnel_html(params))
+            book = openpyxl.load_workbook(
+                io.BytesIO(self.env["crm.funnel.dashboard"]._sff_xlsx(params)[0])
+            )
+            self.assertIn(said, book["Funnel"]["A2"].value)
 
     def test_empty_period_is_said_plainly(self):
         wizard = self.wizard(period="custom", date_from="2001-01-01", date_to="2001-02-01")

@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 
 from ..const import TZ_PARAM
 from ..reports.funnel_xlsx import build_workbook
-from .common import FunnelCase
+from .common import FunnelCase, company_user
 
 
 def download_env(env, user):
@@ -564,6 +564,41 @@ class TestForecastSubmission(FunnelCase):
             action = in_first.action_forecast_submissions(params, self.rep.id)
             listed = in_first.search(action["domain"])
             self.assertEqual(listed.mapped("commit_amount"), [1000.0], user.name)
+
+    def test_forecast_pdf_of_another_companys_team_has_its_letterhead(self):
+        """A manager working in the first company, the second one selected
+        too, prints the Forecast of a team of the second: its figures and
+        its letterhead are the second company's."""
+        other = self.env["res.company"].create({"name": "Beta Letterhead"})
+        manager = company_user(
+            self.env,
+            "letterhead_manager",
+            "Letterhead Manager",
+            "sales_team.group_sale_manager",
+            self.company | other,
+        )
+        team = self.env["crm.team"].create({"name": "Team Beta", "company_id": other.id})
+        layout = self.env.ref("web.external_layout_standard")
+        (self.company | other).external_report_layout_id = layout
+        Submission = self.Submission.with_user(manager).with_context(
+            allowed_company_ids=(self.company | other).ids
+        )
+        self.assertEqual(
+            Submission.get_forecast_screen({"team_id": team.id})["company_id"], other.id
+        )
+        action = Submission.action_forecast_export({"team_id": team.id}, "pdf")
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(manager)
+            .with_context(allowed_company_ids=(self.company | other).ids)
+            ._render_qweb_html(
+                "sales_funnel_forecast.action_report_forecast_screen", [], data=action["data"]
+            )[0]
+            .decode()
+        )
+        text = pdf_text(html)
+        self.assertIn("Beta Letterhead", text)
+        self.assertNotIn(self.company.name, text)
 
     def test_late_submitters_by_the_setting(self):
         submission = self.Submission.with_user(self.rep).create(

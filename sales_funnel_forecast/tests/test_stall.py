@@ -1,15 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
+from odoo import fields
 from odoo.api import call_kw
 from odoo.exceptions import UserError, ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
+from ..models.crm_lead_stall import STALL_ACTIVITY_TYPE
 from .common import FunnelCase
 
 
-@tagged("post_install", "-at_install")
-class TestStallRules(FunnelCase):
+class StallCase(FunnelCase):
     """A team with its own pipeline: A (10 %) flags after 10 days, B (30 %)
     takes deals out of the forecast after 5, C (60 %) moves them back one
     stage after 3, D (80 %) closes them as lost after 7, W is won."""
@@ -39,6 +41,9 @@ class TestStallRules(FunnelCase):
     def notes(self, deal):
         return deal.message_ids.filtered(lambda message: "Stalled:" in (message.body or ""))
 
+
+@tagged("post_install", "-at_install")
+class TestStallRules(StallCase):
     def test_flag_once_after_the_limit(self):
         self.set_now(self.day(0))
         deal = self.make_deal("Flag", self.a, 1000)
@@ -333,3 +338,140 @@ class TestStallRules(FunnelCase):
         self.set_now(self.day(40))
         self.run_job()
         self.assertStructuresHold("stall job again")
+
+
+@tagged("post_install", "-at_install")
+class TestStallTodos(StallCase):
+    """The to-do a stalled deal's salesperson is given: one at a time, due
+    on their own today, never given to someone gone, done with when the
+    deal moves on or is kept open."""
+
+    def todos(self, deal):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", deal.id),
+                ("activity_type_id", "=", self.env.ref(STALL_ACTIVITY_TYPE).id),
+            ]
+        )
+
+    def test_todo_done_with_when_the_deal_moves_on(self):
+        self.set_now(self.day(0))
+        deal = self.make_deal("Moves on", self.a, 1000)
+        other = self.make_deal("Stays", self.a, 1000)
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertEqual((len(self.todos(deal)), len(self.todos(other))), (1, 1))
+        deal.with_user(self.rep).stage_id = self.b
+        self.env.invalidate_all()
+        self.assertFalse(deal.is_stalled)
+        self.assertEqual((len(self.todos(deal)), len(self.todos(other))), (0, 1))
+
+    def test_todo_done_with_when_kept_open_and_never_two(self):
+        """Kept open, its to-do goes; stalled again, it has one; stalled a
+        third time before the rep did the to-do, still one (and the note
+        does not name it as a planned activity of someone else)."""
+        self.set_now(self.day(0))
+        deal = self.make_deal("Kept open", self.a, 1000)
+        self.set_now(self.day(11))
+        self.run_job()
+        deal.with_user(self.manager).action_stall_keep_open()
+        self.env.invalidate_all()
+        self.assertFalse(self.todos(deal))
+        self.set_now(self.day(22, 1))
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+        self.assertEqual(len(self.todos(deal)), 1)
+        # the stall rule acts once per stay: the stay's stall date given
+        # back, as a rule with fewer days would
+        self.env["crm.lead.stage.history"]._sff_reset_stall_due(deal.ids)
+        self.set_now(self.day(33, 2))
+        self.run_job()
+        self.assertEqual(len(self.todos(deal)), 1)
+        self.assertEqual(len(deal.activity_ids), 1)
+
+    def test_todo_due_on_the_salespersons_today(self):
+        """The job runs on the server's day (UTC); the rep's to-do is due on
+        the rep's own today, in a time zone where it is another day now."""
+        server_today = fields.Date.context_today(self.env["crm.lead"])
+        tz = next(
+            zone
+            for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+            if fields.Date.context_today(self.env["crm.lead"].with_context(tz=zone)) != server_today
+        )
+        self.rep.tz = tz
+        self.set_now(self.day(0))
+        deal = self.make_deal("Far away", self.a, 1000)
+        self.set_now(self.day(11))
+        self.run_job()
+        rep_today = fields.Date.context_today(self.env["crm.lead"].with_context(tz=tz))
+        self.assertEqual(self.todos(deal).date_deadline, rep_today)
+        self.assertNotEqual(rep_today, server_today)
+
+    def test_todo_of_a_salesperson_gone_goes_to_the_team_leader(self):
+        self.team.user_id = self.manager
+        self.set_now(self.day(0))
+        deal = self.make_deal("Rep gone", self.a, 1000)
+        nobody = self.make_deal("Nobody's", self.a, 1000, user_id=False)
+        self.rep.active = False
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertEqual(self.todos(deal).user_id, self.manager)
+        self.assertEqual(self.todos(nobody).user_id, self.manager)
+        # no leader: no to-do for someone gone
+        self.team.user_id = False
+        late = self.make_deal("Later", self.a, 1000, user_id=False)
+        self.env["crm.lead.stage.history"]._sff_reset_stall_due(late.ids, self.day(0))
+        self.run_job()
+        self.assertTrue(late.is_stalled)
+        self.assertFalse(self.todos(late))
+
+    def test_note_of_a_deal_moved_back_names_the_limit_it_stalled_past(self):
+        """C allows 3 days and moves deals back to B (which allows 5): the
+        note of a deal 4 days in C says C's 3."""
+        self.set_now(self.day(0))
+        deal = self.make_deal("Moved back", self.c, 3000)
+        self.set_now(self.day(4))
+        self.run_job()
+        self.assertEqual(deal.stage_id, self.b)
+        self.assertIn(
+            "Stalled: 4 days without moving on (the stage allows 3).", self.notes(deal).body
+        )
+
+    def test_upgrade_gives_earlier_todos_their_type(self):
+        """To-dos the stall rules gave before 18.0.1.18.0 (Odoo's To-Do type,
+        the rule's summary) take the stall type; a to-do of the rep's own
+        stays a To-Do."""
+        self.set_now(self.day(0))
+        deal = self.make_deal("Earlier", self.a, 1000)
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        earlier, own = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": deal.id,
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "user_id": self.rep.id,
+                    "automated": automated,
+                }
+                for summary, automated in (
+                    ("Stalled deal: move it on, keep it open or close it", True),
+                    ("Call back", False),
+                )
+            ]
+        )
+        self.env.flush_all()
+        load_script(
+            "sales_funnel_forecast/migrations/18.0.1.18.0/post-migrate.py", "post_migrate"
+        ).migrate(self.env.cr, "18.0.1.17.0")
+        self.env.invalidate_all()
+        self.assertEqual(earlier.activity_type_id, self.env.ref(STALL_ACTIVITY_TYPE))
+        self.assertEqual(own.activity_type_id, todo)
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+        self.assertEqual(deal.activity_ids, earlier | own, "no second stall to-do")
+        deal.stage_id = self.b
+        self.env.invalidate_all()
+        self.assertEqual(deal.activity_ids, own)
