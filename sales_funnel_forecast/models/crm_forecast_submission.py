@@ -197,6 +197,10 @@ class CrmForecastSubmission(models.Model):
                 fields.Date.to_date(vals["date_from"]), vals["period_type"]
             )[0]
             vals["submitted_on"] = fields.Datetime.now()
+            # said in the user's language before the database's check, whose
+            # message an import shows as it is
+            if (vals.get("commit_amount") or 0) < 0 or (vals.get("best_case_amount") or 0) < 0:
+                raise ValidationError(self.env._("Forecast amounts cannot be negative."))
         return super().create(vals_list)
 
     @api.onchange("team_id")

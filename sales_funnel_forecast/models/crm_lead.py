@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
@@ -31,6 +33,9 @@ STALL_FIELDS = {"is_stalled", "stalled_date", "stall_excluded", "stall_reset_dat
 CALL_FIGURES = {"call_count", "call_attempt_count", "date_first_conversation"}
 # worked out from the posted invoices (crm_lead_invoice.py): never typed
 INVOICE_FIGURES = {"invoiced_amount", "paid_amount", "overdue_amount"}
+# worked out by the module (the weighted forecast, the buying roles' flag,
+# the job's mark): never typed
+DERIVED_FIGURES = {"forecast_revenue", "pipeline_amount", "has_decision_maker", "prorated_pending"}
 SEARCH_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -420,6 +425,11 @@ class CrmLead(models.Model):
             # an empty probability cell of an import comes as False: no figure
             if "probability" in vals and vals["probability"] is False:
                 del vals["probability"]
+            # a stage of another team of the same catalogue: the team's own
+            if vals.get("stage_id") and vals.get("team_id"):
+                vals["stage_id"] = (
+                    self.env["crm.team"].browse(vals["team_id"])._sff_own_stage(vals["stage_id"])
+                )
             # nor is an empty category cell a category
             if "forecast_category" in vals and not vals["forecast_category"]:
                 del vals["forecast_category"]
@@ -451,10 +461,10 @@ class CrmLead(models.Model):
 
     @api.model
     def _sff_counted_fields(self):
-        """The deals' figures counted from their calls and invoices: never
-        written by hand (the module's own code writes them in SQL, or as the
-        superuser)."""
-        return CALL_FIGURES if self.env.su else CALL_FIGURES | INVOICE_FIGURES
+        """The deals' figures counted from their calls and invoices, and
+        those the module works out: never written by hand (the module's own
+        code writes them in SQL, as the superuser, or computes them)."""
+        return CALL_FIGURES if self.env.su else CALL_FIGURES | INVOICE_FIGURES | DERIVED_FIGURES
 
     def write(self, vals):
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")) and (
@@ -482,6 +492,26 @@ class CrmLead(models.Model):
             vals = {
                 key: value for key, value in vals.items() if key not in self._sff_counted_fields()
             }
+        if "probability" in vals and vals["probability"] is False:
+            # an empty probability cell of an import's update: no figure (as
+            # at creation); a probability is cleared by typing 0
+            vals = {key: value for key, value in vals.items() if key != "probability"}
+        if vals.get("stage_id"):
+            # a stage named in an import may be another team's of the same
+            # catalogue: the deals take their own team's
+            by_stage = defaultdict(lambda: self.browse())
+            for lead in self:
+                team = (
+                    self.env["crm.team"].browse(vals["team_id"])
+                    if "team_id" in vals
+                    else lead.team_id
+                )
+                by_stage[team._sff_own_stage(vals["stage_id"])] |= lead
+            if len(by_stage) > 1:
+                for stage_id, leads in by_stage.items():
+                    leads.write(dict(vals, stage_id=stage_id))
+                return True
+            vals = dict(vals, stage_id=next(iter(by_stage), vals["stage_id"]))
         recompute_category = False
         if "forecast_category" in vals and not vals["forecast_category"]:
             # an empty category (an import's empty cell): none chosen, the

@@ -14,6 +14,10 @@ from odoo.tools import SQL, html2plaintext
 
 from ..const import CALL_OUTCOMES, CONTACT_STATUSES, CONVERSATION_OUTCOMES
 
+# the deal as it was at the call, copied on the call by the module (never
+# typed: an import's or a client's column of them is not taken)
+DEAL_FACTS = frozenset(("stage_id", "contact_status", "team_id", "company_id", "source_id"))
+
 # the order statuses move forward in by themselves
 STATUS_RANK = {status: rank for rank, (status, _label) in enumerate(CONTACT_STATUSES)}
 # the statuses that calls give a deal (qualified and disqualified are set by
@@ -131,8 +135,31 @@ class CrmLeadCall(models.Model):
         labels = dict(self._fields["outcome"]._description_selection(self.env))
         for call in self:
             call.display_name = " · ".join(
-                filter(None, [call.lead_id.display_name, labels.get(call.outcome)])
+                # sudo: the deal's name, as the call list shows it, also for
+                # a call of the user's on a deal handed to a colleague
+                filter(None, [call.lead_id.sudo().display_name, labels.get(call.outcome)])
             )
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        # A salesperson reads own calls on deals handed to a colleague: an
+        # export names their deal as the list does. Only the calls' own
+        # columns and their deal's name or id are read with sudo, after the
+        # user's rights on the calls are checked; anything further on the
+        # deal stays behind its rules.
+        if (
+            _is_toplevel_call
+            and not self.env.su
+            and all(
+                len(path) == 1
+                or (path[0] == "lead_id" and len(path) == 2 and path[1] in ("id", ".id"))
+                for path in fields
+            )
+        ):
+            self.check_access("read")
+            return super(CrmLeadCall, self.sudo())._export_rows(
+                fields, _is_toplevel_call=_is_toplevel_call
+            )
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     def _sff_check_values(self, vals_list):
         """Refused before anything is written, in the user's language."""
@@ -145,6 +172,11 @@ class CrmLeadCall(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._sff_check_values(vals_list)
+        if not self.env.su:
+            vals_list = [
+                {key: value for key, value in vals.items() if key not in DEAL_FACTS}
+                for vals in vals_list
+            ]
         leads = self.env["crm.lead"].browse(
             {vals["lead_id"] for vals in vals_list if vals.get("lead_id")}
         )
@@ -249,6 +281,8 @@ class CrmLeadCall(models.Model):
 
     def write(self, vals):
         self._sff_check_values([vals])
+        if not self.env.su and DEAL_FACTS & set(vals):
+            vals = {key: value for key, value in vals.items() if key not in DEAL_FACTS}
         moved = (
             self.filtered(lambda call: call.lead_id.id != vals["lead_id"])
             if vals.get("lead_id") and not self.env.context.get("sff_call_moving")
@@ -271,14 +305,16 @@ class CrmLeadCall(models.Model):
                     status = lead.contact_status
                 groups.setdefault((stage_id or lead.stage_id.id, status), []).append(call.id)
             for (stage_id, status), call_ids in groups.items():
-                self.browse(call_ids).with_context(sff_call_moving=True).write(
+                calls = self.browse(call_ids).with_context(sff_call_moving=True)
+                calls.write(vals)
+                # sudo: the deal's facts at the call are the module's to copy
+                calls.sudo().write(
                     {
                         "stage_id": stage_id,
                         "contact_status": status,
                         "team_id": lead.team_id.id,
                         "company_id": lead.company_id.id,
                         "source_id": lead.source_id.id,
-                        **vals,
                     }
                 )
             # the deal they join was attempted, or contacted, as a new call

@@ -109,6 +109,44 @@ class CrmLead(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        lost = leads.filtered(lambda lead: not lead.active and lead.type == "opportunity")
+        if lost and not self.env.su:
+            # created lost (an import of old deals): the company's rule on
+            # lost reasons holds, as for the Lost button
+            for lead in lost:
+                lead._sff_check_lost_reason(lead.lost_reason_id)
+        lost._sff_disqualify_by_reason()
+        return leads
+
+    def write(self, vals):
+        losing = "active" in vals and not vals["active"]
+        if losing and not self.env.su and not self.env.context.get("sff_losing"):
+            # archived by a write (an import's Active column, a client's
+            # call): the company's rule on lost reasons holds, as for the
+            # Lost button and the list's Archive
+            self.filtered("active")._sff_check_lost_reason(
+                self.env["crm.lost.reason"].browse(vals.get("lost_reason_id"))
+            )
+        result = super().write(vals)
+        if losing or vals.get("lost_reason_id"):
+            self._sff_disqualify_by_reason()
+        return result
+
+    def _sff_disqualify_by_reason(self):
+        """Lost deals whose lost reason says the prospect was never one
+        (wrong person, no budget...) are disqualified, whatever way they
+        were lost."""
+        self.filtered(
+            lambda lead: (
+                not lead.active
+                and lead.lost_reason_id.category in DISQUALIFYING_CATEGORIES
+                and lead.contact_status != "disqualified"
+            )
+        ).write({"contact_status": "disqualified"})
+
     def action_archive(self):
         # archiving a deal loses it (the list's Archive): the company's rule
         # on lost reasons holds there too (action_set_lost checks it with
@@ -123,11 +161,7 @@ class CrmLead(models.Model):
         result = super(CrmLead, self.with_context(sff_losing=True)).action_set_lost(
             **additional_values
         )
-        disqualified = self.browse()
         if self.env.context.get("sff_disqualify"):
-            disqualified = self
-        elif reason.category in DISQUALIFYING_CATEGORIES:
-            disqualified = self.filtered(lambda lead: lead.contact_status != "disqualified")
-        if disqualified:
-            disqualified.write({"contact_status": "disqualified"})
+            self.write({"contact_status": "disqualified"})
+        # (a reason that disqualifies: done by the write of the reason)
         return result
