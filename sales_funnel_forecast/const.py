@@ -117,6 +117,11 @@ FLOW_SIGNS = {
     "end": 1,
 }
 
+# the steps as the Deal Flow report names them: numbered, so that grouping
+# by step lists them in the order a waterfall draws them
+REPORT_STEP_KEYS = {step: f"{index}_{step}" for index, (step, _label) in enumerate(FLOW_STEPS)}
+REPORT_STEPS = [(REPORT_STEP_KEYS[step], label) for step, label in FLOW_STEPS]
+
 SALE_DOCUMENTS = ("out_invoice", "out_refund")
 
 # the time zone of the funnel's monthly totals (reports/crm_funnel_summary.py):

@@ -6,8 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..const import FLOW_SIGNS, FLOW_STEPS
-from ..reports.crm_deal_flow_report import report_step
+from ..const import FLOW_SIGNS, FLOW_STEPS, REPORT_STEP_KEYS
 from ..tools.formats import period_label
 from .crm_forecast_submission import PERIOD_TYPES, period_bounds
 
@@ -196,7 +195,7 @@ class CrmForecastSubmission(models.Model):
         params = self._sff_screen_params(params)
         wizard = self.env["crm.deal.flow.wizard"].create(self._sff_screen_flow(params))
         action = wizard.action_open_report()
-        action["domain"] = action["domain"] + [("step", "=", report_step(step))]
+        action["domain"] = action["domain"] + [("step", "=", REPORT_STEP_KEYS[step])]
         return action
 
     @api.readonly

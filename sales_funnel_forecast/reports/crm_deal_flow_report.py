@@ -2,18 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
-from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION
-
-# the steps as the report names them: numbered, so that grouping by step
-# lists them in the order a waterfall draws them
-REPORT_STEPS = [(f"{index}_{step}", label) for index, (step, label) in enumerate(FLOW_STEPS)]
-
-
-def report_step(step):
-    """The report's key of a step of the flow (``FLOW_STEPS``)."""
-    return next(
-        key for (name, _label), (key, _label2) in zip(FLOW_STEPS, REPORT_STEPS) if name == step
-    )
+from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION, REPORT_STEPS
 
 
 class CrmDealFlowReport(models.Model):

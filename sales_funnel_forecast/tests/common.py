@@ -40,6 +40,25 @@ def make_plan(env, team, **values):
     )
 
 
+def apply_catalogue(env, team, user=None, xmlid="sales_funnel_forecast.catalogue_simple"):
+    """Apply the catalogue ``xmlid`` to ``team`` (as ``user``, a manager, or
+    the test's user) with its wizard; returns the stages it gave the team."""
+    Wizard = env["crm.stage.catalogue.apply"]
+    if user:
+        Wizard = Wizard.with_user(user)
+    wizard = Wizard.create({"catalogue_id": env.ref(xmlid).id, "team_id": team.id})
+    return env["crm.stage"].search(wizard.action_apply()["domain"])
+
+
+def committing_cursor(registry):
+    """A cursor of its own, as another worker's, for tests that commit: it
+    never waits forever on another transaction of the test."""
+    cr = registry.cursor()
+    cr.execute("SET lock_timeout = '20s'")
+    cr.commit()  # pylint: disable=invalid-commit
+    return cr
+
+
 def team_and_deal(env, name, **values):
     """A team of its own and an opportunity in it in Odoo's first stage,
     both named ``name``: for tests that commit in cursors of their own,

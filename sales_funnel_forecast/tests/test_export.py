@@ -134,18 +134,23 @@ class TestFunnelExport(FunnelReportCase):
         self.assertIn("80.0 % moved on", text)
         self.assertIn("T-Prospect 5 4 4 80.0 75.0 1 1 1", text)
 
-    def funnel_html(self, params):
-        """The funnel's PDF, as HTML text, for ``params``."""
-        # a company whose documents' layout is chosen (else Odoo asks first)
-        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
-        action = self.env["crm.funnel.dashboard"].action_export(params, "pdf")
-        html = (
+    def render_funnel(self, action):
+        """The HTML of the funnel's PDF that the dashboard's ``action``
+        prints."""
+        return (
             self.env["ir.actions.report"]
             ._render_qweb_html(
                 "sales_funnel_forecast.action_report_funnel", [], data=action["data"]
             )[0]
             .decode()
         )
+
+    def funnel_html(self, params):
+        """The funnel's PDF, as HTML text, for ``params``."""
+        # a company whose documents' layout is chosen (else Odoo asks first)
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        action = self.env["crm.funnel.dashboard"].action_export(params, "pdf")
+        html = self.render_funnel(action)
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&nbsp;", " ")
 
     def test_exports_carry_the_stalled_deals_and_the_plan_targets(self):
@@ -235,13 +240,7 @@ class TestFunnelExport(FunnelReportCase):
         self.assertEqual(action["report_name"], "sales_funnel_forecast.report_funnel")
         self.assertEqual(action["data"]["sff_params"]["team_id"], self.team.id)
         # the PDF of the dashboard's print action: no record, the parameters
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html(
-                "sales_funnel_forecast.action_report_funnel", [], data=action["data"]
-            )[0]
-            .decode()
-        )
+        html = self.render_funnel(action)
         self.assertIn(
             "<strong>T-Prospect</strong>: <span>5</span> reached", re.sub(r"\s+", " ", html)
         )

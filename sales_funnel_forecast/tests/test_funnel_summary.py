@@ -10,7 +10,7 @@ from odoo.tools import SQL
 
 from ..const import REACH_COLUMNS, TZ_PARAM
 from ..reports.crm_funnel_summary import SUMMARY_MEASURES
-from .common import team_and_deal
+from .common import committing_cursor, team_and_deal
 from .test_funnel_report import FunnelReportCase
 
 SUMS = [f"{name}:sum" for name in SUMMARY_MEASURES]
@@ -602,11 +602,7 @@ class TestTimeZoneRebuildRace(TransactionCase):
         self.patch(threading.current_thread(), "testing", False)
 
     def cursor(self):
-        cr = self.registry.cursor()
-        # never wait forever on another transaction of the test
-        cr.execute("SET lock_timeout = '20s'")
-        cr.commit()  # pylint: disable=invalid-commit
-        return cr
+        return committing_cursor(self.registry)
 
     def run_sql(self, query, params=()):
         with self.cursor() as cr:

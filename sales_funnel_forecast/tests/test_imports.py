@@ -6,7 +6,7 @@ hold, errors come in the user's language."""
 
 from odoo.tests import tagged
 
-from .common import FunnelCase
+from .common import FunnelCase, apply_catalogue
 
 
 @tagged("post_install", "-at_install")
@@ -24,19 +24,6 @@ class TestImports(FunnelCase):
         if user:
             Model = Model.with_user(user).with_context(lang=user.lang)
         return Model.load(columns, rows)
-
-    def apply_catalogue(self, team):
-        wizard = (
-            self.env["crm.stage.catalogue.apply"]
-            .with_user(self.manager)
-            .create(
-                {
-                    "catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
-                    "team_id": team.id,
-                }
-            )
-        )
-        return self.env["crm.stage"].search(wizard.action_apply()["domain"])
 
     def test_empty_probability_cell_of_an_update_is_no_figure(self):
         """An update file with a probability column, one cell empty: that
@@ -102,8 +89,8 @@ class TestImports(FunnelCase):
         in the second team's Proposal, at creation and in an update."""
         first = self.env["crm.team"].create({"name": "Catalogue First"})
         second = self.env["crm.team"].create({"name": "Catalogue Second"})
-        first_stages = self.apply_catalogue(first)
-        second_stages = self.apply_catalogue(second)
+        first_stages = apply_catalogue(self.env, first, self.manager)
+        second_stages = apply_catalogue(self.env, second, self.manager)
         proposal_first = first_stages.filtered(lambda stage: stage.name == "Proposal")
         proposal_second = second_stages.filtered(lambda stage: stage.name == "Proposal")
         result = self.load(

@@ -12,6 +12,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
 from ..const import TZ_PARAM
+from .common import committing_cursor
 from .test_funnel_summary import totals_and_rows
 
 
@@ -24,11 +25,7 @@ class TestJobsBesideOthers(TransactionCase):
         self.patch(threading.current_thread(), "testing", False)
 
     def cursor(self):
-        cr = self.registry.cursor()
-        # never wait forever on another transaction of the test
-        cr.execute("SET lock_timeout = '20s'")
-        cr.commit()  # pylint: disable=invalid-commit
-        return cr
+        return committing_cursor(self.registry)
 
     def committed_deal(self, name):
         """A team with a stage of its own (flag after 10 days) and an

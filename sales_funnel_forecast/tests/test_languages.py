@@ -10,7 +10,7 @@ from datetime import date
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FunnelCase, make_plan
+from .common import FunnelCase, apply_catalogue, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -78,17 +78,7 @@ class TestInTheUsersLanguage(FunnelCase):
         from the steps take the steps' Swedish names; one renamed keeps its
         name."""
         team = self.env["crm.team"].create({"name": "Later language"})
-        wizard = (
-            self.env["crm.stage.catalogue.apply"]
-            .with_user(self.manager)
-            .create(
-                {
-                    "catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
-                    "team_id": team.id,
-                }
-            )
-        )
-        wizard.action_apply()
+        apply_catalogue(self.env, team, self.manager)
         line = self.env.ref("sales_funnel_forecast.catalogue_simple_step_01")
         stage = self.env["crm.stage"].search(
             [("catalogue_line_id", "=", line.id), ("team_id", "=", team.id)]

@@ -140,33 +140,27 @@ export class ForecastScreen extends Component {
         );
     }
 
-    async export(kind) {
-        const action = await this.orm.call(
-            "crm.forecast.submission",
-            "action_forecast_export",
-            [this.state.params, kind]
-        );
+    /** Run the action a method of the screen returns for its parameters. */
+    async callAction(method, ...args) {
+        const action = await this.orm.call("crm.forecast.submission", method, [
+            this.state.params,
+            ...args,
+        ]);
         await this.actionService.doAction(action);
+    }
+
+    async export(kind) {
+        await this.callAction("action_forecast_export", kind);
     }
 
     /** The deals of a bar of the waterfall, in the Deal Flow report. */
     async openFlowStep(step) {
-        const action = await this.orm.call(
-            "crm.forecast.submission",
-            "action_forecast_flow_step",
-            [this.state.params, step]
-        );
-        await this.actionService.doAction(action);
+        await this.callAction("action_forecast_flow_step", step);
     }
 
     /** The submissions behind a line: the latest is the one it shows. */
     async openSubmissions(line) {
-        const action = await this.orm.call(
-            "crm.forecast.submission",
-            "action_forecast_submissions",
-            [this.state.params, line.user_id]
-        );
-        await this.actionService.doAction(action);
+        await this.callAction("action_forecast_submissions", line.user_id);
     }
 }
 
