@@ -426,10 +426,10 @@ class CrmLead(models.Model):
             if "probability" in vals and vals["probability"] is False:
                 del vals["probability"]
             # a stage of another team of the same catalogue: the team's own
-            if vals.get("stage_id") and vals.get("team_id"):
-                vals["stage_id"] = (
-                    self.env["crm.team"].browse(vals["team_id"])._sff_own_stage(vals["stage_id"])
-                )
+            # (the team given, or the one Odoo gives the salesperson)
+            stage = self.env["crm.stage"].browse(vals.get("stage_id"))
+            if stage.catalogue_line_id and stage.team_id:
+                vals["stage_id"] = self._sff_team_of(vals)._sff_own_stage(stage.id)
             # nor is an empty category cell a category
             if "forecast_category" in vals and not vals["forecast_category"]:
                 del vals["forecast_category"]
@@ -458,6 +458,22 @@ class CrmLead(models.Model):
                 lost._sff_update_lost_stage(lost)
                 History._sff_close_stays(lost.ids)
         return leads
+
+    @api.model
+    def _sff_team_of(self, vals):
+        """The team a deal created with ``vals`` gets: the one given, else
+        the context's default, else the salesperson's as Odoo works it out
+        (``crm.lead._compute_team_id``)."""
+        Team = self.env["crm.team"]
+        if "team_id" in vals:
+            return Team.browse(vals["team_id"])
+        if self.env.context.get("default_team_id"):
+            return Team.browse(self.env.context["default_team_id"])
+        user_id = vals.get("user_id", self.env.context.get("default_user_id", self.env.uid))
+        if not user_id:
+            return Team
+        kind = "use_leads" if vals.get("type") == "lead" else "use_opportunities"
+        return Team._get_default_team_id(user_id=user_id, domain=[(kind, "=", True)])
 
     @api.model
     def _sff_counted_fields(self):

@@ -114,6 +114,15 @@ class CrmLead(models.Model):
         # on or keeps it open ends it, whoever it was given to)
         self.env["mail.activity"].sudo().search(self._sff_stall_todo_domain()).unlink()
 
+    def _merge_dependences(self, opportunities):
+        # Odoo moves the merged deals' activities to the deal kept: its
+        # stall to-do stays only while it is stalled itself, and one only
+        result = super()._merge_dependences(opportunities)
+        # sudo: the stall rules' to-dos, whoever they were given to
+        todos = self.env["mail.activity"].sudo().search(self._sff_stall_todo_domain(), order="id")
+        (todos[1:] if self.is_stalled else todos).unlink()
+        return result
+
     @api.model
     def _sff_stall_todo_summary(self, lang):
         """The stall to-do's summary in the language ``lang``."""

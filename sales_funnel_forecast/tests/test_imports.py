@@ -112,6 +112,27 @@ class TestImports(FunnelCase):
         self.assertEqual(deal.stage_id, self.s_new)
         self.assertStructuresHold("stages named in a file")
 
+    def test_stage_named_in_a_file_without_a_team_column(self):
+        """A rep of the second team imports a deal naming the first team's
+        Proposal, with no team column: the deal is in the rep's team, as
+        Odoo gives it, and in that team's Proposal."""
+        first = self.env["crm.team"].create({"name": "Catalogue First"})
+        second = self.env["crm.team"].create({"name": "Catalogue Second"})
+        first_stages = apply_catalogue(self.env, first, self.manager)
+        second_stages = apply_catalogue(self.env, second, self.manager)
+        self.team.member_ids -= self.rep
+        second.member_ids = [(4, self.rep.id)]
+        result = self.load(
+            "crm.lead",
+            ["name", "type", "stage_id/.id", "expected_revenue"],
+            [["Rep's deal", "opportunity", str(first_stages[1].id), "1000"]],
+            user=self.rep,
+        )
+        self.assertFalse(result["messages"])
+        deal = self.env["crm.lead"].browse(result["ids"])
+        self.assertEqual((deal.team_id, deal.stage_id), (second, second_stages[1]))
+        self.assertStructuresHold("a stage named without a team")
+
     def test_deal_imported_lost_follows_the_companys_rules(self):
         """A deal imported lost, without the reason the company asks for:
         refused with a message. With a reason saying the prospect was the

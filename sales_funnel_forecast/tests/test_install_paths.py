@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Installed onto deals whose chatter tells their past: the funnel rows of
-a deal handed over between teams, or moved through a stage deleted since."""
+a deal handed over between teams, or moved through a stage deleted since;
+installed onto a new database: tables before the views that read them."""
 
-from odoo.tests import tagged
+from odoo.models import MetaModel
+from odoo.tests import TransactionCase, tagged
 
 from ..install.stage_history import backfill_from_tracking
 from .common import FunnelCase
@@ -52,3 +54,21 @@ class TestInstalledFunnel(FunnelCase):
             ["T-Prospect", "T-Qualified", "T-Proposal"],
             "an open deal in Proposal did not reach Won",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestSetUpOrder(TransactionCase):
+    def test_tables_are_made_before_the_report_views_that_read_them(self):
+        """A new database gets the module's tables and report views in the
+        order its classes are defined (each model's table or view in turn):
+        every model of models/ before any report of reports/, whose views
+        read their tables (the adoption report's reads the logins'). An
+        import of the reports from a model once defined them first, and the
+        install failed."""
+        packages = [
+            cls.__module__.split(".")[3]
+            for cls in MetaModel.module_to_models["sales_funnel_forecast"]
+            if cls.__module__.split(".")[3] in ("models", "reports")
+        ]
+        self.assertEqual(packages, sorted(packages))
+        self.assertIn("reports", packages)

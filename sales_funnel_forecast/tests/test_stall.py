@@ -390,6 +390,32 @@ class TestStallTodos(StallCase):
         self.assertEqual(len(self.todos(deal)), 1)
         self.assertEqual(len(deal.activity_ids), 1)
 
+    def test_merged_deals_keep_one_todo_while_stalled(self):
+        """Odoo moves the merged deals' activities to the deal kept: a
+        stalled deal merged into one that is not stalled leaves it no stall
+        to-do; two stalled deals merged leave one."""
+        self.set_now(self.day(0))
+        tail = self.make_deal("Merged tail", self.a, 1000)
+        stalled = self.make_deal("Stalled head", self.a, 2000)
+        self.set_now(self.day(10))
+        head = self.make_deal("Open head", self.b, 5000)
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertEqual(
+            (tail.is_stalled, stalled.is_stalled, head.is_stalled), (True, True, False)
+        )
+        kept = (head | tail)._merge_opportunity(auto_unlink=False)
+        self.assertEqual(kept, head)
+        self.env.invalidate_all()
+        self.assertFalse(self.todos(kept))
+        other = self.make_deal("Stalled too", self.a, 1000)
+        self.env["crm.lead.stage.history"]._sff_reset_stall_due(other.ids, self.day(0))
+        self.run_job()
+        kept = (stalled | other)._merge_opportunity(auto_unlink=False)
+        self.env.invalidate_all()
+        self.assertTrue(kept.is_stalled)
+        self.assertEqual(len(self.todos(kept)), 1)
+
     def test_todo_due_on_the_salespersons_today(self):
         """The job runs on the server's day (UTC); the rep's to-do is due on
         the rep's own today, in a time zone where it is another day now."""
