@@ -136,6 +136,8 @@ TZ_BUILT_PARAM = "sales_funnel_forecast.funnel_summary_tz_built"
 ACCURACY_LEAD_DAYS_PARAM = "sales_funnel_forecast.accuracy_lead_days"
 
 DEFAULT_ACCURACY_LEAD_DAYS = 30
+# at most: the snapshots go back 24 months
+MAX_ACCURACY_LEAD_DAYS = 730
 
 # the spreadsheets the module writes
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,12 +8,14 @@ from odoo.exceptions import UserError
 
 from ..const import FLOW_SIGNS, FLOW_STEPS, REPORT_STEP_KEYS
 from ..tools.formats import period_label
+from ..tools.params import days_param
 from .crm_forecast_submission import PERIOD_TYPES, period_bounds
 
 # a salesperson who has not submitted a forecast for the period in this
 # many days is marked on the Forecast screen (setting)
 STALE_DAYS_PARAM = "sales_funnel_forecast.submission_stale_days"
 DEFAULT_STALE_DAYS = 7
+MAX_STALE_DAYS = 3650
 
 
 class CrmForecastSubmission(models.Model):
@@ -69,10 +71,7 @@ class CrmForecastSubmission(models.Model):
                 figures[user.id]["won"] += amount
         quotas = self._sff_quotas(team, users, period_type, start)
         submissions = self._sff_last_submissions(team.id, start, period_type, company_id=company.id)
-        # sudo: the setting is a system parameter
-        stale_days = int(
-            self.env["ir.config_parameter"].sudo().get_param(STALE_DAYS_PARAM, DEFAULT_STALE_DAYS)
-        )
+        stale_days = self._sff_stale_days()
         stale_before = fields.Datetime.now() - timedelta(days=stale_days)
         lines = []
         for user in users.sorted("name"):
@@ -157,6 +156,12 @@ class CrmForecastSubmission(models.Model):
             "period_type": period_type,
             "date_from": Dashboard._sff_date_param(params.get("date_from")),
         }
+
+    @api.model
+    def _sff_stale_days(self):
+        """The setting's days without a submission after which a salesperson
+        is marked."""
+        return days_param(self.env, STALE_DAYS_PARAM, DEFAULT_STALE_DAYS, MAX_STALE_DAYS)
 
     @api.model
     def _sff_screen_scope(self, params):

@@ -911,7 +911,8 @@ class CrmLead(models.Model):
         scope = SQL(
             "(l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s)) AND (%s OR l.stage_id = ANY(%s))",
             companies.ids,
-            bool(default_follows and not company_ids),
+            # deals of no company follow the current company's setting
+            bool(default_follows and (not company_ids or self.env.company.id in company_ids)),
             stage_ids is None,
             list(stage_ids or []),
         )
@@ -959,13 +960,14 @@ class CrmLead(models.Model):
             UPDATE crm_lead l SET probability = l.automated_probability
               FROM crm_stage s
              WHERE s.id = l.stage_id AND l.active AND NOT COALESCE(s.is_won, FALSE)
-               AND l.company_id = ANY(%s)
+               AND (l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s))
                AND NOT COALESCE(l.probability_is_manual, FALSE)
                AND l.automated_probability IS NOT NULL
                AND l.probability IS DISTINCT FROM l.automated_probability
          RETURNING l.id
             """,
-            [list(company_ids)],
+            # deals of no company follow the current company's setting
+            [list(company_ids), self.env.company.id in company_ids],
         )
         self._sff_after_sql_probabilities([row[0] for row in self.env.cr.fetchall()])
 

@@ -9,8 +9,6 @@ from odoo.tools import SQL
 
 from .. import engine_sql
 from ..const import (
-    ACCURACY_LEAD_DAYS_PARAM,
-    DEFAULT_ACCURACY_LEAD_DAYS,
     FORECAST_CATEGORY_SELECTION,
 )
 from ..tools.jobs import run_batch
@@ -204,13 +202,8 @@ class CrmPipelineSnapshot(models.Model):
         while day >= first:
             days.append(day)
             day -= timedelta(days=7)
-        # sudo: the setting is a system parameter, read by the job
-        # (unset or empty: the default, as the accuracy's query reads it)
-        lead_days = self.env["ir.config_parameter"].sudo().get_param(ACCURACY_LEAD_DAYS_PARAM)
-        try:
-            lead = timedelta(days=max(0, int(lead_days or DEFAULT_ACCURACY_LEAD_DAYS)))
-        except ValueError:
-            lead = timedelta(days=DEFAULT_ACCURACY_LEAD_DAYS)
+        # the lead time the accuracy reads its forecasts at, as it reads it
+        lead = timedelta(days=self.env["crm.forecast.accuracy.report"]._sff_lead_days())
         # the accuracy's first quarter starts up to two months before its
         # first month
         month = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1) - relativedelta(

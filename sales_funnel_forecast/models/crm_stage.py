@@ -94,6 +94,8 @@ class CrmStage(models.Model):
         "stage then marks the deal won). A deal already further on stays where it is.",
     )
     history_win_rate = fields.Float(
+        # figures of the deals, which the funnel dashboard shows salespeople
+        groups="sales_team.group_sale_salesman",
         string="Win Rate (last 12 months)",
         digits=(16, 1),
         readonly=True,
@@ -103,6 +105,8 @@ class CrmStage(models.Model):
         "Refreshed daily.",
     )
     history_closed_count = fields.Integer(
+        # figures of the deals, which the funnel dashboard shows salespeople
+        groups="sales_team.group_sale_salesman",
         string="Closed Deals (last 12 months)",
         readonly=True,
         help="Deals that reached this stage and were won or lost in the last 365 days.",

@@ -498,6 +498,16 @@ class CrmTargetPlan(models.Model):
         return True
 
     @api.model
+    def _sff_refresh_all_actuals(self):
+        """Every plan's actuals worked out again, ended ones too (the daily
+        job leaves those that ended two months ago): after a change of
+        what they count (the funnel totals' time zone, a company's quota
+        basis)."""
+        # sudo: the plans of every team and salesperson, their figures
+        # worked out, never typed
+        self.sudo().with_context(active_test=False).search([]).period_ids._sff_refresh_actuals()
+
+    @api.model
     def _cron_refresh_actuals(self):
         today = fields.Date.context_today(self)
         self.search(

@@ -34,7 +34,14 @@ class ResCompany(models.Model):
                     company.crm_probability_from_stage != bool(vals["crm_probability_from_stage"])
                 )
             )
+        basis_changed = "crm_quota_basis" in vals and any(
+            company.crm_quota_basis != vals["crm_quota_basis"] for company in self
+        )
         result = super().write(vals)
+        if basis_changed:
+            # the plans' invoiced revenue counts payments, or invoices, now
+            self.env["crm.target.plan"]._sff_refresh_all_actuals()
+            self.env["crm.forecast.accuracy.report"]._sff_refresh()
         if changed and vals["crm_probability_from_stage"]:
             # Deals of these companies take their stage percentage again,
             # except those whose probability was typed by a rep.

@@ -3,8 +3,13 @@ from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
 
-from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, TZ_PARAM
-from .crm_forecast_submission_screen import DEFAULT_STALE_DAYS, STALE_DAYS_PARAM
+from ..const import (
+    ACCURACY_LEAD_DAYS_PARAM,
+    DEFAULT_ACCURACY_LEAD_DAYS,
+    MAX_ACCURACY_LEAD_DAYS,
+    TZ_PARAM,
+)
+from .crm_forecast_submission_screen import DEFAULT_STALE_DAYS, MAX_STALE_DAYS, STALE_DAYS_PARAM
 from .crm_pipeline_snapshot import WEEKDAY_PARAM, WEEKDAYS
 
 
@@ -27,7 +32,6 @@ class ResConfigSettings(models.TransientModel):
         _tz_get,
         string="Funnel Totals Time Zone",
         config_parameter=TZ_PARAM,
-        # unset, the totals follow the administrator's time zone: shown as such
         default=lambda self: self.env["crm.funnel.summary"]._sff_tz(),
         help="The months of the funnel's monthly totals start at midnight in this time zone.",
     )
@@ -41,9 +45,10 @@ class ResConfigSettings(models.TransientModel):
         "at the start of that day.",
     )
 
+    # kept by get_values/set_values, not as a config_parameter field: Odoo
+    # saves 0 as no value, which reads as the default
     sff_accuracy_lead_days = fields.Integer(
         string="Forecast Accuracy Lead Time",
-        config_parameter=ACCURACY_LEAD_DAYS_PARAM,
         default=DEFAULT_ACCURACY_LEAD_DAYS,
         help="Forecast accuracy compares each period's forecast at its start and this "
         "many days before it with what was won.",
@@ -51,7 +56,6 @@ class ResConfigSettings(models.TransientModel):
 
     sff_submission_stale_days = fields.Integer(
         string="Forecast Submission Reminder",
-        config_parameter=STALE_DAYS_PARAM,
         default=DEFAULT_STALE_DAYS,
         help="The Forecast screen marks the salespeople who have not submitted a forecast "
         "for the period in this many days.",
@@ -80,23 +84,55 @@ class ResConfigSettings(models.TransientModel):
                         "period's start: 0 or more."
                     )
                 )
+            if settings.sff_accuracy_lead_days > MAX_ACCURACY_LEAD_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The forecast accuracy lead time is at most %(days)s days: the "
+                        "snapshots it reads go back 24 months.",
+                        days=MAX_ACCURACY_LEAD_DAYS,
+                    )
+                )
             if settings.sff_submission_stale_days < 0:
                 raise ValidationError(
                     self.env._("The forecast submission reminder is a number of days: 0 or more.")
                 )
+            if settings.sff_submission_stale_days > MAX_STALE_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The forecast submission reminder is at most %(days)s days.",
+                        days=MAX_STALE_DAYS,
+                    )
+                )
+
+    @api.model
+    def get_values(self):
+        # what the module reads, which a value written over RPC that the
+        # form would refuse does not change (the form would not open on it)
+        return dict(
+            super().get_values(),
+            sff_funnel_summary_tz=self.env["crm.funnel.summary"]._sff_tz(),
+            sff_snapshot_weekday=str(self.env["crm.pipeline.snapshot"]._sff_weekday()),
+            sff_accuracy_lead_days=self.env["crm.forecast.accuracy.report"]._sff_lead_days(),
+            sff_submission_stale_days=self.env["crm.forecast.submission"]._sff_stale_days(),
+        )
 
     def set_values(self):
         Summary = self.env["crm.funnel.summary"]
-        # sudo: the parameter behind the setting, as Odoo's settings read it
-        if not self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM):
-            # unset, the time zone follows the administrator's: the form
-            # shows that zone, and saving it as it is leaves the setting unset
-            for settings in self.filtered(lambda s: s.sff_funnel_summary_tz == Summary._sff_tz()):
-                settings.sff_funnel_summary_tz = False
+        tz_before = Summary._sff_tz()
         result = super().set_values()
+        # sudo: the parameters behind the settings, as Odoo's settings write them
+        Param = self.env["ir.config_parameter"].sudo()
+        for settings in self:
+            Param.set_param(ACCURACY_LEAD_DAYS_PARAM, str(settings.sff_accuracy_lead_days))
+            Param.set_param(STALE_DAYS_PARAM, str(settings.sff_submission_stale_days))
         if Summary._sff_tz() != Summary._sff_built_tz():
             # the months start at another hour: the totals are worked out
             # again by a job, whose transaction can lock the funnel rows
             # before it reads them (a request has read much already)
             Summary._sff_schedule_rebuild()
+        if Summary._sff_tz() != tz_before:
+            # the plans' actuals and the accuracy count months in that time
+            # zone too
+            self.env["crm.target.plan"]._sff_refresh_all_actuals()
+            self.env["crm.forecast.accuracy.report"]._sff_refresh()
         return result

@@ -5,9 +5,10 @@ from odoo.tools import SQL, sql
 from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
 from odoo.tools.safe_eval import safe_eval
 
-from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS
+from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, MAX_ACCURACY_LEAD_DAYS
 from ..tools.days import local_time_sql
 from ..tools.notify import notification
+from ..tools.params import days_param
 from ..tools.writers import claim_writer_row
 from .crm_quota_report import quota_revenue_query
 
@@ -132,14 +133,21 @@ class CrmForecastAccuracyReport(models.Model):
         help="|won - forecast|: the method closest over a span has the smallest total.",
     )
 
+    @api.model
+    def _sff_lead_days(self):
+        """The setting's lead time: each period's forecast is also read this
+        many days before its start."""
+        return days_param(
+            self.env, ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, MAX_ACCURACY_LEAD_DAYS
+        )
+
     def _with(self):
         return SQL(
             """
             lead_times AS (
                 SELECT 0 AS lead_days
                  UNION
-                SELECT COALESCE((SELECT NULLIF(p.value, '')::int FROM ir_config_parameter p
-                                  WHERE p.key = %(lead_param)s), %(lead_default)s)
+                SELECT %(lead_days)s
             ),
             periods AS (
                 -- the closed months and quarters of the last 24 months
@@ -305,8 +313,7 @@ class CrmForecastAccuracyReport(models.Model):
                    AND COALESCE(a.user_id, 0) = COALESCE(sb.user_id, 0)
             )
             """,
-            lead_param=ACCURACY_LEAD_DAYS_PARAM,
-            lead_default=DEFAULT_ACCURACY_LEAD_DAYS,
+            lead_days=self._sff_lead_days(),
             closed_at=local_time_sql(
                 SQL("l.date_closed"), self.env["crm.funnel.summary"]._sff_tz()
             ),

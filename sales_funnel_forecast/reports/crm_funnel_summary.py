@@ -140,6 +140,13 @@ class CrmFunnelSummary(models.Model):
 
     def init(self):
         cr = self.env.cr
+        # the setting fixed at the install (and at the upgrade of a database
+        # where it was unset): the administrator's time zone then, so that
+        # the company's months do not move with the administrator's own
+        # preferences later
+        Param = self.env["ir.config_parameter"].sudo()
+        if Param.get_param(TZ_PARAM) not in pytz.all_timezones_set:
+            Param.set_param(TZ_PARAM, self._sff_tz())
         cr.execute("SELECT to_regclass(%s) IS NULL", [DELTA_TABLE])
         created = cr.fetchone()[0]
         if created:
@@ -208,8 +215,8 @@ class CrmFunnelSummary(models.Model):
 
     @api.model
     def _sff_tz(self):
-        """The time zone the totals' months should be in: the setting, else
-        the administrator's time zone, else UTC."""
+        """The time zone the totals' months should be in: the setting (which
+        the install sets), else the administrator's time zone, else UTC."""
         tz = self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM)
         if tz not in pytz.all_timezones_set:
             admin = self.env.ref("base.user_admin", raise_if_not_found=False)

@@ -502,9 +502,10 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertEqual(reached[2] - reached[1], 1, "the other company's deal, once it is allowed")
 
     def test_totals_keep_the_time_zone_they_were_worked_out_in(self):
-        """Clearing the setting falls back to the administrator's time zone;
-        as long as nothing works the totals out again, the pivots read them
-        in the time zone they are in."""
+        """A setting cleared (over RPC) falls back to the administrator's
+        time zone, which saving the settings then keeps; as long as nothing
+        works the totals out again, the pivots read them in the time zone
+        they are in."""
         self.build()
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
         Summary = self.env["crm.funnel.summary"]
@@ -540,9 +541,11 @@ class TestFunnelSummary(FunnelReportCase):
         # the settings saved: the job works the totals out in the time zone in force
         self.env["res.config.settings"].create({}).execute()
         self.assertEqual(Summary._sff_built_tz(), "UTC", "not in the request itself")
-        # saved as the form showed it, the setting stays unset: it still
-        # follows the administrator
-        self.assertFalse(self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM))
+        # saved as the form showed it, the setting holds that time zone: the
+        # administrator's own preferences no longer move the company's months
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM), "Asia/Tokyo")
+        self.env.ref("base.user_admin").tz = "America/Lima"
+        self.assertEqual(Summary._sff_tz(), "Asia/Tokyo")
         Summary._sff_rebuild()
         self.assertEqual(Summary._sff_built_tz(), "Asia/Tokyo")
         self.assertTotalsFollow("months at midnight in Tokyo")

@@ -13,6 +13,7 @@ import psycopg2
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..const import TZ_PARAM
 from ..models.crm_lead_stage_history import PENDING_KEY
 from .test_funnel_report import FunnelReportCase
 
@@ -322,6 +323,10 @@ class TestBadInput(FunnelReportCase):
         )
         # no parameters: the defaults, as the funnel's
         self.assertEqual(screen(None)["period_type"], "month")
+        # the calendar's first month, its days starting east of UTC (before
+        # the first instant a datetime holds)
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Asia/Tokyo")
+        self.assertIn("lines", screen({"team_id": team, "date_from": "0001-01-01"}))
 
     def test_report_reads_get_a_read_only_cursor_over_rpc(self):
         """Odoo's JSON-RPC gives a read-only cursor (a replica's) to a method

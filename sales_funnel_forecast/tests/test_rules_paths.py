@@ -3,8 +3,10 @@
 company, cannot read or change through the module's paths around the
 rules: the call dialog, the customer's status, the deal's counted figures,
 calls and buying roles handed to someone else, the stall's exclusion, a
-stage's archiving."""
+stage's archiving, an order naming a colleague's deal, the logins and the
+stages' win rates."""
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -236,4 +238,49 @@ class TestAroundTheRules(FunnelCase):
         values = partner.with_user(self.rep).read(["funnel_status", "funnel_inactive_reason_id"])[0]
         self.assertEqual(
             (values["funnel_status"], values["funnel_inactive_reason_id"]), (False, False)
+        )
+
+    def test_order_naming_a_deal_the_rep_may_not_read(self):
+        """A confirmed quotation moves its deal on (as the superuser: a deal
+        handed to a colleague since follows its orders); a rep cannot link
+        a quotation to a colleague's deal, which would move it."""
+        self.s_proposal.document_trigger = "order"
+        product = self.env["product.product"].create({"name": "Thing", "list_price": 10})
+        Order = self.env["sale.order"].with_user(self.rep)
+        values = {
+            "partner_id": self.partner.id,
+            "order_line": [Command.create({"product_id": product.id})],
+        }
+        with self.assertRaises(AccessError):
+            Order.create(dict(values, opportunity_id=self.theirs.id))
+        own = self.make_deal("Own", self.s_new, 10, partner_id=self.partner.id)
+        order = Order.create(dict(values, opportunity_id=own.id))
+        with self.assertRaises(AccessError):
+            order.write({"opportunity_id": self.theirs.id})
+        order.action_confirm()
+        self.assertEqual((own.stage_id, self.theirs.stage_id), (self.s_proposal, self.s_new))
+
+    def test_logins_and_win_rates_are_the_managers_through_their_reports(self):
+        """Salespeople's logins are read through the adoption report, whose
+        rules keep each company's; a stage's win rate and closed deals are
+        sales figures, not every user's."""
+        other = self.env["res.company"].create({"name": "Other Logins"})
+        manager = company_user(
+            self.env, "logins_manager", "Logins Manager", "sales_team.group_sale_manager", other
+        )
+        self.env["res.users"].with_user(self.rep)._update_last_login()
+        self.env.flush_all()
+        with self.assertRaises(AccessError):
+            self.env["crm.user.login"].with_user(manager).search_read([], ["user_id", "date"])
+        self.assertFalse(
+            self.env["crm.adoption.report"]
+            .with_user(manager)
+            .search([("user_id", "=", self.rep.id)])
+        )
+        # the win rates the dashboard shows salespeople: not every user's
+        plain = company_user(self.env, "plain_user", "Plain User", "base.group_user", self.company)
+        with self.assertRaises(AccessError):
+            self.s_new.with_user(plain).read(["history_win_rate", "history_closed_count"])
+        self.assertIn(
+            "history_win_rate", self.s_new.with_user(self.rep).read(["history_win_rate"])[0]
         )

@@ -15,7 +15,13 @@ def day_start(env, day):
     if isinstance(day, datetime) or not isinstance(day, date):
         return day
     tz = pytz.timezone(env["crm.funnel.summary"]._sff_tz())
-    return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+    try:
+        return (
+            tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        )
+    except OverflowError:
+        # the calendar's first or last day, east or west of UTC: its edge
+        return datetime.min if day.year == 1 else datetime.max
 
 
 def local_time_sql(column, tz):
