@@ -132,10 +132,13 @@ class CrmLead(models.Model):
 
     def _sff_stall_todo_domain(self):
         """The stall rules' open to-dos on these deals."""
+        stall_type = self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False)
+        if not stall_type:
+            return [("id", "in", [])]
         return [
             ("res_model", "=", self._name),
             ("res_id", "in", self.ids),
-            ("activity_type_id", "=", self.env.ref(STALL_ACTIVITY_TYPE).id),
+            ("activity_type_id", "=", stall_type.id),
         ]
 
     # ------------------------------------------------------------------
@@ -542,7 +545,9 @@ class CrmLead(models.Model):
         (the ORM's activity create costs most of a millisecond each); the
         salesperson follows the deal as with any activity assigned to them,
         and sees it in their activity list, without a mail for each."""
-        activity_type = self.env.ref(STALL_ACTIVITY_TYPE)
+        activity_type = self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False) or self.env.ref(
+            "mail.mail_activity_data_todo"
+        )
         # one to-do at a time: a deal that stalls again before its to-do is
         # done keeps the one it has
         has_one = set(

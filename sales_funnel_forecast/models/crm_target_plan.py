@@ -52,9 +52,17 @@ class CrmTargetPlan(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True, tracking=True)
+    # a plan of a team or a salesperson is theirs: it does not become the
+    # whole company's (nor a team's own line) when they are deleted
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", check_company=True, tracking=True, ondelete="restrict"
+    )
     user_id = fields.Many2one(
-        "res.users", string="Salesperson", tracking=True, domain="[('share', '=', False)]"
+        "res.users",
+        string="Salesperson",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        ondelete="restrict",
     )
     date_from = fields.Date(
         string="From",

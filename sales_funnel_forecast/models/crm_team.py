@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class CrmTeam(models.Model):
@@ -38,6 +39,24 @@ class CrmTeam(models.Model):
             limit=1,
         )
         return own.id or stage_id
+
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_plans(self):
+        # sudo: the plans of the teams, archived ones too, whoever may read them
+        plans = (
+            self.env["crm.target.plan"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("team_id", "in", self.ids)])
+        )
+        if plans:
+            raise UserError(
+                self.env._(
+                    "These teams have target plans (%(plans)s): delete or archive the plans "
+                    "first, or archive the teams.",
+                    plans=", ".join(plans[:5].mapped("display_name")),
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

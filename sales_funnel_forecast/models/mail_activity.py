@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from .crm_lead_call import outcome_from_feedback
+from .crm_lead_stall import STALL_ACTIVITY_TYPE
 
 
 class MailActivity(models.Model):
@@ -53,3 +55,18 @@ class MailActivity(models.Model):
             # without access to the deal (Odoo's rule); the call follows it
             self.env["crm.lead.call"].sudo().with_context(sff_call_from_activity=True).create(calls)
         return messages, next_activities
+
+
+class MailActivityType(models.Model):
+    _inherit = "mail.activity.type"
+
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_stall_type(self):
+        if self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False) in self:
+            raise UserError(
+                self.env._(
+                    "The stall rules give salespeople activities of the type “%(type)s”: "
+                    "archive it instead.",
+                    type=self.env.ref(STALL_ACTIVITY_TYPE).name,
+                )
+            )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResCompany(models.Model):
@@ -25,6 +26,26 @@ class ResCompany(models.Model):
         help="Invoiced: quota attainment counts posted invoices and credit notes at their "
         "date. Paid: it counts what customers paid, at the date of each payment.",
     )
+
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_deals(self):
+        # Odoo keeps a deleted company's deals (without a company); their
+        # stays, versions and calls are the company's and would go with it
+        # sudo: the deals of the companies, whoever may read them
+        count = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("company_id", "in", self.ids)])
+        )
+        if count:
+            raise UserError(
+                self.env._(
+                    "%(count)s leads and deals belong to this company: their stage history and "
+                    "calls would be erased with it. Archive the company instead.",
+                    count=count,
+                )
+            )
 
     def write(self, vals):
         changed = self.browse()
