@@ -46,6 +46,9 @@ CONTACT_STATUSES = [
     ("disqualified", "Disqualified"),
 ]
 
+# the statuses in the order a prospect goes through them
+STATUS_RANK = {status: rank for rank, (status, _label) in enumerate(CONTACT_STATUSES)}
+
 CALL_OUTCOMES = [
     ("no_answer", "No answer"),
     ("voicemail", "Voicemail"),

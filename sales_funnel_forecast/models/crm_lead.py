@@ -369,6 +369,9 @@ class CrmLead(models.Model):
         lead in a shared stage would stay out of the team's stages and
         funnel)."""
         values = super()._convert_opportunity_data(customer, team_id=team_id)
+        # Odoo's Convert dialogs convert without a team and give the team
+        # afterwards: they say which (wizards/crm_lead_to_opportunity.py)
+        team_id = team_id or self.env.context.get("sff_convert_teams", {}).get(self.id)
         team = self.env["crm.team"].browse(team_id) if team_id else self.team_id
         if team.stage_catalogue_id and "stage_id" not in values and self.stage_id.team_id != team:
             values["stage_id"] = self.browse()._stage_find(team_id=team.id).id

@@ -12,14 +12,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, html2plaintext
 
-from ..const import CALL_OUTCOMES, CONTACT_STATUSES, CONVERSATION_OUTCOMES
+from ..const import CALL_OUTCOMES, CONTACT_STATUSES, CONVERSATION_OUTCOMES, STATUS_RANK
 
 # the deal as it was at the call, copied on the call by the module (never
 # typed: an import's or a client's column of them is not taken)
 DEAL_FACTS = frozenset(("stage_id", "contact_status", "team_id", "company_id", "source_id"))
 
 # the order statuses move forward in by themselves
-STATUS_RANK = {status: rank for rank, (status, _label) in enumerate(CONTACT_STATUSES)}
 # the statuses that calls give a deal (qualified and disqualified are set by
 # hand: when, the deal does not say)
 CALL_STATUSES = ("not_attempted", "attempted", "contacted")

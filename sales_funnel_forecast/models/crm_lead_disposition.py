@@ -5,7 +5,7 @@ decides on the customer's side (buying roles)."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..const import CONTACT_STATUSES, DISQUALIFYING_CATEGORIES
+from ..const import CONTACT_STATUSES, DISQUALIFYING_CATEGORIES, STATUS_RANK
 
 
 class CrmLead(models.Model):
@@ -53,6 +53,35 @@ class CrmLead(models.Model):
         if changed:
             # sudo: as in write, the history's queue is not the user's to write
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(changed)
+        return result
+
+    def _merge_dependences(self, opportunities):
+        result = super()._merge_dependences(opportunities)
+        # the merged deals' people and their roles come with them (their
+        # rows would go with the deals Odoo deletes), a person once
+        # sudo: every role of the merged deals, whoever may read them
+        roles = (
+            self.env["crm.lead.buying.role"]
+            .sudo()
+            .search([("lead_id", "in", opportunities.ids)], order="lead_id, sequence, id")
+        )
+        known = set(self.sudo().buying_role_ids.partner_id.ids)
+        moved = self.env["crm.lead.buying.role"].sudo()
+        for role in roles:
+            if role.partner_id.id not in known:
+                known.add(role.partner_id.id)
+                moved |= role
+        moved.write({"lead_id": self.id})
+        # the furthest status of the deals still open among them (a lost
+        # lead's disqualification stays its own)
+        statuses = [
+            lead.contact_status
+            for lead in opportunities
+            if lead.active and lead.contact_status != "disqualified"
+        ]
+        furthest = max(statuses, key=STATUS_RANK.get, default=None)
+        if furthest and STATUS_RANK[furthest] > STATUS_RANK[self.contact_status or "not_attempted"]:
+            self.sudo().contact_status = furthest
         return result
 
     # ------------------------------------------------------------------

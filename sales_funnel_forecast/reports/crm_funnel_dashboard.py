@@ -301,8 +301,11 @@ class CrmFunnelDashboard(models.AbstractModel):
             "forecast": self.env["crm.forecast.report"]._sff_forecast_table(
                 team_id, user_id, currency_company_domain(self.env)
             ),
+            # the funnel's losses: deals lost (the Losses report has the
+            # leads too)
             "losses": self.env["crm.loss.report"]._sff_losses(
                 currency_company_domain(self.env)
+                + [("lead_type", "=", "opportunity")]
                 + [
                     (name, operator, value)
                     for name, operator, value in (

@@ -6,7 +6,8 @@ from ..const import DEAL_DIMENSIONS, LOSS_CATEGORIES
 
 
 class CrmLossReport(models.Model):
-    """Losses: one row per lost deal, why and at which stage it was lost."""
+    """Losses: one row per lost deal or lead (disqualified prospects among
+    them), why and at which stage it was lost."""
 
     _name = "crm.loss.report"
     _inherit = ["crm.funnel.report.deal.mixin"]
@@ -28,6 +29,9 @@ class CrmLossReport(models.Model):
     }
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
+    lead_type = fields.Selection(
+        [("lead", "Lead"), ("opportunity", "Opportunity")], string="Type", readonly=True
+    )
     lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True)
     category = fields.Selection(LOSS_CATEGORIES, string="Reason Category", readonly=True)
     lost_stage_id = fields.Many2one("crm.stage", string="Lost at Stage", readonly=True)
@@ -38,7 +42,7 @@ class CrmLossReport(models.Model):
 
     def _select(self):
         return SQL(
-            """l.id, l.id AS lead_id, l.lost_reason_id,
+            """l.id, l.id AS lead_id, l.type AS lead_type, l.lost_reason_id,
                COALESCE(r.category, 'other') AS category,
                COALESCE(l.lost_stage_id, l.stage_id) AS lost_stage_id,
                l.user_id, l.team_id, l.company_id, l.partner_id, p.industry_id,
@@ -57,7 +61,7 @@ class CrmLossReport(models.Model):
         )
 
     def _where(self):
-        return SQL("NOT l.active AND l.type = 'opportunity'")
+        return SQL("NOT l.active")
 
     def _sff_losses(self, domain):
         """Losses of ``domain`` by category and reason, and by stage: what the

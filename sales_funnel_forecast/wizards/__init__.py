@@ -6,6 +6,7 @@ from . import (
     crm_funnel_export,
     crm_lead_call_log,
     crm_lead_lost,
+    crm_lead_to_opportunity,
     crm_stage_catalogue_apply,
     crm_stage_percentage_proposal,
     crm_stage_percentage_proposal_line,
