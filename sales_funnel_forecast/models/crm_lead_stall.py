@@ -132,14 +132,33 @@ class CrmLead(models.Model):
 
     def _sff_stall_todo_domain(self):
         """The stall rules' open to-dos on these deals."""
-        stall_type = self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False)
-        if not stall_type:
-            return [("id", "in", [])]
-        return [
+        domain = [
             ("res_model", "=", self._name),
             ("res_id", "in", self.ids),
-            ("activity_type_id", "=", stall_type.id),
+            ("activity_type_id", "=", self._sff_stall_type().id),
         ]
+        if not self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False):
+            # plain To-Dos: those the stall rules gave, by their summary
+            domain += [
+                ("automated", "=", True),
+                (
+                    "summary",
+                    "in",
+                    [
+                        self._sff_stall_todo_summary(code)
+                        for code, _name in self.env["res.lang"].get_installed()
+                    ],
+                ),
+            ]
+        return domain
+
+    @api.model
+    def _sff_stall_type(self):
+        """The stall to-dos' activity type: their own (a database where it
+        was deleted before it was kept: Odoo's To-Do)."""
+        return self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False) or self.env.ref(
+            "mail.mail_activity_data_todo"
+        )
 
     # ------------------------------------------------------------------
     # The daily job
@@ -545,9 +564,7 @@ class CrmLead(models.Model):
         (the ORM's activity create costs most of a millisecond each); the
         salesperson follows the deal as with any activity assigned to them,
         and sees it in their activity list, without a mail for each."""
-        activity_type = self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False) or self.env.ref(
-            "mail.mail_activity_data_todo"
-        )
+        activity_type = self._sff_stall_type()
         # one to-do at a time: a deal that stalls again before its to-do is
         # done keeps the one it has
         has_one = set(

@@ -112,6 +112,7 @@ class CrmStage(models.Model):
         help="Deals that reached this stage and were won or lost in the last 365 days.",
     )
     history_fallback = fields.Boolean(
+        groups="sales_team.group_sale_salesman",
         string="Win Rate from Stage Percentage",
         readonly=True,
         default=True,
@@ -123,6 +124,8 @@ class CrmStage(models.Model):
     # every deal it reads (digits=0: an exact NUMERIC, like the amounts)
     history_weight = fields.Float(
         digits=0,
+        # the win rate over 100, read as the win rates are
+        groups="sales_team.group_sale_salesman",
         compute="_compute_history_weight",
         store=True,
         help="Share of a deal's amount the history-weighted forecast counts in "

@@ -62,11 +62,12 @@ class MailActivityType(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_stall_type(self):
-        if self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False) in self:
+        stalled = self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False)
+        if stalled and stalled in self:
             raise UserError(
                 self.env._(
                     "The stall rules give salespeople activities of the type “%(type)s”: "
                     "archive it instead.",
-                    type=self.env.ref(STALL_ACTIVITY_TYPE).name,
+                    type=stalled.name,
                 )
             )

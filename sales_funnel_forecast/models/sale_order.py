@@ -5,25 +5,21 @@ from odoo import api, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # An order linked to a deal moves the deal on when confirmed (as the
+    # superuser: a deal handed to a colleague since follows its orders): the
+    # link itself is made to a deal the user reads, given in the values or
+    # as the context's default.
     @api.model_create_multi
     def create(self, vals_list):
-        self._sff_check_deal_access(vals_list)
-        return super().create(vals_list)
+        orders = super().create(vals_list)
+        if not self.env.su:
+            orders.opportunity_id.check_access("read")
+        return orders
 
     def write(self, vals):
-        self._sff_check_deal_access([vals])
+        if vals.get("opportunity_id") and not self.env.su:
+            self.env["crm.lead"].browse(vals["opportunity_id"]).check_access("read")
         return super().write(vals)
-
-    def _sff_check_deal_access(self, vals_list):
-        """An order linked to a deal moves the deal on when confirmed (as the
-        superuser: a deal handed to a colleague since follows its orders):
-        the link itself is made to a deal the user reads."""
-        if self.env.su:
-            return
-        deals = self.env["crm.lead"].browse(
-            {vals["opportunity_id"] for vals in vals_list if vals.get("opportunity_id")}
-        )
-        deals.check_access("read")
 
     def action_confirm(self):
         result = super().action_confirm()
