@@ -155,22 +155,25 @@ def is_open(active, is_won):
     return bool(active) and not is_won
 
 
-def round_money(value):
-    """Round an amount to cents, half away from zero, the way PostgreSQL
-    rounds a float: 15 significant digits, then ``ROUND(numeric, 2)``."""
-    return float(Decimal("%.15g" % (value or 0.0)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+def round_money(value, decimals=2):
+    """Round an amount to ``decimals`` places (its currency's: cents,
+    fils, yen), half away from zero, the way PostgreSQL rounds a float: 15
+    significant digits, then ``ROUND(numeric, decimals)``."""
+    return float(
+        Decimal("%.15g" % (value or 0.0)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    )
 
 
-def weighted_revenue(expected_revenue, probability, active, is_won, excluded):
-    """Forecast contribution of one deal: amount x probability / 100 (SQL
-    twin: ``engine_sql.weighted_revenue``).
+def weighted_revenue(expected_revenue, probability, active, is_won, excluded, decimals=2):
+    """Forecast contribution of one deal: amount x probability / 100, to
+    its currency's ``decimals`` (SQL twin: ``engine_sql.weighted_revenue``).
 
     Only open deals count; a deal taken out of the forecast (stalled, or by
     hand) counts for nothing.
     """
     if excluded or not is_open(active, is_won):
         return 0.0
-    return round_money((expected_revenue or 0.0) * (probability or 0.0) / 100.0)
+    return round_money((expected_revenue or 0.0) * (probability or 0.0) / 100.0, decimals)
 
 
 def weighted_amount(expected_revenue, probability):
@@ -179,13 +182,13 @@ def weighted_amount(expected_revenue, probability):
     return (expected_revenue or 0.0) * (probability or 0.0) / 100.0
 
 
-def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
+def pipeline_amount(expected_revenue, probability, active, is_won, excluded, decimals=2):
     """What a deal adds to its pipeline column: the weighted forecast while
     open, the whole amount once won, nothing when lost (SQL twin:
     ``engine_sql.pipeline_amount``)."""
     if active and is_won:
-        return round_money(expected_revenue or 0.0)
-    return weighted_revenue(expected_revenue, probability, active, is_won, excluded)
+        return round_money(expected_revenue or 0.0, decimals)
+    return weighted_revenue(expected_revenue, probability, active, is_won, excluded, decimals)
 
 
 # Closed deals a stage needs in the last year before its own win rate is

@@ -96,13 +96,18 @@ def days_between(start, end):
     return SQL("(GREATEST(date_part('epoch', %s - %s), 0) / 86400.0)", end, start)
 
 
-def round_money(value):
-    """``engine.round_money``: a float rounded to cents, half away from zero
-    (the cast keeps 15 significant digits, as the engine does)."""
-    return SQL("ROUND((%s)::float8::numeric, 2)", value)
+CENTS = SQL("2")
 
 
-def weighted_revenue(expected_revenue, probability, active, is_won, excluded):
+def round_money(value, decimals=CENTS):
+    """``engine.round_money``: a float rounded to ``decimals`` places (an
+    expression: the deal's currency's, ``crm.lead._sff_decimals_sql``), half
+    away from zero (the cast keeps 15 significant digits, as the engine
+    does)."""
+    return SQL("ROUND((%s)::float8::numeric, (%s)::int)", value, decimals)
+
+
+def weighted_revenue(expected_revenue, probability, active, is_won, excluded, decimals=CENTS):
     """``engine.weighted_revenue``: amount x probability / 100 for open deals
     in the forecast, 0 otherwise. The product is computed in float8, in the
     engine's order, so that both round the same number."""
@@ -118,7 +123,8 @@ def weighted_revenue(expected_revenue, probability, active, is_won, excluded):
                 "COALESCE(%s, 0)::float8 * COALESCE(%s, 0)::float8 / 100.0",
                 expected_revenue,
                 probability,
-            )
+            ),
+            decimals,
         ),
     )
 
@@ -132,15 +138,15 @@ def weighted_amount(expected_revenue, probability):
     )
 
 
-def pipeline_amount(expected_revenue, probability, active, is_won, excluded):
+def pipeline_amount(expected_revenue, probability, active, is_won, excluded, decimals=CENTS):
     """``engine.pipeline_amount``: the whole amount of a won deal, the
     weighted forecast of an open one, 0 for a lost one."""
     return SQL(
         "(CASE WHEN COALESCE(%s, FALSE) AND COALESCE(%s, FALSE) THEN %s ELSE %s END)",
         active,
         is_won,
-        round_money(SQL("COALESCE(%s, 0)::float8", expected_revenue)),
-        weighted_revenue(expected_revenue, probability, active, is_won, excluded),
+        round_money(SQL("COALESCE(%s, 0)::float8", expected_revenue), decimals),
+        weighted_revenue(expected_revenue, probability, active, is_won, excluded, decimals),
     )
 
 

@@ -284,6 +284,7 @@ def initial_deal_columns(env):
         SQL.identifier("active"),
         won,
         SQL("FALSE"),
+        env["crm.lead"]._sff_decimals_sql(SQL.identifier("company_id")),
     ]
     return {
         "probability": new_probability,

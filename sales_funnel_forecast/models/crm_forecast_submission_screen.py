@@ -84,13 +84,20 @@ class CrmForecastSubmission(models.Model):
                     values,
                     submissions.get(user.id),
                     stale_before,
+                    company.currency_id,
                 )
             )
         team_line = None
         if manager:
             team_quota = quotas.get(False)
             team_line = self._sff_screen_line(
-                False, team.name, team_quota, total, submissions.get(False), stale_before
+                False,
+                team.name,
+                team_quota,
+                total,
+                submissions.get(False),
+                stale_before,
+                company.currency_id,
             )
         # the deals the Deal Flow report lists for the team, period and
         # company (each bar opens them: action_forecast_flow_step)
@@ -228,11 +235,14 @@ class CrmForecastSubmission(models.Model):
             ],
         }
 
-    def _sff_screen_line(self, user_id, name, quota, values, submission, stale_before):
-        won = values["won"]
-        commit = values["commit"] + won
-        best_case = values["best_case"] + won
-        gap = quota - won if quota is not None else None
+    def _sff_screen_line(self, user_id, name, quota, values, submission, stale_before, currency):
+        # sums of floats rounded to the currency: a quota met exactly is no
+        # gap of 0.0000000000004 (a coverage of billions), nor of -0.00
+        won = currency.round(values["won"])
+        commit = currency.round(values["commit"] + won)
+        best_case = currency.round(values["best_case"] + won)
+        pipeline = currency.round(values["pipeline"])
+        gap = currency.round(quota - won) if quota is not None else None
         adjustment = (
             submission.adjustment_ids.sorted(lambda a: (a.date, a._origin.id or 0))[-1:]
             if submission
@@ -245,9 +255,11 @@ class CrmForecastSubmission(models.Model):
             "won": won,
             "commit": commit,
             "best_case": best_case,
-            "pipeline": values["pipeline"],
+            "pipeline": pipeline,
             "gap": gap,
-            "coverage": values["pipeline"] / gap if gap and gap > 0 else None,
+            "coverage": (
+                pipeline / gap if gap is not None and currency.compare_amounts(gap, 0) > 0 else None
+            ),
             "submission": submission
             and {
                 "id": submission.id,

@@ -255,7 +255,12 @@ class CrmLead(models.Model):
             lead.pipeline_stage_ids = by_team[team_id] | lead.stage_id
 
     @api.depends(
-        "expected_revenue", "probability", "active", "stage_id.is_won", "forecast_excluded"
+        "expected_revenue",
+        "probability",
+        "active",
+        "stage_id.is_won",
+        "forecast_excluded",
+        "company_id",
     )
     def _compute_forecast_revenue(self):
         for lead in self:
@@ -265,6 +270,9 @@ class CrmLead(models.Model):
                 lead.active,
                 lead.stage_id.is_won,
                 lead.forecast_excluded,
+                # to the currency's decimals (the current company's for a
+                # deal of none), as the SQL twins round
+                (lead.company_id.currency_id or self.env.company.currency_id).decimal_places,
             )
             lead.forecast_revenue = engine.weighted_revenue(*values)
             lead.pipeline_amount = engine.pipeline_amount(*values)
@@ -461,6 +469,28 @@ class CrmLead(models.Model):
                 lost._sff_update_lost_stage(lost)
                 History._sff_close_stays(lost.ids)
         return leads
+
+    @api.model
+    def _sff_decimals_sql(self, company_column):
+        """SQL: the decimals of the currency of the company in
+        ``company_column`` (the current company's for a deal of none); a
+        constant when every company's currency has as many."""
+        self.env.cr.execute(
+            """SELECT cur.decimal_places, array_agg(co.id) FROM res_company co
+                 JOIN res_currency cur ON cur.id = co.currency_id GROUP BY cur.decimal_places"""
+        )
+        by_decimals = dict(self.env.cr.fetchall())
+        default = self.env.company.currency_id.decimal_places
+        if set(by_decimals) <= {default}:
+            return SQL("%s", default)
+        return SQL(
+            "(CASE %s ELSE %s END)",
+            SQL(" ").join(
+                SQL("WHEN %s = ANY(%s) THEN %s", company_column, company_ids, decimals)
+                for decimals, company_ids in by_decimals.items()
+            ),
+            default,
+        )
 
     @api.model
     def _sff_team_of(self, vals):
@@ -996,6 +1026,7 @@ class CrmLead(models.Model):
             active=SQL.identifier("l", "active"),
             is_won=SQL.identifier("s", "is_won"),
             excluded=SQL.identifier("l", "forecast_excluded"),
+            decimals=self._sff_decimals_sql(SQL.identifier("l", "company_id")),
         )
         self.env.cr.execute(
             SQL(

@@ -332,6 +332,7 @@ class CrmLead(models.Model):
             SQL.identifier("l", "active"),
             SQL.identifier("s", "is_won"),
             new_excluded,
+            self._sff_decimals_sql(SQL.identifier("l", "company_id")),
         ]
         self.env.cr.execute(
             SQL(

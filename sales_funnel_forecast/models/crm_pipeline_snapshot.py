@@ -137,14 +137,15 @@ class CrmPipelineSnapshot(models.Model):
                     day=day,
                     weekly=day.weekday() == weekday,
                     moment=fields.Datetime.to_datetime(day),
-                    # each open deal's weighted amount to the cent, as the
-                    # deal and the revenue forecast have it
+                    # each open deal's weighted amount to its currency's
+                    # decimals, as the deal and the revenue forecast have it
                     weighted=engine_sql.weighted_revenue(
                         SQL("v.expected_revenue"),
                         SQL("v.probability"),
                         SQL("TRUE"),
                         SQL("FALSE"),
                         SQL("v.forecast_excluded"),
+                        self.env["crm.lead"]._sff_decimals_sql(SQL("v.company_id")),
                     ),
                 )
             )

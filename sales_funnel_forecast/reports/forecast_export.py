@@ -51,8 +51,10 @@ class CrmForecastSubmission(models.Model):
                 or (team.name if line.scope == "team" else self.env._("Unassigned")),
                 "forecast": line.forecast_amount,
                 "actual": line.actual_amount,
-                "accuracy": line.accuracy if line.actual_amount else None,
-                "optimism": line.optimism if line.actual_amount else None,
+                # n/a where nothing was won (or a refund deal's negative
+                # amount), as the accuracy lines leave them
+                "accuracy": line.accuracy if line.actual_amount > 0 else None,
+                "optimism": line.optimism if line.actual_amount > 0 else None,
                 "invoiced": line.revenue_amount,
                 "invoiced_accuracy": line.revenue_accuracy if line.revenue_amount > 0 else None,
             }
