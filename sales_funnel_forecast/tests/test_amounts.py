@@ -35,7 +35,7 @@ class TestAmountEdges(FunnelCase):
     def test_kwd_forecast_to_the_fils(self):
         """KWD has 3 decimals: 1.235 KWD at 50 % is 0.6175, 0.618 (or
         0.617) to the fils; never 0.620."""
-        currency, company, team, stage = self.currency_team("KWD")
+        _currency, company, team, stage = self.currency_team("KWD")
         deal = (
             self.env["crm.lead"]
             .with_company(company)
@@ -58,7 +58,7 @@ class TestAmountEdges(FunnelCase):
         """JPY has no decimals: 1,000 JPY at 33.33 % is 333 JPY on the deal
         whether the percentage came with the stage when the deal was
         created or from a manager's edit of the stage percentage."""
-        currency, company, team, stage = self.currency_team("JPY")
+        _currency, company, team, stage = self.currency_team("JPY")
         Lead = self.env["crm.lead"].with_company(company)
         before = Lead.create(
             {
