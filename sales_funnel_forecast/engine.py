@@ -8,7 +8,7 @@ twin in ``engine_sql.py``, next to this file, under the same name.
 """
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 SECONDS_PER_DAY = 86400.0
@@ -353,7 +353,11 @@ def comparison_bounds(date_from, date_to, comparison):
     if comparison == "none" or not date_from or not date_to:
         return None
     if comparison == "last_year":
-        return _same_day_years_before(date_from, 1), _same_day_years_before(date_to, 1)
+        # the last day shifted, not the day after it (a period ending on 28
+        # February of a leap year ends on 28 February the year before)
+        return _same_day_years_before(date_from, 1), _same_day_years_before(
+            date_to - timedelta(days=1), 1
+        ) + timedelta(days=1)
     if comparison == "previous":
         if date_from.day == 1 and date_to.day == 1:
             months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month

@@ -5,7 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools.days import day_start
+from ..tools.days import day_start, local_today
 
 PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter")]
 
@@ -60,7 +60,7 @@ class CrmForecastSubmission(models.Model):
     date_from = fields.Date(
         string="From",
         required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        default=lambda self: local_today(self.env).replace(day=1),
     )
     date_to = fields.Date(
         string="To",

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import FLOW_SIGNS, FLOW_STEPS, REPORT_STEP_KEYS
+from ..tools.days import local_today
 from ..tools.formats import period_label
 from ..tools.params import days_param
 from .crm_forecast_submission import PERIOD_TYPES, period_bounds
@@ -32,7 +33,8 @@ class CrmForecastSubmission(models.Model):
         A salesperson limited to own documents gets own line only."""
         params = self._sff_screen_params(params)
         period_type = params["period_type"]
-        today = fields.Date.context_today(self)
+        # the day of the funnel totals' time zone: one period for every reader
+        today = local_today(self.env)
         team, start, end, company = self._sff_screen_scope(params)
         manager = self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
         Lead = self.env["crm.lead"]
@@ -175,7 +177,8 @@ class CrmForecastSubmission(models.Model):
         """The team, the period's first day and the day after its last, and
         the company whose deals the Forecast screen of checked ``params``
         counts."""
-        today = fields.Date.context_today(self)
+        # the day of the funnel totals' time zone: one period for every reader
+        today = local_today(self.env)
         start, end = self._sff_period_bounds(params["date_from"] or today, params["period_type"])
         Team = self.env["crm.team"]
         team = Team.browse(params["team_id"]) if params["team_id"] else Team._sff_own_team()

@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..const import FLOW_STEPS
+from ..tools.days import day_start
 from .crm_lead_forecast_version import WATCHED_COLUMNS
 
 WATCHED_COLUMNS_SET = frozenset(WATCHED_COLUMNS)
@@ -168,12 +169,16 @@ class CrmLead(models.Model):
     @api.readonly
     def sff_pipeline_at(self, moment, domain=None):
         """The open deals as they stood at ``moment`` (a datetime, or a date
-        for its first instant), among those ``domain`` selects (archived
+        for its first instant in the funnel totals' time zone), among those ``domain`` selects (archived
         ones included): one dict per deal with ``lead_id`` and the
         versioned values (stage, amount, probability, expected closing,
         category, salesperson, team, company), as the versions read them.
         Record rules apply."""
+        given = moment
         moment = self._sff_moment_param(moment)
+        if not isinstance(given, datetime) and not (isinstance(given, str) and len(given) > 10):
+            # a date: its first instant in the funnel totals' time zone
+            moment = day_start(self.env, moment.date())
         self._sff_domain_param(domain)
         Version = self.env["crm.lead.forecast.version"]
         names = PIPELINE_COLUMNS
@@ -220,8 +225,9 @@ class CrmLead(models.Model):
         in between does both with the amount it had when it was last in the
         period's pipeline."""
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
-        start = flow_moment(date_from)
-        end = min(flow_moment(date_to), self.env.cr.now())
+        # the days of the funnel totals' time zone, as what was won is counted
+        start = day_start(self.env, date_from)
+        end = min(day_start(self.env, date_to), self.env.cr.now())
         Version = self.env["crm.lead.forecast.version"]
         # The period's pipelines at both moments come first, found by the
         # versions' expected closing dates, and the deals in the period's

@@ -55,13 +55,17 @@ class CrmLead(models.Model):
         help="Days the deal is past its stage's limit.",
     )
 
-    @api.depends("stage_id.stall_days", "stage_age_days", "is_stalled")
+    @api.depends("stage_id.stall_days", "stage_age_days", "is_stalled", "stall_reset_date")
     def _compute_stall_days_over(self):
+        now = self.env.cr.now()
         for lead in self:
+            age = lead.stage_age_days
+            if lead.is_stalled and lead.stall_reset_date:
+                # kept open by a manager: its time counts again from then,
+                # as the stall job counts it
+                age = min(age, engine.whole_days(lead.stall_reset_date, now))
             lead.stall_days_over = (
-                engine.days_over(lead.stage_age_days, lead.stage_id.stall_days)
-                if lead.is_stalled
-                else 0
+                engine.days_over(age, lead.stage_id.stall_days) if lead.is_stalled else 0
             )
 
     # ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from .. import engine_sql
 from ..const import (
     FORECAST_CATEGORY_SELECTION,
 )
+from ..tools.days import day_start, local_today
 from ..tools.jobs import run_batch
 from ..tools.notify import notification
 from ..tools.writers import claim_writer_row
@@ -53,7 +54,8 @@ class CrmPipelineSnapshot(models.Model):
         required=True,
         readonly=True,
         index=True,
-        help="The pipeline as it stood at the start of this day (UTC).",
+        help="The pipeline as it stood at the start of this day, in the funnel totals' "
+        "time zone (CRM settings).",
     )
     weekly = fields.Boolean(
         readonly=True,
@@ -136,7 +138,7 @@ class CrmPipelineSnapshot(models.Model):
                 """,
                     day=day,
                     weekly=day.weekday() == weekday,
-                    moment=fields.Datetime.to_datetime(day),
+                    moment=day_start(self.env, day),
                     # each open deal's weighted amount to its currency's
                     # decimals, as the deal and the revenue forecast have it
                     weighted=engine_sql.weighted_revenue(
@@ -193,8 +195,9 @@ class CrmPipelineSnapshot(models.Model):
         weekday), and the days the forecast accuracy reads its periods'
         forecasts at: the first day of every month of its 24 months and 8
         quarters, and the lead time's number of days before each."""
-        # days of UTC, as the snapshots read the pipeline at their first instant
-        today = today or fields.Date.today()
+        # days of the funnel totals' time zone, as the snapshots read the
+        # pipeline at their first instant there
+        today = today or local_today(self.env)
         weekday = self._sff_weekday()
         last = today - timedelta(days=(today.weekday() - weekday) % 7)
         first = today - relativedelta(months=HISTORY_MONTHS)
@@ -250,13 +253,23 @@ class CrmPipelineSnapshot(models.Model):
             self.env["crm.forecast.accuracy.report"]._sff_refresh()
         return len(batch), remaining
 
+    @api.model
+    def _sff_take_again(self):
+        """The days start at another hour (the funnel totals' time zone
+        changed): every snapshot is taken again by the job, a batch per
+        run, which then works the accuracy out."""
+        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot")
+        self.invalidate_model()
+        # sudo: whoever saves the setting may start the job, not edit it
+        self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots").sudo()._trigger()
+
     def action_take_snapshot(self):
         """Write today's snapshot now (managers), replacing one of today."""
         if not self.env.user.has_group("sales_team.group_sale_manager"):
             raise AccessError(
                 self.env._("Only sales managers can take a snapshot of the pipeline.")
             )
-        today = fields.Date.today()
+        today = local_today(self.env)
         # sudo: snapshots are written by the system; the button is the managers'
         # the accuracy lines of closed periods read older snapshots: the
         # daily job and Refresh Now work them out again, not this button

@@ -131,8 +131,9 @@ class ResConfigSettings(models.TransientModel):
             # before it reads them (a request has read much already)
             Summary._sff_schedule_rebuild()
         if Summary._sff_tz() != tz_before:
-            # the plans' actuals and the accuracy count months in that time
-            # zone too
+            # the plans' actuals count months in that time zone too; the
+            # snapshots read the pipeline at its days' first instant: their
+            # job takes them again, then works the accuracy out
             self.env["crm.target.plan"]._sff_refresh_all_actuals()
-            self.env["crm.forecast.accuracy.report"]._sff_refresh()
+            self.env["crm.pipeline.snapshot"]._sff_take_again()
         return result

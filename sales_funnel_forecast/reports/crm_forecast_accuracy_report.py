@@ -6,7 +6,7 @@ from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix
 from odoo.tools.safe_eval import safe_eval
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, MAX_ACCURACY_LEAD_DAYS
-from ..tools.days import local_time_sql
+from ..tools.days import local_time_sql, local_today
 from ..tools.notify import notification
 from ..tools.params import days_param
 from ..tools.writers import claim_writer_row
@@ -153,13 +153,13 @@ class CrmForecastAccuracyReport(models.Model):
                 -- the closed months and quarters of the last 24 months
                 -- (counted in integers, which the planner counts right)
                 SELECT 'month' AS period_type,
-                       (date_trunc('month', current_date) - make_interval(months => i))::date AS date_from,
-                       (date_trunc('month', current_date) - make_interval(months => i - 1))::date AS date_to
+                       (date_trunc('month', %(today)s::date) - make_interval(months => i))::date AS date_from,
+                       (date_trunc('month', %(today)s::date) - make_interval(months => i - 1))::date AS date_to
                   FROM generate_series(1, 24) i
                  UNION ALL
                 SELECT 'quarter',
-                       (date_trunc('quarter', current_date) - make_interval(months => 3 * i))::date,
-                       (date_trunc('quarter', current_date) - make_interval(months => 3 * i - 3))::date
+                       (date_trunc('quarter', %(today)s::date) - make_interval(months => 3 * i))::date,
+                       (date_trunc('quarter', %(today)s::date) - make_interval(months => 3 * i - 3))::date
                   FROM generate_series(1, 8) i
             ),
             moments AS (
@@ -209,8 +209,8 @@ class CrmForecastAccuracyReport(models.Model):
                  WHERE l.active AND l.type = 'opportunity'
                    AND l.stage_id = ANY(ARRAY(SELECT st.id FROM crm_stage st WHERE st.is_won))
                    -- (a day either way for the time zone, cut exactly below)
-                   AND l.date_closed >= date_trunc('quarter', current_date) - interval '24 months 1 day'
-                   AND l.date_closed < date_trunc('month', current_date) + interval '1 day'
+                   AND l.date_closed >= date_trunc('quarter', %(today)s::date) - interval '24 months 1 day'
+                   AND l.date_closed < date_trunc('month', %(today)s::date) + interval '1 day'
             ),
             monthly_actuals AS (
                 -- what was won (by closing date) and invoiced (or paid) in
@@ -219,27 +219,27 @@ class CrmForecastAccuracyReport(models.Model):
                 SELECT date_trunc('month', d.closed_at)::date AS month, d.company_id, d.team_id,
                        d.user_id, SUM(d.amount) AS won, 0 AS revenue
                   FROM won_deals d
-                 WHERE d.closed_at >= date_trunc('quarter', current_date) - interval '24 months'
-                   AND d.closed_at < date_trunc('month', current_date)
+                 WHERE d.closed_at >= date_trunc('quarter', %(today)s::date) - interval '24 months'
+                   AND d.closed_at < date_trunc('month', %(today)s::date)
               GROUP BY 1, 2, 3, 4
                  UNION ALL
                 SELECT date_trunc('month', r.date)::date, r.credited_company_id, r.team_id, r.user_id,
                        0, SUM(r.amount)
                   FROM revenue r
-                 WHERE r.date >= date_trunc('quarter', current_date) - interval '24 months'
-                   AND r.date < date_trunc('month', current_date)
+                 WHERE r.date >= date_trunc('quarter', %(today)s::date) - interval '24 months'
+                   AND r.date < date_trunc('month', %(today)s::date)
               GROUP BY 1, 2, 3, 4
             ),
             actual_rows AS (
                 SELECT 'month' AS period_type, a.month AS date_from, a.company_id, a.team_id,
                        a.user_id, a.won, a.revenue
                   FROM monthly_actuals a
-                 WHERE a.month >= date_trunc('month', current_date) - interval '24 months'
+                 WHERE a.month >= date_trunc('month', %(today)s::date) - interval '24 months'
                  UNION ALL
                 SELECT 'quarter', date_trunc('quarter', a.month)::date, a.company_id, a.team_id,
                        a.user_id, a.won, a.revenue
                   FROM monthly_actuals a
-                 WHERE a.month < date_trunc('quarter', current_date)
+                 WHERE a.month < date_trunc('quarter', %(today)s::date)
             ),
             actuals AS (
                 SELECT period_type, date_from, company_id, team_id, user_id,
@@ -302,7 +302,7 @@ class CrmForecastAccuracyReport(models.Model):
                           FROM crm_forecast_submission s
                           JOIN periods p ON p.period_type = s.period_type AND p.date_from = s.date_from
                     CROSS JOIN lead_times lt
-                         WHERE s.submitted_on <= (p.date_from - lt.lead_days)::timestamp
+                         WHERE s.submitted_on <= timezone('UTC', timezone(%(tz)s, (p.date_from - lt.lead_days)::timestamp))
                       ORDER BY p.period_type, p.date_from, lt.lead_days, s.team_id, s.company_id,
                                COALESCE(s.user_id, 0), s.submitted_on DESC, s.id DESC) sb
              LEFT JOIN actuals_by_lead a
@@ -314,6 +314,9 @@ class CrmForecastAccuracyReport(models.Model):
             )
             """,
             lead_days=self._sff_lead_days(),
+            # the periods' days: those of the funnel totals' time zone
+            today=local_today(self.env),
+            tz=self.env["crm.funnel.summary"]._sff_tz(),
             closed_at=local_time_sql(
                 SQL("l.date_closed"), self.env["crm.funnel.summary"]._sff_tz()
             ),

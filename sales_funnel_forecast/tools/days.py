@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import pytz
 
+from odoo import fields
 from odoo.tools import SQL
 
 
@@ -22,6 +23,13 @@ def day_start(env, day):
     except OverflowError:
         # the calendar's first or last day, east or west of UTC: its edge
         return datetime.min if day.year == 1 else datetime.max
+
+
+def local_today(env):
+    """Today in the funnel totals' time zone: the day whose periods every
+    reader's screens count."""
+    Summary = env["crm.funnel.summary"]
+    return fields.Date.context_today(Summary.with_context(tz=Summary._sff_tz()))
 
 
 def local_time_sql(column, tz):
