@@ -68,13 +68,17 @@ class CrmForecastSubmission(models.Model):
         store=True,
         help="The first day after the period.",
     )
+    # every submission is kept: a group's sum would add a salesperson's
+    # resubmissions up (the Forecast screen reads the latest)
     commit_amount = fields.Monetary(
         string="Commit",
+        aggregator=False,
         help="What the salesperson commits to win in the period. Prefilled with the deals "
         "in Commit expected to close in it and those won in it.",
     )
     best_case_amount = fields.Monetary(
         string="Best Case",
+        aggregator=False,
         help="What could be won in the period at best. Prefilled with the deals in Best "
         "Case and Commit expected to close in it and those won in it.",
     )

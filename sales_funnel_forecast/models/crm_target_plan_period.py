@@ -38,8 +38,10 @@ class CrmTargetPlanPeriod(models.Model):
     actual_revenue = fields.Monetary(string="Invoiced Revenue", readonly=True)
     actual_deals_won = fields.Integer(string="Deals Won", readonly=True)
     actual_new_leads = fields.Integer(string="New Leads", readonly=True)
+    # a period's own: groups of periods of unequal targets do not average
+    # their percentages (their figures add up: invoiced over target)
     attainment = fields.Float(
-        string="Attainment (%)", digits=(16, 1), readonly=True, aggregator="avg"
+        string="Attainment (%)", digits=(16, 1), readonly=True, aggregator=False
     )
 
     @api.depends("plan_id.name", "period_type", "date_from")

@@ -52,8 +52,14 @@ class FunnelReportMixin(models.AbstractModel):
         ]
 
     def _search_product_id(self, operator, value):
+        # a product chosen (its id), or a name typed in the search bar
+        name = isinstance(value, str) or (
+            isinstance(value, list | tuple) and any(isinstance(item, str) for item in value)
+        )
         return self._sff_quoted_deals(
-            self.env["product.product"]._search([("id", operator, value)])
+            self.env["product.product"]._search(
+                [("display_name" if name else "id", operator, value)]
+            )
         )
 
     def _search_product_categ_id(self, operator, value):

@@ -2,11 +2,17 @@
 from collections import Counter
 from unittest.mock import patch
 
-from odoo import models
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+
+from odoo import Command, fields, models
+from odoo.osv import expression
 from odoo.tests import tagged
 from odoo.tools import SQL
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 # the cuts of the deals that the reports group by
 CUTS = [
@@ -29,6 +35,40 @@ DEAL_REPORTS = [
     "crm.rep.comparison.report",
     "crm.sales.process.report",
 ]
+
+
+def action_domain(env, xmlid):
+    """The domain the web client searches with when the menu's action opens:
+    the action's own domain and its search_default_* filters (domain
+    filters only; those of one group ORed, groups ANDed)."""
+    action = env["ir.actions.act_window"]._for_xml_id(xmlid)
+    evaluation = {
+        "uid": env.uid,
+        "context_today": lambda: fields.Date.context_today(env.user),
+        "relativedelta": relativedelta,
+        "datetime": safe_datetime,
+    }
+    context = safe_eval(action.get("context") or "{}", evaluation)
+    model = env[action["res_model"]]
+    search_view = model.get_views([(action["search_view_id"][0], "search")])["views"]["search"]
+    arch = etree.fromstring(search_view["arch"])
+    groups, current = [], []
+    for node in arch:
+        if node.tag == "separator" or node.tag == "group":
+            if current:
+                groups.append(current)
+            current = []
+            continue
+        if (
+            node.tag == "filter"
+            and context.get(f"search_default_{node.get('name')}")
+            and node.get("domain")
+        ):
+            current.append(safe_eval(node.get("domain"), evaluation))
+    if current:
+        groups.append(current)
+    domain = safe_eval(action.get("domain") or "[]", evaluation)
+    return expression.AND([domain] + [expression.OR(group) for group in groups]), model
 
 
 @tagged("post_install", "-at_install")
@@ -135,3 +175,82 @@ class TestReportCuts(FunnelCase):
             [deal.id],
         )
         self.assertEqual(self.env.cr.fetchall(), [("Ghent", 300.0)])
+
+    def test_targets_and_actuals_count_a_split_team_plan_once(self):
+        """A team plan of 120,000 split per salesperson: "Targets and
+        Actuals" opens on the members' plans, not on the team's beside
+        them: the target counts once, as in the quota report."""
+        self.team.member_ids = [Command.link(self.rep.id), Command.link(self.other_rep.id)]
+        plan = make_plan(self.env, self.team)
+        split = self.env["crm.target.plan.split"].create({"plan_id": plan.id})
+        split.action_split()
+        self.assertEqual(sum(plan.child_ids.mapped("revenue_target")), 120000)
+        domain, Period = action_domain(
+            self.env(user=self.manager), "sales_funnel_forecast.crm_target_plan_period_action"
+        )
+        domain = expression.AND([domain, [("team_id", "=", self.team.id)]])
+        [(target,)] = Period._read_group(domain, [], ["revenue_target:sum"])
+        # the quota report counts it once
+        quota = self.env["crm.quota.report"].with_user(self.manager)
+        [(quota_target,)] = quota._read_group(
+            [("basis", "=", "target"), ("team_id", "=", self.team.id)], [], ["target:sum"]
+        )
+        self.assertEqual(round(quota_target, 2), 120000.0)
+        self.assertEqual(round(target, 2), 120000.0, "the team's target, once")
+
+    def test_a_product_typed_in_the_search_bar_finds_its_deals(self):
+        """Typed in the search bar, "Product: Review Desk" searches
+        ('product_id', 'ilike', 'Review Desk'): the deal quoted that product
+        is found in every report that offers the Product field, as it is when
+        the product is picked from the list (an id)."""
+        partner = self.env["res.partner"].create({"name": "Review Customer"})
+        product = self.env["product.product"].create({"name": "Review Desk", "list_price": 100})
+        deal = self.make_deal("Quoted desk", self.s_qualified, 1000, partner_id=partner.id)
+        self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "opportunity_id": deal.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        self.env.flush_all()
+        found = {}
+        for model in (
+            "crm.funnel.report",
+            "crm.forecast.report",
+            "crm.lead.source.report",
+            "crm.sales.process.report",
+            "crm.rep.comparison.report",
+        ):
+            Report = self.env[model].with_user(self.manager)
+            picked = Report.search([("product_id", "=", product.id)]).lead_id
+            typed = Report.search([("product_id", "ilike", "Review Desk")]).lead_id
+            self.assertEqual(picked, deal, model)
+            found[model] = typed == deal
+        self.assertEqual(found, dict.fromkeys(found, True), "typed product name finds the deal")
+
+    def search_filter_domain(self, view_xmlid, name):
+        """The domain of the filter ``name`` of a search view."""
+        arch = etree.fromstring(self.env.ref(view_xmlid).get_combined_arch())
+        [node] = arch.xpath(f"//filter[@name='{name}']")
+        return safe_eval(node.get("domain"))
+
+    def test_screens_count_what_their_names_say(self):
+        """Quota Attainment's "Without Opportunity" lists invoices, not the
+        plans' targets; a salesperson's resubmissions do not add up in a
+        group; a plan's attainment is not an average of its months'; the
+        slippage pivot counts a deal once a month it was expected in."""
+        make_plan(self.env, self.team)
+        domain = self.search_filter_domain(
+            "sales_funnel_forecast.crm_quota_report_view_search", "without_deal"
+        )
+        self.assertFalse(
+            self.env["crm.quota.report"].search(domain + [("team_id", "=", self.team.id)])
+        )
+        Submission = self.env["crm.forecast.submission"]
+        self.assertFalse(Submission._fields["commit_amount"].aggregator)
+        self.assertFalse(Submission._fields["best_case_amount"].aggregator)
+        self.assertFalse(self.env["crm.target.plan.period"]._fields["attainment"].aggregator)
+        pivot = self.env["crm.forecast.slippage.report"].get_views([(False, "pivot")])
+        arch = etree.fromstring(pivot["views"]["pivot"]["arch"])
+        self.assertTrue(arch.xpath("//field[@name='date_period'][@type='col']"))
