@@ -121,7 +121,8 @@ class TestOwnTeamAmongCompanies(FunnelCase):
     def test_deal_handed_to_another_company_shows_its_calls(self):
         """A deal of company A with two calls is handed to company B: the
         manager working in B alone reads its "Calls: 2" and the two calls
-        its button opens (each keeps the company it was made in)."""
+        its button opens (each keeps the company it was made in, which
+        alone changes or deletes them)."""
         self.team.company_id = False
         deal = self.make_deal(
             "Moves company", self.s_qualified, 1000, company_id=self.company_a.id, user_id=False
@@ -137,6 +138,11 @@ class TestOwnTeamAmongCompanies(FunnelCase):
         action = in_b.action_sff_view_calls()
         listed = self.env["crm.lead.call"].with_env(in_b.env).search(action["domain"])
         self.assertEqual(listed, calls)
+        # read there, changed by the company they were made in only
+        with self.assertRaises(AccessError):
+            listed[:1].unlink()
+        with self.assertRaises(AccessError):
+            listed[:1].write({"note": "Changed elsewhere"})
         # a call of a deal of company A stays A's
         kept = self.make_deal("Stays", self.s_qualified, 500, company_id=self.company_a.id)
         self.env["crm.lead.call"].create({"lead_id": kept.id, "outcome": "no_answer"})

@@ -466,38 +466,49 @@ class TestStallTodos(StallCase):
 
     def test_upgrade_gives_earlier_todos_their_type(self):
         """To-dos the stall rules gave before 18.0.1.18.0 (Odoo's To-Do type,
-        the rule's summary) take the stall type; a to-do of the rep's own
-        stays a To-Do."""
+        the rule's summary, never done away with): the newest of a deal
+        still stalled takes the stall type, the older one of that deal and
+        that of a deal moved on go; a to-do of the rep's own stays a To-Do."""
         self.set_now(self.day(0))
-        deal = self.make_deal("Earlier", self.a, 1000)
+        deal = self.make_deal("Stalled twice", self.a, 1000)
+        moved = self.make_deal("Moved on", self.a, 1000)
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+        moved.stage_id = self.b
+        self.env["mail.activity"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", (deal | moved).ids)]
+        ).unlink()
         todo = self.env.ref("mail.mail_activity_data_todo")
-        earlier, own = self.env["mail.activity"].create(
-            [
+
+        def activity(lead, summary, automated=True):
+            return self.env["mail.activity"].create(
                 {
                     "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
-                    "res_id": deal.id,
+                    "res_id": lead.id,
                     "activity_type_id": todo.id,
                     "summary": summary,
                     "user_id": self.rep.id,
                     "automated": automated,
                 }
-                for summary, automated in (
-                    ("Stalled deal: move it on, keep it open or close it", True),
-                    ("Call back", False),
-                )
-            ]
+            )
+
+        stall_summary = "Stalled deal: move it on, keep it open or close it"
+        older, newer, gone = (
+            activity(deal, stall_summary),
+            activity(deal, stall_summary),
+            activity(moved, stall_summary),
         )
+        own = activity(deal, "Call back", automated=False)
         self.env.flush_all()
         load_script(
             "sales_funnel_forecast/migrations/18.0.1.18.0/post-migrate.py", "post_migrate"
         ).migrate(self.env.cr, "18.0.1.17.0")
         self.env.invalidate_all()
-        self.assertEqual(earlier.activity_type_id, self.env.ref(STALL_ACTIVITY_TYPE))
+        self.assertFalse((older | gone).exists())
+        self.assertEqual(newer.activity_type_id, self.env.ref(STALL_ACTIVITY_TYPE))
         self.assertEqual(own.activity_type_id, todo)
-        self.set_now(self.day(11))
-        self.run_job()
-        self.assertTrue(deal.is_stalled)
-        self.assertEqual(deal.activity_ids, earlier | own, "no second stall to-do")
+        self.assertFalse(moved.activity_ids)
         deal.stage_id = self.b
         self.env.invalidate_all()
         self.assertEqual(deal.activity_ids, own)
