@@ -353,8 +353,11 @@ def comparison_bounds(date_from, date_to, comparison):
     if comparison == "none" or not date_from or not date_to:
         return None
     if comparison == "last_year":
-        # the last day shifted, not the day after it (a period ending on 28
-        # February of a leap year ends on 28 February the year before)
+        if date_from.day == 1 and date_to.day == 1:
+            # whole months: the same months (a February, leap day or not)
+            return _shift_months(date_from, -12), _shift_months(date_to, -12)
+        # days: the last day shifted, not the day after it (a period ending
+        # on 28 February of a leap year ends on 28 February the year before)
         return _same_day_years_before(date_from, 1), _same_day_years_before(
             date_to - timedelta(days=1), 1
         ) + timedelta(days=1)

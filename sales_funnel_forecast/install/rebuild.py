@@ -98,6 +98,8 @@ STEPS = {
     "snapshots": lambda env: env.ref(
         "sales_funnel_forecast.ir_cron_take_pipeline_snapshots"
     )._trigger(),
+    # the job's days taken again (their days start at another hour)
+    "snapshots_again": lambda env: env["crm.pipeline.snapshot"]._sff_take_again(),
     "invoices": _invoices,
     "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
     "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),

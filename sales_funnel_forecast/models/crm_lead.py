@@ -260,7 +260,7 @@ class CrmLead(models.Model):
         "active",
         "stage_id.is_won",
         "forecast_excluded",
-        "company_id",
+        "company_id.currency_id.decimal_places",
     )
     def _compute_forecast_revenue(self):
         for lead in self:

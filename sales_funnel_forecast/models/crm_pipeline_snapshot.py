@@ -189,12 +189,13 @@ class CrmPipelineSnapshot(models.Model):
         return weekday
 
     @api.model
-    def _sff_days_missing(self, today=None):
+    def _sff_days_missing(self, today=None, every=False):
         """The snapshot days up to today that have no snapshot yet, oldest
         first: the weekly days of the last 24 months (on the settings'
         weekday), and the days the forecast accuracy reads its periods'
         forecasts at: the first day of every month of its 24 months and 8
-        quarters, and the lead time's number of days before each."""
+        quarters, and the lead time's number of days before each (all of
+        them with ``every``)."""
         # days of the funnel totals' time zone, as the snapshots read the
         # pipeline at their first instant there
         today = today or local_today(self.env)
@@ -217,6 +218,8 @@ class CrmPipelineSnapshot(models.Model):
             days += [day for day in (month, month - lead) if day <= today]
             month += relativedelta(months=1)
         days = list(set(days))
+        if every:
+            return sorted(days)
         self.env.cr.execute(
             "SELECT DISTINCT date_snapshot FROM crm_pipeline_snapshot WHERE date_snapshot = ANY(%s)",
             [days],
@@ -256,9 +259,14 @@ class CrmPipelineSnapshot(models.Model):
     @api.model
     def _sff_take_again(self):
         """The days start at another hour (the funnel totals' time zone
-        changed): every snapshot is taken again by the job, a batch per
-        run, which then works the accuracy out."""
-        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot")
+        changed): the snapshots the job writes (24 months of weekly days
+        and the accuracy's days) are taken again by it, a batch per run,
+        which then works the accuracy out; older ones and those taken by
+        hand on other days stay as they were read."""
+        self.env.cr.execute(
+            "DELETE FROM crm_pipeline_snapshot WHERE date_snapshot = ANY(%s)",
+            [self._sff_days_missing(every=True)],
+        )
         self.invalidate_model()
         # sudo: whoever saves the setting may start the job, not edit it
         self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots").sudo()._trigger()

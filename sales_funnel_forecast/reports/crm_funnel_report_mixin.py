@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 
@@ -52,15 +53,20 @@ class FunnelReportMixin(models.AbstractModel):
         ]
 
     def _search_product_id(self, operator, value):
-        # a product chosen (its id), or a name typed in the search bar
+        # a product chosen (its id), or a name typed in the search bar; "not"
+        # is the deals that quote none of the products the positive finds
         name = isinstance(value, str) or (
             isinstance(value, list | tuple) and any(isinstance(item, str) for item in value)
         )
-        return self._sff_quoted_deals(
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        if negative:
+            operator = expression.TERM_OPERATORS_NEGATION[operator]
+        domain = self._sff_quoted_deals(
             self.env["product.product"]._search(
                 [("display_name" if name else "id", operator, value)]
             )
         )
+        return ["!", *domain] if negative else domain
 
     def _search_product_categ_id(self, operator, value):
         return self._sff_quoted_deals(

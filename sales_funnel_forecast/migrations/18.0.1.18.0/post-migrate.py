@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """18.0.1.17.0 -> 18.0.1.18.0: the stall rules' to-dos have a type of their
-own ("Stalled Deal"), which a deal moved on or kept open does away with.
+own ("Stalled Deal"), which a deal moved on or kept open does away with;
+weighted amounts to each currency's decimals; snapshots read at their
+days' first instant in the funnel totals' time zone.
 
 The to-dos the stall rules gave before (automated To-Dos whose summary is
 the stall rules' in one of the installed languages), still open: the
@@ -9,12 +11,17 @@ moved on, was won or kept open, or stalled twice), as the stall rules now
 do them away with."""
 
 from odoo import SUPERUSER_ID, api
+from odoo.addons.sales_funnel_forecast.install.rebuild import request
 from odoo.tools import SQL
 
 
 def migrate(cr, version):
     if not version:
         return
+    # each deal's weighted amounts to its currency's decimals; the job's
+    # snapshots read again at their days' first instant in the funnel
+    # totals' time zone (they were read at midnight UTC), then the accuracy
+    request(cr, "weighted_amounts", "snapshots_again")
     env = api.Environment(cr, SUPERUSER_ID, {})
     todo = env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
     if not todo:
