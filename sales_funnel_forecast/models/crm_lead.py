@@ -440,7 +440,7 @@ class CrmLead(models.Model):
             # (the team given, or the one Odoo gives the salesperson)
             stage = self.env["crm.stage"].browse(vals.get("stage_id"))
             if stage.catalogue_line_id and stage.team_id:
-                vals["stage_id"] = self._sff_team_of(vals)._sff_own_stage(stage.id)
+                vals["stage_id"] = self._sff_team_of(vals)._sff_own_stage(stage)
             # nor is an empty category cell a category
             if "forecast_category" in vals and not vals["forecast_category"]:
                 del vals["forecast_category"]
@@ -549,13 +549,20 @@ class CrmLead(models.Model):
             # a stage named in an import may be another team's of the same
             # catalogue: the deals take their own team's
             by_stage = defaultdict(lambda: self.browse())
+            # the stage read with those the deals leave, in the one query
+            # the rest of the save reads them with
+            stage = (
+                self.env["crm.stage"]
+                .browse(vals["stage_id"])
+                .with_prefetch(tuple({vals["stage_id"], *self.stage_id._ids}))
+            )
             for lead in self:
                 team = (
                     self.env["crm.team"].browse(vals["team_id"])
                     if "team_id" in vals
                     else lead.team_id
                 )
-                by_stage[team._sff_own_stage(vals["stage_id"])] |= lead
+                by_stage[team._sff_own_stage(stage)] |= lead
             if len(by_stage) > 1:
                 for stage_id, leads in by_stage.items():
                     leads.write(dict(vals, stage_id=stage_id))

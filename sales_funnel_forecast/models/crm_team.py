@@ -24,21 +24,21 @@ class CrmTeam(models.Model):
         team_id = self.env.user.sale_team_id.id
         return self.search([("id", "=", team_id)], limit=1) if team_id else self.browse()
 
-    def _sff_own_stage(self, stage_id):
-        """The stage of this team's pipeline for the stage ``stage_id``: a
-        stage that another team made from a step of the catalogue this team
-        has too is this team's stage of that step (an import names stages
-        by name, and finds another team's first); any other stage stays."""
+    def _sff_own_stage(self, stage):
+        """The id of the stage of this team's pipeline for ``stage`` (a
+        record): a stage that another team made from a step of the
+        catalogue this team has too is this team's stage of that step (an
+        import names stages by name, and finds another team's first); any
+        other stage stays."""
         if len(self) != 1 or not self.stage_catalogue_id:
-            return stage_id
-        stage = self.env["crm.stage"].browse(stage_id)
+            return stage.id
         if stage.team_id == self or not stage.catalogue_line_id:
-            return stage_id
+            return stage.id
         own = self.env["crm.stage"].search(
             [("team_id", "=", self.id), ("catalogue_line_id", "=", stage.catalogue_line_id.id)],
             limit=1,
         )
-        return own.id or stage_id
+        return own.id or stage.id
 
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_plans(self):
