@@ -45,6 +45,7 @@ from . import (
     mail_message,
     res_company,
     res_config_settings,
+    res_currency,
     res_partner,
     res_users,
     sale_order,

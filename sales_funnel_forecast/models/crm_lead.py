@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare
@@ -272,7 +272,7 @@ class CrmLead(models.Model):
                 lead.forecast_excluded,
                 # to the currency's decimals (the current company's for a
                 # deal of none), as the SQL twins round
-                (lead.company_id.currency_id or self.env.company.currency_id).decimal_places,
+                self._sff_currency_decimals(lead.company_id.id or self.env.company.id),
             )
             lead.forecast_revenue = engine.weighted_revenue(*values)
             lead.pipeline_amount = engine.pipeline_amount(*values)
@@ -469,6 +469,16 @@ class CrmLead(models.Model):
                 lost._sff_update_lost_stage(lost)
                 History._sff_close_stays(lost.ids)
         return leads
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _sff_currency_decimals(self, company_id):
+        """The decimals of the company's currency, kept by Odoo's cache of
+        the registry (a save reads no company nor currency for them),
+        cleared on every server when a company's currency or a currency's
+        rounding changes (res.company, res.currency)."""
+        # sudo: a company's currency, whoever saves its deals
+        return self.env["res.company"].sudo().browse(company_id).currency_id.decimal_places
 
     @api.model
     def _sff_decimals_sql(self, company_column):

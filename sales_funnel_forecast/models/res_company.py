@@ -58,7 +58,14 @@ class ResCompany(models.Model):
         basis_changed = "crm_quota_basis" in vals and any(
             company.crm_quota_basis != vals["crm_quota_basis"] for company in self
         )
+        if "currency_id" in vals:
+            # the deals' weighted amounts round to it
+            # (crm.lead._sff_currency_decimals): computed again during the
+            # write, read again by every server after it
+            self.env.registry.clear_cache()
         result = super().write(vals)
+        if "currency_id" in vals:
+            self.env.registry.clear_cache()
         if basis_changed:
             # the plans' invoiced revenue counts payments, or invoices, now
             self.env["crm.target.plan"]._sff_refresh_all_actuals()
