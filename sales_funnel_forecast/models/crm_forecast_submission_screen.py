@@ -106,7 +106,9 @@ class CrmForecastSubmission(models.Model):
         flow = Lead.sff_deal_flow(
             start,
             end,
-            self.env["crm.deal.flow.wizard"].new(self._sff_screen_flow(params))._lead_domain(),
+            self.env["crm.deal.flow.wizard"]
+            .new(self._sff_screen_flow(team, start, end, company))
+            ._lead_domain(),
         )
         return {
             "team_id": team.id,
@@ -187,11 +189,10 @@ class CrmForecastSubmission(models.Model):
         return team, start, end, self._sff_team_company(team)
 
     @api.model
-    def _sff_screen_flow(self, params):
-        """The Deal Flow of the screen's team, period and company, in the
-        company's currency: the deals the user reads, a salesperson's own
-        and unassigned ones as everywhere."""
-        team, start, end, company = self._sff_screen_scope(params)
+    def _sff_screen_flow(self, team, start, end, company):
+        """The Deal Flow of the screen's team, period and company
+        (``_sff_screen_scope``), in the company's currency: the deals the
+        user reads, a salesperson's own and unassigned ones as everywhere."""
         return {
             "date_from": start,
             "date_to": end,
@@ -208,7 +209,9 @@ class CrmForecastSubmission(models.Model):
         if not isinstance(step, str) or step not in dict(FLOW_STEPS):
             raise UserError(self.env._("Unknown step of the deal flow: %(step)s.", step=step))
         params = self._sff_screen_params(params)
-        wizard = self.env["crm.deal.flow.wizard"].create(self._sff_screen_flow(params))
+        wizard = self.env["crm.deal.flow.wizard"].create(
+            self._sff_screen_flow(*self._sff_screen_scope(params))
+        )
         action = wizard.action_open_report()
         action["domain"] = action["domain"] + [("step", "=", REPORT_STEP_KEYS[step])]
         return action

@@ -300,6 +300,24 @@ class FunnelCase(StructuresMixin, TransactionCase):
         )
         self.assertTrue(self.env.cr.fetchall(), f"Odoo tracked {values}")
 
+    def currency_team(self, code):
+        """A company keeping its books in the currency ``code``, a team of
+        its own and a stage of 50 % of that team."""
+        currency = self.env.ref(f"base.{code}")
+        currency.active = True
+        company = self.env["res.company"].create({"name": f"{code} Co", "currency_id": currency.id})
+        self.env.user.company_ids |= company
+        team = self.env["crm.team"].create({"name": f"{code} team", "company_id": company.id})
+        stage = self.env["crm.stage"].create(
+            {
+                "name": f"{code} half",
+                "sequence": 950,
+                "forecast_probability": 50,
+                "team_id": team.id,
+            }
+        )
+        return currency, company, team, stage
+
     def run_job(self, batch_size=2000):
         """The stall rules' daily job, one batch."""
         remaining = self.env["crm.lead"]._cron_apply_stall_rules(batch_size=batch_size)

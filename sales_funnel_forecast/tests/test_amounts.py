@@ -16,22 +16,6 @@ from .common import FunnelCase
 
 @tagged("post_install", "-at_install")
 class TestAmountEdges(FunnelCase):
-    def currency_team(self, code):
-        currency = self.env.ref(f"base.{code}")
-        currency.active = True
-        company = self.env["res.company"].create({"name": f"{code} Co", "currency_id": currency.id})
-        self.env.user.company_ids |= company
-        team = self.env["crm.team"].create({"name": f"{code} team", "company_id": company.id})
-        stage = self.env["crm.stage"].create(
-            {
-                "name": f"{code} half",
-                "sequence": 950,
-                "forecast_probability": 50,
-                "team_id": team.id,
-            }
-        )
-        return currency, company, team, stage
-
     def test_kwd_forecast_to_the_fils(self):
         """KWD has 3 decimals: 1.235 KWD at 50 % is 0.6175, 0.618 (or
         0.617) to the fils; never 0.620."""

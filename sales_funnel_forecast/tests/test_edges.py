@@ -61,14 +61,7 @@ class TestEdgesOfTheChange(FunnelCase):
         0.618. The company's currency becomes USD (no accounting entry
         yet, Odoo allows it): the deal's weighted forecast is to the cent
         now, 0.62, as the SQL twin (a stage percentage's refresh) gives."""
-        kwd = self.env.ref("base.KWD")
-        kwd.active = True
-        company = self.env["res.company"].create({"name": "KWD Co", "currency_id": kwd.id})
-        self.env.user.company_ids |= company
-        team = self.env["crm.team"].create({"name": "KWD team", "company_id": company.id})
-        stage = self.env["crm.stage"].create(
-            {"name": "KWD half", "sequence": 950, "forecast_probability": 50, "team_id": team.id}
-        )
+        _currency, company, team, stage = self.currency_team("KWD")
         deal = (
             self.env["crm.lead"]
             .with_company(company)
@@ -213,19 +206,8 @@ class TestEdgesOfTheChange(FunnelCase):
         upgrade) leaves it 333 JPY, as a new deal has it."""
         from odoo.modules.migration import load_script
 
-        jpy = self.env.ref("base.JPY")
-        jpy.active = True
-        company = self.env["res.company"].create({"name": "JPY Co", "currency_id": jpy.id})
-        self.env.user.company_ids |= company
-        team = self.env["crm.team"].create({"name": "JPY team", "company_id": company.id})
-        stage = self.env["crm.stage"].create(
-            {
-                "name": "JPY third",
-                "sequence": 950,
-                "forecast_probability": 33.33,
-                "team_id": team.id,
-            }
-        )
+        _currency, company, team, stage = self.currency_team("JPY")
+        stage.forecast_probability = 33.33
         deal = (
             self.env["crm.lead"]
             .with_company(company)
