@@ -120,6 +120,9 @@ FLOW_SIGNS = {
     "end": 1,
 }
 
+# the steps that are the pipeline itself, not a change to it
+FLOW_LEVELS = ("start", "end")
+
 # the steps as the Deal Flow report names them: numbered, so that grouping
 # by step lists them in the order a waterfall draws them
 REPORT_STEP_KEYS = {step: f"{index}_{step}" for index, (step, _label) in enumerate(FLOW_STEPS)}

@@ -136,12 +136,13 @@ class CrmLead(models.Model):
 
     def _sff_stall_todo_domain(self):
         """The stall rules' open to-dos on these deals."""
+        own_type = self._sff_own_stall_type()
         domain = [
             ("res_model", "=", self._name),
             ("res_id", "in", self.ids),
-            ("activity_type_id", "=", self._sff_stall_type().id),
+            ("activity_type_id", "=", (own_type or self._sff_stall_type()).id),
         ]
-        if not self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False):
+        if not own_type:
             # plain To-Dos: those the stall rules gave, by their summary
             domain += [
                 ("automated", "=", True),
@@ -160,9 +161,18 @@ class CrmLead(models.Model):
     def _sff_stall_type(self):
         """The stall to-dos' activity type: their own (a database where it
         was deleted before it was kept: Odoo's To-Do)."""
-        return self.env.ref(STALL_ACTIVITY_TYPE, raise_if_not_found=False) or self.env.ref(
-            "mail.mail_activity_data_todo"
+        return self._sff_own_stall_type() or self.env.ref("mail.mail_activity_data_todo")
+
+    @api.model
+    def _sff_own_stall_type(self):
+        """The stall to-dos' own activity type, empty where it was deleted:
+        found through Odoo's cache of external ids (a stalled deal's move
+        reads no more than its to-dos; deleting the record deletes its
+        external id and clears the cache)."""
+        type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            STALL_ACTIVITY_TYPE, raise_if_not_found=False
         )
+        return self.env["mail.activity.type"].browse(type_id or ())
 
     # ------------------------------------------------------------------
     # The daily job

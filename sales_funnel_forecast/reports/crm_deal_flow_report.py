@@ -2,7 +2,13 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
-from ..const import FLOW_SIGNS, FLOW_STEPS, FORECAST_CATEGORY_SELECTION, REPORT_STEPS
+from ..const import (
+    FLOW_LEVELS,
+    FLOW_SIGNS,
+    FLOW_STEPS,
+    FORECAST_CATEGORY_SELECTION,
+    REPORT_STEPS,
+)
 
 
 class CrmDealFlowReport(models.Model):
@@ -52,11 +58,19 @@ class CrmDealFlowReport(models.Model):
         "between, its amount when it was last in the period's pipeline.",
     )
     flow_amount = fields.Monetary(
+        string="Waterfall Amount",
+        readonly=True,
+        currency_field="currency_id",
+        help="What a waterfall draws: the two pipelines as they stand, and "
+        "between them each change with the sign it gives the pipeline.",
+    )
+    change_amount = fields.Monetary(
         string="Change to Pipeline",
         readonly=True,
         currency_field="currency_id",
-        help="The amount with the sign it gives the pipeline: what a "
-        "waterfall draws between the two pipelines.",
+        help="The amount with the sign it gives the pipeline, none for the "
+        "pipelines at start and at end: the rows' total is how much the "
+        "pipeline grew (or shrank) over the period.",
     )
     start_stage_id = fields.Many2one("crm.stage", string="Stage at Start", readonly=True)
     end_stage_id = fields.Many2one("crm.stage", string="Stage at End", readonly=True)
@@ -140,12 +154,15 @@ class CrmDealFlowReport(models.Model):
             SQL(
                 """INSERT INTO crm_deal_flow_line (
                        wizard_id, requested_uid, lead_id, step, step_order, position,
-                       deal_count, amount, flow_amount, start_stage_id, end_stage_id,
+                       deal_count, amount, flow_amount, change_amount,
+                       start_stage_id, end_stage_id,
                        start_amount, end_amount, start_deadline, end_deadline,
                        start_category, end_category, user_id, team_id, company_id, currency_id)
                 SELECT %(wizard)s, %(uid)s, flow.lead_id, (CASE flow.step %(keys)s END),
                        (CASE flow.step %(orders)s END), flow.position, 1, flow.amount,
                        flow.amount * (CASE flow.step %(signs)s END),
+                       (CASE WHEN flow.step IN %(levels)s THEN 0
+                             ELSE flow.amount * (CASE flow.step %(signs)s END) END),
                        flow.start_stage_id, flow.end_stage_id, flow.start_amount, flow.end_amount,
                        flow.start_deadline, flow.end_deadline, flow.start_category,
                        flow.end_category, flow.user_id, flow.team_id, flow.company_id,
@@ -156,6 +173,7 @@ class CrmDealFlowReport(models.Model):
                 keys=keys,
                 orders=orders,
                 signs=signs,
+                levels=FLOW_LEVELS,
                 uid=self.env.uid,
                 flow=self.env["crm.lead"]._sff_deal_flow_sql(
                     wizard.date_from, wizard.date_to, wizard._lead_domain()

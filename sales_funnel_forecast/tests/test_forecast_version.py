@@ -1020,6 +1020,15 @@ class TestDealFlow(FunnelCase):
         self.assertEqual(
             sum(Report.search(domain + [("step", "!=", "8_end")]).mapped("flow_amount")), 5200
         )
+        # the list's total of the change: how much the pipeline grew, 4,300
+        # to 5,200 (700 + 3,000 + 500 - 400 - 2,000 - 900), the pipelines
+        # themselves not counted in it (they were, twice: 10,400)
+        [[total]] = Report._read_group(domain, [], ["change_amount:sum"])
+        self.assertEqual(total, 900.0)
+        self.assertEqual(
+            Report.search(domain + [("step", "in", ("0_start", "8_end"))]).mapped("change_amount"),
+            [0.0] * 7,
+        )
         pushed = Report.search(domain + [("step", "=", "5_pushed_out")])
         self.assertEqual(pushed.lead_id, self.e)
         self.assertEqual(
