@@ -212,10 +212,13 @@ class CrmForecastSubmission(models.Model):
         if self.team_id.company_id:
             self.company_id = self.team_id.company_id
 
-    @api.onchange("user_id", "team_id", "period_type", "date_from")
+    @api.onchange("user_id", "team_id", "period_type", "date_from", "company_id")
     def _onchange_prefill(self):
         if self.team_id and self.date_from and self.period_type:
-            figures = self._sff_prefill(
+            # a team shared by companies: the deals of the form's company,
+            # whose Forecast screen shows the submission
+            submissions = self.with_company(self.company_id) if self.company_id else self
+            figures = submissions._sff_prefill(
                 self.user_id.id, self.team_id.id, self.period_type, self.date_from
             )
             self.commit_amount = figures["commit_amount"]

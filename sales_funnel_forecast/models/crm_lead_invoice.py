@@ -154,7 +154,9 @@ class CrmLead(models.Model):
         currency of their company, are added up as the deal's (its invoiced
         and paid amounts, the forecast accuracy's revenue). A new
         salesperson or team may move the deal to another company (Odoo's
-        rule): one keeping its books in another currency is refused."""
+        rule): one keeping its books in another currency is refused, and so
+        is any other company while invoices name the deal (their deal field
+        takes a deal of their own company, as their credit notes do)."""
         # sudo: the companies of the deal's invoices, whoever moves the deal
         # (a salesperson may read no invoices); nothing else is read
         moves = (
@@ -182,6 +184,21 @@ class CrmLead(models.Model):
                         currency=move.company_id.currency_id.name,
                         new_company=lead.company_id.name,
                         new_currency=lead.company_id.currency_id.name,
+                    )
+                )
+            if not lead.filtered_domain(lead._check_company_domain(move.company_id)):
+                # Odoo's rule for the invoice's deal field: a deal of the
+                # invoice's company or of none (a credit note of the
+                # invoice, which takes its deal, would be refused)
+                raise ValidationError(
+                    self.env._(
+                        "%(deal)s has invoices of %(company)s, which can only name a deal of "
+                        "their own company: it cannot move to %(new_company)s while they "
+                        "name it. Keep the deal in %(company)s, or credit the invoices "
+                        "and invoice it again from %(new_company)s.",
+                        deal=lead.display_name,
+                        company=move.company_id.name,
+                        new_company=lead.company_id.name,
                     )
                 )
 
@@ -270,11 +287,23 @@ class CrmLead(models.Model):
         ):
             return super().name_search(name, args, operator, limit)
         # sudo: names of the companies' opportunities only, for billing
-        # users; the caller's own conditions are left out, so that nothing
-        # but a name is searched beyond the user's rules
+        # users; of the caller's own conditions only the companies are kept
+        # (the invoice's, which it may name), so that nothing but a name is
+        # searched beyond the user's rules
+        companies, without = self.env.companies.ids, True
+        for leaf in args or []:
+            if (
+                isinstance(leaf, list | tuple)
+                and len(leaf) == 3
+                and leaf[0] == "company_id"
+                and leaf[1] in ("=", "in")
+            ):
+                wanted = leaf[2] if isinstance(leaf[2], list | tuple) else [leaf[2]]
+                companies = [company for company in companies if company in wanted]
+                without = without and False in wanted
         domain = [
             ("type", "=", "opportunity"),
-            ("company_id", "in", self.env.companies.ids + [False]),
+            ("company_id", "in", companies + ([False] if without else [])),
         ]
         return super(CrmLead, self.sudo()).name_search(name, domain, operator, limit)
 

@@ -262,6 +262,7 @@ class CrmStage(models.Model):
         return stages
 
     def write(self, vals):
+        self._sff_check_deals_stay(vals)
         percentages = {}
         if "forecast_probability" in vals or "is_won" in vals:
             percentages = {stage.id: stage.forecast_probability for stage in self}
@@ -366,33 +367,69 @@ class CrmStage(models.Model):
         Reach = self.env["crm.lead.stage.reach"].sudo()
         Reach._sff_rebuild(Reach._sff_deals_of_pipelines(team_ids, shared))
 
-    def action_archive(self):
-        # the user's right first: the count below reads every deal
+    def _sff_check_deals_stay(self, vals):
+        """Refuses, before anything is written, to archive stages that hold
+        open or won deals (the Archive button, an import's Active column,
+        a call over RPC) or to take stages out of the pipeline of deals in
+        them (their Sales Team changed): the deals would leave the funnel,
+        their figures with them."""
+        archiving = "active" in vals and not vals["active"]
+        if not (archiving or "team_id" in vals):
+            return
+        # the user's right first: the counts below read every deal
         self.check_access("write")
-        open_deals = (
-            self.env["crm.lead"]
-            .sudo()
-            .search_count(
-                # sudo: counting every deal, not only those the user can read
-                [("stage_id", "in", self.ids), ("active", "=", True), ("type", "=", "opportunity")]
-            )
-        )
-        if open_deals == 1:
-            raise UserError(
-                self.env._(
-                    "An open deal is in the stages you are archiving: move it to "
-                    "another stage first."
+        # sudo: counting every deal, not only those the user can read
+        Lead = self.env["crm.lead"].sudo()
+        deals = [("stage_id", "in", self.ids), ("active", "=", True), ("type", "=", "opportunity")]
+        if archiving:
+            won = Lead.search_count(deals + [("stage_id.is_won", "=", True)])
+            if won:
+                raise UserError(
+                    self.env._(
+                        "Won deals (%(count)s) are in the stages you are archiving: "
+                        "archived, the stages would take them out of the funnel's won "
+                        "figures. Keep the stages active.",
+                        count=won,
+                    )
                 )
-            )
-        if open_deals:
-            raise UserError(
-                self.env._(
-                    "%(count)s open deals are in the stages you are archiving: move "
-                    "them to another stage first.",
-                    count=open_deals,
+            open_deals = Lead.search_count(deals)
+            if open_deals == 1:
+                raise UserError(
+                    self.env._(
+                        "An open deal is in the stages you are archiving: move it to "
+                        "another stage first."
+                    )
                 )
+            if open_deals:
+                raise UserError(
+                    self.env._(
+                        "%(count)s open deals are in the stages you are archiving: move "
+                        "them to another stage first.",
+                        count=open_deals,
+                    )
+                )
+        if "team_id" in vals:
+            team = self.env["crm.team"].sudo().browse(vals["team_id"])
+            if team:
+                # a team's stage: the pipeline of that team's deals only
+                leaving = [("team_id", "!=", team.id)]
+            else:
+                # shared: not in the pipelines of teams with stages of their own
+                leaving = [("team_id.stage_catalogue_id", "!=", False)]
+            moved = Lead.search_count(
+                deals
+                + [("stage_id", "in", self.filtered(lambda s: s.team_id != team).ids)]
+                + leaving
             )
-        return super().action_archive()
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "Deals (%(count)s) are in stages that this Sales Team would take "
+                        "out of their own team's pipeline: move them to a stage of "
+                        "their team first.",
+                        count=moved,
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_history(self):

@@ -71,7 +71,12 @@ class CrmTargetPlanPeriod(models.Model):
             end = max(periods.mapped("date_to")) + timedelta(days=1)
 
             def scope(alias, plan=plan):
-                company = SQL.identifier(alias, "company_id")
+                # invoiced revenue counts for the deal's company, as the
+                # quota attainment credits it to the deal's team (the
+                # invoice's own company differs once the deal moved)
+                company = SQL.identifier(
+                    alias, "credited_company_id" if alias == "q" else "company_id"
+                )
                 parts = [
                     # a lead nobody took yet of a team shared by companies
                     # has no company (Odoo's): it counts in the team's plan

@@ -61,16 +61,18 @@ class FunnelReportMixin(models.AbstractModel):
         negative = operator in expression.NEGATIVE_TERM_OPERATORS
         if negative:
             operator = expression.TERM_OPERATORS_NEGATION[operator]
+        # archived products included: a product no longer sold was quoted
+        Product = self.env["product.product"].with_context(active_test=False)
         domain = self._sff_quoted_deals(
-            self.env["product.product"]._search(
-                [("display_name" if name else "id", operator, value)]
-            )
+            Product._search([("display_name" if name else "id", operator, value)])
         )
         return ["!", *domain] if negative else domain
 
     def _search_product_categ_id(self, operator, value):
         return self._sff_quoted_deals(
-            self.env["product.product"]._search(
+            self.env["product.product"]
+            .with_context(active_test=False)
+            ._search(
                 [("categ_id", "child_of", value)]
                 if operator in ("=", "in", "child_of")
                 else [("categ_id", operator, value)]

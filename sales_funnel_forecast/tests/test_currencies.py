@@ -176,7 +176,8 @@ class TestCurrencies(FunnelCase):
     def test_deal_keeps_the_currency_of_its_invoices(self):
         """A deal invoiced 1,000 USD cannot be handed to a salesperson of
         the euro company (Odoo would move it there, its invoices counted as
-        euros); to one of the dollar sister company, it can."""
+        euros); nor moved to the dollar sister company, whose deals its
+        invoices cannot name (their credit notes were refused)."""
         deal = self.make_deal("Invoiced in USD", self.s_proposal, 1000, user_id=False)
         deal.company_id = self.company
         self.invoice(deal, 1000.0)
@@ -199,9 +200,14 @@ class TestCurrencies(FunnelCase):
                 allowed_company_ids=self.all_companies
             ).company_id = self.euro_co
             self.env.flush_all()
-        deal.company_id = self.dollar_co
-        self.env.flush_all()
-        self.assertEqual(deal.company_id, self.dollar_co)
+        with (
+            self.assertRaisesRegex(ValidationError, "can only name a deal of their own company"),
+            self.env.cr.savepoint(),
+        ):
+            deal.company_id = self.dollar_co
+            self.env.flush_all()
+        deal.invalidate_recordset()
+        self.assertEqual(deal.company_id, self.company)
 
     def test_accuracy_revenue_of_a_deal_without_company(self):
         """A deal of the shared team that nobody took has no company; the

@@ -1,0 +1,113 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Archived records around the figures: products no longer sold, stages
+archived or given to another team while deals sit in them."""
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import FunnelCase, apply_catalogue
+
+
+@tagged("post_install", "-at_install")
+class TestArchives(FunnelCase):
+    def test_archived_product_still_finds_the_deals_that_quoted_it(self):
+        """A product no longer sold was quoted all the same: the reports'
+        Product and Product Category filters find its deals (they found
+        none once it was archived, and "not this product" found them)."""
+        partner = self.env["res.partner"].create({"name": "Desk buyer"})
+        category = self.env["product.category"].create({"name": "Discontinued line"})
+        product = self.env["product.product"].create(
+            {"name": "Old Oak Desk", "categ_id": category.id}
+        )
+        deal = self.make_deal("Quoted the old desk", self.s_qualified, 1000, partner_id=partner.id)
+        other = self.make_deal("Quoted nothing", self.s_qualified, 500)
+        self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "opportunity_id": deal.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        product.product_tmpl_id.action_archive()
+        self.env.flush_all()
+        for model in ("crm.funnel.report", "crm.forecast.report"):
+            Report = self.env[model].with_user(self.manager)
+            mine = [("lead_id", "in", (deal | other).ids)]
+            self.assertEqual(
+                (
+                    Report.search(mine + [("product_id", "=", product.id)]).lead_id,
+                    Report.search(mine + [("product_id", "ilike", "Old Oak")]).lead_id,
+                    Report.search(mine + [("product_categ_id", "=", category.id)]).lead_id,
+                    Report.search(mine + [("product_id", "!=", product.id)]).lead_id,
+                ),
+                (deal, deal, deal, other),
+                model,
+            )
+
+    def test_won_stage_with_won_deals_is_kept(self):
+        """A won stage holding won deals is not archived, and the refusal
+        does not call them open nor ask to move them (that would reopen
+        them): archived, it would take them out of the won figures."""
+        deal = self.make_deal("Won long ago", self.s_new, 100)
+        deal.action_set_won()
+        self.assertEqual(deal.stage_id, self.s_won)
+        with self.assertRaisesRegex(UserError, r"^Won deals \(1\) are in the stages"):
+            self.s_won.with_user(self.manager).action_archive()
+        self.assertTrue(self.s_won.active)
+        # without won deals in it, it goes
+        deal.action_set_lost()
+        self.s_won.with_user(self.manager).action_archive()
+        self.assertFalse(self.s_won.active)
+
+    def test_stage_archived_by_a_write_is_refused_as_by_the_button(self):
+        """An import's Active column or a call over RPC archives a stage as
+        the Archive button does: refused while an open deal sits in it (the
+        deal left the funnel without a word)."""
+        deal = self.make_deal("Open in Qualified", self.s_qualified, 100)
+        Stage = self.s_qualified.with_user(self.manager)
+        with self.assertRaisesRegex(UserError, "^An open deal is in the stages you are archiving"):
+            Stage.write({"active": False})
+        result = Stage.load([".id", "active"], [[str(self.s_qualified.id), "False"]])
+        self.assertFalse(result["ids"])
+        self.assertRegex(
+            result["messages"][0]["message"], "^An open deal is in the stages you are archiving"
+        )
+        self.assertTrue(self.s_qualified.active)
+        # a user who may not write stages learns nothing of the deals
+        with self.assertRaisesRegex(Exception, "not allowed to modify"):
+            self.s_qualified.with_user(self.rep).write({"active": False})
+        deal.stage_id = self.s_proposal
+        Stage.write({"active": False})
+        self.assertFalse(self.s_qualified.active)
+        reach = self.env["crm.lead.stage.reach"].search([("lead_id", "=", deal.id)])
+        self.assertNotIn(self.s_qualified, reach.stage_id)
+
+    def test_stage_given_to_another_team_with_deals_in_it_is_refused(self):
+        """A stage's Sales Team changed while deals of its team sit in it
+        would take it out of their pipeline: refused; a stage made shared
+        stays in the pipeline of a team without stages of its own, not in
+        that of a team with a catalogue applied."""
+        self.make_deal("Open in Qualified", self.s_qualified, 100)
+        other = self.env["crm.team"].create({"name": "Other team"})
+        Stage = self.s_qualified.with_user(self.manager)
+        with self.assertRaisesRegex(UserError, r"^Deals \(1\) are in stages that this Sales Team"):
+            Stage.write({"team_id": other.id})
+        self.assertEqual(self.s_qualified.team_id, self.team)
+        # the same team again: nothing changes, nothing refused
+        Stage.write({"team_id": self.team.id})
+        # shared: still in this team's pipeline (it has no catalogue)
+        Stage.write({"team_id": False})
+        self.assertIn(
+            self.s_qualified,
+            self.env["crm.lead"]
+            .with_context(default_team_id=self.team.id)
+            ._stage_find(team_id=self.team.id, limit=None),
+        )
+        # a team with stages of its own does not see shared stages
+        catalogue_team = self.env["crm.team"].create({"name": "Catalogue team"})
+        stages = apply_catalogue(self.env, catalogue_team)
+        self.make_deal("Catalogue deal", stages[0], 100, team_id=catalogue_team.id)
+        with self.assertRaisesRegex(UserError, r"^Deals \(1\) are in stages"):
+            stages[0].with_user(self.manager).write({"team_id": False})
+        self.assertEqual(stages[0].team_id, catalogue_team)
