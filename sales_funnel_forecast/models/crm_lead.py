@@ -382,8 +382,24 @@ class CrmLead(models.Model):
         team_id = team_id or self.env.context.get("sff_convert_teams", {}).get(self.id)
         team = self.env["crm.team"].browse(team_id) if team_id else self.team_id
         if team.stage_catalogue_id and "stage_id" not in values and self.stage_id.team_id != team:
-            values["stage_id"] = self.browse()._stage_find(team_id=team.id).id
+            if self.type == "lead" or not self.stage_id:
+                values["stage_id"] = self.browse()._stage_find(team_id=team.id).id
+            elif team._sff_own_stage(self.stage_id) != self.stage_id.id:
+                # an opportunity the dialog merged the lead into keeps its
+                # progress: the team's stage of the same step, if it has one
+                values["stage_id"] = team._sff_own_stage(self.stage_id)
         return values
+
+    def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
+        # the deal kept enters its team's pipeline (``write``: Odoo counts
+        # the shared stages as every team's)
+        return (
+            super(CrmLead, self.with_context(sff_merging=True))
+            ._merge_opportunity(
+                user_id=user_id, team_id=team_id, auto_unlink=auto_unlink, max_length=max_length
+            )
+            .with_env(self.env)
+        )
 
     def _stage_find(self, team_id=False, domain=None, order=None, limit=1):
         teams = self.mapped("team_id")
@@ -572,7 +588,17 @@ class CrmLead(models.Model):
                     if "team_id" in vals
                     else lead.team_id
                 )
-                by_stage[team._sff_own_stage(stage)] |= lead
+                own = team._sff_own_stage(stage)
+                if (
+                    self.env.context.get("sff_merging")
+                    and team.stage_catalogue_id
+                    and own == stage.id
+                    and stage.team_id != team
+                ):
+                    # merged into a team with stages of its own: a stage of
+                    # its pipeline (its first), not one outside it
+                    own = self.browse()._stage_find(team_id=team.id).id or own
+                by_stage[own] |= lead
             if len(by_stage) > 1:
                 for stage_id, leads in by_stage.items():
                     leads.write(dict(vals, stage_id=stage_id))

@@ -235,6 +235,8 @@ class CrmLead(models.Model):
 
     def _merge_dependences(self, opportunities):
         result = super()._merge_dependences(opportunities)
+        # the merged deals' messages came with them: read where they are
+        self.env["mail.message"].flush_model(["model", "res_id", "date"])
         calls = self.env["crm.lead.call"].sudo().search([("lead_id", "in", opportunities.ids)])
         if calls:
             # sudo: the calls of every merged deal follow, whoever made them;
@@ -246,6 +248,9 @@ class CrmLead(models.Model):
             )
             calls._sff_move_contact_status()
             self._sff_recount_calls(self.ids)
+        else:
+            # the last activity is the latest of them all
+            self._sff_fill_last_activity(self.ids)
         return result
 
     def action_sff_log_call(self):

@@ -307,6 +307,22 @@ class CrmLead(models.Model):
         ]
         return super(CrmLead, self.sudo()).name_search(name, domain, operator, limit)
 
+    def _merge_dependences(self, opportunities):
+        result = super()._merge_dependences(opportunities)
+        # the invoices linked to the merged deals by hand follow the deal
+        # kept (those of orders follow their orders); sudo: whoever merges,
+        # a salesperson may read no invoices; each deal's chatter says so
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [("opportunity_id", "in", opportunities.ids), ("move_type", "in", SALE_DOCUMENTS)]
+            )
+        )
+        if moves:
+            moves.write({"opportunity_id": self.id})
+        return result
+
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -246,7 +246,25 @@ class CrmStage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        team_id = self.env.context.get("default_team_id")
+        kanban_team = self.env["crm.team"]
+        if isinstance(team_id, int):
+            kanban_team = kanban_team.browse(team_id).exists()
         for vals in vals_list:
+            if kanban_team and "team_id" not in vals and kanban_team.stage_catalogue_id:
+                # a column added to the kanban of a team with stages of its
+                # own is the team's (Odoo drops the team for stages: the
+                # column would go to every other team's pipeline instead)
+                vals["team_id"] = kanban_team.id
+            if kanban_team and "sequence" not in vals:
+                # the kanban puts a column it adds last: its percentage is
+                # proposed for that place (not for Odoo's default, the first)
+                last = self.search(
+                    self._sff_pipeline_domain(vals.get("team_id") or kanban_team.id),
+                    order="sequence desc",
+                    limit=1,
+                )
+                vals["sequence"] = (last.sequence or 0) + 1
             if vals.get("is_won"):
                 vals.setdefault("forecast_probability", 100.0)
             elif "forecast_probability" not in vals:

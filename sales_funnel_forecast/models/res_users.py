@@ -22,3 +22,25 @@ class ResUsers(models.Model):
                 [self.env.uid],
             )
         return result
+
+    def action_archive(self):
+        # Odoo deletes the activities of the users it archives: the stall
+        # to-dos of their stalled deals go to the deals' team leaders
+        # instead, as the stall job gives them for a salesperson gone (it
+        # gives a stall its to-do once). sudo: every deal's to-do, whoever
+        # archives the users
+        Activity = self.env["mail.activity"].sudo()
+        Lead = self.env["crm.lead"].sudo()
+        deals = Lead.browse(
+            set(
+                Activity.search(
+                    [("user_id", "in", self.ids), ("res_model", "=", "crm.lead")]
+                ).mapped("res_id")
+            )
+        ).exists()
+        todos = Activity.search(deals._sff_stall_todo_domain() + [("user_id", "in", self.ids)])
+        for todo in todos:
+            leader = Lead.browse(todo.res_id).team_id.user_id
+            if leader.active and leader not in self:
+                todo.user_id = leader
+        return super().action_archive()

@@ -111,3 +111,29 @@ class TestArchives(FunnelCase):
         with self.assertRaisesRegex(UserError, r"^Deals \(1\) are in stages"):
             stages[0].with_user(self.manager).write({"team_id": False})
         self.assertEqual(stages[0].team_id, catalogue_team)
+
+    def test_stall_todo_of_an_archived_rep_goes_to_the_team_leader(self):
+        """Odoo deletes the activities of a user it archives: the stall
+        to-do of a stalled deal goes to the team's leader instead (the job
+        gives a stall its to-do once: the deal stayed stalled with nobody
+        asked to decide); without a leader, it goes as Odoo's do."""
+        self.s_new.write({"stall_days": 5, "stall_action": "flag"})
+        self.team.user_id = self.manager
+        self.set_now(self.t0)
+        deal = self.make_deal("Stuck", self.s_new, 100)
+        other = self.make_deal("Stuck too", self.s_new, 100, user_id=self.other_rep.id)
+        self.set_now(self.day(6))
+        self.run_job()
+
+        def todo_users(lead):
+            return self.env["mail.activity"].search(lead._sff_stall_todo_domain()).user_id
+
+        self.assertEqual((deal.is_stalled, todo_users(deal)), (True, self.rep))
+        self.rep.action_archive()
+        self.set_now(self.day(8))
+        self.run_job()
+        self.assertEqual((deal.is_stalled, todo_users(deal)), (True, self.manager))
+        # a team without a leader: the to-do goes with its user
+        self.team.user_id = False
+        self.other_rep.action_archive()
+        self.assertEqual((other.is_stalled, todo_users(other)), (True, self.env["res.users"]))

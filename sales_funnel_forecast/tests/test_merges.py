@@ -1,0 +1,244 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Odoo CRM's own mass and side paths: the Merge and Convert dialogs, the
+kanban's "Add a column"."""
+
+from odoo import Command, fields
+from odoo.addons.sale.tests.common import TestSaleCommon
+from odoo.tests import tagged
+
+from .common import FunnelCase, apply_catalogue
+
+
+@tagged("post_install", "-at_install")
+class TestMergeAndConvert(FunnelCase):
+    def _catalogue_team(self, name):
+        team = self.env["crm.team"].create({"name": name})
+        stages = apply_catalogue(self.env, team)._sff_sorted()
+        return team, stages
+
+    def test_merge_into_a_catalogue_team_enters_its_pipeline(self):
+        """Two duplicates of no team merged with the Merge dialog, the
+        salesperson and team of a catalogue team chosen: the deal kept
+        enters the team's pipeline (Odoo counts the shared stage it was in
+        as every team's; a catalogue team has its own stages only) and
+        counts in its funnel."""
+        team, stages = self._catalogue_team("merge team")
+        shared = self.env.ref("crm.stage_lead2")
+        self.set_now(self.t0)
+        a = self.make_deal("dup A", shared, 1000, team_id=False, partner_name="Dup Co")
+        b = self.make_deal("dup B", shared, 1000, team_id=False, partner_name="Dup Co")
+        self.end_request()
+        self.set_now(self.day(1))
+        wizard = (
+            self.env["crm.merge.opportunity"]
+            .with_context(active_model="crm.lead", active_ids=(a | b).ids)
+            .create(
+                {
+                    "opportunity_ids": [Command.set((a | b).ids)],
+                    "user_id": self.rep.id,
+                    "team_id": team.id,
+                }
+            )
+        )
+        wizard.action_merge()
+        kept = (a | b).exists()
+        self.end_request()
+        self.assertEqual(kept.team_id, team)
+        self.assertIn(
+            kept.stage_id,
+            stages,
+            f"the merged deal is in its team's pipeline, not in {kept.stage_id.name}",
+        )
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", kept.id)])
+        self.assertTrue(rows, "the merged open deal counts in its team's funnel")
+
+    def test_add_a_column_to_a_catalogue_pipeline_belongs_to_the_team(self):
+        """The kanban's "Add a column" on a catalogue team's pipeline
+        (name_create with the pipeline's default_team_id, as the web client
+        calls it) gives the team a stage (Odoo drops default_team_id for
+        stages: it was a shared stage, gone from that kanban on the next
+        load and shown in every other team's)."""
+        team, _stages = self._catalogue_team("column team")
+        Stage = self.env["crm.stage"].with_context(default_team_id=team.id)
+        stage_id, _name = Stage.name_create("Contract signed")
+        stage = self.env["crm.stage"].browse(stage_id)
+        columns = [
+            group["stage_id"][0]
+            for group in self.env["crm.lead"]
+            .with_context(default_team_id=team.id)
+            .web_read_group([("team_id", "=", team.id)], ["stage_id"], ["stage_id"])["groups"]
+        ]
+        self.assertIn(stage.id, columns, "the column added is still in the team's kanban")
+        self.assertEqual(stage.team_id, team)
+
+    def test_add_a_column_percentage_from_where_the_kanban_puts_it(self):
+        """ "Add a column" creates the stage, then the web client resequences
+        every column, the new one last: its percentage is proposed for that
+        place, halfway from Closing's 75 % to 100 (it was proposed for
+        Odoo's default sequence, the first place: 5 %)."""
+        team, stages = self._catalogue_team("percentage team")
+        Stage = self.env["crm.stage"].with_context(default_team_id=team.id)
+        stage_id, _name = Stage.name_create("Signature")
+        stage = self.env["crm.stage"].browse(stage_id)
+        # /web/dataset/resequence, as the kanban sends it after name_create
+        for index, column in enumerate(stages | stage):
+            column.write({"sequence": index})
+        self.assertEqual(stage.team_id, team)
+        self.assertEqual(stage._sff_sorted(), stage)
+        self.assertEqual((stages | stage)._sff_sorted()[-1], stage)
+        self.assertEqual(
+            stage.forecast_probability,
+            88.0,
+            "the column added after Closing (75 %) proposes halfway to 100",
+        )
+
+    def test_merge_keeps_the_last_activity_of_the_merged_deals(self):
+        """The merged deal's email (its last activity, day 5) moves to the
+        kept deal's chatter with the merge, and so does the kept deal's Last
+        Activity (it stayed at its own day 1 unless the merged deal had
+        calls)."""
+        self.set_now(self.t0)
+        kept = self.make_deal("kept", self.s_proposal, 1000, partner_name="Act Co")
+        merged = self.make_deal("merged", self.s_new, 1000, partner_name="Act Co")
+        old = kept.message_post(body="Call me", message_type="comment")
+        new = merged.message_post(body="Any news?", message_type="comment")
+        self.end_request()
+        self.env.cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s", [self.day(1), old.id]
+        )
+        self.env.cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s", [self.day(5), new.id]
+        )
+        self.env["crm.lead"]._sff_fill_last_activity((kept | merged).ids)
+        self.assertEqual(
+            (kept.date_last_activity, merged.date_last_activity), (self.day(1), self.day(5))
+        )
+        self.set_now(self.day(6))
+        result = (kept | merged)._merge_opportunity()
+        self.end_request()
+        self.assertEqual(result, kept)
+        self.assertIn(new, kept.message_ids)
+        self.assertEqual(kept.date_last_activity, self.day(5))
+
+    def test_mass_convert_with_merge_keeps_the_existing_opportunitys_progress(self):
+        """Two leads converted with the mass Convert dialog, "merge with
+        existing opportunities" on, into a catalogue team: one lead
+        duplicates an opportunity of another team at Proposal (60 %, 3,000).
+        Odoo merges the lead into that opportunity and converts it with the
+        leads: it keeps its stage (it was put back in the team's first
+        stage, 10 %: its weighted forecast fell from 1,800 to 300, its
+        history showed a move back nobody made), as in plain Odoo."""
+        team, _stages = self._catalogue_team("convert team")
+        self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.rep.id})
+        self.set_now(self.t0)
+        existing = self.make_deal(
+            "existing", self.s_proposal, 3000, email_from="buyer@merge.example", user_id=False
+        )
+        leads = self.make_deal(
+            "lead dup",
+            self.s_new,
+            100,
+            type="lead",
+            email_from="buyer@merge.example",
+            user_id=False,
+            team_id=False,
+        ) | self.make_deal(
+            "lead",
+            self.s_new,
+            200,
+            type="lead",
+            email_from="other@merge.example",
+            user_id=False,
+            team_id=False,
+        )
+        self.end_request()
+        self.assertEqual(existing.forecast_revenue, 1800.0)
+        self.set_now(self.day(1))
+        self.env["crm.lead2opportunity.partner.mass"].with_context(
+            active_model="crm.lead", active_ids=leads.ids
+        ).create(
+            {
+                "name": "convert",
+                "action": "nothing",
+                "deduplicate": True,
+                "team_id": team.id,
+                "user_ids": [Command.set(self.rep.ids)],
+                "force_assignment": True,
+            }
+        ).action_mass_convert()
+        self.end_request()
+        self.assertTrue(existing.exists(), "the leads were merged into the opportunity")
+        self.assertEqual(existing.team_id, team)
+        self.assertFalse(
+            existing.stage_history_ids.filtered("is_regression"),
+            f"moved back to {existing.stage_id.name}",
+        )
+        self.assertEqual(existing.forecast_revenue, 1800.0)
+
+
+@tagged("post_install", "-at_install")
+class TestMergeInvoices(TestSaleCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.today = fields.Date.today()
+        cls.team = cls.env["crm.team"].create({"name": "invoices", "company_id": cls.company.id})
+        cls.stage = cls.env["crm.stage"].create(
+            {
+                "name": "Merge-Open",
+                "sequence": 951,
+                "team_id": cls.team.id,
+                "forecast_probability": 50,
+            }
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "day", "type": "service", "list_price": 1000.0, "taxes_id": []}
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "Customer"})
+
+    def deal(self, name):
+        return self.env["crm.lead"].create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": self.stage.id,
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+            }
+        )
+
+    def amounts(self, deal):
+        deal.invalidate_recordset()
+        return deal.invoiced_amount, deal.paid_amount, deal.overdue_amount
+
+    def test_merge_keeps_invoices_linked_by_hand(self):
+        """An invoice without an order linked by hand to a deal (the
+        accountant's link) follows it when the deal is merged into another:
+        the kept deal shows it invoiced (Odoo deleted the merged deal and
+        emptied the link)."""
+        kept = self.deal("kept")
+        kept.probability = 99  # ranks first in Odoo's merge
+        merged = self.deal("merged")
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": self.today,
+                "opportunity_id": merged.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": self.product.id, "price_unit": 1000.0, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        self.assertEqual(self.amounts(merged)[0], 1000.0)
+        self.env["crm.merge.opportunity"].with_context(
+            active_model="crm.lead", active_ids=(kept | merged).ids
+        ).create({"opportunity_ids": [Command.set((kept | merged).ids)]}).action_merge()
+        self.assertEqual((kept | merged).exists(), kept)
+        self.assertEqual(move.opportunity_id, kept, "the invoice follows the kept deal")
+        self.assertEqual(self.amounts(kept)[0], 1000.0)
