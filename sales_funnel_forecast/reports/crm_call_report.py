@@ -93,13 +93,20 @@ class CrmCallReport(models.Model):
                   JOIN crm_team t ON t.id = m.crm_team_id
                  CROSS JOIN LATERAL generate_series(
                        -- from the week the member joined, or of the member's
-                       -- first call counted (calls imported from before)
+                       -- first call counted in the team (calls imported
+                       -- from before)
                        date_trunc('week', LEAST(m.create_date,
                                                 (SELECT min(cd.day) FROM crm_lead_call_day cd
-                                                  WHERE cd.user_id = m.user_id))),
-                       now() at time zone 'UTC', INTERVAL '1 day') AS d(day)
-                 WHERE m.active AND t.active
-                   AND (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
+                                                  WHERE cd.user_id = m.user_id
+                                                    AND cd.team_id = m.crm_team_id))),
+                       -- to today, or to the day the membership or the team
+                       -- was archived (their last change: Odoo keeps no
+                       -- date of archiving)
+                       LEAST(now() at time zone 'UTC',
+                             CASE WHEN NOT m.active THEN m.write_date END,
+                             CASE WHEN NOT t.active THEN t.write_date END),
+                       INTERVAL '1 day') AS d(day)
+                 WHERE (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
                         OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
             ) AS u"""
         )

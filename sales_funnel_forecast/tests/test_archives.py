@@ -2,6 +2,8 @@
 """Archived records around the figures: products no longer sold, stages
 archived or given to another team while deals sit in them."""
 
+from datetime import date, datetime, timedelta
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -137,3 +139,75 @@ class TestArchives(FunnelCase):
         self.team.user_id = False
         self.other_rep.action_archive()
         self.assertEqual((other.is_stalled, todo_users(other)), (True, self.env["res.users"]))
+
+    # call targets: those of the memberships of the time
+    def call(self, deal, when):
+        return (
+            self.env["crm.lead.call"]
+            .with_user(self.rep)
+            .create({"lead_id": deal.id, "outcome": "no_answer", "date": when})
+        )
+
+    def week_of_t0(self, team):
+        """The rep's calls and targets in ``team`` in the week of 2 March 2026."""
+        self.env.flush_all()
+        self.env["crm.call.report"].invalidate_model()
+        [(calls, daily, weekly)] = self.env["crm.call.report"]._read_group(
+            [
+                ("user_id", "=", self.rep.id),
+                ("team_id", "=", team.id),
+                ("date", ">=", date(2026, 3, 2)),
+                ("date", "<", date(2026, 3, 9)),
+            ],
+            [],
+            ["call_count:sum", "target_daily:sum", "target_weekly:sum"],
+        )
+        return (calls or 0, daily or 0, weekly or 0)
+
+    def calls_in_march(self):
+        """The rep joins the team (3 calls a day, 12 a week) in February and
+        makes 4 calls in the week of 2 March."""
+        self.set_now(datetime(2026, 2, 2, 9))
+        self.team.write({"call_target_daily": 3, "call_target_weekly": 12})
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        self.set_now(self.t0)
+        deal = self.make_deal("Called", self.s_new)
+        for minutes in range(4):
+            self.call(deal, self.t0 + timedelta(minutes=minutes))
+        # Monday to Friday 3 a day, the week's 12 on Monday
+        self.assertEqual(self.week_of_t0(self.team), (4, 15, 12))
+        self.set_now(datetime(2026, 4, 1, 9))
+
+    def test_archived_rep_keeps_past_call_targets(self):
+        """A salesperson who leaves in April keeps March's targets (a week
+        of March lost them with the membership)."""
+        self.calls_in_march()
+        self.rep.action_archive()
+        self.assertEqual(self.week_of_t0(self.team), (4, 15, 12))
+
+    def test_rep_moved_to_another_team_keeps_past_call_targets(self):
+        """Moved to another team in April (Odoo's one-team-per-person mode
+        archives the membership): March's targets stay the first team's,
+        the new team has none before she joined it."""
+        self.calls_in_march()
+        other = self.env["crm.team"].create(
+            {"name": "Other calls team", "call_target_daily": 7, "call_target_weekly": 30}
+        )
+        self.env["crm.team.member"].create({"crm_team_id": other.id, "user_id": self.rep.id})
+        self.assertEqual(
+            (self.week_of_t0(self.team), self.week_of_t0(other)), ((4, 15, 12), (0, 0, 0))
+        )
+
+    def test_archived_team_keeps_past_call_targets(self):
+        """A team archived in April keeps March's targets, and has none
+        after it was archived."""
+        self.calls_in_march()
+        self.team.action_archive()
+        self.assertEqual(self.week_of_t0(self.team), (4, 15, 12))
+        self.env.flush_all()
+        self.env["crm.call.report"].invalidate_model()
+        self.assertFalse(
+            self.env["crm.call.report"].search(
+                [("team_id", "=", self.team.id), ("date", ">", date(2026, 4, 1))]
+            )
+        )
