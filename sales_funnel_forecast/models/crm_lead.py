@@ -384,10 +384,10 @@ class CrmLead(models.Model):
         if team.stage_catalogue_id and "stage_id" not in values and self.stage_id.team_id != team:
             if self.type == "lead" or not self.stage_id:
                 values["stage_id"] = self.browse()._stage_find(team_id=team.id).id
-            elif team._sff_own_stage(self.stage_id) != self.stage_id.id:
-                # an opportunity the dialog merged the lead into keeps its
-                # progress: the team's stage of the same step, if it has one
-                values["stage_id"] = team._sff_own_stage(self.stage_id)
+            else:
+                # an opportunity the dialog merged the lead into enters the
+                # team's pipeline and keeps its progress, as a merge does
+                values["stage_id"] = team._sff_pipeline_stage(self.stage_id).id
         return values
 
     def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
@@ -588,16 +588,14 @@ class CrmLead(models.Model):
                     if "team_id" in vals
                     else lead.team_id
                 )
-                own = team._sff_own_stage(stage)
-                if (
-                    self.env.context.get("sff_merging")
-                    and team.stage_catalogue_id
-                    and own == stage.id
-                    and stage.team_id != team
-                ):
+                own = (
                     # merged into a team with stages of its own: a stage of
-                    # its pipeline (its first), not one outside it
-                    own = self.browse()._stage_find(team_id=team.id).id or own
+                    # its pipeline (Odoo counts shared stages as every
+                    # team's), not one outside it
+                    team._sff_pipeline_stage(stage).id
+                    if self.env.context.get("sff_merging") and len(team) == 1
+                    else team._sff_own_stage(stage)
+                )
                 by_stage[own] |= lead
             if len(by_stage) > 1:
                 for stage_id, leads in by_stage.items():

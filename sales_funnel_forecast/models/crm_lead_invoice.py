@@ -5,7 +5,7 @@ overdue amounts, and the stages a deal reaches when its documents move."""
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..const import SALE_DOCUMENTS
@@ -176,9 +176,8 @@ class CrmLead(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(deal)s has invoices of %(company)s, in %(currency)s: it cannot move "
-                        "to %(new_company)s, which keeps its books in %(new_currency)s. Link "
-                        "the invoices to a deal of %(new_company)s first, or keep the deal in "
-                        "%(company)s.",
+                        "to %(new_company)s, which keeps its books in %(new_currency)s. Keep "
+                        "the deal in %(company)s.",
                         deal=lead.display_name,
                         company=move.company_id.name,
                         currency=move.company_id.currency_id.name,
@@ -308,7 +307,6 @@ class CrmLead(models.Model):
         return super(CrmLead, self.sudo()).name_search(name, domain, operator, limit)
 
     def _merge_dependences(self, opportunities):
-        result = super()._merge_dependences(opportunities)
         # the invoices linked to the merged deals by hand follow the deal
         # kept (those of orders follow their orders); sudo: whoever merges,
         # a salesperson may read no invoices; each deal's chatter says so
@@ -316,9 +314,28 @@ class CrmLead(models.Model):
             self.env["account.move"]
             .sudo()
             .search(
-                [("opportunity_id", "in", opportunities.ids), ("move_type", "in", SALE_DOCUMENTS)]
+                [
+                    ("opportunity_id", "in", opportunities.ids),
+                    ("move_type", "in", SALE_DOCUMENTS),
+                ]
             )
         )
+        for move in moves:
+            if not self.filtered_domain(self._check_company_domain(move.company_id)):
+                # refused before anything is merged: the invoice would lose
+                # its deal
+                raise UserError(
+                    self.env._(
+                        "Invoice %(invoice)s of %(company)s bills %(merged)s: it can only "
+                        "name a deal of its own company, not %(deal)s. Merge into a deal "
+                        "of %(company)s.",
+                        invoice=move.display_name,
+                        company=move.company_id.name,
+                        merged=move.opportunity_id.display_name,
+                        deal=self.display_name,
+                    )
+                )
+        result = super()._merge_dependences(opportunities)
         if moves:
             moves.write({"opportunity_id": self.id})
         return result

@@ -434,17 +434,30 @@ class CrmStage(models.Model):
             else:
                 # shared: not in the pipelines of teams with stages of their own
                 leaving = [("team_id.stage_catalogue_id", "!=", False)]
-            moved = Lead.search_count(
-                deals
-                + [("stage_id", "in", self.filtered(lambda s: s.team_id != team).ids)]
-                + leaving
-            )
+            moved = 0
+            for stage in self.filtered(lambda stage: stage.team_id != team):
+                # the deals whose pipeline holds the stage now (a deal left
+                # in another team's stage is outside it already)
+                in_pipeline = (
+                    [("team_id", "=", stage.team_id.id)]
+                    if stage.team_id
+                    else ["|", ("team_id", "=", False), ("team_id.stage_catalogue_id", "=", False)]
+                )
+                moved += Lead.search_count(
+                    [
+                        ("stage_id", "=", stage.id),
+                        ("active", "=", True),
+                        ("type", "=", "opportunity"),
+                    ]
+                    + in_pipeline
+                    + leaving
+                )
             if moved:
                 raise UserError(
                     self.env._(
-                        "Deals (%(count)s) are in stages that this Sales Team would take "
-                        "out of their own team's pipeline: move them to a stage of "
-                        "their team first.",
+                        "Deals (%(count)s) are in stages that this change of Sales Team "
+                        "would take out of their team's pipeline: move them to a stage "
+                        "of their team first.",
                         count=moved,
                     )
                 )

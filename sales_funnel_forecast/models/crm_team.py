@@ -40,6 +40,31 @@ class CrmTeam(models.Model):
         )
         return own.id or stage.id
 
+    def _sff_pipeline_stage(self, stage):
+        """The stage of this team's pipeline for a deal in ``stage`` that
+        Odoo brings into the team (a merge, a conversion): ``stage`` where
+        the team has no stages of its own or it is the team's; else the
+        team's stage of the same catalogue step, its won stage for a won
+        one, or its open stage nearest in percentage (the earlier of two as
+        near), so that the deal keeps its progress."""
+        self.ensure_one()
+        if not self.stage_catalogue_id or stage.team_id == self:
+            return stage
+        own = self._sff_own_stage(stage)
+        if own != stage.id:
+            return self.env["crm.stage"].browse(own)
+        stages = (
+            self.env["crm.stage"]
+            .search([("team_id", "=", self.id), ("is_won", "=", stage.is_won)])
+            ._sff_sorted()
+        )
+        if not stages or stage.is_won:
+            return stages[:1] or stage
+        return min(
+            stages,
+            key=lambda candidate: abs(candidate.forecast_probability - stage.forecast_probability),
+        )
+
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_plans(self):
         # sudo: the plans of the teams, archived ones too, whoever may read them

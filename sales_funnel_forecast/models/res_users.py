@@ -2,6 +2,8 @@
 """Every login of a CRM user, kept 13 months: Odoo keeps only the last one,
 and adoption is read week by week."""
 
+from collections import defaultdict
+
 from odoo import api, models
 
 LOGIN_MONTHS_KEPT = 13
@@ -39,8 +41,13 @@ class ResUsers(models.Model):
             )
         ).exists()
         todos = Activity.search(deals._sff_stall_todo_domain() + [("user_id", "in", self.ids)])
+        per_leader = defaultdict(lambda: Activity)
         for todo in todos:
             leader = Lead.browse(todo.res_id).team_id.user_id
             if leader.active and leader not in self:
-                todo.user_id = leader
+                per_leader[leader] |= todo
+        for leader, given in per_leader.items():
+            # one write per leader, without a mail per to-do (their
+            # activities list them)
+            given.with_context(mail_activity_quick_update=True).write({"user_id": leader.id})
         return super().action_archive()

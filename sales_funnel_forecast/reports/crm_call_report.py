@@ -31,7 +31,13 @@ class CrmCallReport(models.Model):
             "conversation_count",
             "duration_minutes",
         ],
-        "crm.team": ["call_target_daily", "call_target_weekly", "company_id", "active"],
+        "crm.team": [
+            "call_target_daily",
+            "call_target_weekly",
+            "company_id",
+            "active",
+            "write_date",
+        ],
         "crm.team.member": [
             "user_id",
             "crm_team_id",
@@ -39,6 +45,7 @@ class CrmCallReport(models.Model):
             "call_target_weekly",
             "active",
             "create_date",
+            "write_date",
         ],
     }
 
@@ -91,21 +98,34 @@ class CrmCallReport(models.Model):
                             ELSE 0 END
                   FROM crm_team_member m
                   JOIN crm_team t ON t.id = m.crm_team_id
-                 CROSS JOIN LATERAL generate_series(
-                       -- from the week the member joined, or of the member's
-                       -- first call counted in the team (calls imported
-                       -- from before)
-                       date_trunc('week', LEAST(m.create_date,
-                                                (SELECT min(cd.day) FROM crm_lead_call_day cd
-                                                  WHERE cd.user_id = m.user_id
-                                                    AND cd.team_id = m.crm_team_id))),
-                       -- to today, or to the day the membership or the team
-                       -- was archived (their last change: Odoo keeps no
-                       -- date of archiving)
-                       LEAST(now() at time zone 'UTC',
-                             CASE WHEN NOT m.active THEN m.write_date END,
-                             CASE WHEN NOT t.active THEN t.write_date END),
-                       INTERVAL '1 day') AS d(day)
+                 CROSS JOIN LATERAL (
+                       -- the membership's period: from the week the member
+                       -- joined (their first membership of the team: or of
+                       -- their first call counted in it, calls imported from
+                       -- before), to today, or to the last change of the
+                       -- membership or the team once archived (Odoo keeps no
+                       -- date of archiving), or to the member's next joining
+                       -- of the same team (Odoo makes a new membership)
+                       SELECT CASE WHEN EXISTS (
+                                  SELECT 1 FROM crm_team_member e
+                                   WHERE e.user_id = m.user_id AND e.crm_team_id = m.crm_team_id
+                                     AND (e.create_date, e.id) < (m.create_date, m.id))
+                                  -- joined again: from that day
+                                  THEN date_trunc('day', m.create_date)
+                                  ELSE date_trunc('week', LEAST(
+                                      m.create_date,
+                                      (SELECT min(cd.day) FROM crm_lead_call_day cd
+                                        WHERE cd.user_id = m.user_id
+                                          AND cd.team_id = m.crm_team_id))) END AS start,
+                              LEAST(now() at time zone 'UTC',
+                                    CASE WHEN NOT m.active THEN m.write_date END,
+                                    CASE WHEN NOT t.active THEN t.write_date END,
+                                    (SELECT min(n.create_date) - INTERVAL '1 day'
+                                       FROM crm_team_member n
+                                      WHERE n.user_id = m.user_id AND n.crm_team_id = m.crm_team_id
+                                        AND (n.create_date, n.id) > (m.create_date, m.id))) AS stop
+                 ) span
+                 CROSS JOIN LATERAL generate_series(span.start, span.stop, INTERVAL '1 day') AS d(day)
                  WHERE (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
                         OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
             ) AS u"""

@@ -93,7 +93,9 @@ class TestArchives(FunnelCase):
         self.make_deal("Open in Qualified", self.s_qualified, 100)
         other = self.env["crm.team"].create({"name": "Other team"})
         Stage = self.s_qualified.with_user(self.manager)
-        with self.assertRaisesRegex(UserError, r"^Deals \(1\) are in stages that this Sales Team"):
+        with self.assertRaisesRegex(
+            UserError, r"^Deals \(1\) are in stages that this change of Sales Team"
+        ):
             Stage.write({"team_id": other.id})
         self.assertEqual(self.s_qualified.team_id, self.team)
         # the same team again: nothing changes, nothing refused
@@ -148,16 +150,17 @@ class TestArchives(FunnelCase):
             .create({"lead_id": deal.id, "outcome": "no_answer", "date": when})
         )
 
-    def week_of_t0(self, team):
-        """The rep's calls and targets in ``team`` in the week of 2 March 2026."""
+    def week_of_t0(self, team, monday=date(2026, 3, 2)):
+        """The rep's calls and targets in ``team`` in the week of ``monday``
+        (2 March 2026)."""
         self.env.flush_all()
         self.env["crm.call.report"].invalidate_model()
         [(calls, daily, weekly)] = self.env["crm.call.report"]._read_group(
             [
                 ("user_id", "=", self.rep.id),
                 ("team_id", "=", team.id),
-                ("date", ">=", date(2026, 3, 2)),
-                ("date", "<", date(2026, 3, 9)),
+                ("date", ">=", monday),
+                ("date", "<", monday + timedelta(days=7)),
             ],
             [],
             ["call_count:sum", "target_daily:sum", "target_weekly:sum"],
@@ -211,3 +214,35 @@ class TestArchives(FunnelCase):
                 [("team_id", "=", self.team.id), ("date", ">", date(2026, 4, 1))]
             )
         )
+
+    def test_rep_who_rejoins_the_team_has_each_target_once(self):
+        """Left the team on 1 April, back on 4 May (Odoo makes a new
+        membership beside the archived one): March's targets count once,
+        April's weeks have none, May's from the day she came back."""
+        self.calls_in_march()
+        self.env["crm.team.member"].search(
+            [("user_id", "=", self.rep.id), ("crm_team_id", "=", self.team.id)]
+        ).action_archive()
+        self.set_now(datetime(2026, 5, 4, 9))
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        self.assertEqual(
+            (
+                self.week_of_t0(self.team),
+                self.week_of_t0(self.team, date(2026, 4, 6)),
+                self.week_of_t0(self.team, date(2026, 5, 4)),
+            ),
+            ((4, 15, 12), (0, 0, 0), (0, 15, 12)),
+        )
+
+    def test_stage_team_change_counts_the_deals_of_its_pipeline_only(self):
+        """A deal of team B left in this team's stage (its team changed,
+        Odoo kept the stage) is outside the stage's pipeline already: giving
+        the stage to team C takes nothing out of a pipeline, and is let
+        through."""
+        team_b = self.env["crm.team"].create({"name": "B"})
+        team_c = self.env["crm.team"].create({"name": "C"})
+        deal = self.make_deal("Moved to B", self.s_qualified, 100)
+        deal.team_id = team_b
+        self.assertEqual(deal.stage_id, self.s_qualified)
+        self.s_qualified.with_user(self.manager).write({"team_id": team_c.id})
+        self.assertEqual(self.s_qualified.team_id, team_c)

@@ -105,7 +105,8 @@ class TestBranchInvoices(StructuresMixin, TestSaleCommon):
         """An accountant working in the parent and the branch opens a branch
         invoice: the Opportunity field (company domain of the invoice's
         company, as Odoo 18 builds it for check_company fields) offers the
-        parent's deal, and choosing it is refused on save."""
+        branch's deal only (it offered the parent's too, which the invoice
+        refuses on save)."""
         deal_p = self.env["crm.lead"].create(
             {"name": "Parent deal", "type": "opportunity", "company_id": self.parent.id}
         )
@@ -126,7 +127,7 @@ class TestBranchInvoices(StructuresMixin, TestSaleCommon):
         Move = Lead.env["account.move"]
         with self.assertRaises(UserError):
             Move.browse(invoice.id).write({"opportunity_id": deal_p.id})
-        self.assertEqual(offered, {deal_b.id}, "offers a deal the invoice cannot take")
+        self.assertEqual(offered, {deal_b.id}, "only deals the invoice can take")
         # without the invoice's condition (another client): every company's
         offered = {lead_id for lead_id, _name in Lead.name_search("deal", [])}
         self.assertEqual(offered, {deal_p.id, deal_b.id})
@@ -190,8 +191,9 @@ class TestBranchSubmissions(FunnelCase):
         """Shared team: 1,000 in Commit in the parent, 500 in the branch,
         expected this month. A manager working in both (current: parent)
         opens a submission, sets Company = branch and the team: the form
-        prefills 1,000 (the parent's deals); the branch's Forecast screen,
-        where the submission is shown, counts 500."""
+        prefills 500, as the branch's Forecast screen, where the submission
+        is shown, counts (it prefilled the parent's 1,000), and 1,000 once
+        the company is changed to the parent."""
         self.s_proposal.forecast_category = "commit"
         month = fields.Date.today().replace(day=1)
         deadline = month + timedelta(days=3)
@@ -234,7 +236,7 @@ class TestBranchSubmissions(FunnelCase):
         )
         self.assertEqual(screen["company_id"], self.branch.id)
         self.assertEqual(screen["team_line"]["commit"], 500.0)
-        self.assertEqual(prefilled["commit_amount"], 500.0, "prefilled with the parent's deals")
+        self.assertEqual(prefilled["commit_amount"], 500.0, "the branch's deals")
         # the company changed on the form: the figures follow it
         prefilled = Submission.onchange(
             dict(values, company_id=self.parent.id, commit_amount=500.0), ["company_id"], spec

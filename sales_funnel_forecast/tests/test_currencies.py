@@ -195,7 +195,7 @@ class TestCurrencies(FunnelCase):
             deal.invalidate_recordset()
             self.assertEqual(deal.company_id, self.company)
         # the manager moves it, as a rep could
-        with self.assertRaisesRegex(ValidationError, "Link the invoices"), self.env.cr.savepoint():
+        with self.assertRaisesRegex(ValidationError, "Keep the deal in"), self.env.cr.savepoint():
             deal.with_user(self.manager).with_context(
                 allowed_company_ids=self.all_companies
             ).company_id = self.euro_co

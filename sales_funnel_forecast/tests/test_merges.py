@@ -4,6 +4,7 @@ kanban's "Add a column"."""
 
 from odoo import Command, fields
 from odoo.addons.sale.tests.common import TestSaleCommon
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import FunnelCase, apply_catalogue
@@ -84,7 +85,6 @@ class TestMergeAndConvert(FunnelCase):
         for index, column in enumerate(stages | stage):
             column.write({"sequence": index})
         self.assertEqual(stage.team_id, team)
-        self.assertEqual(stage._sff_sorted(), stage)
         self.assertEqual((stages | stage)._sff_sorted()[-1], stage)
         self.assertEqual(
             stage.forecast_probability,
@@ -125,10 +125,11 @@ class TestMergeAndConvert(FunnelCase):
         existing opportunities" on, into a catalogue team: one lead
         duplicates an opportunity of another team at Proposal (60 %, 3,000).
         Odoo merges the lead into that opportunity and converts it with the
-        leads: it keeps its stage (it was put back in the team's first
-        stage, 10 %: its weighted forecast fell from 1,800 to 300, its
-        history showed a move back nobody made), as in plain Odoo."""
-        team, _stages = self._catalogue_team("convert team")
+        leads: it enters the team's pipeline at the stage nearest its
+        progress, Proposal (50 %; it was put back in the first stage, 10 %:
+        its weighted forecast fell from 1,800 to 300), and counts in the
+        team's funnel there; a merge with the Merge dialog does the same."""
+        team, stages = self._catalogue_team("convert team")
         self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.rep.id})
         self.set_now(self.t0)
         existing = self.make_deal(
@@ -169,11 +170,35 @@ class TestMergeAndConvert(FunnelCase):
         self.end_request()
         self.assertTrue(existing.exists(), "the leads were merged into the opportunity")
         self.assertEqual(existing.team_id, team)
-        self.assertFalse(
-            existing.stage_history_ids.filtered("is_regression"),
-            f"moved back to {existing.stage_id.name}",
+        self.assertEqual(
+            (existing.stage_id, existing.stage_id.forecast_probability),
+            (stages.filtered(lambda stage: stage.forecast_probability == 50), 50.0),
         )
-        self.assertEqual(existing.forecast_revenue, 1800.0)
+        self.assertEqual(existing.forecast_revenue, 1500.0)
+        current = self.env["crm.lead.stage.reach"].search(
+            [("lead_id", "=", existing.id), ("is_current", "=", True)]
+        )
+        self.assertEqual(current.stage_id, existing.stage_id)
+
+    def test_merge_into_a_catalogue_team_keeps_the_deals_progress(self):
+        """Two duplicates at a shared stage (Proposition, 40 %) merged into a
+        catalogue team: the deal kept enters its pipeline at the stage
+        nearest its progress (50 %), not at its first (10 %); a won deal at
+        the team's won stage."""
+        team, stages = self._catalogue_team("progress team")
+        shared = self.env.ref("crm.stage_lead3")
+        shared.forecast_probability = 40
+        self.set_now(self.t0)
+        a = self.make_deal("dup A", shared, 1000, team_id=False, partner_name="Dup Co")
+        b = self.make_deal("dup B", shared, 1000, team_id=False, partner_name="Dup Co")
+        self.end_request()
+        self.set_now(self.day(1))
+        (a | b)._merge_opportunity(user_id=self.rep.id, team_id=team.id)
+        kept = (a | b).exists()
+        self.end_request()
+        self.assertEqual((kept.stage_id.forecast_probability, kept.forecast_revenue), (50.0, 500.0))
+        self.assertEqual(team._sff_pipeline_stage(self.s_won), stages.filtered("is_won"))
+        self.assertEqual(team._sff_pipeline_stage(kept.stage_id), kept.stage_id)
 
 
 @tagged("post_install", "-at_install")
@@ -209,6 +234,25 @@ class TestMergeInvoices(TestSaleCommon):
             }
         )
 
+    def invoice_by_hand(self, deal):
+        """A posted invoice of 1,000 without an order, linked to ``deal`` by
+        hand."""
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": self.today,
+                "opportunity_id": deal.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": self.product.id, "price_unit": 1000.0, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
     def amounts(self, deal):
         deal.invalidate_recordset()
         return deal.invoiced_amount, deal.paid_amount, deal.overdue_amount
@@ -221,20 +265,7 @@ class TestMergeInvoices(TestSaleCommon):
         kept = self.deal("kept")
         kept.probability = 99  # ranks first in Odoo's merge
         merged = self.deal("merged")
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "invoice_date": self.today,
-                "opportunity_id": merged.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"product_id": self.product.id, "price_unit": 1000.0, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        move.action_post()
+        move = self.invoice_by_hand(merged)
         self.assertEqual(self.amounts(merged)[0], 1000.0)
         self.env["crm.merge.opportunity"].with_context(
             active_model="crm.lead", active_ids=(kept | merged).ids
@@ -242,3 +273,33 @@ class TestMergeInvoices(TestSaleCommon):
         self.assertEqual((kept | merged).exists(), kept)
         self.assertEqual(move.opportunity_id, kept, "the invoice follows the kept deal")
         self.assertEqual(self.amounts(kept)[0], 1000.0)
+
+    def test_merge_into_a_deal_of_another_company_keeps_the_invoices(self):
+        """Duplicates of two companies merged into the other company's deal:
+        the invoice linked by hand to the merged deal cannot name the kept
+        one (Odoo's company rule): the merge is refused, saying why, and
+        nothing changes (it failed on Odoo's company check once the
+        invoices followed the kept deal; before, the invoice lost its
+        deal)."""
+        other = self.env["res.company"].create({"name": "Other company"})
+        self.env.user.company_ids |= other
+        kept = self.env["crm.lead"].create(
+            {
+                "name": "Kept elsewhere",
+                "type": "opportunity",
+                "stage_id": self.stage.id,
+                "partner_id": self.customer.id,
+                "company_id": other.id,
+            }
+        )
+        kept.probability = 99  # ranks first in Odoo's merge
+        merged = self.deal("Invoiced here")
+        move = self.invoice_by_hand(merged)
+        with self.assertRaisesRegex(
+            UserError, r"bills Invoiced here: it can only name a deal of its own company"
+        ):
+            (kept | merged).with_context(
+                allowed_company_ids=[self.company.id, other.id]
+            )._merge_opportunity()
+        self.assertEqual((kept | merged).exists(), kept | merged)
+        self.assertEqual(move.opportunity_id, merged)
