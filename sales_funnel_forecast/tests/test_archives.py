@@ -79,6 +79,10 @@ class TestArchives(FunnelCase):
         # a user who may not write stages learns nothing of the deals
         with self.assertRaisesRegex(Exception, "not allowed to modify"):
             self.s_qualified.with_user(self.rep).write({"active": False})
+        # a module's data file, at its install or upgrade, is let through
+        Stage.with_context(install_module="some_module").write({"active": False})
+        self.assertFalse(self.s_qualified.active)
+        Stage.write({"active": True})
         deal.stage_id = self.s_proposal
         Stage.write({"active": False})
         self.assertFalse(self.s_qualified.active)

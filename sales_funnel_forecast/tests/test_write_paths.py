@@ -5,6 +5,7 @@ each other with the deal's values in force, funnel rows equal to a rebuild
 from the history, monthly totals equal to the rows, call counters equal to
 the calls."""
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -338,10 +339,15 @@ class TestWritePaths(FunnelCase):
         deal = self.make_deal("Arch", self.s_qualified)
         lost = self.make_deal("ArchLost", self.s_qualified)
         lost.action_set_lost()
-        self.s_qualified.write({"active": False})
-        self.assertStructuresHold("stage archived by write")
+        # refused while an open deal is in it, the Archive button or not
+        with self.assertRaisesRegex(UserError, "^An open deal is in the stages"):
+            self.s_qualified.write({"active": False})
+        self.assertStructuresHold("archiving refused")
         deal.write({"stage_id": self.s_proposal.id})
-        self.assertStructuresHold("moved out of archived")
+        self.s_qualified.write({"active": False})
+        self.assertStructuresHold("stage archived by write, a lost deal in it")
+        self.s_qualified.write({"active": True})
+        self.assertStructuresHold("stage restored")
 
     def test_team_without_stages_deleted(self):
         team = self.env["crm.team"].create({"name": "Paths doomed"})
