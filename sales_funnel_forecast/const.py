@@ -120,8 +120,9 @@ FLOW_SIGNS = {
     "end": 1,
 }
 
-# the steps that are the pipeline itself, not a change to it
-FLOW_LEVELS = ("start", "end")
+# the sign each step gives the pipeline's change over the period: none for
+# the steps that are the pipeline itself
+CHANGE_SIGNS = dict(FLOW_SIGNS, start=0, end=0)
 
 # the steps as the Deal Flow report names them: numbered, so that grouping
 # by step lists them in the order a waterfall draws them

@@ -575,13 +575,7 @@ class CrmLead(models.Model):
             # a stage named in an import may be another team's of the same
             # catalogue: the deals take their own team's
             by_stage = defaultdict(lambda: self.browse())
-            # the stage read with those the deals leave, in the one query
-            # the rest of the save reads them with
-            stage = (
-                self.env["crm.stage"]
-                .browse(vals["stage_id"])
-                .with_prefetch(tuple({vals["stage_id"], *self.stage_id._ids}))
-            )
+            stage = self._sff_new_stage(vals["stage_id"])
             for lead in self:
                 team = (
                     self.env["crm.team"].browse(vals["team_id"])
@@ -634,13 +628,7 @@ class CrmLead(models.Model):
             }
         following = self.browse()
         if "stage_id" in vals and vals["stage_id"] and vals.get("active", True):
-            # the new stage is read with those the deals leave, in one query
-            # (the chatter's tracking names them all)
-            new_stage = (
-                self.env["crm.stage"]
-                .browse(vals["stage_id"])
-                .with_prefetch(tuple({vals["stage_id"], *self.stage_id._ids}))
-            )
+            new_stage = self._sff_new_stage(vals["stage_id"])
             following = self.filtered(
                 lambda lead: (
                     lead.stage_id != new_stage and lead.active and lead._sff_follows_stage()
@@ -707,6 +695,16 @@ class CrmLead(models.Model):
             # the funnel rows carry these values
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(self.ids)
         return result
+
+    def _sff_new_stage(self, stage_id):
+        """The stage a save moves these deals to, read with those they leave
+        in the one query the rest of the save reads them with (the chatter's
+        tracking names them all)."""
+        return (
+            self.env["crm.stage"]
+            .browse(stage_id)
+            .with_prefetch(tuple({stage_id, *self.stage_id._ids}))
+        )
 
     def _sff_update_stays(self, before):
         """After a write: a deal that left the pipeline (lost, turned into a

@@ -157,19 +157,8 @@ class CrmLead(models.Model):
         rule): one keeping its books in another currency is refused, and so
         is any other company while invoices name the deal (their deal field
         takes a deal of their own company, as their credit notes do)."""
-        # sudo: the companies of the deal's invoices, whoever moves the deal
-        # (a salesperson may read no invoices); nothing else is read
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("opportunity_id", "in", self.filtered("company_id").ids),
-                    ("move_type", "in", SALE_DOCUMENTS),
-                    ("state", "!=", "cancel"),
-                ]
-            )
-        )
+        # the companies of the deal's invoices, whoever moves the deal
+        moves = self._sff_sale_documents(self.filtered("company_id").ids, cancelled=False)
         for move in moves:
             lead = move.opportunity_id
             if move.company_id.currency_id != lead.company_id.currency_id:
@@ -185,7 +174,7 @@ class CrmLead(models.Model):
                         new_currency=lead.company_id.currency_id.name,
                     )
                 )
-            if not lead.filtered_domain(lead._check_company_domain(move.company_id)):
+            if not lead._sff_nameable_by(move.company_id):
                 # Odoo's rule for the invoice's deal field: a deal of the
                 # invoice's company or of none (a credit note of the
                 # invoice, which takes its deal, would be refused)
@@ -308,22 +297,14 @@ class CrmLead(models.Model):
 
     def _merge_dependences(self, opportunities):
         # the invoices linked to the merged deals by hand follow the deal
-        # kept (those of orders follow their orders); sudo: whoever merges,
-        # a salesperson may read no invoices; each deal's chatter says so
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("opportunity_id", "in", opportunities.ids),
-                    ("move_type", "in", SALE_DOCUMENTS),
-                ]
-            )
-        )
-        for move in moves:
-            if not self.filtered_domain(self._check_company_domain(move.company_id)):
+        # kept (those of orders follow their orders); each deal's chatter
+        # says so
+        moves = self._sff_sale_documents(opportunities.ids)
+        for company in moves.company_id:
+            if not self._sff_nameable_by(company):
                 # refused before anything is merged: the invoice would lose
                 # its deal
+                move = moves.filtered(lambda move, company=company: move.company_id == company)[0]
                 raise UserError(
                     self.env._(
                         "Invoice %(invoice)s of %(company)s bills %(merged)s: it can only "
@@ -339,6 +320,21 @@ class CrmLead(models.Model):
         if moves:
             moves.write({"opportunity_id": self.id})
         return result
+
+    @api.model
+    def _sff_sale_documents(self, lead_ids, cancelled=True):
+        """The customer invoices and credit notes naming the deals
+        ``lead_ids`` (sudo: whoever moves or merges the deals, a salesperson
+        may read no invoices; their companies and links only are used)."""
+        domain = [("opportunity_id", "in", list(lead_ids)), ("move_type", "in", SALE_DOCUMENTS)]
+        if not cancelled:
+            domain.append(("state", "!=", "cancel"))
+        return self.env["account.move"].sudo().search(domain)
+
+    def _sff_nameable_by(self, company):
+        """Whether an invoice of ``company`` may name this deal: Odoo's
+        company rule of its deal field (a deal of its company or of none)."""
+        return bool(self.filtered_domain(self._check_company_domain(company)))
 
     def action_view_invoices(self):
         self.ensure_one()

@@ -70,13 +70,8 @@ class CrmTargetPlanPeriod(models.Model):
             start = min(periods.mapped("date_from"))
             end = max(periods.mapped("date_to")) + timedelta(days=1)
 
-            def scope(alias, plan=plan):
-                # invoiced revenue counts for the deal's company, as the
-                # quota attainment credits it to the deal's team (the
-                # invoice's own company differs once the deal moved)
-                company = SQL.identifier(
-                    alias, "credited_company_id" if alias == "q" else "company_id"
-                )
+            def scope(alias, plan=plan, company_column="company_id"):
+                company = SQL.identifier(alias, company_column)
                 parts = [
                     # a lead nobody took yet of a team shared by companies
                     # has no company (Odoo's): it counts in the team's plan
@@ -134,7 +129,10 @@ class CrmTargetPlanPeriod(models.Model):
                  WHERE %(where)s AND q.date >= %(start)s AND q.date < %(end)s
               GROUP BY 1
                 """,
-                    where=scope("q"),
+                    # invoiced revenue counts for the deal's company, as the
+                    # quota attainment credits it to the deal's team (the
+                    # invoice's own company differs once the deal moved)
+                    where=scope("q", company_column="credited_company_id"),
                     start=start,
                     end=end,
                 )

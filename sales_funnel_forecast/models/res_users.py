@@ -41,9 +41,11 @@ class ResUsers(models.Model):
             )
         ).exists()
         todos = Activity.search(deals._sff_stall_todo_domain() + [("user_id", "in", self.ids)])
+        # the deals' leaders, read for all the deals at once
+        leaders = {deal.id: deal.team_id.user_id for deal in deals}
         per_leader = defaultdict(lambda: Activity)
         for todo in todos:
-            leader = Lead.browse(todo.res_id).team_id.user_id
+            leader = leaders[todo.res_id]
             if leader.active and leader not in self:
                 per_leader[leader] |= todo
         for leader, given in per_leader.items():

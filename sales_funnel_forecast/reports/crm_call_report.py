@@ -96,34 +96,33 @@ class CrmCallReport(models.Model):
                        CASE WHEN EXTRACT(ISODOW FROM d.day) = 1
                             THEN COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly)
                             ELSE 0 END
-                  FROM crm_team_member m
+                  -- each membership with the member's joinings of the same
+                  -- team before and after it (Odoo makes a new membership)
+                  FROM (SELECT mm.*,
+                               lag(mm.id) OVER joinings IS NOT NULL AS rejoined,
+                               lead(mm.create_date) OVER joinings AS next_joined
+                          FROM crm_team_member mm
+                        WINDOW joinings AS (PARTITION BY mm.user_id, mm.crm_team_id
+                                            ORDER BY mm.create_date, mm.id)) m
                   JOIN crm_team t ON t.id = m.crm_team_id
                  CROSS JOIN LATERAL (
                        -- the membership's period: from the week the member
                        -- joined (their first membership of the team: or of
                        -- their first call counted in it, calls imported from
-                       -- before), to today, or to the last change of the
-                       -- membership or the team once archived (Odoo keeps no
-                       -- date of archiving), or to the member's next joining
-                       -- of the same team (Odoo makes a new membership)
-                       SELECT CASE WHEN EXISTS (
-                                  SELECT 1 FROM crm_team_member e
-                                   WHERE e.user_id = m.user_id AND e.crm_team_id = m.crm_team_id
-                                     AND (e.create_date, e.id) < (m.create_date, m.id))
-                                  -- joined again: from that day
-                                  THEN date_trunc('day', m.create_date)
-                                  ELSE date_trunc('week', LEAST(
-                                      m.create_date,
-                                      (SELECT min(cd.day) FROM crm_lead_call_day cd
-                                        WHERE cd.user_id = m.user_id
-                                          AND cd.team_id = m.crm_team_id))) END AS start,
+                       -- before; joined again: from that day), to today, or
+                       -- to the last change of the membership or the team
+                       -- once archived (Odoo keeps no date of archiving), or
+                       -- to the day before the member's next joining
+                       SELECT CASE WHEN m.rejoined THEN date_trunc('day', m.create_date)
+                                   ELSE date_trunc('week', LEAST(
+                                       m.create_date,
+                                       (SELECT min(cd.day) FROM crm_lead_call_day cd
+                                         WHERE cd.user_id = m.user_id
+                                           AND cd.team_id = m.crm_team_id))) END AS start,
                               LEAST(now() at time zone 'UTC',
                                     CASE WHEN NOT m.active THEN m.write_date END,
                                     CASE WHEN NOT t.active THEN t.write_date END,
-                                    (SELECT min(n.create_date) - INTERVAL '1 day'
-                                       FROM crm_team_member n
-                                      WHERE n.user_id = m.user_id AND n.crm_team_id = m.crm_team_id
-                                        AND (n.create_date, n.id) > (m.create_date, m.id))) AS stop
+                                    m.next_joined - INTERVAL '1 day') AS stop
                  ) span
                  CROSS JOIN LATERAL generate_series(span.start, span.stop, INTERVAL '1 day') AS d(day)
                  WHERE (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
 from ..const import (
-    FLOW_LEVELS,
+    CHANGE_SIGNS,
     FLOW_SIGNS,
     FLOW_STEPS,
     FORECAST_CATEGORY_SELECTION,
@@ -140,9 +140,11 @@ class CrmDealFlowReport(models.Model):
             )
         )
         self.env.cr.execute(SQL("DELETE FROM crm_deal_flow_line WHERE wizard_id = %s", wizard.id))
-        signs = SQL(" ").join(
-            SQL("WHEN %s THEN %s", step, sign) for step, sign in FLOW_SIGNS.items()
-        )
+
+        def signs_sql(signs):
+            return SQL(" ").join(SQL("WHEN %s THEN %s", step, sign) for step, sign in signs.items())
+
+        signs = signs_sql(FLOW_SIGNS)
         orders = SQL(" ").join(
             SQL("WHEN %s THEN %s", step, index) for index, (step, _label) in enumerate(FLOW_STEPS)
         )
@@ -161,8 +163,7 @@ class CrmDealFlowReport(models.Model):
                 SELECT %(wizard)s, %(uid)s, flow.lead_id, (CASE flow.step %(keys)s END),
                        (CASE flow.step %(orders)s END), flow.position, 1, flow.amount,
                        flow.amount * (CASE flow.step %(signs)s END),
-                       (CASE WHEN flow.step IN %(levels)s THEN 0
-                             ELSE flow.amount * (CASE flow.step %(signs)s END) END),
+                       flow.amount * (CASE flow.step %(change_signs)s END),
                        flow.start_stage_id, flow.end_stage_id, flow.start_amount, flow.end_amount,
                        flow.start_deadline, flow.end_deadline, flow.start_category,
                        flow.end_category, flow.user_id, flow.team_id, flow.company_id,
@@ -173,7 +174,7 @@ class CrmDealFlowReport(models.Model):
                 keys=keys,
                 orders=orders,
                 signs=signs,
-                levels=FLOW_LEVELS,
+                change_signs=signs_sql(CHANGE_SIGNS),
                 uid=self.env.uid,
                 flow=self.env["crm.lead"]._sff_deal_flow_sql(
                     wizard.date_from, wizard.date_to, wizard._lead_domain()

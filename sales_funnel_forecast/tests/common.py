@@ -318,6 +318,35 @@ class FunnelCase(StructuresMixin, TransactionCase):
         )
         return currency, company, team, stage
 
+    def print_screen(self, params, **context):
+        """The Forecast screen's PDF, as HTML, printed by the manager."""
+        return (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .with_context(**context)
+            ._render_qweb_html(
+                "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params}
+            )[0]
+            .decode()
+        )
+
+    def company_deal(self, name, company, team, stage, amount):
+        """An opportunity of ``company`` (``currency_team``), created in it."""
+        return (
+            self.env["crm.lead"]
+            .with_company(company)
+            .create(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "stage_id": stage.id,
+                    "expected_revenue": amount,
+                    "company_id": company.id,
+                }
+            )
+        )
+
     def run_job(self, batch_size=2000):
         """The stall rules' daily job, one batch."""
         remaining = self.env["crm.lead"]._cron_apply_stall_rules(batch_size=batch_size)

@@ -20,20 +20,7 @@ class TestAmountEdges(FunnelCase):
         """KWD has 3 decimals: 1.235 KWD at 50 % is 0.6175, 0.618 (or
         0.617) to the fils; never 0.620."""
         _currency, company, team, stage = self.currency_team("KWD")
-        deal = (
-            self.env["crm.lead"]
-            .with_company(company)
-            .create(
-                {
-                    "name": "Fils",
-                    "type": "opportunity",
-                    "team_id": team.id,
-                    "stage_id": stage.id,
-                    "expected_revenue": 1.235,
-                    "company_id": company.id,
-                }
-            )
-        )
+        deal = self.company_deal("Fils", company, team, stage, 1.235)
         self.env.flush_all()
         self.assertEqual(deal.expected_revenue, 1.235)
         self.assertAlmostEqual(deal.forecast_revenue, 0.618, places=3)
@@ -43,31 +30,12 @@ class TestAmountEdges(FunnelCase):
         whether the percentage came with the stage when the deal was
         created or from a manager's edit of the stage percentage."""
         _currency, company, team, stage = self.currency_team("JPY")
-        Lead = self.env["crm.lead"].with_company(company)
-        before = Lead.create(
-            {
-                "name": "Before",
-                "type": "opportunity",
-                "team_id": team.id,
-                "stage_id": stage.id,
-                "expected_revenue": 1000,
-                "company_id": company.id,
-            }
-        )
+        before = self.company_deal("Before", company, team, stage, 1000)
         self.env.flush_all()
         stage.forecast_probability = 33.33  # the manager edits the stage
         self.env.flush_all()
         self.env.invalidate_all()
-        after = Lead.create(
-            {
-                "name": "After",
-                "type": "opportunity",
-                "team_id": team.id,
-                "stage_id": stage.id,
-                "expected_revenue": 1000,
-                "company_id": company.id,
-            }
-        )
+        after = self.company_deal("After", company, team, stage, 1000)
         self.env.flush_all()
         self.env.invalidate_all()
         self.assertEqual((before.probability, after.probability), (33.33, 33.33))
@@ -111,14 +79,7 @@ class TestAmountEdges(FunnelCase):
             self.env["crm.forecast.submission"].with_user(self.manager).get_forecast_screen(params)
         )
         team = screen["team_line"]
-        html = (
-            self.env["ir.actions.report"]
-            .with_user(self.manager)
-            ._render_qweb_html(
-                "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params}
-            )[0]
-            .decode()
-        )
+        html = self.print_screen(params)
         self.assertNotIn("-0.00", html)  # the PDF rounds it away
         # the spreadsheet's "Gap to Quota" of the team's row: Excel writes
         # -3.6e-12 as "-0.00" with #,##0.00; the screen's formatMonetary

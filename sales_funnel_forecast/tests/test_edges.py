@@ -62,20 +62,7 @@ class TestEdgesOfTheChange(FunnelCase):
         yet, Odoo allows it): the deal's weighted forecast is to the cent
         now, 0.62, as the SQL twin (a stage percentage's refresh) gives."""
         _currency, company, team, stage = self.currency_team("KWD")
-        deal = (
-            self.env["crm.lead"]
-            .with_company(company)
-            .create(
-                {
-                    "name": "Fils",
-                    "type": "opportunity",
-                    "team_id": team.id,
-                    "stage_id": stage.id,
-                    "expected_revenue": 1.235,
-                    "company_id": company.id,
-                }
-            )
-        )
+        deal = self.company_deal("Fils", company, team, stage, 1.235)
         self.env.flush_all()
         self.assertAlmostEqual(deal.forecast_revenue, 0.618, places=3)
         company.currency_id = self.env.ref("base.USD")
@@ -208,20 +195,7 @@ class TestEdgesOfTheChange(FunnelCase):
 
         _currency, company, team, stage = self.currency_team("JPY")
         stage.forecast_probability = 33.33
-        deal = (
-            self.env["crm.lead"]
-            .with_company(company)
-            .create(
-                {
-                    "name": "Yen",
-                    "type": "opportunity",
-                    "team_id": team.id,
-                    "stage_id": stage.id,
-                    "expected_revenue": 1000,
-                    "company_id": company.id,
-                }
-            )
-        )
+        deal = self.company_deal("Yen", company, team, stage, 1000)
         self.env.flush_all()
         # as the install of 18.0.1.17.0 wrote it (engine_sql: ROUND(.., 2))
         self.env.cr.execute(
@@ -236,6 +210,27 @@ class TestEdgesOfTheChange(FunnelCase):
         self.env.invalidate_all()
         self.assertEqual(deal.forecast_revenue, 333.0)
 
+    def early_bird_in_tokyo(self):
+        """Totals in Tokyo; a deal created at 05:00 Tokyo on this month's
+        1st (20:00 UTC the day before). Returns that 1st."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Asia/Tokyo")
+        first = date.today().replace(day=1)
+        self.set_now(
+            datetime.combine(first - timedelta(days=1), datetime.min.time()).replace(hour=20)
+        )
+        self.make_deal("Early bird", self.s_new, 1000)
+        self.end_request()
+        return first
+
+    def snapshot_deals(self, day):
+        """The deals of the team's snapshot of ``day``."""
+        self.env.cr.execute(
+            """SELECT COALESCE(SUM(deal_count), 0) FROM crm_pipeline_snapshot
+                WHERE date_snapshot = %s AND team_id = %s""",
+            [day, self.team.id],
+        )
+        return self.env.cr.fetchone()[0]
+
     def test_upgrade_takes_snapshots_again_at_local_midnight(self):
         """Funnel totals in Tokyo. A deal created at 20:00 UTC on last
         month's last day (05:00 Tokyo on this month's 1st). Before the
@@ -248,13 +243,7 @@ class TestEdgesOfTheChange(FunnelCase):
         from ..models import crm_pipeline_snapshot
         from ..tools.days import day_start as real_day_start
 
-        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Asia/Tokyo")
-        first = date.today().replace(day=1)
-        self.set_now(
-            datetime.combine(first - timedelta(days=1), datetime.min.time()).replace(hour=20)
-        )
-        self.make_deal("Early bird", self.s_new, 1000)
-        self.end_request()
+        first = self.early_bird_in_tokyo()
         Snapshot = self.env["crm.pipeline.snapshot"]
         # the snapshot as 18.0.1.17.0 took it: at the day's first instant, UTC
         self.patch(
@@ -273,27 +262,11 @@ class TestEdgesOfTheChange(FunnelCase):
             _written, remaining = Snapshot._sff_take_batch(500)
             if not remaining:
                 break
-        self.env.cr.execute(
-            """SELECT COALESCE(SUM(deal_count), 0) FROM crm_pipeline_snapshot
-                WHERE date_snapshot = %s AND team_id = %s""",
-            [first, self.team.id],
-        )
-        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(self.snapshot_deals(first), 0)
 
-    def test_control_local_midnight_snapshot_without_deal(self):
-        """Control (passes): taken by today's code, this month's 1st in
-        Tokyo holds no deal created at 05:00 Tokyo that day."""
-        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Asia/Tokyo")
-        first = date.today().replace(day=1)
-        self.set_now(
-            datetime.combine(first - timedelta(days=1), datetime.min.time()).replace(hour=20)
-        )
-        self.make_deal("Early bird", self.s_new, 1000)
-        self.end_request()
+    def test_local_midnight_snapshot_without_deal(self):
+        """Taken by today's code, this month's 1st in Tokyo holds no deal
+        created at 05:00 Tokyo that day."""
+        first = self.early_bird_in_tokyo()
         self.env["crm.pipeline.snapshot"]._sff_take([first])
-        self.env.cr.execute(
-            """SELECT COALESCE(SUM(deal_count), 0) FROM crm_pipeline_snapshot
-                WHERE date_snapshot = %s AND team_id = %s""",
-            [first, self.team.id],
-        )
-        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(self.snapshot_deals(first), 0)

@@ -657,14 +657,7 @@ class TestForecastSubmission(FunnelCase):
         self.assertIn("/sales_funnel_forecast/forecast.xlsx?", action["url"])
         action = Submission.action_forecast_export(params, "pdf")
         self.assertEqual(action["report_name"], "sales_funnel_forecast.report_forecast_screen")
-        html = (
-            self.env["ir.actions.report"]
-            .with_user(self.manager)
-            ._render_qweb_html(
-                "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params}
-            )[0]
-            .decode()
-        )
+        html = self.print_screen(params)
         self.assertIn("Forecast of Funnel Test Team", html)
         self.assertIn("13,000.00", html)
         self.assertIn("(not submitted)", html)
@@ -693,17 +686,6 @@ class TestForecastSubmission(FunnelCase):
                 100 * max(0.0, 1 - abs(actual - forecast) / actual),
                 forecast / actual,
             ],
-        )
-
-    def print_screen(self, params, **context):
-        return (
-            self.env["ir.actions.report"]
-            .with_user(self.manager)
-            .with_context(**context)
-            ._render_qweb_html(
-                "sales_funnel_forecast.report_forecast_screen", [], data={"sff_params": params}
-            )[0]
-            .decode()
         )
 
     def test_spreadsheets_count_the_companies_of_the_screen(self):
