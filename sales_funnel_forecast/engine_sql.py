@@ -88,6 +88,23 @@ def stage_before(first_alias, second_alias):
     return SQL("(%s < %s)", stage_order(first_alias), stage_order(second_alias))
 
 
+def moved_back(new_alias, previous_alias):
+    """A move from the ``crm_stage`` row ``previous_alias`` to
+    ``new_alias`` goes back in the pipeline: both stages are in one
+    pipeline (the same team's, or one of them shared by every team) and the
+    new one comes first in the stage order. A move into another team's
+    pipeline (a team change, a merge) is none: their orders say nothing of
+    each other. NULL when either stage is missing."""
+    return SQL(
+        "(%s AND (%s IS NULL OR %s IS NULL OR %s = %s))",
+        stage_before(new_alias, previous_alias),
+        SQL.identifier(new_alias, "team_id"),
+        SQL.identifier(previous_alias, "team_id"),
+        SQL.identifier(new_alias, "team_id"),
+        SQL.identifier(previous_alias, "team_id"),
+    )
+
+
 def days_between(start, end):
     """``engine.duration_days``: 24-hour periods from ``start`` to ``end``,
     never negative. ``date_part`` gives the seconds as a float8 directly

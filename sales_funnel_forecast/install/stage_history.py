@@ -433,7 +433,7 @@ def _backfill_insert(env, field_ids, restored):
                 SQL.identifier("c", "date_in"), SQL.identifier("c", "date_out")
             ),
             stage_probability=engine_sql.stage_probability("s"),
-            moved_back=engine_sql.stage_before("s", "ps"),
+            moved_back=engine_sql.moved_back("s", "ps"),
             stall_due=engine_sql.stall_due(SQL.identifier("c", "date_in"), "s"),
         )
     )

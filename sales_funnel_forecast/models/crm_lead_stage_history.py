@@ -118,8 +118,9 @@ class CrmLeadStageHistory(models.Model):
     is_regression = fields.Boolean(
         string="Moved Back",
         readonly=True,
-        help="The deal came here from a stage placed later in the pipeline, "
-        "in the order the pipeline shows its stages.",
+        help="The deal came here from a stage placed later in the same pipeline, "
+        "in the order the pipeline shows its stages (a move into another team's "
+        "pipeline is none).",
     )
     reason = fields.Selection(
         HISTORY_REASONS,
@@ -380,7 +381,7 @@ class CrmLeadStageHistory(models.Model):
             reason=reason,
             default_follows=default_follows,
             stage_probability=engine_sql.stage_probability("ns"),
-            moved_back=engine_sql.stage_before("ns", "ps"),
+            moved_back=engine_sql.moved_back("ns", "ps"),
             stall_due=engine_sql.stall_due(SQL("%s", when), "ns"),
         )
 

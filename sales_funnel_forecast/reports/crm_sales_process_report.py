@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..const import DEAL_DEPENDS, REACH_COLUMNS
+from ..const import DEAL_DEPENDS, REACH_COLUMNS, TZ_PARAM
 
 ROW_KINDS = [
     ("reached", "Stage reached"),
@@ -146,16 +146,22 @@ class CrmSalesProcessReport(models.Model):
             -- plans where a team plan is split, so that nothing counts twice)
             SELECT 8 * ((pp.id::bigint * 32 + EXTRACT(DAY FROM d.day)::int) * 1024
                         + ps.ordinal),
-                   -- a plain timestamp (generate_series gives one with a
-                   -- time zone, which the readers' grouping would shift),
-                   -- at noon: the same day in any time zone within 12 hours
-                   'target', d.day::date + TIME '12:00', NULL, ps.stage_id, p.user_id, p.team_id, p.company_id,
+                   -- a plain timestamp in UTC (generate_series gives one
+                   -- with a time zone), at noon of the day in the funnel
+                   -- totals' time zone, whose months the periods are: the
+                   -- same day for readers within 12 hours of it
+                   'target', timezone('UTC', timezone(tz.name, d.day::date + TIME '12:00')),
+                   NULL, ps.stage_id, p.user_id, p.team_id, p.company_id,
                    NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0,
                    CASE WHEN ps.id IS NULL THEN pp.leads_needed / days.n ELSE 0.0 END,
                    CASE WHEN ps.id IS NULL THEN 0.0 ELSE pp.leads_needed / days.n * ps.reach_share END
               FROM crm_target_plan_period pp
               JOIN crm_target_plan p ON p.id = pp.plan_id
               CROSS JOIN LATERAL (SELECT (pp.date_to - pp.date_from + 1)::float AS n) days
+              -- the setting, which the install writes (a name PostgreSQL
+              -- knows: the funnel totals' triggers use it too)
+              CROSS JOIN (SELECT COALESCE((SELECT value FROM ir_config_parameter
+                                           WHERE key = %(tz_key)s), 'UTC') AS name) tz
               CROSS JOIN LATERAL generate_series(pp.date_from, pp.date_to, interval '1 day') AS d(day)
               LEFT JOIN LATERAL (
                   SELECT 0::bigint AS ordinal, NULL::int AS id, NULL::int AS stage_id, 1.0 AS reach_share
@@ -167,4 +173,5 @@ class CrmSalesProcessReport(models.Model):
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             ) AS u""",
             deal=deal,
+            tz_key=TZ_PARAM,
         )

@@ -67,6 +67,30 @@ class TestBackfillFromChatter(FunnelCase):
                 deal.stage_history_ids.stage_id, self.s_proposal | self.s_new | self.s_qualified
             )
 
+    def test_move_into_another_teams_pipeline_is_no_move_back(self):
+        """Rebuilt from the chatter: a deal moved from its team's Proposal
+        (sequence 903) into another team's "Early" stage (sequence 5) is
+        not moved back; back to Qualified in its own team it is."""
+        other = self.env["crm.team"].create({"name": "Other Pipeline Team"})
+        early = self.env["crm.stage"].create({"name": "Early", "sequence": 5, "team_id": other.id})
+        deal = self.make_deal("Handed over", self.s_new, 1000)
+        self.created(deal)
+        self.track(deal, {"stage_id": self.s_proposal.id}, 1)
+        self.track(deal, {"stage_id": early.id, "team_id": other.id}, 2)
+        self.track(deal, {"stage_id": self.s_proposal.id, "team_id": self.team.id}, 3)
+        self.track(deal, {"stage_id": self.s_qualified.id}, 4)
+        self.rebuild(deal)
+        self.assertEqual(
+            [(row[0], row[-1]) for row in self.rows(deal)],
+            [
+                (self.s_new, False),
+                (self.s_proposal, False),
+                (early, False),
+                (self.s_proposal, False),
+                (self.s_qualified, True),
+            ],
+        )
+
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)
         self.created(moved)

@@ -12,7 +12,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 from .test_stall import StallCase
 
 
@@ -250,6 +250,27 @@ class TestClocks(FunnelCase):
             for tz in ("Europe/Paris", "Asia/Tokyo")
         }
         self.assertEqual(opened, {"Europe/Paris": "2026-03-01", "Asia/Tokyo": "2026-03-01"})
+
+    def test_targets_fall_in_their_month_far_east(self):
+        """Funnel totals' time zone Auckland (UTC+13 in its summer, +12 in
+        winter). A plan of 600 prospects for 2027, 50 a month: read by month
+        in Auckland, and in Tokyo (4 hours behind), every month has its 50,
+        no day of it in the next month; the year still adds up to 600."""
+        self.env["ir.config_parameter"].set_param(TZ_PARAM, "Pacific/Auckland")
+        make_plan(self.env, self.team, company_id=self.company.id)
+        Report = self.env["crm.sales.process.report"]
+        domain = [("kind", "=", "target"), ("team_id", "=", self.team.id)]
+        for reader in ("Pacific/Auckland", "Asia/Tokyo"):
+            months = Report.with_context(tz=reader)._read_group(
+                domain, ["date:month"], ["target_new_count:sum"]
+            )
+            self.assertEqual(len(months), 12, reader)
+            for month, count in months:
+                self.assertEqual(month.year, 2027, reader)
+                self.assertAlmostEqual(count, 50, msg=f"{reader} {month}")
+        # each day's row at noon in Auckland: 31 December's at 23:00 UTC
+        last = Report.search(domain + [("stage_id", "=", False)], order="date desc", limit=1)
+        self.assertEqual(last.date, datetime(2027, 12, 30, 23, 0))
 
 
 @tagged("post_install", "-at_install")

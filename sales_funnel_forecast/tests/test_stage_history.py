@@ -371,6 +371,26 @@ class TestStageHistory(FunnelCase):
         rows = deal.stage_history_ids.sorted("id")
         self.assertEqual(rows.mapped("is_regression"), [False, False, True])
 
+    def test_move_into_another_teams_pipeline_is_no_move_back(self):
+        """A deal in its team's "Late" stage (sequence 960) handed to
+        another team, in that team's "Early" stage (sequence 5): the two
+        pipelines' orders say nothing of each other, no move back. Back in
+        its own team, from Late to a shared stage placed before it: a move
+        back (the shared stages are in every team's pipeline)."""
+        other = self.env["crm.team"].create({"name": "Other Pipeline Team"})
+        late = self.env["crm.stage"].create(
+            {"name": "Late", "sequence": 960, "team_id": self.team.id}
+        )
+        early = self.env["crm.stage"].create({"name": "Early", "sequence": 5, "team_id": other.id})
+        deal = self.make_deal("Handed over", late)
+        deal.write({"team_id": other.id, "stage_id": early.id})
+        deal.write({"team_id": self.team.id, "stage_id": late.id})
+        shared = self.env["crm.stage"].create({"name": "Shared First", "sequence": 950})
+        deal.stage_id = shared
+        rows = deal.stage_history_ids.sorted("id")
+        self.assertEqual(rows.stage_id, late | early | shared)
+        self.assertEqual(rows.mapped("is_regression"), [False, False, False, True])
+
     # ------------------------------------------------------------------
     # Leads and opportunities
     # ------------------------------------------------------------------
