@@ -234,8 +234,10 @@ class _Generator:
                 if moment.weekday() < 5 and rng.random() < habit:
                     rows.append((user.id, moment))
         self.env.cr.execute(
-            """INSERT INTO crm_user_login (user_id, date)
-               SELECT * FROM unnest(%s::int[], %s::timestamp[])""",
+            """INSERT INTO crm_user_login (user_id, date, team_id, company_id)
+               SELECT g.user_id, g.date, u.sale_team_id, u.company_id
+                 FROM unnest(%s::int[], %s::timestamp[]) AS g(user_id, date)
+                 JOIN res_users u ON u.id = g.user_id""",
             [[row[0] for row in rows], [row[1] for row in rows]],
         )
         self.env.flush_all()

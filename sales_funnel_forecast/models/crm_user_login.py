@@ -16,6 +16,10 @@ class CrmUserLogin(models.Model):
         "res.users", required=True, readonly=True, index=True, ondelete="cascade"
     )
     date = fields.Datetime(required=True, readonly=True, index=True)
+    # the user's sales team and company when logging in: the adoption report
+    # counts past logins where the user worked then
+    team_id = fields.Many2one("crm.team", readonly=True, ondelete="set null")
+    company_id = fields.Many2one("res.company", readonly=True, ondelete="cascade")
 
     @api.model
     def _cron_purge(self, batch_size=PURGE_BATCH):

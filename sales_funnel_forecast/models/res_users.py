@@ -19,8 +19,11 @@ class ResUsers(models.Model):
         if self.env.user.has_group("sales_team.group_sale_salesman"):
             # one small insert per login, in SQL: the login must not wait on
             # the ORM (nor need rights on the table)
+            self.env["res.users"].flush_model(["sale_team_id", "company_id"])
             self.env.cr.execute(
-                "INSERT INTO crm_user_login (user_id, date) VALUES (%s, now() at time zone 'UTC')",
+                """INSERT INTO crm_user_login (user_id, date, team_id, company_id)
+                   SELECT u.id, now() at time zone 'UTC', u.sale_team_id, u.company_id
+                     FROM res_users u WHERE u.id = %s""",
                 [self.env.uid],
             )
         return result

@@ -14,10 +14,10 @@ class CrmAdoptionReport(models.Model):
     _auto = False
     _order = "date desc"
     _depends = {
-        "crm.user.login": ["user_id", "date"],
+        "crm.user.login": ["user_id", "date", "team_id", "company_id"],
         "crm.lead.call.day": ["user_id", "day", "call_count"],
         "crm.lead.stage.history": ["create_uid", "date_in", "reason", "previous_stage_id"],
-        "res.users": ["company_id", "sale_team_id", "partner_id"],
+        "res.users": ["partner_id"],
         "res.partner": ["tz"],
     }
 
@@ -53,11 +53,11 @@ class CrmAdoptionReport(models.Model):
 
         # the logins, calls and stage moves, one SELECT a kind; calls and
         # moves in the team and company of the deal they were made on (a
-        # login in the user's own team and company)
+        # login in the user's team and company of that day)
         return SQL(
             """(
                 SELECT g.id::bigint * 3 AS id, 'login' AS kind, %(login_day)s AS date,
-                       g.user_id, gu.sale_team_id AS team_id, gu.company_id,
+                       g.user_id, g.team_id, g.company_id,
                        1 AS login_count, 0 AS call_count, 0 AS move_count
                   FROM crm_user_login g
                   JOIN res_users gu ON gu.id = g.user_id

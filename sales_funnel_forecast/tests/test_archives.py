@@ -205,6 +205,35 @@ class TestArchives(FunnelCase):
             (self.week_of_t0(self.team), self.week_of_t0(other)), ((4, 15, 12), (0, 0, 0))
         )
 
+    def test_rep_moved_to_another_team_keeps_past_logins(self):
+        """Two logins in the first team, then moved to another team and one
+        login there: the adoption report counts 2 logins in the first team
+        and 1 in the other (all 3 were the team of today's)."""
+        Users = self.env["res.users"].with_user(self.rep)
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        self.assertEqual(self.rep.sale_team_id, self.team)
+        Users._update_last_login()
+        Users._update_last_login()
+        other = self.env["crm.team"].create({"name": "Other logins team"})
+        self.env["crm.team.member"].create({"crm_team_id": other.id, "user_id": self.rep.id})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(self.rep.sale_team_id, other)
+        Users._update_last_login()
+        self.env.flush_all()
+        rows = self.env["crm.adoption.report"]._read_group(
+            [("user_id", "=", self.rep.id), ("kind", "=", "login")],
+            ["team_id", "company_id"],
+            ["login_count:sum"],
+        )
+        self.assertEqual(
+            sorted((team.name, company, count) for team, company, count in rows),
+            [
+                ("Funnel Test Team", self.rep.company_id, 2),
+                ("Other logins team", self.rep.company_id, 1),
+            ],
+        )
+
     def test_archived_team_keeps_past_call_targets(self):
         """A team archived in April keeps March's targets, and has none
         after it was archived."""

@@ -91,6 +91,56 @@ class TestBackfillFromChatter(FunnelCase):
             ],
         )
 
+    def test_upgrade_clears_moves_back_into_another_pipeline_and_dates_logins(self):
+        """The upgrade to 18.0.1.20.0: the stay that entered another team's
+        stage flagged as a move back by an earlier release is not any more
+        (a move back within the team stays one); a login recorded without a
+        team or company takes the user's of today, one recorded with them
+        keeps its own."""
+        other = self.env["crm.team"].create({"name": "Other Pipeline Team"})
+        early = self.env["crm.stage"].create({"name": "Early", "sequence": 5, "team_id": other.id})
+        deal = self.make_deal("Handed over", self.s_proposal, 1000)
+        deal.write({"team_id": other.id, "stage_id": early.id})
+        deal.write({"team_id": self.team.id, "stage_id": self.s_qualified.id})
+        deal.stage_id = self.s_new
+        self.env.flush_all()
+        # as an earlier release wrote them
+        self.env.cr.execute(
+            """UPDATE crm_lead_stage_history SET is_regression = stage_id IN (%s, %s)
+                WHERE lead_id = %s""",
+            [early.id, self.s_new.id, deal.id],
+        )
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        self.env.flush_all()
+        self.env.cr.execute(
+            """INSERT INTO crm_user_login (user_id, date, team_id, company_id)
+               VALUES (%s, now(), NULL, NULL), (%s, now(), %s, %s)""",
+            [self.rep.id, self.rep.id, other.id, self.rep.company_id.id],
+        )
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.20.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_20_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.19.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            [(row[0], row[-1]) for row in self.rows(deal)],
+            [
+                (self.s_proposal, False),
+                (early, False),
+                (self.s_qualified, False),
+                (self.s_new, True),
+            ],
+        )
+        self.env.cr.execute(
+            "SELECT team_id, company_id FROM crm_user_login WHERE user_id = %s ORDER BY id",
+            [self.rep.id],
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [(self.team.id, self.rep.company_id.id), (other.id, self.rep.company_id.id)],
+        )
+
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)
         self.created(moved)
