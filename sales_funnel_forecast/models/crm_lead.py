@@ -16,6 +16,8 @@ HISTORY_REASON_KEYS = {key for key, _label in HISTORY_REASONS}
 REACH_FIELDS = set(REACH_LEAD_FIELDS) | {"referred"}
 # Fields whose change can move a deal to another company or owner.
 OWNER_FIELDS = {"company_id", "team_id", "user_id", "partner_id"}
+# crm_livechat's source of the leads made from a chat (when installed)
+LIVECHAT_SOURCE = "crm_livechat.utm_source_livechat"
 # Fields whose change can start or end a stay in the pipeline.
 PIPELINE_FIELDS = {"stage_id", "active", "type"}
 # Odoo's stored amounts computed from the probability: recomputed by Odoo's
@@ -239,10 +241,28 @@ class CrmLead(models.Model):
         for lead in self:
             if lead.source_id.origin_type:
                 lead.origin_type = lead.source_id.origin_type
-            elif lead.referred and not lead.origin_type:
+            elif lead.origin_type:
+                lead.origin_type = lead.origin_type
+            elif lead._sff_inbound_by_odoo():
+                lead.origin_type = "net"
+            elif lead.referred:
                 lead.origin_type = "seed"
             else:
-                lead.origin_type = lead.origin_type
+                lead.origin_type = False
+
+    def _sff_inbound_by_odoo(self):
+        """Came in through one of Odoo's own inbound channels, which write
+        their own words into *Referred By* (not a referral): a live chat
+        (crm_livechat's source, the operator's name) or an event
+        registration (event_crm's event, the event's name)."""
+        self.ensure_one()
+        livechat = self.env["ir.model.data"]._xmlid_to_res_id(
+            LIVECHAT_SOURCE, raise_if_not_found=False
+        )
+        return bool(
+            (livechat and self.source_id.id == livechat)
+            or ("event_id" in self._fields and self.event_id)
+        )
 
     @api.depends("team_id", "team_id.stage_catalogue_id", "stage_id")
     def _compute_pipeline_stage_ids(self):
@@ -449,9 +469,6 @@ class CrmLead(models.Model):
             for vals in vals_list
         ]
         for vals in vals_list:
-            # an empty probability cell of an import comes as False: no figure
-            if "probability" in vals and vals["probability"] is False:
-                del vals["probability"]
             # a stage of another team of the same catalogue: the team's own
             # (the team given, or the one Odoo gives the salesperson)
             stage = self.env["crm.stage"].browse(vals.get("stage_id"))
@@ -535,6 +552,24 @@ class CrmLead(models.Model):
         return Team._get_default_team_id(user_id=user_id, domain=[(kind, "=", True)])
 
     @api.model
+    @api.model
+    def _sff_without_empty_probability(self, vals):
+        """An empty probability cell of an import (or of ``load()`` over
+        RPC) comes as False: no figure, at creation as in an update (the
+        stage's percentage holds). Elsewhere False is 0 %, as Odoo stores
+        it (Odoo's partner portal sends a typed 0 as False)."""
+        if "probability" in vals and vals["probability"] is False:
+            return {key: value for key, value in vals.items() if key != "probability"}
+        return vals
+
+    def _load_records_create(self, vals_list):
+        return super()._load_records_create(
+            [self._sff_without_empty_probability(vals) for vals in vals_list]
+        )
+
+    def _load_records_write(self, values):
+        return super()._load_records_write(self._sff_without_empty_probability(values))
+
     def _sff_counted_fields(self):
         """The deals' figures counted from their calls and invoices, and
         those the module works out: never written by hand (the module's own
@@ -567,10 +602,6 @@ class CrmLead(models.Model):
             vals = {
                 key: value for key, value in vals.items() if key not in self._sff_counted_fields()
             }
-        if "probability" in vals and vals["probability"] is False:
-            # an empty probability cell of an import's update: no figure (as
-            # at creation); a probability is cleared by typing 0
-            vals = {key: value for key, value in vals.items() if key != "probability"}
         if vals.get("stage_id"):
             # a stage named in an import may be another team's of the same
             # catalogue: the deals take their own team's
@@ -694,7 +725,32 @@ class CrmLead(models.Model):
         if REACH_FIELDS & set(vals):
             # the funnel rows carry these values
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(self.ids)
+        if {"team_id", "user_id"} & set(vals) and "stage_id" not in vals:
+            self._sff_enter_team_pipeline()
         return result
+
+    def _sff_enter_team_pipeline(self):
+        """Open deals handed to a team with a process of its own (its team
+        written, or worked out by Odoo from a new salesperson: a
+        reassignment, Odoo's partner assignment) in a stage outside its
+        pipeline enter it, as a merge brings them (crm.team
+        ._sff_pipeline_stage): else they are in no funnel of their team."""
+        moves = defaultdict(lambda: self.browse())
+        for lead in self:
+            # sudo: the team's process, whoever hands the deal over
+            team = lead.team_id.sudo()
+            if (
+                lead.active
+                and lead.type == "opportunity"
+                and lead.stage_id
+                and team.stage_catalogue_id
+                and lead.stage_id.sudo().team_id != team
+            ):
+                stage = lead.team_id._sff_pipeline_stage(lead.stage_id)
+                if stage != lead.stage_id:
+                    moves[stage.id] |= lead
+        for stage_id, leads in moves.items():
+            leads.write({"stage_id": stage_id})
 
     def _sff_new_stage(self, stage_id):
         """The stage a save moves these deals to, read with those they leave

@@ -58,8 +58,11 @@ class CrmLead(models.Model):
         string="Invoices",
         domain=[("move_type", "in", SALE_DOCUMENTS)],
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    # the customer's invoices in figures: for the company's own users (a
+    # reseller on Odoo's partner portal reads the deal, not its invoices)
+    invoice_count = fields.Integer(compute="_compute_invoice_count", groups="base.group_user")
     invoiced_amount = fields.Monetary(
+        groups="base.group_user",
         prefetch="sff_deal_figures",
         string="Invoiced",
         currency_field="company_currency",
@@ -70,6 +73,7 @@ class CrmLead(models.Model):
         "credit notes, in the company's currency at each invoice's date.",
     )
     paid_amount = fields.Monetary(
+        groups="base.group_user",
         prefetch="sff_deal_figures",
         string="Paid",
         currency_field="company_currency",
@@ -80,6 +84,7 @@ class CrmLead(models.Model):
         "proportion to what is paid of each invoice).",
     )
     overdue_amount = fields.Monetary(
+        groups="base.group_user",
         prefetch="sff_deal_figures",
         string="Overdue",
         currency_field="company_currency",

@@ -30,12 +30,15 @@ class CrmTeam(models.Model):
         catalogue this team has too is this team's stage of that step (an
         import names stages by name, and finds another team's first); any
         other stage stays."""
-        if len(self) != 1 or not self.stage_catalogue_id:
+        # sudo: the team's process decides where its deals go, whoever moves
+        # them (a reseller on Odoo's partner portal reads no team)
+        team, stage = self.sudo(), stage.sudo()
+        if len(team) != 1 or not team.stage_catalogue_id:
             return stage.id
-        if stage.team_id == self or not stage.catalogue_line_id:
+        if stage.team_id == team or not stage.catalogue_line_id:
             return stage.id
-        own = self.env["crm.stage"].search(
-            [("team_id", "=", self.id), ("catalogue_line_id", "=", stage.catalogue_line_id.id)],
+        own = team.env["crm.stage"].search(
+            [("team_id", "=", team.id), ("catalogue_line_id", "=", stage.catalogue_line_id.id)],
             limit=1,
         )
         return own.id or stage.id
@@ -46,24 +49,28 @@ class CrmTeam(models.Model):
         the team has no stages of its own or it is the team's; else the
         team's stage of the same catalogue step, its won stage for a won
         one, or its open stage nearest in percentage (the earlier of two as
-        near), so that the deal keeps its progress."""
+        near), so that the deal keeps its progress. In the caller's
+        environment."""
         self.ensure_one()
-        if not self.stage_catalogue_id or stage.team_id == self:
+        # sudo: as _sff_own_stage
+        team, given = self.sudo(), stage.sudo()
+        if not team.stage_catalogue_id or given.team_id == team:
             return stage
-        own = self._sff_own_stage(stage)
-        if own != stage.id:
-            return self.env["crm.stage"].browse(own)
+        own = team._sff_own_stage(given)
+        if own != given.id:
+            return stage.browse(own)
         stages = (
-            self.env["crm.stage"]
-            .search([("team_id", "=", self.id), ("is_won", "=", stage.is_won)])
+            team.env["crm.stage"]
+            .search([("team_id", "=", team.id), ("is_won", "=", given.is_won)])
             ._sff_sorted()
         )
-        if not stages or stage.is_won:
-            return stages[:1] or stage
-        return min(
+        if not stages or given.is_won:
+            return stage.browse(stages[:1].id) or stage
+        nearest = min(
             stages,
-            key=lambda candidate: abs(candidate.forecast_probability - stage.forecast_probability),
+            key=lambda candidate: abs(candidate.forecast_probability - given.forecast_probability),
         )
+        return stage.browse(nearest.id)
 
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_plans(self):

@@ -47,6 +47,30 @@ class TestImports(FunnelCase):
         )
         self.assertStructuresHold("an update with an empty probability cell")
 
+    def test_probability_written_as_false_outside_an_import_is_zero(self):
+        """Outside an import (Odoo's partner portal sends a typed 0 % so)
+        a probability written as False is 0 %: weighted 0, the deal's own
+        figure; an import's empty cell at creation still gives the stage's
+        30 %."""
+        deal = self.make_deal("Written false", self.s_proposal, 1000)
+        self.end_request()
+        self.assertEqual(deal.forecast_revenue, 600)
+        deal.with_user(self.rep).write({"probability": False})
+        self.end_request()
+        self.assertEqual(
+            (deal.probability, deal.probability_is_manual, deal.forecast_revenue), (0, True, 0)
+        )
+        result = self.load(
+            "crm.lead",
+            ["name", "type", "team_id/.id", "stage_id/.id", "expected_revenue", "probability"],
+            [["Imported", "opportunity", str(self.team.id), str(self.s_qualified.id), "1000", ""]],
+            user=self.rep,
+        )
+        self.assertFalse(result["messages"])
+        imported = self.env["crm.lead"].browse(result["ids"])
+        self.assertEqual((imported.probability, imported.probability_is_manual), (30, False))
+        self.assertStructuresHold("a probability written as False")
+
     def test_worked_out_figures_are_not_taken_from_a_file(self):
         """The weighted forecast, the pipeline value and the decision-maker
         flag are worked out by the module: a file's or a client's column of

@@ -303,3 +303,67 @@ class TestMergeInvoices(TestSaleCommon):
             )._merge_opportunity()
         self.assertEqual((kept | merged).exists(), kept | merged)
         self.assertEqual(move.opportunity_id, merged)
+
+
+@tagged("post_install", "-at_install")
+class TestHandedOver(FunnelCase):
+    """Deals handed to a team with a process of its own by a write: its
+    team, or a new salesperson whose team Odoo gives them."""
+
+    def _catalogue_team(self, name):
+        team = self.env["crm.team"].create({"name": name})
+        return team, apply_catalogue(self.env, team)._sff_sorted()
+
+    def test_deals_handed_to_a_catalogue_team_enter_its_pipeline(self):
+        """Three deals of the test team (Qualified 30 %, Proposal 60 %, one
+        lost in Proposal) given to a team with the 4-step catalogue in one
+        write: the open ones enter its pipeline at its stage nearest in
+        percentage (Qualification 25 %, Proposal 50 %), a stay by hand each,
+        and are open there in its funnel; the lost one keeps its stage."""
+        team, stages = self._catalogue_team("handed team")
+        prospecting, qualification, proposal = stages[:3]
+        self.set_now(self.t0)
+        qualified = self.make_deal("Handed Q", self.s_qualified, 1000)
+        proposed = self.make_deal("Handed P", self.s_proposal, 1000)
+        lost = self.make_deal("Handed lost", self.s_proposal, 1000)
+        lost.action_set_lost()
+        self.end_request()
+        self.set_now(self.day(1))
+        (qualified | proposed | lost).write({"team_id": team.id})
+        self.end_request()
+        self.assertEqual(
+            [(deal.team_id, deal.stage_id) for deal in (qualified, proposed, lost)],
+            [(team, qualification), (team, proposal), (team, self.s_proposal)],
+        )
+        self.assertEqual(
+            [stay.stage_id for stay in qualified.stage_history_ids.sorted("date_in")],
+            [self.s_qualified, qualification],
+        )
+        self.assertEqual(qualified.stage_history_ids.sorted("date_in")[-1].reason, "manual")
+        self.env.cr.execute(
+            """SELECT lead_id, stage_id FROM crm_funnel_report
+                WHERE lead_id = ANY(%s) AND open_here = 1 ORDER BY lead_id""",
+            [(qualified | proposed).ids],
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(), [(qualified.id, qualification.id), (proposed.id, proposal.id)]
+        )
+        self.assertEqual(prospecting.forecast_probability, 10)
+        self.assertStructuresHold("deals handed to a catalogue team")
+
+    def test_new_salesperson_brings_the_deal_into_a_catalogue_team(self):
+        """A deal given to a salesperson of a team with a catalogue (Odoo
+        then gives it that team, as its partner assignment does) enters that
+        team's pipeline; given back to a salesperson of the test team (no
+        catalogue), it stays in the catalogue's stage."""
+        team, stages = self._catalogue_team("salesperson team")
+        self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.other_rep.id})
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        deal = self.make_deal("New owner", self.s_proposal, 1000, user_id=self.rep.id)
+        deal.user_id = self.other_rep
+        self.end_request()
+        self.assertEqual((deal.team_id, deal.stage_id), (team, stages[2]))
+        deal.user_id = self.rep
+        self.end_request()
+        self.assertEqual((deal.team_id, deal.stage_id), (self.team, stages[2]))
+        self.assertStructuresHold("a deal given to another salesperson")

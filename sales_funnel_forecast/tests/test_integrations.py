@@ -1,0 +1,236 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Beside Odoo's other CRM addons, as integrators install them: the
+resellers' portal (website_crm_partner_assign), live chat (crm_livechat)
+and event registrations (event_crm). Each test needs the addon it names:
+``scripts/test`` installs them into a database of their own and runs this
+file there with SFF_INTEGRATIONS=1, where a missing addon fails the test;
+elsewhere (the module's own database) it is skipped."""
+
+import os
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import FunnelCase, apply_catalogue
+
+
+@tagged("post_install", "-at_install")
+class TestIntegrations(FunnelCase):
+    def require(self, module):
+        installed = self.env["ir.module.module"].search_count(
+            [("name", "=", module), ("state", "=", "installed")]
+        )
+        if not installed:
+            if os.environ.get("SFF_INTEGRATIONS"):
+                self.fail(f"{module} is not installed in this database")
+            self.skipTest(f"{module} is not installed")
+
+    def reseller(self):
+        """A graded reseller and its portal user, whom the partner portal
+        serves the deals assigned to the reseller."""
+        grade = self.env["res.partner.grade"].create({"name": "Gold", "partner_weight": 10})
+        reseller = self.env["res.partner"].create(
+            {"name": "Reseller Ltd", "is_company": True, "grade_id": grade.id}
+        )
+        portal = new_test_user(
+            self.env, login="sff_reseller", groups="base.group_portal", name="Rita Reseller"
+        )
+        portal.partner_id.parent_id = reseller
+        return reseller, portal
+
+    # ------------------------------------------------------------------
+    # website_crm_partner_assign: the resellers' portal
+    # ------------------------------------------------------------------
+    def test_reseller_moves_a_deal_on_the_portal(self):
+        """The reseller clicks Qualified on /my/opportunity (the page
+        writes the stage as the portal user): the deal moves as by a drag,
+        a new stay (by hand) and the stage's 30 %, in a plain team and in a
+        team with a catalogue (its process read for the reseller, who may
+        read no team)."""
+        self.require("website_crm_partner_assign")
+        reseller, portal = self.reseller()
+        process_team = self.env["crm.team"].create({"name": "Process team"})
+        stages = apply_catalogue(self.env, process_team)
+        self.set_now(self.t0)
+        plain = self.make_deal("Plain", self.s_new, 1000, partner_assigned_id=reseller.id)
+        process = self.make_deal(
+            "Process", stages[0], 1000, team_id=process_team.id, partner_assigned_id=reseller.id
+        )
+        self.end_request()
+        self.set_now(self.day(1))
+        for deal, first, stage in (
+            (plain, self.s_new, self.s_qualified),
+            (process, stages[0], stages[1]),
+        ):
+            deal.with_user(portal).with_context(website_partner_assign=1).write(
+                {"stage_id": stage.id}
+            )
+            self.end_request()
+            self.assertEqual(
+                [(stay.stage_id, stay.reason) for stay in deal.stage_history_ids.sorted("date_in")],
+                [(first, "create"), (stage, "manual")],
+            )
+            self.assertEqual(deal.probability, stage.forecast_probability)
+        self.assertEqual(plain.probability, 30)
+        self.assertStructuresHold("a reseller's move on the portal")
+
+    def test_reseller_types_zero_percent_on_the_portal(self):
+        """The portal's form sends a typed 0 % as False (Odoo's
+        update_lead_portal): the deal is at 0 %, weighted 0, as without the
+        module (the module took False for an empty import cell)."""
+        self.require("website_crm_partner_assign")
+        reseller, portal = self.reseller()
+        deal = self.make_deal("Zero", self.s_proposal, 1000, partner_assigned_id=reseller.id)
+        self.end_request()
+        self.assertEqual(deal.forecast_revenue, 600)
+        deal.with_user(portal).update_lead_portal(
+            {
+                "expected_revenue": 1000,
+                "probability": 0,
+                "priority": "1",
+                "date_deadline": False,
+                "activity_date_deadline": False,
+            }
+        )
+        self.end_request()
+        self.assertEqual((deal.probability, deal.forecast_revenue), (0, 0))
+        self.assertStructuresHold("a reseller's 0 % on the portal")
+
+    def test_reseller_reads_no_invoice_figures(self):
+        """The customer's invoice is closed to the reseller (Odoo's rule),
+        and so are the deal's invoiced, paid and overdue amounts and its
+        invoice count."""
+        self.require("website_crm_partner_assign")
+        reseller, portal = self.reseller()
+        customer = self.env["res.partner"].create({"name": "End customer"})
+        deal = self.make_deal(
+            "Invoiced",
+            self.s_proposal,
+            1000,
+            partner_id=customer.id,
+            partner_assigned_id=reseller.id,
+        )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_date_due": "2020-01-01",
+                "opportunity_id": deal.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Work", "quantity": 1, "price_unit": 1234, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        self.end_request()
+        self.assertEqual(
+            (deal.invoiced_amount, deal.overdue_amount, deal.invoice_count), (1234, 1234, 1)
+        )
+        as_reseller = deal.with_user(portal)
+        self.assertEqual(as_reseller.read(["name"])[0]["name"], "Invoiced")
+        with self.assertRaises(AccessError):
+            invoice.with_user(portal).read(["amount_untaxed"])
+        for name in ("invoiced_amount", "paid_amount", "overdue_amount", "invoice_count"):
+            with self.assertRaises(AccessError, msg=name):
+                as_reseller.read([name])
+
+    def test_partner_assignment_brings_the_deal_into_its_new_teams_pipeline(self):
+        """Assigning a reseller whose account manager sells in a team with a
+        catalogue: Odoo gives the deal that salesperson and so that team;
+        the deal, in Odoo's shared Qualified, enters the team's pipeline (a
+        stay by hand) and is open there in the funnel."""
+        self.require("website_crm_partner_assign")
+        reseller, _portal = self.reseller()
+        channel = self.env["crm.team"].create({"name": "Partner channel"})
+        stages = apply_catalogue(self.env, channel)
+        self.env["crm.team.member"].create(
+            {"crm_team_id": channel.id, "user_id": self.other_rep.id}
+        )
+        reseller.user_id = self.other_rep
+        plain = self.env["crm.team"].create({"name": "Plain"})
+        qualified = self.env.ref("crm.stage_lead2")
+        self.set_now(self.t0)
+        deal = self.make_deal("To a reseller", qualified, 1000, team_id=plain.id)
+        self.set_now(self.day(1))
+        deal.assign_partner(partner_id=reseller.id)
+        self.end_request()
+        self.assertEqual((deal.user_id, deal.team_id), (self.other_rep, channel))
+        self.assertIn(deal.stage_id, stages)
+        self.assertEqual(
+            [(stay.stage_id, stay.reason) for stay in deal.stage_history_ids.sorted("date_in")],
+            [(qualified, "create"), (deal.stage_id, "manual")],
+        )
+        self.env.cr.execute(
+            "SELECT stage_id FROM crm_funnel_report WHERE lead_id = %s AND open_here = 1",
+            [deal.id],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(deal.stage_id.id,)])
+        self.assertStructuresHold("a deal assigned to a reseller")
+
+    # ------------------------------------------------------------------
+    # crm_livechat and event_crm: "Referred By" written by Odoo
+    # ------------------------------------------------------------------
+    def test_lead_from_a_chat_is_inbound(self):
+        """The operator types /lead in a chat: crm_livechat writes the
+        operator's name in Referred By; the visitor came on their own
+        (inbound), not referred."""
+        self.require("crm_livechat")
+        operator = new_test_user(
+            self.env,
+            login="sff_operator",
+            groups="sales_team.group_sale_salesman,im_livechat.im_livechat_group_user",
+            name="Olga Operator",
+        )
+        visitor = self.env["res.partner"].create({"name": "Visitor", "email": "v@example.com"})
+        channel = self.env["discuss.channel"].create(
+            {
+                "name": "chat",
+                "channel_type": "livechat",
+                "livechat_operator_id": operator.partner_id.id,
+                "channel_member_ids": [
+                    Command.create({"partner_id": operator.partner_id.id}),
+                    Command.create({"partner_id": visitor.id}),
+                ],
+            }
+        )
+        lead = channel.with_user(operator)._convert_visitor_to_lead(
+            operator.partner_id, "/lead Wants a demo"
+        )
+        self.assertEqual((lead.referred, lead.origin_type), ("Olga Operator", "net"))
+        # a referral typed by hand on a deal of no source still is one
+        typed = self.make_deal("Typed", self.s_new, referred="Old customer")
+        self.assertEqual(typed.origin_type, "seed")
+
+    def test_lead_from_an_event_registration_is_inbound(self):
+        """An event's lead rule makes a lead of each registration: event_crm
+        writes the event's name in Referred By; the attendee came on their
+        own (inbound), not referred."""
+        self.require("event_crm")
+        event = self.env["event.event"].create(
+            {
+                "name": "Trade fair",
+                "date_begin": "2026-04-01 08:00:00",
+                "date_end": "2026-04-02 18:00:00",
+            }
+        )
+        self.env["event.lead.rule"].create(
+            {
+                "name": "Every attendee",
+                "lead_creation_basis": "attendee",
+                "lead_creation_trigger": "create",
+                "lead_type": "opportunity",
+                "lead_sales_team_id": self.team.id,
+                "event_id": event.id,
+            }
+        )
+        registration = self.env["event.registration"].create(
+            {"event_id": event.id, "name": "Attendee", "email": "att@example.com"}
+        )
+        lead = registration.lead_ids
+        self.assertEqual(len(lead), 1)
+        self.assertEqual((lead.referred, lead.origin_type), ("Trade fair", "net"))
+        self.assertStructuresHold("a lead from an event registration")
