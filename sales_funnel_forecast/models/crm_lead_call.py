@@ -12,7 +12,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, html2plaintext
 
-from ..const import CALL_OUTCOMES, CONTACT_STATUSES, CONVERSATION_OUTCOMES, STATUS_RANK
+from ..const import (
+    CALL_NOTE_CLASS,
+    CALL_OUTCOMES,
+    CONTACT_STATUSES,
+    CONVERSATION_OUTCOMES,
+    STATUS_RANK,
+)
 
 # the deal as it was at the call, copied on the call by the module (never
 # typed: an import's or a client's column of them is not taken)
@@ -97,11 +103,12 @@ class CrmLeadCall(models.Model):
     )
     message_id = fields.Many2one(
         "mail.message",
-        string="Done Activity",
+        string="Chatter Message",
         readonly=True,
         index="btree_not_null",
         ondelete="set null",
-        help="The phone call activity marked done that recorded this call.",
+        help="The message of the deal's chatter that records this call: the phone call "
+        "activity marked done, or the call's note.",
     )
     is_conversation = fields.Boolean(
         compute="_compute_is_conversation",
@@ -434,14 +441,18 @@ class CrmLeadCall(models.Model):
             if call.duration_minutes:
                 minutes = f"{call.duration_minutes:g}"
                 what = self.env._("%(outcome)s, %(minutes)s min", outcome=what, minutes=minutes)
-            body = Markup("<p><i class='fa fa-phone me-1'></i>%s</p>") % self.env._(
-                "Call: %(what)s", what=what
+            # the classes name the outcome, whatever the note's language: a
+            # reinstall finds the calls again from their notes
+            body = Markup("<p><i class='fa fa-phone me-1 %s %s'></i>%s</p>") % (
+                CALL_NOTE_CLASS,
+                f"{CALL_NOTE_CLASS}_{call.outcome}",
+                self.env._("Call: %(what)s", what=what),
             )
             if call.note:
                 body += Markup("<p>%s</p>") % call.note
             batches[call.user_id.partner_id.id, nth[call.lead_id.id]].append((call, body))
             nth[call.lead_id.id] += 1
-        dated = []
+        dated, linked = [], []
         for (author_id, _nth), logged in sorted(batches.items(), key=lambda item: item[0][1]):
             # (the batch logs as the superuser: the note is the call's trace,
             # logged even on a deal the caller may read but not write)
@@ -452,11 +463,19 @@ class CrmLeadCall(models.Model):
                     {call.lead_id.id: body for call, body in logged}, author_id=author_id
                 )
             )
-            dated += [
-                (message.id, call.date)
-                for (call, _body), message in zip(logged, messages)
-                if call.date < message.date
-            ]
+            for (call, _body), message in zip(logged, messages):
+                linked.append((call.id, message.id))
+                if call.date < message.date:
+                    dated.append((message.id, call.date))
+        # each call names its note (in SQL, at once, as the notes are logged)
+        self.flush_model(["message_id"])
+        self.env.cr.execute(
+            """UPDATE crm_lead_call c SET message_id = v.message_id
+                 FROM unnest(%s::int[], %s::int[]) AS v(id, message_id)
+                WHERE c.id = v.id""",
+            [[row[0] for row in linked], [row[1] for row in linked]],
+        )
+        self.invalidate_recordset(["message_id"])
         if dated:
             # a call logged after the fact sits in the chatter at its time
             self.env["mail.message"].flush_model(["date"])

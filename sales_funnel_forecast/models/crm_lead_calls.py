@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..const import CALL_OUTCOMES, CONVERSATION_OUTCOMES
+from ..const import CALL_NOTE_CLASS, CALL_NOTE_START, CALL_OUTCOMES, CONVERSATION_OUTCOMES
 
 # the messages of a deal that are activity (``m``): messages and notes
 # written, emails, done activities; not tracking nor system notes
@@ -153,21 +153,37 @@ class CrmLead(models.Model):
         Returns the number of deals given calls. Idempotent: a done activity
         already turned into a call is skipped."""
         cr = self.env.cr
+        # the outcome: named by the class of the module's own call note;
+        # else its label (in any installed language) in the message
         outcome = SQL("CASE")
-        for key, english in CALL_OUTCOMES:
+        for key, _label in CALL_OUTCOMES:
+            # the outcome's class ends the note's icon's classes
+            outcome = SQL(
+                "%s WHEN m.body::text LIKE %s THEN %s", outcome, f'%{CALL_NOTE_CLASS}_{key}"%', key
+            )
+        labels = self._sff_call_outcome_labels()
+        for key, _label in CALL_OUTCOMES:
             if key != "conversation":
-                outcome = SQL("%s WHEN m.body::text ILIKE %s THEN %s", outcome, f"%{english}%", key)
+                outcome = SQL(
+                    "%s WHEN m.body::text ILIKE ANY(%s) THEN %s",
+                    outcome,
+                    [f"%{label}%" for label in labels[key]],
+                    key,
+                )
         outcome = SQL("%s ELSE 'conversation' END", outcome)
         cr.execute(
             SQL(
                 """
             WITH done AS (
+                -- phone calls marked done, and the module's own call notes
+                -- (a reinstall: the calls went with the module)
                 SELECT m.id AS message_id, m.res_id AS lead_id, m.date, m.author_id,
                        %(outcome)s AS outcome
                   FROM mail_message m
-                  JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
-                 WHERE m.model = 'crm.lead' AND t.category = 'phonecall'
-                   AND m.message_type = 'notification'
+             LEFT JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
+                 WHERE m.model = 'crm.lead' AND m.message_type = 'notification'
+                   AND (t.category = 'phonecall'
+                        OR (m.mail_activity_type_id IS NULL AND m.body::text LIKE %(note)s))
                    AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)
             ), ordered AS (
                 SELECT done.*,
@@ -199,6 +215,7 @@ class CrmLead(models.Model):
          RETURNING lead_id
             """,
                 outcome=outcome,
+                note=CALL_NOTE_START + "%",
                 conversation=CONVERSATION_OUTCOMES,
                 uid=self.env.uid,
             )
@@ -220,6 +237,17 @@ class CrmLead(models.Model):
         self.invalidate_model()
         self.env["crm.lead.call"].invalidate_model()
         return len(lead_ids)
+
+    @api.model
+    def _sff_call_outcome_labels(self):
+        """Each call outcome's label in every installed language."""
+        labels = {key: {label} for key, label in CALL_OUTCOMES}
+        field = self.env["crm.lead.call"]._fields["outcome"]
+        for code, _name in self.env["res.lang"].get_installed():
+            described = dict(field._description_selection(self.with_context(lang=code).env))
+            for key in labels:
+                labels[key].add(described[key])
+        return labels
 
     def _sff_touch_activity(self, when=None):
         """The deals had activity (a message, a done activity) at ``when``."""

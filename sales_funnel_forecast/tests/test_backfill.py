@@ -96,7 +96,7 @@ class TestBackfillFromChatter(FunnelCase):
         stage flagged as a move back by an earlier release is not any more
         (a move back within the team stays one); a login recorded without a
         team or company takes the user's of today, one recorded with them
-        keeps its own."""
+        keeps its own; calls logged before name their notes, in order."""
         other = self.env["crm.team"].create({"name": "Other Pipeline Team"})
         early = self.env["crm.stage"].create({"name": "Early", "sequence": 5, "team_id": other.id})
         deal = self.make_deal("Handed over", self.s_proposal, 1000)
@@ -116,6 +116,20 @@ class TestBackfillFromChatter(FunnelCase):
             """INSERT INTO crm_user_login (user_id, date, team_id, company_id)
                VALUES (%s, now(), NULL, NULL), (%s, now(), %s, %s)""",
             [self.rep.id, self.rep.id, other.id, self.rep.company_id.id],
+        )
+        # two calls of the deal logged before their notes were named
+        Call = self.env["crm.lead.call"].with_user(self.rep)
+        calls = Call.create(
+            [
+                {"lead_id": deal.id, "outcome": "busy", "date": self.day(1)},
+                {"lead_id": deal.id, "outcome": "conversation", "date": self.day(2)},
+            ]
+        )
+        notes = calls.message_id
+        self.assertEqual(len(notes), 2)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_call SET message_id = NULL WHERE id = ANY(%s)", [calls.ids]
         )
         migration = load_script(
             "sales_funnel_forecast/migrations/18.0.1.20.0/post-migrate.py",
@@ -140,6 +154,8 @@ class TestBackfillFromChatter(FunnelCase):
             self.env.cr.fetchall(),
             [(self.team.id, self.rep.company_id.id), (other.id, self.rep.company_id.id)],
         )
+        self.assertEqual([call.message_id for call in calls], list(notes))
+        self.assertEqual(notes.mapped("date"), [self.day(1), self.day(2)])
 
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)

@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, ValidationError
@@ -440,6 +441,67 @@ class TestCalls(CallsMixin, FunnelCase):
         self.assertTrue(deal.date_last_activity)
         Lead._sff_backfill_calls()
         self.assertEqual(self.counters(deal)[0], 2, "a second run adds nothing")
+
+    def test_reinstall_rebuilds_calls_from_their_notes(self):
+        """Calls logged with the dialog leave a note naming the outcome by
+        its class; an earlier release's note (a French rep's "Occupé", no
+        class) names it in words. The module uninstalled (its calls gone)
+        and installed again: the four calls come back from the notes with
+        their outcomes, dates and caller (the class alone tells the
+        outcome, whatever the words), and a second run adds none."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["sales_funnel_forecast"], ["fr_FR"], overwrite=True
+        )
+        deal = self.make_deal("Reinstalled", self.s_new)
+        # with the dialog, and logged after the fact (an import of calls)
+        first = self.log(deal, "no_answer", duration_minutes=3)
+        second = self.call(deal, "conversation", self.day(2))
+        self.assertIn('o_sff_call_no_answer"', str(first.message_id.body))
+        self.assertIn("Call: No answer, 3 min", str(first.message_id.body))
+        self.assertEqual(second.message_id.date, self.day(2))
+        logged_at = first.message_id.date
+        # an earlier release's note, and a note whose words are no label
+        Message = self.env["mail.message"]
+        for day, body in (
+            (3, '<p><i class="fa fa-phone me-1"></i>Appel : Occupé</p>'),
+            (4, '<p><i class="fa fa-phone me-1 o_sff_call o_sff_call_voicemail"></i>Anruf</p>'),
+        ):
+            Message.create(
+                {
+                    "model": "crm.lead",
+                    "res_id": deal.id,
+                    "message_type": "notification",
+                    "body": Markup(body),
+                    "author_id": self.rep.partner_id.id,
+                    "date": self.day(day),
+                }
+            )
+        # the uninstall took the calls and the deal's counters
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
+        self.env.cr.execute(
+            """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0,
+                      date_first_conversation = NULL WHERE id = %s""",
+            [deal.id],
+        )
+        self.env.invalidate_all()
+        Lead = self.env["crm.lead"]
+        self.assertGreaterEqual(Lead._sff_backfill_calls(), 1)
+        calls = deal.call_ids.sorted("date")
+        self.assertEqual(
+            [(call.date, call.outcome, call.user_id) for call in calls],
+            [
+                (self.day(2), "conversation", self.rep),
+                (self.day(3), "busy", self.rep),
+                (self.day(4), "voicemail", self.rep),
+                (logged_at, "no_answer", self.rep),
+            ],
+        )
+        self.assertEqual(self.counters(deal), (4, 0, "contacted"))
+        Lead._sff_backfill_calls()
+        self.assertEqual(self.counters(deal)[0], 4, "a second run adds nothing")
+        self.days_match_calls()
 
     # ------------------------------------------------------------------
     # The reports
