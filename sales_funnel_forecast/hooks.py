@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import time
+from collections import defaultdict
 
 import psycopg2
 from lxml import etree
@@ -97,6 +98,7 @@ def _set_initial_stage_percentages(env):
         stage = env.ref(xmlid, raise_if_not_found=False)
         if stage and stage.id in missing:
             known[stage.id] = percentage
+    known.update(_catalogue_step_percentages(env, Stage.browse(missing)))
     values = {}
 
     def current(stage):
@@ -131,6 +133,36 @@ def _set_initial_stage_percentages(env):
         )
     )
     Stage.invalidate_model(["forecast_probability", "forecast_category"])
+
+
+def _catalogue_step_percentages(env, stages):
+    """The percentages of the catalogue steps that a team's stages are
+    named after (in English), from the catalogue that names most of the
+    team's stages (two at least): a team that ran one of the catalogues
+    before the module was uninstalled gets its percentages back. Maps stage
+    ids to percentages."""
+    steps = defaultdict(dict)
+    for line in env["crm.stage.catalogue.line"].with_context(lang="en_US").search([]):
+        steps[line.catalogue_id.id][line.name] = line.forecast_probability
+    found = {}
+    for team_id in set(stages.mapped("team_id").ids):
+        named = {
+            stage.id: stage.with_context(lang="en_US").name
+            for stage in stages.filtered(lambda stage, team_id=team_id: stage.team_id.id == team_id)
+        }
+        matches = {
+            catalogue_id: sum(name in names for name in named.values())
+            for catalogue_id, names in steps.items()
+        }
+        best = max(
+            matches, key=lambda catalogue_id: (matches[catalogue_id], -catalogue_id), default=None
+        )
+        if best is None or matches[best] < 2:
+            continue
+        for stage_id, name in named.items():
+            if name in steps[best]:
+                found[stage_id] = steps[best][name]
+    return found
 
 
 def _initialise_deals(env):

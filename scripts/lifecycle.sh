@@ -111,13 +111,20 @@ deal = env["crm.lead"].create(
     }
 )
 env.cr.commit()
-deal.stage_id = env["crm.stage"].search([("id", "!=", passed.id)], limit=1)
+deal.stage_id = env["crm.stage"].search([("id", "!=", passed.id), ("team_id", "=", False)], limit=1)
 env.cr.commit()
 passed.action_archive()
 env.cr.commit()
 PY
-deals=$(q "$DB" "SELECT count(*) FROM crm_lead")
-stages=$(q "$DB" "SELECT count(*) FROM crm_stage WHERE active")
+# the demo's deals and its teams' stages are the module's demo records:
+# the uninstall removes them (the teams' stages are not left to every team)
+demo_deals=$(q "$DB" "SELECT count(*) FROM ir_model_data WHERE module = 'sales_funnel_forecast' AND model = 'crm.lead'")
+demo_stages=$(q "$DB" "SELECT count(*) FROM crm_stage s JOIN ir_model_data d ON d.res_id = s.id
+                       WHERE d.module = 'sales_funnel_forecast' AND d.model = 'crm.stage' AND s.active")
+[ "$demo_deals" -gt 0 ] && [ "$demo_stages" -gt 0 ] || fail "the demo's deals and stages have no external ids"
+deals=$(( $(q "$DB" "SELECT count(*) FROM crm_lead") - demo_deals ))
+stages=$(( $(q "$DB" "SELECT count(*) FROM crm_stage WHERE active") - demo_stages ))
+shared=$(q "$DB" "SELECT count(*) FROM crm_stage WHERE active AND team_id IS NULL")
 uninstall_log="$(mktemp)"
 echo "env['ir.module.module'].search([('name', '=', 'sales_funnel_forecast')]).button_immediate_uninstall()" \
     | sff_odoo_exec "$DB" 2>&1 | tee "$uninstall_log"
@@ -137,16 +144,18 @@ echo "env['crm.lead'].search([], limit=1).expected_revenue += 1" | sff_odoo_exec
     || fail "a deal cannot be written after the uninstall"
 [ -z "$(q "$DB" "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'forecast_revenue'")" ] \
     || fail "uninstall left crm_lead.forecast_revenue"
-[ "$(q "$DB" "SELECT count(*) FROM crm_lead")" = "$deals" ] || fail "uninstall lost deals"
+[ "$(q "$DB" "SELECT count(*) FROM crm_lead")" = "$deals" ] || fail "uninstall lost deals, or kept the demo's"
 [ "$(q "$DB" "SELECT count(*) FROM crm_stage")" = "$stages" ] \
-    || fail "uninstall left archived stages that would show again"
+    || fail "uninstall left archived stages that would show again, or the demo's"
+[ "$(q "$DB" "SELECT count(*) FROM crm_stage WHERE team_id IS NULL")" = "$shared" ] \
+    || fail "uninstall gave every team's pipeline stages of the demo's teams"
 [ -z "$(q "$DB" "SELECT 1 FROM ir_config_parameter WHERE key LIKE 'sales_funnel_forecast.%'")" ] \
     || fail "uninstall left configuration parameters"
 [ "$(q "$DB" "SELECT count(*) FROM crm_lead WHERE lost_reason_id IS NOT NULL AND lost_reason_id NOT IN (SELECT id FROM crm_lost_reason)")" = 0 ] \
     || fail "uninstall left deals with a lost reason that no longer exists"
 [ "$(q "$DB" "SELECT s.name FROM crm_lead l JOIN utm_source s ON s.id = l.source_id WHERE l.name = 'Lifecycle through an archived stage'")" = "Referral" ] \
     || fail "uninstall took a deal's source away"
-echo "lifecycle: uninstall removed the module's tables, columns and archived stages, kept $deals deals"
+echo "lifecycle: uninstall removed the module's tables, columns, archived stages and the demo's $demo_deals deals and $demo_stages stages, kept $deals deals"
 
 # --- 3. install onto existing deals ------------------------------------------------
 dropdb --if-exists "$NODEMO"

@@ -40,6 +40,18 @@ class _Generator:
     def browse(self, ids=()):
         return self.env["crm.lead"].browse(ids)
 
+    def _name_records(self, records, kind):
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {
+                    "xml_id": f"sales_funnel_forecast.demo_pipeline_{kind}_{index}",
+                    "record": record,
+                    "noupdate": True,
+                }
+                for index, record in enumerate(records, 1)
+            ]
+        )
+
     def generate(self, team_a_id, catalogue_a_id, team_b_id, catalogue_b_id, count):
         rng = random.Random(DEMO_SEED)
         now = fields.Datetime.now()
@@ -87,6 +99,13 @@ class _Generator:
         leads = self.env["crm.lead"].create([plan["values"] for plan in plans])
         for lead, plan in zip(leads, plans):
             plan["lead"] = lead
+        # the demo's stages and deals are the module's demo records, which
+        # its uninstall removes (the deals first: their external ids come
+        # last); the teams' stages would else become every team's
+        self._name_records(
+            [stage for _team, stages, _amounts in pipelines for stage in stages], "stage"
+        )
+        self._name_records(leads, "deal")
         self.env.cr.precommit.run()
 
         # Replay the moves round by round: one write per stage and round, and

@@ -7,8 +7,8 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import convert_file
 
-from ..hooks import pre_init_hook, uninstall_hook
-from .common import FunnelCase, make_plan
+from ..hooks import _set_initial_stage_percentages, pre_init_hook, uninstall_hook
+from .common import FunnelCase, apply_catalogue, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -153,3 +153,48 @@ class TestInstallOntoOwnRecords(TransactionCase):
             sorted(sources.mapped("name")), ["Referral"], "sources after the install's data"
         )
         self.assertEqual(deal.source_id.origin_type, "seed")
+
+
+@tagged("post_install", "-at_install")
+class TestReinstall(FunnelCase):
+    def test_reinstall_gives_a_catalogue_team_its_step_percentages(self):
+        """A team ran the 17-step project catalogue (First contact 2 %,
+        Final negotiation 50 %) with a deal in each of those stages. The
+        uninstall dropped the stages' percentages (and the catalogue's
+        link); installed again, the stages named after the catalogue's
+        steps get the steps' percentages back (they were spread between
+        Odoo's shared stages: 21 % and 74 % on the demo), which the deals
+        in them still carry."""
+        team = self.env["crm.team"].create({"name": "Project team"})
+        stages = apply_catalogue(
+            self.env, team, xmlid="sales_funnel_forecast.catalogue_project_sales"
+        )
+        by_name = {stage.name: stage for stage in stages}
+        first, last = by_name["First contact"], by_name["Final negotiation"]
+        early = self.make_deal("Early", first, 1000, team_id=team.id)
+        late = self.make_deal("Late", last, 1000, team_id=team.id)
+        self.assertEqual((early.probability, late.probability), (2, 50))
+        self.env.flush_all()
+        # what the uninstall left: stages without percentage nor step, a
+        # team without catalogue
+        self.env.cr.execute(
+            """UPDATE crm_stage SET forecast_probability = NULL, catalogue_line_id = NULL
+                WHERE team_id = %s""",
+            [team.id],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_team SET stage_catalogue_id = NULL WHERE id = %s", [team.id]
+        )
+        self.env.invalidate_all()
+        _set_initial_stage_percentages(self.env)
+        self.env.invalidate_all()
+        self.assertEqual(
+            [stage.forecast_probability for stage in stages._sff_sorted()],
+            [
+                line.forecast_probability
+                for line in self.env.ref(
+                    "sales_funnel_forecast.catalogue_project_sales"
+                ).line_ids.sorted("sequence")
+            ],
+        )
+        self.assertEqual((first.forecast_probability, last.forecast_probability), (2, 50))
