@@ -277,11 +277,15 @@ class CrmFunnelDashboard(models.AbstractModel):
             ):
                 for row in funnel["stages"]:
                     previous[funnel["team_id"], row["stage_id"]] = row
-        for funnel in funnels:
-            for row in funnel["stages"]:
-                before = previous.get((funnel["team_id"], row["stage_id"]))
-                row["compare_reached"] = before["reached"] if before else 0
-                row["compare_conversion_rate"] = before["conversion_rate"] if before else None
+            for funnel in funnels:
+                for row in funnel["stages"]:
+                    before = previous.get((funnel["team_id"], row["stage_id"]))
+                    row["compare_reached"] = before["reached"] if before else 0
+                    row["compare_conversion_rate"] = before["conversion_rate"] if before else None
+        else:
+            # a period open at an end (all time) has none to compare with:
+            # no comparison, on the screen, the PDF or the spreadsheet
+            compare = "none"
         self._sff_add_plans(funnels, date_from or fields.Date.context_today(self))
         team = self.env["crm.team"].browse(team_id)
         user = self.env["res.users"].browse(user_id)

@@ -209,6 +209,35 @@ class TestFunnelExport(FunnelReportCase):
             )
             self.assertIn(said, book["Funnel"]["A2"].value)
 
+    def test_all_time_is_compared_with_nothing(self):
+        """All time (or a period with one end) compared with the previous
+        period or the year before: there is no such period, so no
+        comparison: no "N before" on the screen's stages, no compared
+        column in the PDF or the spreadsheet (they gave 0 for every
+        stage); a closed period compared keeps its column."""
+        self.build()
+        Dashboard = self.env["crm.funnel.dashboard"]
+        for compare in ("previous", "last_year"):
+            for dates in ({"period": "all"}, {"period": "custom", "date_from": "2026-01-01"}):
+                params = dict({"team_id": self.team.id, "compare": compare}, **dates)
+                data = Dashboard.get_funnel_dashboard(params)
+                self.assertEqual((data["compare"], data["compare_from"]), ("none", None))
+                rows = data["funnels"][0]["stages"]
+                self.assertEqual(rows[0]["reached"], 5)
+                self.assertFalse([row for row in rows if "compare_reached" in row])
+                self.assertNotIn("Reached, compared period", self.funnel_html(params))
+                book = openpyxl.load_workbook(io.BytesIO(Dashboard._sff_xlsx(params)[0]))
+                headers = [cell.value for row in book["Funnel"].iter_rows() for cell in row]
+                self.assertNotIn("Reached, compared period", headers)
+        closed = {
+            "team_id": self.team.id,
+            "period": "custom",
+            "date_from": "2026-01-01",
+            "date_to": "2027-01-01",
+            "compare": "previous",
+        }
+        self.assertIn("Reached, compared period", self.funnel_html(closed))
+
     def test_empty_period_is_said_plainly(self):
         wizard = self.wizard(period="custom", date_from="2001-01-01", date_to="2001-02-01")
         book = openpyxl.load_workbook(io.BytesIO(self.xlsx(wizard)))

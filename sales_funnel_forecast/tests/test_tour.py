@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 
@@ -121,3 +122,65 @@ class TestStageTour(HttpCase):
         self.env["ir.module.module"]._load_module_terms(["sales_funnel_forecast"], ["fr_FR"])
         self.env.ref("base.user_admin").lang = "fr_FR"
         self.start_tour("/odoo", "sales_funnel_forecast_screen_french_tour", login="admin")
+
+
+def screens_team(env):
+    """A team of its own with one deal of the administrator's, created in
+    S-Prospect and moved on to S-Proposal, closing this month."""
+    team = env["crm.team"].create(
+        {
+            "name": "SFF Screens Team",
+            "stage_catalogue_id": env.ref("sales_funnel_forecast.catalogue_simple").id,
+        }
+    )
+    Stage = env["crm.stage"]
+    prospect = Stage.create(
+        {"name": "S-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id}
+    )
+    proposal = Stage.create(
+        {"name": "S-Proposal", "sequence": 902, "forecast_probability": 60, "team_id": team.id}
+    )
+    deal = env["crm.lead"].create(
+        {
+            "name": "SFF Screens Deal",
+            "type": "opportunity",
+            "team_id": team.id,
+            "stage_id": prospect.id,
+            "user_id": env.ref("base.user_admin").id,
+            "expected_revenue": 1569200,
+            "date_deadline": fields.Date.context_today(team),
+        }
+    )
+    deal.stage_id = proposal
+    return team
+
+
+@tagged("post_install", "-at_install")
+class TestScreensTour(HttpCase):
+    def test_all_time_is_compared_with_nothing(self):
+        """The dashboard's All time compared with the previous period: no
+        "(0 before)" on the stages (there is no period before all time);
+        This month compared again shows the comparison."""
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_all_time_compare_tour", login="admin")
+
+    def test_late_answer_does_not_replace_the_last_choice(self):
+        """All time chosen, then This month before All time's answer came:
+        the late answer does not replace This month's funnel."""
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_late_answer_tour", login="admin")
+
+    def test_submit_dialog_is_named(self):
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_submit_title_tour", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestNarrowScreenTour(HttpCase):
+    """The Forecast screen in a phone's window, 400 pixels wide."""
+
+    browser_size = "400x850"
+
+    def test_waterfall_amounts_fit_their_steps(self):
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_narrow_waterfall_tour", login="admin")

@@ -2,6 +2,7 @@
 
 import {Component, onWillStart, useState} from "@odoo/owl";
 import {_t} from "@web/core/l10n/translation";
+import {KeepLast} from "@web/core/utils/concurrency";
 import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
@@ -60,6 +61,7 @@ export class FunnelDashboard extends Component {
             ["previous", _t("Previous period")],
             ["last_year", _t("Same period last year")],
         ];
+        this.keepLast = new KeepLast();
         onWillStart(async () => {
             this.state.teams = await loadTeams(this.orm);
             await this.load();
@@ -72,10 +74,12 @@ export class FunnelDashboard extends Component {
 
     async load() {
         this.state.loading = true;
-        this.state.data = await this.orm.call(
-            "crm.funnel.dashboard",
-            "get_funnel_dashboard",
-            [this.state.params]
+        // the answer to the last choice only: an earlier, slower one (all
+        // time on a large database) does not overwrite it
+        this.state.data = await this.keepLast.add(
+            this.orm.call("crm.funnel.dashboard", "get_funnel_dashboard", [
+                this.state.params,
+            ])
         );
         this.state.params.team_id = this.state.data.team_id;
         this.state.loading = false;

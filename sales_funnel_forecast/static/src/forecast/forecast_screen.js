@@ -2,6 +2,7 @@
 
 import {Component, onWillStart, useState} from "@odoo/owl";
 import {_t} from "@web/core/l10n/translation";
+import {KeepLast} from "@web/core/utils/concurrency";
 import {
     deserializeDate,
     deserializeDateTime,
@@ -41,6 +42,7 @@ export class ForecastScreen extends Component {
             ["month", _t("Month")],
             ["quarter", _t("Quarter")],
         ];
+        this.keepLast = new KeepLast();
         onWillStart(async () => {
             this.state.teams = await loadTeams(this.orm);
             await this.load();
@@ -52,10 +54,11 @@ export class ForecastScreen extends Component {
     }
 
     async load() {
-        this.state.data = await this.orm.call(
-            "crm.forecast.submission",
-            "get_forecast_screen",
-            [this.state.params]
+        // the answer to the last choice only (see the funnel dashboard)
+        this.state.data = await this.keepLast.add(
+            this.orm.call("crm.forecast.submission", "get_forecast_screen", [
+                this.state.params,
+            ])
         );
         this.state.params.team_id = this.state.data.team_id;
         this.state.params.date_from = this.state.data.date_from;
@@ -127,6 +130,7 @@ export class ForecastScreen extends Component {
         await this.actionService.doAction(
             {
                 type: "ir.actions.act_window",
+                name: _t("Submit Forecast"),
                 res_model: "crm.forecast.submission",
                 views: [[false, "form"]],
                 target: "new",
