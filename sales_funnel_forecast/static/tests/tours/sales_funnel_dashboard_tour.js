@@ -37,6 +37,12 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_tour", 
         },
         {
             trigger:
+                ".o_sff_stage:contains('D-Prospect') .o_sff_reached_amount:contains('Amount reached: $ 3,000.00')",
+            content:
+                "The first stage's amount is said to be of both deals (1,000 and 2,000)",
+        },
+        {
+            trigger:
                 ".o_sff_stage:contains('D-Prospect') .o_sff_reached:contains(/^2$/)",
             content: "Both deals reached the first stage: a click opens them",
             run: "click",
