@@ -58,10 +58,11 @@ CALL_OUTCOMES = [
     ("meeting_booked", "Meeting booked"),
 ]
 
-# the class of a call's note in the deal's chatter (and, suffixed with the
-# outcome's key, of its outcome); the notes of earlier releases begin with
-# the icon alone
+# the class of a call's note in the deal's chatter (suffixed with the
+# outcome's key, of its outcome; the minutes' class with them); the notes of
+# earlier releases begin with the icon alone
 CALL_NOTE_CLASS = "o_sff_call"
+CALL_NOTE_MINUTES = "o_sff_min_"
 CALL_NOTE_START = '<p><i class="fa fa-phone me-1'
 
 # the outcomes where someone was reached: they make a deal "contacted"

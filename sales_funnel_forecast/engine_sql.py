@@ -91,17 +91,30 @@ def stage_before(first_alias, second_alias):
 def moved_back(new_alias, previous_alias):
     """A move from the ``crm_stage`` row ``previous_alias`` to
     ``new_alias`` goes back in the pipeline: both stages are in one
-    pipeline (the same team's, or one of them shared by every team) and the
-    new one comes first in the stage order. A move into another team's
-    pipeline (a team change, a merge) is none: their orders say nothing of
-    each other. NULL when either stage is missing."""
+    pipeline and the new one comes first in the stage order. One pipeline:
+    the same team's stages, or a stage shared by every team and a stage of
+    a team without a catalogue of its own (a team with one has its own
+    stages only). A move into another team's pipeline (a team change, a
+    merge) is none: their orders say nothing of each other. NULL when
+    either stage is missing."""
+
+    def own_pipeline(team_id):
+        return SQL(
+            "EXISTS (SELECT 1 FROM crm_team t WHERE t.id = %s AND t.stage_catalogue_id IS NOT NULL)",
+            team_id,
+        )
+
+    new_team = SQL.identifier(new_alias, "team_id")
+    previous_team = SQL.identifier(previous_alias, "team_id")
     return SQL(
-        "(%s AND (%s IS NULL OR %s IS NULL OR %s = %s))",
-        stage_before(new_alias, previous_alias),
-        SQL.identifier(new_alias, "team_id"),
-        SQL.identifier(previous_alias, "team_id"),
-        SQL.identifier(new_alias, "team_id"),
-        SQL.identifier(previous_alias, "team_id"),
+        """(%(before)s AND (%(new)s IS NOT DISTINCT FROM %(previous)s
+                            OR (%(previous)s IS NULL AND NOT %(new_own)s)
+                            OR (%(new)s IS NULL AND NOT %(previous_own)s)))""",
+        before=stage_before(new_alias, previous_alias),
+        new=new_team,
+        previous=previous_team,
+        new_own=own_pipeline(new_team),
+        previous_own=own_pipeline(previous_team),
     )
 
 

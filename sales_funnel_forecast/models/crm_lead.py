@@ -552,7 +552,6 @@ class CrmLead(models.Model):
         return Team._get_default_team_id(user_id=user_id, domain=[(kind, "=", True)])
 
     @api.model
-    @api.model
     def _sff_without_empty_probability(self, vals):
         """An empty probability cell of an import (or of ``load()`` over
         RPC) comes as False: no figure, at creation as in an update (the
@@ -570,6 +569,7 @@ class CrmLead(models.Model):
     def _load_records_write(self, values):
         return super()._load_records_write(self._sff_without_empty_probability(values))
 
+    @api.model
     def _sff_counted_fields(self):
         """The deals' figures counted from their calls and invoices, and
         those the module works out: never written by hand (the module's own
@@ -683,7 +683,7 @@ class CrmLead(models.Model):
             # stage (typed in the form before saving, an import with both
             # columns), is the user's: it holds.
             typed = (
-                vals.get("probability", False) is not False
+                "probability" in vals
                 and float_compare(vals["probability"] or 0.0, stage_probability, precision_digits=2)
                 != 0
             )
@@ -725,16 +725,18 @@ class CrmLead(models.Model):
         if REACH_FIELDS & set(vals):
             # the funnel rows carry these values
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(self.ids)
-        if {"team_id", "user_id"} & set(vals) and "stage_id" not in vals:
+        if ({"team_id", "user_id"} & set(vals) or vals.get("active")) and "stage_id" not in vals:
             self._sff_enter_team_pipeline()
         return result
 
     def _sff_enter_team_pipeline(self):
         """Open deals handed to a team with a process of its own (its team
         written, or worked out by Odoo from a new salesperson: a
-        reassignment, Odoo's partner assignment) in a stage outside its
-        pipeline enter it, as a merge brings them (crm.team
-        ._sff_pipeline_stage): else they are in no funnel of their team."""
+        reassignment, Odoo's partner assignment; or restored after they were
+        handed over lost) in a stage outside its pipeline enter it, as a
+        merge brings them (crm.team._sff_pipeline_stage): else they are in
+        no funnel of their team. Their stays say why ("Team's pipeline"),
+        not a move by hand."""
         moves = defaultdict(lambda: self.browse())
         for lead in self:
             # sudo: the team's process, whoever hands the deal over
@@ -750,7 +752,11 @@ class CrmLead(models.Model):
                 if stage != lead.stage_id:
                     moves[stage.id] |= lead
         for stage_id, leads in moves.items():
-            leads.write({"stage_id": stage_id})
+            # sudo: the stage follows the team the user's own save gave
+            # (which passed its rights), though the deals may now be a
+            # colleague's that the user may not write; the user still moves
+            # them (the stays' and the chatter's author)
+            leads.sudo().with_context(stage_history_reason="team").write({"stage_id": stage_id})
 
     def _sff_new_stage(self, stage_id):
         """The stage a save moves these deals to, read with those they leave
@@ -978,24 +984,35 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     def _update_automated_probabilities(self):
         """Odoo's scoring cron rewrites, in SQL, every probability equal to
-        its automated one: typed probabilities are put back afterwards, the
-        others back on their stage percentage."""
+        its automated one: in the companies whose stages drive
+        probabilities, typed probabilities are put back afterwards, the
+        others back on their stage percentage; elsewhere the cron's stand.
+        A deal saved while the cron ran (it commits between its batches:
+        lost, typed again) keeps what was saved: only a probability the
+        cron wrote (its automated one) is put back."""
         cr = self.env.cr
         self.flush_model(["probability", "probability_is_manual"])
         cr.execute("DROP TABLE IF EXISTS sff_probability_before")
         # a plain temporary table: the cron commits between its batches; the
-        # open deals' probabilities, whether typed or not (in a company
-        # whose stages do not drive probabilities, the cron's stand)
+        # open deals' probabilities, typed (put back) where the company's
+        # stages drive them (deals of no company: as the current one's)
         cr.execute(
             """CREATE TEMPORARY TABLE sff_probability_before AS
-               SELECT id, probability, COALESCE(probability_is_manual, FALSE) AS typed
-                 FROM crm_lead WHERE active"""
+               SELECT l.id, l.probability,
+                      COALESCE(l.probability_is_manual, FALSE)
+                      AND COALESCE(c.crm_probability_from_stage, %s) AS typed
+                 FROM crm_lead l
+            LEFT JOIN res_company c ON c.id = l.company_id
+                WHERE l.active""",
+            [bool(self.env.company.crm_probability_from_stage)],
         )
         result = super()._update_automated_probabilities()
         cr.execute(
             """UPDATE crm_lead l SET probability = t.probability
                  FROM sff_probability_before t
-                WHERE t.id = l.id AND t.typed AND l.probability IS DISTINCT FROM t.probability"""
+                WHERE t.id = l.id AND t.typed AND l.active
+                  AND l.probability = l.automated_probability
+                  AND l.probability IS DISTINCT FROM t.probability"""
         )
         cr.execute(
             """SELECT l.id FROM crm_lead l JOIN sff_probability_before t ON t.id = l.id

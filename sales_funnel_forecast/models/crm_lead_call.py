@@ -14,6 +14,7 @@ from odoo.tools import SQL, html2plaintext
 
 from ..const import (
     CALL_NOTE_CLASS,
+    CALL_NOTE_MINUTES,
     CALL_OUTCOMES,
     CONTACT_STATUSES,
     CONVERSATION_OUTCOMES,
@@ -341,6 +342,8 @@ class CrmLeadCall(models.Model):
         } & set(vals)
         days = Days._sff_days_of(self.ids) if counted else []
         result = super().write(vals)
+        if {"outcome", "duration_minutes", "note", "lead_id"} & set(vals):
+            self._sff_update_notes()
         if "user_id" in vals and not self.env.su:
             # Odoo checks the rules on the calls as they were: a call made
             # one's own, then given to a colleague, is checked as it is now
@@ -353,11 +356,25 @@ class CrmLeadCall(models.Model):
             self.env["crm.lead"]._sff_recount_calls((before | self.lead_id).ids)
         return result
 
+    def _sff_update_notes(self):
+        """The notes say what the calls say now, on the deal they are on."""
+        # sudo: the note is the call's trace, written by the module (as
+        # when the call was logged)
+        for call in self.sudo():
+            note = call._sff_notes()
+            if note:
+                note.write({"body": call._sff_note_body(), "res_id": call.lead_id.id})
+
     def unlink(self):
         leads = self.lead_id
         Days = self.env["crm.lead.call.day"]
         days = Days._sff_days_of(self.ids)
+        # a call deleted (logged by mistake) takes its note along, so that
+        # the chatter does not tell of it, nor a reinstall bring it back;
+        # sudo: as the note was logged
+        notes = self.sudo()._sff_notes()
         result = super().unlink()
+        notes.unlink()
         Days._sff_recount(days)
         self.env["crm.lead"]._sff_recount_calls(leads.ids)
         return result
@@ -430,26 +447,39 @@ class CrmLeadCall(models.Model):
                 # deal (a manager calling a rep's deal); the change is tracked
                 leads.sudo().write({"contact_status": target})
 
+    def _sff_note_body(self):
+        """The call's note in the deal's chatter, in the user's language:
+        "Call: outcome, minutes", then the call's own note. Its classes name
+        the outcome and the minutes whatever the language (the outcome's
+        last): a reinstall finds the calls again from their notes."""
+        self.ensure_one()
+        what = dict(self._fields["outcome"]._description_selection(self.env))[self.outcome]
+        classes = ["fa", "fa-phone", "me-1", CALL_NOTE_CLASS]
+        if self.duration_minutes:
+            minutes = f"{round(self.duration_minutes, 1):g}"
+            what = self.env._("%(outcome)s, %(minutes)s min", outcome=what, minutes=minutes)
+            classes.append(f"{CALL_NOTE_MINUTES}{minutes}")
+        classes.append(f"{CALL_NOTE_CLASS}_{self.outcome}")
+        body = Markup("<p><i class='%s'></i>%s</p>") % (
+            " ".join(classes),
+            self.env._("Call: %(what)s", what=what),
+        )
+        if self.note:
+            body += Markup("<p>%s</p>") % self.note
+        return body
+
+    def _sff_notes(self):
+        """The calls' own notes (not the done activities some calls came
+        from)."""
+        return self.message_id.filtered(lambda message: CALL_NOTE_CLASS in (message.body or ""))
+
     def _sff_log_on_deals(self):
         """A note in the deal's chatter for each call (one note per call),
         written a batch at a time (an import of calls): one batch per author
         and per call of a deal within the calls."""
-        labels = dict(self._fields["outcome"]._description_selection(self.env))
         batches, nth = defaultdict(list), defaultdict(int)
         for call in self:
-            what = labels[call.outcome]
-            if call.duration_minutes:
-                minutes = f"{call.duration_minutes:g}"
-                what = self.env._("%(outcome)s, %(minutes)s min", outcome=what, minutes=minutes)
-            # the classes name the outcome, whatever the note's language: a
-            # reinstall finds the calls again from their notes
-            body = Markup("<p><i class='fa fa-phone me-1 %s %s'></i>%s</p>") % (
-                CALL_NOTE_CLASS,
-                f"{CALL_NOTE_CLASS}_{call.outcome}",
-                self.env._("Call: %(what)s", what=what),
-            )
-            if call.note:
-                body += Markup("<p>%s</p>") % call.note
+            body = call._sff_note_body()
             batches[call.user_id.partner_id.id, nth[call.lead_id.id]].append((call, body))
             nth[call.lead_id.id] += 1
         dated, linked = [], []

@@ -1,8 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
-from odoo.tools import SQL
+from markupsafe import escape
 
-from ..const import CALL_NOTE_CLASS, CALL_NOTE_START, CALL_OUTCOMES, CONVERSATION_OUTCOMES
+from odoo import api, fields, models
+from odoo.tools import SQL, html2plaintext
+
+from ..const import (
+    CALL_NOTE_CLASS,
+    CALL_NOTE_MINUTES,
+    CALL_NOTE_START,
+    CALL_OUTCOMES,
+    CONVERSATION_OUTCOMES,
+)
 
 # the messages of a deal that are activity (``m``): messages and notes
 # written, emails, done activities; not tracking nor system notes
@@ -153,24 +161,44 @@ class CrmLead(models.Model):
         Returns the number of deals given calls. Idempotent: a done activity
         already turned into a call is skipped."""
         cr = self.env.cr
-        # the outcome: named by the class of the module's own call note;
-        # else its label (in any installed language) in the message
+        # the outcome: named by the class of the module's own call note; in
+        # a note of an earlier release, by its words ("Call: No answer", in
+        # the caller's language: any installed one); in a done activity's
+        # feedback, by an outcome's English label
         outcome = SQL("CASE")
         for key, _label in CALL_OUTCOMES:
             # the outcome's class ends the note's icon's classes
             outcome = SQL(
                 "%s WHEN m.body::text LIKE %s THEN %s", outcome, f'%{CALL_NOTE_CLASS}_{key}"%', key
             )
-        labels = self._sff_call_outcome_labels()
-        for key, _label in CALL_OUTCOMES:
+        said = self._sff_call_note_words()
+        for key, english in CALL_OUTCOMES:
             if key != "conversation":
                 outcome = SQL(
-                    "%s WHEN m.body::text ILIKE ANY(%s) THEN %s",
+                    """%s WHEN m.mail_activity_type_id IS NULL AND m.body::text LIKE ANY(%s)
+                          THEN %s
+                          WHEN m.mail_activity_type_id IS NOT NULL AND m.body::text ILIKE %s
+                          THEN %s""",
                     outcome,
-                    [f"%{label}%" for label in labels[key]],
+                    [f"%{words}%" for words in said[key]],
+                    key,
+                    f"%{english}%",
                     key,
                 )
         outcome = SQL("%s ELSE 'conversation' END", outcome)
+        # the notes of earlier releases (no classes) only where no note has
+        # them: a database the module was uninstalled from before this
+        # release (since, the upgrade marks the notes of the calls there
+        # are, and a deleted call takes its note along)
+        cr.execute(
+            "SELECT 1 FROM mail_message WHERE model = 'crm.lead' AND body::text LIKE %s LIMIT 1",
+            [f'%class="fa fa-phone me-1 {CALL_NOTE_CLASS} %'],
+        )
+        notes = (
+            SQL("m.body::text LIKE %s", f'%class="fa fa-phone me-1 {CALL_NOTE_CLASS} %')
+            if cr.fetchone()
+            else SQL("m.body::text LIKE %s", CALL_NOTE_START + "%")
+        )
         cr.execute(
             SQL(
                 """
@@ -178,12 +206,13 @@ class CrmLead(models.Model):
                 -- phone calls marked done, and the module's own call notes
                 -- (a reinstall: the calls went with the module)
                 SELECT m.id AS message_id, m.res_id AS lead_id, m.date, m.author_id,
-                       %(outcome)s AS outcome
+                       %(outcome)s AS outcome,
+                       substring(m.body::text FROM %(minutes)s)::float AS minutes
                   FROM mail_message m
              LEFT JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
                  WHERE m.model = 'crm.lead' AND m.message_type = 'notification'
                    AND (t.category = 'phonecall'
-                        OR (m.mail_activity_type_id IS NULL AND m.body::text LIKE %(note)s))
+                        OR (m.mail_activity_type_id IS NULL AND %(notes)s))
                    AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)
             ), ordered AS (
                 SELECT done.*,
@@ -195,11 +224,11 @@ class CrmLead(models.Model):
                   FROM done
             )
             INSERT INTO crm_lead_call
-                (lead_id, message_id, user_id, date, outcome, stage_id, contact_status, team_id,
-                 company_id, source_id, is_conversation, create_uid, create_date, write_uid,
-                 write_date)
+                (lead_id, message_id, user_id, date, outcome, duration_minutes, stage_id,
+                 contact_status, team_id, company_id, source_id, is_conversation, create_uid,
+                 create_date, write_uid, write_date)
             SELECT o.lead_id, o.message_id, COALESCE(author.id, l.user_id, %(uid)s), o.date,
-                   o.outcome, COALESCE(stay.stage_id, l.stage_id),
+                   o.outcome, o.minutes, COALESCE(stay.stage_id, l.stage_id),
                    CASE WHEN o.reached_before THEN 'contacted'
                         WHEN o.nth > 1 THEN 'attempted' ELSE 'not_attempted' END,
                    l.team_id, l.company_id, l.source_id, o.outcome IN %(conversation)s,
@@ -212,15 +241,18 @@ class CrmLead(models.Model):
          LEFT JOIN LATERAL (SELECT h.stage_id FROM crm_lead_stage_history h
                              WHERE h.lead_id = o.lead_id AND h.date_in <= o.date
                              ORDER BY h.date_in DESC LIMIT 1) stay ON TRUE
-         RETURNING lead_id
+         RETURNING lead_id, id, message_id
             """,
                 outcome=outcome,
-                note=CALL_NOTE_START + "%",
+                minutes=f"{CALL_NOTE_MINUTES}([0-9.]+)",
+                notes=notes,
                 conversation=CONVERSATION_OUTCOMES,
                 uid=self.env.uid,
             )
         )
-        lead_ids = sorted({lead_id for (lead_id,) in cr.fetchall()})
+        rebuilt = cr.fetchall()
+        lead_ids = sorted({lead_id for lead_id, _id, _message_id in rebuilt})
+        self._sff_call_notes_again({call_id: message_id for _lead, call_id, message_id in rebuilt})
         if lead_ids:
             self._sff_recount_calls(lead_ids)
             self.env["crm.lead.call.day"]._sff_recount()
@@ -239,15 +271,35 @@ class CrmLead(models.Model):
         return len(lead_ids)
 
     @api.model
-    def _sff_call_outcome_labels(self):
-        """Each call outcome's label in every installed language."""
-        labels = {key: {label} for key, label in CALL_OUTCOMES}
+    def _sff_call_note_words(self):
+        """How the call notes of earlier releases began for each outcome, in
+        every installed language ("Call: No answer", "Appel : Pas de
+        réponse"), as the note's text after its icon."""
+        said = {key: set() for key, _label in CALL_OUTCOMES}
         field = self.env["crm.lead.call"]._fields["outcome"]
         for code, _name in self.env["res.lang"].get_installed():
-            described = dict(field._description_selection(self.with_context(lang=code).env))
-            for key in labels:
-                labels[key].add(described[key])
-        return labels
+            env = self.with_context(lang=code).env
+            described = dict(field._description_selection(env))
+            for key in said:
+                words = env._("Call: %(what)s", what=described[key])
+                said[key].add(str(escape(words)))
+        return said
+
+    @api.model
+    def _sff_call_notes_again(self, messages):
+        """The calls rebuilt from the module's notes (``messages`` maps
+        call ids to message ids) take their own note again: the note's
+        second paragraph."""
+        notes = {}
+        for call_id, message_id in messages.items():
+            body = str(self.env["mail.message"].browse(message_id).body or "")
+            if CALL_NOTE_CLASS in body or body.startswith(CALL_NOTE_START):
+                _call, _sep, rest = body.partition("</p>")
+                text = html2plaintext(rest).strip() if rest.strip() else ""
+                if text:
+                    notes[call_id] = text
+        for call_id, text in notes.items():
+            self.env.cr.execute("UPDATE crm_lead_call SET note = %s WHERE id = %s", [text, call_id])
 
     def _sff_touch_activity(self, when=None):
         """The deals had activity (a message, a done activity) at ``when``."""

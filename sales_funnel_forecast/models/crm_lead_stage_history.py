@@ -22,6 +22,7 @@ BROKEN_KEYS_PARAM = "sales_funnel_forecast.foreign_keys_broken"
 HISTORY_REASONS = [
     ("create", "Created"),
     ("manual", "Moved"),
+    ("team", "Team's pipeline"),
     ("stall", "Stalled"),
     ("accounting", "Accounting"),
     ("backfill", "From chatter"),

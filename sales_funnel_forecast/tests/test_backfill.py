@@ -96,7 +96,9 @@ class TestBackfillFromChatter(FunnelCase):
         stage flagged as a move back by an earlier release is not any more
         (a move back within the team stays one); a login recorded without a
         team or company takes the user's of today, one recorded with them
-        keeps its own; calls logged before name their notes, in order."""
+        keeps its own; the calls logged before name their own notes (a
+        deleted call's note is left alone), which get the classes of the
+        notes logged now."""
         other = self.env["crm.team"].create({"name": "Other Pipeline Team"})
         early = self.env["crm.stage"].create({"name": "Early", "sequence": 5, "team_id": other.id})
         deal = self.make_deal("Handed over", self.s_proposal, 1000)
@@ -117,17 +119,32 @@ class TestBackfillFromChatter(FunnelCase):
                VALUES (%s, now(), NULL, NULL), (%s, now(), %s, %s)""",
             [self.rep.id, self.rep.id, other.id, self.rep.company_id.id],
         )
-        # two calls of the deal logged before their notes were named
+        # three calls of the deal logged before their notes were named (or
+        # had classes), the first deleted since (its note stayed), the third
+        # of 4 minutes
         Call = self.env["crm.lead.call"].with_user(self.rep)
         calls = Call.create(
             [
-                {"lead_id": deal.id, "outcome": "busy", "date": self.day(1)},
-                {"lead_id": deal.id, "outcome": "conversation", "date": self.day(2)},
+                {"lead_id": deal.id, "outcome": "no_answer", "date": self.day(1)},
+                {"lead_id": deal.id, "outcome": "busy", "date": self.day(2)},
+                {
+                    "lead_id": deal.id,
+                    "outcome": "conversation",
+                    "date": self.day(3),
+                    "duration_minutes": 4,
+                },
             ]
         )
         notes = calls.message_id
-        self.assertEqual(len(notes), 2)
+        self.assertEqual(len(notes), 3)
         self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE mail_message SET body = regexp_replace(
+                   body, 'class="fa fa-phone me-1 o_sff_call[^"]*"', 'class="fa fa-phone me-1"')
+                WHERE id = ANY(%s)""",
+            [notes.ids],
+        )
+        self.env.cr.execute("DELETE FROM crm_lead_call WHERE id = %s", [calls[0].id])
         self.env.cr.execute(
             "UPDATE crm_lead_call SET message_id = NULL WHERE id = ANY(%s)", [calls.ids]
         )
@@ -154,8 +171,18 @@ class TestBackfillFromChatter(FunnelCase):
             self.env.cr.fetchall(),
             [(self.team.id, self.rep.company_id.id), (other.id, self.rep.company_id.id)],
         )
-        self.assertEqual([call.message_id for call in calls], list(notes))
-        self.assertEqual(notes.mapped("date"), [self.day(1), self.day(2)])
+        # each call its own note (not the deleted call's, the first by
+        # date), marked as the notes are now
+        kept = calls[1:].exists()
+        self.assertEqual([call.message_id for call in kept], list(notes[1:]))
+        self.assertEqual(
+            [str(note.body).split('"')[1] for note in notes],
+            [
+                "fa fa-phone me-1",
+                "fa fa-phone me-1 o_sff_call o_sff_call_busy",
+                "fa fa-phone me-1 o_sff_call o_sff_min_4 o_sff_call_conversation",
+            ],
+        )
 
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)

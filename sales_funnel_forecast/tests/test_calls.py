@@ -442,42 +442,9 @@ class TestCalls(CallsMixin, FunnelCase):
         Lead._sff_backfill_calls()
         self.assertEqual(self.counters(deal)[0], 2, "a second run adds nothing")
 
-    def test_reinstall_rebuilds_calls_from_their_notes(self):
-        """Calls logged with the dialog leave a note naming the outcome by
-        its class; an earlier release's note (a French rep's "Occupé", no
-        class) names it in words. The module uninstalled (its calls gone)
-        and installed again: the four calls come back from the notes with
-        their outcomes, dates and caller (the class alone tells the
-        outcome, whatever the words), and a second run adds none."""
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["sales_funnel_forecast"], ["fr_FR"], overwrite=True
-        )
-        deal = self.make_deal("Reinstalled", self.s_new)
-        # with the dialog, and logged after the fact (an import of calls)
-        first = self.log(deal, "no_answer", duration_minutes=3)
-        second = self.call(deal, "conversation", self.day(2))
-        self.assertIn('o_sff_call_no_answer"', str(first.message_id.body))
-        self.assertIn("Call: No answer, 3 min", str(first.message_id.body))
-        self.assertEqual(second.message_id.date, self.day(2))
-        logged_at = first.message_id.date
-        # an earlier release's note, and a note whose words are no label
-        Message = self.env["mail.message"]
-        for day, body in (
-            (3, '<p><i class="fa fa-phone me-1"></i>Appel : Occupé</p>'),
-            (4, '<p><i class="fa fa-phone me-1 o_sff_call o_sff_call_voicemail"></i>Anruf</p>'),
-        ):
-            Message.create(
-                {
-                    "model": "crm.lead",
-                    "res_id": deal.id,
-                    "message_type": "notification",
-                    "body": Markup(body),
-                    "author_id": self.rep.partner_id.id,
-                    "date": self.day(day),
-                }
-            )
-        # the uninstall took the calls and the deal's counters
+    def uninstall_calls(self, deal):
+        """What an uninstall does to the deal's calls: gone, with its
+        counters."""
         self.env.flush_all()
         self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
         self.env.cr.execute(
@@ -486,22 +453,97 @@ class TestCalls(CallsMixin, FunnelCase):
             [deal.id],
         )
         self.env.invalidate_all()
+
+    def note(self, deal, body, day):
+        return self.env["mail.message"].create(
+            {
+                "model": "crm.lead",
+                "res_id": deal.id,
+                "message_type": "notification",
+                "body": Markup(body),
+                "author_id": self.rep.partner_id.id,
+                "date": self.day(day),
+            }
+        )
+
+    def test_reinstall_rebuilds_calls_from_their_notes(self):
+        """Each call's note names its outcome and minutes by its classes,
+        whatever its words, and carries the call's own note. A call logged
+        by mistake and deleted takes its note along; a call corrected
+        (no answer to conversation, 5 minutes) has its note say so. The
+        module uninstalled (its calls gone) and installed again: the calls
+        there were come back from their notes, with outcome, minutes, note,
+        date and caller; the deleted one does not; a second run adds
+        none."""
+        deal = self.make_deal("Reinstalled", self.s_new)
+        first = self.log(deal, "no_answer", duration_minutes=2.5, note="Asked for a quote")
+        self.assertIn(
+            'class="fa fa-phone me-1 o_sff_call o_sff_min_2.5 o_sff_call_no_answer"',
+            str(first.message_id.body),
+        )
+        self.assertIn("Call: No answer, 2.5 min", str(first.message_id.body))
+        logged_at = first.message_id.date
+        corrected = self.call(deal, "no_answer", self.day(2))
+        corrected.write({"outcome": "conversation", "duration_minutes": 5})
+        self.assertIn("Call: Conversation, 5 min", str(corrected.message_id.body))
+        mistake = self.call(deal, "busy", self.day(3))
+        mistaken_note = mistake.message_id
+        mistake.unlink()
+        self.assertFalse(mistaken_note.exists())
+        # a note in words the module does not know: its classes tell
+        self.note(
+            deal, '<p><i class="fa fa-phone me-1 o_sff_call o_sff_call_voicemail"></i>Anruf</p>', 4
+        )
+        self.uninstall_calls(deal)
         Lead = self.env["crm.lead"]
         self.assertGreaterEqual(Lead._sff_backfill_calls(), 1)
         calls = deal.call_ids.sorted("date")
         self.assertEqual(
-            [(call.date, call.outcome, call.user_id) for call in calls],
             [
-                (self.day(2), "conversation", self.rep),
-                (self.day(3), "busy", self.rep),
-                (self.day(4), "voicemail", self.rep),
-                (logged_at, "no_answer", self.rep),
+                (call.date, call.outcome, call.duration_minutes, call.note, call.user_id)
+                for call in calls
+            ],
+            [
+                (self.day(2), "conversation", 5, False, self.rep),
+                (self.day(4), "voicemail", 0, False, self.rep),
+                (logged_at, "no_answer", 2.5, "Asked for a quote", self.rep),
             ],
         )
-        self.assertEqual(self.counters(deal), (4, 0, "contacted"))
+        self.assertEqual(self.counters(deal), (3, 0, "contacted"))
         Lead._sff_backfill_calls()
-        self.assertEqual(self.counters(deal)[0], 4, "a second run adds nothing")
+        self.assertEqual(self.counters(deal)[0], 3, "a second run adds nothing")
         self.days_match_calls()
+
+    def test_reinstall_reads_the_notes_of_an_earlier_release(self):
+        """The module uninstalled before this release (no note has the
+        classes): the notes' words tell the outcome, in the caller's
+        language (a French rep's "Appel : Occupé"), and a done phone
+        call's feedback by an English label; the note's own text comes
+        back too."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["sales_funnel_forecast"], ["fr_FR"], overwrite=True
+        )
+        self.env.flush_all()
+        # as an earlier release wrote every note
+        self.env.cr.execute(
+            """UPDATE mail_message SET body = regexp_replace(
+                   body, 'class="fa fa-phone me-1 o_sff_call[^"]*"', 'class="fa fa-phone me-1"')
+                WHERE model = 'crm.lead' AND body LIKE '%o_sff_call%'"""
+        )
+        deal = self.make_deal("Earlier notes", self.s_new)
+        self.note(deal, '<p><i class="fa fa-phone me-1"></i>Appel : Occupé</p>', 1)
+        self.note(
+            deal,
+            '<p><i class="fa fa-phone me-1"></i>Call: Conversation</p><p>Budget &amp; timing</p>',
+            2,
+        )
+        self.uninstall_calls(deal)
+        self.env["crm.lead"]._sff_backfill_calls()
+        self.assertEqual(
+            [(call.outcome, call.note) for call in deal.call_ids.sorted("date")],
+            [("busy", False), ("conversation", "Budget & timing")],
+        )
 
     # ------------------------------------------------------------------
     # The reports

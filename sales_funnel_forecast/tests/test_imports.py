@@ -60,6 +60,12 @@ class TestImports(FunnelCase):
         self.assertEqual(
             (deal.probability, deal.probability_is_manual, deal.forecast_revenue), (0, True, 0)
         )
+        # written with a stage (an RPC client, a server action): 0 % too,
+        # not the new stage's
+        moved = self.make_deal("Written false with a stage", self.s_proposal, 1000)
+        moved.with_user(self.rep).write({"stage_id": self.s_qualified.id, "probability": False})
+        self.end_request()
+        self.assertEqual((moved.probability, moved.probability_is_manual), (0, True))
         result = self.load(
             "crm.lead",
             ["name", "type", "team_id/.id", "stage_id/.id", "expected_revenue", "probability"],

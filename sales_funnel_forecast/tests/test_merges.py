@@ -339,7 +339,7 @@ class TestHandedOver(FunnelCase):
             [stay.stage_id for stay in qualified.stage_history_ids.sorted("date_in")],
             [self.s_qualified, qualification],
         )
-        self.assertEqual(qualified.stage_history_ids.sorted("date_in")[-1].reason, "manual")
+        self.assertEqual(qualified.stage_history_ids.sorted("date_in")[-1].reason, "team")
         self.env.cr.execute(
             """SELECT lead_id, stage_id FROM crm_funnel_report
                 WHERE lead_id = ANY(%s) AND open_here = 1 ORDER BY lead_id""",
@@ -367,3 +367,74 @@ class TestHandedOver(FunnelCase):
         self.end_request()
         self.assertEqual((deal.team_id, deal.stage_id), (self.team, stages[2]))
         self.assertStructuresHold("a deal given to another salesperson")
+
+    def test_rep_hands_own_deal_to_a_colleague_of_a_catalogue_team(self):
+        """A salesperson who sees only their own deals gives one to a
+        colleague of a team with a catalogue: Odoo gives the deal that
+        team, and the deal enters its pipeline though it is no longer the
+        salesperson's to write (the move follows the save the salesperson
+        was allowed); the stay says why (the team's pipeline), and the
+        adoption report counts no stage move of the salesperson's."""
+        team, stages = self._catalogue_team("colleague team")
+        self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.other_rep.id})
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        deal = self.make_deal("To a colleague", self.s_proposal, 1000, user_id=self.rep.id)
+        self.end_request()
+        deal.with_user(self.rep).write({"user_id": self.other_rep.id})
+        self.end_request()
+        self.assertEqual(
+            (deal.user_id, deal.team_id, deal.stage_id), (self.other_rep, team, stages[2])
+        )
+        last = deal.stage_history_ids.sorted("id")[-1]
+        self.assertEqual((last.reason, last.create_uid), ("team", self.rep))
+        self.assertFalse(
+            self.env["crm.adoption.report"].search(
+                [("user_id", "=", self.rep.id), ("kind", "=", "move")]
+            )
+        )
+
+    def test_lost_deal_handed_over_enters_the_pipeline_when_restored(self):
+        """A deal lost in Proposal given to a team with a catalogue keeps
+        its stage while lost; restored, it enters the team's pipeline (its
+        Proposal) and is open there."""
+        team, stages = self._catalogue_team("restored team")
+        self.set_now(self.t0)
+        deal = self.make_deal("Lost, handed over", self.s_proposal, 1000)
+        deal.action_set_lost()
+        self.end_request()
+        self.set_now(self.day(1))
+        deal.write({"team_id": team.id})
+        self.assertEqual(deal.stage_id, self.s_proposal)
+        deal.toggle_active()
+        self.end_request()
+        self.assertEqual((deal.active, deal.stage_id), (True, stages[2]))
+        self.assertStructuresHold("a lost deal handed over and restored")
+
+    def test_entering_a_catalogue_pipeline_from_a_shared_stage_is_no_move_back(self):
+        """Deals in stages shared by every team, given to a team with a
+        catalogue: one won in Odoo's Won (sequence 70) goes to the team's
+        won stage (sequence 50), one open in a late shared stage (950) to
+        the team's Proposal (30): neither stay is a move back (the shared
+        stages are no part of that pipeline); in a team without a
+        catalogue, a move from a shared stage to an earlier own stage
+        still is one."""
+        team, stages = self._catalogue_team("shared to catalogue team")
+        won = self.env.ref("crm.stage_lead4")
+        late = self.env["crm.stage"].create(
+            {"name": "Shared late", "sequence": 950, "forecast_probability": 60}
+        )
+        self.set_now(self.t0)
+        won_deal = self.make_deal("Won in Odoo's Won", won, 1000, team_id=False)
+        open_deal = self.make_deal("In a late shared stage", late, 1000, team_id=False)
+        plain = self.make_deal("Plain team", late, 1000)
+        self.end_request()
+        self.set_now(self.day(1))
+        (won_deal | open_deal).write({"team_id": team.id})
+        plain.stage_id = self.s_new
+        self.end_request()
+        self.assertEqual(
+            (won_deal.stage_id, open_deal.stage_id), (stages.filtered("is_won"), stages[2])
+        )
+        for deal, moved_back in ((won_deal, False), (open_deal, False), (plain, True)):
+            last = deal.stage_history_ids.sorted("date_in")[-1]
+            self.assertEqual(last.is_regression, moved_back, deal.name)

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from lxml import etree
+
 from odoo.tests import Form, tagged
 
 from .common import FunnelCase
@@ -276,3 +278,87 @@ class TestProbabilityFollowsStage(FunnelCase):
     def test_created_lost(self):
         deal = self.make_deal("Imported lost", self.s_proposal, 1000, active=False, probability=0)
         self.assertEqual(deal.lost_stage_id, self.s_proposal)
+
+    def scoring_job(self, during=None, probability=77.0):
+        """Odoo's nightly scoring job, its naive Bayes giving every deal
+        ``probability``; ``during`` runs while it computes: a user's save
+        made between the job's start and its end (the job commits between
+        its batches: its last statements see the save)."""
+        self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
+
+        def naive_bayes(leads, batch_mode=False):
+            if during:
+                during()
+                self.env.flush_all()
+            return {lead.id: probability for lead in leads if lead.id}
+
+        self.patch(type(self.env["crm.lead"]), "_pls_get_naive_bayes_probabilities", naive_bayes)
+        self.env["crm.lead"]._cron_update_automated_probabilities()
+        self.env.invalidate_all()
+
+    def test_deal_saved_while_the_scoring_job_runs_keeps_what_was_saved(self):
+        """Two deals typed at 42 %: while the job runs, one is marked lost,
+        the other typed at 55 %. The module, which puts typed probabilities
+        back after the job, gives neither its 42 % again: 55 % holds, with
+        its weighted forecast and Odoo's prorated revenue 550."""
+        lost = self.make_deal("Lost meanwhile", self.s_qualified, 1000)
+        typed = self.make_deal("Typed meanwhile", self.s_qualified, 1000)
+        (lost | typed).write({"probability": 42})
+        self.end_request()
+
+        def users_save():
+            lost.action_set_lost()
+            typed.write({"probability": 55})
+
+        self.scoring_job(during=users_save)
+        # (what Odoo's own job writes on a deal lost meanwhile is Odoo's:
+        # the module does not put the typed 42 % back)
+        self.assertFalse(lost.active)
+        self.assertNotEqual(lost.probability, 42)
+        self.assertEqual(
+            (typed.probability, typed.forecast_revenue, typed.prorated_revenue), (55, 550, 550)
+        )
+
+    def test_deal_put_back_on_odoos_probability_follows_the_job(self):
+        """A deal typed at 42 % while stages drove probabilities; the
+        company then turns "probability follows stage" off and the
+        salesperson puts the deal back on Odoo's automated probability (the
+        gear beside it). Odoo's job computes 77 %: the deal follows, as in
+        Odoo, weighted 770."""
+        deal = self.make_deal("Back on Odoo's", self.s_qualified, 1000)
+        deal.probability = 42
+        self.end_request()
+        self.company.crm_probability_from_stage = False
+        self.end_request()
+        deal.action_set_automated_probability()
+        self.end_request()
+        self.scoring_job(probability=77.0)
+        self.assertEqual(
+            (deal.automated_probability, deal.probability, deal.forecast_revenue), (77, 77, 770)
+        )
+        self.assertTrue(deal.is_automated_probability)
+
+    def test_pipeline_column_weighs_the_recurring_revenue_too(self):
+        """Odoo's Recurring Revenues on: the pipeline's column header sums
+        the weighted forecast and the monthly recurring revenue; a 10 %
+        deal of 1,000 plus 1,000 a month reads 100 + 100 (both weighed;
+        the MRR was whole: 100 + 1,000)."""
+        view = self.env.ref("crm.crm_case_kanban_view_leads")
+        arch = self.env["crm.lead"].get_views([(view.id, "kanban")])["views"]["kanban"]["arch"]
+        bar = etree.fromstring(arch).find(".//progressbar")
+        deal = self.make_deal(
+            "Subscription",
+            self.s_new,
+            1000,
+            recurring_revenue=1000,
+            recurring_plan=self.env.ref("crm.crm_recurring_plan_monthly").id,
+        )
+        self.env.flush_all()
+        self.assertEqual(
+            self.env["crm.lead"]._read_group(
+                [("id", "=", deal.id)],
+                [],
+                [f"{bar.get('sum_field')}:sum", f"{bar.get('recurring_revenue_sum_field')}:sum"],
+            ),
+            [(100, 100)],
+        )
