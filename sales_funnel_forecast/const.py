@@ -63,6 +63,8 @@ CALL_OUTCOMES = [
 # earlier releases begin with the icon alone
 CALL_NOTE_CLASS = "o_sff_call"
 CALL_NOTE_MINUTES = "o_sff_min_"
+# the class the upgrade to 18.0.1.20.0 gave the notes of calls deleted before
+CALL_NOTE_DELETED = "o_sff_call_deleted"
 CALL_NOTE_START = '<p><i class="fa fa-phone me-1'
 
 # the outcomes where someone was reached: they make a deal "contacted"

@@ -24,6 +24,12 @@ from ..const import (
 # the deal as it was at the call, copied on the call by the module (never
 # typed: an import's or a client's column of them is not taken)
 DEAL_FACTS = frozenset(("stage_id", "contact_status", "team_id", "company_id", "source_id"))
+# copied by the module too: the call's link to the message that records it
+# (its note, or the done activity it came from), which the module keeps in
+# step with the call
+MODULE_VALUES = DEAL_FACTS | {"message_id"}
+# what a call's note says of it
+NOTE_VALUES = frozenset(("outcome", "duration_minutes", "note", "date", "user_id", "lead_id"))
 
 # the order statuses move forward in by themselves
 # the statuses that calls give a deal (qualified and disqualified are set by
@@ -181,7 +187,7 @@ class CrmLeadCall(models.Model):
         self._sff_check_values(vals_list)
         if not self.env.su:
             vals_list = [
-                {key: value for key, value in vals.items() if key not in DEAL_FACTS}
+                {key: value for key, value in vals.items() if key not in MODULE_VALUES}
                 for vals in vals_list
             ]
         leads = self.env["crm.lead"].browse(
@@ -288,8 +294,8 @@ class CrmLeadCall(models.Model):
 
     def write(self, vals):
         self._sff_check_values([vals])
-        if not self.env.su and DEAL_FACTS & set(vals):
-            vals = {key: value for key, value in vals.items() if key not in DEAL_FACTS}
+        if not self.env.su and MODULE_VALUES & set(vals):
+            vals = {key: value for key, value in vals.items() if key not in MODULE_VALUES}
         moved = (
             self.filtered(lambda call: call.lead_id.id != vals["lead_id"])
             if vals.get("lead_id") and not self.env.context.get("sff_call_moving")
@@ -342,8 +348,8 @@ class CrmLeadCall(models.Model):
         } & set(vals)
         days = Days._sff_days_of(self.ids) if counted else []
         result = super().write(vals)
-        if {"outcome", "duration_minutes", "note", "lead_id"} & set(vals):
-            self._sff_update_notes()
+        if NOTE_VALUES & set(vals):
+            self._sff_update_notes(set(vals))
         if "user_id" in vals and not self.env.su:
             # Odoo checks the rules on the calls as they were: a call made
             # one's own, then given to a colleague, is checked as it is now
@@ -356,22 +362,38 @@ class CrmLeadCall(models.Model):
             self.env["crm.lead"]._sff_recount_calls((before | self.lead_id).ids)
         return result
 
-    def _sff_update_notes(self):
-        """The notes say what the calls say now, on the deal they are on."""
+    def _sff_update_notes(self, changed):
+        """The notes say what the calls say now (their words in the
+        language of who corrects them), at the call's date, by its caller,
+        on the deal it is on (a call moved along with a merged deal keeps
+        its words)."""
         # sudo: the note is the call's trace, written by the module (as
         # when the call was logged)
         for call in self.sudo():
             note = call._sff_notes()
-            if note:
-                note.write({"body": call._sff_note_body(), "res_id": call.lead_id.id})
+            if not note:
+                continue
+            values = {}
+            if {"outcome", "duration_minutes", "note"} & changed:
+                values["body"] = call._sff_note_body()
+            if "date" in changed:
+                values["date"] = call.date
+            if "user_id" in changed:
+                values["author_id"] = call.user_id.partner_id.id
+            if note.res_id != call.lead_id.id:
+                values["res_id"] = call.lead_id.id
+            if values:
+                note.write(values)
 
     def unlink(self):
         leads = self.lead_id
         Days = self.env["crm.lead.call.day"]
         days = Days._sff_days_of(self.ids)
         # a call deleted (logged by mistake) takes its note along, so that
-        # the chatter does not tell of it, nor a reinstall bring it back;
-        # sudo: as the note was logged
+        # the chatter does not tell of it, nor a reinstall bring it back (a
+        # call that came from a done phone call leaves that activity's
+        # message, Odoo's: a reinstall takes it for a call again); sudo: as
+        # the note was logged
         notes = self.sudo()._sff_notes()
         result = super().unlink()
         notes.unlink()
@@ -470,8 +492,14 @@ class CrmLeadCall(models.Model):
 
     def _sff_notes(self):
         """The calls' own notes (not the done activities some calls came
-        from)."""
-        return self.message_id.filtered(lambda message: CALL_NOTE_CLASS in (message.body or ""))
+        from, whose messages are never rewritten nor deleted)."""
+        return self.message_id.filtered(
+            lambda message: (
+                message.model == "crm.lead"
+                and not message.mail_activity_type_id
+                and CALL_NOTE_CLASS in (message.body or "")
+            )
+        )
 
     def _sff_log_on_deals(self):
         """A note in the deal's chatter for each call (one note per call),

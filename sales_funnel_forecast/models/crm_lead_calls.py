@@ -6,6 +6,7 @@ from odoo.tools import SQL, html2plaintext
 
 from ..const import (
     CALL_NOTE_CLASS,
+    CALL_NOTE_DELETED,
     CALL_NOTE_MINUTES,
     CALL_NOTE_START,
     CALL_OUTCOMES,
@@ -186,18 +187,12 @@ class CrmLead(models.Model):
                     key,
                 )
         outcome = SQL("%s ELSE 'conversation' END", outcome)
-        # the notes of earlier releases (no classes) only where no note has
-        # them: a database the module was uninstalled from before this
-        # release (since, the upgrade marks the notes of the calls there
-        # are, and a deleted call takes its note along)
-        cr.execute(
-            "SELECT 1 FROM mail_message WHERE model = 'crm.lead' AND body::text LIKE %s LIMIT 1",
-            [f'%class="fa fa-phone me-1 {CALL_NOTE_CLASS} %'],
-        )
-        notes = (
-            SQL("m.body::text LIKE %s", f'%class="fa fa-phone me-1 {CALL_NOTE_CLASS} %')
-            if cr.fetchone()
-            else SQL("m.body::text LIKE %s", CALL_NOTE_START + "%")
+        # the module's notes, but those of calls deleted before the upgrade
+        # that marked them (the call gone, its note left)
+        notes = SQL(
+            "m.body::text LIKE %s AND m.body::text NOT LIKE %s",
+            CALL_NOTE_START + "%",
+            f"%{CALL_NOTE_DELETED}%",
         )
         cr.execute(
             SQL(
@@ -288,18 +283,37 @@ class CrmLead(models.Model):
     @api.model
     def _sff_call_notes_again(self, messages):
         """The calls rebuilt from the module's notes (``messages`` maps
-        call ids to message ids) take their own note again: the note's
-        second paragraph."""
-        notes = {}
-        for call_id, message_id in messages.items():
-            body = str(self.env["mail.message"].browse(message_id).body or "")
-            if CALL_NOTE_CLASS in body or body.startswith(CALL_NOTE_START):
-                _call, _sep, rest = body.partition("</p>")
-                text = html2plaintext(rest).strip() if rest.strip() else ""
-                if text:
-                    notes[call_id] = text
-        for call_id, text in notes.items():
-            self.env.cr.execute("UPDATE crm_lead_call SET note = %s WHERE id = %s", [text, call_id])
+        call ids to message ids) take their own note again (the note's
+        second paragraph); a note of an earlier release gets the classes
+        the notes have now, so that the call and its note keep in step."""
+        Message = self.env["mail.message"]
+        calls = self.env["crm.lead.call"].browse(messages)
+        for call in calls:
+            message = Message.browse(messages[call.id])
+            body = str(message.body or "")
+            if message.mail_activity_type_id or not body.startswith(CALL_NOTE_START):
+                continue
+            values = {}
+            _said, _end, rest = body.partition("</p>")
+            text = html2plaintext(rest).strip() if rest.strip() else ""
+            if text:
+                values["note"] = text
+            if CALL_NOTE_CLASS not in body:
+                classes = [CALL_NOTE_CLASS]
+                if call.duration_minutes:
+                    classes.append(f"{CALL_NOTE_MINUTES}{round(call.duration_minutes, 1):g}")
+                classes.append(f"{CALL_NOTE_CLASS}_{call.outcome}")
+                marked = body.replace(
+                    'class="fa fa-phone me-1"', f'class="fa fa-phone me-1 {" ".join(classes)}"', 1
+                )
+                self.env.cr.execute(
+                    "UPDATE mail_message SET body = %s WHERE id = %s", [marked, message.id]
+                )
+            if values:
+                self.env.cr.execute(
+                    "UPDATE crm_lead_call SET note = %s WHERE id = %s", [values["note"], call.id]
+                )
+        Message.invalidate_model(["body"])
 
     def _sff_touch_activity(self, when=None):
         """The deals had activity (a message, a done activity) at ``when``."""

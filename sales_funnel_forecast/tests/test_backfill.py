@@ -172,17 +172,61 @@ class TestBackfillFromChatter(FunnelCase):
             [(self.team.id, self.rep.company_id.id), (other.id, self.rep.company_id.id)],
         )
         # each call its own note (not the deleted call's, the first by
-        # date), marked as the notes are now
+        # date, marked as a deleted call's), marked as the notes are now
         kept = calls[1:].exists()
         self.assertEqual([call.message_id for call in kept], list(notes[1:]))
         self.assertEqual(
             [str(note.body).split('"')[1] for note in notes],
             [
-                "fa fa-phone me-1",
+                "fa fa-phone me-1 o_sff_call o_sff_call_deleted",
                 "fa fa-phone me-1 o_sff_call o_sff_call_busy",
                 "fa fa-phone me-1 o_sff_call o_sff_min_4 o_sff_call_conversation",
             ],
         )
+
+    def test_upgrade_pairs_calls_of_one_moment_and_of_another_caller(self):
+        """The upgrade to 18.0.1.20.0 on calls logged before: two calls of
+        one deal at the same moment (an import of days: midnight) each get
+        a note of their own; a call logged by the manager and given to the
+        salesperson since gets the manager's note (the nearest); a second
+        run changes nothing."""
+        deal = self.make_deal("One moment", self.s_new, 1000)
+        calls = (
+            self.env["crm.lead.call"]
+            .with_user(self.manager)
+            .create(
+                [
+                    {"lead_id": deal.id, "outcome": outcome, "date": self.day(1)}
+                    for outcome in ("no_answer", "busy", "conversation")
+                ]
+            )
+        )
+        notes = calls.message_id
+        self.assertEqual(len(notes), 3)
+        calls[2].user_id = self.rep
+        self.env.flush_all()
+        # as 18.0.1.19.0 left them
+        self.env.cr.execute(
+            """UPDATE mail_message SET body = regexp_replace(
+                   body, 'class="fa fa-phone me-1 o_sff_call[^"]*"', 'class="fa fa-phone me-1"')
+                WHERE id = ANY(%s)""",
+            [notes.ids],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead_call SET message_id = NULL WHERE id = ANY(%s)", [calls.ids]
+        )
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.20.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_20_0_moment",
+        )
+        for _run in range(2):
+            migration.migrate(self.env.cr, "18.0.1.19.0")
+            self.env.invalidate_all()
+            self.assertEqual(len(calls.message_id), 3, "each call its own note")
+            self.assertEqual(
+                sorted(str(call.message_id.body).split('"')[1] for call in calls),
+                sorted(f"fa fa-phone me-1 o_sff_call o_sff_call_{call.outcome}" for call in calls),
+            )
 
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)

@@ -545,6 +545,54 @@ class TestCalls(CallsMixin, FunnelCase):
             [("busy", False), ("conversation", "Budget & timing")],
         )
 
+    def test_call_notes_follow_corrections_and_stay_their_own(self):
+        """A call redated and given to its caller: its note moves to the
+        call's date and caller; a call moved to another deal (a merge)
+        takes its note along, its words as written. A salesperson cannot
+        point a call at another message (a colleague's note), and a call
+        that came from a done phone call never rewrites nor deletes that
+        activity's message."""
+        deal = self.make_deal("Corrections", self.s_new)
+        call = self.call(deal, "no_answer", self.day(1), user=self.manager)
+        note = call.message_id
+        call.write({"date": self.day(3), "user_id": self.rep.id})
+        self.assertEqual((note.date, note.author_id), (self.day(3), self.rep.partner_id))
+        words = str(note.body)
+        other = self.make_deal("Merged into", self.s_new)
+        call.lead_id = other
+        self.assertEqual((note.res_id, str(note.body)), (other.id, words))
+        # another message named by a salesperson: not taken
+        colleague = self.call(self.make_deal("Colleague's", self.s_new), "busy", self.day(1))
+        mine = self.call(deal, "busy", self.day(2))
+        mine.with_user(self.rep).write({"message_id": colleague.message_id.id, "note": "x"})
+        self.assertNotEqual(mine.message_id, colleague.message_id)
+        self.assertIn("Call: Busy", str(colleague.message_id.body))
+        # a call from a done phone call: the activity's message stays
+        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback="Busy")
+        from_activity = deal.call_ids.filtered("message_id.mail_activity_type_id")
+        done = from_activity.message_id
+        body = str(done.body)
+        from_activity.write({"outcome": "conversation", "duration_minutes": 5})
+        self.assertEqual(str(done.body), body)
+        from_activity.unlink()
+        self.assertTrue(done.exists())
+
+    def test_call_rebuilt_from_an_earlier_note_keeps_in_step_with_it(self):
+        """A call rebuilt from a note of an earlier release (no classes):
+        its note gets them, so that a later reinstall finds it again, and
+        deleting the call takes the note along."""
+        deal = self.make_deal("Earlier note", self.s_new)
+        note = self.note(deal, '<p><i class="fa fa-phone me-1"></i>Call: Busy, 4 min</p>', 1)
+        self.env["crm.lead"]._sff_backfill_calls()
+        call = deal.call_ids
+        self.assertEqual((call.outcome, call.message_id), ("busy", note))
+        self.assertIn('class="fa fa-phone me-1 o_sff_call o_sff_call_busy"', str(note.body))
+        self.uninstall_calls(deal)
+        self.env["crm.lead"]._sff_backfill_calls()
+        self.assertEqual(deal.call_ids.outcome, "busy")
+        deal.call_ids.unlink()
+        self.assertFalse(note.exists())
+
     # ------------------------------------------------------------------
     # The reports
     # ------------------------------------------------------------------

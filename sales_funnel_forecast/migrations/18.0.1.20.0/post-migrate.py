@@ -11,18 +11,24 @@ The stays that entered a stage of another pipeline (another team's, or a
 team with a catalogue from a stage shared by every team) were flagged as
 moves back when the new stage came first in the stage order: no longer.
 
-The calls logged before name their notes: on each deal, the note logged as
-the call's caller nearest in time to the call (within five minutes; a note
-is dated at its call, or when it was logged), each note one call's. The
-notes paired get the classes the notes logged from now on carry (the
-outcome's, the minutes'), so that a rebuild of the calls from the chatter
-finds them again, and not the notes of calls deleted since, which are left
-as they are.
+The calls logged before name their notes: on each deal, the note nearest
+in time to the call (a note is dated at its call, or when it was logged;
+the caller's first), each note one call's. The notes paired get the
+classes the notes logged from now on carry (the outcome's, the
+minutes'), so that a rebuild of the calls from the chatter finds them
+again; the notes left, of calls deleted since, are marked so, and are
+not.
 
 The statements are this migration's own (frozen)."""
 
-# the beginning of the call notes of earlier releases
+from collections import defaultdict
+
+# the beginning of the call notes of earlier releases, and the classes the
+# notes have from this release on (the outcome's class last)
 NOTE_START = '<p><i class="fa fa-phone me-1"></i>'
+NOTE_CLASS = "o_sff_call"
+NOTE_MINUTES = "o_sff_min_"
+NOTE_DELETED = "o_sff_call_deleted"
 
 
 def migrate(cr, version):
@@ -49,43 +55,76 @@ def migrate(cr, version):
                                             WHERE t.id = ps.team_id
                                               AND t.stage_catalogue_id IS NOT NULL)))"""
     )
+    _pair_calls_and_notes(cr)
+
+
+def _pair_calls_and_notes(cr):
+    """Each call logged before names its own note: on each deal, the
+    pairs of a call and a note nearest in time first (the caller's note
+    before another's at the same distance), each call and each note in one
+    pair; the notes paired are marked as the notes logged now, those left
+    (calls deleted since) marked as such."""
     cr.execute(
-        """WITH candidates AS (
-               SELECT c.id AS call_id, m.id AS note_id,
-                      abs(extract(epoch FROM m.date - c.date)) AS gap
-                 FROM crm_lead_call c
-                 JOIN res_users u ON u.id = c.user_id
-                 JOIN mail_message m
-                   ON m.model = 'crm.lead' AND m.res_id = c.lead_id
-                  AND m.author_id = u.partner_id
-                  AND m.message_type = 'notification' AND m.mail_activity_type_id IS NULL
-                  AND m.body::text LIKE %(start)s
-                  AND m.date BETWEEN c.date - interval '5 minutes'
-                                 AND c.date + interval '5 minutes'
-                WHERE c.message_id IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM crm_lead_call o WHERE o.message_id = m.id)
-           ), call_best AS (
-               SELECT DISTINCT ON (call_id) call_id, note_id, gap
-                 FROM candidates ORDER BY call_id, gap, note_id
-           ), pairs AS (
-               SELECT DISTINCT ON (note_id) call_id, note_id
-                 FROM call_best ORDER BY note_id, gap, call_id
-           ), linked AS (
-               UPDATE crm_lead_call c SET message_id = p.note_id
-                 FROM pairs p
-                WHERE c.id = p.call_id
-            RETURNING c.message_id, c.outcome, c.duration_minutes
-           )
-           UPDATE mail_message m
-              SET body = replace(
-                      m.body::text, 'class="fa fa-phone me-1"',
-                      'class="fa fa-phone me-1 o_sff_call'
-                      || CASE WHEN COALESCE(l.duration_minutes, 0) > 0
-                              THEN ' o_sff_min_'
-                                   || trim_scale(round(l.duration_minutes::numeric, 1))::text
-                              ELSE '' END
-                      || ' o_sff_call_' || l.outcome || '"')
-             FROM linked l
-            WHERE m.id = l.message_id""",
-        {"start": NOTE_START + "%"},
+        """SELECT c.id, c.lead_id, c.date, u.partner_id, c.outcome, c.duration_minutes
+             FROM crm_lead_call c
+        LEFT JOIN res_users u ON u.id = c.user_id
+            WHERE c.message_id IS NULL"""
     )
+    calls = defaultdict(list)
+    for call in cr.fetchall():
+        calls[call[1]].append(call)
+    cr.execute(
+        """SELECT m.id, m.res_id, m.date, m.author_id
+             FROM mail_message m
+            WHERE m.model = 'crm.lead' AND m.message_type = 'notification'
+              AND m.mail_activity_type_id IS NULL AND m.body::text LIKE %s
+              AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)""",
+        [NOTE_START + "%"],
+    )
+    notes = defaultdict(list)
+    for note in cr.fetchall():
+        notes[note[1]].append(note)
+    paired, classes, left = [], [], []
+    for lead_id, lead_notes in notes.items():
+        candidates = sorted(
+            (
+                abs((note_date - call_date).total_seconds()),
+                author != partner,
+                call_id,
+                note_id,
+                outcome,
+                minutes,
+            )
+            for call_id, _lead, call_date, partner, outcome, minutes in calls.get(lead_id, ())
+            for note_id, _res, note_date, author in lead_notes
+        )
+        taken_calls, taken_notes = set(), set()
+        for _gap, _other, call_id, note_id, outcome, minutes in candidates:
+            if call_id in taken_calls or note_id in taken_notes:
+                continue
+            taken_calls.add(call_id)
+            taken_notes.add(note_id)
+            paired.append((call_id, note_id))
+            marks = [NOTE_CLASS]
+            if minutes:
+                marks.append(f"{NOTE_MINUTES}{round(minutes, 1):g}")
+            marks.append(f"{NOTE_CLASS}_{outcome}")
+            classes.append((note_id, " ".join(marks)))
+        left += [note[0] for note in lead_notes if note[0] not in taken_notes]
+    if paired:
+        cr.execute(
+            """UPDATE crm_lead_call c SET message_id = p.note_id
+                 FROM unnest(%s::int[], %s::int[]) AS p(call_id, note_id)
+                WHERE c.id = p.call_id""",
+            [[pair[0] for pair in paired], [pair[1] for pair in paired]],
+        )
+    classes += [(note_id, f"{NOTE_CLASS} {NOTE_DELETED}") for note_id in left]
+    if classes:
+        cr.execute(
+            """UPDATE mail_message m
+                  SET body = replace(m.body::text, 'class="fa fa-phone me-1"',
+                                     'class="fa fa-phone me-1 ' || k.marks || '"')
+                 FROM unnest(%s::int[], %s::text[]) AS k(id, marks)
+                WHERE m.id = k.id""",
+            [[row[0] for row in classes], [row[1] for row in classes]],
+        )
