@@ -28,6 +28,8 @@ DEAL_FACTS = frozenset(("stage_id", "contact_status", "team_id", "company_id", "
 # (its note, or the done activity it came from), which the module keeps in
 # step with the call
 MODULE_VALUES = DEAL_FACTS | {"message_id"}
+# the calls the module is moving to another deal, in the transaction's cache
+MOVING_KEY = "sales_funnel_forecast.calls_moving"
 # what a call's note says of it
 NOTE_VALUES = frozenset(("outcome", "duration_minutes", "note", "date", "user_id", "lead_id"))
 
@@ -298,7 +300,7 @@ class CrmLeadCall(models.Model):
             vals = {key: value for key, value in vals.items() if key not in MODULE_VALUES}
         moved = (
             self.filtered(lambda call: call.lead_id.id != vals["lead_id"])
-            if vals.get("lead_id") and not self.env.context.get("sff_call_moving")
+            if vals.get("lead_id") and not self._sff_moved_by_the_module()
             else self.browse()
         )
         if moved:
@@ -317,9 +319,14 @@ class CrmLeadCall(models.Model):
                 if not (status and lead.contact_status in CALL_STATUSES):
                     status = lead.contact_status
                 groups.setdefault((stage_id or lead.stage_id.id, status), []).append(call.id)
+            moving = self.env.cr.cache.setdefault(MOVING_KEY, set())
             for (stage_id, status), call_ids in groups.items():
-                calls = self.browse(call_ids).with_context(sff_call_moving=True)
-                calls.write(vals)
+                calls = self.browse(call_ids)
+                moving.update(calls.ids)
+                try:
+                    calls.write(vals)
+                finally:
+                    moving.difference_update(calls.ids)
                 # sudo: the deal's facts at the call are the module's to copy
                 calls.sudo().write(
                     {
@@ -356,11 +363,21 @@ class CrmLeadCall(models.Model):
             self.check_access("write")
         if counted:
             Days._sff_recount(set(days) | set(Days._sff_days_of(self.ids)))
-        if {"lead_id", "date", "outcome"} & set(vals) and not self.env.context.get(
-            "sff_no_recount"
+        if {"lead_id", "date", "outcome"} & set(vals) and not (
+            self.env.su and self.env.context.get("sff_no_recount")
         ):
             self.env["crm.lead"]._sff_recount_calls((before | self.lead_id).ids)
         return result
+
+    def _sff_moved_by_the_module(self):
+        """These calls are moved by the module itself, which has checked the
+        deal they go to and copies its facts: the deals merged (as the
+        superuser, told by the context) or a move it splits by the facts
+        at each call (told by the transaction's own cache, which no client
+        can send)."""
+        return (self.env.su and self.env.context.get("sff_call_moving")) or set(
+            self.ids
+        ) <= self.env.cr.cache.get(MOVING_KEY, set())
 
     def _sff_update_notes(self, changed):
         """The notes say what the calls say now (their words in the

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import html
+
 from markupsafe import escape
 
 from odoo import api, fields, models
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL
 
 from ..const import (
     CALL_NOTE_CLASS,
@@ -202,7 +204,9 @@ class CrmLead(models.Model):
                 -- (a reinstall: the calls went with the module)
                 SELECT m.id AS message_id, m.res_id AS lead_id, m.date, m.author_id,
                        %(outcome)s AS outcome,
-                       substring(m.body::text FROM %(minutes)s)::float AS minutes
+                       COALESCE(substring(m.body::text FROM %(minutes)s),
+                                replace(substring(m.body::text FROM %(said_minutes)s), ',', '.')
+                       )::float AS minutes
                   FROM mail_message m
              LEFT JOIN mail_activity_type t ON t.id = m.mail_activity_type_id
                  WHERE m.model = 'crm.lead' AND m.message_type = 'notification'
@@ -240,6 +244,9 @@ class CrmLead(models.Model):
             """,
                 outcome=outcome,
                 minutes=f"{CALL_NOTE_MINUTES}([0-9.]+)",
+                # a note of an earlier release: "Call: Busy, 4 min" (in its
+                # first paragraph, in any of the module's languages)
+                said_minutes="^<p><i[^>]*></i>[^<]*[,，] ?([0-9]+(?:[.,][0-9]+)?) ?(?:min|分钟)</p>",
                 notes=notes,
                 conversation=CONVERSATION_OUTCOMES,
                 uid=self.env.uid,
@@ -294,10 +301,10 @@ class CrmLead(models.Model):
             if message.mail_activity_type_id or not body.startswith(CALL_NOTE_START):
                 continue
             values = {}
+            # the call's own note: the second paragraph, as typed
             _said, _end, rest = body.partition("</p>")
-            text = html2plaintext(rest).strip() if rest.strip() else ""
-            if text:
-                values["note"] = text
+            if rest.startswith("<p>") and rest.endswith("</p>"):
+                values["note"] = html.unescape(rest[len("<p>") : -len("</p>")])
             if CALL_NOTE_CLASS not in body:
                 classes = [CALL_NOTE_CLASS]
                 if call.duration_minutes:

@@ -228,6 +228,60 @@ class TestBackfillFromChatter(FunnelCase):
                 sorted(f"fa fa-phone me-1 o_sff_call o_sff_call_{call.outcome}" for call in calls),
             )
 
+    def test_upgrade_gives_no_call_a_distant_or_undated_note(self):
+        """The upgrade on odd data of earlier releases: the manager's call
+        on day 1 deleted (its note stayed), the salesperson's call of day
+        20 moved from another deal (its note stayed there), a note without
+        a date: no call gets another's note days away (it would then
+        rewrite or delete it), the notes left are marked as deleted calls',
+        and the undated note does not stop the upgrade."""
+        deal = self.make_deal("Odd data", self.s_new, 1000)
+        other = self.make_deal("Moved from", self.s_new, 1000)
+        gone = (
+            self.env["crm.lead.call"]
+            .with_user(self.manager)
+            .create({"lead_id": deal.id, "outcome": "no_answer", "date": self.day(1)})
+        )
+        moved = (
+            self.env["crm.lead.call"]
+            .with_user(self.rep)
+            .create({"lead_id": other.id, "outcome": "busy", "date": self.day(20)})
+        )
+        notes = gone.message_id | moved.message_id
+        self.env.flush_all()
+        undated = self.env["mail.message"].create(
+            {
+                "model": "crm.lead",
+                "res_id": deal.id,
+                "message_type": "notification",
+                "body": '<p><i class="fa fa-phone me-1"></i>Call: Busy</p>',
+            }
+        )
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE mail_message SET date = NULL WHERE id = %s", [undated.id])
+        # as 18.0.1.19.0 left them: no classes, no link; the call deleted,
+        # the other moved without its note
+        self.env.cr.execute(
+            """UPDATE mail_message SET body = regexp_replace(
+                   body, 'class="fa fa-phone me-1 o_sff_call[^"]*"', 'class="fa fa-phone me-1"')
+                WHERE id = ANY(%s)""",
+            [notes.ids],
+        )
+        self.env.cr.execute("DELETE FROM crm_lead_call WHERE id = %s", [gone.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead_call SET message_id = NULL, lead_id = %s WHERE id = %s",
+            [deal.id, moved.id],
+        )
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.20.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_20_0_odd",
+        )
+        migration.migrate(self.env.cr, "18.0.1.19.0")
+        self.env.invalidate_all()
+        self.assertFalse(moved.message_id)
+        for note in notes | undated:
+            self.assertIn("o_sff_call_deleted", str(note.body))
+
     def test_backfill(self):
         moved = self.make_deal("Moved", self.s_new, 1000)
         self.created(moved)

@@ -561,6 +561,14 @@ class TestCalls(CallsMixin, FunnelCase):
         other = self.make_deal("Merged into", self.s_new)
         call.lead_id = other
         self.assertEqual((note.res_id, str(note.body)), (other.id, words))
+        # a move the module would not make, told by the context: refused
+        # (the deal is one the salesperson cannot read)
+        closed = self.make_deal("Not the rep's", self.s_new, user_id=self.other_rep.id)
+        mine_first = self.call(deal, "busy", self.day(2))
+        with self.assertRaises(AccessError):
+            mine_first.with_user(self.rep).with_context(sff_call_moving=True).write(
+                {"lead_id": closed.id}
+            )
         # another message named by a salesperson: not taken
         colleague = self.call(self.make_deal("Colleague's", self.s_new), "busy", self.day(1))
         mine = self.call(deal, "busy", self.day(2))
@@ -579,14 +587,26 @@ class TestCalls(CallsMixin, FunnelCase):
 
     def test_call_rebuilt_from_an_earlier_note_keeps_in_step_with_it(self):
         """A call rebuilt from a note of an earlier release (no classes):
-        its note gets them, so that a later reinstall finds it again, and
-        deleting the call takes the note along."""
+        its outcome and minutes from the note's words, its own note as
+        typed (an entity written in it, blank lines, double spaces); the
+        note gets the classes, so that a later reinstall finds it again,
+        and deleting the call takes the note along."""
         deal = self.make_deal("Earlier note", self.s_new)
-        note = self.note(deal, '<p><i class="fa fa-phone me-1"></i>Call: Busy, 4 min</p>', 1)
+        note = self.note(
+            deal,
+            '<p><i class="fa fa-phone me-1"></i>Call: Busy, 4 min</p>'
+            "<p>Wants a&amp;nbsp;b in the quote\n\nSecond  point</p>",
+            1,
+        )
         self.env["crm.lead"]._sff_backfill_calls()
         call = deal.call_ids
-        self.assertEqual((call.outcome, call.message_id), ("busy", note))
-        self.assertIn('class="fa fa-phone me-1 o_sff_call o_sff_call_busy"', str(note.body))
+        self.assertEqual(
+            (call.outcome, call.duration_minutes, call.note, call.message_id),
+            ("busy", 4, "Wants a&nbsp;b in the quote\n\nSecond  point", note),
+        )
+        self.assertIn(
+            'class="fa fa-phone me-1 o_sff_call o_sff_min_4 o_sff_call_busy"', str(note.body)
+        )
         self.uninstall_calls(deal)
         self.env["crm.lead"]._sff_backfill_calls()
         self.assertEqual(deal.call_ids.outcome, "busy")

@@ -12,16 +12,14 @@ team with a catalogue from a stage shared by every team) were flagged as
 moves back when the new stage came first in the stage order: no longer.
 
 The calls logged before name their notes: on each deal, the note nearest
-in time to the call (a note is dated at its call, or when it was logged;
-the caller's first), each note one call's. The notes paired get the
+in time to the call within five minutes (a note is dated at its call, or
+when it was logged; the caller's first), each note one call's. The notes paired get the
 classes the notes logged from now on carry (the outcome's, the
 minutes'), so that a rebuild of the calls from the chatter finds them
 again; the notes left, of calls deleted since, are marked so, and are
 not.
 
 The statements are this migration's own (frozen)."""
-
-from collections import defaultdict
 
 # the beginning of the call notes of earlier releases, and the classes the
 # notes have from this release on (the outcome's class last)
@@ -59,58 +57,42 @@ def migrate(cr, version):
 
 
 def _pair_calls_and_notes(cr):
-    """Each call logged before names its own note: on each deal, the
-    pairs of a call and a note nearest in time first (the caller's note
-    before another's at the same distance), each call and each note in one
-    pair; the notes paired are marked as the notes logged now, those left
-    (calls deleted since) marked as such."""
+    """Each call logged before names its own note: on each deal, among the
+    notes within five minutes of the call (a note is dated at its call, or
+    when it was logged just after), the pairs nearest in time first (the
+    caller's note before another's at the same distance), each call and
+    each note in one pair; the notes paired are marked as the notes logged
+    now, those left (calls deleted since) marked as such. The candidates
+    are read by deal and time in SQL, a few per call."""
     cr.execute(
-        """SELECT c.id, c.lead_id, c.date, u.partner_id, c.outcome, c.duration_minutes
+        """SELECT c.id, m.id, c.outcome, c.duration_minutes,
+                  abs(extract(epoch FROM m.date - c.date)) AS gap,
+                  m.author_id IS DISTINCT FROM u.partner_id AS other_author
              FROM crm_lead_call c
         LEFT JOIN res_users u ON u.id = c.user_id
-            WHERE c.message_id IS NULL"""
+             JOIN mail_message m
+               ON m.model = 'crm.lead' AND m.res_id = c.lead_id
+              AND m.message_type = 'notification' AND m.mail_activity_type_id IS NULL
+              AND m.body::text LIKE %(start)s
+              AND m.date BETWEEN c.date - interval '5 minutes' AND c.date + interval '5 minutes'
+            WHERE c.message_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM crm_lead_call o WHERE o.message_id = m.id)
+         ORDER BY gap, other_author, c.id, m.id""",
+        {"start": NOTE_START + "%"},
     )
-    calls = defaultdict(list)
-    for call in cr.fetchall():
-        calls[call[1]].append(call)
-    cr.execute(
-        """SELECT m.id, m.res_id, m.date, m.author_id
-             FROM mail_message m
-            WHERE m.model = 'crm.lead' AND m.message_type = 'notification'
-              AND m.mail_activity_type_id IS NULL AND m.body::text LIKE %s
-              AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)""",
-        [NOTE_START + "%"],
-    )
-    notes = defaultdict(list)
-    for note in cr.fetchall():
-        notes[note[1]].append(note)
-    paired, classes, left = [], [], []
-    for lead_id, lead_notes in notes.items():
-        candidates = sorted(
-            (
-                abs((note_date - call_date).total_seconds()),
-                author != partner,
-                call_id,
-                note_id,
-                outcome,
-                minutes,
-            )
-            for call_id, _lead, call_date, partner, outcome, minutes in calls.get(lead_id, ())
-            for note_id, _res, note_date, author in lead_notes
-        )
-        taken_calls, taken_notes = set(), set()
-        for _gap, _other, call_id, note_id, outcome, minutes in candidates:
-            if call_id in taken_calls or note_id in taken_notes:
-                continue
-            taken_calls.add(call_id)
-            taken_notes.add(note_id)
-            paired.append((call_id, note_id))
-            marks = [NOTE_CLASS]
-            if minutes:
-                marks.append(f"{NOTE_MINUTES}{round(minutes, 1):g}")
-            marks.append(f"{NOTE_CLASS}_{outcome}")
-            classes.append((note_id, " ".join(marks)))
-        left += [note[0] for note in lead_notes if note[0] not in taken_notes]
+    paired, classes = [], []
+    taken_calls, taken_notes = set(), set()
+    for call_id, note_id, outcome, minutes, _gap, _other in cr.fetchall():
+        if call_id in taken_calls or note_id in taken_notes:
+            continue
+        taken_calls.add(call_id)
+        taken_notes.add(note_id)
+        paired.append((call_id, note_id))
+        marks = [NOTE_CLASS]
+        if minutes:
+            marks.append(f"{NOTE_MINUTES}{round(minutes, 1):g}")
+        marks.append(f"{NOTE_CLASS}_{outcome}")
+        classes.append((note_id, " ".join(marks)))
     if paired:
         cr.execute(
             """UPDATE crm_lead_call c SET message_id = p.note_id
@@ -118,7 +100,6 @@ def _pair_calls_and_notes(cr):
                 WHERE c.id = p.call_id""",
             [[pair[0] for pair in paired], [pair[1] for pair in paired]],
         )
-    classes += [(note_id, f"{NOTE_CLASS} {NOTE_DELETED}") for note_id in left]
     if classes:
         cr.execute(
             """UPDATE mail_message m
@@ -128,3 +109,13 @@ def _pair_calls_and_notes(cr):
                 WHERE m.id = k.id""",
             [[row[0] for row in classes], [row[1] for row in classes]],
         )
+    # the notes left: of calls deleted since
+    cr.execute(
+        """UPDATE mail_message m
+              SET body = replace(m.body::text, 'class="fa fa-phone me-1"',
+                                 'class="fa fa-phone me-1 ' || %(marks)s || '"')
+            WHERE m.model = 'crm.lead' AND m.message_type = 'notification'
+              AND m.mail_activity_type_id IS NULL AND m.body::text LIKE %(start)s
+              AND NOT EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id)""",
+        {"start": NOTE_START + "%", "marks": f"{NOTE_CLASS} {NOTE_DELETED}"},
+    )
