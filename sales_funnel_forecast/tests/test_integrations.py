@@ -142,7 +142,7 @@ class TestIntegrations(FunnelCase):
         """Assigning a reseller whose account manager sells in a team with a
         catalogue: Odoo gives the deal that salesperson and so that team;
         the deal, in Odoo's shared Qualified, enters the team's pipeline (a
-        stay by hand) and is open there in the funnel."""
+        stay of the team's pipeline) and is open there in the funnel."""
         self.require("website_crm_partner_assign")
         reseller, _portal = self.reseller()
         channel = self.env["crm.team"].create({"name": "Partner channel"})
@@ -162,7 +162,7 @@ class TestIntegrations(FunnelCase):
         self.assertIn(deal.stage_id, stages)
         self.assertEqual(
             [(stay.stage_id, stay.reason) for stay in deal.stage_history_ids.sorted("date_in")],
-            [(qualified, "create"), (deal.stage_id, "manual")],
+            [(qualified, "create"), (deal.stage_id, "team")],
         )
         self.env.cr.execute(
             "SELECT stage_id FROM crm_funnel_report WHERE lead_id = %s AND open_here = 1",
