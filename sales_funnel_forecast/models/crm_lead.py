@@ -739,15 +739,9 @@ class CrmLead(models.Model):
         not a move by hand."""
         moves = defaultdict(lambda: self.browse())
         for lead in self:
-            # sudo: the team's process, whoever hands the deal over
-            team = lead.team_id.sudo()
-            if (
-                lead.active
-                and lead.type == "opportunity"
-                and lead.stage_id
-                and team.stage_catalogue_id
-                and lead.stage_id.sudo().team_id != team
-            ):
+            if lead.active and lead.type == "opportunity" and lead.stage_id and lead.team_id:
+                # the deal's stage where the team has no process of its own
+                # or the stage is its own
                 stage = lead.team_id._sff_pipeline_stage(lead.stage_id)
                 if stage != lead.stage_id:
                     moves[stage.id] |= lead

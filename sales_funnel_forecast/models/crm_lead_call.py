@@ -493,19 +493,30 @@ class CrmLeadCall(models.Model):
         last): a reinstall finds the calls again from their notes."""
         self.ensure_one()
         what = dict(self._fields["outcome"]._description_selection(self.env))[self.outcome]
-        classes = ["fa", "fa-phone", "me-1", CALL_NOTE_CLASS]
         if self.duration_minutes:
-            minutes = f"{round(self.duration_minutes, 1):g}"
-            what = self.env._("%(outcome)s, %(minutes)s min", outcome=what, minutes=minutes)
-            classes.append(f"{CALL_NOTE_MINUTES}{minutes}")
-        classes.append(f"{CALL_NOTE_CLASS}_{self.outcome}")
-        body = Markup("<p><i class='%s'></i>%s</p>") % (
-            " ".join(classes),
+            what = self.env._(
+                "%(outcome)s, %(minutes)s min", outcome=what, minutes=self._sff_minutes()
+            )
+        body = Markup("<p><i class='fa fa-phone me-1 %s'></i>%s</p>") % (
+            self._sff_note_classes(),
             self.env._("Call: %(what)s", what=what),
         )
         if self.note:
             body += Markup("<p>%s</p>") % self.note
         return body
+
+    def _sff_minutes(self):
+        return f"{round(self.duration_minutes, 1):g}"
+
+    def _sff_note_classes(self):
+        """The classes that name the call in its note: the module's, the
+        minutes', the outcome's (last)."""
+        self.ensure_one()
+        classes = [CALL_NOTE_CLASS]
+        if self.duration_minutes:
+            classes.append(f"{CALL_NOTE_MINUTES}{self._sff_minutes()}")
+        classes.append(f"{CALL_NOTE_CLASS}_{self.outcome}")
+        return " ".join(classes)
 
     def _sff_notes(self):
         """The calls' own notes (not the done activities some calls came

@@ -294,32 +294,40 @@ class CrmLead(models.Model):
         second paragraph); a note of an earlier release gets the classes
         the notes have now, so that the call and its note keep in step."""
         Message = self.env["mail.message"]
-        calls = self.env["crm.lead.call"].browse(messages)
-        for call in calls:
+        notes, marked = [], []
+        for call in self.env["crm.lead.call"].browse(messages):
             message = Message.browse(messages[call.id])
             body = str(message.body or "")
             if message.mail_activity_type_id or not body.startswith(CALL_NOTE_START):
                 continue
-            values = {}
             # the call's own note: the second paragraph, as typed
             _said, _end, rest = body.partition("</p>")
             if rest.startswith("<p>") and rest.endswith("</p>"):
-                values["note"] = html.unescape(rest[len("<p>") : -len("</p>")])
+                notes.append((call.id, html.unescape(rest[len("<p>") : -len("</p>")])))
             if CALL_NOTE_CLASS not in body:
-                classes = [CALL_NOTE_CLASS]
-                if call.duration_minutes:
-                    classes.append(f"{CALL_NOTE_MINUTES}{round(call.duration_minutes, 1):g}")
-                classes.append(f"{CALL_NOTE_CLASS}_{call.outcome}")
-                marked = body.replace(
-                    'class="fa fa-phone me-1"', f'class="fa fa-phone me-1 {" ".join(classes)}"', 1
+                marked.append(
+                    (
+                        message.id,
+                        body.replace(
+                            'class="fa fa-phone me-1"',
+                            f'class="fa fa-phone me-1 {call._sff_note_classes()}"',
+                            1,
+                        ),
+                    )
                 )
-                self.env.cr.execute(
-                    "UPDATE mail_message SET body = %s WHERE id = %s", [marked, message.id]
-                )
-            if values:
-                self.env.cr.execute(
-                    "UPDATE crm_lead_call SET note = %s WHERE id = %s", [values["note"], call.id]
-                )
+        # in one statement each
+        if notes:
+            self.env.cr.execute(
+                """UPDATE crm_lead_call c SET note = v.note
+                     FROM unnest(%s::int[], %s::text[]) AS v(id, note) WHERE c.id = v.id""",
+                [[row[0] for row in notes], [row[1] for row in notes]],
+            )
+        if marked:
+            self.env.cr.execute(
+                """UPDATE mail_message m SET body = v.body
+                     FROM unnest(%s::int[], %s::text[]) AS v(id, body) WHERE m.id = v.id""",
+                [[row[0] for row in marked], [row[1] for row in marked]],
+            )
         Message.invalidate_model(["body"])
 
     def _sff_touch_activity(self, when=None):
