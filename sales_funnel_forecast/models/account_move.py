@@ -156,6 +156,52 @@ class AccountMove(models.Model):
                     )
                 )
 
+    @api.constrains("opportunity_id", "company_id", "state")
+    def _check_opportunity_currency(self):
+        """A deal of no company may be billed by any company (Odoo's rule of
+        the deal field), but its invoices' amounts are added up in one
+        currency (crm.lead._check_invoice_currency keeps a deal of a company
+        to its invoices' currency): those of a company keeping its books in
+        another currency than its other invoices are refused."""
+        # sudo: the deal's company only, which an invoicing user who may
+        # not read the deal links it in (Odoo's rule of the field)
+        moves = self.filtered(
+            lambda move: (
+                move.opportunity_id
+                and not move.opportunity_id.sudo().company_id
+                and move.state != "cancel"
+                and move.move_type in SALE_DOCUMENTS
+            )
+        )
+        if not moves:
+            return
+        documents = self.env["crm.lead"]._sff_sale_documents(
+            moves.opportunity_id.ids, cancelled=False
+        )
+        for move in moves:
+            other = documents.filtered(
+                lambda document, move=move: (
+                    document.opportunity_id == move.opportunity_id
+                    and document.company_id.currency_id != move.company_id.currency_id
+                )
+            )[:1]
+            if other:
+                # sudo: the deal's name only (as above)
+                raise ValidationError(
+                    self.env._(
+                        "%(deal)s has invoices of %(company)s, in %(currency)s: %(move)s of "
+                        "%(new_company)s, in %(new_currency)s, cannot bill it too (a deal's "
+                        "invoiced amount is in one currency). Invoice it from a company in "
+                        "%(currency)s, or bill another deal.",
+                        deal=move.opportunity_id.sudo().display_name,
+                        company=other.company_id.name,
+                        currency=other.company_id.currency_id.name,
+                        move=move.display_name,
+                        new_company=move.company_id.name,
+                        new_currency=move.company_id.currency_id.name,
+                    )
+                )
+
     def write(self, vals):
         if "opportunity_id" not in vals:
             return super().write(vals)

@@ -43,7 +43,12 @@ class CrmForecastSubmission(models.Model):
             open_domain, ["user_id", "forecast_category"], ["expected_revenue:sum"]
         )
         won_rows = Lead._read_group(won_domain, ["user_id"], ["expected_revenue:sum"])
-        users = team.member_ids | team.user_id if manager else self.env.user
+        # the members who work in the screen's company (a team of no
+        # company may have members of others: they submit there, not here)
+        members = (team.member_ids | team.user_id).filtered(
+            lambda user: company in user.company_ids
+        )
+        users = members if manager else self.env.user
         users |= self.env["res.users"].browse(
             user.id for user, _category, _amount in open_rows if user
         )
@@ -103,12 +108,11 @@ class CrmForecastSubmission(models.Model):
             )
         # the deals the Deal Flow report lists for the team, period and
         # company (each bar opens them: action_forecast_flow_step)
+        flow_wizard = self.env["crm.deal.flow.wizard"].new(
+            self._sff_screen_flow(team, start, end, company)
+        )
         flow = Lead.sff_deal_flow(
-            start,
-            end,
-            self.env["crm.deal.flow.wizard"]
-            .new(self._sff_screen_flow(team, start, end, company))
-            ._lead_domain(),
+            start, end, flow_wizard._lead_domain(), flow_wizard._company_ids()
         )
         return {
             "team_id": team.id,

@@ -210,7 +210,7 @@ class CrmLead(models.Model):
     # Deal flow
     # ------------------------------------------------------------------
     @api.model
-    def _sff_deal_flow_sql(self, date_from, date_to, domain=None):
+    def _sff_deal_flow_sql(self, date_from, date_to, domain=None, company_ids=None):
         """One row per deal and step of the flow of the pipeline of the
         period [date_from, date_to) (open deals expected to close in it)
         between the moments date_from and date_to (now, if earlier): the
@@ -223,7 +223,12 @@ class CrmLead(models.Model):
         and the way it left. Amounts leaving the pipeline are those of the
         start, coming into it those of the end; a deal that came and left
         in between does both with the amount it had when it was last in the
-        period's pipeline."""
+        period's pipeline.
+
+        With ``company_ids``, the pipelines are those of these companies
+        (and of no company): a deal counts at a moment where its version
+        then was of one of them (a deal handed over from another company
+        comes new), whichever companies the user reads besides."""
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         # the days of the funnel totals' time zone, as what was won is counted
         start = day_start(self.env, date_from)
@@ -240,6 +245,12 @@ class CrmLead(models.Model):
             ("date_deadline", ">=", date_from),
             ("date_deadline", "<", date_to),
         ]
+        in_companies = SQL("TRUE")
+        if company_ids is not None:
+            in_period.append(("company_id", "in", [*company_ids, False]))
+            in_companies = SQL(
+                "(x.company_id IS NULL OR x.company_id = ANY(%s))", list(company_ids)
+            )
         leads = self.with_context(active_test=False)._search(domain or [])
         # The same deals either way; the plan differs: a salesperson's own
         # deals, or a team's, are found first among the deals expected in
@@ -288,11 +299,13 @@ class CrmLead(models.Model):
                 SELECT x.lead_id,
                        COALESCE(BOOL_OR(x.at_start AND x.deal_state = 'open'
                                         AND x.date_deadline >= %(date_from)s
-                                        AND x.date_deadline < %(date_to)s), FALSE) AS in_start,
+                                        AND x.date_deadline < %(date_to)s
+                                        AND %(in_companies)s), FALSE) AS in_start,
                        COALESCE(BOOL_OR(NOT x.at_start AND x.deal_state = 'open'
                                         AND x.date_deadline >= %(date_from)s
-                                        AND x.date_deadline < %(date_to)s), FALSE) AS in_end,
-                       BOOL_OR(x.at_start) AS existed,
+                                        AND x.date_deadline < %(date_to)s
+                                        AND %(in_companies)s), FALSE) AS in_end,
+                       BOOL_OR(x.at_start AND %(in_companies)s) AS existed,
                        MAX(x.deal_state) FILTER (WHERE NOT x.at_start) AS end_state,
                        MAX(x.stage_id) FILTER (WHERE x.at_start) AS start_stage_id,
                        MAX(x.stage_id) FILTER (WHERE NOT x.at_start) AS end_stage_id,
@@ -384,18 +397,21 @@ class CrmLead(models.Model):
             ),
             candidates=candidates,
             readable=readable,
+            in_companies=in_companies,
             date_from=date_from,
             date_to=date_to,
         )
 
     @api.model
     @api.readonly
-    def sff_deal_flow(self, date_from, date_to, domain=None):
+    def sff_deal_flow(self, date_from, date_to, domain=None, company_ids=None):
         """How the pipeline of the period [date_from, date_to) changed
         between the moments date_from and date_to (or now, if earlier):
         ``{step: (count, amount)}`` for every step of ``FLOW_STEPS``, where
         start + new + pulled_in - pushed_out - won - lost = end, in counts,
-        and in amounts with + increased - decreased. Record rules apply."""
+        and in amounts with + increased - decreased. Record rules apply;
+        ``company_ids``: the pipelines of these companies only (see
+        ``_sff_deal_flow_sql``)."""
         date_from, date_to = (self._sff_moment_param(day).date() for day in (date_from, date_to))
         self._sff_domain_param(domain)
         if date_to <= date_from:
@@ -403,7 +419,9 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT flow.step, COUNT(*), COALESCE(SUM(flow.amount), 0) FROM (%s) AS flow GROUP BY flow.step",
-                self._sff_deal_flow_sql(date_from, date_to, domain),
+                self._sff_deal_flow_sql(
+                    date_from, date_to, domain, self._sff_company_ids_param(company_ids)
+                ),
             )
         )
         totals = {step: (count, amount) for step, count, amount in self.env.cr.fetchall()}
@@ -428,6 +446,24 @@ class CrmLead(models.Model):
         return moment
 
     @api.model
+    def _sff_company_ids_param(self, company_ids):
+        """A list of company ids from what a caller gave (``None``: every
+        company the versions show), or a ``UserError`` in the user's
+        language."""
+        if company_ids is None:
+            return None
+        if isinstance(company_ids, int) and not isinstance(company_ids, bool):
+            company_ids = [company_ids]
+        if not isinstance(company_ids, (list, tuple)) or not all(
+            isinstance(value, int) and not isinstance(value, bool) for value in company_ids
+        ):
+            raise UserError(
+                self.env._(
+                    "The companies are given by their ids, not by %(value)s.", value=company_ids
+                )
+            )
+        return list(company_ids)
+
     def _sff_domain_param(self, domain):
         if domain not in (None, False) and not isinstance(domain, (list, tuple)):
             raise UserError(

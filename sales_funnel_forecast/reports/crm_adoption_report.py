@@ -16,7 +16,15 @@ class CrmAdoptionReport(models.Model):
     _depends = {
         "crm.user.login": ["user_id", "date", "team_id", "company_id"],
         "crm.lead.call.day": ["user_id", "day", "call_count"],
-        "crm.lead.stage.history": ["create_uid", "date_in", "reason", "previous_stage_id"],
+        "crm.lead.stage.history": [
+            "create_uid",
+            "date_in",
+            "reason",
+            "previous_stage_id",
+            "team_id",
+            "company_id",
+        ],
+        "crm.team": ["company_id"],
         "res.users": ["partner_id"],
         "res.partner": ["tz"],
     }
@@ -52,14 +60,19 @@ class CrmAdoptionReport(models.Model):
             )
 
         # the logins, calls and stage moves, one SELECT a kind; calls and
-        # moves in the team and company of the deal they were made on (a
-        # login in the user's team and company of that day)
+        # moves in the team of the deal they were made on, a login in the
+        # user's team of that day. Calls keep the company of their deal at
+        # the call; logins and moves count in their team's company, which a
+        # member whose own company is another, or a deal handed over to
+        # another company later, does not change (a team of no company: the
+        # user's company of that day, the deal's)
         return SQL(
             """(
                 SELECT g.id::bigint * 3 AS id, 'login' AS kind, %(login_day)s AS date,
-                       g.user_id, g.team_id, g.company_id,
+                       g.user_id, g.team_id, COALESCE(gt.company_id, g.company_id) AS company_id,
                        1 AS login_count, 0 AS call_count, 0 AS move_count
                   FROM crm_user_login g
+             LEFT JOIN crm_team gt ON gt.id = g.team_id
                   JOIN res_users gu ON gu.id = g.user_id
                   JOIN res_partner p ON p.id = gu.partner_id
                  UNION ALL
@@ -68,8 +81,9 @@ class CrmAdoptionReport(models.Model):
                   FROM crm_lead_call_day d
                  UNION ALL
                 SELECT h.id::bigint * 3 + 2, 'move', %(move_day)s, h.create_uid,
-                       h.team_id, h.company_id, 0, 0, 1
+                       h.team_id, COALESCE(ht.company_id, h.company_id), 0, 0, 1
                   FROM crm_lead_stage_history h
+             LEFT JOIN crm_team ht ON ht.id = h.team_id
                   JOIN res_users hu ON hu.id = h.create_uid
                   JOIN res_partner p ON p.id = hu.partner_id
                  -- a deal restored into its stage did not move

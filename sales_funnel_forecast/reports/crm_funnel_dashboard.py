@@ -150,6 +150,18 @@ class CrmFunnelDashboard(models.AbstractModel):
         return domain
 
     @api.model
+    def _sff_in_team_company(self, team_id):
+        """A team's funnel is in its company's currency, as its Forecast
+        screen is (crm.forecast.submission._sff_team_company): with the
+        team's company among those selected but not the current one, the
+        figures are read as that company's (``with_company``); a team of
+        no company, or of the current one, keeps the current company."""
+        team = self.env["crm.team"].browse(team_id) if team_id else self.env["crm.team"]
+        if team.company_id and team.company_id in self.env.companies:
+            return self.with_company(team.company_id)
+        return self
+
+    @api.model
     def _sff_companies_note(self):
         """What the figures leave out, when a selected company keeps its books
         in another currency: which companies they count (False otherwise)."""
@@ -246,6 +258,11 @@ class CrmFunnelDashboard(models.AbstractModel):
         team (or every team), a salesperson (or all) and a period: the funnel,
         its comparison period, and the revenue forecast. Record rules apply:
         a salesperson limited to own documents sees own deals only."""
+        in_team_company = self._sff_in_team_company(team_id)
+        if in_team_company.env.company != self.env.company:
+            return in_team_company._sff_report_data(
+                team_id, user_id, period, date_from, date_to, mode, compare
+            )
         if mode not in ("flow", "cohort"):
             raise UserError(self.env._("Unknown funnel mode: %s", mode))
         if compare not in engine.COMPARISONS:
@@ -391,12 +408,14 @@ class CrmFunnelDashboard(models.AbstractModel):
             raise UserError(self.env._("Which stage's deals? No stage was given."))
         if team_id is not None:
             team_id = self._sff_record_param("crm.team", team_id, self.env._("sales team"))
+        # the funnel the dashboard showed: in the team's company
+        dashboard = self._sff_in_team_company(params["team_id"] or team_id)
         date_from, date_to = params["date_from"], params["date_to"]
         if params["period"] != "custom":
             date_from, date_to = engine.period_bounds(
                 params["period"], fields.Date.context_today(self)
             )
-        domain = self._sff_funnel_domain(
+        domain = dashboard._sff_funnel_domain(
             params["team_id"],
             date_from,
             date_to,
@@ -405,7 +424,7 @@ class CrmFunnelDashboard(models.AbstractModel):
         ) + [("stage_id", "=", stage_id)]
         if team_id is not None and not params["team_id"]:
             domain.append(("team_id", "=", team_id or False))
-        lead_ids = self.env["crm.funnel.report"].search(domain).lead_id.ids
+        lead_ids = dashboard.env["crm.funnel.report"].search(domain).lead_id.ids
         stage = self.env["crm.stage"].browse(stage_id)
         return {
             "type": "ir.actions.act_window",
@@ -575,7 +594,8 @@ class CrmFunnelDashboard(models.AbstractModel):
             "data": data,
             "funnels": funnels,
             "labels": self._sff_labels(data),
-            "currency": self.env.company.currency_id,
+            # the team's company's (_sff_in_team_company)
+            "currency": self.env["res.currency"].browse(data["currency_id"]),
         }
 
     @api.model

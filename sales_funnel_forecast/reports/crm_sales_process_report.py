@@ -30,7 +30,14 @@ class CrmSalesProcessReport(models.Model):
         "crm.lead": [
             *DEAL_DEPENDS,
         ],
-        "sale.order": ["opportunity_id", "state", "date_order", "amount_untaxed", "currency_rate"],
+        "sale.order": [
+            "opportunity_id",
+            "state",
+            "date_order",
+            "amount_untaxed",
+            "currency_rate",
+            "company_id",
+        ],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
         "crm.lead.call": [
             "lead_id",
@@ -117,7 +124,11 @@ class CrmSalesProcessReport(models.Model):
                    0, 1, 0, 0, 0, 0, 0.0, 0.0
               FROM crm_lead l
              UNION ALL
-            SELECT o.id::bigint * 8 + 2, 'quotation', o.date_order, l.id, l.stage_id, %(deal)s,
+            -- a quotation counts in the company that sent it, in its
+            -- currency (a deal handed to another company later leaves it)
+            SELECT o.id::bigint * 8 + 2, 'quotation', o.date_order, l.id, l.stage_id,
+                   l.user_id, l.team_id, o.company_id, l.partner_id, l.source_id,
+                   l.medium_id, l.campaign_id, l.origin_type,
                    0, 0, 1,
                    o.amount_untaxed / CASE COALESCE(o.currency_rate, 0) WHEN 0 THEN 1.0
                                           ELSE o.currency_rate END,

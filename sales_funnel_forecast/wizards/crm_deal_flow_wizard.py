@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
 from ..const import FLOW_STEPS
-from ..reports.common import currency_company_domain
+from ..reports.common import currency_companies
 
 
 class CrmDealFlowWizard(models.TransientModel):
@@ -48,13 +48,15 @@ class CrmDealFlowWizard(models.TransientModel):
             if wizard.date_to <= wizard.date_from:
                 raise ValidationError(self.env._("The period must end after it starts."))
 
+    def _company_ids(self):
+        """The companies whose pipelines the flow counts: the one chosen,
+        else the selected companies in the currency its amounts are shown
+        in (their deals now, and their deals then: ``sff_deal_flow``)."""
+        return self.company_id.ids or currency_companies(self.env).ids
+
     def _lead_domain(self):
-        # the deals of the selected companies in the currency its amounts
-        # are shown in
-        if self.company_id:
-            domain = [("company_id", "in", [self.company_id.id, False])]
-        else:
-            domain = currency_company_domain(self.env)
+        # the deals of those companies (and of no company)
+        domain = [("company_id", "in", [*self._company_ids(), False])]
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))
         if self.user_id:
@@ -68,7 +70,7 @@ class CrmDealFlowWizard(models.TransientModel):
                 wizard.step_ids = [Command.clear()]
                 continue
             flow = self.env["crm.lead"].sff_deal_flow(
-                wizard.date_from, wizard.date_to, wizard._lead_domain()
+                wizard.date_from, wizard.date_to, wizard._lead_domain(), wizard._company_ids()
             )
             wizard.step_ids = [Command.clear()] + [
                 Command.create(
