@@ -468,12 +468,20 @@ class CrmLead(models.Model):
             {key: value for key, value in vals.items() if key not in self._sff_counted_fields()}
             for vals in vals_list
         ]
+        if any(vals.get("forecast_excluded") for vals in vals_list) and not (
+            self._sff_manages_forecast()
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a sales manager takes a deal out of the forecast or brings it back."
+                )
+            )
         for vals in vals_list:
             # a stage of another team of the same catalogue: the team's own
             # (the team given, or the one Odoo gives the salesperson)
             stage = self.env["crm.stage"].browse(vals.get("stage_id"))
             if stage.catalogue_line_id and stage.team_id:
-                vals["stage_id"] = self._sff_team_of(vals)._sff_own_stage(stage)
+                vals["stage_id"] = self._sff_team_of(vals)._sff_own_stage(stage, by_name=True)
             # nor is an empty category cell a category
             if "forecast_category" in vals and not vals["forecast_category"]:
                 del vals["forecast_category"]
@@ -576,27 +584,48 @@ class CrmLead(models.Model):
         code writes them in SQL, as the superuser, or computes them)."""
         return CALL_FIGURES if self.env.su else CALL_FIGURES | INVOICE_FIGURES | DERIVED_FIGURES
 
+    def _sff_manages_forecast(self):
+        """Whether the user sets the deals' stalls and takes deals out of
+        the forecast: a sales manager (or the module's own code)."""
+        return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+
+    def _sff_exclusion_changed(self, vals):
+        """Whether ``vals`` takes one of these deals out of the forecast or
+        brings one back, other than by the stage change that ends the stall
+        that took it out (the stall rule's "out of the forecast" is the
+        stall's: a stage change brings the deal back)."""
+        if "forecast_excluded" not in vals:
+            return False
+        excluded = bool(vals["forecast_excluded"])
+        return any(
+            lead.forecast_excluded != excluded
+            and not (
+                not excluded
+                and lead.stall_excluded
+                and "stage_id" in vals
+                and lead.stage_id.id != vals["stage_id"]
+            )
+            for lead in self
+        )
+
     def write(self, vals):
-        if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")) and (
-            STALL_FIELDS & set(vals)
-            # the stall rule's "out of the forecast" is the stall's too (a
-            # stage change, which ends the stall, brings the deal back)
-            or (
-                "forecast_excluded" in vals
-                and not vals["forecast_excluded"]
-                and any(
-                    lead.stall_excluded
-                    and ("stage_id" not in vals or lead.stage_id.id == vals["stage_id"])
-                    for lead in self
+        if not self._sff_manages_forecast():
+            if STALL_FIELDS & set(vals) or (
+                self.filtered("stall_excluded")._sff_exclusion_changed(vals)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "A deal's stall is set by its stage's rule and ended by a stage change "
+                        "or by a sales manager keeping it open."
+                    )
                 )
-            )
-        ):
-            raise AccessError(
-                self.env._(
-                    "A deal's stall is set by its stage's rule and ended by a stage change "
-                    "or by a sales manager keeping it open."
+            if self._sff_exclusion_changed(vals):
+                # a file of older values imported back, a call of the API
+                raise AccessError(
+                    self.env._(
+                        "Only a sales manager takes a deal out of the forecast or brings it back."
+                    )
                 )
-            )
         if self._sff_counted_fields() & set(vals):
             # counted from the calls and invoices: never written by hand
             vals = {
@@ -619,7 +648,7 @@ class CrmLead(models.Model):
                     # team's), not one outside it
                     team._sff_pipeline_stage(stage).id
                     if self.env.context.get("sff_merging") and len(team) == 1
-                    else team._sff_own_stage(stage)
+                    else team._sff_own_stage(stage, by_name=True)
                 )
                 by_stage[own] |= lead
             if len(by_stage) > 1:
@@ -666,6 +695,11 @@ class CrmLead(models.Model):
                 )
             )
         was_active = self.filtered("active") if "active" in vals else self.browse()
+        chosen_before = (
+            {lead.id: lead.forecast_category for lead in self if lead.forecast_category_is_manual}
+            if vals.get("forecast_category")
+            else None
+        )
 
         # a stage change ends a salesperson's category, unless one comes with it
         moving = self.browse()
@@ -712,7 +746,7 @@ class CrmLead(models.Model):
         if "probability" in vals:
             (self - following)._sff_flag_typed_probability()
         if "forecast_category" in vals:
-            self._sff_flag_chosen_category()
+            self._sff_flag_chosen_category(before=chosen_before)
         elif recompute_category:
             self.env.add_to_compute(self._fields["forecast_category"], self)
         if OWNER_FIELDS & set(vals):
@@ -849,12 +883,14 @@ class CrmLead(models.Model):
             )
         )
 
-    def _sff_flag_chosen_category(self, check=False):
+    def _sff_flag_chosen_category(self, check=False, before=None):
         """A category written on deals (the form, an import, a call of the
         API) is the salesperson's choice, which holds until the next stage
         change; writing the category the deal would have anyway is none.
         ``check``: refuse the categories the deals cannot have (a write
-        refuses them before writing)."""
+        refuses them before writing). ``before``: the deals' categories
+        chosen before a write, by id: the same choice written again (a
+        file imported back) says nothing more in the chatter."""
         if check:
             for lead in self:
                 lead._sff_check_category_choice(
@@ -869,15 +905,16 @@ class CrmLead(models.Model):
         # the choice goes in the chatter (the category that follows the
         # stage is not tracked: a stage move already says where the deal went)
         labels = dict(self._fields["forecast_category"]._description_selection(self.env))
-        if chosen:
+        noted = chosen.filtered(lambda lead: (before or {}).get(lead.id) != lead.forecast_category)
+        if noted:
             # one batch of notes (a mass edit, an import)
-            chosen._message_log_batch(
+            noted._message_log_batch(
                 {
                     lead.id: self.env._(
                         "Forecast category chosen: %(category)s (until the next stage change).",
                         category=labels[lead.forecast_category],
                     )
-                    for lead in chosen
+                    for lead in noted
                 },
                 author_id=self.env.user.partner_id.id,
             )

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools.once import check_once
 
 
 class CrmLeadBuyingRole(models.Model):
@@ -26,7 +28,26 @@ class CrmLeadBuyingRole(models.Model):
         ),
     ]
 
+    def _sff_check_person_once(self, vals_list):
+        check_once(
+            self,
+            self,
+            vals_list,
+            "lead_id",
+            "partner_id",
+            self.env._(
+                "A person has one role on a deal: change the role instead of adding the "
+                "person again."
+            ),
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.browse()._sff_check_person_once(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._sff_check_person_once([vals])
         result = super().write(vals)
         if "lead_id" in vals and not self.env.su:
             # Odoo checks the rules on the roles as they were: a role moved

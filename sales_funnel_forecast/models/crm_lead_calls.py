@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import html
+from datetime import timedelta
 
 from markupsafe import escape
 
@@ -16,8 +17,27 @@ from ..const import (
 )
 
 # the messages of a deal that are activity (``m``): messages and notes
-# written, emails, done activities; not tracking nor system notes
-ACTIVITY_MESSAGE_TYPES = ("comment", "email", "email_outgoing")
+# written, emails and text messages, done activities; not tracking nor
+# system notes. A message dated more than an hour after Odoo stored it (an
+# email whose sender's clock is wrong: Odoo dates it from its header)
+# counts as of then (MESSAGE_ACTIVITY_DATE, message_activity_date): a
+# deal's last activity is not years in the future. Odoo's own messages are
+# dated within the request that stores them, after its start.
+MESSAGE_CLOCK_SLACK = timedelta(hours=1)
+ACTIVITY_MESSAGE_TYPES = ("comment", "email", "email_outgoing", "sms")
+MESSAGE_ACTIVITY_DATE = SQL(
+    "CASE WHEN m.date > m.create_date + %s THEN m.create_date ELSE m.date END",
+    MESSAGE_CLOCK_SLACK,
+)
+
+
+def message_activity_date(message):
+    """When ``message`` was activity: MESSAGE_ACTIVITY_DATE, in Python."""
+    if message.create_date and message.date > message.create_date + MESSAGE_CLOCK_SLACK:
+        return message.create_date
+    return message.date
+
+
 ACTIVITY_MESSAGES = SQL(
     "(m.message_type IN %s OR m.mail_activity_type_id IS NOT NULL)", ACTIVITY_MESSAGE_TYPES
 )
@@ -115,10 +135,11 @@ class CrmLead(models.Model):
                    -- deleted or moved away is no longer its last activity
                    date_last_activity = GREATEST(
                        counted.last,
-                       (SELECT max(m.date) FROM mail_message m
+                       (SELECT max(%(date)s) FROM mail_message m
                          WHERE m.model = 'crm.lead' AND m.res_id = l.id AND %(activity)s))
               FROM counted WHERE l.id = counted.id
             """,
+                date=MESSAGE_ACTIVITY_DATE,
                 ids=list(lead_ids),
                 conversation=CONVERSATION_OUTCOMES,
                 activity=ACTIVITY_MESSAGES,
@@ -141,7 +162,7 @@ class CrmLead(models.Model):
                 """
             UPDATE crm_lead l SET date_last_activity = a.last
               FROM (SELECT id, max(last) AS last FROM (
-                        SELECT res_id AS id, max(date) AS last FROM mail_message m
+                        SELECT res_id AS id, max(%s) AS last FROM mail_message m
                          WHERE model = 'crm.lead' AND %s %s
                          GROUP BY res_id
                          UNION ALL
@@ -149,6 +170,7 @@ class CrmLead(models.Model):
                     ) u GROUP BY id) a
              WHERE a.id = l.id AND l.date_last_activity IS DISTINCT FROM a.last
             """,
+                MESSAGE_ACTIVITY_DATE,
                 ACTIVITY_MESSAGES,
                 only,
                 only_calls,

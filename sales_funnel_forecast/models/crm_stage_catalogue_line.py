@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..const import FORECAST_CATEGORY_SELECTION
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
@@ -42,3 +42,9 @@ class CrmStageCatalogueLine(models.Model):
         help="The stage made from this step is reached by itself when the deal's "
         "quotation is confirmed, its first invoice posted or its invoices paid.",
     )
+
+    @api.constrains("is_won", "catalogue_id")
+    def _check_catalogue_won_step(self):
+        # steps written on their own (an import of the steps): their
+        # catalogues keep a won step, as a save of the catalogue does
+        self.catalogue_id._check_won_step()

@@ -248,6 +248,38 @@ class CrmTargetPlan(models.Model):
                     )
                 )
 
+    @api.constrains("stage_line_ids", "season_ids")
+    def _check_lines_once(self):
+        """One conversion per stage and one weight per month: the
+        conversions multiply and a month takes one weight (a file of a
+        plan's lines imported back without their ids would add each
+        twice)."""
+        for plan in self:
+            stages = [line.stage_id for line in plan.stage_line_ids]
+            twice = next((stage for stage in stages if stages.count(stage) > 1), None)
+            if twice:
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s has two conversions for the stage %(stage)s: a plan has one "
+                        "per stage (to change one, edit its line).",
+                        plan=plan.name,
+                        stage=twice.name,
+                    )
+                )
+            months = plan.season_ids.mapped("month")
+            month = next((month for month in months if months.count(month) > 1), None)
+            if month:
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s has two weights for %(month)s: a plan has one per month (to "
+                        "change one, edit its line).",
+                        plan=plan.name,
+                        month=dict(
+                            plan.season_ids._fields["month"]._description_selection(self.env)
+                        )[month],
+                    )
+                )
+
     @api.constrains("origin_line_ids")
     def _check_origin_mix(self):
         for plan in self:
@@ -315,7 +347,21 @@ class CrmTargetPlan(models.Model):
         return vals_list
 
     def write(self, vals):
+        win_rate = None
+        if "win_rate" in vals and (
+            {"stage_line_ids", "origin_line_ids"} & set(vals)
+            or self.stage_line_ids
+            or self.origin_line_ids
+        ):
+            # the lines give the win rate (an exported plan imported back
+            # with its Win Rate column): it is typed only on plans without
+            win_rate = vals["win_rate"]
+            vals = {key: value for key, value in vals.items() if key != "win_rate"}
         result = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).write(vals)
+        if win_rate is not None:
+            typed = self.filtered(lambda plan: not (plan.stage_line_ids or plan.origin_line_ids))
+            if typed:
+                typed.write({"win_rate": win_rate})
         children = self.with_context(active_test=False).child_ids if "active" in vals else None
         if children:
             # a team plan's members' plans are archived and restored with it
@@ -337,6 +383,7 @@ class CrmTargetPlan(models.Model):
             plans = self.exists()
             # the plan's own rules, as a save of the plan checks them
             plans._check_origin_mix()
+            plans._check_lines_once()
             plans._check_seasons()
             plans._check_inputs()
             plans._sff_inputs_changed()
@@ -350,8 +397,11 @@ class CrmTargetPlan(models.Model):
             plan._sff_split({child.user_id: child.revenue_target for child in plan.child_ids})
 
     def _sff_rebuild_periods(self):
-        Period = self.env["crm.target.plan.period"]
-        self.period_ids.unlink()
+        # sudo: the figures' lines are worked out from the plan the user
+        # saved, and written by nobody else (no write access, even for
+        # managers: a file or an RPC call could not set them)
+        Period = self.env["crm.target.plan.period"].sudo()
+        self.sudo().period_ids.unlink()
         values = []
         for plan in self:
             values += plan._sff_period_values()

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..const import ORIGIN_TYPES
+from ..tools.once import check_once
 
 
 class CrmTargetPlanOrigin(models.Model):
@@ -23,6 +24,25 @@ class CrmTargetPlanOrigin(models.Model):
             "Each origin type appears once in a plan's mix.",
         ),
     ]
+
+    def _sff_check_origin_once(self, vals_list):
+        check_once(
+            self,
+            self,
+            vals_list,
+            "plan_id",
+            "origin_type",
+            self.env._("Each origin type appears once in a plan's mix."),
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.browse()._sff_check_origin_once(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sff_check_origin_once([vals])
+        return super().write(vals)
 
     @api.constrains("share", "win_rate")
     def _check_rates(self):

@@ -24,11 +24,13 @@ class CrmTeam(models.Model):
         team_id = self.env.user.sale_team_id.id
         return self.search([("id", "=", team_id)], limit=1) if team_id else self.browse()
 
-    def _sff_own_stage(self, stage):
+    def _sff_own_stage(self, stage, by_name=False):
         """The id of the stage of this team's pipeline for ``stage`` (a
         record): a stage that another team made from a step of the
         catalogue this team has too is this team's stage of that step (an
-        import names stages by name, and finds another team's first); any
+        import names stages by name, and finds another team's first); with
+        ``by_name`` (a stage the user named: a save, an import), a step of
+        another catalogue is the team's one stage of the same name; any
         other stage stays."""
         # sudo: the team's process decides where its deals go, whoever moves
         # them (a reseller on Odoo's partner portal reads no team)
@@ -37,10 +39,14 @@ class CrmTeam(models.Model):
             return stage.id
         if stage.team_id == team or not stage.catalogue_line_id:
             return stage.id
-        own = team.env["crm.stage"].search(
+        Stage = team.env["crm.stage"]
+        own = Stage.search(
             [("team_id", "=", team.id), ("catalogue_line_id", "=", stage.catalogue_line_id.id)],
             limit=1,
         )
+        if not own and by_name:
+            named = Stage.search([("team_id", "=", team.id), ("name", "=", stage.name)], limit=2)
+            own = named if len(named) == 1 else own
         return own.id or stage.id
 
     def _sff_pipeline_stage(self, stage):

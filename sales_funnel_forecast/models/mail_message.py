@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
-from .crm_lead_calls import ACTIVITY_MESSAGE_TYPES
+from .crm_lead_calls import ACTIVITY_MESSAGE_TYPES, message_activity_date
 
 
 class MailMessage(models.Model):
@@ -26,7 +26,9 @@ class MailMessage(models.Model):
                 )
             ):
                 res_id = vals["res_id"]
-                last[res_id] = max(last.get(res_id, message.date), message.date)
+                # not long after it came
+                date = message_activity_date(message)
+                last[res_id] = max(last.get(res_id, date), date)
         for when in set(last.values()):
             self.env["crm.lead"].browse(
                 lead_id for lead_id, date in last.items() if date == when

@@ -17,6 +17,18 @@ def create_view(model, query):
     )
 
 
+# The deal's messages (alias ``m``) that the reports count as activities:
+# activities marked done, messages and notes written (not the emails, which
+# Odoo also writes by itself), text messages sent, and the notes of the
+# calls logged (a call is one activity whichever way it is logged: a phone
+# activity marked done, or the Log a Call dialog, whose note is a system
+# note of the chatter)
+REPORT_ACTIVITY = SQL(
+    """(m.mail_activity_type_id IS NOT NULL OR m.message_type IN ('comment', 'sms')
+        OR EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id))"""
+)
+
+
 def in_won_stage(stage_column):
     """Whether the stage ``stage_column`` (an SQL column) is a won stage,
     without joining the stages: the won stages' ids are read once per

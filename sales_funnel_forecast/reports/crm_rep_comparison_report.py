@@ -3,6 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import DEAL_DEPENDS, REACH_COLUMNS
+from .common import REPORT_ACTIVITY
 
 
 class CrmRepComparisonReport(models.Model):
@@ -24,6 +25,7 @@ class CrmRepComparisonReport(models.Model):
         ],
         "crm.lead.stage.history": ["lead_id", "stage_id", "date_in", "date_out"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
+        "crm.lead.call": ["message_id"],
         "res.partner": ["industry_id"],
     }
 
@@ -41,8 +43,8 @@ class CrmRepComparisonReport(models.Model):
     activity_count = fields.Integer(
         string="Activities",
         readonly=True,
-        help="Activities marked done and messages or notes logged on the deals "
-        "while they were in the stage.",
+        help="Activities marked done, calls logged, messages or notes written and text "
+        "messages sent on the deals while they were in the stage.",
     )
 
     def _select(self):
@@ -69,8 +71,9 @@ class CrmRepComparisonReport(models.Model):
                     ON h.lead_id = m.res_id AND m.date >= h.date_in
                    AND (h.date_out IS NULL OR m.date < h.date_out)
                  WHERE m.model = 'crm.lead'
-                   AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
-            ) AS u"""
+                   AND %(activity)s
+            ) AS u""",
+            activity=REPORT_ACTIVITY,
         )
 
     def _join(self):

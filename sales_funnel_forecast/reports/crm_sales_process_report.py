@@ -3,6 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import DEAL_DEPENDS, REACH_COLUMNS, TZ_PARAM
+from .common import REPORT_ACTIVITY
 
 ROW_KINDS = [
     ("reached", "Stage reached"),
@@ -47,6 +48,7 @@ class CrmSalesProcessReport(models.Model):
             "source_id",
             "date",
             "stage_id",
+            "message_id",
         ],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
         "crm.target.plan.period": [
@@ -76,7 +78,8 @@ class CrmSalesProcessReport(models.Model):
     activity_count = fields.Integer(
         string="Activities",
         readonly=True,
-        help="Activities marked done and messages or notes logged on deals.",
+        help="Activities marked done, calls logged, messages or notes written and text "
+        "messages sent on deals.",
     )
     call_count = fields.Integer(
         string="Calls",
@@ -142,7 +145,7 @@ class CrmSalesProcessReport(models.Model):
               FROM mail_message m
               JOIN crm_lead l ON l.id = m.res_id
              WHERE m.model = 'crm.lead'
-               AND (m.mail_activity_type_id IS NOT NULL OR m.message_type = 'comment')
+               AND %(activity)s
              UNION ALL
             -- calls count for who made them, in the team of the deal at the call
             SELECT c.id::bigint * 8 + 5, 'call', c.date, l.id, c.stage_id, c.user_id, c.team_id,
@@ -185,4 +188,5 @@ class CrmSalesProcessReport(models.Model):
             ) AS u""",
             deal=deal,
             tz_key=TZ_PARAM,
+            activity=REPORT_ACTIVITY,
         )

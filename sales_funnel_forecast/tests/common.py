@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime, timedelta
 
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
 
@@ -270,6 +271,31 @@ class FunnelCase(StructuresMixin, TransactionCase):
             "SELECT set_config(%s, %s, TRUE)", [MOMENT_SETTING, when.isoformat(" ")]
         )
         self.patch(type(self.env.cr), "now", lambda cr: when)
+
+    def post_invoice(self, deal, amount, company, day=None):
+        """A posted customer invoice of ``company`` billing ``deal`` for
+        ``amount`` untaxed, in the company's currency, on ``day``
+        (today)."""
+        move = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "currency_id": company.currency_id.id,
+                    "partner_id": self.env["res.partner"].create({"name": "Customer"}).id,
+                    "invoice_date": day or fields.Date.today(),
+                    "opportunity_id": deal.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Work", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        return move
 
     def end_request(self):
         """What the end of a request does before its commit: pending

@@ -124,26 +124,7 @@ class TestCompanyScopes(FunnelCase):
         )
 
     def invoice(self, deal, amount, company):
-        move = (
-            self.env["account.move"]
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "currency_id": company.currency_id.id,
-                    "partner_id": self.env["res.partner"].create({"name": "Customer"}).id,
-                    "invoice_date": fields.Date.today(),
-                    "opportunity_id": deal.id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"name": "Work", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                        )
-                    ],
-                }
-            )
-        )
-        move.action_post()
-        return move
+        return self.post_invoice(deal, amount, company)
 
     # ------------------------------------------------------------------
     def test_deal_without_company_invoiced_in_one_currency(self):

@@ -8,7 +8,7 @@ import io
 import openpyxl
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -68,25 +68,7 @@ class TestCurrencies(FunnelCase):
         self.end_request()
 
     def invoice(self, deal, amount, day=None, company=None):
-        move = (
-            self.env["account.move"]
-            .with_company(company or self.company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": self.env["res.partner"].create({"name": "Customer"}).id,
-                    "invoice_date": day or fields.Date.today(),
-                    "opportunity_id": deal.id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"name": "Work", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                        )
-                    ],
-                }
-            )
-        )
-        move.action_post()
-        return move
+        return self.post_invoice(deal, amount, company or self.company, day)
 
     def test_dashboard_adds_up_one_currency(self):
         """A manager of the three companies, in the USD one with all

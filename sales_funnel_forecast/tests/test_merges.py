@@ -103,12 +103,13 @@ class TestMergeAndConvert(FunnelCase):
         old = kept.message_post(body="Call me", message_type="comment")
         new = merged.message_post(body="Any news?", message_type="comment")
         self.end_request()
-        self.env.cr.execute(
-            "UPDATE mail_message SET date = %s WHERE id = %s", [self.day(1), old.id]
-        )
-        self.env.cr.execute(
-            "UPDATE mail_message SET date = %s WHERE id = %s", [self.day(5), new.id]
-        )
+        # the messages written on days 1 and 5 (when they came: a message
+        # dated long after it came counts as it came)
+        for message, day in ((old, 1), (new, 5)):
+            self.env.cr.execute(
+                "UPDATE mail_message SET date = %s, create_date = %s WHERE id = %s",
+                [self.day(day), self.day(day), message.id],
+            )
         self.env["crm.lead"]._sff_fill_last_activity((kept | merged).ids)
         self.assertEqual(
             (kept.date_last_activity, merged.date_last_activity), (self.day(1), self.day(5))

@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from ..tools.days import local_today
 from .common import FunnelCase, company_user
 
 
@@ -66,8 +67,10 @@ class TestHistoryAccess(FunnelCase):
             user_id=False,
             date_deadline=fields.Date.today(),
         )
-        # the snapshot of the pipeline as it stands at tomorrow's start
-        self.env["crm.pipeline.snapshot"]._sff_take([fields.Date.today() + relativedelta(days=1)])
+        # the snapshot of the pipeline as it stands at tomorrow's start (in
+        # the funnel totals' time zone, where tomorrow may start within
+        # the hour before midnight UTC)
+        self.env["crm.pipeline.snapshot"]._sff_take([local_today(self.env) + relativedelta(days=1)])
         self.env.cr.execute(
             """INSERT INTO crm_forecast_accuracy_report
                    (company_id, team_id, period_type, date_from, lead_days, method)
