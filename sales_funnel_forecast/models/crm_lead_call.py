@@ -11,6 +11,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, html2plaintext
+from odoo.tools.misc import formatLang
 
 from ..const import (
     CALL_NOTE_CLASS,
@@ -495,7 +496,15 @@ class CrmLeadCall(models.Model):
         what = dict(self._fields["outcome"]._description_selection(self.env))[self.outcome]
         if self.duration_minutes:
             what = self.env._(
-                "%(outcome)s, %(minutes)s min", outcome=what, minutes=self._sff_minutes()
+                "%(outcome)s, %(minutes)s min",
+                outcome=what,
+                # in the user's notation ("3,5 min" in French); the class
+                # keeps the minutes in figures any language reads back
+                minutes=formatLang(
+                    self.env,
+                    round(self.duration_minutes, 1),
+                    digits=0 if float(self._sff_minutes()).is_integer() else 1,
+                ),
             )
         body = Markup("<p><i class='fa fa-phone me-1 %s'></i>%s</p>") % (
             self._sff_note_classes(),

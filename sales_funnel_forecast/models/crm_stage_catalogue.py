@@ -2,6 +2,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# in the context while a catalogue is saved with its steps: the steps'
+# own check of a won step waits for the catalogue's, on the steps it ends
+# with (crm.stage.catalogue.line)
+CATALOGUE_SAVING = "sff_catalogue_saving"
+
 
 class CrmStageCatalogue(models.Model):
     """A ready-made sales process: the ordered steps of a pipeline with their
@@ -27,6 +32,9 @@ class CrmStageCatalogue(models.Model):
     def _compute_step_count(self):
         for catalogue in self:
             catalogue.step_count = len(catalogue.line_ids)
+
+    def write(self, vals):
+        return super(CrmStageCatalogue, self.with_context(**{CATALOGUE_SAVING: True})).write(vals)
 
     @api.constrains("line_ids")
     def _check_won_step(self):

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..const import FORECAST_CATEGORY_SELECTION
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
+from .crm_stage_catalogue import CATALOGUE_SAVING
 
 
 class CrmStageCatalogueLine(models.Model):
@@ -43,8 +45,25 @@ class CrmStageCatalogueLine(models.Model):
         "quotation is confirmed, its first invoice posted or its invoices paid.",
     )
 
-    @api.constrains("is_won", "catalogue_id")
-    def _check_catalogue_won_step(self):
-        # steps written on their own (an import of the steps): their
-        # catalogues keep a won step, as a save of the catalogue does
-        self.catalogue_id._check_won_step()
+    # Steps written or deleted on their own (an import of the steps, a
+    # call of the API): their catalogues keep a won step, as a save of the
+    # catalogue does (which checks the steps it ends with: CATALOGUE_SAVING).
+    # New steps are not checked one by one: a catalogue's data file or
+    # import creates its steps one after the other, the won one last.
+    def _sff_on_their_own(self):
+        context = self.env.context
+        return not (context.get(CATALOGUE_SAVING) or context.get(MODULE_UNINSTALL_FLAG))
+
+    def write(self, vals):
+        catalogues = self.catalogue_id
+        result = super().write(vals)
+        if {"is_won", "catalogue_id"} & set(vals) and self._sff_on_their_own():
+            (catalogues | self.catalogue_id)._check_won_step()
+        return result
+
+    def unlink(self):
+        catalogues = self.filtered("is_won").catalogue_id
+        result = super().unlink()
+        if self._sff_on_their_own():
+            catalogues.exists()._check_won_step()
+        return result

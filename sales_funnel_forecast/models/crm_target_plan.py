@@ -357,6 +357,7 @@ class CrmTargetPlan(models.Model):
             # with its Win Rate column): it is typed only on plans without
             win_rate = vals["win_rate"]
             vals = {key: value for key, value in vals.items() if key != "win_rate"}
+        inputs = {plan.id: plan._sff_inputs() for plan in self} if PLAN_INPUTS & set(vals) else {}
         result = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).write(vals)
         if win_rate is not None:
             typed = self.filtered(lambda plan: not (plan.stage_line_ids or plan.origin_line_ids))
@@ -370,11 +371,34 @@ class CrmTargetPlan(models.Model):
         if members:
             # and follow it to another team
             members.write({"team_id": vals["team_id"]})
-        if PLAN_INPUTS & set(vals):
-            self._sff_inputs_changed()
-        elif {"team_id", "user_id"} & set(vals):
-            self.period_ids._sff_refresh_actuals()
+        # the plans whose inputs changed (a file of plans imported back
+        # unchanged leaves them, and a split team plan's members' plans, as
+        # they are)
+        changed = self.filtered(
+            lambda plan: plan.id in inputs and plan._sff_inputs() != inputs[plan.id]
+        )
+        if changed:
+            changed._sff_inputs_changed()
+        if {"team_id", "user_id"} & set(vals):
+            (self - changed).period_ids._sff_refresh_actuals()
         return result
+
+    def _sff_inputs(self):
+        """What the plan's figures are worked out from (PLAN_INPUTS), as
+        values to compare."""
+        self.ensure_one()
+        return (
+            self.date_from,
+            self.date_to,
+            self.revenue_target,
+            self.average_deal_value,
+            self.win_rate,
+            self.sales_cycle_days,
+            self.company_id.id,
+            sorted((season.month, season.weight) for season in self.season_ids),
+            sorted((line.stage_id.id, line.conversion) for line in self.stage_line_ids),
+            sorted((line.origin_type, line.share, line.win_rate) for line in self.origin_line_ids),
+        )
 
     def _sff_rebuild_if_alone(self):
         """A line of these plans was written on its own (not while the plan

@@ -5,7 +5,7 @@ figures worked out, a stage named by name, refusals in the user's words,
 managers' fields kept to managers."""
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import FunnelCase, apply_catalogue, make_plan
@@ -103,6 +103,35 @@ class TestImportPaths(FunnelCase):
         self.env.invalidate_all()
         self.assertEqual(plan.stage_line_ids.mapped("conversion"), [50.0, 50.0])
         self.assertEqual((plan.win_rate, plan.leads_needed), (25, 480))
+
+    # 3 --------------------------------------------------------------
+    def test_split_plan_round_trips(self):
+        """A team plan split between two salespeople, exported with its
+        members' plans and imported back unchanged: no error, the same
+        plans (an unchanged plan is not split again, which replaced the
+        members' plans the file names); a changed target still splits."""
+        plan = make_plan(self.env, self.team)
+        members = plan._sff_split({self.rep: 1, self.other_rep: 3})
+        self.end_request()
+        columns = [
+            "id",
+            "name",
+            "team_id/id",
+            "user_id/id",
+            "date_from",
+            "date_to",
+            "revenue_target",
+            "average_deal_value",
+            "win_rate",
+            "sales_cycle_days",
+        ]
+        rows = (plan | members).with_user(self.manager).export_data(columns)["datas"]
+        result = self.load("crm.target.plan", columns, rows, user=self.manager)
+        self.assertEqual([message["message"] for message in result["messages"]], [])
+        self.assertEqual(result["ids"], (plan | members).ids)
+        self.assertEqual(plan.child_ids, members)
+        plan.with_user(self.manager).revenue_target = 240000
+        self.assertEqual(sorted(plan.child_ids.mapped("revenue_target")), [60000, 180000])
 
     # 4 --------------------------------------------------------------
     def test_stage_named_in_a_file_is_the_teams_own_of_another_catalogue(self):
@@ -261,8 +290,24 @@ class TestImportPaths(FunnelCase):
             user=self.manager,
         )
         self.env.invalidate_all()
-        self.assertTrue(result["messages"], "refused")
+        self.assertIn("has no won step", result["messages"][0]["message"])
         self.assertTrue(catalogue.line_ids.filtered("is_won"))
+        # deleted on its own: refused too
+        with self.assertRaisesRegex(ValidationError, "has no won step"):
+            with self.env.cr.savepoint():
+                won.with_user(self.manager).unlink()
+        # the catalogue's own save ending with another won step: accepted,
+        # whatever order its lines are written in
+        step_a = catalogue.line_ids - won
+        catalogue.with_user(self.manager).write(
+            {
+                "line_ids": [
+                    Command.delete(won.id),
+                    Command.update(step_a.id, {"is_won": True, "forecast_probability": 100}),
+                ]
+            }
+        )
+        self.assertEqual(catalogue.line_ids.filtered("is_won"), step_a)
 
     # 9 --------------------------------------------------------------
     def test_rep_import_does_not_undo_a_managers_exclusion(self):

@@ -135,3 +135,22 @@ class TestMailPaths(FunnelCase, MailCase):
         self.assertEqual(deal.date_last_activity, call.date, "and after a recount")
         deal._sff_recount_calls(deal.ids)
         self.assertEqual(deal.date_last_activity, call.date, "and after a recount of calls")
+
+    def test_call_note_minutes_in_the_users_notation(self):
+        """A French salesperson logs a call of three and a half minutes: the
+        chatter note reads "3,5 min" (and "12 min" for twelve), while its
+        classes keep the minutes in figures a reinstall reads back."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["sales_funnel_forecast"], ["fr_FR"])
+        self.rep.lang = "fr_FR"
+        deal = self.make_deal("Minutes", self.s_new, 100)
+        self.end_request()
+        Call = self.env["crm.lead.call"].with_user(self.rep).with_context(lang="fr_FR")
+        short = Call.create(
+            {"lead_id": deal.id, "outcome": "conversation", "duration_minutes": 3.5}
+        )
+        long = Call.create({"lead_id": deal.id, "outcome": "conversation", "duration_minutes": 12})
+        self.end_request()
+        self.assertIn("3,5 min", str(short.message_id.body))
+        self.assertIn("o_sff_min_3.5", str(short.message_id.body))
+        self.assertIn("12 min", str(long.message_id.body))
