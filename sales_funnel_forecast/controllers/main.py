@@ -16,7 +16,7 @@ class FunnelExport(http.Controller):
         server has one)."""
         try:
             values = json.loads(params)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise UserError(
                 request.env._("The funnel's parameters are not readable: %(error)s", error=error)
             ) from error
@@ -34,7 +34,7 @@ class FunnelExport(http.Controller):
         """The Forecast screen's spreadsheet, on a read-only cursor."""
         try:
             values = json.loads(params)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise UserError(
                 request.env._("The forecast's parameters are not readable: %(error)s", error=error)
             ) from error

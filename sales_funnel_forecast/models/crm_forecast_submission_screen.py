@@ -129,8 +129,8 @@ class CrmForecastSubmission(models.Model):
                 ._description_selection(self.env)
             ],
             "period_type": period_type,
-            "date_from": fields.Date.to_string(start),
-            "date_to": fields.Date.to_string(end - timedelta(days=1)),
+            "date_from": start.isoformat(),
+            "date_to": (end - timedelta(days=1)).isoformat(),
             "periods": self._sff_screen_periods(period_type, today),
             "period_labels": {
                 day: period_label(self.env, day, period_type)
@@ -238,7 +238,7 @@ class CrmForecastSubmission(models.Model):
             "views": [(False, "list"), (False, "form")],
             "domain": [
                 ("team_id", "=", team.id),
-                ("date_from", "=", fields.Date.to_string(start)),
+                ("date_from", "=", start.isoformat()),
                 ("period_type", "=", params["period_type"]),
                 ("user_id", "=", user_id),
                 ("company_id", "=", company.id),
@@ -323,6 +323,6 @@ class CrmForecastSubmission(models.Model):
         months = 3 if period_type == "quarter" else 1
         current = period_bounds(today, period_type)[0]
         return [
-            fields.Date.to_string(current + relativedelta(months=months * offset))
+            (current + relativedelta(months=months * offset)).isoformat()
             for offset in (-2, -1, 0, 1, 2)
         ]

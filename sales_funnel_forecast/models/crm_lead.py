@@ -431,20 +431,41 @@ class CrmLead(models.Model):
                 team_id=team_id, domain=domain, order=order or "sequence, id", limit=limit
             )
         # a catalogue's pipeline: its first stage (or won stage) as its
-        # kanban shows them, in the stage order (sequence, name, id)
+        # kanban shows them, in the stage order (sequence, name, id); the
+        # steps of the catalogue the team has now first (those of an
+        # earlier one stay while deals are in them, but a new deal or a won
+        # one goes to the new process), then any stage of the team's
         order = order or self.env["crm.stage"]._order
-        search_domain = [("team_id", "in", own.ids)]
         others = teams - own
-        if others:
-            search_domain = expression.OR(
-                [
-                    search_domain,
-                    ["|", ("team_id", "=", False), ("team_id", "in", others.ids)],
-                ]
-            )
-        if domain:
-            search_domain = expression.AND([search_domain, list(domain)])
-        return self.env["crm.stage"].search(search_domain, order=order, limit=limit)
+
+        def find(current_steps):
+            parts = [
+                [("team_id", "=", team.id)]
+                + (
+                    [("catalogue_line_id.catalogue_id", "=", team.stage_catalogue_id.id)]
+                    if current_steps
+                    else []
+                )
+                for team in own
+            ]
+            if others:
+                parts.append(["|", ("team_id", "=", False), ("team_id", "in", others.ids)])
+            search_domain = expression.OR(parts)
+            if domain:
+                search_domain = expression.AND([search_domain, list(domain)])
+            return self.env["crm.stage"].search(search_domain, order=order, limit=limit)
+
+        return find(True) or find(False)
+
+    def _pls_prepare_frequencies(self, lead_values, leads_pls_fields, target_state=None):
+        # Odoo's scoring reads every stage to place the closed deals' stages
+        # in its order, and cannot archive a stage; the module can (a stage
+        # left with lost deals only, an earlier catalogue's): the archived
+        # stages are read too, else a deal lost in one breaks the scoring
+        # job and its restore (the stage's order would be missing)
+        return super(CrmLead, self.with_context(active_test=False))._pls_prepare_frequencies(
+            lead_values, leads_pls_fields, target_state=target_state
+        )
 
     def action_set_won(self):
         # Odoo looks for the won stage among the stages of every deal's team
@@ -476,12 +497,34 @@ class CrmLead(models.Model):
                     "Only a sales manager takes a deal out of the forecast or brings it back."
                 )
             )
+        # asked once per creation (many deals: an import)
+        catalogues_used = (
+            self._sff_catalogues_used()
+            if self.env.context.get("default_stage_id")
+            or any(vals.get("stage_id") for vals in vals_list)
+            else False
+        )
         for vals in vals_list:
             # a stage of another team of the same catalogue: the team's own
-            # (the team given, or the one Odoo gives the salesperson)
-            stage = self.env["crm.stage"].browse(vals.get("stage_id"))
-            if stage.catalogue_line_id and stage.team_id:
-                vals["stage_id"] = self._sff_team_of(vals)._sff_own_stage(stage, by_name=True)
+            # (the team given, or the one Odoo gives the salesperson); a
+            # stage outside the pipeline of a team with a process of its own
+            # (the form's stage kept when its team was changed before the
+            # first save, a shared column of the kanban): the team's stage
+            # nearest in progress, as a deal handed over takes
+            stage = self.env["crm.stage"].browse(
+                vals.get("stage_id") or self.env.context.get("default_stage_id")
+            )
+            if stage and (stage.catalogue_line_id or catalogues_used):
+                team = self._sff_team_of(vals)
+                if stage.catalogue_line_id and stage.team_id:
+                    stage = stage.browse(team._sff_own_stage(stage, by_name=True))
+                if len(team) == 1:
+                    stage = team._sff_pipeline_stage(stage)
+                vals["stage_id"] = stage.id
+            if stage.is_won and not vals.get("date_closed"):
+                # created won (the kanban's quick create in the won column):
+                # closed now, as Odoo closes a deal moved there
+                vals["date_closed"] = fields.Datetime.now()
             # nor is an empty category cell a category
             if "forecast_category" in vals and not vals["forecast_category"]:
                 del vals["forecast_category"]
@@ -544,6 +587,17 @@ class CrmLead(models.Model):
         )
 
     @api.model
+    @api.model
+    def _sff_catalogues_used(self):
+        """Whether a sales team has a process of its own (sudo: any team,
+        whoever creates the deal)."""
+        return bool(
+            self.env["crm.team"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("stage_catalogue_id", "!=", False)], limit=1)
+        )
+
     def _sff_team_of(self, vals):
         """The team a deal created with ``vals`` gets: the one given, else
         the context's default, else the salesperson's as Odoo works it out
@@ -636,12 +690,16 @@ class CrmLead(models.Model):
             # catalogue: the deals take their own team's
             by_stage = defaultdict(lambda: self.browse())
             stage = self._sff_new_stage(vals["stage_id"])
+            by_team = defaultdict(lambda: self.browse())
             for lead in self:
                 team = (
                     self.env["crm.team"].browse(vals["team_id"])
                     if "team_id" in vals
                     else lead.team_id
                 )
+                by_team[team] |= lead
+            # one stage per team (an import of many deals: a search per team)
+            for team, leads in by_team.items():
                 own = (
                     # merged into a team with stages of its own: a stage of
                     # its pipeline (Odoo counts shared stages as every
@@ -650,7 +708,7 @@ class CrmLead(models.Model):
                     if self.env.context.get("sff_merging") and len(team) == 1
                     else team._sff_own_stage(stage, by_name=True)
                 )
-                by_stage[own] |= lead
+                by_stage[own] |= leads
             if len(by_stage) > 1:
                 for stage_id, leads in by_stage.items():
                     leads.write(dict(vals, stage_id=stage_id))
@@ -695,8 +753,15 @@ class CrmLead(models.Model):
                 )
             )
         was_active = self.filtered("active") if "active" in vals else self.browse()
+        # the categories chosen before, which a save writing the same again
+        # does not choose anew (but at another stage, where it is a choice)
         chosen_before = (
-            {lead.id: lead.forecast_category for lead in self if lead.forecast_category_is_manual}
+            {
+                lead.id: lead.forecast_category
+                for lead in self
+                if lead.forecast_category_is_manual
+                and ("stage_id" not in vals or lead.stage_id.id == vals["stage_id"])
+            }
             if vals.get("forecast_category")
             else None
         )
@@ -741,12 +806,16 @@ class CrmLead(models.Model):
                 group_vals = dict(group_vals, forecast_category_is_manual=False)
             result = super(CrmLead, self.browse(ids)).write(group_vals) and result
 
+        # sudo (the three below): the flags and the lost stage follow what
+        # the save wrote, which passed the user's rights; the same save may
+        # have handed the deals to a colleague whose deals the user may not
+        # write (a salesperson handing a deal over with a typed probability)
         if "active" in vals:
-            self._sff_update_lost_stage(was_active)
+            self.sudo()._sff_update_lost_stage(was_active.sudo())
         if "probability" in vals:
-            (self - following)._sff_flag_typed_probability()
+            (self - following).sudo()._sff_flag_typed_probability()
         if "forecast_category" in vals:
-            self._sff_flag_chosen_category(before=chosen_before)
+            self.sudo()._sff_flag_chosen_category(before=chosen_before)
         elif recompute_category:
             self.env.add_to_compute(self._fields["forecast_category"], self)
         if OWNER_FIELDS & set(vals):
@@ -769,13 +838,20 @@ class CrmLead(models.Model):
         reassignment, Odoo's partner assignment; or restored after they were
         handed over lost) in a stage outside its pipeline enter it, as a
         merge brings them (crm.team._sff_pipeline_stage): else they are in
-        no funnel of their team. Their stays say why ("Team's pipeline"),
+        no funnel of their team. Likewise a lost deal restored into a stage
+        archived since: the nearest stage of its pipeline (else open in the
+        forecast, in no funnel). Their stays say why ("Team's pipeline"),
         not a move by hand."""
         moves = defaultdict(lambda: self.browse())
         for lead in self:
-            if lead.active and lead.type == "opportunity" and lead.stage_id and lead.team_id:
+            if (
+                lead.active
+                and lead.type == "opportunity"
+                and lead.stage_id
+                and (lead.team_id or not lead.stage_id.active)
+            ):
                 # the deal's stage where the team has no process of its own
-                # or the stage is its own
+                # or the stage is its own, and is not archived
                 stage = lead.team_id._sff_pipeline_stage(lead.stage_id)
                 if stage != lead.stage_id:
                     moves[stage.id] |= lead

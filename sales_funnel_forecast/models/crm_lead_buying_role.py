@@ -31,7 +31,6 @@ class CrmLeadBuyingRole(models.Model):
     def _sff_check_person_once(self, vals_list):
         check_once(
             self,
-            self,
             vals_list,
             "lead_id",
             "partner_id",

@@ -22,7 +22,9 @@ from ..const import (
 # email whose sender's clock is wrong: Odoo dates it from its header)
 # counts as of then (MESSAGE_ACTIVITY_DATE, message_activity_date): a
 # deal's last activity is not years in the future. Odoo's own messages are
-# dated within the request that stores them, after its start.
+# dated within the request or job that stores them, after its start (a job
+# posting messages more than an hour after it started dates them back to
+# its start).
 MESSAGE_CLOCK_SLACK = timedelta(hours=1)
 ACTIVITY_MESSAGE_TYPES = ("comment", "email", "email_outgoing", "sms")
 MESSAGE_ACTIVITY_DATE = SQL(

@@ -13,6 +13,7 @@ from odoo.tools import SQL
 
 from ..const import FLOW_STEPS
 from ..tools.days import day_start
+from ..tools.downloads import company_ids_param
 from .crm_lead_forecast_version import WATCHED_COLUMNS
 
 WATCHED_COLUMNS_SET = frozenset(WATCHED_COLUMNS)
@@ -245,29 +246,39 @@ class CrmLead(models.Model):
             ("date_deadline", ">=", date_from),
             ("date_deadline", "<", date_to),
         ]
-        in_companies = SQL("TRUE")
         if company_ids is not None:
             in_period.append(("company_id", "in", [*company_ids, False]))
-            in_companies = SQL(
-                "(x.company_id IS NULL OR x.company_id = ANY(%s))", list(company_ids)
-            )
+
+        def in_companies(alias):
+            # the versions of those companies (all without them)
+            if company_ids is None:
+                return SQL("TRUE")
+            column = SQL.identifier(alias, "company_id")
+            return SQL("(%s IS NULL OR %s = ANY(%s))", column, column, list(company_ids))
+
         leads = self.with_context(active_test=False)._search(domain or [])
         # The same deals either way; the plan differs: a salesperson's own
         # deals, or a team's, are found first among the deals expected in
         # the period then, which keeps the versions read few; all the deals
         # of a company are checked at the end, deal by deal, rather than
         # read whole.
-        if domain or not self.env.user.has_group("sales_team.group_sale_salesman_all_leads"):
+        if (
+            domain
+            or company_ids is not None
+            or not self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
+        ):
             candidates = SQL(
                 """SELECT DISTINCT v.lead_id FROM crm_lead_forecast_version v
                     WHERE v.deal_state = 'open'
                       AND v.date_deadline >= %(date_from)s AND v.date_deadline < %(date_to)s
                       AND v.valid_from <= %(last)s AND (v.valid_to IS NULL OR v.valid_to > %(first)s)
+                      AND %(in_companies)s
                       AND v.lead_id IN %(leads)s""",
                 date_from=date_from,
                 date_to=date_to,
                 first=min(start, end),
                 last=max(start, end),
+                in_companies=in_companies("v"),
                 leads=leads.subselect(),
             )
             in_period.append(("lead_id", "in", SQL("(SELECT c.lead_id FROM candidates c)")))
@@ -306,7 +317,11 @@ class CrmLead(models.Model):
                                         AND x.date_deadline < %(date_to)s
                                         AND %(in_companies)s), FALSE) AS in_end,
                        BOOL_OR(x.at_start AND %(in_companies)s) AS existed,
-                       MAX(x.deal_state) FILTER (WHERE NOT x.at_start) AS end_state,
+                       -- a deal then in another company's pipeline left
+                       -- these companies' open (pushed out), whatever came
+                       -- of it there
+                       COALESCE(MAX(x.deal_state) FILTER (WHERE NOT x.at_start AND %(in_companies)s),
+                                CASE WHEN BOOL_OR(NOT x.at_start) THEN 'open' END) AS end_state,
                        MAX(x.stage_id) FILTER (WHERE x.at_start) AS start_stage_id,
                        MAX(x.stage_id) FILTER (WHERE NOT x.at_start) AS end_stage_id,
                        COALESCE(MAX(x.expected_revenue) FILTER (WHERE x.at_start), 0) AS start_amount,
@@ -397,7 +412,7 @@ class CrmLead(models.Model):
             ),
             candidates=candidates,
             readable=readable,
-            in_companies=in_companies,
+            in_companies=in_companies("x"),
             date_from=date_from,
             date_to=date_to,
         )
@@ -420,7 +435,10 @@ class CrmLead(models.Model):
             SQL(
                 "SELECT flow.step, COUNT(*), COALESCE(SUM(flow.amount), 0) FROM (%s) AS flow GROUP BY flow.step",
                 self._sff_deal_flow_sql(
-                    date_from, date_to, domain, self._sff_company_ids_param(company_ids)
+                    date_from,
+                    date_to,
+                    domain,
+                    None if company_ids is None else company_ids_param(self.env, company_ids),
                 ),
             )
         )
@@ -446,24 +464,6 @@ class CrmLead(models.Model):
         return moment
 
     @api.model
-    def _sff_company_ids_param(self, company_ids):
-        """A list of company ids from what a caller gave (``None``: every
-        company the versions show), or a ``UserError`` in the user's
-        language."""
-        if company_ids is None:
-            return None
-        if isinstance(company_ids, int) and not isinstance(company_ids, bool):
-            company_ids = [company_ids]
-        if not isinstance(company_ids, (list, tuple)) or not all(
-            isinstance(value, int) and not isinstance(value, bool) for value in company_ids
-        ):
-            raise UserError(
-                self.env._(
-                    "The companies are given by their ids, not by %(value)s.", value=company_ids
-                )
-            )
-        return list(company_ids)
-
     def _sff_domain_param(self, domain):
         if domain not in (None, False) and not isinstance(domain, (list, tuple)):
             raise UserError(

@@ -318,6 +318,17 @@ class CrmStage(models.Model):
             # the open deals of these stages take the new category, but for
             # those whose salesperson chose one
             self.env["crm.lead"]._sff_align_forecast_category(stage_ids=self.ids)
+        if vals.get("is_won"):
+            # a won deal is stalled no more (as when it is won by hand): its
+            # flag, its stall's exclusion and to-do end (sudo: every deal of
+            # the stages, as the stall rules act on them)
+            stalled = (
+                self.env["crm.lead"]
+                .sudo()
+                .search([("stage_id", "in", self.ids), ("is_stalled", "=", True)])
+            )
+            if stalled:
+                stalled._sff_clear_stall()
         if "stall_days" in vals or "is_won" in vals:
             # the current stays in these stages stall by the new rule
             # sudo: the stays are the deals' own record

@@ -347,22 +347,20 @@ class CrmTargetPlan(models.Model):
         return vals_list
 
     def write(self, vals):
-        win_rate = None
-        if "win_rate" in vals and (
-            {"stage_line_ids", "origin_line_ids"} & set(vals)
-            or self.stage_line_ids
-            or self.origin_line_ids
-        ):
+        if "win_rate" in vals:
             # the lines give the win rate (an exported plan imported back
             # with its Win Rate column): it is typed only on plans without
-            win_rate = vals["win_rate"]
-            vals = {key: value for key, value in vals.items() if key != "win_rate"}
+            lined = (
+                self
+                if {"stage_line_ids", "origin_line_ids"} & set(vals)
+                else self.filtered(lambda plan: plan.stage_line_ids or plan.origin_line_ids)
+            )
+            if lined and lined != self:
+                return (self - lined).write(vals) and lined.write(vals)
+            if lined:
+                vals = {key: value for key, value in vals.items() if key != "win_rate"}
         inputs = {plan.id: plan._sff_inputs() for plan in self} if PLAN_INPUTS & set(vals) else {}
         result = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).write(vals)
-        if win_rate is not None:
-            typed = self.filtered(lambda plan: not (plan.stage_line_ids or plan.origin_line_ids))
-            if typed:
-                typed.write({"win_rate": win_rate})
         children = self.with_context(active_test=False).child_ids if "active" in vals else None
         if children:
             # a team plan's members' plans are archived and restored with it
@@ -429,7 +427,7 @@ class CrmTargetPlan(models.Model):
         values = []
         for plan in self:
             values += plan._sff_period_values()
-        periods = Period.create(values)
+        periods = Period.create(values).with_env(self.env)
         periods._sff_refresh_actuals()
 
     def _sff_period_values(self):

@@ -28,7 +28,6 @@ class CrmTargetPlanOrigin(models.Model):
     def _sff_check_origin_once(self, vals_list):
         check_once(
             self,
-            self,
             vals_list,
             "plan_id",
             "origin_type",

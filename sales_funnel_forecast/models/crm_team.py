@@ -55,21 +55,25 @@ class CrmTeam(models.Model):
         the team has no stages of its own or it is the team's; else the
         team's stage of the same catalogue step, its won stage for a won
         one, or its open stage nearest in percentage (the earlier of two as
-        near), so that the deal keeps its progress. In the caller's
-        environment."""
-        self.ensure_one()
+        near), so that the deal keeps its progress. An archived stage (a
+        lost deal restored after its stage was archived) is in no pipeline:
+        the pipeline's stage nearest to it, the same way. For no team (an
+        empty ``self``), the shared stages are the pipeline. In the
+        caller's environment."""
+        if self:
+            self.ensure_one()
         # sudo: as _sff_own_stage
         team, given = self.sudo(), stage.sudo()
-        if not team.stage_catalogue_id or given.team_id == team:
+        if given.active and (not team.stage_catalogue_id or given.team_id == team):
             return stage
-        own = team._sff_own_stage(given)
-        if own != given.id:
-            return stage.browse(own)
-        stages = (
-            team.env["crm.stage"]
-            .search([("team_id", "=", team.id), ("is_won", "=", given.is_won)])
-            ._sff_sorted()
-        )
+        if given.active:
+            own = team._sff_own_stage(given)
+            if own != given.id:
+                return stage.browse(own)
+        Stage = team.env["crm.stage"]
+        stages = Stage.search(
+            Stage._sff_pipeline_domain(team.id) + [("is_won", "=", given.is_won)]
+        )._sff_sorted()
         if not stages or given.is_won:
             return stage.browse(stages[:1].id) or stage
         nearest = min(

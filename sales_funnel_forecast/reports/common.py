@@ -17,15 +17,24 @@ def create_view(model, query):
     )
 
 
-# The deal's messages (alias ``m``) that the reports count as activities:
-# activities marked done, messages and notes written (not the emails, which
-# Odoo also writes by itself), text messages sent, and the notes of the
-# calls logged (a call is one activity whichever way it is logged: a phone
-# activity marked done, or the Log a Call dialog, whose note is a system
-# note of the chatter)
+# The deal's messages (alias ``m``, of the deal ``l``, with the call ``c``
+# whose note the message is, joined) that the reports count as
+# activities: activities marked done, messages and notes written (not the
+# emails, which Odoo also writes by itself), text messages sent, and the
+# notes of the calls logged (a call is one activity whichever way it is
+# logged: a phone activity marked done, or the Log a Call dialog, whose
+# note is a system note of the chatter) ...
 REPORT_ACTIVITY = SQL(
     """(m.mail_activity_type_id IS NOT NULL OR m.message_type IN ('comment', 'sms')
-        OR EXISTS (SELECT 1 FROM crm_lead_call c WHERE c.message_id = m.id))"""
+        OR c.id IS NOT NULL)"""
+)
+# ... counted for the deal's salesperson, team and company, a call's for
+# who made it, in the team and company of the deal at the call (as the
+# calls count)
+REPORT_ACTIVITY_OWNER = SQL(
+    """CASE WHEN c.id IS NULL THEN l.user_id ELSE c.user_id END,
+       CASE WHEN c.id IS NULL THEN l.team_id ELSE c.team_id END,
+       CASE WHEN c.id IS NULL THEN l.company_id ELSE c.company_id END"""
 )
 
 

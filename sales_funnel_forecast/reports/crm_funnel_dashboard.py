@@ -311,11 +311,13 @@ class CrmFunnelDashboard(models.AbstractModel):
             "team_name": team.name or self.env._("All teams"),
             "user_name": user.name or False,
             "mode": mode,
-            "date_from": date_from and fields.Date.to_string(date_from),
-            "date_to": date_to and fields.Date.to_string(date_to),
+            "date_from": date_from and date_from.isoformat(),
+            "date_to": date_to and date_to.isoformat(),
             "compare": compare,
-            "compare_from": compared and fields.Date.to_string(compared[0]),
-            "compare_to": compared and fields.Date.to_string(compared[1]),
+            "compare_from": compared and compared[0].isoformat(),
+            "compare_to": compared and compared[1].isoformat(),
+            # whose figures these are, in its currency
+            "company_id": self.env.company.id,
             "currency_id": self.env.company.currency_id.id,
             "companies_note": self._sff_companies_note(),
             "funnels": funnels,
@@ -596,6 +598,7 @@ class CrmFunnelDashboard(models.AbstractModel):
             "labels": self._sff_labels(data),
             # the team's company's (_sff_in_team_company)
             "currency": self.env["res.currency"].browse(data["currency_id"]),
+            "company": self.env["res.company"].browse(data["company_id"]),
         }
 
     @api.model
@@ -621,7 +624,7 @@ class CrmFunnelDashboard(models.AbstractModel):
         if kind not in EXPORT_KINDS:
             raise UserError(self.env._("Unknown export: %(kind)s.", kind=kind))
         params = {
-            key: fields.Date.to_string(value) if key.startswith("date_") and value else value
+            key: value.isoformat() if key.startswith("date_") and value else value
             for key, value in self._sff_params(params).items()
         }
         if kind == "pdf":

@@ -3,7 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import DEAL_DEPENDS, REACH_COLUMNS
-from .common import REPORT_ACTIVITY
+from .common import REPORT_ACTIVITY, REPORT_ACTIVITY_OWNER
 
 
 class CrmRepComparisonReport(models.Model):
@@ -25,7 +25,7 @@ class CrmRepComparisonReport(models.Model):
         ],
         "crm.lead.stage.history": ["lead_id", "stage_id", "date_in", "date_out"],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
-        "crm.lead.call": ["message_id"],
+        "crm.lead.call": ["message_id", "user_id", "team_id", "company_id"],
         "res.partner": ["industry_id"],
     }
 
@@ -62,11 +62,13 @@ class CrmRepComparisonReport(models.Model):
                        0 AS activity_count
                   FROM crm_lead_stage_reach r
                  UNION ALL
-                SELECT m.id, m.date, l.id, h.stage_id, l.user_id, l.team_id, l.company_id,
+                -- a call's note counts for who made the call, as the call does
+                SELECT m.id, m.date, l.id, h.stage_id, %(activity_owner)s,
                        l.partner_id, l.source_id, l.medium_id, l.campaign_id, l.origin_type,
                        0, 0, NULL, 0, 1
                   FROM mail_message m
                   JOIN crm_lead l ON l.id = m.res_id
+             LEFT JOIN crm_lead_call c ON c.message_id = m.id
                   JOIN crm_lead_stage_history h
                     ON h.lead_id = m.res_id AND m.date >= h.date_in
                    AND (h.date_out IS NULL OR m.date < h.date_out)
@@ -74,6 +76,7 @@ class CrmRepComparisonReport(models.Model):
                    AND %(activity)s
             ) AS u""",
             activity=REPORT_ACTIVITY,
+            activity_owner=REPORT_ACTIVITY_OWNER,
         )
 
     def _join(self):

@@ -3,7 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import DEAL_DEPENDS, REACH_COLUMNS, TZ_PARAM
-from .common import REPORT_ACTIVITY
+from .common import REPORT_ACTIVITY, REPORT_ACTIVITY_OWNER
 
 ROW_KINDS = [
     ("reached", "Stage reached"),
@@ -38,6 +38,8 @@ class CrmSalesProcessReport(models.Model):
             "amount_untaxed",
             "currency_rate",
             "company_id",
+            "user_id",
+            "team_id",
         ],
         "mail.message": ["model", "res_id", "date", "message_type", "mail_activity_type_id"],
         "crm.lead.call": [
@@ -127,10 +129,10 @@ class CrmSalesProcessReport(models.Model):
                    0, 1, 0, 0, 0, 0, 0.0, 0.0
               FROM crm_lead l
              UNION ALL
-            -- a quotation counts in the company that sent it, in its
-            -- currency (a deal handed to another company later leaves it)
+            -- a quotation counts for who sent it, in its team and company,
+            -- in its currency (a deal handed over later leaves it there)
             SELECT o.id::bigint * 8 + 2, 'quotation', o.date_order, l.id, l.stage_id,
-                   l.user_id, l.team_id, o.company_id, l.partner_id, l.source_id,
+                   o.user_id, o.team_id, o.company_id, l.partner_id, l.source_id,
                    l.medium_id, l.campaign_id, l.origin_type,
                    0, 0, 1,
                    o.amount_untaxed / CASE COALESCE(o.currency_rate, 0) WHEN 0 THEN 1.0
@@ -140,10 +142,14 @@ class CrmSalesProcessReport(models.Model):
               JOIN crm_lead l ON l.id = o.opportunity_id
              WHERE o.state IN ('sent', 'sale')
              UNION ALL
-            SELECT m.id::bigint * 8 + 3, 'activity', m.date, l.id, l.stage_id, %(deal)s,
+            -- a call's note counts for who made the call, as the call does
+            SELECT m.id::bigint * 8 + 3, 'activity', m.date, l.id, l.stage_id,
+                   %(activity_owner)s, l.partner_id, l.source_id, l.medium_id,
+                   l.campaign_id, l.origin_type,
                    0, 0, 0, 0, 1, 0, 0.0, 0.0
               FROM mail_message m
               JOIN crm_lead l ON l.id = m.res_id
+         LEFT JOIN crm_lead_call c ON c.message_id = m.id
              WHERE m.model = 'crm.lead'
                AND %(activity)s
              UNION ALL
@@ -189,4 +195,5 @@ class CrmSalesProcessReport(models.Model):
             deal=deal,
             tz_key=TZ_PARAM,
             activity=REPORT_ACTIVITY,
+            activity_owner=REPORT_ACTIVITY_OWNER,
         )

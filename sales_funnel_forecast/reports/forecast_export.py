@@ -7,7 +7,7 @@ import io
 
 import xlsxwriter
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date, format_datetime
 
@@ -28,6 +28,15 @@ class CrmForecastSubmission(models.Model):
         """The screen's data with what the exports add: labels, the
         waterfall's drawn bars, and the team's accuracy by closed month."""
         data = self.get_forecast_screen(params)
+        if not data["team_id"]:
+            # no team the user may read in the selected companies (none yet,
+            # or all archived): nothing to print
+            raise UserError(
+                self.env._(
+                    "There is no sales team to forecast in the selected companies: create "
+                    "one, or select the company of yours."
+                )
+            )
         team = self.env["crm.team"].browse(data["team_id"])
         running, bars = 0.0, []
         for step in data["flow"]:
@@ -285,7 +294,7 @@ class CrmForecastSubmission(models.Model):
         if not isinstance(kind, str) or kind not in EXPORT_KINDS:
             raise UserError(self.env._("Unknown export: %(kind)s.", kind=kind))
         params = self._sff_screen_params(params)
-        params["date_from"] = fields.Date.to_string(params["date_from"])
+        params["date_from"] = params["date_from"] and params["date_from"].isoformat()
         if kind == "pdf":
             return self.env.ref(
                 "sales_funnel_forecast.action_report_forecast_screen"

@@ -100,10 +100,14 @@ class TestSalesProcessReport(FunnelCase):
         self.set_now(self.day(2))
         deal.stage_id = self.s_proposal  # reaches T-Qualified (skipped) and T-Proposal
         product = self.env["product.product"].create({"name": "Funnel service", "list_price": 100})
+        # the deal's New Quotation button: its salesperson and team
+        # (sale_crm's defaults), who the quotation counts for
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.env.ref("base.res_partner_2").id,
                 "opportunity_id": deal.id,
+                "user_id": deal.user_id.id,
+                "team_id": deal.team_id.id,
                 "date_order": self.day(2),
                 "order_line": [
                     Command.create(
@@ -167,7 +171,9 @@ class TestSalesProcessReport(FunnelCase):
                 "summary": "Call the buyer",
             }
         )
-        activity.action_feedback(feedback="Reached the buyer")
+        # marked done by the salesperson who made the call (a call counts
+        # for who made it)
+        activity.with_user(self.rep).action_feedback(feedback="Reached the buyer")
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE mail_message SET date = %s WHERE model = 'crm.lead' AND res_id = %s "

@@ -197,17 +197,30 @@ class TestCompanyScopes(FunnelCase):
             {key: expected for key in flows},
             "team B's waterfall, company B alone, B then A, A then B selected",
         )
-        # the Deal Flow of company A for the month: the deal was in its
-        # pipeline at the start and left it (pushed out of company A)
-        Lead = self.as_user(self.mgr, self.co_a | self.co_b)["crm.lead"]
+        # the Deal Flow wizard of company A for the month: the deal was in
+        # its pipeline at the start and left it, pushed out of company A,
+        # even once company B won it
+        env = self.as_user(self.mgr, self.co_a | self.co_b)
         end = (start + timedelta(days=32)).replace(day=1)
-        flow_a = Lead.sff_deal_flow(start, end, [("id", "=", deal.id)], [self.co_a.id])
-        self.assertEqual(
-            {step: value for step, value in flow_a.items() if value[0]},
-            {"start": (1, 1000.0), "pushed_out": (1, 1000.0)},
-        )
+
+        def flow_of_a():
+            # the deal's rows of the report the wizard opens
+            wizard = env["crm.deal.flow.wizard"].create(
+                {"date_from": start, "date_to": end, "company_id": self.co_a.id}
+            )
+            wizard.action_open_report()
+            rows = env["crm.deal.flow.report"].search(
+                [("wizard_id", "=", wizard.id), ("lead_id", "=", deal.id)]
+            )
+            return {row.step.split("_", 1)[1]: (row.deal_count, row.amount) for row in rows}
+
+        pushed_out = {"start": (1, 1000.0), "pushed_out": (1, 1000.0)}
+        self.assertEqual(flow_of_a(), pushed_out)
+        deal.with_company(self.co_b).action_set_won()
+        self.end_request()
+        self.assertEqual(flow_of_a(), pushed_out)
         with self.assertRaisesRegex(UserError, "companies are given by their ids"):
-            Lead.sff_deal_flow(start, end, None, ["Euro B"])
+            env["crm.lead"].sff_deal_flow(start, end, None, ["Euro B"])
 
     def test_adoption_of_team_a_stays_in_company_a(self):
         """The adoption report of team A, read by company A's manager: Rep
@@ -262,6 +275,9 @@ class TestCompanyScopes(FunnelCase):
                     "partner_id": self.env["res.partner"].create({"name": "Customer"}).id,
                     "opportunity_id": deal.id,
                     "company_id": self.co_a.id,
+                    # as the deal's New Quotation button gives them
+                    "user_id": self.rep_a.id,
+                    "team_id": self.team_a.id,
                     "order_line": [
                         Command.create(
                             {
@@ -290,6 +306,12 @@ class TestCompanyScopes(FunnelCase):
 
         self.assertEqual(quoted(self.mgr_a, self.co_a), (1, 1000.0), "company A's quotation")
         self.assertEqual(quoted(self.mgr_b, self.co_b), (0, 0.0), "read as euros by company B")
+        # sent by Rep A of team A: counted for them, not for the deal's
+        # salesperson and team of today
+        row = self.env["crm.sales.process.report"].search(
+            [("kind", "=", "quotation"), ("lead_id", "=", deal.id)]
+        )
+        self.assertEqual((row.user_id, row.team_id), (self.rep_a, self.team_a))
 
     def test_dashboard_of_a_team_of_another_currency_company(self):
         """The manager of both companies, company A current and B selected

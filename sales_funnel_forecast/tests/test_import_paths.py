@@ -249,18 +249,20 @@ class TestImportPaths(FunnelCase):
         plan = make_plan(self.env, self.team)
         self.end_request()
         whole = plan.year_period_ids
-        self.load(
+        created = self.load(
             "crm.target.plan.period",
             ["plan_id/.id", "period_type", "date_from", "date_to", "deals_needed"],
             [[str(plan.id), "year", "2027-01-01", "2027-12-31", "1"]],
             user=self.manager,
         )
-        self.load(
+        written = self.load(
             "crm.target.plan.period",
             [".id", "revenue_target", "actual_revenue"],
             [[str(whole.id), "5", "99999"]],
             user=self.manager,
         )
+        for result in (created, written):
+            self.assertIn("You are not allowed", result["messages"][0]["message"])
         self.env.invalidate_all()
         self.assertEqual(len(plan.year_period_ids), 1)
         self.assertEqual(

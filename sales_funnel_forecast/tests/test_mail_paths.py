@@ -121,9 +121,11 @@ class TestMailPaths(FunnelCase, MailCase):
             extra=f"In-Reply-To: {offer.message_id}",
         )
         self.end_request()
-        self.assertEqual(len(deal.message_ids.filtered(lambda m: m.message_type == "email")), 1)
-        now = fields.Datetime.now()
-        self.assertLessEqual(deal.date_last_activity, now, "no activity in the future")
+        email = deal.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(len(email), 1)
+        self.assertEqual(email.date.year, 2032)
+        self.assertEqual(deal.date_last_activity, email.create_date, "as it came")
+        self.assertLessEqual(deal.date_last_activity, fields.Datetime.now())
         call = (
             self.env["crm.lead.call"]
             .with_user(self.rep)

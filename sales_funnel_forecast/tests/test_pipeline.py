@@ -105,8 +105,14 @@ class TestTeamPipeline(FunnelCase):
             "Status bar", self.catalogue_stages[0], team_id=self.catalogue_team.id
         )
         self.assertEqual(deal.pipeline_stage_ids, self.catalogue_stages)
-        # a deal left in a shared stage sees that stage too
-        stray = self.make_deal("Stray", self.shared[0], team_id=self.catalogue_team.id)
+        # a deal left in a shared stage (from before the catalogue: a new
+        # deal enters the pipeline) sees that stage too
+        stray = self.make_deal("Stray", self.catalogue_stages[0], team_id=self.catalogue_team.id)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET stage_id = %s WHERE id = %s", [self.shared[0].id, stray.id]
+        )
+        stray.invalidate_recordset()
         self.assertEqual(stray.pipeline_stage_ids, self.catalogue_stages | self.shared[0])
         plain = self.make_deal("Plain", self.s_new)
         self.assertEqual(plain.pipeline_stage_ids, self.shared | self.team_stages)

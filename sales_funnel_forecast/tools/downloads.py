@@ -23,22 +23,26 @@ def download_action(env, path, params):
     }
 
 
+def company_ids_param(env, company_ids):
+    """A list of company ids from what a caller gave, or a ``UserError``
+    in the user's language."""
+    if not isinstance(company_ids, list) or not all(
+        isinstance(company_id, int) and not isinstance(company_id, bool)
+        for company_id in company_ids
+    ):
+        raise UserError(
+            env._("The companies are given by their ids, not as “%(value)s”.", value=company_ids)
+        )
+    return company_ids
+
+
 def in_download_companies(model, params):
     """``model`` in the companies a download's parameters name (among the
     user's; none of them: as it is), and the parameters without them."""
     if not isinstance(params, dict) or "company_ids" not in params:
         return model, params
     params = dict(params)
-    company_ids = params.pop("company_ids")
-    if not isinstance(company_ids, list) or not all(
-        isinstance(company_id, int) and not isinstance(company_id, bool)
-        for company_id in company_ids
-    ):
-        raise UserError(
-            model.env._(
-                "The companies are given by their ids, not as “%(value)s”.", value=company_ids
-            )
-        )
+    company_ids = company_ids_param(model.env, params.pop("company_ids"))
     allowed = [
         company_id for company_id in company_ids if company_id in model.env.user.company_ids.ids
     ]

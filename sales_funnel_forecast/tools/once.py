@@ -1,17 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A pair of fields that holds once per parent (a unique constraint of
 the table), checked before the rows are written: PostgreSQL's refusal of
-a line written through its parent (an import, a form) reaches the user in
-PostgreSQL's words, in English; this check says it in the user's."""
+a line imported through its parent reaches the user in PostgreSQL's
+words, in English (Odoo's import names only the constraints of the model
+imported); this check says it in the user's language. The constraint
+stays the guard against two transactions at once."""
 
 from odoo.exceptions import ValidationError
 
 
-def check_once(model, records, vals_list, parent, key, message):
-    """Raise ``ValidationError(message)`` when the rows of ``model`` as they
-    will be, ``records`` written with the one ``vals_list[0]``, or created
-    from ``vals_list`` (``records`` empty), hold a (``parent``, ``key``)
-    pair twice, among themselves or with the other rows of the table."""
+def check_once(records, vals_list, parent, key, message):
+    """Raise ``ValidationError(message)`` when the rows as they will be,
+    ``records`` written with the one ``vals_list[0]``, or created from
+    ``vals_list`` (``records`` empty: their model), hold a (``parent``,
+    ``key``) pair twice, among themselves or with the other rows of the
+    table."""
     if records:
         vals = vals_list[0]
         if parent not in vals and key not in vals:
@@ -38,7 +41,7 @@ def check_once(model, records, vals_list, parent, key, message):
         return
     # sudo: whether the pair exists, on rows the user may not read
     others = (
-        model.sudo()
+        records.sudo()
         .with_context(active_test=False)
         .search_fetch(
             [

@@ -51,12 +51,15 @@ class CrmDealFlowWizard(models.TransientModel):
     def _company_ids(self):
         """The companies whose pipelines the flow counts: the one chosen,
         else the selected companies in the currency its amounts are shown
-        in (their deals now, and their deals then: ``sff_deal_flow``)."""
+        in. The flow reads them in the deals' versions (``sff_deal_flow``):
+        a deal handed to another company during the period left these
+        companies' pipeline, one handed to them came into it."""
         return self.company_id.ids or currency_companies(self.env).ids
 
     def _lead_domain(self):
-        # the deals of those companies (and of no company)
-        domain = [("company_id", "in", [*self._company_ids(), False])]
+        """The deals of the team and salesperson chosen, of any company
+        (``_company_ids`` says whose pipelines count)."""
+        domain = []
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))
         if self.user_id:

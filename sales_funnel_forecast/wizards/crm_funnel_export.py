@@ -60,8 +60,8 @@ class CrmFunnelExport(models.TransientModel):
             "team_id": self.team_id.id,
             "user_id": self.user_id.id,
             "period": self.period,
-            "date_from": self.date_from and fields.Date.to_string(self.date_from),
-            "date_to": self.date_to and fields.Date.to_string(self.date_to),
+            "date_from": self.date_from and self.date_from.isoformat(),
+            "date_to": self.date_to and self.date_to.isoformat(),
             "mode": self.mode,
             "compare": self.compare,
         }
