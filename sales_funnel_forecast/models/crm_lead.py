@@ -432,20 +432,15 @@ class CrmLead(models.Model):
             )
         # a catalogue's pipeline: its first stage (or won stage) as its
         # kanban shows them, in the stage order (sequence, name, id); the
-        # steps of the catalogue the team has now first (those of an
-        # earlier one stay while deals are in them, but a new deal or a won
-        # one goes to the new process), then any stage of the team's
+        # stages of the team's process first (crm.team._sff_process_domain:
+        # an earlier catalogue's stay while deals are in them, but a new
+        # deal or a won one goes to the new process), then any of its own
         order = order or self.env["crm.stage"]._order
         others = teams - own
 
         def find(current_steps):
             parts = [
-                [("team_id", "=", team.id)]
-                + (
-                    [("catalogue_line_id.catalogue_id", "=", team.stage_catalogue_id.id)]
-                    if current_steps
-                    else []
-                )
+                team._sff_process_domain() if current_steps else [("team_id", "=", team.id)]
                 for team in own
             ]
             if others:
@@ -504,6 +499,8 @@ class CrmLead(models.Model):
             or any(vals.get("stage_id") for vals in vals_list)
             else False
         )
+        # the stage of each (team, stage) worked out once (an import)
+        mapped = {}
         for vals in vals_list:
             # a stage of another team of the same catalogue: the team's own
             # (the team given, or the one Odoo gives the salesperson); a
@@ -516,14 +513,26 @@ class CrmLead(models.Model):
             )
             if stage and (stage.catalogue_line_id or catalogues_used):
                 team = self._sff_team_of(vals)
-                if stage.catalogue_line_id and stage.team_id:
-                    stage = stage.browse(team._sff_own_stage(stage, by_name=True))
-                if len(team) == 1:
-                    stage = team._sff_pipeline_stage(stage)
+                key = (team.id, stage.id)
+                if key not in mapped:
+                    given = stage
+                    if stage.catalogue_line_id and stage.team_id:
+                        stage = stage.browse(team._sff_own_stage(stage, by_name=True))
+                    if len(team) == 1:
+                        stage = team._sff_pipeline_stage(stage)
+                    mapped[key] = stage
+                    stage = given
+                stage = mapped[key]
                 vals["stage_id"] = stage.id
-            if stage.is_won and not vals.get("date_closed"):
-                # created won (the kanban's quick create in the won column):
-                # closed now, as Odoo closes a deal moved there
+            if (
+                stage.is_won
+                and not vals.get("date_closed")
+                and not self.env.context.get("import_file")
+            ):
+                # created won (the kanban's quick create in the won column,
+                # the form): closed now, as Odoo closes a deal moved there;
+                # an import of past deals keeps its file's closing dates
+                # (or none), not today's
                 vals["date_closed"] = fields.Datetime.now()
             # nor is an empty category cell a category
             if "forecast_category" in vals and not vals["forecast_category"]:
@@ -587,7 +596,6 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    @api.model
     def _sff_catalogues_used(self):
         """Whether a sales team has a process of its own (sudo: any team,
         whoever creates the deal)."""
@@ -598,6 +606,7 @@ class CrmLead(models.Model):
             .search_count([("stage_catalogue_id", "!=", False)], limit=1)
         )
 
+    @api.model
     def _sff_team_of(self, vals):
         """The team a deal created with ``vals`` gets: the one given, else
         the context's default, else the salesperson's as Odoo works it out
@@ -806,16 +815,18 @@ class CrmLead(models.Model):
                 group_vals = dict(group_vals, forecast_category_is_manual=False)
             result = super(CrmLead, self.browse(ids)).write(group_vals) and result
 
-        # sudo (the three below): the flags and the lost stage follow what
-        # the save wrote, which passed the user's rights; the same save may
-        # have handed the deals to a colleague whose deals the user may not
-        # write (a salesperson handing a deal over with a typed probability)
+        # the flags and the lost stage follow what the save wrote, which
+        # passed the user's rights; a save that handed the deals to a
+        # colleague, whose deals the user may not write (a salesperson
+        # handing a deal over with a typed probability), writes them as
+        # the superuser
+        followed = self.sudo() if OWNER_FIELDS & set(vals) else self
         if "active" in vals:
-            self.sudo()._sff_update_lost_stage(was_active.sudo())
+            followed._sff_update_lost_stage(was_active.with_env(followed.env))
         if "probability" in vals:
-            (self - following).sudo()._sff_flag_typed_probability()
+            (followed - following)._sff_flag_typed_probability()
         if "forecast_category" in vals:
-            self.sudo()._sff_flag_chosen_category(before=chosen_before)
+            followed._sff_flag_chosen_category(before=chosen_before)
         elif recompute_category:
             self.env.add_to_compute(self._fields["forecast_category"], self)
         if OWNER_FIELDS & set(vals):

@@ -24,6 +24,18 @@ class CrmTeam(models.Model):
         team_id = self.env.user.sale_team_id.id
         return self.search([("id", "=", team_id)], limit=1) if team_id else self.browse()
 
+    def _sff_process_domain(self):
+        """The stages of this team's process for its new, won and arriving
+        deals: not those of an earlier catalogue, which stay while deals
+        are in them (stages added by hand count)."""
+        self.ensure_one()
+        return [
+            ("team_id", "=", self.id),
+            "|",
+            ("catalogue_line_id", "=", False),
+            ("catalogue_line_id.catalogue_id", "=", self.stage_catalogue_id.id),
+        ]
+
     def _sff_own_stage(self, stage, by_name=False):
         """The id of the stage of this team's pipeline for ``stage`` (a
         record): a stage that another team made from a step of the
@@ -71,9 +83,13 @@ class CrmTeam(models.Model):
             if own != given.id:
                 return stage.browse(own)
         Stage = team.env["crm.stage"]
-        stages = Stage.search(
-            Stage._sff_pipeline_domain(team.id) + [("is_won", "=", given.is_won)]
-        )._sff_sorted()
+        domain = [("is_won", "=", given.is_won)]
+        stages = (
+            Stage.search(team._sff_process_domain() + domain)
+            if team.stage_catalogue_id
+            else Stage.browse()
+        ) or Stage.search(Stage._sff_pipeline_domain(team.id) + domain)
+        stages = stages._sff_sorted()
         if not stages or given.is_won:
             return stage.browse(stages[:1].id) or stage
         nearest = min(

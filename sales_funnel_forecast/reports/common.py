@@ -17,8 +17,15 @@ def create_view(model, query):
     )
 
 
+# The call whose note a message ``m`` is (alias ``c``; the first, should
+# two name it), joined to the messages the reports read
+REPORT_ACTIVITY_CALL = SQL(
+    """LEFT JOIN LATERAL (SELECT c.id, c.user_id, c.team_id, c.company_id
+                            FROM crm_lead_call c WHERE c.message_id = m.id
+                           ORDER BY c.id LIMIT 1) c ON TRUE"""
+)
 # The deal's messages (alias ``m``, of the deal ``l``, with the call ``c``
-# whose note the message is, joined) that the reports count as
+# whose note the message is, REPORT_ACTIVITY_CALL) that the reports count as
 # activities: activities marked done, messages and notes written (not the
 # emails, which Odoo also writes by itself), text messages sent, and the
 # notes of the calls logged (a call is one activity whichever way it is

@@ -276,7 +276,7 @@ class CrmForecastReport(models.Model):
                 }
             )
         return {
-            "months": [fields.Date.to_string(month) for month in months] + [False],
+            "months": [month.isoformat() for month in months] + [False],
             "rows": rows,
             "categories": self._sff_forecast_categories(domain),
             "forecast": sum(row["forecast"] for row in rows),

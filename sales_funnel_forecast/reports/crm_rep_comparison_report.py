@@ -3,7 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import DEAL_DEPENDS, REACH_COLUMNS
-from .common import REPORT_ACTIVITY, REPORT_ACTIVITY_OWNER
+from .common import REPORT_ACTIVITY, REPORT_ACTIVITY_CALL, REPORT_ACTIVITY_OWNER
 
 
 class CrmRepComparisonReport(models.Model):
@@ -68,7 +68,7 @@ class CrmRepComparisonReport(models.Model):
                        0, 0, NULL, 0, 1
                   FROM mail_message m
                   JOIN crm_lead l ON l.id = m.res_id
-             LEFT JOIN crm_lead_call c ON c.message_id = m.id
+             %(activity_call)s
                   JOIN crm_lead_stage_history h
                     ON h.lead_id = m.res_id AND m.date >= h.date_in
                    AND (h.date_out IS NULL OR m.date < h.date_out)
@@ -77,6 +77,7 @@ class CrmRepComparisonReport(models.Model):
             ) AS u""",
             activity=REPORT_ACTIVITY,
             activity_owner=REPORT_ACTIVITY_OWNER,
+            activity_call=REPORT_ACTIVITY_CALL,
         )
 
     def _join(self):

@@ -3,7 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import DEAL_DEPENDS, REACH_COLUMNS, TZ_PARAM
-from .common import REPORT_ACTIVITY, REPORT_ACTIVITY_OWNER
+from .common import REPORT_ACTIVITY, REPORT_ACTIVITY_CALL, REPORT_ACTIVITY_OWNER
 
 ROW_KINDS = [
     ("reached", "Stage reached"),
@@ -149,7 +149,7 @@ class CrmSalesProcessReport(models.Model):
                    0, 0, 0, 0, 1, 0, 0.0, 0.0
               FROM mail_message m
               JOIN crm_lead l ON l.id = m.res_id
-         LEFT JOIN crm_lead_call c ON c.message_id = m.id
+         %(activity_call)s
              WHERE m.model = 'crm.lead'
                AND %(activity)s
              UNION ALL
@@ -196,4 +196,5 @@ class CrmSalesProcessReport(models.Model):
             tz_key=TZ_PARAM,
             activity=REPORT_ACTIVITY,
             activity_owner=REPORT_ACTIVITY_OWNER,
+            activity_call=REPORT_ACTIVITY_CALL,
         )

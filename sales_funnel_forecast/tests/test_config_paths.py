@@ -108,3 +108,28 @@ class TestArchivedStagesAndScoring(FunnelCase):
         deal = self.lost_in_archived_stage()
         deal.action_unarchive()
         self.assertTrue(deal.active)
+
+
+@tagged("post_install", "-at_install")
+class TestSecondCatalogueHandover(FunnelCase):
+    def test_deals_handed_over_go_to_the_second_catalogues_steps(self):
+        """A team on the 5-step catalogue, with a won deal in its "Won"
+        (kept: it holds a deal), switches to the 17-step catalogue; a won
+        deal and an open one of another team are handed to it: the won one
+        enters the new won step ("Payment", not the old "Won" before it),
+        the open one a stage of the new process."""
+        team = self.env["crm.team"].create({"name": "Switching, handed over"})
+        simple = apply_catalogue(self.env, team)
+        self.make_deal("Won before", simple[0], 100, team_id=team.id).action_set_won()
+        project = apply_catalogue(
+            self.env, team, xmlid="sales_funnel_forecast.catalogue_project_sales"
+        )
+        self.assertTrue(simple.filtered("is_won").active)
+        won = self.make_deal("Won elsewhere", self.s_new, 100)
+        won.action_set_won()
+        still_open = self.make_deal("Open elsewhere", self.s_qualified, 100)
+        self.end_request()
+        (won | still_open).write({"team_id": team.id})
+        self.end_request()
+        self.assertEqual(won.stage_id, project.filtered("is_won"))
+        self.assertIn(still_open.stage_id, project)

@@ -98,6 +98,21 @@ class TestDailyFlows(FunnelCase):
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
         self.assertEqual(sum(rows.mapped("won")) and 1, 1, "the funnel counts it won")
         self.assertTrue(deal.date_closed, "a won deal has its closing date")
+        # an import of a past won deal keeps its file's closing date (here
+        # none), not today's
+        imported = (
+            self.env["crm.lead"]
+            .with_context(import_file=True)
+            .create(
+                {
+                    "name": "Won years ago",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.s_won.id,
+                }
+            )
+        )
+        self.assertFalse(imported.date_closed)
         month = fields.Date.today().replace(day=1)
         prefill = self.env["crm.forecast.submission"]._sff_prefill(
             self.rep.id, self.team.id, "month", month

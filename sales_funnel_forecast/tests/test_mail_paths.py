@@ -156,3 +156,21 @@ class TestMailPaths(FunnelCase, MailCase):
         self.assertIn("3,5 min", str(short.message_id.body))
         self.assertIn("o_sff_min_3.5", str(short.message_id.body))
         self.assertIn("12 min", str(long.message_id.body))
+
+    def test_a_call_note_counts_for_who_made_the_call(self):
+        """A sales manager calls Rita's prospect and logs it with the Log a
+        Call dialog: the call, and its note as an activity, count for the
+        manager in the Sales Process report, not for Rita."""
+        deal = self.make_deal("Called by the manager", self.s_new, 100)
+        self.end_request()
+        self.env["crm.lead.call.log"].with_user(self.manager).create(
+            {"lead_id": deal.id, "note": "Talked to the buyer"}
+        ).with_context(sff_call_outcome="conversation").action_log()
+        self.end_request()
+        rows = self.env["crm.sales.process.report"].search(
+            [("lead_id", "=", deal.id), ("kind", "in", ("call", "activity"))]
+        )
+        self.assertEqual(
+            sorted((row.kind, row.user_id.login) for row in rows),
+            [("activity", self.manager.login), ("call", self.manager.login)],
+        )

@@ -26,14 +26,14 @@ def download_action(env, path, params):
 def company_ids_param(env, company_ids):
     """A list of company ids from what a caller gave, or a ``UserError``
     in the user's language."""
-    if not isinstance(company_ids, list) or not all(
+    if not isinstance(company_ids, (list, tuple)) or not all(
         isinstance(company_id, int) and not isinstance(company_id, bool)
         for company_id in company_ids
     ):
         raise UserError(
             env._("The companies are given by their ids, not as “%(value)s”.", value=company_ids)
         )
-    return company_ids
+    return list(company_ids)
 
 
 def in_download_companies(model, params):
