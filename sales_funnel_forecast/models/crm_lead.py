@@ -515,13 +515,7 @@ class CrmLead(models.Model):
                 team = self._sff_team_of(vals)
                 key = (team.id, stage.id)
                 if key not in mapped:
-                    given = stage
-                    if stage.catalogue_line_id and stage.team_id:
-                        stage = stage.browse(team._sff_own_stage(stage, by_name=True))
-                    if len(team) == 1:
-                        stage = team._sff_pipeline_stage(stage)
-                    mapped[key] = stage
-                    stage = given
+                    mapped[key] = team._sff_entry_stage(stage)
                 stage = mapped[key]
                 vals["stage_id"] = stage.id
             if (

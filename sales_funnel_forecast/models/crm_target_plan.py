@@ -254,9 +254,12 @@ class CrmTargetPlan(models.Model):
         conversions multiply and a month takes one weight (a file of a
         plan's lines imported back without their ids would add each
         twice)."""
+
+        def repeated(values):
+            return next((value for value in values if values.count(value) > 1), None)
+
         for plan in self:
-            stages = [line.stage_id for line in plan.stage_line_ids]
-            twice = next((stage for stage in stages if stages.count(stage) > 1), None)
+            twice = repeated([line.stage_id for line in plan.stage_line_ids])
             if twice:
                 raise ValidationError(
                     self.env._(
@@ -266,8 +269,7 @@ class CrmTargetPlan(models.Model):
                         stage=twice.name,
                     )
                 )
-            months = plan.season_ids.mapped("month")
-            month = next((month for month in months if months.count(month) > 1), None)
+            month = repeated(plan.season_ids.mapped("month"))
             if month:
                 raise ValidationError(
                     self.env._(

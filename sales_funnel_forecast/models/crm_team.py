@@ -61,6 +61,15 @@ class CrmTeam(models.Model):
             own = named if len(named) == 1 else own
         return own.id or stage.id
 
+    def _sff_entry_stage(self, stage):
+        """The stage a deal created in ``stage`` for this team (or none)
+        starts in: the team's own of that step or name (an import names
+        stages by name), then a stage of its pipeline
+        (``_sff_pipeline_stage``)."""
+        if stage.catalogue_line_id and stage.team_id:
+            stage = stage.browse(self._sff_own_stage(stage, by_name=True))
+        return self._sff_pipeline_stage(stage) if len(self) == 1 else stage
+
     def _sff_pipeline_stage(self, stage):
         """The stage of this team's pipeline for a deal in ``stage`` that
         Odoo brings into the team (a merge, a conversion): ``stage`` where
