@@ -1137,6 +1137,35 @@ class CrmLead(models.Model):
         return result
 
     @api.model
+    @api.model
+    def _sff_close_date_follows_stage(self, stage_ids):
+        """The stages ``stage_ids`` were made won or open again: as Odoo
+        dates the close of a deal that enters a won stage and clears it for
+        one that leaves it, their open deals are closed now, and the deals
+        of a stage that is won no more are open again (lost deals keep
+        their date). Before the funnel rows are rebuilt from the deals."""
+        self.env.flush_all()
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_lead l
+               SET date_closed = CASE WHEN s.is_won THEN %(now)s END,
+                   day_close = CASE WHEN s.is_won
+                                    THEN abs(date_part('day', %(now)s - l.create_date)) END
+              FROM crm_stage s
+             WHERE s.id = l.stage_id AND l.stage_id = ANY(%(stage_ids)s) AND l.active
+               AND l.type = 'opportunity'
+               AND (l.date_closed IS NULL) = COALESCE(s.is_won, FALSE)
+         RETURNING l.id
+                """,
+                now=now,
+                stage_ids=list(stage_ids),
+            )
+        )
+        changed = self.browse(row[0] for row in self.env.cr.fetchall())
+        changed.invalidate_recordset(["date_closed", "day_close"])
+
     def _sff_align_probability_to_stage(
         self, company_ids=None, stage_ids=None, include_automated=False
     ):

@@ -71,6 +71,44 @@ class TestStageMadeWon(StallCase):
             "a won deal is not stalled and has no to-do asking to move it on",
         )
 
+    def test_stage_made_won_closes_its_deals_then(self):
+        """Odoo dates a deal's close when it enters a won stage and clears
+        the date when it leaves one. A manager who marks a stage won closes
+        its deals then, for the reports of the month: two open deals in
+        T-Proposal (one entered on day 0, one on day 5) and a lost one
+        there; the stage is made won on day 20: the open two are closed on
+        day 20 (20 and 15 days after their creation), the funnel rows say so,
+        the lost one keeps its date; made open again on day 25, the two
+        are open, with no closing date."""
+        self.set_now(self.day(0))
+        first = self.make_deal("Signed early", self.s_proposal, 1000)
+        self.set_now(self.day(5))
+        second = self.make_deal("Signed later", self.s_proposal, 500)
+        lost = self.make_deal("Lost at proposal", self.s_proposal, 300)
+        lost.action_set_lost()
+        self.end_request()
+        lost_on = lost.date_closed
+        self.set_now(self.day(20))
+        self.s_proposal.with_user(self.manager).is_won = True
+        self.end_request()
+        self.assertEqual(
+            [(deal.date_closed, deal.day_close) for deal in first + second + lost],
+            [(self.day(20), 20), (self.day(20), 15), (lost_on, lost.day_close)],
+        )
+        rows = self.env["crm.funnel.report"].search(
+            [("lead_id", "in", (first + second).ids), ("stage_id", "=", self.s_proposal.id)]
+        )
+        self.assertEqual(set(rows.mapped("date_closed")), {self.day(20)})
+        self.assertStructuresHold("a stage made won")
+        self.set_now(self.day(25))
+        self.s_proposal.with_user(self.manager).is_won = False
+        self.end_request()
+        self.assertEqual(
+            [(deal.date_closed, deal.day_close) for deal in first + second + lost],
+            [(False, 0), (False, 0), (lost_on, lost.day_close)],
+        )
+        self.assertStructuresHold("a stage made open again")
+
 
 @tagged("post_install", "-at_install")
 class TestArchivedStagesAndScoring(FunnelCase):
