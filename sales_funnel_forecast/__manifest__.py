@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales Funnel & Forecast",
-    "version": "18.0.1.21.0",
+    "version": "18.0.1.22.0",
     "category": "Sales/CRM",
     "summary": "Percentage stage catalogue, stage history, funnel, conversion "
     "and revenue forecast reports for Odoo CRM",
@@ -27,6 +27,7 @@
         "wizards/crm_stage_stall_proposal_views.xml",
         "views/crm_stage_catalogue_views.xml",
         "views/crm_team_views.xml",
+        "views/sale_order_views.xml",
         "views/crm_disposition_views.xml",
         "views/crm_lead_call_views.xml",
         "views/crm_invoice_views.xml",

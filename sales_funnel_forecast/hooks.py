@@ -59,6 +59,7 @@ def post_init_hook(env):
     STEPS["snapshots"](env)
     start = time.perf_counter()
     linked, with_invoices = STEPS["invoices"](env)
+    STEPS["quotations_sent"](env)
     invoices_seconds = time.perf_counter() - start
     start = time.perf_counter()
     calls = STEPS["calls"](env)

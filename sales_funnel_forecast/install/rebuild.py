@@ -101,6 +101,7 @@ STEPS = {
     # the job's days taken again (their days start at another hour)
     "snapshots_again": lambda env: env["crm.pipeline.snapshot"]._sff_take_again(),
     "invoices": _invoices,
+    "quotations_sent": lambda env: env["sale.order"]._sff_fill_quotation_sent_dates(),
     "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
     "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),
     "win_rates": lambda env: env["crm.stage"]._cron_refresh_history_win_rates(),

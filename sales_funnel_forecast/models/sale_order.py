@@ -1,9 +1,25 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# the states of a quotation that was sent (a confirmed order was, by mail or
+# by hand)
+SENT_STATES = ("sent", "sale")
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    # Odoo's order date is the quotation's until it is confirmed, then the
+    # confirmation's: the sales process counts a quotation when it was sent
+    quotation_sent_date = fields.Datetime(
+        string="Quotation Sent On",
+        readonly=True,
+        copy=False,
+        help="When the quotation was first sent to the customer (by email or marked as "
+        "sent), or confirmed without being sent; it stays when the order is confirmed "
+        "or cancelled. The Sales Process report counts the quotation then.",
+    )
 
     # An order linked to a deal moves the deal on when confirmed (as the
     # superuser: a deal handed to a colleague since follows its orders): the
@@ -11,6 +27,13 @@ class SaleOrder(models.Model):
     # as the context's default.
     @api.model_create_multi
     def create(self, vals_list):
+        now = self.env.cr.now()
+        vals_list = [
+            dict(vals, quotation_sent_date=now)
+            if vals.get("state") in SENT_STATES and not vals.get("quotation_sent_date")
+            else vals
+            for vals in vals_list
+        ]
         orders = super().create(vals_list)
         if not self.env.su:
             orders.opportunity_id.check_access("read")
@@ -19,7 +42,49 @@ class SaleOrder(models.Model):
     def write(self, vals):
         if vals.get("opportunity_id") and not self.env.su:
             self.env["crm.lead"].browse(vals["opportunity_id"]).check_access("read")
-        return super().write(vals)
+        # sent or confirmed for the first time (Odoo marks a quotation sent
+        # without tracking it): dated then, once
+        unsent = (
+            self.filtered(lambda order: not order.quotation_sent_date)
+            if vals.get("state") in SENT_STATES and "quotation_sent_date" not in vals
+            else self.browse()
+        )
+        result = super().write(vals)
+        if unsent:
+            unsent.write({"quotation_sent_date": self.env.cr.now()})
+        return result
+
+    @api.model
+    def _sff_fill_quotation_sent_dates(self):
+        """The orders of before the install: a quotation was sent at its
+        first message to or from the customer (an email sent from the
+        order, a reply), or, marked sent or confirmed without one, at its
+        order date (a confirmed order's is its confirmation's); a cancelled
+        one was sent if such a message exists. Returns the orders dated."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE sale_order o
+               SET quotation_sent_date = CASE WHEN o.state IN %(sent)s
+                                              THEN LEAST(f.first, o.date_order)
+                                              ELSE f.first END
+              FROM (SELECT so.id,
+                           (SELECT MIN(m.date) FROM mail_message m
+                             WHERE m.model = 'sale.order' AND m.res_id = so.id
+                               AND m.message_type IN ('comment', 'email', 'email_outgoing')
+                               AND m.subtype_id = %(discussion)s) AS first
+                      FROM sale_order so
+                     WHERE so.quotation_sent_date IS NULL
+                       AND so.state IN ('sent', 'sale', 'cancel')) f
+             WHERE o.id = f.id AND (o.state IN %(sent)s OR f.first IS NOT NULL)
+                """,
+                sent=SENT_STATES,
+                discussion=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+            )
+        )
+        self.invalidate_model(["quotation_sent_date"])
+        return self.env.cr.rowcount
 
     def action_confirm(self):
         result = super().action_confirm()

@@ -33,8 +33,7 @@ class CrmSalesProcessReport(models.Model):
         ],
         "sale.order": [
             "opportunity_id",
-            "state",
-            "date_order",
+            "quotation_sent_date",
             "amount_untaxed",
             "currency_rate",
             "company_id",
@@ -129,9 +128,10 @@ class CrmSalesProcessReport(models.Model):
                    0, 1, 0, 0, 0, 0, 0.0, 0.0
               FROM crm_lead l
              UNION ALL
-            -- a quotation counts for who sent it, in its team and company,
+            -- a quotation counts when it was first sent (confirmed or
+            -- cancelled since), for who sent it, in its team and company,
             -- in its currency (a deal handed over later leaves it there)
-            SELECT o.id::bigint * 8 + 2, 'quotation', o.date_order, l.id, l.stage_id,
+            SELECT o.id::bigint * 8 + 2, 'quotation', o.quotation_sent_date, l.id, l.stage_id,
                    o.user_id, o.team_id, o.company_id, l.partner_id, l.source_id,
                    l.medium_id, l.campaign_id, l.origin_type,
                    0, 0, 1,
@@ -140,7 +140,7 @@ class CrmSalesProcessReport(models.Model):
                    0, 0, 0.0, 0.0
               FROM sale_order o
               JOIN crm_lead l ON l.id = o.opportunity_id
-             WHERE o.state IN ('sent', 'sale')
+             WHERE o.quotation_sent_date IS NOT NULL
              UNION ALL
             -- a call's note counts for who made the call, as the call does
             SELECT m.id::bigint * 8 + 3, 'activity', m.date, l.id, l.stage_id,

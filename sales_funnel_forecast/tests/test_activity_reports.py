@@ -193,6 +193,108 @@ class TestSalesProcessReport(FunnelCase):
         arch = Report.get_views([(False, "pivot")])["views"]["pivot"]["arch"]
         self.assertIn('interval="week"', arch)
 
+    def quotation(self, deal, amount):
+        product = self.env["product.product"].create({"name": "Quoted work", "list_price": 1})
+        return self.env["sale.order"].create(
+            {
+                "partner_id": self.env.ref("base.res_partner_2").id,
+                "opportunity_id": deal.id,
+                "user_id": deal.user_id.id,
+                "team_id": deal.team_id.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "price_unit": amount, "tax_id": []})
+                ],
+            }
+        )
+
+    def quoted(self, deal):
+        """The deal's quotations in the report: (day after t0, untaxed)."""
+        rows = self.env["crm.sales.process.report"].search(
+            [("kind", "=", "quotation"), ("lead_id", "=", deal.id)], order="date, id"
+        )
+        return [((row.date - self.t0).days, row.quotation_amount) for row in rows]
+
+    def test_quotation_counts_when_it_was_sent(self):
+        """Odoo's order date is the confirmation's once an order is
+        confirmed, and a cancelled quotation has no state that says it was
+        sent: a quotation counts when it was first sent. Sent on day 3 and
+        confirmed on day 40: day 3; sent on day 5, cancelled on day 6: day 5;
+        confirmed on day 10 without being sent: day 10; sent on day 12, set
+        back to a quotation and sent again on day 14: day 12; a draft: not
+        counted."""
+        self.set_now(self.t0)
+        deal = self.make_deal("Quoted deal", self.s_proposal, 10000, user_id=self.rep.id)
+        confirmed, cancelled, direct, resent, draft = (
+            self.quotation(deal, amount) for amount in (100, 200, 300, 400, 500)
+        )
+        self.set_now(self.day(3))
+        confirmed.action_quotation_sent()
+        self.set_now(self.day(5))
+        cancelled.action_quotation_sent()
+        self.set_now(self.day(6))
+        cancelled._action_cancel()
+        self.set_now(self.day(10))
+        direct.action_confirm()
+        self.set_now(self.day(12))
+        resent.action_quotation_sent()
+        self.set_now(self.day(14))
+        resent.action_draft()
+        resent.action_quotation_sent()
+        self.set_now(self.day(40))
+        confirmed.action_confirm()
+        self.end_request()
+        self.assertEqual(
+            (confirmed.state, cancelled.state, direct.state, draft.state),
+            ("sale", "cancel", "sale", "draft"),
+        )
+        self.assertEqual(self.quoted(deal), [(3, 100.0), (5, 200.0), (10, 300.0), (12, 400.0)])
+        self.assertFalse(draft.quotation_sent_date)
+
+    def test_quotations_of_before_the_install_are_dated(self):
+        """The orders of before the install (or the upgrade): a confirmed
+        order whose quotation was emailed on day 3 and confirmed on day 40:
+        day 3; marked sent without an email, its order dated day 2: day 2;
+        confirmed without an email on day 30: day 30; cancelled after an
+        email on day 5: day 5; cancelled without one, and a draft with an
+        email: not counted."""
+        self.set_now(self.t0)
+        deal = self.make_deal("Quoted before", self.s_proposal, 10000, user_id=self.rep.id)
+        emailed, marked, direct, cancelled, silent, draft = (
+            self.quotation(deal, amount) for amount in (100, 200, 300, 400, 500, 600)
+        )
+        (emailed + direct).action_confirm()
+        marked.action_quotation_sent()
+        (cancelled + silent)._action_cancel()
+        for order, day in ((emailed, 3), (cancelled, 5), (draft, 7)):
+            order.message_post(
+                body="Your quotation", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            # a note is no message to the customer
+            order.message_post(body="Internal", message_type="comment")
+            self.env.flush_all()
+            self.env.cr.execute(
+                """UPDATE mail_message SET date = %s
+                    WHERE model = 'sale.order' AND res_id = %s AND message_type = 'comment'""",
+                [self.day(day), order.id],
+            )
+        dates = {emailed: 40, marked: 2, direct: 30}
+        for order, day in dates.items():
+            self.env.cr.execute(
+                "UPDATE sale_order SET date_order = %s WHERE id = %s", [self.day(day), order.id]
+            )
+        # the notes of the internal kind came after the emails
+        self.env.cr.execute(
+            """UPDATE mail_message SET date = %s WHERE model = 'sale.order'
+                AND subtype_id = %s""",
+            [self.day(1), self.env.ref("mail.mt_note").id],
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET quotation_sent_date = NULL WHERE opportunity_id = %s", [deal.id]
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.env["sale.order"]._sff_fill_quotation_sent_dates(), 4)
+        self.assertEqual(self.quoted(deal), [(2, 200.0), (3, 100.0), (5, 400.0), (30, 300.0)])
+
 
 @tagged("post_install", "-at_install")
 class TestRepComparisonReport(FunnelCase):
