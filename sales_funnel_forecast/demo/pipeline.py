@@ -489,7 +489,9 @@ class _Generator:
         cr.execute(
             """
             UPDATE sale_order o SET date_order = l.date_last_stage_update,
-                                    create_date = l.date_last_stage_update
+                                    create_date = l.date_last_stage_update,
+                                    quotation_sent_date = CASE WHEN o.quotation_sent_date IS NOT NULL
+                                                               THEN l.date_last_stage_update END
               FROM crm_lead l
              WHERE o.opportunity_id = l.id AND l.id = ANY(%s)
             """,
