@@ -366,15 +366,20 @@ def _trigger_function_sql():
                     IF NOT FOUND THEN
                         -- a change at the moment the current version started:
                         -- the version is rewritten, its slip measured from the
-                        -- version before it (none for a deal new at that moment)
+                        -- last date the deal had before it (none for a deal
+                        -- new at that moment; a date cleared earlier counts
+                        -- from the one before, as above)
                         UPDATE crm_lead_forecast_version
                            SET (%(columns)s) = (%(values)s)
                          WHERE lead_id = NEW.id AND valid_to IS NULL;
                         IF FOUND THEN
-                            IF OLD.date_deadline IS DISTINCT FROM NEW.date_deadline THEN
+                            IF OLD.date_deadline IS DISTINCT FROM NEW.date_deadline
+                               AND EXISTS (SELECT 1 FROM crm_lead_forecast_version v
+                                            WHERE v.lead_id = NEW.id AND v.valid_to >= moment) THEN
                                 SELECT v.date_deadline INTO before FROM crm_lead_forecast_version v
-                                 WHERE v.lead_id = NEW.id AND v.valid_to >= moment
-                              ORDER BY v.valid_to DESC LIMIT 1;
+                                 WHERE v.lead_id = NEW.id AND v.valid_to IS NOT NULL
+                                   AND v.date_deadline IS NOT NULL
+                              ORDER BY v.valid_from DESC LIMIT 1;
                                 UPDATE crm_lead_forecast_version
                                    SET slip_days = CASE WHEN NEW.date_deadline > before
                                                         THEN NEW.date_deadline - before END

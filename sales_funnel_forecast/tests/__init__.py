@@ -18,6 +18,7 @@ from . import (
     test_forecast_version,
     test_funnel_report,
     test_funnel_summary,
+    test_history_figures,
     test_install_paths,
     test_invoices,
     test_languages,
