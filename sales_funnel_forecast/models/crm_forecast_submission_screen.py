@@ -111,9 +111,7 @@ class CrmForecastSubmission(models.Model):
         flow_wizard = self.env["crm.deal.flow.wizard"].new(
             self._sff_screen_flow(team, start, end, company)
         )
-        flow = Lead.sff_deal_flow(
-            start, end, flow_wizard._lead_domain(), flow_wizard._company_ids()
-        )
+        flow = Lead.sff_deal_flow(start, end, **flow_wizard._flow_scope())
         return {
             "team_id": team.id,
             "flow": [

@@ -211,7 +211,9 @@ class CrmLead(models.Model):
     # Deal flow
     # ------------------------------------------------------------------
     @api.model
-    def _sff_deal_flow_sql(self, date_from, date_to, domain=None, company_ids=None):
+    def _sff_deal_flow_sql(
+        self, date_from, date_to, domain=None, company_ids=None, team_id=None, user_id=None
+    ):
         """One row per deal and step of the flow of the pipeline of the
         period [date_from, date_to) (open deals expected to close in it)
         between the moments date_from and date_to (now, if earlier): the
@@ -229,7 +231,12 @@ class CrmLead(models.Model):
         With ``company_ids``, the pipelines are those of these companies
         (and of no company): a deal counts at a moment where its version
         then was of one of them (a deal handed over from another company
-        comes new), whichever companies the user reads besides."""
+        comes new), whichever companies the user reads besides. With
+        ``team_id`` or ``user_id`` (ids), likewise the pipelines of that
+        team or salesperson: a deal counts where its version then was
+        theirs (one handed over to them comes new, one they handed over
+        leaves pushed out), as the snapshots and the forecast accuracy
+        count it; ``domain`` selects deals as they are now."""
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         # the days of the funnel totals' time zone, as what was won is counted
         start = day_start(self.env, date_from)
@@ -246,15 +253,25 @@ class CrmLead(models.Model):
             ("date_deadline", ">=", date_from),
             ("date_deadline", "<", date_to),
         ]
+        owners = {"team_id": team_id, "user_id": user_id}
         if company_ids is not None:
             in_period.append(("company_id", "in", [*company_ids, False]))
+        in_period += [(name, "=", value) for name, value in owners.items() if value]
 
-        def in_companies(alias):
-            # the versions of those companies (all without them)
-            if company_ids is None:
-                return SQL("TRUE")
-            column = SQL.identifier(alias, "company_id")
-            return SQL("(%s IS NULL OR %s = ANY(%s))", column, column, list(company_ids))
+        def in_scope(alias):
+            # the versions of those companies (all without them), and of
+            # that team and salesperson
+            conditions = [
+                SQL("%s = %s", SQL.identifier(alias, name), value)
+                for name, value in owners.items()
+                if value
+            ]
+            if company_ids is not None:
+                column = SQL.identifier(alias, "company_id")
+                conditions.append(
+                    SQL("(%s IS NULL OR %s = ANY(%s))", column, column, list(company_ids))
+                )
+            return SQL("(%s)", SQL(" AND ").join(conditions)) if conditions else SQL("TRUE")
 
         leads = self.with_context(active_test=False)._search(domain or [])
         # The same deals either way; the plan differs: a salesperson's own
@@ -265,6 +282,8 @@ class CrmLead(models.Model):
         if (
             domain
             or company_ids is not None
+            or team_id
+            or user_id
             or not self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
         ):
             candidates = SQL(
@@ -272,13 +291,13 @@ class CrmLead(models.Model):
                     WHERE v.deal_state = 'open'
                       AND v.date_deadline >= %(date_from)s AND v.date_deadline < %(date_to)s
                       AND v.valid_from <= %(last)s AND (v.valid_to IS NULL OR v.valid_to > %(first)s)
-                      AND %(in_companies)s
+                      AND %(in_scope)s
                       AND v.lead_id IN %(leads)s""",
                 date_from=date_from,
                 date_to=date_to,
                 first=min(start, end),
                 last=max(start, end),
-                in_companies=in_companies("v"),
+                in_scope=in_scope("v"),
                 leads=leads.subselect(),
             )
             in_period.append(("lead_id", "in", SQL("(SELECT c.lead_id FROM candidates c)")))
@@ -311,16 +330,16 @@ class CrmLead(models.Model):
                        COALESCE(BOOL_OR(x.at_start AND x.deal_state = 'open'
                                         AND x.date_deadline >= %(date_from)s
                                         AND x.date_deadline < %(date_to)s
-                                        AND %(in_companies)s), FALSE) AS in_start,
+                                        AND %(in_scope)s), FALSE) AS in_start,
                        COALESCE(BOOL_OR(NOT x.at_start AND x.deal_state = 'open'
                                         AND x.date_deadline >= %(date_from)s
                                         AND x.date_deadline < %(date_to)s
-                                        AND %(in_companies)s), FALSE) AS in_end,
-                       BOOL_OR(x.at_start AND %(in_companies)s) AS existed,
-                       -- a deal then in another company's pipeline left
-                       -- these companies' open (pushed out), whatever came
-                       -- of it there
-                       COALESCE(MAX(x.deal_state) FILTER (WHERE NOT x.at_start AND %(in_companies)s),
+                                        AND %(in_scope)s), FALSE) AS in_end,
+                       BOOL_OR(x.at_start AND %(in_scope)s) AS existed,
+                       -- a deal then in another company's, team's or
+                       -- salesperson's pipeline left these open (pushed
+                       -- out), whatever came of it there
+                       COALESCE(MAX(x.deal_state) FILTER (WHERE NOT x.at_start AND %(in_scope)s),
                                 CASE WHEN BOOL_OR(NOT x.at_start) THEN 'open' END) AS end_state,
                        MAX(x.stage_id) FILTER (WHERE x.at_start) AS start_stage_id,
                        MAX(x.stage_id) FILTER (WHERE NOT x.at_start) AS end_stage_id,
@@ -412,23 +431,29 @@ class CrmLead(models.Model):
             ),
             candidates=candidates,
             readable=readable,
-            in_companies=in_companies("x"),
+            in_scope=in_scope("x"),
             date_from=date_from,
             date_to=date_to,
         )
 
     @api.model
     @api.readonly
-    def sff_deal_flow(self, date_from, date_to, domain=None, company_ids=None):
+    def sff_deal_flow(
+        self, date_from, date_to, domain=None, company_ids=None, team_id=None, user_id=None
+    ):
         """How the pipeline of the period [date_from, date_to) changed
         between the moments date_from and date_to (or now, if earlier):
         ``{step: (count, amount)}`` for every step of ``FLOW_STEPS``, where
         start + new + pulled_in - pushed_out - won - lost = end, in counts,
         and in amounts with + increased - decreased. Record rules apply;
-        ``company_ids``: the pipelines of these companies only (see
+        ``company_ids``, ``team_id``, ``user_id``: the pipelines of these
+        companies, that team, that salesperson only (see
         ``_sff_deal_flow_sql``)."""
         date_from, date_to = (self._sff_moment_param(day).date() for day in (date_from, date_to))
         self._sff_domain_param(domain)
+        Dashboard = self.env["crm.funnel.dashboard"]
+        team_id = Dashboard._sff_record_param("crm.team", team_id, self.env._("sales team"))
+        user_id = Dashboard._sff_record_param("res.users", user_id, self.env._("salesperson"))
         if date_to <= date_from:
             raise UserError(self.env._("The period must end after it starts."))
         self.env.cr.execute(
@@ -439,6 +464,8 @@ class CrmLead(models.Model):
                     date_to,
                     domain,
                     None if company_ids is None else company_ids_param(self.env, company_ids),
+                    team_id,
+                    user_id,
                 ),
             )
         )

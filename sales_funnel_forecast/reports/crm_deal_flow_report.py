@@ -177,7 +177,7 @@ class CrmDealFlowReport(models.Model):
                 change_signs=signs_sql(CHANGE_SIGNS),
                 uid=self.env.uid,
                 flow=self.env["crm.lead"]._sff_deal_flow_sql(
-                    wizard.date_from, wizard.date_to, wizard._lead_domain(), wizard._company_ids()
+                    wizard.date_from, wizard.date_to, **wizard._flow_scope()
                 ),
             )
         )

@@ -56,15 +56,17 @@ class CrmDealFlowWizard(models.TransientModel):
         companies' pipeline, one handed to them came into it."""
         return self.company_id.ids or currency_companies(self.env).ids
 
-    def _lead_domain(self):
-        """The deals of the team and salesperson chosen, of any company
-        (``_company_ids`` says whose pipelines count)."""
-        domain = []
-        if self.team_id:
-            domain.append(("team_id", "=", self.team_id.id))
-        if self.user_id:
-            domain.append(("user_id", "=", self.user_id.id))
-        return domain
+    def _flow_scope(self):
+        """The pipelines whose flow the wizard shows, as ``sff_deal_flow``
+        takes them: those of the companies (``_company_ids``), team and
+        salesperson chosen, read in the deals' versions, as the snapshots
+        and the forecast accuracy read them (a deal handed to another team
+        during the period left this team's pipeline)."""
+        return {
+            "company_ids": self._company_ids(),
+            "team_id": self.team_id.id,
+            "user_id": self.user_id.id,
+        }
 
     @api.depends("date_from", "date_to", "team_id", "user_id", "company_id")
     def _compute_steps(self):
@@ -73,7 +75,7 @@ class CrmDealFlowWizard(models.TransientModel):
                 wizard.step_ids = [Command.clear()]
                 continue
             flow = self.env["crm.lead"].sff_deal_flow(
-                wizard.date_from, wizard.date_to, wizard._lead_domain(), wizard._company_ids()
+                wizard.date_from, wizard.date_to, **wizard._flow_scope()
             )
             wizard.step_ids = [Command.clear()] + [
                 Command.create(
