@@ -197,8 +197,15 @@ class CrmForecastSubmission(models.Model):
             # the first day of the period, the default one included
             missing = [name for name in ("period_type", "date_from") if not vals.get(name)]
             vals.update(self.default_get(missing) if missing else {})
+            # a period sent over RPC is said wrong in words, as the Forecast
+            # screen's parameters are, rather than as a server error
+            if vals["period_type"] not in dict(PERIOD_TYPES):
+                raise UserError(
+                    self.env._("Unknown period: %(period)s.", period=vals["period_type"])
+                )
             vals["date_from"] = self._sff_period_bounds(
-                fields.Date.to_date(vals["date_from"]), vals["period_type"]
+                self.env["crm.funnel.dashboard"]._sff_date_param(vals["date_from"]),
+                vals["period_type"],
             )[0]
             vals["submitted_on"] = fields.Datetime.now()
             # said in the user's language before the database's check, whose

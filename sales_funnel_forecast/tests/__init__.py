@@ -16,6 +16,7 @@ from . import (
     test_forecast_report,
     test_forecast_submission,
     test_forecast_version,
+    test_forecast_workflow,
     test_funnel_report,
     test_funnel_summary,
     test_history_figures,

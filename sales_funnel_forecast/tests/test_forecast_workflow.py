@@ -1,0 +1,54 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestForecastWorkflow(FunnelCase):
+    """A quarter of forecast discipline: reps submit, resubmit, move and
+    leave; managers adjust. In December 2026 the rep has a deal in Commit
+    (10,000) expected on December 20 and one won on December 5 (3,000)."""
+
+    def setUp(self):
+        super().setUp()
+        self.Submission = self.env["crm.forecast.submission"]
+        self.make_deal(
+            "Commit", self.s_proposal, 10000, date_deadline=date(2026, 12, 20)
+        ).forecast_category = "commit"
+        won = self.make_deal("Won", self.s_won, 3000)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s",
+            [datetime(2026, 12, 5, 12), won.id],
+        )
+        self.env.invalidate_all()
+        self.params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-12-01"}
+
+    def submit(self, user, **values):
+        return self.Submission.with_user(user).create(
+            dict(
+                {
+                    "team_id": self.team.id,
+                    "date_from": date(2026, 12, 1),
+                    "commit_amount": 13000,
+                    "best_case_amount": 13000,
+                },
+                **values,
+            )
+        )
+
+    def test_a_period_that_does_not_exist_is_refused_in_words(self):
+        """A submission sent over RPC for a week, or for February 30: a
+        message saying what is wrong, not a server error."""
+        for values, words in (
+            ({"period_type": "week"}, "Unknown period: week."),
+            ({"date_from": "2026-02-30"}, "“2026-02-30” is not a date (expected: YYYY-MM-DD)."),
+        ):
+            with self.assertRaises(UserError) as caught:
+                self.submit(self.rep, **values)
+            self.assertEqual(str(caught.exception), words)
+        self.assertFalse(self.Submission.search([("team_id", "=", self.team.id)]))
