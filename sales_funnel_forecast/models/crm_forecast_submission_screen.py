@@ -83,17 +83,19 @@ class CrmForecastSubmission(models.Model):
         lines = []
         for user in users.sorted("name"):
             values = figures[user.id]
-            lines.append(
-                self._sff_screen_line(
-                    user.id,
-                    user.name,
-                    quotas.get(user.id),
-                    values,
-                    submissions.get(user.id),
-                    stale_before,
-                    company.currency_id,
-                )
+            line = self._sff_screen_line(
+                user.id,
+                user.name,
+                quotas.get(user.id),
+                values,
+                submissions.get(user.id),
+                stale_before,
+                company.currency_id,
             )
+            # an archived salesperson's deals still count (the team's line
+            # adds them up), but there is nobody left to chase for a forecast
+            line["late"] = line["late"] and user.active
+            lines.append(line)
         team_line = None
         if manager:
             team_quota = quotas.get(False)

@@ -52,3 +52,24 @@ class TestForecastWorkflow(FunnelCase):
                 self.submit(self.rep, **values)
             self.assertEqual(str(caught.exception), words)
         self.assertFalse(self.Submission.search([("team_id", "=", self.team.id)]))
+
+    def test_an_archived_rep_is_not_marked_late(self):
+        """The other rep left in December and was archived with a deal of
+        4,000 in Commit still theirs: the line keeps the figures (the
+        team's add them up) but is not marked as a forecast to chase; the
+        rep who has not submitted is."""
+        self.make_deal(
+            "Left behind",
+            self.s_proposal,
+            4000,
+            date_deadline=date(2026, 12, 15),
+            user_id=self.other_rep.id,
+        ).forecast_category = "commit"
+        self.other_rep.action_archive()
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(self.params)
+        lines = {line["user_id"]: line for line in screen["lines"]}
+        self.assertEqual(
+            (lines[self.other_rep.id]["commit"], lines[self.other_rep.id]["late"]), (4000.0, False)
+        )
+        self.assertEqual((lines[self.rep.id]["commit"], lines[self.rep.id]["late"]), (13000.0, True))
+        self.assertEqual(screen["team_line"]["commit"], 17000.0)
