@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.days import day_start, local_today
@@ -212,7 +213,40 @@ class CrmForecastSubmission(models.Model):
             # message an import shows as it is
             if (vals.get("commit_amount") or 0) < 0 or (vals.get("best_case_amount") or 0) < 0:
                 raise ValidationError(self.env._("Forecast amounts cannot be negative."))
-        return super().create(vals_list)
+        submissions = super().create(vals_list)
+        if not self.env.su:
+            submissions._sff_check_salesperson()
+        return submissions
+
+    def _sff_check_salesperson(self):
+        """A salesperson's forecast is for a team whose Forecast screen
+        shows their line: a member or the leader working in the
+        submission's company, or the salesperson of one of the team's deals
+        the period counts (a rep moved to another team, whose deals
+        stayed)."""
+        for submission in self.filtered("user_id"):
+            user, team, company = submission.user_id, submission.team_id, submission.company_id
+            if user in team.member_ids | team.user_id and company in user.company_ids:
+                continue
+            open_domain, won_domain = submission.with_company(company)._sff_period_deals(
+                team, submission.date_from, submission.date_to
+            )
+            if self.env["crm.lead"].search_count(
+                expression.AND(
+                    [expression.OR([open_domain, won_domain]), [("user_id", "=", user.id)]]
+                ),
+                limit=1,
+            ):
+                continue
+            raise ValidationError(
+                self.env._(
+                    "%(user)s is neither a member of the sales team %(team)s nor the salesperson "
+                    "of one of its deals of the period: the forecast would show on no line of "
+                    "its Forecast screen.",
+                    user=user.name,
+                    team=team.name,
+                )
+            )
 
     @api.onchange("team_id")
     def _onchange_team_company(self):

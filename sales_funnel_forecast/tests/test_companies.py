@@ -68,7 +68,10 @@ class TestOwnTeamAmongCompanies(FunnelCase):
         team must be one of the companies selected, and saving the form as
         it opens must work (it is refused by the multi-company rule)."""
         Submission = self._in_company_b_only("crm.forecast.submission")
-        team_b = self.env["crm.team"].create({"name": "Team B", "company_id": self.company_b.id})
+        # led by the manager, whose forecast the form opens on
+        team_b = self.env["crm.team"].create(
+            {"name": "Team B", "company_id": self.company_b.id, "user_id": self.two_co_manager.id}
+        )
         self.env.invalidate_all()
         spec = {
             "team_id": {"fields": {"display_name": {}}},

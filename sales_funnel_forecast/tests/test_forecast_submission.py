@@ -148,7 +148,9 @@ class TestForecastSubmission(FunnelCase):
                 first.with_user(user).unlink()
         self.assertTrue(first.exists())
         # a quarter's, sent without its first day (an import, the API):
-        # filed under the quarter of today
+        # filed under the quarter of today (the rep a member of the team,
+        # with no deal in it)
+        self.team.member_ids |= self.rep
         quarter = Submission.with_context(tz="UTC").create(
             {
                 "team_id": self.team.id,
@@ -543,6 +545,8 @@ class TestForecastSubmission(FunnelCase):
         self.manager.company_ids |= other
         self.rep.company_ids |= other
         self.team.company_id = False
+        # a member of the team, whose deals are of the first company
+        self.team.member_ids |= self.rep
         Submission = self.Submission.with_user(self.rep)
         for company, amount, day in ((self.company, 1000, 2), (other, 5000, 3)):
             self.set_now(datetime(2026, 3, day, 9))

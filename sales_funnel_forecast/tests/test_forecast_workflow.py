@@ -73,3 +73,49 @@ class TestForecastWorkflow(FunnelCase):
         )
         self.assertEqual((lines[self.rep.id]["commit"], lines[self.rep.id]["late"]), (13000.0, True))
         self.assertEqual(screen["team_line"]["commit"], 17000.0)
+
+    def test_a_forecast_for_a_team_one_is_not_of_is_refused(self):
+        """A rep of another team, with no deal in this one, submitting for
+        it (the form offers every team) or a manager filing one for that
+        rep: refused in words, as their forecast would show on no line of
+        the team's screen. The members, the leader and whoever holds deals
+        of the team in the period (a rep moved to another team, whose deals
+        stayed) submit; so does a manager for the team's own line."""
+        outsider_team = self.env["crm.team"].create({"name": "Elsewhere"})
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Olga Outsider",
+                "login": "sff_outsider",
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        outsider_team.member_ids = outsider
+        member = self.env["res.users"].create(
+            {
+                "name": "Mia Member",
+                "login": "sff_member",
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        self.team.member_ids = member
+        for user, values in ((outsider, {}), (self.manager, {"user_id": outsider.id})):
+            with self.assertRaises(UserError) as caught:
+                self.submit(user, **values)
+            self.assertEqual(
+                str(caught.exception),
+                "Olga Outsider is neither a member of the sales team Funnel Test Team nor the "
+                "salesperson of one of its deals of the period: the forecast would show on no "
+                "line of its Forecast screen.",
+            )
+        # the rep holds the team's deals of December, not of January
+        self.submit(self.rep)
+        with self.assertRaises(UserError):
+            self.submit(self.rep, date_from=date(2027, 1, 1))
+        self.submit(member, date_from=date(2027, 1, 1), commit_amount=0, best_case_amount=0)
+        self.submit(self.manager, user_id=False)
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(self.params)
+        self.assertEqual(
+            {line["name"]: bool(line["submission"]) for line in screen["lines"]},
+            {"Mia Member": False, "Rita Rep": True},
+        )
+        self.assertTrue(screen["team_line"]["submission"])

@@ -155,6 +155,7 @@ class TestOwnRecordPaths(FunnelCase):
         it ("Rita Rep – 2026-03-01"): the adjustment lands on that one, or
         the import says it cannot find it; never on another submission."""
         Submission = self.env["crm.forecast.submission"].with_user(self.exporter)
+        self.team.member_ids |= self.rep
         rita = Submission.create(
             {
                 "user_id": self.rep.id,
