@@ -137,16 +137,23 @@ class CrmForecastSubmission(models.Model):
             )
 
     @api.depends("user_id", "team_id", "date_from", "period_type")
+    @api.depends_context("lang")
     def _compute_display_name(self):
+        # a quarter's forecast and its first month's start on the same day
+        quarter = dict(self._fields["period_type"]._description_selection(self.env))["quarter"]
         for submission in self:
             who = submission.user_id.name or submission.team_id.name or ""
-            submission.display_name = f"{who} – {submission.date_from or ''}"
+            name = f"{who} – {submission.date_from or ''}"
+            if submission.period_type == "quarter":
+                name += f" ({quarter})"
+            submission.display_name = name
 
     @api.model
     def _search_display_name(self, operator, value):
         """A submission by its name as lists show it, "<salesperson or team>
-        – <first day>" (an import's column, the adjustment form's field), or
-        by the salesperson's or team's name alone."""
+        – <first day>", followed by " (Quarter)" for a quarter's (an import's
+        column, the adjustment form's field), or by the salesperson's or
+        team's name alone."""
         if operator not in ("=", "ilike", "=ilike", "like", "=like") or not isinstance(value, str):
             return super()._search_display_name(operator, value)
         who, dash, day = value.partition(" – ")
@@ -160,11 +167,25 @@ class CrmForecastSubmission(models.Model):
             ("team_id.name", name_operator, who),
         ]
         if dash and day.strip():
+            day, _paren, kind = day.strip().partition(" (")
+            labels = {
+                label.lower(): key
+                for key, label in self._fields["period_type"]._description_selection(self.env)
+            }
+            period_type = labels.get(kind.removesuffix(")").strip().lower()) if kind else "month"
             try:
                 first = fields.Date.to_date(day.strip())
             except ValueError:
                 return [("id", "=", False)]
-            domain = ["&", ("date_from", "=", first), *domain]
+            if not period_type:
+                return [("id", "=", False)]
+            domain = [
+                "&",
+                ("period_type", "=", period_type),
+                "&",
+                ("date_from", "=", first),
+                *domain,
+            ]
         return domain
 
     @api.constrains("commit_amount", "best_case_amount")

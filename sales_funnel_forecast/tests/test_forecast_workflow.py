@@ -119,3 +119,49 @@ class TestForecastWorkflow(FunnelCase):
             {"Mia Member": False, "Rita Rep": True},
         )
         self.assertTrue(screen["team_line"]["submission"])
+
+    def test_a_quarter_and_its_first_month_are_told_apart_by_name(self):
+        """The rep submitted October (100 / 200) and the fourth quarter
+        (300 / 400), both starting on October 1: the adjustment form's list
+        and an import of adjustments name each apart, and each adjustment
+        lands on the one named, without a warning of several matches."""
+        self.team.member_ids |= self.rep
+        month = self.submit(
+            self.rep, date_from=date(2026, 10, 1), commit_amount=100, best_case_amount=200
+        )
+        quarter = self.submit(
+            self.rep,
+            period_type="quarter",
+            date_from=date(2026, 10, 1),
+            commit_amount=300,
+            best_case_amount=400,
+        )
+        self.assertEqual(
+            (month.display_name, quarter.display_name),
+            ("Rita Rep – 2026-10-01", "Rita Rep – 2026-10-01 (Quarter)"),
+        )
+        Submission = self.Submission.with_user(self.manager)
+        for record in (month, quarter):
+            self.assertEqual(
+                Submission.name_search(record.display_name, operator="="),
+                [(record.id, record.display_name)],
+            )
+        result = (
+            self.env["crm.forecast.adjustment"]
+            .with_user(self.manager)
+            .load(
+                ["submission_id", "commit_amount", "best_case_amount", "reason"],
+                [
+                    [quarter.display_name, "250", "350", "the quarter is too optimistic"],
+                    [month.display_name, "90", "150", "October is too optimistic"],
+                ],
+            )
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        self.assertEqual(
+            [
+                (record.adjusted_commit_amount, record.adjusted_best_case_amount)
+                for record in (month, quarter)
+            ],
+            [(90.0, 150.0), (250.0, 350.0)],
+        )
