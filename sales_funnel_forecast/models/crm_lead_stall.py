@@ -404,35 +404,45 @@ class CrmLead(models.Model):
     def _sff_stall_move_back(self):
         """Move each deal back its stage's number of steps in its team's
         pipeline (never before the first stage), as one write per target
-        stage. Returns (notes by deal, deals that could not move back)."""
+        stage: to a stage of the team's process, not to one of an earlier
+        catalogue, which stays only while deals are in it. Returns (notes
+        by deal, deals that could not move back)."""
         Stage = self.env["crm.stage"]
         notes = {}
         cannot_ids = []
         target_ids = defaultdict(list)
-        pipelines = {}
+        pipelines, places = {}, {}
         for lead in self:
-            team_id = lead.team_id.id
-            if team_id not in pipelines:
+            team, stage = lead.team_id, lead.stage_id
+            if team.id not in pipelines:
                 pipeline = (
-                    Stage.search(Stage._sff_pipeline_domain(team_id))
+                    Stage.search(Stage._sff_pipeline_domain(team.id))
                     .filtered(lambda stage: not stage.is_won)
                     ._sff_sorted()
                 )
-                pipelines[team_id] = (
-                    pipeline,
-                    {stage: index for index, stage in enumerate(pipeline)},
+                # the stages deals go back to: the team's process
+                process = (
+                    Stage.search(team._sff_process_domain())
+                    if team.stage_catalogue_id
+                    else pipeline
                 )
-            pipeline, positions = pipelines[team_id]
-            if lead.stage_id not in positions:
-                cannot_ids.append(lead.id)
-                continue
-            position = engine.move_back_position(
-                positions[lead.stage_id], lead.stage_id.stall_move_back_steps
-            )
+                pipelines[team.id] = (pipeline, process)
+            if (team.id, stage) not in places:
+                pipeline, process = pipelines[team.id]
+                # the deal's stage among them (a stage of an earlier
+                # catalogue too), or None outside the pipeline
+                stages = pipeline & (process | stage)
+                places[team.id, stage] = (
+                    stages,
+                    stages.ids.index(stage.id) if stage in stages else None,
+                )
+            stages, position = places[team.id, stage]
+            if position is not None:
+                position = engine.move_back_position(position, stage.stall_move_back_steps)
             if position is None:
                 cannot_ids.append(lead.id)
                 continue
-            target_ids[pipeline[position]].append(lead.id)
+            target_ids[stages[position]].append(lead.id)
         cannot = self.browse(cannot_ids)
         targets = {stage: self.browse(ids) for stage, ids in target_ids.items()}
         moves = {}

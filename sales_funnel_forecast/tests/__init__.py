@@ -38,6 +38,7 @@ from . import (
     test_stage_history,
     test_stage_percentage_proposal,
     test_stall,
+    test_stall_and_jobs,
     test_target_plan,
     test_tour,
     test_uninstall,
