@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..const import SALE_DOCUMENTS
+from ..tools.jobs import run_batch
 
 _logger = logging.getLogger(__name__)
 
@@ -262,11 +263,24 @@ class CrmLead(models.Model):
     @api.model
     def _cron_refresh_overdue_amounts(self):
         """Daily: invoices that fell due yesterday make their deals' amounts
-        overdue today."""
-        written = self._sff_fill_invoice_amounts(overdue_only=True)
-        _logger.info("sales_funnel_forecast: overdue amounts of %s deals refreshed", written)
-        # one statement, which writes the deals whose amount changes only
-        self.env["ir.cron"]._notify_progress(done=written, remaining=0)
+        overdue today. One statement, which writes the deals whose amount
+        changes only, in a transaction of its own: a deal saved by a user
+        meanwhile undoes it, and the job runs again a minute later instead
+        of failing for the day."""
+
+        def refresh():
+            written = self._sff_fill_invoice_amounts(overdue_only=True)
+            _logger.info("sales_funnel_forecast: overdue amounts of %s deals refreshed", written)
+            return written, 0
+
+        return run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_refresh_overdue_amounts",
+            refresh,
+            lambda: 1,
+            # the statement writes what is pending first, itself
+            flush=False,
+        )
 
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):

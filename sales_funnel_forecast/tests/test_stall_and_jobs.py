@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Stall rules and the module's scheduled jobs while people work."""
 
-from odoo.tests import tagged
+import threading
+from datetime import timedelta
 
-from .common import apply_catalogue
+from odoo import SUPERUSER_ID, api, fields
+from odoo.tests import TransactionCase, tagged
+
+from .common import apply_catalogue, committing_cursor, team_and_deal
 from .test_stall import StallCase
 
 
@@ -43,3 +47,95 @@ class TestStallRulesWhilePeopleWork(StallCase):
         self.run_job()
         self.assertEqual(deal.stage_id.name, "Meeting preparation")
         self.assertStructuresHold("moved back within the process")
+
+
+@tagged("post_install", "-at_install")
+class TestJobsWhilePeopleWork(TransactionCase):
+    """The jobs beside the users: real transactions, each committed, as a
+    cron worker and a request run them (as test_jobs)."""
+
+    def setUp(self):
+        super().setUp()
+        # each batch in a transaction of its own, as in a cron worker
+        self.patch(threading.current_thread(), "testing", False)
+
+    def cursor(self):
+        return committing_cursor(self.registry)
+
+    def committed_deal(self, name, **values):
+        """A team and an opportunity of it, committed; their ids."""
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            team, deal = team_and_deal(env, name, **values)
+            return {"team": team.id, "deal": deal.id}
+
+    def remove(self, ids):
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.lead"].with_context(active_test=False).browse(ids["deal"]).unlink()
+            env["crm.team"].browse(ids["team"]).unlink()
+
+    def save_meanwhile(self, model, method, save):
+        """``method`` of ``model`` meets a save committed after the job's
+        transaction took its snapshot: ``save(env)`` commits in another
+        transaction just before the method runs."""
+        model_class = type(self.env[model])
+        original = getattr(model_class, method)
+
+        def patched(records, *args, **kwargs):
+            records.env.cr.execute("SELECT 1 FROM crm_lead LIMIT 1")
+            with self.cursor() as cr:
+                save(api.Environment(cr, SUPERUSER_ID, {}))
+            return original(records, *args, **kwargs)
+
+        self.patch(model_class, method, patched)
+        return original
+
+    def run_job(self, xmlid, method):
+        """The job as a cron worker runs it (its runner read the job
+        first), committed; whether it asked to run again within two
+        minutes."""
+        cr = self.cursor()
+        try:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            job = env.ref(xmlid)
+            cr.execute("SELECT id FROM ir_cron WHERE id = %s", [job.id])
+            method(env)
+            soon = env["ir.cron.trigger"].search_count(
+                [
+                    ("cron_id", "=", job.id),
+                    ("call_at", "<=", fields.Datetime.now() + timedelta(minutes=2)),
+                ]
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+            return bool(soon)
+        finally:
+            cr.close()
+
+    def test_overdue_job_meets_a_save_committed_meanwhile(self):
+        """A deal shows 500 overdue, its invoice since paid: the daily job
+        brings it to 0. A rep saves the deal just after the job started:
+        the job is not marked failed for the day, it runs again a minute
+        later and then brings it to 0."""
+        ids = self.committed_deal("Overdue beside a save", expected_revenue=1000)
+        try:
+            with self.cursor() as cr:
+                cr.execute("UPDATE crm_lead SET overdue_amount = 500 WHERE id = %s", [ids["deal"]])
+
+            def save(env):
+                env["crm.lead"].browse(ids["deal"]).expected_revenue = 2000
+
+            xmlid = "sales_funnel_forecast.ir_cron_refresh_overdue_amounts"
+            original = self.save_meanwhile("crm.lead", "_sff_fill_invoice_amounts", save)
+            again = self.run_job(xmlid, lambda env: env["crm.lead"]._cron_refresh_overdue_amounts())
+            self.assertTrue(again, "runs again a minute later")
+            self.patch(type(self.env["crm.lead"]), "_sff_fill_invoice_amounts", original)
+            self.run_job(xmlid, lambda env: env["crm.lead"]._cron_refresh_overdue_amounts())
+            with self.cursor() as cr:
+                cr.execute(
+                    "SELECT overdue_amount, expected_revenue FROM crm_lead WHERE id = %s",
+                    [ids["deal"]],
+                )
+                self.assertEqual(cr.fetchone(), (0.0, 2000.0))
+        finally:
+            self.remove(ids)
