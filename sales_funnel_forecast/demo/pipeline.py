@@ -500,4 +500,4 @@ class _Generator:
         self.env.invalidate_all()
         # the funnel rows and the stages' win rates from the dates above
         self.env["crm.lead.stage.reach"]._sff_rebuild([plan["lead"].id for plan in plans])
-        self.env["crm.stage"]._cron_refresh_history_win_rates()
+        self.env["crm.stage"]._sff_refresh_history_win_rates()

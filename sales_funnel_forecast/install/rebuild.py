@@ -104,7 +104,7 @@ STEPS = {
     "quotations_sent": lambda env: env["sale.order"]._sff_fill_quotation_sent_dates(),
     "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
     "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),
-    "win_rates": lambda env: env["crm.stage"]._cron_refresh_history_win_rates(),
+    "win_rates": lambda env: env["crm.stage"]._sff_refresh_history_win_rates(),
     # the forecast accuracy lines, from the snapshots and the won deals
     "accuracy_lines": lambda env: env["crm.forecast.accuracy.report"]._sff_refresh(),
 }

@@ -7,6 +7,7 @@ from odoo.tools import sql as sql_tools
 
 from .. import engine
 from ..const import FORECAST_CATEGORY_SELECTION
+from ..tools.jobs import run_batch
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
 # Stage fields that change which deals reached which stage
@@ -528,7 +529,21 @@ class CrmStage(models.Model):
     def _cron_refresh_history_win_rates(self):
         """Win rate of every stage from the deals that reached it (funnel
         rows) and were closed in the last 365 days; fewer than 10 such deals:
-        the stage percentage stands in, and the stage says so."""
+        the stage percentage stands in, and the stage says so. In a
+        transaction of its own: a stage saved by a manager meanwhile (a
+        kanban column dragged) undoes it, and the job runs again a minute
+        later instead of failing for the day."""
+        return not run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_refresh_history_win_rates",
+            lambda: (self._sff_refresh_history_win_rates(), 0),
+            lambda: 1,
+        )
+
+    @api.model
+    def _sff_refresh_history_win_rates(self):
+        """Write every stage's win rate; returns the stages whose figures
+        changed."""
         cr = self.env.cr
         counts = self._sff_closed_counts()
         self.flush_model(["forecast_probability"])
@@ -547,20 +562,24 @@ class CrmStage(models.Model):
                     engine.history_weight(rate, fell_back, percentage),
                 )
             )
-        # plain column values, no stage rule to run
+        # plain column values, no stage rule to run; the stages whose
+        # figures change only
         cr.execute(
             """UPDATE crm_stage s
                   SET history_win_rate = v.rate, history_closed_count = v.closed,
                       history_fallback = v.fell_back, history_weight = v.weight
                  FROM unnest(%s::int[], %s::float8[], %s::int[], %s::bool[], %s::float8[])
                       AS v(id, rate, closed, fell_back, weight)
-                WHERE s.id = v.id""",
+                WHERE s.id = v.id
+                  AND (s.history_win_rate, s.history_closed_count, s.history_fallback,
+                       s.history_weight)
+                      IS DISTINCT FROM (v.rate, v.closed, v.fell_back, v.weight)""",
             [list(column) for column in zip(*rows)] if rows else [[], [], [], [], []],
         )
         self.invalidate_model(
             ["history_win_rate", "history_closed_count", "history_fallback", "history_weight"]
         )
-        return True
+        return cr.rowcount
 
     def _sff_stage_probability(self):
         """Probability a deal takes on entering this stage."""

@@ -139,3 +139,40 @@ class TestJobsWhilePeopleWork(TransactionCase):
                 self.assertEqual(cr.fetchone(), (0.0, 2000.0))
         finally:
             self.remove(ids)
+
+    def test_win_rate_job_meets_a_stage_saved_meanwhile(self):
+        """A manager drags a kanban column (the stage's sequence saved)
+        just after the daily win-rate job started: the job is not marked
+        failed for the day, it runs again a minute later and then works
+        the stage's win rate out (no closed deal: its percentage, 35)."""
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            team = env["crm.team"].create({"name": "Win rates beside a save"})
+            stage = env["crm.stage"].create(
+                {"name": "Rated", "sequence": 950, "team_id": team.id, "forecast_probability": 35}
+            )
+            cr.execute("UPDATE crm_stage SET history_win_rate = 0 WHERE id = %s", [stage.id])
+            ids = {"team": team.id, "stage": stage.id}
+        try:
+
+            def save(env):
+                env["crm.stage"].browse(ids["stage"]).sequence = 951
+
+            xmlid = "sales_funnel_forecast.ir_cron_refresh_history_win_rates"
+            original = self.save_meanwhile("crm.stage", "_sff_closed_counts", save)
+            again = self.run_job(
+                xmlid, lambda env: env["crm.stage"]._cron_refresh_history_win_rates()
+            )
+            self.assertTrue(again, "runs again a minute later")
+            self.patch(type(self.env["crm.stage"]), "_sff_closed_counts", original)
+            self.run_job(xmlid, lambda env: env["crm.stage"]._cron_refresh_history_win_rates())
+            with self.cursor() as cr:
+                cr.execute(
+                    "SELECT sequence, history_win_rate FROM crm_stage WHERE id = %s", [ids["stage"]]
+                )
+                self.assertEqual(cr.fetchone(), (951, 35.0))
+        finally:
+            with self.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.stage"].browse(ids["stage"]).unlink()
+                env["crm.team"].browse(ids["team"]).unlink()
