@@ -13,6 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import engine
+from ..tools.jobs import run_batch
 from ..tools.notify import notification
 from .crm_target_plan_line_mixin import PLAN_SAVING
 
@@ -592,10 +593,23 @@ class CrmTargetPlan(models.Model):
 
     @api.model
     def _cron_refresh_actuals(self):
-        today = fields.Date.context_today(self)
-        self.search(
-            [("date_to", ">=", today - timedelta(days=62))]
-        ).period_ids._sff_refresh_actuals()
+        """The actuals of the plans not ended two months ago, in a
+        transaction of its own: a plan saved by a manager meanwhile (its
+        periods written again) undoes it, and the job runs again a minute
+        later instead of failing for the day."""
+
+        def refresh():
+            today = fields.Date.context_today(self)
+            periods = self.search([("date_to", ">=", today - timedelta(days=62))]).period_ids
+            periods._sff_refresh_actuals()
+            return len(periods), 0
+
+        return run_batch(
+            self.env,
+            "sales_funnel_forecast.ir_cron_refresh_target_plan_actuals",
+            refresh,
+            lambda: 1,
+        )
 
     # ------------------------------------------------------------------
     # Defaults from history

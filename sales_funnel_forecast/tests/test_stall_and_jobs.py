@@ -7,7 +7,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
-from .common import apply_catalogue, committing_cursor, team_and_deal
+from .common import apply_catalogue, committing_cursor, make_plan, team_and_deal
 from .test_stall import StallCase
 
 
@@ -81,11 +81,15 @@ class TestJobsWhilePeopleWork(TransactionCase):
         transaction just before the method runs."""
         model_class = type(self.env[model])
         original = getattr(model_class, method)
+        saved = []
 
         def patched(records, *args, **kwargs):
-            records.env.cr.execute("SELECT 1 FROM crm_lead LIMIT 1")
-            with self.cursor() as cr:
-                save(api.Environment(cr, SUPERUSER_ID, {}))
+            if not saved:
+                # once: the save itself may call the method
+                saved.append(True)
+                records.env.cr.execute("SELECT 1 FROM crm_lead LIMIT 1")
+                with self.cursor() as cr:
+                    save(api.Environment(cr, SUPERUSER_ID, {}))
             return original(records, *args, **kwargs)
 
         self.patch(model_class, method, patched)
@@ -176,3 +180,51 @@ class TestJobsWhilePeopleWork(TransactionCase):
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["crm.stage"].browse(ids["stage"]).unlink()
                 env["crm.team"].browse(ids["team"]).unlink()
+
+    def test_plan_actuals_job_meets_a_plan_saved_meanwhile(self):
+        """A manager raises a plan's target just after the daily job that
+        refreshes the plans' actuals started: the job is not marked failed
+        for the day, it runs again a minute later and then writes the
+        actuals (a deal won in March 2027: one deal won in March)."""
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            team, deal = team_and_deal(env, "Actuals beside a save", expected_revenue=1000)
+            plan = make_plan(env, team)
+            deal.action_set_won()
+            env.flush_all()
+            cr.execute(
+                "UPDATE crm_lead SET date_closed = '2027-03-10 10:00:00' WHERE id = %s", [deal.id]
+            )
+            ids = {"team": team.id, "deal": deal.id, "plan": plan.id}
+        try:
+
+            def save(env):
+                env["crm.target.plan"].browse(ids["plan"]).revenue_target = 240000
+
+            xmlid = "sales_funnel_forecast.ir_cron_refresh_target_plan_actuals"
+            Period = type(self.env["crm.target.plan.period"])
+            original = self.save_meanwhile("crm.target.plan.period", "_sff_refresh_actuals", save)
+            again = self.run_job(xmlid, lambda env: env["crm.target.plan"]._cron_refresh_actuals())
+            self.assertTrue(again, "runs again a minute later")
+            self.patch(Period, "_sff_refresh_actuals", original)
+            self.run_job(xmlid, lambda env: env["crm.target.plan"]._cron_refresh_actuals())
+            with self.cursor() as cr:
+                plan = api.Environment(cr, SUPERUSER_ID, {})["crm.target.plan"].browse(ids["plan"])
+                self.assertEqual(plan.revenue_target, 240000)
+                self.assertEqual(
+                    [
+                        (period.period_type, str(period.date_from), period.actual_deals_won)
+                        for period in plan.period_ids
+                        if period.actual_deals_won
+                    ],
+                    [
+                        ("year", "2027-01-01", 1),
+                        ("quarter", "2027-01-01", 1),
+                        ("month", "2027-03-01", 1),
+                    ],
+                )
+        finally:
+            with self.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.target.plan"].browse(ids["plan"]).unlink()
+            self.remove(ids)
