@@ -118,6 +118,38 @@ class CrmLead(models.Model):
         # on or keeps it open ends it, whoever it was given to)
         self.env["mail.activity"].sudo().search(self._sff_stall_todo_domain()).unlink()
 
+    @api.model
+    def _sff_stall_limit_changed(self, stage_ids):
+        """The limit of these stages changed: their stalled deals that the
+        new limit does not stall (raised past their time in stage, counted
+        from when a manager kept them open if one did, or set to 0: the
+        stage never stalls) are stalled no more. What the rule did to the
+        others stays done."""
+        # sudo: the stall rules act on every deal of the stages
+        self.env["crm.lead.stage.history"].sudo()._sff_flush_pending()
+        self.env.flush_all()
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT l.id FROM crm_lead l
+              JOIN crm_stage s ON s.id = l.stage_id
+              JOIN crm_lead_stage_history h ON h.lead_id = l.id AND h.date_out IS NULL
+             WHERE l.is_stalled AND l.stage_id = ANY(%(stage_ids)s)
+               AND COALESCE(%(due)s > %(now)s, TRUE)
+                """,
+                stage_ids=list(stage_ids),
+                now=now,
+                due=engine_sql.stall_due(
+                    SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), "s"
+                ),
+            )
+        )
+        relieved = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        for reset, deals in relieved.grouped("stall_reset_date").items():
+            # kept open by a manager: its time still counts from then
+            deals._sff_clear_stall(reset=reset)
+
     def _merge_dependences(self, opportunities):
         # Odoo moves the merged deals' activities to the deal kept: its
         # stall to-do stays only while it is stalled itself, and one only

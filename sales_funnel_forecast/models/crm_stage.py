@@ -332,6 +332,8 @@ class CrmStage(models.Model):
             )
             if stalled:
                 stalled._sff_clear_stall()
+        if "stall_days" in vals:
+            self.env["crm.lead"]._sff_stall_limit_changed(self.ids)
         if "stall_days" in vals or "is_won" in vals:
             # the current stays in these stages stall by the new rule
             # sudo: the stays are the deals' own record

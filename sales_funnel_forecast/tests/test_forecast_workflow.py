@@ -71,7 +71,9 @@ class TestForecastWorkflow(FunnelCase):
         self.assertEqual(
             (lines[self.other_rep.id]["commit"], lines[self.other_rep.id]["late"]), (4000.0, False)
         )
-        self.assertEqual((lines[self.rep.id]["commit"], lines[self.rep.id]["late"]), (13000.0, True))
+        self.assertEqual(
+            (lines[self.rep.id]["commit"], lines[self.rep.id]["late"]), (13000.0, True)
+        )
         self.assertEqual(screen["team_line"]["commit"], 17000.0)
 
     def test_a_forecast_for_a_team_one_is_not_of_is_refused(self):

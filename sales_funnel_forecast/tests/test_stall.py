@@ -245,6 +245,40 @@ class TestStallRules(StallCase):
         self.run_job()
         self.assertFalse(other.is_stalled, "0: the stage never stalls deals")
 
+    def test_a_limit_raised_or_removed_ends_the_stalls_it_no_longer_gives(self):
+        """Stage A flags after 10 days. Two deals in on day 0 are flagged on
+        day 11, one of them kept open by a manager then; on day 22 the job
+        flags it again (11 days since), the other (22 days in) and a deal
+        in on day 4 (18 days in). The limit raised to 19 on day 22: the deal
+        of day 4 and the one kept open are stalled no more, their to-dos
+        gone; the one of day 0 stays flagged, also after the job's next
+        run. Then the limit set to 0 (never stalls): it is stalled no
+        more."""
+        self.set_now(self.day(0))
+        first = self.make_deal("In on day 0", self.a, 1000)
+        kept = self.make_deal("Kept open", self.a, 1000)
+        self.set_now(self.day(4))
+        later = self.make_deal("In on day 4", self.a, 1000)
+        self.set_now(self.day(11))
+        self.run_job()
+        kept.with_user(self.manager).action_stall_keep_open()
+        self.set_now(self.day(22))
+        self.run_job()
+        deals = first + later + kept
+        self.assertEqual(deals.mapped("is_stalled"), [True, True, True])
+        self.a.with_user(self.manager).stall_days = 19
+        self.end_request()
+        self.assertEqual(deals.mapped("is_stalled"), [True, False, False])
+        self.assertEqual([len(deal.activity_ids) for deal in deals], [1, 0, 0])
+        self.assertEqual(kept.stall_reset_date, self.day(11), "kept open on day 11: still so")
+        self.run_job()
+        self.assertEqual(deals.mapped("is_stalled"), [True, False, False], "the new limit holds")
+        self.a.with_user(self.manager).stall_days = 0
+        self.end_request()
+        self.assertEqual(deals.mapped("is_stalled"), [False, False, False])
+        self.assertEqual([len(deal.activity_ids) for deal in deals], [0, 0, 0])
+        self.assertStructuresHold("stalls ended by a stage's new limit")
+
     def test_manager_button_starts_the_job(self):
         """The button does not act in its own request: it asks the cron
         workers to run the job (which commits batch by batch) and says how
