@@ -415,7 +415,14 @@ class CrmLead(models.Model):
     def _sff_invoices_settled(self):
         """Whether the deal's invoices are paid: those a credit note cancels
         (reversed) are no sale, neither paid nor due; a deal whose invoices
-        are all reversed was not paid."""
+        are all reversed was not paid, nor one whose confirmed orders still
+        have something to invoice (a down payment, or the first of several
+        invoices, paid is not the full payment)."""
+        if any(
+            order.state == "sale" and order.invoice_status == "to invoice"
+            for order in self.order_ids
+        ):
+            return False
         invoices = self.invoice_ids.filtered(
             lambda move: (
                 move.state == "posted"

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
+    test_accounting_flows,
     test_activity_reports,
     test_backfill,
     test_calls,

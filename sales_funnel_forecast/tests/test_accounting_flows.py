@@ -1,0 +1,152 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Invoices, payments and quotas as accountants work: down payments, orders
+invoiced in several invoices, links set after posting, payments matched and
+unmatched. Every figure is set up to be counted by hand (no taxes: untaxed
+and total are the same)."""
+
+from odoo import Command, fields
+
+from .common import FunnelCase, company_user
+
+
+class TestAccountingFlows(FunnelCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.today()
+        cls.accountant = company_user(
+            cls.env,
+            "sff_flow_accountant",
+            "Anna Accountant",
+            "account.group_account_invoice",
+            cls.company,
+        )
+        # the team's pipeline: Prospect, then Qualified when an order is
+        # confirmed, Proposal when the first invoice is posted, Won when the
+        # invoices are paid; its own stages only, as a catalogue gives them
+        cls.s_qualified.document_trigger = "order"
+        cls.s_proposal.document_trigger = "invoice"
+        cls.s_won.document_trigger = "payment"
+        cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
+        cls.customer = cls.env["res.partner"].create({"name": "Hand Count Ltd"})
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Consulting day",
+                "type": "service",
+                "invoice_policy": "order",
+                "list_price": 1000.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+
+    # ------------------------------------------------------------------
+    def deal(self, name, user=None):
+        return self.env["crm.lead"].create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": self.s_new.id,
+                "user_id": (user or self.rep).id,
+                "partner_id": self.customer.id,
+            }
+        )
+
+    def order(self, deal, *prices):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "opportunity_id": deal.id,
+                "user_id": deal.user_id.id,
+                "team_id": self.team.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": price,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                    for price in prices
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def post(self, move):
+        move.invoice_date = self.today
+        move.action_post()
+        return move
+
+    def down_payment(self, order, percent):
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "percentage", "amount": percent})
+        )
+        return self.post(wizard._create_invoices(order))
+
+    def loose_invoice(self, amount):
+        """An invoice of no order (a service billed by the accountant)."""
+        return self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Work", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+
+    def pay(self, move, amount):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create({"amount": amount, "payment_date": self.today})._create_payments()
+
+    def figures(self, deal):
+        deal.invalidate_recordset()
+        return deal.stage_id, deal.invoiced_amount, deal.paid_amount
+
+    # ------------------------------------------------------------------
+    def test_paid_down_payment_does_not_win_the_deal(self):
+        """An order of 1,000 with a down payment of 30 %: the customer pays
+        the 300 of the down payment invoice. 700 is still to invoice: the
+        deal waits in Proposal (its first invoice posted), not Won ("full
+        payment received"). The final invoice (1,000 less the 300 already
+        invoiced: 700) paid, the deal is won, 1,000 invoiced and paid."""
+        deal = self.deal("Down payment")
+        order = self.order(deal, 1000.0)
+        self.assertEqual(deal.stage_id, self.s_qualified)
+        advance = self.down_payment(order, 30)
+        self.assertEqual(advance.amount_total, 300.0)
+        self.assertEqual(self.figures(deal), (self.s_proposal, 300.0, 0.0))
+        self.pay(advance, 300.0)
+        self.assertEqual(advance.payment_state, "paid")
+        self.assertEqual(self.figures(deal), (self.s_proposal, 300.0, 300.0))
+        final = self.post(order._create_invoices(final=True))
+        self.assertEqual(final.amount_total, 700.0)
+        self.assertEqual(self.figures(deal), (self.s_proposal, 1000.0, 300.0))
+        self.pay(final, 700.0)
+        self.assertEqual(self.figures(deal), (self.s_won, 1000.0, 1000.0))
+
+    def test_order_invoiced_in_two_invoices_is_won_when_both_are_paid(self):
+        """An order of two lines, 600 and 400, invoiced line by line: the
+        first invoice (600) paid leaves 400 to invoice, the deal is not won
+        yet; the second invoiced and paid, it is."""
+        deal = self.deal("Two invoices")
+        order = self.order(deal, 600.0, 400.0)
+        first = order._create_invoices()
+        first.invoice_line_ids.filtered(lambda line: line.price_unit == 400.0).unlink()
+        self.post(first)
+        self.pay(first, 600.0)
+        self.assertEqual(order.invoice_status, "to invoice")
+        self.assertEqual(self.figures(deal), (self.s_proposal, 600.0, 600.0))
+        second = self.post(order._create_invoices())
+        self.assertEqual(second.amount_total, 400.0)
+        self.pay(second, 400.0)
+        self.assertEqual(self.figures(deal), (self.s_won, 1000.0, 1000.0))
