@@ -210,6 +210,15 @@ class AccountMove(models.Model):
         changed = [(move, old) for move, old in before.items() if move.opportunity_id != old]
         if changed:
             self._sff_log_link_change(changed)
+            # a posted invoice linked afterwards moves its deal on as posting
+            # (or paying) it would have
+            deals = (
+                self.browse([move.id for move, _old in changed])
+                .filtered(lambda move: move.move_type == "out_invoice")
+                .opportunity_id
+            )
+            deals._sff_follow_documents("invoice")
+            deals._sff_follow_documents("payment")
         return result
 
     def _sff_log_link_change(self, changed):

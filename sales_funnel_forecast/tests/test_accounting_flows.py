@@ -150,3 +150,24 @@ class TestAccountingFlows(FunnelCase):
         self.assertEqual(second.amount_total, 400.0)
         self.pay(second, 400.0)
         self.assertEqual(self.figures(deal), (self.s_won, 1000.0, 1000.0))
+
+    def test_posted_invoice_linked_afterwards_moves_the_deal(self):
+        """The accountant bills 400 without an order, posts it, and links it
+        to its deal only afterwards: the deal reaches Proposal (its first
+        invoice posted), as if linked before posting. Another invoice of
+        250, posted and paid before the accountant links it to a second
+        deal: that deal is won (its invoices paid)."""
+        posted_deal, paid_deal = self.deal("Linked after posting"), self.deal("Linked after paying")
+        posted = self.post(self.loose_invoice(400.0))
+        posted.with_user(self.accountant).opportunity_id = posted_deal
+        self.assertEqual(self.figures(posted_deal), (self.s_proposal, 400.0, 0.0))
+        paid = self.post(self.loose_invoice(250.0))
+        self.pay(paid, 250.0)
+        paid.with_user(self.accountant).opportunity_id = paid_deal
+        self.assertEqual(self.figures(paid_deal), (self.s_won, 250.0, 250.0))
+        self.env.flush_all()
+        # through Proposal, as posting then paying it would have
+        self.assertEqual(
+            [(row.stage_id, row.reason) for row in paid_deal.stage_history_ids.sorted("id")],
+            [(self.s_new, "create"), (self.s_proposal, "accounting"), (self.s_won, "accounting")],
+        )
