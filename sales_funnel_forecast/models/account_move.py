@@ -57,8 +57,9 @@ class AccountMove(models.Model):
             SQL(
                 """
             WITH shares AS (
-                -- an invoice line counts once for each deal behind it
-                SELECT line.move_id, line.opportunity_id, SUM(ABS(line.price_subtotal)) AS amount
+                -- an invoice line counts once for each deal behind it, a
+                -- deduction (a down payment already invoiced) less
+                SELECT line.move_id, line.opportunity_id, SUM(line.price_subtotal) AS amount
                   FROM (SELECT DISTINCT ml.id, ml.move_id, ml.price_subtotal, o.opportunity_id
                           FROM account_move_line ml
                           JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = ml.id
@@ -95,13 +96,14 @@ class AccountMove(models.Model):
 
     def _sff_deal_shares(self):
         """The deals of the orders this invoice bills, larger share first (on
-        a tie, the older deal): a line counts for each deal behind it."""
+        a tie, the older deal): a line counts for each deal behind it, a
+        deduction (a down payment already invoiced) less."""
         self.ensure_one()
         shares = defaultdict(float)
         if self.move_type in SALE_DOCUMENTS:
             for line in self.invoice_line_ids:
                 for deal in line.sale_line_ids.order_id.opportunity_id:
-                    shares[deal] += abs(line.price_subtotal)
+                    shares[deal] += line.price_subtotal
         return sorted(shares.items(), key=lambda item: (-item[1], item[0].id))
 
     @api.depends(

@@ -171,3 +171,29 @@ class TestAccountingFlows(FunnelCase):
             [(row.stage_id, row.reason) for row in paid_deal.stage_history_ids.sorted("id")],
             [(self.s_new, "create"), (self.s_proposal, "accounting"), (self.s_won, "accounting")],
         )
+
+    def test_grouped_invoice_goes_to_the_deal_it_bills_most_net_of_down_payments(self):
+        """Deal A's order of 1,000 had a down payment of 300 invoiced; one
+        invoice then bills the rest of A's order (1,000 less the 300: 700)
+        and deal B's order of 800. B has the larger share (800 against
+        700): the invoice counts for B, as the link of existing invoices on
+        install sees it too. A keeps its down payment's 300."""
+        deal_a, deal_b = self.deal("A, down payment"), self.deal("B")
+        order_a, order_b = self.order(deal_a, 1000.0), self.order(deal_b, 800.0)
+        self.down_payment(order_a, 30)
+        grouped = (order_a | order_b)._create_invoices(final=True)
+        self.assertEqual(len(grouped), 1)
+        self.assertEqual(grouped.amount_total, 1500.0, "1,000 - 300 + 800")
+        self.assertEqual(grouped.opportunity_id, deal_b)
+        self.assertIn("it counts for B,", grouped.opportunity_warning)
+        self.post(grouped)
+        self.assertEqual(self.figures(deal_a)[1:], (300.0, 0.0))
+        self.assertEqual(self.figures(deal_b)[1:], (1500.0, 0.0))
+        # as the install's link of existing invoices finds it
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move SET opportunity_id = NULL WHERE id = %s", [grouped.id]
+        )
+        self.env.invalidate_all()
+        self.env["account.move"]._sff_link_existing_invoices()
+        self.assertEqual(grouped.opportunity_id, deal_b)
