@@ -27,8 +27,10 @@ def invoice_figures_sql(lead_filter, today):
     """Per deal, from its posted customer invoices and credit notes (untaxed,
     company currency at the invoice date, credit notes negative): invoiced,
     paid (each document's untaxed amount times the share of its total that is
-    settled) and overdue (what customers still owe on invoices past their due
-    date). ``lead_filter`` is an SQL condition on ``m.opportunity_id``."""
+    settled) and overdue (what customers still owe on the installments of
+    invoices past their due date, as the invoice's own "overdue installments"
+    say: an invoice's due date is its last installment's). ``lead_filter`` is
+    an SQL condition on ``m.opportunity_id``."""
     return SQL(
         """
         SELECT m.opportunity_id AS lead_id,
@@ -37,9 +39,14 @@ def invoice_figures_sql(lead_filter, today):
                         THEN m.amount_untaxed_signed * (m.amount_total - m.amount_residual) / m.amount_total
                         WHEN m.payment_state IN %(settled)s THEN m.amount_untaxed_signed
                         ELSE 0 END) AS paid,
-               SUM(CASE WHEN m.move_type = 'out_invoice' AND m.invoice_date_due < %(today)s
-                        THEN m.amount_residual_signed ELSE 0 END) AS overdue
+               SUM(COALESCE(late.amount, 0)) AS overdue
           FROM account_move m
+     LEFT JOIN LATERAL (
+                SELECT SUM(t.amount_residual) AS amount
+                  FROM account_move_line t
+                 WHERE t.move_id = m.id AND m.move_type = 'out_invoice'
+                   AND t.display_type = 'payment_term' AND t.date_maturity < %(today)s
+               ) late ON TRUE
          WHERE m.state = 'posted' AND m.move_type IN %(types)s AND %(lead_filter)s
       GROUP BY m.opportunity_id
         """,
@@ -135,6 +142,9 @@ class CrmLead(models.Model):
                     "invoice_date_due",
                     "payment_state",
                 ]
+            )
+            self.env["account.move.line"].flush_model(
+                ["move_id", "display_type", "date_maturity", "amount_residual"]
             )
             self.env.cr.execute(
                 invoice_figures_sql(

@@ -4,6 +4,8 @@ invoiced in several invoices, links set after posting, payments matched and
 unmatched. Every figure is set up to be counted by hand (no taxes: untaxed
 and total are the same)."""
 
+from datetime import timedelta
+
 from odoo import Command, fields
 
 from .common import FunnelCase, company_user
@@ -197,3 +199,54 @@ class TestAccountingFlows(FunnelCase):
         self.env.invalidate_all()
         self.env["account.move"]._sff_link_existing_invoices()
         self.assertEqual(grouped.opportunity_id, deal_b)
+
+    def test_overdue_counts_the_installments_past_due(self):
+        """An invoice of 1,000 dated 10 days ago, payable 30 % at once and
+        70 % in 60 days: the first installment (300) is 10 days late, the
+        second not due for 50 days. The deal's overdue amount is 300, as
+        the invoice's own "overdue installments" say, not nothing (the
+        invoice's due date is its last installment's). 100 paid leaves 200
+        overdue; the first installment paid in full, nothing is."""
+        terms = self.env["account.payment.term"].create(
+            {
+                "name": "30 % now, 70 % in 60 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 30.0, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 70.0, "nb_days": 60}),
+                ],
+            }
+        )
+        deal = self.deal("Installments")
+        move = self.loose_invoice(1000.0)
+        move.write(
+            {
+                "opportunity_id": deal.id,
+                "invoice_payment_term_id": terms.id,
+                "invoice_date": self.today - timedelta(days=10),
+            }
+        )
+        move.action_post()
+        self.assertEqual(
+            sorted(
+                (line.date_maturity, line.amount_residual)
+                for line in move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+            ),
+            [(self.today - timedelta(days=10), 300.0), (self.today + timedelta(days=50), 700.0)],
+        )
+        deal.invalidate_recordset()
+        self.assertEqual(deal.overdue_amount, 300.0)
+        self.pay(move, 100.0)
+        deal.invalidate_recordset()
+        self.assertEqual(
+            (deal.invoiced_amount, deal.paid_amount, deal.overdue_amount), (1000.0, 100.0, 200.0)
+        )
+        # the daily job finds the same
+        self.env["crm.lead"]._cron_refresh_overdue_amounts()
+        deal.invalidate_recordset()
+        self.assertEqual(deal.overdue_amount, 200.0)
+        self.pay(move, 200.0)
+        deal.invalidate_recordset()
+        self.assertEqual(deal.overdue_amount, 0.0)
+        self.env["crm.lead"]._cron_refresh_overdue_amounts()
+        deal.invalidate_recordset()
+        self.assertEqual(deal.overdue_amount, 0.0)

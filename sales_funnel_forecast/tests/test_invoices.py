@@ -234,7 +234,14 @@ class TestInvoices(StructuresMixin, TestSaleCommon):
             "UPDATE account_move SET invoice_date_due = %s WHERE id = %s",
             [self.today - timedelta(days=1), move.id],
         )
+        # (its installment's due date, which is the invoice's)
+        self.env.cr.execute(
+            """UPDATE account_move_line SET date_maturity = %s
+                WHERE move_id = %s AND display_type = 'payment_term'""",
+            [self.today - timedelta(days=1), move.id],
+        )
         self.env["account.move"].invalidate_model()
+        self.env["account.move.line"].invalidate_model()
         # the scheduler's run, which reports what it wrote
         cron = self.env.ref("sales_funnel_forecast.ir_cron_refresh_overdue_amounts")
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
