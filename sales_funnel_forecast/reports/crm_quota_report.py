@@ -52,7 +52,8 @@ def quota_revenue_query():
         # credit note) on one side of a reconciliation: the untaxed share
         # of what they settled, in the invoice's currency's proportion; an
         # invoice settled by a credit note was not paid (the two sides,
-        # at their own rates, would not cancel out)
+        # at their own rates, would not cancel out); an exchange difference
+        # matched with it settles nothing in its currency, and is no row
         return SQL(
             """
             SELECT p.id * 4 + %(offset)s AS id, p.max_date AS date, 'cash' AS basis,
@@ -72,6 +73,7 @@ def quota_revenue_query():
                AND m.move_type IN %(types)s
                AND om.move_type NOT IN %(types)s
                AND a.account_type = 'asset_receivable'
+               AND %(settled)s <> 0
             """,
             offset=offset,
             credited=credited,

@@ -250,3 +250,41 @@ class TestAccountingFlows(FunnelCase):
         self.env["crm.lead"]._cron_refresh_overdue_amounts()
         deal.invalidate_recordset()
         self.assertEqual(deal.overdue_amount, 0.0)
+
+    def test_cash_basis_lists_the_payment_not_its_exchange_difference(self):
+        """A company counting payments bills 1,000 EUR at 2 EUR a dollar
+        (500) and is paid the 1,000 EUR when the euro is at 2.5: Odoo books
+        the exchange difference in an entry of its own, matched with the
+        invoice. Quota attainment lists one row, the payment's 500 at its
+        date, not a second row of 0 for the exchange difference."""
+        self.company.crm_quota_basis = "cash"
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].search(
+            [("currency_id", "=", eur.id), ("company_id", "in", [self.company.id, False])]
+        ).unlink()
+        self.env["res.currency.rate"].create(
+            [
+                {"currency_id": eur.id, "name": "2000-01-01", "rate": 2.0},
+                {"currency_id": eur.id, "name": self.today - timedelta(days=5), "rate": 2.5},
+            ]
+        )
+        deal = self.deal("In euros")
+        move = self.loose_invoice(1000.0)
+        move.write(
+            {
+                "opportunity_id": deal.id,
+                "currency_id": eur.id,
+                "invoice_date": self.today - timedelta(days=30),
+            }
+        )
+        move.action_post()
+        self.assertEqual(move.amount_untaxed_signed, 500.0)
+        self.pay(move, 1000.0)
+        self.assertEqual(move.payment_state, "paid")
+        self.env.flush_all()
+        rows = self.env["crm.quota.report"].search([("move_id", "=", move.id)])
+        self.assertEqual(
+            [(row.date, row.basis, row.amount, row.user_id) for row in rows],
+            [(self.today, "cash", 500.0, self.rep)],
+        )
