@@ -34,6 +34,7 @@ from . import (
     test_report_paths,
     test_report_views,
     test_rules_paths,
+    test_screens_as_users,
     test_security,
     test_stage,
     test_stage_history,
