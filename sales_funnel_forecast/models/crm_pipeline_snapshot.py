@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from .. import engine_sql
 from ..const import (
@@ -282,9 +283,26 @@ class CrmPipelineSnapshot(models.Model):
         # the accuracy lines of closed periods read older snapshots: the
         # daily job and Refresh Now work them out again, not this button
         rows = self.sudo()._sff_take([today])
+        day = format_date(self.env, today)
+        # then the day's rows, listed: the trend's default filter shows the
+        # weekly snapshots only, which today's is on one day of the week
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_funnel_forecast.crm_pipeline_snapshot_action"
+        )
+        name = self.env._("Pipeline Snapshot of %(day)s", day=day)
+        action.update(
+            {
+                # the web client shows display_name before name
+                "name": name,
+                "display_name": name,
+                "domain": [("date_snapshot", "=", fields.Date.to_string(today))],
+                "context": {},
+                "views": sorted(action["views"], key=lambda view: view[1] != "list"),
+            }
+        )
         return notification(
-            self.env._("Snapshot of %(day)s written: %(rows)s rows.", day=today, rows=rows),
-            then={"type": "ir.actions.client", "tag": "soft_reload"},
+            self.env._("Snapshot of %(day)s written: %(rows)s rows.", day=day, rows=rows),
+            then=action,
         )
 
     @api.model

@@ -3,9 +3,53 @@
 menu shows a user is what that user can open, with figures counted by
 hand."""
 
-from odoo.tests import tagged
+from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+
+from odoo import fields
+from odoo.osv import expression
+from odoo.tests import tagged
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
+
+from ..tools.days import local_today
 from .common import FunnelCase
+
+
+def screen_domain(env, action):
+    """The domain a window action's screen searches with, as the web client
+    builds it: the action's domain and the domain filters its context turns
+    on (search_default_*; those of one group ORed, groups ANDed)."""
+    evaluation = {
+        "uid": env.uid,
+        "context_today": lambda: fields.Date.context_today(env.user),
+        "relativedelta": relativedelta,
+        "datetime": safe_datetime,
+    }
+    context = action.get("context") or {}
+    if isinstance(context, str):
+        context = safe_eval(context, evaluation)
+    model = env[action["res_model"]]
+    search_view = action.get("search_view_id")
+    search_view = search_view[0] if isinstance(search_view, (list, tuple)) else search_view
+    arch = etree.fromstring(model.get_views([(search_view, "search")])["views"]["search"]["arch"])
+    groups, current = [], []
+    for node in arch:
+        if node.tag in ("separator", "group"):
+            if current:
+                groups.append(current)
+            current = []
+            continue
+        if node.tag == "filter" and context.get(f"search_default_{node.get('name')}"):
+            current.append(safe_eval(node.get("domain") or "[]", evaluation))
+    if current:
+        groups.append(current)
+    domain = action.get("domain") or []
+    if isinstance(domain, str):
+        domain = safe_eval(domain, evaluation)
+    return expression.AND([domain] + [expression.OR(group) for group in groups]), model
 
 
 @tagged("post_install", "-at_install")
@@ -36,3 +80,31 @@ class TestScreensAsUsers(FunnelCase):
             )
         others = self.env["account.move"].with_user(self.other_rep)
         self.assertFalse(others.search([("id", "=", move.id)]))
+
+    def test_snapshot_taken_by_hand_shows_where_the_button_leaves(self):
+        """A manager takes a snapshot of the pipeline from the Pipeline Trend
+        on a day that is not the settings' weekly snapshot day: the screen
+        the button leaves them on shows it, the team's 2 deals open at the
+        start of the day, 4,000."""
+        today = local_today(self.env)
+        self.env["ir.config_parameter"].set_param(
+            "sales_funnel_forecast.snapshot_weekday", str((today.weekday() + 1) % 7)
+        )
+        self.set_now(datetime.combine(today - timedelta(days=1), time(12)))
+        self.make_deal("Snapped one", self.s_new, 1000)
+        self.make_deal("Snapped two", self.s_qualified, 3000)
+        self.set_now(datetime.now())
+        manager = self.env(user=self.manager)
+        result = manager["crm.pipeline.snapshot"].action_take_snapshot()
+        then = result["params"]["next"]
+        if then["type"] == "ir.actions.client":
+            # a reload of the screen the manager is on: the menu's
+            then = manager["ir.actions.act_window"]._for_xml_id(
+                "sales_funnel_forecast.crm_pipeline_snapshot_action"
+            )
+        domain, Snapshot = screen_domain(manager, then)
+        rows = Snapshot.search(expression.AND([domain, [("team_id", "=", self.team.id)]]))
+        self.assertEqual(
+            (sum(rows.mapped("deal_count")), sum(rows.mapped("expected_revenue"))), (2, 4000.0)
+        )
+        self.assertEqual(set(rows.mapped("date_snapshot")), {today})
