@@ -1,9 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+
 from odoo import Command, fields
+from odoo.osv import expression
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
 
@@ -19,6 +25,51 @@ def company_user(env, login, name, groups, company):
         company_id=company[:1].id,
         company_ids=company.ids,
     )
+
+
+def filters_domain(arch, is_on, evaluation=None):
+    """The domain of the filters of a search view's ``arch`` (an lxml
+    element) that ``is_on(node)`` turns on, as Odoo's search model builds
+    it: the domain filters of one group (between separators) ORed, the
+    groups ANDed."""
+    groups, current = [], []
+    for node in arch:
+        if node.tag in ("separator", "group"):
+            if current:
+                groups.append(current)
+            current = []
+            continue
+        if node.tag == "filter" and node.get("domain") and is_on(node):
+            current.append(safe_eval(node.get("domain"), evaluation or {}))
+    if current:
+        groups.append(current)
+    return expression.AND([expression.OR(group) for group in groups])
+
+
+def screen_domain(env, action):
+    """The domain a window action's screen searches with when it opens, as
+    the web client builds it, and its model: the action's domain and the
+    domain filters its context turns on (search_default_*)."""
+    evaluation = {
+        "uid": env.uid,
+        "context_today": lambda: fields.Date.context_today(env.user),
+        "relativedelta": relativedelta,
+        "datetime": safe_datetime,
+    }
+    context = action.get("context") or {}
+    if isinstance(context, str):
+        context = safe_eval(context, evaluation)
+    model = env[action["res_model"]]
+    search_view = action.get("search_view_id")
+    search_view = search_view[0] if isinstance(search_view, (list, tuple)) else search_view
+    arch = etree.fromstring(model.get_views([(search_view, "search")])["views"]["search"]["arch"])
+    domain = action.get("domain") or []
+    if isinstance(domain, str):
+        domain = safe_eval(domain, evaluation)
+    on = filters_domain(
+        arch, lambda node: context.get(f"search_default_{node.get('name')}"), evaluation
+    )
+    return expression.AND([domain, on]), model
 
 
 def make_plan(env, team, **values):

@@ -106,26 +106,14 @@ class TestEdgesOfTheChange(FunnelCase):
         separators ORed, the groups ANDed (Odoo's search model)."""
         from lxml import etree
 
-        from odoo.osv import expression
-        from odoo.tools.safe_eval import safe_eval
+        from .common import filters_domain
 
         arch = etree.fromstring(
             self.env.ref(
                 "sales_funnel_forecast.crm_target_plan_period_view_search"
             ).get_combined_arch()
         )
-        groups, current = [], []
-        for node in arch:
-            if node.tag in ("separator", "group"):
-                if current:
-                    groups.append(current)
-                current = []
-                continue
-            if node.tag == "filter" and node.get("name") in active and node.get("domain"):
-                current.append(safe_eval(node.get("domain")))
-        if current:
-            groups.append(current)
-        return expression.AND([expression.OR(group) for group in groups])
+        return filters_domain(arch, lambda node: node.get("name") in active)
 
     def test_targets_and_actuals_quarters_of_a_split_plan(self):
         """A team plan of 120,000 split between two salespeople. Targets

@@ -2,17 +2,15 @@
 from collections import Counter
 from unittest.mock import patch
 
-from dateutil.relativedelta import relativedelta
 from lxml import etree
 
-from odoo import Command, fields, models
+from odoo import Command, models
 from odoo.osv import expression
 from odoo.tests import tagged
 from odoo.tools import SQL
-from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FunnelCase, make_plan
+from .common import FunnelCase, make_plan, screen_domain
 
 # the cuts of the deals that the reports group by
 CUTS = [
@@ -38,37 +36,9 @@ DEAL_REPORTS = [
 
 
 def action_domain(env, xmlid):
-    """The domain the web client searches with when the menu's action opens:
-    the action's own domain and its search_default_* filters (domain
-    filters only; those of one group ORed, groups ANDed)."""
-    action = env["ir.actions.act_window"]._for_xml_id(xmlid)
-    evaluation = {
-        "uid": env.uid,
-        "context_today": lambda: fields.Date.context_today(env.user),
-        "relativedelta": relativedelta,
-        "datetime": safe_datetime,
-    }
-    context = safe_eval(action.get("context") or "{}", evaluation)
-    model = env[action["res_model"]]
-    search_view = model.get_views([(action["search_view_id"][0], "search")])["views"]["search"]
-    arch = etree.fromstring(search_view["arch"])
-    groups, current = [], []
-    for node in arch:
-        if node.tag == "separator" or node.tag == "group":
-            if current:
-                groups.append(current)
-            current = []
-            continue
-        if (
-            node.tag == "filter"
-            and context.get(f"search_default_{node.get('name')}")
-            and node.get("domain")
-        ):
-            current.append(safe_eval(node.get("domain"), evaluation))
-    if current:
-        groups.append(current)
-    domain = safe_eval(action.get("domain") or "[]", evaluation)
-    return expression.AND([domain] + [expression.OR(group) for group in groups]), model
+    """The domain the web client searches with when the menu's action opens
+    (``screen_domain``), and its model."""
+    return screen_domain(env, env["ir.actions.act_window"]._for_xml_id(xmlid))
 
 
 @tagged("post_install", "-at_install")

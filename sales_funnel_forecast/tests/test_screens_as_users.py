@@ -5,51 +5,11 @@ hand."""
 
 from datetime import datetime, time, timedelta
 
-from dateutil.relativedelta import relativedelta
-from lxml import etree
-
-from odoo import fields
 from odoo.osv import expression
 from odoo.tests import tagged
-from odoo.tools.safe_eval import datetime as safe_datetime
-from odoo.tools.safe_eval import safe_eval
 
 from ..tools.days import local_today
-from .common import FunnelCase
-
-
-def screen_domain(env, action):
-    """The domain a window action's screen searches with, as the web client
-    builds it: the action's domain and the domain filters its context turns
-    on (search_default_*; those of one group ORed, groups ANDed)."""
-    evaluation = {
-        "uid": env.uid,
-        "context_today": lambda: fields.Date.context_today(env.user),
-        "relativedelta": relativedelta,
-        "datetime": safe_datetime,
-    }
-    context = action.get("context") or {}
-    if isinstance(context, str):
-        context = safe_eval(context, evaluation)
-    model = env[action["res_model"]]
-    search_view = action.get("search_view_id")
-    search_view = search_view[0] if isinstance(search_view, (list, tuple)) else search_view
-    arch = etree.fromstring(model.get_views([(search_view, "search")])["views"]["search"]["arch"])
-    groups, current = [], []
-    for node in arch:
-        if node.tag in ("separator", "group"):
-            if current:
-                groups.append(current)
-            current = []
-            continue
-        if node.tag == "filter" and context.get(f"search_default_{node.get('name')}"):
-            current.append(safe_eval(node.get("domain") or "[]", evaluation))
-    if current:
-        groups.append(current)
-    domain = action.get("domain") or []
-    if isinstance(domain, str):
-        domain = safe_eval(domain, evaluation)
-    return expression.AND([domain] + [expression.OR(group) for group in groups]), model
+from .common import FunnelCase, screen_domain
 
 
 @tagged("post_install", "-at_install")
