@@ -34,7 +34,19 @@ class CrmForecastAdjustment(models.Model):
         if not self.env.su:
             for vals in vals_list:
                 vals.update(user_id=self.env.uid, date=fields.Datetime.now())
-        return super().create(vals_list)
+        adjustments = super().create(vals_list)
+        if not self.env.su and any(
+            adjustment.submission_id.user_id == self.env.user for adjustment in adjustments
+        ):
+            # another manager's view of a salesperson's figure: a manager who
+            # also sells submits their own figure again instead
+            raise ValidationError(
+                self.env._(
+                    "Nobody adjusts their own forecast: submit it again with the new figures, "
+                    "or ask another manager to adjust it."
+                )
+            )
+        return adjustments
 
     @api.constrains("commit_amount", "best_case_amount")
     def _check_amounts(self):

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -52,6 +52,27 @@ class TestForecastWorkflow(FunnelCase):
                 self.submit(self.rep, **values)
             self.assertEqual(str(caught.exception), words)
         self.assertFalse(self.Submission.search([("team_id", "=", self.team.id)]))
+
+    def test_a_manager_does_not_adjust_their_own_forecast(self):
+        """A sales manager who also sells in the team submits 13,000 and
+        then tries to adjust it to 20,000: refused, in words (an adjustment
+        is another manager's view of a salesperson's figure); the manager
+        adjusts the rep's 13,000 to 11,000, and the team's own line."""
+        self.team.member_ids |= self.manager | self.rep
+        own = self.submit(self.manager)
+        Adjustment = self.env["crm.forecast.adjustment"].with_user(self.manager)
+        values = {"commit_amount": 20000, "best_case_amount": 20000, "reason": "Optimism"}
+        with self.assertRaisesRegex(ValidationError, "Nobody adjusts their own forecast"):
+            Adjustment.create(dict(values, submission_id=own.id))
+        rep = self.submit(self.rep)
+        team = self.submit(self.manager, user_id=False)
+        adjusted = Adjustment.create(
+            [
+                dict(values, submission_id=rep.id, commit_amount=11000, best_case_amount=11000),
+                dict(values, submission_id=team.id),
+            ]
+        )
+        self.assertEqual(adjusted.mapped("commit_amount"), [11000.0, 20000.0])
 
     def test_an_archived_rep_is_not_marked_late(self):
         """The other rep left in December and was archived with a deal of
