@@ -426,11 +426,12 @@ class CrmLead(models.Model):
         """Whether the deal's invoices are paid: those a credit note cancels
         (reversed) are no sale, neither paid nor due; a deal whose invoices
         are all reversed was not paid, nor one whose confirmed orders still
-        have something to invoice (a down payment, or the first of several
-        invoices, paid is not the full payment)."""
+        have something to invoice, now or once delivered (a down payment, or
+        the first of several invoices, paid is not the full payment)."""
         if any(
-            order.state == "sale" and order.invoice_status == "to invoice"
-            for order in self.order_ids
+            line.invoice_status in ("to invoice", "no")
+            for line in self.order_ids.filtered(lambda order: order.state == "sale").order_line
+            if not line.display_type and not line.is_downpayment
         ):
             return False
         invoices = self.invoice_ids.filtered(

@@ -31,6 +31,7 @@ from . import (
     test_probability,
     test_process_paths,
     test_record_paths,
+    test_review,
     test_report_paths,
     test_report_views,
     test_rules_paths,
