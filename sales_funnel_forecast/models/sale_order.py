@@ -59,16 +59,17 @@ class SaleOrder(models.Model):
         """The orders of before the install: a quotation was sent at its
         first message to or from the customer (an email sent from the
         order, a reply), or, marked sent or confirmed without one, at its
-        order date (a confirmed order's is its confirmation's); a cancelled
-        one was sent if such a message exists. Returns the orders dated."""
+        order date; a confirmed one at the latest when it was confirmed (its
+        order date then); a cancelled one was sent if such a message exists.
+        Returns the orders dated."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
             UPDATE sale_order o
-               SET quotation_sent_date = CASE WHEN o.state IN %(sent)s
+               SET quotation_sent_date = CASE WHEN o.state = 'sale'
                                               THEN LEAST(f.first, o.date_order)
-                                              ELSE f.first END
+                                              ELSE COALESCE(f.first, o.date_order) END
               FROM (SELECT so.id,
                            (SELECT MIN(m.date) FROM mail_message m
                              WHERE m.model = 'sale.order' AND m.res_id = so.id

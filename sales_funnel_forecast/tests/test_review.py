@@ -87,3 +87,29 @@ class TestReview(FunnelCase):
         self.assertEqual(final.amount_total, 700.0)
         deal.invalidate_recordset()
         self.assertEqual((deal.stage_id, deal.paid_amount), (self.s_won, 1000.0))
+
+    def test_quotation_sent_before_the_upgrade_dates_from_its_email(self):
+        """A quotation of before the upgrade, written on day 2 (its order
+        date) and emailed to the customer on day 9, still waiting for an
+        answer: it was sent on day 9, its first message to the customer,
+        not on day 2, when it was only written."""
+        self.set_now(self.t0)
+        deal = self.make_deal("Quoted before", self.s_proposal, 10000, user_id=self.rep.id)
+        order = self.order(deal, self.product("order"), 700.0)
+        order.action_quotation_sent()
+        order.message_post(
+            body="Your quotation", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE mail_message SET date = %s
+                WHERE model = 'sale.order' AND res_id = %s AND message_type = 'comment'""",
+            [self.day(9), order.id],
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_order = %s, quotation_sent_date = NULL WHERE id = %s",
+            [self.day(2), order.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.env["sale.order"]._sff_fill_quotation_sent_dates(), 1)
+        self.assertEqual((order.state, order.quotation_sent_date), ("sent", self.day(9)))
