@@ -1137,7 +1137,6 @@ class CrmLead(models.Model):
         return result
 
     @api.model
-    @api.model
     def _sff_close_date_follows_stage(self, stage_ids):
         """The stages ``stage_ids`` were made won or open again: as Odoo
         dates the close of a deal that enters a won stage and clears it for
@@ -1166,6 +1165,7 @@ class CrmLead(models.Model):
         changed = self.browse(row[0] for row in self.env.cr.fetchall())
         changed.invalidate_recordset(["date_closed", "day_close"])
 
+    @api.model
     def _sff_align_probability_to_stage(
         self, company_ids=None, stage_ids=None, include_automated=False
     ):
