@@ -1139,10 +1139,10 @@ class CrmLead(models.Model):
     @api.model
     def _sff_close_date_follows_stage(self, stage_ids):
         """The stages ``stage_ids`` were made won or open again: as Odoo
-        dates the close of a deal that enters a won stage and clears it for
-        one that leaves it, their open deals are closed now, and the deals
-        of a stage that is won no more are open again (lost deals keep
-        their date). Before the funnel rows are rebuilt from the deals."""
+        closes a deal that enters a won stage (at 100 %) and reopens one
+        that leaves it, their open deals are closed now, and the deals of a
+        stage that is won no more are open again (lost deals keep their
+        date). Before the funnel rows are rebuilt from the deals."""
         self.env.flush_all()
         now = self.env.cr.now()
         self.env.cr.execute(
@@ -1164,6 +1164,22 @@ class CrmLead(models.Model):
         )
         changed = self.browse(row[0] for row in self.env.cr.fetchall())
         changed.invalidate_recordset(["date_closed", "day_close"])
+        # won at 100 %, as Odoo sets a deal dragged into a won stage (a
+        # typed probability too, whatever the company's setting)
+        self.env.cr.execute(
+            """
+            UPDATE crm_lead l
+               SET probability = 100, automated_probability = 100, probability_is_manual = FALSE
+              FROM crm_stage s
+             WHERE s.id = l.stage_id AND s.is_won AND l.stage_id = ANY(%s) AND l.active
+               AND l.type = 'opportunity'
+               AND (l.probability IS DISTINCT FROM 100 OR l.automated_probability IS DISTINCT FROM 100
+                    OR COALESCE(l.probability_is_manual, FALSE))
+         RETURNING l.id
+            """,
+            [list(stage_ids)],
+        )
+        self._sff_after_sql_probabilities([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _sff_align_probability_to_stage(

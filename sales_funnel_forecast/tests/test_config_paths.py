@@ -72,11 +72,11 @@ class TestStageMadeWon(StallCase):
         )
 
     def test_stage_made_won_closes_its_deals_then(self):
-        """Odoo dates a deal's close when it enters a won stage and clears
-        the date when it leaves one. A manager who marks a stage won closes
+        """Odoo dates a deal's close (at 100 %) when it enters a won stage
+        and clears the date when it leaves one. A manager who marks a stage won closes
         its deals then, for the reports of the month: two open deals in
-        T-Proposal (one entered on day 0, one on day 5) and a lost one
-        there; the stage is made won on day 20: the open two are closed on
+        T-Proposal (one entered on day 0, one on day 5, its probability typed
+        at 80 %) and a lost one there; the stage is made won on day 20: the open two are closed on
         day 20 (20 and 15 days after their creation), the funnel rows say so,
         the lost one keeps its date; made open again on day 25, the two
         are open, with no closing date."""
@@ -84,6 +84,7 @@ class TestStageMadeWon(StallCase):
         first = self.make_deal("Signed early", self.s_proposal, 1000)
         self.set_now(self.day(5))
         second = self.make_deal("Signed later", self.s_proposal, 500)
+        second.probability = 80
         lost = self.make_deal("Lost at proposal", self.s_proposal, 300)
         lost.action_set_lost()
         self.end_request()
@@ -94,6 +95,11 @@ class TestStageMadeWon(StallCase):
         self.assertEqual(
             [(deal.date_closed, deal.day_close) for deal in first + second + lost],
             [(self.day(20), 20), (self.day(20), 15), (lost_on, lost.day_close)],
+        )
+        self.assertEqual(
+            [(deal.probability, deal.probability_is_manual) for deal in first + second],
+            [(100.0, False), (100.0, False)],
+            "won at 100 %, a typed probability too",
         )
         rows = self.env["crm.funnel.report"].search(
             [("lead_id", "in", (first + second).ids), ("stage_id", "=", self.s_proposal.id)]
