@@ -756,6 +756,14 @@ class CrmLead(models.Model):
                 )
             )
         was_active = self.filtered("active") if "active" in vals else self.browse()
+        # whether the deals' probabilities followed their stage in the company
+        # they were in: a save may hand them to another company, whose
+        # setting they follow then (a company, team or salesperson changed)
+        followed_before = (
+            {lead.id: lead._sff_follows_stage() for lead in self}
+            if OWNER_FIELDS & set(vals)
+            else {}
+        )
         # the categories chosen before, which a save writing the same again
         # does not choose anew (but at another stage, where it is a choice)
         chosen_before = (
@@ -835,7 +843,31 @@ class CrmLead(models.Model):
             self.env["crm.lead.stage.history"].sudo()._sff_refresh_reach(self.ids)
         if ({"team_id", "user_id"} & set(vals) or vals.get("active")) and "stage_id" not in vals:
             self._sff_enter_team_pipeline()
+        if followed_before:
+            self._sff_follow_company_setting(followed_before)
         return result
+
+    def _sff_follow_company_setting(self, followed_before):
+        """Deals handed from a company where stages drive probabilities to
+        one where they do not, or the other way, follow the setting of
+        their new company as if that company had just turned it on (their
+        stage percentage, but a probability other than Odoo's scoring's,
+        typed there, holds) or off (Odoo's scoring, but a typed one
+        holds). ``followed_before`` maps deal ids to whether their
+        probability followed the stage before."""
+        now_following = self.filtered(
+            lambda lead: not followed_before[lead.id] and lead._sff_follows_stage()
+        )
+        no_longer = self.filtered(
+            lambda lead: followed_before[lead.id] and not lead._sff_follows_stage()
+        )
+        if now_following:
+            self._sff_align_probability_to_stage(include_automated=True, lead_ids=now_following.ids)
+        if no_longer:
+            # (deals of no company follow the current company's setting)
+            self._sff_restore_automated_probability(
+                (no_longer.company_id | self.env.company).ids, lead_ids=no_longer.ids
+            )
 
     def _sff_enter_team_pipeline(self):
         """Open deals handed to a team with a process of its own (its team
@@ -1183,12 +1215,13 @@ class CrmLead(models.Model):
 
     @api.model
     def _sff_align_probability_to_stage(
-        self, company_ids=None, stage_ids=None, include_automated=False
+        self, company_ids=None, stage_ids=None, include_automated=False, lead_ids=None
     ):
         """Put open deals whose probability was not typed back on their stage
         percentage, in SQL (Odoo's scoring cron writes probabilities in SQL
         too). Only companies that let stages drive probabilities are touched;
-        ``stage_ids`` limits it to the deals of these stages.
+        ``stage_ids`` limits it to the deals of these stages, ``lead_ids`` to
+        these deals.
 
         With ``include_automated`` (turning the setting on), deals whose
         probability differs from Odoo's automated probability are taken as
@@ -1211,12 +1244,15 @@ class CrmLead(models.Model):
             return
         default_follows = self.env.company.crm_probability_from_stage
         scope = SQL(
-            "(l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s)) AND (%s OR l.stage_id = ANY(%s))",
+            """(l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s))
+               AND (%s OR l.stage_id = ANY(%s)) AND (%s OR l.id = ANY(%s))""",
             companies.ids,
             # deals of no company follow the current company's setting
             bool(default_follows and (not company_ids or self.env.company.id in company_ids)),
             stage_ids is None,
             list(stage_ids or []),
+            lead_ids is None,
+            list(lead_ids or []),
         )
         if include_automated:
             cr.execute(
@@ -1253,9 +1289,10 @@ class CrmLead(models.Model):
         self._sff_after_sql_probabilities([row[0] for row in cr.fetchall()])
 
     @api.model
-    def _sff_restore_automated_probability(self, company_ids):
+    def _sff_restore_automated_probability(self, company_ids, lead_ids=None):
         """The company stopped letting stages drive probabilities: deals whose
-        probability was not typed go back to Odoo's automated probability."""
+        probability was not typed go back to Odoo's automated probability
+        (``lead_ids``: only these deals)."""
         self.env.flush_all()
         self.env.cr.execute(
             """
@@ -1263,13 +1300,19 @@ class CrmLead(models.Model):
               FROM crm_stage s
              WHERE s.id = l.stage_id AND l.active AND NOT COALESCE(s.is_won, FALSE)
                AND (l.company_id = ANY(%s) OR (l.company_id IS NULL AND %s))
+               AND (%s OR l.id = ANY(%s))
                AND NOT COALESCE(l.probability_is_manual, FALSE)
                AND l.automated_probability IS NOT NULL
                AND l.probability IS DISTINCT FROM l.automated_probability
          RETURNING l.id
             """,
             # deals of no company follow the current company's setting
-            [list(company_ids), self.env.company.id in company_ids],
+            [
+                list(company_ids),
+                self.env.company.id in company_ids,
+                lead_ids is None,
+                list(lead_ids or []),
+            ],
         )
         self._sff_after_sql_probabilities([row[0] for row in self.env.cr.fetchall()])
 

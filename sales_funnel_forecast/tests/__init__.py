@@ -26,6 +26,7 @@ from . import (
     test_languages,
     test_live_server,
     test_odoo_paths,
+    test_odoo_settings,
     test_pipeline,
     test_plan_paths,
     test_probability,
