@@ -2,6 +2,8 @@
 """Where a prospect stands (contact status), why deals are lost, and who
 decides on the customer's side (buying roles)."""
 
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -159,10 +161,55 @@ class CrmLead(models.Model):
             self.filtered("active")._sff_check_lost_reason(
                 self.env["crm.lost.reason"].browse(vals.get("lost_reason_id"))
             )
+        # restored (Odoo's Restore clears the lost reason): an open deal is
+        # no disqualified prospect
+        restored = (
+            self.filtered(lambda lead: not lead.active and lead.contact_status == "disqualified")
+            if vals.get("active") and "contact_status" not in vals
+            else self.browse()
+        )
         result = super().write(vals)
         if losing or vals.get("lost_reason_id"):
             self._sff_disqualify_by_reason()
+        if restored:
+            restored._sff_status_before_disqualified()
         return result
+
+    def _sff_status_before_disqualified(self):
+        """These deals, disqualified, take the contact status they had before
+        it, as the chatter tracked it (its labels in any language the
+        database has), else contacted (as the install counts a deal that
+        went that far)."""
+        field = self.env["ir.model.fields"]._get(self._name, "contact_status")
+        self.env.cr.execute(
+            "SELECT value, name FROM ir_model_fields_selection WHERE field_id = %s", [field.id]
+        )
+        status_of = {
+            label: value
+            for value, names in self.env.cr.fetchall()
+            for label in (names or {}).values()
+        }
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT m.res_id, tv.old_value_char, tv.new_value_char
+                 FROM mail_tracking_value tv
+                 JOIN mail_message m ON m.id = tv.mail_message_id
+                WHERE m.model = %s AND m.res_id = ANY(%s) AND tv.field_id = %s
+             ORDER BY m.res_id, m.date DESC, m.id DESC, tv.id DESC""",
+            [self._name, self.ids, field.id],
+        )
+        before = {}
+        for lead_id, old, new in self.env.cr.fetchall():
+            if lead_id not in before and status_of.get(new) == "disqualified":
+                before[lead_id] = status_of.get(old)
+        by_status = defaultdict(list)
+        for lead in self:
+            status = before.get(lead.id)
+            by_status[status if status and status != "disqualified" else "contacted"].append(
+                lead.id
+            )
+        for status, ids in by_status.items():
+            self.browse(ids).write({"contact_status": status})
 
     def _sff_disqualify_by_reason(self):
         """Lost deals whose lost reason says the prospect was never one

@@ -68,6 +68,50 @@ class TestContactStatus(FunnelCase):
         )
         self.assertEqual(priced.contact_status, "qualified", "a real buyer who chose not to buy")
 
+    def test_restored_deal_is_no_longer_disqualified(self):
+        """A deal lost for a reason that disqualifies is disqualified; the
+        rep restores it (Odoo clears the reason): it is open in the
+        pipeline again, with the status it had before (contacted, tracked
+        in French by a French-speaking rep, qualified); a deal never
+        tracked otherwise comes back contacted; a deal disqualified by the
+        Disqualify button and restored too. A deal lost for another reason
+        keeps its status."""
+        wrong_person = self.env.ref("sales_funnel_forecast.lost_reason_wrong_person").id
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.rep.lang = "fr_FR"
+        contacted = self.make_deal("Contacted", self.s_new, 1000, user_id=self.rep.id)
+        contacted.with_user(self.rep).contact_status = "contacted"
+        qualified = self.make_deal("Qualified", self.s_new, 1000)
+        qualified.action_qualify()
+        fresh = self.make_deal("Not attempted", self.s_new, 1000)
+        untracked = self.make_deal("Not tracked", self.s_new, 1000)
+        button = self.make_deal("By the button", self.s_new, 1000)
+        button.contact_status = "attempted"
+        priced = self.make_deal("Too dear", self.s_new, 1000)
+        priced.contact_status = "attempted"
+        self.end_request()
+        (contacted + qualified + fresh).action_set_lost(lost_reason_id=wrong_person)
+        untracked.with_context(tracking_disable=True).action_set_lost(lost_reason_id=wrong_person)
+        action = button.action_disqualify()
+        wizard = self.env["crm.lead.lost"].with_context(**action["context"]).create({})
+        wizard.lost_reason_id = self.env.ref("sales_funnel_forecast.lost_reason_timing")
+        wizard.action_lost_reason_apply()
+        priced.action_set_lost(
+            lost_reason_id=self.env.ref("sales_funnel_forecast.lost_reason_price").id
+        )
+        self.end_request()
+        deals = contacted + qualified + fresh + untracked + button + priced
+        self.assertEqual(deals.mapped("contact_status"), ["disqualified"] * 5 + ["attempted"])
+        (contacted + qualified + fresh).action_unarchive()
+        untracked.toggle_active()
+        (button + priced).with_user(self.manager).action_unarchive()
+        self.end_request()
+        self.assertEqual(deals.mapped("active"), [True] * 6)
+        self.assertEqual(
+            deals.mapped("contact_status"),
+            ["contacted", "qualified", "not_attempted", "contacted", "attempted", "attempted"],
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestInactiveCustomers(FunnelCase):
