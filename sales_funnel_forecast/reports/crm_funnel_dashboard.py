@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from .. import engine
-from ..tools.days import day_start
+from ..tools.days import day_start, local_today
 from ..tools.downloads import download_action, in_download_companies
 from ..tools.formats import excel_money_format
 from .common import currency_companies, currency_company_domain
@@ -270,8 +270,9 @@ class CrmFunnelDashboard(models.AbstractModel):
         if period and period != "custom":
             if period not in engine.PERIODS:
                 raise UserError(self.env._("Unknown period: %s", period))
-            today = fields.Date.context_today(self)
-            date_from, date_to = engine.period_bounds(period, today)
+            # the period around the day of the funnel totals' time zone,
+            # whose days it counts: the same for every reader
+            date_from, date_to = engine.period_bounds(period, local_today(self.env))
         else:
             date_from = fields.Date.to_date(date_from) if date_from else None
             date_to = fields.Date.to_date(date_to) if date_to else None
@@ -303,7 +304,7 @@ class CrmFunnelDashboard(models.AbstractModel):
             # a period open at an end (all time) has none to compare with:
             # no comparison, on the screen, the PDF or the spreadsheet
             compare = "none"
-        self._sff_add_plans(funnels, date_from or fields.Date.context_today(self))
+        self._sff_add_plans(funnels, date_from or local_today(self.env))
         team = self.env["crm.team"].browse(team_id)
         user = self.env["res.users"].browse(user_id)
         return {
@@ -414,9 +415,7 @@ class CrmFunnelDashboard(models.AbstractModel):
         dashboard = self._sff_in_team_company(params["team_id"] or team_id)
         date_from, date_to = params["date_from"], params["date_to"]
         if params["period"] != "custom":
-            date_from, date_to = engine.period_bounds(
-                params["period"], fields.Date.context_today(self)
-            )
+            date_from, date_to = engine.period_bounds(params["period"], local_today(self.env))
         domain = dashboard._sff_funnel_domain(
             params["team_id"],
             date_from,

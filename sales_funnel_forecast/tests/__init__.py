@@ -19,6 +19,7 @@ from . import (
     test_forecast_version,
     test_forecast_workflow,
     test_funnel_report,
+    test_funnel_histories,
     test_funnel_summary,
     test_history_figures,
     test_install_paths,
