@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..const import DEAL_STATES, REACH_COLUMNS
+from ..const import DEAL_STATES, REACH_COLUMNS, TZ_PARAM
 from .crm_funnel_summary import SUMMARY_MEASURES
 
 CALL_ATTEMPT_BUCKETS = [
@@ -176,15 +176,23 @@ class CrmFunnelReport(models.Model):
             """LEFT JOIN res_partner p ON p.id = r.partner_id
                LEFT JOIN crm_lead dl ON dl.id = r.lead_id
                -- the target plans' conversion of the stage in the month the
-               -- deal reached it: the team's plan, else the company's; one
-               -- row per key (grouped), so that PostgreSQL leaves the joins
-               -- out of the queries that do not ask for the target
+               -- deal reached it, in the funnel totals' time zone (whose
+               -- months the plans' are; the setting read once per query):
+               -- the team's plan, else the company's; one row per key
+               -- (grouped), so that PostgreSQL leaves the joins out of the
+               -- queries that do not ask for the target
                LEFT JOIN (%(plans)s) tp
                       ON tp.company_id = r.company_id AND tp.team_key = COALESCE(r.team_id, 0)
-                     AND tp.stage_id = r.stage_id AND tp.month = date_trunc('month', r.date_in)::date
+                     AND tp.stage_id = r.stage_id
+                     AND tp.month = date_trunc(
+                             'month',
+                             timezone((SELECT COALESCE((SELECT value FROM ir_config_parameter
+                                                         WHERE key = %(tz_key)s), 'UTC')),
+                                      timezone('UTC', r.date_in)))::date
                LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id""",
             partner_status=self.env["res.partner"]._sff_status_query(),
             plans=self._sff_plan_conversions(),
+            tz_key=TZ_PARAM,
         )
 
     @api.model

@@ -133,8 +133,8 @@ class CrmFunnelSummary(models.Model):
     invoiced_amount = fields.Float(readonly=True)
     # the target plans' conversion of the key's company, team, stage and
     # month, times its deals, and the deals that have one: their average
-    # is the funnel rows' average target conversion (plans' months are UTC
-    # months: only totals in UTC have them)
+    # is the funnel rows' average target conversion (the plans' months are
+    # those of the totals' time zone, as the report's rows read them)
     target_weighted = fields.Float(string="Target Conversion x Deals", readonly=True)
     target_reached = fields.Integer(string="Deals with a Target", readonly=True)
 
@@ -426,7 +426,8 @@ class CrmFunnelSummary(models.Model):
         filters on the company, team, salesperson and stage, and on the
         month reached in the totals' time zone, sums of the counts and
         amounts, the conversion and win rates, and the target conversion
-        (totals in UTC). None for anything else: the rows answer it."""
+        (totals in the setting's time zone). None for anything else: the
+        rows answer it."""
         plan = self._sff_plan(report, domain, groupby, aggregates, having, offset, limit, order)
         if plan is None:
             return None
@@ -504,8 +505,9 @@ class CrmFunnelSummary(models.Model):
         tz = self._sff_built_tz()
         if tz is None:
             return None
-        if "target_conversion_rate:avg" in aggregates and tz != "UTC":
-            # the plans' months are UTC months, the totals' are not
+        if "target_conversion_rate:avg" in aggregates and tz != self._sff_tz():
+            # the plans' months are those of the setting, the totals' are
+            # still another time zone's (their rebuild is pending)
             return None
         context_tz = report.env.context.get("tz")
         # grouped by month, Odoo reads the months in the context's time zone

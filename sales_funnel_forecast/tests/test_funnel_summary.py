@@ -284,8 +284,9 @@ class TestFunnelSummary(FunnelReportCase):
 
     def test_target_conversion_from_the_totals(self):
         """The plans' target conversion, averaged over the funnel rows of
-        each group, from the totals in UTC; in another time zone the
-        totals' months are not the plans' and the rows are read."""
+        each group, from the totals, their months and the plans' in the
+        totals' time zone: UTC, then Brussels; while the totals are still
+        in another time zone than the setting's, the rows are read."""
         self.build()
         self.make_plan("Summary plan", date(2026, 3, 1), date(2026, 3, 31), (60, 50, 33.3))
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "UTC")
@@ -314,8 +315,61 @@ class TestFunnelSummary(FunnelReportCase):
                     else:
                         self.assertAlmostEqual(value, expected, places=9, msg=groupby)
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
+        self.assertIsNone(
+            self.summary_plan(Report, [team], ["stage_id"], asked, (), 0, None, None),
+            "the totals' months are still UTC's",
+        )
         self.env["crm.funnel.summary"]._sff_rebuild()
-        self.assertIsNone(self.summary_plan(Report, [team], ["stage_id"], asked, (), 0, None, None))
+        Report = Report.with_context(tz="Europe/Brussels")
+        self.assertIsNotNone(
+            self.summary_plan(Report, [team], ["stage_id"], asked, (), 0, None, None)
+        )
+        self.assertEqual(Report._read_group([team], ["stage_id"], asked), by_stage)
+
+    def test_target_conversion_of_the_month_in_the_totals_time_zone(self):
+        """Funnel totals in Brussels, a team plan for April only (A 60 %):
+        a deal that entered A at 23:30 UTC on March 31, 01:30 on April 1
+        in Brussels, is April's, with April's target, in the rows and in
+        the totals alike; one that entered at 21:30 UTC (23:30 in Brussels)
+        is March's, without a target."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Europe/Brussels")
+        self.env["crm.funnel.summary"]._sff_rebuild()
+        self.make_plan("April", date(2026, 4, 1), date(2026, 4, 30), (60, 50, 40))
+        self.set_now(datetime(2026, 3, 31, 23, 30))
+        april = self.make_deal("April's", self.a, 1000)
+        self.set_now(datetime(2026, 3, 31, 21, 30))
+        march = self.make_deal("March's", self.a, 1000)
+        self.end_request()
+        Report = self.env["crm.funnel.report"].with_context(tz="Europe/Brussels")
+        stage_a = [("stage_id", "=", self.a.id)]
+        self.assertEqual(
+            [
+                (deal, row.target_conversion_rate)
+                for deal in (april, march)
+                for row in Report.search(stage_a + [("lead_id", "=", deal.id)])
+            ],
+            [(april, 60.0), (march, 0.0)],
+        )
+        asked = ["target_conversion_rate:avg", "reached:sum"]
+        by_month = [("date_in:month", "stage_id"), stage_a]
+        self.assertIsNotNone(
+            self.summary_plan(Report, by_month[1], list(by_month[0]), asked, (), 0, None, None)
+        )
+        self.assertEqual(
+            Report._read_group(by_month[1], list(by_month[0]), asked),
+            Report._read_group(by_month[1] + [ROWS], list(by_month[0]), asked),
+        )
+        self.assertEqual(
+            [
+                (month, target)
+                for month, _stage, target, _reached in Report._read_group(
+                    by_month[1] + [("lead_id", "in", (april | march).ids)],
+                    list(by_month[0]),
+                    asked,
+                )
+            ],
+            [(datetime(2026, 3, 1), False), (datetime(2026, 4, 1), 60.0)],
+        )
 
     def test_what_the_totals_cannot_answer_reads_the_rows(self):
         Report = self.env["crm.funnel.report"].with_context(tz="UTC")
