@@ -282,7 +282,8 @@ class TestSalesProcessReport(FunnelCase):
             self.env.cr.execute(
                 "UPDATE sale_order SET date_order = %s WHERE id = %s", [self.day(day), order.id]
             )
-        # the notes of the internal kind came after the emails
+        # the internal notes, dated before the emails, are no message to
+        # the customer: they date nothing
         self.env.cr.execute(
             """UPDATE mail_message SET date = %s WHERE model = 'sale.order'
                 AND subtype_id = %s""",

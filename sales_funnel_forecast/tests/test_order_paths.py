@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Found reviewing the change of 18.0.1.22.0: down payments of orders
-invoiced on delivery, quotations of before the upgrade. Every figure can
-be counted by hand (no taxes: untaxed and total are the same)."""
+"""A deal's orders on the paths accountants and upgrades take them: down
+payments of orders invoiced on delivery, quotations of before the
+upgrade. Every figure can be counted by hand (no taxes: untaxed and total
+are the same)."""
 
 from odoo import Command, fields
 from odoo.tests import tagged
@@ -10,7 +11,7 @@ from .common import FunnelCase
 
 
 @tagged("post_install", "-at_install")
-class TestReview(FunnelCase):
+class TestOrderPaths(FunnelCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
