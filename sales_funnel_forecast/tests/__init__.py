@@ -3,6 +3,7 @@ from . import (
     test_accounting_flows,
     test_activity_reports,
     test_backfill,
+    test_browser,
     test_calls,
     test_catalogue,
     test_companies,
