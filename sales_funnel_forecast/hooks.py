@@ -175,7 +175,8 @@ def _initialise_deals(env):
     - other open deals of companies that let stages drive probabilities take
       their stage percentage, and wait for Odoo's prorated amounts;
     - lost deals remember the stage they are in as the stage they were lost
-      in; nothing is out of the forecast yet; weighted amounts follow.
+      in; nothing is out of the forecast yet (but the demo's deals its
+      stall rules took out); weighted amounts follow.
 
     Most deals change: rather than updating them (which leaves the old
     version of every row behind, and every index to build over twice the
@@ -311,18 +312,22 @@ def initial_deal_columns(env):
     new_probability = SQL(
         "(CASE WHEN %s AND NOT %s THEN %s ELSE probability END)", follows, typed, stage_probability
     )
+    # nothing is out of the forecast on a database the module arrives on;
+    # the demo's deals are made, and its stall rules run, before this step:
+    # those a rule took out stay out
+    excluded = SQL("COALESCE(forecast_excluded, FALSE)")
     amounts = [
         SQL.identifier("expected_revenue"),
         new_probability,
         SQL.identifier("active"),
         won,
-        SQL("FALSE"),
+        excluded,
         env["crm.lead"]._sff_decimals_sql(SQL.identifier("company_id")),
     ]
     return {
         "probability": new_probability,
         "probability_is_manual": typed,
-        "forecast_excluded": SQL("FALSE"),
+        "forecast_excluded": excluded,
         "lost_stage_id": SQL(
             "COALESCE(lost_stage_id, CASE WHEN NOT active AND COALESCE(probability, 0) = 0 "
             "THEN stage_id END)"
@@ -339,11 +344,11 @@ def initial_deal_columns(env):
             look["source_origin_type"],
         ),
         "contact_status": initial_contact_status_sql(won, look["disqualified"]),
-        # no category chosen by hand yet, nothing out of the forecast
+        # no category chosen by hand yet
         "forecast_category": engine_sql.deal_forecast_category(
             SQL.identifier("active"),
             won,
-            SQL("FALSE"),
+            excluded,
             SQL("NULL::varchar"),
             look["stage_category"],
         ),

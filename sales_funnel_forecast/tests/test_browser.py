@@ -3,7 +3,8 @@
 
 from odoo.tests import HttpCase, tagged
 
-from .common import team_and_deal
+from ..hooks import post_init_hook
+from .common import FunnelCase, team_and_deal
 
 
 @tagged("post_install", "-at_install")
@@ -27,3 +28,27 @@ class TestBrowser(HttpCase):
         self.start_tour(
             f"/odoo/crm/{deal.id}", "sales_funnel_forecast_deal_lines_tour", login="admin"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDemoDeals(FunnelCase):
+    def test_deal_a_stall_rule_took_out_stays_out_after_the_install_step(self):
+        # the demo's deals are made, and its stall rules run, before the
+        # module's post-install step: a deal of 2,000 at 30 % the rule took
+        # out of the forecast still says "out of the forecast" on its form,
+        # so it weighs 0 and is Omitted, not 600 in Best Case or Pipeline
+        self.s_qualified.write({"stall_days": 5, "stall_action": "exclude"})
+        self.set_now(self.day(0))
+        deal = self.make_deal("Out before install", self.s_qualified, 2000)
+        kept = self.make_deal("In before install", self.s_proposal, 1000)
+        self.set_now(self.day(6))
+        self.run_job()
+        self.assertTrue(deal.stall_excluded and deal.forecast_excluded)
+        post_init_hook(self.env)
+        self.env.invalidate_all()
+        self.assertEqual(
+            (deal.stall_excluded, deal.forecast_excluded, deal.forecast_category),
+            (True, True, "omitted"),
+        )
+        self.assertEqual(deal.forecast_revenue, 0.0)
+        self.assertEqual((kept.forecast_excluded, kept.forecast_revenue), (False, 600.0))
