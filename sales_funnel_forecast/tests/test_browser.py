@@ -29,6 +29,14 @@ class TestBrowser(HttpCase):
             f"/odoo/crm/{deal.id}", "sales_funnel_forecast_deal_lines_tour", login="admin"
         )
 
+    def test_submit_dialog_opens_on_its_explanation(self):
+        # a new submission has no name yet: no empty heading above the text
+        self.start_tour(
+            "/odoo/action-sales_funnel_forecast.crm_forecast_screen_action",
+            "sales_funnel_forecast_submit_dialog_tour",
+            login="admin",
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestDemoDeals(FunnelCase):

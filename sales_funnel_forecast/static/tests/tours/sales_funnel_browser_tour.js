@@ -48,3 +48,28 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_deal_lines_tour",
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_submit_dialog_tour", {
+    steps: () => [
+        {
+            trigger: ".o_sff_submit",
+            content: "Open the Submit Forecast dialog",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_form_view .oe_title span.text-muted",
+            content:
+                "The dialog opens on its explanation, with no empty title above it",
+            run() {
+                const title = document.querySelector(".modal .o_form_view .oe_title");
+                for (const heading of title.querySelectorAll("h1")) {
+                    if (!heading.textContent.trim() && heading.offsetHeight) {
+                        throw new Error(
+                            `an empty title ${heading.offsetHeight}px high tops the dialog`
+                        );
+                    }
+                }
+            },
+        },
+    ],
+});
