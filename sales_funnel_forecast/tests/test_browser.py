@@ -4,7 +4,7 @@
 from odoo.tests import HttpCase, tagged
 
 from ..hooks import post_init_hook
-from .common import FunnelCase, team_and_deal
+from .common import FunnelCase, make_plan, team_and_deal
 
 
 @tagged("post_install", "-at_install")
@@ -60,3 +60,16 @@ class TestDemoDeals(FunnelCase):
         )
         self.assertEqual(deal.forecast_revenue, 0.0)
         self.assertEqual((kept.forecast_excluded, kept.forecast_revenue), (False, 600.0))
+
+    def test_seasonality_tab_lists_the_months_in_calendar_order(self):
+        # the plan's Seasonality tab read January, October, November,
+        # December, February...: the months' keys sorted as text
+        plan = make_plan(self.env, self.team)
+        self.assertEqual(plan.season_ids.mapped("month"), [str(month) for month in range(1, 13)])
+        plan.action_fill_from_history()
+        plan.invalidate_recordset(["season_ids"])
+        self.assertEqual(plan.season_ids.mapped("month"), [str(month) for month in range(1, 13)])
+        # as the form's list reads them
+        Season = self.env["crm.target.plan.season"]
+        rows = Season.web_search_read([("plan_id", "=", plan.id)], {"month": {}})["records"]
+        self.assertEqual([row["month"] for row in rows], [str(month) for month in range(1, 13)])
