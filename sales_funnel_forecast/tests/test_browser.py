@@ -73,3 +73,13 @@ class TestDemoDeals(FunnelCase):
         Season = self.env["crm.target.plan.season"]
         rows = Season.web_search_read([("plan_id", "=", plan.id)], {"month": {}})["records"]
         self.assertEqual([row["month"] for row in rows], [str(month) for month in range(1, 13)])
+
+    def test_stalled_list_offers_its_manager_buttons_to_managers_only(self):
+        # a salesperson who opens the Stalled Deals list (by its link) saw
+        # "Apply Stall Rules Now" and "Keep Open", which only refuse them
+        view = self.env.ref("sales_funnel_forecast.crm_lead_view_list_stalled")
+        Lead = self.env["crm.lead"]
+        for user, shown in ((self.rep, False), (self.manager, True)):
+            arch = Lead.with_user(user).get_views([(view.id, "list")])["views"]["list"]["arch"]
+            for button in ("action_apply_stall_rules", "action_stall_keep_open"):
+                self.assertEqual(button in arch, shown, (user.login, button))
