@@ -83,3 +83,23 @@ class TestDemoDeals(FunnelCase):
             arch = Lead.with_user(user).get_views([(view.id, "list")])["views"]["list"]["arch"]
             for button in ("action_apply_stall_rules", "action_stall_keep_open"):
                 self.assertEqual(button in arch, shown, (user.login, button))
+
+    def test_call_attempts_are_counted_in_words(self):
+        # the deal form's call summary: "1 call attempt before a
+        # conversation", "3 call attempts ..." (it said "1 call attempts")
+        from lxml import etree
+
+        from odoo.tools.safe_eval import safe_eval
+
+        arch = etree.fromstring(
+            self.env["crm.lead"].get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        summary = arch.xpath("//span[hasclass('o_sff_call_summary')]")[0]
+        for count, words in ((1, "call attempt before"), (3, "call attempts before")):
+            shown = [
+                " ".join(span.text.split())
+                for span in summary.iter("span")
+                if span is not summary
+                and not safe_eval(span.get("invisible", "False"), {"call_attempt_count": count})
+            ]
+            self.assertEqual(shown, [f"{words} a conversation"], count)
