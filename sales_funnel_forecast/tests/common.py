@@ -323,6 +323,17 @@ class FunnelCase(StructuresMixin, TransactionCase):
         )
         self.patch(type(self.env.cr), "now", lambda cr: when)
 
+    def clock_at(self, moment):
+        """The transaction's clock (``set_now``) and today's date, of any
+        time zone, at ``moment`` (UTC)."""
+        self.set_now(moment)
+        today = fields.Date.context_today
+        self.patch(
+            fields.Date,
+            "context_today",
+            staticmethod(lambda record, timestamp=None: today(record, timestamp or moment)),
+        )
+
     def post_invoice(self, deal, amount, company, day=None):
         """A posted customer invoice of ``company`` billing ``deal`` for
         ``amount`` untaxed, in the company's currency, on ``day``

@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
@@ -234,14 +233,7 @@ class TestClocks(FunnelCase):
         without a period shows March for a reader in Tokyo as for one in
         Paris."""
         self.env["ir.config_parameter"].set_param(TZ_PARAM, "Europe/Paris")
-        moment = datetime(2026, 3, 31, 20)
-        self.set_now(moment)
-        today = fields.Date.context_today
-        self.patch(
-            fields.Date,
-            "context_today",
-            staticmethod(lambda record, timestamp=None: today(record, timestamp or moment)),
-        )
+        self.clock_at(datetime(2026, 3, 31, 20))
         Submission = self.env["crm.forecast.submission"]
         opened = {
             tz: Submission.with_context(tz=tz).get_forecast_screen({"team_id": self.team.id})[

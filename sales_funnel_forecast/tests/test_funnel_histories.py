@@ -5,7 +5,6 @@ zones."""
 
 from datetime import datetime
 
-from odoo import fields
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
@@ -19,17 +18,6 @@ class TestFunnelHistories(FunnelCase):
         super().setUpClass()
         cls.team.stage_catalogue_id = cls.env.ref("sales_funnel_forecast.catalogue_simple")
         cls.team.member_ids = cls.rep | cls.other_rep
-
-    def clock_at(self, moment):
-        """The transaction's clock and today's date (of any time zone) at
-        ``moment`` (UTC)."""
-        self.set_now(moment)
-        today = fields.Date.context_today
-        self.patch(
-            fields.Date,
-            "context_today",
-            staticmethod(lambda record, timestamp=None: today(record, timestamp or moment)),
-        )
 
     def test_dashboard_month_is_the_same_for_every_reader(self):
         """Totals' time zone Paris (UTC+2 since March 29, 2026). Two deals
