@@ -89,6 +89,7 @@ class CrmForecastSubmission(models.Model):
         "crm.forecast.adjustment", "submission_id", string="Adjustments"
     )
     can_adjust = fields.Boolean(compute="_compute_can_adjust")
+    can_file_for_others = fields.Boolean(compute="_compute_can_adjust")
     adjusted_commit_amount = fields.Monetary(
         string="Adjusted Commit",
         compute="_compute_adjusted",
@@ -115,9 +116,15 @@ class CrmForecastSubmission(models.Model):
                 and period_bounds(submission.date_from, submission.period_type)[1]
             )
 
+    @api.depends("user_id")
     @api.depends_context("uid")
     def _compute_can_adjust(self):
-        self.can_adjust = self.env.user.has_group("sales_team.group_sale_manager")
+        """Managers file forecasts for their salespeople and adjust them, but
+        not their own (``crm.forecast.adjustment.create`` refuses it)."""
+        manager = self.env.user.has_group("sales_team.group_sale_manager")
+        for submission in self:
+            submission.can_file_for_others = manager
+            submission.can_adjust = manager and submission.user_id != self.env.user
 
     @api.depends(
         "commit_amount",

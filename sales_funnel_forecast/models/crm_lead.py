@@ -761,7 +761,7 @@ class CrmLead(models.Model):
         # setting they follow then (a company, team or salesperson changed)
         followed_before = (
             {lead.id: lead._sff_follows_stage() for lead in self}
-            if OWNER_FIELDS & set(vals)
+            if OWNER_FIELDS & set(vals) and "probability" not in vals
             else {}
         )
         # the categories chosen before, which a save writing the same again
@@ -1212,6 +1212,17 @@ class CrmLead(models.Model):
             [list(stage_ids)],
         )
         self._sff_after_sql_probabilities([row[0] for row in self.env.cr.fetchall()])
+        # open again: Odoo's scoring works the probability out again, as when
+        # a deal leaves a won stage (the stage percentage where stages drive)
+        reopened = (
+            # sudo: every deal of the stage, whoever changes it (as above)
+            self.sudo()
+            .browse(changed.ids)
+            .filtered(lambda lead: not lead.stage_id.is_won and not lead._sff_follows_stage())
+        )
+        if reopened:
+            reopened._compute_probabilities()
+            reopened.flush_recordset()
 
     @api.model
     def _sff_align_probability_to_stage(

@@ -122,6 +122,10 @@ class ResConfigSettings(models.TransientModel):
         result = super().set_values()
         # sudo: the parameters behind the settings, as Odoo's settings write them
         Param = self.env["ir.config_parameter"].sudo()
+        if not Param.get_param(TZ_PARAM):
+            # cleared: the time zone the module falls back on is written, which
+            # the reports' SQL reads (the same for the totals and the rows)
+            Param.set_param(TZ_PARAM, tz_before)
         for settings in self:
             Param.set_param(ACCURACY_LEAD_DAYS_PARAM, str(settings.sff_accuracy_lead_days))
             Param.set_param(STALE_DAYS_PARAM, str(settings.sff_submission_stale_days))

@@ -65,6 +65,8 @@ class TestDemoDeals(FunnelCase):
         # the plan's Seasonality tab read January, October, November,
         # December, February...: the months' keys sorted as text
         plan = make_plan(self.env, self.team)
+        # read from the database (the cache holds them in their creation's order)
+        plan.invalidate_recordset(["season_ids"])
         self.assertEqual(plan.season_ids.mapped("month"), [str(month) for month in range(1, 13)])
         plan.action_fill_from_history()
         plan.invalidate_recordset(["season_ids"])

@@ -115,6 +115,23 @@ class TestStageMadeWon(StallCase):
         )
         self.assertStructuresHold("a stage made open again")
 
+    def test_stage_made_open_again_gives_scoring_its_deals_back(self):
+        """In a company where Odoo's scoring sets probabilities, a stage
+        made won by mistake puts its deal at 100 %; made open again, the
+        deal takes Odoo's scoring again, as when a deal leaves a won stage
+        (it stayed at 100 %, which the scoring job passes over)."""
+        self.company.crm_probability_from_stage = False
+        deal = self.make_deal("Scored", self.s_proposal, 1000)
+        self.end_request()
+        self.s_proposal.with_user(self.manager).is_won = True
+        self.end_request()
+        self.assertEqual((deal.probability, deal.automated_probability), (100.0, 100.0))
+        self.s_proposal.with_user(self.manager).is_won = False
+        self.end_request()
+        scored = deal._pls_get_naive_bayes_probabilities()[deal.id]
+        self.assertLess(scored, 100.0)
+        self.assertEqual((deal.probability, deal.automated_probability), (scored, scored))
+
 
 @tagged("post_install", "-at_install")
 class TestArchivedStagesAndScoring(FunnelCase):

@@ -62,10 +62,12 @@ class TestForecastWorkflow(FunnelCase):
         own = self.submit(self.manager)
         Adjustment = self.env["crm.forecast.adjustment"].with_user(self.manager)
         values = {"commit_amount": 20000, "best_case_amount": 20000, "reason": "Optimism"}
+        self.assertFalse(own.with_user(self.manager).can_adjust, "the form offers no adjustment")
         with self.assertRaisesRegex(ValidationError, "Nobody adjusts their own forecast"):
             Adjustment.create(dict(values, submission_id=own.id))
         rep = self.submit(self.rep)
         team = self.submit(self.manager, user_id=False)
+        self.assertEqual(((rep | team).with_user(self.manager).mapped("can_adjust")), [True, True])
         adjusted = Adjustment.create(
             [
                 dict(values, submission_id=rep.id, commit_amount=11000, best_case_amount=11000),

@@ -82,3 +82,13 @@ class TestOdooSettings(FunnelCase):
         self.assertEqual(typed.probability, 44.0)
         self.assertEqual(typed.forecast_revenue, 440.0)
         self.assertStructuresHold("deal handed to a company where stages do not drive")
+
+    def test_probability_typed_with_the_company_change_holds(self):
+        """The form's Company changed and 44 % typed before one save (or an
+        import of both columns): the deal, handed to a company whose stages
+        do not drive probabilities, keeps the 44 % typed with it, not the
+        scoring's 12 %."""
+        deal = self.scored_deal("Typed with the move", self.company, 30.0)
+        deal.write({"company_id": self.company_b.id, "probability": 44})
+        self.assertEqual((deal.probability, deal.forecast_revenue), (44.0, 440.0))
+        self.assertStructuresHold("probability typed with a company change")

@@ -106,6 +106,16 @@ class TestSettings(FunnelCase):
         admin.tz = "Pacific/Kiritimati" if before != "Pacific/Kiritimati" else "Asia/Tokyo"
         self.assertEqual(self.env["crm.funnel.summary"]._sff_tz(), before)
 
+    def test_time_zone_cleared_keeps_the_one_in_force(self):
+        """The totals' time zone emptied on the settings page: the one in
+        force stays written, which the reports' SQL reads as the totals
+        are built (a missing setting read as UTC there and as the
+        administrator's time zone for the totals: the plans' months of the
+        rows and of the totals differed)."""
+        before = self.env["crm.funnel.summary"]._sff_tz()
+        self.Settings.create({"sff_funnel_summary_tz": False}).execute()
+        self.assertEqual(self.Param.get_param(TZ_PARAM), before)
+
     def test_time_zone_change_reaches_the_plans_actuals(self):
         """A deal won at 23:30 UTC on 31 January 2025 is January's in UTC,
         February's in Paris: the plan (ended long ago, which the daily job
