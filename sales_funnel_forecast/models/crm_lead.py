@@ -1169,7 +1169,7 @@ class CrmLead(models.Model):
         return result
 
     @api.model
-    def _sff_close_date_follows_stage(self, stage_ids):
+    def _sff_stage_won_changed(self, stage_ids):
         """The stages ``stage_ids`` were made won or open again: as Odoo
         closes a deal that enters a won stage (at 100 %) and reopens one
         that leaves it, their open deals are closed now, and the deals of a
@@ -1181,9 +1181,7 @@ class CrmLead(models.Model):
             SQL(
                 """
             UPDATE crm_lead l
-               SET date_closed = CASE WHEN s.is_won THEN %(now)s END,
-                   day_close = CASE WHEN s.is_won
-                                    THEN abs(date_part('day', %(now)s - l.create_date)) END
+               SET date_closed = CASE WHEN s.is_won THEN %(now)s END
               FROM crm_stage s
              WHERE s.id = l.stage_id AND l.stage_id = ANY(%(stage_ids)s) AND l.active
                AND l.type = 'opportunity'
@@ -1195,7 +1193,9 @@ class CrmLead(models.Model):
             )
         )
         changed = self.browse(row[0] for row in self.env.cr.fetchall())
-        changed.invalidate_recordset(["date_closed", "day_close"])
+        # Odoo works out what follows the date (its days to close)
+        changed.invalidate_recordset(["date_closed"])
+        changed.modified(["date_closed"])
         # won at 100 %, as Odoo sets a deal dragged into a won stage (a
         # typed probability too, whatever the company's setting)
         self.env.cr.execute(

@@ -320,7 +320,7 @@ class CrmStage(models.Model):
             # those whose salesperson chose one
             self.env["crm.lead"]._sff_align_forecast_category(stage_ids=self.ids)
         if "is_won" in vals:
-            self.env["crm.lead"]._sff_close_date_follows_stage(self.ids)
+            self.env["crm.lead"]._sff_stage_won_changed(self.ids)
         if vals.get("is_won"):
             # a won deal is stalled no more (as when it is won by hand): its
             # flag, its stall's exclusion and to-do end (sudo: every deal of
