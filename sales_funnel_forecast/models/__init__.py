@@ -40,6 +40,7 @@ from . import (
     crm_team,
     crm_team_member,
     crm_user_login,
+    ir_config_parameter,
     ir_module_module,
     mail_activity,
     mail_message,

@@ -270,6 +270,8 @@ class CrmForecastSubmission(models.Model):
             "coverage": (
                 pipeline / gap if gap is not None and currency.compare_amounts(gap, 0) > 0 else None
             ),
+            # nothing left to cover: said in words, not an empty cell
+            "quota_met": gap is not None and currency.compare_amounts(gap, 0) <= 0,
             "submission": submission
             and {
                 "id": submission.id,

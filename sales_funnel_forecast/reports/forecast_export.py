@@ -140,6 +140,7 @@ class CrmForecastSubmission(models.Model):
             self.env._("Submitted Best Case"),
             self.env._("Submitted On"),
             self.env._("Adjusted Commit"),
+            self.env._("Adjusted Best Case"),
             self.env._("Adjustment Reason"),
             self.env._("Not Submitted"),
         ]
@@ -171,12 +172,15 @@ class CrmForecastSubmission(models.Model):
                 )
             if adjustment:
                 sheet.write_number(row, 11, adjustment["commit"], money)
-                sheet.write(row, 12, adjustment["reason"])
+                sheet.write_number(row, 12, adjustment["best_case"], money)
+                sheet.write(row, 13, adjustment["reason"])
+            if line["quota_met"]:
+                sheet.write(row, FIGURES.index("coverage") + 1, self.env._("Quota met"))
             if line["late"]:
-                sheet.write(row, 13, self.env._("Yes"))
+                sheet.write(row, 14, self.env._("Yes"))
         sheet.set_column(0, 0, 28)
-        sheet.set_column(1, 11, 15)
-        sheet.set_column(12, 12, 36)
+        sheet.set_column(1, 12, 15)
+        sheet.set_column(13, 13, 36)
 
         flow = book.add_worksheet(self.env._("Deal flow"))
         flow.write(0, 0, heading, title)

@@ -20,11 +20,15 @@ class TestBrowser(HttpCase):
                   SET is_stalled = TRUE, stalled_date = '2026-03-02 15:45:00',
                       call_count = 3, call_attempt_count = 2,
                       date_last_activity = NOW() AT TIME ZONE 'UTC' - INTERVAL '5 days'
-                WHERE id = %s""",
-            [deal.id],
+                WHERE id = %s;
+               UPDATE crm_lead_stage_history
+                  SET date_in = NOW() AT TIME ZONE 'UTC' - INTERVAL '14 days 2 hours'
+                WHERE lead_id = %s AND date_out IS NULL""",
+            [deal.id, deal.id],
         )
         deal.invalidate_recordset()
         self.assertTrue(deal.is_stalled)
+        self.assertEqual(deal.stall_days_over, 4)
         self.start_tour(
             f"/odoo/crm/{deal.id}", "sales_funnel_forecast_deal_lines_tour", login="admin"
         )
@@ -105,3 +109,28 @@ class TestDemoDeals(FunnelCase):
                 and not safe_eval(span.get("invisible", "False"), {"call_attempt_count": count})
             ]
             self.assertEqual(shown, [f"{words} a conversation"], count)
+
+    def test_stall_banner_counts_the_days_over_in_words(self):
+        # a deal stalled by hours past a whole-day limit said "0 days past
+        # what this stage allows"; one day over said "1 days"
+        from lxml import etree
+
+        from odoo.tools.safe_eval import safe_eval
+
+        arch = etree.fromstring(
+            self.env["crm.lead"].get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        banner = arch.xpath("//div[hasclass('o_sff_stalled_banner')]")[0]
+        for over, words in (
+            (0, ["less than a day past what this stage allows."]),
+            (1, ["stall_days_over", "day past what this stage allows."]),
+            (4, ["stall_days_over", "days past what this stage allows."]),
+        ):
+            shown = []
+            for span in banner.xpath(".//span[hasclass('o_sff_stall_over')]"):
+                if safe_eval(span.get("invisible", "False"), {"stall_days_over": over}):
+                    continue
+                shown += [field.get("name") for field in span.iter("field")]
+                if span.text and span.text.strip():
+                    shown.append(" ".join(span.text.split()))
+            self.assertEqual(shown, words, over)

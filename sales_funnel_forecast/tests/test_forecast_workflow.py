@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 from datetime import date, datetime
+
+import openpyxl
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -75,6 +78,49 @@ class TestForecastWorkflow(FunnelCase):
             ]
         )
         self.assertEqual(adjusted.mapped("commit_amount"), [11000.0, 20000.0])
+
+    def test_a_quota_met_says_so_and_an_adjustment_gives_both_figures(self):
+        """The team's quota of 3,000 is met by the 3,000 won on December 5:
+        its coverage reads "Quota met" on the screen, the PDF and the
+        spreadsheet (it was an empty cell, as for a line without a quota);
+        the rep, without a quota of their own, has no coverage. The manager
+        adjusts the rep's 13,000 / 13,000 to 11,000 / 12,500: the
+        spreadsheet gives both adjusted figures (it left the Best Case out)."""
+        self.team.invoiced_target = 3000
+        self.team.member_ids |= self.rep
+        submission = self.submit(self.rep)
+        self.env["crm.forecast.adjustment"].with_user(self.manager).create(
+            {
+                "submission_id": submission.id,
+                "commit_amount": 11000,
+                "best_case_amount": 12500,
+                "reason": "Too hopeful",
+            }
+        )
+        Submission = self.Submission.with_user(self.manager)
+        screen = Submission.get_forecast_screen(self.params)
+        team = screen["team_line"]
+        self.assertEqual(
+            (team["quota"], team["won"], team["gap"], team["coverage"], team["quota_met"]),
+            (3000.0, 3000.0, 0.0, None, True),
+        )
+        [line] = [line for line in screen["lines"] if line["user_id"] == self.rep.id]
+        self.assertEqual((line["quota"], line["coverage"], line["quota_met"]), (None, None, False))
+        self.assertEqual(self.print_screen(self.params).count("Quota met"), 1)
+        content, _name = Submission._sff_forecast_xlsx(self.params)
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Forecast by salesperson"]
+        header = [cell.value for cell in sheet[3]]
+        rows = {row[0].value: [cell.value for cell in row] for row in sheet.iter_rows(min_row=4)}
+        [team_row] = [values for name, values in rows.items() if name and "(team)" in name]
+        self.assertEqual(team_row[header.index("Coverage")], "Quota met")
+        self.assertEqual(
+            [
+                rows[self.rep.name][header.index(column)]
+                for column in ("Adjusted Commit", "Adjusted Best Case", "Adjustment Reason")
+            ],
+            [11000, 12500, "Too hopeful"],
+        )
+        self.assertIsNone(rows[self.rep.name][header.index("Coverage")])
 
     def test_an_archived_rep_is_not_marked_late(self):
         """The other rep left in December and was archived with a deal of

@@ -79,7 +79,6 @@ class TestSettings(FunnelCase):
             self.Param.set_param(STALE_DAYS_PARAM, stale)
             self.Param.set_param(ACCURACY_LEAD_DAYS_PARAM, lead)
             self.Param.set_param(WEEKDAY_PARAM, "monday")
-            self.Param.set_param(TZ_PARAM, "Mars/Olympus")
             with self.subTest(stale=stale, lead=lead):
                 self.assertEqual(self.forecast_screen()["stale_days"], 7)
                 self.env["crm.pipeline.snapshot"]._sff_days_missing()
@@ -96,6 +95,51 @@ class TestSettings(FunnelCase):
                     ),
                     ("0", tz, 30, 7),
                 )
+
+    def test_time_zone_written_around_the_page_is_refused_in_words(self):
+        """The totals' time zone written over RPC or imported as a name
+        PostgreSQL does not know broke every funnel query ("time zone not
+        recognized"): it is refused with what to do, the setting unchanged;
+        one stored before this check is put right by the upgrade."""
+        self.Param.set_param(TZ_PARAM, "Europe/Paris")
+        self.make_deal("SFF Time Zone Deal", self.s_proposal, 1000)
+        Report = self.env["crm.funnel.report"]
+
+        def reached():
+            domain = [("lead_id.name", "=", "SFF Time Zone Deal")]
+            return Report.read_group(domain, ["reached:sum"], ["stage_id"])
+
+        before = reached()
+        self.assertIn(
+            ((self.s_proposal.id, self.s_proposal.name), 1),
+            [(group["stage_id"], group["reached"]) for group in before],
+        )
+        Param = self.env["ir.config_parameter"]
+        for write in (
+            lambda: self.Param.set_param(TZ_PARAM, "Mars/Olympus"),
+            lambda: Param.search([("key", "=", TZ_PARAM)]).write({"value": "CEST"}),
+            lambda: (
+                Param.search([("key", "=", TZ_PARAM)]).unlink()
+                and Param.create({"key": TZ_PARAM, "value": "europe/paris"})
+            ),
+        ):
+            with (
+                self.subTest(write),
+                self.assertRaisesRegex(
+                    ValidationError, "is not a time zone the funnel's monthly totals can use"
+                ),
+                self.env.cr.savepoint(),
+            ):
+                write()
+            self.assertEqual(self.Param.get_param(TZ_PARAM), "Europe/Paris")
+        self.assertEqual(reached(), before)
+        # stored raw before the check: the upgrade writes the one in force
+        self.env.cr.execute(
+            "UPDATE ir_config_parameter SET value = 'Mars/Olympus' WHERE key = %s", [TZ_PARAM]
+        )
+        self.env.registry.clear_cache()
+        self.env["crm.funnel.summary"].init()
+        self.assertIn(self.Param.get_param(TZ_PARAM), ("UTC", self.env.ref("base.user_admin").tz))
 
     def test_time_zone_is_the_one_set_not_the_administrators_own(self):
         """The install sets the totals' time zone (the administrator's

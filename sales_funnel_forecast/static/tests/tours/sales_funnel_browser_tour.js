@@ -34,6 +34,10 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_deal_lines_tour",
                     ".o_sff_stalled_banner .o_field_widget[name=stalled_date]",
                     ".o_sff_stalled_banner .o_field_widget[name=stall_days_over]"
                 );
+                const words = banner.textContent.replace(/\s+/g, " ");
+                if (!words.includes(": 4 days past what this stage allows.")) {
+                    throw new Error(`the banner reads: ${words}`);
+                }
             },
         },
         {
