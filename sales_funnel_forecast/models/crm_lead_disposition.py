@@ -23,6 +23,13 @@ class CrmLead(models.Model):
         "(attempted, contacted); reps qualify or disqualify it, and a loss "
         "for a reason like wrong person or no response disqualifies it.",
     )
+    status_before_disqualified = fields.Selection(
+        CONTACT_STATUSES,
+        copy=False,
+        readonly=True,
+        help="The contact status the deal had when it was disqualified, which it takes "
+        "back when it is restored.",
+    )
     buying_role_ids = fields.One2many(
         "crm.lead.buying.role",
         "lead_id",
@@ -168,7 +175,16 @@ class CrmLead(models.Model):
             if vals.get("active") and "contact_status" not in vals
             else self.browse()
         )
+        disqualifying = defaultdict(lambda: self.browse())
+        if vals.get("contact_status") == "disqualified":
+            # the status each deal had, which a restore gives back (the
+            # chatter does not say it where tracking was off: an import)
+            for lead in self:
+                if lead.contact_status != "disqualified":
+                    disqualifying[lead.contact_status] |= lead
         result = super().write(vals)
+        for status, leads in disqualifying.items():
+            leads.write({"status_before_disqualified": status})
         if losing or vals.get("lost_reason_id"):
             self._sff_disqualify_by_reason()
         if restored:
@@ -177,9 +193,18 @@ class CrmLead(models.Model):
 
     def _sff_status_before_disqualified(self):
         """These deals, disqualified, take the contact status they had before
-        it, as the chatter tracked it (its labels in any language the
-        database has), else contacted (as the install counts a deal that
-        went that far)."""
+        it: the one kept when they were disqualified, else (disqualified
+        before the module kept it) as the chatter tracked it (its labels in
+        any language the database has), else contacted (as the install
+        counts a deal that went that far)."""
+        kept = self.filtered("status_before_disqualified")
+        for status in set(kept.mapped("status_before_disqualified")):
+            kept.filtered(
+                lambda lead, status=status: lead.status_before_disqualified == status
+            ).write({"contact_status": status, "status_before_disqualified": False})
+        self -= kept
+        if not self:
+            return
         field = self.env["ir.model.fields"]._get(self._name, "contact_status")
         self.env.cr.execute(
             "SELECT value, name FROM ir_model_fields_selection WHERE field_id = %s", [field.id]

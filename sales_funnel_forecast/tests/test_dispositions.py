@@ -72,10 +72,12 @@ class TestContactStatus(FunnelCase):
         """A deal lost for a reason that disqualifies is disqualified; the
         rep restores it (Odoo clears the reason): it is open in the
         pipeline again, with the status it had before (contacted, tracked
-        in French by a French-speaking rep, qualified); a deal never
-        tracked otherwise comes back contacted; a deal disqualified by the
+        in French by a French-speaking rep, qualified); a deal lost with
+        tracking off (an import) comes back as it was too (it came back
+        contacted, the chatter saying nothing); a deal disqualified by the
         Disqualify button and restored too. A deal lost for another reason
-        keeps its status."""
+        keeps its status; a deal disqualified before the module kept the
+        status takes the chatter's, else contacted."""
         wrong_person = self.env.ref("sales_funnel_forecast.lost_reason_wrong_person").id
         self.env["res.lang"]._activate_lang("fr_FR")
         self.rep.lang = "fr_FR"
@@ -109,8 +111,17 @@ class TestContactStatus(FunnelCase):
         self.assertEqual(deals.mapped("active"), [True] * 6)
         self.assertEqual(
             deals.mapped("contact_status"),
-            ["contacted", "qualified", "not_attempted", "contacted", "attempted", "attempted"],
+            ["contacted", "qualified", "not_attempted", "not_attempted", "attempted", "attempted"],
         )
+        self.assertFalse(any(deals.mapped("status_before_disqualified")))
+        # disqualified before the module kept the status (an upgrade's deals)
+        contacted.action_set_lost(lost_reason_id=wrong_person)
+        untracked.with_context(tracking_disable=True).action_set_lost(lost_reason_id=wrong_person)
+        self.end_request()
+        (contacted + untracked).write({"status_before_disqualified": False})
+        (contacted + untracked).action_unarchive()
+        self.end_request()
+        self.assertEqual((contacted + untracked).mapped("contact_status"), ["contacted"] * 2)
 
 
 @tagged("post_install", "-at_install")
