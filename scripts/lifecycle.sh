@@ -22,7 +22,7 @@ NODEMO="${DB}_nodemo"
 UPGRADE="${DB}_upgrade"
 EXISTING="${DB}_existing"
 # the released versions as they landed: commit:version
-RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0 109142b:18.0.1.10.0 5aef4bb:18.0.1.11.0 50dcc2f:18.0.1.12.0 a1e9e30:18.0.1.13.0 57b35ab:18.0.1.14.0 17bd9ef:18.0.1.15.0 efbf31f:18.0.1.16.0 4232d6f:18.0.1.17.0 9403e08:18.0.1.18.0 6366e9c:18.0.1.19.0 affe53e:18.0.1.20.0 2ad9a94:18.0.1.21.0}"
+RELEASES="${SFF_RELEASES:-f17aecc:18.0.1.0.0 d71c77b:18.0.1.1.0 7d04523:18.0.1.2.0 2cf3e9a:18.0.1.4.0 0c5a882:18.0.1.5.0 fee1e45:18.0.1.8.0 4e31457:18.0.1.9.0 109142b:18.0.1.10.0 5aef4bb:18.0.1.11.0 50dcc2f:18.0.1.12.0 a1e9e30:18.0.1.13.0 57b35ab:18.0.1.14.0 17bd9ef:18.0.1.15.0 efbf31f:18.0.1.16.0 4232d6f:18.0.1.17.0 9403e08:18.0.1.18.0 6366e9c:18.0.1.19.0 affe53e:18.0.1.20.0 2ad9a94:18.0.1.21.0 f519b95:18.0.1.22.0}"
 RELEASED_DIR="$(mktemp -d)"
 cleanup_lifecycle() {
     rm -rf "$RELEASED_DIR"
