@@ -174,8 +174,9 @@ def _initialise_deals(env):
       percentage was typed by a rep: it holds and is flagged as typed;
     - other open deals of companies that let stages drive probabilities take
       their stage percentage, and wait for Odoo's prorated amounts;
-    - lost deals remember the stage they are in as the stage they were lost
-      in; nothing is out of the forecast yet (but the demo's deals its
+    - lost (archived) deals remember the stage they are in as the stage
+      they were lost in, whatever probability an older Odoo left them at
+      (as archiving one does live); nothing is out of the forecast yet (but the demo's deals its
       stall rules took out); weighted amounts follow.
 
     Most deals change: rather than updating them (which leaves the old
@@ -328,10 +329,7 @@ def initial_deal_columns(env):
         "probability": new_probability,
         "probability_is_manual": typed,
         "forecast_excluded": excluded,
-        "lost_stage_id": SQL(
-            "COALESCE(lost_stage_id, CASE WHEN NOT active AND COALESCE(probability, 0) = 0 "
-            "THEN stage_id END)"
-        ),
+        "lost_stage_id": SQL("COALESCE(lost_stage_id, CASE WHEN NOT active THEN stage_id END)"),
         "forecast_revenue": engine_sql.weighted_revenue(*amounts),
         "pipeline_amount": engine_sql.pipeline_amount(*amounts),
         # Odoo's prorated amounts wait for the deals whose probability moves

@@ -27,6 +27,7 @@ from . import (
     test_invoices,
     test_languages,
     test_live_server,
+    test_odd_data,
     test_odoo_paths,
     test_odoo_settings,
     test_order_paths,
