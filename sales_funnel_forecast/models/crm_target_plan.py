@@ -655,24 +655,34 @@ class CrmTargetPlan(models.Model):
                 )
             )
             return self._sff_notify(self.history_note, "warning")
+        # refunds won at a negative amount lower the average; a plan needs
+        # one above 0 (else the typed one stays)
+        average_value = sum(won.mapped("expected_revenue")) / len(won)
         values = {
-            "average_deal_value": sum(won.mapped("expected_revenue")) / len(won)
-            or self.average_deal_value,
-            "sales_cycle_days": round(
-                sum((lead.date_closed - lead.create_date).total_seconds() / 86400 for lead in won)
-                / len(won)
-            ),
+            "average_deal_value": average_value if average_value > 0 else self.average_deal_value
         }
+        # the cycle of a deal created after it closed (imported since) is
+        # not known: the deals created first give it
+        cycles = [
+            (lead.date_closed - lead.create_date).total_seconds() / 86400
+            for lead in won
+            if lead.date_closed >= lead.create_date
+        ]
+        if cycles:
+            values["sales_cycle_days"] = round(sum(cycles) / len(cycles))
         by_month = defaultdict(float)
         for lead in won:
             by_month[lead.date_closed.month] += lead.expected_revenue or 1.0
+        # a month of refunds weighs nothing, not less
+        by_month = {month: max(amount, 0.0) for month, amount in by_month.items()}
         average = sum(by_month.values()) / 12
-        values["season_ids"] = [fields.Command.clear()] + [
-            fields.Command.create(
-                {"month": str(month), "weight": round(by_month.get(month, 0.0) / average, 2)}
-            )
-            for month in range(1, 13)
-        ]
+        if average:
+            values["season_ids"] = [fields.Command.clear()] + [
+                fields.Command.create(
+                    {"month": str(month), "weight": round(by_month.get(month, 0.0) / average, 2)}
+                )
+                for month in range(1, 13)
+            ]
         stages = self._sff_history_conversions(closed)
         values["stage_line_ids"] = [fields.Command.clear()] + [
             fields.Command.create({"stage_id": stage.id, "conversion": conversion})

@@ -1,14 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from ..hooks import post_init_hook
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 
 @tagged("post_install", "-at_install")
 class TestOddData(FunnelCase):
     """The install and the reports on the odd rows that years of CRM data
-    hold: deals archived at a probability above 0, ..."""
+    hold: deals archived at a probability above 0, won deals imported
+    after they closed, refunds won at a negative amount..."""
 
     def test_deals_archived_above_zero_percent_are_lost_in_their_stage(self):
         """Before the install: a deal lost in Proposal (2,000) whose
@@ -50,3 +54,44 @@ class TestOddData(FunnelCase):
             [("T-Proposal", 1, 2000.0), ("T-Won", 1, 700.0)],
         )
         self.assertStructuresHold("install")
+
+    def test_plan_filled_from_imported_deals_and_refunds(self):
+        """A plan filled from the team's 10 deals closed in the last 12
+        months: three won at 3,000, each created 40 days before it closed;
+        a refund won at -1,000, imported 10 days after it closed; six lost.
+        The average deal is (9,000 - 1,000) / 4 = 2,000; the sales cycle is
+        that of the three deals whose creation came first, 40 days (the
+        imported one's is not known); the refund's month weighs nothing
+        rather than less than nothing, all the revenue came in the three
+        deals' month: 12. Nothing the user typed is refused."""
+        today = fields.Date.context_today(self.env["crm.lead"])
+        won_on = fields.Datetime.to_datetime(today - timedelta(days=20))
+        refunded_on = fields.Datetime.to_datetime(today - timedelta(days=50))
+        won = self.env["crm.lead"]
+        for index in range(3):
+            won |= self.make_deal(f"Won {index}", self.s_proposal, 3000)
+        refund = self.make_deal("Refund", self.s_proposal, -1000)
+        (won | refund).action_set_won()
+        for index in range(6):
+            self.make_deal(f"Lost {index}", self.s_new, 500).action_set_lost()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE crm_lead SET date_closed = %s, create_date = %s
+                WHERE team_id = %s AND id <> %s""",
+            [won_on, won_on - timedelta(days=40), self.team.id, refund.id],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s, create_date = %s WHERE id = %s",
+            [refunded_on, refunded_on + timedelta(days=10), refund.id],
+        )
+        self.env.invalidate_all()
+        plan = make_plan(self.env, self.team, sales_cycle_days=15)
+        plan.action_fill_from_history()
+        self.assertEqual(
+            plan.history_note, "Filled from 10 deals closed in the last 12 months (4 won, 6 lost)."
+        )
+        self.assertEqual((plan.average_deal_value, plan.sales_cycle_days), (2000.0, 40))
+        weights = {season.month: season.weight for season in plan.season_ids}
+        self.assertEqual(weights[str(won_on.month)], 12.0)
+        self.assertEqual(weights[str(refunded_on.month)], 0.0)
+        self.assertEqual(sum(weights.values()), 12.0)
