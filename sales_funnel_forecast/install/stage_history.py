@@ -443,7 +443,10 @@ def _backfill_insert(env, field_ids, restored):
 def restore_deleted_stages(env, stage_field_id):
     """Stages named in tracked stage changes that no longer exist come
     back, archived and folded, under their id and tracked name, so that
-    the stays in them are kept. Returns their ids."""
+    the stays in them are kept. Their place in the pipeline is not known:
+    they come first in the stage order, so that a stay in one reaches no
+    other stage of the funnel (last, it would count the deal as having
+    reached every stage of its pipeline). Returns their ids."""
     cr = env.cr
     # most databases have none: looking for them first reads the
     # tracking values alone, without joining their messages
@@ -458,7 +461,8 @@ def restore_deleted_stages(env, stage_field_id):
              stall_days, stall_action, stall_move_back_steps,
              create_uid, create_date, write_uid, write_date)
         SELECT gone.stage_id, jsonb_build_object('en_US', COALESCE(NULLIF(gone.name, ''), '?')),
-               1000, FALSE, TRUE, FALSE, 0, 0, 'flag', 1,
+               (SELECT COALESCE(MIN(sequence), 0) - 1 FROM crm_stage), FALSE, TRUE, FALSE, 0, 0,
+               'flag', 1,
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM (SELECT DISTINCT ON (v.stage_id) v.stage_id, v.name
                   FROM %(values)s

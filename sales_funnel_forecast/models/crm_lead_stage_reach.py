@@ -158,7 +158,7 @@ class CrmLeadStageReach(models.Model):
                   -- pipeline (archived ones too), not another team's (whose
                   -- sequences say nothing of this pipeline's order); a won
                   -- stage only by a won stay (a deleted stage the install
-                  -- restored comes last, and is no win)
+                  -- restored comes first: it reaches none)
                   JOIN ranked u
                     ON s.place <= u.place
                    AND (u.team_id = k.team_key OR (u.team_id IS NULL AND NOT k.own_pipeline))

@@ -95,3 +95,30 @@ class TestOddData(FunnelCase):
         self.assertEqual(weights[str(won_on.month)], 12.0)
         self.assertEqual(weights[str(refunded_on.month)], 0.0)
         self.assertEqual(sum(weights.values()), 12.0)
+
+    def test_stay_in_a_deleted_stage_reaches_no_later_stage(self):
+        """Created on day 0 in an "Intake" stage that came before T-Prospect
+        and was deleted since, moved to T-Prospect on day 1, where it is
+        open. The install brings Intake back (archived) to keep the stay;
+        the deal reached T-Prospect and no further: not T-Qualified nor
+        T-Proposal, which it never entered."""
+        intake = self.env["crm.stage"].create(
+            {"name": "Intake", "sequence": 900, "team_id": self.team.id}
+        )
+        deal = self.make_deal("Through Intake", intake, 1000)
+        self.created(deal)
+        self.track(deal, {"stage_id": self.s_new.id}, 1)
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
+        self.env.invalidate_all()
+        intake.unlink()
+        post_init_hook(self.env)
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
+        self.assertEqual(
+            [
+                (row.stage_id.name, row.entered, row.moved_on, row.open_here)
+                for row in rows.filtered(lambda row: row.stage_id.team_id == self.team)
+            ],
+            [("T-Prospect", 1, 0, 1)],
+        )
+        self.assertStructuresHold("install through a deleted stage")
