@@ -625,9 +625,11 @@ class CrmTargetPlan(models.Model):
             ("type", "=", "opportunity"),
             ("company_id", "in", [self.company_id.id, False]),
             ("date_closed", ">=", since),
+            # won or lost: an open deal may carry a closing date (an import,
+            # an older database) without being closed
             "|",
             ("active", "=", False),
-            ("active", "=", True),
+            ("stage_id.is_won", "=", True),
         ]
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))

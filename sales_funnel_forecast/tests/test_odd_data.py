@@ -122,3 +122,31 @@ class TestOddData(FunnelCase):
             [("T-Prospect", 1, 0, 1)],
         )
         self.assertStructuresHold("install through a deleted stage")
+
+    def test_plan_filled_from_closed_deals_only(self):
+        """The team's last 12 months: 4 deals won at 2,000, 6 lost, and 2
+        open deals that carry a closing date (an import, an older
+        database). The plan is filled from the 10 closed deals, not from
+        12 with the open two as lost."""
+        won = self.env["crm.lead"]
+        for index in range(4):
+            won |= self.make_deal(f"Won {index}", self.s_proposal, 2000)
+        won.action_set_won()
+        for index in range(6):
+            self.make_deal(f"Lost {index}", self.s_new, 500).action_set_lost()
+        dated = self.env["crm.lead"]
+        for index in range(2):
+            dated |= self.make_deal(f"Open {index}", self.s_new, 500)
+        self.env.flush_all()
+        closed_on = fields.Datetime.now() - timedelta(days=20)
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s, create_date = %s WHERE team_id = %s",
+            [closed_on, closed_on - timedelta(days=30), self.team.id],
+        )
+        self.env.invalidate_all()
+        self.assertTrue(all(dated.mapped("active")))
+        plan = make_plan(self.env, self.team)
+        plan.action_fill_from_history()
+        self.assertEqual(
+            plan.history_note, "Filled from 10 deals closed in the last 12 months (4 won, 6 lost)."
+        )
