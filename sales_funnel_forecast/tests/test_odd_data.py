@@ -2,9 +2,11 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from ..hooks import post_init_hook
+from ..install.rebuild import run_requested
 from .common import FunnelCase, make_plan
 
 
@@ -150,3 +152,60 @@ class TestOddData(FunnelCase):
         self.assertEqual(
             plan.history_note, "Filled from 10 deals closed in the last 12 months (4 won, 6 lost)."
         )
+
+    def test_upgrade_puts_right_what_an_earlier_install_left(self):
+        """A database installed before 18.0.1.23.0: a deal lost in Proposal
+        (2,000) at 40 % without the stage it was lost in, and a deal that
+        went through a deleted "Intake", brought back at sequence 1000
+        (last). The upgrade gives the first its stage, puts Intake first
+        and works the funnel rows out again: lost in T-Proposal; the second
+        reached T-Prospect and no further."""
+        lost = self.make_deal("Lost at 40 %", self.s_proposal, 2000)
+        lost.action_set_lost()
+        intake = self.env["crm.stage"].create(
+            {"name": "Intake", "sequence": 900, "team_id": self.team.id}
+        )
+        deal = self.make_deal("Through Intake", intake, 1000)
+        self.created(deal)
+        self.track(deal, {"stage_id": self.s_new.id}, 1)
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
+        self.env.invalidate_all()
+        intake.unlink()
+        post_init_hook(self.env)
+        # as the install of the earlier release left them
+        self.env.cr.execute(
+            "UPDATE crm_lead SET probability = 40, lost_stage_id = NULL WHERE id = %s", [lost.id]
+        )
+        self.env.cr.execute("UPDATE crm_stage SET sequence = 1000 WHERE id = %s", [intake.id])
+        self.env["crm.lead.stage.reach"]._sff_fill()
+        self.env.invalidate_all()
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.23.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_23_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.22.0")
+        run_requested(self.env)
+        self.env.invalidate_all()
+        self.assertEqual(lost.lost_stage_id, self.s_proposal)
+        self.assertLess(
+            intake.with_context(active_test=False).sequence,
+            min(self.env["crm.stage"].search([]).mapped("sequence")),
+        )
+        Report = self.env["crm.funnel.report"]
+        self.assertEqual(
+            Report.search([("lead_id", "=", lost.id), ("lost_here", ">", 0)]).stage_id,
+            self.s_proposal,
+        )
+        rows = Report.search([("lead_id", "=", deal.id)])
+        self.assertEqual(
+            [
+                (row.stage_id.name, row.entered, row.moved_on, row.open_here)
+                for row in rows.filtered(lambda row: row.stage_id.team_id == self.team)
+            ],
+            [("T-Prospect", 1, 0, 1)],
+        )
+        self.assertStructuresHold("upgrade of an earlier install")
+        # a second upgrade finds nothing to do
+        migration.migrate(self.env.cr, "18.0.1.22.0")
+        self.assertEqual(run_requested(self.env), [])
