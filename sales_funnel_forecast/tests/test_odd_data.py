@@ -98,12 +98,9 @@ class TestOddData(FunnelCase):
         self.assertEqual(weights[str(refunded_on.month)], 0.0)
         self.assertEqual(sum(weights.values()), 12.0)
 
-    def test_stay_in_a_deleted_stage_reaches_no_later_stage(self):
-        """Created on day 0 in an "Intake" stage that came before T-Prospect
-        and was deleted since, moved to T-Prospect on day 1, where it is
-        open. The install brings Intake back (archived) to keep the stay;
-        the deal reached T-Prospect and no further: not T-Qualified nor
-        T-Proposal, which it never entered."""
+    def installed_through_deleted_intake(self):
+        """A deal created on day 0 in an "Intake" stage before T-Prospect,
+        moved to T-Prospect on day 1; Intake deleted, then the install."""
         intake = self.env["crm.stage"].create(
             {"name": "Intake", "sequence": 900, "team_id": self.team.id}
         )
@@ -115,6 +112,15 @@ class TestOddData(FunnelCase):
         self.env.invalidate_all()
         intake.unlink()
         post_init_hook(self.env)
+        return intake, deal
+
+    def test_stay_in_a_deleted_stage_reaches_no_later_stage(self):
+        """Created on day 0 in an "Intake" stage that came before T-Prospect
+        and was deleted since, moved to T-Prospect on day 1, where it is
+        open. The install brings Intake back (archived) to keep the stay;
+        the deal reached T-Prospect and no further: not T-Qualified nor
+        T-Proposal, which it never entered."""
+        _intake, deal = self.installed_through_deleted_intake()
         rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
         self.assertEqual(
             [
@@ -162,17 +168,7 @@ class TestOddData(FunnelCase):
         reached T-Prospect and no further."""
         lost = self.make_deal("Lost at 40 %", self.s_proposal, 2000)
         lost.action_set_lost()
-        intake = self.env["crm.stage"].create(
-            {"name": "Intake", "sequence": 900, "team_id": self.team.id}
-        )
-        deal = self.make_deal("Through Intake", intake, 1000)
-        self.created(deal)
-        self.track(deal, {"stage_id": self.s_new.id}, 1)
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [deal.id])
-        self.env.invalidate_all()
-        intake.unlink()
-        post_init_hook(self.env)
+        intake, deal = self.installed_through_deleted_intake()
         # as the install of the earlier release left them
         self.env.cr.execute(
             "UPDATE crm_lead SET probability = 40, lost_stage_id = NULL WHERE id = %s", [lost.id]
