@@ -3,6 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import CALL_OUTCOMES, CONTACT_STATUSES
+from ..tools.days import local_time_sql
 
 ROW_KINDS = [("call", "Call"), ("target", "Call target")]
 
@@ -47,6 +48,8 @@ class CrmCallReport(models.Model):
             "create_date",
             "write_date",
         ],
+        "res.users": ["partner_id"],
+        "res.partner": ["tz"],
     }
 
     kind = fields.Selection(ROW_KINDS, readonly=True)
@@ -78,6 +81,8 @@ class CrmCallReport(models.Model):
         return SQL("u.*")
 
     def _from(self):
+        # the member's time zone, whose days their calls count in
+        tz = SQL("COALESCE(mp.tz, 'UTC')")
         # the rows of each kind, one SELECT a kind
         return SQL(
             """(
@@ -105,27 +110,35 @@ class CrmCallReport(models.Model):
                         WINDOW joinings AS (PARTITION BY mm.user_id, mm.crm_team_id
                                             ORDER BY mm.create_date, mm.id)) m
                   JOIN crm_team t ON t.id = m.crm_team_id
+                  JOIN res_users mu ON mu.id = m.user_id
+                  JOIN res_partner mp ON mp.id = mu.partner_id
                  CROSS JOIN LATERAL (
-                       -- the membership's period: from the week the member
+                       -- the membership's period, in the member's days (as
+                       -- their calls count): from the week the member
                        -- joined (their first membership of the team: or of
                        -- their first call counted in it, calls imported from
                        -- before; joined again: from that day), to today, or
                        -- to the last change of the membership or the team
                        -- once archived (Odoo keeps no date of archiving), or
                        -- to the day before the member's next joining
-                       SELECT CASE WHEN m.rejoined THEN date_trunc('day', m.create_date)
+                       SELECT CASE WHEN m.rejoined THEN date_trunc('day', %(joined)s)
                                    ELSE date_trunc('week', LEAST(
-                                       m.create_date,
+                                       %(joined)s,
                                        (SELECT min(cd.day) FROM crm_lead_call_day cd
                                          WHERE cd.user_id = m.user_id
                                            AND cd.team_id = m.crm_team_id))) END AS start,
-                              LEAST(now() at time zone 'UTC',
-                                    CASE WHEN NOT m.active THEN m.write_date END,
-                                    CASE WHEN NOT t.active THEN t.write_date END,
-                                    m.next_joined - INTERVAL '1 day') AS stop
+                              LEAST(%(now)s,
+                                    CASE WHEN NOT m.active THEN %(member_changed)s END,
+                                    CASE WHEN NOT t.active THEN %(team_changed)s END,
+                                    %(next_joined)s - INTERVAL '1 day') AS stop
                  ) span
                  CROSS JOIN LATERAL generate_series(span.start, span.stop, INTERVAL '1 day') AS d(day)
                  WHERE (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
                         OR COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly) > 0)
-            ) AS u"""
+            ) AS u""",
+            joined=local_time_sql(SQL("m.create_date"), tz),
+            now=local_time_sql(SQL("now() AT TIME ZONE 'UTC'"), tz),
+            member_changed=local_time_sql(SQL("m.write_date"), tz),
+            team_changed=local_time_sql(SQL("t.write_date"), tz),
+            next_joined=local_time_sql(SQL("m.next_joined"), tz),
         )

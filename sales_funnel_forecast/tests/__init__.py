@@ -26,6 +26,7 @@ from . import (
     test_install_paths,
     test_invoices,
     test_languages,
+    test_locale_edges,
     test_live_server,
     test_odd_data,
     test_odoo_paths,

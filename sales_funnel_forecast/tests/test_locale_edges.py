@@ -1,0 +1,75 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Users around the world: the days of a rep whose day is not UTC's."""
+
+from datetime import date, datetime, timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+def zone_of_another_day():
+    """A time zone whose date differs from UTC's right now, and its date:
+    Honolulu (UTC-10) before 10:00 UTC, Kiritimati (UTC+14) from then on."""
+    now = datetime.utcnow()
+    if now.hour < 10:
+        return "Pacific/Honolulu", (now - timedelta(hours=10)).date()
+    return "Pacific/Kiritimati", (now + timedelta(hours=14)).date()
+
+
+@tagged("post_install", "-at_install")
+class TestLocaleEdges(FunnelCase):
+    # ------------------------------------------------------------------
+    # Calls against targets: the days of the rep's time zone
+    # ------------------------------------------------------------------
+    def call_targets(self, user, date_from, date_to):
+        """The user's daily and weekly call targets from ``date_from`` to
+        ``date_to`` (included), per day."""
+        self.env.flush_all()
+        self.env["crm.call.report"].invalidate_model()
+        return {
+            day: (daily, weekly)
+            for day, daily, weekly in self.env["crm.call.report"]._read_group(
+                [
+                    ("kind", "=", "target"),
+                    ("user_id", "=", user.id),
+                    ("date", ">=", date_from),
+                    ("date", "<=", date_to),
+                ],
+                ["date:day"],
+                ["target_daily:sum", "target_weekly:sum"],
+            )
+        }
+
+    def test_call_targets_start_on_the_day_the_rep_joined_in_her_zone(self):
+        """A rep in Auckland joins the team (3 calls a day, 12 a week) on
+        Monday 2 March 2026 at 08:00 there (NZDT, UTC+13: Sunday 1 March
+        19:00 UTC). Her targets start that Monday: none in the week of 23
+        February (it had 5 x 3 daily and the 12 of its Monday), 3 and 12 on
+        2 March."""
+        self.rep.tz = "Pacific/Auckland"
+        self.team.write({"call_target_daily": 3, "call_target_weekly": 12})
+        self.set_now(datetime(2026, 3, 1, 19, 0))
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        targets = self.call_targets(self.rep, date(2026, 2, 23), date(2026, 3, 8))
+        self.assertEqual(
+            sum(daily for daily, _weekly in targets.values()), 15, "Monday 2 to Friday 6 March"
+        )
+        self.assertEqual(min(targets), date(2026, 3, 2))
+        self.assertEqual(targets[date(2026, 3, 2)], (3, 12))
+
+    def test_call_targets_run_to_the_reps_today(self):
+        """A rep whose day is not UTC's (Honolulu in UTC's morning,
+        Kiritimati in its afternoon) has targets up to her own today, not
+        UTC's."""
+        tz, today = zone_of_another_day()
+        self.rep.tz = tz
+        self.team.write({"call_target_daily": 3, "call_target_weekly": 12})
+        self.set_now(datetime.utcnow() - timedelta(days=20))
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        targets = self.call_targets(self.rep, today - timedelta(days=10), today + timedelta(days=10))
+        self.assertEqual(max(targets), today)
+        self.assertEqual(
+            today, fields.Date.context_today(self.env["crm.lead"].with_context(tz=tz))
+        )
