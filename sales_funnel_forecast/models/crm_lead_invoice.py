@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..const import SALE_DOCUMENTS
+from ..tools.days import local_today
 from ..tools.jobs import run_batch
 
 _logger = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ def invoice_figures_sql(lead_filter, today):
     settled) and overdue (what customers still owe on the installments of
     invoices past their due date, as the invoice's own "overdue installments"
     say: an invoice's due date is its last installment's). ``lead_filter`` is
-    an SQL condition on ``m.opportunity_id``."""
+    an SQL condition on ``m.opportunity_id``; ``today`` the day of the funnel
+    totals' time zone (``local_today``), the same whoever posts or pays."""
     return SQL(
         """
         SELECT m.opportunity_id AS lead_id,
@@ -148,7 +150,7 @@ class CrmLead(models.Model):
             )
             self.env.cr.execute(
                 invoice_figures_sql(
-                    SQL("m.opportunity_id = ANY(%s)", lead_ids), fields.Date.today()
+                    SQL("m.opportunity_id = ANY(%s)", lead_ids), local_today(self.env)
                 )
             )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -213,7 +215,7 @@ class CrmLead(models.Model):
         (the daily job). Deals whose figures did not change are not
         written. Returns the number of deals written."""
         self.env.flush_all()
-        figures = invoice_figures_sql(SQL("m.opportunity_id IS NOT NULL"), fields.Date.today())
+        figures = invoice_figures_sql(SQL("m.opportunity_id IS NOT NULL"), local_today(self.env))
         # the deal's company currency's decimals (the current company's for
         # deals without a company), as Monetary fields round
         digits = SQL(

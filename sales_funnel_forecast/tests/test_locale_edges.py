@@ -3,9 +3,10 @@
 
 from datetime import date, datetime, timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
+from ..const import TZ_PARAM
 from .common import FunnelCase
 
 
@@ -73,3 +74,40 @@ class TestLocaleEdges(FunnelCase):
         self.assertEqual(
             today, fields.Date.context_today(self.env["crm.lead"].with_context(tz=tz))
         )
+
+    # ------------------------------------------------------------------
+    # Overdue: past the due date in the days of the funnel totals' zone
+    # ------------------------------------------------------------------
+    def test_overdue_from_the_day_after_the_due_date_in_the_settings_zone(self):
+        """Funnel totals' time zone one whose date is not UTC's. An invoice
+        of 1,000 (no tax) due on that zone's today is not overdue yet
+        (Honolulu: UTC's yesterday); one due on its yesterday (Kiritimati:
+        UTC's today) is, 1,000. The same when the daily job refreshes
+        it."""
+        tz, today = zone_of_another_day()
+        self.env["ir.config_parameter"].set_param(TZ_PARAM, tz)
+        due = min(today, datetime.utcnow().date())
+        expected = 1000.0 if due < today else 0.0
+        deal = self.make_deal("Billed", self.s_proposal, 1000)
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.env["res.partner"].create({"name": "Customer"}).id,
+                "invoice_date": due,
+                "invoice_date_due": due,
+                "opportunity_id": deal.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Work", "quantity": 1, "price_unit": 1000, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        installment = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        self.assertEqual(installment.date_maturity, due)
+        deal.invalidate_recordset()
+        self.assertEqual(deal.overdue_amount, expected)
+        self.env["crm.lead"]._sff_fill_invoice_amounts(overdue_only=True)
+        deal.invalidate_recordset()
+        self.assertEqual(deal.overdue_amount, expected)
