@@ -5,6 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
 
 from ..tools.days import day_start, local_today
 
@@ -203,8 +204,12 @@ class CrmForecastSubmission(models.Model):
                     self.env._(
                         "The Best Case (%(best)s) cannot be below the Commit (%(commit)s): it "
                         "includes the committed deals.",
-                        best=submission.best_case_amount,
-                        commit=submission.commit_amount,
+                        best=format_amount(
+                            self.env, submission.best_case_amount, submission.currency_id
+                        ),
+                        commit=format_amount(
+                            self.env, submission.commit_amount, submission.currency_id
+                        ),
                     )
                 )
 

@@ -4,6 +4,7 @@
 from datetime import date, datetime, timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
@@ -111,3 +112,31 @@ class TestLocaleEdges(FunnelCase):
         self.env["crm.lead"]._sff_fill_invoice_amounts(overdue_only=True)
         deal.invalidate_recordset()
         self.assertEqual(deal.overdue_amount, expected)
+
+    # ------------------------------------------------------------------
+    # Messages: amounts and dates as the user's language writes them
+    # ------------------------------------------------------------------
+    def test_submission_amounts_in_the_error_as_the_language_writes_them(self):
+        """A German rep submits a Best Case of 1,500 below her Commit of
+        2,000: the message writes 1.500,00 and 2.000,00 with the currency,
+        not 1500.0 and 2000.0."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.rep.lang = "de_DE"
+        # the language the web client sends with every call
+        Submission = (
+            self.env["crm.forecast.submission"].with_user(self.rep).with_context(lang="de_DE")
+        )
+        with self.assertRaises(ValidationError) as caught:
+            Submission.create(
+                {
+                    "team_id": self.team.id,
+                    "date_from": date(2026, 3, 1),
+                    "commit_amount": 2000,
+                    "best_case_amount": 1500,
+                }
+            )
+        message = str(caught.exception)
+        self.assertNotIn("1500.0", message)
+        self.assertIn("1.500,00", message)
+        self.assertIn("2.000,00", message)
+        self.assertIn(self.env.company.currency_id.symbol, message)
