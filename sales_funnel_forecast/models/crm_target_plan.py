@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
 
 from .. import engine
 from ..tools.jobs import run_batch
@@ -314,8 +315,8 @@ class CrmTargetPlan(models.Model):
                         "salesperson: change the dates or archive one of them.",
                         plan=plan.name,
                         other=clash.name,
-                        start=clash.date_from,
-                        end=clash.date_to,
+                        start=format_date(self.env, clash.date_from),
+                        end=format_date(self.env, clash.date_to),
                     )
                 )
 

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 
 def zone_of_another_day():
@@ -140,3 +140,22 @@ class TestLocaleEdges(FunnelCase):
         self.assertIn("1.500,00", message)
         self.assertIn("2.000,00", message)
         self.assertIn(self.env.company.currency_id.symbol, message)
+
+    def test_overlapping_plan_dates_in_the_error_as_the_language_writes_them(self):
+        """A German manager's second plan for 2027 clashes with the first:
+        the message names its dates 01.01.2027 to 31.12.2027, not
+        2027-01-01 to 2027-12-31."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        make_plan(self.env, self.team, name="Erster")
+        with self.assertRaises(ValidationError) as caught:
+            make_plan(
+                self.env(context=dict(self.env.context, lang="de_DE")),
+                self.team,
+                name="Zweiter",
+                date_from=date(2027, 6, 1),
+                date_to=date(2028, 5, 31),
+            )
+        message = str(caught.exception)
+        self.assertNotIn("2027-01-01", message)
+        self.assertIn("01.01.2027", message)
+        self.assertIn("31.12.2027", message)
