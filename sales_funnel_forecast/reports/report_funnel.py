@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
+from ..tools.formats import count_text
+
 
 class ReportFunnel(models.AbstractModel):
     """The PDF: the funnel of the parameters the print action carries (or,
@@ -22,4 +24,6 @@ class ReportFunnel(models.AbstractModel):
             "doc_ids": docids,
             "doc_model": "crm.funnel.export",
             "docs": [Dashboard._sff_pdf_values(params) for params in params_list],
+            # the counts, as the language writes numbers (thousands separator)
+            "count": lambda value: count_text(self.env, value),
         }

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Users around the world: the days of a rep whose day is not UTC's."""
+"""Users around the world: the days of a rep whose day is not UTC's, amounts,
+dates and counts as the user's language writes them."""
 
 from datetime import date, datetime, timedelta
 
@@ -70,11 +71,11 @@ class TestLocaleEdges(FunnelCase):
         self.team.write({"call_target_daily": 3, "call_target_weekly": 12})
         self.set_now(datetime.utcnow() - timedelta(days=20))
         self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
-        targets = self.call_targets(self.rep, today - timedelta(days=10), today + timedelta(days=10))
-        self.assertEqual(max(targets), today)
-        self.assertEqual(
-            today, fields.Date.context_today(self.env["crm.lead"].with_context(tz=tz))
+        targets = self.call_targets(
+            self.rep, today - timedelta(days=10), today + timedelta(days=10)
         )
+        self.assertEqual(max(targets), today)
+        self.assertEqual(today, fields.Date.context_today(self.env["crm.lead"].with_context(tz=tz)))
 
     # ------------------------------------------------------------------
     # Overdue: past the due date in the days of the funnel totals' zone
@@ -159,3 +160,23 @@ class TestLocaleEdges(FunnelCase):
         self.assertNotIn("2027-01-01", message)
         self.assertIn("01.01.2027", message)
         self.assertIn("31.12.2027", message)
+
+    def test_plan_pdf_counts_with_the_languages_thousands_separator(self):
+        """A German manager prints a plan of 12,000,000 at 1,000 a deal, 20 %
+        won: the year needs 12,000 deals and 60,000 prospects, printed
+        12.000 and 60.000 as German writes numbers (amounts already were:
+        12.000.000,00)."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        plan = make_plan(self.env, self.team, revenue_target=12000000)
+        year = plan.year_period_ids
+        self.assertEqual((year.deals_needed, year.leads_needed), (12000, 60000))
+        html = (
+            self.env["ir.actions.report"]
+            .with_context(lang="de_DE")
+            ._render_qweb_html("sales_funnel_forecast.action_report_target_plan", plan.ids)[0]
+            .decode()
+        )
+        self.assertIn("12.000.000,00", html)
+        self.assertNotIn("60000", html)
+        self.assertIn("60.000", html)
+        self.assertRegex(html, r">\s*12\.000\s*<", "the year's deals to close")

@@ -44,6 +44,13 @@ def _quoted(text):
     return '"' + text.replace('"', "") + '"'
 
 
+def count_text(env, value):
+    """A count as the user's language writes it, as Odoo's integer fields
+    do: 12,000 in English, 12.000 in German."""
+    lang = env["res.lang"].browse(get_lang(env).id)
+    return lang.format("%d", value or 0, grouping=True)
+
+
 def excel_money_format(currency):
     """Excel's number format of an amount in ``currency``: its decimals,
     and its symbol on its side, as text (so that a spreadsheet says which
