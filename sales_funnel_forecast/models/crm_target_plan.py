@@ -468,22 +468,27 @@ class CrmTargetPlan(models.Model):
             lines.append(("quarter", max(start, self.date_from), end, members, True))
         # the whole plan: every need, those that fall before it included
         lines.append(("year", self.date_from, self.date_to, list(figures.values()), True))
-        # monthly revenue targets rounded so that they add up to the plan's
-        # (each month's cumulative target rounded, the differences kept)
-        revenue = {}
-        cumulative = rounded_before = 0.0
-        for month, figure in figures.items():
-            cumulative += figure["revenue"]
-            rounded = self.currency_id.round(cumulative)
-            revenue[month] = rounded - rounded_before
-            rounded_before = rounded
+        # monthly revenue targets and pipeline values rounded so that they
+        # add up to the quarters' and the plan's, in whole yen as in cents
+        # (each month's cumulative figure rounded, the differences kept)
+        rounded_months = {}
+        for key in ("revenue", "pipeline"):
+            cumulative = rounded_before = 0.0
+            for month, figure in figures.items():
+                cumulative += figure[key]
+                rounded = self.currency_id.round(cumulative)
+                rounded_months[key, month] = rounded - rounded_before
+                rounded_before = rounded
         values = []
         for period_type, start, end, members, in_plan in lines:
             total = engine.sum_figures(members)
-            target = sum(
-                revenue[month]
-                for month, figure in figures.items()
-                if any(figure is member for member in members)
+            target, pipeline = (
+                sum(
+                    rounded_months[key, month]
+                    for month, figure in figures.items()
+                    if any(figure is member for member in members)
+                )
+                for key in ("revenue", "pipeline")
             )
             values.append(
                 {
@@ -495,7 +500,7 @@ class CrmTargetPlan(models.Model):
                     "revenue_target": self.currency_id.round(target),
                     "deals_needed": engine.count_up(total["deals"]),
                     "leads_needed": engine.count_up(total["leads"]),
-                    "pipeline_value_needed": self.currency_id.round(total["pipeline"]),
+                    "pipeline_value_needed": self.currency_id.round(pipeline),
                     "leads_seed": engine.count_up(total["leads_by_origin"].get("seed", 0.0)),
                     "leads_net": engine.count_up(total["leads_by_origin"].get("net", 0.0)),
                     "leads_spear": engine.count_up(total["leads_by_origin"].get("spear", 0.0)),

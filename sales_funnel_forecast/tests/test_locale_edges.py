@@ -180,3 +180,28 @@ class TestLocaleEdges(FunnelCase):
         self.assertNotIn("60000", html)
         self.assertIn("60.000", html)
         self.assertRegex(html, r">\s*12\.000\s*<", "the year's deals to close")
+
+    # ------------------------------------------------------------------
+    # Currencies without cents: the plan's figures add up
+    # ------------------------------------------------------------------
+    def test_yen_plan_pipeline_months_add_up_to_the_year(self):
+        """A plan of 1,000,000 yen (no decimals) at 10,000 a deal, 20 % won:
+        5,000,000 of pipeline to enter, 416,666.67 a month. The months are
+        whole yen adding up to the quarters (1,250,000 each) and the year
+        (5,000,000), as the revenue targets do, not 12 x 416,667 =
+        5,000,004."""
+        _currency, company, team, _stage = self.currency_team("JPY")
+        plan = make_plan(
+            self.env,
+            team,
+            company_id=company.id,
+            revenue_target=1000000,
+            average_deal_value=10000,
+        )
+        months = plan.month_period_ids
+        self.assertEqual(len(months), 12)
+        self.assertEqual(plan.year_period_ids.pipeline_value_needed, 5000000)
+        self.assertEqual(sum(months.mapped("pipeline_value_needed")), 5000000)
+        self.assertEqual(set(months.mapped("pipeline_value_needed")), {416666, 416667})
+        self.assertEqual(plan.quarter_period_ids.mapped("pipeline_value_needed"), [1250000] * 4)
+        self.assertEqual(sum(months.mapped("revenue_target")), 1000000)
