@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..const import TZ_PARAM
 from .common import FunnelCase, make_plan
@@ -205,3 +205,37 @@ class TestLocaleEdges(FunnelCase):
         self.assertEqual(set(months.mapped("pipeline_value_needed")), {416666, 416667})
         self.assertEqual(plan.quarter_period_ids.mapped("pipeline_value_needed"), [1250000] * 4)
         self.assertEqual(sum(months.mapped("revenue_target")), 1000000)
+
+
+@tagged("post_install", "-at_install")
+class TestLocaleScreens(HttpCase):
+    def test_dashboard_counts_with_the_languages_thousands_separator(self):
+        """A German administrator's dashboard: a team's 1,000 open deals in
+        its first stage read 1.000 reached, open here and in the forecast,
+        as German writes numbers (amounts already were), not 1000."""
+        team = self.env["crm.team"].create(
+            {
+                "name": "SFF Thousand Team",
+                "stage_catalogue_id": self.env.ref("sales_funnel_forecast.catalogue_simple").id,
+            }
+        )
+        stage = self.env["crm.stage"].create(
+            {"name": "K-Prospect", "sequence": 901, "forecast_probability": 10, "team_id": team.id}
+        )
+        admin = self.env.ref("base.user_admin")
+        self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"SFF Thousand {index}",
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "stage_id": stage.id,
+                    "user_id": admin.id,
+                    "expected_revenue": 100,
+                }
+                for index in range(1000)
+            ]
+        )
+        self.env["res.lang"]._activate_lang("de_DE")
+        admin.lang = "de_DE"
+        self.start_tour("/odoo", "sales_funnel_forecast_locale_tour", login="admin")

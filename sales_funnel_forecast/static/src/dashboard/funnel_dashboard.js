@@ -7,7 +7,7 @@ import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
-import {formatMonetary} from "@web/views/fields/formatters";
+import {formatInteger, formatMonetary} from "@web/views/fields/formatters";
 import {Layout} from "@web/search/layout";
 import {loadTeams} from "../common/teams";
 import {standardActionServiceProps} from "@web/webclient/actions/action_service";
@@ -119,10 +119,16 @@ export class FunnelDashboard extends Component {
                     isLast: index === stages.length - 1,
                     // labels before their count: one wording for one and
                     // for several, in every language
-                    wonLabel: _t("Won: %(count)s", {count: stage.won}),
-                    lostLabel: _t("Lost here: %(count)s", {count: stage.lost_here}),
-                    openLabel: _t("Open here: %(count)s", {count: stage.open_here}),
-                    stalledLabel: _t("Stalled: %(count)s", {count: stage.stalled_here}),
+                    wonLabel: _t("Won: %(count)s", {count: formatInteger(stage.won)}),
+                    lostLabel: _t("Lost here: %(count)s", {
+                        count: formatInteger(stage.lost_here),
+                    }),
+                    openLabel: _t("Open here: %(count)s", {
+                        count: formatInteger(stage.open_here),
+                    }),
+                    stalledLabel: _t("Stalled: %(count)s", {
+                        count: formatInteger(stage.stalled_here),
+                    }),
                     planLabel:
                         stage.plan_reached === null || stage.plan_reached === undefined
                             ? ""
@@ -139,6 +145,11 @@ export class FunnelDashboard extends Component {
 
     formatAmount(value) {
         return formatMonetary(value, {currencyId: this.state.data.currency_id});
+    }
+
+    /** A count as the user's language writes numbers (1,000; 1.000 in German). */
+    formatCount(value) {
+        return formatInteger(value || 0);
     }
 
     formatRate(value) {

@@ -12,7 +12,7 @@ import {
 import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
-import {formatMonetary} from "@web/views/fields/formatters";
+import {formatInteger, formatMonetary} from "@web/views/fields/formatters";
 import {Layout} from "@web/search/layout";
 import {loadTeams} from "../common/teams";
 import {standardActionServiceProps} from "@web/webclient/actions/action_service";
@@ -81,6 +81,11 @@ export class ForecastScreen extends Component {
             return "";
         }
         return formatMonetary(value, {currencyId: this.state.data.currency_id});
+    }
+
+    /** A count as the user's language writes numbers (1,000; 1.000 in German). */
+    formatCount(value) {
+        return formatInteger(value || 0);
     }
 
     formatCoverage(value) {
