@@ -53,8 +53,20 @@ class CrmForecastSubmission(models.Model):
             user.id for user, _category, _amount in open_rows if user
         )
         users |= self.env["res.users"].browse(user.id for user, _amount in won_rows if user)
-        if not manager:
+        # who submits for the team's period (_sff_check_salesperson)
+        submitting = users
+        submissions = self._sff_last_submissions(team.id, start, period_type, company_id=company.id)
+        if manager:
+            # a salesperson who left the team during the period (moved to
+            # another, archived) keeps the line of their quota and forecast
+            # here, their deals handed over or not
+            quotas = self._sff_quotas(team, None, period_type, start)
+            users |= self.env["res.users"].browse(
+                user_id for user_id in set(quotas) | set(submissions) if user_id
+            )
+        else:
             users = self.env.user
+            quotas = self._sff_quotas(team, users, period_type, start)
         figures = {
             user.id: {"won": 0.0, "commit": 0.0, "best_case": 0.0, "pipeline": 0.0}
             for user in users
@@ -76,8 +88,6 @@ class CrmForecastSubmission(models.Model):
             total["won"] += amount
             if user.id in figures:
                 figures[user.id]["won"] += amount
-        quotas = self._sff_quotas(team, users, period_type, start)
-        submissions = self._sff_last_submissions(team.id, start, period_type, company_id=company.id)
         stale_days = self._sff_stale_days()
         stale_before = fields.Datetime.now() - timedelta(days=stale_days)
         lines = []
@@ -93,8 +103,9 @@ class CrmForecastSubmission(models.Model):
                 company.currency_id,
             )
             # an archived salesperson's deals still count (the team's line
-            # adds them up), but there is nobody left to chase for a forecast
-            line["late"] = line["late"] and user.active
+            # adds them up), but there is nobody left to chase for a forecast;
+            # nor is one who left the team with none of its deals of the period
+            line["late"] = line["late"] and user.active and user in submitting
             lines.append(line)
         team_line = None
         if manager:
@@ -292,7 +303,8 @@ class CrmForecastSubmission(models.Model):
     def _sff_quotas(self, team, users, period_type, start):
         """Each salesperson's target for the period from the target plans
         (``False``: the team's own), else the team's monthly invoicing
-        target for the team (times three for a quarter)."""
+        target for the team (times three for a quarter). ``users``: those
+        salespeople only (``None``: every salesperson with a target)."""
         # sudo: the targets are read for the figures the user already sees
         # (their own line, or a manager's team)
         end = period_bounds(start, period_type)[1]
@@ -307,7 +319,7 @@ class CrmForecastSubmission(models.Model):
                     ("date_from", "<", end),
                     ("in_plan", "=", True),
                     ("team_id", "=", team.id),
-                    ("user_id", "in", users.ids + [False]),
+                    *([("user_id", "in", users.ids + [False])] if users is not None else []),
                     ("plan_id.company_id", "=", self._sff_team_company(team).id),
                     ("plan_id.active", "=", True),
                 ]

@@ -47,6 +47,7 @@ from . import (
     test_stage_percentage_proposal,
     test_stall,
     test_stall_and_jobs,
+    test_team_changes,
     test_target_plan,
     test_tour,
     test_uninstall,

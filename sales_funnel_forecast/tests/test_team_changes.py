@@ -1,0 +1,72 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import FunnelCase, make_plan
+
+
+@tagged("post_install", "-at_install")
+class TestTeamChanges(FunnelCase):
+    """Sales teams and salespeople changing over time: reps moving team in
+    the middle of a period, leaving, deals handed over."""
+
+    def setUp(self):
+        super().setUp()
+        self.Submission = self.env["crm.forecast.submission"]
+        self.team.member_ids = [Command.link(self.rep.id), Command.link(self.other_rep.id)]
+        self.elsewhere = self.env["crm.team"].create({"name": "Elsewhere"})
+
+    def move_rep(self):
+        """Rita moves to the team Elsewhere (Odoo's one team a salesperson)."""
+        self.elsewhere.member_ids = [Command.link(self.rep.id)]
+        self.team.member_ids = [Command.unlink(self.rep.id)]
+
+    def test_a_rep_who_moved_keeps_their_quota_and_forecast_line(self):
+        """The team's 2027 plan of 120,000 (30,000 a quarter) is split
+        half and half: 15,000 each for the first quarter. Rita submits 1,000
+        for it on February 1st, with her deal of 1,000 in Commit, then moves
+        to another team on February 10th; her deal goes to Otto. The
+        team's screen of the quarter still lists her quota of 15,000 and
+        her forecast of 1,000 (the lines' quotas add up to the team's
+        30,000), without a late mark: she can no longer submit for the
+        team. Otto, who has not submitted, is late."""
+        plan = make_plan(self.env, self.team)
+        plan._sff_split({self.rep: 1, self.other_rep: 1})
+        self.clock_at(datetime(2027, 2, 1, 9))
+        deal = self.make_deal("Rita's", self.s_proposal, 1000, date_deadline=date(2027, 3, 10))
+        deal.forecast_category = "commit"
+        self.Submission.with_user(self.rep).create(
+            {
+                "team_id": self.team.id,
+                "period_type": "quarter",
+                "date_from": date(2027, 1, 1),
+                "commit_amount": 1000,
+                "best_case_amount": 1000,
+            }
+        )
+        self.clock_at(datetime(2027, 2, 10, 9))
+        self.move_rep()
+        deal.user_id = self.other_rep
+        self.assertEqual(deal.team_id, self.team)
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(
+            {"team_id": self.team.id, "period_type": "quarter", "date_from": "2027-01-01"}
+        )
+        self.assertEqual(
+            [
+                (
+                    line["name"],
+                    line["quota"],
+                    line["commit"],
+                    line["submission"] and line["submission"]["commit"],
+                    line["late"],
+                )
+                for line in screen["lines"]
+            ],
+            [
+                ("Otto Rep", 15000.0, 1000.0, None, True),
+                ("Rita Rep", 15000.0, 0.0, 1000.0, False),
+            ],
+        )
+        self.assertEqual(screen["team_line"]["quota"], 30000.0)
