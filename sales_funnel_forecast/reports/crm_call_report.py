@@ -102,10 +102,27 @@ class CrmCallReport(models.Model):
                             THEN COALESCE(NULLIF(m.call_target_weekly, 0), t.call_target_weekly)
                             ELSE 0 END
                   -- each membership with the member's joinings of the same
-                  -- team before and after it (Odoo makes a new membership)
+                  -- team before and after it (Odoo makes a new membership),
+                  -- and their moves from and to another team (Odoo archives
+                  -- the membership left as it creates the new one): the day
+                  -- of a move is the new team's
                   FROM (SELECT mm.*,
                                lag(mm.id) OVER joinings IS NOT NULL AS rejoined,
-                               lead(mm.create_date) OVER joinings AS next_joined
+                               lead(mm.create_date) OVER joinings AS next_joined,
+                               EXISTS (
+                                   SELECT 1 FROM crm_team_member o
+                                    WHERE o.user_id = mm.user_id
+                                      AND o.crm_team_id <> mm.crm_team_id
+                                      AND o.create_date < mm.create_date
+                                      AND (o.active OR o.write_date >= date_trunc('day', mm.create_date))
+                               ) AS moved_in,
+                               (SELECT min(n.create_date)
+                                  FROM crm_team_member n
+                                 WHERE NOT mm.active AND n.user_id = mm.user_id
+                                   AND n.crm_team_id <> mm.crm_team_id
+                                   AND n.create_date > mm.create_date
+                                   AND date_trunc('day', n.create_date) = date_trunc('day', mm.write_date)
+                               ) AS moved_out
                           FROM crm_team_member mm
                         WINDOW joinings AS (PARTITION BY mm.user_id, mm.crm_team_id
                                             ORDER BY mm.create_date, mm.id)) m
@@ -117,11 +134,12 @@ class CrmCallReport(models.Model):
                        -- their calls count): from the week the member
                        -- joined (their first membership of the team: or of
                        -- their first call counted in it, calls imported from
-                       -- before; joined again: from that day), to today, or
-                       -- to the last change of the membership or the team
-                       -- once archived (Odoo keeps no date of archiving), or
-                       -- to the day before the member's next joining
-                       SELECT CASE WHEN m.rejoined THEN date_trunc('day', %(joined)s)
+                       -- before; joined again, or moved from another team:
+                       -- from that day), to today, or to the last change of
+                       -- the membership or the team once archived (Odoo
+                       -- keeps no date of archiving), or to the day before
+                       -- the member's next joining or move to another team
+                       SELECT CASE WHEN m.rejoined OR m.moved_in THEN date_trunc('day', %(joined)s)
                                    ELSE date_trunc('week', LEAST(
                                        %(joined)s,
                                        (SELECT min(cd.day) FROM crm_lead_call_day cd
@@ -130,7 +148,8 @@ class CrmCallReport(models.Model):
                               LEAST(%(now)s,
                                     CASE WHEN NOT m.active THEN %(member_changed)s END,
                                     CASE WHEN NOT t.active THEN %(team_changed)s END,
-                                    %(next_joined)s - INTERVAL '1 day') AS stop
+                                    %(next_joined)s - INTERVAL '1 day',
+                                    %(moved_out)s - INTERVAL '1 day') AS stop
                  ) span
                  CROSS JOIN LATERAL generate_series(span.start, span.stop, INTERVAL '1 day') AS d(day)
                  WHERE (COALESCE(NULLIF(m.call_target_daily, 0), t.call_target_daily) > 0
@@ -141,4 +160,5 @@ class CrmCallReport(models.Model):
             member_changed=local_time_sql(SQL("m.write_date"), tz),
             team_changed=local_time_sql(SQL("t.write_date"), tz),
             next_joined=local_time_sql(SQL("m.next_joined"), tz),
+            moved_out=local_time_sql(SQL("m.moved_out"), tz),
         )

@@ -70,3 +70,36 @@ class TestTeamChanges(FunnelCase):
             ],
         )
         self.assertEqual(screen["team_line"]["quota"], 30000.0)
+
+    def test_a_rep_who_moves_mid_week_has_one_call_target(self):
+        """Both teams expect 10 calls a working day and 40 a week. Rita
+        joined the team on Monday November 2nd, 2026 and moves to the team
+        Elsewhere on Wednesday the 11th (Odoo archives her first
+        membership). Her week of the 9th expects 40 calls (the Monday's
+        weekly target, once) and 5 x 10 daily: Monday and Tuesday in her
+        first team, Wednesday to Friday in the new one; not both teams'
+        targets for the week and for the days before the move."""
+        self.team.member_ids = [Command.unlink(self.rep.id)]
+        self.team.write({"call_target_daily": 10, "call_target_weekly": 40})
+        self.elsewhere.write({"call_target_daily": 10, "call_target_weekly": 40})
+        self.set_now(datetime(2026, 11, 2, 9))
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        self.set_now(datetime(2026, 11, 11, 9))
+        self.env["crm.team.member"].create(
+            {"crm_team_id": self.elsewhere.id, "user_id": self.rep.id}
+        )
+        self.assertEqual(self.rep.crm_team_ids, self.elsewhere)
+        self.env.flush_all()
+        rows = self.env["crm.call.report"]._read_group(
+            [
+                ("user_id", "=", self.rep.id),
+                ("date", ">=", date(2026, 11, 9)),
+                ("date", "<", date(2026, 11, 16)),
+            ],
+            ["team_id"],
+            ["target_daily:sum", "target_weekly:sum"],
+        )
+        self.assertEqual(
+            sorted((team.name, daily, weekly) for team, daily, weekly in rows),
+            [("Elsewhere", 30, 0), ("Funnel Test Team", 20, 40)],
+        )
