@@ -18,11 +18,15 @@ class CrmTeam(models.Model):
 
     @api.model
     def _sff_own_team(self):
-        """The current user's sales team, when the user may read it among
-        the selected companies (``env.user`` is a superuser's record: its
-        team may be one of a company not selected)."""
-        team_id = self.env.user.sale_team_id.id
-        return self.search([("id", "=", team_id)], limit=1) if team_id else self.browse()
+        """The current user's sales team, among the active teams the user
+        may read in the selected companies (``env.user`` is a superuser's
+        record: its team may be one of a company not selected): their main
+        team, else the first other team they are a member or the leader of,
+        as Odoo picks a team for their deals (a leader who is not a member,
+        a salesperson whose main team was archived)."""
+        user = self.env.user
+        teams = self.search(["|", ("user_id", "=", user.id), ("member_ids", "in", user.ids)])
+        return teams.filtered(lambda team: team == user.sale_team_id) or teams[:1]
 
     def _sff_process_domain(self):
         """The stages of this team's process for its new, won and arriving

@@ -103,3 +103,37 @@ class TestTeamChanges(FunnelCase):
             sorted((team.name, daily, weekly) for team, daily, weekly in rows),
             [("Elsewhere", 30, 0), ("Funnel Test Team", 20, 40)],
         )
+
+    def test_a_team_leader_opens_the_screens_on_their_team(self):
+        """Lea leads the team without being one of its members (Odoo's team
+        form has the leader apart), with access to all deals but not a
+        sales manager: the Forecast screen and the funnel dashboard open on
+        her team, and her forecast's form proposes it, not another team of
+        the database. Rita, in two teams, whose main team is archived,
+        lands on her other team."""
+        leader = self.env["res.users"].create(
+            {
+                "name": "Lea Leader",
+                "login": "sff_leader",
+                "groups_id": [
+                    Command.set([self.env.ref("sales_team.group_sale_salesman_all_leads").id])
+                ],
+            }
+        )
+        self.team.user_id = leader
+        self.assertFalse(leader.sale_team_id)
+        Submission = self.Submission.with_user(leader)
+        self.assertEqual(Submission.get_forecast_screen({})["team_id"], self.team.id)
+        self.assertEqual(
+            self.env["crm.funnel.dashboard"].with_user(leader).get_funnel_dashboard({})["team_id"],
+            self.team.id,
+        )
+        self.assertEqual(Submission.new({}).team_id, self.team)
+        self.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+        self.elsewhere.member_ids = [Command.link(self.rep.id)]
+        self.assertEqual(self.rep.sale_team_id, self.team)
+        self.team.action_archive()
+        self.assertEqual(
+            self.Submission.with_user(self.rep).get_forecast_screen({})["team_id"],
+            self.elsewhere.id,
+        )
