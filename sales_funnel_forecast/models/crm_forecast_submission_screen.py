@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import FLOW_SIGNS, FLOW_STEPS, REPORT_STEP_KEYS
-from ..tools.days import local_today
+from ..tools.days import day_start, local_today
 from ..tools.formats import period_label
 from ..tools.params import days_param
 from .crm_forecast_submission import PERIOD_TYPES, period_bounds
@@ -45,7 +45,11 @@ class CrmForecastSubmission(models.Model):
         won_rows = Lead._read_group(won_domain, ["user_id"], ["expected_revenue:sum"])
         # the members who work in the screen's company (a team of no
         # company may have members of others: they submit there, not here)
-        members = (team.member_ids | team.user_id).filtered(
+        # and had joined the team by the period's end (a newcomer has no
+        # forecast to give for a period before)
+        joined_by = day_start(self.env, end)
+        joined = team.crm_team_member_ids.filtered(lambda member: member.create_date < joined_by)
+        members = (joined.user_id | team.user_id).filtered(
             lambda user: company in user.company_ids
         )
         users = members if manager else self.env.user

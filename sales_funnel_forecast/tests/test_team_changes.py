@@ -137,3 +137,31 @@ class TestTeamChanges(FunnelCase):
             self.Submission.with_user(self.rep).get_forecast_screen({})["team_id"],
             self.elsewhere.id,
         )
+
+    def test_a_newcomer_is_not_late_for_a_period_before_joining(self):
+        """Nina joins the team on February 10th, 2027. January's Forecast
+        screen lists Rita and Otto, the members then, not Nina (nobody
+        asks her for a forecast of a month before she came); February's
+        lists the three, each late without a submission."""
+        self.clock_at(datetime(2027, 2, 10, 9))
+        newcomer = self.env["res.users"].create(
+            {
+                "name": "Nina Newcomer",
+                "login": "sff_newcomer",
+                "groups_id": [Command.set([self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        self.team.member_ids = [Command.link(newcomer.id)]
+        Submission = self.Submission.with_user(self.manager)
+        for month, names in (
+            ("2027-01-01", ["Otto Rep", "Rita Rep"]),
+            ("2027-02-01", ["Nina Newcomer", "Otto Rep", "Rita Rep"]),
+        ):
+            screen = Submission.get_forecast_screen(
+                {"team_id": self.team.id, "period_type": "month", "date_from": month}
+            )
+            self.assertEqual(
+                [(line["name"], line["late"]) for line in screen["lines"]],
+                [(name, True) for name in names],
+                month,
+            )
