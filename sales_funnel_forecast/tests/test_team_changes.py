@@ -165,3 +165,39 @@ class TestTeamChanges(FunnelCase):
                 [(name, True) for name in names],
                 month,
             )
+
+    def test_a_team_leader_reads_the_team_plan(self):
+        """Lea leads the team without being one of its members, limited to
+        her own documents: she reads the team's 2027 plan and its 17
+        lines of figures (12 months, 4 quarters, the year), and its
+        monthly targets in quota attainment, as Rita, a member, does;
+        Otto, of no team, reads none of them."""
+        leader = self.env["res.users"].create(
+            {
+                "name": "Lea Leader",
+                "login": "sff_leader",
+                "groups_id": [Command.set([self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        self.team.user_id = leader
+        self.team.member_ids = [Command.unlink(self.other_rep.id)]
+        plan = make_plan(self.env, self.team)
+        plan.stage_line_ids = [Command.create({"stage_id": self.s_proposal.id, "conversion": 20})]
+        seen = {}
+        for user in (leader, self.rep, self.other_rep):
+            seen[user.name] = (
+                self.env["crm.target.plan"].with_user(user).search_count([("id", "=", plan.id)]),
+                self.env["crm.target.plan.period"]
+                .with_user(user)
+                .search_count([("plan_id", "=", plan.id)]),
+                self.env["crm.target.plan.stage"]
+                .with_user(user)
+                .search_count([("plan_id", "=", plan.id)]),
+                self.env["crm.quota.report"]
+                .with_user(user)
+                .search_count([("basis", "=", "target"), ("team_id", "=", self.team.id)]),
+            )
+        self.assertEqual(
+            seen,
+            {"Lea Leader": (1, 17, 1, 12), "Rita Rep": (1, 17, 1, 12), "Otto Rep": (0, 0, 0, 0)},
+        )
