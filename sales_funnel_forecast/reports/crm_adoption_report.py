@@ -24,6 +24,7 @@ class CrmAdoptionReport(models.Model):
             "team_id",
             "company_id",
         ],
+        "crm.lead.forecast.version": ["lead_id", "valid_from", "valid_to", "team_id", "company_id"],
         "crm.team": ["company_id"],
         "res.users": ["partner_id"],
         "res.partner": ["tz"],
@@ -60,7 +61,7 @@ class CrmAdoptionReport(models.Model):
             )
 
         # the logins, calls and stage moves, one SELECT a kind; calls and
-        # moves in the team of the deal they were made on, a login in the
+        # moves in the team the deal was in when they were made, a login in the
         # user's team of that day. Calls keep the company of their deal at
         # the call; logins and moves count in their team's company, which a
         # member whose own company is another, or a deal handed over to
@@ -81,9 +82,22 @@ class CrmAdoptionReport(models.Model):
                   FROM crm_lead_call_day d
                  UNION ALL
                 SELECT h.id::bigint * 3 + 2, 'move', %(move_day)s, h.create_uid,
-                       h.team_id, COALESCE(ht.company_id, h.company_id), 0, 0, 1
+                       o.team_id, COALESCE(ht.company_id, o.company_id), 0, 0, 1
                   FROM crm_lead_stage_history h
-             LEFT JOIN crm_team ht ON ht.id = h.team_id
+                  -- the deal's team and company at the move (its version
+                  -- then: a stay takes the team of a deal handed over while
+                  -- it lasts), the stay's for a deal without versions
+                  JOIN LATERAL (
+                       SELECT w.team_id, w.company_id FROM (
+                              SELECT 0 AS rank, v.team_id, v.company_id
+                                FROM crm_lead_forecast_version v
+                               WHERE v.lead_id = h.lead_id AND v.valid_from <= h.date_in
+                                 AND (v.valid_to IS NULL OR v.valid_to > h.date_in)
+                           UNION ALL
+                              SELECT 1, h.team_id, h.company_id) w
+                     ORDER BY w.rank LIMIT 1
+                  ) o ON TRUE
+             LEFT JOIN crm_team ht ON ht.id = o.team_id
                   JOIN res_users hu ON hu.id = h.create_uid
                   JOIN res_partner p ON p.id = hu.partner_id
                  -- a deal restored into its stage did not move

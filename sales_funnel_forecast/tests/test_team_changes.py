@@ -201,3 +201,27 @@ class TestTeamChanges(FunnelCase):
             seen,
             {"Lea Leader": (1, 17, 1, 12), "Rita Rep": (1, 17, 1, 12), "Otto Rep": (0, 0, 0, 0)},
         )
+
+    def test_a_stage_move_stays_in_the_team_it_was_made_in(self):
+        """Rita moves her deal to Qualified on Monday November 9th, 2026,
+        in her team; on Tuesday the deal is handed to the team Elsewhere.
+        The adoption report keeps her one stage move of Monday in her team
+        (where she made it), not in the team the deal went to."""
+        self.set_now(datetime(2026, 11, 2, 9))
+        deal = self.make_deal("Handed over", self.s_new, 100)
+        self.end_request()
+        self.set_now(datetime(2026, 11, 9, 9))
+        deal.with_user(self.rep).stage_id = self.s_qualified
+        self.end_request()
+        self.set_now(datetime(2026, 11, 10, 9))
+        deal.team_id = self.elsewhere
+        self.end_request()
+        rows = self.env["crm.adoption.report"]._read_group(
+            [("kind", "=", "move"), ("user_id", "=", self.rep.id)],
+            ["team_id", "date:day"],
+            ["move_count:sum"],
+        )
+        self.assertEqual(
+            [(team.name, day, count) for team, day, count in rows],
+            [("Funnel Test Team", date(2026, 11, 9), 1)],
+        )
