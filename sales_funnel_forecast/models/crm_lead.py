@@ -711,6 +711,15 @@ class CrmLead(models.Model):
                     if self.env.context.get("sff_merging") and len(team) == 1
                     else team._sff_own_stage(stage, by_name=True)
                 )
+                # likewise a shared stage saved (Odoo's partner portal offers
+                # them beside the team's own; sudo: a reseller reads no team)
+                if (
+                    own == stage.id
+                    and not stage.sudo().team_id
+                    and len(team) == 1
+                    and team.sudo().stage_catalogue_id
+                ):
+                    own = team._sff_pipeline_stage(stage).id
                 by_stage[own] |= leads
             if len(by_stage) > 1:
                 for stage_id, leads in by_stage.items():

@@ -2,6 +2,7 @@
 from . import (
     test_accounting_flows,
     test_activity_reports,
+    test_apps_beside,
     test_backfill,
     test_browser,
     test_calls,
