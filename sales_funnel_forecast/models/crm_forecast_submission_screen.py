@@ -49,9 +49,7 @@ class CrmForecastSubmission(models.Model):
         # forecast to give for a period before)
         joined_by = day_start(self.env, end)
         joined = team.crm_team_member_ids.filtered(lambda member: member.create_date < joined_by)
-        members = (joined.user_id | team.user_id).filtered(
-            lambda user: company in user.company_ids
-        )
+        members = (joined.user_id | team.user_id).filtered(lambda user: company in user.company_ids)
         users = members if manager else self.env.user
         users |= self.env["res.users"].browse(
             user.id for user, _category, _amount in open_rows if user
