@@ -431,7 +431,7 @@ class CrmLead(models.Model):
         have something to invoice, now or once delivered (a down payment, or
         the first of several invoices, paid is not the full payment)."""
         if any(
-            line.invoice_status in ("to invoice", "no")
+            line._sff_more_to_invoice()
             for line in self.order_ids.filtered(lambda order: order.state == "sale").order_line
             if not line.display_type and not line.is_downpayment
         ):

@@ -91,3 +91,22 @@ class SaleOrder(models.Model):
         result = super().action_confirm()
         self.opportunity_id._sff_follow_documents("order")
         return result
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _sff_more_to_invoice(self):
+        """Whether this confirmed order line has something left to invoice,
+        now or once delivered: "nothing to invoice" means more may come
+        (delivered quantities typed later), unless its deliveries are over
+        (with Odoo's inventory: every delivery of the line done or
+        cancelled, a backorder cancelled, a return made)."""
+        self.ensure_one()
+        if self.invoice_status == "to invoice":
+            return True
+        if self.invoice_status != "no":
+            return False
+        # move_ids: sale_stock's, when it is installed
+        moves = self["move_ids"] if "move_ids" in self._fields else None
+        return not moves or any(move.state not in ("done", "cancel") for move in moves)

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Beside Odoo's other CRM addons, as integrators install them: the
-resellers' portal (website_crm_partner_assign), live chat (crm_livechat)
-and event registrations (event_crm). Each test needs the addon it names:
+resellers' portal (website_crm_partner_assign), live chat (crm_livechat),
+event registrations (event_crm) and deliveries (sale_stock). Each test needs the addon it names:
 ``scripts/test`` installs them into a database of their own and runs this
 file there with SFF_INTEGRATIONS=1, where a missing addon fails the test;
 elsewhere (the module's own database) it is skipped."""
@@ -234,3 +234,78 @@ class TestIntegrations(FunnelCase):
         self.assertEqual(len(lead), 1)
         self.assertEqual((lead.referred, lead.origin_type), ("Trade fair", "net"))
         self.assertStructuresHold("a lead from an event registration")
+
+    def test_order_delivered_short_and_paid_wins_the_deal(self):
+        """With Odoo's inventory: an order of 10 units at 100 invoiced on
+        delivery; 6 delivered and the backorder cancelled, the 600 invoiced
+        and paid. Odoo says the order has nothing left to invoice: the deal
+        is in the won Payment stage (it stayed in Invoice, the 4 units never
+        coming). Before the delivery is over, a paid invoice of the units
+        delivered so far does not win it."""
+        self.require("sale_stock")
+        self.s_qualified.document_trigger = "order"
+        self.s_proposal.document_trigger = "invoice"
+        self.s_won.document_trigger = "payment"
+        self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        customer = self.env["res.partner"].create({"name": "Short Delivery Ltd"})
+        product = self.env["product.product"].create(
+            {
+                "name": "Crate",
+                "type": "consu",
+                "is_storable": True,
+                "invoice_policy": "delivery",
+                "list_price": 100.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+
+        def deal_and_order(name):
+            deal = self.make_deal(name, self.s_new, 1000.0, user_id=self.rep.id)
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "opportunity_id": deal.id,
+                    "team_id": self.team.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": 10,
+                                "price_unit": 100.0,
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            order.action_confirm()
+            self.assertEqual(deal.stage_id, self.s_qualified)
+            return deal, order
+
+        def deliver(order, quantity, backorder):
+            picking = order.picking_ids.filtered(lambda picking: picking.state != "done")
+            picking.move_ids.write({"quantity": quantity, "picked": True})
+            picking.with_context(cancel_backorder=not backorder)._action_done()
+
+        def invoice_and_pay(order):
+            move = order._create_invoices()
+            move.invoice_date = fields.Date.today()
+            move.action_post()
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create({"amount": move.amount_total})._create_payments()
+            self.assertEqual((move.amount_total, move.payment_state), (600.0, "paid"))
+
+        short, order = deal_and_order("Delivered short")
+        deliver(order, 6, backorder=False)
+        self.assertEqual(order.order_line.qty_delivered, 6)
+        invoice_and_pay(order)
+        self.assertEqual(order.invoice_status, "no")
+        short.invalidate_recordset()
+        self.assertEqual((short.stage_id, short.paid_amount), (self.s_won, 600.0))
+        waiting, order = deal_and_order("Rest to come")
+        deliver(order, 6, backorder=True)
+        invoice_and_pay(order)
+        waiting.invalidate_recordset()
+        self.assertEqual((waiting.stage_id, waiting.paid_amount), (self.s_proposal, 600.0))
+        self.assertStructuresHold("an order delivered short")
