@@ -17,7 +17,8 @@ class TestBrowser(HttpCase):
         deal.stage_id.stall_days = 10
         self.env.cr.execute(
             """UPDATE crm_lead
-                  SET is_stalled = TRUE, stalled_date = '2026-03-02 15:45:00',
+                  SET is_stalled = TRUE, stall_excluded = TRUE,
+                      stalled_date = '2026-03-02 15:45:00',
                       call_count = 3, call_attempt_count = 2,
                       date_last_activity = NOW() AT TIME ZONE 'UTC' - INTERVAL '5 days'
                 WHERE id = %s;
