@@ -81,9 +81,11 @@ class CrmCallReport(models.Model):
         return SQL("u.*")
 
     def _from(self):
-        # the member's time zone, whose days their calls count in
-        tz = SQL("COALESCE(mp.tz, 'UTC')")
+        # the member's time zone, whose days their calls count in (and the
+        # two changes of a move, out of a team and into another, fall on)
+        member_tz = SQL("COALESCE(mp.tz, 'UTC')")
         # the rows of each kind, one SELECT a kind
+        tz = SQL("m.tz")
         return SQL(
             """(
                 SELECT d.id::bigint * 2 AS id, 'call' AS kind, d.day AS date, d.user_id, d.team_id,
@@ -106,7 +108,7 @@ class CrmCallReport(models.Model):
                   -- and their moves from and to another team (Odoo archives
                   -- the membership left as it creates the new one): the day
                   -- of a move is the new team's
-                  FROM (SELECT mm.*,
+                  FROM (SELECT mm.*, %(member_tz)s AS tz,
                                lag(mm.id) OVER joinings IS NOT NULL AS rejoined,
                                lead(mm.create_date) OVER joinings AS next_joined,
                                EXISTS (
@@ -114,21 +116,21 @@ class CrmCallReport(models.Model):
                                     WHERE o.user_id = mm.user_id
                                       AND o.crm_team_id <> mm.crm_team_id
                                       AND o.create_date < mm.create_date
-                                      AND (o.active OR o.write_date >= date_trunc('day', mm.create_date))
+                                      AND (o.active OR %(left)s >= date_trunc('day', %(joined_mm)s))
                                ) AS moved_in,
                                (SELECT min(n.create_date)
                                   FROM crm_team_member n
                                  WHERE NOT mm.active AND n.user_id = mm.user_id
                                    AND n.crm_team_id <> mm.crm_team_id
                                    AND n.create_date > mm.create_date
-                                   AND date_trunc('day', n.create_date) = date_trunc('day', mm.write_date)
+                                   AND date_trunc('day', %(joined_n)s) = date_trunc('day', %(changed_mm)s)
                                ) AS moved_out
                           FROM crm_team_member mm
+                          JOIN res_users mu ON mu.id = mm.user_id
+                          JOIN res_partner mp ON mp.id = mu.partner_id
                         WINDOW joinings AS (PARTITION BY mm.user_id, mm.crm_team_id
                                             ORDER BY mm.create_date, mm.id)) m
                   JOIN crm_team t ON t.id = m.crm_team_id
-                  JOIN res_users mu ON mu.id = m.user_id
-                  JOIN res_partner mp ON mp.id = mu.partner_id
                  CROSS JOIN LATERAL (
                        -- the membership's period, in the member's days (as
                        -- their calls count): from the week the member
@@ -161,4 +163,9 @@ class CrmCallReport(models.Model):
             team_changed=local_time_sql(SQL("t.write_date"), tz),
             next_joined=local_time_sql(SQL("m.next_joined"), tz),
             moved_out=local_time_sql(SQL("m.moved_out"), tz),
+            member_tz=member_tz,
+            left=local_time_sql(SQL("o.write_date"), member_tz),
+            joined_mm=local_time_sql(SQL("mm.create_date"), member_tz),
+            joined_n=local_time_sql(SQL("n.create_date"), member_tz),
+            changed_mm=local_time_sql(SQL("mm.write_date"), member_tz),
         )

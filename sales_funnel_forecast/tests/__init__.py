@@ -40,6 +40,7 @@ from . import (
     test_record_paths,
     test_report_paths,
     test_report_views,
+    test_review_release,
     test_rules_paths,
     test_screens_as_users,
     test_security,
