@@ -11,7 +11,7 @@ from odoo.tools.misc import format_date
 from .. import engine
 from ..tools.days import day_start, local_today
 from ..tools.downloads import download_action, in_download_companies
-from ..tools.formats import excel_money_format
+from ..tools.formats import count_text, excel_money_format
 from .common import currency_companies, currency_company_domain
 from .funnel_xlsx import build_workbook
 
@@ -534,7 +534,8 @@ class CrmFunnelDashboard(models.AbstractModel):
                 self.env._("Of which stalled: 1 deal")
                 if data["forecast"]["stalled_count"] == 1
                 else self.env._(
-                    "Of which stalled: %(count)s deals", count=data["forecast"]["stalled_count"]
+                    "Of which stalled: %(count)s deals",
+                    count=count_text(self.env, data["forecast"]["stalled_count"]),
                 )
             ),
             "stalled_weighting": self.env._("At their probability"),

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The release 18.0.1.23.0 read again as a whole: paths its fixes left out."""
 
+import re
 from datetime import date, datetime
 
 from odoo import Command
@@ -57,3 +58,49 @@ class TestReviewRelease(FunnelCase):
             self.call_targets_by_team(self.rep, date(2026, 11, 9), date(2026, 11, 16)),
             [("Elsewhere", 30, 0), ("Funnel Test Team", 20, 40)],
         )
+
+    def test_funnel_pdf_counts_its_stalled_deals_as_the_language_writes_numbers(self):
+        """A German manager prints the funnel of a team whose 1,000 open
+        deals (at 100 each) wait in its first stage, all stalled (a rule of
+        1 day, 5 days on): the PDF writes 1.000 reached and open here, and
+        "Of which stalled: 1.000 deals", not 1000, as German writes numbers
+        (as the dashboard does)."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.set_now(self.t0)
+        self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Deal {index}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.s_new.id,
+                    "expected_revenue": 100,
+                    "user_id": self.rep.id,
+                }
+                for index in range(1000)
+            ]
+        )
+        self.s_new.write({"stall_days": 1, "stall_action": "flag"})
+        self.set_now(self.day(5))
+        self.run_job()
+        params = {"team_id": self.team.id, "period": "all"}
+        Dashboard = self.env["crm.funnel.dashboard"].with_context(lang="de_DE")
+        self.assertEqual(Dashboard.get_funnel_dashboard(params)["forecast"]["stalled_count"], 1000)
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        action = Dashboard.action_export(params, "pdf")
+        html = (
+            self.env["ir.actions.report"]
+            .with_context(lang="de_DE")
+            ._render_qweb_html(
+                "sales_funnel_forecast.action_report_funnel", [], data=action["data"]
+            )[0]
+            .decode()
+        )
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&nbsp;", " ")
+        self.assertIn(
+            "T-Prospect : 1.000 reached · 0 won · 0 lost here · 1.000 open here · "
+            "1.000 stalled here",
+            text,
+        )
+        self.assertIn("Of which stalled: 1.000 deals", text)
+        self.assertNotIn("1000", text)
