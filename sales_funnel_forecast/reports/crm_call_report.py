@@ -84,8 +84,8 @@ class CrmCallReport(models.Model):
         # the member's time zone, whose days their calls count in (and the
         # two changes of a move, out of a team and into another, fall on)
         member_tz = SQL("COALESCE(mp.tz, 'UTC')")
-        # the rows of each kind, one SELECT a kind
         tz = SQL("m.tz")
+        # the rows of each kind, one SELECT a kind
         return SQL(
             """(
                 SELECT d.id::bigint * 2 AS id, 'call' AS kind, d.day AS date, d.user_id, d.team_id,
@@ -106,8 +106,9 @@ class CrmCallReport(models.Model):
                   -- each membership with the member's joinings of the same
                   -- team before and after it (Odoo makes a new membership),
                   -- and their moves from and to another team (Odoo archives
-                  -- the membership left as it creates the new one): the day
-                  -- of a move is the new team's
+                  -- the membership left as it creates the new one, or a
+                  -- manager takes the member out, then in, days apart): the
+                  -- day of a move is the new team's, in the member's days
                   FROM (SELECT mm.*, %(member_tz)s AS tz,
                                lag(mm.id) OVER joinings IS NOT NULL AS rejoined,
                                lead(mm.create_date) OVER joinings AS next_joined,
@@ -116,7 +117,7 @@ class CrmCallReport(models.Model):
                                     WHERE o.user_id = mm.user_id
                                       AND o.crm_team_id <> mm.crm_team_id
                                       AND o.create_date < mm.create_date
-                                      AND (o.active OR %(left)s >= date_trunc('day', %(joined_mm)s))
+                                      AND (o.active OR %(left)s >= date_trunc('week', %(joined_mm)s))
                                ) AS moved_in,
                                (SELECT min(n.create_date)
                                   FROM crm_team_member n
@@ -136,11 +137,12 @@ class CrmCallReport(models.Model):
                        -- their calls count): from the week the member
                        -- joined (their first membership of the team: or of
                        -- their first call counted in it, calls imported from
-                       -- before; joined again, or moved from another team:
-                       -- from that day), to today, or to the last change of
-                       -- the membership or the team once archived (Odoo
-                       -- keeps no date of archiving), or to the day before
-                       -- the member's next joining or move to another team
+                       -- before; joined again, or moved from another team
+                       -- left that week: from that day), to today, or to
+                       -- the last change of the membership or the team
+                       -- once archived (Odoo keeps no date of archiving),
+                       -- or to the day before the member's next joining or
+                       -- move to another team
                        SELECT CASE WHEN m.rejoined OR m.moved_in THEN date_trunc('day', %(joined)s)
                                    ELSE date_trunc('week', LEAST(
                                        %(joined)s,

@@ -59,6 +59,29 @@ class TestReviewRelease(FunnelCase):
             [("Elsewhere", 30, 0), ("Funnel Test Team", 20, 40)],
         )
 
+    def test_a_move_in_two_steps_of_one_week(self):
+        """Both teams expect 10 calls a working day and 40 a week. Rita
+        joined the team on Monday November 2nd, 2026; her manager takes her
+        out of it on Monday the 9th at 17:00 and adds her to the team
+        Elsewhere on Wednesday the 11th. Her week of the 9th expects 40
+        calls once (the Monday's, in her first team) and 4 x 10 daily:
+        Monday in her first team, Wednesday to Friday in the new one (on
+        Tuesday she was in none). The new team's targets started with the
+        week: its 40 again, and its 10 of Monday again (80 and 50 in
+        all)."""
+        self.team.write({"call_target_daily": 10, "call_target_weekly": 40})
+        self.elsewhere.write({"call_target_daily": 10, "call_target_weekly": 40})
+        self.set_now(datetime(2026, 11, 2, 9))
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        self.set_now(datetime(2026, 11, 9, 17))
+        self.team.member_ids = [Command.unlink(self.rep.id)]
+        self.set_now(datetime(2026, 11, 11, 9))
+        self.elsewhere.member_ids = [Command.link(self.rep.id)]
+        self.assertEqual(
+            self.call_targets_by_team(self.rep, date(2026, 11, 9), date(2026, 11, 16)),
+            [("Elsewhere", 30, 0), ("Funnel Test Team", 10, 40)],
+        )
+
     def test_funnel_pdf_counts_its_stalled_deals_as_the_language_writes_numbers(self):
         """A German manager prints the funnel of a team whose 1,000 open
         deals (at 100 each) wait in its first stage, all stalled (a rule of
