@@ -25,3 +25,18 @@ class IrConfigParameter(models.Model):
                         value=param.value,
                     )
                 )
+
+    def unlink(self):
+        # the setting deleted (System Parameters, or emptied over RPC): the
+        # reports' SQL would read UTC months where the totals read the
+        # administrator's zone; the zone in force stays written (as the
+        # settings page keeps it when emptied)
+        tz = (
+            self.env["crm.funnel.summary"]._sff_tz()
+            if any(param.key == TZ_PARAM for param in self)
+            else None
+        )
+        result = super().unlink()
+        if tz:
+            self.set_param(TZ_PARAM, tz)
+        return result

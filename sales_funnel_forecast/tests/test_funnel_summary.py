@@ -556,7 +556,8 @@ class TestFunnelSummary(FunnelReportCase):
         self.assertEqual(reached[2] - reached[1], 1, "the other company's deal, once it is allowed")
 
     def test_totals_keep_the_time_zone_they_were_worked_out_in(self):
-        """A setting cleared (over RPC) falls back to the administrator's
+        """A setting missing (deleted in the database: deleting it through
+        Odoo keeps the one in force) falls back to the administrator's
         time zone, which saving the settings then keeps; as long as nothing
         works the totals out again, the pivots read them in the time zone
         they are in."""
@@ -565,6 +566,9 @@ class TestFunnelSummary(FunnelReportCase):
         Summary = self.env["crm.funnel.summary"]
         Summary._sff_rebuild()
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, False)
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM), "UTC")
+        self.env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [TZ_PARAM])
+        self.env.registry.clear_cache()
         self.env.ref("base.user_admin").tz = "Asia/Tokyo"
         self.assertEqual((Summary._sff_tz(), Summary._sff_built_tz()), ("Asia/Tokyo", "UTC"))
         Report = self.env["crm.funnel.report"]

@@ -119,8 +119,8 @@ class TestSettings(FunnelCase):
             lambda: self.Param.set_param(TZ_PARAM, "Mars/Olympus"),
             lambda: Param.search([("key", "=", TZ_PARAM)]).write({"value": "CEST"}),
             lambda: (
-                Param.search([("key", "=", TZ_PARAM)]).unlink()
-                and Param.create({"key": TZ_PARAM, "value": "europe/paris"})
+                self.env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [TZ_PARAM])
+                or Param.create({"key": TZ_PARAM, "value": "europe/paris"})
             ),
         ):
             with (
@@ -133,6 +133,14 @@ class TestSettings(FunnelCase):
                 write()
             self.assertEqual(self.Param.get_param(TZ_PARAM), "Europe/Paris")
         self.assertEqual(reached(), before)
+        # deleted (System Parameters, or emptied over RPC): the zone in force
+        # stays written, which the reports' SQL reads as the totals do
+        for delete in (
+            lambda: Param.search([("key", "=", TZ_PARAM)]).unlink(),
+            lambda: self.Param.set_param(TZ_PARAM, False),
+        ):
+            delete()
+            self.assertEqual(self.Param.get_param(TZ_PARAM), "Europe/Paris")
         # stored raw before the check: the upgrade writes the one in force
         self.env.cr.execute(
             "UPDATE ir_config_parameter SET value = 'Mars/Olympus' WHERE key = %s", [TZ_PARAM]
