@@ -11,6 +11,7 @@ from . import (
     test_costs,
     test_currencies,
     test_dispositions,
+    test_drill_downs,
     test_engine,
     test_engine_sql,
     test_export,
