@@ -44,3 +44,32 @@ class TestDrillDowns(FunnelCase):
                 f"{action.name}: a bar opens a list of {listed} only",
             )
         self.assertIn("crm.funnel.report", checked)
+
+    def test_a_pivot_figure_opens_a_list_with_its_column_and_total(self):
+        """A click on a figure of the Sales Process or of Targets and
+        Actuals opens the rows it adds up, of several kinds (stages reached,
+        new prospects, quotations, activities, calls and the plans' daily
+        targets) or several months: each of the pivot's measures is a
+        column of that list, totalled, so that the figure is read again at
+        its foot. The Sales Process list showed none of its counts nor the
+        targets (a week's Target New Prospects of 7.0 opened seven target
+        rows without a figure), Targets and Actuals no total."""
+        self.env.user.groups_id |= self.env.ref("sales_team.group_sale_manager")
+        missing = []
+        for xmlid in ("crm_sales_process_report_action", "crm_target_plan_period_action"):
+            action = self.env.ref(f"sales_funnel_forecast.{xmlid}")
+            model = self.env[action.res_model]
+            views = {view_type: view_id for view_id, view_type in action.views}
+            columns = {
+                field.get("name"): field
+                for field in self._arch(model, views["list"], "list").iter("field")
+            }
+            for measure in self._arch(model, views["pivot"], "pivot").iter("field"):
+                name = measure.get("name")
+                if measure.get("type") != "measure":
+                    continue
+                self.assertEqual(model._fields[name].aggregator, "sum")
+                column = columns.get(name)
+                if column is None or not column.get("sum") or column.get("column_invisible"):
+                    missing.append(f"{action.name}: {name}")
+        self.assertEqual(missing, [])
