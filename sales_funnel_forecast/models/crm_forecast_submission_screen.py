@@ -226,11 +226,20 @@ class CrmForecastSubmission(models.Model):
         if not isinstance(step, str) or step not in dict(FLOW_STEPS):
             raise UserError(self.env._("Unknown step of the deal flow: %(step)s.", step=step))
         params = self._sff_screen_params(params)
+        team, start, end, company = self._sff_screen_scope(params)
         wizard = self.env["crm.deal.flow.wizard"].create(
-            self._sff_screen_flow(*self._sff_screen_scope(params))
+            self._sff_screen_flow(team, start, end, company)
         )
         action = wizard.action_open_report()
         action["domain"] = action["domain"] + [("step", "=", REPORT_STEP_KEYS[step])]
+        # the bar's step and team in the title: the step is no filter the
+        # list shows
+        step_label = dict(
+            self.env["crm.deal.flow.wizard.step"]._fields["step"]._description_selection(self.env)
+        )[step]
+        action["name"] = action["display_name"] = self.env._(
+            "%(step)s, %(team)s: %(flow)s", step=step_label, team=team.name, flow=action["name"]
+        )
         return action
 
     @api.readonly
@@ -246,7 +255,12 @@ class CrmForecastSubmission(models.Model):
         team, start, _end, company = self._sff_screen_scope(params)
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Forecast Submissions"),
+            # whose line, of which period
+            "name": self.env._(
+                "Forecast Submissions: %(who)s, %(period)s",
+                who=self.env["res.users"].browse(user_id).name if user_id else team.name,
+                period=period_label(self.env, start, params["period_type"]),
+            ),
             "res_model": "crm.forecast.submission",
             "views": [(False, "list"), (False, "form")],
             "domain": [

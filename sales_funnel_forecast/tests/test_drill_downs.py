@@ -2,6 +2,8 @@
 """Every figure opens what it counts: the lists a click on a report's
 figure opens, as Odoo's web client opens them."""
 
+from datetime import date, datetime
+
 from lxml import etree
 
 from .common import FunnelCase
@@ -73,3 +75,33 @@ class TestDrillDowns(FunnelCase):
                 if column is None or not column.get("sum") or column.get("column_invisible"):
                     missing.append(f"{action.name}: {name}")
         self.assertEqual(missing, [])
+
+    def test_forecast_screen_clicks_open_lists_titled_with_what_they_list(self):
+        """The Forecast screen of the team for January 2026, read in March:
+        its Won bar opens the deals won, its rep's line her submissions.
+        Each list's title says which step, team and period (the bar opened
+        "Deal Flow 01/01/2026 - 01/31/2026" whichever step was clicked) and
+        whose submissions of which period (it said "Forecast Submissions")."""
+        self.team.member_ids = self.rep
+        self.clock_at(datetime(2026, 1, 10, 10))
+        deal = self.make_deal("Won in January", self.s_new, 1000, date_deadline=date(2026, 1, 25))
+        self.end_request()
+        self.clock_at(datetime(2026, 1, 20, 10))
+        deal.action_set_won()
+        self.end_request()
+        self.clock_at(datetime(2026, 3, 5, 10))
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-01-01"}
+        Submission = self.env["crm.forecast.submission"].with_user(self.manager)
+        bars = {bar["step"]: bar for bar in Submission.get_forecast_screen(params)["flow"]}
+        self.assertEqual((bars["won"]["count"], bars["won"]["amount"]), (1, 1000.0))
+        action = Submission.action_forecast_flow_step(params, "won")
+        rows = self.env[action["res_model"]].with_user(self.manager).search(action["domain"])
+        self.assertEqual((len(rows), sum(rows.mapped("amount"))), (1, 1000.0))
+        self.assertEqual(
+            action["display_name"], "Won, Funnel Test Team: Deal Flow 01/01/2026 - 01/31/2026"
+        )
+        self.assertEqual(action["name"], action["display_name"])
+        action = Submission.action_forecast_submissions(params, self.rep.id)
+        self.assertEqual(action["name"], "Forecast Submissions: Rita Rep, January 2026")
+        action = Submission.action_forecast_submissions(params, False)
+        self.assertEqual(action["name"], "Forecast Submissions: Funnel Test Team, January 2026")
