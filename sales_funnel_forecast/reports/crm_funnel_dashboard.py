@@ -221,7 +221,8 @@ class CrmFunnelDashboard(models.AbstractModel):
                 team.id,
                 {
                     "team_id": team.id or False,
-                    "team_name": team.name or self.env._("No sales team"),
+                    "team_name": team.name
+                or (self.env._("All teams") if team_id is None else self.env._("No sales team")),
                     "stages": [],
                 },
             )
@@ -427,9 +428,25 @@ class CrmFunnelDashboard(models.AbstractModel):
             domain.append(("team_id", "=", team_id or False))
         lead_ids = dashboard.env["crm.funnel.report"].search(domain).lead_id.ids
         stage = self.env["crm.stage"].browse(stage_id)
+        # the funnel's team, salesperson, period and mode in the title, as
+        # the PDF's subtitle says them: the list shows no filter of its own
+        team = self.env["crm.team"].browse(params["team_id"] or team_id)
+        subtitle = self._sff_subtitle(
+            {
+                "team_name": team.name
+                or (self.env._("All teams") if team_id is None else self.env._("No sales team")),
+                "user_name": self.env["res.users"].browse(params["user_id"]).name or False,
+                "date_from": date_from and date_from.isoformat(),
+                "date_to": date_to and date_to.isoformat(),
+                "mode": params["mode"],
+                "compare_from": False,
+            }
+        )
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Deals that reached %(stage)s", stage=stage.name),
+            "name": self.env._(
+                "Deals that reached %(stage)s · %(funnel)s", stage=stage.name, funnel=subtitle
+            ),
             "res_model": "crm.lead",
             "view_mode": "list,kanban,form",
             "views": [(False, "list"), (False, "kanban"), (False, "form")],

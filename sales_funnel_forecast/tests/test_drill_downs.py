@@ -105,3 +105,36 @@ class TestDrillDowns(FunnelCase):
         self.assertEqual(action["name"], "Forecast Submissions: Rita Rep, January 2026")
         action = Submission.action_forecast_submissions(params, False)
         self.assertEqual(action["name"], "Forecast Submissions: Funnel Test Team, January 2026")
+
+    def test_dashboard_stage_opens_its_deals_titled_with_team_and_period(self):
+        """The dashboard of every team for January 2026, read in March: a
+        click on the team's Qualified bar (2 deals, 3,000) opens those two
+        deals, titled with the stage, the team and the period (it said
+        "Deals that reached T-Qualified", whichever team's funnel and period
+        it was)."""
+        self.clock_at(datetime(2026, 1, 10, 10))
+        deals = self.make_deal("A", self.s_new, 1000) | self.make_deal("B", self.s_new, 2000)
+        self.make_deal("C", self.s_new, 4000)
+        self.end_request()
+        self.clock_at(datetime(2026, 1, 20, 10))
+        deals.stage_id = self.s_qualified
+        self.end_request()
+        self.clock_at(datetime(2026, 3, 5, 10))
+        params = {"team_id": False, "period": "custom"}
+        params.update(date_from="2026-01-01", date_to="2026-02-01")
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
+        [funnel] = [
+            funnel
+            for funnel in Dashboard.get_funnel_dashboard(params)["funnels"]
+            if funnel["team_id"] == self.team.id
+        ]
+        [row] = [row for row in funnel["stages"] if row["stage_id"] == self.s_qualified.id]
+        self.assertEqual((row["reached"], row["reached_amount"]), (2, 3000.0))
+        action = Dashboard.get_stage_deals_action(params, self.s_qualified.id, self.team.id)
+        listed = self.env["crm.lead"].with_user(self.manager).search(action["domain"])
+        self.assertEqual(listed, deals)
+        self.assertEqual(
+            action["name"],
+            "Deals that reached T-Qualified · Funnel Test Team · 01/01/2026 to 01/31/2026"
+            " · Stages reached in the period (flow)",
+        )
