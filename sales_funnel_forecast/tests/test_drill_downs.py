@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from lxml import etree
 
-from .common import FunnelCase
+from .common import FunnelCase, make_plan, screen_domain
 
 
 class TestDrillDowns(FunnelCase):
@@ -138,3 +138,30 @@ class TestDrillDowns(FunnelCase):
             "Deals that reached T-Qualified · Funnel Test Team · 01/01/2026 to 01/31/2026"
             " · Stages reached in the period (flow)",
         )
+
+    def test_targets_and_actuals_count_the_plans_in_force(self):
+        """The team's 2027 plan of 120,000 was archived and replaced by one
+        of 240,000 (the overlap check asks to archive one of two plans):
+        Targets and Actuals, as it opens, gave the team 360,000 for 2027
+        (the archived plan's months too), where Quota Attainment and the
+        Forecast screen count the 240,000 in force; its lists listed both
+        plans' months."""
+        make_plan(self.env, self.team, name="First plan").action_archive()
+        make_plan(self.env, self.team, name="Revised plan", revenue_target=240000)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_funnel_forecast.crm_target_plan_period_action"
+        )
+        domain, Period = screen_domain(self.env(user=self.manager), action)
+        [(target,)] = Period._read_group(
+            domain + [("team_id", "=", self.team.id)], [], ["revenue_target:sum"]
+        )
+        self.assertEqual(target, 240000.0)
+        months = Period.search(domain + [("team_id", "=", self.team.id)])
+        self.assertEqual(len(months), 12)
+        self.assertEqual(set(months.plan_id.mapped("name")), {"Revised plan"})
+        [(quota_target,)] = (
+            self.env["crm.quota.report"]
+            .with_user(self.manager)
+            ._read_group([("team_id", "=", self.team.id)], [], ["target:sum"])
+        )
+        self.assertEqual(quota_target, target)
