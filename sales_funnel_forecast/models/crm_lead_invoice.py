@@ -372,8 +372,16 @@ class CrmLead(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
+        # the untaxed amounts in the company's currency, totalled: the
+        # button's figure (Odoo's list totals those of the invoices' own
+        # currencies, which do not add up across currencies)
+        deal_list = self.env.ref("sales_funnel_forecast.account_move_view_list_deal_invoices")
         action.update(
             {
+                "views": [
+                    (deal_list.id if view_type == "list" else view_id, view_type)
+                    for view_id, view_type in action["views"]
+                ],
                 "domain": [("opportunity_id", "=", self.id), ("move_type", "in", SALE_DOCUMENTS)],
                 "context": {
                     # the posted ones, which the deal's figures count; the

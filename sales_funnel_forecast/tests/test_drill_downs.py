@@ -165,3 +165,40 @@ class TestDrillDowns(FunnelCase):
             ._read_group([("team_id", "=", self.team.id)], [], ["target:sum"])
         )
         self.assertEqual(quota_target, target)
+
+    def test_invoiced_button_opens_a_list_totalling_its_figure(self):
+        """A deal invoiced 500 in the company's currency and 1,000 in a
+        currency at 2 for 1 (500): its Invoiced button says 1,000. The list
+        it opens totalled the invoices in their own currencies (1,500 of two
+        currencies, which Odoo does not add up): no column gave the 1,000.
+        It now shows the untaxed amount in the company's currency, totalled."""
+        self.env.user.groups_id |= self.env.ref("account.group_account_invoice")
+        foreign = self.env.ref("base.EUR" if self.company.currency_id.name != "EUR" else "base.USD")
+        foreign.active = True
+        self.env["res.currency.rate"].search(
+            [("currency_id", "=", foreign.id), ("company_id", "in", [self.company.id, False])]
+        ).unlink()
+        self.env["res.currency.rate"].create(
+            {"currency_id": foreign.id, "name": "2000-01-01", "rate": 2.0}
+        )
+        deal = self.make_deal("Invoiced twice", self.s_proposal, 2000)
+        own = self.post_invoice(deal, 500.0, self.company)
+        other = own.copy({"currency_id": foreign.id, "invoice_date": own.invoice_date})
+        other.invoice_line_ids.price_unit = 1000.0
+        other.action_post()
+        self.env.invalidate_all()
+        self.assertEqual(deal.invoiced_amount, 1000.0)
+        action = deal.action_view_invoices()
+        views = {view_type: view_id for view_id, view_type in action["views"]}
+        Move = self.env["account.move"]
+        listed = Move.search(action["domain"] + [("state", "=", "posted")])
+        self.assertEqual(listed, own | other)
+        totals = {}
+        for column in self._arch(Move, views["list"], "list").iter("field"):
+            field = Move._fields[column.get("name")]
+            # the untaxed amounts, which the button counts
+            if not column.get("sum") or column.get("column_invisible") or "untaxed" not in field.name:
+                continue
+            if len(listed.mapped(field.get_currency_field(Move))) == 1:
+                totals[field.name] = sum(listed.mapped(field.name))
+        self.assertIn(1000.0, totals.values(), totals)
