@@ -222,7 +222,9 @@ class CrmFunnelDashboard(models.AbstractModel):
                 {
                     "team_id": team.id or False,
                     "team_name": team.name
-                or (self.env._("All teams") if team_id is None else self.env._("No sales team")),
+                    or (
+                        self.env._("All teams") if team_id is None else self.env._("No sales team")
+                    ),
                     "stages": [],
                 },
             )

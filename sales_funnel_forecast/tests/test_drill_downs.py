@@ -14,8 +14,10 @@ class TestDrillDowns(FunnelCase):
         """The module's window actions with a view of ``view_type``."""
         actions = self.env["ir.actions.act_window"].search([])
         return actions.filtered(
-            lambda action: action.get_external_id()[action.id].startswith("sales_funnel_forecast.")
-            and view_type in action.view_mode.split(",")
+            lambda action: (
+                action.get_external_id()[action.id].startswith("sales_funnel_forecast.")
+                and view_type in action.view_mode.split(",")
+            )
         )
 
     def _arch(self, model, view_id, view_type):
@@ -197,7 +199,11 @@ class TestDrillDowns(FunnelCase):
         for column in self._arch(Move, views["list"], "list").iter("field"):
             field = Move._fields[column.get("name")]
             # the untaxed amounts, which the button counts
-            if not column.get("sum") or column.get("column_invisible") or "untaxed" not in field.name:
+            if (
+                not column.get("sum")
+                or column.get("column_invisible")
+                or "untaxed" not in field.name
+            ):
                 continue
             if len(listed.mapped(field.get_currency_field(Move))) == 1:
                 totals[field.name] = sum(listed.mapped(field.name))
