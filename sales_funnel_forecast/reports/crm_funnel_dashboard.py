@@ -221,10 +221,7 @@ class CrmFunnelDashboard(models.AbstractModel):
                 team.id,
                 {
                     "team_id": team.id or False,
-                    "team_name": team.name
-                    or (
-                        self.env._("All teams") if team_id is None else self.env._("No sales team")
-                    ),
+                    "team_name": team.name or self.env._("No sales team"),
                     "stages": [],
                 },
             )

@@ -141,6 +141,16 @@ class TestDrillDowns(FunnelCase):
             " · Stages reached in the period (flow)",
         )
 
+    def test_dashboard_of_every_team_names_the_deals_of_no_team(self):
+        """Every team's funnels, with a deal of no sales team among them: its
+        funnel is "No sales team" (the dashboard failed on it)."""
+        self.make_deal("No team", self.env.ref("crm.stage_lead1"), 500, team_id=False)
+        self.end_request()
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
+        funnels = Dashboard.get_funnel_dashboard({"team_id": False, "period": "all"})["funnels"]
+        [funnel] = [funnel for funnel in funnels if not funnel["team_id"]]
+        self.assertEqual(funnel["team_name"], "No sales team")
+
     def test_targets_and_actuals_count_the_plans_in_force(self):
         """The team's 2027 plan of 120,000 was archived and replaced by one
         of 240,000 (the overlap check asks to archive one of two plans):
