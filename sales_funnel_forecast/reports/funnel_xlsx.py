@@ -194,6 +194,11 @@ def _forecast_sheet(book, styles, data, labels):
     sheet.write(0, 0, labels["forecast"], styles["title"])
     sheet.write(1, 0, labels["forecast_subtitle"], styles["note"])
     head = 3
+    if not forecast["rows"]:
+        # said in words, as the PDF does: no table of zeros under no month
+        sheet.set_column(0, 0, 26)
+        sheet.write(head, 0, labels["no_open_deal"], styles["note"])
+        return
     months = [
         labels["months"][month] if month else labels["no_date"] for month in forecast["months"]
     ]
@@ -248,8 +253,6 @@ def _forecast_sheet(book, styles, data, labels):
         sheet.write(line, 0, labels["stalled_deals"], styles["text"])
         sheet.write(line, 1, labels["stalled_weighting"], styles["text"])
         sheet.write(line, total_col, forecast["stalled_amount"], styles["money"])
-    if not forecast["rows"]:
-        sheet.write(head + 1, 0, labels["no_open_deal"], styles["note"])
     sheet.set_column(0, 1, 26)
     sheet.set_column(2, total_col + 1, 14)
     sheet.set_row(head, 30)

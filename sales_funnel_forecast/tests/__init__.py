@@ -20,6 +20,7 @@ from . import (
     test_forecast_report,
     test_forecast_submission,
     test_forecast_version,
+    test_first_run,
     test_forecast_workflow,
     test_funnel_histories,
     test_funnel_report,
