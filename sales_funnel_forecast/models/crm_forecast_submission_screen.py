@@ -30,12 +30,35 @@ class CrmForecastSubmission(models.Model):
         of those categories expected in the period, plus what was won), the
         open pipeline expected in it, the last submission and adjustment,
         the gap to quota (quota - won) and the coverage (pipeline / gap).
-        A salesperson limited to own documents gets own line only."""
+        A salesperson limited to own documents gets own line only; a user
+        who reads no team gets ``empty_note`` (what to do) and no lines."""
         params = self._sff_screen_params(params)
         period_type = params["period_type"]
         # the day of the funnel totals' time zone: one period for every reader
         today = local_today(self.env)
         team, start, end, company = self._sff_screen_scope(params)
+        stale_days = self._sff_stale_days()
+        screen = {
+            "team_id": team.id,
+            "period_type": period_type,
+            "date_from": start.isoformat(),
+            "date_to": (end - timedelta(days=1)).isoformat(),
+            "periods": self._sff_screen_periods(period_type, today),
+            "period_labels": {
+                day: period_label(self.env, day, period_type)
+                for day in self._sff_screen_periods(period_type, today)
+            },
+            "company_id": company.id,
+            "currency_id": company.currency_id.id,
+            "stale_days": stale_days,
+            "empty_note": False,
+        }
+        if not team:
+            # no team the user may read in the selected companies (none yet,
+            # or all archived): nobody to forecast for, said in words
+            return dict(
+                screen, flow=[], lines=[], team_line=None, empty_note=self._sff_no_team_note()
+            )
         manager = self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
         Lead = self.env["crm.lead"]
         open_domain, won_domain = self._sff_period_deals(team, start, end)
@@ -90,7 +113,6 @@ class CrmForecastSubmission(models.Model):
             total["won"] += amount
             if user.id in figures:
                 figures[user.id]["won"] += amount
-        stale_days = self._sff_stale_days()
         stale_before = fields.Datetime.now() - timedelta(days=stale_days)
         lines = []
         for user in users.sorted("name"):
@@ -127,9 +149,9 @@ class CrmForecastSubmission(models.Model):
             self._sff_screen_flow(team, start, end, company)
         )
         flow = Lead.sff_deal_flow(start, end, **flow_wizard._flow_scope())
-        return {
-            "team_id": team.id,
-            "flow": [
+        return dict(
+            screen,
+            flow=[
                 {
                     "step": step,
                     "label": label,
@@ -141,20 +163,18 @@ class CrmForecastSubmission(models.Model):
                 ._fields["step"]
                 ._description_selection(self.env)
             ],
-            "period_type": period_type,
-            "date_from": start.isoformat(),
-            "date_to": (end - timedelta(days=1)).isoformat(),
-            "periods": self._sff_screen_periods(period_type, today),
-            "period_labels": {
-                day: period_label(self.env, day, period_type)
-                for day in self._sff_screen_periods(period_type, today)
-            },
-            "company_id": company.id,
-            "currency_id": company.currency_id.id,
-            "stale_days": stale_days,
-            "lines": lines,
-            "team_line": team_line,
-        }
+            lines=lines,
+            team_line=team_line,
+        )
+
+    @api.model
+    def _sff_no_team_note(self):
+        """What the Forecast screen and its exports say when the user reads
+        no sales team in the selected companies."""
+        return self.env._(
+            "There is no sales team to forecast in the selected companies: create one, or "
+            "select the company of yours."
+        )
 
     @api.model
     def _sff_screen_params(self, params):

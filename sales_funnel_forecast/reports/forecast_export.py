@@ -31,12 +31,7 @@ class CrmForecastSubmission(models.Model):
         if not data["team_id"]:
             # no team the user may read in the selected companies (none yet,
             # or all archived): nothing to print
-            raise UserError(
-                self.env._(
-                    "There is no sales team to forecast in the selected companies: create "
-                    "one, or select the company of yours."
-                )
-            )
+            raise UserError(self._sff_no_team_note())
         team = self.env["crm.team"].browse(data["team_id"])
         running, bars = 0.0, []
         for step in data["flow"]:

@@ -5,7 +5,7 @@ import openpyxl
 
 from odoo.tests import tagged
 
-from .common import FunnelCase
+from .common import FunnelCase, company_user
 
 
 @tagged("post_install", "-at_install")
@@ -33,3 +33,35 @@ class TestFirstRun(FunnelCase):
                 ["No open deal."],
             ],
         )
+
+    def test_forecast_screen_of_a_company_without_team(self):
+        """A second company added later, with no sales team of its own (the
+        first company's teams are its own): its manager and salesperson
+        open the Forecast screen and read, in words, that there is no team
+        to forecast, instead of a table with a nameless "(team)" line of
+        zeros, or a salesperson marked "not submitted" for no team."""
+        second = self.env["res.company"].create({"name": "Second Company (no team)"})
+        self.env["crm.team"].search([("company_id", "=", False)]).company_id = self.company
+        note = (
+            "There is no sales team to forecast in the selected companies: create one, or "
+            "select the company of yours."
+        )
+        for groups in ("sales_team.group_sale_manager", "sales_team.group_sale_salesman"):
+            user = company_user(self.env, f"sff_second_{groups[-7:]}", "Sam Second", groups, second)
+            Submission = self.env["crm.forecast.submission"].with_user(user)
+            screen = Submission.with_context(allowed_company_ids=second.ids).get_forecast_screen({})
+            self.assertFalse(screen["team_id"], groups)
+            self.assertEqual(screen["empty_note"], note, groups)
+            self.assertEqual((screen["lines"], screen["team_line"], screen["flow"]), ([], None, []))
+            # the period can still be chosen, in the company's currency
+            self.assertEqual(len(screen["periods"]), 5)
+            self.assertEqual(screen["currency_id"], second.currency_id.id)
+        # a team of its own: the screen is back, with nothing to say
+        team = self.env["crm.team"].create({"name": "Second Team", "company_id": second.id})
+        screen = (
+            self.env["crm.forecast.submission"]
+            .with_user(user)
+            .with_context(allowed_company_ids=second.ids)
+            .get_forecast_screen({})
+        )
+        self.assertEqual((screen["team_id"], screen["empty_note"]), (team.id, False))
