@@ -300,10 +300,20 @@ class CrmPipelineSnapshot(models.Model):
                 "views": sorted(action["views"], key=lambda view: view[1] != "list"),
             }
         )
-        return notification(
-            self.env._("Snapshot of %(day)s written: %(rows)s rows.", day=day, rows=rows),
-            then=action,
+        # no open deal (a new database, deals all leads): the day's one
+        # empty row is no row to speak of
+        [(deals,)] = self.sudo()._read_group(
+            [("date_snapshot", "=", today)], [], ["deal_count:sum"]
         )
+        if not deals:
+            message = self.env._(
+                "Snapshot of %(day)s written: no deal was open at the start of the day.", day=day
+            )
+        elif rows == 1:
+            message = self.env._("Snapshot of %(day)s written: 1 row.", day=day)
+        else:
+            message = self.env._("Snapshot of %(day)s written: %(rows)s rows.", day=day, rows=rows)
+        return notification(message, then=action)
 
     @api.model
     def _sff_last_snapshot(self):

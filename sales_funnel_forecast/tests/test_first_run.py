@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+from datetime import datetime
 
 import openpyxl
 
@@ -65,3 +66,23 @@ class TestFirstRun(FunnelCase):
             .get_forecast_screen({})
         )
         self.assertEqual((screen["team_id"], screen["empty_note"]), (team.id, False))
+
+    def test_first_snapshot_of_an_empty_pipeline(self):
+        """The first snapshot a manager takes with no deal open yet (a new
+        database, or deals that are all leads) says so, instead of
+        "written: 1 rows" (the one empty row that marks the day taken)."""
+        self.clock_at(datetime(1990, 1, 2, 12))
+        Snapshot = self.env["crm.pipeline.snapshot"].with_user(self.manager)
+        action = Snapshot.action_take_snapshot()
+        self.assertEqual(
+            action["params"]["message"],
+            "Snapshot of 01/02/1990 written: no deal was open at the start of the day.",
+        )
+        rows = Snapshot.search([("date_snapshot", "=", "1990-01-02")])
+        self.assertEqual((len(rows), rows.deal_count, rows.expected_revenue), (1, 0, 0.0))
+        # one open deal: its one row, said in the singular
+        self.clock_at(datetime(1990, 1, 1, 12))
+        self.make_deal("First deal", self.s_new, 1000)
+        self.clock_at(datetime(1990, 1, 2, 12))
+        action = Snapshot.action_take_snapshot()
+        self.assertEqual(action["params"]["message"], "Snapshot of 01/02/1990 written: 1 row.")
