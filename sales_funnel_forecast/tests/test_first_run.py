@@ -3,8 +3,9 @@ import io
 from datetime import datetime
 
 import openpyxl
+from lxml import etree
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import FunnelCase, company_user
 
@@ -86,3 +87,34 @@ class TestFirstRun(FunnelCase):
         self.clock_at(datetime(1990, 1, 2, 12))
         action = Snapshot.action_take_snapshot()
         self.assertEqual(action["params"]["message"], "Snapshot of 01/02/1990 written: 1 row.")
+
+    def test_stall_proposal_without_won_deals(self):
+        """A manager opens Propose Stall Rules for a team with no deal won
+        yet: each stage says in words that too few won deals went through
+        it, and shows no median of 0 days nor a proposed limit of 0 days
+        (a limit that reads "stall at once"), as the stage percentages'
+        proposal does for its win rates."""
+        # the team's own stages only (a catalogue's pipeline)
+        self.team.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        self.s_qualified.stall_days = 12
+        form = Form(self.env["crm.stage.stall.proposal"].with_user(self.manager))
+        form.team_id = self.team
+        wizard = form.save()
+        self.assertEqual(
+            [(line.stage_id, line.won_count, line.note) for line in wizard.line_ids],
+            [
+                (stage, 0, "Too few won deals: 0 of the 5 needed")
+                for stage in (self.s_new, self.s_qualified, self.s_proposal)
+            ],
+        )
+        list_view = etree.fromstring(
+            wizard.get_views([(False, "form")])["views"]["form"]["arch"]
+        ).find(".//field[@name='line_ids']/list")
+        for name, invisible in (
+            ("median_days", "not won_count"),
+            ("proposed_days", "not has_proposal"),
+        ):
+            self.assertEqual(list_view.find(f"field[@name='{name}']").get("invisible"), invisible)
+        self.assertIsNotNone(list_view.find("field[@name='note']"))
+        wizard.action_apply()
+        self.assertEqual(self.s_qualified.stall_days, 12, "the typed limit stays")
