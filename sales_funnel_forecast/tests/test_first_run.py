@@ -5,7 +5,7 @@ from datetime import datetime
 import openpyxl
 from lxml import etree
 
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from .common import FunnelCase, company_user
 
@@ -118,3 +118,20 @@ class TestFirstRun(FunnelCase):
         self.assertIsNotNone(list_view.find("field[@name='note']"))
         wizard.action_apply()
         self.assertEqual(self.s_qualified.stall_days, 12, "the typed limit stays")
+
+
+@tagged("post_install", "-at_install")
+class TestFirstRunScreens(HttpCase):
+    """A second company added later, with no sales team nor deal of its
+    own: its manager opens the Forecast screen and the funnel dashboard."""
+
+    def test_screens_of_a_company_without_team_nor_deal(self):
+        second = self.env["res.company"].create({"name": "Second Company (first run)"})
+        self.env["crm.team"].search([("company_id", "=", False)]).company_id = self.env.company
+        company_user(
+            self.env, "sff_first_run", "Fran First", "sales_team.group_sale_manager", second
+        )
+        for tour in ("forecast", "dashboard"):
+            self.start_tour(
+                "/odoo", f"sales_funnel_forecast_first_run_{tour}_tour", login="sff_first_run"
+            )
