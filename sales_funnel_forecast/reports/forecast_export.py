@@ -100,6 +100,11 @@ class CrmForecastSubmission(models.Model):
     @api.model
     def _sff_build_forecast_xlsx(self, params):
         values = self._sff_export_values(params)
+        name = self.env._(
+            "Forecast %(team)s %(start)s.xlsx",
+            team=values["team_name"].replace("/", "-"),
+            start=values["date_from"],
+        )
         output = io.BytesIO()
         # names and reasons typed by users stay text, never formulas or links
         book = xlsxwriter.Workbook(
@@ -246,6 +251,13 @@ class CrmForecastSubmission(models.Model):
             ),
             title,
         )
+        sheet.set_column(0, 2, 20)
+        sheet.set_column(3, 8, 14)
+        if not values["accuracy"]:
+            # said in words, as the PDF does (a first run: no period closed)
+            sheet.write(2, 0, self.env._("No closed period to measure yet."))
+            book.close()
+            return output.getvalue(), name
         sheet.write_row(
             2,
             0,
@@ -274,14 +286,7 @@ class CrmForecastSubmission(models.Model):
                     sheet.write(row, col, self.env._("n/a"))
                 else:
                     sheet.write_number(row, col, line[key], ratio)
-        sheet.set_column(0, 2, 20)
-        sheet.set_column(3, 8, 14)
         book.close()
-        name = self.env._(
-            "Forecast %(team)s %(start)s.xlsx",
-            team=values["team_name"].replace("/", "-"),
-            start=values["date_from"],
-        )
         return output.getvalue(), name
 
     @api.model

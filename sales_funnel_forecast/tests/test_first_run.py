@@ -119,6 +119,26 @@ class TestFirstRun(FunnelCase):
         wizard.action_apply()
         self.assertEqual(self.s_qualified.stall_days, 12, "the typed limit stays")
 
+    def test_forecast_spreadsheet_without_closed_period(self):
+        """The Forecast screen's spreadsheet of a team with no closed period
+        measured yet: its accuracy sheet says so, as the PDF does, rather
+        than a header over nothing."""
+        params = {"team_id": self.team.id, "period_type": "month"}
+        Submission = self.env["crm.forecast.submission"].with_user(self.manager)
+        content = Submission._sff_forecast_xlsx(params)[0]
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Accuracy by period"]
+        rows = [
+            [cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)
+        ]
+        self.assertEqual(
+            [row for row in rows if row],
+            [
+                [f"Forecast accuracy of {self.team.name}, at each period's start"],
+                ["No closed period to measure yet."],
+            ],
+        )
+        self.assertIn("No closed period to measure yet.", self.print_screen(params))
+
 
 @tagged("post_install", "-at_install")
 class TestFirstRunScreens(HttpCase):
