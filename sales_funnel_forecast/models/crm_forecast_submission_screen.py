@@ -73,13 +73,13 @@ class CrmForecastSubmission(models.Model):
         joined_by = day_start(self.env, end)
         joined = team.crm_team_member_ids.filtered(lambda member: member.create_date < joined_by)
         members = (joined.user_id | team.user_id).filtered(lambda user: company in user.company_ids)
-        users = members if manager else self.env.user
-        users |= self.env["res.users"].browse(
+        deal_users = self.env["res.users"].browse(
             user.id for user, _category, _amount in open_rows if user
-        )
-        users |= self.env["res.users"].browse(user.id for user, _amount in won_rows if user)
-        # who submits for the team's period (_sff_check_salesperson)
-        submitting = users
+        ) | self.env["res.users"].browse(user.id for user, _amount in won_rows if user)
+        users = (members if manager else self.env.user) | deal_users
+        # who submits for the team's period (_sff_check_salesperson): not a
+        # salesperson of no team yet, whose own line shows all the same
+        submitting = members | deal_users
         submissions = self._sff_last_submissions(team.id, start, period_type, company_id=company.id)
         if manager:
             # a salesperson who left the team during the period (moved to

@@ -5,6 +5,7 @@ from datetime import datetime
 import openpyxl
 from lxml import etree
 
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
 from .common import FunnelCase, company_user
@@ -138,6 +139,31 @@ class TestFirstRun(FunnelCase):
             ],
         )
         self.assertIn("No closed period to measure yet.", self.print_screen(params))
+
+    def test_rep_of_no_team_is_not_chased_for_a_forecast(self):
+        """A salesperson not yet put in any team (a first run: users created
+        before the teams are set up) opens the Forecast screen: their line
+        shows, but is not marked "not submitted", since a forecast they
+        submitted for the team would be refused (neither a member nor the
+        salesperson of one of its deals). Once a member, they are chased."""
+        Submission = self.env["crm.forecast.submission"].with_user(self.rep)
+        params = {"team_id": self.team.id, "period_type": "month"}
+        screen = Submission.get_forecast_screen(params)
+        [line] = screen["lines"]
+        self.assertEqual(
+            (line["user_id"], line["pipeline"], line["late"]), (self.rep.id, 0.0, False)
+        )
+        with (
+            self.assertRaisesRegex(ValidationError, "is neither a member of the sales team"),
+            self.env.cr.savepoint(),
+        ):
+            Submission.create(
+                {"team_id": self.team.id, "period_type": "month", "date_from": screen["date_from"]}
+            )
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        self.env["crm.team.member"].flush_model()
+        [line] = Submission.get_forecast_screen(params)["lines"]
+        self.assertTrue(line["late"])
 
 
 @tagged("post_install", "-at_install")
