@@ -168,6 +168,36 @@ class TestReportCuts(FunnelCase):
         self.assertEqual(round(quota_target, 2), 120000.0)
         self.assertEqual(round(target, 2), 120000.0, "the team's target, once")
 
+    def test_targets_and_actuals_list_names_each_months_plan(self):
+        """Opened as a list across plans, "Targets and Actuals" shows two
+        teams' January, each beside its plan's name (two rows both read
+        "2026-01" without it); on a plan's own form its months need no
+        plan column, which stays one to show on demand."""
+
+        def columns(arch):
+            return {
+                node.get("name"): node.get("optional")
+                for node in etree.fromstring(arch).xpath("/list/field")
+            }
+
+        Period = self.env["crm.target.plan.period"].with_user(self.manager)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_funnel_forecast.crm_target_plan_period_action"
+        )
+        views = [(view_id, kind) for view_id, kind in action["views"]]
+        listed = Period.get_views(views)["views"]["list"]["arch"]
+        shown = columns(listed)
+        self.assertIn("plan_id", shown)
+        self.assertIsNone(shown["plan_id"], "the plan column is always shown across plans")
+        self.assertEqual(list(shown)[:2], ["plan_id", "display_name"])
+        form = self.env["crm.target.plan"].with_user(self.manager).get_views([(False, "form")])
+        months = etree.fromstring(form["views"]["form"]["arch"]).xpath(
+            "//field[@name='month_period_ids']/list"
+        )
+        self.assertEqual(len(months), 1)
+        on_form = {node.get("name"): node.get("optional") for node in months[0].xpath("field")}
+        self.assertEqual(on_form["plan_id"], "hide", "one plan's months need no plan column")
+
     def test_a_product_typed_in_the_search_bar_finds_its_deals(self):
         """Typed in the search bar, "Product: Review Desk" searches
         ('product_id', 'ilike', 'Review Desk'): the deal quoted that product
