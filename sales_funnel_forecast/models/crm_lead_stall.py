@@ -12,6 +12,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.mail import generate_tracking_message_id
 
 from .. import engine, engine_sql
+from ..tools.formats import count_text
 from ..tools.jobs import run_batch
 from ..tools.notify import notification
 
@@ -265,7 +266,7 @@ class CrmLead(models.Model):
             message = self.env._(
                 "The stall rules are being applied in the background to %(count)s deals past "
                 "their stage's limit; reload the list in a few moments to see them.",
-                count=due,
+                count=count_text(self.env, due),
             )
         else:
             message = self.env._("No deal is past its stage's limit.")

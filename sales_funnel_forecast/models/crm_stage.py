@@ -7,6 +7,7 @@ from odoo.tools import sql as sql_tools
 
 from .. import engine
 from ..const import FORECAST_CATEGORY_SELECTION
+from ..tools.formats import count_text
 from ..tools.jobs import run_batch
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
@@ -425,7 +426,7 @@ class CrmStage(models.Model):
                         "Won deals (%(count)s) are in the stages you are archiving: "
                         "archived, the stages would take them out of the funnel's won "
                         "figures. Keep the stages active.",
-                        count=won,
+                        count=count_text(self.env, won),
                     )
                 )
             open_deals = Lead.search_count(deals)
@@ -441,7 +442,7 @@ class CrmStage(models.Model):
                     self.env._(
                         "%(count)s open deals are in the stages you are archiving: move "
                         "them to another stage first.",
-                        count=open_deals,
+                        count=count_text(self.env, open_deals),
                     )
                 )
         if "team_id" in vals:
@@ -476,7 +477,7 @@ class CrmStage(models.Model):
                         "Deals (%(count)s) are in stages that this change of Sales Team "
                         "would take out of their team's pipeline: move them to a stage "
                         "of their team first.",
-                        count=moved,
+                        count=count_text(self.env, moved),
                     )
                 )
 
@@ -506,7 +507,7 @@ class CrmStage(models.Model):
                         "Archive it instead (Actions > Archive): it leaves the "
                         "pipelines and the history stays whole.",
                         stage=stage.name,
-                        count=passed,
+                        count=count_text(self.env, passed),
                     )
                 )
 

@@ -14,6 +14,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
 from .. import engine
+from ..tools.formats import count_text
 from ..tools.jobs import run_batch
 from ..tools.notify import notification
 from .crm_target_plan_line_mixin import PLAN_SAVING
@@ -650,10 +651,15 @@ class CrmTargetPlan(models.Model):
         if len(closed) < PLAN_MIN_HISTORY or not won:
             self.history_note = (
                 self.env._(
+                    "No deal closed in the last 12 months: nothing to learn from, the typed "
+                    "values stay."
+                )
+                if not closed
+                else self.env._(
                     "Only %(count)s deals closed in the last 12 months (%(won)s won): too few "
                     "to trust, the typed values stay.",
-                    count=len(closed),
-                    won=len(won),
+                    count=count_text(self.env, len(closed)),
+                    won=count_text(self.env, len(won)),
                 )
                 if len(closed) != 1
                 else self.env._(
@@ -700,9 +706,9 @@ class CrmTargetPlan(models.Model):
             values["win_rate"] = 100.0 * len(won) / len(closed)
         values["history_note"] = self.env._(
             "Filled from %(count)s deals closed in the last 12 months (%(won)s won, %(lost)s lost).",
-            count=len(closed),
-            won=len(won),
-            lost=len(lost),
+            count=count_text(self.env, len(closed)),
+            won=count_text(self.env, len(won)),
+            lost=count_text(self.env, len(lost)),
         )
         self.write(values)
         return self._sff_notify(self.history_note, "success")

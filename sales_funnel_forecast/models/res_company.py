@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.formats import count_text
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -38,12 +40,19 @@ class ResCompany(models.Model):
             .with_context(active_test=False)
             .search_count([("company_id", "in", self.ids)])
         )
+        if count == 1:
+            raise UserError(
+                self.env._(
+                    "One lead or deal belongs to this company: its stage history and calls "
+                    "would be erased with it. Archive the company instead."
+                )
+            )
         if count:
             raise UserError(
                 self.env._(
                     "%(count)s leads and deals belong to this company: their stage history and "
                     "calls would be erased with it. Archive the company instead.",
-                    count=count,
+                    count=count_text(self.env, count),
                 )
             )
 

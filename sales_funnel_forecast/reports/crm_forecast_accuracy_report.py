@@ -7,6 +7,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, MAX_ACCURACY_LEAD_DAYS
 from ..tools.days import local_time_sql, local_today
+from ..tools.formats import count_text
 from ..tools.notify import notification
 from ..tools.params import days_param
 from ..tools.writers import claim_writer_row
@@ -458,6 +459,11 @@ class CrmForecastAccuracyReport(models.Model):
             )
         written = self._sff_refresh()
         return notification(
-            self.env._("Forecast accuracy worked out again: %(count)s lines.", count=written),
+            self.env._(
+                "Forecast accuracy worked out again: %(count)s lines.",
+                count=count_text(self.env, written),
+            )
+            if written != 1
+            else self.env._("Forecast accuracy worked out again: one line."),
             then=self.action_sff_open(),
         )

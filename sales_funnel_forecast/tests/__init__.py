@@ -9,6 +9,7 @@ from . import (
     test_catalogue,
     test_companies,
     test_costs,
+    test_count_messages,
     test_currencies,
     test_dispositions,
     test_drill_downs,

@@ -217,7 +217,7 @@ class TestTargetPlan(TestSaleCommon):
         plan.action_fill_from_history()
         self.assertEqual(
             plan.history_note,
-            "Only 0 deals closed in the last 12 months (0 won): too few to trust, the typed values stay.",
+            "No deal closed in the last 12 months: nothing to learn from, the typed values stay.",
         )
         self.assertEqual((plan.average_deal_value, plan.win_rate), (1000.0, 20.0))
         self.env["crm.lead"].create(

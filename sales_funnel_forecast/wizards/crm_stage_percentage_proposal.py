@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 
 from .. import engine
+from ..tools.formats import count_text
 from ..tools.notify import notification
 
 
@@ -72,6 +73,16 @@ class CrmStagePercentageProposal(models.TransientModel):
             line.stage_id.with_context(
                 sff_win_rates=evidence
             ).forecast_probability = line.proposed_percentage
+        if not applied:
+            return notification(
+                self.env._("No stage percentage set: no stage with a proposal was ticked."),
+                "warning",
+            )
+        if len(applied) == 1:
+            return notification(self.env._("One stage percentage set from its win rate."))
         return notification(
-            self.env._("%(count)s stage percentages set from their win rates.", count=len(applied))
+            self.env._(
+                "%(count)s stage percentages set from their win rates.",
+                count=count_text(self.env, len(applied)),
+            )
         )

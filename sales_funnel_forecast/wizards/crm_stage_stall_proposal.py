@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import engine
+from ..tools.formats import count_text
 from ..tools.notify import notification
 
 
@@ -100,6 +101,15 @@ class CrmStageStallProposal(models.TransientModel):
         applied = self.line_ids.filtered(lambda line: line.apply and line.has_proposal)
         for line in applied:
             line.stage_id.stall_days = line.proposed_days
+        if not applied:
+            return notification(
+                self.env._("No stage limit set: no stage with a proposal was ticked."),
+                "warning",
+            )
+        if len(applied) == 1:
+            return notification(self.env._("One stage limit set from history."))
         return notification(
-            self.env._("%(count)s stage limits set from history.", count=len(applied))
+            self.env._(
+                "%(count)s stage limits set from history.", count=count_text(self.env, len(applied))
+            )
         )
