@@ -463,7 +463,12 @@ class CrmForecastAccuracyReport(models.Model):
                 "Forecast accuracy worked out again: %(count)s lines.",
                 count=count_text(self.env, written),
             )
-            if written != 1
-            else self.env._("Forecast accuracy worked out again: one line."),
+            if written > 1
+            else self.env._("Forecast accuracy worked out again: one line.")
+            if written
+            else self.env._(
+                "Forecast accuracy worked out again: no line, nothing was forecast or won "
+                "in the closed months of the last 24."
+            ),
             then=self.action_sff_open(),
         )

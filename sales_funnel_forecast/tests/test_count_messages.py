@@ -83,3 +83,19 @@ class TestCountMessages(FunnelCase):
         self.assertIn(" 1,234 deals past their stage's limit", english)
         self.assertIn("1.234", german)
         self.assertNotIn("1234", german)
+
+    def test_accuracy_lines_worked_out_counted_in_words(self):
+        Report = self.env["crm.forecast.accuracy.report"].with_user(self.manager)
+        said = {}
+        for written in (0, 1, 1234):
+            with patch.object(type(Report), "_sff_refresh", return_value=written):
+                said[written] = self.message(Report.action_sff_refresh())
+        self.assertEqual(
+            said,
+            {
+                0: "Forecast accuracy worked out again: no line, nothing was forecast or won "
+                "in the closed months of the last 24.",
+                1: "Forecast accuracy worked out again: one line.",
+                1234: "Forecast accuracy worked out again: 1,234 lines.",
+            },
+        )

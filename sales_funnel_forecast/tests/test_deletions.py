@@ -31,7 +31,7 @@ class TestDeletions(FunnelCase):
         self.set_now(self.day(1))
         deal.stage_id = self.s_qualified
         self.end_request()
-        with self.assertRaisesRegex(UserError, "1 leads and deals belong to this company"):
+        with self.assertRaisesRegex(UserError, "One lead or deal belongs to this company"):
             other.unlink()
         self.assertEqual((len(deal.stage_history_ids), deal.call_count), (2, 1))
         # a company without deals goes
