@@ -12,7 +12,7 @@ from odoo.tools import SQL, file_open
 from . import engine, engine_sql
 from .const import DISQUALIFYING_CATEGORIES
 from .install.stage_history import backfill_from_tracking
-from .models.crm_lead import SYNC_REFRESH_LIMIT
+from .models.crm_lead import LIVECHAT_SOURCE, SYNC_REFRESH_LIMIT
 from .tools.bulk import index_build_memory, without_indexes
 
 _logger = logging.getLogger(__name__)
@@ -337,9 +337,14 @@ def initial_deal_columns(env):
             "(COALESCE(prorated_pending, FALSE) OR %s IS DISTINCT FROM probability)",
             new_probability,
         ),
+        # as crm.lead._compute_origin_type: the source's type, else inbound
+        # for Odoo's own channels (which write into Referred By), else a
+        # referral when someone is named there
         "origin_type": SQL(
-            "COALESCE(origin_type, %s, CASE WHEN COALESCE(referred, '') <> '' THEN 'seed' END)",
+            "COALESCE(origin_type, %s, CASE WHEN %s THEN 'net' "
+            "WHEN COALESCE(referred, '') <> '' THEN 'seed' END)",
             look["source_origin_type"],
+            look["inbound_by_odoo"],
         ),
         "contact_status": initial_contact_status_sql(won, look["disqualified"]),
         # no category chosen by hand yet
@@ -414,7 +419,19 @@ def deal_lookups(env):
         ),
         "source_origin_type": _case_of_ids("source_id", sources, SQL("NULL")),
         "disqualified": SQL("COALESCE(lost_reason_id = ANY(%s::int[]), FALSE)", disqualifying),
+        "inbound_by_odoo": _inbound_by_odoo_sql(env),
     }
+
+
+def _inbound_by_odoo_sql(env):
+    """Whether a deal came through one of Odoo's inbound channels that
+    write into Referred By (``crm.lead._sff_inbound_by_odoo``), over the
+    deal's own columns: the live chat's source, an event's registration."""
+    livechat = env["ir.model.data"]._xmlid_to_res_id(LIVECHAT_SOURCE, raise_if_not_found=False)
+    channels = [SQL("COALESCE(source_id = %s, FALSE)", livechat or 0)]
+    if "event_id" in env["crm.lead"]._fields:
+        channels.append(SQL("event_id IS NOT NULL"))
+    return SQL("(%s)", SQL(" OR ").join(channels))
 
 
 def initial_contact_status_sql(won, disqualified):

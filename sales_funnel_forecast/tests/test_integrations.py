@@ -10,8 +10,11 @@ import os
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
 
+from ..hooks import post_init_hook
+from ..install.rebuild import run_requested
 from .common import FunnelCase, apply_catalogue
 
 
@@ -234,6 +237,75 @@ class TestIntegrations(FunnelCase):
         self.assertEqual(len(lead), 1)
         self.assertEqual((lead.referred, lead.origin_type), ("Trade fair", "net"))
         self.assertStructuresHold("a lead from an event registration")
+
+    def test_chat_and_event_leads_of_before_the_install_are_inbound(self):
+        """Installed onto a database that already has a lead from a chat and
+        one from an event registration (Odoo wrote the operator's and the
+        event's names in Referred By) and a referral typed by hand: the
+        install gives the first two "net", as a new lead of those channels
+        gets, and the referral "seed"."""
+        self.require("crm_livechat")
+        self.require("event_crm")
+        event = self.env["event.event"].create(
+            {
+                "name": "Spring fair",
+                "date_begin": "2026-04-01 08:00:00",
+                "date_end": "2026-04-02 18:00:00",
+            }
+        )
+        chat = self.make_deal(
+            "From a chat",
+            self.s_new,
+            referred="Olga Operator",
+            source_id=self.env.ref("crm_livechat.utm_source_livechat").id,
+        )
+        fair = self.make_deal("From the fair", self.s_new, referred=event.name, event_id=event.id)
+        typed = self.make_deal("Referred", self.s_new, referred="Old customer")
+        deals = chat | fair | typed
+        self.assertEqual(deals.mapped("origin_type"), ["net", "net", "seed"])
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET origin_type = NULL WHERE id = ANY(%s)", [deals.ids]
+        )
+        post_init_hook(self.env)
+        deals.invalidate_recordset(["origin_type"])
+        self.assertEqual(deals.mapped("origin_type"), ["net", "net", "seed"])
+
+    def test_upgrade_makes_chat_leads_of_an_earlier_install_inbound(self):
+        """A database installed before 18.0.1.24.0: two chat leads the
+        install made "seed"; a rep has since chosen "seed" for the second
+        (the chatter says so). The upgrade makes the first "net", funnel
+        rows included, and leaves the rep's choice; a second upgrade finds
+        nothing."""
+        self.require("crm_livechat")
+        livechat = self.env.ref("crm_livechat.utm_source_livechat")
+        first, second = (
+            self.make_deal(name, self.s_new, 100, referred="Olga Operator", source_id=livechat.id)
+            for name in ("Chat one", "Chat two")
+        )
+        # created earlier: the rep's choice is tracked in the chatter
+        self.end_request()
+        second.origin_type = "seed"
+        self.end_request()
+        self.env.cr.execute("UPDATE crm_lead SET origin_type = 'seed' WHERE id = %s", [first.id])
+        self.env["crm.lead.stage.reach"]._sff_fill()
+        self.env.invalidate_all()
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.24.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_24_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.23.0")
+        run_requested(self.env)
+        self.env.invalidate_all()
+        self.assertEqual((first.origin_type, second.origin_type), ("net", "seed"))
+        rows = self.env["crm.funnel.report"].search([("lead_id", "in", (first | second).ids)])
+        self.assertEqual(
+            {(row.lead_id.name, row.origin_type) for row in rows},
+            {("Chat one", "net"), ("Chat two", "seed")},
+        )
+        self.assertStructuresHold("upgrade of chat leads")
+        migration.migrate(self.env.cr, "18.0.1.23.0")
+        self.assertEqual(run_requested(self.env), [])
 
     def test_order_delivered_short_and_paid_wins_the_deal(self):
         """With Odoo's inventory: an order of 10 units at 100 invoiced on
