@@ -50,10 +50,9 @@ class CrmTargetPlanPeriod(models.Model):
         for period in self:
             if period.period_type == "year":
                 period.display_name = period.plan_id.name
-            elif period.period_type == "quarter":
-                period.display_name = period_label(self.env, period.date_from, "quarter")
             else:
-                period.display_name = period.date_from.strftime("%Y-%m")
+                # "March 2027", "Q1 2027" in the user's language
+                period.display_name = period_label(self.env, period.date_from, period.period_type)
 
     def _sff_refresh_actuals(self):
         """What happened in each period, for the plan's company, team and

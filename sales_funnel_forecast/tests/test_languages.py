@@ -147,3 +147,11 @@ class TestInTheUsersLanguage(FunnelCase):
             plan.with_context(lang="fr_FR").quarter_period_ids.mapped("display_name"),
             ["T1 2027", "T2 2027", "T3 2027", "T4 2027"],
         )
+        # the months by name, as the Forecast screen names them
+        self.assertEqual(
+            plan.with_context(lang="fr_FR").month_period_ids[:3].mapped("display_name"),
+            ["janvier 2027", "février 2027", "mars 2027"],
+        )
+        self.assertEqual(
+            plan.with_context(lang="en_US").month_period_ids[-1:].display_name, "December 2027"
+        )

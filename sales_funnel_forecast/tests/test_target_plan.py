@@ -358,7 +358,7 @@ class TestTargetPlan(TestSaleCommon):
         )
         text = html.decode()
         self.assertIn("Printed plan", text)
-        for figure in ("120,000.00", "600,000.00", "Q4 2027", "2027-12"):
+        for figure in ("120,000.00", "600,000.00", "Q4 2027", "December 2027"):
             self.assertIn(figure, text)
 
     def test_reach_shares_follow_the_pipeline_order_of_tied_stages(self):
