@@ -44,6 +44,7 @@ from . import (
     test_report_paths,
     test_report_views,
     test_review_release,
+    test_rpc_access,
     test_rules_paths,
     test_screens_as_users,
     test_security,
