@@ -378,11 +378,14 @@ class CrmLead(models.Model):
     def _read_group_stage_ids(self, stages, domain):
         team_id = self.env.context.get("default_team_id")
         team = (
-            self.env["crm.team"].browse(team_id)
+            self.env["crm.team"].browse(team_id).exists()
             if team_id
             else self.env["crm.team"]._sff_own_team()
         )
-        if not team.stage_catalogue_id:
+        # the pipeline of a team the user no longer reads (its company
+        # unticked since, or the team deleted: the action's context stays):
+        # Odoo's own columns
+        if not team.has_access("read") or not team.stage_catalogue_id:
             return super()._read_group_stage_ids(stages, domain)
         # the team's columns, and any other stage that holds deals shown
         stage_ids = stages.sudo()._search(

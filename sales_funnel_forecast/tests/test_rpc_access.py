@@ -32,3 +32,43 @@ class TestRpcAccess(FunnelCase):
         self.assertEqual(form.name, "Billed Deal")
         self.assertEqual(form.expected_revenue, 4200)
         self.assertEqual(form.stage_id, self.s_proposal)
+
+    def test_pipeline_opened_on_a_team_the_user_no_longer_reads(self):
+        """A manager opens the pipeline of a team of company B (the team's
+        Pipeline button: the team in the action's context), then unticks B
+        in the company switcher, or the team is deleted meanwhile: the web
+        client reloads the kanban with the same context. It shows the
+        columns Odoo gives, not an access error."""
+        other = self.env["res.company"].create({"name": "Other Co"})
+        manager = company_user(
+            self.env,
+            "sff_rpc_two_companies",
+            "Tess Two",
+            "sales_team.group_sale_manager",
+            self.company | other,
+        )
+        team_b = self.env["crm.team"].create({"name": "Team B", "company_id": other.id})
+        team_b.stage_catalogue_id = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        gone = self.env["crm.team"].create({"name": "Gone Team"})
+        gone_id = gone.id
+        gone.unlink()
+        self.make_deal("Mine", self.s_new, 700, user_id=manager.id)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        for team_id in (team_b.id, gone_id):
+            Lead = (
+                self.env["crm.lead"]
+                .with_user(manager)
+                .with_context(allowed_company_ids=[self.company.id], default_team_id=team_id)
+            )
+            groups = Lead.web_read_group(
+                [("type", "=", "opportunity"), ("user_id", "=", manager.id)],
+                ["expected_revenue:sum"],
+                ["stage_id"],
+            )["groups"]
+            counts = {
+                group["stage_id"][0]: (group["stage_id_count"], group["expected_revenue"])
+                for group in groups
+            }
+            self.assertEqual(counts.get(self.s_new.id), (1, 700.0), team_id)
+            self.assertEqual(sum(count for count, _amount in counts.values()), 1, team_id)
