@@ -499,3 +499,15 @@ class CrmLead(models.Model):
                     value=type(domain).__name__,
                 )
             )
+        if domain:
+            try:
+                # parsed as the search will parse it (a field deals do not
+                # have, a condition of two terms, an operator left alone)
+                self._where_calc(list(domain))
+            except (ValueError, TypeError, IndexError, AssertionError) as error:
+                raise UserError(
+                    self.env._(
+                        "The conditions selecting the deals cannot be read: %(error)s",
+                        error=str(error),
+                    )
+                ) from error

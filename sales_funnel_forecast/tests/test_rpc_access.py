@@ -4,6 +4,7 @@ methods as the web client and the API reach them: the accountant who reads
 the opportunities, a salesperson limited to own documents, a user of
 another company."""
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import FunnelCase, company_user
@@ -72,3 +73,17 @@ class TestRpcAccess(FunnelCase):
             }
             self.assertEqual(counts.get(self.s_new.id), (1, 700.0), team_id)
             self.assertEqual(sum(count for count, _amount in counts.values()), 1, team_id)
+
+    def test_deals_selected_by_a_domain_that_cannot_be_read_say_so(self):
+        """``sff_pipeline_at`` and ``sff_deal_flow`` over RPC with a
+        condition on a field deals do not have, or a condition that is not
+        one: refused in words, not a server error."""
+        Lead = self.env["crm.lead"].with_user(self.manager)
+        for domain in ([("no_such_field", "=", 1)], [("name", "=")], ["|"]):
+            with self.assertRaises(UserError, msg=str(domain)) as raised:
+                Lead.sff_pipeline_at("2026-03-02", domain)
+            self.assertIn(
+                "The conditions selecting the deals cannot be read", str(raised.exception)
+            )
+            with self.assertRaises(UserError, msg=str(domain)):
+                Lead.sff_deal_flow("2026-03-01", "2026-04-01", domain)
