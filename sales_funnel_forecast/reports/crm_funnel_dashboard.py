@@ -363,17 +363,23 @@ class CrmFunnelDashboard(models.AbstractModel):
         its target conversion, and the deals that would reach it if as many
         as really reached the first stage moved on at those rates. Stages
         without a conversion line in the plan pass every deal on."""
-        Plan = self.env["crm.target.plan"]
-        for funnel in funnels:
-            plan = funnel["team_id"] and Plan.search(
+        # the plans of every team shown, read together (the dashboard of
+        # every team shows a funnel per team): each team's first, in the
+        # plans' order
+        plans = {}
+        team_ids = [funnel["team_id"] for funnel in funnels if funnel["team_id"]]
+        if team_ids:
+            for plan in self.env["crm.target.plan"].search(
                 [
-                    ("team_id", "=", funnel["team_id"]),
+                    ("team_id", "in", team_ids),
                     ("user_id", "=", False),
                     ("date_from", "<=", day),
                     ("date_to", ">=", day),
-                ],
-                limit=1,
-            )
+                ]
+            ):
+                plans.setdefault(plan.team_id.id, plan)
+        for funnel in funnels:
+            plan = plans.get(funnel["team_id"])
             targets = (
                 {line.stage_id.id: line.conversion for line in plan.stage_line_ids} if plan else {}
             )

@@ -47,6 +47,7 @@ from . import (
     test_rpc_access,
     test_rules_paths,
     test_screens_as_users,
+    test_screen_queries,
     test_security,
     test_stage,
     test_stage_history,
