@@ -413,11 +413,19 @@ class CrmLead(models.Model):
                 values["stage_id"] = team._sff_pipeline_stage(self.stage_id).id
         return values
 
+    def convert_opportunity(self, partner, user_ids=False, team_id=False):
+        # an opportunity converted into a team with a stage catalogue (a
+        # lead merged into it by the Convert dialogs) enters that team's
+        # pipeline: no move by hand (a lead's first stay is its creation)
+        return super(CrmLead, self.with_context(stage_history_reason="team")).convert_opportunity(
+            partner, user_ids=user_ids, team_id=team_id
+        )
+
     def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
         # the deal kept enters its team's pipeline (``write``: Odoo counts
-        # the shared stages as every team's)
+        # the shared stages as every team's), which is no move by hand
         return (
-            super(CrmLead, self.with_context(sff_merging=True))
+            super(CrmLead, self.with_context(sff_merging=True, stage_history_reason="team"))
             ._merge_opportunity(
                 user_id=user_id, team_id=team_id, auto_unlink=auto_unlink, max_length=max_length
             )

@@ -1,0 +1,117 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Odoo's mass and automatic operations on deals (merges, conversions,
+assignment, multi-edits, scoring): the module's structures and figures
+hold as if each change had been made by hand."""
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import FunnelCase, apply_catalogue
+
+
+@tagged("post_install", "-at_install")
+class TestMassOperations(FunnelCase):
+    def _catalogue_team(self, name):
+        team = self.env["crm.team"].create({"name": name})
+        stages = apply_catalogue(self.env, team)._sff_sorted()
+        return team, stages
+
+    def _moves_of(self, user):
+        return self.env["crm.adoption.report"].search(
+            [("user_id", "=", user.id), ("kind", "=", "move")]
+        )
+
+    def test_merge_into_a_catalogue_team_is_no_move_by_hand(self):
+        """A manager merges two duplicates of no team at Proposition (a
+        shared stage, 40 %) with the Merge dialog, choosing a team with the
+        4-step catalogue: the deal kept enters the team's pipeline at its
+        Proposal (50 %). Its new stay says why (the team's pipeline, by the
+        manager), and the adoption report counts no stage move of the
+        manager's: 2 stays, 0 moves."""
+        team, stages = self._catalogue_team("merge cause team")
+        proposal = stages.filtered(lambda stage: stage.forecast_probability == 50)
+        shared = self.env.ref("crm.stage_lead3")
+        shared.forecast_probability = 40
+        self.set_now(self.t0)
+        a = self.make_deal("cause A", shared, 1000, team_id=False, partner_name="Cause Co")
+        b = self.make_deal("cause B", shared, 1000, team_id=False, partner_name="Cause Co")
+        self.end_request()
+        self.set_now(self.day(1))
+        self.env["crm.merge.opportunity"].with_user(self.manager).with_context(
+            active_model="crm.lead", active_ids=(a | b).ids
+        ).create(
+            {
+                "opportunity_ids": [Command.set((a | b).ids)],
+                "user_id": self.rep.id,
+                "team_id": team.id,
+            }
+        ).action_merge()
+        self.end_request()
+        kept = (a | b).exists()
+        self.assertEqual(kept.stage_id, proposal)
+        stays = kept.stage_history_ids.sorted("date_in")
+        self.assertEqual(
+            [(stay.stage_id, stay.reason) for stay in stays],
+            [(shared, "create"), (proposal, "team")],
+        )
+        self.assertEqual(stays[-1].create_uid, self.manager)
+        self.assertFalse(self._moves_of(self.manager))
+        self.assertStructuresHold("merged into a catalogue team")
+
+    def test_mass_convert_merging_into_an_opportunity_is_no_move_by_hand(self):
+        """A manager converts two leads with the mass Convert dialog, merging
+        duplicates, into a team with the 4-step catalogue; one lead
+        duplicates an opportunity of the test team at Proposal (60 %). The
+        opportunity enters the team's pipeline at its Proposal (50 %): its
+        stay says why (the team's pipeline), the converted lead's first
+        stay is its creation, and the adoption report counts no stage move
+        of the manager's."""
+        team, stages = self._catalogue_team("convert cause team")
+        self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.rep.id})
+        proposal = stages.filtered(lambda stage: stage.forecast_probability == 50)
+        self.set_now(self.t0)
+        existing = self.make_deal(
+            "existing", self.s_proposal, 3000, email_from="buyer@cause.example", user_id=False
+        )
+        leads = self.make_deal(
+            "lead dup",
+            self.s_new,
+            100,
+            type="lead",
+            email_from="buyer@cause.example",
+            user_id=False,
+            team_id=False,
+        ) | self.make_deal(
+            "lead other",
+            self.s_new,
+            200,
+            type="lead",
+            email_from="other@cause.example",
+            user_id=False,
+            team_id=False,
+        )
+        self.end_request()
+        self.set_now(self.day(1))
+        self.env["crm.lead2opportunity.partner.mass"].with_user(self.manager).with_context(
+            active_model="crm.lead", active_ids=leads.ids
+        ).create(
+            {
+                "name": "convert",
+                "action": "nothing",
+                "deduplicate": True,
+                "team_id": team.id,
+                "user_ids": [Command.set(self.rep.ids)],
+                "force_assignment": True,
+            }
+        ).action_mass_convert()
+        self.end_request()
+        self.assertEqual((existing.team_id, existing.stage_id), (team, proposal))
+        self.assertEqual(
+            [(stay.stage_id, stay.reason) for stay in existing.stage_history_ids.sorted("date_in")],
+            [(self.s_proposal, "create"), (proposal, "team")],
+        )
+        other = leads.exists() - existing
+        self.assertEqual(other.type, "opportunity")
+        self.assertEqual(other.stage_history_ids.mapped("reason"), ["create"])
+        self.assertFalse(self._moves_of(self.manager))
+        self.assertStructuresHold("mass convert merging into an opportunity")
