@@ -380,7 +380,8 @@ class CrmLead(models.Model):
                 {"lead_id": self.id}
             )
             calls._sff_move_contact_status()
-            self._sff_recount_calls(self.ids)
+            # the merged deals too: Odoo may keep them (``auto_unlink=False``)
+            self._sff_recount_calls((self | opportunities).ids)
         else:
             # the last activity is the latest of them all
             self._sff_fill_last_activity(self.ids)

@@ -115,3 +115,32 @@ class TestMassOperations(FunnelCase):
         self.assertEqual(other.stage_history_ids.mapped("reason"), ["create"])
         self.assertFalse(self._moves_of(self.manager))
         self.assertStructuresHold("mass convert merging into an opportunity")
+
+    def test_merge_keeping_the_merged_deals_counts_their_calls_once(self):
+        """Three deals merged over RPC keeping the merged ones
+        (``merge_opportunity(auto_unlink=False)``, as Odoo's Convert dialog
+        and lead assignment merge before deleting them): Prospect with a
+        call (no answer), Qualified with a call (a conversation), Proposal
+        without any. The deal kept (Proposal) has the 2 calls; the two
+        others, kept beside it, count 0 calls each, not 1."""
+        self.set_now(self.t0)
+        prospect = self.make_deal("calls A", self.s_new, 100, partner_name="Calls Co")
+        proposal = self.make_deal("calls B", self.s_proposal, 200, partner_name="Calls Co")
+        qualified = self.make_deal("calls C", self.s_qualified, 300, partner_name="Calls Co")
+        self.env["crm.lead.call"].create(
+            [
+                {"lead_id": prospect.id, "outcome": "no_answer"},
+                {"lead_id": qualified.id, "outcome": "conversation"},
+            ]
+        )
+        self.end_request()
+        self.set_now(self.day(1))
+        kept = (prospect | proposal | qualified).merge_opportunity(auto_unlink=False)
+        self.end_request()
+        self.assertEqual(kept, proposal)
+        self.assertEqual(
+            [(deal.call_count, len(deal.call_ids)) for deal in (proposal, prospect, qualified)],
+            [(2, 2), (0, 0), (0, 0)],
+        )
+        self.assertFalse(prospect.call_attempt_count or qualified.date_first_conversation)
+        self.assertStructuresHold("merged keeping the merged deals")
