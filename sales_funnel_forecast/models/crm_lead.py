@@ -425,12 +425,34 @@ class CrmLead(models.Model):
         # the deal kept enters its team's pipeline (``write``: Odoo counts
         # the shared stages as every team's), which is no move by hand
         return (
-            super(CrmLead, self.with_context(sff_merging=True, stage_history_reason="team"))
+            super(
+                CrmLead,
+                self.with_context(
+                    sff_merging=True, sff_merge_team_id=team_id, stage_history_reason="team"
+                ),
+            )
             ._merge_opportunity(
                 user_id=user_id, team_id=team_id, auto_unlink=auto_unlink, max_length=max_length
             )
             .with_env(self.env)
         )
+
+    def _merge_data(self, fnames=None):
+        data = super()._merge_data(fnames=fnames)
+        if not self.env.context.get("sff_merging") or not data.get("stage_id"):
+            return data
+        # a deal kept that enters a team with a process of its own takes the
+        # team's stage of its step, or nearest its progress (Odoo would put
+        # a deal of another team's stage in the team's first stage, and a
+        # won one back in the pipeline): before Odoo checks the stage
+        team = self.env["crm.team"].browse(
+            self.env.context.get("sff_merge_team_id") or data.get("team_id")
+        )
+        # sudo: the team's process decides, whoever merges (as _sff_own_stage)
+        if len(team) == 1 and team.sudo().stage_catalogue_id:
+            stage = self.env["crm.stage"].browse(data["stage_id"])
+            data["stage_id"] = team._sff_pipeline_stage(stage).id
+        return data
 
     def _stage_find(self, team_id=False, domain=None, order=None, limit=1):
         teams = self.mapped("team_id")

@@ -144,3 +144,56 @@ class TestMassOperations(FunnelCase):
         )
         self.assertFalse(prospect.call_attempt_count or qualified.date_first_conversation)
         self.assertStructuresHold("merged keeping the merged deals")
+
+    def test_merge_into_another_catalogue_team_keeps_the_deals_step(self):
+        """Three deals merged with the Merge dialog into team B, both teams
+        with the 5-step catalogue (10 / 25 / 50 / 75 / won): the deal kept
+        is team A's at Proposal (1,000), the others team B's at
+        Qualification (2,000) and of no team at New (3,000). The deal kept
+        enters B's pipeline at B's Proposal, the same step (weighted 500),
+        not at B's Prospecting (10 %, weighted 100). A deal won in A merged
+        into B the same way stays won, at B's Won."""
+        team_a, stages_a = self._catalogue_team("step team A")
+        team_b, stages_b = self._catalogue_team("step team B")
+        self.set_now(self.t0)
+        kept = self.make_deal("step H", stages_a[2], 1000, team_id=team_a.id, partner_name="Step")
+        qualified = self.make_deal(
+            "step T1",
+            stages_b[1],
+            2000,
+            team_id=team_b.id,
+            user_id=self.other_rep.id,
+            partner_name="Step",
+        )
+        new = self.make_deal(
+            "step T2", self.env.ref("crm.stage_lead1"), 3000, team_id=False, partner_name="Step"
+        )
+        won = self.make_deal("won H", stages_a[4], 4000, team_id=team_a.id, partner_name="Won")
+        open_b = self.make_deal("won T", stages_b[0], 100, team_id=team_b.id, partner_name="Won")
+        self.end_request()
+        self.set_now(self.day(1))
+        for deals in (kept | qualified | new, won | open_b):
+            self.env["crm.merge.opportunity"].with_context(
+                active_model="crm.lead", active_ids=deals.ids
+            ).create(
+                {
+                    "opportunity_ids": [Command.set(deals.ids)],
+                    "user_id": self.other_rep.id,
+                    "team_id": team_b.id,
+                }
+            ).action_merge()
+        self.end_request()
+        self.assertFalse((qualified | new | open_b).exists())
+        self.assertEqual(
+            (kept.team_id, kept.stage_id, kept.probability, kept.forecast_revenue),
+            (team_b, stages_b[2], 50.0, 500.0),
+        )
+        self.assertEqual(
+            [(stay.stage_id, stay.reason) for stay in kept.stage_history_ids.sorted("date_in")],
+            [(stages_a[2], "create"), (stages_b[2], "team")],
+        )
+        self.assertEqual(
+            (won.team_id, won.stage_id, won.probability, won.pipeline_amount),
+            (team_b, stages_b[4], 100.0, 4000.0),
+        )
+        self.assertStructuresHold("merged into another catalogue team")
