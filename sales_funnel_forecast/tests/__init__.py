@@ -50,6 +50,7 @@ from . import (
     test_screen_queries,
     test_screens_as_users,
     test_security,
+    test_small_screens,
     test_stage,
     test_stage_history,
     test_stage_percentage_proposal,

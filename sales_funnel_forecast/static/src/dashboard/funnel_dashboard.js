@@ -152,10 +152,12 @@ export class FunnelDashboard extends Component {
         return formatInteger(value || 0);
     }
 
+    /** A rate with its % held to it (a no-break space): a narrow screen
+     *  wraps the line before the figure, not between them. */
     formatRate(value) {
         return value === null || value === undefined
             ? ""
-            : `${formatFloat(value, {digits: [16, 1]})} %`;
+            : `${formatFloat(value, {digits: [16, 1]})}\u00a0%`;
     }
 
     /** A day sent as YYYY-MM-DD, written as the user's language writes dates. */

@@ -1,0 +1,37 @@
+/** @odoo-module **/
+
+import {registry} from "@web/core/registry";
+
+// tests/test_small_screens.py: the module's screens on a phone and by keyboard
+
+const pickTeam = (screen) => ({
+    trigger: `${screen} select.o_sff_team`,
+    run: "selectByLabel SFF Screens Team",
+});
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_phone_rates_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_funnel_dashboard_action",
+    steps: () => [
+        pickTeam(".o_sff_dashboard"),
+        {trigger: ".o_sff_period_label:contains('SFF Screens Team')"},
+        {
+            trigger: ".o_sff_dashboard select.o_sff_compare",
+            run: "selectByLabel Previous period",
+        },
+        {trigger: ".o_sff_conversion:contains('100.0')"},
+        {
+            content:
+                "Each rate keeps its % beside its figure: no space a line may break at",
+            trigger: ".o_sff_conversion",
+            run() {
+                const cut = [...document.querySelectorAll(".o_sff_conversion")]
+                    .map((el) => el.textContent)
+                    // a space other than a no-break one between a figure and its %
+                    .filter((text) => /\d[^\S\u00a0\u202f]+%/.test(text));
+                if (cut.length) {
+                    throw new Error(`A rate may wrap before its %: ${cut.join(" | ")}`);
+                }
+            },
+        },
+    ],
+});
