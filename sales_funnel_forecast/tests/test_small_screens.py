@@ -17,3 +17,14 @@ class TestPhoneScreens(HttpCase):
         # "%" starting the next
         screens_team(self.env)
         self.start_tour("/odoo", "sales_funnel_forecast_phone_rates_tour", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestKeyboard(HttpCase):
+    def test_dashboard_stage_opens_from_the_keyboard(self):
+        # a stage of the funnel opens its deals on a click; from the
+        # keyboard, Tab went past the funnel (no stage took the focus) and
+        # nothing opened the deals: Tab from the last filter now lands on
+        # Prospecting, the funnel's first stage, and Enter opens its 1 deal
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_keyboard_stage_tour", login="admin")

@@ -174,6 +174,14 @@ export class FunnelDashboard extends Component {
         await this.actionService.doAction(action);
     }
 
+    /** Enter or Space on a stage the keyboard reached opens it, as a click. */
+    async onStageKeydown(ev, stageId, teamId) {
+        if (ev.key === "Enter" || ev.key === " ") {
+            ev.preventDefault();
+            await this.openStage(stageId, teamId);
+        }
+    }
+
     async export(kind) {
         const action = await this.orm.call("crm.funnel.dashboard", "action_export", [
             this.state.params,

@@ -35,3 +35,31 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_phone_rates_tour"
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_keyboard_stage_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_funnel_dashboard_action",
+    steps: () => [
+        pickTeam(".o_sff_dashboard"),
+        {
+            trigger:
+                ".o_sff_stage:contains('Prospecting') .o_sff_reached:contains(/^1$/)",
+        },
+        {
+            content: "The keyboard's user is on the last filter",
+            trigger: ".o_sff_dashboard select.o_sff_compare",
+            run() {
+                this.anchor.focus();
+            },
+        },
+        {trigger: ".o_sff_dashboard select.o_sff_compare:focus", run: "press Tab"},
+        {
+            content: "Tab goes on to the first stage of the funnel",
+            trigger: ".o_sff_stage:focus:contains('Prospecting')",
+            run: "press Enter",
+        },
+        {
+            content: "Enter opens the deals that reached it, as a click does",
+            trigger: ".o_list_view .o_data_row:contains('SFF Screens Deal')",
+        },
+    ],
+});
