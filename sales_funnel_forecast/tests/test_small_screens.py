@@ -28,3 +28,10 @@ class TestKeyboard(HttpCase):
         # Prospecting, the funnel's first stage, and Enter opens its 1 deal
         screens_team(self.env)
         self.start_tour("/odoo", "sales_funnel_forecast_keyboard_stage_tour", login="admin")
+
+    def test_forecast_line_opens_from_the_keyboard(self):
+        # a salesperson's line of the Forecast screen opens their
+        # submissions on a click; Tab went from the period picker past the
+        # table: no line took the focus, nothing opened the submissions
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_keyboard_line_tour", login="admin")

@@ -63,3 +63,29 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_keyboard_stage_to
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_keyboard_line_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_forecast_screen_action",
+    steps: () => [
+        pickTeam(".o_sff_forecast"),
+        {trigger: ".o_sff_forecast_table tfoot:contains('SFF Screens Team')"},
+        {
+            content: "The keyboard's user is on the period",
+            trigger: ".o_sff_forecast select.o_sff_period",
+            run() {
+                this.anchor.focus();
+            },
+        },
+        {trigger: ".o_sff_forecast select.o_sff_period:focus", run: "press Tab"},
+        {
+            content: "Tab goes on to the administrator's line",
+            trigger: ".o_sff_forecast_line:contains('Mitchell Admin') :focus",
+            run: "press Enter",
+        },
+        {
+            content: "Enter opens the line's submissions, as a click on the line does",
+            trigger: ".o_breadcrumb:contains('Forecast Submissions: Mitchell Admin')",
+        },
+        {trigger: ".o_list_view"},
+    ],
+});
