@@ -35,3 +35,10 @@ class TestKeyboard(HttpCase):
         # table: no line took the focus, nothing opened the submissions
         screens_team(self.env)
         self.start_tour("/odoo", "sales_funnel_forecast_keyboard_line_tour", login="admin")
+
+    def test_waterfall_step_opens_from_the_keyboard(self):
+        # the waterfall's steps said they were buttons (role) but Tab never
+        # reached them: from the last line of the table, Tab now lands on
+        # Pipeline at Start, then New, whose Enter opens its deals
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_keyboard_flow_tour", login="admin")

@@ -167,6 +167,14 @@ export class ForecastScreen extends Component {
         await this.callAction("action_forecast_flow_step", step);
     }
 
+    /** Enter or Space on a step the keyboard reached opens it, as a click. */
+    async onFlowStepKeydown(ev, step) {
+        if (ev.key === "Enter" || ev.key === " ") {
+            ev.preventDefault();
+            await this.openFlowStep(step);
+        }
+    }
+
     /** The submissions behind a line: the latest is the one it shows. */
     async openSubmissions(line) {
         await this.callAction("action_forecast_submissions", line.user_id);

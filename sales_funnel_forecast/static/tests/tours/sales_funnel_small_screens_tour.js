@@ -89,3 +89,33 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_keyboard_line_tou
         {trigger: ".o_list_view"},
     ],
 });
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_keyboard_flow_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_forecast_screen_action",
+    steps: () => [
+        pickTeam(".o_sff_forecast"),
+        {trigger: ".o_sff_flow_step[data-step='new']:contains('1 deal')"},
+        {
+            content: "The keyboard's user is on the table's last line",
+            trigger: ".o_sff_forecast_line:last .o_sff_open_submissions",
+            run() {
+                this.anchor.focus();
+            },
+        },
+        {trigger: ".o_sff_open_submissions:focus", run: "press Tab"},
+        {
+            content: "Tab goes on to the waterfall's first step",
+            trigger: ".o_sff_flow_step[data-step='start']:focus",
+            run: "press Tab",
+        },
+        {
+            content: "then to its second, the deals new in the period",
+            trigger: ".o_sff_flow_step[data-step='new']:focus",
+            run: "press Enter",
+        },
+        {
+            content: "Enter opens the step's deals, as a click does",
+            trigger: ".o_breadcrumb:contains('New, SFF Screens Team')",
+        },
+    ],
+});
