@@ -3,6 +3,7 @@
 
 from odoo.tests import HttpCase, tagged
 
+from .common import make_plan
 from .test_tour import screens_team
 
 
@@ -17,6 +18,20 @@ class TestPhoneScreens(HttpCase):
         # "%" starting the next
         screens_team(self.env)
         self.start_tour("/odoo", "sales_funnel_forecast_phone_rates_tour", login="admin")
+
+    def test_plan_figures_are_a_table_on_a_phone(self):
+        # a plan of 120,000 for 2027: its Figures tab on a phone showed a
+        # card per period with a bare number (the period's id) and none of
+        # its figures; it now lists the year, 4 quarters and 12 months as on
+        # a computer, the table scrolling sideways
+        plan = make_plan(self.env, self.env["crm.team"].create({"name": "SFF Phone Team"}))
+        plan.name = "SFF Phone Plan"
+        self.assertEqual(len(plan.month_period_ids), 12)
+        self.start_tour(
+            f"/odoo/action-sales_funnel_forecast.crm_target_plan_action/{plan.id}",
+            "sales_funnel_forecast_phone_plan_figures_tour",
+            login="admin",
+        )
 
 
 @tagged("post_install", "-at_install")

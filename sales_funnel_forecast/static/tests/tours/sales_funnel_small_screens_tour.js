@@ -119,3 +119,43 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_keyboard_flow_tou
         },
     ],
 });
+
+registry
+    .category("web_tour.tours")
+    .add("sales_funnel_forecast_phone_plan_figures_tour", {
+        steps: () => [
+            {
+                trigger: ".o_form_view .o_notebook .nav-link:contains('Figures')",
+                run: "click",
+            },
+            {
+                content: "The plan's year is a row of figures under their columns",
+                trigger:
+                    ".o_field_widget[name=year_period_ids] .o_list_table thead:contains('Revenue Target'):contains('Deals to Close')",
+            },
+            {
+                trigger:
+                    ".o_field_widget[name=year_period_ids] .o_data_row:contains('SFF Phone Plan'):contains('120,000.00')",
+            },
+            {
+                content: "Its 4 quarters and 12 months, each a row with its target",
+                trigger:
+                    ".o_field_widget[name=month_period_ids] .o_data_row:contains('2027-12')",
+                run() {
+                    const rows = (name) =>
+                        document.querySelectorAll(
+                            `.o_field_widget[name=${name}] .o_data_row`
+                        ).length;
+                    const counts = [
+                        rows("quarter_period_ids"),
+                        rows("month_period_ids"),
+                    ];
+                    if (counts.join() !== "4,12") {
+                        throw new Error(
+                            `Quarters and months listed: ${counts.join(" and ")}`
+                        );
+                    }
+                },
+            },
+        ],
+    });
