@@ -33,6 +33,16 @@ class TestPhoneScreens(HttpCase):
             login="admin",
         )
 
+    def test_waterfall_amounts_of_billions_fit_their_steps(self):
+        # a deal of 123,456,789,000 (the size of a rupiah or dong pipeline):
+        # its step's "$ 123,456,789,000.00" and the period's end ran out of
+        # their 7rem columns, over the next step's figures (127 px of text
+        # in 112 px)
+        screens_team(self.env)
+        deal = self.env["crm.lead"].search([("name", "=", "SFF Screens Deal")])
+        deal.expected_revenue = 123456789000
+        self.start_tour("/odoo", "sales_funnel_forecast_phone_waterfall_tour", login="admin")
+
 
 @tagged("post_install", "-at_install")
 class TestKeyboard(HttpCase):

@@ -159,3 +159,28 @@ registry
             },
         ],
     });
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_phone_waterfall_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_forecast_screen_action",
+    steps: () => [
+        pickTeam(".o_sff_forecast"),
+        {trigger: ".o_sff_flow_step[data-step='new']:contains('123,456,789,000.00')"},
+        {
+            content: "Each step's amount fits its column, beside the next one's",
+            trigger: ".o_sff_waterfall",
+            run() {
+                const steps = [...document.querySelectorAll(".o_sff_flow_step")];
+                const cut = steps
+                    .flatMap((step) => [...step.children].slice(1))
+                    .filter((el) => el.scrollWidth > el.clientWidth + 1)
+                    .map(
+                        (el) =>
+                            `${el.textContent.trim()} (${el.scrollWidth} > ${el.clientWidth} px)`
+                    );
+                if (cut.length) {
+                    throw new Error(`Waterfall texts overflow: ${cut.join(", ")}`);
+                }
+            },
+        },
+    ],
+});
