@@ -136,5 +136,8 @@ class TestStagePercentageProposal(FunnelCase):
         )
         wizard = form.save()
         action = wizard.action_apply()
-        self.assertIn("0 stage percentages", action["params"]["message"])
+        self.assertEqual(
+            action["params"]["message"],
+            "No stage percentage set: no stage with a proposal was ticked.",
+        )
         self.assertEqual(self.s_new.forecast_probability, 10.0)

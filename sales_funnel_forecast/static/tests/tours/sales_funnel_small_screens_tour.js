@@ -140,7 +140,7 @@ registry
             {
                 content: "Its 4 quarters and 12 months, each a row with its target",
                 trigger:
-                    ".o_field_widget[name=month_period_ids] .o_data_row:contains('2027-12')",
+                    ".o_field_widget[name=month_period_ids] .o_data_row:contains('December 2027')",
                 run() {
                     const rows = (name) =>
                         document.querySelectorAll(
