@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError, ValidationError
 
 # in the context while a catalogue is saved with its steps: the steps'
@@ -84,6 +85,11 @@ class CrmStageCatalogue(models.Model):
     def unlink(self):
         # (before the teams let go of it, below)
         self._sff_check_teams_changeable()
+        # its steps go with it in the database (ON DELETE CASCADE), past
+        # their own check (not at the uninstall, which takes the stages'
+        # steps away too)
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self.line_ids._sff_unlink_except_earlier_process()
         # the teams get the shared stages back: through their write, which
         # rebuilds their deals' funnel rows
         self.env["crm.team"].sudo().with_context(active_test=False).search(

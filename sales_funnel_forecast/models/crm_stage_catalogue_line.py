@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+from odoo.exceptions import UserError
 
 from ..const import FORECAST_CATEGORY_SELECTION
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
@@ -60,6 +61,38 @@ class CrmStageCatalogueLine(models.Model):
         if {"is_won", "catalogue_id"} & set(vals) and self._sff_on_their_own():
             (catalogues | self.catalogue_id)._check_won_step()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_earlier_process(self):
+        """A stage made from a step of a team's earlier catalogue stays out
+        of the team's process (crm.team._sff_process_domain) by the step it
+        names: without it, it would be a stage added by hand, where the
+        team's new and won deals go. Refused while such stages are still in
+        a pipeline (they hold deals); the catalogue can be archived."""
+        # sudo: the stages of every team, whoever edits the catalogue
+        stages = (
+            self.env["crm.stage"]
+            .sudo()
+            .search([("catalogue_line_id", "in", self.ids), ("team_id", "!=", False)])
+            .filtered(
+                lambda stage: (
+                    stage.team_id.stage_catalogue_id
+                    and stage.team_id.stage_catalogue_id != stage.catalogue_line_id.catalogue_id
+                )
+            )
+        )
+        if stages:
+            raise UserError(
+                self.env._(
+                    "Catalogue “%(catalogue)s” was the sales process of %(teams)s before "
+                    "its current one, and its stages there still hold deals (%(stages)s): "
+                    "without their steps, they would become stages of the current process, "
+                    "where new and won deals go. Archive the catalogue instead.",
+                    catalogue=stages[0].catalogue_line_id.catalogue_id.name,
+                    teams=", ".join(stages.team_id.mapped("name")),
+                    stages=", ".join(stages[:5].mapped("name")),
+                )
+            )
 
     def unlink(self):
         catalogues = self.filtered("is_won").catalogue_id

@@ -61,4 +61,5 @@ from . import (
     test_tour,
     test_uninstall,
     test_write_paths,
+    test_referenced_records,
 )
