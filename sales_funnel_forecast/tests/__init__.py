@@ -42,6 +42,7 @@ from . import (
     test_probability,
     test_process_paths,
     test_record_paths,
+    test_referenced_records,
     test_report_paths,
     test_report_views,
     test_review_release,
@@ -61,5 +62,4 @@ from . import (
     test_tour,
     test_uninstall,
     test_write_paths,
-    test_referenced_records,
 )

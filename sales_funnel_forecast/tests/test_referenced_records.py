@@ -72,7 +72,16 @@ class TestReferencedRecords(FunnelCase):
                 "name": "Unused",
                 "line_ids": [
                     (0, 0, {"name": "Open", "sequence": 1}),
-                    (0, 0, {"name": "Done", "sequence": 2, "is_won": True, "forecast_probability": 100}),
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Done",
+                            "sequence": 2,
+                            "is_won": True,
+                            "forecast_probability": 100,
+                        },
+                    ),
                 ],
             }
         )
