@@ -63,7 +63,7 @@ class TestReferencedRecords(FunnelCase):
     def test_current_catalogue_and_unused_steps_are_deleted(self):
         """The team's current catalogue goes (the team gets the shared
         stages back), as does a catalogue no team's stage still names."""
-        team, project = self._team_after_two_catalogues()
+        team, _project = self._team_after_two_catalogues()
         catalogue = self.env.ref("sales_funnel_forecast.catalogue_project_sales")
         catalogue.unlink()
         self.assertFalse(team.stage_catalogue_id)
