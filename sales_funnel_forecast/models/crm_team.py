@@ -112,7 +112,7 @@ class CrmTeam(models.Model):
         return stage.browse(nearest.id)
 
     @api.ondelete(at_uninstall=False)
-    def _sff_unlink_except_plans(self):
+    def _sff_unlink_except_plans_and_forecasts(self):
         # sudo: the plans of the teams, archived ones too, whoever may read them
         plans = (
             self.env["crm.target.plan"]
@@ -126,6 +126,18 @@ class CrmTeam(models.Model):
                     "These teams have target plans (%(plans)s): delete or archive the plans "
                     "first, or archive the teams.",
                     plans=", ".join(plans[:5].mapped("display_name")),
+                )
+            )
+        # sudo: the forecasts submitted for the teams, whoever may read them
+        forecast_teams = (
+            self.env["crm.forecast.submission"].sudo().search([("team_id", "in", self.ids)]).team_id
+        )
+        if forecast_teams:
+            raise UserError(
+                self.env._(
+                    "These teams have forecasts submitted for them (%(teams)s): archive the "
+                    "teams instead, the forecasts stay with them.",
+                    teams=", ".join(forecast_teams[:5].mapped("name")),
                 )
             )
 

@@ -87,3 +87,28 @@ class TestReferencedRecords(FunnelCase):
         )
         unused.unlink()
         self.assertStructuresHold("catalogues deleted")
+
+    def test_team_with_submitted_forecasts_is_archived_not_deleted(self):
+        """A team whose manager submitted a forecast for it: its deletion is
+        refused in the module's words (Odoo's own message named a database
+        constraint), and the forecast stays; archived, the team keeps it."""
+        team = self.env["crm.team"].create({"name": "Forecasting team"})
+        submission = self.env["crm.forecast.submission"].create(
+            {
+                "team_id": team.id,
+                "user_id": False,
+                "date_from": "2026-12-01",
+                "commit_amount": 1000,
+                "best_case_amount": 1500,
+            }
+        )
+        with self.assertRaises(UserError) as raised:
+            team.unlink()
+        self.assertEqual(
+            str(raised.exception),
+            "These teams have forecasts submitted for them (Forecasting team): archive the "
+            "teams instead, the forecasts stay with them.",
+        )
+        self.assertTrue(submission.exists())
+        team.action_archive()
+        self.assertEqual(submission.team_id, team)
