@@ -501,6 +501,45 @@ class FunnelCase(StructuresMixin, TransactionCase):
         self.assertFalse(result["messages"], result["messages"])
         return Lead.browse(result["ids"])
 
+    def catalogue_team(self, name):
+        """A new team with the 4-step catalogue applied, and its stages in
+        the pipeline's order."""
+        team = self.env["crm.team"].create({"name": name})
+        return team, apply_catalogue(self.env, team)._sff_sorted()
+
+    def opportunity_and_leads(self, domain):
+        """An opportunity of the test team at Proposal (3,000) of no
+        salesperson, and two leads of no team (100 and 200): the first
+        written from the opportunity's email address at ``domain``, so
+        that a conversion merging duplicates merges it into it."""
+        existing = self.make_deal(
+            "existing", self.s_proposal, 3000, email_from=f"buyer@{domain}", user_id=False
+        )
+        lead_values = {"type": "lead", "user_id": False, "team_id": False}
+        leads = self.make_deal(
+            "lead dup", self.s_new, 100, email_from=f"buyer@{domain}", **lead_values
+        ) | self.make_deal(
+            "lead other", self.s_new, 200, email_from=f"other@{domain}", **lead_values
+        )
+        return existing, leads
+
+    def mass_convert(self, leads, team, user=None):
+        """Odoo's mass Convert dialog on ``leads`` (as ``user``, else the
+        test's user), merging duplicates, into ``team`` for the rep."""
+        Wizard = self.env["crm.lead2opportunity.partner.mass"]
+        if user:
+            Wizard = Wizard.with_user(user)
+        Wizard.with_context(active_model="crm.lead", active_ids=leads.ids).create(
+            {
+                "name": "convert",
+                "action": "nothing",
+                "deduplicate": True,
+                "team_id": team.id,
+                "user_ids": [Command.set(self.rep.ids)],
+                "force_assignment": True,
+            }
+        ).action_mass_convert()
+
     def make_deal(self, name, stage, revenue=0.0, **values):
         return self.env["crm.lead"].create(
             dict(

@@ -6,16 +6,11 @@ hold as if each change had been made by hand."""
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import FunnelCase, apply_catalogue
+from .common import FunnelCase
 
 
 @tagged("post_install", "-at_install")
 class TestMassOperations(FunnelCase):
-    def _catalogue_team(self, name):
-        team = self.env["crm.team"].create({"name": name})
-        stages = apply_catalogue(self.env, team)._sff_sorted()
-        return team, stages
-
     def _moves_of(self, user):
         return self.env["crm.adoption.report"].search(
             [("user_id", "=", user.id), ("kind", "=", "move")]
@@ -28,7 +23,7 @@ class TestMassOperations(FunnelCase):
         Proposal (50 %). Its new stay says why (the team's pipeline, by the
         manager), and the adoption report counts no stage move of the
         manager's: 2 stays, 0 moves."""
-        team, stages = self._catalogue_team("merge cause team")
+        team, stages = self.catalogue_team("merge cause team")
         proposal = stages.filtered(lambda stage: stage.forecast_probability == 50)
         shared = self.env.ref("crm.stage_lead3")
         shared.forecast_probability = 40
@@ -66,44 +61,14 @@ class TestMassOperations(FunnelCase):
         stay says why (the team's pipeline), the converted lead's first
         stay is its creation, and the adoption report counts no stage move
         of the manager's."""
-        team, stages = self._catalogue_team("convert cause team")
+        team, stages = self.catalogue_team("convert cause team")
         self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.rep.id})
         proposal = stages.filtered(lambda stage: stage.forecast_probability == 50)
         self.set_now(self.t0)
-        existing = self.make_deal(
-            "existing", self.s_proposal, 3000, email_from="buyer@cause.example", user_id=False
-        )
-        leads = self.make_deal(
-            "lead dup",
-            self.s_new,
-            100,
-            type="lead",
-            email_from="buyer@cause.example",
-            user_id=False,
-            team_id=False,
-        ) | self.make_deal(
-            "lead other",
-            self.s_new,
-            200,
-            type="lead",
-            email_from="other@cause.example",
-            user_id=False,
-            team_id=False,
-        )
+        existing, leads = self.opportunity_and_leads("cause.example")
         self.end_request()
         self.set_now(self.day(1))
-        self.env["crm.lead2opportunity.partner.mass"].with_user(self.manager).with_context(
-            active_model="crm.lead", active_ids=leads.ids
-        ).create(
-            {
-                "name": "convert",
-                "action": "nothing",
-                "deduplicate": True,
-                "team_id": team.id,
-                "user_ids": [Command.set(self.rep.ids)],
-                "force_assignment": True,
-            }
-        ).action_mass_convert()
+        self.mass_convert(leads, team, user=self.manager)
         self.end_request()
         self.assertEqual((existing.team_id, existing.stage_id), (team, proposal))
         self.assertEqual(
@@ -153,8 +118,8 @@ class TestMassOperations(FunnelCase):
         enters B's pipeline at B's Proposal, the same step (weighted 500),
         not at B's Prospecting (10 %, weighted 100). A deal won in A merged
         into B the same way stays won, at B's Won."""
-        team_a, stages_a = self._catalogue_team("step team A")
-        team_b, stages_b = self._catalogue_team("step team B")
+        team_a, stages_a = self.catalogue_team("step team A")
+        team_b, stages_b = self.catalogue_team("step team B")
         self.set_now(self.t0)
         kept = self.make_deal("step H", stages_a[2], 1000, team_id=team_a.id, partner_name="Step")
         qualified = self.make_deal(

@@ -7,23 +7,18 @@ from odoo.addons.sale.tests.common import TestSaleCommon
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import FunnelCase, apply_catalogue
+from .common import FunnelCase
 
 
 @tagged("post_install", "-at_install")
 class TestMergeAndConvert(FunnelCase):
-    def _catalogue_team(self, name):
-        team = self.env["crm.team"].create({"name": name})
-        stages = apply_catalogue(self.env, team)._sff_sorted()
-        return team, stages
-
     def test_merge_into_a_catalogue_team_enters_its_pipeline(self):
         """Two duplicates of no team merged with the Merge dialog, the
         salesperson and team of a catalogue team chosen: the deal kept
         enters the team's pipeline (Odoo counts the shared stage it was in
         as every team's; a catalogue team has its own stages only) and
         counts in its funnel."""
-        team, stages = self._catalogue_team("merge team")
+        team, stages = self.catalogue_team("merge team")
         shared = self.env.ref("crm.stage_lead2")
         self.set_now(self.t0)
         a = self.make_deal("dup A", shared, 1000, team_id=False, partner_name="Dup Co")
@@ -59,7 +54,7 @@ class TestMergeAndConvert(FunnelCase):
         calls it) gives the team a stage (Odoo drops default_team_id for
         stages: it was a shared stage, gone from that kanban on the next
         load and shown in every other team's)."""
-        team, _stages = self._catalogue_team("column team")
+        team, _stages = self.catalogue_team("column team")
         Stage = self.env["crm.stage"].with_context(default_team_id=team.id)
         stage_id, _name = Stage.name_create("Contract signed")
         stage = self.env["crm.stage"].browse(stage_id)
@@ -77,7 +72,7 @@ class TestMergeAndConvert(FunnelCase):
         every column, the new one last: its percentage is proposed for that
         place, halfway from Closing's 75 % to 100 (it was proposed for
         Odoo's default sequence, the first place: 5 %)."""
-        team, stages = self._catalogue_team("percentage team")
+        team, stages = self.catalogue_team("percentage team")
         Stage = self.env["crm.stage"].with_context(default_team_id=team.id)
         stage_id, _name = Stage.name_create("Signature")
         stage = self.env["crm.stage"].browse(stage_id)
@@ -130,44 +125,14 @@ class TestMergeAndConvert(FunnelCase):
         progress, Proposal (50 %; it was put back in the first stage, 10 %:
         its weighted forecast fell from 1,800 to 300), and counts in the
         team's funnel there; a merge with the Merge dialog does the same."""
-        team, stages = self._catalogue_team("convert team")
+        team, stages = self.catalogue_team("convert team")
         self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.rep.id})
         self.set_now(self.t0)
-        existing = self.make_deal(
-            "existing", self.s_proposal, 3000, email_from="buyer@merge.example", user_id=False
-        )
-        leads = self.make_deal(
-            "lead dup",
-            self.s_new,
-            100,
-            type="lead",
-            email_from="buyer@merge.example",
-            user_id=False,
-            team_id=False,
-        ) | self.make_deal(
-            "lead",
-            self.s_new,
-            200,
-            type="lead",
-            email_from="other@merge.example",
-            user_id=False,
-            team_id=False,
-        )
+        existing, leads = self.opportunity_and_leads("merge.example")
         self.end_request()
         self.assertEqual(existing.forecast_revenue, 1800.0)
         self.set_now(self.day(1))
-        self.env["crm.lead2opportunity.partner.mass"].with_context(
-            active_model="crm.lead", active_ids=leads.ids
-        ).create(
-            {
-                "name": "convert",
-                "action": "nothing",
-                "deduplicate": True,
-                "team_id": team.id,
-                "user_ids": [Command.set(self.rep.ids)],
-                "force_assignment": True,
-            }
-        ).action_mass_convert()
+        self.mass_convert(leads, team)
         self.end_request()
         self.assertTrue(existing.exists(), "the leads were merged into the opportunity")
         self.assertEqual(existing.team_id, team)
@@ -186,7 +151,7 @@ class TestMergeAndConvert(FunnelCase):
         catalogue team: the deal kept enters its pipeline at the stage
         nearest its progress (50 %), not at its first (10 %); a won deal at
         the team's won stage."""
-        team, stages = self._catalogue_team("progress team")
+        team, stages = self.catalogue_team("progress team")
         shared = self.env.ref("crm.stage_lead3")
         shared.forecast_probability = 40
         self.set_now(self.t0)
@@ -311,17 +276,13 @@ class TestHandedOver(FunnelCase):
     """Deals handed to a team with a process of its own by a write: its
     team, or a new salesperson whose team Odoo gives them."""
 
-    def _catalogue_team(self, name):
-        team = self.env["crm.team"].create({"name": name})
-        return team, apply_catalogue(self.env, team)._sff_sorted()
-
     def test_deals_handed_to_a_catalogue_team_enter_its_pipeline(self):
         """Three deals of the test team (Qualified 30 %, Proposal 60 %, one
         lost in Proposal) given to a team with the 4-step catalogue in one
         write: the open ones enter its pipeline at its stage nearest in
         percentage (Qualification 25 %, Proposal 50 %), a stay by hand each,
         and are open there in its funnel; the lost one keeps its stage."""
-        team, stages = self._catalogue_team("handed team")
+        team, stages = self.catalogue_team("handed team")
         prospecting, qualification, proposal = stages[:3]
         self.set_now(self.t0)
         qualified = self.make_deal("Handed Q", self.s_qualified, 1000)
@@ -357,7 +318,7 @@ class TestHandedOver(FunnelCase):
         then gives it that team, as its partner assignment does) enters that
         team's pipeline; given back to a salesperson of the test team (no
         catalogue), it stays in the catalogue's stage."""
-        team, stages = self._catalogue_team("salesperson team")
+        team, stages = self.catalogue_team("salesperson team")
         self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.other_rep.id})
         self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
         deal = self.make_deal("New owner", self.s_proposal, 1000, user_id=self.rep.id)
@@ -376,7 +337,7 @@ class TestHandedOver(FunnelCase):
         salesperson's to write (the move follows the save the salesperson
         was allowed); the stay says why (the team's pipeline), and the
         adoption report counts no stage move of the salesperson's."""
-        team, stages = self._catalogue_team("colleague team")
+        team, stages = self.catalogue_team("colleague team")
         self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": self.other_rep.id})
         self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
         deal = self.make_deal("To a colleague", self.s_proposal, 1000, user_id=self.rep.id)
@@ -398,7 +359,7 @@ class TestHandedOver(FunnelCase):
         """A deal lost in Proposal given to a team with a catalogue keeps
         its stage while lost; restored, it enters the team's pipeline (its
         Proposal) and is open there."""
-        team, stages = self._catalogue_team("restored team")
+        team, stages = self.catalogue_team("restored team")
         self.set_now(self.t0)
         deal = self.make_deal("Lost, handed over", self.s_proposal, 1000)
         deal.action_set_lost()
@@ -419,7 +380,7 @@ class TestHandedOver(FunnelCase):
         stages are no part of that pipeline); in a team without a
         catalogue, a move from a shared stage to an earlier own stage
         still is one."""
-        team, stages = self._catalogue_team("shared to catalogue team")
+        team, stages = self.catalogue_team("shared to catalogue team")
         won = self.env.ref("crm.stage_lead4")
         late = self.env["crm.stage"].create(
             {"name": "Shared late", "sequence": 950, "forecast_probability": 60}
