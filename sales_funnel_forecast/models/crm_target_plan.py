@@ -7,6 +7,7 @@ import calendar
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -14,6 +15,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
 from .. import engine
+from ..tools.days import day_start, local_today
 from ..tools.formats import count_text
 from ..tools.jobs import run_batch
 from ..tools.notify import notification
@@ -626,8 +628,9 @@ class CrmTargetPlan(models.Model):
         seasonality from the deals of the plan's team (and salesperson)
         closed in the last 12 months."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        since = today - timedelta(days=365)
+        # the days and months of the funnel totals' time zone, as the plan's
+        # actuals count what was won
+        since = day_start(self.env, local_today(self.env) - timedelta(days=365))
         domain = [
             ("type", "=", "opportunity"),
             ("company_id", "in", [self.company_id.id, False]),
@@ -684,9 +687,11 @@ class CrmTargetPlan(models.Model):
         ]
         if cycles:
             values["sales_cycle_days"] = round(sum(cycles) / len(cycles))
+        tz = pytz.timezone(self.env["crm.funnel.summary"]._sff_tz())
         by_month = defaultdict(float)
         for lead in won:
-            by_month[lead.date_closed.month] += lead.expected_revenue or 1.0
+            month = pytz.utc.localize(lead.date_closed).astimezone(tz).month
+            by_month[month] += lead.expected_revenue or 1.0
         # a month of refunds weighs nothing, not less
         by_month = {month: max(amount, 0.0) for month, amount in by_month.items()}
         average = sum(by_month.values()) / 12

@@ -5,6 +5,7 @@ from . import (
     test_apps_beside,
     test_backfill,
     test_browser,
+    test_calendar_edges,
     test_calls,
     test_catalogue,
     test_companies,
