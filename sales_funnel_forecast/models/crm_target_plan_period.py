@@ -66,7 +66,14 @@ class CrmTargetPlanPeriod(models.Model):
         for period in self:
             by_plan[period.plan_id] |= period
         for plan, periods in by_plan.items():
-            start = min(periods.mapped("date_from"))
+            # the whole plan's prospects enter from its first month line,
+            # before the plan with a sales cycle, as its needs count them
+            first_month = min(plan.period_ids.mapped("date_from"))
+            leads_from = {
+                period: first_month if period.period_type == "year" else period.date_from
+                for period in periods
+            }
+            start = min(leads_from.values())
             end = max(periods.mapped("date_to")) + timedelta(days=1)
 
             def scope(alias, plan=plan, company_column="company_id"):
@@ -144,6 +151,11 @@ class CrmTargetPlanPeriod(models.Model):
                     for month, values in monthly.items()
                     if period.date_from <= month <= period.date_to
                 ]
+                new_leads = sum(
+                    values[0]
+                    for month, values in monthly.items()
+                    if leads_from[period] <= month <= period.date_to
+                )
                 # the months before the plan count the prospects that entered
                 # for it, not revenue or deals of their own
                 revenue = sum(values[2] for values in figures) if period.in_plan else 0.0
@@ -151,7 +163,7 @@ class CrmTargetPlanPeriod(models.Model):
                 # access, even for managers)
                 period.sudo().write(
                     {
-                        "actual_new_leads": sum(values[0] for values in figures),
+                        "actual_new_leads": new_leads,
                         "actual_deals_won": sum(values[1] for values in figures)
                         if period.in_plan
                         else 0,

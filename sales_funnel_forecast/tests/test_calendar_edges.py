@@ -58,3 +58,41 @@ class TestCalendarEdges(FunnelCase):
             period.date_from.month: period.actual_deals_won for period in plan.month_period_ids
         }
         self.assertEqual((months[3], months[4]), (0, 5))
+
+    def test_whole_plan_new_leads_count_the_months_before_it(self):
+        """A plan for 2027 with a 60-day sales cycle: its prospects enter
+        from November 2026 on (600 for the whole plan, 50 of them in
+        November). Two leads created in November 2026 and three in
+        February 2027, a deal won in December 2026 (created the same day):
+        the month lines count 2 and 3 (and 1 in December), and the whole
+        plan, whose 600 count November's, counts the 6 its months add up
+        to; the deal won before it is none of its wins."""
+        plan = make_plan(self.env, self.team, sales_cycle_days=60)
+        self.assertEqual(plan.year_period_ids.leads_needed, 600)
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": f"Lead {index}", "type": "lead", "team_id": self.team.id}
+                for index in range(5)
+            ]
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = ANY(%s)",
+            [datetime(2026, 11, 10, 9, 0), leads[:2].ids],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = ANY(%s)",
+            [datetime(2027, 2, 10, 9, 0), leads[2:].ids],
+        )
+        # a deal won before the plan is none of its wins
+        won = self.make_deal("Won before", self.s_won, 1000)
+        self.close_at(won, datetime(2026, 12, 10, 9, 0))
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s", [datetime(2026, 12, 10), won.id]
+        )
+        plan.action_refresh_actuals()
+        self.assertEqual(plan.year_period_ids.actual_deals_won, 0)
+        months = {period.date_from: period.actual_new_leads for period in plan.month_period_ids}
+        self.assertEqual((months[date(2026, 11, 1)], months[date(2027, 2, 1)]), (2, 3))
+        self.assertEqual(sum(months.values()), 6)
+        self.assertEqual(plan.year_period_ids.actual_new_leads, 6)
