@@ -303,7 +303,12 @@ class CrmForecastAccuracyReport(models.Model):
                           FROM crm_forecast_submission s
                           JOIN periods p ON p.period_type = s.period_type AND p.date_from = s.date_from
                     CROSS JOIN lead_times lt
-                         WHERE s.submitted_on <= timezone('UTC', timezone(%(tz)s, (p.date_from - lt.lead_days)::timestamp))
+                         -- the day's first instant: an hour after 23:00 the
+                         -- evening before (PostgreSQL reads a midnight that
+                         -- happens twice as the second one)
+                         WHERE s.submitted_on <= timezone('UTC', timezone(%(tz)s, (p.date_from - lt.lead_days)
+                                                                                  - interval '1 hour'))
+                                                 + interval '1 hour'
                       ORDER BY p.period_type, p.date_from, lt.lead_days, s.team_id, s.company_id,
                                COALESCE(s.user_id, 0), s.submitted_on DESC, s.id DESC) sb
              LEFT JOIN actuals_by_lead a

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from odoo.tests import tagged
 
-from ..const import TZ_PARAM
+from ..const import ACCURACY_LEAD_DAYS_PARAM, TZ_PARAM
 from .common import FunnelCase, make_plan
 
 
@@ -96,3 +96,76 @@ class TestCalendarEdges(FunnelCase):
         self.assertEqual((months[date(2026, 11, 1)], months[date(2027, 2, 1)]), (2, 3))
         self.assertEqual(sum(months.values()), 6)
         self.assertEqual(plan.year_period_ids.actual_new_leads, 6)
+
+    # ------------------------------------------------------------------
+    # A midnight that happens twice
+    # ------------------------------------------------------------------
+    def test_day_starts_at_the_first_of_two_midnights(self):
+        """Funnel totals in Atlantic/Azores, whose clocks go back from 01:00
+        to 00:00 on Sunday 25 October 2026 (00:00 UTC, then 01:00 UTC): the
+        day starts at the first midnight. A deal created at 00:30 UTC, in
+        the day's first half hour there, was not in the pipeline at its
+        start: the pipeline and the snapshot of 25 October count no deal
+        of the team, those of the 26th one."""
+        self.set_tz("Atlantic/Azores")
+        self.clock_at(datetime(2026, 10, 25, 0, 30))
+        deal = self.make_deal("First hour", self.s_qualified, 1000)
+        self.clock_at(datetime(2026, 10, 27, 9, 0))
+        Lead = self.env["crm.lead"]
+        team = [("team_id", "=", self.team.id)]
+        pipeline = {
+            day: [row["lead_id"] for row in Lead.sff_pipeline_at(day, team)]
+            for day in (date(2026, 10, 25), date(2026, 10, 26))
+        }
+        self.assertEqual(pipeline, {date(2026, 10, 25): [], date(2026, 10, 26): [deal.id]})
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        Snapshot._sff_take([date(2026, 10, 25), date(2026, 10, 26)])
+        counts = {
+            day: sum(Snapshot.search(team + [("date_snapshot", "=", day)]).mapped("deal_count"))
+            for day in (date(2026, 10, 25), date(2026, 10, 26))
+        }
+        self.assertEqual(counts, {date(2026, 10, 25): 0, date(2026, 10, 26): 1})
+
+    def test_submission_after_the_first_of_two_midnights_is_late_for_the_lead_time(self):
+        """Atlantic/Azores again, the accuracy read 7 days before each period:
+        for November 2026, at the start of 25 October, the first midnight
+        (00:00 UTC). The rep's Commit of 5,000 submitted at 00:30 UTC that
+        night came after it: it is November's submitted forecast at the
+        period's start, not 7 days before, as the snapshot of that day
+        counts none of what changed after its first midnight."""
+        self.set_tz("Atlantic/Azores")
+        self.env["ir.config_parameter"].set_param(ACCURACY_LEAD_DAYS_PARAM, "7")
+        self.clock_at(datetime(2026, 10, 1, 9, 0))
+        self.make_deal("Due in November", self.s_proposal, 1000, date_deadline=date(2026, 11, 20))
+        submission = (
+            self.env["crm.forecast.submission"]
+            .with_user(self.rep)
+            .create(
+                {
+                    "team_id": self.team.id,
+                    "date_from": date(2026, 11, 1),
+                    "commit_amount": 5000,
+                    "best_case_amount": 5000,
+                }
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+            [datetime(2026, 10, 25, 0, 30), submission.id],
+        )
+        self.env.invalidate_all()
+        self.clock_at(datetime(2026, 12, 10, 9, 0))
+        self.env["crm.pipeline.snapshot"]._sff_take([date(2026, 10, 25), date(2026, 11, 1)])
+        Accuracy = self.env["crm.forecast.accuracy.report"]
+        Accuracy._sff_refresh()
+        lines = Accuracy.search(
+            [
+                ("period_type", "=", "month"),
+                ("date_from", "=", date(2026, 11, 1)),
+                ("team_id", "=", self.team.id),
+                ("user_id", "=", self.rep.id),
+                ("method", "=", "submitted"),
+            ]
+        )
+        self.assertEqual({line.lead_days: line.forecast_amount for line in lines}, {0: 5000.0})

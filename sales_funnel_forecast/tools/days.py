@@ -16,10 +16,19 @@ def day_start(env, day):
     if isinstance(day, datetime) or not isinstance(day, date):
         return day
     tz = pytz.timezone(env["crm.funnel.summary"]._sff_tz())
+    midnight = datetime.combine(day, time.min)
     try:
-        return (
-            tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        )
+        try:
+            local = tz.localize(midnight, is_dst=None)
+        except pytz.AmbiguousTimeError:
+            # a midnight that happens twice (Atlantic/Azores, clocks going
+            # back from 01:00 to 00:00): the day starts at the first one
+            local = tz.localize(midnight, is_dst=True)
+        except pytz.NonExistentTimeError:
+            # no midnight (clocks going forward at 00:00): the day starts
+            # at the change, which the time before it gives
+            local = tz.localize(midnight, is_dst=False)
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
     except OverflowError:
         # the calendar's first or last day, east or west of UTC: its edge
         return datetime.min if day.year == 1 else datetime.max
