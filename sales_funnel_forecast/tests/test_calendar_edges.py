@@ -6,6 +6,8 @@ that bucket by every figure."""
 
 from datetime import date, datetime
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, TZ_PARAM
@@ -169,3 +171,14 @@ class TestCalendarEdges(FunnelCase):
             ]
         )
         self.assertEqual({line.lead_days: line.forecast_amount for line in lines}, {0: 5000.0})
+
+    def test_deal_flow_opens_on_the_month_of_the_crm_time_zone(self):
+        """On the evening of 30 November in UTC it is already 1 December in
+        Auckland, the funnel totals' time zone: the Deal Flow dialog opens
+        on December, as the Forecast screen counts the month, whatever the
+        user's own zone."""
+        self.env["ir.config_parameter"].set_param(TZ_PARAM, "Pacific/Auckland")
+        self.manager.tz = "UTC"
+        with freeze_time("2026-11-30 12:30:00"):
+            wizard = self.env["crm.deal.flow.wizard"].with_user(self.manager).create({})
+        self.assertEqual((wizard.date_from, wizard.date_to), (date(2026, 12, 1), date(2027, 1, 1)))

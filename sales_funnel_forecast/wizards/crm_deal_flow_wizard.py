@@ -7,6 +7,7 @@ from odoo.tools.misc import format_date
 
 from ..const import FLOW_STEPS
 from ..reports.common import currency_companies
+from ..tools.days import local_today
 
 
 class CrmDealFlowWizard(models.TransientModel):
@@ -19,15 +20,14 @@ class CrmDealFlowWizard(models.TransientModel):
     date_from = fields.Date(
         string="From",
         required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        # the month of the funnel totals' time zone, as the Forecast screen's
+        default=lambda self: local_today(self.env).replace(day=1),
         help="The period's first day: the pipeline is read as it stood at its start.",
     )
     date_to = fields.Date(
         string="To",
         required=True,
-        default=lambda self: (
-            fields.Date.context_today(self).replace(day=1) + relativedelta(months=1)
-        ),
+        default=lambda self: local_today(self.env).replace(day=1) + relativedelta(months=1),
         help="The day after the period: the pipeline is read as it stood then, or now "
         "if that is later than today. Deals count when expected to close from the "
         "first day up to the day before this one.",
