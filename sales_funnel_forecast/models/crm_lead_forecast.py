@@ -7,6 +7,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from itertools import starmap
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -502,12 +504,24 @@ class CrmLead(models.Model):
         if domain:
             try:
                 # parsed as the search will parse it (a field deals do not
-                # have, a condition of two terms, an operator left alone)
-                self._where_calc(list(domain))
+                # have, a condition of two terms, an operator left alone),
+                # and its values read by PostgreSQL as the field's (a date
+                # that is none, a tag named where tags are ids), which reads
+                # no row: a failed statement would end the transaction
+                query = self.with_context(active_test=False)._search(list(domain))
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(SQL("SELECT 1 FROM (%s) AS deals LIMIT 0", query.select()))
             except (ValueError, TypeError, IndexError, AssertionError) as error:
                 raise UserError(
                     self.env._(
                         "The conditions selecting the deals cannot be read: %(error)s",
                         error=str(error),
+                    )
+                ) from error
+            except psycopg2.DataError as error:
+                raise UserError(
+                    self.env._(
+                        "The conditions selecting the deals cannot be read: %(error)s",
+                        error=error.diag.message_primary,
                     )
                 ) from error
