@@ -11,6 +11,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..const import FLOW_STEPS
@@ -493,12 +494,35 @@ class CrmLead(models.Model):
         return moment
 
     @api.model
+    def _sff_domain_shaped(self, domain):
+        """Whether ``domain`` is shaped as Odoo reads one: conditions of
+        three terms, each "|" and "&" followed by two of them (or by what
+        joins them), "!" by one, the rest joined by "&"."""
+        if not all(
+            term in ("|", "&", "!") or (isinstance(term, (list, tuple)) and len(term) == 3)
+            for term in domain
+        ):
+            return False
+        try:
+            expression.normalize_domain(domain)
+        except (ValueError, AssertionError):
+            return False
+        return True
+
+    @api.model
     def _sff_domain_param(self, domain):
         if domain not in (None, False) and not isinstance(domain, (list, tuple)):
             raise UserError(
                 self.env._(
                     "The deals are selected by a domain, a list of conditions, not by %(value)s.",
                     value=type(domain).__name__,
+                )
+            )
+        if domain and not self._sff_domain_shaped(list(domain)):
+            raise UserError(
+                self.env._(
+                    "The conditions selecting the deals cannot be read: each condition is a "
+                    "field, an operator and a value, joined by “|”, “&” or “!”."
                 )
             )
         if domain:

@@ -79,11 +79,23 @@ class TestRpcAccess(FunnelCase):
         condition on a field deals do not have, or a condition that is not
         one: refused in words, not a server error."""
         Lead = self.env["crm.lead"].with_user(self.manager)
-        for domain in ([("no_such_field", "=", 1)], [("name", "=")], ["|"]):
+        shape = (
+            "The conditions selecting the deals cannot be read: each condition is a field, an "
+            "operator and a value, joined by “|”, “&” or “!”."
+        )
+        for domain, said in (
+            ([("no_such_field", "=", 1)], "Invalid field crm.lead.no_such_field"),
+            ([("name", "=")], shape),
+            (["|"], shape),
+            (["|", ("name", "=", "a")], shape),
+            (["&", "!"], shape),
+        ):
             with self.assertRaises(UserError, msg=str(domain)) as raised:
                 Lead.sff_pipeline_at("2026-03-02", domain)
-            self.assertIn(
-                "The conditions selecting the deals cannot be read", str(raised.exception)
-            )
+            self.assertIn(said, str(raised.exception))
             with self.assertRaises(UserError, msg=str(domain)):
                 Lead.sff_deal_flow("2026-03-01", "2026-04-01", domain)
+        # conditions joined by an implicit "&", and a "!", are read
+        self.assertEqual(
+            Lead.sff_pipeline_at("2026-03-02", [("name", "=", "x"), "!", ("id", "=", 0)]), []
+        )
