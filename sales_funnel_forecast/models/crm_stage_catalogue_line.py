@@ -68,7 +68,7 @@ class CrmStageCatalogueLine(models.Model):
         of the team's process (crm.team._sff_process_domain) by the step it
         names: without it, it would be a stage added by hand, where the
         team's new and won deals go. Refused while such stages are still in
-        a pipeline (they hold deals); the catalogue can be archived."""
+        a pipeline (with deals or not); the catalogue can be archived."""
         # sudo: the stages of every team, whoever edits the catalogue
         stages = (
             self.env["crm.stage"]
@@ -85,9 +85,10 @@ class CrmStageCatalogueLine(models.Model):
             raise UserError(
                 self.env._(
                     "Catalogue “%(catalogue)s” was the sales process of %(teams)s before "
-                    "its current one, and its stages there still hold deals (%(stages)s): "
-                    "without their steps, they would become stages of the current process, "
-                    "where new and won deals go. Archive the catalogue instead.",
+                    "its current one, and its stages are still in their pipelines "
+                    "(%(stages)s): without their steps, they would become stages of the "
+                    "current process, where new and won deals go. Archive the catalogue "
+                    "instead.",
                     catalogue=stages[0].catalogue_line_id.catalogue_id.name,
                     teams=", ".join(stages.team_id.mapped("name")),
                     stages=", ".join(stages[:5].mapped("name")),

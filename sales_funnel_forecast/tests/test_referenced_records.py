@@ -37,7 +37,7 @@ class TestReferencedRecords(FunnelCase):
         deletion is refused, in words; archived, it changes nothing."""
         team, project = self._team_after_two_catalogues()
         catalogue = self.env.ref("sales_funnel_forecast.catalogue_simple")
-        with self.assertRaisesRegex(UserError, "Archive the catalogue instead"):
+        with self.assertRaisesRegex(UserError, "its stages are still in their pipelines"):
             catalogue.unlink()
         with self.assertRaisesRegex(UserError, "Two processes"):
             catalogue.line_ids.filtered("is_won").unlink()
