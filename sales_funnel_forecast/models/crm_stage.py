@@ -511,6 +511,28 @@ class CrmStage(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_in_plans(self):
+        # sudo: the conversions of every plan, archived ones too, whoever
+        # deletes the stage
+        lines = (
+            self.env["crm.target.plan.stage"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("stage_id", "in", self.ids)])
+        )
+        if lines:
+            stage = lines.stage_id[:1]
+            plans = lines.filtered(lambda line: line.stage_id == stage).plan_id
+            raise UserError(
+                self.env._(
+                    "Stage “%(stage)s” is in the stage conversions of target plans "
+                    "(%(plans)s): take it out of the plans first, or archive the stage.",
+                    stage=stage.name,
+                    plans=", ".join(plans[:5].mapped("display_name")),
+                )
+            )
+
     @api.model
     def _sff_closed_counts(self):
         """Per stage, the deals that reached it (funnel rows) and were won,

@@ -44,6 +44,7 @@ from . import (
     test_process_paths,
     test_record_paths,
     test_referenced_records,
+    test_refusals,
     test_report_paths,
     test_report_views,
     test_review_release,
