@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .. import engine
 from ..const import LOSS_CATEGORIES
@@ -14,6 +15,35 @@ class CrmLostReason(models.Model):
         default="other",
         help="Why prospects drop out, in groups the loss report can count.",
     )
+
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_stall_rules(self):
+        # sudo: the rules of every stage, archived ones too, whoever deletes
+        # the reasons
+        stages = (
+            self.env["crm.stage"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("stall_lost_reason_id", "in", self.ids),
+                    ("stall_days", ">", 0),
+                    ("stall_action", "=", "lose"),
+                ]
+            )
+        )
+        if stages:
+            reason = stages[0].stall_lost_reason_id
+            held = stages.filtered(lambda stage: stage.stall_lost_reason_id == reason)
+            raise UserError(
+                self.env._(
+                    "Lost reason “%(reason)s” closes the stalled deals of stages "
+                    "(%(stages)s): choose another reason in their stall rules first, or "
+                    "archive the reason.",
+                    reason=reason.name,
+                    stages=", ".join(held[:5].mapped("name")),
+                )
+            )
 
     @api.model
     def _sff_guess_categories(self):

@@ -84,7 +84,10 @@ class CrmStage(models.Model):
     stall_lost_reason_id = fields.Many2one(
         "crm.lost.reason",
         string="Lost Reason When Stalled",
-        ondelete="restrict",
+        # a reason a rule closes deals with is refused deletion
+        # (crm.lost.reason._sff_unlink_except_stall_rules); one left behind
+        # by a rule that no longer closes deals goes
+        ondelete="set null",
         help="Reason recorded on deals closed as lost because they stalled.",
     )
 

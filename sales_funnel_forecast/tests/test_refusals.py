@@ -43,3 +43,36 @@ class TestRefusals(FunnelCase):
         extra.with_user(self.manager).unlink()
         self.assertFalse(extra.exists())
         self.assertEqual(plan.win_rate, 50.0)
+
+    def test_lost_reason_of_a_stall_rule_is_not_deleted(self):
+        """Prospect closes deals stalled 5 days as lost for "Went silent":
+        deleting that reason is refused naming the stage (Odoo said a
+        database constraint of "crm.stage"), and the rule keeps it.
+        Qualified's rule was changed from closing as lost to flagging, the
+        reason it had left hidden behind: that reason goes, the stage's
+        flag rule stays as it is, without it."""
+        Reason = self.env["crm.lost.reason"]
+        silent, stale = Reason.create([{"name": "Went silent"}, {"name": "Stale"}])
+        self.s_new.write(
+            {"stall_days": 5, "stall_action": "lose", "stall_lost_reason_id": silent.id}
+        )
+        self.s_qualified.write(
+            {"stall_days": 7, "stall_action": "lose", "stall_lost_reason_id": stale.id}
+        )
+        self.s_qualified.stall_action = "flag"
+        with self.assertRaises(UserError) as raised:
+            silent.unlink()
+        self.assertEqual(
+            str(raised.exception),
+            "Lost reason “Went silent” closes the stalled deals of stages (T-Prospect): "
+            "choose another reason in their stall rules first, or archive the reason.",
+        )
+        self.assertEqual(self.s_new.stall_lost_reason_id, silent)
+        stale.unlink()
+        self.assertEqual(
+            (self.s_qualified.stall_days, self.s_qualified.stall_action),
+            (7, "flag"),
+        )
+        self.assertFalse(self.s_qualified.stall_lost_reason_id)
+        silent.action_archive()
+        self.assertEqual(self.s_new.stall_lost_reason_id, silent)
