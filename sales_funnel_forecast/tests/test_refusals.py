@@ -76,3 +76,36 @@ class TestRefusals(FunnelCase):
         self.assertFalse(self.s_qualified.stall_lost_reason_id)
         silent.action_archive()
         self.assertEqual(self.s_new.stall_lost_reason_id, silent)
+
+    def test_buying_role_in_use_is_not_deleted(self):
+        """"Champion" is given to two people on one deal and one on another:
+        its deletion is refused (Odoo said a database constraint of
+        "crm.lead.buying.role"), saying 3 people hold it; the 3 roles stay.
+        Archived, the deals keep it; a role nobody holds goes."""
+        Role = self.env["crm.buying.role.type"].with_user(self.manager)
+        champion, unused = Role.create([{"name": "Champion"}, {"name": "Unused"}])
+        ann, bob, cyd = self.env["res.partner"].create(
+            [{"name": "Ann"}, {"name": "Bob"}, {"name": "Cyd"}]
+        )
+        first = self.make_deal("First", self.s_new, 100)
+        second = self.make_deal("Second", self.s_new, 200)
+        self.env["crm.lead.buying.role"].create(
+            [
+                {"lead_id": first.id, "partner_id": ann.id, "role_id": champion.id},
+                {"lead_id": first.id, "partner_id": bob.id, "role_id": champion.id},
+                {"lead_id": second.id, "partner_id": cyd.id, "role_id": champion.id},
+            ]
+        )
+        with self.assertRaises(UserError) as raised:
+            champion.unlink()
+        self.assertEqual(
+            str(raised.exception),
+            "Buying role “Champion” is given to 3 people on deals: archive it instead, "
+            "the deals keep it.",
+        )
+        roles = (first | second).buying_role_ids
+        self.assertEqual((len(roles), roles.role_id), (3, champion))
+        champion.action_archive()
+        self.assertEqual((first | second).buying_role_ids.role_id, champion)
+        unused.unlink()
+        self.assertFalse(unused.exists())
