@@ -5,6 +5,7 @@ and adoption is read week by week."""
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.exceptions import UserError
 
 LOGIN_MONTHS_KEPT = 13
 PURGE_BATCH = 50000
@@ -27,6 +28,42 @@ class ResUsers(models.Model):
                 [self.env.uid],
             )
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_funnel_records(self):
+        # a plan, a call or a forecast of a salesperson stays theirs: it
+        # does not become the team's or nobody's when they are deleted
+        # sudo: the plans, archived ones too, and the calls and forecasts of
+        # every company, whoever deletes the users
+        plans = (
+            self.env["crm.target.plan"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("user_id", "in", self.ids)])
+        )
+        if plans:
+            raise UserError(
+                self.env._(
+                    "These users have target plans (%(plans)s): delete the plans first, "
+                    "or archive the users.",
+                    plans=", ".join(plans[:5].mapped("display_name")),
+                )
+            )
+        recorded = self.browse()
+        for model in ("crm.lead.call", "crm.forecast.submission", "crm.forecast.adjustment"):
+            for (user,) in (
+                self.env[model].sudo()._read_group([("user_id", "in", self.ids)], ["user_id"])
+            ):
+                recorded |= user
+        if recorded:
+            raise UserError(
+                self.env._(
+                    "These users have logged calls or submitted or adjusted forecasts "
+                    "(%(users)s): archive the users instead, what they did stays under "
+                    "their name.",
+                    users=", ".join(recorded[:5].mapped("name")),
+                )
+            )
 
     def action_archive(self):
         # Odoo deletes the activities of the users it archives: the stall

@@ -4,7 +4,7 @@ module's tables: refused in the module's words, naming what holds the
 record and what to do instead, and nothing lost."""
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import FunnelCase, make_plan
 
@@ -78,7 +78,7 @@ class TestRefusals(FunnelCase):
         self.assertEqual(self.s_new.stall_lost_reason_id, silent)
 
     def test_buying_role_in_use_is_not_deleted(self):
-        """"Champion" is given to two people on one deal and one on another:
+        """The role "Champion" is given to two people on one deal and one on another:
         its deletion is refused (Odoo said a database constraint of
         "crm.lead.buying.role"), saying 3 people hold it; the 3 roles stay.
         Archived, the deals keep it; a role nobody holds goes."""
@@ -109,3 +109,71 @@ class TestRefusals(FunnelCase):
         self.assertEqual((first | second).buying_role_ids.role_id, champion)
         unused.unlink()
         self.assertFalse(unused.exists())
+
+    def test_user_with_calls_forecasts_or_plans_is_not_deleted(self):
+        """Four salespeople: one logged a call, one submitted a forecast
+        (Commit 1,000), one adjusted it (Commit 800), one has a target plan
+        of their own. Deleting each is refused in words (Odoo said a
+        database constraint of the call, submission, adjustment or plan):
+        archived, each keeps what they did; a salesperson with none goes."""
+        caller, submitter, adjuster, planned, idle = (
+            new_test_user(
+                self.env,
+                login=f"sff_gone_{index}",
+                groups="sales_team.group_sale_manager",
+                name=name,
+            )
+            for index, name in enumerate(["Cal", "Sue", "Adam", "Pat", "Ida"])
+        )
+        deal = self.make_deal("Called", self.s_new, 100)
+        call = self.env["crm.lead.call"].create(
+            {"lead_id": deal.id, "outcome": "no_answer", "user_id": caller.id}
+        )
+        submission = self.env["crm.forecast.submission"].create(
+            {
+                "team_id": self.team.id,
+                "user_id": submitter.id,
+                "date_from": "2026-03-01",
+                "commit_amount": 1000,
+                "best_case_amount": 1500,
+            }
+        )
+        adjustment = (
+            self.env["crm.forecast.adjustment"]
+            .with_user(adjuster)
+            .create(
+                {
+                    "submission_id": submission.id,
+                    "commit_amount": 800,
+                    "best_case_amount": 1500,
+                    "reason": "Too hopeful",
+                }
+            )
+        )
+        plan = make_plan(self.env, self.team, name="Pat's plan 2027", user_id=planned.id)
+        recorded = (
+            "These users have logged calls or submitted or adjusted forecasts (%s): "
+            "archive the users instead, what they did stays under their name."
+        )
+        for user, message in (
+            (caller, recorded % "Cal"),
+            (submitter, recorded % "Sue"),
+            (adjuster, recorded % "Adam"),
+            (
+                planned,
+                "These users have target plans (Pat's plan 2027): delete the plans first, "
+                "or archive the users.",
+            ),
+        ):
+            with self.subTest(user=user.name):
+                with self.assertRaises(UserError) as raised:
+                    user.unlink()
+                self.assertEqual(str(raised.exception), message)
+        (caller | submitter | adjuster | planned).action_archive()
+        self.assertEqual(
+            (call.user_id, submission.user_id, adjustment.user_id, plan.user_id),
+            (caller, submitter, adjuster, planned),
+        )
+        self.assertEqual((submission.commit_amount, adjustment.commit_amount), (1000.0, 800.0))
+        idle.unlink()
+        self.assertFalse(idle.exists())
