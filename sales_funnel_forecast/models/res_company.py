@@ -56,6 +56,40 @@ class ResCompany(models.Model):
                 )
             )
 
+    @api.ondelete(at_uninstall=False)
+    def _sff_unlink_except_plans_and_forecasts(self):
+        # sudo: the plans of the companies, archived ones too, whoever may
+        # read them
+        plans = (
+            self.env["crm.target.plan"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "in", self.ids)])
+        )
+        if plans:
+            raise UserError(
+                self.env._(
+                    "These companies have target plans (%(plans)s): delete the plans first, "
+                    "or archive the companies.",
+                    plans=", ".join(plans[:5].mapped("display_name")),
+                )
+            )
+        # sudo: the forecasts submitted in the companies, whoever may read them
+        forecast_companies = (
+            self.env["crm.forecast.submission"]
+            .sudo()
+            .search([("company_id", "in", self.ids)])
+            .company_id
+        )
+        if forecast_companies:
+            raise UserError(
+                self.env._(
+                    "These companies have forecasts submitted in them (%(companies)s): "
+                    "archive the companies instead, the forecasts stay with them.",
+                    companies=", ".join(forecast_companies[:5].mapped("name")),
+                )
+            )
+
     def write(self, vals):
         changed = self.browse()
         if "crm_probability_from_stage" in vals:

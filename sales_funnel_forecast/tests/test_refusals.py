@@ -177,3 +177,51 @@ class TestRefusals(FunnelCase):
         self.assertEqual((submission.commit_amount, adjustment.commit_amount), (1000.0, 800.0))
         idle.unlink()
         self.assertFalse(idle.exists())
+
+    def test_company_with_plans_or_forecasts_is_not_deleted(self):
+        """A company without deals, with a target plan of its own (120,000
+        in 2027), and another whose team's manager submitted a forecast
+        (Commit 1,000): deleting either is refused in words (Odoo said a
+        database constraint of the plan or the submission), and the plan
+        and the forecast stay; archived, they keep them."""
+        planned, forecasting = self.env["res.company"].create(
+            [{"name": "Planned Company"}, {"name": "Forecasting Company"}]
+        )
+        self.env.user.company_ids |= planned | forecasting
+        plan = make_plan(
+            self.env, self.env["crm.team"], name="Company plan 2027", company_id=planned.id
+        )
+        team = self.env["crm.team"].create(
+            {"name": "Forecasting team", "company_id": forecasting.id}
+        )
+        submission = self.env["crm.forecast.submission"].create(
+            {
+                "team_id": team.id,
+                "company_id": forecasting.id,
+                "user_id": False,
+                "date_from": "2026-12-01",
+                "commit_amount": 1000,
+                "best_case_amount": 1500,
+            }
+        )
+        for company, message in (
+            (
+                planned,
+                "These companies have target plans (Company plan 2027): delete the plans "
+                "first, or archive the companies.",
+            ),
+            (
+                forecasting,
+                "These companies have forecasts submitted in them (Forecasting Company): "
+                "archive the companies instead, the forecasts stay with them.",
+            ),
+        ):
+            with self.subTest(company=company.name):
+                with self.assertRaises(UserError) as raised:
+                    company.unlink()
+                self.assertEqual(str(raised.exception), message)
+        (planned | forecasting).action_archive()
+        self.assertEqual(
+            (plan.company_id, plan.revenue_target, submission.company_id),
+            (planned, 120000.0, forecasting),
+        )
