@@ -123,8 +123,8 @@ class CrmTeam(models.Model):
         if plans:
             raise UserError(
                 self.env._(
-                    "These teams have target plans (%(plans)s): delete or archive the plans "
-                    "first, or archive the teams.",
+                    "These teams have target plans (%(plans)s): delete the plans first, or "
+                    "archive the teams.",
                     plans=", ".join(plans[:5].mapped("display_name")),
                 )
             )

@@ -225,3 +225,22 @@ class TestRefusals(FunnelCase):
             (plan.company_id, plan.revenue_target, submission.company_id),
             (planned, 120000.0, forecasting),
         )
+
+    def test_team_message_says_what_lets_it_go(self):
+        """The refusal for a team with plans said "delete or archive the
+        plans first": the team's plan archived, the deletion was refused
+        again (an archived plan is still the team's). It now says what
+        does let the team go."""
+        team = self.env["crm.team"].create({"name": "Planned team"})
+        plan = make_plan(self.env, team, name="Team plan 2027")
+        plan.action_archive()
+        with self.assertRaises(UserError) as raised:
+            team.with_user(self.manager).unlink()
+        self.assertEqual(
+            str(raised.exception),
+            "These teams have target plans (Team plan 2027): delete the plans first, or "
+            "archive the teams.",
+        )
+        plan.unlink()
+        team.with_user(self.manager).unlink()
+        self.assertFalse(team.exists())
