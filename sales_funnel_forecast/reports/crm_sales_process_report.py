@@ -3,6 +3,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..const import DEAL_DEPENDS, REACH_COLUMNS, TZ_PARAM
+from ..tools.days import local_time_sql
 from .common import REPORT_ACTIVITY, REPORT_ACTIVITY_CALL, REPORT_ACTIVITY_OWNER
 
 ROW_KINDS = [
@@ -60,7 +61,8 @@ class CrmSalesProcessReport(models.Model):
             "leads_needed",
         ],
         "crm.target.plan.stage": ["plan_id", "stage_id", "reach_share"],
-        "res.partner": ["industry_id"],
+        "res.users": ["partner_id"],
+        "res.partner": ["industry_id", "tz"],
     }
 
     kind = fields.Selection(ROW_KINDS, readonly=True)
@@ -114,6 +116,29 @@ class CrmSalesProcessReport(models.Model):
             """l.user_id, l.team_id, l.company_id, l.partner_id, l.source_id,
                l.medium_id, l.campaign_id, l.origin_type"""
         )
+        # the funnel totals' time zone, whose months the plans' periods are
+        # (the setting, which the install writes: a name PostgreSQL knows,
+        # the funnel totals' triggers use it too)
+        tz = SQL(
+            "(SELECT COALESCE((SELECT value FROM ir_config_parameter WHERE key = %s), 'UTC'))",
+            TZ_PARAM,
+        )
+
+        def noon(day):
+            # a plain timestamp in UTC (generate_series gives one with a
+            # time zone), at noon of the date ``day`` in the funnel totals'
+            # time zone: the same day, week and month for every reader
+            # within 12 hours of it
+            return SQL("timezone('UTC', timezone(%s, (%s)::date + TIME '12:00'))", tz, day)
+
+        def call_date(column, tz_column):
+            # a call's moment ``column`` on its caller's day (in their time
+            # zone ``tz_column``), as the calls report and the call targets
+            # count it, not on the reader's: a call at 23:30 in New York, on
+            # the last day of a month, is in that month for a reader in
+            # Brussels
+            return noon(local_time_sql(column, SQL("COALESCE(%s, 'UTC')", tz_column)))
+
         return SQL(
             """(
             SELECT -r.id AS id, 'reached' AS kind, r.date_in AS date, r.lead_id, r.stage_id,
@@ -142,23 +167,31 @@ class CrmSalesProcessReport(models.Model):
               JOIN crm_lead l ON l.id = o.opportunity_id
              WHERE o.quotation_sent_date IS NOT NULL
              UNION ALL
-            -- a call's note counts for who made the call, as the call does
-            SELECT m.id::bigint * 8 + 3, 'activity', m.date, l.id, l.stage_id,
+            -- a call's note counts for who made the call, on their day, as
+            -- the call does
+            SELECT m.id::bigint * 8 + 3, 'activity',
+                   CASE WHEN c.id IS NULL THEN m.date ELSE %(note_date)s END, l.id, l.stage_id,
                    %(activity_owner)s, l.partner_id, l.source_id, l.medium_id,
                    l.campaign_id, l.origin_type,
                    0, 0, 0, 0, 1, 0, 0.0, 0.0
               FROM mail_message m
               JOIN crm_lead l ON l.id = m.res_id
          %(activity_call)s
+              -- who made the call whose note it is (their time zone)
+         LEFT JOIN res_users cu ON cu.id = c.user_id
+         LEFT JOIN res_partner cp ON cp.id = cu.partner_id
              WHERE m.model = 'crm.lead'
                AND %(activity)s
              UNION ALL
-            -- calls count for who made them, in the team of the deal at the call
-            SELECT c.id::bigint * 8 + 5, 'call', c.date, l.id, c.stage_id, c.user_id, c.team_id,
-                   c.company_id, l.partner_id, c.source_id, l.medium_id, l.campaign_id,
+            -- calls count for who made them, on their day, in the team of the
+            -- deal at the call
+            SELECT c.id::bigint * 8 + 5, 'call', %(call_date)s, l.id, c.stage_id, c.user_id,
+                   c.team_id, c.company_id, l.partner_id, c.source_id, l.medium_id, l.campaign_id,
                    l.origin_type, 0, 0, 0, 0, 0, 1, 0.0, 0.0
               FROM crm_lead_call c
               JOIN crm_lead l ON l.id = c.lead_id
+              JOIN res_users cu ON cu.id = c.user_id
+              JOIN res_partner cp ON cp.id = cu.partner_id
              UNION ALL
             -- the target plans, day by day: each month's new prospects spread
             -- evenly over its days (one row without a stage), and the share of
@@ -166,11 +199,7 @@ class CrmSalesProcessReport(models.Model):
             -- plans where a team plan is split, so that nothing counts twice)
             SELECT 8 * ((pp.id::bigint * 32 + EXTRACT(DAY FROM d.day)::int) * 1024
                         + ps.ordinal),
-                   -- a plain timestamp in UTC (generate_series gives one
-                   -- with a time zone), at noon of the day in the funnel
-                   -- totals' time zone, whose months the periods are: the
-                   -- same day for readers within 12 hours of it
-                   'target', timezone('UTC', timezone(tz.name, d.day::date + TIME '12:00')),
+                   'target', %(target_date)s,
                    NULL, ps.stage_id, p.user_id, p.team_id, p.company_id,
                    NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0,
                    CASE WHEN ps.id IS NULL THEN pp.leads_needed / days.n ELSE 0.0 END,
@@ -178,10 +207,6 @@ class CrmSalesProcessReport(models.Model):
               FROM crm_target_plan_period pp
               JOIN crm_target_plan p ON p.id = pp.plan_id
               CROSS JOIN LATERAL (SELECT (pp.date_to - pp.date_from + 1)::float AS n) days
-              -- the setting, which the install writes (a name PostgreSQL
-              -- knows: the funnel totals' triggers use it too)
-              CROSS JOIN (SELECT COALESCE((SELECT value FROM ir_config_parameter
-                                           WHERE key = %(tz_key)s), 'UTC') AS name) tz
               CROSS JOIN LATERAL generate_series(pp.date_from, pp.date_to, interval '1 day') AS d(day)
               LEFT JOIN LATERAL (
                   SELECT 0::bigint AS ordinal, NULL::int AS id, NULL::int AS stage_id, 1.0 AS reach_share
@@ -193,7 +218,9 @@ class CrmSalesProcessReport(models.Model):
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             ) AS u""",
             deal=deal,
-            tz_key=TZ_PARAM,
+            call_date=call_date(SQL("c.date"), SQL("cp.tz")),
+            note_date=call_date(SQL("m.date"), SQL("cp.tz")),
+            target_date=noon(SQL("d.day")),
             activity=REPORT_ACTIVITY,
             activity_owner=REPORT_ACTIVITY_OWNER,
             activity_call=REPORT_ACTIVITY_CALL,

@@ -6,6 +6,7 @@ from . import (
     test_backfill,
     test_browser,
     test_calendar_edges,
+    test_call_days,
     test_calls,
     test_catalogue,
     test_companies,
