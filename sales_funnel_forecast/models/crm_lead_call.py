@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL, html2plaintext, sql
 from odoo.tools.misc import formatLang
 
 from ..const import (
@@ -21,6 +21,7 @@ from ..const import (
     CONVERSATION_OUTCOMES,
     STATUS_RANK,
 )
+from .crm_lead_call_day import CALL_DAY
 
 # the deal as it was at the call, copied on the call by the module (never
 # typed: an import's or a client's column of them is not taken)
@@ -29,6 +30,8 @@ DEAL_FACTS = frozenset(("stage_id", "contact_status", "team_id", "company_id", "
 # (its note, or the done activity it came from), which the module keeps in
 # step with the call
 MODULE_VALUES = DEAL_FACTS | {"message_id"}
+# worked out from the call's date and caller, never taken from anyone
+WORKED_OUT = frozenset(("day",))
 # the calls the module is moving to another deal, in the transaction's cache
 MOVING_KEY = "sales_funnel_forecast.calls_moving"
 # what a call's note says of it
@@ -79,6 +82,13 @@ class CrmLeadCall(models.Model):
         help="Who made the call: the call counts for them, whoever owns the deal.",
     )
     date = fields.Datetime(required=True, index=True, default=fields.Datetime.now)
+    day = fields.Date(
+        compute="_compute_day",
+        store=True,
+        help="The day of the call in the caller's time zone: the day the call log, the "
+        "calls report, the call targets and the sales process count it on, for every reader "
+        "(a call at 23:30 in New York is on that day for a manager in Brussels too).",
+    )
     outcome = fields.Selection(CALL_OUTCOMES, required=True)
     duration_minutes = fields.Float(string="Duration (minutes)", digits=(16, 1))
     note = fields.Text()
@@ -134,12 +144,42 @@ class CrmLeadCall(models.Model):
         ),
     ]
 
+    def _auto_init(self):
+        # the day of the calls logged before it came (an upgrade), worked
+        # out in one statement, not call by call by the ORM
+        cr = self.env.cr
+        if sql.table_exists(cr, self._table) and not sql.column_exists(cr, self._table, "day"):
+            sql.create_column(cr, self._table, "day", "date")
+            self._sff_fill_days(SQL("TRUE"))
+        return super()._auto_init()
+
+    @api.model
+    def _sff_fill_days(self, where):
+        """The day of the calls ``c`` that match ``where``, in SQL (calls
+        written by the module's own statements)."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead_call c SET day = %s
+                     FROM res_users u JOIN res_partner p ON p.id = u.partner_id
+                    WHERE u.id = c.user_id AND %s""",
+                CALL_DAY,
+                where,
+            )
+        )
+
     def init(self):
         # the calls report groups each rep's calls by day and week
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS crm_lead_call_user_date_idx
                ON crm_lead_call (user_id, date)"""
         )
+
+    @api.depends("date", "user_id.tz")
+    def _compute_day(self):
+        for call in self:
+            # the caller's time zone, UTC without one (as the calls per day)
+            caller = call.with_context(tz=call.user_id.tz or "UTC")
+            call.day = call.date and fields.Date.context_today(caller, call.date)
 
     @api.depends("outcome")
     def _compute_is_conversation(self):
@@ -188,11 +228,11 @@ class CrmLeadCall(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._sff_check_values(vals_list)
-        if not self.env.su:
-            vals_list = [
-                {key: value for key, value in vals.items() if key not in MODULE_VALUES}
-                for vals in vals_list
-            ]
+        taken_out = WORKED_OUT if self.env.su else WORKED_OUT | MODULE_VALUES
+        vals_list = [
+            {key: value for key, value in vals.items() if key not in taken_out}
+            for vals in vals_list
+        ]
         leads = self.env["crm.lead"].browse(
             {vals["lead_id"] for vals in vals_list if vals.get("lead_id")}
         )
@@ -297,8 +337,9 @@ class CrmLeadCall(models.Model):
 
     def write(self, vals):
         self._sff_check_values([vals])
-        if not self.env.su and MODULE_VALUES & set(vals):
-            vals = {key: value for key, value in vals.items() if key not in MODULE_VALUES}
+        taken_out = WORKED_OUT if self.env.su else WORKED_OUT | MODULE_VALUES
+        if taken_out & set(vals):
+            vals = {key: value for key, value in vals.items() if key not in taken_out}
         moved = (
             self.filtered(lambda call: call.lead_id.id != vals["lead_id"])
             if vals.get("lead_id") and not self._sff_moved_by_the_module()

@@ -4,6 +4,10 @@ from odoo.tools import SQL
 
 from ..const import CALL_OUTCOMES, CONTACT_STATUSES, CONVERSATION_OUTCOMES
 
+# a call's day: its date in the caller's time zone (``c`` the call, ``p``
+# the caller's partner), the day every report counts it on
+CALL_DAY = SQL("(timezone(COALESCE(p.tz, 'UTC'), c.date AT TIME ZONE 'UTC'))::date")
+
 
 class CrmLeadCallDay(models.Model):
     """Calls counted per salesperson and day (the day in the salesperson's
@@ -40,7 +44,7 @@ class CrmLeadCallDay(models.Model):
         """A call's day: its date in the caller's time zone (``c`` the call,
         ``p`` the caller's partner)."""
         self.env["res.partner"].flush_model(["tz"])
-        return SQL("(timezone(COALESCE(p.tz, 'UTC'), c.date AT TIME ZONE 'UTC'))::date")
+        return CALL_DAY
 
     @api.model
     def _sff_insert_sql(self, calls, where):

@@ -277,6 +277,9 @@ class CrmLead(models.Model):
             )
         )
         rebuilt = cr.fetchall()
+        self.env["crm.lead.call"]._sff_fill_days(
+            SQL("c.id = ANY(%s)", [call_id for _lead, call_id, _message_id in rebuilt])
+        )
         lead_ids = sorted({lead_id for lead_id, _id, _message_id in rebuilt})
         self._sff_call_notes_again({call_id: message_id for _lead, call_id, message_id in rebuilt})
         if lead_ids:

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 from datetime import date, datetime, timedelta
 
 from odoo.tests import tagged
@@ -147,3 +148,64 @@ class TestCallDays(CallsMixin, FunnelCase):
         weekly = self.buckets("crm.call.report", week, "date", "target_weekly:sum")
         self.assertEqual(weekly["day"], {date(2026, 1, 26): 12})
         self.assertEqual(weekly["week"], {date(2026, 1, 25): 12})
+
+    def call_log(self, reader=None):
+        """The Call Log grouped by its search view's Day, Week and Month, as
+        the manager reads it."""
+        Calls = (reader or self.reader)["crm.lead.call"]
+        arch = Calls.get_views([(False, "search")])["views"]["search"]["arch"]
+        found = {}
+        for granularity in ("day", "week", "month"):
+            group_by = re.search(
+                rf"name=\"group_{granularity}\"[^>]*'group_by': '([^']+)'", arch, re.S
+            ).group(1)
+            rows = Calls._read_group([("lead_id", "=", self.deal.id)], [group_by], ["__count"])
+            found[granularity] = {as_date(key): count for key, count in rows}
+        return found
+
+    def test_call_log_groups_a_call_on_the_callers_day(self):
+        self.assertEqual(self.call_log(), self.REP_DAYS, "the call log by day, week and month")
+        self.assertWeeksAddUp(self.call_log())
+        # its graph and its Date filter read the same days
+        Calls = self.reader["crm.lead.call"]
+        views = Calls.get_views([(False, "graph"), (False, "search")])["views"]
+        self.assertIn('<field name="day" interval="week"', views["graph"]["arch"])
+        self.assertIn('date="day"', views["search"]["arch"])
+        # a client cannot write a day of its own: it is the call's
+        late = self.deal.call_ids.filtered(lambda call: call.outcome == "conversation")
+        late.with_user(self.rep).write({"day": "2026-03-01"})
+        self.assertEqual(late.day, date(2026, 1, 31))
+        # a call corrected to 22:00 on Sunday 1 February in New York (03:00
+        # UTC on the 2nd) moves to the 1st, in the next week and month
+        late.with_user(self.rep).write({"date": datetime(2026, 2, 2, 3, 0)})
+        moved = self.call_log()
+        self.assertEqual(moved["day"][date(2026, 2, 1)], 1)
+        self.assertEqual(
+            moved["week"], {date(2026, 1, 25): 1, date(2026, 2, 1): 1, date(2026, 5, 31): 1}
+        )
+        self.assertEqual(
+            moved["month"], {date(2026, 1, 1): 1, date(2026, 2, 1): 1, date(2026, 5, 1): 1}
+        )
+        # the rep moves to Brussels (her preferences): her calls fall on the
+        # days of Brussels, in the call log as in the calls report
+        self.rep.tz = "Europe/Brussels"
+        self.env.flush_all()
+        days = {date(2026, 1, 30): 1, date(2026, 2, 2): 1, date(2026, 6, 1): 1}
+        self.assertEqual(self.call_log()["day"], days)
+        found = self.buckets(
+            "crm.call.report",
+            [("kind", "=", "call"), ("user_id", "=", self.rep.id)],
+            "date",
+            "call_count:sum",
+        )
+        self.assertEqual(found["day"], days)
+
+    def test_calls_rebuilt_from_their_notes_keep_their_day(self):
+        # a reinstall: the calls went with the module, their notes stayed in
+        # the chatter, and the calls come back from them in SQL
+        self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [self.deal.id])
+        self.env.invalidate_all()
+        self.assertFalse(self.deal.call_ids)
+        self.env["crm.lead"]._sff_backfill_calls()
+        self.assertEqual(len(self.deal.call_ids), 3)
+        self.assertEqual(self.call_log(), self.REP_DAYS)
