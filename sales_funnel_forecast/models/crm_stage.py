@@ -8,6 +8,7 @@ from odoo.tools import sql as sql_tools
 from .. import engine
 from ..const import FORECAST_CATEGORY_SELECTION
 from ..tools.formats import count_text
+from ..tools.holders import holders, named
 from ..tools.jobs import run_batch
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
@@ -516,14 +517,7 @@ class CrmStage(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_in_plans(self):
-        # sudo: the conversions of every plan, archived ones too, whoever
-        # deletes the stage
-        lines = (
-            self.env["crm.target.plan.stage"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("stage_id", "in", self.ids)])
-        )
+        lines = holders(self.env, "crm.target.plan.stage", "stage_id", self.ids)
         if lines:
             stage = lines.stage_id[:1]
             plans = lines.filtered(lambda line: line.stage_id == stage).plan_id
@@ -532,7 +526,7 @@ class CrmStage(models.Model):
                     "Stage “%(stage)s” is in the stage conversions of target plans "
                     "(%(plans)s): take it out of the plans first, or archive the stage.",
                     stage=stage.name,
-                    plans=", ".join(plans[:5].mapped("display_name")),
+                    plans=named(plans),
                 )
             )
 

@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.holders import holders, named
+
 
 class CrmTeam(models.Model):
     _name = "crm.team"
@@ -113,31 +115,22 @@ class CrmTeam(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_plans_and_forecasts(self):
-        # sudo: the plans of the teams, archived ones too, whoever may read them
-        plans = (
-            self.env["crm.target.plan"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("team_id", "in", self.ids)])
-        )
+        plans = holders(self.env, "crm.target.plan", "team_id", self.ids)
         if plans:
             raise UserError(
                 self.env._(
                     "These teams have target plans (%(plans)s): delete the plans first, or "
                     "archive the teams.",
-                    plans=", ".join(plans[:5].mapped("display_name")),
+                    plans=named(plans),
                 )
             )
-        # sudo: the forecasts submitted for the teams, whoever may read them
-        forecast_teams = (
-            self.env["crm.forecast.submission"].sudo().search([("team_id", "in", self.ids)]).team_id
-        )
+        forecast_teams = holders(self.env, "crm.forecast.submission", "team_id", self.ids).team_id
         if forecast_teams:
             raise UserError(
                 self.env._(
                     "These teams have forecasts submitted for them (%(teams)s): archive the "
                     "teams instead, the forecasts stay with them.",
-                    teams=", ".join(forecast_teams[:5].mapped("name")),
+                    teams=named(forecast_teams, "name"),
                 )
             )
 

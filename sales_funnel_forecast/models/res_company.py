@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.formats import count_text
+from ..tools.holders import holders, named
 
 
 class ResCompany(models.Model):
@@ -58,35 +59,24 @@ class ResCompany(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_plans_and_forecasts(self):
-        # sudo: the plans of the companies, archived ones too, whoever may
-        # read them
-        plans = (
-            self.env["crm.target.plan"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "in", self.ids)])
-        )
+        plans = holders(self.env, "crm.target.plan", "company_id", self.ids)
         if plans:
             raise UserError(
                 self.env._(
                     "These companies have target plans (%(plans)s): delete the plans first, "
                     "or archive the companies.",
-                    plans=", ".join(plans[:5].mapped("display_name")),
+                    plans=named(plans),
                 )
             )
-        # sudo: the forecasts submitted in the companies, whoever may read them
-        forecast_companies = (
-            self.env["crm.forecast.submission"]
-            .sudo()
-            .search([("company_id", "in", self.ids)])
-            .company_id
-        )
+        forecast_companies = holders(
+            self.env, "crm.forecast.submission", "company_id", self.ids
+        ).company_id
         if forecast_companies:
             raise UserError(
                 self.env._(
                     "These companies have forecasts submitted in them (%(companies)s): "
                     "archive the companies instead, the forecasts stay with them.",
-                    companies=", ".join(forecast_companies[:5].mapped("name")),
+                    companies=named(forecast_companies, "name"),
                 )
             )
 

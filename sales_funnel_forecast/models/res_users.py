@@ -7,6 +7,8 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from ..tools.holders import holders, named
+
 LOGIN_MONTHS_KEPT = 13
 PURGE_BATCH = 50000
 
@@ -33,20 +35,15 @@ class ResUsers(models.Model):
     def _sff_unlink_except_funnel_records(self):
         # a plan, a call or a forecast of a salesperson stays theirs: it
         # does not become the team's or nobody's when they are deleted
-        # sudo: the plans, archived ones too, and the calls and forecasts of
-        # every company, whoever deletes the users
-        plans = (
-            self.env["crm.target.plan"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("user_id", "in", self.ids)])
-        )
+        # (holders: the plans, archived ones too, and the calls and
+        # forecasts of every company, whoever deletes the users)
+        plans = holders(self.env, "crm.target.plan", "user_id", self.ids)
         if plans:
             raise UserError(
                 self.env._(
                     "These users have target plans (%(plans)s): delete the plans first, "
                     "or archive the users.",
-                    plans=", ".join(plans[:5].mapped("display_name")),
+                    plans=named(plans),
                 )
             )
         recorded = self.browse()
@@ -61,7 +58,7 @@ class ResUsers(models.Model):
                     "These users have logged calls or submitted or adjusted forecasts "
                     "(%(users)s): archive the users instead, what they did stays under "
                     "their name.",
-                    users=", ".join(recorded[:5].mapped("name")),
+                    users=named(recorded, "name"),
                 )
             )
 
