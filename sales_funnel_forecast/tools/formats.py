@@ -4,7 +4,7 @@ screens write them."""
 
 import re
 
-from odoo.tools.misc import format_date, get_lang
+from odoo.tools.misc import format_date, formatLang, get_lang
 
 # the language's date format (strftime, as res.lang keeps it) in Excel's
 # number-format codes; other text is quoted, as Excel wants it
@@ -46,9 +46,9 @@ def _quoted(text):
 
 def count_text(env, value):
     """A count as the user's language writes it, as Odoo's integer fields
-    do: 12,000 in English, 12.000 in German."""
-    lang = env["res.lang"].browse(get_lang(env).id)
-    return lang.format("%d", value or 0, grouping=True)
+    do: 12,000 in English, 12.000 in German (Odoo's formatLang, without
+    decimals)."""
+    return formatLang(env, value or 0, digits=0)
 
 
 def excel_money_format(currency):
