@@ -157,6 +157,8 @@ class CrmLeadCall(models.Model):
     def _sff_fill_days(self, where):
         """The day of the calls ``c`` that match ``where``, in SQL (calls
         written by the module's own statements)."""
+        self.flush_model(["date", "user_id"])
+        self.env["res.partner"].flush_model(["tz"])
         self.env.cr.execute(
             SQL(
                 """UPDATE crm_lead_call c SET day = %s
@@ -174,7 +176,9 @@ class CrmLeadCall(models.Model):
                ON crm_lead_call (user_id, date)"""
         )
 
-    @api.depends("date", "user_id.tz")
+    # a caller's new time zone moves every call of theirs: in SQL, with the
+    # calls per day (res.partner.write), not call by call through the ORM
+    @api.depends("date", "user_id")
     def _compute_day(self):
         for call in self:
             # the caller's time zone, UTC without one (as the calls per day)

@@ -33,6 +33,9 @@ class ResPartner(models.Model):
             users = self.sudo().with_context(active_test=False).user_ids
             if users:
                 self.env["crm.lead.call.day"]._sff_recount_users(users.ids)
+                Call = self.env["crm.lead.call"]
+                Call._sff_fill_days(SQL("c.user_id = ANY(%s)", users.ids))
+                Call.invalidate_model(["day"])
         return result
 
     @api.ondelete(at_uninstall=False)
