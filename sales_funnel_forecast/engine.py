@@ -67,7 +67,7 @@ def fill_percentages(stages, first=SPREAD_FIRST, last=SPREAD_LAST):
         count = len(open_positions)
         for rank, i in enumerate(open_positions):
             value = first if count == 1 else first + (last - first) * rank / (count - 1)
-            result[i] = float(round(value))
+            result[i] = round_money(value, 0)
         return result
     # runs of unknown open stages, with the known value on each side
     run = []
@@ -80,7 +80,7 @@ def fill_percentages(stages, first=SPREAD_FIRST, last=SPREAD_LAST):
         high = 100.0 if i is None else value
         for rank, j in enumerate(run, start=1):
             share = low + (high - low) * rank / (len(run) + 1)
-            result[j] = float(min(round(share), OPEN_MAX))
+            result[j] = min(round_money(share, 0), OPEN_MAX)
         run = []
         if value is not None:
             low = value
@@ -99,7 +99,8 @@ def propose_percentage(before, after):
     """
     low = 0.0 if before is None else float(before)
     high = 100.0 if after is None else float(after)
-    return float(min(round((low + high) / 2.0), OPEN_MAX))
+    # a whole percent, half up as by hand (and as the win rates' proposal)
+    return min(round_money((low + high) / 2.0, 0), OPEN_MAX)
 
 
 def stage_probability(stage_percentage, is_won):

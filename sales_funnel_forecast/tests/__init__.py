@@ -28,6 +28,7 @@ from . import (
     test_funnel_histories,
     test_funnel_report,
     test_funnel_summary,
+    test_guide,
     test_history_figures,
     test_install_paths,
     test_invoices,
