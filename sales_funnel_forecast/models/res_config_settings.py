@@ -118,7 +118,9 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         Summary = self.env["crm.funnel.summary"]
+        Accuracy = self.env["crm.forecast.accuracy.report"]
         tz_before = Summary._sff_tz()
+        lead_days_before = Accuracy._sff_lead_days()
         result = super().set_values()
         # sudo: the parameters behind the settings, as Odoo's settings write them
         Param = self.env["ir.config_parameter"].sudo()
@@ -140,4 +142,9 @@ class ResConfigSettings(models.TransientModel):
             # job takes them again, then works the accuracy out
             self.env["crm.target.plan"]._sff_refresh_all_actuals()
             self.env["crm.pipeline.snapshot"]._sff_take_again()
+        elif Accuracy._sff_lead_days() != lead_days_before:
+            # the accuracy compares the forecasts of other days: the
+            # snapshots' job takes those it lacks, then works the accuracy
+            # out (sudo: whoever saves the setting may start the job)
+            self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots").sudo()._trigger()
         return result

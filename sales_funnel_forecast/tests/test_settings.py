@@ -64,6 +64,32 @@ class TestSettings(FunnelCase):
             (settings.sff_accuracy_lead_days, settings.sff_submission_stale_days), (14, 3)
         )
 
+    def test_new_lead_time_starts_the_snapshots_job(self):
+        """A new accuracy lead time compares the forecasts of other days:
+        saving it starts the snapshots' job (which takes the days it lacks,
+        then works the accuracy out) instead of leaving the old lead time in
+        the report until the night; saving the page unchanged does not."""
+        cron = self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+
+        def triggers():
+            return Trigger.search_count([("cron_id", "=", cron.id)])
+
+        self.Settings.create({"sff_accuracy_lead_days": 30}).execute()
+        before = triggers()
+        self.Settings.create({"sff_accuracy_lead_days": 30}).execute()
+        self.assertEqual(triggers(), before)
+        self.Settings.with_user(self.manager).sudo().create(
+            {"sff_accuracy_lead_days": 45}
+        ).execute()
+        self.assertEqual(triggers(), before + 1)
+        # what the job then does: the days of the new lead time taken, and
+        # the lines at 45 days
+        self.env["crm.pipeline.snapshot"]._cron_take_snapshots(batch_days=1000)
+        self.assertFalse(self.env["crm.pipeline.snapshot"]._sff_days_missing())
+        self.env.cr.execute("SELECT DISTINCT lead_days FROM crm_forecast_accuracy_report")
+        self.assertEqual({row[0] for row in self.env.cr.fetchall()} - {0}, {45})
+
     def test_days_beyond_what_the_module_reads_are_refused(self):
         for values in ({"sff_accuracy_lead_days": 731}, {"sff_submission_stale_days": 1000000}):
             with self.subTest(values), self.assertRaises(ValidationError):
