@@ -40,16 +40,41 @@ class CrmLeadBuyingRole(models.Model):
             ),
         )
 
+    @api.model
+    def _sff_serialise_deals(self, lead_ids):
+        """Write the rows of the deals whose roles change (their "decision
+        maker known" flag set to itself, no value changed), as the deal's
+        own save writes it. Two requests changing the roles of one deal at
+        once (the roles' list, an import, the API, a merge of contacts)
+        each work the flag out from the roles they saw, and the one whose
+        flag stays as it was writes nothing: the deal would keep the
+        other's (no decision maker beside a deciding role). The second one
+        then waits for the first and fails to serialise, and Odoo runs it
+        again on the roles as they are."""
+        lead_ids = sorted({lead_id for lead_id in lead_ids if lead_id})
+        if lead_ids:
+            self.env.cr.execute(
+                "UPDATE crm_lead SET has_decision_maker = has_decision_maker WHERE id = ANY(%s)",
+                [lead_ids],
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         self.browse()._sff_check_person_once(vals_list)
+        self._sff_serialise_deals([vals.get("lead_id") for vals in vals_list])
         return super().create(vals_list)
 
     def write(self, vals):
         self._sff_check_person_once([vals])
+        if {"lead_id", "role_id"} & set(vals):
+            self._sff_serialise_deals([*self.lead_id.ids, vals.get("lead_id")])
         result = super().write(vals)
         if "lead_id" in vals and not self.env.su:
             # Odoo checks the rules on the roles as they were: a role moved
             # to another deal is checked on the deal it is on now
             self.check_access("write")
         return result
+
+    def unlink(self):
+        self._sff_serialise_deals(self.lead_id.ids)
+        return super().unlink()

@@ -10,6 +10,7 @@ from . import (
     test_calls,
     test_catalogue,
     test_companies,
+    test_concurrency_two_users,
     test_costs,
     test_count_messages,
     test_currencies,
