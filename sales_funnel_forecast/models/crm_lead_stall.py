@@ -285,7 +285,9 @@ class CrmLead(models.Model):
         now = cr.now()
         # the open stays past their limit, in the order of their stall date
         # (read from its index, so that a batch reads only its own rows);
-        # their deals locked, skipping those someone is editing; the stays
+        # their deals locked as a save locks them (no key changes: a rep
+        # may still make a quotation of one without waiting for the
+        # batch), skipping those someone is editing; the stays
         # taken leave the job's list in the same statement
         cr.execute(
             SQL(
@@ -300,7 +302,7 @@ class CrmLead(models.Model):
                    AND l.active AND l.type = 'opportunity'
               ORDER BY h.stall_due
                  LIMIT %(limit)s
-                   FOR UPDATE OF l SKIP LOCKED
+                   FOR NO KEY UPDATE OF l SKIP LOCKED
             ), done AS (
                 UPDATE crm_lead_stage_history h SET stall_due = NULL
                   FROM picked WHERE h.id = picked.stay_id

@@ -82,3 +82,48 @@ class TestConcurrencyTwoUsers(FunnelCase):
                 env["crm.team"].browse(ids["team"]).unlink()
                 env["res.partner"].browse(ids["people"]).unlink()
                 env["crm.buying.role.type"].browse(ids["type"]).unlink()
+
+    def test_stall_job_lets_a_rep_make_a_quotation_of_a_deal_it_flags(self):
+        """The stall job's batch holds its deals until it commits (up to
+        5,000 deals, their notes and to-dos written meanwhile): as a save
+        holds them (no key changes), so that a rep may still make a
+        quotation of one of them, whose reference to the deal the database
+        checks, instead of waiting for the whole batch (a lock for a
+        deal's deletion)."""
+        # a deal committed before the test (the demo data's), open in a
+        # stage that flags deals after 10 days, 30 days past it
+        deal = self.env["crm.lead"].search(
+            [
+                ("type", "=", "opportunity"),
+                ("active", "=", True),
+                ("stage_id.is_won", "=", False),
+                ("partner_id", "!=", False),
+                (
+                    "id",
+                    "not in",
+                    self.env["crm.lead"].search([("create_date", ">=", self.env.cr.now())]).ids,
+                ),
+            ],
+            limit=1,
+        )
+        self.assertTrue(deal, "the test database holds committed open deals (demo data)")
+        deal.stage_id.write({"stall_days": 10, "stall_action": "flag"})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_stage_history SET stall_due = %s WHERE lead_id = %s AND date_out IS NULL",
+            [self.day(-30), deal.id],
+        )
+        # the job's batch, in this test's transaction, not committed
+        self.env["crm.lead"]._sff_apply_stall_rules(2000)
+        self.env.invalidate_all()
+        self.assertTrue(deal.is_stalled)
+        with self.registry.cursor() as rep_cr:
+            # a regression fails, rather than waits for this test's transaction
+            rep_cr.execute("SET LOCAL lock_timeout = '2s'")
+            env = api.Environment(rep_cr, SUPERUSER_ID, {})
+            order = env["sale.order"].create(
+                {"partner_id": deal.partner_id.id, "opportunity_id": deal.id}
+            )
+            env.flush_all()
+            self.assertEqual(order.opportunity_id.id, deal.id)
+            rep_cr.rollback()
