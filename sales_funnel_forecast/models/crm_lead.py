@@ -565,6 +565,14 @@ class CrmLead(models.Model):
             if "forecast_category" in vals and not vals["forecast_category"]:
                 del vals["forecast_category"]
         leads = super().create(vals_list)
+        # an amount of more decimals than the deal's currency has (an
+        # import's column, a call): as a save keeps it, before the history
+        # and the reports read it
+        leads.browse(
+            lead.id
+            for lead, vals in zip(leads, vals_list)
+            if float(vals.get("expected_revenue") or 0) % 1
+        )._sff_round_amounts()
         # A probability given at creation is the user's (an import column, a
         # field of the form): it holds like a typed one.
         leads.browse(
@@ -589,6 +597,29 @@ class CrmLead(models.Model):
                 lost._sff_update_lost_stage(lost)
                 History._sff_close_stays(lost.ids)
         return leads
+
+    def _sff_round_amounts(self):
+        """The expected revenue of these new deals to their currency's
+        decimals, in the database as on the screen: Odoo rounds a monetary
+        amount when a deal is saved, not when it is created (it knows no
+        currency yet), so that deals imported at 100.4 yen showed 100 each
+        and added up to 301 in the reports."""
+        self.flush_recordset(["expected_revenue", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead l
+                      SET expected_revenue = ROUND(l.expected_revenue, %(decimals)s)
+                    WHERE l.id = ANY(%(ids)s)
+                      AND l.expected_revenue <> ROUND(l.expected_revenue, %(decimals)s)
+                RETURNING l.id""",
+                decimals=self._sff_decimals_sql(SQL.identifier("l", "company_id")),
+                ids=self.ids,
+            )
+        )
+        rounded = self.browse(row[0] for row in self.env.cr.fetchall())
+        rounded.invalidate_recordset(["expected_revenue"])
+        # what was worked out from the amount as given, again
+        rounded.modified(["expected_revenue"])
 
     @api.model
     @tools.ormcache("company_id")

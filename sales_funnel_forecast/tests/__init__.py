@@ -37,6 +37,7 @@ from . import (
     test_live_server,
     test_locale_edges,
     test_mass_operations,
+    test_money_edges,
     test_odd_data,
     test_odoo_paths,
     test_odoo_settings,
