@@ -386,9 +386,11 @@ class CrmForecastSubmission(models.Model):
         won = won or 0.0  # no deal won: the sum of nothing
         commit = open_by_category.get("commit", 0.0)
         best_case = open_by_category.get("best_case", 0.0)
+        # refunds won at a negative amount lower them, never below 0: a
+        # forecast is not negative (the form would refuse what it proposes)
         return {
-            "commit_amount": commit + won,
-            "best_case_amount": best_case + commit + won,
+            "commit_amount": max(commit + won, 0.0),
+            "best_case_amount": max(best_case + commit + won, 0.0),
             "won_amount": won,
         }
 

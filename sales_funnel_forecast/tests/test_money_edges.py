@@ -2,7 +2,8 @@
 """Amounts at their edges, followed into the figures: amounts imported
 with more decimals than their currency has, refunds."""
 
-from odoo.tests import tagged
+from odoo import fields
+from odoo.tests import Form, tagged
 
 from .common import FunnelCase
 
@@ -55,3 +56,21 @@ class TestMoneyEdges(FunnelCase):
         self.end_request()
         self.assertEqual(deal.expected_revenue, 1.235)
         self.assertAlmostEqual(deal.forecast_revenue, 0.618, places=3)
+
+    def test_submission_prefill_after_a_refund_can_be_saved(self):
+        """This month Rita only won a refund deal of -500, and has a deal of
+        1,000 in Best Case (Proposal, 60 %) expected this month: her forecast
+        form proposes a Commit of 0 (nothing committed, a forecast is never
+        negative), not -500 which the form refuses, and a Best Case of 500
+        (1,000 - 500); it saves as proposed."""
+        refund = self.make_deal("Refund", self.s_proposal, -500)
+        refund.action_set_won()
+        self.make_deal("Open", self.s_proposal, 1000, date_deadline=fields.Date.today())
+        self.end_request()
+        form = Form(self.env["crm.forecast.submission"].with_user(self.rep))
+        form.team_id = self.team
+        form.period_type = "month"
+        form.date_from = fields.Date.today().replace(day=1)
+        self.assertEqual((form.commit_amount, form.best_case_amount), (0.0, 500.0))
+        submission = form.save()
+        self.assertEqual((submission.commit_amount, submission.best_case_amount), (0.0, 500.0))
