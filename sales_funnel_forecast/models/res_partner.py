@@ -71,11 +71,14 @@ class ResPartner(models.Model):
             readable.subselect(),
         )
 
+    @api.model
+    def _sff_status_fields(self):
+        """The deals' fields ``_sff_status_query`` reads."""
+        return ["partner_id", "active", "is_stalled", "type", "lost_reason_id", "date_closed"]
+
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_funnel_status(self):
-        self.env["crm.lead"].flush_model(
-            ["partner_id", "active", "is_stalled", "type", "lost_reason_id", "date_closed"]
-        )
+        self.env["crm.lead"].flush_model(self._sff_status_fields())
         ids = [partner_id for partner_id in self.ids if partner_id]
         found = {}
         if ids:

@@ -150,7 +150,6 @@ class CrmFunnelReport(models.Model):
                r.lead_create_date, r.date_closed, r.expected_revenue,
                -- the counts and amounts, as the monthly totals sum them
                %(measures)s,
-               ps.status AS partner_status,
                CASE WHEN dl.call_count = 0 THEN 'none'
                     WHEN dl.call_attempt_count <= 2 THEN dl.call_attempt_count::varchar
                     WHEN dl.call_attempt_count <= 5 THEN '3_5'
@@ -189,11 +188,37 @@ class CrmFunnelReport(models.Model):
                              timezone((SELECT COALESCE((SELECT value FROM ir_config_parameter
                                                          WHERE key = %(tz_key)s), 'UTC')),
                                       timezone('UTC', r.date_in)))::date
-               LEFT JOIN (%(partner_status)s) ps ON ps.partner_id = r.partner_id""",
-            partner_status=self.env["res.partner"]._sff_status_query(),
+""",
             plans=self._sff_plan_conversions(),
             tz_key=TZ_PARAM,
         )
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The customer's status is worked out when the report is read, from
+        the deals the reader may read (``res.partner._sff_status_query``, as
+        the customer's own Customer Status): a view would work it out once,
+        from every deal, and tell a salesperson limited to own deals that a
+        colleague's deal with their customer is open, or a user of one
+        company that another company's is."""
+        if fname != "partner_status":
+            return super()._field_to_sql(alias, fname, query, flush)
+        Partner = self.env["res.partner"]
+        self.env["crm.lead"].flush_model(Partner._sff_status_fields())
+        partner = SQL.identifier(alias, "partner_id")
+        if query is None:
+            return SQL(
+                "(SELECT s.status FROM (%s) s WHERE s.partner_id = %s)",
+                Partner._sff_status_query(),
+                partner,
+            )
+        status_alias = query.make_alias(alias, "partner_status")
+        query.add_join(
+            "LEFT JOIN",
+            status_alias,
+            SQL("(%s)", Partner._sff_status_query()),
+            SQL("%s = %s", SQL.identifier(status_alias, "partner_id"), partner),
+        )
+        return SQL.identifier(status_alias, "status")
 
     @api.model
     def _sff_plan_conversions(self):

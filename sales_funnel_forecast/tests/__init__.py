@@ -77,6 +77,7 @@ from . import (
     test_screen_queries,
     test_screens_as_users,
     test_security,
+    test_security_audit,
     test_settings,
     test_small_screens,
     test_stage,
