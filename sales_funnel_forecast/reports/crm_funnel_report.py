@@ -200,6 +200,8 @@ class CrmFunnelReport(models.Model):
         from every deal, and tell a salesperson limited to own deals that a
         colleague's deal with their customer is open, or a user of one
         company that another company's is."""
+        if fname == "target_conversion_rate":
+            return self._sff_target_sql(alias, super()._field_to_sql(alias, fname, query, flush))
         if fname != "partner_status":
             return super()._field_to_sql(alias, fname, query, flush)
         Partner = self.env["res.partner"]
@@ -219,6 +221,35 @@ class CrmFunnelReport(models.Model):
             SQL("%s = %s", SQL.identifier(status_alias, "partner_id"), partner),
         )
         return SQL.identifier(status_alias, "status")
+
+    @api.model
+    def _sff_target_teams(self):
+        """The teams whose target plans the reader reads, as the plans' rule
+        gives a salesperson limited to own documents (those they are a
+        member or the leader of): their ids, or None for every team (the
+        superuser, and the users reading every deal, whom the reports show
+        every target, as quota attainment and the sales process do)."""
+        user = self.env.user
+        if self.env.su or user.has_group("sales_team.group_sale_salesman_all_leads"):
+            return None
+        # sudo: the teams the user leads, archived ones too, as the rule reads them
+        led = (
+            self.env["crm.team"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("user_id", "=", user.id)])
+        )
+        return (user.crm_team_ids | led).ids
+
+    def _sff_target_sql(self, alias, target):
+        """The target conversion ``target`` of the rows ``alias`` where the
+        reader reads the plan it comes from: not another team's (a rep reads
+        that team's unassigned deals, not its plan)."""
+        teams = self._sff_target_teams()
+        if teams is None:
+            return target
+        team = SQL.identifier(alias, "team_id")
+        return SQL("(CASE WHEN %s IS NULL OR %s = ANY(%s) THEN %s END)", team, team, teams, target)
 
     @api.model
     def _sff_plan_conversions(self):

@@ -505,9 +505,13 @@ class CrmFunnelSummary(models.Model):
         tz = self._sff_built_tz()
         if tz is None:
             return None
-        if "target_conversion_rate:avg" in aggregates and tz != self._sff_tz():
+        if "target_conversion_rate:avg" in aggregates and (
             # the plans' months are those of the setting, the totals' are
-            # still another time zone's (their rebuild is pending)
+            # still another time zone's (their rebuild is pending); or the
+            # reader reads some teams' plans only (the rows leave the others
+            # out: crm.funnel.report._sff_target_sql)
+            tz != self._sff_tz() or report._sff_target_teams() is not None
+        ):
             return None
         context_tz = report.env.context.get("tz")
         # grouped by month, Odoo reads the months in the context's time zone

@@ -4,9 +4,12 @@ own documents, a user of another company or a manager reaches through the
 module's reports, superuser reads and context keys, beyond what their
 groups and record rules give them."""
 
-from odoo.tests import tagged
+from datetime import date
 
-from .common import FunnelCase, company_user
+from odoo import Command, fields
+from odoo.tests import new_test_user, tagged
+
+from .common import FunnelCase, company_user, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -76,3 +79,49 @@ class TestSecurityAudit(FunnelCase):
         self.env.flush_all()
         self.env.cr.precommit.run()
         self.assertEqual(self._status_in_funnel(here_only, mine), {"inactive": 1})
+
+    def test_funnel_target_conversions_of_other_teams_plans(self):
+        """A salesperson limited to own deals reads the target plans of their
+        own teams only (the plans' rule, as quota attainment and the sales
+        process report keep to it): the funnel analysis does not show them
+        another team's target conversions either, on that team's unassigned
+        deals they read, whether the pivot reads the rows or the monthly
+        totals. A member of the team reads them."""
+        year = fields.Date.context_today(self.env.user).year
+        make_plan(
+            self.env,
+            self.team,
+            date_from=date(year, 1, 1),
+            date_to=date(year, 12, 31),
+            stage_line_ids=[Command.create({"stage_id": self.s_new.id, "conversion": 40})],
+        )
+        deal = self.make_deal(
+            "Unassigned", self.s_new, 100, user_id=False, company_id=self.company.id
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        Plan = self.env["crm.target.plan"]
+        self.assertFalse(Plan.with_user(self.rep).search([("team_id", "=", self.team.id)]))
+        Report = self.env["crm.funnel.report"]
+        by_rows = [("lead_id", "=", deal.id), ("stage_id", "=", self.s_new.id)]
+        by_totals = [("team_id", "=", self.team.id), ("stage_id", "=", self.s_new.id)]
+        for domain in (by_rows, by_totals):
+            [(reached, target)] = Report.with_user(self.rep)._read_group(
+                domain, [], ["reached:sum", "target_conversion_rate:avg"]
+            )
+            self.assertEqual((reached, target), (1, False), domain)
+            [(reached, target)] = Report.with_user(self.manager)._read_group(
+                domain, [], ["reached:sum", "target_conversion_rate:avg"]
+            )
+            self.assertEqual((reached, target), (1, 40.0), domain)
+        # a member of the team reads its plan, and its targets
+        member = new_test_user(
+            self.env, login="sff_audit_member", groups="sales_team.group_sale_salesman"
+        )
+        self.team.member_ids = [Command.link(member.id)]
+        self.assertTrue(Plan.with_user(member).search([("team_id", "=", self.team.id)]))
+        for domain in (by_rows, by_totals):
+            [(target,)] = Report.with_user(member)._read_group(
+                domain, [], ["target_conversion_rate:avg"]
+            )
+            self.assertEqual(target, 40.0, domain)
