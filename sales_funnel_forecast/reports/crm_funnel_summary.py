@@ -453,9 +453,29 @@ class CrmFunnelSummary(models.Model):
         )
         if not groupby and not rows[0][0]:
             return [tuple(report._read_group_empty_value(spec) for spec in aggregates)]
+        teams = (
+            report._sff_target_teams() if "target_conversion_rate:avg" in aggregates else None
+        )
+        targets = None
+        if teams is not None:
+            # the reader reads some teams' plans only: the targets of the
+            # others' totals are left out, as the rows leave them out
+            # (crm.funnel.report._sff_target_sql)
+            targets = {
+                tuple(row[: len(groupby)]): row[len(groupby) :]
+                for row in Summary._read_group(
+                    summary_domain + ["|", ("team_id", "=", False), ("team_id", "in", teams)],
+                    summary_groupby,
+                    ["target_weighted:sum", "target_reached:sum"],
+                )
+            }
         result = []
         for row in rows:
             keys, totals = row[: len(groupby)], dict(zip(sums, row[len(groupby) :]))
+            if targets is not None:
+                totals["target_weighted"], totals["target_reached"] = targets.get(
+                    tuple(keys), (0.0, 0)
+                )
             values = []
             for spec, key in zip(groupby, keys):
                 if spec.startswith("date_in:"):
@@ -505,13 +525,9 @@ class CrmFunnelSummary(models.Model):
         tz = self._sff_built_tz()
         if tz is None:
             return None
-        if "target_conversion_rate:avg" in aggregates and (
+        if "target_conversion_rate:avg" in aggregates and tz != self._sff_tz():
             # the plans' months are those of the setting, the totals' are
-            # still another time zone's (their rebuild is pending); or the
-            # reader reads some teams' plans only (the rows leave the others
-            # out: crm.funnel.report._sff_target_sql)
-            tz != self._sff_tz() or report._sff_target_teams() is not None
-        ):
+            # still another time zone's (their rebuild is pending)
             return None
         context_tz = report.env.context.get("tz")
         # grouped by month, Odoo reads the months in the context's time zone
