@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -12,6 +14,9 @@ from ..tools.holders import holders, named
 from ..tools.jobs import run_batch
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
+# the win rates a manager accepted as the stages' percentages, for the
+# history of the percentages (crm.stage._sff_win_rates_accepted)
+WIN_RATES_KEY = "sales_funnel_forecast.win_rates_accepted"
 # Stage fields that change which deals reached which stage
 PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
 
@@ -351,11 +356,24 @@ class CrmStage(models.Model):
             self._sff_log_percentage_changes(percentages)
         return result
 
+    @api.model
+    @contextmanager
+    def _sff_win_rates_accepted(self, evidence):
+        """The percentages written in the block are the stages' win rates,
+        accepted (``evidence``: stage id: (percentage, win rate, closed
+        deals), worked out by the server): kept in the transaction's cache,
+        not in a context a call could send."""
+        self.env.cr.cache[WIN_RATES_KEY] = evidence
+        try:
+            yield
+        finally:
+            self.env.cr.cache.pop(WIN_RATES_KEY, None)
+
     def _sff_log_percentage_changes(self, before):
         """Keep each change of these stages' percentages (``before``: stage
         id: percentage), with its evidence when it came from the win rates
-        (context ``sff_win_rates``: stage id: (win rate, closed deals))."""
-        evidence = self.env.context.get("sff_win_rates") or {}
+        (``_sff_win_rates_accepted``)."""
+        evidence = self.env.cr.cache.get(WIN_RATES_KEY) or {}
         values = []
         for stage in self:
             old = before.get(stage.id)
@@ -364,15 +382,20 @@ class CrmStage(models.Model):
                 == 0
             ):
                 continue
-            rate, closed = evidence.get(stage.id, (False, 0))
+            accepted, rate, closed = evidence.get(stage.id, (None, False, 0))
+            # the win rate's evidence only for the percentage it proposed
+            from_rate = accepted is not None and (
+                float_compare(accepted, stage.forecast_probability or 0.0, precision_digits=2)
+                == 0
+            )
             values.append(
                 {
                     "stage_id": stage.id,
                     "old_percentage": old or 0.0,
                     "new_percentage": stage.forecast_probability,
-                    "origin": "win_rate" if stage.id in evidence else "manual",
-                    "win_rate": rate,
-                    "closed_count": closed,
+                    "origin": "win_rate" if from_rate else "manual",
+                    "win_rate": rate if from_rate else False,
+                    "closed_count": closed if from_rate else 0,
                 }
             )
         if values:

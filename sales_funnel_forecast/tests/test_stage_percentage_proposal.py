@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import AccessError
+from odoo import Command
 from odoo.tests import Form, tagged
 
 from .common import FunnelCase
@@ -104,6 +105,58 @@ class TestStagePercentageProposal(FunnelCase):
             ],
             [(25.0, 15.0, "manual"), (10.0, 25.0, "win_rate")],
         )
+
+    def test_the_history_keeps_the_win_rates_the_server_worked_out(self):
+        """The history of the percentages is an audit trail: a call over RPC
+        sending evidence in the context, or a proposal whose lines say other
+        figures than the stages' own, keeps what really happened (a
+        percentage edited, or the win rate the stage has: 25 % of 12)."""
+        self.close_deals()
+        Stage = self.env["crm.stage"].with_user(self.manager)
+        Stage.browse(self.s_qualified.id).with_context(
+            sff_win_rates={self.s_qualified.id: (90.0, 500)}
+        ).write({"forecast_probability": 80})
+        self.assertEqual(
+            [
+                (c.new_percentage, c.origin, c.win_rate, c.closed_count)
+                for c in self.s_qualified.percentage_change_ids
+            ],
+            [(80.0, "manual", 0.0, 0)],
+        )
+        Wizard = self.env["crm.stage.percentage.proposal"].with_user(self.manager)
+        wizard = Wizard.create(
+            {
+                "team_id": self.team.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "stage_id": stage.id,
+                            "closed_count": 500,
+                            "won_count": 450,
+                            "win_rate": 90.0,
+                            "proposed_percentage": 90.0,
+                            "has_proposal": True,
+                            "apply": True,
+                        }
+                    )
+                    for stage in (self.s_new, self.s_proposal)
+                ],
+            }
+        )
+        wizard.action_apply()
+        self.assertEqual(
+            (self.s_new.forecast_probability, self.s_proposal.forecast_probability),
+            (25.0, 60.0),
+            "the win rate's percentage; none for a stage of 3 closed deals",
+        )
+        self.assertEqual(
+            [
+                (c.new_percentage, c.origin, c.win_rate, c.closed_count)
+                for c in self.s_new.percentage_change_ids
+            ],
+            [(25.0, "win_rate", 25.0, 12)],
+        )
+        self.assertFalse(self.s_proposal.percentage_change_ids)
 
     def test_only_managers_see_and_nobody_writes_the_history(self):
         self.s_new.forecast_probability = 20

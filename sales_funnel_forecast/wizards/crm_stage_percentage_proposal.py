@@ -67,12 +67,21 @@ class CrmStagePercentageProposal(models.TransientModel):
         but for probabilities typed by hand), each change kept with the win
         rate it came from."""
         self.ensure_one()
-        applied = self.line_ids.filtered(lambda line: line.apply and line.has_proposal)
-        evidence = {line.stage_id.id: (line.win_rate, line.closed_count) for line in applied}
-        for line in applied:
-            line.stage_id.with_context(
-                sff_win_rates=evidence
-            ).forecast_probability = line.proposed_percentage
+        # the win rates as they are now, not as the lines say: a line is
+        # written by the client (over RPC, any figures), the history of
+        # the percentages keeps what the stage really won
+        Stage = self.env["crm.stage"]
+        counts = Stage._sff_closed_counts()
+        evidence = {}
+        for stage in self.line_ids.filtered("apply").stage_id:
+            won, lost = counts.get(stage.id, (0, 0))
+            proposed = engine.propose_stage_percentage(won, lost)
+            if proposed is not None and not stage.is_won:
+                evidence[stage.id] = (proposed, 100.0 * won / (won + lost), won + lost)
+        applied = Stage.browse(list(evidence))
+        with Stage._sff_win_rates_accepted(evidence):
+            for stage in applied:
+                stage.forecast_probability = evidence[stage.id][0]
         if not applied:
             return notification(
                 self.env._("No stage percentage set: no stage with a proposal was ticked."),
