@@ -385,8 +385,7 @@ class CrmStage(models.Model):
             accepted, rate, closed = evidence.get(stage.id, (None, False, 0))
             # the win rate's evidence only for the percentage it proposed
             from_rate = accepted is not None and (
-                float_compare(accepted, stage.forecast_probability or 0.0, precision_digits=2)
-                == 0
+                float_compare(accepted, stage.forecast_probability or 0.0, precision_digits=2) == 0
             )
             values.append(
                 {

@@ -453,9 +453,7 @@ class CrmFunnelSummary(models.Model):
         )
         if not groupby and not rows[0][0]:
             return [tuple(report._read_group_empty_value(spec) for spec in aggregates)]
-        teams = (
-            report._sff_target_teams() if "target_conversion_rate:avg" in aggregates else None
-        )
+        teams = report._sff_target_teams() if "target_conversion_rate:avg" in aggregates else None
         targets = None
         if teams is not None:
             # the reader reads some teams' plans only: the targets of the

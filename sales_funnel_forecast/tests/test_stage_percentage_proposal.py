@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import AccessError
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import FunnelCase
