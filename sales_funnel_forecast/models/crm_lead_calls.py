@@ -403,7 +403,10 @@ class CrmLead(models.Model):
             "context": {"default_lead_id": self.id, "dialog_size": "medium"},
         }
 
+    @api.readonly
     def action_sff_view_calls(self):
+        """The deal form's Calls button: its calls, listed (reads only: on
+        a read-only cursor, a replica's when the server has one)."""
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(
             "sales_funnel_forecast.crm_lead_call_action"

@@ -367,7 +367,11 @@ class CrmLead(models.Model):
         company rule of its deal field (a deal of its company or of none)."""
         return bool(self.filtered_domain(self._check_company_domain(company)))
 
+    @api.readonly
     def action_view_invoices(self):
+        """The deal form's Invoices button: its customer invoices and
+        credit notes, listed (reads only: on a read-only cursor, a
+        replica's when the server has one)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
