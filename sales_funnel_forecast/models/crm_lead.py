@@ -238,27 +238,37 @@ class CrmLead(models.Model):
 
     @api.depends("source_id", "referred")
     def _compute_origin_type(self):
+        # looked up once for the batch: an external id not found (crm_livechat
+        # not installed) is not kept by Odoo's cache, a query per deal
+        livechat = self._sff_livechat_source_id()
         for lead in self:
             if lead.source_id.origin_type:
                 lead.origin_type = lead.source_id.origin_type
             elif lead.origin_type:
                 lead.origin_type = lead.origin_type
-            elif lead._sff_inbound_by_odoo():
+            elif lead._sff_inbound_by_odoo(livechat):
                 lead.origin_type = "net"
             elif lead.referred:
                 lead.origin_type = "seed"
             else:
                 lead.origin_type = False
 
-    def _sff_inbound_by_odoo(self):
+    def _sff_livechat_source_id(self):
+        """crm_livechat's source of the leads made from a chat, 0 where it is
+        not installed."""
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            LIVECHAT_SOURCE, raise_if_not_found=False
+        )
+
+    def _sff_inbound_by_odoo(self, livechat=None):
         """Came in through one of Odoo's own inbound channels, which write
         their own words into *Referred By* (not a referral): a live chat
         (crm_livechat's source, the operator's name) or an event
-        registration (event_crm's event, the event's name)."""
+        registration (event_crm's event, the event's name). ``livechat``:
+        the live chat's source (``_sff_livechat_source_id``), when known."""
         self.ensure_one()
-        livechat = self.env["ir.model.data"]._xmlid_to_res_id(
-            LIVECHAT_SOURCE, raise_if_not_found=False
-        )
+        if livechat is None:
+            livechat = self._sff_livechat_source_id()
         return bool(
             (livechat and self.source_id.id == livechat)
             or ("event_id" in self._fields and self.event_id)

@@ -6,6 +6,7 @@ from . import (
     test_apps_beside,
     test_archives,
     test_backfill,
+    test_batch_costs,
     test_branches,
     test_browser,
     test_calendar_edges,
