@@ -430,6 +430,9 @@ class CrmLeadCall(models.Model):
         language of who corrects them), at the call's date, by its caller,
         on the deal it is on (a call moved along with a merged deal keeps
         its words)."""
+        # the notes given the same values are written together (calls moved
+        # to one deal: a write per note costs queries per call)
+        notes_by_values = defaultdict(list)
         # sudo: the note is the call's trace, written by the module (as
         # when the call was logged)
         for call in self.sudo():
@@ -446,7 +449,10 @@ class CrmLeadCall(models.Model):
             if note.res_id != call.lead_id.id:
                 values["res_id"] = call.lead_id.id
             if values:
-                note.write(values)
+                notes_by_values[tuple(sorted(values.items()))] += note.ids
+        for values, note_ids in notes_by_values.items():
+            # sudo: as above
+            self.env["mail.message"].sudo().browse(note_ids).write(dict(values))
 
     def unlink(self):
         leads = self.lead_id

@@ -30,6 +30,19 @@ class TestBatchCosts(FunnelCase):
             ]
         )
 
+    def queries(self, prepare, act):
+        """The queries of ``act(prepare(size))`` for 10 and 100 records, the
+        request's end (flush, pre-commit hooks) included."""
+        counts = []
+        for size in (10, 100):
+            prepared = prepare(size)
+            self.end_request()
+            before = self.env.cr.sql_log_count
+            act(prepared)
+            self.end_request()
+            counts.append(self.env.cr.sql_log_count - before)
+        return counts
+
     def matching(self, prepare, act, text):
         """The queries containing ``text`` run by ``act(prepare(size))`` for
         10 and 100 records, the request's end (flush, pre-commit hooks)
@@ -76,3 +89,30 @@ class TestBatchCosts(FunnelCase):
             "FROM ir_model_data",
         )
         self.assertLessEqual(imported[1], min(imported[0], 1), imported)
+
+    def test_calls_moved_to_another_deal_together(self):
+        """A rep selects the calls logged on the wrong deals in the Call Log
+        list and sets the right deal on all of them at once: 10 calls and 100
+        calls cost the same queries (each call's note follows it to the
+        deal, the notes written together, not two queries per note). The
+        deal has the 100 calls and their 100 notes."""
+        right = self.make_deal("Right deal", self.s_new, 1000)
+
+        def calls(size):
+            return self.env["crm.lead.call"].create(
+                [{"lead_id": deal.id, "outcome": "no_answer"} for deal in self.deals(size)]
+            )
+
+        moved = []
+        counts = self.queries(
+            calls, lambda calls: moved.append(calls) or calls.write({"lead_id": right.id})
+        )
+        # Odoo's cache of the first write warms: 100 calls cost no more
+        self.assertLessEqual(counts[1], counts[0], counts)
+        self.assertEqual(right.call_count, 110)
+        self.assertEqual(
+            self.env["mail.message"].search_count(
+                [("id", "in", moved[1].message_id.ids), ("res_id", "=", right.id)]
+            ),
+            100,
+        )
