@@ -256,9 +256,7 @@ class CrmLead(models.Model):
     def _sff_livechat_source_id(self):
         """crm_livechat's source of the leads made from a chat, 0 where it is
         not installed."""
-        return self.env["ir.model.data"]._xmlid_to_res_id(
-            LIVECHAT_SOURCE, raise_if_not_found=False
-        )
+        return self.env["ir.model.data"]._xmlid_to_res_id(LIVECHAT_SOURCE, raise_if_not_found=False)
 
     def _sff_inbound_by_odoo(self, livechat=None):
         """Came in through one of Odoo's own inbound channels, which write

@@ -57,7 +57,9 @@ class CrmTargetPlanPeriod(models.Model):
     def _sff_refresh_actuals(self):
         """What happened in each period, for the plan's company, team and
         salesperson: leads created, deals won, and invoiced revenue as the
-        quota attainment report counts it (accrual or cash)."""
+        quota attainment report counts it (accrual or cash). Each figure is
+        read for every plan in one statement (a job on many plans: a few
+        queries, not a few per plan)."""
         if not self:
             return
         self.env.flush_all()
@@ -65,95 +67,108 @@ class CrmTargetPlanPeriod(models.Model):
         by_plan = defaultdict(lambda: self.browse())
         for period in self:
             by_plan[period.plan_id] |= period
+        # the months of the funnel totals' time zone (CRM settings), as
+        # the Forecast screen and the forecast accuracy count them
+        tz = self.env["crm.funnel.summary"]._sff_tz()
+        leads_from, bounds = {}, {}
         for plan, periods in by_plan.items():
             # the whole plan's prospects enter from its first month line,
             # before the plan with a sales cycle, as its needs count them
             first_month = min(plan.period_ids.mapped("date_from"))
-            leads_from = {
-                period: first_month if period.period_type == "year" else period.date_from
-                for period in periods
-            }
-            start = min(leads_from.values())
-            end = max(periods.mapped("date_to")) + timedelta(days=1)
+            leads_from.update(
+                {
+                    period: first_month if period.period_type == "year" else period.date_from
+                    for period in periods
+                }
+            )
+            bounds[plan] = (
+                min(leads_from[period] for period in periods),
+                max(periods.mapped("date_to")) + timedelta(days=1),
+            )
 
-            def scope(alias, plan=plan, company_column="company_id"):
-                company = SQL.identifier(alias, company_column)
-                parts = [
-                    # a lead nobody took yet of a team shared by companies
-                    # has no company (Odoo's): it counts in the team's plan
-                    SQL("(%s = %s OR %s IS NULL)", company, plan.company_id.id, company)
-                    if alias == "l" and plan.team_id and not plan.team_id.company_id
-                    else SQL("%s = %s", company, plan.company_id.id)
-                ]
-                for name in ("team_id", "user_id"):
-                    if plan[name]:
-                        parts.append(SQL("%s = %s", SQL.identifier(alias, name), plan[name].id))
-                return SQL(" AND ").join(parts)
+        def scope(plan, alias, company_column="company_id"):
+            company = SQL.identifier(alias, company_column)
+            parts = [
+                # a lead nobody took yet of a team shared by companies
+                # has no company (Odoo's): it counts in the team's plan
+                SQL("(%s = %s OR %s IS NULL)", company, plan.company_id.id, company)
+                if alias == "l" and plan.team_id and not plan.team_id.company_id
+                else SQL("%s = %s", company, plan.company_id.id)
+            ]
+            for name in ("team_id", "user_id"):
+                if plan[name]:
+                    parts.append(SQL("%s = %s", SQL.identifier(alias, name), plan[name].id))
+            return SQL(" AND ").join(parts)
 
-            # the months of the funnel totals' time zone (CRM settings), as
-            # the Forecast screen and the forecast accuracy count them
-            tz = self.env["crm.funnel.summary"]._sff_tz()
-            monthly = defaultdict(lambda: [0, 0, 0.0])
+        def per_plan(query, **values):
+            """``query`` for each plan (its ``plan``, ``where``, ``start`` and
+            ``end`` filled), in one statement: (plan id, month, figure)."""
             cr.execute(
-                SQL(
-                    """
-                SELECT %(month)s, count(*)
-                  FROM crm_lead l
-                 WHERE %(where)s AND l.create_date >= %(start)s AND l.create_date < %(end)s
-              GROUP BY 1
-                """,
-                    where=scope("l"),
-                    start=day_start(self.env, start),
-                    end=day_start(self.env, end),
-                    month=local_month_sql(SQL("l.create_date"), tz),
+                SQL(" UNION ALL ").join(
+                    SQL(
+                        query,
+                        plan=plan.id,
+                        **{name: value(plan, *bounds[plan]) for name, value in values.items()},
+                    )
+                    for plan in by_plan
                 )
             )
-            for month, count in cr.fetchall():
-                monthly[month][0] += count
-            cr.execute(
-                SQL(
-                    """
-                SELECT %(month)s, count(*)
-                  FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE %(where)s AND l.active AND COALESCE(s.is_won, FALSE) AND l.type = 'opportunity'
-                   AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
-              GROUP BY 1
-                """,
-                    where=scope("l"),
-                    start=day_start(self.env, start),
-                    end=day_start(self.env, end),
-                    month=local_month_sql(SQL("l.date_closed"), tz),
-                )
-            )
-            for month, count in cr.fetchall():
-                monthly[month][1] += count
-            cr.execute(
-                SQL(
-                    """
-                SELECT date_trunc('month', q.date)::date, SUM(q.amount)
-                  FROM crm_quota_report q
-                 WHERE %(where)s AND q.date >= %(start)s AND q.date < %(end)s
-              GROUP BY 1
-                """,
-                    # invoiced revenue counts for the deal's company, as the
-                    # quota attainment credits it to the deal's team (the
-                    # invoice's own company differs once the deal moved)
-                    where=scope("q", company_column="credited_company_id"),
-                    start=start,
-                    end=end,
-                )
-            )
-            for month, amount in cr.fetchall():
-                monthly[month][2] += float(amount or 0)
+            return cr.fetchall()
+
+        monthly = defaultdict(lambda: defaultdict(lambda: [0, 0, 0.0]))
+        for plan_id, month, count in per_plan(
+            """
+            (SELECT %(plan)s, %(month)s, count(*)
+               FROM crm_lead l
+              WHERE %(where)s AND l.create_date >= %(start)s AND l.create_date < %(end)s
+           GROUP BY 2)
+            """,
+            where=lambda plan, start, end: scope(plan, "l"),
+            start=lambda plan, start, end: day_start(self.env, start),
+            end=lambda plan, start, end: day_start(self.env, end),
+            month=lambda plan, start, end: local_month_sql(SQL("l.create_date"), tz),
+        ):
+            monthly[plan_id][month][0] += count
+        for plan_id, month, count in per_plan(
+            """
+            (SELECT %(plan)s, %(month)s, count(*)
+               FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
+              WHERE %(where)s AND l.active AND COALESCE(s.is_won, FALSE) AND l.type = 'opportunity'
+                AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
+           GROUP BY 2)
+            """,
+            where=lambda plan, start, end: scope(plan, "l"),
+            start=lambda plan, start, end: day_start(self.env, start),
+            end=lambda plan, start, end: day_start(self.env, end),
+            month=lambda plan, start, end: local_month_sql(SQL("l.date_closed"), tz),
+        ):
+            monthly[plan_id][month][1] += count
+        for plan_id, month, amount in per_plan(
+            """
+            (SELECT %(plan)s, date_trunc('month', q.date)::date, SUM(q.amount)
+               FROM crm_quota_report q
+              WHERE %(where)s AND q.date >= %(start)s AND q.date < %(end)s
+           GROUP BY 2)
+            """,
+            # invoiced revenue counts for the deal's company, as the
+            # quota attainment credits it to the deal's team (the
+            # invoice's own company differs once the deal moved)
+            where=lambda plan, start, end: scope(plan, "q", company_column="credited_company_id"),
+            start=lambda plan, start, end: start,
+            end=lambda plan, start, end: end,
+        ):
+            monthly[plan_id][month][2] += float(amount or 0)
+        for plan, periods in by_plan.items():
+            plan_monthly = monthly[plan.id]
             for period in periods:
                 figures = [
                     values
-                    for month, values in monthly.items()
+                    for month, values in plan_monthly.items()
                     if period.date_from <= month <= period.date_to
                 ]
                 new_leads = sum(
                     values[0]
-                    for month, values in monthly.items()
+                    for month, values in plan_monthly.items()
                     if leads_from[period] <= month <= period.date_to
                 )
                 # the months before the plan count the prospects that entered

@@ -3,11 +3,13 @@
 mass edit or a job on 10 deals and on 100 are the same few, not a few more
 per deal (test_costs.py measures 1 and 50 records of other paths)."""
 
+from datetime import datetime
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.tests import tagged
 
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -47,24 +49,31 @@ class TestBatchCosts(FunnelCase):
         """The queries containing ``text`` run by ``act(prepare(size))`` for
         10 and 100 records, the request's end (flush, pre-commit hooks)
         included."""
-        counts = []
+        return self.counted(prepare, act, text)[1]
+
+    def counted(self, prepare, act, text):
+        """The queries run by ``act(prepare(size))`` for 10 and 100 records,
+        and those of them containing ``text``, the request's end (flush,
+        pre-commit hooks) included."""
+        totals, counts, seen = [], [], []
         execute = type(self.env.cr).execute
+
+        def counting(cr, query, params=None, log_exceptions=True):
+            code = query.code if hasattr(query, "code") else query
+            if text in (code if isinstance(code, str) else code.decode()):
+                seen.append(code)
+            return execute(cr, query, params, log_exceptions)
+
         for size in (10, 100):
             prepared = prepare(size)
             self.end_request()
-            seen = []
-
-            def counting(cr, query, params=None, log_exceptions=True, seen=seen):
-                code = query.code if hasattr(query, "code") else query
-                if text in (code if isinstance(code, str) else code.decode()):
-                    seen.append(code)
-                return execute(cr, query, params, log_exceptions)
-
+            before, seen_before = self.env.cr.sql_log_count, len(seen)
             with patch.object(type(self.env.cr), "execute", counting):
                 act(prepared)
                 self.end_request()
-            counts.append(len(seen))
-        return counts
+            totals.append(self.env.cr.sql_log_count - before)
+            counts.append(len(seen) - seen_before)
+        return totals, counts
 
     def test_import_looks_up_the_live_chat_source_once(self):
         """200 deals imported or created in one call, of no source: whether
@@ -116,3 +125,95 @@ class TestBatchCosts(FunnelCase):
             ),
             100,
         )
+
+    def test_plan_actuals_job_reads_every_plan_at_once(self):
+        """The nightly refresh of the target plans' actuals, on a team whose
+        10 (then 100) salespeople each have a plan of their own: the same
+        queries for 100 plans as for 10, not three per plan. Each
+        salesperson created one deal and won it in March 2027: each plan
+        counts 1 new lead and 1 deal won in March, in Q1 and in the year."""
+        self.set_now(datetime(2027, 3, 10, 9, 0))
+        plans = []
+
+        def team_plans(size):
+            team = self.env["crm.team"].create({"name": f"Plans of {size}"})
+            users = self.env["res.users"].create(
+                [
+                    {
+                        "name": f"Seller {size} {index}",
+                        "login": f"sff_seller_{size}_{index}",
+                        "groups_id": [Command.set(self.rep.groups_id.ids)],
+                    }
+                    for index in range(size)
+                ]
+            )
+            team.crm_team_member_ids = [Command.create({"user_id": user.id}) for user in users]
+            won = self.env["crm.stage"].create(
+                {"name": f"Won {size}", "is_won": True, "team_id": team.id}
+            )
+            self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Won by {user.name}",
+                        "type": "opportunity",
+                        "team_id": team.id,
+                        "user_id": user.id,
+                        "stage_id": won.id,
+                        "expected_revenue": 1000,
+                    }
+                    for user in users
+                ]
+            )
+            plans.append(
+                self.env["crm.target.plan"].concat(
+                    *(
+                        make_plan(
+                            self.env,
+                            team,
+                            name=f"Plan of {user.name}",
+                            user_id=user.id,
+                            company_id=self.company.id,
+                        )
+                        for user in users
+                    )
+                )
+            )
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE crm_lead SET date_closed = '2027-03-10 10:00:00' WHERE team_id = %s",
+                [team.id],
+            )
+            # the actuals as they were before the night: none
+            self.env.cr.execute(
+                "UPDATE crm_target_plan_period SET actual_new_leads = 0, actual_deals_won = 0"
+                " WHERE plan_id = ANY(%s)",
+                [plans[-1].ids],
+            )
+            self.env.invalidate_all()
+
+        totals, updates = self.counted(
+            team_plans,
+            lambda _prepared: self.env["crm.target.plan"]._cron_refresh_actuals(),
+            'UPDATE "crm_target_plan_period"',
+        )
+        # Odoo writes the periods (17 a plan: 12 months, 4 quarters, the
+        # year) 100 rows an UPDATE: 1,700 rows in 17 to 34; and reads them
+        # 1,000 a query (2 for 1,700, 1 for 170); the rest are the same
+        # queries for 100 plans as for 10
+        self.assertLessEqual(max(updates), 34, updates)
+        self.assertLessEqual(totals[1] - updates[1], totals[0] - updates[0] + 1, (totals, updates))
+        for plan in plans[1]:
+            self.assertEqual(
+                sorted(
+                    (period.period_type, str(period.date_from), period.actual_new_leads)
+                    for period in plan.period_ids
+                    if period.actual_new_leads or period.actual_deals_won
+                ),
+                [
+                    ("month", "2027-03-01", 1),
+                    ("quarter", "2027-01-01", 1),
+                    ("year", "2027-01-01", 1),
+                ],
+                plan.name,
+            )
+            self.assertEqual(sum(plan.period_ids.mapped("actual_deals_won")), 3, plan.name)
