@@ -24,6 +24,7 @@ from . import (
     test_daily_flows,
     test_deletions,
     test_dispositions,
+    test_documents_read,
     test_downloads,
     test_drill_downs,
     test_edges,
