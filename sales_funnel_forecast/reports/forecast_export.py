@@ -7,9 +7,9 @@ import io
 
 import xlsxwriter
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date, format_datetime
+from odoo.tools.misc import format_date
 
 from ..tools.downloads import download_action, in_download_companies
 from ..tools.formats import excel_date_format, excel_money_format
@@ -118,6 +118,9 @@ class CrmForecastSubmission(models.Model):
         title = book.add_format({"bold": True, "font_size": 14})
         # dates as the user's language writes them
         day = book.add_format({"num_format": excel_date_format(self.env), "align": "left"})
+        moment = book.add_format(
+            {"num_format": excel_date_format(self.env) + " hh:mm", "align": "left"}
+        )
         heading = self.env._(
             "Forecast of %(team)s, %(start)s to %(end)s",
             team=values["team_name"],
@@ -167,9 +170,11 @@ class CrmForecastSubmission(models.Model):
             if submission:
                 sheet.write_number(row, 8, submission["commit"], money)
                 sheet.write_number(row, 9, submission["best_case"], money)
-                sheet.write(
-                    row, 10, format_datetime(self.env, submission["date"], dt_format="short")
+                # a moment of the user's time zone that sorts and filters as one
+                submitted_on = fields.Datetime.context_timestamp(
+                    self, fields.Datetime.to_datetime(submission["date"])
                 )
+                sheet.write_datetime(row, 10, submitted_on.replace(tzinfo=None), moment)
             if adjustment:
                 sheet.write_number(row, 11, adjustment["commit"], money)
                 sheet.write_number(row, 12, adjustment["best_case"], money)
@@ -180,6 +185,8 @@ class CrmForecastSubmission(models.Model):
                 sheet.write(row, 14, self.env._("Yes"))
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, 12, 15)
+        # wide enough for the date and time, lest Excel shows "#####"
+        sheet.set_column(10, 10, 20)
         sheet.set_column(13, 13, 36)
 
         flow = book.add_worksheet(self.env._("Deal flow"))

@@ -2,8 +2,11 @@
 """The PDFs and spreadsheets, read as their reader reads them: each figure
 whole on its line, cells that add up, dates that sort as dates."""
 
+import io
 import re
+from datetime import date, datetime
 
+import openpyxl
 from lxml import html as lxml_html
 
 from odoo.tests import tagged
@@ -49,3 +52,44 @@ class TestDocumentsRead(FunnelCase):
         self.assertEqual(cell_text(summary[5]), "20,0 %")
         self.assertRegex(cell_text(summary[7]), r"^0 \w+$")
         self.assertEqual([unbreakable(summary[5]), unbreakable(summary[7])], [True, True])
+
+    def test_forecast_spreadsheet_submitted_on_is_a_date(self):
+        """The rep submits March 2026's forecast (Commit 4,000, Best Case
+        6,000) on 5 March at 14:30 UTC; the manager, in Brussels, downloads
+        the Forecast screen's spreadsheet: Submitted On holds the moment
+        15:30 on 5 March as a date Excel sorts and filters, in the
+        language's date format, not the text "3/5/26, 3:30 PM" (which
+        sorts 10 March before 5 March)."""
+        self.make_deal("Commit", self.s_proposal, 4000, date_deadline=date(2026, 3, 20))
+        submission = (
+            self.env["crm.forecast.submission"]
+            .with_user(self.rep)
+            .create(
+                {
+                    "team_id": self.team.id,
+                    "date_from": date(2026, 3, 1),
+                    "commit_amount": 4000,
+                    "best_case_amount": 6000,
+                }
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+            [datetime(2026, 3, 5, 14, 30), submission.id],
+        )
+        self.env.invalidate_all()
+        self.manager.tz = "Europe/Brussels"
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        content, _name = (
+            self.env["crm.forecast.submission"]
+            .with_user(self.manager)
+            .with_context(tz="Europe/Brussels")
+            ._sff_forecast_xlsx(params)
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Forecast by salesperson"]
+        self.assertEqual(sheet["K3"].value, "Submitted On")
+        row = next(row for row in sheet.iter_rows(min_row=4) if row[0].value == self.rep.name)
+        self.assertEqual([row[8].value, row[9].value], [4000, 6000])
+        self.assertEqual(row[10].value, datetime(2026, 3, 5, 15, 30))
+        self.assertEqual(row[10].number_format, "mm/dd/yyyy hh:mm")
