@@ -210,12 +210,21 @@ class CrmFunnelDashboard(models.AbstractModel):
         funnels = {}
         for team, stage, *values, entered_moved in groups:
             row = dict(zip(measures, values))
+            # a won stage that no deal left is where the funnel ends: no
+            # conversion (0 % read as deals lost there), as the dashboard
+            # draws none under it; a won stage before another (Won, then
+            # Payment) has one
+            ends = stage.is_won and not row["moved_on"]
             row.update(
                 stage_id=stage.id,
                 stage_name=stage.name,
                 is_won=stage.is_won,
-                conversion_rate=engine.conversion_rate(row["moved_on"], row["reached"]),
-                entered_conversion_rate=engine.conversion_rate(entered_moved, row["entered"]),
+                conversion_rate=None
+                if ends
+                else engine.conversion_rate(row["moved_on"], row["reached"]),
+                entered_conversion_rate=None
+                if ends
+                else engine.conversion_rate(entered_moved, row["entered"]),
             )
             funnel = funnels.setdefault(
                 team.id,
@@ -541,6 +550,10 @@ class CrmFunnelDashboard(models.AbstractModel):
             "empty": self.env._("No deal reached a stage in this period."),
             "forecast_subtitle": self.env._(
                 "Open deals by expected closing month, %(team)s", team=data["team_name"]
+            ),
+            # the PDF's forecast table is by stage (the spreadsheet's, by month)
+            "forecast_stage_subtitle": self.env._(
+                "Open deals by stage, %(team)s", team=data["team_name"]
             ),
             "weighting": self.env._("Weighting"),
             "no_date": self.env._("No date"),

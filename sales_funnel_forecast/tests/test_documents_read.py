@@ -93,3 +93,49 @@ class TestDocumentsRead(FunnelCase):
         self.assertEqual([row[8].value, row[9].value], [4000, 6000])
         self.assertEqual(row[10].value, datetime(2026, 3, 5, 15, 30))
         self.assertEqual(row[10].number_format, "mm/dd/yyyy hh:mm")
+
+    def test_funnel_documents_end_at_won_without_a_conversion(self):
+        """Three deals reach Proposal this year, two move on to Won: the
+        funnel's tables (dashboard data, PDF, spreadsheet) give Proposal
+        66.7 % and Won no conversion, as the dashboard draws none under it
+        (the PDF and the spreadsheet printed 0.0, read as every won deal
+        lost there). The PDF's forecast, a table by stage, says so (it
+        said "by expected closing month")."""
+        for index in range(3):
+            deal = self.make_deal(f"SFF Doc {index}", self.s_proposal, 1000)
+            if index < 2:
+                deal.stage_id = self.s_won
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        Dashboard = self.env["crm.funnel.dashboard"].with_user(self.manager)
+        params = {"team_id": self.team.id, "period": "this_year"}
+        [funnel] = Dashboard.get_funnel_dashboard(params)["funnels"]
+        rates = {
+            row["stage_name"]: (row["conversion_rate"], row["entered_conversion_rate"])
+            for row in funnel["stages"]
+        }
+        self.assertEqual(rates["T-Proposal"][0], 200 / 3)
+        self.assertEqual(rates["T-Won"], (None, None))
+        content, _name = Dashboard._sff_xlsx(params)
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        [sheet] = [sheet for sheet in book.worksheets if sheet.title == "Conversion"]
+        rows = {row[0]: row[3] for row in sheet.iter_rows(values_only=True) if row[0]}
+        self.assertAlmostEqual(rows["T-Proposal"], 200 / 3)
+        self.assertIsNone(rows["T-Won"])
+        action = Dashboard.action_export(params, "pdf")
+        page = lxml_html.fromstring(
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            ._render_qweb_html(
+                "sales_funnel_forecast.action_report_funnel", [], data=action["data"]
+            )[0]
+        )
+        cells = {
+            cell_text(row.xpath("td")[0]): cell_text(row.xpath("td")[4])
+            for table in page.xpath("//table")
+            for row in table.xpath("tbody/tr")
+            if len(row.xpath("td")) > 4 and cell_text(row.xpath("td")[0]) in ("T-Proposal", "T-Won")
+        }
+        self.assertEqual(cells, {"T-Proposal": "66.7", "T-Won": ""})
+        self.assertIn(f"Open deals by stage, {self.team.name}", page.text_content())
+        self.assertNotIn("by expected closing month", page.text_content())
