@@ -226,12 +226,18 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    def _sff_stall_due_count(self):
+    def _sff_stall_due_count(self, company_ids=None):
         """The deals past their stage's limit (lost deals and leads have no
-        open stay: the index alone counts)."""
+        open stay: the index alone counts), of ``company_ids`` if given."""
         self.env.cr.execute(
-            "SELECT count(*) FROM crm_lead_stage_history WHERE date_out IS NULL AND stall_due < %s",
-            [self.env.cr.now()],
+            SQL(
+                """SELECT count(*) FROM crm_lead_stage_history
+                    WHERE date_out IS NULL AND stall_due < %s AND %s""",
+                self.env.cr.now(),
+                SQL("company_id = ANY(%s)", company_ids)
+                if company_ids is not None
+                else SQL("TRUE"),
+            )
         )
         return self.env.cr.fetchone()[0]
 
@@ -256,7 +262,9 @@ class CrmLead(models.Model):
             )
         job._trigger()
         self.env["crm.lead.stage.history"]._sff_flush_pending()
-        due = self._sff_stall_due_count()
+        # the job acts on every company's deals; the manager is told of
+        # those of the companies they work in
+        due = self._sff_stall_due_count(self.env.companies.ids)
         if due == 1:
             message = self.env._(
                 "The stall rules are being applied in the background to a deal past its "

@@ -282,7 +282,7 @@ class CrmPipelineSnapshot(models.Model):
         # sudo: snapshots are written by the system; the button is the managers'
         # the accuracy lines of closed periods read older snapshots: the
         # daily job and Refresh Now work them out again, not this button
-        rows = self.sudo()._sff_take([today])
+        self.sudo()._sff_take([today])
         day = format_date(self.env, today)
         # then the day's rows, listed: the trend's default filter shows the
         # weekly snapshots only, which today's is on one day of the week
@@ -300,10 +300,11 @@ class CrmPipelineSnapshot(models.Model):
                 "views": sorted(action["views"], key=lambda view: view[1] != "list"),
             }
         )
-        # no open deal (a new database, deals all leads): the day's one
-        # empty row is no row to speak of
-        [(deals,)] = self.sudo()._read_group(
-            [("date_snapshot", "=", today)], [], ["deal_count:sum"]
+        # the rows the manager reads, as the list then shows them (the
+        # snapshot is every company's); no open deal (a new database, deals
+        # all leads): the day's one empty row is no row to speak of
+        [(rows, deals)] = self._read_group(
+            [("date_snapshot", "=", today)], [], ["__count", "deal_count:sum"]
         )
         if not deals:
             message = self.env._(

@@ -89,6 +89,63 @@ class TestFirstRun(FunnelCase):
         action = Snapshot.action_take_snapshot()
         self.assertEqual(action["params"]["message"], "Snapshot of 01/02/1990 written: 1 row.")
 
+    def test_snapshot_message_counts_the_managers_rows(self):
+        """A manager of one company takes today's snapshot: it is written
+        for every company, and its message counts the rows the list then
+        shows them, their company's (it said "2 rows" for one row shown,
+        counting another company's deal)."""
+        other = self.env["res.company"].create({"name": "SFF Other Company"})
+        team = self.env["crm.team"].create({"name": "SFF Other Team", "company_id": other.id})
+        self.clock_at(datetime(1990, 1, 1, 12))
+        self.make_deal("Ours", self.s_new, 1000, company_id=self.env.company.id)
+        self.make_deal(
+            "Theirs", self.s_new, 500, company_id=other.id, team_id=team.id, user_id=False
+        )
+        self.clock_at(datetime(1990, 1, 2, 12))
+        manager = company_user(
+            self.env,
+            "sff_one_company_manager",
+            "One Company",
+            "sales_team.group_sale_manager",
+            self.env.company,
+        )
+        action = self.env["crm.pipeline.snapshot"].with_user(manager).action_take_snapshot()
+        self.assertEqual(action["params"]["message"], "Snapshot of 01/02/1990 written: 1 row.")
+        self.assertEqual(
+            self.env["crm.pipeline.snapshot"].search_count([("date_snapshot", "=", "1990-01-02")]),
+            2,
+            "written for both companies",
+        )
+
+    def test_stall_message_counts_the_managers_deals(self):
+        """Two deals sit past a 5-day limit, one in another company: a
+        manager of one company pressing Apply Stall Rules Now is told of
+        their one deal (the job acts on both; it said two)."""
+        other = self.env["res.company"].create({"name": "SFF Other Company"})
+        team = self.env["crm.team"].create({"name": "SFF Other Team", "company_id": other.id})
+        self.s_new.stall_days = 5
+        self.clock_at(datetime(1990, 1, 1, 12))
+        self.make_deal("Ours", self.s_new, 1000, company_id=self.env.company.id)
+        self.make_deal(
+            "Theirs", self.s_new, 500, company_id=other.id, team_id=team.id, user_id=False
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.clock_at(datetime(1990, 1, 10, 12))
+        manager = company_user(
+            self.env,
+            "sff_one_company_manager",
+            "One Company",
+            "sales_team.group_sale_manager",
+            self.env.company,
+        )
+        action = self.env["crm.lead"].with_user(manager).action_apply_stall_rules()
+        self.assertEqual(
+            action["params"]["message"],
+            "The stall rules are being applied in the background to a deal past its stage's "
+            "limit; reload the list in a few moments to see it.",
+        )
+
     def test_stall_proposal_without_won_deals(self):
         """A manager opens Propose Stall Rules for a team with no deal won
         yet: each stage says in words that too few won deals went through
