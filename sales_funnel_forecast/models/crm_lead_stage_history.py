@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from datetime import timedelta
 
 import psycopg2
 
@@ -16,6 +17,9 @@ _logger = logging.getLogger(__name__)
 
 # precommit data key of the moves queued in the current transaction
 PENDING_KEY = "sales_funnel_forecast.stage_history"
+# a stall rule changed: the stall job checks, this much later, the deals
+# moved into the stage by requests running beside the change
+CONCURRENT_MOVES_DELAY = timedelta(minutes=5)
 # the foreign keys the daily check found broken, and the day it did
 BROKEN_KEYS_PARAM = "sales_funnel_forecast.foreign_keys_broken"
 
@@ -440,26 +444,59 @@ class CrmLeadStageHistory(models.Model):
         self.invalidate_model(["stall_due"])
 
     @api.model
-    def _sff_stage_rule_changed(self, stage_ids):
+    def _sff_stage_rule_changed(self, stage_ids, concurrent=False):
         """A stage's number of days changed: the current stays in it that the
-        rule has not acted on stall by the new number."""
+        rule has not acted on stall by the new number.
+
+        A deal moved into the stage by a request running beside the change
+        is not among them (its stay is not in the change's snapshot) and
+        stalls by the former number: ``concurrent`` (the stall job, which
+        the change starts a few minutes later) puts right the stays that
+        entered within the hour before the change or after it, where they
+        differ."""
         self._sff_flush_pending()
         self.env["crm.lead"].flush_model(["is_stalled", "stall_reset_date"])
-        self.env["crm.stage"].flush_model(["stall_days", "is_won"])
+        self.env["crm.stage"].flush_model(["stall_days", "is_won", "stall_rule_date"])
+        due = engine_sql.stall_due(
+            SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), "s"
+        )
         self.env.cr.execute(
             SQL(
                 """UPDATE crm_lead_stage_history h
                   SET stall_due = %s
                  FROM crm_stage s, crm_lead l
                 WHERE s.id = h.stage_id AND l.id = h.lead_id AND h.date_out IS NULL
-                  AND h.stage_id = ANY(%s) AND NOT COALESCE(l.is_stalled, FALSE)""",
-                engine_sql.stall_due(
-                    SQL("GREATEST(h.date_in, COALESCE(l.stall_reset_date, h.date_in))"), "s"
-                ),
+                  AND h.stage_id = ANY(%s) AND NOT COALESCE(l.is_stalled, FALSE) %s""",
+                due,
                 list(stage_ids),
+                SQL(
+                    """AND h.date_in >= s.stall_rule_date - interval '1 hour'
+                       AND h.stall_due IS DISTINCT FROM %s""",
+                    due,
+                )
+                if concurrent
+                else SQL(),
             )
         )
         self.invalidate_model(["stall_due"])
+        if not concurrent:
+            # sudo: whoever changes a stage may start the job, not edit it
+            self.env.ref("sales_funnel_forecast.ir_cron_apply_stall_rules").sudo()._trigger(
+                self.env.cr.now() + CONCURRENT_MOVES_DELAY
+            )
+
+    @api.model
+    def _sff_stall_rules_recently_changed(self):
+        """The stays moved into stages beside a change of their stall rule
+        in the last two days, put right (``_sff_stage_rule_changed``)."""
+        stages = (
+            self.env["crm.stage"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("stall_rule_date", ">=", self.env.cr.now() - timedelta(days=2))])
+        )
+        if stages:
+            self._sff_stage_rule_changed(stages.ids, concurrent=True)
 
     # ------------------------------------------------------------------
     # The keys the installation left to check

@@ -288,6 +288,8 @@ class CrmLead(models.Model):
         """One batch: returns (deals acted on, deals still past their limit)."""
         History = self.env["crm.lead.stage.history"].sudo()
         History._sff_flush_pending()
+        # first the stays that moved in beside a change of their stage's rule
+        History._sff_stall_rules_recently_changed()
         self.env.flush_all()
         cr = self.env.cr
         now = cr.now()

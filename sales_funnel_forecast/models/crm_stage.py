@@ -71,6 +71,13 @@ class CrmStage(models.Model):
         help="A deal that stays longer than this in the stage is stalled. "
         "0 means deals never stall in this stage.",
     )
+    stall_rule_date = fields.Datetime(
+        string="Stall Rule Changed On",
+        readonly=True,
+        copy=False,
+        help="When the stage's stall rule (its days, or its being won) last changed: the "
+        "stall job checks the deals that entered the stage around then.",
+    )
     stall_action = fields.Selection(
         selection=[
             ("flag", "Flag the deal"),
@@ -292,6 +299,8 @@ class CrmStage(models.Model):
 
     def write(self, vals):
         self._sff_check_deals_stay(vals)
+        if "stall_days" in vals or "is_won" in vals:
+            vals = dict(vals, stall_rule_date=self.env.cr.now())
         percentages = {}
         if "forecast_probability" in vals or "is_won" in vals:
             percentages = {stage.id: stage.forecast_probability for stage in self}

@@ -3,9 +3,11 @@
 their own (cursors of the registry), committed, and what the module keeps
 compared with what the deals give."""
 
+from datetime import timedelta
+
 import psycopg2
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
 
 from .common import FunnelCase, team_and_deal
@@ -127,3 +129,61 @@ class TestConcurrencyTwoUsers(FunnelCase):
             env.flush_all()
             self.assertEqual(order.opportunity_id.id, deal.id)
             rep_cr.rollback()
+
+    def test_stall_rule_changed_while_a_rep_moves_a_deal_into_the_stage(self):
+        """A manager sets a 10-day limit on a stage while a rep moves a deal
+        into it, in two requests at once: the rep's stay, written from the
+        stage as the rep's request saw it (no limit), is not among those the
+        manager's change puts right. The stall job, which the change starts
+        a few minutes later, gives it the stage's 10 days from its entry
+        (it would never have stalled)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            team, deal = team_and_deal(env, "Rule at once")
+            stage = env["crm.stage"].create(
+                {"name": "Rule at once: stage", "team_id": team.id, "sequence": 950}
+            )
+            ids = {"team": team.id, "deal": deal.id, "stage": stage.id}
+        try:
+            with self.registry.cursor() as moving_cr:
+                moving_cr.execute("SET LOCAL lock_timeout = '5s'")
+                # the rep's request has read before the manager's commits
+                moving_cr.execute("SELECT stall_days FROM crm_stage WHERE id = %s", [ids["stage"]])
+                with self.registry.cursor() as rule_cr:
+                    env = api.Environment(rule_cr, SUPERUSER_ID, {})
+                    env["crm.stage"].browse(ids["stage"]).stall_days = 10
+                    env.flush_all()
+                env = api.Environment(moving_cr, SUPERUSER_ID, {})
+                env["crm.lead"].browse(ids["deal"]).stage_id = ids["stage"]
+                env.flush_all()
+                env.cr.precommit.run()
+
+            def stay():
+                with self.registry.cursor() as cr:
+                    cr.execute(
+                        """SELECT stall_due - date_in FROM crm_lead_stage_history
+                            WHERE lead_id = %s AND date_out IS NULL""",
+                        [ids["deal"]],
+                    )
+                    return cr.fetchone()[0]
+
+            self.assertIsNone(stay(), "the race: the stay has the former rule")
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                job = env.ref("sales_funnel_forecast.ir_cron_apply_stall_rules")
+                triggers = env["ir.cron.trigger"].search(
+                    [("cron_id", "=", job.id), ("call_at", ">", fields.Datetime.now())]
+                )
+                # the change started the job, a few minutes later
+                self.assertTrue(triggers)
+                triggers.unlink()
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.lead"]._cron_apply_stall_rules()
+            self.assertEqual(stay(), timedelta(days=10))
+        finally:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.lead"].browse(ids["deal"]).unlink()
+                env["crm.stage"].browse(ids["stage"]).unlink()
+                env["crm.team"].browse(ids["team"]).unlink()
