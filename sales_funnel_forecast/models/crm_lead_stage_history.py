@@ -479,11 +479,12 @@ class CrmLeadStageHistory(models.Model):
             )
         )
         self.invalidate_model(["stall_due"])
-        if not concurrent:
+        job = self.env.ref(
+            "sales_funnel_forecast.ir_cron_apply_stall_rules", raise_if_not_found=False
+        )
+        if job and not concurrent:
             # sudo: whoever changes a stage may start the job, not edit it
-            self.env.ref("sales_funnel_forecast.ir_cron_apply_stall_rules").sudo()._trigger(
-                self.env.cr.now() + CONCURRENT_MOVES_DELAY
-            )
+            job.sudo()._trigger(self.env.cr.now() + CONCURRENT_MOVES_DELAY)
 
     @api.model
     def _sff_stall_rules_recently_changed(self):
