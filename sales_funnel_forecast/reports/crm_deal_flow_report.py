@@ -167,10 +167,14 @@ class CrmDealFlowReport(models.Model):
                        flow.start_stage_id, flow.end_stage_id, flow.start_amount, flow.end_amount,
                        flow.start_deadline, flow.end_deadline, flow.start_category,
                        flow.end_category, flow.user_id, flow.team_id, flow.company_id,
-                       c.currency_id
-                  FROM (%(flow)s) AS flow
-             LEFT JOIN res_company c ON c.id = flow.company_id""",
+                       %(currency)s
+                  FROM (%(flow)s) AS flow""",
                 wizard=wizard.id,
+                # the flow's amounts are those of its companies' pipelines,
+                # in the wizard's currency: not the currency of the company
+                # a deal was handed to since (nor none, for a deal of no
+                # company)
+                currency=wizard.currency_id.id,
                 keys=keys,
                 orders=orders,
                 signs=signs,

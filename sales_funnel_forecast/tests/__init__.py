@@ -32,6 +32,7 @@ from . import (
     test_engine_sql,
     test_export,
     test_first_run,
+    test_flow_by_hand,
     test_forecast,
     test_forecast_category,
     test_forecast_report,
