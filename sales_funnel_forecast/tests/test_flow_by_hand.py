@@ -21,9 +21,7 @@ class TestFlowByHand(FunnelCase):
             {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 1), **values}
         )
         action = wizard.action_open_report()
-        return env["crm.deal.flow.report"].search(
-            action["domain"] + [("lead_id", "in", deals.ids)]
-        )
+        return env["crm.deal.flow.report"].search(action["domain"] + [("lead_id", "in", deals.ids)])
 
     def test_rows_are_in_the_currency_of_the_flow(self):
         """A deal of the dollar company at 1,000 USD, expected on March 15,
