@@ -5,6 +5,10 @@ from odoo.tools.misc import format_date
 
 from ..const import SALE_DOCUMENTS
 
+# the journals money comes in and goes out through (payments, bank
+# statement lines)
+MONEY_JOURNAL_TYPES = ("bank", "cash", "credit")
+
 # what the revenue rows of quota attainment read, beside the deals
 REVENUE_DEPENDS = {
     "account.move": [
@@ -18,7 +22,9 @@ REVENUE_DEPENDS = {
         "team_id",
         "company_id",
         "partner_id",
+        "journal_id",
     ],
+    "account.journal": ["type"],
     "account.move.line": ["move_id", "account_id"],
     "account.account": ["account_type"],
     "account.partial.reconcile": [
@@ -53,7 +59,11 @@ def quota_revenue_query():
         # of what they settled, in the invoice's currency's proportion; an
         # invoice settled by a credit note was not paid (the two sides,
         # at their own rates, would not cancel out); an exchange difference
-        # matched with it settles nothing in its currency, and is no row
+        # matched with it settles nothing in its currency, and is no row;
+        # money comes in through a bank, cash or card journal (payments,
+        # bank statement lines): a journal entry of another journal matched
+        # with the invoice (reversing the sale, writing a debt off) is no
+        # payment
         return SQL(
             """
             SELECT p.id * 4 + %(offset)s AS id, p.max_date AS date, 'cash' AS basis,
@@ -68,16 +78,19 @@ def quota_revenue_query():
               JOIN res_company c ON c.id = m.company_id
               JOIN account_move_line oml ON oml.id = %(other_side)s
               JOIN account_move om ON om.id = oml.move_id
+              JOIN account_journal oj ON oj.id = om.journal_id
          LEFT JOIN crm_lead l ON l.id = m.opportunity_id
              WHERE c.crm_quota_basis = 'cash' AND m.state = 'posted'
                AND m.move_type IN %(types)s
                AND om.move_type NOT IN %(types)s
+               AND oj.type IN %(money_journals)s
                AND a.account_type = 'asset_receivable'
                AND %(settled)s <> 0
             """,
             offset=offset,
             credited=credited,
             types=SALE_DOCUMENTS,
+            money_journals=MONEY_JOURNAL_TYPES,
             credited_company=credited_company,
             side=SQL.identifier("p", side),
             other_side=SQL.identifier("p", other_side),

@@ -68,6 +68,7 @@ from . import (
     test_plan_paths,
     test_probability,
     test_process_paths,
+    test_quota_by_hand,
     test_readonly_paths,
     test_record_paths,
     test_referenced_records,
