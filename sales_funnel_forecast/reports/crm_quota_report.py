@@ -25,14 +25,13 @@ REVENUE_DEPENDS = {
         "journal_id",
     ],
     "account.journal": ["type"],
-    "account.move.line": ["move_id", "account_id"],
+    "account.move.line": ["move_id", "account_id", "date"],
     "account.account": ["account_type"],
     "account.partial.reconcile": [
         "debit_move_id",
         "credit_move_id",
         "debit_amount_currency",
         "credit_amount_currency",
-        "max_date",
     ],
     "res.company": ["crm_quota_basis", "currency_id"],
 }
@@ -63,10 +62,11 @@ def quota_revenue_query():
         # money comes in through a bank, cash or card journal (payments,
         # bank statement lines): a journal entry of another journal matched
         # with the invoice (reversing the sale, writing a debt off) is no
-        # payment
+        # payment; a payment counts at its own date, when the money came in
+        # (before the invoice, for one received in advance)
         return SQL(
             """
-            SELECT p.id * 4 + %(offset)s AS id, p.max_date AS date, 'cash' AS basis,
+            SELECT p.id * 4 + %(offset)s AS id, oml.date, 'cash' AS basis,
                    m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
                    %(credited)s, m.company_id,
                    COALESCE(m.amount_untaxed_signed * %(settled)s / NULLIF(m.amount_total, 0), 0)

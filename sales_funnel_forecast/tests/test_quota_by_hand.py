@@ -20,7 +20,10 @@ class TestQuotaByHand(FunnelCase):
             {"name": "Sales 15 %", "amount": 15.0, "type_tax_use": "sale"}
         )
         cls.misc_journal = cls.env["account.journal"].search(
-            [("type", "=", "general"), *cls.env["account.journal"]._check_company_domain(cls.company)],
+            [
+                ("type", "=", "general"),
+                *cls.env["account.journal"]._check_company_domain(cls.company),
+            ],
             limit=1,
         )
 
@@ -148,3 +151,43 @@ class TestQuotaByHand(FunnelCase):
         self.assertEqual(attainment["rows"][0]["amounts"], [500.0])
         self.assertEqual(attainment["rows"][0]["total"], 500.0)
         self.assertEqual(self.monthly_actuals(plan), ({2: 500.0}, 500.0))
+
+    def test_cash_basis_counts_a_payment_received_before_the_invoice_at_its_date(self):
+        """The customer pays 1,150 on 20 December 2025, before Rita's
+        invoice of 1,150 (1,000 untaxed) of 15 January 2026, which the
+        accountant then matches with the payment. Counting payments, the
+        1,000 came in in December (the payment's date, as the report's Date
+        says), not in January; the plan's actuals too."""
+        self.company.crm_quota_basis = "cash"
+        plan = make_plan(
+            self.env,
+            self.team,
+            user_id=self.rep.id,
+            date_from=date(2025, 12, 1),
+            date_to=date(2026, 11, 30),
+            revenue_target=12000,
+        )
+        deal = self.deal("Paid in advance")
+        journal = self.env["account.journal"].search(
+            [
+                ("type", "=", "bank"),
+                *self.env["account.journal"]._check_company_domain(self.company),
+            ],
+            limit=1,
+        )
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 1150.0,
+                "date": date(2025, 12, 20),
+                "journal_id": journal.id,
+            }
+        )
+        payment.action_post()
+        move = self.invoice(deal, 1000.0, date(2026, 1, 15))
+        (self.receivable(move) | self.receivable(payment.move_id)).reconcile()
+        self.assertEqual(move.payment_state, "paid")
+        self.assertEqual(self.rows(move), [(date(2025, 12, 20), 1000.0)])
+        self.assertEqual(self.monthly_actuals(plan), ({12: 1000.0}, 1000.0))
