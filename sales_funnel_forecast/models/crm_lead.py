@@ -242,7 +242,11 @@ class CrmLead(models.Model):
         # not installed) is not kept by Odoo's cache, a query per deal
         livechat = self._sff_livechat_source_id()
         for lead in self:
-            if lead.source_id.origin_type:
+            # a type on the deal whose source stays (Referred By typed in the
+            # form) is kept: the rep may have chosen it; a save protects
+            # it likewise (write, ``_sff_origin_type_kept``)
+            kept = not lead.id and lead._origin and lead._origin.source_id == lead.source_id
+            if lead.source_id.origin_type and not (kept and lead.origin_type):
                 lead.origin_type = lead.source_id.origin_type
             elif lead.origin_type:
                 lead.origin_type = lead.origin_type
@@ -252,6 +256,20 @@ class CrmLead(models.Model):
                 lead.origin_type = "seed"
             else:
                 lead.origin_type = False
+
+    def _sff_origin_type_kept(self, vals):
+        """The deals whose origin type a save of ``vals`` leaves as it is:
+        those that have one and keep their source (Referred By typed, the
+        same source imported again); the type a rep chose holds until the
+        deal's source changes."""
+        if "origin_type" in vals or not {"source_id", "referred"} & set(vals):
+            return self.browse()
+        return self.filtered(
+            lambda lead: (
+                lead.origin_type
+                and ("source_id" not in vals or lead.source_id.id == (vals["source_id"] or False))
+            )
+        )
 
     def _sff_livechat_source_id(self):
         """crm_livechat's source of the leads made from a chat, 0 where it is
@@ -892,11 +910,12 @@ class CrmLead(models.Model):
         for lead_id in self.ids:
             groups.setdefault((lead_id in following_ids, lead_id in moving_ids), []).append(lead_id)
         result = True
-        for (is_following, is_moving), ids in groups.items():
-            group_vals = follow_vals if is_following else vals
-            if is_moving:
-                group_vals = dict(group_vals, forecast_category_is_manual=False)
-            result = super(CrmLead, self.browse(ids)).write(group_vals) and result
+        with self.env.protecting([self._fields["origin_type"]], self._sff_origin_type_kept(vals)):
+            for (is_following, is_moving), ids in groups.items():
+                group_vals = follow_vals if is_following else vals
+                if is_moving:
+                    group_vals = dict(group_vals, forecast_category_is_manual=False)
+                result = super(CrmLead, self.browse(ids)).write(group_vals) and result
 
         # the flags and the lost stage follow what the save wrote, which
         # passed the user's rights; a save that handed the deals to a

@@ -85,6 +85,7 @@ from . import (
     test_security_audit,
     test_settings,
     test_small_screens,
+    test_spec_contract,
     test_stage,
     test_stage_history,
     test_stage_percentage_proposal,
