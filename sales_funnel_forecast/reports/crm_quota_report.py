@@ -126,17 +126,27 @@ class CrmQuotaReport(models.Model):
     with one (companies counting cash): its untaxed amount in company
     currency, or the untaxed share of what the payment settled, credited to
     the salesperson and team of the linked deal, or to the invoice's own when
-    no deal is linked."""
+    no deal is linked; cut by the deal's source, medium, campaign and origin
+    type, and by the industry of the customer billed."""
 
     _name = "crm.quota.report"
-    _inherit = ["crm.funnel.report.mixin"]
+    _inherit = ["crm.funnel.report.deal.mixin"]
     _description = "Quota Attainment"
     _auto = False
     _rec_name = "move_id"
     _order = "date desc, id desc"
     _depends = {
         **REVENUE_DEPENDS,
-        "crm.lead": ["user_id", "team_id", "company_id"],
+        "crm.lead": [
+            "user_id",
+            "team_id",
+            "company_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "origin_type",
+        ],
+        "res.partner": ["industry_id"],
         "crm.target.plan": ["user_id", "team_id", "company_id", "active", "parent_id"],
         "crm.target.plan.period": [
             "plan_id",
@@ -161,11 +171,9 @@ class CrmQuotaReport(models.Model):
         [("out_invoice", "Invoice"), ("out_refund", "Credit Note")], string="Type", readonly=True
     )
     lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    # the salesperson, team, company and customer: the mixin's, credited as
+    # said above; the source, medium, campaign and origin type: the deal's;
+    # the industry: the customer billed's, as its tags filter the rows
     amount = fields.Monetary(
         string="Revenue",
         readonly=True,
@@ -179,7 +187,10 @@ class CrmQuotaReport(models.Model):
     )
 
     def _select(self):
-        return SQL("u.*")
+        return SQL(
+            """u.*, l.source_id, l.medium_id, l.campaign_id, l.origin_type,
+               p.industry_id"""
+        )
 
     def _from(self):
         # the revenue rows, then the plans' monthly targets
@@ -197,6 +208,14 @@ class CrmQuotaReport(models.Model):
                AND NOT EXISTS (SELECT 1 FROM crm_target_plan c WHERE c.parent_id = p.id AND c.active)
             ) AS u""",
             revenue=quota_revenue_query(),
+        )
+
+    def _join(self):
+        # on primary keys, left out of the queries that read none of their
+        # columns (the pivots' sums)
+        return SQL(
+            """LEFT JOIN crm_lead l ON l.id = u.lead_id
+               LEFT JOIN res_partner p ON p.id = u.partner_id"""
         )
 
     def _sff_attainment(self, domain):

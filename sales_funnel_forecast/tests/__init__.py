@@ -69,6 +69,7 @@ from . import (
     test_probability,
     test_process_paths,
     test_quota_by_hand,
+    test_quota_cuts,
     test_readonly_paths,
     test_record_paths,
     test_referenced_records,
