@@ -228,13 +228,14 @@ class CrmLead(models.Model):
     @api.model
     def _sff_stall_due_count(self, company_ids=None):
         """The deals past their stage's limit (lost deals and leads have no
-        open stay: the index alone counts), of ``company_ids`` if given."""
+        open stay: the index alone counts), of ``company_ids`` if given and
+        of no company (as the deals' company rule lists them)."""
         self.env.cr.execute(
             SQL(
                 """SELECT count(*) FROM crm_lead_stage_history
                     WHERE date_out IS NULL AND stall_due < %s AND %s""",
                 self.env.cr.now(),
-                SQL("company_id = ANY(%s)", company_ids)
+                SQL("(company_id IS NULL OR company_id = ANY(%s))", company_ids)
                 if company_ids is not None
                 else SQL("TRUE"),
             )
@@ -263,7 +264,8 @@ class CrmLead(models.Model):
         job._trigger()
         self.env["crm.lead.stage.history"]._sff_flush_pending()
         # the job acts on every company's deals; the manager is told of
-        # those of the companies they work in
+        # those of the companies they work in, and of none, as their list
+        # shows them
         due = self._sff_stall_due_count(self.env.companies.ids)
         if due == 1:
             message = self.env._(

@@ -78,6 +78,7 @@ from . import (
     test_report_views,
     test_review_release,
     test_review_release_24,
+    test_review_release_25,
     test_rpc_access,
     test_rules_paths,
     test_screen_queries,
