@@ -2,7 +2,7 @@
 """The changes of 18.0.1.25.0 read again on the paths users and
 integrators take."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from odoo.tests import tagged
 
@@ -46,4 +46,39 @@ class TestReviewRelease25(FunnelCase):
             action["params"]["message"],
             "The stall rules are being applied in the background to 2 deals past their "
             "stage's limit; reload the list in a few moments to see them.",
+        )
+
+    def test_flow_of_a_company_chosen_is_in_its_currency(self):
+        """The Deal Flow wizard created over RPC with the euro company
+        chosen (its company, no currency), by a manager whose current
+        company keeps its books in dollars: the euro deal of 1,000 new in
+        March is listed at 1,000 EUR, in the wizard's steps and in the
+        report's rows (both said USD, the current company's currency)."""
+        eur, eur_co, eur_team, eur_stage = self.currency_team("EUR")
+        self.assertNotEqual(self.company.currency_id, eur)
+        self.manager.company_ids |= eur_co
+        self.set_now(datetime(2026, 3, 10, 10))
+        deal = self.company_deal("Euro deal", eur_co, eur_team, eur_stage, 1000)
+        deal.date_deadline = date(2026, 3, 20)
+        self.set_now(datetime(2026, 5, 1, 10))
+        env = self.env(
+            user=self.manager,
+            context=dict(self.env.context, allowed_company_ids=[self.company.id, eur_co.id]),
+        )
+        wizard = env["crm.deal.flow.wizard"].create(
+            {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 1), "company_id": eur_co.id}
+        )
+        self.assertEqual(
+            [
+                (step.step, step.amount, step.currency_id.name)
+                for step in wizard.step_ids
+                if step.amount
+            ],
+            [("new", 1000.0, "EUR"), ("end", 1000.0, "EUR")],
+        )
+        action = wizard.action_open_report()
+        rows = env["crm.deal.flow.report"].search(action["domain"] + [("lead_id", "=", deal.id)])
+        self.assertEqual(
+            sorted((row.step, row.amount, row.currency_id.name) for row in rows),
+            [("1_new", 1000.0, "EUR"), ("8_end", 1000.0, "EUR")],
         )

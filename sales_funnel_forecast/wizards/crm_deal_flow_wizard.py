@@ -40,13 +40,22 @@ class CrmDealFlowWizard(models.TransientModel):
     )
     user_id = fields.Many2one("res.users", string="Salesperson")
     step_ids = fields.One2many("crm.deal.flow.wizard.step", "wizard_id", compute="_compute_steps")
-    currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, readonly=False
+    )
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for wizard in self:
             if wizard.date_to <= wizard.date_from:
                 raise ValidationError(self.env._("The period must end after it starts."))
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        """The currency of the companies whose pipelines the flow counts
+        (``_company_ids``): the one chosen's, else the current company's."""
+        for wizard in self:
+            wizard.currency_id = wizard.company_id.currency_id or self.env.company.currency_id
 
     def _company_ids(self):
         """The companies whose pipelines the flow counts: the one chosen,
