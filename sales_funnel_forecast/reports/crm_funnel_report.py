@@ -194,12 +194,14 @@ class CrmFunnelReport(models.Model):
         )
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
-        """The customer's status is worked out when the report is read, from
-        the deals the reader may read (``res.partner._sff_status_query``, as
-        the customer's own Customer Status): a view would work it out once,
-        from every deal, and tell a salesperson limited to own deals that a
-        colleague's deal with their customer is open, or a user of one
-        company that another company's is."""
+        """Two columns are worked out when the report is read, for its
+        reader. The customer's status, from the deals the reader may read
+        (``res.partner._sff_status_query``, as the customer's own Customer
+        Status): a view would work it out once, from every deal, and tell a
+        salesperson limited to own deals that a colleague's deal with their
+        customer is open, or a user of one company that another company's
+        is. The target conversion, of the plans the reader reads only
+        (``_sff_target_sql``)."""
         if fname == "target_conversion_rate":
             return self._sff_target_sql(alias, super()._field_to_sql(alias, fname, query, flush))
         if fname != "partner_status":
