@@ -98,7 +98,7 @@ class ResPartner(models.Model):
     def _search_funnel_status(self, operator, value):
         if operator not in ("=", "!=") or value not in ("active", "inactive", False):
             raise NotImplementedError(self.env._("Unsupported search on customer status."))
-        self.env["crm.lead"].flush_model(["partner_id", "active", "is_stalled", "type"])
+        self.env["crm.lead"].flush_model(self._sff_status_fields())
         matching = SQL(
             "(SELECT partner_id FROM (%s) s WHERE s.status = %s)",
             self._sff_status_query(),
