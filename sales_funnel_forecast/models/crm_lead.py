@@ -246,7 +246,11 @@ class CrmLead(models.Model):
             # form) is kept: the rep may have chosen it; a save protects
             # it likewise (write, ``_sff_origin_type_kept``)
             kept = not lead.id and lead._origin and lead._origin.source_id == lead.source_id
-            if lead.source_id.origin_type and not (kept and lead.origin_type):
+            if kept and lead.referred == lead._origin.referred and lead._origin.origin_type:
+                # its source put back in the form (changed, then changed
+                # again): the type it has, not the other source's
+                lead.origin_type = lead._origin.origin_type
+            elif lead.source_id.origin_type and not (kept and lead.origin_type):
                 lead.origin_type = lead.source_id.origin_type
             elif lead.origin_type:
                 lead.origin_type = lead.origin_type

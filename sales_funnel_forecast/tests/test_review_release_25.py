@@ -4,7 +4,7 @@ integrators take."""
 
 from datetime import date, datetime
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import FunnelCase, company_user
 
@@ -82,3 +82,20 @@ class TestReviewRelease25(FunnelCase):
             sorted((row.step, row.amount, row.currency_id.name) for row in rows),
             [("1_new", 1000.0, "EUR"), ("8_end", 1000.0, "EUR")],
         )
+
+    def test_origin_type_of_a_source_put_back_in_the_form(self):
+        """A deal from an outbound source ("spear"): in the form, Rita picks
+        the web form's source ("net"), then the cold calls again, and saves.
+        The deal has its source as it was, and its type as it was, "spear"
+        (it kept "net", the type of a source it no longer has)."""
+        spear = self.env["utm.source"].create({"name": "Cold calls", "origin_type": "spear"})
+        net = self.env["utm.source"].create({"name": "Web form", "origin_type": "net"})
+        deal = self.make_deal("Changed my mind", self.s_new, 1000, source_id=spear.id)
+        self.end_request()
+        with Form(deal.with_user(self.rep), view="crm.crm_lead_view_form") as form:
+            form.source_id = net
+            self.assertEqual(form.origin_type, "net")
+            form.source_id = spear
+            self.assertEqual(form.origin_type, "spear")
+        self.end_request()
+        self.assertEqual((deal.source_id, deal.origin_type), (spear, "spear"))
