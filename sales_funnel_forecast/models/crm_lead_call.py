@@ -19,13 +19,34 @@ from ..const import (
     CALL_OUTCOMES,
     CONTACT_STATUSES,
     CONVERSATION_OUTCOMES,
+    ORIGIN_TYPES,
     STATUS_RANK,
 )
 from .crm_lead_call_day import CALL_DAY
 
 # the deal as it was at the call, copied on the call by the module (never
 # typed: an import's or a client's column of them is not taken)
-DEAL_FACTS = frozenset(("stage_id", "contact_status", "team_id", "company_id", "source_id"))
+DEAL_FACTS = frozenset(
+    (
+        "stage_id",
+        "contact_status",
+        "team_id",
+        "company_id",
+        "source_id",
+        "medium_id",
+        "campaign_id",
+        "origin_type",
+        "industry_id",
+    )
+)
+# the cuts of the reports a call keeps beside its source, as the deal (``l``)
+# and its customer (``p``) have them: their column types and values in SQL
+CALL_CUTS = {
+    "medium_id": ("int4", SQL("l.medium_id")),
+    "campaign_id": ("int4", SQL("l.campaign_id")),
+    "origin_type": ("varchar", SQL("l.origin_type")),
+    "industry_id": ("int4", SQL("p.industry_id")),
+}
 # copied by the module too: the call's link to the message that records it
 # (its note, or the done activity it came from), which the module keeps in
 # step with the call
@@ -121,6 +142,32 @@ class CrmLeadCall(models.Model):
         ondelete="set null",
         help="The deal's source when the call was logged.",
     )
+    medium_id = fields.Many2one(
+        "utm.medium",
+        string="Medium",
+        readonly=True,
+        ondelete="set null",
+        help="The deal's medium when the call was logged.",
+    )
+    campaign_id = fields.Many2one(
+        "utm.campaign",
+        string="Campaign",
+        readonly=True,
+        ondelete="set null",
+        help="The deal's campaign when the call was logged.",
+    )
+    origin_type = fields.Selection(
+        ORIGIN_TYPES,
+        readonly=True,
+        help="The deal's origin type when the call was logged.",
+    )
+    industry_id = fields.Many2one(
+        "res.partner.industry",
+        string="Industry",
+        readonly=True,
+        ondelete="set null",
+        help="The industry of the deal's customer when the call was logged.",
+    )
     message_id = fields.Many2one(
         "mail.message",
         string="Chatter Message",
@@ -148,10 +195,38 @@ class CrmLeadCall(models.Model):
         # the day of the calls logged before it came (an upgrade), worked
         # out in one statement, not call by call by the ORM
         cr = self.env.cr
-        if sql.table_exists(cr, self._table) and not sql.column_exists(cr, self._table, "day"):
-            sql.create_column(cr, self._table, "day", "date")
-            self._sff_fill_days(SQL("TRUE"))
+        if sql.table_exists(cr, self._table):
+            if not sql.column_exists(cr, self._table, "day"):
+                sql.create_column(cr, self._table, "day", "date")
+                self._sff_fill_days(SQL("TRUE"))
+            # the cuts of the calls logged before they came (an upgrade):
+            # their deal's as it is now (what it was at each call was not
+            # kept), in one statement
+            cuts = [name for name in CALL_CUTS if not sql.column_exists(cr, self._table, name)]
+            for name in cuts:
+                sql.create_column(cr, self._table, name, CALL_CUTS[name][0])
+            if cuts:
+                self._sff_fill_cuts(SQL("TRUE"), cuts)
         return super()._auto_init()
+
+    @api.model
+    def _sff_fill_cuts(self, where, names=tuple(CALL_CUTS)):
+        """The cuts ``names`` of the calls ``c`` that match ``where``, as
+        their deal has them now, in SQL (calls written by the module's own
+        statements)."""
+        self.env["crm.lead"].flush_model(["partner_id", "medium_id", "campaign_id", "origin_type"])
+        self.env["res.partner"].flush_model(["industry_id"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead_call c SET %s
+                     FROM crm_lead l LEFT JOIN res_partner p ON p.id = l.partner_id
+                    WHERE l.id = c.lead_id AND %s""",
+                SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(name), CALL_CUTS[name][1]) for name in names
+                ),
+                where,
+            )
+        )
 
     @api.model
     def _sff_fill_days(self, where):
@@ -273,9 +348,8 @@ class CrmLeadCall(models.Model):
                 if status and lead.contact_status in CALL_STATUSES:
                     vals.setdefault("contact_status", status)
                 vals.setdefault("contact_status", lead.contact_status)
-                vals.setdefault("team_id", lead.team_id.id)
-                vals.setdefault("company_id", lead.company_id.id)
-                vals.setdefault("source_id", lead.source_id.id)
+                for name, value in lead._sff_call_facts().items():
+                    vals.setdefault(name, value)
         calls = super().create(vals_list)
         calls._sff_count()
         self.env["crm.lead.call.day"]._sff_add(calls.ids)
@@ -375,13 +449,7 @@ class CrmLeadCall(models.Model):
                     moving.difference_update(calls.ids)
                 # sudo: the deal's facts at the call are the module's to copy
                 calls.sudo().write(
-                    {
-                        "stage_id": stage_id,
-                        "contact_status": status,
-                        "team_id": lead.team_id.id,
-                        "company_id": lead.company_id.id,
-                        "source_id": lead.source_id.id,
-                    }
+                    {"stage_id": stage_id, "contact_status": status, **lead._sff_call_facts()}
                 )
             # the deal they join was attempted, or contacted, as a new call
             # would make it

@@ -105,6 +105,24 @@ class CrmLead(models.Model):
             for moment in (self.date_last_stage_update, self.date_last_activity)
         )
 
+    def _sff_call_facts(self):
+        """What a call on the deal keeps of it, as it is now: the team,
+        company, source, medium, campaign and origin type the reports cut
+        the calls by, and its customer's industry."""
+        self.ensure_one()
+        return {
+            "team_id": self.team_id.id,
+            "company_id": self.company_id.id,
+            "source_id": self.source_id.id,
+            "medium_id": self.medium_id.id,
+            "campaign_id": self.campaign_id.id,
+            "origin_type": self.origin_type,
+            # sudo: the customer's industry as the deal names it, also for a
+            # rep who may read the deal but not its customer (another
+            # company's contact)
+            "industry_id": self.partner_id.sudo().industry_id.id,
+        }
+
     def _sff_recount_calls(self, lead_ids):
         """The call counters of these deals, counted again from their calls
         (after a call is deleted, moved to another deal or back-dated)."""
@@ -277,9 +295,10 @@ class CrmLead(models.Model):
             )
         )
         rebuilt = cr.fetchall()
-        self.env["crm.lead.call"]._sff_fill_days(
-            SQL("c.id = ANY(%s)", [call_id for _lead, call_id, _message_id in rebuilt])
-        )
+        rebuilt_calls = SQL("c.id = ANY(%s)", [call_id for _lead, call_id, _message_id in rebuilt])
+        self.env["crm.lead.call"]._sff_fill_days(rebuilt_calls)
+        # the cuts of their deals, as the source
+        self.env["crm.lead.call"]._sff_fill_cuts(rebuilt_calls)
         lead_ids = sorted({lead_id for lead_id, _id, _message_id in rebuilt})
         self._sff_call_notes_again({call_id: message_id for _lead, call_id, message_id in rebuilt})
         if lead_ids:

@@ -10,6 +10,7 @@ from . import (
     test_branches,
     test_browser,
     test_calendar_edges,
+    test_call_cuts,
     test_call_days,
     test_calls,
     test_catalogue,
