@@ -168,6 +168,27 @@ class CrmLeadCall(models.Model):
         ondelete="set null",
         help="The industry of the deal's customer when the call was logged.",
     )
+    # the customer's tags and the products quoted to the deal, as the
+    # reports filter by them: the deal's now (neither is kept at the call)
+    partner_category_id = fields.Many2one(
+        "res.partner.category",
+        string="Customer Tag",
+        compute="_compute_search_only",
+        search="_search_partner_category_id",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        compute="_compute_search_only",
+        search="_search_product_id",
+        help="A product quoted to the deal.",
+    )
+    product_categ_id = fields.Many2one(
+        "product.category",
+        string="Product Category",
+        compute="_compute_search_only",
+        search="_search_product_categ_id",
+        help="A category of a product quoted to the deal.",
+    )
     message_id = fields.Many2one(
         "mail.message",
         string="Chatter Message",
@@ -259,6 +280,26 @@ class CrmLeadCall(models.Model):
             # the caller's time zone, UTC without one (as the calls per day)
             caller = call.with_context(tz=call.user_id.tz or "UTC")
             call.day = call.date and fields.Date.context_today(caller, call.date)
+
+    def _compute_search_only(self):
+        self.partner_category_id = self.product_id = self.product_categ_id = False
+
+    def _search_partner_category_id(self, operator, value):
+        partners = self.env["res.partner"]._search([("category_id", operator, value)])
+        return [
+            (
+                "lead_id",
+                "in",
+                SQL("(SELECT l.id FROM crm_lead l WHERE l.partner_id IN %s)", partners.subselect()),
+            )
+        ]
+
+    # the reports' filters on the deal's quotations, on the calls' deal
+    def _search_product_id(self, operator, value):
+        return self.env["crm.funnel.report.mixin"]._search_product_id(operator, value)
+
+    def _search_product_categ_id(self, operator, value):
+        return self.env["crm.funnel.report.mixin"]._search_product_categ_id(operator, value)
 
     @api.depends("outcome")
     def _compute_is_conversation(self):

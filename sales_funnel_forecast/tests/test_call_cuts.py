@@ -2,6 +2,7 @@
 import re
 from datetime import datetime
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import FunnelCase, company_user
@@ -104,6 +105,49 @@ class TestCallCuts(CallsMixin, FunnelCase):
         # the bakery turns to steel: its two calls were made to the food trade
         self.partners[0].industry_id = self.industries[1]
         self.assertEqual(self.call_log("industry"), {self.industries[0]: 2, self.industries[1]: 1})
+
+    def filtered(self, field, value):
+        """The calls of the Call Log that its search view's field ``field``
+        finds for ``value`` (a record picked, or a name typed), as the
+        manager reads them: {deal: calls}."""
+        Calls = self.env(user=self.manager)["crm.lead.call"]
+        arch = Calls.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn(f'<field name="{field}"', arch, f"the Call Log searches by {field}")
+        calls = Calls.search([("lead_id", "in", self.deals.ids), (field, "=", value.id)])
+        typed = Calls.search([("lead_id", "in", self.deals.ids), (field, "ilike", value.name)])
+        self.assertEqual(typed, calls, f"{value.name} typed finds what {value.name} picked does")
+        return {
+            deal: len(calls.filtered(lambda c, d=deal: c.lead_id == d)) for deal in calls.lead_id
+        }
+
+    def test_call_log_by_customer_tag(self):
+        tags = self.env["res.partner.category"].create(
+            [{"name": "Cut retail"}, {"name": "Cut key"}]
+        )
+        self.partners[0].category_id = tags
+        self.partners[1].category_id = tags[1]
+        self.assertEqual(self.filtered("partner_category_id", tags[0]), {self.bakery: 2})
+        self.assertEqual(
+            self.filtered("partner_category_id", tags[1]), {self.bakery: 2, self.foundry: 1}
+        )
+
+    def test_call_log_by_product(self):
+        desk, chair = self.env["product.product"].create(
+            [{"name": "Cut desk", "list_price": 100}, {"name": "Cut chair", "list_price": 50}]
+        )
+        for deal, products in ((self.bakery, desk | chair), (self.foundry, chair)):
+            self.env["sale.order"].create(
+                {
+                    "partner_id": deal.partner_id.id,
+                    "opportunity_id": deal.id,
+                    "order_line": [Command.create({"product_id": p.id}) for p in products],
+                }
+            )
+        self.assertEqual(self.filtered("product_id", desk), {self.bakery: 2})
+        self.assertEqual(self.filtered("product_id", chair), {self.bakery: 2, self.foundry: 1})
+        self.assertEqual(
+            self.filtered("product_categ_id", desk.categ_id), {self.bakery: 2, self.foundry: 1}
+        )
 
     def test_call_log_by_company(self):
         other = self.env["res.company"].create({"name": "Cut Other Co"})
