@@ -3,6 +3,7 @@ import re
 from datetime import datetime
 
 from odoo import Command
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from .common import FunnelCase, company_user
@@ -181,6 +182,24 @@ class TestCallCuts(CallsMixin, FunnelCase):
         self.assertEqual(self.call_log("medium"), {self.media[0]: 2, self.media[1]: 1})
         self.assertEqual(self.call_log("origin_type"), {"spear": 2, "net": 1})
         self.assertEqual(self.call_log("industry"), {self.industries[0]: 2, self.industries[1]: 1})
+
+    def test_upgrade_from_before_the_chat_leads_step_gives_calls_their_deals_type(self):
+        """An upgrade from 18.0.1.23.0 fills the calls' origin type from their
+        deals, then 18.0.1.24.0's step makes a chat lead "net": the calls of
+        that deal follow at the end of the upgrade (they kept "seed")."""
+        deal = self.bakery
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_call SET origin_type = 'seed' WHERE lead_id = %s", [deal.id]
+        )
+        self.env.cr.execute("UPDATE crm_lead SET origin_type = 'net' WHERE id = %s", [deal.id])
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.25.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_25_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.23.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.call_log("origin_type"), {"net": 3})
 
     def test_calls_rebuilt_from_their_notes_get_the_cuts_of_their_deal(self):
         # a reinstall: the calls went with the module, their notes stayed
