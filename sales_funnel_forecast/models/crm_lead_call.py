@@ -144,14 +144,12 @@ class CrmLeadCall(models.Model):
     )
     medium_id = fields.Many2one(
         "utm.medium",
-        string="Medium",
         readonly=True,
         ondelete="set null",
         help="The deal's medium when the call was logged.",
     )
     campaign_id = fields.Many2one(
         "utm.campaign",
-        string="Campaign",
         readonly=True,
         ondelete="set null",
         help="The deal's campaign when the call was logged.",
@@ -163,7 +161,6 @@ class CrmLeadCall(models.Model):
     )
     industry_id = fields.Many2one(
         "res.partner.industry",
-        string="Industry",
         readonly=True,
         ondelete="set null",
         help="The industry of the deal's customer when the call was logged.",
