@@ -82,6 +82,7 @@ def outcome_from_feedback(env, feedback):
 
 class CrmLeadCall(models.Model):
     _name = "crm.lead.call"
+    _inherit = ["crm.deal.filter.mixin"]
     _description = "Call on a Deal"
     _order = "date desc, id desc"
     _rec_names_search = ["lead_id", "note"]
@@ -164,27 +165,6 @@ class CrmLeadCall(models.Model):
         readonly=True,
         ondelete="set null",
         help="The industry of the deal's customer when the call was logged.",
-    )
-    # the customer's tags and the products quoted to the deal, as the
-    # reports filter by them: the deal's now (neither is kept at the call)
-    partner_category_id = fields.Many2one(
-        "res.partner.category",
-        string="Customer Tag",
-        compute="_compute_search_only",
-        search="_search_partner_category_id",
-    )
-    product_id = fields.Many2one(
-        "product.product",
-        compute="_compute_search_only",
-        search="_search_product_id",
-        help="A product quoted to the deal.",
-    )
-    product_categ_id = fields.Many2one(
-        "product.category",
-        string="Product Category",
-        compute="_compute_search_only",
-        search="_search_product_categ_id",
-        help="A category of a product quoted to the deal.",
     )
     message_id = fields.Many2one(
         "mail.message",
@@ -278,11 +258,10 @@ class CrmLeadCall(models.Model):
             caller = call.with_context(tz=call.user_id.tz or "UTC")
             call.day = call.date and fields.Date.context_today(caller, call.date)
 
-    def _compute_search_only(self):
-        self.partner_category_id = self.product_id = self.product_categ_id = False
-
-    def _search_partner_category_id(self, operator, value):
-        partners = self.env["res.partner"]._search([("category_id", operator, value)])
+    def _sff_customers_domain(self, partners):
+        # the calls of the customers' deals, lost ones too (the customer's
+        # tags and the products quoted to the deal are the deal's now:
+        # neither is kept at the call)
         return [
             (
                 "lead_id",
@@ -290,13 +269,6 @@ class CrmLeadCall(models.Model):
                 SQL("(SELECT l.id FROM crm_lead l WHERE l.partner_id IN %s)", partners.subselect()),
             )
         ]
-
-    # the reports' filters on the deal's quotations, on the calls' deal
-    def _search_product_id(self, operator, value):
-        return self.env["crm.funnel.report.mixin"]._search_product_id(operator, value)
-
-    def _search_product_categ_id(self, operator, value):
-        return self.env["crm.funnel.report.mixin"]._search_product_categ_id(operator, value)
 
     @api.depends("outcome")
     def _compute_is_conversation(self):
