@@ -565,3 +565,40 @@ class FunnelCase(StructuresMixin, TransactionCase):
 
     def open_stays(self, deals):
         return deals.stage_history_ids.filtered(lambda row: not row.date_out)
+
+
+class CostsCase(FunnelCase):
+    """Costs measured in queries for a small and a larger number of records
+    (``SIZES``), the request's end (flush, pre-commit hooks) included."""
+
+    SIZES = (1, 50)
+
+    def deals(self, size, **values):
+        return self.env["crm.lead"].create(
+            [
+                dict(
+                    {
+                        "name": f"Costs {size} {index}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "stage_id": self.s_new.id,
+                        "expected_revenue": 1000,
+                        "user_id": self.rep.id,
+                    },
+                    **values,
+                )
+                for index in range(size)
+            ]
+        )
+
+    def queries(self, prepare, act):
+        """The queries of ``act(prepare(size))`` for each of ``SIZES``."""
+        counts = []
+        for size in self.SIZES:
+            prepared = prepare(size)
+            self.end_request()
+            before = self.env.cr.sql_log_count
+            act(prepared)
+            self.end_request()
+            counts.append(self.env.cr.sql_log_count - before)
+        return counts

@@ -9,41 +9,12 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import FunnelCase, make_plan
+from .common import CostsCase, make_plan
 
 
 @tagged("post_install", "-at_install")
-class TestBatchCosts(FunnelCase):
-    def deals(self, size, **values):
-        return self.env["crm.lead"].create(
-            [
-                dict(
-                    {
-                        "name": f"Batch {size} {index}",
-                        "type": "opportunity",
-                        "team_id": self.team.id,
-                        "stage_id": self.s_new.id,
-                        "expected_revenue": 1000,
-                        "user_id": self.rep.id,
-                    },
-                    **values,
-                )
-                for index in range(size)
-            ]
-        )
-
-    def queries(self, prepare, act):
-        """The queries of ``act(prepare(size))`` for 10 and 100 records, the
-        request's end (flush, pre-commit hooks) included."""
-        counts = []
-        for size in (10, 100):
-            prepared = prepare(size)
-            self.end_request()
-            before = self.env.cr.sql_log_count
-            act(prepared)
-            self.end_request()
-            counts.append(self.env.cr.sql_log_count - before)
-        return counts
+class TestBatchCosts(CostsCase):
+    SIZES = (10, 100)
 
     def matching(self, prepare, act, text):
         """The queries containing ``text`` run by ``act(prepare(size))`` for
@@ -64,7 +35,7 @@ class TestBatchCosts(FunnelCase):
                 seen.append(code)
             return execute(cr, query, params, log_exceptions)
 
-        for size in (10, 100):
+        for size in self.SIZES:
             prepared = prepare(size)
             self.end_request()
             before, seen_before = self.env.cr.sql_log_count, len(seen)

@@ -8,41 +8,12 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from .common import FunnelCase
+from .common import CostsCase
 
 
 @tagged("post_install", "-at_install")
-class TestCostsGrowWithTheChange(FunnelCase):
-    def deals(self, size, **values):
-        return self.env["crm.lead"].create(
-            [
-                dict(
-                    {
-                        "name": f"Scale {size} {index}",
-                        "type": "opportunity",
-                        "team_id": self.team.id,
-                        "stage_id": self.s_new.id,
-                        "expected_revenue": 1000,
-                        "user_id": self.rep.id,
-                    },
-                    **values,
-                )
-                for index in range(size)
-            ]
-        )
-
-    def queries(self, prepare, act):
-        """The queries of ``act(prepare(size))`` for 1 and 50 records, the
-        request's end (flush, pre-commit hooks) included."""
-        counts = []
-        for size in (1, 50):
-            prepared = prepare(size)
-            self.end_request()
-            before = self.env.cr.sql_log_count
-            act(prepared)
-            self.end_request()
-            counts.append(self.env.cr.sql_log_count - before)
-        return counts
+class TestCostsGrowWithTheChange(CostsCase):
+    SIZES = (1, 50)
 
     def rows_read(self, table, act):
         """Rows of ``table`` read by ``act``, with sequential scans, hash and
