@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -12,6 +13,7 @@ from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
+from ..models.crm_lead_stage_history import PENDING_KEY
 
 
 def company_user(env, login, name, groups, company):
@@ -602,3 +604,28 @@ class CostsCase(FunnelCase):
             self.end_request()
             counts.append(self.env.cr.sql_log_count - before)
         return counts
+
+
+class ReadOnlyMixin:
+    """Tests of paths that must not write (a read-only request's)."""
+
+    @contextmanager
+    def read_only(self):
+        """The block runs in a read-only transaction, as a read-only
+        request's: any write fails. What the test wrote before is written
+        first; the block's own work at commit (precommit hooks) too."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.flush()
+        savepoint = cr.savepoint(flush=False)
+        try:
+            cr.execute("SET LOCAL transaction_read_only = on")
+            yield
+            self.assertFalse(
+                cr.precommit.data.get(PENDING_KEY), "nothing queued to write at commit"
+            )
+            self.env.flush_all()
+            cr.flush()
+        finally:
+            savepoint.close(rollback=True)
+        self.env.invalidate_all()

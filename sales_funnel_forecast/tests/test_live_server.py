@@ -4,7 +4,6 @@ transaction (as Odoo runs ``@api.readonly`` calls, on a replica when there
 is one), and bad parameters sent over RPC get a clear error."""
 
 import io
-from contextlib import contextmanager
 from datetime import date
 
 import openpyxl
@@ -14,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..const import TZ_PARAM
-from ..models.crm_lead_stage_history import PENDING_KEY
+from .common import ReadOnlyMixin
 from .test_funnel_report import FunnelReportCase
 
 # every report, as its pivot groups it
@@ -41,28 +40,7 @@ PIVOTS = {
 
 
 @tagged("post_install", "-at_install")
-class TestReadOnly(FunnelReportCase):
-    @contextmanager
-    def read_only(self):
-        """The block runs in a read-only transaction, as a read-only
-        request's: any write fails. What the test wrote before is written
-        first; the block's own work at commit (precommit hooks) too."""
-        cr = self.env.cr
-        self.env.flush_all()
-        cr.flush()
-        savepoint = cr.savepoint(flush=False)
-        try:
-            cr.execute("SET LOCAL transaction_read_only = on")
-            yield
-            self.assertFalse(
-                cr.precommit.data.get(PENDING_KEY), "nothing queued to write at commit"
-            )
-            self.env.flush_all()
-            cr.flush()
-        finally:
-            savepoint.close(rollback=True)
-        self.env.invalidate_all()
-
+class TestReadOnly(ReadOnlyMixin, FunnelReportCase):
     def test_read_only_transaction_refuses_writes(self):
         """The helper does what it says."""
         with self.assertRaises(psycopg2.errors.ReadOnlySqlTransaction), self.read_only():

@@ -5,7 +5,6 @@ method called is ``@api.readonly`` (web's ``_call_kw_readonly``, which
 routes ``/web/dataset/call_kw`` and ``/web/dataset/call_button``), and
 writing nothing there."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 from unittest.mock import patch
@@ -13,33 +12,11 @@ from unittest.mock import patch
 from odoo.addons.web.controllers.dataset import DataSet
 from odoo.tests import tagged
 
-from ..models.crm_lead_stage_history import PENDING_KEY
-from .common import FunnelCase
+from .common import FunnelCase, ReadOnlyMixin
 
 
 @tagged("post_install", "-at_install")
-class TestReadOnlyPaths(FunnelCase):
-    @contextmanager
-    def read_only(self):
-        """The block runs in a read-only transaction, as a read-only
-        request's: any write fails. What the test wrote before is written
-        first; the block's own work at commit (precommit hooks) too."""
-        cr = self.env.cr
-        self.env.flush_all()
-        cr.flush()
-        savepoint = cr.savepoint(flush=False)
-        try:
-            cr.execute("SET LOCAL transaction_read_only = on")
-            yield
-            self.assertFalse(
-                cr.precommit.data.get(PENDING_KEY), "nothing queued to write at commit"
-            )
-            self.env.flush_all()
-            cr.flush()
-        finally:
-            savepoint.close(rollback=True)
-        self.env.invalidate_all()
-
+class TestReadOnlyPaths(ReadOnlyMixin, FunnelCase):
     def routed_read_only(self, model, method):
         """Whether the web client's call of ``method`` on ``model`` (a
         button's, an RPC's) gets a read-only cursor: Odoo's own decision
