@@ -361,6 +361,30 @@ class FunnelCase(StructuresMixin, TransactionCase):
         move.action_post()
         return move
 
+    def committed_deal_past_its_limit(self, domain=()):
+        """An open deal committed before the test (the demo data's), of
+        ``domain``, in a stage that flags deals after 10 days, 30 days past
+        it: for tests of the stall job beside other transactions."""
+        Lead = self.env["crm.lead"]
+        deal = Lead.search(
+            [
+                ("type", "=", "opportunity"),
+                ("active", "=", True),
+                ("stage_id.is_won", "=", False),
+                *domain,
+                ("id", "not in", Lead.search([("create_date", ">=", self.env.cr.now())]).ids),
+            ],
+            limit=1,
+        )
+        self.assertTrue(deal, "the test database holds committed open deals (demo data)")
+        deal.stage_id.write({"stall_days": 10, "stall_action": "flag"})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_stage_history SET stall_due = %s WHERE lead_id = %s AND date_out IS NULL",
+            [self.day(-30), deal.id],
+        )
+        return deal
+
     def end_request(self):
         """What the end of a request does before its commit: pending
         changes written, the pre-commit hooks run (the history's queue);

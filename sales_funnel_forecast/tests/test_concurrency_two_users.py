@@ -94,27 +94,7 @@ class TestConcurrencyTwoUsers(FunnelCase):
         deal's deletion)."""
         # a deal committed before the test (the demo data's), open in a
         # stage that flags deals after 10 days, 30 days past it
-        deal = self.env["crm.lead"].search(
-            [
-                ("type", "=", "opportunity"),
-                ("active", "=", True),
-                ("stage_id.is_won", "=", False),
-                ("partner_id", "!=", False),
-                (
-                    "id",
-                    "not in",
-                    self.env["crm.lead"].search([("create_date", ">=", self.env.cr.now())]).ids,
-                ),
-            ],
-            limit=1,
-        )
-        self.assertTrue(deal, "the test database holds committed open deals (demo data)")
-        deal.stage_id.write({"stall_days": 10, "stall_action": "flag"})
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead_stage_history SET stall_due = %s WHERE lead_id = %s AND date_out IS NULL",
-            [self.day(-30), deal.id],
-        )
+        deal = self.committed_deal_past_its_limit([("partner_id", "!=", False)])
         # the job's batch, in this test's transaction, not committed
         self.env["crm.lead"]._sff_apply_stall_rules(2000)
         self.env.invalidate_all()

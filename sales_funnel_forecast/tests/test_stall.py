@@ -320,26 +320,7 @@ class TestStallRules(StallCase):
     def test_deals_locked_by_users_are_left_for_the_next_call(self):
         # a deal committed before the test (the demo data's), open in a
         # stage that stalls after 10 days, which another user is saving
-        deal = self.env["crm.lead"].search(
-            [
-                ("type", "=", "opportunity"),
-                ("active", "=", True),
-                ("stage_id.is_won", "=", False),
-                (
-                    "id",
-                    "not in",
-                    self.env["crm.lead"].search([("create_date", ">=", self.env.cr.now())]).ids,
-                ),
-            ],
-            limit=1,
-        )
-        self.assertTrue(deal, "the test database holds committed open deals (demo data)")
-        deal.stage_id.write({"stall_days": 10, "stall_action": "flag"})
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead_stage_history SET stall_due = %s WHERE lead_id = %s AND date_out IS NULL",
-            [self.day(-30), deal.id],
-        )
+        deal = self.committed_deal_past_its_limit()
         # were the job to wait for the lock, fail instead of hanging (the
         # setting goes with this test's savepoint)
         self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
