@@ -46,21 +46,31 @@ class CrmStagePercentageProposal(models.TransientModel):
         counts = Stage._sff_closed_counts()
         lines = []
         for stage in stages:
-            won, lost = counts.get(stage.id, (0, 0))
-            proposed = engine.propose_stage_percentage(won, lost)
+            won, closed, win_rate, proposed = self._sff_stage_evidence(counts, stage)
             lines.append(
                 {
                     "stage_id": stage.id,
                     "current_percentage": stage.forecast_probability,
                     "won_count": won,
-                    "closed_count": won + lost,
-                    "win_rate": 100.0 * won / (won + lost) if won + lost else 0.0,
+                    "closed_count": closed,
+                    "win_rate": win_rate,
                     "proposed_percentage": proposed or 0.0,
                     "has_proposal": proposed is not None,
                     "apply": proposed is not None and proposed != stage.forecast_probability,
                 }
             )
         return lines
+
+    @api.model
+    def _sff_stage_evidence(self, counts, stage):
+        """What ``stage`` won in the last 12 months, from ``counts``
+        (``crm.stage._sff_closed_counts``): won deals, closed deals, win
+        rate (0 without any) and the percentage proposed (None with too
+        few closed deals)."""
+        won, lost = counts.get(stage.id, (0, 0))
+        closed = won + lost
+        win_rate = 100.0 * won / closed if closed else 0.0
+        return won, closed, win_rate, engine.propose_stage_percentage(won, lost)
 
     def action_apply(self):
         """The percentages accepted become the stages' (their deals follow,
@@ -74,10 +84,9 @@ class CrmStagePercentageProposal(models.TransientModel):
         counts = Stage._sff_closed_counts()
         evidence = {}
         for stage in self.line_ids.filtered("apply").stage_id:
-            won, lost = counts.get(stage.id, (0, 0))
-            proposed = engine.propose_stage_percentage(won, lost)
+            _won, closed, win_rate, proposed = self._sff_stage_evidence(counts, stage)
             if proposed is not None and not stage.is_won:
-                evidence[stage.id] = (proposed, 100.0 * won / (won + lost), won + lost)
+                evidence[stage.id] = (proposed, win_rate, closed)
         applied = Stage.browse(list(evidence))
         with Stage._sff_win_rates_accepted(evidence):
             for stage in applied:
