@@ -80,7 +80,15 @@ class DealFilterMixin(models.AbstractModel):
         )
 
     def _search_partner_category_id(self, operator, value):
-        partners = self.env["res.partner"]._search([("category_id", operator, value)])
+        # a customer's segment is its company's: a contact or an invoicing
+        # address of a tagged company carries the company's tags too
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        domain = [
+            "&" if negative else "|",
+            ("category_id", operator, value),
+            ("commercial_partner_id.category_id", operator, value),
+        ]
+        partners = self.env["res.partner"].with_context(active_test=False)._search(domain)
         return self._sff_customers_domain(partners)
 
     def _sff_customers_domain(self, partners):

@@ -22,6 +22,7 @@ from . import (
     test_costs,
     test_count_messages,
     test_currencies,
+    test_customer_segment,
     test_daily_flows,
     test_deletions,
     test_dispositions,
