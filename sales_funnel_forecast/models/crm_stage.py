@@ -117,6 +117,8 @@ class CrmStage(models.Model):
         string="Win Rate (last 12 months)",
         digits=(16, 1),
         readonly=True,
+        # the figures of the stage's own deals: a duplicated stage has none yet
+        copy=False,
         help="Of the deals that reached this stage and were closed in the last "
         "365 days, the share won. The history-weighted forecast uses it when "
         "at least 10 such deals exist, and the stage percentage otherwise. "
@@ -127,6 +129,7 @@ class CrmStage(models.Model):
         groups="sales_team.group_sale_salesman",
         string="Closed Deals (last 12 months)",
         readonly=True,
+        copy=False,
         help="Deals that reached this stage and were won or lost in the last 365 days.",
     )
     history_fallback = fields.Boolean(
@@ -134,6 +137,7 @@ class CrmStage(models.Model):
         string="Win Rate from Stage Percentage",
         readonly=True,
         default=True,
+        copy=False,
         help="Too few deals closed in the last year: the history-weighted "
         "forecast uses the stage percentage.",
     )

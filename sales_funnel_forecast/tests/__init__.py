@@ -73,6 +73,7 @@ from . import (
     test_quota_by_hand,
     test_quota_cuts,
     test_readonly_paths,
+    test_record_operations,
     test_record_paths,
     test_referenced_records,
     test_refusals,

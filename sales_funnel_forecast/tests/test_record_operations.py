@@ -1,0 +1,43 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Operations beside a deal's usual life: duplicating deals, stages, teams,
+plans; restoring, reopening, converting back; partner merges; deletions."""
+
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestRecordOperations(FunnelCase):
+    def test_duplicated_stage_has_no_win_rate_of_its_own_deals_yet(self):
+        """A stage duplicated (the stage form's Duplicate) counts its own
+        deals: none closed in it yet, so the history-weighted forecast takes
+        its percentage, not the win rate of the deals of the stage copied."""
+        # 10 deals through Qualified (30 %), closed: 8 won, 2 lost (80 %)
+        for index in range(10):
+            deal = self.make_deal(f"Closed {index}", self.s_qualified, 1000)
+            if index < 8:
+                deal.action_set_won()
+            else:
+                deal.action_set_lost()
+        self.env["crm.stage"]._cron_refresh_history_win_rates()
+        self.assertEqual(
+            (self.s_qualified.history_win_rate, self.s_qualified.history_closed_count), (80.0, 10)
+        )
+        copy = self.s_qualified.copy({"name": "T-Qualified (Partners)"})
+        self.assertEqual(
+            (
+                copy.forecast_probability,
+                copy.history_win_rate,
+                copy.history_closed_count,
+                copy.history_fallback,
+                copy.history_weight,
+            ),
+            (30.0, 0.0, 0, True, 0.3),
+        )
+        deal = self.make_deal("In the copy", copy, 1000)
+        row = self.env["crm.forecast.report"].search([("lead_id", "=", deal.id)])
+        self.assertEqual(
+            (row.history_probability, row.history_fallback, row.history_forecast_revenue),
+            (30.0, True, 300.0),
+        )
