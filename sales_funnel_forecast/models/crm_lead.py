@@ -538,6 +538,18 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # CRUD: probability follows the stage, history follows every move
     # ------------------------------------------------------------------
+    def copy_data(self, default=None):
+        # a lost deal duplicated (to try the customer again) is a new open
+        # deal: not a second loss, at a stage it never was in, and without
+        # the lost reason of the first
+        vals_list = super().copy_data(default=default)
+        for lead, vals in zip(self, vals_list, strict=True):
+            if not lead.active and not (default and "active" in default):
+                vals["active"] = True
+                if not (default and "lost_reason_id" in default):
+                    vals["lost_reason_id"] = False
+        return vals_list
+
     @api.model_create_multi
     def create(self, vals_list):
         # the call figures are counted from the calls, in SQL, the invoice

@@ -41,3 +41,33 @@ class TestRecordOperations(FunnelCase):
             (row.history_probability, row.history_fallback, row.history_forecast_revenue),
             (30.0, True, 300.0),
         )
+
+    def test_duplicated_lost_deal_is_a_new_open_deal(self):
+        """A lost deal duplicated (to try the customer again) is a new deal
+        in the team's first stage, open: not a second loss, counted at a
+        stage the deal never was in, and not refused for its lost reason
+        where the company asks for one."""
+        self.company.crm_lost_reason_required = True
+        reason = self.env["crm.lost.reason"].create({"name": "Copy: too early"})
+        deal = self.make_deal("Lost once", self.s_proposal, 1000)
+        deal.action_set_lost(lost_reason_id=reason.id)
+        self.assertFalse(deal.active)
+        copy = deal.with_user(self.rep).copy()
+        first = (
+            self.env["crm.lead"]
+            .create({"name": "New here", "type": "opportunity", "team_id": self.team.id})
+            .stage_id
+        )
+        self.assertEqual(
+            (copy.active, copy.stage_id, copy.probability, copy.lost_reason_id),
+            (True, first, first.forecast_probability, self.env["crm.lost.reason"]),
+        )
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", copy.id)])
+        self.assertEqual(
+            [(row.stage_id, row.lost_here, row.open_here) for row in rows], [(first, 0, 1)]
+        )
+        lost = self.env["crm.funnel.report"].search(
+            [("lead_id", "in", (deal | copy).ids), ("lost_here", "=", 1)]
+        )
+        self.assertEqual(lost.lead_id, deal)
+        self.assertFalse(self.broken())
