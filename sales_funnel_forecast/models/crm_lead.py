@@ -940,7 +940,9 @@ class CrmLead(models.Model):
         # the superuser
         followed = self.sudo() if OWNER_FIELDS & set(vals) else self
         if "active" in vals:
-            followed._sff_update_lost_stage(was_active.with_env(followed.env))
+            followed._sff_update_lost_stage(
+                was_active.with_env(followed.env), probability_given="probability" in vals
+            )
         if "probability" in vals:
             (followed - following)._sff_flag_typed_probability()
         if "forecast_category" in vals:
@@ -1205,21 +1207,32 @@ class CrmLead(models.Model):
         self.invalidate_model(["forecast_category"])
         return changed
 
-    def _sff_update_lost_stage(self, was_active):
-        """A lost (archived) deal remembers the stage it was lost in; a
-        restored deal forgets it."""
+    def _sff_update_lost_stage(self, was_active, probability_given=False):
+        """A lost (archived) deal remembers the stage it was lost in and is
+        at 0 %, however it was archived: Odoo's Lost filters and scoring
+        read a lost deal as archived at 0 %, which Odoo's Lost and Archive
+        buttons write but an import's or a client's archiving does not. A
+        restored deal forgets its lost stage and, back from 0 % with no
+        probability given, takes one as Odoo's Restore gives it (its stage
+        percentage, or Odoo's scoring)."""
         lost = was_active.filtered(lambda lead: not lead.active)
         for stage, leads in lost.grouped("stage_id").items():
             leads.write(
                 {
                     "lost_stage_id": stage.id,
+                    "probability": 0,
+                    "automated_probability": 0,
                     "probability_is_manual": False,
                     "forecast_category_is_manual": False,
                 }
             )
-        restored = (self - was_active).filtered(lambda lead: lead.active and lead.lost_stage_id)
-        if restored:
-            restored.write({"lost_stage_id": False})
+        restored = (self - was_active).filtered("active")
+        forgetting = restored.filtered("lost_stage_id")
+        if forgetting:
+            forgetting.write({"lost_stage_id": False})
+        reopened = restored.filtered(lambda lead: not lead.probability)
+        if reopened and not probability_given:
+            reopened._compute_probabilities()
 
     def _handle_won_lost(self, vals):
         """Odoo's predictive scoring takes an open deal at 0 % for a lost one

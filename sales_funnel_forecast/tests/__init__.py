@@ -3,6 +3,7 @@ from . import (
     test_accounting_flows,
     test_activity_reports,
     test_amounts,
+    test_against_odoo,
     test_apps_beside,
     test_archives,
     test_backfill,
