@@ -525,17 +525,22 @@ class CrmTargetPlan(models.Model):
         """One plan per salesperson of ``weights`` ({user: weight}), each
         with its share of the revenue target; the last one takes what
         rounding leaves, so that the members' targets add up to the team's.
-        Earlier member plans of this plan are replaced."""
+        A salesperson who has a plan of this plan keeps it, updated (its
+        chatter, and the link of the mail that told them of it, stay; they
+        are not told again); the plans of the others go."""
         self.ensure_one()
         total = sum(weights.values())
         if total <= 0:
             raise ValidationError(
                 self.env._("At least one salesperson must carry part of the target.")
             )
-        # (an archived member's plan is kept, as archived)
-        self.child_ids.unlink()
-        self.with_context(active_test=False).child_ids.write({"parent_id": False})
         users = [user for user, weight in weights.items() if weight > 0]
+        kept = {child.user_id: child for child in self.child_ids if child.user_id in users}
+        self.child_ids.filtered(lambda child: child.user_id not in kept).unlink()
+        # (an archived member's plan is kept, as archived)
+        self.with_context(active_test=False).child_ids.filtered(
+            lambda child: not child.active
+        ).write({"parent_id": False})
         remaining = self.revenue_target
         values = []
         for index, user in enumerate(users):
@@ -580,7 +585,19 @@ class CrmTargetPlan(models.Model):
                     ],
                 }
             )
-        return self.create(values)
+        new = []
+        for user, vals in zip(users, values):
+            if user in kept:
+                # the salesperson and team plan are the plan's already: written
+                # again, Odoo would tell the salesperson again of their plan
+                del vals["user_id"], vals["parent_id"]
+                for lines in ("season_ids", "stage_line_ids", "origin_line_ids"):
+                    vals[lines] = [fields.Command.clear(), *vals[lines]]
+                kept[user].write(vals)
+            else:
+                new.append(vals)
+        self.create(new)
+        return self.child_ids
 
     def action_refresh_actuals(self):
         # whoever may read the plan refreshes it: its figures are worked

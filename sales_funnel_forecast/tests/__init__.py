@@ -61,6 +61,7 @@ from . import (
     test_mail_paths,
     test_mass_operations,
     test_merges,
+    test_messages,
     test_money_edges,
     test_odd_data,
     test_odoo_paths,
