@@ -537,12 +537,21 @@ class CrmLead(models.Model):
         stalled_text = self.env._(
             "Stalled: %(days)s days without moving on (the stage allows %(limit)s)."
         )
+        # one day: a deal stalled in a stage that allows 1 day, the next day
+        one_day_text = self.env._("Stalled: 1 day without moving on (the stage allows 1).")
         planned_text = self.env._("An activity is planned: %(summary)s, due %(date)s.")
         for lead in self:
-            text = stalled_text % {
-                "days": int(ages.get(lead.id, 0)),
-                "limit": limits.get(lead.id) or "-",
-            }
+            days, limit = int(ages.get(lead.id, 0)), limits.get(lead.id)
+            text = (
+                one_day_text
+                if days == 1 and limit == 1
+                else stalled_text
+                % {
+                    # in the user's notation, as the module's other counts
+                    "days": count_text(self.env, days),
+                    "limit": count_text(self.env, limit) if limit else "-",
+                }
+            )
             body = Markup("<p>%s %s</p>") % (text, notes.get(lead.id, ""))
             activity = planned.get(lead.id)
             if activity:

@@ -47,3 +47,26 @@ class TestMessages(FunnelCase, MailCase):
         self.assertEqual(sorted(members.mapped("revenue_target")), [180000.0, 180000.0])
         self.assertEqual(len(self.assigned_mails(self.rep)), 0)
         self.assertEqual(len(self.assigned_mails(self.other_rep)), 0)
+
+    def stall_note(self, deal):
+        return deal.message_ids.filtered(lambda message: "Stalled" in (message.body or "")).body
+
+    def test_stall_note_counts_one_day_and_thousands_of_days_as_written(self):
+        """A stage that allows 1 day: the deal in it for a day and an hour
+        is stalled "1 day", not "1 days". A deal that sat 1,234 days in a
+        stage that allows 10 (the first run after the install, on years of
+        deals) reads 1,234 as the other counts of the module write it."""
+        self.s_new.write({"stall_days": 1, "stall_action": "flag"})
+        self.s_qualified.write({"stall_days": 10, "stall_action": "flag"})
+        self.set_now(self.day(0))
+        quick = self.make_deal("A day", self.s_new, 1000)
+        self.set_now(self.day(-1234, -1))
+        old = self.make_deal("Years", self.s_qualified, 1000)
+        self.set_now(self.day(1, 1))
+        self.run_job()
+        self.assertIn(
+            "Stalled: 1 day without moving on (the stage allows 1).", self.stall_note(quick)
+        )
+        self.assertIn(
+            "Stalled: 1,235 days without moving on (the stage allows 10).", self.stall_note(old)
+        )
