@@ -651,13 +651,27 @@ class CrmLead(models.Model):
         has_one = set(
             self.env["mail.activity"].sudo().search(self._sff_stall_todo_domain()).mapped("res_id")
         )
+        pending = self.filtered(lambda lead: lead.id not in has_one)
+        readable = {}
+
+        def may_open(user, lead):
+            # the deals a person may open, read once per person for the batch
+            if user not in readable:
+                theirs = pending.filtered(lambda deal: user in (deal.user_id, deal.team_id.user_id))
+                readable[user] = set(theirs.with_user(user)._filtered_access("read").ids)
+            return lead.id in readable[user]
+
         ids_per_user = defaultdict(list)
-        for lead in self:
-            if lead.id in has_one:
-                continue
-            # its salesperson, or the team's leader for a salesperson gone
+        for lead in pending:
+            # its salesperson, or the team's leader for a salesperson gone or
+            # who may not open the deal (another company's, no sales rights)
             user = next(
-                (user for user in (lead.user_id, lead.team_id.user_id) if user.active), None
+                (
+                    user
+                    for user in (lead.user_id, lead.team_id.user_id)
+                    if user.active and may_open(user, lead)
+                ),
+                None,
             )
             if user:
                 ids_per_user[user].append(lead.id)

@@ -70,3 +70,23 @@ class TestMessages(FunnelCase, MailCase):
         self.assertIn(
             "Stalled: 1,235 days without moving on (the stage allows 10).", self.stall_note(old)
         )
+
+    def test_stall_todo_goes_to_who_may_open_the_deal(self):
+        """Rita moved to the sister company: she no longer works in the
+        deal's company, and cannot open it. Her stalled deal's to-do goes to
+        the team's leader, Mona, as for a salesperson gone; Rita does not
+        follow the deal she cannot read."""
+        sister = self.env["res.company"].create({"name": "Sister Co"})
+        self.team.user_id = self.manager
+        self.s_new.write({"stall_days": 10, "stall_action": "flag"})
+        self.set_now(self.day(0))
+        deal = self.make_deal("Left behind", self.s_new, 1000)
+        deal.message_unsubscribe(partner_ids=self.rep.partner_id.ids)
+        self.rep.write({"company_ids": [Command.set(sister.ids)], "company_id": sister.id})
+        self.assertFalse(deal.with_user(self.rep).has_access("read"))
+        self.set_now(self.day(11))
+        self.run_job()
+        self.assertTrue(deal.is_stalled)
+        self.assertEqual(deal.activity_ids.user_id, self.manager)
+        self.assertNotIn(self.rep.partner_id, deal.message_partner_ids)
+        self.assertIn(self.manager.partner_id, deal.message_partner_ids)
