@@ -342,28 +342,22 @@ class CrmLead(models.Model):
         # one recordset per action (a union per deal costs more than the batch's SQL)
         by_action = defaultdict(lambda: Lead.browse())
         by_action.update({action: Lead.browse(ids) for action, ids in ids_by_action.items()})
-        notes = {}
+        # what the rule did to each deal, as its note says it
+        done = {}
         flagged = by_action["flag"]
-        moved_notes, unmovable, stage_moves = by_action["move_back"]._sff_stall_move_back()
-        notes.update(moved_notes)
+        unmovable, stage_moves = by_action["move_back"]._sff_stall_move_back()
         flagged |= unmovable
-        # each text translated once per batch, not once per deal
-        unmovable_note = self.env._("No earlier stage to move it back to: flagged instead.")
-        for lead in unmovable:
-            notes[lead.id] = unmovable_note
-        lost_notes = by_action["lose"]._sff_stall_lose()
-        notes.update(lost_notes)
+        done.update(dict.fromkeys(flagged.ids, ("flagged",)))
+        done.update(dict.fromkeys(unmovable.ids, ("unmovable",)))
+        done.update({lead_id: ("moved", *move) for lead_id, move in stage_moves.items()})
+        lost = by_action["lose"]._sff_stall_lose()
+        done.update({lead_id: ("lost", reason) for lead_id, reason in lost.items()})
         excluded = by_action["exclude"]
-        flagged_note = self.env._("Flagged as stalled.")
-        for lead in flagged:
-            notes.setdefault(lead.id, flagged_note)
-        excluded_note = self.env._("Flagged as stalled and taken out of the forecast.")
-        for lead in excluded:
-            notes[lead.id] = excluded_note
+        done.update(dict.fromkeys(excluded.ids, ("excluded",)))
         (flagged | excluded)._sff_mark_stalled(excluded, now)
         History.invalidate_model(["stall_due"])
         acted = Lead.browse(row[0] for row in rows)
-        acted._sff_stall_log(notes, ages, limits, stage_moves)
+        acted._sff_stall_log(done, ages, limits, stage_moves)
         (flagged | excluded)._sff_stall_activity()
         return len(rows), self._sff_stall_due_count()
 
@@ -452,10 +446,9 @@ class CrmLead(models.Model):
         """Move each deal back its stage's number of steps in its team's
         pipeline (never before the first stage), as one write per target
         stage: to a stage of the team's process, not to one of an earlier
-        catalogue, which stays only while deals are in it. Returns (notes
-        by deal, deals that could not move back)."""
+        catalogue, which stays only while deals are in it. Returns (deals
+        that could not move back, {deal id: (old stage, new stage)})."""
         Stage = self.env["crm.stage"]
-        notes = {}
         cannot_ids = []
         target_ids = defaultdict(list)
         pipelines, places = {}, {}
@@ -493,10 +486,8 @@ class CrmLead(models.Model):
         cannot = self.browse(cannot_ids)
         targets = {stage: self.browse(ids) for stage, ids in target_ids.items()}
         moves = {}
-        moved_text = self.env._("Moved back from %(old)s to %(new)s.")
         for stage, leads in targets.items():
             for lead in leads:
-                notes[lead.id] = moved_text % {"old": lead.stage_id.name, "new": stage.name}
                 moves[lead.id] = (lead.stage_id, stage)
             # the salesperson and team stay as they are: only the stage
             # moves; the stage change goes in the job's note, written for
@@ -504,22 +495,25 @@ class CrmLead(models.Model):
             leads.with_context(stage_history_reason="stall", mail_notrack=True).write(
                 {"stage_id": stage.id}
             )
-        return notes, cannot, moves
+        return cannot, moves
 
     def _sff_stall_lose(self):
-        notes = {}
+        """Close the deals as lost with their stage's lost reason; returns
+        {deal id: reason}."""
+        reasons = {}
         for reason, leads in self.grouped(lambda lead: lead.stage_id.stall_lost_reason_id).items():
-            for lead in leads:
-                notes[lead.id] = self.env._(
-                    "Closed as lost: %(reason)s.", reason=reason.name or "-"
-                )
+            reasons.update(dict.fromkeys(leads.ids, reason))
             leads.action_set_lost(lost_reason_id=reason.id)
-        return notes
+        return reasons
 
-    def _sff_stall_log(self, notes, ages, limits, stage_moves=None):
+    def _sff_stall_log(self, done, ages, limits, stage_moves=None):
         """One chatter note per deal: how long it stayed in the stage it
-        stalled in and that stage's limit, what the rule did, and the
-        activity planned on it, if any."""
+        stalled in and that stage's limit, what the rule did (``done``: by
+        deal, ("flagged",), ("unmovable",), ("excluded",), ("moved", old
+        stage, new stage) or ("lost", reason)), and the activity planned on
+        it, if any. Each note is in the language of who works the deal, its
+        salesperson, else the team's leader: the scheduler runs the job in
+        no one's."""
         if not self:
             return
         planned = {}
@@ -533,37 +527,64 @@ class CrmLead(models.Model):
         ):
             planned.setdefault(activity.res_id, activity)
         bodies = {}
-        # the texts translated once per batch, filled per deal
-        stalled_text = self.env._(
-            "Stalled: %(days)s days without moving on (the stage allows %(limit)s)."
-        )
-        # one day: a deal stalled in a stage that allows 1 day, the next day
-        one_day_text = self.env._("Stalled: 1 day without moving on (the stage allows 1).")
-        planned_text = self.env._("An activity is planned: %(summary)s, due %(date)s.")
+        # the texts translated once per language of the batch, filled per deal
+        texts_by_lang = {}
         for lead in self:
+            lang = lead.user_id.lang or lead.team_id.user_id.lang or self.env.lang
+            if lang not in texts_by_lang:
+                texts_by_lang[lang] = self._sff_stall_texts(lang)
+            env, texts = texts_by_lang[lang]
             days, limit = int(ages.get(lead.id, 0)), limits.get(lead.id)
             text = (
-                one_day_text
+                texts["one_day"]
                 if days == 1 and limit == 1
-                else stalled_text
+                else texts["stalled"]
                 % {
-                    # in the user's notation, as the module's other counts
-                    "days": count_text(self.env, days),
-                    "limit": count_text(self.env, limit) if limit else "-",
+                    # in the reader's notation, as the module's other counts
+                    "days": count_text(env, days),
+                    "limit": count_text(env, limit) if limit else "-",
                 }
             )
-            body = Markup("<p>%s %s</p>") % (text, notes.get(lead.id, ""))
+            kind, *facts = done.get(lead.id, ("flagged",))
+            if kind == "moved":
+                what = texts[kind] % {
+                    "old": facts[0].with_env(env).name,
+                    "new": facts[1].with_env(env).name,
+                }
+            elif kind == "lost":
+                what = texts[kind] % {"reason": facts[0].with_env(env).name or "-"}
+            else:
+                what = texts[kind]
+            body = Markup("<p>%s %s</p>") % (text, what)
             activity = planned.get(lead.id)
             if activity:
                 body += Markup("<p>%s</p>") % (
-                    planned_text
+                    texts["planned"]
                     % {
-                        "summary": activity.summary or activity.activity_type_id.name,
-                        "date": format_date(self.env, activity.date_deadline),
+                        "summary": activity.summary or activity.activity_type_id.with_env(env).name,
+                        "date": format_date(env, activity.date_deadline),
                     }
                 )
             bodies[lead.id] = body
         self._sff_log_notes(bodies, stage_moves)
+
+    def _sff_stall_texts(self, lang):
+        """The stall notes' texts in the language ``lang``, and the
+        environment that reads names in it."""
+        env = self.with_context(lang=lang).env
+        return env, {
+            "stalled": env._(
+                "Stalled: %(days)s days without moving on (the stage allows %(limit)s)."
+            ),
+            # one day: a deal stalled in a stage that allows 1 day, the next day
+            "one_day": env._("Stalled: 1 day without moving on (the stage allows 1)."),
+            "flagged": env._("Flagged as stalled."),
+            "excluded": env._("Flagged as stalled and taken out of the forecast."),
+            "unmovable": env._("No earlier stage to move it back to: flagged instead."),
+            "moved": env._("Moved back from %(old)s to %(new)s."),
+            "lost": env._("Closed as lost: %(reason)s."),
+            "planned": env._("An activity is planned: %(summary)s, due %(date)s."),
+        }
 
     def _sff_log_notes(self, bodies, stage_moves=None):
         """The batch's chatter notes in one INSERT, with the values Odoo's

@@ -2,6 +2,10 @@
 """What the module posts, mails and schedules, as its readers get it: who
 is told, how often, and how it reads."""
 
+from datetime import date
+
+from markupsafe import escape
+
 from odoo import Command
 from odoo.addons.mail.tests.common import MailCase
 from odoo.tests import tagged
@@ -90,3 +94,46 @@ class TestMessages(FunnelCase, MailCase):
         self.assertEqual(deal.activity_ids.user_id, self.manager)
         self.assertNotIn(self.rep.partner_id, deal.message_partner_ids)
         self.assertIn(self.manager.partner_id, deal.message_partner_ids)
+
+    def test_stall_note_in_the_language_of_the_deals_salesperson(self):
+        """The scheduler runs the stall job with no language (as Odoo's
+        ir.cron does): Rita reads French, her stalled deal's note says in
+        French what the job did and names her planned call's date as French
+        writes dates; Otto's deal, moved back, reads in English, with the
+        stages' names."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["mail", "crm", "sales_funnel_forecast"], ["fr_FR"], overwrite=True
+        )
+        self.rep.lang = "fr_FR"
+        self.s_new.write({"stall_days": 10, "stall_action": "flag"})
+        self.s_qualified.write({"stall_days": 10, "stall_action": "move_back"})
+        self.set_now(self.day(0))
+        french = self.make_deal("Rita's", self.s_new, 1000)
+        french.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=date(2026, 4, 30),
+            summary="Appeler le client",
+            user_id=self.rep.id,
+        )
+        english = self.make_deal("Otto's", self.s_qualified, 1000, user_id=self.other_rep.id)
+        self.set_now(self.day(11))
+        self.env["crm.lead"].with_context(lang=None)._cron_apply_stall_rules()
+        self.env.invalidate_all()
+        French = self.env["crm.lead"].with_context(lang="fr_FR").env
+        expected = French._(
+            "Stalled: %(days)s days without moving on (the stage allows %(limit)s)."
+        ) % {"days": 11, "limit": 10}
+        self.assertNotIn("Stalled", expected, "the module's French terms are loaded")
+        note = self.stall_note(english)
+        self.assertIn(
+            "Stalled: 11 days without moving on (the stage allows 10). "
+            "Moved back from T-Qualified to T-Prospect.",
+            note,
+        )
+        note = french.message_ids.filtered(
+            lambda message: escape(expected) in (message.body or "")
+        ).body
+        self.assertTrue(note, "the note reads in French")
+        self.assertIn(French._("Flagged as stalled."), note)
+        self.assertIn("30/04/2026", note)
