@@ -34,6 +34,15 @@ class CrmStageCatalogue(models.Model):
         for catalogue in self:
             catalogue.step_count = len(catalogue.line_ids)
 
+    def copy_data(self, default=None):
+        # a catalogue duplicated is told apart from its original in the
+        # teams' lists (as Odoo names a duplicated product)
+        vals_list = super().copy_data(default=default)
+        if not (default and "name" in default):
+            for catalogue, vals in zip(self, vals_list, strict=True):
+                vals["name"] = self.env._("%s (copy)", catalogue.name)
+        return vals_list
+
     def write(self, vals):
         return super(CrmStageCatalogue, self.with_context(**{CATALOGUE_SAVING: True})).write(vals)
 

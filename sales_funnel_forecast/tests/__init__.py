@@ -2,8 +2,8 @@
 from . import (
     test_accounting_flows,
     test_activity_reports,
-    test_amounts,
     test_against_odoo,
+    test_amounts,
     test_apps_beside,
     test_archives,
     test_backfill,

@@ -71,3 +71,13 @@ class TestRecordOperations(FunnelCase):
         )
         self.assertEqual(lost.lead_id, deal)
         self.assertFalse(self.broken())
+
+    def test_duplicated_catalogue_is_told_apart(self):
+        """A stage catalogue duplicated (to adapt a copy) is named apart from
+        its original in the team's choice of catalogues; its steps are the
+        original's."""
+        catalogue = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        copy = catalogue.copy()
+        self.assertEqual(copy.name, f"{catalogue.name} (copy)")
+        self.assertEqual(copy.line_ids.mapped("name"), catalogue.line_ids.mapped("name"))
+        self.assertEqual(catalogue.copy({"name": "Simple, partners"}).name, "Simple, partners")
