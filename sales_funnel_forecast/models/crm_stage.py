@@ -308,6 +308,13 @@ class CrmStage(models.Model):
         percentages = {}
         if "forecast_probability" in vals or "is_won" in vals:
             percentages = {stage.id: stage.forecast_probability for stage in self}
+        # the stages made won or open again (a file of stages imported back
+        # writes the flag they have: their deals keep their choices and dates)
+        won_changed = (
+            self.filtered(lambda stage: stage.is_won != bool(vals["is_won"]))
+            if "is_won" in vals
+            else self.browse()
+        )
         unwon = self.browse()
         if "is_won" in vals and "forecast_probability" not in vals:
             if vals["is_won"]:
@@ -334,16 +341,16 @@ class CrmStage(models.Model):
         if "forecast_probability" in vals or "is_won" in vals:
             # deals in these stages follow the new percentage (typed ones hold)
             self.env["crm.lead"]._sff_align_probability_to_stage(stage_ids=self.ids)
-        if "is_won" in vals:
+        if won_changed:
             # won or open again: the deals of these stages take what the
             # stage now gives them, a salesperson's choice ends
-            self.env["crm.lead"]._sff_forget_chosen_category(self.ids)
+            self.env["crm.lead"]._sff_forget_chosen_category(won_changed.ids)
         if "forecast_category" in vals:
             # the open deals of these stages take the new category, but for
             # those whose salesperson chose one
             self.env["crm.lead"]._sff_align_forecast_category(stage_ids=self.ids)
-        if "is_won" in vals:
-            self.env["crm.lead"]._sff_stage_won_changed(self.ids)
+        if won_changed:
+            self.env["crm.lead"]._sff_stage_won_changed(won_changed.ids)
         if vals.get("is_won"):
             # a won deal is stalled no more (as when it is won by hand): its
             # flag, its stall's exclusion and to-do end (sudo: every deal of

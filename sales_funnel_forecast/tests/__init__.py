@@ -48,6 +48,7 @@ from . import (
     test_guide,
     test_history_figures,
     test_i18n,
+    test_import_export,
     test_import_paths,
     test_imports,
     test_install_paths,

@@ -1,0 +1,66 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Files as integrators and admins export them and import them back (the
+Import screen's ``load()``, as the user, in the user's language): a file
+exported and imported again unchanged changes nothing."""
+
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestImportExport(FunnelCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        export = cls.env.ref("base.group_allow_export")
+        (cls.rep | cls.manager | cls.other_rep).write({"groups_id": [(4, export.id)]})
+
+    def load(self, model, columns, rows, user):
+        """``load()`` as the Import screen runs it for ``user``, in the
+        user's language, on the rows of a file (cells as text)."""
+        self.env.flush_all()
+        rows = [["" if cell is False else str(cell) for cell in row] for row in rows]
+        return (
+            self.env[model]
+            .with_user(user)
+            .with_context(active_test=False, import_file=True, lang=user.lang)
+            .load(columns, rows)
+        )
+
+    def test_stages_imported_back_keep_the_deals_choices(self):
+        """A manager exports the team's four stages (won flag, percentage,
+        category) and imports the file back unchanged: the rep's Commit
+        chosen for a 1,000 deal at T-Qualified (30 %) holds, and a deal
+        imported won without a closing date keeps none; no percentage
+        change is recorded."""
+        chosen = self.make_deal("Chosen", self.s_qualified, 1000)
+        chosen.with_user(self.rep).forecast_category = "commit"
+        result = self.load(
+            "crm.lead",
+            ["name", "type", "team_id/.id", "stage_id/.id", "expected_revenue"],
+            [["Won long ago", "opportunity", self.team.id, self.s_won.id, "500"]],
+            user=self.manager,
+        )
+        self.assertFalse(result["messages"])
+        won = self.env["crm.lead"].browse(result["ids"])
+        self.end_request()
+        self.assertEqual(
+            (chosen.forecast_category, chosen.forecast_category_is_manual), ("commit", True)
+        )
+        self.assertFalse(won.date_closed)
+        stages = self.s_new | self.s_qualified | self.s_proposal | self.s_won
+        changes = len(stages.percentage_change_ids)
+        columns = ["id", "name", "sequence", "forecast_probability", "is_won", "forecast_category"]
+        rows = stages.with_user(self.manager).export_data(columns)["datas"]
+        self.assertEqual([row[4] for row in rows], [False, False, False, True])
+        result = self.load("crm.stage", columns, rows, user=self.manager)
+        self.assertFalse(result["messages"])
+        self.end_request()
+        self.assertEqual(
+            (chosen.forecast_category, chosen.forecast_category_is_manual, chosen.forecast_revenue),
+            ("commit", True, 300),
+        )
+        self.assertFalse(won.date_closed)
+        self.assertEqual(len(stages.percentage_change_ids), changes)
+        self.assertStructuresHold("stages imported back")
