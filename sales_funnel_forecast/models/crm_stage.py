@@ -301,6 +301,24 @@ class CrmStage(models.Model):
         stages._sff_rebuild_funnel(stages._sff_pipelines())
         return stages
 
+    @api.model
+    def _sff_without_empty_percentage(self, vals):
+        """An empty percentage cell of an import (or of ``load()`` over RPC)
+        comes as False: no figure, as for a deal's probability. A new stage
+        gets the percentage proposed for its place (100 % when won), a
+        stage updated keeps its own."""
+        if "forecast_probability" in vals and vals["forecast_probability"] is False:
+            return {key: value for key, value in vals.items() if key != "forecast_probability"}
+        return vals
+
+    def _load_records_create(self, vals_list):
+        return super()._load_records_create(
+            [self._sff_without_empty_percentage(vals) for vals in vals_list]
+        )
+
+    def _load_records_write(self, values):
+        return super()._load_records_write(self._sff_without_empty_percentage(values))
+
     def write(self, vals):
         self._sff_check_deals_stay(vals)
         if "stall_days" in vals or "is_won" in vals:

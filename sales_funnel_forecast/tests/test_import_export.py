@@ -64,3 +64,40 @@ class TestImportExport(FunnelCase):
         self.assertFalse(won.date_closed)
         self.assertEqual(len(stages.percentage_change_ids), changes)
         self.assertStructuresHold("stages imported back")
+
+    def test_empty_percentage_cell_of_a_stage_is_no_figure(self):
+        """A file of new stages with their Stage Percentage column left
+        empty: the stage placed after T-Qualified (30 %), before T-Proposal
+        (60 %) gets the 45 % a new stage typed in the form proposes, not 0
+        % (its deals would weigh nothing in the forecast); the won one its
+        100 %, not a refusal. An empty cell of an update keeps the
+        stage's 60 %."""
+        columns = ["name", "team_id/.id", "sequence", "is_won", "forecast_probability"]
+        result = self.load(
+            "crm.stage",
+            columns,
+            [
+                ["T-Quote", self.team.id, "902", "0", ""],
+                ["T-Signed", self.team.id, "905", "1", ""],
+            ],
+            user=self.manager,
+        )
+        self.assertEqual(result["messages"], [])
+        quote, signed = self.env["crm.stage"].browse(result["ids"])
+        self.assertEqual(
+            (quote.forecast_probability, signed.forecast_probability, signed.is_won),
+            (45, 100, True),
+        )
+        deal = self.make_deal("Quoted", quote, 1000)
+        self.end_request()
+        self.assertEqual(deal.forecast_revenue, 450)
+        result = self.load(
+            "crm.stage",
+            [".id", "forecast_probability"],
+            [[self.s_proposal.id, ""]],
+            user=self.manager,
+        )
+        self.assertEqual(result["messages"], [])
+        self.env.invalidate_all()
+        self.assertEqual(self.s_proposal.forecast_probability, 60)
+        self.assertStructuresHold("stages imported with empty percentages")
