@@ -5,7 +5,7 @@ exported and imported again unchanged changes nothing."""
 
 from odoo.tests import tagged
 
-from .common import FunnelCase
+from .common import FunnelCase, company_user
 
 
 @tagged("post_install", "-at_install")
@@ -101,3 +101,38 @@ class TestImportExport(FunnelCase):
         self.env.invalidate_all()
         self.assertEqual(self.s_proposal.forecast_probability, 60)
         self.assertStructuresHold("stages imported with empty percentages")
+
+    def test_submissions_imported_for_a_team_of_another_company(self):
+        """A manager working in companies A and B (both selected) imports
+        the team's own forecast of a team of company B, with no company
+        column: the forecast is company B's, as the form gives it from the
+        team, and B's Forecast screen shows its 5 / 10 (it was refused
+        with Odoo's "Incompatible companies")."""
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        manager = company_user(
+            self.env,
+            "two_co_importer",
+            "Two Co Importer",
+            "sales_team.group_sale_manager,base.group_multi_company,base.group_allow_export",
+            self.company | company_b,
+        )
+        team_b = self.env["crm.team"].create({"name": "Team B", "company_id": company_b.id})
+        self.env.flush_all()
+        result = (
+            self.env["crm.forecast.submission"]
+            .with_user(manager)
+            .with_context(import_file=True, allowed_company_ids=[self.company.id, company_b.id])
+            .load(
+                ["user_id/.id", "team_id/.id", "date_from", "commit_amount", "best_case_amount"],
+                [["", str(team_b.id), "2026-04-01", "5", "10"]],
+            )
+        )
+        self.assertEqual(result["messages"], [])
+        submission = self.env["crm.forecast.submission"].browse(result["ids"])
+        self.assertEqual((submission.company_id, submission.user_id.id), (company_b, False))
+        latest = submission._sff_last_submissions(
+            team_b.id, submission.date_from, "month", company_id=company_b.id
+        )
+        self.assertEqual(
+            (latest[False].commit_amount, latest[False].best_case_amount), (5, 10)
+        )
