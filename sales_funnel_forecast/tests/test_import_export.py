@@ -133,6 +133,4 @@ class TestImportExport(FunnelCase):
         latest = submission._sff_last_submissions(
             team_b.id, submission.date_from, "month", company_id=company_b.id
         )
-        self.assertEqual(
-            (latest[False].commit_amount, latest[False].best_case_amount), (5, 10)
-        )
+        self.assertEqual((latest[False].commit_amount, latest[False].best_case_amount), (5, 10))
