@@ -49,6 +49,7 @@ from . import (
     test_history_figures,
     test_i18n,
     test_import_export,
+    test_import_follow_up,
     test_import_paths,
     test_imports,
     test_install_paths,

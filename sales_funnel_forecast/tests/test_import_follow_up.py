@@ -1,0 +1,93 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Files of plans, forecasts, origin mixes and lost reasons imported as the
+Import screen runs them (``load()``, as the user, in the user's language):
+what a form would accept, a file accepts; one bad row is the only one
+named."""
+
+from odoo.tests import Form, tagged
+
+from .common import FunnelCase, company_user
+
+
+@tagged("post_install", "-at_install")
+class TestImportFollowUp(FunnelCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        export = cls.env.ref("base.group_allow_export")
+        (cls.rep | cls.manager | cls.other_rep).write({"groups_id": [(4, export.id)]})
+
+    def load(self, model, columns, rows, user, **context):
+        """``load()`` as the Import screen runs it for ``user``, in the
+        user's language, on the rows of a file (cells as text)."""
+        self.env.flush_all()
+        rows = [["" if cell is False else str(cell) for cell in row] for row in rows]
+        return (
+            self.env[model]
+            .with_user(user)
+            .with_context(active_test=False, import_file=True, lang=user.lang, **context)
+            .load(columns, rows)
+        )
+
+    def two_company_manager(self):
+        """A manager working in companies A (current) and B, both selected,
+        and a team of company B."""
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        manager = company_user(
+            self.env,
+            "two_co_planner",
+            "Two Co Planner",
+            "sales_team.group_sale_manager,base.group_multi_company,base.group_allow_export",
+            self.company | company_b,
+        )
+        team_b = self.env["crm.team"].create({"name": "Team B", "company_id": company_b.id})
+        return manager, company_b, team_b
+
+    # 1 --------------------------------------------------------------
+    def test_plans_for_a_team_of_another_company_take_its_company(self):
+        """A manager of companies A and B imports a 2031 plan of 12,000 at
+        1,000 a deal, 20 % won, for a team of company B with no company
+        column: it is company B's, its 12 deals and 60 prospects worked
+        out (it was refused with Odoo's "Incompatible companies"); created
+        over RPC without a company, likewise; in the form, choosing the
+        team proposes company B."""
+        manager, company_b, team_b = self.two_company_manager()
+        both = {"allowed_company_ids": [self.company.id, company_b.id]}
+        columns = [
+            "name",
+            "team_id/.id",
+            "date_from",
+            "date_to",
+            "revenue_target",
+            "average_deal_value",
+            "win_rate",
+            "sales_cycle_days",
+        ]
+        result = self.load(
+            "crm.target.plan",
+            columns,
+            [["B 2031", team_b.id, "2031-01-01", "2031-12-31", "12000", "1000", "20", "0"]],
+            user=manager,
+            **both,
+        )
+        self.assertEqual(result["messages"], [])
+        plan = self.env["crm.target.plan"].browse(result["ids"])
+        self.assertEqual(
+            (plan.company_id, plan.deals_needed, plan.leads_needed), (company_b, 12, 60)
+        )
+        Plan = self.env["crm.target.plan"].with_user(manager).with_context(**both)
+        rpc = Plan.create(
+            {
+                "name": "B 2032",
+                "team_id": team_b.id,
+                "date_from": "2032-01-01",
+                "date_to": "2032-12-31",
+                "revenue_target": 12000,
+                "average_deal_value": 1000,
+            }
+        )
+        self.assertEqual(rpc.company_id, company_b)
+        form = Form(Plan)
+        self.assertEqual(form.company_id, self.company)
+        form.team_id = team_b
+        self.assertEqual(form.company_id, company_b)
