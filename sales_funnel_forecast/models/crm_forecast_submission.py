@@ -22,6 +22,33 @@ def period_bounds(day, period_type):
     return start, start + relativedelta(months=1)
 
 
+def same_value(record, field, value):
+    """Whether writing ``value`` in ``field`` of ``record`` leaves it as it
+    is (a file's cell as Odoo's import converts it)."""
+    try:
+        new = field.convert_to_record(field.convert_to_cache(value, record), record)
+    except (ValueError, TypeError):
+        return False
+    old = record[field.name]
+    return new == old or (field.type in ("char", "text") and not new and not old)
+
+
+def same_line(lines, command):
+    """Whether the x2many ``command`` leaves ``lines`` as they are: a link
+    of one of them, or an update of one of them with its own values."""
+    if not isinstance(command, (list, tuple)) or not command:
+        return False
+    if command[0] == Command.LINK:
+        return command[1] in lines.ids
+    if command[0] == Command.UPDATE and command[1] in lines.ids:
+        line = lines.browse(command[1])
+        return all(
+            name in line._fields and same_value(line, line._fields[name], value)
+            for name, value in (command[2] or {}).items()
+        )
+    return False
+
+
 class CrmForecastSubmission(models.Model):
     """A forecast submitted by a salesperson (or a team's own line, by its
     manager) for a month or a quarter: a Commit and a Best Case amount,
@@ -311,6 +338,11 @@ class CrmForecastSubmission(models.Model):
     def write(self, vals):
         # managers add their adjustments through the submission's form; the
         # submission and the adjustments before stay as they were
+        if not self.env.su:
+            # a file of forecasts exported and imported back: its values
+            # equal to the forecasts' (and its adjustments' as they are)
+            # change nothing
+            vals = self._sff_changed_values(vals)
         if not self.env.su and (
             set(vals) - {"adjustment_ids"}
             or any(command[0] != Command.CREATE for command in vals.get("adjustment_ids") or [])
@@ -322,6 +354,27 @@ class CrmForecastSubmission(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _sff_changed_values(self, vals):
+        """``vals`` without the values every one of these records already
+        has, nor the commands of their adjustments that change nothing (an
+        import links and updates each line it names)."""
+        changed = {}
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is None:
+                changed[name] = value
+            elif field.type == "one2many":
+                commands = [
+                    command
+                    for command in value or []
+                    if not all(same_line(record[name], command) for record in self)
+                ]
+                if commands:
+                    changed[name] = commands
+            elif not all(same_value(record, field, value) for record in self):
+                changed[name] = value
+        return changed
 
     @api.model
     def _sff_period_bounds(self, day, period_type):

@@ -91,3 +91,66 @@ class TestImportFollowUp(FunnelCase):
         self.assertEqual(form.company_id, self.company)
         form.team_id = team_b
         self.assertEqual(form.company_id, company_b)
+
+    # 2 --------------------------------------------------------------
+    def test_submissions_imported_back_unchanged_are_accepted(self):
+        """Rita's April 2026 forecast (Commit 300, Best Case 900, a note)
+        and its manager's adjustment (400 / 800) exported with their ids
+        and imported back unchanged: accepted, the forecast as it was,
+        still one adjustment (it was refused, "kept as it was submitted");
+        the same file with a Commit of 350 is still refused, with that
+        message, and the forecast keeps its 300."""
+        self.team.member_ids = [(4, self.rep.id)]
+        submission = (
+            self.env["crm.forecast.submission"]
+            .with_user(self.rep)
+            .create(
+                {
+                    "team_id": self.team.id,
+                    "date_from": "2026-04-01",
+                    "commit_amount": 300,
+                    "best_case_amount": 900,
+                    "note": "Two deals",
+                }
+            )
+        )
+        submission.with_user(self.manager).write(
+            {
+                "adjustment_ids": [
+                    (0, 0, {"commit_amount": 400, "best_case_amount": 800, "reason": "Seen"})
+                ]
+            }
+        )
+        self.env.flush_all()
+        before = submission.read()[0]
+        columns = [
+            "id",
+            "user_id/id",
+            "team_id/id",
+            "company_id/id",
+            "period_type",
+            "date_from",
+            "commit_amount",
+            "best_case_amount",
+            "note",
+            "adjustment_ids/id",
+        ]
+        rows = submission.with_user(self.manager).export_data(columns)["datas"]
+        self.assertEqual(rows[0][6:9], [300, 900, "Two deals"])
+        result = self.load("crm.forecast.submission", columns, rows, user=self.manager)
+        self.assertEqual(result["messages"], [])
+        self.assertEqual(result["ids"], submission.ids)
+        self.env.invalidate_all()
+        self.assertEqual(submission.read()[0], before)
+        self.assertEqual(len(submission.adjustment_ids), 1)
+        # every column Odoo's export offers (date_to, submitted_on too)
+        columns += ["date_to", "submitted_on"]
+        rows = submission.with_user(self.manager).export_data(columns)["datas"]
+        result = self.load("crm.forecast.submission", columns, rows, user=self.manager)
+        self.assertEqual(result["messages"], [])
+        rows[0][6] = "350"
+        result = self.load("crm.forecast.submission", columns, rows, user=self.manager)
+        [message] = [message["message"] for message in result["messages"]]
+        self.assertIn("A submitted forecast is kept as it was submitted", message)
+        self.env.invalidate_all()
+        self.assertEqual(submission.commit_amount, 300)
