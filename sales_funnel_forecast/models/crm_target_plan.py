@@ -19,7 +19,7 @@ from ..tools.days import day_start, local_today
 from ..tools.formats import count_text
 from ..tools.jobs import run_batch
 from ..tools.notify import notification
-from .crm_target_plan_line_mixin import PLAN_SAVING
+from .crm_target_plan_line_mixin import PLAN_LINES_LOADING, PLAN_SAVING
 
 PERIOD_TYPES = [("month", "Month"), ("quarter", "Quarter"), ("year", "Whole Plan")]
 # inputs whose change recomputes the plan's figures
@@ -423,7 +423,9 @@ class CrmTargetPlan(models.Model):
     def _sff_rebuild_if_alone(self):
         """A line of these plans was written on its own (not while the plan
         saves it, which rebuilds after): the figures follow."""
-        if not self.env.context.get(PLAN_SAVING):
+        if not self.env.context.get(PLAN_SAVING) and not self.env.context.get(
+            PLAN_LINES_LOADING
+        ):
             plans = self.exists()
             # the plan's own rules, as a save of the plan checks them
             plans._check_origin_mix()

@@ -4,9 +4,11 @@ Import screen runs them (``load()``, as the user, in the user's language):
 what a form would accept, a file accepts; one bad row is the only one
 named."""
 
+from datetime import date
+
 from odoo.tests import Form, tagged
 
-from .common import FunnelCase, company_user
+from .common import FunnelCase, company_user, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -154,3 +156,79 @@ class TestImportFollowUp(FunnelCase):
         self.assertIn("A submitted forecast is kept as it was submitted", message)
         self.env.invalidate_all()
         self.assertEqual(submission.commit_amount, 300)
+
+    # 3 --------------------------------------------------------------
+    def test_origin_mix_file_with_one_bad_row_names_that_row_only(self):
+        """A plan of 12,000 at 1,000 a deal gets its origin mix from a file
+        of three rows (seed 50 % won at 30 %, net 30 % at 20 %, spear 20 %
+        at 150 %): the only error said is the third row's win rate (the two
+        good rows were each refused alone, "must add up to 100 %"), the
+        plan keeps no line. The file corrected (spear at 10 %) is taken:
+        a win rate of 15 + 6 + 2 = 23 %, 12 deals, 53 prospects; a file
+        of the lines' new shares (seed 60 %, net 20 %) is taken too (its
+        first row alone made 110 %, refused). A file
+        whose shares add up to 80 % is refused once, naming the plan."""
+        plan = make_plan(
+            self.env,
+            self.team,
+            name="Mix 2031",
+            date_from=date(2031, 1, 1),
+            date_to=date(2031, 12, 31),
+            revenue_target=12000,
+        )
+        columns = ["plan_id/.id", "origin_type", "share", "win_rate"]
+        rows = [
+            [plan.id, "seed", "50", "30"],
+            [plan.id, "net", "30", "20"],
+            [plan.id, "spear", "20", "150"],
+        ]
+        result = self.load("crm.target.plan.origin", columns, rows, user=self.manager)
+        # (Odoo repeats the batch's first error at the file's first row)
+        self.assertEqual(
+            {message["message"] for message in result["messages"]},
+            {"Origin shares and win rates lie between 0 and 100 %."},
+        )
+        self.assertIn(2, [message.get("record") for message in result["messages"]])
+        self.env.invalidate_all()
+        self.assertFalse(plan.origin_line_ids)
+        self.assertEqual((plan.win_rate, plan.leads_needed), (20, 60))
+        rows[2][3] = "10"
+        result = self.load("crm.target.plan.origin", columns, rows, user=self.manager)
+        self.assertEqual(result["messages"], [])
+        self.env.invalidate_all()
+        self.assertEqual(len(plan.origin_line_ids), 3)
+        self.assertEqual(
+            (plan.win_rate, plan.deals_needed, plan.leads_needed), (23, 12, 53)
+        )
+        # a file moving 10 points from net to seed (each row alone would
+        # make 110 %, then 100 %): 18 + 4 + 2 = 24 %, 50 prospects
+        lines = {line.origin_type: line for line in plan.origin_line_ids}
+        result = self.load(
+            "crm.target.plan.origin",
+            [".id", "share"],
+            [[lines["seed"].id, "60"], [lines["net"].id, "20"]],
+            user=self.manager,
+        )
+        self.assertEqual(result["messages"], [])
+        self.env.invalidate_all()
+        self.assertEqual((plan.win_rate, plan.leads_needed), (24, 50))
+        other = make_plan(
+            self.env,
+            self.team,
+            name="Mix 2032",
+            date_from=date(2032, 1, 1),
+            date_to=date(2032, 12, 31),
+            revenue_target=12000,
+        )
+        result = self.load(
+            "crm.target.plan.origin",
+            columns,
+            [[other.id, "seed", "50", "30"], [other.id, "net", "30", "20"]],
+            user=self.manager,
+        )
+        self.assertEqual(
+            [message["message"] for message in result["messages"]],
+            ["The origin shares of Mix 2032 must add up to 100 %."],
+        )
+        self.env.invalidate_all()
+        self.assertFalse(other.origin_line_ids)
