@@ -16,6 +16,23 @@ class CrmLostReason(models.Model):
         help="Why prospects drop out, in groups the loss report can count.",
     )
 
+    @api.model
+    def _sff_without_empty_category(self, vals):
+        """An empty category cell of an import (or of ``load()`` over RPC)
+        comes as False: a new reason gets the default category, as the form
+        gives it; a reason updated keeps its own."""
+        if "category" in vals and not vals["category"]:
+            return {key: value for key, value in vals.items() if key != "category"}
+        return vals
+
+    def _load_records_create(self, vals_list):
+        return super()._load_records_create(
+            [self._sff_without_empty_category(vals) for vals in vals_list]
+        )
+
+    def _load_records_write(self, values):
+        return super()._load_records_write(self._sff_without_empty_category(values))
+
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_stall_rules(self):
         # sudo: the rules of every stage, archived ones too, whoever deletes

@@ -232,3 +232,29 @@ class TestImportFollowUp(FunnelCase):
         )
         self.env.invalidate_all()
         self.assertFalse(other.origin_line_ids)
+
+    # 4 --------------------------------------------------------------
+    def test_lost_reasons_imported_with_an_empty_category_take_the_default(self):
+        """A file of two lost reasons, "Went quiet" with its Category cell
+        empty and "Too pricey" in Price: both created, the first in Other,
+        as the form gives it (it was refused as a missing required value).
+        The file imported again
+        with the ids and the empty cell keeps "Too pricey" in Price."""
+        result = self.load(
+            "crm.lost.reason",
+            ["name", "category"],
+            [["Went quiet", ""], ["Too pricey", "price"]],
+            user=self.manager,
+        )
+        self.assertEqual(result["messages"], [])
+        quiet, pricey = self.env["crm.lost.reason"].browse(result["ids"])
+        self.assertEqual((quiet.category, pricey.category), ("other", "price"))
+        result = self.load(
+            "crm.lost.reason",
+            [".id", "name", "category"],
+            [[pricey.id, "Too pricey", ""]],
+            user=self.manager,
+        )
+        self.assertEqual(result["messages"], [])
+        self.env.invalidate_all()
+        self.assertEqual(pricey.category, "price")
