@@ -620,7 +620,6 @@ class CrmFunnelDashboard(models.AbstractModel):
                     dict(
                         row,
                         width=width,
-                        margin=(100.0 - width) / 2,
                         won_share=share(row["won"]),
                         lost_share=share(row["lost_here"]),
                         open_share=share(row["open_here"]),

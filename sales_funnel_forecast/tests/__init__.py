@@ -91,6 +91,7 @@ from . import (
     test_screen_queries,
     test_screens_as_users,
     test_security,
+    test_scripts_and_names,
     test_security_audit,
     test_settings,
     test_small_screens,

@@ -1,0 +1,96 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+import subprocess
+import tempfile
+
+from PIL import Image
+
+from odoo.tests import tagged
+
+from .test_funnel_report import FunnelReportCase
+
+# the funnel's bars as the PDF paints them: moved on (grey), won, lost, open
+BAR_COLOURS = [(0xD9, 0xD2, 0xD7), (0x28, 0xA7, 0x45), (0xDC, 0x35, 0x45), (0x17, 0xA2, 0xB8)]
+
+
+def bar_spans(pdf):
+    """The funnel's bars on the PDF's first page, top to bottom, as the
+    (first, last) pixel columns they cover (poppler's pdftoppm)."""
+    with tempfile.TemporaryDirectory() as folder:
+        with open(f"{folder}/funnel.pdf", "wb") as handle:
+            handle.write(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                f"{folder}/funnel.pdf",
+                f"{folder}/page",
+            ],
+            check=True,
+        )
+        with open(f"{folder}/page.png", "rb") as handle:
+            page = Image.open(io.BytesIO(handle.read())).convert("RGB")
+    width, height = page.size
+    pixels = page.load()
+
+    def coloured(x, y):
+        return any(
+            all(abs(channel - want) <= 4 for channel, want in zip(pixels[x, y], colour))
+            for colour in BAR_COLOURS
+        )
+
+    spans, previous = [], None
+    for y in range(height):
+        xs = [x for x in range(width) if coloured(x, y)]
+        # a bar's row: one solid run of a few pixels at least (not text, not
+        # a legend's swatch)
+        span = (xs[0], xs[-1]) if len(xs) > 8 and len(xs) == xs[-1] - xs[0] + 1 else None
+        if span and span != previous:
+            spans.append(span)
+        previous = span
+    return spans
+
+
+@tagged("post_install", "-at_install")
+class TestScriptsAndNames(FunnelReportCase):
+    """The module used in right-to-left languages, other scripts, and with
+    names of every kind."""
+
+    def test_funnel_pdf_drawing_is_centred_right_to_left(self):
+        """The PDF draws the funnel centred, each bar as wide as the deals
+        that reached its stage: A 5, B 4, C 2, W 1, bars of 100, 80, 40 and
+        20 % with a gap of 0, 10, 30 and 40 % on each side. Printed in
+        Arabic (the page right to left), the bars hung from the right
+        edge, one gap of 0, 20, 60 and 80 % on the left: a staircase, no
+        funnel."""
+        self.build()
+        self.env["res.lang"]._activate_lang("ar_001")
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        self.manager.lang = "ar_001"
+        wizard = (
+            self.env["crm.funnel.export"]
+            .with_user(self.manager)
+            .create({"team_id": self.team.id, "period": "all"})
+        )
+        pdf = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("sales_funnel_forecast.action_report_funnel", wizard.ids)[0]
+        )
+        spans = bar_spans(pdf)
+        self.assertEqual(len(spans), 4, spans)
+        left, right = spans[0]
+        drawing = right - left
+        gaps = [
+            (round(100 * (first - left) / drawing), round(100 * (right - last) / drawing))
+            for first, last in spans
+        ]
+        self.assertEqual(gaps, [(0, 0), (10, 10), (30, 30), (40, 40)])
