@@ -11,7 +11,7 @@ from odoo.tools.misc import format_date
 from .. import engine
 from ..tools.days import day_start, local_today
 from ..tools.downloads import download_action, in_download_companies
-from ..tools.formats import count_text, excel_money_format
+from ..tools.formats import count_text, excel_money_format, right_to_left
 from .common import currency_companies, currency_company_domain
 from .funnel_xlsx import build_workbook
 
@@ -523,6 +523,8 @@ class CrmFunnelDashboard(models.AbstractModel):
     def _sff_labels(self, data):
         return {
             "subtitle": self._sff_subtitle(data),
+            # the sheets in the direction of the user's language
+            "right_to_left": right_to_left(self.env),
             "money_format": excel_money_format(
                 self.env["res.currency"].browse(data["currency_id"])
             ),

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from ..tools.downloads import download_action, in_download_companies
-from ..tools.formats import excel_date_format, excel_money_format
+from ..tools.formats import excel_date_format, excel_money_format, right_to_left
 
 EXPORT_KINDS = ("pdf", "xlsx")
 FIGURES = ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage")
@@ -263,8 +263,7 @@ class CrmForecastSubmission(models.Model):
         if not values["accuracy"]:
             # said in words, as the PDF does (a first run: no period closed)
             sheet.write(2, 0, self.env._("No closed period to measure yet."))
-            book.close()
-            return output.getvalue(), name
+            return self._sff_close_workbook(book, output), name
         sheet.write_row(
             2,
             0,
@@ -293,8 +292,17 @@ class CrmForecastSubmission(models.Model):
                     sheet.write(row, col, self.env._("n/a"))
                 else:
                     sheet.write_number(row, col, line[key], ratio)
+        return self._sff_close_workbook(book, output), name
+
+    @api.model
+    def _sff_close_workbook(self, book, output):
+        """The workbook's bytes, its sheets in the direction of the user's
+        language (right to left in Arabic, as the PDF)."""
+        if right_to_left(self.env):
+            for sheet in book.worksheets():
+                sheet.right_to_left()
         book.close()
-        return output.getvalue(), name
+        return output.getvalue()
 
     @api.model
     @api.readonly

@@ -46,6 +46,9 @@ def build_workbook(data, labels):
     _forecast_sheet(book, styles, data, labels)
     _losses_sheet(book, styles, data, labels)
     _attainment_sheet(book, styles, data, labels)
+    if labels["right_to_left"]:
+        for sheet in book.worksheets():
+            sheet.right_to_left()
     book.close()
     return output.getvalue()
 

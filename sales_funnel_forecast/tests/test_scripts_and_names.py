@@ -3,6 +3,7 @@ import io
 import subprocess
 import tempfile
 
+import openpyxl
 from PIL import Image
 
 from odoo.tests import tagged
@@ -94,3 +95,26 @@ class TestScriptsAndNames(FunnelReportCase):
             for first, last in spans
         ]
         self.assertEqual(gaps, [(0, 0), (10, 10), (30, 30), (40, 40)])
+
+    def test_spreadsheets_read_right_to_left_in_arabic(self):
+        """A manager working in Arabic downloads the funnel (five sheets)
+        and the Forecast screen (three): every sheet reads right to left,
+        column A on the right, as the PDF of the same figures; they were
+        all left to right. In English, all stay left to right."""
+        self.build()
+        self.env["res.lang"]._activate_lang("ar_001")
+        for lang, right_to_left in (("ar_001", True), ("en_US", None)):
+            self.manager.lang = lang
+            manager = self.env(user=self.manager, context={"lang": lang})
+            funnel = manager["crm.funnel.dashboard"]._sff_xlsx(
+                {"team_id": self.team.id, "period": "all"}
+            )[0]
+            forecast = manager["crm.forecast.submission"]._sff_forecast_xlsx(
+                {"team_id": self.team.id}
+            )[0]
+            directions = [
+                sheet.sheet_view.rightToLeft
+                for content in (funnel, forecast)
+                for sheet in openpyxl.load_workbook(io.BytesIO(content)).worksheets
+            ]
+            self.assertEqual(directions, [right_to_left] * 8, lang)

@@ -44,6 +44,13 @@ def _quoted(text):
     return '"' + text.replace('"', "") + '"'
 
 
+def right_to_left(env):
+    """Whether the user's language reads right to left (Arabic, Hebrew,
+    Persian...): Odoo prints its pages so, the spreadsheets lay their
+    sheets out so (column A on the right)."""
+    return get_lang(env).direction == "rtl"
+
+
 def count_text(env, value):
     """A count as the user's language writes it, as Odoo's integer fields
     do: 12,000 in English, 12.000 in German (Odoo's formatLang, without
