@@ -640,7 +640,8 @@ class CrmLeadCall(models.Model):
             self.env._("Call: %(what)s", what=what),
         )
         if self.note:
-            body += Markup("<p>%s</p>") % self.note
+            # its lines as typed, as Odoo writes an activity's feedback
+            body += Markup("<p>%s</p>") % Markup("<br>").join(self.note.splitlines())
         return body
 
     def _sff_minutes(self):

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import html
+import re
 from datetime import timedelta
 
 from markupsafe import escape
@@ -346,10 +347,12 @@ class CrmLead(models.Model):
             body = str(message.body or "")
             if message.mail_activity_type_id or not body.startswith(CALL_NOTE_START):
                 continue
-            # the call's own note: the second paragraph, as typed
+            # the call's own note: the second paragraph, as typed (a line
+            # break per line)
             _said, _end, rest = body.partition("</p>")
             if rest.startswith("<p>") and rest.endswith("</p>"):
-                notes.append((call.id, html.unescape(rest[len("<p>") : -len("</p>")])))
+                typed = re.sub(r"<br\s*/?>", "\n", rest[len("<p>") : -len("</p>")])
+                notes.append((call.id, html.unescape(typed)))
             if CALL_NOTE_CLASS not in body:
                 marked.append(
                     (

@@ -118,3 +118,29 @@ class TestScriptsAndNames(FunnelReportCase):
                 for sheet in openpyxl.load_workbook(io.BytesIO(content)).worksheets
             ]
             self.assertEqual(directions, [right_to_left] * 8, lang)
+
+    def test_call_note_keeps_its_lines_in_the_chatter(self):
+        """A rep logs a call with a note of two lines, in Arabic, with < and
+        &: the deal's chatter shows the two lines, escaped, as Odoo shows an
+        activity's feedback (its lines ran into one); a reinstall reading
+        the call's note back from the chatter gets the two lines again."""
+        deal = self.make_deal("صفقة", self.a)
+        typed = "طلب عرض <سعر> & خصم\nاتصل يوم الاثنين"
+        wizard = (
+            self.env["crm.lead.call.log"]
+            .with_user(self.rep)
+            .create({"lead_id": deal.id, "note": typed})
+        )
+        wizard.with_context(sff_call_outcome="conversation").action_log()
+        call = deal.call_ids
+        self.assertEqual(len(call), 1)
+        body = str(call.message_id.body)
+        self.assertTrue(
+            body.endswith("<p>طلب عرض &lt;سعر&gt; &amp; خصم<br>اتصل يوم الاثنين</p>"), body
+        )
+        # the call gone with the module, its note left in the chatter
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead_call SET note = NULL WHERE id = %s", [call.id])
+        self.env["crm.lead"]._sff_call_notes_again({call.id: call.message_id.id})
+        call.invalidate_recordset(["note"])
+        self.assertEqual(call.note, typed)
