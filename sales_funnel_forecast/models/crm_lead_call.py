@@ -640,8 +640,8 @@ class CrmLeadCall(models.Model):
             self.env._("Call: %(what)s", what=what),
         )
         if self.note:
-            # its lines as typed, as Odoo writes an activity's feedback
-            body += Markup("<p>%s</p>") % Markup("<br>").join(self.note.splitlines())
+            # its lines kept, as Odoo writes a done activity's feedback
+            body += Markup("<p>%s</p>") % Markup("<br>").join(self.note.split("\n"))
         return body
 
     def _sff_minutes(self):

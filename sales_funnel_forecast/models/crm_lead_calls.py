@@ -32,6 +32,8 @@ MESSAGE_ACTIVITY_DATE = SQL(
     "CASE WHEN m.date > m.create_date + %s THEN m.create_date ELSE m.date END",
     MESSAGE_CLOCK_SLACK,
 )
+# a line break of a call's own note, as its note in the chatter writes it
+LINE_BREAK = re.compile(r"<br\s*/?>")
 
 
 def message_activity_date(message):
@@ -347,11 +349,11 @@ class CrmLead(models.Model):
             body = str(message.body or "")
             if message.mail_activity_type_id or not body.startswith(CALL_NOTE_START):
                 continue
-            # the call's own note: the second paragraph, as typed (a line
-            # break per line)
+            # the call's own note: the second paragraph, as typed (its
+            # lines were written apart by <br>)
             _said, _end, rest = body.partition("</p>")
             if rest.startswith("<p>") and rest.endswith("</p>"):
-                typed = re.sub(r"<br\s*/?>", "\n", rest[len("<p>") : -len("</p>")])
+                typed = LINE_BREAK.sub("\n", rest[len("<p>") : -len("</p>")])
                 notes.append((call.id, html.unescape(typed)))
             if CALL_NOTE_CLASS not in body:
                 marked.append(

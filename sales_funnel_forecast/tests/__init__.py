@@ -15,6 +15,7 @@ from . import (
     test_call_days,
     test_calls,
     test_catalogue,
+    test_chatter_texts,
     test_clocks,
     test_companies,
     test_company_scopes,

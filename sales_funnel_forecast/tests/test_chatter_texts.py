@@ -1,0 +1,55 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The texts the module writes into a deal's chatter and its messages, as
+their readers see them: line breaks kept, counts in their notation."""
+
+from odoo.tests import tagged
+
+from .common import FunnelCase
+from .test_calls import CallsMixin
+
+
+@tagged("post_install", "-at_install")
+class TestChatterTexts(CallsMixin, FunnelCase):
+    def log(self, deal, outcome, **values):
+        """A call logged the way a rep does: the dialog, then one button."""
+        wizard = (
+            self.env["crm.lead.call.log"]
+            .with_user(self.rep)
+            .create(dict({"lead_id": deal.id}, **values))
+        )
+        wizard.with_context(sff_call_outcome=outcome).action_log()
+        return deal.call_ids.sorted("id")[-1:]
+
+    def uninstall_calls(self, deal):
+        """What an uninstall does to the deal's calls: gone, with its
+        counters."""
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
+        self.env.cr.execute(
+            """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0,
+                      date_first_conversation = NULL WHERE id = %s""",
+            [deal.id],
+        )
+        self.env.invalidate_all()
+
+    def test_multi_line_call_note_keeps_its_lines_in_the_chatter_and_back(self):
+        """Rita logs a call with a note of three lines (the second one
+        typed "<b>5 & 6</b>", as text): the deal's chatter shows three
+        lines, as Odoo shows a done activity's feedback (<br>), the text as
+        typed. Corrected to two lines, the note follows. After a reinstall
+        the call rebuilt from the chatter has its note back, line for line."""
+        deal = self.make_deal("Lines", self.s_new)
+        call = self.log(deal, "conversation", note="Budget: 12,000\n<b>5 & 6</b>\nCall back Monday")
+        body = str(call.message_id.body)
+        self.assertIn(
+            "<p>Budget: 12,000<br>&lt;b&gt;5 &amp; 6&lt;/b&gt;<br>Call back Monday</p>", body
+        )
+        call.note = "Budget: 15,000\nCall back Tuesday"
+        self.assertIn("<p>Budget: 15,000<br>Call back Tuesday</p>", str(call.message_id.body))
+        self.uninstall_calls(deal)
+        self.env["crm.lead"]._sff_backfill_calls()
+        self.assertEqual(deal.call_ids.note, "Budget: 15,000\nCall back Tuesday")
+        deal.call_ids.note = "Budget: 15,000\n<b>5 & 6</b>\n\nCall back Tuesday"
+        self.uninstall_calls(deal)
+        self.env["crm.lead"]._sff_backfill_calls()
+        self.assertEqual(deal.call_ids.note, "Budget: 15,000\n<b>5 & 6</b>\n\nCall back Tuesday")
