@@ -13,6 +13,7 @@ from ..const import (
     FORECAST_CATEGORY_SELECTION,
 )
 from ..tools.days import day_start, local_today
+from ..tools.formats import count_text
 from ..tools.jobs import run_batch
 from ..tools.notify import notification
 from ..tools.writers import claim_writer_row
@@ -313,7 +314,12 @@ class CrmPipelineSnapshot(models.Model):
         elif rows == 1:
             message = self.env._("Snapshot of %(day)s written: 1 row.", day=day)
         else:
-            message = self.env._("Snapshot of %(day)s written: %(rows)s rows.", day=day, rows=rows)
+            message = self.env._(
+                "Snapshot of %(day)s written: %(rows)s rows.",
+                day=day,
+                # in the user's notation, as the module's other counts
+                rows=count_text(self.env, rows),
+            )
         return notification(message, then=action)
 
     @api.model

@@ -2,6 +2,10 @@
 """The texts the module writes into a deal's chatter and its messages, as
 their readers see them: line breaks kept, counts in their notation."""
 
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -53,3 +57,29 @@ class TestChatterTexts(CallsMixin, FunnelCase):
         self.uninstall_calls(deal)
         self.env["crm.lead"]._sff_backfill_calls()
         self.assertEqual(deal.call_ids.note, "Budget: 15,000\n<b>5 & 6</b>\n\nCall back Tuesday")
+
+    def test_snapshot_message_counts_thousands_of_rows_as_written(self):
+        """1,000 open deals, each due in a month of its own: the snapshot a
+        manager takes has 1,000 rows, which its message writes as the
+        module's other counts are written (it said "1000 rows")."""
+        self.clock_at(datetime(1990, 1, 1, 12))
+        # (created without their chatter's creation notes: a quicker test)
+        self.env["crm.lead"].with_context(mail_create_nolog=True, tracking_disable=True).create(
+            [
+                {
+                    "name": f"Deal {month}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.s_new.id,
+                    "user_id": self.rep.id,
+                    "expected_revenue": 1000,
+                    "date_deadline": date(1990, 1, 1) + relativedelta(months=month),
+                }
+                for month in range(1000)
+            ]
+        )
+        self.clock_at(datetime(1990, 1, 2, 12))
+        action = self.env["crm.pipeline.snapshot"].with_user(self.manager).action_take_snapshot()
+        self.assertEqual(
+            action["params"]["message"], "Snapshot of 01/02/1990 written: 1,000 rows."
+        )
