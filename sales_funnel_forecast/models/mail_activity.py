@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
@@ -46,7 +48,13 @@ class MailActivity(models.Model):
                         "lead_id": lead_id,
                         "outcome": outcome,
                         "user_id": self.env.user.id,
-                        "note": html2plaintext(feedback) if feedback else False,
+                        # the feedback is text, as typed (Odoo's chatter
+                        # shows it so), unless a caller gave it as HTML
+                        "note": (
+                            html2plaintext(feedback)
+                            if isinstance(feedback, Markup)
+                            else feedback or False
+                        ),
                         "message_id": message.id if message else False,
                         "date": message.date if message else fields.Datetime.now(),
                     }

@@ -83,3 +83,16 @@ class TestChatterTexts(CallsMixin, FunnelCase):
         self.assertEqual(
             action["params"]["message"], "Snapshot of 01/02/1990 written: 1,000 rows."
         )
+
+    def test_done_phone_call_keeps_its_feedback_as_typed(self):
+        """Rita marks a phone call done with a feedback of two paragraphs
+        naming her contact "<Jane Doe>" and "5 * 6 & <b>7</b>": Odoo's
+        chatter shows it as typed; the call made of it has the same note
+        (it read the feedback as HTML: "<Jane Doe>" gone, "<b>7</b>" as
+        "*7*", the blank line dropped)."""
+        deal = self.make_deal("Feedback", self.s_new)
+        feedback = "No answer from <Jane Doe>\n\nAsk about 5 * 6 & <b>7</b>"
+        self.schedule_call(deal).with_user(self.rep).action_feedback(feedback=feedback)
+        call = deal.call_ids
+        self.assertEqual((call.outcome, call.note), ("no_answer", feedback))
+        self.assertIn("No answer from &lt;Jane Doe&gt;", str(call.message_id.body))
