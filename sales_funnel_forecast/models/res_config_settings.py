@@ -9,6 +9,7 @@ from ..const import (
     MAX_ACCURACY_LEAD_DAYS,
     TZ_PARAM,
 )
+from ..tools.formats import count_text
 from .crm_forecast_submission_screen import DEFAULT_STALE_DAYS, MAX_STALE_DAYS, STALE_DAYS_PARAM
 from .crm_pipeline_snapshot import WEEKDAY_PARAM, WEEKDAYS
 
@@ -89,7 +90,7 @@ class ResConfigSettings(models.TransientModel):
                     self.env._(
                         "The forecast accuracy lead time is at most %(days)s days: the "
                         "snapshots it reads go back 24 months.",
-                        days=MAX_ACCURACY_LEAD_DAYS,
+                        days=count_text(self.env, MAX_ACCURACY_LEAD_DAYS),
                     )
                 )
             if settings.sff_submission_stale_days < 0:
@@ -100,7 +101,7 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(
                     self.env._(
                         "The forecast submission reminder is at most %(days)s days.",
-                        days=MAX_STALE_DAYS,
+                        days=count_text(self.env, MAX_STALE_DAYS),
                     )
                 )
 

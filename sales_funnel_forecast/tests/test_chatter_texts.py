@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -96,3 +97,11 @@ class TestChatterTexts(CallsMixin, FunnelCase):
         call = deal.call_ids
         self.assertEqual((call.outcome, call.note), ("no_answer", feedback))
         self.assertIn("No answer from &lt;Jane Doe&gt;", str(call.message_id.body))
+
+    def test_submission_reminder_refusal_writes_its_limit_as_a_count(self):
+        """A reminder of 4,000 days typed in the settings: the refusal
+        names the limit as the module writes its counts (3,650, not
+        3650)."""
+        settings = self.env["res.config.settings"].create({})
+        with self.assertRaisesRegex(ValidationError, r"at most 3,650 days\."):
+            settings.sff_submission_stale_days = 4000
