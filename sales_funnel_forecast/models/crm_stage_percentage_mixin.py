@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import formatLang
 
 from .. import engine
 
@@ -81,7 +82,12 @@ class CrmStagePercentageMixin(models.AbstractModel):
                     self.env._(
                         "The percentage of “%(stage)s” must be between 0 and 100 (it is %(value)s).",
                         stage=record.name,
-                        value=record.forecast_probability,
+                        # as the field shows it, in the user's notation
+                        value=formatLang(
+                            self.env,
+                            record.forecast_probability,
+                            digits=record._fields["forecast_probability"].get_digits(self.env)[1],
+                        ),
                     )
                 )
             if not record.is_won and record.forecast_probability >= 100.0:

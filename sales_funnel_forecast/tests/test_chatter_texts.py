@@ -81,9 +81,7 @@ class TestChatterTexts(CallsMixin, FunnelCase):
         )
         self.clock_at(datetime(1990, 1, 2, 12))
         action = self.env["crm.pipeline.snapshot"].with_user(self.manager).action_take_snapshot()
-        self.assertEqual(
-            action["params"]["message"], "Snapshot of 01/02/1990 written: 1,000 rows."
-        )
+        self.assertEqual(action["params"]["message"], "Snapshot of 01/02/1990 written: 1,000 rows.")
 
     def test_done_phone_call_keeps_its_feedback_as_typed(self):
         """Rita marks a phone call done with a feedback of two paragraphs
@@ -105,3 +103,10 @@ class TestChatterTexts(CallsMixin, FunnelCase):
         settings = self.env["res.config.settings"].create({})
         with self.assertRaisesRegex(ValidationError, r"at most 3,650 days\."):
             settings.sff_submission_stale_days = 4000
+
+    def test_stage_percentage_refusal_writes_the_value_as_the_field_does(self):
+        """A stage given 1500 % (15.00 typed without its point): the
+        refusal quotes the value as the stage's field shows it, 1,500.00
+        (it said 1500.0)."""
+        with self.assertRaisesRegex(ValidationError, r"\(it is 1,500\.00\)\."):
+            self.s_new.forecast_probability = 1500
