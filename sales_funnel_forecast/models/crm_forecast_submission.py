@@ -5,7 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.misc import format_amount
+from odoo.tools.misc import format_amount, format_date
 
 from ..tools.days import day_start, local_today
 
@@ -386,7 +386,7 @@ class CrmForecastSubmission(models.Model):
             raise UserError(
                 self.env._(
                     "The period of %(day)s ends beyond the last date a calendar can hold.",
-                    day=day,
+                    day=format_date(self.env, day),
                 )
             ) from error
 

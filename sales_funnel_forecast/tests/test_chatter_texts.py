@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -110,3 +110,12 @@ class TestChatterTexts(CallsMixin, FunnelCase):
         (it said 1500.0)."""
         with self.assertRaisesRegex(ValidationError, r"\(it is 1,500\.00\)\."):
             self.s_new.forecast_probability = 1500
+
+    def test_submission_beyond_the_calendar_names_its_day_in_the_users_format(self):
+        """A forecast submitted for the quarter of 1 December 9999 (a year
+        typed wrong): the refusal names the day as the user writes dates,
+        12/01/9999 (it said 9999-12-01)."""
+        with self.assertRaisesRegex(UserError, r"The period of 12/01/9999 ends beyond"):
+            self.env["crm.forecast.submission"].create(
+                {"team_id": self.team.id, "period_type": "quarter", "date_from": "9999-12-01"}
+            )
