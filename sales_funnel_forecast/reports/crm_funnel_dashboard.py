@@ -292,7 +292,10 @@ class CrmFunnelDashboard(models.AbstractModel):
         except (ValueError, OverflowError) as error:
             # a period at the calendar's first years has none before it
             raise UserError(
-                self.env._("There is no period before %(day)s to compare with.", day=date_from)
+                self.env._(
+                    "There is no period before %(day)s to compare with.",
+                    day=format_date(self.env, date_from),
+                )
             ) from error
         funnels = self._sff_funnels(
             self._sff_funnel_domain(team_id, date_from, date_to, mode, user_id)

@@ -119,3 +119,17 @@ class TestChatterTexts(CallsMixin, FunnelCase):
             self.env["crm.forecast.submission"].create(
                 {"team_id": self.team.id, "period_type": "quarter", "date_from": "9999-12-01"}
             )
+
+    def test_dashboard_comparison_before_the_calendar_names_its_day_as_written(self):
+        """The funnel dashboard on a period of the year 1 compared with the
+        one before: the refusal names its first day in the user's date
+        format, 01/01/0001 (it said 0001-01-01)."""
+        with self.assertRaisesRegex(UserError, r"no period before 01/01/0001 to compare"):
+            self.env["crm.funnel.dashboard"].get_funnel_dashboard(
+                {
+                    "period": "custom",
+                    "date_from": "0001-01-01",
+                    "date_to": "0001-06-01",
+                    "compare": "previous",
+                }
+            )
