@@ -423,9 +423,7 @@ class CrmTargetPlan(models.Model):
     def _sff_rebuild_if_alone(self):
         """A line of these plans was written on its own (not while the plan
         saves it, which rebuilds after): the figures follow."""
-        if not self.env.context.get(PLAN_SAVING) and not self.env.context.get(
-            PLAN_LINES_LOADING
-        ):
+        if not self.env.context.get(PLAN_SAVING) and not self.env.context.get(PLAN_LINES_LOADING):
             plans = self.exists()
             # the plan's own rules, as a save of the plan checks them
             plans._check_origin_mix()

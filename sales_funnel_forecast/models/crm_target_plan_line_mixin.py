@@ -57,6 +57,8 @@ class CrmTargetPlanLineMixin(models.AbstractModel):
                 self.env.flush_all()
             except UserError as error:
                 savepoint.rollback()
-                result = dict(result, ids=False, messages=[{"type": "error", "message": str(error)}])
+                result = dict(
+                    result, ids=False, messages=[{"type": "error", "message": str(error)}]
+                )
         savepoint.close(rollback=False)
         return result

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import UserError, ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from .common import FunnelCase
@@ -133,3 +134,36 @@ class TestChatterTexts(CallsMixin, FunnelCase):
                     "compare": "previous",
                 }
             )
+
+    def test_upgrade_gives_earlier_call_notes_their_lines(self):
+        """A call logged before 18.0.1.26.0 with a note of two lines has
+        them run into one in the chatter (its line break was written raw);
+        the upgrade writes it as Odoo writes a done activity's feedback, and
+        leaves a note of one line, and the call's first line, as they were."""
+        deal = self.make_deal("Lines before", self.s_new)
+        two = self.log(deal, "conversation", note="Budget: 12,000\nCall back Monday")
+        one = self.log(deal, "no_answer", note="Left word")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_message SET body = replace(body::text, '<br>', E'\\n') WHERE id = %s",
+            [two.message_id.id],
+        )
+        self.env.invalidate_all()
+        self.assertIn("<p>Budget: 12,000\nCall back Monday</p>", str(two.message_id.body))
+        before = str(one.message_id.body)
+        first_line = str(two.message_id.body).partition("</p>")[0]
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.26.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_26_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.25.0")
+        self.env.invalidate_all()
+        after = str(two.message_id.body)
+        self.assertTrue(after.endswith("</p><p>Budget: 12,000<br>Call back Monday</p>"), after)
+        self.assertEqual(after.partition("</p>")[0], first_line)
+        self.assertEqual(str(one.message_id.body), before)
+        self.uninstall_calls(deal)
+        self.env["crm.lead"]._sff_backfill_calls()
+        self.assertEqual(
+            sorted(deal.call_ids.mapped("note")), ["Budget: 12,000\nCall back Monday", "Left word"]
+        )

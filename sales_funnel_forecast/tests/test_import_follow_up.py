@@ -197,9 +197,7 @@ class TestImportFollowUp(FunnelCase):
         self.assertEqual(result["messages"], [])
         self.env.invalidate_all()
         self.assertEqual(len(plan.origin_line_ids), 3)
-        self.assertEqual(
-            (plan.win_rate, plan.deals_needed, plan.leads_needed), (23, 12, 53)
-        )
+        self.assertEqual((plan.win_rate, plan.deals_needed, plan.leads_needed), (23, 12, 53))
         # a file moving 10 points from net to seed (each row alone would
         # make 110 %, then 100 %): 18 + 4 + 2 = 24 %, 50 prospects
         lines = {line.origin_type: line for line in plan.origin_line_ids}
