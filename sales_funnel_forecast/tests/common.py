@@ -593,6 +593,28 @@ class FunnelCase(StructuresMixin, TransactionCase):
         return deals.stage_history_ids.filtered(lambda row: not row.date_out)
 
 
+class ImportCase(FunnelCase):
+    """Files imported as the Import screen runs them: the users may export
+    (and so import); ``load()`` as the user, in the user's language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        export = cls.env.ref("base.group_allow_export")
+        (cls.rep | cls.manager | cls.other_rep).write({"groups_id": [(4, export.id)]})
+
+    def load(self, model, columns, rows, user=None, **context):
+        """``load()`` as the Import screen runs it for ``user`` (else the
+        test's user), in the user's language, on the rows of a file (cells
+        as text, False an empty cell)."""
+        self.env.flush_all()
+        rows = [["" if cell is False else str(cell) for cell in row] for row in rows]
+        Model = self.env[model].with_context(active_test=False, import_file=True, **context)
+        if user:
+            Model = Model.with_user(user).with_context(lang=user.lang)
+        return Model.load(columns, rows)
+
+
 class CostsCase(FunnelCase):
     """Costs measured in queries for a small and a larger number of records
     (``SIZES``), the request's end (flush, pre-commit hooks) included."""

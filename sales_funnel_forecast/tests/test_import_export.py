@@ -5,29 +5,11 @@ exported and imported again unchanged changes nothing."""
 
 from odoo.tests import tagged
 
-from .common import FunnelCase, company_user
+from .common import ImportCase, company_user
 
 
 @tagged("post_install", "-at_install")
-class TestImportExport(FunnelCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        export = cls.env.ref("base.group_allow_export")
-        (cls.rep | cls.manager | cls.other_rep).write({"groups_id": [(4, export.id)]})
-
-    def load(self, model, columns, rows, user):
-        """``load()`` as the Import screen runs it for ``user``, in the
-        user's language, on the rows of a file (cells as text)."""
-        self.env.flush_all()
-        rows = [["" if cell is False else str(cell) for cell in row] for row in rows]
-        return (
-            self.env[model]
-            .with_user(user)
-            .with_context(active_test=False, import_file=True, lang=user.lang)
-            .load(columns, rows)
-        )
-
+class TestImportExport(ImportCase):
     def test_stages_imported_back_keep_the_deals_choices(self):
         """A manager exports the team's four stages (won flag, percentage,
         category) and imports the file back unchanged: the rep's Commit

@@ -8,29 +8,11 @@ from datetime import date
 
 from odoo.tests import Form, tagged
 
-from .common import FunnelCase, company_user, make_plan
+from .common import ImportCase, company_user, make_plan
 
 
 @tagged("post_install", "-at_install")
-class TestImportFollowUp(FunnelCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        export = cls.env.ref("base.group_allow_export")
-        (cls.rep | cls.manager | cls.other_rep).write({"groups_id": [(4, export.id)]})
-
-    def load(self, model, columns, rows, user, **context):
-        """``load()`` as the Import screen runs it for ``user``, in the
-        user's language, on the rows of a file (cells as text)."""
-        self.env.flush_all()
-        rows = [["" if cell is False else str(cell) for cell in row] for row in rows]
-        return (
-            self.env[model]
-            .with_user(user)
-            .with_context(active_test=False, import_file=True, lang=user.lang, **context)
-            .load(columns, rows)
-        )
-
+class TestImportFollowUp(ImportCase):
     def two_company_manager(self):
         """A manager working in companies A (current) and B, both selected,
         and a team of company B."""

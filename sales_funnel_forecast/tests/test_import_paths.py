@@ -8,26 +8,15 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .common import FunnelCase, apply_catalogue, make_plan
+from .common import ImportCase, apply_catalogue, make_plan
 
 
 @tagged("post_install", "-at_install")
-class TestImportPaths(FunnelCase):
+class TestImportPaths(ImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        export = cls.env.ref("base.group_allow_export")
-        (cls.rep | cls.manager | cls.other_rep).write({"groups_id": [(4, export.id)]})
         cls.team.member_ids = [Command.link(cls.rep.id), Command.link(cls.other_rep.id)]
-
-    def load(self, model, columns, rows, user=None):
-        """``load()`` as the Import screen runs it for ``user``, in the
-        user's language."""
-        self.env.flush_all()
-        Model = self.env[model].with_context(active_test=False, import_file=True)
-        if user:
-            Model = Model.with_user(user).with_context(lang=user.lang)
-        return Model.load(columns, rows)
 
     def french(self, *users):
         self.env["res.lang"]._activate_lang("fr_FR")

@@ -6,25 +6,11 @@ hold, errors come in the user's language."""
 
 from odoo.tests import tagged
 
-from .common import FunnelCase, apply_catalogue
+from .common import ImportCase, apply_catalogue
 
 
 @tagged("post_install", "-at_install")
-class TestImports(FunnelCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        export = cls.env.ref("base.group_allow_export")
-        (cls.rep | cls.manager | cls.other_rep).write({"groups_id": [(4, export.id)]})
-
-    def load(self, model, columns, rows, user=None):
-        """``load()`` as the import does it for ``user``, in the user's
-        language (the web client's context)."""
-        Model = self.env[model].with_context(active_test=False)
-        if user:
-            Model = Model.with_user(user).with_context(lang=user.lang)
-        return Model.load(columns, rows)
-
+class TestImports(ImportCase):
     def test_empty_probability_cell_of_an_update_is_no_figure(self):
         """An update file with a probability column, one cell empty: that
         deal keeps its stage's 30 % (as an empty cell at creation), the
