@@ -14,7 +14,8 @@ from .common import FunnelCase, company_user, team_and_deal
 
 
 class CallsMixin:
-    """A call logged with its date, and a phone call scheduled on a deal."""
+    """A call logged with its date, a deal's calls taken away as an uninstall
+    does, and a phone call scheduled on a deal."""
 
     def call(self, deal, outcome, when, user=None):
         return (
@@ -22,6 +23,18 @@ class CallsMixin:
             .with_user(user or self.rep)
             .create({"lead_id": deal.id, "outcome": outcome, "date": when})
         )
+
+    def uninstall_calls(self, deal):
+        """What an uninstall does to the deal's calls: gone, with its
+        counters."""
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
+        self.env.cr.execute(
+            """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0,
+                      date_first_conversation = NULL WHERE id = %s""",
+            [deal.id],
+        )
+        self.env.invalidate_all()
 
     def schedule_call(self, deal, user=None):
         return (
@@ -441,18 +454,6 @@ class TestCalls(CallsMixin, FunnelCase):
         self.assertTrue(deal.date_last_activity)
         Lead._sff_backfill_calls()
         self.assertEqual(self.counters(deal)[0], 2, "a second run adds nothing")
-
-    def uninstall_calls(self, deal):
-        """What an uninstall does to the deal's calls: gone, with its
-        counters."""
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
-        self.env.cr.execute(
-            """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0,
-                      date_first_conversation = NULL WHERE id = %s""",
-            [deal.id],
-        )
-        self.env.invalidate_all()
 
     def note(self, deal, body, day):
         return self.env["mail.message"].create(

@@ -26,18 +26,6 @@ class TestChatterTexts(CallsMixin, FunnelCase):
         wizard.with_context(sff_call_outcome=outcome).action_log()
         return deal.call_ids.sorted("id")[-1:]
 
-    def uninstall_calls(self, deal):
-        """What an uninstall does to the deal's calls: gone, with its
-        counters."""
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM crm_lead_call WHERE lead_id = %s", [deal.id])
-        self.env.cr.execute(
-            """UPDATE crm_lead SET call_count = 0, call_attempt_count = 0,
-                      date_first_conversation = NULL WHERE id = %s""",
-            [deal.id],
-        )
-        self.env.invalidate_all()
-
     def test_multi_line_call_note_keeps_its_lines_in_the_chatter_and_back(self):
         """Rita logs a call with a note of three lines (the second one
         typed "<b>5 & 6</b>", as text): the deal's chatter shows three
