@@ -53,19 +53,22 @@ class DealFilterMixin(models.AbstractModel):
         ]
 
     def _search_product_id(self, operator, value):
-        # a product chosen (its id), or a name typed in the search bar; "not"
-        # is the deals that quote none of the products the positive finds
+        # archived products included: a product no longer sold was quoted
+        Product = self.env["product.product"].with_context(active_test=False)
+        return self._sff_positive_search(Product, operator, value, self._sff_quoted_deals)
+
+    def _sff_positive_search(self, Model, operator, value, domain_of):
+        """The domain ``domain_of`` gives for the records of ``Model`` that
+        ``operator`` and ``value`` find: ids chosen, or a name typed in the
+        search bar; a negative operator is the rows that the positive one
+        does not find."""
         name = isinstance(value, str) or (
             isinstance(value, list | tuple) and any(isinstance(item, str) for item in value)
         )
         negative = operator in expression.NEGATIVE_TERM_OPERATORS
         if negative:
             operator = expression.TERM_OPERATORS_NEGATION[operator]
-        # archived products included: a product no longer sold was quoted
-        Product = self.env["product.product"].with_context(active_test=False)
-        domain = self._sff_quoted_deals(
-            Product._search([("display_name" if name else "id", operator, value)])
-        )
+        domain = domain_of(Model._search([("display_name" if name else "id", operator, value)]))
         return ["!", *domain] if negative else domain
 
     def _search_product_categ_id(self, operator, value):
@@ -81,15 +84,24 @@ class DealFilterMixin(models.AbstractModel):
 
     def _search_partner_category_id(self, operator, value):
         # a customer's segment is its company's: a contact or an invoicing
-        # address of a tagged company carries the company's tags too
-        negative = operator in expression.NEGATIVE_TERM_OPERATORS
-        domain = [
-            "&" if negative else "|",
-            ("category_id", operator, value),
-            ("commercial_partner_id.category_id", operator, value),
-        ]
-        partners = self.env["res.partner"].with_context(active_test=False)._search(domain)
-        return self._sff_customers_domain(partners)
+        # address of a tagged company carries the company's tags too; the
+        # customers archived too (their deals are in the reports), the tags
+        # a name typed finds active, as the partner form offers them
+        def customers_of(tags):
+            return self._sff_customers_domain(
+                self.env["res.partner"]._search(
+                    [
+                        ("active", "in", (True, False)),
+                        "|",
+                        ("category_id", "in", tags),
+                        ("commercial_partner_id.category_id", "in", tags),
+                    ]
+                )
+            )
+
+        return self._sff_positive_search(
+            self.env["res.partner.category"], operator, value, customers_of
+        )
 
     def _sff_customers_domain(self, partners):
         """The records of the customers ``partners`` (a query): the rows'

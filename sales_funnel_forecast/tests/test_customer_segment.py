@@ -81,3 +81,24 @@ class TestCustomerSegment(CallsMixin, FunnelCase):
             [("move_id", "in", moves), ("partner_category_id", "not in", self.tag.ids)]
         )
         self.assertEqual(untagged.move_id, other)
+
+    def test_archived_customer_in_and_archived_tag_out(self):
+        """Acme archived: its deals are still in its segment; a tag archived
+        ("Segment key account 2019") is not found by its name typed, as the
+        partner form no longer offers it."""
+        old_tag = self.env["res.partner.category"].create(
+            {"name": "Segment key account 2019", "active": False}
+        )
+        self.other.category_id = old_tag
+        self.acme.active = False
+        Funnel = self.env(user=self.manager)["crm.funnel.report"]
+        self.assertEqual(
+            Funnel.search(
+                [("lead_id", "in", self.deals.ids), ("partner_category_id", "=", self.tag.id)]
+            ).lead_id,
+            self.with_company | self.with_contact,
+        )
+        typed = Funnel.search(
+            [("lead_id", "in", self.deals.ids), ("partner_category_id", "ilike", "Segment key")]
+        )
+        self.assertEqual(typed.lead_id, self.with_company | self.with_contact)

@@ -122,8 +122,10 @@ class TestMessages(FunnelCase, MailCase):
         self.env.invalidate_all()
         French = self.env["crm.lead"].with_context(lang="fr_FR").env
         expected = French._(
-            "Stalled: %(days)s days without moving on (the stage allows %(limit)s)."
-        ) % {"days": 11, "limit": 10}
+            "Stalled: %(days)s days without moving on (the stage allows %(limit)s).",
+            days=11,
+            limit=10,
+        )
         self.assertNotIn("Stalled", expected, "the module's French terms are loaded")
         note = self.stall_note(english)
         self.assertIn(
