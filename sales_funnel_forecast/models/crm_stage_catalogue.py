@@ -44,7 +44,7 @@ class CrmStageCatalogue(models.Model):
         return vals_list
 
     def copy_translations(self, new, excluded=()):
-        super().copy_translations(new, excluded=excluded)
+        result = super().copy_translations(new, excluded=excluded)
         if "name" not in excluded:
             # Odoo gives the copy the original's names in the other languages:
             # in each, the copy is told apart as in the duplicating user's
@@ -53,6 +53,7 @@ class CrmStageCatalogue(models.Model):
                 original = self.with_context(lang=code)
                 names[code] = original.env._("%s (copy)", original.name)
             new.update_field_translations("name", names)
+        return result
 
     def write(self, vals):
         return super(CrmStageCatalogue, self.with_context(**{CATALOGUE_SAVING: True})).write(vals)
