@@ -352,6 +352,21 @@ class CrmTargetPlan(models.Model):
         plans._sff_rebuild_periods()
         return plans
 
+    def _load_records_create(self, vals_list):
+        # an empty Win Rate or Sales Cycle cell of an import (or of
+        # ``load()`` over RPC) comes as False: a new plan gets what the form
+        # proposes (20 %, 30 days), not 0
+        return super()._load_records_create(
+            [
+                {
+                    key: value
+                    for key, value in vals.items()
+                    if not (key in ("win_rate", "sales_cycle_days") and value is False)
+                }
+                for vals in vals_list
+            ]
+        )
+
     def copy_data(self, default=None):
         # a plan duplicated is the next one: the same length, right after it
         # (on the same dates it would overlap its original)

@@ -3,7 +3,7 @@
 imported with empty cells, a query count measured the same every time."""
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import FunnelCase
 
@@ -57,3 +57,58 @@ class TestLostReasonRefusal(FunnelCase):
             ]
         )
         self.assertIn("Deal 5 and 1,000 more).", self.refusal(deals))
+
+
+@tagged("post_install", "-at_install")
+class TestPlansImportedWithEmptyCells(FunnelCase):
+    COLUMNS = [
+        "name",
+        "team_id/.id",
+        "date_from",
+        "date_to",
+        "revenue_target",
+        "average_deal_value",
+        "win_rate",
+        "sales_cycle_days",
+    ]
+
+    def load(self, rows):
+        """``load()`` as the Import screen runs it for the sales manager."""
+        self.env.flush_all()
+        rows = [[str(cell) for cell in row] for row in rows]
+        return (
+            self.env["crm.target.plan"]
+            .with_user(self.manager)
+            .with_context(import_file=True, lang=self.manager.lang)
+            .load(self.COLUMNS, rows)
+        )
+
+    def test_a_new_plan_with_empty_cells_takes_the_forms_defaults(self):
+        """The form proposes a win rate of 20 % and a sales cycle of 30
+        days. A file of a 2031 plan of 12,000 at 1,000 a deal with both
+        cells empty: the plan gets 20 % and 30 days, so 12 deals and 60
+        prospects (the win rate was refused as 0 %, the cycle 0 days)."""
+        form = Form(self.env["crm.target.plan"].with_user(self.manager))
+        self.assertEqual((form.win_rate, form.sales_cycle_days), (20.0, 30))
+        result = self.load(
+            [["Empty 2031", self.team.id, "2031-01-01", "2031-12-31", "12000", "1000", "", ""]]
+        )
+        self.assertEqual(result["messages"], [])
+        plan = self.env["crm.target.plan"].browse(result["ids"])
+        self.assertEqual(
+            (plan.win_rate, plan.sales_cycle_days, plan.deals_needed, plan.leads_needed),
+            (20.0, 30, 12, 60),
+        )
+
+    def test_a_cycle_of_0_days_typed_stays_0(self):
+        """A cell saying 0 days is a value, not an empty cell; a win rate
+        typed (25 %) is the plan's: 12 deals, 48 prospects."""
+        result = self.load(
+            [["Typed 2031", self.team.id, "2031-01-01", "2031-12-31", "12000", "1000", "25", "0"]]
+        )
+        self.assertEqual(result["messages"], [])
+        plan = self.env["crm.target.plan"].browse(result["ids"])
+        self.assertEqual(
+            (plan.win_rate, plan.sales_cycle_days, plan.deals_needed, plan.leads_needed),
+            (25.0, 0, 12, 48),
+        )
