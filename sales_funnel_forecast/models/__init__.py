@@ -1,6 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # the mixins first: the models that inherit them are set up after them
-from . import crm_deal_filter_mixin, crm_stage_percentage_mixin, crm_system_record_mixin
+from . import (
+    crm_deal_filter_mixin,
+    crm_import_empty_cell_mixin,
+    crm_stage_percentage_mixin,
+    crm_system_record_mixin,
+)
 
 # isort: split
 from . import (

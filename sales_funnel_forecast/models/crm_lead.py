@@ -42,7 +42,12 @@ SEARCH_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": 
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "crm.import.empty.cell.mixin"]
+    # an empty probability cell: the stage's percentage (a new deal, an
+    # update alike); elsewhere False is 0 %, as Odoo stores it (Odoo's
+    # partner portal sends a typed 0 as False)
+    _sff_empty_cell_fields = ("probability",)
 
     stage_history_ids = fields.One2many(
         "crm.lead.stage.history",
@@ -721,24 +726,6 @@ class CrmLead(models.Model):
             return Team
         kind = "use_leads" if vals.get("type") == "lead" else "use_opportunities"
         return Team._get_default_team_id(user_id=user_id, domain=[(kind, "=", True)])
-
-    @api.model
-    def _sff_without_empty_probability(self, vals):
-        """An empty probability cell of an import (or of ``load()`` over
-        RPC) comes as False: no figure, at creation as in an update (the
-        stage's percentage holds). Elsewhere False is 0 %, as Odoo stores
-        it (Odoo's partner portal sends a typed 0 as False)."""
-        if "probability" in vals and vals["probability"] is False:
-            return {key: value for key, value in vals.items() if key != "probability"}
-        return vals
-
-    def _load_records_create(self, vals_list):
-        return super()._load_records_create(
-            [self._sff_without_empty_probability(vals) for vals in vals_list]
-        )
-
-    def _load_records_write(self, values):
-        return super()._load_records_write(self._sff_without_empty_probability(values))
 
     @api.model
     def _sff_counted_fields(self):

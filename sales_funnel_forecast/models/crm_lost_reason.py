@@ -7,7 +7,10 @@ from ..const import LOSS_CATEGORIES
 
 
 class CrmLostReason(models.Model):
-    _inherit = "crm.lost.reason"
+    _name = "crm.lost.reason"
+    _inherit = ["crm.lost.reason", "crm.import.empty.cell.mixin"]
+    # an empty category cell: "Other" for a new reason, as the form gives
+    _sff_empty_cell_fields = ("category",)
 
     category = fields.Selection(
         LOSS_CATEGORIES,
@@ -15,23 +18,6 @@ class CrmLostReason(models.Model):
         default="other",
         help="Why prospects drop out, in groups the loss report can count.",
     )
-
-    @api.model
-    def _sff_without_empty_category(self, vals):
-        """An empty category cell of an import (or of ``load()`` over RPC)
-        comes as False: a new reason gets the default category, as the form
-        gives it; a reason updated keeps its own."""
-        if "category" in vals and not vals["category"]:
-            return {key: value for key, value in vals.items() if key != "category"}
-        return vals
-
-    def _load_records_create(self, vals_list):
-        return super()._load_records_create(
-            [self._sff_without_empty_category(vals) for vals in vals_list]
-        )
-
-    def _load_records_write(self, values):
-        return super()._load_records_write(self._sff_without_empty_category(values))
 
     @api.ondelete(at_uninstall=False)
     def _sff_unlink_except_stall_rules(self):

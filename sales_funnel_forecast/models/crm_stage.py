@@ -23,7 +23,10 @@ PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
 
 class CrmStage(models.Model):
     _name = "crm.stage"
-    _inherit = ["crm.stage", "crm.stage.percentage.mixin"]
+    _inherit = ["crm.stage", "crm.stage.percentage.mixin", "crm.import.empty.cell.mixin"]
+    # an empty percentage cell: a new stage gets the percentage proposed
+    # for its place (100 % when won)
+    _sff_empty_cell_fields = ("forecast_probability",)
 
     active = fields.Boolean(
         default=True,
@@ -300,24 +303,6 @@ class CrmStage(models.Model):
         # a stage placed before the furthest stage of deals: they reached it
         stages._sff_rebuild_funnel(stages._sff_pipelines())
         return stages
-
-    @api.model
-    def _sff_without_empty_percentage(self, vals):
-        """An empty percentage cell of an import (or of ``load()`` over RPC)
-        comes as False: no figure, as for a deal's probability. A new stage
-        gets the percentage proposed for its place (100 % when won), a
-        stage updated keeps its own."""
-        if "forecast_probability" in vals and vals["forecast_probability"] is False:
-            return {key: value for key, value in vals.items() if key != "forecast_probability"}
-        return vals
-
-    def _load_records_create(self, vals_list):
-        return super()._load_records_create(
-            [self._sff_without_empty_percentage(vals) for vals in vals_list]
-        )
-
-    def _load_records_write(self, values):
-        return super()._load_records_write(self._sff_without_empty_percentage(values))
 
     def write(self, vals):
         self._sff_check_deals_stay(vals)

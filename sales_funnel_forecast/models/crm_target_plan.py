@@ -42,7 +42,10 @@ PLAN_MIN_HISTORY = 10
 class CrmTargetPlan(models.Model):
     _name = "crm.target.plan"
     _description = "Sales Target Plan"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.import.empty.cell.mixin"]
+    # empty Win Rate and Sales Cycle cells: a new plan gets what the form
+    # proposes (20 %, 30 days), not 0
+    _sff_empty_cell_fields = ("win_rate", "sales_cycle_days")
     _order = "date_from desc, name"
     _check_company_auto = True
 
@@ -351,21 +354,6 @@ class CrmTargetPlan(models.Model):
         plans = plans.with_env(self.env)
         plans._sff_rebuild_periods()
         return plans
-
-    def _load_records_create(self, vals_list):
-        # an empty Win Rate or Sales Cycle cell of an import (or of
-        # ``load()`` over RPC) comes as False: a new plan gets what the form
-        # proposes (20 %, 30 days), not 0
-        return super()._load_records_create(
-            [
-                {
-                    key: value
-                    for key, value in vals.items()
-                    if not (key in ("win_rate", "sales_cycle_days") and value is False)
-                }
-                for vals in vals_list
-            ]
-        )
 
     def copy_data(self, default=None):
         # a plan duplicated is the next one: the same length, right after it

@@ -96,6 +96,7 @@ from . import (
     test_security,
     test_security_audit,
     test_settings,
+    test_small_follow_ups,
     test_small_screens,
     test_spec_contract,
     test_stage,
