@@ -29,6 +29,7 @@ from . import (
     test_deletions,
     test_dispositions,
     test_documents_read,
+    test_documents_rtl,
     test_downloads,
     test_drill_downs,
     test_edges,

@@ -1,0 +1,125 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+import subprocess
+import tempfile
+
+from PIL import Image
+
+from odoo.tests import tagged
+
+from .test_funnel_report import FunnelReportCase
+
+# the funnel's bars as the PDF paints them: moved on (grey), won, lost, open
+COLOURS = {
+    "moved on": (0xD9, 0xD2, 0xD7),
+    "won": (0x28, 0xA7, 0x45),
+    "lost": (0xDC, 0x35, 0x45),
+    "open": (0x17, 0xA2, 0xB8),
+}
+
+
+def first_page(pdf, resolution=60):
+    """The PDF's first page as an RGB image (poppler's pdftoppm)."""
+    with tempfile.TemporaryDirectory() as folder:
+        with open(f"{folder}/document.pdf", "wb") as handle:
+            handle.write(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(resolution),
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                f"{folder}/document.pdf",
+                f"{folder}/page",
+            ],
+            check=True,
+        )
+        with open(f"{folder}/page.png", "rb") as handle:
+            return Image.open(io.BytesIO(handle.read())).convert("RGB")
+
+
+def bar_parts(pdf):
+    """The funnel's bars on the PDF's first page, top to bottom, each as
+    its coloured parts from the page's left edge to its right:
+    [("won", 20), ("moved on", 80)] is a bar green on its first fifth from
+    the left, grey on the rest (percentages of the bar's width)."""
+    page = first_page(pdf)
+    width, height = page.size
+    pixels = page.load()
+
+    def colour(x, y):
+        for name, want in COLOURS.items():
+            if all(abs(channel - value) <= 4 for channel, value in zip(pixels[x, y], want)):
+                return name
+        return None
+
+    bars, previous = [], None
+    for y in range(height):
+        xs = [x for x in range(width) if colour(x, y)]
+        # a bar's row: one solid run of a few pixels at least (not text, not
+        # a legend's swatch)
+        if not (len(xs) > 8 and len(xs) == xs[-1] - xs[0] + 1):
+            previous = None
+            continue
+        runs = []
+        for x in xs:
+            name = colour(x, y)
+            if runs and runs[-1][0] == name:
+                runs[-1][1] += 1
+            else:
+                runs.append([name, 1])
+        parts = [(name, round(100 * size / len(xs))) for name, size in runs]
+        if parts != previous:
+            bars.append(parts)
+        previous = parts
+    return bars
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentsRtl(FunnelReportCase):
+    """The module's documents (PDFs, spreadsheets and their names) in a
+    right-to-left language, and in English as before."""
+
+    def print_funnel(self, lang):
+        self.env["res.lang"]._activate_lang(lang)
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        self.manager.lang = lang
+        wizard = (
+            self.env["crm.funnel.export"]
+            .with_user(self.manager)
+            .create({"team_id": self.team.id, "period": "all"})
+        )
+        return (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .with_context(force_report_rendering=True, lang=lang)
+            ._render_qweb_pdf("sales_funnel_forecast.action_report_funnel", wizard.ids)[0]
+        )
+
+    def test_funnel_pdf_bars_start_from_the_reading_side(self):
+        """Each bar of the funnel's PDF shows, from the side the page reads
+        from, its won deals (green), its deals lost there (red) and those
+        open there (blue), the deals that moved on (grey) last. A 5 deals
+        reached: 1 lost there (d5), 1 open there (d3), 1 won (d1): 20 %
+        green, 20 % red, 20 % blue, 40 % grey; B 4: 1 won, 1 open (d4):
+        25, 25, 50 grey; C 2: 1 won, 1 lost: 50, 50; W 1: won. In
+        English they read from the left; in Arabic the colours still
+        started from the left, the grey first where the reader begins.
+        Right to left they now start from the right."""
+        self.build()
+        from_the_left = [
+            [("won", 20), ("lost", 20), ("open", 20), ("moved on", 40)],
+            [("won", 25), ("open", 25), ("moved on", 50)],
+            [("won", 50), ("lost", 50)],
+            [("won", 100)],
+        ]
+        self.assertEqual(bar_parts(self.print_funnel("en_US")), from_the_left)
+        self.assertEqual(
+            bar_parts(self.print_funnel("ar_001")),
+            [list(reversed(parts)) for parts in from_the_left],
+        )
