@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+import re
 import subprocess
 import tempfile
 
@@ -80,6 +81,50 @@ def bar_parts(pdf):
     return bars
 
 
+def printed_line(pdf, word):
+    """The line of the PDF's first page that holds ``word``, as its words
+    from the page's left edge to its right, a " | " where they are set
+    more than 8 points apart (a wider space than between words or a
+    label and its figure). Poppler's pdftotext gives the words' boxes."""
+    with tempfile.TemporaryDirectory() as folder:
+        with open(f"{folder}/document.pdf", "wb") as handle:
+            handle.write(pdf)
+        subprocess.run(
+            [
+                "pdftotext",
+                "-bbox",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                f"{folder}/document.pdf",
+                f"{folder}/words.html",
+            ],
+            check=True,
+        )
+        with open(f"{folder}/words.html", encoding="utf-8") as handle:
+            page = handle.read()
+    words = [
+        (float(left), float(right), float(top), text)
+        for left, top, right, text in re.findall(
+            r'<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="[0-9.]+">'
+            r"([^<]*)</word>",
+            page,
+        )
+    ]
+    [line_top] = {top for _left, _right, top, text in words if text == word}
+    line = sorted(
+        (left, right, text) for left, right, top, text in words if abs(top - line_top) < 1
+    )
+    printed, end = [], None
+    for left, right, text in line:
+        if end is not None and left - end > 8:
+            printed.append("|")
+        printed.append(text)
+        end = right
+    return " ".join(printed)
+
+
 @tagged("post_install", "-at_install")
 class TestDocumentsRtl(FunnelReportCase):
     """The module's documents (PDFs, spreadsheets and their names) in a
@@ -122,4 +167,39 @@ class TestDocumentsRtl(FunnelReportCase):
         self.assertEqual(
             bar_parts(self.print_funnel("ar_001")),
             [list(reversed(parts)) for parts in from_the_left],
+        )
+
+    def test_target_plan_pdf_spaces_its_pairs_on_the_reading_side(self):
+        """The target plan's PDF prints its figures in two pairs a line:
+        "Revenue target 100,000.00", then, set apart, "Average deal value
+        1,000.00". In Arabic the space that sets the second pair apart fell
+        on its left (padding-left), between the label and its own figure,
+        and the two pairs ran into each other."""
+        plan = self.env["crm.target.plan"].create(
+            {
+                "name": "Plan",
+                "team_id": self.team.id,
+                "date_from": "2026-01-01",
+                "date_to": "2026-12-31",
+                "revenue_target": 100000,
+                "average_deal_value": 1000,
+            }
+        )
+        lines = {}
+        for lang in ("en_US", "ar_001"):
+            self.env["res.lang"]._activate_lang(lang)
+            self.manager.lang = lang
+            pdf = (
+                self.env["ir.actions.report"]
+                .with_user(self.manager)
+                .with_context(force_report_rendering=True, lang=lang)
+                ._render_qweb_pdf("sales_funnel_forecast.action_report_target_plan", plan.ids)[0]
+            )
+            lines[lang] = printed_line(pdf, "Average")
+        self.assertEqual(
+            lines,
+            {
+                "en_US": "Revenue target $ 100,000.00 | Average deal value $ 1,000.00",
+                "ar_001": "1,000.00 $ Average deal value | 100,000.00 $ Revenue target",
+            },
         )
