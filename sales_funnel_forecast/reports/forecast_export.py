@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from ..tools.downloads import download_action, in_download_companies
-from ..tools.formats import excel_date_format, excel_money_format, right_to_left
+from ..tools.formats import add_sheet, excel_date_format, excel_money_format, right_to_left
 
 EXPORT_KINDS = ("pdf", "xlsx")
 FIGURES = ("quota", "won", "commit", "best_case", "pipeline", "gap", "coverage")
@@ -128,7 +128,7 @@ class CrmForecastSubmission(models.Model):
             end=format_date(self.env, values["date_to"]),
         )
 
-        sheet = book.add_worksheet(self.env._("Forecast by salesperson"))
+        sheet = add_sheet(book, self.env._("Forecast by salesperson"))
         sheet.write(0, 0, heading, title)
         headers = [
             self.env._("Salesperson"),
@@ -189,7 +189,7 @@ class CrmForecastSubmission(models.Model):
         sheet.set_column(10, 10, 20)
         sheet.set_column(13, 13, 36)
 
-        flow = book.add_worksheet(self.env._("Deal flow"))
+        flow = add_sheet(book, self.env._("Deal flow"))
         flow.write(0, 0, heading, title)
         flow.write_row(
             2,
@@ -249,7 +249,7 @@ class CrmForecastSubmission(models.Model):
         flow.set_column(0, 0, 22)
         flow.set_column(1, 5, 14)
 
-        sheet = book.add_worksheet(self.env._("Accuracy by period"))
+        sheet = add_sheet(book, self.env._("Accuracy by period"))
         sheet.write(
             0,
             0,

@@ -7,6 +7,8 @@ import io
 
 import xlsxwriter
 
+from ..tools.formats import add_sheet
+
 
 def build_workbook(data, labels):
     """Bytes of the workbook for ``crm.funnel.dashboard._sff_report_data``'s
@@ -59,7 +61,7 @@ def _heading(sheet, styles, title, data, labels):
 
 
 def _funnel_sheet(book, styles, data, labels):
-    sheet = book.add_worksheet(labels["funnel"])
+    sheet = add_sheet(book, labels["funnel"])
     _heading(sheet, styles, labels["funnel"], data, labels)
     columns = [
         ("stage_name", labels["stage"], "text"),
@@ -154,7 +156,7 @@ def _funnel_block(book, sheet, styles, labels, funnel, columns, line, helper_col
 
 
 def _conversion_sheet(book, styles, data, labels):
-    sheet = book.add_worksheet(labels["conversion"])
+    sheet = add_sheet(book, labels["conversion"])
     _heading(sheet, styles, labels["conversion"], data, labels)
     columns = [
         ("stage_name", labels["stage"], "text"),
@@ -193,7 +195,7 @@ def _conversion_sheet(book, styles, data, labels):
 
 def _forecast_sheet(book, styles, data, labels):
     forecast = data["forecast"]
-    sheet = book.add_worksheet(labels["forecast"])
+    sheet = add_sheet(book, labels["forecast"])
     sheet.write(0, 0, labels["forecast"], styles["title"])
     sheet.write(1, 0, labels["forecast_subtitle"], styles["note"])
     head = 3
@@ -262,7 +264,7 @@ def _forecast_sheet(book, styles, data, labels):
 
 
 def _losses_sheet(book, styles, data, labels):
-    sheet = book.add_worksheet(labels["losses"])
+    sheet = add_sheet(book, labels["losses"])
     _heading(sheet, styles, labels["losses"], data, labels)
     losses = data["losses"]
     sheet.set_column(0, 1, 36)
@@ -302,7 +304,7 @@ def _losses_sheet(book, styles, data, labels):
 
 
 def _attainment_sheet(book, styles, data, labels):
-    sheet = book.add_worksheet(labels["attainment"])
+    sheet = add_sheet(book, labels["attainment"])
     _heading(sheet, styles, labels["attainment"], data, labels)
     attainment = data["attainment"]
     sheet.set_column(0, 0, 30)

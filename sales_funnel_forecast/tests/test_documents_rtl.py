@@ -3,10 +3,13 @@ import io
 import re
 import subprocess
 import tempfile
+from unittest.mock import patch
 
+import openpyxl
 from PIL import Image
 
 from odoo.tests import tagged
+from odoo.tools.translate import code_translations
 
 from .test_funnel_report import FunnelReportCase
 
@@ -202,4 +205,72 @@ class TestDocumentsRtl(FunnelReportCase):
                 "en_US": "Revenue target $ 100,000.00 | Average deal value $ 1,000.00",
                 "ar_001": "1,000.00 $ Average deal value | 100,000.00 $ Revenue target",
             },
+        )
+
+    def downloads(self, lang):
+        """The sheets' names of the funnel's and the Forecast screen's
+        spreadsheets, downloaded by the manager in ``lang``."""
+        self.env["res.lang"]._activate_lang(lang)
+        self.manager.lang = lang
+        manager = self.env(user=self.manager, context={"lang": lang})
+        team = {"team_id": self.team.id}
+        files = (
+            manager["crm.funnel.dashboard"]._sff_xlsx(dict(team, period="all"))[0],
+            manager["crm.forecast.submission"]._sff_forecast_xlsx(team)[0],
+        )
+        return [openpyxl.load_workbook(io.BytesIO(content)).sheetnames for content in files]
+
+    def test_sheet_names_from_any_translation(self):
+        """A sheet is named by its translation, which Excel takes only short
+        (31 characters at most), without [ ] : * ? / \\, not starting or
+        ending with an apostrophe, unlike the workbook's other sheets and
+        not "History" (Excel's own). Odoo drops the signs and cuts at 31
+        characters, gluing the words around a slash; translated into
+        Arabic with two names alike in their first 31 characters, or one
+        between apostrophes, the download failed (xlsxwriter refused the
+        name). The names are now made fit: [ ] replaced by ( ), : / \\ by
+        -, * ? dropped, cut at 31 characters, apostrophes and spaces at the
+        ends dropped, a second sheet of the same name numbered (2). In
+        English, the names are as before."""
+        self.build()
+        self.assertEqual(
+            self.downloads("en_US"),
+            [
+                ["Funnel", "Conversion", "Forecast", "Losses", "Quota attainment"],
+                ["Forecast by salesperson", "Deal flow", "Accuracy by period"],
+            ],
+        )
+        code_translations.get_python_translations("sales_funnel_forecast", "ar_001")
+        arabic = {
+            # a colon and a slash (29 characters)
+            "Funnel": "قمع المبيعات: المراحل/النتائج",
+            # 44 characters
+            "Conversion": "نسبة التحويل من كل مرحلة إلى المرحلة التالية",
+            "Forecast": "التوقعات [الإيرادات]",
+            # 44 characters, the same first 31 as Conversion's
+            "Losses": "نسبة التحويل من كل مرحلة إلى المرحلة السابقة",
+            "Quota attainment": "'تحقيق الحصة'",
+            # 37 characters, the 31st a space
+            "Forecast by salesperson": "التوقعات حسب مندوب المبيعات في الفريق",
+            "Deal flow": "تدفق الصفقات?",
+            # Excel's own name, left in English
+            "Accuracy by period": "History",
+        }
+        with patch.dict(
+            code_translations.python_translations,
+            {("sales_funnel_forecast", "ar_001"): arabic},
+        ):
+            names = self.downloads("ar_001")
+        self.assertEqual(
+            names,
+            [
+                [
+                    "قمع المبيعات- المراحل-النتائج",
+                    "نسبة التحويل من كل مرحلة إلى ال",
+                    "التوقعات (الإيرادات)",
+                    "نسبة التحويل من كل مرحلة إل (2)",
+                    "تحقيق الحصة",
+                ],
+                ["التوقعات حسب مندوب المبيعات في", "تدفق الصفقات", "History (2)"],
+            ],
         )

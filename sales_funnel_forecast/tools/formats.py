@@ -58,6 +58,39 @@ def count_text(env, value):
     return formatLang(env, value or 0, digits=0)
 
 
+# what Excel refuses in a sheet's name, replaced ([ ] by ( ), the
+# separators by a dash) or dropped; its longest name (UTF-16 units) and the
+# name it keeps for itself
+SHEET_NAME_SIGNS = str.maketrans(
+    {"[": "(", "]": ")", ":": "-", "/": "-", "\\": "-", "*": None, "?": None}
+)
+SHEET_NAME_LENGTH = 31
+SHEET_NAME_RESERVED = "history"
+
+
+def add_sheet(book, name):
+    """A new sheet of the xlsxwriter ``book`` named ``name`` (a translation)
+    as Excel takes it: its signs replaced, its ends without spaces or
+    apostrophes, cut at 31 characters, numbered "(2)", "(3)"... after a
+    sheet of the same name (case ignored, as Excel compares them)."""
+    name = _sheet_name(" ".join(name.translate(SHEET_NAME_SIGNS).split()))
+    # nothing left (a name of signs only): the sheet's place in the book
+    name = name or str(len(book.worksheets()) + 1)
+    taken = {sheet.name.lower() for sheet in book.worksheets()} | {SHEET_NAME_RESERVED}
+    candidate, number = name, 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = _sheet_name(name, SHEET_NAME_LENGTH - len(suffix)) + suffix
+    return book.add_worksheet(candidate)
+
+
+def _sheet_name(name, length=SHEET_NAME_LENGTH):
+    while len(name.encode("utf-16-le")) > 2 * length:
+        name = name[:-1]
+    return name.strip(" '")
+
+
 def excel_money_format(currency):
     """Excel's number format of an amount in ``currency``: its decimals,
     and its symbol on its side, as text (so that a spreadsheet says which
