@@ -10,7 +10,7 @@ from odoo.tools.misc import format_date
 
 from .. import engine
 from ..tools.days import day_start, local_today
-from ..tools.downloads import download_action, in_download_companies
+from ..tools.downloads import download_action, file_name_part, in_download_companies
 from ..tools.formats import count_text, excel_money_format, right_to_left
 from .common import currency_companies, currency_company_domain
 from .funnel_xlsx import build_workbook
@@ -650,7 +650,7 @@ class CrmFunnelDashboard(models.AbstractModel):
     @api.model
     def _sff_build_xlsx(self, params):
         data = self._sff_data(params)
-        team = (data["team_id"] and data["team_name"] or self.env._("all teams")).replace("/", "-")
+        team = file_name_part(data["team_id"] and data["team_name"] or self.env._("all teams"))
         name = self.env._(
             "Funnel %(team)s %(today)s.xlsx", team=team, today=fields.Date.context_today(self)
         )

@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
-from ..tools.downloads import download_action, in_download_companies
+from ..tools.downloads import download_action, file_name_part, in_download_companies
 from ..tools.formats import add_sheet, excel_date_format, excel_money_format, right_to_left
 
 EXPORT_KINDS = ("pdf", "xlsx")
@@ -102,7 +102,7 @@ class CrmForecastSubmission(models.Model):
         values = self._sff_export_values(params)
         name = self.env._(
             "Forecast %(team)s %(start)s.xlsx",
-            team=values["team_name"].replace("/", "-"),
+            team=file_name_part(values["team_name"]),
             start=values["date_from"],
         )
         output = io.BytesIO()

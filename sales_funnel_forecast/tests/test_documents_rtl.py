@@ -8,6 +8,7 @@ from unittest.mock import patch
 import openpyxl
 from PIL import Image
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools.translate import code_translations
 
@@ -274,3 +275,30 @@ class TestDocumentsRtl(FunnelReportCase):
                 ["التوقعات حسب مندوب المبيعات في", "تدفق الصفقات", "History (2)"],
             ],
         )
+
+    def test_download_names_without_the_team_names_spaces(self):
+        """A team named with spaces around its name (imported, or written
+        over RPC, which Odoo does not trim) gave the spreadsheets file names
+        with them, two spaces on each side: "Funnel   Europe / West  ...".
+        The team's name in a file name is now trimmed, its / and \\ made -,
+        in Arabic as in English."""
+        self.build()
+        self.team.name = "  Europe / West\\  "
+        today = fields.Date.context_today(self.env["crm.lead"].with_user(self.manager))
+        for lang in ("en_US", "ar_001"):
+            self.env["res.lang"]._activate_lang(lang)
+            manager = self.env(user=self.manager, context={"lang": lang})
+            team = {"team_id": self.team.id}
+            names = [
+                manager["crm.funnel.dashboard"]._sff_xlsx(dict(team, period="all"))[1],
+                manager["crm.forecast.submission"]._sff_forecast_xlsx(team)[1],
+            ]
+            self.assertEqual(
+                names,
+                [
+                    f"Funnel Europe - West- {today}.xlsx",
+                    # the forecast of the month
+                    f"Forecast Europe - West- {today.replace(day=1)}.xlsx",
+                ],
+                lang,
+            )

@@ -23,6 +23,13 @@ def download_action(env, path, params):
     }
 
 
+def file_name_part(text):
+    """``text`` (a team's name, as typed, imported or written over RPC) as
+    a part of a download's file name: without spaces at its ends, its runs
+    of spaces one, its / and \\ (folder separators) made -."""
+    return " ".join(text.replace("/", "-").replace("\\", "-").split())
+
+
 def company_ids_param(env, company_ids):
     """A list of company ids from what a caller gave, or a ``UserError``
     in the user's language."""
