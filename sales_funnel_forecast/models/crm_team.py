@@ -78,20 +78,25 @@ class CrmTeam(models.Model):
 
     def _sff_pipeline_stage(self, stage):
         """The stage of this team's pipeline for a deal in ``stage`` that
-        Odoo brings into the team (a merge, a conversion): ``stage`` where
-        the team has no stages of its own or it is the team's; else the
-        team's stage of the same catalogue step, its won stage for a won
-        one, or its open stage nearest in percentage (the earlier of two as
-        near), so that the deal keeps its progress. An archived stage (a
-        lost deal restored after its stage was archived) is in no pipeline:
-        the pipeline's stage nearest to it, the same way. For no team (an
-        empty ``self``), the shared stages are the pipeline. In the
-        caller's environment."""
+        Odoo brings into the team (a merge, a conversion, a hand-over):
+        ``stage`` where it is the team's, or an open stage where the team
+        has no process of its own (as in plain Odoo); else the team's stage
+        of the same catalogue step, its won stage for a won one (another
+        team's won stage is in no funnel of this team: the deal is won in
+        its own pipeline, as "Won" does), or its open stage nearest in
+        percentage (the earlier of two as near), so that the deal keeps its
+        progress. An archived stage (a lost deal restored after its stage
+        was archived) is in no pipeline: the pipeline's stage nearest to
+        it, the same way. For no team (an empty ``self``), the shared
+        stages are the pipeline. In the caller's environment."""
         if self:
             self.ensure_one()
         # sudo: as _sff_own_stage
         team, given = self.sudo(), stage.sudo()
-        if given.active and (not team.stage_catalogue_id or given.team_id == team):
+        if given.active and (
+            given.team_id == team
+            or (not team.stage_catalogue_id and not (given.is_won and given.team_id))
+        ):
             return stage
         if given.active:
             own = team._sff_own_stage(given)
@@ -99,10 +104,16 @@ class CrmTeam(models.Model):
                 return stage.browse(own)
         Stage = team.env["crm.stage"]
         domain = [("is_won", "=", given.is_won)]
+        # the team's own stages first: its process, or for a won deal of a
+        # team without one its own won stage before the shared one
+        if team.stage_catalogue_id:
+            own_domain = team._sff_process_domain()
+        elif team and given.is_won:
+            own_domain = [("team_id", "=", team.id)]
+        else:
+            own_domain = None
         stages = (
-            Stage.search(team._sff_process_domain() + domain)
-            if team.stage_catalogue_id
-            else Stage.browse()
+            Stage.search(own_domain + domain) if own_domain else Stage.browse()
         ) or Stage.search(Stage._sff_pipeline_domain(team.id) + domain)
         stages = stages._sff_sorted()
         if not stages or given.is_won:

@@ -110,5 +110,6 @@ from . import (
     test_tour,
     test_uninstall,
     test_upgrade,
+    test_won_across_teams,
     test_write_paths,
 )

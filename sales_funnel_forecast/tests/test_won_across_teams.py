@@ -1,0 +1,113 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Won deals and won stages across teams' pipelines: a won deal handed to
+another team, another team's won stage written onto deals."""
+
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestWonAcrossTeams(FunnelCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # a team of stages of its own beside the shared ones (New 1,
+        # Qualified 2, Proposition 3, Won 70), no catalogue
+        cls.other_team = cls.env["crm.team"].create({"name": "Won across, other team"})
+        Stage = cls.env["crm.stage"]
+        cls.o_open = Stage.create(
+            {
+                "name": "O-Open",
+                "sequence": 911,
+                "forecast_probability": 20,
+                "team_id": cls.other_team.id,
+            }
+        )
+        cls.o_won = Stage.create(
+            {"name": "O-Won", "sequence": 912, "is_won": True, "team_id": cls.other_team.id}
+        )
+
+    def funnel_rows(self, deal):
+        """The deal's funnel rows: (stage, team, reached, entered, won,
+        won amount), in the pipeline's order."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT stage_id, team_id, reached, entered, won, won_amount
+                 FROM crm_funnel_report WHERE lead_id = %s
+                ORDER BY stage_sequence, stage_id""",
+            [deal.id],
+        )
+        return self.env.cr.fetchall()
+
+    def won_rows(self, team, entered):
+        """A won deal's funnel rows in ``team``'s pipeline: every stage
+        reached and won at 1,000, entered where it had a stay (``entered``)."""
+        Stage = self.env["crm.stage"]
+        stages = Stage.search(Stage._sff_pipeline_domain(team.id))._sff_sorted()
+        return [
+            (stage.id, team.id, 1, int(stage in entered), 1, 1000.0) for stage in stages
+        ]
+
+    def test_won_deal_handed_to_a_team_of_stages_of_its_own(self):
+        """A deal of 1,000 won on day 0 in the test team's T-Won, handed on
+        day 1 to a team with stages of its own (O-Open, O-Won) and no
+        catalogue: it takes that team's won stage (a stay "Team's
+        pipeline"), still won on day 0 at 100 %; its funnel rows are the
+        new team's six stages (the four shared, O-Open and O-Won), each
+        reached and won at 1,000, O-Won entered; no row left in T-Won (it
+        was in neither team's funnel)."""
+        self.set_now(self.t0)
+        deal = self.make_deal("Won, handed over", self.s_proposal, 1000)
+        deal.action_set_won()
+        self.end_request()
+        closed = deal.date_closed
+        self.set_now(self.day(1))
+        deal.write({"team_id": self.other_team.id})
+        self.end_request()
+        self.assertEqual(
+            (deal.team_id, deal.stage_id, deal.probability, deal.date_closed),
+            (self.other_team, self.o_won, 100.0, closed),
+        )
+        self.assertEqual(
+            self.stays(deal),
+            [
+                (self.s_proposal, self.s_won.browse(), self.t0, self.t0),
+                (self.s_won, self.s_proposal, self.t0, self.day(1)),
+                (self.o_won, self.s_won, self.day(1), False),
+            ],
+        )
+        last = deal.stage_history_ids.sorted("date_in")[-1]
+        self.assertEqual((last.reason, last.is_regression), ("team", False))
+        self.assertEqual(
+            self.funnel_rows(deal), self.won_rows(self.other_team, self.o_won)
+        )
+        version = self.env["crm.lead.forecast.version"].search(
+            [("lead_id", "=", deal.id), ("valid_to", "=", False)]
+        )
+        self.assertEqual(
+            (version.stage_id, version.team_id, version.deal_state),
+            (self.o_won, self.other_team, "won"),
+        )
+        self.assertStructuresHold("a won deal handed to a team of its own stages")
+
+    def test_won_deal_given_to_a_salesperson_of_such_a_team(self):
+        """The same deal given to a salesperson of that team (Odoo gives it
+        the team): it takes O-Won too; its open colleague in T-Proposal
+        stays there (a team without a catalogue keeps Odoo's stages)."""
+        self.env["crm.team.member"].create(
+            {"crm_team_id": self.other_team.id, "user_id": self.other_rep.id}
+        )
+        self.env["crm.team.member"].create({"crm_team_id": self.team.id, "user_id": self.rep.id})
+        won = self.make_deal("Won, new salesperson", self.s_proposal, 1000)
+        won.action_set_won()
+        still_open = self.make_deal("Open, new salesperson", self.s_proposal, 1000)
+        self.end_request()
+        (won | still_open).write({"user_id": self.other_rep.id})
+        self.end_request()
+        self.assertEqual(
+            [(deal.team_id, deal.stage_id) for deal in (won, still_open)],
+            [(self.other_team, self.o_won), (self.other_team, self.s_proposal)],
+        )
+        self.assertStructuresHold("a won deal given to a salesperson of another team")
+
