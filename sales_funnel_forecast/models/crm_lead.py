@@ -805,12 +805,18 @@ class CrmLead(models.Model):
                     else team._sff_own_stage(stage, by_name=True)
                 )
                 # likewise a shared stage saved (Odoo's partner portal offers
-                # them beside the team's own; sudo: a reseller reads no team)
+                # them beside the team's own; sudo: a reseller reads no team),
+                # and another team's won stage (a mass edit, a server action
+                # on deals of several teams): won in the deal's own pipeline,
+                # at its team's won stage, as "Won" does
+                stage_team = stage.sudo().team_id
                 if (
                     own == stage.id
-                    and not stage.sudo().team_id
                     and len(team) == 1
-                    and team.sudo().stage_catalogue_id
+                    and (
+                        (not stage_team and team.sudo().stage_catalogue_id)
+                        or (stage.is_won and stage_team and stage_team != team)
+                    )
                 ):
                     own = team._sff_pipeline_stage(stage).id
                 by_stage[own] |= leads

@@ -111,3 +111,69 @@ class TestWonAcrossTeams(FunnelCase):
         )
         self.assertStructuresHold("a won deal given to a salesperson of another team")
 
+    def test_server_action_writes_one_teams_won_stage_on_deals_of_three_teams(self):
+        """A server action "Update Record: Stage = T-Won" (the test team's
+        won stage) run on three open deals of 1,000 of three pipelines: the
+        test team's (T-Proposal), a team of stages of its own (O-Open) and a
+        team with the 4-step catalogue (its Proposal): each is won in its
+        own pipeline (T-Won, O-Won, the catalogue's won step) at 100 %,
+        closed that day, with a stay there; each has its team's funnel rows,
+        every stage reached and won at 1,000 (the test team's and the other
+        team's six: the four shared and their own, the catalogue team's
+        five), entered where it stayed. Before, the two others stayed in
+        T-Won, in no funnel of theirs."""
+        team, stages = self.catalogue_team("Won across, catalogue team")
+        catalogue_won = stages.filtered("is_won")
+        self.set_now(self.t0)
+        ours = self.make_deal("Ours", self.s_proposal, 1000)
+        others = self.make_deal("Other team's", self.o_open, 1000, team_id=self.other_team.id)
+        catalogues = self.make_deal("Catalogue team's", stages[2], 1000, team_id=team.id)
+        deals = ours | others | catalogues
+        self.end_request()
+        self.set_now(self.day(1))
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Mark won",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "state": "object_write",
+                "update_path": "stage_id",
+                "evaluation_type": "value",
+                "resource_ref": f"crm.stage,{self.s_won.id}",
+            }
+        )
+        action.with_context(active_model="crm.lead", active_ids=deals.ids).run()
+        self.end_request()
+        self.assertEqual(
+            [(deal.stage_id, deal.probability, bool(deal.date_closed)) for deal in deals],
+            [(self.s_won, 100.0, True), (self.o_won, 100.0, True), (catalogue_won, 100.0, True)],
+        )
+        for deal, before, won in (
+            (ours, self.s_proposal, self.s_won),
+            (others, self.o_open, self.o_won),
+            (catalogues, stages[2], catalogue_won),
+        ):
+            self.assertEqual(
+                self.stays(deal),
+                [(before, won.browse(), self.t0, self.day(1)), (won, before, self.day(1), False)],
+                deal.name,
+            )
+            self.assertEqual(
+                self.funnel_rows(deal), self.won_rows(deal.team_id, before | won), deal.name
+            )
+        self.assertEqual(len(self.funnel_rows(catalogues)), 5)
+        self.assertEqual(len(self.funnel_rows(others)), 6)
+        self.assertStructuresHold("one team's won stage written on deals of three teams")
+
+    def test_mass_edit_hands_over_and_wins_at_once(self):
+        """A mass edit giving two open deals of the test team to the other
+        team and T-Won in one save: both are won in O-Won, the other team's
+        pipeline."""
+        deals = self.make_deal("Mass A", self.s_new, 1000) | self.make_deal(
+            "Mass B", self.s_proposal, 1000
+        )
+        self.end_request()
+        deals.write({"team_id": self.other_team.id, "stage_id": self.s_won.id})
+        self.end_request()
+        self.assertEqual(deals.stage_id, self.o_won)
+        self.assertEqual(deals.mapped("probability"), [100.0, 100.0])
+        self.assertStructuresHold("handed over and won in one save")
