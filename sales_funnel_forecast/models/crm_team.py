@@ -81,13 +81,13 @@ class CrmTeam(models.Model):
         Odoo brings into the team (a merge, a conversion, a hand-over):
         ``stage`` where it is the team's, or an open stage where the team
         has no process of its own (as in plain Odoo); else the team's stage
-        of the same catalogue step, its won stage for a won one (another
-        team's won stage is in no funnel of this team: the deal is won in
-        its own pipeline, as "Won" does), or its open stage nearest in
-        percentage (the earlier of two as near), so that the deal keeps its
-        progress. An archived stage (a lost deal restored after its stage
-        was archived) is in no pipeline: the pipeline's stage nearest to
-        it, the same way. For no team (an empty ``self``), the shared
+        of the same catalogue step in its process, its won stage for a won
+        one (another team's won stage is in no funnel of this team: the
+        deal is won in its own pipeline, as "Won" does), or its open stage
+        nearest in percentage (the earlier of two as near), so that the deal
+        keeps its progress. An archived stage (a lost deal restored after
+        its stage was archived) is in no pipeline: the pipeline's stage
+        nearest to it, the same way. For no team (an empty ``self``), the shared
         stages are the pipeline. In the caller's environment."""
         if self:
             self.ensure_one()
@@ -99,9 +99,11 @@ class CrmTeam(models.Model):
         ):
             return stage
         if given.active:
-            own = team._sff_own_stage(given)
-            if own != given.id:
-                return stage.browse(own)
+            # the team's stage of the step, unless an earlier catalogue's
+            # (kept while deals are in it): deals handed over go to its process
+            own = given.browse(team._sff_own_stage(given))
+            if own != given and own.filtered_domain(team._sff_process_domain()):
+                return stage.browse(own.id)
         Stage = team.env["crm.stage"]
         domain = [("is_won", "=", given.is_won)]
         # the team's own stages first: its process, or for a won deal of a

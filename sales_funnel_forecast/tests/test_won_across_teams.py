@@ -4,7 +4,7 @@ another team, another team's won stage written onto deals."""
 
 from odoo.tests import tagged
 
-from .common import FunnelCase
+from .common import FunnelCase, apply_catalogue
 
 
 @tagged("post_install", "-at_install")
@@ -45,9 +45,7 @@ class TestWonAcrossTeams(FunnelCase):
         reached and won at 1,000, entered where it had a stay (``entered``)."""
         Stage = self.env["crm.stage"]
         stages = Stage.search(Stage._sff_pipeline_domain(team.id))._sff_sorted()
-        return [
-            (stage.id, team.id, 1, int(stage in entered), 1, 1000.0) for stage in stages
-        ]
+        return [(stage.id, team.id, 1, int(stage in entered), 1, 1000.0) for stage in stages]
 
     def test_won_deal_handed_to_a_team_of_stages_of_its_own(self):
         """A deal of 1,000 won on day 0 in the test team's T-Won, handed on
@@ -79,9 +77,7 @@ class TestWonAcrossTeams(FunnelCase):
         )
         last = deal.stage_history_ids.sorted("date_in")[-1]
         self.assertEqual((last.reason, last.is_regression), ("team", False))
-        self.assertEqual(
-            self.funnel_rows(deal), self.won_rows(self.other_team, self.o_won)
-        )
+        self.assertEqual(self.funnel_rows(deal), self.won_rows(self.other_team, self.o_won))
         version = self.env["crm.lead.forecast.version"].search(
             [("lead_id", "=", deal.id), ("valid_to", "=", False)]
         )
@@ -177,3 +173,36 @@ class TestWonAcrossTeams(FunnelCase):
         self.assertEqual(deals.stage_id, self.o_won)
         self.assertEqual(deals.mapped("probability"), [100.0, 100.0])
         self.assertStructuresHold("handed over and won in one save")
+
+    def test_deals_handed_to_a_team_past_its_first_catalogue(self):
+        """A team on the 5-step catalogue (Prospecting 10, Qualification 25,
+        Proposal 50, Closing 75, Won) switched to the 17-step one, its
+        Qualification and Won kept (a deal in each). Another team on the
+        5-step catalogue hands it a deal won in its Won and one open in its
+        Qualification: they enter the new process, the won one its won step
+        (Payment), the open one its step of 25 % (Second proposal
+        preparation), not the earlier catalogue's Won and Qualification."""
+        team = self.env["crm.team"].create({"name": "Won across, switching"})
+        simple = apply_catalogue(self.env, team)
+        self.make_deal("Won before", simple[0], 100, team_id=team.id).action_set_won()
+        self.make_deal("Open before", simple[1], 100, team_id=team.id)
+        project = apply_catalogue(
+            self.env, team, xmlid="sales_funnel_forecast.catalogue_project_sales"
+        )
+        self.assertEqual((simple[1] | simple.filtered("is_won")).mapped("active"), [True, True])
+        giver, giver_stages = self.catalogue_team("Won across, giver")
+        won = self.make_deal("Won, handed", giver_stages[0], 1000, team_id=giver.id)
+        won.action_set_won()
+        still_open = self.make_deal("Open, handed", giver_stages[1], 1000, team_id=giver.id)
+        self.end_request()
+        (won | still_open).write({"team_id": team.id})
+        self.end_request()
+        self.assertEqual(
+            [(deal.stage_id.name, deal.stage_id in project) for deal in (won, still_open)],
+            [("Payment", True), ("Second proposal preparation", True)],
+        )
+        self.assertEqual(
+            (won.probability, still_open.probability, still_open.forecast_revenue),
+            (100.0, 25.0, 250.0),
+        )
+        self.assertStructuresHold("deals handed to a team past its first catalogue")
