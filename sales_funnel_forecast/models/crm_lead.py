@@ -587,11 +587,15 @@ class CrmLead(models.Model):
             # stage outside the pipeline of a team with a process of its own
             # (the form's stage kept when its team was changed before the
             # first save, a shared column of the kanban): the team's stage
-            # nearest in progress, as a deal handed over takes
+            # nearest in progress, as a deal handed over takes; another
+            # team's won stage (an import of won deals, the stage found by
+            # name): the team's won stage
             stage = self.env["crm.stage"].browse(
                 vals.get("stage_id") or self.env.context.get("default_stage_id")
             )
-            if stage and (stage.catalogue_line_id or catalogues_used):
+            if stage and (
+                stage.catalogue_line_id or catalogues_used or (stage.is_won and stage.team_id)
+            ):
                 team = self._sff_team_of(vals)
                 key = (team.id, stage.id)
                 if key not in mapped:

@@ -206,3 +206,15 @@ class TestWonAcrossTeams(FunnelCase):
             (100.0, 25.0, 250.0),
         )
         self.assertStructuresHold("deals handed to a team past its first catalogue")
+
+    def test_won_deal_created_in_another_teams_won_stage_without_catalogues(self):
+        """In a database where no team has a catalogue, a deal of 1,000
+        created (an import of won deals, the stage found by name) for the
+        other team in the test team's T-Won is won in the other team's
+        O-Won, with its funnel rows (six, each reached and won at 1,000)."""
+        self.patch(type(self.env["crm.lead"]), "_sff_catalogues_used", lambda lead: False)
+        deal = self.make_deal("Imported won", self.s_won, 1000, team_id=self.other_team.id)
+        self.end_request()
+        self.assertEqual((deal.stage_id, deal.probability), (self.o_won, 100.0))
+        self.assertEqual(self.funnel_rows(deal), self.won_rows(self.other_team, self.o_won))
+        self.assertStructuresHold("a deal created in another team's won stage")
