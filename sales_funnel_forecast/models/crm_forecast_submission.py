@@ -248,16 +248,7 @@ class CrmForecastSubmission(models.Model):
         is_manager = self.env.user.has_group("sales_team.group_sale_manager")
         for vals in vals_list:
             vals.setdefault("user_id", self.env.uid)
-            if (
-                "company_id" not in vals
-                and vals.get("team_id")
-                and not self.env.context.get("default_company_id")
-            ):
-                # the team's company, as the form takes it from the team (an
-                # import, a client's call without a company): the current
-                # one for a team shared by companies
-                team = self.env["crm.team"].browse(vals["team_id"])
-                vals["company_id"] = self._sff_team_company(team).id
+            self.env["crm.team"]._sff_fill_company(vals)
             if not self.env.su and not is_manager and vals.get("user_id") != self.env.uid:
                 raise AccessError(
                     self.env._(
@@ -395,7 +386,7 @@ class CrmForecastSubmission(models.Model):
         """The company whose deals, forecasts and quota a team's Forecast
         screen counts, in its currency: the team's, or for a team shared
         by companies the current one."""
-        return team.company_id or self.env.company
+        return team._sff_company()
 
     @api.model
     def _sff_period_deals(self, team, start, end):

@@ -337,16 +337,7 @@ class CrmTargetPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if (
-                "company_id" not in vals
-                and vals.get("team_id")
-                and not self.env.context.get("default_company_id")
-            ):
-                # the team's company, as the form takes it from the team (an
-                # import, a client's call without a company): the current
-                # one for a team shared by companies
-                team = self.env["crm.team"].browse(vals["team_id"])
-                vals["company_id"] = (team.company_id or self.env.company).id
+            self.env["crm.team"]._sff_fill_company(vals)
             if vals.get("stage_line_ids") or vals.get("origin_line_ids"):
                 # the lines give the win rate
                 vals.pop("win_rate", None)

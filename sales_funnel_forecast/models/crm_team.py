@@ -18,6 +18,25 @@ class CrmTeam(models.Model):
         "see the shared stages again.",
     )
 
+    def _sff_company(self):
+        """The company of a team's forecasts, target plans and Forecast
+        screen: the team's, or for a team shared by companies the current
+        one."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
+    @api.model
+    def _sff_fill_company(self, vals):
+        """The company of a team's record (a forecast, a target plan)
+        created without one: the team's, as the form takes it from the team
+        (an import, a client's call)."""
+        if (
+            "company_id" not in vals
+            and vals.get("team_id")
+            and not self.env.context.get("default_company_id")
+        ):
+            vals["company_id"] = self.browse(vals["team_id"])._sff_company().id
+
     @api.model
     def _sff_own_team(self):
         """The current user's sales team, among the active teams the user
