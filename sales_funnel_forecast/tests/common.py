@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+import subprocess
+import tempfile
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
+from PIL import Image
 
 from odoo import Command, fields
 from odoo.osv import expression
@@ -14,6 +18,39 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..models.crm_lead_forecast_version import MOMENT_SETTING
 from ..models.crm_lead_stage_history import PENDING_KEY
+
+# the funnel PDF's bars as it paints them: moved on (grey), won, lost, open
+FUNNEL_BAR_COLOURS = {
+    "moved on": (0xD9, 0xD2, 0xD7),
+    "won": (0x28, 0xA7, 0x45),
+    "lost": (0xDC, 0x35, 0x45),
+    "open": (0x17, 0xA2, 0xB8),
+}
+
+
+def pdf_first_page(pdf, resolution=60):
+    """A PDF's first page as an RGB image (poppler's pdftoppm)."""
+    with tempfile.TemporaryDirectory() as folder:
+        with open(f"{folder}/document.pdf", "wb") as handle:
+            handle.write(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(resolution),
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                f"{folder}/document.pdf",
+                f"{folder}/page",
+            ],
+            check=True,
+        )
+        with open(f"{folder}/page.png", "rb") as handle:
+            return Image.open(io.BytesIO(handle.read())).convert("RGB")
 
 
 def company_user(env, login, name, groups, company):

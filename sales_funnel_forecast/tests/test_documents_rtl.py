@@ -6,46 +6,15 @@ import tempfile
 from unittest.mock import patch
 
 import openpyxl
-from PIL import Image
 
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools.translate import code_translations
 
+from .common import FUNNEL_BAR_COLOURS, pdf_first_page
 from .test_funnel_report import FunnelReportCase
 
-# the funnel's bars as the PDF paints them: moved on (grey), won, lost, open
-COLOURS = {
-    "moved on": (0xD9, 0xD2, 0xD7),
-    "won": (0x28, 0xA7, 0x45),
-    "lost": (0xDC, 0x35, 0x45),
-    "open": (0x17, 0xA2, 0xB8),
-}
-
-
-def first_page(pdf, resolution=60):
-    """The PDF's first page as an RGB image (poppler's pdftoppm)."""
-    with tempfile.TemporaryDirectory() as folder:
-        with open(f"{folder}/document.pdf", "wb") as handle:
-            handle.write(pdf)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                str(resolution),
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                f"{folder}/document.pdf",
-                f"{folder}/page",
-            ],
-            check=True,
-        )
-        with open(f"{folder}/page.png", "rb") as handle:
-            return Image.open(io.BytesIO(handle.read())).convert("RGB")
+COLOURS = FUNNEL_BAR_COLOURS
 
 
 def bar_parts(pdf):
@@ -53,7 +22,7 @@ def bar_parts(pdf):
     its coloured parts from the page's left edge to its right:
     [("won", 20), ("moved on", 80)] is a bar green on its first fifth from
     the left, grey on the rest (percentages of the bar's width)."""
-    page = first_page(pdf)
+    page = pdf_first_page(pdf)
     width, height = page.size
     pixels = page.load()
 

@@ -1,43 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
-import subprocess
-import tempfile
 
 import openpyxl
-from PIL import Image
 
 from odoo.tests import tagged
 
+from .common import FUNNEL_BAR_COLOURS, pdf_first_page
 from .test_funnel_report import FunnelReportCase
 
-# the funnel's bars as the PDF paints them: moved on (grey), won, lost, open
-BAR_COLOURS = [(0xD9, 0xD2, 0xD7), (0x28, 0xA7, 0x45), (0xDC, 0x35, 0x45), (0x17, 0xA2, 0xB8)]
+BAR_COLOURS = list(FUNNEL_BAR_COLOURS.values())
 
 
 def bar_spans(pdf):
     """The funnel's bars on the PDF's first page, top to bottom, as the
     (first, last) pixel columns they cover (poppler's pdftoppm)."""
-    with tempfile.TemporaryDirectory() as folder:
-        with open(f"{folder}/funnel.pdf", "wb") as handle:
-            handle.write(pdf)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "60",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                f"{folder}/funnel.pdf",
-                f"{folder}/page",
-            ],
-            check=True,
-        )
-        with open(f"{folder}/page.png", "rb") as handle:
-            page = Image.open(io.BytesIO(handle.read())).convert("RGB")
+    page = pdf_first_page(pdf)
     width, height = page.size
     pixels = page.load()
 
