@@ -112,3 +112,36 @@ class TestPlansImportedWithEmptyCells(FunnelCase):
             (plan.win_rate, plan.sales_cycle_days, plan.deals_needed, plan.leads_needed),
             (25.0, 0, 12, 48),
         )
+
+    def test_a_plan_updated_with_empty_cells_keeps_its_own(self):
+        """The 2031 plan at 25 % and 45 days, imported again by its id with
+        both cells empty and a new target of 24,000: it keeps 25 % and 45
+        days, 24 deals and 96 prospects (the win rate was refused as 0 %,
+        the cycle became 0 days)."""
+        plan = self.env["crm.target.plan"].create(
+            {
+                "name": "Kept 2031",
+                "team_id": self.team.id,
+                "date_from": "2031-01-01",
+                "date_to": "2031-12-31",
+                "revenue_target": 12000,
+                "average_deal_value": 1000,
+                "win_rate": 25,
+                "sales_cycle_days": 45,
+            }
+        )
+        self.env.flush_all()
+        result = (
+            self.env["crm.target.plan"]
+            .with_user(self.manager)
+            .with_context(import_file=True, lang=self.manager.lang)
+            .load(
+                [".id", "revenue_target", "win_rate", "sales_cycle_days"],
+                [[str(plan.id), "24000", "", ""]],
+            )
+        )
+        self.assertEqual(result["messages"], [])
+        self.assertEqual(
+            (plan.win_rate, plan.sales_cycle_days, plan.deals_needed, plan.leads_needed),
+            (25.0, 45, 24, 96),
+        )
