@@ -59,16 +59,27 @@ class DealFilterMixin(models.AbstractModel):
 
     def _sff_positive_search(self, Model, operator, value, domain_of):
         """The domain ``domain_of`` gives for the records of ``Model`` that
-        ``operator`` and ``value`` find: ids chosen, or a name typed in the
-        search bar; a negative operator is the rows that the positive one
-        does not find."""
+        ``operator`` and ``value`` find: ids chosen (archived since too: a
+        saved filter's), or a name typed in the search bar (``Model``'s
+        records as its context reads them); "is set" (``!= False``) is the
+        rows of any record, "is not set" the others; a negative operator is
+        the rows that the positive one does not find."""
         name = isinstance(value, str) or (
             isinstance(value, list | tuple) and any(isinstance(item, str) for item in value)
         )
         negative = operator in expression.NEGATIVE_TERM_OPERATORS
         if negative:
             operator = expression.TERM_OPERATORS_NEGATION[operator]
-        domain = domain_of(Model._search([("display_name" if name else "id", operator, value)]))
+        if value is False:
+            # "= False" finds the rows of no record: the negation of any
+            domain = domain_of(Model._search([]))
+            negative = not negative
+        elif name:
+            domain = domain_of(Model._search([("display_name", operator, value)]))
+        else:
+            domain = domain_of(
+                Model.with_context(active_test=False)._search([("id", operator, value)])
+            )
         return ["!", *domain] if negative else domain
 
     def _search_product_categ_id(self, operator, value):
