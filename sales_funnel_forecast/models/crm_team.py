@@ -20,9 +20,8 @@ class CrmTeam(models.Model):
 
     def _sff_company(self):
         """The company of a team's forecasts, target plans and Forecast
-        screen: the team's, or for a team shared by companies the current
-        one."""
-        self.ensure_one()
+        screen: the team's, or for a team shared by companies (or no team)
+        the current one."""
         return self.company_id or self.env.company
 
     @api.model
