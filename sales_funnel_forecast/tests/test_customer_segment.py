@@ -36,13 +36,17 @@ class TestCustomerSegment(CallsMixin, FunnelCase):
         self.with_other = self.make_deal("With Other", self.s_new, 4000, partner_id=self.other.id)
         self.deals = self.with_company | self.with_contact | self.with_other
 
-    def segment(self, model, operator="="):
+    def found(self, operator, value, model="crm.funnel.report"):
         """The deals of ``model``'s rows (as the manager reads them) that
-        the Customer Tag filter finds for the tag."""
+        the Customer Tag filter finds for ``operator`` and ``value``."""
         rows = self.env(user=self.manager)[model].search(
-            [("lead_id", "in", self.deals.ids), ("partner_category_id", operator, self.tag.id)]
+            [("lead_id", "in", self.deals.ids), ("partner_category_id", operator, value)]
         )
         return rows.lead_id
+
+    def segment(self, model, operator="="):
+        """The deals the filter finds for the tag."""
+        return self.found(operator, self.tag.id, model)
 
     def test_funnel_and_forecast_take_the_companys_tags(self):
         for model in ("crm.funnel.report", "crm.forecast.report"):
@@ -102,3 +106,32 @@ class TestCustomerSegment(CallsMixin, FunnelCase):
             [("lead_id", "in", self.deals.ids), ("partner_category_id", "ilike", "Segment key")]
         )
         self.assertEqual(typed.lead_id, self.with_company | self.with_contact)
+
+    def test_tag_chosen_then_archived(self):
+        """A favourite filter "Customer Tag: Segment key account" saved last
+        year (the tag's id), the tag archived at the year's end: the filter
+        still finds the deals with Acme and Jane (1,000 + 2,000), and its
+        negation the deal with Other Ltd; only a name typed finds active
+        tags only. Before, the archived tag's id found no deal at all."""
+        self.tag.active = False
+        self.assertEqual(self.found("=", self.tag.id), self.with_company | self.with_contact)
+        self.assertEqual(self.found("in", self.tag.ids), self.with_company | self.with_contact)
+        self.assertEqual(self.found("not in", self.tag.ids), self.with_other)
+        rows = self.env(user=self.manager)["crm.forecast.report"].read_group(
+            [("lead_id", "in", self.deals.ids), ("partner_category_id", "=", self.tag.id)],
+            ["expected_revenue:sum"],
+            [],
+        )
+        self.assertEqual(rows[0]["expected_revenue"], 3000.0)
+        self.assertFalse(self.found("ilike", "Segment key"))
+
+    def test_tag_set_and_not_set(self):
+        """The custom filter's "Customer Tag is set": the deals whose
+        customer or its company is tagged (Acme's, Jane's); "is not set":
+        the deal with Other Ltd. Before, "is not set" found no deal and
+        "is set" all three."""
+        for model in ("crm.funnel.report", "crm.forecast.report"):
+            self.assertEqual(
+                self.found("!=", False, model), self.with_company | self.with_contact, model
+            )
+            self.assertEqual(self.found("=", False, model), self.with_other, model)
