@@ -630,6 +630,19 @@ class FunnelCase(StructuresMixin, TransactionCase):
         return deals.stage_history_ids.filtered(lambda row: not row.date_out)
 
 
+# a target plan's columns in an imported file, as the form asks for them
+PLAN_COLUMNS = [
+    "name",
+    "team_id/.id",
+    "date_from",
+    "date_to",
+    "revenue_target",
+    "average_deal_value",
+    "win_rate",
+    "sales_cycle_days",
+]
+
+
 class ImportCase(FunnelCase):
     """Files imported as the Import screen runs them: the users may export
     (and so import); ``load()`` as the user, in the user's language."""

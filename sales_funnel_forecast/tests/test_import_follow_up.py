@@ -8,7 +8,7 @@ from datetime import date
 
 from odoo.tests import Form, tagged
 
-from .common import ImportCase, company_user, make_plan
+from .common import PLAN_COLUMNS, ImportCase, company_user, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -37,16 +37,7 @@ class TestImportFollowUp(ImportCase):
         team proposes company B."""
         manager, company_b, team_b = self.two_company_manager()
         both = {"allowed_company_ids": [self.company.id, company_b.id]}
-        columns = [
-            "name",
-            "team_id/.id",
-            "date_from",
-            "date_to",
-            "revenue_target",
-            "average_deal_value",
-            "win_rate",
-            "sales_cycle_days",
-        ]
+        columns = list(PLAN_COLUMNS)
         result = self.load(
             "crm.target.plan",
             columns,

@@ -5,7 +5,7 @@ imported with empty cells, a query count measured the same every time."""
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import FunnelCase
+from .common import PLAN_COLUMNS, FunnelCase, ImportCase
 
 
 @tagged("post_install", "-at_install")
@@ -60,28 +60,11 @@ class TestLostReasonRefusal(FunnelCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPlansImportedWithEmptyCells(FunnelCase):
-    COLUMNS = [
-        "name",
-        "team_id/.id",
-        "date_from",
-        "date_to",
-        "revenue_target",
-        "average_deal_value",
-        "win_rate",
-        "sales_cycle_days",
-    ]
-
-    def load(self, rows):
-        """``load()`` as the Import screen runs it for the sales manager."""
-        self.env.flush_all()
-        rows = [[str(cell) for cell in row] for row in rows]
-        return (
-            self.env["crm.target.plan"]
-            .with_user(self.manager)
-            .with_context(import_file=True, lang=self.manager.lang)
-            .load(self.COLUMNS, rows)
-        )
+class TestPlansImportedWithEmptyCells(ImportCase):
+    def load_plans(self, rows):
+        """``load()`` of a file of plans as the Import screen runs it for
+        the sales manager."""
+        return self.load("crm.target.plan", PLAN_COLUMNS, rows, user=self.manager)
 
     def test_a_new_plan_with_empty_cells_takes_the_forms_defaults(self):
         """The form proposes a win rate of 20 % and a sales cycle of 30
@@ -90,7 +73,7 @@ class TestPlansImportedWithEmptyCells(FunnelCase):
         prospects (the win rate was refused as 0 %, the cycle 0 days)."""
         form = Form(self.env["crm.target.plan"].with_user(self.manager))
         self.assertEqual((form.win_rate, form.sales_cycle_days), (20.0, 30))
-        result = self.load(
+        result = self.load_plans(
             [["Empty 2031", self.team.id, "2031-01-01", "2031-12-31", "12000", "1000", "", ""]]
         )
         self.assertEqual(result["messages"], [])
@@ -103,7 +86,7 @@ class TestPlansImportedWithEmptyCells(FunnelCase):
     def test_a_cycle_of_0_days_typed_stays_0(self):
         """A cell saying 0 days is a value, not an empty cell; a win rate
         typed (25 %) is the plan's: 12 deals, 48 prospects."""
-        result = self.load(
+        result = self.load_plans(
             [["Typed 2031", self.team.id, "2031-01-01", "2031-12-31", "12000", "1000", "25", "0"]]
         )
         self.assertEqual(result["messages"], [])
@@ -130,15 +113,11 @@ class TestPlansImportedWithEmptyCells(FunnelCase):
                 "sales_cycle_days": 45,
             }
         )
-        self.env.flush_all()
-        result = (
-            self.env["crm.target.plan"]
-            .with_user(self.manager)
-            .with_context(import_file=True, lang=self.manager.lang)
-            .load(
-                [".id", "revenue_target", "win_rate", "sales_cycle_days"],
-                [[str(plan.id), "24000", "", ""]],
-            )
+        result = self.load(
+            "crm.target.plan",
+            [".id", "revenue_target", "win_rate", "sales_cycle_days"],
+            [[plan.id, "24000", "", ""]],
+            user=self.manager,
         )
         self.assertEqual(result["messages"], [])
         self.assertEqual(
