@@ -34,20 +34,12 @@ class CrmStageCatalogue(models.Model):
         for catalogue in self:
             catalogue.step_count = len(catalogue.line_ids)
 
-    def copy_data(self, default=None):
-        # a catalogue duplicated is told apart from its original in the
-        # teams' lists (as Odoo names a duplicated product)
-        vals_list = super().copy_data(default=default)
-        if not (default and "name" in default):
-            for catalogue, vals in zip(self, vals_list, strict=True):
-                vals["name"] = self.env._("%s (copy)", catalogue.name)
-        return vals_list
-
     def copy_translations(self, new, excluded=()):
         result = super().copy_translations(new, excluded=excluded)
         if "name" not in excluded:
-            # Odoo gives the copy the original's names in the other languages:
-            # in each, the copy is told apart as in the duplicating user's
+            # a catalogue duplicated is told apart from its original in the
+            # teams' lists, in every language (as Odoo names a duplicated
+            # product, "... (copy)")
             names = {}
             for code, _name in self.env["res.lang"].get_installed():
                 original = self.with_context(lang=code)
