@@ -21,6 +21,9 @@ from ..tools.writers import claim_writer_row
 WEEKDAY_PARAM = "sales_funnel_forecast.snapshot_weekday"
 # when snapshots were last written: every writer writes it first
 WRITTEN_PARAM = "sales_funnel_forecast.snapshot_written_on"
+# set while the job takes the snapshots again in another time zone: the
+# forecast accuracy is worked out when it has them all, not before
+RETAKING_PARAM = "sales_funnel_forecast.snapshots_retaking"
 WEEKDAYS = [
     ("0", "Monday"),
     ("1", "Tuesday"),
@@ -255,6 +258,8 @@ class CrmPipelineSnapshot(models.Model):
         if not remaining:
             # every snapshot written: the accuracy lines read them (and the
             # day's won deals and revenue), worked out once a day
+            # (sudo: the job's parameter, whoever runs the job)
+            self.env["ir.config_parameter"].sudo().set_param(RETAKING_PARAM, False)
             self.env["crm.forecast.accuracy.report"]._sff_refresh()
         return len(batch), remaining
 
@@ -270,8 +275,19 @@ class CrmPipelineSnapshot(models.Model):
             [self._sff_days_missing(every=True)],
         )
         self.invalidate_model()
+        # until the job has them all, the accuracy lines stay as they were:
+        # worked out now, they would find no snapshot and be no more
+        # (sudo: the job's parameter, whoever saves the setting)
+        self.env["ir.config_parameter"].sudo().set_param(RETAKING_PARAM, "1")
         # sudo: whoever saves the setting may start the job, not edit it
         self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots").sudo()._trigger()
+
+    @api.model
+    def _sff_retaking(self):
+        """Whether the job is taking the snapshots again (the funnel totals'
+        time zone changed) and has not got them all yet."""
+        # sudo: a system parameter, read for every manager's refresh
+        return bool(self.env["ir.config_parameter"].sudo().get_param(RETAKING_PARAM))
 
     def action_take_snapshot(self):
         """Write today's snapshot now (managers), replacing one of today."""

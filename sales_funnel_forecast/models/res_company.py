@@ -102,7 +102,9 @@ class ResCompany(models.Model):
         if basis_changed:
             # the plans' invoiced revenue counts payments, or invoices, now
             self.env["crm.target.plan"]._sff_refresh_all_actuals()
-            self.env["crm.forecast.accuracy.report"]._sff_refresh()
+            if not self.env["crm.pipeline.snapshot"]._sff_retaking():
+                # (while the snapshots are taken again, their job's end does)
+                self.env["crm.forecast.accuracy.report"]._sff_refresh()
         if changed and vals["crm_probability_from_stage"]:
             # Deals of these companies take their stage percentage again,
             # except those whose probability was typed by a rep.

@@ -462,6 +462,21 @@ class CrmForecastAccuracyReport(models.Model):
             raise AccessError(
                 self.env._("Only sales managers can work the forecast accuracy out again.")
             )
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        if Snapshot._sff_retaking():
+            # the snapshots the lines read are being taken again: worked out
+            # now, the lines would be gone; the job works them out at its end
+            # (sudo: a manager may start the job, not edit it)
+            self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots").sudo()._trigger()
+            return notification(
+                self.env._(
+                    "The pipeline snapshots are being taken again in the funnel totals' new "
+                    "time zone: the forecast accuracy is worked out again as soon as they all "
+                    "are. Until then its lines stay as they were."
+                ),
+                "warning",
+                then=self.action_sff_open(),
+            )
         written = self._sff_refresh()
         return notification(
             self.env._(

@@ -48,6 +48,7 @@ from . import (
     test_funnel_report,
     test_funnel_summary,
     test_guide,
+    test_guide_claims,
     test_history_figures,
     test_i18n,
     test_import_export,

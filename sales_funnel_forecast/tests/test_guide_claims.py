@@ -1,0 +1,88 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The user guide (readme/USAGE.md, readme/CONFIGURE.md) tried claim by
+claim, as a manager and a salesperson meet it."""
+
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo.tests import tagged
+
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestAccuracyAfterTimeZoneChange(FunnelCase):
+    """CONFIGURE: a change of the funnel totals' time zone has the job take
+    the pipeline snapshots again, the forecast accuracy being worked out
+    once they all are. A rep committed 100,000 for the month before last and
+    won it at 80,000: Commit 75 % accurate."""
+
+    def setUp(self):
+        super().setUp()
+        this_month = date.today().replace(day=1)
+        self.first = this_month - relativedelta(months=2)
+        self.set_now(datetime.combine(self.first - timedelta(days=11), time(10)))
+        big = self.make_deal(
+            "Big", self.s_proposal, 100000, date_deadline=self.first + timedelta(days=14)
+        )
+        big.forecast_category = "commit"
+        won_on = datetime.combine(self.first + timedelta(days=9), time(10))
+        self.set_now(won_on)
+        big.write({"expected_revenue": 80000, "stage_id": self.s_won.id})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, big.id])
+        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot")
+        monday = self.first - timedelta(days=self.first.weekday())
+        self.env["crm.pipeline.snapshot"]._sff_take([monday])
+        self.env.invalidate_all()
+        self.set_now(datetime.combine(this_month, time(9)))
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
+
+    def commit_line(self):
+        line = self.env["crm.forecast.accuracy.report"].search(
+            [
+                ("period_type", "=", "month"),
+                ("date_from", "=", self.first),
+                ("lead_days", "=", 0),
+                ("user_id", "=", self.rep.id),
+                ("team_id", "=", self.team.id),
+                ("method", "=", "commit"),
+            ]
+        )
+        return line.forecast_amount, line.actual_amount, line.accuracy
+
+    def test_refresh_now_keeps_the_lines_while_snapshots_are_taken_again(self):
+        """A manager's Refresh Now, or a company's quota basis changed,
+        right after the time zone was changed, read the accuracy from the
+        snapshots the job has not taken again yet: every line was gone
+        (Refresh Now said "no line, nothing was forecast or won") until
+        the job ended. They stay as they were, and the job's end works
+        them out again."""
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        settings = self.env["res.config.settings"].create({})
+        settings.sff_funnel_summary_tz = (
+            "Asia/Tokyo" if settings.sff_funnel_summary_tz != "Asia/Tokyo" else "Europe/Paris"
+        )
+        settings.execute()
+        Report = self.env["crm.forecast.accuracy.report"]
+        action = Report.with_user(self.manager).action_sff_refresh()
+        self.env.invalidate_all()
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("being taken again", action["params"]["message"])
+        self.company.crm_quota_basis = (
+            "cash" if self.company.crm_quota_basis == "accrual" else "accrual"
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        # the job takes them all again, then works the lines out: the
+        # month's Commit read at its start in the new time zone
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        Snapshot._sff_take_batch(len(Snapshot._sff_days_missing()))
+        self.assertFalse(Snapshot._sff_retaking())
+        self.env.invalidate_all()
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        # Refresh Now works the lines out at once again
+        action = Report.with_user(self.manager).action_sff_refresh()
+        self.assertEqual(action["params"]["type"], "success")
