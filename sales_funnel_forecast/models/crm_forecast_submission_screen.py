@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 
 from ..const import FLOW_SIGNS, FLOW_STEPS, REPORT_STEP_KEYS
 from ..tools.days import day_start, local_today
-from ..tools.formats import period_label
+from ..tools.formats import count_text, period_label
 from ..tools.params import days_param
 from .crm_forecast_submission import PERIOD_TYPES, period_bounds
 
@@ -51,6 +51,7 @@ class CrmForecastSubmission(models.Model):
             "company_id": company.id,
             "currency_id": company.currency_id.id,
             "stale_days": stale_days,
+            "stale_note": self._sff_stale_note(stale_days),
             "empty_note": False,
         }
         if not team:
@@ -113,7 +114,8 @@ class CrmForecastSubmission(models.Model):
             total["won"] += amount
             if user.id in figures:
                 figures[user.id]["won"] += amount
-        stale_before = fields.Datetime.now() - timedelta(days=stale_days)
+        # 0 days: the reminder is off, nobody is marked
+        stale_before = stale_days and fields.Datetime.now() - timedelta(days=stale_days)
         lines = []
         for user in users.sorted("name"):
             values = figures[user.id]
@@ -210,6 +212,18 @@ class CrmForecastSubmission(models.Model):
         """The setting's days without a submission after which a salesperson
         is marked."""
         return days_param(self.env, STALE_DAYS_PARAM, DEFAULT_STALE_DAYS, MAX_STALE_DAYS)
+
+    @api.model
+    def _sff_stale_note(self, stale_days):
+        """Whom the screen marks, in words: 0 days is no reminder."""
+        if not stale_days:
+            return self.env._("Nobody marked: the forecast submission reminder is off.")
+        if stale_days == 1:
+            return self.env._("Marked: no forecast submitted in the last day.")
+        return self.env._(
+            "Marked: no forecast submitted in the last %(days)s days.",
+            days=count_text(self.env, stale_days),
+        )
 
     @api.model
     def _sff_screen_scope(self, params):
@@ -333,7 +347,8 @@ class CrmForecastSubmission(models.Model):
                 "reason": adjustment.reason,
                 "user": adjustment.user_id.name,
             },
-            "late": bool(user_id) and (not submission or submission.submitted_on < stale_before),
+            "late": bool(user_id and stale_before)
+            and (not submission or submission.submitted_on < stale_before),
         }
 
     def _sff_quotas(self, team, users, period_type, start):

@@ -59,7 +59,7 @@ class ResConfigSettings(models.TransientModel):
         string="Forecast Submission Reminder",
         default=DEFAULT_STALE_DAYS,
         help="The Forecast screen marks the salespeople who have not submitted a forecast "
-        "for the period in this many days.",
+        "for the period in this many days; at 0 it marks nobody.",
     )
 
     sff_funnel_summary_tz_built = fields.Char(

@@ -628,6 +628,38 @@ class TestForecastSubmission(FunnelCase):
         settings.execute()
         self.assertTrue(late())
 
+    def test_reminder_at_0_days_marks_nobody(self):
+        """At 0 days the reminder is off: a rep who submitted a minute ago
+        and one who never did are both unmarked, and the screen says so;
+        at 1 day the caption says "the last day"."""
+        self.Submission.with_user(self.rep).create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 12000,
+                "best_case_amount": 18000,
+            }
+        )
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        self.env["res.config.settings"].create({"sff_submission_stale_days": 0}).execute()
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+        self.assertEqual([line["late"] for line in screen["lines"]], [False] * len(screen["lines"]))
+        self.assertGreater(len(screen["lines"]), 1)
+        self.assertEqual(
+            screen["stale_note"], "Nobody marked: the forecast submission reminder is off."
+        )
+        self.env["res.config.settings"].create({"sff_submission_stale_days": 1}).execute()
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+        self.assertEqual(screen["stale_note"], "Marked: no forecast submitted in the last day.")
+        late = {line["user_id"]: line["late"] for line in screen["lines"]}
+        self.assertFalse(late[self.rep.id])
+        self.assertEqual(sorted(late.values()), [False] + [True] * (len(late) - 1))
+        self.env["res.config.settings"].create({"sff_submission_stale_days": 14}).execute()
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+        self.assertEqual(
+            screen["stale_note"], "Marked: no forecast submitted in the last 14 days."
+        )
+
     def test_forecast_printed_and_exported(self):
         """The spreadsheet and the PDF carry the screen's figures: the rep's
         Commit 13,000 and Best Case 18,000, the deal flow's steps with a

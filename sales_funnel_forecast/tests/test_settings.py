@@ -43,8 +43,8 @@ class TestSettings(FunnelCase):
         return Settings.onchange({}, [], spec)["value"]
 
     def test_zero_days_are_kept(self):
-        """0 days (the accuracy at each period's start only; every rep
-        without a submission now marked) is saved as 0, not as the default."""
+        """0 days (the accuracy at each period's start only; the submission
+        reminder off) is saved as 0, not as the default."""
         self.Settings.create(
             {"sff_accuracy_lead_days": 0, "sff_submission_stale_days": 0}
         ).execute()
