@@ -199,8 +199,8 @@ class CrmPipelineSnapshot(models.Model):
         first: the weekly days of the last 24 months (on the settings'
         weekday), and the days the forecast accuracy reads its periods'
         forecasts at: the first day of every month of its 24 months and 8
-        quarters, and the lead time's number of days before each (all of
-        them with ``every``)."""
+        quarters, and the lead time's number of days before each, a coming
+        month's too once its day has come (all of them with ``every``)."""
         # days of the funnel totals' time zone, as the snapshots read the
         # pipeline at their first instant there
         today = today or local_today(self.env)
@@ -219,7 +219,10 @@ class CrmPipelineSnapshot(models.Model):
         month = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1) - relativedelta(
             months=HISTORY_MONTHS
         )
-        while month <= today:
+        # up to the months whose lead time's day has come: that day's
+        # pipeline is read on the day, with the stages' win rates of then,
+        # not a month later at the month's start
+        while month - lead <= today:
             days += [day for day in (month, month - lead) if day <= today]
             month += relativedelta(months=1)
         days = list(set(days))

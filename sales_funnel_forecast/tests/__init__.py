@@ -112,5 +112,6 @@ from . import (
     test_uninstall,
     test_upgrade,
     test_won_across_teams,
+    test_year_lived,
     test_write_paths,
 )
