@@ -67,7 +67,8 @@ class TestYearLived(FunnelCase):
                 ("method", "=", method),
             ]
         )
-        return (line.date_snapshot, line.forecast_amount, line.actual_amount, line.accuracy)
+        accuracy = line.accuracy if line.accuracy is False else round(line.accuracy, 1)
+        return (line.date_snapshot, line.forecast_amount, line.actual_amount, accuracy)
 
     def test_lead_time_forecast_is_read_on_its_day(self):
         """Lead time 30 days: June 2027's forecast a lead time ahead is the
@@ -99,3 +100,155 @@ class TestYearLived(FunnelCase):
             self.accuracy(date(2027, 6, 1), 0, "history_weighted"),
             (date(2027, 6, 1), 200.0, 1000.0, 20.0),
         )
+
+    def test_first_quarter_of_2028_in_auckland(self):
+        """Funnel totals in Pacific/Auckland (UTC+13 in summer); the
+        snapshots' job runs at 00:05 UTC (13:05 there) on the first of each
+        month. The quarter starts on Saturday 1 January 2028.
+
+        - A, 1,000 at Proposal (60 %), Commit, expected 20 January, won on
+          31 January at 23:30 in Auckland (10:30 UTC): January's.
+        - B, 2,000 at Qualified (30 %), Best Case, expected 29 February,
+          slipped on 20 February to 15 March (15 days), won on 31 March at
+          23:00 in Auckland: March's.
+        - C, 4,000 at Prospect (10 %), Pipeline, expected 31 January, lost on
+          10 January.
+        - D, 500 at Prospect, created on 5 January expected the 25th, won
+          that day."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "Pacific/Auckland")
+        self.at(datetime(2027, 12, 1, 0, 5))
+        self.snapshot_job()
+        a = self.make_deal("A", self.s_proposal, 1000, date_deadline=date(2028, 1, 20))
+        b = self.make_deal("B", self.s_qualified, 2000, date_deadline=date(2028, 2, 29))
+        c = self.make_deal("C", self.s_new, 4000, date_deadline=date(2028, 1, 31))
+        a.forecast_category = "commit"
+        b.forecast_category = "best_case"
+        c.forecast_category = "pipeline"
+        self.at(datetime(2028, 1, 1, 0, 5))
+        self.snapshot_job()
+        self.at(datetime(2028, 1, 4, 20, 0))
+        d = self.make_deal("D", self.s_new, 500, date_deadline=date(2028, 1, 25))
+        self.at(datetime(2028, 1, 9, 22, 0))
+        c.action_set_lost()
+        self.at(datetime(2028, 1, 25, 1, 0))
+        d.action_set_won()
+        self.at(datetime(2028, 1, 31, 10, 30))
+        a.action_set_won()
+        self.at(datetime(2028, 2, 1, 0, 5))
+        self.snapshot_job()
+        self.at(datetime(2028, 2, 20, 1, 0))
+        b.date_deadline = date(2028, 3, 15)
+        self.at(datetime(2028, 3, 1, 0, 5))
+        self.snapshot_job()
+        self.at(datetime(2028, 3, 31, 10, 0))
+        b.action_set_won()
+        self.at(datetime(2028, 4, 1, 0, 5))
+        self.snapshot_job()
+        self.env.flush_all()
+        jan, feb, mar = date(2028, 1, 1), date(2028, 2, 1), date(2028, 3, 1)
+        self.assertEqual(self.accuracy(jan, 0, "stage_weighted"), (jan, 1000.0, 1500.0, 66.7))
+        self.assertEqual(self.accuracy(jan, 0, "commit")[1:3], (1000.0, 1500.0))
+        self.assertEqual(self.accuracy(jan, 0, "best_case")[1:3], (1000.0, 1500.0))
+        self.assertEqual(self.accuracy(feb, 0, "best_case"), (feb, 2000.0, 0.0, False))
+        self.assertEqual(self.accuracy(mar, 0, "best_case"), (mar, 2000.0, 2000.0, 100.0))
+        self.assertEqual(self.accuracy(mar, 0, "stage_weighted"), (mar, 600.0, 2000.0, 30.0))
+        self.assertEqual(
+            self.accuracy(jan, 0, "stage_weighted", "quarter"), (jan, 1600.0, 3500.0, 45.7)
+        )
+        # 30 days before the quarter: 2 December 2027, A, B and C already
+        self.assertEqual(
+            self.accuracy(jan, 30, "stage_weighted", "quarter")[:2], (date(2027, 12, 2), 1600.0)
+        )
+        # the deal flow of January and February, ends equal to the pipeline
+        Lead = self.env["crm.lead"]
+        flow = Lead.sff_deal_flow(jan, feb, team_id=self.team.id)
+        self.assertEqual(
+            {step: value for step, value in flow.items() if value[0]},
+            {
+                "start": (2, 5000.0),
+                "new": (1, 500.0),
+                "won": (2, 1500.0),
+                "lost": (1, 4000.0),
+            },
+        )
+        start = [
+            row for row in Lead.sff_pipeline_at(jan, [("team_id", "=", self.team.id)])
+            if jan <= row["date_deadline"] < feb
+        ]
+        self.assertEqual(sum(row["expected_revenue"] for row in start), 5000.0)
+        flow = Lead.sff_deal_flow(feb, mar, team_id=self.team.id)
+        self.assertEqual(
+            {step: value for step, value in flow.items() if value[0]},
+            {"start": (1, 2000.0), "pushed_out": (1, 2000.0)},
+        )
+        # slippage: B, expected in February, slipped 15 days out of it
+        rows = self.env["crm.forecast.slippage.report"].search(
+            [("lead_id", "in", (a | b | c | d).ids)]
+        )
+        self.assertEqual(
+            sorted((row.lead_id.name, row.date_period, row.slipped, row.slip_days) for row in rows),
+            [
+                ("A", jan, False, 0),
+                ("B", feb, True, 15),
+                ("B", mar, False, 0),
+                ("C", jan, False, 0),
+                ("D", jan, False, 0),
+            ],
+        )
+
+    def test_year_end_in_los_angeles(self):
+        """Funnel totals in America/Los_Angeles (UTC-8 in winter). A plan of
+        the rep for 2027. Deal E, 3,000, Commit, expected 31 December 2027,
+        is won on the year's last evening there (31 December at 20:00, 1
+        January 04:00 UTC); deal F, 1,000, expected in January, is won on
+        1 January 2028 at 09:00 there. The jobs run at 00:05 UTC (16:05 the
+        day before there): on 1 January UTC it is still 31 December there,
+        the year is not closed; on 2 January the accuracy counts E in
+        December, F in January; the plan's December counts E (1 deal won),
+        the Forecast screen of December E, of January F."""
+        self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "America/Los_Angeles")
+        self.at(datetime(2027, 11, 20, 18, 0))
+        plan = self.env["crm.target.plan"].create(
+            {
+                "name": "Rita 2027",
+                "team_id": self.team.id,
+                "user_id": self.rep.id,
+                "date_from": date(2027, 1, 1),
+                "date_to": date(2027, 12, 31),
+                "revenue_target": 120000,
+                "average_deal_value": 1000,
+                "win_rate": 20,
+                "sales_cycle_days": 0,
+            }
+        )
+        e = self.make_deal("E", self.s_proposal, 3000, date_deadline=date(2027, 12, 31))
+        f = self.make_deal("F", self.s_proposal, 1000, date_deadline=date(2028, 1, 15))
+        (e | f).write({"forecast_category": "commit"})
+        self.at(datetime(2027, 12, 2, 0, 5))
+        self.snapshot_job()
+        self.at(datetime(2028, 1, 1, 4, 0))
+        e.action_set_won()
+        self.at(datetime(2028, 1, 1, 0, 5))
+        self.snapshot_job()
+        self.env["crm.target.plan"]._cron_refresh_actuals()
+        dec, jan = date(2027, 12, 1), date(2028, 1, 1)
+        Report = self.env["crm.forecast.accuracy.report"]
+        self.assertFalse(Report.search([("date_from", "=", dec), ("team_id", "=", self.team.id)]))
+        self.at(datetime(2028, 1, 1, 17, 0))
+        f.action_set_won()
+        self.at(datetime(2028, 1, 2, 0, 5))
+        self.snapshot_job()
+        self.env["crm.target.plan"]._cron_refresh_actuals()
+        self.assertEqual(self.accuracy(dec, 0, "commit"), (dec, 3000.0, 3000.0, 100.0))
+        december = plan.month_period_ids.filtered(lambda period: period.date_from == dec)
+        self.assertEqual(december.actual_deals_won, 1)
+        self.assertEqual(plan.year_period_ids.actual_deals_won, 1)
+        Submission = self.env["crm.forecast.submission"].with_user(self.manager)
+
+        def won(month):
+            screen = Submission.get_forecast_screen(
+                {"team_id": self.team.id, "period_type": "month", "date_from": month.isoformat()}
+            )
+            return {line["user_id"]: line["won"] for line in screen["lines"]}[self.rep.id]
+
+        self.assertEqual((won(dec), won(jan)), (3000.0, 1000.0))
