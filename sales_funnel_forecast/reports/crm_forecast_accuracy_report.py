@@ -253,7 +253,7 @@ class CrmForecastAccuracyReport(models.Model):
                 -- what was won, for each lead time whose moment has a
                 -- snapshot to compare it with (none: the period was not
                 -- forecast then, the job may still be writing the past)
-                SELECT a.*, m.lead_days FROM actuals a
+                SELECT a.*, m.lead_days, m.date_snapshot FROM actuals a
                   JOIN moments m ON m.period_type = a.period_type AND m.date_from = a.date_from
                  WHERE m.date_snapshot IS NOT NULL
             ),
@@ -266,7 +266,8 @@ class CrmForecastAccuracyReport(models.Model):
                        CASE WHEN COALESCE(f.whole_team, a.whole_team) THEN NULL
                             ELSE COALESCE(f.user_id, a.user_id) END AS user_id,
                        COALESCE(f.whole_team, a.whole_team) AS whole_team,
-                       f.date_snapshot,
+                       -- nothing forecast: read from the moment's snapshot all the same
+                       COALESCE(f.date_snapshot, a.date_snapshot) AS date_snapshot,
                        COALESCE(f.stage_weighted, 0) AS stage_weighted,
                        COALESCE(f.history_weighted, 0) AS history_weighted,
                        COALESCE(f.commit, 0) AS commit, COALESCE(f.best_case, 0) AS best_case,

@@ -252,3 +252,23 @@ class TestYearLived(FunnelCase):
             return {line["user_id"]: line["won"] for line in screen["lines"]}[self.rep.id]
 
         self.assertEqual((won(dec), won(jan)), (3000.0, 1000.0))
+
+    def test_nothing_forecast_says_the_snapshot_it_was_read_from(self):
+        """The snapshots' job runs on 1 November 2027 (no deal of the team
+        open: the snapshot of the day says so) and on 1 December. A deal of
+        1,000 is created on 20 November and won on the 25th. November's
+        line at its start: 0 forecast, as the snapshot of 1 November read
+        it (its Forecast As Of says that day), against 1,000 won: 0 %."""
+        self.at(datetime(2027, 11, 1, 5, 0))
+        self.snapshot_job()
+        self.at(datetime(2027, 11, 20, 9, 0))
+        deal = self.make_deal("November", self.s_qualified, 1000, date_deadline=date(2027, 11, 25))
+        self.at(datetime(2027, 11, 25, 9, 0))
+        deal.action_set_won()
+        self.at(datetime(2027, 12, 1, 5, 0))
+        self.snapshot_job()
+        nov = date(2027, 11, 1)
+        for method in ("stage_weighted", "history_weighted", "commit", "best_case"):
+            self.assertEqual(self.accuracy(nov, 0, method), (nov, 0.0, 1000.0, 0.0), method)
+        # 30 days before, 2 October: nothing either
+        self.assertEqual(self.accuracy(nov, 30, "commit"), (date(2027, 10, 2), 0.0, 1000.0, 0.0))
