@@ -272,3 +272,77 @@ class TestYearLived(FunnelCase):
             self.assertEqual(self.accuracy(nov, 0, method), (nov, 0.0, 1000.0, 0.0), method)
         # 30 days before, 2 October: nothing either
         self.assertEqual(self.accuracy(nov, 30, "commit"), (date(2027, 10, 2), 0.0, 1000.0, 0.0))
+
+    def test_weekly_snapshots_of_a_january_with_a_server_down(self):
+        """Snapshots on Wednesdays. Two deals of the team open from 3
+        January 2028 (1,000 and 2,000). The job runs on Wednesday 5 January
+        twice; the server is down from the 11th to the 13th, the job runs
+        again on Friday the 14th; a manager takes a snapshot by hand that
+        Friday too. The team's weekly snapshots: 5 and 12 January, each
+        counting the two deals once (3,000); the Friday's is not weekly."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_funnel_forecast.snapshot_weekday", "2"
+        )
+        self.at(datetime(2028, 1, 3, 9, 0))
+        self.make_deal("One", self.s_new, 1000, date_deadline=date(2028, 3, 1))
+        self.make_deal("Two", self.s_new, 2000, date_deadline=date(2028, 3, 1))
+        for moment in (datetime(2028, 1, 5, 0, 30), datetime(2028, 1, 5, 23, 30)):
+            self.at(moment)
+            self.snapshot_job()
+        self.at(datetime(2028, 1, 14, 6, 0))
+        self.snapshot_job()
+        self.env["crm.pipeline.snapshot"].with_user(self.manager).action_take_snapshot()
+        rows = self.env["crm.pipeline.snapshot"].search(
+            [("team_id", "=", self.team.id), ("date_snapshot", ">=", date(2028, 1, 1))]
+        )
+        by_day = {}
+        for row in rows:
+            count, amount, weekly = by_day.get(row.date_snapshot, (0, 0.0, row.weekly))
+            by_day[row.date_snapshot] = (count + row.deal_count, amount + row.expected_revenue, weekly)
+        self.assertEqual(
+            by_day,
+            {
+                date(2028, 1, 5): (2, 3000.0, True),
+                date(2028, 1, 12): (2, 3000.0, True),
+                date(2028, 1, 14): (2, 3000.0, False),
+            },
+        )
+
+    def test_reminder_of_a_february_forecast(self):
+        """Reminder after 7 days. The rep (a deal of the team expected in
+        February 2028) submits February's forecast on 28 January at 10:00
+        UTC. The Forecast screen of February marks the rep before it, not
+        on 4 February at 09:00 (6 days, 23 hours), again at 10:01 (7 days
+        and a minute), no longer after a submission on the 6th."""
+        self.env["res.config.settings"].create({"sff_submission_stale_days": 7}).execute()
+        self.at(datetime(2028, 1, 20, 9, 0))
+        self.make_deal("February", self.s_qualified, 1000, date_deadline=date(2028, 2, 15))
+        Submission = self.env["crm.forecast.submission"]
+
+        def submit():
+            Submission.with_user(self.rep).create(
+                {
+                    "team_id": self.team.id,
+                    "date_from": date(2028, 2, 1),
+                    "commit_amount": 0,
+                    "best_case_amount": 1000,
+                }
+            )
+
+        def late():
+            screen = Submission.with_user(self.manager).get_forecast_screen(
+                {"team_id": self.team.id, "period_type": "month", "date_from": "2028-02-01"}
+            )
+            return {line["user_id"]: line["late"] for line in screen["lines"]}[self.rep.id]
+
+        self.assertTrue(late())
+        self.at(datetime(2028, 1, 28, 10, 0))
+        submit()
+        self.assertFalse(late())
+        self.at(datetime(2028, 2, 4, 9, 0))
+        self.assertFalse(late())
+        self.at(datetime(2028, 2, 4, 10, 1))
+        self.assertTrue(late())
+        self.at(datetime(2028, 2, 6, 8, 0))
+        submit()
+        self.assertFalse(late())
