@@ -172,7 +172,8 @@ class TestYearLived(FunnelCase):
             },
         )
         start = [
-            row for row in Lead.sff_pipeline_at(jan, [("team_id", "=", self.team.id)])
+            row
+            for row in Lead.sff_pipeline_at(jan, [("team_id", "=", self.team.id)])
             if jan <= row["date_deadline"] < feb
         ]
         self.assertEqual(sum(row["expected_revenue"] for row in start), 5000.0)
@@ -298,7 +299,11 @@ class TestYearLived(FunnelCase):
         by_day = {}
         for row in rows:
             count, amount, weekly = by_day.get(row.date_snapshot, (0, 0.0, row.weekly))
-            by_day[row.date_snapshot] = (count + row.deal_count, amount + row.expected_revenue, weekly)
+            by_day[row.date_snapshot] = (
+                count + row.deal_count,
+                amount + row.expected_revenue,
+                weekly,
+            )
         self.assertEqual(
             by_day,
             {
