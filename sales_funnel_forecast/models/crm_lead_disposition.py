@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import CONTACT_STATUSES, DISQUALIFYING_CATEGORIES, STATUS_RANK
-from ..tools.formats import count_text
+from ..tools.formats import named
 
 
 class CrmLead(models.Model):
@@ -147,20 +147,11 @@ class CrmLead(models.Model):
                     deals=missing.name,
                 )
             )
-        if len(missing) > 5:
-            raise UserError(
-                self.env._(
-                    "Say why the deals are lost: your company asks for a lost reason "
-                    "(%(deals)s and %(count)s more).",
-                    deals=", ".join(missing[:5].mapped("name")),
-                    count=count_text(self.env, len(missing) - 5),
-                )
-            )
         if missing:
             raise UserError(
                 self.env._(
                     "Say why the deals are lost: your company asks for a lost reason (%(deals)s).",
-                    deals=", ".join(missing.mapped("name")),
+                    deals=named(missing, "name"),
                 )
             )
 

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 
 from .. import engine
 from ..const import LOSS_CATEGORIES
+from ..tools.formats import named
 
 
 class CrmLostReason(models.Model):
@@ -44,7 +45,7 @@ class CrmLostReason(models.Model):
                     "(%(stages)s): choose another reason in their stall rules first, or "
                     "archive the reason.",
                     reason=reason.name,
-                    stages=", ".join(held[:5].mapped("name")),
+                    stages=named(held, "name"),
                 )
             )
 

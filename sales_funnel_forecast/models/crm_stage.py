@@ -9,8 +9,8 @@ from odoo.tools import sql as sql_tools
 
 from .. import engine
 from ..const import FORECAST_CATEGORY_SELECTION
-from ..tools.formats import count_text
-from ..tools.holders import holders, named
+from ..tools.formats import count_text, named
+from ..tools.holders import holders
 from ..tools.jobs import run_batch
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.formats import named
+
 # in the context while a catalogue is saved with its steps: the steps'
 # own check of a won step waits for the catalogue's, on the steps it ends
 # with (crm.stage.catalogue.line)
@@ -91,7 +93,7 @@ class CrmStageCatalogue(models.Model):
                 self.env._(
                     "%(catalogues)s is the pipeline of teams you cannot change: it can only be "
                     "deleted by someone who can change them all.",
-                    catalogues=", ".join(self.mapped("name")),
+                    catalogues=named(self, "name"),
                 )
             )
 

@@ -4,6 +4,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError
 
 from ..const import FORECAST_CATEGORY_SELECTION
+from ..tools.formats import named
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 from .crm_stage_catalogue import CATALOGUE_SAVING
 
@@ -90,8 +91,8 @@ class CrmStageCatalogueLine(models.Model):
                     "current process, where new and won deals go. Archive the catalogue "
                     "instead.",
                     catalogue=stages[0].catalogue_line_id.catalogue_id.name,
-                    teams=", ".join(stages.team_id.mapped("name")),
-                    stages=", ".join(stages[:5].mapped("name")),
+                    teams=named(stages.team_id, "name"),
+                    stages=named(stages, "name"),
                 )
             )
 

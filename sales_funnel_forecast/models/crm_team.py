@@ -2,7 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.holders import holders, named
+from ..tools.formats import named
+from ..tools.holders import holders
 
 
 class CrmTeam(models.Model):

@@ -2,8 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.formats import count_text
-from ..tools.holders import holders, named
+from ..tools.formats import count_text, named
+from ..tools.holders import holders
 
 
 class ResCompany(models.Model):

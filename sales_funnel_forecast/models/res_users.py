@@ -7,7 +7,8 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools.holders import holders, named
+from ..tools.formats import named
+from ..tools.holders import holders
 
 LOGIN_MONTHS_KEPT = 13
 PURGE_BATCH = 50000

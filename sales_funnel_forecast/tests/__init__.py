@@ -38,6 +38,7 @@ from . import (
     test_export,
     test_first_run,
     test_flow_by_hand,
+    test_follow_ups_27,
     test_forecast,
     test_forecast_category,
     test_forecast_report,

@@ -58,6 +58,23 @@ def count_text(env, value):
     return formatLang(env, value or 0, digits=0)
 
 
+# the most records a message names: it counts the others
+NAMED_AT_MOST = 5
+
+
+def named(records, field="display_name"):
+    """``records`` by name for a message, in the user's language: the first
+    five, then how many others ("A, B, C, D, E and 3 more")."""
+    env = records.env
+    names = ", ".join(records[:NAMED_AT_MOST].mapped(field))
+    others = len(records) - NAMED_AT_MOST
+    if others == 1:
+        return env._("%(names)s and one more", names=names)
+    if others > 1:
+        return env._("%(names)s and %(count)s more", names=names, count=count_text(env, others))
+    return names
+
+
 # what Excel refuses in a sheet's name, replaced ([ ] by ( ), the
 # separators by a dash) or dropped; its longest name (UTF-16 units) and the
 # name it keeps for itself

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What holds records someone deletes: the deletion is refused in words
-naming them (a database constraint would say it in its own)."""
+naming them (``tools.formats.named``; a database constraint would say it
+in its own)."""
 
 
 def holders(env, model, field, ids):
@@ -8,8 +9,3 @@ def holders(env, model, field, ids):
     of ``ids``. As the superuser: what holds the records counts whoever
     deletes them and whatever they may read."""
     return env[model].sudo().with_context(active_test=False).search([(field, "in", list(ids))])
-
-
-def named(records, field="display_name"):
-    """The first five of ``records`` by name, for a message."""
-    return ", ".join(records[:5].mapped(field))
