@@ -1,9 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Follow-ups of 18.0.1.26.0: refusals that name records name five and
-count the others."""
+count the others; the shipped catalogues' names count their steps as their
+Steps Count column does."""
+
+import re
+
+from psycopg2.extras import Json
 
 from odoo import Command
 from odoo.exceptions import UserError
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from .common import FunnelCase, apply_catalogue, make_plan
@@ -119,4 +125,88 @@ class TestRefusalsNameFiveAndCountTheRest(FunnelCase):
         self.assertIn(
             "(Plan 1, Plan 2, Plan 3, Plan 4, Plan 5 and one more):",
             self.refusal(teams.with_user(self.manager).unlink),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestShippedCatalogueNames(FunnelCase):
+    """A catalogue's name says how many steps it has, the won one counted,
+    as the Steps Count column and the stages it gives a team count them:
+    "Simple sales (4 steps)" said 4 beside a count of 5 (Prospecting,
+    Qualification, Proposal, Closing, Won), "Project sales (17 steps)" 17,
+    Payment, its won step, among them."""
+
+    def test_each_shipped_catalogue_names_its_step_count(self):
+        catalogues = self.env["crm.stage.catalogue"].browse(
+            self.env["ir.model.data"]
+            .search(
+                [("module", "=", "sales_funnel_forecast"), ("model", "=", "crm.stage.catalogue")]
+            )
+            .mapped("res_id")
+        )
+        self.assertEqual(
+            {catalogue.name: catalogue.step_count for catalogue in catalogues},
+            {
+                "Project sales (17 steps)": 17,
+                "Simple sales (5 steps)": 5,
+                "Active sales (9 steps)": 9,
+            },
+        )
+        for catalogue in catalogues:
+            with self.subTest(catalogue=catalogue.name):
+                team = self.env["crm.team"].create({"name": catalogue.name})
+                wizard = self.env["crm.stage.catalogue.apply"].create(
+                    {"catalogue_id": catalogue.id, "team_id": team.id}
+                )
+                stages = self.env["crm.stage"].search(wizard.action_apply()["domain"])
+                steps = int(re.search(r"\((\d+) steps\)", catalogue.name).group(1))
+                self.assertEqual(len(stages), steps)
+                self.assertEqual(len(stages.filtered("is_won")), 1)
+
+    def test_upgrade_renames_the_simple_catalogue_still_as_shipped(self):
+        """A database of 18.0.1.26.0 has "Simple sales (4 steps)", its
+        French name as fr.po shipped it and a German one a user typed: the
+        upgrade gives the English name "Simple sales (5 steps)", drops the
+        French one for the new fr.po to give (loaded after the scripts) and
+        keeps the German one. A catalogue the user renamed keeps its name."""
+        simple = self.env.ref("sales_funnel_forecast.catalogue_simple")
+        project = self.env.ref("sales_funnel_forecast.catalogue_project_sales")
+        self.env.flush_all()
+
+        def set_names(catalogue, names):
+            self.env.cr.execute(
+                "UPDATE crm_stage_catalogue SET name = %s::jsonb WHERE id = %s",
+                [Json(names), catalogue.id],
+            )
+
+        set_names(
+            simple,
+            {
+                "en_US": "Simple sales (4 steps)",
+                "fr_FR": "Vente simple (4 phases)",
+                "de_DE": "Unser einfacher Verkauf",
+            },
+        )
+        set_names(project, {"en_US": "Our projects"})
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.27.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_27_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.26.0")
+        self.env.cr.execute(
+            "SELECT id, name FROM crm_stage_catalogue WHERE id IN %s", [(simple.id, project.id)]
+        )
+        self.assertEqual(
+            dict(self.env.cr.fetchall()),
+            {
+                simple.id: {"en_US": "Simple sales (5 steps)", "de_DE": "Unser einfacher Verkauf"},
+                project.id: {"en_US": "Our projects"},
+            },
+        )
+        # a renamed simple catalogue keeps its names
+        set_names(simple, {"en_US": "Quick deals", "fr_FR": "Vente simple (4 phases)"})
+        migration.migrate(self.env.cr, "18.0.1.26.0")
+        self.env.cr.execute("SELECT name FROM crm_stage_catalogue WHERE id = %s", [simple.id])
+        self.assertEqual(
+            self.env.cr.fetchone()[0], {"en_US": "Quick deals", "fr_FR": "Vente simple (4 phases)"}
         )

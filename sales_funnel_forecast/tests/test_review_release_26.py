@@ -11,14 +11,14 @@ from .common import FunnelCase
 class TestReviewRelease26(FunnelCase):
     def test_duplicated_catalogue_is_told_apart_in_every_language(self):
         """The team form lists catalogues by name in its reader's language.
-        Mona, in English, duplicates "Simple sales (4 steps)" (in French
-        "Ventes simples (4 étapes)"): the copy reads "Simple sales (4
-        steps) (copy)" in English and "Ventes simples (4 étapes) (copie)"
+        Mona, in English, duplicates "Simple sales (5 steps)" (in French
+        "Ventes simples (5 étapes)"): the copy reads "Simple sales (5
+        steps) (copy)" in English and "Ventes simples (5 étapes) (copie)"
         in French, not the original's French name (two identical choices
         for a French manager). Duplicated in French, the same two names."""
         self.env["res.lang"]._activate_lang("fr_FR")
         catalogue = self.env.ref("sales_funnel_forecast.catalogue_simple")
-        catalogue.with_context(lang="fr_FR").name = "Ventes simples (4 étapes)"
+        catalogue.with_context(lang="fr_FR").name = "Ventes simples (5 étapes)"
         self.env["ir.module.module"]._load_module_terms(
             ["sales_funnel_forecast"], ["fr_FR"], overwrite=True
         )
@@ -29,6 +29,6 @@ class TestReviewRelease26(FunnelCase):
                     copy.with_context(lang="en_US").name,
                     copy.with_context(lang="fr_FR").name,
                 ),
-                ("Simple sales (4 steps) (copy)", "Ventes simples (4 étapes) (copie)"),
+                ("Simple sales (5 steps) (copy)", "Ventes simples (5 étapes) (copie)"),
                 lang,
             )
