@@ -101,10 +101,14 @@ STEPS = {
     # the job's days taken again (their days start at another hour)
     "snapshots_again": lambda env: env["crm.pipeline.snapshot"]._sff_take_again(),
     "invoices": _invoices,
+    # the deals' invoiced and paid amounts only (their funnel rows' too)
+    "invoice_amounts": lambda env: env["crm.lead"]._sff_fill_invoice_amounts(),
     "quotations_sent": lambda env: env["sale.order"]._sff_fill_quotation_sent_dates(),
     "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
     "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),
     "win_rates": lambda env: env["crm.stage"]._sff_refresh_history_win_rates(),
+    # the target plans' actuals, ended plans' too
+    "plan_actuals": lambda env: env["crm.target.plan"]._sff_refresh_all_actuals(),
     # the forecast accuracy lines, from the snapshots and the won deals
     "accuracy_lines": lambda env: env["crm.forecast.accuracy.report"]._sff_refresh(),
 }

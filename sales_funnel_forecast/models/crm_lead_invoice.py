@@ -24,9 +24,28 @@ DOCUMENT_TRIGGERS = [
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 
 
+def untaxed_sql(move_alias):
+    """The untaxed amount of the invoice or credit note ``move_alias`` (an
+    ``account_move`` row), in company currency, credit notes negative, as
+    Odoo's Invoicing Analysis counts it: its product lines. Odoo's own
+    untaxed amount counts a cash rounding's line too (added to round the
+    total, of no tax): it is taken back out. Only invoices with a cash
+    rounding read their lines."""
+    return SQL(
+        """(%(untaxed)s + CASE WHEN %(rounding)s IS NULL THEN 0 ELSE COALESCE(
+                (SELECT SUM(r.balance) FROM account_move_line r
+                  WHERE r.move_id = %(move)s AND r.display_type = 'rounding'
+                    AND r.tax_repartition_line_id IS NULL), 0) END)""",
+        untaxed=SQL.identifier(move_alias, "amount_untaxed_signed"),
+        rounding=SQL.identifier(move_alias, "invoice_cash_rounding_id"),
+        move=SQL.identifier(move_alias, "id"),
+    )
+
+
 def invoice_figures_sql(lead_filter, today):
-    """Per deal, from its posted customer invoices and credit notes (untaxed,
-    company currency at the invoice date, credit notes negative): invoiced,
+    """Per deal, from its posted customer invoices and credit notes (untaxed
+    as ``untaxed_sql`` counts it, company currency at the invoice date,
+    credit notes negative): invoiced,
     paid (each document's untaxed amount times the share of its total that is
     settled) and overdue (what customers still owe on the installments of
     invoices past their due date, as the invoice's own "overdue installments"
@@ -36,10 +55,10 @@ def invoice_figures_sql(lead_filter, today):
     return SQL(
         """
         SELECT m.opportunity_id AS lead_id,
-               SUM(m.amount_untaxed_signed) AS invoiced,
+               SUM(%(untaxed)s) AS invoiced,
                SUM(CASE WHEN m.amount_total <> 0
-                        THEN m.amount_untaxed_signed * (m.amount_total - m.amount_residual) / m.amount_total
-                        WHEN m.payment_state IN %(settled)s THEN m.amount_untaxed_signed
+                        THEN %(untaxed)s * (m.amount_total - m.amount_residual) / m.amount_total
+                        WHEN m.payment_state IN %(settled)s THEN %(untaxed)s
                         ELSE 0 END) AS paid,
                SUM(COALESCE(late.amount, 0)) AS overdue
           FROM account_move m
@@ -52,6 +71,7 @@ def invoice_figures_sql(lead_filter, today):
          WHERE m.state = 'posted' AND m.move_type IN %(types)s AND %(lead_filter)s
       GROUP BY m.opportunity_id
         """,
+        untaxed=untaxed_sql("m"),
         settled=SETTLED_PAYMENT_STATES,
         today=today,
         types=SALE_DOCUMENTS,
@@ -123,6 +143,7 @@ class CrmLead(models.Model):
         "invoice_ids.state",
         "invoice_ids.move_type",
         "invoice_ids.amount_untaxed_signed",
+        "invoice_ids.invoice_cash_rounding_id",
         "invoice_ids.amount_residual",
         "invoice_ids.amount_total",
         "invoice_ids.invoice_date_due",
@@ -138,6 +159,7 @@ class CrmLead(models.Model):
                     "state",
                     "move_type",
                     "amount_untaxed_signed",
+                    "invoice_cash_rounding_id",
                     "amount_residual",
                     "amount_total",
                     "amount_residual_signed",
@@ -146,7 +168,14 @@ class CrmLead(models.Model):
                 ]
             )
             self.env["account.move.line"].flush_model(
-                ["move_id", "display_type", "date_maturity", "amount_residual"]
+                [
+                    "move_id",
+                    "display_type",
+                    "date_maturity",
+                    "amount_residual",
+                    "balance",
+                    "tax_repartition_line_id",
+                ]
             )
             self.env.cr.execute(
                 invoice_figures_sql(

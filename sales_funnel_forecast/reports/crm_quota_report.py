@@ -4,6 +4,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
 from ..const import SALE_DOCUMENTS
+from ..models.crm_lead_invoice import untaxed_sql
 
 # the journals money comes in and goes out through (payments, bank
 # statement lines)
@@ -17,6 +18,7 @@ REVENUE_DEPENDS = {
         "opportunity_id",
         "invoice_date",
         "amount_untaxed_signed",
+        "invoice_cash_rounding_id",
         "amount_total",
         "invoice_user_id",
         "team_id",
@@ -25,7 +27,14 @@ REVENUE_DEPENDS = {
         "journal_id",
     ],
     "account.journal": ["type"],
-    "account.move.line": ["move_id", "account_id", "date"],
+    "account.move.line": [
+        "move_id",
+        "account_id",
+        "date",
+        "display_type",
+        "balance",
+        "tax_repartition_line_id",
+    ],
     "account.account": ["account_type"],
     "account.partial.reconcile": [
         "debit_move_id",
@@ -69,7 +78,7 @@ def quota_revenue_query():
             SELECT p.id * 4 + %(offset)s AS id, oml.date, 'cash' AS basis,
                    m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
                    %(credited)s, m.company_id,
-                   COALESCE(m.amount_untaxed_signed * %(settled)s / NULLIF(m.amount_total, 0), 0)
+                   COALESCE(%(untaxed)s * %(settled)s / NULLIF(m.amount_total, 0), 0)
                        AS amount, 0 AS target, %(credited_company)s
               FROM account_partial_reconcile p
               JOIN account_move_line ml ON ml.id = %(side)s
@@ -88,6 +97,7 @@ def quota_revenue_query():
                AND %(settled)s <> 0
             """,
             offset=offset,
+            untaxed=untaxed_sql("m"),
             credited=credited,
             types=SALE_DOCUMENTS,
             money_journals=MONEY_JOURNAL_TYPES,
@@ -101,7 +111,7 @@ def quota_revenue_query():
         """
         SELECT m.id * 4 AS id, m.invoice_date AS date, 'accrual' AS basis,
                m.id AS move_id, m.move_type, m.opportunity_id AS lead_id, m.partner_id,
-               %(credited)s, m.company_id, m.amount_untaxed_signed AS amount, 0 AS target,
+               %(credited)s, m.company_id, %(untaxed)s AS amount, 0 AS target,
                %(credited_company)s
           FROM account_move m
           JOIN res_company c ON c.id = m.company_id
@@ -112,6 +122,7 @@ def quota_revenue_query():
         UNION ALL %(credit)s
         """,
         credited=credited,
+        untaxed=untaxed_sql("m"),
         types=SALE_DOCUMENTS,
         credited_company=credited_company,
         debit=paid(2, "debit_move_id", "credit_move_id", "debit_amount_currency"),
@@ -124,7 +135,7 @@ class CrmQuotaReport(models.Model):
     from the accountants' documents. One row per posted customer invoice or
     credit note (companies counting invoiced revenue), or per payment matched
     with one (companies counting cash): its untaxed amount in company
-    currency, or the untaxed share of what the payment settled, credited to
+    currency (its product lines, as Odoo's Invoicing Analysis counts it), or the untaxed share of what the payment settled, credited to
     the salesperson and team of the linked deal, or to the invoice's own when
     no deal is linked; cut by the deal's source, medium, campaign and origin
     type, and by the industry of the customer billed."""

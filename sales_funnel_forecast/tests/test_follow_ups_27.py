@@ -4,6 +4,7 @@ count the others; the shipped catalogues' names count their steps as their
 Steps Count column does."""
 
 import re
+from datetime import date
 
 from psycopg2.extras import Json
 
@@ -12,6 +13,7 @@ from odoo.exceptions import UserError
 from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
+from ..install import rebuild
 from .common import FunnelCase, apply_catalogue, make_plan
 
 
@@ -209,4 +211,159 @@ class TestShippedCatalogueNames(FunnelCase):
         self.env.cr.execute("SELECT name FROM crm_stage_catalogue WHERE id = %s", [simple.id])
         self.assertEqual(
             self.env.cr.fetchone()[0], {"en_US": "Quick deals", "fr_FR": "Vente simple (4 phases)"}
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCashRoundingAsInvoicingAnalysis(FunnelCase):
+    """An invoice of 100.03 untaxed (no tax) rounded to 0.05 down: Odoo adds
+    a rounding line of -0.03, the customer pays 100.00. Odoo's Invoicing
+    Analysis counts the product line, 100.03; Quota Attainment counted the
+    invoice's untaxed amount, 100.00, the rounding line in it. The module
+    now counts 100.03 too: attainment (invoiced or paid), the deal's
+    invoiced and paid amounts, its funnel rows, the plan's actuals."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        account = cls.env["account.account"].search(
+            [
+                ("account_type", "=", "income"),
+                *cls.env["account.account"]._check_company_domain(cls.company),
+            ],
+            limit=1,
+        )
+        cls.rounding = cls.env["account.cash.rounding"].create(
+            {
+                "name": "5 cents down",
+                "rounding": 0.05,
+                "strategy": "add_invoice_line",
+                "rounding_method": "DOWN",
+                "profit_account_id": account.id,
+                "loss_account_id": account.id,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "Rounded Ltd"})
+
+    def rounded_invoice(self, deal, day):
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": day,
+                "opportunity_id": deal.id,
+                "invoice_cash_rounding_id": self.rounding.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Work", "quantity": 1, "price_unit": 100.03, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        self.assertEqual(
+            sorted(move.line_ids.mapped(lambda line: (line.display_type, line.balance))),
+            [("payment_term", 100.0), ("product", -100.03), ("rounding", 0.03)],
+        )
+        self.assertEqual((move.amount_untaxed_signed, move.amount_total), (100.0, 100.0))
+        return move
+
+    def pay(self, move, day):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create({"amount": 100.0, "payment_date": day})._create_payments()
+
+    def figures(self, deal, move):
+        """Invoicing Analysis, attainment, the deal's invoiced and paid
+        amounts and its funnel rows' invoiced amounts."""
+        self.env.flush_all()
+        analysis = self.env["account.invoice.report"]._read_group(
+            [("move_id", "=", move.id)], [], ["price_subtotal:sum"]
+        )[0][0]
+        quota = self.env["crm.quota.report"].search([("move_id", "=", move.id)])
+        rows = self.env["crm.funnel.report"].search([("lead_id", "=", deal.id)])
+        return (
+            round(analysis, 2),
+            quota.mapped("amount"),
+            deal.invoiced_amount,
+            deal.paid_amount,
+            set(rows.mapped("invoiced_amount")),
+        )
+
+    def test_invoiced_and_paid_count_the_product_line(self):
+        plan = make_plan(
+            self.env,
+            self.team,
+            name="Rounded 2026",
+            date_from=date(2026, 1, 1),
+            date_to=date(2026, 12, 31),
+        )
+        deal = self.make_deal("Rounded", self.s_new, 100)
+        move = self.rounded_invoice(deal, date(2026, 3, 10))
+        self.assertEqual(self.figures(deal, move), (100.03, [100.03], 100.03, 0.0, {100.03}))
+        plan.action_refresh_actuals()
+        march = plan.period_ids.filtered(
+            lambda period: period.period_type == "month" and period.date_from.month == 3
+        )
+        self.assertEqual(march.actual_revenue, 100.03)
+        self.pay(move, date(2026, 4, 2))
+        self.assertEqual(self.figures(deal, move)[3], 100.03)
+        # a company counting payments: the 100.00 paid settles the whole
+        # invoice, 100.03 untaxed, in April
+        self.company.crm_quota_basis = "cash"
+        self.env.flush_all()
+        quota = self.env["crm.quota.report"].search([("move_id", "=", move.id)])
+        self.assertEqual([(row.date, row.amount) for row in quota], [(date(2026, 4, 2), 100.03)])
+
+    def test_credit_note_takes_the_product_line_back(self):
+        deal = self.make_deal("Rounded back", self.s_new, 100)
+        move = self.rounded_invoice(deal, date(2026, 3, 10))
+        refund = move._reverse_moves([{"invoice_date": date(2026, 3, 20)}])
+        refund.action_post()
+        self.env.flush_all()
+        self.assertEqual(
+            sorted(
+                self.env["crm.quota.report"].search([("lead_id", "=", deal.id)]).mapped("amount")
+            ),
+            [-100.03, 100.03],
+        )
+        self.assertEqual(deal.invoiced_amount, 0.0)
+
+    def test_upgrade_works_the_stored_figures_out_again(self):
+        """A database of 18.0.1.26.0 stored 100.00 on the deal, its funnel
+        rows and the plan's March: the 18.0.1.27.0 upgrade asks for the
+        deals' invoice amounts and the plans' actuals again, which give
+        100.03."""
+        plan = make_plan(
+            self.env,
+            self.team,
+            name="Rounded 2026",
+            date_from=date(2026, 1, 1),
+            date_to=date(2026, 12, 31),
+        )
+        deal = self.make_deal("Rounded before", self.s_new, 100)
+        move = self.rounded_invoice(deal, date(2026, 3, 10))
+        plan.action_refresh_actuals()
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET invoiced_amount = 100.0 WHERE id = %s", [deal.id])
+        self.env.cr.execute(
+            "UPDATE crm_lead_stage_reach SET invoiced_amount = 100.0 WHERE lead_id = %s",
+            [deal.id],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_target_plan_period SET actual_revenue = 100.0 WHERE plan_id = %s"
+            " AND actual_revenue <> 0",
+            [plan.id],
+        )
+        self.env.invalidate_all()
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.27.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_27_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.26.0")
+        rebuild.run_requested(self.env)
+        self.env.invalidate_all()
+        self.assertEqual(self.figures(deal, move)[2:], (100.03, 0.0, {100.03}))
+        self.assertEqual(
+            set(plan.period_ids.mapped("actual_revenue")), {0.0, 100.03}, "March, Q1, the year"
         )

@@ -6,7 +6,15 @@ database that still has the old name, in English, gets the new one; its
 translations still as shipped give way to the new ones, which the upgrade
 loads after this script (it keeps the names a user gave).
 
-The statement and the names are this migration's own (frozen)."""
+Invoiced revenue counts an invoice's product lines, as Odoo's Invoicing
+Analysis does: a cash rounding's line (of no tax) is no revenue. Where
+posted customer invoices or credit notes have one, the deals' invoiced and
+paid amounts, the target plans' actuals and the forecast accuracy lines
+are worked out again at the end of the upgrade.
+
+The statements and the names are this migration's own (frozen)."""
+
+from odoo.addons.sales_funnel_forecast.install.rebuild import request
 
 OLD_NAME = "Simple sales (4 steps)"
 NEW_NAME = "Simple sales (5 steps)"
@@ -38,3 +46,14 @@ def migrate(cr, version):
               AND c.name ->> 'en_US' = %s""",
         [NEW_NAME, list(OLD_TRANSLATIONS), OLD_NAME],
     )
+    cr.execute(
+        """SELECT 1 FROM account_move m
+            WHERE m.invoice_cash_rounding_id IS NOT NULL AND m.state = 'posted'
+              AND m.move_type IN ('out_invoice', 'out_refund')
+              AND EXISTS (SELECT 1 FROM account_move_line r
+                           WHERE r.move_id = m.id AND r.display_type = 'rounding'
+                             AND r.tax_repartition_line_id IS NULL)
+            LIMIT 1"""
+    )
+    if cr.fetchone():
+        request(cr, "invoice_amounts", "plan_actuals", "accuracy_lines")
