@@ -131,6 +131,15 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # Losing a deal
     # ------------------------------------------------------------------
+    def _sff_lost_reason_of(self, value):
+        """The lost reason that writing ``value`` gives, as Odoo converts
+        it: an id, a record or an (id, name) pair; anything else (an id as
+        text, a list, as JSON may send them) writes none."""
+        field = self._fields["lost_reason_id"]
+        return field.convert_to_record(
+            field.convert_to_cache(value, self.browse(), validate=False), self.browse()
+        )
+
     def _sff_check_lost_reason(self, reason):
         """Refuse to lose, without a reason, deals whose company asks for one."""
         missing = self.filtered(
@@ -174,7 +183,7 @@ class CrmLead(models.Model):
             # call): the company's rule on lost reasons holds, as for the
             # Lost button and the list's Archive
             self.filtered("active")._sff_check_lost_reason(
-                self.env["crm.lost.reason"].browse(vals.get("lost_reason_id"))
+                self._sff_lost_reason_of(vals.get("lost_reason_id"))
             )
         # restored (Odoo's Restore clears the lost reason): an open deal is
         # no disqualified prospect
@@ -265,7 +274,7 @@ class CrmLead(models.Model):
         return super().action_archive()
 
     def action_set_lost(self, **additional_values):
-        reason = self.env["crm.lost.reason"].browse(additional_values.get("lost_reason_id"))
+        reason = self._sff_lost_reason_of(additional_values.get("lost_reason_id"))
         self._sff_check_lost_reason(reason)
         result = super(CrmLead, self.with_context(sff_losing=True)).action_set_lost(
             **additional_values

@@ -63,6 +63,7 @@ from . import (
     test_languages,
     test_leads,
     test_live_server,
+    test_live_server_again,
     test_locale_edges,
     test_mail_paths,
     test_mass_operations,
