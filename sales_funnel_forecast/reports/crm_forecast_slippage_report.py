@@ -4,11 +4,13 @@ from odoo.tools import SQL
 
 
 class CrmForecastSlippageReport(models.Model):
-    """Slippage: one row per deal and month it was expected to close in
-    while open, from its forecast versions; the row says whether a change
-    then moved its expected closing date out of that month, to a later one,
-    and by how many days. The share of slipped deals and the average slip
-    per salesperson, team and month are this report's measures."""
+    """Slippage: one row per deal and month, and per deal and quarter, it
+    was expected to close in while open, from its forecast versions; the
+    row says whether a change then moved its expected closing date out of
+    that month (quarter), to a later one, and by how many days. The share
+    of slipped deals and the average slip per salesperson, team and month
+    (quarter) are this report's measures: a deal moved from January to
+    February slipped out of January, not out of the first quarter."""
 
     _name = "crm.forecast.slippage.report"
     _inherit = ["crm.report.query.mixin"]
@@ -33,7 +35,14 @@ class CrmForecastSlippageReport(models.Model):
     }
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
-    date_period = fields.Date(string="Expected Month", readonly=True)
+    period_type = fields.Selection(
+        [("month", "Month"), ("quarter", "Quarter")], string="Period", readonly=True
+    )
+    date_period = fields.Date(
+        string="Expected Period",
+        readonly=True,
+        help="The first day of the month, or of the quarter, the deal was expected to close in.",
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -47,15 +56,15 @@ class CrmForecastSlippageReport(models.Model):
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Of the deals expected to close in the month, the share whose "
-        "expected closing date was then moved to a later month.",
+        help="Of the deals expected to close in the month (quarter), the share whose "
+        "expected closing date was then moved to a later one.",
     )
     slip_days = fields.Integer(
         string="Average Slip (days)",
         readonly=True,
         aggregator="avg",
         help="By how many days the slipped deals' expected closing dates moved "
-        "out of the month, on average.",
+        "out of the month (quarter), on average.",
     )
     slipped_amount = fields.Monetary(
         string="Amount Slipped",
@@ -67,17 +76,21 @@ class CrmForecastSlippageReport(models.Model):
         return SQL(
             """
             expected AS (
-                -- each open version with an expected closing date, and the
-                -- change that ended it, when that change moved the date
-                -- out of the version's month to a later one; a change that
-                -- cleared the date counts by the date given next
-                SELECT v.lead_id, date_trunc('month', v.date_deadline)::date AS period,
+                -- each open version with an expected closing date, in its
+                -- month and in its quarter, and the change that ended it,
+                -- when that change moved the date out of the version's
+                -- month (quarter) to a later one; a change that cleared
+                -- the date counts by the date given next
+                SELECT v.lead_id, k.period_type,
+                       date_trunc(k.period_type, v.date_deadline)::date AS period,
                        v.valid_from, v.user_id, v.team_id, v.company_id, v.expected_revenue,
                        CASE WHEN COALESCE(n.slip_days, g.slip_days) > 0
                                  AND COALESCE(n.date_deadline, g.date_deadline)
-                                     >= date_trunc('month', v.date_deadline) + interval '1 month'
+                                     >= date_trunc(k.period_type, v.date_deadline) + k.length
                             THEN COALESCE(n.slip_days, g.slip_days) END AS slip_days
                   FROM crm_lead_forecast_version v
+            CROSS JOIN (VALUES ('month', interval '1 month'),
+                               ('quarter', interval '3 months')) AS k(period_type, length)
              LEFT JOIN crm_lead_forecast_version n
                     ON n.lead_id = v.lead_id AND n.valid_from = v.valid_to
              LEFT JOIN LATERAL (SELECT a.slip_days, a.date_deadline
@@ -89,7 +102,7 @@ class CrmForecastSlippageReport(models.Model):
                  WHERE v.deal_state = 'open' AND v.date_deadline IS NOT NULL
             ),
             periods AS (
-                SELECT e.lead_id, e.period,
+                SELECT e.lead_id, e.period_type, e.period,
                        -- the owner and amount of the deal's last version in the month
                        (ARRAY_AGG(e.user_id ORDER BY e.valid_from DESC))[1] AS user_id,
                        (ARRAY_AGG(e.team_id ORDER BY e.valid_from DESC))[1] AS team_id,
@@ -97,17 +110,18 @@ class CrmForecastSlippageReport(models.Model):
                        (ARRAY_AGG(e.expected_revenue ORDER BY e.valid_from DESC))[1] AS expected_revenue,
                        SUM(e.slip_days) AS slip_days
                   FROM expected e
-              GROUP BY e.lead_id, e.period
+              GROUP BY e.lead_id, e.period_type, e.period
             )
             """
         )
 
     def _select(self):
-        # one id per deal and month, without numbering the whole view
+        # one id per deal and month (quarter), without numbering the whole view
         return SQL(
-            """p.lead_id::bigint * 100000 + EXTRACT(YEAR FROM p.period)::int * 12
-                       + EXTRACT(MONTH FROM p.period)::int AS id,
-                   p.lead_id, p.period AS date_period, p.user_id, p.team_id, p.company_id,
+            """p.lead_id::bigint * 1000000
+                       + (EXTRACT(YEAR FROM p.period)::int * 12 + EXTRACT(MONTH FROM p.period)::int) * 2
+                       + (p.period_type = 'quarter')::int AS id,
+                   p.lead_id, p.period_type, p.period AS date_period, p.user_id, p.team_id, p.company_id,
                    c.currency_id, COALESCE(p.expected_revenue, 0) AS expected_revenue,
                    1 AS deal_count, p.slip_days IS NOT NULL AS slipped,
                    (p.slip_days IS NOT NULL)::int AS slipped_count,

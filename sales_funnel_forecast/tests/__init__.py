@@ -41,6 +41,7 @@ from . import (
     test_follow_ups_27,
     test_forecast,
     test_forecast_category,
+    test_forecast_discipline_again,
     test_forecast_report,
     test_forecast_submission,
     test_forecast_version,
