@@ -145,7 +145,7 @@ class CrmForecastSubmission(models.Model):
             self.env._("Adjusted Commit"),
             self.env._("Adjusted Best Case"),
             self.env._("Adjustment Reason"),
-            self.env._("Not Submitted"),
+            self.env._("No Recent Forecast"),
         ]
         sheet.write_row(2, 0, headers, bold)
         lines = values["lines"] + ([values["team_line"]] if values["team_line"] else [])

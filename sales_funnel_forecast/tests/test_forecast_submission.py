@@ -693,7 +693,7 @@ class TestForecastSubmission(FunnelCase):
         html = self.print_screen(params)
         self.assertIn("Forecast of Funnel Test Team", html)
         self.assertIn("13,000.00", html)
-        self.assertIn("(not submitted)", html)
+        self.assertIn("(no recent forecast)", html)
         with self.assertRaises(UserError):
             Submission.action_forecast_export(params, "csv")
 
