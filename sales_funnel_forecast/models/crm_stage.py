@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_compare
 from odoo.tools import sql as sql_tools
@@ -12,11 +12,15 @@ from ..const import FORECAST_CATEGORY_SELECTION
 from ..tools.formats import count_text, named
 from ..tools.holders import holders
 from ..tools.jobs import run_batch
+from ..tools.writers import claim_writer_row, claimed_on
 from .crm_lead_invoice import DOCUMENT_TRIGGERS
 
 # the win rates a manager accepted as the stages' percentages, for the
 # history of the percentages (crm.stage._sff_win_rates_accepted)
 WIN_RATES_KEY = "sales_funnel_forecast.win_rates_accepted"
+# the time the win rates were last worked out: the row each refresh writes
+# first (one for every stage: a refresh always works them all out at once)
+WIN_RATES_REFRESH_PARAM = "sales_funnel_forecast.win_rates_refreshed_on"
 # Stage fields that change which deals reached which stage
 PIPELINE_STAGE_FIELDS = {"sequence", "team_id", "active", "is_won"}
 
@@ -610,9 +614,14 @@ class CrmStage(models.Model):
     @api.model
     def _sff_refresh_history_win_rates(self):
         """Write every stage's win rate; returns the stages whose figures
-        changed."""
+        changed. One refresh at a time: each first writes the row of the
+        refresh's time (``claim_writer_row``), in its transaction with the
+        rates, so that a second one at once (the night's job and a
+        manager's Refresh) waits for the first, then is run again on its
+        data."""
         cr = self.env.cr
         counts = self._sff_closed_counts()
+        claim_writer_row(cr, WIN_RATES_REFRESH_PARAM)
         self.flush_model(["forecast_probability"])
         # every stage, archived ones included, whoever triggers the refresh
         cr.execute("SELECT id, forecast_probability FROM crm_stage")
@@ -647,6 +656,19 @@ class CrmStage(models.Model):
             ["history_win_rate", "history_closed_count", "history_fallback", "history_weight"]
         )
         return cr.rowcount
+
+    @api.model
+    def _sff_win_rates_refreshed_on(self):
+        """When the win rates were last worked out (False: never yet)."""
+        return claimed_on(self.env.cr, WIN_RATES_REFRESH_PARAM)
+
+    @api.model
+    def action_sff_refresh_win_rates(self):
+        """Refresh (managers, on the funnel dashboard): every stage's win
+        rate worked out again now, from every deal, instead of at night."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("Only sales managers can work the win rates out again."))
+        return self._sff_refresh_history_win_rates()
 
     def _sff_stage_probability(self):
         """Probability a deal takes on entering this stage."""

@@ -2,15 +2,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
-from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
 from odoo.tools.safe_eval import safe_eval
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, DEFAULT_ACCURACY_LEAD_DAYS, MAX_ACCURACY_LEAD_DAYS
 from ..tools.days import local_time_sql, local_today
-from ..tools.formats import count_text
+from ..tools.formats import count_text, minute_text
 from ..tools.notify import notification
 from ..tools.params import days_param
-from ..tools.writers import claim_writer_row
+from ..tools.writers import claim_writer_row, claimed_on
 from .crm_quota_report import quota_revenue_query
 
 # the time of the last refresh: the row each refresh writes first
@@ -407,12 +406,8 @@ class CrmForecastAccuracyReport(models.Model):
     @api.model
     def _sff_refreshed_on(self):
         """When the lines were last worked out (False: never yet), as the
-        refresh's row says (written in SQL, so read in SQL: Odoo's cache of
-        the parameters does not see it)."""
-        self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [REFRESH_PARAM])
-        row = self.env.cr.fetchone()
-        # (18.0.1.11.0 wrote it with its microseconds)
-        return fields.Datetime.to_datetime(row[0][:19]) if row and row[0] else False
+        refresh's row says."""
+        return claimed_on(self.env.cr, REFRESH_PARAM)
 
     def _compute_refreshed_on(self):
         refreshed_on = self._sff_refreshed_on()
@@ -431,7 +426,7 @@ class CrmForecastAccuracyReport(models.Model):
         action["name"] = action["display_name"] = (
             self.env._(
                 "Forecast Accuracy (refreshed %(when)s)",
-                when=format_datetime(self.env, refreshed_on, dt_format=self._sff_minute_format()),
+                when=minute_text(self.env, refreshed_on),
             )
             if refreshed_on
             else self.env._("Forecast Accuracy (not worked out yet)")
@@ -444,17 +439,6 @@ class CrmForecastAccuracyReport(models.Model):
             context["search_default_reps"] = 1
             action["context"] = context
         return action
-
-    @api.model
-    def _sff_minute_format(self):
-        """The user's language's date and short time (no seconds), as babel
-        reads them."""
-        lang = get_lang(self.env)
-        locale = babel_locale_parse(lang.code)
-        return " ".join(
-            posix_to_ldml(posix, locale=locale)
-            for posix in (lang.date_format, lang.short_time_format)
-        )
 
     def action_sff_refresh(self):
         """Refresh Now (managers): the lines worked out again, then the

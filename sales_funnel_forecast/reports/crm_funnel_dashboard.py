@@ -11,7 +11,7 @@ from odoo.tools.misc import format_date
 from .. import engine
 from ..tools.days import day_start, local_today
 from ..tools.downloads import download_action, file_name_part, in_download_companies
-from ..tools.formats import count_text, excel_money_format, right_to_left
+from ..tools.formats import count_text, excel_money_format, minute_text, right_to_left
 from .common import currency_companies, currency_company_domain
 from .funnel_xlsx import build_workbook
 
@@ -337,6 +337,10 @@ class CrmFunnelDashboard(models.AbstractModel):
             "forecast": self.env["crm.forecast.report"]._sff_forecast_table(
                 team_id, user_id, currency_company_domain(self.env)
             ),
+            # when the history-weighted column's win rates were worked out;
+            # a manager may work them out again (they read every deal)
+            "win_rates_note": self._sff_win_rates_note(),
+            "can_refresh_win_rates": self.env.user.has_group("sales_team.group_sale_manager"),
             # the funnel's losses: deals lost (the Losses report has the
             # leads too)
             "losses": self.env["crm.loss.report"]._sff_losses(
@@ -367,6 +371,18 @@ class CrmFunnelDashboard(models.AbstractModel):
                 ]
             ),
         }
+
+    @api.model
+    def _sff_win_rates_note(self):
+        """When the stages' win rates were last worked out, in the user's
+        time zone and language."""
+        refreshed_on = self.env["crm.stage"]._sff_win_rates_refreshed_on()
+        if not refreshed_on:
+            return self.env._("Win rates of the last 12 months not worked out yet.")
+        return self.env._(
+            "Win rates of the last 12 months worked out on %(when)s",
+            when=minute_text(self.env, refreshed_on),
+        )
 
     @api.model
     def _sff_add_plans(self, funnels, day):

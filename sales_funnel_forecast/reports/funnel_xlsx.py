@@ -258,6 +258,9 @@ def _forecast_sheet(book, styles, data, labels):
         sheet.write(line, 0, labels["stalled_deals"], styles["text"])
         sheet.write(line, 1, labels["stalled_weighting"], styles["text"])
         sheet.write(line, total_col, forecast["stalled_amount"], styles["money"])
+        line += 1
+    # when the history-weighted figures' win rates were worked out
+    sheet.write(line + 1, 0, data["win_rates_note"], styles["note"])
     sheet.set_column(0, 1, 26)
     sheet.set_column(2, total_col + 1, 14)
     sheet.set_row(head, 30)

@@ -85,6 +85,7 @@ from . import (
     test_readonly_paths,
     test_record_operations,
     test_record_paths,
+    test_refreshed_figures,
     test_referenced_records,
     test_refusals,
     test_report_paths,

@@ -4,7 +4,14 @@ screens write them."""
 
 import re
 
-from odoo.tools.misc import format_date, formatLang, get_lang
+from odoo.tools.misc import (
+    babel_locale_parse,
+    format_date,
+    format_datetime,
+    formatLang,
+    get_lang,
+    posix_to_ldml,
+)
 
 # the language's date format (strftime, as res.lang keeps it) in Excel's
 # number-format codes; other text is quoted, as Excel wants it
@@ -42,6 +49,22 @@ def _quoted(text):
     if SEPARATORS.fullmatch(text):
         return text
     return '"' + text.replace('"', "") + '"'
+
+
+def minute_format(env):
+    """The user's language's date and short time (no seconds), as babel
+    reads them."""
+    lang = get_lang(env)
+    locale = babel_locale_parse(lang.code)
+    return " ".join(
+        posix_to_ldml(posix, locale=locale) for posix in (lang.date_format, lang.short_time_format)
+    )
+
+
+def minute_text(env, moment):
+    """A stored date and time (UTC) as the user reads it: in their time
+    zone, their language's date and short time ("01/02/2030 10:30")."""
+    return format_datetime(env, moment, dt_format=minute_format(env))
 
 
 def right_to_left(env):

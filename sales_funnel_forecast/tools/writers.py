@@ -17,3 +17,13 @@ def claim_writer_row(cr, key):
            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value""",
         [key, fields.Datetime.to_string(cr.now())],
     )
+
+
+def claimed_on(cr, key):
+    """When ``claim_writer_row`` last wrote ``key`` (False: never), read in
+    SQL as it is written (Odoo's cache of the parameters does not see it);
+    the second, as Odoo writes a date and time."""
+    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [key])
+    row = cr.fetchone()
+    # (18.0.1.11.0 wrote the accuracy's time with its microseconds)
+    return fields.Datetime.to_datetime(row[0][:19]) if row and row[0] else False

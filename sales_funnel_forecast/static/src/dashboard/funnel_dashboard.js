@@ -41,6 +41,7 @@ export class FunnelDashboard extends Component {
             },
             data: null,
             loading: true,
+            refreshing: false,
         });
         this.periods = [
             ["this_month", _t("This month")],
@@ -83,6 +84,19 @@ export class FunnelDashboard extends Component {
         );
         this.state.params.team_id = this.state.data.team_id;
         this.state.loading = false;
+    }
+
+    /** Refresh (managers): the stages' win rates worked out again on the
+     *  server, then the dashboard read again (the new time under the
+     *  forecast). */
+    async refreshWinRates() {
+        this.state.refreshing = true;
+        try {
+            await this.orm.call("crm.stage", "action_sff_refresh_win_rates", []);
+        } finally {
+            this.state.refreshing = false;
+        }
+        await this.load();
     }
 
     async onParamChange(key, ev) {

@@ -30,6 +30,16 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_tour", 
             content: "One of the team's open deals is stalled",
         },
         {
+            trigger: ".o_sff_forecast .o_sff_refresh_win_rates",
+            content: "A manager works the stages' win rates out again",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_sff_forecast .o_sff_win_rates_note:contains('Win rates of the last 12 months worked out on')",
+            content: "Under the forecast, when the win rates were worked out",
+        },
+        {
             // exact counts: a bare :contains('1') would also match 10 or 21
             trigger:
                 ".o_sff_stage:contains('D-Proposal') .o_sff_reached:contains(/^1$/)",

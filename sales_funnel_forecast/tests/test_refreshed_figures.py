@@ -1,0 +1,145 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Stored figures say when they were last worked out, where they are
+shown, and can be worked out again on demand: the stages' win rates of the
+last 12 months (the funnel dashboard's history-weighted forecast)."""
+
+from datetime import datetime
+
+from odoo.exceptions import AccessError
+from odoo.modules.migration import load_script
+from odoo.tests import tagged
+
+from ..install import rebuild
+from ..models.crm_stage import WIN_RATES_REFRESH_PARAM
+from .common import FunnelCase
+
+
+@tagged("post_install", "-at_install")
+class TestWinRatesRefreshed(FunnelCase):
+    """Ten deals reached T-Qualified and were closed: six won, four lost,
+    a win rate of 60 %. The job, a manager's Refresh and the upgrade write
+    when the rates were worked out; the dashboard says it in the reader's
+    time zone."""
+
+    def setUp(self):
+        super().setUp()
+        for index in range(10):
+            deal = self.make_deal(f"Closed {index}", self.s_new, 1000)
+            deal.stage_id = self.s_qualified
+            if index < 6:
+                deal.action_set_won()
+            else:
+                deal.action_set_lost()
+        # an open deal in T-Qualified: the forecast table has a row
+        self.make_deal("Open", self.s_qualified, 5000)
+        self.end_request()
+
+    def refreshed_on(self):
+        return self.env["crm.stage"]._sff_win_rates_refreshed_on()
+
+    def note(self, user):
+        data = (
+            self.env["crm.funnel.dashboard"]
+            .with_user(user)
+            .get_funnel_dashboard({"team_id": self.team.id, "period": "all"})
+        )
+        return data["win_rates_note"], data["can_refresh_win_rates"]
+
+    def test_job_writes_the_time_with_the_rates(self):
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        self.env["crm.stage"]._cron_refresh_history_win_rates()
+        self.assertEqual(
+            (self.s_qualified.history_win_rate, self.s_qualified.history_closed_count),
+            (60.0, 10),
+        )
+        self.assertEqual(self.refreshed_on(), datetime(2030, 1, 2, 8, 0))
+        # the next night's, the deals as they were: the same figures, a new time
+        self.set_now(datetime(2030, 1, 3, 8, 0))
+        self.env["crm.stage"]._cron_refresh_history_win_rates()
+        self.assertEqual(
+            (self.s_qualified.history_win_rate, self.s_qualified.history_closed_count),
+            (60.0, 10),
+        )
+        self.assertEqual(self.refreshed_on(), datetime(2030, 1, 3, 8, 0))
+
+    def test_dashboard_says_when_in_the_readers_time_zone(self):
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        self.env["crm.stage"]._sff_refresh_history_win_rates()
+        # 08:00 UTC: 09:00 in Warsaw in winter, 03:00 in New York
+        self.manager.tz = "Europe/Warsaw"
+        self.rep.tz = "America/New_York"
+        self.assertEqual(
+            self.note(self.manager),
+            ("Win rates of the last 12 months worked out on 01/02/2030 09:00", True),
+        )
+        # a salesperson sees the time, not the button
+        self.assertEqual(
+            self.note(self.rep),
+            ("Win rates of the last 12 months worked out on 01/02/2030 03:00", False),
+        )
+        # the PDF and the spreadsheet say it under the forecast too
+        html = self.print_funnel({"team_id": self.team.id, "period": "all"})
+        self.assertIn("Win rates of the last 12 months worked out on 01/02/2030 09:00", html)
+
+    def print_funnel(self, params):
+        return (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            ._render_qweb_html(
+                "sales_funnel_forecast.report_funnel", [], data={"sff_params": params}
+            )[0]
+            .decode()
+        )
+
+    def test_never_worked_out(self):
+        self.env.cr.execute(
+            "DELETE FROM ir_config_parameter WHERE key = %s", [WIN_RATES_REFRESH_PARAM]
+        )
+        self.assertEqual(
+            self.note(self.manager),
+            ("Win rates of the last 12 months not worked out yet.", True),
+        )
+
+    def test_refresh_is_a_managers(self):
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        self.env["crm.stage"]._sff_refresh_history_win_rates()
+        # the rates stored wrong since (a day's deals closed meanwhile)
+        self.env.cr.execute(
+            "UPDATE crm_stage SET history_win_rate = 0, history_closed_count = 0 WHERE id = %s",
+            [self.s_qualified.id],
+        )
+        self.s_qualified.invalidate_recordset()
+        self.set_now(datetime(2030, 1, 2, 10, 15))
+        with self.assertRaisesRegex(
+            AccessError, "Only sales managers can work the win rates out again."
+        ):
+            self.env["crm.stage"].with_user(self.rep).action_sff_refresh_win_rates()
+        self.assertEqual(self.refreshed_on(), datetime(2030, 1, 2, 8, 0))
+        self.assertEqual(self.s_qualified.history_closed_count, 0)
+        # a manager's: T-Qualified's figures written again, and the time
+        self.env["crm.stage"].with_user(self.manager).action_sff_refresh_win_rates()
+        self.assertEqual(
+            (self.s_qualified.history_win_rate, self.s_qualified.history_closed_count),
+            (60.0, 10),
+        )
+        self.assertEqual(self.refreshed_on(), datetime(2030, 1, 2, 10, 15))
+        self.manager.tz = "UTC"
+        self.assertEqual(
+            self.note(self.manager)[0],
+            "Win rates of the last 12 months worked out on 01/02/2030 10:15",
+        )
+
+    def test_upgrade_fills_the_time(self):
+        """A database of 18.0.1.26.0 has no time for the win rates: the
+        18.0.1.27.0 upgrade works them out, which writes it."""
+        self.env.cr.execute(
+            "DELETE FROM ir_config_parameter WHERE key = %s", [WIN_RATES_REFRESH_PARAM]
+        )
+        migration = load_script(
+            "sales_funnel_forecast/migrations/18.0.1.27.0/post-migrate.py",
+            "sff_post_migrate_18_0_1_27_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.26.0")
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        self.assertIn("win_rates", rebuild.run_requested(self.env))
+        self.assertEqual(self.refreshed_on(), datetime(2030, 1, 2, 8, 0))
