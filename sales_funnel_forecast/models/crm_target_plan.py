@@ -147,6 +147,15 @@ class CrmTargetPlan(models.Model):
     leads_needed = fields.Integer(string="Prospects Needed", compute="_compute_totals")
     pipeline_value_needed = fields.Monetary(compute="_compute_totals")
     actual_revenue = fields.Monetary(compute="_compute_totals")
+    # stored on the periods, written with their figures (a refresh works
+    # every period of a plan out at once): the plan's row is not written
+    # every night, nor locked against a manager saving the plan
+    actuals_refreshed_on = fields.Datetime(
+        string="Actuals Worked Out On",
+        compute="_compute_actuals_refreshed_on",
+        help="When the invoiced revenue, deals won and new leads were last worked out: "
+        "every night, when the plan is saved, or with Refresh Actuals.",
+    )
 
     @api.model
     def _default_seasons(self):
@@ -184,6 +193,13 @@ class CrmTargetPlan(models.Model):
             plan.leads_needed = whole.leads_needed
             plan.pipeline_value_needed = whole.pipeline_value_needed
             plan.actual_revenue = whole.actual_revenue
+
+    @api.depends("period_ids.actuals_refreshed_on")
+    def _compute_actuals_refreshed_on(self):
+        for plan in self:
+            # the oldest figure's time (they are all worked out together)
+            times = [time for time in plan.period_ids.mapped("actuals_refreshed_on") if time]
+            plan.actuals_refreshed_on = min(times, default=False)
 
     # ------------------------------------------------------------------
     # Bad input

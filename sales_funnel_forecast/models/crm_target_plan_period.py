@@ -38,6 +38,11 @@ class CrmTargetPlanPeriod(models.Model):
     actual_revenue = fields.Monetary(string="Invoiced Revenue", readonly=True)
     actual_deals_won = fields.Integer(string="Deals Won", readonly=True)
     actual_new_leads = fields.Integer(string="New Leads", readonly=True)
+    actuals_refreshed_on = fields.Datetime(
+        string="Actuals Worked Out On",
+        readonly=True,
+        help="When the period's actuals were last worked out.",
+    )
     # a period's own: groups of periods of unequal targets do not average
     # their percentages (their figures add up: invoiced over target)
     attainment = fields.Float(
@@ -64,6 +69,8 @@ class CrmTargetPlanPeriod(models.Model):
             return
         self.env.flush_all()
         cr = self.env.cr
+        # the figures' time, written with them
+        refreshed_on = cr.now()
         by_plan = defaultdict(lambda: self.browse())
         for period in self:
             by_plan[period.plan_id] |= period
@@ -186,5 +193,6 @@ class CrmTargetPlanPeriod(models.Model):
                         "attainment": round(100.0 * revenue / period.revenue_target, 1)
                         if period.revenue_target
                         else 0.0,
+                        "actuals_refreshed_on": refreshed_on,
                     }
                 )

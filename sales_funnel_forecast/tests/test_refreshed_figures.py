@@ -1,9 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Stored figures say when they were last worked out, where they are
 shown, and can be worked out again on demand: the stages' win rates of the
-last 12 months (the funnel dashboard's history-weighted forecast)."""
+last 12 months (the funnel dashboard's history-weighted forecast) and the
+target plans' actuals."""
 
-from datetime import datetime
+from datetime import date, datetime
+
+from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.modules.migration import load_script
@@ -11,7 +14,7 @@ from odoo.tests import tagged
 
 from ..install import rebuild
 from ..models.crm_stage import WIN_RATES_REFRESH_PARAM
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -129,17 +132,86 @@ class TestWinRatesRefreshed(FunnelCase):
             "Win rates of the last 12 months worked out on 01/02/2030 10:15",
         )
 
-    def test_upgrade_fills_the_time(self):
-        """A database of 18.0.1.26.0 has no time for the win rates: the
-        18.0.1.27.0 upgrade works them out, which writes it."""
+    def test_upgrade_fills_the_times(self):
+        """A database of 18.0.1.26.0 has no time for the win rates nor for
+        the plans' actuals: the 18.0.1.27.0 upgrade works them out, which
+        writes their times."""
+        plan = make_plan(self.env, self.team)
+        self.env.flush_all()
         self.env.cr.execute(
             "DELETE FROM ir_config_parameter WHERE key = %s", [WIN_RATES_REFRESH_PARAM]
         )
+        self.env.cr.execute(
+            "UPDATE crm_target_plan_period SET actuals_refreshed_on = NULL WHERE plan_id = %s",
+            [plan.id],
+        )
+        self.env.invalidate_all()
+        self.assertFalse(plan.actuals_refreshed_on)
         migration = load_script(
             "sales_funnel_forecast/migrations/18.0.1.27.0/post-migrate.py",
             "sff_post_migrate_18_0_1_27_0",
         )
         migration.migrate(self.env.cr, "18.0.1.26.0")
         self.set_now(datetime(2030, 1, 2, 8, 0))
-        self.assertIn("win_rates", rebuild.run_requested(self.env))
+        self.assertLessEqual({"win_rates", "plan_actuals"}, set(rebuild.run_requested(self.env)))
+        self.env.invalidate_all()
         self.assertEqual(self.refreshed_on(), datetime(2030, 1, 2, 8, 0))
+        self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 2, 8, 0))
+        self.assertEqual(
+            set(plan.period_ids.mapped("actuals_refreshed_on")), {datetime(2030, 1, 2, 8, 0)}
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPlanActualsRefreshed(FunnelCase):
+    """Every path that works a plan's actuals out writes when: the plan
+    saved, Refresh Actuals, the daily job, a change of what they count."""
+
+    def test_every_refresh_writes_its_time(self):
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        plan = make_plan(self.env, self.team)
+        # 12 months, 4 quarters, the whole plan: one time
+        self.assertEqual(len(plan.period_ids), 17)
+        self.assertEqual(
+            set(plan.period_ids.mapped("actuals_refreshed_on")), {datetime(2030, 1, 2, 8, 0)}
+        )
+        self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 2, 8, 0))
+        # saved with a new target
+        self.set_now(datetime(2030, 1, 2, 9, 0))
+        plan.with_user(self.manager).revenue_target = 240000
+        self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 2, 9, 0))
+        # Refresh Actuals, by a manager
+        self.set_now(datetime(2030, 1, 2, 10, 0))
+        plan.with_user(self.manager).action_refresh_actuals()
+        self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 2, 10, 0))
+        # the daily job (the plan ends in 2027)
+        self.set_now(datetime(2030, 1, 3, 6, 0))
+        self.env["crm.target.plan"]._cron_refresh_actuals()
+        self.env.invalidate_all()
+        self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 3, 6, 0))
+        # the company's quota attainment counting payments from now on
+        self.set_now(datetime(2030, 1, 3, 7, 0))
+        self.company.crm_quota_basis = "cash"
+        self.env.invalidate_all()
+        self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 3, 7, 0))
+
+    def test_shown_on_the_form_and_the_list(self):
+        Plan = self.env["crm.target.plan"]
+        self.assertTrue(Plan._fields["actuals_refreshed_on"].readonly)
+        form = etree.fromstring(Plan.get_view(view_type="form")["arch"])
+        (field,) = form.xpath("//field[@name='actuals_refreshed_on']")
+        # beside a Refresh Actuals button
+        self.assertEqual(
+            field.getparent().xpath("button/@name"), ["action_refresh_actuals"]
+        )
+        listed = etree.fromstring(Plan.get_view(view_type="list")["arch"])
+        (column,) = listed.xpath("//field[@name='actuals_refreshed_on']")
+        self.assertEqual(column.get("optional"), "hide")
+
+    def test_a_plan_duplicated_has_its_own_time(self):
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        plan = make_plan(self.env, self.team, date_from=date(2027, 1, 1))
+        self.set_now(datetime(2030, 1, 4, 8, 0))
+        copy = plan.copy()
+        self.assertEqual(copy.actuals_refreshed_on, datetime(2030, 1, 4, 8, 0))
+        self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 2, 8, 0))

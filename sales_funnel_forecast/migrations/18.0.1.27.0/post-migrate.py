@@ -12,8 +12,8 @@ posted customer invoices or credit notes have one, the deals' invoiced and
 paid amounts, the target plans' actuals and the forecast accuracy lines
 are worked out again at the end of the upgrade.
 
-The stages' win rates say when they were last worked out: the upgrade
-works them out again, which writes that time.
+The stages' win rates and the target plans' actuals say when they were
+last worked out: the upgrade works them out again, which writes that time.
 
 The statements and the names are this migration's own (frozen)."""
 
@@ -36,8 +36,8 @@ OLD_TRANSLATIONS = (
 def migrate(cr, version):
     if not version:
         return
-    # their time, written by the refresh
-    request(cr, "win_rates")
+    # their times, written by the refreshes
+    request(cr, "win_rates", "plan_actuals")
     cr.execute(
         """UPDATE crm_stage_catalogue c
               SET name = jsonb_build_object('en_US', %s::text)
