@@ -639,7 +639,8 @@ class CrmStage(models.Model):
                 )
             )
         # plain column values, no stage rule to run; the stages whose
-        # figures change only
+        # figures change only, compared as the columns keep them (NUMERIC:
+        # a float of more digits is never equal to the rate stored)
         cr.execute(
             """UPDATE crm_stage s
                   SET history_win_rate = v.rate, history_closed_count = v.closed,
@@ -649,7 +650,7 @@ class CrmStage(models.Model):
                 WHERE s.id = v.id
                   AND (s.history_win_rate, s.history_closed_count, s.history_fallback,
                        s.history_weight)
-                      IS DISTINCT FROM (v.rate, v.closed, v.fell_back, v.weight)""",
+                      IS DISTINCT FROM (v.rate::numeric, v.closed, v.fell_back, v.weight::numeric)""",
             [list(column) for column in zip(*rows)] if rows else [[], [], [], [], []],
         )
         self.invalidate_model(

@@ -85,8 +85,8 @@ from . import (
     test_readonly_paths,
     test_record_operations,
     test_record_paths,
-    test_refreshed_figures,
     test_referenced_records,
+    test_refreshed_figures,
     test_refusals,
     test_report_paths,
     test_report_views,
@@ -116,6 +116,6 @@ from . import (
     test_uninstall,
     test_upgrade,
     test_won_across_teams,
-    test_year_lived,
     test_write_paths,
+    test_year_lived,
 )

@@ -201,9 +201,7 @@ class TestPlanActualsRefreshed(FunnelCase):
         form = etree.fromstring(Plan.get_view(view_type="form")["arch"])
         (field,) = form.xpath("//field[@name='actuals_refreshed_on']")
         # beside a Refresh Actuals button
-        self.assertEqual(
-            field.getparent().xpath("button/@name"), ["action_refresh_actuals"]
-        )
+        self.assertEqual(field.getparent().xpath("button/@name"), ["action_refresh_actuals"])
         listed = etree.fromstring(Plan.get_view(view_type="list")["arch"])
         (column,) = listed.xpath("//field[@name='actuals_refreshed_on']")
         self.assertEqual(column.get("optional"), "hide")
@@ -215,3 +213,36 @@ class TestPlanActualsRefreshed(FunnelCase):
         copy = plan.copy()
         self.assertEqual(copy.actuals_refreshed_on, datetime(2030, 1, 4, 8, 0))
         self.assertEqual(plan.actuals_refreshed_on, datetime(2030, 1, 2, 8, 0))
+
+
+@tagged("post_install", "-at_install")
+class TestWinRatesWrittenWhenChanged(FunnelCase):
+    """A refresh writes the stages whose figures changed only: a rate of
+    seven won out of eleven (63.6363... %) is stored as PostgreSQL keeps a
+    number (15 digits), and the next refresh, on the same deals, found it
+    different from the float it worked out and wrote every such stage
+    again, every night."""
+
+    def test_unchanged_figures_are_not_written_again(self):
+        for index in range(11):
+            deal = self.make_deal(f"Closed {index}", self.s_qualified, 1000)
+            if index < 7:
+                deal.action_set_won()
+            else:
+                deal.action_set_lost()
+        self.end_request()
+        Stage = self.env["crm.stage"]
+        Stage._sff_refresh_history_win_rates()
+        self.assertEqual(
+            (self.s_qualified.history_closed_count, round(self.s_qualified.history_win_rate, 4)),
+            (11, 63.6364),
+        )
+        # the same deals: nothing to write
+        self.assertEqual(Stage._sff_refresh_history_win_rates(), 0)
+        # one stage's figures stored wrong: that stage only
+        self.env.cr.execute(
+            "UPDATE crm_stage SET history_closed_count = 0 WHERE id = %s", [self.s_qualified.id]
+        )
+        self.assertEqual(Stage._sff_refresh_history_win_rates(), 1)
+        self.s_qualified.invalidate_recordset()
+        self.assertEqual(self.s_qualified.history_closed_count, 11)
