@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from .. import engine_sql
 from ..const import DEAL_DEPENDS, FORECAST_CATEGORY_SELECTION
+from ..tools.formats import minute_text
 from .common import in_won_stage
 
 
@@ -285,6 +286,36 @@ class CrmForecastReport(models.Model):
             "stalled_count": stalled_count,
             "stalled_amount": stalled_amount,
         }
+
+    # ------------------------------------------------------------------
+    # The report as the menu opens it: its name says when the win rates of
+    # its History-weighted figures were last worked out
+    # ------------------------------------------------------------------
+    @api.model
+    def action_sff_open(self):
+        """The report, named with the time the stages' win rates were last
+        worked out."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_funnel_forecast.crm_forecast_report_action"
+        )
+        refreshed_on = self.env["crm.stage"]._sff_win_rates_refreshed_on()
+        # the web client shows display_name before name
+        action["name"] = action["display_name"] = (
+            self.env._(
+                "Revenue Forecast (win rates worked out %(when)s)",
+                when=minute_text(self.env, refreshed_on),
+            )
+            if refreshed_on
+            else self.env._("Revenue Forecast (win rates not worked out yet)")
+        )
+        return action
+
+    def action_sff_refresh_win_rates(self):
+        """Refresh Win Rates (managers, in the list): every stage's win rate
+        worked out again now, then the report opened anew (its name says
+        when)."""
+        self.env["crm.stage"].action_sff_refresh_win_rates()
+        return self.action_sff_open()
 
 
 def _add(total, value):

@@ -132,6 +132,51 @@ class TestWinRatesRefreshed(FunnelCase):
             "Win rates of the last 12 months worked out on 01/02/2030 10:15",
         )
 
+    def test_revenue_forecast_report_says_when_and_refreshes(self):
+        """The Revenue Forecast menu opens the report named with the win
+        rates' time in the reader's time zone; its list's Refresh Win Rates
+        (managers) works them out again and opens it anew."""
+        menu = self.env.ref("sales_funnel_forecast.crm_forecast_report_menu")
+        self.assertEqual(
+            menu.action, self.env.ref("sales_funnel_forecast.crm_forecast_report_action_open")
+        )
+        Report = self.env["crm.forecast.report"]
+        self.env.cr.execute(
+            "DELETE FROM ir_config_parameter WHERE key = %s", [WIN_RATES_REFRESH_PARAM]
+        )
+        self.assertEqual(
+            Report.with_user(self.rep).action_sff_open()["name"],
+            "Revenue Forecast (win rates not worked out yet)",
+        )
+        self.set_now(datetime(2030, 1, 2, 8, 0))
+        self.env.cr.execute(
+            "UPDATE crm_stage SET history_win_rate = 0, history_closed_count = 0 WHERE id = %s",
+            [self.s_qualified.id],
+        )
+        self.s_qualified.invalidate_recordset()
+        self.rep.tz = "America/New_York"
+        with self.assertRaisesRegex(
+            AccessError, "Only sales managers can work the win rates out again."
+        ):
+            Report.with_user(self.rep).action_sff_refresh_win_rates()
+        self.manager.tz = "Europe/Warsaw"
+        action = Report.with_user(self.manager).action_sff_refresh_win_rates()
+        self.assertEqual(
+            (action["res_model"], action["name"]),
+            (
+                "crm.forecast.report",
+                "Revenue Forecast (win rates worked out 01/02/2030 09:00)",
+            ),
+        )
+        self.assertEqual(
+            (self.s_qualified.history_win_rate, self.s_qualified.history_closed_count),
+            (60.0, 10),
+        )
+        self.assertEqual(
+            Report.with_user(self.rep).action_sff_open()["name"],
+            "Revenue Forecast (win rates worked out 01/02/2030 03:00)",
+        )
+
     def test_upgrade_fills_the_times(self):
         """A database of 18.0.1.26.0 has no time for the win rates nor for
         the plans' actuals: the 18.0.1.27.0 upgrade works them out, which
