@@ -250,6 +250,13 @@ class TestPlanActualsRefreshed(FunnelCase):
         listed = etree.fromstring(Plan.get_view(view_type="list")["arch"])
         (column,) = listed.xpath("//field[@name='actuals_refreshed_on']")
         self.assertEqual(column.get("optional"), "hide")
+        # Targets and Actuals (the menu's list of months) shows each month's
+        action = self.env.ref("sales_funnel_forecast.crm_target_plan_period_action")
+        months = etree.fromstring(
+            self.env[action.res_model].get_view(view_type="list")["arch"]
+        )
+        (column,) = months.xpath("//field[@name='actuals_refreshed_on']")
+        self.assertEqual(column.get("optional"), "show")
 
     def test_a_plan_duplicated_has_its_own_time(self):
         self.set_now(datetime(2030, 1, 2, 8, 0))
