@@ -656,9 +656,7 @@ class TestForecastSubmission(FunnelCase):
         self.assertEqual(sorted(late.values()), [False] + [True] * (len(late) - 1))
         self.env["res.config.settings"].create({"sff_submission_stale_days": 14}).execute()
         screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
-        self.assertEqual(
-            screen["stale_note"], "Marked: no forecast submitted in the last 14 days."
-        )
+        self.assertEqual(screen["stale_note"], "Marked: no forecast submitted in the last 14 days.")
 
     def test_forecast_printed_and_exported(self):
         """The spreadsheet and the PDF carry the screen's figures: the rep's

@@ -252,9 +252,7 @@ class TestPlanActualsRefreshed(FunnelCase):
         self.assertEqual(column.get("optional"), "hide")
         # Targets and Actuals (the menu's list of months) shows each month's
         action = self.env.ref("sales_funnel_forecast.crm_target_plan_period_action")
-        months = etree.fromstring(
-            self.env[action.res_model].get_view(view_type="list")["arch"]
-        )
+        months = etree.fromstring(self.env[action.res_model].get_view(view_type="list")["arch"])
         (column,) = months.xpath("//field[@name='actuals_refreshed_on']")
         self.assertEqual(column.get("optional"), "show")
 
