@@ -10,6 +10,7 @@ from . import (
     test_batch_costs,
     test_branches,
     test_browser,
+    test_browser_day,
     test_calendar_edges,
     test_call_cuts,
     test_call_days,
