@@ -113,3 +113,29 @@ class TestBrowserDay(FunnelCase, HttpCase):
             ],
         )
         self.assertStructuresHold("forecast kanban")
+
+    def test_dashboard_back_from_a_stage_shows_the_same_funnel(self):
+        # a manager chose the Day Team's funnel of this month (deals A, B and
+        # C reached Qualification: 3), opened the deals of
+        # Qualification and came back: the dashboard showed the manager's
+        # own team's funnel of this year again
+        _team, stages, deals = self.day_team()
+        deals["Day Deal A"].stage_id = stages["Qualification"]
+        # the funnel rows, written at commit
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.start_tour(
+            "/odoo/action-sales_funnel_forecast.crm_funnel_dashboard_action",
+            "sales_funnel_forecast_dashboard_back_tour",
+            login="sff_manager",
+        )
+
+    def test_forecast_screen_back_from_a_line_shows_the_same_quarter(self):
+        # the Forecast screen of the Day Team by quarter, a line opened: back
+        # on the screen, it showed the manager's own team by month again
+        self.day_team()
+        self.start_tour(
+            "/odoo/action-sales_funnel_forecast.crm_forecast_screen_action",
+            "sales_funnel_forecast_forecast_back_tour",
+            login="sff_manager",
+        )

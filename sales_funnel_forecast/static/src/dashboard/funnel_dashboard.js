@@ -7,6 +7,7 @@ import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 import {formatInteger, formatMonetary} from "@web/views/fields/formatters";
 import {Layout} from "@web/search/layout";
 import {loadTeams} from "../common/teams";
@@ -32,7 +33,9 @@ export class FunnelDashboard extends Component {
         const context = this.props.action.context || {};
         this.state = useState({
             teams: [],
-            params: {
+            // back from the deals of a stage (the breadcrumbs): the funnel
+            // that was shown
+            params: this.props.state?.params || {
                 // null: the user's own team, chosen by the server
                 team_id: context.default_team_id || null,
                 period: context.default_period || "this_year",
@@ -63,6 +66,7 @@ export class FunnelDashboard extends Component {
             ["last_year", _t("Same period last year")],
         ];
         this.keepLast = new KeepLast();
+        useSetupAction({getLocalState: () => ({params: {...this.state.params}})});
         onWillStart(async () => {
             this.state.teams = await loadTeams(this.orm);
             await this.load();

@@ -12,6 +12,7 @@ import {
 import {formatFloat} from "@web/core/utils/numbers";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
+import {useSetupAction} from "@web/search/action_hook";
 import {formatInteger, formatMonetary} from "@web/views/fields/formatters";
 import {Layout} from "@web/search/layout";
 import {loadTeams} from "../common/teams";
@@ -35,7 +36,13 @@ export class ForecastScreen extends Component {
         this.env.config.setDisplayName(this.props.action.name || _t("Forecast"));
         this.state = useState({
             teams: [],
-            params: {team_id: null, period_type: "month", date_from: null},
+            // back from a line's submissions or a step's deals (the
+            // breadcrumbs): the team and period that were shown
+            params: this.props.state?.params || {
+                team_id: null,
+                period_type: "month",
+                date_from: null,
+            },
             data: null,
         });
         this.periodTypes = [
@@ -43,6 +50,7 @@ export class ForecastScreen extends Component {
             ["quarter", _t("Quarter")],
         ];
         this.keepLast = new KeepLast();
+        useSetupAction({getLocalState: () => ({params: {...this.state.params}})});
         onWillStart(async () => {
             this.state.teams = await loadTeams(this.orm);
             await this.load();

@@ -198,3 +198,89 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_forecast_kanban_t
         },
     ],
 });
+
+/** A manager reads the dashboard of a team and period, opens the deals of a
+ *  stage and comes back to the same funnel. */
+registry.category("web_tour.tours").add("sales_funnel_forecast_dashboard_back_tour", {
+    steps: () => [
+        {
+            trigger: ".o_sff_dashboard select.o_sff_team",
+            content: "Choose the team",
+            run: "selectByLabel Day Team",
+        },
+        {
+            trigger: ".o_sff_period_label:contains('Day Team')",
+        },
+        {
+            trigger: ".o_sff_dashboard select.o_sff_period",
+            content: "Choose this month",
+            run: "selectByLabel This month",
+        },
+        {
+            trigger:
+                ".o_sff_stage:contains('Qualification') .o_sff_reached:contains(/^3$/)",
+            content: "The three deals reached Qualification this month: open them",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_list_view tbody:has(.o_data_row:contains('Day Deal A')):has(.o_data_row:contains('Day Deal B')):has(.o_data_row:contains('Day Deal C')):not(:has(.o_data_row:eq(3)))",
+            content: "The three deals behind the stage are listed",
+        },
+        {
+            trigger: ".o_breadcrumb .o_back_button",
+            content: "Back to the dashboard",
+            run: "click",
+        },
+        {
+            trigger: ".o_sff_period_label:contains('Day Team')",
+            content: "The dashboard shows the funnel it showed: the team's",
+        },
+        {
+            trigger:
+                ".o_sff_dashboard select.o_sff_period:has(option[value=this_month]:selected)",
+            content: "... of this month",
+        },
+    ],
+});
+
+/** A manager reads the Forecast screen of a team by quarter, opens a
+ *  salesperson's submissions and comes back to the same quarter. */
+registry.category("web_tour.tours").add("sales_funnel_forecast_forecast_back_tour", {
+    steps: () => [
+        {
+            trigger: ".o_sff_forecast select.o_sff_team",
+            content: "Choose the team",
+            run: "selectByLabel Day Team",
+        },
+        {
+            trigger: ".o_sff_forecast select.o_sff_period_type",
+            content: "By quarter",
+            run: "selectByLabel Quarter",
+        },
+        {
+            trigger:
+                ".o_sff_forecast_line .o_sff_open_submissions:contains('Rita Rep')",
+            content: "Open the rep's submissions",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view, .o_view_nocontent",
+        },
+        {
+            trigger: ".o_breadcrumb .o_back_button",
+            content: "Back to the Forecast screen",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_sff_forecast select.o_sff_team:has(option:selected:contains('Day Team'))",
+            content: "The screen shows the team it showed",
+        },
+        {
+            trigger:
+                ".o_sff_forecast select.o_sff_period_type:has(option[value=quarter]:selected)",
+            content: "... by quarter",
+        },
+    ],
+});
