@@ -139,3 +139,39 @@ class TestBrowserDay(FunnelCase, HttpCase):
             "sales_funnel_forecast_forecast_back_tour",
             login="sff_manager",
         )
+
+    def test_lead_converted_into_an_opportunity_then_two_merged(self):
+        # the rep's lead of Day Customer merged, by the Convert dialog, into
+        # Day Deal B (Proposal, 2,000); then Day Deal A (Prospecting) and
+        # Day Deal C (Qualification) merged from the list: C is kept
+        _team, stages, deals = self.day_team()
+        self.rep.groups_id = [Command.link(self.env.ref("crm.group_use_lead").id)]
+        customer = self.env["res.partner"].create(
+            {"name": "Day Customer", "email": "day@customer.example"}
+        )
+        deal_a, deal_b, deal_c = deals.values()
+        deal_b.partner_id = customer
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Day Lead",
+                "type": "lead",
+                "partner_id": customer.id,
+                "email_from": "day@customer.example",
+                "team_id": deal_b.team_id.id,
+                "user_id": self.rep.id,
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_all_leads/{lead.id}",
+            "sales_funnel_forecast_convert_merge_tour",
+            login="sff_rep",
+        )
+        self.env.invalidate_all()
+        self.assertFalse(lead.exists())
+        self.assertEqual((deal_a.exists(), deal_c.exists()), (deal_a.browse(), deal_c))
+        self.assertEqual(
+            [(deal.stage_id, deal.probability) for deal in (deal_b, deal_c)],
+            [(stages["Proposal"], 50.0), (stages["Qualification"], 25.0)],
+        )
+        self.assertEqual(deal_b.stage_history_ids.stage_id, stages["Proposal"])
+        self.assertStructuresHold("convert and merge")

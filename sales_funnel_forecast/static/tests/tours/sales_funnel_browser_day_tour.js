@@ -284,3 +284,76 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_forecast_back_tou
         },
     ],
 });
+
+/** A lead converted into the opportunity of the same customer (the Convert
+ *  dialog's merge), then two opportunities merged from the list. */
+registry.category("web_tour.tours").add("sales_funnel_forecast_convert_merge_tour", {
+    steps: () => [
+        {
+            trigger:
+                ".o_form_view .o_statusbar_buttons button:contains('Convert to Opportunity')",
+            content: "Convert the lead",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=name] input[data-value=merge]",
+            content: "Merge it with the customer's opportunity",
+            run: "click",
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=duplicated_lead_ids] .o_data_row:contains('Day Deal B')",
+        },
+        {
+            trigger: ".modal button[name=action_apply]",
+            run: "click",
+        },
+        {
+            trigger:
+                "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Proposal')",
+            content: "The opportunity kept its stage",
+        },
+        {
+            trigger:
+                ".o_menu_sections a:contains('Sales'), .o_menu_sections button:contains('Sales')",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item:contains('My Pipeline')",
+            run: "click",
+        },
+        {
+            trigger: ".o_switch_view.o_list",
+            content: "The pipeline as a list",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_list_view .o_data_row:contains('Day Deal A') .o_list_record_selector input",
+            content: "Select two deals",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_list_view .o_data_row:contains('Day Deal C') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: ".o_cp_action_menus .dropdown-toggle",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Merge')",
+            run: "click",
+        },
+        {
+            trigger: ".modal button[name=action_merge]",
+            run: "click",
+        },
+        {
+            trigger:
+                "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Qualification')",
+            content: "The deal kept is the furthest on",
+        },
+    ],
+});
