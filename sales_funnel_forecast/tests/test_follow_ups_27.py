@@ -290,14 +290,17 @@ class TestCashRoundingAsInvoicingAnalysis(FunnelCase):
             set(rows.mapped("invoiced_amount")),
         )
 
-    def test_invoiced_and_paid_count_the_product_line(self):
-        plan = make_plan(
+    def plan_2026(self):
+        return make_plan(
             self.env,
             self.team,
             name="Rounded 2026",
             date_from=date(2026, 1, 1),
             date_to=date(2026, 12, 31),
         )
+
+    def test_invoiced_and_paid_count_the_product_line(self):
+        plan = self.plan_2026()
         deal = self.make_deal("Rounded", self.s_new, 100)
         move = self.rounded_invoice(deal, date(2026, 3, 10))
         self.assertEqual(self.figures(deal, move), (100.03, [100.03], 100.03, 0.0, {100.03}))
@@ -334,13 +337,7 @@ class TestCashRoundingAsInvoicingAnalysis(FunnelCase):
         rows and the plan's March: the 18.0.1.27.0 upgrade asks for the
         deals' invoice amounts and the plans' actuals again, which give
         100.03."""
-        plan = make_plan(
-            self.env,
-            self.team,
-            name="Rounded 2026",
-            date_from=date(2026, 1, 1),
-            date_to=date(2026, 12, 31),
-        )
+        plan = self.plan_2026()
         deal = self.make_deal("Rounded before", self.s_new, 100)
         move = self.rounded_invoice(deal, date(2026, 3, 10))
         plan.action_refresh_actuals()

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from ..const import ACCURACY_LEAD_DAYS_PARAM, TZ_PARAM
-from .common import FunnelCase
+from .common import FunnelCase, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -209,19 +209,7 @@ class TestYearLived(FunnelCase):
         the Forecast screen of December E, of January F."""
         self.env["ir.config_parameter"].sudo().set_param(TZ_PARAM, "America/Los_Angeles")
         self.at(datetime(2027, 11, 20, 18, 0))
-        plan = self.env["crm.target.plan"].create(
-            {
-                "name": "Rita 2027",
-                "team_id": self.team.id,
-                "user_id": self.rep.id,
-                "date_from": date(2027, 1, 1),
-                "date_to": date(2027, 12, 31),
-                "revenue_target": 120000,
-                "average_deal_value": 1000,
-                "win_rate": 20,
-                "sales_cycle_days": 0,
-            }
-        )
+        plan = make_plan(self.env, self.team, name="Rita 2027", user_id=self.rep.id)
         e = self.make_deal("E", self.s_proposal, 3000, date_deadline=date(2027, 12, 31))
         f = self.make_deal("F", self.s_proposal, 1000, date_deadline=date(2028, 1, 15))
         (e | f).write({"forecast_category": "commit"})
