@@ -34,6 +34,15 @@ class AccountMove(models.Model):
         "salesperson's quota attainment.",
     )
     opportunity_warning = fields.Char(compute="_compute_opportunity_warning")
+    # the deal's Invoiced list totals it: the button's figure, line by line
+    sff_untaxed_signed = fields.Monetary(
+        string="Untaxed Revenue",
+        currency_field="company_currency_id",
+        compute="_compute_sff_untaxed_signed",
+        help="The untaxed amount in the company's currency, credit notes negative, as the "
+        "deal's invoiced amount and Odoo's Invoicing Analysis count it: the product "
+        "lines, without the line a cash rounding adds.",
+    )
 
     def _auto_init(self):
         # The column exists before the ORM sees the field, so that installing
@@ -105,6 +114,16 @@ class AccountMove(models.Model):
                 for deal in line.sale_line_ids.order_id.opportunity_id:
                     shares[deal] += line.price_subtotal
         return sorted(shares.items(), key=lambda item: (-item[1], item[0].id))
+
+    @api.depends("line_ids.balance", "line_ids.display_type")
+    def _compute_sff_untaxed_signed(self):
+        # the figure of crm_lead_invoice.untaxed_sql, per document: Odoo's
+        # untaxed amount counts the product lines and a cash rounding's
+        # line of no tax, taken back out here
+        for move in self:
+            move.sff_untaxed_signed = -sum(
+                line.balance for line in move.line_ids if line.display_type == "product"
+            )
 
     @api.depends(
         "move_type",
