@@ -2,13 +2,15 @@
 """18.0.1.27.0 read again by its next maintainer: the paths its changes
 left out, counted by hand."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo import Command
 from odoo.tests import tagged
 
+from ..install import rebuild
 from .common import FunnelCase
 
 
@@ -83,3 +85,66 @@ class TestDealInvoicesListAsTheButton(FunnelCase):
         self.assertEqual(deal.user_id, self.rep)
         mine = Move.with_user(self.rep).search(action["domain"])
         self.assertEqual(mine.mapped(column.get("name")), listed.mapped(column.get("name")))
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeKeepsAccuracyWhileRetaking(FunnelCase):
+    """A rep committed 100,000 for the month before last and won it at
+    80,000: Commit 75 % accurate. An upgrade that has the snapshots taken
+    again (their days start at another hour, as 18.0.1.18.0's did) and the
+    accuracy worked out again (18.0.1.27.0's, where invoices have a cash
+    rounding) worked the lines out from the snapshots it had just deleted:
+    every line was gone until the job had taken them all again. Refresh
+    Now and a quota basis changed keep them meanwhile; so does the
+    upgrade now, the job's end working them out."""
+
+    def setUp(self):
+        super().setUp()
+        this_month = date.today().replace(day=1)
+        self.first = this_month - relativedelta(months=2)
+        self.set_now(datetime.combine(self.first - timedelta(days=11), time(10)))
+        big = self.make_deal(
+            "Big", self.s_proposal, 100000, date_deadline=self.first + timedelta(days=14)
+        )
+        big.forecast_category = "commit"
+        won_on = datetime.combine(self.first + timedelta(days=9), time(10))
+        self.set_now(won_on)
+        big.write({"expected_revenue": 80000, "stage_id": self.s_won.id})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, big.id])
+        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot")
+        monday = self.first - timedelta(days=self.first.weekday())
+        self.env["crm.pipeline.snapshot"]._sff_take([monday])
+        self.env.invalidate_all()
+        self.set_now(datetime.combine(this_month, time(9)))
+        self.env["crm.forecast.accuracy.report"]._sff_refresh()
+
+    def commit_line(self):
+        line = self.env["crm.forecast.accuracy.report"].search(
+            [
+                ("period_type", "=", "month"),
+                ("date_from", "=", self.first),
+                ("lead_days", "=", 0),
+                ("user_id", "=", self.rep.id),
+                ("team_id", "=", self.team.id),
+                ("method", "=", "commit"),
+            ]
+        )
+        return line.forecast_amount, line.actual_amount, line.accuracy
+
+    def test_upgrade_keeps_the_lines_until_the_snapshots_are_taken_again(self):
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        rebuild.request(self.env.cr, "snapshots_again")
+        rebuild.request(self.env.cr, "accuracy_lines")
+        self.assertEqual(
+            rebuild.run_requested(self.env), ["snapshots_again", "accuracy_lines"]
+        )
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        self.assertTrue(Snapshot._sff_retaking())
+        self.env.invalidate_all()
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        # the job takes them all again, then works the lines out
+        Snapshot._sff_take_batch(len(Snapshot._sff_days_missing()))
+        self.assertFalse(Snapshot._sff_retaking())
+        self.env.invalidate_all()
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
