@@ -112,8 +112,10 @@ STEPS = {
     # the forecast accuracy lines, from the snapshots and the won deals;
     # while the job takes the snapshots again, its end does (worked out
     # now, the lines would find none and be no more)
-    "accuracy_lines": lambda env: env["crm.pipeline.snapshot"]._sff_retaking()
-    or env["crm.forecast.accuracy.report"]._sff_refresh(),
+    "accuracy_lines": lambda env: (
+        env["crm.pipeline.snapshot"]._sff_retaking()
+        or env["crm.forecast.accuracy.report"]._sff_refresh()
+    ),
 }
 
 

@@ -130,6 +130,8 @@ class CrmForecastSubmission(models.Model):
 
         sheet = add_sheet(book, self.env._("Forecast by salesperson"))
         sheet.write(0, 0, heading, title)
+        # whom the last column marks (or that the reminder is off)
+        sheet.write(1, 0, values["stale_note"])
         headers = [
             self.env._("Salesperson"),
             self.env._("Quota"),

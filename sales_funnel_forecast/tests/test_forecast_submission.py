@@ -675,6 +675,11 @@ class TestForecastSubmission(FunnelCase):
             for row in book["Forecast by salesperson"].iter_rows(min_row=4)
         }
         self.assertEqual(rows[self.rep.name][2:5], [3000, 13000, 18000])
+        # what its No Recent Forecast column marks, as the screen says it
+        self.assertEqual(
+            book["Forecast by salesperson"]["A2"].value,
+            "Marked: no forecast submitted in the last 7 days.",
+        )
         flow = book["Deal flow"]
         self.assertEqual(
             [flow.cell(row=row, column=1).value for row in (4, 12)],

@@ -136,9 +136,7 @@ class TestUpgradeKeepsAccuracyWhileRetaking(FunnelCase):
         self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
         rebuild.request(self.env.cr, "snapshots_again")
         rebuild.request(self.env.cr, "accuracy_lines")
-        self.assertEqual(
-            rebuild.run_requested(self.env), ["snapshots_again", "accuracy_lines"]
-        )
+        self.assertEqual(rebuild.run_requested(self.env), ["snapshots_again", "accuracy_lines"])
         Snapshot = self.env["crm.pipeline.snapshot"]
         self.assertTrue(Snapshot._sff_retaking())
         self.env.invalidate_all()
