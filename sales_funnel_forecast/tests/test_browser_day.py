@@ -104,13 +104,26 @@ class TestBrowserDay(FunnelCase, HttpCase):
             [(v.date_deadline, v.forecast_category, v.slip_days) for v in versions],
             [(today, "best_case", 0), (next_month, "commit", (next_month - today).days)],
         )
-        slipped = self.env["crm.forecast.slippage.report"].search([("lead_id", "=", deal.id)])
+        Slippage = self.env["crm.forecast.slippage.report"]
+        slipped = Slippage.search([("lead_id", "=", deal.id), ("period_type", "=", "month")])
         self.assertEqual(
             [(row.date_period, row.slipped, row.slip_days) for row in slipped],
             [
                 (next_month.replace(day=1), False, 0),
                 (today.replace(day=1), True, (next_month - today).days),
             ],
+        )
+        # out of its quarter too when the month it left ended one
+        quarters = Slippage.search([("lead_id", "=", deal.id), ("period_type", "=", "quarter")])
+        quarter = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1)
+        next_quarter = next_month.replace(day=1, month=(next_month.month - 1) // 3 * 3 + 1)
+        self.assertEqual(
+            sorted((row.date_period, row.slipped, row.slip_days) for row in quarters),
+            sorted(
+                {(next_quarter, False, 0)} | {(quarter, True, (next_month - today).days)}
+                if next_quarter != quarter
+                else [(quarter, False, 0)]
+            ),
         )
         self.assertStructuresHold("forecast kanban")
 
