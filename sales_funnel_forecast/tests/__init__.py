@@ -95,7 +95,6 @@ from . import (
     test_review_release_24,
     test_review_release_25,
     test_review_release_26,
-    test_review_release_27,
     test_rpc_access,
     test_rules_paths,
     test_screen_queries,

@@ -373,18 +373,19 @@ class FunnelCase(StructuresMixin, TransactionCase):
             staticmethod(lambda record, timestamp=None: today(record, timestamp or moment)),
         )
 
-    def post_invoice(self, deal, amount, company, day=None):
-        """A posted customer invoice of ``company`` billing ``deal`` for
-        ``amount`` untaxed, in the company's currency, on ``day``
-        (today)."""
+    def post_invoice(self, deal, amount, company, day=None, move_type="out_invoice", **values):
+        """A posted customer invoice (or credit note: ``move_type``) of
+        ``company`` billing ``deal`` for ``amount`` untaxed, in the
+        company's currency, on ``day`` (today); ``values`` add to the
+        document's (its customer, a cash rounding)."""
+        values.setdefault("partner_id", self.env["res.partner"].create({"name": "Customer"}).id)
         move = (
             self.env["account.move"]
             .with_company(company)
             .create(
                 {
-                    "move_type": "out_invoice",
+                    "move_type": move_type,
                     "currency_id": company.currency_id.id,
-                    "partner_id": self.env["res.partner"].create({"name": "Customer"}).id,
                     "invoice_date": day or fields.Date.today(),
                     "opportunity_id": deal.id,
                     "invoice_line_ids": [
@@ -392,6 +393,7 @@ class FunnelCase(StructuresMixin, TransactionCase):
                             {"name": "Work", "quantity": 1, "price_unit": amount, "tax_ids": []}
                         )
                     ],
+                    **values,
                 }
             )
         )

@@ -6,6 +6,7 @@ Steps Count column does."""
 import re
 from datetime import date
 
+from lxml import etree
 from psycopg2.extras import Json
 
 from odoo import Command
@@ -245,22 +246,19 @@ class TestCashRoundingAsInvoicingAnalysis(FunnelCase):
         )
         cls.customer = cls.env["res.partner"].create({"name": "Rounded Ltd"})
 
-    def rounded_invoice(self, deal, day):
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "invoice_date": day,
-                "opportunity_id": deal.id,
-                "invoice_cash_rounding_id": self.rounding.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Work", "quantity": 1, "price_unit": 100.03, "tax_ids": []}
-                    )
-                ],
-            }
+    def post_rounded(self, deal, amount, day, move_type="out_invoice"):
+        return self.post_invoice(
+            deal,
+            amount,
+            self.company,
+            day,
+            move_type,
+            partner_id=self.customer.id,
+            invoice_cash_rounding_id=self.rounding.id,
         )
-        move.action_post()
+
+    def rounded_invoice(self, deal, day):
+        move = self.post_rounded(deal, 100.03, day)
         self.assertEqual(
             sorted(move.line_ids.mapped(lambda line: (line.display_type, line.balance))),
             [("payment_term", 100.0), ("product", -100.03), ("rounding", 0.03)],
@@ -317,6 +315,37 @@ class TestCashRoundingAsInvoicingAnalysis(FunnelCase):
         self.env.flush_all()
         quota = self.env["crm.quota.report"].search([("move_id", "=", move.id)])
         self.assertEqual([(row.date, row.amount) for row in quota], [(date(2026, 4, 2), 100.03)])
+
+    def test_list_totals_the_buttons_figure(self):
+        """The deal's Invoiced button counts the product lines, 100.03 -
+        20.04 = 79.99; the list it opens totalled the documents' untaxed
+        amounts, 100.00 - 20.00 (the rounding lines in them): the button
+        and its list disagreed."""
+        deal = self.make_deal("Rounded", self.s_new, 100)
+        # 100.03 invoiced (100.00 owed), 20.04 credited (20.00 given back)
+        invoice = self.post_rounded(deal, 100.03, date(2026, 3, 10))
+        credit = self.post_rounded(deal, 20.04, date(2026, 3, 20), "out_refund")
+        self.assertEqual(
+            (invoice.amount_untaxed_signed, credit.amount_untaxed_signed), (100.0, -20.0)
+        )
+        self.assertEqual(deal.invoiced_amount, 79.99)
+        action = deal.action_view_invoices()
+        (list_view_id,) = [view_id for view_id, view_type in action["views"] if view_type == "list"]
+        Move = self.env["account.move"]
+        arch = etree.fromstring(Move.get_view(list_view_id, "list")["arch"])
+        (column,) = arch.xpath("//field[@sum='Invoiced']")
+        listed = Move.search(action["domain"])
+        self.assertEqual(listed, invoice | credit)
+        # each line's figure, and their total: the button's
+        self.assertEqual(
+            [(move, move[column.get("name")]) for move in listed.sorted("invoice_date")],
+            [(invoice, 100.03), (credit, -20.04)],
+        )
+        self.assertEqual(round(sum(listed.mapped(column.get("name"))), 2), 79.99)
+        # the deal's salesperson, limited to own documents, reads them too
+        self.assertEqual(deal.user_id, self.rep)
+        mine = Move.with_user(self.rep).search(action["domain"])
+        self.assertEqual(mine.mapped(column.get("name")), listed.mapped(column.get("name")))
 
     def test_credit_note_takes_the_product_line_back(self):
         deal = self.make_deal("Rounded back", self.s_new, 100)

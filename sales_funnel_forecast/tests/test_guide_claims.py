@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo.tests import tagged
 
+from ..install import rebuild
 from .common import FunnelCase
 
 
@@ -86,3 +87,24 @@ class TestAccuracyAfterTimeZoneChange(FunnelCase):
         # Refresh Now works the lines out at once again
         action = Report.with_user(self.manager).action_sff_refresh()
         self.assertEqual(action["params"]["type"], "success")
+
+    def test_upgrade_keeps_the_lines_until_the_snapshots_are_taken_again(self):
+        """An upgrade that has the snapshots taken again (their days start
+        at another hour, as 18.0.1.18.0's did) and the accuracy worked out
+        again (18.0.1.27.0's, where invoices have a cash rounding) worked
+        the lines out from the snapshots it had just deleted: every line
+        was gone until the job had taken them all again. It keeps them, as
+        Refresh Now does, the job's end working them out."""
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        rebuild.request(self.env.cr, "snapshots_again")
+        rebuild.request(self.env.cr, "accuracy_lines")
+        self.assertEqual(rebuild.run_requested(self.env), ["snapshots_again", "accuracy_lines"])
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        self.assertTrue(Snapshot._sff_retaking())
+        self.env.invalidate_all()
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        # the job takes them all again, then works the lines out
+        Snapshot._sff_take_batch(len(Snapshot._sff_days_missing()))
+        self.assertFalse(Snapshot._sff_retaking())
+        self.env.invalidate_all()
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
