@@ -115,14 +115,20 @@ class AccountMove(models.Model):
                     shares[deal] += line.price_subtotal
         return sorted(shares.items(), key=lambda item: (-item[1], item[0].id))
 
-    @api.depends("line_ids.balance", "line_ids.display_type")
+    @api.depends(
+        "amount_untaxed_signed",
+        "line_ids.balance",
+        "line_ids.display_type",
+        "line_ids.tax_repartition_line_id",
+    )
     def _compute_sff_untaxed_signed(self):
-        # the figure of crm_lead_invoice.untaxed_sql, per document: Odoo's
-        # untaxed amount counts the product lines and a cash rounding's
-        # line of no tax, taken back out here
+        # crm_lead_invoice.untaxed_sql's rule, per document: Odoo's untaxed
+        # amount, less the line of no tax a cash rounding adds to it
         for move in self:
-            move.sff_untaxed_signed = -sum(
-                line.balance for line in move.line_ids if line.display_type == "product"
+            move.sff_untaxed_signed = move.amount_untaxed_signed + sum(
+                line.balance
+                for line in move.line_ids
+                if line.display_type == "rounding" and not line.tax_repartition_line_id
             )
 
     @api.depends(
