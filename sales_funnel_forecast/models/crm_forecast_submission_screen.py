@@ -38,6 +38,9 @@ class CrmForecastSubmission(models.Model):
         today = local_today(self.env)
         team, start, end, company = self._sff_screen_scope(params)
         stale_days = self._sff_stale_days()
+        # a period over (its last day before today): nobody is expected to
+        # submit a forecast for it any more, nobody is marked
+        ended = end <= today
         screen = {
             "team_id": team.id,
             "period_type": period_type,
@@ -51,7 +54,7 @@ class CrmForecastSubmission(models.Model):
             "company_id": company.id,
             "currency_id": company.currency_id.id,
             "stale_days": stale_days,
-            "stale_note": self._sff_stale_note(stale_days),
+            "stale_note": self._sff_stale_note(stale_days, ended),
             "empty_note": False,
         }
         if not team:
@@ -114,8 +117,10 @@ class CrmForecastSubmission(models.Model):
             total["won"] += amount
             if user.id in figures:
                 figures[user.id]["won"] += amount
-        # 0 days: the reminder is off, nobody is marked
-        stale_before = stale_days and fields.Datetime.now() - timedelta(days=stale_days)
+        # 0 days: the reminder is off, nobody is marked; nor for a period over
+        stale_before = (
+            stale_days and not ended and fields.Datetime.now() - timedelta(days=stale_days)
+        )
         lines = []
         for user in users.sorted("name"):
             values = figures[user.id]
@@ -214,8 +219,11 @@ class CrmForecastSubmission(models.Model):
         return days_param(self.env, STALE_DAYS_PARAM, DEFAULT_STALE_DAYS, MAX_STALE_DAYS)
 
     @api.model
-    def _sff_stale_note(self, stale_days):
-        """Whom the screen marks, in words: 0 days is no reminder."""
+    def _sff_stale_note(self, stale_days, ended=False):
+        """Whom the screen marks, in words: nobody for a period ``ended``,
+        and 0 days is no reminder."""
+        if ended:
+            return self.env._("Nobody marked: the period has ended.")
         if not stale_days:
             return self.env._("Nobody marked: the forecast submission reminder is off.")
         if stale_days == 1:

@@ -64,6 +64,7 @@ from . import (
     test_jobs,
     test_languages,
     test_leads,
+    test_left_alone_28,
     test_live_server,
     test_live_server_again,
     test_locale_edges,

@@ -402,6 +402,9 @@ class TestForecastSubmission(FunnelCase):
         open pipeline 17,000; quota 20,000 (target plan), gap 17,000,
         coverage 1.0. The other rep: 9,000 in Best Case, no quota, not
         submitted (marked)."""
+        # March 2026 under way: the screen marks whoever has not submitted
+        # (a period over marks nobody)
+        self.clock_at(datetime(2026, 3, 20, 9))
         Period = self.env["crm.target.plan.period"]
         plan = self.env["crm.target.plan"].create(
             {
@@ -602,6 +605,9 @@ class TestForecastSubmission(FunnelCase):
         self.assertNotIn(self.company.name, text)
 
     def test_late_submitters_by_the_setting(self):
+        # March 2026 under way: the screen marks whoever has not submitted
+        # (a period over marks nobody)
+        self.clock_at(datetime(2026, 3, 20, 9))
         submission = self.Submission.with_user(self.rep).create(
             {
                 "team_id": self.team.id,
@@ -632,6 +638,9 @@ class TestForecastSubmission(FunnelCase):
         """At 0 days the reminder is off: a rep who submitted a minute ago
         and one who never did are both unmarked, and the screen says so;
         at 1 day the caption says "the last day"."""
+        # March 2026 under way: the screen marks whoever has not submitted
+        # (a period over marks nobody)
+        self.clock_at(datetime(2026, 3, 20, 9))
         self.Submission.with_user(self.rep).create(
             {
                 "team_id": self.team.id,
@@ -662,6 +671,9 @@ class TestForecastSubmission(FunnelCase):
         """The spreadsheet and the PDF carry the screen's figures: the rep's
         Commit 13,000 and Best Case 18,000, the deal flow's steps with a
         native stacked column chart (the waterfall), the accuracy sheet."""
+        # March 2026 under way: the screen marks whoever has not submitted
+        # (a period over marks nobody)
+        self.clock_at(datetime(2026, 3, 20, 9))
         params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
         Submission = self.Submission.with_user(self.manager)
         content, name = Submission._sff_forecast_xlsx(params)

@@ -141,8 +141,9 @@ class TestTeamChanges(FunnelCase):
     def test_a_newcomer_is_not_late_for_a_period_before_joining(self):
         """Nina joins the team on February 10th, 2027. January's Forecast
         screen lists Rita and Otto, the members then, not Nina (nobody
-        asks her for a forecast of a month before she came); February's
-        lists the three, each late without a submission."""
+        asks her for a forecast of a month before she came), unmarked (a
+        month over asks nobody for one); February's lists the three, each
+        late without a submission."""
         self.clock_at(datetime(2027, 2, 10, 9))
         newcomer = self.env["res.users"].create(
             {
@@ -153,16 +154,16 @@ class TestTeamChanges(FunnelCase):
         )
         self.team.member_ids = [Command.link(newcomer.id)]
         Submission = self.Submission.with_user(self.manager)
-        for month, names in (
-            ("2027-01-01", ["Otto Rep", "Rita Rep"]),
-            ("2027-02-01", ["Nina Newcomer", "Otto Rep", "Rita Rep"]),
+        for month, names, late in (
+            ("2027-01-01", ["Otto Rep", "Rita Rep"], False),
+            ("2027-02-01", ["Nina Newcomer", "Otto Rep", "Rita Rep"], True),
         ):
             screen = Submission.get_forecast_screen(
                 {"team_id": self.team.id, "period_type": "month", "date_from": month}
             )
             self.assertEqual(
                 [(line["name"], line["late"]) for line in screen["lines"]],
-                [(name, True) for name in names],
+                [(name, late) for name in names],
                 month,
             )
 
