@@ -43,6 +43,11 @@ class CrmForecastSlippageReport(models.Model):
         readonly=True,
         help="The first day of the month, or of the quarter, the deal was expected to close in.",
     )
+    quarter_label = fields.Char(
+        string="Expected Quarter",
+        readonly=True,
+        help="The quarter the deal was expected to close in, as Q2 2026 (the quarters' rows).",
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -121,7 +126,12 @@ class CrmForecastSlippageReport(models.Model):
             """p.lead_id::bigint * 1000000
                        + (EXTRACT(YEAR FROM p.period)::int * 12 + EXTRACT(MONTH FROM p.period)::int) * 2
                        + (p.period_type = 'quarter')::int AS id,
-                   p.lead_id, p.period_type, p.period AS date_period, p.user_id, p.team_id, p.company_id,
+                   p.lead_id, p.period_type, p.period AS date_period,
+                   -- a quarter's row reads as one (its first day reads as a month)
+                   CASE WHEN p.period_type = 'quarter'
+                        THEN 'Q' || EXTRACT(QUARTER FROM p.period)::int
+                             || ' ' || EXTRACT(YEAR FROM p.period)::int END AS quarter_label,
+                   p.user_id, p.team_id, p.company_id,
                    c.currency_id, COALESCE(p.expected_revenue, 0) AS expected_revenue,
                    1 AS deal_count, p.slip_days IS NOT NULL AS slipped,
                    (p.slip_days IS NOT NULL)::int AS slipped_count,

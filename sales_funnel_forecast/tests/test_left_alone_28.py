@@ -4,11 +4,13 @@ import re
 from datetime import date, datetime
 
 import openpyxl
+from lxml import etree
 
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..const import TZ_PARAM
-from .common import FunnelCase
+from .common import FunnelCase, screen_domain
 
 
 def pdf_text(html):
@@ -93,3 +95,89 @@ class TestEndedPeriodMarksNobody(FunnelCase):
         # April, under way: both marked, on paper too
         text = pdf_text(self.print_screen(self.april))
         self.assertEqual(text.count("(no recent forecast)"), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestSlippageQuarterRows(FunnelCase):
+    """X, expected on March 20, 2026, moved on March 10 to May 5: out of
+    March, and of the first quarter, by 46 days (11 days left of March, 30
+    of April, 5 of May). Y, expected on April 15, never moved. By quarter:
+    Q1 2026 expected X (slipped), Q2 2026 X (from March 10) and Y; by
+    month: March X, April Y, May X."""
+
+    def setUp(self):
+        super().setUp()
+        self.clock_at(datetime(2026, 3, 2, 10))
+        self.x = self.make_deal("X", self.s_qualified, 1000, date_deadline=date(2026, 3, 20))
+        self.y = self.make_deal("Y", self.s_qualified, 2000, date_deadline=date(2026, 4, 15))
+        self.clock_at(datetime(2026, 3, 10, 10))
+        self.x.date_deadline = date(2026, 5, 5)
+        self.clock_at(datetime(2026, 4, 20, 10))
+        self.env.flush_all()
+        self.Report = self.env["crm.forecast.slippage.report"]
+        self.action = self.env.ref("sales_funnel_forecast.crm_forecast_slippage_report_action")
+        search = self.Report.get_views([(self.action.search_view_id.id, "search")])
+        self.search_arch = etree.fromstring(search["views"]["search"]["arch"])
+
+    def filter_context(self, name):
+        [node] = self.search_arch.xpath(f"//filter[@name='{name}']")
+        return safe_eval(node.get("context") or "{}")
+
+    def test_quarter_rows_read_as_quarters(self):
+        deals = [("lead_id", "in", (self.x | self.y).ids)]
+        quarters = self.Report.search(deals + [("period_type", "=", "quarter")])
+        self.assertEqual(
+            sorted((row.quarter_label, row.lead_id.name, row.slip_days) for row in quarters),
+            [("Q1 2026", "X", 46), ("Q2 2026", "X", 0), ("Q2 2026", "Y", 0)],
+        )
+        # the months' rows keep their month, and no quarter
+        opened, _model = screen_domain(self.env, self.action.read()[0])
+        months = self.Report.search(opened + deals)
+        self.assertEqual(
+            sorted((row.date_period, row.lead_id.name, row.quarter_label) for row in months),
+            [
+                (date(2026, 3, 1), "X", False),
+                (date(2026, 4, 1), "Y", False),
+                (date(2026, 5, 1), "X", False),
+            ],
+        )
+        # the list: with the Quarters filter the quarter's column, not the
+        # first month's date; with the Months filter the month's date
+        view = self.Report.get_views([(False, "list")])["views"]["list"]
+        arch = etree.fromstring(view["arch"])
+
+        def columns(context):
+            return [
+                node.get("name")
+                for node in arch.xpath("//field[@name='date_period' or @name='quarter_label']")
+                if not safe_eval(node.get("column_invisible") or "False", {"context": context})
+            ]
+
+        quarters, months = self.filter_context("quarters"), self.filter_context("months")
+        self.assertEqual(columns(quarters), ["quarter_label"])
+        self.assertEqual(columns(months), ["date_period"])
+        # both filters on (rows of both kinds), or neither: both columns
+        self.assertEqual(columns({**months, **quarters}), ["date_period", "quarter_label"])
+        self.assertEqual(columns({}), ["date_period", "quarter_label"])
+
+    def test_pivot_by_quarter_with_the_quarters_filter(self):
+        """The pivot's columns follow the filter: quarters with Quarters
+        (Q1 2026: X slipped; Q2 2026: X and Y), months with Months."""
+        self.assertEqual(
+            self.filter_context("quarters").get("pivot_column_groupby"), ["date_period:quarter"]
+        )
+        self.assertEqual(
+            self.filter_context("months").get("pivot_column_groupby"), ["date_period:month"]
+        )
+        groups = self.Report.read_group(
+            [("lead_id", "in", (self.x | self.y).ids), ("period_type", "=", "quarter")],
+            ["deal_count:sum", "slipped_count:sum"],
+            ["date_period:quarter"],
+        )
+        self.assertEqual(
+            [
+                (group["date_period:quarter"], group["deal_count"], group["slipped_count"])
+                for group in groups
+            ],
+            [("Q1 2026", 1, 1), ("Q2 2026", 2, 0)],
+        )
