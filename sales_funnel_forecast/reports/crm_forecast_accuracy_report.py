@@ -452,7 +452,23 @@ class CrmForecastAccuracyReport(models.Model):
             # the snapshots the lines read are being taken again: worked out
             # now, the lines would be gone; the job works them out at its end
             # (sudo: a manager may start the job, not edit it)
-            self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots").sudo()._trigger()
+            job = self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots").sudo()
+            if not job.active:
+                # switched off by an administrator: the job never ends, and
+                # taking 24 months of snapshots here would outlast the request
+                return notification(
+                    self.env._(
+                        "The pipeline snapshots are to be taken again in the funnel totals' new "
+                        "time zone, but the scheduled action “%(job)s” that takes them is "
+                        "switched off: an administrator can switch it on again in Settings > "
+                        "Technical > Scheduled Actions. Until then the forecast accuracy's "
+                        "lines stay as they were.",
+                        job=job.name,
+                    ),
+                    "warning",
+                    then=self.action_sff_open(),
+                )
+            job._trigger()
             return notification(
                 self.env._(
                     "The pipeline snapshots are being taken again in the funnel totals' new "
