@@ -78,6 +78,7 @@ from . import (
     test_odoo_settings,
     test_order_paths,
     test_packaging,
+    test_phone_screens,
     test_pipeline,
     test_plan_paths,
     test_probability,

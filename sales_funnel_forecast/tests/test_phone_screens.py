@@ -1,0 +1,63 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The module's screens in a phone's window (Odoo's mobile layout, under
+768 px): what a salesperson or a manager reads on them."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+TOURS = "sales_funnel_forecast_phone_"
+
+
+def long_named_deal(env):
+    """A deal of a team of its own that stayed 3 days in "First proposal
+    presentation" before moving on to "Second proposal preparation", where
+    it still is."""
+    team = env["crm.team"].create({"name": "SFF Phone Team"})
+    Stage = env["crm.stage"]
+    first = Stage.create(
+        {"name": "First proposal presentation", "sequence": 901, "team_id": team.id}
+    )
+    second = Stage.create(
+        {"name": "Second proposal preparation", "sequence": 902, "team_id": team.id}
+    )
+    deal = env["crm.lead"].create(
+        {
+            "name": "SFF Phone Deal",
+            "type": "opportunity",
+            "team_id": team.id,
+            "stage_id": first.id,
+            "user_id": env.ref("base.user_admin").id,
+            "expected_revenue": 10000,
+        }
+    )
+    deal.stage_id = second
+    env.flush_all()
+    stay = deal.stage_history_ids.filtered(lambda row: row.stage_id == first)
+    stay.date_out = fields.Datetime.now()
+    env.cr.execute(
+        "UPDATE crm_lead_stage_history SET date_in = %s, duration_days = 3 WHERE id = %s",
+        [stay.date_out - timedelta(days=3), stay.id],
+    )
+    env.invalidate_all()
+    return deal
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneScreens(HttpCase):
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_deal_stays_read_whole_on_a_phone(self):
+        # the deal's Stage History on a phone was the computer's list: the
+        # stages' names cut ("Second pr...") and the Left, Days and % columns
+        # off the screen; each of its 2 stays is now a card with its stages,
+        # dates and days (3.00 for its first) whole on the screen
+        deal = long_named_deal(self.env)
+        self.assertEqual(len(deal.stage_history_ids), 2)
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{deal.id}",
+            TOURS + "stays_tour",
+            login="admin",
+        )
