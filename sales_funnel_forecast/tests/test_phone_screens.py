@@ -11,9 +11,9 @@ TOURS = "sales_funnel_forecast_phone_"
 
 
 def long_named_deal(env):
-    """A deal of a team of its own that stayed 3 days in "First proposal
-    presentation" before moving on to "Second proposal preparation", where
-    it still is."""
+    """A deal of 10,000 of a team of its own that stayed 3 days in "First
+    proposal presentation" before moving on to "Second proposal
+    preparation", where it still is, expected to close on 1 January 2027."""
     team = env["crm.team"].create({"name": "SFF Phone Team"})
     Stage = env["crm.stage"]
     first = Stage.create(
@@ -30,6 +30,7 @@ def long_named_deal(env):
             "stage_id": first.id,
             "user_id": env.ref("base.user_admin").id,
             "expected_revenue": 10000,
+            "date_deadline": "2027-01-01",
         }
     )
     deal.stage_id = second
@@ -59,5 +60,21 @@ class TestPhoneScreens(HttpCase):
         self.start_tour(
             f"/odoo/action-crm.crm_lead_action_pipeline/{deal.id}",
             TOURS + "stays_tour",
+            login="admin",
+        )
+
+    def test_deal_versions_read_whole_on_a_phone(self):
+        # the deal's Forecast History on a phone was the computer's list:
+        # the stage's name cut, the expected closing and the amount off the
+        # screen; its version is now a card with its stage, its 10,000 and
+        # its closing on 1 January 2027 whole on the screen
+        deal = long_named_deal(self.env)
+        self.env.flush_all()
+        self.assertEqual(
+            deal.forecast_version_ids.mapped("stage_id.name"), ["Second proposal preparation"]
+        )
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{deal.id}",
+            TOURS + "versions_tour",
             login="admin",
         )

@@ -12,10 +12,13 @@ function hiddenTexts(root, texts) {
     const found = new Map(texts.map((text) => [text, null]));
     const cut = [];
     for (const el of root.querySelectorAll("*")) {
-        const text = el.textContent.trim();
+        // "$ 10,000.00" with its no-break space
+        const text = el.textContent.trim().replace(/\s+/g, " ");
         if (
             !found.has(text) ||
-            [...el.children].some((c) => c.textContent.trim() === text)
+            [...el.children].some(
+                (c) => c.textContent.trim().replace(/\s+/g, " ") === text
+            )
         ) {
             continue;
         }
@@ -52,6 +55,34 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_phone_stays_tour"
                 ]);
                 if (hidden.length) {
                     throw new Error(`Stays not readable: ${hidden.join(", ")}`);
+                }
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_phone_versions_tour", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_notebook .nav-link:contains('Forecast History')",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_field_widget[name=forecast_version_ids]:contains('Second proposal')",
+        },
+        {
+            content:
+                "Each version's stage, amount and closing date are on the screen, whole",
+            trigger: ".o_field_widget[name=forecast_version_ids]",
+            run() {
+                const hidden = hiddenTexts(this.anchor, [
+                    "Second proposal preparation",
+                    "$ 10,000.00",
+                    "01/01/2027",
+                ]);
+                if (hidden.length) {
+                    throw new Error(`Versions not readable: ${hidden.join(", ")}`);
                 }
             },
         },
