@@ -78,3 +78,14 @@ class TestPhoneScreens(HttpCase):
             TOURS + "versions_tour",
             login="admin",
         )
+
+    def test_call_log_reads_whole_on_a_phone(self):
+        # the Call Log on a phone was the computer's list: the deal's name
+        # cut after a few letters, the outcome past the screen's edge; a
+        # phone now shows a card per call with the deal and its outcome
+        deal = long_named_deal(self.env)
+        deal.name = "SFF Phone Deal of Wood Corner"
+        wizard = self.env["crm.lead.call.log"].create({"lead_id": deal.id, "duration_minutes": 12})
+        wizard.with_context(sff_call_outcome="meeting_booked").action_log()
+        self.assertEqual(deal.call_ids.mapped("outcome"), ["meeting_booked"])
+        self.start_tour("/odoo", TOURS + "call_log_tour", login="admin")

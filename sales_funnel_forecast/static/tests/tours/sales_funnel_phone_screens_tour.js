@@ -88,3 +88,23 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_phone_versions_to
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_phone_call_log_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_lead_call_action",
+    steps: () => [
+        {trigger: ".o_content:contains('SFF Phone Deal of Wood Corner')"},
+        {
+            content: "The call's deal and outcome are on the screen, whole",
+            trigger: ".o_content",
+            run() {
+                const hidden = hiddenTexts(this.anchor, [
+                    "SFF Phone Deal of Wood Corner",
+                    "Meeting booked",
+                ]);
+                if (hidden.length) {
+                    throw new Error(`Calls not readable: ${hidden.join(", ")}`);
+                }
+            },
+        },
+    ],
+});
