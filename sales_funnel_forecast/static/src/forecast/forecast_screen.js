@@ -33,6 +33,9 @@ export class ForecastScreen extends Component {
     setup() {
         this.orm = useService("orm");
         this.actionService = useService("action");
+        // a phone lists each line's figures in a card (reactive: turning the
+        // phone sideways may bring the table back)
+        this.ui = useState(useService("ui"));
         this.env.config.setDisplayName(this.props.action.name || _t("Forecast"));
         this.state = useState({
             teams: [],
@@ -100,6 +103,32 @@ export class ForecastScreen extends Component {
         return value === null || value === undefined
             ? ""
             : `${formatFloat(value, {digits: [16, 2]})}x`;
+    }
+
+    /** A line's figures, in the table's order, for a phone's card. */
+    figureRows(line) {
+        const coverage = line.quota_met
+            ? _t("Quota met")
+            : this.formatCoverage(line.coverage);
+        return [
+            {label: _t("Quota"), value: this.formatAmount(line.quota)},
+            {label: _t("Won"), value: this.formatAmount(line.won)},
+            {label: _t("Commit"), value: this.formatAmount(line.commit)},
+            {label: _t("Best Case"), value: this.formatAmount(line.best_case)},
+            {label: _t("Open Pipeline"), value: this.formatAmount(line.pipeline)},
+            {
+                label: _t("Submitted"),
+                value: line.submission ? this.formatAmount(line.submission.commit) : "",
+                note: line.submission ? this.formatMoment(line.submission.date) : "",
+            },
+            {
+                label: _t("Adjusted"),
+                value: line.adjustment ? this.formatAmount(line.adjustment.commit) : "",
+                note: line.adjustment ? line.adjustment.reason : "",
+            },
+            {label: _t("Gap to Quota"), value: this.formatAmount(line.gap)},
+            {label: _t("Coverage"), value: coverage},
+        ];
     }
 
     /** A day sent as YYYY-MM-DD, written as the user's language writes dates. */

@@ -108,3 +108,36 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_phone_call_log_to
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_phone_forecast_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_forecast_screen_action",
+    steps: () => [
+        {
+            trigger: ".o_sff_forecast select.o_sff_team",
+            run: "selectByLabel SFF Screens Team",
+        },
+        {trigger: ".o_sff_forecast:contains('SFF Screens Team (team)')"},
+        {
+            content:
+                "The salesperson's name and open pipeline are on the screen, whole",
+            trigger: ".o_sff_forecast_table, .o_sff_forecast_cards",
+            run() {
+                const hidden = hiddenTexts(this.anchor, [
+                    "Mitchell Admin",
+                    "SFF Screens Team (team)",
+                    "$ 1,569,200.00",
+                ]);
+                if (hidden.length) {
+                    throw new Error(`Forecast not readable: ${hidden.join(", ")}`);
+                }
+            },
+        },
+        {
+            content: "A line still opens its submissions",
+            trigger:
+                ".o_sff_forecast_line .o_sff_open_submissions:contains('Mitchell Admin')",
+            run: "click",
+        },
+        {trigger: ".o_breadcrumb:contains('Forecast Submissions: Mitchell Admin')"},
+    ],
+});
