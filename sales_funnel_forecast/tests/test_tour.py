@@ -174,6 +174,26 @@ class TestScreensTour(HttpCase):
         screens_team(self.env)
         self.start_tour("/odoo", "sales_funnel_forecast_submit_title_tour", login="admin")
 
+    def _submissions(self, commit):
+        return self.env["crm.forecast.submission"].search_count([("commit_amount", "=", commit)])
+
+    def test_closing_the_page_does_not_submit(self):
+        """The Submit Forecast dialog open, 4,321 typed as Commit, the page
+        closed or reloaded: Odoo's form saved the new record on its way
+        out, a forecast nobody submitted (and that cannot be changed); only
+        the dialog's Save submits one."""
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_submit_unload_tour", login="admin")
+        self.assertEqual(self._submissions(4321), 0)
+
+    def test_leaving_a_new_submission_does_not_submit(self):
+        """A new submission on the full page, 4,322 typed as Commit: the
+        browser tab hidden, then the form left by its breadcrumb; each used
+        to save it."""
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_submission_left_tour", login="admin")
+        self.assertEqual(self._submissions(4322), 0)
+
 
 @tagged("post_install", "-at_install")
 class TestNarrowScreenTour(HttpCase):

@@ -125,3 +125,65 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_narrow_waterfall_
         },
     ],
 });
+
+// Waits, so that a save the browser's events started reaches the server.
+const settle = {
+    content: "Let a save started by the page's events reach the server",
+    trigger: "body",
+    run: () => new Promise((resolve) => setTimeout(resolve, 1500)),
+};
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_submit_unload_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_forecast_screen_action",
+    steps: () => [
+        pickTeam(".o_sff_forecast"),
+        {trigger: ".o_sff_forecast_table tfoot:contains('SFF Screens Team')"},
+        {trigger: ".o_sff_submit", run: "click"},
+        {trigger: ".modal div[name='commit_amount'] input", run: "edit 4321"},
+        {
+            content: "The page is closed (or reloaded) with the dialog open",
+            trigger: ".modal div[name='commit_amount'] input",
+            // after the step: the tour would otherwise wait for a new page
+            run: () => setTimeout(() => window.dispatchEvent(new Event("beforeunload"))),
+        },
+        settle,
+        {trigger: ".modal .o_form_button_cancel", run: "click"},
+        {trigger: "body:not(:has(.modal))"},
+    ],
+});
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_submission_left_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_forecast_submission_action/new",
+    steps: () => [
+        {trigger: ".o_field_widget[name='team_id'] input", run: "edit SFF Screens"},
+        {trigger: ".o-autocomplete--dropdown-item a:contains('SFF Screens Team')", run: "click"},
+        {trigger: "div[name='commit_amount'] input", run: "edit 4322"},
+        {
+            content: "The user switches to another tab of the browser",
+            trigger: "div[name='commit_amount'] input",
+            run() {
+                Object.defineProperty(document, "visibilityState", {
+                    value: "hidden",
+                    configurable: true,
+                });
+                document.dispatchEvent(new Event("visibilitychange"));
+            },
+        },
+        settle,
+        {
+            content: "and comes back",
+            trigger: "body",
+            run() {
+                delete document.visibilityState;
+                document.dispatchEvent(new Event("visibilitychange"));
+            },
+        },
+        {
+            content: "then leaves the form by its breadcrumb",
+            trigger: ".o_breadcrumb .breadcrumb-item a",
+            run: "click",
+        },
+        {trigger: ".o_list_view"},
+        settle,
+    ],
+});
