@@ -144,7 +144,8 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_submit_unload_tou
             content: "The page is closed (or reloaded) with the dialog open",
             trigger: ".modal div[name='commit_amount'] input",
             // after the step: the tour would otherwise wait for a new page
-            run: () => setTimeout(() => window.dispatchEvent(new Event("beforeunload"))),
+            run: () =>
+                setTimeout(() => window.dispatchEvent(new Event("beforeunload"))),
         },
         settle,
         {trigger: ".modal .o_form_button_cancel", run: "click"},
@@ -156,7 +157,10 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_submission_left_t
     url: "/odoo/action-sales_funnel_forecast.crm_forecast_submission_action/new",
     steps: () => [
         {trigger: ".o_field_widget[name='team_id'] input", run: "edit SFF Screens"},
-        {trigger: ".o-autocomplete--dropdown-item a:contains('SFF Screens Team')", run: "click"},
+        {
+            trigger: ".o-autocomplete--dropdown-item a:contains('SFF Screens Team')",
+            run: "click",
+        },
         {trigger: "div[name='commit_amount'] input", run: "edit 4322"},
         {
             content: "The user switches to another tab of the browser",
