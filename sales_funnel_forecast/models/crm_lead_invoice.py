@@ -285,6 +285,9 @@ class CrmLead(models.Model):
              LEFT JOIN res_company c ON c.id = d.company_id
              LEFT JOIN res_currency cur ON cur.id = c.currency_id
                  WHERE f.lead_id = l.id
+                   AND (l.invoiced_amount, l.paid_amount, l.overdue_amount)
+                       IS DISTINCT FROM (ROUND(f.invoiced, %(digits)s), ROUND(f.paid, %(digits)s),
+                                         ROUND(f.overdue, %(digits)s))
                 """,
                 figures=figures,
                 digits=digits,

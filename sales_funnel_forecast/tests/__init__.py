@@ -118,6 +118,7 @@ from . import (
     test_tour,
     test_uninstall,
     test_upgrade,
+    test_upgrade_at_scale,
     test_won_across_teams,
     test_write_paths,
     test_year_lived,
