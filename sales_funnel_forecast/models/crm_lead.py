@@ -1466,7 +1466,8 @@ class CrmLead(models.Model):
     @api.model
     def _sff_refresh_weighted_amounts(self, lead_ids=None):
         """Recompute ``forecast_revenue`` and ``pipeline_amount`` in SQL, by
-        the engine's rules (``engine_sql``). ``lead_ids=None``: every deal."""
+        the engine's rules (``engine_sql``), writing the deals whose amounts
+        change. ``lead_ids=None``: every deal."""
         if lead_ids is not None and not lead_ids:
             return
         columns = dict(
@@ -1485,6 +1486,10 @@ class CrmLead(models.Model):
               FROM crm_lead d
          LEFT JOIN crm_stage s ON s.id = d.stage_id  -- a deal without a stage is open
              WHERE d.id = l.id AND (%(all)s OR l.id = ANY(%(ids)s))
+               -- the deals whose amounts change only: every deal is a
+               -- rewrite of the whole table (an upgrade's step)
+               AND (l.forecast_revenue, l.pipeline_amount)
+                   IS DISTINCT FROM (%(forecast)s, %(pipeline)s)
             """,
                 forecast=engine_sql.weighted_revenue(**columns),
                 pipeline=engine_sql.pipeline_amount(**columns),

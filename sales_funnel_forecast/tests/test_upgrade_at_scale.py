@@ -85,3 +85,38 @@ class TestInvoiceAmountsWorkedOutAgain(FunnelCase):
         self.assertEqual(self.env["crm.lead"]._sff_fill_invoice_amounts(), 1)
         self.assertEqual(self.env["crm.lead"]._sff_fill_invoice_amounts(), 0)
         self.assertEqual(self.row_version(plain), plain_before)
+
+
+@tagged("post_install", "-at_install")
+class TestWeightedAmountsWorkedOutAgain(FunnelCase):
+    """An upgrade from before 18.0.1.18.0 works every deal's weighted
+    amounts out again (to its currency's decimals): of two deals at 50 %,
+    one of 1,000.05 stored 500.025 (500.03 now) and one of 2,000.00 stored
+    1,000.00 (the same now), both were written: on 100,000 deals a rewrite
+    of the whole deals' table (5.2 s of the upgrade, bench/upgrade), where
+    only the deals of amounts with more decimals change. The deals whose
+    amounts change are written only."""
+
+    def row_version(self, deal):
+        self.env.cr.execute("SELECT ctid::text FROM crm_lead WHERE id = %s", [deal.id])
+        return self.env.cr.fetchone()[0]
+
+    def test_upgrade_writes_the_deals_whose_weighted_amounts_change(self):
+        cents = self.make_deal("Cents", self.s_new, 1000.05, probability=50)
+        round_ = self.make_deal("Round", self.s_new, 2000.0, probability=50)
+        self.env.flush_all()
+        # as 18.0.1.17.0 stored them: not rounded to the currency's decimals
+        self.env.cr.execute(
+            "UPDATE crm_lead SET forecast_revenue = 500.025, pipeline_amount = 500.025"
+            " WHERE id = %s",
+            [cents.id],
+        )
+        self.env.invalidate_all()
+        before = self.row_version(round_)
+        rebuild.request(self.env.cr, "weighted_amounts")
+        self.assertEqual(rebuild.run_requested(self.env), ["weighted_amounts"])
+        self.assertEqual(
+            [(deal.forecast_revenue, deal.pipeline_amount) for deal in cents | round_],
+            [(500.03, 500.03), (1000.0, 1000.0)],
+        )
+        self.assertEqual(self.row_version(round_), before, "the deal of 2,000.00 is not written")
