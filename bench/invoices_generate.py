@@ -3,11 +3,14 @@
 # each invoiced by a posted invoice, as Odoo makes them. One order, invoice
 # and their lines are made by Odoo; the others are copies of their rows in
 # SQL with their own ids, deal, salesperson, numbers and dates, so that
-# building hundreds of thousands takes minutes.
+# building hundreds of thousands takes minutes. With BENCH_CASH_ROUNDING=1
+# (bench/upgrade), the invoices are of 999.60 rounded to 1,000.00 by a
+# cash rounding's line (of no tax).
 import os
 
 cr = env.cr  # noqa: F821 (odoo_exec)
 count = int(os.environ["BENCH_INVOICES"])
+rounded = os.environ.get("BENCH_CASH_ROUNDING") == "1"
 product = env["product.product"].create(
     {  # noqa: F821
         "name": "Bench service",
@@ -25,12 +28,35 @@ order = env["sale.order"].create(
         "opportunity_id": first.id,
         "user_id": first.user_id.id,
         "order_line": [
-            (0, 0, {"product_id": product.id, "price_unit": 1000.0, "tax_id": [(5, 0, 0)]})
+            (
+                0,
+                0,
+                {
+                    "product_id": product.id,
+                    "price_unit": 999.6 if rounded else 1000.0,
+                    "tax_id": [(5, 0, 0)],
+                },
+            )
         ],
     }
 )
 order.action_confirm()
 invoice = order._create_invoices()
+if rounded:
+    account = env["account.account"].search([("account_type", "=", "income")], limit=1)  # noqa: F821
+    invoice.invoice_cash_rounding_id = env["account.cash.rounding"].create(  # noqa: F821
+        {
+            "name": "Bench: to the unit",
+            "rounding": 1.0,
+            "strategy": "add_invoice_line",
+            "rounding_method": "HALF-UP",
+            "profit_account_id": account.id,
+            "loss_account_id": account.id,
+        }
+    )
+    assert invoice.line_ids.filtered(lambda line: line.display_type == "rounding"), (
+        "no rounding line"
+    )
 invoice.action_post()
 cr.commit()
 

@@ -11,6 +11,7 @@ from. The scripts thus carry no call to the models' methods, which keep
 changing; the names of ``STEPS`` and ``request`` are their contract."""
 
 import logging
+import time
 
 from odoo.tools import SQL
 
@@ -139,7 +140,12 @@ def run_requested(env):
     requested = set(row[0].split(",")) if row else set()
     for name, step in STEPS.items():
         if name in requested:
-            _logger.info("sales_funnel_forecast: upgrade: %s worked out again", name)
+            start = time.perf_counter()
             step(env)
             env.flush_all()
+            _logger.info(
+                "sales_funnel_forecast: upgrade: %s worked out again in %.1f s",
+                name,
+                time.perf_counter() - start,
+            )
     return [name for name in STEPS if name in requested]
