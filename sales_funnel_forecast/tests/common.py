@@ -150,6 +150,25 @@ def committing_cursor(registry):
     return cr
 
 
+def cash_rounding_down(env, company):
+    """A cash rounding of 5 cents down that adds its own invoice line
+    (100.03 invoiced as 100.00), on an income account of ``company``."""
+    Account = env["account.account"]
+    account = Account.search(
+        [("account_type", "=", "income"), *Account._check_company_domain(company)], limit=1
+    )
+    return env["account.cash.rounding"].create(
+        {
+            "name": "5 cents down",
+            "rounding": 0.05,
+            "strategy": "add_invoice_line",
+            "rounding_method": "DOWN",
+            "profit_account_id": account.id,
+            "loss_account_id": account.id,
+        }
+    )
+
+
 def team_and_deal(env, name, **values):
     """A team of its own and an opportunity in it in Odoo's first stage,
     both named ``name``: for tests that commit in cursors of their own,

@@ -15,7 +15,7 @@ from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from ..install import rebuild
-from .common import FunnelCase, apply_catalogue, make_plan
+from .common import FunnelCase, apply_catalogue, cash_rounding_down, make_plan
 
 
 @tagged("post_install", "-at_install")
@@ -227,23 +227,7 @@ class TestCashRoundingAsInvoicingAnalysis(FunnelCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        account = cls.env["account.account"].search(
-            [
-                ("account_type", "=", "income"),
-                *cls.env["account.account"]._check_company_domain(cls.company),
-            ],
-            limit=1,
-        )
-        cls.rounding = cls.env["account.cash.rounding"].create(
-            {
-                "name": "5 cents down",
-                "rounding": 0.05,
-                "strategy": "add_invoice_line",
-                "rounding_method": "DOWN",
-                "profit_account_id": account.id,
-                "loss_account_id": account.id,
-            }
-        )
+        cls.rounding = cash_rounding_down(cls.env, cls.company)
         cls.customer = cls.env["res.partner"].create({"name": "Rounded Ltd"})
 
     def post_rounded(self, deal, amount, day, move_type="out_invoice"):

@@ -88,6 +88,36 @@ class TestAccuracyAfterTimeZoneChange(FunnelCase):
         action = Report.with_user(self.manager).action_sff_refresh()
         self.assertEqual(action["params"]["type"], "success")
 
+    def test_refresh_now_says_the_job_is_off(self):
+        """The snapshots' job switched off by an administrator never takes
+        them again: Refresh Now said "being taken again" forever. It says
+        the job is off, by the name Settings > Technical > Scheduled Actions
+        lists it under, and keeps the lines as they were."""
+        Report = self.env["crm.forecast.accuracy.report"]
+        job = self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")
+        job.active = False
+        self.env["crm.pipeline.snapshot"]._sff_take_again()
+        action = Report.with_user(self.manager).action_sff_refresh()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(
+            action["params"]["message"],
+            "The pipeline snapshots are to be taken again in the funnel totals' new time "
+            "zone, but the scheduled action “Sales funnel: weekly snapshots of the "
+            "pipeline” that takes them is switched off: an administrator can switch it on "
+            "again in Settings > Technical > Scheduled Actions. Until then the forecast "
+            "accuracy's lines stay as they were.",
+        )
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+        # switched on again: taking them, then done
+        job.active = True
+        action = Report.with_user(self.manager).action_sff_refresh()
+        self.assertIn("being taken again", action["params"]["message"])
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        Snapshot._sff_take_batch(len(Snapshot._sff_days_missing()))
+        action = Report.with_user(self.manager).action_sff_refresh()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
+
     def test_upgrade_keeps_the_lines_until_the_snapshots_are_taken_again(self):
         """An upgrade that has the snapshots taken again (their days start
         at another hour, as 18.0.1.18.0's did) and the accuracy worked out

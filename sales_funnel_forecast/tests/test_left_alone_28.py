@@ -1,10 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 import openpyxl
-from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo.tests import tagged
@@ -182,74 +181,3 @@ class TestSlippageQuarterRows(FunnelCase):
             ],
             [("Q1 2026", 1, 1), ("Q2 2026", 2, 0)],
         )
-
-
-@tagged("post_install", "-at_install")
-class TestRetakingWithTheJobOff(FunnelCase):
-    """A rep committed 100,000 for the month before last and won it at
-    80,000: Commit 75 % accurate. The funnel totals' time zone changes, the
-    job is to take the pipeline snapshots again; an administrator had
-    switched the job off, so it never does: Refresh Now said "being taken
-    again" forever. It says the job is off, by the name Settings > Technical
-    > Scheduled Actions lists it under, and keeps the lines as they were."""
-
-    def setUp(self):
-        super().setUp()
-        this_month = date.today().replace(day=1)
-        self.first = this_month - relativedelta(months=2)
-        self.set_now(datetime.combine(self.first - timedelta(days=11), time(10)))
-        big = self.make_deal(
-            "Big", self.s_proposal, 100000, date_deadline=self.first + timedelta(days=14)
-        )
-        big.forecast_category = "commit"
-        won_on = datetime.combine(self.first + timedelta(days=9), time(10))
-        self.set_now(won_on)
-        big.write({"expected_revenue": 80000, "stage_id": self.s_won.id})
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, big.id])
-        self.env.cr.execute("DELETE FROM crm_pipeline_snapshot")
-        monday = self.first - timedelta(days=self.first.weekday())
-        self.env["crm.pipeline.snapshot"]._sff_take([monday])
-        self.env.invalidate_all()
-        self.set_now(datetime.combine(this_month, time(9)))
-        self.Report = self.env["crm.forecast.accuracy.report"]
-        self.Report._sff_refresh()
-        self.job = self.env.ref("sales_funnel_forecast.ir_cron_take_pipeline_snapshots")
-
-    def commit_line(self):
-        self.env.invalidate_all()
-        line = self.Report.search(
-            [
-                ("period_type", "=", "month"),
-                ("date_from", "=", self.first),
-                ("lead_days", "=", 0),
-                ("user_id", "=", self.rep.id),
-                ("team_id", "=", self.team.id),
-                ("method", "=", "commit"),
-            ]
-        )
-        return line.forecast_amount, line.actual_amount, line.accuracy
-
-    def test_refresh_now_says_the_job_is_off(self):
-        self.job.active = False
-        self.env["crm.pipeline.snapshot"]._sff_take_again()
-        action = self.Report.with_user(self.manager).action_sff_refresh()
-        self.assertEqual(action["params"]["type"], "warning")
-        self.assertEqual(
-            action["params"]["message"],
-            "The pipeline snapshots are to be taken again in the funnel totals' new time "
-            "zone, but the scheduled action “Sales funnel: weekly snapshots of the "
-            "pipeline” that takes them is switched off: an administrator can switch it on "
-            "again in Settings > Technical > Scheduled Actions. Until then the forecast "
-            "accuracy's lines stay as they were.",
-        )
-        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))
-        # switched on again: taking them, then done
-        self.job.active = True
-        action = self.Report.with_user(self.manager).action_sff_refresh()
-        self.assertIn("being taken again", action["params"]["message"])
-        Snapshot = self.env["crm.pipeline.snapshot"]
-        Snapshot._sff_take_batch(len(Snapshot._sff_days_missing()))
-        action = self.Report.with_user(self.manager).action_sff_refresh()
-        self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual(self.commit_line(), (100000.0, 80000.0, 75.0))

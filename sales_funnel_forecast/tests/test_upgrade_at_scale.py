@@ -8,7 +8,7 @@ from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from ..install import rebuild
-from .common import FunnelCase
+from .common import FunnelCase, cash_rounding_down
 
 
 @tagged("post_install", "-at_install")
@@ -25,23 +25,7 @@ class TestInvoiceAmountsWorkedOutAgain(FunnelCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        account = cls.env["account.account"].search(
-            [
-                ("account_type", "=", "income"),
-                *cls.env["account.account"]._check_company_domain(cls.company),
-            ],
-            limit=1,
-        )
-        cls.rounding = cls.env["account.cash.rounding"].create(
-            {
-                "name": "5 cents down",
-                "rounding": 0.05,
-                "strategy": "add_invoice_line",
-                "rounding_method": "DOWN",
-                "profit_account_id": account.id,
-                "loss_account_id": account.id,
-            }
-        )
+        cls.rounding = cash_rounding_down(cls.env, cls.company)
 
     def row_version(self, deal):
         self.env.cr.execute("SELECT ctid::text FROM crm_lead WHERE id = %s", [deal.id])
