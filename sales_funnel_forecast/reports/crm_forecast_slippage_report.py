@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
-from odoo.tools import SQL
+from odoo import api, fields, models
+from odoo.tools import SQL, format_date
 
 
 class CrmForecastSlippageReport(models.Model):
@@ -43,9 +43,11 @@ class CrmForecastSlippageReport(models.Model):
         readonly=True,
         help="The first day of the month, or of the quarter, the deal was expected to close in.",
     )
+    # written in the reader's language, as Odoo writes its quarters' groups
+    # (the pivot's columns): "Q2 2026", "T2 2026" in French
     quarter_label = fields.Char(
         string="Expected Quarter",
-        readonly=True,
+        compute="_compute_quarter_label",
         help="The quarter the deal was expected to close in, as Q2 2026 (the quarters' rows).",
     )
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
@@ -76,6 +78,15 @@ class CrmForecastSlippageReport(models.Model):
         readonly=True,
         currency_field="currency_id",
     )
+
+    @api.depends("period_type", "date_period")
+    @api.depends_context("lang")
+    def _compute_quarter_label(self):
+        # a quarter's row reads as one (its first day reads as a month)
+        for row in self:
+            row.quarter_label = row.period_type == "quarter" and format_date(
+                self.env, row.date_period, date_format="QQQ yyyy"
+            )
 
     def _with(self):
         return SQL(
@@ -126,12 +137,7 @@ class CrmForecastSlippageReport(models.Model):
             """p.lead_id::bigint * 1000000
                        + (EXTRACT(YEAR FROM p.period)::int * 12 + EXTRACT(MONTH FROM p.period)::int) * 2
                        + (p.period_type = 'quarter')::int AS id,
-                   p.lead_id, p.period_type, p.period AS date_period,
-                   -- a quarter's row reads as one (its first day reads as a month)
-                   CASE WHEN p.period_type = 'quarter'
-                        THEN 'Q' || EXTRACT(QUARTER FROM p.period)::int
-                             || ' ' || EXTRACT(YEAR FROM p.period)::int END AS quarter_label,
-                   p.user_id, p.team_id, p.company_id,
+                   p.lead_id, p.period_type, p.period AS date_period, p.user_id, p.team_id, p.company_id,
                    c.currency_id, COALESCE(p.expected_revenue, 0) AS expected_revenue,
                    1 AS deal_count, p.slip_days IS NOT NULL AS slipped,
                    (p.slip_days IS NOT NULL)::int AS slipped_count,

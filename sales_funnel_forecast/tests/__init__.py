@@ -97,6 +97,7 @@ from . import (
     test_review_release_24,
     test_review_release_25,
     test_review_release_26,
+    test_review_release_28,
     test_rpc_access,
     test_rules_paths,
     test_screen_queries,
