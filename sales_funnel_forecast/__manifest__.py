@@ -64,6 +64,10 @@
             "sales_funnel_forecast/static/src/dashboard/**/*",
             "sales_funnel_forecast/static/src/forecast/**/*",
         ],
+        # the pivot view is loaded when first opened (Odoo's lazy bundle)
+        "web.assets_backend_lazy": [
+            "sales_funnel_forecast/static/src/slippage/**/*",
+        ],
         "web.assets_tests": [
             "sales_funnel_forecast/static/tests/tours/**/*",
         ],

@@ -3,7 +3,7 @@
 
 from datetime import date, datetime
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import FunnelCase
 
@@ -31,3 +31,29 @@ class TestSlippageQuarterLabelLanguage(FunnelCase):
         # the months' rows have no quarter
         months = Report_fr.search([("lead_id", "=", deal.id), ("period_type", "=", "month")])
         self.assertEqual(months.mapped("quarter_label"), [False])
+
+
+@tagged("post_install", "-at_install")
+class TestSlippagePivotColumns(HttpCase):
+    """A manager sets the Slippage pivot's columns to the sales teams (the
+    Total folded, opened by Sales Team), then ticks My Deals: the columns
+    went back to the expected months (the Months filter's columns, applied
+    at every search), the team's column gone; they stay the teams (the
+    other team's column goes: its deal is another salesperson's)."""
+
+    def test_a_filter_keeps_the_users_columns(self):
+        for name, user in (
+            ("SFF Slip Team", "base.user_admin"),
+            ("SFF Other Team", "base.user_demo"),
+        ):
+            self.env["crm.lead"].create(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "team_id": self.env["crm.team"].create({"name": name}).id,
+                    "user_id": self.env.ref(user).id,
+                    "expected_revenue": 1000,
+                    "date_deadline": date(2026, 5, 5),
+                }
+            )
+        self.start_tour("/odoo", "sales_funnel_forecast_slippage_columns_tour", login="admin")
