@@ -189,7 +189,7 @@ class TestScreensTour(HttpCase):
     def test_leaving_a_new_submission_does_not_submit(self):
         """A new submission on the full page, 4,322 typed as Commit: the
         browser tab hidden, then the form left by its breadcrumb; each used
-        to save it."""
+        to save it. Leaving asks first (Stay keeps the form)."""
         screens_team(self.env)
         self.start_tour("/odoo", "sales_funnel_forecast_submission_left_tour", login="admin")
         self.assertEqual(self._submissions(4322), 0)

@@ -187,6 +187,20 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_submission_left_t
             trigger: ".o_breadcrumb .breadcrumb-item a",
             run: "click",
         },
+        {
+            content: "asked first, stays",
+            trigger: ".modal .modal-title:contains('Forecast not submitted')",
+        },
+        {trigger: ".modal-footer button:contains('Stay')", run: "click"},
+        {
+            trigger:
+                "body:not(:has(.modal)) .o_form_view div[name='commit_amount'] input",
+        },
+        {trigger: ".o_breadcrumb .breadcrumb-item a", run: "click"},
+        {
+            trigger: ".modal-footer button:contains('Leave without submitting')",
+            run: "click",
+        },
         {trigger: ".o_list_view"},
         settle,
     ],
