@@ -105,7 +105,7 @@ export class ForecastScreen extends Component {
             : `${formatFloat(value, {digits: [16, 2]})}x`;
     }
 
-    /** A line's figures, in the table's order, for a phone's card. */
+    /** A line's figures, in the table's order: its cells, or a phone's card. */
     figureRows(line) {
         const coverage = line.quota_met
             ? _t("Quota met")
