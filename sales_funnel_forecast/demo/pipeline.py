@@ -9,12 +9,15 @@ data file through ``crm.funnel.demo._generate_pipeline``.
 
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.tools import SQL
 
 from .. import engine_sql
+from ..tools.days import local_today
 
 DEMO_SEED = 20261122
 NOTES = [
@@ -26,6 +29,13 @@ NOTES = [
     "The decision moves to the board next month.",
 ]
 DEMO_DAYS = 540  # 18 months
+# how far each team's salespeople, in the order of their membership, forecast
+# above (or below) what they went on to win
+DEMO_OPTIMISM = (1.3, 0.85, 1.1)
+DEMO_ADJUSTMENT_REASON = (
+    "Two of the committed deals have no signed quotation yet: Commit and Best Case "
+    "lowered by a fifth."
+)
 
 
 def generate(env, team_a_id, catalogue_a_id, team_b_id, catalogue_b_id, count=300):
@@ -141,6 +151,7 @@ class _Generator:
         self._calls(rng, now, plans)
         self._adoption(rng, now, plans)
         self._stall_rules(pipelines)
+        self._submissions(now, pipelines)
         return True
 
     def _invoices(self, rng, plans):
@@ -295,6 +306,106 @@ class _Generator:
         Lead = self.env["crm.lead"]
         while Lead._cron_apply_stall_rules():
             pass
+
+    def _submissions(self, now, pipelines):
+        """The forecasts of each salesperson of the two teams: one for each
+        of the last six closed months, submitted two to five days before it,
+        some salespeople more optimistic than others; the sales manager's
+        adjustments of the most optimistic one's last three; this month's,
+        prefilled from the deals, submitted in the last three days, but for
+        the second team's last salesperson, whom the Forecast screen marks.
+        A random sequence of its own, so that the rest of the demo data
+        stays as it was."""
+        rng = random.Random(DEMO_SEED + 1)
+        cr = self.env.cr
+        Submission = self.env["crm.forecast.submission"]
+        manager = self.env.ref("base.user_admin")
+        this_month = local_today(self.env).replace(day=1)
+        months = [this_month - relativedelta(months=back) for back in range(6, 0, -1)]
+        teams = [team for team, _stages, _amounts in pipelines]
+        self.env.flush_all()
+        cr.execute(
+            """
+            SELECT l.team_id, l.user_id, date_trunc('month', l.date_closed)::date,
+                   SUM(l.expected_revenue)
+              FROM crm_lead l
+              JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
+             WHERE l.active AND l.team_id = ANY(%s) AND l.date_closed >= %s
+          GROUP BY 1, 2, 3
+            """,
+            [[team.id for team in teams], months[0]],
+        )
+        won = {
+            (team_id, user_id, month): amount for team_id, user_id, month, amount in cr.fetchall()
+        }
+        values, dates, adjusted = [], [], []
+        for team in teams:
+            members = team.member_ids.sorted("id")
+            for index, user in enumerate(members):
+                optimism = DEMO_OPTIMISM[index % len(DEMO_OPTIMISM)]
+                amounts = [won.get((team.id, user.id, month), 0.0) for month in months]
+                usual = sum(amounts) / len(amounts)
+                for month, amount in zip(months, amounts):
+                    # nothing won: forecast what the salesperson usually wins
+                    commit = round((amount or usual) * optimism * rng.uniform(0.9, 1.1), -2)
+                    values.append(
+                        {
+                            "user_id": user.id,
+                            "team_id": team.id,
+                            "company_id": team.company_id.id or self.env.company.id,
+                            "period_type": "month",
+                            "date_from": month,
+                            "commit_amount": commit,
+                            "best_case_amount": round(commit * rng.uniform(1.2, 1.6), -2),
+                        }
+                    )
+                    submitted = datetime.combine(
+                        month - timedelta(days=rng.randint(2, 5)), time(8)
+                    ) + timedelta(minutes=rng.randint(0, 540))
+                    dates.append(submitted)
+                    adjusted.append(optimism == max(DEMO_OPTIMISM) and month >= months[-3])
+                if team == teams[-1] and user == members[-1]:
+                    continue  # no forecast of this month yet: marked
+                figures = Submission._sff_prefill(user.id, team.id, "month", this_month)
+                values.append(
+                    {
+                        "user_id": user.id,
+                        "team_id": team.id,
+                        "company_id": team.company_id.id or self.env.company.id,
+                        "period_type": "month",
+                        "date_from": this_month,
+                        "commit_amount": round(figures["commit_amount"], -2),
+                        "best_case_amount": round(figures["best_case_amount"], -2),
+                    }
+                )
+                dates.append(now - timedelta(days=rng.randint(0, 2), hours=rng.randint(1, 8)))
+                adjusted.append(False)
+        submissions = Submission.create(values)
+        self._name_records(submissions, "submission")
+        adjustments = [
+            {
+                "submission_id": submission.id,
+                "commit_amount": round(submission.commit_amount * 0.8, -2),
+                "best_case_amount": round(submission.best_case_amount * 0.8, -2),
+                "reason": DEMO_ADJUSTMENT_REASON,
+                "user_id": manager.id,
+                # the day after the submission, before the month
+                "date": submitted + timedelta(days=1),
+            }
+            for submission, submitted, adjust in zip(submissions, dates, adjusted)
+            if adjust
+        ]
+        self.env["crm.forecast.adjustment"].create(adjustments)
+        self.env.flush_all()
+        cr.execute(
+            """
+            UPDATE crm_forecast_submission s SET submitted_on = v.submitted
+              FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[])) AS v(id, submitted)
+             WHERE s.id = v.id
+            """,
+            [submissions.ids, dates],
+        )
+        submissions.invalidate_recordset(["submitted_on"])
 
     def _notes(self, rng, now, plans):
         """A few notes logged by the reps on each deal, along its life."""
