@@ -308,14 +308,16 @@ class _Generator:
             pass
 
     def _submissions(self, now, pipelines):
-        """The forecasts of each salesperson of the two teams: one for each
-        of the last six closed months, submitted two to five days before it,
-        some salespeople more optimistic than others; the sales manager's
-        adjustments of the most optimistic one's last three; this month's,
-        prefilled from the deals, submitted in the last three days, but for
-        the second team's last salesperson, whom the Forecast screen marks.
-        A random sequence of its own, so that the rest of the demo data
-        stays as it was."""
+        """The forecasts of the two teams: each salesperson's for each of
+        the last six closed months, submitted two to five days before it,
+        some salespeople more optimistic than others, and the sales
+        manager's adjustments of the most optimistic one's last three, half
+        a day later; this month's, prefilled from the deals, submitted in
+        the last three days, but for the second team's last salesperson,
+        whom the Forecast screen marks; and each team's own forecast of
+        each month, its salespeople's figures as adjusted, submitted after
+        them. A random sequence of its own, so that the rest of the demo
+        data stays as it was."""
         rng = random.Random(DEMO_SEED + 1)
         cr = self.env.cr
         Submission = self.env["crm.forecast.submission"]
@@ -338,9 +340,12 @@ class _Generator:
         won = {
             (team_id, user_id, month): amount for team_id, user_id, month, amount in cr.fetchall()
         }
-        values, dates, adjusted = [], [], []
+        # (values, submitted on, adjusted by the manager)
+        forecasts = []
         for team in teams:
             members = team.member_ids.sorted("id")
+            # each month's figures of the team's salespeople, as adjusted
+            totals = defaultdict(lambda: [0.0, 0.0])
             for index, user in enumerate(members):
                 optimism = DEMO_OPTIMISM[index % len(DEMO_OPTIMISM)]
                 amounts = [won.get((team.id, user.id, month), 0.0) for month in months]
@@ -348,54 +353,57 @@ class _Generator:
                 for month, amount in zip(months, amounts):
                     # nothing won: forecast what the salesperson usually wins
                     commit = round((amount or usual) * optimism * rng.uniform(0.9, 1.1), -2)
-                    values.append(
-                        {
-                            "user_id": user.id,
-                            "team_id": team.id,
-                            "company_id": team.company_id.id or self.env.company.id,
-                            "period_type": "month",
-                            "date_from": month,
-                            "commit_amount": commit,
-                            "best_case_amount": round(commit * rng.uniform(1.2, 1.6), -2),
-                        }
-                    )
+                    best_case = round(commit * rng.uniform(1.2, 1.6), -2)
                     submitted = datetime.combine(
                         month - timedelta(days=rng.randint(2, 5)), time(8)
                     ) + timedelta(minutes=rng.randint(0, 540))
-                    dates.append(submitted)
-                    adjusted.append(optimism == max(DEMO_OPTIMISM) and month >= months[-3])
+                    adjust = optimism == max(DEMO_OPTIMISM) and month >= months[-3]
+                    forecasts.append(
+                        (self._submission(user, team, month, commit, best_case), submitted, adjust)
+                    )
+                    totals[month][0] += round(commit * 0.8, -2) if adjust else commit
+                    totals[month][1] += round(best_case * 0.8, -2) if adjust else best_case
                 if team == teams[-1] and user == members[-1]:
                     continue  # no forecast of this month yet: marked
                 figures = Submission._sff_prefill(user.id, team.id, "month", this_month)
-                values.append(
-                    {
-                        "user_id": user.id,
-                        "team_id": team.id,
-                        "company_id": team.company_id.id or self.env.company.id,
-                        "period_type": "month",
-                        "date_from": this_month,
-                        "commit_amount": round(figures["commit_amount"], -2),
-                        "best_case_amount": round(figures["best_case_amount"], -2),
-                    }
+                commit = round(figures["commit_amount"], -2)
+                best_case = round(figures["best_case_amount"], -2)
+                forecasts.append(
+                    (
+                        self._submission(user, team, this_month, commit, best_case),
+                        now - timedelta(days=rng.randint(0, 2), hours=rng.randint(1, 8)),
+                        False,
+                    )
                 )
-                dates.append(now - timedelta(days=rng.randint(0, 2), hours=rng.randint(1, 8)))
-                adjusted.append(False)
-        submissions = Submission.create(values)
+                totals[this_month][0] += commit
+                totals[this_month][1] += best_case
+            for month, (commit, best_case) in totals.items():
+                # the day before the month, after its salespeople's (this
+                # month's: just now)
+                submitted = (
+                    datetime.combine(month - timedelta(days=1), time(6))
+                    if month < this_month
+                    else now - timedelta(minutes=30)
+                )
+                forecasts.append(
+                    (self._submission(False, team, month, commit, best_case), submitted, False)
+                )
+        submissions = Submission.create([values for values, _date, _adjust in forecasts])
         self._name_records(submissions, "submission")
-        adjustments = [
-            {
-                "submission_id": submission.id,
-                "commit_amount": round(submission.commit_amount * 0.8, -2),
-                "best_case_amount": round(submission.best_case_amount * 0.8, -2),
-                "reason": DEMO_ADJUSTMENT_REASON,
-                "user_id": manager.id,
-                # the day after the submission, before the month
-                "date": submitted + timedelta(days=1),
-            }
-            for submission, submitted, adjust in zip(submissions, dates, adjusted)
-            if adjust
-        ]
-        self.env["crm.forecast.adjustment"].create(adjustments)
+        self.env["crm.forecast.adjustment"].create(
+            [
+                {
+                    "submission_id": submission.id,
+                    "commit_amount": round(submission.commit_amount * 0.8, -2),
+                    "best_case_amount": round(submission.best_case_amount * 0.8, -2),
+                    "reason": DEMO_ADJUSTMENT_REASON,
+                    "user_id": manager.id,
+                    "date": submitted + timedelta(hours=12),
+                }
+                for submission, (_values, submitted, adjust) in zip(submissions, forecasts)
+                if adjust
+            ]
+        )
         self.env.flush_all()
         cr.execute(
             """
@@ -403,9 +411,22 @@ class _Generator:
               FROM (SELECT * FROM unnest(%s::int[], %s::timestamp[])) AS v(id, submitted)
              WHERE s.id = v.id
             """,
-            [submissions.ids, dates],
+            [submissions.ids, [submitted for _values, submitted, _adjust in forecasts]],
         )
         submissions.invalidate_recordset(["submitted_on"])
+
+    def _submission(self, user, team, month, commit, best_case):
+        """The values of a monthly forecast of ``user`` (False: the team's
+        own) in ``team``."""
+        return {
+            "user_id": user.id if user else False,
+            "team_id": team.id,
+            "company_id": team.company_id.id or self.env.company.id,
+            "period_type": "month",
+            "date_from": month,
+            "commit_amount": commit,
+            "best_case_amount": best_case,
+        }
 
     def _notes(self, rng, now, plans):
         """A few notes logged by the reps on each deal, along its life."""

@@ -2,8 +2,9 @@
 """The demo data's forecasts: each salesperson of the two demo teams
 submitted one for each of the last six closed months and, but one, for the
 month of the install; the sales manager adjusted the most optimistic
-one's last three. The Forecast screen, the submissions' list and the
-forecast accuracy have something to show on a demo database."""
+one's last three, and submitted each team's own forecast of each month.
+The Forecast screen, the submissions' list and the forecast accuracy
+have something to show on a demo database."""
 
 from datetime import timedelta
 
@@ -68,8 +69,8 @@ class TestDemoForecasts(FunnelCase):
                 submission = adjustment.submission_id
                 self.assertEqual(adjustment.user_id, admin)
                 self.assertEqual(adjustment.reason, DEMO_ADJUSTMENT_REASON)
-                # a day after the submission, before the month starts
-                self.assertEqual(adjustment.date, submission.submitted_on + timedelta(days=1))
+                # half a day after the submission, before the month starts
+                self.assertEqual(adjustment.date, submission.submitted_on + timedelta(hours=12))
                 self.assertLess(adjustment.date.date(), submission.date_from)
                 self.assertEqual(
                     (adjustment.commit_amount, adjustment.best_case_amount),
@@ -106,9 +107,34 @@ class TestDemoForecasts(FunnelCase):
             shown,
             {
                 submission.user_id.id: submission.commit_amount
-                for submission in current.filtered(lambda s: s.team_id == inside)
+                for submission in current.filtered(lambda s: s.team_id == inside and s.user_id)
             },
         )
+
+    def test_each_team_forecast_its_salespeoples_figures_as_adjusted(self):
+        months = [self.install_month - relativedelta(months=back) for back in range(6, -1, -1)]
+        for team in self.demo_teams:
+            own = self.submitted(team, self.env["res.users"])
+            self.assertEqual(own.mapped("date_from"), months, team.name)
+            for submission in own:
+                reps = self.submissions.filtered(
+                    lambda s, first=submission, team=team: (
+                        s.team_id == team and s.user_id and s.date_from == first.date_from
+                    )
+                )
+                self.assertEqual(
+                    (submission.commit_amount, submission.best_case_amount),
+                    (
+                        sum(reps.mapped("adjusted_commit_amount")),
+                        sum(reps.mapped("adjusted_best_case_amount")),
+                    ),
+                    (team.name, submission.date_from),
+                )
+                # after its salespeople's figures and the adjustments
+                latest = max(reps.mapped("submitted_on") + reps.adjustment_ids.mapped("date"))
+                self.assertGreater(submission.submitted_on, latest)
+                if submission.date_from < self.install_month:
+                    self.assertLess(submission.submitted_on.date(), submission.date_from)
 
     def test_forecast_accuracy_reads_the_demo_submissions(self):
         # the snapshots of the past months (the job's, after the install),
