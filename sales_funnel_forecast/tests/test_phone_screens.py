@@ -5,8 +5,9 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import make_plan
 from .test_tour import screens_team
 
 TOURS = "sales_funnel_forecast_phone_"
@@ -45,6 +46,20 @@ def long_named_deal(env):
     )
     env.invalidate_all()
     return deal
+
+
+def phone_rep(env):
+    """Rita, a salesperson seeing her own documents only, member of a team
+    of a long name, "SFF Phone Team of the Northern Region"."""
+    rep = new_test_user(
+        env,
+        login="sff_phone_rep",
+        name="Rita Phone-Representative",
+        groups="sales_team.group_sale_salesman",
+    )
+    team = env["crm.team"].create({"name": "SFF Phone Team of the Northern Region"})
+    env["crm.team.member"].create({"crm_team_id": team.id, "user_id": rep.id})
+    return rep, team
 
 
 @tagged("post_install", "-at_install")
@@ -101,3 +116,15 @@ class TestPhoneScreens(HttpCase):
         # 1,569,200 of open pipeline
         screens_team(self.env)
         self.start_tour("/odoo", TOURS + "forecast_tour", login="admin")
+
+    def test_target_plans_read_whole_on_a_phone(self):
+        # Target Plans on a phone was the computer's list: a long plan's
+        # name cut, its team's name cut and its target off the screen;
+        # Targets and Actuals opened its pivot, the months' figures off the
+        # screen. A salesperson of the team now reads a card per plan (its
+        # 120,000 for 2027) and one per month (10,000 each)
+        rep, team = phone_rep(self.env)
+        plan = make_plan(self.env, team, name="SFF Phone Plan of New Accounts in the North")
+        self.assertEqual(plan.month_period_ids.mapped("revenue_target"), [10000.0] * 12)
+        self.start_tour("/odoo", TOURS + "plans_tour", login=rep.login)
+        self.start_tour("/odoo", TOURS + "plan_months_tour", login=rep.login)

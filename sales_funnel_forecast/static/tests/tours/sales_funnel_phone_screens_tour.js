@@ -141,3 +141,48 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_phone_forecast_to
         {trigger: ".o_breadcrumb:contains('Forecast Submissions: Mitchell Admin')"},
     ],
 });
+
+/** A tour step failing with ``what`` when one of ``texts`` under
+ *  ``trigger`` is not on the screen, whole. */
+function readWhole(trigger, what, texts) {
+    return {
+        content: `${what}: on the screen, whole`,
+        trigger,
+        run() {
+            const hidden = hiddenTexts(this.anchor, texts);
+            if (hidden.length) {
+                throw new Error(`${what} not readable: ${hidden.join(", ")}`);
+            }
+        },
+    };
+}
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_phone_plans_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_target_plan_action",
+    steps: () => [
+        {trigger: ".o_content:contains('SFF Phone Plan of New Accounts in the North')"},
+        readWhole(".o_content", "Plans", [
+            "SFF Phone Plan of New Accounts in the North",
+            "SFF Phone Team of the Northern Region",
+            "$ 120,000.00",
+        ]),
+    ],
+});
+
+registry
+    .category("web_tour.tours")
+    .add("sales_funnel_forecast_phone_plan_months_tour", {
+        url: "/odoo/action-sales_funnel_forecast.crm_target_plan_period_action",
+        steps: () => [
+            {
+                trigger:
+                    ".o_content:contains('SFF Phone Plan of New Accounts in the North')",
+            },
+            readWhole(".o_content", "Months of the plan", [
+                "SFF Phone Plan of New Accounts in the North",
+                "January 2027",
+                "December 2027",
+                "$ 10,000.00",
+            ]),
+        ],
+    });
