@@ -304,7 +304,10 @@ class CrmForecastSubmission(models.Model):
                 period=period_label(self.env, start, params["period_type"]),
             ),
             "res_model": "crm.forecast.submission",
-            "views": [(False, "list"), (False, "form")],
+            # a phone opens the cards, as Forecast Submissions does (an
+            # action's record says kanban for small screens, a dict must)
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "mobile_view_mode": "kanban",
             "domain": [
                 ("team_id", "=", team.id),
                 ("date_from", "=", start.isoformat()),

@@ -2,7 +2,7 @@
 """The module's screens in a phone's window (Odoo's mobile layout, under
 768 px): what a salesperson or a manager reads on them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -128,3 +128,20 @@ class TestPhoneScreens(HttpCase):
         self.assertEqual(plan.month_period_ids.mapped("revenue_target"), [10000.0] * 12)
         self.start_tour("/odoo", TOURS + "plans_tour", login=rep.login)
         self.start_tour("/odoo", TOURS + "plan_months_tour", login=rep.login)
+
+    def test_forecast_submissions_read_whole_on_a_phone(self):
+        # Forecast Submissions on a phone was the computer's list: the
+        # salesperson's and the team's names cut, the Commit and Best Case
+        # off the screen; Rita's submission of March 2027 is now a card
+        # with her name, her team and her 12,500 and 18,000 whole
+        rep, team = phone_rep(self.env)
+        self.env["crm.forecast.submission"].with_user(rep).create(
+            {
+                "team_id": team.id,
+                "period_type": "month",
+                "date_from": date(2027, 3, 1),
+                "commit_amount": 12500,
+                "best_case_amount": 18000,
+            }
+        )
+        self.start_tour("/odoo", TOURS + "submissions_tour", login=rep.login)

@@ -139,6 +139,10 @@ registry.category("web_tour.tours").add("sales_funnel_forecast_phone_forecast_to
             run: "click",
         },
         {trigger: ".o_breadcrumb:contains('Forecast Submissions: Mitchell Admin')"},
+        {
+            content: "A phone reads the line's submissions as cards",
+            trigger: ".o_action_manager .o_kanban_view",
+        },
     ],
 });
 
@@ -183,6 +187,21 @@ registry
                 "January 2027",
                 "December 2027",
                 "$ 10,000.00",
+            ]),
+        ],
+    });
+
+registry
+    .category("web_tour.tours")
+    .add("sales_funnel_forecast_phone_submissions_tour", {
+        url: "/odoo/action-sales_funnel_forecast.crm_forecast_submission_action",
+        steps: () => [
+            {trigger: ".o_content:contains('$ 12,500.00')"},
+            readWhole(".o_content", "Submissions", [
+                "Rita Phone-Representative",
+                "SFF Phone Team of the Northern Region",
+                "$ 12,500.00",
+                "$ 18,000.00",
             ]),
         ],
     });
