@@ -145,3 +145,44 @@ class TestPhoneScreens(HttpCase):
             }
         )
         self.start_tour("/odoo", TOURS + "submissions_tour", login=rep.login)
+
+    def test_dashboard_forecast_reads_whole_on_a_phone(self):
+        # the funnel dashboard's revenue forecast on a phone was the
+        # computer's tables, scrolling sideways in their box: with a deal of
+        # 12,345,678 (at 60 %: 7,407,406.80 weighted) the Left out column's
+        # $ 0.00 past the screen's edge; a phone now shows a card per stage,
+        # one for the total and one per category, each figure under its name
+        screens_team(self.env)
+        deal = self.env["crm.lead"].search([("name", "=", "SFF Screens Deal")])
+        deal.expected_revenue = 12345678
+        self.start_tour("/odoo", TOURS + "dashboard_forecast_tour", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestComputerScreens(HttpCase):
+    """The screens given cards on a phone keep their lists and tables on a
+    computer (the default window)."""
+
+    def test_computer_keeps_the_lists(self):
+        # Target Plans and Forecast Submissions open their lists, Targets
+        # and Actuals its pivot, with Rita's plan and submission in them
+        rep, team = phone_rep(self.env)
+        make_plan(self.env, team, name="SFF Phone Plan of New Accounts in the North")
+        self.env["crm.forecast.submission"].with_user(rep).create(
+            {
+                "team_id": team.id,
+                "period_type": "month",
+                "date_from": date(2027, 3, 1),
+                "commit_amount": 12500,
+                "best_case_amount": 18000,
+            }
+        )
+        for tour in ("plans", "plan_months", "submissions"):
+            self.start_tour("/odoo", f"sales_funnel_forecast_computer_{tour}_tour", login=rep.login)
+
+    def test_computer_keeps_the_dashboard_forecast_tables(self):
+        # the dashboard's revenue forecast: S-Proposal's line of the stages'
+        # table (1 open deal, 941,520.00 weighted) and Best Case's of the
+        # categories' table (1,569,200.00)
+        screens_team(self.env)
+        self.start_tour("/odoo", "sales_funnel_forecast_computer_dashboard_tour", login="admin")

@@ -27,6 +27,9 @@ export class FunnelDashboard extends Component {
     setup() {
         this.orm = useService("orm");
         this.actionService = useService("action");
+        // a phone reads the revenue forecast as cards (reactive: turning
+        // the phone sideways may bring the tables back)
+        this.ui = useState(useService("ui"));
         this.env.config.setDisplayName(
             this.props.action.name || _t("Funnel Dashboard")
         );
@@ -163,6 +166,33 @@ export class FunnelDashboard extends Component {
 
     formatAmount(value) {
         return formatMonetary(value, {currencyId: this.state.data.currency_id});
+    }
+
+    /** A stage's line (or the total, without a count) of the revenue
+     *  forecast, in the table's order, for a phone's card. */
+    forecastFigures(line) {
+        const figures = [];
+        if (line.count !== undefined) {
+            figures.push({
+                label: _t("Open deals"),
+                value: this.formatCount(line.count),
+            });
+        }
+        return [
+            ...figures,
+            {label: _t("Stage-weighted"), value: this.formatAmount(line.forecast)},
+            {label: _t("History-weighted"), value: this.formatAmount(line.history)},
+            {label: _t("Left out"), value: this.formatAmount(line.excluded)},
+        ];
+    }
+
+    /** A forecast category's line, in the table's order, for a phone's card. */
+    categoryFigures(line) {
+        return [
+            {label: _t("Open deals"), value: this.formatCount(line.count)},
+            {label: _t("Amount"), value: this.formatAmount(line.amount)},
+            {label: _t("Stage-weighted"), value: this.formatAmount(line.forecast)},
+        ];
     }
 
     /** A count as the user's language writes numbers (1,000; 1.000 in German). */

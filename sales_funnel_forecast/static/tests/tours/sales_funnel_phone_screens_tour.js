@@ -205,3 +205,85 @@ registry
             ]),
         ],
     });
+
+registry
+    .category("web_tour.tours")
+    .add("sales_funnel_forecast_phone_dashboard_forecast_tour", {
+        url: "/odoo/action-sales_funnel_forecast.crm_funnel_dashboard_action",
+        steps: () => [
+            {
+                trigger: ".o_sff_dashboard select.o_sff_team",
+                run: "selectByLabel SFF Screens Team",
+            },
+            {trigger: ".o_sff_period_label:contains('SFF Screens Team')"},
+            {trigger: ".o_sff_dashboard .o_sff_forecast:contains('S-Proposal')"},
+            readWhole(".o_sff_dashboard .o_sff_forecast", "Revenue forecast", [
+                "S-Proposal",
+                "$ 7,407,406.80",
+                "$ 0.00",
+                "Best Case",
+                "$ 12,345,678.00",
+            ]),
+        ],
+    });
+
+// a computer keeps the lists and tables
+
+registry.category("web_tour.tours").add("sales_funnel_forecast_computer_plans_tour", {
+    url: "/odoo/action-sales_funnel_forecast.crm_target_plan_action",
+    steps: () => [
+        {
+            trigger:
+                ".o_list_view .o_data_row:contains('SFF Phone Plan of New Accounts in the North'):contains('$ 120,000.00')",
+        },
+    ],
+});
+
+registry
+    .category("web_tour.tours")
+    .add("sales_funnel_forecast_computer_plan_months_tour", {
+        url: "/odoo/action-sales_funnel_forecast.crm_target_plan_period_action",
+        steps: () => [
+            {
+                trigger:
+                    ".o_pivot_view th:contains('SFF Phone Plan of New Accounts in the North')",
+            },
+        ],
+    });
+
+registry
+    .category("web_tour.tours")
+    .add("sales_funnel_forecast_computer_submissions_tour", {
+        url: "/odoo/action-sales_funnel_forecast.crm_forecast_submission_action",
+        steps: () => [
+            {
+                trigger:
+                    ".o_list_view .o_data_row:contains('Rita Phone-Representative'):contains('$ 12,500.00'):contains('$ 18,000.00')",
+            },
+        ],
+    });
+
+registry
+    .category("web_tour.tours")
+    .add("sales_funnel_forecast_computer_dashboard_tour", {
+        url: "/odoo/action-sales_funnel_forecast.crm_funnel_dashboard_action",
+        steps: () => [
+            {
+                trigger: ".o_sff_dashboard select.o_sff_team",
+                run: "selectByLabel SFF Screens Team",
+            },
+            {trigger: ".o_sff_period_label:contains('SFF Screens Team')"},
+            {
+                trigger:
+                    ".o_sff_dashboard table.o_sff_forecast_table tr:contains('S-Proposal'):has(td:contains(/^1$/)):contains('$ 941,520.00')",
+            },
+            {
+                trigger:
+                    ".o_sff_dashboard table.o_sff_forecast_categories tr:contains('Best Case'):contains('$ 1,569,200.00')",
+            },
+            {
+                content: "No card on a computer",
+                trigger: ".o_sff_dashboard:not(:has(.o_sff_forecast_cards))",
+            },
+        ],
+    });
