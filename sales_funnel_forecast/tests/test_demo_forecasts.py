@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from odoo.tests import tagged
 
 from ..demo.pipeline import DEMO_ADJUSTMENT_REASON
+from ..tools.days import day_start
 from .common import FunnelCase
 
 
@@ -136,16 +137,16 @@ class TestDemoForecasts(FunnelCase):
                 if submission.date_from < self.install_month:
                     self.assertLess(submission.submitted_on.date(), submission.date_from)
 
-    def test_forecast_accuracy_reads_the_demo_submissions(self):
-        # the snapshots of the past months (the job's, after the install),
-        # then the accuracy's lines: each salesperson's submitted Commit of
-        # each of the six months, at the month's start
+    def accuracy_lines(self):
+        """The accuracy's Submitted lines of the demo teams' months, at the
+        months' start, after the snapshots of the past months (the job's,
+        after the install)."""
         Snapshot = self.env["crm.pipeline.snapshot"]
         for _batch in range(100):
             if not Snapshot._cron_take_snapshots():
                 break
         self.env["crm.forecast.accuracy.report"]._sff_refresh()
-        lines = self.env["crm.forecast.accuracy.report"].search(
+        return self.env["crm.forecast.accuracy.report"].search(
             [
                 ("method", "=", "submitted"),
                 ("period_type", "=", "month"),
@@ -153,8 +154,49 @@ class TestDemoForecasts(FunnelCase):
                 ("team_id", "in", [team.id for team in self.demo_teams]),
             ]
         )
+
+    def assert_six_months_read(self, lines):
+        # each salesperson's (and team's) submitted Commit of each of the
+        # six months before the install; the month of the install, closed
+        # when the tests run in a later month, has its own lines (those of
+        # the forecasts submitted before it: an install on the 1st to 3rd)
         closed = self.submissions.filtered(lambda s: s.date_from < self.install_month)
+        self.assertEqual(len(closed), 6 * (3 + 3 + 2))
         self.assertEqual(
-            sorted((line.user_id.id, line.date_from, line.forecast_amount) for line in lines),
+            sorted(
+                (line.user_id.id, line.date_from, line.forecast_amount)
+                for line in lines
+                if line.date_from < self.install_month
+            ),
             sorted((s.user_id.id, s.date_from, s.commit_amount) for s in closed),
+        )
+
+    def test_forecast_accuracy_reads_the_demo_submissions(self):
+        self.assert_six_months_read(self.accuracy_lines())
+
+    def test_forecast_accuracy_a_month_after_an_install_on_the_first(self):
+        # a database installed at 01:00 on the 1st of a month: this month's
+        # forecasts came in the evening before (the salespeople's at 20:00,
+        # the team's at 22:00, in the funnel totals' time zone). A month
+        # later that month is closed and read with them; the six months
+        # before it read as they did
+        start = day_start(self.env, self.install_month)
+        current = self.submissions.filtered(lambda s: s.date_from == self.install_month)
+        self.assertEqual(len(current), 5 + 2)
+        current.filtered("user_id").write({"submitted_on": start - timedelta(hours=4)})
+        current.filtered(lambda s: not s.user_id).write(
+            {"submitted_on": start - timedelta(hours=2)}
+        )
+        self.clock_at(
+            day_start(self.env, self.install_month + relativedelta(months=1)) + timedelta(days=9)
+        )
+        lines = self.accuracy_lines()
+        self.assert_six_months_read(lines)
+        self.assertEqual(
+            sorted(
+                (line.user_id.id, line.forecast_amount)
+                for line in lines
+                if line.date_from == self.install_month
+            ),
+            sorted((s.user_id.id, s.commit_amount) for s in current),
         )
