@@ -62,6 +62,23 @@ def phone_rep(env):
     return rep, team
 
 
+def rita_submits(rep, team):
+    """Rita's forecast of March 2027: Commit 12,500, Best Case 18,000."""
+    return (
+        rep.env["crm.forecast.submission"]
+        .with_user(rep)
+        .create(
+            {
+                "team_id": team.id,
+                "period_type": "month",
+                "date_from": date(2027, 3, 1),
+                "commit_amount": 12500,
+                "best_case_amount": 18000,
+            }
+        )
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestPhoneScreens(HttpCase):
     browser_size = "375x667"
@@ -135,15 +152,7 @@ class TestPhoneScreens(HttpCase):
         # off the screen; Rita's submission of March 2027 is now a card
         # with her name, her team and her 12,500 and 18,000 whole
         rep, team = phone_rep(self.env)
-        self.env["crm.forecast.submission"].with_user(rep).create(
-            {
-                "team_id": team.id,
-                "period_type": "month",
-                "date_from": date(2027, 3, 1),
-                "commit_amount": 12500,
-                "best_case_amount": 18000,
-            }
-        )
+        rita_submits(rep, team)
         self.start_tour("/odoo", TOURS + "submissions_tour", login=rep.login)
 
     def test_dashboard_forecast_reads_whole_on_a_phone(self):
@@ -168,15 +177,7 @@ class TestComputerScreens(HttpCase):
         # and Actuals its pivot, with Rita's plan and submission in them
         rep, team = phone_rep(self.env)
         make_plan(self.env, team, name="SFF Phone Plan of New Accounts in the North")
-        self.env["crm.forecast.submission"].with_user(rep).create(
-            {
-                "team_id": team.id,
-                "period_type": "month",
-                "date_from": date(2027, 3, 1),
-                "commit_amount": 12500,
-                "best_case_amount": 18000,
-            }
-        )
+        rita_submits(rep, team)
         for tour in ("plans", "plan_months", "submissions"):
             self.start_tour("/odoo", f"sales_funnel_forecast_computer_{tour}_tour", login=rep.login)
 
