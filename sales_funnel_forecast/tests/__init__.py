@@ -85,6 +85,7 @@ from . import (
     test_process_paths,
     test_quota_by_hand,
     test_quota_cuts,
+    test_random_walk,
     test_readonly_paths,
     test_record_operations,
     test_record_paths,

@@ -209,28 +209,40 @@ class StructuresMixin:
         self.env.cr.execute(query, params or [])
         return self.env.cr.fetchall()
 
-    def broken(self):
+    def broken(self, lead_ids=None, team_ids=None):
+        """The broken structures of the whole database, or of the deals
+        ``lead_ids`` only and the monthly totals of the teams ``team_ids``
+        (tests that check after every step of a long walk)."""
+        deal = "TRUE" if lead_ids is None else "l.id = ANY(%(leads)s)"
+        of_deals = "TRUE" if lead_ids is None else "lead_id = ANY(%(leads)s)"
+        of_teams = "TRUE" if team_ids is None else "team_id = ANY(%(teams)s)"
+        scope = {"leads": list(lead_ids or ()), "teams": list(team_ids or ())}
         self.env.flush_all()
         self.env.cr.precommit.run()
         self.env.invalidate_all()
         found = {}
         found["one open stay, in the deal's stage"] = self._rows(
-            """SELECT l.id FROM crm_lead l
-                WHERE l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
+            f"""SELECT l.id FROM crm_lead l
+                WHERE {deal} AND (
+                      l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
                   AND (SELECT count(*) FROM crm_lead_stage_history h
                         WHERE h.lead_id = l.id AND h.date_out IS NULL) <> 1
                    OR l.active AND l.type = 'opportunity' AND l.stage_id IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h
                                    WHERE h.lead_id = l.id AND h.date_out IS NULL
-                                     AND h.stage_id = l.stage_id)"""
+                                     AND h.stage_id = l.stage_id))""",
+            scope,
         )
         found["no open stay for lost deals and leads"] = self._rows(
-            """SELECT l.id FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id
-                WHERE h.date_out IS NULL AND (NOT l.active OR l.type = 'lead')"""
+            f"""SELECT l.id FROM crm_lead_stage_history h JOIN crm_lead l ON l.id = h.lead_id
+                WHERE h.date_out IS NULL AND (NOT l.active OR l.type = 'lead') AND {deal}""",
+            scope,
         )
         found["call counters"] = self._rows(
-            """SELECT l.id FROM crm_lead l
-                WHERE l.call_count <> (SELECT count(*) FROM crm_lead_call c WHERE c.lead_id = l.id)"""
+            f"""SELECT l.id FROM crm_lead l
+                WHERE l.call_count <> (SELECT count(*) FROM crm_lead_call c WHERE c.lead_id = l.id)
+                  AND {deal}""",
+            scope,
         )
         measures = ", ".join(
             [f"sum({name})::numeric AS {name}" for name in TOTAL_COUNTS]
@@ -247,35 +259,48 @@ class StructuresMixin:
         found["monthly totals equal the rows"] = self._rows(
             f"""SELECT r, s
                   FROM (SELECT {keys},
-                               date_trunc('month', timezone(%s, timezone('UTC', date_in)))::date
+                               date_trunc('month', timezone(%(tz)s, timezone('UTC', date_in)))::date
                                    AS month, {measures}
-                          FROM crm_funnel_report GROUP BY 1, 2, 3, 4, 5) r
+                          FROM crm_funnel_report WHERE {of_teams} GROUP BY 1, 2, 3, 4, 5) r
              FULL JOIN (SELECT {keys}, month, {measures}
-                          FROM crm_funnel_summary GROUP BY 1, 2, 3, 4, 5 HAVING {nonzero}) s
+                          FROM crm_funnel_summary WHERE {of_teams}
+                      GROUP BY 1, 2, 3, 4, 5 HAVING {nonzero}) s
                  USING (company_id, team_id, user_id, stage_id, month)
                  WHERE r IS DISTINCT FROM s""",
-            [tz],
+            dict(scope, tz=tz),
         )
         columns = SQL(", ".join(ROW_COLUMNS))
-        rebuilt = self.env["crm.lead.stage.reach"]._sff_rows_sql(SQL("TRUE"), SQL("TRUE"))
+        if lead_ids is None:
+            rebuilt = self.env["crm.lead.stage.reach"]._sff_rows_sql(SQL("TRUE"), SQL("TRUE"))
+            kept = SQL("TRUE")
+        else:
+            rebuilt = self.env["crm.lead.stage.reach"]._sff_rows_sql(
+                SQL("l.id = ANY(%s)", scope["leads"]), SQL("h.lead_id = ANY(%s)", scope["leads"])
+            )
+            kept = SQL("lead_id = ANY(%s)", scope["leads"])
         self.env.cr.execute(
             SQL(
                 """SELECT 'kept', t.* FROM (SELECT %(columns)s FROM crm_lead_stage_reach
+                                             WHERE %(kept)s
                                              EXCEPT SELECT %(columns)s FROM (%(rebuilt)s) x) t
                     UNION ALL
                    SELECT 'rebuilt', t.* FROM (SELECT %(columns)s FROM (%(rebuilt)s) x
-                                                EXCEPT SELECT %(columns)s FROM crm_lead_stage_reach) t""",
+                                                EXCEPT SELECT %(columns)s FROM crm_lead_stage_reach
+                                                        WHERE %(kept)s) t""",
                 columns=columns,
                 rebuilt=rebuilt,
+                kept=kept,
             )
         )
         found["funnel rows equal a rebuild from the history"] = self.env.cr.fetchall()
         state = "CASE WHEN NOT l.active THEN 'lost' WHEN s.is_won THEN 'won' ELSE 'open' END"
         found["one version in force per opportunity in a stage"] = self._rows(
-            """SELECT l.id FROM crm_lead l
+            f"""SELECT l.id FROM crm_lead l
                 WHERE (SELECT count(*) FROM crm_lead_forecast_version v
                         WHERE v.lead_id = l.id AND v.valid_to IS NULL)
-                      <> CASE WHEN l.type = 'opportunity' AND l.stage_id IS NOT NULL THEN 1 ELSE 0 END"""
+                      <> CASE WHEN l.type = 'opportunity' AND l.stage_id IS NOT NULL THEN 1 ELSE 0 END
+                  AND {deal}""",
+            scope,
         )
         found["the version in force has the deal's values"] = self._rows(
             f"""SELECT l.id FROM crm_lead l
@@ -287,23 +312,27 @@ class StructuresMixin:
                        IS DISTINCT FROM
                        ROW(v.stage_id, v.expected_revenue, round(v.probability::numeric, 2),
                            v.date_deadline, v.forecast_category, v.forecast_excluded, v.user_id,
-                           v.team_id, v.company_id, v.deal_state)"""
+                           v.team_id, v.company_id, v.deal_state)
+                   AND {deal}""",
+            scope,
         )
         found["versions follow each other"] = self._rows(
-            """SELECT lead_id, valid_from FROM (
+            f"""SELECT lead_id, valid_from FROM (
                     SELECT lead_id, valid_from, valid_to,
                            lead(valid_from) OVER (PARTITION BY lead_id ORDER BY valid_from, id) AS next
-                      FROM crm_lead_forecast_version) v
+                      FROM crm_lead_forecast_version WHERE {of_deals}) v
                 WHERE next IS NOT NULL AND (valid_to IS NULL OR valid_to > next)
-                   OR valid_to <= valid_from"""
+                   OR valid_to <= valid_from""",
+            scope,
         )
         found["stays follow each other"] = self._rows(
-            """SELECT lead_id, date_in FROM (
+            f"""SELECT lead_id, date_in FROM (
                     SELECT lead_id, date_in, date_out,
                            lead(date_in) OVER (PARTITION BY lead_id ORDER BY date_in, id) AS next
-                      FROM crm_lead_stage_history) h
+                      FROM crm_lead_stage_history WHERE {of_deals}) h
                 WHERE next IS NOT NULL AND (date_out IS NULL OR date_out > next)
-                   OR date_out < date_in"""
+                   OR date_out < date_in""",
+            scope,
         )
         return {name: rows for name, rows in found.items() if rows}
 
