@@ -56,6 +56,8 @@ STEP_WEIGHTS = {
     "merge_wizard": 1,
     "undated": 1,
     "time_zone": 1,
+    "stage_archive": 2,
+    "duplicate": 1,
 }
 # the steps a salesperson takes too (deleting, merging, taking a deal out of
 # the forecast are the managers')
@@ -419,6 +421,30 @@ class TestRandomWalk(FunnelCase):
                 return None
             deal.write({"date_deadline": False})
             return f"no closing date {deal.id}"
+        if kind == "stage_archive":
+            # a manager archives a stage that no open or won deal is in (its
+            # lost deals restored later come back to the nearest stage), or
+            # restores an archived one
+            Stage = self.env["crm.stage"].with_context(active_test=False)
+            stages = Stage.search([("team_id", "in", [self.team.id, self.team_b.id])])
+            archived = stages.filtered(lambda stage: not stage.active)
+            if archived and rng.random() < 0.5:
+                stage = self.pick(archived)
+                stage.active = True
+                return f"stage {stage.name} restored"
+            held = active.stage_id
+            stage = self.pick((stages - archived - held).filtered(lambda stage: not stage.is_won))
+            if not stage:
+                return None
+            stage.active = False
+            return f"stage {stage.name} archived"
+        if kind == "duplicate":
+            deal = self.pick(opportunities)
+            if not deal:
+                return None
+            copy = deal.copy()
+            self.ids.append(copy.id)
+            return f"duplicate {deal.id} as {copy.id}"
         if kind == "time_zone":
             tz = rng.choice(TIME_ZONES)
             self.set_time_zone(tz)
