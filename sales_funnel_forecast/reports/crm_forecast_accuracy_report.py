@@ -293,6 +293,8 @@ class CrmForecastAccuracyReport(models.Model):
                  UNION ALL
                 -- the submitted Commit: the latest submission for the period
                 -- made by its start (less the lead time), where there is one
+                -- and a snapshot preceded that moment (none: no line, as for
+                -- the other methods, whose won amount is not read then)
                 SELECT sb.period_type, sb.date_from, NULL, sb.lead_days, sb.whole_team, sb.team_id,
                        sb.user_id, sb.company_id, 'submitted', 5, sb.commit_amount, COALESCE(a.won, 0),
                        COALESCE(a.revenue, 0)
@@ -303,6 +305,9 @@ class CrmForecastAccuracyReport(models.Model):
                           FROM crm_forecast_submission s
                           JOIN periods p ON p.period_type = s.period_type AND p.date_from = s.date_from
                     CROSS JOIN lead_times lt
+                          JOIN moments m
+                            ON m.period_type = p.period_type AND m.date_from = p.date_from
+                           AND m.lead_days = lt.lead_days AND m.date_snapshot IS NOT NULL
                          -- the day's first instant: an hour after 23:00 the
                          -- evening before (PostgreSQL reads a midnight that
                          -- happens twice as the second one)

@@ -1478,6 +1478,45 @@ class TestForecastAccuracy(FunnelCase):
         self.assertFalse(Report.search([]))
         self.assertEqual(Report._sff_refreshed_on(), datetime(2030, 2, 3, 4, 5))
 
+    def test_no_snapshot_no_submitted_line(self):
+        """A forecast of 5,000 submitted for a month whose start no snapshot
+        precedes, a deal of 4,000 won in it: no line, the submitted one
+        included (it read a Won of 0 beside the 4,000 won, accuracy n/a),
+        as for the other methods."""
+        early = self.first - relativedelta(months=3)
+        won_on = datetime.combine(early + timedelta(days=10), time(10))
+        self.set_now(won_on - timedelta(days=1))
+        deal = self.make_deal("Early", self.s_new, 4000)
+        self.set_now(won_on)
+        deal.stage_id = self.s_won
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
+        self.env.invalidate_all()
+        # submitted two days before the month (a salesperson of its deals)
+        submission = (
+            self.env["crm.forecast.submission"]
+            .with_user(self.rep)
+            .create(
+                {
+                    "team_id": self.team.id,
+                    "date_from": early,
+                    "commit_amount": 5000,
+                    "best_case_amount": 6000,
+                }
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
+            [datetime.combine(early - timedelta(days=2), time(9)), submission.id],
+        )
+        self.env.cr.execute(
+            "DELETE FROM crm_pipeline_snapshot WHERE date_snapshot < %s",
+            [self.monday_before(self.first - timedelta(days=30))],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.lines([("period_type", "=", "month"), ("date_from", "=", early)]), {})
+
     def test_submitted_forecast(self):
         """The rep submitted 90,000 for the first month three days before it
         started, then 70,000 on its second day: at its start, 90,000 was
