@@ -1364,6 +1364,29 @@ class TestForecastAccuracy(FunnelCase):
         self.env.invalidate_all()
         self.this_month = this_month
 
+    def won_early(self):
+        """A deal of 4,000 won on the 11th of the month three months before
+        the first; returns that month's first day."""
+        early = self.first - relativedelta(months=3)
+        won_on = datetime.combine(early + timedelta(days=10), time(10))
+        self.set_now(won_on - timedelta(days=1))
+        deal = self.make_deal("Early", self.s_new, 4000)
+        self.set_now(won_on)
+        deal.stage_id = self.s_won
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
+        self.env.invalidate_all()
+        return early
+
+    def drop_early_snapshots(self):
+        """No snapshot before the one 30 days before the first month: the
+        job has not written that far back."""
+        self.env.cr.execute(
+            "DELETE FROM crm_pipeline_snapshot WHERE date_snapshot < %s",
+            [self.monday_before(self.first - timedelta(days=30))],
+        )
+        self.env.invalidate_all()
+
     def lines(self, domain):
         Report = self.env["crm.forecast.accuracy.report"]
         Report._sff_refresh()
@@ -1456,19 +1479,8 @@ class TestForecastAccuracy(FunnelCase):
         """A deal won in a month whose start no snapshot precedes (the job
         has not written that far back): no line, rather than a forecast of 0
         and an accuracy of 0 % for every method."""
-        early = self.first - relativedelta(months=3)
-        won_on = datetime.combine(early + timedelta(days=10), time(10))
-        self.set_now(won_on - timedelta(days=1))
-        deal = self.make_deal("Early", self.s_new, 4000)
-        self.set_now(won_on)
-        deal.stage_id = self.s_won
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
-        self.env.cr.execute(
-            "DELETE FROM crm_pipeline_snapshot WHERE date_snapshot < %s",
-            [self.monday_before(self.first - timedelta(days=30))],
-        )
-        self.env.invalidate_all()
+        early = self.won_early()
+        self.drop_early_snapshots()
         self.assertEqual(self.lines([("period_type", "=", "month"), ("date_from", "=", early)]), {})
         # a refresh that writes no line at all still says when it ran
         Report = self.env["crm.forecast.accuracy.report"]
@@ -1483,15 +1495,7 @@ class TestForecastAccuracy(FunnelCase):
         precedes, a deal of 4,000 won in it: no line, the submitted one
         included (it read a Won of 0 beside the 4,000 won, accuracy n/a),
         as for the other methods."""
-        early = self.first - relativedelta(months=3)
-        won_on = datetime.combine(early + timedelta(days=10), time(10))
-        self.set_now(won_on - timedelta(days=1))
-        deal = self.make_deal("Early", self.s_new, 4000)
-        self.set_now(won_on)
-        deal.stage_id = self.s_won
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE crm_lead SET date_closed = %s WHERE id = %s", [won_on, deal.id])
-        self.env.invalidate_all()
+        early = self.won_early()
         # submitted two days before the month (a salesperson of its deals)
         submission = (
             self.env["crm.forecast.submission"]
@@ -1510,11 +1514,7 @@ class TestForecastAccuracy(FunnelCase):
             "UPDATE crm_forecast_submission SET submitted_on = %s WHERE id = %s",
             [datetime.combine(early - timedelta(days=2), time(9)), submission.id],
         )
-        self.env.cr.execute(
-            "DELETE FROM crm_pipeline_snapshot WHERE date_snapshot < %s",
-            [self.monday_before(self.first - timedelta(days=30))],
-        )
-        self.env.invalidate_all()
+        self.drop_early_snapshots()
         self.assertEqual(self.lines([("period_type", "=", "month"), ("date_from", "=", early)]), {})
 
     def test_submitted_forecast(self):
