@@ -325,20 +325,21 @@ class _Generator:
         this_month = local_today(self.env).replace(day=1)
         months = [this_month - relativedelta(months=back) for back in range(6, 0, -1)]
         teams = [team for team, _stages, _amounts in pipelines]
-        self.env.flush_all()
-        cr.execute(
-            """
-            SELECT l.team_id, l.user_id, date_trunc('month', l.date_closed)::date,
-                   SUM(l.expected_revenue)
-              FROM crm_lead l
-              JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
-             WHERE l.active AND l.team_id = ANY(%s) AND l.date_closed >= %s
-          GROUP BY 1, 2, 3
-            """,
-            [[team.id for team in teams], months[0]],
-        )
+        # what each salesperson won in each month, by team, the months
+        # counted in the funnel totals' time zone as the accuracy counts them
+        # (from a day before the first month's start in UTC: its first hours)
+        Lead = self.env["crm.lead"].with_context(tz=self.env["crm.funnel.summary"]._sff_tz())
         won = {
-            (team_id, user_id, month): amount for team_id, user_id, month, amount in cr.fetchall()
+            (team.id, user.id, month.date()): amount
+            for team, user, month, amount in Lead._read_group(
+                [
+                    ("team_id", "in", [team.id for team in teams]),
+                    ("stage_id.is_won", "=", True),
+                    ("date_closed", ">=", months[0] - timedelta(days=1)),
+                ],
+                ["team_id", "user_id", "date_closed:month"],
+                ["expected_revenue:sum"],
+            )
         }
         # (values, submitted on, adjusted by the manager)
         forecasts = []
@@ -421,7 +422,6 @@ class _Generator:
         return {
             "user_id": user.id if user else False,
             "team_id": team.id,
-            "company_id": team.company_id.id or self.env.company.id,
             "period_type": "month",
             "date_from": month,
             "commit_amount": commit,
