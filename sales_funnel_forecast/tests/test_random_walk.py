@@ -212,36 +212,22 @@ class TestRandomWalk(FunnelCase):
             stage = rng.choice(self.team_stages(team))
             group.write({"stage_id": stage.id})
             return f"several {group.ids} to {stage.name}"
-        if kind == "won":
-            deal = self.pick(open_ | lost)
+        # a deal picked and one of its actions: won, lost, restore, archive,
+        # unarchive
+        actions = {
+            "won": (open_ | lost, lambda deal: deal.action_set_won()),
+            "lost": (active, lambda deal: deal.action_set_lost(lost_reason_id=self.reason.id)),
+            "restore": (lost, lambda deal: deal.toggle_active()),
+            "archive": (active, lambda deal: deal.action_archive()),
+            "unarchive": (lost, lambda deal: deal.action_unarchive()),
+        }
+        if kind in actions:
+            pool, action = actions[kind]
+            deal = self.pick(pool)
             if not deal:
                 return None
-            deal.action_set_won()
-            return f"won {deal.id}"
-        if kind == "lost":
-            deal = self.pick(active)
-            if not deal:
-                return None
-            deal.action_set_lost(lost_reason_id=self.reason.id)
-            return f"lost {deal.id}"
-        if kind == "restore":
-            deal = self.pick(lost)
-            if not deal:
-                return None
-            deal.toggle_active()
-            return f"restore {deal.id}"
-        if kind == "archive":
-            deal = self.pick(active)
-            if not deal:
-                return None
-            deal.action_archive()
-            return f"archive {deal.id}"
-        if kind == "unarchive":
-            deal = self.pick(lost)
-            if not deal:
-                return None
-            deal.action_unarchive()
-            return f"unarchive {deal.id}"
+            action(deal)
+            return f"{kind} {deal.id}"
         if kind == "amount":
             deal = self.pick(opportunities)
             if not deal:
