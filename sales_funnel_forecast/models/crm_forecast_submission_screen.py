@@ -344,20 +344,24 @@ class CrmForecastSubmission(models.Model):
             ),
             # nothing left to cover: said in words, not an empty cell
             "quota_met": gap is not None and currency.compare_amounts(gap, 0) <= 0,
-            "submission": submission
-            and {
+            # None where there is none (an empty record set would reach
+            # the web client as its name, a text)
+            "submission": {
                 "id": submission.id,
                 "commit": submission.commit_amount,
                 "best_case": submission.best_case_amount,
                 "date": fields.Datetime.to_string(submission.submitted_on),
-            },
-            "adjustment": adjustment
-            and {
+            }
+            if submission
+            else None,
+            "adjustment": {
                 "commit": adjustment.commit_amount,
                 "best_case": adjustment.best_case_amount,
                 "reason": adjustment.reason,
                 "user": adjustment.user_id.name,
-            },
+            }
+            if adjustment
+            else None,
             "late": bool(user_id and stale_before)
             and (not submission or submission.submitted_on < stale_before),
         }

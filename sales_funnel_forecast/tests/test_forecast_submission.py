@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.json import json_default
 
 from ..const import TZ_PARAM
 from ..reports.funnel_xlsx import build_workbook
@@ -486,6 +487,35 @@ class TestForecastSubmission(FunnelCase):
         own = self.Submission.with_user(self.rep).get_forecast_screen(params)
         self.assertEqual([line["user_id"] for line in own["lines"]], [self.rep.id])
         self.assertIsNone(own["team_line"])
+
+    def test_screen_sends_no_adjustment_as_none(self):
+        """A line with a submission a manager has not adjusted: its
+        adjustment is None as the web client receives it (the screen sent
+        an empty record set, which JSON-RPC writes as the text
+        "crm.forecast.adjustment()", a value where there is none)."""
+        self.clock_at(datetime(2026, 3, 20, 9))
+        self.Submission.with_user(self.rep).create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 12000,
+                "best_case_amount": 18000,
+            }
+        )
+        params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
+        screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
+        sent = json.loads(json.dumps(screen, default=json_default))
+        lines = {line["user_id"]: line for line in sent["lines"]}
+        self.assertEqual(lines[self.rep.id]["submission"]["commit"], 12000.0)
+        self.assertIsNone(lines[self.rep.id]["adjustment"])
+        # nobody submitted for the other rep nor the team: no submission
+        self.assertEqual(
+            (lines[self.other_rep.id]["submission"], lines[self.other_rep.id]["adjustment"]),
+            (None, None),
+        )
+        self.assertEqual(
+            (sent["team_line"]["submission"], sent["team_line"]["adjustment"]), (None, None)
+        )
 
     def test_waterfall_bars_open_the_deals_they_count(self):
         """Each bar of the Forecast screen's waterfall opens the Deal Flow
