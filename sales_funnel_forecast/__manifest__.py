@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Sales Funnel & Forecast",
-    "version": "18.0.1.29.0",
+    "version": "18.0.1.30.0",
     "category": "Sales/CRM",
     "summary": "Percentage stage catalogue, stage history, funnel, conversion "
     "and revenue forecast reports for Odoo CRM",

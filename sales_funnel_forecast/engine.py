@@ -589,5 +589,27 @@ def sum_figures(figures):
     return total
 
 
+def round_running(amounts, rounding, earlier=()):
+    """Amounts per month (``amounts``: month -> exact amount, in month
+    order) rounded with ``rounding`` so that they add up: each running
+    total is rounded and the differences kept. ``earlier`` are the exact
+    rows (month -> amount) rounded before this one in the same table: the
+    running total is rounded on top of theirs, month by month, so that the
+    rows rounded one after the other also add up per month to their exact
+    sum rounded the same way (a team's target split between its members:
+    each member's months add up to the member's target, the members' month
+    to the team's month). A figure may then lie a cent further from its
+    exact value than rounded alone."""
+    rounded = {}
+    running = done = 0.0
+    for month, amount in amounts.items():
+        base = sum(value for row in earlier for other, value in row.items() if other <= month)
+        running += amount
+        total = rounding(base + running) - rounding(base)
+        rounded[month] = rounding(total - done)
+        done = total
+    return rounded
+
+
 def quarter_start(day):
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)

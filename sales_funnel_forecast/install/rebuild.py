@@ -108,6 +108,10 @@ STEPS = {
     "calls": lambda env: env["crm.lead"]._sff_backfill_calls(),
     "funnel_rows": lambda env: env["crm.lead.stage.reach"]._sff_fill(),
     "win_rates": lambda env: env["crm.stage"]._sff_refresh_history_win_rates(),
+    # the split team plans' members' monthly figures, rounded together
+    "split_plans": lambda env: (
+        env["crm.target.plan"].search([("parent_id", "!=", False)])._sff_rebuild_periods()
+    ),
     # the target plans' actuals, ended plans' too
     "plan_actuals": lambda env: env["crm.target.plan"]._sff_refresh_all_actuals(),
     # the forecast accuracy lines, from the snapshots and the won deals;

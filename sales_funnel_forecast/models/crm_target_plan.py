@@ -37,6 +37,8 @@ PLAN_INPUTS = {
 }
 # closed deals below which the history is not trusted for defaults
 PLAN_MIN_HISTORY = 10
+# context key: a team plan is being split between its members
+PLAN_SPLITTING = "sff_plan_splitting"
 
 
 class CrmTargetPlan(models.Model):
@@ -392,7 +394,14 @@ class CrmTargetPlan(models.Model):
             if lined:
                 vals = {key: value for key, value in vals.items() if key != "win_rate"}
         inputs = {plan.id: plan._sff_inputs() for plan in self} if PLAN_INPUTS & set(vals) else {}
+        # a member's plan archived, restored or moved: the team's other
+        # members' months are rounded together again (_sff_rebuild_periods)
+        teams_before = self.parent_id if {"active", "parent_id"} & set(vals) else None
         result = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).write(vals)
+        if teams_before is not None:
+            (teams_before | self.parent_id).with_context(active_test=False).child_ids.filtered(
+                "active"
+            )._sff_rebuild_periods()
         children = self.with_context(active_test=False).child_ids if "active" in vals else None
         if children:
             # a team plan's members' plans are archived and restored with it
@@ -411,6 +420,13 @@ class CrmTargetPlan(models.Model):
             changed._sff_inputs_changed()
         if {"team_id", "user_id"} & set(vals):
             (self - changed).period_ids._sff_refresh_actuals()
+        return result
+
+    def unlink(self):
+        # the team's other members' months are rounded together again
+        fellows = self._sff_fellow_members() - self
+        result = super().unlink()
+        fellows.exists()._sff_rebuild_periods()
         return result
 
     def _sff_inputs(self):
@@ -451,21 +467,45 @@ class CrmTargetPlan(models.Model):
             plan._sff_split({child.user_id: child.revenue_target for child in plan.child_ids})
 
     def _sff_rebuild_periods(self):
+        if self.env.context.get(PLAN_SPLITTING):
+            # the split works out its members' figures once, at its end
+            return
+        # a split team plan's members' months are rounded one on top of the
+        # other, so that they add up to the team's month (the reports read
+        # the members'): one member's figures worked out again move the
+        # others' by a cent, so they are worked out again together
+        plans = (self | self._sff_fellow_members()).exists()
         # sudo: the figures' lines are worked out from the plan the user
         # saved, and written by nobody else (no write access, even for
         # managers: a file or an RPC call could not set them)
         Period = self.env["crm.target.plan.period"].sudo()
-        self.sudo().period_ids.unlink()
+        plans.sudo().period_ids.unlink()
         values = []
-        for plan in self:
-            values += plan._sff_period_values()
+        earlier = defaultdict(list)
+        for plan in plans.sorted("id"):
+            rows = (
+                earlier[plan.parent_id, plan.currency_id] if plan._sff_rounded_with_team() else None
+            )
+            values += plan._sff_period_values(rows)
         periods = Period.create(values).with_env(self.env)
         periods._sff_refresh_actuals()
 
-    def _sff_period_values(self):
+    def _sff_fellow_members(self):
+        """The active plans of the same team plans' members as these."""
+        parents = self.parent_id
+        return parents.with_context(active_test=False).child_ids.filtered("active")
+
+    def _sff_rounded_with_team(self):
+        self.ensure_one()
+        return bool(self.parent_id and self.active)
+
+    def _sff_period_values(self, earlier=None):
         """One line per month (the months before the plan where prospects
         must already enter included), per quarter, and one for the whole
-        plan; counts rounded up once, from exact values."""
+        plan; counts rounded up once, from exact values. ``earlier``: the
+        exact monthly figures of the team's members' plans rounded before
+        this one (their list gets this plan's), for the members' months to
+        add up to the team's."""
         self.ensure_one()
         months = engine.plan_months(self.date_from, self.date_to)
         figures = engine.plan_figures(
@@ -497,16 +537,18 @@ class CrmTargetPlan(models.Model):
         # the whole plan: every need, those that fall before it included
         lines.append(("year", self.date_from, self.date_to, list(figures.values()), True))
         # monthly revenue targets and pipeline values rounded so that they
-        # add up to the quarters' and the plan's, in whole yen as in cents
-        # (each month's cumulative figure rounded, the differences kept)
+        # add up to the quarters' and the plan's, in whole yen as in cents,
+        # and a team's members' months to the team's
         rounded_months = {}
         for key in ("revenue", "pipeline"):
-            cumulative = rounded_before = 0.0
-            for month, figure in figures.items():
-                cumulative += figure[key]
-                rounded = self.currency_id.round(cumulative)
-                rounded_months[key, month] = rounded - rounded_before
-                rounded_before = rounded
+            row = {month: figure[key] for month, figure in figures.items()}
+            rows = [
+                {month: figure[key] for month, figure in other.items()} for other in earlier or []
+            ]
+            for month, amount in engine.round_running(row, self.currency_id.round, rows).items():
+                rounded_months[key, month] = amount
+        if earlier is not None:
+            earlier.append(figures)
         values = []
         for period_type, start, end, members, in_plan in lines:
             total = engine.sum_figures(members)
@@ -552,8 +594,15 @@ class CrmTargetPlan(models.Model):
         rounding leaves, so that the members' targets add up to the team's.
         A salesperson who has a plan of this plan keeps it, updated (its
         chatter, and the link of the mail that told them of it, stay; they
-        are not told again); the plans of the others go."""
+        are not told again); the plans of the others go. The members'
+        months are worked out once, at the end, rounded together."""
         self.ensure_one()
+        self.with_context(**{PLAN_SPLITTING: True})._sff_split_members(weights)
+        members = self.child_ids
+        members._sff_rebuild_periods()
+        return members
+
+    def _sff_split_members(self, weights):
         total = sum(weights.values())
         if total <= 0:
             raise ValidationError(
@@ -622,7 +671,6 @@ class CrmTargetPlan(models.Model):
             else:
                 new.append(vals)
         self.create(new)
-        return self.child_ids
 
     def action_refresh_actuals(self):
         # whoever may read the plan refreshes it: its figures are worked

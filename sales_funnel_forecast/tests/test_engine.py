@@ -206,6 +206,24 @@ class TestEngine(BaseCase):
                 assert engine.guess_loss_category(name) == category
 
     # --- target plans -------------------------------------------------------------
+    def test_round_running_adds_up_by_row_and_by_month(self):
+        """A team's 2.00 over three months (0.67, 0.66, 0.67 rounded alone)
+        split 0.67, 0.67, 0.66: rounded alone the members' months make
+        0.66, 0.68, 0.66; rounded one on top of the other they make the
+        team's, and each member's its own target."""
+        months = [1, 2, 3]
+        team = engine.round_running(dict.fromkeys(months, 2 / 3), engine.round_money)
+        self.assertEqual(list(team.values()), [0.67, 0.66, 0.67])
+        rows = [dict.fromkeys(months, share / 3) for share in (0.67, 0.67, 0.66)]
+        alone = [list(engine.round_running(row, engine.round_money).values()) for row in rows]
+        self.assertEqual(alone, [[0.22, 0.23, 0.22], [0.22, 0.23, 0.22], [0.22, 0.22, 0.22]])
+        together = [
+            list(engine.round_running(row, engine.round_money, rows[:index]).values())
+            for index, row in enumerate(rows)
+        ]
+        self.assertEqual(together, [[0.22, 0.23, 0.22], [0.23, 0.21, 0.23], [0.22, 0.22, 0.22]])
+        self.assertEqual([round(sum(month), 2) for month in zip(*together)], [0.67, 0.66, 0.67])
+
     def test_plan_two_wins_in_ten_prospects(self):
         months = engine.plan_months(date(2027, 1, 1), date(2027, 12, 31))
         total = engine.sum_figures(engine.plan_figures(months, 100000, 10000, 20, 0).values())

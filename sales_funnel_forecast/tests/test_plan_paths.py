@@ -97,6 +97,64 @@ class TestPlanPaths(TestSaleCommon):
         plan.revenue_target = 240000
         self.assertEqual(self.quota_targets(self.team), plan.revenue_target)
 
+    def split_in_three(self):
+        """The team's 3,840,000 plan of next year (320,000 a month) split
+        equally between Pia, Mona and Theo: 1,280,000 each, 106,666.666...
+        a month."""
+        theo = company_user(
+            self.env, "paths_theo", "Theo Third", "sales_team.group_sale_salesman", self.company
+        )
+        plan = self.plan(revenue_target=3840000)
+        members = plan._sff_split({self.rep: 1, self.manager: 1, theo: 1})
+        return plan, members.sorted("id")
+
+    def months(self, plan):
+        periods = plan.period_ids.filtered(lambda p: p.period_type == "month" and p.in_plan)
+        return [period.revenue_target for period in periods.sorted("date_from")]
+
+    def test_split_members_months_add_up_to_the_teams_month(self):
+        """Three members' plans of 1,280,000: each month of the team reads
+        320,000.00 in the quota report, as the team plan says, where each
+        member's month rounded alone (106,666.67, .66, .67, ...) gave
+        320,000.01 in January; each member's months still add up to
+        1,280,000.00, each within two cents of 106,666.666..."""
+        plan, members = self.split_in_three()
+        self.assertEqual(self.months(plan), [320000.0] * 12)
+        Report = self.env["crm.quota.report"]
+        Report.invalidate_model()
+        cells = Report._read_group(
+            [("basis", "=", "target"), ("team_id", "=", self.team.id)],
+            ["date:month"],
+            ["target:sum"],
+        )
+        self.assertEqual([round(total, 2) for _month, total in cells], [320000.0] * 12)
+        for member in members:
+            months = self.months(member)
+            self.assertEqual(round(sum(months), 2), 1280000.0)
+            self.assertTrue(all(abs(month - 3840000 / 36) < 0.02 for month in months), months)
+        # the first member's months are rounded as a plan alone
+        self.assertEqual(self.months(members[0])[:3], [106666.67, 106666.66, 106666.67])
+
+    def test_split_member_archived_leaves_the_others_rounded_alone(self):
+        """Pia's plan archived: Mona's months no longer lean on Pia's (they
+        read as a plan of 1,280,000 alone: 106,666.67, .66, .67) and Mona's
+        and Theo's add up to 213,333.33, .34, .33 a month; Pia's plan
+        restored, the three again add up to the team's 320,000.00."""
+        members = self.split_in_three()[1]
+        pia, mona, theo = members
+        self.assertEqual(self.months(mona)[:3], [106666.66, 106666.68, 106666.66])
+        pia.active = False
+        self.assertEqual(self.months(mona)[:3], [106666.67, 106666.66, 106666.67])
+        self.assertEqual(
+            [round(a + b, 2) for a, b in zip(self.months(mona), self.months(theo))][:3],
+            [213333.33, 213333.34, 213333.33],
+        )
+        pia.active = True
+        totals = [round(sum(months), 2) for months in zip(*map(self.months, members))]
+        self.assertEqual(totals, [320000.0] * 12)
+        pia.unlink()
+        self.assertEqual(self.months(mona)[:3], [106666.67, 106666.66, 106666.67])
+
     def test_team_shared_by_companies_counts_its_unassigned_leads(self):
         """A team without a company (shared); a plan for it in this company.
         A new lead of the team nobody is assigned to yet has no company, as
