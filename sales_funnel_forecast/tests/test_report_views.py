@@ -168,6 +168,25 @@ class TestReportCuts(FunnelCase):
         self.assertEqual(round(quota_target, 2), 120000.0)
         self.assertEqual(round(target, 2), 120000.0, "the team's target, once")
 
+    def test_split_members_plans_open_as_cards_on_a_phone(self):
+        """The split's "Members' Plans" opened the computer's list on a
+        phone too (an action returned as a dict has no view for small
+        screens unless it names one): the plans' cards now, as *Target
+        Plans* shows them (tests/test_phone_screens.py reads those whole),
+        the list on a computer."""
+        self.team.member_ids = [Command.link(self.rep.id), Command.link(self.other_rep.id)]
+        split = self.env["crm.target.plan.split"].create(
+            {"plan_id": make_plan(self.env, self.team).id}
+        )
+        action = split.action_split()
+        self.assertEqual(action["mobile_view_mode"], "kanban")
+        self.assertEqual([view for _id, view in action["views"]][:2], ["list", "kanban"])
+        kanban = self.env["crm.target.plan"].get_views([(False, "kanban")])["views"]["kanban"]
+        self.assertEqual(
+            self.env["ir.ui.view"].browse(kanban["id"]).xml_id,
+            "sales_funnel_forecast.crm_target_plan_view_kanban",
+        )
+
     def test_targets_and_actuals_list_names_each_months_plan(self):
         """Opened as a list across plans, "Targets and Actuals" shows two
         teams' January, each beside its plan's name (two rows both read

@@ -38,7 +38,10 @@ class CrmTargetPlanSplit(models.TransientModel):
         return {
             "type": "ir.actions.act_window",
             "res_model": "crm.target.plan",
-            "view_mode": "list,form",
+            # a phone opens the cards, as Target Plans does (an action's
+            # record says kanban for small screens, a dict must)
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "mobile_view_mode": "kanban",
             "domain": [("id", "in", plans.ids)],
             "name": self.env._("Members' Plans"),
         }
