@@ -418,7 +418,9 @@ class CrmTargetPlan(models.Model):
         )
         if changed:
             changed._sff_inputs_changed()
-        if {"team_id", "user_id"} & set(vals):
+        if {"team_id", "user_id"} & set(vals) and not self.env.context.get(PLAN_SPLITTING):
+            # (a split works its members' figures out at its end, actuals
+            # included: their lines of now are thrown away)
             (self - changed).period_ids._sff_refresh_actuals()
         return result
 

@@ -5,6 +5,7 @@ weight; a rep refreshing own plan; a credit note of a moved invoice; a team
 shared by companies; what a rep reads of other teams' targets."""
 
 from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.addons.sale.tests.common import TestSaleCommon
@@ -154,6 +155,21 @@ class TestPlanPaths(TestSaleCommon):
         self.assertEqual(totals, [320000.0] * 12)
         pia.unlink()
         self.assertEqual(self.months(mona)[:3], [106666.67, 106666.66, 106666.67])
+
+    def test_split_again_works_the_members_actuals_out_once(self):
+        """The team plan split again between Pia, Mona and Theo with the
+        same weights: each member's 17 lines (12 months, 4 quarters, the
+        year; no sales cycle) get their actuals once, at the split's end:
+        51 lines, where each member's old lines, thrown away at the end,
+        were worked out first too (102)."""
+        plan, members = self.split_in_three()
+        Period = type(self.env["crm.target.plan.period"])
+        with patch.object(
+            Period, "_sff_refresh_actuals", autospec=True, side_effect=Period._sff_refresh_actuals
+        ) as refresh:
+            plan._sff_split(dict.fromkeys(members.user_id, 1))
+        self.assertEqual(sum(len(call.args[0]) for call in refresh.call_args_list), 51)
+        self.assertEqual(len(members.period_ids), 51)
 
     def test_team_shared_by_companies_counts_its_unassigned_leads(self):
         """A team without a company (shared); a plan for it in this company.
