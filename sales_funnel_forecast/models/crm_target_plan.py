@@ -39,6 +39,10 @@ PLAN_INPUTS = {
 PLAN_MIN_HISTORY = 10
 # context key: a team plan is being split between its members
 PLAN_SPLITTING = "sff_plan_splitting"
+# context key: a file of plans is being imported; cursor cache key: the
+# plans whose figures are worked out once, after its rows
+PLAN_LOADING = "sff_plan_loading"
+PLAN_LOADED = "sff_plan_loaded"
 
 
 class CrmTargetPlan(models.Model):
@@ -424,6 +428,21 @@ class CrmTargetPlan(models.Model):
             (self - changed).period_ids._sff_refresh_actuals()
         return result
 
+    @api.model
+    def load(self, fields, data):
+        """A file of plans: their figures are worked out once, after all its
+        rows (a split team plan's members are worked out together, so that
+        each row of a member worked its fellow members' out again: a file
+        of ten members' plans worked out a hundred)."""
+        if self.env.context.get(PLAN_LOADING):
+            return super().load(fields, data)
+        self.env.cr.cache.pop(PLAN_LOADED, None)
+        result = super(CrmTargetPlan, self.with_context(**{PLAN_LOADING: True})).load(fields, data)
+        loaded = self.env.cr.cache.pop(PLAN_LOADED, set())
+        if result["ids"] and loaded:
+            self.browse(sorted(loaded)).exists()._sff_rebuild_periods()
+        return result
+
     def unlink(self):
         # the team's other members' months are rounded together again
         fellows = self._sff_fellow_members() - self
@@ -471,6 +490,10 @@ class CrmTargetPlan(models.Model):
     def _sff_rebuild_periods(self):
         if self.env.context.get(PLAN_SPLITTING):
             # the split works out its members' figures once, at its end
+            return
+        if self.env.context.get(PLAN_LOADING):
+            # and a file its plans', after its rows (load)
+            self.env.cr.cache.setdefault(PLAN_LOADED, set()).update(self.ids)
             return
         # a split team plan's members' months are rounded one on top of the
         # other, so that they add up to the team's month (the reports read

@@ -171,6 +171,31 @@ class TestPlanPaths(TestSaleCommon):
         self.assertEqual(sum(len(call.args[0]) for call in refresh.call_args_list), 51)
         self.assertEqual(len(members.period_ids), 51)
 
+    def test_file_of_members_plans_works_each_out_once(self):
+        """Pia's, Mona's and Theo's plans imported back each 6,000 higher
+        (1,286,000): the three plans' figures are worked out once each
+        after the file (3), where each row worked its fellow members' out
+        with its own (9); each member's months add up to 1,286,000.00, and
+        the three to 321,500.00 a month."""
+        members = self.split_in_three()[1]
+        rows = members.export_data(["id", "revenue_target"])["datas"]
+        rows = [[xml_id, str(float(target) + 6000)] for xml_id, target in rows]
+        Plan = type(self.env["crm.target.plan"])
+        with patch.object(
+            Plan, "_sff_period_values", autospec=True, side_effect=Plan._sff_period_values
+        ) as worked_out:
+            result = (
+                self.env["crm.target.plan"]
+                .with_context(import_file=True)
+                .load(["id", "revenue_target"], rows)
+            )
+        self.assertEqual(result["messages"], [])
+        self.assertEqual(worked_out.call_count, 3)
+        for member in members:
+            self.assertEqual(round(sum(self.months(member)), 2), 1286000.0)
+        totals = [round(sum(months), 2) for months in zip(*map(self.months, members))]
+        self.assertEqual(totals, [321500.0] * 12)
+
     def test_team_shared_by_companies_counts_its_unassigned_leads(self):
         """A team without a company (shared); a plan for it in this company.
         A new lead of the team nobody is assigned to yet has no company, as
