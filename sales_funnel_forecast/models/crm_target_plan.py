@@ -399,12 +399,15 @@ class CrmTargetPlan(models.Model):
                 vals = {key: value for key, value in vals.items() if key != "win_rate"}
         inputs = {plan.id: plan._sff_inputs() for plan in self} if PLAN_INPUTS & set(vals) else {}
         # a member's plan archived, restored or moved: the team's other
-        # members' months are rounded together again (_sff_rebuild_periods)
-        teams_before = self.parent_id if {"active", "parent_id"} & set(vals) else None
+        # members' months are rounded together again (_sff_rebuild_periods),
+        # and its own with them or alone (an archived member's, a plan's
+        # that left its team plan)
+        members_before = self.filtered("parent_id") if {"active", "parent_id"} & set(vals) else None
         result = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).write(vals)
-        if teams_before is not None:
-            (teams_before | self.parent_id).with_context(active_test=False).child_ids.filtered(
-                "active"
+        if members_before is not None:
+            teams = members_before.parent_id | self.parent_id
+            (
+                teams.with_context(active_test=False).child_ids.filtered("active") | members_before
             )._sff_rebuild_periods()
         children = self.with_context(active_test=False).child_ids if "active" in vals else None
         if children:

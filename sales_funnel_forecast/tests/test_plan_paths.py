@@ -196,6 +196,18 @@ class TestPlanPaths(TestSaleCommon):
         totals = [round(sum(months), 2) for months in zip(*map(self.months, members))]
         self.assertEqual(totals, [321500.0] * 12)
 
+    def test_split_member_archived_reads_as_a_plan_alone(self):
+        """Mona's plan archived: her own months no longer lean on Pia's
+        (106,666.66, .68, .66 with the team) but read as a plan of
+        1,280,000 alone, 106,666.67, .66, .67, as an archived member is
+        rounded (the reports leave her out); restored, with the team
+        again."""
+        mona = self.split_in_three()[1][1]
+        mona.active = False
+        self.assertEqual(self.months(mona)[:3], [106666.67, 106666.66, 106666.67])
+        mona.active = True
+        self.assertEqual(self.months(mona)[:3], [106666.66, 106666.68, 106666.66])
+
     def test_team_shared_by_companies_counts_its_unassigned_leads(self):
         """A team without a company (shared); a plan for it in this company.
         A new lead of the team nobody is assigned to yet has no company, as
