@@ -88,6 +88,14 @@ class CrmForecastSlippageReport(models.Model):
                 self.env, row.date_period, date_format="QQQ yyyy"
             )
 
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        # the quarters' labels sort as their quarters come, in time (their
+        # text would put Q1 2027 before Q2 2026): the list's Expected
+        # Quarter column sorts, as its Expected Period does
+        if field_name == "quarter_label":
+            field_name = "date_period"
+        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
+
     def _with(self):
         return SQL(
             """

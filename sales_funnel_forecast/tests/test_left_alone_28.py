@@ -160,6 +160,24 @@ class TestSlippageQuarterRows(FunnelCase):
         self.assertEqual(columns({**months, **quarters}), ["date_period", "quarter_label"])
         self.assertEqual(columns({}), ["date_period", "quarter_label"])
 
+    def test_quarter_rows_sort_in_time(self):
+        """The list's Expected Quarter column sorts (a computed label did
+        not), in time: W, expected on January 10, 2027, comes after the
+        quarters of 2026, where its text "Q1 2027" comes before "Q2
+        2026"."""
+        w = self.make_deal("W", self.s_qualified, 500, date_deadline=date(2027, 1, 10))
+        self.env.flush_all()
+        fields = self.Report.fields_get(["quarter_label"], ["sortable"])
+        self.assertTrue(fields["quarter_label"]["sortable"])
+        deals = [("lead_id", "in", (self.x | self.y | w).ids), ("period_type", "=", "quarter")]
+        rows = self.Report.search(deals, order="quarter_label, id")
+        self.assertEqual(
+            [(row.quarter_label, row.lead_id.name) for row in rows],
+            [("Q1 2026", "X"), ("Q2 2026", "X"), ("Q2 2026", "Y"), ("Q1 2027", "W")],
+        )
+        rows = self.Report.search(deals, order="quarter_label desc, id")
+        self.assertEqual(rows[0].quarter_label, "Q1 2027")
+
     def test_pivot_by_quarter_with_the_quarters_filter(self):
         """The pivot's columns follow the filter: quarters with Quarters
         (Q1 2026: X slipped; Q2 2026: X and Y), months with Months."""
