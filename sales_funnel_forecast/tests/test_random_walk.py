@@ -2,21 +2,30 @@
 """A seeded random walk over the deals' paths: a dozen deals of two teams
 and two salespeople (and a second company's team), moved, won, lost,
 restored, archived, re-priced, re-dated, handed over, converted from
-leads, merged and deleted as users do, the clock moving on between steps
-and the module's jobs running meanwhile. After every step, every structure
-the module keeps beside the deals must hold (``StructuresMixin.broken``:
-stays, funnel rows, monthly totals, forecast versions), the pipeline now
-must be the deals as they stand; every few steps, the pipeline at each
+leads, merged and deleted as users do, imported from files (new deals in a
+stage, existing ones moved, won, lost or restored), billed and credited
+(invoices posted, reset to draft, cancelled), their teams given a stage
+catalogue and their stages made won or open again, the clock moving on
+between steps and the module's jobs running meanwhile. After every step,
+every structure the module keeps beside the deals must hold
+(``StructuresMixin.broken``: stays, funnel rows, monthly totals, forecast
+versions), each deal's weighted forecast and category must follow its
+state, quota attainment and the deals' invoiced amounts must be the
+posted invoices less the posted credit notes, the pipeline now must be the
+deals as they stand; every few steps, the pipeline at each
 past moment must be the deals as they stood then, and the Deal Flow
 between two days must add up, both its ends being those pipelines. A
 failure names the seed, the step and the steps taken, to replay it."""
 
+import csv
+import io
 import random
 from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
 
+from .. import engine
 from ..const import TZ_PARAM
 from ..tools.days import day_start
 from .common import FunnelCase, apply_catalogue
@@ -58,6 +67,14 @@ STEP_WEIGHTS = {
     "time_zone": 1,
     "stage_archive": 2,
     "duplicate": 1,
+    "import_new": 2,
+    "import_update": 3,
+    "invoice": 3,
+    "credit_note": 1,
+    "invoice_draft": 1,
+    "invoice_cancel": 1,
+    "catalogue": 1,
+    "won_flag": 1,
 }
 # the steps a salesperson takes too (deleting, merging, taking a deal out of
 # the forecast are the managers')
@@ -82,6 +99,24 @@ REP_STEPS = {
     "several_won",
     "several_lost",
 }
+# the steps of the administrator: the jobs, the settings, the accountant's
+ADMIN_STEPS = {
+    "stall",
+    "crons",
+    "time_zone",
+    "reorder",
+    "create",
+    "mass_convert",
+    "invoice",
+    "credit_note",
+    "invoice_draft",
+    "invoice_cancel",
+}
+CATALOGUES = [
+    "sales_funnel_forecast.catalogue_simple",
+    "sales_funnel_forecast.catalogue_active_sales",
+    "sales_funnel_forecast.catalogue_project_sales",
+]
 TIME_ZONES = ["UTC", "Pacific/Auckland", "America/Los_Angeles", "Europe/Paris"]
 CHECK_PAST_EVERY = 10
 
@@ -110,6 +145,8 @@ class TestRandomWalk(FunnelCase):
         open_b[-1:].write(
             {"stall_days": 8, "stall_action": "lose", "stall_lost_reason_id": cls.reason.id}
         )
+        # the first invoice posted moves a deal on to Proposal
+        cls.s_proposal.document_trigger = "invoice"
 
     # ------------------------------------------------------------------
     # the walk
@@ -170,7 +207,7 @@ class TestRandomWalk(FunnelCase):
         """Who takes the step: the sales manager, or at times a salesperson
         (on the deals they may write: their own and nobody's); the jobs and
         the settings as the administrator."""
-        if kind in ("stall", "crons", "time_zone", "reorder", "create", "mass_convert"):
+        if kind in ADMIN_STEPS:
             self.actor = "admin"
             return self.env
         user = self.manager
@@ -279,7 +316,8 @@ class TestRandomWalk(FunnelCase):
             deal.write({"team_id": team.id})
             return f"team {deal.id} {team.name}"
         if kind == "company":
-            deal = self.pick(active)
+            # a deal billed stays in its company (the module refuses the move)
+            deal = self.pick(active - self.billed())
             if not deal:
                 return None
             if deal.company_id == self.eur_co:
@@ -314,7 +352,7 @@ class TestRandomWalk(FunnelCase):
             return f"convert {lead.id} into {team.name}"
         if kind == "merge":
             pair = self.pick(opportunities, 2)
-            if not pair:
+            if not pair or self.across_companies(pair):
                 return None
             kept = pair._merge_opportunity(auto_unlink=True)
             return f"merge {pair.ids} into {kept.id}"
@@ -380,6 +418,9 @@ class TestRandomWalk(FunnelCase):
             deal = self.pick(open_)
             if not deal:
                 return None
+            same = self.deals().filtered(lambda other: other.email_from == deal.email_from)
+            if self.across_companies(same):
+                return None
             lead = self.new_deal(f"Walk duplicate {len(self.ids)}", deal.team_id, lead=True)
             address = lead.email_from = deal.email_from
             lead_id = lead.id
@@ -388,7 +429,7 @@ class TestRandomWalk(FunnelCase):
         if kind == "merge_wizard":
             # the list's deals (its many2many reads no lost deal)
             group = self.pick(active, 2)
-            if not group:
+            if not group or self.across_companies(group):
                 return None
             team = rng.choice([self.team, self.team_b])
             deals.env["crm.merge.opportunity"].with_context(
@@ -431,11 +472,226 @@ class TestRandomWalk(FunnelCase):
             copy = deal.copy()
             self.ids.append(copy.id)
             return f"duplicate {deal.id} as {copy.id}"
+        if kind == "import_new":
+            # an integrator's file of new deals, each in a stage of its team
+            # (by name or by database id)
+            team = rng.choice([self.team, self.team_b])
+            stages = self.team_stages(team)
+            by_name = rng.random() < 0.5
+            rows = [
+                [
+                    f"Walk imported {len(self.ids) + index}",
+                    "opportunity",
+                    str(team.id),
+                    stage.name if by_name else str(stage.id),
+                    str(rng.randrange(100, 5000, 50)),
+                    str(self.moment.date() + timedelta(days=rng.randint(5, 60))),
+                    str(rng.choice([self.rep, self.other_rep]).id),
+                ]
+                for index, stage in enumerate(
+                    rng.choice(stages) for _index in range(rng.randint(1, 2))
+                )
+            ]
+            columns = ["name", "type", "team_id/.id", "stage_id" if by_name else "stage_id/.id"]
+            columns += ["expected_revenue", "date_deadline", "user_id/.id"]
+            ids = self.import_rows(env, columns, rows, rng.random() < 0.5)
+            self.ids.extend(ids)
+            self.assertInPipeline(self.env["crm.lead"].browse(ids))
+            return f"import new {ids} {[row[3] for row in rows]} into {team.name}"
+        if kind == "import_update":
+            # a file of existing deals (lost ones too) imported back: a new
+            # stage (the won one wins them), amount or closing date
+            # the Import screen finds no archived deal by its id (Odoo's
+            # search): its files are of the pipeline's deals
+            screen = rng.random() < 0.5
+            pool = active if screen else opportunities
+            group = self.pick(pool, rng.randint(1, min(3, len(pool) or 1)))
+            if not group:
+                return None
+            by_name = rng.random() < 0.5
+            columns = [".id"]
+            changes = ["stage", "expected_revenue", "date_deadline", "active"]
+            changes = rng.sample(changes, rng.randint(1, 3))
+            for change in changes:
+                if change == "stage":
+                    columns.append("stage_id" if by_name else "stage_id/.id")
+                elif change == "active":
+                    # lost (with a reason) or restored
+                    columns += ["active", "lost_reason_id/.id"]
+                else:
+                    columns.append(change)
+            rows = []
+            for deal in group:
+                row = [str(deal.id)]
+                for change in changes:
+                    if change == "stage":
+                        stage = rng.choice(self.team_stages(deal.team_id))
+                        row.append(stage.name if by_name else str(stage.id))
+                    elif change == "active":
+                        lose = rng.random() < 0.5
+                        row += ["False", str(self.reason.id)] if lose else ["True", ""]
+                    elif change == "expected_revenue":
+                        row.append(str(rng.randrange(0, 8000, 25)))
+                    else:
+                        day = self.moment.date() + timedelta(days=rng.randint(-20, 60))
+                        row.append(str(day))
+                rows.append(row)
+            self.import_rows(env, columns, rows, screen)
+            if "stage" in changes:
+                self.assertInPipeline(group.filtered("active"))
+            return f"import {columns[1:]} {rows}"
+        if kind == "invoice":
+            # an accountant bills a deal of the first company (open, won or
+            # lost), or credits it
+            deal = self.pick(opportunities.filtered(lambda deal: deal.company_id == self.company))
+            if not deal:
+                return None
+            move_type = "out_refund" if rng.random() < 0.25 else "out_invoice"
+            amount = rng.randrange(50, 3000, 50)
+            move = self.post_invoice(deal, amount, self.company, self.moment.date(), move_type)
+            self.moves[move.id] = amount
+            return f"{move_type} {move.id} of {amount} on {deal.id}"
+        posted = (
+            self.env["account.move"]
+            .browse(list(self.moves))
+            .filtered(lambda move: move.state == "posted")
+        )
+        if kind == "credit_note":
+            # Reverse on a posted invoice: a credit note of its amount, for
+            # its deal, posted (or the invoice cancelled by it)
+            move = self.pick(posted.filtered(lambda move: move.move_type == "out_invoice"))
+            if not move:
+                return None
+            cancel = rng.random() < 0.3
+            refund = move._reverse_moves([{"invoice_date": self.moment.date()}], cancel=cancel)
+            if refund.state == "draft":
+                refund.action_post()
+            self.moves[refund.id] = self.moves[move.id]
+            return f"credit note {refund.id} of {move.id}{' (cancel)' if cancel else ''}"
+        if kind == "invoice_draft":
+            # reset to draft; at times a new amount and posted again
+            move = self.pick(posted.filtered(lambda move: not move.reversal_move_ids))
+            if not move:
+                return None
+            move.button_draft()
+            if rng.random() < 0.5:
+                return f"reset to draft {move.id}"
+            amount = rng.randrange(50, 3000, 50)
+            move.invoice_line_ids[:1].price_unit = amount
+            move.action_post()
+            self.moves[move.id] = amount
+            return f"reset to draft {move.id}, posted again at {amount}"
+        if kind == "invoice_cancel":
+            moves = self.env["account.move"].browse(list(self.moves))
+            move = self.pick(moves.filtered(lambda move: move.state != "cancel"))
+            if not move or move.reversal_move_ids:
+                return None
+            if move.state == "posted":
+                move.button_draft()
+            move.button_cancel()
+            return f"cancel {move.id}"
+        if kind == "catalogue":
+            # a manager applies a stage catalogue to a team mid-walk
+            team = rng.choice([self.team, self.team_b])
+            xmlid = rng.choice(CATALOGUES)
+            apply_catalogue(self.env, team, self.manager, xmlid)
+            return f"catalogue {xmlid.split('.')[1]} applied to {team.name}"
+        if kind == "won_flag":
+            # a manager makes a team's stage won, or won no more (while the
+            # team keeps another won stage)
+            team = rng.choice([self.team, self.team_b])
+            stages = self.env["crm.stage"].search([("team_id", "=", team.id)])
+            won = stages.filtered("is_won")
+            stage = self.pick(stages if len(won) > 1 else stages - won)
+            if not stage:
+                return None
+            made_won = not stage.is_won
+            stage.with_env(env).is_won = made_won
+            # its open deals closed now (at 100 %), its won deals open again
+            # without a closing date
+            self.env.invalidate_all()
+            held = self.deals().filtered(
+                lambda deal: deal.stage_id == stage and deal.active and deal.type == "opportunity"
+            )
+            self.assertEqual(
+                {deal.id: (deal.date_closed, made_won and deal.probability) for deal in held},
+                {deal.id: (self.moment if made_won else False, made_won and 100) for deal in held},
+                f"the deals of {stage.name}",
+            )
+            return f"{stage.name} of {team.name} {'won' if made_won else 'won no more'}"
         if kind == "time_zone":
             tz = rng.choice(TIME_ZONES)
             self.set_time_zone(tz)
             return f"time zone {tz}"
         raise AssertionError(kind)
+
+    def assertInPipeline(self, deals):
+        """Deals of a team with a stage catalogue given a stage (by a file):
+        their stage is one of their team's (a stage named, or another
+        team's, is the team's own of that step or nearest)."""
+        self.env.invalidate_all()
+        for deal in deals.filtered("team_id.stage_catalogue_id"):
+            self.assertEqual(
+                deal.stage_id.team_id, deal.team_id, f"{deal.name} in {deal.stage_id.name}"
+            )
+
+    def billed(self, cancelled=False):
+        """The deals the walk's invoices and credit notes name (cancelled
+        ones too if ``cancelled``)."""
+        moves = self.env["account.move"].browse(list(self.moves))
+        if not cancelled:
+            moves = moves.filtered(lambda move: move.state != "cancel")
+        return moves.opportunity_id
+
+    def across_companies(self, deals):
+        """Deals, one of them billed, and one of another company than the
+        invoices' (the walk's are the first company's): the module refuses
+        to merge them (the invoices, cancelled ones too, name a deal of
+        their company or of none)."""
+        return bool(deals & self.billed(cancelled=True)) and bool(deals.company_id - self.company)
+
+    def import_rows(self, env, columns, rows, screen):
+        """``rows`` of a file of deals loaded as a script loads them (lost
+        deals found too), or imported as a file from the Import ``screen``; a
+        stage name several stages bear is Odoo's warning only. The ids of
+        its deals."""
+        env.flush_all()
+        if not screen:
+            result = (
+                env["crm.lead"]
+                .with_context(active_test=False, import_file=True)
+                .load(columns, rows)
+            )
+        else:
+            # the Import screen: the file as written, its columns mapped
+            content = io.StringIO()
+            csv.writer(content).writerows([columns, *rows])
+            result = (
+                env["base_import.import"]
+                .create(
+                    {
+                        "res_model": "crm.lead",
+                        "file": content.getvalue().encode(),
+                        "file_type": "text/csv",
+                    }
+                )
+                .execute_import(
+                    columns,
+                    columns,
+                    {
+                        "has_headers": True,
+                        "quoting": '"',
+                        "separator": ",",
+                        "date_format": "%Y-%m-%d",
+                        "float_decimal_separator": ".",
+                        "float_thousand_separator": ",",
+                    },
+                )
+            )
+        errors = [message for message in result["messages"] if message["type"] == "error"]
+        self.assertFalse(errors, f"import {columns} {rows}")
+        self.assertEqual(len(result["ids"]), len(rows), f"import {columns} {rows}")
+        return result["ids"]
 
     def set_time_zone(self, tz):
         """The funnel totals' time zone set, and the totals worked out
@@ -604,9 +860,68 @@ class TestRandomWalk(FunnelCase):
             f"{what}: the report's rows",
         )
 
+    def check_revenue(self):
+        """Quota attainment credits each deal with its posted invoices less
+        its posted credit notes, untaxed (drafts and cancelled ones count
+        for nothing), as the deal's invoiced amount says."""
+        moves = self.env["account.move"].browse(list(self.moves))
+        counted = {}
+        for move in moves.filtered(lambda move: move.state == "posted"):
+            sign = -1 if move.move_type == "out_refund" else 1
+            key = move.opportunity_id.id or None
+            counted[key] = round(counted.get(key, 0.0) + sign * self.moves[move.id], 2)
+        rows = self.env["crm.quota.report"]._read_group(
+            [("move_id", "in", moves.ids)], ["lead_id"], ["amount:sum"]
+        )
+        self.assertEqual(
+            {deal.id or None: round(amount, 2) for deal, amount in rows},
+            counted,
+            "quota revenue of the deals",
+        )
+        self.assertEqual(
+            {deal.id: deal.invoiced_amount for deal in self.deals() if deal.invoiced_amount},
+            {key: amount for key, amount in counted.items() if key and amount},
+            "the deals' invoiced amounts",
+        )
+
+    def check_weighted(self):
+        """Each opportunity's weighted forecast is its amount x probability
+        while open (0 when won, lost or out of the forecast), its pipeline
+        amount the whole amount once won; a won deal is Closed (Won), a lost
+        one or one out of the forecast Omitted, an open one in the pipeline's
+        categories."""
+        self.env.invalidate_all()
+        found, expected = {}, {}
+        for deal in self.deals().filtered(lambda deal: deal.type == "opportunity"):
+            values = (
+                deal.expected_revenue,
+                deal.probability,
+                deal.active,
+                deal.stage_id.is_won,
+                deal.forecast_excluded,
+            )
+            if not deal.active or deal.forecast_excluded and not deal.stage_id.is_won:
+                category = "omitted"
+            elif deal.stage_id.is_won:
+                category = "closed"
+            else:
+                category = deal.forecast_category
+                if category not in ("pipeline", "best_case", "commit"):
+                    category = "an open one"
+            found[deal.id] = (deal.forecast_revenue, deal.pipeline_amount, deal.forecast_category)
+            expected[deal.id] = (
+                engine.weighted_revenue(*values),
+                engine.pipeline_amount(*values),
+                category,
+            )
+        self.assertEqual(found, expected, "the deals' weighted forecast and category")
+
     def check(self, number):
         teams = [self.team.id, self.team_b.id, self.eur_team.id]
         self.assertEqual(self.broken(self.ids, teams), {})
+        self.check_weighted()
+        if self.moves:
+            self.check_revenue()
         standing = self.standing()
         self.assertEqual(self.pipeline_at(self.moment), standing, "the pipeline now")
         self.history.append((self.moment, standing))
@@ -614,9 +929,11 @@ class TestRandomWalk(FunnelCase):
             self.check_past(sample=8)
             self.check_flow()
 
-    def walk(self, seed, steps=150):
+    def walk(self, seed, steps=140):
         self.rng = random.Random(seed)
         self.ids, self.history, self.log = [], [], []
+        # the walk's invoices and credit notes: their untaxed amount typed
+        self.moves = {}
         self.set_now(self.moment)
         self.set_time_zone(self.rng.choice(TIME_ZONES))
         self.assertEqual(self.broken(), {}, "the database holds before the walk")
