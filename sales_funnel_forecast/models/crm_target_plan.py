@@ -404,11 +404,9 @@ class CrmTargetPlan(models.Model):
         # that left its team plan)
         members_before = self.filtered("parent_id") if {"active", "parent_id"} & set(vals) else None
         result = super(CrmTargetPlan, self.with_context(**{PLAN_SAVING: True})).write(vals)
-        if members_before is not None:
-            teams = members_before.parent_id | self.parent_id
-            (
-                teams.with_context(active_test=False).child_ids.filtered("active") | members_before
-            )._sff_rebuild_periods()
+        teams = members_before.parent_id | self.parent_id if members_before is not None else None
+        if teams:
+            (teams._sff_members_plans() | members_before)._sff_rebuild_periods()
         children = self.with_context(active_test=False).child_ids if "active" in vals else None
         if children:
             # a team plan's members' plans are archived and restored with it
@@ -448,7 +446,7 @@ class CrmTargetPlan(models.Model):
 
     def unlink(self):
         # the team's other members' months are rounded together again
-        fellows = self._sff_fellow_members() - self
+        fellows = self.parent_id._sff_members_plans() - self
         result = super().unlink()
         fellows.exists()._sff_rebuild_periods()
         return result
@@ -502,7 +500,7 @@ class CrmTargetPlan(models.Model):
         # other, so that they add up to the team's month (the reports read
         # the members'): one member's figures worked out again move the
         # others' by a cent, so they are worked out again together
-        plans = (self | self._sff_fellow_members()).exists()
+        plans = (self | self.parent_id._sff_members_plans()).exists()
         # sudo: the figures' lines are worked out from the plan the user
         # saved, and written by nobody else (no write access, even for
         # managers: a file or an RPC call could not set them)
@@ -518,10 +516,9 @@ class CrmTargetPlan(models.Model):
         periods = Period.create(values).with_env(self.env)
         periods._sff_refresh_actuals()
 
-    def _sff_fellow_members(self):
-        """The active plans of the same team plans' members as these."""
-        parents = self.parent_id
-        return parents.with_context(active_test=False).child_ids.filtered("active")
+    def _sff_members_plans(self):
+        """The active plans of these team plans' members."""
+        return self.with_context(active_test=False).child_ids.filtered("active")
 
     def _sff_rounded_with_team(self):
         self.ensure_one()
@@ -626,7 +623,7 @@ class CrmTargetPlan(models.Model):
         months are worked out once, at the end, rounded together."""
         self.ensure_one()
         self.with_context(**{PLAN_SPLITTING: True})._sff_split_members(weights)
-        members = self.child_ids
+        members = self._sff_members_plans()
         members._sff_rebuild_periods()
         return members
 

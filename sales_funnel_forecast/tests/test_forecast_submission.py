@@ -66,6 +66,17 @@ class TestForecastSubmission(FunnelCase):
         self.env.invalidate_all()
         self.Submission = self.env["crm.forecast.submission"]
 
+    def rep_submits_in_march(self):
+        """The rep's forecast of March 2026: Commit 12,000, Best Case 18,000."""
+        return self.Submission.with_user(self.rep).create(
+            {
+                "team_id": self.team.id,
+                "date_from": date(2026, 3, 1),
+                "commit_amount": 12000,
+                "best_case_amount": 18000,
+            }
+        )
+
     def test_prefilled_from_the_categories(self):
         figures = self.Submission._sff_prefill(
             self.rep.id, self.team.id, "month", date(2026, 3, 14)
@@ -427,14 +438,7 @@ class TestForecastSubmission(FunnelCase):
             ]
         )
         march.sudo().revenue_target = 20000
-        self.Submission.with_user(self.rep).create(
-            {
-                "team_id": self.team.id,
-                "date_from": date(2026, 3, 1),
-                "commit_amount": 12000,
-                "best_case_amount": 18000,
-            }
-        )
+        self.rep_submits_in_march()
         params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-10"}
         screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
         self.assertEqual((screen["date_from"], screen["date_to"]), ("2026-03-01", "2026-03-31"))
@@ -494,14 +498,7 @@ class TestForecastSubmission(FunnelCase):
         an empty record set, which JSON-RPC writes as the text
         "crm.forecast.adjustment()", a value where there is none)."""
         self.clock_at(datetime(2026, 3, 20, 9))
-        self.Submission.with_user(self.rep).create(
-            {
-                "team_id": self.team.id,
-                "date_from": date(2026, 3, 1),
-                "commit_amount": 12000,
-                "best_case_amount": 18000,
-            }
-        )
+        self.rep_submits_in_march()
         params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
         screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
         sent = json.loads(json.dumps(screen, default=json_default))
@@ -638,14 +635,7 @@ class TestForecastSubmission(FunnelCase):
         # March 2026 under way: the screen marks whoever has not submitted
         # (a period over marks nobody)
         self.clock_at(datetime(2026, 3, 20, 9))
-        submission = self.Submission.with_user(self.rep).create(
-            {
-                "team_id": self.team.id,
-                "date_from": date(2026, 3, 1),
-                "commit_amount": 12000,
-                "best_case_amount": 18000,
-            }
-        )
+        submission = self.rep_submits_in_march()
         self.env.cr.execute(
             "UPDATE crm_forecast_submission SET submitted_on = now() at time zone 'utc' - interval '5 days' WHERE id = %s",
             [submission.id],
@@ -671,14 +661,7 @@ class TestForecastSubmission(FunnelCase):
         # March 2026 under way: the screen marks whoever has not submitted
         # (a period over marks nobody)
         self.clock_at(datetime(2026, 3, 20, 9))
-        self.Submission.with_user(self.rep).create(
-            {
-                "team_id": self.team.id,
-                "date_from": date(2026, 3, 1),
-                "commit_amount": 12000,
-                "best_case_amount": 18000,
-            }
-        )
+        self.rep_submits_in_march()
         params = {"team_id": self.team.id, "period_type": "month", "date_from": "2026-03-01"}
         self.env["res.config.settings"].create({"sff_submission_stale_days": 0}).execute()
         screen = self.Submission.with_user(self.manager).get_forecast_screen(params)
